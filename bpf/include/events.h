@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Wire structs shared by the BPF programs and libs/events (raw.events.ts).
+ * Only structs and codes live here. Every field is little-endian and at a
+ * fixed offset; libs/events has a test that compares these offsets with the
+ * TypeScript decoder, so change both together.
+ */
+#ifndef MCPSPY_EVENTS_H
+#define MCPSPY_EVENTS_H
+
+#define MCPSPY_COMM_LEN 16
+
+/* Kinds made by the kernel programs: 1..99. User-made kinds start at 100. */
+enum mcpspy_kind {
+	MCPSPY_KIND_IO = 1,        /* read/write family syscall data */
+	MCPSPY_KIND_TLS = 2,       /* SSL_read / SSL_write plaintext */
+	MCPSPY_KIND_EXEC = 3,      /* sched_process_exec; data = filename */
+	MCPSPY_KIND_EXIT = 4,      /* sched_process_exit (thread-group leader) */
+	MCPSPY_KIND_GAP = 5,       /* bytes of a stream that could not be emitted */
+	MCPSPY_KIND_USER_GAP = 100 /* gap noticed in user space (batch dropped) */
+};
+
+enum mcpspy_direction {
+	MCPSPY_DIR_READ = 0,  /* bytes flowing into the process */
+	MCPSPY_DIR_WRITE = 1, /* bytes flowing out of the process */
+};
+
+enum mcpspy_fd_type {
+	MCPSPY_FD_OTHER = 0,
+	MCPSPY_FD_PIPE = 1,   /* pipe or FIFO */
+	MCPSPY_FD_UNIX = 2,   /* AF_UNIX socket (Node spawns children over socketpairs) */
+	MCPSPY_FD_INET = 3,   /* AF_INET / AF_INET6 socket */
+	MCPSPY_FD_TTY = 4,
+	MCPSPY_FD_FILE = 5,
+	MCPSPY_FD_NONE = 6,   /* TLS events: no fd known */
+};
+
+enum mcpspy_flags {
+	MCPSPY_F_TRUNCATED = 1 << 0, /* bytes of this chunk could not be read from user memory */
+	MCPSPY_F_LOST_BEFORE = 1 << 1, /* lost_bytes of this stream were dropped before this chunk */
+	MCPSPY_F_FIRST = 1 << 2,     /* first chunk of the call (offset == 0) */
+	MCPSPY_F_LAST = 1 << 3,      /* last chunk of the call */
+};
+
+/*
+ * One ring-buffer record: this header, then `len` bytes of data.
+ * A syscall or SSL call moving `total_len` bytes becomes a sequence of
+ * records with growing `offset`; all of them share `call_id`.
+ *
+ * stream_id: the channel the bytes travel on, equal for writer and reader
+ * where the kernel lets us know it:
+ *   pipe  -> pipe inode (same for both ends)
+ *   unix  -> inode of the WRITING end (reads report the peer's inode)
+ *   inet  -> socket inode of this process's end
+ *   tls   -> SSL* pointer (unique per process; pair with pid)
+ *   exec/exit -> parent tgid
+ */
+struct mcpspy_event {
+	__u8 kind;        /* 0  enum mcpspy_kind */
+	__u8 direction;   /* 1  enum mcpspy_direction */
+	__u8 fd_type;     /* 2  enum mcpspy_fd_type */
+	__u8 flags;       /* 3  enum mcpspy_flags */
+	__u32 pid;        /* 4  tgid */
+	__u32 tid;        /* 8  */
+	__s32 fd;         /* 12 -1 when unknown */
+	__u64 ts_ns;      /* 16 bpf_ktime_get_ns() at the call's exit */
+	__u64 stream_id;  /* 24 see above */
+	__u64 call_id;    /* 32 unique per call: (cpu << 48) | per-cpu counter */
+	__u64 total_len;  /* 40 bytes moved by the whole call */
+	__u64 offset;     /* 48 offset of this chunk inside the call */
+	__u32 len;        /* 56 bytes of data following this header */
+	__u32 lost_bytes; /* 60 with F_LOST_BEFORE: bytes dropped before (saturating) */
+	char comm[MCPSPY_COMM_LEN]; /* 64 */
+	/* 80: data[len] */
+};
+
+#define MCPSPY_EVENT_HEADER_SIZE 80
+
+/* Per-CPU counters in the stats map, by index. */
+enum mcpspy_stat {
+	MCPSPY_STAT_EVENTS = 0,      /* records submitted */
+	MCPSPY_STAT_BYTES = 1,       /* data bytes submitted */
+	MCPSPY_STAT_RINGBUF_FULL = 2,/* reserve/output failures */
+	MCPSPY_STAT_READ_FAULTS = 3, /* bpf_probe_read_user failures */
+	MCPSPY_STAT_GAPS = 4,        /* calls with at least one lost chunk */
+	MCPSPY_STAT_LOST_BYTES = 5,  /* data bytes not emitted */
+	MCPSPY_STAT_FILTERED = 6,    /* calls rejected by prefilters */
+	MCPSPY_STAT_MAX = 16,
+};
+
+#endif

@@ -1,0 +1,145 @@
+/**
+ * Settings shared by every stage. Sources, strongest first: command-line
+ * flags, MCPSPY_* environment variables, defaults. Each field names its
+ * variable; `mcpspy --help` lists the flags.
+ */
+import { ConfigError } from './errors';
+
+export const STAGES = ['probe', 'http-session', 'mcp-parser', 'security', 'sink'] as const;
+export type StageName = (typeof STAGES)[number];
+
+export interface McpspyConfig {
+  /** MCPSPY_NATS_URL: empty means the in-process Bus (embedded mode). */
+  natsUrl?: string;
+  /** MCPSPY_REDIS_URL: empty means the in-memory Store. */
+  redisUrl?: string;
+  /** MCPSPY_LOG_LEVEL */
+  logLevel: string;
+  /** MCPSPY_PARTITIONS: partitions of raw subjects. */
+  partitions: number;
+  /** MCPSPY_PARTITION: partitions this stream-stage instance owns (serve mode); empty = all. */
+  ownedPartitions?: number[];
+  /** MCPSPY_PID: pids to watch (empty = all). */
+  pids: number[];
+  /** MCPSPY_COMM: process names to watch (empty = all). */
+  comms: string[];
+  /** MCPSPY_OUTPUT: JSONL file. */
+  output?: string;
+  /** MCPSPY_OUTPUT_MAX_SIZE: rotate the JSONL file past this many bytes (0 = never). */
+  outputMaxSize: number;
+  /** MCPSPY_TUI */
+  tui: boolean;
+  /** MCPSPY_CONSOLE: print one line per message on stdout when the TUI is off. */
+  console: boolean;
+  /** MCPSPY_RECORD: capture file for raw events. */
+  record?: string;
+  /** MCPSPY_METRICS_PORT: Prometheus /metrics and /healthz (0 = off). */
+  metricsPort: number;
+  /** MCPSPY_SECURITY */
+  security: boolean;
+  /** MCPSPY_HF_TOKEN */
+  hfToken?: string;
+  /** MCPSPY_SECURITY_MODEL */
+  securityModel: string;
+  /** MCPSPY_SECURITY_MODEL_PATH: local ONNX model directory. */
+  securityModelPath?: string;
+  /** MCPSPY_SECURITY_THRESHOLD */
+  securityThreshold: number;
+  /** MCPSPY_SECURITY_ASYNC */
+  securityAsync: boolean;
+  /** MCPSPY_HF_URL: base URL of the HuggingFace Inference API (tests point it at a local double). */
+  hfUrl: string;
+  /** MCPSPY_INSTANCE: name of this process in durable consumer names and metrics. */
+  instance: string;
+}
+
+export const DEFAULT_SECURITY_MODEL = 'meta-llama/Llama-Prompt-Guard-2-86M';
+export const DEFAULT_HF_URL = 'https://router.huggingface.co/hf-inference/models';
+
+export function defaultConfig(): McpspyConfig {
+  return {
+    logLevel: 'info',
+    partitions: 1,
+    pids: [],
+    comms: [],
+    outputMaxSize: 0,
+    tui: false,
+    console: true,
+    metricsPort: 0,
+    security: false,
+    securityModel: DEFAULT_SECURITY_MODEL,
+    securityThreshold: 0.5,
+    securityAsync: true,
+    hfUrl: DEFAULT_HF_URL,
+    instance: 'default',
+  };
+}
+
+export function parseBool(name: string, v: string): boolean {
+  const s = v.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+  if (['0', 'false', 'no', 'off'].includes(s)) return false;
+  throw new ConfigError(`invalid value for ${name}: "${v}" (expected true or false)`);
+}
+
+export function parseIntStrict(name: string, v: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^\d+$/.test(v.trim())) throw new ConfigError(`invalid value for ${name}: "${v}" (expected a whole number)`);
+  const n = Number(v.trim());
+  if (n < min || n > max) throw new ConfigError(`invalid value for ${name}: ${n} (expected ${min}..${max})`);
+  return n;
+}
+
+export function parseFloatRange(name: string, v: string, min: number, max: number): number {
+  const n = Number(v.trim());
+  if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+    throw new ConfigError(`invalid value for ${name}: "${v}" (expected a number from ${min} to ${max})`);
+  }
+  return n;
+}
+
+export function parseList(v: string): string[] {
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+export function parseSize(name: string, v: string): number {
+  const m = /^(\d+)\s*([kmg]i?b?)?$/i.exec(v.trim());
+  if (!m) throw new ConfigError(`invalid value for ${name}: "${v}" (expected a size such as 100MB)`);
+  const unit = (m[2] ?? '').toLowerCase()[0];
+  const mult = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;
+  return Number(m[1]) * mult;
+}
+
+/** Reads MCPSPY_* variables over the defaults. Throws ConfigError on bad values. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base = defaultConfig()): McpspyConfig {
+  const c = { ...base };
+  const s = (k: string) => {
+    const v = env[k];
+    return v === undefined || v === '' ? undefined : v;
+  };
+  let v: string | undefined;
+  if ((v = s('MCPSPY_NATS_URL'))) c.natsUrl = v;
+  if ((v = s('MCPSPY_REDIS_URL'))) c.redisUrl = v;
+  if ((v = s('MCPSPY_LOG_LEVEL'))) c.logLevel = v;
+  if ((v = s('MCPSPY_PARTITIONS'))) c.partitions = parseIntStrict('MCPSPY_PARTITIONS', v, 1, 1024);
+  if ((v = s('MCPSPY_PARTITION'))) c.ownedPartitions = parseList(v).map((p) => parseIntStrict('MCPSPY_PARTITION', p, 0, 1023));
+  if ((v = s('MCPSPY_PID'))) c.pids = parseList(v).map((p) => parseIntStrict('MCPSPY_PID', p, 1));
+  if ((v = s('MCPSPY_COMM'))) c.comms = parseList(v);
+  if ((v = s('MCPSPY_OUTPUT'))) c.output = v;
+  if ((v = s('MCPSPY_OUTPUT_MAX_SIZE'))) c.outputMaxSize = parseSize('MCPSPY_OUTPUT_MAX_SIZE', v);
+  if ((v = s('MCPSPY_TUI'))) c.tui = parseBool('MCPSPY_TUI', v);
+  if ((v = s('MCPSPY_CONSOLE'))) c.console = parseBool('MCPSPY_CONSOLE', v);
+  if ((v = s('MCPSPY_RECORD'))) c.record = v;
+  if ((v = s('MCPSPY_METRICS_PORT'))) c.metricsPort = parseIntStrict('MCPSPY_METRICS_PORT', v, 0, 65535);
+  if ((v = s('MCPSPY_SECURITY'))) c.security = parseBool('MCPSPY_SECURITY', v);
+  if ((v = s('MCPSPY_HF_TOKEN'))) c.hfToken = v;
+  if ((v = s('MCPSPY_SECURITY_MODEL'))) c.securityModel = v;
+  if ((v = s('MCPSPY_SECURITY_MODEL_PATH'))) c.securityModelPath = v;
+  if ((v = s('MCPSPY_SECURITY_THRESHOLD'))) c.securityThreshold = parseFloatRange('MCPSPY_SECURITY_THRESHOLD', v, 0, 1);
+  if ((v = s('MCPSPY_SECURITY_ASYNC'))) c.securityAsync = parseBool('MCPSPY_SECURITY_ASYNC', v);
+  if ((v = s('MCPSPY_HF_URL'))) c.hfUrl = v;
+  if ((v = s('MCPSPY_INSTANCE'))) c.instance = v;
+  return c;
+}

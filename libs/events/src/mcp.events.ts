@@ -1,0 +1,133 @@
+/**
+ * MCP messages: `mcpspy.v1.mcp.message`, produced by mcp-parser. This is also
+ * the JSONL line the sink writes, compatible with MCPSpy's schema: fields may
+ * be added, never renamed.
+ */
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { Subjects } from './subjects';
+
+export const SCHEMA_MCP_MESSAGE = 'mcpspy.mcp.v1.message' as const;
+export const MCP_SUBJECT = Subjects.mcpMessage;
+
+export const McpMessageType = ['request', 'response', 'notification', 'error'] as const;
+export type McpMessageTypeName = (typeof McpMessageType)[number];
+
+export interface StdioTransportInfo {
+  /** Writer of the bytes. */
+  from_pid: number;
+  from_comm: string;
+  /** Reader of the bytes; 0 / "" when no reader was seen. */
+  to_pid: number;
+  to_comm: string;
+}
+
+export interface HttpTransportInfo {
+  /** The reporting process: the client when it runs on this host, else the server. */
+  pid: number;
+  comm: string;
+  /** The server the client called (Host header). */
+  host: string;
+  is_request: boolean;
+  /** HTTP method and path of the exchange (added fields). */
+  method?: string;
+  path?: string;
+  status?: number;
+  /** Mcp-Session-Id of the exchange, when the server set one. */
+  session_id?: string;
+  /** True when the bytes were TLS plaintext. */
+  tls?: boolean;
+  /** Which side of the connection the message was observed at. */
+  side?: 'client' | 'server';
+}
+
+export interface JsonRpcError {
+  code?: number;
+  message?: string;
+  data?: unknown;
+}
+
+/** A request as embedded in its response (`request` field). */
+export interface PairedRequest {
+  type: 'request';
+  id: string | number | null;
+  method: string;
+  params?: unknown;
+  error: Record<string, never>;
+  timestamp?: string;
+}
+
+export interface McpMessageEvent {
+  /** RFC 3339 with ms, from the kernel's event time. */
+  timestamp: string;
+  transport_type: 'stdio' | 'http';
+  stdio_transport?: StdioTransportInfo;
+  http_transport?: HttpTransportInfo;
+  type: McpMessageTypeName;
+  id?: string | number | null;
+  method?: string;
+  params?: unknown;
+  result?: unknown;
+  /** `{}` when the message carries no error, as in MCPSpy's output. */
+  error: JsonRpcError;
+  /** On responses: the request they answer, when it was seen. */
+  request?: PairedRequest;
+  /** The JSON text of this message exactly as captured. */
+  raw: string;
+  /** Conversation key used for pairing: stdio stream or HTTP session (added field). */
+  session?: string;
+  /** Short human description of the method (added field). */
+  description?: string;
+  /** True when this message came inside a JSON-RPC batch array (added field). */
+  batch?: boolean;
+  /** Per-process monotonically increasing sequence number (added field). */
+  seq?: number;
+}
+
+export class StdioTransportDto implements StdioTransportInfo {
+  @IsInt() @Min(0) from_pid!: number;
+  @IsString() from_comm!: string;
+  @IsInt() @Min(0) to_pid!: number;
+  @IsString() to_comm!: string;
+}
+
+export class HttpTransportDto implements HttpTransportInfo {
+  @IsInt() @Min(0) pid!: number;
+  @IsString() comm!: string;
+  @IsString() host!: string;
+  @IsBoolean() is_request!: boolean;
+  @IsOptional() @IsString() method?: string;
+  @IsOptional() @IsString() path?: string;
+  @IsOptional() @IsInt() status?: number;
+  @IsOptional() @IsString() session_id?: string;
+  @IsOptional() @IsBoolean() tls?: boolean;
+  @IsOptional() @IsIn(['client', 'server']) side?: 'client' | 'server';
+}
+
+export class McpMessageDto implements McpMessageEvent {
+  @IsString() timestamp!: string;
+  @IsIn(['stdio', 'http']) transport_type!: 'stdio' | 'http';
+  @IsOptional() @ValidateNested() @Type(() => StdioTransportDto) stdio_transport?: StdioTransportDto;
+  @IsOptional() @ValidateNested() @Type(() => HttpTransportDto) http_transport?: HttpTransportDto;
+  @IsIn(McpMessageType as unknown as string[]) type!: McpMessageTypeName;
+  @IsOptional() id?: string | number | null;
+  @IsOptional() @IsString() method?: string;
+  @IsOptional() params?: unknown;
+  @IsOptional() result?: unknown;
+  @IsObject() error!: JsonRpcError;
+  @IsOptional() @IsObject() request?: PairedRequest;
+  @IsString() raw!: string;
+  @IsOptional() @IsString() session?: string;
+  @IsOptional() @IsString() description?: string;
+  @IsOptional() @IsBoolean() batch?: boolean;
+  @IsOptional() @IsInt() seq?: number;
+}

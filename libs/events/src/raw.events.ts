@@ -1,0 +1,122 @@
+/**
+ * Raw events: what the kernel saw, one record per chunk of a read/write or
+ * SSL call. The layout mirrors `struct mcpspy_event` in bpf/include/events.h;
+ * raw-layout.spec.ts checks the offsets against the C compiler.
+ */
+export const SCHEMA_RAW_BATCH = 'mcpspy.raw.v1.batch' as const;
+
+export const RawKind = {
+  io: 1,
+  tls: 2,
+  exec: 3,
+  exit: 4,
+  gap: 5,
+  userGap: 100,
+} as const;
+export type RawKindCode = (typeof RawKind)[keyof typeof RawKind];
+
+export const Direction = { read: 0, write: 1 } as const;
+export type DirectionCode = (typeof Direction)[keyof typeof Direction];
+
+export const FdType = { other: 0, pipe: 1, unix: 2, inet: 3, tty: 4, file: 5, none: 6 } as const;
+export type FdTypeCode = (typeof FdType)[keyof typeof FdType];
+
+export const RawFlags = { truncated: 1, lostBefore: 2, first: 4, last: 8 } as const;
+
+/** Byte offsets of `struct mcpspy_event`. */
+export const RawEventLayout = {
+  kind: 0,
+  direction: 1,
+  fdType: 2,
+  flags: 3,
+  pid: 4,
+  tid: 8,
+  fd: 12,
+  tsNs: 16,
+  streamId: 24,
+  callId: 32,
+  totalLen: 40,
+  offset: 48,
+  len: 56,
+  lostBytes: 60,
+  comm: 64,
+  commLen: 16,
+  headerSize: 80,
+} as const;
+
+/** Counter indexes of the kernel's per-CPU stats map (enum mcpspy_stat). */
+export const KernelStat = {
+  events: 0,
+  bytes: 1,
+  ringbufFull: 2,
+  readFaults: 3,
+  gaps: 4,
+  lostBytes: 5,
+  filtered: 6,
+} as const;
+export const KERNEL_STAT_SLOTS = 16;
+
+/** One decoded record. `data` is a view into the batch: copy it to keep it. */
+export interface RawEvent {
+  kind: number;
+  direction: number;
+  fdType: number;
+  flags: number;
+  pid: number;
+  tid: number;
+  fd: number;
+  /** Kernel monotonic time of the call (ns). */
+  tsNs: bigint;
+  /** Pipe inode, writer-end unix inode, socket inode, SSL pointer, or parent pid. */
+  streamId: bigint;
+  callId: bigint;
+  totalLen: number;
+  offset: number;
+  lostBytes: number;
+  comm: string;
+  data: Uint8Array;
+}
+
+/** A decoded batch with its clock reference. */
+export interface RawBatch {
+  /** wall-clock ns minus kernel monotonic ns, measured by the probe. */
+  wallOffsetNs: bigint;
+  /** Per-producer batch sequence; a jump means batches were dropped. */
+  seq: bigint;
+  producer: number;
+  events: RawEvent[];
+}
+
+/**
+ * Key of the byte channel an event belongs to. Writer and reader of the same
+ * pipe (or unix socketpair direction) share it; TLS streams are per process.
+ */
+export function streamKeyOf(ev: Pick<RawEvent, 'kind' | 'fdType' | 'pid' | 'streamId'>): string {
+  if (ev.kind === RawKind.tls) return `tls:${ev.pid}:${ev.streamId.toString(16)}`;
+  switch (ev.fdType) {
+    case FdType.pipe:
+      return `pipe:${ev.streamId}`;
+    case FdType.unix:
+      return `unix:${ev.streamId}`;
+    case FdType.inet:
+      return `inet:${ev.streamId}`;
+    default:
+      return `fd${ev.fdType}:${ev.streamId}`;
+  }
+}
+
+/** True for events the stdio path (mcp-parser) owns: pipes and unix socketpairs. */
+export function isStdioEvent(ev: Pick<RawEvent, 'kind' | 'fdType'>): boolean {
+  return ev.kind === RawKind.io && (ev.fdType === FdType.pipe || ev.fdType === FdType.unix);
+}
+
+/** True for events the HTTP path (http-session) owns: inet sockets and TLS. */
+export function isHttpCandidate(ev: Pick<RawEvent, 'kind' | 'fdType'>): boolean {
+  return ev.kind === RawKind.tls || (ev.kind === RawKind.io && ev.fdType === FdType.inet);
+}
+
+/** Converts a kernel timestamp to RFC 3339 with milliseconds. */
+export function kernelTimeToIso(tsNs: bigint, wallOffsetNs: bigint): string {
+  const wallMs = Number((tsNs + wallOffsetNs) / 1_000_000n);
+  return new Date(wallMs).toISOString();
+}

@@ -1,0 +1,77 @@
+/**
+ * NATS subjects of mcpspy, version 1. Renaming or removing a field of any
+ * payload makes a v2 subject; adding a field keeps v1.
+ */
+export const SUBJECT_PREFIX = 'mcpspy.v1' as const;
+
+export const Subjects = {
+  /** Batches of raw syscall data (binary, see raw-codec.ts); suffix: partition. */
+  rawIo: `${SUBJECT_PREFIX}.raw.io`,
+  /** Batches of raw TLS plaintext (binary); suffix: partition. */
+  rawTls: `${SUBJECT_PREFIX}.raw.tls`,
+  /** Process exec / exit / comm change (JSON). */
+  rawProc: `${SUBJECT_PREFIX}.raw.proc`,
+  /** One HTTP request, response or SSE event (JSON). */
+  httpMessage: `${SUBJECT_PREFIX}.http.message`,
+  /** One MCP message in the JSONL schema (JSON, JetStream). */
+  mcpMessage: `${SUBJECT_PREFIX}.mcp.message`,
+  /** One security alert (JSON, JetStream). */
+  securityAlert: `${SUBJECT_PREFIX}.security.alert`,
+  /** Probe counters (JSON). */
+  probeStats: `${SUBJECT_PREFIX}.probe.stats`,
+  /** Counters of any stage (JSON); suffix: stage name. */
+  stageStats: `${SUBJECT_PREFIX}.stage.stats`,
+} as const;
+
+export type SubjectName = keyof typeof Subjects;
+
+/** Subjects kept by JetStream so a restarted consumer resumes where it stopped. */
+export const DURABLE_SUBJECTS: readonly string[] = [Subjects.mcpMessage, Subjects.securityAlert];
+
+/** Name of the JetStream stream holding the durable subjects. */
+export const JETSTREAM_STREAM = 'MCPSPY_V1';
+
+/** Subjects whose payload is a binary raw batch rather than JSON. */
+export function isBinarySubject(subject: string): boolean {
+  return subject.startsWith(`${Subjects.rawIo}.`) || subject.startsWith(`${Subjects.rawTls}.`);
+}
+
+export function rawIoSubject(partition: number): string {
+  return `${Subjects.rawIo}.${partition}`;
+}
+
+export function rawTlsSubject(partition: number): string {
+  return `${Subjects.rawTls}.${partition}`;
+}
+
+/** Wildcard matching every partition of a partitioned subject. */
+export function allPartitions(base: string): string {
+  return `${base}.*`;
+}
+
+/**
+ * NATS-style subject matching: `*` matches one token, `>` the rest.
+ * Used by the in-process transport so both Bus implementations agree.
+ */
+export function subjectMatches(pattern: string, subject: string): boolean {
+  if (pattern === subject) return true;
+  const p = pattern.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '>') return s.length > i;
+    if (i >= s.length) return false;
+    if (p[i] !== '*' && p[i] !== s[i]) return false;
+  }
+  return p.length === s.length;
+}
+
+/** FNV-1a over a string key: stable across processes and languages. */
+export function partitionOf(key: string, partitions: number): number {
+  if (partitions <= 1) return 0;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % partitions;
+}
