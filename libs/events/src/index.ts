@@ -11,3 +11,5 @@ export * from './validation';
 export * from './counters';
 export * from './logger';
 export * from './config';
+export * from './store/store';
+export * from './store/memory.store';

@@ -1,0 +1,39 @@
+/**
+ * The Store: cross-message state shared by instances of a stage (pending
+ * requests, pipe endpoints, tool fingerprints). Two implementations with one
+ * contract: MemoryStore (embedded mode) and RedisStore (distributed mode).
+ * Keys are strings; values are strings (callers JSON-encode). Every entry
+ * should carry a TTL so state stays bounded.
+ */
+export interface Store {
+  /** Value of a key, or null. */
+  get(key: string): Promise<string | null>;
+  /** Sets a key, expiring after ttlMs when given. */
+  set(key: string, value: string, ttlMs?: number): Promise<void>;
+  /** Sets a key only if absent; true when it was set. */
+  setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean>;
+  /** Atomically reads and deletes a key: two concurrent takers never both get it. */
+  take(key: string): Promise<string | null>;
+  del(key: string): Promise<void>;
+  /** Hash field operations; ttlMs (re)arms the expiry of the whole hash. */
+  hget(key: string, field: string): Promise<string | null>;
+  hset(key: string, field: string, value: string, ttlMs?: number): Promise<void>;
+  hgetall(key: string): Promise<Record<string, string>>;
+  hdel(key: string, field: string): Promise<void>;
+  /** Atomically adds `by` to an integer key and returns the new value. */
+  incr(key: string, by?: number, ttlMs?: number): Promise<number>;
+  /** Number of keys held (for bounds and metrics). */
+  size(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export const STORE = Symbol('MCPSPY_STORE');
+
+export interface StoreOptions {
+  /** Prefix of every key, so several deployments can share one Redis. */
+  prefix?: string;
+  /** Upper bound on keys held (MemoryStore evicts oldest first). */
+  maxKeys?: number;
+  /** Called when an entry is evicted because of maxKeys. */
+  onEvict?: (key: string) => void;
+}
