@@ -20,7 +20,7 @@ function walk(dir, out) {
 }
 
 const files = [];
-for (const top of ['libs', 'apps', 'tests']) {
+for (const top of ['libs', 'apps']) {
   const base = join(root, top);
   if (!existsSync(base)) continue;
   for (const proj of readdirSync(base)) {
@@ -28,6 +28,8 @@ for (const top of ['libs', 'apps', 'tests']) {
     if (existsSync(dist)) walk(dist, files);
   }
 }
+// tests/ is one project (end-to-end and deployment suites).
+if (existsSync(join(root, 'tests', 'dist'))) walk(join(root, 'tests', 'dist'), files);
 const selected = files
   .map((f) => relative(root, f))
   .filter((f) => prefixes.length === 0 || prefixes.some((p) => f.startsWith(p)))

@@ -91,6 +91,8 @@ export interface McpMessageEvent {
   batch?: boolean;
   /** Per-process monotonically increasing sequence number (added field). */
   seq?: number;
+  /** Unique id of this message (`<instance>:<seq>`), referenced by alerts and verdicts (added field). */
+  msg_id?: string;
 }
 
 export class StdioTransportDto implements StdioTransportInfo {
@@ -130,4 +132,5 @@ export class McpMessageDto implements McpMessageEvent {
   @IsOptional() @IsString() description?: string;
   @IsOptional() @IsBoolean() batch?: boolean;
   @IsOptional() @IsInt() seq?: number;
+  @IsOptional() @IsString() msg_id?: string;
 }

@@ -42,6 +42,8 @@ export interface AlertEvidence {
 
 /** The MCP message an alert concerns. */
 export interface AlertSubject {
+  /** msg_id of the MCP message. */
+  msg_id?: string;
   id?: string | number | null;
   method?: string;
   type: string;
@@ -76,6 +78,23 @@ export class AlertEvidenceDto implements AlertEvidence {
   @IsNumber() start!: number;
   @IsNumber() end!: number;
   @IsString() rule!: string;
+}
+
+/**
+ * With --security-async=false the security stage publishes one verdict per
+ * analysed message on `mcpspy.v1.security.verdict`, and the sink holds the
+ * message until its verdict arrives (or a timeout passes).
+ */
+export interface SecurityVerdictEvent {
+  msg_id: string;
+  alerts: number;
+  timestamp: string;
+}
+
+export class SecurityVerdictDto implements SecurityVerdictEvent {
+  @IsString() msg_id!: string;
+  @IsNumber() alerts!: number;
+  @IsString() timestamp!: string;
 }
 
 export class SecurityAlertDto implements SecurityAlertEvent {

@@ -17,6 +17,8 @@ export const Subjects = {
   mcpMessage: `${SUBJECT_PREFIX}.mcp.message`,
   /** One security alert (JSON, JetStream). */
   securityAlert: `${SUBJECT_PREFIX}.security.alert`,
+  /** One verdict per analysed message, only with --security-async=false (JSON). */
+  securityVerdict: `${SUBJECT_PREFIX}.security.verdict`,
   /** Probe counters (JSON). */
   probeStats: `${SUBJECT_PREFIX}.probe.stats`,
   /** Counters of any stage (JSON); suffix: stage name. */
