@@ -1,0 +1,39 @@
+/** Named errors of the sink. Messages read `failed to <verb> <object>: <detail>`. */
+export class SinkError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+function detailOf(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** The JSONL file could not be opened (bad path, permissions). */
+export class OutputOpenError extends SinkError {
+  constructor(readonly path: string, cause: unknown) {
+    super(`failed to open output ${path}: ${detailOf(cause)}`, { cause });
+  }
+}
+
+/** A write, rotation or fsync of the JSONL file failed. */
+export class OutputWriteError extends SinkError {
+  constructor(readonly path: string, what: string, cause: unknown) {
+    super(`failed to ${what} output ${path}: ${detailOf(cause)}`, { cause });
+  }
+}
+
+/** The TUI could not be started (ink failed to load, no terminal). */
+export class TuiStartError extends SinkError {
+  constructor(cause: unknown) {
+    super(`failed to start TUI: ${detailOf(cause)}`, { cause });
+  }
+}
+
+/** Several failures while closing the sink, reported together. */
+export class SinkCloseError extends SinkError {
+  constructor(readonly failures: unknown[]) {
+    super(`failed to close sink: ${failures.map(detailOf).join('; ')}`, { cause: failures[0] });
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * The `-o FILE` output: one JSON object a line, file mode 0600 (MCP traffic
+ * carries tokens and user data), rotated by size.
+ *
+ * Lines are buffered and written with synchronous writes, either when 64 KiB
+ * have piled up or at the latest FLUSH_MS after the first buffered line.
+ * Synchronous writes to a regular file only copy into the page cache, so a
+ * batch costs tens of microseconds, keeps lines in order without a promise
+ * chain, and lets close() (and a signal handler) finish the file without
+ * waiting on the event loop: nothing handed to write() can be left behind.
+ */
+import * as fs from 'node:fs';
+import type { Counters, Logger } from '@mcpspy/events';
+import { OutputOpenError, OutputWriteError } from './errors';
+
+export interface JsonlWriterOptions {
+  path: string;
+  /** Rotate when the file would grow past this many bytes; 0 or undefined = never. */
+  maxSize?: number;
+  /** Rotated files kept: FILE.1 (newest) … FILE.<keep>. */
+  keep?: number;
+  /** Longest a line waits in memory, in ms. */
+  flushMs?: number;
+  /** Bytes buffered before an immediate write. */
+  highWaterMark?: number;
+  /** Keep what the file holds instead of truncating it (a restarted sink resuming). */
+  append?: boolean;
+  logger?: Logger;
+  /** Receives jsonl_write_errors and jsonl_rotations. */
+  counters?: Counters;
+}
+
+export interface JsonlWriterStats {
+  lines: number;
+  bytes: number;
+  rotations: number;
+  writeErrors: number;
+}
+
+export class JsonlWriter {
+  private fd = -1;
+  private size = 0;
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  readonly stats: JsonlWriterStats = { lines: 0, bytes: 0, rotations: 0, writeErrors: 0 };
+  private readonly maxSize: number;
+  private readonly keep: number;
+  private readonly flushMs: number;
+  private readonly highWaterMark: number;
+
+  constructor(private readonly opts: JsonlWriterOptions) {
+    this.maxSize = Math.max(0, opts.maxSize ?? 0);
+    this.keep = Math.max(1, opts.keep ?? 5);
+    this.flushMs = opts.flushMs ?? 200;
+    this.highWaterMark = opts.highWaterMark ?? 64 * 1024;
+  }
+
+  get path(): string {
+    return this.opts.path;
+  }
+
+  /** Opens (creates or truncates) the file with mode 0600. Throws OutputOpenError. */
+  open(): void {
+    try {
+      this.fd = fs.openSync(this.opts.path, this.opts.append ? 'a' : 'w', 0o600);
+      // The mode given to open() only applies to a new file; an existing one keeps its mode.
+      fs.fchmodSync(this.fd, 0o600);
+      this.size = fs.fstatSync(this.fd).size;
+    } catch (err) {
+      if (this.fd >= 0) fs.closeSync(this.fd);
+      this.fd = -1;
+      throw new OutputOpenError(this.opts.path, err);
+    }
+  }
+
+  /** Queues one line (without its newline). Never throws: failures are counted and logged. */
+  writeLine(line: string): void {
+    if (this.closed) return;
+    const text = `${line}\n`;
+    this.pending.push(text);
+    this.pendingBytes += text.length;
+    if (this.pendingBytes >= this.highWaterMark) this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.flush();
+      }, this.flushMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Writes every buffered line now. */
+  flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.pending.length === 0 || this.fd < 0) return;
+    const lines = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    try {
+      if (this.maxSize > 0) this.writeRotating(lines);
+      else this.writeAll(Buffer.from(lines.join(''), 'utf8'), lines.length);
+    } catch (err) {
+      this.stats.writeErrors++;
+      this.opts.counters?.inc('jsonl_write_errors');
+      this.opts.logger?.error({ err }, new OutputWriteError(this.opts.path, 'write', err).message);
+    }
+  }
+
+  // Rotation happens between lines only, so every file holds whole lines.
+  private writeRotating(lines: string[]): void {
+    let batch: Buffer[] = [];
+    let batchBytes = 0;
+    for (const text of lines) {
+      const buf = Buffer.from(text, 'utf8');
+      if (this.size + batchBytes > 0 && this.size + batchBytes + buf.length > this.maxSize) {
+        if (batch.length > 0) this.writeAll(Buffer.concat(batch, batchBytes), batch.length);
+        batch = [];
+        batchBytes = 0;
+        if (this.size > 0) this.rotate();
+      }
+      batch.push(buf);
+      batchBytes += buf.length;
+    }
+    if (batch.length > 0) this.writeAll(Buffer.concat(batch, batchBytes), batch.length);
+  }
+
+  private writeAll(buf: Buffer, lineCount: number): void {
+    let off = 0;
+    while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off);
+    this.size += buf.length;
+    this.stats.bytes += buf.length;
+    this.stats.lines += lineCount;
+  }
+
+  /** FILE → FILE.1 → FILE.2 … ; the oldest beyond `keep` is overwritten by the rename. */
+  private rotate(): void {
+    const p = this.opts.path;
+    try {
+      fs.fsyncSync(this.fd);
+      fs.closeSync(this.fd);
+      this.fd = -1;
+      for (let i = this.keep - 1; i >= 1; i--) {
+        if (fs.existsSync(`${p}.${i}`)) fs.renameSync(`${p}.${i}`, `${p}.${i + 1}`);
+      }
+      fs.renameSync(p, `${p}.1`);
+    } catch (err) {
+      // A failed rename must not stop capture: keep writing into whatever FILE is.
+      this.stats.writeErrors++;
+      this.opts.counters?.inc('jsonl_write_errors');
+      this.opts.logger?.error({ err }, new OutputWriteError(p, 'rotate', err).message);
+    }
+    if (this.fd >= 0) fs.closeSync(this.fd);
+    // 'a': after a failed rename FILE still holds lines that must stay.
+    this.fd = fs.openSync(p, 'a', 0o600);
+    fs.fchmodSync(this.fd, 0o600);
+    this.size = fs.fstatSync(this.fd).size;
+    this.stats.rotations++;
+    this.opts.counters?.inc('jsonl_rotations');
+  }
+
+  /** Flushes, fsyncs and closes. Safe to call twice and from a signal handler. */
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    if (this.fd < 0) return;
+    const fd = this.fd;
+    this.fd = -1;
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+}

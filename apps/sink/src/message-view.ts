@@ -1,0 +1,117 @@
+/**
+ * What a person needs to read one MCP message at a glance: endpoints, kind,
+ * method and the tool/resource it names. Shared by the console lines and the
+ * TUI so both say the same thing about a message.
+ */
+import type { McpMessageEvent, SecurityAlertEvent } from '@mcpspy/events';
+
+export type Kind = 'REQ' | 'RESP' | 'NOTF' | 'ERR';
+
+// Fallback when mcp-parser left no description (older producers, replay files).
+const DESCRIPTIONS: Record<string, string> = {
+  initialize: 'Initialize connection',
+  ping: 'Ping',
+  'tools/list': 'List available tools',
+  'tools/call': 'Execute a tool',
+  'resources/list': 'List available resources',
+  'resources/templates/list': 'List resource templates',
+  'resources/read': 'Read a resource',
+  'resources/subscribe': 'Subscribe to resource updates',
+  'resources/unsubscribe': 'Unsubscribe from resource updates',
+  'prompts/list': 'List available prompts',
+  'prompts/get': 'Get a prompt',
+  'completion/complete': 'Complete an argument',
+  'logging/setLevel': 'Set logging level',
+  'sampling/createMessage': 'Create a message with an LLM',
+  'roots/list': 'List roots',
+  'elicitation/create': 'Ask the user for input',
+  'notifications/initialized': 'Initialization complete',
+  'notifications/cancelled': 'Request cancelled',
+  'notifications/progress': 'Progress update',
+  'notifications/message': 'Log message',
+  'notifications/resources/updated': 'Resource updated',
+  'notifications/resources/list_changed': 'Resource list changed',
+  'notifications/tools/list_changed': 'Tool list changed',
+  'notifications/prompts/list_changed': 'Prompt list changed',
+  'notifications/roots/list_changed': 'Roots list changed',
+};
+
+export function describeMethod(method: string | undefined): string {
+  return method ? (DESCRIPTIONS[method] ?? '') : '';
+}
+
+export function kindOf(m: McpMessageEvent): Kind {
+  switch (m.type) {
+    case 'request':
+      return 'REQ';
+    case 'notification':
+      return 'NOTF';
+    case 'error':
+      return 'ERR';
+    default:
+      return hasError(m) ? 'ERR' : 'RESP';
+  }
+}
+
+function hasError(m: McpMessageEvent): boolean {
+  return m.error !== undefined && m.error !== null && (m.error.code !== undefined || m.error.message !== undefined);
+}
+
+/** The method a message is about: its own, or its paired request's for responses. */
+export function methodOf(m: McpMessageEvent): string | undefined {
+  return m.method ?? m.request?.method;
+}
+
+/** params.name (tools, prompts) or params.uri (resources) of the message or its request. */
+export function targetOf(m: McpMessageEvent): string | undefined {
+  const p = (m.params ?? m.request?.params) as Record<string, unknown> | undefined;
+  if (!p || typeof p !== 'object') return undefined;
+  if (typeof p.name === 'string') return p.name;
+  if (typeof p.uri === 'string') return p.uri;
+  return undefined;
+}
+
+export function endpoint(comm: string | undefined, pid: number | undefined): string {
+  if (!pid) return comm ? `${comm}[?]` : '?';
+  return `${comm || '?'}[${pid}]`;
+}
+
+/** Writer → reader for stdio; client → host (requests) or host → client (responses) for HTTP. */
+export function endpointsOf(m: McpMessageEvent): { from: string; to: string } {
+  if (m.transport_type === 'http' && m.http_transport) {
+    const h = m.http_transport;
+    const proc = endpoint(h.comm, h.pid);
+    const host = h.host || '?';
+    return h.is_request ? { from: proc, to: host } : { from: host, to: proc };
+  }
+  const s = m.stdio_transport;
+  if (!s) return { from: '?', to: '?' };
+  return { from: endpoint(s.from_comm, s.from_pid), to: endpoint(s.to_comm, s.to_pid) };
+}
+
+/** One-line detail: description for requests/notifications, status for responses. */
+export function detailOf(m: McpMessageEvent): string {
+  const kind = kindOf(m);
+  if (kind === 'ERR') {
+    const code = m.error?.code !== undefined ? String(m.error.code) : '';
+    return [code, m.error?.message ?? ''].filter(Boolean).join(' ');
+  }
+  if (kind === 'RESP') {
+    const r = m.result as { isError?: unknown } | undefined;
+    return r && typeof r === 'object' && r.isError === true ? 'OK isError' : 'OK';
+  }
+  return m.description || describeMethod(m.method);
+}
+
+/** hh:mm:ss.mmm in local time; the raw string when it does not parse. */
+export function clockOf(timestamp: string): string {
+  const d = new Date(timestamp);
+  if (Number.isNaN(d.getTime())) return timestamp.slice(0, 12).padEnd(12);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+}
+
+/** pid and comm an alert concerns, for display. */
+export function alertProcess(a: SecurityAlertEvent): string {
+  return endpoint(a.message?.comm, a.message?.pid);
+}

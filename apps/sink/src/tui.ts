@@ -1,0 +1,42 @@
+/** Starts and stops the ink TUI over a TuiModel. */
+import * as React from 'react';
+import { TuiStartError } from './errors';
+import type { TuiModel } from './tui-model';
+import { createTuiApp } from './tui-view';
+
+export interface TuiHandle {
+  close(): void;
+}
+
+export interface TuiStartOptions {
+  stdout?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+  fps?: number;
+}
+
+export async function startTui(model: TuiModel, opts: TuiStartOptions = {}): Promise<TuiHandle> {
+  try {
+    // A real dynamic import: TypeScript keeps import() under module node16, and ink is ESM-only.
+    const ink = await import('ink');
+    const App = createTuiApp(ink);
+    const instance = ink.render(React.createElement(App, { model, fps: opts.fps }), {
+      stdout: opts.stdout ?? process.stdout,
+      stdin: opts.stdin ?? process.stdin,
+      // q and Ctrl+C go through the model, which calls onQuit: shutdown must flush the JSONL first.
+      exitOnCtrlC: false,
+      patchConsole: false,
+      maxFps: opts.fps ?? 10,
+    });
+    let closed = false;
+    return {
+      close() {
+        if (closed) return;
+        closed = true;
+        instance.unmount();
+        instance.cleanup();
+      },
+    };
+  } catch (err) {
+    throw new TuiStartError(err);
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * Sync security mode (`--security-async=false`): a message the security stage
+ * analyses is held until its verdict (or an alert naming it) arrives, or a
+ * timeout passes; everything behind it waits too, so outputs keep arrival
+ * order. Alerts are queued like messages, so an alert never overtakes the
+ * message it concerns.
+ */
+import type { McpMessageEvent, SecurityAlertEvent } from '@mcpspy/events';
+
+/** Methods the security stage analyses (requests, and responses through their paired request). */
+export const VERDICT_METHODS: ReadonlySet<string> = new Set(['tools/call', 'resources/read', 'prompts/get', 'tools/list']);
+
+/** True when the security stage will publish a verdict for this message. */
+export function awaitsVerdict(m: McpMessageEvent): boolean {
+  if (!m.msg_id) return false;
+  const method = m.method ?? m.request?.method;
+  return method !== undefined && VERDICT_METHODS.has(method);
+}
+
+export type GateItem = { kind: 'message'; message: McpMessageEvent } | { kind: 'alert'; alert: SecurityAlertEvent };
+
+interface Slot {
+  item: GateItem;
+  /** msg_id still waiting for a verdict; undefined when ready. */
+  waitingFor?: string;
+  deadline: number;
+}
+
+export interface VerdictGateOptions {
+  timeoutMs: number;
+  /** Called for each item in arrival order once nothing before it is held. */
+  release: (item: GateItem) => void;
+  /** Held items beyond this are released early (counted) so a dead security stage cannot exhaust memory. */
+  maxHeld?: number;
+  /** Which messages to hold; default awaitsVerdict. */
+  holds?: (m: McpMessageEvent) => boolean;
+  now?: () => number;
+}
+
+export interface VerdictGateStats {
+  held: number;
+  released_by_verdict: number;
+  released_by_alert: number;
+  timeouts: number;
+  overflow: number;
+  early_verdicts: number;
+}
+
+const EARLY_VERDICTS_MAX = 10_000;
+
+export class VerdictGate {
+  private queue: Slot[] = [];
+  private head = 0;
+  private readonly waiting = new Map<string, Slot>();
+  // Verdicts that beat their message here (different subjects, no ordering between them).
+  private readonly early = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private armedFor: Slot | undefined;
+  private closed = false;
+  readonly stats: VerdictGateStats = { held: 0, released_by_verdict: 0, released_by_alert: 0, timeouts: 0, overflow: 0, early_verdicts: 0 };
+  private readonly now: () => number;
+  private readonly maxHeld: number;
+  private readonly holds: (m: McpMessageEvent) => boolean;
+
+  constructor(private readonly opts: VerdictGateOptions) {
+    this.now = opts.now ?? Date.now;
+    this.maxHeld = opts.maxHeld ?? 200_000;
+    this.holds = opts.holds ?? awaitsVerdict;
+  }
+
+  /** Items currently queued (held or behind a held one). */
+  get size(): number {
+    return this.queue.length - this.head;
+  }
+
+  pushMessage(m: McpMessageEvent): void {
+    const slot: Slot = { item: { kind: 'message', message: m }, deadline: this.now() + this.opts.timeoutMs };
+    if (!this.closed && this.holds(m) && m.msg_id) {
+      if (this.early.delete(m.msg_id)) this.stats.released_by_verdict++;
+      else {
+        slot.waitingFor = m.msg_id;
+        this.waiting.set(m.msg_id, slot);
+        this.stats.held++;
+      }
+    }
+    this.enqueue(slot);
+  }
+
+  pushAlert(a: SecurityAlertEvent): void {
+    const id = a.message?.msg_id;
+    if (id && this.resolve(id)) this.stats.released_by_alert++;
+    this.enqueue({ item: { kind: 'alert', alert: a }, deadline: 0 });
+  }
+
+  verdict(msgId: string): void {
+    if (this.resolve(msgId)) {
+      this.stats.released_by_verdict++;
+      this.drain();
+    } else if (!this.closed) {
+      if (this.early.size >= EARLY_VERDICTS_MAX) this.early.clear();
+      this.early.add(msgId);
+      this.stats.early_verdicts++;
+    }
+  }
+
+  /** Releases everything now, in order (shutdown). */
+  flushAll(): void {
+    for (const slot of this.waiting.values()) slot.waitingFor = undefined;
+    this.waiting.clear();
+    this.drain();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.flushAll();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.early.clear();
+  }
+
+  private resolve(msgId: string): boolean {
+    const slot = this.waiting.get(msgId);
+    if (!slot) return false;
+    this.waiting.delete(msgId);
+    slot.waitingFor = undefined;
+    return true;
+  }
+
+  private enqueue(slot: Slot): void {
+    this.queue.push(slot);
+    if (this.size > this.maxHeld) {
+      const first = this.queue[this.head];
+      if (first.waitingFor) {
+        this.waiting.delete(first.waitingFor);
+        first.waitingFor = undefined;
+        this.stats.overflow++;
+      }
+    }
+    this.drain();
+  }
+
+  private drain(): void {
+    while (this.head < this.queue.length) {
+      const slot = this.queue[this.head];
+      if (slot.waitingFor) {
+        if (this.now() < slot.deadline) break;
+        this.waiting.delete(slot.waitingFor);
+        slot.waitingFor = undefined;
+        this.stats.timeouts++;
+      }
+      this.head++;
+      this.opts.release(slot.item);
+    }
+    // Compact in bulk so the released prefix does not cost a shift per item.
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    this.arm();
+  }
+
+  private arm(): void {
+    const first = this.head < this.queue.length && !this.closed ? this.queue[this.head] : undefined;
+    // The head only changes when something is released; re-arming per message would cost a timer each.
+    if (this.timer && first === this.armedFor) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.armedFor = first;
+    if (!first) return;
+    const wait = Math.max(0, first.deadline - this.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.drain();
+    }, wait + 1);
+    this.timer.unref();
+  }
+}
