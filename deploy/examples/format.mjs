@@ -1,0 +1,100 @@
+// Turns mcpspy events into one printable line each. Kept apart from the NATS
+// code so the checks and the layout can be tested without a server.
+//
+// Schemas: libs/events/src/mcp.events.ts (subject mcpspy.v1.mcp.message) and
+// libs/events/src/security.events.ts (subject mcpspy.v1.security.alert).
+// Fields may be added to v1 payloads, so unknown fields are ignored here.
+
+const RISKS = new Set(['low', 'medium', 'high', 'critical']);
+const MCP_TYPES = new Set(['request', 'response', 'notification', 'error']);
+
+/** Error for a payload that is not a v1 event; `reason` says which check failed. */
+export class InvalidEventError extends Error {
+  constructor(kind, reason, options) {
+    super(`failed to decode ${kind}: ${reason}`, options);
+    this.name = 'InvalidEventError';
+    this.reason = reason;
+  }
+}
+
+function decodeJson(kind, bytes) {
+  const text = typeof bytes === 'string' ? bytes : new TextDecoder().decode(bytes);
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new InvalidEventError(kind, 'not JSON', { cause: err });
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InvalidEventError(kind, 'not a JSON object');
+  }
+  return value;
+}
+
+function need(kind, cond, reason) {
+  if (!cond) throw new InvalidEventError(kind, reason);
+}
+
+/** Parses and checks a security.alert payload (the fields this consumer prints). */
+export function decodeAlert(bytes) {
+  const a = decodeJson('alert', bytes);
+  need('alert', a.type === 'security_alert', `type is ${JSON.stringify(a.type)}, expected "security_alert"`);
+  need('alert', RISKS.has(a.risk), `unknown risk ${JSON.stringify(a.risk)}`);
+  need('alert', typeof a.category === 'string', 'category missing');
+  need('alert', typeof a.score === 'number' && a.score >= 0 && a.score <= 1, 'score not a number in 0..1');
+  need('alert', typeof a.summary === 'string', 'summary missing');
+  need('alert', a.message !== null && typeof a.message === 'object', 'message missing');
+  need('alert', Array.isArray(a.evidence ?? []), 'evidence not an array');
+  return a;
+}
+
+/** Parses and checks an mcp.message payload. */
+export function decodeMcpMessage(bytes) {
+  const m = decodeJson('mcp message', bytes);
+  need('mcp message', m.transport_type === 'stdio' || m.transport_type === 'http', `unknown transport_type ${JSON.stringify(m.transport_type)}`);
+  need('mcp message', MCP_TYPES.has(m.type), `unknown type ${JSON.stringify(m.type)}`);
+  need('mcp message', typeof m.timestamp === 'string', 'timestamp missing');
+  return m;
+}
+
+function idText(id) {
+  return id === undefined ? '' : ` id=${JSON.stringify(id)}`;
+}
+
+/** `ALERT <time> <risk> <category> score=… detector=… <method> pid=… comm=… msg=… :: summary [evidence]` */
+export function formatAlert(a) {
+  const m = a.message ?? {};
+  const parts = [
+    'ALERT',
+    a.timestamp ?? '-',
+    a.risk.toUpperCase(),
+    a.category,
+    `score=${a.score.toFixed(2)}`,
+  ];
+  if (a.detector) parts.push(`detector=${a.detector}`);
+  if (m.method) parts.push(m.method);
+  if (m.pid !== undefined) parts.push(`pid=${m.pid}`);
+  if (m.comm) parts.push(`comm=${m.comm}`);
+  if (m.msg_id) parts.push(`msg=${m.msg_id}`);
+  let line = `${parts.join(' ')}${idText(m.id)} :: ${a.summary}`;
+  const ev = (a.evidence ?? [])[0];
+  if (ev && typeof ev.text === 'string') line += ` [${ev.field ?? '?'}: ${JSON.stringify(ev.text)}]`;
+  return line;
+}
+
+/** `MCP <time> <type> <method> id=… <from> -> <to>` */
+export function formatMcpMessage(m) {
+  let route = '';
+  if (m.transport_type === 'stdio' && m.stdio_transport) {
+    const s = m.stdio_transport;
+    route = `stdio ${s.from_comm}[${s.from_pid}] -> ${s.to_comm || '?'}[${s.to_pid}]`;
+  } else if (m.transport_type === 'http' && m.http_transport) {
+    const h = m.http_transport;
+    route = `http ${h.comm}[${h.pid}] ${h.is_request ? '->' : '<-'} ${h.host}`;
+  } else {
+    route = m.transport_type;
+  }
+  const method = m.method ?? m.request?.method ?? '';
+  const err = m.error && typeof m.error.message === 'string' ? ` error=${JSON.stringify(m.error.message)}` : '';
+  return `MCP ${m.timestamp} ${m.type}${method ? ' ' + method : ''}${idText(m.id)} ${route}${err}`;
+}
