@@ -98,7 +98,7 @@ export function detailOf(m: McpMessageEvent): string {
   }
   if (kind === 'RESP') {
     const r = m.result as { isError?: unknown } | undefined;
-    return r && typeof r === 'object' && r.isError === true ? 'OK isError' : 'OK';
+    return r && typeof r === 'object' && r.isError === true ? 'isError' : 'OK';
   }
   return m.description || describeMethod(m.method);
 }

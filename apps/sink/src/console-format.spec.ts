@@ -1,0 +1,76 @@
+// Clock columns are local time; pin the zone so the golden lines hold anywhere.
+process.env.TZ = 'UTC';
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatAlertBlock, formatConsoleLine } from './console-format';
+import { alert, httpRequest, httpResponse, stdioError, stdioNotification, stdioRequest, stdioResponse } from './testdata/messages';
+
+describe('formatConsoleLine', () => {
+  test('golden lines for each kind of message', () => {
+    const lines = [stdioNotification(), stdioRequest(), stdioResponse(), stdioError(), httpRequest(), httpResponse()].map((m) =>
+      formatConsoleLine(m),
+    );
+    assert.deepEqual(lines, [
+      '12:34:55.001 python[12345] → python[12346] NOTF notifications/initialized Initialization complete',
+      '12:34:56.789 python[12345] → python[12346] REQ tools/call (get_weather) Execute a tool',
+      '12:34:56.890 python[12346] → python[12345] RESP OK tools/call (get_weather)',
+      '12:34:57.000 python[12346] → python[12345] ERR -32601 Method not found tools/destroy',
+      '12:34:58.100 node[47837] → 127.0.0.1:3000 REQ resources/read (file:///etc/motd) Read a resource',
+      '12:34:58.150 127.0.0.1:3000 → node[47837] RESP OK resources/read (file:///etc/motd)',
+    ]);
+  });
+
+  test('a response carrying a JSON-RPC error reads as ERR', () => {
+    const m = stdioResponse({ error: { code: -32000, message: 'boom' } });
+    assert.equal(formatConsoleLine(m), '12:34:56.890 python[12346] → python[12345] ERR -32000 boom tools/call (get_weather)');
+  });
+
+  test('a tool result with isError is marked', () => {
+    const m = stdioResponse({ result: { isError: true, content: [] } });
+    assert.match(formatConsoleLine(m), / RESP isError tools\/call \(get_weather\)$/);
+  });
+
+  test('falls back to the built-in description and to ? for unknown endpoints', () => {
+    const m = stdioRequest({ description: undefined, method: 'prompts/get', params: { name: 'greet' }, stdio_transport: { from_pid: 9, from_comm: 'a', to_pid: 0, to_comm: '' } });
+    assert.equal(formatConsoleLine(m), '12:34:56.789 a[9] → ? REQ prompts/get (greet) Get a prompt');
+  });
+
+  test('colour only when asked, and the text underneath is unchanged', () => {
+    const plain = formatConsoleLine(stdioRequest());
+    const coloured = formatConsoleLine(stdioRequest(), { color: true });
+    assert.doesNotMatch(plain, /\u001b\[/);
+    assert.match(coloured, /\u001b\[34mREQ\u001b\[0m/);
+    assert.equal(coloured.replace(/\u001b\[[0-9;]*m/g, ''), plain);
+  });
+});
+
+describe('formatAlertBlock', () => {
+  test('golden block', () => {
+    assert.equal(
+      formatAlertBlock(alert()),
+      [
+        '▲ SECURITY ALERT HIGH prompt_injection score=0.93 detector=rules',
+        '  summary  Instruction override in tool arguments',
+        '  message  12:34:56.789 REQ tools/call id=7 python[12345] stdio msg=i:1',
+        '  evidence params.arguments.city [ignore-previous] "ignore all previous instructions"',
+      ].join('\n'),
+    );
+  });
+
+  test('details and long evidence are shortened to one line', () => {
+    const text = `${'x'.repeat(300)}\nsecond line`;
+    const block = formatAlertBlock(
+      alert({ risk: 'critical', category: 'rug_pull', details: { tool: 'get_weather', changed: ['description'] }, evidence: [{ text, field: 'description', start: 0, end: 5, rule: 'r' }] }),
+    );
+    const lines = block.split('\n');
+    assert.match(lines[0], /CRITICAL rug_pull/);
+    assert.equal(lines.length, 5);
+    assert.match(lines[3], /^  evidence description \[r\] "x{119}…"$/);
+    assert.equal(lines[4], '  details  {"tool":"get_weather","changed":["description"]}');
+  });
+
+  test('critical alerts are highlighted when coloured', () => {
+    const block = formatAlertBlock(alert({ risk: 'critical' }), { color: true });
+    assert.match(block, /\u001b\[1m\u001b\[41;97mCRITICAL\u001b\[0m/);
+  });
+});

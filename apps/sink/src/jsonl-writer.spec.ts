@@ -1,0 +1,158 @@
+import { describe, test, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Counters } from '@mcpspy/events';
+import { JsonlWriter } from './jsonl-writer';
+import { alertToJsonl, messageToJsonl } from './jsonl-format';
+import { OutputOpenError } from './errors';
+import { alert, httpRequest, httpResponse, stdioError, stdioNotification, stdioRequest, stdioResponse } from './testdata/messages';
+
+// tsc does not copy fixtures: read them from the source tree.
+const GOLDEN = path.resolve(__dirname, '../../src/testdata/golden.jsonl');
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sink-jsonl-'));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('JSONL lines', () => {
+  test('golden file: messages in MCPSpy field order, alerts as security_alert lines', () => {
+    const file = path.join(dir, 'out.jsonl');
+    const w = new JsonlWriter({ path: file });
+    w.open();
+    // Field order of the inputs is scrambled on purpose: the output order must not depend on it.
+    const scrambled = Object.fromEntries(Object.entries(stdioRequest({ msg_id: 'i:1', seq: 1 })).reverse()) as ReturnType<typeof stdioRequest>;
+    w.writeLine(messageToJsonl(stdioNotification()));
+    w.writeLine(messageToJsonl(scrambled));
+    w.writeLine(alertToJsonl(alert()));
+    w.writeLine(messageToJsonl(stdioResponse({ msg_id: 'i:2', seq: 2 })));
+    w.writeLine(messageToJsonl(stdioError()));
+    w.writeLine(messageToJsonl(httpRequest({ session: 'sess-1' })));
+    w.writeLine(messageToJsonl(httpResponse({ session: 'sess-1' })));
+    w.close();
+    assert.equal(fs.readFileSync(file, 'utf8'), fs.readFileSync(GOLDEN, 'utf8'));
+  });
+
+  test('a message without error gets error {} in its place', () => {
+    const m = stdioNotification();
+    delete (m as Partial<typeof m>).error;
+    const keys = Object.keys(JSON.parse(messageToJsonl(m)));
+    assert.deepEqual(keys, ['timestamp', 'transport_type', 'stdio_transport', 'type', 'method', 'error', 'raw']);
+  });
+
+  test('unknown fields survive, after the known ones', () => {
+    const line = messageToJsonl({ extra: 1, ...stdioNotification() } as never);
+    assert.ok(line.endsWith(',"extra":1}'), line);
+  });
+});
+
+describe('JsonlWriter', () => {
+  test('creates the file with mode 0600, and tightens an existing 0644 file', () => {
+    const a = path.join(dir, 'new.jsonl');
+    const w1 = new JsonlWriter({ path: a });
+    w1.open();
+    w1.close();
+    assert.equal(fs.statSync(a).mode & 0o777, 0o600);
+
+    const b = path.join(dir, 'old.jsonl');
+    fs.writeFileSync(b, 'old\n', { mode: 0o644 });
+    fs.chmodSync(b, 0o644);
+    const w2 = new JsonlWriter({ path: b });
+    w2.open();
+    w2.writeLine('{"a":1}');
+    w2.close();
+    assert.equal(fs.statSync(b).mode & 0o777, 0o600);
+    assert.equal(fs.readFileSync(b, 'utf8'), '{"a":1}\n', 'truncated like the seed tool');
+  });
+
+  test('append mode keeps what the file held', () => {
+    const f = path.join(dir, 'a.jsonl');
+    fs.writeFileSync(f, '{"old":1}\n');
+    const w = new JsonlWriter({ path: f, append: true });
+    w.open();
+    w.writeLine('{"new":1}');
+    w.close();
+    assert.equal(fs.readFileSync(f, 'utf8'), '{"old":1}\n{"new":1}\n');
+  });
+
+  test('an unwritable path throws OutputOpenError naming it', () => {
+    const w = new JsonlWriter({ path: path.join(dir, 'missing', 'x.jsonl') });
+    assert.throws(() => w.open(), (e: unknown) => e instanceof OutputOpenError && /failed to open output .*missing\/x\.jsonl: ENOENT/.test(e.message));
+  });
+
+  test('a buffered line reaches the file within a second without close', async () => {
+    const f = path.join(dir, 'f.jsonl');
+    const w = new JsonlWriter({ path: f });
+    w.open();
+    const t0 = Date.now();
+    w.writeLine('{"n":1}');
+    assert.equal(fs.readFileSync(f, 'utf8'), '', 'buffered, not written per line');
+    while (fs.readFileSync(f, 'utf8') === '' && Date.now() - t0 < 1500) await sleep(20);
+    const waited = Date.now() - t0;
+    assert.equal(fs.readFileSync(f, 'utf8'), '{"n":1}\n');
+    assert.ok(waited < 1000, `flushed after ${waited} ms`);
+    w.close();
+  });
+
+  test('rotates by size: FILE → FILE.1 → FILE.2, whole lines only, keeps 5', () => {
+    const f = path.join(dir, 'r.jsonl');
+    const counters = new Counters();
+    const w = new JsonlWriter({ path: f, maxSize: 1000, keep: 5, counters });
+    w.open();
+    // 100 lines of 100 bytes = 10 files' worth; each file holds 10 whole lines.
+    for (let i = 0; i < 100; i++) w.writeLine(JSON.stringify({ n: i, pad: 'x'.repeat(100 - 19 - String(i).length) }));
+    w.close();
+    const files = fs.readdirSync(dir).sort();
+    assert.deepEqual(files, ['r.jsonl', 'r.jsonl.1', 'r.jsonl.2', 'r.jsonl.3', 'r.jsonl.4', 'r.jsonl.5']);
+    const numbers = (name: string) =>
+      fs
+        .readFileSync(path.join(dir, name), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { n: number }).n);
+    assert.deepEqual(numbers('r.jsonl'), [90, 91, 92, 93, 94, 95, 96, 97, 98, 99]);
+    assert.deepEqual(numbers('r.jsonl.1'), [80, 81, 82, 83, 84, 85, 86, 87, 88, 89]);
+    assert.deepEqual(numbers('r.jsonl.5').slice(0, 2), [40, 41]);
+    for (const name of files) {
+      assert.ok(fs.statSync(path.join(dir, name)).size <= 1000, name);
+      assert.equal(fs.statSync(path.join(dir, name)).mode & 0o777, 0o600, name);
+    }
+    assert.equal(counters.get('jsonl_rotations'), 9);
+  });
+
+  test('a single line larger than the limit is written whole, alone in its file', () => {
+    const f = path.join(dir, 'big.jsonl');
+    const w = new JsonlWriter({ path: f, maxSize: 100 });
+    w.open();
+    w.writeLine('{"a":1}');
+    w.writeLine(JSON.stringify({ big: 'y'.repeat(500) }));
+    w.writeLine('{"b":2}');
+    w.close();
+    assert.equal(fs.readFileSync(`${f}.2`, 'utf8'), '{"a":1}\n');
+    assert.equal(fs.readFileSync(`${f}.1`, 'utf8').length, 511);
+    assert.equal(fs.readFileSync(f, 'utf8'), '{"b":2}\n');
+  });
+
+  test('close writes every line: 50k lines, then close, then count', () => {
+    const f = path.join(dir, 'many.jsonl');
+    const w = new JsonlWriter({ path: f });
+    w.open();
+    for (let i = 0; i < 50_000; i++) w.writeLine(`{"n":${i}}`);
+    w.close();
+    const lines = fs.readFileSync(f, 'utf8').split('\n');
+    assert.equal(lines.pop(), '');
+    assert.equal(lines.length, 50_000);
+    assert.equal(lines[49_999], '{"n":49999}');
+    assert.equal(w.stats.lines, 50_000);
+    w.writeLine('{"late":1}');
+    w.close();
+    assert.equal(fs.readFileSync(f, 'utf8').split('\n').length, 50_001, 'nothing written after close');
+  });
+});
