@@ -1,0 +1,23 @@
+/** Named errors of mcp-parser. Messages read `failed to <verb> <object>: <detail>`. */
+export class McpParserError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The Store refused or lost a read/write of parser state (pending requests, pipe endpoints). */
+export class ParserStoreError extends McpParserError {
+  constructor(op: string, key: string, options?: { cause?: unknown }) {
+    const detail = options?.cause instanceof Error ? options.cause.message : String(options?.cause ?? 'unknown error');
+    super(`failed to ${op} parser state ${key}: ${detail}`, options);
+  }
+}
+
+/** The emit callback threw while being handed a message. */
+export class EmitError extends McpParserError {
+  constructor(msgId: string, options?: { cause?: unknown }) {
+    const detail = options?.cause instanceof Error ? options.cause.message : String(options?.cause ?? 'unknown error');
+    super(`failed to emit MCP message ${msgId}: ${detail}`, options);
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * JSON-RPC 2.0 validation of one captured JSON text (a stdio line, an HTTP
+ * body, an SSE data payload). Never throws: bad input comes back as a list
+ * of rejects (counter name + reason) that the engine counts.
+ */
+import type { JsonRpcError, McpMessageTypeName } from '@mcpspy/events';
+
+export interface ParsedMessage {
+  type: McpMessageTypeName;
+  id?: string | number | null;
+  method?: string;
+  params?: unknown;
+  result?: unknown;
+  error: JsonRpcError;
+  /** The JSON text of this message as captured (a batch element's own slice). */
+  raw: string;
+  batch?: boolean;
+}
+
+export interface Reject {
+  counter: string;
+  reason: string;
+}
+
+export interface ParseResult {
+  messages: ParsedMessage[];
+  rejects: Reject[];
+}
+
+/** Nesting deeper than this is refused before JSON.parse: downstream stages stringify params recursively. */
+export const DEFAULT_MAX_DEPTH = 256;
+
+interface Scan {
+  tooDeep: boolean;
+  /** For a top-level array: [start, end) of each element in the text. */
+  spans?: Array<[number, number]>;
+}
+
+/**
+ * One pass over the text outside strings: nesting depth, and for arrays the
+ * depth-1 separators, so batch elements keep their exact captured text.
+ */
+function scan(text: string, start: number, maxDepth: number): Scan {
+  const isArray = text.charCodeAt(start) === 0x5b;
+  // A text shorter than the bound cannot nest past it; arrays still need their spans.
+  if (!isArray && text.length - start <= maxDepth) return { tooDeep: false };
+  const cuts: number[] = [];
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (c === 0x5c) escaped = true;
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > maxDepth) return { tooDeep: true };
+      if (isArray && depth === 1) cuts.push(i);
+    } else if (c === 0x7d || c === 0x5d) {
+      if (isArray && depth === 1) cuts.push(i);
+      depth--;
+    } else if (c === 0x2c && isArray && depth === 1) cuts.push(i);
+  }
+  if (!isArray) return { tooDeep: false };
+  const spans: Array<[number, number]> = [];
+  for (let k = 0; k + 1 < cuts.length; k++) spans.push([cuts[k] + 1, cuts[k + 1]]);
+  return { tooDeep: false, spans };
+}
+
+function isWhitespace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+/** Parses one JSON text into JSON-RPC messages (several for a batch). */
+export function parseJsonRpcText(text: string, maxDepth = DEFAULT_MAX_DEPTH): ParseResult {
+  let s = 0;
+  let e = text.length;
+  while (s < e && isWhitespace(text.charCodeAt(s))) s++;
+  while (e > s && isWhitespace(text.charCodeAt(e - 1))) e--;
+  const raw = s === 0 && e === text.length ? text : text.slice(s, e);
+  if (raw.length === 0) return { messages: [], rejects: [] };
+  const first = raw.charCodeAt(0);
+  if (first !== 0x7b && first !== 0x5b) {
+    return { messages: [], rejects: [{ counter: 'non_json', reason: 'text does not start with { or [' }] };
+  }
+  const sc = scan(raw, 0, maxDepth);
+  if (sc.tooDeep) {
+    return { messages: [], rejects: [{ counter: 'json_too_deep', reason: `JSON nests deeper than ${maxDepth}` }] };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (err) {
+    return { messages: [], rejects: [{ counter: 'invalid_json', reason: (err as Error).message.slice(0, 120) }] };
+  }
+  if (!Array.isArray(value)) {
+    const c = classify(value);
+    if ('reason' in c) return { messages: [], rejects: [{ counter: 'not_jsonrpc', reason: c.reason }] };
+    c.raw = raw;
+    return { messages: [c], rejects: [] };
+  }
+  if (value.length === 0) return { messages: [], rejects: [{ counter: 'not_jsonrpc', reason: 'empty batch' }] };
+  const out: ParseResult = { messages: [], rejects: [] };
+  const spans = sc.spans ?? [];
+  for (let i = 0; i < value.length; i++) {
+    const c = classify(value[i]);
+    if ('reason' in c) {
+      out.rejects.push({ counter: 'not_jsonrpc', reason: `batch element: ${c.reason}` });
+      continue;
+    }
+    const span = spans[i];
+    c.raw = span ? raw.slice(span[0], span[1]).trim() : JSON.stringify(value[i]);
+    c.batch = true;
+    out.messages.push(c);
+  }
+  return out;
+}
+
+function isId(v: unknown): v is string | number {
+  return typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+/** Classifies one decoded value per JSON-RPC 2.0 (sections 4 and 5). `raw` is filled by the caller. */
+export function classify(v: unknown): ParsedMessage | { reason: string } {
+  if (!isPlainObject(v)) return { reason: 'not an object' };
+  if (v.jsonrpc !== '2.0') return { reason: 'jsonrpc is not "2.0"' };
+  if (has(v, 'method')) {
+    if (typeof v.method !== 'string') return { reason: 'method is not a string' };
+    if (has(v, 'result') || has(v, 'error')) return { reason: 'message has both method and result/error' };
+    const msg: ParsedMessage = { type: 'notification', method: v.method, error: {}, raw: '' };
+    if (has(v, 'id')) {
+      // MCP forbids null request ids; JSON-RPC reserves null for unknown-id errors.
+      if (!isId(v.id)) return { reason: 'request id is neither a string nor a number' };
+      msg.type = 'request';
+      msg.id = v.id;
+    }
+    if (has(v, 'params')) msg.params = v.params;
+    return msg;
+  }
+  if (!has(v, 'id')) return { reason: 'neither method nor id' };
+  if (!isId(v.id) && v.id !== null) return { reason: 'response id is neither a string, a number nor null' };
+  const hasResult = has(v, 'result');
+  const hasError = has(v, 'error');
+  if (hasResult === hasError) return { reason: 'response carries both or neither of result and error' };
+  if (hasError) {
+    if (!isPlainObject(v.error)) return { reason: 'error is not an object' };
+    return { type: 'error', id: v.id as string | number | null, error: v.error as JsonRpcError, raw: '' };
+  }
+  return { type: 'response', id: v.id as string | number | null, result: v.result, error: {}, raw: '' };
+}

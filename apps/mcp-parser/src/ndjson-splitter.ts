@@ -1,0 +1,136 @@
+/**
+ * Splits one byte stream into newline-delimited lines, across any chunk and
+ * syscall boundaries, with bounded memory:
+ * - a line not starting with `{` or `[` is skipped up to its newline without
+ *   being buffered (non-JSON output never wedges or fills the stream);
+ * - a line longer than `maxLineBytes`, or one that would push the shared
+ *   budget past its total, is dropped and the stream resyncs at the next newline;
+ * - after a gap (lost bytes) the partial line and everything up to the next
+ *   newline are dropped: bytes on both sides of a hole are never glued.
+ * The meta of a line is the one passed with the chunk holding its newline.
+ */
+
+/** Bytes buffered by every splitter together, against one bound. */
+export class ByteBudget {
+  used = 0;
+  constructor(readonly max: number) {}
+}
+
+export type DropReason = 'non_json_lines' | 'line_too_long' | 'total_bytes_exceeded' | 'gap_lines_dropped';
+
+export interface SplitterSink<M> {
+  line(bytes: Buffer, meta: M): void;
+  drop(reason: DropReason): void;
+}
+
+const NL = 0x0a;
+
+function isWs(c: number): boolean {
+  return c === 0x20 || c === 0x0d || c === 0x09;
+}
+
+export class NdjsonSplitter<M> {
+  private pieces: Buffer[] = [];
+  private pending = 0;
+  /** Why bytes up to the next newline are being discarded, or null. */
+  private skipping: DropReason | null = null;
+
+  constructor(
+    private readonly maxLineBytes: number,
+    private readonly budget: ByteBudget,
+    private readonly sink: SplitterSink<M>,
+  ) {}
+
+  /** Bytes of the partial line held. */
+  get buffered(): number {
+    return this.pending;
+  }
+
+  get idle(): boolean {
+    return this.pending === 0 && this.skipping === null;
+  }
+
+  feed(chunk: Uint8Array, meta: M): void {
+    const data = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const n = data.length;
+    let pos = 0;
+    while (pos < n) {
+      const nl = data.indexOf(NL, pos);
+      const end = nl === -1 ? n : nl;
+      if (this.skipping !== null) {
+        if (nl === -1) return;
+        this.sink.drop(this.skipping);
+        this.skipping = null;
+        pos = nl + 1;
+        continue;
+      }
+      if (this.pending === 0) {
+        let s = pos;
+        while (s < end && isWs(data[s])) s++;
+        if (s === end) {
+          // Blank so far: leading whitespace of a line carries nothing.
+          if (nl === -1) return;
+          pos = nl + 1;
+          continue;
+        }
+        const c = data[s];
+        if (c !== 0x7b && c !== 0x5b) {
+          this.skipping = 'non_json_lines';
+          continue;
+        }
+        if (nl !== -1) {
+          if (nl - s > this.maxLineBytes) this.sink.drop('line_too_long');
+          else this.sink.line(data.subarray(s, end), meta);
+          pos = nl + 1;
+          continue;
+        }
+        this.append(data.subarray(s, end));
+        return;
+      }
+      if (!this.append(data.subarray(pos, end))) continue;
+      if (nl === -1) return;
+      const line = this.pieces.length === 1 ? this.pieces[0] : Buffer.concat(this.pieces, this.pending);
+      this.release();
+      this.sink.line(line, meta);
+      pos = nl + 1;
+    }
+  }
+
+  /** Bytes were lost before the next chunk: the line they belong to is dropped. */
+  gap(): void {
+    this.release();
+    this.skipping = 'gap_lines_dropped';
+  }
+
+  /** Forgets everything held (stream closed or superseded). */
+  reset(): void {
+    this.release();
+    this.skipping = null;
+  }
+
+  /** Copies a slice of a partial line; false when a bound made the line drop. */
+  private append(slice: Buffer): boolean {
+    if (slice.length === 0) return true;
+    if (this.pending + slice.length > this.maxLineBytes) {
+      this.release();
+      this.skipping = 'line_too_long';
+      return false;
+    }
+    if (this.budget.used + slice.length > this.budget.max) {
+      this.release();
+      this.skipping = 'total_bytes_exceeded';
+      return false;
+    }
+    // The chunk is a view into a batch buffer the transport may reuse: copy.
+    this.pieces.push(Buffer.from(slice));
+    this.pending += slice.length;
+    this.budget.used += slice.length;
+    return true;
+  }
+
+  private release(): void {
+    this.budget.used -= this.pending;
+    this.pieces = [];
+    this.pending = 0;
+  }
+}
