@@ -84,9 +84,11 @@ export interface TuiModelOptions {
 const TYPE_COLOR: Record<RowType, string> = { REQ: 'blue', RESP: 'green', NOTF: 'magenta', ERR: 'red', ALRT: 'red' };
 const RISK_COLOR: Record<string, string> = { low: 'cyan', medium: 'yellow', high: 'red', critical: 'redBright' };
 
+/** Pads or cuts to `w` columns, keeping one blank column as the separator. */
 function fit(s: string, w: number): string {
   if (w <= 0) return '';
-  if (s.length > w) return w === 1 ? '…' : `${s.slice(0, w - 1)}…`;
+  const room = w - 1;
+  if (s.length > room) return room <= 1 ? '…'.padEnd(w) : `${s.slice(0, room - 1)}… `;
   return s.padEnd(w);
 }
 
@@ -197,9 +199,9 @@ export class TuiModel {
       time: clockOf(a.timestamp),
       transport: a.message?.transport_type ?? '-',
       type: 'ALRT',
-      label: `${a.risk.toUpperCase()} ${a.category}`,
+      label: `${a.risk.toUpperCase()} ${a.category}${a.message?.method ? ` ${a.message.method}` : ''}`,
       from: alertProcess(a),
-      to: a.message?.method ?? '',
+      to: '',
       details: `${a.score.toFixed(2)} ${a.summary}`,
       alert: a,
       alerts: [a],
@@ -548,14 +550,14 @@ export class TuiModel {
 
   private columns(): { key: keyof Row | 'mark' | 'route'; title: string; width: number }[] {
     const w = this.width;
-    const cols: { key: keyof Row | 'mark' | 'route'; title: string; width: number }[] = [{ key: 'mark', title: '!', width: 2 }];
+    const cols: { key: keyof Row | 'mark' | 'route'; title: string; width: number }[] = [{ key: 'mark', title: '', width: 3 }];
     cols.push({ key: 'time', title: 'TIME', width: 13 });
     if (this.density !== 'compact') cols.push({ key: 'transport', title: 'TRANS', width: 6 });
     cols.push({ key: 'type', title: 'TYPE', width: 5 });
     const routeW = this.density === 'wide' ? 44 : this.density === 'compact' ? 24 : 34;
     const used = cols.reduce((n, c) => n + c.width, 0);
     const rest = Math.max(10, w - used - routeW);
-    const labelW = this.density === 'compact' ? rest : Math.max(10, Math.min(40, Math.floor(rest * 0.45)));
+    const labelW = this.density === 'compact' ? rest : Math.max(10, Math.min(this.density === 'wide' ? 64 : 40, Math.floor(rest * 0.45)));
     cols.push({ key: 'label', title: 'METHOD / TOOL', width: labelW });
     cols.push({ key: 'route', title: 'FROM → TO', width: routeW });
     if (this.density !== 'compact') cols.push({ key: 'details', title: 'DETAILS', width: Math.max(0, w - used - labelW - routeW) });
@@ -588,7 +590,8 @@ export class TuiModel {
       let color: string | undefined;
       let bold = false;
       if (c.key === 'mark') {
-        text = r.alerts.length > 0 ? '▲' : '';
+        // The selection shows as ›, not only as inverse video, so it survives a colourless terminal.
+        text = `${selected ? '›' : ' '}${r.alerts.length > 0 ? '▲' : ' '}`;
         color = r.alerts.length > 0 ? RISK_COLOR[worstRisk(r.alerts)] : undefined;
         bold = true;
       } else if (c.key === 'route') text = r.to ? `${r.from} → ${r.to}` : r.from;
@@ -613,7 +616,7 @@ export class TuiModel {
     }
     return this.clip([
       {
-        text: ' ↑↓ move ⏎ details / search t transport y type m method p process a alerts ␣ pause d density c clear f follow ? help q quit',
+        text: ' ↑↓ move  ⏎ detail  / search  t y m p a filter  c clear  ␣ pause  d density  f follow  ? help  q quit',
         dim: true,
       },
     ]);
@@ -643,6 +646,7 @@ export class TuiModel {
     }
     const m = r.message;
     if (!m) return out;
+    for (const a of r.alerts) out.push(`── alert ${a.risk.toUpperCase()} ${a.category} ${a.score.toFixed(2)}: ${a.summary} ──`, ...pretty(a.evidence), '');
     out.push(`── message (${r.type} ${r.label}) ──`, ...pretty(stripRaw(m)));
     const pair = this.pairOf(r);
     if (pair?.message) {
@@ -652,7 +656,6 @@ export class TuiModel {
     } else if (r.type === 'REQ') {
       out.push('', '── no response seen yet ──');
     }
-    for (const a of r.alerts) out.push('', `── alert ${a.risk.toUpperCase()} ${a.category} ${a.score.toFixed(2)} ──`, ...pretty(a));
     out.push('', '── raw ──', ...m.raw.split('\n'));
     return out;
   }
