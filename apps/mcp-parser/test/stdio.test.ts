@@ -1,0 +1,405 @@
+/**
+ * stdio path end to end through the engine: synthetic raw batches (real
+ * wire codec) in, McpMessageEvent objects out. The Store is MemoryStore,
+ * the embedded-mode implementation; the Redis one is in store-pairing.test.ts.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { McpMessageEvent } from '@mcpspy/events';
+import { harness, line, RawScript, sleep, strip, T0_ISO } from './raw-builder';
+
+const CLIENT = { pid: 100, comm: 'client' };
+const SERVER = { pid: 200, comm: 'server' };
+const TO_SERVER = 7001n; // client's write end -> server's stdin
+const TO_CLIENT = 7002n; // server's stdout -> client
+
+const callText =
+  '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"get_weather","arguments":{"city":"New York"}}}';
+const resultText =
+  '{"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":"Weather in New York: 20°C"}],"isError":false}}';
+
+describe('stdio golden', () => {
+  test('request and response between two traced processes become two lines, paired, from = writer, to = reader', async () => {
+    const h = harness();
+    const s = new RawScript()
+      .call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: callText + '\n', atMs: 0 })
+      .call({ ...SERVER, dir: 'read', stream: TO_SERVER, data: callText + '\n', atMs: 1 })
+      .call({ ...SERVER, dir: 'write', stream: TO_CLIENT, data: resultText + '\n', atMs: 101 })
+      .call({ ...CLIENT, dir: 'read', stream: TO_CLIENT, data: resultText + '\n', atMs: 102 });
+    await h.feed(s.batches());
+    const out = await h.done();
+    const params = { name: 'get_weather', arguments: { city: 'New York' } };
+    assert.deepEqual(strip(out), [
+      {
+        timestamp: T0_ISO,
+        transport_type: 'stdio',
+        stdio_transport: { from_pid: 100, from_comm: 'client', to_pid: 200, to_comm: 'server' },
+        type: 'request',
+        id: 7,
+        method: 'tools/call',
+        params,
+        error: {},
+        raw: callText,
+        session: 'stdio:100-200',
+        description: 'Execute a tool',
+      },
+      {
+        timestamp: '2024-01-15T12:34:56.890Z',
+        transport_type: 'stdio',
+        stdio_transport: { from_pid: 200, from_comm: 'server', to_pid: 100, to_comm: 'client' },
+        type: 'response',
+        id: 7,
+        result: { content: [{ type: 'text', text: 'Weather in New York: 20°C' }], isError: false },
+        error: {},
+        request: { type: 'request', id: 7, method: 'tools/call', params, error: {}, timestamp: T0_ISO },
+        raw: resultText,
+        session: 'stdio:100-200',
+      },
+    ]);
+    assert.deepEqual(
+      out.map((m) => [m.seq, m.msg_id]),
+      [
+        [1, 'test:1'],
+        [2, 'test:2'],
+      ],
+    );
+    assert.equal(h.engine.counters.get('paired_responses'), 1);
+  });
+
+  test('unix socketpairs (Node child stdio) behave like pipes; error responses are type error', async () => {
+    const h = harness();
+    const req = '{"jsonrpc":"2.0","id":"a-1","method":"resources/read","params":{"uri":"file:///x"}}';
+    const err = '{"jsonrpc":"2.0","id":"a-1","error":{"code":-32002,"message":"Resource not found"}}';
+    const s = new RawScript()
+      .call({ ...CLIENT, dir: 'write', stream: 11n, fdType: 'unix', data: req + '\n' })
+      .call({ ...SERVER, dir: 'read', stream: 11n, fdType: 'unix', data: req + '\n' })
+      .call({ ...SERVER, dir: 'write', stream: 12n, fdType: 'unix', data: err + '\r\n' })
+      .call({ ...CLIENT, dir: 'read', stream: 12n, fdType: 'unix', data: err + '\r\n' });
+    await h.feed(s.batches());
+    const out = await h.done();
+    assert.equal(out.length, 2);
+    assert.equal(out[1].type, 'error');
+    assert.equal(out[1].id, 'a-1');
+    assert.deepEqual(out[1].error, { code: -32002, message: 'Resource not found' });
+    assert.equal(out[1].raw, err);
+    assert.equal(out[1].request?.method, 'resources/read');
+    assert.deepEqual(out[1].stdio_transport, { from_pid: 200, from_comm: 'server', to_pid: 100, to_comm: 'client' });
+  });
+});
+
+describe('stdio readers', () => {
+  test('a message whose reader has not read yet is held, then emitted with the reader when it reads', async () => {
+    const h = harness({ readerWaitMs: 5000 });
+    const init = '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{}}';
+    await h.feed(new RawScript().call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: init + '\n' }).batches());
+    assert.equal(h.out.length, 0, 'held while the reader is unknown');
+    await h.feed(new RawScript().call({ ...SERVER, dir: 'read', stream: TO_SERVER, data: init + '\n' }).batches());
+    assert.equal(h.out.length, 1, 'released by the read, not by the timer');
+    assert.equal(h.out[0].stdio_transport?.to_pid, 200);
+    await h.done();
+  });
+
+  test('a reader never seen: the message still comes out after the wait, to = 0/""', async () => {
+    const h = harness({ readerWaitMs: 40 });
+    const n = '{"jsonrpc":"2.0","method":"notifications/initialized"}';
+    await h.feed(new RawScript().call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: n + '\n' }).batches());
+    assert.equal(h.out.length, 0);
+    await sleep(120);
+    assert.equal(h.out.length, 1, 'emitted by the timer without flush');
+    assert.deepEqual(h.out[0].stdio_transport, { from_pid: 100, from_comm: 'client', to_pid: 0, to_comm: '' });
+    assert.equal(h.engine.counters.get('reader_wait_timeouts'), 1);
+    await h.done();
+  });
+
+  test('a known reader means no wait', async () => {
+    const h = harness({ readerWaitMs: 5000 });
+    const a = '{"jsonrpc":"2.0","method":"notifications/initialized"}';
+    const b = '{"jsonrpc":"2.0","id":1,"method":"tools/list"}';
+    await h.feed(
+      new RawScript()
+        .call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: a + '\n' })
+        .call({ ...SERVER, dir: 'read', stream: TO_SERVER, data: a + '\n' })
+        .call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: b + '\n' })
+        .batches(),
+    );
+    assert.deepEqual(
+      h.out.map((m) => [m.method, m.stdio_transport?.to_pid]),
+      [
+        ['notifications/initialized', 200],
+        ['tools/list', 200],
+      ],
+    );
+    await h.done();
+  });
+
+  test('reader identity survives a restart through the Store', async () => {
+    const first = harness({ readerWaitMs: 5000 });
+    const a = '{"jsonrpc":"2.0","method":"notifications/initialized"}';
+    await first.feed(
+      new RawScript()
+        .call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: a + '\n' })
+        .call({ ...SERVER, dir: 'read', stream: TO_SERVER, data: a + '\n' })
+        .batches(),
+    );
+    await first.engine.flush();
+    await first.engine.close();
+    const second = harness({ store: first.store, readerWaitMs: 5000 });
+    await second.feed(new RawScript().call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: a + '\n' }).batches());
+    assert.equal(second.out.length, 1, 'the new engine knew the reader and did not wait');
+    assert.equal(second.out[0].stdio_transport?.to_pid, 200);
+    await second.done();
+    await first.store.close();
+  });
+
+  test('writer filtered out: the reads are the stream, from unknown, to = reader', async () => {
+    const h = harness();
+    const n = '{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":1,"progress":5}}';
+    await h.feed(new RawScript().call({ ...CLIENT, dir: 'read', stream: TO_CLIENT, data: n.slice(0, 20) }).call({ ...CLIENT, dir: 'read', stream: TO_CLIENT, data: n.slice(20) + '\n' }).batches());
+    const out = await h.done();
+    assert.equal(out.length, 1);
+    assert.equal(out[0].raw, n);
+    assert.deepEqual(out[0].stdio_transport, { from_pid: 0, from_comm: '', to_pid: 100, to_comm: 'client' });
+  });
+
+  test('a read reported before the write of the same bytes yields one message, from the writer', async () => {
+    const h = harness({ readerWaitMs: 200 });
+    const n = '{"jsonrpc":"2.0","id":3,"method":"ping"}';
+    await h.feed(
+      new RawScript()
+        .call({ ...SERVER, dir: 'read', stream: TO_SERVER, data: n + '\n' })
+        .call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: n + '\n' })
+        .batches(),
+    );
+    const out = await h.done();
+    assert.equal(out.length, 1);
+    assert.deepEqual(out[0].stdio_transport, { from_pid: 100, from_comm: 'client', to_pid: 200, to_comm: 'server' });
+  });
+
+  test('comm comes from process events when known', async () => {
+    const h = harness();
+    h.engine.onProc({ kind: 'exec', pid: 200, comm: 'mcp-weather', timestamp: T0_ISO });
+    const n = '{"jsonrpc":"2.0","id":1,"method":"ping"}';
+    await h.feed(new RawScript().call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: n + '\n' }).call({ ...SERVER, dir: 'read', stream: TO_SERVER, data: n + '\n' }).batches());
+    const out = await h.done();
+    assert.equal(out[0].stdio_transport?.to_comm, 'mcp-weather');
+  });
+});
+
+describe('stdio framing', () => {
+  test('a message split over many calls and chunks is reassembled; several messages in one call are split', async () => {
+    const h = harness();
+    const a = '{"jsonrpc":"2.0","id":1,"method":"tools/list"}';
+    const b = '{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"hé\\nllo"}}';
+    const bytes = a + '\n' + b + '\n' + a + '\n';
+    const s = new RawScript().call({ ...SERVER, dir: 'read', stream: TO_SERVER, data: '' });
+    for (let i = 0; i < bytes.length; i += 13) s.call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: bytes.slice(i, i + 13), chunk: 5 });
+    await h.feed(s.batches(7));
+    const out = await h.done();
+    assert.deepEqual(
+      out.map((m) => m.raw),
+      [a, b, a],
+      'identical messages sent twice come out twice',
+    );
+  });
+
+  test('a JSON-RPC batch yields each element, batch: true, raw = the element text', async () => {
+    const h = harness();
+    const e1 = '{"jsonrpc":"2.0","id":1,"method":"tools/list"}';
+    const e2 = '{ "jsonrpc": "2.0", "method": "notifications/initialized" }';
+    const text = `[ ${e1} ,\n\t${e2}]`.replace('\n', ' ');
+    await h.feed(
+      new RawScript()
+        .call({ ...SERVER, dir: 'read', stream: TO_SERVER, data: '' })
+        .call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: text + '\n' })
+        .batches(),
+    );
+    const out = await h.done();
+    assert.deepEqual(
+      out.map((m) => [m.type, m.raw, m.batch]),
+      [
+        ['request', e1, true],
+        ['notification', e2, true],
+      ],
+    );
+  });
+
+  test('any split of a valid stream into calls and chunks gives the same messages as the whole stream (property)', async () => {
+    const msg = fc.oneof(
+      fc.record({ id: fc.oneof(fc.integer(), fc.string()), text: fc.string({ unit: 'binary' }) }).map(({ id, text }) => ({
+        jsonrpc: '2.0',
+        id,
+        method: 'tools/call',
+        params: { name: 'echo', arguments: { text } },
+      })),
+      fc.string({ unit: 'grapheme' }).map((data) => ({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data } })),
+    );
+    const run = async (stream: Buffer, cuts: number[], chunk: number) => {
+      const h = harness();
+      const s = new RawScript().call({ ...SERVER, dir: 'read', stream: TO_SERVER, data: '' });
+      let prev = 0;
+      for (const c of [...cuts, stream.length]) {
+        if (c > prev) s.call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: stream.subarray(prev, c), chunk });
+        prev = Math.max(prev, c);
+      }
+      await h.feed(s.batches(5));
+      return strip(await h.done());
+    };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(msg, { minLength: 1, maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        fc.integer({ min: 1, max: 40 }),
+        async (msgs, rawCuts, chunk) => {
+          const stream = Buffer.from(msgs.map((m) => JSON.stringify(m) + '\n').join(''), 'utf8');
+          const cuts = rawCuts.map((c) => c % (stream.length + 1)).sort((x, y) => x - y);
+          const whole = await run(stream, [], stream.length + 1);
+          const split = await run(stream, cuts, chunk);
+          assert.equal(whole.length, msgs.length);
+          assert.deepEqual(split, whole);
+          assert.deepEqual(
+            whole.map((m) => JSON.parse(m.raw)),
+            msgs,
+          );
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  test('a 10 MB message over stdio reassembles byte-exact', async () => {
+    const h = harness();
+    const blob = Buffer.alloc(10 * 1024 * 1024);
+    for (let i = 0; i < blob.length; i++) blob[i] = 0x61 + (i % 26);
+    const text = `{"jsonrpc":"2.0","id":42,"result":{"content":[{"type":"text","text":"${blob.toString('latin1')}"}]}}`;
+    const bytes = Buffer.from(text + '\n');
+    const s = new RawScript().call({ ...CLIENT, dir: 'read', stream: TO_CLIENT, data: '' });
+    // One 10 MB write syscall as the probe emits it: 32 KB records sharing a call id.
+    s.call({ ...SERVER, dir: 'write', stream: TO_CLIENT, data: bytes, chunk: 32 * 1024 });
+    await h.feed(s.batches(16));
+    const out = await h.done();
+    assert.equal(out.length, 1);
+    assert.equal(out[0].raw.length, text.length);
+    assert.ok(out[0].raw === text, 'raw is byte-exact');
+    const r = out[0].result as { content: Array<{ text: string }> };
+    assert.equal(r.content[0].text.length, blob.length);
+    assert.equal(h.engine.bufferedBytes, 0);
+  });
+});
+
+describe('stdio validation and pairing', () => {
+  test('unknown methods are dropped on a stream without MCP traffic and kept once it carried MCP', async () => {
+    const h = harness();
+    const other = '{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{}}';
+    const custom = '{"jsonrpc":"2.0","id":9,"method":"vendor/custom"}';
+    const init = '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{}}';
+    await h.feed(
+      new RawScript()
+        .call({ pid: 300, comm: 'lsp', dir: 'write', stream: 9001n, data: other + '\n' })
+        .call({ pid: 301, comm: 'editor', dir: 'read', stream: 9001n, data: '' })
+        .call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: init + '\n' + custom + '\n' })
+        .call({ ...SERVER, dir: 'read', stream: TO_SERVER, data: '' })
+        .batches(),
+    );
+    const out = await h.done();
+    assert.deepEqual(
+      out.map((m) => m.method),
+      ['initialize', 'vendor/custom'],
+    );
+    assert.equal(out[1].description, undefined);
+    assert.equal(h.engine.counters.get('unknown_method_dropped'), 1);
+  });
+
+  test('invalid JSON-RPC is counted and skipped, the stream goes on', async () => {
+    const h = harness();
+    const lines = [
+      '{"jsonrpc":"1.0","id":1,"method":"ping"}',
+      '{"jsonrpc":"2.0","id":1,"result":1,"error":{"code":1}}',
+      '{"jsonrpc":"2.0","id":null,"method":"ping"}',
+      '{"id":1}',
+      '{"jsonrpc":"2.0","id":5,"method":"ping"}',
+    ];
+    await h.feed(
+      new RawScript()
+        .call({ ...SERVER, dir: 'read', stream: TO_SERVER, data: '' })
+        .call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: lines.join('\n') + '\n' })
+        .batches(),
+    );
+    const out = await h.done();
+    assert.deepEqual(out.map((m) => m.raw), [lines[4]]);
+    assert.equal(h.engine.counters.get('not_jsonrpc'), 4);
+  });
+
+  test('pairing is by (session, id): same ids in parallel sessions never cross', async () => {
+    const h = harness();
+    const s = new RawScript();
+    // Client 100 talks to servers 200 and 400; client 300 talks to server 500. All use id 1.
+    const sessions = [
+      { c: { pid: 100, comm: 'client' }, srv: { pid: 200, comm: 'a' }, up: 1n, down: 2n },
+      { c: { pid: 100, comm: 'client' }, srv: { pid: 400, comm: 'b' }, up: 3n, down: 4n },
+      { c: { pid: 300, comm: 'other' }, srv: { pid: 500, comm: 'c' }, up: 5n, down: 6n },
+    ];
+    for (const x of sessions) {
+      const req = `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t${x.srv.pid}"}}`;
+      s.call({ ...x.c, dir: 'write', stream: x.up, data: req + '\n' }).call({ ...x.srv, dir: 'read', stream: x.up, data: req + '\n' });
+    }
+    for (const x of [...sessions].reverse()) {
+      const res = `{"jsonrpc":"2.0","id":1,"result":{"from":${x.srv.pid}}}`;
+      s.call({ ...x.srv, dir: 'write', stream: x.down, data: res + '\n' }).call({ ...x.c, dir: 'read', stream: x.down, data: res + '\n' });
+    }
+    await h.feed(s.batches());
+    const out = await h.done();
+    const responses = out.filter((m) => m.type === 'response');
+    assert.equal(responses.length, 3);
+    for (const r of responses) {
+      const from = (r.result as { from: number }).from;
+      assert.deepEqual(r.request?.params, { name: `t${from}` }, `response of ${from} carries its own request`);
+    }
+  });
+
+  test('client and server numbering their own requests from the same id pair by direction', async () => {
+    const h = harness();
+    const clientReq = '{"jsonrpc":"2.0","id":0,"method":"tools/call","params":{"name":"x"}}';
+    const serverReq = '{"jsonrpc":"2.0","id":0,"method":"sampling/createMessage","params":{"messages":[]}}';
+    const clientRes = '{"jsonrpc":"2.0","id":0,"result":{"role":"assistant"}}';
+    const serverRes = '{"jsonrpc":"2.0","id":0,"result":{"content":[]}}';
+    const s = new RawScript()
+      .call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: clientReq + '\n' })
+      .call({ ...SERVER, dir: 'read', stream: TO_SERVER, data: clientReq + '\n' })
+      .call({ ...SERVER, dir: 'write', stream: TO_CLIENT, data: serverReq + '\n' })
+      .call({ ...CLIENT, dir: 'read', stream: TO_CLIENT, data: serverReq + '\n' })
+      .call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: clientRes + '\n' })
+      .call({ ...SERVER, dir: 'write', stream: TO_CLIENT, data: serverRes + '\n' });
+    await h.feed(s.batches());
+    const out = await h.done();
+    const byRaw = new Map(out.map((m) => [m.raw, m]));
+    assert.equal(byRaw.get(clientRes)?.request?.method, 'sampling/createMessage');
+    assert.equal(byRaw.get(serverRes)?.request?.method, 'tools/call');
+  });
+
+  test('a response whose request was never seen is emitted without request and counted', async () => {
+    const h = harness();
+    const res = '{"jsonrpc":"2.0","id":77,"result":{}}';
+    await h.feed(new RawScript().call({ ...SERVER, dir: 'write', stream: TO_CLIENT, data: res + '\n' }).call({ ...CLIENT, dir: 'read', stream: TO_CLIENT, data: res + '\n' }).batches());
+    const out = await h.done();
+    assert.equal(out.length, 1);
+    assert.equal(out[0].request, undefined);
+    assert.equal(h.engine.counters.get('unpaired_responses'), 1);
+  });
+
+  test('messages of one stream come out in stream order even when held', async () => {
+    const h = harness({ readerWaitMs: 5000 });
+    const s = new RawScript();
+    const sent: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      const t = `{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":"p","progress":${i}}}`;
+      sent.push(t);
+      s.call({ ...SERVER, dir: 'write', stream: TO_CLIENT, data: t + '\n' });
+    }
+    s.call({ ...CLIENT, dir: 'read', stream: TO_CLIENT, data: '' });
+    await h.feed(s.batches(8));
+    const out: McpMessageEvent[] = await h.done();
+    assert.deepEqual(out.map((m) => m.raw), sent);
+    assert.ok(out.every((m, i) => i === 0 || m.seq! > out[i - 1].seq!));
+  });
+});
