@@ -1,1 +1,12 @@
-export {};
+export { SecurityEngine, SecurityOptions } from './engine';
+export { scanJsonl } from './scan-jsonl';
+export { SecurityError, ModelLoadError, HfApiError, ScanInputError } from './errors';
+export type { Detector, Finding, AnalysisInput, TextUnit, TextContext } from './types';
+export { extractTexts, subjectOf, CONTENT_METHODS, LISTING_METHODS } from './extract';
+export { RulesDetector } from './detectors/rules.detector';
+export { SecretsDetector } from './detectors/secrets.detector';
+export { RugPullDetector, ServerIdentity } from './detectors/rug-pull.detector';
+export { ModelDetector, TextClassifier } from './detectors/model.detector';
+export { HfClient, HfClientOptions, verdictOf, flattenLabels } from './hf-client';
+export { OnnxClassifier } from './onnx.classifier';
+export { combineFindings } from './verdict';

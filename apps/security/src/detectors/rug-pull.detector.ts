@@ -1,0 +1,238 @@
+/**
+ * Rug pulls and shadowing. The first tools/list answer of a server records a
+ * fingerprint of every tool definition in the Store; a later answer with a
+ * different definition raises a rug_pull alert listing what changed. A tool
+ * name already owned by a different server raises a tool_poisoning alert
+ * (shadowing: the model may call the impostor).
+ *
+ * Server identity must survive restarts, so pids and pipe inodes are out.
+ * stdio: the responder's comm, the serverInfo.name it announced in its
+ * initialize answer (remembered per session), and its command line when
+ * /proc still shows the same process. HTTP: the host it was called at.
+ * Two identities that differ only by a missing part may be the same server,
+ * so shadowing needs a part present on both sides to differ.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { AlertEvidence, McpMessageEvent, Store } from '@mcpspy/events';
+import { AnalysisInput, clip, Detector, Finding } from '../types';
+
+export interface ServerIdentity {
+  /** stdio:<comm> or http:<host>. */
+  base: string;
+  /** serverInfo.name from initialize, when seen. */
+  name?: string;
+  /** Command line of the server process, when verifiable. */
+  cmd?: string;
+}
+
+export interface RugPullOptions {
+  /** How long fingerprints are kept (default 30 days). */
+  ttlMs?: number;
+  /** Command line of a pid whose comm is `comm`, or undefined (default: /proc, checked against comm). */
+  commandLineOf?: (pid: number, comm: string) => Promise<string | undefined>;
+}
+
+interface StoredTool {
+  hash: string;
+  title?: string;
+  description?: string;
+  inputSchema?: unknown;
+  firstSeen: string;
+  lastChanged?: string;
+}
+
+const DAY = 86_400_000;
+
+export function identityKey(id: ServerIdentity): string {
+  return [id.base, id.name ?? '', id.cmd ?? ''].join('\u0000');
+}
+
+export function mayBeSameServer(a: ServerIdentity, b: ServerIdentity): boolean {
+  if (a.base !== b.base) return false;
+  if (a.name && b.name && a.name !== b.name) return false;
+  if (a.cmd && b.cmd && a.cmd !== b.cmd) return false;
+  return true;
+}
+
+export function describeIdentity(id: ServerIdentity): string {
+  return [id.base, id.name ? `name=${id.name}` : '', id.cmd ? `cmd=${clip(id.cmd, 80)}` : ''].filter(Boolean).join(' ');
+}
+
+/** JSON with sorted keys, so a reordered schema is not a change. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .filter((k) => o[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v ?? null);
+}
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+async function procCommandLine(pid: number, comm: string): Promise<string | undefined> {
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    // A pid from a capture file may have been reused: trust it only when the comm still matches.
+    const live = (await readFile(`/proc/${pid}/comm`, 'utf8')).trim();
+    if (live !== comm.slice(0, 15)) return undefined;
+    const cmd = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter(Boolean).join(' ');
+    return cmd || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Paths of schema parts that differ between two JSON values (at most `limit`). */
+export function jsonDiff(a: unknown, b: unknown, path = '', out: string[] = [], limit = 20): string[] {
+  if (out.length >= limit) return out;
+  const ao = a && typeof a === 'object' && !Array.isArray(a);
+  const bo = b && typeof b === 'object' && !Array.isArray(b);
+  if (ao && bo) {
+    const ra = a as Record<string, unknown>;
+    const rb = b as Record<string, unknown>;
+    for (const k of new Set([...Object.keys(ra), ...Object.keys(rb)])) {
+      const p = path ? `${path}.${k}` : k;
+      if (!(k in ra)) out.push(`+${p}`);
+      else if (!(k in rb)) out.push(`-${p}`);
+      else jsonDiff(ra[k], rb[k], p, out, limit);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+  if (canonicalJson(a) !== canonicalJson(b)) out.push(`~${path || '(root)'}`);
+  return out;
+}
+
+export class RugPullDetector implements Detector {
+  readonly name = 'rug_pull';
+  private readonly ttlMs: number;
+  private readonly commandLineOf: (pid: number, comm: string) => Promise<string | undefined>;
+
+  constructor(
+    private readonly store: Store,
+    opts: RugPullOptions = {},
+  ) {
+    this.ttlMs = opts.ttlMs ?? 30 * DAY;
+    this.commandLineOf = opts.commandLineOf ?? procCommandLine;
+  }
+
+  /** Remembers serverInfo.name from initialize answers, per session. */
+  async observe(msg: McpMessageEvent): Promise<void> {
+    const method = msg.request?.method ?? msg.method;
+    if (msg.type !== 'response' || method !== 'initialize' || !msg.session) return;
+    const info = (msg.result as { serverInfo?: { name?: unknown } } | undefined)?.serverInfo;
+    if (info && typeof info.name === 'string' && info.name.length > 0) {
+      await this.store.set(`security:srvinfo:${msg.session}`, info.name.slice(0, 200), DAY);
+    }
+  }
+
+  async identityOf(msg: McpMessageEvent): Promise<ServerIdentity> {
+    let id: ServerIdentity;
+    if (msg.transport_type === 'http' && msg.http_transport) {
+      id = { base: `http:${msg.http_transport.host}` };
+    } else {
+      const st = msg.stdio_transport;
+      id = { base: `stdio:${st?.from_comm ?? '?'}` };
+      if (st) {
+        const cmd = await this.commandLineOf(st.from_pid, st.from_comm);
+        if (cmd) id.cmd = cmd;
+      }
+    }
+    if (msg.session) {
+      const name = await this.store.get(`security:srvinfo:${msg.session}`);
+      if (name) id.name = name;
+    }
+    return id;
+  }
+
+  async detect(input: AnalysisInput): Promise<Finding[]> {
+    if (input.direction !== 'response' || input.method !== 'tools/list') return [];
+    const tools = (input.msg.result as { tools?: unknown } | undefined)?.tools;
+    if (!Array.isArray(tools) || tools.length === 0) return [];
+    const id = await this.identityOf(input.msg);
+    const idKey = sha(identityKey(id)).slice(0, 24);
+    const findings: Finding[] = [];
+    const now = input.msg.timestamp || new Date().toISOString();
+    for (let i = 0; i < tools.length && i < 1000; i++) {
+      const t = tools[i] as Record<string, unknown> | null;
+      if (!t || typeof t.name !== 'string') continue;
+      const def = { title: t.title, description: t.description, inputSchema: t.inputSchema, outputSchema: t.outputSchema, annotations: t.annotations };
+      const hash = sha(canonicalJson(def));
+      const record: StoredTool = {
+        hash,
+        title: typeof t.title === 'string' ? t.title : undefined,
+        description: typeof t.description === 'string' ? t.description : undefined,
+        inputSchema: t.inputSchema,
+        firstSeen: now,
+      };
+      const key = `security:tool:${idKey}:${t.name}`;
+      const first = await this.store.setIfAbsent(key, JSON.stringify(record), this.ttlMs);
+      if (!first) {
+        const prevRaw = await this.store.get(key);
+        const prev = prevRaw ? (JSON.parse(prevRaw) as StoredTool) : undefined;
+        if (prev && prev.hash !== hash) {
+          findings.push(this.changeFinding(t.name, i, id, prev, record, def, now));
+          await this.store.set(key, JSON.stringify({ ...record, firstSeen: prev.firstSeen, lastChanged: now }), this.ttlMs);
+        }
+      }
+      const shadow = await this.shadowing(t.name, i, id, idKey);
+      if (shadow) findings.push(shadow);
+    }
+    return findings;
+  }
+
+  private changeFinding(name: string, index: number, id: ServerIdentity, prev: StoredTool, cur: StoredTool, def: Record<string, unknown>, now: string): Finding {
+    const changes: Record<string, unknown>[] = [];
+    if ((prev.description ?? '') !== (cur.description ?? '')) {
+      changes.push({ field: 'description', before: clip(prev.description ?? '', 1000), after: clip(cur.description ?? '', 1000) });
+    }
+    if ((prev.title ?? '') !== (cur.title ?? '')) changes.push({ field: 'title', before: prev.title ?? '', after: cur.title ?? '' });
+    const schemaPaths = jsonDiff(prev.inputSchema, cur.inputSchema);
+    if (schemaPaths.length) changes.push({ field: 'inputSchema', paths: schemaPaths });
+    if (changes.length === 0) changes.push({ field: 'outputSchema/annotations' });
+    const descChanged = changes.some((c) => c.field === 'description');
+    const field = `result.tools[${index}].${descChanged ? 'description' : 'inputSchema'}`;
+    const shown = descChanged ? (cur.description ?? '') : canonicalJson(def.inputSchema);
+    const evidence: AlertEvidence = { text: clip(shown), field, start: 0, end: shown.length, rule: 'definition_changed' };
+    return {
+      category: 'rug_pull',
+      standalone: true,
+      score: descChanged ? 0.8 : 0.65,
+      detector: this.name,
+      evidence: [evidence],
+      summary: `tool "${name}" of ${describeIdentity(id)} changed its ${changes.map((c) => c.field).join(', ')} since ${prev.lastChanged ?? prev.firstSeen}`,
+      details: { server: id, tool: name, firstSeen: prev.firstSeen, previousChange: prev.lastChanged, changedAt: now, changes },
+    };
+  }
+
+  private async shadowing(name: string, index: number, id: ServerIdentity, idKey: string): Promise<Finding | undefined> {
+    const key = `security:toolname:${name}`;
+    const mine = JSON.stringify(id);
+    if (await this.store.setIfAbsent(key, mine, this.ttlMs)) return undefined;
+    const ownerRaw = await this.store.get(key);
+    if (!ownerRaw) return undefined;
+    const owner = JSON.parse(ownerRaw) as ServerIdentity;
+    if (mayBeSameServer(owner, id)) {
+      // A fuller identity of the same server replaces a partial one, so later comparisons are sharper.
+      if (mine.length > ownerRaw.length) await this.store.set(key, mine, this.ttlMs);
+      return undefined;
+    }
+    const ownerKey = sha(identityKey(owner)).slice(0, 24);
+    if (!(await this.store.setIfAbsent(`security:shadow:${name}:${ownerKey}:${idKey}`, '1', this.ttlMs))) return undefined;
+    return {
+      category: 'tool_poisoning',
+      standalone: true,
+      score: 0.6,
+      detector: this.name,
+      evidence: [{ text: name, field: `result.tools[${index}].name`, start: 0, end: name.length, rule: 'tool_shadowing' }],
+      summary: `tool "${name}" of ${describeIdentity(id)} shadows the tool of the same name of ${describeIdentity(owner)}`,
+      details: { tool: name, server: id, shadowed: owner },
+    };
+  }
+}

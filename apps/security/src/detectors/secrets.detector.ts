@@ -1,0 +1,70 @@
+/**
+ * Secrets and personal data in arguments and results (category data_leak).
+ * A single e-mail address is low risk (it shows up in every git log); many
+ * distinct addresses in one message look like a dump and weigh more.
+ */
+import type { AlertEvidence } from '@mcpspy/events';
+import { SECRET_PATTERNS, SecretPattern } from '../secret-patterns';
+import { AnalysisInput, clip, Detector, Finding } from '../types';
+
+const MAX_WEIGHT = 0.97;
+
+export class SecretsDetector implements Detector {
+  readonly name = 'secrets';
+
+  constructor(private readonly patterns: readonly SecretPattern[] = SECRET_PATTERNS) {}
+
+  detect(input: AnalysisInput): Finding[] {
+    const best = new Map<string, { weight: number; evidence: AlertEvidence[]; summary: string }>();
+    const emails = new Set<string>();
+    for (const unit of input.texts) {
+      // Definitions are written by the server author once; a key there is a leak all the same.
+      const text = unit.text;
+      for (const p of this.patterns) {
+        if (!p.triggers.some((t) => text.includes(t))) continue;
+        p.re.lastIndex = 0;
+        let m: RegExpExecArray | null;
+        let found = 0;
+        while ((m = p.re.exec(text)) !== null && found < 50) {
+          if (p.accept && !p.accept(m[0], m)) continue;
+          found++;
+          if (p.id === 'email') emails.add(m[0].toLowerCase());
+          let entry = best.get(p.id);
+          if (!entry) best.set(p.id, (entry = { weight: p.weight, evidence: [], summary: p.summary }));
+          if (entry.evidence.length < 3) {
+            entry.evidence.push({ text: clip(redact(m[0])), field: unit.field, start: m.index, end: m.index + m[0].length, rule: p.id });
+          }
+        }
+      }
+    }
+    if (best.size === 0) return [];
+    const email = best.get('email');
+    if (email && emails.size >= 3) {
+      email.weight = emails.size >= 10 ? 0.75 : 0.6;
+      email.summary = `${emails.size} e-mail addresses`;
+    }
+    const list = [...best.entries()].sort((a, b) => b[1].weight - a[1].weight);
+    let miss = 1;
+    for (const [, e] of list) miss *= 1 - e.weight;
+    return [
+      {
+        category: 'data_leak',
+        score: Math.min(MAX_WEIGHT, 1 - miss),
+        detector: this.name,
+        evidence: list.flatMap(([, e]) => e.evidence).slice(0, 8),
+        summary: list
+          .slice(0, 3)
+          .map(([, e]) => e.summary)
+          .join('; '),
+        details: { kinds: list.map(([id]) => id) },
+      },
+    ];
+  }
+}
+
+/** Evidence shows where a secret is, not the secret: alerts travel further than the traffic. */
+export function redact(s: string): string {
+  if (s.length <= 12) return s.slice(0, 2) + '…';
+  if (s.includes('PRIVATE KEY')) return s.slice(0, s.indexOf('-----', 5) + 5) + '…';
+  return s.slice(0, 8) + '…' + s.slice(-4);
+}

@@ -1,0 +1,117 @@
+/**
+ * SecurityEngine: consumes McpMessageEvent, produces SecurityAlertEvent.
+ * Picks the messages worth judging (extract.ts), extracts and decodes their
+ * texts once, runs every detector on them and merges the findings into one
+ * verdict per category (verdict.ts). Offline rules and secret patterns always
+ * run; the HuggingFace API runs with a token; rug-pull state lives in the
+ * Store so every worker and every restart shares it. Bad input and failing
+ * detectors are counted, never thrown.
+ */
+import { Counters, Logger, McpMessageEvent, SecurityAlertEvent, Store, DEFAULT_HF_URL, DEFAULT_SECURITY_MODEL } from '@mcpspy/events';
+import { ModelDetector } from './detectors/model.detector';
+import { RugPullDetector } from './detectors/rug-pull.detector';
+import { RulesDetector } from './detectors/rules.detector';
+import { SecretsDetector } from './detectors/secrets.detector';
+import { extractTexts, subjectOf } from './extract';
+import { HfClient } from './hf-client';
+import { OnnxClassifier } from './onnx.classifier';
+import type { AnalysisInput, Detector, Finding } from './types';
+import { combineFindings } from './verdict';
+
+export interface SecurityOptions {
+  store: Store;
+  logger: Logger;
+  threshold: number;
+  hfToken?: string;
+  hfUrl?: string;
+  model?: string;
+  modelPath?: string;
+}
+
+export class SecurityEngine {
+  readonly counters = new Counters();
+  private readonly detectors: Detector[];
+  private readonly rugPull: RugPullDetector;
+  private readonly logger: Logger;
+  private threshold: number;
+
+  constructor(private readonly opts: SecurityOptions) {
+    this.logger = opts.logger;
+    this.threshold = Number.isFinite(opts.threshold) ? Math.min(1, Math.max(0, opts.threshold)) : 0.5;
+    this.rugPull = new RugPullDetector(opts.store);
+    this.detectors = [new RulesDetector(), new SecretsDetector(), this.rugPull];
+    if (opts.hfToken) {
+      const client = new HfClient({ token: opts.hfToken, baseUrl: opts.hfUrl ?? DEFAULT_HF_URL, model: opts.model ?? DEFAULT_SECURITY_MODEL });
+      this.detectors.push(new ModelDetector({ name: 'hf_api', classifier: client, counters: this.counters, logger: this.logger }));
+    }
+    if (opts.modelPath) {
+      this.detectors.push(new ModelDetector({ name: 'onnx', classifier: new OnnxClassifier(opts.modelPath), counters: this.counters, logger: this.logger }));
+    }
+  }
+
+  /** Names of the active detectors, in the order they run. */
+  get detectorNames(): string[] {
+    return this.detectors.map((d) => d.name);
+  }
+
+  async init(): Promise<void> {
+    for (const d of this.detectors) await d.init?.();
+  }
+
+  async analyze(msg: McpMessageEvent): Promise<SecurityAlertEvent[]> {
+    this.counters.inc('messages');
+    if (!msg || typeof msg !== 'object' || typeof msg.type !== 'string') {
+      this.counters.reject(this.logger, 'invalid_messages', 'not an MCP message object');
+      return [];
+    }
+    try {
+      await this.rugPull.observe(msg);
+    } catch (err) {
+      this.counters.reject(this.logger, 'store_errors', (err as Error).message);
+    }
+    const subject = subjectOf(msg);
+    if (!subject) {
+      this.counters.inc('skipped');
+      return [];
+    }
+    let input: AnalysisInput;
+    try {
+      const { texts, truncated } = extractTexts(msg, subject);
+      if (truncated) this.counters.inc('texts_truncated');
+      input = { msg, method: subject.method, direction: subject.direction, texts };
+    } catch (err) {
+      this.counters.reject(this.logger, 'invalid_messages', `failed to extract texts: ${(err as Error).message}`);
+      return [];
+    }
+    this.counters.inc('analysed');
+    this.counters.inc('texts', input.texts.length);
+    const settled = await Promise.allSettled(this.detectors.map(async (d) => d.detect(input)));
+    const findings: Finding[] = [];
+    settled.forEach((r, i) => {
+      if (r.status === 'fulfilled') findings.push(...r.value);
+      else this.counters.reject(this.logger, `${this.detectors[i]!.name}_errors`, (r.reason as Error)?.message ?? String(r.reason));
+    });
+    const alerts = combineFindings(findings, msg, subject.method, this.threshold);
+    if (alerts.length) {
+      this.counters.inc('alerted_messages');
+      this.counters.inc('alerts', alerts.length);
+      for (const a of alerts) this.counters.inc(`alerts_${a.category}`);
+    }
+    return alerts;
+  }
+
+  async close(): Promise<void> {
+    const failures: unknown[] = [];
+    for (const d of this.detectors) {
+      try {
+        await d.close?.();
+      } catch (err) {
+        failures.push(err);
+      }
+    }
+    if (failures.length) {
+      const { CloseError } = await import('@mcpspy/events');
+      throw new CloseError('security engine', failures);
+    }
+  }
+}

@@ -1,0 +1,32 @@
+/** Named errors of the security stage. Messages read `failed to <verb> <object>: <detail>`. */
+export class SecurityError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A model directory that is missing, incomplete, or whose runtime is not installed. */
+export class ModelLoadError extends SecurityError {
+  constructor(path: string, detail: string, options?: { cause?: unknown }) {
+    super(`failed to load security model from ${path}: ${detail}`, options);
+  }
+}
+
+/** The HuggingFace Inference API answered with an error, bad JSON, or not in time. */
+export class HfApiError extends SecurityError {
+  constructor(
+    detail: string,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`failed to classify text with the HuggingFace API: ${detail}`, options);
+  }
+}
+
+/** A JSONL line that is not an MCP message. */
+export class ScanInputError extends SecurityError {
+  constructor(line: number, detail: string, options?: { cause?: unknown }) {
+    super(`failed to parse JSONL line ${line}: ${detail}`, options);
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Which messages are analysed, under which method, and the texts inside
+ * them: argument values, content blocks (text, embedded resources, JSON in
+ * strings), tool/prompt/resource definitions; plus whatever base64, percent
+ * encoding, HTML entities, escapes or tag characters hide.
+ */
+import type { McpMessageEvent } from '@mcpspy/events';
+import { decodeBase64Runs, decodeEscapes, decodeHtmlEntities, decodePercent, decodeUnicodeTags } from './decode';
+import type { TextContext, TextUnit } from './types';
+
+/** Methods whose requests and responses carry text a model will read. */
+export const CONTENT_METHODS: ReadonlySet<string> = new Set([
+  'tools/call',
+  'resources/read',
+  'prompts/get',
+  'completion/complete',
+  'sampling/createMessage',
+  'elicitation/create',
+]);
+
+/** Methods whose responses carry definitions (tool poisoning, rug pulls). */
+export const LISTING_METHODS: ReadonlySet<string> = new Set(['tools/list', 'prompts/list', 'resources/list']);
+
+export interface Subject {
+  method: string;
+  direction: 'request' | 'response';
+}
+
+/**
+ * The method a message is judged under. A response is judged with its
+ * request's method; when the request was not seen, the shape of the result
+ * is the best remaining hint.
+ */
+export function subjectOf(msg: McpMessageEvent): Subject | undefined {
+  if (msg.type === 'request') {
+    return msg.method && CONTENT_METHODS.has(msg.method) ? { method: msg.method, direction: 'request' } : undefined;
+  }
+  if (msg.type !== 'response' && msg.type !== 'error') return undefined;
+  const method = msg.request?.method ?? msg.method ?? inferMethod(msg.result);
+  if (!method) return undefined;
+  if (CONTENT_METHODS.has(method) || LISTING_METHODS.has(method)) return { method, direction: 'response' };
+  return undefined;
+}
+
+function inferMethod(result: unknown): string | undefined {
+  if (!result || typeof result !== 'object') return undefined;
+  const r = result as Record<string, unknown>;
+  if (Array.isArray(r.tools)) return 'tools/list';
+  if (Array.isArray(r.prompts)) return 'prompts/list';
+  if (Array.isArray(r.resources)) return 'resources/list';
+  if (Array.isArray(r.contents)) return 'resources/read';
+  if (Array.isArray(r.messages)) return 'prompts/get';
+  if (Array.isArray(r.content)) return 'tools/call';
+  return undefined;
+}
+
+const MAX_UNITS = 4096;
+const MAX_DEPTH = 24;
+const JSON_IN_STRING_MAX = 1 << 20;
+/** Keys whose values are protocol vocabulary, not text a model is steered by. */
+const SKIP_KEYS = new Set(['type', 'mimeType', 'jsonrpc', 'role', 'progressToken', 'cursor', 'nextCursor', '_meta']);
+const BINARY_MIME = /^(image|audio|video)\/|^application\/(octet-stream|pdf|zip|gzip|x-tar)/;
+
+export interface ExtractResult {
+  texts: TextUnit[];
+  /** True when the unit cap was reached and later texts were not scanned. */
+  truncated: boolean;
+}
+
+export function extractTexts(msg: McpMessageEvent, subject: Subject): ExtractResult {
+  const out: TextUnit[] = [];
+  const state = { truncated: false };
+  const push = (field: string, text: string, context: TextContext) => addWithDecodings(out, state, field, text, context);
+  if (subject.direction === 'request') {
+    const params = (msg.params ?? {}) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(params)) {
+      // The tool name is an identifier chosen by the client; its arguments are the text.
+      if (k === 'name' && subject.method === 'tools/call') continue;
+      walk(v, `params.${k}`, 'argument', push, 0, state);
+    }
+  } else {
+    const context: TextContext = LISTING_METHODS.has(subject.method) ? 'definition' : 'result';
+    if (msg.result !== undefined) walk(msg.result, 'result', context, push, 0, state);
+    if (msg.error && typeof msg.error === 'object') {
+      if (typeof msg.error.message === 'string') push('error.message', msg.error.message, 'result');
+      if (msg.error.data !== undefined) walk(msg.error.data, 'error.data', 'result', push, 0, state);
+    }
+  }
+  return { texts: out, truncated: state.truncated };
+}
+
+type Push = (field: string, text: string, context: TextContext) => void;
+
+function walk(v: unknown, path: string, context: TextContext, push: Push, depth: number, state: { truncated: boolean }): void {
+  if (depth > MAX_DEPTH || state.truncated) return;
+  if (typeof v === 'string') {
+    if (v.length === 0) return;
+    const t = v.trimStart();
+    if ((t[0] === '{' || t[0] === '[') && v.length <= JSON_IN_STRING_MAX) {
+      try {
+        const parsed: unknown = JSON.parse(v);
+        if (parsed && typeof parsed === 'object') {
+          walk(parsed, `${path}#json`, context, push, depth + 1, state);
+          return;
+        }
+      } catch {
+        // Not JSON after all: scan it as text.
+      }
+    }
+    push(path, v, context);
+    return;
+  }
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) walk(v[i], `${path}[${i}]`, context, push, depth + 1, state);
+    return;
+  }
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const mime = typeof o.mimeType === 'string' ? o.mimeType : '';
+    const binaryBlock = o.type === 'image' || o.type === 'audio' || BINARY_MIME.test(mime);
+    for (const [k, child] of Object.entries(o)) {
+      if (SKIP_KEYS.has(k)) continue;
+      if ((k === 'data' || k === 'blob') && binaryBlock) continue;
+      walk(child, `${path}.${k}`, context, push, depth + 1, state);
+    }
+  }
+}
+
+const DECODERS: ReadonlyArray<[TextUnit['origin'], (s: string) => string | undefined]> = [
+  ['unicode-tags', decodeUnicodeTags],
+  ['base64', decodeBase64Runs],
+  ['percent', decodePercent],
+  ['html', decodeHtmlEntities],
+  ['escape', decodeEscapes],
+];
+
+function addWithDecodings(out: TextUnit[], state: { truncated: boolean }, field: string, text: string, context: TextContext): void {
+  if (out.length >= MAX_UNITS) {
+    state.truncated = true;
+    return;
+  }
+  out.push({ field, text, context, origin: 'plain' });
+  decodeLayers(out, field, text, context, 0);
+}
+
+function decodeLayers(out: TextUnit[], field: string, text: string, context: TextContext, depth: number): void {
+  for (const [origin, decode] of DECODERS) {
+    const decoded = decode(text);
+    if (decoded === undefined || decoded === text) continue;
+    if (out.length >= MAX_UNITS) return;
+    const f = `${field}#${origin}`;
+    out.push({ field: f, text: decoded, context, origin });
+    // One more layer catches the usual stacking (base64 of percent-encoded text) without unbounded work.
+    if (depth < 1) decodeLayers(out, f, decoded, context, depth + 1);
+  }
+}

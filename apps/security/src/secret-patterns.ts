@@ -1,0 +1,213 @@
+/**
+ * Secrets and personal data: provider key formats, private keys, JWTs,
+ * credentials in URLs, e-mail addresses and Luhn-valid card numbers.
+ * Documentation placeholders (AKIA…EXAMPLE, sk-xxxx, example.com, the
+ * well-known test card numbers) are not leaks and are skipped.
+ */
+
+export interface SecretPattern {
+  id: string;
+  weight: number;
+  /** Cheap substring test before the regex (case-sensitive, on the original text). */
+  triggers: readonly string[];
+  re: RegExp;
+  /** Returns false to reject a match (placeholder, bad checksum). */
+  accept?: (match: string, m: RegExpExecArray) => boolean;
+  summary: string;
+}
+
+const PLACEHOLDER = /example|sample|dummy|placeholder|your[_-]?|xxxx|\*{3,}|<[^>]*>|\$\{|\{\{|redacted|changeme|fake|test_?key|0{8,}|1234567890ab/i;
+
+const notPlaceholder = (s: string): boolean => !PLACEHOLDER.test(s);
+
+/** Shannon entropy in bits per char: random keys are high, words are low. */
+export function entropy(s: string): number {
+  const counts = new Map<string, number>();
+  for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) {
+    const p = n / s.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let dbl = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (dbl) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    dbl = !dbl;
+  }
+  return sum % 10 === 0;
+}
+
+/** Published test numbers of card networks and payment providers. */
+const TEST_CARDS = new Set([
+  '4242424242424242', '4111111111111111', '4000056655665556', '5555555555554444', '5200828282828210', '5105105105105100',
+  '378282246310005', '371449635398431', '6011111111111117', '6011000990139424', '3056930009020004', '36227206271667',
+  '3566002020360505', '6200000000000005', '4012888888881881', '4222222222222', '5454545454545454', '4000000000000002',
+  '4000000000009995', '4000000000000077',
+]);
+
+function cardAccept(match: string): boolean {
+  const digits = match.replace(/[ -]/g, '');
+  if (digits.length < 13 || digits.length > 19) return false;
+  if (!/^(?:4|5[1-5]|2[2-7]|3[47]|6(?:011|5|4[4-9]|22)|3(?:0[0-5]|[68])|35)/.test(digits)) return false;
+  if (/^(\d)\1+$/.test(digits) || TEST_CARDS.has(digits)) return false;
+  // Grouping other than 4-4-4-4 (or none) is more often an id or a phone number.
+  if (/[ -]/.test(match) && !/^\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}$|^\d{4}([ -])\d{6}\2\d{4,5}$/.test(match)) return false;
+  return luhnValid(digits);
+}
+
+function jwtAccept(match: string): boolean {
+  const [h] = match.split('.');
+  try {
+    const header = JSON.parse(Buffer.from(h!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    return typeof header.alg === 'string' || typeof header.typ === 'string';
+  } catch {
+    return false;
+  }
+}
+
+function urlPasswordAccept(_match: string, m: RegExpExecArray): boolean {
+  const pw = m[1] ?? '';
+  if (pw.length < 3 || PLACEHOLDER.test(pw)) return false;
+  return !/^(?:pass(?:word)?|pwd|secret|user|username|\$[a-z_]+|%s|:?[a-z_]+)$/i.test(pw);
+}
+
+const RESERVED_EMAIL_DOMAIN = /@(?:[\w-]+\.)*(?:example\.(?:com|org|net)|test|invalid|localhost|local|domain\.com|email\.com|users\.noreply\.github\.com)$/i;
+
+function emailAccept(match: string): boolean {
+  return !RESERVED_EMAIL_DOMAIN.test(match) && !/^(?:user|name|you|your|someone|foo|john\.doe|jane\.doe|me)@/i.test(match);
+}
+
+export const SECRET_PATTERNS: readonly SecretPattern[] = [
+  {
+    id: 'private_key',
+    weight: 0.95,
+    triggers: ['PRIVATE KEY'],
+    re: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]{0,80}?[A-Za-z0-9+/=]{40})?/g,
+    summary: 'private key',
+  },
+  {
+    id: 'aws_access_key',
+    weight: 0.85,
+    triggers: ['AKIA', 'ASIA'],
+    re: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
+    accept: notPlaceholder,
+    summary: 'AWS access key id',
+  },
+  {
+    id: 'aws_secret_key',
+    weight: 0.95,
+    triggers: ['aws_secret', 'AWS_SECRET', 'SecretAccessKey', 'secret_access_key'],
+    re: /(?:aws_secret_access_key|AWS_SECRET_ACCESS_KEY|SecretAccessKey|secret_access_key)["']?\s*[:=]\s*["']?([A-Za-z0-9/+=]{40})\b/g,
+    accept: (s) => notPlaceholder(s) && entropy(s.slice(-40)) > 4,
+    summary: 'AWS secret access key',
+  },
+  {
+    id: 'github_token',
+    weight: 0.9,
+    triggers: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'],
+    re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{50,255})\b/g,
+    accept: (s) => notPlaceholder(s) && entropy(s) > 3.5,
+    summary: 'GitHub token',
+  },
+  {
+    id: 'openai_anthropic_key',
+    weight: 0.85,
+    triggers: ['sk-'],
+    re: /\bsk-(?:ant-(?:api|admin)\d{2}-|proj-|svcacct-|None-)?[A-Za-z0-9_-]{32,}\b/g,
+    accept: (s) => notPlaceholder(s) && entropy(s) > 3.8,
+    summary: 'OpenAI/Anthropic API key',
+  },
+  {
+    id: 'slack_token',
+    weight: 0.85,
+    triggers: ['xox'],
+    re: /\bxox[abposr]-[0-9A-Za-z]{8,}-[0-9A-Za-z-]{8,}\b/g,
+    accept: notPlaceholder,
+    summary: 'Slack token',
+  },
+  {
+    id: 'google_api_key',
+    weight: 0.85,
+    triggers: ['AIza'],
+    re: /\bAIza[0-9A-Za-z_-]{35}\b/g,
+    accept: notPlaceholder,
+    summary: 'Google API key',
+  },
+  {
+    id: 'stripe_key',
+    weight: 0.9,
+    triggers: ['_live_'],
+    re: /\b(?:sk|rk)_live_[0-9a-zA-Z]{24,}\b/g,
+    accept: notPlaceholder,
+    summary: 'Stripe live secret key',
+  },
+  {
+    id: 'huggingface_token',
+    weight: 0.85,
+    triggers: ['hf_'],
+    re: /\bhf_[A-Za-z]{34}\b/g,
+    accept: (s) => notPlaceholder(s) && entropy(s) > 3.8,
+    summary: 'HuggingFace token',
+  },
+  {
+    id: 'npm_token',
+    weight: 0.85,
+    triggers: ['npm_'],
+    re: /\bnpm_[A-Za-z0-9]{36}\b/g,
+    accept: (s) => notPlaceholder(s) && entropy(s) > 3.8,
+    summary: 'npm token',
+  },
+  {
+    id: 'jwt',
+    weight: 0.7,
+    triggers: ['eyJ'],
+    re: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/g,
+    accept: jwtAccept,
+    summary: 'JSON Web Token',
+  },
+  {
+    id: 'password_in_url',
+    weight: 0.8,
+    triggers: ['://'],
+    re: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s/:@'"]{1,64}:([^\s/@'"]{1,128})@[\w.-]+/gi,
+    accept: urlPasswordAccept,
+    summary: 'password in a URL',
+  },
+  {
+    id: 'password_assignment',
+    weight: 0.6,
+    triggers: ['assword', 'passwd', 'PASSWORD', 'secret', 'SECRET', 'api_key', 'apikey', 'API_KEY', 'token', 'TOKEN'],
+    re: /\b(?:password|passwd|pwd|secret|client_secret|api_?key|access_token|auth_token|private_token)["']?\s*[:=]\s*["']?([^\s"',;]{10,})/gi,
+    accept: (s, m) => {
+      const v = m[1] ?? '';
+      return notPlaceholder(v) && entropy(v) > 3.3 && /\d/.test(v) && /[a-zA-Z]/.test(v) && !/^(?:process\.env|os\.environ|env\.|getenv|\$)/.test(v);
+    },
+    summary: 'credential assigned in text',
+  },
+  {
+    id: 'card_number',
+    weight: 0.8,
+    triggers: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    re: /(?<![\d.-])(?:\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{1,7}|\d{4}[ -]\d{6}[ -]\d{4,5}|\d{13,19})(?![\d.-])/g,
+    accept: cardAccept,
+    summary: 'payment card number',
+  },
+  {
+    id: 'email',
+    weight: 0.4,
+    triggers: ['@'],
+    re: /\b[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,24}\b/g,
+    accept: emailAccept,
+    summary: 'e-mail address',
+  },
+];
