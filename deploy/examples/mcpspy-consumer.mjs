@@ -9,12 +9,15 @@
 // alert it has not seen, and none is lost while it was down. MCP messages come
 // through a plain subscription: live traffic only, nothing kept for us.
 import { connect, AckPolicy, DeliverPolicy } from 'nats';
-import { decodeAlert, decodeMcpMessage, formatAlert, formatMcpMessage } from './format.mjs';
-
-// Values of libs/events/src/subjects.ts, repeated so this file stands alone.
-export const STREAM = 'MCPSPY_V1';
-export const ALERT_SUBJECT = 'mcpspy.v1.security.alert';
-export const MCP_SUBJECT = 'mcpspy.v1.mcp.message';
+import {
+  ALERT_SUBJECT,
+  MCP_SUBJECT,
+  STREAM,
+  decodeAlert,
+  decodeMcpMessage,
+  formatAlert,
+  formatMcpMessage,
+} from './events.mjs';
 
 const USAGE = `usage: mcpspy-consumer [--nats URL] [--durable NAME] [--json] [--no-messages] [--no-alerts]
   --nats URL       NATS server (default: $MCPSPY_NATS_URL or nats://127.0.0.1:4222)

@@ -1,9 +1,14 @@
-// Turns mcpspy events into one printable line each. Kept apart from the NATS
-// code so the checks and the layout can be tested without a server.
+// Subjects of mcpspy and checks and one-line layouts of their events. Kept
+// apart from the NATS code so they are tested without a server.
 //
 // Schemas: libs/events/src/mcp.events.ts (subject mcpspy.v1.mcp.message) and
 // libs/events/src/security.events.ts (subject mcpspy.v1.security.alert).
 // Fields may be added to v1 payloads, so unknown fields are ignored here.
+
+// Values of libs/events/src/subjects.ts, repeated so the example stands alone.
+export const STREAM = 'MCPSPY_V1';
+export const ALERT_SUBJECT = 'mcpspy.v1.security.alert';
+export const MCP_SUBJECT = 'mcpspy.v1.mcp.message';
 
 const RISKS = new Set(['low', 'medium', 'high', 'critical']);
 const MCP_TYPES = new Set(['request', 'response', 'notification', 'error']);
