@@ -1,0 +1,159 @@
+/**
+ * http-session's engine. Consumes decoded raw batches (TLS plaintext and
+ * inet socket chunks) and produces one http.message per request or response
+ * body and per Server-Sent Event, partitioned by stream. Never throws on bad
+ * input: everything odd becomes a counter.
+ */
+import {
+  Counters,
+  HttpMessageEvent,
+  isHttpCandidate,
+  Logger,
+  RawBatch,
+  RawEvent,
+  RawKind,
+  FdType,
+  streamKeyOf,
+} from '@mcpspy/events';
+import { HttpStream, StreamContext } from './http-stream';
+import { MemoryBudget } from './memory-budget';
+
+export interface HttpSessionOptions {
+  logger: Logger;
+  emit(ev: HttpMessageEvent): void;
+  /** Streams with no bytes for this long are finished and dropped by sweep(). Default 120 s. */
+  idleTimeoutMs?: number;
+  /** Largest body kept; longer bodies are emitted cut, with gap: true. Default 64 MiB. */
+  maxBodyBytes?: number;
+  /** Bytes one stream may hold (heads, bodies, events in progress). Default maxBodyBytes + 8 MiB. */
+  maxStreamBytes?: number;
+  /** Bytes all streams together may hold. Default 2 × maxStreamBytes. */
+  maxTotalBytes?: number;
+}
+
+export const HTTP_SESSION_DEFAULTS = {
+  idleTimeoutMs: 120_000,
+  maxBodyBytes: 64 * 1024 * 1024,
+  maxHeadBytes: 64 * 1024,
+  maxPending: 1024,
+  maxUnknownScan: 16 * 1024,
+  maxStreams: 100_000,
+  /** Open event streams may legitimately be quiet for minutes. */
+  sseIdleFactor: 10,
+} as const;
+
+export class HttpSessionEngine {
+  readonly counters = new Counters();
+  private readonly streams = new Map<string, HttpStream>();
+  private readonly ctx: StreamContext;
+  private readonly idleTimeoutMs: number;
+
+  constructor(private readonly opts: HttpSessionOptions) {
+    const maxBodyBytes = opts.maxBodyBytes ?? HTTP_SESSION_DEFAULTS.maxBodyBytes;
+    const maxStreamBytes = opts.maxStreamBytes ?? maxBodyBytes + 8 * 1024 * 1024;
+    const maxTotalBytes = opts.maxTotalBytes ?? 2 * maxStreamBytes;
+    this.idleTimeoutMs = opts.idleTimeoutMs ?? HTTP_SESSION_DEFAULTS.idleTimeoutMs;
+    this.ctx = {
+      counters: this.counters,
+      logger: opts.logger,
+      emit: (ev) => opts.emit(ev),
+      total: new MemoryBudget(maxTotalBytes),
+      limits: {
+        maxBodyBytes,
+        maxHeadBytes: Math.min(HTTP_SESSION_DEFAULTS.maxHeadBytes, maxStreamBytes),
+        maxStreamBytes,
+        maxPending: HTTP_SESSION_DEFAULTS.maxPending,
+        maxUnknownScan: HTTP_SESSION_DEFAULTS.maxUnknownScan,
+      },
+    };
+  }
+
+  /** Ignores events that are not isHttpCandidate (and gap markers of unknown streams). */
+  onBatch(batch: RawBatch): void {
+    for (const ev of batch.events) {
+      try {
+        this.onEvent(ev, batch.wallOffsetNs);
+      } catch (err) {
+        // A bug must not take every other stream down with it.
+        this.counters.reject(this.opts.logger, 'internal_errors', err instanceof Error ? err.message : String(err), {
+          stream: streamKeyOf(ev),
+        });
+        this.dropStream(streamKeyOf(ev));
+      }
+    }
+    this.counters.set('streams', this.streams.size);
+    this.counters.set('bytes_held', this.ctx.total.used);
+  }
+
+  /** Finishes and drops streams idle since before nowMs - idleTimeoutMs (event wall-clock time). */
+  sweep(nowMs: number = Date.now()): void {
+    for (const [key, s] of this.streams) {
+      const limit = s.streamingSse ? this.idleTimeoutMs * HTTP_SESSION_DEFAULTS.sseIdleFactor : this.idleTimeoutMs;
+      if (nowMs - s.lastSeenMs >= limit) {
+        this.dropStream(key);
+        this.counters.inc('streams_evicted');
+      }
+    }
+    this.counters.set('streams', this.streams.size);
+    this.counters.set('bytes_held', this.ctx.total.used);
+  }
+
+  streamCount(): number {
+    return this.streams.size;
+  }
+
+  /** Bytes held across all streams now. */
+  bytesHeld(): number {
+    return this.ctx.total.used;
+  }
+
+  private onEvent(ev: RawEvent, wallOffsetNs: bigint): void {
+    if (ev.kind === RawKind.gap) {
+      // Kernel gap records carry the stream id; TLS ones have no fd type.
+      const key = ev.fdType === FdType.inet ? `inet:${ev.streamId}` : `tls:${ev.pid}:${ev.streamId.toString(16)}`;
+      this.streams.get(key)?.markGap(ev.direction);
+      return;
+    }
+    if (ev.kind === RawKind.userGap) {
+      // A dropped batch may have held bytes of any stream.
+      for (const s of this.streams.values()) {
+        s.markGap(0);
+        s.markGap(1);
+      }
+      this.counters.inc('batches_lost');
+      return;
+    }
+    if (!isHttpCandidate(ev)) {
+      this.counters.inc('events_ignored');
+      return;
+    }
+    const key = streamKeyOf(ev);
+    let s = this.streams.get(key);
+    if (!s) {
+      if (this.streams.size >= HTTP_SESSION_DEFAULTS.maxStreams) this.evictOldest();
+      s = new HttpStream(key, this.ctx);
+      this.streams.set(key, s);
+    }
+    const wallMs = Number((ev.tsNs + wallOffsetNs) / 1_000_000n);
+    s.onEvent(ev, wallOffsetNs, wallMs);
+  }
+
+  private evictOldest(): void {
+    const first = this.streams.keys().next();
+    if (first.done) return;
+    this.dropStream(first.value);
+    this.counters.inc('streams_evicted_for_room');
+  }
+
+  private dropStream(key: string): void {
+    const s = this.streams.get(key);
+    if (!s) return;
+    this.streams.delete(key);
+    try {
+      s.close();
+    } catch (err) {
+      s.budget.releaseAll();
+      this.counters.reject(this.opts.logger, 'internal_errors', err instanceof Error ? err.message : String(err), { stream: key });
+    }
+  }
+}

@@ -1,0 +1,460 @@
+/**
+ * One connection as the observer saw it: two byte directions, the role of
+ * the observer (client or server, decided by which direction carries
+ * requests), the queue that pairs each response with its request, and the
+ * assembly of http.message events from framed bytes.
+ */
+import {
+  Counters,
+  Direction,
+  HttpMessageEvent,
+  kernelTimeToIso,
+  Logger,
+  RawEvent,
+  RawFlags,
+} from '@mcpspy/events';
+import { bodyText, decodeContentEncoding } from './body-codec';
+import { CallContinuity } from './call-continuity';
+import type { HttpFramingError } from './errors';
+import { BodyFraming, bodyFraming, MessageHead, MessageMode } from './http-head';
+import { FramerHooks, HttpFramer } from './http-framer';
+import { MemoryBudget, StreamBudget } from './memory-budget';
+import { SseDecoder, SseEvent } from './sse-decoder';
+import { classifyStart, StartLineScanner } from './wire-scan';
+
+export interface StreamLimits {
+  maxBodyBytes: number;
+  maxHeadBytes: number;
+  maxStreamBytes: number;
+  /** Requests waiting for a response, per stream; beyond it the oldest is forgotten. */
+  maxPending: number;
+  /** Bytes scanned for a first start line before a stream is declared not HTTP. */
+  maxUnknownScan: number;
+}
+
+export interface StreamContext {
+  counters: Counters;
+  logger: Logger;
+  emit(ev: HttpMessageEvent): void;
+  total: MemoryBudget;
+  limits: StreamLimits;
+}
+
+interface RequestInfo {
+  exchange: number;
+  method?: string;
+  path?: string;
+  host?: string;
+  sessionId?: string;
+}
+
+interface LastEvent {
+  tsNs: bigint;
+  wallOffsetNs: bigint;
+  pid: number;
+  comm: string;
+}
+
+interface Message {
+  head: MessageHead;
+  exchange: number;
+  req?: RequestInfo;
+  interim: boolean;
+  sse?: SseDecoder;
+  /** Body ignored on purpose (e.g. a compressed event stream). */
+  discard: boolean;
+  parts: Buffer[];
+  len: number;
+  /** Bytes charged to the stream budget for this message. */
+  held: number;
+  truncated: boolean;
+}
+
+class Side {
+  readonly continuity = new CallContinuity();
+  pendingGap = false;
+  framer?: HttpFramer;
+  msg?: Message;
+  /** First bytes kept until they tell what the stream is. */
+  prefix?: Buffer;
+  unknown?: StartLineScanner;
+  last: LastEvent = { tsNs: 0n, wallOffsetNs: 0n, pid: 0, comm: '' };
+}
+
+const EMPTY = new Uint8Array(0);
+/** A stream that keeps failing before any message parsed is not HTTP after all. */
+const MAX_ERRORS_BEFORE_FIRST = 8;
+
+export class HttpStream {
+  role?: 'client' | 'server';
+  dead = false;
+  lastSeenMs = 0;
+  private readonly sides = [new Side(), new Side()];
+  private readonly pending: RequestInfo[] = [];
+  private nextExchange = 0;
+  private heads = 0;
+  private errors = 0;
+  private unknownScanned = 0;
+  readonly budget: StreamBudget;
+  private readonly tls: boolean;
+
+  constructor(
+    readonly key: string,
+    private readonly ctx: StreamContext,
+  ) {
+    this.budget = new StreamBudget(ctx.total, ctx.limits.maxStreamBytes);
+    this.tls = key.startsWith('tls:');
+  }
+
+  /** Whether an event stream is open: such connections idle for long between events. */
+  get streamingSse(): boolean {
+    return this.sides.some((s) => s.msg?.sse !== undefined);
+  }
+
+  /** Bytes went missing in `direction` (a gap record): the next chunk starts after a hole. */
+  markGap(direction: number): void {
+    this.sides[direction === Direction.write ? 1 : 0].pendingGap = true;
+  }
+
+  onEvent(ev: RawEvent, wallOffsetNs: bigint, wallMs: number): void {
+    this.lastSeenMs = wallMs;
+    const d = ev.direction === Direction.write ? 1 : 0;
+    const side = this.sides[d];
+    const gap = side.continuity.check(ev) || side.pendingGap;
+    side.pendingGap = false;
+    if (this.dead) return;
+    side.last = { tsNs: ev.tsNs, wallOffsetNs, pid: ev.pid, comm: ev.comm };
+    // A truncated chunk's bytes could not be read: they are part of the hole.
+    const data = (ev.flags & RawFlags.truncated) !== 0 ? EMPTY : ev.data;
+    if (gap) this.ctx.counters.inc('gaps');
+    if (this.role === undefined) {
+      this.classify(d, data, gap, ev.offset === 0);
+      return;
+    }
+    const framer = side.framer!;
+    if (gap) framer.gap();
+    if (data.length > 0) framer.feed(data, ev.offset === 0);
+    if (this.dead) this.close();
+  }
+
+  /** The stream is going away: finish what can be finished, release memory. */
+  close(): void {
+    if (!this.dead) {
+      for (const side of this.sides) side.framer?.finish();
+    }
+    this.budget.releaseAll();
+    for (const side of this.sides) {
+      side.msg = undefined;
+      side.framer = undefined;
+      side.prefix = undefined;
+    }
+  }
+
+  private classify(d: number, data: Uint8Array, gap: boolean, callStart: boolean): void {
+    const side = this.sides[d];
+    if (gap) {
+      side.prefix = undefined;
+      side.unknown?.reset(true);
+    }
+    if (data.length === 0) return;
+    if (side.unknown) {
+      if (callStart) side.unknown.callStart();
+      this.scanUnknown(d, data);
+      return;
+    }
+    const buf = side.prefix ? Buffer.concat([side.prefix, data]) : data;
+    side.prefix = undefined;
+    const c = classifyStart(buf);
+    switch (c) {
+      case 'need_more':
+        side.prefix = Buffer.from(buf);
+        return;
+      case 'h2':
+        this.die('not_http_h2', 'HTTP/2 connection preface');
+        return;
+      case 'tls':
+        this.die('not_http_tls', 'TLS records on a plain socket');
+        return;
+      case 'request':
+      case 'response':
+        this.setRole(d, c);
+        this.sides[d].framer!.feed(buf);
+        return;
+      case 'other':
+        side.unknown = new StartLineScanner(['request', 'response']);
+        side.unknown.reset(false);
+        this.scanUnknown(d, buf);
+        return;
+    }
+  }
+
+  private scanUnknown(d: number, data: Uint8Array): void {
+    const found = this.sides[d].unknown!.scan(data);
+    if (found) {
+      this.setRole(d, found.mode);
+      this.sides[d].framer!.feed(found.rest);
+      return;
+    }
+    this.unknownScanned += data.length;
+    if (this.unknownScanned > this.ctx.limits.maxUnknownScan) {
+      this.die('not_http_other', 'no HTTP/1.x start line in the first bytes');
+    }
+  }
+
+  private setRole(d: number, mode: MessageMode): void {
+    const requestOnWrite = mode === 'request' ? d === 1 : d === 0;
+    this.role = requestOnWrite ? 'client' : 'server';
+    const reqDir = requestOnWrite ? 1 : 0;
+    this.ctx.counters.inc('streams_http');
+    for (let i = 0; i < 2; i++) {
+      const side = this.sides[i];
+      side.unknown = undefined;
+      side.framer = new HttpFramer(i === reqDir ? 'request' : 'response', this.hooks(i), this.budget, this.ctx.limits.maxHeadBytes);
+      const early = side.prefix;
+      side.prefix = undefined;
+      if (i !== d && early) side.framer.feed(early);
+    }
+  }
+
+  private die(counter: string, reason: string): void {
+    this.dead = true;
+    this.ctx.counters.reject(this.ctx.logger, counter, reason, { stream: this.key });
+    this.close();
+  }
+
+  private hooks(d: number): FramerHooks {
+    const side = this.sides[d];
+    return {
+      onHead: (head) => this.onHead(d, head),
+      onBody: (data) => this.onBody(side, data),
+      onEnd: () => this.onEnd(d),
+      onAbort: (reason, err) => this.onAbort(d, reason, err),
+    };
+  }
+
+  private onHead(d: number, head: MessageHead): BodyFraming {
+    const side = this.sides[d];
+    const h = head.headers;
+    this.heads++;
+    const msg: Message = { head, exchange: 0, interim: false, discard: false, parts: [], len: 0, held: 0, truncated: false };
+    if (head.mode === 'request') {
+      const framing = bodyFraming(head);
+      const req: RequestInfo = { exchange: this.nextExchange++ };
+      if (head.method !== undefined) req.method = head.method;
+      if (head.path !== undefined) req.path = head.path;
+      if (h.host !== undefined) req.host = h.host;
+      if (h['mcp-session-id'] !== undefined) req.sessionId = h['mcp-session-id'];
+      if (this.pending.length >= this.ctx.limits.maxPending) {
+        this.pending.shift();
+        this.ctx.counters.inc('pending_overflow');
+      }
+      this.pending.push(req);
+      msg.req = req;
+      msg.exchange = req.exchange;
+      side.msg = msg;
+      return framing;
+    }
+    const status = head.status ?? 0;
+    if (status >= 100 && status < 200 && status !== 101) {
+      // 1xx interim responses precede the real one and do not answer the request.
+      msg.interim = true;
+      side.msg = msg;
+      return { type: 'none' };
+    }
+    const req = this.pending.shift();
+    if (!req) this.ctx.counters.inc('responses_unpaired');
+    const framing = bodyFraming(head, req?.method);
+    msg.req = req;
+    msg.exchange = req ? req.exchange : this.nextExchange++;
+    side.msg = msg;
+    if (framing.type === 'tunnel') {
+      this.ctx.counters.inc('streams_upgraded');
+      this.sides[1 - d].framer?.enterTunnel();
+      return framing;
+    }
+    const ct = (h['content-type'] ?? '').toLowerCase();
+    if (status >= 200 && status < 300 && ct.startsWith('text/event-stream') && framing.type !== 'none') {
+      const ce = (h['content-encoding'] ?? 'identity').toLowerCase();
+      if (ce !== 'identity') {
+        this.ctx.counters.reject(this.ctx.logger, 'sse_encoded_unsupported', `event stream with content-encoding ${ce}`, {
+          stream: this.key,
+        });
+        msg.discard = true;
+      } else {
+        msg.sse = new SseDecoder((ev) => this.emitSse(d, msg, ev), this.ctx.limits.maxBodyBytes);
+      }
+    }
+    return framing;
+  }
+
+  private onBody(side: Side, data: Uint8Array): void {
+    const msg = side.msg;
+    if (!msg || msg.discard) return;
+    if (msg.sse) {
+      msg.sse.push(data);
+      this.chargeSse(msg);
+      return;
+    }
+    if (msg.truncated) return;
+    let n = data.length;
+    const maxBody = this.ctx.limits.maxBodyBytes;
+    let bound: string | undefined;
+    if (msg.len + n > maxBody) {
+      n = maxBody - msg.len;
+      bound = 'body_truncated';
+    }
+    if (n > 0) {
+      const r = this.budget.take(n);
+      if (r !== 'ok') {
+        n = 0;
+        bound = r === 'stream' ? 'stream_bound_hit' : 'total_bound_hit';
+      }
+    }
+    if (n > 0) {
+      msg.parts.push(Buffer.from(data.subarray(0, n)));
+      msg.len += n;
+      msg.held += n;
+    }
+    if (bound) {
+      msg.truncated = true;
+      this.ctx.counters.reject(this.ctx.logger, bound, 'body cut at a memory bound', { stream: this.key, kept: msg.len });
+    }
+  }
+
+  /** Keeps the stream budget equal to what the SSE decoder holds. */
+  private chargeSse(msg: Message): void {
+    const now = msg.sse!.held;
+    if (now <= msg.held) {
+      this.budget.give(msg.held - now);
+      msg.held = now;
+      return;
+    }
+    const r = this.budget.take(now - msg.held);
+    if (r === 'ok') {
+      msg.held = now;
+      return;
+    }
+    msg.sse!.overflow();
+    this.budget.give(msg.held);
+    msg.held = 0;
+    this.ctx.counters.reject(this.ctx.logger, r === 'stream' ? 'stream_bound_hit' : 'total_bound_hit', 'event cut at a memory bound', {
+      stream: this.key,
+    });
+  }
+
+  private onEnd(d: number): void {
+    const side = this.sides[d];
+    const msg = side.msg;
+    side.msg = undefined;
+    if (!msg) return;
+    this.errors = 0;
+    if (msg.interim) {
+      this.ctx.counters.inc('interim_responses');
+      return;
+    }
+    if (msg.sse) {
+      if (msg.sse.end()) this.ctx.counters.inc('sse_incomplete_dropped');
+      this.release(msg);
+      return;
+    }
+    if (msg.discard) return;
+    this.emitBody(d, msg, false);
+  }
+
+  private onAbort(d: number, reason: 'gap' | 'error', err?: HttpFramingError): void {
+    const side = this.sides[d];
+    const msg = side.msg;
+    side.msg = undefined;
+    if (reason === 'error') {
+      const counter = `parse_${err?.counter ?? 'error'}`;
+      this.ctx.counters.reject(this.ctx.logger, counter, err?.message ?? 'framing error', { stream: this.key });
+      this.errors++;
+      if (this.heads === 0 && this.errors >= MAX_ERRORS_BEFORE_FIRST) {
+        // Released by onEvent once the framer returns: it is still on the stack here.
+        this.dead = true;
+        this.ctx.counters.reject(this.ctx.logger, 'not_http_other', 'start lines that never parse', { stream: this.key });
+      }
+    } else {
+      this.ctx.counters.inc('messages_cut_by_gap');
+    }
+    if (!msg || msg.interim) return;
+    if (msg.sse) {
+      if (msg.sse.end()) this.ctx.counters.inc('sse_incomplete_dropped');
+      this.release(msg);
+      return;
+    }
+    if (msg.discard) return;
+    this.emitBody(d, msg, true);
+  }
+
+  private release(msg: Message): void {
+    this.budget.give(msg.held);
+    msg.held = 0;
+    msg.parts = [];
+  }
+
+  private emitBody(d: number, msg: Message, gap: boolean): void {
+    const raw = msg.parts.length === 1 ? msg.parts[0] : Buffer.concat(msg.parts, msg.len);
+    this.release(msg);
+    const cut = gap || msg.truncated;
+    const decoded = decodeContentEncoding(raw, msg.head.headers['content-encoding'], this.ctx.limits.maxBodyBytes, cut);
+    if (decoded.error) {
+      this.ctx.counters.reject(this.ctx.logger, 'body_decode_failed', decoded.error.message, { stream: this.key });
+    }
+    const text = bodyText(decoded.bytes);
+    const ev = this.baseEvent(d, msg, 'body');
+    ev.body = text.body;
+    ev.body_encoding = text.encoding;
+    if (cut || decoded.capped) ev.gap = true;
+    this.ctx.counters.inc(msg.head.mode === 'request' ? 'requests' : 'responses');
+    this.send(ev);
+  }
+
+  private emitSse(d: number, msg: Message, sse: SseEvent): void {
+    const ev = this.baseEvent(d, msg, 'sse_event');
+    ev.body = sse.data;
+    ev.body_encoding = 'utf8';
+    ev.sse_event = sse.event;
+    if (sse.id !== undefined) ev.sse_id = sse.id;
+    if (sse.truncated) ev.gap = true;
+    this.ctx.counters.inc('sse_events');
+    this.send(ev);
+  }
+
+  private baseEvent(d: number, msg: Message, kind: 'body' | 'sse_event'): HttpMessageEvent {
+    const last = this.sides[d].last;
+    const h = msg.head.headers;
+    const isRequest = msg.head.mode === 'request';
+    const ev: HttpMessageEvent = {
+      timestamp: kernelTimeToIso(last.tsNs, last.wallOffsetNs),
+      ts_ns: last.tsNs.toString(),
+      stream: this.key,
+      pid: last.pid,
+      comm: last.comm,
+      side: this.role ?? 'client',
+      tls: this.tls,
+      is_request: isRequest,
+      kind,
+      headers: h,
+      body: '',
+      exchange: msg.exchange,
+    };
+    const req = msg.req;
+    if (req?.method !== undefined) ev.method = req.method;
+    if (req?.path !== undefined) ev.path = req.path;
+    if (!isRequest && msg.head.status !== undefined) ev.status = msg.head.status;
+    if (req?.host !== undefined) ev.host = req.host;
+    if (h['content-type'] !== undefined) ev.content_type = h['content-type'];
+    const sid = isRequest ? req?.sessionId : (h['mcp-session-id'] ?? req?.sessionId);
+    if (sid !== undefined) ev.session_id = sid;
+    return ev;
+  }
+
+  private send(ev: HttpMessageEvent): void {
+    try {
+      this.ctx.emit(ev);
+    } catch (err) {
+      this.ctx.counters.reject(this.ctx.logger, 'emit_failed', err instanceof Error ? err.message : String(err), { stream: this.key });
+    }
+  }
+}
