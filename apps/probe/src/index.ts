@@ -1,1 +1,10 @@
-export {};
+export { Probe, checkProbePrerequisites } from './probe';
+export type { ProbeOptions } from './probe';
+export { CaptureWriter, readCapture, CAPTURE_MAGIC, CAPTURE_VERSION } from './capture-file';
+export type { CaptureEntry, ReadCaptureOptions } from './capture-file';
+export { RawBatcher } from './raw-batcher';
+export type { BatchKind, RawBatcherOptions } from './raw-batcher';
+export { ProcessTable } from './process-table';
+export type { ProcessInfo } from './process-table';
+export { TlsTargets, SSL_FUNCTIONS } from './tls-targets';
+export * from './errors';

@@ -1,0 +1,123 @@
+/**
+ * One BPF object file through libbpf: open → configure → load → attach →
+ * destroy. Thin on purpose; the probe decides what to configure.
+ */
+import { existsSync } from 'node:fs';
+import { Handle, Libbpf, lastErrno } from './libbpf.ffi';
+import { AttachError, BpfLoadError, BpfNotPermittedError, BpfObjectsMissingError } from './errors';
+
+const EPERM = 1;
+
+export class BpfObject {
+  private readonly links: Handle[] = [];
+  private loaded = false;
+
+  private constructor(
+    private readonly lib: Libbpf,
+    readonly path: string,
+    private readonly obj: Handle,
+  ) {}
+
+  static open(lib: Libbpf, path: string): BpfObject {
+    if (!existsSync(path)) throw new BpfObjectsMissingError(path);
+    const obj = lib.bpf_object__open_file(path, null);
+    if (!obj) throw new BpfLoadError(path, lastErrno(), 'bpf_object__open_file failed');
+    return new BpfObject(lib, path, obj);
+  }
+
+  private map(name: string): Handle {
+    const m = this.lib.bpf_object__find_map_by_name(this.obj, name);
+    if (!m) throw new BpfLoadError(this.path, 0, `map ${name} not found`);
+    return m;
+  }
+
+  /** Before load only. */
+  setMaxEntries(mapName: string, n: number): void {
+    const r = this.lib.bpf_map__set_max_entries(this.map(mapName), n);
+    if (r !== 0) throw new BpfLoadError(this.path, -r, `cannot size map ${mapName} to ${n}`);
+  }
+
+  load(): void {
+    const r = this.lib.bpf_object__load(this.obj);
+    if (r !== 0) {
+      const e = -r || lastErrno();
+      // EACCES is the verifier saying no; EPERM is the kernel refusing bpf() itself.
+      if (e === EPERM) throw new BpfNotPermittedError(this.path, e);
+      throw new BpfLoadError(this.path, e, 'the verifier log above (stderr) has the details');
+    }
+    this.loaded = true;
+  }
+
+  mapFd(name: string): number {
+    const fd = this.lib.bpf_map__fd(this.map(name));
+    if (fd < 0) throw new BpfLoadError(this.path, -fd, `map ${name} has no fd (object not loaded?)`);
+    return fd;
+  }
+
+  private programs(): { prog: Handle; name: string; section: string }[] {
+    const out = [];
+    let p: Handle | null = null;
+    while ((p = this.lib.bpf_object__next_program(this.obj, p))) {
+      out.push({ prog: p, name: this.lib.bpf_program__name(p), section: this.lib.bpf_program__section_name(p) });
+    }
+    return out;
+  }
+
+  /** Attaches every program whose section names a tracepoint. */
+  attachTracepoints(): number {
+    let n = 0;
+    for (const { prog, name, section } of this.programs()) {
+      if (!section.startsWith('tracepoint/')) continue;
+      const link = this.lib.bpf_program__attach(prog);
+      if (!link) throw new AttachError(`${name} (${section})`, lastErrno());
+      this.links.push(link);
+      n++;
+    }
+    return n;
+  }
+
+  /** Attaches `program` to `func` in `binaryPath` for every process (pid -1). Returns the link. */
+  attachUprobe(program: string, binaryPath: string, func: string, retprobe: boolean): Handle {
+    const prog = this.programs().find((p) => p.name === program);
+    if (!prog) throw new AttachError(`${program}: no such program in ${this.path}`, 0);
+    const link = this.lib.bpf_program__attach_uprobe_opts(prog.prog, -1, binaryPath, 0, {
+      sz: 40,
+      ref_ctr_offset: 0,
+      bpf_cookie: 0,
+      retprobe,
+      func_name: func,
+    });
+    if (!link) throw new AttachError(`${program} to ${func} in ${binaryPath}`, lastErrno());
+    this.links.push(link);
+    return link;
+  }
+
+  detach(link: Handle): void {
+    const i = this.links.indexOf(link);
+    if (i >= 0) this.links.splice(i, 1);
+    this.lib.bpf_link__destroy(link);
+  }
+
+  updateElem(map: string, key: Uint8Array, value: Uint8Array): void {
+    const r = this.lib.bpf_map_update_elem(this.mapFd(map), key, value, 0);
+    if (r !== 0) throw new BpfLoadError(this.path, -r || lastErrno(), `cannot update map ${map}`);
+  }
+
+  deleteElem(map: string, key: Uint8Array): void {
+    this.lib.bpf_map_delete_elem(this.mapFd(map), key);
+  }
+
+  lookupElem(mapFd: number, key: Uint8Array, value: Uint8Array): boolean {
+    return this.lib.bpf_map_lookup_elem(mapFd, key, value) === 0;
+  }
+
+  get isLoaded(): boolean {
+    return this.loaded;
+  }
+
+  /** Detaches every link and frees the object (maps and programs go with it). */
+  destroy(): void {
+    for (const l of this.links.splice(0)) this.lib.bpf_link__destroy(l);
+    this.lib.bpf_object__close(this.obj);
+  }
+}

@@ -1,0 +1,351 @@
+/**
+ * The probe: loads the BPF objects, keeps them configured, drains their ring
+ * buffers on a short timer and publishes raw batches, process events and
+ * counters. Consumes: kernel ring buffers. Produces: raw io/tls batches
+ * (onBatch), ProcEvent (onProc), ProbeStatsEvent (onStats).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  CloseError,
+  KernelStat,
+  Logger,
+  ProbeStatsEvent,
+  ProcEvent,
+  RawKind,
+  decodeRawRecord,
+  kernelTimeToIso,
+} from '@mcpspy/events';
+import { BpfObject } from './bpf-object';
+import {
+  BpfObjectsMissingError,
+  BtfMissingError,
+  NotRootError,
+  ProbeError,
+  TracefsMountError,
+} from './errors';
+import { Libbpf, Libc, lastErrno, loadLibbpf, loadLibc } from './libbpf.ffi';
+import { ProcessTable } from './process-table';
+import { RawBatcher } from './raw-batcher';
+import { RingbufReader } from './ringbuf-reader';
+import { SSL_FUNCTIONS, TlsTarget, TlsTargets } from './tls-targets';
+
+export interface ProbeOptions {
+  /** Only these processes (with `comms`: either matches); empty = no pid filter. */
+  pids: number[];
+  /** Only processes with these names (first 15 bytes); empty = no comm filter. */
+  comms: string[];
+  /** Never these processes (the probe's own pid is always excluded). */
+  excludePids: number[];
+  partitions: number;
+  /** Default: <repo>/bpf/.output */
+  bpfObjectDir?: string;
+  logger: Logger;
+  /** false = backpressure: the batch is dropped and counted in batches_dropped. */
+  onBatch(kind: 'io' | 'tls', partition: number, batch: Buffer): boolean;
+  onProc?(ev: ProcEvent): void;
+  onStats?(s: ProbeStatsEvent): void;
+  statsIntervalMs?: number;
+  /** Ring buffer of syscall data, bytes (power of two). Default 64 MB. */
+  ringbufBytes?: number;
+  /** Ring buffer of TLS data, bytes (power of two). Default 16 MB. */
+  tlsRingbufBytes?: number;
+  /** Drain period. Default 3 ms. */
+  pollIntervalMs?: number;
+  /** Batch flush thresholds. Defaults 256 KB / 5 ms. */
+  batchBytes?: number;
+  flushIntervalMs?: number;
+  /** Producer id written into batch headers. Default 0. */
+  producer?: number;
+  /** Attach TLS uprobes. Default true. */
+  tls?: boolean;
+}
+
+const DEFAULT_OBJECT_DIR = resolve(__dirname, '../../../../bpf/.output');
+const OBJECTS = ['syscalls_io', 'tls_uprobes', 'process'] as const;
+const TRACEFS = '/sys/kernel/tracing';
+const FILTER_PIDS = 1;
+const FILTER_COMMS = 2;
+/** Upper bound of ring bytes handled per tick, so one tick never blocks long. */
+const MAX_DRAIN_BYTES_PER_TICK = 32 * 1024 * 1024;
+
+/** CAP_BPF (39), CAP_PERFMON (38) and CAP_SYS_ADMIN (21) in the effective set. */
+function hasBpfCapabilities(): boolean {
+  try {
+    const m = /CapEff:\s*([0-9a-f]+)/.exec(readFileSync('/proc/self/status', 'latin1'));
+    if (!m) return false;
+    const eff = BigInt(`0x${m[1]}`);
+    const has = (bit: number) => ((eff >> BigInt(bit)) & 1n) === 1n;
+    return has(21) || (has(39) && has(38));
+  } catch {
+    return false;
+  }
+}
+
+/** Throws a ProbeSetupError whose message says what to run. */
+export function checkProbePrerequisites(bpfObjectDir = DEFAULT_OBJECT_DIR): void {
+  if (process.getuid?.() !== 0 && !hasBpfCapabilities()) throw new NotRootError();
+  if (!existsSync('/sys/kernel/btf/vmlinux')) throw new BtfMissingError();
+  loadLibbpf();
+  for (const o of OBJECTS) {
+    const p = join(bpfObjectDir, `${o}.bpf.o`);
+    if (!existsSync(p)) throw new BpfObjectsMissingError(p);
+  }
+}
+
+/** Tracepoints attach through tracefs, which a fresh machine may not have mounted. */
+function ensureTracefs(libc: Libc): void {
+  if (existsSync(`${TRACEFS}/events`)) return;
+  if (libc.mount('nodev', TRACEFS, 'tracefs', 0, null) !== 0) throw new TracefsMountError(lastErrno());
+}
+
+function wallOffsetNow(): bigint {
+  const wallNs = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
+  return wallNs - process.hrtime.bigint();
+}
+
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n >>> 0);
+  return b;
+}
+
+function commKey(comm: string): Buffer {
+  const b = Buffer.alloc(16);
+  b.write(comm.slice(0, 15), 0, 'latin1');
+  return b;
+}
+
+export class Probe {
+  readonly processes = new ProcessTable();
+  private lib?: Libbpf;
+  private libc?: Libc;
+  private readonly objects = new Map<(typeof OBJECTS)[number], BpfObject>();
+  private readonly readers: RingbufReader[] = [];
+  private procReader?: RingbufReader;
+  private batcher: RawBatcher;
+  private tlsTargets?: TlsTargets;
+  private pollTimer?: NodeJS.Timeout;
+  private statsTimer?: NodeJS.Timeout;
+  private wallOffsetNs = wallOffsetNow();
+  private ncpu = 1;
+  private started = false;
+  private readonly logger: Logger;
+  /** Kernel counters survive stop() so a final stats() still reports them. */
+  private lastKernel = new Array<number>(16).fill(0);
+
+  constructor(private readonly opts: ProbeOptions) {
+    this.logger = opts.logger;
+    this.batcher = new RawBatcher({
+      partitions: Math.max(1, opts.partitions),
+      batchBytes: opts.batchBytes,
+      flushIntervalMs: opts.flushIntervalMs,
+      producer: opts.producer,
+      onBatch: opts.onBatch,
+      wallOffsetNs: () => this.wallOffsetNs,
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    const dir = this.opts.bpfObjectDir ?? DEFAULT_OBJECT_DIR;
+    checkProbePrerequisites(dir);
+    this.lib = loadLibbpf();
+    this.libc = loadLibc();
+    ensureTracefs(this.libc);
+    this.ncpu = this.lib.libbpf_num_possible_cpus();
+    try {
+      const ringSizes = {
+        syscalls_io: this.opts.ringbufBytes ?? 64 * 1024 * 1024,
+        tls_uprobes: this.opts.tlsRingbufBytes ?? 16 * 1024 * 1024,
+        process: 2 * 1024 * 1024,
+      };
+      for (const name of OBJECTS) {
+        const o = BpfObject.open(this.lib, join(dir, `${name}.bpf.o`));
+        this.objects.set(name, o);
+        o.setMaxEntries('events', ringSizes[name]);
+        o.load();
+        this.configure(o);
+        const r = new RingbufReader(this.libc, o.mapFd('events'), ringSizes[name], name);
+        if (name === 'process') this.procReader = r;
+        else this.readers.push(r);
+      }
+      // Process events first, so execs after this point reach the TLS scanner.
+      this.objects.get('process')!.attachTracepoints();
+      this.objects.get('syscalls_io')!.attachTracepoints();
+      this.started = true;
+      this.pollTimer = setInterval(() => this.poll(), this.opts.pollIntervalMs ?? 3);
+      const statsMs = this.opts.statsIntervalMs ?? 1000;
+      this.statsTimer = setInterval(() => {
+        this.wallOffsetNs = wallOffsetNow();
+        const s = this.stats();
+        this.opts.onStats?.(s);
+      }, statsMs);
+      this.statsTimer.unref();
+      if (this.opts.tls !== false) {
+        const tlsObj = this.objects.get('tls_uprobes')!;
+        this.tlsTargets = new TlsTargets((t) => this.attachTls(tlsObj, t), this.logger);
+        this.tlsTargets.scanDefaults([process.execPath]);
+        this.tlsTargets.scanAll();
+      }
+      this.logger.info(
+        { objects: dir, tlsTargets: this.tlsTargets?.attachedCount ?? 0, pids: this.opts.pids, comms: this.opts.comms },
+        'probe started',
+      );
+    } catch (err) {
+      await this.stop().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private attachTls(o: BpfObject, t: TlsTarget): number {
+    let n = 0;
+    const entry: Record<string, string> = {
+      SSL_read: 'handle_ssl_read_enter',
+      SSL_write: 'handle_ssl_write_enter',
+      SSL_read_ex: 'handle_ssl_read_ex_enter',
+      SSL_write_ex: 'handle_ssl_write_ex_enter',
+    };
+    for (const f of t.functions) {
+      if (!SSL_FUNCTIONS.includes(f as (typeof SSL_FUNCTIONS)[number])) continue;
+      o.attachUprobe(entry[f], t.path, f, false);
+      o.attachUprobe('handle_ssl_exit', t.path, f, true);
+      n++;
+    }
+    return n;
+  }
+
+  private configure(o: BpfObject): void {
+    const mode = (this.opts.pids.length ? FILTER_PIDS : 0) | (this.opts.comms.length ? FILTER_COMMS : 0);
+    const settings = Buffer.alloc(8);
+    settings.writeUInt32LE(process.pid, 0);
+    settings.writeUInt32LE(mode, 4);
+    o.updateElem('settings', u32(0), settings);
+    const one = Buffer.from([1]);
+    for (const p of this.opts.pids) o.updateElem('pid_allow', u32(p), one);
+    for (const c of this.opts.comms) o.updateElem('comm_allow', commKey(c), one);
+    for (const p of this.opts.excludePids) o.updateElem('pid_exclude', u32(p), one);
+  }
+
+  /** Adds a process to the pid allow list at run time. */
+  allowPid(pid: number): void {
+    for (const o of this.objects.values()) o.updateElem('pid_allow', u32(pid), Buffer.from([1]));
+  }
+
+  private poll(): void {
+    try {
+      this.procReader?.drain((rec) => this.onProcRecord(rec), MAX_DRAIN_BYTES_PER_TICK);
+      const now = performance.now();
+      for (const r of this.readers) r.drain((rec) => this.batcher.add(rec, now), MAX_DRAIN_BYTES_PER_TICK);
+      this.batcher.flushDue(performance.now());
+    } catch (err) {
+      // Nothing in a drain should throw; if it does, say so once per message and keep draining.
+      this.logger.error({ err }, 'failed to drain ring buffers');
+    }
+  }
+
+  private onProcRecord(rec: Uint8Array): void {
+    let ev;
+    try {
+      ev = decodeRawRecord(rec);
+    } catch {
+      return;
+    }
+    const timestamp = kernelTimeToIso(ev.tsNs, this.wallOffsetNs);
+    let pe: ProcEvent;
+    if (ev.kind === RawKind.exec) {
+      pe = {
+        kind: 'exec',
+        pid: ev.pid,
+        ppid: Number(ev.streamId),
+        comm: ev.comm,
+        filename: Buffer.from(ev.data).toString('utf8'),
+        timestamp,
+      };
+      this.tlsTargets?.onExec(ev.pid);
+    } else if (ev.kind === RawKind.exit) {
+      pe = { kind: 'exit', pid: ev.pid, ppid: Number(ev.streamId), comm: ev.comm, timestamp };
+    } else {
+      return;
+    }
+    this.processes.apply(pe);
+    try {
+      this.opts.onProc?.(pe);
+    } catch (err) {
+      this.logger.warn({ err }, 'onProc handler threw');
+    }
+  }
+
+  private readKernelStats(): number[] {
+    const sums = new Array<number>(16).fill(0);
+    if (!this.lib) return sums;
+    const value = Buffer.alloc(8 * this.ncpu);
+    for (const o of this.objects.values()) {
+      if (!o.isLoaded) continue;
+      const fd = o.mapFd('stats');
+      for (let i = 0; i < 8; i++) {
+        if (!o.lookupElem(fd, u32(i), value)) continue;
+        let s = 0n;
+        for (let c = 0; c < this.ncpu; c++) s += value.readBigUInt64LE(c * 8);
+        sums[i] += Number(s);
+      }
+    }
+    return sums;
+  }
+
+  stats(): ProbeStatsEvent {
+    if (this.started) this.lastKernel = this.readKernelStats();
+    const k = this.lastKernel;
+    return {
+      timestamp: new Date().toISOString(),
+      events: k[KernelStat.events],
+      bytes: k[KernelStat.bytes],
+      ringbuf_full: k[KernelStat.ringbufFull],
+      read_faults: k[KernelStat.readFaults],
+      gaps: k[KernelStat.gaps],
+      lost_bytes: k[KernelStat.lostBytes],
+      filtered: k[KernelStat.filtered],
+      batches_dropped: this.batcher.batchesDropped,
+      tls_targets: this.tlsTargets?.attachedCount ?? 0,
+    };
+  }
+
+  async stop(): Promise<void> {
+    const failures: unknown[] = [];
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    this.pollTimer = this.statsTimer = undefined;
+    this.tlsTargets?.stop();
+    if (this.started) {
+      // Hand over what the rings still hold before the objects (and their memory) go.
+      try {
+        this.lastKernel = this.readKernelStats();
+        this.poll();
+        this.batcher.flushAll();
+      } catch (err) {
+        failures.push(err);
+      }
+    }
+    this.started = false;
+    for (const r of [...this.readers, ...(this.procReader ? [this.procReader] : [])]) {
+      try {
+        r.close();
+      } catch (err) {
+        failures.push(err);
+      }
+    }
+    this.readers.length = 0;
+    this.procReader = undefined;
+    for (const o of this.objects.values()) {
+      try {
+        o.destroy();
+      } catch (err) {
+        failures.push(err);
+      }
+    }
+    this.objects.clear();
+    if (failures.length) throw new CloseError('probe', failures);
+  }
+}
+
+export { ProbeError };

@@ -1,0 +1,94 @@
+/**
+ * Reads a BPF ring buffer by walking its shared memory, as the kernel lays it
+ * out (see kernel/bpf/ringbuf.c): a consumer page the reader writes, a
+ * producer page and the data area (mapped twice back to back, so a record
+ * that wraps is still contiguous) that the reader only reads.
+ *
+ * libbpf's ring_buffer__poll with a JS callback costs ~1 µs per record; this
+ * walk costs a few tens of nanoseconds, which is what makes 100k+ events/s
+ * cheap on Node's main thread.
+ */
+import { Handle, Libc, MAP_FAILED, MAP_SHARED, PROT_READ, PROT_WRITE, lastErrno, nativeView } from './libbpf.ffi';
+import { ProbeError } from './errors';
+
+const BUSY_BIT = 0x80000000;
+const DISCARD_BIT = 0x40000000;
+const LEN_MASK = 0x3fffffff;
+const RECORD_HEADER = 8;
+
+export class RingbufReader {
+  private readonly consumerPtr: Handle;
+  private readonly dataPtr: Handle;
+  private readonly consumerPos: BigUint64Array;
+  private readonly producerPos: BigUint64Array;
+  private readonly data: Uint8Array;
+  private readonly dataView: DataView;
+  private readonly mask: number;
+  private readonly pageSize: number;
+  private closed = false;
+
+  /** `size` is the map's max_entries (a power of two, multiple of the page size). */
+  constructor(
+    private readonly libc: Libc,
+    mapFd: number,
+    readonly size: number,
+    readonly name = 'ringbuf',
+  ) {
+    this.pageSize = libc.getpagesize();
+    this.mask = size - 1;
+    const c = libc.mmap(null, this.pageSize, PROT_READ | PROT_WRITE, MAP_SHARED, mapFd, 0);
+    if (c === MAP_FAILED || c === 0n) throw new ProbeError(`failed to map ${name} consumer page: errno ${lastErrno()}`);
+    const d = libc.mmap(null, this.pageSize + 2 * size, PROT_READ, MAP_SHARED, mapFd, this.pageSize);
+    if (d === MAP_FAILED || d === 0n) {
+      const e = lastErrno();
+      libc.munmap(c, this.pageSize);
+      throw new ProbeError(`failed to map ${name} data pages: errno ${e}`);
+    }
+    this.consumerPtr = c;
+    this.dataPtr = d;
+    this.consumerPos = new BigUint64Array(nativeView(c, 8));
+    const ro = nativeView(d, this.pageSize + 2 * size);
+    this.producerPos = new BigUint64Array(ro, 0, 1);
+    this.data = new Uint8Array(ro, this.pageSize, 2 * size);
+    this.dataView = new DataView(ro, this.pageSize, 2 * size);
+  }
+
+  /** Bytes written by the kernel and not consumed yet. */
+  pending(): number {
+    return Number(Atomics.load(this.producerPos, 0) - Atomics.load(this.consumerPos, 0));
+  }
+
+  /**
+   * Hands every committed record to `onRecord` (a view into the ring: copy
+   * it before returning) and releases them to the kernel in one store.
+   * Stops at a record still being written, or after `maxBytes` of ring.
+   */
+  drain(onRecord: (record: Uint8Array) => void, maxBytes = Number.MAX_SAFE_INTEGER): number {
+    if (this.closed) return 0;
+    let cons = Number(Atomics.load(this.consumerPos, 0));
+    const prod = Number(Atomics.load(this.producerPos, 0));
+    const limit = Math.min(prod, cons + maxBytes);
+    let n = 0;
+    while (cons < limit) {
+      const at = cons & this.mask;
+      const hdr = this.dataView.getUint32(at, true);
+      if (hdr & BUSY_BIT) break;
+      const len = hdr & LEN_MASK;
+      if (!(hdr & DISCARD_BIT)) {
+        const start = at + RECORD_HEADER;
+        onRecord(this.data.subarray(start, start + len));
+        n++;
+      }
+      cons += (len + RECORD_HEADER + 7) & ~7;
+    }
+    Atomics.store(this.consumerPos, 0, BigInt(cons));
+    return n;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.libc.munmap(this.dataPtr, this.pageSize + 2 * this.size);
+    this.libc.munmap(this.consumerPtr, this.pageSize);
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Finds the files whose SSL_read/SSL_write we probe: every libssl.so* and
+ * every executable that defines those symbols itself (Node links OpenSSL
+ * statically). A uprobe on a file fires in every process that maps it, now
+ * or later, so each file is attached once, keyed by (device, inode); paths
+ * of processes in other mount namespaces are reached through /proc/<pid>/root.
+ */
+import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import type { Logger } from '@mcpspy/events';
+import { definedDynamicSymbols } from './elf-symbols';
+
+export const SSL_FUNCTIONS = ['SSL_read', 'SSL_write', 'SSL_read_ex', 'SSL_write_ex'] as const;
+
+/** Libraries a process has not mapped yet may still be loaded later (Python imports ssl on demand). */
+export const DEFAULT_LIBSSL_DIRS = ['/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib64', '/usr/lib64', '/usr/lib', '/lib'];
+
+export interface TlsTarget {
+  path: string;
+  key: string;
+  functions: string[];
+}
+
+/** Attaches the uprobes of one file; returns how many functions were attached. */
+export type AttachFn = (target: TlsTarget) => number;
+
+const LIBSSL_RE = /\/libssl[^/]*\.so[^/]*$/;
+
+export class TlsTargets {
+  /** (dev:ino) → attached functions count (0 = checked, nothing to probe). */
+  private readonly seen = new Map<string, number>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly attach: AttachFn,
+    private readonly logger?: Logger,
+    private readonly procRoot = '/proc',
+  ) {}
+
+  /** Files with live uprobes. */
+  get attachedCount(): number {
+    let n = 0;
+    for (const v of this.seen.values()) if (v > 0) n++;
+    return n;
+  }
+
+  /** Considers one file; cheap when its inode was seen before. */
+  consider(path: string): boolean {
+    let st;
+    try {
+      st = statSync(path);
+    } catch {
+      return false;
+    }
+    if (!st.isFile()) return false;
+    const key = `${st.dev}:${st.ino}`;
+    if (this.seen.has(key)) return false;
+    this.seen.set(key, 0);
+    const defined = definedDynamicSymbols(path, SSL_FUNCTIONS);
+    if (!defined.has('SSL_read') || !defined.has('SSL_write')) return false;
+    const functions = SSL_FUNCTIONS.filter((f) => defined.has(f));
+    try {
+      const n = this.attach({ path, key, functions });
+      this.seen.set(key, n);
+      this.logger?.info({ path, functions: n }, 'TLS uprobes attached');
+      return n > 0;
+    } catch (err) {
+      this.logger?.warn({ path, err: (err as Error).message }, 'failed to attach TLS uprobes');
+      return false;
+    }
+  }
+
+  /** Standard library directories and the given executables. */
+  scanDefaults(extraBinaries: string[] = []): void {
+    for (const dir of DEFAULT_LIBSSL_DIRS) {
+      let names: string[];
+      try {
+        names = readdirSync(dir);
+      } catch {
+        continue;
+      }
+      for (const n of names) if (/^libssl[^/]*\.so/.test(n)) this.consider(`${dir}/${n}`);
+    }
+    for (const b of extraBinaries) this.consider(b);
+  }
+
+  /** Every process's executable and mapped libssl. */
+  scanAll(): void {
+    let pids: string[];
+    try {
+      pids = readdirSync(this.procRoot).filter((n) => /^\d+$/.test(n));
+    } catch {
+      return;
+    }
+    for (const pid of pids) this.scanPid(Number(pid));
+  }
+
+  scanPid(pid: number): void {
+    const base = `${this.procRoot}/${pid}`;
+    try {
+      this.consider(`${base}/root${readlinkSync(`${base}/exe`)}`);
+    } catch {
+      // kernel threads and processes that just exited have no exe
+    }
+    let maps: string;
+    try {
+      maps = readFileSync(`${base}/maps`, 'latin1');
+    } catch {
+      return;
+    }
+    const paths = new Set<string>();
+    for (const line of maps.split('\n')) {
+      const slash = line.indexOf('/');
+      if (slash < 0) continue;
+      const perms = line.split(' ', 2)[1] ?? '';
+      if (!perms.includes('x')) continue;
+      const p = line.slice(slash);
+      if (LIBSSL_RE.test(p)) paths.add(p);
+    }
+    for (const p of paths) this.consider(`${base}/root${p}`);
+  }
+
+  /**
+   * A new program image: its executable now, its libraries a little later
+   * (the dynamic loader and dlopen run after the exec event).
+   */
+  onExec(pid: number): void {
+    this.scanPid(pid);
+    for (const delay of [200, 2000]) {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        this.scanPid(pid);
+      }, delay);
+      t.unref();
+      this.timers.add(t);
+    }
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+}

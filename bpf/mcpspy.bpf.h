@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Pieces shared by every mcpspy BPF object: settings and filter maps, the
+ * per-CPU stats map, the ring buffer, and the chunked emitter. Each object
+ * gets its own copy of these maps; the probe configures all of them.
+ */
+#ifndef MCPSPY_BPF_H
+#define MCPSPY_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "events.h"
+
+/* Data bytes per ring-buffer record; a larger call becomes several records.
+ * Header + chunk fill one 32 KB per-CPU value, the largest the kernel allows. */
+#define MCPSPY_CHUNK (32768 - 80)
+/* Upper bound of chunks per call (2 GB at 32 KB), also bounds the iovec walk. */
+#define MCPSPY_MAX_STEPS 65536
+#define MCPSPY_MAX_IOV 1024
+
+#define FILTER_PIDS 1
+#define FILTER_COMMS 2
+
+/* Settings live in a map rather than const volatile globals so the loader
+ * can change them after load (pid/comm lists grow at run time). */
+struct mcpspy_settings {
+	__u32 self_pid;
+	__u32 filter_mode; /* FILTER_PIDS | FILTER_COMMS; 0 = everything */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mcpspy_settings);
+} settings SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} pid_allow SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} pid_exclude SEC(".maps");
+
+struct comm_key {
+	char comm[MCPSPY_COMM_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct comm_key);
+	__type(value, __u8);
+} comm_allow SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MCPSPY_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+/* Size is set by the loader (bpf_map__set_max_entries) before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 24);
+} events SEC(".maps");
+
+struct mcpspy_scratch {
+	struct mcpspy_event ev;
+	__u8 data[MCPSPY_CHUNK];
+};
+
+/* Chunks are assembled here so bpf_ringbuf_output can copy exactly
+ * header + len bytes; a fixed-size reserve would waste ring space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mcpspy_scratch);
+} scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} call_seq SEC(".maps");
+
+/* Bytes of a stream (per side) that could not be emitted; the next chunk
+ * that gets through carries them as F_LOST_BEFORE + lost_bytes. */
+struct lost_key {
+	__u64 stream_id;
+	__u32 pid;
+	__u8 kind;
+	__u8 direction;
+	__u16 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct lost_key);
+	__type(value, __u64);
+} lost_bytes SEC(".maps");
+
+/* Streams that passed a prefilter once stay captured: continuation writes
+ * of a large JSON message do not start with '{'. */
+struct tracked_key {
+	__u64 stream_id;
+	__u32 pid;     /* 0 except for TLS, whose ids are per-process pointers */
+	__u32 fd_type;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct tracked_key);
+	__type(value, __u8);
+} tracked SEC(".maps");
+
+static __always_inline void stat_add(__u32 idx, __u64 v)
+{
+	__u64 *c = bpf_map_lookup_elem(&stats, &idx);
+	if (c)
+		*c += v;
+}
+
+/* Cheap enough for every syscall of every process: two lookups at most
+ * before an unwanted process is turned away. */
+static __always_inline int mcpspy_allowed(__u32 tgid)
+{
+	__u32 zero = 0;
+	struct mcpspy_settings *s = bpf_map_lookup_elem(&settings, &zero);
+	if (!s || tgid == s->self_pid)
+		return 0;
+	if (bpf_map_lookup_elem(&pid_exclude, &tgid))
+		return 0;
+	__u32 mode = s->filter_mode;
+	if (!mode)
+		return 1;
+	if ((mode & FILTER_PIDS) && bpf_map_lookup_elem(&pid_allow, &tgid))
+		return 1;
+	if (mode & FILTER_COMMS) {
+		struct comm_key k = {};
+		bpf_get_current_comm(&k.comm, sizeof(k.comm));
+		if (bpf_map_lookup_elem(&comm_allow, &k))
+			return 1;
+	}
+	return 0;
+}
+
+static __always_inline __u64 next_call_id(void)
+{
+	__u32 zero = 0;
+	__u64 *c = bpf_map_lookup_elem(&call_seq, &zero);
+	__u64 n = 0;
+	if (c) {
+		*c += 1;
+		n = *c;
+	}
+	return ((__u64)bpf_get_smp_processor_id() << 48) | (n & 0xffffffffffffULL);
+}
+
+/* The bytes of one call, described as one user buffer or an iovec array. */
+struct emit_ctx {
+	struct mcpspy_event hdr;
+	__u64 iov;      /* user pointer to struct iovec[]; 0 = single buffer */
+	__u64 iov_cnt;
+	__u64 iov_idx;
+	__u64 seg_base; /* current user buffer */
+	__u64 seg_left; /* bytes left in it */
+	__u64 off;      /* bytes of the call handled so far */
+	__u64 total;
+	__u8 gap;       /* this call lost something */
+};
+
+/* The emitter's state lives in a map value, not on the stack: the verifier
+ * then sees its fields as unknown scalars and checks the bpf_loop callback
+ * once, instead of walking every concrete iteration of a constant state. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct emit_ctx);
+} emit_state SEC(".maps");
+
+static __always_inline struct emit_ctx *emit_ctx_get(void)
+{
+	__u32 zero = 0;
+	struct emit_ctx *c = bpf_map_lookup_elem(&emit_state, &zero);
+	if (c)
+		__builtin_memset(c, 0, sizeof(*c));
+	return c;
+}
+
+static __always_inline void note_lost(struct emit_ctx *c, __u64 n)
+{
+	struct lost_key k = {
+		.stream_id = c->hdr.stream_id,
+		.pid = c->hdr.pid,
+		.kind = c->hdr.kind,
+		.direction = c->hdr.direction,
+	};
+	__u64 *v = bpf_map_lookup_elem(&lost_bytes, &k);
+	if (v) {
+		__sync_fetch_and_add(v, n);
+	} else {
+		bpf_map_update_elem(&lost_bytes, &k, &n, BPF_ANY);
+	}
+	stat_add(MCPSPY_STAT_LOST_BYTES, n);
+	c->gap = 1;
+}
+
+static long emit_step(__u32 i, void *arg)
+{
+	__u32 zero = 0;
+	struct emit_ctx *c = bpf_map_lookup_elem(&emit_state, &zero);
+	if (!c)
+		return 1;
+	if (c->off >= c->total)
+		return 1;
+	if (c->seg_left == 0) {
+		struct iovec v;
+		if (!c->iov || c->iov_idx >= c->iov_cnt || c->iov_idx >= MCPSPY_MAX_IOV)
+			return 1;
+		if (bpf_probe_read_user(&v, sizeof(v), (void *)(c->iov + c->iov_idx * sizeof(struct iovec)))) {
+			stat_add(MCPSPY_STAT_READ_FAULTS, 1);
+			note_lost(c, c->total - c->off);
+			return 1;
+		}
+		c->iov_idx++;
+		c->seg_base = (__u64)v.iov_base;
+		c->seg_left = v.iov_len;
+		if (c->seg_left > c->total - c->off)
+			c->seg_left = c->total - c->off;
+		return 0;
+	}
+
+	__u64 len = c->seg_left;
+	if (len > MCPSPY_CHUNK)
+		len = MCPSPY_CHUNK;
+
+	struct mcpspy_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return 1;
+	__builtin_memcpy(&s->ev, &c->hdr, sizeof(s->ev));
+	s->ev.offset = c->off;
+	s->ev.len = len;
+	s->ev.flags = 0;
+	s->ev.lost_bytes = 0;
+	if (c->off == 0)
+		s->ev.flags |= MCPSPY_F_FIRST;
+	if (c->off + len >= c->total)
+		s->ev.flags |= MCPSPY_F_LAST;
+
+	__u64 src = c->seg_base;
+	c->seg_base += len;
+	c->seg_left -= len;
+	c->off += len;
+
+	if (bpf_probe_read_user(s->data, len, (void *)src)) {
+		stat_add(MCPSPY_STAT_READ_FAULTS, 1);
+		note_lost(c, len);
+		return 0;
+	}
+
+	struct lost_key k = {
+		.stream_id = c->hdr.stream_id,
+		.pid = c->hdr.pid,
+		.kind = c->hdr.kind,
+		.direction = c->hdr.direction,
+	};
+	__u64 *lost = bpf_map_lookup_elem(&lost_bytes, &k);
+	__u64 lost_n = lost ? *lost : 0;
+	if (lost_n) {
+		s->ev.flags |= MCPSPY_F_LOST_BEFORE;
+		s->ev.lost_bytes = lost_n > 0xffffffffULL ? 0xffffffffU : (__u32)lost_n;
+	}
+
+	/* No wake-up: the reader polls the ring memory on a timer, never epoll. */
+	if (bpf_ringbuf_output(&events, s, sizeof(struct mcpspy_event) + len, BPF_RB_NO_WAKEUP)) {
+		stat_add(MCPSPY_STAT_RINGBUF_FULL, 1);
+		note_lost(c, len);
+		return 0;
+	}
+	if (lost)
+		__sync_fetch_and_sub(lost, lost_n);
+	stat_add(MCPSPY_STAT_EVENTS, 1);
+	stat_add(MCPSPY_STAT_BYTES, len);
+	return 0;
+}
+
+/* Emits the call's bytes as chunks; bpf_loop keeps the verifier happy for
+ * multi-megabyte calls that no unrolled loop could cover. */
+static __always_inline void emit_call(struct emit_ctx *c)
+{
+	__u64 steps = c->total / MCPSPY_CHUNK + 2;
+	if (c->iov)
+		steps += c->iov_cnt;
+	if (steps > MCPSPY_MAX_STEPS)
+		steps = MCPSPY_MAX_STEPS;
+	bpf_loop(steps, emit_step, NULL, 0);
+	if (c->off < c->total) /* ran out of steps or of iovecs */
+		note_lost(c, c->total - c->off);
+	if (c->gap)
+		stat_add(MCPSPY_STAT_GAPS, 1);
+}
+
+static __always_inline void fill_header(struct mcpspy_event *h, __u8 kind, __u8 dir, __u8 fd_type,
+					__s32 fd, __u64 stream_id, __u64 total)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	h->kind = kind;
+	h->direction = dir;
+	h->fd_type = fd_type;
+	h->flags = 0;
+	h->pid = id >> 32;
+	h->tid = (__u32)id;
+	h->fd = fd;
+	h->ts_ns = bpf_ktime_get_ns();
+	h->stream_id = stream_id;
+	h->call_id = next_call_id();
+	h->total_len = total;
+	h->offset = 0;
+	h->len = 0;
+	h->lost_bytes = 0;
+	bpf_get_current_comm(&h->comm, sizeof(h->comm));
+}
+
+/* Kept out of line: clang 14 inlines byte scans into shifts the verifier
+ * rejects ("pointer arithmetic with <<= prohibited"), and a whitespace test
+ * written as a set of cases becomes a bit test on an uninitialised register.
+ * JSON whitespace is all <= ' ', so one comparison covers it. */
+__noinline int looks_like_json(__u64 ubuf, __u64 n)
+{
+	__u8 b[16] = {};
+	__u32 k = n < 16 ? n : 16;
+	if (k == 0 || bpf_probe_read_user(b, k & 0x1f, (void *)ubuf))
+		return 0;
+	for (int i = 0; i < 16; i++) {
+		if (i >= k)
+			return 0;
+		__u8 ch = b[i];
+		if (ch == '{' || ch == '[')
+			return 1;
+		if (ch > ' ')
+			return 0;
+	}
+	return 0;
+}
+
+__noinline int looks_like_http(__u64 ubuf, __u64 n)
+{
+	__u8 b[8] = {};
+	if (n < 4 || bpf_probe_read_user(b, 4, (void *)ubuf))
+		return 0;
+	__u32 w = b[0] | (b[1] << 8) | (b[2] << 16) | ((__u32)b[3] << 24);
+#define W(a, b2, c2, d) ((__u32)(a) | ((__u32)(b2) << 8) | ((__u32)(c2) << 16) | ((__u32)(d) << 24))
+	return w == W('G', 'E', 'T', ' ') || w == W('P', 'O', 'S', 'T') || w == W('P', 'U', 'T', ' ') ||
+	       w == W('D', 'E', 'L', 'E') || w == W('H', 'E', 'A', 'D') || w == W('O', 'P', 'T', 'I') ||
+	       w == W('P', 'A', 'T', 'C') || w == W('H', 'T', 'T', 'P');
+#undef W
+}
+
+#endif

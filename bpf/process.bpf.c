@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Process lifecycle for the probe's process table and for finding new TLS
+ * targets: every exec (data = filename) and every thread-group exit.
+ * Not filtered: the table must know every process to name both ends of a pipe.
+ */
+#include "mcpspy.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define FILENAME_MAX_LEN 512
+
+static __always_inline struct mcpspy_scratch *proc_header(__u8 kind)
+{
+	__u32 zero = 0;
+	struct mcpspy_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return 0;
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u32 ppid = BPF_CORE_READ(t, real_parent, tgid);
+	fill_header(&s->ev, kind, 0, MCPSPY_FD_NONE, -1, ppid, 0);
+	s->ev.flags = MCPSPY_F_FIRST | MCPSPY_F_LAST;
+	return s;
+}
+
+static __always_inline void submit(struct mcpspy_scratch *s, __u32 len)
+{
+	if (len > FILENAME_MAX_LEN)
+		len = FILENAME_MAX_LEN;
+	s->ev.len = len;
+	s->ev.total_len = len;
+	if (bpf_ringbuf_output(&events, s, sizeof(struct mcpspy_event) + len, BPF_RB_NO_WAKEUP)) {
+		stat_add(MCPSPY_STAT_RINGBUF_FULL, 1);
+		return;
+	}
+	stat_add(MCPSPY_STAT_EVENTS, 1);
+}
+
+SEC("tracepoint/sched/sched_process_exec")
+int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
+{
+	struct mcpspy_scratch *s = proc_header(MCPSPY_KIND_EXEC);
+	if (!s)
+		return 0;
+	__u32 off = ctx->__data_loc_filename & 0xffff;
+	long n = bpf_probe_read_kernel_str(s->data, FILENAME_MAX_LEN, (void *)ctx + off);
+	if (n < 1)
+		n = 1;
+	/* Without the terminating NUL. */
+	submit(s, (__u32)(n - 1));
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int handle_exit(void *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	if ((__u32)id != (id >> 32))
+		return 0;
+	struct mcpspy_scratch *s = proc_header(MCPSPY_KIND_EXIT);
+	if (!s)
+		return 0;
+	submit(s, 0);
+	return 0;
+}

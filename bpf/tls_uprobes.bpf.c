@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * TLS plaintext at SSL_read/SSL_write and their _ex variants. Arguments are
+ * kept at entry and the data is emitted at return only when the call
+ * succeeded: Node retries SSL_write during the handshake, so an entry-only
+ * probe would report the same bytes several times.
+ */
+#include "mcpspy.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct tls_call {
+	__u64 ssl;
+	__u64 buf;
+	__u64 out_len; /* size_t* of the _ex variants */
+	__u8 dir;
+	__u8 is_ex;
+	__u8 pad[6];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct tls_call);
+} tls_calls SEC(".maps");
+
+static __always_inline int on_enter(struct pt_regs *ctx, __u8 dir, __u8 is_ex)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	if (!mcpspy_allowed(id >> 32))
+		return 0;
+	struct tls_call c = {
+		.ssl = PT_REGS_PARM1(ctx),
+		.buf = PT_REGS_PARM2(ctx),
+		.out_len = is_ex ? PT_REGS_PARM4(ctx) : 0,
+		.dir = dir,
+		.is_ex = is_ex,
+	};
+	bpf_map_update_elem(&tls_calls, &id, &c, BPF_ANY);
+	return 0;
+}
+
+SEC("uprobe")
+int handle_ssl_read_enter(struct pt_regs *ctx) { return on_enter(ctx, MCPSPY_DIR_READ, 0); }
+SEC("uprobe")
+int handle_ssl_read_ex_enter(struct pt_regs *ctx) { return on_enter(ctx, MCPSPY_DIR_READ, 1); }
+SEC("uprobe")
+int handle_ssl_write_enter(struct pt_regs *ctx) { return on_enter(ctx, MCPSPY_DIR_WRITE, 0); }
+SEC("uprobe")
+int handle_ssl_write_ex_enter(struct pt_regs *ctx) { return on_enter(ctx, MCPSPY_DIR_WRITE, 1); }
+
+SEC("uretprobe")
+int handle_ssl_exit(struct pt_regs *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct tls_call *p = bpf_map_lookup_elem(&tls_calls, &id);
+	if (!p)
+		return 0;
+	struct tls_call c = *p;
+	bpf_map_delete_elem(&tls_calls, &id);
+
+	long ret = PT_REGS_RC(ctx);
+	__u64 n;
+	if (c.is_ex) {
+		if ((int)ret != 1 || !c.out_len)
+			return 0;
+		if (bpf_probe_read_user(&n, sizeof(n), (void *)c.out_len)) {
+			stat_add(MCPSPY_STAT_READ_FAULTS, 1);
+			return 0;
+		}
+	} else {
+		if ((int)ret <= 0)
+			return 0;
+		n = (__u32)(int)ret;
+	}
+	if (n == 0)
+		return 0;
+
+	/* SSL pointers are per process, so the pid is part of the key. */
+	struct tracked_key tk = { .stream_id = c.ssl, .pid = id >> 32, .fd_type = MCPSPY_FD_NONE };
+	if (!bpf_map_lookup_elem(&tracked, &tk)) {
+		if (!looks_like_http(c.buf, n)) {
+			stat_add(MCPSPY_STAT_FILTERED, 1);
+			return 0;
+		}
+		__u8 one = 1;
+		bpf_map_update_elem(&tracked, &tk, &one, BPF_ANY);
+	}
+
+	struct emit_ctx *e = emit_ctx_get();
+	if (!e)
+		return 0;
+	fill_header(&e->hdr, MCPSPY_KIND_TLS, c.dir, MCPSPY_FD_NONE, -1, c.ssl, n);
+	e->total = n;
+	e->seg_base = c.buf;
+	e->seg_left = n;
+	emit_call(e);
+	return 0;
+}
