@@ -27,10 +27,10 @@ describe('TuiModel table', () => {
     const { model } = loaded();
     const rows = rowsOf(model);
     assert.equal(rows.length, 7);
-    assert.match(rows[1], /^ ▲ 12:34:56\.789 stdio REQ  tools\/call \(get_weather\) +python\[12345\] → python\[12346\] +Execute a tool  id=7$/);
-    assert.match(rows[3], /ERR  tools\/destroy .* -32601 Method not found  id=8$/);
+    assert.match(rows[1], /^ ▲ 12:34:56\.789 stdio REQ  tools\/call \(get_weather\) +python\[12345\] → python\[12346\] +id=7 Execute a tool$/);
+    assert.match(rows[3], /ERR  tools\/destroy .* id=8 -32601 Method not fo/);
     assert.match(rows[4], /http  REQ  resources\/read .*node\[47837\] → 127\.0\.0\.1:3000/);
-    assert.match(rows[5], /127\.0\.0\.1:3000 → node\[47837\] +OK  id=abc$/);
+    assert.match(rows[5], /127\.0\.0\.1:3000 → node\[47837\] +id=abc OK$/);
   });
 
   test('security alerts are visible: their own row, a marker on the message, a count in the stats bar', () => {
@@ -74,12 +74,12 @@ describe('TuiModel table', () => {
     const model = new TuiModel();
     model.setSize(100, 10);
     for (const m of burst(50)) model.addMessage(m);
-    assert.match(selectedLine(model)!, /id=49$/);
+    assert.match(selectedLine(model)!, /id=49 /);
     model.key('', { pageUp: true });
     model.key('', { pageUp: true });
-    assert.match(selectedLine(model)!, /id=39$/);
+    assert.match(selectedLine(model)!, /id=39 /);
     model.key('g');
-    assert.match(rowsOf(model)[0], /id=0$/);
+    assert.match(rowsOf(model)[0], /id=0 /);
     assert.equal(rowsOf(model).length, 6);
   });
 });
@@ -92,7 +92,7 @@ describe('TuiModel detail view', () => {
     model.key('', { return: true });
     const text = model.text();
     assert.equal(model.mode, 'detail');
-    assert.match(text, /── alert HIGH prompt_injection 0\.93: Instruction override/);
+    assert.match(text, /── alert HIGH prompt_injection 0\.93 \(rules\): Instruction override[^\n]*\n  params\.arguments\.city \[ignore-previous\] "ignore all previous instructions"/);
     assert.match(text, /── message \(REQ tools\/call \(get_weather\)\) ──\n\{\n {2}"timestamp": "2024-01-15T12:34:56\.789Z",/);
     assert.match(text, /── paired response ──[\s\S]*"text": "Weather in New York: 20°C"/);
     assert.match(text, /── raw ──\n\{"jsonrpc":"2\.0","id":7,"method":"tools\/call"/);

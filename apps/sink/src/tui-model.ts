@@ -176,7 +176,8 @@ export class TuiModel {
       label: target ? `${method} (${target})` : method,
       from,
       to,
-      details: detailOf(m) + (m.id !== undefined && m.id !== null ? `  id=${m.id}` : ''),
+      // The id leads so it survives truncation: it is what pairs a response with its request.
+      details: (m.id !== undefined && m.id !== null ? `id=${m.id} ` : '') + detailOf(m),
       message: m,
       alerts: [],
     };
@@ -554,10 +555,10 @@ export class TuiModel {
     cols.push({ key: 'time', title: 'TIME', width: 13 });
     if (this.density !== 'compact') cols.push({ key: 'transport', title: 'TRANS', width: 6 });
     cols.push({ key: 'type', title: 'TYPE', width: 5 });
-    const routeW = this.density === 'wide' ? 44 : this.density === 'compact' ? 24 : 34;
+    const routeW = this.density === 'wide' ? 44 : this.density === 'compact' ? 24 : 31;
     const used = cols.reduce((n, c) => n + c.width, 0);
     const rest = Math.max(10, w - used - routeW);
-    const labelW = this.density === 'compact' ? rest : Math.max(10, Math.min(this.density === 'wide' ? 64 : 40, Math.floor(rest * 0.45)));
+    const labelW = this.density === 'compact' ? rest : Math.max(10, Math.min(this.density === 'wide' ? 64 : 40, Math.floor(rest * 0.55)));
     cols.push({ key: 'label', title: 'METHOD / TOOL', width: labelW });
     cols.push({ key: 'route', title: 'FROM → TO', width: routeW });
     if (this.density !== 'compact') cols.push({ key: 'details', title: 'DETAILS', width: Math.max(0, w - used - labelW - routeW) });
@@ -646,7 +647,11 @@ export class TuiModel {
     }
     const m = r.message;
     if (!m) return out;
-    for (const a of r.alerts) out.push(`── alert ${a.risk.toUpperCase()} ${a.category} ${a.score.toFixed(2)}: ${a.summary} ──`, ...pretty(a.evidence), '');
+    for (const a of r.alerts) {
+      out.push(`── alert ${a.risk.toUpperCase()} ${a.category} ${a.score.toFixed(2)} (${a.detector}): ${a.summary} ──`);
+      for (const e of a.evidence ?? []) out.push(`  ${e.field} [${e.rule}] ${JSON.stringify(e.text)}`);
+      out.push('');
+    }
     out.push(`── message (${r.type} ${r.label}) ──`, ...pretty(stripRaw(m)));
     const pair = this.pairOf(r);
     if (pair?.message) {
