@@ -59,7 +59,6 @@ export class NdjsonSplitter<M> {
       const end = nl === -1 ? n : nl;
       if (this.skipping !== null) {
         if (nl === -1) return;
-        this.sink.drop(this.skipping);
         this.skipping = null;
         pos = nl + 1;
         continue;
@@ -75,7 +74,7 @@ export class NdjsonSplitter<M> {
         }
         const c = data[s];
         if (c !== 0x7b && c !== 0x5b) {
-          this.skipping = 'non_json_lines';
+          this.skip('non_json_lines');
           continue;
         }
         if (nl !== -1) {
@@ -99,7 +98,7 @@ export class NdjsonSplitter<M> {
   /** Bytes were lost before the next chunk: the line they belong to is dropped. */
   gap(): void {
     this.release();
-    this.skipping = 'gap_lines_dropped';
+    if (this.skipping === null) this.skip('gap_lines_dropped');
   }
 
   /** Forgets everything held (stream closed or superseded). */
@@ -113,12 +112,12 @@ export class NdjsonSplitter<M> {
     if (slice.length === 0) return true;
     if (this.pending + slice.length > this.maxLineBytes) {
       this.release();
-      this.skipping = 'line_too_long';
+      this.skip('line_too_long');
       return false;
     }
     if (this.budget.used + slice.length > this.budget.max) {
       this.release();
-      this.skipping = 'total_bytes_exceeded';
+      this.skip('total_bytes_exceeded');
       return false;
     }
     // The chunk is a view into a batch buffer the transport may reuse: copy.
@@ -126,6 +125,12 @@ export class NdjsonSplitter<M> {
     this.pending += slice.length;
     this.budget.used += slice.length;
     return true;
+  }
+
+  /** Discards up to the next newline; the drop is counted now, not when the newline comes (it may never). */
+  private skip(reason: DropReason): void {
+    this.skipping = reason;
+    this.sink.drop(reason);
   }
 
   private release(): void {

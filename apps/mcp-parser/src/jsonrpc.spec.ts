@@ -1,0 +1,76 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseJsonRpcText } from './jsonrpc';
+import { describeMethod, KNOWN_METHODS } from './mcp-methods';
+import { ssePayloads } from './sse';
+
+describe('parseJsonRpcText', () => {
+  test('request, notification, response, error; ids kept as they are', () => {
+    const r = (t: string) => parseJsonRpcText(t).messages[0];
+    assert.deepEqual(r('{"jsonrpc":"2.0","id":"1","method":"ping"}'), { type: 'request', method: 'ping', error: {}, raw: '{"jsonrpc":"2.0","id":"1","method":"ping"}', id: '1' });
+    assert.equal(r('{"jsonrpc":"2.0","id":1.5,"method":"ping"}').id, 1.5);
+    assert.equal(r('{"jsonrpc":"2.0","method":"notifications/initialized"}').type, 'notification');
+    assert.deepEqual(r('{"jsonrpc":"2.0","id":3,"result":null}').result, null);
+    assert.equal(r('{"jsonrpc":"2.0","id":3,"result":null}').type, 'response');
+    const e = r('{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}}');
+    assert.equal(e.type, 'error');
+    assert.equal(e.id, null);
+    assert.deepEqual(e.error, { code: -32700, message: 'Parse error' });
+  });
+
+  test('raw is trimmed of surrounding whitespace only', () => {
+    assert.equal(parseJsonRpcText('  {"jsonrpc":"2.0", "method":"x"}\r').messages[0].raw, '{"jsonrpc":"2.0", "method":"x"}');
+  });
+
+  test('rejects name their counter', () => {
+    const c = (t: string) => parseJsonRpcText(t).rejects.map((x) => x.counter);
+    assert.deepEqual(c('hello'), ['non_json']);
+    assert.deepEqual(c('{"jsonrpc":"2.0","id":1,"method":"pi'), ['invalid_json']);
+    assert.deepEqual(c('{"jsonrpc":"2.0","id":1}'), ['not_jsonrpc']);
+    assert.deepEqual(c('{"jsonrpc":"2.0","id":{},"method":"x"}'), ['not_jsonrpc']);
+    assert.deepEqual(c('{"jsonrpc":"2.0","id":1,"error":"bad"}'), ['not_jsonrpc']);
+    assert.deepEqual(c('[]'), ['not_jsonrpc']);
+    assert.deepEqual(c('"just a string"'), ['non_json']);
+  });
+
+  test('nesting past the bound is refused before JSON.parse, quotes and escapes do not count', () => {
+    const deep = '{"jsonrpc":"2.0","method":"x","params":' + '['.repeat(300) + ']'.repeat(300) + '}';
+    assert.deepEqual(parseJsonRpcText(deep, 256).rejects.map((x) => x.counter), ['json_too_deep']);
+    const fake = '{"jsonrpc":"2.0","method":"x","params":"' + '[\\"'.repeat(400) + '"}';
+    assert.equal(parseJsonRpcText(fake, 256).messages.length, 1);
+    const huge = '['.repeat(1_000_000);
+    assert.deepEqual(parseJsonRpcText(huge).rejects.map((x) => x.counter), ['json_too_deep']);
+  });
+
+  test('batch elements keep their exact text, invalid elements are rejected alone', () => {
+    const t = '[{"jsonrpc":"2.0","id":1,"method":"a","params":[1,{"b":"],"}]} , 5,{"jsonrpc":"2.0","method":"n"}]';
+    const r = parseJsonRpcText(t);
+    assert.deepEqual(
+      r.messages.map((m) => [m.raw, m.batch]),
+      [
+        ['{"jsonrpc":"2.0","id":1,"method":"a","params":[1,{"b":"],"}]}', true],
+        ['{"jsonrpc":"2.0","method":"n"}', true],
+      ],
+    );
+    assert.equal(r.rejects.length, 1);
+  });
+});
+
+describe('describeMethod', () => {
+  test('knows the spec methods and nothing else', () => {
+    assert.equal(describeMethod('tools/call'), 'Execute a tool');
+    assert.equal(describeMethod('constructor'), undefined);
+    assert.equal(describeMethod('tools/unknown'), undefined);
+    for (const m of ['initialize', 'ping', 'resources/templates/list', 'completion/complete', 'logging/setLevel', 'sampling/createMessage', 'elicitation/create', 'roots/list', 'notifications/cancelled', 'notifications/resources/updated', 'tasks/get']) {
+      assert.ok(KNOWN_METHODS.includes(m), m);
+      assert.ok((describeMethod(m) ?? '').length > 0, m);
+    }
+  });
+});
+
+describe('ssePayloads', () => {
+  test('joins data lines, skips comments and other fields, any line ending', () => {
+    const t = ': keepalive\r\nevent: message\r\nid: 1\r\ndata: {"a":\r\ndata:1}\r\n\r\ndata: x\n\nevent: end\n\ndata: last';
+    assert.deepEqual(ssePayloads(t), ['{"a":\n1}', 'x', 'last']);
+  });
+});
