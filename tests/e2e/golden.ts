@@ -14,7 +14,7 @@
  * (type, id, method) and the evidence's field and rule.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GOLDEN_DIR } from './paths';
 import { GoldenMismatchError, FixtureError } from './errors';
@@ -245,6 +245,7 @@ export function writeGolden(name: string, n: Normalised): void {
   const p = goldenPaths(name);
   writeFileSync(p.messages, n.messages.map((m) => JSON.stringify(m)).join('\n') + '\n');
   if (n.alerts.length > 0) writeFileSync(p.alerts, n.alerts.map((m) => JSON.stringify(m)).join('\n') + '\n');
+  else rmSync(p.alerts, { force: true });
 }
 
 /** One line per message, enough to read a mismatch at a glance. */
