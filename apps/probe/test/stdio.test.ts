@@ -1,0 +1,141 @@
+/**
+ * Stdio capture through the real BPF programs: pipes between shell pipeline
+ * members, Node's socketpair stdio, and one 5 MB write.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Direction, FdType, RawFlags, RawKind } from '@mcpspy/events';
+import { Captured, FIXTURES, NamedBinaries, bytesOf, callsOf, run, startProbe, waitFor } from './helpers';
+
+const bins = new NamedBinaries();
+let cap: Captured;
+
+before(async () => {
+  cap = await startProbe({ comms: ['mcpt-pw', 'mcpt-pr', 'mcpt-pn', 'mcpt-up', 'mcpt-uc', 'mcpt-big'] });
+});
+after(async () => {
+  await cap?.stop();
+  bins.cleanup();
+});
+
+describe('pipes', () => {
+  test('JSON-RPC lines written to a pipe are captured with writer and reader', async () => {
+    const w = bins.path('mcpt-pw', process.execPath);
+    const r = bins.path('mcpt-pr', process.execPath);
+    const lines = [
+      '{"jsonrpc":"2.0","id":1,"method":"tools/list"}\n',
+      '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}\n',
+      '  {"jsonrpc":"2.0","method":"notifications/initialized"}\n',
+    ];
+    const res = await run('/bin/sh', ['-c', `"$0" "$1" "$2" | "$3" "$4"`, w, join(FIXTURES, 'pipe-writer.cjs'), JSON.stringify(lines), r, join(FIXTURES, 'pipe-reader.cjs')]);
+    assert.equal(res.code, 0, res.stderr);
+    const wm = /W (\d+) (\d+)/.exec(res.stderr);
+    const rm = /R (\d+) (\d+) (\d+)/.exec(res.stderr);
+    assert.ok(wm && rm, res.stderr);
+    const [wpid, wino] = [Number(wm[1]), BigInt(wm[2])];
+    const [rpid, rino] = [Number(rm[1]), BigInt(rm[2])];
+    assert.equal(wino, rino, 'both ends of a pipe have one inode');
+    const expected = lines.join('');
+    await waitFor(() => bytesOf(cap.events, (e) => e.pid === rpid && e.direction === Direction.read).length >= expected.length, 5000, 'reader events');
+
+    const writes = cap.events.filter((e) => e.pid === wpid && e.kind === RawKind.io);
+    assert.equal(writes.length, 3, 'one event per write');
+    for (const e of writes) {
+      assert.equal(e.comm, 'mcpt-pw');
+      assert.equal(e.direction, Direction.write);
+      assert.equal(e.fdType, FdType.pipe);
+      assert.equal(e.fd, 1);
+      assert.equal(e.streamId, wino);
+      assert.equal(e.flags & (RawFlags.first | RawFlags.last), RawFlags.first | RawFlags.last);
+    }
+    assert.equal(bytesOf(cap.events, (e) => e.pid === wpid).toString(), expected);
+
+    const reads = cap.events.filter((e) => e.pid === rpid);
+    assert.ok(reads.length >= 1);
+    for (const e of reads) {
+      assert.equal(e.comm, 'mcpt-pr');
+      assert.equal(e.direction, Direction.read);
+      assert.equal(e.fdType, FdType.pipe);
+      assert.equal(e.streamId, rino);
+    }
+    assert.equal(bytesOf(cap.events, (e) => e.pid === rpid).toString(), expected);
+    assert.ok(cap.procs.some((p) => p.kind === 'exec' && p.pid === wpid && p.comm === 'mcpt-pw'), 'exec of the writer seen');
+  });
+
+  test('non-JSON pipe traffic is not captured', async () => {
+    const n = bins.path('mcpt-pn', process.execPath);
+    const before = cap.probe.stats().filtered;
+    const lines = ['hello, plain text\n', 'Content-Length: 12\n', 'not json either\n'];
+    const res = await run('/bin/sh', ['-c', `"$0" "$1" "$2" | cat >/dev/null`, n, join(FIXTURES, 'pipe-writer.cjs'), JSON.stringify(lines)]);
+    assert.equal(res.code, 0, res.stderr);
+    const pid = Number(/W (\d+)/.exec(res.stderr)![1]);
+    await waitFor(() => cap.procs.some((p) => p.kind === 'exit' && p.pid === pid), 5000, 'writer exit');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(cap.events.filter((e) => e.pid === pid && e.kind === RawKind.io).length, 0);
+    assert.ok(cap.probe.stats().filtered >= before + 3, 'rejected writes are counted');
+  });
+});
+
+describe('node child_process stdio (unix socketpair)', () => {
+  test('writer and reader of each direction share one stream id', async () => {
+    const parent = bins.path('mcpt-up', process.execPath);
+    const child = bins.path('mcpt-uc', process.execPath);
+    const res = await run(parent, [join(FIXTURES, 'spawn-parent.cjs'), child]);
+    assert.equal(res.code, 0, res.stderr);
+    const m = /P (\d+) (\d+) (".*")/.exec(res.stderr);
+    assert.ok(m, res.stderr);
+    const [ppid, cpid] = [Number(m[1]), Number(m[2])];
+    const answer = JSON.parse(JSON.parse(m[3]));
+    const outIno = BigInt(answer.result.outIno);
+    await waitFor(() => cap.events.some((e) => e.pid === ppid && e.direction === Direction.read && e.fdType === FdType.unix), 5000, 'parent read');
+
+    const childWrite = cap.events.filter((e) => e.pid === cpid && e.direction === Direction.write && e.fdType === FdType.unix);
+    const parentRead = cap.events.filter((e) => e.pid === ppid && e.direction === Direction.read && e.fdType === FdType.unix);
+    assert.ok(childWrite.length >= 1 && parentRead.length >= 1);
+    for (const e of [...childWrite, ...parentRead]) assert.equal(e.streamId, outIno, 'child→parent is named by the child stdout inode');
+    assert.equal(bytesOf(childWrite, () => true).toString(), JSON.parse(m[3]));
+    assert.equal(bytesOf(parentRead, () => true).toString(), JSON.parse(m[3]));
+
+    const parentWrite = cap.events.filter((e) => e.pid === ppid && e.direction === Direction.write && e.fdType === FdType.unix && e.streamId !== outIno);
+    const childRead = cap.events.filter((e) => e.pid === cpid && e.direction === Direction.read && e.fdType === FdType.unix);
+    const req = '{"jsonrpc":"2.0","id":1,"method":"ping"}\n';
+    const pw = parentWrite.filter((e) => Buffer.from(e.data).toString() === req);
+    assert.equal(pw.length, 1, 'the request is written once');
+    assert.ok(childRead.length >= 1);
+    for (const e of childRead) assert.equal(e.streamId, pw[0].streamId, 'parent→child: reader reports the writer end');
+    assert.notEqual(pw[0].streamId, outIno);
+    assert.equal(bytesOf(childRead, () => true).toString(), req);
+  });
+});
+
+describe('large writes', () => {
+  test('a single 5 MB write is captured complete and byte-exact', async () => {
+    const size = 5 * 1024 * 1024;
+    const body = randomBytes(size / 2).toString('hex').slice(0, size - 64);
+    const msg = Buffer.from(`{"jsonrpc":"2.0","method":"big","params":{"b":"${body}"}}\n`.slice(0, size - 2) + '}\n');
+    const file = join(bins.dir, 'big.json');
+    writeFileSync(file, msg);
+    const py = bins.path('mcpt-big', '/usr/bin/python3');
+    const res = await run('/bin/sh', ['-c', `"$0" "$1" "$2" | cat >/dev/null`, py, join(FIXTURES, 'big-writer.py'), file], { timeoutMs: 30_000 });
+    assert.equal(res.code, 0, res.stderr);
+    const m = /B (\d+) (\d+) (\d+)/.exec(res.stderr)!;
+    assert.equal(Number(m[3]), msg.length, 'python wrote everything in one call');
+    const pid = Number(m[1]);
+    await waitFor(() => cap.events.filter((e) => e.pid === pid).reduce((n, e) => n + e.data.length, 0) >= msg.length, 10_000, 'all chunks');
+    const calls = callsOf(cap.events.filter((e) => e.pid === pid));
+    assert.equal(calls.length, 1);
+    const c = calls[0];
+    assert.equal(c.first.totalLen, msg.length);
+    assert.ok(c.complete, 'chunks are contiguous');
+    assert.equal(c.first.streamId, BigInt(m[2]));
+    const chunks = cap.events.filter((e) => e.pid === pid);
+    assert.ok(chunks.length > 100, `${chunks.length} chunks`);
+    assert.equal(chunks.filter((e) => e.flags & RawFlags.first).length, 1);
+    assert.equal(chunks.filter((e) => e.flags & RawFlags.last).length, 1);
+    assert.equal(chunks.filter((e) => e.flags & RawFlags.lostBefore).length, 0);
+    assert.equal(createHash('sha256').update(c.data).digest('hex'), createHash('sha256').update(msg).digest('hex'));
+  });
+});
