@@ -1,0 +1,131 @@
+/**
+ * Pairing and pipe endpoints shared through the Store by two engine
+ * instances, against both Store implementations: MemoryStore (shared object)
+ * and RedisStore on a real redis-server started by the test harness.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MemoryStore, RedisStore, Store } from '@mcpspy/events';
+import { startRedis, TestServer } from '@mcpspy/events/testing';
+import { harness, RawScript } from './raw-builder';
+
+const CLIENT = { pid: 100, comm: 'client' };
+const SERVER = { pid: 200, comm: 'server' };
+const REQ = '{"jsonrpc":"2.0","id":"r-1","method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2}}}';
+const RES = '{"jsonrpc":"2.0","id":"r-1","result":{"content":[{"type":"text","text":"3"}]}}';
+
+interface Backend {
+  name: string;
+  open(): Promise<Store>;
+  setup?(): Promise<void>;
+  teardown?(): Promise<void>;
+}
+
+let redis: TestServer | undefined;
+const shared = new MemoryStore();
+const backends: Backend[] = [
+  { name: 'MemoryStore', open: async () => shared, teardown: () => shared.close() },
+  {
+    name: 'RedisStore',
+    setup: async () => {
+      redis = await startRedis();
+    },
+    // Each engine gets its own connection, as two processes would.
+    open: () => RedisStore.connect({ url: redis!.url, prefix: 'mcpspy-test:' }),
+    teardown: async () => {
+      await redis?.dispose();
+    },
+  },
+];
+
+for (const b of backends) {
+  describe(`pairing across two instances through ${b.name}`, () => {
+    before(async () => b.setup?.());
+    after(async () => b.teardown?.());
+
+    test('instance A sees the request and stops; instance B, started later, pairs the response', async () => {
+      const storeA = await b.open();
+      const a = harness({ store: storeA, instance: 'a' });
+      await a.feed(
+        new RawScript()
+          .call({ ...CLIENT, dir: 'write', stream: 31n, data: REQ + '\n' })
+          .call({ ...SERVER, dir: 'read', stream: 31n, data: REQ + '\n' })
+          .batches(),
+      );
+      const outA = await a.done();
+      if (storeA !== shared) await storeA.close();
+      assert.deepEqual(outA.map((m) => [m.type, m.msg_id]), [['request', 'a:1']]);
+
+      const storeB = await b.open();
+      const bEngine = harness({ store: storeB, instance: 'b', readerWaitMs: 5000 });
+      // B never saw a read on stream 32 before; the client's read tells it. Stream 31's reader came from A via the Store.
+      await bEngine.feed(
+        new RawScript()
+          .call({ ...SERVER, dir: 'write', stream: 32n, data: RES + '\n' })
+          .call({ ...CLIENT, dir: 'read', stream: 32n, data: RES + '\n' })
+          .call({ ...CLIENT, dir: 'write', stream: 31n, data: '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"x"}}\n' })
+          .batches(),
+      );
+      assert.equal(bEngine.out.length, 2, 'stream 31 reader known from the Store: no wait');
+      const outB = await bEngine.done();
+      if (storeB !== shared) await storeB.close();
+      assert.equal(outB[0].type, 'response');
+      assert.deepEqual(outB[0].request, {
+        type: 'request',
+        id: 'r-1',
+        method: 'tools/call',
+        params: { name: 'add', arguments: { a: 1, b: 2 } },
+        error: {},
+        timestamp: outA[0].timestamp,
+      });
+      assert.equal(outB[1].stdio_transport?.to_pid, 200);
+    });
+
+    test('two instances both seeing one response: only one pairs it', async () => {
+      const s1 = await b.open();
+      const s2 = await b.open();
+      const e1 = harness({ store: s1, instance: 'one' });
+      const e2 = harness({ store: s2, instance: 'two' });
+      await e1.feed(
+        new RawScript()
+          .call({ ...CLIENT, dir: 'write', stream: 41n, data: REQ + '\n' })
+          .call({ ...SERVER, dir: 'read', stream: 41n, data: '' })
+          .batches(),
+      );
+      await e1.engine.flush();
+      const resp = new RawScript()
+        .call({ ...SERVER, dir: 'write', stream: 42n, data: RES + '\n' })
+        .call({ ...CLIENT, dir: 'read', stream: 42n, data: '' })
+        .batches();
+      await Promise.all([e1.feed(resp), e2.feed(resp)]);
+      const [o1, o2] = await Promise.all([e1.done(), e2.done()]);
+      for (const s of [s1, s2]) if (s !== shared) await s.close();
+      const responses = [...o1, ...o2].filter((m) => m.type === 'response');
+      assert.equal(responses.length, 2);
+      assert.equal(responses.filter((m) => m.request !== undefined).length, 1);
+    });
+
+    test('pending requests expire after their TTL', async () => {
+      const s = await b.open();
+      const h = harness({ store: s, pendingTtlMs: 50 });
+      await h.feed(
+        new RawScript()
+          .call({ ...CLIENT, dir: 'write', stream: 51n, data: REQ + '\n' })
+          .call({ ...SERVER, dir: 'read', stream: 51n, data: '' })
+          .batches(),
+      );
+      await h.engine.flush();
+      await new Promise((r) => setTimeout(r, 120));
+      await h.feed(
+        new RawScript()
+          .call({ ...SERVER, dir: 'write', stream: 52n, data: RES + '\n' })
+          .call({ ...CLIENT, dir: 'read', stream: 52n, data: '' })
+          .batches(),
+      );
+      const out = await h.done();
+      if (s !== shared) await s.close();
+      assert.equal(out[1].request, undefined);
+      assert.equal(h.engine.counters.get('unpaired_responses'), 1);
+    });
+  });
+}
