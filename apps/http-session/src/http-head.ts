@@ -39,9 +39,9 @@ export function parseHead(text: string, mode: MessageMode): MessageHead {
   const start = lines[0];
   const head: MessageHead = { mode, versionMajor: 1, versionMinor: 1, headers: {} };
   if (mode === 'request') {
+    if (start.startsWith('PRI * HTTP/2')) throw new HttpFramingError('not_http_h2', 'HTTP/2 connection preface');
     const m = REQUEST_LINE.exec(start);
     if (!m) {
-      if (start.startsWith('PRI * HTTP/2')) throw new HttpFramingError('not_http_h2', 'HTTP/2 connection preface');
       throw new HttpFramingError('bad_start_line', `bad request line ${JSON.stringify(start.slice(0, 80))}`);
     }
     head.method = m[1];
