@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// Evaluation of the security stage over the labelled corpus in
+// apps/security/corpus: precision, recall and false-positive rate per
+// category, for the dev split, the held-out split and both.
+// Usage: node bench/security-eval.mjs [--threshold 0.5] [--show-failures dev|holdout|all] [--json]
+// Needs a build first: npx tsc -b apps/security
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { MemoryStore, silentLogger } from '@mcpspy/events';
+import { SecurityEngine } from '@mcpspy/security';
+import { loadCorpus, messagesOf, scoreResults } from '@mcpspy/security/dist/src/corpus.js';
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : dflt;
+};
+const threshold = Number(opt('--threshold', '0.5'));
+const show = opt('--show-failures', 'dev');
+const asJson = args.includes('--json');
+
+const dir = new URL('../apps/security/corpus/', import.meta.url).pathname;
+const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => join(dir, f));
+const samples = loadCorpus(files);
+
+const results = [];
+for (const sample of samples) {
+  // A fresh store per sample: rug-pull and shadowing state must not leak between samples.
+  const store = new MemoryStore();
+  const engine = new SecurityEngine({ store, logger: silentLogger(), threshold });
+  await engine.init();
+  const alerts = [];
+  for (const msg of messagesOf(sample)) alerts.push(...(await engine.analyze(msg)));
+  results.push({ sample, alerts });
+  await engine.close();
+  await store.close();
+}
+
+const pct = (x) => (100 * x).toFixed(1).padStart(5) + '%';
+const reports = {};
+for (const split of ['dev', 'holdout', 'all']) {
+  const subset = split === 'all' ? results : results.filter((r) => r.sample.split === split);
+  reports[split] = scoreResults(subset);
+}
+if (asJson) {
+  console.log(JSON.stringify({ threshold, reports }, null, 2));
+  process.exit(0);
+}
+console.log(`security eval: ${samples.length} samples, threshold ${threshold}, detectors: offline rules + secrets + rug pull`);
+for (const [split, rep] of Object.entries(reports)) {
+  console.log(`\n[${split}] ${rep.samples} samples (${rep.attacks} attacks, ${rep.benign} benign): attacks alerted ${pct(rep.attackDetection)}, benign alerted ${pct(rep.benignAlertRate)}`);
+  console.log('  category           n   precision  recall     FPR');
+  for (const c of rep.perCategory) {
+    console.log(`  ${c.category.padEnd(17)}${String(c.positives).padStart(3)}   ${pct(c.precision)}    ${pct(c.recall)}  ${pct(c.fpr)}`);
+  }
+}
+const failures = reports.all.failures.filter((f) => show === 'all' || f.split === show);
+if (failures.length) {
+  console.log(`\nfailures (${show} split):`);
+  for (const f of failures) console.log(`  ${f.reason.padEnd(14)} ${f.id.padEnd(24)} predicted: ${f.predicted.join(',') || '-'}`);
+}
