@@ -6,7 +6,7 @@
  * processes out of the capture.
  */
 import { spawn, SpawnOptions } from 'node:child_process';
-import { mkdtempSync, symlinkSync, rmSync, realpathSync } from 'node:fs';
+import { existsSync, mkdtempSync, symlinkSync, rmSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ProcEvent, RawEvent, decodeRawBatch, silentLogger } from '@mcpspy/events';
@@ -53,7 +53,7 @@ export class NamedBinaries {
   readonly dir = mkdtempSync(join(tmpdir(), 'mcpspy-probe-'));
   path(name: string, target: string): string {
     const p = join(this.dir, name);
-    symlinkSync(realpathSync(target), p);
+    if (!existsSync(p)) symlinkSync(realpathSync(target), p);
     return p;
   }
   cleanup(): void {

@@ -1,0 +1,103 @@
+/**
+ * HTTP and HTTPS capture through the real BPF programs: TLS plaintext at
+ * SSL_read/SSL_write in Node (OpenSSL linked into /usr/bin/node) and in
+ * Python (system libssl.so.3, SSL_*_ex), plain HTTP at the socket syscalls.
+ * Server and clients are separate processes because the probe never
+ * captures its own process.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { Direction, FdType, RawEvent, RawKind } from '@mcpspy/events';
+import { Captured, FIXTURES, NamedBinaries, bytesOf, run, startProbe, waitFor } from './helpers';
+
+const bins = new NamedBinaries();
+let cap: Captured;
+let server: ChildProcess;
+let serverPid = 0;
+let httpsPort = 0;
+let httpPort = 0;
+
+before(async () => {
+  const key = join(bins.dir, 'key.pem');
+  const cert = join(bins.dir, 'cert.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore', timeout: 10_000 });
+  cap = await startProbe({ comms: ['mcpt-srv', 'mcpt-nc', 'mcpt-py'] });
+  server = spawn(bins.path('mcpt-srv', process.execPath), [join(FIXTURES, 'servers.cjs'), key, cert], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((res, rej) => {
+    let out = '';
+    const t = setTimeout(() => rej(new Error('server did not start')), 10_000);
+    server.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) {
+        clearTimeout(t);
+        res(out);
+      }
+    });
+  });
+  [serverPid, httpsPort, httpPort] = /S (\d+) (\d+) (\d+)/.exec(line)!.slice(1).map(Number);
+});
+
+after(async () => {
+  server?.stdin?.end();
+  server?.kill();
+  await cap?.stop();
+  bins.cleanup();
+});
+
+function side(pid: number, kind: number, dir: number): (e: RawEvent) => boolean {
+  return (e) => e.pid === pid && e.kind === kind && e.direction === dir;
+}
+
+async function expectExchange(clientPid: number, kind: number, body: string, path: string): Promise<void> {
+  const response = `{"jsonrpc":"2.0","id":7,"result":{"echoed":${body.length}}}`;
+  const clientWrote = () => bytesOf(cap.events, side(clientPid, kind, Direction.write)).toString();
+  const clientRead = () => bytesOf(cap.events, side(clientPid, kind, Direction.read)).toString();
+  const serverRead = () => bytesOf(cap.events, (e) => side(serverPid, kind, Direction.read)(e)).toString();
+  const serverWrote = () => bytesOf(cap.events, (e) => side(serverPid, kind, Direction.write)(e)).toString();
+  await waitFor(() => clientRead().includes(response) && serverRead().includes(body), 5000, 'both directions on both sides');
+  assert.match(clientWrote(), new RegExp(`^POST ${path} HTTP/1.1\\r\\n`));
+  assert.ok(clientWrote().endsWith(body), 'request body in plaintext');
+  assert.match(clientRead(), /^HTTP\/1.1 200 OK\r\n/);
+  assert.ok(clientRead().endsWith(response));
+  assert.ok(serverRead().includes(`POST ${path} HTTP/1.1\r\n`));
+  assert.ok(serverWrote().includes(response));
+}
+
+describe('HTTPS plaintext', () => {
+  test('node https client: request and response captured on both sides', async () => {
+    const body = '{"jsonrpc":"2.0","id":7,"method":"tools/list","params":{"via":"node"}}';
+    const res = await run(bins.path('mcpt-nc', process.execPath), [join(FIXTURES, 'node-client.cjs'), `https://127.0.0.1:${httpsPort}/rpc`, body]);
+    assert.equal(res.code, 0, res.stderr);
+    const pid = Number(/C (\d+)/.exec(res.stdout)![1]);
+    await expectExchange(pid, RawKind.tls, body, '/rpc');
+    const ev = cap.events.find(side(pid, RawKind.tls, Direction.write))!;
+    assert.equal(ev.fdType, FdType.none);
+    assert.equal(ev.fd, -1);
+    assert.equal(ev.comm, 'mcpt-nc');
+    assert.ok(ev.streamId > 0n, 'SSL pointer as stream id');
+  });
+
+  test('python3 client with the system libssl: request and response captured', async () => {
+    const body = '{"jsonrpc":"2.0","id":7,"method":"tools/list","params":{"via":"python"}}';
+    const res = await run(bins.path('mcpt-py', '/usr/bin/python3'), [join(FIXTURES, 'py-client.py'), String(httpsPort), body]);
+    assert.equal(res.code, 0, res.stderr);
+    const pid = Number(/C (\d+)/.exec(res.stdout)![1]);
+    await expectExchange(pid, RawKind.tls, body, '/mcp');
+    assert.ok(cap.probe.stats().tls_targets >= 2, 'node and libssl are probed');
+  });
+});
+
+describe('plain HTTP', () => {
+  test('loopback HTTP request and response captured at the socket syscalls', async () => {
+    const body = '{"jsonrpc":"2.0","id":7,"method":"ping"}';
+    const res = await run(bins.path('mcpt-nc', process.execPath), [join(FIXTURES, 'node-client.cjs'), `http://127.0.0.1:${httpPort}/mcp`, body]);
+    assert.equal(res.code, 0, res.stderr);
+    const pid = Number(/C (\d+)/.exec(res.stdout)![1]);
+    await expectExchange(pid, RawKind.io, body, '/mcp');
+    const evs = cap.events.filter((e) => e.pid === pid && e.kind === RawKind.io);
+    for (const e of evs) assert.equal(e.fdType, FdType.inet);
+    assert.equal(new Set(evs.map((e) => e.streamId)).size, 1, 'one socket');
+  });
+});
