@@ -101,14 +101,16 @@ async function ensureDurable(jsm, durable) {
   });
 }
 
+// Resolves once the consumer is set up, with `done`, the promise of its loop
+// (wrapped: an async function returning a bare promise would wait for it).
 async function consumeAlerts(nc, jsm, o, stop) {
-  if (!(await waitForStream(jsm, stop))) return;
+  if (!(await waitForStream(jsm, stop))) return { done: Promise.resolve() };
   await ensureDurable(jsm, o.durable);
   const consumer = await nc.jetstream().consumers.get(STREAM, o.durable);
   const messages = await consumer.consume();
   stop.onStop.push(() => messages.stop());
   log(`consuming ${ALERT_SUBJECT} as durable ${o.durable}`);
-  return (async () => {
+  const done = (async () => {
     for await (const m of messages) {
       try {
         const alert = decodeAlert(m.data);
@@ -121,6 +123,7 @@ async function consumeAlerts(nc, jsm, o, stop) {
       }
     }
   })();
+  return { done };
 }
 
 function subscribeMessages(nc, o) {
@@ -162,7 +165,7 @@ async function main() {
   if (o.messages) loops.push(subscribeMessages(nc, o));
   if (o.alerts) {
     const jsm = await nc.jetstreamManager();
-    loops.push(await consumeAlerts(nc, jsm, o, stop));
+    loops.push((await consumeAlerts(nc, jsm, o, stop)).done);
   }
   await nc.flush();
   log('ready');

@@ -130,6 +130,19 @@ export class LineProcess {
     }
   }
 
+  /** Exit code once the process ends by itself; rejects after `ms`. */
+  async exited(ms = 10_000): Promise<number | null> {
+    let t: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      t = setTimeout(() => reject(new Error(`process still running after ${ms} ms`)), ms);
+    });
+    try {
+      return await Promise.race([this.exit, timeout]);
+    } finally {
+      clearTimeout(t);
+    }
+  }
+
   async stop(signal: NodeJS.Signals = 'SIGTERM', ms = 5000): Promise<number | null> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
     const t = setTimeout(() => this.child.kill('SIGKILL'), ms);
