@@ -13,7 +13,6 @@
  * fit the format is corruption and throws CaptureFormatError.
  */
 import { createReadStream, createWriteStream, WriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import type { Logger } from '@mcpspy/events';
 import { CaptureFormatError, CaptureWriteError } from './errors';
 
@@ -58,14 +57,16 @@ export class CaptureWriter {
   }
 
   static async open(path: string): Promise<CaptureWriter> {
-    // Open eagerly so a bad path fails here rather than at the first write.
-    let fh;
+    const out = createWriteStream(path, { highWaterMark: 1024 * 1024 });
+    // Wait for the open so a bad path fails here rather than at the first write.
     try {
-      fh = await open(path, 'w');
+      await new Promise<void>((resolve, reject) => {
+        out.once('open', () => resolve());
+        out.once('error', reject);
+      });
     } catch (err) {
       throw new CaptureWriteError(path, { cause: err });
     }
-    const out = createWriteStream(path, { fd: fh.fd, autoClose: true, highWaterMark: 1024 * 1024 });
     const w = new CaptureWriter(path, out);
     const header = Buffer.alloc(FILE_HEADER_SIZE);
     header.write(CAPTURE_MAGIC, 0, 'latin1');

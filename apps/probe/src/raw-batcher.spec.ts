@@ -1,0 +1,96 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RawBatchWriter, RawKind, FdType, decodeRawBatch, partitionOf, streamKeyOf, RawEventLayout as L } from '@mcpspy/events';
+import { RawBatcher } from './raw-batcher';
+
+/** One wire record as the kernel writes it, plus ring padding after it. */
+function wire(kind: number, streamId: bigint, data: string, pad = 5): Uint8Array {
+  const w = new RawBatchWriter(4096);
+  w.append({
+    kind, direction: 1, fdType: kind === RawKind.tls ? FdType.none : FdType.pipe, flags: 12, pid: 42, tid: 42, fd: 1,
+    tsNs: 1n, streamId, callId: streamId, totalLen: data.length, offset: 0, lostBytes: 0, comm: 'w', data: Buffer.from(data),
+  });
+  const b = w.finish({ wallOffsetNs: 0n, seq: 0n });
+  const rec = b.subarray(32, 32 + L.headerSize + data.length);
+  return Buffer.concat([rec, Buffer.alloc(pad, 0xee)]);
+}
+
+function batcher(over: Partial<ConstructorParameters<typeof RawBatcher>[0]> = {}) {
+  const out: { kind: string; partition: number; batch: Buffer }[] = [];
+  const b = new RawBatcher({
+    partitions: 4,
+    wallOffsetNs: () => 5n,
+    onBatch: (kind, partition, batch) => {
+      out.push({ kind, partition, batch });
+      return true;
+    },
+    ...over,
+  });
+  return { b, out };
+}
+
+describe('RawBatcher', () => {
+  test('routes by kind and stream partition, copying records exactly', () => {
+    const { b, out } = batcher();
+    for (let s = 1n; s <= 20n; s++) b.add(wire(RawKind.io, s, `{"n":${s}}`), 0);
+    b.add(wire(RawKind.tls, 99n, 'POST / HTTP/1.1'), 0);
+    b.flushAll();
+    let n = 0;
+    for (const { kind, partition, batch } of out) {
+      const dec = decodeRawBatch(batch);
+      assert.equal(dec.wallOffsetNs, 5n);
+      for (const ev of dec.events) {
+        n++;
+        assert.equal(kind, ev.kind === RawKind.tls ? 'tls' : 'io');
+        assert.equal(partition, partitionOf(streamKeyOf(ev), 4));
+        assert.equal(Buffer.from(ev.data).toString(), ev.kind === RawKind.tls ? 'POST / HTTP/1.1' : `{"n":${ev.streamId}}`);
+      }
+    }
+    assert.equal(n, 21);
+  });
+
+  test('flushes by size and by age', () => {
+    const { b, out } = batcher({ partitions: 1, batchBytes: 1000, flushIntervalMs: 5 });
+    // 184-byte records: a 32-byte header plus 6 of them pass 1000 bytes.
+    for (let i = 0; i < 12; i++) b.add(wire(RawKind.io, 1n, 'x'.repeat(100)), 0);
+    assert.equal(out.length, 2, 'size threshold reached twice');
+    const before = out.length;
+    b.add(wire(RawKind.io, 1n, '{}'), 10);
+    b.flushDue(12);
+    assert.equal(out.length, before);
+    b.flushDue(15);
+    assert.equal(out.length, before + 1);
+  });
+
+  test('backpressure drops the batch, counts it, and leaves a sequence hole', () => {
+    let accept = false;
+    const seqs: bigint[] = [];
+    const b = new RawBatcher({
+      partitions: 1,
+      wallOffsetNs: () => 0n,
+      onBatch: (_k, _p, batch) => {
+        if (accept) seqs.push(decodeRawBatch(batch).seq);
+        return accept;
+      },
+    });
+    b.add(wire(RawKind.io, 1n, '{}'), 0);
+    b.flushAll();
+    accept = true;
+    b.add(wire(RawKind.io, 1n, '{}'), 0);
+    b.flushAll();
+    assert.equal(b.batchesDropped, 1);
+    assert.deepEqual(seqs, [1n]);
+  });
+
+  test('malformed and non-data records are counted, not thrown', () => {
+    const { b, out } = batcher();
+    b.add(new Uint8Array(10));
+    b.add(wire(RawKind.exec, 1n, '/bin/sh'));
+    const bad = wire(RawKind.io, 1n, '{}', 0);
+    new DataView(bad.buffer, bad.byteOffset).setUint32(L.len, 9999, true);
+    b.add(bad);
+    b.flushAll();
+    assert.equal(b.recordsRejected, 3);
+    assert.equal(out.length, 0);
+  });
+});
