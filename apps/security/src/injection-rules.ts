@@ -30,16 +30,16 @@ const w = (argument: number, result: number, definition: number): Record<TextCon
 const OVERRIDE_VERBS =
   'ignore|ignoring|disregard|disregarding|forget|skip|override|overrule|bypass|discard|abandon|drop|neglect|overlook|dismiss|set aside|put aside|cast aside|throw out|throw away|pay no (?:attention|heed|mind) to|do not (?:follow|obey|adhere to|comply with)|don\'t (?:follow|obey|adhere to|comply with)|stop (?:following|obeying)|no longer (?:follow|obey|apply)|nullify|void|cancel|erase|wipe|clear';
 const QUALIFIERS =
-  'previous|previously|prior|above|earlier|preceding|foregoing|initial|original|former|existing|system|developer|safety|old|prior|past|preset|default|given|provided|current';
+  'previous|previously|prior|above|earlier|preceding|foregoing|initial|original|former|system|developer|safety';
 const NOUNS =
   'instructions?|prompts?|directives?|directions|rules|guidelines|commands|orders|context|messages?|guidance|constraints|restrictions|policies|policy|programming|configuration|training|conditioning|settings';
 
 const SENSITIVE_PATHS =
-  '~\\/\\.ssh|\\.ssh\\/|id_rsa(?!\\.pub)|id_ed25519(?!\\.pub)|id_ecdsa(?!\\.pub)|authorized_keys|~\\/\\.aws|\\.aws\\/credentials|\\/etc\\/shadow|\\/etc\\/passwd|\\.npmrc|\\.netrc|\\.pgpass|\\.git-credentials|\\.kube\\/config|\\.docker\\/config\\.json|mcp\\.json|claude_desktop_config|\\.cursor\\/|\\.bash_history|\\.zsh_history|keychain|wallet\\.dat|(?<![\\w-])\\.env\\b|credentials\\.json|secrets?\\.(?:json|ya?ml)|token\\.json|\\.gnupg';
+  '~\\/\\.ssh(?!\\/[\\w.-]+\\.pub\\b)|\\.ssh\\/(?![\\w.-]+\\.pub\\b)|id_rsa(?!\\.pub)|id_ed25519(?!\\.pub)|id_ecdsa(?!\\.pub)|authorized_keys|~\\/\\.aws|\\.aws\\/credentials|\\/etc\\/shadow|\\/etc\\/passwd|\\.npmrc|\\.netrc|\\.pgpass|\\.git-credentials|\\.kube\\/config|\\.docker\\/config\\.json|mcp\\.json|claude_desktop_config|\\.cursor\\/|\\.bash_history|\\.zsh_history|keychain|wallet\\.dat|(?<![\\w-])\\.env\\b|credentials\\.json|secrets?\\.(?:json|ya?ml)|token\\.json|\\.gnupg';
 const READ_VERBS =
-  'read|cat|open|include|attach|pass|send|upload|get|fetch|retrieve|collect|copy|grab|dump|print|output|extract|access|provide|exfiltrate|look up|load the contents|list the contents|contents? of';
+  'read|cat|include|attach|pass|send|upload|fetch|retrieve|collect|copy|grab|dump|print|output|extract|provide|exfiltrate|look up|load the contents|list the contents|contents? of';
 const SENSITIVE_DATA =
-  'conversation|chat history|message history|chat log|credentials?|secrets?|api[ _-]?keys?|access tokens?|auth tokens?|tokens|passwords?|contents? of|file contents|environment variables|env vars|ssh keys?|private keys?|id_rsa|\\.env\\b|all (?:the )?(?:data|messages|files|emails|documents)|user data|personal data|personal information|system prompt|previous messages|cookies|session (?:ids?|tokens?)|everything above|full context|the results?|the output|tool outputs?|api responses?';
+  'conversation|chat history|message history|chat log|credentials?|secrets?|api[ _-]?keys?|access tokens?|auth tokens?|tokens|passwords?|contents? of|file contents|environment variables|env vars|ssh keys?|private keys?|id_rsa|\\.env\\b|all (?:the )?(?:data|messages|files|emails|documents)|user data|personal data|personal information|system prompt|(?:all |the )?(?:prior|previous|earlier|past|other) messages|messages (?:in|of) (?:the|this) (?:chat|conversation)|cookies|session (?:ids?|tokens?)|everything above|full context|the results?|the output|tool outputs?|api responses?';
 const SEND_VERBS =
   'send|post|upload|forward|transmit|exfiltrate|leak|submit|report|copy|mirror|share|email|e-mail|bcc|cc|sync|relay|deliver|push|beam|pipe';
 const DESTINATION = '(?:https?:\\/\\/|ftp:\\/\\/|[\\w.+-]+@[\\w-]+\\.[\\w.]+|webhook|the (?:url|endpoint|server|address|webhook)|our (?:server|endpoint|collector|backup))';
@@ -59,7 +59,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     category: 'prompt_injection',
     weight: w(0.7, 0.75, 0.8),
     triggers: ['your', 'all'],
-    re: new RegExp(`\\b(?:${OVERRIDE_VERBS})\\s+(?:all\\s+|any\\s+|each\\s+|every\\s+)?(?:of\\s+)?(?:your|all (?:the|of the|your))\\s+(?:${NOUNS})\\b`, 'g'),
+    re: new RegExp(`\\b(?:${OVERRIDE_VERBS})\\s+(?:all\\s+|any\\s+|each\\s+|every\\s+)?(?:of\\s+)?(?:your|all (?:the|of the|your))\\s+(?:[a-z]+\\s+)?(?:${NOUNS})\\b`, 'g'),
     summary: 'instruction override',
   },
   {
@@ -74,8 +74,8 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     id: 'instructions_superseded',
     category: 'prompt_injection',
     weight: w(0.7, 0.75, 0.8),
-    triggers: ['instruction', 'prompt', 'rules', 'priority', 'precedence', 'supersede', 'override', 'replace', 'obsolete', 'outdated', 'invalid', 'cancel', 'revoke', 'no longer'],
-    re: /\b(?:(?:these|this|the following|my|our) (?:instructions?|rules|directives?|message)s? (?:take|takes|have|has|get|gets) (?:top |absolute |highest |full )?(?:priority|precedence)|(?:overrides?|supersedes?|replaces?|cancels?|revokes?) (?:all |any )?(?:previous|prior|other|existing|system|earlier|original)\b|(?:previous|prior|above|earlier|original|old|system) (?:instructions?|prompts?|rules|directives?) (?:are|is|were|was|have been|has been) (?:now )?(?:void|cancel+ed|revoked|obsolete|outdated|invalid|superseded|replaced|no longer (?:valid|apply|applicable|in effect)|a test|fake|wrong))\b/g,
+    triggers: ['instruction', 'prompt', 'rules', 'priority', 'precedence', 'supersede', 'override', 'replace', 'obsolete', 'outdated', 'invalid', 'cancel', 'revoke', 'no longer', 'task', 'context', 'conversation', 'orders', 'directive', 'objective'],
+    re: /\b(?:(?:these|this|the following|my|our) (?:instructions?|rules|directives?|message)s? (?:take|takes|have|has|get|gets) (?:top |absolute |highest |full )?(?:priority|precedence)|(?:overrides?|supersedes?|replaces?|cancels?|revokes?) (?:all |any )?(?:previous|prior|other|existing|system|earlier|original)\b|\b(?:take|takes|has|have|get|gets|taking) (?:top |absolute |full |highest )?(?:priority|precedence) over (?:the |any |all |your )?(?:user|previous|prior|system|other|original|earlier)|your (?:real |actual |true |new |original )?(?:instructions|task|orders|directives|rules|objective) (?:have|has) (?:now )?(?:changed|been (?:updated|changed|replaced))|your (?:instructions|task|orders|directives|objective|job) (?:are|is) now\b|your (?:previous|prior|current|original|old) (?:task|instructions?|objective|orders|directives?) (?:is|are|has been|have been) (?:now )?(?:cancel+ed|void|revoked|over|replaced|obsolete)|(?:previous|prior|above|earlier|original|old|system) (?:instructions?|prompts?|rules|directives?|context|conversation|messages) (?:are|is|were|was|have been|has been) (?:now )?(?:void|cancel+ed|revoked|obsolete|outdated|invalid|superseded|replaced|no longer (?:valid|apply|applicable|in effect)|a test|fake|wrong))\b/g,
     summary: 'claims to supersede earlier instructions',
   },
   {
@@ -91,7 +91,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     category: 'prompt_injection',
     weight: w(0.7, 0.75, 0.8),
     triggers: ['end of', '---', '===', '***', '###', '</'],
-    re: /(?:\bend of (?:the )?(?:user input|input|document|context|email|file|tool output|output|search results?|data|conversation|system prompt|prompt|instructions)\b[^\n]{0,40}?\b(?:new|real|actual|following|updated|next) (?:instructions?|task|prompt|directives?)|(?:-{3,}|={3,}|\*{3,}|#{2,}|<\/[a-z_]*>)\s*(?:begin |start )?(?:new|updated|real|actual|important|admin|system|override) (?:instructions?|task|system (?:prompt|message)|directives?|rules))/g,
+    re: /(?:\bend of (?:the )?(?:user input|input|document|context|email|file|tool output|output|search results?|data|conversation|system prompt|prompt|instructions)\b[^\n]{0,40}?\b(?:new|real|actual|following|updated|next) (?:instructions?|task|prompt|directives?)|(?:-{3,}|={3,}|\*{3,}|#{2,}|<\/[a-z_]*>)\s*(?:begin |start )?(?:new|updated|real|actual|important|admin|system|override) (?:instructions?|task|system (?:prompt|message)|directives?|rules)|(?:-{3,}|={3,}|\*{3,}|#{2,})\s*(?:admin|administrator|system|developer|important|urgent|override|security|operator) (?:message|notice|instructions?|override|update|alert|note)\b)/g,
     summary: 'fake end of context followed by new instructions',
   },
   {
@@ -99,15 +99,15 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     category: 'prompt_injection',
     weight: w(0.55, 0.6, 0.65),
     triggers: ['new', 'from now on', 'henceforth', 'you are now', 'you are no longer'],
-    re: /\b(?:(?:your|the) new (?:role|task|instructions?|objective|goal|purpose|job|mission|persona|identity) (?:is|are|will be)|from now on,? (?:you|your|respond|reply|answer|always|only|act)|henceforth,? (?:you|your)|you are no longer (?:an? |the )?(?:assistant|ai|claude|chatgpt|helpful|bound|restricted|limited)|you are now (?:an? |the |my |in )?(?!(?:logged|signed|connected|subscribed|ready|able|viewing|on |using|running|in the|at |set|done|all set|registered))[a-z]+)/g,
+    re: /\b(?:(?:your|the) new (?:role|task|instructions?|objective|goal|purpose|job|mission|persona|identity) ?(?:is|are|will be|:)|from now on,? (?:you|your|respond|reply|answer|always|only|act)|henceforth,? (?:you|your)|you are no longer (?:an? |the )?(?:assistant|ai|claude|chatgpt|helpful|bound|restricted|limited)|you are now (?:an? |the |my |in )?(?!(?:logged|signed|connected|subscribed|ready|able|viewing|on |using|running|in the|at |set|done|all set|registered))[a-z]+)/g,
     summary: 'role or system prompt hijack',
   },
   {
     id: 'prompt_leak',
     category: 'prompt_injection',
     weight: w(0.75, 0.75, 0.8),
-    triggers: ['prompt', 'instruction', 'system message', 'developer message'],
-    re: /\b(?:reveal|print|show|output|repeat|display|tell me|give me|leak|dump|share|disclose|write out|recite|spell out|return|paste|echo|list)\b[^.\n]{0,30}?\b(?:your|the|its|all|my)\s+(?:(?:full|entire|complete|exact|original|initial|hidden|secret|internal|verbatim|raw|confidential)\s+)*(?:system prompt|system message|initial instructions|hidden instructions|instructions you (?:were|have been) given|prompt above|developer message|pre-?prompt|instructions above|original instructions|secret instructions|confidential instructions)/g,
+    triggers: ['prompt', 'instruction', 'system message', 'developer message', 'repeat', 'word for word', 'verbatim'],
+    re: /\b(?:reveal|print|show|output|repeat|display|tell me|give me|leak|dump|share|disclose|write out|recite|spell out|return|paste|echo|list)\b[^.\n]{0,30}?\b(?:your|the|its|all|my)\s+(?:(?:full|entire|complete|exact|original|initial|hidden|secret|internal|verbatim|raw|confidential)\s+)*(?:system prompt|system message|initial instructions|hidden instructions|instructions you (?:were|have been) given|prompt above|developer message|pre-?prompt|instructions above|original instructions|secret instructions|confidential instructions)|\b(?:what|which) (?:were|are) (?:the |your )?(?:exact |original |initial |full |first |hidden )*(?:instructions|rules|guidelines|directives) (?:that )?you (?:were|have been|got) given|\brepeat (?:them|it|everything|your instructions|the (?:text|instructions) above|all of (?:it|them)) (?:word for word|verbatim|exactly)/g,
     summary: 'asks to reveal the system prompt',
   },
   {
@@ -195,8 +195,8 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     id: 'chain_other_tool',
     category: 'prompt_injection',
     weight: w(0.2, 0.25, 0.55),
-    triggers: ['call', 'invok', 'use', 'using', 'run', 'execut'],
-    re: /\b(?:(?:before|after|when|whenever|prior to|each time|every time)\s+(?:using|calling|invoking|running|executing|you use|you call)\b[^.\n]{0,60}?\b(?:you must|must|always|first|also|should|need to|have to|make sure to)\s+(?:call|invoke|use|run|execute|trigger)|(?:instead of|rather than|do not use|don't use|never use|in place of)\s+(?:the\s+)?['"`]?[a-z_.-]+['"`]?\s+(?:tool|function|server)|this tool (?:must|should|has to|needs to) (?:always )?be (?:called|used|invoked|run) (?:before|instead|first|prior|whenever))/g,
+    triggers: ['call', 'invok', 'use', 'using', 'run', 'execut', 'replace', 'supersede', 'take over'],
+    re: /\b(?:(?:before|after|when|whenever|prior to|each time|every time)\s+(?:using|calling|invoking|running|executing|you use|you call)\b[^.\n]{0,60}?\b(?:you must|must|always|first|also|should|need to|have to|make sure to)\s+(?:call|invoke|use|run|execute|trigger)|(?:instead of|rather than|do not use|don't use|never use|in place of)\s+(?:the\s+)?['"`]?[a-z_.-]+['"`]?\s+(?:tool|function|server)|this tool (?:must|should|has to|needs to) (?:always )?be (?:called|used|invoked|run) (?:before|instead|first|prior|whenever)|(?:replaces?|supersedes?|takes over from) (?:the )?(?:official |original |built-in |default |standard |existing )?['"`]?[a-z][a-z0-9_.-]*['"`]? (?:tool|function|server|integration)|(?:never|do not|don't) (?:use|call|invoke) ['"`]?[a-z][a-z0-9]*_[a-z0-9_]+['"`]?)/g,
     summary: 'steers the model into other tool calls',
   },
   {
@@ -245,7 +245,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     category: 'jailbreak',
     weight: w(0.6, 0.55, 0.6),
     triggers: ['refuse', 'decline', 'apolog', 'sorry', "can't", 'cannot', 'warn', 'disclaim'],
-    re: /\b(?:never|don't|do not|must not|will not|won't|cannot|can't|not allowed to|are not permitted to|should never)\s+(?:ever\s+)?(?:refuse|decline|reject|say no|apologi[sz]e|say (?:you(?:'re| are) )?sorry|say (?:you|that you|i) (?:can't|cannot)|add (?:any )?(?:warnings?|disclaimers?)|include (?:any )?(?:warnings?|disclaimers?)|mention (?:ethics|safety|legality)|break character)\b/g,
+    re: /\b(?:never|don't|do not|doesn't|does not|must not|will not|won't|cannot|can't|not allowed to|are not permitted to|should never)\s+(?:ever\s+)?(?:refuses?|declines?|rejects?|says? no|apologi[sz]es?|says? (?:you(?:'re| are) |it(?:'s| is) )?sorry|say (?:you|that you|i) (?:can't|cannot)|add (?:any )?(?:warnings?|disclaimers?)|include (?:any )?(?:warnings?|disclaimers?)|mention (?:ethics|safety|legality)|break character)\b/g,
     summary: 'forbids refusals',
   },
   {
@@ -268,8 +268,8 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     id: 'hypothetical_harm',
     category: 'jailbreak',
     weight: w(0.5, 0.45, 0.5),
-    triggers: ['hypothetical', 'fiction', 'story', 'novel', 'grandma', 'grandmother', 'educational purposes', 'research purposes'],
-    re: /\b(?:hypothetical(?:ly)?|fictional|in a (?:story|novel|movie|screenplay|fictional world)|my (?:late |deceased |dead )?(?:grandma|grandmother)|for (?:purely )?(?:educational|research|academic) purposes(?: only)?)\b[^\n]{0,120}?\b(?:how to (?:make|build|synthesi[sz]e|create|produce|cook|write|hack|bypass|steal)|step[- ]by[- ]step (?:instructions|guide|recipe)|napalm|explosives?|bombs?|meth(?:amphetamine)?|nerve agents?|malware|ransomware|keyloggers?|bioweapons?|untraceable poison)\b/g,
+    triggers: ['hypothetical', 'fiction', 'story', 'novel', 'book', 'movie', 'film', 'screenplay', 'script', 'grandma', 'grandmother', 'educational purposes', 'research purposes'],
+    re: /\b(?:hypothetical(?:ly)?|fictional|(?:in|for) (?:a|my|the|our) (?:story|novel|book|movie|film|screenplay|script|play|game|fictional world)|i(?:'m| am) writing (?:a|my) (?:story|novel|book|screenplay|script)|my (?:late |deceased |dead )?(?:grandma|grandmother)|for (?:purely )?(?:educational|research|academic) purposes(?: only)?)\b[^\n]{0,120}?\b(?:how to (?:make|build|synthesi[sz]e|create|produce|cook|write|hack|bypass|steal)|step[- ]by[- ]step (?:instructions|guide|recipe)|napalm|explosives?|bombs?|meth(?:amphetamine)?|nerve agents?|malware|ransomware|keyloggers?|bioweapons?|untraceable poison)\b/g,
     summary: 'fiction-framed request for harmful instructions',
   },
   // --- exfiltration ---
@@ -278,7 +278,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     category: 'exfiltration',
     weight: w(0.35, 0.4, 0.45),
     triggers: ['![', '<img'],
-    re: /!\[[^\]\n]{0,200}\]\(\s*<?((?:https?:)?\/\/[^)\s>]+\?[^)\s>]+)>?(?:\s+"[^"\n]*")?\s*\)|<img\b[^>]{0,200}?\bsrc\s*=\s*["']?((?:https?:)?\/\/[^"'\s>]+\?[^"'\s>]+)/g,
+    re: /!\[[^\]\n]{0,200}\]\(\s*<?((?:https?:)?\/\/[^)\s>]+\?[^)\n>]{1,300}?)>?(?:\s+"[^"\n]*")?\s*\)|<img\b[^>]{0,200}?\bsrc\s*=\s*["']?((?:https?:)?\/\/[^"'\s>]+\?[^"'\s>]+)/g,
     refine: (m) => queryRisk(m[1] ?? m[2] ?? ''),
     summary: 'image link that carries data in its query string',
   },
@@ -305,6 +305,46 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     triggers: ['http'],
     re: /\b(?:send|post|upload|forward|transmit|submit|report|exfiltrate|leak|beacon)\b[^.\n]{0,60}?\b(?:to|at)\s+https?:\/\//g,
     summary: 'asks to send data to a URL',
+  },
+  {
+    id: 'capture_host',
+    category: 'exfiltration',
+    weight: w(0.6, 0.55, 0.7),
+    triggers: ['webhook.site', 'requestbin', 'pipedream', 'ngrok', 'interact.sh', 'oast', 'burpcollaborator', 'requestcatcher', 'beeceptor', 'hookbin', 'canarytokens', 'trycloudflare'],
+    re: /\b(?:webhook\.site|requestbin\.(?:com|net)|[a-z0-9-]+\.m\.pipedream\.net|[a-z0-9-]+\.ngrok(?:-free)?\.(?:io|app|dev)|[a-z0-9.-]*interact\.sh|[a-z0-9.-]*oast\.(?:fun|pro|live|site|online|me)|[a-z0-9.-]*burpcollaborator\.net|[a-z0-9-]+\.requestcatcher\.com|[a-z0-9-]+\.free\.beeceptor\.com|hookbin\.com|canarytokens\.com|[a-z0-9-]+\.trycloudflare\.com)\b/g,
+    summary: 'request-capture host commonly used to collect stolen data',
+  },
+  {
+    id: 'upload_sensitive_file',
+    category: 'exfiltration',
+    weight: w(0.7, 0.6, 0.75),
+    triggers: ['@'],
+    re: new RegExp(`(?:^|[\\s=])@(?:~|\\/|\\.\\.?\\/)?[\\w./-]*(?:${SENSITIVE_PATHS})`, 'g'),
+    summary: 'uploads a credential file (curl @file syntax)',
+  },
+  {
+    id: 'url_carries_secret',
+    category: 'exfiltration',
+    weight: w(0.6, 0.4, 0.6),
+    triggers: ['?', '&'],
+    re: /\bhttps?:\/\/[^\s"'<>]+[?&](?:secret|token|key|apikey|api_key|password|passwd|pw|pass|creds?|credentials|cookie|session_?token|ssn|card)=[a-z0-9+/_%.-]{16,}/g,
+    summary: 'URL that carries a credential in its query',
+  },
+  {
+    id: 'authority_claim',
+    category: 'prompt_injection',
+    weight: w(0.45, 0.5, 0.55),
+    triggers: ['admin', 'developer', 'owner', 'operator', 'ceo', 'security team', 'it department', 'openai', 'anthropic', 'support team'],
+    re: /\bas (?:the|your|a|an) (?:system administrator|sysadmin|admin|administrator|developer|owner|operator|ceo|security team|it department|openai (?:staff|employee|developer)|anthropic (?:staff|employee)|support team|site owner)\b[^.\n]{0,30}?\b(?:i'm|i am|i|we're|we are|we)\s+(?:now\s+)?(?:telling|instructing|ordering|authori[sz]ing|commanding|asking|requiring|directing) you\b/g,
+    summary: 'claims authority to give the model orders',
+  },
+  {
+    id: 'bypass_safeguard',
+    category: 'prompt_injection',
+    weight: w(0.45, 0.5, 0.55),
+    triggers: ['bypass', 'skip', 'disable', 'circumvent', 'turn off', 'get around', 'override'],
+    re: /\b(?:bypass|skip|disable|circumvent|turn off|get around|override)\s+(?:the |any |all |your |its )?(?:verification|authentication|approval|confirmation|2fa|mfa|two-factor|security checks?|safety checks?|content filters?|guardrails?|safeguards?|human review|user confirmation)\b/g,
+    summary: 'asks to bypass a safeguard',
   },
 ];
 

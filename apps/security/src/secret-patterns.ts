@@ -186,11 +186,14 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
   {
     id: 'password_assignment',
     weight: 0.6,
-    triggers: ['assword', 'passwd', 'PASSWORD', 'secret', 'SECRET', 'api_key', 'apikey', 'API_KEY', 'token', 'TOKEN'],
-    re: /\b(?:password|passwd|pwd|secret|client_secret|api_?key|access_token|auth_token|private_token)["']?\s*[:=]\s*["']?([^\s"',;]{10,})/gi,
+    triggers: ['assword', 'passwd', 'PASSWORD', 'secret', 'SECRET', 'api_key', 'apikey', 'API_KEY', 'token', 'TOKEN', 'Token', 'pwd'],
+    re: /(?:\b|_)(password|passwd|pwd|secret|client_secret|api_?key|access_token|auth_?token|private_token)["']?\s*[:=]\s*["']?([^\s"',;]{6,})/gi,
     accept: (s, m) => {
-      const v = m[1] ?? '';
-      return notPlaceholder(v) && entropy(v) > 3.3 && /\d/.test(v) && /[a-zA-Z]/.test(v) && !/^(?:process\.env|os\.environ|env\.|getenv|\$)/.test(v);
+      const v = m[2] ?? '';
+      if (!notPlaceholder(v) || /^(?:process\.env|os\.environ|env\.|getenv|\$|%|\{|true$|false$|null$|none$|undefined$|required$|string$|optional$)/i.test(v)) return false;
+      // Passwords are chosen by people and have low entropy; tokens and keys are random.
+      if (/^(?:password|passwd|pwd)$/i.test(m[1] ?? '')) return /[a-zA-Z]/.test(v) && /[\d\W_]/.test(v) && v.length >= 8;
+      return v.length >= 10 && entropy(v) > 3.3 && /\d/.test(v) && /[a-zA-Z]/.test(v);
     },
     summary: 'credential assigned in text',
   },
