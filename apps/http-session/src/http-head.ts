@@ -28,7 +28,17 @@ export type BodyFraming =
   | { type: 'tunnel' };
 
 // RFC 9110 §5.6.2 token characters.
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const TOKEN_CHARS = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TOKEN_CHARS[c.charCodeAt(0)] = 1;
+
+function isToken(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || TOKEN_CHARS[c] === 0) return false;
+  }
+  return true;
+}
 const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) HTTP\/(\d)\.(\d)$/;
 const STATUS_LINE = /^HTTP\/(\d)\.(\d) (\d{3})(?: .*)?$/;
 
@@ -69,7 +79,7 @@ export function parseHead(text: string, mode: MessageMode): MessageHead {
     }
     const colon = line.indexOf(':');
     const name = colon > 0 ? line.slice(0, colon) : '';
-    if (!TOKEN.test(name)) throw new HttpFramingError('bad_header', `bad header line ${JSON.stringify(line.slice(0, 80))}`);
+    if (!isToken(name)) throw new HttpFramingError('bad_header', `bad header line ${JSON.stringify(line.slice(0, 80))}`);
     const key = name.toLowerCase();
     const value = line.slice(colon + 1).trim();
     head.headers[key] = key in head.headers ? `${head.headers[key]}, ${value}` : value;

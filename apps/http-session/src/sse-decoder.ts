@@ -46,19 +46,23 @@ export class SseDecoder {
       if (bytes[0] === 0x0a) start = 1;
       this.skipLF = false;
     }
-    for (let i = start; i < bytes.length; i++) {
-      const b = bytes[i];
-      if (b !== 0x0a && b !== 0x0d) continue;
+    // Jump between line ends with indexOf: event data can be megabytes long.
+    let lf = bytes.indexOf(0x0a, start);
+    let cr = bytes.indexOf(0x0d, start);
+    while (lf >= 0 || cr >= 0) {
+      const i = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
       this.appendLine(bytes, start, i);
       this.endLine();
-      if (b === 0x0d) {
+      start = i + 1;
+      if (i === cr) {
         if (i + 1 < bytes.length) {
-          if (bytes[i + 1] === 0x0a) i++;
+          if (bytes[i + 1] === 0x0a) start = i + 2;
         } else {
           this.skipLF = true;
         }
+        cr = bytes.indexOf(0x0d, start);
       }
-      start = i + 1;
+      if (lf >= 0 && lf < start) lf = bytes.indexOf(0x0a, start);
     }
     if (start < bytes.length) this.appendLine(bytes, start, bytes.length);
   }
