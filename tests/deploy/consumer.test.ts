@@ -173,6 +173,32 @@ describe('example consumer against nats-server (JetStream)', { skip: natsBin ? f
   });
 });
 
+test('example consumer: started before the pipeline, it waits for the stream instead of creating it', { skip: natsBin ? false : 'nats-server is not installed' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mcpspy-consumer-wait-'));
+  const port = await freePort();
+  const url = `nats://127.0.0.1:${port}`;
+  const server = new LineProcess(natsBin!, ['-js', '-sd', dir, '-p', String(port), '-a', '127.0.0.1']);
+  let consumer: LineProcess | undefined;
+  let nc: NatsConnection | undefined;
+  try {
+    await server.waitFor('stderr', 'Server is ready');
+    consumer = new LineProcess(process.execPath, [CONSUMER, '--nats', url, '--no-messages']);
+    await consumer.waitFor('stderr', `waiting for JetStream stream ${JETSTREAM_STREAM}`);
+    nc = await connect({ servers: url });
+    const jsm = await nc.jetstreamManager();
+    assert.deepEqual(await jsm.streams.names().next(), [], 'the consumer created no stream');
+    await jsm.streams.add({ name: JETSTREAM_STREAM, subjects: [...DURABLE_SUBJECTS] });
+    await consumer.waitFor('stderr', /ready$/, 5000);
+    await nc.jetstream().publish(Subjects.securityAlert, JSON.stringify(alert({ summary: 'after-wait' })));
+    await consumer.waitFor('stdout', /:: after-wait /);
+  } finally {
+    await consumer?.stop('SIGKILL');
+    await nc?.close();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('example consumer: a bad option exits with code 2 and the usage', async () => {
   const p = new LineProcess(process.execPath, [CONSUMER, '--bogus']);
   assert.equal(await p.exited(), 2);
