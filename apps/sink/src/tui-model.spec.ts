@@ -184,6 +184,15 @@ describe('TuiModel filters', () => {
     assert.equal(rowsOf(model).length, 4);
   });
 
+  test('keys that arrive in one chunk are separate commands outside a prompt', () => {
+    const { model } = loaded();
+    model.key('tt');
+    assert.match(model.text(), /\[transport=http\] 2 shown/);
+    model.key('/');
+    model.key('tt');
+    assert.match(model.text().split('\n').at(-1)!, /search: tt█/);
+  });
+
   test('q typed in a prompt is text, not quit', () => {
     let quits = 0;
     const { model } = loaded({ onQuit: () => quits++ });

@@ -50,6 +50,7 @@ export interface KeyInfo {
   return?: boolean;
   escape?: boolean;
   ctrl?: boolean;
+  meta?: boolean;
   backspace?: boolean;
   delete?: boolean;
   tab?: boolean;
@@ -359,6 +360,11 @@ export class TuiModel {
 
   key(input: string, k: KeyInfo = {}): void {
     if (k.ctrl && input === 'c') return this.quit();
+    // Keys typed faster than the terminal is read arrive as one chunk; outside a prompt each is a command.
+    if (this.mode !== 'prompt' && input.length > 1 && !k.ctrl && !k.meta) {
+      for (const ch of input) this.key(ch, {});
+      return;
+    }
     switch (this.mode) {
       case 'prompt':
         this.promptKey(input, k);

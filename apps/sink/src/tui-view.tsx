@@ -60,7 +60,8 @@ export function createTuiApp(ink: InkModule): (props: TuiAppProps) => React.Reac
       <Box flexDirection="column">
         {lines.map((line, i) => (
           <Text key={i} wrap="truncate">
-            {line.length === 0
+            {/* ink gives an empty Text no height; a blank keeps the key line at the bottom. */}
+            {line.every((seg) => seg.text === '')
               ? ' '
               : line.map((s, j) => (
                   <Text key={j} color={s.color} bold={s.bold} dimColor={s.dim} inverse={s.inverse}>
