@@ -339,17 +339,14 @@ export class McpParserEngine {
     if (ev.direction === Direction.write) {
       if (ch.mode === 'read') this.supersedeReads(ch);
       ch.mode = 'write';
-      if (ch.writer?.pid !== me.pid || ch.writer.comm !== me.comm) {
-        ch.writer = me;
-        this.persistEndpoint(key, 'writer', me);
-      }
+      // Only a new pid is worth a Store write; thread names of one process vary.
+      if (ch.writer?.pid !== me.pid) this.persistEndpoint(key, 'writer', me);
+      ch.writer = me;
       this.feed(ch.writeCursor, ch.writeSplit, ev, wallOffsetNs);
       return;
     }
-    if (ch.reader?.pid !== me.pid || ch.reader.comm !== me.comm) {
-      ch.reader = me;
-      this.persistEndpoint(key, 'reader', me);
-    }
+    if (ch.reader?.pid !== me.pid) this.persistEndpoint(key, 'reader', me);
+    ch.reader = me;
     if (ch.mode === 'write') {
       if (ch.held.length > 0) this.releaseChannelUpTo(ch, ch.held[ch.held.length - 1]);
       return;
