@@ -309,7 +309,11 @@ static __always_inline void emit_call(struct emit_ctx *c)
 		steps += c->iov_cnt;
 	if (steps > MCPSPY_MAX_STEPS)
 		steps = MCPSPY_MAX_STEPS;
-	bpf_loop(steps, emit_step, NULL, 0);
+	/* Most MCP messages fit one chunk: skip bpf_loop's setup for them. */
+	if (!c->iov && c->total <= MCPSPY_CHUNK)
+		emit_step(0, NULL);
+	else
+		bpf_loop(steps, emit_step, NULL, 0);
 	if (c->off < c->total) /* ran out of steps or of iovecs */
 		note_lost(c, c->total - c->off);
 	if (c->gap)
