@@ -1,0 +1,50 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SecretsDetector, redact } from './secrets.detector';
+import { luhnValid } from '../secret-patterns';
+import { toolCall } from '../test-builders';
+
+const det = new SecretsDetector();
+function kinds(text: string): string[] {
+  const f = det.detect({ msg: toolCall({}), method: 'tools/call', direction: 'response', texts: [{ field: 'f', text, context: 'result', origin: 'plain' }] });
+  return (f[0]?.details?.kinds as string[] | undefined) ?? [];
+}
+const scoreOf = (text: string) => det.detect({ msg: toolCall({}), method: 'tools/call', direction: 'request', texts: [{ field: 'f', text, context: 'argument', origin: 'plain' }] })[0]?.score ?? 0;
+
+describe('SecretsDetector', () => {
+  test('provider keys, private keys, JWTs, URL passwords', () => {
+    assert.deepEqual(kinds('id AKIAQ3EGT7LMWRX4PZ2K'), ['aws_access_key']);
+    assert.deepEqual(kinds('token: ghp_7Hq2Lx9VbN4mK8cR1tZ5wY3pD6sF0aG2jE4u'), ['github_token']);
+    assert.deepEqual(kinds('-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl'), ['private_key']);
+    assert.deepEqual(kinds('Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0IiwibmFtZSI6IkEifQ.kX9vL2mQ7pR4tZ8wY1nB6cF3hJ5sD0aG'), ['jwt']);
+    assert.deepEqual(kinds('mysql://root:Tr0ub4dor&3x@10.0.4.12:3306/prod'), ['password_in_url']);
+    assert.ok(scoreOf('-----BEGIN RSA PRIVATE KEY-----') >= 0.9);
+  });
+  test('documentation placeholders and test data are not leaks', () => {
+    assert.deepEqual(kinds('aws_access_key_id = AKIAIOSFODNN7EXAMPLE'), []);
+    assert.deepEqual(kinds('postgres://app:${DB_PASSWORD}@localhost/app'), []);
+    assert.deepEqual(kinds('card 4242 4242 4242 4242 works in test mode'), []);
+    assert.deepEqual(kinds('contact alice@example.com'), []);
+    assert.deepEqual(kinds('eyJub3QiOiJqd3QifQ.eyJhIjoiYiJ9.c2lnbmF0dXJlc2lnbmF0dXJl'), []);
+  });
+  test('card numbers need a valid Luhn checksum and a network prefix', () => {
+    assert.ok(luhnValid('4539148803436467'));
+    assert.ok(!luhnValid('4539148803436468'));
+    assert.deepEqual(kinds('card 4539 1488 0343 6467 exp 09/27'), ['card_number']);
+    assert.deepEqual(kinds('order 4539 1488 0343 6468'), []);
+    assert.deepEqual(kinds('phone 1234567890123'), []);
+  });
+  test('one e-mail is low risk; a list of them is a dump', () => {
+    assert.ok(scoreOf('mail priya@fastmail.com') < 0.5);
+    assert.ok(scoreOf('a@acme.io b@globex.com c@initech.io d@hooli.xyz') >= 0.6);
+  });
+  test('evidence is redacted but located', () => {
+    const text = 'key=AKIAQ3EGT7LMWRX4PZ2K;';
+    const f = det.detect({ msg: toolCall({}), method: 'tools/call', direction: 'response', texts: [{ field: 'x.y', text, context: 'result', origin: 'plain' }] })[0]!;
+    const ev = f.evidence[0]!;
+    assert.equal(text.slice(ev.start, ev.end), 'AKIAQ3EGT7LMWRX4PZ2K');
+    assert.equal(ev.text, 'AKIAQ3EG…PZ2K');
+    assert.equal(f.category, 'data_leak');
+    assert.equal(redact('-----BEGIN RSA PRIVATE KEY-----MIIE'), '-----BEGIN RSA PRIVATE KEY-----…');
+  });
+});

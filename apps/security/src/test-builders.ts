@@ -1,0 +1,43 @@
+/** Builders of MCP messages for specs and tests (not part of the public API). */
+import type { McpMessageEvent } from '@mcpspy/events';
+
+let n = 0;
+
+export function toolCall(args: Record<string, unknown>, name = 'tool'): McpMessageEvent {
+  const id = ++n;
+  return {
+    timestamp: '2025-02-11T09:00:00.000Z', transport_type: 'stdio',
+    stdio_transport: { from_pid: 10, from_comm: 'claude', to_pid: 20, to_comm: 'server' },
+    type: 'request', id, method: 'tools/call', params: { name, arguments: args }, error: {}, raw: '', msg_id: `t:${id}`, session: 's1',
+  };
+}
+
+export function toolResult(text: string, method = 'tools/call'): McpMessageEvent {
+  const id = ++n;
+  return {
+    timestamp: '2025-02-11T09:00:00.000Z', transport_type: 'stdio',
+    stdio_transport: { from_pid: 20, from_comm: 'server', to_pid: 10, to_comm: 'claude' },
+    type: 'response', id, result: { content: [{ type: 'text', text }] }, error: {},
+    request: { type: 'request', id, method, params: {}, error: {} }, raw: '', msg_id: `t:${id}`, session: 's1',
+  };
+}
+
+export function listResponse(tools: unknown[], opts: { comm?: string; host?: string; session?: string; pid?: number } = {}): McpMessageEvent {
+  const id = ++n;
+  const base = {
+    timestamp: '2025-02-11T09:00:00.000Z', type: 'response' as const, id, result: { tools }, error: {},
+    request: { type: 'request' as const, id, method: 'tools/list', params: {}, error: {} as Record<string, never> }, raw: '', msg_id: `t:${id}`, session: opts.session,
+  };
+  if (opts.host) return { ...base, transport_type: 'http', http_transport: { pid: 10, comm: 'claude', host: opts.host, is_request: false } };
+  return { ...base, transport_type: 'stdio', stdio_transport: { from_pid: opts.pid ?? 999_999, from_comm: opts.comm ?? 'server', to_pid: 10, to_comm: 'claude' } };
+}
+
+export function initializeResponse(name: string, opts: { comm?: string; session: string }): McpMessageEvent {
+  const id = ++n;
+  return {
+    timestamp: '2025-02-11T09:00:00.000Z', transport_type: 'stdio',
+    stdio_transport: { from_pid: 999_999, from_comm: opts.comm ?? 'server', to_pid: 10, to_comm: 'claude' },
+    type: 'response', id, result: { protocolVersion: '2025-06-18', serverInfo: { name, version: '1' }, capabilities: {} }, error: {},
+    request: { type: 'request', id, method: 'initialize', params: {}, error: {} }, raw: '', session: opts.session,
+  };
+}
