@@ -19,13 +19,22 @@ export interface FramerHooks {
   onEnd(): void;
   /** The message in progress cannot complete. `err` is set for framing errors. */
   onAbort(reason: 'gap' | 'error', err?: HttpFramingError): void;
+  /**
+   * A gap hit the body: return true to keep the message (an event stream)
+   * and have the framer look for the next chunk boundary instead of the
+   * next message.
+   */
+  keepThroughGap?(): boolean;
+  /** After keepThroughGap: the chunk framing was found again at the start of a call. */
+  onChunkResync?(): void;
 }
 
-type State = 'resync' | 'head' | 'length' | 'chunk_size' | 'chunk_data' | 'chunk_end' | 'trailers' | 'eof' | 'tunnel';
+type State = 'resync' | 'chunk_resync' | 'head' | 'length' | 'chunk_size' | 'chunk_data' | 'chunk_end' | 'trailers' | 'eof' | 'tunnel';
 
 const MAX_CHUNK_LINE = 4096;
 const MAX_TRAILERS = 16 * 1024;
 const CHUNK_SIZE_LINE = /^([0-9a-fA-F]{1,13})[ \t]*(?:;.*)?$/;
+const CHUNK_START = /^[0-9a-fA-F]{1,8}[ \t]*(?:;[^\r\n]*)?\r?\n/;
 
 function isTokenByte(b: number): boolean {
   return (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || "!#$%&'*+-.^_`|~".includes(String.fromCharCode(b));
@@ -78,6 +87,15 @@ export class HttpFramer {
   /** Bytes are missing before the next feed. */
   gap(): void {
     if (this.state === 'tunnel') return;
+    const chunked = this.state === 'chunk_size' || this.state === 'chunk_data' || this.state === 'chunk_end' || this.state === 'chunk_resync';
+    if ((chunked || this.state === 'eof') && this.hooks.keepThroughGap?.()) {
+      // Writers of event streams send a whole HTTP chunk per call, so the next call likely starts one.
+      if (chunked) {
+        this.line = '';
+        this.state = 'chunk_resync';
+      }
+      return;
+    }
     if (this.inMessage) this.hooks.onAbort('gap');
     this.dropHead();
     this.state = 'resync';
@@ -111,6 +129,14 @@ export class HttpFramer {
           buf = found.rest;
           pos = 0;
           this.state = 'head';
+          break;
+        }
+        case 'chunk_resync': {
+          if (!callStart || pos !== 0) return;
+          const probe = Buffer.from(buf.buffer, buf.byteOffset, Math.min(buf.length, 64)).toString('latin1');
+          if (!CHUNK_START.test(probe)) return;
+          this.state = 'chunk_size';
+          this.hooks.onChunkResync?.();
           break;
         }
         case 'head': {

@@ -297,4 +297,32 @@ describe('HttpSessionEngine', () => {
     assert.equal(engine.counters.get('streams_upgraded'), 1);
     assert.equal(engine.counters.get('parse_bad_start_line'), 0);
   });
+
+  test('a gap inside a long-lived chunked event stream loses only the events it touched', () => {
+    const c = new Conn();
+    const frame = (ev: string) => `${Buffer.byteLength(ev).toString(16)}\r\n${ev}\r\n`;
+    const events: RawInput[] = [
+      ...c.write('GET /mcp HTTP/1.1\r\nHost: h\r\n\r\n'),
+      ...c.read('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n'),
+      ...c.read(frame('data: e1\n\n')),
+    ];
+    // Event 2 is one call of three chunks; its middle chunk is lost.
+    const e2 = c.read(frame('data: e2-' + 'x'.repeat(40) + '\n\n'), 16);
+    events.push(...e2.filter((_, i) => i !== 1));
+    for (const n of [3, 4]) events.push(...c.read(frame(`data: e${n}\n\n`)));
+    events.push(...c.read('0\r\n\r\n'));
+    events.push(...c.write('POST /mcp HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\n{}'));
+    const { messages, engine } = run(events);
+    assert.deepEqual(
+      messages.map((m) => [m.kind, m.body, m.gap ?? false]),
+      [
+        ['body', '', false],
+        ['sse_event', 'e1', false],
+        ['sse_event', 'e3', true],
+        ['sse_event', 'e4', false],
+        ['body', '{}', false],
+      ],
+    );
+    assert.equal(engine.counters.get('sse_gaps_skipped'), 1);
+  });
 });

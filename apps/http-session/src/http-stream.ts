@@ -229,6 +229,14 @@ export class HttpStream {
       onBody: (data) => this.onBody(side, data),
       onEnd: () => this.onEnd(d),
       onAbort: (reason, err) => this.onAbort(d, reason, err),
+      keepThroughGap: () => {
+        const sse = side.msg?.sse;
+        if (!sse) return false;
+        sse.gap();
+        this.ctx.counters.inc('sse_gaps_skipped');
+        return true;
+      },
+      onChunkResync: () => side.msg?.sse?.resumeAtBoundary(),
     };
   }
 

@@ -29,6 +29,8 @@ export class SseDecoder {
   private eventType = '';
   private lastId = '';
   private truncated = false;
+  /** After a gap: lines are dropped up to the next blank line, so no event is built from pieces. */
+  private skipping = false;
 
   constructor(
     private readonly onEvent: (ev: SseEvent) => void,
@@ -67,8 +69,24 @@ export class SseDecoder {
     if (start < bytes.length) this.appendLine(bytes, start, bytes.length);
   }
 
-  /** Bytes were lost: the event in progress can no longer be trusted. */
+  /** Bytes were lost: the event in progress is dropped, and so is everything up to the next blank line. */
   gap(): void {
+    this.clear();
+    this.skipping = true;
+  }
+
+  /**
+   * The bytes that follow start at a likely event boundary (a new call and
+   * a new HTTP chunk after a gap): stop skipping, and flag the next event
+   * since its first lines may still be missing.
+   */
+  resumeAtBoundary(): void {
+    if (!this.skipping) return;
+    this.skipping = false;
+    this.truncated = true;
+  }
+
+  private clear(): void {
     this.resetEvent();
     this.lineParts = [];
     this.lineLen = 0;
@@ -89,7 +107,8 @@ export class SseDecoder {
   /** The stream ended; per spec an event without its blank line is discarded. Returns whether one was. */
   end(): boolean {
     const pending = this.data.length > 0 || this.lineLen > 0;
-    this.gap();
+    this.clear();
+    this.skipping = false;
     return pending;
   }
 
@@ -112,6 +131,10 @@ export class SseDecoder {
     if (this.firstLine) {
       this.firstLine = false;
       if (line.length >= 3 && line[0] === BOM[0] && line[1] === BOM[1] && line[2] === BOM[2]) line = line.subarray(3);
+    }
+    if (this.skipping) {
+      if (line.length === 0 && !overflow) this.skipping = false;
+      return;
     }
     if (overflow) {
       this.truncated = true;
