@@ -4,7 +4,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HttpMessageEvent } from '@mcpspy/events';
+import { HttpMessageEvent, Subjects, validatePayload } from '@mcpspy/events';
 import { harness, sleep, strip } from './raw-builder';
 
 const HOST = '127.0.0.1:8080';
@@ -77,6 +77,10 @@ describe('HTTP twins', () => {
       },
     ]);
     assert.equal(h.engine.counters.get('http_twins_merged'), 2);
+    for (const m of out) {
+      const v = validatePayload(Subjects.mcpMessage, JSON.parse(JSON.stringify(m)));
+      assert.ok(v.ok, `output passes the McpMessageDto contract: ${v.reasons.join('; ')}`);
+    }
   });
 
   test('the same message really sent twice gives two lines, whatever the order of the views', async () => {

@@ -6,8 +6,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { McpMessageEvent } from '@mcpspy/events';
-import { harness, line, RawScript, sleep, strip, T0_ISO } from './raw-builder';
+import { McpMessageEvent, Subjects, validatePayload } from '@mcpspy/events';
+import { harness, RawScript, sleep, strip, T0_ISO } from './raw-builder';
 
 const CLIENT = { pid: 100, comm: 'client' };
 const SERVER = { pid: 200, comm: 'server' };
@@ -65,6 +65,10 @@ describe('stdio golden', () => {
       ],
     );
     assert.equal(h.engine.counters.get('paired_responses'), 1);
+    for (const m of out) {
+      const v = validatePayload(Subjects.mcpMessage, JSON.parse(JSON.stringify(m)));
+      assert.ok(v.ok, `output passes the McpMessageDto contract: ${v.reasons.join('; ')}`);
+    }
   });
 
   test('unix socketpairs (Node child stdio) behave like pipes; error responses are type error', async () => {
