@@ -375,7 +375,8 @@ export class HttpStream {
     side.msg = undefined;
     if (reason === 'error') {
       const counter = `parse_${err?.counter ?? 'error'}`;
-      this.ctx.counters.reject(this.ctx.logger, counter, err?.message ?? 'framing error', { stream: this.key });
+      // A fixed reason, so hostile input with ever-different bytes is logged once, not once per variant.
+      this.ctx.counters.reject(this.ctx.logger, counter, 'HTTP framing error', { stream: this.key, detail: err?.message });
       this.errors++;
       if (this.heads === 0 && this.errors >= MAX_ERRORS_BEFORE_FIRST) {
         // Released by onEvent once the framer returns: it is still on the stack here.
@@ -407,7 +408,10 @@ export class HttpStream {
     const cut = gap || msg.truncated;
     const decoded = decodeContentEncoding(raw, msg.head.headers['content-encoding'], this.ctx.limits.maxBodyBytes, cut);
     if (decoded.error) {
-      this.ctx.counters.reject(this.ctx.logger, 'body_decode_failed', decoded.error.message, { stream: this.key });
+      this.ctx.counters.reject(this.ctx.logger, 'body_decode_failed', 'content-encoding not undone', {
+        stream: this.key,
+        detail: decoded.error.message,
+      });
     }
     const text = bodyText(decoded.bytes);
     const ev = this.baseEvent(d, msg, 'body');
