@@ -15,7 +15,7 @@ export interface TuiAppProps {
 }
 
 export function createTuiApp(ink: InkModule): (props: TuiAppProps) => React.ReactElement {
-  const { Box, Text, useInput, useStdout } = ink;
+  const { Box, Text, useInput, useStdin, useStdout } = ink;
 
   return function TuiApp({ model, fps = 10 }: TuiAppProps): React.ReactElement {
     const [, setTick] = React.useState(0);
@@ -50,10 +50,15 @@ export function createTuiApp(ink: InkModule): (props: TuiAppProps) => React.Reac
       };
     }, [model, stdout]);
 
-    useInput((input: string, key: KeyInfo) => {
-      model.key(input, key);
-      setTick((t) => t + 1);
-    });
+    // With stdin not a terminal (mcpspy < /dev/null) ink cannot read keys; asking it to would crash the render.
+    const { isRawModeSupported } = useStdin();
+    useInput(
+      (input: string, key: KeyInfo) => {
+        model.key(input, key);
+        setTick((t) => t + 1);
+      },
+      { isActive: isRawModeSupported === true },
+    );
 
     const lines = model.screen();
     return (
