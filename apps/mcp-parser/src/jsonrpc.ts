@@ -42,8 +42,9 @@ interface Scan {
  */
 function scan(text: string, start: number, maxDepth: number): Scan {
   const isArray = text.charCodeAt(start) === 0x5b;
-  // A text shorter than the bound cannot nest past it; arrays still need their spans.
-  if (!isArray && text.length - start <= maxDepth) return { tooDeep: false };
+  // Valid JSON closes what it opens, so nesting past the bound takes more than
+  // twice the bound in characters; arrays still need their spans.
+  if (!isArray && text.length - start <= 2 * maxDepth) return { tooDeep: false };
   const cuts: number[] = [];
   let depth = 0;
   let inString = false;

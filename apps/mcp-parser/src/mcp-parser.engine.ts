@@ -37,6 +37,7 @@ import { describeMethod, isKnownMethod } from './mcp-methods';
 import { ByteBudget, DropReason, NdjsonSplitter } from './ndjson-splitter';
 import { RequestPairing } from './request-pairing';
 import { ssePayloads } from './sse';
+import { TIMED_OUT, withDeadline } from './store-timeout';
 
 export interface McpParserOptions {
   store: Store;
@@ -62,6 +63,8 @@ export interface McpParserOptions {
   streamIdleMs?: number;
   /** JSON nesting refused past this depth. */
   maxJsonDepth?: number;
+  /** A Store call not answered within this goes on without its answer (ms; 0 = wait forever). */
+  storeTimeoutMs?: number;
 }
 
 export const MCP_PARSER_DEFAULTS = {
@@ -74,6 +77,7 @@ export const MCP_PARSER_DEFAULTS = {
   maxStreams: 100_000,
   streamIdleMs: 10 * 60_000,
   maxJsonDepth: DEFAULT_MAX_DEPTH,
+  storeTimeoutMs: 2000,
 } as const;
 
 /** Pipe endpoints outlive this process in the Store for an hour after their last change. */
@@ -226,9 +230,10 @@ export class McpParserEngine {
       maxStreams: opts.maxStreams ?? d.maxStreams,
       streamIdleMs: opts.streamIdleMs ?? d.streamIdleMs,
       maxJsonDepth: opts.maxJsonDepth ?? d.maxJsonDepth,
+      storeTimeoutMs: opts.storeTimeoutMs ?? d.storeTimeoutMs,
     };
     this.budget = new ByteBudget(this.cfg.maxTotalBytes);
-    this.pairing = new RequestPairing(this.store, this.cfg.pendingTtlMs, this.cfg.maxPending, this.counters, this.logger);
+    this.pairing = new RequestPairing(this.store, this.cfg.pendingTtlMs, this.cfg.maxPending, this.counters, this.logger, this.cfg.storeTimeoutMs);
     this.sweeper = setInterval(() => this.sweepIdle(), Math.min(30_000, Math.max(1000, this.cfg.streamIdleMs / 4)));
     this.sweeper.unref();
   }
@@ -396,9 +401,13 @@ export class McpParserEngine {
     ch.writeSplit = this.makeSplitter(ch, false);
     ch.readSplit = this.makeSplitter(ch, true);
     try {
-      const stored = await this.store.hgetall(`mcp:pipe:${key}`);
-      if (stored.reader) ch.reader = parseEndpoint(stored.reader);
-      if (stored.writer) ch.writer = parseEndpoint(stored.writer);
+      const stored = await withDeadline(this.store.hgetall(`mcp:pipe:${key}`), this.cfg.storeTimeoutMs);
+      if (stored === TIMED_OUT) {
+        this.counters.reject(this.logger, 'store_timeouts', `Store did not answer within ${this.cfg.storeTimeoutMs} ms`);
+      } else {
+        if (stored.reader) ch.reader = parseEndpoint(stored.reader);
+        if (stored.writer) ch.writer = parseEndpoint(stored.writer);
+      }
     } catch (err) {
       this.counters.reject(this.logger, 'store_errors', new ParserStoreError('load', `mcp:pipe:${key}`, { cause: err }).message);
     }
@@ -419,9 +428,14 @@ export class McpParserEngine {
   private persistEndpoint(key: string, field: 'reader' | 'writer', ep: Endpoint): void {
     const storeKey = `mcp:pipe:${key}`;
     this.inBackground(
-      this.store.hset(storeKey, field, JSON.stringify(ep), ENDPOINT_TTL_MS).catch((err: unknown) => {
-        this.counters.reject(this.logger, 'store_errors', new ParserStoreError('store', storeKey, { cause: err }).message);
-      }),
+      withDeadline(this.store.hset(storeKey, field, JSON.stringify(ep), ENDPOINT_TTL_MS), this.cfg.storeTimeoutMs).then(
+        (r) => {
+          if (r === TIMED_OUT) this.counters.reject(this.logger, 'store_timeouts', `Store did not answer within ${this.cfg.storeTimeoutMs} ms`);
+        },
+        (err: unknown) => {
+          this.counters.reject(this.logger, 'store_errors', new ParserStoreError('store', storeKey, { cause: err }).message);
+        },
+      ),
     );
   }
 

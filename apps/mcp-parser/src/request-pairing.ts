@@ -10,6 +10,7 @@
  */
 import type { Counters, Logger, PairedRequest, Store } from '@mcpspy/events';
 import { ParserStoreError } from './errors';
+import { TIMED_OUT, withDeadline } from './store-timeout';
 
 export function pendingKey(scope: string, id: string | number | null): string {
   return `mcp:pending:${scope}:${JSON.stringify(id)}`;
@@ -25,6 +26,7 @@ export class RequestPairing {
     private readonly maxPending: number,
     private readonly counters: Counters,
     private readonly logger: Logger,
+    private readonly storeTimeoutMs = 0,
   ) {}
 
   get size(): number {
@@ -43,7 +45,11 @@ export class RequestPairing {
       return;
     }
     try {
-      await this.store.set(key, JSON.stringify(req), this.ttlMs);
+      const r = await withDeadline(this.store.set(key, JSON.stringify(req), this.ttlMs), this.storeTimeoutMs);
+      if (r === TIMED_OUT) {
+        this.counters.reject(this.logger, 'store_timeouts', `Store did not answer within ${this.storeTimeoutMs} ms`);
+        return;
+      }
       this.local.delete(key);
       this.local.set(key, now + this.ttlMs);
     } catch (err) {
@@ -57,7 +63,12 @@ export class RequestPairing {
       const key = pendingKey(scope, id);
       let value: string | null;
       try {
-        value = await this.store.take(key);
+        const r = await withDeadline(this.store.take(key), this.storeTimeoutMs);
+        if (r === TIMED_OUT) {
+          this.counters.reject(this.logger, 'store_timeouts', `Store did not answer within ${this.storeTimeoutMs} ms`);
+          return undefined;
+        }
+        value = r;
       } catch (err) {
         this.counters.reject(this.logger, 'store_errors', new ParserStoreError('take', key, { cause: err }).message);
         continue;

@@ -57,14 +57,16 @@ export interface RecordSpec {
   data: Uint8Array;
 }
 
+/** Call ids are unique per CPU in the kernel; unique per test process here, across scripts. */
+let nextCall = 1n;
+
 export class RawScript {
   readonly records: RecordSpec[] = [];
-  private nextCall = 1n;
 
   call(c: CallSpec): this {
     const data = typeof c.data === 'string' ? Buffer.from(c.data, 'utf8') : c.data;
     const chunk = Math.max(1, c.chunk ?? 64 * 1024);
-    const callId = this.nextCall++;
+    const callId = nextCall++;
     const tsNs = 1_000_000_000n + BigInt(Math.round((c.atMs ?? 0) * 1_000_000));
     const base = c.offset ?? 0;
     for (let off = 0; off === 0 || off < data.length; off += chunk) {

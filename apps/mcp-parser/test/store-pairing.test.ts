@@ -129,3 +129,46 @@ for (const b of backends) {
     });
   });
 }
+
+describe('Redis away', () => {
+  test('messages keep flowing (unpaired, counted) while Redis is down; pairing resumes after it returns', async () => {
+    const server = await startRedis();
+    const store = await RedisStore.connect({ url: server.url, prefix: 'mcpspy-away:' });
+    const h = harness({ store, storeTimeoutMs: 100 });
+    try {
+      await server.stop();
+      await h.feed(
+        new RawScript()
+          .call({ ...CLIENT, dir: 'write', stream: 61n, data: REQ + '\n' })
+          .call({ ...SERVER, dir: 'read', stream: 61n, data: REQ + '\n' })
+          .call({ ...SERVER, dir: 'write', stream: 62n, data: RES + '\n' })
+          .call({ ...CLIENT, dir: 'read', stream: 62n, data: RES + '\n' })
+          .batches(),
+      );
+      await h.engine.flush();
+      assert.deepEqual(h.out.map((m) => [m.type, m.request === undefined]), [
+        ['request', true],
+        ['response', true],
+      ]);
+      assert.ok(h.engine.counters.get('store_timeouts') >= 2);
+      await server.restart();
+      // ioredis reconnects on its own schedule; its queued commands run first.
+      await store.get('ready');
+      const req2 = REQ.replace('"r-1"', '"r-2"');
+      const res2 = RES.replace('"r-1"', '"r-2"');
+      // Streams already open: no endpoint lookups, only pairing goes through Redis.
+      await h.feed(
+        new RawScript()
+          .call({ ...CLIENT, dir: 'write', stream: 61n, data: req2 + '\n' })
+          .call({ ...SERVER, dir: 'write', stream: 62n, data: res2 + '\n' })
+          .batches(),
+      );
+      const out = await h.done();
+      assert.equal(out.length, 4, JSON.stringify({ out: out.map((m) => [m.type, m.raw]), counters: h.engine.counters.snapshot() }));
+      assert.equal(out[3].request?.id, 'r-2');
+    } finally {
+      await store.close();
+      await server.dispose();
+    }
+  });
+});
