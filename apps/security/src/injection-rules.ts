@@ -130,7 +130,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     id: 'address_the_ai',
     category: 'prompt_injection',
     weight: w(0.55, 0.6, 0.6),
-    triggers: ['ai', 'assistant', 'llm', 'language model', 'agent', 'model', 'claude', 'gpt', 'copilot', 'chatbot', 'bot'],
+    triggers: ['ai ', 'ai,', 'ai:', 'ai.', ' ai', 'ais ', 'assistant', 'llm', 'language model', 'agent', 'model', 'claude', 'gpt', 'copilot', 'chatbot', 'bot'],
     re: /\b(?:(?:if|when|whenever) you(?:'re| are) (?:an? |the )?(?:ai|llm|language model|assistant|agent|bot|chatbot|large language model|claude|gpt|copilot|model)\b|(?:note|message|instructions?|attention|reminder|directive|memo|hint) (?:to|for) (?:the |any |all |an? )?(?:ai|llm|language model|assistant|agent|model|bot|chatbot|claude|gpt|copilot)s?\b|(?:ai|llm|assistant|agent|model|bot|claude|gpt|chatgpt|copilot)s? (?:that is |who is |which is )?(?:reading|processing|parsing|summari[sz]ing|analy[sz]ing|ingesting|viewing|scraping|crawling) (?:this|these|the (?:page|text|document|file|email|message))\b)/g,
     summary: 'text addressed to the AI model',
   },

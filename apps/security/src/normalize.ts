@@ -21,46 +21,83 @@ const HOMOGLYPHS: Record<string, string> = {
 
 export interface Normalized {
   text: string;
-  /** Offset in the original of each normalized char; absent when the text was plain ASCII (identity). */
-  map?: Int32Array;
+  /**
+   * Runs of the normalized text: [normStart, origStart, origWidth, identity].
+   * Identity runs map char for char; other runs are one source character
+   * (folded or decomposed) mapping as a whole. Absent for plain ASCII input.
+   */
+  runs?: Int32Array;
 }
 
+const NON_ASCII_RUN = /[^\x00-\x7f]+/g;
 const NON_ASCII = /[^\x00-\x7f]/;
 
 export function normalizeForMatch(src: string): Normalized {
   if (!NON_ASCII.test(src)) return { text: src.toLowerCase() };
-  const out: string[] = [];
-  const map: number[] = [];
-  for (let i = 0; i < src.length; ) {
-    const cp = src.codePointAt(i)!;
-    const width = cp > 0xffff ? 2 : 1;
-    if (cp < 0x80) {
-      out.push(cp >= 65 && cp <= 90 ? String.fromCharCode(cp + 32) : String.fromCharCode(cp));
-      map.push(i);
-    } else {
-      const ch = src.slice(i, i + width);
+  const parts: string[] = [];
+  const runs: number[] = [];
+  let outLen = 0;
+  let last = 0;
+  const ascii = (from: number, to: number) => {
+    if (to <= from) return;
+    parts.push(src.slice(from, to).toLowerCase());
+    runs.push(outLen, from, to - from, 1);
+    outLen += to - from;
+  };
+  NON_ASCII_RUN.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = NON_ASCII_RUN.exec(src)) !== null) {
+    ascii(last, m.index);
+    const run = m[0];
+    for (let i = 0; i < run.length; ) {
+      const cp = run.codePointAt(i)!;
+      const width = cp > 0xffff ? 2 : 1;
+      const ch = run.slice(i, i + width);
       if (!INVISIBLE.test(ch)) {
         const folded = HOMOGLYPHS[ch] ?? ch.normalize('NFKC').toLowerCase();
-        for (let k = 0; k < folded.length; k++) {
-          out.push(folded[k]!);
-          map.push(i);
+        if (folded.length > 0) {
+          parts.push(folded);
+          runs.push(outLen, m.index + i, width, 0);
+          outLen += folded.length;
         }
       }
+      i += width;
     }
-    i += width;
+    last = m.index + run.length;
   }
-  const m = new Int32Array(map.length + 1);
-  m.set(map);
-  m[map.length] = src.length;
-  return { text: out.join(''), map: m };
+  ascii(last, src.length);
+  return { text: parts.join(''), runs: Int32Array.from(runs) };
+}
+
+/** Original offset of normalized position `pos`; `end` selects the end of a non-identity run. */
+function toOriginal(runs: Int32Array, pos: number, srcLen: number, end: boolean): number {
+  let lo = 0;
+  let hi = runs.length / 4 - 1;
+  if (hi < 0) return pos;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (runs[mid * 4]! <= pos) lo = mid;
+    else hi = mid - 1;
+  }
+  const n = runs[lo * 4]!;
+  const o = runs[lo * 4 + 1]!;
+  const w = runs[lo * 4 + 2]!;
+  if (pos < n) return o;
+  if (runs[lo * 4 + 3] === 1) return Math.min(srcLen, o + Math.min(pos - n, w));
+  return end ? o + w : o;
 }
 
 /** Original [start, end) of a normalized [start, end). */
-export function originalSpan(n: Normalized, start: number, end: number): [number, number] {
-  if (!n.map) return [start, end];
-  const s = n.map[start] ?? n.map[n.map.length - 1]!;
-  // The end maps through the last matched char, so a multi-unit source char is kept whole.
-  const lastSrc = end > start ? n.map[end - 1]! : s;
-  const next = n.map[end] ?? n.map[n.map.length - 1]!;
-  return [s, Math.max(next, lastSrc + 1)];
+export function originalSpan(n: Normalized, start: number, end: number, srcLen = Number.MAX_SAFE_INTEGER): [number, number] {
+  if (!n.runs) return [start, end];
+  const s = toOriginal(n.runs, start, srcLen, false);
+  const e = end > start ? toOriginal(n.runs, end - 1, srcLen, true) : s;
+  // end-1 in an identity run points at the last char itself; include it.
+  const lastIsIdentity = end > start && isIdentityAt(n.runs, end - 1);
+  return [s, Math.max(s, lastIsIdentity ? e + 1 : e)];
+}
+
+function isIdentityAt(runs: Int32Array, pos: number): boolean {
+  for (let i = runs.length - 4; i >= 0; i -= 4) if (runs[i]! <= pos) return runs[i + 3] === 1;
+  return true;
 }

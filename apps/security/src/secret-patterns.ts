@@ -87,6 +87,9 @@ function emailAccept(match: string): boolean {
   return !RESERVED_EMAIL_DOMAIN.test(match) && !/^(?:user|name|you|your|someone|foo|john\.doe|jane\.doe|me)@/i.test(match);
 }
 
+/** Every card number starts with a 4-digit prefix of its network. */
+const DIGIT_QUADS: readonly string[] = ['2', '3', '4', '5', '6'].flatMap((a) => ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'].map((b) => a + b));
+
 export const SECRET_PATTERNS: readonly SecretPattern[] = [
   {
     id: 'private_key',
@@ -200,7 +203,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
   {
     id: 'card_number',
     weight: 0.8,
-    triggers: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    triggers: DIGIT_QUADS,
     re: /(?<![\d.-])(?:\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{1,7}|\d{4}[ -]\d{6}[ -]\d{4,5}|\d{13,19})(?![\d.-])/g,
     accept: cardAccept,
     summary: 'payment card number',

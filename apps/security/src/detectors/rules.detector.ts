@@ -38,7 +38,11 @@ function quotedDiscussion(norm: string, start: number, end: number): boolean {
 export class RulesDetector implements Detector {
   readonly name = 'rules';
 
-  constructor(private readonly rules: readonly InjectionRule[] = INJECTION_RULES) {}
+  private readonly triggerRe: RegExp;
+
+  constructor(private readonly rules: readonly InjectionRule[] = INJECTION_RULES) {
+    this.triggerRe = triggerRegex(rules.flatMap((r) => r.triggers));
+  }
 
   detect(input: AnalysisInput): Finding[] {
     return combineHits(this.scanTexts(input.texts), this.name);
@@ -66,42 +70,14 @@ export class RulesDetector implements Detector {
     }
     const norm = normalizeForMatch(unit.text);
     const t = norm.text;
-    for (const rule of this.rules) {
-      let weight = rule.weight[ctx];
-      if (weight <= 0) continue;
-      let triggered = false;
-      for (const trig of rule.triggers) {
-        if (t.includes(trig)) {
-          triggered = true;
-          break;
-        }
+    // One pass finds every trigger word present; a rule's regex runs only when one of its own is there.
+    const found = t.match(this.triggerRe);
+    if (found) {
+      const present = new Set(found);
+      for (const rule of this.rules) {
+        const weight = rule.weight[ctx];
+        if (weight > 0 && triggeredBy(rule.triggers, present)) this.runRule(rule, weight, unit, norm, hidden, remap, hits);
       }
-      if (!triggered) continue;
-      rule.re.lastIndex = 0;
-      let m: RegExpExecArray | null;
-      let best: { weight: number; start: number; end: number } | undefined;
-      // Later matches may weigh more (a quoted example first, the real thing after), so look at a few.
-      for (let n = 0; n < 8 && (m = rule.re.exec(t)) !== null; n++) {
-        if (m[0].length === 0) {
-          rule.re.lastIndex++;
-          continue;
-        }
-        let wgt = weight;
-        if (rule.refine) wgt *= rule.refine(m, t);
-        if (quotedDiscussion(t, m.index, m.index + m[0].length)) wgt *= 0.3;
-        if (hidden) wgt += 0.1;
-        if (!best || wgt > best.weight) best = { weight: wgt, start: m.index, end: m.index + m[0].length };
-        if (wgt >= weight) break;
-      }
-      if (!best) continue;
-      const [s, e] = originalSpan(norm, best.start, best.end);
-      hits.push({
-        category: remap(rule.category),
-        rule: rule.id,
-        weight: Math.min(MAX_WEIGHT, best.weight),
-        evidence: { text: clip(unit.text.slice(s, e)), field: unit.field, start: s, end: e, rule: rule.id },
-        summary: rule.summary,
-      });
     }
     for (const u of scanUnicode(unit.text)) {
       hits.push({
@@ -113,6 +89,61 @@ export class RulesDetector implements Detector {
       });
     }
   }
+
+  private runRule(
+    rule: InjectionRule,
+    weight: number,
+    unit: TextUnit,
+    norm: ReturnType<typeof normalizeForMatch>,
+    hidden: boolean,
+    remap: (c: AlertCategory) => AlertCategory,
+    hits: Hit[],
+  ): void {
+    const t = norm.text;
+    rule.re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    let best: { weight: number; start: number; end: number } | undefined;
+    // Later matches may weigh more (a quoted example first, the real thing after), so look at a few.
+    for (let n = 0; n < 8 && (m = rule.re.exec(t)) !== null; n++) {
+      if (m[0].length === 0) {
+        rule.re.lastIndex++;
+        continue;
+      }
+      let wgt = weight;
+      if (rule.refine) wgt *= rule.refine(m, t);
+      if (quotedDiscussion(t, m.index, m.index + m[0].length)) wgt *= 0.3;
+      if (hidden) wgt += 0.1;
+      if (!best || wgt > best.weight) best = { weight: wgt, start: m.index, end: m.index + m[0].length };
+      if (wgt >= weight) break;
+    }
+    if (!best) return;
+    const [s, e] = originalSpan(norm, best.start, best.end, unit.text.length);
+    hits.push({
+      category: remap(rule.category),
+      rule: rule.id,
+      weight: Math.min(MAX_WEIGHT, best.weight),
+      evidence: { text: clip(unit.text.slice(s, e)), field: unit.field, start: s, end: e, rule: rule.id },
+      summary: rule.summary,
+    });
+  }
+}
+
+const escapeRe = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** One alternation of every trigger, longest first so a longer word wins at a position. */
+export function triggerRegex(triggers: readonly string[], flags = 'g'): RegExp {
+  const uniq = [...new Set(triggers)].sort((a, b) => b.length - a.length);
+  return new RegExp(uniq.map(escapeRe).join('|'), flags);
+}
+
+/**
+ * A matched trigger may contain a shorter one ("users" hides "use"), so a
+ * rule also fires when one of its triggers is inside a found string.
+ */
+export function triggeredBy(triggers: readonly string[], present: ReadonlySet<string>): boolean {
+  for (const t of triggers) if (present.has(t)) return true;
+  for (const p of present) for (const t of triggers) if (p.length > t.length && p.includes(t)) return true;
+  return false;
 }
 
 /** Merges hits into one finding per category: strongest hit per rule, rules combined as independent evidence. */

@@ -6,13 +6,18 @@
 import type { AlertEvidence } from '@mcpspy/events';
 import { SECRET_PATTERNS, SecretPattern } from '../secret-patterns';
 import { AnalysisInput, clip, Detector, Finding } from '../types';
+import { triggerRegex, triggeredBy } from './rules.detector';
 
 const MAX_WEIGHT = 0.97;
 
 export class SecretsDetector implements Detector {
   readonly name = 'secrets';
 
-  constructor(private readonly patterns: readonly SecretPattern[] = SECRET_PATTERNS) {}
+  private readonly triggerRe: RegExp;
+
+  constructor(private readonly patterns: readonly SecretPattern[] = SECRET_PATTERNS) {
+    this.triggerRe = triggerRegex(patterns.flatMap((p) => p.triggers));
+  }
 
   detect(input: AnalysisInput): Finding[] {
     const best = new Map<string, { weight: number; evidence: AlertEvidence[]; summary: string }>();
@@ -20,8 +25,11 @@ export class SecretsDetector implements Detector {
     for (const unit of input.texts) {
       // Definitions are written by the server author once; a key there is a leak all the same.
       const text = unit.text;
+      const found = text.match(this.triggerRe);
+      if (!found) continue;
+      const present = new Set(found);
       for (const p of this.patterns) {
-        if (!p.triggers.some((t) => text.includes(t))) continue;
+        if (!triggeredBy(p.triggers, present)) continue;
         p.re.lastIndex = 0;
         let m: RegExpExecArray | null;
         let found = 0;
