@@ -24,6 +24,15 @@ describe('NdjsonSplitter', () => {
     assert.equal(budget.used, 0);
   });
 
+  test('a newline arriving alone keeps the time of the line\'s last byte', () => {
+    const { s, lines } = make();
+    s.feed(b('{"a":1}'), 7);
+    s.feed(b('\n{"b":'), 8);
+    s.feed(b('2}'), 9);
+    s.feed(b('\r\n'), 10);
+    assert.deepEqual(lines, ['7:{"a":1}', '10:{"b":2}\r']);
+  });
+
   test('non-JSON lines are skipped without buffering, the next line is kept', () => {
     const { s, lines, drops, budget } = make();
     s.feed(b('npm WARN something'), 1);

@@ -7,7 +7,8 @@
  *   budget past its total, is dropped and the stream resyncs at the next newline;
  * - after a gap (lost bytes) the partial line and everything up to the next
  *   newline are dropped: bytes on both sides of a hole are never glued.
- * The meta of a line is the one passed with the chunk holding its newline.
+ * The meta of a line is the one passed with the chunk holding its last byte
+ * (a newline arriving alone in a later call does not move the line's time).
  */
 
 /** Bytes buffered by every splitter together, against one bound. */
@@ -34,6 +35,7 @@ export class NdjsonSplitter<M> {
   private pending = 0;
   /** Why bytes up to the next newline are being discarded, or null. */
   private skipping: DropReason | null = null;
+  private lastMeta: M | undefined;
 
   constructor(
     private readonly maxLineBytes: number,
@@ -84,13 +86,18 @@ export class NdjsonSplitter<M> {
           continue;
         }
         this.append(data.subarray(s, end));
+        this.lastMeta = meta;
         return;
       }
       if (!this.append(data.subarray(pos, end))) continue;
-      if (nl === -1) return;
+      if (nl === -1) {
+        this.lastMeta = meta;
+        return;
+      }
+      const lineMeta = end > pos || this.lastMeta === undefined ? meta : this.lastMeta;
       const line = this.pieces.length === 1 ? this.pieces[0] : Buffer.concat(this.pieces, this.pending);
       this.release();
-      this.sink.line(line, meta);
+      this.sink.line(line, lineMeta);
       pos = nl + 1;
     }
   }
@@ -134,6 +141,7 @@ export class NdjsonSplitter<M> {
   }
 
   private release(): void {
+    this.lastMeta = undefined;
     this.budget.used -= this.pending;
     this.pieces = [];
     this.pending = 0;

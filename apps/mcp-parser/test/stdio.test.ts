@@ -180,6 +180,28 @@ describe('stdio readers', () => {
     assert.deepEqual(out[0].stdio_transport, { from_pid: 100, from_comm: 'client', to_pid: 200, to_comm: 'server' });
   });
 
+  test('after the reader exits, new messages no longer name it', async () => {
+    const h = harness({ readerWaitMs: 30 });
+    const n = '{"jsonrpc":"2.0","method":"notifications/initialized"}';
+    await h.feed(new RawScript().call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: n + '\n' }).call({ ...SERVER, dir: 'read', stream: TO_SERVER, data: n + '\n' }).batches());
+    h.engine.onProc({ kind: 'exit', pid: 200, comm: 'server', timestamp: T0_ISO });
+    await h.feed(new RawScript().call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: n + '\n' }).batches());
+    const out = await h.done();
+    assert.deepEqual(out.map((m) => m.stdio_transport?.to_pid), [200, 0]);
+  });
+
+  test('channels are bounded: past maxStreams the oldest is evicted and its held messages go out', async () => {
+    const h = harness({ maxStreams: 3, readerWaitMs: 5000 });
+    const s = new RawScript();
+    for (let i = 0; i < 5; i++) s.call({ ...CLIENT, dir: 'write', stream: BigInt(500 + i), data: `{"jsonrpc":"2.0","id":${i},"method":"ping"}\n` });
+    await h.feed(s.batches());
+    assert.equal(h.engine.streamCount, 3);
+    assert.equal(h.engine.counters.get('streams_evicted'), 2);
+    assert.deepEqual(h.out.map((m) => m.id), [0, 1], 'evicted channels released what they held');
+    const out = await h.done();
+    assert.equal(out.length, 5);
+  });
+
   test('comm comes from process events when known', async () => {
     const h = harness();
     h.engine.onProc({ kind: 'exec', pid: 200, comm: 'mcp-weather', timestamp: T0_ISO });
