@@ -2,6 +2,8 @@
 // mcp-parser throughput on stdio: typical MCP lines, one write call each and
 // the reader's read of it, through the real batch codec and the engine.
 // Usage: npx tsc -b apps/mcp-parser && node bench/mcp-parser.mjs [messages]
+// With REDIS_URL=redis://host:port the Store is RedisStore (pairing and pipe
+// endpoints go through Redis, as in distributed mode).
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const ev = require('@mcpspy/events');
@@ -57,7 +59,9 @@ async function run(kind) {
   const tb = Date.now();
   const { batches, bytes } = buildBatches(kind);
   const buildMs = Date.now() - tb;
-  const store = new ev.MemoryStore();
+  const store = process.env.REDIS_URL
+    ? await ev.RedisStore.connect({ url: process.env.REDIS_URL, prefix: `bench-${process.pid}:` })
+    : new ev.MemoryStore();
   let count = 0;
   let paired = 0;
   const engine = new McpParserEngine({
@@ -81,7 +85,7 @@ async function run(kind) {
     `${kind.padEnd(13)} ${N} msgs (${(bytes / N).toFixed(0)} B avg, write+read events) in ${s.toFixed(2)} s: ` +
       `${Math.round(N / s).toLocaleString('en-US')} msg/s, ${(bytes / s / 1048576).toFixed(1)} MB/s` +
       (kind === 'pairs' ? `, ${paired} responses paired` : '') +
-      `, rss ${rss.toFixed(0)} MB (input built in ${buildMs} ms, not timed)`,
+      `, ${process.env.REDIS_URL ? 'RedisStore' : 'MemoryStore'}, rss ${rss.toFixed(0)} MB (input built in ${buildMs} ms, not timed)`,
   );
 }
 

@@ -320,9 +320,34 @@ export class McpParserEngine {
     return run.then(() => this.outputChain);
   }
 
-  private output(draft: Draft): void {
+  /**
+   * Filters, starts the Store call of this message at once, and queues its
+   * emission behind the previous one. Store calls are issued in message order
+   * on one connection (Redis runs them in that order), so a request is stored
+   * before its response looks for it, while many lookups are in flight
+   * together instead of one round trip per message.
+   */
+  private output(d: Draft): void {
+    const p = d.parsed;
+    if (p.method !== undefined) {
+      if (isKnownMethod(p.method)) this.markMcp(d.mcpScopes);
+      else if (!d.mcpScopes.some((s) => this.mcpScopes.has(s))) {
+        this.counters.reject(this.logger, 'unknown_method_dropped', 'JSON-RPC with an unknown method on a stream without MCP traffic', {
+          method: p.method.slice(0, 100),
+        });
+        return;
+      }
+    }
+    let pairing: Promise<PairedRequest | undefined> | undefined;
+    if (p.type === 'request' && d.requestScope) {
+      const req: PairedRequest = { type: 'request', id: p.id ?? null, method: p.method ?? '', error: {}, timestamp: d.timestamp };
+      if ('params' in p) req.params = p.params;
+      pairing = this.pairing.remember(d.requestScope, req).then(() => undefined);
+    } else if (d.responseScopes && p.id !== null && p.id !== undefined) {
+      pairing = this.pairing.take(d.responseScopes, p.id);
+    }
     this.outputChain = this.outputChain
-      .then(() => this.finalize(draft))
+      .then(async () => this.finalize(d, pairing ? await pairing : undefined))
       .catch((err: unknown) => {
         this.counters.reject(this.logger, 'internal_errors', `failed to finalize message: ${(err as Error)?.message ?? err}`);
       });
@@ -711,24 +736,9 @@ export class McpParserEngine {
 
   // ---------------------------------------------------------------- output
 
-  private async finalize(d: Draft): Promise<void> {
+  private finalize(d: Draft, request: PairedRequest | undefined): void {
     const p = d.parsed;
-    if (p.method !== undefined) {
-      if (isKnownMethod(p.method)) this.markMcp(d.mcpScopes);
-      else if (!d.mcpScopes.some((s) => this.mcpScopes.has(s))) {
-        this.counters.reject(this.logger, 'unknown_method_dropped', 'JSON-RPC with an unknown method on a stream without MCP traffic', {
-          method: p.method.slice(0, 100),
-        });
-        return;
-      }
-    }
-    let request: PairedRequest | undefined;
-    if (p.type === 'request' && d.requestScope) {
-      const req: PairedRequest = { type: 'request', id: p.id ?? null, method: p.method ?? '', error: {}, timestamp: d.timestamp };
-      if ('params' in p) req.params = p.params;
-      await this.pairing.remember(d.requestScope, req);
-    } else if (d.responseScopes) {
-      if (p.id !== null && p.id !== undefined) request = await this.pairing.take(d.responseScopes, p.id);
+    if (d.responseScopes) {
       if (request) {
         this.counters.inc('paired_responses');
         this.markMcp(d.mcpScopes);
