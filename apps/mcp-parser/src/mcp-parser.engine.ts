@@ -262,7 +262,16 @@ export class McpParserEngine {
     return this.input(async () => this.handleHttp(ev));
   }
 
+  /** Queued behind the inputs already given, so an exit never cuts into a batch being processed. */
   onProc(ev: ProcEvent): void {
+    this.inputChain = this.inputChain
+      .then(() => this.handleProc(ev))
+      .catch((err: unknown) => {
+        this.counters.reject(this.logger, 'internal_errors', `failed to process proc event: ${(err as Error)?.message ?? err}`);
+      });
+  }
+
+  private handleProc(ev: ProcEvent): void {
     if (ev.kind === 'exit') {
       this.procComm.delete(ev.pid);
       for (const [key, ch] of this.channels) {
