@@ -250,7 +250,7 @@ describe('stdio framing', () => {
     );
   });
 
-  test('any split of a valid stream into calls and chunks gives the same messages as the whole stream (property)', async () => {
+  test('any split of a valid stream into calls and chunks, written or read, gives the same messages as the whole stream (property)', async () => {
     const msg = fc.oneof(
       fc.record({ id: fc.oneof(fc.integer(), fc.string()), text: fc.string({ unit: 'binary' }) }).map(({ id, text }) => ({
         jsonrpc: '2.0',
@@ -260,12 +260,15 @@ describe('stdio framing', () => {
       })),
       fc.string({ unit: 'grapheme' }).map((data) => ({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data } })),
     );
-    const run = async (stream: Buffer, cuts: number[], chunk: number) => {
+    // viaReads: the writer is filtered out and the reader's reads carry the stream.
+    const run = async (stream: Buffer, cuts: number[], chunk: number, viaReads: boolean) => {
       const h = harness();
-      const s = new RawScript().call({ ...SERVER, dir: 'read', stream: TO_SERVER, data: '' });
+      const s = new RawScript();
+      if (!viaReads) s.call({ ...SERVER, dir: 'read', stream: TO_SERVER, data: '' });
       let prev = 0;
       for (const c of [...cuts, stream.length]) {
-        if (c > prev) s.call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: stream.subarray(prev, c), chunk });
+        const who = viaReads ? { ...SERVER, dir: 'read' as const } : { ...CLIENT, dir: 'write' as const };
+        if (c > prev) s.call({ ...who, stream: TO_SERVER, data: stream.subarray(prev, c), chunk });
         prev = Math.max(prev, c);
       }
       await h.feed(s.batches(5));
@@ -276,11 +279,12 @@ describe('stdio framing', () => {
         fc.array(msg, { minLength: 1, maxLength: 6 }),
         fc.array(fc.nat(), { maxLength: 12 }),
         fc.integer({ min: 1, max: 40 }),
-        async (msgs, rawCuts, chunk) => {
+        fc.boolean(),
+        async (msgs, rawCuts, chunk, viaReads) => {
           const stream = Buffer.from(msgs.map((m) => JSON.stringify(m) + '\n').join(''), 'utf8');
           const cuts = rawCuts.map((c) => c % (stream.length + 1)).sort((x, y) => x - y);
-          const whole = await run(stream, [], stream.length + 1);
-          const split = await run(stream, cuts, chunk);
+          const whole = await run(stream, [], stream.length + 1, viaReads);
+          const split = await run(stream, cuts, chunk, viaReads);
           assert.equal(whole.length, msgs.length);
           assert.deepEqual(split, whole);
           assert.deepEqual(
@@ -289,7 +293,7 @@ describe('stdio framing', () => {
           );
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 80 },
     );
   });
 
