@@ -51,6 +51,8 @@ export interface McpspyConfig {
   hfUrl: string;
   /** MCPSPY_INSTANCE: name of this process in durable consumer names and metrics. */
   instance: string;
+  /** MCPSPY_HOST_PROC: the host's /proc (a container mounts it elsewhere). */
+  hostProc: string;
 }
 
 export const DEFAULT_SECURITY_MODEL = 'meta-llama/Llama-Prompt-Guard-2-86M';
@@ -72,6 +74,7 @@ export function defaultConfig(): McpspyConfig {
     securityAsync: true,
     hfUrl: DEFAULT_HF_URL,
     instance: 'default',
+    hostProc: '/proc',
   };
 }
 
@@ -141,5 +144,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base = defau
   if ((v = s('MCPSPY_SECURITY_ASYNC'))) c.securityAsync = parseBool('MCPSPY_SECURITY_ASYNC', v);
   if ((v = s('MCPSPY_HF_URL'))) c.hfUrl = v;
   if ((v = s('MCPSPY_INSTANCE'))) c.instance = v;
+  if ((v = s('MCPSPY_HOST_PROC'))) c.hostProc = v;
   return c;
 }

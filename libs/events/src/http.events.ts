@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 /** Rebuilt HTTP messages: `mcpspy.v1.http.message`, produced by http-session. */
 import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Min } from 'class-validator';
 import { Subjects } from './subjects';

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 export * from './subjects';
 export * from './errors';
 export * from './raw.events';
@@ -13,3 +14,11 @@ export * from './logger';
 export * from './config';
 export * from './store/store';
 export * from './store/memory.store';
+export * from './bus/bus';
+export * from './bus/serial-queue';
+export * from './bus/in-process.bus';
+export * from './bus/nats.bus';
+export * from './bus/bus.context';
+export * from './bus/bus.server';
+export * from './bus/bus.client';
+export * from './store/redis.store';

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 /**
  * MCP messages: `mcpspy.v1.mcp.message`, produced by mcp-parser. This is also
  * the JSONL line the sink writes, compatible with MCPSpy's schema: fields may

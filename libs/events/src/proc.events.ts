@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 /** Process lifecycle events: `mcpspy.v1.raw.proc`. */
 import { IsIn, IsInt, IsOptional, IsString, Min } from 'class-validator';
 import { Subjects } from './subjects';

@@ -157,7 +157,8 @@ function decodeRecordAt(bytes: Uint8Array, v: DataView, p: number, index: number
     throw new RawCodecError(`record ${index} header at ${p} runs past the batch end (${bytes.byteLength})`);
   }
   const len = v.getUint32(p + L.len, true);
-  if (len > MAX_RECORD_DATA || p + L.headerSize + len > bytes.byteLength) {
+  // Records are padded to 8 bytes; a batch cut inside the padding is truncated too.
+  if (len > MAX_RECORD_DATA || p + align8(L.headerSize + len) > bytes.byteLength) {
     throw new RawCodecError(`record ${index} data length ${len} runs past the batch end`);
   }
   const kind = v.getUint8(p + L.kind);

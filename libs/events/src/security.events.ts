@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 /** Security alerts: `mcpspy.v1.security.alert`, produced by the security stage. */
 import { Type } from 'class-transformer';
 import { IsArray, IsIn, IsNumber, IsObject, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 /** Counters: `mcpspy.v1.probe.stats` and `mcpspy.v1.stage.stats.<stage>`. */
 import { IsInt, IsObject, IsOptional, IsString, Min } from 'class-validator';
 import { Subjects } from './subjects';

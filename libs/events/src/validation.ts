@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 /**
  * Validation at service boundaries. A payload that fails is reported with its
  * schema id and reasons; callers count it, log it once and skip it.

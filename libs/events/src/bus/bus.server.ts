@@ -1,0 +1,86 @@
+/**
+ * Nest custom transport strategy over any Bus. Each `@EventPattern(subject)`
+ * handler becomes one subscription; handlers of one subscription run one at a
+ * time, in order. A handler error is counted and logged once, never thrown
+ * into the transport.
+ */
+import { CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { isObservable, lastValueFrom } from 'rxjs';
+import type { Logger } from 'pino';
+import { Counters } from '../counters';
+import { Bus, BusContextInfo, BusSubscription } from './bus';
+import { BusContext } from './bus.context';
+
+export interface BusServerOptions {
+  bus: Bus;
+  logger?: Logger;
+  /** Queue group shared by instances of the stage (work sharing). */
+  queue?: string;
+  /** Durable consumer name for JetStream subjects (defaults to queue). */
+  durable?: string;
+  /**
+   * Partitions this instance owns: a handler on `<base>.*` subscribes to
+   * `<base>.<p>` for each owned partition only.
+   */
+  partitions?: number[];
+  /** Counters of the stage, for handler failures. */
+  counters?: Counters;
+}
+
+export class BusServer extends Server implements CustomTransportStrategy {
+  private subscriptions: BusSubscription[] = [];
+
+  constructor(private readonly options: BusServerOptions) {
+    super();
+  }
+
+  async listen(callback: (err?: unknown) => void): Promise<void> {
+    try {
+      for (const pattern of this.messageHandlers.keys()) {
+        for (const subject of this.expand(pattern)) {
+          const sub = await this.options.bus.subscribe(subject, (payload, info) => this.dispatch(pattern, payload, info), {
+            queue: this.options.queue,
+            durable: this.options.durable ?? this.options.queue,
+          });
+          this.subscriptions.push(sub);
+        }
+      }
+      callback();
+    } catch (err) {
+      callback(err);
+    }
+  }
+
+  private expand(pattern: string): string[] {
+    const parts = this.options.partitions;
+    if (!parts || !pattern.endsWith('.*')) return [pattern];
+    const base = pattern.slice(0, -2);
+    return parts.map((p) => `${base}.${p}`);
+  }
+
+  private async dispatch(pattern: string, payload: unknown, info: BusContextInfo): Promise<void> {
+    const handler = this.getHandlerByPattern(pattern);
+    if (!handler) return;
+    try {
+      const result = await handler(payload, new BusContext([info.subject, info.redelivered]));
+      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+    } catch (err) {
+      const c = this.options.counters ?? this.options.bus.counters;
+      c.reject(this.options.logger, 'handler_errors', (err as Error)?.message ?? String(err), { pattern });
+    }
+  }
+
+  async close(): Promise<void> {
+    const subs = this.subscriptions;
+    this.subscriptions = [];
+    await Promise.allSettled(subs.map((s) => s.unsubscribe()));
+  }
+
+  on(): never {
+    throw new Error('BusServer does not emit transport events');
+  }
+
+  unwrap<T>(): T {
+    return this.options.bus as T;
+  }
+}

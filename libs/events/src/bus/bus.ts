@@ -1,0 +1,48 @@
+/**
+ * The Bus: how stages exchange events. Two implementations with one contract:
+ * InProcessBus (embedded mode, one process) and NatsBus (distributed mode).
+ * Nest sees either through BusServer (a custom transport strategy) and
+ * BusClientProxy, so handlers do not change between modes.
+ *
+ * Payloads: binary subjects (raw batches) carry Uint8Array; every other
+ * subject carries a plain JSON-compatible object.
+ */
+import { Counters } from '../counters';
+
+export interface BusContextInfo {
+  /** Concrete subject the message arrived on. */
+  subject: string;
+  /** True when JetStream delivers the message again (consumer restart, no ack). */
+  redelivered: boolean;
+}
+
+export type BusHandler = (payload: unknown, info: BusContextInfo) => Promise<void> | void;
+
+export interface BusSubscribeOptions {
+  /** Queue group: each message goes to one member of the group. */
+  queue?: string;
+  /**
+   * Durable consumer name for subjects kept by JetStream. Instances using the
+   * same name share the work and resume after a restart.
+   */
+  durable?: string;
+}
+
+export interface BusSubscription {
+  readonly pattern: string;
+  unsubscribe(): Promise<void>;
+}
+
+export interface Bus {
+  /** Publishes one event; resolves when accepted (for JetStream subjects: stored). */
+  publish(subject: string, payload: unknown): Promise<void>;
+  subscribe(pattern: string, handler: BusHandler, options?: BusSubscribeOptions): Promise<BusSubscription>;
+  /** Resolves when everything published so far has been handed over. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+  readonly counters: Counters;
+  /** Human description for logs: "in-process" or the NATS URL. */
+  readonly description: string;
+}
+
+export const BUS = Symbol('MCPSPY_BUS');

@@ -1,0 +1,100 @@
+/**
+ * Embedded-mode Bus: subjects routed inside one process with NATS matching
+ * rules (`*`, `>`) and queue groups, payloads passed by reference. Each
+ * subscription drains its own bounded queue, so a slow stage slows its
+ * producers (backpressure) instead of growing memory.
+ */
+import { Counters } from '../counters';
+import { subjectMatches } from '../subjects';
+import { Bus, BusContextInfo, BusHandler, BusSubscribeOptions, BusSubscription } from './bus';
+import { SerialQueue } from './serial-queue';
+
+interface Sub {
+  pattern: string;
+  queue?: string;
+  queueWork: SerialQueue<{ payload: unknown; info: BusContextInfo }>;
+}
+
+export class InProcessBus implements Bus {
+  readonly counters = new Counters();
+  readonly description = 'in-process';
+  private subs: Sub[] = [];
+  private readonly roundRobin = new Map<string, number>();
+  private closed = false;
+
+  constructor(private readonly highWater = 10_000) {}
+
+  async publish(subject: string, payload: unknown): Promise<void> {
+    if (this.closed) {
+      this.counters.inc('published_after_close');
+      return;
+    }
+    this.counters.inc('published');
+    const waits: Promise<void>[] = [];
+    const groups = new Map<string, Sub[]>();
+    for (const s of this.subs) {
+      if (!subjectMatches(s.pattern, subject)) continue;
+      if (s.queue) {
+        const g = groups.get(s.queue) ?? [];
+        g.push(s);
+        groups.set(s.queue, g);
+        continue;
+      }
+      const w = s.queueWork.push({ payload, info: { subject, redelivered: false } });
+      if (w) waits.push(w);
+    }
+    for (const [name, members] of groups) {
+      const key = `${name}\u0000${subject}`;
+      const n = this.roundRobin.get(key) ?? 0;
+      this.roundRobin.set(key, n + 1);
+      const w = members[n % members.length].queueWork.push({ payload, info: { subject, redelivered: false } });
+      if (w) waits.push(w);
+    }
+    if (waits.length) {
+      this.counters.inc('backpressure_waits');
+      await Promise.all(waits);
+    }
+  }
+
+  async subscribe(pattern: string, handler: BusHandler, options: BusSubscribeOptions = {}): Promise<BusSubscription> {
+    // In one process a durable consumer is a queue group: one member handles each message.
+    const queue = options.queue ?? options.durable;
+    const sub: Sub = {
+      pattern,
+      queue,
+      queueWork: new SerialQueue(async ({ payload, info }) => {
+        try {
+          await handler(payload, info);
+        } catch {
+          this.counters.inc('handler_errors');
+        }
+      }, this.highWater),
+    };
+    this.subs.push(sub);
+    return {
+      pattern,
+      unsubscribe: async () => {
+        this.subs = this.subs.filter((s) => s !== sub);
+        await sub.queueWork.idle();
+      },
+    };
+  }
+
+  async flush(): Promise<void> {
+    // Draining one queue can fill another downstream: repeat until all are idle.
+    for (let round = 0; round < 100; round++) {
+      if (this.subs.every((s) => s.queueWork.length === 0)) {
+        await Promise.all(this.subs.map((s) => s.queueWork.idle()));
+        if (this.subs.every((s) => s.queueWork.length === 0)) return;
+      }
+      await Promise.all(this.subs.map((s) => s.queueWork.idle()));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    for (const s of this.subs) s.queueWork.close();
+    this.subs = [];
+  }
+}

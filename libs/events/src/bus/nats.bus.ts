@@ -1,0 +1,256 @@
+/**
+ * Distributed-mode Bus over NATS. Core NATS carries the high-rate subjects
+ * (raw batches, HTTP messages, stats); JetStream keeps MCP messages and
+ * alerts, and durable consumers let a restarted stage resume where it stopped.
+ * Payloads are the events themselves (JSON, or the binary raw batch), with no
+ * envelope, so other systems can consume the subjects directly.
+ */
+import {
+  AckPolicy,
+  connect,
+  DeliverPolicy,
+  JetStreamClient,
+  JetStreamManager,
+  JsMsg,
+  Msg,
+  NatsConnection,
+  nanos,
+  RetentionPolicy,
+  StorageType,
+  Subscription,
+} from 'nats';
+import type { Logger } from 'pino';
+import { Counters } from '../counters';
+import { BusConnectError } from '../errors';
+import { DURABLE_SUBJECTS, isBinarySubject, JETSTREAM_STREAM, subjectMatches } from '../subjects';
+import { validatePayload } from '../validation';
+import { Bus, BusHandler, BusSubscribeOptions, BusSubscription } from './bus';
+
+export interface NatsBusOptions {
+  url: string;
+  /** Connection name shown by the NATS server. */
+  name?: string;
+  logger?: Logger;
+  /** Validate JSON payloads against their DTO on receipt (default true). */
+  validate?: boolean;
+  /** JetStream retention of MCP messages and alerts. */
+  maxAgeMs?: number;
+  maxBytes?: number;
+  /** Ack wait of durable consumers: after it, an unacknowledged message is delivered again. */
+  ackWaitMs?: number;
+  /** How long a JetStream publish keeps retrying while NATS is unreachable. */
+  publishRetryMs?: number;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function isDurable(subject: string): boolean {
+  return DURABLE_SUBJECTS.some((d) => subjectMatches(d, subject) || subjectMatches(subject, d));
+}
+
+export class NatsBus implements Bus {
+  readonly counters = new Counters();
+  readonly description: string;
+  private readonly subs = new Set<{ stop(): Promise<void> }>();
+  private readonly inflight = new Set<Promise<unknown>>();
+  private closing = false;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly options: NatsBusOptions,
+  ) {
+    this.description = options.url;
+    void this.watchStatus();
+  }
+
+  /** Connects and makes sure the JetStream stream exists. Throws BusConnectError naming the URL. */
+  static async connect(options: NatsBusOptions): Promise<NatsBus> {
+    let nc: NatsConnection;
+    try {
+      nc = await connect({
+        servers: options.url,
+        name: options.name ?? 'mcpspy',
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 250,
+        timeout: 5000,
+      });
+    } catch (err) {
+      throw new BusConnectError(options.url, { cause: err });
+    }
+    try {
+      const jsm = await nc.jetstreamManager();
+      const bus = new NatsBus(nc, nc.jetstream(), jsm, options);
+      await bus.ensureStream();
+      return bus;
+    } catch (err) {
+      await nc.close().catch(() => undefined);
+      throw new BusConnectError(options.url, {
+        cause: new Error(`JetStream is not available (start nats-server with -js): ${(err as Error).message}`),
+      });
+    }
+  }
+
+  private async ensureStream(): Promise<void> {
+    const config = {
+      name: JETSTREAM_STREAM,
+      subjects: [...DURABLE_SUBJECTS],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_age: nanos(this.options.maxAgeMs ?? 24 * 3600 * 1000),
+      max_bytes: this.options.maxBytes ?? 1024 * 1024 * 1024,
+    };
+    try {
+      await this.jsm.streams.info(JETSTREAM_STREAM);
+      await this.jsm.streams.update(JETSTREAM_STREAM, config);
+    } catch {
+      await this.jsm.streams.add(config);
+    }
+  }
+
+  private async watchStatus(): Promise<void> {
+    const log = this.options.logger;
+    for await (const s of this.nc.status()) {
+      if (s.type === 'disconnect') {
+        this.counters.inc('disconnects');
+        log?.warn({ url: this.options.url }, 'lost connection to NATS; reconnecting');
+      } else if (s.type === 'reconnect') {
+        log?.info({ url: this.options.url }, 'reconnected to NATS');
+      }
+    }
+  }
+
+  private encode(subject: string, payload: unknown): Uint8Array {
+    if (payload instanceof Uint8Array) return payload;
+    return encoder.encode(JSON.stringify(payload));
+  }
+
+  private decode(subject: string, data: Uint8Array): { ok: true; value: unknown } | { ok: false; reason: string } {
+    if (isBinarySubject(subject)) return { ok: true, value: data };
+    let value: unknown;
+    try {
+      value = JSON.parse(decoder.decode(data));
+    } catch (err) {
+      return { ok: false, reason: `invalid JSON: ${(err as Error).message}` };
+    }
+    if (this.options.validate !== false) {
+      const v = validatePayload(subject, value);
+      if (!v.ok) return { ok: false, reason: `${v.schema}: ${v.reasons.slice(0, 3).join('; ')}` };
+    }
+    return { ok: true, value };
+  }
+
+  async publish(subject: string, payload: unknown): Promise<void> {
+    const data = this.encode(subject, payload);
+    this.counters.inc('published');
+    if (!isDurable(subject)) {
+      this.nc.publish(subject, data);
+      return;
+    }
+    const p = this.publishDurable(subject, data);
+    this.inflight.add(p);
+    p.finally(() => this.inflight.delete(p)).catch(() => undefined);
+    // Keep a bounded number of unacknowledged publishes in flight.
+    if (this.inflight.size >= 1000) await Promise.race(this.inflight);
+  }
+
+  private async publishDurable(subject: string, data: Uint8Array): Promise<void> {
+    const deadline = Date.now() + (this.options.publishRetryMs ?? 60_000);
+    let delay = 100;
+    for (;;) {
+      try {
+        await this.js.publish(subject, data, { timeout: 5000 });
+        return;
+      } catch (err) {
+        if (this.closing || Date.now() > deadline) {
+          this.counters.reject(this.options.logger, 'publish_failed', (err as Error).message, { subject });
+          return;
+        }
+        this.counters.inc('publish_retries');
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 2000);
+      }
+    }
+  }
+
+  async subscribe(pattern: string, handler: BusHandler, options: BusSubscribeOptions = {}): Promise<BusSubscription> {
+    if (isDurable(pattern)) return this.subscribeDurable(pattern, handler, options);
+    const sub: Subscription = this.nc.subscribe(pattern, options.queue ? { queue: options.queue } : {});
+    const done = (async () => {
+      for await (const m of sub) await this.deliver(m, handler, false);
+    })();
+    const entry = {
+      stop: async () => {
+        sub.unsubscribe();
+        await done.catch(() => undefined);
+      },
+    };
+    this.subs.add(entry);
+    return { pattern, unsubscribe: async () => (this.subs.delete(entry), entry.stop()) };
+  }
+
+  private async subscribeDurable(pattern: string, handler: BusHandler, options: BusSubscribeOptions): Promise<BusSubscription> {
+    const base = options.durable ?? options.queue;
+    if (!base) throw new Error(`failed to subscribe to ${pattern}: a durable name is required for JetStream subjects`);
+    const durable = `${base}_${pattern.split('.').slice(2).join('_')}`.replace(/[^A-Za-z0-9_-]/g, '_');
+    try {
+      await this.jsm.consumers.info(JETSTREAM_STREAM, durable);
+    } catch {
+      await this.jsm.consumers.add(JETSTREAM_STREAM, {
+        durable_name: durable,
+        filter_subject: pattern,
+        ack_policy: AckPolicy.Explicit,
+        // A new consumer starts with what is published from now on; an
+        // existing one resumes from its last acknowledgement.
+        deliver_policy: DeliverPolicy.New,
+        ack_wait: nanos(this.options.ackWaitMs ?? 10_000),
+        max_ack_pending: 10_000,
+      });
+    }
+    const consumer = await this.js.consumers.get(JETSTREAM_STREAM, durable);
+    const messages = await consumer.consume({ max_messages: 512 });
+    const done = (async () => {
+      for await (const m of messages) {
+        await this.deliver(m, handler, m.info.redelivered);
+        m.ack();
+      }
+    })();
+    const entry = {
+      stop: async () => {
+        await messages.close();
+        await done.catch(() => undefined);
+      },
+    };
+    this.subs.add(entry);
+    return { pattern, unsubscribe: async () => (this.subs.delete(entry), entry.stop()) };
+  }
+
+  private async deliver(m: Msg | JsMsg, handler: BusHandler, redelivered: boolean): Promise<void> {
+    this.counters.inc('received');
+    const decoded = this.decode(m.subject, m.data);
+    if (!decoded.ok) {
+      this.counters.reject(this.options.logger, 'invalid_payloads', decoded.reason, { subject: m.subject });
+      return;
+    }
+    try {
+      await handler(decoded.value, { subject: m.subject, redelivered });
+    } catch (err) {
+      this.counters.reject(this.options.logger, 'handler_errors', (err as Error).message, { subject: m.subject });
+    }
+  }
+
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.inflight]);
+    await this.nc.flush();
+  }
+
+  async close(): Promise<void> {
+    await this.flush().catch(() => undefined);
+    this.closing = true;
+    for (const s of this.subs) await s.stop().catch(() => undefined);
+    this.subs.clear();
+    await this.nc.drain().catch(() => undefined);
+  }
+}

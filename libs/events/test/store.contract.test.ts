@@ -1,0 +1,100 @@
+/** Contract of the Store against MemoryStore and RedisStore (real redis-server). */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MemoryStore, RedisStore, Store, StoreConnectError } from '../src';
+import { startRedis, TestServer, freePort } from '../src/testing';
+
+let redis: TestServer;
+before(async () => {
+  redis = await startRedis();
+});
+after(async () => {
+  await redis?.dispose();
+});
+
+const impls: Array<[string, () => Promise<Store>]> = [
+  ['memory', async () => new MemoryStore()],
+  ['redis', async () => RedisStore.connect({ url: redis.url, prefix: `t${Math.random().toString(36).slice(2)}:` })],
+];
+
+for (const [name, make] of impls) {
+  describe(`Store contract: ${name}`, () => {
+    test('get/set/del and TTL expiry', async () => {
+      const s = await make();
+      await s.set('a', '1');
+      await s.set('b', '2', 80);
+      assert.equal(await s.get('a'), '1');
+      assert.equal(await s.get('b'), '2');
+      await new Promise((r) => setTimeout(r, 150));
+      assert.equal(await s.get('b'), null, 'expired');
+      await s.del('a');
+      assert.equal(await s.get('a'), null);
+      await s.close();
+    });
+
+    test('take is atomic: one of many concurrent takers gets the value', async () => {
+      const s = await make();
+      for (let round = 0; round < 20; round++) {
+        await s.set(`req:${round}`, `v${round}`, 10_000);
+        const results = await Promise.all(Array.from({ length: 8 }, () => s.take(`req:${round}`)));
+        assert.deepEqual(results.filter((r) => r !== null), [`v${round}`]);
+      }
+      await s.close();
+    });
+
+    test('setIfAbsent, incr and hashes', async () => {
+      const s = await make();
+      assert.equal(await s.setIfAbsent('k', 'x', 10_000), true);
+      assert.equal(await s.setIfAbsent('k', 'y', 10_000), false);
+      assert.equal(await s.get('k'), 'x');
+      assert.equal(await s.incr('n'), 1);
+      assert.equal(await s.incr('n', 5), 6);
+      await s.hset('h', 'f1', 'a', 10_000);
+      await s.hset('h', 'f2', 'b');
+      assert.equal(await s.hget('h', 'f1'), 'a');
+      assert.deepEqual(await s.hgetall('h'), { f1: 'a', f2: 'b' });
+      await s.hdel('h', 'f1');
+      assert.deepEqual(await s.hgetall('h'), { f2: 'b' });
+      assert.deepEqual(await s.hgetall('missing'), {});
+      await s.close();
+    });
+  });
+}
+
+describe('Store specifics', () => {
+  test('MemoryStore is bounded and counts evictions', async () => {
+    const evicted: string[] = [];
+    const s = new MemoryStore({ maxKeys: 3, onEvict: (k) => evicted.push(k) });
+    for (const k of ['a', 'b', 'c', 'd', 'e']) await s.set(k, k);
+    assert.equal(await s.size(), 3);
+    assert.deepEqual(evicted, ['a', 'b']);
+    assert.equal(await s.get('e'), 'e');
+    await s.close();
+  });
+
+  test('Redis down at start: a clear error naming the URL', async () => {
+    const port = await freePort();
+    await assert.rejects(RedisStore.connect({ url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 1000 }), (err: unknown) => {
+      assert.ok(err instanceof StoreConnectError);
+      assert.match((err as Error).message, new RegExp(`failed to connect to Redis at redis://127.0.0.1:${port}`));
+      return true;
+    });
+  });
+
+  test('Redis restarted mid-run: commands issued during the outage complete afterwards', async () => {
+    const own = await startRedis({ persist: true });
+    try {
+      const s = await RedisStore.connect({ url: own.url });
+      await s.set('before', '1', 60_000);
+      await own.stop();
+      const pending = s.set('during', '2', 60_000);
+      await new Promise((r) => setTimeout(r, 300));
+      await own.restart();
+      await pending;
+      assert.equal(await s.get('during'), '2');
+      await s.close();
+    } finally {
+      await own.dispose();
+    }
+  });
+});
