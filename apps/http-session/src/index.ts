@@ -4,3 +4,5 @@ export type { HttpSessionOptions } from './http-session.engine';
 export { HttpSessionError, HttpFramingError, BodyDecodeError } from './errors';
 export { SseDecoder } from './sse-decoder';
 export type { SseEvent } from './sse-decoder';
+export { HttpSessionModule } from './http-session.module';
+export { HttpSessionController } from './http-session.controller';

@@ -6,3 +6,5 @@ export type { ParsedMessage, ParseResult, Reject } from './jsonrpc';
 export { NdjsonSplitter, ByteBudget } from './ndjson-splitter';
 export { ssePayloads } from './sse';
 export { McpParserError, ParserStoreError, EmitError } from './errors';
+export { McpParserModule } from './mcp-parser.module';
+export { McpParserController } from './mcp-parser.controller';

@@ -47,6 +47,12 @@ export interface McpParserOptions {
   emit(msg: McpMessageEvent): void;
   /** How long a pipe message waits for a read that names its reader (ms). */
   readerWaitMs?: number;
+  /**
+   * The same for the first messages of a channel whose reader was never seen:
+   * a freshly spawned server takes hundreds of ms to start reading its stdin,
+   * and its first read is what names it.
+   */
+  firstReaderWaitMs?: number;
   /** How long a server-side HTTP observation waits for its client-side twin (ms). */
   twinWaitMs?: number;
   /** How long a request waits in the Store for its response (ms). */
@@ -69,6 +75,7 @@ export interface McpParserOptions {
 
 export const MCP_PARSER_DEFAULTS = {
   readerWaitMs: 75,
+  firstReaderWaitMs: 1500,
   twinWaitMs: 100,
   pendingTtlMs: 10 * 60_000,
   maxLineBytes: 64 * 1024 * 1024,
@@ -157,6 +164,8 @@ class StdioChannel {
   reader?: Endpoint;
   writer?: Endpoint;
   held: HeldStdio[] = [];
+  /** Set once a message went out without its reader: later ones wait only the short time. */
+  readerWaitExpired = false;
   lastSeen = Date.now();
   readonly writeCursor = new CallCursor();
   readonly readCursor = new CallCursor();
@@ -222,6 +231,7 @@ export class McpParserEngine {
     const d = MCP_PARSER_DEFAULTS;
     this.cfg = {
       readerWaitMs: opts.readerWaitMs ?? d.readerWaitMs,
+      firstReaderWaitMs: opts.firstReaderWaitMs ?? d.firstReaderWaitMs,
       twinWaitMs: opts.twinWaitMs ?? d.twinWaitMs,
       pendingTtlMs: opts.pendingTtlMs ?? d.pendingTtlMs,
       maxLineBytes: opts.maxLineBytes ?? d.maxLineBytes,
@@ -387,7 +397,10 @@ export class McpParserEngine {
     if (ch.reader?.pid !== me.pid) this.persistEndpoint(key, 'reader', me);
     ch.reader = me;
     if (ch.mode === 'write') {
-      if (ch.held.length > 0) this.releaseChannelUpTo(ch, ch.held[ch.held.length - 1]);
+      if (ch.held.length > 0) {
+        this.releaseChannelUpTo(ch, ch.held[ch.held.length - 1]);
+        this.rearmStdioTimer();
+      }
       return;
     }
     ch.mode = 'read';
@@ -488,7 +501,8 @@ export class McpParserEngine {
         from: fromRead ? (ch.writer ?? NOBODY) : self,
         to: fromRead ? self : undefined,
         timestamp,
-        deadline: Date.now() + this.cfg.readerWaitMs,
+        deadline:
+          Date.now() + (ch.reader || ch.readerWaitExpired || fromRead ? this.cfg.readerWaitMs : this.cfg.firstReaderWaitMs),
         done: false,
       };
       // Reads-as-stream are held too: the write of the same bytes may still be on its way.
@@ -546,6 +560,13 @@ export class McpParserEngine {
     this.output(draft);
   }
 
+  /** The head of the held queue may have gone: wait for the new head's deadline instead. */
+  private rearmStdioTimer(): void {
+    if (this.stdioTimer) clearTimeout(this.stdioTimer);
+    this.stdioTimer = null;
+    this.armStdioTimer();
+  }
+
   private armStdioTimer(): void {
     if (this.stdioTimer || this.closed) return;
     while (this.heldStdioHead < this.heldStdio.length && this.heldStdio[this.heldStdioHead].done) this.heldStdioHead++;
@@ -565,7 +586,10 @@ export class McpParserEngine {
       const item = this.heldStdio[this.heldStdioHead];
       if (!item.done) {
         if (item.deadline > now) break;
-        if (!item.to) this.counters.inc('reader_wait_timeouts');
+        if (!item.to && !item.channel.reader) {
+          this.counters.inc('reader_wait_timeouts');
+          item.channel.readerWaitExpired = true;
+        }
         this.releaseChannelUpTo(item.channel, item);
       }
       this.heldStdioHead++;

@@ -105,14 +105,20 @@ describe('stdio readers', () => {
   });
 
   test('a reader never seen: the message still comes out after the wait, to = 0/""', async () => {
-    const h = harness({ readerWaitMs: 40 });
+    const h = harness({ readerWaitMs: 40, firstReaderWaitMs: 150 });
     const n = '{"jsonrpc":"2.0","method":"notifications/initialized"}';
     await h.feed(new RawScript().call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: n + '\n' }).batches());
     assert.equal(h.out.length, 0);
-    await sleep(120);
+    await sleep(80);
+    assert.equal(h.out.length, 0, 'the first message of a channel waits longer for its reader');
+    await sleep(150);
     assert.equal(h.out.length, 1, 'emitted by the timer without flush');
     assert.deepEqual(h.out[0].stdio_transport, { from_pid: 100, from_comm: 'client', to_pid: 0, to_comm: '' });
     assert.equal(h.engine.counters.get('reader_wait_timeouts'), 1);
+    // Once a message went out without its reader, the next ones wait only the short time.
+    await h.feed(new RawScript().call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: n + '\n' }).batches());
+    await sleep(100);
+    assert.equal(h.out.length, 2);
     await h.done();
   });
 

@@ -8,3 +8,5 @@ export { ProcessTable } from './process-table';
 export type { ProcessInfo } from './process-table';
 export { TlsTargets, SSL_FUNCTIONS } from './tls-targets';
 export * from './errors';
+export { ProbeModule } from './probe.module';
+export { ProbeService } from './probe.service';

@@ -10,3 +10,5 @@ export { ModelDetector, TextClassifier } from './detectors/model.detector';
 export { HfClient, HfClientOptions, verdictOf, flattenLabels } from './hf-client';
 export { OnnxClassifier } from './onnx.classifier';
 export { combineFindings } from './verdict';
+export { SecurityModule } from './security.module';
+export { SecurityController } from './security.controller';

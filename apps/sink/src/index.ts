@@ -6,3 +6,5 @@ export { VerdictGate, VERDICT_METHODS, awaitsVerdict, type GateItem, type Verdic
 export { TuiModel, type TuiModelOptions, type Row, type Line, type Seg, type KeyInfo, type Filters } from './tui-model';
 export { startTui, type TuiHandle, type TuiStartOptions } from './tui';
 export * from './errors';
+export { SinkModule } from './sink.module';
+export { SinkController } from './sink.controller';

@@ -21,4 +21,8 @@ export * from './bus/nats.bus';
 export * from './bus/bus.context';
 export * from './bus/bus.server';
 export * from './bus/bus.client';
+export * from './bus/publish-tracker';
 export * from './store/redis.store';
+export * from './metrics';
+export * from './runtime';
+export * from './bootstrap';

@@ -36,11 +36,13 @@ export class BusServer extends Server implements CustomTransportStrategy {
 
   async listen(callback: (err?: unknown) => void): Promise<void> {
     try {
-      for (const pattern of this.messageHandlers.keys()) {
+      for (const [pattern, handler] of this.messageHandlers) {
+        // `@EventPattern(subject, { fanout: true })`: every instance gets every message.
+        const fanout = (handler.extras as { fanout?: boolean } | undefined)?.fanout === true;
         for (const subject of this.expand(pattern)) {
           const sub = await this.options.bus.subscribe(subject, (payload, info) => this.dispatch(pattern, payload, info), {
-            queue: this.options.queue,
-            durable: this.options.durable ?? this.options.queue,
+            queue: fanout ? undefined : this.options.queue,
+            durable: fanout ? undefined : (this.options.durable ?? this.options.queue),
           });
           this.subscriptions.push(sub);
         }

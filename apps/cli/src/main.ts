@@ -1,0 +1,121 @@
+/**
+ * Entry point of the `mcpspy` command. Parses flags, then hands over to a mode.
+ * Exit codes: 0 ok, 1 runtime failure (or alerts found by `scan`), 2 usage error.
+ */
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { BusConnectError, ConfigError, STAGES, StageName, StoreConnectError } from '@mcpspy/events';
+import { EnvironmentError, UsageError } from './errors';
+import { runMonitor, runReplay, runScan, runServe } from './modes';
+import { addCommonFlags, CliFlags, configFromFlags } from './options';
+
+const ROOT = join(__dirname, '../../../..');
+
+export function version(): string {
+  return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+function buildProgram(run: (p: Promise<number>) => void): Command {
+  const program = new Command('mcpspy')
+    .description('Watch Model Context Protocol traffic (stdio, HTTP, HTTPS) with eBPF, without touching the programs.')
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  sudo mcpspy                                  live TUI of all MCP traffic on this host
+  sudo mcpspy --tui=false -o mcp.jsonl         console lines, and JSONL to mcp.jsonl
+  sudo mcpspy --comm node,python3 --security   only these programs, with attack detection
+  sudo mcpspy --record cap.mcpspy              also save raw events for later replay
+  mcpspy replay cap.mcpspy -o mcp.jsonl        rebuild messages from a capture (no root)
+  mcpspy scan mcp.jsonl                        security analysis of a JSONL file
+  mcpspy serve mcp-parser --nats nats://127.0.0.1:4222 --redis redis://127.0.0.1:6379
+
+Every flag can also be set as an MCPSPY_* environment variable (see README).`,
+    );
+  addCommonFlags(program, { capture: true, output: true, distributed: true }).action((flags: CliFlags) => {
+    run(runMonitor(configFromFlags(flags), `mcpspy ${process.argv.slice(2).join(' ')}`.trim()));
+  });
+
+  addCommonFlags(
+    program
+      .command('serve')
+      .description('run one stage of the pipeline over NATS (distributed mode)')
+      .argument('<stage>', `one of: ${STAGES.join(', ')}`),
+    { capture: true, output: true, distributed: true },
+  ).action((stage: string, flags: CliFlags) => {
+    if (!STAGES.includes(stage as StageName)) throw new UsageError(`unknown stage "${stage}" (expected one of: ${STAGES.join(', ')})`);
+    run(runServe(stage as StageName, configFromFlags(flags), `mcpspy serve ${process.argv.slice(3).join(' ')}`));
+  });
+
+  addCommonFlags(
+    program
+      .command('replay')
+      .description('run the pipeline over a capture file made with --record (no root, no kernel)')
+      .argument('<file>', 'capture file'),
+    { capture: false, output: true, distributed: true },
+  ).action((file: string, flags: CliFlags) => {
+    const config = configFromFlags({ tui: false, ...flags });
+    run(runReplay(file, config));
+  });
+
+  program
+    .command('scan')
+    .description('security analysis of a JSONL file of MCP messages (our output format); prints alert lines, exit 1 if any')
+    .argument('[file]', 'JSONL file, or - for standard input', '-')
+    .option('--hf-token <token>', 'also ask the HuggingFace Inference API')
+    .option('--security-model <name>', 'HuggingFace model')
+    .option('--security-model-path <dir>', 'local ONNX classifier directory')
+    .option('--security-threshold <0..1>', 'minimum score of an alert (default 0.5)')
+    .option('--log-level <level>', 'log level')
+    .action((file: string, flags: CliFlags) => run(runScan(file, configFromFlags({ tui: false, ...flags }))));
+
+  program
+    .command('version')
+    .description('print the version')
+    .action(() => {
+      process.stdout.write(`mcpspy ${version()}\n`);
+    });
+  return program;
+}
+
+function fail(err: unknown): never {
+  if (err instanceof ConfigError || err instanceof UsageError) {
+    process.stderr.write(`mcpspy: ${err.message}\n`);
+    process.exit(2);
+  }
+  if (err instanceof EnvironmentError || err instanceof BusConnectError || err instanceof StoreConnectError) {
+    process.stderr.write(`mcpspy: ${err.message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`mcpspy: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+}
+
+export function main(argv = process.argv): void {
+  const run = (p: Promise<number>) => {
+    p.then((code) => process.exit(code), fail);
+  };
+  const program = buildProgram(run);
+  program.exitOverride();
+  program.configureOutput({
+    writeErr: (s) => process.stderr.write(s.startsWith('error: ') ? `mcpspy: ${s.slice(7)}` : s),
+  });
+  for (const sub of program.commands) {
+    sub.exitOverride();
+    sub.configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error: ') ? `mcpspy: ${s.slice(7)}` : s) });
+  }
+  try {
+    program.parse(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') process.exit(0);
+      process.exit(2);
+    }
+    fail(err);
+  }
+}
+
+if (require.main === module) main();

@@ -1,0 +1,167 @@
+/**
+ * The modes of the command: the monitor (all stages in one process), one
+ * stage (`serve`), a capture replay, and an offline scan of JSONL.
+ */
+import { createReadStream } from 'node:fs';
+import { INestMicroservice } from '@nestjs/common';
+import {
+  createRuntime,
+  McpspyConfig,
+  MemoryStore,
+  StageName,
+  startStage,
+  stopStages,
+  Subjects,
+} from '@mcpspy/events';
+import { checkProbePrerequisites, readCapture } from '@mcpspy/probe';
+import { scanJsonl, SecurityEngine } from '@mcpspy/security';
+import { EnvironmentError, UsageError } from './errors';
+import { createCliLogger } from './logging';
+import { PIPELINE, STAGE_MODULES } from './stages';
+
+function say(line: string): void {
+  process.stderr.write(`mcpspy: ${line}\n`);
+}
+
+function requireProbe(args: string): void {
+  try {
+    checkProbePrerequisites();
+  } catch (err) {
+    const msg = (err as Error).message;
+    throw new EnvironmentError(process.getuid?.() !== 0 ? `${msg}\nrun: sudo ${args}` : msg, { cause: err });
+  }
+}
+
+/** Waits for SIGINT/SIGTERM or a stage's request (TUI `q`); a second signal forces exit. */
+function waitForStop(requests: { onRequest(l: (reason: string, code: number) => void): void }): Promise<{ reason: string; code: number }> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = (reason: string, code: number) => {
+      if (stopping) {
+        say('second signal: exiting without waiting');
+        process.exit(130);
+      }
+      stopping = true;
+      resolve({ reason, code });
+    };
+    process.on('SIGINT', () => stop('SIGINT', 0));
+    process.on('SIGTERM', () => stop('SIGTERM', 0));
+    requests.onRequest(stop);
+  });
+}
+
+async function runStages(
+  config: McpspyConfig,
+  stages: StageName[],
+  opts: { embedded: boolean; replay?: boolean; name: string; ready: string; feed?: (publish: (s: string, p: unknown) => Promise<void>) => Promise<void> },
+): Promise<number> {
+  const { logger, file } = createCliLogger(config.logLevel, { tui: config.tui && stages.includes('sink'), name: opts.name });
+  const rt = await createRuntime({ config, logger, embedded: opts.embedded, replay: opts.replay, name: opts.name });
+  if (config.metricsPort) {
+    const port = await rt.metrics.listen(config.metricsPort);
+    logger.info({ port }, 'metrics on /metrics, health on /healthz');
+  }
+  const ordered = PIPELINE.filter((s) => stages.includes(s));
+  const apps: Array<[StageName, INestMicroservice]> = [];
+  try {
+    // Consumers first, so nothing a producer emits at start is missed.
+    for (const stage of [...ordered].reverse()) apps.unshift([stage, await startStage(stage, STAGE_MODULES[stage](rt), rt)]);
+  } catch (err) {
+    await stopStages(apps.map(([, a]) => a), rt).catch(() => undefined);
+    throw err;
+  }
+  say(opts.ready + (file ? ` (logs: ${file})` : ''));
+  let code = 0;
+  if (opts.feed) {
+    const stopped = waitForStop(rt.shutdownRequests);
+    await Promise.race([opts.feed((s, p) => rt.bus.publish(s, p)), stopped]);
+  } else {
+    const r = await waitForStop(rt.shutdownRequests);
+    code = r.code;
+    logger.info({ reason: r.reason }, 'stopping');
+  }
+  await stopStages(apps.map(([, a]) => a), rt);
+  return code;
+}
+
+/** `mcpspy`: every stage in one process (in-process Bus unless --nats). */
+export async function runMonitor(config: McpspyConfig, argv: string): Promise<number> {
+  requireProbe(argv);
+  const stages = PIPELINE.filter((s) => s !== 'security' || config.security);
+  const filters = [config.pids.length ? `pids ${config.pids.join(',')}` : '', config.comms.length ? `comms ${config.comms.join(',')}` : '']
+    .filter(Boolean)
+    .join(', ');
+  return runStages(config, stages, {
+    embedded: !config.natsUrl,
+    name: 'mcpspy',
+    ready: `monitoring${filters ? ` (${filters})` : ' all processes'}${config.output ? `, writing ${config.output}` : ''}; Ctrl+C to stop`,
+  });
+}
+
+/** `mcpspy serve STAGE`: one stage, over NATS. */
+export async function runServe(stage: StageName, config: McpspyConfig, argv: string): Promise<number> {
+  if (!config.natsUrl) throw new UsageError('serve needs --nats URL (or MCPSPY_NATS_URL): stages talk over NATS');
+  if (stage === 'probe') requireProbe(argv);
+  if (stage !== 'sink') config.tui = false;
+  return runStages(config, [stage], {
+    embedded: false,
+    name: `mcpspy-${stage}`,
+    ready: stage === 'probe' ? `monitoring (serving probe on ${config.natsUrl})` : `serving ${stage} on ${config.natsUrl}`,
+  });
+}
+
+/** `mcpspy replay FILE`: the stages after the probe, fed from a capture file. */
+export async function runReplay(file: string, config: McpspyConfig): Promise<number> {
+  const stages = PIPELINE.filter((s) => s !== 'probe' && (s !== 'security' || config.security));
+  let entries = 0;
+  const code = await runStages(config, stages, {
+    embedded: !config.natsUrl,
+    replay: true,
+    name: 'mcpspy-replay',
+    ready: `replaying ${file}`,
+    feed: async (publish) => {
+      for await (const { subject, payload } of readCapture(file, {
+        onTruncated: (info) => say(`capture file ends inside an entry after ${info.entriesRead} entries (${info.missingBytes} bytes missing): replayed what is whole`),
+      })) {
+        entries++;
+        if (subject === Subjects.rawProc) {
+          try {
+            await publish(subject, JSON.parse(payload.toString('utf8')));
+          } catch {
+            say(`skipped an unreadable process event in entry ${entries}`);
+          }
+        } else {
+          await publish(subject, payload);
+        }
+      }
+    },
+  });
+  say(`replayed ${entries} capture entries`);
+  return code;
+}
+
+/** `mcpspy scan [FILE|-]`: the security analysis over a JSONL file of MCP messages. Exit 1 when alerts were found. */
+export async function runScan(file: string, config: McpspyConfig): Promise<number> {
+  const { logger } = createCliLogger(config.logLevel, { tui: false, name: 'mcpspy-scan' });
+  const engine = new SecurityEngine({
+    store: new MemoryStore(),
+    logger,
+    threshold: config.securityThreshold,
+    hfToken: config.hfToken,
+    hfUrl: config.hfUrl,
+    model: config.securityModel,
+    modelPath: config.securityModelPath,
+  });
+  await engine.init();
+  const input = file === '-' ? process.stdin : createReadStream(file);
+  const opened = new Promise<void>((resolve, reject) => {
+    if (file === '-') return resolve();
+    input.once('error', (e: Error) => reject(new UsageError(`failed to open ${file}: ${(e as Error).message}`)));
+    input.once('open', () => resolve());
+  });
+  await opened;
+  const r = await scanJsonl(input, engine, process.stdout);
+  await engine.close();
+  say(`scanned ${r.messages} messages: ${r.alerts} alerts, ${r.invalid} invalid lines`);
+  return r.alerts > 0 ? 1 : 0;
+}

@@ -1,0 +1,128 @@
+/**
+ * Command-line flags of every mode, and how they map onto McpspyConfig.
+ * Flags are optional overrides of MCPSPY_* variables, which override defaults.
+ */
+import { Command, Option } from 'commander';
+import {
+  ConfigError,
+  configFromEnv,
+  LOG_LEVELS,
+  McpspyConfig,
+  parseBool,
+  parseFloatRange,
+  parseIntStrict,
+  parseList,
+  parseSize,
+} from '@mcpspy/events';
+
+export interface CliFlags {
+  tui?: string | boolean;
+  output?: string;
+  outputMaxSize?: string;
+  quiet?: boolean;
+  security?: string | boolean;
+  hfToken?: string;
+  securityModel?: string;
+  securityModelPath?: string;
+  securityThreshold?: string;
+  securityAsync?: string | boolean;
+  pid?: string[];
+  comm?: string[];
+  nats?: string;
+  redis?: string;
+  record?: string;
+  logLevel?: string;
+  metricsPort?: string;
+  partitions?: string;
+  partition?: string;
+  instance?: string;
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** Adds the shared flags to a command. `which` leaves out flags that make no sense there. */
+export function addCommonFlags(cmd: Command, which: { capture: boolean; output: boolean; distributed: boolean }): Command {
+  if (which.output) {
+    cmd
+      .addOption(new Option('--tui [bool]', 'interactive terminal UI (default: on when stdout is a terminal)'))
+      .option('-o, --output <file>', 'write MCP messages and alerts as JSONL to FILE')
+      .option('--output-max-size <size>', 'rotate the JSONL file past this size (e.g. 100MB)')
+      .option('-q, --quiet', 'no console lines (with --tui=false)');
+  }
+  cmd
+    .addOption(new Option('--security [bool]', 'detect prompt injection, tool poisoning, rug pulls and data leaks'))
+    .option('--hf-token <token>', 'HuggingFace API token: adds the HF Inference API model to the offline detectors')
+    .option('--security-model <name>', 'HuggingFace model for detection (default meta-llama/Llama-Prompt-Guard-2-86M)')
+    .option('--security-model-path <dir>', 'local ONNX classifier directory')
+    .option('--security-threshold <0..1>', 'minimum score of an alert (default 0.5)')
+    .addOption(new Option('--security-async [bool]', 'analyse without holding messages (default true); false holds each message until judged'));
+  if (which.capture) {
+    cmd
+      .option('--pid <pids>', 'only these process ids (comma-separated, repeatable)', collect)
+      .option('--comm <names>', 'only processes with these names (comma-separated, repeatable)', collect)
+      .option('--record <file>', 'also save raw events to a capture file (replay it with `mcpspy replay FILE`)');
+  }
+  if (which.distributed) {
+    cmd
+      .option('--nats <url>', 'NATS server (JetStream on): run over NATS instead of in-process')
+      .option('--redis <url>', 'Redis server for shared state (pairing, tool fingerprints)')
+      .option('--partitions <n>', 'partitions of the raw subjects (default 1)')
+      .option('--partition <list>', 'partitions this stream-stage instance owns (serve mode; default all)')
+      .option('--instance <name>', 'name of this process (durable consumer names, metrics)');
+  }
+  cmd
+    .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS as string[]))
+    .option('--metrics-port <port>', 'serve Prometheus /metrics and /healthz on PORT');
+  return cmd;
+}
+
+function bool(name: string, v: string | boolean | undefined): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'boolean') return v;
+  return parseBool(name, v);
+}
+
+/** Builds the settings: defaults ← MCPSPY_* ← flags. Throws ConfigError for bad values. */
+export function configFromFlags(f: CliFlags, env: NodeJS.ProcessEnv = process.env): McpspyConfig {
+  const c = configFromEnv(env);
+  const tui = bool('--tui', f.tui);
+  if (tui !== undefined) c.tui = tui;
+  else if (env.MCPSPY_TUI === undefined) c.tui = Boolean(process.stdout.isTTY && process.stdin.isTTY);
+  if (f.output !== undefined) c.output = f.output;
+  if (f.outputMaxSize !== undefined) c.outputMaxSize = parseSize('--output-max-size', f.outputMaxSize);
+  if (f.quiet) c.console = false;
+  const sec = bool('--security', f.security);
+  if (sec !== undefined) c.security = sec;
+  if (f.hfToken !== undefined) c.hfToken = f.hfToken;
+  if (f.securityModel !== undefined) c.securityModel = f.securityModel;
+  if (f.securityModelPath !== undefined) c.securityModelPath = f.securityModelPath;
+  if (f.securityThreshold !== undefined) c.securityThreshold = parseFloatRange('--security-threshold', f.securityThreshold, 0, 1);
+  const sa = bool('--security-async', f.securityAsync);
+  if (sa !== undefined) c.securityAsync = sa;
+  if (f.pid?.length) c.pids = f.pid.flatMap(parseList).map((p) => parseIntStrict('--pid', p, 1));
+  if (f.comm?.length) c.comms = f.comm.flatMap(parseList);
+  for (const name of c.comms) {
+    if (Buffer.byteLength(name) > 15) throw new ConfigError(`invalid value for --comm: "${name}" is longer than the kernel's 15-byte process names`);
+  }
+  if (f.nats !== undefined) c.natsUrl = f.nats;
+  if (f.redis !== undefined) c.redisUrl = f.redis;
+  if (f.record !== undefined) c.record = f.record;
+  if (f.logLevel !== undefined) c.logLevel = f.logLevel;
+  if (f.metricsPort !== undefined) c.metricsPort = parseIntStrict('--metrics-port', f.metricsPort, 0, 65535);
+  if (f.partitions !== undefined) c.partitions = parseIntStrict('--partitions', f.partitions, 1, 1024);
+  if (f.partition !== undefined) c.ownedPartitions = parseList(f.partition).map((p) => parseIntStrict('--partition', p, 0, 1023));
+  if (f.instance !== undefined) c.instance = f.instance;
+  if (c.ownedPartitions?.some((p) => p >= c.partitions)) {
+    throw new ConfigError(`invalid value for --partition: partitions are 0..${c.partitions - 1}`);
+  }
+  if (c.natsUrl && !/^(nats|tls|ws|wss):\/\/|^[\w.-]+:\d+$/.test(c.natsUrl)) {
+    throw new ConfigError(`invalid value for --nats: "${c.natsUrl}" (expected nats://host:port)`);
+  }
+  if (c.redisUrl && !/^rediss?:\/\//.test(c.redisUrl)) {
+    throw new ConfigError(`invalid value for --redis: "${c.redisUrl}" (expected redis://[:password@]host:port)`);
+  }
+  if (!LOG_LEVELS.includes(c.logLevel as never)) {
+    throw new ConfigError(`invalid value for MCPSPY_LOG_LEVEL: "${c.logLevel}" (expected one of ${LOG_LEVELS.join(', ')})`);
+  }
+  return c;
+}

@@ -1,0 +1,67 @@
+/**
+ * Consumes: mcpspy.v1.raw.io.<p> (inet sockets), mcpspy.v1.raw.tls.<p>
+ * Produces: mcpspy.v1.http.message
+ */
+import { Controller, Inject, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import {
+  allPartitions,
+  decodeRawBatch,
+  PublishTracker,
+  RawCodecError,
+  RUNTIME,
+  StageRuntime,
+  Subjects,
+} from '@mcpspy/events';
+import { HttpSessionEngine } from './http-session.engine';
+
+export const HTTP_PUBLISHER = Symbol('HTTP_PUBLISHER');
+
+@Controller()
+export class HttpSessionController implements OnModuleInit, OnModuleDestroy {
+  private sweeper?: NodeJS.Timeout;
+  private latestEventMs = 0;
+
+  constructor(
+    private readonly engine: HttpSessionEngine,
+    @Inject(HTTP_PUBLISHER) private readonly out: PublishTracker,
+    @Inject(RUNTIME) private readonly rt: StageRuntime,
+  ) {}
+
+  onModuleInit(): void {
+    this.rt.metrics.addCounters('http-session', () => ({ ...this.engine.counters.snapshot(), streams: this.engine.streamCount() }));
+    // A replay runs on the capture's clock: sweeping with the wall clock would evict every stream.
+    this.sweeper = setInterval(() => this.engine.sweep(this.rt.replay ? this.latestEventMs : Date.now()), 5000);
+    this.sweeper.unref();
+  }
+
+  @EventPattern(allPartitions(Subjects.rawIo))
+  async onIo(@Payload() bytes: Uint8Array): Promise<void> {
+    await this.onRaw(bytes);
+  }
+
+  @EventPattern(allPartitions(Subjects.rawTls))
+  async onTls(@Payload() bytes: Uint8Array): Promise<void> {
+    await this.onRaw(bytes);
+  }
+
+  private async onRaw(bytes: Uint8Array): Promise<void> {
+    let batch;
+    try {
+      batch = decodeRawBatch(bytes);
+    } catch (err) {
+      if (!(err instanceof RawCodecError)) throw err;
+      this.engine.counters.reject(this.rt.logger, 'invalid_batches', err.message);
+      return;
+    }
+    const last = batch.events[batch.events.length - 1];
+    if (last) this.latestEventMs = Number((last.tsNs + batch.wallOffsetNs) / 1_000_000n);
+    this.engine.onBatch(batch);
+    await this.out.drain();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.sweeper);
+    await this.out.drain();
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Consumes: mcpspy.v1.raw.io.<p> (pipes and unix sockets), mcpspy.v1.http.message, mcpspy.v1.raw.proc
+ * Produces: mcpspy.v1.mcp.message
+ */
+import { Controller, Inject, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import {
+  allPartitions,
+  decodeRawBatch,
+  HttpMessageEvent,
+  ProcEvent,
+  PublishTracker,
+  publishStageStats,
+  RawCodecError,
+  RUNTIME,
+  StageRuntime,
+  Subjects,
+} from '@mcpspy/events';
+import { McpParserEngine } from './mcp-parser.engine';
+
+export const MCP_PUBLISHER = Symbol('MCP_PUBLISHER');
+
+@Controller()
+export class McpParserController implements OnModuleInit, OnModuleDestroy {
+  private stopStats?: () => void;
+
+  constructor(
+    private readonly engine: McpParserEngine,
+    @Inject(MCP_PUBLISHER) private readonly out: PublishTracker,
+    @Inject(RUNTIME) private readonly rt: StageRuntime,
+  ) {}
+
+  onModuleInit(): void {
+    const snapshot = () => ({
+      ...this.engine.counters.snapshot(),
+      buffered_bytes: this.engine.bufferedBytes,
+      streams: this.engine.streamCount,
+    });
+    this.rt.metrics.addCounters('mcp-parser', snapshot);
+    this.stopStats = publishStageStats(this.rt, 'mcp-parser', snapshot);
+  }
+
+  @EventPattern(allPartitions(Subjects.rawIo))
+  async onIo(@Payload() bytes: Uint8Array): Promise<void> {
+    let batch;
+    try {
+      batch = decodeRawBatch(bytes);
+    } catch (err) {
+      if (!(err instanceof RawCodecError)) throw err;
+      this.engine.counters.reject(this.rt.logger, 'invalid_batches', err.message);
+      return;
+    }
+    await this.engine.onRawBatch(batch);
+    await this.out.drain();
+  }
+
+  @EventPattern(Subjects.httpMessage)
+  async onHttp(@Payload() ev: HttpMessageEvent): Promise<void> {
+    await this.engine.onHttpMessage(ev);
+    await this.out.drain();
+  }
+
+  // Every instance keeps its own process table, so process events fan out.
+  @EventPattern(Subjects.rawProc, { fanout: true })
+  onProc(@Payload() ev: ProcEvent): void {
+    this.engine.onProc(ev);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopStats?.();
+    // Messages held for their reader or twin are written out, not lost.
+    await this.engine.flush();
+    await this.out.drain();
+    await this.engine.close();
+  }
+}

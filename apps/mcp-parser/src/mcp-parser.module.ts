@@ -1,0 +1,29 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { Counters, PublishTracker, RUNTIME, StageRuntime, Subjects } from '@mcpspy/events';
+import { MCP_PUBLISHER, McpParserController } from './mcp-parser.controller';
+import { McpParserEngine } from './mcp-parser.engine';
+
+@Module({})
+export class McpParserModule {
+  static register(runtime: StageRuntime): DynamicModule {
+    const publisher = new PublishTracker(runtime.bus, new Counters(), runtime.logger);
+    return {
+      module: McpParserModule,
+      controllers: [McpParserController],
+      providers: [
+        { provide: RUNTIME, useValue: runtime },
+        { provide: MCP_PUBLISHER, useValue: publisher },
+        {
+          provide: McpParserEngine,
+          useFactory: () =>
+            new McpParserEngine({
+              store: runtime.store,
+              logger: runtime.logger.child({ stage: 'mcp-parser' }),
+              instance: runtime.config.instance === 'default' ? `${process.pid}` : runtime.config.instance,
+              emit: (msg) => publisher.emit(Subjects.mcpMessage, msg),
+            }),
+        },
+      ],
+    };
+  }
+}

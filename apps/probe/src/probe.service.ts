@@ -1,0 +1,86 @@
+/**
+ * Consumes: nothing (the kernel's ring buffers).
+ * Produces: mcpspy.v1.raw.io.<p>, mcpspy.v1.raw.tls.<p>, mcpspy.v1.raw.proc, mcpspy.v1.probe.stats
+ *
+ * Owns the Probe's lifecycle inside Nest and hands its batches to the Bus
+ * (and to the capture file with --record). Batches the Bus cannot take are
+ * dropped at the source and counted, so the kernel ring never stalls.
+ */
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import {
+  Counters,
+  rawIoSubject,
+  rawTlsSubject,
+  RUNTIME,
+  StageRuntime,
+  Subjects,
+} from '@mcpspy/events';
+import { CaptureWriter } from './capture-file';
+import { Probe } from './probe';
+
+/** Batches allowed in flight to the Bus before new ones are dropped (≈ 64 × 256 KB). */
+const MAX_INFLIGHT_BATCHES = 64;
+
+@Injectable()
+export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
+  readonly counters = new Counters();
+  private probe?: Probe;
+  private capture?: CaptureWriter;
+  private inflight = 0;
+
+  constructor(@Inject(RUNTIME) private readonly rt: StageRuntime) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { config, logger, bus, metrics } = this.rt;
+    if (config.record) this.capture = await CaptureWriter.open(config.record);
+    this.probe = new Probe({
+      pids: config.pids,
+      comms: config.comms,
+      excludePids: [process.pid],
+      partitions: config.partitions,
+      logger: logger.child({ stage: 'probe' }),
+      onBatch: (kind, partition, batch) => this.onBatch(kind, partition, batch),
+      onProc: (ev) => {
+        this.capture?.write(Subjects.rawProc, Buffer.from(JSON.stringify(ev)));
+        void bus.publish(Subjects.rawProc, ev).catch(() => this.counters.inc('publish_errors'));
+      },
+      onStats: (s) => {
+        void bus.publish(Subjects.probeStats, s).catch(() => this.counters.inc('publish_errors'));
+      },
+      statsIntervalMs: 1000,
+    });
+    metrics.addCounters('probe', () => {
+      const s = this.probe?.stats();
+      const out: Record<string, number> = { ...this.counters.snapshot() };
+      if (s) for (const [k, v] of Object.entries(s)) if (typeof v === 'number') out[k] = v;
+      return out;
+    });
+    metrics.addHealthCheck('probe', () => ({ ok: this.probe !== undefined }));
+    await this.probe.start();
+  }
+
+  private onBatch(kind: 'io' | 'tls', partition: number, batch: Buffer): boolean {
+    const subject = kind === 'io' ? rawIoSubject(partition) : rawTlsSubject(partition);
+    this.capture?.write(subject, batch);
+    if (this.inflight >= MAX_INFLIGHT_BATCHES) {
+      this.counters.inc('batches_backpressured');
+      return false;
+    }
+    this.inflight++;
+    this.counters.inc('batches_published');
+    this.rt.bus
+      .publish(subject, batch)
+      .catch((err: Error) => this.counters.reject(this.rt.logger, 'publish_errors', err.message))
+      .finally(() => this.inflight--);
+    return true;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    const failures: unknown[] = [];
+    // Stop first: the probe drains the ring and hands over its last batches.
+    await this.probe?.stop().catch((e) => failures.push(e));
+    await this.capture?.close().catch((e) => failures.push(e));
+    await this.rt.bus.flush().catch((e) => failures.push(e));
+    if (failures.length) this.rt.logger.error({ failures: failures.map(String) }, 'failed to stop the probe cleanly');
+  }
+}

@@ -1,0 +1,32 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { Counters, PublishTracker, RUNTIME, StageRuntime } from '@mcpspy/events';
+import { SECURITY_PUBLISHER, SecurityController } from './security.controller';
+import { SecurityEngine } from './engine';
+
+@Module({})
+export class SecurityModule {
+  static register(runtime: StageRuntime): DynamicModule {
+    const c = runtime.config;
+    return {
+      module: SecurityModule,
+      controllers: [SecurityController],
+      providers: [
+        { provide: RUNTIME, useValue: runtime },
+        { provide: SECURITY_PUBLISHER, useValue: new PublishTracker(runtime.bus, new Counters(), runtime.logger) },
+        {
+          provide: SecurityEngine,
+          useFactory: () =>
+            new SecurityEngine({
+              store: runtime.store,
+              logger: runtime.logger.child({ stage: 'security' }),
+              threshold: c.securityThreshold,
+              hfToken: c.hfToken,
+              hfUrl: c.hfUrl,
+              model: c.securityModel,
+              modelPath: c.securityModelPath,
+            }),
+        },
+      ],
+    };
+  }
+}

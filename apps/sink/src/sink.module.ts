@@ -1,0 +1,31 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { RUNTIME, StageRuntime } from '@mcpspy/events';
+import { SinkController } from './sink.controller';
+import { SinkEngine } from './sink-engine';
+
+@Module({})
+export class SinkModule {
+  static register(runtime: StageRuntime): DynamicModule {
+    const c = runtime.config;
+    return {
+      module: SinkModule,
+      controllers: [SinkController],
+      providers: [
+        { provide: RUNTIME, useValue: runtime },
+        {
+          provide: SinkEngine,
+          useFactory: () =>
+            new SinkEngine({
+              logger: runtime.logger.child({ stage: 'sink' }),
+              output: c.output,
+              outputMaxSize: c.outputMaxSize,
+              console: c.console,
+              tui: c.tui,
+              holdForVerdict: c.security && !c.securityAsync,
+              onQuit: () => runtime.requestShutdown('quit from the TUI', 0),
+            }),
+        },
+      ],
+    };
+  }
+}
