@@ -22,12 +22,29 @@
 
 #define FILTER_PIDS 1
 #define FILTER_COMMS 2
+/* Comm allow-list entries held inline in the settings value. */
+#define MCPSPY_MAX_COMMS 32
 
-/* Settings live in a map rather than const volatile globals so the loader
- * can change them after load (pid/comm lists grow at run time). */
+/* Kernel-made kind for "a process opened a libssl file" (data = path as
+ * passed to openat). 6 is the first code events.h leaves free. */
+#define MCPSPY_KIND_LIBSSL_OPEN 6
+
+struct comm_key {
+	__u64 lo;
+	__u64 hi;
+};
+
+/* Settings live in an array map rather than const volatile globals so the
+ * loader can change them after load. An array lookup with a constant key is
+ * inlined by the verifier into an address computation, so reading them
+ * costs no helper call; the comm list is inline for the same reason (a hash
+ * lookup with a 16-byte key costs more than comparing a few entries). */
 struct mcpspy_settings {
 	__u32 self_pid;
 	__u32 filter_mode; /* FILTER_PIDS | FILTER_COMMS; 0 = everything */
+	__u32 n_comms;
+	__u32 n_exclude;   /* entries in pid_exclude; 0 skips that lookup */
+	struct comm_key comms[MCPSPY_MAX_COMMS];
 };
 
 struct {
@@ -50,17 +67,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u8);
 } pid_exclude SEC(".maps");
-
-struct comm_key {
-	char comm[MCPSPY_COMM_LEN];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 256);
-	__type(key, struct comm_key);
-	__type(value, __u8);
-} comm_allow SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -135,29 +141,43 @@ static __always_inline void stat_add(__u32 idx, __u64 v)
 		*c += v;
 }
 
-/* Cheap enough for every syscall of every process: two lookups at most
- * before an unwanted process is turned away. */
+/* Runs first on every traced syscall of every process, so it touches no
+ * hash map unless a pid list is in use: settings come from an inlined array
+ * lookup and the name is read straight out of task_struct (the CURRENT
+ * name, so a process renamed by prctl(PR_SET_NAME) is judged by its new
+ * name). */
 static __always_inline int mcpspy_allowed(__u32 tgid)
 {
 	__u32 zero = 0;
 	struct mcpspy_settings *s = bpf_map_lookup_elem(&settings, &zero);
 	if (!s || tgid == s->self_pid)
 		return 0;
-	if (bpf_map_lookup_elem(&pid_exclude, &tgid))
+	if (s->n_exclude && bpf_map_lookup_elem(&pid_exclude, &tgid))
 		return 0;
 	__u32 mode = s->filter_mode;
 	if (!mode)
 		return 1;
+	if (mode & FILTER_COMMS) {
+		struct task_struct *t = bpf_get_current_task_btf();
+		struct comm_key k;
+		k.lo = *(__u64 *)&t->comm[0];
+		k.hi = *(__u64 *)&t->comm[8];
+		__u32 n = s->n_comms;
+		for (__u32 i = 0; i < MCPSPY_MAX_COMMS; i++) {
+			if (i >= n)
+				break;
+			if (s->comms[i].lo == k.lo && s->comms[i].hi == k.hi)
+				return 1;
+		}
+	}
 	if ((mode & FILTER_PIDS) && bpf_map_lookup_elem(&pid_allow, &tgid))
 		return 1;
-	if (mode & FILTER_COMMS) {
-		struct comm_key k = {};
-		bpf_get_current_comm(&k.comm, sizeof(k.comm));
-		if (bpf_map_lookup_elem(&comm_allow, &k))
-			return 1;
-	}
 	return 0;
 }
+
+/* Streams with bytes waiting in lost_bytes, over all CPUs. Zero on a
+ * healthy system, so the emitter skips that LRU lookup per chunk. */
+__u64 lost_pending = 0;
 
 static __always_inline __u64 next_call_id(void)
 {
@@ -213,9 +233,11 @@ static __always_inline void note_lost(struct emit_ctx *c, __u64 n)
 	};
 	__u64 *v = bpf_map_lookup_elem(&lost_bytes, &k);
 	if (v) {
-		__sync_fetch_and_add(v, n);
+		if (__sync_fetch_and_add(v, n) == 0)
+			__sync_fetch_and_add(&lost_pending, 1);
 	} else {
 		bpf_map_update_elem(&lost_bytes, &k, &n, BPF_ANY);
+		__sync_fetch_and_add(&lost_pending, 1);
 	}
 	stat_add(MCPSPY_STAT_LOST_BYTES, n);
 	c->gap = 1;
@@ -274,14 +296,18 @@ static long emit_step(__u32 i, void *arg)
 		return 0;
 	}
 
-	struct lost_key k = {
-		.stream_id = c->hdr.stream_id,
-		.pid = c->hdr.pid,
-		.kind = c->hdr.kind,
-		.direction = c->hdr.direction,
-	};
-	__u64 *lost = bpf_map_lookup_elem(&lost_bytes, &k);
-	__u64 lost_n = lost ? *lost : 0;
+	__u64 *lost = NULL;
+	__u64 lost_n = 0;
+	if (lost_pending) {
+		struct lost_key k = {
+			.stream_id = c->hdr.stream_id,
+			.pid = c->hdr.pid,
+			.kind = c->hdr.kind,
+			.direction = c->hdr.direction,
+		};
+		lost = bpf_map_lookup_elem(&lost_bytes, &k);
+		lost_n = lost ? *lost : 0;
+	}
 	if (lost_n) {
 		s->ev.flags |= MCPSPY_F_LOST_BEFORE;
 		s->ev.lost_bytes = lost_n > 0xffffffffULL ? 0xffffffffU : (__u32)lost_n;
@@ -293,8 +319,8 @@ static long emit_step(__u32 i, void *arg)
 		note_lost(c, len);
 		return 0;
 	}
-	if (lost)
-		__sync_fetch_and_sub(lost, lost_n);
+	if (lost_n && __sync_fetch_and_sub(lost, lost_n) == lost_n)
+		__sync_fetch_and_sub(&lost_pending, 1);
 	stat_add(MCPSPY_STAT_EVENTS, 1);
 	stat_add(MCPSPY_STAT_BYTES, len);
 	return 0;

@@ -21,45 +21,49 @@ struct io_call {
 	__u64 buf;      /* user buffer, or iovec array when is_iov */
 	__u64 iov_cnt;
 	__u64 stream_id;
+	__u64 tracked_sid; /* last stream of this thread that passed the prefilter */
 	__s32 fd;
 	__u8 dir;
 	__u8 fd_type;
 	__u8 is_iov;
-	__u8 pad;
+	__u8 active;    /* set at sys_enter, cleared at sys_exit */
+	__u8 tracked_type;
+	__u8 pad[7];
 };
 
+/* Arguments from sys_enter to sys_exit, per thread. Task storage instead of
+ * a tid-keyed hash: no hashing, no bucket lock, no delete per call, and a
+ * thread that never passed the filter has no storage at all, so its
+ * sys_exit ends at one pointer test. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct io_call);
 } io_calls SEC(".maps");
 
-static __always_inline __u64 unix_peer_ino(struct sock *sk)
-{
-	struct unix_sock *u = (struct unix_sock *)sk;
-	struct sock *peer = BPF_CORE_READ(u, peer);
-	if (!peer)
-		return 0;
-	return BPF_CORE_READ(peer, sk_socket, file, f_inode, i_ino);
-}
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+#define AS(type, p) ((type *)bpf_rdonly_cast((void *)(p), bpf_core_type_id_kernel(type)))
 
 /* Finds what the fd points at. Only pipes and sockets are worth storing;
- * ttys and regular files end here. */
+ * ttys and regular files end here. The walk uses direct BTF loads (the
+ * verifier turns bpf_rdonly_cast into a plain move), so it costs one helper
+ * call (the fd array slot) instead of one per pointer hop. */
 static __always_inline int classify_fd(__s32 fd, __u8 dir, __u8 *type, __u64 *sid)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
-	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fdtable *fdt = t->files->fdt;
+	unsigned int max = fdt->max_fds;
 	if (fd < 0 || (unsigned int)fd >= max)
 		return 0;
-	struct file **arr = BPF_CORE_READ(fdt, fd);
-	struct file *f = NULL;
-	if (bpf_probe_read_kernel(&f, sizeof(f), &arr[fd]) || !f)
+	struct file **arr = fdt->fd;
+	struct file *fp = NULL;
+	if (bpf_probe_read_kernel(&fp, sizeof(fp), &arr[fd]) || !fp)
 		return 0;
-	struct inode *ino = BPF_CORE_READ(f, f_inode);
-	__u16 mode = BPF_CORE_READ(ino, i_mode);
-	__u64 ino_n = BPF_CORE_READ(ino, i_ino);
+	struct file *f = AS(struct file, fp);
+	struct inode *ino = f->f_inode;
+	__u16 mode = ino->i_mode;
+	__u64 ino_n = ino->i_ino;
 
 	switch (mode & S_IFMT) {
 	case S_IFIFO:
@@ -67,16 +71,19 @@ static __always_inline int classify_fd(__s32 fd, __u8 dir, __u8 *type, __u64 *si
 		*sid = ino_n;
 		return 1;
 	case S_IFSOCK: {
-		struct socket *sock = BPF_CORE_READ(f, private_data);
-		struct sock *sk = BPF_CORE_READ(sock, sk);
-		__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+		struct socket *sock = AS(struct socket, f->private_data);
+		struct sock *sk = sock->sk;
+		__u16 fam = sk->__sk_common.skc_family;
 		if (fam == AF_UNIX) {
 			/* A direction of a socketpair is named by its writing end, so
 			 * the reader reports its peer's inode, as both ends of a pipe do. */
 			if (dir == MCPSPY_DIR_READ) {
-				__u64 p = unix_peer_ino(sk);
-				if (p)
-					ino_n = p;
+				struct sock *peer = AS(struct unix_sock, sk)->peer;
+				if (peer) {
+					__u64 p = peer->sk_socket->file->f_inode->i_ino;
+					if (p)
+						ino_n = p;
+				}
 			}
 			*type = MCPSPY_FD_UNIX;
 			*sid = ino_n;
@@ -94,74 +101,89 @@ static __always_inline int classify_fd(__s32 fd, __u8 dir, __u8 *type, __u64 *si
 	}
 }
 
+static __always_inline int store_call(__s32 fd, __u64 buf, __u64 iov_cnt, __u8 is_iov, __u8 dir)
+{
+	__u8 type;
+	__u64 sid;
+	if (!classify_fd(fd, dir, &type, &sid))
+		return 0;
+	struct io_call *c = bpf_task_storage_get(&io_calls, bpf_get_current_task_btf(), 0,
+						 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!c)
+		return 0;
+	c->buf = buf;
+	c->iov_cnt = iov_cnt;
+	c->stream_id = sid;
+	c->fd = fd;
+	c->dir = dir;
+	c->fd_type = type;
+	c->is_iov = is_iov;
+	c->active = 1;
+	return 0;
+}
+
 static __always_inline int on_enter(__s32 fd, __u64 buf, __u64 iov_cnt, __u8 is_iov, __u8 dir)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	if (!mcpspy_allowed(id >> 32))
+	if (!mcpspy_allowed(bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	struct io_call c = { .buf = buf, .iov_cnt = iov_cnt, .fd = fd, .dir = dir, .is_iov = is_iov };
-	if (!classify_fd(fd, dir, &c.fd_type, &c.stream_id))
-		return 0;
-	bpf_map_update_elem(&io_calls, &id, &c, BPF_ANY);
-	return 0;
+	return store_call(fd, buf, iov_cnt, is_iov, dir);
 }
 
 static __always_inline int on_enter_msg(__s32 fd, __u64 umsg, __u8 dir)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	if (!mcpspy_allowed(id >> 32))
+	if (!mcpspy_allowed(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	struct user_msghdr m;
 	if (bpf_probe_read_user(&m, sizeof(m), (void *)umsg))
 		return 0;
-	struct io_call c = { .buf = (__u64)m.msg_iov, .iov_cnt = m.msg_iovlen, .fd = fd, .dir = dir, .is_iov = 1 };
-	if (!classify_fd(fd, dir, &c.fd_type, &c.stream_id))
-		return 0;
-	bpf_map_update_elem(&io_calls, &id, &c, BPF_ANY);
-	return 0;
+	return store_call(fd, (__u64)m.msg_iov, m.msg_iovlen, 1, dir);
 }
 
 static __always_inline int on_exit(long ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct io_call *p = bpf_map_lookup_elem(&io_calls, &id);
-	if (!p)
+	struct io_call *p = bpf_task_storage_get(&io_calls, bpf_get_current_task_btf(), 0, 0);
+	if (!p || !p->active)
 		return 0;
-	struct io_call c = *p;
-	bpf_map_delete_elem(&io_calls, &id);
+	p->active = 0;
 	if (ret <= 0)
 		return 0;
 
-	struct tracked_key tk = { .stream_id = c.stream_id, .fd_type = c.fd_type };
-	if (!bpf_map_lookup_elem(&tracked, &tk)) {
-		__u64 first = c.buf, first_len = ret;
-		if (c.is_iov) {
-			struct iovec v;
-			if (c.iov_cnt == 0 || bpf_probe_read_user(&v, sizeof(v), (void *)c.buf))
+	/* One thread usually keeps writing to the same stream: remember the
+	 * last one that passed, and skip the shared LRU lookup for it. */
+	if (p->tracked_sid != p->stream_id || p->tracked_type != p->fd_type) {
+		struct tracked_key tk = { .stream_id = p->stream_id, .fd_type = p->fd_type };
+		if (!bpf_map_lookup_elem(&tracked, &tk)) {
+			__u64 first = p->buf, first_len = ret;
+			if (p->is_iov) {
+				struct iovec v;
+				if (p->iov_cnt == 0 || bpf_probe_read_user(&v, sizeof(v), (void *)p->buf))
+					return 0;
+				first = (__u64)v.iov_base;
+				first_len = v.iov_len < (__u64)ret ? v.iov_len : (__u64)ret;
+			}
+			int ok = p->fd_type == MCPSPY_FD_INET ? looks_like_http(first, first_len)
+							      : looks_like_json(first, first_len);
+			if (!ok) {
+				stat_add(MCPSPY_STAT_FILTERED, 1);
 				return 0;
-			first = (__u64)v.iov_base;
-			first_len = v.iov_len < (__u64)ret ? v.iov_len : (__u64)ret;
+			}
+			__u8 one = 1;
+			bpf_map_update_elem(&tracked, &tk, &one, BPF_ANY);
 		}
-		int ok = c.fd_type == MCPSPY_FD_INET ? looks_like_http(first, first_len)
-						     : looks_like_json(first, first_len);
-		if (!ok) {
-			stat_add(MCPSPY_STAT_FILTERED, 1);
-			return 0;
-		}
-		__u8 one = 1;
-		bpf_map_update_elem(&tracked, &tk, &one, BPF_ANY);
+		p->tracked_sid = p->stream_id;
+		p->tracked_type = p->fd_type;
 	}
 
 	struct emit_ctx *e = emit_ctx_get();
 	if (!e)
 		return 0;
-	fill_header(&e->hdr, MCPSPY_KIND_IO, c.dir, c.fd_type, c.fd, c.stream_id, ret);
+	fill_header(&e->hdr, MCPSPY_KIND_IO, p->dir, p->fd_type, p->fd, p->stream_id, ret);
 	e->total = ret;
-	if (c.is_iov) {
-		e->iov = c.buf;
-		e->iov_cnt = c.iov_cnt;
+	if (p->is_iov) {
+		e->iov = p->buf;
+		e->iov_cnt = p->iov_cnt;
 	} else {
-		e->seg_base = c.buf;
+		e->seg_base = p->buf;
 		e->seg_left = ret;
 	}
 	emit_call(e);

@@ -66,6 +66,8 @@ const OBJECTS = ['syscalls_io', 'tls_uprobes', 'process'] as const;
 const TRACEFS = '/sys/kernel/tracing';
 const FILTER_PIDS = 1;
 const FILTER_COMMS = 2;
+/** MCPSPY_MAX_COMMS of bpf/mcpspy.bpf.h: names held inline in the settings value. */
+const MAX_COMMS = 32;
 /** Upper bound of ring bytes handled per tick, so one tick never blocks long. */
 const MAX_DRAIN_BYTES_PER_TICK = 32 * 1024 * 1024;
 
@@ -216,15 +218,24 @@ export class Probe {
   }
 
   private configure(o: BpfObject): void {
-    const mode = (this.opts.pids.length ? FILTER_PIDS : 0) | (this.opts.comms.length ? FILTER_COMMS : 0);
-    const settings = Buffer.alloc(8);
-    settings.writeUInt32LE(process.pid, 0);
-    settings.writeUInt32LE(mode, 4);
-    o.updateElem('settings', u32(0), settings);
+    o.updateElem('settings', u32(0), this.settingsValue());
     const one = Buffer.from([1]);
     for (const p of this.opts.pids) o.updateElem('pid_allow', u32(p), one);
-    for (const c of this.opts.comms) o.updateElem('comm_allow', commKey(c), one);
     for (const p of this.opts.excludePids) o.updateElem('pid_exclude', u32(p), one);
+  }
+
+  /** struct mcpspy_settings of bpf/mcpspy.bpf.h. */
+  private settingsValue(): Buffer {
+    const comms = [...new Set(this.opts.comms.map((c) => c.slice(0, 15)))];
+    if (comms.length > MAX_COMMS) throw new ProbeError(`failed to configure comm filter: ${comms.length} names, at most ${MAX_COMMS}`);
+    const mode = (this.opts.pids.length ? FILTER_PIDS : 0) | (comms.length ? FILTER_COMMS : 0);
+    const v = Buffer.alloc(16 + 16 * MAX_COMMS);
+    v.writeUInt32LE(process.pid, 0);
+    v.writeUInt32LE(mode, 4);
+    v.writeUInt32LE(comms.length, 8);
+    v.writeUInt32LE(this.opts.excludePids.length, 12);
+    comms.forEach((c, i) => commKey(c).copy(v, 16 + 16 * i));
+    return v;
   }
 
   /** Adds a process to the pid allow list at run time. */
