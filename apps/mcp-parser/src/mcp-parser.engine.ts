@@ -813,7 +813,9 @@ export class McpParserEngine {
   // ---------------------------------------------------------------- helpers
 
   private commOf(ep: Endpoint): string {
-    if (ep.pid === 0) return ep.comm;
+    // The event's own comm is the name at the time of the call (a process may
+    // rename itself after exec); the process table only fills in a blank.
+    if (ep.pid === 0 || ep.comm) return ep.comm;
     return this.procComm.get(ep.pid) ?? ep.comm;
   }
 

@@ -208,13 +208,21 @@ describe('stdio readers', () => {
     assert.equal(out.length, 5);
   });
 
-  test('comm comes from process events when known', async () => {
+  test('the comm of the call wins; process events only fill in a blank comm', async () => {
     const h = harness();
-    h.engine.onProc({ kind: 'exec', pid: 200, comm: 'mcp-weather', timestamp: T0_ISO });
+    // Renamed after exec (prctl / process.title): the call's comm is the current name.
+    h.engine.onProc({ kind: 'exec', pid: 200, comm: 'python3', timestamp: T0_ISO });
+    h.engine.onProc({ kind: 'exec', pid: 100, comm: 'client-at-exec', timestamp: T0_ISO });
     const n = '{"jsonrpc":"2.0","id":1,"method":"ping"}';
-    await h.feed(new RawScript().call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: n + '\n' }).call({ ...SERVER, dir: 'read', stream: TO_SERVER, data: n + '\n' }).batches());
+    await h.feed(
+      new RawScript()
+        .call({ ...CLIENT, comm: '', dir: 'write', stream: TO_SERVER, data: n + '\n' })
+        .call({ ...SERVER, dir: 'read', stream: TO_SERVER, data: n + '\n' })
+        .batches(),
+    );
     const out = await h.done();
-    assert.equal(out[0].stdio_transport?.to_comm, 'mcp-weather');
+    assert.equal(out[0].stdio_transport?.to_comm, SERVER.comm);
+    assert.equal(out[0].stdio_transport?.from_comm, 'client-at-exec');
   });
 });
 
