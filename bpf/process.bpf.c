@@ -63,3 +63,40 @@ int handle_exit(void *ctx)
 	submit(s, 0);
 	return 0;
 }
+
+#define OPEN_PATH_MAX 256
+
+/* Finds "libssl" in the first OPEN_PATH_MAX bytes; out of line for the
+ * same clang 14 reason as looks_like_json. */
+static __noinline int has_libssl(const __u8 *p, __u32 n)
+{
+	for (__u32 i = 0; i + 6 <= OPEN_PATH_MAX; i++) {
+		if (i + 6 > n)
+			return 0;
+		if (p[i] == 'l' && p[i + 1] == 'i' && p[i + 2] == 'b' && p[i + 3] == 's' && p[i + 4] == 's' &&
+		    p[i + 5] == 'l')
+			return 1;
+	}
+	return 0;
+}
+
+/* A process is about to open a libssl file: user space attaches the TLS
+ * uprobes to it before the library's code can run. dlopen after exec (Python
+ * imports ssl on demand, often from a virtualenv or bundled copy) would
+ * otherwise race a rescan of /proc/<pid>/maps. openat's path is readable at
+ * sys_enter; the event carries it as given (relative to the cwd or not). */
+SEC("tracepoint/syscalls/sys_enter_openat")
+int handle_openat(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 zero = 0;
+	struct mcpspy_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return 0;
+	long n = bpf_probe_read_user_str(s->data, OPEN_PATH_MAX, (void *)ctx->args[1]);
+	if (n < 7 || !has_libssl(s->data, (__u32)n))
+		return 0;
+	fill_header(&s->ev, MCPSPY_KIND_LIBSSL_OPEN, 0, MCPSPY_FD_NONE, -1, 0, 0);
+	s->ev.flags = MCPSPY_F_FIRST | MCPSPY_F_LAST;
+	submit(s, (__u32)(n - 1));
+	return 0;
+}

@@ -50,7 +50,7 @@ export interface ProbeOptions {
   ringbufBytes?: number;
   /** Ring buffer of TLS data, bytes (power of two). Default 16 MB. */
   tlsRingbufBytes?: number;
-  /** Drain period. Default 3 ms. */
+  /** Drain period. Default 10 ms (records are submitted without wake-ups; the ring absorbs the interval). */
   pollIntervalMs?: number;
   /** Batch flush thresholds. Defaults 256 KB / 5 ms. */
   batchBytes?: number;
@@ -66,6 +66,8 @@ const OBJECTS = ['syscalls_io', 'tls_uprobes', 'process'] as const;
 const TRACEFS = '/sys/kernel/tracing';
 const FILTER_PIDS = 1;
 const FILTER_COMMS = 2;
+/** MCPSPY_KIND_LIBSSL_OPEN of bpf/mcpspy.bpf.h: a process is opening a libssl file (data = path). */
+export const KIND_LIBSSL_OPEN = 6;
 /** MCPSPY_MAX_COMMS of bpf/mcpspy.bpf.h: names held inline in the settings value. */
 const MAX_COMMS = 32;
 /** Upper bound of ring bytes handled per tick, so one tick never blocks long. */
@@ -176,7 +178,7 @@ export class Probe {
       this.objects.get('process')!.attachTracepoints();
       this.objects.get('syscalls_io')!.attachTracepoints();
       this.started = true;
-      this.pollTimer = setInterval(() => this.poll(), this.opts.pollIntervalMs ?? 3);
+      this.pollTimer = setInterval(() => this.poll(), this.opts.pollIntervalMs ?? 10);
       const statsMs = this.opts.statsIntervalMs ?? 1000;
       this.statsTimer = setInterval(() => {
         this.wallOffsetNs = wallOffsetNow();
@@ -274,6 +276,9 @@ export class Probe {
         timestamp,
       };
       this.tlsTargets?.onExec(ev.pid);
+    } else if (ev.kind === KIND_LIBSSL_OPEN) {
+      this.tlsTargets?.onLibraryOpen(ev.pid, Buffer.from(ev.data).toString('utf8'));
+      return;
     } else if (ev.kind === RawKind.exit) {
       pe = { kind: 'exit', pid: ev.pid, ppid: Number(ev.streamId), comm: ev.comm, timestamp };
     } else {

@@ -30,6 +30,26 @@ function batcher(over: Partial<ConstructorParameters<typeof RawBatcher>[0]> = {}
 }
 
 describe('RawBatcher', () => {
+  test('memoised partitions equal partitionOf(streamKeyOf()) for colliding streams, pids and 64-bit ids', () => {
+    const { b } = batcher({ partitions: 7 });
+    const cases: { kind: number; fdType: number; pid: number; streamId: bigint }[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const kind = i % 3 === 0 ? RawKind.tls : RawKind.io;
+      const fdType = kind === RawKind.tls ? FdType.none : [FdType.pipe, FdType.unix, FdType.inet][i % 3];
+      // High words, low words and pids that collide in a 256-slot cache.
+      const streamId = (BigInt(i % 5) << 40n) | BigInt(((i % 50) * 2654435761) >>> 0);
+      cases.push({ kind, fdType, pid: 100 + (i % 11), streamId });
+    }
+    for (let round = 0; round < 2; round++) {
+      for (const c of cases) {
+        const w = new RawBatchWriter(4096);
+        w.append({ ...c, direction: 0, flags: 0, tid: c.pid, fd: 3, tsNs: 1n, callId: 1n, totalLen: 1, offset: 0, lostBytes: 0, comm: 'x', data: Buffer.from('{') });
+        const rec = w.finish({ wallOffsetNs: 0n, seq: 0n }).subarray(32, 32 + L.headerSize + 1);
+        assert.equal(b.partitionOfRecord(rec), partitionOf(streamKeyOf(c), 7), `${c.kind}/${c.fdType}/${c.pid}/${c.streamId}`);
+      }
+    }
+  });
+
   test('routes by kind and stream partition, copying records exactly', () => {
     const { b, out } = batcher();
     for (let s = 1n; s <= 20n; s++) b.add(wire(RawKind.io, s, `{"n":${s}}`), 0);

@@ -135,6 +135,17 @@ export class TlsTargets {
     }
   }
 
+  /**
+   * A process is opening a file named like libssl (openat, seen at
+   * sys_enter): attach before its code can run. The path is as the process
+   * passed it, so it is resolved through that process's root and cwd.
+   */
+  onLibraryOpen(pid: number, path: string): boolean {
+    if (!LIBSSL_RE.test(path.startsWith('/') ? path : `/${path}`)) return false;
+    const base = `${this.procRoot}/${pid}`;
+    return this.consider(path.startsWith('/') ? `${base}/root${path}` : `${base}/cwd/${path}`);
+  }
+
   stop(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();

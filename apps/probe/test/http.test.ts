@@ -8,6 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Direction, FdType, RawEvent, RawKind } from '@mcpspy/events';
 import { Captured, FIXTURES, NamedBinaries, bytesOf, run, startProbe, waitFor } from './helpers';
@@ -23,7 +24,7 @@ before(async () => {
   const key = join(bins.dir, 'key.pem');
   const cert = join(bins.dir, 'cert.pem');
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore', timeout: 10_000 });
-  cap = await startProbe({ comms: ['mcpt-srv', 'mcpt-nc', 'mcpt-py'] });
+  cap = await startProbe({ comms: ['mcpt-srv', 'mcpt-nc', 'mcpt-py', 'mcpt-pylate'] });
   server = spawn(bins.path('mcpt-srv', process.execPath), [join(FIXTURES, 'servers.cjs'), key, cert], { stdio: ['pipe', 'pipe', 'inherit'] });
   const line = await new Promise<string>((res, rej) => {
     let out = '';
@@ -86,6 +87,26 @@ describe('HTTPS plaintext', () => {
     const pid = Number(/C (\d+)/.exec(res.stdout)![1]);
     await expectExchange(pid, RawKind.tls, body, '/mcp');
     assert.ok(cap.probe.stats().tls_targets >= 2, 'node and libssl are probed');
+  });
+});
+
+describe('libssl loaded late', () => {
+  test('python3 importing ssl 1 s after exec, from a libssl copy outside the scanned directories, is captured', async () => {
+    // A private copy through LD_LIBRARY_PATH: a file no start-up scan attached,
+    // mapped only when the script imports ssl, so only the openat report can
+    // get the uprobes on it in time.
+    const lib = join(bins.dir, 'lib');
+    mkdirSync(lib);
+    copyFileSync('/usr/lib/x86_64-linux-gnu/libssl.so.3', join(lib, 'libssl.so.3'));
+    const targetsBefore = cap.probe.stats().tls_targets;
+    const body = '{"jsonrpc":"2.0","id":7,"method":"tools/list","params":{"via":"late-python"}}';
+    const res = await run(bins.path('mcpt-pylate', '/usr/bin/python3'), [join(FIXTURES, 'py-late-client.py'), String(httpsPort), body], {
+      env: { ...process.env, LD_LIBRARY_PATH: lib },
+    });
+    assert.equal(res.code, 0, res.stderr);
+    const pid = Number(/C (\d+)/.exec(res.stdout)![1]);
+    await expectExchange(pid, RawKind.tls, body, '/mcp');
+    assert.equal(cap.probe.stats().tls_targets, targetsBefore + 1, 'the copy was attached');
   });
 });
 
