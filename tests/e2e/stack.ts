@@ -11,7 +11,7 @@
  */
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { MCPSPY_BIN, REPO_ROOT } from './paths';
 import { startProcess, type Proc } from './proc';
 import { CleanupError } from './errors';
@@ -69,7 +69,10 @@ export class Stack {
     const redisPort = await freePort();
     const jsDir = join(o.dir, 'jetstream');
     mkdirSync(jsDir, { recursive: true });
-    const nats = startProcess('nats-server', 'nats-server', ['-js', '-sd', jsDir, '-p', String(natsPort), '-a', '127.0.0.1']);
+    // As deploy/nats/nats.conf: MCP messages of several MB exceed NATS's 1 MB default payload.
+    const natsConf = join(o.dir, 'nats.conf');
+    writeFileSync(natsConf, 'max_payload: 64MB\n');
+    const nats = startProcess('nats-server', 'nats-server', ['-c', natsConf, '-js', '-sd', jsDir, '-p', String(natsPort), '-a', '127.0.0.1']);
     const redis = startProcess('redis-server', 'redis-server', [
       '--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
     ]);

@@ -21,6 +21,7 @@ function buildProgram(run: (p: Promise<number>) => void): Command {
   const program = new Command('mcpspy')
     .description('Watch Model Context Protocol traffic (stdio, HTTP, HTTPS) with eBPF, without touching the programs.')
     .showSuggestionAfterError(true)
+    .enablePositionalOptions()
     .addHelpText(
       'after',
       `

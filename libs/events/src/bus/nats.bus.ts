@@ -144,6 +144,16 @@ export class NatsBus implements Bus {
 
   async publish(subject: string, payload: unknown): Promise<void> {
     const data = this.encode(subject, payload);
+    const max = this.nc.info?.max_payload ?? 1024 * 1024;
+    if (data.byteLength > max) {
+      this.counters.reject(
+        this.options.logger,
+        'oversized_payloads',
+        `message of ${data.byteLength} bytes exceeds the NATS server's max_payload of ${max} bytes: raise max_payload (deploy/nats/nats.conf sets 64MB)`,
+        { subject },
+      );
+      return;
+    }
     this.counters.inc('published');
     if (!isDurable(subject)) {
       this.nc.publish(subject, data);

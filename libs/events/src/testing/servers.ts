@@ -4,7 +4,7 @@
  * the integration tests of every stage; never a mock.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,10 +95,19 @@ async function startProcess(name: string, cmd: string, argsFor: (port: number, d
   };
 }
 
-/** nats-server with JetStream, storing in a temp dir. */
+/** nats-server with JetStream, storing in a temp dir, with the payload limit of deploy/nats/nats.conf. */
 export function startNats(): Promise<TestServer> {
   const bin = which('nats-server', ['/usr/bin/nats-server', '/usr/sbin/nats-server']);
-  return startProcess('nats', bin, (port, dir) => ['-js', '-sd', dir, '-p', String(port), '-a', '127.0.0.1'], (p) => `nats://127.0.0.1:${p}`);
+  return startProcess(
+    'nats',
+    bin,
+    (port, dir) => {
+      const conf = join(dir, 'nats.conf');
+      writeFileSync(conf, 'max_payload: 64MB\n');
+      return ['-c', conf, '-js', '-sd', dir, '-p', String(port), '-a', '127.0.0.1'];
+    },
+    (p) => `nats://127.0.0.1:${p}`,
+  );
 }
 
 /** redis-server without persistence unless `persist`, on loopback. */
