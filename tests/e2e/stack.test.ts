@@ -1,7 +1,7 @@
 /**
  * The scenarios against the distributed stack: every stage its own process,
- * real nats-server (JetStream) and redis-server (needs root and BPF, and
- * MCPSPY_E2E_STACK=1 until `mcpspy serve` works).
+ * real nats-server (JetStream) and redis-server (needs root and BPF;
+ * MCPSPY_E2E_STACK=0 turns them off).
  */
 import { test, after } from 'node:test';
 import { monitorSkipReason } from './harness';

@@ -119,9 +119,9 @@ export class Stack {
   }
 }
 
-/** Why the distributed suites cannot run: until `serve` works they stay off unless MCPSPY_E2E_STACK=1. */
+/** Why the distributed suites cannot run (MCPSPY_E2E_STACK=0 turns them off on purpose). */
 export function stackSkipReason(base: string | undefined): string | undefined {
   if (base) return base;
-  if (process.env.MCPSPY_E2E_STACK !== '1') return 'distributed stack runs are off until `mcpspy serve` works: set MCPSPY_E2E_STACK=1';
+  if (process.env.MCPSPY_E2E_STACK === '0') return 'distributed stack runs turned off by MCPSPY_E2E_STACK=0';
   return undefined;
 }
