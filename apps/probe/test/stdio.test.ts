@@ -14,7 +14,7 @@ const bins = new NamedBinaries();
 let cap: Captured;
 
 before(async () => {
-  cap = await startProbe({ comms: ['mcpt-pw', 'mcpt-pr', 'mcpt-pn', 'mcpt-up', 'mcpt-uc', 'mcpt-big'] });
+  cap = await startProbe({ comms: ['mcpt-pw', 'mcpt-pr', 'mcpt-pn', 'mcpt-up', 'mcpt-uc', 'mcpt-big', 'mcpt-renamed', 'mcpt-leaving'] });
 });
 after(async () => {
   await cap?.stop();
@@ -76,6 +76,33 @@ describe('pipes', () => {
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(cap.events.filter((e) => e.pid === pid && e.kind === RawKind.io).length, 0);
     assert.ok(cap.probe.stats().filtered >= before + 3, 'rejected writes are counted');
+  });
+});
+
+describe('comm filter', () => {
+  async function runRenamer(execName: string, newName: string): Promise<{ pid: number; text: string; comms: Set<string> }> {
+    const py = bins.path(execName, '/usr/bin/python3');
+    const res = await run('/bin/sh', ['-c', `"$0" "$1" "$2" | cat >/dev/null`, py, join(FIXTURES, 'renamer.py'), newName]);
+    assert.equal(res.code, 0, res.stderr);
+    const pid = Number(/P (\d+)/.exec(res.stderr)![1]);
+    await waitFor(() => cap.procs.some((p) => p.kind === 'exit' && p.pid === pid), 5000, 'renamer exit');
+    await new Promise((r) => setTimeout(r, 50));
+    const evs = cap.events.filter((e) => e.pid === pid && e.kind === RawKind.io);
+    return { pid, text: bytesOf(evs, () => true).toString(), comms: new Set(evs.map((e) => e.comm)) };
+  }
+
+  test('a process renamed by prctl into the list is captured from the rename on, under its new name', async () => {
+    const { text, comms } = await runRenamer('mcpt-before', 'mcpt-renamed');
+    assert.ok(text.includes('"method":"after-rename"'), `captured: ${JSON.stringify(text)}`);
+    assert.ok(!text.includes('before-rename'), 'nothing from before the rename (the exec-time name is not listed)');
+    assert.deepEqual([...comms], ['mcpt-renamed']);
+  });
+
+  test('a listed process renamed out of the list is no longer captured', async () => {
+    const { text, comms } = await runRenamer('mcpt-leaving', 'mcpt-gone');
+    assert.ok(text.includes('"method":"before-rename"'), `captured: ${JSON.stringify(text)}`);
+    assert.ok(!text.includes('after-rename'));
+    assert.deepEqual([...comms], ['mcpt-leaving']);
   });
 });
 
