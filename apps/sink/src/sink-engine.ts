@@ -26,6 +26,12 @@ export interface SinkOptions {
   output?: string;
   /** Rotate the JSONL file past this many bytes (0 = never). */
   outputMaxSize?: number;
+  /**
+   * Append to an existing JSONL file instead of starting it anew. A `serve
+   * sink` that restarts resumes its durable consumer, so it must not erase
+   * what it wrote before.
+   */
+  append?: boolean;
   /** One line per message on stdout (ignored while the TUI runs). */
   console: boolean;
   tui: boolean;
@@ -78,6 +84,7 @@ export class SinkEngine {
       this.writer = new JsonlWriter({
         path: this.opts.output,
         maxSize: this.opts.outputMaxSize,
+        append: this.opts.append,
         logger: this.opts.logger,
         counters: this.counters,
       });

@@ -19,6 +19,8 @@ export class SinkModule {
               logger: runtime.logger.child({ stage: 'sink' }),
               output: c.output,
               outputMaxSize: c.outputMaxSize,
+              // Distributed sinks resume from JetStream after a restart: keep what they wrote.
+              append: !runtime.embedded,
               console: c.console,
               tui: c.tui,
               holdForVerdict: c.security && !c.securityAsync,
