@@ -16,7 +16,7 @@ enum mcpspy_kind {
 	MCPSPY_KIND_TLS = 2,       /* SSL_read / SSL_write plaintext */
 	MCPSPY_KIND_EXEC = 3,      /* sched_process_exec; data = filename */
 	MCPSPY_KIND_EXIT = 4,      /* sched_process_exit (thread-group leader) */
-	MCPSPY_KIND_GAP = 5,       /* bytes of a stream that could not be emitted */
+	MCPSPY_KIND_GAP = 5,       /* reserved: loss is reported with F_LOST_BEFORE on the next chunk */
 	MCPSPY_KIND_USER_GAP = 100 /* gap noticed in user space (batch dropped) */
 };
 
@@ -36,7 +36,7 @@ enum mcpspy_fd_type {
 };
 
 enum mcpspy_flags {
-	MCPSPY_F_TRUNCATED = 1 << 0, /* bytes of this chunk could not be read from user memory */
+	MCPSPY_F_TRUNCATED = 1 << 0, /* reserved: unreadable user memory is counted as lost bytes */
 	MCPSPY_F_LOST_BEFORE = 1 << 1, /* lost_bytes of this stream were dropped before this chunk */
 	MCPSPY_F_FIRST = 1 << 2,     /* first chunk of the call (offset == 0) */
 	MCPSPY_F_LAST = 1 << 3,      /* last chunk of the call */
