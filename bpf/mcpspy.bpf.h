@@ -367,6 +367,66 @@ static __always_inline void fill_header(struct mcpspy_event *h, __u8 kind, __u8 
 	bpf_get_current_comm(&h->comm, sizeof(h->comm));
 }
 
+/* One call that fits one chunk and sits in one user buffer (most MCP
+ * messages): header and data go straight into the scratch value, without
+ * the emitter state that multi-chunk and iovec calls need. */
+static __always_inline void emit_small(__u8 kind, __u8 dir, __u8 fd_type, __s32 fd, __u64 stream_id,
+				       __u64 ubuf, __u32 n)
+{
+	__u32 zero = 0;
+	struct mcpspy_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return;
+	__u32 len = n;
+	if (len > MCPSPY_CHUNK)
+		len = MCPSPY_CHUNK;
+	fill_header(&s->ev, kind, dir, fd_type, fd, stream_id, len);
+	s->ev.len = len;
+	s->ev.flags = MCPSPY_F_FIRST | MCPSPY_F_LAST;
+	struct lost_key k = {
+		.stream_id = stream_id,
+		.pid = s->ev.pid,
+		.kind = kind,
+		.direction = dir,
+	};
+	if (bpf_probe_read_user(s->data, len, (void *)ubuf)) {
+		stat_add(MCPSPY_STAT_READ_FAULTS, 1);
+		goto lost;
+	}
+	__u64 *lost = NULL;
+	__u64 lost_n = 0;
+	if (lost_pending) {
+		lost = bpf_map_lookup_elem(&lost_bytes, &k);
+		lost_n = lost ? *lost : 0;
+		if (lost_n) {
+			s->ev.flags |= MCPSPY_F_LOST_BEFORE;
+			s->ev.lost_bytes = lost_n > 0xffffffffULL ? 0xffffffffU : (__u32)lost_n;
+		}
+	}
+	if (bpf_ringbuf_output(&events, s, sizeof(struct mcpspy_event) + len, BPF_RB_NO_WAKEUP)) {
+		stat_add(MCPSPY_STAT_RINGBUF_FULL, 1);
+		goto lost;
+	}
+	if (lost_n && __sync_fetch_and_sub(lost, lost_n) == lost_n)
+		__sync_fetch_and_sub(&lost_pending, 1);
+	stat_add(MCPSPY_STAT_EVENTS, 1);
+	stat_add(MCPSPY_STAT_BYTES, len);
+	return;
+lost:;
+	/* Same bookkeeping as note_lost, keyed the same way. */
+	__u64 *v = bpf_map_lookup_elem(&lost_bytes, &k);
+	__u64 add = len;
+	if (v) {
+		if (__sync_fetch_and_add(v, add) == 0)
+			__sync_fetch_and_add(&lost_pending, 1);
+	} else {
+		bpf_map_update_elem(&lost_bytes, &k, &add, BPF_ANY);
+		__sync_fetch_and_add(&lost_pending, 1);
+	}
+	stat_add(MCPSPY_STAT_LOST_BYTES, add);
+	stat_add(MCPSPY_STAT_GAPS, 1);
+}
+
 /* Kept out of line: clang 14 inlines byte scans into shifts the verifier
  * rejects ("pointer arithmetic with <<= prohibited"), and a whitespace test
  * written as a set of cases becomes a bit test on an uninitialised register.

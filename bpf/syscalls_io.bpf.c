@@ -174,6 +174,10 @@ static __always_inline int on_exit(long ret)
 		p->tracked_type = p->fd_type;
 	}
 
+	if (!p->is_iov && ret <= MCPSPY_CHUNK) {
+		emit_small(MCPSPY_KIND_IO, p->dir, p->fd_type, p->fd, p->stream_id, p->buf, (__u32)ret);
+		return 0;
+	}
 	struct emit_ctx *e = emit_ctx_get();
 	if (!e)
 		return 0;

@@ -88,6 +88,10 @@ int handle_ssl_exit(struct pt_regs *ctx)
 		bpf_map_update_elem(&tracked, &tk, &one, BPF_ANY);
 	}
 
+	if (n <= MCPSPY_CHUNK) {
+		emit_small(MCPSPY_KIND_TLS, c.dir, MCPSPY_FD_NONE, -1, c.ssl, c.buf, (__u32)n);
+		return 0;
+	}
 	struct emit_ctx *e = emit_ctx_get();
 	if (!e)
 		return 0;
