@@ -9,6 +9,7 @@
 import type { AlertCategory, AlertEvidence } from '@mcpspy/events';
 import { INJECTION_RULES, InjectionRule } from '../injection-rules';
 import { normalizeForMatch, originalSpan } from '../normalize';
+import { TriggerIndex } from '../trigger-index';
 import { scanUnicode } from '../unicode-rules';
 import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
 
@@ -38,10 +39,16 @@ function quotedDiscussion(norm: string, start: number, end: number): boolean {
 export class RulesDetector implements Detector {
   readonly name = 'rules';
 
-  private readonly triggerRe: RegExp;
+  private readonly index: TriggerIndex;
+  /** Reused per text: which rules have a trigger present. */
+  private readonly fired: Uint8Array;
 
   constructor(private readonly rules: readonly InjectionRule[] = INJECTION_RULES) {
-    this.triggerRe = triggerRegex(rules.flatMap((r) => r.triggers));
+    this.index = new TriggerIndex(
+      rules.map((r) => r.triggers),
+      true,
+    );
+    this.fired = new Uint8Array(rules.length);
   }
 
   detect(input: AnalysisInput): Finding[] {
@@ -70,13 +77,15 @@ export class RulesDetector implements Detector {
     }
     const norm = normalizeForMatch(unit.text);
     const t = norm.text;
-    // One pass finds every trigger word present; a rule's regex runs only when one of its own is there.
-    const found = t.match(this.triggerRe);
-    if (found) {
-      const present = new Set(found);
-      for (const rule of this.rules) {
+    // One pass finds every trigger present; a rule's regex runs only when one of its own is there.
+    const fired = this.fired;
+    fired.fill(0);
+    if (this.index.scan(t, fired) > 0) {
+      for (let i = 0; i < this.rules.length; i++) {
+        if (fired[i] === 0) continue;
+        const rule = this.rules[i]!;
         const weight = rule.weight[ctx];
-        if (weight > 0 && triggeredBy(rule.triggers, present)) this.runRule(rule, weight, unit, norm, hidden, remap, hits);
+        if (weight > 0) this.runRule(rule, weight, unit, norm, hidden, remap, hits);
       }
     }
     for (const u of scanUnicode(unit.text)) {
@@ -126,24 +135,6 @@ export class RulesDetector implements Detector {
       summary: rule.summary,
     });
   }
-}
-
-const escapeRe = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** One alternation of every trigger, longest first so a longer word wins at a position. */
-export function triggerRegex(triggers: readonly string[], flags = 'g'): RegExp {
-  const uniq = [...new Set(triggers)].sort((a, b) => b.length - a.length);
-  return new RegExp(uniq.map(escapeRe).join('|'), flags);
-}
-
-/**
- * A matched trigger may contain a shorter one ("users" hides "use"), so a
- * rule also fires when one of its triggers is inside a found string.
- */
-export function triggeredBy(triggers: readonly string[], present: ReadonlySet<string>): boolean {
-  for (const t of triggers) if (present.has(t)) return true;
-  for (const p of present) for (const t of triggers) if (p.length > t.length && p.includes(t)) return true;
-  return false;
 }
 
 /** Merges hits into one finding per category: strongest hit per rule, rules combined as independent evidence. */

@@ -6,17 +6,22 @@
 import type { AlertEvidence } from '@mcpspy/events';
 import { SECRET_PATTERNS, SecretPattern } from '../secret-patterns';
 import { AnalysisInput, clip, Detector, Finding } from '../types';
-import { triggerRegex, triggeredBy } from './rules.detector';
+import { TriggerIndex } from '../trigger-index';
 
 const MAX_WEIGHT = 0.97;
 
 export class SecretsDetector implements Detector {
   readonly name = 'secrets';
 
-  private readonly triggerRe: RegExp;
+  private readonly index: TriggerIndex;
+  private readonly fired: Uint8Array;
 
   constructor(private readonly patterns: readonly SecretPattern[] = SECRET_PATTERNS) {
-    this.triggerRe = triggerRegex(patterns.flatMap((p) => p.triggers));
+    this.index = new TriggerIndex(
+      patterns.map((p) => p.triggers),
+      false,
+    );
+    this.fired = new Uint8Array(patterns.length);
   }
 
   detect(input: AnalysisInput): Finding[] {
@@ -25,11 +30,12 @@ export class SecretsDetector implements Detector {
     for (const unit of input.texts) {
       // Definitions are written by the server author once; a key there is a leak all the same.
       const text = unit.text;
-      const found = text.match(this.triggerRe);
-      if (!found) continue;
-      const present = new Set(found);
-      for (const p of this.patterns) {
-        if (!triggeredBy(p.triggers, present)) continue;
+      const fired = this.fired;
+      fired.fill(0);
+      if (this.index.scan(text, fired) === 0) continue;
+      for (let pi = 0; pi < this.patterns.length; pi++) {
+        if (fired[pi] === 0) continue;
+        const p = this.patterns[pi]!;
         p.re.lastIndex = 0;
         let m: RegExpExecArray | null;
         let found = 0;
