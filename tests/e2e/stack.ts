@@ -14,8 +14,10 @@ import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { MCPSPY_BIN, REPO_ROOT } from './paths';
 import { startProcess, type Proc } from './proc';
-import { CleanupError } from './errors';
+import { CleanupError, ProcessError } from './errors';
 import { waitFileQuiet, READY_LINE } from './harness';
+
+const REDIS_READY = /Ready to accept connections/;
 
 export const STACK_STAGES = ['sink', 'security', 'mcp-parser', 'http-session', 'probe'] as const;
 export type StackStage = (typeof STACK_STAGES)[number];
@@ -50,18 +52,39 @@ export interface StackOptions {
   readyTimeoutMs?: number;
   /** The CLI script; only the harness self-test points this at a stand-in. */
   bin?: string;
+  /** `mcpspy serve security` processes sharing the queue group (default 1). */
+  securityInstances?: number;
+  /** Give every stage process its own --metrics-port (see metricsUrl). */
+  metrics?: boolean;
+}
+
+/** One `mcpspy serve <stage>` process, with what it takes to start it again. */
+export interface StageProc {
+  stage: StackStage;
+  instance?: string;
+  args: string[];
+  metricsPort?: number;
+  proc: Proc;
 }
 
 export class Stack {
+  /** The first (or only) process of each stage. */
   readonly stages = new Map<StackStage, Proc>();
+  /** Every stage process, in start order; security may have several. */
+  readonly procs: StageProc[] = [];
+  private readonly readyTimeoutMs: number;
 
   private constructor(
     readonly natsUrl: string,
     readonly redisUrl: string,
     private readonly nats: Proc,
-    private readonly redis: Proc,
+    private redis: Proc,
+    private readonly redisArgs: string[],
     readonly output: string,
-  ) {}
+    private readonly options: StackOptions,
+  ) {
+    this.readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+  }
 
   static async start(o: StackOptions): Promise<Stack> {
     const timeout = o.readyTimeoutMs ?? 30_000;
@@ -73,27 +96,100 @@ export class Stack {
     const natsConf = join(o.dir, 'nats.conf');
     writeFileSync(natsConf, 'max_payload: 64MB\n');
     const nats = startProcess('nats-server', 'nats-server', ['-c', natsConf, '-js', '-sd', jsDir, '-p', String(natsPort), '-a', '127.0.0.1']);
-    const redis = startProcess('redis-server', 'redis-server', [
-      '--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-    ]);
-    const stack = new Stack(`nats://127.0.0.1:${natsPort}`, `redis://127.0.0.1:${redisPort}`, nats, redis, o.output);
+    const redisArgs = ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    const redis = startProcess('redis-server', 'redis-server', redisArgs);
+    const stack = new Stack(`nats://127.0.0.1:${natsPort}`, `redis://127.0.0.1:${redisPort}`, nats, redis, redisArgs, o.output, o);
     try {
-      await Promise.all([nats.waitForLine(/Server is ready/, timeout), redis.waitForLine(/Ready to accept connections/, timeout)]);
+      await Promise.all([nats.waitForLine(/Server is ready/, timeout), redis.waitForLine(REDIS_READY, timeout)]);
       for (const stage of STACK_STAGES) {
-        const args = [o.bin ?? MCPSPY_BIN, 'serve', stage, '--nats', stack.natsUrl, '--redis', stack.redisUrl];
-        if (stage === 'sink') args.push('-o', o.output, '--tui=false');
-        if (stage === 'probe' && o.comms.length > 0) args.push('--comm', o.comms.join(','));
-        if (stage === 'security' && o.security) args.push('--security');
-        args.push(...(o.extraArgs ?? []));
-        const p = startProcess(`mcpspy serve ${stage}`, process.execPath, args, { cwd: REPO_ROOT });
-        stack.stages.set(stage, p);
-        await p.waitForLine(stageReadyLine(stage), timeout);
+        const n = stage === 'security' ? Math.max(1, o.securityInstances ?? 1) : 1;
+        for (let i = 1; i <= n; i++) {
+          // Only extra security processes get their own name; the others keep the CLI default.
+          const instance = n > 1 ? `${stage}-${i}` : undefined;
+          await stack.launch(await stack.stageArgs(stage, instance));
+        }
       }
     } catch (e) {
       await stack.stop().catch(() => undefined);
       throw e;
     }
     return stack;
+  }
+
+  private async stageArgs(stage: StackStage, instance: string | undefined): Promise<Omit<StageProc, 'proc'>> {
+    const o = this.options;
+    const args = [o.bin ?? MCPSPY_BIN, 'serve', stage, '--nats', this.natsUrl, '--redis', this.redisUrl];
+    if (stage === 'sink') args.push('-o', o.output, '--tui=false');
+    if (stage === 'probe' && o.comms.length > 0) args.push('--comm', o.comms.join(','));
+    if (stage === 'security' && o.security) args.push('--security');
+    if (instance) args.push('--instance', instance);
+    const metricsPort = o.metrics ? await freePort() : undefined;
+    if (metricsPort !== undefined) args.push('--metrics-port', String(metricsPort));
+    args.push(...(o.extraArgs ?? []));
+    return { stage, instance, args, metricsPort };
+  }
+
+  private async launch(spec: Omit<StageProc, 'proc'>): Promise<StageProc> {
+    const name = `mcpspy serve ${spec.stage}${spec.instance ? ` (${spec.instance})` : ''}`;
+    const proc = startProcess(name, process.execPath, spec.args, { cwd: REPO_ROOT });
+    const sp: StageProc = { ...spec, proc };
+    const at = this.procs.findIndex((p) => p.stage === spec.stage && p.instance === spec.instance);
+    if (at >= 0) this.procs[at] = sp;
+    else this.procs.push(sp);
+    if (this.procsOf(spec.stage)[0] === sp) this.stages.set(spec.stage, proc);
+    await proc.waitForLine(stageReadyLine(spec.stage), this.readyTimeoutMs);
+    return sp;
+  }
+
+  /** The processes of one stage (several for a scaled security stage). */
+  procsOf(stage: StackStage): StageProc[] {
+    return this.procs.filter((p) => p.stage === stage);
+  }
+
+  /** Kills one stage process (the first of its stage unless given) and resolves with its exit code. */
+  async killStage(stage: StackStage, signal: NodeJS.Signals = 'SIGKILL', which?: StageProc): Promise<number> {
+    const sp = which ?? this.procsOf(stage)[0];
+    if (!sp) throw new ProcessError(`failed to kill stage ${stage}: it is not part of this stack`);
+    return sp.proc.stop(signal, 5_000);
+  }
+
+  /**
+   * Starts a stage process again with the arguments it had (same instance
+   * name, so the same durable consumer; same metrics port), once the old one
+   * has exited. Resolves when the new one is ready.
+   */
+  async restartStage(stage: StackStage, which?: StageProc): Promise<StageProc> {
+    const sp = which ?? this.procsOf(stage)[0];
+    if (!sp) throw new ProcessError(`failed to restart stage ${stage}: it is not part of this stack`);
+    if (sp.proc.child.exitCode === null && sp.proc.child.signalCode === null) {
+      throw new ProcessError(`failed to restart stage ${stage}: pid ${sp.proc.pid} is still running (kill it first)`);
+    }
+    const { proc: _old, ...spec } = sp;
+    return this.launch(spec);
+  }
+
+  /**
+   * Kills redis-server (no persistence: every key is gone), waits `downMs`,
+   * and starts it again on the same port.
+   */
+  async restartRedis(downMs = 0): Promise<void> {
+    await this.redis.stop('SIGKILL', 5_000);
+    if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+    this.redis = startProcess('redis-server', 'redis-server', this.redisArgs);
+    await this.redis.waitForLine(REDIS_READY, this.readyTimeoutMs);
+  }
+
+  /** Stage processes that have exited, with their exit codes. */
+  exited(): { name: string; code: number | null; signal: string | null }[] {
+    return this.procs
+      .filter((p) => p.proc.child.exitCode !== null || p.proc.child.signalCode !== null)
+      .map((p) => ({ name: p.proc.name, code: p.proc.child.exitCode, signal: p.proc.child.signalCode }));
+  }
+
+  /** http://127.0.0.1:<port>/metrics of a stage process started with `metrics: true`. */
+  metricsUrl(sp: StageProc): string {
+    if (sp.metricsPort === undefined) throw new ProcessError(`failed to find the metrics port of ${sp.proc.name}: start the stack with metrics: true`);
+    return `http://127.0.0.1:${sp.metricsPort}/metrics`;
   }
 
   async waitQuiet(minLines: number, quietMs = 2_000, timeoutMs = 40_000): Promise<void> {
@@ -104,13 +200,13 @@ export class Stack {
   async stop(): Promise<void> {
     const failures: unknown[] = [];
     for (const stage of [...STACK_STAGES].reverse()) {
-      const p = this.stages.get(stage);
-      if (!p) continue;
-      const code = await p.stop('SIGINT', 15_000).catch((e: unknown) => {
-        failures.push(e);
-        return 0;
-      });
-      if (code !== 0) failures.push(new Error(`failed to stop stage ${stage}: exit ${code}: ${p.stderr().slice(-500)}`));
+      for (const { proc: p } of this.procsOf(stage)) {
+        const code = await p.stop('SIGINT', 15_000).catch((e: unknown) => {
+          failures.push(e);
+          return 0;
+        });
+        if (code !== 0) failures.push(new Error(`failed to stop ${p.name}: exit ${code}: ${p.stderr().slice(-500)}`));
+      }
     }
     for (const p of [this.redis, this.nats]) {
       await p.stop('SIGTERM', 5_000).catch((e: unknown) => failures.push(e));
