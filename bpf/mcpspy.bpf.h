@@ -134,6 +134,64 @@ struct {
 	__type(value, __u8);
 } tracked SEC(".maps");
 
+#ifdef MCPSPY_TLS_MAPS
+/* Maps the TLS and syscall objects share (the loader hands the TLS object's
+ * fds to the syscall object before load) to tie an SSL* to its socket. */
+struct tls_call {
+	__u64 ssl;
+	__u64 buf;
+	__u64 out_len; /* size_t* of the _ex variants */
+	__u8 dir;
+	__u8 is_ex;
+	__u8 pad[6];
+};
+
+/* SSL calls in flight, by pid_tgid: a socket syscall made inside one (an
+ * OpenSSL socket BIO, as Python uses) names the SSL's socket exactly. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct tls_call);
+} tls_calls SEC(".maps");
+
+struct ssl_key {
+	__u64 ssl;
+	__u32 pid;
+	__u32 pad;
+};
+
+struct sock_ref {
+	__s32 fd;
+	__u32 exact; /* seen inside an SSL call: order heuristics never replace it */
+	__u64 ino;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct ssl_key);
+	__type(value, struct sock_ref);
+} ssl_sock SEC(".maps");
+
+/* Memory-BIO programs (Node) move the ciphertext outside the SSL call: the
+ * socket read just before SSL_read, and the socket written just after
+ * SSL_write, on the same thread, are the SSL's. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct sock_ref);
+} tls_last_read SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u64);
+} tls_pending_write SEC(".maps");
+#endif
+
 static __always_inline void stat_add(__u32 idx, __u64 v)
 {
 	__u64 *c = bpf_map_lookup_elem(&stats, &idx);

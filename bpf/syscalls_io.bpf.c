@@ -4,6 +4,7 @@
  * Arguments are stored at sys_enter (after the cheap process filter) and the
  * data is read at sys_exit, when the real byte count is known.
  */
+#define MCPSPY_TLS_MAPS
 #include "mcpspy.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -101,12 +102,42 @@ static __always_inline int classify_fd(__s32 fd, __u8 dir, __u8 *type, __u64 *si
 	}
 }
 
+/* Ties an SSL* to the socket under it (see the TLS maps in mcpspy.bpf.h):
+ * exactly when this syscall runs inside an SSL call of the same thread,
+ * otherwise by the read-before-SSL_read / write-after-SSL_write order. */
+static __always_inline void note_tls_socket(__s32 fd, __u64 ino, __u8 dir)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct sock_ref ref = { .fd = fd, .ino = ino };
+	struct ssl_key k = { .pid = id >> 32 };
+	struct tls_call *tc = bpf_map_lookup_elem(&tls_calls, &id);
+	if (tc) {
+		k.ssl = tc->ssl;
+		ref.exact = 1;
+		bpf_map_update_elem(&ssl_sock, &k, &ref, BPF_ANY);
+	} else if (dir == MCPSPY_DIR_WRITE) {
+		__u64 *pending = bpf_map_lookup_elem(&tls_pending_write, &id);
+		if (pending) {
+			k.ssl = *pending;
+			struct sock_ref *old = bpf_map_lookup_elem(&ssl_sock, &k);
+			if (!old || !old->exact)
+				bpf_map_update_elem(&ssl_sock, &k, &ref, BPF_ANY);
+		}
+	}
+	if (dir == MCPSPY_DIR_WRITE)
+		bpf_map_delete_elem(&tls_pending_write, &id);
+	else
+		bpf_map_update_elem(&tls_last_read, &id, &ref, BPF_ANY);
+}
+
 static __always_inline int store_call(__s32 fd, __u64 buf, __u64 iov_cnt, __u8 is_iov, __u8 dir)
 {
 	__u8 type;
 	__u64 sid;
 	if (!classify_fd(fd, dir, &type, &sid))
 		return 0;
+	if (type == MCPSPY_FD_INET)
+		note_tls_socket(fd, sid, dir);
 	struct io_call *c = bpf_task_storage_get(&io_calls, bpf_get_current_task_btf(), 0,
 						 BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!c)

@@ -5,25 +5,10 @@
  * succeeded: Node retries SSL_write during the handshake, so an entry-only
  * probe would report the same bytes several times.
  */
+#define MCPSPY_TLS_MAPS
 #include "mcpspy.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-struct tls_call {
-	__u64 ssl;
-	__u64 buf;
-	__u64 out_len; /* size_t* of the _ex variants */
-	__u8 dir;
-	__u8 is_ex;
-	__u8 pad[6];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
-	__type(value, struct tls_call);
-} tls_calls SEC(".maps");
 
 static __always_inline int on_enter(struct pt_regs *ctx, __u8 dir, __u8 is_ex)
 {
@@ -88,14 +73,36 @@ int handle_ssl_exit(struct pt_regs *ctx)
 		bpf_map_update_elem(&tracked, &tk, &one, BPF_ANY);
 	}
 
+	/* The socket under this SSL, when the syscall side has seen it. */
+	struct ssl_key sk = { .ssl = c.ssl, .pid = id >> 32 };
+	struct sock_ref *bound = bpf_map_lookup_elem(&ssl_sock, &sk);
+	if (!bound || !bound->exact) {
+		if (c.dir == MCPSPY_DIR_READ) {
+			struct sock_ref *r = bpf_map_lookup_elem(&tls_last_read, &id);
+			if (r) {
+				struct sock_ref v = { .fd = r->fd, .ino = r->ino };
+				bpf_map_update_elem(&ssl_sock, &sk, &v, BPF_ANY);
+				bound = bpf_map_lookup_elem(&ssl_sock, &sk);
+			}
+		} else {
+			bpf_map_update_elem(&tls_pending_write, &id, &c.ssl, BPF_ANY);
+		}
+	}
+	__u8 fd_type = MCPSPY_FD_NONE;
+	__s32 fd = -1;
+	if (bound) {
+		fd_type = MCPSPY_FD_INET;
+		fd = bound->fd;
+	}
+
 	if (n <= MCPSPY_CHUNK) {
-		emit_small(MCPSPY_KIND_TLS, c.dir, MCPSPY_FD_NONE, -1, c.ssl, c.buf, (__u32)n);
+		emit_small(MCPSPY_KIND_TLS, c.dir, fd_type, fd, c.ssl, c.buf, (__u32)n);
 		return 0;
 	}
 	struct emit_ctx *e = emit_ctx_get();
 	if (!e)
 		return 0;
-	fill_header(&e->hdr, MCPSPY_KIND_TLS, c.dir, MCPSPY_FD_NONE, -1, c.ssl, n);
+	fill_header(&e->hdr, MCPSPY_KIND_TLS, c.dir, fd_type, fd, c.ssl, n);
 	e->total = n;
 	e->seg_base = c.buf;
 	e->seg_left = n;

@@ -37,6 +37,12 @@ export class BpfObject {
     if (r !== 0) throw new BpfLoadError(this.path, -r, `cannot size map ${mapName} to ${n}`);
   }
 
+  /** Before load only: `mapName` becomes the map behind `fd` (shared with another object). */
+  reuseMap(mapName: string, fd: number): void {
+    const r = this.lib.bpf_map__reuse_fd(this.map(mapName), fd);
+    if (r !== 0) throw new BpfLoadError(this.path, -r, `cannot share map ${mapName}`);
+  }
+
   load(): void {
     const r = this.lib.bpf_object__load(this.obj);
     if (r !== 0) {

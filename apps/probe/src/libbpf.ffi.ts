@@ -33,6 +33,7 @@ export interface Libbpf {
   ): Handle | null;
   bpf_link__destroy(link: Handle): number;
   bpf_map__set_max_entries(map: Handle, n: number): number;
+  bpf_map__reuse_fd(map: Handle, fd: number): number;
   bpf_map__fd(map: Handle): number;
   bpf_map_update_elem(fd: number, key: Uint8Array, value: Uint8Array, flags: number | bigint): number;
   bpf_map_lookup_elem(fd: number, key: Uint8Array, value: Uint8Array): number;
@@ -90,6 +91,7 @@ export function loadLibbpf(): Libbpf {
     ]),
     bpf_link__destroy: lib.func('int bpf_link__destroy(void *link)'),
     bpf_map__set_max_entries: lib.func('int bpf_map__set_max_entries(void *map, uint32_t n)'),
+    bpf_map__reuse_fd: lib.func('int bpf_map__reuse_fd(void *map, int fd)'),
     bpf_map__fd: lib.func('int bpf_map__fd(void *map)'),
     bpf_map_update_elem: lib.func('int bpf_map_update_elem(int fd, void *key, void *value, uint64_t flags)'),
     bpf_map_lookup_elem: lib.func('int bpf_map_lookup_elem(int fd, void *key, void *value)'),

@@ -64,6 +64,8 @@ export interface ProbeOptions {
 const DEFAULT_OBJECT_DIR = resolve(__dirname, '../../../../bpf/.output');
 const OBJECTS = ['syscalls_io', 'tls_uprobes', 'process'] as const;
 const TRACEFS = '/sys/kernel/tracing';
+/** Maps of bpf/mcpspy.bpf.h (MCPSPY_TLS_MAPS) that tie an SSL* to its socket. */
+const SHARED_TLS_MAPS = ['tls_calls', 'ssl_sock', 'tls_last_read', 'tls_pending_write'];
 const FILTER_PIDS = 1;
 const FILTER_COMMS = 2;
 /** MCPSPY_KIND_LIBSSL_OPEN of bpf/mcpspy.bpf.h: a process is opening a libssl file (data = path). */
@@ -164,10 +166,15 @@ export class Probe {
         tls_uprobes: this.opts.tlsRingbufBytes ?? 16 * 1024 * 1024,
         process: 2 * 1024 * 1024,
       };
-      for (const name of OBJECTS) {
+      // TLS first: the syscall object shares its SSL-to-socket maps.
+      for (const name of ['tls_uprobes', 'syscalls_io', 'process'] as const) {
         const o = BpfObject.open(this.lib, join(dir, `${name}.bpf.o`));
         this.objects.set(name, o);
         o.setMaxEntries('events', ringSizes[name]);
+        if (name === 'syscalls_io') {
+          const tls = this.objects.get('tls_uprobes')!;
+          for (const m of SHARED_TLS_MAPS) o.reuseMap(m, tls.mapFd(m));
+        }
         o.load();
         this.configure(o);
         const r = new RingbufReader(this.libc, o.mapFd('events'), ringSizes[name], name);

@@ -66,6 +66,21 @@ async function expectExchange(clientPid: number, kind: number, body: string, pat
   assert.ok(serverWrote().includes(response));
 }
 
+/**
+ * TLS events carry the socket's fd once the probe has tied the SSL* to it.
+ * Node (memory BIO) writes the ciphertext after SSL_write returns, so its
+ * first SSL_write can only be tied afterwards; every later event must be.
+ */
+function expectSocketFd(pid: number, stderr: string, how: string): void {
+  const fd = Number(/F (\d+)/.exec(stderr)![1]);
+  const tls = cap.events.filter((e) => e.pid === pid && e.kind === RawKind.tls).sort((a, b) => (a.tsNs < b.tsNs ? -1 : 1));
+  const tied = tls.filter((e) => e.fdType === FdType.inet);
+  assert.ok(tied.length >= 1, `${how}: some TLS events carry the socket`);
+  for (const e of tied) assert.equal(e.fd, fd, `${how}: fd of the socket`);
+  for (const e of tls.slice(1)) assert.equal(e.fdType, FdType.inet, `${how}: every event after the first is tied`);
+  for (const e of tls.filter((x) => x.fdType !== FdType.inet)) assert.equal(e.fd, -1);
+}
+
 describe('HTTPS plaintext', () => {
   test('node https client: request and response captured on both sides', async () => {
     const body = '{"jsonrpc":"2.0","id":7,"method":"tools/list","params":{"via":"node"}}';
@@ -74,10 +89,9 @@ describe('HTTPS plaintext', () => {
     const pid = Number(/C (\d+)/.exec(res.stdout)![1]);
     await expectExchange(pid, RawKind.tls, body, '/rpc');
     const ev = cap.events.find(side(pid, RawKind.tls, Direction.write))!;
-    assert.equal(ev.fdType, FdType.none);
-    assert.equal(ev.fd, -1);
     assert.equal(ev.comm, 'mcpt-nc');
     assert.ok(ev.streamId > 0n, 'SSL pointer as stream id');
+    expectSocketFd(pid, res.stderr, 'memory BIO: by syscall order');
   });
 
   test('python3 client with the system libssl: request and response captured', async () => {
@@ -87,6 +101,7 @@ describe('HTTPS plaintext', () => {
     const pid = Number(/C (\d+)/.exec(res.stdout)![1]);
     await expectExchange(pid, RawKind.tls, body, '/mcp');
     assert.ok(cap.probe.stats().tls_targets >= 2, 'node and libssl are probed');
+    expectSocketFd(pid, res.stderr, 'socket BIO: syscalls inside the SSL call');
   });
 });
 
@@ -107,6 +122,7 @@ describe('libssl loaded late', () => {
     const pid = Number(/C (\d+)/.exec(res.stdout)![1]);
     await expectExchange(pid, RawKind.tls, body, '/mcp');
     assert.equal(cap.probe.stats().tls_targets, targetsBefore + 1, 'the copy was attached');
+    expectSocketFd(pid, res.stderr, 'late libssl');
   });
 });
 
