@@ -6,7 +6,7 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { BusConnectError, ConfigError, STAGES, StageName, StoreConnectError } from '@mcpspy/events';
+import { BusConnectError, ConfigError, McpspyError, STAGES, StageName, StoreConnectError } from '@mcpspy/events';
 import { EnvironmentError, UsageError } from './errors';
 import { runMonitor, runReplay, runScan, runServe } from './modes';
 import { addCommonFlags, CliFlags, configFromFlags } from './options';
@@ -15,6 +15,11 @@ const ROOT = join(__dirname, '../../../..');
 
 export function version(): string {
   return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** The arguments as a person would retype them in a shell (the privilege message tells what to rerun). */
+function shellArgs(args: string[]): string {
+  return args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
 function buildProgram(run: (p: Promise<number>) => void): Command {
@@ -37,7 +42,7 @@ Examples:
 Every flag can also be set as an MCPSPY_* environment variable (see README).`,
     );
   addCommonFlags(program, { capture: true, output: true, distributed: true }).action((flags: CliFlags) => {
-    run(runMonitor(configFromFlags(flags), `mcpspy ${process.argv.slice(2).join(' ')}`.trim()));
+    run(runMonitor(configFromFlags(flags), `mcpspy ${shellArgs(process.argv.slice(2))}`.trim()));
   });
 
   addCommonFlags(
@@ -48,7 +53,7 @@ Every flag can also be set as an MCPSPY_* environment variable (see README).`,
     { capture: true, output: true, distributed: true },
   ).action((stage: string, flags: CliFlags) => {
     if (!STAGES.includes(stage as StageName)) throw new UsageError(`unknown stage "${stage}" (expected one of: ${STAGES.join(', ')})`);
-    run(runServe(stage as StageName, configFromFlags(flags), `mcpspy serve ${process.argv.slice(3).join(' ')}`));
+    run(runServe(stage as StageName, configFromFlags(flags), `mcpspy serve ${shellArgs(process.argv.slice(3))}`));
   });
 
   addCommonFlags(
@@ -91,8 +96,23 @@ function fail(err: unknown): never {
     process.stderr.write(`mcpspy: ${err.message}\n`);
     process.exit(1);
   }
+  // Our named errors carry a complete `failed to <verb> <object>: <detail>` line; a stack only helps for the unexpected.
+  if (err instanceof McpspyError) {
+    process.stderr.write(`mcpspy: ${err.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(`mcpspy: ${(err as Error)?.stack ?? String(err)}\n`);
   process.exit(1);
+}
+
+/** Commander's errors as our one-liner: `mcpspy: <problem>`, its suggestion kept on the same line. */
+function writeUsageError(s: string): void {
+  if (!s.startsWith('error: ')) {
+    process.stderr.write(s);
+    return;
+  }
+  const text = s.slice(7).trim().replace(/\s*\n\s*/g, ' ').replace(/\(Did you mean/, '(did you mean');
+  process.stderr.write(`mcpspy: ${text}\n`);
 }
 
 export function main(argv = process.argv): void {
@@ -101,12 +121,10 @@ export function main(argv = process.argv): void {
   };
   const program = buildProgram(run);
   program.exitOverride();
-  program.configureOutput({
-    writeErr: (s) => process.stderr.write(s.startsWith('error: ') ? `mcpspy: ${s.slice(7)}` : s),
-  });
+  program.configureOutput({ writeErr: writeUsageError });
   for (const sub of program.commands) {
     sub.exitOverride();
-    sub.configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error: ') ? `mcpspy: ${s.slice(7)}` : s) });
+    sub.configureOutput({ writeErr: writeUsageError });
   }
   try {
     program.parse(argv);

@@ -2,7 +2,7 @@
  * The modes of the command: the monitor (all stages in one process), one
  * stage (`serve`), a capture replay, and an offline scan of JSONL.
  */
-import { createReadStream } from 'node:fs';
+import { accessSync, constants as fsConstants, createReadStream, statSync } from 'node:fs';
 import { INestMicroservice } from '@nestjs/common';
 import {
   createRuntime,
@@ -13,7 +13,7 @@ import {
   stopStages,
   Subjects,
 } from '@mcpspy/events';
-import { checkProbePrerequisites, readCapture } from '@mcpspy/probe';
+import { checkProbePrerequisites, NotRootError, readCapture } from '@mcpspy/probe';
 import { scanJsonl, SecurityEngine } from '@mcpspy/security';
 import { EnvironmentError, UsageError } from './errors';
 import { createCliLogger } from './logging';
@@ -27,8 +27,26 @@ function requireProbe(args: string): void {
   try {
     checkProbePrerequisites();
   } catch (err) {
-    const msg = (err as Error).message;
-    throw new EnvironmentError(process.getuid?.() !== 0 ? `${msg}\nrun: sudo ${args}` : msg, { cause: err });
+    // One line that names the exact command to rerun beats the probe's generic hint.
+    if (err instanceof NotRootError) {
+      throw new EnvironmentError(
+        `failed to start the monitor: loading eBPF programs needs root (or CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN); run: sudo ${args} (or \`mcpspy replay FILE\` without root)`,
+        { cause: err },
+      );
+    }
+    throw new EnvironmentError((err as Error).message, { cause: err });
+  }
+}
+
+/** A capture named on the command line that cannot be read is the caller's mistake: say so before starting any stage. */
+function requireReadableFile(file: string, what: string): void {
+  try {
+    accessSync(file, fsConstants.R_OK);
+    if (statSync(file).isDirectory()) throw new Error('is a directory');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const detail = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.message;
+    throw new UsageError(`failed to open ${what} ${file}: ${detail}`, { cause: err });
   }
 }
 
@@ -112,6 +130,7 @@ export async function runServe(stage: StageName, config: McpspyConfig, argv: str
 
 /** `mcpspy replay FILE`: the stages after the probe, fed from a capture file. */
 export async function runReplay(file: string, config: McpspyConfig): Promise<number> {
+  requireReadableFile(file, 'capture');
   const stages = PIPELINE.filter((s) => s !== 'probe' && (s !== 'security' || config.security));
   let entries = 0;
   const code = await runStages(config, stages, {

@@ -1,0 +1,286 @@
+/**
+ * Golden replays: captures recorded from the real probe while the e2e
+ * fixtures talked (apps/cli/testdata, made by scripts/record-captures.mjs)
+ * go through `mcpspy replay`, and the JSONL must equal the recorded
+ * expectation. No root and no kernel needed; NATS and Redis are real servers.
+ */
+import { describe, test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startNats, startRedis } from '@mcpspy/events/testing';
+
+function findRoot(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'nx.json'))) return dir;
+    dir = resolve(dir, '..');
+  }
+  throw new Error(`failed to find the repository root: no nx.json above ${__dirname}`);
+}
+
+const ROOT = findRoot();
+const BIN = join(ROOT, 'bin', 'mcpspy.js');
+const TESTDATA = join(ROOT, 'apps', 'cli', 'testdata');
+const SCENARIOS = ['stdio', 'http', 'https', 'sse', 'evil'] as const;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function mcpspy(args: string[], timeoutMs = 60_000): Promise<Run> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`mcpspy ${args.join(' ')} did not finish in ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`));
+    }, timeoutMs);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolveRun({ code, stdout, stderr });
+    });
+  });
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'mcpspy-replay-test-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+let outputs = 0;
+
+async function replay(capture: string, extra: string[] = []): Promise<Run & { jsonl: string }> {
+  const out = join(scratch, `out-${++outputs}.jsonl`);
+  const r = await mcpspy(['replay', capture, '-o', out, '--tui=false', '-q', ...extra]);
+  return { ...r, jsonl: existsSync(out) ? readFileSync(out, 'utf8') : '' };
+}
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/**
+ * What cannot be stable between two replays of one capture: `msg_id` starts
+ * with the pid of the process that parsed the message, and an alert's
+ * `timestamp` is when the detector ran. Everything else (timestamps of
+ * messages come from the capture, pids, hosts, sessions, seq) must match.
+ */
+function stable(v: Json, key = ''): Json {
+  if (Array.isArray(v)) return v.map((x) => stable(x));
+  if (v !== null && typeof v === 'object') {
+    const o: { [k: string]: Json } = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'timestamp' && v.type === 'security_alert') continue;
+      o[k] = stable(x, k);
+    }
+    return o;
+  }
+  if (key === 'msg_id' && typeof v === 'string') return v.replace(/^\d+:/, '<pid>:');
+  return v;
+}
+
+function parse(text: string): Json[] {
+  return text
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => stable(JSON.parse(l) as Json));
+}
+
+function golden(name: string): string {
+  return readFileSync(join(TESTDATA, name), 'utf8');
+}
+
+function capture(name: string): string {
+  return join(TESTDATA, `${name}.mcpspy`);
+}
+
+/** Messages in order; alerts as a sorted list, since the detector runs beside the pipeline and may finish in any order. */
+function split(lines: Json[]): { messages: Json[]; alerts: string[] } {
+  const isAlert = (l: Json) => (l as { type?: string }).type === 'security_alert';
+  return {
+    messages: lines.filter((l) => !isAlert(l)),
+    alerts: lines
+      .filter(isAlert)
+      .map((l) => JSON.stringify(l))
+      .sort(),
+  };
+}
+
+describe('mcpspy replay: recorded captures give the golden JSONL', () => {
+  for (const name of SCENARIOS) {
+    test(`${name}: replay equals testdata/${name}.jsonl`, async () => {
+      const r = await replay(capture(name));
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /mcpspy: replayed \d+ capture entries/);
+      const want = parse(golden(`${name}.jsonl`));
+      assert.ok(want.length > 0, 'the golden is not empty');
+      assert.deepEqual(parse(r.jsonl), want);
+    });
+  }
+
+  test('the goldens hold what the fixtures did (counts, pairs, directions, hosts)', () => {
+    type Line = {
+      type: string;
+      id?: number | string;
+      method?: string;
+      request?: { id?: number | string; method?: string };
+      stdio_transport?: { from_comm: string; to_comm: string; from_pid: number; to_pid: number };
+      http_transport?: { pid: number; comm: string; host: string; is_request: boolean; tls?: boolean };
+    };
+    const lines = (name: string) => golden(`${name}.jsonl`).trim().split('\n').map((l) => JSON.parse(l) as Line);
+    const count = (ls: Line[], type: string) => ls.filter((l) => l.type === type).length;
+    // The fixture client's full scenario: 13 requests (one ends in a JSON-RPC error), 7 notifications.
+    for (const name of ['stdio', 'http', 'sse'] as const) {
+      const ls = lines(name);
+      assert.equal(count(ls, 'request'), 13, name);
+      assert.equal(count(ls, 'response') + count(ls, 'error'), 13, name);
+      assert.equal(count(ls, 'error'), 1, name);
+      assert.equal(count(ls, 'notification'), 7, name);
+    }
+    for (const name of SCENARIOS) {
+      const ls = lines(name);
+      const requests = new Map(ls.filter((l) => l.type === 'request').map((l) => [`${l.id}`, l.method]));
+      for (const l of ls.filter((x) => x.type === 'response' || x.type === 'error')) {
+        assert.equal(l.request?.method, requests.get(`${l.id}`), `${name}: response ${l.id} carries its request`);
+        assert.equal(l.request?.id, l.id, `${name}: pair ids`);
+      }
+    }
+    for (const name of ['stdio', 'evil'] as const) {
+      const server = name === 'evil' ? 'mcpe2e-evil' : 'mcpe2e-server';
+      for (const l of lines(name)) {
+        const t = l.stdio_transport!;
+        const fromClient = l.type === 'request' || (l.type === 'notification' && l.method === 'notifications/initialized');
+        assert.deepEqual([t.from_comm, t.to_comm], fromClient ? ['mcpe2e-client', server] : [server, 'mcpe2e-client'], `${name} ${l.type} ${l.method ?? l.id}`);
+        assert.ok(t.from_pid > 0 && t.to_pid > 0);
+      }
+    }
+    for (const name of ['http', 'https', 'sse'] as const) {
+      const ls = lines(name);
+      const hosts = new Set(ls.map((l) => l.http_transport!.host));
+      assert.equal(hosts.size, 1, `${name}: one server`);
+      assert.match([...hosts][0], /^127\.0\.0\.1:\d+$/);
+      for (const l of ls) {
+        // Reported from the client's side: requests are what it sent.
+        assert.equal(l.http_transport!.is_request, l.type === 'request' || l.method === 'notifications/initialized', `${name} ${l.type} ${l.method ?? l.id}`);
+        assert.equal(l.http_transport!.tls === true, name === 'https', `${name}: tls flag`);
+      }
+    }
+    const https = lines('https');
+    assert.equal(https.filter((l) => l.http_transport!.comm === 'mcpe2e-client').length, 33);
+    // The python client: 6 requests, 1 notification, over the system libssl.
+    assert.equal(https.filter((l) => l.http_transport!.comm === 'mcpe2e-py').length, 13);
+  });
+
+  test('replaying one capture twice gives byte-identical JSONL apart from the parser pid in msg_id', async () => {
+    const a = await replay(capture('https'));
+    const b = await replay(capture('https'));
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    const strip = (s: string) => s.replace(/"msg_id":"\d+:/g, '"msg_id":"<pid>:');
+    assert.ok(a.jsonl.length > 10_000);
+    assert.equal(strip(a.jsonl), strip(b.jsonl));
+  });
+});
+
+/** Byte offsets where each entry of a capture starts (format in apps/probe/src/capture-file.ts). */
+function entryOffsets(buf: Buffer): number[] {
+  const offsets: number[] = [];
+  let p = buf.readUInt16LE(10);
+  while (p + 16 <= buf.length) {
+    offsets.push(p);
+    p += 16 + buf.readUInt16LE(p + 4) + buf.readUInt32LE(p + 8);
+  }
+  assert.equal(p, buf.length, 'the committed capture ends on an entry boundary');
+  return offsets;
+}
+
+describe('mcpspy replay: damaged captures', () => {
+  test('a capture cut inside an entry replays the whole entries, says so, and exits 0', async () => {
+    const whole = readFileSync(capture('stdio'));
+    const offsets = entryOffsets(whole);
+    // Cut inside the payload of an entry in the second half of the file.
+    const k = Math.floor(offsets.length * 0.6);
+    const cut = join(scratch, 'cut.mcpspy');
+    writeFileSync(cut, whole.subarray(0, offsets[k] + 40));
+    const r = await replay(cut);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`capture file ends inside an entry after ${k} entries \\(\\d+ bytes missing\\)`));
+    assert.match(r.stderr, new RegExp(`mcpspy: replayed ${k} capture entries`));
+    const got = parse(r.jsonl);
+    const want = parse(golden('stdio.jsonl'));
+    assert.ok(got.length > 0 && got.length < want.length, `some but not all messages (${got.length} of ${want.length})`);
+    // What was replayed is the beginning of the conversation, message for message.
+    assert.deepEqual(got, want.slice(0, got.length));
+  });
+
+  test('a file that is not a capture (bad magic) is a one-line error and a non-zero exit', async () => {
+    const bad = join(scratch, 'bad.mcpspy');
+    const body = readFileSync(capture('stdio'));
+    writeFileSync(bad, Buffer.concat([Buffer.from('NOTMCPSY'), body.subarray(8)]));
+    const r = await replay(bad);
+    assert.notEqual(r.code, 0);
+    const errors = r.stderr.split('\n').filter((l) => l.length > 0 && !/^mcpspy: replaying /.test(l));
+    assert.equal(errors.length, 1, r.stderr);
+    assert.match(errors[0], /^mcpspy: failed to read capture .*bad\.mcpspy: not a capture file \(bad magic\)$/);
+    assert.equal(r.jsonl.trim(), '', 'no messages from a corrupt file');
+  });
+
+  test('a checksum mismatch in the middle is corruption, not truncation', async () => {
+    const whole = Buffer.from(readFileSync(capture('stdio')));
+    const offsets = entryOffsets(whole);
+    const k = Math.floor(offsets.length / 2);
+    whole[offsets[k] + 20] ^= 0xff;
+    const bad = join(scratch, 'crc.mcpspy');
+    writeFileSync(bad, whole);
+    const r = await replay(bad);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, new RegExp(`^mcpspy: failed to read capture .*checksum mismatch at offset ${offsets[k]}$`, 'm'));
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  });
+});
+
+describe('mcpspy replay --security', () => {
+  test('the malicious-server capture gives the golden messages and alerts of the right categories', async () => {
+    const r = await replay(capture('evil'), ['--security']);
+    assert.equal(r.code, 0, r.stderr);
+    const got = split(parse(r.jsonl));
+    const want = split(parse(golden('evil.security.jsonl')));
+    assert.deepEqual(got.messages, parse(golden('evil.jsonl')), 'the messages are those of the plain replay');
+    assert.deepEqual(got.alerts, want.alerts);
+    const alerts = got.alerts.map((a) => JSON.parse(a) as { category: string; risk: string; message: { method: string; type: string } });
+    const byCategory = new Map(alerts.map((a) => [a.category, a]));
+    assert.deepEqual([...byCategory.keys()].sort(), ['exfiltration', 'jailbreak', 'prompt_injection', 'tool_poisoning']);
+    assert.equal(byCategory.get('tool_poisoning')!.message.method, 'tools/list');
+    assert.equal(byCategory.get('prompt_injection')!.message.method, 'tools/call');
+    assert.equal(byCategory.get('tool_poisoning')!.risk, 'critical');
+  });
+
+  test('benign captures raise no alert', async () => {
+    const r = await replay(capture('stdio'), ['--security']);
+    assert.equal(r.code, 0, r.stderr);
+    const got = split(parse(r.jsonl));
+    assert.deepEqual(got.alerts, []);
+    assert.deepEqual(got.messages, parse(golden('stdio.jsonl')));
+  });
+});
+
+describe('mcpspy replay over NATS and Redis (real servers)', () => {
+  for (const name of ['stdio', 'https'] as const) {
+    test(`${name}: --nats --redis gives the same JSONL as the embedded replay`, async () => {
+      const nats = await startNats();
+      const redis = await startRedis();
+      try {
+        const r = await replay(capture(name), ['--nats', nats.url, '--redis', redis.url]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual(parse(r.jsonl), parse(golden(`${name}.jsonl`)));
+      } finally {
+        await nats.dispose();
+        await redis.dispose();
+      }
+    });
+  }
+});
