@@ -17,6 +17,8 @@ enum mcpspy_kind {
 	MCPSPY_KIND_EXEC = 3,      /* sched_process_exec; data = filename */
 	MCPSPY_KIND_EXIT = 4,      /* sched_process_exit (thread-group leader) */
 	MCPSPY_KIND_GAP = 5,       /* reserved: loss is reported with F_LOST_BEFORE on the next chunk */
+	/* 6 (MCPSPY_KIND_LIBSSL_OPEN, bpf/mcpspy.bpf.h): a process opened a libssl
+	 * file; data = path. Consumed by the probe itself to attach uprobes. */
 	MCPSPY_KIND_USER_GAP = 100 /* gap noticed in user space (batch dropped) */
 };
 

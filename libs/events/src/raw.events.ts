@@ -11,6 +11,8 @@ export const RawKind = {
   exec: 3,
   exit: 4,
   gap: 5,
+  /** A process opened a libssl file (data = path); the probe attaches uprobes to it. */
+  libsslOpen: 6,
   userGap: 100,
 } as const;
 export type RawKindCode = (typeof RawKind)[keyof typeof RawKind];

@@ -31,7 +31,7 @@ export const RUNTIME = Symbol('MCPSPY_RUNTIME');
  */
 export function publishStageStats(rt: StageRuntime, stage: string, snapshot: () => Record<string, number>, intervalMs = 2000): () => void {
   const timer = setInterval(() => {
-    const ev = { timestamp: new Date().toISOString(), stage, counters: snapshot() };
+    const ev = { timestamp: new Date().toISOString(), stage, instance: rt.config.instance, counters: snapshot() };
     rt.bus.publish(`mcpspy.v1.stage.stats.${stage}`, ev).catch(() => undefined);
   }, intervalMs);
   timer.unref();

@@ -86,6 +86,8 @@ export class AlertEvidenceDto implements AlertEvidence {
  * analysed message on `mcpspy.v1.security.verdict`, and the sink holds the
  * message until its verdict arrives (or a timeout passes).
  */
+export const SCHEMA_SECURITY_VERDICT = 'mcpspy.security.v1.verdict' as const;
+
 export interface SecurityVerdictEvent {
   msg_id: string;
   alerts: number;

@@ -43,6 +43,8 @@ export class ProbeStatsDto implements ProbeStatsEvent {
 export interface StageStatsEvent {
   timestamp: string;
   stage: string;
+  /** Process instance name (MCPSPY_INSTANCE), when several run. */
+  instance?: string;
   /** Free-form counters, by name (messages_in, messages_out, invalid, dropped, ...). */
   counters: Record<string, number>;
 }

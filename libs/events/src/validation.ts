@@ -8,7 +8,7 @@ import { validateSync, ValidationError } from 'class-validator';
 import { HttpMessageDto, SCHEMA_HTTP_MESSAGE } from './http.events';
 import { McpMessageDto, SCHEMA_MCP_MESSAGE } from './mcp.events';
 import { ProcEventDto, SCHEMA_PROC_EVENT } from './proc.events';
-import { SCHEMA_SECURITY_ALERT, SecurityAlertDto, SecurityVerdictDto } from './security.events';
+import { SCHEMA_SECURITY_ALERT, SCHEMA_SECURITY_VERDICT, SecurityAlertDto, SecurityVerdictDto } from './security.events';
 import { ProbeStatsDto, SCHEMA_PROBE_STATS, SCHEMA_STAGE_STATS, StageStatsDto } from './stats.events';
 import { Subjects } from './subjects';
 import { SCHEMA_RAW_BATCH } from './raw.events';
@@ -29,7 +29,7 @@ export function schemaForSubject(subject: string): SchemaEntry {
   if (subject === Subjects.httpMessage) return { schema: SCHEMA_HTTP_MESSAGE, dto: HttpMessageDto };
   if (subject === Subjects.mcpMessage) return { schema: SCHEMA_MCP_MESSAGE, dto: McpMessageDto };
   if (subject === Subjects.securityAlert) return { schema: SCHEMA_SECURITY_ALERT, dto: SecurityAlertDto };
-  if (subject === Subjects.securityVerdict) return { schema: 'mcpspy.security.v1.verdict', dto: SecurityVerdictDto };
+  if (subject === Subjects.securityVerdict) return { schema: SCHEMA_SECURITY_VERDICT, dto: SecurityVerdictDto };
   if (subject === Subjects.probeStats) return { schema: SCHEMA_PROBE_STATS, dto: ProbeStatsDto };
   if (subject.startsWith(Subjects.stageStats)) return { schema: SCHEMA_STAGE_STATS, dto: StageStatsDto };
   return { schema: 'unknown' };
