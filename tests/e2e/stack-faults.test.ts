@@ -36,6 +36,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** NatsBus's default ack wait: a message delivered to a killed consumer comes back after it. */
 const ACK_WAIT_MS = 10_000;
+const REDIS_DOWN_MS = 3_000;
+/** Messages a killed sink may have written but not acknowledged (see the sink test). */
+const MAX_REDELIVERED = 20;
 
 function figures(t: TestContext, what: string, a: StreamAccount, extra: Record<string, unknown> = {}): void {
   t.diagnostic(
@@ -58,6 +61,7 @@ function assertComplete(a: StreamAccount, torn: string[]): void {
 test('distributed: the sink SIGKILLed and restarted mid-run loses no message', { skip }, async (t) => {
   const COUNT = 600;
   const tmp = scratchDir('faults-sink');
+  t.after(() => tmp.remove());
   const output = join(tmp.dir, 'out.jsonl');
   const comms = streamComms();
   const t0 = Date.now();
@@ -83,39 +87,45 @@ test('distributed: the sink SIGKILLed and restarted mid-run loses no message', {
     await stack.stop();
   }
   const { lines, torn } = readLines(output);
-  tmp.remove();
   const a = accountStream(lines, COUNT);
   figures(t, 'sink kill', a, { lines: lines.length, expected: streamLines(COUNT), killed_after_call: killedAfter, sink_down_ms: downMs, stack_start_ms: startMs, run_ms: Date.now() - t0 });
   assertComplete(a, torn);
   assert.equal(a.unpaired.length, 0, `every response carries its request; unpaired: ${ranges(a.unpaired)}`);
-  assert.equal(a.duplicates, 0, `no message written twice (JetStream redelivers what the dead sink had not acknowledged); duplicates: ${a.duplicates}`);
-  assert.equal(lines.length, streamLines(COUNT));
+  // At-least-once: a line written but not yet acknowledged when the sink died
+  // comes back after the ack wait. Only the last few handled before the kill
+  // can be in that state, never a whole pulled batch.
+  assert.ok(a.duplicates <= MAX_REDELIVERED, `at most ${MAX_REDELIVERED} messages written twice; got ${a.duplicates}`);
+  assert.equal(lines.length, streamLines(COUNT) + a.duplicates);
 });
 
 test('distributed: Redis killed and restarted mid-run; pairing resumes, no stage dies, no message lost', { skip }, async (t) => {
   const COUNT = 600;
   const tmp = scratchDir('faults-redis');
+  t.after(() => tmp.remove());
   const output = join(tmp.dir, 'out.jsonl');
   const comms = streamComms();
   const t0 = Date.now();
   const stack = await Stack.start({ dir: tmp.dir, output, comms, security: true });
   let backAfter = 0;
   let killedAfter = 0;
+  let parserLog = '';
   try {
     const stream = startStream({ count: COUNT, durationMs: 12_000, comms });
     await stream.waitSent(200);
     killedAfter = stream.sentSoFar();
-    await stack.restartRedis(1_000);
+    // Longer than mcp-parser's 2 s Store deadline: calls in the gap may lose their pairing; later ones must not.
+    await stack.restartRedis(REDIS_DOWN_MS);
     backAfter = stream.sentSoFar();
     await stream.done();
     await stack.waitQuiet(streamLines(COUNT), 2_000, 20_000);
     assert.deepEqual(stack.exited(), [], 'every stage process is still running');
+    parserLog = stack.stages.get('mcp-parser')?.stderr() ?? '';
   } finally {
     await stack.stop();
   }
   const { lines, torn } = readLines(output);
-  tmp.remove();
   const a = accountStream(lines, COUNT);
+  assert.match(parserLog, /Redis connection problem/, 'mcp-parser saw Redis go away (the fault really hit a connected stage)');
   // The client reports progress every 50 calls: everything from the next mark
   // on was both sent and answered after Redis was back.
   const firstAfter = backAfter + 51;
@@ -124,6 +134,7 @@ test('distributed: Redis killed and restarted mid-run; pairing resumes, no stage
     lines: lines.length,
     redis_killed_after_call: killedAfter,
     redis_back_after_call: backAfter,
+    redis_down_ms: REDIS_DOWN_MS,
     unpaired_ids: ranges(a.unpaired),
     run_ms: Date.now() - t0,
   });
@@ -131,12 +142,16 @@ test('distributed: Redis killed and restarted mid-run; pairing resumes, no stage
   assert.equal(a.duplicates, 0, 'no message written twice');
   assert.ok(firstAfter <= COUNT - 100, `at least 100 calls after Redis came back (back after call ${backAfter})`);
   assert.deepEqual(unpairedAfter, [], `responses after the restart (ids ≥ ${firstAfter}) carry their request`);
+  // Calls well before the kill were paired already (the pipeline lags the client by well under 50 calls).
+  const unpairedBefore = a.unpaired.filter((id) => id <= killedAfter - 50);
+  assert.deepEqual(unpairedBefore, [], 'responses before the outage carry their request');
   assert.equal(a.alerts.length, 0, 'benign echo traffic raises no alert');
 });
 
 test('distributed: two security processes share the queue group, each message judged once', { skip }, async (t) => {
   const COUNT = 300;
   const tmp = scratchDir('faults-security');
+  t.after(() => tmp.remove());
   const output = join(tmp.dir, 'out.jsonl');
   const comms = streamComms();
   const t0 = Date.now();
@@ -157,7 +172,6 @@ test('distributed: two security processes share the queue group, each message ju
     await stack.stop();
   }
   const { lines, torn } = readLines(output);
-  tmp.remove();
   const a = accountStream(lines, COUNT);
   const perMessage = new Map<string, number>();
   for (const al of a.alerts) {
