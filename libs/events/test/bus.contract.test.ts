@@ -102,7 +102,7 @@ for (const [name, make] of impls) {
 describe('NatsBus specifics (real nats-server)', () => {
   test('a restarted durable consumer resumes and gets unacknowledged messages again', async () => {
     const pub = await NatsBus.connect({ url: nats.url });
-    const first = await NatsBus.connect({ url: nats.url, ackWaitMs: 1000 });
+    const first = await NatsBus.connect({ url: nats.url, ackWaitMs: 1000, closeGraceMs: 200 });
     const firstSeen: string[] = [];
     // The first consumer "hangs" on alert 5: it never acknowledges it.
     await first.subscribe(Subjects.securityAlert, async (p) => {

@@ -40,6 +40,8 @@ export interface NatsBusOptions {
   ackWaitMs?: number;
   /** How long a JetStream publish keeps retrying while NATS is unreachable. */
   publishRetryMs?: number;
+  /** How long close() waits for running handlers before closing the connection. */
+  closeGraceMs?: number;
 }
 
 const encoder = new TextEncoder();
@@ -259,8 +261,13 @@ export class NatsBus implements Bus {
   async close(): Promise<void> {
     await this.flush().catch(() => undefined);
     this.closing = true;
-    for (const s of this.subs) await s.stop().catch(() => undefined);
+    // A handler that never returns must not keep the process alive: after the
+    // grace period the connection closes anyway (unacknowledged messages are
+    // delivered again to the next consumer).
+    const grace = new Promise<void>((r) => setTimeout(r, this.options.closeGraceMs ?? 5000).unref());
+    await Promise.race([Promise.allSettled([...this.subs].map((s) => s.stop())), grace]);
     this.subs.clear();
-    await this.nc.drain().catch(() => undefined);
+    await Promise.race([this.nc.drain().catch(() => undefined), grace]);
+    if (!this.nc.isClosed()) await this.nc.close().catch(() => undefined);
   }
 }
