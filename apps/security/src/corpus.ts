@@ -73,10 +73,10 @@ function response(method: string, result: unknown, server: ServerRef = { comm: '
   return { ...base, transport_type: 'stdio', stdio_transport: stdio(server.comm ?? 'mcp-server', 'claude') };
 }
 
-function listing(server: ServerRef, tools: unknown[], session: string): McpMessageEvent[] {
+function listing(server: ServerRef, items: unknown[], session: string, kind: 'tools' | 'prompts' | 'resources' = 'tools'): McpMessageEvent[] {
   const msgs: McpMessageEvent[] = [];
   if (server.name) msgs.push(response('initialize', { protocolVersion: '2025-06-18', serverInfo: { name: server.name, version: '1.0.0' }, capabilities: {} }, server, session));
-  msgs.push(response('tools/list', { tools }, server, session));
+  msgs.push(response(`${kind}/list`, { [kind]: items }, server, session));
   return msgs;
 }
 
@@ -104,8 +104,12 @@ export function messagesOf(s: Sample): McpMessageEvent[] {
       return [request('elicitation/create', { message: text, requestedSchema: { type: 'object', properties: {} } })];
     case 'completion':
       return [request('completion/complete', { ref: { type: 'ref/prompt', name: 'search' }, argument: { name: 'q', value: text } })];
-    case 'rug':
-      return [...listing({ comm: 'mcp-server', name: 'corpus-server' }, s.before as unknown[], `s-${s.id}-1`), ...listing({ comm: 'mcp-server', name: 'corpus-server' }, s.after as unknown[], `s-${s.id}-2`)];
+    case 'rug': {
+      // `kind` (tools by default, or prompts / resources) says which listing changed.
+      const kind = (s.kind as 'tools' | 'prompts' | 'resources' | undefined) ?? 'tools';
+      const srv = { comm: 'mcp-server', name: 'corpus-server' };
+      return [...listing(srv, s.before as unknown[], `s-${s.id}-1`, kind), ...listing(srv, s.after as unknown[], `s-${s.id}-2`, kind)];
+    }
     case 'shadow':
       return (s.servers as (ServerRef & { tools: unknown[] })[]).flatMap((srv, i) => listing(srv, srv.tools, `s-${s.id}-${i}`));
     default:

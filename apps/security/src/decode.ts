@@ -6,8 +6,11 @@
  * clean text costs one regex test per decoder.
  */
 
-const B64_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
+const B64_MIN_RUN = 24;
 const B64_MAX_RUN = 1 << 20;
+/** Base64 and base64url alphabet membership per ASCII code. */
+const B64_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-') B64_CHAR[c.charCodeAt(0)] = 1;
 
 /** Printable share of a decoded candidate: binary blobs are not hidden text. */
 function mostlyText(s: string): boolean {
@@ -22,13 +25,28 @@ function mostlyText(s: string): boolean {
 
 /** Decodes every base64 (or base64url) run that turns into readable text; runs are joined by newlines. */
 export function decodeBase64Runs(text: string): string | undefined {
-  if (text.length < 24) return undefined;
+  if (text.length < B64_MIN_RUN) return undefined;
   let out: string[] | undefined;
-  B64_RUN.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = B64_RUN.exec(text)) !== null) {
-    const run = m[0];
-    if (run.length > B64_MAX_RUN) continue;
+  // A plain loop over runs of the alphabet: a `{24,}` regex restarts inside every shorter word, which made it the costliest step of a clean text.
+  const len = text.length;
+  let i = 0;
+  while (i < len) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || B64_CHAR[c] === 0) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < len) {
+      const d = text.charCodeAt(i);
+      if (d >= 128 || B64_CHAR[d] === 0) break;
+      i++;
+    }
+    if (i - start < B64_MIN_RUN || i - start > B64_MAX_RUN) continue;
+    let end = i;
+    if (end < len && text.charCodeAt(end) === 61) end++;
+    if (end < len && text.charCodeAt(end) === 61) end++;
+    const run = text.slice(start, end);
     // Identifiers, hex digests and paths also match the alphabet; real base64 mixes cases and digits.
     if (!/[a-z]/.test(run) || !/[A-Z]/.test(run) || /^[0-9a-f]+$/i.test(run)) continue;
     const decoded = Buffer.from(run.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
@@ -40,6 +58,7 @@ export function decodeBase64Runs(text: string): string | undefined {
 const PERCENT = /%[0-9a-fA-F]{2}/g;
 
 export function decodePercent(text: string): string | undefined {
+  if (text.indexOf('%') < 0) return undefined;
   const hits = text.match(PERCENT);
   if (!hits || hits.length < 3) return undefined;
   try {
@@ -57,6 +76,7 @@ const NAMED_ENTITIES: Record<string, string> = {
 const ENTITY = /&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-zA-Z]{2,8});/g;
 
 export function decodeHtmlEntities(text: string): string | undefined {
+  if (text.indexOf('&') < 0) return undefined;
   const hits = text.match(ENTITY);
   if (!hits || hits.length < 2) return undefined;
   return text.replace(ENTITY, (whole, body: string) => {
@@ -71,6 +91,7 @@ export function decodeHtmlEntities(text: string): string | undefined {
 const ESCAPE = /\\u\{[0-9a-fA-F]{1,6}\}|\\u[0-9a-fA-F]{4}|\\x[0-9a-fA-F]{2}/g;
 
 export function decodeEscapes(text: string): string | undefined {
+  if (text.indexOf('\\') < 0) return undefined;
   const hits = text.match(ESCAPE);
   if (!hits || hits.length < 2) return undefined;
   return text.replace(ESCAPE, (e) => {

@@ -41,3 +41,15 @@ export function initializeResponse(name: string, opts: { comm?: string; session:
     request: { type: 'request', id, method: 'initialize', params: {}, error: {} }, raw: '', session: opts.session,
   };
 }
+
+/** A prompts/list or resources/list answer (tools/list has listResponse). */
+export function listingResponse(method: 'prompts/list' | 'resources/list', items: unknown[], opts: { comm?: string; session?: string } = {}): McpMessageEvent {
+  const id = ++n;
+  const key = method === 'prompts/list' ? 'prompts' : 'resources';
+  return {
+    timestamp: '2025-02-11T09:00:00.000Z', transport_type: 'stdio',
+    stdio_transport: { from_pid: 999_999, from_comm: opts.comm ?? 'server', to_pid: 10, to_comm: 'claude' },
+    type: 'response', id, result: { [key]: items }, error: {},
+    request: { type: 'request', id, method, params: {}, error: {} }, raw: '', msg_id: `t:${id}`, session: opts.session,
+  };
+}

@@ -13,10 +13,12 @@
 export class TriggerIndex {
   /** Number of groups (rules) the index was built for. */
   readonly groups: number;
-  private readonly classOf = new Uint8Array(128);
+  /** Character class of every UTF-16 code unit (0 = not in any trigger). */
+  private readonly classOf = new Uint8Array(65536);
   private readonly alphabet: number;
-  private readonly delta: Uint16Array | Int32Array;
-  /** Per state: [start, end) into `outputs`, the groups ending there (fail chain included). */
+  /** Next state, premultiplied by the alphabet size so a step is one add and one read. */
+  private readonly delta: Int32Array;
+  /** Per premultiplied state: [start, end) into `outputs`, the groups ending there (fail chain included); end 0 = none. */
   private readonly outStart: Int32Array;
   private readonly outEnd: Int32Array;
   private readonly outputs: Int32Array;
@@ -64,7 +66,7 @@ export class TriggerIndex {
       }
     });
     const n = children.length;
-    const delta = n < 65536 ? new Uint16Array(n * A) : new Int32Array(n * A);
+    const delta = new Int32Array(n * A);
     const fail = new Int32Array(n);
     const queue: number[] = [];
     for (let k = 0; k < A; k++) {
@@ -89,14 +91,16 @@ export class TriggerIndex {
         }
       }
     }
+    for (let i = 0; i < delta.length; i++) delta[i] = delta[i]! * A;
     this.delta = delta;
-    this.outStart = new Int32Array(n);
-    this.outEnd = new Int32Array(n);
+    this.outStart = new Int32Array(n * A);
+    this.outEnd = new Int32Array(n * A);
     const flat: number[] = [];
     for (let s = 0; s < n; s++) {
-      this.outStart[s] = flat.length;
+      if (out[s]!.size === 0) continue;
+      this.outStart[s * A] = flat.length;
       for (const g of out[s]!) flat.push(g);
-      this.outEnd[s] = flat.length;
+      this.outEnd[s * A] = flat.length;
     }
     this.outputs = Int32Array.from(flat);
   }
@@ -107,13 +111,12 @@ export class TriggerIndex {
    */
   scan(text: string, hit: Uint8Array): number {
     const { classOf, delta, outStart, outEnd, outputs } = this;
-    const A = this.alphabet;
     let s = 0;
     let marked = 0;
     for (let i = 0, len = text.length; i < len; i++) {
-      const c = text.charCodeAt(i);
-      s = delta[s * A + (c < 128 ? classOf[c]! : 0)]!;
+      s = delta[s + classOf[text.charCodeAt(i)]!]!;
       const e = outEnd[s]!;
+      if (e === 0) continue;
       for (let j = outStart[s]!; j < e; j++) {
         const g = outputs[j]!;
         if (hit[g] === 0) {

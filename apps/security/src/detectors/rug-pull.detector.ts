@@ -1,7 +1,8 @@
 /**
- * Rug pulls and shadowing. The first tools/list answer of a server records a
- * fingerprint of every tool definition in the Store; a later answer with a
- * different definition raises a rug_pull alert listing what changed. A tool
+ * Rug pulls and shadowing. The first tools/list, prompts/list or
+ * resources/list answer of a server records a fingerprint of every
+ * definition in the Store; a later answer with a different definition raises
+ * a rug_pull alert listing what changed. A tool
  * name already owned by a different server raises a tool_poisoning alert
  * (shadowing: the model may call the impostor).
  *
@@ -43,6 +44,9 @@ interface StoredTool {
 }
 
 const DAY = 86_400_000;
+/** Short enough that a pid reused by another program with the same comm is noticed quickly. */
+const CMD_CACHE_MS = 10_000;
+const CMD_CACHE_MAX = 4096;
 
 export function identityKey(id: ServerIdentity): string {
   return [id.base, id.name ?? '', id.cmd ?? ''].join('\u0000');
@@ -109,10 +113,64 @@ export function jsonDiff(a: unknown, b: unknown, path = '', out: string[] = [], 
   return out;
 }
 
+/**
+ * What is fingerprinted per listing. Tools and prompts are keyed by name;
+ * resources by URI (names need not be unique). Only what a model reads or
+ * relies on counts as the definition: a resource's `size` changes with its
+ * content and is left out, so a growing log file is not a rug pull.
+ */
+interface ListKind {
+  kind: 'tool' | 'prompt' | 'resource';
+  listKey: 'tools' | 'prompts' | 'resources';
+  keyOf(item: Record<string, unknown>): string | undefined;
+  definition(item: Record<string, unknown>): Record<string, unknown>;
+  /** The structured part whose changed paths are listed. */
+  shape(item: Record<string, unknown>): unknown;
+  shapeField: string;
+  /** Named in the alert when only fields outside description/title/shape changed. */
+  otherFields: string;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+
+const LIST_KINDS: Record<string, ListKind> = {
+  'tools/list': {
+    kind: 'tool',
+    listKey: 'tools',
+    keyOf: (t) => str(t.name),
+    definition: (t) => ({ title: t.title, description: t.description, inputSchema: t.inputSchema, outputSchema: t.outputSchema, annotations: t.annotations }),
+    shape: (t) => t.inputSchema,
+    shapeField: 'inputSchema',
+    otherFields: 'outputSchema/annotations',
+  },
+  'prompts/list': {
+    kind: 'prompt',
+    listKey: 'prompts',
+    keyOf: (t) => str(t.name),
+    definition: (t) => ({ title: t.title, description: t.description, arguments: t.arguments }),
+    // By argument name, so the alert says which argument appeared or changed rather than "the array differs".
+    shape: (t) => (Array.isArray(t.arguments) ? Object.fromEntries(t.arguments.map((a, i) => [str((a as Record<string, unknown> | null)?.name) ?? `#${i}`, a])) : t.arguments),
+    shapeField: 'arguments',
+    otherFields: 'arguments',
+  },
+  'resources/list': {
+    kind: 'resource',
+    listKey: 'resources',
+    keyOf: (t) => str(t.uri) ?? str(t.name),
+    definition: (t) => ({ name: t.name, title: t.title, description: t.description, mimeType: t.mimeType, annotations: t.annotations }),
+    shape: (t) => ({ name: t.name, mimeType: t.mimeType }),
+    shapeField: 'name/mimeType',
+    otherFields: 'annotations',
+  },
+};
+
 export class RugPullDetector implements Detector {
   readonly name = 'rug_pull';
   private readonly ttlMs: number;
   private readonly commandLineOf: (pid: number, comm: string) => Promise<string | undefined>;
+
+  /** Command lines by pid and comm for a short while: a busy server lists often, and /proc reads cost milliseconds on a loaded host. */
+  private readonly cmdCache = new Map<string, { cmd: string | undefined; at: number }>();
 
   constructor(
     private readonly store: Store,
@@ -120,6 +178,17 @@ export class RugPullDetector implements Detector {
   ) {
     this.ttlMs = opts.ttlMs ?? 30 * DAY;
     this.commandLineOf = opts.commandLineOf ?? procCommandLine;
+  }
+
+  private async cachedCommandLine(pid: number, comm: string): Promise<string | undefined> {
+    const key = `${pid}\u0000${comm}`;
+    const now = Date.now();
+    const hit = this.cmdCache.get(key);
+    if (hit && now - hit.at < CMD_CACHE_MS) return hit.cmd;
+    const cmd = await this.commandLineOf(pid, comm);
+    if (this.cmdCache.size >= CMD_CACHE_MAX) this.cmdCache.clear();
+    this.cmdCache.set(key, { cmd, at: now });
+    return cmd;
   }
 
   /** Remembers serverInfo.name from initialize answers, per session. */
@@ -140,7 +209,7 @@ export class RugPullDetector implements Detector {
       const st = msg.stdio_transport;
       id = { base: `stdio:${st?.from_comm ?? '?'}` };
       if (st) {
-        const cmd = await this.commandLineOf(st.from_pid, st.from_comm);
+        const cmd = await this.cachedCommandLine(st.from_pid, st.from_comm);
         if (cmd) id.cmd = cmd;
       }
     }
@@ -152,53 +221,59 @@ export class RugPullDetector implements Detector {
   }
 
   async detect(input: AnalysisInput): Promise<Finding[]> {
-    if (input.direction !== 'response' || input.method !== 'tools/list') return [];
-    const tools = (input.msg.result as { tools?: unknown } | undefined)?.tools;
-    if (!Array.isArray(tools) || tools.length === 0) return [];
+    if (input.direction !== 'response') return [];
+    const kind = LIST_KINDS[input.method];
+    if (!kind) return [];
+    const items = (input.msg.result as Record<string, unknown> | undefined)?.[kind.listKey];
+    if (!Array.isArray(items) || items.length === 0) return [];
     const id = await this.identityOf(input.msg);
     const idKey = sha(identityKey(id)).slice(0, 24);
     const findings: Finding[] = [];
     const now = input.msg.timestamp || new Date().toISOString();
-    for (let i = 0; i < tools.length && i < 1000; i++) {
-      const t = tools[i] as Record<string, unknown> | null;
-      if (!t || typeof t.name !== 'string') continue;
-      const def = { title: t.title, description: t.description, inputSchema: t.inputSchema, outputSchema: t.outputSchema, annotations: t.annotations };
+    for (let i = 0; i < items.length && i < 1000; i++) {
+      const t = items[i] as Record<string, unknown> | null;
+      if (!t || typeof t !== 'object') continue;
+      const name = kind.keyOf(t);
+      if (name === undefined) continue;
+      const def = kind.definition(t);
       const hash = sha(canonicalJson(def));
       const record: StoredTool = {
         hash,
         title: typeof t.title === 'string' ? t.title : undefined,
         description: typeof t.description === 'string' ? t.description : undefined,
-        inputSchema: t.inputSchema,
+        inputSchema: kind.shape(t),
         firstSeen: now,
       };
-      const key = `security:tool:${idKey}:${t.name}`;
+      const key = `security:${kind.kind}:${idKey}:${name}`;
       const first = await this.store.setIfAbsent(key, JSON.stringify(record), this.ttlMs);
       if (!first) {
         const prevRaw = await this.store.get(key);
         const prev = prevRaw ? (JSON.parse(prevRaw) as StoredTool) : undefined;
         if (prev && prev.hash !== hash) {
-          findings.push(this.changeFinding(t.name, i, id, prev, record, def, now));
+          findings.push(this.changeFinding(kind, name, i, id, prev, record, now));
           await this.store.set(key, JSON.stringify({ ...record, firstSeen: prev.firstSeen, lastChanged: now }), this.ttlMs);
         }
       }
-      const shadow = await this.shadowing(t.name, i, id, idKey);
-      if (shadow) findings.push(shadow);
+      if (kind.kind === 'tool') {
+        const shadow = await this.shadowing(name, i, id, idKey);
+        if (shadow) findings.push(shadow);
+      }
     }
     return findings;
   }
 
-  private changeFinding(name: string, index: number, id: ServerIdentity, prev: StoredTool, cur: StoredTool, def: Record<string, unknown>, now: string): Finding {
+  private changeFinding(kind: ListKind, name: string, index: number, id: ServerIdentity, prev: StoredTool, cur: StoredTool, now: string): Finding {
     const changes: Record<string, unknown>[] = [];
     if ((prev.description ?? '') !== (cur.description ?? '')) {
       changes.push({ field: 'description', before: clip(prev.description ?? '', 1000), after: clip(cur.description ?? '', 1000) });
     }
     if ((prev.title ?? '') !== (cur.title ?? '')) changes.push({ field: 'title', before: prev.title ?? '', after: cur.title ?? '' });
     const schemaPaths = jsonDiff(prev.inputSchema, cur.inputSchema);
-    if (schemaPaths.length) changes.push({ field: 'inputSchema', paths: schemaPaths });
-    if (changes.length === 0) changes.push({ field: 'outputSchema/annotations' });
+    if (schemaPaths.length) changes.push({ field: kind.shapeField, paths: schemaPaths });
+    if (changes.length === 0) changes.push({ field: kind.otherFields });
     const descChanged = changes.some((c) => c.field === 'description');
-    const field = `result.tools[${index}].${descChanged ? 'description' : 'inputSchema'}`;
-    const shown = descChanged ? (cur.description ?? '') : canonicalJson(def.inputSchema);
+    const field = `result.${kind.listKey}[${index}].${descChanged ? 'description' : kind.shapeField}`;
+    const shown = descChanged ? (cur.description ?? '') : canonicalJson(cur.inputSchema);
     const evidence: AlertEvidence = { text: clip(shown), field, start: 0, end: shown.length, rule: 'definition_changed' };
     return {
       category: 'rug_pull',
@@ -206,8 +281,8 @@ export class RugPullDetector implements Detector {
       score: descChanged ? 0.8 : 0.65,
       detector: this.name,
       evidence: [evidence],
-      summary: `tool "${name}" of ${describeIdentity(id)} changed its ${changes.map((c) => c.field).join(', ')} since ${prev.lastChanged ?? prev.firstSeen}`,
-      details: { server: id, tool: name, firstSeen: prev.firstSeen, previousChange: prev.lastChanged, changedAt: now, changes },
+      summary: `${kind.kind} "${name}" of ${describeIdentity(id)} changed its ${changes.map((c) => c.field).join(', ')} since ${prev.lastChanged ?? prev.firstSeen}`,
+      details: { kind: kind.kind, server: id, [kind.kind]: name, firstSeen: prev.firstSeen, previousChange: prev.lastChanged, changedAt: now, changes },
     };
   }
 
