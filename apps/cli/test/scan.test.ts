@@ -1,0 +1,199 @@
+/**
+ * `mcpspy scan`: the security analysis after the fact, over the JSONL the
+ * monitor wrote. Inputs are the replay goldens in apps/cli/testdata, which
+ * were recorded from real MCP peers (the malicious server for `evil`).
+ */
+import { describe, test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+function findRoot(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'nx.json'))) return dir;
+    dir = resolve(dir, '..');
+  }
+  throw new Error(`failed to find the repository root: no nx.json above ${__dirname}`);
+}
+
+const ROOT = findRoot();
+const BIN = join(ROOT, 'bin', 'mcpspy.js');
+const TESTDATA = join(ROOT, 'apps', 'cli', 'testdata');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function mcpspy(args: string[], stdin?: string, timeoutMs = 60_000): Promise<Run> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`mcpspy ${args.join(' ')} did not finish in ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`));
+    }, timeoutMs);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolveRun({ code, stdout, stderr });
+    });
+    if (stdin !== undefined) child.stdin!.end(stdin);
+  });
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'mcpspy-scan-test-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+// Three tests compare with the plain scan of evil.jsonl: run it once.
+let evilScan: Promise<Run> | undefined;
+function scanEvil(): Promise<Run> {
+  evilScan ??= mcpspy(['scan', join(TESTDATA, 'evil.jsonl')]);
+  return evilScan;
+}
+
+interface Alert {
+  type: string;
+  timestamp?: string;
+  category: string;
+  risk: string;
+  score: number;
+  evidence: { rule: string; field: string }[];
+  message: { msg_id: string; id: number; method: string; type: string };
+}
+
+/** The alert lines of a run; every stdout line must be one. The detection time is the only unstable field. */
+function alertsOf(stdout: string): string[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => {
+      const a = JSON.parse(l) as Alert;
+      assert.equal(a.type, 'security_alert', `stdout holds only alert lines: ${l.slice(0, 200)}`);
+      delete a.timestamp;
+      return JSON.stringify(a);
+    })
+    .sort();
+}
+
+function testdata(name: string): string {
+  return join(TESTDATA, name);
+}
+
+function summary(stderr: string): { messages: number; alerts: number; invalid: number } {
+  const m = /mcpspy: scanned (\d+) messages: (\d+) alerts, (\d+) invalid lines/.exec(stderr);
+  assert.ok(m, `a summary on stderr: ${stderr}`);
+  return { messages: Number(m[1]), alerts: Number(m[2]), invalid: Number(m[3]) };
+}
+
+describe('mcpspy scan', () => {
+  test('the malicious-server JSONL: alert lines for the poisoned tool and the injected result, exit 1', async () => {
+    const r = await scanEvil();
+    assert.equal(r.code, 1, r.stderr);
+    const alerts = alertsOf(r.stdout).map((a) => JSON.parse(a) as Alert);
+    assert.deepEqual(summary(r.stderr), { messages: 9, alerts: alerts.length, invalid: 0 });
+    const byCategory = new Map(alerts.map((a) => [a.category, a]));
+    assert.deepEqual([...byCategory.keys()].sort(), ['exfiltration', 'jailbreak', 'prompt_injection', 'tool_poisoning']);
+    const poisoning = byCategory.get('tool_poisoning')!;
+    assert.equal(poisoning.message.method, 'tools/list');
+    assert.equal(poisoning.message.type, 'response');
+    assert.ok(poisoning.evidence.some((e) => e.field === 'result.tools[0].description' && e.rule === 'hidden_tag'));
+    const injection = byCategory.get('prompt_injection')!;
+    assert.equal(injection.message.method, 'tools/call');
+    assert.ok(injection.evidence.some((e) => e.rule === 'override_instructions'));
+    // Each alert names the line it concerns by that line's msg_id.
+    const lines = readFileSync(testdata('evil.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { msg_id: string; id?: number; type: string });
+    for (const a of alerts) {
+      const line = lines.find((l) => l.msg_id === a.message.msg_id);
+      assert.ok(line, `alert ${a.category} points at a message of the file`);
+      assert.equal(line.id, a.message.id);
+      assert.equal(line.type, a.message.type);
+    }
+  });
+
+  test('after the fact, the same alerts as the live pipeline raised (alert lines in the input are skipped)', async () => {
+    // evil.security.jsonl is `mcpspy replay --security` output: messages and the alerts raised while they flowed.
+    const file = testdata('evil.security.jsonl');
+    const r = await mcpspy(['scan', file]);
+    assert.equal(r.code, 1, r.stderr);
+    const live = alertsOf(
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"type":"security_alert"'))
+        .join('\n'),
+    );
+    assert.equal(live.length, 4);
+    assert.deepEqual(alertsOf(r.stdout), live);
+    assert.deepEqual(summary(r.stderr), { messages: 9, alerts: 4, invalid: 0 });
+  });
+
+  for (const name of ['stdio', 'http', 'https', 'sse']) {
+    test(`benign traffic (${name}.jsonl): no alert line, exit 0`, async () => {
+      const file = testdata(`${name}.jsonl`);
+      const messages = readFileSync(file, 'utf8').trim().split('\n').length;
+      const r = await mcpspy(['scan', file]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.deepEqual(summary(r.stderr), { messages, alerts: 0, invalid: 0 });
+    });
+  }
+
+  test('reads standard input with - and with no file argument', async () => {
+    const text = readFileSync(testdata('evil.jsonl'), 'utf8');
+    const fromFile = alertsOf((await scanEvil()).stdout);
+    assert.equal(fromFile.length, 4);
+    const dash = await mcpspy(['scan', '-'], text);
+    assert.equal(dash.code, 1, dash.stderr);
+    assert.deepEqual(alertsOf(dash.stdout), fromFile);
+    const bare = await mcpspy(['scan'], text);
+    assert.equal(bare.code, 1, bare.stderr);
+    assert.deepEqual(alertsOf(bare.stdout), fromFile);
+    const benign = await mcpspy(['scan', '-'], readFileSync(testdata('stdio.jsonl'), 'utf8'));
+    assert.equal(benign.code, 0, benign.stderr);
+    assert.equal(benign.stdout, '');
+  });
+
+  test('bad lines are counted in the summary and the scan goes on past them', async () => {
+    const lines = readFileSync(testdata('evil.jsonl'), 'utf8').trim().split('\n');
+    const bad = [
+      'this is not JSON',
+      lines[4].slice(0, lines[4].length / 2), // a line cut in half
+      '[1,2,3]',
+      '{"type":"banana","id":1}',
+      '"a string"',
+    ];
+    // Garbage first, between, and after the messages that raise alerts.
+    const mixed = [bad[0], ...lines.slice(0, 3), bad[1], bad[2], ...lines.slice(3, 7), bad[3], ...lines.slice(7), bad[4], ''].join('\n');
+    const file = join(scratch, 'mixed.jsonl');
+    writeFileSync(file, mixed);
+    const r = await mcpspy(['scan', file]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.deepEqual(summary(r.stderr), { messages: 9, alerts: 4, invalid: bad.length });
+    const clean = await scanEvil();
+    assert.deepEqual(alertsOf(r.stdout), alertsOf(clean.stdout));
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  test('an empty input is a clean scan of nothing', async () => {
+    const r = await mcpspy(['scan', '-'], '');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.deepEqual(summary(r.stderr), { messages: 0, alerts: 0, invalid: 0 });
+  });
+
+  test('a file that does not exist is a one-line usage error', async () => {
+    const r = await mcpspy(['scan', join(scratch, 'missing.jsonl')]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    const lines = r.stderr.split('\n').filter((l) => l.length > 0);
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0], /^mcpspy: failed to open .*missing\.jsonl: /);
+  });
+});
