@@ -2,7 +2,7 @@
  * Faults in the distributed stack (issue 8), and security workers sharing a
  * queue group (issue 7): real nats-server (JetStream) and redis-server, each
  * stage its own `mcpspy serve` process, and a steady stream of real MCP
- * traffic (SDK client and server over stdio, one tools/call every ~20 ms) so
+ * traffic (SDK client and server over stdio, one tools/call every 20 ms) so
  * each fault lands mid-run. Needs root and BPF; MCPSPY_E2E_STACK=0 turns it off.
  *
  * Whether the distributed sink writes the same JSONL as the embedded monitor
@@ -59,7 +59,7 @@ function assertComplete(a: StreamAccount, torn: string[]): void {
 }
 
 test('distributed: the sink SIGKILLed and restarted mid-run loses no message', { skip }, async (t) => {
-  const COUNT = 600;
+  const COUNT = 500;
   const tmp = scratchDir('faults-sink');
   t.after(() => tmp.remove());
   const output = join(tmp.dir, 'out.jsonl');
@@ -70,8 +70,8 @@ test('distributed: the sink SIGKILLed and restarted mid-run loses no message', {
   let killedAfter = 0;
   let downMs = 0;
   try {
-    const stream = startStream({ count: COUNT, durationMs: 12_000, comms });
-    await stream.waitSent(200);
+    const stream = startStream({ count: COUNT, durationMs: 10_000, comms });
+    await stream.waitSent(150);
     const killedAt = Date.now();
     killedAfter = stream.sentSoFar();
     assert.equal(await stack.killStage('sink', 'SIGKILL'), 137, 'the sink died of SIGKILL');
@@ -99,7 +99,7 @@ test('distributed: the sink SIGKILLed and restarted mid-run loses no message', {
 });
 
 test('distributed: Redis killed and restarted mid-run; pairing resumes, no stage dies, no message lost', { skip }, async (t) => {
-  const COUNT = 600;
+  const COUNT = 500;
   const tmp = scratchDir('faults-redis');
   t.after(() => tmp.remove());
   const output = join(tmp.dir, 'out.jsonl');
@@ -110,8 +110,8 @@ test('distributed: Redis killed and restarted mid-run; pairing resumes, no stage
   let killedAfter = 0;
   let parserLog = '';
   try {
-    const stream = startStream({ count: COUNT, durationMs: 12_000, comms });
-    await stream.waitSent(200);
+    const stream = startStream({ count: COUNT, durationMs: 10_000, comms });
+    await stream.waitSent(150);
     killedAfter = stream.sentSoFar();
     // Longer than mcp-parser's 2 s Store deadline: calls in the gap may lose their pairing; later ones must not.
     await stack.restartRedis(REDIS_DOWN_MS);
@@ -159,7 +159,7 @@ test('distributed: two security processes share the queue group, each message ju
   const judged: number[] = [];
   const alerted: number[] = [];
   try {
-    const stream = startStream({ count: COUNT, durationMs: 8_000, comms, inject: true });
+    const stream = startStream({ count: COUNT, durationMs: 6_000, comms, inject: true });
     await stream.done();
     // Every call's request and response raises one alert.
     await stack.waitQuiet(streamLines(COUNT) + 2 * COUNT, 2_000, 20_000);
