@@ -16,7 +16,10 @@ export interface Sample {
   label: SampleLabel;
   /** Other categories that are also correct for this sample (an injection that also exfiltrates). */
   also?: AlertCategory[];
+  /** From the id's hash, unless the sample pins itself to `holdout` (batches written after tuning began). */
   split: 'dev' | 'holdout';
+  /** True when the split was pinned in the file rather than drawn from the hash. */
+  pinned?: boolean;
   form: string;
   [k: string]: unknown;
 }
@@ -31,7 +34,9 @@ export function loadCorpus(paths: readonly string[]): Sample[] {
     for (const line of readFileSync(p, 'utf8').split('\n')) {
       if (!line.trim()) continue;
       const s = JSON.parse(line) as Sample;
-      s.split = splitOf(s.id);
+      // A sample may pin itself to the held-out split; none may pin itself to dev.
+      s.pinned = s.split === 'holdout';
+      s.split = s.pinned ? 'holdout' : splitOf(s.id);
       out.push(s);
     }
   }
