@@ -58,6 +58,9 @@ function assertComplete(a: StreamAccount, torn: string[]): void {
   assert.deepEqual(a.other, [], 'nothing but the stream and its alerts');
 }
 
+// Losses here mean the sink acknowledged messages it had not yet written:
+// NatsBus acks as soon as the handler returns, and a line waits up to 200 ms
+// in JsonlWriter's buffer before write(2). SIGKILL throws that buffer away.
 test('distributed: the sink SIGKILLed and restarted mid-run loses no message', { skip }, async (t) => {
   const COUNT = 500;
   const tmp = scratchDir('faults-sink');
