@@ -68,8 +68,6 @@ const TRACEFS = '/sys/kernel/tracing';
 const SHARED_TLS_MAPS = ['tls_calls', 'ssl_sock', 'tls_last_read', 'tls_pending_write'];
 const FILTER_PIDS = 1;
 const FILTER_COMMS = 2;
-/** MCPSPY_KIND_LIBSSL_OPEN of bpf/mcpspy.bpf.h: a process is opening a libssl file (data = path). */
-export const KIND_LIBSSL_OPEN = 6;
 /** MCPSPY_MAX_COMMS of bpf/mcpspy.bpf.h: names held inline in the settings value. */
 const MAX_COMMS = 32;
 /** Upper bound of ring bytes handled per tick, so one tick never blocks long. */
@@ -252,11 +250,17 @@ export class Probe {
     for (const o of this.objects.values()) o.updateElem('pid_allow', u32(pid), Buffer.from([1]));
   }
 
+  private drainNow = 0;
+  /** Bound once: the drain calls it per record. */
+  private readonly onRingRecord = (data: Uint8Array, words: Int32Array, start: number, len: number): void => {
+    this.batcher.addFromRing(data, words, start, len, this.drainNow);
+  };
+
   private poll(): void {
     try {
       this.procReader?.drain((rec) => this.onProcRecord(rec), MAX_DRAIN_BYTES_PER_TICK);
-      const now = performance.now();
-      for (const r of this.readers) r.drain((rec) => this.batcher.add(rec, now), MAX_DRAIN_BYTES_PER_TICK);
+      this.drainNow = performance.now();
+      for (const r of this.readers) r.drainAt(this.onRingRecord, MAX_DRAIN_BYTES_PER_TICK);
       this.batcher.flushDue(performance.now());
     } catch (err) {
       // Nothing in a drain should throw; if it does, say so once per message and keep draining.
@@ -283,7 +287,7 @@ export class Probe {
         timestamp,
       };
       this.tlsTargets?.onExec(ev.pid);
-    } else if (ev.kind === KIND_LIBSSL_OPEN) {
+    } else if (ev.kind === RawKind.libsslOpen) {
       this.tlsTargets?.onLibraryOpen(ev.pid, Buffer.from(ev.data).toString('utf8'));
       return;
     } else if (ev.kind === RawKind.exit) {

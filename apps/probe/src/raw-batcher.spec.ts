@@ -30,6 +30,28 @@ function batcher(over: Partial<ConstructorParameters<typeof RawBatcher>[0]> = {}
 }
 
 describe('RawBatcher', () => {
+  test('records added from ring positions give the same batch bytes as RawBatchWriter, stale ring bytes zeroed', () => {
+    const datas = ['{"a":1}', '{"b":"' + 'x'.repeat(3000) + '"}', '[1]', '{"c":' + '7'.repeat(900) + '}'];
+    const recs = datas.map((d) => wire(RawKind.io, 77n, d, 0).subarray(0, L.headerSize + d.length));
+    // A ring data area: 8-byte ring header, record, stale bytes up to 8-alignment.
+    const ring = new Uint8Array(64 * 1024).fill(0xee);
+    const at: number[] = [];
+    let pos = 0;
+    for (const r of recs) {
+      at.push(pos + 8);
+      ring.set(r, pos + 8);
+      pos += (r.byteLength + 8 + 7) & ~7;
+    }
+    const { b, out } = batcher({ partitions: 1 });
+    recs.forEach((r, i) => b.addFromRing(ring, new Int32Array(ring.buffer), at[i], r.byteLength + ((8 - (r.byteLength % 8)) % 8), 0));
+    b.flushAll();
+    assert.equal(out.length, 1);
+    const expect = new RawBatchWriter(1024 * 1024);
+    for (const r of recs) expect.appendWire(r);
+    assert.ok(out[0].batch.equals(expect.finish({ wallOffsetNs: 5n, seq: 0n })), 'byte-identical batch');
+    assert.deepEqual(decodeRawBatch(out[0].batch).events.map((e) => Buffer.from(e.data).toString()), datas);
+  });
+
   test('memoised partitions equal partitionOf(streamKeyOf()) for colliding streams, pids and 64-bit ids', () => {
     const { b } = batcher({ partitions: 7 });
     const cases: { kind: number; fdType: number; pid: number; streamId: bigint }[] = [];

@@ -1,11 +1,13 @@
 /**
  * Routes ring-buffer records into per-(kind, partition) batches and hands
- * each full or old batch to the publisher. Records are copied verbatim
- * (RawBatchWriter.appendWire): no decoding on the hot path beyond the few
- * header fields that choose the partition.
+ * each full or old batch to the publisher. Records are copied verbatim, in
+ * the batch format of libs/events/src/raw-codec.ts: no decoding on the hot
+ * path beyond the few header fields that choose the partition.
  */
 import {
-  RawBatchWriter,
+  BATCH_HEADER_SIZE,
+  BATCH_MAGIC,
+  BATCH_VERSION,
   RawEventLayout as L,
   RawKind,
   partitionOf,
@@ -30,6 +32,81 @@ function u32At(b: Uint8Array, o: number): number {
   return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
 }
 
+/** Records up to this size are copied word by word; larger ones with a native copy. */
+const WORD_COPY_MAX = 1024;
+
+/**
+ * One batch under construction, in RawBatchWriter's format. It exists for
+ * speed: a record straight out of the ring is copied 4 bytes at a time
+ * between two Int32Array views (both 8-aligned), so the drain allocates
+ * nothing per record; a subarray per record cost more than the rest of the
+ * per-record work together.
+ */
+export class BatchBuffer {
+  private readonly ab: ArrayBuffer;
+  private readonly u8: Uint8Array;
+  private readonly i32: Int32Array;
+  private readonly view: DataView;
+  pos = BATCH_HEADER_SIZE;
+  count = 0;
+
+  constructor(readonly capacity: number) {
+    this.ab = new ArrayBuffer(capacity);
+    this.u8 = new Uint8Array(this.ab);
+    this.i32 = new Int32Array(this.ab);
+    this.view = new DataView(this.ab);
+  }
+
+  /** `recLen` bytes at `start` (a multiple of 8) of a ring's data area. */
+  appendFromRing(ringU8: Uint8Array, ringI32: Int32Array, start: number, recLen: number): boolean {
+    const size = (recLen + 7) & ~7;
+    const p = this.pos;
+    if (p + size > this.capacity) return false;
+    if (size <= WORD_COPY_MAX) {
+      const dst = this.i32;
+      const d = p >> 2;
+      const s = start >> 2;
+      const words = size >> 2;
+      for (let i = 0; i < words; i++) dst[d + i] = ringI32[s + i];
+      // What followed the record in the ring is stale data, not padding.
+      for (let i = p + recLen; i < p + size; i++) this.u8[i] = 0;
+    } else {
+      this.u8.set(ringU8.subarray(start, start + recLen), p);
+      for (let i = p + recLen; i < p + size; i++) this.u8[i] = 0;
+    }
+    this.pos = p + size;
+    this.count++;
+    return true;
+  }
+
+  append(rec: Uint8Array): boolean {
+    const size = (rec.byteLength + 7) & ~7;
+    const p = this.pos;
+    if (p + size > this.capacity) return false;
+    this.u8.set(rec, p);
+    for (let i = p + rec.byteLength; i < p + size; i++) this.u8[i] = 0;
+    this.pos = p + size;
+    this.count++;
+    return true;
+  }
+
+  finish(meta: { wallOffsetNs: bigint; seq: bigint; producer?: number }): Buffer {
+    const v = this.view;
+    v.setUint32(0, BATCH_MAGIC, true);
+    v.setUint16(4, BATCH_VERSION, true);
+    v.setUint16(6, BATCH_HEADER_SIZE, true);
+    v.setUint32(8, this.count, true);
+    v.setUint32(12, meta.producer ?? 0, true);
+    v.setBigInt64(16, meta.wallOffsetNs, true);
+    v.setBigUint64(24, meta.seq, true);
+    const out = Buffer.allocUnsafe(this.pos);
+    out.set(this.u8.subarray(0, this.pos));
+    this.pos = BATCH_HEADER_SIZE;
+    this.count = 0;
+    return out;
+  }
+}
+
 export type BatchKind = 'io' | 'tls';
 
 export interface RawBatcherOptions {
@@ -49,7 +126,7 @@ export interface RawBatcherOptions {
 interface Slot {
   kind: BatchKind;
   partition: number;
-  writer: RawBatchWriter;
+  writer: BatchBuffer;
   seq: bigint;
   since: number;
 }
@@ -79,14 +156,14 @@ export class RawBatcher {
    * direct-mapped cache: at 100k+ records/s, building a BigInt and a string
    * per record was the largest cost of the drain.
    */
-  partitionOfRecord(rec: Uint8Array): number {
+  partitionOfRecord(rec: Uint8Array, at = 0): number {
     if (this.opts.partitions <= 1) return 0;
-    const kind = rec[KIND];
-    const fdType = rec[FD_TYPE];
+    const kind = rec[at + KIND];
+    const fdType = rec[at + FD_TYPE];
     // Only TLS stream ids are per process (streamKeyOf); others ignore the pid.
-    const pid = kind === KIND_TLS ? u32At(rec, PID) : 0;
-    const lo = u32At(rec, STREAM_ID);
-    const hi = u32At(rec, STREAM_ID + 4);
+    const pid = kind === KIND_TLS ? u32At(rec, at + PID) : 0;
+    const lo = u32At(rec, at + STREAM_ID);
+    const hi = u32At(rec, at + STREAM_ID + 4);
     const tag = (kind << 8) | fdType;
     const i = ((lo ^ Math.imul(hi, 0x9e3779b1) ^ Math.imul(pid, 0x85ebca6b) ^ tag) >>> 0) & CACHE_MASK;
     const c = this.cache;
@@ -106,46 +183,72 @@ export class RawBatcher {
 
   /** Adds one wire record (header + data, possibly followed by ring padding). */
   add(rec: Uint8Array, now = performance.now()): void {
-    if (rec.byteLength < HEADER_SIZE) {
-      this.recordsRejected++;
-      return;
-    }
-    const kindCode = rec[KIND];
-    const kind: BatchKind | undefined = kindCode === KIND_IO ? 'io' : kindCode === KIND_TLS ? 'tls' : undefined;
-    const len = u32At(rec, LEN);
-    if (!kind || HEADER_SIZE + len > rec.byteLength) {
-      this.recordsRejected++;
-      return;
-    }
-    const wire = HEADER_SIZE + len === rec.byteLength ? rec : rec.subarray(0, HEADER_SIZE + len);
-    const partition = this.partitionOfRecord(rec);
-    const slotKey = (kindCode << 16) | partition;
-    let slot = this.slots.get(slotKey);
-    if (!slot) {
-      slot = { kind, partition, writer: new RawBatchWriter(this.capacity), seq: 0n, since: now };
-      this.slots.set(slotKey, slot);
-    }
-    if (slot.writer.recordCount === 0) slot.since = now;
-    if (!slot.writer.appendWire(wire)) {
+    const slot = this.slotFor(rec, 0, rec.byteLength, now);
+    if (!slot) return;
+    const wire = rec.subarray(0, HEADER_SIZE + u32At(rec, LEN));
+    if (!slot.writer.append(wire)) {
       this.flush(slot);
       slot.since = now;
-      if (!slot.writer.appendWire(wire)) {
+      if (!slot.writer.append(wire)) {
         this.recordsRejected++;
         return;
       }
     }
-    if (slot.writer.byteLength >= this.batchBytes) this.flush(slot);
+    if (slot.writer.pos >= this.batchBytes) this.flush(slot);
+  }
+
+  /**
+   * Adds the record of `avail` bytes at `start` (a multiple of 8) of a ring
+   * data area, given as byte and 32-bit views of the same memory.
+   */
+  addFromRing(ringU8: Uint8Array, ringI32: Int32Array, start: number, avail: number, now: number): void {
+    const slot = this.slotFor(ringU8, start, avail, now);
+    if (!slot) return;
+    const recLen = HEADER_SIZE + u32At(ringU8, start + LEN);
+    if (!slot.writer.appendFromRing(ringU8, ringI32, start, recLen)) {
+      this.flush(slot);
+      slot.since = now;
+      if (!slot.writer.appendFromRing(ringU8, ringI32, start, recLen)) {
+        this.recordsRejected++;
+        return;
+      }
+    }
+    if (slot.writer.pos >= this.batchBytes) this.flush(slot);
+  }
+
+  /** Validates the record's header and finds its batch; undefined = rejected. */
+  private slotFor(b: Uint8Array, at: number, avail: number, now: number): Slot | undefined {
+    if (avail < HEADER_SIZE) {
+      this.recordsRejected++;
+      return undefined;
+    }
+    const kindCode = b[at + KIND];
+    const kind: BatchKind | undefined = kindCode === KIND_IO ? 'io' : kindCode === KIND_TLS ? 'tls' : undefined;
+    const len = u32At(b, at + LEN);
+    if (!kind || HEADER_SIZE + len > avail) {
+      this.recordsRejected++;
+      return undefined;
+    }
+    const partition = this.partitionOfRecord(b, at);
+    const slotKey = (kindCode << 16) | partition;
+    let slot = this.slots.get(slotKey);
+    if (!slot) {
+      slot = { kind, partition, writer: new BatchBuffer(this.capacity), seq: 0n, since: now };
+      this.slots.set(slotKey, slot);
+    }
+    if (slot.writer.count === 0) slot.since = now;
+    return slot;
   }
 
   /** Flushes batches older than the flush interval. */
   flushDue(now = performance.now()): void {
     for (const slot of this.slots.values()) {
-      if (slot.writer.recordCount > 0 && now - slot.since >= this.flushIntervalMs) this.flush(slot);
+      if (slot.writer.count > 0 && now - slot.since >= this.flushIntervalMs) this.flush(slot);
     }
   }
 
   flushAll(): void {
-    for (const slot of this.slots.values()) if (slot.writer.recordCount > 0) this.flush(slot);
+    for (const slot of this.slots.values()) if (slot.writer.count > 0) this.flush(slot);
   }
 
   private flush(slot: Slot): void {

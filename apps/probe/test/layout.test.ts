@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Direction, FdType, KERNEL_STAT_SLOTS, KernelStat, RawEventLayout, RawFlags, RawKind } from '@mcpspy/events';
@@ -55,6 +55,9 @@ test('struct mcpspy_event and its codes match the TypeScript decoder', () => {
     assert.equal(RawEventLayout.commLen, c.commLen);
     assert.equal(RawEventLayout.headerSize, c.sizeof, 'header size = sizeof(struct mcpspy_event)');
     assert.equal(RawEventLayout.headerSize, c.headerSize);
+    // Kind 6 is defined with the BPF-only code (mcpspy.bpf.h includes vmlinux.h, no host compiler can read it).
+    const bpfHeader = readFileSync(join(INCLUDE, '..', 'mcpspy.bpf.h'), 'utf8');
+    c.k_libsslOpen = Number(/#define MCPSPY_KIND_LIBSSL_OPEN (\d+)/.exec(bpfHeader)?.[1]);
     for (const [k, v] of Object.entries(RawKind)) assert.equal(v, c[`k_${k}`], `kind ${k}`);
     for (const [k, v] of Object.entries(Direction)) assert.equal(v, c[`d_${k}`], `direction ${k}`);
     for (const [k, v] of Object.entries(FdType)) assert.equal(v, c[`t_${k}`], `fd type ${k}`);
