@@ -32,6 +32,12 @@ export interface SinkOptions {
    * what it wrote before.
    */
   append?: boolean;
+  /**
+   * Write each line to the file before onMessage/onAlert returns. A distributed
+   * sink acknowledges JetStream messages when its handler returns, so a line
+   * still in the buffer at a crash would be lost for good.
+   */
+  writeThrough?: boolean;
   /** One line per message on stdout (ignored while the TUI runs). */
   console: boolean;
   tui: boolean;
@@ -85,6 +91,7 @@ export class SinkEngine {
         path: this.opts.output,
         maxSize: this.opts.outputMaxSize,
         append: this.opts.append,
+        flushMs: this.opts.writeThrough ? 0 : undefined,
         logger: this.opts.logger,
         counters: this.counters,
       });

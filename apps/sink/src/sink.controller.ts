@@ -4,8 +4,9 @@
  * Produces: nothing on the Bus: JSONL file, console lines, the TUI.
  */
 import { Controller, Inject, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
+  BusContext,
   McpMessageEvent,
   ProbeStatsEvent,
   RUNTIME,
@@ -15,10 +16,13 @@ import {
   StageStatsEvent,
   Subjects,
 } from '@mcpspy/events';
+import { RedeliveryFilter } from './redelivery-filter';
 import { SinkEngine } from './sink-engine';
 
 @Controller()
 export class SinkController implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly written = new RedeliveryFilter();
+
   constructor(
     private readonly sink: SinkEngine,
     @Inject(RUNTIME) private readonly rt: StageRuntime,
@@ -26,17 +30,31 @@ export class SinkController implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onApplicationBootstrap(): Promise<void> {
     this.rt.metrics.addCounters('sink', this.sink.counters);
+    if (!this.rt.embedded && this.rt.config.output) this.written.seedFromFile(this.rt.config.output);
     await this.sink.start();
   }
 
   @EventPattern(Subjects.mcpMessage)
-  onMessage(@Payload() m: McpMessageEvent): void {
+  onMessage(@Payload() m: McpMessageEvent, @Ctx() ctx: BusContext): void {
+    if (this.isRepeat(m.msg_id, ctx)) return;
     this.sink.onMessage(m);
   }
 
   @EventPattern(Subjects.securityAlert)
-  onAlert(@Payload() a: SecurityAlertEvent): void {
+  onAlert(@Payload() a: SecurityAlertEvent, @Ctx() ctx: BusContext): void {
+    if (this.isRepeat(a.message?.msg_id ? `alert:${a.message.msg_id}:${a.category}` : undefined, ctx)) return;
     this.sink.onAlert(a);
+  }
+
+  /** A JetStream redelivery of something this sink already wrote (it died before the ack). */
+  private isRepeat(id: string | undefined, ctx: BusContext): boolean {
+    if (!id) return false;
+    if (ctx?.isRedelivered?.() && this.written.has(id)) {
+      this.sink.counters.inc('redeliveries_skipped');
+      return true;
+    }
+    this.written.add(id);
+    return false;
   }
 
   @EventPattern(Subjects.securityVerdict, { fanout: true })

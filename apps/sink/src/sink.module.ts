@@ -21,6 +21,7 @@ export class SinkModule {
               outputMaxSize: c.outputMaxSize,
               // Distributed sinks resume from JetStream after a restart: keep what they wrote.
               append: !runtime.embedded,
+              writeThrough: !runtime.embedded,
               console: c.console,
               tui: c.tui,
               holdForVerdict: c.security && !c.securityAsync,

@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RedeliveryFilter } from './redelivery-filter';
+
+test('ids of messages and alerts are read back from the tail of a JSONL file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'redeliv-'));
+  const file = join(dir, 'out.jsonl');
+  writeFileSync(
+    file,
+    [
+      '{"timestamp":"t","type":"request","msg_id":"9:1","raw":"{}"}',
+      '{"type":"security_alert","category":"jailbreak","message":{"msg_id":"9:1"}}',
+      '{"timestamp":"t","type":"response","msg_id":"9:2","raw":"{}"}',
+      '',
+    ].join('\n'),
+  );
+  const f = new RedeliveryFilter();
+  assert.equal(f.seedFromFile(file), 3);
+  assert.equal(f.has('9:1'), true);
+  assert.equal(f.has('9:2'), true);
+  assert.equal(f.has('alert:9:1:jailbreak'), true);
+  assert.equal(f.has('9:3'), false);
+  assert.equal(new RedeliveryFilter().seedFromFile(join(dir, 'missing.jsonl')), 0);
+});
+
+test('bounded: the oldest ids are forgotten', () => {
+  const f = new RedeliveryFilter(2);
+  f.add('a');
+  f.add('b');
+  f.add('c');
+  assert.deepEqual([f.has('a'), f.has('b'), f.has('c')], [false, true, true]);
+});
