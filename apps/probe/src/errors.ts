@@ -46,7 +46,11 @@ export class BpfNotPermittedError extends ProbeSetupError {
 }
 
 export class BpfLoadError extends ProbeError {
-  constructor(what: string, errno: number, detail = '') {
+  constructor(
+    what: string,
+    readonly errno: number,
+    detail = '',
+  ) {
     super(`failed to load ${what}: errno ${errno}${detail ? `: ${detail}` : ''}`);
   }
 }

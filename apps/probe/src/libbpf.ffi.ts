@@ -46,7 +46,13 @@ export interface Libc {
   munmap(addr: Handle, length: number): number;
   mount(source: string, target: string, fstype: string, flags: number, data: null): number;
   getpagesize(): number;
+  /** sigset_t arguments as 128-byte buffers. */
+  pthread_sigmask(how: number, set: Buffer | null, old: Buffer | null): number;
 }
+
+export const SIG_BLOCK = 0;
+export const SIG_SETMASK = 2;
+export const SIGSET_BYTES = 128;
 
 export const PROT_READ = 1;
 export const PROT_WRITE = 2;
@@ -109,6 +115,7 @@ export function loadLibc(): Libc {
     munmap: lib.func('int munmap(void *addr, size_t length)'),
     mount: lib.func('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, void *data)'),
     getpagesize: lib.func('int getpagesize(void)'),
+    pthread_sigmask: lib.func('int pthread_sigmask(int how, void *set, void *oldset)'),
   };
   return libc;
 }

@@ -18,13 +18,14 @@ import {
 } from '@mcpspy/events';
 import { BpfObject } from './bpf-object';
 import {
+  BpfLoadError,
   BpfObjectsMissingError,
   BtfMissingError,
   NotRootError,
   ProbeError,
   TracefsMountError,
 } from './errors';
-import { Libbpf, Libc, lastErrno, loadLibbpf, loadLibc } from './libbpf.ffi';
+import { Libbpf, Libc, SIGSET_BYTES, SIG_BLOCK, SIG_SETMASK, lastErrno, loadLibbpf, loadLibc } from './libbpf.ffi';
 import { ProcessTable } from './process-table';
 import { RawBatcher } from './raw-batcher';
 import { RingbufReader } from './ringbuf-reader';
@@ -64,6 +65,8 @@ export interface ProbeOptions {
 const DEFAULT_OBJECT_DIR = resolve(__dirname, '../../../../bpf/.output');
 const OBJECTS = ['syscalls_io', 'tls_uprobes', 'process'] as const;
 const TRACEFS = '/sys/kernel/tracing';
+const EAGAIN = 11;
+const LOAD_ATTEMPTS = 5;
 /** Maps of bpf/mcpspy.bpf.h (MCPSPY_TLS_MAPS) that tie an SSL* to its socket. */
 const SHARED_TLS_MAPS = ['tls_calls', 'ssl_sock', 'tls_last_read', 'tls_pending_write'];
 const FILTER_PIDS = 1;
@@ -166,14 +169,14 @@ export class Probe {
       };
       // TLS first: the syscall object shares its SSL-to-socket maps.
       for (const name of ['tls_uprobes', 'syscalls_io', 'process'] as const) {
-        const o = BpfObject.open(this.lib, join(dir, `${name}.bpf.o`));
+        const o = this.openAndLoad(join(dir, `${name}.bpf.o`), (obj) => {
+          obj.setMaxEntries('events', ringSizes[name]);
+          if (name === 'syscalls_io') {
+            const tls = this.objects.get('tls_uprobes')!;
+            for (const m of SHARED_TLS_MAPS) obj.reuseMap(m, tls.mapFd(m));
+          }
+        });
         this.objects.set(name, o);
-        o.setMaxEntries('events', ringSizes[name]);
-        if (name === 'syscalls_io') {
-          const tls = this.objects.get('tls_uprobes')!;
-          for (const m of SHARED_TLS_MAPS) o.reuseMap(m, tls.mapFd(m));
-        }
-        o.load();
         this.configure(o);
         const r = new RingbufReader(this.libc, o.mapFd('events'), ringSizes[name], name);
         if (name === 'process') this.procReader = r;
@@ -204,6 +207,33 @@ export class Probe {
     } catch (err) {
       await this.stop().catch(() => undefined);
       throw err;
+    }
+  }
+
+  /**
+   * The verifier gives up with EAGAIN when a signal is pending for the
+   * loading thread (Node's SIGCHLD after a child exits, a profiler's
+   * SIGPROF). Signals are blocked around the load, and as a second line a
+   * libbpf object cannot be loaded twice, so an EAGAIN is retried from open.
+   */
+  private openAndLoad(path: string, prepare: (o: BpfObject) => void): BpfObject {
+    for (let attempt = 1; ; attempt++) {
+      const o = BpfObject.open(this.lib!, path);
+      // Signals stay pending (not delivered) while blocked, so the verifier
+      // does not see them; they are handled as soon as the mask is restored.
+      const old = Buffer.alloc(SIGSET_BYTES);
+      const blocked = this.libc!.pthread_sigmask(SIG_BLOCK, Buffer.alloc(SIGSET_BYTES, 0xff), old) === 0;
+      try {
+        prepare(o);
+        o.load();
+        return o;
+      } catch (err) {
+        o.destroy();
+        if (!(err instanceof BpfLoadError) || err.errno !== EAGAIN || attempt >= LOAD_ATTEMPTS) throw err;
+        this.logger.warn({ path, attempt }, 'BPF load interrupted by a signal (EAGAIN), retrying');
+      } finally {
+        if (blocked) this.libc!.pthread_sigmask(SIG_SETMASK, old, null);
+      }
     }
   }
 
