@@ -10,6 +10,8 @@
 //   npx tsc -b apps/cli tests
 //   sudo node scripts/record-captures.mjs              # every scenario
 //   sudo node scripts/record-captures.mjs stdio evil   # some of them
+//   node scripts/record-captures.mjs --replay-only     # keep the captures, rewrite
+//                                                      # the expected JSONL (no root)
 //
 // Writes <scenario>.mcpspy (the capture), <scenario>.jsonl (what
 // `mcpspy replay` makes of it) and, for evil, evil.security.jsonl (the same
@@ -36,14 +38,16 @@ function fail(msg) {
   process.exit(1);
 }
 
-if (process.getuid?.() !== 0) fail('needs root: the monitor loads BPF programs (run: sudo node scripts/record-captures.mjs)');
-if (!existsSync(join(e2e, 'scenarios.js'))) fail(`no build of the e2e suite in ${e2e} (run: npx tsc -b apps/cli tests)`);
-
-const { SCENARIOS } = require(join(e2e, 'scenarios.js'));
-const { Monitor } = require(join(e2e, 'harness.js'));
-
-const wanted = process.argv.slice(2);
+const args = process.argv.slice(2);
+// When the output format grows a field, the captures stay true: only what
+// the pipeline makes of them changes.
+const replayOnly = args.includes('--replay-only');
+const wanted = args.filter((a) => a !== '--replay-only');
 for (const name of wanted) if (!ALL.includes(name)) fail(`unknown scenario "${name}" (expected some of: ${ALL.join(', ')})`);
+if (!replayOnly) {
+  if (process.getuid?.() !== 0) fail('needs root: the monitor loads BPF programs (run: sudo node scripts/record-captures.mjs)');
+  if (!existsSync(join(e2e, 'scenarios.js'))) fail(`no build of the e2e suite in ${e2e} (run: npx tsc -b apps/cli tests)`);
+}
 
 function lineCount(file) {
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
@@ -93,7 +97,15 @@ async function record(name) {
   fail(`${name}: no clean take in 5 attempts`);
 }
 
+function writeExpected(name) {
+  const cap = join(outDir, `${name}.mcpspy`);
+  replay(cap, join(outDir, `${name}.jsonl`));
+  if (name === 'evil') replay(cap, join(outDir, `${name}.security.jsonl`), ['--security']);
+}
+
 async function recordOnce(name) {
+  const { SCENARIOS } = require(join(e2e, 'scenarios.js'));
+  const { Monitor } = require(join(e2e, 'harness.js'));
   const sc = SCENARIOS[name];
   const dir = mkdtempSync(join(tmpdir(), `mcpspy-record-${name}-`));
   const capture = join(dir, `${name}.mcpspy`);
@@ -121,8 +133,7 @@ async function recordOnce(name) {
     replay(capture, check);
     if (lineCount(check) !== expected) return { ok: false, why: `replay gave ${lineCount(check)} lines, the clients exchanged ${expected} messages` };
     copyFileSync(capture, join(outDir, `${name}.mcpspy`));
-    replay(join(outDir, `${name}.mcpspy`), join(outDir, `${name}.jsonl`));
-    if (name === 'evil') replay(join(outDir, `${name}.mcpspy`), join(outDir, `${name}.security.jsonl`), ['--security']);
+    writeExpected(name);
     const summary = result.summaries.map((s) => `requests=${s.requests} notifications=${s.notifications}`).join('; ');
     process.stderr.write(
       `record-captures: ${name}: capture ${statSync(capture).size} bytes, live ${lineCount(live)} lines, ` +
@@ -134,4 +145,11 @@ async function recordOnce(name) {
   }
 }
 
-for (const name of wanted.length ? wanted : ALL) await record(name);
+for (const name of wanted.length ? wanted : ALL) {
+  if (replayOnly) {
+    writeExpected(name);
+    process.stderr.write(`record-captures: ${name}: replay ${lineCount(join(outDir, `${name}.jsonl`))} lines\n`);
+  } else {
+    await record(name);
+  }
+}
