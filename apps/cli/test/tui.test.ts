@@ -68,14 +68,26 @@ test('TUI: live rows of a stdio session, detail view with the paired response, q
   await until(new RegExp(`process: \\[${client.pid}\\]█`), 'typed pid');
   tmux('send-keys', '-t', session, 'Enter');
   s = await until(new RegExp(`process~\\[${client.pid}\\]`), 'process filter');
-  tmux('send-keys', '-t', session, 'g');
+  // Then only the echo call (a method filter), first row, detail view.
+  tmux('send-keys', '-t', session, 'm');
+  await until(/method: █/, 'method prompt');
+  tmux('send-keys', '-t', session, '-l', 'echo');
+  await until(/method: echo█/, 'typed method');
   tmux('send-keys', '-t', session, 'Enter');
-  s = await until(/── message \(REQ initialize\) ──/, 'detail view of initialize');
-  assert.match(s, /"method": "initialize"/);
+  s = await until(/\[method~echo process~\[\d+\]\] 2 shown/, 'method and process filters');
+  tmux('send-keys', '-t', session, 'g');
+  // One key at a time, each seen on screen: the next one goes to what a person would see.
+  await until(/›\s+\S+ stdio REQ +tools\/call \(echo\) /, 'selection on the echo request');
+  tmux('send-keys', '-t', session, 'Enter');
+  s = await until(/── message \(REQ tools\/call \(echo\)\) ──/, 'detail view of the echo call');
   assert.match(s, new RegExp(`"from_pid": ${client.pid}`));
-  for (let i = 0; i < 3; i++) tmux('send-keys', '-t', session, 'NPage');
-  s = await until(/── paired response ──/, 'paired response in the detail view');
-  assert.match(s, /"serverInfo"|"protocolVersion"/);
+  assert.match(s, /"text": "hello mcpspy"/, 'the call arguments');
+  for (let i = 0; i < 6 && !/── paired response ──/.test(s); i++) {
+    tmux('send-keys', '-t', session, 'NPage');
+    await new Promise((r) => setTimeout(r, 300));
+    s = screen();
+  }
+  s = await until(/── paired response ──[^]*"text": "echo: hello mcpspy"/, 'paired response in the detail view');
   tmux('send-keys', '-t', session, 'Escape');
   await until(/TIME +TRANS +TYPE/, 'back to the table');
 
