@@ -88,6 +88,10 @@ static __noinline int has_libssl(const __u8 *p, __u32 n)
 SEC("tracepoint/syscalls/sys_enter_openat")
 int handle_openat(struct trace_event_raw_sys_enter *ctx)
 {
+	/* Only processes the filters select: a library opened elsewhere gets
+	 * its uprobes when a selected process opens it (or at its exec). */
+	if (!mcpspy_allowed(bpf_get_current_pid_tgid() >> 32))
+		return 0;
 	__u32 zero = 0;
 	struct mcpspy_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s)
