@@ -19,6 +19,8 @@ export interface InjectionRule {
   weight: Record<TextContext, number>;
   /** Substrings of which at least one must occur before the regex runs. */
   triggers: readonly string[];
+  /** A second list of which at least one must occur as well (a verb and a destination, say). */
+  requires?: readonly string[];
   re: RegExp;
   /** Optional check on the match (URL parameters, placeholders) returning a replacement weight factor. */
   refine?: (match: RegExpExecArray, text: string) => number;
@@ -41,8 +43,35 @@ const READ_VERBS =
 const SENSITIVE_DATA =
   'conversation|chat history|message history|chat log|credentials?|secrets?|api[ _-]?keys?|access tokens?|auth tokens?|tokens|passwords?|contents? of|file contents|environment variables|env vars|ssh keys?|private keys?|id_rsa|\\.env\\b|all (?:the )?(?:data|messages|files|emails|documents)|user data|personal data|personal information|system prompt|(?:all |the )?(?:prior|previous|earlier|past|other) messages|messages (?:in|of) (?:the|this) (?:chat|conversation)|cookies|session (?:ids?|tokens?)|everything above|full context|the results?|the output|tool outputs?|api responses?';
 const SEND_VERBS =
-  'send|post|upload|forward|transmit|exfiltrate|leak|submit|report|copy|mirror|share|email|e-mail|bcc|cc|sync|relay|deliver|push|beam|pipe';
+  'send|post|upload|forward|transmit|exfiltrate|leak|submit|report|copy|mirror|share|email|e-mail|mail|bcc|cc|sync|relay|deliver|push|beam|pipe|append|attach|embed';
+/** Verbs that move data somewhere; "report it to security@" is what a policy asks, so reporting is not among them. */
+const MOVE_VERBS = 'send|post|upload|forward|transmit|exfiltrate|leak|mail|email|e-mail|append|attach|embed|pipe|beam|relay';
+const DESTINATION_TRIGGERS = ['http', 'ftp', '@', 'webhook', 'url', 'endpoint', 'server', 'address', 'collector', 'backup'];
+/** Substrings of SEND_VERBS ("e-mail" holds "mail", "cc" is inside "bcc"). */
+const SEND_TRIGGERS = ['send', 'post', 'upload', 'forward', 'transmit', 'exfiltrate', 'leak', 'submit', 'report', 'copy', 'mirror', 'share', 'mail', 'cc', 'sync', 'relay', 'deliver', 'push', 'beam', 'pipe', 'append', 'attach', 'embed', 'beacon'];
+const MOVE_TRIGGERS = ['send', 'post', 'upload', 'forward', 'transmit', 'exfiltrate', 'leak', 'mail', 'append', 'attach', 'embed', 'pipe', 'beam', 'relay'];
+/** Up to 100 characters of a line; sentenceRefine then rejects pairs split by a sentence end. */
+const GAP = '[^\\n]{0,100}?';
 const DESTINATION = '(?:https?:\\/\\/|ftp:\\/\\/|[\\w.+-]+@[\\w-]+\\.[\\w.]+|webhook|the (?:url|endpoint|server|address|webhook)|our (?:server|endpoint|collector|backup))';
+
+/**
+ * "Disregard my earlier message" corrects oneself and "override the default
+ * system settings" configures software; neither addresses the model's
+ * instructions, so they weigh little unless "your" points at the model.
+ */
+function overrideRefine(m: RegExpExecArray): number {
+  const s = m[0];
+  if (/\byour\b/.test(s)) return 1;
+  if (/\b(?:my|our)\b/.test(s) && /\b(?:messages?|context|settings|configuration|commands|orders)$/.test(s)) return 0.3;
+  if (/\b(?:settings|configuration)$/.test(s)) return 0.4;
+  return 1;
+}
+
+/** "Must not share passwords ... report it to security@..." forbids the act it names. */
+function negatedRefine(m: RegExpExecArray, text: string): number {
+  const before = text.slice(Math.max(0, m.index - 24), m.index);
+  return /\b(?:not|never|no one should|nobody should|n't)\s+(?:\w+\s+)?$/.test(before) ? 0.3 : 1;
+}
 
 export const INJECTION_RULES: readonly InjectionRule[] = [
   // --- instruction override ---
@@ -50,8 +79,18 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     id: 'override_instructions',
     category: 'prompt_injection',
     weight: w(0.85, 0.9, 0.9),
+    requires: QUALIFIERS.split('|'),
     triggers: ['ignor', 'disregard', 'forget', 'skip', 'overr', 'bypass', 'discard', 'abandon', 'drop', 'neglect', 'overlook', 'dismiss', 'aside', 'throw', 'pay no', 'follow', 'obey', 'adhere', 'comply', 'nullify', 'void', 'cancel', 'erase', 'wipe', 'clear'],
     re: new RegExp(`\\b(?:${OVERRIDE_VERBS})\\b[^.\\n]{0,40}?\\b(?:${QUALIFIERS})\\b[^.\\n]{0,25}?\\b(?:${NOUNS})\\b`, 'g'),
+    refine: overrideRefine,
+    summary: 'instruction override',
+  },
+  {
+    id: 'override_given_rules',
+    category: 'prompt_injection',
+    weight: w(0.85, 0.9, 0.9),
+    triggers: ['developer', 'creator', 'operator', 'maker', 'owner', 'admin', 'company', 'vendor', 'openai', 'anthropic'],
+    re: new RegExp(`\\b(?:${OVERRIDE_VERBS})\\s+(?:the |any |all |those |these )?(?:${NOUNS})\\s+(?:that\\s+)?(?:your|the)\\s+(?:developers?|creators?|operators?|makers?|owners?|admins?|administrators?|company|vendor|openai|anthropic)\\s+(?:gave|set|wrote|defined|imposed|put|configured|specified)\\b`, 'g'),
     summary: 'instruction override',
   },
   {
@@ -66,16 +105,16 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     id: 'forget_everything',
     category: 'prompt_injection',
     weight: w(0.75, 0.8, 0.85),
-    triggers: ['forget', 'ignore', 'disregard'],
-    re: /\b(?:forget|ignore|disregard)\s+(?:about\s+)?(?:everything|all|anything|whatever)\b[^.\n]{0,40}?\b(?:told|said|instructed|above|before|earlier|learned|written|given|received|so far)\b/g,
+    triggers: ['forget', 'ignore', 'disregard', 'aside', 'pay no', 'overlook', 'dismiss', 'discard', 'abandon', 'drop'],
+    re: /\b(?:forget|ignore|disregard|set aside|put aside|cast aside|pay no (?:attention|heed|mind) to|overlook|dismiss|discard|abandon|drop)\s+(?:about\s+)?(?:everything|all|anything|whatever|what)\b[^.\n]{0,40}?\b(?:told|said|instructed|configured|specified|set up|above|before|earlier|learned|written|given|received|so far)\b/g,
     summary: 'instruction override',
   },
   {
     id: 'instructions_superseded',
     category: 'prompt_injection',
     weight: w(0.7, 0.75, 0.8),
-    triggers: ['instruction', 'prompt', 'rules', 'priority', 'precedence', 'supersede', 'override', 'replace', 'obsolete', 'outdated', 'invalid', 'cancel', 'revoke', 'no longer', 'task', 'context', 'conversation', 'orders', 'directive', 'objective'],
-    re: /\b(?:(?:these|this|the following|my|our) (?:instructions?|rules|directives?|message)s? (?:take|takes|have|has|get|gets) (?:top |absolute |highest |full )?(?:priority|precedence)|(?:overrides?|supersedes?|replaces?|cancels?|revokes?) (?:all |any )?(?:previous|prior|other|existing|system|earlier|original)\b|\b(?:take|takes|has|have|get|gets|taking) (?:top |absolute |full |highest )?(?:priority|precedence) over (?:the |any |all |your )?(?:user|previous|prior|system|other|original|earlier)|your (?:real |actual |true |new |original )?(?:instructions|task|orders|directives|rules|objective) (?:have|has) (?:now )?(?:changed|been (?:updated|changed|replaced))|your (?:instructions|task|orders|directives|objective|job) (?:are|is) now\b|your (?:previous|prior|current|original|old) (?:task|instructions?|objective|orders|directives?) (?:is|are|has been|have been) (?:now )?(?:cancel+ed|void|revoked|over|replaced|obsolete)|(?:previous|prior|above|earlier|original|old|system) (?:instructions?|prompts?|rules|directives?|context|conversation|messages) (?:are|is|were|was|have been|has been) (?:now )?(?:void|cancel+ed|revoked|obsolete|outdated|invalid|superseded|replaced|no longer (?:valid|apply|applicable|in effect)|a test|fake|wrong))\b/g,
+    triggers: ['instruction', 'prompt', 'rules', 'priority', 'precedence', 'supersede', 'override', 'replace', 'obsolete', 'outdated', 'invalid', 'cancel', 'revoke', 'no longer', 'task', 'context', 'conversation', 'orders', 'directive', 'objective', 'guidance', 'above', 'so far'],
+    re: /\b(?:(?:these|this|the following|my|our) (?:instructions?|rules|directives?|message)s? (?:take|takes|have|has|get|gets) (?:top |absolute |highest |full )?(?:priority|precedence)|(?:overrides?|supersedes?|replaces?|cancels?|revokes?) (?:all |any )?(?:previous|prior|other|existing|system|earlier|original)\b|\b(?:take|takes|has|have|get|gets|taking) (?:top |absolute |full |highest )?(?:priority|precedence) over (?:the |any |all |your )?(?:user|previous|prior|system|other|original|earlier)|your (?:real |actual |true |new |original )?(?:instructions|task|orders|directives|rules|objective) (?:have|has) (?:now )?(?:changed|been (?:updated|changed|replaced))|your (?:instructions|task|orders|directives|objective|job) (?:are|is) now\b|your (?:previous|prior|current|original|old) (?:task|instructions?|objective|orders|directives?) (?:is|are|has been|have been) (?:now )?(?:cancel+ed|void|revoked|over|replaced|obsolete)|(?:previous|prior|above|earlier|original|old|system) (?:instructions?|prompts?|rules|directives?|context|conversation|messages) (?:are|is|were|was|have been|has been) (?:now )?(?:void|cancel+ed|revoked|obsolete|outdated|invalid|superseded|replaced|no longer (?:valid|apply|applicable|in effect)|a test|fake|wrong)|(?:the )?user'?s? (?:instructions|requests|messages|preferences|wishes) (?:have|has|get|take|carry) (?:a )?(?:lower|less|no|second(?:ary)?) (?:priority|precedence|weight)|(?:earlier|previous|prior) (?:guidance|instructions?|directions) from the (?:user|operator|developer) (?:is|are|was|were) (?:now )?(?:outdated|obsolete|void|invalid|cancel+ed|superseded)|(?:the )?(?:text|message|messages|instructions?|conversation|everything|content) (?:above|before this|so far) (?:was|were|is|are) (?:only |just |merely |all )?(?:a test|fake|a joke|an example|not real|irrelevant|a decoy|a distraction))\b/g,
     summary: 'claims to supersede earlier instructions',
   },
   {
@@ -84,6 +123,14 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     weight: w(0.55, 0.6, 0.65),
     triggers: ['instruction', 'directive', 'order', 'task'],
     re: /(?:^|[\n.!>\]*#-]\s*)(?:new|updated|real|actual|revised|additional|secret|hidden|true|important|urgent|override) (?:system )?(?:instructions?|directives?|orders|task|objective)\s*:/g,
+    summary: 'injected instruction block',
+  },
+  {
+    id: 'instruction_update',
+    category: 'prompt_injection',
+    weight: w(0.55, 0.6, 0.65),
+    triggers: ['to your', 'of your', 'for your', "model's", "assistant's", 'real request', 'actual request', 'true request', 'real task', 'actual task', 'true task', 'real question', 'actual question', 'real instruction', 'actual instruction', 'true instruction', 'real assignment'],
+    re: /\b(?:important |urgent |critical |mandatory )?(?:update|change|addition|amendment|correction|revision)s? (?:to|of|for) (?:your|the model's|the assistant's) (?:system )?(?:instructions|rules|guidelines|directives|prompt|orders)\b|\bthe (?:real|actual|true) (?:request|task|instructions?|question|assignment) (?:follows|is as follows|is below)\b/g,
     summary: 'injected instruction block',
   },
   {
@@ -98,8 +145,17 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     id: 'new_role',
     category: 'prompt_injection',
     weight: w(0.55, 0.6, 0.65),
-    triggers: ['new', 'from now on', 'henceforth', 'you are now', 'you are no longer'],
-    re: /\b(?:(?:your|the) new (?:role|task|instructions?|objective|goal|purpose|job|mission|persona|identity) ?(?:is|are|will be|:)|from now on,? (?:you|your|respond|reply|answer|always|only|act)|henceforth,? (?:you|your)|you are no longer (?:an? |the )?(?:assistant|ai|claude|chatgpt|helpful|bound|restricted|limited)|you are now (?:an? |the |my |in )?(?!(?:logged|signed|connected|subscribed|ready|able|viewing|on |using|running|in the|at |set|done|all set|registered))[a-z]+)/g,
+    triggers: ['new', 'from now on', 'henceforth', 'you are no longer', 'only goal', 'sole goal', 'real goal', 'only task', 'sole task', 'real task', 'only purpose', 'sole purpose', 'real purpose', 'only job', 'only objective', 'primary goal', 'true goal', 'true purpose'],
+    re: /\b(?:(?:your|the) new (?:role|task|instructions?|objective|goal|purpose|job|mission|persona|identity) ?(?:is|are|will be|:)|from now on,? (?:you|your|respond|reply|answer|always|only|act)|henceforth,? (?:you|your)|you are no longer (?:an? |the )?(?:assistant|ai|claude|chatgpt|helpful|bound|restricted|limited)|your (?:only|sole|real|true|primary|actual) (?:goal|task|purpose|job|objective|mission)(?: in (?:every|each|this) (?:answer|reply|response|conversation))?(?: from now on| now)? (?:is|will be)\b)/g,
+    summary: 'role or system prompt hijack',
+  },
+  {
+    id: 'you_are_now',
+    category: 'prompt_injection',
+    // Weak alone ("you are now the dungeon master" is a normal request); counts with other cues.
+    weight: w(0.35, 0.4, 0.55),
+    triggers: ['you are now'],
+    re: /\byou are now (?:an? |the |my |in )?(?!(?:logged|signed|connected|subscribed|ready|able|viewing|on |using|running|in the|at |set|done|all set|registered))[a-z]+/g,
     summary: 'role or system prompt hijack',
   },
   {
@@ -108,6 +164,14 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     weight: w(0.75, 0.75, 0.8),
     triggers: ['prompt', 'instruction', 'system message', 'developer message', 'repeat', 'word for word', 'verbatim'],
     re: /\b(?:reveal|print|show|output|repeat|display|tell me|give me|leak|dump|share|disclose|write out|recite|spell out|return|paste|echo|list)\b[^.\n]{0,30}?\b(?:your|the|its|all|my)\s+(?:(?:full|entire|complete|exact|original|initial|hidden|secret|internal|verbatim|raw|confidential)\s+)*(?:system prompt|system message|initial instructions|hidden instructions|instructions you (?:were|have been) given|prompt above|developer message|pre-?prompt|instructions above|original instructions|secret instructions|confidential instructions)|\b(?:what|which) (?:were|are) (?:the |your )?(?:exact |original |initial |full |first |hidden )*(?:instructions|rules|guidelines|directives) (?:that )?you (?:were|have been|got) given|\brepeat (?:them|it|everything|your instructions|the (?:text|instructions) above|all of (?:it|them)) (?:word for word|verbatim|exactly)/g,
+    summary: 'asks to reveal the system prompt',
+  },
+  {
+    id: 'prompt_leak_paraphrase',
+    category: 'prompt_injection',
+    weight: w(0.75, 0.75, 0.8),
+    triggers: ['above this', 'before this', 'above the', 'before the first', 'before the user', 'prior to this', 'earlier than', 'you were given', 'you have been given', 'you got given', 'your configuration', 'your config', 'your setup', 'your startup', 'your initial', 'your hidden'],
+    re: /\b(?:print|output|repeat|show|reveal|display|write out|copy|echo|return|list)\s+(?:out\s+)?(?:everything|all(?: the)? text|all|the text|whatever|anything)\s+(?:that\s+)?(?:appears?\s+|is\s+|was\s+|written\s+|you see\s+|you were given\s+)?(?:above|before|prior to|earlier than)\s+(?:this|the (?:first|user'?s?))\s+(?:line|message|point|sentence|request|turn)|\b(?:hidden|secret|initial|setup|startup|original|internal|preloaded|system) (?:setup )?(?:text|instructions?|prompt|configuration|directives) (?:that )?you (?:were|have been|got) given\b|\b(?:print|output|reveal|show|display|dump|repeat|return|paste|share|disclose)\b[^.\n]{0,30}?\byour (?:configuration|config|setup|startup|initial|hidden) (?:and |or )?(?:startup |initial |setup |system )?(?:instructions|prompt|text|rules)\b/g,
     summary: 'asks to reveal the system prompt',
   },
   {
@@ -131,7 +195,17 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     category: 'prompt_injection',
     weight: w(0.55, 0.6, 0.6),
     triggers: ['ai ', 'ai,', 'ai:', 'ai.', ' ai', 'ais ', 'assistant', 'llm', 'language model', 'agent', 'model', 'claude', 'gpt', 'copilot', 'chatbot', 'bot'],
-    re: /\b(?:(?:if|when|whenever) you(?:'re| are) (?:an? |the )?(?:ai|llm|language model|assistant|agent|bot|chatbot|large language model|claude|gpt|copilot|model)\b|(?:note|message|instructions?|attention|reminder|directive|memo|hint) (?:to|for) (?:the |any |all |an? )?(?:ai|llm|language model|assistant|agent|model|bot|chatbot|claude|gpt|copilot)s?\b|(?:ai|llm|assistant|agent|model|bot|claude|gpt|chatgpt|copilot)s? (?:that is |who is |which is )?(?:reading|processing|parsing|summari[sz]ing|analy[sz]ing|ingesting|viewing|scraping|crawling) (?:this|these|the (?:page|text|document|file|email|message))\b)/g,
+    re: /\b(?:(?:if|when|whenever) you(?:'re| are) (?:an? |the )?(?:ai|llm|language model|assistant|agent|bot|chatbot|large language model|claude|gpt|copilot|model)\b|(?:note|message|instructions?|attention|reminder|directive|memo|hint) (?:to|for) (?:the |any |all |an? )?(?:ai|llm|language model|assistant|agent|model|bot|chatbot|claude|gpt|copilot)s?\b|(?:ai|llm|assistant|agent|model|bot|claude|gpt|chatgpt|copilot)s? (?:that is |who is |which is )?(?:reading|processing|parsing|summari[sz]ing|analy[sz]ing|ingesting|viewing|scraping|crawling) (?:this|these|the (?:page|text|document|file|email|e-mail|message))\b|(?:when|if|once|as|whenever) (?:your |the |an? |any )?(?:ai|llm|language model|model|agent|bot|chatbot)(?: assistant| agent| model)?s? (?:reads?|processes|parses|summari[sz]es|analy[sz]es|sees|ingests|views|scans|handles|opens) (?:this|these|the (?:page|text|document|file|email|e-mail|message))\b|\bas (?:the|an?) (?:ai|llm|language model|model|assistant|agent),? you (?:must|should|will|are to|have to|need to)\b|\b(?:ai|llm|automated|autonomous) (?:readers|agents|assistants|models|systems) (?:must|should|need to|are required to|have to|are to)\b|(?:note|message|instructions?|attention|reminder|directive|memo|hint) (?:to|for) (?:the |any |all |an? )?(?:automated|autonomous|ai|llm|language|coding|browsing) (?:ai|llm|assistants?|agents?|models?|bots?)\b)/g,
+    summary: 'text addressed to the AI model',
+  },
+  {
+    id: 'vocative_ai',
+    category: 'prompt_injection',
+    // "Assistant, ..." / "LLM agent: ..." opening a sentence: text speaking to the model, not about it.
+    weight: w(0.3, 0.45, 0.5),
+    triggers: ['ai,', 'ai ,', 'assistant,', 'assistant ,', 'agent,', 'model,', 'llm', 'claude,', 'gpt,', 'copilot,', 'chatbot,', 'ai agent', 'ai assistant', 'ai model'],
+    // "Assistant:" alone starts a transcript turn (fake_turn judges those); a comma or a two-word name at a colon is a call.
+    re: /(?:^|[.!?\n"{\]]\s*|\[\[\s*)(?:dear |hey |hi |hello |attention,? |note to |psst,? )?(?:(?:ai|assistant|llm|claude|chatgpt|gpt|copilot|chatbot)(?: agent| assistant| model)?\s*,|(?:ai|llm) (?:agent|assistant|model)s?\s*:)\s+(?=[a-z])/g,
     summary: 'text addressed to the AI model',
   },
   {
@@ -157,6 +231,8 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     weight: w(0.75, 0.8, 0.9),
     triggers: ['user', 'human', 'operator', 'customer'],
     re: /\b(?:do not|don't|dont|never|must not|mustn't|should not|shouldn't|cannot|can't|avoid|refrain from)\s+(?:ever\s+)?(?:tell(?:ing)?|inform(?:ing)?|mention(?:ing)?|reveal(?:ing)?|disclos(?:e|ing)|notify(?:ing)?|alert(?:ing)?|show(?:ing)?|let(?:ting)?|warn(?:ing)?|explain(?:ing)?|bring(?:ing)? up|say(?:ing)? anything to|ask(?:ing)?|confirm(?:ing)? with|surfac(?:e|ing))\b[^.\n]{0,40}?\b(?:the |this )?(?:user|human|operator|customer|person|requester)s?\b/g,
+    // Keeping something from a customer is ordinary in CRM notes; keeping it from "the user" is model-speak.
+    refine: (m) => (/\b(?:user|human)s?$/.test(m[0]) ? 1 : 0.55),
     summary: 'asks to keep something from the user',
   },
   {
@@ -172,8 +248,81 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     category: 'prompt_injection',
     weight: w(0.7, 0.75, 0.85),
     triggers: ['user', 'human', 'silent', 'secret', 'quiet', 'covert', 'discreet', 'invisibl', 'stealth'],
-    re: /\b(?:(?:the )?(?:user|human)s? (?:must not|should not|shouldn't|mustn't|won't|will not|doesn't need to|does not need to|need not|cannot|can't|is not to|isn't to|never needs to) (?:know|see|notice|learn|find out|be (?:told|informed|aware|notified|shown))|(?:silently|secretly|quietly|covertly|discreetly|invisibly|stealthily|in the background and silently)\b[^.\n]{0,40}?\b(?:send|read|include|add|append|call|forward|copy|upload|collect|access|exfiltrate|transmit|record|log|attach|invoke|run|execute|store|bcc|cc|change|modify|redirect|replace))\b/g,
+    re: /\b(?:(?:the )?(?:user|human)s? (?:must not|should not|shouldn't|mustn't|won't|will not|doesn't need to|does not need to|need not|cannot|can't|is not to|isn't to|never needs to) (?:know|see|notice|learn|find out|be (?:told|informed|aware|notified|shown))|(?:silently|secretly|quietly|covertly|discreetly|invisibly|stealthily|in the background and silently)\b[^.\n]{0,40}?\b(?:send|read|include|add|append|call|forward|copy|upload|collect|access|exfiltrate|transmit|record|log|attach|invoke|run|execute|store|bcc|cc|change|modify|redirect|replace)|\b(?:fill|send|pass|include|add|append|attach|upload|forward|copy|do|run|call) (?:this|it|that|them|these)(?: in| out| along)? (?:silently|secretly|quietly|covertly|discreetly|without (?:telling|asking|informing|notifying) (?:the user|anyone)))\b/g,
     summary: 'keeps an action hidden from the user',
+  },
+  {
+    id: 'conceal_change',
+    category: 'prompt_injection',
+    weight: w(0.3, 0.4, 0.6),
+    triggers: ['mention', 'reveal', 'disclose'],
+    re: /\b(?:do not|don't|dont|never|must not)\s+(?:mention|reveal|disclose)\s+(?:this|that|it|the (?:change|step|instruction|requirement|redirect|substitution|extra step)s?)(?:\s+to (?:them|anyone|him|her))?\b/g,
+    summary: 'asks to keep a change quiet',
+  },
+  {
+    id: 'skip_confirmation',
+    category: 'prompt_injection',
+    weight: w(0.3, 0.45, 0.6),
+    triggers: ['confirm', 'approv', 'permission', 'consent'],
+    re: /\b(?:do not|don't|dont|never|no need to|without|must not)\s+(?:ask(?:ing)?|wait(?:ing)?|request(?:ing)?|seek(?:ing)?|get(?:ting)?)(?:\s+(?:the user|them|anyone))?\s+(?:for\s+)?(?:confirmation|approval|permission|consent)\b/g,
+    summary: 'asks to act without the user\'s confirmation',
+  },
+  {
+    id: 'claimed_authorization',
+    category: 'prompt_injection',
+    weight: w(0.35, 0.5, 0.55),
+    triggers: ['authori', 'approved', 'permitted', 'allowed', 'consented', 'permission'],
+    re: /\b(?:the user|the owner|the admin(?:istrator)?|your (?:user|owner|developer|operator)s?|the operator|the developer)s? (?:has|have) (?:already )?(?:pre-?)?(?:authori[sz]ed|approved|permitted|allowed|consented to|given (?:you )?permission for|given you permission to)(?: you(?: to)?)?\b/g,
+    summary: 'claims the user has authorised an action',
+  },
+  {
+    id: 'embedded_authority',
+    category: 'prompt_injection',
+    weight: w(0.5, 0.6, 0.75),
+    triggers: ['system', 'developer', 'authoritative', 'override', 'precedence', 'priority'],
+    re: /\btreat (?:this|the|these|its|their|any) (?:file|text|document|content|page|message|description|result|output|data)s? as (?:system(?:-level)?|developer|operator|authoritative|trusted|privileged|top-priority) (?:instructions?|prompts?|rules|messages?|commands?|guidance)\b|\b(?:[\[(<{]{1,2})\s*(?:system|assistant|admin|developer|ai|model|operator)\s+(?:override|instructions?|note|message|command|directive)\s*[\])>}]{1,2}|\b(?:override|overrides|take precedence over|takes precedence over) (?:anything|everything|whatever|what) (?:the )?user (?:says?|said|asks?|asked|wants?|writes?|types?|requests?)\b/g,
+    summary: 'claims the authority of system instructions',
+  },
+  {
+    id: 'follow_embedded_instructions',
+    category: 'prompt_injection',
+    weight: w(0.35, 0.5, 0.75),
+    triggers: ['follow', 'obey', 'execut', 'carry out', 'comply', 'act on', 'treat', 'perform', 'from the user'],
+    re: /\b(?:follow|obey|execute|carry out|comply with|act on|treat|perform)\b[^.\n]{0,20}?\b(?:any|all|the|every) (?:instructions?|commands?|directives?|requests?) (?:found |contained |embedded |included |written |given )?(?:in|inside|within|from|they contain|it contains)(?: (?:the|any|fetched|retrieved|returned|those|these|such|web))* ?(?:pages?|results?|documents?|content|files?|responses?|output|emails?|data|websites?|sites?|text)?\b|\b(?:follow|obey|execute|carry out) any instructions (?:they|it|the (?:page|result|document|file)s?) contains?\b|\bas (?:if (?:they|it) (?:came|come|were)|coming) (?:directly )?from the user\b/g,
+    summary: 'tells the model to obey instructions found in content',
+  },
+  {
+    id: 'override_user_choice',
+    category: 'prompt_injection',
+    weight: w(0.3, 0.45, 0.7),
+    triggers: ['regardless', 'no matter', 'irrespective', 'ignoring', 'instead of what'],
+    re: /\b(?:regardless of|no matter|irrespective of|ignoring|instead of) (?:what|which|whatever|whichever) (?:channel |recipient |address |option |value )?(?:the )?user (?:picked|picks|chose|chooses|asks?|asked|says?|said|wants?|selected|selects|specified|specifies|requests?|requested|entered|enters|typed)\b/g,
+    summary: 'overrides the user\'s own choice',
+  },
+  {
+    id: 'stop_current_task',
+    category: 'prompt_injection',
+    weight: w(0.45, 0.55, 0.6),
+    triggers: ['stop', 'halt', 'abort', 'drop', 'pause'],
+    re: /\b(?:stop|halt|abort|drop|pause|cease)\s+(?:what(?:ever)? you(?:'re| are) (?:doing|working on)|your (?:current )?(?:task|work|summary|analysis)|the (?:current )?(?:task|summary) you(?:'re| are) (?:doing|writing))\b|\bthe (?:summary|answer|task|translation|analysis) you(?:'re| are) (?:writing|doing|working on|preparing) is no longer needed\b/g,
+    summary: 'tells the model to abandon its task',
+  },
+  {
+    id: 'instead_tell_user',
+    category: 'prompt_injection',
+    weight: w(0.3, 0.5, 0.6),
+    triggers: ['instead', 'rather'],
+    re: /\b(?:instead|rather),?\s+(?:tell|inform|say to|warn|notify|convince|persuade|instruct|ask) (?:the )?user(?:s)?\b/g,
+    summary: 'replaces the answer to the user',
+  },
+  {
+    id: 'request_conversation',
+    category: 'prompt_injection',
+    // A field that wants the whole chat is a collection channel; harmless in prose, telling in a definition.
+    weight: w(0.2, 0.3, 0.65),
+    triggers: ['conversation', 'chat', 'messages', 'turns', 'exchanges', 'transcript'],
+    re: /\b(?:the )?(?:full |entire |complete |whole |verbatim )?(?:text|content|contents|transcript|history|log) of (?:the |all |every |each |this )*(?:previous |prior |earlier |past |preceding )?(?:conversation|chat|messages|turns|exchanges|dialogue)(?: turns)?\b|\b(?:all|every) (?:previous|prior|earlier|preceding|past) (?:conversation )?(?:turns|messages|exchanges)\b/g,
+    summary: 'asks for the conversation',
   },
   {
     id: 'read_sensitive_file',
@@ -221,31 +370,37 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     category: 'jailbreak',
     weight: w(0.75, 0.7, 0.75),
     triggers: ['mode'],
-    re: /\b(?:developer|dev|god|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|evil|opposite|chaos|sudo|admin|debug|root|anarchy|dark) mode\b[^.\n]{0,40}?\b(?:enabled|on|activated|active|engaged|unlocked|enable|activate|engage|unlock|turned on)\b|\b(?:enable|activate|engage|unlock|enter|switch to|turn on|you are in|you're in|now in) (?:the )?(?:developer|dev|god|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|evil|opposite|chaos|anarchy|dark) mode\b/g,
+    re: /\b(?:developer|dev|god|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|evil|opposite|chaos|sudo|admin|debug|root|anarchy|dark|unlocked|unleashed|no-limits|limitless|rule-free) mode\b[^.\n]{0,40}?\b(?:enabled|on|activated|active|engaged|unlocked|enable|activate|engage|unlock|turned on)\b|\b(?:enable|activate|engage|unlock|enter|switch to|turn on|you are in|you're in|now in|you operate in|you are operating in|you run in|you are running in|operate in) (?:the )?(?:developer|dev|god|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|evil|opposite|chaos|anarchy|dark|unlocked|unleashed|no-limits|limitless|rule-free) mode\b/g,
+    // "Enable developer mode" is also how Chrome, Android and Windows unlock tooling; alone it is weak.
+    refine: (m, text) =>
+      /^(?:enable|activate|turn on|switch to|enter|unlock) (?:the )?(?:developer|dev|debug|admin|root|sudo) mode$|^(?:developer|dev|debug|admin|root|sudo) mode\b[^.\n]*\b(?:enabled|on|activated|active|turned on)$/.test(m[0]) &&
+      !/\b(?:polic(?:y|ies)|filters?|restrictions|guidelines|guardrails|disclaimers?|censor|uncensored|unfiltered|any content|anything|no limits|refuse|ethic)/.test(text.slice(m.index, m.index + m[0].length + 120))
+        ? 0.55
+        : 1,
     summary: 'unrestricted-mode jailbreak',
   },
   {
     id: 'no_restrictions',
     category: 'jailbreak',
     weight: w(0.6, 0.55, 0.6),
-    triggers: ['restrict', 'filter', 'limit', 'censor', 'guideline', 'rules', 'ethic', 'moral', 'policy', 'policies', 'bound', 'safety', 'guardrail'],
-    re: /\b(?:without|with no|free (?:of|from)|no longer bound by|not bound by|unbound by|liberated from|released from|freed from|no|zero|ignoring|ignore) (?:any |all |the |your |its |of |those |these )*(?:(?:ethical|moral|content|safety|openai|anthropic|usual|normal|standard|built-in|programmed|corporate)\s+)*(?:restrictions|filters|filtering|limitations|limits|censorship|guidelines|rules|constraints|ethics|morals|morality|policies|guardrails|safeguards|boundaries|principles)\b/g,
+    triggers: ['restrict', 'filter', 'limit', 'censor', 'guideline', 'rules', 'ethic', 'moral', 'policy', 'policies', 'bound', 'safety', 'guardrail', 'safeguard', 'boundar', 'principle', 'constraint'],
+    re: /\b(?:without|with no|free (?:of|from)|no longer bound by|not bound by|unbound by|liberated from|released from|freed from|no|zero|ignoring|ignore|ignores) (?:any |all |the |your |its |of |those |these )*(?:(?:ethical|moral|content|safety|openai|anthropic|usual|normal|standard|built-in|programmed|corporate)\s+)*(?:restrictions|filters|filtering|limitations|limits|censorship|guidelines|rules|constraints|ethics|morals|morality|policies|guardrails|safeguards|boundaries|principles)\b|\b(?:your |the |all |any )?(?:content|safety|usage|ethical|moderation) (?:policies|policy|filters|guidelines|restrictions|rules|guardrails) (?:are|is) (?:now |hereby |temporarily )?(?:suspended|disabled|lifted|off|removed|turned off|deactivated|void|waived|paused|not in effect)\b/g,
     summary: 'asks to drop safety restrictions',
   },
   {
     id: 'unrestricted_persona',
     category: 'jailbreak',
     weight: w(0.7, 0.65, 0.7),
-    triggers: ['unrestricted', 'unfiltered', 'uncensored', 'amoral', 'unethical', 'jailbr', 'unlimited', 'unchained', 'unbound', 'evil', 'rogue', 'no-limits', 'limitless'],
-    re: /\b(?:unrestricted|unfiltered|uncensored|amoral|unethical|jailbroken|jailbreak|unlimited|unchained|unbound|evil|rogue|limitless|no-limits|rule-free|filter-free)\s+(?:ai|assistant|model|chatbot|bot|llm|version|persona|character|mode|entity|twin|alter ego|gpt|intelligence|confidant)\b/g,
+    triggers: ['unrestricted', 'unfiltered', 'uncensored', 'amoral', 'unethical', 'jailbr', 'unlimited', 'unchained', 'unbound', 'evil', 'rogue', 'no-limits', 'limitless', 'rule-free', 'filter-free', 'shadow', 'dark', 'true', 'inner'],
+    re: /\b(?:unrestricted|unfiltered|uncensored|amoral|unethical|jailbroken|jailbreak|unlimited|unchained|unbound|evil|rogue|limitless|no-limits|rule-free|filter-free)\s+(?:ai|assistant|model|chatbot|bot|llm|version|persona|character|mode|entity|twin|alter ego|gpt|intelligence|confidant|self|shell|terminal)\b|\byour (?:shadow|evil|dark|uncensored|unfiltered|true|inner) (?:self|twin|side|alter ego)\b(?=[^.\n]{0,60}?\b(?:ignores?|no|without|never|unfiltered|uncensored|refuses? nothing)\b)/g,
     summary: 'unrestricted persona',
   },
   {
     id: 'never_refuse',
     category: 'jailbreak',
     weight: w(0.6, 0.55, 0.6),
-    triggers: ['refuse', 'decline', 'apolog', 'sorry', "can't", 'cannot', 'warn', 'disclaim'],
-    re: /\b(?:never|don't|do not|doesn't|does not|must not|will not|won't|cannot|can't|not allowed to|are not permitted to|should never)\s+(?:ever\s+)?(?:refuses?|declines?|rejects?|says? no|apologi[sz]es?|says? (?:you(?:'re| are) |it(?:'s| is) )?sorry|say (?:you|that you|i) (?:can't|cannot)|add (?:any )?(?:warnings?|disclaimers?)|include (?:any )?(?:warnings?|disclaimers?)|mention (?:ethics|safety|legality)|break character)\b/g,
+    triggers: ['refuse', 'decline', 'reject', 'says no', 'say no', 'apolog', 'sorry', "can't", 'cannot', "won't", 'unable', 'warn', 'disclaim', 'caveat', 'ethics', 'safety', 'legality', 'character'],
+    re: /\b(?:never|don't|do not|doesn't|does not|must not|will not|won't|cannot|can't|not allowed to|are not permitted to|should never)\s+(?:ever\s+)?(?:refuses?|declines?|rejects?|says? no|apologi[sz]es?|says? (?:you(?:'re| are) |it(?:'s| is) )?sorry|says? (?:you|that you|i|it|that it|he|she|they) (?:can't|cannot|won't|is unable to|are unable to)|adds? (?:any )?(?:warnings?|disclaimers?|caveats?)|includes? (?:any )?(?:warnings?|disclaimers?|caveats?)|mentions? (?:ethics|safety|legality)|breaks? character)\b/g,
     summary: 'forbids refusals',
   },
   {
@@ -260,16 +415,16 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     id: 'dual_response',
     category: 'jailbreak',
     weight: w(0.55, 0.5, 0.55),
-    triggers: ['response', 'answer', 'reply'],
-    re: /\b(?:two|2|both|dual|separate) (?:different |separate )?(?:responses|answers|replies|outputs)\b[^\n]{0,80}?\b(?:jailbr|unfilter|uncensor|unrestrict|developer mode|dan|evil|no filter|without (?:any )?(?:filter|restriction))/g,
+    triggers: ['response', 'answer', 'reply', 'twice', 'once as'],
+    re: /\b(?:two|2|both|dual|separate) (?:different |separate )?(?:responses|answers|replies|outputs)\b[^\n]{0,80}?\b(?:jailbr|unfilter|uncensor|unrestrict|developer mode|dan|evil|no filter|without (?:any )?(?:filter|restriction))|\b(?:answer|respond|reply|write)(?: (?:each|every) (?:question|prompt|message))? twice\b[^\n]{0,100}?\b(?:jailbr|unfilter|uncensor|unrestrict|developer mode|evil|shadow|no filter|ignores? (?:all |any )?(?:safety|rules|guidelines|restrictions)|without (?:any )?(?:filter|restriction|rules))|\bonce as (?:yourself|you normally would|normal|the assistant|chatgpt|claude)\b[^\n]{0,20}?\bonce as\b/g,
     summary: 'dual-answer jailbreak',
   },
   {
     id: 'hypothetical_harm',
     category: 'jailbreak',
     weight: w(0.5, 0.45, 0.5),
-    triggers: ['hypothetical', 'fiction', 'story', 'novel', 'book', 'movie', 'film', 'screenplay', 'script', 'grandma', 'grandmother', 'educational purposes', 'research purposes'],
-    re: /\b(?:hypothetical(?:ly)?|fictional|(?:in|for) (?:a|my|the|our) (?:story|novel|book|movie|film|screenplay|script|play|game|fictional world)|i(?:'m| am) writing (?:a|my) (?:story|novel|book|screenplay|script)|my (?:late |deceased |dead )?(?:grandma|grandmother)|for (?:purely )?(?:educational|research|academic) purposes(?: only)?)\b[^\n]{0,120}?\b(?:how to (?:make|build|synthesi[sz]e|create|produce|cook|write|hack|bypass|steal)|step[- ]by[- ]step (?:instructions|guide|recipe)|napalm|explosives?|bombs?|meth(?:amphetamine)?|nerve agents?|malware|ransomware|keyloggers?|bioweapons?|untraceable poison)\b/g,
+    triggers: ['hypothetical', 'fiction', 'story', 'novel', 'book', 'movie', 'film', 'screenplay', 'script', 'grandma', 'grandmother', 'grandpa', 'grandfather', 'granny', 'grandad', 'granddad', 'nana', 'educational purposes', 'research purposes', 'academic purposes'],
+    re: /\b(?:hypothetical(?:ly)?|fictional|(?:in|for) (?:a|my|the|our) (?:story|novel|book|movie|film|screenplay|script|play|game|fictional world)|i(?:'m| am) writing (?:a|my) (?:story|novel|book|screenplay|script)|my (?:late |deceased |dead )?(?:grandma|grandmother|grandpa|grandfather|granny|grandad|granddad|nana)|for (?:purely )?(?:educational|research|academic) purposes(?: only)?)\b[^\n]{0,120}?\b(?:how to (?:make|build|synthesi[sz]e|create|produce|cook|write|hack|bypass|steal)|step[- ]by[- ]step (?:instructions|guide|recipe)|napalm|explosives?|bombs?|meth(?:amphetamine)?|nerve agents?|malware|ransomware|keyloggers?|bioweapons?|untraceable poison)\b/g,
     summary: 'fiction-framed request for harmful instructions',
   },
   // --- exfiltration ---
@@ -294,8 +449,22 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     id: 'send_sensitive_to_destination',
     category: 'exfiltration',
     weight: w(0.8, 0.85, 0.9),
-    triggers: ['http', 'ftp', '@', 'webhook', 'url', 'endpoint', 'server', 'address', 'collector', 'backup'],
-    re: new RegExp(`\\b(?:${SEND_VERBS})\\b[^\\n]{0,100}?\\b(?:${SENSITIVE_DATA})[^\\n]{0,100}?\\b(?:to|at|into|via|in|towards|onto)\\s+${DESTINATION}|\\b(?:${SEND_VERBS})\\s+(?:it|them|this|everything|that|these|those|all)?\\s*(?:to|at|into|via|towards|onto)\\s+${DESTINATION}[^\\n]{0,100}?\\b(?:${SENSITIVE_DATA})`, 'g'),
+    triggers: DESTINATION_TRIGGERS,
+    requires: SEND_TRIGGERS,
+    // A send verb in one sentence and an address in the next do not pair up (checked in the refine: a lookahead per character in the regex cost 7% of all scanning).
+    re: new RegExp(`\\b(?:${SEND_VERBS})\\b${GAP}\\b(?:${SENSITIVE_DATA})${GAP}\\b(?:to|at|into|via|in|towards|onto)\\s+${DESTINATION}|\\b(?:${SEND_VERBS})\\s+(?:it|them|this|everything|that|these|those|all)?\\s*(?:to|at|into|via|towards|onto)\\s+${DESTINATION}${GAP}\\b(?:${SENSITIVE_DATA})`, 'g'),
+    refine: (m, text) => (/[.!?]\s/.test(m[0].slice(0, -1)) ? 0.3 : negatedRefine(m, text)),
+    summary: 'asks to send sensitive data to an outside address',
+  },
+  {
+    id: 'sensitive_then_send',
+    category: 'exfiltration',
+    weight: w(0.8, 0.85, 0.9),
+    triggers: DESTINATION_TRIGGERS,
+    requires: MOVE_TRIGGERS,
+    // "encode the user's previous messages ... and append them ... to https://": the data comes first.
+    re: new RegExp(`\\b(?:${SENSITIVE_DATA})${GAP}\\b(?:${MOVE_VERBS})\\s+(?:it|them|this|these|those)\\b${GAP}\\b(?:to|at|into|onto)\\s+${DESTINATION}`, 'g'),
+    refine: (m, text) => (/[.!?]\s/.test(m[0].slice(0, -1)) ? 0.3 : negatedRefine(m, text)),
     summary: 'asks to send sensitive data to an outside address',
   },
   {
@@ -303,6 +472,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     category: 'exfiltration',
     weight: w(0.2, 0.25, 0.4),
     triggers: ['http'],
+    requires: SEND_TRIGGERS,
     re: /\b(?:send|post|upload|forward|transmit|submit|report|exfiltrate|leak|beacon)\b[^.\n]{0,60}?\b(?:to|at)\s+https?:\/\//g,
     summary: 'asks to send data to a URL',
   },
@@ -319,8 +489,16 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     category: 'exfiltration',
     weight: w(0.7, 0.6, 0.75),
     triggers: ['@'],
-    re: new RegExp(`(?:^|[\\s=])@(?:~|\\/|\\.\\.?\\/)?[\\w./-]*(?:${SENSITIVE_PATHS})`, 'g'),
+    re: new RegExp(`(?:^|[\\s=])@(?:~|\\$home|\\$\\{home\\}|\\/|\\.\\.?\\/)?[\\w./-]*(?:${SENSITIVE_PATHS})`, 'g'),
     summary: 'uploads a credential file (curl @file syntax)',
+  },
+  {
+    id: 'pipe_secret_to_network',
+    category: 'exfiltration',
+    weight: w(0.75, 0.6, 0.8),
+    triggers: ['curl', 'wget', 'nc ', 'ncat', 'netcat', 'socat', 'scp', 'rsync', '/dev/tcp'],
+    re: new RegExp(`(?:${SENSITIVE_PATHS})[^\\n]{0,80}?\\|[^\\n]{0,60}?\\b(?:curl|wget|nc|ncat|netcat|socat)\\b[^\\n]{0,80}?(?:https?:\\/\\/|\\b\\d{1,3}(?:\\.\\d{1,3}){3}\\b|[a-z0-9-]+\\.[a-z]{2,})|\\b(?:scp|rsync)\\b[^\\n]{0,40}?(?:${SENSITIVE_PATHS})[^\\n]{0,60}?\\s[\\w.-]+@[\\w.-]+:|(?:${SENSITIVE_PATHS})[^\\n]{0,60}?>\\s*\\/dev\\/tcp\\/`, 'g'),
+    summary: 'pipes a credential file to a network tool',
   },
   {
     id: 'url_carries_secret',
@@ -366,7 +544,8 @@ function queryRisk(url: string): number {
     const k = (eq < 0 ? pair : pair.slice(0, eq)).toLowerCase();
     const v = eq < 0 ? '' : pair.slice(eq + 1);
     if (PLACEHOLDER.test(v.toLowerCase())) return 2.2;
-    if (SUSPICIOUS_KEYS.has(k) && v.length > 0) factor = Math.max(factor, v.length >= 16 ? 2.2 : 1.8);
+    // Sizes and qualities (w=640, q=80) are image parameters, not data: only non-numeric values count.
+    if (SUSPICIOUS_KEYS.has(k) && v.length > 0 && !/^\d{1,6}$/.test(v)) factor = Math.max(factor, v.length >= 16 ? 2.2 : 1.8);
     else if (v.length >= 40) factor = Math.max(factor, 1.8);
   }
   return factor;

@@ -14,13 +14,19 @@ import { loadCorpus, messagesOf, scoreResults, SampleResult } from '../src/corpu
 const dir = join(__dirname, '..', '..', 'corpus');
 
 describe('corpus', () => {
-  test('has at least 300 samples covering every category, split about 70/30', () => {
+  test('has at least 300 samples covering every category; hashed split about 70/30, fresh batch held out', () => {
     const samples = loadCorpus(readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => join(dir, f)));
     assert.ok(samples.length >= 300);
     const labels = new Set(samples.map((s) => s.label));
     for (const c of ['benign', 'prompt_injection', 'jailbreak', 'tool_poisoning', 'rug_pull', 'data_leak', 'exfiltration']) assert.ok(labels.has(c as never), c);
-    const holdout = samples.filter((s) => s.split === 'holdout').length / samples.length;
+    // The hash decides the split of the first corpus; later batches pin themselves to holdout.
+    const hashed = samples.filter((s) => !s.pinned);
+    const holdout = hashed.filter((s) => s.split === 'holdout').length / hashed.length;
     assert.ok(holdout > 0.2 && holdout < 0.4, String(holdout));
+    const pinned = samples.filter((s) => s.pinned);
+    assert.ok(pinned.length >= 100, `fresh held-out batch: ${pinned.length}`);
+    assert.ok(pinned.every((s) => s.split === 'holdout'));
+    assert.ok(pinned.some((s) => s.label === 'benign') && pinned.some((s) => s.label !== 'benign'));
     assert.equal(new Set(samples.map((s) => s.id)).size, samples.length, 'ids are unique');
   });
 

@@ -23,17 +23,66 @@ export interface Hit {
 
 const MAX_WEIGHT = 0.97;
 /** Cues that a quoted phrase is being discussed (docs, detectors, write-ups) rather than addressed to the model. */
-const META_CUE = /(?:such as|like|e\.g\.|for example|for instance|example|phrases?|patterns?|strings?|detects?|detecting|detection|flags?|classif|attacks?|known|common|typical|payloads?|signatures?|blocklist|denylist|matches|called|named)\W{0,3}[^.\n]{0,12}$/;
-const QUOTES = '"\'`\u201c\u201d\u2018\u2019\u00ab\u00bb';
+const META_CUE = /(?:such as|like|e\.g\.|for example|for instance|example|phrases?|patterns?|strings?|detects?|detecting|detection|flags?|classif|attacks?|known|common|typical|payloads?|signatures?|blocklist|denylist|matches|called|named|wording|quote|quoting)\W{0,3}[^.\n]{0,12}$/;
+/** What follows a quoted phrase that is being named rather than said: '"..." is a classic payload'. */
+const POST_CUE = /^\W{0,3}\s*(?:is|are|was|were)?\s*(?:a |an |the )?(?:classic|common|known|typical|well-known|famous|textbook|standard|simple)?\s*(?:example|payload|attack|phrase|pattern|string|jailbreak|injection|trick|prompt injection)s?\b/;
+/** Reported speech: "when the prompt says to ignore ...", "the page told the model to ...". */
+const REPORTED = /\b(?:says?|said|tells? (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|told (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|asks? (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|asked (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|instructs? (?:it|them|the (?:model|assistant|agent|ai|llm|bot)))\s+(?:to\s+)?$/;
+const MAX_QUOTE = 400;
 
-function quotedDiscussion(norm: string, start: number, end: number): boolean {
-  const before = norm.slice(Math.max(0, start - 3), start);
-  const after = norm.slice(end, end + 40);
-  const opened = [...before].some((c) => QUOTES.includes(c));
-  if (!opened) return false;
-  const closes = [...after].some((c) => QUOTES.includes(c));
-  if (!closes) return false;
-  return META_CUE.test(norm.slice(Math.max(0, start - 120), Math.max(0, start - 1)));
+export interface QuoteSpan {
+  open: number;
+  close: number;
+  /** Introduced as an example (docs, detectors, write-ups) rather than addressed to the model. */
+  discussed: boolean;
+}
+
+const isWordChar = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}]/u.test(c);
+
+/**
+ * Quoted stretches of one line each. An apostrophe inside a word ("don't",
+ * "user's") neither opens nor closes a quote.
+ */
+export function quotedSpans(t: string): QuoteSpan[] {
+  const spans: QuoteSpan[] = [];
+  let open = -1;
+  let closer = '';
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i]!;
+    if (c === '\n') {
+      open = -1;
+      continue;
+    }
+    if (open >= 0 && i - open > MAX_QUOTE) open = -1;
+    if (open < 0) {
+      if (c === '"' || c === '`' || c === '\u201c' || c === '\u00ab') {
+        open = i;
+        closer = c === '\u201c' ? '\u201d' : c === '\u00ab' ? '\u00bb' : c;
+      } else if ((c === "'" || c === '\u2018') && !isWordChar(t[i - 1]) && t[i + 1] !== undefined && t[i + 1] !== ' ') {
+        open = i;
+        closer = c === '\u2018' ? '\u2019' : "'";
+      }
+    } else if (c === closer && (closer !== "'" && closer !== '\u2019' ? true : !isWordChar(t[i + 1]))) {
+      spans.push({ open, close: i, discussed: false });
+      open = -1;
+    }
+  }
+  for (let k = 0; k < spans.length; k++) {
+    const sp = spans[k]!;
+    const prev = spans[k - 1];
+    sp.discussed =
+      META_CUE.test(t.slice(Math.max(0, sp.open - 120), sp.open)) ||
+      POST_CUE.test(t.slice(sp.close + 1, sp.close + 60)) ||
+      // The rest of a list: "such as 'a', 'b' and 'c'".
+      (prev !== undefined && prev.discussed && /^[\s,;/]*(?:(?:and|or|as well as)\s+)?$/.test(t.slice(prev.close + 1, sp.open)));
+  }
+  // A cue after the last item of a list covers the items before it.
+  for (let k = spans.length - 2; k >= 0; k--) {
+    const sp = spans[k]!;
+    const next = spans[k + 1]!;
+    if (!sp.discussed && next.discussed && /^[\s,;/]*(?:(?:and|or|as well as)\s+)?$/.test(t.slice(sp.close + 1, next.open))) sp.discussed = true;
+  }
+  return spans;
 }
 
 export class RulesDetector implements Detector {
@@ -44,15 +93,18 @@ export class RulesDetector implements Detector {
   private readonly fired: Uint8Array;
 
   constructor(private readonly rules: readonly InjectionRule[] = INJECTION_RULES) {
+    // Groups 0..n-1 are the rules' triggers, n..2n-1 their `requires` lists (empty when absent).
     this.index = new TriggerIndex(
-      rules.map((r) => r.triggers),
+      [...rules.map((r) => r.triggers), ...rules.map((r) => r.requires ?? [])],
       true,
     );
-    this.fired = new Uint8Array(rules.length);
+    this.fired = new Uint8Array(rules.length * 2);
   }
 
   detect(input: AnalysisInput): Finding[] {
-    return combineHits(this.scanTexts(input.texts), this.name);
+    const hits = this.scanTexts(input.texts);
+    if (input.direction === 'request') crossFieldExfiltration(input, hits);
+    return combineHits(hits, this.name);
   }
 
   /** All rule hits of the texts; exposed for the evaluation and the bench. */
@@ -80,12 +132,16 @@ export class RulesDetector implements Detector {
     // One pass finds every trigger present; a rule's regex runs only when one of its own is there.
     const fired = this.fired;
     fired.fill(0);
+    // Quoted spans are worked out at most once per text, and only when some rule matched.
+    const quotes: { spans?: QuoteSpan[] } = {};
     if (this.index.scan(t, fired) > 0) {
-      for (let i = 0; i < this.rules.length; i++) {
+      const n = this.rules.length;
+      for (let i = 0; i < n; i++) {
         if (fired[i] === 0) continue;
         const rule = this.rules[i]!;
+        if (rule.requires && fired[n + i] === 0) continue;
         const weight = rule.weight[ctx];
-        if (weight > 0) this.runRule(rule, weight, unit, norm, hidden, remap, hits);
+        if (weight > 0) this.runRule(rule, weight, unit, norm, hidden, remap, hits, quotes);
       }
     }
     for (const u of scanUnicode(unit.text)) {
@@ -107,6 +163,7 @@ export class RulesDetector implements Detector {
     hidden: boolean,
     remap: (c: AlertCategory) => AlertCategory,
     hits: Hit[],
+    quotes: { spans?: QuoteSpan[] },
   ): void {
     const t = norm.text;
     rule.re.lastIndex = 0;
@@ -120,7 +177,9 @@ export class RulesDetector implements Detector {
       }
       let wgt = weight;
       if (rule.refine) wgt *= rule.refine(m, t);
-      if (quotedDiscussion(t, m.index, m.index + m[0].length)) wgt *= 0.3;
+      const spans = (quotes.spans ??= quotedSpans(t));
+      if (spans.some((sp) => sp.discussed && m!.index > sp.open && m!.index < sp.close)) wgt *= 0.3;
+      else if (REPORTED.test(t.slice(Math.max(0, m.index - 40), m.index))) wgt *= 0.5;
       if (hidden) wgt += 0.1;
       if (!best || wgt > best.weight) best = { weight: wgt, start: m.index, end: m.index + m[0].length };
       if (wgt >= weight) break;
@@ -135,6 +194,29 @@ export class RulesDetector implements Detector {
       summary: rule.summary,
     });
   }
+}
+
+const DESTINATION_FIELD = /^(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$|^(?:https?|ftp):\/\/\S+$/i;
+const CREDENTIAL_RULES = new Set(['read_sensitive_file', 'upload_sensitive_file']);
+
+/**
+ * A call whose arguments name an outside address in one field and
+ * credential material in another (an e-mail "to" plus a body quoting
+ * ~/.ssh/id_rsa) sends that material out, though no single text says so.
+ */
+function crossFieldExfiltration(input: AnalysisInput, hits: Hit[]): void {
+  const sensitive = hits.find((h) => CREDENTIAL_RULES.has(h.rule) && h.evidence.field.startsWith('params.'));
+  if (!sensitive) return;
+  const dest = input.texts.find((u) => u.context === 'argument' && u.field !== sensitive.evidence.field && DESTINATION_FIELD.test(u.text.trim()));
+  if (!dest) return;
+  const text = dest.text.trim();
+  hits.push({
+    category: 'exfiltration',
+    rule: 'credential_to_address',
+    weight: 0.7,
+    evidence: { text: clip(text), field: dest.field, start: 0, end: dest.text.length, rule: 'credential_to_address' },
+    summary: 'call sends credential material to an outside address',
+  });
 }
 
 /** Merges hits into one finding per category: strongest hit per rule, rules combined as independent evidence. */
