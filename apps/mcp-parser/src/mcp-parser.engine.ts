@@ -55,6 +55,11 @@ export interface McpParserOptions {
   firstReaderWaitMs?: number;
   /** How long a server-side HTTP observation waits for its client-side twin (ms). */
   twinWaitMs?: number;
+  /**
+   * The same when a client of that host was recently seen on this machine:
+   * its twin is on its way, only slower (a large body still being read).
+   */
+  localClientTwinWaitMs?: number;
   /** How long a request waits in the Store for its response (ms). */
   pendingTtlMs?: number;
   /** Longest stdio line kept; longer lines are dropped and counted. */
@@ -73,10 +78,14 @@ export interface McpParserOptions {
   storeTimeoutMs?: number;
 }
 
+/** How long a host counts as having local clients after the last client-side sight. */
+const LOCAL_CLIENT_MEMORY_MS = 10 * 60_000;
+
 export const MCP_PARSER_DEFAULTS = {
   readerWaitMs: 75,
-  firstReaderWaitMs: 1500,
+  firstReaderWaitMs: 3000,
   twinWaitMs: 100,
+  localClientTwinWaitMs: 3000,
   pendingTtlMs: 10 * 60_000,
   maxLineBytes: 64 * 1024 * 1024,
   maxTotalBytes: 256 * 1024 * 1024,
@@ -213,6 +222,8 @@ export class McpParserEngine {
   private heldHttpHead = 0;
   private httpTimer: NodeJS.Timeout | null = null;
   private readonly waitingServer = new Map<string, HeldHttp[]>();
+  /** Hosts whose clients run on this machine (a client-side observation was seen), by last sight. */
+  private readonly localClientHosts = new Map<string, number>();
   private readonly serverEmitted = new Map<string, TwinCount>();
   private readonly clientEmitted = new Map<string, TwinCount>();
 
@@ -233,6 +244,7 @@ export class McpParserEngine {
       readerWaitMs: opts.readerWaitMs ?? d.readerWaitMs,
       firstReaderWaitMs: opts.firstReaderWaitMs ?? d.firstReaderWaitMs,
       twinWaitMs: opts.twinWaitMs ?? d.twinWaitMs,
+      localClientTwinWaitMs: opts.localClientTwinWaitMs ?? d.localClientTwinWaitMs,
       pendingTtlMs: opts.pendingTtlMs ?? d.pendingTtlMs,
       maxLineBytes: opts.maxLineBytes ?? d.maxLineBytes,
       maxTotalBytes: opts.maxTotalBytes ?? d.maxTotalBytes,
@@ -685,11 +697,21 @@ export class McpParserEngine {
   }
 
   private clientObservation(key: string, drafts: Draft[]): void {
+    const host = drafts[0]?.http?.host;
+    if (host !== undefined) {
+      this.localClientHosts.delete(host);
+      this.localClientHosts.set(host, Date.now());
+      if (this.localClientHosts.size > 10_000) this.localClientHosts.delete(this.localClientHosts.keys().next().value as string);
+    }
     const waiting = this.waitingServer.get(key);
     if (waiting && waiting.length > 0) {
       waiting.shift()!.done = true;
       if (waiting.length === 0) this.waitingServer.delete(key);
       this.counters.inc('http_twins_merged');
+      // The merged one may have been the head of the queue: wait for the next head only.
+      if (this.httpTimer) clearTimeout(this.httpTimer);
+      this.httpTimer = null;
+      this.armHttpTimer();
     } else if (takeOne(this.serverEmitted, key)) {
       // The server's view went out after the wait; this is its late twin.
       this.counters.inc('http_twins_late');
@@ -705,7 +727,11 @@ export class McpParserEngine {
       this.counters.inc('http_twins_merged');
       return;
     }
-    const h: HeldHttp = { key, drafts, deadline: Date.now() + this.cfg.twinWaitMs, done: false };
+    const host = drafts[0]?.http?.host;
+    const seen = host !== undefined ? this.localClientHosts.get(host) : undefined;
+    const local = seen !== undefined && Date.now() - seen < LOCAL_CLIENT_MEMORY_MS;
+    const wait = local ? Math.max(this.cfg.twinWaitMs, this.cfg.localClientTwinWaitMs) : this.cfg.twinWaitMs;
+    const h: HeldHttp = { key, drafts, deadline: Date.now() + wait, done: false };
     const list = this.waitingServer.get(key);
     if (list) list.push(h);
     else this.waitingServer.set(key, [h]);

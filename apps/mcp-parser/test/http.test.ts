@@ -117,6 +117,25 @@ describe('HTTP twins', () => {
     assert.equal(out.length, 1);
     assert.equal(h.engine.counters.get('http_twins_late'), 1);
   });
+
+  test('once a client of the host was seen here, a server view waits longer for its slow client twin', async () => {
+    const h = harness({ twinWaitMs: 40, localClientTwinWaitMs: 400 });
+    await h.engine.onHttpMessage(obs('client', true, REQ));
+    await h.engine.onHttpMessage(obs('server', true, REQ));
+    // A large response: the server's write completes well before the client has read it all.
+    await h.engine.onHttpMessage(obs('server', false, RES));
+    await sleep(150);
+    assert.equal(h.out.length, 1, 'the server view of the response is still waiting past twinWaitMs');
+    await h.engine.onHttpMessage(obs('client', false, RES));
+    const out = await h.done();
+    assert.deepEqual(
+      out.map((m) => [m.type, m.http_transport?.side]),
+      [
+        ['request', 'client'],
+        ['response', 'client'],
+      ],
+    );
+  });
 });
 
 describe('HTTP bodies', () => {
