@@ -2,7 +2,7 @@
 // Evaluation of the security stage over the labelled corpus in
 // apps/security/corpus: precision, recall and false-positive rate per
 // category, for the dev split, the held-out split and both.
-// Usage: node bench/security-eval.mjs [--threshold 0.5] [--show-failures dev|holdout|all] [--json]
+// Usage: node bench/security-eval.mjs [--threshold 0.5] [--show-failures dev|holdout|all|<corpus file name>] [--json]
 // Needs a build first: npx tsc -b apps/security
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,9 +43,12 @@ const subsets = {
   holdout: (r) => r.sample.split === 'holdout',
   // Held out by hash from the first corpus, and the batch written later and pinned to the held-out split.
   'holdout-hashed': (r) => r.sample.split === 'holdout' && !r.sample.pinned,
-  'holdout-fresh': (r) => r.sample.split === 'holdout' && r.sample.pinned,
-  all: () => true,
 };
+// Each later batch pinned to the held-out split is reported on its own (fresh-holdout: written then tuned on; blind-holdout: never tuned on).
+for (const src of [...new Set(samples.filter((s) => s.pinned).map((s) => s.source))].sort()) {
+  subsets[`holdout:${src}`] = (r) => r.sample.pinned && r.sample.source === src;
+}
+subsets.all = () => true;
 for (const [name, keep] of Object.entries(subsets)) {
   const subset = results.filter(keep);
   if (subset.length) reports[name] = scoreResults(subset);
@@ -62,7 +65,7 @@ for (const [split, rep] of Object.entries(reports)) {
     console.log(`  ${c.category.padEnd(17)}${String(c.positives).padStart(3)}   ${pct(c.precision)}    ${pct(c.recall)}  ${pct(c.fpr)}`);
   }
 }
-const failures = reports.all.failures.filter((f) => show === 'all' || f.split === show || (show === 'fresh' && f.id.startsWith('fresh-')));
+const failures = reports.all.failures.filter((f) => show === 'all' || f.split === show || samples.find((s) => s.id === f.id)?.source === show);
 if (failures.length) {
   console.log(`\nfailures (${show} split):`);
   for (const f of failures) console.log(`  ${f.reason.padEnd(14)} ${f.id.padEnd(24)} predicted: ${f.predicted.join(',') || '-'}`);

@@ -7,6 +7,7 @@
  * at while tuning); the split follows from a hash of the id, not from choice.
  */
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { AlertCategories, AlertCategory, McpMessageEvent, partitionOf, SecurityAlertEvent } from '@mcpspy/events';
 
 export type SampleLabel = AlertCategory | 'benign';
@@ -20,6 +21,8 @@ export interface Sample {
   split: 'dev' | 'holdout';
   /** True when the split was pinned in the file rather than drawn from the hash. */
   pinned?: boolean;
+  /** The corpus file it came from, without directory and extension. */
+  source?: string;
   form: string;
   [k: string]: unknown;
 }
@@ -36,6 +39,7 @@ export function loadCorpus(paths: readonly string[]): Sample[] {
       const s = JSON.parse(line) as Sample;
       // A sample may pin itself to the held-out split; none may pin itself to dev.
       s.pinned = s.split === 'holdout';
+      s.source = basename(p).replace(/\.jsonl$/, '');
       s.split = s.pinned ? 'holdout' : splitOf(s.id);
       out.push(s);
     }
