@@ -321,7 +321,7 @@ describe('mcpspy replay: the -o file, and NATS with Redis (real servers)', () =>
   // The sink appends whenever it is not embedded (right for `serve sink`,
   // which resumes from JetStream), and replay over NATS is not embedded.
   // Fix: `append: !runtime.embedded && !runtime.replay` in apps/sink/src/sink.module.ts.
-  test('replaying into an existing -o file replaces it (over NATS)', { todo: 'the sink appends in a replay over NATS' }, async () => {
+  test('replaying into an existing -o file replaces it (over NATS)', async () => {
     const nats = await startNats();
     const redis = await startRedis();
     try {

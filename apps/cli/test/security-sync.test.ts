@@ -16,13 +16,7 @@ after(() => Child.stopAll());
 // initialize, tools/list, tools/call, ping answered (8 lines) + notifications/initialized.
 const EVIL_LINES = 9;
 
-// Known failure, kept running as a todo so it reports until fixed: the sink's
-// VerdictGate (apps/sink/src/verdict-gate.ts, pushAlert) appends an alert at
-// the tail of its queue, behind every message that arrived while the message
-// concerned was held, so alerts land after later messages (here after ping).
-const GATE_BUG = 'sink VerdictGate appends alerts at the queue tail instead of after their message';
-
-test('--security-async=false writes each alert right after its message, nothing lost', { skip: rootSkipReason(), todo: GATE_BUG }, async () => {
+test('--security-async=false writes each alert right after its message, nothing lost', { skip: rootSkipReason() }, async () => {
   const out = join(mkdtempSync(join(tmpdir(), 'mcpspy-cli-secsync-')), 'evil.jsonl');
   const mon = startCli(['--security', '--security-async=false', '--tui=false', '-q', '-o', out, '--comm', 'mcpe2e-client,mcpe2e-evil']);
   await mon.waitForLine(/^mcpspy: monitoring/, 90_000);

@@ -133,7 +133,7 @@ export class SinkEngine {
       return;
     }
     this.counters.inc('verdicts_in');
-    this.gate?.verdict(v.msg_id);
+    this.gate?.verdict(v.msg_id, v.alerts);
   }
 
   onProbeStats(s: ProbeStatsEvent): void {

@@ -20,7 +20,7 @@ export class SinkModule {
               output: c.output,
               outputMaxSize: c.outputMaxSize,
               // Distributed sinks resume from JetStream after a restart: keep what they wrote.
-              append: !runtime.embedded,
+              append: !runtime.embedded && !runtime.replay,
               writeThrough: !runtime.embedded,
               console: c.console,
               tui: c.tui,

@@ -37,15 +37,42 @@ describe('VerdictGate', () => {
     gate.close();
   });
 
-  test('an alert naming the message releases it, and is written after it', () => {
+  test('an alert naming the message releases it, and is written right after it, before later messages', () => {
     const { gate, out } = harness();
     gate.pushMessage(call('i:1'));
     gate.pushMessage(call('i:2'));
     gate.pushAlert(alert());
-    assert.deepEqual(out, ['i:1']);
+    assert.deepEqual(out, ['i:1', 'alert:i:1']);
     gate.verdict('i:2');
-    assert.deepEqual(out, ['i:1', 'i:2', 'alert:i:1']);
+    assert.deepEqual(out, ['i:1', 'alert:i:1', 'i:2']);
     assert.equal(gate.stats.released_by_alert, 1);
+    gate.close();
+  });
+
+  test('a verdict announcing alerts holds the message until all of them arrived, in either order', () => {
+    const { gate, out } = harness();
+    gate.pushMessage(call('i:1'));
+    gate.pushMessage(call('i:3'));
+    gate.verdict('i:1', 2);
+    assert.deepEqual(out, [], 'two alerts announced, none arrived');
+    gate.pushAlert(alert());
+    assert.deepEqual(out, [], 'one of two');
+    gate.pushAlert(alert());
+    assert.deepEqual(out, ['i:1', 'alert:i:1', 'alert:i:1']);
+    gate.verdict('i:3', 0);
+    assert.deepEqual(out, ['i:1', 'alert:i:1', 'alert:i:1', 'i:3']);
+    gate.close();
+  });
+
+  test('an alert for a message already written goes to the end of the queue', () => {
+    const { gate, out } = harness();
+    gate.pushMessage(call('i:1'));
+    gate.verdict('i:1', 0);
+    gate.pushMessage(call('i:2'));
+    gate.pushAlert(alert());
+    assert.deepEqual(out, ['i:1']);
+    gate.verdict('i:2', 0);
+    assert.deepEqual(out, ['i:1', 'i:2', 'alert:i:1']);
     gate.close();
   });
 

@@ -2,8 +2,10 @@
  * Sync security mode (`--security-async=false`): a message the security stage
  * analyses is held until its verdict (or an alert naming it) arrives, or a
  * timeout passes; everything behind it waits too, so outputs keep arrival
- * order. Alerts are queued like messages, so an alert never overtakes the
- * message it concerns.
+ * order. An alert is written right after the message it concerns: it rides in
+ * that message's slot. The verdict says how many alerts the message raised,
+ * so the message waits for all of them (alerts and verdicts travel on
+ * different subjects and may arrive in either order).
  */
 import type { McpMessageEvent, SecurityAlertEvent } from '@mcpspy/events';
 
@@ -24,6 +26,10 @@ interface Slot {
   /** msg_id still waiting for a verdict; undefined when ready. */
   waitingFor?: string;
   deadline: number;
+  /** Alerts about this message, written right after it. */
+  followers: GateItem[];
+  /** Alerts the verdict announced; the slot is ready once that many arrived. */
+  expectedAlerts?: number;
 }
 
 export interface VerdictGateOptions {
@@ -52,8 +58,10 @@ export class VerdictGate {
   private queue: Slot[] = [];
   private head = 0;
   private readonly waiting = new Map<string, Slot>();
-  // Verdicts that beat their message here (different subjects, no ordering between them).
-  private readonly early = new Set<string>();
+  /** Message slots still queued, by msg_id: where their alerts go. */
+  private readonly queued = new Map<string, Slot>();
+  // Verdicts (with their alert counts) that beat their message here.
+  private readonly early = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private armedFor: Slot | undefined;
   private closed = false;
@@ -74,9 +82,15 @@ export class VerdictGate {
   }
 
   pushMessage(m: McpMessageEvent): void {
-    const slot: Slot = { item: { kind: 'message', message: m }, deadline: this.now() + this.opts.timeoutMs };
+    const slot: Slot = { item: { kind: 'message', message: m }, deadline: this.now() + this.opts.timeoutMs, followers: [] };
+    if (m.msg_id) this.queued.set(m.msg_id, slot);
     if (!this.closed && this.holds(m) && m.msg_id) {
-      if (this.early.delete(m.msg_id)) this.stats.released_by_verdict++;
+      const announced = this.early.get(m.msg_id);
+      if (announced !== undefined) {
+        this.early.delete(m.msg_id);
+        slot.expectedAlerts = announced;
+      }
+      if (announced === 0) this.stats.released_by_verdict++;
       else {
         slot.waitingFor = m.msg_id;
         this.waiting.set(m.msg_id, slot);
@@ -88,17 +102,36 @@ export class VerdictGate {
 
   pushAlert(a: SecurityAlertEvent): void {
     const id = a.message?.msg_id;
-    if (id && this.resolve(id)) this.stats.released_by_alert++;
-    this.enqueue({ item: { kind: 'alert', alert: a }, deadline: 0 });
+    const item: GateItem = { kind: 'alert', alert: a };
+    const slot = id ? this.queued.get(id) : undefined;
+    if (!slot) {
+      this.enqueue({ item, deadline: 0, followers: [] });
+      return;
+    }
+    slot.followers.push(item);
+    // Without a verdict (async security, or verdict still on its way) the first alert is enough.
+    if (slot.waitingFor && (slot.expectedAlerts === undefined || slot.followers.length >= slot.expectedAlerts)) {
+      if (this.resolve(slot.waitingFor)) this.stats.released_by_alert++;
+    }
+    this.drain();
   }
 
-  verdict(msgId: string): void {
-    if (this.resolve(msgId)) {
-      this.stats.released_by_verdict++;
-      this.drain();
+  /** The verdict of a message: `alerts` is how many alerts it raised (they may still be on their way). */
+  verdict(msgId: string, alerts = 0): void {
+    const slot = this.queued.get(msgId);
+    if (slot) {
+      slot.expectedAlerts = alerts;
+      if (slot.waitingFor && slot.followers.length >= alerts && this.resolve(msgId)) {
+        this.stats.released_by_verdict++;
+        this.drain();
+      } else if (slot.waitingFor === undefined && slot.followers.length < alerts) {
+        // Released early by its first alert: hold it again until the rest arrive.
+        slot.waitingFor = msgId;
+        this.waiting.set(msgId, slot);
+      }
     } else if (!this.closed) {
       if (this.early.size >= EARLY_VERDICTS_MAX) this.early.clear();
-      this.early.add(msgId);
+      this.early.set(msgId, alerts);
       this.stats.early_verdicts++;
     }
   }
@@ -116,6 +149,7 @@ export class VerdictGate {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.early.clear();
+    this.queued.clear();
   }
 
   private resolve(msgId: string): boolean {
@@ -149,7 +183,9 @@ export class VerdictGate {
         this.stats.timeouts++;
       }
       this.head++;
+      if (slot.item.kind === 'message' && slot.item.message.msg_id) this.queued.delete(slot.item.message.msg_id);
       this.opts.release(slot.item);
+      for (const f of slot.followers) this.opts.release(f);
     }
     // Compact in bulk so the released prefix does not cost a shift per item.
     if (this.head > 1024 && this.head * 2 > this.queue.length) {

@@ -129,7 +129,8 @@ describe('SinkEngine hold-for-verdict', () => {
     await sleep(300);
     assert.deepEqual(
       readLines(file).map((l) => (l.type === 'security_alert' ? 'alert' : l.msg_id)),
-      ['i:1', 'i:2', 'i:3', 'i:4', 'alert'],
+      ['i:1', 'i:2', 'i:3', 'alert', 'i:4'],
+      'an alert comes right after the message it concerns',
     );
     await sink.close();
     assert.equal(sink.counters.get('verdict_released_by_verdict'), 2);
