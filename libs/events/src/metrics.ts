@@ -17,7 +17,7 @@ export class Metrics {
   private server?: Server;
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'mcpspy_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'mcpspy_' });
     const sources = this.sources;
     new Gauge({
       name: 'mcpspy_stage_counter',

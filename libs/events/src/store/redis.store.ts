@@ -39,8 +39,15 @@ export class RedisStore implements Store {
       retryStrategy: (times) => Math.min(100 * times, 2000),
     });
     // Errors after the first connection are reconnect noise: log them once in a while.
+    // Before it, the first error is the cause reported to the caller.
+    let connected = false;
+    let firstError: Error | undefined;
     let lastLog = 0;
     redis.on('error', (err) => {
+      if (!connected) {
+        firstError ??= err;
+        return;
+      }
       if (Date.now() - lastLog > 10_000) {
         lastLog = Date.now();
         options.logger?.warn({ url: redact(options.url), err: err.message }, 'Redis connection problem; retrying');
@@ -49,9 +56,10 @@ export class RedisStore implements Store {
     try {
       await redis.connect();
       await redis.ping();
+      connected = true;
     } catch (err) {
       redis.disconnect();
-      throw new StoreConnectError(redact(options.url), { cause: err });
+      throw new StoreConnectError(redact(options.url), { cause: firstError ?? err });
     }
     return new RedisStore(redis, options);
   }
