@@ -38,6 +38,7 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
       comms: config.comms,
       excludePids: [process.pid],
       partitions: config.partitions,
+      procRoot: config.hostProc,
       logger: logger.child({ stage: 'probe' }),
       onBatch: (kind, partition, batch) => this.onBatch(kind, partition, batch),
       onProc: (ev) => {

@@ -60,6 +60,8 @@ export interface ProbeOptions {
   producer?: number;
   /** Attach TLS uprobes. Default true. */
   tls?: boolean;
+  /** Where the host's /proc is (a container mounts it elsewhere, e.g. /host/proc). Default /proc. */
+  procRoot?: string;
 }
 
 const DEFAULT_OBJECT_DIR = resolve(__dirname, '../../../../bpf/.output');
@@ -196,7 +198,7 @@ export class Probe {
       this.statsTimer.unref();
       if (this.opts.tls !== false) {
         const tlsObj = this.objects.get('tls_uprobes')!;
-        this.tlsTargets = new TlsTargets((t) => this.attachTls(tlsObj, t), this.logger);
+        this.tlsTargets = new TlsTargets((t) => this.attachTls(tlsObj, t), this.logger, this.opts.procRoot ?? '/proc');
         this.tlsTargets.scanDefaults([process.execPath]);
         this.tlsTargets.scanAll();
       }
