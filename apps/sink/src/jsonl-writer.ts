@@ -53,7 +53,7 @@ export class JsonlWriter {
   constructor(private readonly opts: JsonlWriterOptions) {
     this.maxSize = Math.max(0, opts.maxSize ?? 0);
     this.keep = Math.max(1, opts.keep ?? 5);
-    this.flushMs = opts.flushMs ?? 200;
+    this.flushMs = opts.flushMs ?? 25;
     this.highWaterMark = opts.highWaterMark ?? 64 * 1024;
   }
 
