@@ -45,11 +45,11 @@ const SENSITIVE_DATA =
 const SEND_VERBS =
   'send|post|upload|forward|transmit|exfiltrate|leak|submit|report|copy|mirror|share|email|e-mail|mail|bcc|cc|sync|relay|deliver|push|beam|pipe|append|attach|embed';
 /** Verbs that move data somewhere; "report it to security@" is what a policy asks, so reporting is not among them. */
-const MOVE_VERBS = 'send|post|upload|forward|transmit|exfiltrate|leak|mail|email|e-mail|append|attach|embed|pipe|beam|relay';
+const MOVE_VERBS = 'send|post|upload|forward|transmit|exfiltrate|leak|mail|email|e-mail|append|attach|embed|pipe|beam|relay|submit';
 const DESTINATION_TRIGGERS = ['http', 'ftp', '@', 'webhook', 'url', 'endpoint', 'server', 'address', 'collector', 'backup'];
 /** Substrings of SEND_VERBS ("e-mail" holds "mail", "cc" is inside "bcc"). */
 const SEND_TRIGGERS = ['send', 'post', 'upload', 'forward', 'transmit', 'exfiltrate', 'leak', 'submit', 'report', 'copy', 'mirror', 'share', 'mail', 'cc', 'sync', 'relay', 'deliver', 'push', 'beam', 'pipe', 'append', 'attach', 'embed', 'beacon'];
-const MOVE_TRIGGERS = ['send', 'post', 'upload', 'forward', 'transmit', 'exfiltrate', 'leak', 'mail', 'append', 'attach', 'embed', 'pipe', 'beam', 'relay'];
+const MOVE_TRIGGERS = ['send', 'post', 'upload', 'forward', 'transmit', 'exfiltrate', 'leak', 'mail', 'append', 'attach', 'embed', 'pipe', 'beam', 'relay', 'submit'];
 /** Up to 100 characters of a line; sentenceRefine then rejects pairs split by a sentence end. */
 const GAP = '[^\\n]{0,100}?';
 const DESTINATION = '(?:https?:\\/\\/|ftp:\\/\\/|[\\w.+-]+@[\\w-]+\\.[\\w.]+|webhook|the (?:url|endpoint|server|address|webhook)|our (?:server|endpoint|collector|backup))';
@@ -86,6 +86,16 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     summary: 'instruction override',
   },
   {
+    id: 'override_them',
+    category: 'prompt_injection',
+    weight: w(0.8, 0.85, 0.9),
+    triggers: ['rules', 'instruction', 'guideline', 'restriction', 'polic', 'constraint', 'directive'],
+    requires: ['drop', 'ignor', 'forget', 'disregard', 'aside', 'abandon', 'ditch', 'discard', 'skip', 'bypass'],
+    re: /\b(?:whatever|any|all|the|your) (?:rules|instructions|guidelines|restrictions|policies|constraints|directives)\b[^.\n]{0,40}?,?\s*(?:drop|ignore|forget|disregard|set aside|abandon|ditch|discard|skip|bypass) (?:them|those|it|these)\b/g,
+    refine: (m) => (/\byou\b/.test(m[0]) ? 1 : 0.5),
+    summary: 'instruction override',
+  },
+  {
     id: 'override_given_rules',
     category: 'prompt_injection',
     weight: w(0.85, 0.9, 0.9),
@@ -114,7 +124,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     category: 'prompt_injection',
     weight: w(0.7, 0.75, 0.8),
     triggers: ['instruction', 'prompt', 'rules', 'priority', 'precedence', 'supersede', 'override', 'replace', 'obsolete', 'outdated', 'invalid', 'cancel', 'revoke', 'no longer', 'task', 'context', 'conversation', 'orders', 'directive', 'objective', 'guidance', 'above', 'so far'],
-    re: /\b(?:(?:these|this|the following|my|our) (?:instructions?|rules|directives?|message)s? (?:take|takes|have|has|get|gets) (?:top |absolute |highest |full )?(?:priority|precedence)|(?:overrides?|supersedes?|replaces?|cancels?|revokes?) (?:all |any )?(?:previous|prior|other|existing|system|earlier|original)\b|\b(?:take|takes|has|have|get|gets|taking) (?:top |absolute |full |highest )?(?:priority|precedence) over (?:the |any |all |your )?(?:user|previous|prior|system|other|original|earlier)|your (?:real |actual |true |new |original )?(?:instructions|task|orders|directives|rules|objective) (?:have|has) (?:now )?(?:changed|been (?:updated|changed|replaced))|your (?:instructions|task|orders|directives|objective|job) (?:are|is) now\b|your (?:previous|prior|current|original|old) (?:task|instructions?|objective|orders|directives?) (?:is|are|has been|have been) (?:now )?(?:cancel+ed|void|revoked|over|replaced|obsolete)|(?:previous|prior|above|earlier|original|old|system) (?:instructions?|prompts?|rules|directives?|context|conversation|messages) (?:are|is|were|was|have been|has been) (?:now )?(?:void|cancel+ed|revoked|obsolete|outdated|invalid|superseded|replaced|no longer (?:valid|apply|applicable|in effect)|a test|fake|wrong)|(?:the )?user'?s? (?:instructions|requests|messages|preferences|wishes) (?:have|has|get|take|carry) (?:a )?(?:lower|less|no|second(?:ary)?) (?:priority|precedence|weight)|(?:earlier|previous|prior) (?:guidance|instructions?|directions) from the (?:user|operator|developer) (?:is|are|was|were) (?:now )?(?:outdated|obsolete|void|invalid|cancel+ed|superseded)|(?:the )?(?:text|message|messages|instructions?|conversation|everything|content) (?:above|before this|so far) (?:was|were|is|are) (?:only |just |merely |all )?(?:a test|fake|a joke|an example|not real|irrelevant|a decoy|a distraction))\b/g,
+    re: /\b(?:(?:these|this|the following|my|our) (?:instructions?|rules|directives?|message)s? (?:take|takes|have|has|get|gets) (?:top |absolute |highest |full )?(?:priority|precedence)|(?:overrides?|supersedes?|replaces?|cancels?|revokes?) (?:all |any |whatever |the )?(?:previous|prior|other|existing|system|earlier|original)\b|(?:must|should|are to|is to) be (?:followed|obeyed|executed|applied) (?:before|over|above|instead of|ahead of) (?:any |the |all |every )?(?:user|user's|human)\b|\b(?:takes?|has|have|gets?) (?:top |absolute |highest )?(?:priority|precedence) over (?:every|all|any) other (?:[a-z]+ )?(?:tools?|servers?|functions?|integrations?|plugins?)\b|\b(?:take|takes|has|have|get|gets|taking) (?:top |absolute |full |highest )?(?:priority|precedence) over (?:the |any |all |your )?(?:user|previous|prior|system|other|original|earlier)|your (?:real |actual |true |new |original )?(?:instructions|task|orders|directives|rules|objective) (?:have|has) (?:now )?(?:changed|been (?:updated|changed|replaced))|your (?:instructions|task|orders|directives|objective|job) (?:are|is) now\b|your (?:previous|prior|current|original|old) (?:task|instructions?|objective|orders|directives?) (?:is|are|has been|have been) (?:now )?(?:cancel+ed|void|revoked|over|replaced|obsolete)|(?:previous|prior|above|earlier|original|old|system) (?:instructions?|prompts?|rules|directives?|context|conversation|messages) (?:are|is|were|was|have been|has been) (?:now )?(?:void|cancel+ed|revoked|obsolete|outdated|invalid|superseded|replaced|no longer (?:valid|apply|applicable|in effect)|a test|fake|wrong)|(?:the )?user'?s? (?:instructions|requests|messages|preferences|wishes) (?:have|has|get|take|carry) (?:a )?(?:lower|less|no|second(?:ary)?) (?:priority|precedence|weight)|(?:earlier|previous|prior) (?:guidance|instructions?|directions) from the (?:user|operator|developer) (?:is|are|was|were) (?:now )?(?:outdated|obsolete|void|invalid|cancel+ed|superseded)|(?:the )?(?:text|message|messages|instructions?|conversation|everything|content) (?:above|before this|so far) (?:was|were|is|are) (?:only |just |merely |all )?(?:a test|fake|a joke|an example|not real|irrelevant|a decoy|a distraction))\b/g,
     summary: 'claims to supersede earlier instructions',
   },
   {
@@ -138,7 +148,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     category: 'prompt_injection',
     weight: w(0.7, 0.75, 0.8),
     triggers: ['end of', '---', '===', '***', '###', '</'],
-    re: /(?:\bend of (?:the )?(?:user input|input|document|context|email|file|tool output|output|search results?|data|conversation|system prompt|prompt|instructions)\b[^\n]{0,40}?\b(?:new|real|actual|following|updated|next) (?:instructions?|task|prompt|directives?)|(?:-{3,}|={3,}|\*{3,}|#{2,}|<\/[a-z_]*>)\s*(?:begin |start )?(?:new|updated|real|actual|important|admin|system|override) (?:instructions?|task|system (?:prompt|message)|directives?|rules)|(?:-{3,}|={3,}|\*{3,}|#{2,})\s*(?:admin|administrator|system|developer|important|urgent|override|security|operator) (?:message|notice|instructions?|override|update|alert|note)\b)/g,
+    re: /(?:\bend of (?:the )?(?:user input|input|document|context|email|file|tool output|output|search results?|data|conversation|system prompt|prompt|instructions)\b[^\n]{0,40}?\b(?:new|real|actual|following|updated|next) (?:instructions?|task|prompt|directives?)|(?:-{3,}|={3,}|\*{3,}|#{2,}|<\/[a-z_]*>)\s*(?:begin |start )?(?:new|updated|real|actual|important|admin|system|override) (?:instructions?|task|system (?:prompt|message)|directives?|rules)|(?:-{3,}|={3,}|\*{3,}|#{2,})\s*(?:admin|administrator|system|developer|important|urgent|override|security|operator|assistant|ai|agent|model|llm|bot) (?:message|notice|instructions?|override|update|alert|note|directive|task)\b)/g,
     summary: 'fake end of context followed by new instructions',
   },
   {
@@ -194,8 +204,8 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     id: 'address_the_ai',
     category: 'prompt_injection',
     weight: w(0.55, 0.6, 0.6),
-    triggers: ['ai ', 'ai,', 'ai:', 'ai.', ' ai', 'ais ', 'assistant', 'llm', 'language model', 'agent', 'model', 'claude', 'gpt', 'copilot', 'chatbot', 'bot'],
-    re: /\b(?:(?:if|when|whenever) you(?:'re| are) (?:an? |the )?(?:ai|llm|language model|assistant|agent|bot|chatbot|large language model|claude|gpt|copilot|model)\b|(?:note|message|instructions?|attention|reminder|directive|memo|hint) (?:to|for) (?:the |any |all |an? )?(?:ai|llm|language model|assistant|agent|model|bot|chatbot|claude|gpt|copilot)s?\b|(?:ai|llm|assistant|agent|model|bot|claude|gpt|chatgpt|copilot)s? (?:that is |who is |which is )?(?:reading|processing|parsing|summari[sz]ing|analy[sz]ing|ingesting|viewing|scraping|crawling) (?:this|these|the (?:page|text|document|file|email|e-mail|message))\b|(?:when|if|once|as|whenever) (?:your |the |an? |any )?(?:ai|llm|language model|model|agent|bot|chatbot)(?: assistant| agent| model)?s? (?:reads?|processes|parses|summari[sz]es|analy[sz]es|sees|ingests|views|scans|handles|opens) (?:this|these|the (?:page|text|document|file|email|e-mail|message))\b|\bas (?:the|an?) (?:ai|llm|language model|model|assistant|agent),? you (?:must|should|will|are to|have to|need to)\b|\b(?:ai|llm|automated|autonomous) (?:readers|agents|assistants|models|systems) (?:must|should|need to|are required to|have to|are to)\b|(?:note|message|instructions?|attention|reminder|directive|memo|hint) (?:to|for) (?:the |any |all |an? )?(?:automated|autonomous|ai|llm|language|coding|browsing) (?:ai|llm|assistants?|agents?|models?|bots?)\b)/g,
+    triggers: ['ai ', 'ai,', 'ai:', 'ai.', 'ai-', ' ai', 'ais ', 'assistant', 'llm', 'language model', 'agent', 'model', 'claude', 'gpt', 'copilot', 'chatbot', 'bot', 'automated', 'autonomous'],
+    re: /\b(?:(?:if|when|whenever) you(?:'re| are) (?:an? |the )?(?:ai|llm|language model|assistant|agent|bot|chatbot|large language model|claude|gpt|copilot|model)\b|(?:note|message|instructions?|attention|reminder|directive|memo|hint|important|critical|warning) (?:to|for) (?:the |any |all |an? )?(?:ai|llm|language model|assistant|agent|model|bot|chatbot|claude|gpt|copilot)s?\b(?!\s+(?:working|research|reading|study|interest|user|safety|ethics|policy|team|group|lab|committee|act|regulation|community|industry|sector|startup|product|project|course|class|club|conference|summit|meetup|newsletter|hype|boom|era|race|space|strategy|roadmap|initiative))|(?:ai|llm|assistant|agent|model|bot|claude|gpt|chatgpt|copilot)s? (?:that is |who is |which is )?(?:reading|processing|parsing|summari[sz]ing|analy[sz]ing|ingesting|viewing|scraping|crawling) (?:this|these|the (?:page|text|document|file|email|e-mail|message))\b|(?:when|if|once|as|whenever) (?:your |the |an? |any )?(?:ai|llm|language model|model|agent|bot|chatbot)(?: assistant| agent| model)?s? (?:reads?|processes|parses|summari[sz]es|analy[sz]es|sees|ingests|views|scans|handles|opens) (?:this|these|the (?:page|text|document|file|email|e-mail|message))\b|\bas (?:the|an?) (?:ai|llm|language model|model|assistant|agent),? you (?:must|should|will|are to|have to|need to)\b|\b(?:ai|llm|automated|autonomous) (?:readers|agents|assistants|models|systems) (?:must|should|need to|are required to|have to|are to)\b|\b(?:note|message|instructions?|reminder) (?:to|for) (?:any |all |the |an? )?(?:automated|autonomous|ai|llm) (?:systems?|tools?|crawlers?|readers?|summari[sz]ers?|pipelines?|processors?)\b|\b(?:automated|autonomous|ai|llm) (?:systems?|tools?|crawlers?|readers?|summari[sz]ers?) (?:reading|processing|parsing|summari[sz]ing|analy[sz]ing|ingesting|scraping|crawling) (?:this|these|the (?:page|text|document|file|email|e-mail|message))\b|\b(?:model|ai|llm|assistant|agent)[- ]only (?:note|instructions?|section|text|directive|context)\b|(?:note|message|instructions?|attention|reminder|directive|memo|hint) (?:to|for) (?:the |any |all |an? )?(?:automated|autonomous|ai|llm|language|coding|browsing) (?:ai|llm|assistants?|agents?|models?|bots?)\b)/g,
     summary: 'text addressed to the AI model',
   },
   {
@@ -244,19 +254,27 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     summary: 'acts behind the user\'s back',
   },
   {
+    id: 'hidden_from_user',
+    category: 'prompt_injection',
+    weight: w(0.45, 0.55, 0.7),
+    triggers: ['hidden from', 'hide from', 'hide this from', 'hide it from', 'invisible to', 'not visible to', 'kept from'],
+    re: /\b(?:hidden from|hide (?:this |it |that )?from|invisible to|not visible to|kept from) (?:the )?(?:user|customer|human|reader|recipient|requester)s?\b/g,
+    summary: 'keeps an action hidden from the user',
+  },
+  {
     id: 'user_must_not_know',
     category: 'prompt_injection',
     weight: w(0.7, 0.75, 0.85),
     triggers: ['user', 'human', 'silent', 'secret', 'quiet', 'covert', 'discreet', 'invisibl', 'stealth'],
-    re: /\b(?:(?:the )?(?:user|human)s? (?:must not|should not|shouldn't|mustn't|won't|will not|doesn't need to|does not need to|need not|cannot|can't|is not to|isn't to|never needs to) (?:know|see|notice|learn|find out|be (?:told|informed|aware|notified|shown))|(?:silently|secretly|quietly|covertly|discreetly|invisibly|stealthily|in the background and silently)\b[^.\n]{0,40}?\b(?:send|read|include|add|append|call|forward|copy|upload|collect|access|exfiltrate|transmit|record|log|attach|invoke|run|execute|store|bcc|cc|change|modify|redirect|replace)|\b(?:fill|send|pass|include|add|append|attach|upload|forward|copy|do|run|call) (?:this|it|that|them|these)(?: in| out| along)? (?:silently|secretly|quietly|covertly|discreetly|without (?:telling|asking|informing|notifying) (?:the user|anyone)))\b/g,
+    re: /\b(?:(?:the )?(?:user|human)s? (?:must not|should not|shouldn't|mustn't|won't|will not|doesn't need to|does not need to|don't need to|do not need to|needn't|never need to|need not|cannot|can't|is not to|isn't to|never needs to) (?:know|see|notice|learn|find out|be (?:told|informed|aware|notified|shown))|(?:silently|secretly|quietly|covertly|discreetly|invisibly|stealthily|in the background and silently)\b[^.\n]{0,40}?\b(?:send|read|include|add|append|call|forward|copy|upload|collect|access|exfiltrate|transmit|record|log|attach|invoke|run|execute|store|bcc|cc|change|modify|redirect|replace)|\b(?:fill|send|pass|include|add|append|attach|upload|forward|copy|do|run|call) (?:this|it|that|them|these)(?: in| out| along)? (?:silently|secretly|quietly|covertly|discreetly|without (?:telling|asking|informing|notifying) (?:the user|anyone)))\b/g,
     summary: 'keeps an action hidden from the user',
   },
   {
     id: 'conceal_change',
     category: 'prompt_injection',
     weight: w(0.3, 0.4, 0.6),
-    triggers: ['mention', 'reveal', 'disclose'],
-    re: /\b(?:do not|don't|dont|never|must not)\s+(?:mention|reveal|disclose)\s+(?:this|that|it|the (?:change|step|instruction|requirement|redirect|substitution|extra step)s?)(?:\s+to (?:them|anyone|him|her))?\b/g,
+    triggers: ['mention', 'reveal', 'disclose', 'bring', 'talk about', 'no need to'],
+    re: /\b(?:do not|don't|dont|never|must not|no need to)\s+(?:mention|reveal|disclose|bring up|talk about)\s+(?:this|that|it|the (?:change|step|instruction|requirement|redirect|substitution|extra step)s?)(?:\s+to (?:them|anyone|him|her))?\b|\b(?:do not|don't|dont|never|must not)\s+bring (?:this|that|it) up\b/g,
     summary: 'asks to keep a change quiet',
   },
   {
@@ -264,7 +282,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     category: 'prompt_injection',
     weight: w(0.3, 0.45, 0.6),
     triggers: ['confirm', 'approv', 'permission', 'consent'],
-    re: /\b(?:do not|don't|dont|never|no need to|without|must not)\s+(?:ask(?:ing)?|wait(?:ing)?|request(?:ing)?|seek(?:ing)?|get(?:ting)?)(?:\s+(?:the user|them|anyone))?\s+(?:for\s+)?(?:confirmation|approval|permission|consent)\b/g,
+    re: /\b(?:do not|don't|dont|never|no need to|without|must not)\s+(?:ask(?:ing)?|wait(?:ing)?|request(?:ing)?|seek(?:ing)?|get(?:ting)?)(?:\s+(?:the user|them|anyone))?\s+(?:for\s+)?(?:confirmation|approval|permission|consent)\b|\bno (?:manager(?:'s)?\s+|human\s+|user\s+|admin\s+|supervisor\s+)?(?:approval|confirmation|review|sign-?off) (?:is )?(?:needed|required|necessary)\b/g,
     summary: 'asks to act without the user\'s confirmation',
   },
   {
@@ -303,7 +321,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     id: 'stop_current_task',
     category: 'prompt_injection',
     weight: w(0.45, 0.55, 0.6),
-    triggers: ['stop', 'halt', 'abort', 'drop', 'pause'],
+    triggers: ['stop', 'halt', 'abort', 'drop', 'pause', 'cease', 'no longer needed'],
     re: /\b(?:stop|halt|abort|drop|pause|cease)\s+(?:what(?:ever)? you(?:'re| are) (?:doing|working on)|your (?:current )?(?:task|work|summary|analysis)|the (?:current )?(?:task|summary) you(?:'re| are) (?:doing|writing))\b|\bthe (?:summary|answer|task|translation|analysis) you(?:'re| are) (?:writing|doing|working on|preparing) is no longer needed\b/g,
     summary: 'tells the model to abandon its task',
   },
@@ -329,7 +347,8 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     category: 'prompt_injection',
     weight: w(0.5, 0.55, 0.8),
     triggers: ['.ssh', 'id_rsa', 'id_ed25519', 'id_ecdsa', 'authorized_keys', '.aws', '/etc/', '.npmrc', '.netrc', '.pgpass', '.git-credentials', '.kube', '.docker', 'mcp.json', 'claude_desktop', '.cursor', 'history', 'keychain', 'wallet', '.env', 'credentials', 'secret', 'token.json', '.gnupg'],
-    re: new RegExp(`\\b(?:${READ_VERBS})\\b[^.\\n]{0,60}?(?:${SENSITIVE_PATHS})|(?:${SENSITIVE_PATHS})[^.\\n]{0,40}?\\b(?:contents?|and (?:send|pass|include|attach|upload|paste|return|append))\\b`, 'g'),
+    // A dot followed by a word character is part of a path (~/.gitconfig), not the end of a sentence.
+    re: new RegExp(`\\b(?:${READ_VERBS})\\b(?:[^.\\n]|\\.(?=[\\w/])){0,60}?(?:${SENSITIVE_PATHS})|(?:${SENSITIVE_PATHS})(?:[^.\\n]|\\.(?=[\\w/])){0,40}?\\b(?:contents?|and (?:send|pass|include|attach|upload|paste|return|append))\\b`, 'g'),
     summary: 'asks to read credential files',
   },
   {
@@ -384,7 +403,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     category: 'jailbreak',
     weight: w(0.6, 0.55, 0.6),
     triggers: ['restrict', 'filter', 'limit', 'censor', 'guideline', 'rules', 'ethic', 'moral', 'policy', 'policies', 'bound', 'safety', 'guardrail', 'safeguard', 'boundar', 'principle', 'constraint'],
-    re: /\b(?:without|with no|free (?:of|from)|no longer bound by|not bound by|unbound by|liberated from|released from|freed from|no|zero|ignoring|ignore|ignores) (?:any |all |the |your |its |of |those |these )*(?:(?:ethical|moral|content|safety|openai|anthropic|usual|normal|standard|built-in|programmed|corporate)\s+)*(?:restrictions|filters|filtering|limitations|limits|censorship|guidelines|rules|constraints|ethics|morals|morality|policies|guardrails|safeguards|boundaries|principles)\b|\b(?:your |the |all |any )?(?:content|safety|usage|ethical|moderation) (?:policies|policy|filters|guidelines|restrictions|rules|guardrails) (?:are|is) (?:now |hereby |temporarily )?(?:suspended|disabled|lifted|off|removed|turned off|deactivated|void|waived|paused|not in effect)\b/g,
+    re: /\b(?:without|with no|free (?:of|from)|no longer bound by|not bound by|unbound by|liberated from|released from|freed from|no|zero|ignoring|ignore|ignores) (?:any |all |the |your |its |of |those |these )*(?:(?:ethical|moral|content|safety|openai|anthropic|usual|normal|standard|built-in|programmed|corporate)\s+)*(?:restrictions|filters|filtering|limitations|limits|censorship|guidelines|rules|constraints|ethics|morals|morality|policies|guardrails|safeguards|boundaries|principles)\b|\b(?:your |the |all |any )?(?:content|safety|usage|ethical|moderation) (?:policies|policy|filters|guidelines|restrictions|rules|guardrails) (?:are|is) (?:now |hereby |temporarily )?(?:suspended|disabled|lifted|off|removed|turned off|deactivated|void|waived|paused|not in effect)\b|\b(?:removed|stripped(?: out)?|disabled|deleted|turned off|took away|taken away) (?:every|all|any|its|your|the) (?:of (?:its|your|the) )?(?:safety |ethical |content |moral )?(?:rules?|restrictions?|filters?|guidelines?|guardrails?|limits?|limitations?|safeguards?)\b/g,
     summary: 'asks to drop safety restrictions',
   },
   {
@@ -399,8 +418,14 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     id: 'never_refuse',
     category: 'jailbreak',
     weight: w(0.6, 0.55, 0.6),
-    triggers: ['refuse', 'decline', 'reject', 'says no', 'say no', 'apolog', 'sorry', "can't", 'cannot', "won't", 'unable', 'warn', 'disclaim', 'caveat', 'ethics', 'safety', 'legality', 'character'],
-    re: /\b(?:never|don't|do not|doesn't|does not|must not|will not|won't|cannot|can't|not allowed to|are not permitted to|should never)\s+(?:ever\s+)?(?:refuses?|declines?|rejects?|says? no|apologi[sz]es?|says? (?:you(?:'re| are) |it(?:'s| is) )?sorry|says? (?:you|that you|i|it|that it|he|she|they) (?:can't|cannot|won't|is unable to|are unable to)|adds? (?:any )?(?:warnings?|disclaimers?|caveats?)|includes? (?:any )?(?:warnings?|disclaimers?|caveats?)|mentions? (?:ethics|safety|legality)|breaks? character)\b/g,
+    triggers: ['refuse', 'decline', 'reject', 'says no', 'say no', 'apolog', 'sorry', "can't", 'cannot', "won't", 'unable', 'warn', 'disclaim', 'caveat', 'ethics', 'safety', 'legality', 'character', 'lecture', 'moraliz', 'moralis'],
+    re: /\b(?:never|don't|do not|doesn't|does not|must not|will not|won't|cannot|can't|not allowed to|are not permitted to|should never)\s+(?:ever\s+)?(?:refuses?|declines?|rejects?|says? no|apologi[sz]es?|says? (?:you(?:'re| are) |it(?:'s| is) )?sorry|says? (?:you|that you|i|it|that it|he|she|they) (?:can't|cannot|won't|is unable to|are unable to)|adds? (?:any )?(?:warnings?|disclaimers?|caveats?)|includes? (?:any )?(?:warnings?|disclaimers?|caveats?)|mentions? (?:ethics|safety|legality)|breaks? character|lectures?|moraliz(?:es?)|moralis(?:es?))\b/g,
+    // "never refuses a duel" describes a character; "never refuses a request" (or anything) defines a jailbroken one.
+    refine: (m, text) =>
+      /\b(?:refuses|declines|rejects|says|adds|includes|mentions|breaks|apologi[sz]es)\b/.test(m[0]) &&
+      !/^\W{0,2}\s*(?:(?:a|any|the|your|my)\s+)?(?:requests?|questions?|anything|prompts?|tasks?|orders?|instructions?|to (?:answer|help|comply|respond)|no matter|ever|under any|whatever|and never|or\b|$)/.test(text.slice(m.index + m[0].length, m.index + m[0].length + 40))
+        ? 0.5
+        : 1,
     summary: 'forbids refusals',
   },
   {
@@ -497,8 +522,17 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     category: 'exfiltration',
     weight: w(0.75, 0.6, 0.8),
     triggers: ['curl', 'wget', 'nc ', 'ncat', 'netcat', 'socat', 'scp', 'rsync', '/dev/tcp'],
-    re: new RegExp(`(?:${SENSITIVE_PATHS})[^\\n]{0,80}?\\|[^\\n]{0,60}?\\b(?:curl|wget|nc|ncat|netcat|socat)\\b[^\\n]{0,80}?(?:https?:\\/\\/|\\b\\d{1,3}(?:\\.\\d{1,3}){3}\\b|[a-z0-9-]+\\.[a-z]{2,})|\\b(?:scp|rsync)\\b[^\\n]{0,40}?(?:${SENSITIVE_PATHS})[^\\n]{0,60}?\\s[\\w.-]+@[\\w.-]+:|(?:${SENSITIVE_PATHS})[^\\n]{0,60}?>\\s*\\/dev\\/tcp\\/`, 'g'),
+    requires: ['.ssh', 'id_rsa', 'id_ed25519', 'id_ecdsa', 'authorized_keys', '.aws', '/etc/', '.npmrc', '.netrc', '.pgpass', '.git-credentials', '.kube', '.docker', 'mcp.json', 'claude_desktop', '.cursor', 'history', 'keychain', 'wallet', '.env', 'credentials', 'secret', 'token.json', '.gnupg', 'env', 'set', 'export -p'],
+    re: new RegExp(`(?:${SENSITIVE_PATHS})[^\\n]{0,80}?\\|[^\\n]{0,60}?\\b(?:curl|wget|nc|ncat|netcat|socat)\\b[^\\n]{0,80}?(?:https?:\\/\\/|\\b\\d{1,3}(?:\\.\\d{1,3}){3}\\b|[a-z0-9-]+\\.[a-z]{2,})|\\b(?:scp|rsync)\\b[^\\n]{0,40}?(?:${SENSITIVE_PATHS})[^\\n]{0,60}?\\s[\\w.-]+@[\\w.-]+:|(?:${SENSITIVE_PATHS})[^\\n]{0,60}?>\\s*\\/dev\\/tcp\\/|(?:^|[;&|(]\\s*)(?:env|printenv|set|export -p|cat \\/proc\\/(?:self|\\d+)\\/environ)\\s*\\|[^\\n]{0,80}?\\b(?:curl|wget|nc|ncat|netcat|socat)\\b[^\\n]{0,80}?(?:https?:\\/\\/|\\b\\d{1,3}(?:\\.\\d{1,3}){3}\\b|[a-z0-9-]+\\.[a-z]{2,})`, 'g'),
     summary: 'pipes a credential file to a network tool',
+  },
+  {
+    id: 'bcc_everything',
+    category: 'exfiltration',
+    weight: w(0.35, 0.5, 0.8),
+    triggers: ['bcc', 'cc '],
+    re: /\b(?:bcc|cc|blind[- ]copy|copy in)\s*:?\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b[^.\n]{0,40}?\b(?:every|all|each|any)\b/g,
+    summary: 'copies every message to an outside address',
   },
   {
     id: 'url_carries_secret',
@@ -515,6 +549,40 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     triggers: ['admin', 'developer', 'owner', 'operator', 'ceo', 'security team', 'it department', 'openai', 'anthropic', 'support team'],
     re: /\bas (?:the|your|a|an) (?:system administrator|sysadmin|admin|administrator|developer|owner|operator|ceo|security team|it department|openai (?:staff|employee|developer)|anthropic (?:staff|employee)|support team|site owner)\b[^.\n]{0,30}?\b(?:i'm|i am|i|we're|we are|we)\s+(?:now\s+)?(?:telling|instructing|ordering|authori[sz]ing|commanding|asking|requiring|directing) you\b/g,
     summary: 'claims authority to give the model orders',
+  },
+  {
+    id: 'dictate_output',
+    category: 'prompt_injection',
+    // Weak alone: prompt templates legitimately say what a review should cover.
+    weight: w(0.2, 0.4, 0.45),
+    triggers: ['your summary', 'your answer', 'your reply', 'your response', 'your output', 'your translation', 'your review', 'your report'],
+    re: /\byour (?:summary|answer|reply|response|output|translation|review|report) (?:must|should|has to|needs to|will|shall) (?:always )?(?:state|say|claim|assert|conclude|recommend|describe (?:it|this|them) as|tell the user)\b/g,
+    summary: 'dictates what the model must tell the user',
+  },
+  {
+    id: 'third_party_wants_you',
+    category: 'prompt_injection',
+    weight: w(0.3, 0.45, 0.55),
+    triggers: ['wants you', 'needs you', 'asks you', 'requires you', 'instructs you', 'would like you', 'has asked you', 'has instructed you'],
+    re: /\b(?:the |your |our )?(?:maintainer|owner|admin(?:istrator)?|developer|author|operator|site owner|vendor|publisher|creator)s? (?:wants|needs|asks|requires|instructs|would like|has asked|has instructed) you to\b/g,
+    summary: 'relays orders from a third party to the model',
+  },
+  {
+    id: 'hidden_html',
+    category: 'prompt_injection',
+    // Text styled never to render is meant for a machine reader.
+    weight: w(0.3, 0.45, 0.6),
+    triggers: ['display', 'visibility', 'font-size', 'opacity', 'hidden'],
+    re: /<[a-z]+\b[^>]{0,120}?(?:style\s*=\s*["'][^"']{0,80}?(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:px|pt|em)?\b|opacity\s*:\s*0(?:\.0+)?\b)|\bhidden\b(?!\s*=\s*["']?false))[^>]{0,80}>\s*[^<\s][^<]{20,}/g,
+    summary: 'text hidden from view by markup',
+  },
+  {
+    id: 'deceive_user',
+    category: 'prompt_injection',
+    weight: w(0.3, 0.45, 0.7),
+    triggers: ['say you', 'say that you', 'tell the user', 'claim', 'pretend'],
+    re: /\b(?:say|tell the user|claim|pretend|report) (?:that )?you (?:used|called|ran|did|invoked|checked|verified|completed) (?:theirs|the (?:other|requested|user's)|it|what (?:they|the user) asked)\b/g,
+    summary: 'asks the model to deceive the user',
   },
   {
     id: 'bypass_safeguard',
@@ -538,6 +606,8 @@ const BENIGN_IMAGE_HOSTS = /^(?:https?:)?\/\/(?:img\.shields\.io|badge\.fury\.io
 function queryRisk(url: string): number {
   if (BENIGN_IMAGE_HOSTS.test(url)) return 0.5;
   const q = url.slice(url.indexOf('?') + 1);
+  // "?ctx=" with nothing after it is a slot the model is asked to fill.
+  if (/=$/.test(q)) return 2;
   let factor = 1;
   for (const pair of q.split('&')) {
     const eq = pair.indexOf('=');

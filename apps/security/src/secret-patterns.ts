@@ -214,7 +214,8 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     id: 'password_assignment',
     weight: 0.6,
     triggers: ['assword', 'passwd', 'PASSWORD', 'secret', 'SECRET', 'api_key', 'apikey', 'API_KEY', 'token', 'TOKEN', 'Token', 'pwd'],
-    re: /(?:\b|_)(password|passwd|pwd|secret|client_secret|api_?key|access_token|auth_?token|private_token)["']?\s*[:=]\s*["']?([^\s"',;]{6,})/gi,
+    // Passwords are also written in prose ("password Tr0ut-Lake!2025", "password is ..."); keys and tokens need an assignment.
+    re: /(?:\b|_)(password|passwd|pwd|secret|client_secret|api_?key|access_token|auth_?token|private_token)(?:["']?\s*[:=]\s*["']?|(?<=password|passwd)(?:\s+is)?\s+)([^\s"',;]{6,})/gi,
     accept: (s, m) => {
       const v = m[2] ?? '';
       if (!notPlaceholder(v) || /^(?:process\.env|os\.environ|env\.|getenv|\$|%|\{|true$|false$|null$|none$|undefined$|required$|string$|optional$)/i.test(v)) return false;

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MemoryStore, silentLogger } from '@mcpspy/events';
-import { SecurityEngine } from '../src';
+import { extractTexts, RulesDetector, subjectOf, SecurityEngine } from '../src';
+import { INJECTION_RULES } from '../src/injection-rules';
 import { loadCorpus, messagesOf, scoreResults, SampleResult } from '../src/corpus';
 
 const dir = join(__dirname, '..', '..', 'corpus');
@@ -44,5 +45,25 @@ describe('corpus', () => {
       assert.ok(c.recall >= 0.9, `${c.category} recall ${c.recall}`);
       assert.ok(c.fpr <= 0.02, `${c.category} FPR ${c.fpr}`);
     }
+  });
+
+  test('trigger gating never hides a rule match (gated and ungated rules agree on every corpus text)', () => {
+    // Every rule also runs ungated: triggers that any text contains, no `requires`.
+    const always = [...'abcdefghijklmnopqrstuvwxyz0123456789 <>@?&-_./:'];
+    const gated = new RulesDetector();
+    const ungated = new RulesDetector(INJECTION_RULES.map((r) => ({ ...r, triggers: always, requires: undefined })));
+    const samples = loadCorpus(readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => join(dir, f)));
+    let texts = 0;
+    for (const sample of samples) {
+      for (const m of messagesOf(sample)) {
+        const subject = subjectOf(m);
+        if (!subject) continue;
+        const units = extractTexts(m, subject).texts;
+        texts += units.length;
+        const key = (h: { rule: string; evidence: { field: string; start: number } }) => `${h.evidence.field}:${h.rule}:${h.evidence.start}`;
+        assert.deepEqual(gated.scanTexts(units).map(key).sort(), ungated.scanTexts(units).map(key).sort(), sample.id);
+      }
+    }
+    assert.ok(texts > 400, String(texts));
   });
 });

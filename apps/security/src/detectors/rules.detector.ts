@@ -198,6 +198,8 @@ export class RulesDetector implements Detector {
 
 const DESTINATION_FIELD = /^(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$|^(?:https?|ftp):\/\/\S+$/i;
 const CREDENTIAL_RULES = new Set(['read_sensitive_file', 'upload_sensitive_file']);
+/** Key material whose format alone says what it is (the secrets detector judges the rest). */
+const SECRET_MATERIAL = /-----BEGIN [A-Z ]{0,20}PRIVATE KEY-----|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{36}|\bsk-[A-Za-z0-9_-]{32,}|\bxox[abposr]-[0-9A-Za-z-]{16,}|\bglpat-[A-Za-z0-9_-]{20}/;
 
 /**
  * A call whose arguments name an outside address in one field and
@@ -205,9 +207,10 @@ const CREDENTIAL_RULES = new Set(['read_sensitive_file', 'upload_sensitive_file'
  * ~/.ssh/id_rsa) sends that material out, though no single text says so.
  */
 function crossFieldExfiltration(input: AnalysisInput, hits: Hit[]): void {
-  const sensitive = hits.find((h) => CREDENTIAL_RULES.has(h.rule) && h.evidence.field.startsWith('params.'));
-  if (!sensitive) return;
-  const dest = input.texts.find((u) => u.context === 'argument' && u.field !== sensitive.evidence.field && DESTINATION_FIELD.test(u.text.trim()));
+  let field = hits.find((h) => CREDENTIAL_RULES.has(h.rule) && h.evidence.field.startsWith('params.'))?.evidence.field;
+  field ??= input.texts.find((u) => u.context === 'argument' && SECRET_MATERIAL.test(u.text))?.field;
+  if (!field) return;
+  const dest = input.texts.find((u) => u.context === 'argument' && u.field !== field && DESTINATION_FIELD.test(u.text.trim()));
   if (!dest) return;
   const text = dest.text.trim();
   hits.push({
