@@ -6,9 +6,8 @@ import { Controller, Inject, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { EventPattern, Payload } from '@nestjs/microservices';
 import {
   allPartitions,
-  decodeRawBatch,
+  decodeRawBatchOrCount,
   PublishTracker,
-  RawCodecError,
   RUNTIME,
   StageRuntime,
   Subjects,
@@ -46,14 +45,8 @@ export class HttpSessionController implements OnModuleInit, OnModuleDestroy {
   }
 
   private async onRaw(bytes: Uint8Array): Promise<void> {
-    let batch;
-    try {
-      batch = decodeRawBatch(bytes);
-    } catch (err) {
-      if (!(err instanceof RawCodecError)) throw err;
-      this.engine.counters.reject(this.rt.logger, 'invalid_batches', err.message);
-      return;
-    }
+    const batch = decodeRawBatchOrCount(bytes, this.engine.counters, this.rt.logger);
+    if (!batch) return;
     const last = batch.events[batch.events.length - 1];
     if (last) this.latestEventMs = Number((last.tsNs + batch.wallOffsetNs) / 1_000_000n);
     this.engine.onBatch(batch);

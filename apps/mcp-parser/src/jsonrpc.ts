@@ -3,17 +3,10 @@
  * body, an SSE data payload). Never throws: bad input comes back as a list
  * of rejects (counter name + reason) that the engine counts.
  */
-import type { JsonRpcError, McpMessageTypeName } from '@mcpspy/events';
+import type { JsonRpcError, McpMessageEvent } from '@mcpspy/events';
 
-export interface ParsedMessage {
-  type: McpMessageTypeName;
-  id?: string | number | null;
-  method?: string;
-  params?: unknown;
-  result?: unknown;
-  error: JsonRpcError;
-  /** The JSON text of this message as captured (a batch element's own slice). */
-  raw: string;
+/** The JSON-RPC part of an MCP message; `raw` is its text as captured (a batch element's own slice). */
+export interface ParsedMessage extends Pick<McpMessageEvent, 'type' | 'id' | 'method' | 'params' | 'result' | 'error' | 'raw'> {
   batch?: boolean;
 }
 

@@ -6,12 +6,11 @@ import { Controller, Inject, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { EventPattern, Payload } from '@nestjs/microservices';
 import {
   allPartitions,
-  decodeRawBatch,
+  decodeRawBatchOrCount,
   HttpMessageEvent,
   ProcEvent,
   PublishTracker,
   publishStageStats,
-  RawCodecError,
   RUNTIME,
   StageRuntime,
   Subjects,
@@ -42,14 +41,8 @@ export class McpParserController implements OnModuleInit, OnModuleDestroy {
 
   @EventPattern(allPartitions(Subjects.rawIo))
   async onIo(@Payload() bytes: Uint8Array): Promise<void> {
-    let batch;
-    try {
-      batch = decodeRawBatch(bytes);
-    } catch (err) {
-      if (!(err instanceof RawCodecError)) throw err;
-      this.engine.counters.reject(this.rt.logger, 'invalid_batches', err.message);
-      return;
-    }
+    const batch = decodeRawBatchOrCount(bytes, this.engine.counters, this.rt.logger);
+    if (!batch) return;
     await this.engine.onRawBatch(batch);
     await this.out.drain();
   }

@@ -11,6 +11,7 @@ import {
   McpMessageEvent,
   MemoryStore,
   RawBatch,
+  RawEvent,
   RawBatchWriter,
   RawFlags,
   RawKind,
@@ -39,23 +40,8 @@ export interface CallSpec {
   offset?: number;
 }
 
-export interface RecordSpec {
-  kind: number;
-  direction: number;
-  fdType: number;
-  flags: number;
-  pid: number;
-  tid: number;
-  fd: number;
-  tsNs: bigint;
-  streamId: bigint;
-  callId: bigint;
-  totalLen: number;
-  offset: number;
-  lostBytes: number;
-  comm: string;
-  data: Uint8Array;
-}
+/** One record as RawBatchWriter.append takes it: a RawEvent. */
+export type RecordSpec = RawEvent;
 
 /** Call ids are unique per CPU in the kernel; unique per test process here, across scripts. */
 let nextCall = 1n;

@@ -16,6 +16,7 @@
  * re-encodes them.
  */
 import { RawCodecError } from './errors';
+import type { Logger } from 'pino';
 import { RawBatch, RawEvent, RawEventLayout as L, RawKind } from './raw.events';
 
 export const BATCH_MAGIC = 0x3142534d; // "MSB1" read as u32 LE
@@ -189,4 +190,22 @@ function decodeRecordAt(bytes: Uint8Array, v: DataView, p: number, index: number
 export function rawKindName(kind: number): string {
   for (const [name, code] of Object.entries(RawKind)) if (code === kind) return name;
   return `kind${kind}`;
+}
+
+/**
+ * Decodes a batch arriving at a stage. A corrupt batch is counted as
+ * `invalid_batches` and logged once; the caller gets undefined and goes on.
+ */
+export function decodeRawBatchOrCount(
+  bytes: Uint8Array,
+  counters: { reject(logger: Logger | undefined, name: string, reason: string): void },
+  logger?: Logger,
+): RawBatch | undefined {
+  try {
+    return decodeRawBatch(bytes);
+  } catch (err) {
+    if (!(err instanceof RawCodecError)) throw err;
+    counters.reject(logger, 'invalid_batches', err.message);
+    return undefined;
+  }
 }
