@@ -2,12 +2,13 @@
 // Evaluation of the security stage over the labelled corpus in
 // apps/security/corpus: precision, recall and false-positive rate per
 // category, for the dev split, the held-out split and both.
-// Usage: node bench/security-eval.mjs [--threshold 0.5] [--show-failures dev|holdout|all|<corpus file name>] [--json]
+// Usage: node bench/security-eval.mjs [--threshold 0.5] [--show-failures dev|holdout|all|<corpus file name>] [--engine DIST_DIR] [--json]
 // Needs a build first: npx tsc -b apps/security
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
 import { MemoryStore, silentLogger } from '@mcpspy/events';
-import { SecurityEngine } from '@mcpspy/security';
+import * as current from '@mcpspy/security';
 import { loadCorpus, messagesOf, scoreResults } from '@mcpspy/security/dist/src/corpus.js';
 
 const args = process.argv.slice(2);
@@ -18,6 +19,9 @@ const opt = (name, dflt) => {
 const threshold = Number(opt('--threshold', '0.5'));
 const show = opt('--show-failures', 'dev');
 const asJson = args.includes('--json');
+// --engine DIR: judge with another build of apps/security (its dist directory), e.g. the version before a change.
+const engineDir = opt('--engine', undefined);
+const { SecurityEngine } = engineDir ? createRequire(resolve(engineDir, 'src', 'index.js'))(resolve(engineDir, 'src', 'index.js')) : current;
 
 const dir = new URL('../apps/security/corpus/', import.meta.url).pathname;
 const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => join(dir, f));
@@ -57,7 +61,7 @@ if (asJson) {
   console.log(JSON.stringify({ threshold, reports }, null, 2));
   process.exit(0);
 }
-console.log(`security eval: ${samples.length} samples, threshold ${threshold}, detectors: offline rules + secrets + rug pull`);
+console.log(`security eval: ${samples.length} samples, threshold ${threshold}, detectors: offline rules + secrets + rug pull${engineDir ? ` (engine from ${engineDir})` : ''}`);
 for (const [split, rep] of Object.entries(reports)) {
   console.log(`\n[${split}] ${rep.samples} samples (${rep.attacks} attacks, ${rep.benign} benign): attacks alerted ${pct(rep.attackDetection)}, benign alerted ${pct(rep.benignAlertRate)}`);
   console.log('  category           n   precision  recall     FPR');
