@@ -3,9 +3,11 @@
  * Produces: mcpspy.v1.http.message
  */
 import { Controller, Inject, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
   allPartitions,
+  BatchSequenceTracker,
+  BusContext,
   decodeRawBatchOrCount,
   PublishTracker,
   RUNTIME,
@@ -19,6 +21,7 @@ export const HTTP_PUBLISHER = Symbol('HTTP_PUBLISHER');
 @Controller()
 export class HttpSessionController implements OnModuleInit, OnModuleDestroy {
   private sweeper?: NodeJS.Timeout;
+  private readonly sequence = new BatchSequenceTracker();
   private latestEventMs = 0;
 
   constructor(
@@ -34,19 +37,20 @@ export class HttpSessionController implements OnModuleInit, OnModuleDestroy {
     this.sweeper.unref();
   }
 
-  @EventPattern(allPartitions(Subjects.rawIo))
-  async onIo(@Payload() bytes: Uint8Array): Promise<void> {
-    await this.onRaw(bytes);
+  @EventPattern(allPartitions(Subjects.rawIo), { partitioned: true })
+  async onIo(@Payload() bytes: Uint8Array, @Ctx() ctx: BusContext): Promise<void> {
+    await this.onRaw(bytes, ctx.getSubject());
   }
 
-  @EventPattern(allPartitions(Subjects.rawTls))
-  async onTls(@Payload() bytes: Uint8Array): Promise<void> {
-    await this.onRaw(bytes);
+  @EventPattern(allPartitions(Subjects.rawTls), { partitioned: true })
+  async onTls(@Payload() bytes: Uint8Array, @Ctx() ctx: BusContext): Promise<void> {
+    await this.onRaw(bytes, ctx.getSubject());
   }
 
-  private async onRaw(bytes: Uint8Array): Promise<void> {
+  private async onRaw(bytes: Uint8Array, subject: string): Promise<void> {
     const batch = decodeRawBatchOrCount(bytes, this.engine.counters, this.rt.logger);
     if (!batch) return;
+    if (this.sequence.markGaps(subject, batch) > 0) this.engine.counters.set('batches_missing', this.sequence.missingBatches);
     const last = batch.events[batch.events.length - 1];
     if (last) this.latestEventMs = Number((last.tsNs + batch.wallOffsetNs) / 1_000_000n);
     this.engine.onBatch(batch);

@@ -3,9 +3,11 @@
  * Produces: mcpspy.v1.mcp.message
  */
 import { Controller, Inject, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
   allPartitions,
+  BatchSequenceTracker,
+  BusContext,
   decodeRawBatchOrCount,
   HttpMessageEvent,
   ProcEvent,
@@ -22,6 +24,7 @@ export const MCP_PUBLISHER = Symbol('MCP_PUBLISHER');
 @Controller()
 export class McpParserController implements OnModuleInit, OnModuleDestroy {
   private stopStats?: () => void;
+  private readonly sequence = new BatchSequenceTracker();
 
   constructor(
     private readonly engine: McpParserEngine,
@@ -39,10 +42,11 @@ export class McpParserController implements OnModuleInit, OnModuleDestroy {
     this.stopStats = publishStageStats(this.rt, 'mcp-parser', snapshot);
   }
 
-  @EventPattern(allPartitions(Subjects.rawIo))
-  async onIo(@Payload() bytes: Uint8Array): Promise<void> {
+  @EventPattern(allPartitions(Subjects.rawIo), { partitioned: true })
+  async onIo(@Payload() bytes: Uint8Array, @Ctx() ctx: BusContext): Promise<void> {
     const batch = decodeRawBatchOrCount(bytes, this.engine.counters, this.rt.logger);
     if (!batch) return;
+    if (this.sequence.markGaps(ctx.getSubject(), batch) > 0) this.engine.counters.set('batches_missing', this.sequence.missingBatches);
     await this.engine.onRawBatch(batch);
     await this.out.drain();
   }

@@ -26,3 +26,4 @@ export * from './store/redis.store';
 export * from './metrics';
 export * from './runtime';
 export * from './bootstrap';
+export * from './batch-sequence';

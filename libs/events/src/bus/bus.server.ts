@@ -38,7 +38,10 @@ export class BusServer extends Server implements CustomTransportStrategy {
     try {
       for (const [pattern, handler] of this.messageHandlers) {
         // `@EventPattern(subject, { fanout: true })`: every instance gets every message.
-        const fanout = (handler.extras as { fanout?: boolean } | undefined)?.fanout === true;
+        // `{ partitioned: true }`: instances own partitions; splitting one partition's
+        // batches across a queue group would tear its streams apart.
+        const extras = handler.extras as { fanout?: boolean; partitioned?: boolean } | undefined;
+        const fanout = extras?.fanout === true || extras?.partitioned === true;
         for (const subject of this.expand(pattern)) {
           const sub = await this.options.bus.subscribe(subject, (payload, info) => this.dispatch(pattern, payload, info), {
             queue: fanout ? undefined : this.options.queue,
