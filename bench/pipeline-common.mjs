@@ -1,0 +1,427 @@
+// Shared pieces of the end-to-end pipeline benchmarks (bench/pipeline-*.mjs):
+// compiling the C load generators, starting the monitor (embedded, or every
+// stage over nats-server + redis-server), tailing its JSONL output with an
+// arrival time per line, sampling resident memory and CPU from /proc, and
+// reading the stage counters from /metrics. Benchmarks report; they never
+// assert, so nothing here throws on a missed target.
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, symlinkSync, watch, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const ROOT = new URL('..', import.meta.url).pathname;
+export const MCPSPY = join(ROOT, 'bin/mcpspy.js');
+export const READY_MONITOR = /mcpspy: monitoring/;
+const CLK_TCK = 100;
+const PAGE_KB = 4;
+
+/** `--name value` and `--flag` arguments into an object, with defaults. */
+export function parseArgs(defaults) {
+  const out = { ...defaults };
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([\w-]+)(?:=(.*))?$/.exec(argv[i]);
+    if (!m) continue;
+    const key = m[1].replace(/-(\w)/g, (_, c) => c.toUpperCase());
+    let value = m[2];
+    if (value === undefined) value = argv[i + 1] !== undefined && !argv[i + 1].startsWith('--') ? argv[++i] : 'true';
+    out[key] = typeof defaults[key] === 'number' ? Number(value) : typeof defaults[key] === 'boolean' ? value !== 'false' : value;
+  }
+  return out;
+}
+
+export function scratchDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), `mcpspy-${prefix}-`));
+  process.on('exit', () => {
+    if (!process.env.MCPSPY_BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
+  });
+  return dir;
+}
+
+/** Compiles bench/fixtures/<name>.c into dir (once per run). */
+export function compileFixture(dir, name) {
+  const out = join(dir, name);
+  if (!existsSync(out)) execFileSync('cc', ['-O2', '-o', out, join(ROOT, 'bench/fixtures', `${name}.c`)]);
+  return out;
+}
+
+/**
+ * A link to `target` named `comm` (at most 15 characters): the kernel takes a
+ * process's comm from the file name given to execve, so a link gives the
+ * generator a name no other process on the host has and --comm selects only it.
+ */
+export function namedLink(dir, target, comm) {
+  const p = join(dir, comm);
+  if (!existsSync(p)) symlinkSync(target, p);
+  return p;
+}
+
+export function uniqueTag() {
+  return Math.random().toString(16).slice(2, 6);
+}
+
+export function loadAvg() {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export const nowMs = () => performance.timeOrigin + performance.now();
+
+/** A child process with its stderr kept (last 64 KB) and a wait for a line on it. */
+export function startProc(name, cmd, args, opts = {}) {
+  const child = spawn(cmd, args, { stdio: ['ignore', opts.stdout ?? 'ignore', 'pipe'], cwd: ROOT, ...opts.spawn });
+  let err = '';
+  const waiters = [];
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d) => {
+    err = (err + d).slice(-65536);
+    for (const w of [...waiters]) if (w.re.test(err)) w.done();
+  });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return {
+    name,
+    child,
+    pid: child.pid,
+    exited,
+    stderr: () => err,
+    waitForLine(re, timeoutMs = 30_000) {
+      if (re.test(err)) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`failed to start ${name}: no ${re} within ${timeoutMs} ms; stderr: ${err.slice(-1500)}`)), timeoutMs);
+        const w = {
+          re,
+          done: () => {
+            clearTimeout(t);
+            waiters.splice(waiters.indexOf(w), 1);
+            resolve();
+          },
+        };
+        waiters.push(w);
+        exited.then(({ code, signal }) => {
+          clearTimeout(t);
+          reject(new Error(`failed to start ${name}: exited ${code ?? signal}; stderr: ${err.slice(-1500)}`));
+        });
+      });
+    },
+    /** Sends `signal`, then SIGKILL after `graceMs`; resolves with the exit and whether it had to be killed. */
+    async stop(signal = 'SIGINT', graceMs = 20_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return { ...(await exited), killed: false };
+      child.kill(signal);
+      let killed = false;
+      const t = setTimeout(() => {
+        killed = true;
+        child.kill('SIGKILL');
+      }, graceMs);
+      const r = await exited;
+      clearTimeout(t);
+      return { ...r, killed };
+    },
+  };
+}
+
+/** The embedded monitor, `mcpspy --tui=false -q -o FILE --comm ... --metrics-port P`, once it reports it is monitoring. */
+export async function startEmbedded({ output, comms, extra = [] }) {
+  const metricsPort = await freePort();
+  const args = [MCPSPY, '--tui=false', '-q', '-o', output, '--comm', comms.join(','), '--metrics-port', String(metricsPort), '--log-level', 'warn', ...extra];
+  const proc = startProc('mcpspy', process.execPath, args);
+  await proc.waitForLine(READY_MONITOR, 60_000);
+  return {
+    mode: 'embedded',
+    pids: () => [proc.pid],
+    metricsPorts: [metricsPort],
+    procs: [proc],
+    others: [],
+    async stop(graceMs) {
+      return { mcpspy: await proc.stop('SIGINT', graceMs) };
+    },
+  };
+}
+
+/**
+ * nats-server (JetStream, 64 MB max payload as deploy/nats/nats.conf) and
+ * redis-server on free ports, then one `mcpspy serve <stage>` per stage,
+ * downstream first so nothing published is lost (as tests/e2e/stack.ts).
+ */
+export async function startStack({ dir, output, comms, extra = [] }) {
+  const natsPort = await freePort();
+  const redisPort = await freePort();
+  const js = join(dir, 'jetstream');
+  mkdirSync(js, { recursive: true });
+  writeFileSync(join(dir, 'nats.conf'), 'max_payload: 64MB\n');
+  const nats = startProc('nats-server', 'nats-server', ['-c', join(dir, 'nats.conf'), '-js', '-sd', js, '-p', String(natsPort), '-a', '127.0.0.1']);
+  const redis = startProc('redis-server', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+  const natsUrl = `nats://127.0.0.1:${natsPort}`;
+  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  const stages = [];
+  const stack = {
+    mode: 'nats',
+    natsUrl,
+    redisUrl,
+    pids: () => stages.map((s) => s.proc.pid),
+    metricsPorts: [],
+    procs: [],
+    others: [nats, redis],
+    async stop(graceMs) {
+      const r = {};
+      // Upstream first, so what is in flight drains to the sink.
+      for (const s of [...stages].reverse()) r[s.stage] = await s.proc.stop('SIGINT', graceMs);
+      for (const p of [redis, nats]) r[p.name] = await p.stop('SIGTERM', 5_000);
+      return r;
+    },
+  };
+  try {
+    await Promise.all([nats.waitForLine(/Server is ready/), redis.waitForLine(/Ready to accept connections/)]);
+    for (const stage of ['sink', 'security', 'mcp-parser', 'http-session', 'probe']) {
+      const port = await freePort();
+      const args = [MCPSPY, 'serve', stage, '--nats', natsUrl, '--redis', redisUrl, '--metrics-port', String(port), '--log-level', 'warn', ...extra];
+      if (stage === 'sink') args.push('-o', output, '--tui=false', '-q');
+      if (stage === 'probe') args.push('--comm', comms.join(','));
+      const proc = startProc(`mcpspy serve ${stage}`, process.execPath, args);
+      stages.push({ stage, proc });
+      stack.procs.push(proc);
+      stack.metricsPorts.push(port);
+      await proc.waitForLine(stage === 'probe' ? READY_MONITOR : new RegExp(`mcpspy: serving ${stage}\\b`), 60_000);
+    }
+  } catch (e) {
+    await stack.stop(3_000).catch(() => undefined);
+    throw e;
+  }
+  return stack;
+}
+
+/** { stage: { counter: value } } summed over the /metrics of every port; null for a port that did not answer. */
+export async function scrapeCounters(ports, timeoutMs = 3_000) {
+  const out = {};
+  let failed = 0;
+  for (const port of ports) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
+      const body = await res.text();
+      for (const m of body.matchAll(/^mcpspy_stage_counter\{stage="([^"]+)",name="([^"]+)"\} (\S+)$/gm)) {
+        out[m[1]] ??= {};
+        out[m[1]][m[2]] = (out[m[1]][m[2]] ?? 0) + Number(m[3]);
+      }
+    } catch {
+      failed++;
+    }
+  }
+  return { counters: out, failed };
+}
+
+function readStat(pid) {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // comm may hold spaces or parentheses: fields are counted after the last ')'.
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), rssKb: Number(f[21]) * PAGE_KB };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pids and every descendant (a monitor that forks helpers is charged for them). */
+function withDescendants(roots) {
+  const children = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const st = readStat(name);
+    if (!st) continue;
+    if (!children.has(st.ppid)) children.set(st.ppid, []);
+    children.get(st.ppid).push(Number(name));
+  }
+  const seen = new Set();
+  const todo = [...roots];
+  while (todo.length) {
+    const p = todo.pop();
+    if (seen.has(p)) continue;
+    seen.add(p);
+    todo.push(...(children.get(p) ?? []));
+  }
+  return [...seen];
+}
+
+function vmRssKb(pid) {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Samples VmRSS (summed over the processes and their descendants) every
+ * `everyMs`, and CPU ticks so CPU% can be taken over any window with mark().
+ * Ticks of a process that exits between samples are lost, so windows end
+ * before the processes are stopped.
+ */
+export class ProcSampler {
+  constructor(getPids, everyMs = 500) {
+    this.getPids = getPids;
+    this.rss = [];
+    this.lastTicks = new Map();
+    this.timer = setInterval(() => this.sample(), everyMs);
+    this.timer.unref();
+    this.sample();
+  }
+
+  sample() {
+    const pids = withDescendants(this.getPids());
+    let kb = 0;
+    for (const p of pids) {
+      kb += vmRssKb(p);
+      const st = readStat(p);
+      if (st) this.lastTicks.set(p, st.ticks);
+    }
+    if (kb > 0) this.rss.push(kb);
+    return kb;
+  }
+
+  /** Total CPU ticks so far of every process seen. */
+  ticks() {
+    this.sample();
+    let t = 0;
+    for (const v of this.lastTicks.values()) t += v;
+    return t;
+  }
+
+  mark() {
+    return { ticks: this.ticks(), at: performance.now() };
+  }
+
+  /** CPU% between two marks (100% = one core). */
+  static cpuPercent(a, b) {
+    return ((b.ticks - a.ticks) / CLK_TCK / ((b.at - a.at) / 1000)) * 100;
+  }
+
+  stop() {
+    clearInterval(this.timer);
+    const mb = (kb) => kb / 1024;
+    const max = this.rss.length ? Math.max(...this.rss) : 0;
+    const mean = this.rss.length ? this.rss.reduce((a, b) => a + b, 0) / this.rss.length : 0;
+    const last = this.rss.at(-1) ?? 0;
+    return { rssMaxMb: mb(max), rssMeanMb: mb(mean), rssLastMb: mb(last), samples: this.rss.length };
+  }
+}
+
+/**
+ * Follows a growing file and hands every complete line to onLine(line,
+ * arrivalMs), the wall-clock time at which the line was read. inotify wakes
+ * the reader as soon as the sink writes; a 5 ms poll covers missed events.
+ */
+export class JsonlTailer {
+  constructor(path, onLine) {
+    this.path = path;
+    this.onLine = onLine;
+    this.offset = 0;
+    this.partial = '';
+    this.buf = Buffer.alloc(4 << 20);
+    this.fd = -1;
+    this.lines = 0;
+    this.poll = setInterval(() => this.read(), 5);
+    try {
+      this.watcher = watch(path, () => this.read());
+    } catch {
+      this.watcher = undefined;
+    }
+  }
+
+  read() {
+    if (this.fd < 0) {
+      try {
+        this.fd = openSync(this.path, 'r');
+      } catch {
+        return;
+      }
+      if (!this.watcher) {
+        try {
+          this.watcher = watch(this.path, () => this.read());
+        } catch {
+          // the poll still runs
+        }
+      }
+    }
+    for (;;) {
+      const n = readSync(this.fd, this.buf, 0, this.buf.length, this.offset);
+      if (n <= 0) return;
+      const at = nowMs();
+      this.offset += n;
+      const text = this.partial + this.buf.toString('utf8', 0, n);
+      const parts = text.split('\n');
+      this.partial = parts.pop();
+      for (const line of parts) {
+        if (line.length === 0) continue;
+        this.lines++;
+        this.onLine(line, at);
+      }
+    }
+  }
+
+  close() {
+    this.read();
+    clearInterval(this.poll);
+    this.watcher?.close();
+    if (this.fd >= 0) closeSync(this.fd);
+  }
+}
+
+/** Resolves once `count()` reaches `want`, or nothing new arrived for `quietMs`, or `maxMs` passed. */
+export async function waitSettled(count, want, quietMs = 3_000, maxMs = 60_000) {
+  const t0 = performance.now();
+  let last = count();
+  let lastChange = performance.now();
+  while (performance.now() - t0 < maxMs) {
+    const c = count();
+    if (c >= want) return 'complete';
+    if (c !== last) {
+      last = c;
+      lastChange = performance.now();
+    } else if (performance.now() - lastChange > quietMs) return 'quiet';
+    await sleep(100);
+  }
+  return 'timeout';
+}
+
+export function percentiles(values) {
+  if (values.length === 0) return { n: 0, p50: NaN, p95: NaN, p99: NaN, max: NaN };
+  const s = Float64Array.from(values).sort();
+  const q = (p) => s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+  return { n: s.length, p50: q(50), p95: q(95), p99: q(99), max: s[s.length - 1] };
+}
+
+export const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-');
+
+/** Rows of [what, measured, target, verdict] printed as a table. */
+export function printTable(title, rows) {
+  console.log(`\n${title}`);
+  const w = [0, 0, 0];
+  for (const r of rows) for (let i = 0; i < 3; i++) w[i] = Math.max(w[i], String(r[i] ?? '').length);
+  console.log(`${'figure'.padEnd(w[0])}  ${'measured'.padStart(w[1])}  ${'target'.padEnd(w[2])}  `);
+  for (const r of rows) console.log(`${String(r[0]).padEnd(w[0])}  ${String(r[1]).padStart(w[1])}  ${String(r[2] ?? '').padEnd(w[2])}  ${r[3] ?? ''}`);
+}
+
+export const verdict = (ok) => (ok === undefined ? '' : ok ? 'ok' : 'MISSED');
+
+/** The last line of every pipeline bench: run-all.mjs collects it. */
+export function emitResult(name, result) {
+  console.log(`BENCH_RESULT ${JSON.stringify({ bench: name, ...result })}`);
+}
+
+export function requireRoot() {
+  if (process.getuid?.() !== 0) {
+    console.error('mcpspy bench: needs root (the monitor loads BPF programs); run with sudo');
+    process.exit(1);
+  }
+}

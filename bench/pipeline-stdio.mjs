@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+// Whole-pipeline benchmark over stdio: a C writer sends MCP tools/call
+// requests (~200-400 B, distinct ids, the send time in params.sent_us) through
+// a pipe to a C reader at a fixed rate, while the monitor captures them into a
+// JSONL file. Reports completeness (sent vs lines), probe drops, latency from
+// write(2) to the line appearing in the file, monitor memory and CPU, each
+// beside its target from ARCHITECTURE.md "Performance targets".
+// Needs root and a build (`npm run build`, `make -C bpf`).
+//   node bench/pipeline-stdio.mjs [--seconds 60] [--rate 10000] [--mode embedded|nats]
+// --mode nats runs nats-server (JetStream) + redis-server and every stage as
+// its own `mcpspy serve <stage>` process; memory and CPU are then the sum of
+// the five stage processes (nats-server and redis-server shown apart).
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  compileFixture, emitResult, fmt, JsonlTailer, loadAvg, namedLink, parseArgs, percentiles, printTable, ProcSampler,
+  requireRoot, scrapeCounters, scratchDir, sleep, startEmbedded, startStack, uniqueTag, verdict, waitSettled,
+} from './pipeline-common.mjs';
+
+const opt = parseArgs({ seconds: 60, rate: 10000, mode: 'embedded', progressMs: 10_000 });
+requireRoot();
+const dir = scratchDir('bench-stdio');
+const tag = uniqueTag();
+const writer = namedLink(dir, compileFixture(dir, 'stdio-writer'), `mcpbw-${tag}`);
+const reader = namedLink(dir, compileFixture(dir, 'stdio-reader'), `mcpbr-${tag}`);
+const comms = [`mcpbw-${tag}`, `mcpbr-${tag}`];
+const output = join(dir, 'out.jsonl');
+const load0 = loadAvg();
+
+const expected = Math.ceil(opt.seconds * opt.rate * 1.2) + 1000;
+const seen = new Uint8Array(expected);
+const latencies = [];
+let captured = 0;
+let duplicates = 0;
+let foreign = 0;
+const SENT = /"sent_us":(\d+)/;
+const ID = /"id":(\d+)/;
+const tailer = new JsonlTailer(output, (line, at) => {
+  const s = SENT.exec(line);
+  const id = ID.exec(line);
+  if (!s || !id || !line.includes('"type":"request"')) {
+    foreign++;
+    return;
+  }
+  const n = Number(id[1]);
+  if (n < seen.length) {
+    if (seen[n]) {
+      duplicates++;
+      return;
+    }
+    seen[n] = 1;
+  }
+  captured++;
+  latencies.push(at - Number(s[1]) / 1000);
+});
+
+console.log(`pipeline-stdio: mode ${opt.mode}, ${fmt(opt.rate)} msg/s for ${opt.seconds} s, comms ${comms.join(',')}, load ${load0}`);
+const mon = opt.mode === 'nats' ? await startStack({ dir, output, comms }) : await startEmbedded({ output, comms });
+const sampler = new ProcSampler(mon.pids);
+const infra = mon.others.length ? new ProcSampler(() => mon.others.map((p) => p.pid)) : undefined;
+await sleep(500);
+
+const cpu0 = sampler.mark();
+const infra0 = infra?.mark();
+const t0 = performance.now();
+const gen = spawn('/bin/sh', ['-c', '"$0" "$2" "$3" 2>"$4.w" | "$1" 2>"$4.r"', writer, reader, String(opt.seconds), String(opt.rate), join(dir, 'gen')], { stdio: 'inherit' });
+// Latency per window shows whether a tail is a start-up transient or steady.
+let windowFrom = 0;
+const progress = setInterval(() => {
+  const s = Math.round((performance.now() - t0) / 1000);
+  const w = percentiles(latencies.slice(windowFrom));
+  windowFrom = latencies.length;
+  console.log(`  ${s} s: ${fmt(captured)} lines, window p50/p99 ${fmt(w.p50, 1)}/${fmt(w.p99, 1)} ms, RSS ${fmt((sampler.rss.at(-1) ?? 0) / 1024)} MB, load ${loadAvg()}`);
+}, opt.progressMs);
+await new Promise((r) => gen.on('close', r));
+clearInterval(progress);
+const cpu1 = sampler.mark();
+const infra1 = infra?.mark();
+const [sent, elapsedNs, sentBytes] = readFileSync(join(dir, 'gen.w'), 'utf8').trim().split(' ').map(Number);
+const readBytes = Number(readFileSync(join(dir, 'gen.r'), 'utf8').trim());
+const settled = await waitSettled(() => captured, sent, 3_000, 120_000);
+const drainMs = performance.now() - t0 - elapsedNs / 1e6;
+const { counters, failed } = await scrapeCounters(mon.metricsPorts);
+const loadEnd = loadAvg();
+const mem = sampler.stop();
+const infraMem = infra?.stop();
+const stopped = await mon.stop(30_000);
+tailer.close();
+
+const lat = percentiles(latencies);
+const probe = counters.probe ?? {};
+const bus = counters.bus ?? {};
+const cpu = ProcSampler.cpuPercent(cpu0, cpu1);
+const p99Target = opt.mode === 'nats' ? 100 : 50;
+const missing = sent - captured;
+const rows = [
+  ['messages sent (writer)', fmt(sent), '', ''],
+  ['achieved rate (msg/s)', fmt(sent / (elapsedNs / 1e9)), `${fmt(opt.rate)}`, ''],
+  ['bytes written / read by reader', `${fmt(sentBytes)} / ${fmt(readBytes)}`, '', ''],
+  ['lines captured in JSONL', fmt(captured), `= sent`, verdict(missing === 0)],
+  ['missing (sent - captured)', fmt(missing), '0', verdict(missing === 0)],
+  ['duplicate lines / other lines', `${fmt(duplicates)} / ${fmt(foreign)}`, '0', verdict(duplicates === 0)],
+  ['probe ringbuf_full', fmt(probe.ringbuf_full), 'counted', ''],
+  ['probe lost_bytes', fmt(probe.lost_bytes), 'counted', ''],
+  ['probe batches_dropped', fmt(probe.batches_dropped), 'counted', ''],
+  ['probe events / gaps', `${fmt(probe.events)} / ${fmt(probe.gaps)}`, '', ''],
+  ['bus backpressure_waits', fmt(bus.backpressure_waits), '', ''],
+  ['latency write->line p50 (ms)', fmt(lat.p50, 1), '', ''],
+  ['latency p95 (ms)', fmt(lat.p95, 1), '', ''],
+  ['latency p99 (ms)', fmt(lat.p99, 1), `<= ${p99Target}`, verdict(lat.p99 <= p99Target)],
+  ['latency max (ms)', fmt(lat.max, 1), '', ''],
+  [`monitor RSS max (MB${opt.mode === 'nats' ? ', 5 stages' : ''})`, fmt(mem.rssMaxMb), '<= 300', verdict(mem.rssMaxMb <= 300)],
+  ['monitor RSS mean (MB)', fmt(mem.rssMeanMb), '', ''],
+  ['monitor CPU during traffic (% of 1 core)', fmt(cpu, 1), '', ''],
+  ['drain after writer stopped (ms)', fmt(drainMs), '', settled],
+  ['load average start -> end', `${load0} -> ${loadEnd}`, '', ''],
+];
+if (infra) {
+  rows.splice(rows.length - 2, 0, ['nats-server + redis-server RSS max (MB)', fmt(infraMem.rssMaxMb), '', ''], ['nats-server + redis-server CPU (%)', fmt(ProcSampler.cpuPercent(infra0, infra1), 1), '', '']);
+}
+if (failed) rows.push(['metrics endpoints that did not answer', String(failed), '0', 'MISSED']);
+printTable(`pipeline-stdio (${opt.mode}): ${opt.seconds} s at ${fmt(opt.rate)} msg/s, 2 vCPU shared`, rows);
+const unclean = Object.entries(stopped).filter(([, r]) => r.killed || (r.code !== 0 && r.code !== null));
+if (unclean.length) console.log(`stop: ${unclean.map(([n, r]) => `${n} exit ${r.code ?? r.signal}${r.killed ? ' (killed after grace)' : ''}`).join(', ')}`);
+emitResult(`pipeline-stdio-${opt.mode}`, {
+  seconds: opt.seconds, rate: opt.rate, sent, captured, missing, duplicates,
+  ringbuf_full: probe.ringbuf_full, lost_bytes: probe.lost_bytes, batches_dropped: probe.batches_dropped,
+  p50: lat.p50, p95: lat.p95, p99: lat.p99, max: lat.max, p99Target,
+  rssMaxMb: mem.rssMaxMb, rssMeanMb: mem.rssMeanMb, cpuPercent: cpu, load: `${load0} -> ${loadEnd}`,
+});
