@@ -81,14 +81,17 @@ export const nowMs = () => performance.timeOrigin + performance.now();
 
 /** A child process with its stderr kept (last 64 KB) and a wait for a line on it. */
 export function startProc(name, cmd, args, opts = {}) {
-  const child = spawn(cmd, args, { stdio: ['ignore', opts.stdout ?? 'ignore', 'pipe'], cwd: ROOT, ...opts.spawn });
+  // stdout is read too: redis-server logs there.
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT, ...opts.spawn });
   let err = '';
   const waiters = [];
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (d) => {
-    err = (err + d).slice(-65536);
-    for (const w of [...waiters]) if (w.re.test(err)) w.done();
-  });
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.setEncoding('utf8');
+    stream.on('data', (d) => {
+      err = (err + d).slice(-65536);
+      for (const w of [...waiters]) if (w.re.test(err)) w.done();
+    });
+  }
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return {
     name,
@@ -298,7 +301,12 @@ export class ProcSampler {
   }
 
   mark() {
-    return { ticks: this.ticks(), at: performance.now() };
+    return { ticks: this.ticks(), at: performance.now(), per: new Map(this.lastTicks) };
+  }
+
+  /** CPU% of one process (without descendants) between two marks. */
+  static cpuPercentOf(a, b, pid) {
+    return (((b.per.get(pid) ?? 0) - (a.per.get(pid) ?? 0)) / CLK_TCK / ((b.at - a.at) / 1000)) * 100;
   }
 
   /** CPU% between two marks (100% = one core). */

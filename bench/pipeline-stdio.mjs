@@ -31,6 +31,7 @@ const load0 = loadAvg();
 const expected = Math.ceil(opt.seconds * opt.rate * 1.2) + 1000;
 const seen = new Uint8Array(expected);
 const latencies = [];
+const sentAt = [];
 let captured = 0;
 let duplicates = 0;
 let foreign = 0;
@@ -52,15 +53,19 @@ const tailer = new JsonlTailer(output, (line, at) => {
     seen[n] = 1;
   }
   captured++;
-  latencies.push(at - Number(s[1]) / 1000);
+  const sentMs = Number(s[1]) / 1000;
+  latencies.push(at - sentMs);
+  sentAt.push(sentMs);
 });
 
 console.log(`pipeline-stdio: mode ${opt.mode}, ${fmt(opt.rate)} msg/s for ${opt.seconds} s, comms ${comms.join(',')}, load ${load0}`);
 const mon = opt.mode === 'nats' ? await startStack({ dir, output, comms }) : await startEmbedded({ output, comms });
 const sampler = new ProcSampler(mon.pids);
 const infra = mon.others.length ? new ProcSampler(() => mon.others.map((p) => p.pid)) : undefined;
-await sleep(500);
+await sleep(1_000);
+const idleRssMb = sampler.sample() / 1024;
 
+const trafficFrom = performance.timeOrigin + performance.now();
 const cpu0 = sampler.mark();
 const infra0 = infra?.mark();
 const t0 = performance.now();
@@ -81,6 +86,7 @@ const [sent, elapsedNs, sentBytes] = readFileSync(join(dir, 'gen.w'), 'utf8').tr
 const readBytes = Number(readFileSync(join(dir, 'gen.r'), 'utf8').trim());
 const settled = await waitSettled(() => captured, sent, 3_000, 120_000);
 const drainMs = performance.now() - t0 - elapsedNs / 1e6;
+const cpu2 = sampler.mark();
 const { counters, failed } = await scrapeCounters(mon.metricsPorts);
 const loadEnd = loadAvg();
 const mem = sampler.stop();
@@ -89,6 +95,9 @@ const stopped = await mon.stop(30_000);
 tailer.close();
 
 const lat = percentiles(latencies);
+// Without the first 10% of the run: tells a start-up backlog from a steady one.
+const steadyFrom = trafficFrom + opt.seconds * 100;
+const steady = percentiles(latencies.filter((_, i) => sentAt[i] >= steadyFrom));
 const probe = counters.probe ?? {};
 const bus = counters.bus ?? {};
 const cpu = ProcSampler.cpuPercent(cpu0, cpu1);
@@ -110,6 +119,8 @@ const rows = [
   ['latency p95 (ms)', fmt(lat.p95, 1), '', ''],
   ['latency p99 (ms)', fmt(lat.p99, 1), `<= ${p99Target}`, verdict(lat.p99 <= p99Target)],
   ['latency max (ms)', fmt(lat.max, 1), '', ''],
+  ['  after the first 10% of the run: p50 / p99 (ms)', `${fmt(steady.p50, 1)} / ${fmt(steady.p99, 1)}`, '', ''],
+  ['monitor RSS idle before traffic (MB)', fmt(idleRssMb), '', ''],
   [`monitor RSS max (MB${opt.mode === 'nats' ? ', 5 stages' : ''})`, fmt(mem.rssMaxMb), '<= 300', verdict(mem.rssMaxMb <= 300)],
   ['monitor RSS mean (MB)', fmt(mem.rssMeanMb), '', ''],
   ['monitor CPU during traffic (% of 1 core)', fmt(cpu, 1), '', ''],
@@ -119,13 +130,17 @@ const rows = [
 if (infra) {
   rows.splice(rows.length - 2, 0, ['nats-server + redis-server RSS max (MB)', fmt(infraMem.rssMaxMb), '', ''], ['nats-server + redis-server CPU (%)', fmt(ProcSampler.cpuPercent(infra0, infra1), 1), '', '']);
 }
+if (mon.procs.length > 1) {
+  // Which stage holds the pipeline back: CPU from traffic start until the last line arrived.
+  rows.push(['CPU % per stage, traffic start -> drained', mon.procs.map((p) => `${p.name.replace('mcpspy serve ', '')} ${fmt(ProcSampler.cpuPercentOf(cpu0, cpu2, p.pid))}`).join(', '), '', '']);
+}
 if (failed) rows.push(['metrics endpoints that did not answer', String(failed), '0', 'MISSED']);
 printTable(`pipeline-stdio (${opt.mode}): ${opt.seconds} s at ${fmt(opt.rate)} msg/s, 2 vCPU shared`, rows);
-const unclean = Object.entries(stopped).filter(([, r]) => r.killed || (r.code !== 0 && r.code !== null));
+const unclean = Object.entries(stopped).filter(([n, r]) => !/^(nats|redis)-server$/.test(n) && (r.killed || (r.code !== 0 && r.code !== null)));
 if (unclean.length) console.log(`stop: ${unclean.map(([n, r]) => `${n} exit ${r.code ?? r.signal}${r.killed ? ' (killed after grace)' : ''}`).join(', ')}`);
 emitResult(`pipeline-stdio-${opt.mode}`, {
   seconds: opt.seconds, rate: opt.rate, sent, captured, missing, duplicates,
   ringbuf_full: probe.ringbuf_full, lost_bytes: probe.lost_bytes, batches_dropped: probe.batches_dropped,
-  p50: lat.p50, p95: lat.p95, p99: lat.p99, max: lat.max, p99Target,
+  p50: lat.p50, p95: lat.p95, p99: lat.p99, max: lat.max, p99Target, steadyP99: steady.p99, idleRssMb,
   rssMaxMb: mem.rssMaxMb, rssMeanMb: mem.rssMeanMb, cpuPercent: cpu, load: `${load0} -> ${loadEnd}`,
 });
