@@ -9,6 +9,7 @@
 import type { AlertCategory, AlertEvidence } from '@mcpspy/events';
 import { INJECTION_RULES, InjectionRule } from '../injection-rules';
 import { normalizeForMatch, originalSpan } from '../normalize';
+import { builtInLexicalModel, lexicalFeatures, LexicalModel, lexicalScore, lexicalWeight } from '../lexical';
 import { TriggerIndex } from '../trigger-index';
 import { scanUnicode } from '../unicode-rules';
 import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
@@ -19,6 +20,8 @@ export interface Hit {
   weight: number;
   evidence: AlertEvidence;
   summary: string;
+  /** The match sat in a quoted example or reported speech and was weighed down. */
+  discussed?: boolean;
 }
 
 const MAX_WEIGHT = 0.97;
@@ -92,7 +95,16 @@ export class RulesDetector implements Detector {
   /** Reused per text: which rules have a trigger present. */
   private readonly fired: Uint8Array;
 
-  constructor(private readonly rules: readonly InjectionRule[] = INJECTION_RULES) {
+  private readonly lexical: LexicalModel | undefined;
+
+  /**
+   * @param lexical the lexical model (default: the built-in one trained on the dev split); false turns it off.
+   */
+  constructor(
+    private readonly rules: readonly InjectionRule[] = INJECTION_RULES,
+    lexical: LexicalModel | false = builtInLexicalModel(),
+  ) {
+    this.lexical = lexical || undefined;
     // Groups 0..n-1 are the rules' triggers, n..2n-1 their `requires` lists (empty when absent).
     this.index = new TriggerIndex(
       [...rules.map((r) => r.triggers), ...rules.map((r) => r.requires ?? [])],
@@ -104,6 +116,7 @@ export class RulesDetector implements Detector {
   detect(input: AnalysisInput): Finding[] {
     const hits = this.scanTexts(input.texts);
     if (input.direction === 'request') crossFieldExfiltration(input, hits);
+    if (this.lexical) this.lexicalHit(input.texts, hits);
     return combineHits(hits, this.name);
   }
 
@@ -112,6 +125,26 @@ export class RulesDetector implements Detector {
     const hits: Hit[] = [];
     for (const unit of texts) this.scanOne(unit, hits);
     return hits;
+  }
+
+  /** The lexical model's opinion of all texts of the message together, as one more weighted hit. */
+  private lexicalHit(texts: readonly TextUnit[], hits: Hit[]): void {
+    const words = texts.filter((u) => u.origin === 'plain' || u.origin === 'json');
+    if (words.length === 0) return;
+    // Text that discusses attacks reads like one; where the rules saw a discussion, the model does not get to overrule them.
+    if (hits.some((h) => h.discussed)) return;
+    const joined = words.length === 1 ? words[0]!.text : words.map((u) => u.text).join('\n');
+    const p = lexicalScore(this.lexical!, lexicalFeatures(normalizeForMatch(joined).text, words[0]!.context));
+    const weight = lexicalWeight(p);
+    if (weight === 0) return;
+    const first = words[0]!;
+    hits.push({
+      category: first.context === 'definition' ? 'tool_poisoning' : 'prompt_injection',
+      rule: 'lexical_model',
+      weight,
+      evidence: { text: clip(first.text), field: first.field, start: 0, end: first.text.length, rule: 'lexical_model' },
+      summary: `reads like an injection (lexical model p=${p.toFixed(2)})`,
+    });
   }
 
   private scanOne(unit: TextUnit, hits: Hit[]): void {
@@ -168,7 +201,7 @@ export class RulesDetector implements Detector {
     const t = norm.text;
     rule.re.lastIndex = 0;
     let m: RegExpExecArray | null;
-    let best: { weight: number; start: number; end: number } | undefined;
+    let best: { weight: number; start: number; end: number; discussed: boolean } | undefined;
     // Later matches may weigh more (a quoted example first, the real thing after), so look at a few.
     for (let n = 0; n < 8 && (m = rule.re.exec(t)) !== null; n++) {
       if (m[0].length === 0) {
@@ -178,10 +211,12 @@ export class RulesDetector implements Detector {
       let wgt = weight;
       if (rule.refine) wgt *= rule.refine(m, t);
       const spans = (quotes.spans ??= quotedSpans(t));
+      let discussed = true;
       if (spans.some((sp) => sp.discussed && m!.index > sp.open && m!.index < sp.close)) wgt *= 0.3;
       else if (REPORTED.test(t.slice(Math.max(0, m.index - 40), m.index))) wgt *= 0.5;
+      else discussed = false;
       if (hidden) wgt += 0.1;
-      if (!best || wgt > best.weight) best = { weight: wgt, start: m.index, end: m.index + m[0].length };
+      if (!best || wgt > best.weight) best = { weight: wgt, start: m.index, end: m.index + m[0].length, discussed };
       if (wgt >= weight) break;
     }
     if (!best) return;
@@ -192,6 +227,7 @@ export class RulesDetector implements Detector {
       weight: Math.min(MAX_WEIGHT, best.weight),
       evidence: { text: clip(unit.text.slice(s, e)), field: unit.field, start: s, end: e, rule: rule.id },
       summary: rule.summary,
+      ...(best.discussed ? { discussed: true } : {}),
     });
   }
 }

@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+// Trains the lexical model (logistic regression over hashed word n-grams,
+// apps/security/src/lexical.ts) on the DEV split of the corpus only, reports
+// 5-fold cross-validation on dev and the scores on every held-out batch, and
+// with --write stores the model in apps/security/src/lexical-model.ts.
+// Usage: node bench/security-train-lexical.mjs [--write] [--epochs 30] [--l2 1e-4]
+// (build first: npx tsc -b apps/security)
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { extractTexts, subjectOf } from '@mcpspy/security';
+import { loadCorpus, messagesOf } from '@mcpspy/security/dist/src/corpus.js';
+import { lexicalFeatures, LEXICAL_BITS } from '@mcpspy/security/dist/src/lexical.js';
+import { normalizeForMatch } from '@mcpspy/security/dist/src/normalize.js';
+
+const args = process.argv.slice(2);
+const opt = (n, d) => (args.includes(n) ? args[args.indexOf(n) + 1] : d);
+const EPOCHS = Number(opt('--epochs', '30'));
+const L2 = Number(opt('--l2', '1e-4'));
+const LR = 0.5;
+// Attack labels the model learns; secrets and rug pulls have their own detectors.
+const TEXT_ATTACKS = new Set(['prompt_injection', 'jailbreak', 'tool_poisoning', 'exfiltration']);
+
+const dir = new URL('../apps/security/corpus/', import.meta.url).pathname;
+const samples = loadCorpus(readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => join(dir, f)));
+
+/** One example per message text unit that carries words (a sample's label applies to all its units). */
+function examples(sample) {
+  const out = [];
+  for (const m of messagesOf(sample)) {
+    const subject = subjectOf(m);
+    if (!subject) continue;
+    const units = extractTexts(m, subject).texts;
+    const joined = units.map((u) => u.text).join('\n');
+    if (!joined.trim()) continue;
+    const ctx = units[0]?.context ?? 'result';
+    out.push(lexicalFeatures(normalizeForMatch(joined).text, ctx));
+  }
+  // A rug pull's first listing is the clean one; only the last carries the change.
+  return sample.form === 'rug' ? out.slice(-1) : out;
+}
+const data = samples
+  .filter((s) => s.label === 'benign' || TEXT_ATTACKS.has(s.label))
+  .map((s) => ({ s, y: s.label === 'benign' ? 0 : 1, xs: examples(s) }));
+
+function train(rows) {
+  const w = new Float64Array(1 << LEXICAL_BITS);
+  const g2 = new Float64Array(1 << LEXICAL_BITS).fill(1e-8);
+  let bias = 0;
+  let gb = 1e-8;
+  const order = rows.flatMap((r) => r.xs.map((x) => [x, r.y]));
+  let seed = 42;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  for (let e = 0; e < EPOCHS; e++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    for (const [x, y] of order) {
+      const scale = 1 / Math.sqrt(x.length);
+      let z = bias;
+      for (const f of x) z += w[f] * scale;
+      const p = 1 / (1 + Math.exp(-z));
+      const g = p - y;
+      for (const f of x) {
+        const gf = g * scale + L2 * w[f];
+        g2[f] += gf * gf;
+        w[f] -= (LR * gf) / Math.sqrt(g2[f]);
+      }
+      gb += g * g;
+      bias -= (LR * g) / Math.sqrt(gb);
+    }
+  }
+  return { w, bias };
+}
+
+function score(model, xs) {
+  let best = 0;
+  for (const x of xs) {
+    const scale = 1 / Math.sqrt(x.length);
+    let z = model.bias;
+    for (const f of x) z += model.w[f] * scale;
+    best = Math.max(best, 1 / (1 + Math.exp(-z)));
+  }
+  return best;
+}
+
+function report(name, rows, probs, thresholds = [0.5, 0.7, 0.8, 0.9]) {
+  const line = thresholds.map((t) => {
+    let tp = 0, fn = 0, fp = 0, tn = 0;
+    rows.forEach((r, i) => {
+      const hit = probs[i] >= t;
+      if (r.y) hit ? tp++ : fn++;
+      else hit ? fp++ : tn++;
+    });
+    return `t=${t}: recall ${(100 * tp / Math.max(1, tp + fn)).toFixed(0)}% FPR ${(100 * fp / Math.max(1, fp + tn)).toFixed(1)}%`;
+  });
+  console.log(`${name.padEnd(26)} n=${String(rows.length).padStart(3)}  ${line.join(' | ')}`);
+}
+
+const dev = data.filter((r) => r.s.split === 'dev');
+// 5-fold cross-validation on dev.
+const cvProbs = new Array(dev.length);
+for (let k = 0; k < 5; k++) {
+  const m = train(dev.filter((_, i) => i % 5 !== k));
+  dev.forEach((r, i) => {
+    if (i % 5 === k) cvProbs[i] = score(m, r.xs);
+  });
+}
+report('dev (5-fold CV)', dev, cvProbs);
+const model = train(dev);
+const groups = {
+  'holdout-hashed': (r) => r.s.split === 'holdout' && !r.s.pinned,
+};
+for (const src of [...new Set(data.filter((r) => r.s.pinned).map((r) => r.s.source))].sort()) groups[`holdout:${src}`] = (r) => r.s.pinned && r.s.source === src;
+for (const [name, keep] of Object.entries(groups)) {
+  const rows = data.filter(keep);
+  report(name, rows, rows.map((r) => score(model, r.xs)));
+}
+
+if (args.includes('--write')) {
+  const entries = [];
+  for (let i = 0; i < model.w.length; i++) if (Math.abs(model.w[i]) >= 0.005) entries.push(i, Math.round(model.w[i] * 1000) / 1000);
+  const body = `// Generated by bench/security-train-lexical.mjs from the dev split of apps/security/corpus (${dev.length} samples, ${EPOCHS} epochs, l2 ${L2}). Do not edit.
+/* eslint-disable */
+export const LEXICAL_MODEL_DATA = { bits: ${LEXICAL_BITS}, bias: ${Math.round(model.bias * 1000) / 1000}, weights: [${entries.join(',')}] };
+`;
+  writeFileSync(new URL('../apps/security/src/lexical-model.ts', import.meta.url), body);
+  console.log(`wrote ${entries.length / 2} weights`);
+}
