@@ -137,6 +137,9 @@ printTable(`pipeline-big: one message of ${fmt(s.bytes / 1e6, 1)} MB (stdio) / $
   ['monitor RSS max (MB)', fmt(mem.rssMaxMb), '<= 300', verdict(mem.rssMaxMb <= 300)],
   ['load average start -> end', `${load0} -> ${loadEnd}`, '', ''],
 ]);
+for (const p of mon.procs) {
+  if (p.child.exitCode !== 0) console.log(`${p.name} exit ${p.child.exitCode ?? p.child.signalCode}; last stderr:\n${p.stderr().trim().split('\n').slice(-5).join('\n')}`);
+}
 emitResult('pipeline-big', {
   stdio: s, https: h, ringbuf_full: probe.ringbuf_full, lost_bytes: probe.lost_bytes, gaps: probe.gaps,
   batches_dropped: probe.batches_dropped, rssMaxMb: mem.rssMaxMb, load: `${load0} -> ${loadEnd}`,

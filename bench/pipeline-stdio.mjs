@@ -6,7 +6,7 @@
 // write(2) to the line appearing in the file, monitor memory and CPU, each
 // beside its target from ARCHITECTURE.md "Performance targets".
 // Needs root and a build (`npm run build`, `make -C bpf`).
-//   node bench/pipeline-stdio.mjs [--seconds 60] [--rate 10000] [--mode embedded|nats]
+//   node bench/pipeline-stdio.mjs [--seconds 60] [--rate 10000] [--mode embedded|nats] [--settle-s 120] [--progress-ms 10000]
 // --mode nats runs nats-server (JetStream) + redis-server and every stage as
 // its own `mcpspy serve <stage>` process; memory and CPU are then the sum of
 // the five stage processes (nats-server and redis-server shown apart).
@@ -18,7 +18,7 @@ import {
   requireRoot, scrapeCounters, scratchDir, sleep, startEmbedded, startStack, uniqueTag, verdict, waitSettled,
 } from './pipeline-common.mjs';
 
-const opt = parseArgs({ seconds: 60, rate: 10000, mode: 'embedded', progressMs: 10_000 });
+const opt = parseArgs({ seconds: 60, rate: 10000, mode: 'embedded', progressMs: 10_000, settleS: 120 });
 requireRoot();
 const dir = scratchDir('bench-stdio');
 const tag = uniqueTag();
@@ -84,7 +84,7 @@ const cpu1 = sampler.mark();
 const infra1 = infra?.mark();
 const [sent, elapsedNs, sentBytes] = readFileSync(join(dir, 'gen.w'), 'utf8').trim().split(' ').map(Number);
 const readBytes = Number(readFileSync(join(dir, 'gen.r'), 'utf8').trim());
-const settled = await waitSettled(() => captured, sent, 3_000, 120_000);
+const settled = await waitSettled(() => captured, sent, 5_000, opt.settleS * 1000);
 const drainMs = performance.now() - t0 - elapsedNs / 1e6;
 const cpu2 = sampler.mark();
 const { counters, failed } = await scrapeCounters(mon.metricsPorts);
@@ -138,6 +138,9 @@ if (failed) rows.push(['metrics endpoints that did not answer', String(failed), 
 printTable(`pipeline-stdio (${opt.mode}): ${opt.seconds} s at ${fmt(opt.rate)} msg/s, 2 vCPU shared`, rows);
 const unclean = Object.entries(stopped).filter(([n, r]) => !/^(nats|redis)-server$/.test(n) && (r.killed || (r.code !== 0 && r.code !== null)));
 if (unclean.length) console.log(`stop: ${unclean.map(([n, r]) => `${n} exit ${r.code ?? r.signal}${r.killed ? ' (killed after grace)' : ''}`).join(', ')}`);
+for (const p of mon.procs) {
+  if (p.child.exitCode !== 0) console.log(`${p.name} exit ${p.child.exitCode ?? p.child.signalCode}; last stderr:\n${p.stderr().trim().split('\n').slice(-5).join('\n')}`);
+}
 emitResult(`pipeline-stdio-${opt.mode}`, {
   seconds: opt.seconds, rate: opt.rate, sent, captured, missing, duplicates,
   ringbuf_full: probe.ringbuf_full, lost_bytes: probe.lost_bytes, batches_dropped: probe.batches_dropped,
