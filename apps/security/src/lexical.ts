@@ -8,10 +8,11 @@ import type { TextContext } from './types';
 export const LEXICAL_BITS = 18;
 const MASK = (1 << LEXICAL_BITS) - 1;
 
-const FNV_OFFSET = 0x811c9dc5;
+/** FNV-1a kept in signed 32-bit arithmetic (no `>>> 0`), so V8 never boxes the hash as a double. */
+const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 /** FNV-1a of "^", the token before the first one. */
-const START = Math.imul(FNV_OFFSET ^ 0x5e, FNV_PRIME) >>> 0;
+const START = Math.imul(FNV_OFFSET ^ 0x5e, FNV_PRIME);
 
 /** 1 = word character, 2 = punctuation that is a token of its own, 0 = separator. */
 const CHAR_KIND = new Uint8Array(128);
@@ -19,7 +20,7 @@ for (const c of 'abcdefghijklmnopqrstuvwxyz0123456789_\'') CHAR_KIND[c.charCodeA
 for (const c of '<>[]{}|!?:@#$%') CHAR_KIND[c.charCodeAt(0)] = 2;
 /** Long texts are judged by their first words; the rules scan the rest. */
 const MAX_TOKENS = 600;
-const BIGRAM_SEED = 0x9e3779b1;
+const BIGRAM_SEED = 0x9e3779b1 | 0;
 
 /**
  * Bucket indices of a text's features (duplicates kept: counts matter).
@@ -30,6 +31,12 @@ export function lexicalFeatures(normalized: string, context: TextContext): numbe
   // No feature for the context: most definitions in the corpus are poisoned ones, so a context marker would learn "definition = attack".
   void context;
   const out: number[] = [];
+  forEachFeature(normalized, (f) => out.push(f));
+  return out;
+}
+
+/** Calls `emit` with every feature bucket of the text, in order. */
+function forEachFeature(normalized: string, emit: (bucket: number) => void): void {
   let prev = START;
   let tokens = 0;
   const len = normalized.length;
@@ -43,22 +50,21 @@ export function lexicalFeatures(normalized: string, context: TextContext): numbe
     }
     let h = FNV_OFFSET;
     if (kind === 2) {
-      h = Math.imul(h ^ c, FNV_PRIME) >>> 0;
+      h = Math.imul(h ^ c, FNV_PRIME);
       i++;
     } else {
       while (i < len) {
         const d = normalized.charCodeAt(i);
         if (d >= 128 || CHAR_KIND[d] !== 1) break;
-        h = Math.imul(h ^ d, FNV_PRIME) >>> 0;
+        h = Math.imul(h ^ d, FNV_PRIME);
         i++;
       }
     }
-    out.push(h & MASK);
-    out.push((Math.imul(prev ^ BIGRAM_SEED, FNV_PRIME) ^ h) & MASK);
+    emit(h & MASK);
+    emit((Math.imul(prev ^ BIGRAM_SEED, FNV_PRIME) ^ h) & MASK);
     prev = h;
     tokens++;
   }
-  return out;
 }
 
 export interface LexicalModel {
@@ -66,6 +72,45 @@ export interface LexicalModel {
   bias: number;
   /** Weight per bucket (dense: one array read per feature). */
   weights: Float32Array;
+}
+
+/**
+ * lexicalScore(model, lexicalFeatures(text)) without building the feature
+ * list: the detector runs this on every message.
+ */
+export function lexicalScoreOfText(model: LexicalModel, normalized: string): number {
+  // The loop of forEachFeature, inlined: a callback per feature cost a third of the time.
+  const w = model.weights;
+  let sum = 0;
+  let n = 0;
+  let prev = START;
+  const len = normalized.length;
+  let i = 0;
+  while (i < len && n < 2 * MAX_TOKENS) {
+    const c = normalized.charCodeAt(i);
+    const kind = c < 128 ? CHAR_KIND[c]! : 0;
+    if (kind === 0) {
+      i++;
+      continue;
+    }
+    let h = FNV_OFFSET;
+    if (kind === 2) {
+      h = Math.imul(h ^ c, FNV_PRIME);
+      i++;
+    } else {
+      while (i < len) {
+        const d = normalized.charCodeAt(i);
+        if (d >= 128 || CHAR_KIND[d] !== 1) break;
+        h = Math.imul(h ^ d, FNV_PRIME);
+        i++;
+      }
+    }
+    sum += w[h & MASK]! + w[(Math.imul(prev ^ BIGRAM_SEED, FNV_PRIME) ^ h) & MASK]!;
+    n += 2;
+    prev = h;
+  }
+  if (n === 0) return 1 / (1 + Math.exp(-model.bias));
+  return 1 / (1 + Math.exp(-(model.bias + sum / Math.sqrt(n))));
 }
 
 /** Probability that the text is an attack, by logistic regression over the features. */

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MemoryStore, silentLogger } from '@mcpspy/events';
-import { extractTexts, RulesDetector, subjectOf, SecurityEngine } from '../src';
+import { extractTexts, RulesDetector, SecretsDetector, subjectOf, SecurityEngine } from '../src';
 import { INJECTION_RULES } from '../src/injection-rules';
 import { loadCorpus, messagesOf, scoreResults, SampleResult } from '../src/corpus';
 
@@ -65,5 +65,26 @@ describe('corpus', () => {
       }
     }
     assert.ok(texts > 400, String(texts));
+  });
+
+  test('secret gates shared by the rules pass give the same secrets findings as a separate pass', () => {
+    const rules = new RulesDetector();
+    const secrets = new SecretsDetector();
+    const samples = loadCorpus(readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => join(dir, f)));
+    let withFindings = 0;
+    for (const sample of samples) {
+      for (const m of messagesOf(sample)) {
+        const subject = subjectOf(m);
+        if (!subject) continue;
+        const texts = extractTexts(m, subject).texts;
+        const alone = secrets.detect({ msg: m, method: subject.method, direction: subject.direction, texts });
+        const input = { msg: m, method: subject.method, direction: subject.direction, texts };
+        rules.detect(input);
+        const shared = secrets.detect(input);
+        assert.deepEqual(shared, alone, sample.id);
+        if (alone.length) withFindings++;
+      }
+    }
+    assert.ok(withFindings >= 30, String(withFindings));
   });
 });

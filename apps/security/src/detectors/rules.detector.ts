@@ -9,7 +9,8 @@
 import type { AlertCategory, AlertEvidence } from '@mcpspy/events';
 import { INJECTION_RULES, InjectionRule } from '../injection-rules';
 import { normalizeForMatch, originalSpan } from '../normalize';
-import { builtInLexicalModel, lexicalFeatures, LexicalModel, lexicalScore, lexicalWeight } from '../lexical';
+import { builtInLexicalModel, LexicalModel, lexicalScoreOfText, lexicalWeight } from '../lexical';
+import { secretGates, SHARED_SECRET_TRIGGERS } from '../shared-gates';
 import { TriggerIndex } from '../trigger-index';
 import { scanUnicode } from '../unicode-rules';
 import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
@@ -96,6 +97,11 @@ export class RulesDetector implements Detector {
   private readonly fired: Uint8Array;
 
   private readonly lexical: LexicalModel | undefined;
+  private readonly secretGroups: number;
+  /** Secret gates of the texts scanned by the current detect() call. */
+  private gates: Uint8Array[] | undefined;
+  /** The last text scanOne normalised, for the lexical model to reuse. */
+  private lastNorm: { src: string; norm: string } | undefined;
 
   /**
    * @param lexical the lexical model (default: the built-in one trained on the dev split); false turns it off.
@@ -105,16 +111,21 @@ export class RulesDetector implements Detector {
     lexical: LexicalModel | false = builtInLexicalModel(),
   ) {
     this.lexical = lexical || undefined;
-    // Groups 0..n-1 are the rules' triggers, n..2n-1 their `requires` lists (empty when absent).
+    // Groups 0..n-1 are the rules' triggers, n..2n-1 their `requires` lists (empty when absent),
+    // then, with the built-in rules, the secret patterns' triggers for the secrets detector.
+    this.secretGroups = rules === INJECTION_RULES ? SHARED_SECRET_TRIGGERS.length : 0;
     this.index = new TriggerIndex(
-      [...rules.map((r) => r.triggers), ...rules.map((r) => r.requires ?? [])],
+      [...rules.map((r) => r.triggers), ...rules.map((r) => r.requires ?? []), ...(this.secretGroups ? SHARED_SECRET_TRIGGERS : [])],
       true,
     );
-    this.fired = new Uint8Array(rules.length * 2);
+    this.fired = new Uint8Array(rules.length * 2 + this.secretGroups);
   }
 
   detect(input: AnalysisInput): Finding[] {
+    this.gates = this.secretGroups ? [] : undefined;
     const hits = this.scanTexts(input.texts);
+    if (this.gates) secretGates.set(input, this.gates);
+    this.gates = undefined;
     if (input.direction === 'request') crossFieldExfiltration(input, hits);
     if (this.lexical) this.lexicalHit(input.texts, hits);
     return combineHits(hits, this.name);
@@ -133,8 +144,9 @@ export class RulesDetector implements Detector {
     if (words.length === 0) return;
     // Text that discusses attacks reads like one; where the rules saw a discussion, the model does not get to overrule them.
     if (hits.some((h) => h.discussed)) return;
-    const joined = words.length === 1 ? words[0]!.text : words.map((u) => u.text).join('\n');
-    const p = lexicalScore(this.lexical!, lexicalFeatures(normalizeForMatch(joined).text, words[0]!.context));
+    // The single-text case (most messages) reuses the normalisation scanOne just did.
+    const joined = words.length === 1 ? (this.lastNorm?.src === words[0]!.text ? this.lastNorm.norm : normalizeForMatch(words[0]!.text).text) : normalizeForMatch(words.map((u) => u.text).join('\n')).text;
+    const p = lexicalScoreOfText(this.lexical!, joined);
     const weight = lexicalWeight(p);
     if (weight === 0) return;
     const first = words[0]!;
@@ -162,12 +174,15 @@ export class RulesDetector implements Detector {
     }
     const norm = normalizeForMatch(unit.text);
     const t = norm.text;
+    this.lastNorm = { src: unit.text, norm: t };
     // One pass finds every trigger present; a rule's regex runs only when one of its own is there.
     const fired = this.fired;
     fired.fill(0);
+    const any = this.index.scan(t, fired) > 0;
+    if (this.gates) this.gates.push(fired.slice(this.rules.length * 2));
     // Quoted spans are worked out at most once per text, and only when some rule matched.
     const quotes: { spans?: QuoteSpan[] } = {};
-    if (this.index.scan(t, fired) > 0) {
+    if (any) {
       const n = this.rules.length;
       for (let i = 0; i < n; i++) {
         if (fired[i] === 0) continue;

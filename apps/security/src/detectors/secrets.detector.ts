@@ -6,6 +6,7 @@
 import type { AlertEvidence } from '@mcpspy/events';
 import { SECRET_PATTERNS, SecretPattern } from '../secret-patterns';
 import { AnalysisInput, clip, Detector, Finding } from '../types';
+import { secretGates } from '../shared-gates';
 import { TriggerIndex } from '../trigger-index';
 
 const MAX_WEIGHT = 0.97;
@@ -27,12 +28,21 @@ export class SecretsDetector implements Detector {
   detect(input: AnalysisInput): Finding[] {
     const best = new Map<string, { weight: number; evidence: AlertEvidence[]; summary: string }>();
     const emails = new Set<string>();
-    for (const unit of input.texts) {
+    // The rules detector of the same message may have gated the built-in patterns already.
+    const shared = this.patterns === SECRET_PATTERNS ? secretGates.get(input) : undefined;
+    const texts = input.texts;
+    for (let ui = 0; ui < texts.length; ui++) {
       // Definitions are written by the server author once; a key there is a leak all the same.
-      const text = unit.text;
-      const fired = this.fired;
-      fired.fill(0);
-      if (this.index.scan(text, fired) === 0) continue;
+      const text = texts[ui]!.text;
+      const unit = texts[ui]!;
+      let fired = shared && shared.length === texts.length ? shared[ui] : undefined;
+      if (fired) {
+        if (fired.indexOf(1) < 0) continue;
+      } else {
+        fired = this.fired;
+        fired.fill(0);
+        if (this.index.scan(text, fired) === 0) continue;
+      }
       for (let pi = 0; pi < this.patterns.length; pi++) {
         if (fired[pi] === 0) continue;
         const p = this.patterns[pi]!;
