@@ -8,7 +8,7 @@
 export interface SecretPattern {
   id: string;
   weight: number;
-  /** Cheap substring test before the regex (case-sensitive, on the original text). */
+  /** Cheap substring test before the regex (case-insensitive: a gate may be wider than its regex, never narrower). */
   triggers: readonly string[];
   re: RegExp;
   /** Returns false to reject a match (placeholder, bad checksum). */

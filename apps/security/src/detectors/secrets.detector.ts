@@ -18,9 +18,10 @@ export class SecretsDetector implements Detector {
   private readonly fired: Uint8Array;
 
   constructor(private readonly patterns: readonly SecretPattern[] = SECRET_PATTERNS) {
+    // Case-insensitive gate: some patterns match case-insensitively ("ApiKey = ..."), and a gate may only be wider than its regex.
     this.index = new TriggerIndex(
       patterns.map((p) => p.triggers),
-      false,
+      true,
     );
     this.fired = new Uint8Array(patterns.length);
   }
@@ -41,7 +42,7 @@ export class SecretsDetector implements Detector {
       } else {
         fired = this.fired;
         fired.fill(0);
-        if (this.index.scan(text, fired) === 0) continue;
+        if (this.index.scan(text.toLowerCase(), fired) === 0) continue;
       }
       for (let pi = 0; pi < this.patterns.length; pi++) {
         if (fired[pi] === 0) continue;
