@@ -150,8 +150,11 @@ export class RulesDetector implements Detector {
     const weight = lexicalWeight(p);
     if (weight === 0) return;
     const first = words[0]!;
+    // The model says "attack-like", not which kind: the strongest rule hit names the kind when there is one.
+    let strongest: Hit | undefined;
+    for (const h of hits) if (h.category !== 'data_leak' && (!strongest || h.weight > strongest.weight)) strongest = h;
     hits.push({
-      category: first.context === 'definition' ? 'tool_poisoning' : 'prompt_injection',
+      category: strongest?.category ?? (first.context === 'definition' ? 'tool_poisoning' : 'prompt_injection'),
       rule: 'lexical_model',
       weight,
       evidence: { text: clip(first.text), field: first.field, start: 0, end: first.text.length, rule: 'lexical_model' },
