@@ -67,6 +67,7 @@ const idleRssMb = sampler.sample() / 1024;
 
 const trafficFrom = performance.timeOrigin + performance.now();
 const cpu0 = sampler.mark();
+const benchCpu0 = process.cpuUsage();
 const infra0 = infra?.mark();
 const t0 = performance.now();
 const gen = spawn('/bin/sh', ['-c', '"$0" "$2" "$3" 2>"$4.w" | "$1" 2>"$4.r"', writer, reader, String(opt.seconds), String(opt.rate), join(dir, 'gen')], { stdio: 'inherit' });
@@ -81,6 +82,7 @@ const progress = setInterval(() => {
 await new Promise((r) => gen.on('close', r));
 clearInterval(progress);
 const cpu1 = sampler.mark();
+const benchCpu = process.cpuUsage(benchCpu0);
 const infra1 = infra?.mark();
 const [sent, elapsedNs, sentBytes] = readFileSync(join(dir, 'gen.w'), 'utf8').trim().split(' ').map(Number);
 const readBytes = Number(readFileSync(join(dir, 'gen.r'), 'utf8').trim());
@@ -124,6 +126,7 @@ const rows = [
   [`monitor RSS max (MB${opt.mode === 'nats' ? ', 5 stages' : ''})`, fmt(mem.rssMaxMb), '<= 300', verdict(mem.rssMaxMb <= 300)],
   ['monitor RSS mean (MB)', fmt(mem.rssMeanMb), '', ''],
   ['monitor CPU during traffic (% of 1 core)', fmt(cpu, 1), '', ''],
+  ['this bench process CPU, mostly the JSONL tailer (%)', fmt(((benchCpu.user + benchCpu.system) / 1000 / (elapsedNs / 1e6)) * 100, 1), '', ''],
   ['drain after writer stopped (ms)', fmt(drainMs), '', settled],
   ['load average start -> end', `${load0} -> ${loadEnd}`, '', ''],
 ];
