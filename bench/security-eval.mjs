@@ -61,7 +61,7 @@ if (asJson) {
   console.log(JSON.stringify({ threshold, reports }, null, 2));
   process.exit(0);
 }
-console.log(`security eval: ${samples.length} samples, threshold ${threshold}, detectors: offline rules + secrets + rug pull${engineDir ? ` (engine from ${engineDir})` : ''}`);
+console.log(`security eval: ${samples.length} samples, threshold ${threshold}, detectors: offline rules (with the lexical model) + secrets + rug pull${engineDir ? ` (engine from ${engineDir})` : ''}`);
 for (const [split, rep] of Object.entries(reports)) {
   console.log(`\n[${split}] ${rep.samples} samples (${rep.attacks} attacks, ${rep.benign} benign): attacks alerted ${pct(rep.attackDetection)}, benign alerted ${pct(rep.benignAlertRate)}`);
   console.log('  category           n   precision  recall     FPR');
