@@ -149,7 +149,9 @@ export class RulesDetector implements Detector {
     const p = lexicalScoreOfText(this.lexical!, joined);
     const weight = lexicalWeight(p);
     if (weight === 0) return;
-    const first = words[0]!;
+    // Evidence points at the longest text (a tool's description rather than its name).
+    let first = words[0]!;
+    for (const u of words) if (u.text.length > first.text.length) first = u;
     // The model says "attack-like", not which kind: the strongest rule hit names the kind when there is one.
     let strongest: Hit | undefined;
     for (const h of hits) if (h.category !== 'data_leak' && (!strongest || h.weight > strongest.weight)) strongest = h;
