@@ -156,3 +156,25 @@ describe('JsonlWriter', () => {
     assert.equal(fs.readFileSync(f, 'utf8').split('\n').length, 50_001, 'nothing written after close');
   });
 });
+
+test('close on a FIFO output does not fail on fsync', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, createReadStream } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'jsonl-fifo-'));
+  const fifo = join(dir, 'out.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const got: Buffer[] = [];
+  const reader = createReadStream(fifo);
+  reader.on('data', (d) => got.push(Buffer.from(d)));
+  const done = new Promise<void>((r) => reader.on('end', () => r()));
+  // Opening a FIFO for writing blocks until a reader opens it: let the stream start its open first.
+  const w = new JsonlWriter({ path: fifo });
+  await new Promise((r) => setTimeout(r, 50));
+  w.open();
+  w.writeLine('{"a":1}');
+  w.close();
+  await done;
+  assert.equal(Buffer.concat(got).toString(), '{"a":1}\n');
+});

@@ -173,6 +173,10 @@ export class JsonlWriter {
     this.fd = -1;
     try {
       fs.fsyncSync(fd);
+    } catch (err) {
+      // A pipe, FIFO or character device (-o /dev/stdout) cannot be fsynced: nothing to make durable.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EROFS') throw err;
     } finally {
       fs.closeSync(fd);
     }

@@ -48,7 +48,8 @@ export class SinkController implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** A JetStream redelivery of something this sink already wrote (it died before the ack). */
   private isRepeat(id: string | undefined, ctx: BusContext): boolean {
-    if (!id) return false;
+    // In one process nothing is delivered twice.
+    if (!id || this.rt.embedded) return false;
     if (ctx?.isRedelivered?.() && this.written.has(id)) {
       this.sink.counters.inc('redeliveries_skipped');
       return true;

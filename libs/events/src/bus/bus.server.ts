@@ -43,7 +43,8 @@ export class BusServer extends Server implements CustomTransportStrategy {
         const extras = handler.extras as { fanout?: boolean; partitioned?: boolean } | undefined;
         const fanout = extras?.fanout === true || extras?.partitioned === true;
         for (const subject of this.expand(pattern)) {
-          const sub = await this.options.bus.subscribe(subject, (payload, info) => this.dispatch(pattern, payload, info), {
+          // Resolved once: Nest's lookup by pattern parses the pattern on every call.
+          const sub = await this.options.bus.subscribe(subject, (payload, info) => this.dispatch(handler, pattern, payload, info), {
             queue: fanout ? undefined : this.options.queue,
             durable: fanout ? undefined : (this.options.durable ?? this.options.queue),
           });
@@ -63,9 +64,12 @@ export class BusServer extends Server implements CustomTransportStrategy {
     return parts.map((p) => `${base}.${p}`);
   }
 
-  private async dispatch(pattern: string, payload: unknown, info: BusContextInfo): Promise<void> {
-    const handler = this.getHandlerByPattern(pattern);
-    if (!handler) return;
+  private async dispatch(
+    handler: (data: unknown, ctx: BusContext) => unknown,
+    pattern: string,
+    payload: unknown,
+    info: BusContextInfo,
+  ): Promise<void> {
     try {
       const result = await handler(payload, new BusContext([info.subject, info.redelivered]));
       if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });

@@ -19,6 +19,8 @@ export class InProcessBus implements Bus {
   readonly counters = new Counters();
   readonly description = 'in-process';
   private subs: Sub[] = [];
+  /** Subscriptions matching each subject seen, cleared when subscriptions change. */
+  private readonly routes = new Map<string, Sub[]>();
   private readonly roundRobin = new Map<string, number>();
   private closed = false;
 
@@ -32,8 +34,13 @@ export class InProcessBus implements Bus {
     this.counters.inc('published');
     const waits: Promise<void>[] = [];
     const groups = new Map<string, Sub[]>();
-    for (const s of this.subs) {
-      if (!subjectMatches(s.pattern, subject)) continue;
+    let matching = this.routes.get(subject);
+    if (!matching) {
+      matching = this.subs.filter((s) => subjectMatches(s.pattern, subject));
+      if (this.routes.size > 10_000) this.routes.clear();
+      this.routes.set(subject, matching);
+    }
+    for (const s of matching) {
       if (s.queue) {
         const g = groups.get(s.queue) ?? [];
         g.push(s);
@@ -71,10 +78,12 @@ export class InProcessBus implements Bus {
       }, this.highWater),
     };
     this.subs.push(sub);
+    this.routes.clear();
     return {
       pattern,
       unsubscribe: async () => {
         this.subs = this.subs.filter((s) => s !== sub);
+        this.routes.clear();
         await sub.queueWork.idle();
       },
     };
@@ -96,5 +105,6 @@ export class InProcessBus implements Bus {
     this.closed = true;
     for (const s of this.subs) s.queueWork.close();
     this.subs = [];
+    this.routes.clear();
   }
 }

@@ -45,6 +45,8 @@ export interface NatsBusOptions {
 }
 
 const encoder = new TextEncoder();
+/** JetStream publishes awaiting their acknowledgement at once: a wide window keeps the server busy. */
+const MAX_INFLIGHT_DURABLE = 8192;
 const decoder = new TextDecoder();
 
 function isDurable(subject: string): boolean {
@@ -56,6 +58,7 @@ export class NatsBus implements Bus {
   readonly description: string;
   private readonly subs = new Set<{ stop(): Promise<void> }>();
   private readonly inflight = new Set<Promise<unknown>>();
+  private roomWaiters: Array<() => void> = [];
   private closing = false;
 
   private constructor(
@@ -163,9 +166,14 @@ export class NatsBus implements Bus {
     }
     const p = this.publishDurable(subject, data);
     this.inflight.add(p);
-    p.finally(() => this.inflight.delete(p)).catch(() => undefined);
-    // Keep a bounded number of unacknowledged publishes in flight.
-    if (this.inflight.size >= 1000) await Promise.race(this.inflight);
+    void p.finally(() => {
+      this.inflight.delete(p);
+      // Wake one publisher waiting for room in the window.
+      this.roomWaiters.shift()?.();
+    });
+    if (this.inflight.size >= MAX_INFLIGHT_DURABLE) {
+      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    }
   }
 
   private async publishDurable(subject: string, data: Uint8Array): Promise<void> {
