@@ -109,8 +109,9 @@ export class VerdictGate {
       return;
     }
     slot.followers.push(item);
-    // Without a verdict (async security, or verdict still on its way) the first alert is enough.
-    if (slot.waitingFor && (slot.expectedAlerts === undefined || slot.followers.length >= slot.expectedAlerts)) {
+    // Alerts and the verdict arrive on separate subjects in any order: only the
+    // verdict says how many alerts to wait for, so an alert alone releases nothing.
+    if (slot.waitingFor && slot.expectedAlerts !== undefined && slot.followers.length >= slot.expectedAlerts) {
       if (this.resolve(slot.waitingFor)) this.stats.released_by_alert++;
     }
     this.drain();
@@ -124,10 +125,6 @@ export class VerdictGate {
       if (slot.waitingFor && slot.followers.length >= alerts && this.resolve(msgId)) {
         this.stats.released_by_verdict++;
         this.drain();
-      } else if (slot.waitingFor === undefined && slot.followers.length < alerts) {
-        // Released early by its first alert: hold it again until the rest arrive.
-        slot.waitingFor = msgId;
-        this.waiting.set(msgId, slot);
       }
     } else if (!this.closed) {
       if (this.early.size >= EARLY_VERDICTS_MAX) this.early.clear();

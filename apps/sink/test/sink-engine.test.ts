@@ -120,7 +120,8 @@ describe('SinkEngine hold-for-verdict', () => {
     sink.onMessage(stdioRequest({ msg_id: 'i:4', id: 4 }));
     await sleep(300);
     assert.equal(fs.readFileSync(file, 'utf8'), '', 'held: nothing written yet');
-    // An alert naming i:3 settles it, as a verdict would; it still waits behind i:1.
+    // i:3 raised one alert: its verdict (announcing it) and the alert settle it; it still waits behind i:1.
+    sink.onVerdict({ msg_id: 'i:3', alerts: 1, timestamp: 'x' });
     sink.onAlert(alert({ message: { ...alert().message, msg_id: 'i:3' } }));
     sink.onVerdict({ msg_id: 'i:4', alerts: 0, timestamp: 'x' });
     await sleep(300);
