@@ -34,7 +34,11 @@ export interface BusSubscription {
 }
 
 export interface Bus {
-  /** Publishes one event; resolves when accepted (for JetStream subjects: stored). */
+  /**
+   * Publishes one event; resolves when the Bus has taken it (waiting while its
+   * window is full). For JetStream subjects, flush() resolves once everything
+   * published so far is stored.
+   */
   publish(subject: string, payload: unknown): Promise<void>;
   subscribe(pattern: string, handler: BusHandler, options?: BusSubscribeOptions): Promise<BusSubscription>;
   /** Resolves when everything published so far has been handed over. */
