@@ -6,21 +6,13 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { MCPSPY_BIN, REPO_ROOT } from './cli';
 
-function findRoot(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'nx.json'))) return dir;
-    dir = resolve(dir, '..');
-  }
-  throw new Error(`failed to find the repository root: no nx.json above ${__dirname}`);
-}
-
-const ROOT = findRoot();
-const BIN = join(ROOT, 'bin', 'mcpspy.js');
+const ROOT = REPO_ROOT;
+const BIN = MCPSPY_BIN;
 const TESTDATA = join(ROOT, 'apps', 'cli', 'testdata');
 
 interface Run {

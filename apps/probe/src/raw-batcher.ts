@@ -6,12 +6,12 @@
  */
 import {
   BATCH_HEADER_SIZE,
-  BATCH_MAGIC,
-  BATCH_VERSION,
+  BatchMeta,
   RawEventLayout as L,
   RawKind,
   partitionOf,
   streamKeyOf,
+  writeBatchHeader,
 } from '@mcpspy/events';
 
 // Layout offsets copied out of the libs/events namespace once: each access
@@ -90,15 +90,8 @@ export class BatchBuffer {
     return true;
   }
 
-  finish(meta: { wallOffsetNs: bigint; seq: bigint; producer?: number }): Buffer {
-    const v = this.view;
-    v.setUint32(0, BATCH_MAGIC, true);
-    v.setUint16(4, BATCH_VERSION, true);
-    v.setUint16(6, BATCH_HEADER_SIZE, true);
-    v.setUint32(8, this.count, true);
-    v.setUint32(12, meta.producer ?? 0, true);
-    v.setBigInt64(16, meta.wallOffsetNs, true);
-    v.setBigUint64(24, meta.seq, true);
+  finish(meta: BatchMeta): Buffer {
+    writeBatchHeader(this.view, this.count, meta);
     const out = Buffer.allocUnsafe(this.pos);
     out.set(this.u8.subarray(0, this.pos));
     this.pos = BATCH_HEADER_SIZE;

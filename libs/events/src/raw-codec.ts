@@ -31,6 +31,23 @@ export function align8(n: number): number {
   return (n + 7) & ~7;
 }
 
+export interface BatchMeta {
+  wallOffsetNs: bigint;
+  seq: bigint;
+  producer?: number;
+}
+
+/** Writes the 32-byte batch header at the start of `view` (shared by every batch builder). */
+export function writeBatchHeader(view: DataView, count: number, meta: BatchMeta): void {
+  view.setUint32(0, BATCH_MAGIC, true);
+  view.setUint16(4, BATCH_VERSION, true);
+  view.setUint16(6, BATCH_HEADER_SIZE, true);
+  view.setUint32(8, count, true);
+  view.setUint32(12, meta.producer ?? 0, true);
+  view.setBigInt64(16, meta.wallOffsetNs, true);
+  view.setBigUint64(24, meta.seq, true);
+}
+
 /** Builds batches. Reuses one buffer; `finish()` returns a copy-free view. */
 export class RawBatchWriter {
   private buf: Buffer;
@@ -96,15 +113,8 @@ export class RawBatchWriter {
   }
 
   /** Writes the header and returns a fresh copy of the batch; the writer is reset. */
-  finish(meta: { wallOffsetNs: bigint; seq: bigint; producer?: number }): Buffer {
-    const v = this.view;
-    v.setUint32(0, BATCH_MAGIC, true);
-    v.setUint16(4, BATCH_VERSION, true);
-    v.setUint16(6, BATCH_HEADER_SIZE, true);
-    v.setUint32(8, this.count, true);
-    v.setUint32(12, meta.producer ?? 0, true);
-    v.setBigInt64(16, meta.wallOffsetNs, true);
-    v.setBigUint64(24, meta.seq, true);
+  finish(meta: BatchMeta): Buffer {
+    writeBatchHeader(this.view, this.count, meta);
     const out = Buffer.from(this.buf.subarray(0, this.pos));
     this.pos = BATCH_HEADER_SIZE;
     this.count = 0;
