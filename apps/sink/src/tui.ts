@@ -14,10 +14,31 @@ export interface TuiStartOptions {
   fps?: number;
 }
 
-export async function startTui(model: TuiModel, opts: TuiStartOptions = {}): Promise<TuiHandle> {
+/**
+ * ink decides once, when its module loads, whether it runs "in CI" (a CI or
+ * CONTINUOUS_INTEGRATION variable): if so it draws nothing until exit. The TUI
+ * only starts on a terminal a person is watching, so those variables must not
+ * blank it; they are hidden while ink loads and put back right after.
+ */
+async function importInkForTerminal() {
+  const hidden: Record<string, string> = {};
+  for (const key of ['CI', 'CONTINUOUS_INTEGRATION']) {
+    const value = process.env[key];
+    if (value === undefined) continue;
+    hidden[key] = value;
+    delete process.env[key];
+  }
   try {
     // A real dynamic import: TypeScript keeps import() under module node16, and ink is ESM-only.
-    const ink = await import('ink');
+    return await import('ink');
+  } finally {
+    Object.assign(process.env, hidden);
+  }
+}
+
+export async function startTui(model: TuiModel, opts: TuiStartOptions = {}): Promise<TuiHandle> {
+  try {
+    const ink = await importInkForTerminal();
     const App = createTuiApp(ink);
     const instance = ink.render(React.createElement(App, { model, fps: opts.fps }), {
       stdout: opts.stdout ?? process.stdout,

@@ -39,7 +39,8 @@ describe('TUI in a real terminal (tmux)', { skip: hasTmux ? false : 'tmux is not
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sink-pty-'));
     file = path.join(dir, 'tui.jsonl');
     const driver = path.join(__dirname, 'fixtures', 'tui-driver.js');
-    const cmd = `TZ=UTC ${process.execPath} ${driver} ${file}; echo "exit=$?"; sleep 30`;
+    // CI=true on purpose: ink draws nothing until exit when it thinks it runs in CI; the TUI must not.
+    const cmd = `CI=true TZ=UTC ${process.execPath} ${driver} ${file}; echo "exit=$?"; sleep 30`;
     tmux('new-session', '-d', '-s', session, '-x', '130', '-y', '30', cmd);
   });
   after(() => {
