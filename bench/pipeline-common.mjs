@@ -191,7 +191,9 @@ export async function startStack({ dir, output, comms, extra = [] }) {
       const args = [MCPSPY, 'serve', stage, '--nats', natsUrl, '--redis', redisUrl, '--metrics-port', String(port), '--log-level', 'warn', ...extra];
       if (stage === 'sink') args.push('-o', output, '--tui=false', '-q');
       if (stage === 'probe') args.push('--comm', comms.join(','));
-      const proc = startProc(`mcpspy serve ${stage}`, process.execPath, args);
+      // MCPSPY_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to each stage's node.
+      const nodeArgs = (process.env.MCPSPY_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+      const proc = startProc(`mcpspy serve ${stage}`, process.execPath, [...nodeArgs, ...args]);
       stages.push({ stage, proc });
       stack.procs.push(proc);
       stack.metricsPorts.push(port);
@@ -432,4 +434,47 @@ export function requireRoot() {
     console.error('mcpspy bench: needs root (the monitor loads BPF programs); run with sudo');
     process.exit(1);
   }
+}
+
+/**
+ * Watches mcp.message and security.verdict on core NATS (a plain subscriber
+ * sees JetStream subjects too) and times each against the write's sent_us.
+ */
+export async function observeHops(natsUrl) {
+  const { connect } = await import('nats');
+  const nc = await connect({ servers: natsUrl, name: 'bench-observer' });
+  const sentById = new Map();
+  const message = [];
+  const verdict = [];
+  const dec = new TextDecoder();
+  const nowMs = () => performance.timeOrigin + performance.now();
+  const SENT_US = /\\?"sent_us\\?":(\d+)/;
+  nc.subscribe('mcpspy.v1.mcp.message', {
+    callback: (_e, m) => {
+      const at = nowMs();
+      const text = dec.decode(m.data);
+      const s = SENT_US.exec(text);
+      if (!s) return;
+      const sentMs = Number(s[1]) / 1000;
+      message.push(at - sentMs);
+      const id = /"msg_id":"([^"]+)"/.exec(text);
+      if (id) sentById.set(id[1], sentMs);
+    },
+  });
+  nc.subscribe('mcpspy.v1.security.verdict', {
+    callback: (_e, m) => {
+      const at = nowMs();
+      const id = /"msg_id":"([^"]+)"/.exec(dec.decode(m.data));
+      const sentMs = id && sentById.get(id[1]);
+      if (sentMs === undefined) return;
+      sentById.delete(id[1]);
+      verdict.push(at - sentMs);
+    },
+  });
+  return {
+    stop() {
+      void nc.close();
+      return { message: percentiles(message), verdict: percentiles(verdict), verdicts: verdict.length };
+    },
+  };
 }

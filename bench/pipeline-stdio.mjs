@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   compileFixture, emitResult, fmt, JsonlTailer, loadAvg, namedLink, parseArgs, percentiles, printTable, ProcSampler,
-  requireRoot, scrapeCounters, scratchDir, sleep, startEmbedded, startStack, uniqueTag, verdict, waitSettled,
+  observeHops, requireRoot, scrapeCounters, scratchDir, sleep, startEmbedded, startStack, uniqueTag, verdict, waitSettled,
 } from './pipeline-common.mjs';
 
 const opt = parseArgs({ seconds: 60, rate: 10000, mode: 'embedded', progressMs: 10_000, settleS: 120 });
@@ -61,6 +61,9 @@ const tailer = new JsonlTailer(output, (line, at) => {
 console.log(`pipeline-stdio: mode ${opt.mode}, ${fmt(opt.rate)} msg/s for ${opt.seconds} s, comms ${comms.join(',')}, load ${load0}`);
 const mon = opt.mode === 'nats' ? await startStack({ dir, output, comms }) : await startEmbedded({ output, comms });
 const sampler = new ProcSampler(mon.pids);
+// Through NATS, where the time goes: write -> mcp.message published (probe,
+// http-session, mcp-parser) and write -> verdict (security); the rest is the sink.
+const hops = mon.natsUrl ? await observeHops(mon.natsUrl) : undefined;
 const infra = mon.others.length ? new ProcSampler(() => mon.others.map((p) => p.pid)) : undefined;
 await sleep(1_000);
 const idleRssMb = sampler.sample() / 1024;
@@ -136,6 +139,12 @@ if (infra) {
 if (mon.procs.length > 1) {
   // Which stage holds the pipeline back: CPU from traffic start until the last line arrived.
   rows.push(['CPU % per stage, traffic start -> drained', mon.procs.map((p) => `${p.name.replace('mcpspy serve ', '')} ${fmt(ProcSampler.cpuPercentOf(cpu0, cpu2, p.pid))}`).join(', '), '', '']);
+}
+if (hops) {
+  const h = hops.stop();
+  rows.push(['latency write->mcp.message p50 / p99 (ms)', `${fmt(h.message.p50, 1)} / ${fmt(h.message.p99, 1)}`, '', '']);
+  // Verdicts exist only with --security-async=false.
+  if (h.verdicts) rows.push(['latency write->security.verdict p50 / p99 (ms)', `${fmt(h.verdict.p50, 1)} / ${fmt(h.verdict.p99, 1)}`, '', '']);
 }
 if (failed) rows.push(['metrics endpoints that did not answer', String(failed), '0', 'MISSED']);
 printTable(`pipeline-stdio (${opt.mode}): ${opt.seconds} s at ${fmt(opt.rate)} msg/s, 2 vCPU shared`, rows);
