@@ -32,12 +32,6 @@ export interface SinkOptions {
    * what it wrote before.
    */
   append?: boolean;
-  /**
-   * Write each line to the file before onMessage/onAlert returns. A distributed
-   * sink acknowledges JetStream messages when its handler returns, so a line
-   * still in the buffer at a crash would be lost for good.
-   */
-  writeThrough?: boolean;
   /** One line per message on stdout (ignored while the TUI runs). */
   console: boolean;
   tui: boolean;
@@ -91,7 +85,6 @@ export class SinkEngine {
         path: this.opts.output,
         maxSize: this.opts.outputMaxSize,
         append: this.opts.append,
-        flushMs: this.opts.writeThrough ? 0 : undefined,
         logger: this.opts.logger,
         counters: this.counters,
       });
@@ -144,6 +137,15 @@ export class SinkEngine {
   onStageStats(s: StageStatsEvent): void {
     if (this.closed || !s || typeof s !== 'object' || typeof s.stage !== 'string') return;
     this.model?.setStageStats(s);
+  }
+
+  /**
+   * Writes the buffered JSONL lines now. A distributed sink runs it just
+   * before its JetStream acks go out (Bus.beforeAck): a line acknowledged
+   * upstream is already in the file, and one write serves many lines.
+   */
+  flushOutput(): void {
+    this.writer?.flush();
   }
 
   /** The TUI state (undefined unless the TUI runs); for tests and the lead's wiring. */

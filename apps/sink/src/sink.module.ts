@@ -14,19 +14,22 @@ export class SinkModule {
         { provide: RUNTIME, useValue: runtime },
         {
           provide: SinkEngine,
-          useFactory: () =>
-            new SinkEngine({
+          useFactory: () => {
+            const engine = new SinkEngine({
               logger: runtime.logger.child({ stage: 'sink' }),
               output: c.output,
               outputMaxSize: c.outputMaxSize,
               // Distributed sinks resume from JetStream after a restart: keep what they wrote.
               append: !runtime.embedded && !runtime.replay,
-              writeThrough: !runtime.embedded,
               console: c.console,
               tui: c.tui,
               holdForVerdict: c.security && !c.securityAsync,
               onQuit: () => runtime.requestShutdown('quit from the TUI', 0),
-            }),
+            });
+            // Distributed: lines reach the file before the acks of their messages leave.
+            runtime.bus.beforeAck?.(() => engine.flushOutput());
+            return engine;
+          },
         },
       ],
     };

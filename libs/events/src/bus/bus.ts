@@ -43,6 +43,13 @@ export interface Bus {
   subscribe(pattern: string, handler: BusHandler, options?: BusSubscribeOptions): Promise<BusSubscription>;
   /** Resolves when everything published so far has been handed over. */
   flush(): Promise<void>;
+  /**
+   * Registers a hook that runs synchronously just before the acknowledgements
+   * of handled messages are sent (NatsBus; a Bus without acks has nothing to
+   * run it before). A stage that buffers output which must be stored before
+   * its input is acknowledged flushes it there, once for many messages.
+   */
+  beforeAck?(hook: () => void): void;
   close(): Promise<void>;
   readonly counters: Counters;
   /** Human description for logs: "in-process" or the NATS URL. */

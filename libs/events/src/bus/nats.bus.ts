@@ -71,6 +71,7 @@ export class NatsBus implements Bus {
   private acks: JsMsg[] = [];
   private outgoingScheduled = false;
   private readonly durablePublisher: JetStreamPublisher;
+  private readonly ackHooks: Array<() => void> = [];
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -181,6 +182,20 @@ export class NatsBus implements Bus {
     }
   }
 
+  beforeAck(hook: () => void): void {
+    this.ackHooks.push(hook);
+  }
+
+  private runAckHooks(): void {
+    for (const hook of this.ackHooks) {
+      try {
+        hook();
+      } catch (err) {
+        this.counters.reject(this.options.logger, 'ack_hook_errors', (err as Error).message);
+      }
+    }
+  }
+
   private scheduleOutgoing(): void {
     if (this.outgoingScheduled) return;
     this.outgoingScheduled = true;
@@ -192,6 +207,7 @@ export class NatsBus implements Bus {
     this.outgoingScheduled = false;
     const acks = this.acks;
     this.acks = [];
+    if (acks.length > 0) this.runAckHooks();
     for (const m of acks) m.ack();
     const out = this.outgoing;
     this.outgoing = [];
