@@ -20,6 +20,11 @@ import { Probe } from './probe';
 
 /** Batches allowed in flight to the Bus before new ones are dropped (≈ 64 × 256 KB). */
 const MAX_INFLIGHT_BATCHES = 64;
+/**
+ * Above this the probe stops reading its rings and lets the kernel hold the
+ * records: a drain step can still make a few batches, and they must fit.
+ */
+const PAUSE_DRAIN_AT = MAX_INFLIGHT_BATCHES - 16;
 
 @Injectable()
 export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -41,6 +46,7 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
       procRoot: config.hostProc,
       logger: logger.child({ stage: 'probe' }),
       onBatch: (kind, partition, batch) => this.onBatch(kind, partition, batch),
+      accepting: () => this.inflight < PAUSE_DRAIN_AT,
       onProc: (ev) => {
         this.capture?.write(Subjects.rawProc, Buffer.from(JSON.stringify(ev)));
         void bus.publish(Subjects.rawProc, ev).catch(() => this.counters.inc('publish_errors'));

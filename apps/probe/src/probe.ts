@@ -44,6 +44,13 @@ export interface ProbeOptions {
   logger: Logger;
   /** false = backpressure: the batch is dropped and counted in batches_dropped. */
   onBatch(kind: 'io' | 'tls', partition: number, batch: Buffer): boolean;
+  /**
+   * false = the consumer of batches is backed up: the drain stops and the
+   * records wait in the kernel ring (which counts ringbuf_full only if it
+   * overflows) instead of being read and then dropped. Asked every
+   * DRAIN_STEP_BYTES of a drain.
+   */
+  accepting?(): boolean;
   onProc?(ev: ProcEvent): void;
   onStats?(s: ProbeStatsEvent): void;
   statsIntervalMs?: number;
@@ -77,6 +84,8 @@ const FILTER_COMMS = 2;
 const MAX_COMMS = 32;
 /** Upper bound of ring bytes handled per tick, so one tick never blocks long. */
 const MAX_DRAIN_BYTES_PER_TICK = 32 * 1024 * 1024;
+/** A drain asks accepting() this often; a step makes at most a few batches. */
+const DRAIN_STEP_BYTES = 1024 * 1024;
 
 /** CAP_BPF (39), CAP_PERFMON (38) and CAP_SYS_ADMIN (21) in the effective set. */
 function hasBpfCapabilities(): boolean {
@@ -292,7 +301,12 @@ export class Probe {
     try {
       this.procReader?.drain((rec) => this.onProcRecord(rec), MAX_DRAIN_BYTES_PER_TICK);
       this.drainNow = performance.now();
-      for (const r of this.readers) r.drainAt(this.onRingRecord, MAX_DRAIN_BYTES_PER_TICK);
+      for (const r of this.readers) {
+        for (let budget = MAX_DRAIN_BYTES_PER_TICK; budget > 0 && r.pending() > 0; budget -= DRAIN_STEP_BYTES) {
+          if (this.opts.accepting?.() === false) break;
+          r.drainAt(this.onRingRecord, DRAIN_STEP_BYTES);
+        }
+      }
       this.batcher.flushDue(performance.now());
     } catch (err) {
       // Nothing in a drain should throw; if it does, say so once per message and keep draining.
