@@ -5,6 +5,7 @@
 // reading the stage counters from /metrics. Benchmarks report; they never
 // assert, so nothing here throws on a missed target.
 import { execFileSync, spawn } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, symlinkSync, watch, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -338,6 +339,7 @@ export class JsonlTailer {
     this.offset = 0;
     this.partial = '';
     this.buf = Buffer.alloc(4 << 20);
+    this.decoder = new StringDecoder('utf8');
     this.fd = -1;
     this.lines = 0;
     this.poll = setInterval(() => this.read(), 5);
@@ -368,7 +370,8 @@ export class JsonlTailer {
       if (n <= 0) return;
       const at = nowMs();
       this.offset += n;
-      const text = this.partial + this.buf.toString('utf8', 0, n);
+      // A read can end inside a multi-byte character: the decoder keeps its first bytes for the next read.
+      const text = this.partial + this.decoder.write(this.buf.subarray(0, n));
       const parts = text.split('\n');
       this.partial = parts.pop();
       for (const line of parts) {
