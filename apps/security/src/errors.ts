@@ -13,6 +13,13 @@ export class ModelLoadError extends SecurityError {
   }
 }
 
+/** A tokenizer.json this stage cannot read, or one that uses parts it does not implement. */
+export class TokenizerLoadError extends SecurityError {
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(`failed to load tokenizer: ${detail}`, options);
+  }
+}
+
 /** The HuggingFace Inference API answered with an error, bad JSON, or not in time. */
 export class HfApiError extends SecurityError {
   constructor(

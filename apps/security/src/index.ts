@@ -1,6 +1,6 @@
 export { SecurityEngine, SecurityOptions } from './engine';
 export { scanJsonl } from './scan-jsonl';
-export { SecurityError, ModelLoadError, HfApiError, ScanInputError } from './errors';
+export { SecurityError, ModelLoadError, HfApiError, ScanInputError, TokenizerLoadError } from './errors';
 export type { Detector, Finding, AnalysisInput, TextUnit, TextContext } from './types';
 export { extractTexts, subjectOf, CONTENT_METHODS, LISTING_METHODS } from './extract';
 export { RulesDetector } from './detectors/rules.detector';
@@ -8,7 +8,8 @@ export { SecretsDetector } from './detectors/secrets.detector';
 export { RugPullDetector, ServerIdentity } from './detectors/rug-pull.detector';
 export { ModelDetector, TextClassifier } from './detectors/model.detector';
 export { HfClient, HfClientOptions, verdictOf, flattenLabels } from './hf-client';
-export { OnnxClassifier } from './onnx.classifier';
+export { OnnxClassifier, OnnxClassifierOptions } from './onnx.classifier';
+export { UnigramTokenizer, Encoding } from './unigram-tokenizer';
 export { combineFindings } from './verdict';
 export { SecurityModule } from './security.module';
 export { SecurityController } from './security.controller';

@@ -65,14 +65,14 @@ describe('SecurityEngine', () => {
     assert.deepEqual(await e.analyze({ ...toolCall({}), method: 'logging/setLevel', params: { level: inj } }), []);
   });
 
-  test('--security-model-path: a bad path and the missing runtime fail init with clear errors', async () => {
+  test('--security-model-path: a bad path or an unusable model fails init with clear errors (working models: onnx.test.ts)', async () => {
     await assert.rejects(engineWith(0.5, { modelPath: '/nonexistent/model' }).init(), (err: unknown) => err instanceof ModelLoadError && /failed to load security model from \/nonexistent\/model: no such directory/.test(err.message));
     const dir = mkdtempSync(join(tmpdir(), 'onnx-'));
     await assert.rejects(engineWith(0.5, { modelPath: dir }).init(), /no ONNX model in it/);
     mkdirSync(join(dir, 'onnx'));
     writeFileSync(join(dir, 'onnx', 'model.onnx'), 'x');
     writeFileSync(join(dir, 'tokenizer.json'), '{}');
-    await assert.rejects(engineWith(0.5, { modelPath: dir }).init(), /not included in this build/);
+    await assert.rejects(engineWith(0.5, { modelPath: dir }).init(), /failed to load tokenizer: model type missing is not supported/);
     rmSync(dir, { recursive: true, force: true });
   });
 });
