@@ -2,7 +2,7 @@
 // Evaluation of the security stage over the labelled corpus in
 // apps/security/corpus: precision, recall and false-positive rate per
 // category, for the dev split, the held-out split and both.
-// Usage: node bench/security-eval.mjs [--threshold 0.5] [--show-failures dev|holdout|all|<corpus file name>] [--engine DIST_DIR] [--json]
+// Usage: node bench/security-eval.mjs [--threshold 0.5] [--show-failures dev|holdout|all|<corpus file name>] [--engine DIST_DIR] [--model-path DIR] [--json]
 // Needs a build first: npx tsc -b apps/security
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,6 +22,13 @@ const asJson = args.includes('--json');
 // --engine DIR: judge with another build of apps/security (its dist directory), e.g. the version before a change.
 const engineDir = opt('--engine', undefined);
 const { SecurityEngine } = engineDir ? createRequire(resolve(engineDir, 'src', 'index.js'))(resolve(engineDir, 'src', 'index.js')) : current;
+// --model-path DIR: add a local ONNX classifier (loaded once, shared by the per-sample engines).
+const modelPath = opt('--model-path', undefined);
+let model;
+if (modelPath) {
+  model = new current.OnnxClassifier(modelPath, { threads: Number(process.env.MCPSPY_SECURITY_MODEL_THREADS ?? 1) });
+  await model.init();
+}
 
 const dir = new URL('../apps/security/corpus/', import.meta.url).pathname;
 const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => join(dir, f));
@@ -31,7 +38,7 @@ const results = [];
 for (const sample of samples) {
   // A fresh store per sample: rug-pull and shadowing state must not leak between samples.
   const store = new MemoryStore();
-  const engine = new SecurityEngine({ store, logger: silentLogger(), threshold });
+  const engine = new SecurityEngine({ store, logger: silentLogger(), threshold, modelClassifier: model && { classify: (text) => model.classify(text) } });
   await engine.init();
   const alerts = [];
   for (const msg of messagesOf(sample)) alerts.push(...(await engine.analyze(msg)));

@@ -170,6 +170,7 @@ export async function runScan(file: string, config: McpspyConfig): Promise<numbe
     hfUrl: config.hfUrl,
     model: config.securityModel,
     modelPath: config.securityModelPath,
+    modelThreads: config.securityModelThreads,
   });
   await engine.init();
   const input = file === '-' ? process.stdin : createReadStream(file);

@@ -15,6 +15,7 @@ import { SecretsDetector } from './detectors/secrets.detector';
 import { extractTexts, subjectOf } from './extract';
 import { HfClient } from './hf-client';
 import { OnnxClassifier } from './onnx.classifier';
+import type { TextClassifier } from './detectors/model.detector';
 import type { AnalysisInput, Detector, Finding } from './types';
 import { combineFindings } from './verdict';
 
@@ -26,6 +27,14 @@ export interface SecurityOptions {
   hfUrl?: string;
   model?: string;
   modelPath?: string;
+  /** WebAssembly threads of one local inference (default 1). */
+  modelThreads?: number;
+  /**
+   * A local classifier to use instead of loading modelPath, e.g. one model
+   * shared by many engines (the evaluation harness). Its init and close are
+   * the caller's business when it has none of its own.
+   */
+  modelClassifier?: TextClassifier;
 }
 
 export class SecurityEngine {
@@ -44,9 +53,8 @@ export class SecurityEngine {
       const client = new HfClient({ token: opts.hfToken, baseUrl: opts.hfUrl ?? DEFAULT_HF_URL, model: opts.model ?? DEFAULT_SECURITY_MODEL });
       this.detectors.push(new ModelDetector({ name: 'hf_api', classifier: client, counters: this.counters, logger: this.logger }));
     }
-    if (opts.modelPath) {
-      this.detectors.push(new ModelDetector({ name: 'onnx', classifier: new OnnxClassifier(opts.modelPath), counters: this.counters, logger: this.logger }));
-    }
+    const local = opts.modelClassifier ?? (opts.modelPath ? new OnnxClassifier(opts.modelPath, { threads: opts.modelThreads }) : undefined);
+    if (local) this.detectors.push(new ModelDetector({ name: 'onnx', classifier: local, counters: this.counters, logger: this.logger }));
   }
 
   /** Names of the active detectors, in the order they run. */

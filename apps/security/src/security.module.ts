@@ -24,6 +24,7 @@ export class SecurityModule {
               hfUrl: c.hfUrl,
               model: c.securityModel,
               modelPath: c.securityModelPath,
+              modelThreads: c.securityModelThreads,
             }),
         },
       ],

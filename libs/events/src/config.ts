@@ -43,6 +43,8 @@ export interface McpspyConfig {
   securityModel: string;
   /** MCPSPY_SECURITY_MODEL_PATH: local ONNX model directory. */
   securityModelPath?: string;
+  /** MCPSPY_SECURITY_MODEL_THREADS: WebAssembly threads of one local inference (default 1). */
+  securityModelThreads?: number;
   /** MCPSPY_SECURITY_THRESHOLD */
   securityThreshold: number;
   /** MCPSPY_SECURITY_ASYNC */
@@ -140,6 +142,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base = defau
   if ((v = s('MCPSPY_HF_TOKEN'))) c.hfToken = v;
   if ((v = s('MCPSPY_SECURITY_MODEL'))) c.securityModel = v;
   if ((v = s('MCPSPY_SECURITY_MODEL_PATH'))) c.securityModelPath = v;
+  if ((v = s('MCPSPY_SECURITY_MODEL_THREADS'))) c.securityModelThreads = parseIntStrict('MCPSPY_SECURITY_MODEL_THREADS', v, 1, 64);
   if ((v = s('MCPSPY_SECURITY_THRESHOLD'))) c.securityThreshold = parseFloatRange('MCPSPY_SECURITY_THRESHOLD', v, 0, 1);
   if ((v = s('MCPSPY_SECURITY_ASYNC'))) c.securityAsync = parseBool('MCPSPY_SECURITY_ASYNC', v);
   if ((v = s('MCPSPY_HF_URL'))) c.hfUrl = v;
