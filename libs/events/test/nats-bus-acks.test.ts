@@ -76,3 +76,12 @@ test('a hook that throws is counted and the acks still go out', async () => {
   await bus.close();
   await publisher.close();
 });
+
+test('a publish after the connection closed is counted, not thrown from a timer', async () => {
+  const bus = await NatsBus.connect({ url: nats.url });
+  await bus.close();
+  await bus.publish(Subjects.probeStats, { timestamp: 't' });
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(bus.counters.snapshot().publish_failed, 1);
+});

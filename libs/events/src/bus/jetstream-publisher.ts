@@ -90,7 +90,11 @@ export class JetStreamPublisher {
   /** Fails what is still waiting and stops listening. */
   close(): void {
     clearInterval(this.sweep);
-    this.sub.unsubscribe();
+    try {
+      this.sub.unsubscribe();
+    } catch {
+      // already gone with its connection
+    }
     this.expire(Number.POSITIVE_INFINITY, 'the connection closed before JetStream acknowledged the message');
   }
 }

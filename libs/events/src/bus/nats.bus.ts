@@ -208,12 +208,23 @@ export class NatsBus implements Bus {
     const acks = this.acks;
     this.acks = [];
     if (acks.length > 0) this.runAckHooks();
-    for (const m of acks) m.ack();
+    // The client throws when the connection is closed or draining: counted, never thrown out of a timer.
+    for (const m of acks) {
+      try {
+        m.ack();
+      } catch (err) {
+        this.counters.reject(this.options.logger, 'ack_failed', (err as Error).message);
+      }
+    }
     const out = this.outgoing;
     this.outgoing = [];
     for (const { subject, data } of out) {
       if (!isDurable(subject)) {
-        this.nc.publish(subject, data);
+        try {
+          this.nc.publish(subject, data);
+        } catch (err) {
+          this.counters.reject(this.options.logger, 'publish_failed', (err as Error).message, { subject });
+        }
         continue;
       }
       const p = this.publishDurable(subject, data);
