@@ -190,4 +190,11 @@ describe('mcpspy scan', () => {
     assert.equal(lines.length, 1, r.stderr);
     assert.match(lines[0], /^mcpspy: failed to open .*missing\.jsonl: /);
   });
+
+  test('a model directory without a model is one line naming the directory, exit 1 (no stack)', async () => {
+    const r = await mcpspy(['scan', '-', '--security-model-path', scratch], '');
+    assert.equal(r.code, 1);
+    const lines = r.stderr.split('\n').filter((l) => l.length > 0);
+    assert.deepEqual(lines, [`mcpspy: failed to load security model from ${scratch}: no ONNX model in it (looked for model.onnx, onnx/model.onnx, model_quantized.onnx, onnx/model_quantized.onnx)`]);
+  });
 });

@@ -1,10 +1,7 @@
 /** Named errors of http-session. Messages read `failed to <verb> <object>: <detail>`. */
-export class HttpSessionError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+import { McpspyError } from '@mcpspy/events';
+// Extends McpspyError: the command prints our named errors as their one line, without a stack.
+export class HttpSessionError extends McpspyError {}
 
 /**
  * A byte stream that does not follow HTTP/1.x framing. The framer turns it

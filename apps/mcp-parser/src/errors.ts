@@ -1,10 +1,7 @@
 /** Named errors of mcp-parser. Messages read `failed to <verb> <object>: <detail>`. */
-export class McpParserError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+import { McpspyError } from '@mcpspy/events';
+// Extends McpspyError: the command prints our named errors as their one line, without a stack.
+export class McpParserError extends McpspyError {}
 
 /** The Store refused or lost a read/write of parser state (pending requests, pipe endpoints). */
 export class ParserStoreError extends McpParserError {

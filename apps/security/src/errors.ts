@@ -1,10 +1,7 @@
 /** Named errors of the security stage. Messages read `failed to <verb> <object>: <detail>`. */
-export class SecurityError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+import { McpspyError } from '@mcpspy/events';
+// Extends McpspyError: the command prints our named errors as their one line, without a stack.
+export class SecurityError extends McpspyError {}
 
 /** A model directory that is missing, incomplete, or whose runtime is not installed. */
 export class ModelLoadError extends SecurityError {

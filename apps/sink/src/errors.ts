@@ -1,10 +1,7 @@
 /** Named errors of the sink. Messages read `failed to <verb> <object>: <detail>`. */
-export class SinkError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+import { McpspyError } from '@mcpspy/events';
+// Extends McpspyError: the command prints our named errors as their one line, without a stack.
+export class SinkError extends McpspyError {}
 
 function detailOf(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
