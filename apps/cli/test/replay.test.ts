@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { MCPSPY_BIN, REPO_ROOT } from './cli';
 import { startNats, startRedis } from '@mcpspy/events/testing';
@@ -24,9 +26,9 @@ interface Run {
   stderr: string;
 }
 
-function mcpspy(args: string[], timeoutMs = 60_000): Promise<Run> {
+function mcpspy(args: string[], timeoutMs = 60_000, env: NodeJS.ProcessEnv = process.env): Promise<Run> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -47,8 +49,8 @@ const scratch = mkdtempSync(join(tmpdir(), 'mcpspy-replay-test-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 let outputs = 0;
 
-async function replay(capture: string, extra: string[] = [], out = join(scratch, `out-${++outputs}.jsonl`)): Promise<Run & { jsonl: string }> {
-  const r = await mcpspy(['replay', capture, '-o', out, '--tui=false', '-q', ...extra]);
+async function replay(capture: string, extra: string[] = [], out = join(scratch, `out-${++outputs}.jsonl`), env?: NodeJS.ProcessEnv): Promise<Run & { jsonl: string }> {
+  const r = await mcpspy(['replay', capture, '-o', out, '--tui=false', '-q', ...extra], 60_000, env);
   return { ...r, jsonl: existsSync(out) ? readFileSync(out, 'utf8') : '' };
 }
 
@@ -290,6 +292,41 @@ describe('mcpspy replay --security', () => {
     const injection = byCategory.get('prompt_injection')!;
     assert.equal(injection.message.method, 'tools/call');
     assert.ok(injection.evidence.some((e) => e.rule === 'override_instructions' && e.field === 'result.content[0].text'), 'the override in the tool result');
+  });
+
+  test('a slow model in async mode: every model alert still arrives (replay waits for them), the same as in sync mode', async () => {
+    // A local double of the HuggingFace Inference API (the real one needs a token and network): every text is an injection, after 300 ms.
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () =>
+        setTimeout(() => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify([[{ label: 'INJECTION', score: 0.96 }, { label: 'SAFE', score: 0.04 }]]));
+        }, 300),
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const env = { ...process.env, MCPSPY_HF_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/models` };
+    try {
+      // Alerts as split() gives them, without the parser pid that starts msg_id (two processes).
+      const key = (line: string) => {
+        const a = JSON.parse(line) as { message: { msg_id: string }; category: string; detector: string; risk: string };
+        return `${a.message.msg_id.replace(/^[^:]*:/, '')} ${a.category} ${a.detector} ${a.risk}`;
+      };
+      const asyncRun = await replay(capture('stdio'), ['--security', '--hf-token', 'x'], undefined, env);
+      const syncRun = await replay(capture('stdio'), ['--security', '--hf-token', 'x', '--security-async=false'], undefined, env);
+      assert.equal(asyncRun.code, 0, asyncRun.stderr);
+      assert.equal(syncRun.code, 0, syncRun.stderr);
+      const a = split(parse(asyncRun.jsonl));
+      const s = split(parse(syncRun.jsonl));
+      assertSameLines(a.messages, parse(golden('stdio.jsonl')), 'async: every message');
+      assert.ok(s.alerts.length > 0, 'the model judged some texts');
+      // The double calls everything an injection: in tool, prompt and resource listings that is tool poisoning.
+      assert.ok(s.alerts.every((x) => /"category":"(prompt_injection|tool_poisoning)"/.test(x) && /"detector":"hf_api"/.test(x)), s.alerts.join("\n"));
+      assert.deepEqual(a.alerts.map(key).sort(), s.alerts.map(key).sort());
+    } finally {
+      server.close();
+    }
   });
 
   test('benign captures raise no alert', async () => {

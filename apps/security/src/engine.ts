@@ -66,11 +66,55 @@ export class SecurityEngine {
     for (const d of this.detectors) await d.init?.();
   }
 
+  /** True when a model (HuggingFace API or local ONNX) runs: the slow part of an analysis. */
+  get hasModelDetectors(): boolean {
+    return this.detectors.some((d) => d instanceof ModelDetector);
+  }
+
+  /** Every detector on one message, one verdict per category (sync mode, scan). */
   async analyze(msg: McpMessageEvent): Promise<SecurityAlertEvent[]> {
+    const input = await this.prepare(msg);
+    if (!input) return [];
+    const alerts = combineFindings(await this.run(this.detectors, input), msg, input.method, this.threshold);
+    this.countAlerts(alerts, true);
+    return alerts;
+  }
+
+  /**
+   * Async mode: the offline detectors now, the model detectors later. `alerts`
+   * come from rules, secrets and rug pulls in microseconds; `followUp`, when
+   * models run, resolves to the alerts of categories the models found and
+   * the offline pass did not alert on (combined with the offline findings of
+   * those categories, so agreement still raises the score). A category
+   * already alerted is not alerted twice.
+   */
+  async analyzeStaged(msg: McpMessageEvent): Promise<{ alerts: SecurityAlertEvent[]; followUp?: () => Promise<SecurityAlertEvent[]> }> {
+    const input = await this.prepare(msg);
+    if (!input) return { alerts: [] };
+    const fast = this.detectors.filter((d) => !(d instanceof ModelDetector));
+    const slow = this.detectors.filter((d) => d instanceof ModelDetector);
+    const fastFindings = await this.run(fast, input);
+    const alerts = combineFindings(fastFindings, msg, input.method, this.threshold);
+    this.countAlerts(alerts, true);
+    if (slow.length === 0 || input.texts.length === 0) return { alerts };
+    const followUp = async (): Promise<SecurityAlertEvent[]> => {
+      const slowFindings = await this.run(slow, input);
+      const alerted = new Set(alerts.map((a) => a.category));
+      const found = new Set(slowFindings.map((f) => f.category));
+      const pool = [...fastFindings.filter((f) => !f.standalone), ...slowFindings].filter((f) => found.has(f.category) && !alerted.has(f.category));
+      const extra = combineFindings(pool, msg, input.method, this.threshold);
+      this.countAlerts(extra, alerts.length === 0);
+      return extra;
+    };
+    return { alerts, followUp };
+  }
+
+  /** Rug-pull bookkeeping, then the texts worth judging; undefined when there are none. */
+  private async prepare(msg: McpMessageEvent): Promise<AnalysisInput | undefined> {
     this.counters.inc('messages');
     if (!msg || typeof msg !== 'object' || typeof msg.type !== 'string') {
       this.counters.reject(this.logger, 'invalid_messages', 'not an MCP message object');
-      return [];
+      return undefined;
     }
     try {
       await this.rugPull.observe(msg);
@@ -80,7 +124,7 @@ export class SecurityEngine {
     const subject = subjectOf(msg);
     if (!subject) {
       this.counters.inc('skipped');
-      return [];
+      return undefined;
     }
     let input: AnalysisInput;
     try {
@@ -89,23 +133,29 @@ export class SecurityEngine {
       input = { msg, method: subject.method, direction: subject.direction, texts };
     } catch (err) {
       this.counters.reject(this.logger, 'invalid_messages', `failed to extract texts: ${(err as Error).message}`);
-      return [];
+      return undefined;
     }
     this.counters.inc('analysed');
     this.counters.inc('texts', input.texts.length);
-    const settled = await Promise.allSettled(this.detectors.map(async (d) => d.detect(input)));
+    return input;
+  }
+
+  /** Findings of some detectors; a failing detector is counted and the others still count. */
+  private async run(detectors: Detector[], input: AnalysisInput): Promise<Finding[]> {
+    const settled = await Promise.allSettled(detectors.map(async (d) => d.detect(input)));
     const findings: Finding[] = [];
     settled.forEach((r, i) => {
       if (r.status === 'fulfilled') findings.push(...r.value);
-      else this.counters.reject(this.logger, `${this.detectors[i]!.name}_errors`, (r.reason as Error)?.message ?? String(r.reason));
+      else this.counters.reject(this.logger, `${detectors[i]!.name}_errors`, (r.reason as Error)?.message ?? String(r.reason));
     });
-    const alerts = combineFindings(findings, msg, subject.method, this.threshold);
-    if (alerts.length) {
-      this.counters.inc('alerted_messages');
-      this.counters.inc('alerts', alerts.length);
-      for (const a of alerts) this.counters.inc(`alerts_${a.category}`);
-    }
-    return alerts;
+    return findings;
+  }
+
+  private countAlerts(alerts: SecurityAlertEvent[], newMessage: boolean): void {
+    if (alerts.length === 0) return;
+    if (newMessage) this.counters.inc('alerted_messages');
+    this.counters.inc('alerts', alerts.length);
+    for (const a of alerts) this.counters.inc(`alerts_${a.category}`);
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,7 @@ export { RugPullDetector, ServerIdentity } from './detectors/rug-pull.detector';
 export { ModelDetector, TextClassifier } from './detectors/model.detector';
 export { HfClient, HfClientOptions, verdictOf, flattenLabels } from './hf-client';
 export { OnnxClassifier, OnnxClassifierOptions } from './onnx.classifier';
+export { ModelBacklog, ModelBacklogOptions } from './model-backlog';
 export { UnigramTokenizer, Encoding } from './unigram-tokenizer';
 export { combineFindings } from './verdict';
 export { SecurityModule } from './security.module';

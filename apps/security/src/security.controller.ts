@@ -6,12 +6,15 @@ import { Controller, Inject, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { McpMessageEvent, PublishTracker, publishStageStats, RUNTIME, StageRuntime, Subjects } from '@mcpspy/events';
 import { SecurityEngine } from './engine';
+import { ModelBacklog } from './model-backlog';
 
 export const SECURITY_PUBLISHER = Symbol('SECURITY_PUBLISHER');
 
 @Controller()
 export class SecurityController implements OnModuleInit, OnModuleDestroy {
   private stopStats?: () => void;
+  /** Async mode with a model: the model's half of each analysis runs here, off the stream. */
+  private backlog?: ModelBacklog;
 
   constructor(
     private readonly engine: SecurityEngine,
@@ -21,12 +24,29 @@ export class SecurityController implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     await this.engine.init();
+    if (this.rt.config.securityAsync && this.engine.hasModelDetectors) {
+      this.backlog = new ModelBacklog({
+        counters: this.engine.counters,
+        logger: this.rt.logger,
+        onAlerts: (alerts) => {
+          for (const a of alerts) this.out.emit(Subjects.securityAlert, a);
+        },
+      });
+    }
     this.rt.metrics.addCounters('security', this.engine.counters);
     this.stopStats = publishStageStats(this.rt, 'security', () => this.engine.counters.snapshot());
   }
 
   @EventPattern(Subjects.mcpMessage)
   async onMessage(@Payload() msg: McpMessageEvent): Promise<void> {
+    if (this.backlog) {
+      // Async verdicts: offline alerts now, the model's own later; the stream never waits for a model.
+      const { alerts, followUp } = await this.engine.analyzeStaged(msg);
+      for (const a of alerts) this.out.emit(Subjects.securityAlert, a);
+      if (followUp) this.backlog.submit(followUp);
+      await this.out.drain();
+      return;
+    }
     const alerts = await this.engine.analyze(msg);
     for (const a of alerts) this.out.emit(Subjects.securityAlert, a);
     // In sync mode the sink holds each message until its verdict arrives.
@@ -38,6 +58,8 @@ export class SecurityController implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.stopStats?.();
+    // A replay waits for every model verdict; a live monitor stopping drops what still waits (counted).
+    await this.backlog?.close({ drain: this.rt.replay });
     await this.out.drain();
     await this.engine.close();
   }
