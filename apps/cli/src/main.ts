@@ -6,9 +6,10 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { BusConnectError, ConfigError, McpspyError, STAGES, StageName, StoreConnectError } from '@mcpspy/events';
+import { BusConnectError, ConfigError, McpspyError, STAGES, StageName, StoreConnectError } from '@mcpspy/events/core';
 import { EnvironmentError, UsageError } from './errors';
-import { runMonitor, runReplay, runScan, runServe } from './modes';
+// The modes load Nest, NATS, Redis and the stages: only when a command runs, so --help and usage errors answer at once.
+const modes = () => import('./modes.js');
 import { addCommonFlags, CliFlags, configFromFlags } from './options';
 
 const ROOT = join(__dirname, '../../../..');
@@ -42,7 +43,7 @@ Examples:
 Every flag can also be set as an MCPSPY_* environment variable (see README).`,
     );
   addCommonFlags(program, { capture: true, output: true, distributed: true }).action((flags: CliFlags) => {
-    run(runMonitor(configFromFlags(flags), `mcpspy ${shellArgs(process.argv.slice(2))}`.trim()));
+    run(modes().then((m) => m.runMonitor(configFromFlags(flags), `mcpspy ${shellArgs(process.argv.slice(2))}`.trim())));
   });
 
   addCommonFlags(
@@ -53,7 +54,7 @@ Every flag can also be set as an MCPSPY_* environment variable (see README).`,
     { capture: true, output: true, distributed: true },
   ).action((stage: string, flags: CliFlags) => {
     if (!STAGES.includes(stage as StageName)) throw new UsageError(`unknown stage "${stage}" (expected one of: ${STAGES.join(', ')})`);
-    run(runServe(stage as StageName, configFromFlags(flags), `mcpspy serve ${shellArgs(process.argv.slice(3))}`));
+    run(modes().then((m) => m.runServe(stage as StageName, configFromFlags(flags), `mcpspy serve ${shellArgs(process.argv.slice(3))}`)));
   });
 
   addCommonFlags(
@@ -64,7 +65,7 @@ Every flag can also be set as an MCPSPY_* environment variable (see README).`,
     { capture: false, output: true, distributed: true },
   ).action((file: string, flags: CliFlags) => {
     const config = configFromFlags({ tui: false, ...flags });
-    run(runReplay(file, config));
+    run(modes().then((m) => m.runReplay(file, config)));
   });
 
   program
@@ -76,7 +77,7 @@ Every flag can also be set as an MCPSPY_* environment variable (see README).`,
     .option('--security-model-path <dir>', 'local ONNX classifier directory')
     .option('--security-threshold <0..1>', 'minimum score of an alert (default 0.5)')
     .option('--log-level <level>', 'log level')
-    .action((file: string, flags: CliFlags) => run(runScan(file, configFromFlags({ tui: false, ...flags }))));
+    .action((file: string, flags: CliFlags) => run(modes().then((m) => m.runScan(file, configFromFlags({ tui: false, ...flags })))));
 
   program
     .command('version')
@@ -115,7 +116,24 @@ function writeUsageError(s: string): void {
   process.stderr.write(`mcpspy: ${text}\n`);
 }
 
+/**
+ * When whoever reads our stdout goes away (`mcpspy scan f | head`), stop as
+ * other command-line tools do: quietly. A running monitor shuts down the way
+ * SIGTERM makes it (its JSONL file is flushed); anything else just exits.
+ */
+function stopQuietlyOnClosedStdout(): void {
+  let seen = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    if (seen) return;
+    seen = true;
+    if (process.listenerCount('SIGTERM') > 0) process.emit('SIGTERM', 'SIGTERM');
+    else process.exit(0);
+  });
+}
+
 export function main(argv = process.argv): void {
+  stopQuietlyOnClosedStdout();
   const run = (p: Promise<number>) => {
     p.then((code) => process.exit(code), fail);
   };

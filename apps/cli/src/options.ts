@@ -13,7 +13,7 @@ import {
   parseIntStrict,
   parseList,
   parseSize,
-} from '@mcpspy/events';
+} from '@mcpspy/events/core';
 
 export interface CliFlags {
   tui?: string | boolean;

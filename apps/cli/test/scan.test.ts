@@ -191,6 +191,22 @@ describe('mcpspy scan', () => {
     assert.match(lines[0], /^mcpspy: failed to open .*missing\.jsonl: /);
   });
 
+  test('a reader that stops early (| head) ends the scan quietly: exit 0, nothing on stderr but the progress', async () => {
+    // 3,000 copies of the injected tool result of evil.jsonl: far more alert lines than one pipe buffer.
+    const injected = readFileSync(join(TESTDATA, 'evil.jsonl'), 'utf8').split('\n').find((l) => l.includes('Ignore all previous instructions'))!;
+    const big = join(scratch, 'many.jsonl');
+    writeFileSync(big, `${injected}\n`.repeat(3000));
+    const child = spawn(process.execPath, [BIN, 'scan', big], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const first = await new Promise<string>((r) => child.stdout.once('data', (d: Buffer) => r(d.toString())));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((r) => child.once('close', r));
+    assert.match(first, /^\{"type":"security_alert"/);
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stderr, /EPIPE|Error|at /, stderr);
+  });
+
   test('a model directory without a model is one line naming the directory, exit 1 (no stack)', async () => {
     const r = await mcpspy(['scan', '-', '--security-model-path', scratch], '');
     assert.equal(r.code, 1);
