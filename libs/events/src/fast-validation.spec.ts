@@ -76,7 +76,8 @@ function mutate(base: Record<string, unknown>, muts: Array<{ depth: number; pick
       }
     }
     if (m.del) delete target[key];
-    else target[key] = m.value;
+    // A copy: a later mutation may write inside it, and the pool of values is shared by every run.
+    else target[key] = structuredClone(m.value);
   }
   return copy;
 }
