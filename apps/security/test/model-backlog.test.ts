@@ -61,11 +61,11 @@ test('ModelBacklog: at most concurrency + maxQueued jobs taken, the rest counted
   const got: SecurityAlertEvent[] = [];
   const backlog = new ModelBacklog({ counters: e.counters, onAlerts: (a) => got.push(...a), concurrency: 2, maxQueued: 5 });
   calls = 0;
+  // Analyse first, then submit in one synchronous loop: no model answer can free a slot in between.
+  const followUps = [];
+  for (let i = 0; i < 30; i++) followUps.push((await e.analyzeStaged({ ...toolResult(`Report ${i}: all 12 checks passed.`), msg_id: `b:${i}` })).followUp!);
   let taken = 0;
-  for (let i = 0; i < 30; i++) {
-    const { followUp } = await e.analyzeStaged({ ...toolResult(`Report ${i}: all 12 checks passed.`), msg_id: `b:${i}` });
-    if (backlog.submit(followUp!)) taken++;
-  }
+  for (const f of followUps) if (backlog.submit(f)) taken++;
   assert.equal(taken, 7, '2 running + 5 waiting');
   assert.equal(e.counters.snapshot().model_backlog_skipped, 23);
   const deadline = Date.now() + 10_000;
@@ -81,7 +81,9 @@ test('ModelBacklog.close drops what waits (counted) and refuses new jobs', async
   const e = engine();
   await e.init();
   const backlog = new ModelBacklog({ counters: e.counters, onAlerts: () => undefined, concurrency: 1, maxQueued: 10 });
-  for (let i = 0; i < 4; i++) backlog.submit((await e.analyzeStaged({ ...toolResult(`Note ${i} about the release.`), msg_id: `c:${i}` })).followUp!);
+  const jobs = [];
+  for (let i = 0; i < 4; i++) jobs.push((await e.analyzeStaged({ ...toolResult(`Note ${i} about the release.`), msg_id: `c:${i}` })).followUp!);
+  for (const j of jobs) backlog.submit(j);
   await backlog.close({ graceMs: 2000 });
   assert.equal(e.counters.snapshot().model_backlog_dropped, 3);
   assert.equal(backlog.submit(async () => []), false);
