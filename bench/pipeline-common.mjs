@@ -139,7 +139,8 @@ export function startProc(name, cmd, args, opts = {}) {
 export async function startEmbedded({ output, comms, extra = [] }) {
   const metricsPort = await freePort();
   const args = [MCPSPY, '--tui=false', '-q', '-o', output, '--comm', comms.join(','), '--metrics-port', String(metricsPort), '--log-level', 'warn', ...extra];
-  const proc = startProc('mcpspy', process.execPath, args);
+  // The node flag of bin/mcpspy.js's shebang and of `npm start`: measure what people run.
+  const proc = startProc('mcpspy', process.execPath, ['--max-semi-space-size=4', ...args]);
   await proc.waitForLine(READY_MONITOR, 60_000);
   return {
     mode: 'embedded',

@@ -1,8 +1,13 @@
 /**
  * Reads a BPF ring buffer by walking its shared memory, as the kernel lays it
  * out (see kernel/bpf/ringbuf.c): a consumer page the reader writes, a
- * producer page and the data area (mapped twice back to back, so a record
- * that wraps is still contiguous) that the reader only reads.
+ * producer page and the data area that the reader only reads.
+ *
+ * The kernel offers the data area twice back to back, so that a record
+ * running past the end stays contiguous; libbpf maps both copies. Here it is
+ * mapped once: the pages are the same, but a process's RSS counts every
+ * mapping of a page, so the double map showed a 64 MB ring as 128 MB. The
+ * rare record that wraps is copied into a scratch buffer instead.
  *
  * libbpf's ring_buffer__poll with a JS callback costs ~1 µs per record; this
  * walk costs a few tens of nanoseconds, which is what makes 100k+ events/s
@@ -28,6 +33,10 @@ export class RingbufReader {
   private readonly mask: number;
   private readonly pageSize: number;
   private closed = false;
+  /** Where a record that wraps around the end of the data area is made contiguous. */
+  private scratch = new ArrayBuffer(0);
+  private scratchU8 = new Uint8Array(0);
+  private scratchI32 = new Int32Array(0);
 
   /** `size` is the map's max_entries (a power of two, multiple of the page size). */
   constructor(
@@ -40,7 +49,7 @@ export class RingbufReader {
     this.mask = size - 1;
     const c = libc.mmap(null, this.pageSize, PROT_READ | PROT_WRITE, MAP_SHARED, mapFd, 0);
     if (c === MAP_FAILED || c === 0n) throw new ProbeError(`failed to map ${name} consumer page: errno ${lastErrno()}`);
-    const d = libc.mmap(null, this.pageSize + 2 * size, PROT_READ, MAP_SHARED, mapFd, this.pageSize);
+    const d = libc.mmap(null, this.pageSize + size, PROT_READ, MAP_SHARED, mapFd, this.pageSize);
     if (d === MAP_FAILED || d === 0n) {
       const e = lastErrno();
       libc.munmap(c, this.pageSize);
@@ -49,11 +58,29 @@ export class RingbufReader {
     this.consumerPtr = c;
     this.dataPtr = d;
     this.consumerPos = new BigUint64Array(nativeView(c, 8));
-    const ro = nativeView(d, this.pageSize + 2 * size);
+    const ro = nativeView(d, this.pageSize + size);
     this.producerPos = new BigUint64Array(ro, 0, 1);
-    this.data = new Uint8Array(ro, this.pageSize, 2 * size);
-    this.dataView = new DataView(ro, this.pageSize, 2 * size);
-    this.words = new Int32Array(ro, this.pageSize, (2 * size) / 4);
+    this.data = new Uint8Array(ro, this.pageSize, size);
+    this.dataView = new DataView(ro, this.pageSize, size);
+    this.words = new Int32Array(ro, this.pageSize, size / 4);
+  }
+
+  /**
+   * The body of a record that runs past the end of the data area, copied
+   * into the scratch buffer (at offset 0). Headers never wrap: records are
+   * 8-aligned and the area's size is a multiple of 8.
+   */
+  private unwrap(start: number, len: number): void {
+    if (this.scratch.byteLength < len) {
+      let cap = 4096;
+      while (cap < len) cap *= 2;
+      this.scratch = new ArrayBuffer(cap);
+      this.scratchU8 = new Uint8Array(this.scratch);
+      this.scratchI32 = new Int32Array(this.scratch);
+    }
+    const head = this.size - start;
+    this.scratchU8.set(this.data.subarray(start, this.size), 0);
+    this.scratchU8.set(this.data.subarray(0, len - head), head);
   }
 
   /** Bytes written by the kernel and not consumed yet. */
@@ -78,8 +105,12 @@ export class RingbufReader {
       if (hdr & BUSY_BIT) break;
       const len = hdr & LEN_MASK;
       if (!(hdr & DISCARD_BIT)) {
-        const start = at + RECORD_HEADER;
-        onRecord(this.data.subarray(start, start + len));
+        const start = (at + RECORD_HEADER) & this.mask;
+        if (start + len <= this.size) onRecord(this.data.subarray(start, start + len));
+        else {
+          this.unwrap(start, len);
+          onRecord(this.scratchU8.subarray(0, len));
+        }
         n++;
       }
       cons += (len + RECORD_HEADER + 7) & ~7;
@@ -110,7 +141,12 @@ export class RingbufReader {
       if (hdr & BUSY_BIT) break;
       const len = hdr & LEN_MASK;
       if (!(hdr & DISCARD_BIT)) {
-        onRecord(data, words, at + RECORD_HEADER, len);
+        const start = (at + RECORD_HEADER) & mask;
+        if (start + len <= this.size) onRecord(data, words, start, len);
+        else {
+          this.unwrap(start, len);
+          onRecord(this.scratchU8, this.scratchI32, 0, len);
+        }
         n++;
       }
       cons += (len + RECORD_HEADER + 7) & ~7;
@@ -122,7 +158,7 @@ export class RingbufReader {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.libc.munmap(this.dataPtr, this.pageSize + 2 * this.size);
+    this.libc.munmap(this.dataPtr, this.pageSize + this.size);
     this.libc.munmap(this.consumerPtr, this.pageSize);
   }
 }
