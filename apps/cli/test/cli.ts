@@ -29,6 +29,34 @@ export function rootSkipReason(): string | undefined {
   return undefined;
 }
 
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `mcpspy ARGS` to its end and gives its exit code and whole output; killed, and the test failed, after timeoutMs. */
+export function runMcpspy(args: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Run> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [MCPSPY_BIN, ...args], { cwd: REPO_ROOT, stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`mcpspy ${args.join(' ')} did not finish in ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`));
+    }, timeoutMs);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolveRun({ code, stdout, stderr });
+    });
+    if (opts.stdin !== undefined) child.stdin!.end(opts.stdin);
+  });
+}
+
 const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGUSR2: 12, SIGTERM: 15 };
 
 export class Child {

@@ -6,44 +6,19 @@
  */
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { MCPSPY_BIN, REPO_ROOT } from './cli';
+import { REPO_ROOT, Run, runMcpspy } from './cli';
 import { startNats, startRedis } from '@mcpspy/events/testing';
 
 const ROOT = REPO_ROOT;
-const BIN = MCPSPY_BIN;
 const TESTDATA = join(ROOT, 'apps', 'cli', 'testdata');
 const SCENARIOS = ['stdio', 'http', 'https', 'sse', 'evil'] as const;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function mcpspy(args: string[], timeoutMs = 60_000, env: NodeJS.ProcessEnv = process.env): Promise<Run> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`mcpspy ${args.join(' ')} did not finish in ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`));
-    }, timeoutMs);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolveRun({ code, stdout, stderr });
-    });
-  });
-}
+const mcpspy = (args: string[], timeoutMs?: number, env?: NodeJS.ProcessEnv): Promise<Run> => runMcpspy(args, { timeoutMs, env });
 
 const scratch = mkdtempSync(join(tmpdir(), 'mcpspy-replay-test-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));

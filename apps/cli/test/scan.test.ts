@@ -9,37 +9,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MCPSPY_BIN, REPO_ROOT } from './cli';
+import { MCPSPY_BIN, REPO_ROOT, Run, runMcpspy } from './cli';
 
 const ROOT = REPO_ROOT;
 const BIN = MCPSPY_BIN;
 const TESTDATA = join(ROOT, 'apps', 'cli', 'testdata');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function mcpspy(args: string[], stdin?: string, timeoutMs = 60_000): Promise<Run> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`mcpspy ${args.join(' ')} did not finish in ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`));
-    }, timeoutMs);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolveRun({ code, stdout, stderr });
-    });
-    if (stdin !== undefined) child.stdin!.end(stdin);
-  });
-}
+const mcpspy = (args: string[], stdin?: string, timeoutMs?: number): Promise<Run> => runMcpspy(args, { stdin, timeoutMs });
 
 const scratch = mkdtempSync(join(tmpdir(), 'mcpspy-scan-test-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
