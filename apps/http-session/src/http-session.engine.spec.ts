@@ -325,4 +325,98 @@ describe('HttpSessionEngine', () => {
     );
     assert.equal(engine.counters.get('sse_gaps_skipped'), 1);
   });
+
+  describe('compressed event streams', () => {
+    const frame = (b: Buffer) => Buffer.concat([Buffer.from(`${b.length.toString(16)}\r\n`), b, Buffer.from('\r\n')]);
+    const events = ['data: {"jsonrpc":"2.0","method":"notifications/progress","params":{"progress":1}}\n\n', 'event: message\nid: 2\ndata: {"jsonrpc":"2.0","id":3,"result":{}}\n\n', ': keep-alive\n\ndata: last\n\n'];
+
+    /** What compression middleware sends: gzip, flushed after each event (one part per event, then the trailer). */
+    async function gzipPerEvent(): Promise<Buffer[]> {
+      const gz = zlib.createGzip();
+      const out: Buffer[] = [];
+      let cur: Buffer[] = [];
+      gz.on('data', (c: Buffer) => cur.push(c));
+      for (const ev of events) {
+        gz.write(ev);
+        await new Promise<void>((r) => gz.flush(zlib.constants.Z_SYNC_FLUSH, () => r()));
+        out.push(Buffer.concat(cur));
+        cur = [];
+      }
+      await new Promise<void>((r) => gz.end(() => r()));
+      await new Promise((r) => setImmediate(r));
+      out.push(Buffer.concat(cur));
+      return out;
+    }
+
+    test('gzip: each event is decoded when its flushed bytes arrive, not at the end', async () => {
+      const c = new Conn();
+      const parts = await gzipPerEvent();
+      const r = newEngine();
+      const head = 'HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n';
+      for (const b of toBatches([...c.write('GET /mcp HTTP/1.1\r\nHost: h\r\nAccept-Encoding: gzip\r\n\r\n'), ...c.read(head)])) r.engine.onBatch(b);
+      const seen: number[] = [];
+      for (const p of parts.slice(0, 3)) {
+        // Each flushed part in small reads, as a socket delivers it.
+        const wire = frame(p);
+        for (let i = 0; i < wire.length; i += 5) for (const b of toBatches(c.read(wire.subarray(i, i + 5)))) r.engine.onBatch(b);
+        seen.push(r.messages.length - 1);
+      }
+      for (const b of toBatches(c.read(Buffer.concat([frame(parts[3]!), Buffer.from('0\r\n\r\n')])))) r.engine.onBatch(b);
+      assert.deepEqual(seen, [1, 2, 3], 'each event out as its part arrives (a comment block is no event)');
+      assert.deepEqual(
+        r.messages.slice(1).map((m) => [m.kind, m.body, m.sse_id ?? null]),
+        [
+          ['sse_event', '{"jsonrpc":"2.0","method":"notifications/progress","params":{"progress":1}}', null],
+          ['sse_event', '{"jsonrpc":"2.0","id":3,"result":{}}', '2'],
+          ['sse_event', 'last', '2'],
+        ],
+      );
+      assert.equal(r.engine.counters.get('sse_decompressed_streams'), 1);
+      assert.equal(r.engine.counters.get('sse_encoded_unsupported'), 0);
+    });
+
+    test('deflate (zlib-wrapped or raw) with Content-Length, fed 1 or 7 bytes at a time: the same events', () => {
+      for (const [wrapping, compress] of [['zlib', zlib.deflateSync], ['raw', zlib.deflateRawSync]] as const) {
+        for (const step of [1, 7]) {
+          const c = new Conn();
+          const body = compress(Buffer.from(events.join('')));
+          const head = `HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Encoding: deflate\r\nContent-Length: ${body.length}\r\n\r\n`;
+          const r = newEngine();
+          for (const b of toBatches([...c.write('GET /mcp HTTP/1.1\r\nHost: h\r\n\r\n'), ...c.read(head)])) r.engine.onBatch(b);
+          for (let i = 0; i < body.length; i += step) for (const b of toBatches(c.read(body.subarray(i, i + step)))) r.engine.onBatch(b);
+          assert.deepEqual(
+            r.messages.slice(1).map((m) => m.body),
+            ['{"jsonrpc":"2.0","method":"notifications/progress","params":{"progress":1}}', '{"jsonrpc":"2.0","id":3,"result":{}}', 'last'],
+            `${wrapping} deflate, ${step}-byte reads`,
+          );
+        }
+      }
+    });
+
+    test('bytes that do not decompress are counted, and the connection goes on with its next exchange', () => {
+      const c = new Conn();
+      const garbage = Buffer.from('this is not gzip at all, just text pretending');
+      const { messages, engine } = run([
+        ...c.write('GET /mcp HTTP/1.1\r\nHost: h\r\n\r\n'),
+        ...c.read(`HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Encoding: gzip\r\nContent-Length: ${garbage.length}\r\n\r\n`),
+        ...c.read(garbage),
+        ...c.write(post(JSON_REQ)),
+        ...c.read(ok(JSON_RES)),
+      ]);
+      assert.equal(engine.counters.get('sse_inflate_errors'), 1);
+      assert.deepEqual(messages.map((m) => m.body), ['', JSON_REQ, JSON_RES]);
+    });
+
+    test('br stays unsupported (no incremental decoder): counted, body skipped', () => {
+      const c = new Conn();
+      const body = zlib.brotliCompressSync(Buffer.from(events.join('')));
+      const { messages, engine } = run([
+        ...c.write('GET /mcp HTTP/1.1\r\nHost: h\r\n\r\n'),
+        ...c.read(`HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Encoding: br\r\nContent-Length: ${body.length}\r\n\r\n`),
+        ...c.read(body),
+      ]);
+      assert.equal(engine.counters.get('sse_encoded_unsupported'), 1);
+      assert.deepEqual(messages.map((m) => m.kind), ['body']);
+    });
+  });
 });

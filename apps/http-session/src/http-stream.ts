@@ -20,6 +20,7 @@ import { BodyFraming, bodyFraming, MessageHead, MessageMode } from './http-head'
 import { FramerHooks, HttpFramer } from './http-framer';
 import { MemoryBudget, StreamBudget } from './memory-budget';
 import { SseDecoder, SseEvent } from './sse-decoder';
+import { SseInflater } from './sse-inflater';
 import { classifyStart, StartLineScanner } from './wire-scan';
 
 export interface StreamLimits {
@@ -61,7 +62,9 @@ interface Message {
   req?: RequestInfo;
   interim: boolean;
   sse?: SseDecoder;
-  /** Body ignored on purpose (e.g. a compressed event stream). */
+  /** A gzip or deflate event stream: bytes go through it, then into sse, as they arrive. */
+  inflate?: SseInflater;
+  /** Body ignored on purpose (e.g. an event stream in an encoding that cannot be decoded as it arrives). */
   discard: boolean;
   parts: Buffer[];
   len: number;
@@ -231,7 +234,8 @@ export class HttpStream {
       onAbort: (reason, err) => this.onAbort(d, reason, err),
       keepThroughGap: () => {
         const sse = side.msg?.sse;
-        if (!sse) return false;
+        // A compressed stream cannot resume after missing bytes: its message ends at the gap.
+        if (!sse || side.msg?.inflate) return false;
         sse.gap();
         this.ctx.counters.inc('sse_gaps_skipped');
         return true;
@@ -282,14 +286,24 @@ export class HttpStream {
     }
     const ct = (h['content-type'] ?? '').toLowerCase();
     if (status >= 200 && status < 300 && ct.startsWith('text/event-stream') && framing.type !== 'none') {
-      const ce = (h['content-encoding'] ?? 'identity').toLowerCase();
-      if (ce !== 'identity') {
+      const ce = (h['content-encoding'] ?? 'identity').toLowerCase().trim();
+      if (ce === 'identity') {
+        msg.sse = new SseDecoder((ev) => this.emitSse(d, msg, ev), this.ctx.limits.maxBodyBytes);
+      } else if (ce === 'gzip' || ce === 'x-gzip' || ce === 'deflate') {
+        // Compression middleware flushes after each event, so each event is decoded as it arrives.
+        const sse = new SseDecoder((ev) => this.emitSse(d, msg, ev), this.ctx.limits.maxBodyBytes);
+        msg.sse = sse;
+        msg.inflate = new SseInflater(ce === 'deflate' ? 'deflate' : 'gzip', (chunk) => {
+          sse.push(chunk);
+          this.chargeSse(msg);
+        });
+        this.ctx.counters.inc('sse_decompressed_streams');
+      } else {
+        // br or anything else: no incremental decoder here.
         this.ctx.counters.reject(this.ctx.logger, 'sse_encoded_unsupported', `event stream with content-encoding ${ce}`, {
           stream: this.key,
         });
         msg.discard = true;
-      } else {
-        msg.sse = new SseDecoder((ev) => this.emitSse(d, msg, ev), this.ctx.limits.maxBodyBytes);
       }
     }
     return framing;
@@ -299,8 +313,11 @@ export class HttpStream {
     const msg = side.msg;
     if (!msg || msg.discard) return;
     if (msg.sse) {
-      msg.sse.push(data);
-      this.chargeSse(msg);
+      if (msg.inflate) this.inflate(msg, data, false);
+      else {
+        msg.sse.push(data);
+        this.chargeSse(msg);
+      }
       return;
     }
     if (msg.truncated) return;
@@ -326,6 +343,20 @@ export class HttpStream {
     if (bound) {
       msg.truncated = true;
       this.ctx.counters.reject(this.ctx.logger, bound, 'body cut at a memory bound', { stream: this.key, kept: msg.len });
+    }
+  }
+
+  /** Feeds compressed bytes; corrupt data ends the message's decoding (counted), the stream goes on. */
+  private inflate(msg: Message, data: Uint8Array, final: boolean): void {
+    try {
+      msg.inflate!.push(data, final);
+    } catch (err) {
+      msg.inflate = undefined;
+      msg.discard = true;
+      this.ctx.counters.reject(this.ctx.logger, 'sse_inflate_errors', 'compressed event stream that does not decompress', {
+        stream: this.key,
+        detail: (err as Error).message,
+      });
     }
   }
 
@@ -361,6 +392,8 @@ export class HttpStream {
       return;
     }
     if (msg.sse) {
+      // The end of a compressed body may still hold the last event.
+      if (msg.inflate && !msg.discard) this.inflate(msg, new Uint8Array(0), true);
       if (msg.sse.end()) this.ctx.counters.inc('sse_incomplete_dropped');
       this.release(msg);
       return;
