@@ -29,7 +29,6 @@ export class RingbufReader {
   private readonly data: Uint8Array;
   /** The data area as 32-bit words (records start 8-aligned). */
   private readonly words: Int32Array;
-  private readonly dataView: DataView;
   private readonly mask: number;
   private readonly pageSize: number;
   private closed = false;
@@ -61,7 +60,6 @@ export class RingbufReader {
     const ro = nativeView(d, this.pageSize + size);
     this.producerPos = new BigUint64Array(ro, 0, 1);
     this.data = new Uint8Array(ro, this.pageSize, size);
-    this.dataView = new DataView(ro, this.pageSize, size);
     this.words = new Int32Array(ro, this.pageSize, size / 4);
   }
 
@@ -94,29 +92,7 @@ export class RingbufReader {
    * Stops at a record still being written, or after `maxBytes` of ring.
    */
   drain(onRecord: (record: Uint8Array) => void, maxBytes = Number.MAX_SAFE_INTEGER): number {
-    if (this.closed) return 0;
-    let cons = Number(Atomics.load(this.consumerPos, 0));
-    const prod = Number(Atomics.load(this.producerPos, 0));
-    const limit = Math.min(prod, cons + maxBytes);
-    let n = 0;
-    while (cons < limit) {
-      const at = cons & this.mask;
-      const hdr = this.dataView.getUint32(at, true);
-      if (hdr & BUSY_BIT) break;
-      const len = hdr & LEN_MASK;
-      if (!(hdr & DISCARD_BIT)) {
-        const start = (at + RECORD_HEADER) & this.mask;
-        if (start + len <= this.size) onRecord(this.data.subarray(start, start + len));
-        else {
-          this.unwrap(start, len);
-          onRecord(this.scratchU8.subarray(0, len));
-        }
-        n++;
-      }
-      cons += (len + RECORD_HEADER + 7) & ~7;
-    }
-    Atomics.store(this.consumerPos, 0, BigInt(cons));
-    return n;
+    return this.drainAt((data, _words, start, len) => onRecord(data.subarray(start, start + len)), maxBytes);
   }
 
   /**
