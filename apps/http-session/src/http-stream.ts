@@ -287,23 +287,24 @@ export class HttpStream {
     const ct = (h['content-type'] ?? '').toLowerCase();
     if (status >= 200 && status < 300 && ct.startsWith('text/event-stream') && framing.type !== 'none') {
       const ce = (h['content-encoding'] ?? 'identity').toLowerCase().trim();
-      if (ce === 'identity') {
-        msg.sse = new SseDecoder((ev) => this.emitSse(d, msg, ev), this.ctx.limits.maxBodyBytes);
-      } else if (ce === 'gzip' || ce === 'x-gzip' || ce === 'deflate') {
-        // Compression middleware flushes after each event, so each event is decoded as it arrives.
-        const sse = new SseDecoder((ev) => this.emitSse(d, msg, ev), this.ctx.limits.maxBodyBytes);
-        msg.sse = sse;
-        msg.inflate = new SseInflater(ce === 'deflate' ? 'deflate' : 'gzip', (chunk) => {
-          sse.push(chunk);
-          this.chargeSse(msg);
-        });
-        this.ctx.counters.inc('sse_decompressed_streams');
-      } else {
+      const compressed = ce === 'gzip' || ce === 'x-gzip' || ce === 'deflate';
+      if (ce !== 'identity' && !compressed) {
         // br or anything else: no incremental decoder here.
         this.ctx.counters.reject(this.ctx.logger, 'sse_encoded_unsupported', `event stream with content-encoding ${ce}`, {
           stream: this.key,
         });
         msg.discard = true;
+      } else {
+        const sse = new SseDecoder((ev) => this.emitSse(d, msg, ev), this.ctx.limits.maxBodyBytes);
+        msg.sse = sse;
+        if (compressed) {
+          // Compression middleware flushes after each event, so each event is decoded as it arrives.
+          msg.inflate = new SseInflater(ce === 'deflate' ? 'deflate' : 'gzip', (chunk) => {
+            sse.push(chunk);
+            this.chargeSse(msg);
+          });
+          this.ctx.counters.inc('sse_decompressed_streams');
+        }
       }
     }
     return framing;
