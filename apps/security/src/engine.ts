@@ -40,6 +40,9 @@ export interface SecurityOptions {
 export class SecurityEngine {
   readonly counters = new Counters();
   private readonly detectors: Detector[];
+  /** The detectors without a model (rules, secrets, rug pulls) and those with one: the two halves of a staged analysis. */
+  private readonly offline: Detector[];
+  private readonly models: Detector[];
   private readonly rugPull: RugPullDetector;
   private readonly logger: Logger;
   private threshold: number;
@@ -55,6 +58,8 @@ export class SecurityEngine {
     }
     const local = opts.modelClassifier ?? (opts.modelPath ? new OnnxClassifier(opts.modelPath, { threads: opts.modelThreads }) : undefined);
     if (local) this.detectors.push(new ModelDetector({ name: 'onnx', classifier: local, counters: this.counters, logger: this.logger }));
+    this.offline = this.detectors.filter((d) => !(d instanceof ModelDetector));
+    this.models = this.detectors.filter((d) => d instanceof ModelDetector);
   }
 
   /** Names of the active detectors, in the order they run. */
@@ -68,7 +73,7 @@ export class SecurityEngine {
 
   /** True when a model (HuggingFace API or local ONNX) runs: the slow part of an analysis. */
   get hasModelDetectors(): boolean {
-    return this.detectors.some((d) => d instanceof ModelDetector);
+    return this.models.length > 0;
   }
 
   /** Every detector on one message, one verdict per category (sync mode, scan). */
@@ -91,14 +96,12 @@ export class SecurityEngine {
   async analyzeStaged(msg: McpMessageEvent): Promise<{ alerts: SecurityAlertEvent[]; followUp?: () => Promise<SecurityAlertEvent[]> }> {
     const input = await this.prepare(msg);
     if (!input) return { alerts: [] };
-    const fast = this.detectors.filter((d) => !(d instanceof ModelDetector));
-    const slow = this.detectors.filter((d) => d instanceof ModelDetector);
-    const fastFindings = await this.run(fast, input);
+    const fastFindings = await this.run(this.offline, input);
     const alerts = combineFindings(fastFindings, msg, input.method, this.threshold);
     this.countAlerts(alerts, true);
-    if (slow.length === 0 || input.texts.length === 0) return { alerts };
+    if (this.models.length === 0 || input.texts.length === 0) return { alerts };
     const followUp = async (): Promise<SecurityAlertEvent[]> => {
-      const slowFindings = await this.run(slow, input);
+      const slowFindings = await this.run(this.models, input);
       const alerted = new Set(alerts.map((a) => a.category));
       const found = new Set(slowFindings.map((f) => f.category));
       const pool = [...fastFindings.filter((f) => !f.standalone), ...slowFindings].filter((f) => found.has(f.category) && !alerted.has(f.category));
