@@ -81,7 +81,7 @@ export class JsonlWriter {
     const text = `${line}\n`;
     this.pending.push(text);
     this.pendingBytes += text.length;
-    if (this.flushMs === 0 || this.pendingBytes >= this.highWaterMark) this.flush();
+    if (this.pendingBytes >= this.highWaterMark) this.flush();
     else if (!this.timer) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
