@@ -8,6 +8,8 @@ export * from './http.events';
 export * from './mcp.events';
 export * from './security.events';
 export * from './stats.events';
+export * from './notice.events';
+export * from './display-text';
 export * from './validation';
 export * from './counters';
 export * from './logger';

@@ -23,12 +23,14 @@ export const Subjects = {
   probeStats: `${SUBJECT_PREFIX}.probe.stats`,
   /** Counters of any stage (JSON); suffix: stage name. */
   stageStats: `${SUBJECT_PREFIX}.stage.stats`,
+  /** What a stage saw but cannot show, or saw done wrong (JSON, JetStream). */
+  notice: `${SUBJECT_PREFIX}.notice`,
 } as const;
 
 export type SubjectName = keyof typeof Subjects;
 
 /** Subjects kept by JetStream so a restarted consumer resumes where it stopped. */
-export const DURABLE_SUBJECTS: readonly string[] = [Subjects.mcpMessage, Subjects.securityAlert];
+export const DURABLE_SUBJECTS: readonly string[] = [Subjects.mcpMessage, Subjects.securityAlert, Subjects.notice];
 
 /** Name of the JetStream stream holding the durable subjects. */
 export const JETSTREAM_STREAM = 'MCPSPY_V1';

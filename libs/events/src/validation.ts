@@ -13,6 +13,7 @@ import { ProbeStatsDto, SCHEMA_PROBE_STATS, SCHEMA_STAGE_STATS, StageStatsDto } 
 import { acceptorFor } from './fast-validation';
 import { Subjects } from './subjects';
 import { SCHEMA_RAW_BATCH } from './raw.events';
+import { NoticeDto, SCHEMA_NOTICE } from './notice.events';
 
 type DtoClass = new () => object;
 
@@ -32,6 +33,7 @@ export function schemaForSubject(subject: string): SchemaEntry {
   if (subject === Subjects.securityAlert) return { schema: SCHEMA_SECURITY_ALERT, dto: SecurityAlertDto };
   if (subject === Subjects.securityVerdict) return { schema: SCHEMA_SECURITY_VERDICT, dto: SecurityVerdictDto };
   if (subject === Subjects.probeStats) return { schema: SCHEMA_PROBE_STATS, dto: ProbeStatsDto };
+  if (subject === Subjects.notice) return { schema: SCHEMA_NOTICE, dto: NoticeDto };
   if (subject.startsWith(Subjects.stageStats)) return { schema: SCHEMA_STAGE_STATS, dto: StageStatsDto };
   return { schema: 'unknown' };
 }
