@@ -1,6 +1,5 @@
 export { McpParserEngine, MCP_PARSER_DEFAULTS } from './mcp-parser.engine';
 export type { McpParserOptions } from './mcp-parser.engine';
-export { describeMethod, isKnownMethod, KNOWN_METHODS } from './mcp-methods';
 export { parseJsonRpcText, classify } from './jsonrpc';
 export type { ParsedMessage, ParseResult, Reject } from './jsonrpc';
 export { NdjsonSplitter, ByteBudget } from './ndjson-splitter';

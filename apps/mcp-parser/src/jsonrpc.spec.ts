@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseJsonRpcText } from './jsonrpc';
-import { describeMethod, KNOWN_METHODS } from './mcp-methods';
+import { describeMethod, KNOWN_METHODS } from '@mcpspy/events';
 import { ssePayloads } from './sse';
 
 describe('parseJsonRpcText', () => {

@@ -30,10 +30,11 @@ import {
   StdioTransportInfo,
   Store,
   streamKeyOf,
+  describeMethod,
+  isKnownMethod,
 } from '@mcpspy/events';
 import { EmitError, ParserStoreError } from './errors';
 import { DEFAULT_MAX_DEPTH, ParsedMessage, parseJsonRpcText } from './jsonrpc';
-import { describeMethod, isKnownMethod } from './mcp-methods';
 import { ByteBudget, DropReason, NdjsonSplitter } from './ndjson-splitter';
 import { RequestPairing } from './request-pairing';
 import { ssePayloads } from './sse';

@@ -4,22 +4,15 @@
  * strings), tool/prompt/resource definitions; plus whatever base64, percent
  * encoding, HTML entities, escapes or tag characters hide.
  */
-import type { McpMessageEvent } from '@mcpspy/events';
+import { judgedMethod, methodsJudged, type McpMessageEvent } from '@mcpspy/events';
 import { decodeBase64Runs, decodeEscapes, decodeHtmlEntities, decodePercent, decodeUnicodeTags } from './decode';
 import type { TextContext, TextUnit } from './types';
 
-/** Methods whose requests and responses carry text a model will read. */
-export const CONTENT_METHODS: ReadonlySet<string> = new Set([
-  'tools/call',
-  'resources/read',
-  'prompts/get',
-  'completion/complete',
-  'sampling/createMessage',
-  'elicitation/create',
-]);
+/** Methods whose requests and responses carry text a model will read (from the one method table). */
+export const CONTENT_METHODS: ReadonlySet<string> = new Set(methodsJudged('content'));
 
 /** Methods whose responses carry definitions (tool poisoning, rug pulls). */
-export const LISTING_METHODS: ReadonlySet<string> = new Set(['tools/list', 'prompts/list', 'resources/list']);
+export const LISTING_METHODS: ReadonlySet<string> = new Set(methodsJudged('listing'));
 
 export interface Subject {
   method: string;
@@ -27,31 +20,12 @@ export interface Subject {
 }
 
 /**
- * The method a message is judged under. A response is judged with its
- * request's method; when the request was not seen, the shape of the result
- * is the best remaining hint.
+ * The method a message is judged under (`judgedMethod` of the method table,
+ * which the sink's synchronous mode also uses to decide what it holds).
  */
 export function subjectOf(msg: McpMessageEvent): Subject | undefined {
-  if (msg.type === 'request') {
-    return msg.method && CONTENT_METHODS.has(msg.method) ? { method: msg.method, direction: 'request' } : undefined;
-  }
-  if (msg.type !== 'response' && msg.type !== 'error') return undefined;
-  const method = msg.request?.method ?? msg.method ?? inferMethod(msg.result);
-  if (!method) return undefined;
-  if (CONTENT_METHODS.has(method) || LISTING_METHODS.has(method)) return { method, direction: 'response' };
-  return undefined;
-}
-
-function inferMethod(result: unknown): string | undefined {
-  if (!result || typeof result !== 'object') return undefined;
-  const r = result as Record<string, unknown>;
-  if (Array.isArray(r.tools)) return 'tools/list';
-  if (Array.isArray(r.prompts)) return 'prompts/list';
-  if (Array.isArray(r.resources)) return 'resources/list';
-  if (Array.isArray(r.contents)) return 'resources/read';
-  if (Array.isArray(r.messages)) return 'prompts/get';
-  if (Array.isArray(r.content)) return 'tools/call';
-  return undefined;
+  const j = judgedMethod(msg);
+  return j && { method: j.method, direction: j.direction };
 }
 
 const MAX_UNITS = 4096;

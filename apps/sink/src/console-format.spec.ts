@@ -11,7 +11,7 @@ describe('formatConsoleLine', () => {
       formatConsoleLine(m),
     );
     assert.deepEqual(lines, [
-      '12:34:55.001 python[12345] → python[12346] NOTF notifications/initialized Initialization complete',
+      '12:34:55.001 python[12345] → python[12346] NOTF notifications/initialized Client finished initialization',
       '12:34:56.789 python[12345] → python[12346] REQ tools/call (get_weather) Execute a tool',
       '12:34:56.890 python[12346] → python[12345] RESP OK tools/call (get_weather)',
       '12:34:57.000 python[12346] → python[12345] ERR -32601 Method not found tools/destroy',

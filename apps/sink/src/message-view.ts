@@ -3,41 +3,13 @@
  * method and the tool/resource it names. Shared by the console lines and the
  * TUI so both say the same thing about a message.
  */
-import type { McpMessageEvent, SecurityAlertEvent } from '@mcpspy/events';
+import { describeMethod as describeKnownMethod, type McpMessageEvent, type SecurityAlertEvent } from '@mcpspy/events';
 
 export type Kind = 'REQ' | 'RESP' | 'NOTF' | 'ERR';
 
-// Fallback when mcp-parser left no description (older producers, replay files).
-const DESCRIPTIONS: Record<string, string> = {
-  initialize: 'Initialize connection',
-  ping: 'Ping',
-  'tools/list': 'List available tools',
-  'tools/call': 'Execute a tool',
-  'resources/list': 'List available resources',
-  'resources/templates/list': 'List resource templates',
-  'resources/read': 'Read a resource',
-  'resources/subscribe': 'Subscribe to resource updates',
-  'resources/unsubscribe': 'Unsubscribe from resource updates',
-  'prompts/list': 'List available prompts',
-  'prompts/get': 'Get a prompt',
-  'completion/complete': 'Complete an argument',
-  'logging/setLevel': 'Set logging level',
-  'sampling/createMessage': 'Create a message with an LLM',
-  'roots/list': 'List roots',
-  'elicitation/create': 'Ask the user for input',
-  'notifications/initialized': 'Initialization complete',
-  'notifications/cancelled': 'Request cancelled',
-  'notifications/progress': 'Progress update',
-  'notifications/message': 'Log message',
-  'notifications/resources/updated': 'Resource updated',
-  'notifications/resources/list_changed': 'Resource list changed',
-  'notifications/tools/list_changed': 'Tool list changed',
-  'notifications/prompts/list_changed': 'Prompt list changed',
-  'notifications/roots/list_changed': 'Roots list changed',
-};
-
+// Fallback when mcp-parser left no description (older producers, replay files): the one method table.
 export function describeMethod(method: string | undefined): string {
-  return method ? (DESCRIPTIONS[method] ?? '') : '';
+  return describeKnownMethod(method) ?? '';
 }
 
 export function kindOf(m: McpMessageEvent): Kind {

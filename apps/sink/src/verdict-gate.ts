@@ -7,16 +7,11 @@
  * so the message waits for all of them (alerts and verdicts travel on
  * different subjects and may arrive in either order).
  */
-import type { McpMessageEvent, SecurityAlertEvent } from '@mcpspy/events';
+import { judgedMethod, type McpMessageEvent, type SecurityAlertEvent } from '@mcpspy/events';
 
-/** Methods the security stage analyses (requests, and responses through their paired request). */
-export const VERDICT_METHODS: ReadonlySet<string> = new Set(['tools/call', 'resources/read', 'prompts/get', 'tools/list']);
-
-/** True when the security stage will publish a verdict for this message. */
+/** True when the security stage judges this message (the one method table decides, for both stages). */
 export function awaitsVerdict(m: McpMessageEvent): boolean {
-  if (!m.msg_id) return false;
-  const method = m.method ?? m.request?.method;
-  return method !== undefined && VERDICT_METHODS.has(method);
+  return Boolean(m.msg_id) && judgedMethod(m) !== undefined;
 }
 
 export type GateItem = { kind: 'message'; message: McpMessageEvent } | { kind: 'alert'; alert: SecurityAlertEvent };

@@ -10,6 +10,7 @@ export * from './security.events';
 export * from './stats.events';
 export * from './notice.events';
 export * from './display-text';
+export * from './mcp-methods';
 export * from './validation';
 export * from './counters';
 export * from './logger';

@@ -1,0 +1,159 @@
+/**
+ * The one table of MCP methods: every method and notification of the protocol
+ * revisions mcpspy speaks, with what each stage needs to know about it. The
+ * parser names and describes messages from it, the security stage decides
+ * what it judges from it, and the sink's synchronous mode holds exactly the
+ * messages the security stage judges (both call `judgedMethod`).
+ *
+ * Add a method here and nowhere else.
+ */
+import type { McpMessageEvent } from './mcp.events';
+
+/** Protocol revisions, oldest first. */
+export const MCP_REVISIONS = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25', '2026-07-28'] as const;
+export type McpRevision = (typeof MCP_REVISIONS)[number];
+
+export type McpMethodFamily =
+  | 'lifecycle'
+  | 'utility'
+  | 'tools'
+  | 'resources'
+  | 'prompts'
+  | 'completion'
+  | 'logging'
+  | 'sampling'
+  | 'elicitation'
+  | 'roots'
+  | 'tasks'
+  | 'discovery'
+  | 'subscriptions';
+
+export type McpDirection = 'client_to_server' | 'server_to_client' | 'both';
+
+/**
+ * What the security stage reads in a method's messages: `content` — texts a
+ * model reads in the request and the response (arguments, results); `listing` —
+ * definitions in the response (tool poisoning, rug pulls); `none`.
+ */
+export type McpSecurityScope = 'content' | 'listing' | 'none';
+
+export interface McpMethodInfo {
+  readonly method: string;
+  /** Short human description for the console, the TUI and the JSONL `description`. */
+  readonly description: string;
+  readonly kind: 'request' | 'notification';
+  readonly family: McpMethodFamily;
+  /** Who sends it. */
+  readonly direction: McpDirection;
+  /** First revision that defines it, and the last one (undefined: still defined). */
+  readonly since: McpRevision;
+  readonly until?: McpRevision;
+  readonly security: McpSecurityScope;
+}
+
+type Row = [method: string, description: string, family: McpMethodFamily, direction: McpDirection, since: McpRevision, security?: McpSecurityScope, until?: McpRevision];
+
+const C2S: McpDirection = 'client_to_server';
+const S2C: McpDirection = 'server_to_client';
+const BOTH: McpDirection = 'both';
+
+// Requests and notifications are told apart by the `notifications/` prefix, as the specification names them.
+const ROWS: readonly Row[] = [
+  ['initialize', 'Initialize the session', 'lifecycle', C2S, '2024-11-05'],
+  ['notifications/initialized', 'Client finished initialization', 'lifecycle', C2S, '2024-11-05'],
+  ['ping', 'Check the peer is alive', 'utility', BOTH, '2024-11-05'],
+  ['notifications/cancelled', 'Cancel a request in progress', 'utility', BOTH, '2024-11-05'],
+  ['notifications/progress', 'Progress of a long-running request', 'utility', BOTH, '2024-11-05'],
+  ['notifications/message', 'Log message', 'logging', S2C, '2024-11-05'],
+  ['logging/setLevel', 'Set the logging level', 'logging', C2S, '2024-11-05'],
+  ['tools/list', 'List available tools', 'tools', C2S, '2024-11-05', 'listing'],
+  ['tools/call', 'Execute a tool', 'tools', C2S, '2024-11-05', 'content'],
+  ['notifications/tools/list_changed', 'Tool list changed', 'tools', S2C, '2024-11-05'],
+  ['resources/list', 'List available resources', 'resources', C2S, '2024-11-05', 'listing'],
+  ['resources/templates/list', 'List resource templates', 'resources', C2S, '2024-11-05'],
+  ['resources/read', 'Read a resource', 'resources', C2S, '2024-11-05', 'content'],
+  ['resources/subscribe', 'Subscribe to resource updates', 'resources', C2S, '2024-11-05'],
+  ['resources/unsubscribe', 'Unsubscribe from resource updates', 'resources', C2S, '2024-11-05'],
+  ['notifications/resources/updated', 'Resource updated', 'resources', S2C, '2024-11-05'],
+  ['notifications/resources/list_changed', 'Resource list changed', 'resources', S2C, '2024-11-05'],
+  ['prompts/list', 'List available prompts', 'prompts', C2S, '2024-11-05', 'listing'],
+  ['prompts/get', 'Get a prompt', 'prompts', C2S, '2024-11-05', 'content'],
+  ['notifications/prompts/list_changed', 'Prompt list changed', 'prompts', S2C, '2024-11-05'],
+  ['completion/complete', 'Complete an argument', 'completion', C2S, '2024-11-05', 'content'],
+  ['sampling/createMessage', 'Ask the client to sample an LLM', 'sampling', S2C, '2024-11-05', 'content'],
+  ['roots/list', 'List client roots', 'roots', S2C, '2024-11-05'],
+  ['notifications/roots/list_changed', 'Root list changed', 'roots', C2S, '2024-11-05'],
+  ['elicitation/create', 'Ask the user for input', 'elicitation', S2C, '2025-06-18', 'content'],
+  ['notifications/elicitation/complete', 'Out-of-band elicitation finished', 'elicitation', S2C, '2025-11-25'],
+  ['tasks/get', 'Get the state of a task', 'tasks', BOTH, '2025-11-25'],
+  ['tasks/result', 'Get the result of a task', 'tasks', BOTH, '2025-11-25'],
+  ['tasks/list', 'List tasks', 'tasks', BOTH, '2025-11-25'],
+  ['tasks/cancel', 'Cancel a task', 'tasks', BOTH, '2025-11-25'],
+  ['notifications/tasks/status', 'Task status changed', 'tasks', BOTH, '2025-11-25'],
+];
+
+const TABLE: ReadonlyMap<string, McpMethodInfo> = new Map(
+  ROWS.map(([method, description, family, direction, since, security = 'none', until]) => [
+    method,
+    Object.freeze({ method, description, kind: method.startsWith('notifications/') ? 'notification' : 'request', family, direction, since, until, security }),
+  ]),
+);
+
+/** Every method of the table, in table order. */
+export const MCP_METHODS: readonly McpMethodInfo[] = [...TABLE.values()];
+export const KNOWN_METHODS: readonly string[] = [...TABLE.keys()];
+
+export function methodInfo(method: string | undefined): McpMethodInfo | undefined {
+  return method === undefined ? undefined : TABLE.get(method);
+}
+
+export function isKnownMethod(method: string): boolean {
+  return TABLE.has(method);
+}
+
+/** Short description of a method, or undefined when no revision defines it. */
+export function describeMethod(method: string | undefined): string | undefined {
+  return methodInfo(method)?.description;
+}
+
+/** A response's method when its request was not seen, from the shape of its result (a hint, never a certainty). */
+export function inferResultMethod(result: unknown): string | undefined {
+  if (!result || typeof result !== 'object') return undefined;
+  const r = result as Record<string, unknown>;
+  if (Array.isArray(r.tools)) return 'tools/list';
+  if (Array.isArray(r.prompts)) return 'prompts/list';
+  if (Array.isArray(r.resources)) return 'resources/list';
+  if (Array.isArray(r.contents)) return 'resources/read';
+  if (Array.isArray(r.messages)) return 'prompts/get';
+  if (Array.isArray(r.content)) return 'tools/call';
+  return undefined;
+}
+
+export interface JudgedAs {
+  method: string;
+  direction: 'request' | 'response';
+  scope: Exclude<McpSecurityScope, 'none'>;
+}
+
+/**
+ * The method under which the security stage judges a message, or undefined
+ * when it does not judge it. A request is judged when its method's texts are
+ * content; a response (or error) with its request's method, or, when the
+ * request was not seen, the method its result's shape suggests. The sink's
+ * synchronous mode holds exactly these messages.
+ */
+export function judgedMethod(msg: Pick<McpMessageEvent, 'type' | 'method' | 'request' | 'result'>): JudgedAs | undefined {
+  if (msg.type === 'request') {
+    const info = methodInfo(msg.method);
+    return info && info.security === 'content' ? { method: info.method, direction: 'request', scope: 'content' } : undefined;
+  }
+  if (msg.type !== 'response' && msg.type !== 'error') return undefined;
+  const info = methodInfo(msg.request?.method ?? msg.method ?? inferResultMethod(msg.result));
+  if (!info || info.security === 'none') return undefined;
+  return { method: info.method, direction: 'response', scope: info.security };
+}
+
+/** Methods whose messages the security stage reads, by scope (documentation and tests). */
+export function methodsJudged(scope?: Exclude<McpSecurityScope, 'none'>): string[] {
+  return MCP_METHODS.filter((m) => (scope ? m.security === scope : m.security !== 'none')).map((m) => m.method);
+}
