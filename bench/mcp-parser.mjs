@@ -6,7 +6,7 @@
 // endpoints go through Redis, as in distributed mode).
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
-const ev = require('@mcpspy/events');
+const ev = { ...require('@mcpspy/events'), ...require('@mcpspy/runtime') };
 const { McpParserEngine } = require('@mcpspy/mcp-parser');
 
 const N = Number(process.argv[2] ?? 200_000);

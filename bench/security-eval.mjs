@@ -7,7 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { MemoryStore, silentLogger } from '@mcpspy/events';
+import { MemoryStore, silentLogger } from '@mcpspy/runtime';
 import * as current from '@mcpspy/security';
 import { loadCorpus, messagesOf, scoreResults } from '@mcpspy/security/dist/src/corpus.js';
 

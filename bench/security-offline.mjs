@@ -21,7 +21,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { MemoryStore, silentLogger } from '@mcpspy/events';
+import { MemoryStore, silentLogger } from '@mcpspy/runtime';
 import * as current from '@mcpspy/security';
 
 const args = process.argv.slice(2);

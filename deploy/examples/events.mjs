@@ -5,10 +5,13 @@
 // libs/events/src/security.events.ts (subject mcpspy.v1.security.alert).
 // Fields may be added to v1 payloads, so unknown fields are ignored here.
 
-// Values of libs/events/src/subjects.ts, repeated so the example stands alone.
-export const STREAM = 'MCPSPY_V1';
-export const ALERT_SUBJECT = 'mcpspy.v1.security.alert';
-export const MCP_SUBJECT = 'mcpspy.v1.mcp.message';
+// Names and text safety come from the contracts package (@mcpspy/events: no
+// Nest, NATS client or Redis behind it), so they never drift from the monitor's.
+import { JETSTREAM_STREAM, Subjects, visibleText } from '@mcpspy/events';
+
+export const STREAM = JETSTREAM_STREAM;
+export const ALERT_SUBJECT = Subjects.securityAlert;
+export const MCP_SUBJECT = Subjects.mcpMessage;
 
 const RISKS = new Set(['low', 'medium', 'high', 'critical']);
 const MCP_TYPES = new Set(['request', 'response', 'notification', 'error']);
@@ -84,7 +87,8 @@ export function formatAlert(a) {
   let line = `${parts.join(' ')}${idText(m.id)} :: ${a.summary}`;
   const ev = (a.evidence ?? [])[0];
   if (ev && typeof ev.text === 'string') line += ` [${ev.field ?? '?'}: ${JSON.stringify(ev.text)}]`;
-  return line;
+  // Every field can come from a peer (a tool name, an error message): no control byte reaches the terminal.
+  return visibleText(line);
 }
 
 /** `MCP <time> <type> <method> id=… <from> -> <to>` */
@@ -101,5 +105,5 @@ export function formatMcpMessage(m) {
   }
   const method = m.method ?? m.request?.method ?? '';
   const err = m.error && typeof m.error.message === 'string' ? ` error=${JSON.stringify(m.error.message)}` : '';
-  return `MCP ${m.timestamp} ${m.type}${method ? ' ' + method : ''}${idText(m.id)} ${route}${err}`;
+  return visibleText(`MCP ${m.timestamp} ${m.type}${method ? ' ' + method : ''}${idText(m.id)} ${route}${err}`);
 }

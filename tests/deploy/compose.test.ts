@@ -11,8 +11,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { parse } from 'yaml';
-import { configFromEnv, STAGES, Subjects } from '@mcpspy/events';
-import { freePort } from '@mcpspy/events/testing';
+import { Subjects } from '@mcpspy/events';
+import { configFromEnv, STAGES } from '@mcpspy/runtime';
+import { freePort } from '@mcpspy/runtime/testing';
 import {
   COMPOSE_FILE,
   REPO,

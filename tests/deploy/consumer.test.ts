@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { connect, NatsConnection, JetStreamClient, JetStreamManager } from 'nats';
 import { DURABLE_SUBJECTS, JETSTREAM_STREAM, Subjects, type McpMessageEvent, type SecurityAlertEvent } from '@mcpspy/events';
-import { freePort } from '@mcpspy/events/testing';
+import { freePort } from '@mcpspy/runtime/testing';
 import { EXAMPLES, LineProcess, NATS_CONF, findBinary } from './deploy-helpers';
 
 const CONSUMER = join(EXAMPLES, 'mcpspy-consumer.mjs');
@@ -90,7 +90,7 @@ describe('example consumer against nats-server (JetStream)', { skip: natsBin ? f
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('the example repeats the contract’s stream and subject names', async () => {
+  test('the example takes the stream and subject names from the contracts', async () => {
     const ev = await import(pathToFileURL(join(EXAMPLES, 'events.mjs')).href);
     assert.equal(ev.STREAM, JETSTREAM_STREAM);
     assert.equal(ev.ALERT_SUBJECT, Subjects.securityAlert);

@@ -9,7 +9,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { configFromEnv } from '@mcpspy/events';
+import { configFromEnv } from '@mcpspy/runtime';
 import { K8S_DIR, NATS_CONF, STAGE_SERVICES, readYaml, readYamlDocuments } from './deploy-helpers';
 import { K8sDoc, schemaError, typeErrors } from './k8s-models';
 

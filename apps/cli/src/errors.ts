@@ -1,5 +1,5 @@
 /** Errors of the mcpspy command. Usage errors exit with code 2. */
-import { McpspyError } from '@mcpspy/events/core';
+import { McpspyError } from '@mcpspy/runtime/core';
 
 export class UsageError extends McpspyError {}
 

@@ -6,7 +6,7 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { BusConnectError, ConfigError, McpspyError, STAGES, StageName, StoreConnectError } from '@mcpspy/events/core';
+import { BusConnectError, ConfigError, McpspyError, STAGES, StageName, StoreConnectError } from '@mcpspy/runtime/core';
 import { EnvironmentError, UsageError } from './errors';
 // The modes load Nest, NATS, Redis and the stages: only when a command runs, so --help and usage errors answer at once.
 const modes = () => import('./modes.js');

@@ -4,6 +4,7 @@
  */
 import { accessSync, constants as fsConstants, createReadStream, statSync } from 'node:fs';
 import { INestMicroservice } from '@nestjs/common';
+import { Subjects } from '@mcpspy/events';
 import {
   createRuntime,
   McpspyConfig,
@@ -11,8 +12,7 @@ import {
   StageName,
   startStage,
   stopStages,
-  Subjects,
-} from '@mcpspy/events';
+} from '@mcpspy/runtime';
 import { checkProbePrerequisites, NotRootError, readCapture } from '@mcpspy/probe';
 import { scanJsonl, SecurityEngine } from '@mcpspy/security';
 import { EnvironmentError, UsageError } from './errors';

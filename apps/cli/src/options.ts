@@ -13,7 +13,7 @@ import {
   parseIntStrict,
   parseList,
   parseSize,
-} from '@mcpspy/events/core';
+} from '@mcpspy/runtime/core';
 
 export interface CliFlags {
   tui?: string | boolean;

@@ -3,7 +3,7 @@
  * import each other; the command puts them together.
  */
 import { DynamicModule } from '@nestjs/common';
-import { StageName, StageRuntime } from '@mcpspy/events';
+import { StageName, StageRuntime } from '@mcpspy/runtime';
 import { ProbeModule } from '@mcpspy/probe';
 import { HttpSessionModule } from '@mcpspy/http-session';
 import { McpParserModule } from '@mcpspy/mcp-parser';

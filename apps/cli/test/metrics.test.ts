@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startNats, type TestServer } from '@mcpspy/events/testing';
+import { freePort, startNats, type TestServer } from '@mcpspy/runtime/testing';
 import { Child, E2E_FIXTURES, httpGet, readJsonl, rootSkipReason, stageCounter, startCli, waitUntil } from './cli';
 
 after(() => Child.stopAll());

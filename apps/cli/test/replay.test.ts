@@ -12,7 +12,7 @@ import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { REPO_ROOT, Run, runMcpspy } from './cli';
-import { startNats, startRedis } from '@mcpspy/events/testing';
+import { startNats, startRedis } from '@mcpspy/runtime/testing';
 
 const ROOT = REPO_ROOT;
 const TESTDATA = join(ROOT, 'apps', 'cli', 'testdata');

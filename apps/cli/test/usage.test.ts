@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startNats, type TestServer } from '@mcpspy/events/testing';
+import { freePort, startNats, type TestServer } from '@mcpspy/runtime/testing';
 import { Child, plainLines, REPO_ROOT, runCli } from './cli';
 
 after(() => Child.stopAll());

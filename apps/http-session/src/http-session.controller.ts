@@ -7,13 +7,15 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
   allPartitions,
   BatchSequenceTracker,
-  BusContext,
   decodeRawBatchOrCount,
+  Subjects,
+} from '@mcpspy/events';
+import {
+  BusContext,
   PublishTracker,
   RUNTIME,
   StageRuntime,
-  Subjects,
-} from '@mcpspy/events';
+} from '@mcpspy/runtime';
 import { HttpSessionEngine } from './http-session.engine';
 
 export const HTTP_PUBLISHER = Symbol('HTTP_PUBLISHER');

@@ -5,16 +5,15 @@
  * input: everything odd becomes a counter.
  */
 import {
-  Counters,
   HttpMessageEvent,
   isHttpCandidate,
-  Logger,
   RawBatch,
   RawEvent,
   RawKind,
   FdType,
   streamKeyOf,
 } from '@mcpspy/events';
+import { Counters, Logger } from '@mcpspy/runtime';
 import { HttpStream, StreamContext } from './http-stream';
 import { MemoryBudget } from './memory-budget';
 

@@ -5,14 +5,13 @@
  * assembly of http.message events from framed bytes.
  */
 import {
-  Counters,
   Direction,
   HttpMessageEvent,
   kernelTimeToIso,
-  Logger,
   RawEvent,
   RawFlags,
 } from '@mcpspy/events';
+import { Counters, Logger } from '@mcpspy/runtime';
 import { bodyText, decodeContentEncoding } from './body-codec';
 import { CallContinuity } from './call-continuity';
 import type { HttpFramingError } from './errors';

@@ -13,8 +13,8 @@ import {
   RawEvent,
   RawFlags,
   RawKind,
-  silentLogger,
 } from '@mcpspy/events';
+import { silentLogger } from '@mcpspy/runtime';
 import { HttpSessionEngine, HttpSessionOptions } from '../src/index';
 
 export const WALL_OFFSET_NS = 1_750_000_000_000_000_000n;

@@ -7,16 +7,18 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
   allPartitions,
   BatchSequenceTracker,
-  BusContext,
   decodeRawBatchOrCount,
   HttpMessageEvent,
   ProcEvent,
+  Subjects,
+} from '@mcpspy/events';
+import {
+  BusContext,
   PublishTracker,
   publishStageStats,
   RUNTIME,
   StageRuntime,
-  Subjects,
-} from '@mcpspy/events';
+} from '@mcpspy/runtime';
 import { McpParserEngine } from './mcp-parser.engine';
 
 export const MCP_PUBLISHER = Symbol('MCP_PUBLISHER');

@@ -12,14 +12,12 @@
 import { createHash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import {
-  Counters,
   Direction,
   FdType,
   HttpMessageEvent,
   HttpTransportInfo,
   kernelTimeToIso,
   isStdioEvent,
-  Logger,
   McpMessageEvent,
   PairedRequest,
   ProcEvent,
@@ -28,11 +26,11 @@ import {
   RawFlags,
   RawKind,
   StdioTransportInfo,
-  Store,
   streamKeyOf,
   describeMethod,
   isKnownMethod,
 } from '@mcpspy/events';
+import { Counters, Logger, Store } from '@mcpspy/runtime';
 import { EmitError, ParserStoreError } from './errors';
 import { DEFAULT_MAX_DEPTH, ParsedMessage, parseJsonRpcText } from './jsonrpc';
 import { ByteBudget, DropReason, NdjsonSplitter } from './ndjson-splitter';

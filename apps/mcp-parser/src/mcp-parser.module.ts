@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { Counters, PublishTracker, RUNTIME, StageRuntime, Subjects } from '@mcpspy/events';
+import { Subjects } from '@mcpspy/events';
+import { Counters, PublishTracker, RUNTIME, StageRuntime } from '@mcpspy/runtime';
 import { MCP_PUBLISHER, McpParserController } from './mcp-parser.controller';
 import { McpParserEngine } from './mcp-parser.engine';
 

@@ -8,7 +8,8 @@
  * tells who asked, because both MCP peers number their own requests from the
  * same start and a session routinely holds client id 1 and server id 1.
  */
-import type { Counters, Logger, PairedRequest, Store } from '@mcpspy/events';
+import type { PairedRequest } from '@mcpspy/events';
+import type { Counters, Logger, Store } from '@mcpspy/runtime';
 import { ParserStoreError } from './errors';
 import { TIMED_OUT, withDeadline } from './store-timeout';
 

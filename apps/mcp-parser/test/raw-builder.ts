@@ -9,15 +9,13 @@ import {
   Direction,
   FdType,
   McpMessageEvent,
-  MemoryStore,
   RawBatch,
   RawEvent,
   RawBatchWriter,
   RawFlags,
   RawKind,
-  silentLogger,
-  Store,
 } from '@mcpspy/events';
+import { MemoryStore, silentLogger, Store } from '@mcpspy/runtime';
 import { McpParserEngine, McpParserOptions } from '../src';
 
 /** 2024-01-15T12:34:56.789Z happens at kernel time 1 s. */

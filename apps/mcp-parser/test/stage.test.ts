@@ -7,8 +7,6 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'nats';
 import {
-  createRuntime,
-  defaultConfig,
   Direction,
   FdType,
   McpMessageEvent,
@@ -16,12 +14,16 @@ import {
   RawBatchWriter,
   RawFlags,
   RawKind,
+  Subjects,
+} from '@mcpspy/events';
+import {
+  createRuntime,
+  defaultConfig,
   silentLogger,
   startStage,
   stopStages,
-  Subjects,
-} from '@mcpspy/events';
-import { startNats, TestServer } from '@mcpspy/events/testing';
+} from '@mcpspy/runtime';
+import { startNats, TestServer } from '@mcpspy/runtime/testing';
 import { McpParserModule } from '../src';
 
 let nats: TestServer;

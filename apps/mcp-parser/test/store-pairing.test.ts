@@ -5,8 +5,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryStore, RedisStore, Store } from '@mcpspy/events';
-import { startRedis, TestServer } from '@mcpspy/events/testing';
+import { MemoryStore, RedisStore, Store } from '@mcpspy/runtime';
+import { startRedis, TestServer } from '@mcpspy/runtime/testing';
 import { harness, RawScript } from './raw-builder';
 
 const CLIENT = { pid: 100, comm: 'client' };

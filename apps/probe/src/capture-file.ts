@@ -13,7 +13,7 @@
  * fit the format is corruption and throws CaptureFormatError.
  */
 import { createReadStream, createWriteStream, WriteStream } from 'node:fs';
-import type { Logger } from '@mcpspy/events';
+import type { Logger } from '@mcpspy/runtime';
 import { CaptureFormatError, CaptureWriteError } from './errors';
 
 export const CAPTURE_MAGIC = 'MCPSPYCP';

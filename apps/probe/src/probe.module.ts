@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { RUNTIME, StageRuntime } from '@mcpspy/events';
+import { RUNTIME, StageRuntime } from '@mcpspy/runtime';
 import { ProbeService } from './probe.service';
 
 @Module({})

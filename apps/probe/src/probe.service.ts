@@ -7,14 +7,8 @@
  * dropped at the source and counted, so the kernel ring never stalls.
  */
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import {
-  Counters,
-  rawIoSubject,
-  rawTlsSubject,
-  RUNTIME,
-  StageRuntime,
-  Subjects,
-} from '@mcpspy/events';
+import { rawIoSubject, rawTlsSubject, Subjects } from '@mcpspy/events';
+import { Counters, RUNTIME, StageRuntime } from '@mcpspy/runtime';
 import { CaptureWriter } from './capture-file';
 import { Probe } from './probe';
 

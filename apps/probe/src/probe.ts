@@ -7,15 +7,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  CloseError,
   KernelStat,
-  Logger,
   ProbeStatsEvent,
   ProcEvent,
   RawKind,
   decodeRawRecord,
   kernelTimeToIso,
 } from '@mcpspy/events';
+import { CloseError, Logger } from '@mcpspy/runtime';
 import { BpfObject } from './bpf-object';
 import {
   BpfLoadError,

@@ -6,7 +6,7 @@
  * of processes in other mount namespaces are reached through /proc/<pid>/root.
  */
 import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
-import type { Logger } from '@mcpspy/events';
+import type { Logger } from '@mcpspy/runtime';
 import { definedDynamicSymbols } from './elf-symbols';
 
 export const SSL_FUNCTIONS = ['SSL_read', 'SSL_write', 'SSL_read_ex', 'SSL_write_ex'] as const;

@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeRawBatch, RawEvent, silentLogger } from '@mcpspy/events';
+import { decodeRawBatch, RawEvent } from '@mcpspy/events';
+import { silentLogger } from '@mcpspy/runtime';
 import { Probe } from '../src';
 import { BPF_DIR, callsOf, FIXTURES, NamedBinaries, run, waitFor } from './helpers';
 

@@ -9,7 +9,8 @@ import { spawn, SpawnOptions } from 'node:child_process';
 import { existsSync, mkdtempSync, symlinkSync, rmSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ProcEvent, RawEvent, decodeRawBatch, silentLogger } from '@mcpspy/events';
+import { ProcEvent, RawEvent, decodeRawBatch } from '@mcpspy/events';
+import { silentLogger } from '@mcpspy/runtime';
 import { Probe, ProbeOptions } from '../src';
 
 export const FIXTURES = resolve(__dirname, '../../test/fixtures');

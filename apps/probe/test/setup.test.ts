@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BpfObjectsMissingError, Probe, ProbeSetupError, checkProbePrerequisites } from '../src';
-import { silentLogger } from '@mcpspy/events';
+import { silentLogger } from '@mcpspy/runtime';
 import { BPF_DIR } from './helpers';
 
 test('prerequisites pass on this host and name the fix when objects are missing', async () => {

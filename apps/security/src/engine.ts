@@ -7,7 +7,8 @@
  * Store so every worker and every restart shares it. Bad input and failing
  * detectors are counted, never thrown.
  */
-import { Counters, Logger, McpMessageEvent, SecurityAlertEvent, Store, DEFAULT_HF_URL, DEFAULT_SECURITY_MODEL } from '@mcpspy/events';
+import { McpMessageEvent, SecurityAlertEvent } from '@mcpspy/events';
+import { Counters, Logger, Store, DEFAULT_HF_URL, DEFAULT_SECURITY_MODEL } from '@mcpspy/runtime';
 import { ModelDetector } from './detectors/model.detector';
 import { RugPullDetector } from './detectors/rug-pull.detector';
 import { RulesDetector } from './detectors/rules.detector';
@@ -171,7 +172,7 @@ export class SecurityEngine {
       }
     }
     if (failures.length) {
-      const { CloseError } = await import('@mcpspy/events');
+      const { CloseError } = await import('@mcpspy/runtime');
       throw new CloseError('security engine', failures);
     }
   }

@@ -7,7 +7,8 @@
  * run at once and `maxQueued` wait; beyond that a message gets the offline
  * verdict only, counted as `model_backlog_skipped` and logged once.
  */
-import type { Counters, Logger, SecurityAlertEvent } from '@mcpspy/events';
+import type { SecurityAlertEvent } from '@mcpspy/events';
+import type { Counters, Logger } from '@mcpspy/runtime';
 
 export interface ModelBacklogOptions {
   counters: Counters;

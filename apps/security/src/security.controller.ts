@@ -4,7 +4,8 @@
  */
 import { Controller, Inject, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { McpMessageEvent, PublishTracker, publishStageStats, RUNTIME, StageRuntime, Subjects } from '@mcpspy/events';
+import { McpMessageEvent, Subjects } from '@mcpspy/events';
+import { PublishTracker, publishStageStats, RUNTIME, StageRuntime } from '@mcpspy/runtime';
 import { SecurityEngine } from './engine';
 import { ModelBacklog } from './model-backlog';
 

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { Counters, PublishTracker, RUNTIME, StageRuntime } from '@mcpspy/events';
+import { Counters, PublishTracker, RUNTIME, StageRuntime } from '@mcpspy/runtime';
 import { SECURITY_PUBLISHER, SecurityController } from './security.controller';
 import { SecurityEngine } from './engine';
 

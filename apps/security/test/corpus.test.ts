@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { MemoryStore, silentLogger } from '@mcpspy/events';
+import { MemoryStore, silentLogger } from '@mcpspy/runtime';
 import { extractTexts, RulesDetector, SecretsDetector, subjectOf, SecurityEngine } from '../src';
 import { INJECTION_RULES } from '../src/injection-rules';
 import { loadCorpus, messagesOf, scoreResults, SampleResult } from '../src/corpus';

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateSync } from 'class-validator';
 import { plainToInstance } from 'class-transformer';
-import { McpMessageEvent, MemoryStore, SecurityAlertDto, silentLogger } from '@mcpspy/events';
+import { McpMessageEvent, SecurityAlertDto } from '@mcpspy/events';
+import { MemoryStore, silentLogger } from '@mcpspy/runtime';
 import { ModelLoadError, SecurityEngine } from '../src';
 import { toolCall, toolResult } from '../src/test-builders';
 

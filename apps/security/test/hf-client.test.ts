@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { MemoryStore, silentLogger } from '@mcpspy/events';
+import { MemoryStore, silentLogger } from '@mcpspy/runtime';
 import { HfApiError, HfClient, SecurityEngine } from '../src';
 import { toolResult } from '../src/test-builders';
 

@@ -9,7 +9,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { MemoryStore, SecurityAlertEvent, silentLogger } from '@mcpspy/events';
+import { SecurityAlertEvent } from '@mcpspy/events';
+import { MemoryStore, silentLogger } from '@mcpspy/runtime';
 import { ModelBacklog, SecurityEngine } from '../src';
 import { toolResult } from '../src/test-builders';
 

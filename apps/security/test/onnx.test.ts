@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { MemoryStore, silentLogger } from '@mcpspy/events';
+import { MemoryStore, silentLogger } from '@mcpspy/runtime';
 import { ModelLoadError, OnnxClassifier, SecurityEngine, TokenizerLoadError, UnigramTokenizer } from '../src';
 import { toolResult } from '../src/test-builders';
 import { tinyTokenizerJson, writeTinyModel } from './tiny-model';

@@ -5,8 +5,8 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryStore, RedisStore, silentLogger, Store } from '@mcpspy/events';
-import { startRedis } from '@mcpspy/events/testing';
+import { MemoryStore, RedisStore, silentLogger, Store } from '@mcpspy/runtime';
+import { startRedis } from '@mcpspy/runtime/testing';
 import { SecurityEngine } from '../src';
 import { initializeResponse, listingResponse, listResponse } from '../src/test-builders';
 

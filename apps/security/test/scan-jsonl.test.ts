@@ -4,7 +4,7 @@ import { createReadStream, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { MemoryStore, silentLogger } from '@mcpspy/events';
+import { MemoryStore, silentLogger } from '@mcpspy/runtime';
 import { scanJsonl, SecurityEngine } from '../src';
 import { listResponse, toolCall, toolResult } from '../src/test-builders';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Counters } from '@mcpspy/events';
+import { Counters } from '@mcpspy/runtime';
 import { JsonlWriter } from './jsonl-writer';
 import { alertToJsonl, messageToJsonl } from './jsonl-format';
 import { OutputOpenError } from './errors';

@@ -10,7 +10,7 @@
  * waiting on the event loop: nothing handed to write() can be left behind.
  */
 import * as fs from 'node:fs';
-import type { Counters, Logger } from '@mcpspy/events';
+import type { Counters, Logger } from '@mcpspy/runtime';
 import { OutputOpenError, OutputWriteError } from './errors';
 
 export interface JsonlWriterOptions {

@@ -4,14 +4,14 @@
  * or the TUI. No Nest imports: the lead's controller calls these methods.
  */
 import type {
-  Logger,
   McpMessageEvent,
   ProbeStatsEvent,
   SecurityAlertEvent,
   SecurityVerdictEvent,
   StageStatsEvent,
 } from '@mcpspy/events';
-import { Counters } from '@mcpspy/events';
+import type { Logger } from '@mcpspy/runtime';
+import { Counters } from '@mcpspy/runtime';
 import { formatAlertBlock, formatConsoleLine } from './console-format';
 import { SinkCloseError } from './errors';
 import { alertToJsonl, messageToJsonl } from './jsonl-format';

@@ -6,16 +6,14 @@
 import { Controller, Inject, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
-  BusContext,
   McpMessageEvent,
   ProbeStatsEvent,
-  RUNTIME,
   SecurityAlertEvent,
   SecurityVerdictEvent,
-  StageRuntime,
   StageStatsEvent,
   Subjects,
 } from '@mcpspy/events';
+import { BusContext, RUNTIME, StageRuntime } from '@mcpspy/runtime';
 import { RedeliveryFilter } from './redelivery-filter';
 import { SinkEngine } from './sink-engine';
 

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { RUNTIME, StageRuntime } from '@mcpspy/events';
+import { RUNTIME, StageRuntime } from '@mcpspy/runtime';
 import { SinkController } from './sink.controller';
 import { SinkEngine } from './sink-engine';
 

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
-import { silentLogger } from '@mcpspy/events';
+import { silentLogger } from '@mcpspy/runtime';
 import { SinkEngine } from '../src/sink-engine';
 import { OutputOpenError } from '../src/errors';
 import { alert, burst, httpRequest, stdioNotification, stdioRequest, stdioResponse } from '../src/testdata/messages';

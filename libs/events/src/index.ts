@@ -1,32 +1,36 @@
+/**
+ * @mcpspy/events — the contracts of mcpspy, and nothing else: what flows on
+ * which subject, how it is validated, how raw batches are encoded, and the one
+ * table of MCP methods. An outside consumer of the subjects imports only this
+ * package; it pulls in class-validator for the DTOs and no Nest, NATS, Redis
+ * or logger. The runtime the stages share is `@mcpspy/runtime`.
+ */
 import 'reflect-metadata';
-export * from './subjects';
-export * from './errors';
-export * from './raw.events';
-export * from './raw-codec';
-export * from './proc.events';
-export * from './http.events';
-export * from './mcp.events';
-export * from './security.events';
-export * from './stats.events';
-export * from './notice.events';
-export * from './display-text';
-export * from './mcp-methods';
-export * from './validation';
-export * from './counters';
-export * from './logger';
-export * from './config';
-export * from './store/store';
-export * from './store/memory.store';
-export * from './bus/bus';
-export * from './bus/serial-queue';
-export * from './bus/in-process.bus';
-export * from './bus/nats.bus';
-export * from './bus/bus.context';
-export * from './bus/bus.server';
-export * from './bus/bus.client';
-export * from './bus/publish-tracker';
-export * from './store/redis.store';
-export * from './metrics';
-export * from './runtime';
-export * from './bootstrap';
-export * from './batch-sequence';
+
+// Subjects and partitions.
+export { allPartitions, DURABLE_SUBJECTS, isBinarySubject, JETSTREAM_STREAM, partitionOf, rawIoSubject, rawTlsSubject, SUBJECT_PREFIX, subjectMatches, type SubjectName, Subjects } from './subjects';
+
+// Errors every mcpspy error extends.
+export { McpspyError, RawCodecError, ValidationFailedError } from './errors';
+
+// Raw batches: the probe's binary records and their codec.
+export { Direction, type DirectionCode, FdType, type FdTypeCode, isHttpCandidate, isStdioEvent, KERNEL_STAT_SLOTS, KernelStat, kernelTimeToIso, type RawBatch, type RawEvent, RawEventLayout, RawFlags, RawKind, type RawKindCode, SCHEMA_RAW_BATCH, streamKeyOf } from './raw.events';
+export { BATCH_HEADER_SIZE, BATCH_MAGIC, BATCH_VERSION, type BatchMeta, decodeRawBatch, decodeRawBatchOrCount, decodeRawRecord, MAX_RECORD_DATA, RawBatchWriter, rawKindName, writeBatchHeader } from './raw-codec';
+export { BatchSequenceTracker, userGapEvent } from './batch-sequence';
+
+// Event families (JSON subjects): type, DTO, schema id.
+export { PROC_SUBJECT, type ProcEvent, ProcEventDto, SCHEMA_PROC_EVENT } from './proc.events';
+export { HTTP_SUBJECT, HttpMessageDto, type HttpMessageEvent, SCHEMA_HTTP_MESSAGE } from './http.events';
+export { HttpTransportDto, type HttpTransportInfo, type JsonRpcError, MCP_SUBJECT, McpMessageDto, type McpMessageEvent, McpMessageType, type McpMessageTypeName, type PairedRequest, SCHEMA_MCP_MESSAGE, StdioTransportDto, type StdioTransportInfo } from './mcp.events';
+export { ALERT_SUBJECT, AlertCategories, type AlertCategory, type AlertEvidence, AlertEvidenceDto, type AlertSubject, type RiskLevel, riskLevelOf, RiskLevels, SCHEMA_SECURITY_ALERT, SCHEMA_SECURITY_VERDICT, SecurityAlertDto, type SecurityAlertEvent, SecurityVerdictDto, type SecurityVerdictEvent } from './security.events';
+export { PROBE_STATS_SUBJECT, ProbeStatsDto, type ProbeStatsEvent, SCHEMA_PROBE_STATS, SCHEMA_STAGE_STATS, StageStatsDto, type StageStatsEvent } from './stats.events';
+export { NOTICE_REASONS, NOTICE_SUBJECT, NoticeDto, type NoticeEvent, type NoticeReason, SCHEMA_NOTICE } from './notice.events';
+
+// Validation at service boundaries.
+export { schemaForSubject, validatePayload, type ValidationResult } from './validation';
+
+// The one MCP method table.
+export { describeMethod, inferResultMethod, isKnownMethod, type JudgedAs, judgedMethod, KNOWN_METHODS, MCP_METHODS, MCP_REVISIONS, type McpDirection, type McpMethodFamily, type McpMethodInfo, type McpRevision, type McpSecurityScope, methodInfo, methodsJudged } from './mcp-methods';
+
+// Text from traffic, made safe for people to read.
+export { hasInvisible, safeJsonText, visibleBytes, visibleText } from './display-text';

@@ -16,7 +16,6 @@
  * re-encodes them.
  */
 import { RawCodecError } from './errors';
-import type { Logger } from 'pino';
 import { RawBatch, RawEvent, RawEventLayout as L, RawKind } from './raw.events';
 
 export const BATCH_MAGIC = 0x3142534d; // "MSB1" read as u32 LE
@@ -206,10 +205,10 @@ export function rawKindName(kind: number): string {
  * Decodes a batch arriving at a stage. A corrupt batch is counted as
  * `invalid_batches` and logged once; the caller gets undefined and goes on.
  */
-export function decodeRawBatchOrCount(
+export function decodeRawBatchOrCount<L>(
   bytes: Uint8Array,
-  counters: { reject(logger: Logger | undefined, name: string, reason: string): void },
-  logger?: Logger,
+  counters: { reject(logger: L | undefined, name: string, reason: string): void },
+  logger?: L,
 ): RawBatch | undefined {
   try {
     return decodeRawBatch(bytes);

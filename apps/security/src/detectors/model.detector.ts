@@ -5,7 +5,8 @@
  * A failed call is counted and logged once; the message still gets the
  * verdicts of the other detectors.
  */
-import type { AlertCategory, Counters, Logger } from '@mcpspy/events';
+import type { AlertCategory } from '@mcpspy/events';
+import type { Counters, Logger } from '@mcpspy/runtime';
 import { verdictOf, LabelScore } from '../hf-client';
 import { AnalysisInput, clip, Detector, Finding } from '../types';
 import { windowsOf } from '../windows';

@@ -15,7 +15,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { AlertEvidence, McpMessageEvent, Store } from '@mcpspy/events';
+import type { AlertEvidence, McpMessageEvent } from '@mcpspy/events';
+import type { Store } from '@mcpspy/runtime';
 import { AnalysisInput, clip, Detector, Finding } from '../types';
 
 export interface ServerIdentity {

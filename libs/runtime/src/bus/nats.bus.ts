@@ -22,8 +22,7 @@ import {
 import type { Logger } from 'pino';
 import { Counters } from '../counters';
 import { BusConnectError } from '../errors';
-import { DURABLE_SUBJECTS, isBinarySubject, JETSTREAM_STREAM, subjectMatches } from '../subjects';
-import { validatePayload } from '../validation';
+import { DURABLE_SUBJECTS, isBinarySubject, JETSTREAM_STREAM, subjectMatches, validatePayload } from '@mcpspy/events';
 import { Bus, BusHandler, BusSubscribeOptions, BusSubscription } from './bus';
 import { JetStreamPublisher } from './jetstream-publisher';
 

@@ -5,7 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'nats';
-import { Bus, BusConnectError, InProcessBus, NatsBus, Subjects, rawIoSubject } from '../src';
+import { Subjects, rawIoSubject } from '@mcpspy/events';
+import { Bus, BusConnectError, InProcessBus, NatsBus } from '../src';
 import { startNats, TestServer, freePort } from '../src/testing';
 
 const until = async (cond: () => boolean, ms = 10_000, what = 'condition') => {

@@ -15,7 +15,7 @@ import { NatsBus } from './bus/nats.bus';
 import { CloseError } from './errors';
 import { McpspyConfig, StageName } from './config';
 import { Metrics } from './metrics';
-import { StageRuntime } from './runtime';
+import { StageRuntime } from './stage-runtime';
 import { MemoryStore } from './store/memory.store';
 import { RedisStore } from './store/redis.store';
 import { Store } from './store/store';

@@ -1,8 +1,8 @@
 /**
  * The Bus: how stages exchange events. Two implementations with one contract:
  * InProcessBus (embedded mode, one process) and NatsBus (distributed mode).
- * Nest sees either through BusServer (a custom transport strategy) and
- * BusClientProxy, so handlers do not change between modes.
+ * Nest sees either through BusServer (a custom transport strategy),
+ * so handlers do not change between modes.
  *
  * Payloads: binary subjects (raw batches) carry Uint8Array; every other
  * subject carries a plain JSON-compatible object.

@@ -7,7 +7,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'nats';
-import { JETSTREAM_STREAM, NatsBus, Subjects } from '../src';
+import { JETSTREAM_STREAM, Subjects } from '@mcpspy/events';
+import { NatsBus } from '../src';
 import { startNats, TestServer } from '../src/testing';
 
 let nats: TestServer;

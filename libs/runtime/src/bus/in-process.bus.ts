@@ -5,7 +5,7 @@
  * producers (backpressure) instead of growing memory.
  */
 import { Counters } from '../counters';
-import { subjectMatches } from '../subjects';
+import { subjectMatches } from '@mcpspy/events';
 import { Bus, BusContextInfo, BusHandler, BusSubscribeOptions, BusSubscription } from './bus';
 import { SerialQueue } from './serial-queue';
 
