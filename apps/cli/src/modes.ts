@@ -4,7 +4,7 @@
  */
 import { accessSync, constants as fsConstants, createReadStream, statSync } from 'node:fs';
 import { INestMicroservice } from '@nestjs/common';
-import { Subjects } from '@mcpspy/events';
+import { LEGACY_RAW_IO, rawSubject, Subjects } from '@mcpspy/events';
 import {
   createRuntime,
   McpspyConfig,
@@ -149,6 +149,12 @@ export async function runReplay(file: string, config: McpspyConfig): Promise<num
           } catch {
             say(`skipped an unreadable process event in entry ${entries}`);
           }
+        } else if (subject.startsWith(`${LEGACY_RAW_IO}.`)) {
+          // A capture made before raw subjects were routed by kind: its batches mix stdio and net records,
+          // so both routes get them and each stage keeps the records it reads.
+          const partition = Number(subject.slice(LEGACY_RAW_IO.length + 1));
+          await publish(rawSubject('stdio', partition), payload);
+          await publish(rawSubject('net', partition), payload);
         } else {
           await publish(subject, payload);
         }

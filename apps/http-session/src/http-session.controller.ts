@@ -1,5 +1,5 @@
 /**
- * Consumes: mcpspy.v1.raw.io.<p> (inet sockets), mcpspy.v1.raw.tls.<p>
+ * Consumes: mcpspy.v1.raw.net.<p> (inet sockets), mcpspy.v1.raw.tls.<p>
  * Produces: mcpspy.v1.http.message
  */
 import { Controller, Inject, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
@@ -39,7 +39,7 @@ export class HttpSessionController implements OnModuleInit, OnModuleDestroy {
     this.sweeper.unref();
   }
 
-  @EventPattern(allPartitions(Subjects.rawIo), { partitioned: true })
+  @EventPattern(allPartitions(Subjects.rawNet), { partitioned: true })
   async onIo(@Payload() bytes: Uint8Array, @Ctx() ctx: BusContext): Promise<void> {
     await this.onRaw(bytes, ctx.getSubject());
   }

@@ -1,5 +1,5 @@
 /**
- * Consumes: mcpspy.v1.raw.io.<p> (pipes and unix sockets), mcpspy.v1.http.message, mcpspy.v1.raw.proc
+ * Consumes: mcpspy.v1.raw.stdio.<p> (pipes and unix sockets), mcpspy.v1.http.message, mcpspy.v1.raw.proc
  * Produces: mcpspy.v1.mcp.message
  */
 import { Controller, Inject, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
@@ -44,7 +44,7 @@ export class McpParserController implements OnModuleInit, OnModuleDestroy {
     this.stopStats = publishStageStats(this.rt, 'mcp-parser', snapshot);
   }
 
-  @EventPattern(allPartitions(Subjects.rawIo), { partitioned: true })
+  @EventPattern(allPartitions(Subjects.rawStdio), { partitioned: true })
   async onIo(@Payload() bytes: Uint8Array, @Ctx() ctx: BusContext): Promise<void> {
     const batch = decodeRawBatchOrCount(bytes, this.engine.counters, this.rt.logger);
     if (!batch) return;

@@ -10,7 +10,7 @@ import {
   Direction,
   FdType,
   McpMessageEvent,
-  rawIoSubject,
+  rawSubject,
   RawBatchWriter,
   RawFlags,
   RawKind,
@@ -58,12 +58,12 @@ test('corrupt batches and invalid payloads are counted; good messages around the
   await nc.flush();
   try {
     const line = '{"jsonrpc":"2.0","id":1,"method":"tools/list"}\n';
-    nc.publish(rawIoSubject(0), Buffer.from('definitely not a batch'));
+    nc.publish(rawSubject('stdio', 0), Buffer.from('definitely not a batch'));
     const good = batchOf(line, Direction.write, 10, 1n);
-    nc.publish(rawIoSubject(0), good.subarray(0, good.length - 9)); // truncated
+    nc.publish(rawSubject('stdio', 0), good.subarray(0, good.length - 9)); // truncated
     nc.publish(Subjects.httpMessage, new TextEncoder().encode('{"broken json'));
-    nc.publish(rawIoSubject(0), good);
-    nc.publish(rawIoSubject(0), batchOf(line, Direction.read, 20, 2n));
+    nc.publish(rawSubject('stdio', 0), good);
+    nc.publish(rawSubject('stdio', 0), batchOf(line, Direction.read, 20, 2n));
     await nc.flush();
     const deadline = Date.now() + 10_000;
     while (out.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

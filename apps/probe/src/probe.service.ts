@@ -1,13 +1,13 @@
 /**
  * Consumes: nothing (the kernel's ring buffers).
- * Produces: mcpspy.v1.raw.io.<p>, mcpspy.v1.raw.tls.<p>, mcpspy.v1.raw.proc, mcpspy.v1.probe.stats
+ * Produces: mcpspy.v1.raw.stdio.<p>, mcpspy.v1.raw.net.<p>, mcpspy.v1.raw.tls.<p>, mcpspy.v1.raw.proc, mcpspy.v1.probe.stats
  *
  * Owns the Probe's lifecycle inside Nest and hands its batches to the Bus
  * (and to the capture file with --record). Batches the Bus cannot take are
  * dropped at the source and counted, so the kernel ring never stalls.
  */
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { rawIoSubject, rawTlsSubject, Subjects } from '@mcpspy/events';
+import { rawSubject, type RawRoute, Subjects } from '@mcpspy/events';
 import { Counters, RUNTIME, StageRuntime } from '@mcpspy/runtime';
 import { CaptureWriter } from './capture-file';
 import { Probe } from './probe';
@@ -60,8 +60,8 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
     await this.probe.start();
   }
 
-  private onBatch(kind: 'io' | 'tls', partition: number, batch: Buffer): boolean {
-    const subject = kind === 'io' ? rawIoSubject(partition) : rawTlsSubject(partition);
+  private onBatch(route: RawRoute, partition: number, batch: Buffer): boolean {
+    const subject = rawSubject(route, partition);
     this.capture?.write(subject, batch);
     if (this.inflight >= MAX_INFLIGHT_BATCHES) {
       this.counters.inc('batches_backpressured');

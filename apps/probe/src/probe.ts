@@ -11,6 +11,7 @@ import {
   ProbeStatsEvent,
   ProcEvent,
   RawKind,
+  type RawRoute,
   decodeRawRecord,
   kernelTimeToIso,
 } from '@mcpspy/events';
@@ -42,7 +43,7 @@ export interface ProbeOptions {
   bpfObjectDir?: string;
   logger: Logger;
   /** false = backpressure: the batch is dropped and counted in batches_dropped. */
-  onBatch(kind: 'io' | 'tls', partition: number, batch: Buffer): boolean;
+  onBatch(route: RawRoute, partition: number, batch: Buffer): boolean;
   /**
    * false = the consumer of batches is backed up: the drain stops and the
    * records wait in the kernel ring (which counts ringbuf_full only if it

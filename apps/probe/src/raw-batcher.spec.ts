@@ -4,10 +4,10 @@ import { RawBatchWriter, RawKind, FdType, decodeRawBatch, partitionOf, streamKey
 import { RawBatcher } from './raw-batcher';
 
 /** One wire record as the kernel writes it, plus ring padding after it. */
-function wire(kind: number, streamId: bigint, data: string, pad = 5): Uint8Array {
+function wire(kind: number, streamId: bigint, data: string, pad = 5, fdType: number = kind === RawKind.tls ? FdType.none : FdType.pipe): Uint8Array {
   const w = new RawBatchWriter(4096);
   w.append({
-    kind, direction: 1, fdType: kind === RawKind.tls ? FdType.none : FdType.pipe, flags: 12, pid: 42, tid: 42, fd: 1,
+    kind, direction: 1, fdType, flags: 12, pid: 42, tid: 42, fd: 1,
     tsNs: 1n, streamId, callId: streamId, totalLen: data.length, offset: 0, lostBytes: 0, comm: 'w', data: Buffer.from(data),
   });
   const b = w.finish({ wallOffsetNs: 0n, seq: 0n });
@@ -72,23 +72,27 @@ describe('RawBatcher', () => {
     }
   });
 
-  test('routes by kind and stream partition, copying records exactly', () => {
+  test('routes by stream kind (stdio, net, tls) and stream partition, copying records exactly', () => {
     const { b, out } = batcher();
-    for (let s = 1n; s <= 20n; s++) b.add(wire(RawKind.io, s, `{"n":${s}}`), 0);
+    for (let s = 1n; s <= 20n; s++) b.add(wire(RawKind.io, s, `{"n":${s}}`, 5, s % 2n ? FdType.pipe : FdType.inet), 0);
     b.add(wire(RawKind.tls, 99n, 'POST / HTTP/1.1'), 0);
+    b.add(wire(RawKind.io, 98n, 'a regular file', 5, FdType.file), 0);
     b.flushAll();
     let n = 0;
+    const kinds = new Set<string>();
     for (const { kind, partition, batch } of out) {
       const dec = decodeRawBatch(batch);
       assert.equal(dec.wallOffsetNs, 5n);
+      kinds.add(kind);
       for (const ev of dec.events) {
         n++;
-        assert.equal(kind, ev.kind === RawKind.tls ? 'tls' : 'io');
+        assert.equal(kind, ev.kind === RawKind.tls ? 'tls' : ev.fdType === FdType.inet ? 'net' : 'stdio');
         assert.equal(partition, partitionOf(streamKeyOf(ev), 4));
         assert.equal(Buffer.from(ev.data).toString(), ev.kind === RawKind.tls ? 'POST / HTTP/1.1' : `{"n":${ev.streamId}}`);
       }
     }
-    assert.equal(n, 21);
+    assert.equal(n, 21, 'the record of a regular file goes nowhere');
+    assert.deepEqual([...kinds].sort(), ['net', 'stdio', 'tls']);
   });
 
   test('flushes by size and by age', () => {

@@ -9,7 +9,9 @@ import {
   BatchMeta,
   RawEventLayout as L,
   RawKind,
+  type RawRoute,
   partitionOf,
+  rawRouteOf,
   streamKeyOf,
   writeBatchHeader,
 } from '@mcpspy/events';
@@ -22,8 +24,9 @@ const PID = L.pid;
 const STREAM_ID = L.streamId;
 const LEN = L.len;
 const HEADER_SIZE = L.headerSize;
-const KIND_IO = RawKind.io;
 const KIND_TLS = RawKind.tls;
+const routeOf = rawRouteOf;
+const ROUTE_CODE: Record<RawRoute, number> = { stdio: 1, net: 2, tls: 3 };
 
 const CACHE_SIZE = 256;
 const CACHE_MASK = CACHE_SIZE - 1;
@@ -100,7 +103,8 @@ export class BatchBuffer {
   }
 }
 
-export type BatchKind = 'io' | 'tls';
+/** The subject route a batch goes to (stdio, net, tls). */
+export type BatchKind = RawRoute;
 
 export interface RawBatcherOptions {
   partitions: number;
@@ -215,15 +219,14 @@ export class RawBatcher {
       this.recordsRejected++;
       return undefined;
     }
-    const kindCode = b[at + KIND];
-    const kind: BatchKind | undefined = kindCode === KIND_IO ? 'io' : kindCode === KIND_TLS ? 'tls' : undefined;
+    const kind = routeOf(b[at + KIND], b[at + FD_TYPE]);
     const len = u32At(b, at + LEN);
     if (!kind || HEADER_SIZE + len > avail) {
       this.recordsRejected++;
       return undefined;
     }
     const partition = this.partitionOfRecord(b, at);
-    const slotKey = (kindCode << 16) | partition;
+    const slotKey = (ROUTE_CODE[kind] << 16) | partition;
     let slot = this.slots.get(slotKey);
     if (!slot) {
       slot = { kind, partition, writer: new BatchBuffer(this.capacity), seq: 0n, since: now };

@@ -8,13 +8,13 @@
 import 'reflect-metadata';
 
 // Subjects and partitions.
-export { allPartitions, DURABLE_SUBJECTS, isBinarySubject, JETSTREAM_STREAM, partitionOf, rawIoSubject, rawTlsSubject, SUBJECT_PREFIX, subjectMatches, type SubjectName, Subjects } from './subjects';
+export { allPartitions, DURABLE_SUBJECTS, isBinarySubject, JETSTREAM_STREAM, LEGACY_RAW_IO, partitionOf, RAW_ROUTES, type RawRoute, rawSubject, SUBJECT_PREFIX, subjectMatches, type SubjectName, Subjects } from './subjects';
 
 // Errors every mcpspy error extends.
 export { McpspyError, RawCodecError, ValidationFailedError } from './errors';
 
 // Raw batches: the probe's binary records and their codec.
-export { Direction, type DirectionCode, FdType, type FdTypeCode, isHttpCandidate, isStdioEvent, KERNEL_STAT_SLOTS, KernelStat, kernelTimeToIso, type RawBatch, type RawEvent, RawEventLayout, RawFlags, RawKind, type RawKindCode, SCHEMA_RAW_BATCH, streamKeyOf } from './raw.events';
+export { Direction, type DirectionCode, FdType, type FdTypeCode, isHttpCandidate, isStdioEvent, rawRouteOf, KERNEL_STAT_SLOTS, KernelStat, kernelTimeToIso, type RawBatch, type RawEvent, RawEventLayout, RawFlags, RawKind, type RawKindCode, SCHEMA_RAW_BATCH, streamKeyOf } from './raw.events';
 export { BATCH_HEADER_SIZE, BATCH_MAGIC, BATCH_VERSION, type BatchMeta, decodeRawBatch, decodeRawBatchOrCount, decodeRawRecord, MAX_RECORD_DATA, RawBatchWriter, rawKindName, writeBatchHeader } from './raw-codec';
 export { BatchSequenceTracker, userGapEvent } from './batch-sequence';
 

@@ -3,6 +3,7 @@
  * SSL call. The layout mirrors `struct mcpspy_event` in bpf/include/events.h;
  * raw-layout.spec.ts checks the offsets against the C compiler.
  */
+import type { RawRoute } from './subjects';
 export const SCHEMA_RAW_BATCH = 'mcpspy.raw.v1.batch' as const;
 
 export const RawKind = {
@@ -109,12 +110,25 @@ export function streamKeyOf(ev: Pick<RawEvent, 'kind' | 'fdType' | 'pid' | 'stre
 
 /** True for events the stdio path (mcp-parser) owns: pipes and unix socketpairs. */
 export function isStdioEvent(ev: Pick<RawEvent, 'kind' | 'fdType'>): boolean {
-  return ev.kind === RawKind.io && (ev.fdType === FdType.pipe || ev.fdType === FdType.unix);
+  return rawRouteOf(ev.kind, ev.fdType) === 'stdio';
+}
+
+/**
+ * The subject route of a record: stdio (pipes, unix socketpairs), net (inet
+ * sockets) or tls; undefined for records no stage reads.
+ */
+export function rawRouteOf(kind: number, fdType: number): RawRoute | undefined {
+  if (kind === RawKind.tls) return 'tls';
+  if (kind !== RawKind.io) return undefined;
+  if (fdType === FdType.pipe || fdType === FdType.unix) return 'stdio';
+  if (fdType === FdType.inet) return 'net';
+  return undefined;
 }
 
 /** True for events the HTTP path (http-session) owns: inet sockets and TLS. */
 export function isHttpCandidate(ev: Pick<RawEvent, 'kind' | 'fdType'>): boolean {
-  return ev.kind === RawKind.tls || (ev.kind === RawKind.io && ev.fdType === FdType.inet);
+  const route = rawRouteOf(ev.kind, ev.fdType);
+  return route === 'net' || route === 'tls';
 }
 
 /** Converts a kernel timestamp to RFC 3339 with milliseconds. */

@@ -5,9 +5,15 @@
 export const SUBJECT_PREFIX = 'mcpspy.v1' as const;
 
 export const Subjects = {
-  /** Batches of raw syscall data (binary, see raw-codec.ts); suffix: partition. */
-  rawIo: `${SUBJECT_PREFIX}.raw.io`,
-  /** Batches of raw TLS plaintext (binary); suffix: partition. */
+  /**
+   * Raw batches (binary, see raw-codec.ts), routed at the probe by stream kind
+   * so each stage decodes only what it needs; suffix: partition.
+   * Pipes and unix socketpairs (stdio) — mcp-parser.
+   */
+  rawStdio: `${SUBJECT_PREFIX}.raw.stdio`,
+  /** Internet sockets (plain HTTP) — http-session. */
+  rawNet: `${SUBJECT_PREFIX}.raw.net`,
+  /** TLS plaintext from library hooks — http-session. */
   rawTls: `${SUBJECT_PREFIX}.raw.tls`,
   /** Process exec / exit / comm change (JSON). */
   rawProc: `${SUBJECT_PREFIX}.raw.proc`,
@@ -35,17 +41,26 @@ export const DURABLE_SUBJECTS: readonly string[] = [Subjects.mcpMessage, Subject
 /** Name of the JetStream stream holding the durable subjects. */
 export const JETSTREAM_STREAM = 'MCPSPY_V1';
 
+/** The kinds of raw stream, each on its own subject. */
+export const RAW_ROUTES = ['stdio', 'net', 'tls'] as const;
+export type RawRoute = (typeof RAW_ROUTES)[number];
+
+const RAW_BASES: Record<RawRoute, string> = { stdio: Subjects.rawStdio, net: Subjects.rawNet, tls: Subjects.rawTls };
+
+/**
+ * Subject of the raw batches of one route and partition. Capture files made
+ * before the routes existed name `mcpspy.v1.raw.io.<p>` (stdio and net records
+ * mixed): `LEGACY_RAW_IO` is that base, replayed on both routes.
+ */
+export function rawSubject(route: RawRoute, partition: number): string {
+  return `${RAW_BASES[route]}.${partition}`;
+}
+
+export const LEGACY_RAW_IO = `${SUBJECT_PREFIX}.raw.io` as const;
+
 /** Subjects whose payload is a binary raw batch rather than JSON. */
 export function isBinarySubject(subject: string): boolean {
-  return subject.startsWith(`${Subjects.rawIo}.`) || subject.startsWith(`${Subjects.rawTls}.`);
-}
-
-export function rawIoSubject(partition: number): string {
-  return `${Subjects.rawIo}.${partition}`;
-}
-
-export function rawTlsSubject(partition: number): string {
-  return `${Subjects.rawTls}.${partition}`;
+  return subject.startsWith(`${SUBJECT_PREFIX}.raw.`) && subject !== Subjects.rawProc;
 }
 
 /** Wildcard matching every partition of a partitioned subject. */

@@ -11,7 +11,7 @@ import { ProcEventDto, SCHEMA_PROC_EVENT } from './proc.events';
 import { SCHEMA_SECURITY_ALERT, SCHEMA_SECURITY_VERDICT, SecurityAlertDto, SecurityVerdictDto } from './security.events';
 import { ProbeStatsDto, SCHEMA_PROBE_STATS, SCHEMA_STAGE_STATS, StageStatsDto } from './stats.events';
 import { acceptorFor } from './fast-validation';
-import { Subjects } from './subjects';
+import { isBinarySubject, Subjects } from './subjects';
 import { SCHEMA_RAW_BATCH } from './raw.events';
 import { NoticeDto, SCHEMA_NOTICE } from './notice.events';
 
@@ -24,9 +24,7 @@ interface SchemaEntry {
 
 /** Schema id and DTO of the payload carried on a subject. */
 export function schemaForSubject(subject: string): SchemaEntry {
-  if (subject.startsWith(`${Subjects.rawIo}.`) || subject.startsWith(`${Subjects.rawTls}.`)) {
-    return { schema: SCHEMA_RAW_BATCH };
-  }
+  if (isBinarySubject(subject)) return { schema: SCHEMA_RAW_BATCH };
   if (subject === Subjects.rawProc) return { schema: SCHEMA_PROC_EVENT, dto: ProcEventDto };
   if (subject === Subjects.httpMessage) return { schema: SCHEMA_HTTP_MESSAGE, dto: HttpMessageDto };
   if (subject === Subjects.mcpMessage) return { schema: SCHEMA_MCP_MESSAGE, dto: McpMessageDto };

@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'nats';
-import { Subjects, rawIoSubject } from '@mcpspy/events';
+import { Subjects, rawSubject } from '@mcpspy/events';
 import { Bus, BusConnectError, InProcessBus, NatsBus } from '../src';
 import { startNats, TestServer, freePort } from '../src/testing';
 
@@ -73,13 +73,13 @@ for (const [name, make] of impls) {
     test('binary raw batches arrive byte-exact on a partition wildcard', async () => {
       const bus = await make();
       const got: Array<[string, Buffer]> = [];
-      await bus.subscribe(`${Subjects.rawIo}.*`, (p, info) => void got.push([info.subject, Buffer.from(p as Uint8Array)]));
+      await bus.subscribe(`${Subjects.rawStdio}.*`, (p, info) => void got.push([info.subject, Buffer.from(p as Uint8Array)]));
       if (bus instanceof NatsBus) await bus.flush();
       const payload = Buffer.from(Array.from({ length: 70000 }, (_, i) => i & 0xff));
-      await bus.publish(rawIoSubject(3), payload);
+      await bus.publish(rawSubject('stdio', 3), payload);
       await bus.flush();
       await until(() => got.length === 1, 5000, 'batch');
-      assert.equal(got[0][0], 'mcpspy.v1.raw.io.3');
+      assert.equal(got[0][0], 'mcpspy.v1.raw.stdio.3');
       assert.ok(got[0][1].equals(payload));
       await bus.close();
     });
