@@ -20,7 +20,7 @@ export class NameWatch {
     const p = (m.params ?? m.request?.params) as Record<string, unknown> | undefined;
     const names: Array<[string, string | undefined]> = [
       ['method', rawMethodOf(m)],
-      [p && typeof p === 'object' && typeof p.name !== 'string' ? 'uri' : 'name', rawTargetOf(m)],
+      [p && typeof p === 'object' && typeof p.name !== 'string' ? 'params.uri' : 'params.name', rawTargetOf(m)],
     ];
     for (const [what, name] of names) {
       if (name === undefined || !hasInvisible(name)) continue;
@@ -40,7 +40,7 @@ export class NameWatch {
         stage: 'sink',
         pid,
         comm: comm === undefined ? undefined : visibleText(comm, 64),
-        detail: `${what} "${visible}" holds control, bidi or invisible characters: what is shown is not what is on the wire`,
+        detail: `${what} holds control, bidi or invisible characters: shown escaped, it is not what a peer displays`,
         sample: visible,
         count: 1,
       };
