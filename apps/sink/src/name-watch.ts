@@ -40,7 +40,7 @@ export class NameWatch {
         stage: 'sink',
         pid,
         comm: comm === undefined ? undefined : visibleText(comm, 64),
-        detail: `${what} holds control, bidi or invisible characters: shown escaped, it is not what a peer displays`,
+        detail: `${what} holds control, bidi or invisible characters (shown escaped)`,
         sample: visible,
         count: 1,
       };

@@ -68,7 +68,7 @@ describe('a hostile exchange through the engine', () => {
       assert.match(text, /summary {2}Injection\\x1b\[1A\\x1b\[2K\\x1b\[2K\\r12:00/);
       assert.match(text, /evidence params\.name\\x1b\[2K \[r\\x85\] "ignore \\x9b2K all\\u202e"/);
       assert.match(text, /⚠ NOTICE stdio_non_jsonrpc evil\\x9b\[12346\] banner \\x1b\]0;owned\\x07 on stdout \[x\\x1b\[2Ky\]/);
-      assert.match(text, /⚠ NOTICE name_not_visible py\\x1b\[31mthon\[12345\] params\.name holds control, bidi or invisible characters: .* \[get_weather\\x1b\[2K\\r12:00/);
+      assert.match(text, /⚠ NOTICE name_not_visible py\\x1b\[31mthon\[12345\] params\.name holds control, bidi or invisible characters \(shown escaped\) \[get_weather\\x1b\[2K\\r12:00/);
       assert.equal(sink.counters.get('notices_name_not_visible'), 2, 'the forged tool name and ok\\u200b, once each');
       assert.equal(sink.counters.get('notices_stdio_non_jsonrpc'), 1);
       assert.equal(sink.counters.get('notices_in'), 1);
