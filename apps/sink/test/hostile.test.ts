@@ -96,7 +96,6 @@ describe('a hostile exchange through the engine', () => {
   });
 
   test('TUI: every row, the stats bar and every detail view hold only visible text', async () => {
-    const sink = new SinkEngine({ logger: silentLogger(), console: false, tui: false, outputs: [] });
     const model = new TuiModel();
     model.setSize(160, 40);
     const tuiLike: SinkOutput = {
@@ -108,7 +107,6 @@ describe('a hostile exchange through the engine', () => {
     };
     const withModel = new SinkEngine({ logger: silentLogger(), console: false, tui: false, outputs: [tuiLike] });
     await feed(withModel);
-    await sink.close();
     const table = model.text();
     assert.doesNotMatch(table, RAW_UNSAFE, table);
     assert.match(table, /notices 3/);
