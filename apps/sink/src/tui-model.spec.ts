@@ -272,6 +272,18 @@ describe('TuiModel notices', () => {
     assert.match(model.text(), /notices 2 /);
   });
 
+  test('a notice row evicted from history: a later count gets a new row', () => {
+    const model = new TuiModel({ maxRows: 100 });
+    model.setSize(200, 20);
+    model.addNotice(notice());
+    for (const m of burst(300)) model.addMessage(m);
+    assert.ok(!model.visibleRows().some((r) => r.type === 'NOTE'), 'evicted');
+    model.addNotice(notice({ count: 9 }));
+    const notes = model.visibleRows().filter((r) => r.type === 'NOTE');
+    assert.equal(notes.length, 1);
+    assert.match(notes[0].details, /×9$/);
+  });
+
   test('the type filter and search reach notices; the detail view shows the whole notice', () => {
     const { model } = loaded();
     model.addNotice(notice({ reason: 'tls_unhooked', stage: 'probe', comm: 'curl', pid: 77, detail: 'TLS handshake by a library no probe hooks', sample: undefined }));

@@ -139,7 +139,7 @@ export class TuiState {
 
   /** A notice gets a row of its own; a later notice of the same (reason, stage, pid, stream) with a higher count updates it. */
   addNotice(n: NoticeEvent): void {
-    const key = `${n.reason}\u0000${n.stage}\u0000${n.pid ?? ''}\u0000${n.stream ?? ''}`;
+    const key = noticeKey(n);
     const known = this.noticeRows.get(key);
     if (known?.notice && typeof n.count === 'number' && n.count > known.notice.count) {
       known.notice = n;
@@ -222,6 +222,11 @@ export class TuiState {
       this.top = Math.max(0, this.top - cut);
     }
     for (const r of gone) {
+      // An evicted notice row must not swallow later counts of its notice: the next one gets a new row.
+      if (r.notice) {
+        const key = noticeKey(r.notice);
+        if (this.noticeRows.get(key) === r) this.noticeRows.delete(key);
+      }
       const m = r.message;
       if (!m) continue;
       if (m.msg_id && this.byMsgId.get(m.msg_id) === r) this.byMsgId.delete(m.msg_id);
@@ -332,6 +337,10 @@ export class TuiState {
   messageById(msgId: string): McpMessageEvent | undefined {
     return this.byMsgId.get(msgId)?.message;
   }
+}
+
+function noticeKey(n: NoticeEvent): string {
+  return `${n.reason}\u0000${n.stage}\u0000${n.pid ?? ''}\u0000${n.stream ?? ''}`;
 }
 
 function noticeDetails(n: NoticeEvent): string {
