@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino, { Logger, LevelWithSilent } from 'pino';
 import pretty from 'pino-pretty';
+import { safeLogOptions } from './log-sanitizer';
 
 export interface LoggingChoice {
   logger: Logger;
@@ -14,7 +15,7 @@ export interface LoggingChoice {
 }
 
 export function createCliLogger(level: string, opts: { tui: boolean; name: string }): LoggingChoice {
-  const base = { name: opts.name, level: level as LevelWithSilent, base: { pid: process.pid } };
+  const base = { name: opts.name, level: level as LevelWithSilent, base: { pid: process.pid }, ...safeLogOptions() };
   if (opts.tui) {
     const file = process.env.MCPSPY_LOG_FILE || join(tmpdir(), `mcpspy-${process.getuid?.() ?? 'user'}.log`);
     return { logger: pino(base, pino.destination({ dest: file, mkdir: true, sync: false })), file };

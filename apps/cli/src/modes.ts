@@ -15,6 +15,7 @@ import {
 } from '@mcpspy/runtime';
 import { checkProbePrerequisites, NotRootError, readCapture } from '@mcpspy/probe';
 import { scanJsonl, SecurityEngine } from '@mcpspy/security';
+import { formatAlertBlock } from '@mcpspy/sink';
 import { EnvironmentError, UsageError } from './errors';
 import { createCliLogger } from './logging';
 import { PIPELINE, STAGE_MODULES } from './stages';
@@ -186,7 +187,10 @@ export async function runScan(file: string, config: McpspyConfig): Promise<numbe
     input.once('open', () => resolve());
   });
   await opened;
-  const r = await scanJsonl(input, engine, process.stdout);
+  // A person at a terminal reads alert blocks (escaped like the monitor's console); a pipe gets JSON lines.
+  const human = Boolean(process.stdout.isTTY);
+  const color = human && !process.env.NO_COLOR;
+  const r = await scanJsonl(input, engine, process.stdout, human ? (a) => `${formatAlertBlock(a, { color })}\n` : undefined);
   await engine.close();
   say(`scanned ${r.messages} messages: ${r.alerts} alerts, ${r.invalid} invalid lines`);
   return r.alerts > 0 ? 1 : 0;

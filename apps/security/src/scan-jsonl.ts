@@ -2,10 +2,12 @@
  * `mcpspy scan`: the same analysis over a JSONL capture (our output format).
  * Message lines are analysed in order; alert lines already in the file and
  * blank lines are skipped; lines that are not JSON objects are counted as
- * invalid. Each alert is written as one JSON line to `out`.
+ * invalid. Each alert is written as one JSON line to `out` (through
+ * `safeJsonText`: U+2028/U+2029 and bidi controls as `\uXXXX`), or as the
+ * caller's `format` gives it (the CLI's human alert blocks on a terminal).
  */
 import { createInterface } from 'node:readline';
-import type { McpMessageEvent } from '@mcpspy/events';
+import { safeJsonText, type McpMessageEvent, type SecurityAlertEvent } from '@mcpspy/events';
 import type { SecurityEngine } from './engine';
 import { ScanInputError } from './errors';
 
@@ -13,6 +15,7 @@ export async function scanJsonl(
   input: NodeJS.ReadableStream,
   engine: SecurityEngine,
   out: NodeJS.WritableStream,
+  format: (alert: SecurityAlertEvent) => string = (a) => safeJsonText(JSON.stringify(a)),
 ): Promise<{ messages: number; alerts: number; invalid: number }> {
   const rl = createInterface({ input, crlfDelay: Infinity });
   let messages = 0;
@@ -44,7 +47,7 @@ export async function scanJsonl(
     messages++;
     for (const alert of await engine.analyze(rec as unknown as McpMessageEvent)) {
       alerts++;
-      if (!out.write(JSON.stringify(alert) + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
+      if (!out.write(format(alert) + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
     }
   }
   return { messages, alerts, invalid };

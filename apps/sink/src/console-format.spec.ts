@@ -2,8 +2,9 @@
 process.env.TZ = 'UTC';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatAlertBlock, formatConsoleLine } from './console-format';
-import { alert, httpRequest, httpResponse, stdioError, stdioNotification, stdioRequest, stdioResponse } from './testdata/messages';
+import { formatAlertBlock, formatConsoleLine, formatNoticeLine } from './console-format';
+import { noticeToJsonl } from './jsonl-format';
+import { alert, httpRequest, httpResponse, notice, stdioError, stdioNotification, stdioRequest, stdioResponse } from './testdata/messages';
 
 describe('formatConsoleLine', () => {
   test('golden lines for each kind of message', () => {
@@ -72,5 +73,25 @@ describe('formatAlertBlock', () => {
   test('critical alerts are highlighted when coloured', () => {
     const block = formatAlertBlock(alert({ risk: 'critical' }), { color: true });
     assert.match(block, /\u001b\[1m\u001b\[41;97mCRITICAL\u001b\[0m/);
+  });
+});
+
+describe('notices', () => {
+  test('one console line: reason, process, detail, sample, and the count from the second time on', () => {
+    assert.equal(
+      formatNoticeLine(notice()),
+      '⚠ NOTICE stdio_non_jsonrpc python[12346] bytes that are not JSON-RPC on stdout before a message [Server ready\\n]',
+    );
+    assert.match(formatNoticeLine(notice({ count: 3 })), / ×3$/);
+    assert.equal(formatNoticeLine(notice({ pid: undefined, comm: undefined, sample: undefined, reason: 'capture_gap', detail: 'lost 12 chunks' })), '⚠ NOTICE capture_gap lost 12 chunks');
+    const coloured = formatNoticeLine(notice(), { color: true });
+    assert.match(coloured, /^\u001b\[1m\u001b\[33m⚠ NOTICE\u001b\[0m/);
+  });
+
+  test('a JSONL line "type":"notice" with the event\'s fields in a fixed order', () => {
+    assert.equal(
+      noticeToJsonl(notice({ detail: 'x\u2028y\u202e' })),
+      '{"type":"notice","timestamp":"2024-01-15T12:34:56.500Z","reason":"stdio_non_jsonrpc","stage":"mcp-parser","pid":12346,"comm":"python","stream":"stdio:12346:1","detail":"x\\u2028y\\u202e","sample":"Server ready\\\\n","count":1}',
+    );
   });
 });

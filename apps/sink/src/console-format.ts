@@ -1,9 +1,12 @@
 /**
  * Static console output (`--tui=false`): one line per message in MCPSpy's
- * style, and a multi-line block per security alert.
+ * style, a multi-line block per security alert, one line per notice. Every
+ * string that came from traffic goes through `visibleText` (here or in
+ * message-view.ts) before it is coloured: the only escape sequences in the
+ * output are our own colours.
  */
-import type { McpMessageEvent, SecurityAlertEvent } from '@mcpspy/events';
-import { alertProcess, clockOf, detailOf, endpointsOf, kindOf, methodOf, targetOf, type Kind } from './message-view';
+import { visibleText, type McpMessageEvent, type NoticeEvent, type SecurityAlertEvent } from '@mcpspy/events';
+import { alertProcess, clockOf, detailOf, endpoint, endpointsOf, kindOf, methodOf, targetOf, type Kind } from './message-view';
 
 export interface FormatOptions {
   /** ANSI colours; off unless asked (the engine turns it on for a TTY without NO_COLOR). */
@@ -65,8 +68,13 @@ const RISK_COLOR: Record<string, string> = {
 };
 
 function shorten(s: string, max: number): string {
-  const one = s.replace(/\s+/g, ' ');
+  const one = String(s).replace(/\s+/g, ' ');
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+
+/** A string from an alert or notice (any type a producer sent), safe for a terminal. */
+function show(v: unknown, max = Infinity): string {
+  return visibleText(v === undefined || v === null ? '' : String(v), max);
 }
 
 /**
@@ -80,25 +88,49 @@ function shorten(s: string, max: number): string {
  */
 export function formatAlertBlock(a: SecurityAlertEvent, opts: FormatOptions = {}): string {
   const c = opts.color;
-  const risk = String(a.risk ?? '?').toUpperCase();
+  const risk = show(a.risk ?? '?').toUpperCase();
   const score = typeof a.score === 'number' ? a.score.toFixed(2) : '?';
   const head =
     paint(c, `${Ansi.bold}${Ansi.red}`, '▲ SECURITY ALERT') +
     ' ' +
     paint(c, `${Ansi.bold}${RISK_COLOR[a.risk] ?? Ansi.red}`, risk) +
-    ` ${a.category} score=${score} detector=${a.detector}`;
-  const lines = [head, `  summary  ${a.summary}`];
+    ` ${show(a.category)} score=${score} detector=${show(a.detector)}`;
+  const lines = [head, `  summary  ${show(a.summary)}`];
   const msg = a.message;
   if (msg) {
     const kind = msg.type === 'request' ? 'REQ' : msg.type === 'notification' ? 'NOTF' : msg.type === 'error' ? 'ERR' : 'RESP';
-    const bits = [clockOf(msg.timestamp), kind, msg.method ?? '', msg.id !== undefined && msg.id !== null ? `id=${msg.id}` : '', alertProcess(a), msg.transport_type, msg.msg_id ? `msg=${msg.msg_id}` : ''];
+    const bits = [
+      clockOf(msg.timestamp),
+      kind,
+      show(msg.method),
+      msg.id !== undefined && msg.id !== null ? `id=${show(msg.id)}` : '',
+      alertProcess(a),
+      show(msg.transport_type),
+      msg.msg_id ? `msg=${show(msg.msg_id)}` : '',
+    ];
     lines.push(`  message  ${bits.filter(Boolean).join(' ')}`);
   }
   for (const e of a.evidence ?? []) {
-    lines.push(`  evidence ${e.field} [${e.rule}] ${paint(c, Ansi.yellow, JSON.stringify(shorten(e.text ?? '', 120)))}`);
+    // JSON.stringify escapes C0 controls; visibleText the C1, bidi and zero-width ones it leaves.
+    lines.push(`  evidence ${show(e.field)} [${show(e.rule)}] ${paint(c, Ansi.yellow, show(JSON.stringify(shorten(e.text ?? '', 120))))}`);
   }
   if (a.details && Object.keys(a.details).length > 0) {
-    lines.push(`  details  ${shorten(JSON.stringify(a.details), 200)}`);
+    lines.push(`  details  ${show(shorten(JSON.stringify(a.details), 200))}`);
   }
   return lines.join('\n');
+}
+
+/**
+ * `⚠ NOTICE stdio_non_jsonrpc python[12346] 3 bytes before a JSON-RPC object on stdout [banner\n] ×4`:
+ * what a stage saw but could not show, or saw done wrong. The count shows
+ * from the second time on.
+ */
+export function formatNoticeLine(n: NoticeEvent, opts: FormatOptions = {}): string {
+  const c = opts.color;
+  const parts = [paint(c, `${Ansi.bold}${Ansi.yellow}`, '⚠ NOTICE'), paint(c, Ansi.yellow, show(n.reason))];
+  if (n.pid || n.comm) parts.push(paint(c, Ansi.cyan, endpoint(n.comm, n.pid)));
+  if (n.detail) parts.push(show(n.detail, 300));
+  if (n.sample) parts.push(paint(c, Ansi.dim, `[${show(n.sample, 200)}]`));
+  if (typeof n.count === 'number' && n.count > 1) parts.push(`×${n.count}`);
+  return parts.join(' ');
 }

@@ -1,6 +1,11 @@
 export { SinkEngine, DEFAULT_VERDICT_TIMEOUT_MS, type SinkOptions } from './sink-engine';
-export { formatConsoleLine, formatAlertBlock, type FormatOptions } from './console-format';
-export { messageToJsonl, alertToJsonl } from './jsonl-format';
+export type { SinkOutput } from './outputs/output';
+export { JsonlOutput, type JsonlOutputOptions } from './outputs/jsonl.output';
+export { ConsoleOutput, type ConsoleOutputOptions } from './outputs/console.output';
+export { TuiOutput, type TuiOutputOptions } from './outputs/tui.output';
+export { formatConsoleLine, formatAlertBlock, formatNoticeLine, type FormatOptions } from './console-format';
+export { messageToJsonl, alertToJsonl, noticeToJsonl } from './jsonl-format';
+export { NameWatch } from './name-watch';
 export { JsonlWriter, type JsonlWriterOptions, type JsonlWriterStats } from './jsonl-writer';
 export { VerdictGate, awaitsVerdict, type GateItem, type VerdictGateOptions } from './verdict-gate';
 export { TuiModel, type TuiModelOptions, type Row, type Line, type Seg, type KeyInfo, type Filters } from './tui-model';

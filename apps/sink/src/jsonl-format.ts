@@ -2,8 +2,11 @@
  * JSONL lines in MCPSpy's field order, whatever order the producer built the
  * object in, so files diff cleanly across versions and against the Go tool.
  * Fields we added come after `raw`; unknown fields are kept, at the end.
+ * Lines go through `safeJsonText`: U+2028/U+2029 (line breaks to JavaScript
+ * and some viewers), bidi and invisible characters appear as `\uXXXX`, and
+ * every value parses back unchanged.
  */
-import type { McpMessageEvent, SecurityAlertEvent } from '@mcpspy/events';
+import { safeJsonText, type McpMessageEvent, type NoticeEvent, type SecurityAlertEvent } from '@mcpspy/events';
 
 const MESSAGE_ORDER = [
   'timestamp',
@@ -25,6 +28,8 @@ const MESSAGE_ORDER = [
   'msg_id',
 ] as const;
 
+const NOTICE_ORDER = ['type', 'timestamp', 'reason', 'stage', 'pid', 'comm', 'stream', 'detail', 'sample', 'count'] as const;
+
 const ALERT_ORDER = ['type', 'timestamp', 'risk', 'category', 'score', 'detector', 'summary', 'evidence', 'message', 'details'] as const;
 
 function ordered(obj: object, order: readonly string[]): Record<string, unknown> {
@@ -38,9 +43,14 @@ function ordered(obj: object, order: readonly string[]): Record<string, unknown>
 export function messageToJsonl(m: McpMessageEvent): string {
   // MCPSpy always writes `error`, `{}` when there is none.
   const src = m.error === undefined || m.error === null ? { ...m, error: {} } : m;
-  return JSON.stringify(ordered(src, MESSAGE_ORDER));
+  return safeJsonText(JSON.stringify(ordered(src, MESSAGE_ORDER)));
 }
 
 export function alertToJsonl(a: SecurityAlertEvent): string {
-  return JSON.stringify(ordered({ ...a, type: 'security_alert' }, ALERT_ORDER));
+  return safeJsonText(JSON.stringify(ordered({ ...a, type: 'security_alert' }, ALERT_ORDER)));
+}
+
+/** `{"type":"notice","timestamp":…,"reason":…,"stage":…,"pid":…,"comm":…,"stream":…,"detail":…,"sample":…,"count":…}`. */
+export function noticeToJsonl(n: NoticeEvent): string {
+  return safeJsonText(JSON.stringify(ordered({ ...n, type: 'notice' }, NOTICE_ORDER)));
 }

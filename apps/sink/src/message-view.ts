@@ -2,8 +2,13 @@
  * What a person needs to read one MCP message at a glance: endpoints, kind,
  * method and the tool/resource it names. Shared by the console lines and the
  * TUI so both say the same thing about a message.
+ *
+ * Every string returned here is for a screen: text a peer chose (method, tool
+ * name, URI, error message, Host header, process name) comes out through
+ * `visibleText`, so no control, bidi or zero-width character reaches a
+ * terminal (issue #17).
  */
-import { describeMethod as describeKnownMethod, type McpMessageEvent, type SecurityAlertEvent } from '@mcpspy/events';
+import { describeMethod as describeKnownMethod, visibleText, type McpMessageEvent, type SecurityAlertEvent } from '@mcpspy/events';
 
 export type Kind = 'REQ' | 'RESP' | 'NOTF' | 'ERR';
 
@@ -31,11 +36,24 @@ function hasError(m: McpMessageEvent): boolean {
 
 /** The method a message is about: its own, or its paired request's for responses. */
 export function methodOf(m: McpMessageEvent): string | undefined {
-  return m.method ?? m.request?.method;
+  const method = rawMethodOf(m);
+  return method === undefined ? undefined : visibleText(method);
+}
+
+/** The method as it was on the wire (not for display). */
+export function rawMethodOf(m: McpMessageEvent): string | undefined {
+  const method = m.method ?? m.request?.method;
+  return typeof method === 'string' ? method : undefined;
 }
 
 /** params.name (tools, prompts) or params.uri (resources) of the message or its request. */
 export function targetOf(m: McpMessageEvent): string | undefined {
+  const t = rawTargetOf(m);
+  return t === undefined ? undefined : visibleText(t);
+}
+
+/** params.name or params.uri as it was on the wire (not for display). */
+export function rawTargetOf(m: McpMessageEvent): string | undefined {
   const p = (m.params ?? m.request?.params) as Record<string, unknown> | undefined;
   if (!p || typeof p !== 'object') return undefined;
   if (typeof p.name === 'string') return p.name;
@@ -44,8 +62,9 @@ export function targetOf(m: McpMessageEvent): string | undefined {
 }
 
 export function endpoint(comm: string | undefined, pid: number | undefined): string {
-  if (!pid) return comm ? `${comm}[?]` : '?';
-  return `${comm || '?'}[${pid}]`;
+  const c = typeof comm === 'string' ? visibleText(comm) : '';
+  if (!pid) return c ? `${c}[?]` : '?';
+  return `${c || '?'}[${pid}]`;
 }
 
 /** Writer → reader for stdio; client → host (requests) or host → client (responses) for HTTP. */
@@ -53,7 +72,7 @@ export function endpointsOf(m: McpMessageEvent): { from: string; to: string } {
   if (m.transport_type === 'http' && m.http_transport) {
     const h = m.http_transport;
     const proc = endpoint(h.comm, h.pid);
-    const host = h.host || '?';
+    const host = typeof h.host === 'string' && h.host ? visibleText(h.host) : '?';
     return h.is_request ? { from: proc, to: host } : { from: host, to: proc };
   }
   const s = m.stdio_transport;
@@ -66,19 +85,20 @@ export function detailOf(m: McpMessageEvent): string {
   const kind = kindOf(m);
   if (kind === 'ERR') {
     const code = m.error?.code !== undefined ? String(m.error.code) : '';
-    return [code, m.error?.message ?? ''].filter(Boolean).join(' ');
+    const message = typeof m.error?.message === 'string' ? m.error.message : '';
+    return visibleText([code, message].filter(Boolean).join(' '));
   }
   if (kind === 'RESP') {
     const r = m.result as { isError?: unknown } | undefined;
     return r && typeof r === 'object' && r.isError === true ? 'isError' : 'OK';
   }
-  return m.description || describeMethod(m.method);
+  return visibleText(m.description || describeMethod(m.method));
 }
 
 /** hh:mm:ss.mmm in local time; the raw string when it does not parse. */
 export function clockOf(timestamp: string): string {
   const d = new Date(timestamp);
-  if (Number.isNaN(d.getTime())) return timestamp.slice(0, 12).padEnd(12);
+  if (Number.isNaN(d.getTime())) return visibleText(String(timestamp).slice(0, 12)).padEnd(12);
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
 }

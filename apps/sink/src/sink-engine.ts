@@ -1,23 +1,29 @@
 /**
- * The sink: what a person meets. Consumes MCP messages, security alerts and
- * verdicts, probe and stage counters; produces the JSONL file, console lines
- * or the TUI. No Nest imports: the lead's controller calls these methods.
+ * The sink: what a person meets. Consumes MCP messages, security alerts,
+ * verdicts, notices, probe and stage counters; hands each to its outputs
+ * (JSONL file, console lines or the TUI, and any output the caller adds).
+ * The engine only chooses the outputs, runs the verdict gate in sync mode and
+ * fans out; each output owns its formatting and resources (outputs/). No Nest
+ * imports: the controller calls these methods.
  */
-import type {
-  McpMessageEvent,
-  ProbeStatsEvent,
-  SecurityAlertEvent,
-  SecurityVerdictEvent,
-  StageStatsEvent,
+import {
+  NOTICE_REASONS,
+  type McpMessageEvent,
+  type NoticeEvent,
+  type ProbeStatsEvent,
+  type SecurityAlertEvent,
+  type SecurityVerdictEvent,
+  type StageStatsEvent,
 } from '@mcpspy/events';
 import type { Logger } from '@mcpspy/runtime';
 import { Counters } from '@mcpspy/runtime';
-import { formatAlertBlock, formatConsoleLine } from './console-format';
 import { SinkCloseError } from './errors';
-import { alertToJsonl, messageToJsonl } from './jsonl-format';
-import { JsonlWriter } from './jsonl-writer';
-import { startTui, type TuiHandle } from './tui';
-import { TuiModel } from './tui-model';
+import { NameWatch } from './name-watch';
+import { ConsoleOutput } from './outputs/console.output';
+import { JsonlOutput } from './outputs/jsonl.output';
+import type { SinkOutput } from './outputs/output';
+import { TuiOutput } from './outputs/tui.output';
+import type { TuiModel } from './tui-model';
 import { VerdictGate, type GateItem } from './verdict-gate';
 
 export interface SinkOptions {
@@ -44,31 +50,30 @@ export interface SinkOptions {
   verdictTimeoutMs?: number;
   /** `q` or Ctrl+C in the TUI. */
   onQuit?: () => void;
+  /** More outputs (an OpenTelemetry exporter, a web view), fed after the built-in ones. */
+  outputs?: SinkOutput[];
 }
 
 export const DEFAULT_VERDICT_TIMEOUT_MS = 5000;
 
+/** What the engine hands to its outputs. Notices do not wait in the verdict gate: they name no message. */
+type SinkItem = GateItem | { kind: 'notice'; notice: NoticeEvent };
+
+const KNOWN_REASONS = new Set<string>(NOTICE_REASONS);
+
 export class SinkEngine {
   readonly counters = new Counters();
-  private writer: JsonlWriter | undefined;
+  /** Every output, in the order they are fed and started. */
+  readonly outputs: readonly SinkOutput[];
   private gate: VerdictGate | undefined;
-  private model: TuiModel | undefined;
-  private tui: TuiHandle | undefined;
-  private readonly out: NodeJS.WriteStream;
-  private readonly color: boolean;
-  private readonly consoleOn: boolean;
-  private consoleBuf: string[] = [];
-  private consoleScheduled = false;
+  private readonly names = new NameWatch();
   private started = false;
   private closed = false;
   // Items that came before start() opened the outputs; written by start().
-  private preStart: GateItem[] = [];
+  private preStart: SinkItem[] = [];
 
   constructor(private readonly opts: SinkOptions) {
-    this.out = opts.stdout ?? process.stdout;
-    const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '';
-    this.color = opts.color ?? (Boolean(this.out.isTTY) && !noColor);
-    this.consoleOn = opts.console && !opts.tui;
+    this.outputs = [...SinkEngine.builtinOutputs(opts, this.counters), ...(opts.outputs ?? [])];
     if (opts.holdForVerdict) {
       this.gate = new VerdictGate({
         timeoutMs: opts.verdictTimeoutMs ?? DEFAULT_VERDICT_TIMEOUT_MS,
@@ -77,25 +82,37 @@ export class SinkEngine {
     }
   }
 
-  /** Opens the JSONL file and starts the TUI. Throws OutputOpenError / TuiStartError. */
+  /** The outputs the options ask for: JSONL with `output`, the TUI with `tui`, else console lines with `console`. */
+  private static builtinOutputs(opts: SinkOptions, counters: Counters): SinkOutput[] {
+    const out: SinkOutput[] = [];
+    if (opts.output) {
+      out.push(new JsonlOutput({ path: opts.output, maxSize: opts.outputMaxSize, append: opts.append, logger: opts.logger, counters }));
+    }
+    if (opts.tui) out.push(new TuiOutput({ stdout: opts.stdout, stdin: opts.stdin, onQuit: () => opts.onQuit?.() }));
+    else if (opts.console) out.push(new ConsoleOutput({ stdout: opts.stdout, color: opts.color }));
+    return out;
+  }
+
+  /**
+   * Starts every output in order (opens the JSONL file, starts the TUI). When
+   * one fails, those already started are closed and its error is thrown
+   * (OutputOpenError, TuiStartError, or the added output's own).
+   */
   async start(): Promise<void> {
     if (this.started) return;
-    if (this.opts.output) {
-      this.writer = new JsonlWriter({
-        path: this.opts.output,
-        maxSize: this.opts.outputMaxSize,
-        append: this.opts.append,
-        logger: this.opts.logger,
-        counters: this.counters,
-      });
-      this.writer.open();
-    }
-    if (this.opts.tui) {
-      this.model = new TuiModel({ onQuit: () => this.opts.onQuit?.() });
+    const running: SinkOutput[] = [];
+    for (const o of this.outputs) {
       try {
-        this.tui = await startTui(this.model, { stdout: this.opts.stdout, stdin: this.opts.stdin });
+        await o.start?.();
+        running.push(o);
       } catch (err) {
-        this.writer?.close();
+        for (const r of running.reverse()) {
+          try {
+            await r.close();
+          } catch {
+            // The start failure is the one to report.
+          }
+        }
         throw err;
       }
     }
@@ -106,7 +123,7 @@ export class SinkEngine {
   }
 
   onMessage(m: McpMessageEvent): void {
-    if (!this.accept(m, 'message') ) return;
+    if (!this.accept(m, 'message')) return;
     this.counters.inc('messages_in');
     if (this.gate) this.gate.pushMessage(m);
     else this.emit({ kind: 'message', message: m });
@@ -117,6 +134,13 @@ export class SinkEngine {
     this.counters.inc('alerts_in');
     if (this.gate) this.gate.pushAlert(a);
     else this.emit({ kind: 'alert', alert: a });
+  }
+
+  /** A notice from any stage (`mcpspy.v1.notice`): shown by every output, counted by reason. */
+  onNotice(n: NoticeEvent): void {
+    if (!this.accept(n, 'notice')) return;
+    this.counters.inc('notices_in');
+    this.emit({ kind: 'notice', notice: n });
   }
 
   onVerdict(v: SecurityVerdictEvent): void {
@@ -131,60 +155,58 @@ export class SinkEngine {
 
   onProbeStats(s: ProbeStatsEvent): void {
     if (this.closed || !s || typeof s !== 'object') return;
-    this.model?.setProbeStats(s);
+    for (const o of this.outputs) if (o.probeStats) this.guard(o, () => o.probeStats!(s));
   }
 
   onStageStats(s: StageStatsEvent): void {
     if (this.closed || !s || typeof s !== 'object' || typeof s.stage !== 'string') return;
-    this.model?.setStageStats(s);
+    for (const o of this.outputs) if (o.stageStats) this.guard(o, () => o.stageStats!(s));
   }
 
   /**
-   * Writes the buffered JSONL lines now. A distributed sink runs it just
+   * Writes what the outputs buffer now. A distributed sink runs it just
    * before its JetStream acks go out (Bus.beforeAck): a line acknowledged
    * upstream is already in the file, and one write serves many lines.
    */
   flushOutput(): void {
-    this.writer?.flush();
+    for (const o of this.outputs) if (o.flush) this.guard(o, () => o.flush!());
   }
 
   /** The TUI state (undefined unless the TUI runs); for tests and the lead's wiring. */
   get tuiModel(): TuiModel | undefined {
-    return this.model;
+    return this.outputs.find((o): o is TuiOutput => o instanceof TuiOutput)?.model;
   }
 
   /**
-   * Releases held messages, writes everything buffered, fsyncs and closes the
-   * file, stops the TUI. Every failure is collected into one SinkCloseError.
+   * Releases held messages, then flushes and closes every output (the JSONL
+   * file is fsynced, the TUI stopped). Every failure is collected into one
+   * SinkCloseError.
    */
   async close(): Promise<void> {
     if (this.closed) return;
     const failures: unknown[] = [];
-    const attempt = (fn: () => void) => {
+    const attempt = async (fn: () => unknown) => {
       try {
-        fn();
+        await fn();
       } catch (err) {
         failures.push(err);
       }
     };
-    // Items given before start() still belong in the outputs when the file is open.
-    if (!this.started && this.preStart.length > 0 && this.writer) attempt(() => this.preStart.forEach((i) => this.emit(i)));
-    this.started = true;
-    attempt(() => this.gate?.close());
+    // Items given before a start() that never came have no open output to go to.
+    await attempt(() => this.gate?.close());
     this.closed = true;
-    attempt(() => this.flushConsole());
-    attempt(() => this.writer?.close());
-    attempt(() => this.tui?.close());
-    this.tui = undefined;
-    if (this.writer) {
-      this.counters.set('jsonl_lines', this.writer.stats.lines);
-      this.counters.set('jsonl_bytes', this.writer.stats.bytes);
+    for (const o of this.outputs) await attempt(() => o.close());
+    for (const o of this.outputs) {
+      if (!o.stats) continue;
+      await attempt(() => {
+        for (const [k, v] of Object.entries(o.stats!())) this.counters.set(`${o.name}_${k}`, v);
+      });
     }
     if (this.gate) for (const [k, v] of Object.entries(this.gate.stats)) this.counters.set(`verdict_${k}`, v);
     if (failures.length > 0) throw new SinkCloseError(failures);
   }
 
-  private accept(x: unknown, what: 'message' | 'alert'): boolean {
+  private accept(x: unknown, what: 'message' | 'alert' | 'notice'): boolean {
     if (this.closed) {
       this.counters.inc(`${what}s_after_close`);
       return false;
@@ -201,7 +223,9 @@ export class SinkEngine {
               ? 'no type'
               : what === 'alert' && (typeof o.risk !== 'string' || typeof o.score !== 'number')
                 ? 'no risk or score'
-                : undefined;
+                : what === 'notice' && (typeof o.reason !== 'string' || typeof o.detail !== 'string' || typeof o.count !== 'number')
+                  ? 'no reason, detail or count'
+                  : undefined;
     if (reason) {
       this.counters.reject(this.opts.logger, `invalid_${what}s`, reason);
       return false;
@@ -209,44 +233,49 @@ export class SinkEngine {
     return true;
   }
 
-  private emit(item: GateItem): void {
+  private emit(item: SinkItem): void {
     if (!this.started) {
       this.preStart.push(item);
       return;
     }
-    try {
-      if (item.kind === 'message') {
-        const m = item.message;
-        this.writer?.writeLine(messageToJsonl(m));
-        if (this.consoleOn) this.print(formatConsoleLine(m, { color: this.color }));
-        this.model?.addMessage(m);
-        this.counters.inc('messages_out');
-      } else {
-        const a = item.alert;
-        this.writer?.writeLine(alertToJsonl(a));
-        if (this.consoleOn) this.print(formatAlertBlock(a, { color: this.color }));
-        this.model?.addAlert(a);
-        this.counters.inc('alerts_out');
+    if (item.kind === 'message') {
+      // A name that does not look like its bytes is reported before the message that carries it.
+      for (const n of this.names.check(item.message)) this.emit({ kind: 'notice', notice: n });
+    }
+    this.emitTo(this.outputs, item);
+  }
+
+  private emitTo(outputs: readonly SinkOutput[], item: SinkItem): void {
+    let failed: unknown;
+    for (const o of outputs) {
+      try {
+        if (item.kind === 'message') o.message(item.message);
+        else if (item.kind === 'alert') o.alert(item.alert);
+        else o.notice?.(item.notice);
+      } catch (err) {
+        // A message that cannot be serialised (cycles, BigInt) must not stop the others.
+        this.counters.inc(`${o.name}_errors`);
+        failed ??= err;
       }
-    } catch (err) {
-      // A message that cannot be serialised (cycles, BigInt) must not stop the others.
-      this.counters.reject(this.opts.logger, 'emit_errors', err instanceof Error ? err.message : String(err));
+    }
+    if (failed !== undefined) {
+      this.counters.reject(this.opts.logger, 'emit_errors', failed instanceof Error ? failed.message : String(failed));
+      return;
+    }
+    if (item.kind === 'message') this.counters.inc('messages_out');
+    else if (item.kind === 'alert') this.counters.inc('alerts_out');
+    else {
+      this.counters.inc('notices_out');
+      const reason = item.notice.reason;
+      this.counters.inc(KNOWN_REASONS.has(reason) ? `notices_${reason}` : 'notices_unknown_reason');
     }
   }
 
-  // Lines are joined per event-loop turn: one write() per burst instead of one per message.
-  private print(text: string): void {
-    this.consoleBuf.push(text);
-    if (this.consoleScheduled) return;
-    this.consoleScheduled = true;
-    setImmediate(() => this.flushConsole());
-  }
-
-  private flushConsole(): void {
-    this.consoleScheduled = false;
-    if (this.consoleBuf.length === 0) return;
-    const text = `${this.consoleBuf.join('\n')}\n`;
-    this.consoleBuf = [];
-    this.out.write(text);
+  private guard(o: SinkOutput, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.counters.reject(this.opts.logger, `${o.name}_errors`, err instanceof Error ? err.message : String(err));
+    }
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Consumes: mcpspy.v1.mcp.message, mcpspy.v1.security.alert (durable consumers),
+ * Consumes: mcpspy.v1.mcp.message, mcpspy.v1.security.alert, mcpspy.v1.notice (durable consumers),
  *           mcpspy.v1.security.verdict, mcpspy.v1.probe.stats, mcpspy.v1.stage.stats.>
  * Produces: nothing on the Bus: JSONL file, console lines, the TUI.
  */
@@ -7,6 +7,7 @@ import { Controller, Inject, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
   McpMessageEvent,
+  NoticeEvent,
   ProbeStatsEvent,
   SecurityAlertEvent,
   SecurityVerdictEvent,
@@ -42,6 +43,14 @@ export class SinkController implements OnApplicationBootstrap, OnModuleDestroy {
   onAlert(@Payload() a: SecurityAlertEvent, @Ctx() ctx: BusContext): void {
     if (this.isRepeat(a.message?.msg_id ? `alert:${a.message.msg_id}:${a.category}` : undefined, ctx)) return;
     this.sink.onAlert(a);
+  }
+
+  @EventPattern(Subjects.notice)
+  onNotice(@Payload() n: NoticeEvent, @Ctx() ctx: BusContext): void {
+    // A notice is repeated with a higher count, so (reason, stage, pid, stream, count) names one delivery.
+    const id = n && typeof n === 'object' ? `notice:${n.reason}:${n.stage}:${n.pid ?? ''}:${n.stream ?? ''}:${n.count}` : undefined;
+    if (this.isRepeat(id, ctx)) return;
+    this.sink.onNotice(n);
   }
 
   /** A JetStream redelivery of something this sink already wrote (it died before the ack). */

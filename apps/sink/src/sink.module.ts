@@ -1,11 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { RUNTIME, StageRuntime } from '@mcpspy/runtime';
 import { SinkController } from './sink.controller';
+import type { SinkOutput } from './outputs/output';
 import { SinkEngine } from './sink-engine';
 
 @Module({})
 export class SinkModule {
-  static register(runtime: StageRuntime): DynamicModule {
+  /** `outputs`: more outputs beside the ones the config asks for (a web view, an exporter), composed by apps/cli. */
+  static register(runtime: StageRuntime, outputs: SinkOutput[] = []): DynamicModule {
     const c = runtime.config;
     return {
       module: SinkModule,
@@ -25,6 +27,7 @@ export class SinkModule {
               tui: c.tui,
               holdForVerdict: c.security && !c.securityAsync,
               onQuit: () => runtime.requestShutdown('quit from the TUI', 0),
+              outputs,
             });
             // Distributed: lines reach the file before the acks of their messages leave.
             runtime.bus.beforeAck?.(() => engine.flushOutput());

@@ -2,7 +2,7 @@ process.env.TZ = 'UTC';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TuiModel } from './tui-model';
-import { alert, burst, httpRequest, httpResponse, probeStats, stdioError, stdioNotification, stdioRequest, stdioResponse } from './testdata/messages';
+import { alert, burst, httpRequest, httpResponse, notice, probeStats, stdioError, stdioNotification, stdioRequest, stdioResponse } from './testdata/messages';
 
 /** A model holding one conversation of each kind plus an alert, on a fixed clock. */
 function loaded(opts: { onQuit?: () => void } = {}) {
@@ -252,5 +252,53 @@ describe('TuiModel pause, density, bounds', () => {
         model.key('d');
       }
     }
+  });
+});
+
+describe('TuiModel notices', () => {
+  test('a notice is a row of its own and a count in the header; a higher count updates its row', () => {
+    const { model } = loaded();
+    assert.doesNotMatch(model.text(), /notices/, 'no notice, no count');
+    model.setSize(200, 16);
+    model.addNotice(notice());
+    let text = model.text();
+    assert.match(text, /alerts 1 {2}notices 1 {2}drops/);
+    assert.match(rowsOf(model).at(-1)!, /^›⚠ 12:34:56\.500 - +NOTE stdio_non_jsonrpc +python\[12346\] +bytes that are not JSON-RPC on stdout before a message \[Server ready\\n\]$/);
+    model.addNotice(notice({ count: 12 }));
+    text = model.text();
+    assert.match(text, /notices 1 /, 'the same notice with a higher count is not a new row');
+    assert.match(rowsOf(model).at(-1)!, /\[Server ready\\n\] ×12$/);
+    model.addNotice(notice({ stream: 'stdio:999:1', pid: 999 }));
+    assert.match(model.text(), /notices 2 /);
+  });
+
+  test('a notice row evicted from history: a later count gets a new row', () => {
+    const model = new TuiModel({ maxRows: 100 });
+    model.setSize(200, 20);
+    model.addNotice(notice());
+    for (const m of burst(300)) model.addMessage(m);
+    assert.ok(!model.visibleRows().some((r) => r.type === 'NOTE'), 'evicted');
+    model.addNotice(notice({ count: 9 }));
+    const notes = model.visibleRows().filter((r) => r.type === 'NOTE');
+    assert.equal(notes.length, 1);
+    assert.match(notes[0].details, /×9$/);
+  });
+
+  test('the type filter and search reach notices; the detail view shows the whole notice', () => {
+    const { model } = loaded();
+    model.addNotice(notice({ reason: 'tls_unhooked', stage: 'probe', comm: 'curl', pid: 77, detail: 'TLS handshake by a library no probe hooks', sample: undefined }));
+    for (let i = 0; i < 6; i++) model.key('y');
+    assert.match(model.text(), /\[type=NOTE\] 1 shown/);
+    assert.match(rowsOf(model)[0], /NOTE tls_unhooked +curl\[77\]/);
+    model.key('', { return: true });
+    const detail = model.text();
+    assert.match(detail, /── notice ──/);
+    assert.match(detail, /"stage": "probe"/);
+    model.key('', { escape: true });
+    model.key('c');
+    model.key('/');
+    for (const ch of 'library no probe') model.key(ch);
+    model.key('', { return: true });
+    assert.equal(model.visibleRows().length, 1);
   });
 });

@@ -30,3 +30,13 @@ test('safeJsonText keeps the value and hides separators and bidi', () => {
   assert.doesNotMatch(text, /[\u2028\u202e\u0085]/);
   assert.deepEqual(JSON.parse(text), value);
 });
+
+test('safeJsonText escapes tag characters (ASCII smuggling) and interlinear annotations, still the same value', () => {
+  const smuggled = `weather${[...'ignore'].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('')}\ufff9x`;
+  const text = safeJsonText(JSON.stringify({ name: smuggled }));
+  assert.match(text, /weather\\udb40\\udc69\\udb40\\udc67/);
+  assert.doesNotMatch(text, /[\udb40\ufff9]/);
+  assert.deepEqual(JSON.parse(text), { name: smuggled });
+  assert.ok(hasInvisible(smuggled), 'visibleText escapes them too');
+  assert.match(visibleText(smuggled), /weather\\u\{e0069\}/);
+});

@@ -64,5 +64,9 @@ export function visibleBytes(b: Uint8Array, max = 200): string {
  * `\uXXXX` escapes (still valid JSON, same value when parsed).
  */
 export function safeJsonText(json: string): string {
-  return json.replace(/[\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // Tag characters (U+E0000-E007F, "ASCII smuggling" in prompts) are surrogate pairs: each half is escaped.
+  return json.replace(
+    /[\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]|\udb40[\udc00-\udc7f]/g,
+    (s) => Array.from({ length: s.length }, (_, i) => `\\u${s.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
+  );
 }

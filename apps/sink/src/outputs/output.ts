@@ -3,7 +3,8 @@
  * TUI, an OpenTelemetry exporter, a web view. The sink engine only fans items
  * out to its outputs (after the verdict gate in sync mode); each output owns
  * its formatting, buffering and resources. Adding an output is one new file
- * implementing this, and one line where the engine's outputs are chosen.
+ * implementing this, passed in `SinkOptions.outputs` (or one line in
+ * `SinkEngine.builtinOutputs` when an option turns it on).
  *
  * Every method is called on the Bus's thread and must not block: an output
  * that writes somewhere slow buffers, and counts what it has to drop.

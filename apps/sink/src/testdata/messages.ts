@@ -1,5 +1,5 @@
 /** Builders of sink inputs for the specs and integration tests. */
-import type { McpMessageEvent, ProbeStatsEvent, SecurityAlertEvent } from '@mcpspy/events';
+import type { McpMessageEvent, NoticeEvent, ProbeStatsEvent, SecurityAlertEvent } from '@mcpspy/events';
 
 const PY_CLIENT = { pid: 12345, comm: 'python' };
 const PY_SERVER = { pid: 12346, comm: 'python' };
@@ -157,3 +157,62 @@ export function burst(n: number, prefix = 'b'): McpMessageEvent[] {
   }
   return out;
 }
+
+export function notice(over: Partial<NoticeEvent> = {}): NoticeEvent {
+  return {
+    timestamp: '2024-01-15T12:34:56.500Z',
+    reason: 'stdio_non_jsonrpc',
+    stage: 'mcp-parser',
+    pid: 12346,
+    comm: 'python',
+    stream: 'stdio:12346:1',
+    detail: 'bytes that are not JSON-RPC on stdout before a message',
+    sample: 'Server ready\\n',
+    count: 1,
+    ...over,
+  };
+}
+
+/**
+ * What a hostile peer sends to forge the screen: a tool name that erases the
+ * line and prints a fake one, an error message with C1 controls (CSI as one
+ * byte) and bidi overrides, an HTTP Host header with a CR, a process name
+ * with an ESC, and evidence and a summary carrying the same.
+ */
+export const FORGED = '\u001b[2K\r12:00:00.000 python[1] → python[2] RESP OK tools/call (safe)';
+export const HOSTILE_ERROR = 'denied \u009b31m\u202eevil\u202c\u2066x\u2069\u2028next\u200b';
+export const HOSTILE_HOST = 'evil.example\rGET / HTTP/1.1';
+
+export function hostileExchange(): { messages: McpMessageEvent[]; alerts: SecurityAlertEvent[]; notices: NoticeEvent[] } {
+  const name = `get_weather${FORGED}`;
+  const req = stdioRequest({
+    msg_id: 'h:1',
+    id: 31,
+    params: { name, arguments: { city: 'Paris\u202e' } },
+    raw: JSON.stringify({ jsonrpc: '2.0', id: 31, method: 'tools/call', params: { name, arguments: { city: 'Paris\u202e' } } }),
+    stdio_transport: { from_pid: 12345, from_comm: 'py\u001b[31mthon', to_pid: 12346, to_comm: 'python' },
+  });
+  const err = stdioError({
+    id: 31,
+    error: { code: -32000, message: HOSTILE_ERROR },
+    raw: JSON.stringify({ jsonrpc: '2.0', id: 31, error: { code: -32000, message: HOSTILE_ERROR } }),
+    request: { type: 'request', id: 31, method: 'tools/call', params: { name }, error: {} },
+  });
+  const http = httpRequest({
+    msg_id: 'h:2',
+    http_transport: { pid: 47837, comm: 'node', host: HOSTILE_HOST, is_request: true, method: 'POST', path: '/mcp' },
+    method: 'tools/call',
+    params: { name: 'ok\u200b' },
+  });
+  const a = alert({
+    summary: `Injection\u001b[1A\u001b[2K${FORGED}`,
+    evidence: [{ text: `ignore \u009b2K all\u202e`, field: 'params.name\u001b[2K', start: 0, end: 3, rule: 'r\u0085' }],
+    message: { ...alert().message, msg_id: 'h:1', method: `tools/call${FORGED}`, comm: 'py\u001b[31mthon' },
+  });
+  const n = notice({ detail: 'banner \u001b]0;owned\u0007 on stdout', sample: 'x\u001b[2Ky', comm: 'evil\u009b' });
+  return { messages: [req, err, http], alerts: [a], notices: [n] };
+}
+
+/** Any raw control (C0 other than \n, DEL, C1), bidi, zero-width or line/paragraph separator character. */
+// eslint-disable-next-line no-control-regex
+export const RAW_UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/;
