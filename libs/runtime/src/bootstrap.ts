@@ -118,7 +118,13 @@ export async function startStage(stage: StageName, module: DynamicModule, rt: St
  */
 export async function stopStages(apps: INestMicroservice[], rt: StageRuntime): Promise<void> {
   const failures: unknown[] = [];
+  // A replay's input is complete: let every stage finish with it before the first one stops listening.
+  if (rt.replay && rt.bus.settle) {
+    const settled = await rt.bus.settle().catch((e) => (failures.push(e), true));
+    if (!settled) rt.logger.warn('the stages did not finish the replay within 10 s: stopping anyway (the output may miss its end)');
+  }
   for (const app of apps) {
+    if (rt.replay) await rt.bus.settle?.().catch((e) => failures.push(e));
     await app.close().catch((e) => failures.push(e));
     await rt.bus.flush().catch((e) => failures.push(e));
   }

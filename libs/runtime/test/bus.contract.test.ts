@@ -70,6 +70,25 @@ for (const [name, make] of impls) {
       await bus.close();
     });
 
+    test('settle waits until every published message was handled, and what handlers published in turn', async () => {
+      const bus = await make();
+      const handled: number[] = [];
+      const forwarded: number[] = [];
+      // A slow first hop that publishes to a second: flush alone returns while both still have work queued.
+      await bus.subscribe('mcpspy.v1.test.settle.a', async (p) => {
+        await new Promise((r) => setTimeout(r, 5));
+        handled.push((p as { n: number }).n);
+        await bus.publish('mcpspy.v1.test.settle.b', p);
+      });
+      await bus.subscribe('mcpspy.v1.test.settle.b', (p) => void forwarded.push((p as { n: number }).n));
+      if (bus instanceof NatsBus) await bus.flush();
+      for (let n = 0; n < 40; n++) await bus.publish('mcpspy.v1.test.settle.a', { n });
+      assert.equal(await bus.settle!(20_000), true);
+      assert.equal(handled.length, 40);
+      assert.equal(forwarded.length, 40);
+      await bus.close();
+    });
+
     test('binary raw batches arrive byte-exact on a partition wildcard', async () => {
       const bus = await make();
       const got: Array<[string, Buffer]> = [];

@@ -44,6 +44,13 @@ export interface Bus {
   /** Resolves when everything published so far has been handed over. */
   flush(): Promise<void>;
   /**
+   * Resolves when everything published so far has also been handled by this
+   * process's subscriptions, including what those handlers published in turn,
+   * or after `timeoutMs`; true when it settled. A replay calls it before
+   * stopping, so the end of its input is not cut off. (InProcessBus: flush.)
+   */
+  settle?(timeoutMs?: number): Promise<boolean>;
+  /**
    * Registers a hook that runs synchronously just before the acknowledgements
    * of handled messages are sent (NatsBus; a Bus without acks has nothing to
    * run it before). A stage that buffers output which must be stored before

@@ -89,6 +89,11 @@ export class InProcessBus implements Bus {
     };
   }
 
+  async settle(): Promise<boolean> {
+    await this.flush();
+    return true;
+  }
+
   async flush(): Promise<void> {
     // Draining one queue can fill another downstream: repeat until all are idle.
     for (let round = 0; round < 100; round++) {

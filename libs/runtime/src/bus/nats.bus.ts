@@ -56,7 +56,7 @@ function isDurable(subject: string): boolean {
 export class NatsBus implements Bus {
   readonly counters = new Counters();
   readonly description: string;
-  private readonly subs = new Set<{ stop(): Promise<void> }>();
+  private readonly subs = new Set<{ stop(): Promise<void>; idle(): boolean | Promise<boolean> }>();
   private readonly inflight = new Set<Promise<unknown>>();
   private roomWaiters: Array<() => void> = [];
   private closing = false;
@@ -260,14 +260,21 @@ export class NatsBus implements Bus {
   async subscribe(pattern: string, handler: BusHandler, options: BusSubscribeOptions = {}): Promise<BusSubscription> {
     if (isDurable(pattern)) return this.subscribeDurable(pattern, handler, options);
     const sub: Subscription = this.nc.subscribe(pattern, options.queue ? { queue: options.queue } : {});
+    let busy = false;
     const done = (async () => {
-      for await (const m of sub) await this.deliver(m, handler, false);
+      for await (const m of sub) {
+        busy = true;
+        await this.deliver(m, handler, false);
+        busy = false;
+      }
     })();
     const entry = {
       stop: async () => {
         sub.unsubscribe();
         await done.catch(() => undefined);
       },
+      // Everything the server delivered has been taken out of the queue and handled.
+      idle: () => !busy && sub.getReceived() === sub.getProcessed(),
     };
     this.subs.add(entry);
     return { pattern, unsubscribe: async () => (this.subs.delete(entry), entry.stop()) };
@@ -293,9 +300,12 @@ export class NatsBus implements Bus {
     }
     const consumer = await this.js.consumers.get(JETSTREAM_STREAM, durable);
     const messages = await consumer.consume({ max_messages: 512 });
+    let busy = false;
     const done = (async () => {
       for await (const m of messages) {
+        busy = true;
         await this.deliver(m, handler, m.info.redelivered);
+        busy = false;
         this.acks.push(m);
         this.scheduleOutgoing();
       }
@@ -304,6 +314,12 @@ export class NatsBus implements Bus {
       stop: async () => {
         await messages.close();
         await done.catch(() => undefined);
+      },
+      // Nothing left for this consumer on the server, nothing handled and not yet acknowledged.
+      idle: async () => {
+        if (busy) return false;
+        const info = await this.jsm.consumers.info(JETSTREAM_STREAM, durable);
+        return info.num_pending === 0 && info.num_ack_pending === 0;
       },
     };
     this.subs.add(entry);
@@ -328,6 +344,20 @@ export class NatsBus implements Bus {
     this.sendOutgoing();
     await Promise.allSettled([...this.inflight]);
     await this.nc.flush();
+  }
+
+  async settle(timeoutMs = 10_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    // Two idle rounds in a row: a handler that just finished may have published more.
+    let quiet = 0;
+    while (Date.now() < deadline) {
+      await this.flush();
+      const states = await Promise.all([...this.subs].map((s) => Promise.resolve(s.idle()).catch(() => false)));
+      quiet = states.every(Boolean) ? quiet + 1 : 0;
+      if (quiet >= 2) return true;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return false;
   }
 
   async close(): Promise<void> {
