@@ -17,8 +17,8 @@ export const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin
 
 const FrameType = { data: 0, headers: 1, priority: 2, rstStream: 3, settings: 4, pushPromise: 5, ping: 6, goaway: 7, windowUpdate: 8, continuation: 9 } as const;
 const Flag = { endStream: 0x1, endHeaders: 0x4, padded: 0x8, priority: 0x20 } as const;
-/** Largest frame payload kept (2^24 - 1 is the protocol's bound; SETTINGS_MAX_FRAME_SIZE may allow it). */
-const MAX_FRAME = (1 << 24) - 1;
+/** SETTINGS_MAX_FRAME_SIZE before the receiver says otherwise (RFC 9113 §6.5.2). */
+const DEFAULT_MAX_FRAME = 16_384;
 /** Largest header block (HEADERS + CONTINUATION) kept before giving up on the direction. */
 const MAX_HEADER_BLOCK = 256 * 1024;
 
@@ -73,6 +73,8 @@ class FrameReader {
   private parts: Buffer[] = [];
   private got = 0;
   readonly hpack = new HpackDecoder();
+  /** Largest payload the receiver of this direction allows (its SETTINGS_MAX_FRAME_SIZE). */
+  maxFrame = DEFAULT_MAX_FRAME;
   /** Header block being collected across HEADERS / PUSH_PROMISE + CONTINUATION. */
   block?: { streamId: number; parts: Buffer[]; len: number; endStream: boolean; push: boolean };
 
@@ -181,7 +183,9 @@ class FrameReader {
     this.type = h[3];
     this.flags = h[4];
     this.streamId = ((h[5] & 0x7f) << 24) | (h[6] << 16) | (h[7] << 8) | h[8];
-    if (this.length > MAX_FRAME) this.fail('h2_unsupported', 'h2_frame_too_large', `frame of ${this.length} bytes`);
+    if (this.length > this.maxFrame) {
+      this.fail('h2_unsupported', 'h2_frame_too_large', `a frame of ${this.length} bytes where the receiver allows ${this.maxFrame}: not HTTP/2 framing`, h);
+    }
   }
 }
 
@@ -305,6 +309,16 @@ export class H2Connection {
         this.onReset(id);
         return;
       case FrameType.settings:
+        // SETTINGS_MAX_FRAME_SIZE bounds the frames the other direction may send.
+        if ((flags & 0x1) === 0) {
+          for (let i = 0; i + 6 <= payload.length; i += 6) {
+            const key = (payload[i] << 8) | payload[i + 1];
+            const value = ((payload[i + 2] << 24) >>> 0) + (payload[i + 3] << 16) + (payload[i + 4] << 8) + payload[i + 5];
+            if (key === 0x5 && value >= DEFAULT_MAX_FRAME && value < 1 << 24) this.readers[1 - d].maxFrame = value;
+          }
+        }
+        this.host.count('h2_control_frames');
+        return;
       case FrameType.ping:
       case FrameType.goaway:
       case FrameType.windowUpdate:
