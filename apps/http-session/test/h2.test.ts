@@ -314,6 +314,14 @@ describe('Brotli event streams', () => {
     const r = run(ev, { notice: (n) => notices.push(n) });
     assert.deepEqual(notices.map((n) => [n.reason, n.count]), [['encoding_unsupported', 1]]);
     assert.equal(r.engine.counters.get('notices_encoding_unsupported'), 3);
+    // Seconds later the same (reason, process, stream) is published again, with its count.
+    const later = [
+      ...conn.write('POST /mcp HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\n{}'),
+      ...conn.read('HTTP/1.1 200 OK\r\nContent-Encoding: zstd\r\nContent-Length: 4\r\n\r\nabcd'),
+    ].map((e) => ({ ...e, tsNs: e.tsNs + 6_000_000_000n }));
+    notices.length = 0;
+    run([...ev, ...later], { notice: (n) => notices.push(n) });
+    assert.deepEqual(notices.map((n) => [n.reason, n.count]), [['encoding_unsupported', 1], ['encoding_unsupported', 4]]);
   });
 });
 
