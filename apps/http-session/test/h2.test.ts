@@ -154,6 +154,18 @@ describe('HTTP/2 connections', () => {
     );
   });
 
+  test('content-encoding on h2: a gzip JSON body across DATA frames is undone', () => {
+    const c = new HpackEncoder();
+    const s = new HpackEncoder();
+    const json = result(5, 'z'.repeat(5000));
+    const steps: Step[] = [
+      ['w', Buffer.concat([PREFACE, settings(), headers(1, c.encode(requestFields('POST', '/mcp', 'h'))), data(1, Buffer.from(rpc(5, 'tools/call')), { endStream: true })])],
+      ['r', Buffer.concat([settings(), headers(1, s.encode(responseFields(200, [['content-type', 'application/json'], ['content-encoding', 'gzip']]))), data(1, zlib.gzipSync(json), { size: 7, endStream: true })])],
+    ];
+    const r = run(toEvents(steps, new Conn()));
+    assert.deepEqual(r.messages.map((m) => m.body), [rpc(5, 'tools/call'), json]);
+  });
+
   test('h2c upgrade: the 101 and the first frames in one read, stream 1 answers the HTTP/1.1 request', () => {
     const s = new HpackEncoder();
     const c = new HpackEncoder();
