@@ -19,8 +19,12 @@ const FrameType = { data: 0, headers: 1, priority: 2, rstStream: 3, settings: 4,
 const Flag = { endStream: 0x1, endHeaders: 0x4, padded: 0x8, priority: 0x20 } as const;
 /** SETTINGS_MAX_FRAME_SIZE before the receiver says otherwise (RFC 9113 §6.5.2). */
 const DEFAULT_MAX_FRAME = 16_384;
+/** The frame length field's own bound: used while the receiver's SETTINGS are unknown. */
+const MAX_FRAME_FIELD = (1 << 24) - 1;
 /** Largest header block (HEADERS + CONTINUATION) kept before giving up on the direction. */
 const MAX_HEADER_BLOCK = 256 * 1024;
+/** Streams followed at once per connection (requests waiting for their response), like HTTP/1's pending bound. */
+const MAX_OPEN_STREAMS = 1024;
 
 /** A message in progress, owned by the host (HttpStream's Message). */
 export type HostMessage = object;
@@ -73,8 +77,17 @@ class FrameReader {
   private parts: Buffer[] = [];
   private got = 0;
   readonly hpack = new HpackDecoder();
-  /** Largest payload the receiver of this direction allows (its SETTINGS_MAX_FRAME_SIZE). */
-  maxFrame = DEFAULT_MAX_FRAME;
+  /**
+   * Largest payload the receiver of this direction allows (its
+   * SETTINGS_MAX_FRAME_SIZE), once its SETTINGS were seen. Until then no
+   * bound but the field's: the kernel prefilter drops an endpoint's first
+   * SETTINGS when it is sent before the connection is tracked.
+   */
+  maxFrame = MAX_FRAME_FIELD;
+  /** Frames read so far in this direction. */
+  frames = 0;
+  /** After the client's preface the first frame must be SETTINGS (RFC 9113 §3.4). */
+  private readonly settingsFirst: boolean;
   /** Header block being collected across HEADERS / PUSH_PROMISE + CONTINUATION. */
   block?: { streamId: number; parts: Buffer[]; len: number; endStream: boolean; push: boolean };
 
@@ -85,6 +98,7 @@ class FrameReader {
     private readonly budget: StreamBudget,
   ) {
     this.state = expectPreface ? 'preface' : 'header';
+    this.settingsFirst = expectPreface;
   }
 
   get held(): number {
@@ -183,6 +197,10 @@ class FrameReader {
     this.type = h[3];
     this.flags = h[4];
     this.streamId = ((h[5] & 0x7f) << 24) | (h[6] << 16) | (h[7] << 8) | h[8];
+    if (this.frames++ === 0 && this.settingsFirst && this.type !== 4) {
+      this.fail('h2_unsupported', 'h2_bad_preface', 'the client preface is not followed by a SETTINGS frame: not HTTP/2 framing', h);
+      return;
+    }
     if (this.length > this.maxFrame) {
       this.fail('h2_unsupported', 'h2_frame_too_large', `a frame of ${this.length} bytes where the receiver allows ${this.maxFrame}: not HTTP/2 framing`, h);
     }
@@ -311,6 +329,8 @@ export class H2Connection {
       case FrameType.settings:
         // SETTINGS_MAX_FRAME_SIZE bounds the frames the other direction may send.
         if ((flags & 0x1) === 0) {
+          const other = this.readers[1 - d];
+          if (other.maxFrame === MAX_FRAME_FIELD) other.maxFrame = DEFAULT_MAX_FRAME;
           for (let i = 0; i + 6 <= payload.length; i += 6) {
             const key = (payload[i] << 8) | payload[i + 1];
             const value = ((payload[i + 2] << 24) >>> 0) + (payload[i + 3] << 16) + (payload[i + 4] << 8) + payload[i + 5];
@@ -390,6 +410,13 @@ export class H2Connection {
   private stream(id: number, create: boolean): H2Stream | undefined {
     let s = this.streams.get(id);
     if (!s && create && !this.closed.has(id)) {
+      if (this.streams.size >= MAX_OPEN_STREAMS) {
+        // Streams never answered must not pile up: the oldest is forgotten, its messages cut.
+        const [oldId, old] = this.streams.entries().next().value as [number, H2Stream];
+        for (const dd of [0, 1]) if (old.msg[dd]) this.host.abort(dd, old.msg[dd]!, 'reset');
+        this.forget(oldId);
+        this.host.count('pending_overflow');
+      }
       s = { msg: [undefined, undefined], headSeen: [false, false], done: [false, false], pushed: false };
       this.streams.set(id, s);
     }

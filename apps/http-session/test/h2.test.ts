@@ -154,6 +154,15 @@ describe('HTTP/2 connections', () => {
     );
   });
 
+  test('requests never answered: at most 1024 streams are followed, the oldest are forgotten', () => {
+    const c = new HpackEncoder();
+    const parts: Buffer[] = [PREFACE, settings()];
+    for (let i = 0; i < 1100; i++) parts.push(headers(1 + 2 * i, c.encode(requestFields('POST', '/mcp', 'h'))), data(1 + 2 * i, Buffer.from('{"a":'), {}));
+    const r = run(toEvents([['w', Buffer.concat(parts)]], new Conn()));
+    assert.equal(r.engine.counters.get('pending_overflow'), 1100 - 1024);
+    assert.ok(r.engine.bytesHeld() <= 1024 * 5 + 64 * 1024);
+  });
+
   test('content-encoding on h2: a gzip JSON body across DATA frames is undone', () => {
     const c = new HpackEncoder();
     const s = new HpackEncoder();
