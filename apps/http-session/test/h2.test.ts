@@ -66,7 +66,7 @@ function scenario(): { steps: Step[]; expect: Partial<HttpMessageEvent>[] } {
     // Stream 7 is cancelled half-way: its cut body is not a message.
     ['w', Buffer.concat([headers(7, post(7)), data(7, Buffer.from('{"jsonrpc":"2.0","id":9,'))])],
     ['w', rst(7)],
-    ['r', frame(T.ping, 0, 0, Buffer.alloc(8)), ],
+    ['r', frame(T.ping, 0, 0, Buffer.alloc(8))],
     ['w', frame(T.window, 0, 0, Buffer.from([0, 0, 1, 0]))],
   ];
   const req = { is_request: true, kind: 'body' as const, method: 'POST', path: '/mcp', host, http_version: '2' };
