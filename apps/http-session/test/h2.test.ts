@@ -133,6 +133,21 @@ describe('HTTP/2 connections', () => {
     assert.deepEqual(stable(chunks.messages), whole);
   });
 
+  test('cut in two at every byte boundary of every call: the same messages', () => {
+    const { steps } = scenario();
+    const whole = stable(run(toEvents(steps, new Conn())).messages);
+    let runs = 0;
+    for (let i = 0; i < steps.length; i++) {
+      const [dir, bytes] = steps[i];
+      for (let k = 1; k < bytes.length; k++) {
+        const cut: Step[] = [...steps.slice(0, i), [dir, bytes.subarray(0, k)], [dir, bytes.subarray(k)], ...steps.slice(i + 1)];
+        assert.deepEqual(stable(run(toEvents(cut, new Conn())).messages), whole, `step ${i} cut at ${k}`);
+        runs++;
+      }
+    }
+    assert.ok(runs > 1000);
+  });
+
   test('property: any split into calls and chunks gives the same messages', () => {
     const { steps } = scenario();
     const whole = stable(run(toEvents(steps, new Conn())).messages);
