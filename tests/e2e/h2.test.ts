@@ -8,11 +8,12 @@
  * type/method/id right, every response paired with its request.
  */
 import { test, after } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Monitor, monitorSkipReason } from './harness';
-import { FIXTURES } from './paths';
+import { FIXTURES, SYSTEM_PYTHON } from './paths';
 import { makeCert } from './peers';
 import { runProcess, startProcess, stopAll, tail } from './proc';
 import { scratchDir } from './tmp';
@@ -26,7 +27,13 @@ interface ClientRecord {
   received: Json[];
 }
 
-async function startH2Server(tls: boolean, dir: string): Promise<{ url: string; ca?: string; stop(): Promise<void> }> {
+async function startH2Server(tls: boolean, dir: string, upgrade = false): Promise<{ url: string; ca?: string; stop(): Promise<void> }> {
+  if (upgrade) {
+    // node:http2 cannot answer `Upgrade: h2c`; Debian's python3-h2 can.
+    const proc = startProcess('mcpe2e-h2up', SYSTEM_PYTHON, [join(FIXTURES, 'h2c-upgrade-server.py')]);
+    const line = await proc.waitForLine(/^mcpe2e-h2up listening /, 20_000);
+    return { url: line.split(' ')[2], stop: async () => void (await proc.stop('SIGTERM')) };
+  }
   const args = [join(FIXTURES, 'h2-server.mjs')];
   let ca: string | undefined;
   if (tls) {
@@ -126,9 +133,15 @@ function compare(record: ClientRecord, lines: Json[], comm: string, tls: boolean
   assert.equal(msgs.length, expected.length, `lines: ${msgs.map((l) => `${l.type} ${l.method ?? ''} ${l.id ?? ''}`).join(', ')}`);
 }
 
-async function monitored(name: string, tls: boolean, comm: string, client: (dir: string, url: string, ca?: string) => Promise<ClientRecord>): Promise<void> {
+async function monitored(
+  name: string,
+  tls: boolean,
+  comm: string,
+  client: (dir: string, url: string, ca?: string) => Promise<ClientRecord>,
+  upgrade = false,
+): Promise<void> {
   const tmp = scratchDir(`h2-${name}`);
-  const server = await startH2Server(tls, tmp.dir);
+  const server = await startH2Server(tls, tmp.dir, upgrade);
   try {
     const monitor = await Monitor.start({ output: join(tmp.dir, 'out.jsonl'), comms: [comm] });
     let record: ClientRecord;
@@ -154,6 +167,20 @@ test('curl --http2 over TLS (ALPN h2, OpenSSL + nghttp2), client traced alone', 
 
 test('curl --http2-prior-knowledge over cleartext (h2c), client traced alone', { skip }, async () => {
   await monitored('curl-h2c', false, 'mcpe2e-curl', (dir, url) => runCurl(dir, url, '--http2-prior-knowledge'));
+});
+
+const upgradeSkip = skip ?? (hasPythonH2() ? undefined : 'needs Debian python3-h2 (scripts/setup.sh installs it) for the Upgrade: h2c server');
+function hasPythonH2(): boolean {
+  try {
+    execFileSync(SYSTEM_PYTHON, ['-c', 'import h2'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('curl --http2 on an http:// URL: Upgrade: h2c, 101, then h2 on the same connection; client traced alone', { skip: upgradeSkip }, async () => {
+  await monitored('curl-upgrade', false, 'mcpe2e-curl', (dir, url) => runCurl(dir, url, '--http2'), true);
 });
 
 test("Node's http2 client over TLS (ALPN h2), client traced alone", { skip }, async () => {
