@@ -274,6 +274,29 @@ describe('what HTTP/2 cannot show is said once, with a count', () => {
   });
 });
 
+describe('hostile HTTP/2', () => {
+  test('random well-framed frames of every type in both directions never throw and release their memory', () => {
+    const frameArb = fc.record({
+      dir: fc.constantFrom<Dir>('w', 'r'),
+      type: fc.integer({ min: 0, max: 11 }),
+      flags: fc.integer({ min: 0, max: 255 }),
+      stream: fc.integer({ min: 0, max: 7 }),
+      payload: fc.uint8Array({ maxLength: 48 }),
+    });
+    fc.assert(
+      fc.property(fc.array(frameArb, { maxLength: 40 }), (frames) => {
+        const steps: Step[] = [['w', Buffer.concat([PREFACE, settings()])], ['r', settings()]];
+        for (const f of frames) steps.push([f.dir, frame(f.type, f.flags, f.stream, f.payload)]);
+        const r = run(toEvents(steps, new Conn()));
+        assert.equal(r.engine.counters.get('internal_errors'), 0);
+        r.engine.sweep(Number.MAX_SAFE_INTEGER);
+        assert.equal(r.engine.bytesHeld(), 0);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
 describe('Brotli event streams', () => {
   async function brotliPerEvent(events: string[]): Promise<Buffer[]> {
     const enc = zlib.createBrotliCompress();
