@@ -76,7 +76,7 @@ class FrameReader {
   private length = 0;
   private parts: Buffer[] = [];
   private got = 0;
-  readonly hpack = new HpackDecoder();
+  hpack = new HpackDecoder();
   /**
    * Largest payload the receiver of this direction allows (its
    * SETTINGS_MAX_FRAME_SIZE), once its SETTINGS were seen. Until then no
@@ -96,6 +96,8 @@ class FrameReader {
     private readonly onFrame: (type: number, flags: number, streamId: number, payload: Uint8Array) => void,
     private readonly fail: (reason: 'h2_unsupported', counter: string, detail: string, sample?: Uint8Array) => void,
     private readonly budget: StreamBudget,
+    /** The client's preface again at a frame boundary: a new connection under the same key (a reused SSL*). */
+    private readonly onRestart?: () => void,
   ) {
     this.state = expectPreface ? 'preface' : 'header';
     this.settingsFirst = expectPreface;
@@ -127,8 +129,11 @@ class FrameReader {
           if (this.hdrLen === 0 && data.length - pos >= 9) {
             const len = (data[pos] << 16) | (data[pos + 1] << 8) | data[pos + 2];
             if (data.length - pos - 9 >= len) {
-              this.setHeader(data.subarray(pos, pos + 9));
-              if (this.isDead()) return;
+              if (!this.setHeader(data.subarray(pos, pos + 9))) {
+                if (this.isDead()) return;
+                pos += 9;
+                break;
+              }
               pos += 9;
               const payload = data.subarray(pos, pos + len);
               pos += len;
@@ -143,8 +148,10 @@ class FrameReader {
           pos += n;
           if (this.hdrLen < 9) break;
           this.hdrLen = 0;
-          this.setHeader(this.hdr);
-          if (this.isDead()) return;
+          if (!this.setHeader(this.hdr)) {
+            if (this.isDead()) return;
+            break;
+          }
           if (this.length === 0) {
             this.state = 'header';
             this.onFrame(this.type, this.flags, this.streamId, new Uint8Array(0));
@@ -192,19 +199,47 @@ class FrameReader {
     this.block = undefined;
   }
 
-  private setHeader(h: Uint8Array): void {
+  /** Reads a frame header; false when it was not one (the reader stopped, or restarts at a new preface). */
+  private setHeader(h: Uint8Array): boolean {
+    if (this.settingsFirst && this.onRestart && startsPreface(h)) {
+      this.state = 'preface';
+      this.prefaceSeen = 9;
+      this.frames = 0;
+      this.hpack = new HpackDecoder();
+      if (this.block) this.budget.give(this.block.len);
+      this.block = undefined;
+      this.onRestart();
+      return false;
+    }
     this.length = (h[0] << 16) | (h[1] << 8) | h[2];
     this.type = h[3];
     this.flags = h[4];
     this.streamId = ((h[5] & 0x7f) << 24) | (h[6] << 16) | (h[7] << 8) | h[8];
     if (this.frames++ === 0 && this.settingsFirst && this.type !== 4) {
       this.fail('h2_unsupported', 'h2_bad_preface', 'the client preface is not followed by a SETTINGS frame: not HTTP/2 framing', h);
-      return;
+      return false;
     }
     if (this.length > this.maxFrame) {
       this.fail('h2_unsupported', 'h2_frame_too_large', `a frame of ${this.length} bytes where the receiver allows ${this.maxFrame}: not HTTP/2 framing`, h);
+      return false;
     }
+    return true;
   }
+
+  /** A fresh start of the other direction of a restarted connection: frames, no preface, a new HPACK table. */
+  resetForNewConnection(): void {
+    this.kill();
+    this.state = 'header';
+    this.frames = 0;
+    this.hdrLen = 0;
+    this.maxFrame = MAX_FRAME_FIELD;
+    this.hpack = new HpackDecoder();
+  }
+}
+
+function startsPreface(h: Uint8Array): boolean {
+  for (let i = 0; i < 9; i++) if (h[i] !== H2_PREFACE[i]) return false;
+  return true;
 }
 
 export class H2Connection {
@@ -230,6 +265,7 @@ export class H2Connection {
         (type, flags, id, payload) => this.onFrame(d, type, flags, id, payload),
         (reason, counter, detail, sample) => this.stopDirection(d, reason, counter, detail, sample),
         host.budget,
+        d === reqDir ? () => this.restart() : undefined,
       );
     this.readers = [mk(0), mk(1)];
     if (upgradeReq) {
@@ -255,6 +291,24 @@ export class H2Connection {
   gap(d: number): void {
     if (this.readers[d].state === 'dead') return;
     this.stopDirection(d, 'hpack_state_lost', 'h2_gap', 'bytes of an HTTP/2 connection were lost: its header compression state is unknown from here on');
+  }
+
+  /**
+   * The client's preface again: a new connection reuses this stream key (an
+   * SSL* address the allocator handed out again). Streams in progress are
+   * cut, stream state and both HPACK tables start over.
+   */
+  private restart(): void {
+    for (const [, s] of this.streams) {
+      for (const d of [0, 1]) {
+        const m = s.msg[d];
+        if (m) this.host.abort(d, m, 'gap');
+      }
+    }
+    this.streams.clear();
+    this.closed.clear();
+    this.readers[1 - this.reqDir].resetForNewConnection();
+    this.host.count('h2_connection_restarts');
   }
 
   /** The connection is going away: messages in progress are cut. */

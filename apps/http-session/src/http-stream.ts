@@ -203,6 +203,13 @@ export class HttpStream {
         this.h2!.feed(d, buf);
         return;
       case 'h2_frame':
+        if (buf[3] === 4 && (buf[4] & 0x1) === 0) {
+          // A SETTINGS frame first is the server's connection preface (RFC 9113 §3.4): the
+          // client's preface is still to come on the other direction.
+          this.startH2(d === 0 ? 'client' : 'server', 1 - d);
+          this.h2!.feed(d, buf);
+          return;
+        }
         this.notice(d, 'hpack_state_lost', 'an HTTP/2 connection picked up mid-way: its header compression state is unknown, so its headers cannot be decoded', buf);
         this.die('not_http_h2_midway', 'HTTP/2 frames without the connection preface');
         return;

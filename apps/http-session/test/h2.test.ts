@@ -178,6 +178,38 @@ describe('HTTP/2 connections', () => {
     assert.ok(r.engine.bytesHeld() <= 1024 * 5 + 64 * 1024);
   });
 
+  test("the server's SETTINGS seen before the client's preface: the connection is followed from there", () => {
+    const c = new HpackEncoder();
+    const s2 = new HpackEncoder();
+    const steps: Step[] = [
+      ['r', settings()],
+      ['w', Buffer.concat([PREFACE, settings(), headers(1, c.encode(requestFields('POST', '/mcp', 'h'))), data(1, Buffer.from(rpc(1, 'ping')), { endStream: true })])],
+      ['r', Buffer.concat([headers(1, s2.encode(responseFields(200))), data(1, Buffer.from(result(1, 'pong')), { endStream: true })])],
+    ];
+    const r = run(toEvents(steps, new Conn()));
+    assert.deepEqual(r.messages.map((m) => [m.side, m.is_request, m.body]), [['client', true, rpc(1, 'ping')], ['client', false, result(1, 'pong')]]);
+  });
+
+  test('a new connection under the same key (a reused SSL*): its preface starts stream and HPACK state over', () => {
+    const conn = new Conn({ kind: 'tls' });
+    const once = (id: number): Step[] => {
+      const c = new HpackEncoder();
+      const s2 = new HpackEncoder();
+      return [
+        ['w', Buffer.concat([PREFACE, settings(), headers(1, c.encode(requestFields('POST', '/mcp', `h${id}`, [['x-n', String(id)]]))), data(1, Buffer.from(rpc(id, 'ping')), { endStream: true })])],
+        ['r', Buffer.concat([settings(), headers(1, s2.encode(responseFields(200, [['x-n', String(id)]]))), data(1, Buffer.from(result(id, 'pong')), { endStream: true })])],
+      ];
+    };
+    const r = run(toEvents([...once(1), ...once(2)], conn));
+    assert.deepEqual(r.messages.map((m) => [m.is_request, m.host, m.headers['x-n'], m.body]), [
+      [true, 'h1', '1', rpc(1, 'ping')],
+      [false, 'h1', '1', result(1, 'pong')],
+      [true, 'h2', '2', rpc(2, 'ping')],
+      [false, 'h2', '2', result(2, 'pong')],
+    ]);
+    assert.equal(r.engine.counters.get('h2_connection_restarts'), 1);
+  });
+
   test('content-encoding on h2: a gzip JSON body across DATA frames is undone', () => {
     const c = new HpackEncoder();
     const s = new HpackEncoder();
