@@ -210,6 +210,19 @@ describe('HTTP/2 connections', () => {
     assert.equal(r.engine.counters.get('h2_connection_restarts'), 1);
   });
 
+  test('a 3 MB result in 16 KB DATA frames, 4 KB ring chunks: byte-exact, memory released', () => {
+    const c = new HpackEncoder();
+    const s2 = new HpackEncoder();
+    const big = result(7, 'é'.repeat(1_500_000));
+    const steps: Step[] = [
+      ['w', Buffer.concat([PREFACE, settings(), headers(1, c.encode(requestFields('POST', '/mcp', 'h'))), data(1, Buffer.from(rpc(7, 'tools/call')), { endStream: true })])],
+      ['r', Buffer.concat([settings(), headers(1, s2.encode(responseFields(200, [['content-type', 'application/json']]))), data(1, Buffer.from(big), { size: 16384, endStream: true })])],
+    ];
+    const r = run(toEvents(steps, new Conn({ kind: 'tls' }), (b) => [b], 4096));
+    assert.equal(r.messages[1].body, big);
+    assert.equal(r.engine.bytesHeld(), 0);
+  });
+
   test('content-encoding on h2: a gzip JSON body across DATA frames is undone', () => {
     const c = new HpackEncoder();
     const s = new HpackEncoder();
