@@ -6,7 +6,8 @@
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const { HttpSessionEngine } = require('../apps/http-session/dist/src/index.js');
-const { RawBatchWriter, decodeRawBatch, RawKind, FdType, Direction, RawFlags, silentLogger } = require('../libs/events/dist/src/index.js');
+const { RawBatchWriter, decodeRawBatch, RawKind, FdType, Direction, RawFlags } = require('../libs/events/dist/src/index.js');
+const { silentLogger } = require('../libs/runtime/dist/src/index.js');
 
 const seconds = Number(process.argv[2] ?? 5);
 const CHUNK = 4096;

@@ -20,7 +20,8 @@ const root = new URL('..', import.meta.url).pathname;
 const { Probe } = require(join(root, 'apps/probe/dist/src/index.js'));
 const { BpfObject } = require(join(root, 'apps/probe/dist/src/bpf-object.js'));
 const { loadLibbpf } = require(join(root, 'apps/probe/dist/src/libbpf.ffi.js'));
-const { silentLogger, decodeRawBatch } = require(join(root, 'libs/events/dist/src/index.js'));
+const { decodeRawBatch } = require(join(root, 'libs/events/dist/src/index.js'));
+const { silentLogger } = require(join(root, 'libs/runtime/dist/src/index.js'));
 
 const seconds = Number(process.argv[2] ?? 2);
 const rateSeconds = Number(process.argv[3] ?? 10);

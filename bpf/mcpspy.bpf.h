@@ -388,9 +388,12 @@ static long emit_step(__u32 i, void *arg)
  * multi-megabyte calls that no unrolled loop could cover. */
 static __always_inline void emit_call(struct emit_ctx *c)
 {
+	/* A step either loads an iovec or emits one chunk of it: each iovec costs
+	 * one load plus at least one emit (total / CHUNK + 1 emits at most beyond
+	 * one per iovec). One step per iovec lost the tail of 3+-iovec writevs. */
 	__u64 steps = c->total / MCPSPY_CHUNK + 2;
 	if (c->iov)
-		steps += c->iov_cnt;
+		steps += 2 * c->iov_cnt;
 	if (steps > MCPSPY_MAX_STEPS)
 		steps = MCPSPY_MAX_STEPS;
 	/* Most MCP messages fit one chunk: skip bpf_loop's setup for them. */
@@ -521,7 +524,8 @@ __noinline int looks_like_http(__u64 ubuf, __u64 n)
 #define W(a, b2, c2, d) ((__u32)(a) | ((__u32)(b2) << 8) | ((__u32)(c2) << 16) | ((__u32)(d) << 24))
 	return w == W('G', 'E', 'T', ' ') || w == W('P', 'O', 'S', 'T') || w == W('P', 'U', 'T', ' ') ||
 	       w == W('D', 'E', 'L', 'E') || w == W('H', 'E', 'A', 'D') || w == W('O', 'P', 'T', 'I') ||
-	       w == W('P', 'A', 'T', 'C') || w == W('H', 'T', 'T', 'P');
+	       w == W('P', 'A', 'T', 'C') || w == W('H', 'T', 'T', 'P') ||
+	       w == W('P', 'R', 'I', ' '); /* HTTP/2 connection preface (h2c prior knowledge, TLS with ALPN h2) */
 #undef W
 }
 

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 say() { printf 'setup: %s\n' "$*" >&2; }
 
 APT_PACKAGES=(clang llvm libbpf-dev bpftool make gcc libc6-dev linux-libc-dev
-  nats-server redis-server libssl-dev openssl python3 strace docker-compose iproute2 tmux)
+  nats-server redis-server libssl-dev openssl python3 strace docker-compose iproute2 tmux curl python3-h2)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -14,6 +14,8 @@ export interface DecodedBody {
   error?: BodyDecodeError;
   /** The output reached the cap and was cut. */
   capped: boolean;
+  /** The coding that is not supported at all (as opposed to data that does not decode). */
+  unsupported?: string;
 }
 
 /** Undoes the codings listed in `contentEncoding`, last applied first. `partial` allows a cut stream. */
@@ -26,6 +28,9 @@ export function decodeContentEncoding(body: Buffer, contentEncoding: string | un
   let bytes = body;
   for (let i = codings.length - 1; i >= 0; i--) {
     const coding = codings[i];
+    if (!SUPPORTED.has(coding)) {
+      return { bytes, capped: false, unsupported: coding, error: new BodyDecodeError(coding, { cause: new Error(`unsupported content-encoding ${coding}`) }) };
+    }
     try {
       bytes = inflate(bytes, coding, maxOutput, partial);
     } catch (err) {
@@ -37,6 +42,8 @@ export function decodeContentEncoding(body: Buffer, contentEncoding: string | un
   }
   return { bytes, capped: false };
 }
+
+const SUPPORTED = new Set(['gzip', 'x-gzip', 'deflate', 'br']);
 
 function inflate(bytes: Buffer, coding: string, maxOutputLength: number, partial: boolean): Buffer {
   const flush = partial ? { finishFlush: zlib.constants.Z_SYNC_FLUSH } : {};

@@ -27,6 +27,8 @@ export interface FramerHooks {
   keepThroughGap?(): boolean;
   /** After keepThroughGap: the chunk framing was found again at the start of a call. */
   onChunkResync?(): void;
+  /** Bytes after the connection switched protocols (101): another protocol's, such as h2c's first frames. */
+  onTunnel?(rest: Uint8Array): void;
 }
 
 type State = 'resync' | 'chunk_resync' | 'head' | 'length' | 'chunk_size' | 'chunk_data' | 'chunk_end' | 'trailers' | 'eof' | 'tunnel';
@@ -122,6 +124,7 @@ export class HttpFramer {
     while (pos < buf.length) {
       switch (this.state) {
         case 'tunnel':
+          this.hooks.onTunnel?.(pos === 0 ? buf : buf.subarray(pos));
           return;
         case 'resync': {
           const found = this.scanner.scan(pos === 0 ? buf : buf.subarray(pos));

@@ -1,6 +1,6 @@
 /**
  * Consumes: mcpspy.v1.raw.net.<p> (inet sockets), mcpspy.v1.raw.tls.<p>
- * Produces: mcpspy.v1.http.message
+ * Produces: mcpspy.v1.http.message, mcpspy.v1.notice
  */
 import { Controller, Inject, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';

@@ -44,6 +44,7 @@ describe('HttpSessionEngine', () => {
       body: JSON_REQ,
       body_encoding: 'utf8',
       exchange: 0,
+      http_version: '1.1',
     });
     assert.equal(r.is_request, false);
     assert.equal(r.status, 200);
@@ -201,7 +202,7 @@ describe('HttpSessionEngine', () => {
     );
   });
 
-  test('HTTP/2 preface, TLS records and garbage are dropped with counters and then ignored', () => {
+  test('HTTP/2 that breaks the protocol, TLS records and garbage are dropped with counters and then ignored', () => {
     const h2 = new Conn({ streamId: 1n });
     const tls = new Conn({ streamId: 2n });
     const junk = new Conn({ streamId: 3n });
@@ -221,7 +222,9 @@ describe('HttpSessionEngine', () => {
       messages.map((m) => [m.stream, m.body]),
       [['inet:4', JSON_REQ]],
     );
-    assert.equal(engine.counters.get('not_http_h2'), 1);
+    // The h2 client sent an HTTP/1.1 request after its preface: not frames, its direction stops.
+    assert.equal(engine.counters.get('streams_h2'), 1);
+    assert.equal(engine.counters.get('notices_h2_unsupported'), 1);
     assert.equal(engine.counters.get('not_http_tls'), 1);
     assert.equal(engine.counters.get('not_http_other'), 1);
     assert.equal(engine.bytesHeld(), 0);
@@ -407,7 +410,7 @@ describe('HttpSessionEngine', () => {
       assert.deepEqual(messages.map((m) => m.body), ['', JSON_REQ, JSON_RES]);
     });
 
-    test('br stays unsupported (no incremental decoder): counted, body skipped', () => {
+    test('br is decoded as it arrives (whole-body case; per-event flushes in test/h2.test.ts)', () => {
       const c = new Conn();
       const body = zlib.brotliCompressSync(Buffer.from(events.join('')));
       const { messages, engine } = run([
@@ -415,8 +418,8 @@ describe('HttpSessionEngine', () => {
         ...c.read(`HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Encoding: br\r\nContent-Length: ${body.length}\r\n\r\n`),
         ...c.read(body),
       ]);
-      assert.equal(engine.counters.get('sse_encoded_unsupported'), 1);
-      assert.deepEqual(messages.map((m) => m.kind), ['body']);
+      assert.equal(engine.counters.get('sse_encoded_unsupported'), 0);
+      assert.deepEqual(messages.filter((m) => m.kind === 'sse_event').map((m) => m.body), events.map((e) => /data: (.*)/.exec(e)![1]));
     });
   });
 });

@@ -11,15 +11,19 @@ import {
   RawEvent,
   RawKind,
   FdType,
+  kernelTimeToIso,
+  NoticeEvent,
   streamKeyOf,
 } from '@mcpspy/events';
 import { Counters, Logger } from '@mcpspy/runtime';
-import { HttpStream, StreamContext } from './http-stream';
+import { HttpStream, StreamContext, StreamNotice } from './http-stream';
 import { MemoryBudget } from './memory-budget';
 
 export interface HttpSessionOptions {
   logger: Logger;
   emit(ev: HttpMessageEvent): void;
+  /** Traffic seen but not shown (HTTP/2 that cannot be followed, lost HPACK state, unsupported encodings): `mcpspy.v1.notice`. */
+  notice?(n: NoticeEvent): void;
   /** Streams with no bytes for this long are finished and dropped by sweep(). Default 120 s. */
   idleTimeoutMs?: number;
   /** Largest body kept; longer bodies are emitted cut, with gap: true. Default 64 MiB. */
@@ -39,6 +43,10 @@ export const HTTP_SESSION_DEFAULTS = {
   maxStreams: 100_000,
   /** Open event streams may legitimately be quiet for minutes. */
   sseIdleFactor: 10,
+  /** A repeated notice (same reason and stream) is published again with its count at most this often. */
+  noticeRepeatMs: 5_000,
+  /** Notice keys remembered; beyond it the oldest are forgotten. */
+  maxNoticeKeys: 10_000,
 } as const;
 
 export class HttpSessionEngine {
@@ -46,6 +54,7 @@ export class HttpSessionEngine {
   private readonly streams = new Map<string, HttpStream>();
   private readonly ctx: StreamContext;
   private readonly idleTimeoutMs: number;
+  private readonly notices = new Map<string, { count: number; lastMs: number }>();
 
   constructor(private readonly opts: HttpSessionOptions) {
     const maxBodyBytes = opts.maxBodyBytes ?? HTTP_SESSION_DEFAULTS.maxBodyBytes;
@@ -56,6 +65,7 @@ export class HttpSessionEngine {
       counters: this.counters,
       logger: opts.logger,
       emit: (ev) => opts.emit(ev),
+      notice: (n) => this.notice(n),
       total: new MemoryBudget(maxTotalBytes),
       limits: {
         maxBodyBytes,
@@ -135,6 +145,40 @@ export class HttpSessionEngine {
     }
     const wallMs = Number((ev.tsNs + wallOffsetNs) / 1_000_000n);
     s.onEvent(ev, wallOffsetNs, wallMs);
+  }
+
+  /** Once per (reason, pid, stream), then again with the count at most every noticeRepeatMs. */
+  private notice(n: StreamNotice): void {
+    const key = `${n.reason}\u0000${n.pid}\u0000${n.stream}`;
+    const nowMs = Number((n.tsNs + n.wallOffsetNs) / 1_000_000n);
+    let seen = this.notices.get(key);
+    if (seen) {
+      seen.count++;
+      if (nowMs - seen.lastMs < HTTP_SESSION_DEFAULTS.noticeRepeatMs) return;
+    } else {
+      if (this.notices.size >= HTTP_SESSION_DEFAULTS.maxNoticeKeys) this.notices.delete(this.notices.keys().next().value as string);
+      seen = { count: 1, lastMs: 0 };
+      this.notices.set(key, seen);
+    }
+    seen.lastMs = nowMs;
+    this.counters.inc('notices_published');
+    if (!this.opts.notice) return;
+    const ev: NoticeEvent = {
+      timestamp: kernelTimeToIso(n.tsNs, n.wallOffsetNs),
+      reason: n.reason,
+      stage: 'http-session',
+      pid: n.pid,
+      comm: n.comm,
+      stream: n.stream,
+      detail: n.detail,
+      count: seen.count,
+    };
+    if (n.sample !== undefined) ev.sample = n.sample;
+    try {
+      this.opts.notice(ev);
+    } catch (err) {
+      this.counters.reject(this.opts.logger, 'emit_failed', err instanceof Error ? err.message : String(err), { stream: n.stream });
+    }
   }
 
   private evictOldest(): void {

@@ -20,6 +20,7 @@ export class HttpSessionModule {
             new HttpSessionEngine({
               logger: runtime.logger.child({ stage: 'http-session' }),
               emit: (ev) => publisher.emit(Subjects.httpMessage, ev),
+              notice: (n) => publisher.emit(Subjects.notice, n),
             }),
         },
       ],

@@ -21,6 +21,8 @@ import { MemoryBudget, StreamBudget } from './memory-budget';
 import { SseDecoder, SseEvent } from './sse-decoder';
 import { SseInflater } from './sse-inflater';
 import { classifyStart, StartLineScanner } from './wire-scan';
+import { H2Connection, H2Host, HostMessage, sampleOf } from './h2-connection';
+import type { NoticeReason } from '@mcpspy/events';
 
 export interface StreamLimits {
   maxBodyBytes: number;
@@ -32,10 +34,23 @@ export interface StreamLimits {
   maxUnknownScan: number;
 }
 
+/** What a stream reports about traffic it cannot show (engine-wide: once per reason and stream, with a count). */
+export interface StreamNotice {
+  reason: NoticeReason;
+  stream: string;
+  pid: number;
+  comm: string;
+  detail: string;
+  sample?: string;
+  tsNs: bigint;
+  wallOffsetNs: bigint;
+}
+
 export interface StreamContext {
   counters: Counters;
   logger: Logger;
   emit(ev: HttpMessageEvent): void;
+  notice(n: StreamNotice): void;
   total: MemoryBudget;
   limits: StreamLimits;
 }
@@ -58,6 +73,8 @@ interface LastEvent {
 interface Message {
   head: MessageHead;
   exchange: number;
+  /** HTTP/2 stream id, for messages of an h2 connection. */
+  h2Stream?: number;
   req?: RequestInfo;
   interim: boolean;
   sse?: SseDecoder;
@@ -99,6 +116,8 @@ export class HttpStream {
   private unknownScanned = 0;
   readonly budget: StreamBudget;
   private readonly tls: boolean;
+  /** Set once the connection speaks HTTP/2 (preface, or `Upgrade: h2c` then 101). */
+  private h2?: H2Connection;
 
   constructor(
     readonly key: string,
@@ -110,7 +129,7 @@ export class HttpStream {
 
   /** Whether an event stream is open: such connections idle for long between events. */
   get streamingSse(): boolean {
-    return this.sides.some((s) => s.msg?.sse !== undefined);
+    return this.sides.some((s) => s.msg?.sse !== undefined) || (this.h2?.streamingSse ?? false);
   }
 
   /** Bytes went missing in `direction` (a gap record): the next chunk starts after a hole. */
@@ -129,6 +148,11 @@ export class HttpStream {
     // A truncated chunk's bytes could not be read: they are part of the hole.
     const data = (ev.flags & RawFlags.truncated) !== 0 ? EMPTY : ev.data;
     if (gap) this.ctx.counters.inc('gaps');
+    if (this.h2) {
+      if (gap) this.h2.gap(d);
+      if (data.length > 0) this.h2.feed(d, data);
+      return;
+    }
     if (this.role === undefined) {
       this.classify(d, data, gap, ev.offset === 0);
       return;
@@ -142,7 +166,8 @@ export class HttpStream {
   /** The stream is going away: finish what can be finished, release memory. */
   close(): void {
     if (!this.dead) {
-      for (const side of this.sides) side.framer?.finish();
+      if (this.h2) this.h2.close();
+      else for (const side of this.sides) side.framer?.finish();
     }
     this.budget.releaseAll();
     for (const side of this.sides) {
@@ -172,7 +197,20 @@ export class HttpStream {
         side.prefix = Buffer.from(buf);
         return;
       case 'h2':
-        this.die('not_http_h2', 'HTTP/2 connection preface');
+        // The client's preface: d carries requests.
+        this.startH2(d === 1 ? 'client' : 'server', d);
+        this.h2!.feed(d, buf);
+        return;
+      case 'h2_frame':
+        if (buf[3] === 4 && (buf[4] & 0x1) === 0) {
+          // A SETTINGS frame first is the server's connection preface (RFC 9113 §3.4): the
+          // client's preface is still to come on the other direction.
+          this.startH2(d === 0 ? 'client' : 'server', 1 - d);
+          this.h2!.feed(d, buf);
+          return;
+        }
+        this.notice(d, 'hpack_state_lost', 'an HTTP/2 connection picked up mid-way: its header compression state is unknown, so its headers cannot be decoded', buf);
+        this.die('not_http_h2_midway', 'HTTP/2 frames without the connection preface');
         return;
       case 'tls':
         this.die('not_http_tls', 'TLS records on a plain socket');
@@ -240,6 +278,7 @@ export class HttpStream {
         return true;
       },
       onChunkResync: () => side.msg?.sse?.resumeAtBoundary(),
+      onTunnel: (rest) => this.h2?.feed(d, rest),
     };
   }
 
@@ -281,24 +320,36 @@ export class HttpStream {
     if (framing.type === 'tunnel') {
       this.ctx.counters.inc('streams_upgraded');
       this.sides[1 - d].framer?.enterTunnel();
+      if (status === 101 && /(^|,)\s*h2c\s*(,|$)/i.test(h.upgrade ?? '')) {
+        // RFC 7540 §3.2: the response to the upgrade request comes on h2 stream 1.
+        this.startH2(this.role!, 1 - d, req);
+        this.ctx.counters.inc('h2_upgrades');
+      }
       return framing;
     }
+    this.setupSse(d, msg, status, h, framing.type !== 'none');
+    return framing;
+  }
+
+  /** A 2xx text/event-stream response: its events are decoded as they arrive. */
+  private setupSse(d: number, msg: Message, status: number, h: Record<string, string>, hasBody: boolean): void {
     const ct = (h['content-type'] ?? '').toLowerCase();
-    if (status >= 200 && status < 300 && ct.startsWith('text/event-stream') && framing.type !== 'none') {
+    if (status >= 200 && status < 300 && ct.startsWith('text/event-stream') && hasBody) {
       const ce = (h['content-encoding'] ?? 'identity').toLowerCase().trim();
-      const compressed = ce === 'gzip' || ce === 'x-gzip' || ce === 'deflate';
+      const compressed = ce === 'gzip' || ce === 'x-gzip' || ce === 'deflate' || (ce === 'br' && SseInflater.brotliAvailable());
       if (ce !== 'identity' && !compressed) {
-        // br or anything else: no incremental decoder here.
+        // No incremental decoder for this coding (or a stack of codings).
         this.ctx.counters.reject(this.ctx.logger, 'sse_encoded_unsupported', `event stream with content-encoding ${ce}`, {
           stream: this.key,
         });
+        this.notice(d, 'encoding_unsupported', `an event stream in content-encoding ${JSON.stringify(ce)}, which is not decoded: its events are not shown`);
         msg.discard = true;
       } else {
         const sse = new SseDecoder((ev) => this.emitSse(d, msg, ev), this.ctx.limits.maxBodyBytes);
         msg.sse = sse;
         if (compressed) {
           // Compression middleware flushes after each event, so each event is decoded as it arrives.
-          msg.inflate = new SseInflater(ce === 'deflate' ? 'deflate' : 'gzip', (chunk) => {
+          msg.inflate = new SseInflater(ce === 'deflate' ? 'deflate' : ce === 'br' ? 'br' : 'gzip', (chunk) => {
             sse.push(chunk);
             this.chargeSse(msg);
           });
@@ -306,12 +357,14 @@ export class HttpStream {
         }
       }
     }
-    return framing;
   }
 
   private onBody(side: Side, data: Uint8Array): void {
-    const msg = side.msg;
-    if (!msg || msg.discard) return;
+    if (side.msg) this.bodyInto(side.msg, data);
+  }
+
+  private bodyInto(msg: Message, data: Uint8Array): void {
+    if (msg.discard) return;
     if (msg.sse) {
       if (msg.inflate) this.inflate(msg, data, false);
       else {
@@ -387,6 +440,10 @@ export class HttpStream {
     side.msg = undefined;
     if (!msg) return;
     this.errors = 0;
+    this.endMessage(d, msg);
+  }
+
+  private endMessage(d: number, msg: Message): void {
     if (msg.interim) {
       this.ctx.counters.inc('interim_responses');
       return;
@@ -419,7 +476,11 @@ export class HttpStream {
     } else {
       this.ctx.counters.inc('messages_cut_by_gap');
     }
-    if (!msg || msg.interim) return;
+    if (msg) this.abortMessage(d, msg);
+  }
+
+  private abortMessage(d: number, msg: Message): void {
+    if (msg.interim) return;
     if (msg.sse) {
       if (msg.sse.end()) this.ctx.counters.inc('sse_incomplete_dropped');
       this.release(msg);
@@ -445,6 +506,9 @@ export class HttpStream {
         stream: this.key,
         detail: decoded.error.message,
       });
+      if (decoded.unsupported) {
+        this.notice(d, 'encoding_unsupported', `a body in content-encoding ${JSON.stringify(decoded.unsupported)}, which is not decoded: it is shown as received`);
+      }
     }
     const text = bodyText(decoded.bytes);
     const ev = this.baseEvent(d, msg, 'body');
@@ -483,7 +547,9 @@ export class HttpStream {
       headers: h,
       body: '',
       exchange: msg.exchange,
+      http_version: `${msg.head.versionMajor}${msg.head.versionMajor >= 2 ? '' : `.${msg.head.versionMinor}`}`,
     };
+    if (msg.h2Stream !== undefined) ev.h2_stream = msg.h2Stream;
     const req = msg.req;
     if (req?.method !== undefined) ev.method = req.method;
     if (req?.path !== undefined) ev.path = req.path;
@@ -493,6 +559,65 @@ export class HttpStream {
     const sid = isRequest ? req?.sessionId : (h['mcp-session-id'] ?? req?.sessionId);
     if (sid !== undefined) ev.session_id = sid;
     return ev;
+  }
+
+  private notice(d: number, reason: NoticeReason, detail: string, sample?: Uint8Array): void {
+    const last = this.sides[d].last;
+    this.ctx.counters.inc(`notices_${reason}`);
+    this.ctx.notice({ reason, stream: this.key, pid: last.pid, comm: last.comm, detail, sample: sampleOf(sample), tsNs: last.tsNs, wallOffsetNs: last.wallOffsetNs });
+  }
+
+  /** Switches the connection to HTTP/2; `reqDir` carries requests (and the client's preface). */
+  private startH2(role: 'client' | 'server', reqDir: number, upgradeReq?: RequestInfo): void {
+    if (this.role === undefined) {
+      this.role = role;
+      this.ctx.counters.inc('streams_http');
+    }
+    this.ctx.counters.inc('streams_h2');
+    for (const side of this.sides) {
+      side.unknown = undefined;
+      side.prefix = undefined;
+    }
+    const host: H2Host = {
+      budget: this.budget,
+      count: (name) => this.ctx.counters.inc(name),
+      problem: (reason, counter, detail, sample) => {
+        this.ctx.counters.reject(this.ctx.logger, counter, detail, { stream: this.key });
+        this.notice(reqDir, reason, detail, sample);
+      },
+      newRequest: (head) => {
+        const req: RequestInfo = { exchange: this.nextExchange++ };
+        if (head.method !== undefined) req.method = head.method;
+        if (head.path !== undefined) req.path = head.path;
+        if (head.headers.host !== undefined) req.host = head.headers.host;
+        if (head.headers['mcp-session-id'] !== undefined) req.sessionId = head.headers['mcp-session-id'];
+        return req;
+      },
+      open: (d, head, req, h2Stream, hasBody) => {
+        this.heads++;
+        const msg: Message = { head, exchange: req ? req.exchange : this.nextExchange++, req, h2Stream, interim: false, discard: false, parts: [], len: 0, held: 0, truncated: false };
+        if (head.mode === 'response') this.setupSse(d, msg, head.status ?? 0, head.headers, hasBody);
+        return msg;
+      },
+      body: (msg, data) => this.bodyInto(msg as Message, data),
+      end: (d, msg) => this.endMessage(d, msg as Message),
+      abort: (d, msg, cause) => {
+        const m = msg as Message;
+        if (cause === 'gap') {
+          this.ctx.counters.inc('messages_cut_by_gap');
+          this.abortMessage(d, m);
+          return;
+        }
+        // A peer cancelled the stream: events already out stay out, a cut body is not a message.
+        this.ctx.counters.inc('messages_cut_by_reset');
+        if (m.sse) {
+          if (m.sse.end()) this.ctx.counters.inc('sse_incomplete_dropped');
+        }
+        this.release(m);
+      },
+      isSse: (msg: HostMessage) => (msg as Message).sse !== undefined,
+    };
+    this.h2 = new H2Connection(host, reqDir, upgradeReq);
   }
 
   private send(ev: HttpMessageEvent): void {

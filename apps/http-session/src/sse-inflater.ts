@@ -10,20 +10,28 @@
  * "deflate" is meant to be zlib-wrapped, but some servers send raw deflate:
  * the first two bytes tell which.
  */
+import * as zlib from 'node:zlib';
 import { Gunzip, Inflate, Unzlib } from 'fflate';
 
 type Sink = (chunk: Uint8Array) => void;
+let brotliOk: boolean | undefined;
 
 export class SseInflater {
-  private impl?: Gunzip | Unzlib | Inflate;
+  private impl?: Gunzip | Unzlib | Inflate | BrotliPieces;
   /** First byte of a deflate stream, kept until the second one tells the wrapping. */
   private pending?: Uint8Array;
 
   constructor(
-    private readonly encoding: 'gzip' | 'deflate',
+    private readonly encoding: 'gzip' | 'deflate' | 'br',
     private readonly ondata: Sink,
   ) {
     if (encoding === 'gzip') this.impl = new Gunzip((chunk) => ondata(chunk));
+    if (encoding === 'br') this.impl = new BrotliPieces(ondata);
+  }
+
+  /** Whether `br` event streams can be decoded as they arrive on this Node (see BrotliPieces). */
+  static brotliAvailable(): boolean {
+    return (brotliOk ??= BrotliPieces.available());
   }
 
   /** Throws when the bytes are not valid compressed data. */
@@ -53,4 +61,62 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(a);
   out.set(b, a.length);
   return out;
+}
+
+/**
+ * Brotli decompressed piece by piece, synchronously, with Node's own decoder.
+ * zlib offers Brotli only as an asynchronous stream (events would come out
+ * after later messages) or as one-shot functions, so this drives the
+ * stream's native handle the way zlib's own synchronous path does
+ * (`handle.writeSync` and the `_writeState` pair, Node 12 to 22), without
+ * the final close. A decoding error destroys the handle: checked after
+ * every call, since writing to a closed handle aborts the process.
+ */
+class BrotliPieces {
+  private readonly dec: zlib.BrotliDecompress & { _handle?: BrotliHandle | null; _writeState?: Uint32Array };
+  private error?: Error;
+  private readonly out = Buffer.allocUnsafe(64 * 1024);
+
+  constructor(private readonly ondata: Sink) {
+    this.dec = zlib.createBrotliDecompress();
+    this.dec.on('error', (e: Error) => {
+      this.error = e;
+    });
+  }
+
+  static available(): boolean {
+    try {
+      const d = zlib.createBrotliDecompress() as unknown as { _handle?: { writeSync?: unknown }; _writeState?: unknown; close(): void };
+      const ok = typeof d._handle?.writeSync === 'function' && d._writeState instanceof Uint32Array;
+      d.close();
+      return ok;
+    } catch {
+      return false;
+    }
+  }
+
+  push(data: Uint8Array, final = false): void {
+    let off = 0;
+    let avail = data.length;
+    for (;;) {
+      const handle = this.dec._handle;
+      const state = this.dec._writeState;
+      if (!handle || !state || this.dec.destroyed) throw this.error ?? new Error('brotli stream does not decompress');
+      handle.writeSync(zlib.constants.BROTLI_OPERATION_PROCESS, data, off, avail, this.out, 0, this.out.length);
+      if (this.error || this.dec.destroyed || !this.dec._handle) throw this.error ?? new Error('brotli stream does not decompress');
+      const outLeft = state[0];
+      const inLeft = state[1];
+      const have = this.out.length - outLeft;
+      if (have > 0) this.ondata(Buffer.from(this.out.subarray(0, have)));
+      off += avail - inLeft;
+      avail = inLeft;
+      // A full output buffer may hide more output: go round again.
+      if (outLeft !== 0) break;
+    }
+    if (final) this.dec.close();
+  }
+}
+
+interface BrotliHandle {
+  writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
 }

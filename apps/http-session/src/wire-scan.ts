@@ -6,7 +6,7 @@
  */
 import type { MessageMode } from './http-head';
 
-export type Classification = 'request' | 'response' | 'h2' | 'tls' | 'other' | 'need_more';
+export type Classification = 'request' | 'response' | 'h2' | 'h2_frame' | 'tls' | 'other' | 'need_more';
 
 // Methods accepted when guessing where a message starts. Once a stream is in
 // sync the head parser accepts any token, as RFC 9110 allows.
@@ -47,11 +47,29 @@ export function classifyStart(buf: Uint8Array): Classification {
   }
   const h2 = prefixAt(buf, 0, H2_PREFACE);
   if (h2 === 1) return 'h2';
+  if (looksLikeH2Frame(buf)) return 'h2_frame';
   const req = startsMessage(buf, 0, 'request');
   if (req === 1) return 'request';
   const res = startsMessage(buf, 0, 'response');
   if (res === 1) return 'response';
   return h2 === -1 || req === -1 || res === -1 ? 'need_more' : 'other';
+}
+
+/**
+ * A SETTINGS, HEADERS or DATA frame header (RFC 9113 §4.1) of a plausible
+ * size where a stream starts: HTTP/2 picked up after its preface. Only
+ * these three types, so text protocols are never taken for it.
+ */
+function looksLikeH2Frame(buf: Uint8Array): boolean {
+  if (buf.length < 9) return false;
+  const len = (buf[0] << 16) | (buf[1] << 8) | buf[2];
+  const type = buf[3];
+  const sid = ((buf[5] & 0x7f) << 24) | (buf[6] << 16) | (buf[7] << 8) | buf[8];
+  if (buf[0] !== 0 || (buf[5] & 0x80) !== 0) return false;
+  if (type === 4) return sid === 0 && len % 6 === 0 && (buf[4] & ~0x1) === 0;
+  if (type === 1) return sid !== 0 && (buf[4] & ~0x2d) === 0 && len > 0;
+  if (type === 0) return sid !== 0 && (buf[4] & ~0x9) === 0 && len > 0;
+  return false;
 }
 
 /**

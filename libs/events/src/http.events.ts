@@ -43,6 +43,10 @@ export interface HttpMessageEvent {
   exchange: number;
   /** True when bytes of this message were lost in capture. */
   gap?: boolean;
+  /** HTTP version of the exchange: `1.0`, `1.1` or `2`. */
+  http_version?: string;
+  /** HTTP/2 stream id of the exchange (h2 and h2c only). */
+  h2_stream?: number;
 }
 
 export class HttpMessageDto implements HttpMessageEvent {
@@ -68,4 +72,6 @@ export class HttpMessageDto implements HttpMessageEvent {
   @IsOptional() @IsString() sse_id?: string;
   @IsInt() @Min(0) exchange!: number;
   @IsOptional() @IsBoolean() gap?: boolean;
+  @IsOptional() @IsString() http_version?: string;
+  @IsOptional() @IsInt() @Min(0) h2_stream?: number;
 }
