@@ -8,7 +8,11 @@
  * detectors are counted, never thrown.
  */
 import { Counters, Logger, McpMessageEvent, SecurityAlertEvent, Store, DEFAULT_HF_URL, DEFAULT_SECURITY_MODEL } from '@mcpspy/events';
+import { ClassifierDetector } from './detectors/classifier.detector';
+import { ContextDetector } from './detectors/context.detector';
 import { ModelDetector } from './detectors/model.detector';
+import { ToxicFlowDetector } from './detectors/toxic-flow.detector';
+import { INJECTION_RULES } from './injection-rules';
 import { RugPullDetector } from './detectors/rug-pull.detector';
 import { RulesDetector } from './detectors/rules.detector';
 import { SecretsDetector } from './detectors/secrets.detector';
@@ -35,6 +39,8 @@ export interface SecurityOptions {
    * the caller's business when it has none of its own.
    */
   modelClassifier?: TextClassifier;
+  /** The local hashed n-gram classifier (default on); false falls back to the rules' lexical model. */
+  classifier?: boolean;
 }
 
 export class SecurityEngine {
@@ -51,7 +57,9 @@ export class SecurityEngine {
     this.logger = opts.logger;
     this.threshold = Number.isFinite(opts.threshold) ? Math.min(1, Math.max(0, opts.threshold)) : 0.5;
     this.rugPull = new RugPullDetector(opts.store);
-    this.detectors = [new RulesDetector(), new SecretsDetector(), this.rugPull];
+    // The local classifier replaces the rules' built-in lexical model (false): same role, trained on public data.
+    const classifier = opts.classifier === false ? [] : [new ClassifierDetector()];
+    this.detectors = [new RulesDetector(INJECTION_RULES, opts.classifier === false ? undefined : false), ...classifier, new ContextDetector(), new SecretsDetector(), this.rugPull, new ToxicFlowDetector(opts.store)];
     if (opts.hfToken) {
       const client = new HfClient({ token: opts.hfToken, baseUrl: opts.hfUrl ?? DEFAULT_HF_URL, model: opts.model ?? DEFAULT_SECURITY_MODEL });
       this.detectors.push(new ModelDetector({ name: 'hf_api', classifier: client, counters: this.counters, logger: this.logger }));

@@ -1,0 +1,70 @@
+/**
+ * The local classifier (classifier.ts) as a detector: the strongest window
+ * of any text the message carries, calibrated. It says "attack-like", not
+ * which kind, so its finding is `floating`: verdict.ts attaches it to the
+ * strongest text category another offline detector found, else to
+ * prompt_injection (tool_poisoning in definitions). Below its stand-alone
+ * operating point it only corroborates: alone it stays under the alert
+ * threshold, with a rule or a context cue it raises one.
+ */
+import { builtInClassifier, ClassifierModel, prepareText, scorePrepared } from '../classifier';
+import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
+
+export interface ClassifierDetectorOptions {
+  model?: ClassifierModel;
+  /** Calibrated probability at which the classifier alerts on its own (default: the trained operating point). */
+  alone?: number;
+  /** Calibrated probability at which it corroborates other findings. */
+  support?: number;
+}
+
+/** Shortest text worth a verdict: names and enum values say nothing. */
+const MIN_TEXT = 16;
+export const ALONE_WEIGHT = 0.55;
+export const SUPPORT_WEIGHT = 0.3;
+
+export class ClassifierDetector implements Detector {
+  readonly name = 'classifier';
+  private readonly model: ClassifierModel;
+  readonly alone: number;
+  readonly support: number;
+
+  constructor(opts: ClassifierDetectorOptions = {}) {
+    this.model = opts.model ?? builtInClassifier();
+    const points = this.model;
+    this.alone = opts.alone ?? points.alone ?? 0.9;
+    this.support = opts.support ?? points.support ?? 0.5;
+  }
+
+  /** Calibrated probability and window of the strongest text, for the evaluation. */
+  best(texts: readonly TextUnit[]): { p: number; unit?: TextUnit; start: number; end: number } {
+    let best: { p: number; unit?: TextUnit; start: number; end: number } = { p: 0, start: 0, end: 0 };
+    for (const unit of texts) {
+      if (unit.text.length < MIN_TEXT) continue;
+      const w = scorePrepared(this.model, prepareText(unit.text));
+      if (w.p > best.p) best = { p: w.p, unit, start: w.start, end: w.end };
+    }
+    return best;
+  }
+
+  detect(input: AnalysisInput): Finding[] {
+    const best = this.best(input.texts);
+    if (!best.unit || best.p < this.support) return [];
+    const weight = best.p >= this.alone ? ALONE_WEIGHT : SUPPORT_WEIGHT;
+    const unit = best.unit;
+    // Window offsets are in the prepared text; for ASCII text (nearly all) they are the original offsets.
+    const start = Math.min(best.start, unit.text.length);
+    const end = Math.min(best.end, unit.text.length);
+    return [
+      {
+        category: unit.context === 'definition' ? 'tool_poisoning' : 'prompt_injection',
+        score: weight,
+        detector: this.name,
+        floating: true,
+        evidence: [{ text: clip(unit.text.slice(start, end)), field: unit.field, start, end, rule: 'classifier' }],
+        summary: `reads like an injection (local classifier p=${best.p.toFixed(2)})`,
+        details: { classifier_p: Math.round(best.p * 1000) / 1000 },
+      },
+    ];
+  }
+}
