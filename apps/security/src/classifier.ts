@@ -110,8 +110,9 @@ export interface ClassifierModel {
   /** Platt scaling of the margin: p = 1 / (1 + exp(-(a * z + b))). */
   plattA: number;
   plattB: number;
-  /** Operating points chosen by the trainer: alone (out-of-fold FPR 0.2%) and corroborating (3%). */
+  /** Operating points chosen by the trainer: alone (out-of-fold FPR 0.2%), mid (1%) and corroborating (3%). */
   alone?: number;
+  mid?: number;
   support?: number;
 }
 
@@ -155,13 +156,13 @@ export function scorePrepared(model: ClassifierModel, t: string): WindowScore {
 }
 
 /** Decodes the int8 weights shipped in classifier-weights.ts. */
-export function decodeModel(data: { bits: number; bias: number; scale: number; plattA: number; plattB: number; alone?: number; support?: number; weights: string }): ClassifierModel {
+export function decodeModel(data: { bits: number; bias: number; scale: number; plattA: number; plattB: number; alone?: number; mid?: number; support?: number; weights: string }): ClassifierModel {
   const bytes = Buffer.from(data.weights, 'base64');
   if (bytes.length !== 1 << data.bits) throw new Error(`failed to decode classifier weights: ${bytes.length} bytes for ${data.bits} bits`);
   const weights = new Float32Array(bytes.length);
   const signed = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length);
   for (let i = 0; i < signed.length; i++) weights[i] = signed[i]! * data.scale;
-  return { bits: data.bits, bias: data.bias, weights, plattA: data.plattA, plattB: data.plattB, alone: data.alone, support: data.support };
+  return { bits: data.bits, bias: data.bias, weights, plattA: data.plattA, plattB: data.plattB, alone: data.alone, mid: data.mid, support: data.support };
 }
 
 let builtIn: ClassifierModel | undefined;

@@ -9,6 +9,7 @@
  */
 import { builtInClassifier, ClassifierModel, prepareText, scorePrepared } from '../classifier';
 import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
+import { quotedSpans } from './rules.detector';
 
 export interface ClassifierDetectorOptions {
   model?: ClassifierModel;
@@ -21,12 +22,15 @@ export interface ClassifierDetectorOptions {
 /** Shortest text worth a verdict: names and enum values say nothing. */
 const MIN_TEXT = 16;
 export const ALONE_WEIGHT = 0.55;
-export const SUPPORT_WEIGHT = 0.3;
+const MIN_WORDS_ALONE = 12;
+export const MID_WEIGHT = 0.35;
+export const SUPPORT_WEIGHT = 0.2;
 
 export class ClassifierDetector implements Detector {
   readonly name = 'classifier';
   private readonly model: ClassifierModel;
   readonly alone: number;
+  readonly mid: number;
   readonly support: number;
 
   constructor(opts: ClassifierDetectorOptions = {}) {
@@ -34,6 +38,7 @@ export class ClassifierDetector implements Detector {
     const points = this.model;
     this.alone = opts.alone ?? points.alone ?? 0.9;
     this.support = opts.support ?? points.support ?? 0.5;
+    this.mid = Math.max(this.support, points.mid ?? (this.alone + this.support) / 2);
   }
 
   /** Calibrated probability and window of the strongest text, for the evaluation. */
@@ -50,8 +55,12 @@ export class ClassifierDetector implements Detector {
   detect(input: AnalysisInput): Finding[] {
     const best = this.best(input.texts);
     if (!best.unit || best.p < this.support) return [];
-    const weight = best.p >= this.alone ? ALONE_WEIGHT : SUPPORT_WEIGHT;
     const unit = best.unit;
+    // Write-ups about attacks read like attacks: where the text quotes one as an example, the classifier does not speak.
+    if (quotedSpans(prepareText(unit.text)).some((sp) => sp.discussed)) return [];
+    // A handful of words is little evidence: a short question must not alert on the classifier's word alone.
+    const short = (unit.text.slice(best.start, best.end).match(/[\p{L}\p{N}]+/gu)?.length ?? 0) < MIN_WORDS_ALONE;
+    const weight = best.p >= this.alone && !short ? ALONE_WEIGHT : best.p >= this.mid ? MID_WEIGHT : SUPPORT_WEIGHT;
     // Window offsets are in the prepared text; for ASCII text (nearly all) they are the original offsets.
     const start = Math.min(best.start, unit.text.length);
     const end = Math.min(best.end, unit.text.length);

@@ -23,6 +23,7 @@
 import type { AlertCategory } from '@mcpspy/events';
 import { normalizeForMatch, originalSpan } from '../normalize';
 import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
+import { quotedSpans, QuoteSpan } from './rules.detector';
 
 interface Cue {
   id: string;
@@ -33,11 +34,13 @@ interface Cue {
   summary: string;
 }
 
-const AI = '(?:ai|a\\.i\\.|assistant|agent|model|llm|chatbot|bot|claude|chatgpt|gpt|copilot|gemini|cursor)';
-const VERB_SEND = '(?:send|e-?mail|mail|forward|post|upload|transfer|wire|pay|submit|share|deliver|leak|exfiltrate|copy|sync|report)';
-const SECRET = '(?:passwords?|passphrases?|api[ _-]?keys?|access[ _-]?keys?|secret[ _-]?keys?|private[ _-]?keys?|ssh[ _-]?keys?|tokens?|credentials?|seed phrases?|recovery phrases?|mnemonic|2fa codes?|otp codes?|session cookies?|cookies)';
+const AI = '(?:ai|a\\.i\\.|assistant|agent|model|language model|llm|chatbot|bot|claude|chatgpt|gpt|copilot|gemini)';
+const VERB_SEND = '(?:send|e-?mail|mail|forward|post|upload|transfer|wire|pay|submit|share|deliver|leak|exfiltrate|copy|sync|bcc|cc)';
+const SECRET = '(?:passwords?|passphrases?|api[ _-]?keys?|access[ _-]?keys?|secret[ _-]?keys?|private[ _-]?keys?|ssh[ _-]?keys?|(?:deploy |app |client )?secrets|tokens?|credentials?|seed phrases?|recovery phrases?|mnemonic|2fa codes?|otp codes?|session cookies?|cookies)';
 const CRED_PATH = '(?:~\\/\\.ssh\\/[\\w.-]{1,40}|\\.ssh\\/id_[a-z0-9]{2,10}|~\\/\\.aws\\/(?:credentials|config)|\\.aws\\/credentials|~\\/\\.netrc|\\.git-credentials|~\\/\\.docker\\/config\\.json|~\\/\\.kube\\/config|\\/etc\\/shadow|\\.env(?:\\.local|\\.production)?\\b|id_rsa|id_ed25519|wallet\\.dat|keychain)';
 const DEST = '(?:[\\w.+-]{1,64}@[\\w-]{1,63}(?:\\.[\\w-]{1,63}){1,4}|https?:\\/\\/[^\\s)>\\]"\']{3,200}|(?:account|acct|iban|wallet|routing)(?: (?:number|no\\.?|#))?:? ?[a-z0-9]{0,4}[0-9][0-9 -]{4,34})';
+/** Modal verbs that turn a sentence about the AI into an order to it. */
+const MODAL = '(?:must|should|shall|needs? to|has to|have to|is (?:expected|required|instructed|asked|allowed|permitted) to|are (?:expected|required|instructed|asked|allowed|permitted) to|will now|may now|can now|may skip|may ignore)';
 
 export const CONTEXT_CUES: readonly Cue[] = [
   {
@@ -46,7 +49,18 @@ export const CONTEXT_CUES: readonly Cue[] = [
     category: 'prompt_injection',
     weight: 0.3,
     re: new RegExp(
-      `(?:^|[\\n.!>\\]\\-*#(])\\s{0,4}(?:(?:note|message|attention|instructions?|important|reminder|notice) (?:to|for) (?:the |any |all )?${AI}s?\\b|(?:dear|hey|hello|hi|attention),? ${AI}s?\\b|(?:if you are|you are|as) an? (?:ai|language model|llm|assistant|agent)\\b[^.\\n]{0,40}(?:reading|processing|summari[sz]ing|parsing|seeing)|(?:to )?(?:any |all )?(?:ai|llm|autonomous) (?:agents?|assistants?|models?) (?:reading|processing|that reads?|summari[sz]ing)\\b)|<\\/?(?:important|system|instructions?|admin|sys)>|\\[(?:system|important|admin|instructions?)\\]|^\\s{0,4}(?:system|assistant) ?:`,
+      [
+        // Vocative or dedication: "Hey AI,", "Note to the assistant", "(for the language model only", "Okay, assistant, this is for you".
+        `\\b(?:hey|hi|hello|dear|attention|ok(?:ay)?,?|note (?:to|for)|message (?:to|for)|instructions? (?:to|for)|reminder (?:to|for)|this (?:part |section |text )?is for)\\s{1,3}(?:the |any |all |you,? )?(?:${AI})s?\\b`,
+        `\\bfor (?:the )?(?:${AI})s? only\\b`,
+        // The AI as the one who must do something: "assistants that read this resource should ...", "the support bot must ...".
+        `\\b(?:${AI})s?\\b(?: [a-z'-]{1,15}){0,5}? ${MODAL}\\b(?! (?:never|not|refuse|decline|always refuse)\\b)`,
+        // A heading or label aimed at the reader: "Model: ...", "Bots triaging this issue: ...", "[assistant instructions]".
+        `(?:^|[.!?~)\\]]\\s{0,3})(?:to )?(?:(?:all|any|the) )?(?:${AI})s?(?: [a-z'-]{1,15}){0,3}\\s?:(?!\\/)`,
+        `\\[(?:system|assistant|ai|admin|important|instructions?|agent)(?: [a-z]{1,15}){0,2}\\]|<\\/?(?:important|system|instructions?|admin|sys)>`,
+        `\\b(?:system|admin|developer|security) override\\b|\\bsystem addendum\\b|\\b(?:if you are|as) an? (?:ai|language model|llm|assistant|agent)\\b`,
+        `\\b(?:ai|llm|autonomous|coding) (?:agents?|assistants?|models?) (?:reading|processing|that reads?|summari[sz]ing|installing|using)\\b`,
+      ].join('|'),
       'gm',
     ),
     summary: 'text inside data addresses the AI reading it',
@@ -56,8 +70,16 @@ export const CONTEXT_CUES: readonly Cue[] = [
     kind: 'act',
     category: 'exfiltration',
     weight: 0.3,
-    re: new RegExp(`\\b${VERB_SEND}\\b[^\\n]{0,80}?\\b(?:to|into|at|via|towards?)\\s{1,3}(?:the (?:following |external |attacker'?s? )?(?:address|account|endpoint|url|server|inbox)\\s{0,3}:?\\s{0,3})?${DEST}`, 'g'),
+    re: new RegExp(`\\b${VERB_SEND}\\b[^\\n]{0,80}?\\b(?:to|into|at|via|towards?)\\s{1,3}(?:the (?:following |external |attacker'?s? )?(?:address|account|endpoint|url|server|inbox)\\s{0,3}:?\\s{0,3})?${DEST}|\\b(?:bcc|cc)\\b[^.\\n]{0,30}${DEST}`, 'g'),
     summary: 'asks the reader to send something to an address, URL or account',
+  },
+  {
+    id: 'user_data_in_url',
+    kind: 'act',
+    category: 'exfiltration',
+    weight: 0.4,
+    re: /\b(?:open|visit|fetch|load|request|call|navigate to|go to|render|include)\b[^\n]{0,20}https?:\/\/[^\s]{1,200}[?&][a-z_]{1,20}=[^\n]{0,60}?\b(?:followed by|append(?:ing|ed)?|add(?:ing)?|with|plus|containing)\b[^.\n]{0,20}\b(?:the )?(?:user'?s?|their|your|the conversation'?s?|chat) (?:e-?mail|name|address|messages?|conversation|chat|data|history|password|token|key|last message|phone)/g,
+    summary: 'asks the reader to put the user\'s data into a URL',
   },
   {
     id: 'hand_over_secrets',
@@ -65,7 +87,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
     category: 'exfiltration',
     weight: 0.4,
     re: new RegExp(
-      `\\b(?:get|fetch|retrieve|collect|gather|find|read|dump|extract|include|attach|append|list|send|share|give|provide|reveal|forward|post|upload|paste)\\b[^.\\n]{0,40}?\\b(?:(?:the |my |your |their |user'?s? |all |any |stored |saved )?${SECRET}|${CRED_PATH})`,
+      `\\b(?:get|fetch|retrieve|collect|gather|find|read|dump|extract|include|attach|append|list|send|share|give|provide|reveal|forward|post|upload|paste)\\b[^.\\n]{0,40}?\\b(?:(?:the |my |your |their |user'?s? |all |any |stored |saved |repository'?s? |project'?s? )?${SECRET}|${CRED_PATH})`,
       'g',
     ),
     summary: 'asks the reader to gather or hand over secrets',
@@ -87,14 +109,33 @@ export const CONTEXT_CUES: readonly Cue[] = [
     summary: 'asks the reader to reveal its instructions',
   },
   {
+    id: 'behind_the_users_back',
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.35,
+    re: /\bwithout (?:asking|confirming|confirmation|telling|informing|notifying|showing|alerting|mentioning|the user'?s? (?:knowledge|consent|approval|permission))\b|\b(?:never|don'?t|do not) (?:show|tell|inform|mention|notify|ask) (?:the user|the human|them)\b|\b(?:treat|consider) (?:their|the user'?s?|his|her) (?:approval|consent|confirmation) as (?:already )?given\b|\b(?:has|have) already (?:agreed|approved|confirmed|consented)\b|\bsupersedes? (?:what|anything|everything|all) (?:the user|you were|they)\b|\b(?:leave|keep) (?:the |this |it )?[a-z ]{0,20}\bout of (?:the )?[a-z ]{0,20}(?:shown|visible|displayed) to the user\b/g,
+    summary: 'asks the reader to act behind the user\'s back',
+  },
+  {
+    id: 'redirect_tools',
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.35,
+    re: /\b(?:route|send|redirect|forward|pass) (?:all|every|any)\b[^.\n]{0,40}\b(?:calls?|requests?|payments?|traffic)\b[^.\n]{0,40}\b(?:through|to|via) (?:this|our|the following)\b|\binstead of (?:any |the )?other (?:server|tool|mcp)s?\b/g,
+    summary: 'asks the reader to route other tools\' calls through this one',
+  },
+  {
     id: 'call_tool_secretly',
     kind: 'act',
     category: 'prompt_injection',
     weight: 0.35,
-    re: /\b(?:call|invoke|use|run|execute|trigger)\b (?:the |this )?[`'"]?[a-z][a-z0-9]{1,30}(?:[_-][a-z0-9]{1,30}){1,4}[`'"]?(?: tool| function)?\b[^.\n]{0,80}?\b(?:without (?:telling|informing|asking|notifying|mentioning)|do not (?:tell|inform|mention|notify)|don'?t (?:tell|inform|mention|notify)|silently|secretly|quietly|in the background|before (?:answering|responding|replying))/g,
+    re: /\b(?:call|invoke|use|run|execute|trigger)\b (?:the |this )?[`'"]?[a-z][a-z0-9]{1,30}(?:[_-][a-z0-9]{1,30}){1,4}[`'"]?(?: tool| function)?\b[^.\n]{0,80}?\b(?:without (?:telling|informing|asking|notifying|mentioning)|do not (?:tell|inform|mention|notify)|don'?t (?:tell|inform|mention|notify)|silently|secretly|quietly|in the background)/g,
     summary: 'asks the reader to call a tool covertly',
   },
 ];
+
+/** A cue right after a negation is a rule being stated ("must never share passwords"), not an order. */
+const NEGATED = /\b(?:not|never|no one|nobody|n't|cannot|refuse to|avoid|instead of)\b[^.!?\n]{0,25}$/;
 
 /** In definitions: credential files named as inputs or defaults, no imperative needed (a tool has no business reading them). */
 const CRED_IN_DEFINITION = new RegExp(CRED_PATH, 'g');
@@ -114,14 +155,32 @@ export class ContextDetector implements Detector {
       const norm = normalizeForMatch(src);
       const t = norm.text;
       const span = (s: number, e: number): [number, number] => originalSpan(norm, s, e, src.length) as [number, number];
+      let spans: QuoteSpan[] | undefined;
       for (const cue of CONTEXT_CUES) {
         cue.re.lastIndex = 0;
-        const m = cue.re.exec(t);
-        if (!m) continue;
+        let m: RegExpExecArray | null;
+        let found: RegExpExecArray | undefined;
+        // The first match that is neither negated nor inside a quoted example under discussion.
+        for (let n = 0; n < 4 && (m = cue.re.exec(t)) !== null; n++) {
+          if (m[0].length === 0) {
+            cue.re.lastIndex++;
+            continue;
+          }
+          if (cue.kind === 'act' && cue.id !== 'behind_the_users_back' && NEGATED.test(t.slice(Math.max(0, m.index - 40), m.index))) continue;
+          spans ??= quotedSpans(t);
+          const at = m.index;
+          if (spans.some((sp) => sp.discussed && at > sp.open && at < sp.close)) continue;
+          found = m;
+          break;
+        }
+        if (!found) continue;
+        const m2 = found;
+        // Tool descriptions address the model by design ("the assistant should call this when ..."): there only the asks weigh.
+        const weight = cue.kind === 'address' && unit.context === 'definition' ? 0.1 : cue.weight;
         const prev = hits.get(cue.id);
-        if (prev && prev.weight >= cue.weight) continue;
-        const [start, end] = span(m.index, m.index + m[0].length);
-        hits.set(cue.id, { cue, id: cue.id, weight: cue.weight, category: cue.category, unit, start, end, summary: cue.summary });
+        if (prev && prev.weight >= weight) continue;
+        const [start, end] = span(m2.index, m2.index + m2[0].length);
+        hits.set(cue.id, { cue, id: cue.id, weight, category: cue.category, unit, start, end, summary: cue.summary });
       }
       if (unit.context === 'definition') {
         CRED_IN_DEFINITION.lastIndex = 0;
@@ -147,7 +206,7 @@ export class ContextDetector implements Detector {
     let miss = 1;
     for (const h of list) miss *= 1 - h.weight;
     let score = 1 - miss;
-    if (addressed && asks.length) score = Math.max(score, 0.6);
+    if (addressed && asks.length) score = Math.max(score, list.some((h) => h.cue?.kind === 'address' && h.unit.context !== 'definition') ? 0.6 : 0.5);
     score = Math.min(0.95, score);
     const top = (asks.length ? asks : list).sort((a, b) => b.weight - a.weight)[0]!;
     const definition = list.some((h) => h.unit.context === 'definition');
