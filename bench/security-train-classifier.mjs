@@ -147,6 +147,19 @@ const heldOut = [];
     if (m) heldOut.push({ text: m[1].replace(/^[ \t]+/gm, ''), y: 1, source: 'promptmap', group: type });
   }
 }
+// Short benign texts too (single sentences of docs and descriptions): attacks in the data are mostly short
+// prompts, and without short benign text the model would learn "short = attack".
+{
+  let seed = 11;
+  const rnd = (n) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+  const pool = rows.filter((r) => !r.y && !r.source.startsWith('mcpspy'));
+  const sentences = [];
+  for (const r of pool) for (const sn of r.text.split(/(?<=[.!?])\s+|\n+/)) if (sn.length >= 15 && sn.length <= 160 && /[a-z]{3}/i.test(sn)) sentences.push([sn, r.source, r.group]);
+  for (let k = 0; k < 4000 && sentences.length; k++) {
+    const [text, source, group] = sentences[rnd(sentences.length)];
+    rows.push({ text, y: 0, source: 'short sentences of the benign sources', group: `${group}:short`, from: source });
+  }
+}
 // Indirect injection is an attack inside ordinary text: each short attack is also placed, twice, inside a
 // benign document or tool description, so the model learns the attack rather than the genre of its carrier.
 {

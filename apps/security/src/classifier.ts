@@ -42,7 +42,11 @@ export function prepareText(text: string): string {
   return normalizeForMatch(text).text;
 }
 
-/** Start offsets of the windows judged for a text of this length. */
+/** Windows start on multiples of BIN characters, so a window is BINS_PER_WINDOW whole bins (see scorePrepared). */
+export const BIN = 80;
+const BINS_PER_WINDOW = WINDOW / BIN;
+
+/** Start offsets of the windows judged for a text of this length: every STRIDE, and one ending near the end. */
 export function windowStarts(len: number): number[] {
   if (len <= WINDOW) return [0];
   const starts: number[] = [];
@@ -50,20 +54,59 @@ export function windowStarts(len: number): number[] {
     starts.push(s);
     if (s + WINDOW >= len) return starts;
   }
-  starts.push(len - WINDOW);
+  // The last window: the bin-aligned one that reaches closest to the end.
+  const last = Math.floor((len - WINDOW) / BIN) * BIN + (len % BIN === 0 ? 0 : BIN);
+  starts.push(Math.min(last, Math.ceil(len / BIN) * BIN - WINDOW));
   return starts;
 }
 
 /**
- * Writes the feature buckets of t[start, end) into out and returns how many.
- * One pass over the characters, no token strings: this runs on every text.
+ * Writes the feature buckets of t[start, end) into out and returns how many:
+ * the features whose position (the end of their token or 4-gram) falls in
+ * the range, computed over the whole text so that a window sees the same
+ * features as the one-pass scorer (scorePrepared).
  */
 export function featuresOf(t: string, start: number, end: number, out: Int32Array): number {
+  const n = allFeatures(t);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const p = posBuf[i]!;
+    if (p >= start && p < end && k < out.length) out[k++] = featBuf[i]!;
+  }
+  return k;
+}
+
+let featBuf = new Int32Array(4096);
+let posBuf = new Int32Array(4096);
+
+function grow(need: number): void {
+  if (need <= featBuf.length) return;
+  let size = featBuf.length;
+  while (size < need) size *= 2;
+  const f = new Int32Array(size);
+  f.set(featBuf);
+  featBuf = f;
+  const p = new Int32Array(size);
+  p.set(posBuf);
+  posBuf = p;
+}
+
+/**
+ * Every feature of a text (into featBuf) with its position (into posBuf):
+ * word unigrams and bigrams, then character 4-grams with whitespace runs
+ * collapsed. One pass per kind over the characters, no token strings: this
+ * runs on every text.
+ */
+function allFeatures(t: string): number {
+  const len = t.length;
+  // At most two word features per character and one 4-gram per character.
+  grow(3 * len + 8);
+  const f = featBuf;
+  const ps = posBuf;
   let n = 0;
-  // Word unigrams and bigrams.
   let prev = START;
-  let i = start;
-  while (i < end) {
+  let i = 0;
+  while (i < len) {
     const c = t.charCodeAt(i);
     const kind = c < 128 ? CHAR_KIND[c]! : 0;
     if (kind === 0) {
@@ -75,22 +118,24 @@ export function featuresOf(t: string, start: number, end: number, out: Int32Arra
       h = Math.imul(h ^ c, FNV_PRIME);
       i++;
     } else {
-      while (i < end) {
+      while (i < len) {
         const d = t.charCodeAt(i);
         if (d >= 128 || CHAR_KIND[d] !== 1) break;
         h = Math.imul(h ^ d, FNV_PRIME);
         i++;
       }
     }
-    out[n++] = h & MASK;
-    out[n++] = (Math.imul(prev ^ BIGRAM_SEED, FNV_PRIME) ^ h) & MASK;
+    f[n] = h & MASK;
+    ps[n++] = i - 1;
+    f[n] = (Math.imul(prev ^ BIGRAM_SEED, FNV_PRIME) ^ h) & MASK;
+    ps[n++] = i - 1;
     prev = h;
   }
   // Character 4-grams (whitespace runs collapsed): catch split, misspelt and unseen word forms.
   let g = 0;
   let have = 0;
   let lastSpace = true;
-  for (let j = start; j < end; j++) {
+  for (let j = 0; j < len; j++) {
     const c = t.charCodeAt(j);
     const code = c < 128 ? CHAR_CODE[c]! : 127;
     if (code === 32) {
@@ -98,7 +143,10 @@ export function featuresOf(t: string, start: number, end: number, out: Int32Arra
       lastSpace = true;
     } else lastSpace = false;
     g = ((g << 7) | code) & 0xfffffff;
-    if (++have >= 4) out[n++] = Math.imul(g ^ CHAR_SEED, FNV_PRIME) & MASK;
+    if (++have >= 4) {
+      f[n] = Math.imul(g ^ CHAR_SEED, FNV_PRIME) & MASK;
+      ps[n++] = j;
+    }
   }
   return n;
 }
@@ -107,6 +155,9 @@ export interface ClassifierModel {
   bits: number;
   bias: number;
   weights: Float32Array;
+  /** The same weights as int8 (weights = q8 * scale): a quarter of the memory, so lookups stay in cache. */
+  q8?: Int8Array;
+  scale?: number;
   /** Platt scaling of the margin: p = 1 / (1 + exp(-(a * z + b))). */
   plattA: number;
   plattB: number;
@@ -116,16 +167,16 @@ export interface ClassifierModel {
   support?: number;
 }
 
-const buffer = new Int32Array(MAX_FEATURES);
 
-/** Raw margin of one window (before calibration). */
+/** Raw margin of one window (before calibration), from the int8 weights the scorer uses. */
 export function marginOf(model: ClassifierModel, t: string, start: number, end: number): number {
-  const n = featuresOf(t, start, end, buffer);
+  const buf = new Int32Array(Math.max(8, 3 * (end - start) + 8));
+  const n = featuresOf(t, start, end, buf);
   if (n === 0) return model.bias;
-  const w = model.weights;
+  const q = model.q8 ?? quantize(model);
   let sum = 0;
-  for (let k = 0; k < n; k++) sum += w[buffer[k]!]!;
-  return model.bias + sum / Math.sqrt(n);
+  for (let k = 0; k < n; k++) sum += q[buf[k]!]!;
+  return model.bias + (sum * model.scale!) / Math.sqrt(n);
 }
 
 export function calibrate(model: ClassifierModel, z: number): number {
@@ -139,20 +190,101 @@ export interface WindowScore {
   end: number;
 }
 
-/** The strongest window of a prepared (prepareText) text. */
+/**
+ * The strongest window of a prepared (prepareText) text. The features are
+ * hashed and weighed in one pass (the loops of allFeatures, with the weight
+ * lookup instead of a store), summed per BIN characters of position; a
+ * window's margin is then the sum of its bins. spec: equals marginOf on
+ * every window.
+ */
 export function scorePrepared(model: ClassifierModel, t: string): WindowScore {
-  let best: WindowScore = { p: -1, start: 0, end: 0 };
-  let bestZ = -Infinity;
-  for (const s of windowStarts(t.length)) {
-    const e = Math.min(t.length, s + WINDOW);
-    const z = marginOf(model, t, s, e);
-    if (z > bestZ) {
-      bestZ = z;
-      best = { p: 0, start: s, end: e };
+  const len = t.length;
+  const bins = Math.ceil(len / BIN) + 1;
+  if (binSum.length < bins) {
+    binSum = new Int32Array(bins * 2);
+    binCnt = new Int32Array(bins * 2);
+  }
+  const sums = binSum;
+  const cnts = binCnt;
+  sums.fill(0, 0, bins);
+  cnts.fill(0, 0, bins);
+  const q = model.q8 ?? quantize(model);
+  let prev = START;
+  let i = 0;
+  while (i < len) {
+    const c = t.charCodeAt(i);
+    const kind = c < 128 ? CHAR_KIND[c]! : 0;
+    if (kind === 0) {
+      i++;
+      continue;
+    }
+    let h = FNV_OFFSET;
+    if (kind === 2) {
+      h = Math.imul(h ^ c, FNV_PRIME);
+      i++;
+    } else {
+      while (i < len) {
+        const d = t.charCodeAt(i);
+        if (d >= 128 || CHAR_KIND[d] !== 1) break;
+        h = Math.imul(h ^ d, FNV_PRIME);
+        i++;
+      }
+    }
+    const b = ((i - 1) / BIN) | 0;
+    sums[b] = sums[b]! + q[h & MASK]! + q[(Math.imul(prev ^ BIGRAM_SEED, FNV_PRIME) ^ h) & MASK]!;
+    cnts[b] = cnts[b]! + 2;
+    prev = h;
+  }
+  let g = 0;
+  let have = 0;
+  let lastSpace = true;
+  for (let j = 0; j < len; j++) {
+    const c = t.charCodeAt(j);
+    const code = c < 128 ? CHAR_CODE[c]! : 127;
+    if (code === 32) {
+      if (lastSpace) continue;
+      lastSpace = true;
+    } else lastSpace = false;
+    g = ((g << 7) | code) & 0xfffffff;
+    if (++have >= 4) {
+      const b = (j / BIN) | 0;
+      sums[b] = sums[b]! + q[Math.imul(g ^ CHAR_SEED, FNV_PRIME) & MASK]!;
+      cnts[b] = cnts[b]! + 1;
     }
   }
-  best.p = calibrate(model, bestZ);
-  return best;
+  const scale = model.scale!;
+  let bestZ = -Infinity;
+  let bestS = 0;
+  for (const s of windowStarts(len)) {
+    const b0 = s / BIN;
+    let sum = 0;
+    let cnt = 0;
+    for (let b = b0; b < b0 + BINS_PER_WINDOW && b < bins; b++) {
+      sum += sums[b]!;
+      cnt += cnts[b]!;
+    }
+    const z = cnt === 0 ? model.bias : model.bias + (sum * scale) / Math.sqrt(cnt);
+    if (z > bestZ) {
+      bestZ = z;
+      bestS = s;
+    }
+  }
+  return { p: calibrate(model, bestZ), start: bestS, end: Math.min(len, bestS + WINDOW) };
+}
+
+let binSum = new Int32Array(64);
+let binCnt = new Int32Array(64);
+
+/** Int8 weights of a model given as floats (a model trained in memory, or built by a test). */
+function quantize(model: ClassifierModel): Int8Array {
+  let max = 0;
+  for (let i = 0; i < model.weights.length; i++) max = Math.max(max, Math.abs(model.weights[i]!));
+  const scale = max / 127 || 1;
+  const q = new Int8Array(model.weights.length);
+  for (let i = 0; i < q.length; i++) q[i] = Math.round(model.weights[i]! / scale);
+  model.q8 = q;
+  model.scale = scale;
+  return q;
 }
 
 /** Decodes the int8 weights shipped in classifier-weights.ts. */
@@ -162,7 +294,7 @@ export function decodeModel(data: { bits: number; bias: number; scale: number; p
   const weights = new Float32Array(bytes.length);
   const signed = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length);
   for (let i = 0; i < signed.length; i++) weights[i] = signed[i]! * data.scale;
-  return { bits: data.bits, bias: data.bias, weights, plattA: data.plattA, plattB: data.plattB, alone: data.alone, mid: data.mid, support: data.support };
+  return { bits: data.bits, bias: data.bias, weights, q8: Int8Array.from(signed), scale: data.scale, plattA: data.plattA, plattB: data.plattB, alone: data.alone, mid: data.mid, support: data.support };
 }
 
 let builtIn: ClassifierModel | undefined;

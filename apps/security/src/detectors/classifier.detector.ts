@@ -58,9 +58,9 @@ export class ClassifierDetector implements Detector {
     const unit = best.unit;
     // Write-ups about attacks read like attacks: where the text quotes one as an example, the classifier does not speak.
     if (quotedSpans(prepareText(unit.text)).some((sp) => sp.discussed)) return [];
-    // A handful of words is little evidence: a short question must not alert on the classifier's word alone.
+    // A handful of words is little evidence: on a short text the classifier only corroborates.
     const short = (unit.text.slice(best.start, best.end).match(/[\p{L}\p{N}]+/gu)?.length ?? 0) < MIN_WORDS_ALONE;
-    const weight = best.p >= this.alone && !short ? ALONE_WEIGHT : best.p >= this.mid ? MID_WEIGHT : SUPPORT_WEIGHT;
+    const weight = short ? SUPPORT_WEIGHT : best.p >= this.alone ? ALONE_WEIGHT : best.p >= this.mid ? MID_WEIGHT : SUPPORT_WEIGHT;
     // Window offsets are in the prepared text; for ASCII text (nearly all) they are the original offsets.
     const start = Math.min(best.start, unit.text.length);
     const end = Math.min(best.end, unit.text.length);

@@ -24,9 +24,12 @@ import type { AlertCategory } from '@mcpspy/events';
 import { normalizeForMatch, originalSpan } from '../normalize';
 import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
 import { quotedSpans, QuoteSpan } from './rules.detector';
+import { TriggerIndex } from '../trigger-index';
 
 interface Cue {
   id: string;
+  /** Substrings of which one must occur before the cue's regex runs (one Aho-Corasick pass finds them all; most texts pass no gate). */
+  gate: readonly string[];
   kind: 'address' | 'act';
   category: AlertCategory;
   weight: number;
@@ -45,6 +48,7 @@ const MODAL = '(?:must|should|shall|needs? to|has to|have to|is (?:expected|requ
 export const CONTEXT_CUES: readonly Cue[] = [
   {
     id: 'addresses_ai',
+    gate: ['ai ', 'ai,', 'ai.', 'ai:', 'ai)', 'a.i.', 'assistant', 'agent', 'model', 'llm', 'bot ', 'bots', 'bot,', 'bot:', 'claude', 'gpt', 'copilot', 'gemini', '[', '<important', '<system', '<instruction', '<admin', '<sys', '</', 'override', 'addendum'],
     kind: 'address',
     category: 'prompt_injection',
     weight: 0.3,
@@ -67,6 +71,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
   },
   {
     id: 'send_to_address',
+    gate: ['@', 'http', 'account', 'acct', 'iban', 'wallet', 'routing'],
     kind: 'act',
     category: 'exfiltration',
     weight: 0.3,
@@ -75,6 +80,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
   },
   {
     id: 'user_data_in_url',
+    gate: ['http'],
     kind: 'act',
     category: 'exfiltration',
     weight: 0.4,
@@ -83,6 +89,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
   },
   {
     id: 'hand_over_secrets',
+    gate: ['passw', 'passphrase', 'key', 'secret', 'token', 'credential', 'seed', 'recovery', 'mnemonic', '2fa', 'otp', 'cookie', '.ssh', '.aws', 'netrc', '.env', 'id_rsa', 'id_ed25519', 'wallet', 'keychain', 'shadow', 'kube', 'docker'],
     kind: 'act',
     category: 'exfiltration',
     weight: 0.4,
@@ -94,6 +101,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
   },
   {
     id: 'run_command',
+    gate: ['terminal', 'command prompt', 'cmd', 'powershell', 'shell', 'console', 'run dialog', 'win', 'curl', 'wget', 'iex', 'mshta', 'repair', 'fix', 'verification', 'install'],
     kind: 'act',
     category: 'prompt_injection',
     weight: 0.35,
@@ -102,6 +110,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
   },
   {
     id: 'reveal_instructions',
+    gate: ['prompt', 'instruction', 'guideline', 'system message', 'developer message'],
     kind: 'act',
     category: 'prompt_injection',
     weight: 0.4,
@@ -110,6 +119,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
   },
   {
     id: 'behind_the_users_back',
+    gate: ['without', 'never', 'n\'t', 'do not', 'approval', 'consent', 'already', 'supersede', 'out of'],
     kind: 'act',
     category: 'prompt_injection',
     weight: 0.35,
@@ -118,6 +128,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
   },
   {
     id: 'redirect_tools',
+    gate: ['calls', 'requests', 'payments', 'traffic', 'instead of'],
     kind: 'act',
     category: 'prompt_injection',
     weight: 0.35,
@@ -126,6 +137,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
   },
   {
     id: 'call_tool_secretly',
+    gate: ['silently', 'secretly', 'quietly', 'background', 'without', 'do not', 'don\'t'],
     kind: 'act',
     category: 'prompt_injection',
     weight: 0.35,
@@ -142,8 +154,11 @@ const CRED_IN_DEFINITION = new RegExp(CRED_PATH, 'g');
 
 const MAX_TEXT = 64 * 1024;
 
+const GATES = new TriggerIndex(CONTEXT_CUES.map((c) => c.gate), true);
+
 export class ContextDetector implements Detector {
   readonly name = 'context';
+  private readonly open = new Uint8Array(CONTEXT_CUES.length);
 
   detect(input: AnalysisInput): Finding[] {
     const hits = new Map<string, { cue: Cue | undefined; id: string; weight: number; category: AlertCategory; unit: TextUnit; start: number; end: number; summary: string }>();
@@ -156,7 +171,12 @@ export class ContextDetector implements Detector {
       const t = norm.text;
       const span = (s: number, e: number): [number, number] => originalSpan(norm, s, e, src.length) as [number, number];
       let spans: QuoteSpan[] | undefined;
-      for (const cue of CONTEXT_CUES) {
+      const open = this.open;
+      open.fill(0);
+      if (GATES.scan(t, open) === 0 && unit.context !== 'definition') continue;
+      for (let ci = 0; ci < CONTEXT_CUES.length; ci++) {
+        const cue = CONTEXT_CUES[ci]!;
+        if (open[ci] === 0) continue;
         cue.re.lastIndex = 0;
         let m: RegExpExecArray | null;
         let found: RegExpExecArray | undefined;
