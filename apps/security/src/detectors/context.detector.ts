@@ -162,6 +162,8 @@ export class ContextDetector implements Detector {
 
   detect(input: AnalysisInput): Finding[] {
     const hits = new Map<string, { cue: Cue | undefined; id: string; weight: number; category: AlertCategory; unit: TextUnit; start: number; end: number; summary: string }>();
+    const credPaths = new Set<string>();
+    let credFirst: { unit: TextUnit; start: number; end: number } | undefined;
     for (const unit of input.texts) {
       // The agent's own arguments say what the agent wants, not what data asks of it.
       if (unit.context === 'argument') continue;
@@ -204,19 +206,20 @@ export class ContextDetector implements Detector {
       }
       if (unit.context === 'definition') {
         CRED_IN_DEFINITION.lastIndex = 0;
-        const found = new Set<string>();
         let m: RegExpExecArray | null;
-        let first: RegExpExecArray | undefined;
-        while ((m = CRED_IN_DEFINITION.exec(t)) !== null && found.size < 4) {
-          found.add(m[0]);
-          first ??= m;
-        }
-        if (first) {
-          const weight = found.size >= 2 ? 0.55 : 0.35;
-          const [start, end] = span(first.index, first.index + first[0].length);
-          hits.set('credential_paths_in_definition', { cue: undefined, id: 'credential_paths_in_definition', weight, category: 'exfiltration', unit, start, end, summary: 'definition names credential files' });
+        while ((m = CRED_IN_DEFINITION.exec(t)) !== null && credPaths.size < 4) {
+          if (credPaths.size === 0) {
+            const [start, end] = span(m.index, m.index + m[0].length);
+            credFirst = { unit, start, end };
+          }
+          credPaths.add(m[0]);
         }
       }
+    }
+    // Credential files across the whole definition (a description, a default list): one is a hint, two are a pattern.
+    if (credFirst) {
+      const weight = credPaths.size >= 2 ? 0.55 : 0.35;
+      hits.set('credential_paths_in_definition', { cue: undefined, id: 'credential_paths_in_definition', weight, category: 'exfiltration', unit: credFirst.unit, start: credFirst.start, end: credFirst.end, summary: 'definition names credential files' });
     }
     if (hits.size === 0) return [];
     const list = [...hits.values()];

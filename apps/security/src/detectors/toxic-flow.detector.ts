@@ -193,7 +193,8 @@ export class ToxicFlowDetector implements Detector {
     const why: string[] = [];
     if (fresh && carried && address) score = 0.92;
     else if (fresh && carried) score = 0.75;
-    else if (fresh && address) score = 0.6;
+    // Mailing an address a page gave is what users ask for daily; with nothing sensitive in it, it only corroborates.
+    else if (fresh && address) score = 0.45;
     // Sensitive data going out with no untrusted content seen: worth a corroborating cue, not an alert.
     else if (carried) score = 0.3;
     if (score === 0) return [];
