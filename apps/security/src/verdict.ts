@@ -56,7 +56,11 @@ export function combineFindings(findings: readonly Finding[], msg: McpMessageEve
     if (list.length) groups.push(list);
   }
   for (const group of groups) {
-    const list = [...group].sort((a, b) => b.score - a.score);
+    // A weak floating finding (the classifier under its stand-alone point) only speaks together with another offline text finding.
+    const offline = group.filter((f) => FUSED.has(f.detector)).length;
+    const kept = offline >= 2 ? group : group.filter((f) => !(f.floating && f.score < AGREE_AT));
+    if (kept.length === 0) continue;
+    const list = [...kept].sort((a, b) => b.score - a.score);
     const category = list[0]!.category;
     const agreeing = list.filter((f) => f.score >= AGREE_AT);
     let score = list[0]!.score;
