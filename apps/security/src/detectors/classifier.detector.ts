@@ -60,7 +60,10 @@ export class ClassifierDetector implements Detector {
     if (quotedSpans(prepareText(unit.text)).some((sp) => sp.discussed)) return [];
     // A handful of words is little evidence: on a short text the classifier only corroborates.
     const short = (unit.text.slice(best.start, best.end).match(/[\p{L}\p{N}]+/gu)?.length ?? 0) < MIN_WORDS_ALONE;
-    const weight = short ? SUPPORT_WEIGHT : best.p >= this.alone ? ALONE_WEIGHT : best.p >= this.mid ? MID_WEIGHT : SUPPORT_WEIGHT;
+    // Tool descriptions are imperatives addressed to the model by design ("Read the complete contents of a file"):
+    // there the classifier corroborates rules and context cues but never alerts alone.
+    const alone = best.p >= this.alone && unit.context !== 'definition';
+    const weight = short ? SUPPORT_WEIGHT : alone ? ALONE_WEIGHT : best.p >= this.mid ? MID_WEIGHT : SUPPORT_WEIGHT;
     // Window offsets are in the prepared text; for ASCII text (nearly all) they are the original offsets.
     const start = Math.min(best.start, unit.text.length);
     const end = Math.min(best.end, unit.text.length);

@@ -60,7 +60,8 @@ export const CONTEXT_CUES: readonly Cue[] = [
         // The AI as the one who must do something: "assistants that read this resource should ...", "the support bot must ...".
         `\\b(?:${AI})s?\\b(?: [a-z'-]{1,15}){0,5}? ${MODAL}\\b(?! (?:never|not|refuse|decline|always refuse)\\b)`,
         // A heading or label aimed at the reader: "Model: ...", "Bots triaging this issue: ...", "[assistant instructions]".
-        `(?:^|[.!?~)\\]]\\s{0,3})(?:to )?(?:(?:all|any|the) )?(?:${AI})s?(?: [a-z'-]{1,15}){0,3}\\s?:(?!\\/)`,
+        // (at least one word after the noun: a bare "Assistant:" is a transcript's speaker label, "Model:" a spec sheet's field)
+        `(?:^|[.!?~)\\]]\\s{0,3})(?:to )?(?:(?:all|any|the) )?(?:${AI})s?(?: [a-z'-]{1,15}){1,3}\\s?:(?!\\/)`,
         `\\[(?:system|assistant|ai|admin|important|instructions?|agent)(?: [a-z]{1,15}){0,2}\\]|<\\/?(?:important|system|instructions?|admin|sys)>`,
         `\\b(?:system|admin|developer|security) override\\b|\\bsystem addendum\\b|\\b(?:if you are|as) an? (?:ai|language model|llm|assistant|agent)\\b`,
         `\\b(?:ai|llm|autonomous|coding) (?:agents?|assistants?|models?) (?:reading|processing|that reads?|summari[sz]ing|installing|using)\\b`,
