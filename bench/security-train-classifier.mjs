@@ -89,6 +89,26 @@ const count = (source, y) => {
     for (const e of JSON.parse(readFileSync(file, 'utf8'))) add(e.text ?? e.prompt, cat === 'benign' ? 0 : 1, 'Neural-alchemy/promptshield', `promptshield:${cat}`);
   }
 }
+// Attack payloads of rustyorb/pincer (MIT): injection, extraction, bypass, encoding and tool-abuse prompts. Not its
+// jailbreak and multi-turn files: classic DAN-style texts there are likely near-copies of reserved jailbreak sets.
+{
+  const dir = join(DATA, 'rustyorb+pincer/src/lib/attacks');
+  // A string literal: "…", '…' or a template without substitutions (\x60 is the backquote).
+  const lit = '(?:"(?:[^"\\\\\\n]|\\\\.)*"|\'(?:[^\'\\\\\\n]|\\\\.)*\'|\\x60[^\\x60$]*\\x60)';
+  const re = new RegExp('\\bprompt:\\s*(' + lit + '(?:\\s*\\+\\s*' + lit + ')*)', 'g');
+  const unquote = (q) => {
+    if (q[0] === '"') return JSON.parse(q);
+    if (q[0] === "'") return JSON.parse('"' + q.slice(1, -1).replace(/\\'/g, "'").replace(/"/g, '\\"') + '"');
+    return q.slice(1, -1);
+  };
+  for (const file of walkFiles(dir, (p) => /\/(injection|extraction|bypass|encoding|tool-abuse)\.ts$/.test(p))) {
+    for (const m of readFileSync(file, 'utf8').matchAll(re)) {
+      // Only string literals joined by +, unquoted as JSON strings: nothing of the file is evaluated.
+      const text = (m[1].match(new RegExp(lit, 'g')) ?? []).map(unquote).join('');
+      add(text, 1, 'rustyorb/pincer', `pincer:${file.split('/').pop()}`);
+    }
+  }
+}
 // protectai/llm-guard (MIT): its documentation (benign, much of it about injections) and the benign benchmark inputs.
 {
   const base = join(DATA, 'protectai+llm-guard');
@@ -296,7 +316,7 @@ function thresholdAt(fpr) {
   const idx = Math.floor(fpr * benign.length);
   return Math.min(0.999, (benign[idx] ?? 0) + 1e-6);
 }
-const T_ALONE = thresholdAt(0.002);
+const T_ALONE = thresholdAt(0.001);
 const T_MID = thresholdAt(0.01);
 const T_SUPPORT = thresholdAt(0.03);
 
@@ -315,7 +335,7 @@ function report(name, data, probs) {
   console.log(`${name.padEnd(34)} ${String(pos).padStart(4)}+/${String(data.length - pos).padStart(5)}-  ${line.join(' | ')}`);
 }
 console.log('training rows per source:', counts);
-console.log(`Platt a=${A.toFixed(3)} b=${B.toFixed(3)}; operating points: alone p≥${T_ALONE.toFixed(3)} (OOF FPR 0.2%), corroborating p≥${T_SUPPORT.toFixed(3)} (OOF FPR 3%)`);
+console.log(`Platt a=${A.toFixed(3)} b=${B.toFixed(3)}; operating points: alone p≥${T_ALONE.toFixed(3)} (OOF FPR 0.1%), corroborating p≥${T_SUPPORT.toFixed(3)} (OOF FPR 3%)`);
 report('train, 5-fold out-of-fold', rows, oofP);
 for (const src of Object.keys(counts)) {
   const idx = rows.map((r, i) => (r.source === src ? i : -1)).filter((i) => i >= 0);

@@ -22,7 +22,7 @@ export interface ClassifierDetectorOptions {
 /** Shortest text worth a verdict: names and enum values say nothing. */
 const MIN_TEXT = 16;
 export const ALONE_WEIGHT = 0.55;
-const MIN_WORDS_ALONE = 12;
+const MIN_WORDS_ALONE = 20;
 export const MID_WEIGHT = 0.35;
 export const SUPPORT_WEIGHT = 0.2;
 
