@@ -2,10 +2,11 @@
  * SecurityEngine: consumes McpMessageEvent, produces SecurityAlertEvent.
  * Picks the messages worth judging (extract.ts), extracts and decodes their
  * texts once, runs every detector on them and merges the findings into one
- * verdict per category (verdict.ts). Offline rules and secret patterns always
- * run; the HuggingFace API runs with a token; rug-pull state lives in the
- * Store so every worker and every restart shares it. Bad input and failing
- * detectors are counted, never thrown.
+ * verdict per category (verdict.ts). Offline rules, the local classifier,
+ * the context cues and secret patterns always run; the HuggingFace API runs
+ * with a token; rug-pull and toxic-flow state live in the Store so every
+ * worker and every restart shares them. Bad input and failing detectors are
+ * counted, never thrown.
  */
 import { Counters, Logger, McpMessageEvent, SecurityAlertEvent, Store, DEFAULT_HF_URL, DEFAULT_SECURITY_MODEL } from '@mcpspy/events';
 import { ClassifierDetector } from './detectors/classifier.detector';
