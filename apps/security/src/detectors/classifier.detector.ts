@@ -7,7 +7,7 @@
  * operating point it only corroborates: alone it stays under the alert
  * threshold, with a rule or a context cue it raises one.
  */
-import { builtInClassifier, ClassifierModel, prepareText, scorePrepared } from '../classifier';
+import { builtInClassifier, ClassifierModel, MAX_WINDOWS, prepareText, scorePrepared, STRIDE, WINDOW } from '../classifier';
 import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
 import { quotedSpans } from './rules.detector';
 
@@ -19,6 +19,8 @@ export interface ClassifierDetectorOptions {
   support?: number;
 }
 
+/** What the windows of a long text cover before the last one (classifier.ts windowStarts). */
+const HEAD = (MAX_WINDOWS - 1) * STRIDE + WINDOW;
 /** Shortest text worth a verdict: names and enum values say nothing. */
 const MIN_TEXT = 16;
 export const ALONE_WEIGHT = 0.55;
@@ -47,8 +49,15 @@ export class ClassifierDetector implements Detector {
     let best: { p: number; unit?: TextUnit; start: number; end: number } = { p: 0, start: 0, end: 0 };
     for (const unit of texts) {
       if (unit.text.length < MIN_TEXT) continue;
-      const w = scorePrepared(this.model, prepareText(unit.text));
-      if (w.p > best.p) best = { p: w.p, unit, start: w.start, end: w.end };
+      // A long text is judged by its head (the windows judged anyway) and its last window, without hashing the middle.
+      const long = unit.text.length > HEAD + WINDOW;
+      const head = scorePrepared(this.model, prepareText(long ? unit.text.slice(0, HEAD) : unit.text));
+      if (head.p > best.p) best = { p: head.p, unit, start: head.start, end: head.end };
+      if (long) {
+        const from = unit.text.length - WINDOW;
+        const tail = scorePrepared(this.model, prepareText(unit.text.slice(from)));
+        if (tail.p > best.p) best = { p: tail.p, unit, start: from + tail.start, end: from + tail.end };
+      }
     }
     return best;
   }
