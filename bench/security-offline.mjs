@@ -2,8 +2,9 @@
 // Speed of the offline security detectors, side by side with baselines.
 //
 // 1) throughput: typical ~1 KB texts (tool output, code, logs, docs; 5%
-//    attacks) through normalisation, rules, Unicode checks and secret
-//    patterns, in texts per second of CPU time (process.cpuUsage, so other
+//    attacks) through normalisation, rules, Unicode checks, secret
+//    patterns and, in builds that have them, the local classifier and the
+//    context cues, in texts per second of CPU time (process.cpuUsage, so other
 //    processes on a shared machine do not count against us) and per second
 //    of wall time. Run under `taskset -c 1` for a one-core figure.
 // 2) latency of SecurityEngine.analyze on whole MCP messages: a benign 1 KB
@@ -124,11 +125,17 @@ async function latency(engine, msgs, seconds) {
 }
 
 async function measure(lib) {
-  const rules = new lib.RulesDetector();
+  // What the engine runs offline on a text: with the local classifier (builds that have it) the rules run
+  // without their old lexical model, and the classifier and the context cues run beside them.
+  const withClassifier = typeof lib.ClassifierDetector === 'function';
+  const rules = withClassifier ? new lib.RulesDetector(undefined, false) : new lib.RulesDetector();
   const secrets = new lib.SecretsDetector();
+  const extra = withClassifier ? [new lib.ClassifierDetector(), new lib.ContextDetector()] : [];
   const detectTexts = (u) => {
     const input = { msg: null, method: 'tools/call', direction: 'response', texts: u };
-    return rules.detect(input).length + secrets.detect(input).length;
+    let n = rules.detect(input).length + secrets.detect(input).length;
+    for (const d of extra) n += d.detect(input).length;
+    return n;
   };
   const out = { throughput: throughput(detectTexts), latency: {} };
   const share = secs / 4;

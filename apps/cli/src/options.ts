@@ -52,7 +52,7 @@ export function addCommonFlags(cmd: Command, which: { capture: boolean; output: 
   cmd
     .addOption(new Option('--security [bool]', 'detect prompt injection, tool poisoning, rug pulls and data leaks'))
     .option('--hf-token <token>', 'HuggingFace API token: adds the HF Inference API model to the offline detectors')
-    .option('--security-model <name>', 'HuggingFace model for detection (default meta-llama/Llama-Prompt-Guard-2-86M)')
+    .option('--security-model <name>', 'HuggingFace model for detection (default protectai/deberta-v3-base-prompt-injection-v2)')
     .option('--security-model-path <dir>', 'local ONNX classifier directory')
     .option('--security-threshold <0..1>', 'minimum score of an alert (default 0.5)')
     .addOption(new Option('--security-async [bool]', 'analyse without holding messages (default true); false holds each message until judged'));

@@ -2,14 +2,19 @@
  * SecurityEngine: consumes McpMessageEvent, produces SecurityAlertEvent.
  * Picks the messages worth judging (extract.ts), extracts and decodes their
  * texts once, runs every detector on them and merges the findings into one
- * verdict per category (verdict.ts). Offline rules and secret patterns always
- * run; the HuggingFace API runs with a token; rug-pull state lives in the
- * Store so every worker and every restart shares it. Bad input and failing
- * detectors are counted, never thrown.
+ * verdict per category (verdict.ts). Offline rules, the local classifier,
+ * the context cues and secret patterns always run; the HuggingFace API runs
+ * with a token; rug-pull and toxic-flow state live in the Store so every
+ * worker and every restart shares them. Bad input and failing detectors are
+ * counted, never thrown.
  */
 import { McpMessageEvent, SecurityAlertEvent } from '@mcpspy/events';
 import { Counters, Logger, Store, DEFAULT_HF_URL, DEFAULT_SECURITY_MODEL } from '@mcpspy/runtime';
+import { ClassifierDetector } from './detectors/classifier.detector';
+import { ContextDetector } from './detectors/context.detector';
 import { ModelDetector } from './detectors/model.detector';
+import { ToxicFlowDetector } from './detectors/toxic-flow.detector';
+import { INJECTION_RULES } from './injection-rules';
 import { RugPullDetector } from './detectors/rug-pull.detector';
 import { RulesDetector } from './detectors/rules.detector';
 import { SecretsDetector } from './detectors/secrets.detector';
@@ -36,6 +41,8 @@ export interface SecurityOptions {
    * the caller's business when it has none of its own.
    */
   modelClassifier?: TextClassifier;
+  /** The local hashed n-gram classifier (default on); false falls back to the rules' lexical model. */
+  classifier?: boolean;
 }
 
 export class SecurityEngine {
@@ -52,7 +59,9 @@ export class SecurityEngine {
     this.logger = opts.logger;
     this.threshold = Number.isFinite(opts.threshold) ? Math.min(1, Math.max(0, opts.threshold)) : 0.5;
     this.rugPull = new RugPullDetector(opts.store);
-    this.detectors = [new RulesDetector(), new SecretsDetector(), this.rugPull];
+    // The local classifier replaces the rules' built-in lexical model (false): same role, trained on public data.
+    const classifier = opts.classifier === false ? [] : [new ClassifierDetector()];
+    this.detectors = [new RulesDetector(INJECTION_RULES, opts.classifier === false ? undefined : false), ...classifier, new ContextDetector(), new SecretsDetector(), this.rugPull, new ToxicFlowDetector(opts.store)];
     if (opts.hfToken) {
       const client = new HfClient({ token: opts.hfToken, baseUrl: opts.hfUrl ?? DEFAULT_HF_URL, model: opts.model ?? DEFAULT_SECURITY_MODEL });
       this.detectors.push(new ModelDetector({ name: 'hf_api', classifier: client, counters: this.counters, logger: this.logger }));

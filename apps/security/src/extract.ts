@@ -1,10 +1,12 @@
 /**
  * Which messages are analysed, under which method, and the texts inside
  * them: argument values, content blocks (text, embedded resources, JSON in
- * strings), tool/prompt/resource definitions; plus whatever base64, percent
- * encoding, HTML entities, escapes or tag characters hide.
+ * strings), tool/prompt/resource definitions and templates, `initialize`
+ * instructions and server info, sampling and elicitation requests, log and
+ * progress notifications; plus whatever base64, percent encoding, HTML
+ * entities, escapes or tag characters hide.
  */
-import { judgedMethod, methodsJudged, type McpMessageEvent } from '@mcpspy/events';
+import { judgedMethod, MCP_METHODS, methodsJudged, type McpMessageEvent } from '@mcpspy/events';
 import { decodeBase64Runs, decodeEscapes, decodeHtmlEntities, decodePercent, decodeUnicodeTags } from './decode';
 import type { TextContext, TextUnit } from './types';
 
@@ -14,9 +16,24 @@ export const CONTENT_METHODS: ReadonlySet<string> = new Set(methodsJudged('conte
 /** Methods whose responses carry definitions (tool poisoning, rug pulls). */
 export const LISTING_METHODS: ReadonlySet<string> = new Set(methodsJudged('listing'));
 
+/**
+ * Methods whose responses the model reads as standing instructions: the
+ * `initialize` result's `instructions` (a server-written addition to the
+ * system prompt) and `serverInfo`. Judged like definitions.
+ */
+export const INSTRUCTION_METHODS: ReadonlySet<string> = new Set(methodsJudged('instructions'));
+
+/** Server-to-client requests: their text is written by the server, so it is judged as data, not as the agent's own arguments. */
+export const SERVER_REQUEST_METHODS: ReadonlySet<string> = new Set(
+  MCP_METHODS.filter((m) => m.security === 'content' && m.direction === 'server_to_client').map((m) => m.method),
+);
+
+/** Notifications whose text reaches the model or the user: log messages and progress messages. */
+export const NOTIFICATION_METHODS: ReadonlySet<string> = new Set(methodsJudged('notification'));
+
 export interface Subject {
   method: string;
-  direction: 'request' | 'response';
+  direction: 'request' | 'response' | 'notification';
 }
 
 /**
@@ -32,7 +49,7 @@ const MAX_UNITS = 4096;
 const MAX_DEPTH = 24;
 const JSON_IN_STRING_MAX = 1 << 20;
 /** Keys whose values are protocol vocabulary, not text a model is steered by. */
-const SKIP_KEYS = new Set(['type', 'mimeType', 'jsonrpc', 'role', 'progressToken', 'cursor', 'nextCursor', '_meta']);
+const SKIP_KEYS = new Set(['type', 'mimeType', 'jsonrpc', 'role', 'progressToken', 'cursor', 'nextCursor', '_meta', 'protocolVersion']);
 const BINARY_MIME = /^(image|audio|video)\/|^application\/(octet-stream|pdf|zip|gzip|x-tar)/;
 
 export interface ExtractResult {
@@ -45,15 +62,19 @@ export function extractTexts(msg: McpMessageEvent, subject: Subject): ExtractRes
   const out: TextUnit[] = [];
   const state = { truncated: false };
   const push = (field: string, text: string, context: TextContext) => addWithDecodings(out, state, field, text, context);
-  if (subject.direction === 'request') {
+  if (subject.direction === 'request' || subject.direction === 'notification') {
     const params = (msg.params ?? {}) as Record<string, unknown>;
+    // Sampling and elicitation requests, logs and progress come from the server: data, not the agent's own arguments.
+    const context: TextContext = subject.direction === 'notification' || SERVER_REQUEST_METHODS.has(subject.method) ? 'result' : 'argument';
     for (const [k, v] of Object.entries(params)) {
       // The tool name is an identifier chosen by the client; its arguments are the text.
       if (k === 'name' && subject.method === 'tools/call') continue;
-      walk(v, `params.${k}`, 'argument', push, 0, state);
+      // Log levels and progress counters are protocol vocabulary.
+      if (subject.direction === 'notification' && (k === 'level' || k === 'progress' || k === 'total')) continue;
+      walk(v, `params.${k}`, context, push, 0, state);
     }
   } else {
-    const context: TextContext = LISTING_METHODS.has(subject.method) ? 'definition' : 'result';
+    const context: TextContext = LISTING_METHODS.has(subject.method) || INSTRUCTION_METHODS.has(subject.method) ? 'definition' : 'result';
     if (msg.result !== undefined) walk(msg.result, 'result', context, push, 0, state);
     if (msg.error && typeof msg.error === 'object') {
       if (typeof msg.error.message === 'string') push('error.message', msg.error.message, 'result');

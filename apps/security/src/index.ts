@@ -5,6 +5,10 @@ export type { Detector, Finding, AnalysisInput, TextUnit, TextContext } from './
 export { extractTexts, subjectOf, CONTENT_METHODS, LISTING_METHODS } from './extract';
 export { RulesDetector } from './detectors/rules.detector';
 export { SecretsDetector } from './detectors/secrets.detector';
+export { ClassifierDetector } from './detectors/classifier.detector';
+export { ContextDetector, CONTEXT_CUES } from './detectors/context.detector';
+export { ToxicFlowDetector, agentKeyOf } from './detectors/toxic-flow.detector';
+export { builtInClassifier, ClassifierModel } from './classifier';
 export { RugPullDetector, ServerIdentity } from './detectors/rug-pull.detector';
 export { ModelDetector, TextClassifier } from './detectors/model.detector';
 export { HfClient, HfClientOptions, verdictOf, flattenLabels } from './hf-client';

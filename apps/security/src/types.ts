@@ -22,7 +22,7 @@ export interface AnalysisInput {
   msg: McpMessageEvent;
   /** The method the message is judged under (a response takes its request's). */
   method: string;
-  direction: 'request' | 'response';
+  direction: 'request' | 'response' | 'notification';
   texts: TextUnit[];
 }
 
@@ -36,6 +36,8 @@ export interface Finding {
   details?: Record<string, unknown>;
   /** Reported as an alert of its own rather than merged into its category (one per changed tool). */
   standalone?: boolean;
+  /** Says "attack-like" without a kind: joins the strongest text category another detector found (verdict.ts). */
+  floating?: boolean;
 }
 
 export interface Detector {

@@ -1,13 +1,34 @@
 /**
  * One verdict per category and message. Each detector has already combined
  * its own rules; across detectors the strongest score counts, raised when two
- * independent detectors agree (both at least medium), and the evidence of
- * all contributing detectors is kept.
+ * independent detectors agree (both at least medium) or when the offline
+ * text detectors (rules, classifier, context, toxic flow) add up, and the
+ * evidence of all contributing detectors is kept.
  */
 import { AlertCategories, McpMessageEvent, riskLevelOf, SecurityAlertEvent, AlertSubject } from '@mcpspy/events';
 import type { Finding } from './types';
 
 const AGREE_AT = 0.5;
+/**
+ * Offline text detectors whose findings are independent evidence about the
+ * same text: within a category they combine as 1 - Π(1 - s), so a weak rule
+ * hit and a weak classifier or context cue together alert while each alone
+ * stays under the threshold.
+ */
+const FUSED: ReadonlySet<string> = new Set(['rules', 'classifier', 'context', 'toxic_flow']);
+const TEXT_CATEGORIES: ReadonlySet<string> = new Set(['prompt_injection', 'jailbreak', 'tool_poisoning', 'exfiltration']);
+
+/** A floating finding (the classifier: "attack-like", no kind) joins the strongest text category found by another detector. */
+function anchorFloating(findings: readonly Finding[]): readonly Finding[] {
+  if (!findings.some((f) => f.floating)) return findings;
+  let anchor: Finding | undefined;
+  for (const f of findings) {
+    if (f.floating || f.standalone || f.score <= 0 || !TEXT_CATEGORIES.has(f.category)) continue;
+    if (!anchor || f.score > anchor.score) anchor = f;
+  }
+  if (!anchor) return findings;
+  return findings.map((f) => (f.floating ? { ...f, category: anchor!.category } : f));
+}
 
 export function subjectOfMessage(msg: McpMessageEvent, method?: string): AlertSubject {
   const pid = msg.stdio_transport?.from_pid ?? msg.http_transport?.pid;
@@ -28,17 +49,24 @@ export function subjectOfMessage(msg: McpMessageEvent, method?: string): AlertSu
 export function combineFindings(findings: readonly Finding[], msg: McpMessageEvent, method: string, threshold: number, now = new Date()): SecurityAlertEvent[] {
   const alerts: SecurityAlertEvent[] = [];
   const groups: Finding[][] = [];
+  findings = anchorFloating(findings);
   for (const f of findings) if (f.standalone) groups.push([f]);
   for (const category of AlertCategories) {
     const list = findings.filter((f) => !f.standalone && f.category === category && f.score > 0);
     if (list.length) groups.push(list);
   }
   for (const group of groups) {
-    const list = [...group].sort((a, b) => b.score - a.score);
+    // A weak floating finding (the classifier under its stand-alone point) only speaks together with another offline text finding.
+    const offline = group.filter((f) => FUSED.has(f.detector)).length;
+    const kept = offline >= 2 ? group : group.filter((f) => !(f.floating && f.score < AGREE_AT));
+    if (kept.length === 0) continue;
+    const list = [...kept].sort((a, b) => b.score - a.score);
     const category = list[0]!.category;
     const agreeing = list.filter((f) => f.score >= AGREE_AT);
     let score = list[0]!.score;
     if (agreeing.length >= 2) score = 1 - agreeing.reduce((m, f) => m * (1 - f.score), 1);
+    const fused = list.filter((f) => FUSED.has(f.detector));
+    if (fused.length >= 2) score = Math.max(score, 1 - fused.reduce((m, f) => m * (1 - f.score), 1));
     score = Math.round(Math.min(1, score) * 1000) / 1000;
     const risk = riskLevelOf(score);
     if (!risk || score < threshold) continue;

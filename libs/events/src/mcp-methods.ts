@@ -33,9 +33,13 @@ export type McpDirection = 'client_to_server' | 'server_to_client' | 'both';
 /**
  * What the security stage reads in a method's messages: `content` — texts a
  * model reads in the request and the response (arguments, results); `listing` —
- * definitions in the response (tool poisoning, rug pulls); `none`.
+ * definitions in the response (tool poisoning, rug pulls); `instructions` — a
+ * response the model takes as standing instructions (`initialize`'s
+ * `instructions` and `serverInfo`), judged like definitions; `notification` —
+ * a notification whose text reaches the model or the user (log and progress
+ * messages); `none`.
  */
-export type McpSecurityScope = 'content' | 'listing' | 'none';
+export type McpSecurityScope = 'content' | 'listing' | 'instructions' | 'notification' | 'none';
 
 export interface McpMethodInfo {
   readonly method: string;
@@ -59,18 +63,18 @@ const BOTH: McpDirection = 'both';
 
 // Requests and notifications are told apart by the `notifications/` prefix, as the specification names them.
 const ROWS: readonly Row[] = [
-  ['initialize', 'Initialize the session', 'lifecycle', C2S, '2024-11-05'],
+  ['initialize', 'Initialize the session', 'lifecycle', C2S, '2024-11-05', 'instructions'],
   ['notifications/initialized', 'Client finished initialization', 'lifecycle', C2S, '2024-11-05'],
   ['ping', 'Check the peer is alive', 'utility', BOTH, '2024-11-05'],
   ['notifications/cancelled', 'Cancel a request in progress', 'utility', BOTH, '2024-11-05'],
-  ['notifications/progress', 'Progress of a long-running request', 'utility', BOTH, '2024-11-05'],
-  ['notifications/message', 'Log message', 'logging', S2C, '2024-11-05'],
+  ['notifications/progress', 'Progress of a long-running request', 'utility', BOTH, '2024-11-05', 'notification'],
+  ['notifications/message', 'Log message', 'logging', S2C, '2024-11-05', 'notification'],
   ['logging/setLevel', 'Set the logging level', 'logging', C2S, '2024-11-05'],
   ['tools/list', 'List available tools', 'tools', C2S, '2024-11-05', 'listing'],
   ['tools/call', 'Execute a tool', 'tools', C2S, '2024-11-05', 'content'],
   ['notifications/tools/list_changed', 'Tool list changed', 'tools', S2C, '2024-11-05'],
   ['resources/list', 'List available resources', 'resources', C2S, '2024-11-05', 'listing'],
-  ['resources/templates/list', 'List resource templates', 'resources', C2S, '2024-11-05'],
+  ['resources/templates/list', 'List resource templates', 'resources', C2S, '2024-11-05', 'listing'],
   ['resources/read', 'Read a resource', 'resources', C2S, '2024-11-05', 'content'],
   ['resources/subscribe', 'Subscribe to resource updates', 'resources', C2S, '2024-11-05'],
   ['resources/unsubscribe', 'Unsubscribe from resource updates', 'resources', C2S, '2024-11-05'],
@@ -123,6 +127,8 @@ export function inferResultMethod(result: unknown): string | undefined {
   if (Array.isArray(r.tools)) return 'tools/list';
   if (Array.isArray(r.prompts)) return 'prompts/list';
   if (Array.isArray(r.resources)) return 'resources/list';
+  if (Array.isArray(r.resourceTemplates)) return 'resources/templates/list';
+  if (r.serverInfo && typeof r.serverInfo === 'object' && typeof r.protocolVersion === 'string') return 'initialize';
   if (Array.isArray(r.contents)) return 'resources/read';
   if (Array.isArray(r.messages)) return 'prompts/get';
   if (Array.isArray(r.content)) return 'tools/call';
@@ -131,15 +137,16 @@ export function inferResultMethod(result: unknown): string | undefined {
 
 export interface JudgedAs {
   method: string;
-  direction: 'request' | 'response';
+  direction: 'request' | 'response' | 'notification';
   scope: Exclude<McpSecurityScope, 'none'>;
 }
 
 /**
  * The method under which the security stage judges a message, or undefined
  * when it does not judge it. A request is judged when its method's texts are
- * content; a response (or error) with its request's method, or, when the
- * request was not seen, the method its result's shape suggests. The sink's
+ * content, a notification when its text reaches the model or the user; a
+ * response (or error) with its request's method, or, when the request was not
+ * seen, the method its result's shape suggests. The sink's
  * synchronous mode holds exactly these messages.
  */
 export function judgedMethod(msg: Pick<McpMessageEvent, 'type' | 'method' | 'request' | 'result'>): JudgedAs | undefined {
@@ -147,9 +154,13 @@ export function judgedMethod(msg: Pick<McpMessageEvent, 'type' | 'method' | 'req
     const info = methodInfo(msg.method);
     return info && info.security === 'content' ? { method: info.method, direction: 'request', scope: 'content' } : undefined;
   }
+  if (msg.type === 'notification') {
+    const info = methodInfo(msg.method);
+    return info && info.security === 'notification' ? { method: info.method, direction: 'notification', scope: 'notification' } : undefined;
+  }
   if (msg.type !== 'response' && msg.type !== 'error') return undefined;
   const info = methodInfo(msg.request?.method ?? msg.method ?? inferResultMethod(msg.result));
-  if (!info || info.security === 'none') return undefined;
+  if (!info || info.security === 'none' || info.security === 'notification') return undefined;
   return { method: info.method, direction: 'response', scope: info.security };
 }
 

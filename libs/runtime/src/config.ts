@@ -57,7 +57,8 @@ export interface McpspyConfig {
   hostProc: string;
 }
 
-export const DEFAULT_SECURITY_MODEL = 'meta-llama/Llama-Prompt-Guard-2-86M';
+/** MCPSpy's default since the Inference API stopped serving meta-llama/Llama-Prompt-Guard-2-86M (HTTP 410). */
+export const DEFAULT_SECURITY_MODEL = 'protectai/deberta-v3-base-prompt-injection-v2';
 export const DEFAULT_HF_URL = 'https://router.huggingface.co/hf-inference/models';
 
 export function defaultConfig(): McpspyConfig {

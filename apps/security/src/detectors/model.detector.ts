@@ -7,7 +7,8 @@
  */
 import type { AlertCategory } from '@mcpspy/events';
 import type { Counters, Logger } from '@mcpspy/runtime';
-import { verdictOf, LabelScore } from '../hf-client';
+import { HfApiError } from '../errors';
+import { HfClient, verdictOf, LabelScore } from '../hf-client';
 import { AnalysisInput, clip, Detector, Finding } from '../types';
 import { windowsOf } from '../windows';
 
@@ -27,8 +28,24 @@ export interface ModelDetectorOptions {
   concurrency?: number;
 }
 
+/** HTTP statuses a retry will not fix: the model is not served (404, 410) or the token is refused (401, 403). */
+const PERMANENT_STATUS: ReadonlySet<number> = new Set([401, 403, 404, 410]);
+const STATUS_MEANING: Record<number, string> = {
+  400: 'the request was refused as malformed',
+  401: 'the token was refused: check --hf-token',
+  403: 'the token may not use this model: check --hf-token and the model licence',
+  404: 'no such model: check --security-model',
+  410: 'the model is no longer served by the Inference API: pick another with --security-model, e.g. protectai/deberta-v3-base-prompt-injection-v2',
+  413: 'the text was too long',
+  422: 'the model refused the input',
+  429: 'rate limited, retries exhausted',
+  503: 'the model is loading or overloaded, retries exhausted',
+};
+
 export class ModelDetector implements Detector {
   readonly name: string;
+  /** The HTTP status that switched the model off, once a retry cannot help. */
+  private disabled: number | undefined;
   private readonly windowSize: number;
   private readonly maxCalls: number;
   private readonly concurrency: number;
@@ -48,7 +65,31 @@ export class ModelDetector implements Detector {
     await this.opts.classifier.close?.();
   }
 
+  /**
+   * A failed call is counted; an HTTP error of the API becomes one clear line
+   * per status. A status that will not change by retrying (the model is gone,
+   * the token is refused) also stops further calls: the offline verdicts go on.
+   */
+  private failed(err: unknown): void {
+    const e = err as Error;
+    const status = err instanceof HfApiError ? err.status : undefined;
+    if (status === undefined) {
+      this.opts.counters.reject(this.opts.logger, `${this.name}_errors`, e.message.replace(/\d+/g, 'N'), { error: e.message });
+      return;
+    }
+    const where = this.opts.classifier instanceof HfClient ? this.opts.classifier.url : 'the model API';
+    const permanent = PERMANENT_STATUS.has(status);
+    if (permanent) this.disabled = status;
+    const why = STATUS_MEANING[status] ?? (status >= 500 ? 'the service failed' : 'the request was refused');
+    const line = `${where} answered HTTP ${status} (${why})${permanent ? '; model verdicts are off from now on' : ''}; offline verdicts go on`;
+    this.opts.counters.reject(this.opts.logger, `${this.name}_errors`, line, { status });
+  }
+
   async detect(input: AnalysisInput): Promise<Finding[]> {
+    if (this.disabled !== undefined) {
+      this.opts.counters.inc(`${this.name}_skipped_off`);
+      return [];
+    }
     const jobs: { field: string; start: number; end: number; text: string; definition: boolean }[] = [];
     const seen = new Set<string>();
     let skipped = 0;
@@ -75,7 +116,7 @@ export class ModelDetector implements Detector {
           labels = await this.opts.classifier.classify(job.text);
           this.opts.counters.inc(`${this.name}_calls`);
         } catch (err) {
-          this.opts.counters.reject(this.opts.logger, `${this.name}_errors`, (err as Error).message.replace(/\d+/g, 'N'), { error: (err as Error).message });
+          this.failed(err);
           continue;
         }
         const v = verdictOf(labels);

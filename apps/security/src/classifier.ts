@@ -1,0 +1,310 @@
+/**
+ * The local classifier: logistic regression over hashed features of a text
+ * window (fastText-style, no vocabulary shipped): lower-cased word unigrams
+ * and bigrams, and character 4-grams. Weights are int8 with one scale, so
+ * the model holds numbers only; a Platt layer (a, b) fitted on
+ * out-of-fold scores turns the raw margin into a calibrated probability.
+ * Shared by the detector and the trainer (bench/security-train-classifier.mjs),
+ * so both see exactly the same features.
+ *
+ * Long texts are judged in overlapping windows (WINDOW chars, STRIDE apart)
+ * and the strongest window counts: an injection in the middle of a long
+ * page is not diluted by the page around it.
+ */
+import { normalizeForMatch } from './normalize';
+
+export const CLASSIFIER_BITS = 19;
+const MASK = (1 << CLASSIFIER_BITS) - 1;
+export const WINDOW = 240;
+export const STRIDE = 160;
+/** Windows judged per text: the first ones and the last one (a payload appended at the end of a long page). */
+export const MAX_WINDOWS = 40;
+
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+const START = Math.imul(FNV_OFFSET ^ 0x5e, FNV_PRIME);
+const BIGRAM_SEED = 0x9e3779b1 | 0;
+const CHAR_SEED = 0x7f4a7c15 | 0;
+
+/** 1 = word character, 2 = punctuation that is a token of its own, 0 = separator. */
+const CHAR_KIND = new Uint8Array(128);
+for (const c of "abcdefghijklmnopqrstuvwxyz0123456789_'") CHAR_KIND[c.charCodeAt(0)] = 1;
+for (const c of '<>[]{}|!?:@#$%/~*`') CHAR_KIND[c.charCodeAt(0)] = 2;
+/** Character code for the 4-grams: whitespace runs read as one space, non-ASCII as 127. */
+const CHAR_CODE = new Uint8Array(128);
+for (let c = 0; c < 128; c++) CHAR_CODE[c] = c <= 32 ? 32 : c;
+
+/** Most features a window can have (words + bigrams + char grams), for preallocated buffers. */
+export const MAX_FEATURES = WINDOW * 3 + 8;
+
+/** The text the features are computed on: lower case, and for non-ASCII text the matching normalisation (NFKC, look-alikes, invisibles). */
+export function prepareText(text: string): string {
+  return normalizeForMatch(text).text;
+}
+
+/** Windows start on multiples of BIN characters, so a window is BINS_PER_WINDOW whole bins (see scorePrepared). */
+export const BIN = 80;
+const BINS_PER_WINDOW = WINDOW / BIN;
+
+/** Start offsets of the windows judged for a text of this length: every STRIDE, and one ending near the end. */
+export function windowStarts(len: number): number[] {
+  if (len <= WINDOW) return [0];
+  const starts: number[] = [];
+  for (let s = 0; starts.length < MAX_WINDOWS; s += STRIDE) {
+    starts.push(s);
+    if (s + WINDOW >= len) return starts;
+  }
+  // The last window: the bin-aligned one that reaches closest to the end.
+  const last = Math.floor((len - WINDOW) / BIN) * BIN + (len % BIN === 0 ? 0 : BIN);
+  starts.push(Math.min(last, Math.ceil(len / BIN) * BIN - WINDOW));
+  return starts;
+}
+
+/**
+ * Writes the feature buckets of t[start, end) into out and returns how many:
+ * the features whose position (the end of their token or 4-gram) falls in
+ * the range, computed over the whole text so that a window sees the same
+ * features as the one-pass scorer (scorePrepared).
+ */
+export function featuresOf(t: string, start: number, end: number, out: Int32Array): number {
+  const n = allFeatures(t);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const p = posBuf[i]!;
+    if (p >= start && p < end && k < out.length) out[k++] = featBuf[i]!;
+  }
+  return k;
+}
+
+let featBuf = new Int32Array(4096);
+let posBuf = new Int32Array(4096);
+
+function grow(need: number): void {
+  if (need <= featBuf.length) return;
+  let size = featBuf.length;
+  while (size < need) size *= 2;
+  const f = new Int32Array(size);
+  f.set(featBuf);
+  featBuf = f;
+  const p = new Int32Array(size);
+  p.set(posBuf);
+  posBuf = p;
+}
+
+/**
+ * Every feature of a text (into featBuf) with its position (into posBuf):
+ * word unigrams and bigrams, then character 4-grams with whitespace runs
+ * collapsed. One pass per kind over the characters, no token strings: this
+ * runs on every text.
+ */
+function allFeatures(t: string): number {
+  const len = t.length;
+  // At most two word features per character and one 4-gram per character.
+  grow(3 * len + 8);
+  const f = featBuf;
+  const ps = posBuf;
+  let n = 0;
+  let prev = START;
+  let i = 0;
+  while (i < len) {
+    const c = t.charCodeAt(i);
+    const kind = c < 128 ? CHAR_KIND[c]! : 0;
+    if (kind === 0) {
+      i++;
+      continue;
+    }
+    let h = FNV_OFFSET;
+    if (kind === 2) {
+      h = Math.imul(h ^ c, FNV_PRIME);
+      i++;
+    } else {
+      while (i < len) {
+        const d = t.charCodeAt(i);
+        if (d >= 128 || CHAR_KIND[d] !== 1) break;
+        h = Math.imul(h ^ d, FNV_PRIME);
+        i++;
+      }
+    }
+    f[n] = h & MASK;
+    ps[n++] = i - 1;
+    f[n] = (Math.imul(prev ^ BIGRAM_SEED, FNV_PRIME) ^ h) & MASK;
+    ps[n++] = i - 1;
+    prev = h;
+  }
+  // Character 4-grams (whitespace runs collapsed): catch split, misspelt and unseen word forms.
+  let g = 0;
+  let have = 0;
+  let lastSpace = true;
+  for (let j = 0; j < len; j++) {
+    const c = t.charCodeAt(j);
+    const code = c < 128 ? CHAR_CODE[c]! : 127;
+    if (code === 32) {
+      if (lastSpace) continue;
+      lastSpace = true;
+    } else lastSpace = false;
+    g = ((g << 7) | code) & 0xfffffff;
+    if (++have >= 4) {
+      f[n] = Math.imul(g ^ CHAR_SEED, FNV_PRIME) & MASK;
+      ps[n++] = j;
+    }
+  }
+  return n;
+}
+
+export interface ClassifierModel {
+  bits: number;
+  bias: number;
+  weights: Float32Array;
+  /** The same weights as int8 (weights = q8 * scale): a quarter of the memory, so lookups stay in cache. */
+  q8?: Int8Array;
+  scale?: number;
+  /** Platt scaling of the margin: p = 1 / (1 + exp(-(a * z + b))). */
+  plattA: number;
+  plattB: number;
+  /** Operating points chosen by the trainer: alone (out-of-fold FPR 0.2%), mid (1%) and corroborating (3%). */
+  alone?: number;
+  mid?: number;
+  support?: number;
+}
+
+
+/** Raw margin of one window (before calibration), from the int8 weights the scorer uses. */
+export function marginOf(model: ClassifierModel, t: string, start: number, end: number): number {
+  const buf = new Int32Array(Math.max(8, 3 * (end - start) + 8));
+  const n = featuresOf(t, start, end, buf);
+  if (n === 0) return model.bias;
+  const q = model.q8 ?? quantize(model);
+  let sum = 0;
+  for (let k = 0; k < n; k++) sum += q[buf[k]!]!;
+  return model.bias + (sum * model.scale!) / Math.sqrt(n);
+}
+
+export function calibrate(model: ClassifierModel, z: number): number {
+  return 1 / (1 + Math.exp(-(model.plattA * z + model.plattB)));
+}
+
+export interface WindowScore {
+  /** Calibrated probability that the window is an attack on the model reading it. */
+  p: number;
+  start: number;
+  end: number;
+}
+
+/**
+ * The strongest window of a prepared (prepareText) text. The features are
+ * hashed and weighed in one pass (the loops of allFeatures, with the weight
+ * lookup instead of a store), summed per BIN characters of position; a
+ * window's margin is then the sum of its bins. spec: equals marginOf on
+ * every window.
+ */
+export function scorePrepared(model: ClassifierModel, t: string): WindowScore {
+  const len = t.length;
+  const bins = Math.ceil(len / BIN) + 1;
+  if (binSum.length < bins) {
+    binSum = new Int32Array(bins * 2);
+    binCnt = new Int32Array(bins * 2);
+  }
+  const sums = binSum;
+  const cnts = binCnt;
+  sums.fill(0, 0, bins);
+  cnts.fill(0, 0, bins);
+  const q = model.q8 ?? quantize(model);
+  let prev = START;
+  let i = 0;
+  while (i < len) {
+    const c = t.charCodeAt(i);
+    const kind = c < 128 ? CHAR_KIND[c]! : 0;
+    if (kind === 0) {
+      i++;
+      continue;
+    }
+    let h = FNV_OFFSET;
+    if (kind === 2) {
+      h = Math.imul(h ^ c, FNV_PRIME);
+      i++;
+    } else {
+      while (i < len) {
+        const d = t.charCodeAt(i);
+        if (d >= 128 || CHAR_KIND[d] !== 1) break;
+        h = Math.imul(h ^ d, FNV_PRIME);
+        i++;
+      }
+    }
+    const b = ((i - 1) / BIN) | 0;
+    sums[b] = sums[b]! + q[h & MASK]! + q[(Math.imul(prev ^ BIGRAM_SEED, FNV_PRIME) ^ h) & MASK]!;
+    cnts[b] = cnts[b]! + 2;
+    prev = h;
+  }
+  let g = 0;
+  let have = 0;
+  let lastSpace = true;
+  for (let j = 0; j < len; j++) {
+    const c = t.charCodeAt(j);
+    const code = c < 128 ? CHAR_CODE[c]! : 127;
+    if (code === 32) {
+      if (lastSpace) continue;
+      lastSpace = true;
+    } else lastSpace = false;
+    g = ((g << 7) | code) & 0xfffffff;
+    if (++have >= 4) {
+      const b = (j / BIN) | 0;
+      sums[b] = sums[b]! + q[Math.imul(g ^ CHAR_SEED, FNV_PRIME) & MASK]!;
+      cnts[b] = cnts[b]! + 1;
+    }
+  }
+  const scale = model.scale!;
+  let bestZ = -Infinity;
+  let bestS = 0;
+  for (const s of windowStarts(len)) {
+    const b0 = s / BIN;
+    let sum = 0;
+    let cnt = 0;
+    for (let b = b0; b < b0 + BINS_PER_WINDOW && b < bins; b++) {
+      sum += sums[b]!;
+      cnt += cnts[b]!;
+    }
+    const z = cnt === 0 ? model.bias : model.bias + (sum * scale) / Math.sqrt(cnt);
+    if (z > bestZ) {
+      bestZ = z;
+      bestS = s;
+    }
+  }
+  return { p: calibrate(model, bestZ), start: bestS, end: Math.min(len, bestS + WINDOW) };
+}
+
+let binSum = new Int32Array(64);
+let binCnt = new Int32Array(64);
+
+/** Int8 weights of a model given as floats (a model trained in memory, or built by a test). */
+function quantize(model: ClassifierModel): Int8Array {
+  let max = 0;
+  for (let i = 0; i < model.weights.length; i++) max = Math.max(max, Math.abs(model.weights[i]!));
+  const scale = max / 127 || 1;
+  const q = new Int8Array(model.weights.length);
+  for (let i = 0; i < q.length; i++) q[i] = Math.round(model.weights[i]! / scale);
+  model.q8 = q;
+  model.scale = scale;
+  return q;
+}
+
+/** Decodes the int8 weights shipped in classifier-weights.ts. */
+export function decodeModel(data: { bits: number; bias: number; scale: number; plattA: number; plattB: number; alone?: number; mid?: number; support?: number; weights: string }): ClassifierModel {
+  const bytes = Buffer.from(data.weights, 'base64');
+  if (bytes.length !== 1 << data.bits) throw new Error(`failed to decode classifier weights: ${bytes.length} bytes for ${data.bits} bits`);
+  const weights = new Float32Array(bytes.length);
+  const signed = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  for (let i = 0; i < signed.length; i++) weights[i] = signed[i]! * data.scale;
+  return { bits: data.bits, bias: data.bias, weights, q8: Int8Array.from(signed), scale: data.scale, plattA: data.plattA, plattB: data.plattB, alone: data.alone, mid: data.mid, support: data.support };
+}
+
+let builtIn: ClassifierModel | undefined;
+
+/** The model trained by bench/security-train-classifier.mjs, decoded once. */
+export function builtInClassifier(): ClassifierModel {
+  if (!builtIn) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { CLASSIFIER_DATA } = require('./classifier-weights') as { CLASSIFIER_DATA: Parameters<typeof decodeModel>[0] };
+    builtIn = decodeModel(CLASSIFIER_DATA);
+  }
+  return builtIn;
+}

@@ -1,0 +1,367 @@
+#!/usr/bin/env node
+// Trains the local classifier (apps/security/src/classifier.ts: logistic
+// regression over hashed word 1-2-grams and character 4-grams) on public
+// data in a folder outside the repository plus the DEV split of our corpus,
+// calibrates it (Platt scaling on 5-fold out-of-fold margins), picks its two
+// operating points, reports held-out sources it never saw, and with --write
+// stores int8 weights in apps/security/src/classifier-weights.ts.
+//
+// Usage: node bench/security-train-classifier.mjs DATA_DIR [--write] [--epochs 12] [--l2 2e-6]
+// DATA_DIR holds one folder per source, named owner+repo (a `git archive` of
+// the commit listed in apps/security/model-sources.json), plus npm-docs/ and
+// npm-code/ (READMEs and .d.ts files copied from node_modules).
+// Build first: npx tsc -b apps/security
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { extractTexts, subjectOf } from '@mcpspy/security';
+import { loadCorpus, messagesOf } from '@mcpspy/security/dist/src/corpus.js';
+import { CLASSIFIER_BITS, featuresOf, MAX_FEATURES, prepareText, windowStarts, WINDOW } from '@mcpspy/security/dist/src/classifier.js';
+
+const args = process.argv.slice(2);
+const opt = (n, d) => (args.includes(n) ? args[args.indexOf(n) + 1] : d);
+const DATA = args[0] && !args[0].startsWith('--') ? args[0] : undefined;
+if (!DATA || !existsSync(DATA)) {
+  console.error('usage: node bench/security-train-classifier.mjs DATA_DIR [--write] [--epochs N] [--l2 X]');
+  process.exit(2);
+}
+const EPOCHS = Number(opt('--epochs', '12'));
+const L2 = Number(opt('--l2', '2e-6'));
+const LR = 0.3;
+
+// ---------- sources ----------
+const TEXT_ATTACKS = new Set(['prompt_injection', 'jailbreak', 'tool_poisoning', 'exfiltration']);
+const walkFiles = (dir, keep, out = []) => {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const p = join(dir, name);
+    const st = statSync(p);
+    if (st.isDirectory()) walkFiles(p, keep, out);
+    else if (keep(p) && st.size < 400_000) out.push(p);
+  }
+  return out;
+};
+/** Paragraph chunks of at most WINDOW characters (documentation, code). */
+function chunks(text, max = WINDOW) {
+  const out = [];
+  let cur = '';
+  for (const para of text.split(/\n\s*\n/)) {
+    const p = para.trim();
+    if (!p) continue;
+    if (cur && cur.length + p.length + 2 > max) {
+      out.push(cur);
+      cur = '';
+    }
+    if (p.length > max) {
+      for (let i = 0; i < p.length; i += max) out.push(p.slice(i, i + max));
+    } else cur = cur ? `${cur}\n\n${p}` : p;
+  }
+  if (cur) out.push(cur);
+  return out.filter((c) => c.length >= 40);
+}
+/** Description strings in MCP server source code (TypeScript object literals, Go mcp-go options, Python docstrings skipped). */
+function descriptions(src) {
+  const out = [];
+  const res = [
+    /description:\s*(?:'((?:[^'\\\n]|\\.){20,})'|"((?:[^"\\\n]|\\.){20,})"|`([^`]{20,})`)/g,
+    /(?:WithDescription|Description)\(\s*(?:t\(\s*"[A-Z0-9_]+",\s*)?"((?:[^"\\]|\\.){20,})"/g,
+    /\.describe\(\s*(?:'((?:[^'\\\n]|\\.){20,})'|"((?:[^"\\\n]|\\.){20,})"|`([^`]{20,})`)/g,
+  ];
+  for (const re of res) for (const m of src.matchAll(re)) out.push((m[1] ?? m[2] ?? m[3]).replace(/\\n/g, '\n').replace(/\\(["'`])/g, '$1'));
+  return out;
+}
+
+const rows = []; // { text, y, source, group }
+const add = (text, y, source, group = source) => {
+  if (typeof text === 'string' && text.trim().length >= 12) rows.push({ text, y, source, group });
+};
+const counts = {};
+const count = (source, y) => {
+  counts[source] ??= { attacks: 0, benign: 0 };
+  counts[source][y ? 'attacks' : 'benign']++;
+};
+
+// Attacks and benign prompts: Neural-alchemy/promptshield attack_db (MIT).
+{
+  const dir = join(DATA, 'Neural-alchemy+promptshield/openclay/shields/attack_db');
+  for (const file of walkFiles(dir, (p) => p.endsWith('.json'))) {
+    const cat = relative(dir, file).split('/')[0];
+    for (const e of JSON.parse(readFileSync(file, 'utf8'))) add(e.text ?? e.prompt, cat === 'benign' ? 0 : 1, 'Neural-alchemy/promptshield', `promptshield:${cat}`);
+  }
+}
+// Attack payloads of rustyorb/pincer (MIT): injection, extraction, bypass, encoding and tool-abuse prompts. Not its
+// jailbreak and multi-turn files: classic DAN-style texts there are likely near-copies of reserved jailbreak sets.
+{
+  const dir = join(DATA, 'rustyorb+pincer/src/lib/attacks');
+  // A string literal: "…", '…' or a template without substitutions (\x60 is the backquote).
+  const lit = '(?:"(?:[^"\\\\\\n]|\\\\.)*"|\'(?:[^\'\\\\\\n]|\\\\.)*\'|\\x60[^\\x60$]*\\x60)';
+  const re = new RegExp('\\bprompt:\\s*(' + lit + '(?:\\s*\\+\\s*' + lit + ')*)', 'g');
+  const unquote = (q) => {
+    if (q[0] === '"') return JSON.parse(q);
+    if (q[0] === "'") return JSON.parse('"' + q.slice(1, -1).replace(/\\'/g, "'").replace(/"/g, '\\"') + '"');
+    return q.slice(1, -1);
+  };
+  for (const file of walkFiles(dir, (p) => /\/(injection|extraction|bypass|encoding|tool-abuse)\.ts$/.test(p))) {
+    for (const m of readFileSync(file, 'utf8').matchAll(re)) {
+      // Only string literals joined by +, unquoted as JSON strings: nothing of the file is evaluated.
+      const text = (m[1].match(new RegExp(lit, 'g')) ?? []).map(unquote).join('');
+      add(text, 1, 'rustyorb/pincer', `pincer:${file.split('/').pop()}`);
+    }
+  }
+}
+// protectai/llm-guard (MIT): its documentation (benign, much of it about injections) and the benign benchmark inputs.
+{
+  const base = join(DATA, 'protectai+llm-guard');
+  for (const file of walkFiles(join(base, 'docs'), (p) => p.endsWith('.md'))) for (const c of chunks(readFileSync(file, 'utf8'))) add(c, 0, 'protectai/llm-guard', `llm-guard:${relative(base, file)}`);
+  // Not its tests: their benign prompts come from f/awesome-chatgpt-prompts, which the independent evaluation uses.
+}
+// Real MCP servers other than modelcontextprotocol/servers (held out): tool descriptions and docs, benign.
+for (const repo of ['github+github-mcp-server', 'microsoft+playwright-mcp', 'upstash+context7', 'supabase-community+supabase-mcp']) {
+  const base = join(DATA, repo);
+  const name = repo.replace('+', '/');
+  for (const file of walkFiles(base, (p) => /\.(ts|go|js|py)$/.test(p) && !/\.(test|spec)\./.test(p) && !/_test\.go$/.test(p))) {
+    for (const d of descriptions(readFileSync(file, 'utf8'))) add(d, 0, name, `${name}:desc`);
+  }
+  for (const file of walkFiles(base, (p) => p.endsWith('.md'))) for (const c of chunks(readFileSync(file, 'utf8')).slice(0, 40)) add(c, 0, name, `${name}:docs`);
+}
+// npm package READMEs and type declarations from node_modules: documentation and code, benign.
+for (const [sub, label] of [['npm-docs', 'npm READMEs'], ['npm-code', 'npm .d.ts']]) {
+  for (const file of walkFiles(join(DATA, sub), () => true)) for (const c of chunks(readFileSync(file, 'utf8')).slice(0, 30)) add(c, 0, label, `${label}:${relative(join(DATA, sub), file).split('/')[0]}`);
+}
+// Our corpus, DEV split only: the texts of each sample as its messages carry them.
+{
+  const dir = new URL('../apps/security/corpus/', import.meta.url).pathname;
+  const samples = loadCorpus(readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => join(dir, f)));
+  for (const s of samples) {
+    if (s.split !== 'dev' || !(s.label === 'benign' || TEXT_ATTACKS.has(s.label))) continue;
+    const msgs = messagesOf(s);
+    for (const m of s.form === 'rug' ? msgs.slice(-1) : msgs) {
+      const subject = subjectOf(m);
+      if (!subject) continue;
+      const joined = extractTexts(m, subject).texts.filter((u) => u.origin === 'plain' || u.origin === 'json').map((u) => u.text).join('\n');
+      add(joined, s.label === 'benign' ? 0 : 1, 'mcpspy corpus (dev)', `corpus:${s.id}`);
+    }
+  }
+}
+// Held out, never trained or tuned on: agent-egress-bench (MCP-shaped cases) and promptmap (attack prompts).
+const heldOut = [];
+{
+  const base = join(DATA, 'luckyPipewrench+agent-egress-bench/cases');
+  for (const file of walkFiles(base, (p) => p.endsWith('.json'))) {
+    const c = JSON.parse(readFileSync(file, 'utf8'));
+    const texts = [];
+    const collect = (v) => {
+      if (typeof v === 'string') texts.push(v);
+      else if (Array.isArray(v)) v.forEach(collect);
+      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) if (k !== 'jsonrpc' && k !== 'method' && k !== 'type') collect(x);
+    };
+    collect(c.payload.jsonrpc_messages ?? c.payload.response_body ?? c.payload.body ?? c.payload.agent_card ?? c.payload.frames ?? []);
+    heldOut.push({ text: texts.join('\n'), y: c.expected_verdict === 'block' ? 1 : 0, source: 'agent-egress-bench', group: c.category });
+  }
+  const pm = join(DATA, 'utkusen+promptmap/rules');
+  for (const file of walkFiles(pm, (p) => p.endsWith('.yaml'))) {
+    const y = readFileSync(file, 'utf8');
+    const type = /^type:\s*(\S+)/m.exec(y)?.[1];
+    if (!['jailbreak', 'prompt_stealing', 'distraction'].includes(type)) continue;
+    const m = /^prompt:\s*\|?\s*\n((?:[ \t]+.*\n?|\s*\n)+)/m.exec(y) ?? /^prompt:\s*["']?(.+?)["']?\s*$/m.exec(y);
+    if (m) heldOut.push({ text: m[1].replace(/^[ \t]+/gm, ''), y: 1, source: 'promptmap', group: type });
+  }
+}
+// Short benign texts too (single sentences of docs and descriptions): attacks in the data are mostly short
+// prompts, and without short benign text the model would learn "short = attack".
+{
+  let seed = 11;
+  const rnd = (n) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+  const pool = rows.filter((r) => !r.y && !r.source.startsWith('mcpspy'));
+  const sentences = [];
+  for (const r of pool) for (const sn of r.text.split(/(?<=[.!?])\s+|\n+/)) if (sn.length >= 15 && sn.length <= 160 && /[a-z]{3}/i.test(sn)) sentences.push([sn, r.source, r.group]);
+  for (let k = 0; k < 4000 && sentences.length; k++) {
+    const [text, source, group] = sentences[rnd(sentences.length)];
+    rows.push({ text, y: 0, source: 'short sentences of the benign sources', group: `${group}:short`, from: source });
+  }
+}
+// Indirect injection is an attack inside ordinary text: each short attack is also placed, twice, inside a
+// benign document or tool description, so the model learns the attack rather than the genre of its carrier.
+{
+  let seed = 7;
+  const rnd = (n) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+  const carriers = rows.filter((r) => !r.y && !r.source.startsWith('mcpspy') && r.text.length >= 120).map((r) => r.text);
+  const attacks = rows.filter((r) => r.y && r.text.length <= 450);
+  for (const a of attacks) {
+    for (let k = 0; k < 2; k++) {
+      const c = carriers[rnd(carriers.length)];
+      const cut = 60 + rnd(Math.max(1, Math.min(240, c.length - 60)));
+      const sep = ['\n\n', ' ', '\n', '\n<!-- ', ' -- '][rnd(5)];
+      rows.push({ text: `${c.slice(0, cut)}${sep}${a.text}${sep === '\n<!-- ' ? ' -->' : ''}\n${c.slice(cut, cut + 120)}`, y: 1, source: 'augmented (attack inside benign text)', group: a.group });
+    }
+  }
+}
+for (const r of rows) count(r.source, r.y);
+
+// ---------- features ----------
+const buf = new Int32Array(MAX_FEATURES);
+/** Feature lists of a text's windows (the training unit is a window; a text scores as its strongest window). */
+function windowsOf(text) {
+  const t = prepareText(text);
+  return windowStarts(t.length).map((s) => Int32Array.from(buf.subarray(0, featuresOf(t, s, Math.min(t.length, s + WINDOW), buf))));
+}
+for (const r of rows) r.xs = windowsOf(r.text);
+for (const r of heldOut) r.xs = windowsOf(r.text);
+
+// ---------- training ----------
+function hashStr(s) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+function train(data) {
+  const size = 1 << CLASSIFIER_BITS;
+  const w = new Float64Array(size);
+  const g2 = new Float64Array(size).fill(1e-8);
+  let bias = 0;
+  let gb = 1e-8;
+  const pos = data.filter((r) => r.y).length;
+  const neg = data.length - pos;
+  // Classes weigh the same in total; an attack text contributes its first window, benign every window (a long benign page must be clean throughout).
+  const wPos = data.length / (2 * Math.max(1, pos));
+  const wNeg = data.length / (2 * Math.max(1, neg));
+  // Multiple-instance learning: an attack text is an attack in at least one window, so each epoch an attack
+  // trains on its currently strongest window; benign text must be clean in every window.
+  const order = [];
+  for (const r of data) {
+    if (r.y) order.push([r.xs, 1, wPos]);
+    else for (const x of r.xs) order.push([[x], 0, wNeg / r.xs.length]);
+  }
+  let seed = 42;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  for (let e = 0; e < EPOCHS; e++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    for (const [xs, y, cw] of order) {
+      let x = xs[0];
+      if (xs.length > 1) {
+        let bestZ = -Infinity;
+        for (const c of xs) {
+          let s = 0;
+          for (let k = 0; k < c.length; k++) s += w[c[k]];
+          const z = c.length ? s / Math.sqrt(c.length) : 0;
+          if (z > bestZ) (bestZ = z), (x = c);
+        }
+      }
+      if (x.length === 0) continue;
+      const scale = 1 / Math.sqrt(x.length);
+      let z = bias;
+      for (let k = 0; k < x.length; k++) z += w[x[k]] * scale;
+      const p = 1 / (1 + Math.exp(-z));
+      const g = (p - y) * cw;
+      for (let k = 0; k < x.length; k++) {
+        const f = x[k];
+        const gf = g * scale + L2 * w[f];
+        g2[f] += gf * gf;
+        w[f] -= (LR * gf) / Math.sqrt(g2[f]);
+      }
+      gb += g * g;
+      bias -= (LR * g) / Math.sqrt(gb);
+    }
+  }
+  return { w, bias };
+}
+const marginOf = (m, xs) => {
+  let best = -Infinity;
+  for (const x of xs) {
+    let z = m.bias;
+    if (x.length) {
+      let s = 0;
+      for (let k = 0; k < x.length; k++) s += m.w[x[k]];
+      z += s / Math.sqrt(x.length);
+    }
+    best = Math.max(best, z);
+  }
+  return best;
+};
+
+// 5 folds by group (a source file or category stays within one fold), for calibration and operating points.
+const K = 5;
+const oof = new Float64Array(rows.length);
+for (let k = 0; k < K; k++) {
+  const m = train(rows.filter((r) => hashStr(r.group) % K !== k));
+  rows.forEach((r, i) => {
+    if (hashStr(r.group) % K === k) oof[i] = marginOf(m, r.xs);
+  });
+}
+// Platt scaling: fit a, b on out-of-fold margins by gradient descent on log loss.
+let A = 1, B = 0;
+{
+  const pos = rows.filter((r) => r.y).length, neg = rows.length - pos;
+  const tPos = (pos + 1) / (pos + 2), tNeg = 1 / (neg + 2);
+  for (let it = 0; it < 3000; it++) {
+    let ga = 0, gb = 0;
+    rows.forEach((r, i) => {
+      const p = 1 / (1 + Math.exp(-(A * oof[i] + B)));
+      const t = r.y ? tPos : tNeg;
+      ga += (p - t) * oof[i];
+      gb += p - t;
+    });
+    A -= (0.5 * ga) / rows.length;
+    B -= (0.5 * gb) / rows.length;
+  }
+}
+const prob = (z) => 1 / (1 + Math.exp(-(A * z + B)));
+const oofP = Array.from(oof, prob);
+/** Lowest threshold whose out-of-fold benign FPR is at most `fpr`. */
+function thresholdAt(fpr) {
+  const benign = oofP.filter((_, i) => !rows[i].y).sort((a, b) => b - a);
+  const idx = Math.floor(fpr * benign.length);
+  return Math.min(0.999, (benign[idx] ?? 0) + 1e-6);
+}
+const T_ALONE = thresholdAt(0.001);
+const T_MID = thresholdAt(0.01);
+const T_SUPPORT = thresholdAt(0.03);
+
+function report(name, data, probs) {
+  const pts = [0.3, 0.5, T_SUPPORT, T_MID, 0.9, T_ALONE].sort((a, b) => a - b);
+  const line = pts.map((t) => {
+    let tp = 0, fn = 0, fp = 0, tn = 0;
+    data.forEach((r, i) => {
+      const hit = probs[i] >= t;
+      if (r.y) hit ? tp++ : fn++;
+      else hit ? fp++ : tn++;
+    });
+    return `p≥${t.toFixed(3)}: R ${tp + fn ? ((100 * tp) / (tp + fn)).toFixed(0) + '%' : '-'} FPR ${fp + tn ? ((100 * fp) / (fp + tn)).toFixed(1) + '%' : '-'}`;
+  });
+  const pos = data.filter((r) => r.y).length;
+  console.log(`${name.padEnd(34)} ${String(pos).padStart(4)}+/${String(data.length - pos).padStart(5)}-  ${line.join(' | ')}`);
+}
+console.log('training rows per source:', counts);
+console.log(`Platt a=${A.toFixed(3)} b=${B.toFixed(3)}; operating points: alone p≥${T_ALONE.toFixed(3)} (OOF FPR 0.1%), corroborating p≥${T_SUPPORT.toFixed(3)} (OOF FPR 3%)`);
+report('train, 5-fold out-of-fold', rows, oofP);
+for (const src of Object.keys(counts)) {
+  const idx = rows.map((r, i) => (r.source === src ? i : -1)).filter((i) => i >= 0);
+  report(`  OOF ${src}`, idx.map((i) => rows[i]), idx.map((i) => oofP[i]));
+}
+const model = train(rows);
+for (const [name, keep] of [
+  ['HELD OUT agent-egress-bench', (r) => r.source === 'agent-egress-bench'],
+  ['HELD OUT promptmap', (r) => r.source === 'promptmap'],
+]) {
+  const data = heldOut.filter(keep);
+  report(name, data, data.map((r) => prob(marginOf(model, r.xs))));
+}
+
+if (args.includes('--write')) {
+  let max = 0;
+  for (const v of model.w) max = Math.max(max, Math.abs(v));
+  const scale = max / 127;
+  const q = new Int8Array(model.w.length);
+  for (let i = 0; i < q.length; i++) q[i] = Math.max(-127, Math.min(127, Math.round(model.w[i] / scale)));
+  const r6 = (x) => Math.round(x * 1e6) / 1e6;
+  const body = `// Generated by bench/security-train-classifier.mjs (${rows.length} texts: ${Object.entries(counts).map(([k, v]) => `${k} ${v.attacks}+/${v.benign}-`).join(', ')}; ${EPOCHS} epochs, l2 ${L2}). Sources: apps/security/model-sources.json. Do not edit.
+/* eslint-disable */
+export const CLASSIFIER_DATA = { bits: ${CLASSIFIER_BITS}, bias: ${r6(model.bias)}, scale: ${scale.toExponential(6)}, plattA: ${r6(A)}, plattB: ${r6(B)}, alone: ${r6(T_ALONE)}, mid: ${r6(T_MID)}, support: ${r6(T_SUPPORT)}, weights: '${Buffer.from(q.buffer).toString('base64')}' };
+`;
+  writeFileSync(new URL('../apps/security/src/classifier-weights.ts', import.meta.url), body);
+  console.log(`wrote ${q.length} int8 weights (${(body.length / 1024).toFixed(0)} KB)`);
+  writeFileSync(new URL('../apps/security/model-counts.json', import.meta.url), JSON.stringify({ training: counts, heldOut: heldOut.reduce((a, r) => ((a[r.source] ??= { attacks: 0, benign: 0 }), a[r.source][r.y ? 'attacks' : 'benign']++, a), {}) }, null, 2) + '\n');
+}
