@@ -1,0 +1,81 @@
+/**
+ * Pretty JSON as text nodes, with the evidence of alerts marked inside the
+ * strings it was found in. Evidence names a field by its JSON path
+ * (`result.tools[0].description`) and a character range of the decoded
+ * string, so strings are shown decoded (controls and invisible characters
+ * escaped by visibleText) rather than as JSON literals.
+ */
+import type { ComponentChildren } from 'preact';
+import { visibleText } from '../../../../libs/events/src/display-text';
+
+/** Character ranges to mark, per JSON path. */
+export type Marks = Map<string, Array<[number, number]>>;
+
+function markedString(s: string, ranges: Array<[number, number]> | undefined): ComponentChildren {
+  if (!ranges?.length) return visibleText(s);
+  const sorted = [...ranges].filter(([a, b]) => b > a && a < s.length).sort((x, y) => x[0] - y[0]);
+  const out: ComponentChildren[] = [];
+  let at = 0;
+  for (const [a0, b0] of sorted) {
+    const a = Math.max(a0, at);
+    const b = Math.min(b0, s.length);
+    if (b <= a) continue;
+    if (a > at) out.push(visibleText(s.slice(at, a)));
+    out.push(<mark class="evidence">{visibleText(s.slice(a, b))}</mark>);
+    at = b;
+  }
+  if (at < s.length) out.push(visibleText(s.slice(at)));
+  return out;
+}
+
+function keyPath(path: string, key: string): string {
+  return path ? `${path}.${key}` : key;
+}
+
+const PAD = '  ';
+
+function node(v: unknown, path: string, marks: Marks, depth: number, budget: { n: number }): ComponentChildren {
+  if (--budget.n < 0) return <span class="j-cut">…</span>;
+  if (v === null) return <span class="j-null">null</span>;
+  if (typeof v === 'string') {
+    return (
+      <span class="j-str">
+        "{markedString(v, marks.get(path))}"
+      </span>
+    );
+  }
+  if (typeof v === 'number' || typeof v === 'boolean') return <span class="j-lit">{String(v)}</span>;
+  const pad = PAD.repeat(depth + 1);
+  const close = PAD.repeat(depth);
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '[]';
+    return [
+      '[\n',
+      ...v.flatMap((x, i) => [pad, node(x, `${path}[${i}]`, marks, depth + 1, budget), i < v.length - 1 ? ',\n' : '\n']),
+      close,
+      ']',
+    ];
+  }
+  if (typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>);
+    if (entries.length === 0) return '{}';
+    return [
+      '{\n',
+      ...entries.flatMap(([k, x], i) => [
+        pad,
+        <span class="j-key">"{visibleText(k)}"</span>,
+        ': ',
+        node(x, keyPath(path, k), marks, depth + 1, budget),
+        i < entries.length - 1 ? ',\n' : '\n',
+      ]),
+      close,
+      '}',
+    ];
+  }
+  return String(v);
+}
+
+/** `value` pretty-printed; at most `maxNodes` values (a huge message stays responsive). */
+export function JsonView({ value, marks, maxNodes = 20000 }: { value: unknown; marks?: Marks; maxNodes?: number }) {
+  return <pre class="json">{node(value, '', marks ?? new Map(), 0, { n: maxNodes })}</pre>;
+}
