@@ -146,6 +146,10 @@ export class WebServer {
     }
     if (url.pathname === '/api/snapshot') return this.json(res, this.o.engine.snapshot());
     if (url.pathname === '/api/stream') return this.stream(req, res);
+    if (url.pathname === '/favicon.ico') {
+      res.writeHead(204);
+      return void res.end();
+    }
     return this.text(res, 404, 'not found\n');
   }
 

@@ -229,10 +229,12 @@ function Detail({ wm, state, select }: { wm: WebMessage; state: ViewState; selec
         <button type="button" class={tab === 'json' ? 'on' : ''} onClick={() => setTab('json')}>
           message
         </button>
-        <button type="button" class={tab === 'pair' ? 'on' : ''} data-tab="pair" onClick={() => setTab('pair')}>
-          {m.type === 'request' ? 'response' : 'request'}
-          {pair ? '' : m.request ? ' (embedded)' : ' (not seen)'}
-        </button>
+        {m.type !== 'notification' ? (
+          <button type="button" class={tab === 'pair' ? 'on' : ''} data-tab="pair" onClick={() => setTab('pair')}>
+            {m.type === 'request' ? 'response' : 'request'}
+            {pair ? '' : m.request ? ' (embedded)' : ' (not seen)'}
+          </button>
+        ) : null}
         <button type="button" class={tab === 'raw' ? 'on' : ''} data-tab="raw" onClick={() => setTab('raw')}>
           raw
         </button>

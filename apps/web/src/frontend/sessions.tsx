@@ -127,17 +127,16 @@ function packRows(calls: Call[], x: (t: number) => number): Map<number, number> 
   return rows;
 }
 
-function Timeline({ s, state, open }: { s: Session; state: ViewState; open: (n: number) => void }) {
+function Timeline({ s, state, open, zoom }: { s: Session; state: ViewState; open: (n: number) => void; zoom: number }) {
   const { calls, ticks } = buildTimeline(s, state);
   const t0 = Math.min(s.first, ...calls.map((c) => c.start));
   const t1 = Math.max(s.last, ...calls.map((c) => c.end ?? c.start));
   const span = Math.max(1, t1 - t0);
-  // Wide enough that the shortest call is visible, never wider than 16000 px.
-  const shortest = Math.max(1, Math.min(...calls.filter((c) => c.end !== undefined && c.end > c.start).map((c) => c.end! - c.start), span));
-  const width = Math.min(16000, Math.max(900, Math.ceil((span / shortest) * 8)));
+  // The whole session fits the view at zoom 1; zooming widens it (scrolls sideways).
+  const width = 1000 * zoom;
   const x = (t: number) => Math.round(((t - t0) / span) * width);
   const lanes: Lane[] = ['client', 'server'];
-  const step = niceStep(span / 8);
+  const step = niceStep(span / (8 * zoom));
   const marks: number[] = [];
   for (let t = 0; t <= span; t += step) marks.push(t);
   return (
@@ -204,6 +203,7 @@ function fmtMs(ms: number): string {
 export function SessionsView({ state, open }: { state: ViewState; open: (n: number) => void }) {
   const sessions = sessionsOf(state);
   const [chosen, setChosen] = useState<string | undefined>();
+  const [zoom, setZoom] = useState(1);
   const s = sessions.find((x) => x.key === chosen) ?? sessions[0];
   if (!s) return <p class="empty">No session yet.</p>;
   const { calls } = buildTimeline(s, state);
@@ -226,7 +226,15 @@ export function SessionsView({ state, open }: { state: ViewState; open: (n: numb
         <h2>
           {v(s.key)} <span class="dim">({v(s.transport)})</span>
         </h2>
-        <Timeline s={s} state={state} open={open} />
+        <div class="zoom">
+          zoom
+          {[1, 4, 16, 64].map((z) => (
+            <button type="button" key={z} class={zoom === z ? 'on' : ''} onClick={() => setZoom(z)}>
+              ×{z}
+            </button>
+          ))}
+        </div>
+        <Timeline s={s} state={state} open={open} zoom={zoom} />
         <table class="calls">
           <thead>
             <tr>
