@@ -41,7 +41,7 @@ test('web view of a live stdio session under the real monitor', { skip, timeout:
   const tmp = scratchDir('web');
   const monitor = await Monitor.start({
     output: join(tmp.dir, 'out.jsonl'),
-    comms: ['mcpe2e-client', 'mcpe2e-server'],
+    comms: ['mcpe2e-client', 'mcpe2e-server', 'mcpe2e-evil'],
     security: true,
     extraArgs: ['--web', '127.0.0.1:0', '--web-max-messages', '1000'],
   });
@@ -72,7 +72,6 @@ test('web view of a live stdio session under the real monitor', { skip, timeout:
     await page.locator('tr.row.kind-ERR', { hasText: 'resources/read (mcpe2e://docs/missing)' }).click();
     await page.locator('.detail-pane pre.json').waitFor();
     assert.match((await page.locator('.detail-pane pre.json').textContent()) ?? '', /-32602/);
-    await shot(page, 'web-messages.png');
 
     // The session's timeline: client and server lanes, a bar per call with its duration.
     await page.click('[data-view=sessions]');
@@ -82,12 +81,21 @@ test('web view of a live stdio session under the real monitor', { skip, timeout:
     assert.ok(bars.some((b) => /^tools\/call slow_task · \d+ ms$/.test(b)), bars.join(' | '));
     assert.match((await page.locator('.lane-client .lane-name').textContent()) ?? '', /mcpe2e-client\[\d+\]/);
     assert.ok((await page.locator('.lane-server .note').count()) >= 6, 'progress and log notifications are ticks');
-    await page.click('.zoom button >> nth=1');
     await shot(page, 'web-sessions.png');
 
     await page.click('[data-view=tools]');
     await page.locator('table.tools tbody tr', { hasText: 'slow_task' }).waitFor();
     await shot(page, 'web-tools.png');
+
+    // Alerts (--security) from the malicious fixture server, their evidence marked inside the message.
+    await runClient('evil');
+    await page.click('[data-view=alerts]');
+    await page.locator('.alert', { hasText: 'tool_poisoning' }).first().waitFor({ timeout: 30_000 });
+    await page.locator('.alert', { hasText: 'prompt_injection' }).first().waitFor({ timeout: 30_000 });
+    await page.locator('.alert', { hasText: 'prompt_injection' }).first().locator('button.link').click();
+    const marks = await page.locator('.detail-pane pre.json mark.evidence').allTextContents();
+    assert.ok(marks.includes('Ignore all previous instructions'), `marked: ${marks.join(' | ')}`);
+    await shot(page, 'web-messages.png');
 
     // A hostile tool name: text on the page, no element, no dialog.
     await page.click('[data-view=messages]');
@@ -99,7 +107,7 @@ test('web view of a live stdio session under the real monitor', { skip, timeout:
     await row.click();
     await page.locator('.detail-pane pre.json', { hasText: '<script>alert(2)</script>' }).waitFor();
     await page.click('[data-view=sessions]');
-    await page.locator('.session-list li').nth(1).waitFor();
+    await page.locator('.session-list li').nth(2).waitFor();
     await page.locator('.session-list li').first().click();
     await page.locator('.lane-server .call', { hasText: HOSTILE }).waitFor();
     assert.equal(await page.evaluate(() => document.querySelectorAll('img, script:not([src])').length), 0);

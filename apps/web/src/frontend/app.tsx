@@ -130,7 +130,7 @@ function marksOf(alerts: WebAlert[] | undefined): Marks {
     for (const e of wa.a.evidence ?? []) {
       if (typeof e.field !== 'string' || !Number.isFinite(e.start) || !Number.isFinite(e.end)) continue;
       const list = marks.get(e.field) ?? [];
-      list.push([e.start, e.end]);
+      list.push([e.start, e.end, String(e.rule ?? '')]);
       marks.set(e.field, list);
     }
   }
@@ -324,7 +324,7 @@ function ToolsView({ state }: { state: ViewState }) {
             <td>{v(t.method, 80)}</td>
             <td class="target">{v(t.target, 80)}</td>
             <td class="num">{t.calls}</td>
-            <td class="num err">{t.errors}</td>
+            <td class={t.errors ? "num err" : "num"}>{t.errors}</td>
             <td class="num">{t.timed}</td>
             <td class="num">{t.p50 ?? ''}</td>
             <td class="num">{t.p95 ?? ''}</td>

@@ -8,23 +8,31 @@
 import type { ComponentChildren } from 'preact';
 import { visibleText } from '../../../../libs/events/src/display-text';
 
-/** Character ranges to mark, per JSON path. */
-export type Marks = Map<string, Array<[number, number]>>;
+/** Character ranges to mark, per JSON path, with the rule that matched. */
+export type Marks = Map<string, Array<[number, number, string]>>;
 
-function markedString(s: string, ranges: Array<[number, number]> | undefined): ComponentChildren {
-  if (!ranges?.length) return visibleText(s);
-  const sorted = [...ranges].filter(([a, b]) => b > a && a < s.length).sort((x, y) => x[0] - y[0]);
+/**
+ * The string cut at every range boundary; a piece covered by evidence is a
+ * <mark> naming its rules, deeper when several ranges cover it (a whole-field
+ * verdict does not hide the phrases found inside it).
+ */
+function markedString(s: string, ranges: Array<[number, number, string]> | undefined): ComponentChildren {
+  const valid = (ranges ?? []).filter(([a, b]) => Number.isInteger(a) && Number.isInteger(b) && b > a && a >= 0 && a < s.length);
+  if (!valid.length) return visibleText(s);
+  const cuts = [...new Set([0, s.length, ...valid.flatMap(([a, b]) => [a, Math.min(b, s.length)])])].sort((x, y) => x - y);
   const out: ComponentChildren[] = [];
-  let at = 0;
-  for (const [a0, b0] of sorted) {
-    const a = Math.max(a0, at);
-    const b = Math.min(b0, s.length);
-    if (b <= a) continue;
-    if (a > at) out.push(visibleText(s.slice(at, a)));
-    out.push(<mark class="evidence">{visibleText(s.slice(a, b))}</mark>);
-    at = b;
+  for (let i = 0; i + 1 < cuts.length; i++) {
+    const [a, b] = [cuts[i], cuts[i + 1]];
+    const over = valid.filter(([x, y]) => x <= a && y >= b);
+    const text = visibleText(s.slice(a, b));
+    if (!over.length) out.push(text);
+    else
+      out.push(
+        <mark class={`evidence depth-${Math.min(over.length, 3)}`} title={visibleText(over.map((r) => r[2]).join(', '))}>
+          {text}
+        </mark>,
+      );
   }
-  if (at < s.length) out.push(visibleText(s.slice(at)));
   return out;
 }
 

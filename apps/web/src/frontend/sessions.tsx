@@ -112,19 +112,27 @@ function buildTimeline(s: Session, state: ViewState): { calls: Call[]; ticks: Ti
 const ROW = 24;
 const MIN_BAR = 6;
 
-/** Greedy rows so overlapping bars do not cover each other. */
-function packRows(calls: Call[], x: (t: number) => number): Map<number, number> {
-  const rowEnds: number[] = [];
-  const rows = new Map<number, number>();
+const LABEL_ROOM = 190;
+
+/** Where a bar's label goes: after the bar, or before it near the right edge. */
+function labelLeft(left: number, width: number): boolean {
+  return left > width - LABEL_ROOM;
+}
+
+/** First-fit rows so overlapping bars (with their labels) do not cover each other. */
+function packRows(calls: Call[], x: (t: number) => number, width: number): Map<number, number> {
+  const rows: Array<Array<[number, number]>> = [];
+  const out = new Map<number, number>();
   for (const c of [...calls].sort((a, b) => a.start - b.start)) {
     const left = x(c.start);
-    const right = Math.max(left + MIN_BAR, x(c.end ?? c.start)) + 150; // room for the label
-    let r = rowEnds.findIndex((end) => end <= left);
-    if (r < 0) r = rowEnds.push(0) - 1;
-    rowEnds[r] = right;
-    rows.set(c.n, r);
+    const right = Math.max(left + MIN_BAR, x(c.end ?? c.start));
+    const span: [number, number] = labelLeft(left, width) ? [left - LABEL_ROOM, right] : [left, Math.max(right, left + LABEL_ROOM)];
+    let r = rows.findIndex((row) => row.every(([a, b]) => span[1] <= a || span[0] >= b));
+    if (r < 0) r = rows.push([]) - 1;
+    rows[r].push(span);
+    out.set(c.n, r);
   }
-  return rows;
+  return out;
 }
 
 function Timeline({ s, state, open, zoom }: { s: Session; state: ViewState; open: (n: number) => void; zoom: number }) {
@@ -151,7 +159,7 @@ function Timeline({ s, state, open, zoom }: { s: Session; state: ViewState; open
         </div>
         {lanes.map((lane) => {
           const laneCalls = calls.filter((c) => c.lane === lane);
-          const rows = packRows(laneCalls, x);
+          const rows = packRows(laneCalls, x, width);
           const nRows = Math.max(1, ...[...rows.values()].map((r) => r + 1));
           return (
             <div key={lane} class={`lane lane-${lane}`} data-lane={lane} style={{ height: `${(nRows + 1) * ROW}px` }}>
@@ -171,7 +179,7 @@ function Timeline({ s, state, open, zoom }: { s: Session; state: ViewState; open
                     style={{ left: `${left}px`, top: `${(rows.get(c.n)! + 1) * ROW}px`, width: `${w}px` }}
                     onClick={() => open(c.n)}
                   >
-                    <span class="call-label">
+                    <span class={`call-label${labelLeft(left, width) ? ' before' : ''}`}>
                       {v(c.label, 60)} · {ms !== undefined ? `${ms} ms` : '…'}
                     </span>
                   </div>
