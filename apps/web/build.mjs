@@ -12,7 +12,7 @@ const out = join(here, 'dist', 'public');
 const inputs = [
   ...readdirSync(src).map((f) => join(src, f)),
   join(here, 'src', 'web-protocol.ts'),
-  join(here, '..', '..', 'libs', 'events', 'src', 'display-text.ts'),
+  join(here, '..', '..', 'libs', 'events', 'dist', 'src', 'display-text.js'),
   fileURLToPath(import.meta.url),
 ];
 const outputs = ['index.html', 'app.js', 'app.css'].map((f) => join(out, f));

@@ -7,7 +7,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { McpMessageEvent } from '@mcpspy/events';
-import { visibleText } from '../../../../libs/events/src/display-text';
+import { visibleText } from '@mcpspy/events/display-text';
 import type { WebAlert, WebMessage } from '../web-protocol';
 import { JsonView, type Marks } from './json-view';
 import { clock, endpointsOf, isErrorResult, kindOf, methodOf, sessionOf, targetOf, ViewState } from './state';

@@ -6,7 +6,7 @@
  * escaped by visibleText) rather than as JSON literals.
  */
 import type { ComponentChildren } from 'preact';
-import { visibleText } from '../../../../libs/events/src/display-text';
+import { visibleText } from '@mcpspy/events/display-text';
 
 /** Character ranges to mark, per JSON path, with the rule that matched. */
 export type Marks = Map<string, Array<[number, number, string]>>;

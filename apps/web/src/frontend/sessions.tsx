@@ -5,7 +5,7 @@
  * the lane of its sender.
  */
 import { useState } from 'preact/hooks';
-import { visibleText } from '../../../../libs/events/src/display-text';
+import { visibleText } from '@mcpspy/events/display-text';
 import type { WebMessage } from '../web-protocol';
 import { clock, endpointsOf, isErrorResult, kindOf, methodOf, sessionOf, targetOf, ViewState } from './state';
 
