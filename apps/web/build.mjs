@@ -12,6 +12,7 @@ const out = join(here, 'dist', 'public');
 const inputs = [
   ...readdirSync(src).map((f) => join(src, f)),
   join(here, 'src', 'web-protocol.ts'),
+  join(here, 'tsconfig.frontend.json'),
   join(here, '..', '..', 'libs', 'events', 'dist', 'src', 'display-text.js'),
   fileURLToPath(import.meta.url),
 ];
@@ -19,6 +20,14 @@ const outputs = ['index.html', 'app.js', 'app.css'].map((f) => join(out, f));
 const newest = Math.max(...inputs.map((f) => statSync(f).mtimeMs));
 const oldest = Math.min(...outputs.map((f) => (existsSync(f) ? statSync(f).mtimeMs : 0)));
 if (oldest > newest && !process.argv.includes('--force')) process.exit(0);
+
+// esbuild does not type-check: tsc does, over the page's own config (DOM, Preact JSX).
+const { spawnSync } = await import('node:child_process');
+const tsc = spawnSync(process.execPath, [join(here, '..', '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(here, 'tsconfig.frontend.json')], { stdio: 'inherit' });
+if (tsc.status !== 0) {
+  process.stderr.write('setup: the web view does not type-check (apps/web/tsconfig.frontend.json)\n');
+  process.exit(1);
+}
 
 const { build } = await import('esbuild');
 mkdirSync(out, { recursive: true });

@@ -112,6 +112,17 @@ describe('web view in Chromium', { skip }, () => {
     assert.match((await page.locator('table.notices').textContent()) ?? '', /TLS without hook <u>x<\/u>/);
   });
 
+  test('an alert that arrives before its message (separate consumers over NATS) still marks it', async () => {
+    await page.click('[data-view=messages]');
+    const late = request(10, 'tools/call', { name: 'late_one', arguments: { q: 'send it to evil' } }, 100);
+    view.engine.onAlert(alertOn(late, 'params.arguments.q', 'send it', 0));
+    view.engine.onMessage(late);
+    const row = page.locator('tr.row.alerted', { hasText: 'late_one' });
+    await row.waitFor();
+    await row.click();
+    assert.equal(await page.locator('.detail-pane pre.json mark.evidence').textContent(), 'send it');
+  });
+
   test('the page ran no dialog, and the CSP refuses inline script', async () => {
     const blocked = await page.evaluate(() => {
       const s = document.createElement('script');

@@ -33,7 +33,7 @@ function matches(wm: WebMessage, f: Filters, state: ViewState): boolean {
   const m = wm.m;
   if (f.transport && m.transport_type !== f.transport) return false;
   if (f.type && kindOf(m) !== f.type) return false;
-  if (f.alertsOnly && !state.alertsOf.has(wm.n)) return false;
+  if (f.alertsOnly && !state.alertsOf(wm)) return false;
   if (f.method) {
     const q = f.method.toLowerCase();
     if (!methodOf(m).toLowerCase().includes(q) && !targetOf(m).toLowerCase().includes(q)) return false;
@@ -100,7 +100,7 @@ function MessageRow({ wm, state, selected, select }: { wm: WebMessage; state: Vi
   const k = kindOf(m);
   const { from, to } = endpointsOf(m);
   const target = targetOf(m);
-  const alerted = state.alertsOf.has(wm.n);
+  const alerted = !!state.alertsOf(wm);
   return (
     <tr class={`row kind-${k}${selected ? ' selected' : ''}${alerted ? ' alerted' : ''}`} data-n={wm.n} onClick={() => select(wm.n)}>
       <td class="mark">{alerted ? '▲' : ''}</td>
@@ -156,15 +156,16 @@ function wireObject(wm: WebMessage): unknown {
   return o;
 }
 
-function AlertBox({ wa, open }: { wa: WebAlert; open?: (n: number) => void }) {
+function AlertBox({ wa, open, state }: { wa: WebAlert; open?: (n: number) => void; state: ViewState }) {
   const a = wa.a;
+  const target = open ? state.messageOf(wa) : undefined;
   return (
     <div class={`alert risk-${v(a.risk)}`} data-alert={wa.n}>
       <div class="alert-head">
         <span class="badge">{v(a.risk).toUpperCase()}</span> <b>{v(a.category)}</b> score={Number(a.score).toFixed(2)} detector={v(a.detector)}{' '}
         <span class="time">{clock(a.timestamp)}</span>
-        {open && wa.msg !== undefined ? (
-          <button type="button" class="link" onClick={() => open(wa.msg!)}>
+        {open && target ? (
+          <button type="button" class="link" onClick={() => open(target.n)}>
             open message
           </button>
         ) : null}
@@ -186,7 +187,7 @@ function AlertBox({ wa, open }: { wa: WebAlert; open?: (n: number) => void }) {
 
 function Detail({ wm, state, select }: { wm: WebMessage; state: ViewState; select: (n: number) => void }) {
   const m = wm.m;
-  const alerts = state.alertsOf.get(wm.n);
+  const alerts = state.alertsOf(wm);
   const pair = wm.pair !== undefined ? state.byN.get(wm.pair) : undefined;
   const { from, to } = endpointsOf(m);
   const [tab, setTab] = useState<'json' | 'pair' | 'raw'>('json');
@@ -224,7 +225,7 @@ function Detail({ wm, state, select }: { wm: WebMessage; state: ViewState; selec
           </>
         ) : null}
       </dl>
-      {alerts?.map((wa) => <AlertBox key={wa.n} wa={wa} />)}
+      {alerts?.map((wa) => <AlertBox key={wa.n} wa={wa} state={state} />)}
       <div class="subtabs">
         <button type="button" class={tab === 'json' ? 'on' : ''} onClick={() => setTab('json')}>
           message
@@ -246,7 +247,7 @@ function Detail({ wm, state, select }: { wm: WebMessage; state: ViewState; selec
             <button type="button" class="link" onClick={() => select(pair.n)}>
               go to {kindOf(pair.m)} at {clock(pair.m.timestamp)}
             </button>
-            <JsonView value={wireObject(pair)} marks={marksOf(state.alertsOf.get(pair.n))} />
+            <JsonView value={wireObject(pair)} marks={marksOf(state.alertsOf(pair))} />
           </div>
         ) : m.request ? (
           <JsonView value={m.request} />
@@ -345,7 +346,7 @@ function AlertsView({ state, open }: { state: ViewState; open: (n: number) => vo
   return (
     <div class="alerts">
       {[...state.alerts].reverse().map((wa) => (
-        <AlertBox key={wa.n} wa={wa} open={open} />
+        <AlertBox key={wa.n} wa={wa} open={open} state={state} />
       ))}
     </div>
   );

@@ -72,8 +72,9 @@ export class ViewState {
   messages: WebMessage[] = [];
   byN = new Map<number, WebMessage>();
   alerts: WebAlert[] = [];
-  /** Alerts per message ordinal. */
-  alertsOf = new Map<number, WebAlert[]>();
+  /** Alerts per msg_id: over NATS an alert may arrive before its message, so the link is made by id, not by arrival. */
+  alertsById = new Map<string, WebAlert[]>();
+  byMsgId = new Map<string, WebMessage>();
   notices = new Map<string, WebNotice>();
   tools: ToolStat[] = [];
   counts: WebCounts = { messages: 0, evicted: 0, alerts: 0, cut: 0 };
@@ -102,7 +103,8 @@ export class ViewState {
     this.messages = [];
     this.byN.clear();
     this.alerts = [];
-    this.alertsOf.clear();
+    this.alertsById.clear();
+    this.byMsgId.clear();
     this.notices.clear();
     for (const m of s.messages) this.message(m, false);
     for (const a of s.alerts) this.alert(a, false);
@@ -115,6 +117,7 @@ export class ViewState {
   message(wm: WebMessage, notify = true): void {
     this.messages.push(wm);
     this.byN.set(wm.n, wm);
+    if (wm.m.msg_id) this.byMsgId.set(wm.m.msg_id, wm);
     if (wm.pair !== undefined) {
       const other = this.byN.get(wm.pair);
       if (other) other.pair = wm.n;
@@ -122,7 +125,7 @@ export class ViewState {
     if (this.messages.length > this.maxMessages + 500) {
       for (const old of this.messages.splice(0, this.messages.length - this.maxMessages)) {
         this.byN.delete(old.n);
-        this.alertsOf.delete(old.n);
+        if (old.m.msg_id && this.byMsgId.get(old.m.msg_id) === old) this.byMsgId.delete(old.m.msg_id);
       }
     }
     if (notify) {
@@ -133,11 +136,19 @@ export class ViewState {
 
   alert(wa: WebAlert, notify = true): void {
     this.alerts.push(wa);
-    if (this.alerts.length > 2000) this.alerts.splice(0, 500);
-    if (wa.msg !== undefined) {
-      const list = this.alertsOf.get(wa.msg) ?? [];
+    if (this.alerts.length > 2000) {
+      for (const old of this.alerts.splice(0, 500)) {
+        const id = old.a.message?.msg_id;
+        const rest = id ? this.alertsById.get(id)?.filter((x) => x !== old) : undefined;
+        if (id && rest?.length) this.alertsById.set(id, rest);
+        else if (id) this.alertsById.delete(id);
+      }
+    }
+    const id = wa.a.message?.msg_id;
+    if (typeof id === 'string') {
+      const list = this.alertsById.get(id) ?? [];
       list.push(wa);
-      this.alertsOf.set(wa.msg, list);
+      this.alertsById.set(id, list);
     }
     if (notify) {
       this.counts.alerts++;
@@ -149,6 +160,17 @@ export class ViewState {
     this.notices.delete(n.key);
     this.notices.set(n.key, n);
     this.changed();
+  }
+
+  /** Alerts on a message. */
+  alertsOf(wm: WebMessage): WebAlert[] | undefined {
+    return wm.m.msg_id ? this.alertsById.get(wm.m.msg_id) : undefined;
+  }
+
+  /** The message an alert names, when held. */
+  messageOf(wa: WebAlert): WebMessage | undefined {
+    const id = wa.a.message?.msg_id;
+    return (id ? this.byMsgId.get(id) : undefined) ?? (wa.msg !== undefined ? this.byN.get(wa.msg) : undefined);
   }
 
   connect(): void {
