@@ -20,7 +20,10 @@ test('--web takes [host:]port, loopback by default; bad values are usage errors'
   assert.equal(configFromFlags({ tui: false }, {}).web, undefined);
   assert.equal(configFromFlags({ tui: false }, {}).webMaxMessages, 5000);
   assert.equal(configFromFlags({ tui: false, webMaxMessages: '20' }, {}).webMaxMessages, 20);
-  assert.equal(configFromFlags({ tui: false }, { MCPSPY_WEB_TOKEN: 'abc' }).webToken, 'abc');
+  assert.equal(configFromFlags({ tui: false }, { MCPSPY_WEB_TOKEN: 'abcdefghijklmnop' }).webToken, 'abcdefghijklmnop');
+  for (const weak of ['short', 'has space in it 0123', 'semi;colon;0123456789']) {
+    assert.throws(() => configFromFlags({ tui: false }, { MCPSPY_WEB_TOKEN: weak }), (e: Error) => /MCPSPY_WEB_TOKEN/.test(e.message) && !e.message.includes(weak));
+  }
   for (const bad of ['--web=70000', '--web=host:port', '--web-max-messages=0']) {
     const r = await runCli(['serve', 'web', bad], { timeoutMs: 20_000 });
     assert.equal(r.code, 2, `${bad}: ${r.stderr}`);

@@ -170,6 +170,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base = defau
   if ((v = s('MCPSPY_HOST_PROC'))) c.hostProc = v;
   if ((v = s('MCPSPY_WEB'))) c.web = parseHostPort('MCPSPY_WEB', v);
   if ((v = s('MCPSPY_WEB_MAX_MESSAGES'))) c.webMaxMessages = parseIntStrict('MCPSPY_WEB_MAX_MESSAGES', v, 1, 1_000_000);
-  if ((v = s('MCPSPY_WEB_TOKEN'))) c.webToken = v;
+  if ((v = s('MCPSPY_WEB_TOKEN'))) {
+    // It travels in a cookie: printable ASCII without separators; long enough not to be guessed. Never echoed.
+    if (!/^[A-Za-z0-9._~+\/=-]{16,512}$/.test(v)) throw new ConfigError('invalid value for MCPSPY_WEB_TOKEN (expected 16 to 512 characters of A-Z a-z 0-9 . _ ~ + / = -)');
+    c.webToken = v;
+  }
   return c;
 }
