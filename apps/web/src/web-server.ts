@@ -160,17 +160,20 @@ export class WebServer {
     }
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'X-Accel-Buffering': 'no' });
     res.write('retry: 2000\n\n');
-    const backlog = this.o.maxStreamBacklog ?? 32 * 1024 * 1024;
+    // The snapshot may be large (the whole bound): the limit on what waits to be sent counts on top of it.
+    let limit = this.o.maxStreamBacklog ?? 32 * 1024 * 1024;
     const send = (event: string, data: unknown) => {
       if (res.destroyed) return;
       // JSON.stringify escapes CR and LF, so the data is one SSE line.
       res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      if (res.writableLength > backlog) {
+      if (res.writableLength > limit) {
         this.o.engine.counters.inc('streams_dropped_slow');
         res.destroy();
       }
     };
-    send('snapshot', this.o.engine.snapshot());
+    const snapshot = `event: snapshot\ndata: ${JSON.stringify(this.o.engine.snapshot())}\n\n`;
+    limit += Buffer.byteLength(snapshot);
+    res.write(snapshot);
     const unsubscribe = this.o.engine.subscribe(send);
     this.streams.add(res);
     const done = () => {

@@ -7,7 +7,8 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { WebView } from '../src/web-view';
-import { CONTENT_SECURITY_POLICY } from '../src/web-server';
+import { CONTENT_SECURITY_POLICY, WebServer } from '../src/web-server';
+import { WebEngine } from '../src/web-engine';
 import { request as mcpRequest } from '../src/testdata/messages';
 
 interface Reply {
@@ -145,5 +146,38 @@ describe('web server', () => {
     assert.deepEqual(evs[0].data.messages.map((m: any) => m.m.id), [1]);
     const msg = evs.find((e) => e.event === 'message')!;
     assert.equal(msg.data.m.params.name, '<img src=x onerror=alert(1)>');
+  });
+});
+
+describe('web server under a slow reader', () => {
+  test('a snapshot larger than the backlog limit is delivered; a reader that stops reading is cut off, counted', { timeout: 60_000 }, async () => {
+    const engine = new WebEngine({ maxMessages: 1000, toolsIntervalMs: 0 });
+    const big = 'y'.repeat(20_000);
+    for (let i = 0; i < 20; i++) engine.onMessage(mcpRequest(i, 'tools/call', { name: 'big', arguments: { big } }, i));
+    const server = new WebServer({ engine, host: '127.0.0.1', port: 0, token: 'slow-token-0123456789', maxStreamBacklog: 64 * 1024 });
+    const port = await server.listen();
+    try {
+      // A reader that takes the snapshot (> 64 KiB) whole.
+      const evs = await stream(port, { authorization: 'Bearer slow-token-0123456789' }, (e) => e.length >= 1);
+      assert.equal(evs[0].data.messages.length, 20);
+      assert.equal(engine.counters.get('streams_dropped_slow'), 0);
+      while (server.streamCount !== 0) await new Promise((r) => setTimeout(r, 10));
+
+      // A reader that never reads: the socket buffers fill, then the stage lets go of it.
+      const req = httpRequest({ host: '127.0.0.1', port, path: '/api/stream', headers: { host: `127.0.0.1:${port}`, authorization: 'Bearer slow-token-0123456789' } }, (res) => res.pause());
+      req.on('error', () => undefined);
+      req.end();
+      while (server.streamCount === 0) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 100; engine.counters.get('streams_dropped_slow') === 0 && i < 100_000; i++) {
+        engine.onMessage(mcpRequest(i, 'tools/call', { name: 'big', arguments: { big } }, i));
+        if (i % 50 === 0) await new Promise((r) => setImmediate(r));
+      }
+      assert.equal(engine.counters.get('streams_dropped_slow'), 1);
+      while (server.streamCount !== 0) await new Promise((r) => setTimeout(r, 10));
+      req.destroy();
+    } finally {
+      await server.close();
+      engine.close();
+    }
   });
 });
