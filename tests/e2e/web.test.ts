@@ -1,7 +1,8 @@
 /**
  * The web view through the real entry point: `node bin/mcpspy.js --web
  * 127.0.0.1:0` as root with BPF, the SDK client and server of the fixtures
- * talking over stdio, and Debian's Chromium reading the page. Refused without
+ * talking over stdio and streamable HTTP, the malicious server with
+ * --security, and Debian's Chromium reading the page. Refused without
  * the token; with it the session appears live, its timeline renders, and a
  * tool named `<img src=x onerror=alert(1)>` is shown as text and runs nothing.
  * MCPSPY_WEB_SCREENSHOTS=DIR also saves screenshots of the main views there
@@ -17,6 +18,7 @@ import { FIXTURES, REPO_ROOT } from './paths';
 import { startProcess, stopAll } from './proc';
 import { scratchDir } from './tmp';
 import { browserSkipReason, launchBrowser } from './browser';
+import { runNodeClient, startServer } from './peers';
 
 declare const document: any;
 
@@ -37,7 +39,7 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(dir, name) });
 }
 
-test('web view of a live stdio session under the real monitor', { skip, timeout: 180_000 }, async () => {
+test('web view of live stdio and HTTP sessions under the real monitor', { skip, timeout: 180_000 }, async () => {
   const tmp = scratchDir('web');
   const monitor = await Monitor.start({
     output: join(tmp.dir, 'out.jsonl'),
@@ -112,6 +114,21 @@ test('web view of a live stdio session under the real monitor', { skip, timeout:
     await page.locator('.lane-server .call', { hasText: HOSTILE }).waitFor();
     assert.equal(await page.evaluate(() => document.querySelectorAll('img, script:not([src])').length), 0);
     assert.deepEqual(dialogs, []);
+
+    // Streamable HTTP: the session is keyed by Mcp-Session-Id; the client process and the server's host:port are the lanes.
+    const server = await startServer('http');
+    try {
+      await runNodeClient({ scenario: 'full', transport: 'http', url: server.url });
+    } finally {
+      await server.stop();
+    }
+    const httpItem = page.locator('.session-list li', { hasText: /^http:/ }).first();
+    await httpItem.waitFor({ timeout: 30_000 });
+    await httpItem.click();
+    await page.locator('.lane-server .call', { hasText: 'tools/call slow_task' }).waitFor({ timeout: 30_000 });
+    assert.match((await page.locator('.lane-server .lane-name').textContent()) ?? '', new RegExp(`127\\.0\\.0\\.1:${server.port}`));
+    assert.match((await page.locator('.lane-client .lane-name').textContent()) ?? '', /mcpe2e-client\[\d+\]/);
+    assert.ok((await page.locator('.lane-server .call').count()) >= 10);
   } finally {
     await browser.close();
     await monitor.stop();
