@@ -123,6 +123,14 @@ describe('web view in Chromium', { skip }, () => {
     assert.equal(await page.locator('.detail-pane pre.json mark.evidence').textContent(), 'send it');
   });
 
+  test('controls, bidi and zero-width characters from traffic are shown as visible escapes', async () => {
+    await page.click('[data-view=messages]');
+    view.engine.onMessage(request(11, 'tools/call', { name: 'report\u202egnp.exe\u200b\x1b[2J' }, 200));
+    const row = page.locator('tr.row', { hasText: 'report\\u202egnp.exe\\u200b\\x1b[2J' });
+    await row.waitFor();
+    assert.equal(await page.evaluate(() => /[\u202e\u200b\x1b]/.test(document.querySelector('main').textContent)), false);
+  });
+
   test('the page ran no dialog, and the CSP refuses inline script', async () => {
     const blocked = await page.evaluate(() => {
       const s = document.createElement('script');
