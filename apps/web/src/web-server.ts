@@ -144,6 +144,10 @@ export class WebServer {
       res.end(req.method === 'HEAD' ? undefined : this.assets.get(asset.file));
       return;
     }
+    if (req.method === 'HEAD' && url.pathname.startsWith('/api/')) {
+      res.writeHead(200);
+      return void res.end();
+    }
     if (url.pathname === '/api/snapshot') return this.json(res, this.o.engine.snapshot());
     if (url.pathname === '/api/stream') return this.stream(req, res);
     if (url.pathname === '/favicon.ico') {

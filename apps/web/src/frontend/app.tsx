@@ -417,7 +417,7 @@ function App({ state }: { state: ViewState }) {
           ))}
         </nav>
         <span class={`conn conn-${state.connection}`} data-connection={state.connection}>
-          {state.connection}
+          {state.connection === 'lost' ? 'disconnected: open the address mcpspy printed (with its token) again' : state.connection}
         </span>
         <span class="counts">
           {state.counts.messages} msgs · {state.counts.alerts} alerts{state.counts.evicted ? ` · ${state.counts.evicted} no longer held` : ''}
