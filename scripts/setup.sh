@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs whatever is missing, then builds. Safe to run again: each step
 # checks first, so a second run takes seconds.
-#   Debian packages (root only) -> npm packages -> BPF objects -> TypeScript.
+#   Debian packages (root only) -> npm packages -> BPF objects -> TypeScript -> web page.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 
 APT_PACKAGES=(clang llvm libbpf-dev bpftool make gcc libc6-dev linux-libc-dev
-  nats-server redis-server libssl-dev openssl python3 strace docker-compose iproute2 tmux curl python3-h2)
+  nats-server redis-server libssl-dev openssl python3 strace docker-compose iproute2 tmux curl python3-h2
+  chromium)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -44,3 +45,6 @@ fi
 
 # TypeScript (incremental).
 npx tsc -b tsconfig.json
+
+# The web view's page (esbuild; skipped when nothing changed).
+node apps/web/build.mjs

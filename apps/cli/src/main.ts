@@ -6,13 +6,14 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { BusConnectError, ConfigError, McpspyError, STAGES, StageName, StoreConnectError } from '@mcpspy/runtime/core';
+import { BusConnectError, ConfigError, McpspyError, STAGES, StageName, StoreConnectError, VIEW_STAGES } from '@mcpspy/runtime/core';
 import { EnvironmentError, UsageError } from './errors';
 // The modes load Nest, NATS, Redis and the stages: only when a command runs, so --help and usage errors answer at once.
 const modes = () => import('./modes.js');
 import { addCommonFlags, CliFlags, configFromFlags } from './options';
 
 const ROOT = join(__dirname, '../../../..');
+const SERVABLE: readonly StageName[] = [...STAGES, ...VIEW_STAGES];
 
 export function version(): string {
   return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -36,6 +37,7 @@ Examples:
   sudo mcpspy --tui=false -o mcp.jsonl         console lines, and JSONL to mcp.jsonl
   sudo mcpspy --comm node,python3 --security   only these programs, with attack detection
   sudo mcpspy --record cap.mcpspy              also save raw events for later replay
+  sudo mcpspy --tui=false --web 8080           web view on http://127.0.0.1:8080 (token printed)
   mcpspy replay cap.mcpspy -o mcp.jsonl        rebuild messages from a capture (no root)
   mcpspy scan mcp.jsonl                        security analysis of a JSONL file
   mcpspy serve mcp-parser --nats nats://127.0.0.1:4222 --redis redis://127.0.0.1:6379
@@ -50,10 +52,10 @@ Every flag can also be set as an MCPSPY_* environment variable (see README).`,
     program
       .command('serve')
       .description('run one stage of the pipeline over NATS (distributed mode)')
-      .argument('<stage>', `one of: ${STAGES.join(', ')}`),
+      .argument('<stage>', `one of: ${SERVABLE.join(', ')}`),
     { capture: true, output: true, distributed: true },
   ).action((stage: string, flags: CliFlags) => {
-    if (!STAGES.includes(stage as StageName)) throw new UsageError(`unknown stage "${stage}" (expected one of: ${STAGES.join(', ')})`);
+    if (!SERVABLE.includes(stage as StageName)) throw new UsageError(`unknown stage "${stage}" (expected one of: ${SERVABLE.join(', ')})`);
     run(modes().then((m) => m.runServe(stage as StageName, configFromFlags(flags), `mcpspy serve ${shellArgs(process.argv.slice(3))}`)));
   });
 

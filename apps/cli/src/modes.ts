@@ -106,7 +106,7 @@ async function runStages(
 /** `mcpspy`: every stage in one process (in-process Bus unless --nats). */
 export async function runMonitor(config: McpspyConfig, argv: string): Promise<number> {
   requireProbe(argv);
-  const stages = PIPELINE.filter((s) => s !== 'security' || config.security);
+  const stages = PIPELINE.filter((s) => (s !== 'security' || config.security) && (s !== 'web' || config.web));
   const filters = [config.pids.length ? `pids ${config.pids.join(',')}` : '', config.comms.length ? `comms ${config.comms.join(',')}` : '']
     .filter(Boolean)
     .join(', ');
@@ -122,6 +122,8 @@ export async function runServe(stage: StageName, config: McpspyConfig, argv: str
   if (!config.natsUrl) throw new UsageError('serve needs --nats URL (or MCPSPY_NATS_URL): stages talk over NATS');
   if (stage === 'probe') requireProbe(argv);
   if (stage !== 'sink') config.tui = false;
+  // `serve web` without --web: the default address, loopback only.
+  if (stage === 'web') config.web ??= { host: '127.0.0.1', port: 8080 };
   return runStages(config, [stage], {
     embedded: false,
     name: `mcpspy-${stage}`,
@@ -132,7 +134,7 @@ export async function runServe(stage: StageName, config: McpspyConfig, argv: str
 /** `mcpspy replay FILE`: the stages after the probe, fed from a capture file. */
 export async function runReplay(file: string, config: McpspyConfig): Promise<number> {
   requireReadableFile(file, 'capture');
-  const stages = PIPELINE.filter((s) => s !== 'probe' && (s !== 'security' || config.security));
+  const stages = PIPELINE.filter((s) => s !== 'probe' && (s !== 'security' || config.security) && (s !== 'web' || config.web));
   let entries = 0;
   const code = await runStages(config, stages, {
     embedded: !config.natsUrl,

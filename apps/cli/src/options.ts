@@ -10,6 +10,7 @@ import {
   McpspyConfig,
   parseBool,
   parseFloatRange,
+  parseHostPort,
   parseIntStrict,
   parseList,
   parseSize,
@@ -36,6 +37,8 @@ export interface CliFlags {
   partitions?: string;
   partition?: string;
   instance?: string;
+  web?: string;
+  webMaxMessages?: string;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -69,6 +72,11 @@ export function addCommonFlags(cmd: Command, which: { capture: boolean; output: 
       .option('--partitions <n>', 'partitions of the raw subjects (default 1)')
       .option('--partition <list>', 'partitions this stream-stage instance owns (serve mode; default all)')
       .option('--instance <name>', 'name of this process (durable consumer names, metrics)');
+  }
+  if (which.output) {
+    cmd
+      .option('--web <[host:]port>', 'serve the web view on [host:]port (host default 127.0.0.1; token: MCPSPY_WEB_TOKEN or printed at start)')
+      .option('--web-max-messages <n>', 'messages the web view keeps (default 5000)');
   }
   cmd
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS as string[]))
@@ -112,6 +120,8 @@ export function configFromFlags(f: CliFlags, env: NodeJS.ProcessEnv = process.en
   if (f.partitions !== undefined) c.partitions = parseIntStrict('--partitions', f.partitions, 1, 1024);
   if (f.partition !== undefined) c.ownedPartitions = parseList(f.partition).map((p) => parseIntStrict('--partition', p, 0, 1023));
   if (f.instance !== undefined) c.instance = f.instance;
+  if (f.web !== undefined) c.web = parseHostPort('--web', f.web);
+  if (f.webMaxMessages !== undefined) c.webMaxMessages = parseIntStrict('--web-max-messages', f.webMaxMessages, 1, 1_000_000);
   if (c.ownedPartitions?.some((p) => p >= c.partitions)) {
     throw new ConfigError(`invalid value for --partition: partitions are 0..${c.partitions - 1}`);
   }

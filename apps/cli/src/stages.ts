@@ -9,6 +9,7 @@ import { HttpSessionModule } from '@mcpspy/http-session';
 import { McpParserModule } from '@mcpspy/mcp-parser';
 import { SecurityModule } from '@mcpspy/security';
 import { SinkModule } from '@mcpspy/sink';
+import { WebModule } from '@mcpspy/web';
 
 export const STAGE_MODULES: Record<StageName, (rt: StageRuntime) => DynamicModule> = {
   probe: (rt) => ProbeModule.register(rt),
@@ -16,7 +17,8 @@ export const STAGE_MODULES: Record<StageName, (rt: StageRuntime) => DynamicModul
   'mcp-parser': (rt) => McpParserModule.register(rt),
   security: (rt) => SecurityModule.register(rt),
   sink: (rt) => SinkModule.register(rt),
+  web: (rt) => WebModule.register(rt),
 };
 
 /** Pipeline order: producers first. Start in reverse (consumers ready first), stop in this order. */
-export const PIPELINE: readonly StageName[] = ['probe', 'http-session', 'mcp-parser', 'security', 'sink'];
+export const PIPELINE: readonly StageName[] = ['probe', 'http-session', 'mcp-parser', 'security', 'sink', 'web'];

@@ -90,6 +90,9 @@ export function serverOptionsFor(stage: StageName, rt: StageRuntime): Omit<BusSe
     case 'sink':
       // Each sink instance name has its own durable consumer: it resumes where it stopped.
       return { durable: `sink-${c.instance}` };
+    case 'web':
+      // Like a sink: its own durable consumer per instance, so it sees every message too.
+      return { durable: `web-${c.instance}` };
   }
 }
 

@@ -5,8 +5,11 @@
  */
 import { ConfigError } from './errors';
 
+/** The pipeline: every stage `mcpspy serve` runs, deployed by docker-compose and Kubernetes. */
 export const STAGES = ['probe', 'http-session', 'mcp-parser', 'security', 'sink'] as const;
-export type StageName = (typeof STAGES)[number];
+/** Stages that only watch the pipeline, started on request (`--web`, `mcpspy serve web`). */
+export const VIEW_STAGES = ['web'] as const;
+export type StageName = (typeof STAGES)[number] | (typeof VIEW_STAGES)[number];
 
 export interface McpspyConfig {
   /** MCPSPY_NATS_URL: empty means the in-process Bus (embedded mode). */
@@ -55,6 +58,12 @@ export interface McpspyConfig {
   instance: string;
   /** MCPSPY_HOST_PROC: the host's /proc (a container mounts it elsewhere). */
   hostProc: string;
+  /** MCPSPY_WEB: where the web view listens (`[host:]port`; host defaults to 127.0.0.1); empty = no web view. */
+  web?: { host: string; port: number };
+  /** MCPSPY_WEB_MAX_MESSAGES: messages the web view keeps (the newest). */
+  webMaxMessages: number;
+  /** MCPSPY_WEB_TOKEN: the web view's access token (environment only: never on a command line); empty = a random one. */
+  webToken?: string;
 }
 
 /** MCPSpy's default since the Inference API stopped serving meta-llama/Llama-Prompt-Guard-2-86M (HTTP 410). */
@@ -78,6 +87,7 @@ export function defaultConfig(): McpspyConfig {
     hfUrl: DEFAULT_HF_URL,
     instance: 'default',
     hostProc: '/proc',
+    webMaxMessages: 5000,
   };
 }
 
@@ -118,6 +128,16 @@ export function parseSize(name: string, v: string): number {
   return Number(m[1]) * mult;
 }
 
+/** `[host:]port` (IPv6 in brackets): host defaults to 127.0.0.1, port 0 picks a free one. */
+export function parseHostPort(name: string, v: string): { host: string; port: number } {
+  const m = /^(?:(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):)?(\d{1,5})$/.exec(v.trim());
+  if (!m) throw new ConfigError(`invalid value for ${name}: "${v}" (expected [host:]port, e.g. 8080 or 127.0.0.1:8080)`);
+  const port = Number(m[2]);
+  if (port > 65535) throw new ConfigError(`invalid value for ${name}: port ${port} (expected 0..65535)`);
+  const host = m[1] ? m[1].replace(/^\[|\]$/g, '') : '127.0.0.1';
+  return { host, port };
+}
+
 /** Reads MCPSPY_* variables over the defaults. Throws ConfigError on bad values. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base = defaultConfig()): McpspyConfig {
   const c = { ...base };
@@ -149,5 +169,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base = defau
   if ((v = s('MCPSPY_HF_URL'))) c.hfUrl = v;
   if ((v = s('MCPSPY_INSTANCE'))) c.instance = v;
   if ((v = s('MCPSPY_HOST_PROC'))) c.hostProc = v;
+  if ((v = s('MCPSPY_WEB'))) c.web = parseHostPort('MCPSPY_WEB', v);
+  if ((v = s('MCPSPY_WEB_MAX_MESSAGES'))) c.webMaxMessages = parseIntStrict('MCPSPY_WEB_MAX_MESSAGES', v, 1, 1_000_000);
+  if ((v = s('MCPSPY_WEB_TOKEN'))) {
+    // It travels in a cookie: printable ASCII without separators; long enough not to be guessed. Never echoed.
+    if (!/^[A-Za-z0-9._~+\/=-]{16,512}$/.test(v)) throw new ConfigError('invalid value for MCPSPY_WEB_TOKEN (expected 16 to 512 characters of A-Z a-z 0-9 . _ ~ + / = -)');
+    c.webToken = v;
+  }
   return c;
 }
