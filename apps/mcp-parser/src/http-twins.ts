@@ -5,10 +5,11 @@
  * server observation waits a little for its client twin. See the README, "HTTP".
  */
 import { createHash } from 'node:crypto';
-import { Counters, HttpMessageEvent, HttpTransportInfo, Logger } from '@mcpspy/events';
+import { Counters, HttpMessageEvent, HttpTransportInfo, Logger, visibleText } from '@mcpspy/events';
 import { DeadlineQueue } from './deadline-queue';
 import { ParsedMessage, parseJsonRpcText } from './jsonrpc';
 import { decodeUtf8, Draft } from './message-builder';
+import { Notices } from './notices';
 import { ProcNames } from './proc-names';
 import { ssePayloads } from './sse';
 
@@ -17,6 +18,8 @@ const LOCAL_CLIENT_MEMORY_MS = 10 * 60_000;
 /** How long an emitted HTTP observation can still swallow its late twin (ms, at least). */
 const TWIN_MEMORY_MIN_MS = 2000;
 const MAX_TWIN_KEYS = 100_000;
+/** Exchanges whose request method is remembered for their response. */
+const MAX_EXCHANGES = 10_000;
 
 export interface HttpConfig {
   twinWaitMs: number;
@@ -28,6 +31,8 @@ export interface HttpDeps {
   counters: Counters;
   logger: Logger;
   names: ProcNames;
+  notices: Notices;
+  isMcp(scopes: string[]): boolean;
   output(d: Draft): void;
 }
 
@@ -50,6 +55,8 @@ export class HttpTwins {
   private readonly localClientHosts = new Map<string, number>();
   private readonly serverEmitted = new Map<string, TwinCount>();
   private readonly clientEmitted = new Map<string, TwinCount>();
+  /** Request method of each recent exchange (`stream#exchange`), for a response whose request was not seen. */
+  private readonly exchanges = new Map<string, string>();
 
   constructor(
     private readonly cfg: HttpConfig,
@@ -61,6 +68,12 @@ export class HttpTwins {
   onMessage(ev: HttpMessageEvent): void {
     const { counters, logger } = this.deps;
     counters.inc('http_messages');
+    const exchange = `${ev.stream}#${ev.exchange}`;
+    // The transport names the method even when the request body is lost: Mcp-Method (2026-07-28).
+    if (ev.is_request) {
+      const m = ev.headers?.['mcp-method'];
+      if (m) remember(this.exchanges, exchange, m.slice(0, 256));
+    }
     if (ev.gap) {
       counters.reject(logger, 'http_gap', 'bytes of the HTTP message were lost in capture', { stream: ev.stream });
       return;
@@ -70,9 +83,26 @@ export class HttpTwins {
     const payloads = ev.kind === 'sse_event' ? [body] : /text\/event-stream/i.test(ev.content_type ?? '') ? ssePayloads(body) : [body];
     for (const payload of payloads) {
       const result = parseJsonRpcText(payload, this.cfg.maxJsonDepth);
-      for (const r of result.rejects) counters.reject(logger, r.counter, r.reason, { stream: ev.stream });
+      for (const r of result.rejects) {
+        counters.reject(logger, r.counter, r.reason, { stream: ev.stream });
+        if (r.nonconforming && this.deps.isMcp([ev.stream])) {
+          this.deps.notices.report('jsonrpc_nonconforming', {
+            timestamp: ev.timestamp,
+            pid: ev.pid,
+            comm: ev.comm,
+            stream: ev.stream,
+            detail: `a message on an MCP HTTP stream that is not conforming JSON-RPC 2.0 (${r.reason}); not written`,
+            sample: visibleText(payload, 200),
+          });
+        }
+      }
       if (result.messages.length === 0) continue;
-      const drafts = result.messages.map((m) => this.draft(ev, m));
+      if (ev.is_request && !this.exchanges.has(exchange)) {
+        const reqs = result.messages.filter((m) => m.type === 'request');
+        if (reqs.length === 1 && reqs[0].method) remember(this.exchanges, exchange, reqs[0].method);
+      }
+      const exchangeMethod = ev.is_request ? undefined : this.exchanges.get(exchange);
+      const drafts = result.messages.map((m) => this.draft(ev, m, exchangeMethod));
       const key = createHash('sha1').update(ev.is_request ? 'q\0' : 'r\0').update(payload.trim()).digest('base64');
       if (ev.side === 'client') this.clientObservation(key, drafts);
       else this.serverObservation(key, drafts);
@@ -88,7 +118,7 @@ export class HttpTwins {
     this.held.close();
   }
 
-  private draft(ev: HttpMessageEvent, parsed: ParsedMessage): Draft {
+  private draft(ev: HttpMessageEvent, parsed: ParsedMessage, exchangeMethod: string | undefined): Draft {
     const host = ev.host ?? ev.headers?.host ?? '';
     const http: HttpTransportInfo = { pid: ev.pid, comm: this.deps.names.commOf({ pid: ev.pid, comm: ev.comm }), host, is_request: ev.is_request };
     if (ev.method !== undefined) http.method = ev.method;
@@ -100,7 +130,24 @@ export class HttpTwins {
     // Without Mcp-Session-Id the conversation is this host as seen by this process.
     const fallback = `http:${host}:${ev.pid}`;
     const session = ev.session_id ? `http:${ev.session_id}` : fallback;
-    const draft: Draft = { parsed, timestamp: ev.timestamp, transportType: 'http', http, session, mcpScopes: [ev.stream, session] };
+    const draft: Draft = {
+      parsed,
+      timestamp: ev.timestamp,
+      transportType: 'http',
+      http,
+      session,
+      mcpScopes: [ev.stream, session],
+      origin: { pid: ev.pid, comm: http.comm, stream: ev.stream },
+    };
+    const h = ev.headers ?? {};
+    if (ev.is_request) {
+      const headers: NonNullable<Draft['headers']> = {};
+      if (h['mcp-protocol-version']) headers.protocolVersion = h['mcp-protocol-version'].slice(0, 64);
+      if (h['mcp-method']) headers.mcpMethod = h['mcp-method'].slice(0, 256);
+      if (h.traceparent) headers.traceparent = h.traceparent.slice(0, 256);
+      if (h.tracestate) headers.tracestate = h.tracestate.slice(0, 512);
+      if (Object.keys(headers).length > 0) draft.headers = headers;
+    } else if (exchangeMethod !== undefined && (parsed.type === 'response' || parsed.type === 'error')) draft.exchangeMethod = exchangeMethod;
     // A JSON-RPC request riding in an HTTP request was asked by the client;
     // one riding in a response (SSE) by the server.
     if (parsed.type === 'request') draft.requestScope = `${session}:${ev.is_request ? 'c' : 's'}`;
@@ -191,4 +238,10 @@ function addOne(m: Map<string, TwinCount>, key: string, windowMs: number): void 
     if (m.size <= MAX_TWIN_KEYS && v.exp >= now) break;
     m.delete(k);
   }
+}
+
+function remember(m: Map<string, string>, k: string, v: string): void {
+  m.delete(k);
+  m.set(k, v);
+  if (m.size > MAX_EXCHANGES) m.delete(m.keys().next().value as string);
 }

@@ -13,6 +13,12 @@ export interface ParsedMessage extends Pick<McpMessageEvent, 'type' | 'id' | 'me
 export interface Reject {
   counter: string;
   reason: string;
+  /**
+   * The value looks like JSON-RPC (an object with `method`, `id` or
+   * `jsonrpc`) but breaks JSON-RPC 2.0: version 1.0, a missing `jsonrpc`, a
+   * bad id... On an MCP stream that is a `jsonrpc_nonconforming` notice.
+   */
+  nonconforming?: boolean;
 }
 
 export interface ParseResult {
@@ -93,7 +99,7 @@ export function parseJsonRpcText(text: string, maxDepth = DEFAULT_MAX_DEPTH): Pa
   }
   if (!Array.isArray(value)) {
     const c = classify(value);
-    if ('reason' in c) return { messages: [], rejects: [{ counter: 'not_jsonrpc', reason: c.reason }] };
+    if ('reason' in c) return { messages: [], rejects: [{ counter: 'not_jsonrpc', reason: c.reason, nonconforming: looksLikeJsonRpc(value) }] };
     c.raw = raw;
     return { messages: [c], rejects: [] };
   }
@@ -103,7 +109,7 @@ export function parseJsonRpcText(text: string, maxDepth = DEFAULT_MAX_DEPTH): Pa
   for (let i = 0; i < value.length; i++) {
     const c = classify(value[i]);
     if ('reason' in c) {
-      out.rejects.push({ counter: 'not_jsonrpc', reason: `batch element: ${c.reason}` });
+      out.rejects.push({ counter: 'not_jsonrpc', reason: `batch element: ${c.reason}`, nonconforming: looksLikeJsonRpc(value[i]) });
       continue;
     }
     const span = spans[i];
@@ -112,6 +118,10 @@ export function parseJsonRpcText(text: string, maxDepth = DEFAULT_MAX_DEPTH): Pa
     out.messages.push(c);
   }
   return out;
+}
+
+function looksLikeJsonRpc(v: unknown): boolean {
+  return isPlainObject(v) && (has(v, 'jsonrpc') || has(v, 'method') || (has(v, 'id') && (has(v, 'result') || has(v, 'error'))));
 }
 
 function isId(v: unknown): v is string | number {

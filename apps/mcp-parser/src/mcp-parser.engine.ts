@@ -11,7 +11,8 @@
  * Store, seq) → message building (`message-builder.ts`) → emit. The engine
  * only composes these and keeps the input in order.
  */
-import { Counters, isStdioEvent, Logger, McpMessageEvent, ProcEvent, RawBatch, RawKind, Store, HttpMessageEvent } from '@mcpspy/events';
+import { Counters, isStdioEvent, Logger, McpMessageEvent, NoticeEvent, ProcEvent, RawBatch, RawKind, Store, HttpMessageEvent } from '@mcpspy/events';
+import { Notices } from './notices';
 import { DEFAULT_MAX_DEPTH } from './jsonrpc';
 import { ByteBudget } from './ndjson-splitter';
 import { RequestPairing } from './request-pairing';
@@ -26,6 +27,8 @@ export interface McpParserOptions {
   /** Name of this instance: the prefix of every msg_id. */
   instance: string;
   emit(msg: McpMessageEvent): void;
+  /** Publishes a notice (`mcpspy.v1.notice`): a stream that does something wrong, once per (reason, pid, stream) with a count. */
+  emitNotice?(notice: NoticeEvent): void;
   /** How long a pipe message waits for a read that names its reader (ms). */
   readerWaitMs?: number;
   /**
@@ -78,7 +81,8 @@ export class McpParserEngine {
   readonly counters = new Counters();
 
   private readonly logger: Logger;
-  private readonly cfg: Required<Omit<McpParserOptions, 'store' | 'logger' | 'instance' | 'emit'>>;
+  private readonly cfg: Required<Omit<McpParserOptions, 'store' | 'logger' | 'instance' | 'emit' | 'emitNotice'>>;
+  readonly notices: Notices;
   private readonly budget: ByteBudget;
   private readonly names = new ProcNames();
   private readonly out: MessageOutput;
@@ -108,7 +112,9 @@ export class McpParserEngine {
     };
     this.budget = new ByteBudget(this.cfg.maxTotalBytes);
     const pairing = new RequestPairing(opts.store, this.cfg.pendingTtlMs, this.cfg.maxPending, this.counters, this.logger, this.cfg.storeTimeoutMs);
-    this.out = new MessageOutput(pairing, opts.instance, opts.emit, this.counters, this.logger);
+    this.notices = new Notices(opts.emitNotice);
+    this.out = new MessageOutput(pairing, this.notices, opts.instance, opts.emit, this.counters, this.logger);
+    const isMcp = (scopes: string[]) => this.out.isMcp(scopes);
     const output = (draft: Parameters<MessageOutput['output']>[0]) => this.out.output(draft);
     this.stdio = new StdioChannels(this.cfg, {
       store: opts.store,
@@ -116,10 +122,12 @@ export class McpParserEngine {
       logger: this.logger,
       names: this.names,
       budget: this.budget,
+      notices: this.notices,
+      isMcp,
       output,
       inBackground: (p) => this.inBackground(p),
     });
-    this.http = new HttpTwins(this.cfg, { counters: this.counters, logger: this.logger, names: this.names, output });
+    this.http = new HttpTwins(this.cfg, { counters: this.counters, logger: this.logger, names: this.names, notices: this.notices, isMcp, output });
     this.sweeper = setInterval(() => this.stdio.sweepIdle(), Math.min(30_000, Math.max(1000, this.cfg.streamIdleMs / 4)));
     this.sweeper.unref();
   }
@@ -172,6 +180,7 @@ export class McpParserEngine {
     this.stdio.flush();
     this.http.flush();
     await this.out.idle;
+    this.notices.flush();
     while (this.background.size > 0) await Promise.all([...this.background]);
   }
 

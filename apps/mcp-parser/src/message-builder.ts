@@ -29,6 +29,14 @@ export interface Draft {
   requestScope?: string;
   /** Where a response looks for its request, in order. */
   responseScopes?: string[];
+  /** Who sent it and on which stream (for notices). */
+  origin: { pid: number; comm: string; stream: string };
+  /** MCP headers of the HTTP request carrying it (requests in HTTP requests only). */
+  headers?: { protocolVersion?: string; mcpMethod?: string; traceparent?: string; tracestate?: string };
+  /** On a response: the method of the request of the same HTTP exchange, as the transport told it. */
+  exchangeMethod?: string;
+  /** Reports the protocol violations seen on its stream before it, once the stream is known to carry MCP. */
+  reportViolations?: () => void;
 }
 
 /** The JSONL message of a draft, with its request when pairing found it; `seq`/`msg_id` are set by the output. */

@@ -9,9 +9,11 @@
  * while many lookups are in flight together instead of one round trip per
  * message.
  */
-import { Counters, isKnownMethod, Logger, McpMessageEvent, PairedRequest } from '@mcpspy/events';
+import { Counters, isKnownMethod, Logger, McpMessageEvent, PairedRequest, visibleText } from '@mcpspy/events';
+import { Conversations } from './conversations';
 import { EmitError } from './errors';
 import { buildMessage, Draft } from './message-builder';
+import { Notices } from './notices';
 import { RequestPairing } from './request-pairing';
 
 const MAX_MCP_SCOPES = 100_000;
@@ -19,10 +21,12 @@ const MAX_MCP_SCOPES = 100_000;
 export class MessageOutput {
   private chain: Promise<void> = Promise.resolve();
   private readonly mcpScopes = new Set<string>();
+  private readonly conversations = new Conversations();
   private seq = 0;
 
   constructor(
     private readonly pairing: RequestPairing,
+    private readonly notices: Notices,
     private readonly instance: string,
     private readonly emitFn: (msg: McpMessageEvent) => void,
     private readonly counters: Counters,
@@ -34,15 +38,32 @@ export class MessageOutput {
     return this.chain;
   }
 
+  /** Whether any of these channels, streams or sessions carried MCP. */
+  isMcp(scopes: string[]): boolean {
+    return scopes.some((s) => this.mcpScopes.has(s));
+  }
+
   output(d: Draft): void {
     const p = d.parsed;
+    let unknown = false;
     if (p.method !== undefined) {
       if (isKnownMethod(p.method)) this.markMcp(d.mcpScopes);
-      else if (!d.mcpScopes.some((s) => this.mcpScopes.has(s))) {
+      else if (!this.isMcp(d.mcpScopes)) {
         this.counters.reject(this.logger, 'unknown_method_dropped', 'JSON-RPC with an unknown method on a stream without MCP traffic', {
           method: p.method.slice(0, 100),
         });
         return;
+      } else {
+        unknown = true;
+        this.counters.inc('unknown_methods');
+        this.notices.report('unknown_method', {
+          timestamp: d.timestamp,
+          pid: d.origin.pid,
+          comm: d.origin.comm,
+          stream: d.origin.stream,
+          detail: 'a JSON-RPC message whose method no MCP revision defines, on a stream that carries MCP; written, marked unknown_method',
+          sample: visibleText(p.method, 200),
+        });
       }
     }
     let pairing: Promise<PairedRequest | undefined> | undefined;
@@ -54,13 +75,13 @@ export class MessageOutput {
       pairing = this.pairing.take(d.responseScopes, p.id);
     }
     this.chain = this.chain
-      .then(async () => this.finalize(d, pairing ? await pairing : undefined))
+      .then(async () => this.finalize(d, pairing ? await pairing : undefined, unknown))
       .catch((err: unknown) => {
         this.counters.reject(this.logger, 'internal_errors', `failed to finalize message: ${(err as Error)?.message ?? err}`);
       });
   }
 
-  private finalize(d: Draft, request: PairedRequest | undefined): void {
+  private finalize(d: Draft, request: PairedRequest | undefined, unknown: boolean): void {
     if (d.responseScopes) {
       if (request) {
         this.counters.inc('paired_responses');
@@ -70,6 +91,11 @@ export class MessageOutput {
     const out = buildMessage(d, request);
     out.seq = ++this.seq;
     out.msg_id = `${this.instance}:${out.seq}`;
+    if (unknown) out.unknown_method = true;
+    if (!request && d.exchangeMethod && (out.type === 'response' || out.type === 'error')) out.request_method = d.exchangeMethod;
+    this.conversations.annotate(out, d, request);
+    if (out.retry_of) this.counters.inc('mrtr_retries_linked');
+    if (d.reportViolations && this.isMcp(d.mcpScopes)) d.reportViolations();
     this.counters.inc('messages_emitted');
     try {
       this.emitFn(out);

@@ -11,11 +11,14 @@ import {
   FdType,
   kernelTimeToIso,
   Logger,
+  NoticeReason,
   RawEvent,
   RawFlags,
   RawKind,
   Store,
   streamKeyOf,
+  visibleBytes,
+  visibleText,
 } from '@mcpspy/events';
 import { CallCursor } from './call-cursor';
 import { DeadlineQueue } from './deadline-queue';
@@ -23,8 +26,20 @@ import { ParserStoreError } from './errors';
 import { ParsedMessage, parseJsonRpcText } from './jsonrpc';
 import { decodeUtf8, Draft } from './message-builder';
 import { ByteBudget, DropReason, NdjsonSplitter } from './ndjson-splitter';
+import { Notices } from './notices';
 import { Endpoint, NOBODY, ProcNames } from './proc-names';
 import { TIMED_OUT, withDeadline } from './store-timeout';
+
+/** Later `{` tried when a stdio line does not parse (a message glued after a log prefix). */
+const MAX_RESYNC_TRIES = 16;
+const SAMPLE_MAX = 200;
+
+const VIOLATION_DETAIL: Partial<Record<NoticeReason, string>> = {
+  stdio_non_jsonrpc:
+    'the process wrote bytes that are not JSON-RPC to an MCP stdio stream (logs or a banner on stdout corrupt it); the messages around them were resynchronised and written',
+  jsonrpc_nonconforming:
+    'a message on an MCP stdio stream that is not conforming JSON-RPC 2.0 (version 1.0, no "jsonrpc": "2.0", a bad id or shape); not written',
+};
 
 /** Pipe endpoints outlive this process in the Store for an hour after their last change. */
 const ENDPOINT_TTL_MS = 60 * 60_000;
@@ -46,6 +61,9 @@ export interface StdioDeps {
   logger: Logger;
   names: ProcNames;
   budget: ByteBudget;
+  notices: Notices;
+  /** Whether these channels/sessions are known to carry MCP. */
+  isMcp(scopes: string[]): boolean;
   /** Where finished drafts go, in order. */
   output(d: Draft): void;
   /** Store writes nobody waits for, but `flush()` does. */
@@ -57,6 +75,15 @@ interface LineMeta {
   comm: string;
   tsNs: bigint;
   wallOffsetNs: bigint;
+}
+
+interface Violation {
+  count: number;
+  /** Of the first occurrence since the last report. */
+  sample: string;
+  pid: number;
+  comm: string;
+  timestamp: string;
 }
 
 interface HeldStdio {
@@ -83,6 +110,8 @@ class StdioChannel {
   readonly readCursor = new CallCursor();
   writeSplit!: NdjsonSplitter<LineMeta>;
   readSplit!: NdjsonSplitter<LineMeta>;
+  /** Protocol violations not reported yet (the channel was not known to carry MCP). */
+  readonly violations = new Map<NoticeReason, Violation>();
   constructor(readonly key: string) {}
 
   get idle(): boolean {
@@ -225,7 +254,10 @@ export class StdioChannels {
 
   private makeSplitter(ch: StdioChannel, fromRead: boolean): NdjsonSplitter<LineMeta> {
     return new NdjsonSplitter<LineMeta>(this.cfg.maxLineBytes, this.deps.budget, {
-      line: (bytes, meta) => this.onLine(ch, bytes, meta, fromRead),
+      line: (bytes, meta, resync) => this.onLine(ch, bytes, meta, fromRead, resync),
+      noise: (bytes, meta, lineStart) => {
+        if (lineStart) this.violation(ch, 'stdio_non_jsonrpc', meta, fromRead, visibleBytes(bytes, SAMPLE_MAX));
+      },
       drop: (reason: DropReason) =>
         this.deps.counters.reject(this.deps.logger, reason, dropText(reason, this.cfg.maxLineBytes, this.cfg.maxTotalBytes), {
           stream: ch.key,
@@ -248,13 +280,41 @@ export class StdioChannels {
     );
   }
 
-  private onLine(ch: StdioChannel, bytes: Buffer, meta: LineMeta, fromRead: boolean): void {
+  private onLine(ch: StdioChannel, bytes: Buffer, meta: LineMeta, fromRead: boolean, resync: boolean): void {
     const { counters, logger } = this.deps;
     counters.inc('stdio_lines');
     const text = decodeUtf8(bytes, ch.key, counters, logger);
-    const result = parseJsonRpcText(text, this.cfg.maxJsonDepth);
-    for (const r of result.rejects) counters.reject(logger, r.counter, r.reason, { stream: ch.key });
-    if (result.messages.length === 0) return;
+    let result = parseJsonRpcText(text, this.cfg.maxJsonDepth);
+    if (result.messages.length === 0) {
+      // A message glued after other output (`[INFO] ... {"jsonrpc":...}`): try the later `{`.
+      let from = 1;
+      for (let tries = 0; tries < MAX_RESYNC_TRIES; tries++) {
+        const k = text.indexOf('{', from);
+        if (k === -1) break;
+        const again = parseJsonRpcText(text.slice(k), this.cfg.maxJsonDepth);
+        if (again.messages.length > 0) {
+          if (!resync) this.violation(ch, 'stdio_non_jsonrpc', meta, fromRead, visibleText(text.slice(0, k), SAMPLE_MAX));
+          resync = true;
+          result = again;
+          break;
+        }
+        from = k + 1;
+      }
+    }
+    if (result.messages.length === 0) {
+      for (const r of result.rejects) counters.reject(logger, r.counter, r.reason, { stream: ch.key });
+      const nonconforming = result.rejects.some((r) => r.nonconforming);
+      // A noisy line already counted at its start is not counted again.
+      if (nonconforming || !resync) {
+        this.violation(ch, nonconforming ? 'jsonrpc_nonconforming' : 'stdio_non_jsonrpc', meta, fromRead, visibleText(text, SAMPLE_MAX));
+      }
+      return;
+    }
+    for (const r of result.rejects) {
+      counters.reject(logger, r.counter, r.reason, { stream: ch.key });
+      if (r.nonconforming) this.violation(ch, 'jsonrpc_nonconforming', meta, fromRead, visibleText(text, SAMPLE_MAX));
+    }
+    if (resync) counters.inc('stdio_resynced', result.messages.length);
     const timestamp = kernelTimeToIso(meta.tsNs, meta.wallOffsetNs);
     const self: Endpoint = { pid: meta.pid, comm: meta.comm };
     for (const parsed of result.messages) {
@@ -309,7 +369,9 @@ export class StdioChannels {
       stdio: { from_pid: from.pid, from_comm: names.commOf(from), to_pid: to.pid, to_comm: names.commOf(to) },
       session,
       mcpScopes: [ch.key, session],
+      origin: { pid: from.pid, comm: names.commOf(from), stream: ch.key },
     };
+    if (ch.violations.size > 0) draft.reportViolations = () => this.reportViolations(ch);
     const p = item.parsed;
     if (p.type === 'request') draft.requestScope = `stdio:${from.pid}>${to.pid}`;
     else if (p.type === 'response' || p.type === 'error') {
@@ -320,6 +382,30 @@ export class StdioChannels {
       draft.responseScopes = scopes;
     }
     this.deps.output(draft);
+  }
+
+  /** Counts a protocol violation; reported at once on a channel known to carry MCP, else with its next MCP message. */
+  private violation(ch: StdioChannel, reason: NoticeReason, meta: LineMeta, fromRead: boolean, sample: string): void {
+    this.deps.counters.inc(`violation_${reason}`);
+    const who: Endpoint = fromRead ? (ch.writer ?? NOBODY) : { pid: meta.pid, comm: meta.comm };
+    let v = ch.violations.get(reason);
+    if (!v) {
+      v = { count: 0, sample, pid: who.pid, comm: this.deps.names.commOf(who), timestamp: kernelTimeToIso(meta.tsNs, meta.wallOffsetNs) };
+      ch.violations.set(reason, v);
+    }
+    v.count++;
+    if (this.deps.isMcp([ch.key])) this.reportViolations(ch);
+  }
+
+  private reportViolations(ch: StdioChannel): void {
+    for (const [reason, v] of ch.violations) {
+      this.deps.notices.report(
+        reason,
+        { timestamp: v.timestamp, pid: v.pid, comm: v.comm, stream: ch.key, detail: VIOLATION_DETAIL[reason] ?? reason, sample: v.sample },
+        v.count,
+      );
+    }
+    ch.violations.clear();
   }
 
   private evictOldest(): void {
