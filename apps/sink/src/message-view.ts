@@ -29,9 +29,9 @@ function hasError(m: McpMessageEvent): boolean {
   return m.error !== undefined && m.error !== null && (m.error.code !== undefined || m.error.message !== undefined);
 }
 
-/** The method a message is about: its own, or its paired request's for responses. */
+/** The method a message is about: its own, its paired request's for responses, or the one the transport told. */
 export function methodOf(m: McpMessageEvent): string | undefined {
-  return m.method ?? m.request?.method;
+  return m.method ?? m.request?.method ?? m.request_method;
 }
 
 /** params.name (tools, prompts) or params.uri (resources) of the message or its request. */
@@ -69,10 +69,16 @@ export function detailOf(m: McpMessageEvent): string {
     return [code, m.error?.message ?? ''].filter(Boolean).join(' ');
   }
   if (kind === 'RESP') {
-    const r = m.result as { isError?: unknown } | undefined;
-    return r && typeof r === 'object' && r.isError === true ? 'isError' : 'OK';
+    const r = m.result as { isError?: unknown; resultType?: unknown } | undefined;
+    const type = m.result_type ?? (r && typeof r === 'object' && typeof r.resultType === 'string' ? r.resultType : undefined);
+    // A Multi Round-Trip Requests interim result: the call is not finished, the client must answer and retry.
+    let status = type === 'input_required' ? 'INPUT-REQUIRED' : type === 'task' ? 'TASK' : r && typeof r === 'object' && r.isError === true ? 'isError' : 'OK';
+    if (!m.request && !m.request_method) status += ' (request not seen)';
+    return status;
   }
-  return m.description || describeMethod(m.method);
+  const d = m.description || describeMethod(m.method);
+  // A retry of a call that asked for input (Multi Round-Trip Requests): the same logical call, next round.
+  return m.round !== undefined ? [d, `round ${m.round} of ${m.retry_of ?? '?'}`].filter(Boolean).join(', ') : d;
 }
 
 /** hh:mm:ss.mmm in local time; the raw string when it does not parse. */
