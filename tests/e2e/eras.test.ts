@@ -12,13 +12,13 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import type { McpMessageEvent, NoticeEvent } from '@mcpspy/events';
 import { startNats, type TestServer } from '@mcpspy/events/testing';
 import { monitorSkipReason, Monitor } from './harness';
-import { FIXTURES } from './paths';
+import { FIXTURES, REPO_ROOT } from './paths';
 import { runProcess, startProcess, stopAll, tail } from './proc';
 import { scratchDir } from './tmp';
 
@@ -169,6 +169,39 @@ for (const transport of ['stdio', 'http'] as const) {
     });
   });
 }
+
+describe('SDK v1 client against @modelcontextprotocol/server-everything 2026.8.31 (stdio)', { skip }, () => {
+  test('every message once, paired, legacy fields from initialize', async () => {
+    const tmp = scratchDir('everything');
+    // The server runs under a link to node with a name of its own, so --comm selects it (comm = the exec'd file's name).
+    const serverBin = join(tmp.dir, 'mcpe2e-evrysrv');
+    symlinkSync(process.execPath, serverBin);
+    const output = join(tmp.dir, 'out.jsonl');
+    const transcriptFile = join(tmp.dir, 'client.json');
+    const monitor = await Monitor.start({ output, comms: ['mcpe2e-v1cli', 'mcpe2e-evrysrv'] });
+    try {
+      const everything = join(REPO_ROOT, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
+      const r = await runProcess('mcpe2e-v1cli', process.execPath, [join(FIXTURES, 'v1-client.mjs'), serverBin, transcriptFile, everything, 'stdio'], {
+        timeoutMs: 60_000,
+      });
+      assert.equal(r.code, 0, `client failed: ${tail(r.stdout)} ${tail(r.stderr)}`);
+      const { summary, transcript } = readTranscript(transcriptFile);
+      assert.equal(summary.sum, 'The sum of 2 and 3 is 5.');
+      await monitor.waitQuiet(transcriptKeys(transcript).length, 1_500, 30_000);
+      await monitor.stop();
+      const lines = monitor.lines() as unknown as McpMessageEvent[];
+      compare(lines, transcript, 'mcpe2e-v1cli');
+      for (const m of lines) {
+        assert.equal(m.client_name, 'mcpe2e-v1-client');
+        assert.equal(m.protocol_version !== undefined, true, `protocol_version of ${m.method ?? m.request?.method}`);
+      }
+      assert.equal(lines.find((m) => m.request?.method === 'tools/list')?.server_name, 'mcp-servers/everything');
+    } finally {
+      await monitor.proc.stop('SIGKILL');
+      tmp.remove();
+    }
+  });
+});
 
 describe('a stdio server printing a banner and logs on stdout', { skip }, () => {
   let nats: TestServer | undefined;
