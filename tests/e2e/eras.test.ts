@@ -114,7 +114,7 @@ async function runV2(era: 'modern' | 'legacy', transport: 'stdio' | 'http') {
     await monitor.waitQuiet(transcriptKeys(transcript).length, 1_500, 30_000);
     await server?.stop('SIGTERM');
     await monitor.stop();
-    return { summary, transcript, lines: monitor.lines() as unknown as McpMessageEvent[], tmp };
+    return { summary, transcript, lines: monitor.lines() as unknown as McpMessageEvent[], console: monitor.proc.stdout(), tmp };
   } catch (e) {
     await server?.stop('SIGKILL');
     await monitor.proc.stop('SIGKILL');
@@ -126,7 +126,7 @@ async function runV2(era: 'modern' | 'legacy', transport: 'stdio' | 'http') {
 for (const transport of ['stdio', 'http'] as const) {
   describe(`SDK v2 2.4.0 client and server over ${transport}`, { skip }, () => {
     test('modern era (2026-07-28): discover, _meta envelope, input_required round trip, subscription', async () => {
-      const { summary, transcript, lines, tmp } = await runV2('modern', transport);
+      const { summary, transcript, lines, console, tmp } = await runV2('modern', transport);
       try {
         assert.equal(summary.version, '2026-07-28');
         assert.equal(summary.deploy, 'deployed to prod');
@@ -149,6 +149,10 @@ for (const transport of ['stdio', 'http'] as const) {
         assert.equal(retry.retry_of, first.msg_id);
         assert.equal(retry.retry_of_id, first.id);
         assert.equal(retry.round, 2);
+        // The console (--tui=false) says what the interim result is, and ties the retry to the first request.
+        assert.match(console, / RESP INPUT-REQUIRED tools\/call \(deploy\)/);
+        assert.ok(console.includes(`REQ tools/call (deploy) Execute a tool, round 2 of ${first.msg_id}`), console);
+        assert.match(console, / REQ server\/discover Discover server versions and capabilities/);
       } finally {
         tmp.remove();
       }
