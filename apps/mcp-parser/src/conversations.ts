@@ -19,6 +19,7 @@ import { MessageFacts, paramsFacts, resultFacts, resultRequestState, retryFacts,
 
 const MAX_SESSIONS = 50_000;
 const MAX_CALLS = 100_000;
+const NOTHING: Readonly<Record<string, never>> = Object.freeze({});
 
 interface Origin {
   msgId: string;
@@ -102,6 +103,8 @@ export class Conversations {
   /** Merges a message's own facts into its conversation's and returns the conversation's. */
   private remember(session: string, own: MessageFacts): SessionFacts {
     const prev = this.sessions.get(session);
+    // Most messages (notifications, results of the 2026 era) tell nothing new: no copy, no map write.
+    if (own.protocolVersion === undefined && own.clientName === undefined && own.serverName === undefined) return prev ?? NOTHING;
     const next: SessionFacts = { ...prev };
     if (own.protocolVersion !== undefined) next.protocolVersion = own.protocolVersion;
     if (own.clientName !== undefined) {

@@ -74,3 +74,14 @@ describe('ssePayloads', () => {
     assert.deepEqual(ssePayloads(t), ['{"a":\n1}', 'x', 'last']);
   });
 });
+
+describe('non-conforming JSON-RPC is told apart from other JSON', () => {
+  test('JSON-RPC 1.0, a missing version or a bad id look like JSON-RPC; a log object does not', () => {
+    const flag = (t: string) => parseJsonRpcText(t).rejects.map((r) => r.nonconforming);
+    assert.deepEqual(flag('{"jsonrpc":"1.0","id":1,"result":2}'), [true]);
+    assert.deepEqual(flag('{"method":"tools/list","id":1}'), [true]);
+    assert.deepEqual(flag('{"jsonrpc":"2.0","id":null,"method":"x"}'), [true]);
+    assert.deepEqual(flag('{"level":"info","msg":"started"}'), [false]);
+    assert.deepEqual(flag('[{"level":"info"},{"jsonrpc":"1.0","id":1,"result":0}]'), [false, true]);
+  });
+});
