@@ -13,7 +13,7 @@
  * instance's own (bounded): with several parser instances a retry is linked
  * when the same instance saw the interim result.
  */
-import { McpMessageEvent, PairedRequest, resultTypeOf } from '@mcpspy/events';
+import { describeResultType, McpMessageEvent, PairedRequest, resultTypeOf } from '@mcpspy/events';
 import type { Draft } from './message-builder';
 import { MessageFacts, paramsFacts, resultFacts, resultRequestState, retryFacts, targetOf } from './mcp-meta';
 
@@ -64,7 +64,12 @@ export class Conversations {
     setIf(out, 'tracestate', own.tracestate);
     if (p.type === 'response') {
       const rt = resultTypeOf(p.result);
-      if (rt !== undefined) out.result_type = rt;
+      if (rt !== undefined) {
+        out.result_type = rt;
+        // An interim result says what it is (`Input required: …`, `Running as a task`); a complete one needs no words.
+        const described = describeResultType(rt);
+        if (described !== undefined && out.description === undefined) out.description = described;
+      }
     }
     this.link(out, d, request);
   }

@@ -114,6 +114,8 @@ describe('modern era (2026-07-28) over stdio', () => {
     // MRTR: one logical call, ids 3 -> 4 -> 5
     const first = byId(out, 'request', 3);
     assert.equal(byId(out, 'response', 3).result_type, 'input_required');
+    assert.equal(byId(out, 'response', 3).description, 'Input required: the client must answer and retry');
+    assert.equal(byId(out, 'response', 5).description, undefined, 'a complete result needs no description');
     assert.equal(first.retry_of, undefined);
     assert.deepEqual([byId(out, 'request', 4).retry_of, byId(out, 'request', 4).retry_of_id, byId(out, 'request', 4).round], [first.msg_id, 3, 2]);
     assert.deepEqual([byId(out, 'request', 5).retry_of, byId(out, 'request', 5).retry_of_id, byId(out, 'request', 5).round], [first.msg_id, 3, 3]);
