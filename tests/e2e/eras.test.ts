@@ -21,6 +21,7 @@ import { monitorSkipReason, Monitor } from './harness';
 import { FIXTURES, REPO_ROOT } from './paths';
 import { runProcess, startProcess, stopAll, tail } from './proc';
 import { scratchDir } from './tmp';
+import { Stack, stackSkipReason } from './stack';
 
 after(stopAll);
 const skip = monitorSkipReason();
@@ -242,6 +243,32 @@ async function waitForFile(file: string, timeoutMs: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+describe('the modern era through the distributed stack (every stage its own process, NATS, Redis)', { skip: stackSkipReason(skip) }, () => {
+  test('SDK v2 over stdio: every message once and paired across processes; the new fields survive NATS validation', async () => {
+    const tmp = scratchDir('era-stack');
+    const output = join(tmp.dir, 'out.jsonl');
+    const transcriptFile = join(tmp.dir, 'client.json');
+    const stack = await Stack.start({ dir: tmp.dir, output, comms: [V2_CLIENT, V2_SERVER] });
+    try {
+      const args = [join(FIXTURES, 'v2-client.mjs'), '--era', 'modern', '--out', transcriptFile, '--stdio', join(FIXTURES, 'v2-server.mjs')];
+      const r = await runProcess(V2_CLIENT, process.execPath, args, { timeoutMs: 60_000 });
+      assert.equal(r.code, 0, `client failed: ${tail(r.stdout)} ${tail(r.stderr)}`);
+      const { transcript } = readTranscript(transcriptFile);
+      await stack.waitQuiet(transcriptKeys(transcript).length);
+      await stack.stop();
+      const lines = (existsSync(output) ? readFileSync(output, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []) as McpMessageEvent[];
+      compare(lines, transcript, V2_CLIENT);
+      const retry = lines.find((m) => m.retry_of !== undefined);
+      assert.ok(retry, 'the MRTR retry is linked');
+      assert.equal(retry.round, 2);
+      assert.ok(lines.every((m) => m.type !== 'request' || m.client_name === 'mcpe2e-v2-client'));
+    } finally {
+      await stack.stop().catch(() => undefined);
+      tmp.remove();
+    }
+  });
+});
 
 describe('SDK v1 client against @modelcontextprotocol/server-everything 2026.8.31 (stdio)', { skip }, () => {
   test('every message once, paired, legacy fields from initialize', async () => {
