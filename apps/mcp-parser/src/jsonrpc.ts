@@ -162,3 +162,63 @@ export function classify(v: unknown): ParsedMessage | { reason: string } {
   }
   return { type: 'response', id: v.id as string | number | null, result: v.result, error: {}, raw: '' };
 }
+
+/** End (exclusive) of the JSON object starting at `start` (a `{`), by balance outside strings; -1 when it does not close. */
+export function objectEnd(text: string, start: number): number {
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (c === 0x5c) escaped = true;
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) {
+      if (--depth === 0) return i + 1;
+      if (depth < 0) return -1;
+    }
+  }
+  return -1;
+}
+
+export interface Recovered {
+  messages: ParsedMessage[];
+  /** Bytes around the recovered messages that are not JSON-RPC (before, between, after), trimmed; '' when none. */
+  noise: string;
+}
+
+/**
+ * The JSON-RPC messages inside a line that is not one JSON text: logs before
+ * or after a message, or several messages glued together. Each `{` is tried
+ * as the start of an object cut at its balanced end; at most `maxTries`
+ * candidates are parsed, so a long line of braces costs a bounded amount.
+ */
+export function recoverJsonRpc(text: string, maxDepth = DEFAULT_MAX_DEPTH, maxTries = 16): Recovered {
+  const messages: ParsedMessage[] = [];
+  const noise: string[] = [];
+  let pos = 0;
+  let skipFrom = 0;
+  for (let tries = 0; tries < maxTries; ) {
+    const k = text.indexOf('{', pos);
+    if (k === -1) break;
+    const end = objectEnd(text, k);
+    if (end === -1) break;
+    tries++;
+    const r = parseJsonRpcText(text.slice(k, end), maxDepth);
+    if (r.messages.length === 0) {
+      pos = k + 1;
+      continue;
+    }
+    noise.push(text.slice(skipFrom, k));
+    messages.push(...r.messages);
+    pos = skipFrom = end;
+  }
+  if (messages.length === 0) return { messages, noise: text.trim() };
+  noise.push(text.slice(skipFrom));
+  return { messages, noise: noise.map((n) => n.trim()).filter(Boolean).join(' … ') };
+}

@@ -23,14 +23,14 @@ import {
 import { CallCursor } from './call-cursor';
 import { DeadlineQueue } from './deadline-queue';
 import { ParserStoreError } from './errors';
-import { ParsedMessage, parseJsonRpcText } from './jsonrpc';
+import { ParsedMessage, parseJsonRpcText, recoverJsonRpc } from './jsonrpc';
 import { decodeUtf8, Draft } from './message-builder';
 import { ByteBudget, DropReason, NdjsonSplitter } from './ndjson-splitter';
 import { Notices } from './notices';
 import { Endpoint, NOBODY, ProcNames } from './proc-names';
 import { TIMED_OUT, withDeadline } from './store-timeout';
 
-/** Later `{` tried when a stdio line does not parse (a message glued after a log prefix). */
+/** `{` tried as message starts when a stdio line does not parse (messages glued to log output). */
 const MAX_RESYNC_TRIES = 16;
 const SAMPLE_MAX = 200;
 
@@ -286,19 +286,12 @@ export class StdioChannels {
     const text = decodeUtf8(bytes, ch.key, counters, logger);
     let result = parseJsonRpcText(text, this.cfg.maxJsonDepth);
     if (result.messages.length === 0) {
-      // A message glued after other output (`[INFO] ... {"jsonrpc":...}`): try the later `{`.
-      let from = 1;
-      for (let tries = 0; tries < MAX_RESYNC_TRIES; tries++) {
-        const k = text.indexOf('{', from);
-        if (k === -1) break;
-        const again = parseJsonRpcText(text.slice(k), this.cfg.maxJsonDepth);
-        if (again.messages.length > 0) {
-          if (!resync) this.violation(ch, 'stdio_non_jsonrpc', meta, fromRead, visibleText(text.slice(0, k), SAMPLE_MAX));
-          resync = true;
-          result = again;
-          break;
-        }
-        from = k + 1;
+      // Messages glued to other output on one line (`[DEBUG] done {"jsonrpc":…}`, `{…}trailing log`, `{…}{…}`).
+      const found = recoverJsonRpc(text, this.cfg.maxJsonDepth, MAX_RESYNC_TRIES);
+      if (found.messages.length > 0) {
+        if (!resync && found.noise) this.violation(ch, 'stdio_non_jsonrpc', meta, fromRead, visibleText(found.noise, SAMPLE_MAX));
+        resync = true;
+        result = { messages: found.messages, rejects: [] };
       }
     }
     if (result.messages.length === 0) {

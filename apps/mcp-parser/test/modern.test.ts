@@ -236,6 +236,25 @@ describe('stdio hygiene: logs and banners on a server stdout', () => {
     assert.equal(h.engine.counters.get('stdio_resynced'), n / 2);
   });
 
+  test('a log after a message on its line, and two messages glued together, are all recovered', async () => {
+    const notices: NoticeEvent[] = [];
+    const h = harness({ emitNotice: (x) => notices.push(x) });
+    const n1 = j({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 1, progress: 1 } });
+    const n2 = j({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 1, progress: 2 } });
+    const n3 = j({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: '{brace}' } });
+    const s = new RawScript()
+      .call({ ...SERVER, dir: 'write', stream: DOWN, data: `${n1} <- sent\n`, atMs: 0 })
+      .call({ ...CLIENT, dir: 'read', stream: DOWN, data: `${n1} <- sent\n`, atMs: 1 })
+      .call({ ...SERVER, dir: 'write', stream: DOWN, data: `${n2}${n3}\n`, atMs: 2 })
+      .call({ ...CLIENT, dir: 'read', stream: DOWN, data: `${n2}${n3}\n`, atMs: 3 });
+    await h.feed(s.batches());
+    const out = await h.done();
+    assert.deepEqual(out.map((m) => m.raw), [n1, n2, n3]);
+    const bad = notices.filter((x) => x.reason === 'stdio_non_jsonrpc');
+    assert.equal(bad.at(-1)?.count, 1, 'the trailing log is one violation; glued messages are none');
+    assert.equal(bad[0].sample, '<- sent');
+  });
+
   test('logs on a pipe that never carries MCP raise no notice', async () => {
     const notices: NoticeEvent[] = [];
     const h = harness({ emitNotice: (x) => notices.push(x) });
