@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseJsonRpcText } from './jsonrpc';
+import { objectEnd, parseJsonRpcText, recoverJsonRpc } from './jsonrpc';
 import { describeMethod, KNOWN_METHODS } from '@mcpspy/events';
 import { ssePayloads } from './sse';
 
@@ -72,5 +72,32 @@ describe('ssePayloads', () => {
   test('joins data lines, skips comments and other fields, any line ending', () => {
     const t = ': keepalive\r\nevent: message\r\nid: 1\r\ndata: {"a":\r\ndata:1}\r\n\r\ndata: x\n\nevent: end\n\ndata: last';
     assert.deepEqual(ssePayloads(t), ['{"a":\n1}', 'x', 'last']);
+  });
+});
+
+describe('non-conforming JSON-RPC is told apart from other JSON', () => {
+  test('JSON-RPC 1.0, a missing version or a bad id look like JSON-RPC; a log object does not', () => {
+    const flag = (t: string) => parseJsonRpcText(t).rejects.map((r) => r.nonconforming);
+    assert.deepEqual(flag('{"jsonrpc":"1.0","id":1,"result":2}'), [true]);
+    assert.deepEqual(flag('{"method":"tools/list","id":1}'), [true]);
+    assert.deepEqual(flag('{"jsonrpc":"2.0","id":null,"method":"x"}'), [true]);
+    assert.deepEqual(flag('{"level":"info","msg":"started"}'), [false]);
+    assert.deepEqual(flag('[{"level":"info"},{"jsonrpc":"1.0","id":1,"result":0}]'), [false, true]);
+  });
+});
+
+describe('recoverJsonRpc: messages glued to other output on one line', () => {
+  const A = '{"jsonrpc":"2.0","id":1,"result":{"s":"}{"}}';
+  const B = '{"jsonrpc":"2.0","method":"notifications/progress","params":{"progress":1}}';
+  test('before, after, between, and braces inside strings', () => {
+    const r = recoverJsonRpc(`[DEBUG] done {"x":1} ${A} trailing {log}${B}tail`);
+    assert.deepEqual(r.messages.map((m) => m.raw), [A, B]);
+    assert.equal(r.noise, '[DEBUG] done {"x":1} … trailing {log} … tail');
+    assert.equal(objectEnd(A, 0), A.length);
+  });
+  test('nothing recoverable: the whole line is noise; tries are bounded', () => {
+    assert.deepEqual(recoverJsonRpc('plain log line {not json}'), { messages: [], noise: 'plain log line {not json}' });
+    const braces = '{"a":1}'.repeat(1000) + A;
+    assert.equal(recoverJsonRpc(braces, 256, 16).messages.length, 0, 'the message past 16 candidates is not reached');
   });
 });

@@ -13,6 +13,12 @@ export interface ParsedMessage extends Pick<McpMessageEvent, 'type' | 'id' | 'me
 export interface Reject {
   counter: string;
   reason: string;
+  /**
+   * The value looks like JSON-RPC (an object with `method`, `id` or
+   * `jsonrpc`) but breaks JSON-RPC 2.0: version 1.0, a missing `jsonrpc`, a
+   * bad id... On an MCP stream that is a `jsonrpc_nonconforming` notice.
+   */
+  nonconforming?: boolean;
 }
 
 export interface ParseResult {
@@ -93,7 +99,7 @@ export function parseJsonRpcText(text: string, maxDepth = DEFAULT_MAX_DEPTH): Pa
   }
   if (!Array.isArray(value)) {
     const c = classify(value);
-    if ('reason' in c) return { messages: [], rejects: [{ counter: 'not_jsonrpc', reason: c.reason }] };
+    if ('reason' in c) return { messages: [], rejects: [{ counter: 'not_jsonrpc', reason: c.reason, nonconforming: looksLikeJsonRpc(value) }] };
     c.raw = raw;
     return { messages: [c], rejects: [] };
   }
@@ -103,7 +109,7 @@ export function parseJsonRpcText(text: string, maxDepth = DEFAULT_MAX_DEPTH): Pa
   for (let i = 0; i < value.length; i++) {
     const c = classify(value[i]);
     if ('reason' in c) {
-      out.rejects.push({ counter: 'not_jsonrpc', reason: `batch element: ${c.reason}` });
+      out.rejects.push({ counter: 'not_jsonrpc', reason: `batch element: ${c.reason}`, nonconforming: looksLikeJsonRpc(value[i]) });
       continue;
     }
     const span = spans[i];
@@ -112,6 +118,10 @@ export function parseJsonRpcText(text: string, maxDepth = DEFAULT_MAX_DEPTH): Pa
     out.messages.push(c);
   }
   return out;
+}
+
+function looksLikeJsonRpc(v: unknown): boolean {
+  return isPlainObject(v) && (has(v, 'jsonrpc') || has(v, 'method') || (has(v, 'id') && (has(v, 'result') || has(v, 'error'))));
 }
 
 function isId(v: unknown): v is string | number {
@@ -151,4 +161,64 @@ export function classify(v: unknown): ParsedMessage | { reason: string } {
     return { type: 'error', id: v.id as string | number | null, error: v.error as JsonRpcError, raw: '' };
   }
   return { type: 'response', id: v.id as string | number | null, result: v.result, error: {}, raw: '' };
+}
+
+/** End (exclusive) of the JSON object starting at `start` (a `{`), by balance outside strings; -1 when it does not close. */
+export function objectEnd(text: string, start: number): number {
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (c === 0x5c) escaped = true;
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) {
+      if (--depth === 0) return i + 1;
+      if (depth < 0) return -1;
+    }
+  }
+  return -1;
+}
+
+export interface Recovered {
+  messages: ParsedMessage[];
+  /** Bytes around the recovered messages that are not JSON-RPC (before, between, after), trimmed; '' when none. */
+  noise: string;
+}
+
+/**
+ * The JSON-RPC messages inside a line that is not one JSON text: logs before
+ * or after a message, or several messages glued together. Each `{` is tried
+ * as the start of an object cut at its balanced end; at most `maxTries`
+ * candidates are parsed, so a long line of braces costs a bounded amount.
+ */
+export function recoverJsonRpc(text: string, maxDepth = DEFAULT_MAX_DEPTH, maxTries = 16): Recovered {
+  const messages: ParsedMessage[] = [];
+  const noise: string[] = [];
+  let pos = 0;
+  let skipFrom = 0;
+  for (let tries = 0; tries < maxTries; ) {
+    const k = text.indexOf('{', pos);
+    if (k === -1) break;
+    const end = objectEnd(text, k);
+    if (end === -1) break;
+    tries++;
+    const r = parseJsonRpcText(text.slice(k, end), maxDepth);
+    if (r.messages.length === 0) {
+      pos = k + 1;
+      continue;
+    }
+    noise.push(text.slice(skipFrom, k));
+    messages.push(...r.messages);
+    pos = skipFrom = end;
+  }
+  if (messages.length === 0) return { messages, noise: text.trim() };
+  noise.push(text.slice(skipFrom));
+  return { messages, noise: noise.map((n) => n.trim()).filter(Boolean).join(' … ') };
 }

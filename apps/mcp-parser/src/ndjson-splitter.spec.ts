@@ -81,3 +81,21 @@ describe('NdjsonSplitter', () => {
     assert.deepEqual(drops, ['gap_lines_dropped']);
   });
 });
+
+describe('NdjsonSplitter resync after non-JSON bytes', () => {
+  test('a message glued after a log prefix is cut at its first { and flagged; the prefix goes to noise', () => {
+    const lines: string[] = [];
+    const noise: string[] = [];
+    const s = new NdjsonSplitter<number>(1024, new ByteBudget(4096), {
+      line: (bytes, _m, resync) => lines.push(`${resync ? 'R' : '-'}${bytes.toString()}`),
+      drop: () => undefined,
+      noise: (bytes, _m, start) => noise.push(`${start ? '^' : ''}${bytes.toString()}`),
+    });
+    s.feed(Buffer.from('[INFO] ready '), 1);
+    s.feed(Buffer.from('{"a":'), 2);
+    s.feed(Buffer.from('1}\nplain log\n{"b":2}\nno brace'), 3);
+    s.feed(Buffer.from(' still {"c":3}\n'), 4);
+    assert.deepEqual(lines, ['-[INFO] ready {"a":1}', '-{"b":2}', 'R{"c":3}']);
+    assert.deepEqual(noise, ['^plain log', '^no brace', ' still ']);
+  });
+});

@@ -1,8 +1,12 @@
 /**
  * Splits one byte stream into newline-delimited lines, across any chunk and
  * syscall boundaries, with bounded memory:
- * - a line not starting with `{` or `[` is skipped up to its newline without
- *   being buffered (non-JSON output never wedges or fills the stream);
+ * - a line not starting with `{` or `[` (a log line or banner on stdout) is
+ *   counted once (`non_json_lines`) and its bytes handed to `noise` without
+ *   being buffered, up to its first `{`: from there the line is kept as a
+ *   JSON candidate (a message glued after a log prefix is resynchronised;
+ *   the consumer tries later `{` when the candidate does not parse), and a
+ *   line with no `{` is skipped to its newline (never wedges or fills the stream);
  * - a line longer than `maxLineBytes`, or one that would push the shared
  *   budget past its total, is dropped and the stream resyncs at the next newline;
  * - after a gap (lost bytes) the partial line and everything up to the next
@@ -20,8 +24,11 @@ export class ByteBudget {
 export type DropReason = 'non_json_lines' | 'line_too_long' | 'total_bytes_exceeded' | 'gap_lines_dropped';
 
 export interface SplitterSink<M> {
-  line(bytes: Buffer, meta: M): void;
+  /** `resync`: the line began with non-JSON bytes, cut off before this `{`. */
+  line(bytes: Buffer, meta: M, resync: boolean): void;
   drop(reason: DropReason): void;
+  /** Non-JSON bytes skipped (`lineStart`: the first piece of a noisy line). Views into the chunk: copy to keep. */
+  noise?(bytes: Buffer, meta: M, lineStart: boolean): void;
 }
 
 const NL = 0x0a;
@@ -35,6 +42,10 @@ export class NdjsonSplitter<M> {
   private pending = 0;
   /** Why bytes up to the next newline are being discarded, or null. */
   private skipping: DropReason | null = null;
+  /** Inside a noisy line, looking for a `{` where a JSON-RPC message may start. */
+  private hunting = false;
+  /** The partial line held began after noise. */
+  private resync = false;
   private lastMeta: M | undefined;
 
   constructor(
@@ -49,7 +60,7 @@ export class NdjsonSplitter<M> {
   }
 
   get idle(): boolean {
-    return this.pending === 0 && this.skipping === null;
+    return this.pending === 0 && this.skipping === null && !this.hunting;
   }
 
   feed(chunk: Uint8Array, meta: M): void {
@@ -65,8 +76,21 @@ export class NdjsonSplitter<M> {
         pos = nl + 1;
         continue;
       }
-      if (this.pending === 0) {
-        let s = pos;
+      let s = pos;
+      let resync = false;
+      if (this.hunting) {
+        const brace = indexOfBrace(data, pos, end);
+        this.sink.noise?.(data.subarray(pos, brace === -1 ? end : brace), meta, false);
+        if (brace === -1) {
+          if (nl === -1) return;
+          this.hunting = false;
+          pos = nl + 1;
+          continue;
+        }
+        this.hunting = false;
+        s = brace;
+        resync = true;
+      } else if (this.pending === 0) {
         while (s < end && isWs(data[s])) s++;
         if (s === end) {
           // Blank so far: leading whitespace of a line carries nothing.
@@ -76,17 +100,32 @@ export class NdjsonSplitter<M> {
         }
         const c = data[s];
         if (c !== 0x7b && c !== 0x5b) {
-          this.skip('non_json_lines');
-          continue;
+          this.sink.drop('non_json_lines');
+          const brace = indexOfBrace(data, s, end);
+          this.sink.noise?.(data.subarray(s, brace === -1 ? end : brace), meta, true);
+          if (brace === -1) {
+            if (nl === -1) {
+              this.hunting = true;
+              return;
+            }
+            pos = nl + 1;
+            continue;
+          }
+          s = brace;
+          resync = true;
         }
+      }
+      if (this.pending === 0) {
         if (nl !== -1) {
           if (nl - s > this.maxLineBytes) this.sink.drop('line_too_long');
-          else this.sink.line(data.subarray(s, end), meta);
+          else this.sink.line(data.subarray(s, end), meta, resync);
           pos = nl + 1;
           continue;
         }
-        this.append(data.subarray(s, end));
-        this.lastMeta = meta;
+        if (this.append(data.subarray(s, end))) {
+          this.resync = resync;
+          this.lastMeta = meta;
+        }
         return;
       }
       if (!this.append(data.subarray(pos, end))) continue;
@@ -96,8 +135,9 @@ export class NdjsonSplitter<M> {
       }
       const lineMeta = end > pos || this.lastMeta === undefined ? meta : this.lastMeta;
       const line = this.pieces.length === 1 ? this.pieces[0] : Buffer.concat(this.pieces, this.pending);
+      const lineResync = this.resync;
       this.release();
-      this.sink.line(line, lineMeta);
+      this.sink.line(line, lineMeta, lineResync);
       pos = nl + 1;
     }
   }
@@ -105,6 +145,7 @@ export class NdjsonSplitter<M> {
   /** Bytes were lost before the next chunk: the line they belong to is dropped. */
   gap(): void {
     this.release();
+    this.hunting = false;
     if (this.skipping === null) this.skip('gap_lines_dropped');
   }
 
@@ -112,6 +153,7 @@ export class NdjsonSplitter<M> {
   reset(): void {
     this.release();
     this.skipping = null;
+    this.hunting = false;
   }
 
   /** Copies a slice of a partial line; false when a bound made the line drop. */
@@ -142,8 +184,15 @@ export class NdjsonSplitter<M> {
 
   private release(): void {
     this.lastMeta = undefined;
+    this.resync = false;
     this.budget.used -= this.pending;
     this.pieces = [];
     this.pending = 0;
   }
+}
+
+/** First `{` in data[from, to), or -1. */
+function indexOfBrace(data: Buffer, from: number, to: number): number {
+  const i = data.indexOf(0x7b, from);
+  return i === -1 || i >= to ? -1 : i;
 }

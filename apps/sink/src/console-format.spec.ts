@@ -26,6 +26,20 @@ describe('formatConsoleLine', () => {
     assert.equal(formatConsoleLine(m), '12:34:56.890 python[12346] → python[12345] ERR -32000 boom tools/call (get_weather)');
   });
 
+  test('an input_required result says INPUT-REQUIRED; its retry names the round and the first request', () => {
+    const interim = stdioResponse({ result: { resultType: 'input_required', inputRequests: {}, requestState: 's' }, result_type: 'input_required' });
+    assert.match(formatConsoleLine(interim), / RESP INPUT-REQUIRED tools\/call \(get_weather\)$/);
+    const retry = stdioRequest({ id: 8, retry_of: 'a:1', retry_of_id: 7, round: 2 });
+    assert.match(formatConsoleLine(retry), / REQ tools\/call \(get_weather\) Execute a tool, round 2 of a:1$/);
+  });
+
+  test('a response whose request was not seen says so, unless the transport told its method', () => {
+    const lone = stdioResponse({ request: undefined });
+    assert.equal(formatConsoleLine(lone), '12:34:56.890 python[12346] → python[12345] RESP OK (request not seen)');
+    const told = httpResponse({ request: undefined, request_method: 'tools/call' });
+    assert.match(formatConsoleLine(told), / RESP OK tools\/call$/);
+  });
+
   test('a tool result with isError is marked', () => {
     const m = stdioResponse({ result: { isError: true, content: [] } });
     assert.match(formatConsoleLine(m), / RESP isError tools\/call \(get_weather\)$/);

@@ -34,7 +34,7 @@ function hasError(m: McpMessageEvent): boolean {
   return m.error !== undefined && m.error !== null && (m.error.code !== undefined || m.error.message !== undefined);
 }
 
-/** The method a message is about: its own, or its paired request's for responses. */
+/** The method a message is about: its own, its paired request's for responses, or the one the transport told. */
 export function methodOf(m: McpMessageEvent): string | undefined {
   const method = rawMethodOf(m);
   return method === undefined ? undefined : visibleText(method);
@@ -42,7 +42,7 @@ export function methodOf(m: McpMessageEvent): string | undefined {
 
 /** The method as it was on the wire (not for display). */
 export function rawMethodOf(m: McpMessageEvent): string | undefined {
-  const method = m.method ?? m.request?.method;
+  const method = m.method ?? m.request?.method ?? m.request_method;
   return typeof method === 'string' ? method : undefined;
 }
 
@@ -89,10 +89,16 @@ export function detailOf(m: McpMessageEvent): string {
     return visibleText([code, message].filter(Boolean).join(' '));
   }
   if (kind === 'RESP') {
-    const r = m.result as { isError?: unknown } | undefined;
-    return r && typeof r === 'object' && r.isError === true ? 'isError' : 'OK';
+    const r = m.result as { isError?: unknown; resultType?: unknown } | undefined;
+    const type = m.result_type ?? (r && typeof r === 'object' && typeof r.resultType === 'string' ? r.resultType : undefined);
+    // A Multi Round-Trip Requests interim result: the call is not finished, the client must answer and retry.
+    let status = type === 'input_required' ? 'INPUT-REQUIRED' : type === 'task' ? 'TASK' : r && typeof r === 'object' && r.isError === true ? 'isError' : 'OK';
+    if (!m.request && !m.request_method) status += ' (request not seen)';
+    return status;
   }
-  return visibleText(m.description || describeMethod(m.method));
+  const d = m.description || describeMethod(m.method);
+  // A retry of a call that asked for input (Multi Round-Trip Requests): the same logical call, next round.
+  return visibleText(m.round !== undefined ? [d, `round ${m.round} of ${m.retry_of ?? '?'}`].filter(Boolean).join(', ') : d);
 }
 
 /** hh:mm:ss.mmm in local time; the raw string when it does not parse. */

@@ -30,7 +30,7 @@ export { NOTICE_REASONS, NOTICE_SUBJECT, NoticeDto, type NoticeEvent, type Notic
 export { schemaForSubject, validatePayload, type ValidationResult } from './validation';
 
 // The one MCP method table.
-export { describeMethod, inferResultMethod, isKnownMethod, type JudgedAs, judgedMethod, KNOWN_METHODS, MCP_METHODS, MCP_REVISIONS, type McpDirection, type McpMethodFamily, type McpMethodInfo, type McpRevision, type McpSecurityScope, methodInfo, methodsJudged } from './mcp-methods';
+export { describeMethod, describeResultType, inferResultMethod, isKnownMethod, type JudgedAs, judgedMethod, KNOWN_METHODS, MCP_METHODS, MCP_RESULT_TYPES, MCP_REVISIONS, MCP_TASKS_EXTENSION, type McpDirection, type McpMethodFamily, type McpMethodInfo, type McpResultType, type McpRevision, type McpSecurityScope, methodInfo, methodInRevision, methodsJudged, resultTypeOf } from './mcp-methods';
 
 // Text from traffic, made safe for people to read.
 export { hasInvisible, safeJsonText, visibleBytes, visibleText } from './display-text';

@@ -94,6 +94,62 @@ export interface McpMessageEvent {
   seq?: number;
   /** Unique id of this message (`<instance>:<seq>`), referenced by alerts and verdicts (added field). */
   msg_id?: string;
+  /**
+   * MCP protocol revision of this message (added field): the request's
+   * `_meta["io.modelcontextprotocol/protocolVersion"]` (2026-07-28), else the
+   * HTTP `MCP-Protocol-Version` header, else the version `initialize`
+   * negotiated (2025-11-25 and earlier); a response takes its request's, and a
+   * message that carries none the last one its conversation (`session`) used.
+   */
+  protocol_version?: string;
+  /**
+   * The client of the conversation, self-reported (added fields): the
+   * request's `_meta["io.modelcontextprotocol/clientInfo"]` (2026-07-28) or
+   * `initialize`'s `clientInfo` (earlier revisions), on every message of the
+   * conversation once known.
+   */
+  client_name?: string;
+  client_version?: string;
+  /** The server, self-reported: a result's `_meta["io.modelcontextprotocol/serverInfo"]` or `initialize`'s `serverInfo` (added fields). */
+  server_name?: string;
+  server_version?: string;
+  /**
+   * W3C trace context a client propagated with this request (added fields):
+   * `params._meta.traceparent` / `tracestate`, else the HTTP headers of the
+   * same name. A response carries its request's.
+   */
+  traceparent?: string;
+  tracestate?: string;
+  /**
+   * On a response whose request was not seen: the request's method as the
+   * transport told it (the `Mcp-Method` header or the body of the HTTP request
+   * of the same exchange). Absent when nothing told it; a response with
+   * neither `request` nor `request_method` is one whose request was not seen.
+   */
+  request_method?: string;
+  /**
+   * `result.resultType` of a response when the result names one (added
+   * field): `complete`, `input_required` (a Multi Round-Trip Requests interim
+   * result: the server asks for `inputRequests` and the client re-issues the
+   * call), `task` (Tasks extension).
+   */
+  result_type?: string;
+  /**
+   * A request that re-issues an earlier call after an `input_required` result
+   * (Multi Round-Trip Requests; it carries `inputResponses` or `requestState`)
+   * is one logical call with it (added fields): `retry_of` is the `msg_id` of
+   * the first request of the call, `retry_of_id` its JSON-RPC id, `round` the
+   * attempt number (2 for the first retry).
+   */
+  retry_of?: string;
+  retry_of_id?: string | number;
+  round?: number;
+  /**
+   * True when the method is defined by no MCP revision the table knows
+   * (added field). Such messages are written only on a stream or conversation
+   * that carries MCP; elsewhere they are another JSON-RPC protocol and stay out.
+   */
+  unknown_method?: boolean;
 }
 
 export class StdioTransportDto implements StdioTransportInfo {
@@ -134,4 +190,17 @@ export class McpMessageDto implements McpMessageEvent {
   @IsOptional() @IsBoolean() batch?: boolean;
   @IsOptional() @IsInt() seq?: number;
   @IsOptional() @IsString() msg_id?: string;
+  @IsOptional() @IsString() protocol_version?: string;
+  @IsOptional() @IsString() client_name?: string;
+  @IsOptional() @IsString() client_version?: string;
+  @IsOptional() @IsString() server_name?: string;
+  @IsOptional() @IsString() server_version?: string;
+  @IsOptional() @IsString() traceparent?: string;
+  @IsOptional() @IsString() tracestate?: string;
+  @IsOptional() @IsString() request_method?: string;
+  @IsOptional() @IsString() result_type?: string;
+  @IsOptional() @IsString() retry_of?: string;
+  @IsOptional() retry_of_id?: string | number;
+  @IsOptional() @IsInt() @Min(2) round?: number;
+  @IsOptional() @IsBoolean() unknown_method?: boolean;
 }

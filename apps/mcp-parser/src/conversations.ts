@@ -1,0 +1,149 @@
+/**
+ * What a conversation (`session`) has told so far, and the logical calls of
+ * Multi Round-Trip Requests. Fills a message's added fields
+ * (`protocol_version`, `client_*`, `server_*`, `traceparent`, `result_type`,
+ * `retry_of`/`retry_of_id`/`round`) from the message itself, its paired
+ * request, its HTTP headers, and the conversation's earlier messages.
+ *
+ * MRTR: a result with `resultType: "input_required"` leaves the call open;
+ * the client's retry is a new request (new id) carrying `inputResponses`
+ * and/or the server's `requestState`. The retry is matched to the open call
+ * by `requestState` when there is one, else by method and target
+ * (`params.name`/`uri`) in the same conversation. The memory is this
+ * instance's own (bounded): with several parser instances a retry is linked
+ * when the same instance saw the interim result.
+ */
+import { describeResultType, McpMessageEvent, PairedRequest, resultTypeOf } from '@mcpspy/events';
+import type { Draft } from './message-builder';
+import { MessageFacts, paramsFacts, resultFacts, resultRequestState, retryFacts, targetOf } from './mcp-meta';
+
+const MAX_SESSIONS = 50_000;
+const MAX_CALLS = 100_000;
+const NOTHING: Readonly<Record<string, never>> = Object.freeze({});
+
+interface Origin {
+  msgId: string;
+  id: string | number;
+  rounds: number;
+}
+
+type SessionFacts = Pick<MessageFacts, 'protocolVersion' | 'clientName' | 'clientVersion' | 'serverName' | 'serverVersion'>;
+
+export class Conversations {
+  private readonly sessions = new Map<string, SessionFacts>();
+  /** Requests by session, id and method: the logical call each belongs to, and its trace context. */
+  private readonly calls = new Map<string, { origin: Origin; traceparent?: string; tracestate?: string }>();
+  /** Calls waiting for their retry, by requestState and by method+target. */
+  private readonly open = new Map<string, Origin>();
+
+  annotate(out: McpMessageEvent, d: Draft, request: PairedRequest | undefined): void {
+    const p = d.parsed;
+    const own: MessageFacts =
+      p.type === 'request' || p.type === 'notification'
+        ? paramsFacts(p.method, p.params)
+        : { ...(request ? paramsFacts(request.method, request.params) : {}), ...resultFacts(request?.method, p.result) };
+    const h = d.headers;
+    if (h) {
+      if (own.protocolVersion === undefined && h.protocolVersion) own.protocolVersion = h.protocolVersion;
+      if (own.traceparent === undefined && h.traceparent) own.traceparent = h.traceparent;
+      if (own.tracestate === undefined && h.tracestate) own.tracestate = h.tracestate;
+    }
+    if ((p.type === 'response' || p.type === 'error') && request && own.traceparent === undefined) {
+      // The request's trace context came in its HTTP headers.
+      const call = this.calls.get(requestKey(d.session, request.id, request.method));
+      if (call?.traceparent) own.traceparent = call.traceparent;
+      if (call?.tracestate) own.tracestate = call.tracestate;
+    }
+    const known = this.remember(d.session, own);
+    setIf(out, 'protocol_version', own.protocolVersion ?? known.protocolVersion);
+    setIf(out, 'client_name', own.clientName ?? known.clientName);
+    setIf(out, 'client_version', own.clientName !== undefined ? own.clientVersion : known.clientVersion);
+    setIf(out, 'server_name', own.serverName ?? known.serverName);
+    setIf(out, 'server_version', own.serverName !== undefined ? own.serverVersion : known.serverVersion);
+    setIf(out, 'traceparent', own.traceparent);
+    setIf(out, 'tracestate', own.tracestate);
+    if (p.type === 'response') {
+      const rt = resultTypeOf(p.result);
+      if (rt !== undefined) {
+        out.result_type = rt;
+        // An interim result says what it is (`Input required: …`, `Running as a task`); a complete one needs no words.
+        const described = describeResultType(rt);
+        if (described !== undefined && out.description === undefined) out.description = described;
+      }
+    }
+    this.link(out, d, request);
+  }
+
+  private link(out: McpMessageEvent, d: Draft, request: PairedRequest | undefined): void {
+    const p = d.parsed;
+    if (p.type === 'request' && p.id !== undefined && p.id !== null && out.msg_id) {
+      let origin: Origin | undefined;
+      const rf = retryFacts(p.params);
+      if (rf.retry) {
+        const byState = rf.requestState !== undefined ? stateKey(d.session, rf.requestState) : undefined;
+        const byCall = callKey(d.session, p.method, targetOf(p.params));
+        origin = (byState !== undefined ? this.open.get(byState) : undefined) ?? this.open.get(byCall);
+        if (origin) {
+          if (byState !== undefined) this.open.delete(byState);
+          this.open.delete(byCall);
+          out.retry_of = origin.msgId;
+          out.retry_of_id = origin.id;
+          out.round = ++origin.rounds;
+        }
+      }
+      const call = { origin: origin ?? { msgId: out.msg_id, id: p.id, rounds: 1 }, traceparent: out.traceparent, tracestate: out.tracestate };
+      put(this.calls, requestKey(d.session, p.id, p.method), call, MAX_CALLS);
+      return;
+    }
+    if ((p.type !== 'response' && p.type !== 'error') || !request) return;
+    const rk = requestKey(d.session, request.id, request.method);
+    const origin = this.calls.get(rk)?.origin;
+    this.calls.delete(rk);
+    if (!origin || out.result_type !== 'input_required') return;
+    const state = resultRequestState(p.result);
+    if (state !== undefined) put(this.open, stateKey(d.session, state), origin, MAX_CALLS);
+    put(this.open, callKey(d.session, request.method, targetOf(request.params)), origin, MAX_CALLS);
+  }
+
+  /** Merges a message's own facts into its conversation's and returns the conversation's. */
+  private remember(session: string, own: MessageFacts): SessionFacts {
+    const prev = this.sessions.get(session);
+    // Most messages (notifications, results of the 2026 era) tell nothing new: no copy, no map write.
+    if (own.protocolVersion === undefined && own.clientName === undefined && own.serverName === undefined) return prev ?? NOTHING;
+    const next: SessionFacts = { ...prev };
+    if (own.protocolVersion !== undefined) next.protocolVersion = own.protocolVersion;
+    if (own.clientName !== undefined) {
+      next.clientName = own.clientName;
+      next.clientVersion = own.clientVersion;
+    }
+    if (own.serverName !== undefined) {
+      next.serverName = own.serverName;
+      next.serverVersion = own.serverVersion;
+    }
+    if (prev || Object.keys(next).length > 0) put(this.sessions, session, next, MAX_SESSIONS);
+    return next;
+  }
+}
+
+function setIf<K extends keyof McpMessageEvent>(out: McpMessageEvent, k: K, v: McpMessageEvent[K] | undefined): void {
+  if (v !== undefined) out[k] = v;
+}
+
+function requestKey(session: string, id: string | number | null, method: string | undefined): string {
+  return `${session}\0${JSON.stringify(id)}\0${method ?? ''}`;
+}
+
+function stateKey(session: string, state: string): string {
+  return `${session}\0s\0${state}`;
+}
+
+function callKey(session: string, method: string | undefined, target: string): string {
+  return `${session}\0c\0${method ?? ''}\0${target}`;
+}
+
+/** Insert as newest; the oldest entry goes past the bound. */
+function put<V>(m: Map<string, V>, k: string, v: V, max: number): void {
+  m.delete(k);
+  m.set(k, v);
+  if (m.size > max) m.delete(m.keys().next().value as string);
+}

@@ -1,0 +1,115 @@
+/**
+ * The output: one message at a time, in the order drafts are handed in.
+ * Filters what is not MCP, starts each message's Store call at once (a request
+ * is remembered, a response takes its request), queues its emission behind
+ * the previous one, numbers it (`seq`, `msg_id`) and emits it.
+ *
+ * Store calls are issued in message order on one connection (Redis runs them
+ * in that order), so a request is stored before its response looks for it,
+ * while many lookups are in flight together instead of one round trip per
+ * message.
+ */
+import { isKnownMethod, McpMessageEvent, PairedRequest, visibleText } from '@mcpspy/events';
+import { Counters, Logger } from '@mcpspy/runtime';
+import { Conversations } from './conversations';
+import { EmitError } from './errors';
+import { buildMessage, Draft } from './message-builder';
+import { Notices } from './notices';
+import { RequestPairing } from './request-pairing';
+
+const MAX_MCP_SCOPES = 100_000;
+
+export class MessageOutput {
+  private chain: Promise<void> = Promise.resolve();
+  private readonly mcpScopes = new Set<string>();
+  private readonly conversations = new Conversations();
+  private seq = 0;
+
+  constructor(
+    private readonly pairing: RequestPairing,
+    private readonly notices: Notices,
+    private readonly instance: string,
+    private readonly emitFn: (msg: McpMessageEvent) => void,
+    private readonly counters: Counters,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Resolves when every message handed in so far is out. */
+  get idle(): Promise<void> {
+    return this.chain;
+  }
+
+  /** Whether any of these channels, streams or sessions carried MCP. */
+  isMcp(scopes: string[]): boolean {
+    return scopes.some((s) => this.mcpScopes.has(s));
+  }
+
+  output(d: Draft): void {
+    const p = d.parsed;
+    let unknown = false;
+    if (p.method !== undefined) {
+      if (isKnownMethod(p.method)) this.markMcp(d.mcpScopes);
+      else if (!this.isMcp(d.mcpScopes)) {
+        this.counters.reject(this.logger, 'unknown_method_dropped', 'JSON-RPC with an unknown method on a stream without MCP traffic', {
+          method: p.method.slice(0, 100),
+        });
+        return;
+      } else {
+        unknown = true;
+        this.counters.inc('unknown_methods');
+        this.notices.report('unknown_method', {
+          timestamp: d.timestamp,
+          pid: d.origin.pid,
+          comm: d.origin.comm,
+          stream: d.origin.stream,
+          detail: 'a JSON-RPC message whose method no MCP revision defines, on a stream that carries MCP; written, marked unknown_method',
+          sample: visibleText(p.method, 200),
+        });
+      }
+    }
+    let pairing: Promise<PairedRequest | undefined> | undefined;
+    if (p.type === 'request' && d.requestScope) {
+      const req: PairedRequest = { type: 'request', id: p.id ?? null, method: p.method ?? '', error: {}, timestamp: d.timestamp };
+      if ('params' in p) req.params = p.params;
+      pairing = this.pairing.remember(d.requestScope, req).then(() => undefined);
+    } else if (d.responseScopes && p.id !== null && p.id !== undefined) {
+      pairing = this.pairing.take(d.responseScopes, p.id);
+    }
+    this.chain = this.chain
+      .then(async () => this.finalize(d, pairing ? await pairing : undefined, unknown))
+      .catch((err: unknown) => {
+        this.counters.reject(this.logger, 'internal_errors', `failed to finalize message: ${(err as Error)?.message ?? err}`);
+      });
+  }
+
+  private finalize(d: Draft, request: PairedRequest | undefined, unknown: boolean): void {
+    if (d.responseScopes) {
+      if (request) {
+        this.counters.inc('paired_responses');
+        this.markMcp(d.mcpScopes);
+      } else this.counters.inc('unpaired_responses');
+    }
+    const out = buildMessage(d, request);
+    out.seq = ++this.seq;
+    out.msg_id = `${this.instance}:${out.seq}`;
+    if (unknown) out.unknown_method = true;
+    if (!request && d.exchangeMethod && (out.type === 'response' || out.type === 'error')) out.request_method = d.exchangeMethod;
+    this.conversations.annotate(out, d, request);
+    if (out.retry_of) this.counters.inc('mrtr_retries_linked');
+    if (d.reportViolations && this.isMcp(d.mcpScopes)) d.reportViolations();
+    this.counters.inc('messages_emitted');
+    try {
+      this.emitFn(out);
+    } catch (err) {
+      this.counters.reject(this.logger, 'emit_errors', new EmitError(out.msg_id, { cause: err }).message);
+    }
+  }
+
+  private markMcp(scopes: string[]): void {
+    for (const s of scopes) {
+      if (this.mcpScopes.has(s)) continue;
+      this.mcpScopes.add(s);
+      if (this.mcpScopes.size > MAX_MCP_SCOPES) this.mcpScopes.delete(this.mcpScopes.values().next().value as string);
+    }
+  }
+}

@@ -1,0 +1,438 @@
+/**
+ * Stdio channels: the byte streams of pipes and unix socketpairs, split into
+ * lines, validated as JSON-RPC, and held until the reader of the channel is
+ * known (a read names it) or a short wait passes. Each message leaves as a
+ * Draft naming its writer (`from`) and reader (`to`) and the pairing keys of
+ * its direction. See the README, "stdio".
+ */
+import {
+  Direction,
+  FdType,
+  kernelTimeToIso,
+  NoticeReason,
+  RawEvent,
+  RawFlags,
+  RawKind,
+  streamKeyOf,
+  visibleBytes,
+  visibleText,
+} from '@mcpspy/events';
+import { Counters, Logger, Store } from '@mcpspy/runtime';
+import { CallCursor } from './call-cursor';
+import { DeadlineQueue } from './deadline-queue';
+import { ParserStoreError } from './errors';
+import { ParsedMessage, parseJsonRpcText, recoverJsonRpc } from './jsonrpc';
+import { decodeUtf8, Draft } from './message-builder';
+import { ByteBudget, DropReason, NdjsonSplitter } from './ndjson-splitter';
+import { Notices } from './notices';
+import { Endpoint, NOBODY, ProcNames } from './proc-names';
+import { TIMED_OUT, withDeadline } from './store-timeout';
+
+/** `{` tried as message starts when a stdio line does not parse (messages glued to log output). */
+const MAX_RESYNC_TRIES = 16;
+const SAMPLE_MAX = 200;
+
+const VIOLATION_DETAIL: Partial<Record<NoticeReason, string>> = {
+  stdio_non_jsonrpc:
+    'the process wrote bytes that are not JSON-RPC to an MCP stdio stream (logs or a banner on stdout corrupt it); the messages around them were resynchronised and written',
+  jsonrpc_nonconforming:
+    'a message on an MCP stdio stream that is not conforming JSON-RPC 2.0 (version 1.0, no "jsonrpc": "2.0", a bad id or shape); not written',
+};
+
+/** Pipe endpoints outlive this process in the Store for an hour after their last change. */
+const ENDPOINT_TTL_MS = 60 * 60_000;
+
+export interface StdioConfig {
+  readerWaitMs: number;
+  firstReaderWaitMs: number;
+  maxLineBytes: number;
+  maxTotalBytes: number;
+  maxStreams: number;
+  streamIdleMs: number;
+  maxJsonDepth: number;
+  storeTimeoutMs: number;
+}
+
+export interface StdioDeps {
+  store: Store;
+  counters: Counters;
+  logger: Logger;
+  names: ProcNames;
+  budget: ByteBudget;
+  notices: Notices;
+  /** Whether these channels/sessions are known to carry MCP. */
+  isMcp(scopes: string[]): boolean;
+  /** Where finished drafts go, in order. */
+  output(d: Draft): void;
+  /** Store writes nobody waits for, but `flush()` does. */
+  inBackground(p: Promise<void>): void;
+}
+
+interface LineMeta {
+  pid: number;
+  comm: string;
+  tsNs: bigint;
+  wallOffsetNs: bigint;
+}
+
+interface Violation {
+  count: number;
+  /** Of the first occurrence since the last report. */
+  sample: string;
+  pid: number;
+  comm: string;
+  timestamp: string;
+}
+
+interface HeldStdio {
+  channel: StdioChannel;
+  parsed: ParsedMessage;
+  from: Endpoint;
+  /** Known reader when the bytes came from the reader's own reads. */
+  to?: Endpoint;
+  timestamp: string;
+  deadline: number;
+  done: boolean;
+}
+
+class StdioChannel {
+  /** write: the writes are the byte stream; read: no writer seen, the reads are. */
+  mode: 'none' | 'write' | 'read' = 'none';
+  reader?: Endpoint;
+  writer?: Endpoint;
+  held: HeldStdio[] = [];
+  /** Set once a message went out without its reader: later ones wait only the short time. */
+  readerWaitExpired = false;
+  lastSeen = Date.now();
+  readonly writeCursor = new CallCursor();
+  readonly readCursor = new CallCursor();
+  writeSplit!: NdjsonSplitter<LineMeta>;
+  readSplit!: NdjsonSplitter<LineMeta>;
+  /** Protocol violations not reported yet (the channel was not known to carry MCP). */
+  readonly violations = new Map<NoticeReason, Violation>();
+  constructor(readonly key: string) {}
+
+  get idle(): boolean {
+    return this.held.length === 0 && this.writeSplit.idle && this.readSplit.idle;
+  }
+}
+
+export class StdioChannels {
+  private readonly channels = new Map<string, StdioChannel>();
+  private readonly held: DeadlineQueue<HeldStdio>;
+
+  constructor(
+    private readonly cfg: StdioConfig,
+    private readonly deps: StdioDeps,
+  ) {
+    this.held = new DeadlineQueue<HeldStdio>((item) => {
+      if (!item.to && !item.channel.reader) {
+        this.deps.counters.inc('reader_wait_timeouts');
+        item.channel.readerWaitExpired = true;
+      }
+      this.releaseChannelUpTo(item.channel, item);
+    });
+  }
+
+  get size(): number {
+    return this.channels.size;
+  }
+
+  async onEvent(ev: RawEvent, wallOffsetNs: bigint): Promise<void> {
+    this.deps.counters.inc('stdio_events');
+    const key = streamKeyOf(ev);
+    const ch = this.channels.get(key) ?? (await this.openChannel(key));
+    ch.lastSeen = Date.now();
+    const me: Endpoint = { pid: ev.pid, comm: ev.comm };
+    if (ev.direction === Direction.write) {
+      if (ch.mode === 'read') this.supersedeReads(ch);
+      ch.mode = 'write';
+      // Only a new pid is worth a Store write; thread names of one process vary.
+      if (ch.writer?.pid !== me.pid) this.persistEndpoint(key, 'writer', me);
+      ch.writer = me;
+      this.feed(ch.writeCursor, ch.writeSplit, ev, wallOffsetNs);
+      return;
+    }
+    if (ch.reader?.pid !== me.pid) this.persistEndpoint(key, 'reader', me);
+    ch.reader = me;
+    if (ch.mode === 'write') {
+      if (ch.held.length > 0) {
+        this.releaseChannelUpTo(ch, ch.held[ch.held.length - 1]);
+        this.held.rearm();
+      }
+      return;
+    }
+    ch.mode = 'read';
+    this.feed(ch.readCursor, ch.readSplit, ev, wallOffsetNs);
+  }
+
+  /** Kernel or user-space gap markers on a stdio channel poison its current line. */
+  onGap(ev: RawEvent): void {
+    if (ev.fdType !== FdType.pipe && ev.fdType !== FdType.unix) {
+      if (ev.kind === RawKind.userGap && ev.streamId === 0n) {
+        // A dropped batch: any channel may have lost bytes.
+        for (const ch of this.channels.values()) {
+          ch.writeSplit.gap();
+          ch.readSplit.gap();
+        }
+        this.deps.counters.inc('stdio_gaps');
+      }
+      return;
+    }
+    const ch = this.channels.get(streamKeyOf({ kind: RawKind.io, fdType: ev.fdType, pid: ev.pid, streamId: ev.streamId }));
+    if (!ch) return;
+    this.deps.counters.inc('stdio_gaps');
+    if (ev.direction === Direction.write) ch.writeSplit.gap();
+    else ch.readSplit.gap();
+  }
+
+  /** A process exited: it reads nothing any more, and channels only it used are dead state. */
+  onExit(pid: number): void {
+    for (const [key, ch] of this.channels) {
+      if (ch.reader?.pid === pid) ch.reader = undefined;
+      if (ch.reader === undefined && ch.idle && (ch.writer?.pid === pid || ch.writer === undefined)) {
+        this.channels.delete(key);
+      }
+    }
+  }
+
+  /** Emits every held message now. */
+  flush(): void {
+    this.held.drain((item) => this.releaseChannelUpTo(item.channel, item));
+  }
+
+  close(): void {
+    this.held.close();
+  }
+
+  /** Forgets channels silent for `streamIdleMs`. */
+  sweepIdle(): void {
+    const cutoff = Date.now() - this.cfg.streamIdleMs;
+    for (const [key, ch] of this.channels) if (ch.lastSeen < cutoff) this.dropChannel(key, ch);
+  }
+
+  private feed(cursor: CallCursor, split: NdjsonSplitter<LineMeta>, ev: RawEvent, wallOffsetNs: bigint): void {
+    if (!cursor.follows(ev)) {
+      this.deps.counters.inc('stdio_gaps');
+      split.gap();
+    }
+    if (ev.flags & RawFlags.truncated) {
+      // The kernel could not read these bytes from the writer's memory.
+      this.deps.counters.inc('stdio_gaps');
+      split.gap();
+      return;
+    }
+    if (ev.data.byteLength === 0) return;
+    split.feed(ev.data, { pid: ev.pid, comm: ev.comm, tsNs: ev.tsNs, wallOffsetNs });
+  }
+
+  private async openChannel(key: string): Promise<StdioChannel> {
+    if (this.channels.size >= this.cfg.maxStreams) this.evictOldest();
+    const ch = new StdioChannel(key);
+    ch.writeSplit = this.makeSplitter(ch, false);
+    ch.readSplit = this.makeSplitter(ch, true);
+    const { store, counters, logger } = this.deps;
+    try {
+      const stored = await withDeadline(store.hgetall(`mcp:pipe:${key}`), this.cfg.storeTimeoutMs);
+      if (stored === TIMED_OUT) {
+        counters.reject(logger, 'store_timeouts', `Store did not answer within ${this.cfg.storeTimeoutMs} ms`);
+      } else {
+        if (stored.reader) ch.reader = parseEndpoint(stored.reader);
+        if (stored.writer) ch.writer = parseEndpoint(stored.writer);
+      }
+    } catch (err) {
+      counters.reject(logger, 'store_errors', new ParserStoreError('load', `mcp:pipe:${key}`, { cause: err }).message);
+    }
+    // Another event for the same key may have opened it while the Store answered.
+    const existing = this.channels.get(key);
+    if (existing) return existing;
+    this.channels.set(key, ch);
+    return ch;
+  }
+
+  private makeSplitter(ch: StdioChannel, fromRead: boolean): NdjsonSplitter<LineMeta> {
+    return new NdjsonSplitter<LineMeta>(this.cfg.maxLineBytes, this.deps.budget, {
+      line: (bytes, meta, resync) => this.onLine(ch, bytes, meta, fromRead, resync),
+      noise: (bytes, meta, lineStart) => {
+        if (lineStart) this.violation(ch, 'stdio_non_jsonrpc', meta, fromRead, visibleBytes(bytes, SAMPLE_MAX));
+      },
+      drop: (reason: DropReason) =>
+        this.deps.counters.reject(this.deps.logger, reason, dropText(reason, this.cfg.maxLineBytes, this.cfg.maxTotalBytes), {
+          stream: ch.key,
+        }),
+    });
+  }
+
+  private persistEndpoint(key: string, field: 'reader' | 'writer', ep: Endpoint): void {
+    const storeKey = `mcp:pipe:${key}`;
+    const { store, counters, logger } = this.deps;
+    this.deps.inBackground(
+      withDeadline(store.hset(storeKey, field, JSON.stringify(ep), ENDPOINT_TTL_MS), this.cfg.storeTimeoutMs).then(
+        (r) => {
+          if (r === TIMED_OUT) counters.reject(logger, 'store_timeouts', `Store did not answer within ${this.cfg.storeTimeoutMs} ms`);
+        },
+        (err: unknown) => {
+          counters.reject(logger, 'store_errors', new ParserStoreError('store', storeKey, { cause: err }).message);
+        },
+      ),
+    );
+  }
+
+  private onLine(ch: StdioChannel, bytes: Buffer, meta: LineMeta, fromRead: boolean, resync: boolean): void {
+    const { counters, logger } = this.deps;
+    counters.inc('stdio_lines');
+    const text = decodeUtf8(bytes, ch.key, counters, logger);
+    let result = parseJsonRpcText(text, this.cfg.maxJsonDepth);
+    if (result.messages.length === 0) {
+      // Messages glued to other output on one line (`[DEBUG] done {"jsonrpc":…}`, `{…}trailing log`, `{…}{…}`).
+      const found = recoverJsonRpc(text, this.cfg.maxJsonDepth, MAX_RESYNC_TRIES);
+      if (found.messages.length > 0) {
+        if (!resync && found.noise) this.violation(ch, 'stdio_non_jsonrpc', meta, fromRead, visibleText(found.noise, SAMPLE_MAX));
+        resync = true;
+        result = { messages: found.messages, rejects: [] };
+      }
+    }
+    if (result.messages.length === 0) {
+      for (const r of result.rejects) counters.reject(logger, r.counter, r.reason, { stream: ch.key });
+      const nonconforming = result.rejects.some((r) => r.nonconforming);
+      // A noisy line already counted at its start is not counted again.
+      if (nonconforming || !resync) {
+        this.violation(ch, nonconforming ? 'jsonrpc_nonconforming' : 'stdio_non_jsonrpc', meta, fromRead, visibleText(text, SAMPLE_MAX));
+      }
+      return;
+    }
+    for (const r of result.rejects) {
+      counters.reject(logger, r.counter, r.reason, { stream: ch.key });
+      if (r.nonconforming) this.violation(ch, 'jsonrpc_nonconforming', meta, fromRead, visibleText(text, SAMPLE_MAX));
+    }
+    if (resync) counters.inc('stdio_resynced', result.messages.length);
+    const timestamp = kernelTimeToIso(meta.tsNs, meta.wallOffsetNs);
+    const self: Endpoint = { pid: meta.pid, comm: meta.comm };
+    for (const parsed of result.messages) {
+      const item: HeldStdio = {
+        channel: ch,
+        parsed,
+        from: fromRead ? (ch.writer ?? NOBODY) : self,
+        to: fromRead ? self : undefined,
+        timestamp,
+        deadline: Date.now() + (ch.reader || ch.readerWaitExpired || fromRead ? this.cfg.readerWaitMs : this.cfg.firstReaderWaitMs),
+        done: false,
+      };
+      // Reads-as-stream are held too: the write of the same bytes may still be on its way.
+      if (!fromRead && ch.reader && ch.held.length === 0) {
+        this.release(item);
+        continue;
+      }
+      ch.held.push(item);
+      this.held.push(item);
+    }
+  }
+
+  /** A write arrived on a channel parsed from its reads: the write carries those bytes. */
+  private supersedeReads(ch: StdioChannel): void {
+    for (const item of ch.held) item.done = true;
+    if (ch.held.length > 0) this.deps.counters.inc('read_messages_superseded', ch.held.length);
+    ch.held = [];
+    ch.readSplit.reset();
+  }
+
+  private releaseChannelUpTo(ch: StdioChannel, last: HeldStdio): void {
+    while (ch.held.length > 0) {
+      const item = ch.held.shift()!;
+      this.release(item);
+      if (item === last) break;
+    }
+  }
+
+  private release(item: HeldStdio): void {
+    item.done = true;
+    const ch = item.channel;
+    const from = item.from;
+    const to = item.to ?? ch.reader ?? NOBODY;
+    const names = this.deps.names;
+    const lo = Math.min(from.pid, to.pid);
+    const hi = Math.max(from.pid, to.pid);
+    const session = `stdio:${lo}-${hi}`;
+    const draft: Draft = {
+      parsed: item.parsed,
+      timestamp: item.timestamp,
+      transportType: 'stdio',
+      stdio: { from_pid: from.pid, from_comm: names.commOf(from), to_pid: to.pid, to_comm: names.commOf(to) },
+      session,
+      mcpScopes: [ch.key, session],
+      origin: { pid: from.pid, comm: names.commOf(from), stream: ch.key },
+    };
+    if (ch.violations.size > 0) draft.reportViolations = () => this.reportViolations(ch);
+    const p = item.parsed;
+    if (p.type === 'request') draft.requestScope = `stdio:${from.pid}>${to.pid}`;
+    else if (p.type === 'response' || p.type === 'error') {
+      // The requester is this response's reader; when both ends are known also
+      // try the keys a request gets when one of its ends was not seen.
+      const scopes = [`stdio:${to.pid}>${from.pid}`];
+      if (to.pid !== 0 && from.pid !== 0) scopes.push(`stdio:${to.pid}>0`, `stdio:0>${from.pid}`);
+      draft.responseScopes = scopes;
+    }
+    this.deps.output(draft);
+  }
+
+  /** Counts a protocol violation; reported at once on a channel known to carry MCP, else with its next MCP message. */
+  private violation(ch: StdioChannel, reason: NoticeReason, meta: LineMeta, fromRead: boolean, sample: string): void {
+    this.deps.counters.inc(`violation_${reason}`);
+    const who: Endpoint = fromRead ? (ch.writer ?? NOBODY) : { pid: meta.pid, comm: meta.comm };
+    let v = ch.violations.get(reason);
+    if (!v) {
+      v = { count: 0, sample, pid: who.pid, comm: this.deps.names.commOf(who), timestamp: kernelTimeToIso(meta.tsNs, meta.wallOffsetNs) };
+      ch.violations.set(reason, v);
+    }
+    v.count++;
+    if (this.deps.isMcp([ch.key])) this.reportViolations(ch);
+  }
+
+  private reportViolations(ch: StdioChannel): void {
+    for (const [reason, v] of ch.violations) {
+      this.deps.notices.report(
+        reason,
+        { timestamp: v.timestamp, pid: v.pid, comm: v.comm, stream: ch.key, detail: VIOLATION_DETAIL[reason] ?? reason, sample: v.sample },
+        v.count,
+      );
+    }
+    ch.violations.clear();
+  }
+
+  private evictOldest(): void {
+    const first = this.channels.entries().next().value as [string, StdioChannel] | undefined;
+    if (!first) return;
+    this.dropChannel(first[0], first[1]);
+  }
+
+  private dropChannel(key: string, ch: StdioChannel): void {
+    if (ch.held.length > 0) this.releaseChannelUpTo(ch, ch.held[ch.held.length - 1]);
+    ch.writeSplit.reset();
+    ch.readSplit.reset();
+    this.channels.delete(key);
+    this.deps.counters.inc('streams_evicted');
+  }
+}
+
+function parseEndpoint(v: string): Endpoint | undefined {
+  try {
+    const o = JSON.parse(v) as Endpoint;
+    if (typeof o?.pid === 'number' && typeof o.comm === 'string') return { pid: o.pid, comm: o.comm };
+  } catch {
+    /* a corrupt entry is treated as unknown */
+  }
+  return undefined;
+}
+
+function dropText(reason: DropReason, maxLine: number, maxTotal: number): string {
+  switch (reason) {
+    case 'non_json_lines':
+      return 'line does not start with { or [; skipped to the next newline';
+    case 'line_too_long':
+      return `line longer than ${maxLine} bytes; dropped, stream resynced at the next newline`;
+    case 'total_bytes_exceeded':
+      return `partial lines would exceed ${maxTotal} bytes over all streams; line dropped`;
+    case 'gap_lines_dropped':
+      return 'bytes were lost inside this line; dropped rather than glued';
+  }
+}
