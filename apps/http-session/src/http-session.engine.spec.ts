@@ -70,6 +70,17 @@ describe('HttpSessionEngine', () => {
     );
   });
 
+  test('an event stream is split into events whatever its status (this stage is the only SSE parser)', () => {
+    const c = new Conn();
+    const body = 'event: message\ndata: {"jsonrpc":"2.0","id":1,"error":{"code":-32600,"message":"bad"}}\n\n';
+    const res = `HTTP/1.1 400 Bad Request\r\nContent-Type: text/event-stream\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const { messages } = run([...c.write(post(JSON_REQ)), ...c.read(res)]);
+    assert.deepEqual(
+      messages.slice(1).map((m) => [m.kind, m.status, m.body]),
+      [['sse_event', 400, '{"jsonrpc":"2.0","id":1,"error":{"code":-32600,"message":"bad"}}']],
+    );
+  });
+
   test('GET that opens an event stream is emitted with an empty body, then each event as it completes', () => {
     const c = new Conn();
     const get = 'GET /mcp HTTP/1.1\r\nHost: h\r\nAccept: text/event-stream\r\nMcp-Session-Id: abc\r\n\r\n';

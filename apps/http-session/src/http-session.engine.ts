@@ -118,8 +118,8 @@ export class HttpSessionEngine {
 
   private onEvent(ev: RawEvent, wallOffsetNs: bigint): void {
     if (ev.kind === RawKind.gap) {
-      // Kernel gap records carry the stream id; TLS ones have no fd type.
-      const key = ev.fdType === FdType.inet ? `inet:${ev.streamId}` : `tls:${ev.pid}:${ev.streamId.toString(16)}`;
+      // Kernel gap records carry the stream id; TLS ones have no fd type, so they name their stream as a TLS record would.
+      const key = streamKeyOf({ kind: ev.fdType === FdType.inet ? RawKind.io : RawKind.tls, fdType: ev.fdType, pid: ev.pid, streamId: ev.streamId });
       this.streams.get(key)?.markGap(ev.direction);
       return;
     }

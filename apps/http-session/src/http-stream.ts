@@ -5,6 +5,7 @@
  * assembly of http.message events from framed bytes.
  */
 import {
+  ChunkContinuity,
   Direction,
   HttpMessageEvent,
   kernelTimeToIso,
@@ -13,7 +14,6 @@ import {
 } from '@mcpspy/events';
 import { Counters, Logger } from '@mcpspy/runtime';
 import { bodyText, decodeContentEncoding } from './body-codec';
-import { CallContinuity } from './call-continuity';
 import type { HttpFramingError } from './errors';
 import { BodyFraming, bodyFraming, MessageHead, MessageMode } from './http-head';
 import { FramerHooks, HttpFramer } from './http-framer';
@@ -90,7 +90,7 @@ interface Message {
 }
 
 class Side {
-  readonly continuity = new CallContinuity();
+  readonly continuity = new ChunkContinuity();
   pendingGap = false;
   framer?: HttpFramer;
   msg?: Message;
@@ -141,7 +141,7 @@ export class HttpStream {
     this.lastSeenMs = wallMs;
     const d = ev.direction === Direction.write ? 1 : 0;
     const side = this.sides[d];
-    const gap = side.continuity.check(ev) || side.pendingGap;
+    const gap = !side.continuity.follows(ev) || side.pendingGap;
     side.pendingGap = false;
     if (this.dead) return;
     side.last = { tsNs: ev.tsNs, wallOffsetNs, pid: ev.pid, comm: ev.comm };
@@ -331,10 +331,13 @@ export class HttpStream {
     return framing;
   }
 
-  /** A 2xx text/event-stream response: its events are decoded as they arrive. */
+  /**
+   * A text/event-stream response: its events are decoded as they arrive, whatever its status, so this stage is
+   * the only one that parses event streams (mcp-parser receives one event per message).
+   */
   private setupSse(d: number, msg: Message, status: number, h: Record<string, string>, hasBody: boolean): void {
     const ct = (h['content-type'] ?? '').toLowerCase();
-    if (status >= 200 && status < 300 && ct.startsWith('text/event-stream') && hasBody) {
+    if (status >= 200 && ct.startsWith('text/event-stream') && hasBody) {
       const ce = (h['content-encoding'] ?? 'identity').toLowerCase().trim();
       const compressed = ce === 'gzip' || ce === 'x-gzip' || ce === 'deflate' || (ce === 'br' && SseInflater.brotliAvailable());
       if (ce !== 'identity' && !compressed) {

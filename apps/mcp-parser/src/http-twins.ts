@@ -12,7 +12,6 @@ import { ParsedMessage, parseJsonRpcText } from './jsonrpc';
 import { decodeUtf8, Draft } from './message-builder';
 import { Notices } from './notices';
 import { ProcNames } from './proc-names';
-import { ssePayloads } from './sse';
 
 /** How long a host counts as having local clients after the last client-side sight. */
 const LOCAL_CLIENT_MEMORY_MS = 10 * 60_000;
@@ -81,33 +80,35 @@ export class HttpTwins {
     }
     let body = typeof ev.body === 'string' ? ev.body : '';
     if (ev.body_encoding === 'base64') body = decodeUtf8(Buffer.from(body, 'base64'), ev.stream, counters, logger);
-    const payloads = ev.kind === 'sse_event' ? [body] : /text\/event-stream/i.test(ev.content_type ?? '') ? ssePayloads(body) : [body];
-    for (const payload of payloads) {
-      const result = parseJsonRpcText(payload, this.cfg.maxJsonDepth);
-      for (const r of result.rejects) {
-        counters.reject(logger, r.counter, r.reason, { stream: ev.stream });
-        if (r.nonconforming && this.deps.isMcp([ev.stream])) {
-          this.deps.notices.report('jsonrpc_nonconforming', {
-            timestamp: ev.timestamp,
-            pid: ev.pid,
-            comm: ev.comm,
-            stream: ev.stream,
-            detail: `a message on an MCP HTTP stream that is not conforming JSON-RPC 2.0 (${r.reason}); not written`,
-            sample: visibleText(payload, 200),
-          });
-        }
-      }
-      if (result.messages.length === 0) continue;
-      if (ev.is_request && !this.exchanges.has(exchange)) {
-        const reqs = result.messages.filter((m) => m.type === 'request');
-        if (reqs.length === 1 && reqs[0].method) remember(this.exchanges, exchange, reqs[0].method);
-      }
-      const exchangeMethod = ev.is_request ? undefined : this.exchanges.get(exchange);
-      const drafts = result.messages.map((m) => this.draft(ev, m, exchangeMethod));
-      const key = createHash('sha1').update(ev.is_request ? 'q\0' : 'r\0').update(payload.trim()).digest('base64');
-      if (ev.side === 'client') this.clientObservation(key, drafts);
-      else this.serverObservation(key, drafts);
+    if (ev.kind !== 'sse_event' && /text\/event-stream/i.test(ev.content_type ?? '')) {
+      // http-session splits every event stream into events; a whole one comes only from an older producer.
+      counters.reject(logger, 'sse_bodies_unsplit', 'an event stream arrived as one body instead of one message per event', { stream: ev.stream });
+      return;
     }
+    const result = parseJsonRpcText(body, this.cfg.maxJsonDepth);
+    for (const r of result.rejects) {
+      counters.reject(logger, r.counter, r.reason, { stream: ev.stream });
+      if (r.nonconforming && this.deps.isMcp([ev.stream])) {
+        this.deps.notices.report('jsonrpc_nonconforming', {
+          timestamp: ev.timestamp,
+          pid: ev.pid,
+          comm: ev.comm,
+          stream: ev.stream,
+          detail: `a message on an MCP HTTP stream that is not conforming JSON-RPC 2.0 (${r.reason}); not written`,
+          sample: visibleText(body, 200),
+        });
+      }
+    }
+    if (result.messages.length === 0) return;
+    if (ev.is_request && !this.exchanges.has(exchange)) {
+      const reqs = result.messages.filter((m) => m.type === 'request');
+      if (reqs.length === 1 && reqs[0].method) remember(this.exchanges, exchange, reqs[0].method);
+    }
+    const exchangeMethod = ev.is_request ? undefined : this.exchanges.get(exchange);
+    const drafts = result.messages.map((m) => this.draft(ev, m, exchangeMethod));
+    const key = createHash('sha1').update(ev.is_request ? 'q\0' : 'r\0').update(body.trim()).digest('base64');
+    if (ev.side === 'client') this.clientObservation(key, drafts);
+    else this.serverObservation(key, drafts);
   }
 
   /** Emits every held server observation now. */

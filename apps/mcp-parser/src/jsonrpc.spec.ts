@@ -2,7 +2,6 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { objectEnd, parseJsonRpcText, recoverJsonRpc } from './jsonrpc';
 import { describeMethod, KNOWN_METHODS } from '@mcpspy/events';
-import { ssePayloads } from './sse';
 
 describe('parseJsonRpcText', () => {
   test('request, notification, response, error; ids kept as they are', () => {
@@ -68,12 +67,6 @@ describe('describeMethod', () => {
   });
 });
 
-describe('ssePayloads', () => {
-  test('joins data lines, skips comments and other fields, any line ending', () => {
-    const t = ': keepalive\r\nevent: message\r\nid: 1\r\ndata: {"a":\r\ndata:1}\r\n\r\ndata: x\n\nevent: end\n\ndata: last';
-    assert.deepEqual(ssePayloads(t), ['{"a":\n1}', 'x', 'last']);
-  });
-});
 
 describe('non-conforming JSON-RPC is told apart from other JSON', () => {
   test('JSON-RPC 1.0, a missing version or a bad id look like JSON-RPC; a log object does not', () => {

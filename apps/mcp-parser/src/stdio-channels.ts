@@ -7,6 +7,7 @@
  */
 import {
   Direction,
+  ChunkContinuity,
   FdType,
   kernelTimeToIso,
   NoticeReason,
@@ -18,7 +19,6 @@ import {
   visibleText,
 } from '@mcpspy/events';
 import { Counters, Logger, Store } from '@mcpspy/runtime';
-import { CallCursor } from './call-cursor';
 import { DeadlineQueue } from './deadline-queue';
 import { ParserStoreError } from './errors';
 import { ParsedMessage, parseJsonRpcText, recoverJsonRpc } from './jsonrpc';
@@ -104,8 +104,8 @@ class StdioChannel {
   /** Set once a message went out without its reader: later ones wait only the short time. */
   readerWaitExpired = false;
   lastSeen = Date.now();
-  readonly writeCursor = new CallCursor();
-  readonly readCursor = new CallCursor();
+  readonly writeCursor = new ChunkContinuity();
+  readonly readCursor = new ChunkContinuity();
   writeSplit!: NdjsonSplitter<LineMeta>;
   readSplit!: NdjsonSplitter<LineMeta>;
   /** Protocol violations not reported yet (the channel was not known to carry MCP). */
@@ -211,17 +211,13 @@ export class StdioChannels {
     for (const [key, ch] of this.channels) if (ch.lastSeen < cutoff) this.dropChannel(key, ch);
   }
 
-  private feed(cursor: CallCursor, split: NdjsonSplitter<LineMeta>, ev: RawEvent, wallOffsetNs: bigint): void {
+  private feed(cursor: ChunkContinuity, split: NdjsonSplitter<LineMeta>, ev: RawEvent, wallOffsetNs: bigint): void {
     if (!cursor.follows(ev)) {
       this.deps.counters.inc('stdio_gaps');
       split.gap();
     }
-    if (ev.flags & RawFlags.truncated) {
-      // The kernel could not read these bytes from the writer's memory.
-      this.deps.counters.inc('stdio_gaps');
-      split.gap();
-      return;
-    }
+    // A truncated chunk's bytes could not be read from the writer's memory: they are part of the hole.
+    if (ev.flags & RawFlags.truncated) return;
     if (ev.data.byteLength === 0) return;
     split.feed(ev.data, { pid: ev.pid, comm: ev.comm, tsNs: ev.tsNs, wallOffsetNs });
   }

@@ -17,6 +17,7 @@ export { McpspyError, RawCodecError, ValidationFailedError } from './errors';
 export { Direction, type DirectionCode, FdType, type FdTypeCode, isHttpCandidate, isStdioEvent, rawRouteOf, KERNEL_STAT_SLOTS, KernelStat, kernelTimeToIso, type RawBatch, type RawEvent, RawEventLayout, RawFlags, RawKind, type RawKindCode, SCHEMA_RAW_BATCH, streamKeyOf } from './raw.events';
 export { BATCH_HEADER_SIZE, BATCH_MAGIC, BATCH_VERSION, type BatchMeta, decodeRawBatch, decodeRawBatchOrCount, decodeRawRecord, MAX_RECORD_DATA, RawBatchWriter, rawKindName, writeBatchHeader } from './raw-codec';
 export { BatchSequenceTracker, userGapEvent } from './batch-sequence';
+export { ChunkContinuity, type ChunkPosition } from './chunk-continuity';
 
 // Event families (JSON subjects): type, DTO, schema id.
 export { PROC_SUBJECT, type ProcEvent, ProcEventDto, SCHEMA_PROC_EVENT } from './proc.events';
