@@ -11,6 +11,7 @@
  */
 import type { AlertCategory } from '@mcpspy/events';
 import type { TextContext } from './types';
+import { boundRuns } from './bounded-regex';
 
 export interface InjectionRule {
   id: string;
@@ -73,7 +74,7 @@ function negatedRefine(m: RegExpExecArray, text: string): number {
   return /\b(?:not|never|no one should|nobody should|n't)\s+(?:\w+\s+)?$/.test(before) ? 0.3 : 1;
 }
 
-export const INJECTION_RULES: readonly InjectionRule[] = [
+const RULES: readonly InjectionRule[] = [
   // --- instruction override ---
   {
     id: 'override_instructions',
@@ -173,7 +174,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     category: 'prompt_injection',
     weight: w(0.75, 0.75, 0.8),
     triggers: ['prompt', 'instruction', 'system message', 'developer message', 'repeat', 'word for word', 'verbatim'],
-    re: /\b(?:reveal|print|show|output|repeat|display|tell me|give me|leak|dump|share|disclose|write out|recite|spell out|return|paste|echo|list)\b[^.\n]{0,30}?\b(?:your|the|its|all|my)\s+(?:(?:full|entire|complete|exact|original|initial|hidden|secret|internal|verbatim|raw|confidential)\s+)*(?:system prompt|system message|initial instructions|hidden instructions|instructions you (?:were|have been) given|prompt above|developer message|pre-?prompt|instructions above|original instructions|secret instructions|confidential instructions)|\b(?:what|which) (?:were|are) (?:the |your )?(?:exact |original |initial |full |first |hidden )*(?:instructions|rules|guidelines|directives) (?:that )?you (?:were|have been|got) given|\brepeat (?:them|it|everything|your instructions|the (?:text|instructions) above|all of (?:it|them)) (?:word for word|verbatim|exactly)/g,
+    re: /\b(?:reveal|print|show|output|repeat|display|tell me|give me|leak|dump|share|disclose|write out|recite|spell out|return|paste|echo|list)\b[^.\n]{0,30}?\b(?:your|the|its|all|my)\s+(?:(?:full|entire|complete|exact|original|initial|hidden|secret|internal|verbatim|raw|confidential)\s+){0,4}(?:system prompt|system message|initial instructions|hidden instructions|instructions you (?:were|have been) given|prompt above|developer message|pre-?prompt|instructions above|original instructions|secret instructions|confidential instructions)|\b(?:what|which) (?:were|are) (?:the |your )?(?:exact |original |initial |full |first |hidden )*(?:instructions|rules|guidelines|directives) (?:that )?you (?:were|have been|got) given|\brepeat (?:them|it|everything|your instructions|the (?:text|instructions) above|all of (?:it|them)) (?:word for word|verbatim|exactly)/g,
     summary: 'asks to reveal the system prompt',
   },
   {
@@ -403,7 +404,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     category: 'jailbreak',
     weight: w(0.6, 0.55, 0.6),
     triggers: ['restrict', 'filter', 'limit', 'censor', 'guideline', 'rules', 'ethic', 'moral', 'policy', 'policies', 'bound', 'safety', 'guardrail', 'safeguard', 'boundar', 'principle', 'constraint'],
-    re: /\b(?:without|with no|free (?:of|from)|no longer bound by|not bound by|unbound by|liberated from|released from|freed from|no|zero|ignoring|ignore|ignores) (?:any |all |the |your |its |of |those |these )*(?:(?:ethical|moral|content|safety|openai|anthropic|usual|normal|standard|built-in|programmed|corporate)\s+)*(?:restrictions|filters|filtering|limitations|limits|censorship|guidelines|rules|constraints|ethics|morals|morality|policies|guardrails|safeguards|boundaries|principles)\b|\b(?:your |the |all |any )?(?:content|safety|usage|ethical|moderation) (?:policies|policy|filters|guidelines|restrictions|rules|guardrails) (?:are|is) (?:now |hereby |temporarily )?(?:suspended|disabled|lifted|off|removed|turned off|deactivated|void|waived|paused|not in effect)\b|\b(?:removed|stripped(?: out)?|disabled|deleted|turned off|took away|taken away) (?:every|all|any|its|your|the) (?:of (?:its|your|the) )?(?:safety |ethical |content |moral )?(?:rules?|restrictions?|filters?|guidelines?|guardrails?|limits?|limitations?|safeguards?)\b/g,
+    re: /\b(?:without|with no|free (?:of|from)|no longer bound by|not bound by|unbound by|liberated from|released from|freed from|no|zero|ignoring|ignore|ignores) (?:any |all |the |your |its |of |those |these ){0,4}(?:(?:ethical|moral|content|safety|openai|anthropic|usual|normal|standard|built-in|programmed|corporate)\s+){0,4}(?:restrictions|filters|filtering|limitations|limits|censorship|guidelines|rules|constraints|ethics|morals|morality|policies|guardrails|safeguards|boundaries|principles)\b|\b(?:your |the |all |any )?(?:content|safety|usage|ethical|moderation) (?:policies|policy|filters|guidelines|restrictions|rules|guardrails) (?:are|is) (?:now |hereby |temporarily )?(?:suspended|disabled|lifted|off|removed|turned off|deactivated|void|waived|paused|not in effect)\b|\b(?:removed|stripped(?: out)?|disabled|deleted|turned off|took away|taken away) (?:every|all|any|its|your|the) (?:of (?:its|your|the) )?(?:safety |ethical |content |moral )?(?:rules?|restrictions?|filters?|guidelines?|guardrails?|limits?|limitations?|safeguards?)\b/g,
     summary: 'asks to drop safety restrictions',
   },
   {
@@ -531,7 +532,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     category: 'exfiltration',
     weight: w(0.35, 0.5, 0.8),
     triggers: ['bcc', 'cc '],
-    re: /\b(?:bcc|cc|blind[- ]copy|copy in)\s*:?\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b[^.\n]{0,40}?\b(?:every|all|each|any)\b/g,
+    re: /\b(?:bcc|cc|blind[- ]copy|copy in)\s*:?\s*[\w.+-]+@[\w-]+(?:\.[\w-]+){1,6}\b[^.\n]{0,40}?\b(?:every|all|each|any)\b/g,
     summary: 'copies every message to an outside address',
   },
   {
@@ -593,6 +594,9 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     summary: 'asks to bypass a safeguard',
   },
 ];
+
+/** The rules as they run: every unbounded run given a bound (bounded-regex.ts), so no input can make one backtrack for long. */
+export const INJECTION_RULES: readonly InjectionRule[] = RULES.map((r) => ({ ...r, re: boundRuns(r.re) }));
 
 const SUSPICIOUS_KEYS = new Set([
   'data', 'd', 'q', 'c', 'p', 'x', 'v', 'secret', 'secrets', 'token', 'key', 'apikey', 'api_key', 'password', 'pass', 'pw', 'pwd',

@@ -12,6 +12,7 @@ import { normalizeForMatch, originalSpan } from '../normalize';
 import { builtInLexicalModel, LexicalModel, lexicalScoreOfText, lexicalWeight } from '../lexical';
 import { secretGates, SHARED_SECRET_TRIGGERS } from '../shared-gates';
 import { TriggerIndex } from '../trigger-index';
+import { forEachMatch } from '../windows';
 import { scanUnicode } from '../unicode-rules';
 import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
 
@@ -219,26 +220,21 @@ export class RulesDetector implements Detector {
     quotes: { spans?: QuoteSpan[] },
   ): void {
     const t = norm.text;
-    rule.re.lastIndex = 0;
-    let m: RegExpExecArray | null;
     let best: { weight: number; start: number; end: number; discussed: boolean } | undefined;
+    let seen = 0;
     // Later matches may weigh more (a quoted example first, the real thing after), so look at a few.
-    for (let n = 0; n < 8 && (m = rule.re.exec(t)) !== null; n++) {
-      if (m[0].length === 0) {
-        rule.re.lastIndex++;
-        continue;
-      }
+    forEachMatch(rule.re, t, (m) => {
       let wgt = weight;
       if (rule.refine) wgt *= rule.refine(m, t);
       const spans = (quotes.spans ??= quotedSpans(t));
       let discussed = true;
-      if (spans.some((sp) => sp.discussed && m!.index > sp.open && m!.index < sp.close)) wgt *= 0.3;
+      if (spans.some((sp) => sp.discussed && m.index > sp.open && m.index < sp.close)) wgt *= 0.3;
       else if (REPORTED.test(t.slice(Math.max(0, m.index - 40), m.index))) wgt *= 0.5;
       else discussed = false;
       if (hidden) wgt += 0.1;
       if (!best || wgt > best.weight) best = { weight: wgt, start: m.index, end: m.index + m[0].length, discussed };
-      if (wgt >= weight) break;
-    }
+      return wgt < weight && ++seen < 8;
+    });
     if (!best) return;
     const [s, e] = originalSpan(norm, best.start, best.end, unit.text.length);
     hits.push({

@@ -8,6 +8,7 @@ import { SECRET_PATTERNS, SecretPattern } from '../secret-patterns';
 import { AnalysisInput, clip, Detector, Finding } from '../types';
 import { secretGates } from '../shared-gates';
 import { TriggerIndex } from '../trigger-index';
+import { forEachMatch } from '../windows';
 
 const MAX_WEIGHT = 0.97;
 
@@ -47,11 +48,9 @@ export class SecretsDetector implements Detector {
       for (let pi = 0; pi < this.patterns.length; pi++) {
         if (fired[pi] === 0) continue;
         const p = this.patterns[pi]!;
-        p.re.lastIndex = 0;
-        let m: RegExpExecArray | null;
         let found = 0;
-        while ((m = p.re.exec(text)) !== null && found < 50) {
-          if (p.accept && !p.accept(m[0], m)) continue;
+        forEachMatch(p.re, text, (m) => {
+          if (p.accept && !p.accept(m[0], m)) return true;
           found++;
           if (p.id === 'email') emails.add(m[0].toLowerCase());
           let entry = best.get(p.id);
@@ -59,7 +58,8 @@ export class SecretsDetector implements Detector {
           if (entry.evidence.length < 3) {
             entry.evidence.push({ text: clip(redact(m[0])), field: unit.field, start: m.index, end: m.index + m[0].length, rule: p.id });
           }
-        }
+          return found < 50;
+        });
       }
     }
     if (best.size === 0) return [];
