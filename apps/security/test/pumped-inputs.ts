@@ -31,10 +31,18 @@ export function wordsOf(source: string): string[] {
 
 /** The ASCII characters a regex source names: punctuation it matches literally and members of its classes. */
 export function charsOf(source: string): string[] {
-  const out = new Set<string>([' ', '\n', 'a', '0', '.', '-', '=', '\t', '/', '"', "'", '_', '@', ':']);
-  for (const ch of source) {
+  const out = new Set<string>([' ', '\n', 'a', '0', '.']);
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i]!;
+    // An escaped operator ("\?", "\.") is a literal the pattern waits for.
+    if (ch === '\\') {
+      const e = source[i + 1] ?? '';
+      if (/[^\w\s]/.test(e)) out.add(e);
+      i++;
+      continue;
+    }
     const c = ch.charCodeAt(0);
-    if (c >= 0x20 && c < 0x7f && !/[a-z0-9\\|()?*+{}^$]/.test(ch)) out.add(ch);
+    if (c >= 0x20 && c < 0x7f && !/[a-z0-9|()?*+{}^$[\]]/.test(ch)) out.add(ch);
   }
   return [...out];
 }
@@ -53,13 +61,13 @@ function sample<T>(list: readonly T[], n: number): T[] {
  * The pumped families of one pattern. `triggers` are the substrings that let
  * it run at all (the attacker includes one so the gate opens).
  */
-export function pumpedInputs(source: string, triggers: readonly string[], requires: readonly string[] = []): Pumped[] {
-  const words = sample(wordsOf(source), 16);
-  const chars = charsOf(source);
-  const gates = sample(triggers, 4).map((t) => (requires.length ? `${t} ${requires[0]} ` : `${t} `));
+export function pumpedInputs(source: string, triggers: readonly string[], requires: readonly string[] = [], extraChars: readonly string[] = []): Pumped[] {
+  const words = sample(wordsOf(source), 8);
+  const chars = [...new Set([...charsOf(source), ...extraChars])];
+  const gates = sample(triggers, 3).map((t) => (requires.length ? `${t} ${requires[0]} ` : `${t} `));
   const fams = new Map<string, Pumped['build']>();
   const add = (name: string, build: Pumped['build']) => fams.set(name, build);
-  const toks = [...new Set([...sample(triggers, 8), ...sample(requires, 4), ...words])];
+  const toks = [...new Set([...sample(triggers, 5), ...sample(requires, 3), ...words])];
   for (const c of chars) {
     add(`${JSON.stringify(c)}×n`, (n) => cycle(c, n));
     for (const g of gates) add(`${JSON.stringify(g)}+${JSON.stringify(c)}×n`, (n) => g + cycle(c, n - g.length));
