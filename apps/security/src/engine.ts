@@ -10,8 +10,7 @@
 import { Counters, Logger, McpMessageEvent, SecurityAlertEvent, Store, DEFAULT_HF_URL, DEFAULT_SECURITY_MODEL } from '@mcpspy/events';
 import { ModelDetector } from './detectors/model.detector';
 import { RugPullDetector } from './detectors/rug-pull.detector';
-import { RulesDetector } from './detectors/rules.detector';
-import { SecretsDetector } from './detectors/secrets.detector';
+import { OfflineDetector } from './detectors/offline.detector';
 import { extractTexts, subjectOf } from './extract';
 import { HfClient } from './hf-client';
 import { OnnxClassifier } from './onnx.classifier';
@@ -35,6 +34,10 @@ export interface SecurityOptions {
    * the caller's business when it has none of its own.
    */
   modelClassifier?: TextClassifier;
+  /** Rules and secret patterns on a worker thread with a per-message budget (default true); false runs them in this thread. */
+  offlineWorker?: boolean;
+  /** Per-message budget of the offline analysis in ms (default 2000); past it the analysis is abandoned and counted. */
+  offlineBudgetMs?: number;
 }
 
 export class SecurityEngine {
@@ -51,7 +54,7 @@ export class SecurityEngine {
     this.logger = opts.logger;
     this.threshold = Number.isFinite(opts.threshold) ? Math.min(1, Math.max(0, opts.threshold)) : 0.5;
     this.rugPull = new RugPullDetector(opts.store);
-    this.detectors = [new RulesDetector(), new SecretsDetector(), this.rugPull];
+    this.detectors = [new OfflineDetector({ counters: this.counters, logger: this.logger, worker: opts.offlineWorker, budgetMs: opts.offlineBudgetMs }), this.rugPull];
     if (opts.hfToken) {
       const client = new HfClient({ token: opts.hfToken, baseUrl: opts.hfUrl ?? DEFAULT_HF_URL, model: opts.model ?? DEFAULT_SECURITY_MODEL });
       this.detectors.push(new ModelDetector({ name: 'hf_api', classifier: client, counters: this.counters, logger: this.logger }));

@@ -10,11 +10,11 @@ import type { AlertCategory, AlertEvidence } from '@mcpspy/events';
 import { INJECTION_RULES, InjectionRule } from '../injection-rules';
 import { normalizeForMatch, originalSpan } from '../normalize';
 import { builtInLexicalModel, LexicalModel, lexicalScoreOfText, lexicalWeight } from '../lexical';
-import { secretGates, SHARED_SECRET_TRIGGERS } from '../shared-gates';
+import { SHARED_SECRET_TRIGGERS } from '../shared-gates';
 import { TriggerIndex } from '../trigger-index';
 import { forEachMatch } from '../windows';
 import { scanUnicode } from '../unicode-rules';
-import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
+import { clip, Detector, Finding, TextsInput, TextUnit } from '../types';
 
 export interface Hit {
   category: AlertCategory;
@@ -122,14 +122,24 @@ export class RulesDetector implements Detector {
     this.fired = new Uint8Array(rules.length * 2 + this.secretGroups);
   }
 
-  detect(input: AnalysisInput): Finding[] {
+  detect(input: TextsInput): Finding[] {
+    return this.detectGated(input).findings;
+  }
+
+  /**
+   * The findings, and with the built-in rules the secret gates this pass
+   * computed on the way (for each text, which SECRET_PATTERNS may match):
+   * the caller hands them to SecretsDetector.detect of the same input, which
+   * saves it a second trigger pass over every text (shared-gates.ts).
+   */
+  detectGated(input: TextsInput): { findings: Finding[]; secretGates?: Uint8Array[] } {
     this.gates = this.secretGroups ? [] : undefined;
     const hits = this.scanTexts(input.texts);
-    if (this.gates) secretGates.set(input, this.gates);
+    const secretGates = this.gates;
     this.gates = undefined;
     if (input.direction === 'request') crossFieldExfiltration(input, hits);
     if (this.lexical) this.lexicalHit(input.texts, hits);
-    return combineHits(hits, this.name);
+    return { findings: combineHits(hits, this.name), secretGates };
   }
 
   /** All rule hits of the texts; exposed for the evaluation and the bench. */
@@ -258,7 +268,7 @@ const SECRET_MATERIAL = /-----BEGIN [A-Z ]{0,20}PRIVATE KEY-----|\b(?:AKIA|ASIA)
  * credential material in another (an e-mail "to" plus a body quoting
  * ~/.ssh/id_rsa) sends that material out, though no single text says so.
  */
-function crossFieldExfiltration(input: AnalysisInput, hits: Hit[]): void {
+function crossFieldExfiltration(input: TextsInput, hits: Hit[]): void {
   let field = hits.find((h) => CREDENTIAL_RULES.has(h.rule) && h.evidence.field.startsWith('params.'))?.evidence.field;
   field ??= input.texts.find((u) => u.context === 'argument' && SECRET_MATERIAL.test(u.text))?.field;
   if (!field) return;

@@ -5,8 +5,7 @@
  */
 import type { AlertEvidence } from '@mcpspy/events';
 import { SECRET_PATTERNS, SecretPattern } from '../secret-patterns';
-import { AnalysisInput, clip, Detector, Finding } from '../types';
-import { secretGates } from '../shared-gates';
+import { clip, Detector, Finding, TextsInput } from '../types';
 import { TriggerIndex } from '../trigger-index';
 import { forEachMatch } from '../windows';
 
@@ -27,11 +26,14 @@ export class SecretsDetector implements Detector {
     this.fired = new Uint8Array(patterns.length);
   }
 
-  detect(input: AnalysisInput): Finding[] {
+  /**
+   * @param gates secret gates of these texts from RulesDetector.detectGated
+   *   (built-in patterns only); without them this detector runs its own pass.
+   */
+  detect(input: TextsInput, gates?: readonly Uint8Array[]): Finding[] {
     const best = new Map<string, { weight: number; evidence: AlertEvidence[]; summary: string }>();
     const emails = new Set<string>();
-    // The rules detector of the same message may have gated the built-in patterns already.
-    const shared = this.patterns === SECRET_PATTERNS ? secretGates.get(input) : undefined;
+    const shared = this.patterns === SECRET_PATTERNS ? gates : undefined;
     const texts = input.texts;
     for (let ui = 0; ui < texts.length; ui++) {
       // Definitions are written by the server author once; a key there is a leak all the same.
