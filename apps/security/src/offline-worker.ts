@@ -24,6 +24,11 @@ export interface OfflineRequest {
   input: TextsInput;
 }
 
+/** Sent once by a new worker when its rules are compiled: budgets are counted from then on. */
+export interface OfflineReady {
+  ready: true;
+}
+
 export type OfflineReply = { id: number; findings: Finding[]; ms: number } | { id: number; error: string; ms: number };
 
 export interface OfflineWorkerOptions {
@@ -47,6 +52,8 @@ interface Job {
 
 export class OfflineWorker {
   private worker?: Worker;
+  /** The current worker has compiled its rules (budgets start counting only then). */
+  private ready = false;
   private readonly queue: Job[] = [];
   private busy?: Job;
   private timer?: NodeJS.Timeout;
@@ -72,7 +79,11 @@ export class OfflineWorker {
     const w = new Worker(join(__dirname, 'offline.worker.js'), {
       resourceLimits: { maxOldGenerationSizeMb: this.opts.heapMb ?? 512 },
     });
-    w.on('message', (reply: OfflineReply) => this.onReply(w, reply));
+    this.ready = false;
+    w.on('message', (reply: OfflineReply | OfflineReady) => {
+      if ('ready' in reply) this.onReady(w);
+      else this.onReply(w, reply);
+    });
     w.on('error', (err) => this.onDeath(w, err));
     w.on('exit', (code) => this.onDeath(w, new Error(`offline worker exited with code ${code}`)));
     this.opts.counters.inc('offline_workers_started');
@@ -90,7 +101,7 @@ export class OfflineWorker {
     const w = (this.worker ??= this.start());
     w.ref();
     this.busy = job;
-    this.timer = setTimeout(() => this.overBudget(w, job), this.opts.budgetMs);
+    if (this.ready) this.arm(w, job);
     try {
       w.postMessage({ id: job.id, input: { method: job.input.method, direction: job.input.direction, texts: job.input.texts } } satisfies OfflineRequest);
     } catch (err) {
@@ -99,6 +110,16 @@ export class OfflineWorker {
       job.reject(new SecurityError(`failed to post texts to the offline worker: ${(err as Error).message}`, { cause: err }));
       this.pump();
     }
+  }
+
+  private arm(w: Worker, job: Job): void {
+    this.timer = setTimeout(() => this.overBudget(w, job), this.opts.budgetMs);
+  }
+
+  private onReady(w: Worker): void {
+    if (w !== this.worker) return;
+    this.ready = true;
+    if (this.busy && !this.timer) this.arm(w, this.busy);
   }
 
   private finish(job: Job): void {

@@ -5,9 +5,18 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { OfflineAnalysis } from './offline-analysis';
-import type { OfflineReply, OfflineRequest } from './offline-worker';
+import type { OfflineReady, OfflineReply, OfflineRequest } from './offline-worker';
+import { INJECTION_RULES } from './injection-rules';
+import { SECRET_PATTERNS } from './secret-patterns';
 
 const analysis = new OfflineAnalysis();
+// Compile every rule's regex now (V8 compiles on first use), so no message's budget pays for it.
+analysis.analyze({
+  method: 'tools/call',
+  direction: 'request',
+  texts: [{ field: 'warm-up', text: `${INJECTION_RULES.flatMap((r) => r.triggers).join(' ')} ${SECRET_PATTERNS.flatMap((p) => p.triggers).join(' ')}`, context: 'argument', origin: 'plain' }],
+});
+parentPort!.postMessage({ ready: true } satisfies OfflineReady);
 parentPort!.on('message', (req: OfflineRequest) => {
   const t0 = performance.now();
   let reply: OfflineReply;
