@@ -171,6 +171,7 @@ export async function runScan(file: string, config: McpspyConfig): Promise<numbe
     model: config.securityModel,
     modelPath: config.securityModelPath,
     modelThreads: config.securityModelThreads,
+    offlineBudgetMs: config.securityBudgetMs,
   });
   await engine.init();
   const input = file === '-' ? process.stdin : createReadStream(file);

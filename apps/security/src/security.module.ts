@@ -25,6 +25,7 @@ export class SecurityModule {
               model: c.securityModel,
               modelPath: c.securityModelPath,
               modelThreads: c.securityModelThreads,
+              offlineBudgetMs: c.securityBudgetMs,
             }),
         },
       ],
