@@ -14,7 +14,7 @@ import {
   Subjects,
 } from '@mcpspy/events';
 import { checkProbePrerequisites, NotRootError, readCapture } from '@mcpspy/probe';
-import { scanJsonl, SecurityEngine } from '@mcpspy/security';
+import { SCAN_MAX_LINE_BYTES, scanJsonl, SecurityEngine } from '@mcpspy/security';
 import { EnvironmentError, UsageError } from './errors';
 import { createCliLogger } from './logging';
 import { PIPELINE, STAGE_MODULES } from './stages';
@@ -159,7 +159,10 @@ export async function runReplay(file: string, config: McpspyConfig): Promise<num
   return code;
 }
 
-/** `mcpspy scan [FILE|-]`: the security analysis over a JSONL file of MCP messages. Exit 1 when alerts were found. */
+/** Exit code of `scan` when no alert was found but some lines were invalid or too long to read. */
+export const EXIT_SCAN_BAD_INPUT = 3;
+
+/** `mcpspy scan [FILE|-]`: the security analysis over a JSONL file of MCP messages. Exit 1 when alerts were found, 3 when none were but lines were bad. */
 export async function runScan(file: string, config: McpspyConfig): Promise<number> {
   const { logger } = createCliLogger(config.logLevel, { tui: false, name: 'mcpspy-scan' });
   const engine = new SecurityEngine({
@@ -183,6 +186,7 @@ export async function runScan(file: string, config: McpspyConfig): Promise<numbe
   await opened;
   const r = await scanJsonl(input, engine, process.stdout);
   await engine.close();
-  say(`scanned ${r.messages} messages: ${r.alerts} alerts, ${r.invalid} invalid lines`);
-  return r.alerts > 0 ? 1 : 0;
+  say(`scanned ${r.messages} messages: ${r.alerts} alerts, ${r.invalid} invalid lines${r.skipped ? `, ${r.skipped} lines over ${SCAN_MAX_LINE_BYTES / 1048576} MiB skipped` : ''}`);
+  // Alerts win (1); otherwise input the scan could not read whole is its own code (3), so a CI job knows the scan was partial.
+  return r.alerts > 0 ? 1 : r.invalid + r.skipped > 0 ? EXIT_SCAN_BAD_INPUT : 0;
 }

@@ -1,5 +1,5 @@
 export { SecurityEngine, SecurityOptions } from './engine';
-export { scanJsonl } from './scan-jsonl';
+export { scanJsonl, SCAN_MAX_LINE_BYTES, ScanOptions, ScanSummary } from './scan-jsonl';
 export { SecurityError, ModelLoadError, HfApiError, ScanInputError, TokenizerLoadError } from './errors';
 export type { Detector, Finding, AnalysisInput, TextUnit, TextContext } from './types';
 export { extractTexts, subjectOf, CONTENT_METHODS, LISTING_METHODS } from './extract';
