@@ -4,6 +4,10 @@ export { SecurityError, ModelLoadError, HfApiError, ScanInputError, TokenizerLoa
 export type { Detector, Finding, AnalysisInput, TextUnit, TextContext } from './types';
 export { extractTexts, subjectOf, CONTENT_METHODS, LISTING_METHODS } from './extract';
 export { RulesDetector } from './detectors/rules.detector';
+export { OfflineDetector, OfflineDetectorOptions } from './detectors/offline.detector';
+export { OfflineAnalysis } from './offline-analysis';
+export { OfflineWorker, OfflineWorkerOptions, DEFAULT_OFFLINE_BUDGET_MS } from './offline-worker';
+export { boundRuns, maxMatchLength, RUN_MAX } from './bounded-regex';
 export { SecretsDetector } from './detectors/secrets.detector';
 export { RugPullDetector, ServerIdentity } from './detectors/rug-pull.detector';
 export { ModelDetector, TextClassifier } from './detectors/model.detector';
