@@ -7,7 +7,8 @@
  * Store so every worker and every restart shares it. Bad input and failing
  * detectors are counted, never thrown.
  */
-import { Counters, Logger, McpMessageEvent, SecurityAlertEvent, Store, DEFAULT_HF_URL, DEFAULT_SECURITY_MODEL } from '@mcpspy/events';
+import { Counters, Logger, McpMessageEvent, NoticeEvent, SecurityAlertEvent, Store, DEFAULT_HF_URL, DEFAULT_SECURITY_MODEL } from '@mcpspy/events';
+import { NoticeThrottle } from './notices';
 import { ModelDetector } from './detectors/model.detector';
 import { RugPullDetector } from './detectors/rug-pull.detector';
 import { OfflineDetector } from './detectors/offline.detector';
@@ -38,6 +39,8 @@ export interface SecurityOptions {
   offlineWorker?: boolean;
   /** Per-message budget of the offline analysis in ms (default 2000); past it the analysis is abandoned and counted. */
   offlineBudgetMs?: number;
+  /** Where the engine's notices go (`mcpspy.v1.notice`); once per (reason, pid, stream), counted. */
+  notify?: (notice: NoticeEvent) => void;
 }
 
 export class SecurityEngine {
@@ -54,7 +57,15 @@ export class SecurityEngine {
     this.logger = opts.logger;
     this.threshold = Number.isFinite(opts.threshold) ? Math.min(1, Math.max(0, opts.threshold)) : 0.5;
     this.rugPull = new RugPullDetector(opts.store);
-    this.detectors = [new OfflineDetector({ counters: this.counters, logger: this.logger, worker: opts.offlineWorker, budgetMs: opts.offlineBudgetMs }), this.rugPull];
+    const notices = opts.notify ? new NoticeThrottle(opts.notify) : undefined;
+    const offline = new OfflineDetector({
+      counters: this.counters,
+      logger: this.logger,
+      worker: opts.offlineWorker,
+      budgetMs: opts.offlineBudgetMs,
+      onOverBudget: (input) => notices?.raise('analysis_budget_exceeded', input.msg, `rules and secret patterns on a ${input.method} message passed their time budget; abandoned, no offline verdict for it`),
+    });
+    this.detectors = [offline, this.rugPull];
     if (opts.hfToken) {
       const client = new HfClient({ token: opts.hfToken, baseUrl: opts.hfUrl ?? DEFAULT_HF_URL, model: opts.model ?? DEFAULT_SECURITY_MODEL });
       this.detectors.push(new ModelDetector({ name: 'hf_api', classifier: client, counters: this.counters, logger: this.logger }));

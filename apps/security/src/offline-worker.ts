@@ -36,6 +36,8 @@ export interface OfflineWorkerOptions {
   budgetMs: number;
   counters: Counters;
   logger: Logger;
+  /** Called for each message whose analysis was abandoned (the engine turns it into a notice). */
+  onOverBudget?: (input: TextsInput) => void;
   /** Heap limit of the worker thread in MB (default 512): a message that would exhaust it kills the worker, not the monitor. */
   heapMb?: number;
 }
@@ -151,6 +153,7 @@ export class OfflineWorker {
     this.finish(job);
     this.retire(w);
     job.resolve([]);
+    this.opts.onOverBudget?.(job.input);
     this.pump();
   }
 

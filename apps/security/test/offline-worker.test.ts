@@ -6,7 +6,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryStore, silentLogger } from '@mcpspy/events';
+import { MemoryStore, NoticeEvent, silentLogger } from '@mcpspy/events';
 import { SecurityEngine } from '../src';
 import { toolResult } from '../src/test-builders';
 
@@ -79,7 +79,8 @@ describe('offline worker', () => {
   });
 
   test('a message past its budget is abandoned and counted, the worker replaced, the messages behind it judged', async () => {
-    const engine = new SecurityEngine({ store: new MemoryStore(), logger: silentLogger(), threshold: 0.5, offlineBudgetMs: 400 });
+    const notices: NoticeEvent[] = [];
+    const engine = new SecurityEngine({ store: new MemoryStore(), logger: silentLogger(), threshold: 0.5, offlineBudgetMs: 400, notify: (n) => notices.push(n) });
     await engine.init();
     try {
       await engine.analyze(normal(0));
@@ -95,6 +96,10 @@ describe('offline worker', () => {
       assert.deepEqual(result.first, [], 'no offline verdict for the abandoned message');
       assert.equal(engine.counters.get('offline_budget_exceeded'), 1);
       assert.ok(engine.counters.get('offline_workers_started') >= 2, 'a fresh worker took over');
+      assert.deepEqual(
+        notices.map(({ reason, stage, pid, comm, stream, count }) => ({ reason, stage, pid, comm, stream, count })),
+        [{ reason: 'analysis_budget_exceeded', stage: 'security', pid: 20, comm: 'server', stream: 's1', count: 1 }],
+      );
       assert.equal(result.rest[150]![0]?.category, 'prompt_injection', 'the new worker judges the messages queued behind');
       assert.ok(lagMs < 400, `the engine's thread was held ${lagMs.toFixed(0)} ms`);
       assert.ok(wall < 8_000, `took ${wall.toFixed(0)} ms: the abandoned message held the queue for more than its budget`);

@@ -8,7 +8,7 @@
 import type { Counters, Logger } from '@mcpspy/events';
 import { OfflineAnalysis } from '../offline-analysis';
 import { DEFAULT_OFFLINE_BUDGET_MS, OfflineWorker } from '../offline-worker';
-import type { AnalysisInput, Detector, Finding } from '../types';
+import type { AnalysisInput, Detector, Finding, TextsInput } from '../types';
 
 export interface OfflineDetectorOptions {
   counters: Counters;
@@ -17,6 +17,8 @@ export interface OfflineDetectorOptions {
   worker?: boolean;
   /** Per-message budget in ms (default DEFAULT_OFFLINE_BUDGET_MS). */
   budgetMs?: number;
+  /** Called with each message whose analysis passed its budget (abandoned on the worker, only counted in this thread). */
+  onOverBudget?: (input: TextsInput) => void;
 }
 
 export class OfflineDetector implements Detector {
@@ -28,7 +30,7 @@ export class OfflineDetector implements Detector {
   constructor(private readonly opts: OfflineDetectorOptions) {
     this.budgetMs = opts.budgetMs && opts.budgetMs > 0 ? opts.budgetMs : DEFAULT_OFFLINE_BUDGET_MS;
     if (opts.worker === false) this.local = new OfflineAnalysis();
-    else this.worker = new OfflineWorker({ budgetMs: this.budgetMs, counters: opts.counters, logger: opts.logger });
+    else this.worker = new OfflineWorker({ budgetMs: this.budgetMs, counters: opts.counters, logger: opts.logger, onOverBudget: opts.onOverBudget });
   }
 
   detect(input: AnalysisInput): Finding[] | Promise<Finding[]> {
@@ -37,7 +39,10 @@ export class OfflineDetector implements Detector {
     const t0 = performance.now();
     const findings = this.local!.analyze(input);
     // In the caller's thread an analysis cannot be stopped; it is only counted.
-    if (performance.now() - t0 > this.budgetMs) this.opts.counters.inc('offline_budget_exceeded');
+    if (performance.now() - t0 > this.budgetMs) {
+      this.opts.counters.inc('offline_budget_exceeded');
+      this.opts.onOverBudget?.(input);
+    }
     return findings;
   }
 
