@@ -25,6 +25,8 @@ const WRITER = `
 const size = Number(process.argv[2]);
 const out = (o) => new Promise((r) => process.stdout.write(JSON.stringify(o) + '\\n', r));
 (async () => {
+  // Let the monitor see both ends first, as a real session would (initialize comes before any answer).
+  await new Promise((r) => setTimeout(r, 1000));
   const c = ['-', '=', '*', '#'].map((ch) => ({ type: 'text', text: ch.repeat(size) }));
   c.push({ type: 'text', text: 'http send ' + ' '.repeat(size) }, { type: 'text', text: 'eyJ-'.repeat(size / 4) }, { type: 'text', text: '[x](//' + 'a?'.repeat(size / 2) });
   await out({ jsonrpc: '2.0', id: 0, result: { content: c } });
@@ -99,9 +101,12 @@ test('monitored with --security: a hostile answer beside 200 normal ones; all wr
     const r = await runProcess('hostile pair', '/bin/sh', ['-c', `'${srv}' writer.js 12000 | '${cli}' reader.js`], { cwd: dir, timeoutMs: 60_000 });
     assert.equal(r.code, 0, r.stderr);
     await monitor.waitQuiet(202, 2_000, 60_000);
+    // Keep asking a while longer: a verdict still being worked out on the monitor's thread would show here.
+    await new Promise((r) => setTimeout(r, 3_000));
     const slowest = health.stop();
     await monitor.stop();
-    const lines = monitor.lines() as unknown as { type: string; id?: number; category?: string }[];
+    const lines = monitor.lines() as unknown as { type: string; id?: number; category?: string; message?: { id?: number } }[];
+    console.log(`# lines: ${lines.length}; not responses: ${JSON.stringify(lines.filter((l) => l.type !== 'response').map((l) => [l.type, l.category, l.message?.id]))}`);
     const ids = new Set(lines.filter((l) => l.type === 'response').map((l) => l.id));
     const missing = Array.from({ length: 201 }, (_, i) => i).filter((i) => !ids.has(i));
     assert.deepEqual(missing, [], 'every answer is written');
