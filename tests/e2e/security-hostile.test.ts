@@ -5,8 +5,13 @@
  * blanks, half a JWT, a link full of `?`), then with 200 normal answers.
  * The rules run on the security worker thread, so the monitor's own thread
  * (which drains the kernel ring and serves /healthz) is never held: every
- * answer is written and /healthz answers throughout. Before the worker,
- * /healthz went silent for 3.4 s here (24 KB runs: over 5 s).
+ * answer is written, the hostile one is judged, /healthz answers throughout.
+ * Run by hand (the same writer, `node bin/mcpspy.js --security --comm …`,
+ * /healthz polled every 50 ms) the build before the worker went silent for
+ * 3.4–5.1 s; under this harness the old build passed too (the stall did not
+ * land while the poll ran), so this test guards the entry point rather than
+ * proving the fix — test/offline-worker.test.ts and
+ * test/rules-backtracking.test.ts in apps/security do that.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -106,10 +111,10 @@ test('monitored with --security: a hostile answer beside 200 normal ones; all wr
     const slowest = health.stop();
     await monitor.stop();
     const lines = monitor.lines() as unknown as { type: string; id?: number; category?: string; message?: { id?: number } }[];
-    console.log(`# lines: ${lines.length}; not responses: ${JSON.stringify(lines.filter((l) => l.type !== 'response').map((l) => [l.type, l.category, l.message?.id]))}`);
     const ids = new Set(lines.filter((l) => l.type === 'response').map((l) => l.id));
     const missing = Array.from({ length: 201 }, (_, i) => i).filter((i) => !ids.has(i));
     assert.deepEqual(missing, [], 'every answer is written');
+    assert.ok(lines.some((l) => l.type === 'security_alert' && l.message?.id === 0), 'the hostile answer was judged');
     console.log(`# /healthz: ${health.answers()} answers, slowest ${slowest} ms`);
     assert.ok(health.answers() > 10, `/healthz answered ${health.answers()} times`);
     // A loaded shared 2-core host: generous; the rules on the monitor's thread held it for 3.4 s here.
