@@ -55,6 +55,9 @@ const MOVE_TRIGGERS = ['send', 'post', 'upload', 'forward', 'transmit', 'exfiltr
 const GAP = '[^\\n]{0,100}?';
 const DESTINATION = '(?:https?:\\/\\/|ftp:\\/\\/|[\\w.+-]+@[\\w-]+\\.[\\w.]+|webhook|the (?:url|endpoint|server|address|webhook)|our (?:server|endpoint|collector|backup))';
 
+/** A slot in a link's query the model is asked to fill: {data}, ${secret}, <user data>, [conversation]. */
+const LINK_PLACEHOLDER = /\{[^}\s]{1,40}\}|\$\{?[a-z_]{2,30}\}?|<[a-z_ ]{2,30}>|\[[a-z_ ]{2,30}\]/;
+
 /**
  * "Disregard my earlier message" corrects oneself and "override the default
  * system settings" configures software; neither addresses the model's
@@ -459,7 +462,8 @@ const RULES: readonly InjectionRule[] = [
     category: 'exfiltration',
     weight: w(0.35, 0.4, 0.45),
     triggers: ['![', '<img'],
-    re: /!\[[^\]\n]{0,200}\]\(\s*<?((?:https?:)?\/\/[^)\s>]+\?[^)\n>]{1,300}?)>?(?:\s+"[^"\n]*")?\s*\)|<img\b[^>]{0,200}?\bsrc\s*=\s*["']?((?:https?:)?\/\/[^"'\s>]+\?[^"'\s>]+)/g,
+    // The part before the query excludes "?": one place where the query can start, so a run of "?" cannot make it backtrack.
+    re: /!\[[^\]\n]{0,200}\]\(\s*<?((?:https?:)?\/\/[^)\s>?]{1,512}\?[^)\n>]{1,300}?)>?(?:\s+"[^"\n]*")?\s*\)|<img\b[^>]{0,200}?\bsrc\s*=\s*["']?((?:https?:)?\/\/[^"'\s>?]{1,512}\?[^"'\s>]{1,512})/g,
     refine: (m) => queryRisk(m[1] ?? m[2] ?? ''),
     summary: 'image link that carries data in its query string',
   },
@@ -468,7 +472,10 @@ const RULES: readonly InjectionRule[] = [
     category: 'exfiltration',
     weight: w(0.5, 0.55, 0.6),
     triggers: ['http', '//'],
-    re: /\]\(\s*((?:https?:)?\/\/[^)\s]+\?[^)\s]*(?:\{[^}\s]{1,40}\}|\$\{?[a-z_]{2,30}\}?|<[a-z_ ]{2,30}>|\[[a-z_ ]{2,30}\])[^)\s]*)\)|\b(?:https?:)?\/\/[^\s"'<>]+\?[^\s"'<>]*=(?:\{[^}\s]{1,40}\}|\$\{[a-z_]{2,30}\}|<[a-z_ ]{2,30}>|\[(?:insert|your|the|user|data|secret|conversation|chat)[a-z_ ]{0,30}\])/g,
+    // A markdown link is matched whole up to its ")" (one way to match), its placeholder checked in the refine:
+    // a placeholder between two unbounded runs backtracked cubically on "//?" repeated.
+    re: /\]\(\s*((?:https?:)?\/\/[^)\s?]{1,512}\?[^)\s]{0,512})\)|\b(?:https?:)?\/\/[^\s"'<>?]{1,512}\?[^\s"'<>]{0,512}=(?:\{[^}\s]{1,40}\}|\$\{[a-z_]{2,30}\}|<[a-z_ ]{2,30}>|\[(?:insert|your|the|user|data|secret|conversation|chat)[a-z_ ]{0,30}\])/g,
+    refine: (m) => (m[1] === undefined || LINK_PLACEHOLDER.test(m[1].slice(m[1].indexOf('?'))) ? 1 : 0),
     summary: 'URL template asking to fill in data',
   },
   {
@@ -515,7 +522,7 @@ const RULES: readonly InjectionRule[] = [
     category: 'exfiltration',
     weight: w(0.7, 0.6, 0.75),
     triggers: ['@'],
-    re: new RegExp(`(?:^|[\\s=])@(?:~|\\$home|\\$\\{home\\}|\\/|\\.\\.?\\/)?[\\w./-]*(?:${SENSITIVE_PATHS})`, 'g'),
+    re: new RegExp(`(?:^|[\\s=])@(?:~|\\$home|\\$\\{home\\}|\\/|\\.\\.?\\/)?[\\w./-]{0,256}(?:${SENSITIVE_PATHS})`, 'g'),
     summary: 'uploads a credential file (curl @file syntax)',
   },
   {
@@ -540,7 +547,7 @@ const RULES: readonly InjectionRule[] = [
     category: 'exfiltration',
     weight: w(0.6, 0.4, 0.6),
     triggers: ['?', '&'],
-    re: /\bhttps?:\/\/[^\s"'<>]+[?&](?:secret|token|key|apikey|api_key|password|passwd|pw|pass|creds?|credentials|cookie|session_?token|ssn|card)=[a-z0-9+/_%.-]{16,}/g,
+    re: /\bhttps?:\/\/[^\s"'<>]{1,512}[?&](?:secret|token|key|apikey|api_key|password|passwd|pw|pass|creds?|credentials|cookie|session_?token|ssn|card)=[a-z0-9+/_%.-]{16,512}/g,
     summary: 'URL that carries a credential in its query',
   },
   {

@@ -244,5 +244,8 @@ const PATTERNS: readonly SecretPattern[] = [
   },
 ];
 
+/** Longest run of a secret pattern: tokens are long (a JWT's payload, a project API key), so longer than a rule's. */
+const SECRET_RUN_MAX = 512;
+
 /** The patterns as they run: every unbounded run given a bound (bounded-regex.ts). */
-export const SECRET_PATTERNS: readonly SecretPattern[] = PATTERNS.map((p) => ({ ...p, re: boundRuns(p.re) }));
+export const SECRET_PATTERNS: readonly SecretPattern[] = PATTERNS.map((p) => ({ ...p, re: boundRuns(p.re, SECRET_RUN_MAX) }));

@@ -32,8 +32,8 @@ export function windowsOf(text: string, size = 2000, overlap = 200): TextWindow[
  * starts; each window also shows RULE_CONTEXT characters on either side for
  * lookbehinds, `\b` and the lookaheads that end a match.
  */
-export const RULE_STEP = 4096;
-export const RULE_OVERLAP = 1024;
+export const RULE_STEP = 8192;
+export const RULE_OVERLAP = 2048;
 export const RULE_CONTEXT = 32;
 
 /**
@@ -57,13 +57,17 @@ export function forEachMatch(re: RegExp, text: string, onMatch: (m: RegExpExecAr
     }
     return;
   }
+  // Where a whole-text search would go on: after the end of the last match reported.
+  let resume = 0;
   for (let s = 0; s < text.length; s += step) {
+    const start = Math.max(s, resume);
+    if (start >= s + step && s + step < text.length) continue;
     const from = Math.max(0, s - RULE_CONTEXT);
     const to = Math.min(text.length, s + step + overlap + RULE_CONTEXT);
     const slice = text.slice(from, to);
     // Matches that start past this window's own stretch belong to the next window.
     const limit = s + step >= text.length ? Infinity : s + step - from;
-    re.lastIndex = s - from;
+    re.lastIndex = start - from;
     while ((m = re.exec(slice)) !== null) {
       if (m.index >= limit) break;
       if (m[0].length === 0) {
@@ -71,6 +75,7 @@ export function forEachMatch(re: RegExp, text: string, onMatch: (m: RegExpExecAr
         continue;
       }
       m.index += from;
+      resume = m.index + m[0].length;
       if (onMatch(m) === false) return;
     }
   }

@@ -236,6 +236,8 @@ export class RulesDetector implements Detector {
     forEachMatch(rule.re, t, (m) => {
       let wgt = weight;
       if (rule.refine) wgt *= rule.refine(m, t);
+      // A refine of 0 says the shape matched but the thing it looks for is not there.
+      if (wgt <= 0) return ++seen < 8;
       const spans = (quotes.spans ??= quotedSpans(t));
       let discussed = true;
       if (spans.some((sp) => sp.discussed && m.index > sp.open && m.index < sp.close)) wgt *= 0.3;
