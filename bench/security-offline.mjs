@@ -7,7 +7,8 @@
 //    context cues, in texts per second of CPU time (process.cpuUsage, so other
 //    processes on a shared machine do not count against us) and per second
 //    of wall time. Run under `taskset -c 1` for a one-core figure.
-// 2) latency of SecurityEngine.analyze on whole MCP messages: a benign 1 KB
+// 2) latency of SecurityEngine.analyze on whole MCP messages (since the
+//    offline worker: including the round trip to the worker thread): a benign 1 KB
 //    tools/call response, the same with an attack in it (the alert latency:
 //    from the message to its alerts), a small tools/call request and a
 //    tools/list answer with 12 tools. p50/p99 in µs of wall time.
@@ -125,15 +126,17 @@ async function latency(engine, msgs, seconds) {
 }
 
 async function measure(lib) {
-  // What the engine runs offline on a text: with the local classifier (builds that have it) the rules run
-  // without their old lexical model, and the classifier and the context cues run beside them.
+  // What the engine runs offline on a text: the offline pass as the worker thread runs it (rules, then secrets
+  // with the rules' gates; builds before OfflineAnalysis ran the two one after the other), and with the local
+  // classifier (builds that have it) the rules without their old lexical model, the classifier and the context cues beside them.
   const withClassifier = typeof lib.ClassifierDetector === 'function';
+  const analysis = lib.OfflineAnalysis ? new lib.OfflineAnalysis({ lexical: !withClassifier }) : undefined;
   const rules = withClassifier ? new lib.RulesDetector(undefined, false) : new lib.RulesDetector();
   const secrets = new lib.SecretsDetector();
   const extra = withClassifier ? [new lib.ClassifierDetector(), new lib.ContextDetector()] : [];
   const detectTexts = (u) => {
     const input = { msg: null, method: 'tools/call', direction: 'response', texts: u };
-    let n = rules.detect(input).length + secrets.detect(input).length;
+    let n = analysis ? analysis.analyze(input).length : rules.detect(input).length + secrets.detect(input).length;
     for (const d of extra) n += d.detect(input).length;
     return n;
   };

@@ -1,6 +1,7 @@
 /**
  * Entry point of the `mcpspy` command. Parses flags, then hands over to a mode.
- * Exit codes: 0 ok, 1 runtime failure (or alerts found by `scan`), 2 usage error.
+ * Exit codes: 0 ok, 1 runtime failure (or alerts found by `scan`), 2 usage error,
+ * 3 `scan` found no alert but could not read every line (invalid or over-long).
  */
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
@@ -72,7 +73,7 @@ Every flag can also be set as an MCPSPY_* environment variable (see README).`,
 
   program
     .command('scan')
-    .description('security analysis of a JSONL file of MCP messages (our output format); prints alert lines, exit 1 if any')
+    .description('security analysis of a JSONL file of MCP messages (our output format); prints alert lines, exit 1 if any, 3 if none but bad lines')
     .argument('[file]', 'JSONL file, or - for standard input', '-')
     .option('--hf-token <token>', 'also ask the HuggingFace Inference API')
     .option('--security-model <name>', 'HuggingFace model')

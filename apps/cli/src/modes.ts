@@ -14,7 +14,7 @@ import {
   stopStages,
 } from '@mcpspy/runtime';
 import { checkProbePrerequisites, NotRootError, readCapture } from '@mcpspy/probe';
-import { scanJsonl, SecurityEngine } from '@mcpspy/security';
+import { SCAN_MAX_LINE_BYTES, scanJsonl, SecurityEngine } from '@mcpspy/security';
 import { formatAlertBlock } from '@mcpspy/sink';
 import { EnvironmentError, UsageError } from './errors';
 import { createCliLogger } from './logging';
@@ -168,7 +168,10 @@ export async function runReplay(file: string, config: McpspyConfig): Promise<num
   return code;
 }
 
-/** `mcpspy scan [FILE|-]`: the security analysis over a JSONL file of MCP messages. Exit 1 when alerts were found. */
+/** Exit code of `scan` when no alert was found but some lines were invalid or too long to read. */
+export const EXIT_SCAN_BAD_INPUT = 3;
+
+/** `mcpspy scan [FILE|-]`: the security analysis over a JSONL file of MCP messages. Exit 1 when alerts were found, 3 when none were but lines were bad. */
 export async function runScan(file: string, config: McpspyConfig): Promise<number> {
   const { logger } = createCliLogger(config.logLevel, { tui: false, name: 'mcpspy-scan' });
   const engine = new SecurityEngine({
@@ -180,6 +183,7 @@ export async function runScan(file: string, config: McpspyConfig): Promise<numbe
     model: config.securityModel,
     modelPath: config.securityModelPath,
     modelThreads: config.securityModelThreads,
+    offlineBudgetMs: config.securityBudgetMs,
   });
   await engine.init();
   const input = file === '-' ? process.stdin : createReadStream(file);
@@ -192,8 +196,9 @@ export async function runScan(file: string, config: McpspyConfig): Promise<numbe
   // A person at a terminal reads alert blocks (escaped like the monitor's console); a pipe gets JSON lines.
   const human = Boolean(process.stdout.isTTY);
   const color = human && !process.env.NO_COLOR;
-  const r = await scanJsonl(input, engine, process.stdout, human ? (a) => `${formatAlertBlock(a, { color })}\n` : undefined);
+  const r = await scanJsonl(input, engine, process.stdout, { format: human ? (a) => `${formatAlertBlock(a, { color })}\n` : undefined });
   await engine.close();
-  say(`scanned ${r.messages} messages: ${r.alerts} alerts, ${r.invalid} invalid lines`);
-  return r.alerts > 0 ? 1 : 0;
+  say(`scanned ${r.messages} messages: ${r.alerts} alerts, ${r.invalid} invalid lines${r.skipped ? `, ${r.skipped} lines over ${SCAN_MAX_LINE_BYTES / 1048576} MiB skipped` : ''}`);
+  // Alerts win (1); otherwise input the scan could not read whole is its own code (3), so a CI job knows the scan was partial.
+  return r.alerts > 0 ? 1 : r.invalid + r.skipped > 0 ? EXIT_SCAN_BAD_INPUT : 0;
 }

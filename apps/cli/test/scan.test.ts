@@ -189,4 +189,31 @@ describe('mcpspy scan', () => {
     const lines = r.stderr.split('\n').filter((l) => l.length > 0);
     assert.deepEqual(lines, [`mcpspy: failed to load security model from ${scratch}: no ONNX model in it (looked for model.onnx, onnx/model.onnx, model_quantized.onnx, onnx/model_quantized.onnx)`]);
   });
+
+  test('a 600 MB line is skipped and counted, not a crash; bad input without alerts exits 3', async () => {
+    const lines = readFileSync(testdata('evil.jsonl'), 'utf8').trim().split('\n');
+    const benign = lines.filter((l) => !/Ignore|IMPORTANT|AKIA|id_rsa|ssh|BEGIN|password|eyJ/i.test(l)).slice(0, 2);
+    const child = spawn(process.execPath, [BIN, 'scan', '-'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const closed = new Promise<number | null>((r) => child.once('close', r));
+    const write = (b: Buffer | string) => (child.stdin.write(b) ? Promise.resolve() : new Promise<void>((r) => child.stdin.once('drain', () => r())));
+    await write(benign.join('\n') + '\n{"type":"response","result":"');
+    const MB = Buffer.alloc(1 << 20, 0x61);
+    for (let i = 0; i < 600; i++) await write(MB);
+    await write('"}\n' + benign.join('\n') + '\n');
+    child.stdin.end();
+    const code = await closed;
+    assert.equal(stdout, '');
+    assert.match(stderr, /lines over 64 MiB skipped/);
+    assert.deepEqual(summary(stderr), { messages: benign.length * 2, alerts: 0, invalid: 0 });
+    assert.equal(code, 3, stderr);
+    // With alerts as well, alerts decide the code.
+    const mixed = await mcpspy(['scan', '-'], `${readFileSync(testdata('evil.jsonl'), 'utf8')}not json\n`);
+    assert.equal(mixed.code, 1, mixed.stderr);
+    const bad = await mcpspy(['scan', '-'], `${benign.join('\n')}\nnot json\n`);
+    assert.equal(bad.code, 3, bad.stderr);
+  });
 });

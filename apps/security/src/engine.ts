@@ -8,16 +8,16 @@
  * worker and every restart shares them. Bad input and failing detectors are
  * counted, never thrown.
  */
-import { McpMessageEvent, SecurityAlertEvent } from '@mcpspy/events';
+import { McpMessageEvent, NoticeEvent, SecurityAlertEvent } from '@mcpspy/events';
 import { Counters, Logger, Store, DEFAULT_HF_URL, DEFAULT_SECURITY_MODEL } from '@mcpspy/runtime';
 import { ClassifierDetector } from './detectors/classifier.detector';
 import { ContextDetector } from './detectors/context.detector';
+import { NoticeThrottle } from './notices';
 import { ModelDetector } from './detectors/model.detector';
 import { ToxicFlowDetector } from './detectors/toxic-flow.detector';
 import { INJECTION_RULES } from './injection-rules';
 import { RugPullDetector } from './detectors/rug-pull.detector';
-import { RulesDetector } from './detectors/rules.detector';
-import { SecretsDetector } from './detectors/secrets.detector';
+import { OfflineDetector } from './detectors/offline.detector';
 import { extractTexts, subjectOf } from './extract';
 import { HfClient } from './hf-client';
 import { OnnxClassifier } from './onnx.classifier';
@@ -43,6 +43,12 @@ export interface SecurityOptions {
   modelClassifier?: TextClassifier;
   /** The local hashed n-gram classifier (default on); false falls back to the rules' lexical model. */
   classifier?: boolean;
+  /** Rules and secret patterns on a worker thread with a per-message budget (default true); false runs them in this thread. */
+  offlineWorker?: boolean;
+  /** Per-message budget of the offline analysis in ms (default 2000); past it the analysis is abandoned and counted. */
+  offlineBudgetMs?: number;
+  /** Where the engine's notices go (`mcpspy.v1.notice`); once per (reason, pid, stream), counted. */
+  notify?: (notice: NoticeEvent) => void;
 }
 
 export class SecurityEngine {
@@ -59,9 +65,19 @@ export class SecurityEngine {
     this.logger = opts.logger;
     this.threshold = Number.isFinite(opts.threshold) ? Math.min(1, Math.max(0, opts.threshold)) : 0.5;
     this.rugPull = new RugPullDetector(opts.store);
-    // The local classifier replaces the rules' built-in lexical model (false): same role, trained on public data.
-    const classifier = opts.classifier === false ? [] : [new ClassifierDetector()];
-    this.detectors = [new RulesDetector(INJECTION_RULES, opts.classifier === false ? undefined : false), ...classifier, new ContextDetector(), new SecretsDetector(), this.rugPull, new ToxicFlowDetector(opts.store)];
+    const notices = opts.notify ? new NoticeThrottle(opts.notify) : undefined;
+    // The local classifier replaces the rules' built-in lexical model: same role, trained on public data.
+    const classifierOn = opts.classifier !== false;
+    const offline = new OfflineDetector({
+      counters: this.counters,
+      logger: this.logger,
+      worker: opts.offlineWorker,
+      budgetMs: opts.offlineBudgetMs,
+      lexical: !classifierOn,
+      onOverBudget: (input) => notices?.raise('analysis_budget_exceeded', input.msg, `rules and secret patterns on a ${input.method} message passed their time budget; abandoned, no offline verdict for it`),
+    });
+    const classifier = classifierOn ? [new ClassifierDetector()] : [];
+    this.detectors = [offline, ...classifier, new ContextDetector(), this.rugPull, new ToxicFlowDetector(opts.store)];
     if (opts.hfToken) {
       const client = new HfClient({ token: opts.hfToken, baseUrl: opts.hfUrl ?? DEFAULT_HF_URL, model: opts.model ?? DEFAULT_SECURITY_MODEL });
       this.detectors.push(new ModelDetector({ name: 'hf_api', classifier: client, counters: this.counters, logger: this.logger }));

@@ -1,9 +1,13 @@
 export { SecurityEngine, SecurityOptions } from './engine';
-export { scanJsonl } from './scan-jsonl';
+export { scanJsonl, SCAN_MAX_LINE_BYTES, ScanOptions, ScanSummary } from './scan-jsonl';
 export { SecurityError, ModelLoadError, HfApiError, ScanInputError, TokenizerLoadError } from './errors';
 export type { Detector, Finding, AnalysisInput, TextUnit, TextContext } from './types';
 export { extractTexts, subjectOf, CONTENT_METHODS, LISTING_METHODS } from './extract';
 export { RulesDetector } from './detectors/rules.detector';
+export { OfflineDetector, OfflineDetectorOptions } from './detectors/offline.detector';
+export { OfflineAnalysis } from './offline-analysis';
+export { OfflineWorker, OfflineWorkerOptions, DEFAULT_OFFLINE_BUDGET_MS } from './offline-worker';
+export { boundRuns, maxMatchLength, RUN_MAX } from './bounded-regex';
 export { SecretsDetector } from './detectors/secrets.detector';
 export { ClassifierDetector } from './detectors/classifier.detector';
 export { ContextDetector, CONTEXT_CUES } from './detectors/context.detector';

@@ -11,6 +11,7 @@
  */
 import type { AlertCategory } from '@mcpspy/events';
 import type { TextContext } from './types';
+import { boundRuns } from './bounded-regex';
 
 export interface InjectionRule {
   id: string;
@@ -54,6 +55,9 @@ const MOVE_TRIGGERS = ['send', 'post', 'upload', 'forward', 'transmit', 'exfiltr
 const GAP = '[^\\n]{0,100}?';
 const DESTINATION = '(?:https?:\\/\\/|ftp:\\/\\/|[\\w.+-]+@[\\w-]+\\.[\\w.]+|webhook|the (?:url|endpoint|server|address|webhook)|our (?:server|endpoint|collector|backup))';
 
+/** A slot in a link's query the model is asked to fill: {data}, ${secret}, <user data>, [conversation]. */
+const LINK_PLACEHOLDER = /\{[^}\s]{1,40}\}|\$\{?[a-z_]{2,30}\}?|<[a-z_ ]{2,30}>|\[[a-z_ ]{2,30}\]/;
+
 /**
  * "Disregard my earlier message" corrects oneself and "override the default
  * system settings" configures software; neither addresses the model's
@@ -73,7 +77,7 @@ function negatedRefine(m: RegExpExecArray, text: string): number {
   return /\b(?:not|never|no one should|nobody should|n't)\s+(?:\w+\s+)?$/.test(before) ? 0.3 : 1;
 }
 
-export const INJECTION_RULES: readonly InjectionRule[] = [
+const RULES: readonly InjectionRule[] = [
   // --- instruction override ---
   {
     id: 'override_instructions',
@@ -173,7 +177,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     category: 'prompt_injection',
     weight: w(0.75, 0.75, 0.8),
     triggers: ['prompt', 'instruction', 'system message', 'developer message', 'repeat', 'word for word', 'verbatim'],
-    re: /\b(?:reveal|print|show|output|repeat|display|tell me|give me|leak|dump|share|disclose|write out|recite|spell out|return|paste|echo|list)\b[^.\n]{0,30}?\b(?:your|the|its|all|my)\s+(?:(?:full|entire|complete|exact|original|initial|hidden|secret|internal|verbatim|raw|confidential)\s+)*(?:system prompt|system message|initial instructions|hidden instructions|instructions you (?:were|have been) given|prompt above|developer message|pre-?prompt|instructions above|original instructions|secret instructions|confidential instructions)|\b(?:what|which) (?:were|are) (?:the |your )?(?:exact |original |initial |full |first |hidden )*(?:instructions|rules|guidelines|directives) (?:that )?you (?:were|have been|got) given|\brepeat (?:them|it|everything|your instructions|the (?:text|instructions) above|all of (?:it|them)) (?:word for word|verbatim|exactly)/g,
+    re: /\b(?:reveal|print|show|output|repeat|display|tell me|give me|leak|dump|share|disclose|write out|recite|spell out|return|paste|echo|list)\b[^.\n]{0,30}?\b(?:your|the|its|all|my)\s+(?:(?:full|entire|complete|exact|original|initial|hidden|secret|internal|verbatim|raw|confidential)\s+){0,4}(?:system prompt|system message|initial instructions|hidden instructions|instructions you (?:were|have been) given|prompt above|developer message|pre-?prompt|instructions above|original instructions|secret instructions|confidential instructions)|\b(?:what|which) (?:were|are) (?:the |your )?(?:exact |original |initial |full |first |hidden )*(?:instructions|rules|guidelines|directives) (?:that )?you (?:were|have been|got) given|\brepeat (?:them|it|everything|your instructions|the (?:text|instructions) above|all of (?:it|them)) (?:word for word|verbatim|exactly)/g,
     summary: 'asks to reveal the system prompt',
   },
   {
@@ -403,7 +407,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     category: 'jailbreak',
     weight: w(0.6, 0.55, 0.6),
     triggers: ['restrict', 'filter', 'limit', 'censor', 'guideline', 'rules', 'ethic', 'moral', 'policy', 'policies', 'bound', 'safety', 'guardrail', 'safeguard', 'boundar', 'principle', 'constraint'],
-    re: /\b(?:without|with no|free (?:of|from)|no longer bound by|not bound by|unbound by|liberated from|released from|freed from|no|zero|ignoring|ignore|ignores) (?:any |all |the |your |its |of |those |these )*(?:(?:ethical|moral|content|safety|openai|anthropic|usual|normal|standard|built-in|programmed|corporate)\s+)*(?:restrictions|filters|filtering|limitations|limits|censorship|guidelines|rules|constraints|ethics|morals|morality|policies|guardrails|safeguards|boundaries|principles)\b|\b(?:your |the |all |any )?(?:content|safety|usage|ethical|moderation) (?:policies|policy|filters|guidelines|restrictions|rules|guardrails) (?:are|is) (?:now |hereby |temporarily )?(?:suspended|disabled|lifted|off|removed|turned off|deactivated|void|waived|paused|not in effect)\b|\b(?:removed|stripped(?: out)?|disabled|deleted|turned off|took away|taken away) (?:every|all|any|its|your|the) (?:of (?:its|your|the) )?(?:safety |ethical |content |moral )?(?:rules?|restrictions?|filters?|guidelines?|guardrails?|limits?|limitations?|safeguards?)\b/g,
+    re: /\b(?:without|with no|free (?:of|from)|no longer bound by|not bound by|unbound by|liberated from|released from|freed from|no|zero|ignoring|ignore|ignores) (?:any |all |the |your |its |of |those |these ){0,4}(?:(?:ethical|moral|content|safety|openai|anthropic|usual|normal|standard|built-in|programmed|corporate)\s+){0,4}(?:restrictions|filters|filtering|limitations|limits|censorship|guidelines|rules|constraints|ethics|morals|morality|policies|guardrails|safeguards|boundaries|principles)\b|\b(?:your |the |all |any )?(?:content|safety|usage|ethical|moderation) (?:policies|policy|filters|guidelines|restrictions|rules|guardrails) (?:are|is) (?:now |hereby |temporarily )?(?:suspended|disabled|lifted|off|removed|turned off|deactivated|void|waived|paused|not in effect)\b|\b(?:removed|stripped(?: out)?|disabled|deleted|turned off|took away|taken away) (?:every|all|any|its|your|the) (?:of (?:its|your|the) )?(?:safety |ethical |content |moral )?(?:rules?|restrictions?|filters?|guidelines?|guardrails?|limits?|limitations?|safeguards?)\b/g,
     summary: 'asks to drop safety restrictions',
   },
   {
@@ -458,7 +462,8 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     category: 'exfiltration',
     weight: w(0.35, 0.4, 0.45),
     triggers: ['![', '<img'],
-    re: /!\[[^\]\n]{0,200}\]\(\s*<?((?:https?:)?\/\/[^)\s>]+\?[^)\n>]{1,300}?)>?(?:\s+"[^"\n]*")?\s*\)|<img\b[^>]{0,200}?\bsrc\s*=\s*["']?((?:https?:)?\/\/[^"'\s>]+\?[^"'\s>]+)/g,
+    // The part before the query excludes "?": one place where the query can start, so a run of "?" cannot make it backtrack.
+    re: /!\[[^\]\n]{0,200}\]\(\s*<?((?:https?:)?\/\/[^)\s>?]{1,512}\?[^)\n>]{1,300}?)>?(?:\s+"[^"\n]*")?\s*\)|<img\b[^>]{0,200}?\bsrc\s*=\s*["']?((?:https?:)?\/\/[^"'\s>?]{1,512}\?[^"'\s>]{1,512})/g,
     refine: (m) => queryRisk(m[1] ?? m[2] ?? ''),
     summary: 'image link that carries data in its query string',
   },
@@ -467,7 +472,10 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     category: 'exfiltration',
     weight: w(0.5, 0.55, 0.6),
     triggers: ['http', '//'],
-    re: /\]\(\s*((?:https?:)?\/\/[^)\s]+\?[^)\s]*(?:\{[^}\s]{1,40}\}|\$\{?[a-z_]{2,30}\}?|<[a-z_ ]{2,30}>|\[[a-z_ ]{2,30}\])[^)\s]*)\)|\b(?:https?:)?\/\/[^\s"'<>]+\?[^\s"'<>]*=(?:\{[^}\s]{1,40}\}|\$\{[a-z_]{2,30}\}|<[a-z_ ]{2,30}>|\[(?:insert|your|the|user|data|secret|conversation|chat)[a-z_ ]{0,30}\])/g,
+    // A markdown link is matched whole up to its ")" (one way to match), its placeholder checked in the refine:
+    // a placeholder between two unbounded runs backtracked cubically on "//?" repeated.
+    re: /\]\(\s*((?:https?:)?\/\/[^)\s?]{1,512}\?[^)\s]{0,512})\)|\b(?:https?:)?\/\/[^\s"'<>?]{1,512}\?[^\s"'<>]{0,512}=(?:\{[^}\s]{1,40}\}|\$\{[a-z_]{2,30}\}|<[a-z_ ]{2,30}>|\[(?:insert|your|the|user|data|secret|conversation|chat)[a-z_ ]{0,30}\])/g,
+    refine: (m) => (m[1] === undefined || LINK_PLACEHOLDER.test(m[1].slice(m[1].indexOf('?'))) ? 1 : 0),
     summary: 'URL template asking to fill in data',
   },
   {
@@ -514,7 +522,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     category: 'exfiltration',
     weight: w(0.7, 0.6, 0.75),
     triggers: ['@'],
-    re: new RegExp(`(?:^|[\\s=])@(?:~|\\$home|\\$\\{home\\}|\\/|\\.\\.?\\/)?[\\w./-]*(?:${SENSITIVE_PATHS})`, 'g'),
+    re: new RegExp(`(?:^|[\\s=])@(?:~|\\$home|\\$\\{home\\}|\\/|\\.\\.?\\/)?[\\w./-]{0,256}(?:${SENSITIVE_PATHS})`, 'g'),
     summary: 'uploads a credential file (curl @file syntax)',
   },
   {
@@ -531,7 +539,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     category: 'exfiltration',
     weight: w(0.35, 0.5, 0.8),
     triggers: ['bcc', 'cc '],
-    re: /\b(?:bcc|cc|blind[- ]copy|copy in)\s*:?\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b[^.\n]{0,40}?\b(?:every|all|each|any)\b/g,
+    re: /\b(?:bcc|cc|blind[- ]copy|copy in)\s*:?\s*[\w.+-]+@[\w-]+(?:\.[\w-]+){1,6}\b[^.\n]{0,40}?\b(?:every|all|each|any)\b/g,
     summary: 'copies every message to an outside address',
   },
   {
@@ -539,7 +547,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     category: 'exfiltration',
     weight: w(0.6, 0.4, 0.6),
     triggers: ['?', '&'],
-    re: /\bhttps?:\/\/[^\s"'<>]+[?&](?:secret|token|key|apikey|api_key|password|passwd|pw|pass|creds?|credentials|cookie|session_?token|ssn|card)=[a-z0-9+/_%.-]{16,}/g,
+    re: /\bhttps?:\/\/[^\s"'<>]{1,512}[?&](?:secret|token|key|apikey|api_key|password|passwd|pw|pass|creds?|credentials|cookie|session_?token|ssn|card)=[a-z0-9+/_%.-]{16,512}/g,
     summary: 'URL that carries a credential in its query',
   },
   {
@@ -593,6 +601,9 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     summary: 'asks to bypass a safeguard',
   },
 ];
+
+/** The rules as they run: every unbounded run given a bound (bounded-regex.ts), so no input can make one backtrack for long. */
+export const INJECTION_RULES: readonly InjectionRule[] = RULES.map((r) => ({ ...r, re: boundRuns(r.re) }));
 
 const SUSPICIOUS_KEYS = new Set([
   'data', 'd', 'q', 'c', 'p', 'x', 'v', 'secret', 'secrets', 'token', 'key', 'apikey', 'api_key', 'password', 'pass', 'pw', 'pwd',

@@ -4,6 +4,7 @@
  * Documentation placeholders (AKIA…EXAMPLE, sk-xxxx, example.com, the
  * well-known test card numbers) are not leaks and are skipped.
  */
+import { boundRuns } from './bounded-regex';
 
 export interface SecretPattern {
   id: string;
@@ -90,7 +91,7 @@ function emailAccept(match: string): boolean {
 /** Every card number starts with a 4-digit prefix of its network. */
 const DIGIT_QUADS: readonly string[] = ['2', '3', '4', '5', '6'].flatMap((a) => ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'].map((b) => a + b));
 
-export const SECRET_PATTERNS: readonly SecretPattern[] = [
+const PATTERNS: readonly SecretPattern[] = [
   {
     id: 'private_key',
     weight: 0.95,
@@ -237,8 +238,14 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     id: 'email',
     weight: 0.4,
     triggers: ['@'],
-    re: /\b[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,24}\b/g,
+    re: /\b[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}\b/g,
     accept: emailAccept,
     summary: 'e-mail address',
   },
 ];
+
+/** Longest run of a secret pattern: tokens are long (a JWT's payload, a project API key), so longer than a rule's. */
+const SECRET_RUN_MAX = 512;
+
+/** The patterns as they run: every unbounded run given a bound (bounded-regex.ts). */
+export const SECRET_PATTERNS: readonly SecretPattern[] = PATTERNS.map((p) => ({ ...p, re: boundRuns(p.re, SECRET_RUN_MAX) }));

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { Subjects } from '@mcpspy/events';
 import { Counters, PublishTracker, RUNTIME, StageRuntime } from '@mcpspy/runtime';
 import { SECURITY_PUBLISHER, SecurityController } from './security.controller';
 import { SecurityEngine } from './engine';
@@ -7,12 +8,13 @@ import { SecurityEngine } from './engine';
 export class SecurityModule {
   static register(runtime: StageRuntime): DynamicModule {
     const c = runtime.config;
+    const publisher = new PublishTracker(runtime.bus, new Counters(), runtime.logger);
     return {
       module: SecurityModule,
       controllers: [SecurityController],
       providers: [
         { provide: RUNTIME, useValue: runtime },
-        { provide: SECURITY_PUBLISHER, useValue: new PublishTracker(runtime.bus, new Counters(), runtime.logger) },
+        { provide: SECURITY_PUBLISHER, useValue: publisher },
         {
           provide: SecurityEngine,
           useFactory: () =>
@@ -25,6 +27,8 @@ export class SecurityModule {
               model: c.securityModel,
               modelPath: c.securityModelPath,
               modelThreads: c.securityModelThreads,
+              offlineBudgetMs: c.securityBudgetMs,
+              notify: (n) => publisher.emit(Subjects.notice, n),
             }),
         },
       ],

@@ -26,6 +26,9 @@ export interface AnalysisInput {
   texts: TextUnit[];
 }
 
+/** What the text detectors (rules, secrets) read: the texts without the message they came from, so a worker thread can judge them. */
+export type TextsInput = Pick<AnalysisInput, 'method' | 'direction' | 'texts'> & { msg?: McpMessageEvent };
+
 export interface Finding {
   category: AlertCategory;
   /** 0..1, already combined within this detector. */

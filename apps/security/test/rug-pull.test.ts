@@ -52,6 +52,33 @@ describe('rug pull', () => {
     await store.close();
   });
 
+  test('a 100k-deep inputSchema is fingerprinted without overflowing the stack; a change deep inside is a rug pull', async () => {
+    // Built iteratively: a server can send this in one JSON line (JSON.parse is not recursive).
+    const deep = (leaf: string) => {
+      let v: Record<string, unknown> = { type: leaf };
+      for (let i = 0; i < 100_000; i++) v = { type: 'object', properties: { x: v } };
+      return v;
+    };
+    const store = new MemoryStore();
+    const engine = new SecurityEngine({ store, logger: silentLogger(), threshold: 0.5 });
+    await engine.init();
+    try {
+      const tools = (leaf: string) => [{ name: 'nest', description: 'Nested input.', inputSchema: deep(leaf) }];
+      assert.deepEqual(await engine.analyze(listResponse(tools('string'), { comm: 'deep' })), []);
+      assert.deepEqual(await engine.analyze(listResponse(tools('string'), { comm: 'deep' })), [], 'the same deep schema again: quiet');
+      const alerts = await engine.analyze(listResponse(tools('number'), { comm: 'deep' }));
+      const rug = alerts.find((a) => a.category === 'rug_pull');
+      assert.ok(rug, JSON.stringify(alerts).slice(0, 500));
+      const changes = (rug.details as { changes: { field: string; paths?: string[] }[] }).changes;
+      assert.deepEqual(changes.find((c) => c.field === 'inputSchema')?.paths, ['~sha256'], 'past the depth bound the schema is kept and compared as its fingerprint');
+      const errors = Object.entries(engine.counters.snapshot()).filter(([k, n]) => /error/.test(k) && n > 0);
+      assert.deepEqual(errors, []);
+    } finally {
+      await engine.close();
+      await store.close();
+    }
+  });
+
   test('a reordered schema is not a change; another server with the same tool name is shadowing', async () => {
     const store = new MemoryStore();
     const a = new SecurityEngine({ store, logger: silentLogger(), threshold: 0.5 });

@@ -32,6 +32,7 @@ export const NOTICE_REASONS = [
   // capacity
   'budget_evicted', // state evicted to stay within a memory budget
   'output_stuck', // an output does not accept data
+  'analysis_budget_exceeded', // a message's security analysis passed its time budget and was abandoned
 ] as const;
 export type NoticeReason = (typeof NOTICE_REASONS)[number];
 

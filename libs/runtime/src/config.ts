@@ -48,6 +48,8 @@ export interface McpspyConfig {
   securityModelPath?: string;
   /** MCPSPY_SECURITY_MODEL_THREADS: WebAssembly threads of one local inference (default 1). */
   securityModelThreads?: number;
+  /** MCPSPY_SECURITY_BUDGET_MS: time one message's rules and secret patterns may take on the offline worker (default 2000). */
+  securityBudgetMs?: number;
   /** MCPSPY_SECURITY_THRESHOLD */
   securityThreshold: number;
   /** MCPSPY_SECURITY_ASYNC */
@@ -164,6 +166,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base = defau
   if ((v = s('MCPSPY_SECURITY_MODEL'))) c.securityModel = v;
   if ((v = s('MCPSPY_SECURITY_MODEL_PATH'))) c.securityModelPath = v;
   if ((v = s('MCPSPY_SECURITY_MODEL_THREADS'))) c.securityModelThreads = parseIntStrict('MCPSPY_SECURITY_MODEL_THREADS', v, 1, 64);
+  if ((v = s('MCPSPY_SECURITY_BUDGET_MS'))) c.securityBudgetMs = parseIntStrict('MCPSPY_SECURITY_BUDGET_MS', v, 10, 600_000);
   if ((v = s('MCPSPY_SECURITY_THRESHOLD'))) c.securityThreshold = parseFloatRange('MCPSPY_SECURITY_THRESHOLD', v, 0, 1);
   if ((v = s('MCPSPY_SECURITY_ASYNC'))) c.securityAsync = parseBool('MCPSPY_SECURITY_ASYNC', v);
   if ((v = s('MCPSPY_HF_URL'))) c.hfUrl = v;

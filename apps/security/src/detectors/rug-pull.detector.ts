@@ -64,18 +64,58 @@ export function describeIdentity(id: ServerIdentity): string {
   return [id.base, id.name ? `name=${id.name}` : '', id.cmd ? `cmd=${clip(id.cmd, 80)}` : ''].filter(Boolean).join(' ');
 }
 
-/** JSON with sorted keys, so a reordered schema is not a change. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .sort()
-      .filter((k) => o[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
-      .join(',')}}`;
+/**
+ * JSON with sorted keys, so a reordered schema is not a change. Iterative:
+ * a definition nested 100k levels deep (any server can send one) is
+ * fingerprinted like any other instead of overflowing the stack.
+ */
+export function canonicalJson(root: unknown): string {
+  const out: string[] = [];
+  // Pending work, popped from the end: a value to write or literal text.
+  const stack: ({ lit: string } | { val: unknown })[] = [{ val: root }];
+  while (stack.length > 0) {
+    const it = stack.pop()!;
+    if ('lit' in it) {
+      out.push(it.lit);
+      continue;
+    }
+    const v = it.val;
+    if (Array.isArray(v)) {
+      out.push('[');
+      stack.push({ lit: ']' });
+      for (let i = v.length - 1; i >= 0; i--) {
+        stack.push({ val: v[i] });
+        if (i > 0) stack.push({ lit: ',' });
+      }
+    } else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      const keys = Object.keys(o)
+        .sort()
+        .filter((k) => o[k] !== undefined);
+      out.push('{');
+      stack.push({ lit: '}' });
+      for (let i = keys.length - 1; i >= 0; i--) {
+        stack.push({ val: o[keys[i]!] });
+        stack.push({ lit: `${i > 0 ? ',' : ''}${JSON.stringify(keys[i])}:` });
+      }
+    } else out.push(JSON.stringify(v ?? null));
   }
-  return JSON.stringify(v ?? null);
+  return out.join('');
+}
+
+/** Nesting beyond which a schema is compared and stored as a whole (its fingerprint), not path by path. */
+export const SCHEMA_DEPTH_MAX = 64;
+
+/** True when v nests objects or arrays deeper than max (iterative, stops at the first such path). */
+export function deeperThan(v: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[v, 0]];
+  while (stack.length > 0) {
+    const [x, d] = stack.pop()!;
+    if (!x || typeof x !== 'object') continue;
+    if (d >= max) return true;
+    for (const c of Array.isArray(x) ? x : Object.values(x as Record<string, unknown>)) if (c && typeof c === 'object') stack.push([c, d + 1]);
+  }
+  return false;
 }
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -94,24 +134,31 @@ async function procCommandLine(pid: number, comm: string): Promise<string | unde
 }
 
 /** Paths of schema parts that differ between two JSON values (at most `limit`). */
-export function jsonDiff(a: unknown, b: unknown, path = '', out: string[] = [], limit = 20): string[] {
+export function jsonDiff(a: unknown, b: unknown, path = '', out: string[] = [], limit = 20, depth = 0): string[] {
   if (out.length >= limit) return out;
   const ao = a && typeof a === 'object' && !Array.isArray(a);
   const bo = b && typeof b === 'object' && !Array.isArray(b);
-  if (ao && bo) {
+  // Deeper than this the subtrees are compared whole: the recursion (and the path) stay bounded.
+  if (ao && bo && depth < SCHEMA_DEPTH_MAX) {
     const ra = a as Record<string, unknown>;
     const rb = b as Record<string, unknown>;
     for (const k of new Set([...Object.keys(ra), ...Object.keys(rb)])) {
       const p = path ? `${path}.${k}` : k;
       if (!(k in ra)) out.push(`+${p}`);
       else if (!(k in rb)) out.push(`-${p}`);
-      else jsonDiff(ra[k], rb[k], p, out, limit);
+      else jsonDiff(ra[k], rb[k], p, out, limit, depth + 1);
       if (out.length >= limit) break;
     }
     return out;
   }
   if (canonicalJson(a) !== canonicalJson(b)) out.push(`~${path || '(root)'}`);
   return out;
+}
+
+/** The shape kept in the Store: as is, or its fingerprint when it nests too deep to keep and diff path by path. */
+function storedShape(shape: unknown): unknown {
+  if (!deeperThan(shape, SCHEMA_DEPTH_MAX)) return shape;
+  return { $deeperThan: SCHEMA_DEPTH_MAX, sha256: sha(canonicalJson(shape)) };
 }
 
 /**
@@ -242,7 +289,7 @@ export class RugPullDetector implements Detector {
         hash,
         title: typeof t.title === 'string' ? t.title : undefined,
         description: typeof t.description === 'string' ? t.description : undefined,
-        inputSchema: kind.shape(t),
+        inputSchema: storedShape(kind.shape(t)),
         firstSeen: now,
       };
       const key = `security:${kind.kind}:${idKey}:${name}`;

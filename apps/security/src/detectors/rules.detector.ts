@@ -10,10 +10,11 @@ import type { AlertCategory, AlertEvidence } from '@mcpspy/events';
 import { INJECTION_RULES, InjectionRule } from '../injection-rules';
 import { normalizeForMatch, originalSpan } from '../normalize';
 import { builtInLexicalModel, LexicalModel, lexicalScoreOfText, lexicalWeight } from '../lexical';
-import { secretGates, SHARED_SECRET_TRIGGERS } from '../shared-gates';
+import { SHARED_SECRET_TRIGGERS } from '../shared-gates';
 import { TriggerIndex } from '../trigger-index';
+import { forEachMatch } from '../windows';
 import { scanUnicode } from '../unicode-rules';
-import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
+import { clip, Detector, Finding, TextsInput, TextUnit } from '../types';
 
 export interface Hit {
   category: AlertCategory;
@@ -121,14 +122,24 @@ export class RulesDetector implements Detector {
     this.fired = new Uint8Array(rules.length * 2 + this.secretGroups);
   }
 
-  detect(input: AnalysisInput): Finding[] {
+  detect(input: TextsInput): Finding[] {
+    return this.detectGated(input).findings;
+  }
+
+  /**
+   * The findings, and with the built-in rules the secret gates this pass
+   * computed on the way (for each text, which SECRET_PATTERNS may match):
+   * the caller hands them to SecretsDetector.detect of the same input, which
+   * saves it a second trigger pass over every text (shared-gates.ts).
+   */
+  detectGated(input: TextsInput): { findings: Finding[]; secretGates?: Uint8Array[] } {
     this.gates = this.secretGroups ? [] : undefined;
     const hits = this.scanTexts(input.texts);
-    if (this.gates) secretGates.set(input, this.gates);
+    const secretGates = this.gates;
     this.gates = undefined;
     if (input.direction === 'request') crossFieldExfiltration(input, hits);
     if (this.lexical) this.lexicalHit(input.texts, hits);
-    return combineHits(hits, this.name);
+    return { findings: combineHits(hits, this.name), secretGates };
   }
 
   /** All rule hits of the texts; exposed for the evaluation and the bench. */
@@ -219,26 +230,23 @@ export class RulesDetector implements Detector {
     quotes: { spans?: QuoteSpan[] },
   ): void {
     const t = norm.text;
-    rule.re.lastIndex = 0;
-    let m: RegExpExecArray | null;
     let best: { weight: number; start: number; end: number; discussed: boolean } | undefined;
+    let seen = 0;
     // Later matches may weigh more (a quoted example first, the real thing after), so look at a few.
-    for (let n = 0; n < 8 && (m = rule.re.exec(t)) !== null; n++) {
-      if (m[0].length === 0) {
-        rule.re.lastIndex++;
-        continue;
-      }
+    forEachMatch(rule.re, t, (m) => {
       let wgt = weight;
       if (rule.refine) wgt *= rule.refine(m, t);
+      // A refine of 0 says the shape matched but the thing it looks for is not there.
+      if (wgt <= 0) return ++seen < 8;
       const spans = (quotes.spans ??= quotedSpans(t));
       let discussed = true;
-      if (spans.some((sp) => sp.discussed && m!.index > sp.open && m!.index < sp.close)) wgt *= 0.3;
+      if (spans.some((sp) => sp.discussed && m.index > sp.open && m.index < sp.close)) wgt *= 0.3;
       else if (REPORTED.test(t.slice(Math.max(0, m.index - 40), m.index))) wgt *= 0.5;
       else discussed = false;
       if (hidden) wgt += 0.1;
       if (!best || wgt > best.weight) best = { weight: wgt, start: m.index, end: m.index + m[0].length, discussed };
-      if (wgt >= weight) break;
-    }
+      return wgt < weight && ++seen < 8;
+    });
     if (!best) return;
     const [s, e] = originalSpan(norm, best.start, best.end, unit.text.length);
     hits.push({
@@ -262,7 +270,7 @@ const SECRET_MATERIAL = /-----BEGIN [A-Z ]{0,20}PRIVATE KEY-----|\b(?:AKIA|ASIA)
  * credential material in another (an e-mail "to" plus a body quoting
  * ~/.ssh/id_rsa) sends that material out, though no single text says so.
  */
-function crossFieldExfiltration(input: AnalysisInput, hits: Hit[]): void {
+function crossFieldExfiltration(input: TextsInput, hits: Hit[]): void {
   let field = hits.find((h) => CREDENTIAL_RULES.has(h.rule) && h.evidence.field.startsWith('params.'))?.evidence.field;
   field ??= input.texts.find((u) => u.context === 'argument' && SECRET_MATERIAL.test(u.text))?.field;
   if (!field) return;

@@ -5,9 +5,9 @@
  */
 import type { AlertEvidence } from '@mcpspy/events';
 import { SECRET_PATTERNS, SecretPattern } from '../secret-patterns';
-import { AnalysisInput, clip, Detector, Finding } from '../types';
-import { secretGates } from '../shared-gates';
+import { clip, Detector, Finding, TextsInput } from '../types';
 import { TriggerIndex } from '../trigger-index';
+import { forEachMatch } from '../windows';
 
 const MAX_WEIGHT = 0.97;
 
@@ -26,11 +26,14 @@ export class SecretsDetector implements Detector {
     this.fired = new Uint8Array(patterns.length);
   }
 
-  detect(input: AnalysisInput): Finding[] {
+  /**
+   * @param gates secret gates of these texts from RulesDetector.detectGated
+   *   (built-in patterns only); without them this detector runs its own pass.
+   */
+  detect(input: TextsInput, gates?: readonly Uint8Array[]): Finding[] {
     const best = new Map<string, { weight: number; evidence: AlertEvidence[]; summary: string }>();
     const emails = new Set<string>();
-    // The rules detector of the same message may have gated the built-in patterns already.
-    const shared = this.patterns === SECRET_PATTERNS ? secretGates.get(input) : undefined;
+    const shared = this.patterns === SECRET_PATTERNS ? gates : undefined;
     const texts = input.texts;
     for (let ui = 0; ui < texts.length; ui++) {
       // Definitions are written by the server author once; a key there is a leak all the same.
@@ -47,11 +50,9 @@ export class SecretsDetector implements Detector {
       for (let pi = 0; pi < this.patterns.length; pi++) {
         if (fired[pi] === 0) continue;
         const p = this.patterns[pi]!;
-        p.re.lastIndex = 0;
-        let m: RegExpExecArray | null;
         let found = 0;
-        while ((m = p.re.exec(text)) !== null && found < 50) {
-          if (p.accept && !p.accept(m[0], m)) continue;
+        forEachMatch(p.re, text, (m) => {
+          if (p.accept && !p.accept(m[0], m)) return true;
           found++;
           if (p.id === 'email') emails.add(m[0].toLowerCase());
           let entry = best.get(p.id);
@@ -59,7 +60,8 @@ export class SecretsDetector implements Detector {
           if (entry.evidence.length < 3) {
             entry.evidence.push({ text: clip(redact(m[0])), field: unit.field, start: m.index, end: m.index + m[0].length, rule: p.id });
           }
-        }
+          return found < 50;
+        });
       }
     }
     if (best.size === 0) return [];
