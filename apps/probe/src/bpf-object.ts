@@ -69,17 +69,26 @@ export class BpfObject {
     return out;
   }
 
-  /** Attaches every program whose section names a tracepoint. */
-  attachTracepoints(): number {
-    let n = 0;
+  /**
+   * Attaches every program whose section names a tracepoint. A failure on a
+   * section `optional` accepts is skipped and returned; any other throws.
+   */
+  attachTracepoints(optional: (section: string) => boolean = () => false): { section: string; errno: number }[] {
+    const skipped = [];
     for (const { prog, name, section } of this.programs()) {
       if (!section.startsWith('tracepoint/')) continue;
       const link = this.lib.bpf_program__attach(prog);
-      if (!link) throw new AttachError(`${name} (${section})`, lastErrno());
+      if (!link) {
+        const errno = lastErrno();
+        if (optional(section)) {
+          skipped.push({ section, errno });
+          continue;
+        }
+        throw new AttachError(`${name} (${section})`, errno);
+      }
       this.links.push(link);
-      n++;
     }
-    return n;
+    return skipped;
   }
 
   /** Attaches `program` to `func` in `binaryPath` for every process (pid -1). Returns the link. */

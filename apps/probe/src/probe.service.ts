@@ -1,6 +1,7 @@
 /**
  * Consumes: nothing (the kernel's ring buffers).
- * Produces: mcpspy.v1.raw.io.<p>, mcpspy.v1.raw.tls.<p>, mcpspy.v1.raw.proc, mcpspy.v1.probe.stats
+ * Produces: mcpspy.v1.raw.io.<p>, mcpspy.v1.raw.tls.<p>, mcpspy.v1.raw.proc, mcpspy.v1.probe.stats,
+ *   mcpspy.v1.notice (io_uring, kernel_copy)
  *
  * Owns the Probe's lifecycle inside Nest and hands its batches to the Bus
  * (and to the capture file with --record). Batches the Bus cannot take are
@@ -50,6 +51,10 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
       onProc: (ev) => {
         this.capture?.write(Subjects.rawProc, Buffer.from(JSON.stringify(ev)));
         void bus.publish(Subjects.rawProc, ev).catch(() => this.counters.inc('publish_errors'));
+      },
+      onNotice: (n) => {
+        if (n.count === 1) this.counters.inc(`notices_${n.reason}`);
+        void bus.publish(Subjects.notice, n).catch(() => this.counters.inc('publish_errors'));
       },
       onStats: (s) => {
         void bus.publish(Subjects.probeStats, s).catch(() => this.counters.inc('publish_errors'));
