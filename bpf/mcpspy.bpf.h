@@ -432,10 +432,12 @@ static __always_inline void fill_header(struct mcpspy_event *h, __u8 kind, __u8 
 	h->offset = 0;
 	h->len = 0;
 	h->lost_bytes = 0;
-	/* The current name (a prctl rename shows from the next call on), read
-	 * straight from task_struct: the kernel keeps it NUL-padded, so two
-	 * 8-byte loads equal bpf_get_current_comm without its string copy. */
-	struct task_struct *t = bpf_get_current_task_btf();
+	/* The process's current name, its main thread's (a prctl rename shows
+	 * from the next call on; Bun's "HTTP Client" thread still reports
+	 * "bun"), read straight from task_struct: the kernel keeps it
+	 * NUL-padded, so two 8-byte loads equal bpf_get_current_comm without
+	 * its string copy. */
+	struct task_struct *t = bpf_get_current_task_btf()->group_leader;
 	*(__u64 *)&h->comm[0] = *(__u64 *)&t->comm[0];
 	*(__u64 *)&h->comm[8] = *(__u64 *)&t->comm[8];
 }
