@@ -53,7 +53,11 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
         void bus.publish(Subjects.rawProc, ev).catch(() => this.counters.inc('publish_errors'));
       },
       onNotice: (n) => {
-        if (n.count === 1) this.counters.inc(`notices_${n.reason}`);
+        // Said once in the log as well, until every output shows notices.
+        if (n.count === 1) {
+          this.counters.inc(`notices_${n.reason}`);
+          logger.warn({ reason: n.reason, process: n.pid, comm: n.comm, stream: n.stream }, n.detail);
+        }
         void bus.publish(Subjects.notice, n).catch(() => this.counters.inc('publish_errors'));
       },
       onStats: (s) => {
