@@ -457,15 +457,12 @@ ENTER_BUF(read, MCPSPY_DIR_READ)
 ENTER_BUF(write, MCPSPY_DIR_WRITE)
 ENTER_BUF(recvfrom, MCPSPY_DIR_READ)
 ENTER_BUF(sendto, MCPSPY_DIR_WRITE)
-/* The positional calls fail with ESPIPE on pipes and sockets, except
- * preadv2/pwritev2 at offset -1 (the current position); hooked anyway, so
- * whatever the kernel lets through is seen. */
-ENTER_BUF(pread64, MCPSPY_DIR_READ)
-ENTER_BUF(pwrite64, MCPSPY_DIR_WRITE)
 ENTER_IOV(readv, MCPSPY_DIR_READ)
 ENTER_IOV(writev, MCPSPY_DIR_WRITE)
-ENTER_IOV(preadv, MCPSPY_DIR_READ)
-ENTER_IOV(pwritev, MCPSPY_DIR_WRITE)
+/* Of the positional calls only these move bytes on a pipe or socket, at
+ * offset -1 (the current position): pread64, pwrite64, preadv and pwritev
+ * fail there with ESPIPE before touching a byte (no FMODE_PREAD/PWRITE), so
+ * they are not hooked and cost nothing. */
 ENTER_IOV(preadv2, MCPSPY_DIR_READ)
 ENTER_IOV(pwritev2, MCPSPY_DIR_WRITE)
 ENTER_MSG(recvmsg, MCPSPY_DIR_READ)
@@ -476,12 +473,8 @@ EXIT(read)
 EXIT(write)
 EXIT(recvfrom)
 EXIT(sendto)
-EXIT(pread64)
-EXIT(pwrite64)
 EXIT(readv)
 EXIT(writev)
-EXIT(preadv)
-EXIT(pwritev)
 EXIT(preadv2)
 EXIT(pwritev2)
 EXIT(recvmsg)

@@ -533,13 +533,8 @@ export class Probe {
     this.readers.length = 0;
     this.procReader = undefined;
     this.notesReader = undefined;
-    for (const o of this.objects.values()) {
-      try {
-        o.destroy();
-      } catch (err) {
-        failures.push(err);
-      }
-    }
+    const destroyed = await Promise.allSettled([...this.objects.values()].map((o) => o.destroyAsync()));
+    for (const d of destroyed) if (d.status === 'rejected') failures.push(d.reason);
     this.objects.clear();
     if (failures.length) throw new CloseError('probe', failures);
   }
