@@ -512,8 +512,21 @@ int handle_enter_sendfile64(struct trace_event_raw_sys_enter *ctx)
 }
 EXIT(sendfile64)
 
+/* io_uring opcodes that move bytes (include/uapi/linux/io_uring.h), by
+ * direction: READV 1, READ_FIXED 4, RECVMSG 10, READ 22, RECV 27,
+ * READ_MULTISHOT 49; WRITEV 2, WRITE_FIXED 5, SENDMSG 9, WRITE 23, SEND 26,
+ * SEND_ZC 47, SENDMSG_ZC 48; SPLICE 30 and TEE 33 write to their fd. */
+#define URING_READS ((1ULL << 1) | (1ULL << 4) | (1ULL << 10) | (1ULL << 22) | (1ULL << 27) | (1ULL << 49))
+#define URING_WRITES                                                                                    \
+	((1ULL << 2) | (1ULL << 5) | (1ULL << 9) | (1ULL << 23) | (1ULL << 26) | (1ULL << 30) | (1ULL << 33) | \
+	 (1ULL << 47) | (1ULL << 48))
+#define REQ_F_FIXED_FILE 1ULL
+
 /* Submitted requests, in the submitting task (an SQPOLL thread belongs to
- * its ring's process). Their buffers are not read: counted and reported. */
+ * its ring's process and shares its files). Counted when the request moves
+ * bytes on a pipe or socket (a registered file cannot be resolved here and
+ * is counted too); file I/O through io_uring (libuv's) is not. Their
+ * buffers are not read. */
 SEC("tracepoint/io_uring/io_uring_submit_req")
 int handle_io_uring_submit(struct trace_event_raw_io_uring_submit_req *ctx)
 {
@@ -522,6 +535,27 @@ int handle_io_uring_submit(struct trace_event_raw_io_uring_submit_req *ctx)
 	__u32 op = 0;
 	if (bpf_core_field_exists(ctx->opcode))
 		op = BPF_CORE_READ(ctx, opcode);
-	count_unseen(MCPSPY_UNSEEN_IO_URING, 0, 0, MCPSPY_FD_NONE, -1, 0, op);
+	if (op >= 64)
+		return 0;
+	__u8 dir;
+	if (URING_WRITES & (1ULL << op))
+		dir = MCPSPY_DIR_WRITE;
+	else if (URING_READS & (1ULL << op))
+		dir = MCPSPY_DIR_READ;
+	else
+		return 0;
+	__u8 type = MCPSPY_FD_NONE;
+	__u64 sid = 0;
+	__s32 fd = -1;
+	if (bpf_core_field_exists(ctx->req) && bpf_core_type_exists(struct io_kiocb) &&
+	    bpf_core_field_exists(((struct io_kiocb *)0)->cqe.fd)) {
+		struct io_kiocb *req = AS(struct io_kiocb, BPF_CORE_READ(ctx, req));
+		if (!(req->flags & REQ_F_FIXED_FILE)) {
+			fd = req->cqe.fd;
+			if (!classify_fd(fd, dir, &type, &sid))
+				return 0;
+		}
+	}
+	count_unseen(MCPSPY_UNSEEN_IO_URING, 0, dir, type, fd, sid, op);
 	return 0;
 }

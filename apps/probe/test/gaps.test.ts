@@ -22,7 +22,7 @@ let cap: Captured;
 let ioCalls = '';
 let noCc = '';
 
-const NAMES = ['mcpt-ws', 'mcpt-wsbig', 'mcpt-wsfirst', 'mcpt-iov', 'mcpt-h1', 'mcpt-pv2w', 'mcpt-pv2r', 'mcpt-vmw', 'mcpt-vmr', 'mcpt-mmsg', 'mcpt-splice', 'mcpt-uring'];
+const NAMES = ['mcpt-ws', 'mcpt-wsbig', 'mcpt-wsfirst', 'mcpt-iov', 'mcpt-h1', 'mcpt-pv2w', 'mcpt-pv2r', 'mcpt-vmw', 'mcpt-vmr', 'mcpt-mmsg', 'mcpt-splice', 'mcpt-uring', 'mcpt-uringf'];
 
 before(async () => {
   ioCalls = join(bins.dir, 'io-calls');
@@ -264,6 +264,20 @@ describe('bytes no hook can read', () => {
     assert.equal(n.comm, 'mcpt-uring');
     assert.equal(n.count, 1);
     assert.match(n.detail, /io_uring \(first request WRITE\)/);
+    assert.match(n.stream ?? '', /^pipe:\d+$/, 'the pipe it wrote to');
     assert.equal(cap.events.filter(writesOf(pid)).length, 0, 'its bytes are not in the capture (the notice says so)');
+  });
+
+  test('io_uring writes to a regular file raise no notice (file I/O is not what is monitored)', async (t) => {
+    if (noCc) return t.skip(noCc);
+    const res = await run(bins.path('mcpt-uringf', ioCalls), ['io_uring-file', file]);
+    assert.equal(res.code, 0, res.stderr);
+    const pid = pidOf(res.stderr);
+    // Then a pipe write through io_uring from another process: once its notice is here, the first one's would be too.
+    const res2 = await run('/bin/sh', ['-c', `"$0" io_uring "$1" | cat >/dev/null`, bins.path('mcpt-uring', ioCalls), file]);
+    const pid2 = pidOf(res2.stderr);
+    await waitFor(() => notices.some((n) => n.pid === pid2 && n.reason === 'io_uring'), 5000, 'the pipe writer notice');
+    await exited(pid);
+    assert.equal(notices.filter((n) => n.pid === pid).length, 0);
   });
 });
