@@ -7,8 +7,8 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Direction, FdType, RawKind } from '@mcpspy/events';
 import { Captured, FIXTURES, NamedBinaries, bytesOf, run, startProbe, waitFor } from './helpers';
 
@@ -88,7 +88,34 @@ describe('--pid follows process trees', () => {
   });
 });
 
+/** Bun from the npm platform package, if installed (the TLS work adds it); else from PATH. */
+function findBun(): string | undefined {
+  const candidates = [resolve(__dirname, '../../../../node_modules/@oven/bun-linux-x64/bin/bun'), ...(process.env.PATH ?? '').split(':').map((d) => join(d, 'bun'))];
+  return candidates.find((c) => existsSync(c));
+}
+
 describe('--comm matches the process name', () => {
+  test('Bun: a fetch sent from its "HTTP Client" thread is captured with --comm bun', async (t) => {
+    const bun = findBun();
+    if (!bun) return t.skip('no bun binary (npm i -D @oven/bun-linux-x64, or bun on PATH)');
+    const server = spawn(bins.path('mcpt-bunsrv', process.execPath), ['-e', `const s = require('node:http').createServer((q, r) => { q.resume(); q.on('end', () => r.end('{"jsonrpc":"2.0","id":1,"result":{}}')); }); s.listen(0, '127.0.0.1', () => console.log(s.address().port));`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(server);
+    const port = await new Promise<number>((res) => server.stdout!.once('data', (d) => res(Number(String(d).trim()))));
+    cap = await startProbe({ comms: ['mcpt-bun'] });
+    const res = await run(bins.path('mcpt-bun', bun), ['-e', `await fetch('http://127.0.0.1:${port}/mcp', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' }).then((r) => r.text()); console.error('P', process.pid)`]);
+    assert.equal(res.code, 0, res.stderr);
+    const pid = Number(/P (\d+)/.exec(res.stderr)![1]);
+    const mine = (e: { pid: number; kind: number; fdType: number }) => e.pid === pid && e.kind === RawKind.io && e.fdType === FdType.inet;
+    await waitFor(() => bytesOf(cap!.events, mine).toString().includes('"result"'), 5000, 'request and response');
+    const evs = cap.events.filter(mine);
+    assert.ok(bytesOf(evs, (e) => e.direction === Direction.write).toString().startsWith('POST /mcp HTTP/1.1'));
+    assert.ok(evs.every((e) => e.tid !== pid), 'sent and received by a thread other than the main one');
+    assert.deepEqual([...new Set(evs.map((e) => e.comm))], ['mcpt-bun']);
+    await cap.stop();
+    cap = undefined;
+    server.kill();
+  });
+
   test('threads named otherwise ("HTTP Client", or renamed to evade) are captured under the process name', async () => {
     cap = await startProbe({ comms: ['mcpt-leader'] });
     const py = bins.path('mcpt-leader', '/usr/bin/python3');
