@@ -373,16 +373,20 @@ static long mmsg_step(__u32 i, void *arg)
 	return 0;
 }
 
-static __always_inline int on_exit(long ret)
+/* `shape` is the one its sys_enter stores, a constant per program: the
+ * compiler drops the other cases, so each exit program carries (and the
+ * verifier walks) only its own. A state of another shape is stale (an enter
+ * whose exit was missed) and is dropped. */
+static __always_inline int on_exit(long ret, const __u8 shape)
 {
 	struct io_call *p = bpf_task_storage_get(&io_calls, bpf_get_current_task_btf(), 0, 0);
 	if (!p || !p->active)
 		return 0;
 	p->active = 0;
-	if (ret <= 0)
+	if (ret <= 0 || p->shape != shape)
 		return 0;
 
-	switch (p->shape) {
+	switch (shape) {
 	case SHAPE_BUF:
 		if (!stream_wanted(p, p->buf, 0, ret, 0))
 			return 0;
@@ -446,11 +450,11 @@ static __always_inline int on_exit(long ret)
 	{                                                                           \
 		return on_enter((__s32)ctx->args[0], ctx->args[1], ctx->args[2], SHAPE_MMSG, dir); \
 	}
-#define EXIT(name)                                                                  \
+#define EXIT(name, shape)                                                           \
 	SEC("tracepoint/syscalls/sys_exit_" #name)                                  \
 	int handle_exit_##name(struct trace_event_raw_sys_exit *ctx)                \
 	{                                                                           \
-		return on_exit(ctx->ret);                                           \
+		return on_exit(ctx->ret, shape);                                    \
 	}
 
 ENTER_BUF(read, MCPSPY_DIR_READ)
@@ -469,25 +473,25 @@ ENTER_MSG(recvmsg, MCPSPY_DIR_READ)
 ENTER_MSG(sendmsg, MCPSPY_DIR_WRITE)
 ENTER_MMSG(recvmmsg, MCPSPY_DIR_READ)
 ENTER_MMSG(sendmmsg, MCPSPY_DIR_WRITE)
-EXIT(read)
-EXIT(write)
-EXIT(recvfrom)
-EXIT(sendto)
-EXIT(readv)
-EXIT(writev)
-EXIT(preadv2)
-EXIT(pwritev2)
-EXIT(recvmsg)
-EXIT(sendmsg)
-EXIT(recvmmsg)
-EXIT(sendmmsg)
+EXIT(read, SHAPE_BUF)
+EXIT(write, SHAPE_BUF)
+EXIT(recvfrom, SHAPE_BUF)
+EXIT(sendto, SHAPE_BUF)
+EXIT(readv, SHAPE_IOV)
+EXIT(writev, SHAPE_IOV)
+EXIT(preadv2, SHAPE_IOV)
+EXIT(pwritev2, SHAPE_IOV)
+EXIT(recvmsg, SHAPE_IOV)
+EXIT(sendmsg, SHAPE_IOV)
+EXIT(recvmmsg, SHAPE_MMSG)
+EXIT(sendmmsg, SHAPE_MMSG)
 
 SEC("tracepoint/syscalls/sys_enter_vmsplice")
 int handle_enter_vmsplice(struct trace_event_raw_sys_enter *ctx)
 {
 	return on_enter_vmsplice((__s32)ctx->args[0], ctx->args[1], ctx->args[2]);
 }
-EXIT(vmsplice)
+EXIT(vmsplice, SHAPE_IOV)
 
 SEC("tracepoint/syscalls/sys_enter_splice")
 int handle_enter_splice(struct trace_event_raw_sys_enter *ctx)
@@ -495,14 +499,14 @@ int handle_enter_splice(struct trace_event_raw_sys_enter *ctx)
 	/* splice(fd_in, off_in, fd_out, off_out, len, flags) */
 	return on_enter_unseen((__s32)ctx->args[0], (__s32)ctx->args[2], MCPSPY_UNSEEN_SPLICE);
 }
-EXIT(splice)
+EXIT(splice, SHAPE_UNSEEN)
 
 SEC("tracepoint/syscalls/sys_enter_tee")
 int handle_enter_tee(struct trace_event_raw_sys_enter *ctx)
 {
 	return on_enter_unseen((__s32)ctx->args[0], (__s32)ctx->args[1], MCPSPY_UNSEEN_TEE);
 }
-EXIT(tee)
+EXIT(tee, SHAPE_UNSEEN)
 
 SEC("tracepoint/syscalls/sys_enter_sendfile64")
 int handle_enter_sendfile64(struct trace_event_raw_sys_enter *ctx)
@@ -510,7 +514,7 @@ int handle_enter_sendfile64(struct trace_event_raw_sys_enter *ctx)
 	/* sendfile(out_fd, in_fd, offset, count) */
 	return on_enter_unseen((__s32)ctx->args[1], (__s32)ctx->args[0], MCPSPY_UNSEEN_SENDFILE);
 }
-EXIT(sendfile64)
+EXIT(sendfile64, SHAPE_UNSEEN)
 
 /* io_uring opcodes that move bytes (include/uapi/linux/io_uring.h), by
  * direction: READV 1, READ_FIXED 4, RECVMSG 10, READ 22, RECV 27,
