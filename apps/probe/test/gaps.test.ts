@@ -22,7 +22,7 @@ let cap: Captured;
 let ioCalls = '';
 let noCc = '';
 
-const NAMES = ['mcpt-ws', 'mcpt-wsbig', 'mcpt-wsfirst', 'mcpt-iov', 'mcpt-h1', 'mcpt-pv2w', 'mcpt-pv2r', 'mcpt-vmw', 'mcpt-vmr', 'mcpt-mmsg', 'mcpt-splice', 'mcpt-uring', 'mcpt-uringf'];
+const NAMES = ['mcpt-ws', 'mcpt-wsbig', 'mcpt-wsfirst', 'mcpt-iov', 'mcpt-h1', 'mcpt-pv2w', 'mcpt-pv2r', 'mcpt-vmw', 'mcpt-vmr', 'mcpt-mmsg', 'mcpt-sendmsg', 'mcpt-splice', 'mcpt-uring', 'mcpt-uringf'];
 
 before(async () => {
   ioCalls = join(bins.dir, 'io-calls');
@@ -206,6 +206,19 @@ describe('other data calls', () => {
     assert.equal(bytesOf(cap.events, writesOf(w)).toString(), text);
     assert.equal(bytesOf(cap.events, readsOf(r)).toString(), text);
     assert.ok(cap.events.filter(writesOf(w)).every((e) => e.fdType === FdType.pipe));
+  });
+
+  test('sendmsg with 5 buffers on a unix socketpair keeps them all', async (t) => {
+    if (noCc) return t.skip(noCc);
+    const res = await run(bins.path('mcpt-sendmsg', ioCalls), ['sendmsg', file]);
+    assert.equal(res.code, 0, res.stderr);
+    const pid = pidOf(res.stderr);
+    await exited(pid);
+    await waitFor(() => bytesOf(cap.events, readsOf(pid)).length >= text.length, 5000, 'read back');
+    const sent = callsOf(cap.events.filter(writesOf(pid)));
+    assert.equal(sent.length, 1, 'one call');
+    assert.equal(sent[0].data.toString(), text);
+    assert.ok(sent[0].complete);
   });
 
   test('sendmmsg and recvmmsg: every message, both sides, two buffers each', async (t) => {
