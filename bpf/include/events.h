@@ -29,7 +29,7 @@ enum mcpspy_unseen_what {
 	MCPSPY_UNSEEN_SPLICE = 1,   /* splice(2) to or from a pipe */
 	MCPSPY_UNSEEN_TEE = 2,      /* tee(2): pipe to pipe */
 	MCPSPY_UNSEEN_SENDFILE = 3, /* sendfile(2) into a pipe or socket */
-	MCPSPY_UNSEEN_IO_URING = 4, /* an io_uring request was submitted */
+	MCPSPY_UNSEEN_IO_URING = 4, /* an io_uring request moving bytes on a pipe or socket */
 };
 
 struct mcpspy_unseen {

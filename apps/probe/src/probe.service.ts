@@ -69,6 +69,7 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
       const s = this.probe?.stats();
       const out: Record<string, number> = { ...this.counters.snapshot() };
       if (s) for (const [k, v] of Object.entries(s)) if (typeof v === 'number') out[k] = v;
+      if (this.probe) out.pid_full = this.probe.pidsNotFollowed;
       return out;
     });
     metrics.addHealthCheck('probe', () => ({ ok: this.probe !== undefined }));

@@ -179,6 +179,7 @@ export class Probe {
   private readonly logger: Logger;
   /** Kernel counters survive stop() so a final stats() still reports them. */
   private lastKernel = new Array<number>(16).fill(0);
+  private pidFullLogged = 0;
 
   constructor(private readonly opts: ProbeOptions) {
     this.logger = opts.logger;
@@ -247,6 +248,10 @@ export class Probe {
         const s = this.stats();
         this.opts.onStats?.(s);
         this.unseen?.tick();
+        if (this.pidsNotFollowed > this.pidFullLogged) {
+          this.pidFullLogged = this.pidsNotFollowed;
+          this.logger.warn({ pid_full: this.pidFullLogged }, 'children of --pid processes not followed: the allow list (16384 pids) is full');
+        }
       }, statsMs);
       this.statsTimer.unref();
       if (this.opts.tls !== false) {
@@ -487,6 +492,11 @@ export class Probe {
       }
     }
     return sums;
+  }
+
+  /** Children of --pid processes not followed because the allow list was full (kernel stat slot pidFull). */
+  get pidsNotFollowed(): number {
+    return this.lastKernel[KernelStat.pidFull] ?? 0;
   }
 
   stats(): ProbeStatsEvent {
