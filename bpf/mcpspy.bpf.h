@@ -56,9 +56,9 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, 16384);
 	__type(key, __u32);
-	__type(value, __u8);
+	__type(value, __u8); /* 1 = listed, 2 = followed (a descendant) */
 } pid_allow SEC(".maps");
 
 struct {
@@ -216,15 +216,23 @@ static __always_inline int mcpspy_allowed(__u32 tgid)
 	if (!mode)
 		return 1;
 	if (mode & FILTER_COMMS) {
+		/* The process's name is its thread-group leader's; the calling
+		 * thread may be named otherwise (Bun writes from "HTTP Client",
+		 * and a process can rename one thread to slip past the list).
+		 * Either name in the list selects the call. */
 		struct task_struct *t = bpf_get_current_task_btf();
-		struct comm_key k;
+		struct task_struct *l = t->group_leader;
+		struct comm_key k, kl;
 		k.lo = *(__u64 *)&t->comm[0];
 		k.hi = *(__u64 *)&t->comm[8];
+		kl.lo = *(__u64 *)&l->comm[0];
+		kl.hi = *(__u64 *)&l->comm[8];
 		__u32 n = s->n_comms;
 		for (__u32 i = 0; i < MCPSPY_MAX_COMMS; i++) {
 			if (i >= n)
 				break;
-			if (s->comms[i].lo == k.lo && s->comms[i].hi == k.hi)
+			if ((s->comms[i].lo == k.lo && s->comms[i].hi == k.hi) ||
+			    (s->comms[i].lo == kl.lo && s->comms[i].hi == kl.hi))
 				return 1;
 		}
 	}
@@ -392,6 +400,8 @@ static __always_inline void emit_call(struct emit_ctx *c)
 	 * one load plus at least one emit (total / CHUNK + 1 emits at most beyond
 	 * one per iovec). One step per iovec lost the tail of 3+-iovec writevs. */
 	__u64 steps = c->total / MCPSPY_CHUNK + 2;
+	/* Each iovec costs one step to load and at most one more for the
+	 * chunk its end leaves partial (or none when it is empty). */
 	if (c->iov)
 		steps += 2 * c->iov_cnt;
 	if (steps > MCPSPY_MAX_STEPS)
@@ -425,10 +435,12 @@ static __always_inline void fill_header(struct mcpspy_event *h, __u8 kind, __u8 
 	h->offset = 0;
 	h->len = 0;
 	h->lost_bytes = 0;
-	/* The current name (a prctl rename shows from the next call on), read
-	 * straight from task_struct: the kernel keeps it NUL-padded, so two
-	 * 8-byte loads equal bpf_get_current_comm without its string copy. */
-	struct task_struct *t = bpf_get_current_task_btf();
+	/* The process's current name, its main thread's (a prctl rename shows
+	 * from the next call on; Bun's "HTTP Client" thread still reports
+	 * "bun"), read straight from task_struct: the kernel keeps it
+	 * NUL-padded, so two 8-byte loads equal bpf_get_current_comm without
+	 * its string copy. */
+	struct task_struct *t = bpf_get_current_task_btf()->group_leader;
 	*(__u64 *)&h->comm[0] = *(__u64 *)&t->comm[0];
 	*(__u64 *)&h->comm[8] = *(__u64 *)&t->comm[8];
 }
@@ -496,13 +508,15 @@ lost:;
 /* Kept out of line: clang 14 inlines byte scans into shifts the verifier
  * rejects ("pointer arithmetic with <<= prohibited"), and a whitespace test
  * written as a set of cases becomes a bit test on an uninitialised register.
- * JSON whitespace is all <= ' ', so one comparison covers it. */
-__noinline int looks_like_json(__u64 ubuf, __u64 n)
+ * JSON whitespace is all <= ' ', so one comparison covers it.
+ * Returns 0 when the (up to) 16 bytes are all whitespace, 1 when JSON starts
+ * ('{' or '['), 2 for anything else or unreadable memory. */
+__noinline int json_block(__u64 ubuf, __u64 n)
 {
 	__u8 b[16] = {};
 	__u32 k = n < 16 ? n : 16;
 	if (k == 0 || bpf_probe_read_user(b, k & 0x1f, (void *)ubuf))
-		return 0;
+		return 2;
 	for (int i = 0; i < 16; i++) {
 		if (i >= k)
 			return 0;
@@ -510,18 +524,72 @@ __noinline int looks_like_json(__u64 ubuf, __u64 n)
 		if (ch == '{' || ch == '[')
 			return 1;
 		if (ch > ' ')
-			return 0;
+			return 2;
 	}
 	return 0;
 }
 
+/* Leading whitespace is scanned this far; past it the stream is captured
+ * anyway: the SDKs' parsers accept any amount of it, so padding must not
+ * hide a stream (the user-space parser drops what is not JSON). */
+#define MCPSPY_WS_SCAN 4096
+
+struct ws_scan {
+	__u64 ubuf;
+	__u64 n;
+	__u64 off;
+	__u64 verdict;
+};
+
+static long ws_step(__u32 i, void *arg)
+{
+	struct ws_scan *w = arg;
+	if (w->off >= w->n)
+		return 1;
+	int r = json_block(w->ubuf + w->off, w->n - w->off);
+	w->off += 16;
+	if (r) {
+		w->verdict = r;
+		return 1;
+	}
+	return 0;
+}
+
+/* 0: whitespace to the end of the buffer (a later write decides),
+ * 1: JSON (or whitespace past the scan), 2: not JSON. */
+__noinline int json_verdict(__u64 ubuf, __u64 n)
+{
+	int r = json_block(ubuf, n);
+	if (r || n <= 16)
+		return r;
+	struct ws_scan w = { .ubuf = ubuf, .n = n, .off = 16 };
+	bpf_loop(MCPSPY_WS_SCAN / 16, ws_step, &w, 0);
+	if (w.verdict)
+		return (int)w.verdict;
+	return w.off < w.n ? 1 : 0;
+}
+
+static __always_inline int looks_like_json(__u64 ubuf, __u64 n)
+{
+	return json_verdict(ubuf, n) == 1;
+}
+
+/* A request line, a status line or the HTTP/2 preface. A call shorter than
+ * four bytes passes when it is the start of one: a client may write the
+ * method a byte at a time, and the stream is only tracked from its first
+ * call. */
 __noinline int looks_like_http(__u64 ubuf, __u64 n)
 {
 	__u8 b[8] = {};
-	if (n < 4 || bpf_probe_read_user(b, 4, (void *)ubuf))
+	if (n == 0)
+		return 0;
+	__u32 k = n < 4 ? (__u32)n : 4;
+	if (bpf_probe_read_user(b, k & 7, (void *)ubuf))
 		return 0;
 	__u32 w = b[0] | (b[1] << 8) | (b[2] << 16) | ((__u32)b[3] << 24);
-#define W(a, b2, c2, d) ((__u32)(a) | ((__u32)(b2) << 8) | ((__u32)(c2) << 16) | ((__u32)(d) << 24))
+	__u32 m = k >= 4 ? 0xffffffffU : ((1U << (8 * k)) - 1);
+	w &= m;
+#define W(a, b2, c2, d) (((__u32)(a) | ((__u32)(b2) << 8) | ((__u32)(c2) << 16) | ((__u32)(d) << 24)) & m)
 	return w == W('G', 'E', 'T', ' ') || w == W('P', 'O', 'S', 'T') || w == W('P', 'U', 'T', ' ') ||
 	       w == W('D', 'E', 'L', 'E') || w == W('H', 'E', 'A', 'D') || w == W('O', 'P', 'T', 'I') ||
 	       w == W('P', 'A', 'T', 'C') || w == W('H', 'T', 'T', 'P') ||

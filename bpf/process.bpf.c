@@ -51,10 +51,51 @@ int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
 	return 0;
 }
 
+#define CLONE_THREAD 0x00010000
+
+static __always_inline int following_pids(void)
+{
+	__u32 zero = 0;
+	struct mcpspy_settings *s = bpf_map_lookup_elem(&settings, &zero);
+	return s && (s->filter_mode & FILTER_PIDS);
+}
+
+/* --pid follows process trees as strace -f does: a new process (not a new
+ * thread) whose creator is selected is selected too, before it runs, so a
+ * wrapper script's, npx's or uvx's children are captured from their first
+ * call. pid_allow is one map shared by every object (the probe reuses its
+ * fd), so this entry selects the child everywhere. The hook runs in the
+ * creating task, inside copy_process. */
+SEC("tracepoint/task/task_newtask")
+int handle_newtask(struct trace_event_raw_task_newtask *ctx)
+{
+	if (ctx->clone_flags & CLONE_THREAD)
+		return 0;
+	if (!following_pids())
+		return 0;
+	__u32 parent = bpf_get_current_pid_tgid() >> 32;
+	if (!bpf_map_lookup_elem(&pid_allow, &parent))
+		return 0;
+	__u32 child = ctx->pid;
+	__u8 inherited = 2;
+	if (bpf_map_update_elem(&pid_allow, &child, &inherited, BPF_NOEXIST))
+		stat_add(MCPSPY_STAT_PID_FULL, 1);
+	return 0;
+}
+
 SEC("tracepoint/sched/sched_process_exit")
 int handle_exit(void *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
+	/* The last thread out ends the process: its pid leaves the allow list,
+	 * so a later process reusing the number is not selected by accident. */
+	if (following_pids()) {
+		struct task_struct *t = bpf_get_current_task_btf();
+		if (t->signal->live.counter == 0) {
+			__u32 tgid = id >> 32;
+			bpf_map_delete_elem(&pid_allow, &tgid);
+		}
+	}
 	if ((__u32)id != (id >> 32))
 		return 0;
 	struct mcpspy_scratch *s = proc_header(MCPSPY_KIND_EXIT);

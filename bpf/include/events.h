@@ -19,7 +19,22 @@ enum mcpspy_kind {
 	MCPSPY_KIND_GAP = 5,       /* reserved: loss is reported with F_LOST_BEFORE on the next chunk */
 	/* 6 (MCPSPY_KIND_LIBSSL_OPEN, bpf/mcpspy.bpf.h): a process opened a libssl
 	 * file; data = path. Consumed by the probe itself to attach uprobes. */
+	MCPSPY_KIND_UNSEEN = 7,    /* bytes moved where no hook reads them; data = struct mcpspy_unseen */
 	MCPSPY_KIND_USER_GAP = 100 /* gap noticed in user space (batch dropped) */
+};
+
+/* What MCPSPY_KIND_UNSEEN reports: once per (pid, what), on its own ring;
+ * later calls only add to the syscall object's `unseen` map. */
+enum mcpspy_unseen_what {
+	MCPSPY_UNSEEN_SPLICE = 1,   /* splice(2) to or from a pipe */
+	MCPSPY_UNSEEN_TEE = 2,      /* tee(2): pipe to pipe */
+	MCPSPY_UNSEEN_SENDFILE = 3, /* sendfile(2) into a pipe or socket */
+	MCPSPY_UNSEEN_IO_URING = 4, /* an io_uring request moving bytes on a pipe or socket */
+};
+
+struct mcpspy_unseen {
+	__u32 what;   /* enum mcpspy_unseen_what */
+	__u32 detail; /* io_uring: opcode of the first request */
 };
 
 enum mcpspy_direction {
@@ -87,6 +102,7 @@ enum mcpspy_stat {
 	MCPSPY_STAT_GAPS = 4,        /* calls with at least one lost chunk */
 	MCPSPY_STAT_LOST_BYTES = 5,  /* data bytes not emitted */
 	MCPSPY_STAT_FILTERED = 6,    /* calls rejected by prefilters */
+	MCPSPY_STAT_PID_FULL = 7,    /* a followed child not added: pid_allow full */
 	MCPSPY_STAT_MAX = 16,
 };
 

@@ -61,8 +61,8 @@ export function addCommonFlags(cmd: Command, which: { capture: boolean; output: 
     .addOption(new Option('--security-async [bool]', 'analyse without holding messages (default true); false holds each message until judged'));
   if (which.capture) {
     cmd
-      .option('--pid <pids>', 'only these process ids (comma-separated, repeatable)', collect)
-      .option('--comm <names>', 'only processes with these names (comma-separated, repeatable)', collect)
+      .option('--pid <pids>', 'only these process ids and every descendant (comma-separated, repeatable); children they start later are followed, as strace -f does, so a wrapper script, npx or uvx chain is captured', collect)
+      .option('--comm <names>', 'only processes with these names, first 15 bytes (comma-separated, repeatable): the process name (its main thread\'s), or the name of the thread making the call', collect)
       .option('--record <file>', 'also save raw events to a capture file (replay it with `mcpspy replay FILE`)');
   }
   if (which.distributed) {

@@ -69,17 +69,26 @@ export class BpfObject {
     return out;
   }
 
-  /** Attaches every program whose section names a tracepoint. */
-  attachTracepoints(): number {
-    let n = 0;
+  /**
+   * Attaches every program whose section names a tracepoint. A failure on a
+   * section `optional` accepts is skipped and returned; any other throws.
+   */
+  attachTracepoints(optional: (section: string) => boolean = () => false): { section: string; errno: number }[] {
+    const skipped = [];
     for (const { prog, name, section } of this.programs()) {
       if (!section.startsWith('tracepoint/')) continue;
       const link = this.lib.bpf_program__attach(prog);
-      if (!link) throw new AttachError(`${name} (${section})`, lastErrno());
+      if (!link) {
+        const errno = lastErrno();
+        if (optional(section)) {
+          skipped.push({ section, errno });
+          continue;
+        }
+        throw new AttachError(`${name} (${section})`, errno);
+      }
       this.links.push(link);
-      n++;
     }
-    return n;
+    return skipped;
   }
 
   /** Attaches `program` to `func` in `binaryPath` for every process (pid -1). Returns the link. */
@@ -119,6 +128,17 @@ export class BpfObject {
 
   get isLoaded(): boolean {
     return this.loaded;
+  }
+
+  /**
+   * destroy(), with the links detached side by side on worker threads: each
+   * tracepoint's detach waits for a grace period, and one after another
+   * they made stopping take seconds.
+   */
+  async destroyAsync(): Promise<void> {
+    const links = this.links.splice(0);
+    await Promise.all(links.map((l) => this.lib.bpf_link__destroy_async(l).catch(() => this.lib.bpf_link__destroy(l))));
+    this.lib.bpf_object__close(this.obj);
   }
 
   /** Detaches every link and frees the object (maps and programs go with it). */

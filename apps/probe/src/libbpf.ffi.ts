@@ -32,6 +32,12 @@ export interface Libbpf {
     opts: { sz: number; ref_ctr_offset: number; bpf_cookie: number; retprobe: boolean; func_name: string },
   ): Handle | null;
   bpf_link__destroy(link: Handle): number;
+  /**
+   * bpf_link__destroy on a libuv worker thread: closing a tracepoint's last
+   * perf event waits for an RCU grace period (tracepoint_synchronize_unregister),
+   * so links closed side by side share the wait instead of queuing for it.
+   */
+  bpf_link__destroy_async(link: Handle): Promise<number>;
   bpf_map__set_max_entries(map: Handle, n: number): number;
   bpf_map__reuse_fd(map: Handle, fd: number): number;
   bpf_map__fd(map: Handle): number;
@@ -78,6 +84,7 @@ export function loadLibbpf(): Libbpf {
     retprobe: 'bool',
     func_name: 'const char *',
   });
+  const destroy = lib.func('int bpf_link__destroy(void *link)');
   if (koffi.sizeof(opts) !== 40) throw new Error(`bpf_uprobe_opts is ${koffi.sizeof(opts)} bytes, expected 40`);
   libbpf = {
     bpf_object__open_file: lib.func('void *bpf_object__open_file(const char *path, void *opts)'),
@@ -95,7 +102,9 @@ export function loadLibbpf(): Libbpf {
       'size_t',
       koffi.pointer(opts),
     ]),
-    bpf_link__destroy: lib.func('int bpf_link__destroy(void *link)'),
+    bpf_link__destroy: destroy,
+    bpf_link__destroy_async: (link: Handle) =>
+      new Promise<number>((res, rej) => destroy.async(link, (err: unknown, r: number) => (err ? rej(err) : res(r)))),
     bpf_map__set_max_entries: lib.func('int bpf_map__set_max_entries(void *map, uint32_t n)'),
     bpf_map__reuse_fd: lib.func('int bpf_map__reuse_fd(void *map, int fd)'),
     bpf_map__fd: lib.func('int bpf_map__fd(void *map)'),

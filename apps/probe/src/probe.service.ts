@@ -1,6 +1,7 @@
 /**
  * Consumes: nothing (the kernel's ring buffers).
- * Produces: mcpspy.v1.raw.stdio.<p>, mcpspy.v1.raw.net.<p>, mcpspy.v1.raw.tls.<p>, mcpspy.v1.raw.proc, mcpspy.v1.probe.stats
+ * Produces: mcpspy.v1.raw.stdio.<p>, mcpspy.v1.raw.net.<p>, mcpspy.v1.raw.tls.<p>, mcpspy.v1.raw.proc, mcpspy.v1.probe.stats,
+ *   mcpspy.v1.notice (io_uring, kernel_copy)
  *
  * Owns the Probe's lifecycle inside Nest and hands its batches to the Bus
  * (and to the capture file with --record). Batches the Bus cannot take are
@@ -45,6 +46,14 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
         this.capture?.write(Subjects.rawProc, Buffer.from(JSON.stringify(ev)));
         void bus.publish(Subjects.rawProc, ev).catch(() => this.counters.inc('publish_errors'));
       },
+      onNotice: (n) => {
+        // Said once in the log as well, until every output shows notices.
+        if (n.count === 1) {
+          this.counters.inc(`notices_${n.reason}`);
+          logger.warn({ reason: n.reason, process: n.pid, comm: n.comm, stream: n.stream }, n.detail);
+        }
+        void bus.publish(Subjects.notice, n).catch(() => this.counters.inc('publish_errors'));
+      },
       onStats: (s) => {
         void bus.publish(Subjects.probeStats, s).catch(() => this.counters.inc('publish_errors'));
       },
@@ -54,6 +63,7 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
       const s = this.probe?.stats();
       const out: Record<string, number> = { ...this.counters.snapshot() };
       if (s) for (const [k, v] of Object.entries(s)) if (typeof v === 'number') out[k] = v;
+      if (this.probe) out.pid_full = this.probe.pidsNotFollowed;
       return out;
     });
     metrics.addHealthCheck('probe', () => ({ ok: this.probe !== undefined }));

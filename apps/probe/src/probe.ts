@@ -4,10 +4,11 @@
  * counters. Consumes: kernel ring buffers. Produces: raw io/tls batches
  * (onBatch), ProcEvent (onProc), ProbeStatsEvent (onStats).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   KernelStat,
+  NoticeEvent,
   ProbeStatsEvent,
   ProcEvent,
   RawKind,
@@ -30,11 +31,20 @@ import { ProcessTable } from './process-table';
 import { RawBatcher } from './raw-batcher';
 import { RingbufReader } from './ringbuf-reader';
 import { SSL_FUNCTIONS, TlsTarget, TlsTargets } from './tls-targets';
+import { UnseenNotices } from './unseen-notices';
 
 export interface ProbeOptions {
-  /** Only these processes (with `comms`: either matches); empty = no pid filter. */
+  /**
+   * Only these processes and their descendants (children created after the
+   * probe starts are followed from their first call, and the descendants
+   * already running at start are found in /proc), as `strace -f` does; with
+   * `comms`: either matches. Empty = no pid filter.
+   */
   pids: number[];
-  /** Only processes with these names (first 15 bytes); empty = no comm filter. */
+  /**
+   * Only processes with these names (first 15 bytes): the process's name
+   * (its main thread's) or the calling thread's. Empty = no comm filter.
+   */
   comms: string[];
   /** Never these processes (the probe's own pid is always excluded). */
   excludePids: number[];
@@ -53,6 +63,8 @@ export interface ProbeOptions {
   accepting?(): boolean;
   onProc?(ev: ProcEvent): void;
   onStats?(s: ProbeStatsEvent): void;
+  /** What the probe saw but cannot show (io_uring, splice-family copies): once per process and kind, counts later. */
+  onNotice?(n: NoticeEvent): void;
   statsIntervalMs?: number;
   /** Ring buffer of syscall data, bytes (power of two). Default 64 MB. */
   ringbufBytes?: number;
@@ -78,6 +90,12 @@ const EAGAIN = 11;
 const LOAD_ATTEMPTS = 5;
 /** Maps of bpf/mcpspy.bpf.h (MCPSPY_TLS_MAPS) that tie an SSL* to its socket. */
 const SHARED_TLS_MAPS = ['tls_calls', 'ssl_sock', 'tls_last_read', 'tls_pending_write'];
+/** One pid allow list for every object: the process object adds followed children to it. */
+const SHARED_FILTER_MAPS = ['pid_allow'];
+/** Tracepoints a kernel may lack (io_uring compiled out): skipped with a log line. */
+const OPTIONAL_TRACEPOINTS = /^tracepoint\/io_uring\//;
+/** Ring of the syscall object's first sightings (KIND_UNSEEN); its max_entries. */
+const NOTES_RING_BYTES = 64 * 1024;
 const FILTER_PIDS = 1;
 const FILTER_COMMS = 2;
 /** MCPSPY_MAX_COMMS of bpf/mcpspy.bpf.h: names held inline in the settings value. */
@@ -128,6 +146,14 @@ function u32(n: number): Buffer {
   return b;
 }
 
+/** struct unseen_key of bpf/syscalls_io.bpf.c. */
+function unseenKey(pid: number, what: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeUInt32LE(pid >>> 0, 0);
+  b.writeUInt32LE(what >>> 0, 4);
+  return b;
+}
+
 function commKey(comm: string): Buffer {
   const b = Buffer.alloc(16);
   b.write(comm.slice(0, 15), 0, 'latin1');
@@ -141,6 +167,8 @@ export class Probe {
   private readonly objects = new Map<(typeof OBJECTS)[number], BpfObject>();
   private readonly readers: RingbufReader[] = [];
   private procReader?: RingbufReader;
+  private notesReader?: RingbufReader;
+  private unseen?: UnseenNotices;
   private batcher: RawBatcher;
   private tlsTargets?: TlsTargets;
   private pollTimer?: NodeJS.Timeout;
@@ -151,6 +179,7 @@ export class Probe {
   private readonly logger: Logger;
   /** Kernel counters survive stop() so a final stats() still reports them. */
   private lastKernel = new Array<number>(16).fill(0);
+  private pidFullLogged = 0;
 
   constructor(private readonly opts: ProbeOptions) {
     this.logger = opts.logger;
@@ -178,10 +207,15 @@ export class Probe {
         tls_uprobes: this.opts.tlsRingbufBytes ?? 16 * 1024 * 1024,
         process: 2 * 1024 * 1024,
       };
-      // TLS first: the syscall object shares its SSL-to-socket maps.
+      // TLS first: the syscall object shares its SSL-to-socket maps, and
+      // every later object its pid allow list.
       for (const name of ['tls_uprobes', 'syscalls_io', 'process'] as const) {
         const o = this.openAndLoad(join(dir, `${name}.bpf.o`), (obj) => {
           obj.setMaxEntries('events', ringSizes[name]);
+          if (name !== 'tls_uprobes') {
+            const tls = this.objects.get('tls_uprobes')!;
+            for (const m of SHARED_FILTER_MAPS) obj.reuseMap(m, tls.mapFd(m));
+          }
           if (name === 'syscalls_io') {
             const tls = this.objects.get('tls_uprobes')!;
             for (const m of SHARED_TLS_MAPS) obj.reuseMap(m, tls.mapFd(m));
@@ -193,9 +227,19 @@ export class Probe {
         if (name === 'process') this.procReader = r;
         else this.readers.push(r);
       }
-      // Process events first, so execs after this point reach the TLS scanner.
+      const io = this.objects.get('syscalls_io')!;
+      this.notesReader = new RingbufReader(this.libc, io.mapFd('notes'), NOTES_RING_BYTES, 'notes');
+      this.unseen = new UnseenNotices({
+        publish: (n) => this.opts.onNotice?.(n),
+        read: (pid, what) => this.readUnseen(pid, what),
+        forget: (pid, what) => io.deleteElem('unseen', unseenKey(pid, what)),
+      });
+      // Process events first, so execs after this point reach the TLS scanner
+      // and children of listed pids are followed before the walk below.
       this.objects.get('process')!.attachTracepoints();
-      this.objects.get('syscalls_io')!.attachTracepoints();
+      this.followExistingDescendants();
+      const skipped = io.attachTracepoints((section) => OPTIONAL_TRACEPOINTS.test(section));
+      for (const s of skipped) this.logger.warn({ tracepoint: s.section, errno: s.errno }, 'optional tracepoint not attached (this kernel lacks it): that I/O is not counted');
       this.started = true;
       this.pollTimer = setInterval(() => this.poll(), this.opts.pollIntervalMs ?? 10);
       const statsMs = this.opts.statsIntervalMs ?? 1000;
@@ -203,6 +247,11 @@ export class Probe {
         this.wallOffsetNs = wallOffsetNow();
         const s = this.stats();
         this.opts.onStats?.(s);
+        this.unseen?.tick();
+        if (this.pidsNotFollowed > this.pidFullLogged) {
+          this.pidFullLogged = this.pidsNotFollowed;
+          this.logger.warn({ pid_full: this.pidFullLogged }, 'children of --pid processes not followed: the allow list (16384 pids) is full');
+        }
       }, statsMs);
       this.statsTimer.unref();
       if (this.opts.tls !== false) {
@@ -286,9 +335,84 @@ export class Probe {
     return v;
   }
 
-  /** Adds a process to the pid allow list at run time. */
+  /** Adds a process to the pid allow list at run time (one map, shared by every object). */
   allowPid(pid: number): void {
-    for (const o of this.objects.values()) o.updateElem('pid_allow', u32(pid), Buffer.from([1]));
+    this.objects.get('tls_uprobes')?.updateElem('pid_allow', u32(pid), Buffer.from([1]));
+  }
+
+  /**
+   * Children created from now on are followed in the kernel (task_newtask);
+   * those a listed process already has are found here, walking /proc once.
+   * A process created during the walk is caught by one or the other.
+   */
+  private followExistingDescendants(): void {
+    if (!this.opts.pids.length) return;
+    const root = this.opts.procRoot ?? '/proc';
+    const children = new Map<number, number[]>();
+    let names: string[];
+    try {
+      names = readdirSync(root);
+    } catch (err) {
+      this.logger.warn({ err, root }, 'failed to list processes: running descendants of --pid are not followed');
+      return;
+    }
+    for (const name of names) {
+      if (!/^\d+$/.test(name)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`${root}/${name}/stat`, 'latin1');
+      } catch {
+        continue; // exited meanwhile
+      }
+      // The name in parentheses may hold spaces and parentheses: fields follow the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const l = children.get(ppid);
+      if (l) l.push(Number(name));
+      else children.set(ppid, [Number(name)]);
+    }
+    const seen = new Set(this.opts.pids);
+    const queue = [...this.opts.pids];
+    const tls = this.objects.get('tls_uprobes')!;
+    const followed = Buffer.from([2]);
+    while (queue.length) {
+      for (const c of children.get(queue.shift()!) ?? []) {
+        if (seen.has(c)) continue;
+        seen.add(c);
+        queue.push(c);
+        tls.updateElem('pid_allow', u32(c), followed);
+      }
+    }
+    if (seen.size > this.opts.pids.length) this.logger.info({ descendants: seen.size - this.opts.pids.length }, 'following running descendants of --pid');
+  }
+
+  private readUnseen(pid: number, what: number): { calls: number; bytes: number } | undefined {
+    const io = this.objects.get('syscalls_io');
+    if (!io?.isLoaded) return undefined;
+    // LRU hash: one value per key (not per CPU).
+    const v = Buffer.alloc(16);
+    if (!io.lookupElem(io.mapFd('unseen'), unseenKey(pid, what), v)) return undefined;
+    return { calls: Number(v.readBigUInt64LE(0)), bytes: Number(v.readBigUInt64LE(8)) };
+  }
+
+  private onNoteRecord(rec: Uint8Array): void {
+    let ev;
+    try {
+      ev = decodeRawRecord(rec);
+    } catch {
+      return;
+    }
+    if (ev.kind !== RawKind.unseen || ev.data.length < 8) return;
+    const d = Buffer.from(ev.data);
+    this.unseen?.onSighting({
+      pid: ev.pid,
+      comm: this.processes.get(ev.pid)?.comm ?? ev.comm,
+      what: d.readUInt32LE(0),
+      detail: d.readUInt32LE(4),
+      fdType: ev.fdType,
+      streamId: ev.streamId,
+      bytes: Number(ev.totalLen),
+      timestamp: kernelTimeToIso(ev.tsNs, this.wallOffsetNs),
+    });
   }
 
   private drainNow = 0;
@@ -299,6 +423,8 @@ export class Probe {
 
   private poll(): void {
     try {
+      // Sightings before exits: an exit's final count must find its sighting.
+      this.notesReader?.drain((rec) => this.onNoteRecord(rec), NOTES_RING_BYTES);
       this.procReader?.drain((rec) => this.onProcRecord(rec), MAX_DRAIN_BYTES_PER_TICK);
       this.drainNow = performance.now();
       for (const r of this.readers) {
@@ -338,6 +464,8 @@ export class Probe {
       return;
     } else if (ev.kind === RawKind.exit) {
       pe = { kind: 'exit', pid: ev.pid, ppid: Number(ev.streamId), comm: ev.comm, timestamp };
+      // Its sightings were drained before this exit (notes come first in poll()).
+      this.unseen?.onExit(ev.pid);
     } else {
       return;
     }
@@ -364,6 +492,11 @@ export class Probe {
       }
     }
     return sums;
+  }
+
+  /** Children of --pid processes not followed because the allow list was full (kernel stat slot pidFull). */
+  get pidsNotFollowed(): number {
+    return this.lastKernel[KernelStat.pidFull] ?? 0;
   }
 
   stats(): ProbeStatsEvent {
@@ -400,7 +533,7 @@ export class Probe {
       }
     }
     this.started = false;
-    for (const r of [...this.readers, ...(this.procReader ? [this.procReader] : [])]) {
+    for (const r of [...this.readers, ...(this.procReader ? [this.procReader] : []), ...(this.notesReader ? [this.notesReader] : [])]) {
       try {
         r.close();
       } catch (err) {
@@ -409,13 +542,9 @@ export class Probe {
     }
     this.readers.length = 0;
     this.procReader = undefined;
-    for (const o of this.objects.values()) {
-      try {
-        o.destroy();
-      } catch (err) {
-        failures.push(err);
-      }
-    }
+    this.notesReader = undefined;
+    const destroyed = await Promise.allSettled([...this.objects.values()].map((o) => o.destroyAsync()));
+    for (const d of destroyed) if (d.status === 'rejected') failures.push(d.reason);
     this.objects.clear();
     if (failures.length) throw new CloseError('probe', failures);
   }

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Direction, FdType, KERNEL_STAT_SLOTS, KernelStat, RawEventLayout, RawFlags, RawKind } from '@mcpspy/events';
+import { Direction, FdType, KERNEL_STAT_SLOTS, KernelStat, RawEventLayout, RawFlags, RawKind, UnseenWhat } from '@mcpspy/events';
 
 const INCLUDE = resolve(__dirname, '../../../../bpf/include');
 
@@ -29,14 +29,16 @@ int main(void) {
   F("lostBytes", lost_bytes); F("comm", comm);
   C("commLen", sizeof(e.comm)); C("sizeof", sizeof(struct mcpspy_event)); C("headerSize", MCPSPY_EVENT_HEADER_SIZE);
   C("k_io", MCPSPY_KIND_IO); C("k_tls", MCPSPY_KIND_TLS); C("k_exec", MCPSPY_KIND_EXEC); C("k_exit", MCPSPY_KIND_EXIT);
-  C("k_gap", MCPSPY_KIND_GAP); C("k_userGap", MCPSPY_KIND_USER_GAP);
+  C("k_gap", MCPSPY_KIND_GAP); C("k_unseen", MCPSPY_KIND_UNSEEN); C("k_userGap", MCPSPY_KIND_USER_GAP);
+  C("u_splice", MCPSPY_UNSEEN_SPLICE); C("u_tee", MCPSPY_UNSEEN_TEE); C("u_sendfile", MCPSPY_UNSEEN_SENDFILE);
+  C("u_ioUring", MCPSPY_UNSEEN_IO_URING); C("u_sizeof", sizeof(struct mcpspy_unseen));
   C("d_read", MCPSPY_DIR_READ); C("d_write", MCPSPY_DIR_WRITE);
   C("t_other", MCPSPY_FD_OTHER); C("t_pipe", MCPSPY_FD_PIPE); C("t_unix", MCPSPY_FD_UNIX); C("t_inet", MCPSPY_FD_INET);
   C("t_tty", MCPSPY_FD_TTY); C("t_file", MCPSPY_FD_FILE); C("t_none", MCPSPY_FD_NONE);
   C("f_truncated", MCPSPY_F_TRUNCATED); C("f_lostBefore", MCPSPY_F_LOST_BEFORE); C("f_first", MCPSPY_F_FIRST); C("f_last", MCPSPY_F_LAST);
   C("s_events", MCPSPY_STAT_EVENTS); C("s_bytes", MCPSPY_STAT_BYTES); C("s_ringbufFull", MCPSPY_STAT_RINGBUF_FULL);
   C("s_readFaults", MCPSPY_STAT_READ_FAULTS); C("s_gaps", MCPSPY_STAT_GAPS); C("s_lostBytes", MCPSPY_STAT_LOST_BYTES);
-  C("s_filtered", MCPSPY_STAT_FILTERED); C("s_max", MCPSPY_STAT_MAX);
+  C("s_filtered", MCPSPY_STAT_FILTERED); C("s_pidFull", MCPSPY_STAT_PID_FULL); C("s_max", MCPSPY_STAT_MAX);
   printf("\\"end\\":0}\\n");
   return 0;
 }
@@ -63,6 +65,8 @@ test('struct mcpspy_event and its codes match the TypeScript decoder', () => {
     for (const [k, v] of Object.entries(FdType)) assert.equal(v, c[`t_${k}`], `fd type ${k}`);
     for (const [k, v] of Object.entries(RawFlags)) assert.equal(v, c[`f_${k}`], `flag ${k}`);
     for (const [k, v] of Object.entries(KernelStat)) assert.equal(v, c[`s_${k}`], `stat ${k}`);
+    for (const [k, v] of Object.entries(UnseenWhat)) assert.equal(v, c[`u_${k}`], `unseen ${k}`);
+    assert.equal(c.u_sizeof, 8, 'struct mcpspy_unseen: what, detail (read by Probe.onNoteRecord)');
     assert.equal(KERNEL_STAT_SLOTS, c.s_max);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -23,6 +23,7 @@ export const NOTICE_REASONS = [
   'hpack_state_lost', // HTTP/2 connection picked up mid-way: header tables unknown
   'encoding_unsupported', // a content encoding that is not decoded
   'io_uring', // a monitored process does I/O through io_uring
+  'kernel_copy', // splice/tee/sendfile moved bytes on a pipe or socket without a user buffer to read
   'capture_gap', // bytes lost between the kernel and the stages
   // protocol: a peer breaks the rules
   'stdio_non_jsonrpc', // bytes that are not JSON-RPC on an MCP stdio stream (logs on stdout)

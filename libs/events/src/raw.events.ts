@@ -14,6 +14,8 @@ export const RawKind = {
   gap: 5,
   /** A process opened a libssl file (data = path); the probe attaches uprobes to it. */
   libsslOpen: 6,
+  /** Bytes moved where no hook reads them (data = what, detail); the probe turns it into a notice. */
+  unseen: 7,
   userGap: 100,
 } as const;
 export type RawKindCode = (typeof RawKind)[keyof typeof RawKind];
@@ -56,7 +58,13 @@ export const KernelStat = {
   gaps: 4,
   lostBytes: 5,
   filtered: 6,
+  /** A child of a --pid process not followed: the allow list was full. */
+  pidFull: 7,
 } as const;
+
+/** `enum mcpspy_unseen_what` of bpf/include/events.h: what a RawKind.unseen record reports. */
+export const UnseenWhat = { splice: 1, tee: 2, sendfile: 3, ioUring: 4 } as const;
+export type UnseenWhatCode = (typeof UnseenWhat)[keyof typeof UnseenWhat];
 export const KERNEL_STAT_SLOTS = 16;
 
 /** One decoded record. `data` is a view into the batch: copy it to keep it. */
