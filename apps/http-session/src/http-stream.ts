@@ -12,6 +12,7 @@ import {
   Logger,
   RawEvent,
   RawFlags,
+  tlsLibraryOf,
 } from '@mcpspy/events';
 import { bodyText, decodeContentEncoding } from './body-codec';
 import { CallContinuity } from './call-continuity';
@@ -100,6 +101,8 @@ export class HttpStream {
   private unknownScanned = 0;
   readonly budget: StreamBudget;
   private readonly tls: boolean;
+  /** The TLS hook that delivered this stream's plaintext (tls_library). */
+  private tlsLibrary?: string;
 
   constructor(
     readonly key: string,
@@ -127,6 +130,7 @@ export class HttpStream {
     side.pendingGap = false;
     if (this.dead) return;
     side.last = { tsNs: ev.tsNs, wallOffsetNs, pid: ev.pid, comm: ev.comm };
+    if (this.tls) this.tlsLibrary = tlsLibraryOf(ev.flags);
     // A truncated chunk's bytes could not be read: they are part of the hole.
     const data = (ev.flags & RawFlags.truncated) !== 0 ? EMPTY : ev.data;
     if (gap) this.ctx.counters.inc('gaps');
@@ -485,6 +489,7 @@ export class HttpStream {
       body: '',
       exchange: msg.exchange,
     };
+    if (this.tlsLibrary !== undefined) ev.tls_library = this.tlsLibrary;
     const req = msg.req;
     if (req?.method !== undefined) ev.method = req.method;
     if (req?.path !== undefined) ev.path = req.path;

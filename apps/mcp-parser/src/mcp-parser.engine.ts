@@ -673,6 +673,7 @@ export class McpParserEngine {
     if (ev.status !== undefined) http.status = ev.status;
     if (ev.session_id !== undefined) http.session_id = ev.session_id;
     http.tls = ev.tls;
+    if (ev.tls_library !== undefined) http.tls_library = ev.tls_library;
     http.side = ev.side;
     // Without Mcp-Session-Id the conversation is this host as seen by this process.
     const fallback = `http:${host}:${ev.pid}`;

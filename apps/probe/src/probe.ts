@@ -29,7 +29,7 @@ import { Libbpf, Libc, SIGSET_BYTES, SIG_BLOCK, SIG_SETMASK, lastErrno, loadLibb
 import { ProcessTable } from './process-table';
 import { RawBatcher } from './raw-batcher';
 import { RingbufReader } from './ringbuf-reader';
-import { SSL_FUNCTIONS, TlsTarget, TlsTargets } from './tls-targets';
+import { TlsTarget, TlsTargets } from './tls-targets';
 
 export interface ProbeOptions {
   /** Only these processes (with `comms`: either matches); empty = no pid filter. */
@@ -248,21 +248,16 @@ export class Probe {
     }
   }
 
+  /** All of a file's uprobes or none: a half-hooked library would show one direction only. */
   private attachTls(o: BpfObject, t: TlsTarget): number {
-    let n = 0;
-    const entry: Record<string, string> = {
-      SSL_read: 'handle_ssl_read_enter',
-      SSL_write: 'handle_ssl_write_enter',
-      SSL_read_ex: 'handle_ssl_read_ex_enter',
-      SSL_write_ex: 'handle_ssl_write_ex_enter',
-    };
-    for (const f of t.functions) {
-      if (!SSL_FUNCTIONS.includes(f as (typeof SSL_FUNCTIONS)[number])) continue;
-      o.attachUprobe(entry[f], t.path, f, false);
-      o.attachUprobe('handle_ssl_exit', t.path, f, true);
-      n++;
+    const links = [];
+    try {
+      for (const p of t.probes) links.push(o.attachUprobe(p.program, t.path, p.at, p.retprobe, p.cookie));
+    } catch (err) {
+      for (const l of links) o.detach(l);
+      throw err;
     }
-    return n;
+    return links.length;
   }
 
   private configure(o: BpfObject): void {

@@ -1,15 +1,16 @@
 /**
- * Finds the files whose SSL_read/SSL_write we probe: every libssl.so* and
- * every executable that defines those symbols itself (Node links OpenSSL
- * statically). A uprobe on a file fires in every process that maps it, now
+ * Finds the files whose TLS read/write functions we probe: every libssl.so*
+ * and libgnutls.so*, and every executable that carries a TLS library itself
+ * (Node links OpenSSL statically, Go programs carry crypto/tls); what to
+ * attach in a file is decided by tls-discovery.ts. A uprobe on a file fires in every process that maps it, now
  * or later, so each file is attached once, keyed by (device, inode); paths
  * of processes in other mount namespaces are reached through /proc/<pid>/root.
  */
 import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import type { Logger } from '@mcpspy/events';
-import { definedDynamicSymbols } from './elf-symbols';
+import { discoverTls, type TlsLibrary, type UprobeSpec } from './tls-discovery';
 
-export const SSL_FUNCTIONS = ['SSL_read', 'SSL_write', 'SSL_read_ex', 'SSL_write_ex'] as const;
+export { SSL_FUNCTIONS } from './tls-discovery';
 
 /** Libraries a process has not mapped yet may still be loaded later (Python imports ssl on demand). */
 export const DEFAULT_LIBSSL_DIRS = ['/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib64', '/usr/lib64', '/usr/lib', '/lib'];
@@ -17,17 +18,29 @@ export const DEFAULT_LIBSSL_DIRS = ['/lib/x86_64-linux-gnu', '/usr/lib/x86_64-li
 export interface TlsTarget {
   path: string;
   key: string;
-  functions: string[];
+  library: TlsLibrary;
+  probes: UprobeSpec[];
 }
 
-/** Attaches the uprobes of one file; returns how many functions were attached. */
+/** Attaches the uprobes of one file; returns how many were attached. */
 export type AttachFn = (target: TlsTarget) => number;
 
-const LIBSSL_RE = /\/libssl[^/]*\.so[^/]*$/;
+/** A file that carries a TLS library whose functions could not be placed. */
+export interface TlsProblem {
+  path: string;
+  library?: TlsLibrary;
+  problem: string;
+}
+
+const LIBSSL_RE = /\/lib(ssl|gnutls)[^/]*\.so[^/]*$/;
 
 export class TlsTargets {
   /** (dev:ino) → attached functions count (0 = checked, nothing to probe). */
   private readonly seen = new Map<string, number>();
+  /** (dev:ino) → library, for files with live uprobes. */
+  private readonly libraries = new Map<string, TlsLibrary>();
+  /** Files that carry TLS we could not hook (each once). */
+  readonly problems: TlsProblem[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -55,18 +68,27 @@ export class TlsTargets {
     const key = `${st.dev}:${st.ino}`;
     if (this.seen.has(key)) return false;
     this.seen.set(key, 0);
-    const defined = definedDynamicSymbols(path, SSL_FUNCTIONS);
-    if (!defined.has('SSL_read') || !defined.has('SSL_write')) return false;
-    const functions = SSL_FUNCTIONS.filter((f) => defined.has(f));
+    const found = discoverTls(path);
+    if (found.problem) {
+      this.problems.push({ path, library: found.library, problem: found.problem });
+      this.logger?.warn({ path, library: found.library, problem: found.problem }, 'TLS library found but not hooked');
+    }
+    if (!found.library || found.probes.length === 0) return false;
     try {
-      const n = this.attach({ path, key, functions });
+      const n = this.attach({ path, key, library: found.library, probes: found.probes });
       this.seen.set(key, n);
-      this.logger?.info({ path, functions: n }, 'TLS uprobes attached');
+      if (n > 0) this.libraries.set(key, found.library);
+      this.logger?.info({ path, library: found.library, probes: n, source: found.source }, 'TLS uprobes attached');
       return n > 0;
     } catch (err) {
-      this.logger?.warn({ path, err: (err as Error).message }, 'failed to attach TLS uprobes');
+      this.logger?.warn({ path, library: found.library, err: (err as Error).message }, 'failed to attach TLS uprobes');
       return false;
     }
+  }
+
+  /** The hooked TLS library of a file (by its dev:ino), if any. */
+  libraryOf(key: string): TlsLibrary | undefined {
+    return this.libraries.get(key);
   }
 
   /** Standard library directories and the given executables. */
@@ -78,7 +100,7 @@ export class TlsTargets {
       } catch {
         continue;
       }
-      for (const n of names) if (/^libssl[^/]*\.so/.test(n)) this.consider(`${dir}/${n}`);
+      for (const n of names) if (/^lib(ssl|gnutls)[^/]*\.so/.test(n)) this.consider(`${dir}/${n}`);
     }
     for (const b of extraBinaries) this.consider(b);
   }

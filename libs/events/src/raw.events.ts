@@ -25,6 +25,19 @@ export type FdTypeCode = (typeof FdType)[keyof typeof FdType];
 
 export const RawFlags = { truncated: 1, lostBefore: 2, first: 4, last: 8 } as const;
 
+/**
+ * TLS records carry in flags bits 4..6 the hook that saw the plaintext
+ * (enum mcpspy_tls_lib of events.h; index = code).
+ */
+export const TLS_LIBRARY_SHIFT = 4;
+export const TLS_LIBRARIES = ['openssl', 'gnutls', 'go', 'boringssl', 'rustls'] as const;
+export type TlsLibraryName = (typeof TLS_LIBRARIES)[number];
+
+/** The library of a TLS record from its flags; undefined for codes this build does not know. */
+export function tlsLibraryOf(flags: number): TlsLibraryName | undefined {
+  return TLS_LIBRARIES[(flags >> TLS_LIBRARY_SHIFT) & 7];
+}
+
 /** Byte offsets of `struct mcpspy_event`. */
 export const RawEventLayout = {
   kind: 0,

@@ -1,0 +1,107 @@
+/**
+ * Decides, for one ELF file, which TLS library it carries and where its
+ * plaintext read/write functions are, as a list of uprobes to attach:
+ *   openssl  SSL_read/SSL_write(+_ex) exported (libssl.so*, node)
+ *   gnutls   gnutls_record_recv/send exported (libgnutls.so.30)
+ *   go       crypto/tls.(*Conn).Read/Write from .symtab or .gopclntab, with
+ *            a uprobe at every RET (x86-length.ts) instead of a uretprobe
+ * Pure file reading: no BPF here, so it is testable on any binary.
+ */
+import { ElfFile } from './elf-symbols';
+import { goFunctions, isGoBinary } from './go-symbols';
+import { findReturns } from './x86-length';
+
+/** enum mcpspy_tls_lib of bpf/include/events.h, also the attach cookie of the C-shaped hooks. */
+export const TLS_LIBRARY_CODES = { openssl: 0, gnutls: 1, go: 2, boringssl: 3, rustls: 4 } as const;
+export type TlsLibrary = keyof typeof TLS_LIBRARY_CODES;
+
+export const SSL_FUNCTIONS = ['SSL_read', 'SSL_write', 'SSL_read_ex', 'SSL_write_ex'] as const;
+export const GNUTLS_FUNCTIONS = ['gnutls_record_recv', 'gnutls_record_send'] as const;
+export const GO_TLS_FUNCTIONS = ['crypto/tls.(*Conn).Read', 'crypto/tls.(*Conn).Write'] as const;
+/** Largest Go function we decode (crypto/tls Read/Write are a few hundred bytes). */
+const MAX_GO_FUNCTION = 64 * 1024;
+
+export interface UprobeSpec {
+  /** Program name in tls_uprobes.bpf.o. */
+  program: string;
+  /** Function name (libbpf resolves it) or file offset. */
+  at: string | number;
+  retprobe: boolean;
+  cookie: number;
+}
+
+export interface TlsDiscovery {
+  library?: TlsLibrary;
+  probes: UprobeSpec[];
+  /** Set when the file carries a TLS library whose functions could not be placed. */
+  problem?: string;
+  /** Where Go names came from. */
+  source?: string;
+}
+
+const SSL_ENTRY: Record<string, string> = {
+  SSL_read: 'handle_ssl_read_enter',
+  SSL_write: 'handle_ssl_write_enter',
+  SSL_read_ex: 'handle_ssl_read_ex_enter',
+  SSL_write_ex: 'handle_ssl_write_ex_enter',
+};
+
+function cShaped(fns: string[], entry: (f: string) => string, cookie: number): UprobeSpec[] {
+  const out: UprobeSpec[] = [];
+  for (const f of fns) {
+    out.push({ program: entry(f), at: f, retprobe: false, cookie });
+    out.push({ program: 'handle_ssl_exit', at: f, retprobe: true, cookie });
+  }
+  return out;
+}
+
+/** What to attach in the ELF file at `path`; `probes` is empty when there is nothing. */
+export function discoverTls(path: string): TlsDiscovery {
+  const elf = ElfFile.open(path);
+  if (!elf) return { probes: [] };
+  try {
+    return discoverIn(elf);
+  } catch (err) {
+    return { probes: [], problem: `failed to read ${path}: ${(err as Error).message}` };
+  } finally {
+    elf.close();
+  }
+}
+
+export function discoverIn(elf: ElfFile): TlsDiscovery {
+  const dyn = elf.symbols(new Set<string>([...SSL_FUNCTIONS, ...GNUTLS_FUNCTIONS]));
+  const has = (n: string) => dyn.get(n)?.defined === true;
+  if (has('SSL_read') && has('SSL_write')) {
+    const fns = SSL_FUNCTIONS.filter(has);
+    return { library: 'openssl', probes: cShaped(fns, (f) => SSL_ENTRY[f], TLS_LIBRARY_CODES.openssl) };
+  }
+  if (has('gnutls_record_recv') && has('gnutls_record_send')) {
+    const entry = (f: string) => (f === 'gnutls_record_recv' ? 'handle_ssl_read_enter' : 'handle_ssl_write_enter');
+    return { library: 'gnutls', probes: cShaped([...GNUTLS_FUNCTIONS], entry, TLS_LIBRARY_CODES.gnutls) };
+  }
+  if (isGoBinary(elf)) return discoverGo(elf);
+  return { probes: [] };
+}
+
+function discoverGo(elf: ElfFile): TlsDiscovery {
+  const found = goFunctions(elf, GO_TLS_FUNCTIONS);
+  if (!found || found.functions.size === 0) return { probes: [] }; // a Go program without crypto/tls
+  const probes: UprobeSpec[] = [];
+  for (const name of GO_TLS_FUNCTIONS) {
+    const fn = found.functions.get(name);
+    if (!fn) return { library: 'go', probes: [], problem: `${name} not found (${found.source})`, source: found.source };
+    const entryOff = elf.fileOffset(fn.entry);
+    if (entryOff === undefined || fn.size <= 0 || fn.size > MAX_GO_FUNCTION) {
+      return { library: 'go', probes: [], problem: `${name} is outside the loaded code`, source: found.source };
+    }
+    const code = elf.read(entryOff, fn.size);
+    // The pclntab size runs to the next function, so it includes the INT3 padding; the decoder walks it too.
+    const rets = code.length === fn.size ? findReturns(code) : undefined;
+    if (!rets || rets.length === 0) {
+      return { library: 'go', probes: [], problem: `cannot decode the machine code of ${name} to find its returns`, source: found.source };
+    }
+    probes.push({ program: name.endsWith('Read') ? 'handle_go_read_enter' : 'handle_go_write_enter', at: entryOff, retprobe: false, cookie: TLS_LIBRARY_CODES.go });
+    for (const r of rets) probes.push({ program: 'handle_go_ret', at: entryOff + r, retprobe: false, cookie: TLS_LIBRARY_CODES.go });
+  }
+  return { library: 'go', probes, source: found.source };
+}
