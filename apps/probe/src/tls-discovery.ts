@@ -71,7 +71,9 @@ export function discoverTls(path: string): TlsDiscovery {
 export function discoverIn(elf: ElfFile): TlsDiscovery {
   const dyn = elf.symbols(new Set<string>([...SSL_FUNCTIONS, ...GNUTLS_FUNCTIONS]));
   const has = (n: string) => dyn.get(n)?.defined === true;
-  if (has('SSL_read') && has('SSL_write')) {
+  // libgnutls-openssl: an OpenSSL-named wrapper over gnutls_record_*, which are hooked already.
+  const wrapsGnutls = dyn.has('gnutls_record_recv') && !has('gnutls_record_recv');
+  if (has('SSL_read') && has('SSL_write') && !wrapsGnutls) {
     const fns = SSL_FUNCTIONS.filter(has);
     return { library: 'openssl', probes: cShaped(fns, (f) => SSL_ENTRY[f], TLS_LIBRARY_CODES.openssl) };
   }
