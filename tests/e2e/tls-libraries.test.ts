@@ -1,0 +1,63 @@
+/**
+ * TLS libraries beyond OpenSSL, traced from the client side only (needs root
+ * and BPF): GnuTLS (gnutls_record_send/recv), Go crypto/tls with HTTP/2 off
+ * in a normal and a stripped build, and Go's default transport (h2, skipped
+ * while http-session cannot decode HTTP/2).
+ */
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { monitorSkipReason } from './harness';
+import { stopAll } from './proc';
+import { scratchDir } from './tmp';
+import {
+  assertCaptured,
+  buildGnutlsClient,
+  buildGoClient,
+  h2SkipReason,
+  have,
+  startTlsServer,
+  traceClient,
+  type TlsServer,
+} from './tls-clients';
+
+const tmp = scratchDir('tls-libs');
+after(async () => {
+  await stopAll();
+  tmp.remove();
+});
+const skip = monitorSkipReason();
+
+let server: TlsServer | undefined;
+before(async () => {
+  if (!skip) server = await startTlsServer(tmp.dir);
+});
+
+const gnutlsSkip = skip ?? (have('gcc') && have('/usr/include/gnutls/gnutls.h') ? undefined : 'needs gcc and libgnutls28-dev');
+test('GnuTLS client (gnutls_record_send/recv) over HTTPS/1.1: every message once, paired, tls_library gnutls', { skip: gnutlsSkip }, async () => {
+  const bin = buildGnutlsClient(tmp.dir);
+  const run = await traceClient('mcpe2e-gnutls', bin, [String(server!.port), server!.cert.cert], tmp.dir);
+  assertCaptured(run, 'gnutls');
+});
+
+const goSkip = skip ?? (have('go') ? undefined : "needs Debian's golang-go");
+for (const stripped of [false, true]) {
+  test(`Go crypto/tls client, HTTP/2 off, ${stripped ? 'stripped (-s -w: .gopclntab)' : 'with .symtab'}: every message once, paired, tls_library go`, { skip: goSkip }, async () => {
+    const bin = buildGoClient(tmp.dir, stripped);
+    const run = await traceClient(stripped ? 'mcpe2e-go-s' : 'mcpe2e-go', bin, ['-url', server!.url, '-ca', server!.cert.cert], tmp.dir);
+    assert.ok(run.record.protos.every((p) => p === 'HTTP/1.1'), `HTTP/1.1 only: ${run.record.protos.join(',')}`);
+    assertCaptured(run, 'go');
+    assert.match(run.monitorStderr, stripped ? /"source":"pclntab"/ : /"source":"symtab"/, 'the names came from where the build keeps them');
+  });
+}
+
+test('Go crypto/tls client, default transport (HTTP/2 over ALPN): every message once, paired', { skip: goSkip ?? h2SkipReason() }, async () => {
+  const h2 = await startTlsServer(tmp.dir, { h2: true });
+  try {
+    const bin = buildGoClient(tmp.dir, false);
+    const run = await traceClient('mcpe2e-go-h2', bin, ['-url', h2.url, '-ca', h2.cert.cert, '-h2'], tmp.dir);
+    assert.ok(run.record.protos.every((p) => p === 'HTTP/2.0'), `HTTP/2 negotiated: ${run.record.protos.join(',')}`);
+    assertCaptured(run, 'go');
+  } finally {
+    await h2.proc.stop('SIGTERM');
+  }
+});
