@@ -28,6 +28,10 @@
 /* Kernel-made kind for "a process opened a libssl file" (data = path as
  * passed to openat). 6 is the first code events.h leaves free. */
 #define MCPSPY_KIND_LIBSSL_OPEN 6
+/* Kernel-made kind for "a process sent a TLS ClientHello on an inet socket"
+ * (data = the 6 header bytes). Consumed by the probe itself: it tells
+ * whether a hooked library will give that connection's plaintext. */
+#define MCPSPY_KIND_TLS_HELLO 7
 
 struct comm_key {
 	__u64 lo;
@@ -530,6 +534,16 @@ __noinline int looks_like_http(__u64 ubuf, __u64 n)
 	       w == W('D', 'E', 'L', 'E') || w == W('H', 'E', 'A', 'D') || w == W('O', 'P', 'T', 'I') ||
 	       w == W('P', 'A', 'T', 'C') || w == W('H', 'T', 'T', 'P');
 #undef W
+}
+
+/* A TLS handshake record holding a ClientHello (RFC 8446 5.1, 4.1.2):
+ * content type 22, legacy version 3.x, handshake type 1. */
+__noinline int looks_like_client_hello(__u64 ubuf, __u64 n)
+{
+	__u8 b[8] = {};
+	if (n < 6 || bpf_probe_read_user(b, 6, (void *)ubuf))
+		return 0;
+	return b[0] == 0x16 && b[1] == 0x03 && b[2] <= 0x04 && b[5] == 0x01;
 }
 
 #endif

@@ -195,6 +195,10 @@ static __always_inline int on_exit(long ret)
 			int ok = p->fd_type == MCPSPY_FD_INET ? looks_like_http(first, first_len)
 							      : looks_like_json(first, first_len);
 			if (!ok) {
+				/* A ClientHello: user space checks that a TLS hook will show this connection. */
+				if (p->fd_type == MCPSPY_FD_INET && p->dir == MCPSPY_DIR_WRITE &&
+				    looks_like_client_hello(first, first_len))
+					emit_small(MCPSPY_KIND_TLS_HELLO, p->dir, p->fd_type, p->fd, p->stream_id, first, 6);
 				stat_add(MCPSPY_STAT_FILTERED, 1);
 				return 0;
 			}

@@ -54,6 +54,36 @@ export function buildGnutlsClient(dir: string): string {
   return out;
 }
 
+/** Compiles the OpenSSL client statically and strips it: a TLS library no hook can find. */
+export function buildStaticClient(dir: string): string {
+  const out = join(dir, 'static-openssl-client');
+  const src = join(TLS_CLIENTS_DIR, 'static-openssl-client.c');
+  execFileSync('gcc', ['-O1', '-static', '-s', '-o', out, src, '-lssl', '-lcrypto', '-lpthread'], { timeout: 180_000, stdio: 'pipe' });
+  return out;
+}
+
+/** A TCP port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** One counter of a stage from the monitor's /metrics, 0 when absent. */
+export async function stageCounter(port: number, stage: string, name: string): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+  const text = await res.text();
+  const m = new RegExp(`^mcpspy_stage_counter\\{[^}]*stage="${stage}"[^}]*name="${name}"[^}]*\\} (\\d+)`, 'm').exec(text)
+    ?? new RegExp(`^mcpspy_stage_counter\\{[^}]*name="${name}"[^}]*stage="${stage}"[^}]*\\} (\\d+)`, 'm').exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
 /** Builds the Go client with Debian's golang-go, offline (standard library only). */
 export function buildGoClient(dir: string, stripped: boolean): string {
   const out = join(dir, stripped ? 'go-client-stripped' : 'go-client');
@@ -134,6 +164,8 @@ type Line = Record<string, unknown> & { http_transport?: Record<string, unknown>
 export function assertCaptured(run: TracedRun, library: string): void {
   const msgs = (run.lines as Line[]).filter((l) => ['request', 'response', 'notification', 'error'].includes(String(l.type)));
   const show = () => msgs.map((m) => `${m.type} ${m.method ?? ''} id=${String(m.id)}`).join('; ');
+  const unhooked = run.monitorStderr.split('\n').filter((l) => l.includes('tls_unhooked'));
+  assert.deepEqual(unhooked, [], 'a hooked client raises no tls_unhooked notice');
   for (const m of msgs) {
     const h = m.http_transport ?? {};
     assert.equal(h.pid, run.pid, `every message from the traced client: ${JSON.stringify(h)}`);

@@ -9,8 +9,14 @@ import assert from 'node:assert/strict';
 import { monitorSkipReason } from './harness';
 import { stopAll } from './proc';
 import { scratchDir } from './tmp';
+import { Monitor } from './harness';
+import { startProcess } from './proc';
+import { join } from 'node:path';
 import {
   assertCaptured,
+  buildStaticClient,
+  freePort,
+  stageCounter,
   buildGnutlsClient,
   buildGoClient,
   h2SkipReason,
@@ -60,4 +66,30 @@ test('Go crypto/tls client, default transport (HTTP/2 over ALPN): every message 
   } finally {
     await h2.proc.stop('SIGTERM');
   }
+});
+
+const staticSkip = skip ?? (have('gcc') && have('/usr/lib/x86_64-linux-gnu/libssl.a') ? undefined : 'needs gcc and libssl-dev (libssl.a)');
+test('a TLS client no hook reaches (static, stripped OpenSSL): a tls_unhooked notice naming its pid, and the counter rises', { skip: staticSkip }, async () => {
+  const bin = buildStaticClient(tmp.dir);
+  const client = startProcess('mcpe2e-static', bin, [String(server!.port), server!.cert.cert], { stdio: ['pipe', 'pipe', 'pipe'] });
+  await client.waitForLine(/ready/, 30_000);
+  const metricsPort = await freePort();
+  const monitor = await Monitor.start({ output: join(tmp.dir, 'static.jsonl'), pids: [client.pid], extraArgs: ['--metrics-port', String(metricsPort)] });
+  try {
+    assert.equal(await stageCounter(metricsPort, 'probe', 'tls_unhooked'), 0);
+    client.child.stdin!.end('go\n');
+    assert.equal(await client.exited, 0, client.stderr());
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && (await stageCounter(metricsPort, 'probe', 'tls_unhooked')) < 1) await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await stageCounter(metricsPort, 'probe', 'tls_unhooked'), 1, 'one connection, one notice');
+    assert.equal(await stageCounter(metricsPort, 'probe', 'notices_tls_unhooked'), 1, 'published on the notice subject');
+  } finally {
+    await monitor.stop();
+  }
+  const warn = monitor.proc.stderr().split('\n').find((l) => l.includes('tls_unhooked'));
+  assert.ok(warn, 'the monitor says so');
+  const w = JSON.parse(warn) as { traced_pid: number; comm: string };
+  assert.equal(w.traced_pid, client.pid);
+  assert.equal(w.comm, 'mcpe2e-static');
+  assert.equal(monitor.lines().length, 0, 'nothing made up from ciphertext');
 });

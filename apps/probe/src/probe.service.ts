@@ -51,6 +51,10 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
         this.capture?.write(Subjects.rawProc, Buffer.from(JSON.stringify(ev)));
         void bus.publish(Subjects.rawProc, ev).catch(() => this.counters.inc('publish_errors'));
       },
+      onNotice: (n) => {
+        this.counters.inc(`notices_${n.reason}`);
+        void bus.publish(Subjects.notice, n).catch(() => this.counters.inc('publish_errors'));
+      },
       onStats: (s) => {
         void bus.publish(Subjects.probeStats, s).catch(() => this.counters.inc('publish_errors'));
       },
@@ -60,6 +64,11 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
       const s = this.probe?.stats();
       const out: Record<string, number> = { ...this.counters.snapshot() };
       if (s) for (const [k, v] of Object.entries(s)) if (typeof v === 'number') out[k] = v;
+      const hs = this.probe?.tlsHandshakes();
+      if (hs) {
+        out.tls_handshakes_hooked = hs.hooked;
+        out.tls_unhooked = hs.unhooked;
+      }
       return out;
     });
     metrics.addHealthCheck('probe', () => ({ ok: this.probe !== undefined }));

@@ -10,6 +10,7 @@ import {
   CloseError,
   KernelStat,
   Logger,
+  NoticeEvent,
   ProbeStatsEvent,
   ProcEvent,
   RawKind,
@@ -30,6 +31,7 @@ import { ProcessTable } from './process-table';
 import { RawBatcher } from './raw-batcher';
 import { RingbufReader } from './ringbuf-reader';
 import { TlsTarget, TlsTargets } from './tls-targets';
+import { TlsCoverage } from './tls-coverage';
 
 export interface ProbeOptions {
   /** Only these processes (with `comms`: either matches); empty = no pid filter. */
@@ -52,6 +54,8 @@ export interface ProbeOptions {
    */
   accepting?(): boolean;
   onProc?(ev: ProcEvent): void;
+  /** What the probe saw but cannot show (tls_unhooked), once per process and connection. */
+  onNotice?(n: NoticeEvent): void;
   onStats?(s: ProbeStatsEvent): void;
   statsIntervalMs?: number;
   /** Ring buffer of syscall data, bytes (power of two). Default 64 MB. */
@@ -143,6 +147,7 @@ export class Probe {
   private procReader?: RingbufReader;
   private batcher: RawBatcher;
   private tlsTargets?: TlsTargets;
+  private tlsCoverage?: TlsCoverage;
   private pollTimer?: NodeJS.Timeout;
   private statsTimer?: NodeJS.Timeout;
   private wallOffsetNs = wallOffsetNow();
@@ -208,6 +213,7 @@ export class Probe {
       if (this.opts.tls !== false) {
         const tlsObj = this.objects.get('tls_uprobes')!;
         this.tlsTargets = new TlsTargets((t) => this.attachTls(tlsObj, t), this.logger, this.opts.procRoot ?? '/proc');
+        this.tlsCoverage = new TlsCoverage(this.tlsTargets, (n) => this.opts.onNotice?.(n), this.logger);
         this.tlsTargets.scanDefaults([process.execPath]);
         this.tlsTargets.scanAll();
       }
@@ -289,8 +295,28 @@ export class Probe {
   private drainNow = 0;
   /** Bound once: the drain calls it per record. */
   private readonly onRingRecord = (data: Uint8Array, words: Int32Array, start: number, len: number): void => {
-    this.batcher.addFromRing(data, words, start, len, this.drainNow);
+    if (data[start] === RawKind.tlsHello) this.onTlsHello(data.subarray(start, start + len));
+    else this.batcher.addFromRing(data, words, start, len, this.drainNow);
   };
+
+  private onTlsHello(rec: Uint8Array): void {
+    if (!this.tlsCoverage) return;
+    try {
+      // The codec wants the record's 8-byte padding too; these records are rare, so copy.
+      const padded = new Uint8Array((rec.length + 7) & ~7);
+      padded.set(rec);
+      const ev = decodeRawRecord(padded);
+      this.tlsCoverage.onHello({
+        pid: ev.pid,
+        comm: ev.comm,
+        fd: ev.fd,
+        ino: ev.streamId,
+        timestamp: kernelTimeToIso(ev.tsNs, this.wallOffsetNs),
+      });
+    } catch (err) {
+      this.logger.warn({ err }, 'failed to check TLS coverage of a handshake');
+    }
+  }
 
   private poll(): void {
     try {
@@ -333,6 +359,7 @@ export class Probe {
       return;
     } else if (ev.kind === RawKind.exit) {
       pe = { kind: 'exit', pid: ev.pid, ppid: Number(ev.streamId), comm: ev.comm, timestamp };
+      this.tlsCoverage?.onExit(ev.pid);
     } else {
       return;
     }
@@ -376,6 +403,11 @@ export class Probe {
       batches_dropped: this.batcher.batchesDropped,
       tls_targets: this.tlsTargets?.attachedCount ?? 0,
     };
+  }
+
+  /** ClientHellos on connections a hook covers / does not cover (tls_unhooked notices). */
+  tlsHandshakes(): { hooked: number; unhooked: number } {
+    return { hooked: this.tlsCoverage?.hooked ?? 0, unhooked: this.tlsCoverage?.unhooked ?? 0 };
   }
 
   async stop(): Promise<void> {

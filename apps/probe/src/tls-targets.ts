@@ -39,6 +39,12 @@ export class TlsTargets {
   private readonly seen = new Map<string, number>();
   /** (dev:ino) → library, for files with live uprobes. */
   private readonly libraries = new Map<string, TlsLibrary>();
+  /**
+   * pid → hooked libraries among the files it had mapped when last scanned.
+   * Kept a while past exit: a short-lived client's ClientHello is often read
+   * from the ring after its exit event (see TlsCoverage).
+   */
+  private readonly pidLibraries = new Map<number, Set<TlsLibrary>>();
   /** Files that carry TLS we could not hook (each once). */
   readonly problems: TlsProblem[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -86,6 +92,34 @@ export class TlsTargets {
     }
   }
 
+  /** The hooked TLS library of the file at `path`, if any. */
+  private hookedAt(path: string): TlsLibrary | undefined {
+    try {
+      const st = statSync(path);
+      return this.libraries.get(`${st.dev}:${st.ino}`);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private note(pid: number, path: string): void {
+    const lib = this.hookedAt(path);
+    if (!lib) return;
+    let set = this.pidLibraries.get(pid);
+    if (!set) this.pidLibraries.set(pid, (set = new Set()));
+    set.add(lib);
+  }
+
+  /** Hooked TLS libraries the process had mapped when last scanned. */
+  librariesOfPid(pid: number): TlsLibrary[] {
+    return [...(this.pidLibraries.get(pid) ?? [])];
+  }
+
+  /** The process is gone (or replaced its image): drop what was noted about it. */
+  forgetPid(pid: number): void {
+    this.pidLibraries.delete(pid);
+  }
+
   /** The hooked TLS library of a file (by its dev:ino), if any. */
   libraryOf(key: string): TlsLibrary | undefined {
     return this.libraries.get(key);
@@ -119,7 +153,9 @@ export class TlsTargets {
   scanPid(pid: number): void {
     const base = `${this.procRoot}/${pid}`;
     try {
-      this.consider(`${base}/root${readlinkSync(`${base}/exe`)}`);
+      const exe = `${base}/root${readlinkSync(`${base}/exe`)}`;
+      this.consider(exe);
+      this.note(pid, exe);
     } catch {
       // kernel threads and processes that just exited have no exe
     }
@@ -138,7 +174,10 @@ export class TlsTargets {
       const p = line.slice(slash);
       if (LIBSSL_RE.test(p)) paths.add(p);
     }
-    for (const p of paths) this.consider(`${base}/root${p}`);
+    for (const p of paths) {
+      this.consider(`${base}/root${p}`);
+      this.note(pid, `${base}/root${p}`);
+    }
   }
 
   /**
@@ -146,6 +185,7 @@ export class TlsTargets {
    * (the dynamic loader and dlopen run after the exec event).
    */
   onExec(pid: number): void {
+    this.forgetPid(pid);
     this.scanPid(pid);
     for (const delay of [200, 2000]) {
       const t = setTimeout(() => {
@@ -165,7 +205,10 @@ export class TlsTargets {
   onLibraryOpen(pid: number, path: string): boolean {
     if (!LIBSSL_RE.test(path.startsWith('/') ? path : `/${path}`)) return false;
     const base = `${this.procRoot}/${pid}`;
-    return this.consider(path.startsWith('/') ? `${base}/root${path}` : `${base}/cwd/${path}`);
+    const full = path.startsWith('/') ? `${base}/root${path}` : `${base}/cwd/${path}`;
+    const attached = this.consider(full);
+    this.note(pid, full);
+    return attached;
   }
 
   stop(): void {

@@ -60,6 +60,7 @@ test('struct mcpspy_event and its codes match the TypeScript decoder', () => {
     // Kind 6 is defined with the BPF-only code (mcpspy.bpf.h includes vmlinux.h, no host compiler can read it).
     const bpfHeader = readFileSync(join(INCLUDE, '..', 'mcpspy.bpf.h'), 'utf8');
     c.k_libsslOpen = Number(/#define MCPSPY_KIND_LIBSSL_OPEN (\d+)/.exec(bpfHeader)?.[1]);
+    c.k_tlsHello = Number(/#define MCPSPY_KIND_TLS_HELLO (\d+)/.exec(bpfHeader)?.[1]);
     for (const [k, v] of Object.entries(RawKind)) assert.equal(v, c[`k_${k}`], `kind ${k}`);
     for (const [k, v] of Object.entries(Direction)) assert.equal(v, c[`d_${k}`], `direction ${k}`);
     for (const [k, v] of Object.entries(FdType)) assert.equal(v, c[`t_${k}`], `fd type ${k}`);

@@ -13,6 +13,8 @@ export const RawKind = {
   gap: 5,
   /** A process opened a libssl file (data = path); the probe attaches uprobes to it. */
   libsslOpen: 6,
+  /** A process sent a TLS ClientHello on an inet socket (data = record header); the probe checks a hook covers it. */
+  tlsHello: 7,
   userGap: 100,
 } as const;
 export type RawKindCode = (typeof RawKind)[keyof typeof RawKind];
