@@ -5,8 +5,11 @@
  *   gnutls   gnutls_record_recv/send exported (libgnutls.so.30)
  *   go       crypto/tls.(*Conn).Read/Write from .symtab or .gopclntab, with
  *            a uprobe at every RET (x86-length.ts) instead of a uretprobe
+ *   boringssl SSL_read/SSL_write of a static BoringSSL without symbols (Bun),
+ *            found by their error sites (boringssl-finder.ts)
  * Pure file reading: no BPF here, so it is testable on any binary.
  */
+import { findBoringssl } from './boringssl-finder';
 import { ElfFile } from './elf-symbols';
 import { goFunctions, isGoBinary } from './go-symbols';
 import { findReturns } from './x86-length';
@@ -82,7 +85,27 @@ export function discoverIn(elf: ElfFile): TlsDiscovery {
     return { library: 'gnutls', probes: cShaped([...GNUTLS_FUNCTIONS], entry, TLS_LIBRARY_CODES.gnutls) };
   }
   if (isGoBinary(elf)) return discoverGo(elf);
-  return { probes: [] };
+  return discoverBoringssl(elf);
+}
+
+function discoverBoringssl(elf: ElfFile): TlsDiscovery {
+  const r = findBoringssl(elf);
+  if (!r) return { probes: [] };
+  if ('notFound' in r) return { library: 'boringssl', probes: [], problem: r.notFound, source: 'error sites' };
+  const read = elf.fileOffset(r.found.SSL_read);
+  const write = elf.fileOffset(r.found.SSL_write);
+  if (read === undefined || write === undefined) return { library: 'boringssl', probes: [], problem: 'SSL_read/SSL_write outside the loaded code' };
+  const cookie = TLS_LIBRARY_CODES.boringssl;
+  return {
+    library: 'boringssl',
+    source: 'error sites',
+    probes: [
+      { program: 'handle_ssl_read_enter', at: read, retprobe: false, cookie },
+      { program: 'handle_ssl_exit', at: read, retprobe: true, cookie },
+      { program: 'handle_ssl_write_enter', at: write, retprobe: false, cookie },
+      { program: 'handle_ssl_exit', at: write, retprobe: true, cookie },
+    ],
+  };
 }
 
 function discoverGo(elf: ElfFile): TlsDiscovery {
