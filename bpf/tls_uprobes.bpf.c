@@ -9,9 +9,10 @@
  *    times. The attach cookie names the library (enum mcpspy_tls_lib).
  *  - Go crypto/tls (*Conn).Read/Write: register ABI, and no uretprobe (a
  *    return probe rewrites the return address on the goroutine stack, which
- *    Go moves; the program then crashes). The loader puts a plain uprobe on
- *    every RET of the function instead, and calls are keyed by goroutine
- *    (R14 holds the g pointer), since a goroutine may resume on another thread.
+ *    Go moves; the program then crashes). Read: the loader puts a plain
+ *    uprobe on every RET of the function, and calls are keyed by goroutine
+ *    (R14 holds the g pointer), since a goroutine may resume on another
+ *    thread. Write is emitted at entry (see handle_go_write_enter).
  */
 #define MCPSPY_TLS_MAPS
 #include "mcpspy.bpf.h"
@@ -166,8 +167,28 @@ static __always_inline int go_enter(struct pt_regs *ctx, __u8 dir)
 
 SEC("uprobe")
 int handle_go_read_enter(struct pt_regs *ctx) { return go_enter(ctx, MCPSPY_DIR_READ); }
+
+/* (*Conn).Write sends all of b or fails, and its bytes are there at entry:
+ * emitting here keeps a request ahead of its response, which another
+ * goroutine may read before this one returns from Write. */
 SEC("uprobe")
-int handle_go_write_enter(struct pt_regs *ctx) { return go_enter(ctx, MCPSPY_DIR_WRITE); }
+int handle_go_write_enter(struct pt_regs *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	if (!mcpspy_allowed(id >> 32))
+		return 0;
+	struct tls_call c = {
+		.ssl = ctx->ax,
+		.buf = ctx->bx,
+		.dir = MCPSPY_DIR_WRITE,
+		.lib = MCPSPY_TLS_GO,
+	};
+	long n = (long)ctx->cx;
+	if (n <= 0)
+		return 0;
+	emit_tls(&c, (__u64)n, id);
+	return 0;
+}
 
 /* At each RET of (*Conn).Read/Write: the frame is popped, results are in registers. */
 SEC("uprobe")

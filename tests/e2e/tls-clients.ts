@@ -54,6 +54,9 @@ export function buildGnutlsClient(dir: string): string {
   return out;
 }
 
+/** The bun binary of the @oven/bun-linux-x64 dev dependency. */
+export const BUN_BINARY = join(REPO_ROOT, 'node_modules', '@oven', 'bun-linux-x64', 'bin', 'bun');
+
 /** Compiles the OpenSSL client statically and strips it: a TLS library no hook can find. */
 export function buildStaticClient(dir: string): string {
   const out = join(dir, 'static-openssl-client');

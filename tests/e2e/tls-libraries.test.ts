@@ -1,8 +1,9 @@
 /**
  * TLS libraries beyond OpenSSL, traced from the client side only (needs root
  * and BPF): GnuTLS (gnutls_record_send/recv), Go crypto/tls with HTTP/2 off
- * in a normal and a stripped build, and Go's default transport (h2, skipped
- * while http-session cannot decode HTTP/2).
+ * in a normal and a stripped build, Go's default transport (h2, skipped
+ * while http-session cannot decode HTTP/2), Bun's fetch (static BoringSSL
+ * without symbols), and a client no hook reaches (the tls_unhooked notice).
  */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +15,7 @@ import { startProcess } from './proc';
 import { join } from 'node:path';
 import {
   assertCaptured,
+  BUN_BINARY,
   buildStaticClient,
   freePort,
   stageCounter,
@@ -21,6 +23,7 @@ import {
   buildGoClient,
   h2SkipReason,
   have,
+  TLS_CLIENTS_DIR,
   startTlsServer,
   traceClient,
   type TlsServer,
@@ -66,6 +69,14 @@ test('Go crypto/tls client, default transport (HTTP/2 over ALPN): every message 
   } finally {
     await h2.proc.stop('SIGTERM');
   }
+});
+
+const bunSkip = skip ?? (have(BUN_BINARY) ? undefined : 'needs the @oven/bun-linux-x64 dev dependency (npm ci)');
+test('Bun fetch (static BoringSSL, no symbols) over HTTPS/1.1: every message once, paired, tls_library boringssl', { skip: bunSkip }, async () => {
+  const script = join(TLS_CLIENTS_DIR, 'bun-client.mjs');
+  const run = await traceClient('mcpe2e-bun', BUN_BINARY, [script, server!.url, server!.cert.cert], tmp.dir);
+  assertCaptured(run, 'boringssl');
+  assert.match(run.monitorStderr, /"library":"boringssl","probes":4,"source":"error sites"/);
 });
 
 const staticSkip = skip ?? (have('gcc') && have('/usr/lib/x86_64-linux-gnu/libssl.a') ? undefined : 'needs gcc and libssl-dev (libssl.a)');

@@ -125,8 +125,10 @@ function discoverGo(elf: ElfFile): TlsDiscovery {
     if (!rets || rets.length === 0) {
       return { library: 'go', probes: [], problem: `cannot decode the machine code of ${name} to find its returns`, source: found.source };
     }
-    probes.push({ program: name.endsWith('Read') ? 'handle_go_read_enter' : 'handle_go_write_enter', at: entryOff, retprobe: false, cookie: TLS_LIBRARY_CODES.go });
-    for (const r of rets) probes.push({ program: 'handle_go_ret', at: entryOff + r, retprobe: false, cookie: TLS_LIBRARY_CODES.go });
+    const isRead = name.endsWith('Read');
+    probes.push({ program: isRead ? 'handle_go_read_enter' : 'handle_go_write_enter', at: entryOff, retprobe: false, cookie: TLS_LIBRARY_CODES.go });
+    // Write is emitted at entry (bpf/tls_uprobes.bpf.c); its RETs are decoded all the same, as a check of the layout.
+    if (isRead) for (const r of rets) probes.push({ program: 'handle_go_ret', at: entryOff + r, retprobe: false, cookie: TLS_LIBRARY_CODES.go });
   }
   return { library: 'go', probes, source: found.source };
 }
