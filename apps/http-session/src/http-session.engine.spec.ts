@@ -33,6 +33,7 @@ describe('HttpSessionEngine', () => {
       comm: 'python',
       side: 'client',
       tls: true,
+      tls_library: 'openssl', // flags bits 4-6 = 0
       is_request: true,
       kind: 'body',
       method: 'POST',
