@@ -207,4 +207,150 @@ int handle_go_ret(struct pt_regs *ctx)
 	emit_tls(&c, (__u64)n, id);
 	return 0;
 }
+
+/*
+ * rustls: <Reader as io::Read>::read and <Writer as io::Write>::write of a
+ * connection. Rust has no stable ABI: with an io::Result<usize> returned
+ * through a hidden pointer (rustc 1.63, Debian 12) the arguments are
+ * (ret, self, buf, len) and RAX holds ret at return; returned in registers
+ * they are (self, buf, len) and RAX:RDX = (tag, n). Both are kept at entry
+ * and told apart at return (RAX == the first argument means a return slot).
+ * uretprobes are fine here: Rust stacks do not move.
+ *
+ * Reader and Writer are short-lived views: Reader's first field points at
+ * the connection's received-plaintext buffer, Writer's at the connection
+ * itself, so the two directions of one connection arrive with different
+ * pointers, the reader's a little past the writer's. rustls_conn gives each
+ * pointer the id of the first pointer of its connection seen, pairing a read
+ * with the last write of the same thread when it lies within 64 KB after it
+ * (and a write with the last read when that lies within 64 KB after it).
+ */
+struct rustls_call {
+	__u64 a0, a1, a2;
+	__u8 dir;
+	__u8 pad[7];
+};
+
+struct rustls_last {
+	__u64 rd;
+	__u64 wr;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct rustls_call);
+} rustls_calls SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct ssl_key);
+	__type(value, __u64);
+} rustls_conn SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct rustls_last);
+} rustls_last SEC(".maps");
+
+#define RUSTLS_CONN_SPAN 65536
+
+static __always_inline int rustls_enter(struct pt_regs *ctx, __u8 dir)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	if (!mcpspy_allowed(id >> 32))
+		return 0;
+	struct rustls_call c = { .a0 = ctx->di, .a1 = ctx->si, .a2 = ctx->dx, .dir = dir };
+	bpf_map_update_elem(&rustls_calls, &id, &c, BPF_ANY);
+	return 0;
+}
+
+SEC("uprobe")
+int handle_rustls_read_enter(struct pt_regs *ctx) { return rustls_enter(ctx, MCPSPY_DIR_READ); }
+SEC("uprobe")
+int handle_rustls_write_enter(struct pt_regs *ctx) { return rustls_enter(ctx, MCPSPY_DIR_WRITE); }
+
+static __always_inline __u64 rustls_canonical(__u64 raw, __u64 id, __u8 dir)
+{
+	struct ssl_key k = { .ssl = raw, .pid = id >> 32 };
+	__u64 *known = bpf_map_lookup_elem(&rustls_conn, &k);
+	__u64 canon = raw;
+	struct rustls_last *l = bpf_map_lookup_elem(&rustls_last, &id);
+	if (known) {
+		canon = *known;
+	} else if (l) {
+		__u64 other = 0;
+		if (dir == MCPSPY_DIR_READ && l->wr && raw >= l->wr && raw - l->wr < RUSTLS_CONN_SPAN)
+			other = l->wr;
+		else if (dir == MCPSPY_DIR_WRITE && l->rd && l->rd >= raw && l->rd - raw < RUSTLS_CONN_SPAN)
+			other = l->rd;
+		if (other) {
+			struct ssl_key ok = { .ssl = other, .pid = id >> 32 };
+			__u64 *oc = bpf_map_lookup_elem(&rustls_conn, &ok);
+			canon = oc ? *oc : other;
+		}
+	}
+	if (!known)
+		bpf_map_update_elem(&rustls_conn, &k, &canon, BPF_ANY);
+	struct rustls_last nl = {};
+	if (l)
+		nl = *l;
+	if (dir == MCPSPY_DIR_READ)
+		nl.rd = raw;
+	else
+		nl.wr = raw;
+	bpf_map_update_elem(&rustls_last, &id, &nl, BPF_ANY);
+	return canon;
+}
+
+SEC("uretprobe")
+int handle_rustls_exit(struct pt_regs *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct rustls_call *p = bpf_map_lookup_elem(&rustls_calls, &id);
+	if (!p)
+		return 0;
+	struct rustls_call c = *p;
+	bpf_map_delete_elem(&rustls_calls, &id);
+
+	__u64 ax = ctx->ax, self, buf;
+	__s64 n;
+	if (ax == c.a0) {
+		__u64 res[2];
+		if (bpf_probe_read_user(res, sizeof(res), (void *)ax)) {
+			stat_add(MCPSPY_STAT_READ_FAULTS, 1);
+			return 0;
+		}
+		if (res[0] != 0) /* Err */
+			return 0;
+		n = (__s64)res[1];
+		self = c.a1;
+		buf = c.a2;
+	} else {
+		if (ax != 0)
+			return 0;
+		n = (__s64)ctx->dx;
+		self = c.a0;
+		buf = c.a1;
+	}
+	if (n <= 0)
+		return 0;
+	__u64 raw;
+	if (bpf_probe_read_user(&raw, sizeof(raw), (void *)self)) {
+		stat_add(MCPSPY_STAT_READ_FAULTS, 1);
+		return 0;
+	}
+	struct tls_call t = {
+		.ssl = rustls_canonical(raw, id, c.dir),
+		.buf = buf,
+		.dir = c.dir,
+		.lib = MCPSPY_TLS_RUSTLS,
+	};
+	emit_tls(&t, (__u64)n, id);
+	return 0;
+}
 #endif

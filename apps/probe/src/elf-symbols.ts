@@ -168,6 +168,26 @@ export class ElfFile {
     return this.segments.filter((p) => p.flags & 1 /* PF_X */).map((p) => ({ vaddr: p.vaddr, offset: p.offset, size: p.filesz }));
   }
 
+  /** Defined function symbols of .symtab (and .dynsym) whose names pass `test`. */
+  symbolsMatching(test: (name: string) => boolean): ElfSymbol[] {
+    const out: ElfSymbol[] = [];
+    for (const s of this.sections) {
+      if (s.type !== SHT_DYNSYM && s.type !== SHT_SYMTAB) continue;
+      const strtab = this.sections[s.link];
+      if (!strtab || s.entsize < 24 || s.size > MAX_TABLE || strtab.size > MAX_TABLE) continue;
+      const syms = this.read(s.offset, s.size);
+      const strs = this.read(strtab.offset, strtab.size);
+      for (let o = 0; o + 24 <= syms.length; o += s.entsize) {
+        if (syms.readUInt16LE(o + 6) === 0 || (syms[o + 4] & 0xf) !== 2 /* STT_FUNC */) continue;
+        const nameOff = syms.readUInt32LE(o);
+        if (nameOff >= strs.length) continue;
+        const name = cString(strs, nameOff);
+        if (test(name)) out.push({ name, defined: true, value: Number(syms.readBigUInt64LE(o + 8)), size: Number(syms.readBigUInt64LE(o + 16)) });
+      }
+    }
+    return out;
+  }
+
   /**
    * Symbols named in `wanted` from the dynamic (and, with `staticToo`, the
    * static) symbol table. Defined ones win over imports of the same name.

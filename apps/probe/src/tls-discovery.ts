@@ -5,6 +5,8 @@
  *   gnutls   gnutls_record_recv/send exported (libgnutls.so.30)
  *   go       crypto/tls.(*Conn).Read/Write from .symtab or .gopclntab, with
  *            a uprobe at every RET (x86-length.ts) instead of a uretprobe
+ *   rustls   <rustls Reader as io::Read>::read / <Writer as io::Write>::write
+ *            from .symtab (Rust legacy mangling), entry + return probes
  *   boringssl SSL_read/SSL_write of a static BoringSSL without symbols (Bun),
  *            found by their error sites (boringssl-finder.ts)
  * Pure file reading: no BPF here, so it is testable on any binary.
@@ -85,7 +87,39 @@ export function discoverIn(elf: ElfFile): TlsDiscovery {
     return { library: 'gnutls', probes: cShaped([...GNUTLS_FUNCTIONS], entry, TLS_LIBRARY_CODES.gnutls) };
   }
   if (isGoBinary(elf)) return discoverGo(elf);
+  const rust = discoverRustls(elf);
+  if (rust.library) return rust;
   return discoverBoringssl(elf);
+}
+
+/** `<rustls::conn::Reader as std::io::Read>::read` in legacy mangling (any module path under rustls). */
+const RUSTLS_READ = /^_ZN\d+_\$LT\$rustls\.\.(?:[a-z_]+\.\.)*Reader\$u20\$as\$u20\$std\.\.io\.\.Read\$GT\$4read17h[0-9a-f]{16}E$/;
+const RUSTLS_WRITE = /^_ZN\d+_\$LT\$rustls\.\.(?:[a-z_]+\.\.)*Writer\$u20\$as\$u20\$std\.\.io\.\.Write\$GT\$5write17h[0-9a-f]{16}E$/;
+
+function discoverRustls(elf: ElfFile): TlsDiscovery {
+  // Only worth a .symtab walk in binaries that name rustls at all.
+  if (!elf.section('.symtab')) return { probes: [] };
+  const syms = elf.symbolsMatching((n) => n.includes('rustls') && (RUSTLS_READ.test(n) || RUSTLS_WRITE.test(n)));
+  const read = syms.filter((s) => RUSTLS_READ.test(s.name));
+  const write = syms.filter((s) => RUSTLS_WRITE.test(s.name));
+  if (read.length === 0 && write.length === 0) return { probes: [] };
+  if (read.length !== 1 || write.length !== 1) {
+    return { library: 'rustls', probes: [], problem: `rustls reader/writer: ${read.length}/${write.length} symbols, expected 1/1` };
+  }
+  const r = elf.fileOffset(read[0].value);
+  const w = elf.fileOffset(write[0].value);
+  if (r === undefined || w === undefined) return { library: 'rustls', probes: [], problem: 'rustls reader/writer outside the loaded code' };
+  const cookie = TLS_LIBRARY_CODES.rustls;
+  return {
+    library: 'rustls',
+    source: 'symtab',
+    probes: [
+      { program: 'handle_rustls_read_enter', at: r, retprobe: false, cookie },
+      { program: 'handle_rustls_exit', at: r, retprobe: true, cookie },
+      { program: 'handle_rustls_write_enter', at: w, retprobe: false, cookie },
+      { program: 'handle_rustls_exit', at: w, retprobe: true, cookie },
+    ],
+  };
 }
 
 function discoverBoringssl(elf: ElfFile): TlsDiscovery {
