@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { FIXTURES, REPO_ROOT } from './paths';
 import { Monitor } from './harness';
-import { makeCert, type CertFiles } from './peers';
-import { startProcess, tail, type Proc } from './proc';
+import type { CertFiles } from './peers';
+import { runProcess, startProcess, tail, type Proc } from './proc';
 import { FixtureError } from './errors';
 
 export const TLS_CLIENTS_DIR = join(FIXTURES, 'tls-clients');
@@ -22,13 +22,38 @@ export const TLS_CLIENTS_DIR = join(FIXTURES, 'tls-clients');
 export interface TlsServer {
   port: number;
   url: string;
+  /** `cert`: the CA the clients trust; the server presents a leaf it signed. */
   cert: CertFiles;
   proc: Proc;
 }
 
+/**
+ * A CA and a server certificate it signed, for localhost and 127.0.0.1:
+ * webpki (rustls) accepts neither a self-signed end entity nor an IP-only
+ * name, so the other suites' single self-signed certificate does not do.
+ */
+async function makeCaAndLeaf(dir: string): Promise<{ ca: string; cert: string; key: string }> {
+  const f = (n: string) => join(dir, n);
+  const steps: string[][] = [
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-keyout', f('ca.key'), '-out', f('ca.pem'), '-subj', '/CN=mcpe2e-ca',
+      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign'],
+    ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('leaf.key'), '-out', f('leaf.csr'), '-subj', '/CN=localhost'],
+    ['x509', '-req', '-in', f('leaf.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('leaf.pem'), '-days', '1',
+      '-extfile', f('leaf.ext')],
+  ];
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(f('leaf.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
+  for (const args of steps) {
+    const r = await runProcess('openssl', 'openssl', args);
+    if (r.code !== 0) throw new FixtureError(`failed to make the test CA: openssl ${args[0]} exited ${r.code}: ${tail(r.stderr)}`);
+  }
+  return { ca: f('ca.pem'), cert: f('leaf.pem'), key: f('leaf.key') };
+}
+
 export async function startTlsServer(dir: string, opts: { h2?: boolean } = {}): Promise<TlsServer> {
-  const cert = await makeCert(dir);
-  const args = [join(FIXTURES, 'tls-server.mjs'), '--cert', cert.cert, '--key', cert.key];
+  const pki = await makeCaAndLeaf(dir);
+  const cert: CertFiles = { cert: pki.ca, key: pki.key };
+  const args = [join(FIXTURES, 'tls-server.mjs'), '--cert', pki.cert, '--key', pki.key];
   if (opts.h2) args.push('--h2');
   const proc = startProcess('mcpe2e-tlssrv', process.execPath, args);
   const line = await proc.waitForLine(/^mcpe2e-tls-server listening /, 20_000);
@@ -52,6 +77,22 @@ export function buildGnutlsClient(dir: string): string {
   const out = join(dir, 'gnutls-client');
   execFileSync('gcc', ['-O1', '-o', out, join(TLS_CLIENTS_DIR, 'gnutls-client.c'), '-lgnutls'], { timeout: 120_000, stdio: 'pipe' });
   return out;
+}
+
+/**
+ * Builds the rustls client with Debian's cargo and rustc, offline, from the
+ * crates Debian packages in /usr/share/cargo/registry (the fixture's
+ * .cargo/config.toml replaces crates.io with that directory).
+ */
+export function buildRustlsClient(dir: string): string {
+  const target = join(dir, 'rust-target');
+  execFileSync('/usr/bin/cargo', ['build', '--release', '--offline', '--target-dir', target], {
+    cwd: join(TLS_CLIENTS_DIR, 'rustls-client'),
+    timeout: 600_000,
+    stdio: 'pipe',
+    env: { ...process.env, RUSTC: '/usr/bin/rustc', CARGO_HOME: join(dir, 'cargo-home') },
+  });
+  return join(target, 'release', 'rustls-client');
 }
 
 /** The bun binary of the @oven/bun-linux-x64 dev dependency. */

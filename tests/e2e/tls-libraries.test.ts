@@ -3,7 +3,8 @@
  * and BPF): GnuTLS (gnutls_record_send/recv), Go crypto/tls with HTTP/2 off
  * in a normal and a stripped build, Go's default transport (h2, skipped
  * while http-session cannot decode HTTP/2), Bun's fetch (static BoringSSL
- * without symbols), and a client no hook reaches (the tls_unhooked notice).
+ * without symbols), a Rust client on rustls, and a client no hook reaches
+ * (the tls_unhooked notice).
  */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,6 +22,7 @@ import {
   stageCounter,
   buildGnutlsClient,
   buildGoClient,
+  buildRustlsClient,
   h2SkipReason,
   have,
   TLS_CLIENTS_DIR,
@@ -77,6 +79,14 @@ test('Bun fetch (static BoringSSL, no symbols) over HTTPS/1.1: every message onc
   const run = await traceClient('mcpe2e-bun', BUN_BINARY, [script, server!.url, server!.cert.cert], tmp.dir);
   assertCaptured(run, 'boringssl');
   assert.match(run.monitorStderr, /"library":"boringssl","probes":4,"source":"error sites"/);
+});
+
+const rustSkip =
+  skip ?? (have('/usr/bin/cargo') && have('/usr/share/cargo/registry/rustls-0.20.8') ? undefined : "needs Debian's cargo, rustc, librust-rustls-dev and librust-rustls-pemfile-dev");
+test('Rust client on rustls 0.20 (Debian crates) over HTTPS/1.1: every message once, paired, tls_library rustls', { skip: rustSkip }, async () => {
+  const bin = buildRustlsClient(tmp.dir);
+  const run = await traceClient('mcpe2e-rustls', bin, [String(server!.port), server!.cert.cert], tmp.dir);
+  assertCaptured(run, 'rustls');
 });
 
 const staticSkip = skip ?? (have('gcc') && have('/usr/lib/x86_64-linux-gnu/libssl.a') ? undefined : 'needs gcc and libssl-dev (libssl.a)');
