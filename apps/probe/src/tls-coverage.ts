@@ -31,6 +31,8 @@ const MAX_REMEMBERED = 16384;
  * handled before its ClientHello.
  */
 const EXIT_GRACE_MS = 5_000;
+/** A busy TLS client makes many connections: its mappings are read again at most this often. */
+const RESCAN_MS = 2_000;
 
 export class TlsCoverage {
   /** ClientHellos seen on connections a hook covers / does not cover. */
@@ -38,6 +40,8 @@ export class TlsCoverage {
   unhooked = 0;
   private readonly reported = new Set<string>();
   private readonly exited = new Map<number, number>();
+  /** pid → when its files were last rescanned for a ClientHello (at most every RESCAN_MS). */
+  private readonly rescanned = new Map<number, number>();
 
   constructor(
     private readonly targets: TlsTargets,
@@ -54,6 +58,7 @@ export class TlsCoverage {
     for (const [pid, at] of this.exited) {
       if (nowMs - at < EXIT_GRACE_MS) break; // insertion order = exit order
       this.exited.delete(pid);
+      this.rescanned.delete(pid);
       this.targets.forgetPid(pid);
     }
   }
@@ -61,7 +66,12 @@ export class TlsCoverage {
   onHello(h: TlsHello, nowMs = Date.now()): void {
     this.sweep(nowMs);
     // A process that just exec'd may not be scanned yet: scanning is cheap for files seen before.
-    if (!this.exited.has(h.pid)) this.targets.scanPid(h.pid);
+    const last = this.rescanned.get(h.pid);
+    if (!this.exited.has(h.pid) && (last === undefined || nowMs - last >= RESCAN_MS)) {
+      if (this.rescanned.size >= MAX_REMEMBERED) this.rescanned.clear();
+      this.rescanned.set(h.pid, nowMs);
+      this.targets.scanPid(h.pid);
+    }
     if (this.targets.librariesOfPid(h.pid).length > 0) {
       this.hooked++;
       return;
