@@ -8,8 +8,9 @@
  * with the TLS library whose hook saw it.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { FIXTURES, REPO_ROOT } from './paths';
 import { Monitor } from './harness';
@@ -85,14 +86,18 @@ export function buildGnutlsClient(dir: string): string {
  * .cargo/config.toml replaces crates.io with that directory).
  */
 export function buildRustlsClient(dir: string): string {
-  const target = join(dir, 'rust-target');
+  // Kept between runs (cargo rebuilds what changed): ring and rustls take a minute to compile.
+  const target = join(tmpdir(), 'mcpspy-e2e-rust-target');
   execFileSync('/usr/bin/cargo', ['build', '--release', '--offline', '--target-dir', target], {
     cwd: join(TLS_CLIENTS_DIR, 'rustls-client'),
     timeout: 600_000,
     stdio: 'pipe',
     env: { ...process.env, RUSTC: '/usr/bin/rustc', CARGO_HOME: join(dir, 'cargo-home') },
   });
-  return join(target, 'release', 'rustls-client');
+  // A private copy: another run may rebuild the shared target meanwhile.
+  const out = join(dir, 'rustls-client');
+  copyFileSync(join(target, 'release', 'rustls-client'), out);
+  return out;
 }
 
 /** The bun binary of the @oven/bun-linux-x64 dev dependency. */
@@ -138,7 +143,8 @@ export function buildGoClient(dir: string, stripped: boolean): string {
     cwd: join(TLS_CLIENTS_DIR, 'go-client'),
     timeout: 300_000,
     stdio: 'pipe',
-    env: { ...process.env, GO111MODULE: 'off', GOCACHE: join(dir, 'gocache'), GOPATH: join(dir, 'gopath'), GOFLAGS: '', CGO_ENABLED: '0' },
+    // A shared build cache: the standard library is compiled once per machine, not once per run.
+    env: { ...process.env, GO111MODULE: 'off', GOCACHE: join(tmpdir(), 'mcpspy-e2e-gocache'), GOPATH: join(dir, 'gopath'), GOFLAGS: '', CGO_ENABLED: '0' },
   });
   return out;
 }

@@ -13,7 +13,7 @@
  */
 import { findBoringssl } from './boringssl-finder';
 import { ElfFile } from './elf-symbols';
-import { goFunctions, isGoBinary } from './go-symbols';
+import { GO_MAGIC_118, GO_MAGIC_120, goFunctions, isGoBinary } from './go-symbols';
 import { findReturns } from './x86-length';
 
 /** enum mcpspy_tls_lib of bpf/include/events.h, also the attach cookie of the C-shaped hooks. */
@@ -143,7 +143,15 @@ function discoverBoringssl(elf: ElfFile): TlsDiscovery {
 }
 
 function discoverGo(elf: ElfFile): TlsDiscovery {
+  // The register ABI the BPF side reads (amd64, Go 1.17+) is certain only
+  // with a Go 1.18+ function table; older programs are refused, not guessed.
+  const pcln = elf.section('.gopclntab');
+  const magic = pcln ? elf.read(pcln.offset, 4) : Buffer.alloc(0);
+  const version = magic.length === 4 ? magic.readUInt32LE(0) : 0;
   const found = goFunctions(elf, GO_TLS_FUNCTIONS);
+  if (found && found.functions.size > 0 && version !== GO_MAGIC_118 && version !== GO_MAGIC_120) {
+    return { library: 'go', probes: [], problem: `Go program older than 1.18 or without .gopclntab (magic 0x${version.toString(16)}): not probed` };
+  }
   if (!found || found.functions.size === 0) return { probes: [] }; // a Go program without crypto/tls
   const probes: UprobeSpec[] = [];
   for (const name of GO_TLS_FUNCTIONS) {
