@@ -32,6 +32,9 @@ export interface TlsProblem {
   problem: string;
 }
 
+/** Attaching a file is tried this often before it is left alone. */
+const MAX_ATTACH_ATTEMPTS = 3;
+
 const LIBSSL_RE = /\/lib(ssl|gnutls)[^/]*\.so[^/]*$/;
 
 export class TlsTargets {
@@ -48,6 +51,8 @@ export class TlsTargets {
   /** Files that carry TLS we could not hook (each once). */
   readonly problems: TlsProblem[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** (dev:ino) → failed attach attempts. */
+  private readonly failures = new Map<string, number>();
 
   constructor(
     private readonly attach: AttachFn,
@@ -87,6 +92,11 @@ export class TlsTargets {
       this.logger?.info({ path, library: found.library, probes: n, source: found.source }, 'TLS uprobes attached');
       return n > 0;
     } catch (err) {
+      // Often the process whose /proc path named the file is gone already:
+      // let a later sighting try again, a few times.
+      const n = (this.failures.get(key) ?? 0) + 1;
+      this.failures.set(key, n);
+      if (n < MAX_ATTACH_ATTEMPTS) this.seen.delete(key);
       this.logger?.warn({ path, library: found.library, err: (err as Error).message }, 'failed to attach TLS uprobes');
       return false;
     }

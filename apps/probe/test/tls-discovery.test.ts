@@ -44,7 +44,7 @@ function build(stripped: boolean): string {
     cwd: GO_CLIENT,
     stdio: 'pipe',
     timeout: 300_000,
-    env: { ...process.env, GO111MODULE: 'off', GOCACHE: join(dir, 'gocache'), GOPATH: join(dir, 'gopath'), CGO_ENABLED: '0' },
+    env: { ...process.env, GO111MODULE: 'off', GOCACHE: join(tmpdir(), 'mcpspy-e2e-gocache'), GOPATH: join(dir, 'gopath'), CGO_ENABLED: '0' },
   });
   return out;
 }
