@@ -28,6 +28,11 @@
 /* Kernel-made kind for "a process opened a libssl file" (data = path as
  * passed to openat). 6 is the first code events.h leaves free. */
 #define MCPSPY_KIND_LIBSSL_OPEN 6
+/* Kernel-made kind for "a process sent a TLS ClientHello on an inet socket"
+ * (data = the 6 header bytes). Consumed by the probe itself: it tells
+ * whether a hooked library will give that connection's plaintext. 7 is
+ * MCPSPY_KIND_UNSEEN (events.h). */
+#define MCPSPY_KIND_TLS_HELLO 8
 
 struct comm_key {
 	__u64 lo;
@@ -143,7 +148,8 @@ struct tls_call {
 	__u64 out_len; /* size_t* of the _ex variants */
 	__u8 dir;
 	__u8 is_ex;
-	__u8 pad[6];
+	__u8 lib; /* enum mcpspy_tls_lib */
+	__u8 pad[5];
 };
 
 /* SSL calls in flight, by pid_tgid: a socket syscall made inside one (an
@@ -344,7 +350,7 @@ static long emit_step(__u32 i, void *arg)
 	__builtin_memcpy(&s->ev, &c->hdr, sizeof(s->ev));
 	s->ev.offset = c->off;
 	s->ev.len = len;
-	s->ev.flags = 0;
+	s->ev.flags = c->hdr.flags & MCPSPY_F_TLS_LIB_MASK;
 	s->ev.lost_bytes = 0;
 	if (c->off == 0)
 		s->ev.flags |= MCPSPY_F_FIRST;
@@ -448,8 +454,8 @@ static __always_inline void fill_header(struct mcpspy_event *h, __u8 kind, __u8 
 /* One call that fits one chunk and sits in one user buffer (most MCP
  * messages): header and data go straight into the scratch value, without
  * the emitter state that multi-chunk and iovec calls need. */
-static __always_inline void emit_small(__u8 kind, __u8 dir, __u8 fd_type, __s32 fd, __u64 stream_id,
-				       __u64 ubuf, __u32 n)
+static __always_inline void emit_small_flags(__u8 kind, __u8 dir, __u8 fd_type, __s32 fd, __u64 stream_id,
+					     __u64 ubuf, __u32 n, __u8 extra_flags)
 {
 	__u32 zero = 0;
 	struct mcpspy_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
@@ -460,7 +466,7 @@ static __always_inline void emit_small(__u8 kind, __u8 dir, __u8 fd_type, __s32 
 		len = MCPSPY_CHUNK;
 	fill_header(&s->ev, kind, dir, fd_type, fd, stream_id, len);
 	s->ev.len = len;
-	s->ev.flags = MCPSPY_F_FIRST | MCPSPY_F_LAST;
+	s->ev.flags = MCPSPY_F_FIRST | MCPSPY_F_LAST | extra_flags;
 	struct lost_key k = {
 		.stream_id = stream_id,
 		.pid = s->ev.pid,
@@ -503,6 +509,12 @@ lost:;
 	}
 	stat_add(MCPSPY_STAT_LOST_BYTES, add);
 	stat_add(MCPSPY_STAT_GAPS, 1);
+}
+
+static __always_inline void emit_small(__u8 kind, __u8 dir, __u8 fd_type, __s32 fd, __u64 stream_id,
+				       __u64 ubuf, __u32 n)
+{
+	emit_small_flags(kind, dir, fd_type, fd, stream_id, ubuf, n, 0);
 }
 
 /* Kept out of line: clang 14 inlines byte scans into shifts the verifier
@@ -595,6 +607,16 @@ __noinline int looks_like_http(__u64 ubuf, __u64 n)
 	       w == W('P', 'A', 'T', 'C') || w == W('H', 'T', 'T', 'P') ||
 	       w == W('P', 'R', 'I', ' '); /* HTTP/2 connection preface (h2c prior knowledge, TLS with ALPN h2) */
 #undef W
+}
+
+/* A TLS handshake record holding a ClientHello (RFC 8446 5.1, 4.1.2):
+ * content type 22, legacy version 3.x, handshake type 1. */
+__noinline int looks_like_client_hello(__u64 ubuf, __u64 n)
+{
+	__u8 b[8] = {};
+	if (n < 6 || bpf_probe_read_user(b, 6, (void *)ubuf))
+		return 0;
+	return b[0] == 0x16 && b[1] == 0x03 && b[2] <= 0x04 && b[5] == 0x01;
 }
 
 #endif

@@ -107,15 +107,16 @@ int handle_exit(void *ctx)
 
 #define OPEN_PATH_MAX 256
 
-/* Finds "libssl" in the first OPEN_PATH_MAX bytes; out of line for the
- * same clang 14 reason as looks_like_json. */
+/* Finds "libssl" or "libgnu" (libgnutls) in the first OPEN_PATH_MAX bytes;
+ * out of line for the same clang 14 reason as looks_like_json. */
 static __noinline int has_libssl(const __u8 *p, __u32 n)
 {
 	for (__u32 i = 0; i + 6 <= OPEN_PATH_MAX; i++) {
 		if (i + 6 > n)
 			return 0;
-		if (p[i] == 'l' && p[i + 1] == 'i' && p[i + 2] == 'b' && p[i + 3] == 's' && p[i + 4] == 's' &&
-		    p[i + 5] == 'l')
+		if (p[i] == 'l' && p[i + 1] == 'i' && p[i + 2] == 'b' &&
+		    ((p[i + 3] == 's' && p[i + 4] == 's' && p[i + 5] == 'l') ||
+		     (p[i + 3] == 'g' && p[i + 4] == 'n' && p[i + 5] == 'u')))
 			return 1;
 	}
 	return 0;

@@ -325,6 +325,21 @@ static __always_inline int stream_wanted(struct io_call *p, __u64 first, __u64 c
 		else
 			ok = p->fd_type == MCPSPY_FD_INET ? looks_like_http(first, len) : looks_like_json(first, len);
 		if (!ok) {
+			/* A ClientHello: user space checks that a TLS hook will show this connection. */
+			if (p->fd_type == MCPSPY_FD_INET && p->dir == MCPSPY_DIR_WRITE) {
+				__u64 hello = first, hello_len = len;
+				if (is_iov) {
+					struct iovec v;
+					if (cnt == 0 || bpf_probe_read_user(&v, sizeof(v), (void *)first))
+						hello_len = 0;
+					else {
+						hello = (__u64)v.iov_base;
+						hello_len = v.iov_len < len ? v.iov_len : len;
+					}
+				}
+				if (hello_len && looks_like_client_hello(hello, hello_len))
+					emit_small(MCPSPY_KIND_TLS_HELLO, p->dir, p->fd_type, p->fd, p->stream_id, hello, 6);
+			}
 			stat_add(MCPSPY_STAT_FILTERED, 1);
 			return 0;
 		}

@@ -9,7 +9,7 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 
 APT_PACKAGES=(clang llvm libbpf-dev bpftool make gcc libc6-dev linux-libc-dev
   nats-server redis-server libssl-dev openssl python3 strace docker-compose iproute2 tmux curl python3-h2
-  chromium)
+  chromium golang-go libgnutls28-dev cargo rustc librust-rustls-dev librust-rustls-pemfile-dev)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

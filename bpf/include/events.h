@@ -13,7 +13,7 @@
 /* Kinds made by the kernel programs: 1..99. User-made kinds start at 100. */
 enum mcpspy_kind {
 	MCPSPY_KIND_IO = 1,        /* read/write family syscall data */
-	MCPSPY_KIND_TLS = 2,       /* SSL_read / SSL_write plaintext */
+	MCPSPY_KIND_TLS = 2,       /* TLS plaintext (library in flags, enum mcpspy_tls_lib) */
 	MCPSPY_KIND_EXEC = 3,      /* sched_process_exec; data = filename */
 	MCPSPY_KIND_EXIT = 4,      /* sched_process_exit (thread-group leader) */
 	MCPSPY_KIND_GAP = 5,       /* reserved: loss is reported with F_LOST_BEFORE on the next chunk */
@@ -57,6 +57,18 @@ enum mcpspy_flags {
 	MCPSPY_F_LOST_BEFORE = 1 << 1, /* lost_bytes of this stream were dropped before this chunk */
 	MCPSPY_F_FIRST = 1 << 2,     /* first chunk of the call (offset == 0) */
 	MCPSPY_F_LAST = 1 << 3,      /* last chunk of the call */
+	/* bits 4..6 of TLS records: enum mcpspy_tls_lib, the hook that saw the plaintext */
+	MCPSPY_F_TLS_LIB_SHIFT = 4,
+	MCPSPY_F_TLS_LIB_MASK = 7 << 4,
+};
+
+/* TLS library of a KIND_TLS record (flags >> MCPSPY_F_TLS_LIB_SHIFT & 7). */
+enum mcpspy_tls_lib {
+	MCPSPY_TLS_OPENSSL = 0, /* SSL_read/SSL_write by symbol (libssl, node) */
+	MCPSPY_TLS_GNUTLS = 1,  /* gnutls_record_recv/send */
+	MCPSPY_TLS_GO = 2,      /* crypto/tls (*Conn).Read/Write */
+	MCPSPY_TLS_BORINGSSL = 3, /* SSL_read/SSL_write found by byte pattern (Bun) */
+	MCPSPY_TLS_RUSTLS = 4,
 };
 
 /*

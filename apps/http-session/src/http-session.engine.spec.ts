@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
 import { Conn, newEngine, run, toBatches, WALL_OFFSET_NS, RawInput } from '../test/raw-builder';
-import { kernelTimeToIso, RawFlags } from '@mcpspy/events';
+import { kernelTimeToIso, RawFlags, TLS_LIBRARY_SHIFT } from '@mcpspy/events';
 
 const JSON_REQ = '{"jsonrpc":"2.0","id":1,"method":"tools/list"}';
 const JSON_RES = '{"jsonrpc":"2.0","id":1,"result":{"tools":[]}}';
@@ -33,6 +33,7 @@ describe('HttpSessionEngine', () => {
       comm: 'python',
       side: 'client',
       tls: true,
+      tls_library: 'openssl', // flags bits 4-6 = 0
       is_request: true,
       kind: 'body',
       method: 'POST',
@@ -56,6 +57,25 @@ describe('HttpSessionEngine', () => {
     assert.equal(r.exchange, 0);
     assert.equal(r.side, 'client');
     assert.equal(r.ts_ns, res[0].tsNs.toString());
+  });
+
+  test('tls_library comes from the TLS record flags (bits 4-6), per stream', () => {
+    const go = new Conn({ kind: 'tls', pid: 7, streamId: 0x1n, comm: 'goclient' });
+    const rust = new Conn({ kind: 'tls', pid: 7, streamId: 0x2n, comm: 'goclient' });
+    const lib = (code: number) => code << TLS_LIBRARY_SHIFT;
+    const { messages } = run([
+      ...go.write(post(JSON_REQ), 1 << 30, lib(2)),
+      ...go.read(ok(JSON_RES), 1 << 30, lib(2)),
+      ...rust.write(post(JSON_REQ), 1 << 30, lib(4)),
+    ]);
+    assert.deepEqual(
+      messages.map((m) => [m.stream, m.is_request, m.tls_library]),
+      [
+        ['tls:7:1', true, 'go'],
+        ['tls:7:1', false, 'go'],
+        ['tls:7:2', true, 'rustls'],
+      ],
+    );
   });
 
   test('server side: requests arrive on reads', () => {

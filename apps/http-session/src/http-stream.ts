@@ -11,6 +11,7 @@ import {
   kernelTimeToIso,
   RawEvent,
   RawFlags,
+  tlsLibraryOf,
 } from '@mcpspy/events';
 import { Counters, Logger } from '@mcpspy/runtime';
 import { bodyText, decodeContentEncoding } from './body-codec';
@@ -118,6 +119,8 @@ export class HttpStream {
   private readonly tls: boolean;
   /** Set once the connection speaks HTTP/2 (preface, or `Upgrade: h2c` then 101). */
   private h2?: H2Connection;
+  /** The TLS hook that delivered this stream's plaintext (tls_library). */
+  private tlsLibrary?: string;
 
   constructor(
     readonly key: string,
@@ -145,6 +148,7 @@ export class HttpStream {
     side.pendingGap = false;
     if (this.dead) return;
     side.last = { tsNs: ev.tsNs, wallOffsetNs, pid: ev.pid, comm: ev.comm };
+    if (this.tls) this.tlsLibrary = tlsLibraryOf(ev.flags);
     // A truncated chunk's bytes could not be read: they are part of the hole.
     const data = (ev.flags & RawFlags.truncated) !== 0 ? EMPTY : ev.data;
     if (gap) this.ctx.counters.inc('gaps');
@@ -553,6 +557,7 @@ export class HttpStream {
       http_version: `${msg.head.versionMajor}${msg.head.versionMajor >= 2 ? '' : `.${msg.head.versionMinor}`}`,
     };
     if (msg.h2Stream !== undefined) ev.h2_stream = msg.h2Stream;
+    if (this.tlsLibrary !== undefined) ev.tls_library = this.tlsLibrary;
     const req = msg.req;
     if (req?.method !== undefined) ev.method = req.method;
     if (req?.path !== undefined) ev.path = req.path;

@@ -129,6 +129,8 @@ export class HttpTwins {
     if (ev.session_id !== undefined) http.session_id = ev.session_id;
     http.tls = ev.tls;
     http.side = ev.side;
+    if (ev.tls_library !== undefined) http.tls_library = ev.tls_library;
+    if (ev.http_version !== undefined) http.http_version = ev.http_version;
     // Without Mcp-Session-Id the conversation is this host as seen by this process.
     const fallback = `http:${host}:${ev.pid}`;
     const session = ev.session_id ? `http:${ev.session_id}` : fallback;

@@ -91,18 +91,24 @@ export class BpfObject {
     return skipped;
   }
 
-  /** Attaches `program` to `func` in `binaryPath` for every process (pid -1). Returns the link. */
-  attachUprobe(program: string, binaryPath: string, func: string, retprobe: boolean): Handle {
+  /**
+   * Attaches `program` in `binaryPath` for every process (pid -1), at a
+   * function name (libbpf resolves it) or at a file offset. `cookie` is what
+   * bpf_get_attach_cookie returns inside the program. Returns the link.
+   */
+  attachUprobe(program: string, binaryPath: string, func: string | number, retprobe: boolean, cookie = 0): Handle {
     const prog = this.programs().find((p) => p.name === program);
     if (!prog) throw new AttachError(`${program}: no such program in ${this.path}`, 0);
-    const link = this.lib.bpf_program__attach_uprobe_opts(prog.prog, -1, binaryPath, 0, {
+    const byName = typeof func === 'string';
+    const link = this.lib.bpf_program__attach_uprobe_opts(prog.prog, -1, binaryPath, byName ? 0 : func, {
       sz: 40,
       ref_ctr_offset: 0,
-      bpf_cookie: 0,
+      bpf_cookie: cookie,
       retprobe,
-      func_name: func,
+      func_name: byName ? func : null,
     });
-    if (!link) throw new AttachError(`${program} to ${func} in ${binaryPath}`, lastErrno());
+    const where = byName ? func : `0x${func.toString(16)}`;
+    if (!link) throw new AttachError(`${program} to ${where} in ${binaryPath}`, lastErrno());
     this.links.push(link);
     return link;
   }

@@ -29,7 +29,7 @@ export interface Libbpf {
     pid: number,
     binaryPath: string,
     funcOffset: number,
-    opts: { sz: number; ref_ctr_offset: number; bpf_cookie: number; retprobe: boolean; func_name: string },
+    opts: { sz: number; ref_ctr_offset: number; bpf_cookie: number; retprobe: boolean; func_name: string | null },
   ): Handle | null;
   bpf_link__destroy(link: Handle): number;
   /**

@@ -64,6 +64,11 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
       const out: Record<string, number> = { ...this.counters.snapshot() };
       if (s) for (const [k, v] of Object.entries(s)) if (typeof v === 'number') out[k] = v;
       if (this.probe) out.pid_full = this.probe.pidsNotFollowed;
+      const hs = this.probe?.tlsHandshakes();
+      if (hs) {
+        out.tls_handshakes_hooked = hs.hooked;
+        out.tls_unhooked = hs.unhooked;
+      }
       return out;
     });
     metrics.addHealthCheck('probe', () => ({ ok: this.probe !== undefined }));

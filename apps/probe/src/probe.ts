@@ -31,6 +31,7 @@ import { ProcessTable } from './process-table';
 import { RawBatcher } from './raw-batcher';
 import { RingbufReader } from './ringbuf-reader';
 import { SSL_FUNCTIONS, TlsTarget, TlsTargets } from './tls-targets';
+import { TlsCoverage } from './tls-coverage';
 import { UnseenNotices } from './unseen-notices';
 
 export interface ProbeOptions {
@@ -62,6 +63,8 @@ export interface ProbeOptions {
    */
   accepting?(): boolean;
   onProc?(ev: ProcEvent): void;
+  /** What the probe saw but cannot show (tls_unhooked), once per process and connection. */
+  onNotice?(n: NoticeEvent): void;
   onStats?(s: ProbeStatsEvent): void;
   /** What the probe saw but cannot show (io_uring, splice-family copies): once per process and kind, counts later. */
   onNotice?(n: NoticeEvent): void;
@@ -171,6 +174,7 @@ export class Probe {
   private unseen?: UnseenNotices;
   private batcher: RawBatcher;
   private tlsTargets?: TlsTargets;
+  private tlsCoverage?: TlsCoverage;
   private pollTimer?: NodeJS.Timeout;
   private statsTimer?: NodeJS.Timeout;
   private wallOffsetNs = wallOffsetNow();
@@ -257,6 +261,7 @@ export class Probe {
       if (this.opts.tls !== false) {
         const tlsObj = this.objects.get('tls_uprobes')!;
         this.tlsTargets = new TlsTargets((t) => this.attachTls(tlsObj, t), this.logger, this.opts.procRoot ?? '/proc');
+        this.tlsCoverage = new TlsCoverage(this.tlsTargets, (n) => this.opts.onNotice?.(n), this.logger);
         this.tlsTargets.scanDefaults([process.execPath]);
         this.tlsTargets.scanAll();
       }
@@ -297,21 +302,16 @@ export class Probe {
     }
   }
 
+  /** All of a file's uprobes or none: a half-hooked library would show one direction only. */
   private attachTls(o: BpfObject, t: TlsTarget): number {
-    let n = 0;
-    const entry: Record<string, string> = {
-      SSL_read: 'handle_ssl_read_enter',
-      SSL_write: 'handle_ssl_write_enter',
-      SSL_read_ex: 'handle_ssl_read_ex_enter',
-      SSL_write_ex: 'handle_ssl_write_ex_enter',
-    };
-    for (const f of t.functions) {
-      if (!SSL_FUNCTIONS.includes(f as (typeof SSL_FUNCTIONS)[number])) continue;
-      o.attachUprobe(entry[f], t.path, f, false);
-      o.attachUprobe('handle_ssl_exit', t.path, f, true);
-      n++;
+    const links = [];
+    try {
+      for (const p of t.probes) links.push(o.attachUprobe(p.program, t.path, p.at, p.retprobe, p.cookie));
+    } catch (err) {
+      for (const l of links) o.detach(l);
+      throw err;
     }
-    return n;
+    return links.length;
   }
 
   private configure(o: BpfObject): void {
@@ -418,8 +418,28 @@ export class Probe {
   private drainNow = 0;
   /** Bound once: the drain calls it per record. */
   private readonly onRingRecord = (data: Uint8Array, words: Int32Array, start: number, len: number): void => {
-    this.batcher.addFromRing(data, words, start, len, this.drainNow);
+    if (data[start] === RawKind.tlsHello) this.onTlsHello(data.subarray(start, start + len));
+    else this.batcher.addFromRing(data, words, start, len, this.drainNow);
   };
+
+  private onTlsHello(rec: Uint8Array): void {
+    if (!this.tlsCoverage) return;
+    try {
+      // The codec wants the record's 8-byte padding too; these records are rare, so copy.
+      const padded = new Uint8Array((rec.length + 7) & ~7);
+      padded.set(rec);
+      const ev = decodeRawRecord(padded);
+      this.tlsCoverage.onHello({
+        pid: ev.pid,
+        comm: ev.comm,
+        fd: ev.fd,
+        ino: ev.streamId,
+        timestamp: kernelTimeToIso(ev.tsNs, this.wallOffsetNs),
+      });
+    } catch (err) {
+      this.logger.warn({ err }, 'failed to check TLS coverage of a handshake');
+    }
+  }
 
   private poll(): void {
     try {
@@ -466,6 +486,7 @@ export class Probe {
       pe = { kind: 'exit', pid: ev.pid, ppid: Number(ev.streamId), comm: ev.comm, timestamp };
       // Its sightings were drained before this exit (notes come first in poll()).
       this.unseen?.onExit(ev.pid);
+      this.tlsCoverage?.onExit(ev.pid);
     } else {
       return;
     }
@@ -514,6 +535,11 @@ export class Probe {
       batches_dropped: this.batcher.batchesDropped,
       tls_targets: this.tlsTargets?.attachedCount ?? 0,
     };
+  }
+
+  /** ClientHellos on connections a hook covers / does not cover (tls_unhooked notices). */
+  tlsHandshakes(): { hooked: number; unhooked: number } {
+    return { hooked: this.tlsCoverage?.hooked ?? 0, unhooked: this.tlsCoverage?.unhooked ?? 0 };
   }
 
   async stop(): Promise<void> {

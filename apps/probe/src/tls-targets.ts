@@ -1,15 +1,16 @@
 /**
- * Finds the files whose SSL_read/SSL_write we probe: every libssl.so* and
- * every executable that defines those symbols itself (Node links OpenSSL
- * statically). A uprobe on a file fires in every process that maps it, now
+ * Finds the files whose TLS read/write functions we probe: every libssl.so*
+ * and libgnutls.so*, and every executable that carries a TLS library itself
+ * (Node links OpenSSL statically, Go programs carry crypto/tls); what to
+ * attach in a file is decided by tls-discovery.ts. A uprobe on a file fires in every process that maps it, now
  * or later, so each file is attached once, keyed by (device, inode); paths
  * of processes in other mount namespaces are reached through /proc/<pid>/root.
  */
 import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import type { Logger } from '@mcpspy/runtime';
-import { definedDynamicSymbols } from './elf-symbols';
+import { discoverTls, type TlsLibrary, type UprobeSpec } from './tls-discovery';
 
-export const SSL_FUNCTIONS = ['SSL_read', 'SSL_write', 'SSL_read_ex', 'SSL_write_ex'] as const;
+export { SSL_FUNCTIONS } from './tls-discovery';
 
 /** Libraries a process has not mapped yet may still be loaded later (Python imports ssl on demand). */
 export const DEFAULT_LIBSSL_DIRS = ['/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib64', '/usr/lib64', '/usr/lib', '/lib'];
@@ -17,18 +18,41 @@ export const DEFAULT_LIBSSL_DIRS = ['/lib/x86_64-linux-gnu', '/usr/lib/x86_64-li
 export interface TlsTarget {
   path: string;
   key: string;
-  functions: string[];
+  library: TlsLibrary;
+  probes: UprobeSpec[];
 }
 
-/** Attaches the uprobes of one file; returns how many functions were attached. */
+/** Attaches the uprobes of one file; returns how many were attached. */
 export type AttachFn = (target: TlsTarget) => number;
 
-const LIBSSL_RE = /\/libssl[^/]*\.so[^/]*$/;
+/** A file that carries a TLS library whose functions could not be placed. */
+export interface TlsProblem {
+  path: string;
+  library?: TlsLibrary;
+  problem: string;
+}
+
+/** Attaching a file is tried this often before it is left alone. */
+const MAX_ATTACH_ATTEMPTS = 3;
+
+const LIBSSL_RE = /\/lib(ssl|gnutls)[^/]*\.so[^/]*$/;
 
 export class TlsTargets {
   /** (dev:ino) → attached functions count (0 = checked, nothing to probe). */
   private readonly seen = new Map<string, number>();
+  /** (dev:ino) → library, for files with live uprobes. */
+  private readonly libraries = new Map<string, TlsLibrary>();
+  /**
+   * pid → hooked libraries among the files it had mapped when last scanned.
+   * Kept a while past exit: a short-lived client's ClientHello is often read
+   * from the ring after its exit event (see TlsCoverage).
+   */
+  private readonly pidLibraries = new Map<number, Set<TlsLibrary>>();
+  /** Files that carry TLS we could not hook (each once). */
+  readonly problems: TlsProblem[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** (dev:ino) → failed attach attempts. */
+  private readonly failures = new Map<string, number>();
 
   constructor(
     private readonly attach: AttachFn,
@@ -55,18 +79,60 @@ export class TlsTargets {
     const key = `${st.dev}:${st.ino}`;
     if (this.seen.has(key)) return false;
     this.seen.set(key, 0);
-    const defined = definedDynamicSymbols(path, SSL_FUNCTIONS);
-    if (!defined.has('SSL_read') || !defined.has('SSL_write')) return false;
-    const functions = SSL_FUNCTIONS.filter((f) => defined.has(f));
+    const found = discoverTls(path);
+    if (found.problem) {
+      this.problems.push({ path, library: found.library, problem: found.problem });
+      this.logger?.warn({ path, library: found.library, problem: found.problem }, 'TLS library found but not hooked');
+    }
+    if (!found.library || found.probes.length === 0) return false;
     try {
-      const n = this.attach({ path, key, functions });
+      const n = this.attach({ path, key, library: found.library, probes: found.probes });
       this.seen.set(key, n);
-      this.logger?.info({ path, functions: n }, 'TLS uprobes attached');
+      if (n > 0) this.libraries.set(key, found.library);
+      this.logger?.info({ path, library: found.library, probes: n, source: found.source }, 'TLS uprobes attached');
       return n > 0;
     } catch (err) {
-      this.logger?.warn({ path, err: (err as Error).message }, 'failed to attach TLS uprobes');
+      // Often the process whose /proc path named the file is gone already:
+      // let a later sighting try again, a few times.
+      const n = (this.failures.get(key) ?? 0) + 1;
+      this.failures.set(key, n);
+      if (n < MAX_ATTACH_ATTEMPTS) this.seen.delete(key);
+      this.logger?.warn({ path, library: found.library, err: (err as Error).message }, 'failed to attach TLS uprobes');
       return false;
     }
+  }
+
+  /** The hooked TLS library of the file at `path`, if any. */
+  private hookedAt(path: string): TlsLibrary | undefined {
+    try {
+      const st = statSync(path);
+      return this.libraries.get(`${st.dev}:${st.ino}`);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private note(pid: number, path: string): void {
+    const lib = this.hookedAt(path);
+    if (!lib) return;
+    let set = this.pidLibraries.get(pid);
+    if (!set) this.pidLibraries.set(pid, (set = new Set()));
+    set.add(lib);
+  }
+
+  /** Hooked TLS libraries the process had mapped when last scanned. */
+  librariesOfPid(pid: number): TlsLibrary[] {
+    return [...(this.pidLibraries.get(pid) ?? [])];
+  }
+
+  /** The process is gone (or replaced its image): drop what was noted about it. */
+  forgetPid(pid: number): void {
+    this.pidLibraries.delete(pid);
+  }
+
+  /** The hooked TLS library of a file (by its dev:ino), if any. */
+  libraryOf(key: string): TlsLibrary | undefined {
+    return this.libraries.get(key);
   }
 
   /** Standard library directories and the given executables. */
@@ -78,7 +144,7 @@ export class TlsTargets {
       } catch {
         continue;
       }
-      for (const n of names) if (/^libssl[^/]*\.so/.test(n)) this.consider(`${dir}/${n}`);
+      for (const n of names) if (/^lib(ssl|gnutls)[^/]*\.so/.test(n)) this.consider(`${dir}/${n}`);
     }
     for (const b of extraBinaries) this.consider(b);
   }
@@ -97,7 +163,9 @@ export class TlsTargets {
   scanPid(pid: number): void {
     const base = `${this.procRoot}/${pid}`;
     try {
-      this.consider(`${base}/root${readlinkSync(`${base}/exe`)}`);
+      const exe = `${base}/root${readlinkSync(`${base}/exe`)}`;
+      this.consider(exe);
+      this.note(pid, exe);
     } catch {
       // kernel threads and processes that just exited have no exe
     }
@@ -116,7 +184,10 @@ export class TlsTargets {
       const p = line.slice(slash);
       if (LIBSSL_RE.test(p)) paths.add(p);
     }
-    for (const p of paths) this.consider(`${base}/root${p}`);
+    for (const p of paths) {
+      this.consider(`${base}/root${p}`);
+      this.note(pid, `${base}/root${p}`);
+    }
   }
 
   /**
@@ -124,6 +195,7 @@ export class TlsTargets {
    * (the dynamic loader and dlopen run after the exec event).
    */
   onExec(pid: number): void {
+    this.forgetPid(pid);
     this.scanPid(pid);
     for (const delay of [200, 2000]) {
       const t = setTimeout(() => {
@@ -143,7 +215,10 @@ export class TlsTargets {
   onLibraryOpen(pid: number, path: string): boolean {
     if (!LIBSSL_RE.test(path.startsWith('/') ? path : `/${path}`)) return false;
     const base = `${this.procRoot}/${pid}`;
-    return this.consider(path.startsWith('/') ? `${base}/root${path}` : `${base}/cwd/${path}`);
+    const full = path.startsWith('/') ? `${base}/root${path}` : `${base}/cwd/${path}`;
+    const attached = this.consider(full);
+    this.note(pid, full);
+    return attached;
   }
 
   stop(): void {

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Direction, FdType, KERNEL_STAT_SLOTS, KernelStat, RawEventLayout, RawFlags, RawKind, UnseenWhat } from '@mcpspy/events';
+import { Direction, FdType, KERNEL_STAT_SLOTS, KernelStat, RawEventLayout, RawFlags, RawKind, TLS_LIBRARIES, TLS_LIBRARY_SHIFT, UnseenWhat } from '@mcpspy/events';
 
 const INCLUDE = resolve(__dirname, '../../../../bpf/include');
 
@@ -35,6 +35,8 @@ int main(void) {
   C("d_read", MCPSPY_DIR_READ); C("d_write", MCPSPY_DIR_WRITE);
   C("t_other", MCPSPY_FD_OTHER); C("t_pipe", MCPSPY_FD_PIPE); C("t_unix", MCPSPY_FD_UNIX); C("t_inet", MCPSPY_FD_INET);
   C("t_tty", MCPSPY_FD_TTY); C("t_file", MCPSPY_FD_FILE); C("t_none", MCPSPY_FD_NONE);
+  C("tlsShift", MCPSPY_F_TLS_LIB_SHIFT); C("l_openssl", MCPSPY_TLS_OPENSSL); C("l_gnutls", MCPSPY_TLS_GNUTLS);
+  C("l_go", MCPSPY_TLS_GO); C("l_boringssl", MCPSPY_TLS_BORINGSSL); C("l_rustls", MCPSPY_TLS_RUSTLS);
   C("f_truncated", MCPSPY_F_TRUNCATED); C("f_lostBefore", MCPSPY_F_LOST_BEFORE); C("f_first", MCPSPY_F_FIRST); C("f_last", MCPSPY_F_LAST);
   C("s_events", MCPSPY_STAT_EVENTS); C("s_bytes", MCPSPY_STAT_BYTES); C("s_ringbufFull", MCPSPY_STAT_RINGBUF_FULL);
   C("s_readFaults", MCPSPY_STAT_READ_FAULTS); C("s_gaps", MCPSPY_STAT_GAPS); C("s_lostBytes", MCPSPY_STAT_LOST_BYTES);
@@ -60,10 +62,13 @@ test('struct mcpspy_event and its codes match the TypeScript decoder', () => {
     // Kind 6 is defined with the BPF-only code (mcpspy.bpf.h includes vmlinux.h, no host compiler can read it).
     const bpfHeader = readFileSync(join(INCLUDE, '..', 'mcpspy.bpf.h'), 'utf8');
     c.k_libsslOpen = Number(/#define MCPSPY_KIND_LIBSSL_OPEN (\d+)/.exec(bpfHeader)?.[1]);
+    c.k_tlsHello = Number(/#define MCPSPY_KIND_TLS_HELLO (\d+)/.exec(bpfHeader)?.[1]);
     for (const [k, v] of Object.entries(RawKind)) assert.equal(v, c[`k_${k}`], `kind ${k}`);
     for (const [k, v] of Object.entries(Direction)) assert.equal(v, c[`d_${k}`], `direction ${k}`);
     for (const [k, v] of Object.entries(FdType)) assert.equal(v, c[`t_${k}`], `fd type ${k}`);
     for (const [k, v] of Object.entries(RawFlags)) assert.equal(v, c[`f_${k}`], `flag ${k}`);
+    assert.equal(TLS_LIBRARY_SHIFT, c.tlsShift);
+    TLS_LIBRARIES.forEach((name, code) => assert.equal(code, c[`l_${name}`], `TLS library ${name}`));
     for (const [k, v] of Object.entries(KernelStat)) assert.equal(v, c[`s_${k}`], `stat ${k}`);
     for (const [k, v] of Object.entries(UnseenWhat)) assert.equal(v, c[`u_${k}`], `unseen ${k}`);
     assert.equal(c.u_sizeof, 8, 'struct mcpspy_unseen: what, detail (read by Probe.onNoteRecord)');

@@ -20,6 +20,8 @@ export interface HttpMessageEvent {
   side: 'client' | 'server';
   /** How the bytes were seen: plain socket or TLS plaintext. */
   tls: boolean;
+  /** With tls: the hook that saw the plaintext (`openssl`, `gnutls`, `go`, `boringssl`, `rustls`). */
+  tls_library?: string;
   is_request: boolean;
   /** body: a whole request or response body; sse_event: one Server-Sent Event's data. */
   kind: 'body' | 'sse_event';
@@ -57,6 +59,7 @@ export class HttpMessageDto implements HttpMessageEvent {
   @IsString() comm!: string;
   @IsIn(['client', 'server']) side!: 'client' | 'server';
   @IsBoolean() tls!: boolean;
+  @IsOptional() @IsString() tls_library?: string;
   @IsBoolean() is_request!: boolean;
   @IsIn(['body', 'sse_event']) kind!: 'body' | 'sse_event';
   @IsOptional() @IsString() method?: string;

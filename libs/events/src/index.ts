@@ -14,7 +14,7 @@ export { allPartitions, DURABLE_SUBJECTS, isBinarySubject, JETSTREAM_STREAM, LEG
 export { McpspyError, RawCodecError, ValidationFailedError } from './errors';
 
 // Raw batches: the probe's binary records and their codec.
-export { Direction, type DirectionCode, FdType, type FdTypeCode, isHttpCandidate, isStdioEvent, rawRouteOf, KERNEL_STAT_SLOTS, KernelStat, kernelTimeToIso, type RawBatch, type RawEvent, RawEventLayout, RawFlags, RawKind, type RawKindCode, SCHEMA_RAW_BATCH, streamKeyOf, UnseenWhat, type UnseenWhatCode } from './raw.events';
+export { Direction, type DirectionCode, FdType, type FdTypeCode, isHttpCandidate, isStdioEvent, rawRouteOf, KERNEL_STAT_SLOTS, KernelStat, kernelTimeToIso, type RawBatch, type RawEvent, RawEventLayout, RawFlags, RawKind, type RawKindCode, SCHEMA_RAW_BATCH, streamKeyOf, TLS_LIBRARIES, TLS_LIBRARY_SHIFT, tlsLibraryOf, type TlsLibraryName, UnseenWhat, type UnseenWhatCode } from './raw.events';
 export { BATCH_HEADER_SIZE, BATCH_MAGIC, BATCH_VERSION, type BatchMeta, decodeRawBatch, decodeRawBatchOrCount, decodeRawRecord, MAX_RECORD_DATA, RawBatchWriter, rawKindName, writeBatchHeader } from './raw-codec';
 export { BatchSequenceTracker, userGapEvent } from './batch-sequence';
 export { ChunkContinuity, type ChunkPosition } from './chunk-continuity';

@@ -47,8 +47,12 @@ export interface HttpTransportInfo {
   session_id?: string;
   /** True when the bytes were TLS plaintext. */
   tls?: boolean;
+  /** With tls: the hook that saw the plaintext (`openssl`, `gnutls`, `go`, `boringssl`, `rustls`). */
+  tls_library?: string;
   /** Which side of the connection the message was observed at. */
   side?: 'client' | 'server';
+  /** HTTP version of the exchange (`1.1`, `2`). */
+  http_version?: string;
 }
 
 export interface JsonRpcError {
@@ -169,7 +173,9 @@ export class HttpTransportDto implements HttpTransportInfo {
   @IsOptional() @IsInt() status?: number;
   @IsOptional() @IsString() session_id?: string;
   @IsOptional() @IsBoolean() tls?: boolean;
+  @IsOptional() @IsString() tls_library?: string;
   @IsOptional() @IsIn(['client', 'server']) side?: 'client' | 'server';
+  @IsOptional() @IsString() http_version?: string;
 }
 
 export class McpMessageDto implements McpMessageEvent {

@@ -16,6 +16,8 @@ export const RawKind = {
   libsslOpen: 6,
   /** Bytes moved where no hook reads them (data = what, detail); the probe turns it into a notice. */
   unseen: 7,
+  /** A process sent a TLS ClientHello on an inet socket (data = record header); the probe checks a hook covers it. */
+  tlsHello: 8,
   userGap: 100,
 } as const;
 export type RawKindCode = (typeof RawKind)[keyof typeof RawKind];
@@ -27,6 +29,19 @@ export const FdType = { other: 0, pipe: 1, unix: 2, inet: 3, tty: 4, file: 5, no
 export type FdTypeCode = (typeof FdType)[keyof typeof FdType];
 
 export const RawFlags = { truncated: 1, lostBefore: 2, first: 4, last: 8 } as const;
+
+/**
+ * TLS records carry in flags bits 4..6 the hook that saw the plaintext
+ * (enum mcpspy_tls_lib of events.h; index = code).
+ */
+export const TLS_LIBRARY_SHIFT = 4;
+export const TLS_LIBRARIES = ['openssl', 'gnutls', 'go', 'boringssl', 'rustls'] as const;
+export type TlsLibraryName = (typeof TLS_LIBRARIES)[number];
+
+/** The library of a TLS record from its flags; undefined for codes this build does not know. */
+export function tlsLibraryOf(flags: number): TlsLibraryName | undefined {
+  return TLS_LIBRARIES[(flags >> TLS_LIBRARY_SHIFT) & 7];
+}
 
 /** Byte offsets of `struct mcpspy_event`. */
 export const RawEventLayout = {
