@@ -12,7 +12,7 @@ import { Registry } from 'prom-client';
 import type { McpMessageEvent, NoticeEvent, SecurityAlertEvent } from '@mcpspy/events';
 import { silentLogger } from '@mcpspy/runtime';
 import { McpMetricsOutput, OtlpOutput, SinkEngine } from '../src';
-import { OtlpReceiver } from './otlp-receiver';
+import { OtlpReceiver } from '@mcpspy/runtime/testing';
 
 const CLIENT = { pid: 4100, comm: 'agent' };
 const SERVER = { pid: 4200, comm: 'mcp-server' };

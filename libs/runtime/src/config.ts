@@ -55,6 +55,16 @@ export interface McpspyConfig {
   instance: string;
   /** MCPSPY_HOST_PROC: the host's /proc (a container mounts it elsewhere). */
   hostProc: string;
+  /** MCPSPY_OTLP: OpenTelemetry export from the sink (`true`, or the base URL of an OTLP/HTTP endpoint). */
+  otlp?: boolean;
+  /** Base URL from `--otlp URL` / MCPSPY_OTLP=URL; unset: the OTEL_EXPORTER_OTLP_* variables decide. */
+  otlpEndpoint?: string;
+}
+
+/** `--otlp` / MCPSPY_OTLP: a boolean, or a URL that turns the export on and names its endpoint. */
+export function parseOtlp(name: string, v: string): { otlp: boolean; otlpEndpoint?: string } {
+  if (/^[a-z]+:\/\//i.test(v.trim())) return { otlp: true, otlpEndpoint: v.trim() };
+  return { otlp: parseBool(name, v) };
 }
 
 export const DEFAULT_SECURITY_MODEL = 'meta-llama/Llama-Prompt-Guard-2-86M';
@@ -148,5 +158,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base = defau
   if ((v = s('MCPSPY_HF_URL'))) c.hfUrl = v;
   if ((v = s('MCPSPY_INSTANCE'))) c.instance = v;
   if ((v = s('MCPSPY_HOST_PROC'))) c.hostProc = v;
+  if ((v = s('MCPSPY_OTLP'))) Object.assign(c, parseOtlp('MCPSPY_OTLP', v));
   return c;
 }

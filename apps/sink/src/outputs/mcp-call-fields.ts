@@ -131,13 +131,15 @@ export interface CallPeers {
 }
 
 /**
- * Who is the client and who the server of a message. stdio: the writer of a
- * request is its initiator, which is the client unless the method goes server
- * → client (sampling, roots, elicitation); a response swaps them back. HTTP:
+ * Who is the client and who the server of a message. stdio: `clientPid`, when
+ * the conversation told it (the writer of `initialize`), decides; else the
+ * writer of a request or notification is its initiator, which is the client
+ * unless the method goes server → client (sampling, roots, elicitation,
+ * logging); a response swaps them back. HTTP:
  * the reporting process is the side it was seen at (`side`), the Host header
  * names the server.
  */
-export function peersOf(m: McpMessageEvent): CallPeers {
+export function peersOf(m: McpMessageEvent, clientPid?: number): CallPeers {
   if (m.transport_type === 'http' && m.http_transport) {
     const h = m.http_transport;
     const me: ProcessInfo = { pid: h.pid, comm: h.comm };
@@ -158,7 +160,10 @@ export function peersOf(m: McpMessageEvent): CallPeers {
   const method = methodOf(m);
   const serverInitiated = methodInfo(method)?.direction === 'server_to_client';
   const writerIsInitiator = m.type === 'request' || m.type === 'notification';
-  const writerIsClient = writerIsInitiator !== serverInitiated;
+  const writerIsClient =
+    clientPid !== undefined && s && (s.from_pid === clientPid || s.to_pid === clientPid)
+      ? s.from_pid === clientPid
+      : writerIsInitiator !== serverInitiated;
   return { transport: 'pipe', client: writerIsClient ? writer : reader, server: writerIsClient ? reader : writer };
 }
 

@@ -103,6 +103,8 @@ interface SessionState {
   lastMs: number;
   lastSeen: number;
   version?: string;
+  /** stdio: the process that sent `initialize` is the client of the conversation. */
+  clientPid?: number;
   attrs: Attributes;
 }
 
@@ -180,8 +182,10 @@ export class OtlpOutput implements SinkOutput {
   constructor(private readonly opts: OtlpOutputOptions) {
     this.env = opts.env ?? process.env;
     const intervalEnv = Number(this.env.OTEL_METRIC_EXPORT_INTERVAL);
+    const pendingEnv = Number(this.env.MCPSPY_OTLP_PENDING_TIMEOUT_MS);
     this.o = {
       ...DEFAULTS,
+      ...(Number.isSafeInteger(pendingEnv) && pendingEnv > 0 ? { pendingTimeoutMs: pendingEnv } : {}),
       ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)),
       metricIntervalMs: opts.metricIntervalMs ?? (Number.isFinite(intervalEnv) && intervalEnv > 0 ? intervalEnv : 60_000),
     } as OtlpOutput['o'];
@@ -312,7 +316,7 @@ export class OtlpOutput implements SinkOutput {
   private onRequest(m: McpMessageEvent, at: number, session: SessionState | undefined): void {
     const method = methodOf(m) ?? '';
     const target = targetOf(method, m.params);
-    const peers = peersOf(m);
+    const peers = peersOf(m, session?.clientPid);
     const parent = this.parentOf(m);
     const span = this.tracer.startSpan(
       spanName(method, target),
@@ -353,7 +357,7 @@ export class OtlpOutput implements SinkOutput {
     const method = methodOf(m) ?? '';
     const requestParams = m.request?.params;
     const target = targetOf(method, requestParams);
-    const peers = peersOf(m);
+    const peers = peersOf(m, session?.clientPid);
     // The parser's pairing gives the request's kernel time; it is the span's start whoever opened it.
     const requestAt = epochMs(m.request?.timestamp);
     if (!call) {
@@ -401,7 +405,7 @@ export class OtlpOutput implements SinkOutput {
     this.counts.notifications++;
     const method = methodOf(m) ?? '';
     const target = targetOf(method, m.params);
-    const peers = peersOf(m);
+    const peers = peersOf(m, session?.clientPid);
     const parent = this.parentOf(m) ?? this.requestContextOf(m);
     const span = this.tracer.startSpan(
       spanName(method, target),
@@ -557,6 +561,7 @@ export class OtlpOutput implements SinkOutput {
     }
     const v = statedProtocolVersion(m);
     if (v) s.version = visibleText(v, 32);
+    if (m.type === 'request' && m.method === 'initialize' && m.stdio_transport) s.clientPid = m.stdio_transport.from_pid;
     return s;
   }
 

@@ -1,5 +1,5 @@
 /**
- * A local OTLP/HTTP receiver for tests: an http server on 127.0.0.1 that
+ * A local OTLP/HTTP receiver for tests (OpenTelemetry export of the sink): an http server on 127.0.0.1 that
  * takes `/v1/traces` and `/v1/metrics` in both encodings the exporters speak
  * (`application/x-protobuf`, decoded with protobufjs from the subset of the
  * OTLP protos below, and `application/json`), and turns both into one plain
