@@ -102,3 +102,51 @@ test('monitor --otlp: the SDK stdio scenario as MCP spans and metrics; /metrics 
   assert.ok(dur?.points.some((p) => p.attributes['gen_ai.tool.name'] === 'echo' && (p.count ?? 0) >= 1), 'mcp.client.operation.duration for echo');
   assert.ok(rx.metric('mcp.client.session.duration')?.points.some((p) => (p.count ?? 0) >= 1), 'session duration at exit');
 });
+
+test('monitor --otlp over streamable HTTP: session id, server address, tcp; durations from the JSONL times', { skip: rootSkipReason() }, async () => {
+  const rx = await new OtlpReceiver().start();
+  receivers.push(rx);
+  const out = join(dir, 'otlp-http.jsonl');
+  const mon = startCli(['--otlp', rx.url, '--tui=false', '-q', '-o', out, '--comm', 'mcpe2e-client,mcpe2e-server'], {
+    env: { ...process.env, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' },
+  });
+  await mon.waitForLine(/^mcpspy: monitoring/, 90_000);
+  const server = new Child('mcpe2e-server', process.execPath, [join(E2E_FIXTURES, 'server.mjs'), '--listen', 'http']);
+  const listening = await server.waitForLine(/^mcpe2e-server listening http:\/\/127\.0\.0\.1:\d+/, 30_000);
+  const url = listening.split(' ').pop()!;
+  const serverPort = Number(new URL(url).port);
+  const client = new Child('mcpe2e-client', process.execPath, [
+    join(E2E_FIXTURES, 'client.mjs'),
+    '--scenario', 'full', '--transport', 'http', '--url', url,
+    '--traceparent', `00-${TRACE_ID}-${PARENT}-01`,
+  ]);
+  assert.equal(await client.exited, 0, `client: ${client.stdout()} ${client.stderr()}`);
+  const jsonlHas = () => readJsonl(out).some((l) => l.transport_type === 'http' && l.request?.method === 'completion/complete' && l.http_transport?.host === `127.0.0.1:${serverPort}`);
+  assert.ok(await waitUntil(jsonlHas, 30_000, 250), 'the last response reached the JSONL');
+  assert.equal(await mon.stop('SIGINT', 30_000), 0, mon.stderr());
+  await server.stop('SIGTERM', 10_000);
+  assert.deepEqual(rx.errors, []);
+  assert.ok(rx.requests.every((r) => /application\/json/.test(r.contentType)), 'OTEL_EXPORTER_OTLP_PROTOCOL=http/json honoured');
+
+  const lines = readJsonl(out).filter((l) => l.http_transport?.host === `127.0.0.1:${serverPort}`);
+  const mine = rx.spans.filter((s) => s.attributes['server.port'] === serverPort);
+  const responses = lines.filter((l) => (l.type === 'response' || l.type === 'error') && l.request);
+  assert.ok(responses.length >= 13, `13 answered requests in the JSONL (${responses.length})`);
+  for (const r of responses) {
+    const span = mine.find((s) => s.attributes['jsonrpc.request.id'] === String(r.id) && s.attributes['mcp.method.name'] === r.request.method);
+    assert.ok(span, `a span for ${r.request.method} id=${r.id}`);
+    assert.equal(Number(span.startNs / 1_000_000n), Date.parse(r.request.timestamp), `${span.name}: start`);
+    assert.equal(Number((span.endNs - span.startNs) / 1_000_000n), Date.parse(r.timestamp) - Date.parse(r.request.timestamp), `${span.name}: duration`);
+    assert.equal(span.attributes['network.transport'], 'tcp');
+    assert.equal(span.attributes['network.protocol.name'], 'http');
+    assert.equal(span.attributes['server.address'], '127.0.0.1');
+    if (r.request.method !== 'initialize') {
+      assert.equal(span.attributes['mcp.session.id'], r.http_transport.session_id, `${span.name}: Mcp-Session-Id`);
+      assert.equal(span.attributes['mcp.protocol.version'], '2025-11-25', span.name);
+    }
+  }
+  const echo = mine.find((s) => s.name === 'tools/call echo')!;
+  assert.equal(echo.traceId, TRACE_ID);
+  assert.equal(echo.parentSpanId, PARENT);
+  assert.equal(mine.filter((s) => s.attributes['mcpspy.unpaired'] !== undefined).length, 0, 'nothing unpaired');
+});
