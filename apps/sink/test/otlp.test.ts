@@ -312,3 +312,43 @@ test('OTLP: pending requests are capped (oldest ended as evicted), an unsupporte
   assert.throws(() => new OtlpOutput({ logger: silentLogger(), env: { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' } }), /OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "grpc" is not supported/);
   assert.throws(() => new OtlpOutput({ logger: silentLogger(), endpoint: 'not a url', env: {} }), /--otlp: "not a url" is not a URL/);
 });
+
+test('OTLP: an alert that comes before its message (distributed consumers) waits for it', async () => {
+  const rx = await new OtlpReceiver().start();
+  receivers.push(rx);
+  const otlp = new OtlpOutput({ logger: silentLogger(), endpoint: rx.url, env: {}, alertGraceMs: 200, sweepMs: 20 });
+  otlp.start();
+  const call = req(0, 1, 'tools/call', { name: 'early', arguments: {} });
+  const alertOf = (msgId: string): SecurityAlertEvent => ({
+    type: 'security_alert', timestamp: iso(1), risk: 'medium', category: 'data_leak', score: 0.6, detector: 'secrets', summary: 's', evidence: [],
+    message: { msg_id: msgId, type: 'request', transport_type: 'stdio', timestamp: iso(0) },
+  });
+  otlp.alert(alertOf(call.msg_id!));
+  otlp.alert(alertOf('t:never'));
+  otlp.message(call);
+  otlp.message(resp(5, call));
+  await waitFor(() => otlp.stats().alerts_without_span === 1, 5_000, 'the alert whose message never came to be given up');
+  await otlp.close();
+  const span = rx.span('tools/call early')!;
+  assert.equal(span.events.length, 1);
+  assert.equal(span.events[0].attributes['mcpspy.alert.category'], 'data_leak');
+});
+
+test('OTLP: an unreachable collector neither blocks the messages nor the exit; failures are counted', async () => {
+  const rx = await new OtlpReceiver().start();
+  const url = rx.url;
+  await rx.close(); // nothing listens there any more
+  const otlp = new OtlpOutput({ logger: silentLogger(), endpoint: url, env: {}, alertGraceMs: 0, sweepMs: 20, closeTimeoutMs: 3_000 });
+  otlp.start();
+  const t = Date.now();
+  for (let i = 0; i < 1000; i++) {
+    const r = req(i, 1000 + i, 'tools/call', { name: 'x', arguments: {} });
+    otlp.message(r);
+    otlp.message(resp(i + 1, r));
+  }
+  assert.ok(Date.now() - t < 2_000, `1000 pairs handed over without waiting on the network (${Date.now() - t} ms)`);
+  const c0 = Date.now();
+  await otlp.close();
+  assert.ok(Date.now() - c0 < 8_000, `close bounded (${Date.now() - c0} ms)`);
+  assert.ok(otlp.stats().export_errors >= 1, `export failures counted: ${JSON.stringify(otlp.stats())}`);
+});

@@ -158,6 +158,7 @@ export class OtlpOutput implements SinkOutput {
   private readonly propagator = new W3CTraceContextPropagator();
   private readonly pending = new Map<string, CallSpan>();
   private readonly byMsgId = new Map<string, CallSpan>();
+  private readonly earlyAlerts = new Map<string, { alerts: SecurityAlertEvent[]; due: number }>();
   private readonly closing = new Set<CallSpan>();
   private readonly sessions = new Map<string, SessionState>();
   private readonly names: BoundedLabels;
@@ -252,11 +253,32 @@ export class OtlpOutput implements SinkOutput {
     if (this.closed) return;
     this.counts.alerts++;
     this.alertsCounter?.add(1, { 'mcpspy.alert.category': String(a.category), 'mcpspy.alert.risk': String(a.risk) });
-    const call = a.message?.msg_id ? this.byMsgId.get(a.message.msg_id) : undefined;
-    if (!call) {
+    const msgId = a.message?.msg_id;
+    const call = msgId ? this.byMsgId.get(msgId) : undefined;
+    if (call) {
+      this.addAlertEvent(call, a);
+      return;
+    }
+    if (!msgId) {
       this.counts.alerts_without_span++;
       return;
     }
+    // Distributed: alerts and messages come through different consumers, so an alert can come first.
+    // It waits (bounded, `alertGraceMs`) for its message.
+    const waiting = this.earlyAlerts.get(msgId);
+    if (waiting) waiting.alerts.push(a);
+    else this.earlyAlerts.set(msgId, { alerts: [a], due: Date.now() + this.o.alertGraceMs });
+    if (this.earlyAlerts.size > 1_000) this.dropEarly(this.earlyAlerts.keys().next().value as string);
+  }
+
+  private dropEarly(msgId: string): void {
+    const e = this.earlyAlerts.get(msgId);
+    if (!e) return;
+    this.earlyAlerts.delete(msgId);
+    this.counts.alerts_without_span += e.alerts.length;
+  }
+
+  private addAlertEvent(call: CallSpan, a: SecurityAlertEvent): void {
     const ev = a.evidence?.[0];
     call.span.addEvent(
       'mcpspy.security_alert',
@@ -289,6 +311,7 @@ export class OtlpOutput implements SinkOutput {
     const now = Date.now();
     for (const call of [...this.pending.values()]) this.endUnpaired(call, 'shutdown', call.startMs + Math.max(0, now - call.openedAt));
     for (const call of [...this.closing]) this.finish(call);
+    for (const msgId of [...this.earlyAlerts.keys()]) this.dropEarly(msgId);
     for (const [key, s] of [...this.sessions]) this.endSession(key, s);
     const failures: unknown[] = [];
     const bounded = (p: Promise<void> | undefined, what: string) =>
@@ -488,6 +511,11 @@ export class OtlpOutput implements SinkOutput {
   private index(call: CallSpan, msgId: string): void {
     call.msgIds.push(msgId);
     this.byMsgId.set(msgId, call);
+    const early = this.earlyAlerts.get(msgId);
+    if (early) {
+      this.earlyAlerts.delete(msgId);
+      for (const a of early.alerts) this.addAlertEvent(call, a);
+    }
   }
 
   /** The end time is known: wait `alertGraceMs` for alerts on this call's messages, then end. */
@@ -525,6 +553,10 @@ export class OtlpOutput implements SinkOutput {
     for (const call of this.closing) {
       if ((call.due ?? 0) > now) break; // added in due order
       this.finish(call);
+    }
+    for (const [msgId, e] of this.earlyAlerts) {
+      if (e.due > now) break;
+      this.dropEarly(msgId);
     }
     for (const [key, s] of this.sessions) {
       if (s.lastSeen + this.o.sessionIdleMs > now) continue;
