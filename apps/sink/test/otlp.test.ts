@@ -255,6 +255,8 @@ for (const protocol of ['http/protobuf', 'http/json'] as const) {
 
     const st = otlp.stats();
     assert.equal(st.spans, 8);
+    assert.equal(st.spans_exported, 8, 'the collector accepted every span');
+    assert.equal(st.spans_not_exported, 0);
     assert.equal(st.alerts_without_span, 0);
     assert.equal(st.pending, 0);
   });
@@ -351,4 +353,5 @@ test('OTLP: an unreachable collector neither blocks the messages nor the exit; f
   await otlp.close();
   assert.ok(Date.now() - c0 < 8_000, `close bounded (${Date.now() - c0} ms)`);
   assert.ok(otlp.stats().export_errors >= 1, `export failures counted: ${JSON.stringify(otlp.stats())}`);
+  assert.equal(otlp.stats().spans_not_exported, 1000, 'every span (one per pair) counted as not exported');
 });

@@ -35,7 +35,8 @@ import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-
 import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ExportResult } from '@opentelemetry/core';
 import { visibleText, type McpMessageEvent, type NoticeEvent, type SecurityAlertEvent } from '@mcpspy/events';
 import type { Logger } from '@mcpspy/runtime';
 import { OtlpConfigError } from '../errors';
@@ -178,6 +179,10 @@ export class OtlpOutput implements SinkOutput {
     sessions_evicted: 0,
     export_errors: 0,
     bad_timestamps: 0,
+    spans_exported: 0,
+    spans_export_failed: 0,
+    /** Set at close: spans ended but never accepted by the collector (queue full, export failed, exit). */
+    spans_not_exported: 0,
   };
 
   constructor(private readonly opts: OtlpOutputOptions) {
@@ -217,9 +222,16 @@ export class OtlpOutput implements SinkOutput {
       loggedExport = true;
       this.opts.logger.warn({ err: String((err as Error)?.message ?? err) }, 'otlp: export failed (logged once; further failures are only counted as otlp_export_errors)');
     });
+    // The SDK's queue default (2048 spans) drops a burst such as every open call ending at exit: ours is larger
+    // unless OTEL_BSP_* says otherwise. What never reached the collector is counted (spans_not_exported).
+    const bsp = {
+      ...(env.OTEL_BSP_MAX_QUEUE_SIZE ? {} : { maxQueueSize: 32_768 }),
+      ...(env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE ? {} : { maxExportBatchSize: 2_048 }),
+      ...(env.OTEL_BSP_SCHEDULE_DELAY ? {} : { scheduledDelayMillis: 1_000 }),
+    };
     this.tracerProvider = new BasicTracerProvider({
       resource,
-      spanProcessors: [new BatchSpanProcessor(spanExporter)],
+      spanProcessors: [new BatchSpanProcessor(new CountingExporter(spanExporter, this.counts), bsp)],
       generalLimits: { attributeValueLengthLimit: 4096 },
     });
     this.meterProvider = new MeterProvider({
@@ -327,6 +339,7 @@ export class OtlpOutput implements SinkOutput {
             failures.push(e);
           });
     await Promise.all([bounded(this.tracerProvider?.shutdown(), 'trace export'), bounded(this.meterProvider?.shutdown(), 'metric export')]);
+    this.counts.spans_not_exported = Math.max(0, this.counts.spans - this.counts.spans_exported);
     if (failures.length > 0) {
       // An unreachable collector must not fail the monitor's exit: what it could not take is counted and said once.
       this.counts.export_errors += failures.length;
@@ -623,4 +636,28 @@ function progressTokenOf(params: unknown): string | undefined {
   const meta = params && typeof params === 'object' ? (params as Record<string, unknown>)._meta : undefined;
   const t = meta && typeof meta === 'object' ? (meta as Record<string, unknown>).progressToken : undefined;
   return typeof t === 'string' || typeof t === 'number' ? String(t) : undefined;
+}
+
+/** The exporter as the SDK sees it, counting what the collector accepted and what it refused. */
+class CountingExporter implements SpanExporter {
+  constructor(
+    private readonly inner: SpanExporter,
+    private readonly counts: { spans_exported: number; spans_export_failed: number },
+  ) {}
+
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    this.inner.export(spans, (result) => {
+      if (result.code === 0) this.counts.spans_exported += spans.length;
+      else this.counts.spans_export_failed += spans.length;
+      done(result);
+    });
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
 }
