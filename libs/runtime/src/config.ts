@@ -63,7 +63,10 @@ export interface McpspyConfig {
 
 /** `--otlp` / MCPSPY_OTLP: a boolean, or a URL that turns the export on and names its endpoint. */
 export function parseOtlp(name: string, v: string): { otlp: boolean; otlpEndpoint?: string } {
-  if (/^[a-z]+:\/\//i.test(v.trim())) return { otlp: true, otlpEndpoint: v.trim() };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v.trim())) {
+    if (!/^https?:\/\/[^/\s]+/i.test(v.trim())) throw new ConfigError(`invalid value for ${name}: "${v}" (expected true, false or an http(s) URL such as http://127.0.0.1:4318)`);
+    return { otlp: true, otlpEndpoint: v.trim() };
+  }
   return { otlp: parseBool(name, v) };
 }
 

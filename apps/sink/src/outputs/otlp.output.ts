@@ -122,10 +122,12 @@ const DEFAULTS = {
 
 /** `OTEL_EXPORTER_OTLP_<SIGNAL>_PROTOCOL`, else `OTEL_EXPORTER_OTLP_PROTOCOL`, else `http/protobuf`. */
 export function otlpProtocol(env: NodeJS.ProcessEnv, signal: 'TRACES' | 'METRICS'): OtlpProtocol {
-  const v = (env[`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`] || env.OTEL_EXPORTER_OTLP_PROTOCOL || 'http/protobuf').trim();
+  const own = `OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`;
+  const name = env[own] ? own : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  const v = (env[name] || 'http/protobuf').trim();
   if (v === 'http/protobuf' || v === 'http/json') return v;
   throw new OtlpConfigError(
-    `OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`,
+    name,
     `"${v}" is not supported (mcpspy exports OTLP over HTTP: http/protobuf or http/json; point a collector's otlp receiver http endpoint at it)`,
   );
 }
