@@ -150,3 +150,30 @@ test('monitor --otlp over streamable HTTP: session id, server address, tcp; dura
   assert.equal(echo.parentSpanId, PARENT);
   assert.equal(mine.filter((s) => s.attributes['mcpspy.unpaired'] !== undefined).length, 0, 'nothing unpaired');
 });
+
+test('monitor --security --otlp: alerts on real traffic are events of their call spans and counted', { skip: rootSkipReason() }, async () => {
+  const rx = await new OtlpReceiver().start();
+  receivers.push(rx);
+  const port = await freePort();
+  const out = join(dir, 'otlp-evil.jsonl');
+  const mon = startCli(['--security', '--otlp', rx.url, '--metrics-port', String(port), '--tui=false', '-q', '-o', out, '--comm', 'mcpe2e-client,mcpe2e-evil']);
+  await mon.waitForLine(/^mcpspy: monitoring/, 90_000);
+  const client = new Child('mcpe2e-client', process.execPath, [join(E2E_FIXTURES, 'client.mjs'), '--scenario', 'evil', '--transport', 'stdio']);
+  assert.equal(await client.exited, 0, `client: ${client.stdout()} ${client.stderr()}`);
+  const alertsOf = () => readJsonl(out).filter((l) => l.type === 'security_alert' && (l.message?.pid === client.pid || l.message?.comm === 'mcpe2e-evil'));
+  assert.ok(await waitUntil(() => alertsOf().length >= 4, 30_000, 250), `four alerts written: ${alertsOf().length}`);
+  const prom = (await httpGet(`http://127.0.0.1:${port}/metrics`)).body;
+  assert.match(prom, /^mcpspy_security_alerts_total\{category="tool_poisoning",risk="critical"\} [1-9]/m);
+  assert.match(prom, /^mcpspy_security_alerts_total\{category="prompt_injection",risk="critical"\} [1-9]/m);
+  assert.equal(await mon.stop('SIGINT', 30_000), 0, mon.stderr());
+
+  const mine = rx.spans.filter((s) => s.attributes['mcpspy.client.pid'] === client.pid);
+  const list = mine.find((s) => s.name === 'tools/list')!;
+  const call = mine.find((s) => s.name === 'tools/call get_weather')!;
+  assert.ok(list && call, mine.map((s) => s.name).join(', '));
+  const cats = (s: typeof list) => s.events.filter((e) => e.name === 'mcpspy.security_alert').map((e) => e.attributes['mcpspy.alert.category']).sort();
+  assert.deepEqual(cats(list), ['tool_poisoning']);
+  assert.deepEqual(cats(call), ['exfiltration', 'jailbreak', 'prompt_injection']);
+  const counted = rx.metric('mcpspy.security.alerts')!.points.reduce((n, p) => n + (p.value ?? 0), 0);
+  assert.ok(counted >= 4, `mcpspy.security.alerts counted ${counted}`);
+});

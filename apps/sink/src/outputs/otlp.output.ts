@@ -69,7 +69,7 @@ export interface OtlpOutputOptions {
   pendingTimeoutMs?: number;
   /** Open requests kept at most (default 10 000). */
   maxPending?: number;
-  /** How long an ended span waits for late security alerts (default 2 s). */
+  /** How long an ended span waits for late security alerts (default 5 s: the security stage runs beside the sink). */
   alertGraceMs?: number;
   /** A session with no message for this long is over: its duration is recorded (default 5 min). */
   sessionIdleMs?: number;
@@ -112,7 +112,7 @@ interface SessionState {
 const DEFAULTS = {
   pendingTimeoutMs: 60_000,
   maxPending: 10_000,
-  alertGraceMs: 2_000,
+  alertGraceMs: 5_000,
   sessionIdleMs: 300_000,
   maxSessions: 10_000,
   maxNames: 100,
