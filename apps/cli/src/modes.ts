@@ -103,6 +103,13 @@ async function runStages(
   return code;
 }
 
+/** Where --otlp sends, for the ready line. */
+function otlpNote(config: McpspyConfig): string {
+  if (!config.otlp) return '';
+  const where = config.otlpEndpoint ?? process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318';
+  return `, OpenTelemetry to ${where}`;
+}
+
 /** `mcpspy`: every stage in one process (in-process Bus unless --nats). */
 export async function runMonitor(config: McpspyConfig, argv: string): Promise<number> {
   requireProbe(argv);
@@ -113,7 +120,7 @@ export async function runMonitor(config: McpspyConfig, argv: string): Promise<nu
   return runStages(config, stages, {
     embedded: !config.natsUrl,
     name: 'mcpspy',
-    ready: `monitoring${filters ? ` (${filters})` : ' all processes'}${config.output ? `, writing ${config.output}` : ''}; Ctrl+C to stop`,
+    ready: `monitoring${filters ? ` (${filters})` : ' all processes'}${config.output ? `, writing ${config.output}` : ''}${otlpNote(config)}; Ctrl+C to stop`,
   });
 }
 
@@ -127,7 +134,7 @@ export async function runServe(stage: StageName, config: McpspyConfig, argv: str
   return runStages(config, [stage], {
     embedded: false,
     name: `mcpspy-${stage}`,
-    ready: stage === 'probe' ? `monitoring (serving probe on ${config.natsUrl})` : `serving ${stage} on ${config.natsUrl}`,
+    ready: stage === 'probe' ? `monitoring (serving probe on ${config.natsUrl})` : `serving ${stage} on ${config.natsUrl}${stage === 'sink' ? otlpNote(config) : ''}`,
   });
 }
 

@@ -13,6 +13,7 @@ import {
   parseHostPort,
   parseIntStrict,
   parseList,
+  parseOtlp,
   parseSize,
 } from '@mcpspy/runtime/core';
 
@@ -39,6 +40,7 @@ export interface CliFlags {
   instance?: string;
   web?: string;
   webMaxMessages?: string;
+  otlp?: string | boolean;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -50,7 +52,8 @@ export function addCommonFlags(cmd: Command, which: { capture: boolean; output: 
       .addOption(new Option('--tui [bool]', 'interactive terminal UI (default: on when stdout is a terminal)'))
       .option('-o, --output <file>', 'write MCP messages and alerts as JSONL to FILE')
       .option('--output-max-size <size>', 'rotate the JSONL file past this size (e.g. 100MB)')
-      .option('-q, --quiet', 'no console lines (with --tui=false)');
+      .option('-q, --quiet', 'no console lines (with --tui=false)')
+      .addOption(new Option('--otlp [endpoint]', 'export MCP spans and metrics over OpenTelemetry (OTLP/HTTP; default endpoint from OTEL_EXPORTER_OTLP_ENDPOINT, else http://localhost:4318)'));
   }
   cmd
     .addOption(new Option('--security [bool]', 'detect prompt injection, tool poisoning, rug pulls and data leaks'))
@@ -99,6 +102,8 @@ export function configFromFlags(f: CliFlags, env: NodeJS.ProcessEnv = process.en
   if (f.output !== undefined) c.output = f.output;
   if (f.outputMaxSize !== undefined) c.outputMaxSize = parseSize('--output-max-size', f.outputMaxSize);
   if (f.quiet) c.console = false;
+  if (f.otlp === true) c.otlp = true;
+  else if (typeof f.otlp === 'string') Object.assign(c, parseOtlp('--otlp', f.otlp));
   const sec = bool('--security', f.security);
   if (sec !== undefined) c.security = sec;
   if (f.hfToken !== undefined) c.hfToken = f.hfToken;

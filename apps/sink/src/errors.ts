@@ -34,3 +34,10 @@ export class SinkCloseError extends SinkError {
     super(`failed to close sink: ${failures.map(detailOf).join('; ')}`, { cause: failures[0] });
   }
 }
+
+/** An OpenTelemetry setting that cannot work (`--otlp`, `OTEL_EXPORTER_OTLP_*`). */
+export class OtlpConfigError extends SinkError {
+  constructor(readonly setting: string, detail: string) {
+    super(`failed to configure OpenTelemetry export: ${setting}: ${detail}`);
+  }
+}

@@ -66,6 +66,19 @@ export interface McpspyConfig {
   webMaxMessages: number;
   /** MCPSPY_WEB_TOKEN: the web view's access token (environment only: never on a command line); empty = a random one. */
   webToken?: string;
+  /** MCPSPY_OTLP: OpenTelemetry export from the sink (`true`, or the base URL of an OTLP/HTTP endpoint). */
+  otlp?: boolean;
+  /** Base URL from `--otlp URL` / MCPSPY_OTLP=URL; unset: the OTEL_EXPORTER_OTLP_* variables decide. */
+  otlpEndpoint?: string;
+}
+
+/** `--otlp` / MCPSPY_OTLP: a boolean, or a URL that turns the export on and names its endpoint. */
+export function parseOtlp(name: string, v: string): { otlp: boolean; otlpEndpoint?: string } {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v.trim())) {
+    if (!/^https?:\/\/[^/\s]+/i.test(v.trim())) throw new ConfigError(`invalid value for ${name}: "${v}" (expected true, false or an http(s) URL such as http://127.0.0.1:4318)`);
+    return { otlp: true, otlpEndpoint: v.trim() };
+  }
+  return { otlp: parseBool(name, v) };
 }
 
 /** MCPSpy's default since the Inference API stopped serving meta-llama/Llama-Prompt-Guard-2-86M (HTTP 410). */
@@ -179,5 +192,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base = defau
     if (!/^[A-Za-z0-9._~+\/=-]{16,512}$/.test(v)) throw new ConfigError('invalid value for MCPSPY_WEB_TOKEN (expected 16 to 512 characters of A-Z a-z 0-9 . _ ~ + / = -)');
     c.webToken = v;
   }
+  if ((v = s('MCPSPY_OTLP'))) Object.assign(c, parseOtlp('MCPSPY_OTLP', v));
   return c;
 }
