@@ -240,11 +240,3 @@ export function assertCaptured(run: TracedRun, library: string): void {
   assert.equal(msgs.length, run.record.sent.length + run.record.recv.length, `no extra messages: ${show()}`);
 }
 
-/** http-session cannot decode HTTP/2 while its stream classifier still gives up with `not_http_h2`. */
-export function h2SkipReason(): string | undefined {
-  const built = join(REPO_ROOT, 'apps', 'http-session', 'dist', 'src', 'http-stream.js');
-  if (existsSync(built) && readFileSync(built, 'utf8').includes('not_http_h2')) {
-    return 'http-session cannot decode HTTP/2 yet (it still counts not_http_h2); enable after the h2 branch lands';
-  }
-  return undefined;
-}

@@ -279,8 +279,11 @@ export class StdioChannels {
     counters.inc('stdio_lines');
     const text = decodeUtf8(bytes, ch.key, counters, logger);
     let result = parseJsonRpcText(text, this.cfg.maxJsonDepth);
-    if (result.messages.length === 0) {
-      // Messages glued to other output on one line (`[DEBUG] done {"jsonrpc":…}`, `{…}trailing log`, `{…}{…}`).
+    // Messages glued to other output on one line (`[DEBUG] done {"jsonrpc":…}`, `{…}trailing log`, `{…}{…}`): only a
+    // line that is not one JSON text is searched. A valid JSON document that is not JSON-RPC (a program's own records,
+    // which may quote JSON-RPC messages inside) is another protocol's data, never mined for nested objects.
+    const notOneJsonText = result.rejects.some((r) => r.counter === 'non_json' || r.counter === 'invalid_json');
+    if (result.messages.length === 0 && notOneJsonText) {
       const found = recoverJsonRpc(text, this.cfg.maxJsonDepth, MAX_RESYNC_TRIES);
       if (found.messages.length > 0) {
         if (!resync && found.noise) this.violation(ch, 'stdio_non_jsonrpc', meta, fromRead, visibleText(found.noise, SAMPLE_MAX));

@@ -236,6 +236,18 @@ describe('stdio hygiene: logs and banners on a server stdout', () => {
     assert.equal(h.engine.counters.get('stdio_resynced'), n / 2);
   });
 
+  test('a JSON document that is not JSON-RPC is never mined for messages quoted inside it', async () => {
+    // A client printing its own records ({"sent":{…jsonrpc…}}) on a pipe: valid JSON of another protocol.
+    const h = harness();
+    const s = new RawScript();
+    const rec = j({ sent: { jsonrpc: '2.0', id: 1, method: 'tools/list' } });
+    s.call({ ...CLIENT, dir: 'write', stream: UP, data: `${rec}\n${j({ recv: { jsonrpc: '2.0', id: 1, result: { tools: [] } } })}\n`, atMs: 0 });
+    s.call({ ...SERVER, dir: 'read', stream: UP, data: `${rec}\n`, atMs: 1 });
+    await h.feed(s.batches());
+    const out = await h.done();
+    assert.deepEqual(out, []);
+  });
+
   test('a log after a message on its line, and two messages glued together, are all recovered', async () => {
     const notices: NoticeEvent[] = [];
     const h = harness({ emitNotice: (x) => notices.push(x) });
