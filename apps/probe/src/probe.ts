@@ -335,11 +335,6 @@ export class Probe {
     return v;
   }
 
-  /** Adds a process to the pid allow list at run time (one map, shared by every object). */
-  allowPid(pid: number): void {
-    this.objects.get('tls_uprobes')?.updateElem('pid_allow', u32(pid), Buffer.from([1]));
-  }
-
   /**
    * Children created from now on are followed in the kernel (task_newtask);
    * those a listed process already has are found here, walking /proc once.
