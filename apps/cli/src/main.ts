@@ -83,6 +83,12 @@ Every flag can also be set as an MCPSPY_* environment variable (see README).`,
     .action((file: string, flags: CliFlags) => run(modes().then((m) => m.runScan(file, configFromFlags({ tui: false, ...flags })))));
 
   program
+    .command('coverage')
+    .description('what this host lets mcpspy see: kernel hook types that load, TLS libraries per process (hooked or not), HTTPS connections through no hooked library (root)')
+    .option('--json', 'one JSON document instead of tables')
+    .action((flags: { json?: boolean }) => run(modes().then((m) => m.runCoverage(Boolean(flags.json), `${process.argv0} ${process.argv.slice(1).join(' ')}`))));
+
+  program
     .command('version')
     .description('print the version')
     .action(() => {

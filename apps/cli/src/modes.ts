@@ -4,7 +4,7 @@
  */
 import { accessSync, constants as fsConstants, createReadStream, statSync } from 'node:fs';
 import { INestMicroservice } from '@nestjs/common';
-import { LEGACY_RAW_IO, rawSubject, Subjects } from '@mcpspy/events';
+import { LEGACY_RAW_IO, rawSubject, safeJsonText, Subjects, visibleText } from '@mcpspy/events';
 import {
   createRuntime,
   McpspyConfig,
@@ -13,7 +13,7 @@ import {
   startStage,
   stopStages,
 } from '@mcpspy/runtime';
-import { checkProbePrerequisites, NotRootError, readCapture } from '@mcpspy/probe';
+import { checkProbePrerequisites, NotRootError, probeHookTypes, readCapture, scanTls } from '@mcpspy/probe';
 import { SCAN_MAX_LINE_BYTES, scanJsonl, SecurityEngine } from '@mcpspy/security';
 import { formatAlertBlock } from '@mcpspy/sink';
 import { EnvironmentError, UsageError } from './errors';
@@ -208,4 +208,43 @@ export async function runScan(file: string, config: McpspyConfig): Promise<numbe
   say(`scanned ${r.messages} messages: ${r.alerts} alerts, ${r.invalid} invalid lines${r.skipped ? `, ${r.skipped} lines over ${SCAN_MAX_LINE_BYTES / 1048576} MiB skipped` : ''}`);
   // Alerts win (1); otherwise input the scan could not read whole is its own code (3), so a CI job knows the scan was partial.
   return r.alerts > 0 ? 1 : r.invalid + r.skipped > 0 ? EXIT_SCAN_BAD_INPUT : 0;
+}
+
+/**
+ * `mcpspy coverage`: what this host lets the monitor see (root). Kernel hook
+ * types are tried one by one with empty programs; TLS libraries come from the
+ * probe's own discovery run dry over every process (nothing stays attached).
+ * Process names come from the traffic's hosts, so they are escaped.
+ */
+export async function runCoverage(json: boolean, argv: string): Promise<number> {
+  requireProbe(argv);
+  const hooks = probeHookTypes();
+  const tls = scanTls();
+  const unhooked = tls.processes.filter((p) => p.hooked.length === 0 && p.httpsConnections > 0);
+  if (json) {
+    process.stdout.write(`${safeJsonText(JSON.stringify({ hooks, tls: tls.processes, unhooked: unhooked.map((p) => p.pid), problems: tls.problems }))}\n`);
+    return 0;
+  }
+  const yes = (b: boolean) => (b ? 'yes' : 'no ');
+  const out: string[] = ['Kernel hook types (each tried alone with an empty program):', '  hook             loads attaches  used for'];
+  for (const h of hooks) out.push(`  ${h.hook.padEnd(16)} ${yes(h.loads)}   ${yes(h.attaches)}       ${h.use}${h.error ? ` — ${h.error}` : ''}`);
+  const fexit = hooks.find((h) => h.hook === 'fentry/fexit');
+  out.push(`  syscall capture backend on this host: ${fexit?.attaches ? 'fexit' : 'tracepoints (fentry/fexit refused)'}`, '');
+  out.push('Processes with TLS libraries mcpspy hooks, or with HTTPS connections open:', '  pid      comm             hooked TLS             HTTPS connections');
+  for (const p of tls.processes.sort((a, b) => a.pid - b.pid)) {
+    out.push(`  ${String(p.pid).padEnd(8)} ${visibleText(p.comm, 16).padEnd(16)} ${(p.hooked.join(',') || '— none').padEnd(22)} ${p.httpsConnections}`);
+  }
+  out.push('');
+  if (unhooked.length) {
+    out.push('HTTPS through no hooked library (invisible to mcpspy; a tls_unhooked notice is raised when their handshakes are seen live):');
+    for (const p of unhooked) out.push(`  ${p.pid} ${visibleText(p.comm, 16)}: ${p.httpsConnections} connection(s)`);
+  } else {
+    out.push('No process holds an HTTPS connection through an unhooked library right now.');
+  }
+  if (tls.problems.length) {
+    out.push('', 'Files with a TLS library mcpspy found but could not hook:');
+    for (const p of tls.problems) out.push(`  ${visibleText(p.path, 120)}${p.library ? ` (${p.library})` : ''}: ${visibleText(p.problem, 200)}`);
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+  return 0;
 }

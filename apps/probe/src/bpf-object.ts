@@ -147,6 +147,21 @@ export class BpfObject {
     this.lib.bpf_object__close(this.obj);
   }
 
+  /** Before load only: load `program` alone (every other program's autoload off). */
+  only(program: string): void {
+    for (const { prog, name } of this.programs()) this.lib.bpf_program__set_autoload(prog, name === program);
+  }
+
+  /** Attaches `program` where its section says (libbpf's auto-attach). */
+  attachProgram(program: string): Handle {
+    const prog = this.programs().find((p) => p.name === program);
+    if (!prog) throw new AttachError(`${program}: no such program in ${this.path}`, 0);
+    const link = this.lib.bpf_program__attach(prog.prog);
+    if (!link) throw new AttachError(`${program} (${prog.section})`, lastErrno());
+    this.links.push(link);
+    return link;
+  }
+
   /** Detaches every link and frees the object (maps and programs go with it). */
   destroy(): void {
     for (const l of this.links.splice(0)) this.lib.bpf_link__destroy(l);

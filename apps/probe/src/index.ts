@@ -5,6 +5,7 @@ export type { CaptureEntry, ReadCaptureOptions } from './capture-file';
 export { RawBatcher } from './raw-batcher';
 export type { BatchKind, RawBatcherOptions } from './raw-batcher';
 export { ProcessTable } from './process-table';
+export { probeHookTypes, scanTls, type HookSupport, type ProcessTls, type TlsCoverageReport } from './coverage';
 export type { ProcessInfo } from './process-table';
 export { TlsTargets, SSL_FUNCTIONS } from './tls-targets';
 export * from './errors';

@@ -24,6 +24,9 @@ export interface Libbpf {
   bpf_program__name(prog: Handle): string;
   bpf_program__section_name(prog: Handle): string;
   bpf_program__attach(prog: Handle): Handle | null;
+  bpf_program__set_autoload(prog: Handle, autoload: boolean): number;
+  /** null: libbpf prints nothing (its messages go to stderr by default). */
+  libbpf_set_print(fn: null): Handle | null;
   bpf_program__attach_uprobe_opts(
     prog: Handle,
     pid: number,
@@ -95,6 +98,8 @@ export function loadLibbpf(): Libbpf {
     bpf_program__name: lib.func('const char *bpf_program__name(void *prog)'),
     bpf_program__section_name: lib.func('const char *bpf_program__section_name(void *prog)'),
     bpf_program__attach: lib.func('void *bpf_program__attach(void *prog)'),
+    bpf_program__set_autoload: lib.func('int bpf_program__set_autoload(void *prog, bool autoload)'),
+    libbpf_set_print: lib.func('void *libbpf_set_print(void *fn)'),
     bpf_program__attach_uprobe_opts: lib.func('bpf_program__attach_uprobe_opts', 'void *', [
       'void *',
       'int',

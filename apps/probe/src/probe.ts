@@ -86,7 +86,7 @@ export interface ProbeOptions {
   procRoot?: string;
 }
 
-const DEFAULT_OBJECT_DIR = resolve(__dirname, '../../../../bpf/.output');
+export const DEFAULT_OBJECT_DIR = resolve(__dirname, '../../../../bpf/.output');
 const OBJECTS = ['syscalls_io', 'tls_uprobes', 'process'] as const;
 const TRACEFS = '/sys/kernel/tracing';
 const EAGAIN = 11;
@@ -133,7 +133,7 @@ export function checkProbePrerequisites(bpfObjectDir = DEFAULT_OBJECT_DIR): void
 }
 
 /** Tracepoints attach through tracefs, which a fresh machine may not have mounted. */
-function ensureTracefs(libc: Libc): void {
+export function ensureTracefs(libc: Libc): void {
   if (existsSync(`${TRACEFS}/events`)) return;
   if (libc.mount('nodev', TRACEFS, 'tracefs', 0, null) !== 0) throw new TracefsMountError(lastErrno());
 }
