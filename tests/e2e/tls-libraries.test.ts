@@ -13,6 +13,7 @@ import { stopAll } from './proc';
 import { scratchDir } from './tmp';
 import { Monitor } from './harness';
 import { startProcess } from './proc';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   assertCaptured,
@@ -61,7 +62,10 @@ for (const stripped of [false, true]) {
 }
 
 test('Go crypto/tls client, default transport (HTTP/2 over ALPN): every message once, paired', { skip: goSkip }, async () => {
-  const h2 = await startTlsServer(tmp.dir, { h2: true });
+  // Its own folder: a second CA written over the first would leave the shared server's leaf signed by a CA no client trusts.
+  const h2Dir = join(tmp.dir, 'h2');
+  mkdirSync(h2Dir, { recursive: true });
+  const h2 = await startTlsServer(h2Dir, { h2: true });
   try {
     const bin = buildGoClient(tmp.dir, false);
     const run = await traceClient('mcpe2e-go-h2', bin, ['-url', h2.url, '-ca', h2.cert.cert, '-h2'], tmp.dir);

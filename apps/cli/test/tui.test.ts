@@ -44,7 +44,8 @@ test('TUI: live rows of a stdio session, detail view with the paired response, q
   const log = join(dir, 'mcpspy.log');
   // stderr stays on the terminal, as for a person; readiness comes from the log file.
   const cmd = `cd ${REPO_ROOT} && MCPSPY_LOG_FILE=${log} TZ=UTC ${process.execPath} ${MCPSPY_BIN} --comm mcpe2e-client,mcpe2e-server -o ${out}; echo "exit=$?"; sleep 60`;
-  tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '50', cmd);
+  // Tall enough for a request and its paired response in the detail view, conversation fields included.
+  tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '90', cmd);
 
   let s = await until(/TIME +TRANS +TYPE +METHOD \/ TOOL[^]*q quit/, 'table header and key line', 60_000);
   const ready = await waitUntil(() => existsSync(log) && /"msg":"probe started"/.test(readFileSync(log, 'utf8')), 60_000, 200);

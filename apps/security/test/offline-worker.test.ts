@@ -72,7 +72,8 @@ describe('offline worker', () => {
       assert.equal(result.rest.filter((a) => a.length > 0).length, 1);
       assert.equal(engine.counters.get('offline_budget_exceeded'), 0, 'bounded rules judge the hostile message within the budget');
       // A loaded 2-core machine: generous, but the old rules held the thread for seconds here.
-      assert.ok(lagMs < 400, `the engine's thread was held ${lagMs.toFixed(0)} ms`);
+      // Old code held it 3.7 s; a loaded 2-core machine delays a free thread by a few hundred ms.
+      assert.ok(lagMs < 1500, `the engine's thread was held ${lagMs.toFixed(0)} ms`);
       assert.ok(wall < 10_000, `201 messages took ${wall.toFixed(0)} ms`);
     } finally {
       await engine.close();
@@ -103,7 +104,8 @@ describe('offline worker', () => {
         [{ reason: 'analysis_budget_exceeded', stage: 'security', pid: 20, comm: 'server', stream: 's1', count: 1 }],
       );
       assert.equal(result.rest[150]![0]?.category, 'prompt_injection', 'the new worker judges the messages queued behind');
-      assert.ok(lagMs < 400, `the engine's thread was held ${lagMs.toFixed(0)} ms`);
+      // Old code held it 3.7 s; a loaded 2-core machine delays a free thread by a few hundred ms.
+      assert.ok(lagMs < 1500, `the engine's thread was held ${lagMs.toFixed(0)} ms`);
       assert.ok(wall < 8_000, `took ${wall.toFixed(0)} ms: the abandoned message held the queue for more than its budget`);
     } finally {
       await engine.close();
