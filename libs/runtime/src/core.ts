@@ -7,3 +7,4 @@ export { McpspyError } from '@mcpspy/events/errors';
 export { BusConnectError, CloseError, ConfigError, StoreConnectError } from './errors';
 export { configFromEnv, DEFAULT_HF_URL, DEFAULT_SECURITY_MODEL, defaultConfig, type McpspyConfig, parseBool, parseFloatRange, parseIntStrict, parseList, parseSize, type StageName, STAGES } from './config';
 export { LOG_LEVELS } from './logger';
+export { ensurePrivateDir, openOutputFile, type SafeOpenOptions, type SafeOpenResult, UnsafeFileError } from './safe-file';

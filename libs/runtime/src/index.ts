@@ -9,6 +9,7 @@ import 'reflect-metadata';
 // Configuration and errors.
 export { configFromEnv, DEFAULT_HF_URL, DEFAULT_SECURITY_MODEL, defaultConfig, type McpspyConfig, parseBool, parseFloatRange, parseIntStrict, parseList, parseSize, type StageName, STAGES } from './config';
 export { BusConnectError, CloseError, ConfigError, StoreConnectError } from './errors';
+export { ensurePrivateDir, openOutputFile, type SafeOpenOptions, type SafeOpenResult, UnsafeFileError } from './safe-file';
 
 // Logging, counters, metrics.
 export { LOG_LEVELS, type Logger, silentLogger } from './logger';
