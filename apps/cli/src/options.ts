@@ -19,6 +19,7 @@ export interface CliFlags {
   tui?: string | boolean;
   output?: string;
   outputMaxSize?: string;
+  outputForce?: boolean;
   quiet?: boolean;
   security?: string | boolean;
   hfToken?: string;
@@ -47,6 +48,7 @@ export function addCommonFlags(cmd: Command, which: { capture: boolean; output: 
       .addOption(new Option('--tui [bool]', 'interactive terminal UI (default: on when stdout is a terminal)'))
       .option('-o, --output <file>', 'write MCP messages and alerts as JSONL to FILE')
       .option('--output-max-size <size>', 'rotate the JSONL file past this size (e.g. 100MB)')
+      .option('--output-force', 'let -o/--record write through a symlink, into another user\'s file, a FIFO or a device (-o /dev/stdout)')
       .option('-q, --quiet', 'no console lines (with --tui=false)');
   }
   cmd
@@ -90,6 +92,7 @@ export function configFromFlags(f: CliFlags, env: NodeJS.ProcessEnv = process.en
   else if (env.MCPSPY_TUI === undefined) c.tui = Boolean(process.stdout.isTTY && process.stdin.isTTY);
   if (f.output !== undefined) c.output = f.output;
   if (f.outputMaxSize !== undefined) c.outputMaxSize = parseSize('--output-max-size', f.outputMaxSize);
+  if (f.outputForce) c.outputForce = true;
   if (f.quiet) c.console = false;
   const sec = bool('--security', f.security);
   if (sec !== undefined) c.security = sec;

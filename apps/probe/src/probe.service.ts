@@ -31,7 +31,7 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onApplicationBootstrap(): Promise<void> {
     const { config, logger, bus, metrics } = this.rt;
-    if (config.record) this.capture = await CaptureWriter.open(config.record);
+    if (config.record) this.capture = await CaptureWriter.open(config.record, { force: config.outputForce });
     this.probe = new Probe({
       pids: config.pids,
       comms: config.comms,

@@ -27,6 +27,11 @@ export interface McpspyConfig {
   output?: string;
   /** MCPSPY_OUTPUT_MAX_SIZE: rotate the JSONL file past this many bytes (0 = never). */
   outputMaxSize: number;
+  /**
+   * MCPSPY_OUTPUT_FORCE: let `-o` and `--record` write through a symlink, into
+   * another user's file, a FIFO or a device (`-o /dev/stdout`); refused by default.
+   */
+  outputForce: boolean;
   /** MCPSPY_TUI */
   tui: boolean;
   /** MCPSPY_CONSOLE: print one line per message on stdout when the TUI is off. */
@@ -67,6 +72,7 @@ export function defaultConfig(): McpspyConfig {
     pids: [],
     comms: [],
     outputMaxSize: 0,
+    outputForce: false,
     tui: false,
     console: true,
     metricsPort: 0,
@@ -134,6 +140,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base = defau
   if ((v = s('MCPSPY_COMM'))) c.comms = parseList(v);
   if ((v = s('MCPSPY_OUTPUT'))) c.output = v;
   if ((v = s('MCPSPY_OUTPUT_MAX_SIZE'))) c.outputMaxSize = parseSize('MCPSPY_OUTPUT_MAX_SIZE', v);
+  if ((v = s('MCPSPY_OUTPUT_FORCE'))) c.outputForce = parseBool('MCPSPY_OUTPUT_FORCE', v);
   if ((v = s('MCPSPY_TUI'))) c.tui = parseBool('MCPSPY_TUI', v);
   if ((v = s('MCPSPY_CONSOLE'))) c.console = parseBool('MCPSPY_CONSOLE', v);
   if ((v = s('MCPSPY_RECORD'))) c.record = v;
