@@ -4,6 +4,7 @@
  * variable; `mcpspy --help` lists the flags.
  */
 import { ConfigError } from './errors';
+import { authFromEnv, type NatsAuth, type RedisAuth, secretFromEnv } from './secrets';
 
 export const STAGES = ['probe', 'http-session', 'mcp-parser', 'security', 'sink'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -13,6 +14,10 @@ export interface McpspyConfig {
   natsUrl?: string;
   /** MCPSPY_REDIS_URL: empty means the in-memory Store. */
   redisUrl?: string;
+  /** NATS credentials and TLS: MCPSPY_NATS_USER, _PASSWORD[_FILE], _TOKEN[_FILE], _NKEY_FILE, _CREDS, _TLS_CA/_CERT/_KEY. */
+  natsAuth: NatsAuth;
+  /** Redis password and TLS: MCPSPY_REDIS_USER, MCPSPY_REDIS_PASSWORD[_FILE], MCPSPY_REDIS_TLS_CA. */
+  redisAuth: RedisAuth;
   /** MCPSPY_LOG_LEVEL */
   logLevel: string;
   /** MCPSPY_PARTITIONS: partitions of raw subjects. */
@@ -40,9 +45,15 @@ export interface McpspyConfig {
   record?: string;
   /** MCPSPY_METRICS_PORT: Prometheus /metrics and /healthz (0 = off). */
   metricsPort: number;
+  /** MCPSPY_METRICS_ADDR: address /metrics and /healthz listen on (default 127.0.0.1). */
+  metricsAddr: string;
+  /** MCPSPY_METRICS_TOKEN / MCPSPY_METRICS_TOKEN_FILE: bearer token required on /metrics and /healthz. */
+  metricsToken?: string;
+  /** MCPSPY_STALL_SECONDS: /healthz reports a stage stalled after this long without progress (default 30). */
+  stallSeconds: number;
   /** MCPSPY_SECURITY */
   security: boolean;
-  /** MCPSPY_HF_TOKEN */
+  /** MCPSPY_HF_TOKEN / MCPSPY_HF_TOKEN_FILE / --hf-token-file (the --hf-token flag shows in `ps`). */
   hfToken?: string;
   /** MCPSPY_SECURITY_MODEL */
   securityModel: string;
@@ -76,6 +87,10 @@ export function defaultConfig(): McpspyConfig {
     tui: false,
     console: true,
     metricsPort: 0,
+    metricsAddr: '127.0.0.1',
+    stallSeconds: 30,
+    natsAuth: {},
+    redisAuth: {},
     security: false,
     securityModel: DEFAULT_SECURITY_MODEL,
     securityThreshold: 0.5,
@@ -146,7 +161,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base = defau
   if ((v = s('MCPSPY_RECORD'))) c.record = v;
   if ((v = s('MCPSPY_METRICS_PORT'))) c.metricsPort = parseIntStrict('MCPSPY_METRICS_PORT', v, 0, 65535);
   if ((v = s('MCPSPY_SECURITY'))) c.security = parseBool('MCPSPY_SECURITY', v);
-  if ((v = s('MCPSPY_HF_TOKEN'))) c.hfToken = v;
+  if ((v = secretFromEnv(env, 'MCPSPY_HF_TOKEN'))) c.hfToken = v;
+  if ((v = s('MCPSPY_METRICS_ADDR'))) c.metricsAddr = v;
+  if ((v = secretFromEnv(env, 'MCPSPY_METRICS_TOKEN'))) c.metricsToken = v;
+  if ((v = s('MCPSPY_STALL_SECONDS'))) c.stallSeconds = parseIntStrict('MCPSPY_STALL_SECONDS', v, 1, 86_400);
+  const auth = authFromEnv(env);
+  c.natsAuth = { ...c.natsAuth, ...auth.nats };
+  c.redisAuth = { ...c.redisAuth, ...auth.redis };
   if ((v = s('MCPSPY_SECURITY_MODEL'))) c.securityModel = v;
   if ((v = s('MCPSPY_SECURITY_MODEL_PATH'))) c.securityModelPath = v;
   if ((v = s('MCPSPY_SECURITY_MODEL_THREADS'))) c.securityModelThreads = parseIntStrict('MCPSPY_SECURITY_MODEL_THREADS', v, 1, 64);

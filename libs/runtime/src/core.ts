@@ -7,4 +7,5 @@ export { McpspyError } from '@mcpspy/events/errors';
 export { BusConnectError, CloseError, ConfigError, StoreConnectError } from './errors';
 export { configFromEnv, DEFAULT_HF_URL, DEFAULT_SECURITY_MODEL, defaultConfig, type McpspyConfig, parseBool, parseFloatRange, parseIntStrict, parseList, parseSize, type StageName, STAGES } from './config';
 export { LOG_LEVELS } from './logger';
+export { authFromEnv, type NatsAuth, readSecretFile, redactUrl, type RedisAuth, secretFromEnv, splitUrlCredentials } from './secrets';
 export { ensurePrivateDir, openOutputFile, type SafeOpenOptions, type SafeOpenResult, UnsafeFileError } from './safe-file';

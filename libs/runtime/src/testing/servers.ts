@@ -95,23 +95,27 @@ async function startProcess(name: string, cmd: string, argsFor: (port: number, d
   };
 }
 
-/** nats-server with JetStream, storing in a temp dir, with the payload limit of deploy/nats/nats.conf. */
-export function startNats(): Promise<TestServer> {
+/**
+ * nats-server with JetStream, storing in a temp dir, with the payload limit
+ * of deploy/nats/nats.conf. `conf` adds configuration (an `authorization`
+ * block, `tls`).
+ */
+export function startNats(options: { conf?: string } = {}): Promise<TestServer> {
   const bin = which('nats-server', ['/usr/bin/nats-server', '/usr/sbin/nats-server']);
   return startProcess(
     'nats',
     bin,
     (port, dir) => {
       const conf = join(dir, 'nats.conf');
-      writeFileSync(conf, 'max_payload: 64MB\n');
+      writeFileSync(conf, `max_payload: 64MB\n${options.conf ?? ''}\n`);
       return ['-c', conf, '-js', '-sd', dir, '-p', String(port), '-a', '127.0.0.1'];
     },
     (p) => `nats://127.0.0.1:${p}`,
   );
 }
 
-/** redis-server without persistence unless `persist`, on loopback. */
-export function startRedis(options: { persist?: boolean } = {}): Promise<TestServer> {
+/** redis-server without persistence unless `persist`, on loopback; `password` turns requirepass on. */
+export function startRedis(options: { persist?: boolean; password?: string } = {}): Promise<TestServer> {
   const bin = which('redis-server', ['/usr/bin/redis-server']);
   return startProcess(
     'redis',
@@ -119,6 +123,7 @@ export function startRedis(options: { persist?: boolean } = {}): Promise<TestSer
     (port, dir) => [
       '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
       '--save', options.persist ? '1 1' : '', '--appendonly', options.persist ? 'yes' : 'no',
+      ...(options.password ? ['--requirepass', options.password] : []),
     ],
     (p) => `redis://127.0.0.1:${p}`,
   );

@@ -1,0 +1,136 @@
+/**
+ * The Bus and the Store with authentication on, against a real nats-server
+ * and redis-server: refused without credentials (one line naming the
+ * redacted URL), working with them, and a subscriber without credentials
+ * seeing nothing.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect, nkeys } from 'nats';
+import { BusConnectError, NatsBus, redactUrl, RedisStore, splitUrlCredentials, StoreConnectError } from '../src';
+import { startNats, startRedis, TestServer } from '../src/testing';
+
+const PASSWORD = 'pw-4f1c9e2a7b';
+const TOKEN = 'tok-93ab1e77c2';
+const nkey = nkeys.createUser();
+const NKEY_PUBLIC = nkey.getPublicKey();
+
+describe('redaction', () => {
+  test('user:password and tokens are removed from URLs, lists included', () => {
+    assert.equal(redactUrl('nats://u:p@h:4222'), 'nats://***@h:4222');
+    assert.equal(redactUrl('nats://TOKEN@h:4222,nats://a:b@g:4222'), 'nats://***@h:4222,nats://***@g:4222');
+    assert.equal(redactUrl('rediss://:secret@redis:6380/0'), 'rediss://***@redis:6380/0');
+    assert.equal(redactUrl('nats://h:4222'), 'nats://h:4222');
+    assert.deepEqual(splitUrlCredentials('nats://me:p%40ss@h:1'), { url: 'nats://h:1', user: 'me', password: 'p@ss' });
+  });
+});
+
+describe('NATS with authentication', () => {
+  let nats: TestServer;
+  before(async () => {
+    nats = await startNats({
+      conf: `authorization {
+  users = [
+    { user: mcpspy, password: "${PASSWORD}" }
+    { nkey: ${NKEY_PUBLIC} }
+  ]
+}`,
+    });
+  });
+  after(async () => nats?.dispose());
+
+  test('refused without credentials: one line, URL named, no secret', async () => {
+    const err = await NatsBus.connect({ url: nats.url }).then(
+      () => assert.fail('connected without credentials'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof BusConnectError);
+    assert.match(err.message, new RegExp(`^failed to connect to NATS at ${nats.url}: .*(Authorization|AUTHORIZATION)`));
+    assert.equal(err.message.includes('\n'), false);
+  });
+
+  test('wrong credentials in the URL: refused, and the URL is printed redacted', async () => {
+    const url = `nats://mcpspy:wrong-${PASSWORD}@127.0.0.1:${nats.port}`;
+    const err = (await NatsBus.connect({ url }).catch((e: unknown) => e)) as Error;
+    assert.ok(err instanceof BusConnectError);
+    assert.ok(err.message.includes(`nats://***@127.0.0.1:${nats.port}`), err.message);
+    assert.equal(err.message.includes(PASSWORD), false);
+  });
+
+  test('credentials in the URL are used (the client alone would ignore them)', async () => {
+    const bus = await NatsBus.connect({ url: `nats://mcpspy:${PASSWORD}@127.0.0.1:${nats.port}` });
+    assert.equal(bus.description.includes(PASSWORD), false);
+    await bus.close();
+  });
+
+  test('user and password (from a file or variable) work; a subscriber without credentials sees nothing', async () => {
+    const bus = await NatsBus.connect({ url: nats.url, auth: { user: 'mcpspy', password: PASSWORD } });
+    try {
+      // An outsider cannot even connect, so cannot read or forge traffic.
+      await assert.rejects(connect({ servers: nats.url, reconnect: false, timeout: 3000 }), /Authorization|AUTHORIZATION/);
+      const core = await connect({ servers: nats.url, user: 'mcpspy', pass: PASSWORD });
+      const seen = new Promise<string>((resolve) => {
+        const s = core.subscribe('mcpspy.test.>', { max: 1 });
+        void (async () => {
+          for await (const m of s) resolve(m.subject);
+        })();
+      });
+      await core.flush();
+      await bus.publish('mcpspy.test.hello', { hello: 1 });
+      await bus.flush();
+      assert.equal(await seen, 'mcpspy.test.hello');
+      await core.close();
+    } finally {
+      await bus.close();
+    }
+  });
+
+  test('an NKey seed file works', async () => {
+    const dir = nats.dir;
+    const seedFile = join(dir, 'user.nk');
+    writeFileSync(seedFile, `${new TextDecoder().decode(nkey.getSeed())}\n`, { mode: 0o600 });
+    const bus = await NatsBus.connect({ url: nats.url, auth: { nkeyFile: seedFile } });
+    await bus.close();
+  });
+});
+
+describe('NATS with a token', () => {
+  let nats: TestServer;
+  before(async () => {
+    nats = await startNats({ conf: `authorization { token: "${TOKEN}" }` });
+  });
+  after(async () => nats?.dispose());
+
+  test('refused without, works with the token', async () => {
+    await assert.rejects(NatsBus.connect({ url: nats.url }), BusConnectError);
+    const bus = await NatsBus.connect({ url: nats.url, auth: { token: TOKEN } });
+    await bus.close();
+  });
+});
+
+describe('Redis with requirepass', () => {
+  let redis: TestServer;
+  before(async () => {
+    redis = await startRedis({ password: PASSWORD });
+  });
+  after(async () => redis?.dispose());
+
+  test('refused without the password: the error names the URL, not the secret', async () => {
+    const err = (await RedisStore.connect({ url: redis.url, connectTimeoutMs: 3000 }).catch((e: unknown) => e)) as Error;
+    assert.ok(err instanceof StoreConnectError, String(err));
+    assert.match(err.message, /NOAUTH|Authentication required/i);
+    const wrong = (await RedisStore.connect({ url: `redis://:wrong-${PASSWORD}@127.0.0.1:${redis.port}`, connectTimeoutMs: 3000 }).catch((e: unknown) => e)) as Error;
+    assert.ok(wrong instanceof StoreConnectError);
+    assert.equal(wrong.message.includes(PASSWORD), false, wrong.message);
+    assert.ok(wrong.message.includes('redis://***@127.0.0.1'), wrong.message);
+  });
+
+  test('works with the password given apart from the URL', async () => {
+    const store = await RedisStore.connect({ url: redis.url, auth: { password: PASSWORD } });
+    await store.set('k', 'v');
+    assert.equal(await store.get('k'), 'v');
+    await store.close();
+  });
+});
