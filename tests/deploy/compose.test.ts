@@ -65,7 +65,10 @@ describe('docker-compose.yml, parsed', () => {
       const env = envOf(s);
       const c = configFromEnv(env);
       assert.equal(c.natsUrl, 'nats://nats:4222', s);
-      assert.equal(c.redisUrl, `redis://:${DEFAULT_PASSWORD}@redis:6379`, s);
+      assert.equal(c.redisUrl, 'redis://redis:6379', s);
+      // Secrets as variables, not inside a URL (printed in errors) or on a command line (ps).
+      assert.equal(c.redisAuth.password, DEFAULT_PASSWORD, s);
+      assert.deepEqual([c.natsAuth.user, c.natsAuth.password], ['mcpspy', DEFAULT_PASSWORD], s);
       assert.equal(c.metricsPort, 9464, s);
       assert.equal(c.logLevel, 'info', s);
       assert.equal(c.tui, false, s);
@@ -146,6 +149,15 @@ describe('docker-compose.yml, parsed', () => {
     assert.ok(volumeStrings('nats').includes('./deploy/nats/nats.conf:/etc/nats/nats.conf:ro'));
   });
 
+  test('NATS requires a login: nats.conf reads the password from the environment the stages share', () => {
+    const conf = readFileSync(`${REPO}/deploy/nats/nats.conf`, 'utf8');
+    assert.match(conf, /authorization \{[^}]*user: mcpspy, password: \$MCPSPY_NATS_PASSWORD/s);
+    assert.equal(envOf('nats').MCPSPY_NATS_PASSWORD, DEFAULT_PASSWORD);
+    const custom = interpolate(raw, { MCPSPY_NATS_PASSWORD: 'n-pw-1' });
+    assert.equal(custom.services.nats.environment.MCPSPY_NATS_PASSWORD, 'n-pw-1');
+    for (const s of STAGE_SERVICES) assert.equal(custom.services[s].environment.MCPSPY_NATS_PASSWORD, 'n-pw-1', s);
+  });
+
   test('Redis takes its password from MCPSPY_REDIS_PASSWORD, with the documented default', () => {
     const text = readFileSync(COMPOSE_FILE, 'utf8');
     assert.match(text, new RegExp(`MCPSPY_REDIS_PASSWORD +Redis password \\(default: ${DEFAULT_PASSWORD}\\)`));
@@ -155,7 +167,7 @@ describe('docker-compose.yml, parsed', () => {
     const custom = interpolate(raw, { MCPSPY_REDIS_PASSWORD: 's3cret-pw', MCPSPY_LOG_LEVEL: 'debug' });
     assert.equal(custom.services.redis.environment.REDIS_PASSWORD, 's3cret-pw');
     for (const s of STAGE_SERVICES) {
-      assert.equal(custom.services[s].environment.MCPSPY_REDIS_URL, 'redis://:s3cret-pw@redis:6379', s);
+      assert.equal(custom.services[s].environment.MCPSPY_REDIS_PASSWORD, 's3cret-pw', s);
       assert.equal(custom.services[s].environment.MCPSPY_LOG_LEVEL, 'debug', s);
     }
   });
@@ -217,7 +229,8 @@ describe('docker-compose config', () => {
     for (const s of STAGE_SERVICES) {
       const svc = out.services[s];
       assert.deepEqual(svc.command, ['serve', s]);
-      assert.equal(svc.environment.MCPSPY_REDIS_URL, `redis://:${DEFAULT_PASSWORD}@redis:6379`);
+      assert.equal(svc.environment.MCPSPY_REDIS_URL, 'redis://redis:6379');
+      assert.equal(svc.environment.MCPSPY_REDIS_PASSWORD, DEFAULT_PASSWORD);
       assert.equal(String(svc.environment.MCPSPY_METRICS_PORT), '9464');
       assert.equal(svc.environment.MCPSPY_NATS_URL, 'nats://nats:4222');
       assert.equal(svc.build.dockerfile, 'deploy/Dockerfile');
@@ -246,7 +259,7 @@ describe('docker-compose config', () => {
     assert.equal(r.status, 0, r.stderr);
     const out = parse(r.stdout);
     assert.equal(out.services.redis.environment.REDIS_PASSWORD, 'from-env-123');
-    assert.equal(out.services['mcp-parser'].environment.MCPSPY_REDIS_URL, 'redis://:from-env-123@redis:6379');
+    assert.equal(out.services['mcp-parser'].environment.MCPSPY_REDIS_PASSWORD, 'from-env-123');
     const port = out.services.nats.ports[0];
     assert.equal(String(port.published ?? port).includes('14222'), true, JSON.stringify(port));
   });

@@ -49,6 +49,7 @@ function mcpMessage(over: Partial<McpMessageEvent> = {}): McpMessageEvent {
 }
 
 const natsBin = findBinary('nats-server');
+const NATS_PASSWORD = 'consumer-test-pw';
 
 describe('example consumer against nats-server (JetStream)', { skip: natsBin ? false : 'nats-server is not installed' }, () => {
   let dir: string;
@@ -60,7 +61,7 @@ describe('example consumer against nats-server (JetStream)', { skip: natsBin ? f
   const running: LineProcess[] = [];
 
   const startConsumer = async (args: string[]) => {
-    const p = new LineProcess(process.execPath, [CONSUMER, '--nats', url, ...args], { env: { ...process.env } });
+    const p = new LineProcess(process.execPath, [CONSUMER, '--nats', url, ...args], { env: { ...process.env, MCPSPY_NATS_USER: 'mcpspy', MCPSPY_NATS_PASSWORD: NATS_PASSWORD } });
     running.push(p);
     await p.waitFor('stderr', /mcpspy-consumer: ready$/);
     return p;
@@ -74,9 +75,11 @@ describe('example consumer against nats-server (JetStream)', { skip: natsBin ? f
     const port = await freePort();
     url = `nats://127.0.0.1:${port}`;
     // -m 0: no monitoring port, so parallel runs do not collide on 8222.
-    server = new LineProcess(natsBin!, ['-c', join(dir, 'nats.conf'), '-p', String(port), '-a', '127.0.0.1', '-m', '0']);
+    // deploy/nats/nats.conf requires a login; its password comes from the server's environment.
+    server = new LineProcess(natsBin!, ['-c', join(dir, 'nats.conf'), '-p', String(port), '-a', '127.0.0.1', '-m', '0'], { env: { ...process.env, MCPSPY_NATS_PASSWORD: NATS_PASSWORD } });
     await server.waitFor('stderr', 'Server is ready');
-    nc = await connect({ servers: url });
+    await assert.rejects(connect({ servers: url, reconnect: false }), /Authorization|AUTHORIZATION/, 'the stack config refuses anonymous clients');
+    nc = await connect({ servers: url, user: 'mcpspy', pass: NATS_PASSWORD });
     jsm = await nc.jetstreamManager();
     js = nc.jetstream();
     // As the pipeline creates it (libs/events: JETSTREAM_STREAM over DURABLE_SUBJECTS).
