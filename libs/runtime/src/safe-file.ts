@@ -104,7 +104,7 @@ export function openOutputFile(path: string, opts: SafeOpenOptions = {}): SafeOp
     return refuse(`it changed while being opened (${(err as Error).message}); try again`, err);
   }
   if (lst.isSymbolicLink() && !opts.force) {
-    refuse(`it is a symlink (to ${safeReadlink(path)}): refusing to follow it as root; remove it, or pass --output-force if you mean it`);
+    refuse(`it is a symlink (to ${safeReadlink(path)}): refusing to follow it as root; choose another path, or pass --output-force if you mean it`);
   }
   const flags = O_WRONLY | O_NONBLOCK | CLOEXEC | (opts.force ? 0 : O_NOFOLLOW) | (opts.append ? O_APPEND : 0);
   let fd: number;
@@ -113,7 +113,7 @@ export function openOutputFile(path: string, opts: SafeOpenOptions = {}): SafeOp
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENXIO') refuse('it is a FIFO with no reader: start the reader first (the monitor does not wait for one)', err);
-    if (code === 'ELOOP') refuse('it is a symlink: refusing to follow it as root; remove it, or pass --output-force if you mean it', err);
+    if (code === 'ELOOP') refuse('it is a symlink: refusing to follow it as root; choose another path, or pass --output-force if you mean it', err);
     if (code === 'EISDIR') refuse('is a directory', err);
     if (code === 'EACCES' || code === 'EPERM') refuse('permission denied', err);
     return refuse((err as Error).message, err);

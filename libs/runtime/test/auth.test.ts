@@ -6,7 +6,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, nkeys } from 'nats';
 import { BusConnectError, NatsBus, redactUrl, RedisStore, splitUrlCredentials, StoreConnectError } from '../src';
@@ -132,5 +134,69 @@ describe('Redis with requirepass', () => {
     await store.set('k', 'v');
     assert.equal(await store.get('k'), 'v');
     await store.close();
+  });
+});
+
+/** A throw-away CA, and server and client certificates for 127.0.0.1 it signed (openssl, P-256). */
+function makeCerts(): { dir: string; ca: string; cert: string; key: string; clientCert: string; clientKey: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'mcpspy-tls-'));
+  const f = (n: string) => join(dir, n);
+  const ossl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  ossl('req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.crt'), '-days', '1', '-subj', '/CN=mcpspy-test-ca');
+  writeFileSync(f('san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  for (const who of ['server', 'client']) {
+    ossl('req', ...ec, '-keyout', f(`${who}.key`), '-out', f(`${who}.csr`), '-subj', `/CN=${who === 'server' ? '127.0.0.1' : 'mcpspy-stage'}`);
+    ossl('x509', '-req', '-in', f(`${who}.csr`), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f(`${who}.crt`), '-days', '1', '-extfile', f('san.ext'));
+  }
+  return { dir, ca: f('ca.crt'), cert: f('server.crt'), key: f('server.key'), clientCert: f('client.crt'), clientKey: f('client.key') };
+}
+
+const haveOpenssl = (() => {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe('TLS to NATS and Redis', { skip: haveOpenssl ? false : 'openssl is not installed' }, () => {
+  let certs: ReturnType<typeof makeCerts>;
+  let nats: TestServer;
+  let redis: TestServer;
+  before(async () => {
+    certs = makeCerts();
+    // Mutual TLS: the server verifies the client's certificate too; and a login on top.
+    nats = await startNats({
+      conf: `tls { cert_file: "${certs.cert}", key_file: "${certs.key}", ca_file: "${certs.ca}", verify: true }
+authorization { users = [ { user: mcpspy, password: "${PASSWORD}" } ] }`,
+    });
+    redis = await startRedis({ password: PASSWORD, tls: { cert: certs.cert, key: certs.key, ca: certs.ca } });
+  });
+  after(async () => {
+    await nats?.dispose();
+    await redis?.dispose();
+    rmSync(certs.dir, { recursive: true, force: true });
+  });
+
+  test('NATS: mutual TLS with our CA and client certificate works; without the CA it is refused', async () => {
+    const auth = { user: 'mcpspy', password: PASSWORD, tlsCa: certs.ca, tlsCert: certs.clientCert, tlsKey: certs.clientKey };
+    const bus = await NatsBus.connect({ url: nats.url, auth });
+    await bus.publish('mcpspy.test.tls', { ok: true });
+    await bus.flush();
+    await bus.close();
+    // A server certificate from an unknown CA must not be trusted.
+    await assert.rejects(NatsBus.connect({ url: `tls://127.0.0.1:${nats.port}`, auth: { user: 'mcpspy', password: PASSWORD } }), BusConnectError);
+    // Without a client certificate the server refuses.
+    await assert.rejects(NatsBus.connect({ url: nats.url, auth: { user: 'mcpspy', password: PASSWORD, tlsCa: certs.ca } }), BusConnectError);
+  });
+
+  test('Redis: rediss:// with our CA and the password works; an unknown CA is refused', async () => {
+    const store = await RedisStore.connect({ url: redis.url, auth: { password: PASSWORD, tlsCa: certs.ca } });
+    await store.set('tls', 'yes');
+    assert.equal(await store.get('tls'), 'yes');
+    await store.close();
+    await assert.rejects(RedisStore.connect({ url: redis.url, auth: { password: PASSWORD }, connectTimeoutMs: 3000 }), StoreConnectError);
   });
 });

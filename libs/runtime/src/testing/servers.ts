@@ -114,8 +114,11 @@ export function startNats(options: { conf?: string } = {}): Promise<TestServer> 
   );
 }
 
-/** redis-server without persistence unless `persist`, on loopback; `password` turns requirepass on. */
-export function startRedis(options: { persist?: boolean; password?: string } = {}): Promise<TestServer> {
+/**
+ * redis-server without persistence unless `persist`, on loopback; `password`
+ * turns requirepass on; `tls` serves TLS only on the port (no plain port).
+ */
+export function startRedis(options: { persist?: boolean; password?: string; tls?: { cert: string; key: string; ca: string } } = {}): Promise<TestServer> {
   const bin = which('redis-server', ['/usr/bin/redis-server']);
   return startProcess(
     'redis',
@@ -124,7 +127,10 @@ export function startRedis(options: { persist?: boolean; password?: string } = {
       '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
       '--save', options.persist ? '1 1' : '', '--appendonly', options.persist ? 'yes' : 'no',
       ...(options.password ? ['--requirepass', options.password] : []),
+      ...(options.tls
+        ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', options.tls.cert, '--tls-key-file', options.tls.key, '--tls-ca-cert-file', options.tls.ca, '--tls-auth-clients', 'no']
+        : []),
     ],
-    (p) => `redis://127.0.0.1:${p}`,
+    (p) => `${options.tls ? 'rediss' : 'redis'}://127.0.0.1:${p}`,
   );
 }
