@@ -11,11 +11,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startNats, startRedis, type TestServer } from '@mcpspy/runtime/testing';
-import { Child, runCli, startCli } from './cli';
+import { freePort } from '@mcpspy/runtime/testing';
+import { Child, httpGet, runCli, startCli } from './cli';
 
 const NATS_PASSWORD = 'natspw-7d1e0c55aa';
 const REDIS_PASSWORD = 'redispw-2b6f93e1cc';
 const HF_TOKEN = 'hf_secret4c0ffee9d';
+const METRICS_TOKEN = 'metrics-tok-55e1a0';
 
 after(() => Child.stopAll());
 
@@ -30,6 +32,7 @@ describe('serve with NATS and Redis authentication', () => {
     writeFileSync(join(dir, 'nats.pw'), `${NATS_PASSWORD}\n`, { mode: 0o600 });
     writeFileSync(join(dir, 'redis.pw'), `${REDIS_PASSWORD}\n`, { mode: 0o600 });
     writeFileSync(join(dir, 'hf.token'), `${HF_TOKEN}\n`, { mode: 0o600 });
+    writeFileSync(join(dir, 'metrics.token'), `${METRICS_TOKEN}\n`, { mode: 0o600 });
   });
   after(async () => {
     await nats?.dispose();
@@ -51,15 +54,27 @@ describe('serve with NATS and Redis authentication', () => {
     assert.equal(r2.stderr.includes(REDIS_PASSWORD), false, r2.stderr);
   });
 
-  test('with secrets from files and variables: runs, and no secret shows in ps or its output', async () => {
-    const env = { ...process.env, MCPSPY_REDIS_PASSWORD_FILE: join(dir, 'redis.pw'), MCPSPY_HF_TOKEN_FILE: join(dir, 'hf.token'), MCPSPY_LOG_LEVEL: 'debug' };
-    const c = startCli(['serve', 'security', '--nats', nats.url, '--nats-user', 'parser', '--nats-password-file', join(dir, 'nats.pw'), '--redis', redis.url], { env });
+  test('with secrets from files and variables: runs, metrics need the token, and no secret shows in ps or its output', async () => {
+    const env = {
+      ...process.env,
+      MCPSPY_REDIS_PASSWORD_FILE: join(dir, 'redis.pw'),
+      MCPSPY_HF_TOKEN_FILE: join(dir, 'hf.token'),
+      MCPSPY_METRICS_TOKEN_FILE: join(dir, 'metrics.token'),
+      MCPSPY_LOG_LEVEL: 'debug',
+    };
+    const port = await freePort();
+    const c = startCli(['serve', 'security', '--nats', nats.url, '--nats-user', 'parser', '--nats-password-file', join(dir, 'nats.pw'), '--redis', redis.url, '--metrics-port', String(port)], { env });
     await c.waitForLine(/^mcpspy: serving security on nats:\/\/127\.0\.0\.1/, 60_000);
     const ps = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
     assert.ok(ps.includes('serve security'), 'the stage is in ps');
-    for (const secret of [NATS_PASSWORD, REDIS_PASSWORD, HF_TOKEN]) assert.equal(ps.includes(secret), false, `${secret} in ps`);
+    for (const secret of [NATS_PASSWORD, REDIS_PASSWORD, HF_TOKEN, METRICS_TOKEN]) assert.equal(ps.includes(secret), false, `${secret} in ps`);
+    assert.equal((await httpGet(`http://127.0.0.1:${port}/metrics`)).status, 401);
+    assert.equal((await httpGet(`http://127.0.0.1:${port}/healthz`)).status, 401);
+    const h = await httpGet(`http://127.0.0.1:${port}/healthz`, 10_000, { authorization: `Bearer ${METRICS_TOKEN}` });
+    assert.equal(h.status, 200, h.body);
+    assert.match(h.body, /"security-queue":\{"ok":true/);
     await c.stop('SIGTERM');
-    for (const secret of [NATS_PASSWORD, REDIS_PASSWORD, HF_TOKEN]) {
+    for (const secret of [NATS_PASSWORD, REDIS_PASSWORD, HF_TOKEN, METRICS_TOKEN]) {
       assert.equal(c.stderr().includes(secret) || c.stdout().includes(secret), false, `${secret} printed`);
     }
   });
