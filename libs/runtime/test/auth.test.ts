@@ -98,6 +98,25 @@ describe('NATS with authentication', () => {
   });
 });
 
+test('a creds file is read and its seed signs the login (the JWT is checked only by operator-mode servers)', async () => {
+  const nats = await startNats({ conf: `authorization { users = [ { nkey: ${NKEY_PUBLIC} } ] }` });
+  try {
+    const creds = join(nats.dir, 'user.creds');
+    const seed = new TextDecoder().decode(nkey.getSeed());
+    const jwt = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.e30.c2ln';
+    writeFileSync(
+      creds,
+      `-----BEGIN NATS USER JWT-----\n${jwt}\n------END NATS USER JWT------\n\n-----BEGIN USER NKEY SEED-----\n${seed}\n------END USER NKEY SEED------\n`,
+      { mode: 0o600 },
+    );
+    const bus = await NatsBus.connect({ url: nats.url, auth: { credsFile: creds } });
+    await bus.close();
+    await assert.rejects(NatsBus.connect({ url: nats.url, auth: { credsFile: join(nats.dir, 'missing.creds') } }), /failed to read NATS creds from .*missing\.creds: ENOENT/);
+  } finally {
+    await nats.dispose();
+  }
+});
+
 describe('NATS with a token', () => {
   let nats: TestServer;
   before(async () => {

@@ -107,7 +107,8 @@ function readAuthFile(what: string, path: string, trim = false): Uint8Array {
     const b = readFileSync(path);
     return trim ? new TextEncoder().encode(b.toString('utf8').trim()) : new Uint8Array(b);
   } catch (err) {
-    throw new BusConnectError('(not connected)', { cause: new Error(`failed to read ${what} from ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`) });
+    // connect() wraps it: `failed to connect to NATS at <url>: failed to read … from <path>: ENOENT`.
+    throw new Error(`failed to read ${what} from ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
   }
 }
 
