@@ -177,10 +177,13 @@ describe('docker-compose.yml, health-check command run for real', () => {
   let server: Server;
   let port: number;
   let status = 200;
+  let token: string | undefined;
   before(async () => {
     port = await freePort();
     server = createServer((req, res) => {
-      res.statusCode = req.url === '/healthz' ? status : 404;
+      // Like Metrics.listen with a token: 401 without the bearer header.
+      if (token && req.headers.authorization !== `Bearer ${token}`) res.statusCode = 401;
+      else res.statusCode = req.url === '/healthz' ? status : 404;
       res.end();
     });
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
@@ -188,11 +191,11 @@ describe('docker-compose.yml, health-check command run for real', () => {
   after(() => new Promise<void>((r) => server.close(() => r())));
 
   // Asynchronous: the HTTP server answering the check lives in this process.
-  function runCheck(metricsPort: number): Promise<number | null> {
+  function runCheck(metricsPort: number, env: Record<string, string> = {}): Promise<number | null> {
     const t: string[] = services.sink.healthcheck.test;
     return new Promise((resolve) => {
       const child = spawn(process.execPath, t.slice(2), {
-        env: { ...process.env, MCPSPY_METRICS_PORT: String(metricsPort) },
+        env: { ...process.env, MCPSPY_METRICS_PORT: String(metricsPort), ...env },
         stdio: 'ignore',
         timeout: 10_000,
       });
@@ -206,6 +209,17 @@ describe('docker-compose.yml, health-check command run for real', () => {
     status = 503;
     assert.equal(await runCheck(port), 1);
     assert.equal(await runCheck(await freePort()), 1);
+  });
+
+  test('sends MCPSPY_METRICS_TOKEN when the stage requires one', async () => {
+    status = 200;
+    token = 'tok-compose-1';
+    try {
+      assert.equal(await runCheck(port), 1, 'no token: 401, unhealthy');
+      assert.equal(await runCheck(port, { MCPSPY_METRICS_TOKEN: token }), 0);
+    } finally {
+      token = undefined;
+    }
   });
 });
 
