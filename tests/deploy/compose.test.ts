@@ -68,7 +68,7 @@ describe('docker-compose.yml, parsed', () => {
       assert.equal(c.redisUrl, 'redis://redis:6379', s);
       // Secrets as variables, not inside a URL (printed in errors) or on a command line (ps).
       assert.equal(c.redisAuth.password, DEFAULT_PASSWORD, s);
-      assert.deepEqual([c.natsAuth.user, c.natsAuth.password], ['mcpspy', DEFAULT_PASSWORD], s);
+      assert.deepEqual([c.natsAuth.user, c.natsAuth.password], [s, DEFAULT_PASSWORD], `${s} logs in as its own NATS user`);
       assert.equal(c.metricsPort, 9464, s);
       assert.equal(c.logLevel, 'info', s);
       assert.equal(c.tui, false, s);
@@ -149,13 +149,19 @@ describe('docker-compose.yml, parsed', () => {
     assert.ok(volumeStrings('nats').includes('./deploy/nats/nats.conf:/etc/nats/nats.conf:ro'));
   });
 
-  test('NATS requires a login: nats.conf reads the password from the environment the stages share', () => {
+  test('NATS requires a login, one user per stage: nats.conf reads each password from the environment the stage shares', () => {
     const conf = readFileSync(`${REPO}/deploy/nats/nats.conf`, 'utf8');
-    assert.match(conf, /authorization \{[^}]*user: mcpspy, password: \$MCPSPY_NATS_PASSWORD/s);
-    assert.equal(envOf('nats').MCPSPY_NATS_PASSWORD, DEFAULT_PASSWORD);
-    const custom = interpolate(raw, { MCPSPY_NATS_PASSWORD: 'n-pw-1' });
-    assert.equal(custom.services.nats.environment.MCPSPY_NATS_PASSWORD, 'n-pw-1');
-    for (const s of STAGE_SERVICES) assert.equal(custom.services[s].environment.MCPSPY_NATS_PASSWORD, 'n-pw-1', s);
+    const v = (u: string) => `MCPSPY_NATS_PASSWORD_${u.toUpperCase().replace('-', '_')}`;
+    for (const u of [...STAGE_SERVICES, 'reader']) {
+      assert.match(conf, new RegExp(`\\{ user: ${u}, password: \\$${v(u)}, permissions:`), u);
+      assert.equal(envOf('nats')[v(u)], DEFAULT_PASSWORD, u);
+    }
+    const custom = interpolate(raw, Object.fromEntries(STAGE_SERVICES.map((s) => [v(s), `pw-${s}`])));
+    for (const s of STAGE_SERVICES) {
+      assert.equal(custom.services.nats.environment[v(s)], `pw-${s}`, s);
+      assert.equal(custom.services[s].environment.MCPSPY_NATS_USER, s);
+      assert.equal(custom.services[s].environment.MCPSPY_NATS_PASSWORD, `pw-${s}`, `${s} gets only its own password`);
+    }
   });
 
   test('Redis takes its password from MCPSPY_REDIS_PASSWORD, with the documented default', () => {

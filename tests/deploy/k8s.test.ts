@@ -166,7 +166,7 @@ describe('Kubernetes manifests: references and privileges', () => {
       assert.equal(cfg.natsUrl, 'nats://nats.mcpspy.svc:4222', stage);
       assert.equal(cfg.redisUrl, 'redis://redis.mcpspy.svc:6379', stage);
       assert.equal(cfg.redisAuth.password, secrets['redis-password'], stage);
-      assert.deepEqual([cfg.natsAuth.user, cfg.natsAuth.password], ['mcpspy', secrets['nats-password']], stage);
+      assert.deepEqual([cfg.natsAuth.user, cfg.natsAuth.password], [stage, secrets[`nats-password-${stage}`]], `${stage} logs in as its own NATS user`);
       assert.equal(cfg.metricsAddr, '0.0.0.0', `${stage}: the kubelet probes the pod IP`);
       assert.equal(cfg.metricsPort, 9464, stage);
       assert.equal(cfg.security, stage === 'security', stage);

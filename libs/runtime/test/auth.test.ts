@@ -6,13 +6,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, nkeys } from 'nats';
 import { BusConnectError, NatsBus, redactUrl, RedisStore, splitUrlCredentials, StoreConnectError } from '../src';
-import { startNats, startRedis, TestServer } from '../src/testing';
+import { freePort, startNats, startRedis, TestServer } from '../src/testing';
 
 const PASSWORD = 'pw-4f1c9e2a7b';
 const TOKEN = 'tok-93ab1e77c2';
@@ -217,5 +217,65 @@ authorization { users = [ { user: mcpspy, password: "${PASSWORD}" } ] }`,
     assert.equal(await store.get('tls'), 'yes');
     await store.close();
     await assert.rejects(RedisStore.connect({ url: redis.url, auth: { password: PASSWORD }, connectTimeoutMs: 3000 }), StoreConnectError);
+  });
+});
+
+describe('deploy/nats/nats.conf: one user per stage', () => {
+  const REPO = join(__dirname, '..', '..', '..', '..');
+  let dir: string;
+  let child: ChildProcess;
+  let url: string;
+  const pw = (u: string) => `conf-${u}-pw`;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mcpspy-natsconf-'));
+    const conf = join(dir, 'nats.conf');
+    writeFileSync(conf, readFileSync(join(REPO, 'deploy', 'nats', 'nats.conf'), 'utf8').replace('/data/jetstream', join(dir, 'js')));
+    const port = await freePort();
+    url = `nats://127.0.0.1:${port}`;
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const u of ['probe', 'http-session', 'mcp-parser', 'security', 'sink', 'reader']) env[`MCPSPY_NATS_PASSWORD_${u.toUpperCase().replace('-', '_')}`] = pw(u);
+    child = spawn('nats-server', ['-c', conf, '-p', String(port), '-a', '127.0.0.1', '-m', '0'], { env, stdio: 'ignore' });
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      try {
+        const nc = await connect({ servers: url, user: 'reader', pass: pw('reader'), reconnect: false });
+        await nc.close();
+        break;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  });
+  after(async () => {
+    child?.kill('SIGTERM');
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("a stage's user publishes its own subjects only: another stage's messages cannot be forged", async () => {
+    const reader = await connect({ servers: url, user: 'reader', pass: pw('reader') });
+    const seen: string[] = [];
+    const sub = reader.subscribe('mcpspy.v1.>');
+    void (async () => {
+      for await (const m of sub) seen.push(`${m.subject} ${new TextDecoder().decode(m.data)}`);
+    })();
+    await reader.flush();
+    const sink = await connect({ servers: url, user: 'sink', pass: pw('sink') });
+    const parser = await connect({ servers: url, user: 'mcp-parser', pass: pw('mcp-parser') });
+    sink.publish('mcpspy.v1.mcp.message', new TextEncoder().encode('forged'));
+    reader.publish('mcpspy.v1.mcp.message', new TextEncoder().encode('forged-by-reader'));
+    await Promise.all([sink.flush(), reader.flush()]);
+    parser.publish('mcpspy.v1.mcp.message', new TextEncoder().encode('genuine'));
+    await parser.flush();
+    const deadline = Date.now() + 5000;
+    while (!seen.some((s) => s.endsWith('genuine')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(seen, ['mcpspy.v1.mcp.message genuine']);
+    await Promise.all([sink.close(), parser.close(), reader.close()]);
+  });
+
+  test('a stage logs in with its own user through NatsBus (JetStream set-up allowed)', async () => {
+    const bus = await NatsBus.connect({ url, auth: { user: 'mcp-parser', password: pw('mcp-parser') } });
+    await bus.close();
+    await assert.rejects(NatsBus.connect({ url, auth: { user: 'mcp-parser', password: pw('sink') } }), BusConnectError);
   });
 });
