@@ -2,10 +2,11 @@
 // Example consumer of mcpspy's NATS subjects, for systems that want alerts
 // and MCP messages without reading the JSONL file.
 //
-//   MCPSPY_NATS_USER=mcpspy MCPSPY_NATS_PASSWORD_FILE=nats.pw \
+//   MCPSPY_NATS_USER=reader MCPSPY_NATS_PASSWORD_FILE=reader.pw \
 //     node deploy/examples/mcpspy-consumer.mjs --nats nats://127.0.0.1:4222
 //
-// The stack's NATS requires a login (deploy/nats/nats.conf): the user and the
+// The stack's NATS requires a login (deploy/nats/nats.conf; outside consumers
+// use the read-only user `reader`): the user and the
 // password come from the environment (MCPSPY_NATS_PASSWORD or a file named by
 // MCPSPY_NATS_PASSWORD_FILE), never from the command line where `ps` shows it.
 //
