@@ -2,12 +2,19 @@
 // Example consumer of mcpspy's NATS subjects, for systems that want alerts
 // and MCP messages without reading the JSONL file.
 //
-//   node deploy/examples/mcpspy-consumer.mjs --nats nats://127.0.0.1:4222
+//   MCPSPY_NATS_USER=reader MCPSPY_NATS_PASSWORD_FILE=reader.pw \
+//     node deploy/examples/mcpspy-consumer.mjs --nats nats://127.0.0.1:4222
+//
+// The stack's NATS requires a login (deploy/nats/nats.conf; outside consumers
+// use the read-only user `reader`): the user and the
+// password come from the environment (MCPSPY_NATS_PASSWORD or a file named by
+// MCPSPY_NATS_PASSWORD_FILE), never from the command line where `ps` shows it.
 //
 // Alerts come through a JetStream durable consumer: the server remembers what
 // this consumer acknowledged, so after a restart it resumes with the first
 // alert it has not seen, and none is lost while it was down. MCP messages come
 // through a plain subscription: live traffic only, nothing kept for us.
+import { readFileSync } from 'node:fs';
 import { connect, AckPolicy, DeliverPolicy } from 'nats';
 import {
   ALERT_SUBJECT,
@@ -141,14 +148,25 @@ function subscribeMessages(nc, o) {
   })();
 }
 
+/** user/pass from MCPSPY_NATS_USER and MCPSPY_NATS_PASSWORD (or _FILE); none when unset. */
+function natsLogin(env = process.env) {
+  const user = env.MCPSPY_NATS_USER || undefined;
+  let pass = env.MCPSPY_NATS_PASSWORD || undefined;
+  if (!pass && env.MCPSPY_NATS_PASSWORD_FILE) pass = readFileSync(env.MCPSPY_NATS_PASSWORD_FILE, 'utf8').replace(/\r?\n$/, '');
+  return user || pass ? { user, pass } : {};
+}
+
+/** The URL without a user:password part, for messages. */
+const redact = (url) => url.replace(/\/\/[^@/]*@/g, '//***@');
+
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   const stop = { requested: false, onStop: [] };
   let nc;
   try {
-    nc = await connect({ servers: o.nats, name: 'mcpspy-example-consumer', maxReconnectAttempts: -1 });
+    nc = await connect({ servers: o.nats, ...natsLogin(), name: 'mcpspy-example-consumer', maxReconnectAttempts: -1 });
   } catch (err) {
-    log(`failed to connect to ${o.nats}: ${err.message}`);
+    log(`failed to connect to ${redact(o.nats)}: ${err.message}`);
     process.exit(1);
   }
   const shutdown = async () => {

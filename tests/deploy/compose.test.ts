@@ -65,7 +65,10 @@ describe('docker-compose.yml, parsed', () => {
       const env = envOf(s);
       const c = configFromEnv(env);
       assert.equal(c.natsUrl, 'nats://nats:4222', s);
-      assert.equal(c.redisUrl, `redis://:${DEFAULT_PASSWORD}@redis:6379`, s);
+      assert.equal(c.redisUrl, 'redis://redis:6379', s);
+      // Secrets as variables, not inside a URL (printed in errors) or on a command line (ps).
+      assert.equal(c.redisAuth.password, DEFAULT_PASSWORD, s);
+      assert.deepEqual([c.natsAuth.user, c.natsAuth.password], [s, DEFAULT_PASSWORD], `${s} logs in as its own NATS user`);
       assert.equal(c.metricsPort, 9464, s);
       assert.equal(c.logLevel, 'info', s);
       assert.equal(c.tui, false, s);
@@ -146,6 +149,21 @@ describe('docker-compose.yml, parsed', () => {
     assert.ok(volumeStrings('nats').includes('./deploy/nats/nats.conf:/etc/nats/nats.conf:ro'));
   });
 
+  test('NATS requires a login, one user per stage: nats.conf reads each password from the environment the stage shares', () => {
+    const conf = readFileSync(`${REPO}/deploy/nats/nats.conf`, 'utf8');
+    const v = (u: string) => `MCPSPY_NATS_PASSWORD_${u.toUpperCase().replace('-', '_')}`;
+    for (const u of [...STAGE_SERVICES, 'reader']) {
+      assert.match(conf, new RegExp(`\\{ user: ${u}, password: \\$${v(u)}, permissions:`), u);
+      assert.equal(envOf('nats')[v(u)], DEFAULT_PASSWORD, u);
+    }
+    const custom = interpolate(raw, Object.fromEntries(STAGE_SERVICES.map((s) => [v(s), `pw-${s}`])));
+    for (const s of STAGE_SERVICES) {
+      assert.equal(custom.services.nats.environment[v(s)], `pw-${s}`, s);
+      assert.equal(custom.services[s].environment.MCPSPY_NATS_USER, s);
+      assert.equal(custom.services[s].environment.MCPSPY_NATS_PASSWORD, `pw-${s}`, `${s} gets only its own password`);
+    }
+  });
+
   test('Redis takes its password from MCPSPY_REDIS_PASSWORD, with the documented default', () => {
     const text = readFileSync(COMPOSE_FILE, 'utf8');
     assert.match(text, new RegExp(`MCPSPY_REDIS_PASSWORD +Redis password \\(default: ${DEFAULT_PASSWORD}\\)`));
@@ -155,7 +173,7 @@ describe('docker-compose.yml, parsed', () => {
     const custom = interpolate(raw, { MCPSPY_REDIS_PASSWORD: 's3cret-pw', MCPSPY_LOG_LEVEL: 'debug' });
     assert.equal(custom.services.redis.environment.REDIS_PASSWORD, 's3cret-pw');
     for (const s of STAGE_SERVICES) {
-      assert.equal(custom.services[s].environment.MCPSPY_REDIS_URL, 'redis://:s3cret-pw@redis:6379', s);
+      assert.equal(custom.services[s].environment.MCPSPY_REDIS_PASSWORD, 's3cret-pw', s);
       assert.equal(custom.services[s].environment.MCPSPY_LOG_LEVEL, 'debug', s);
     }
   });
@@ -165,10 +183,13 @@ describe('docker-compose.yml, health-check command run for real', () => {
   let server: Server;
   let port: number;
   let status = 200;
+  let token: string | undefined;
   before(async () => {
     port = await freePort();
     server = createServer((req, res) => {
-      res.statusCode = req.url === '/healthz' ? status : 404;
+      // Like Metrics.listen with a token: 401 without the bearer header.
+      if (token && req.headers.authorization !== `Bearer ${token}`) res.statusCode = 401;
+      else res.statusCode = req.url === '/healthz' ? status : 404;
       res.end();
     });
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
@@ -176,11 +197,11 @@ describe('docker-compose.yml, health-check command run for real', () => {
   after(() => new Promise<void>((r) => server.close(() => r())));
 
   // Asynchronous: the HTTP server answering the check lives in this process.
-  function runCheck(metricsPort: number): Promise<number | null> {
+  function runCheck(metricsPort: number, env: Record<string, string> = {}): Promise<number | null> {
     const t: string[] = services.sink.healthcheck.test;
     return new Promise((resolve) => {
       const child = spawn(process.execPath, t.slice(2), {
-        env: { ...process.env, MCPSPY_METRICS_PORT: String(metricsPort) },
+        env: { ...process.env, MCPSPY_METRICS_PORT: String(metricsPort), ...env },
         stdio: 'ignore',
         timeout: 10_000,
       });
@@ -194,6 +215,17 @@ describe('docker-compose.yml, health-check command run for real', () => {
     status = 503;
     assert.equal(await runCheck(port), 1);
     assert.equal(await runCheck(await freePort()), 1);
+  });
+
+  test('sends MCPSPY_METRICS_TOKEN when the stage requires one', async () => {
+    status = 200;
+    token = 'tok-compose-1';
+    try {
+      assert.equal(await runCheck(port), 1, 'no token: 401, unhealthy');
+      assert.equal(await runCheck(port, { MCPSPY_METRICS_TOKEN: token }), 0);
+    } finally {
+      token = undefined;
+    }
   });
 });
 
@@ -217,7 +249,8 @@ describe('docker-compose config', () => {
     for (const s of STAGE_SERVICES) {
       const svc = out.services[s];
       assert.deepEqual(svc.command, ['serve', s]);
-      assert.equal(svc.environment.MCPSPY_REDIS_URL, `redis://:${DEFAULT_PASSWORD}@redis:6379`);
+      assert.equal(svc.environment.MCPSPY_REDIS_URL, 'redis://redis:6379');
+      assert.equal(svc.environment.MCPSPY_REDIS_PASSWORD, DEFAULT_PASSWORD);
       assert.equal(String(svc.environment.MCPSPY_METRICS_PORT), '9464');
       assert.equal(svc.environment.MCPSPY_NATS_URL, 'nats://nats:4222');
       assert.equal(svc.build.dockerfile, 'deploy/Dockerfile');
@@ -246,7 +279,7 @@ describe('docker-compose config', () => {
     assert.equal(r.status, 0, r.stderr);
     const out = parse(r.stdout);
     assert.equal(out.services.redis.environment.REDIS_PASSWORD, 'from-env-123');
-    assert.equal(out.services['mcp-parser'].environment.MCPSPY_REDIS_URL, 'redis://:from-env-123@redis:6379');
+    assert.equal(out.services['mcp-parser'].environment.MCPSPY_REDIS_PASSWORD, 'from-env-123');
     const port = out.services.nats.ports[0];
     assert.equal(String(port.published ?? port).includes('14222'), true, JSON.stringify(port));
   });

@@ -49,18 +49,20 @@ function mcpMessage(over: Partial<McpMessageEvent> = {}): McpMessageEvent {
 }
 
 const natsBin = findBinary('nats-server');
+const NATS_PASSWORD = 'consumer-test-pw';
 
 describe('example consumer against nats-server (JetStream)', { skip: natsBin ? false : 'nats-server is not installed' }, () => {
   let dir: string;
   let server: LineProcess;
   let url: string;
   let nc: NatsConnection;
+  let parserNc: NatsConnection;
   let js: JetStreamClient;
   let jsm: JetStreamManager;
   const running: LineProcess[] = [];
 
   const startConsumer = async (args: string[]) => {
-    const p = new LineProcess(process.execPath, [CONSUMER, '--nats', url, ...args], { env: { ...process.env } });
+    const p = new LineProcess(process.execPath, [CONSUMER, '--nats', url, ...args], { env: { ...process.env, MCPSPY_NATS_USER: 'reader', MCPSPY_NATS_PASSWORD: NATS_PASSWORD } });
     running.push(p);
     await p.waitFor('stderr', /mcpspy-consumer: ready$/);
     return p;
@@ -74,9 +76,14 @@ describe('example consumer against nats-server (JetStream)', { skip: natsBin ? f
     const port = await freePort();
     url = `nats://127.0.0.1:${port}`;
     // -m 0: no monitoring port, so parallel runs do not collide on 8222.
-    server = new LineProcess(natsBin!, ['-c', join(dir, 'nats.conf'), '-p', String(port), '-a', '127.0.0.1', '-m', '0']);
+    // deploy/nats/nats.conf requires a login (the example runs as `reader`; the test publishes as the stages do).
+    const passwords = Object.fromEntries(['PROBE', 'HTTP_SESSION', 'MCP_PARSER', 'SECURITY', 'SINK', 'READER'].map((u) => [`MCPSPY_NATS_PASSWORD_${u}`, NATS_PASSWORD]));
+    server = new LineProcess(natsBin!, ['-c', join(dir, 'nats.conf'), '-p', String(port), '-a', '127.0.0.1', '-m', '0'], { env: { ...process.env, ...passwords } });
     await server.waitFor('stderr', 'Server is ready');
-    nc = await connect({ servers: url });
+    await assert.rejects(connect({ servers: url, reconnect: false }), /Authorization|AUTHORIZATION/, 'the stack config refuses anonymous clients');
+    // Alerts as the security stage publishes them, MCP messages as mcp-parser does: each user may publish only its own.
+    nc = await connect({ servers: url, user: 'security', pass: NATS_PASSWORD });
+    parserNc = await connect({ servers: url, user: 'mcp-parser', pass: NATS_PASSWORD });
     jsm = await nc.jetstreamManager();
     js = nc.jetstream();
     // As the pipeline creates it (libs/events: JETSTREAM_STREAM over DURABLE_SUBJECTS).
@@ -86,6 +93,7 @@ describe('example consumer against nats-server (JetStream)', { skip: natsBin ? f
   after(async () => {
     for (const p of running) await p.stop('SIGKILL');
     await nc?.close();
+    await parserNc?.close();
     await server?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -111,7 +119,7 @@ describe('example consumer against nats-server (JetStream)', { skip: natsBin ? f
       line,
       'ALERT 2026-01-02T10:00:00.140Z HIGH prompt_injection score=0.86 detector=rules tools/call pid=4242 comm=node msg=mcp-parser:17 id=3 :: instruction override in tool arguments [params.arguments.query: "ignore all previous instructions"]',
     );
-    nc.publish(Subjects.mcpMessage, JSON.stringify(mcpMessage()));
+    parserNc.publish(Subjects.mcpMessage, JSON.stringify(mcpMessage()));
     const m = await c.waitFor('stdout', /^MCP /);
     assert.equal(m, 'MCP 2026-01-02T10:00:00.123Z request tools/call id=7 stdio client[100] -> server[200]');
     const info = await jsm.consumers.info(JETSTREAM_STREAM, 'it-main');
@@ -164,8 +172,8 @@ describe('example consumer against nats-server (JetStream)', { skip: natsBin ? f
   test('--json with --no-alerts prints MCP messages as their payload', async () => {
     const c = await startConsumer(['--no-alerts', '--json']);
     const msg = mcpMessage({ type: 'response', id: 7, method: undefined, result: { content: [] }, request: { type: 'request', id: 7, method: 'tools/call', error: {} } });
-    nc.publish(Subjects.mcpMessage, JSON.stringify(msg));
-    nc.publish(Subjects.mcpMessage, '{"transport_type":"carrier-pigeon"}');
+    parserNc.publish(Subjects.mcpMessage, JSON.stringify(msg));
+    parserNc.publish(Subjects.mcpMessage, '{"transport_type":"carrier-pigeon"}');
     const line = await c.waitFor('stdout', /^\{/);
     assert.deepEqual(JSON.parse(line), JSON.parse(JSON.stringify(msg)));
     await c.waitFor('stderr', /skipped mcp message: failed to decode mcp message: unknown transport_type "carrier-pigeon"/);

@@ -164,7 +164,10 @@ describe('Kubernetes manifests: references and privileges', () => {
       const env = containerEnv(c, (name, key) => (name === 'mcpspy-secrets' ? secrets[key] : ''));
       const cfg = configFromEnv(env);
       assert.equal(cfg.natsUrl, 'nats://nats.mcpspy.svc:4222', stage);
-      assert.equal(cfg.redisUrl, `redis://:${secrets['redis-password']}@redis.mcpspy.svc:6379`, stage);
+      assert.equal(cfg.redisUrl, 'redis://redis.mcpspy.svc:6379', stage);
+      assert.equal(cfg.redisAuth.password, secrets['redis-password'], stage);
+      assert.deepEqual([cfg.natsAuth.user, cfg.natsAuth.password], [stage, secrets[`nats-password-${stage}`]], `${stage} logs in as its own NATS user`);
+      assert.equal(cfg.metricsAddr, '0.0.0.0', `${stage}: the kubelet probes the pod IP`);
       assert.equal(cfg.metricsPort, 9464, stage);
       assert.equal(cfg.security, stage === 'security', stage);
       if (stage === 'sink') {

@@ -11,7 +11,7 @@
  */
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { MCPSPY_BIN, REPO_ROOT } from './paths';
 import { startProcess, type Proc } from './proc';
 import { CleanupError, ProcessError } from './errors';
@@ -58,6 +58,16 @@ export interface StackOptions {
   metrics?: boolean;
 }
 
+/** Passwords of deploy/nats/nats.conf's users, given to nats-server as its environment. */
+const STACK_NATS_PASSWORDS: Record<string, string> = Object.fromEntries(
+  ['probe', 'http-session', 'mcp-parser', 'security', 'sink', 'reader'].map((u) => [`MCPSPY_NATS_PASSWORD_${u.toUpperCase().replace('-', '_')}`, `e2e-${u}-pw`]),
+);
+
+/** What a stage logs in with: its own user (deploy/nats/nats.conf), password from the environment. */
+export function stageNatsLogin(stage: string): Record<string, string> {
+  return { MCPSPY_NATS_USER: stage, MCPSPY_NATS_PASSWORD: `e2e-${stage}-pw` };
+}
+
 /** One `mcpspy serve <stage>` process, with what it takes to start it again. */
 export interface StageProc {
   stage: StackStage;
@@ -87,15 +97,19 @@ export class Stack {
   }
 
   static async start(o: StackOptions): Promise<Stack> {
+    // The stack runs NATS with authentication on, as shipped.
     const timeout = o.readyTimeoutMs ?? 30_000;
     const natsPort = await freePort();
     const redisPort = await freePort();
     const jsDir = join(o.dir, 'jetstream');
     mkdirSync(jsDir, { recursive: true });
-    // As deploy/nats/nats.conf: MCP messages of several MB exceed NATS's 1 MB default payload.
+    // deploy/nats/nats.conf itself (payload limit, per-stage users and their permissions), so the
+    // stack proves the shipped permissions let every stage do its work. -m 0: no monitoring port.
     const natsConf = join(o.dir, 'nats.conf');
-    writeFileSync(natsConf, 'max_payload: 64MB\n');
-    const nats = startProcess('nats-server', 'nats-server', ['-c', natsConf, '-js', '-sd', jsDir, '-p', String(natsPort), '-a', '127.0.0.1']);
+    writeFileSync(natsConf, readFileSync(join(REPO_ROOT, 'deploy', 'nats', 'nats.conf'), 'utf8').replace('/data/jetstream', jsDir));
+    const nats = startProcess('nats-server', 'nats-server', ['-c', natsConf, '-p', String(natsPort), '-a', '127.0.0.1', '-m', '0'], {
+      env: { ...process.env, ...STACK_NATS_PASSWORDS },
+    });
     const redisArgs = ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
     const redis = startProcess('redis-server', 'redis-server', redisArgs);
     const stack = new Stack(`nats://127.0.0.1:${natsPort}`, `redis://127.0.0.1:${redisPort}`, nats, redis, redisArgs, o.output, o);
@@ -131,7 +145,7 @@ export class Stack {
 
   private async launch(spec: Omit<StageProc, 'proc'>): Promise<StageProc> {
     const name = `mcpspy serve ${spec.stage}${spec.instance ? ` (${spec.instance})` : ''}`;
-    const proc = startProcess(name, process.execPath, spec.args, { cwd: REPO_ROOT });
+    const proc = startProcess(name, process.execPath, spec.args, { cwd: REPO_ROOT, env: { ...process.env, ...stageNatsLogin(spec.stage) } });
     const sp: StageProc = { ...spec, proc };
     const at = this.procs.findIndex((p) => p.stage === spec.stage && p.instance === spec.instance);
     if (at >= 0) this.procs[at] = sp;
@@ -211,6 +225,9 @@ export class Stack {
     for (const p of [this.redis, this.nats]) {
       await p.stop('SIGTERM', 5_000).catch((e: unknown) => failures.push(e));
     }
+    // A permission of deploy/nats/nats.conf too narrow for a stage shows only here.
+    const violations = (this.nats.stdout() + this.nats.stderr()).split('\n').filter((l) => /Violation/.test(l));
+    if (violations.length > 0) failures.push(new Error(`nats-server refused ${violations.length} operations of the stages: ${violations.slice(0, 3).join(' | ')}`));
     if (failures.length > 0) throw new CleanupError(failures);
   }
 }

@@ -9,6 +9,7 @@ import {
   createRuntime,
   McpspyConfig,
   MemoryStore,
+  redactUrl,
   StageName,
   startStage,
   stopStages,
@@ -77,8 +78,8 @@ async function runStages(
   const { logger, file } = createCliLogger(config.logLevel, { tui: config.tui && stages.includes('sink'), name: opts.name });
   const rt = await createRuntime({ config, logger, embedded: opts.embedded, replay: opts.replay, name: opts.name });
   if (config.metricsPort) {
-    const port = await rt.metrics.listen(config.metricsPort);
-    logger.info({ port }, 'metrics on /metrics, health on /healthz');
+    const port = await rt.metrics.listen(config.metricsPort, config.metricsAddr, { token: config.metricsToken });
+    logger.info({ port, addr: config.metricsAddr, token: Boolean(config.metricsToken) }, 'metrics on /metrics, health on /healthz');
   }
   const ordered = PIPELINE.filter((s) => stages.includes(s));
   const apps: Array<[StageName, INestMicroservice]> = [];
@@ -134,7 +135,7 @@ export async function runServe(stage: StageName, config: McpspyConfig, argv: str
   return runStages(config, [stage], {
     embedded: false,
     name: `mcpspy-${stage}`,
-    ready: stage === 'probe' ? `monitoring (serving probe on ${config.natsUrl})` : `serving ${stage} on ${config.natsUrl}${stage === 'sink' ? otlpNote(config) : ''}`,
+    ready: stage === 'probe' ? `monitoring (serving probe on ${redactUrl(config.natsUrl)})` : `serving ${stage} on ${redactUrl(config.natsUrl)}${stage === 'sink' ? otlpNote(config) : ''}`,
   });
 }
 

@@ -15,15 +15,19 @@ import {
   parseList,
   parseOtlp,
   parseSize,
+  readSecretFile,
+  redactUrl,
 } from '@mcpspy/runtime/core';
 
 export interface CliFlags {
   tui?: string | boolean;
   output?: string;
   outputMaxSize?: string;
+  outputForce?: boolean;
   quiet?: boolean;
   security?: string | boolean;
   hfToken?: string;
+  hfTokenFile?: string;
   securityModel?: string;
   securityModelPath?: string;
   securityThreshold?: string;
@@ -31,7 +35,18 @@ export interface CliFlags {
   pid?: string[];
   comm?: string[];
   nats?: string;
+  natsCreds?: string;
+  natsNkey?: string;
+  natsUser?: string;
+  natsPasswordFile?: string;
+  natsTokenFile?: string;
+  natsTlsCa?: string;
+  natsTlsCert?: string;
+  natsTlsKey?: string;
   redis?: string;
+  redisPasswordFile?: string;
+  redisTlsCa?: string;
+  metricsAddr?: string;
   record?: string;
   logLevel?: string;
   metricsPort?: string;
@@ -52,12 +67,14 @@ export function addCommonFlags(cmd: Command, which: { capture: boolean; output: 
       .addOption(new Option('--tui [bool]', 'interactive terminal UI (default: on when stdout is a terminal)'))
       .option('-o, --output <file>', 'write MCP messages and alerts as JSONL to FILE')
       .option('--output-max-size <size>', 'rotate the JSONL file past this size (e.g. 100MB)')
+      .option('--output-force', 'let -o/--record write through a symlink, into another user\'s file, a FIFO or a device (-o /dev/stdout)')
       .option('-q, --quiet', 'no console lines (with --tui=false)')
       .addOption(new Option('--otlp [endpoint]', 'export MCP spans and metrics over OpenTelemetry (OTLP/HTTP; default endpoint from OTEL_EXPORTER_OTLP_ENDPOINT, else http://localhost:4318)'));
   }
   cmd
     .addOption(new Option('--security [bool]', 'detect prompt injection, tool poisoning, rug pulls and data leaks'))
-    .option('--hf-token <token>', 'HuggingFace API token: adds the HF Inference API model to the offline detectors')
+    .option('--hf-token <token>', 'HuggingFace API token: adds the HF Inference API model to the offline detectors (visible in ps: prefer --hf-token-file or MCPSPY_HF_TOKEN)')
+    .option('--hf-token-file <file>', 'read the HuggingFace API token from FILE')
     .option('--security-model <name>', 'HuggingFace model for detection (default protectai/deberta-v3-base-prompt-injection-v2)')
     .option('--security-model-path <dir>', 'local ONNX classifier directory')
     .option('--security-threshold <0..1>', 'minimum score of an alert (default 0.5)')
@@ -71,7 +88,17 @@ export function addCommonFlags(cmd: Command, which: { capture: boolean; output: 
   if (which.distributed) {
     cmd
       .option('--nats <url>', 'NATS server (JetStream on): run over NATS instead of in-process')
-      .option('--redis <url>', 'Redis server for shared state (pairing, tool fingerprints)')
+      .option('--nats-creds <file>', 'NATS creds file (user JWT and NKey seed)')
+      .option('--nats-nkey <file>', 'NATS NKey seed file')
+      .option('--nats-user <name>', 'NATS user (password from --nats-password-file or MCPSPY_NATS_PASSWORD[_FILE])')
+      .option('--nats-password-file <file>', 'read the NATS password from FILE')
+      .option('--nats-token-file <file>', 'read the NATS token from FILE')
+      .option('--nats-tls-ca <file>', 'CA bundle that signed the NATS server certificate (turns TLS on)')
+      .option('--nats-tls-cert <file>', 'client certificate for NATS mutual TLS')
+      .option('--nats-tls-key <file>', 'private key of --nats-tls-cert')
+      .option('--redis <url>', 'Redis server for shared state (pairing, tool fingerprints); rediss:// for TLS')
+      .option('--redis-password-file <file>', 'read the Redis password from FILE (or MCPSPY_REDIS_PASSWORD[_FILE])')
+      .option('--redis-tls-ca <file>', 'CA bundle that signed the Redis server certificate (turns TLS on)')
       .option('--partitions <n>', 'partitions of the raw subjects (default 1)')
       .option('--partition <list>', 'partitions this stream-stage instance owns (serve mode; default all)')
       .option('--instance <name>', 'name of this process (durable consumer names, metrics)');
@@ -83,7 +110,8 @@ export function addCommonFlags(cmd: Command, which: { capture: boolean; output: 
   }
   cmd
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS as string[]))
-    .option('--metrics-port <port>', 'serve Prometheus /metrics and /healthz on PORT');
+    .option('--metrics-port <port>', 'serve Prometheus /metrics and /healthz on PORT')
+    .option('--metrics-addr <addr>', 'address of /metrics and /healthz (default 127.0.0.1); MCPSPY_METRICS_TOKEN[_FILE] requires a bearer token');
   return cmd;
 }
 
@@ -101,12 +129,14 @@ export function configFromFlags(f: CliFlags, env: NodeJS.ProcessEnv = process.en
   else if (env.MCPSPY_TUI === undefined) c.tui = Boolean(process.stdout.isTTY && process.stdin.isTTY);
   if (f.output !== undefined) c.output = f.output;
   if (f.outputMaxSize !== undefined) c.outputMaxSize = parseSize('--output-max-size', f.outputMaxSize);
+  if (f.outputForce) c.outputForce = true;
   if (f.quiet) c.console = false;
   if (f.otlp === true) c.otlp = true;
   else if (typeof f.otlp === 'string') Object.assign(c, parseOtlp('--otlp', f.otlp));
   const sec = bool('--security', f.security);
   if (sec !== undefined) c.security = sec;
   if (f.hfToken !== undefined) c.hfToken = f.hfToken;
+  if (f.hfTokenFile !== undefined) c.hfToken = readSecretFile('--hf-token-file', f.hfTokenFile);
   if (f.securityModel !== undefined) c.securityModel = f.securityModel;
   if (f.securityModelPath !== undefined) c.securityModelPath = f.securityModelPath;
   if (f.securityThreshold !== undefined) c.securityThreshold = parseFloatRange('--security-threshold', f.securityThreshold, 0, 1);
@@ -119,6 +149,18 @@ export function configFromFlags(f: CliFlags, env: NodeJS.ProcessEnv = process.en
   }
   if (f.nats !== undefined) c.natsUrl = f.nats;
   if (f.redis !== undefined) c.redisUrl = f.redis;
+  if (f.natsCreds !== undefined) c.natsAuth.credsFile = f.natsCreds;
+  if (f.natsNkey !== undefined) c.natsAuth.nkeyFile = f.natsNkey;
+  if (f.natsUser !== undefined) c.natsAuth.user = f.natsUser;
+  if (f.natsPasswordFile !== undefined) c.natsAuth.password = readSecretFile('--nats-password-file', f.natsPasswordFile);
+  if (f.natsTokenFile !== undefined) c.natsAuth.token = readSecretFile('--nats-token-file', f.natsTokenFile);
+  if (f.natsTlsCa !== undefined) c.natsAuth.tlsCa = f.natsTlsCa;
+  if (f.natsTlsCert !== undefined) c.natsAuth.tlsCert = f.natsTlsCert;
+  if (f.natsTlsKey !== undefined) c.natsAuth.tlsKey = f.natsTlsKey;
+  if (Boolean(c.natsAuth.tlsCert) !== Boolean(c.natsAuth.tlsKey)) throw new ConfigError('invalid NATS TLS settings: --nats-tls-cert and --nats-tls-key go together');
+  if (f.redisPasswordFile !== undefined) c.redisAuth.password = readSecretFile('--redis-password-file', f.redisPasswordFile);
+  if (f.redisTlsCa !== undefined) c.redisAuth.tlsCa = f.redisTlsCa;
+  if (f.metricsAddr !== undefined) c.metricsAddr = f.metricsAddr;
   if (f.record !== undefined) c.record = f.record;
   if (f.logLevel !== undefined) c.logLevel = f.logLevel;
   if (f.metricsPort !== undefined) c.metricsPort = parseIntStrict('--metrics-port', f.metricsPort, 0, 65535);
@@ -131,10 +173,10 @@ export function configFromFlags(f: CliFlags, env: NodeJS.ProcessEnv = process.en
     throw new ConfigError(`invalid value for --partition: partitions are 0..${c.partitions - 1}`);
   }
   if (c.natsUrl && !/^(nats|tls|ws|wss):\/\/|^[\w.-]+:\d+$/.test(c.natsUrl)) {
-    throw new ConfigError(`invalid value for --nats: "${c.natsUrl}" (expected nats://host:port)`);
+    throw new ConfigError(`invalid value for --nats: "${redactUrl(c.natsUrl)}" (expected nats://host:port)`);
   }
   if (c.redisUrl && !/^rediss?:\/\//.test(c.redisUrl)) {
-    throw new ConfigError(`invalid value for --redis: "${c.redisUrl}" (expected redis://[:password@]host:port)`);
+    throw new ConfigError(`invalid value for --redis: "${redactUrl(c.redisUrl)}" (expected redis://host:port or rediss://host:port; password from MCPSPY_REDIS_PASSWORD_FILE)`);
   }
   if (!LOG_LEVELS.includes(c.logLevel as never)) {
     throw new ConfigError(`invalid value for MCPSPY_LOG_LEVEL: "${c.logLevel}" (expected one of ${LOG_LEVELS.join(', ')})`);

@@ -183,9 +183,9 @@ export function readJsonl(file: string): Array<Record<string, any>> {
     .map((l) => JSON.parse(l) as Record<string, any>);
 }
 
-export function httpGet(url: string, timeoutMs = 10_000): Promise<{ status: number; type: string; body: string }> {
+export function httpGet(url: string, timeoutMs = 10_000, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string }> {
   return new Promise((res, rej) => {
-    const req = request(url, { timeout: timeoutMs }, (r) => {
+    const req = request(url, { timeout: timeoutMs, headers }, (r) => {
       let body = '';
       r.setEncoding('utf8').on('data', (d: string) => (body += d));
       r.on('end', () => res({ status: r.statusCode ?? 0, type: String(r.headers['content-type'] ?? ''), body }));

@@ -83,3 +83,40 @@ describe('capture file', () => {
     assert.throws(() => w.write('x', Buffer.alloc(1)), /failed to write capture/);
   });
 });
+
+// `--record` runs as root, often into /tmp: what another user plants there must not receive raw traffic.
+describe('capture file against planted files (as root)', { skip: process.geteuid?.() !== 0 ? 'needs root (chown to uid 65534)' : false }, () => {
+  const fs = require('node:fs') as typeof import('node:fs');
+
+  test('a new capture file is created 0600 whatever the umask', async () => {
+    const old = process.umask(0);
+    try {
+      const path = join(dir, 'mode.cap');
+      const w = await CaptureWriter.open(path);
+      await w.close();
+      assert.equal(statSync(path).mode & 0o777, 0o600);
+    } finally {
+      process.umask(old);
+    }
+  });
+
+  test('a symlink at the path is refused and its target untouched', async () => {
+    const target = join(dir, 'victim');
+    writeFileSync(target, 'precious\n', { mode: 0o644 });
+    const path = join(dir, 'link.cap');
+    fs.symlinkSync(target, path);
+    await assert.rejects(CaptureWriter.open(path), /failed to write capture .*link\.cap: it is a symlink/);
+    assert.equal(readFileSync(target, 'utf8'), 'precious\n');
+  });
+
+  test("another user's pre-created file is refused, unless forced (then it keeps its owner)", async () => {
+    const path = join(dir, 'theirs.cap');
+    writeFileSync(path, 'theirs\n', { mode: 0o644 });
+    fs.chownSync(path, 65534, 65534);
+    await assert.rejects(CaptureWriter.open(path), /belongs to uid 65534/);
+    assert.equal(readFileSync(path, 'utf8'), 'theirs\n');
+    const w = await CaptureWriter.open(path, { force: true });
+    await w.close();
+    assert.equal(statSync(path).uid, 65534);
+  });
+});

@@ -13,7 +13,7 @@
  * fit the format is corruption and throws CaptureFormatError.
  */
 import { createReadStream, createWriteStream, WriteStream } from 'node:fs';
-import type { Logger } from '@mcpspy/runtime';
+import { type Logger, openOutputFile } from '@mcpspy/runtime';
 import { CaptureFormatError, CaptureWriteError } from './errors';
 
 export const CAPTURE_MAGIC = 'MCPSPYCP';
@@ -56,17 +56,19 @@ export class CaptureWriter {
     });
   }
 
-  static async open(path: string): Promise<CaptureWriter> {
-    const out = createWriteStream(path, { highWaterMark: 1024 * 1024 });
-    // Wait for the open so a bad path fails here rather than at the first write.
+  /**
+   * Creates the file 0600 (raw traffic holds tokens) without following a
+   * symlink or taking another user's file, FIFO or device unless `force`
+   * (see openOutputFile). Throws CaptureWriteError.
+   */
+  static async open(path: string, options: { force?: boolean } = {}): Promise<CaptureWriter> {
+    let fd: number;
     try {
-      await new Promise<void>((resolve, reject) => {
-        out.once('open', () => resolve());
-        out.once('error', reject);
-      });
+      fd = openOutputFile(path, { force: options.force, what: 'capture file' }).fd;
     } catch (err) {
       throw new CaptureWriteError(path, { cause: err });
     }
+    const out = createWriteStream('', { fd, highWaterMark: 1024 * 1024 });
     const w = new CaptureWriter(path, out);
     const header = Buffer.alloc(FILE_HEADER_SIZE);
     header.write(CAPTURE_MAGIC, 0, 'latin1');

@@ -76,7 +76,8 @@ export class CaptureFormatError extends ProbeError {
 
 export class CaptureWriteError extends ProbeError {
   constructor(path: string, options?: { cause?: unknown }) {
-    const d = options?.cause instanceof Error ? options.cause.message : String(options?.cause ?? 'unknown error');
+    const reason = (options?.cause as { reason?: unknown } | undefined)?.reason;
+    const d = typeof reason === 'string' ? reason : options?.cause instanceof Error ? options.cause.message : String(options?.cause ?? 'unknown error');
     super(`failed to write capture ${path}: ${d}`, options);
   }
 }

@@ -9,7 +9,7 @@
  */
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { rawSubject, type RawRoute, Subjects } from '@mcpspy/events';
-import { Counters, RUNTIME, StageRuntime } from '@mcpspy/runtime';
+import { Counters, RUNTIME, StageRuntime, StallWatch } from '@mcpspy/runtime';
 import { CaptureWriter } from './capture-file';
 import { Probe } from './probe';
 
@@ -32,7 +32,7 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onApplicationBootstrap(): Promise<void> {
     const { config, logger, bus, metrics } = this.rt;
-    if (config.record) this.capture = await CaptureWriter.open(config.record);
+    if (config.record) this.capture = await CaptureWriter.open(config.record, { force: config.outputForce });
     this.probe = new Probe({
       pids: config.pids,
       comms: config.comms,
@@ -43,6 +43,7 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
       onBatch: (kind, partition, batch) => this.onBatch(kind, partition, batch),
       accepting: () => this.inflight < PAUSE_DRAIN_AT,
       onProc: (ev) => {
+        this.counters.inc('proc_events');
         this.capture?.write(Subjects.rawProc, Buffer.from(JSON.stringify(ev)));
         void bus.publish(Subjects.rawProc, ev).catch(() => this.counters.inc('publish_errors'));
       },
@@ -71,7 +72,12 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
       }
       return out;
     });
-    metrics.addHealthCheck('probe', () => ({ ok: this.probe !== undefined }));
+    // Expected to see traffic = the kernel emitted records since the last batch; stalled = no batch for stallSeconds then.
+    const stall = new StallWatch('probe drain', (config.stallSeconds ?? 30) * 1000, () => ({
+      work: this.probe?.stats().events ?? 0,
+      done: this.counters.get('batches_published') + this.counters.get('batches_backpressured') + this.counters.get('proc_events'),
+    }));
+    metrics.addHealthCheck('probe', () => (this.probe === undefined ? { ok: false, detail: 'probe not started' } : stall.check()));
     await this.probe.start();
   }
 

@@ -4,6 +4,9 @@ import { McpspyError } from '@mcpspy/events';
 export class SinkError extends McpspyError {}
 
 function detailOf(cause: unknown): string {
+  // An UnsafeFileError already names the path: keep only its reason.
+  const reason = (cause as { reason?: unknown } | undefined)?.reason;
+  if (typeof reason === 'string') return reason;
   return cause instanceof Error ? cause.message : String(cause);
 }
 

@@ -1,6 +1,9 @@
 /**
  * The `-o FILE` output: one JSON object a line, file mode 0600 (MCP traffic
- * carries tokens and user data), rotated by size.
+ * carries tokens and user data), rotated by size. Opened with
+ * openOutputFile (@mcpspy/runtime): no symlink followed, no other user's file
+ * or FIFO/device taken without `force`, a device never chmod-ed, a FIFO
+ * without a reader refused at once rather than hanging start-up.
  *
  * Lines are buffered and written with synchronous writes, either when 64 KiB
  * have piled up or at the latest FLUSH_MS after the first buffered line.
@@ -10,7 +13,7 @@
  * waiting on the event loop: nothing handed to write() can be left behind.
  */
 import * as fs from 'node:fs';
-import type { Counters, Logger } from '@mcpspy/runtime';
+import { type Counters, type Logger, openOutputFile } from '@mcpspy/runtime';
 import { OutputOpenError, OutputWriteError } from './errors';
 
 export interface JsonlWriterOptions {
@@ -25,6 +28,8 @@ export interface JsonlWriterOptions {
   highWaterMark?: number;
   /** Keep what the file holds instead of truncating it (a restarted sink resuming). */
   append?: boolean;
+  /** Accept a symlink, another user's file, a FIFO or a device at the path (`--output-force`). */
+  force?: boolean;
   logger?: Logger;
   /** Receives jsonl_write_errors and jsonl_rotations. */
   counters?: Counters;
@@ -40,6 +45,8 @@ export interface JsonlWriterStats {
 export class JsonlWriter {
   private fd = -1;
   private size = 0;
+  /** A FIFO, pipe, tty or device is neither rotated nor fsynced. */
+  private regular = true;
   private pending: string[] = [];
   private pendingBytes = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -61,15 +68,14 @@ export class JsonlWriter {
     return this.opts.path;
   }
 
-  /** Opens (creates or truncates) the file with mode 0600. Throws OutputOpenError. */
+  /** Opens (creates 0600, or truncates our own regular file). Throws OutputOpenError. */
   open(): void {
     try {
-      this.fd = fs.openSync(this.opts.path, this.opts.append ? 'a' : 'w', 0o600);
-      // The mode given to open() only applies to a new file; an existing one keeps its mode.
-      fs.fchmodSync(this.fd, 0o600);
-      this.size = fs.fstatSync(this.fd).size;
+      const r = openOutputFile(this.opts.path, { append: this.opts.append, force: this.opts.force, what: 'output' });
+      this.fd = r.fd;
+      this.regular = r.regular;
+      this.size = r.size;
     } catch (err) {
-      if (this.fd >= 0) fs.closeSync(this.fd);
       this.fd = -1;
       throw new OutputOpenError(this.opts.path, err);
     }
@@ -102,7 +108,7 @@ export class JsonlWriter {
     this.pending = [];
     this.pendingBytes = 0;
     try {
-      if (this.maxSize > 0) this.writeRotating(lines);
+      if (this.maxSize > 0 && this.regular) this.writeRotating(lines);
       else this.writeAll(Buffer.from(lines.join(''), 'utf8'), lines.length);
     } catch (err) {
       this.stats.writeErrors++;
@@ -137,30 +143,34 @@ export class JsonlWriter {
     this.stats.lines += lineCount;
   }
 
-  /** FILE → FILE.1 → FILE.2 … ; the oldest beyond `keep` is overwritten by the rename. */
+  /**
+   * FILE → FILE.1 → FILE.2 … ; the oldest beyond `keep` is overwritten by the
+   * rename. rename(2) never follows a symlink, and the new FILE is created
+   * with O_EXCL|O_NOFOLLOW: a link planted at FILE between the rename and the
+   * open is refused, and the lines keep going to the file we hold (now
+   * FILE.1) until the next rotation succeeds.
+   */
   private rotate(): void {
     const p = this.opts.path;
     try {
       fs.fsyncSync(this.fd);
-      fs.closeSync(this.fd);
-      this.fd = -1;
       for (let i = this.keep - 1; i >= 1; i--) {
-        if (fs.existsSync(`${p}.${i}`)) fs.renameSync(`${p}.${i}`, `${p}.${i + 1}`);
+        if (lexists(`${p}.${i}`)) fs.renameSync(`${p}.${i}`, `${p}.${i + 1}`);
       }
       fs.renameSync(p, `${p}.1`);
+      const r = openOutputFile(p, { what: 'output' });
+      fs.closeSync(this.fd);
+      this.fd = r.fd;
+      this.size = 0;
+      this.stats.rotations++;
+      this.opts.counters?.inc('jsonl_rotations');
     } catch (err) {
-      // A failed rename must not stop capture: keep writing into whatever FILE is.
+      // A failed rotation must not stop capture: keep writing into the file we hold, try again after another maxSize.
+      this.size = 0;
       this.stats.writeErrors++;
       this.opts.counters?.inc('jsonl_write_errors');
       this.opts.logger?.error({ err }, new OutputWriteError(p, 'rotate', err).message);
     }
-    if (this.fd >= 0) fs.closeSync(this.fd);
-    // 'a': after a failed rename FILE still holds lines that must stay.
-    this.fd = fs.openSync(p, 'a', 0o600);
-    fs.fchmodSync(this.fd, 0o600);
-    this.size = fs.fstatSync(this.fd).size;
-    this.stats.rotations++;
-    this.opts.counters?.inc('jsonl_rotations');
   }
 
   /** Flushes, fsyncs and closes. Safe to call twice and from a signal handler. */
@@ -172,7 +182,7 @@ export class JsonlWriter {
     const fd = this.fd;
     this.fd = -1;
     try {
-      fs.fsyncSync(fd);
+      if (this.regular) fs.fsyncSync(fd);
     } catch (err) {
       // A pipe, FIFO or character device (-o /dev/stdout) cannot be fsynced: nothing to make durable.
       const code = (err as NodeJS.ErrnoException).code;
@@ -180,5 +190,14 @@ export class JsonlWriter {
     } finally {
       fs.closeSync(fd);
     }
+  }
+}
+
+function lexists(path: string): boolean {
+  try {
+    fs.lstatSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -38,6 +38,8 @@ export interface SinkOptions {
    * what it wrote before.
    */
   append?: boolean;
+  /** `--output-force`: the JSONL path may be a symlink, another user's file, a FIFO or a device. */
+  outputForce?: boolean;
   /** One line per message on stdout (ignored while the TUI runs). */
   console: boolean;
   tui: boolean;
@@ -86,7 +88,7 @@ export class SinkEngine {
   private static builtinOutputs(opts: SinkOptions, counters: Counters): SinkOutput[] {
     const out: SinkOutput[] = [];
     if (opts.output) {
-      out.push(new JsonlOutput({ path: opts.output, maxSize: opts.outputMaxSize, append: opts.append, logger: opts.logger, counters }));
+      out.push(new JsonlOutput({ path: opts.output, maxSize: opts.outputMaxSize, append: opts.append, force: opts.outputForce, logger: opts.logger, counters }));
     }
     if (opts.tui) out.push(new TuiOutput({ stdout: opts.stdout, stdin: opts.stdin, onQuit: () => opts.onQuit?.() }));
     else if (opts.console) out.push(new ConsoleOutput({ stdout: opts.stdout, color: opts.color }));

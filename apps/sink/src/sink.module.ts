@@ -21,6 +21,7 @@ export class SinkModule {
               logger: runtime.logger.child({ stage: 'sink' }),
               output: c.output,
               outputMaxSize: c.outputMaxSize,
+              outputForce: c.outputForce,
               // Distributed sinks resume from JetStream after a restart: keep what they wrote.
               append: !runtime.embedded && !runtime.replay,
               console: c.console,

@@ -14,7 +14,7 @@ import { InProcessBus } from './bus/in-process.bus';
 import { NatsBus } from './bus/nats.bus';
 import { CloseError } from './errors';
 import { McpspyConfig, StageName } from './config';
-import { Metrics } from './metrics';
+import { Metrics, StallWatch } from './metrics';
 import { StageRuntime } from './stage-runtime';
 import { MemoryStore } from './store/memory.store';
 import { RedisStore } from './store/redis.store';
@@ -35,9 +35,9 @@ export async function createRuntime(opts: RuntimeOptions): Promise<StageRuntime 
   let bus: Bus | undefined;
   let store: Store | undefined;
   try {
-    bus = config.natsUrl ? await NatsBus.connect({ url: config.natsUrl, name: opts.name, logger }) : new InProcessBus();
+    bus = config.natsUrl ? await NatsBus.connect({ url: config.natsUrl, auth: config.natsAuth, name: opts.name, logger }) : new InProcessBus();
     store = config.redisUrl
-      ? await RedisStore.connect({ url: config.redisUrl, logger })
+      ? await RedisStore.connect({ url: config.redisUrl, auth: config.redisAuth, logger })
       : new MemoryStore({ maxKeys: 1_000_000 });
   } catch (err) {
     await bus?.close().catch(() => undefined);
@@ -105,8 +105,15 @@ export async function startStage(stage: StageName, module: DynamicModule, rt: St
   })
   class StageRootModule {}
   Object.defineProperty(StageRootModule, 'name', { value: `${stage}-root` });
+  const server = new BusServer({ bus: rt.bus, logger: rt.logger, ...serverOptionsFor(stage, rt) });
+  // /healthz: a stage holding a message it does not finish for stallSeconds is stalled.
+  const p = server.progress;
+  rt.metrics.addHealthCheck(
+    `${stage}-queue`,
+    new StallWatch(`${stage} queue`, (rt.config.stallSeconds ?? 30) * 1000, () => ({ work: p.started, done: p.finished, busy: p.started > p.finished })).check,
+  );
   const app = await NestFactory.createMicroservice(StageRootModule, {
-    strategy: new BusServer({ bus: rt.bus, logger: rt.logger, ...serverOptionsFor(stage, rt) }),
+    strategy: server,
     bufferLogs: true,
     abortOnError: false,
   });

@@ -4,6 +4,7 @@
  * variable; `mcpspy --help` lists the flags.
  */
 import { ConfigError } from './errors';
+import { authFromEnv, type NatsAuth, type RedisAuth, secretFromEnv } from './secrets';
 
 /** The pipeline: every stage `mcpspy serve` runs, deployed by docker-compose and Kubernetes. */
 export const STAGES = ['probe', 'http-session', 'mcp-parser', 'security', 'sink'] as const;
@@ -16,6 +17,10 @@ export interface McpspyConfig {
   natsUrl?: string;
   /** MCPSPY_REDIS_URL: empty means the in-memory Store. */
   redisUrl?: string;
+  /** NATS credentials and TLS: MCPSPY_NATS_USER, _PASSWORD[_FILE], _TOKEN[_FILE], _NKEY_FILE, _CREDS, _TLS_CA/_CERT/_KEY. */
+  natsAuth: NatsAuth;
+  /** Redis password and TLS: MCPSPY_REDIS_USER, MCPSPY_REDIS_PASSWORD[_FILE], MCPSPY_REDIS_TLS_CA. */
+  redisAuth: RedisAuth;
   /** MCPSPY_LOG_LEVEL */
   logLevel: string;
   /** MCPSPY_PARTITIONS: partitions of raw subjects. */
@@ -30,6 +35,11 @@ export interface McpspyConfig {
   output?: string;
   /** MCPSPY_OUTPUT_MAX_SIZE: rotate the JSONL file past this many bytes (0 = never). */
   outputMaxSize: number;
+  /**
+   * MCPSPY_OUTPUT_FORCE: let `-o` and `--record` write through a symlink, into
+   * another user's file, a FIFO or a device (`-o /dev/stdout`); refused by default.
+   */
+  outputForce: boolean;
   /** MCPSPY_TUI */
   tui: boolean;
   /** MCPSPY_CONSOLE: print one line per message on stdout when the TUI is off. */
@@ -38,9 +48,15 @@ export interface McpspyConfig {
   record?: string;
   /** MCPSPY_METRICS_PORT: Prometheus /metrics and /healthz (0 = off). */
   metricsPort: number;
+  /** MCPSPY_METRICS_ADDR: address /metrics and /healthz listen on (default 127.0.0.1). */
+  metricsAddr: string;
+  /** MCPSPY_METRICS_TOKEN / MCPSPY_METRICS_TOKEN_FILE: bearer token required on /metrics and /healthz. */
+  metricsToken?: string;
+  /** MCPSPY_STALL_SECONDS: /healthz reports a stage stalled after this long without progress (default 30). */
+  stallSeconds: number;
   /** MCPSPY_SECURITY */
   security: boolean;
-  /** MCPSPY_HF_TOKEN */
+  /** MCPSPY_HF_TOKEN / MCPSPY_HF_TOKEN_FILE / --hf-token-file (the --hf-token flag shows in `ps`). */
   hfToken?: string;
   /** MCPSPY_SECURITY_MODEL */
   securityModel: string;
@@ -92,9 +108,14 @@ export function defaultConfig(): McpspyConfig {
     pids: [],
     comms: [],
     outputMaxSize: 0,
+    outputForce: false,
     tui: false,
     console: true,
     metricsPort: 0,
+    metricsAddr: '127.0.0.1',
+    stallSeconds: 30,
+    natsAuth: {},
+    redisAuth: {},
     security: false,
     securityModel: DEFAULT_SECURITY_MODEL,
     securityThreshold: 0.5,
@@ -170,12 +191,19 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base = defau
   if ((v = s('MCPSPY_COMM'))) c.comms = parseList(v);
   if ((v = s('MCPSPY_OUTPUT'))) c.output = v;
   if ((v = s('MCPSPY_OUTPUT_MAX_SIZE'))) c.outputMaxSize = parseSize('MCPSPY_OUTPUT_MAX_SIZE', v);
+  if ((v = s('MCPSPY_OUTPUT_FORCE'))) c.outputForce = parseBool('MCPSPY_OUTPUT_FORCE', v);
   if ((v = s('MCPSPY_TUI'))) c.tui = parseBool('MCPSPY_TUI', v);
   if ((v = s('MCPSPY_CONSOLE'))) c.console = parseBool('MCPSPY_CONSOLE', v);
   if ((v = s('MCPSPY_RECORD'))) c.record = v;
   if ((v = s('MCPSPY_METRICS_PORT'))) c.metricsPort = parseIntStrict('MCPSPY_METRICS_PORT', v, 0, 65535);
   if ((v = s('MCPSPY_SECURITY'))) c.security = parseBool('MCPSPY_SECURITY', v);
-  if ((v = s('MCPSPY_HF_TOKEN'))) c.hfToken = v;
+  if ((v = secretFromEnv(env, 'MCPSPY_HF_TOKEN'))) c.hfToken = v;
+  if ((v = s('MCPSPY_METRICS_ADDR'))) c.metricsAddr = v;
+  if ((v = secretFromEnv(env, 'MCPSPY_METRICS_TOKEN'))) c.metricsToken = v;
+  if ((v = s('MCPSPY_STALL_SECONDS'))) c.stallSeconds = parseIntStrict('MCPSPY_STALL_SECONDS', v, 1, 86_400);
+  const auth = authFromEnv(env);
+  c.natsAuth = { ...c.natsAuth, ...auth.nats };
+  c.redisAuth = { ...c.redisAuth, ...auth.redis };
   if ((v = s('MCPSPY_SECURITY_MODEL'))) c.securityModel = v;
   if ((v = s('MCPSPY_SECURITY_MODEL_PATH'))) c.securityModelPath = v;
   if ((v = s('MCPSPY_SECURITY_MODEL_THREADS'))) c.securityModelThreads = parseIntStrict('MCPSPY_SECURITY_MODEL_THREADS', v, 1, 64);

@@ -9,16 +9,18 @@ import 'reflect-metadata';
 // Configuration and errors.
 export { configFromEnv, DEFAULT_HF_URL, DEFAULT_SECURITY_MODEL, defaultConfig, type McpspyConfig, parseBool, parseFloatRange, parseHostPort, parseIntStrict, parseList, parseOtlp, parseSize, type StageName, STAGES, VIEW_STAGES } from './config';
 export { BusConnectError, CloseError, ConfigError, StoreConnectError } from './errors';
+export { authFromEnv, type NatsAuth, readSecretFile, redactUrl, type RedisAuth, secretFromEnv, splitUrlCredentials } from './secrets';
+export { ensurePrivateDir, openOutputFile, type SafeOpenOptions, type SafeOpenResult, UnsafeFileError } from './safe-file';
 
 // Logging, counters, metrics.
 export { LOG_LEVELS, type Logger, silentLogger } from './logger';
 export { Counters } from './counters';
-export { type HealthCheck, Metrics } from './metrics';
+export { type HealthCheck, Metrics, StallWatch } from './metrics';
 
 // The Bus and its Nest transport.
 export { type Bus, BUS, type BusContextInfo, type BusHandler, type BusSubscribeOptions, type BusSubscription } from './bus/bus';
 export { InProcessBus } from './bus/in-process.bus';
-export { NatsBus, type NatsBusOptions } from './bus/nats.bus';
+export { NatsBus, type NatsBusOptions, natsSecurityOptions } from './bus/nats.bus';
 export { JetStreamPublisher, JetStreamPublishError } from './bus/jetstream-publisher';
 export { BusContext } from './bus/bus.context';
 export { BusServer, type BusServerOptions } from './bus/bus.server';
@@ -28,7 +30,7 @@ export { SerialQueue } from './bus/serial-queue';
 // The Store.
 export { type Store, STORE, type StoreOptions } from './store/store';
 export { MemoryStore } from './store/memory.store';
-export { RedisStore, type RedisStoreOptions } from './store/redis.store';
+export { RedisStore, type RedisStoreOptions, redisSecurityOptions } from './store/redis.store';
 
 // Stage bootstrap.
 export { publishStageStats, RUNTIME, type StageRuntime } from './stage-runtime';

@@ -3,12 +3,58 @@
  * Stages register their Counters; at each scrape the current values are
  * exported as `mcpspy_stage_counter{stage,name}`, so no stage pays for
  * metrics between scrapes.
+ *
+ * The endpoints listen on 127.0.0.1 unless told otherwise, and require
+ * `Authorization: Bearer <token>` when a token is set: counters such as
+ * alerts per category tell whoever reads them whether a payload was caught.
  */
-import { createServer, Server } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, IncomingMessage, Server } from 'node:http';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { Counters } from './counters';
 
 export type HealthCheck = () => { ok: boolean; detail?: string };
+
+/**
+ * A stall: work keeps arriving (or waits) while nothing is done for
+ * `stallMs`. `sample()` returns two monotonic numbers: `work`, which grows
+ * when there is something to do (kernel records emitted, messages received),
+ * and `done`, which grows when it is done (batches drained, handlers
+ * finished); `busy` says work is waiting right now (a handler running).
+ * Idle is healthy: no work and nothing done is not a stall.
+ */
+export class StallWatch {
+  private lastDone = -1;
+  private lastWork = 0;
+  private lastProgressAt: number;
+
+  constructor(
+    private readonly what: string,
+    private readonly stallMs: number,
+    private readonly sample: () => { work: number; done: number; busy?: boolean },
+    private readonly now: () => number = () => Date.now(),
+  ) {
+    this.lastProgressAt = now();
+  }
+
+  readonly check: HealthCheck = () => {
+    const { work, done, busy } = this.sample();
+    const t = this.now();
+    if (done !== this.lastDone) {
+      this.lastDone = done;
+      this.lastWork = work;
+      this.lastProgressAt = t;
+      return { ok: true };
+    }
+    const waiting = work > this.lastWork || busy === true;
+    const idleMs = t - this.lastProgressAt;
+    if (waiting && idleMs >= this.stallMs) {
+      return { ok: false, detail: `${this.what}: no progress for ${Math.round(idleMs / 1000)} s while work waits (${work - this.lastWork} new)` };
+    }
+    if (!waiting) this.lastProgressAt = t; // idle: the clock starts when work arrives
+    return { ok: true };
+  };
+}
 
 export class Metrics {
   readonly registry = new Registry();
@@ -58,10 +104,20 @@ export class Metrics {
     return { ok, checks };
   }
 
-  /** Serves GET /metrics and /healthz on the port (0.0.0.0 by default). Resolves once listening. */
-  async listen(port: number, host = '0.0.0.0'): Promise<number> {
+  /**
+   * Serves GET /metrics and /healthz on host:port (127.0.0.1 by default).
+   * With a token, both answer 401 without `Authorization: Bearer <token>`.
+   * Resolves once listening.
+   */
+  async listen(port: number, host = '127.0.0.1', opts: { token?: string } = {}): Promise<number> {
+    const token = opts.token ? Buffer.from(opts.token) : undefined;
     this.server = createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0];
+      if (token && !bearerMatches(req, token)) {
+        res.writeHead(401, { 'www-authenticate': 'Bearer realm="mcpspy"' });
+        res.end('unauthorized\n');
+        return;
+      }
       if (path === '/metrics') {
         this.registry
           .metrics()
@@ -95,4 +151,11 @@ export class Metrics {
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
     this.server = undefined;
   }
+}
+
+function bearerMatches(req: IncomingMessage, token: Buffer): boolean {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  if (!m) return false;
+  const given = Buffer.from(m[1]);
+  return given.length === token.length && timingSafeEqual(given, token);
 }

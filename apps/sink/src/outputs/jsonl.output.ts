@@ -15,6 +15,8 @@ export interface JsonlOutputOptions {
   maxSize?: number;
   /** Keep what the file holds (a restarted distributed sink). */
   append?: boolean;
+  /** `--output-force` (see openOutputFile). */
+  force?: boolean;
   logger?: Logger;
   /** Receives jsonl_write_errors and jsonl_rotations as they happen. */
   counters?: Counters;
@@ -26,7 +28,7 @@ export class JsonlOutput implements SinkOutput {
   private opened = false;
 
   constructor(opts: JsonlOutputOptions) {
-    this.writer = new JsonlWriter({ path: opts.path, maxSize: opts.maxSize, append: opts.append, logger: opts.logger, counters: opts.counters });
+    this.writer = new JsonlWriter({ path: opts.path, maxSize: opts.maxSize, append: opts.append, force: opts.force, logger: opts.logger, counters: opts.counters });
   }
 
   /** Opens (creates or truncates) the file with mode 0600. Throws OutputOpenError. */

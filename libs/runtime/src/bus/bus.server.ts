@@ -29,6 +29,8 @@ export interface BusServerOptions {
 
 export class BusServer extends Server implements CustomTransportStrategy {
   private subscriptions: BusSubscription[] = [];
+  /** Messages handed to handlers, handlers finished: a stage whose queue does not move has started > finished for long. */
+  readonly progress = { started: 0, finished: 0 };
 
   constructor(private readonly options: BusServerOptions) {
     super();
@@ -70,12 +72,15 @@ export class BusServer extends Server implements CustomTransportStrategy {
     payload: unknown,
     info: BusContextInfo,
   ): Promise<void> {
+    this.progress.started++;
     try {
       const result = await handler(payload, new BusContext([info.subject, info.redelivered]));
       if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
     } catch (err) {
       const c = this.options.counters ?? this.options.bus.counters;
       c.reject(this.options.logger, 'handler_errors', (err as Error)?.message ?? String(err), { pattern });
+    } finally {
+      this.progress.finished++;
     }
   }
 

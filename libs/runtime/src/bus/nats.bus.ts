@@ -5,9 +5,13 @@
  * Payloads are the events themselves (JSON, or the binary raw batch), with no
  * envelope, so other systems can consume the subjects directly.
  */
+import { readFileSync } from 'node:fs';
 import {
   AckPolicy,
+  type Authenticator,
   connect,
+  type ConnectionOptions,
+  credsAuthenticator,
   DeliverPolicy,
   JetStreamClient,
   JetStreamManager,
@@ -15,6 +19,7 @@ import {
   Msg,
   NatsConnection,
   nanos,
+  nkeyAuthenticator,
   RetentionPolicy,
   StorageType,
   Subscription,
@@ -22,12 +27,16 @@ import {
 import type { Logger } from 'pino';
 import { Counters } from '../counters';
 import { BusConnectError } from '../errors';
+import { type NatsAuth, redactUrl, splitUrlCredentials } from '../secrets';
 import { DURABLE_SUBJECTS, isBinarySubject, JETSTREAM_STREAM, subjectMatches, validatePayload } from '@mcpspy/events';
 import { Bus, BusHandler, BusSubscribeOptions, BusSubscription } from './bus';
 import { JetStreamPublisher } from './jetstream-publisher';
 
 export interface NatsBusOptions {
+  /** Server URL(s); a user:password part is taken as credentials and never printed. */
   url: string;
+  /** Credentials and TLS (files and values from MCPSPY_NATS_* / flags); stronger than the URL's credentials. */
+  auth?: NatsAuth;
   /** Connection name shown by the NATS server. */
   name?: string;
   logger?: Logger;
@@ -51,6 +60,56 @@ const decoder = new TextDecoder();
 
 function isDurable(subject: string): boolean {
   return DURABLE_SUBJECTS.some((d) => subjectMatches(d, subject) || subjectMatches(subject, d));
+}
+
+/**
+ * The servers, credentials and TLS options for the nats client. Credentials
+ * come from (strongest first) a creds file, an NKey seed file, a token, a
+ * user and password; a URL's user:password is used when nothing else is
+ * given (the client would otherwise ignore it). TLS is on with a CA, a client
+ * certificate or a tls:// URL.
+ */
+export function natsSecurityOptions(url: string, auth: NatsAuth = {}): ConnectionOptions {
+  const servers = url.split(',').map((u) => splitUrlCredentials(u.trim()));
+  const opts: ConnectionOptions = { servers: servers.map((s) => s.url) };
+  const fromUrl = servers.find((s) => s.user !== undefined || s.password !== undefined);
+  let authenticator: Authenticator | undefined;
+  if (auth.credsFile) {
+    authenticator = credsAuthenticator(readAuthFile('NATS creds', auth.credsFile));
+  } else if (auth.nkeyFile) {
+    authenticator = nkeyAuthenticator(readAuthFile('NATS NKey seed', auth.nkeyFile, true));
+  } else if (auth.token) {
+    opts.token = auth.token;
+  } else if (auth.user !== undefined || auth.password !== undefined) {
+    opts.user = auth.user;
+    opts.pass = auth.password;
+  } else if (fromUrl) {
+    // With a single user part and no password, NATS reads it as a token (nats://TOKEN@host).
+    if (fromUrl.password === undefined) opts.token = fromUrl.user;
+    else {
+      opts.user = fromUrl.user;
+      opts.pass = fromUrl.password;
+    }
+  }
+  if (authenticator) opts.authenticator = authenticator;
+  if (auth.tlsCa || auth.tlsCert || auth.tlsKey || servers.some((s) => /^tls:\/\//i.test(s.url))) {
+    opts.tls = {
+      ...(auth.tlsCa ? { caFile: auth.tlsCa } : {}),
+      ...(auth.tlsCert ? { certFile: auth.tlsCert } : {}),
+      ...(auth.tlsKey ? { keyFile: auth.tlsKey } : {}),
+    };
+  }
+  return opts;
+}
+
+function readAuthFile(what: string, path: string, trim = false): Uint8Array {
+  try {
+    const b = readFileSync(path);
+    return trim ? new TextEncoder().encode(b.toString('utf8').trim()) : new Uint8Array(b);
+  } catch (err) {
+    // connect() wraps it: `failed to connect to NATS at <url>: failed to read … from <path>: ENOENT`.
+    throw new Error(`failed to read ${what} from ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+  }
 }
 
 export class NatsBus implements Bus {
@@ -78,7 +137,7 @@ export class NatsBus implements Bus {
     private readonly jsm: JetStreamManager,
     private readonly options: NatsBusOptions,
   ) {
-    this.description = options.url;
+    this.description = redactUrl(options.url);
     this.durablePublisher = new JetStreamPublisher(nc, 5000);
     void this.watchStatus();
   }
@@ -86,9 +145,10 @@ export class NatsBus implements Bus {
   /** Connects and makes sure the JetStream stream exists. Throws BusConnectError naming the URL. */
   static async connect(options: NatsBusOptions): Promise<NatsBus> {
     let nc: NatsConnection;
+    const shown = redactUrl(options.url);
     try {
       nc = await connect({
-        servers: options.url,
+        ...natsSecurityOptions(options.url, options.auth),
         name: options.name ?? 'mcpspy',
         maxReconnectAttempts: -1,
         reconnectTimeWait: 250,
@@ -97,7 +157,7 @@ export class NatsBus implements Bus {
         noAsyncTraces: true,
       });
     } catch (err) {
-      throw new BusConnectError(options.url, { cause: err });
+      throw new BusConnectError(shown, { cause: err });
     }
     try {
       const jsm = await nc.jetstreamManager();
@@ -106,7 +166,7 @@ export class NatsBus implements Bus {
       return bus;
     } catch (err) {
       await nc.close().catch(() => undefined);
-      throw new BusConnectError(options.url, {
+      throw new BusConnectError(shown, {
         cause: new Error(`JetStream is not available (start nats-server with -js): ${(err as Error).message}`),
       });
     }
@@ -134,9 +194,9 @@ export class NatsBus implements Bus {
     for await (const s of this.nc.status()) {
       if (s.type === 'disconnect') {
         this.counters.inc('disconnects');
-        log?.warn({ url: this.options.url }, 'lost connection to NATS; reconnecting');
+        log?.warn({ url: this.description }, 'lost connection to NATS; reconnecting');
       } else if (s.type === 'reconnect') {
-        log?.info({ url: this.options.url }, 'reconnected to NATS');
+        log?.info({ url: this.description }, 'reconnected to NATS');
       }
     }
   }

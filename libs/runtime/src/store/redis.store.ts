@@ -3,20 +3,42 @@
  * away wait in ioredis's offline queue and run after the reconnect, so state
  * written by the stages is not dropped during a Redis restart.
  */
-import Redis from 'ioredis';
+import { readFileSync } from 'node:fs';
+import Redis, { type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { StoreConnectError } from '../errors';
+import { type RedisAuth, redactUrl } from '../secrets';
 import { Store, StoreOptions } from './store';
 
 export interface RedisStoreOptions extends StoreOptions {
+  /** redis:// or rediss:// (TLS); a password in it is used and never printed. */
   url: string;
+  /** Password, ACL user and TLS CA (from MCPSPY_REDIS_* / files); stronger than the URL's password. */
+  auth?: RedisAuth;
   logger?: Logger;
   /** How long the first connection may take before failing (ms). */
   connectTimeoutMs?: number;
 }
 
-function redact(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, '//***@');
+const redact = redactUrl;
+
+/** The ioredis options for the password, user and TLS (`rediss://` or a CA file turn TLS on). */
+export function redisSecurityOptions(url: string, auth: RedisAuth = {}): RedisOptions {
+  const o: RedisOptions = {};
+  if (auth.password !== undefined) o.password = auth.password;
+  if (auth.user !== undefined) o.username = auth.user;
+  if (auth.tlsCa || /^rediss:\/\//i.test(url)) {
+    let ca: Buffer | undefined;
+    if (auth.tlsCa) {
+      try {
+        ca = readFileSync(auth.tlsCa);
+      } catch (err) {
+        throw new StoreConnectError(redactUrl(url), { cause: new Error(`failed to read the Redis TLS CA from ${auth.tlsCa}: ${(err as NodeJS.ErrnoException).code}`) });
+      }
+    }
+    o.tls = ca ? { ca } : {};
+  }
+  return o;
 }
 
 export class RedisStore implements Store {
@@ -32,6 +54,7 @@ export class RedisStore implements Store {
   /** Connects; throws StoreConnectError naming the URL when Redis cannot be reached. */
   static async connect(options: RedisStoreOptions): Promise<RedisStore> {
     const redis = new Redis(options.url, {
+      ...redisSecurityOptions(options.url, options.auth),
       lazyConnect: true,
       enableAutoPipelining: true,
       maxRetriesPerRequest: null,

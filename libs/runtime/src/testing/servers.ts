@@ -95,23 +95,30 @@ async function startProcess(name: string, cmd: string, argsFor: (port: number, d
   };
 }
 
-/** nats-server with JetStream, storing in a temp dir, with the payload limit of deploy/nats/nats.conf. */
-export function startNats(): Promise<TestServer> {
+/**
+ * nats-server with JetStream, storing in a temp dir, with the payload limit
+ * of deploy/nats/nats.conf. `conf` adds configuration (an `authorization`
+ * block, `tls`).
+ */
+export function startNats(options: { conf?: string } = {}): Promise<TestServer> {
   const bin = which('nats-server', ['/usr/bin/nats-server', '/usr/sbin/nats-server']);
   return startProcess(
     'nats',
     bin,
     (port, dir) => {
       const conf = join(dir, 'nats.conf');
-      writeFileSync(conf, 'max_payload: 64MB\n');
+      writeFileSync(conf, `max_payload: 64MB\n${options.conf ?? ''}\n`);
       return ['-c', conf, '-js', '-sd', dir, '-p', String(port), '-a', '127.0.0.1'];
     },
     (p) => `nats://127.0.0.1:${p}`,
   );
 }
 
-/** redis-server without persistence unless `persist`, on loopback. */
-export function startRedis(options: { persist?: boolean } = {}): Promise<TestServer> {
+/**
+ * redis-server without persistence unless `persist`, on loopback; `password`
+ * turns requirepass on; `tls` serves TLS only on the port (no plain port).
+ */
+export function startRedis(options: { persist?: boolean; password?: string; tls?: { cert: string; key: string; ca: string } } = {}): Promise<TestServer> {
   const bin = which('redis-server', ['/usr/bin/redis-server']);
   return startProcess(
     'redis',
@@ -119,7 +126,11 @@ export function startRedis(options: { persist?: boolean } = {}): Promise<TestSer
     (port, dir) => [
       '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
       '--save', options.persist ? '1 1' : '', '--appendonly', options.persist ? 'yes' : 'no',
+      ...(options.password ? ['--requirepass', options.password] : []),
+      ...(options.tls
+        ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', options.tls.cert, '--tls-key-file', options.tls.key, '--tls-ca-cert-file', options.tls.ca, '--tls-auth-clients', 'no']
+        : []),
     ],
-    (p) => `redis://127.0.0.1:${p}`,
+    (p) => `${options.tls ? 'rediss' : 'redis'}://127.0.0.1:${p}`,
   );
 }
