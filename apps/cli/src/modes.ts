@@ -51,16 +51,32 @@ function requireReadableFile(file: string, what: string): void {
   }
 }
 
-/** Waits for SIGINT/SIGTERM or a stage's request (TUI `q`); a second signal forces exit. */
+/** How long a stop may take after the first signal before the process exits anyway (a stuck output, a hung server). */
+export const STOP_DEADLINE_MS = Number(process.env.MCPSPY_STOP_DEADLINE_MS) > 0 ? Number(process.env.MCPSPY_STOP_DEADLINE_MS) : 5000;
+
+/**
+ * Waits for SIGINT/SIGTERM or a stage's request (TUI `q`). A second signal
+ * exits at once (130); a stop that takes longer than STOP_DEADLINE_MS exits
+ * anyway (130 after SIGINT, 143 after SIGTERM, 1 otherwise). Both only work
+ * because no output ever blocks the event loop (sink outputs/fd-queue.ts).
+ */
 function waitForStop(requests: { onRequest(l: (reason: string, code: number) => void): void }): Promise<{ reason: string; code: number }> {
   return new Promise((resolve) => {
     let stopping = false;
     const stop = (reason: string, code: number) => {
       if (stopping) {
-        say('second signal: exiting without waiting');
-        process.exit(130);
+        if (reason === 'SIGINT' || reason === 'SIGTERM') {
+          say('second signal: exiting without waiting');
+          process.exit(130);
+        }
+        return;
       }
       stopping = true;
+      const forced = reason === 'SIGINT' ? 130 : reason === 'SIGTERM' ? 143 : 1;
+      setTimeout(() => {
+        say(`stopping took longer than ${STOP_DEADLINE_MS / 1000} s: exiting without waiting`);
+        process.exit(forced);
+      }, STOP_DEADLINE_MS).unref();
       resolve({ reason, code });
     };
     process.on('SIGINT', () => stop('SIGINT', 0));

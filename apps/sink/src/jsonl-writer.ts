@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import type { Counters, Logger } from '@mcpspy/runtime';
 import { OutputOpenError, OutputWriteError } from './errors';
+import { FdQueue, reopenNonBlocking, type FdQueueOptions } from './outputs/fd-queue';
 
 export interface JsonlWriterOptions {
   path: string;
@@ -28,6 +29,8 @@ export interface JsonlWriterOptions {
   logger?: Logger;
   /** Receives jsonl_write_errors and jsonl_rotations. */
   counters?: Counters;
+  /** A FIFO, pipe or device at the path is written without blocking (outputs/fd-queue.ts): bounds and the stuck callback. */
+  backPressure?: FdQueueOptions;
 }
 
 export interface JsonlWriterStats {
@@ -44,6 +47,9 @@ export class JsonlWriter {
   private pendingBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  // Set at the first write when the fd is a FIFO, pipe or device: writes that never block the event loop.
+  private queue: FdQueue | undefined;
+  private kindChecked = false;
   readonly stats: JsonlWriterStats = { lines: 0, bytes: 0, rotations: 0, writeErrors: 0 };
   private readonly maxSize: number;
   private readonly keep: number;
@@ -130,6 +136,15 @@ export class JsonlWriter {
   }
 
   private writeAll(buf: Buffer, lineCount: number): void {
+    if (!this.kindChecked) {
+      this.kindChecked = true;
+      const nb = reopenNonBlocking(this.fd);
+      if (nb !== undefined) this.queue = new FdQueue(nb, this.opts.backPressure);
+    }
+    if (this.queue) {
+      this.queue.push(buf, lineCount);
+      return;
+    }
     let off = 0;
     while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off);
     this.size += buf.length;
@@ -163,11 +178,21 @@ export class JsonlWriter {
     this.opts.counters?.inc('jsonl_rotations');
   }
 
-  /** Flushes, fsyncs and closes. Safe to call twice and from a signal handler. */
-  close(): void {
+  /** Lines written, dropped and stuck episodes of a FIFO/pipe/device output (undefined for a regular file). */
+  backlog(): FdQueue['stats'] | undefined {
+    return this.queue?.stats;
+  }
+
+  /**
+   * Flushes, fsyncs and closes. Safe to call twice and from a signal handler.
+   * A FIFO or pipe whose reader does not read gets `graceMs` at most; what it
+   * did not take is counted as dropped.
+   */
+  close(graceMs = 1000): void {
     if (this.closed) return;
     this.flush();
     this.closed = true;
+    this.queue?.close(graceMs);
     if (this.fd < 0) return;
     const fd = this.fd;
     this.fd = -1;
