@@ -50,6 +50,7 @@ export class JsonlWriter {
   // Set at the first write when the fd is a FIFO, pipe or device: writes that never block the event loop.
   private queue: FdQueue | undefined;
   private kindChecked = false;
+  private readonly loggedErrors = new Set<string>();
   readonly stats: JsonlWriterStats = { lines: 0, bytes: 0, rotations: 0, writeErrors: 0 };
   private readonly maxSize: number;
   private readonly keep: number;
@@ -113,7 +114,12 @@ export class JsonlWriter {
     } catch (err) {
       this.stats.writeErrors++;
       this.opts.counters?.inc('jsonl_write_errors');
-      this.opts.logger?.error({ err }, new OutputWriteError(this.opts.path, 'write', err).message);
+      // A full disk fails every write: one line per kind of failure, then only the counter.
+      const code = (err as NodeJS.ErrnoException).code ?? 'other';
+      if (!this.loggedErrors.has(code)) {
+        this.loggedErrors.add(code);
+        this.opts.logger?.error({ err }, `${new OutputWriteError(this.opts.path, 'write', err).message} (logged once; further failures are counted in jsonl_write_errors)`);
+      }
     }
   }
 
