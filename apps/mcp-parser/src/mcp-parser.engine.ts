@@ -19,6 +19,7 @@ import {
   kernelTimeToIso,
   isStdioEvent,
   McpMessageEvent,
+  NoticeEvent,
   PairedRequest,
   ProcEvent,
   RawBatch,
@@ -29,6 +30,7 @@ import {
   streamKeyOf,
   describeMethod,
   isKnownMethod,
+  visibleText,
 } from '@mcpspy/events';
 import { Counters, Logger, Store } from '@mcpspy/runtime';
 import { EmitError, ParserStoreError } from './errors';
@@ -44,6 +46,8 @@ export interface McpParserOptions {
   /** Name of this instance: the prefix of every msg_id. */
   instance: string;
   emit(msg: McpMessageEvent): void;
+  /** Publishes a notice (`mcpspy.v1.notice`): here, state evicted to stay within a budget. */
+  emitNotice?(notice: NoticeEvent): void;
   /** How long a pipe message waits for a read that names its reader (ms). */
   readerWaitMs?: number;
   /**
@@ -65,6 +69,10 @@ export interface McpParserOptions {
   maxLineBytes?: number;
   /** Bound on partial-line bytes held over all streams. */
   maxTotalBytes?: number;
+  /** Bound on partial-line bytes held for one writing process (its oldest lines are evicted first). */
+  maxProcessBytes?: number;
+  /** Bound on the bytes of pending requests (their JSON) this instance keeps in the Store; the oldest are evicted. */
+  maxPendingBytes?: number;
   /** Bound on pending requests this instance keeps in the Store. */
   maxPending?: number;
   /** Bound on stdio channels tracked; the oldest is evicted past it. */
@@ -88,7 +96,9 @@ export const MCP_PARSER_DEFAULTS = {
   pendingTtlMs: 10 * 60_000,
   maxLineBytes: 64 * 1024 * 1024,
   maxTotalBytes: 256 * 1024 * 1024,
+  maxProcessBytes: 64 * 1024 * 1024,
   maxPending: 100_000,
+  maxPendingBytes: 256 * 1024 * 1024,
   maxStreams: 100_000,
   streamIdleMs: 10 * 60_000,
   maxJsonDepth: DEFAULT_MAX_DEPTH,
@@ -205,7 +215,7 @@ export class McpParserEngine {
   private readonly logger: Logger;
   private readonly instance: string;
   private readonly emitFn: (msg: McpMessageEvent) => void;
-  private readonly cfg: Required<Omit<McpParserOptions, 'store' | 'logger' | 'instance' | 'emit'>>;
+  private readonly cfg: Required<Omit<McpParserOptions, 'store' | 'logger' | 'instance' | 'emit' | 'emitNotice'>>;
   private readonly budget: ByteBudget;
   private readonly pairing: RequestPairing;
 
@@ -230,6 +240,8 @@ export class McpParserEngine {
   private outputChain: Promise<void> = Promise.resolve();
   private readonly background = new Set<Promise<void>>();
   private readonly sweeper: NodeJS.Timeout;
+  private readonly emitNotice: ((n: NoticeEvent) => void) | undefined;
+  private readonly evictionNotices = new Map<number, { count: number; sent: number }>();
   private seq = 0;
   private closed = false;
 
@@ -238,6 +250,7 @@ export class McpParserEngine {
     this.logger = opts.logger;
     this.instance = opts.instance;
     this.emitFn = opts.emit;
+    this.emitNotice = opts.emitNotice;
     const d = MCP_PARSER_DEFAULTS;
     this.cfg = {
       readerWaitMs: opts.readerWaitMs ?? d.readerWaitMs,
@@ -247,21 +260,62 @@ export class McpParserEngine {
       pendingTtlMs: opts.pendingTtlMs ?? d.pendingTtlMs,
       maxLineBytes: opts.maxLineBytes ?? d.maxLineBytes,
       maxTotalBytes: opts.maxTotalBytes ?? d.maxTotalBytes,
+      maxProcessBytes: opts.maxProcessBytes ?? d.maxProcessBytes,
       maxPending: opts.maxPending ?? d.maxPending,
+      maxPendingBytes: opts.maxPendingBytes ?? d.maxPendingBytes,
       maxStreams: opts.maxStreams ?? d.maxStreams,
       streamIdleMs: opts.streamIdleMs ?? d.streamIdleMs,
       maxJsonDepth: opts.maxJsonDepth ?? d.maxJsonDepth,
       storeTimeoutMs: opts.storeTimeoutMs ?? d.storeTimeoutMs,
     };
-    this.budget = new ByteBudget(this.cfg.maxTotalBytes);
-    this.pairing = new RequestPairing(this.store, this.cfg.pendingTtlMs, this.cfg.maxPending, this.counters, this.logger, this.cfg.storeTimeoutMs);
+    this.budget = new ByteBudget(this.cfg.maxTotalBytes, this.cfg.maxProcessBytes);
+    this.budget.onEvict = (e) => {
+      if (e.cause === 'exit') this.counters.inc('partial_lines_at_exit');
+      else this.budgetEvicted(e.owner, `partial line of ${e.bytes} bytes evicted: ${e.cause === 'process' ? `this process held more than ${this.cfg.maxProcessBytes}` : `all processes held more than ${this.cfg.maxTotalBytes}`} bytes of unfinished lines`);
+    };
+    this.pairing = new RequestPairing(this.store, this.cfg.pendingTtlMs, this.cfg.maxPending, this.counters, this.logger, this.cfg.storeTimeoutMs, {
+      maxBytes: this.cfg.maxPendingBytes,
+      onEvict: (e) => this.budgetEvicted(e.pid, `pending request of ${e.bytes} bytes evicted: requests waiting for a response held more than ${this.cfg.maxPendingBytes} bytes`),
+    });
     this.sweeper = setInterval(() => this.sweepIdle(), Math.min(30_000, Math.max(1000, this.cfg.streamIdleMs / 4)));
     this.sweeper.unref();
+  }
+
+  /**
+   * State let go to stay within a budget: counted (`budget_evicted`) and
+   * reported once per process with a count, again at most every 5 s.
+   */
+  private budgetEvicted(pid: number, detail: string): void {
+    this.counters.inc('budget_evicted');
+    const now = Date.now();
+    const key = pid;
+    const seen = this.evictionNotices.get(key) ?? { count: 0, sent: 0 };
+    seen.count++;
+    this.evictionNotices.delete(key);
+    this.evictionNotices.set(key, seen);
+    if (this.evictionNotices.size > MAX_PROC_COMMS) this.evictionNotices.delete(this.evictionNotices.keys().next().value as number);
+    if (now - seen.sent < 5000) return;
+    seen.sent = now;
+    const comm = this.procComm.get(pid);
+    this.emitNotice?.({
+      timestamp: new Date(now).toISOString(),
+      reason: 'budget_evicted',
+      stage: 'mcp-parser',
+      ...(pid ? { pid } : {}),
+      ...(comm ? { comm: visibleText(comm, 64) } : {}),
+      detail,
+      count: seen.count,
+    });
   }
 
   /** Partial-line bytes held over all stdio channels. */
   get bufferedBytes(): number {
     return this.budget.used;
+  }
+
+  /** Bytes of the requests waiting for their response (the pending budget's view). */
+  get pendingRequestBytes(): number {
+    return this.pairing.heldBytes;
   }
 
   /** Stdio channels tracked. */
@@ -294,6 +348,9 @@ export class McpParserEngine {
 
   private handleProc(ev: ProcEvent): void {
     if (ev.kind === 'exit') {
+      // Its unfinished lines can never end: give their bytes back now, not after the idle sweep.
+      this.budget.releaseOwner(ev.pid);
+      this.pairing.releaseOwner(ev.pid);
       this.procComm.delete(ev.pid);
       for (const [key, ch] of this.channels) {
         if (ch.reader?.pid === ev.pid) ch.reader = undefined;
@@ -372,7 +429,7 @@ export class McpParserEngine {
     if (p.type === 'request' && d.requestScope) {
       const req: PairedRequest = { type: 'request', id: p.id ?? null, method: p.method ?? '', error: {}, timestamp: d.timestamp };
       if ('params' in p) req.params = p.params;
-      pairing = this.pairing.remember(d.requestScope, req).then(() => undefined);
+      pairing = this.pairing.remember(d.requestScope, req, d.stdio?.from_pid ?? d.http?.pid ?? 0).then(() => undefined);
     } else if (d.responseScopes && p.id !== null && p.id !== undefined) {
       pairing = this.pairing.take(d.responseScopes, p.id);
     }
@@ -477,10 +534,15 @@ export class McpParserEngine {
   }
 
   private makeSplitter(ch: StdioChannel, fromRead: boolean): NdjsonSplitter<LineMeta> {
-    return new NdjsonSplitter<LineMeta>(this.cfg.maxLineBytes, this.budget, {
-      line: (bytes, meta) => this.onStdioLine(ch, bytes, meta, fromRead),
-      drop: (reason: DropReason) => this.counters.reject(this.logger, reason, dropText(reason, this.cfg.maxLineBytes, this.cfg.maxTotalBytes), { stream: ch.key }),
-    });
+    return new NdjsonSplitter<LineMeta>(
+      this.cfg.maxLineBytes,
+      this.budget,
+      {
+        line: (bytes, meta) => this.onStdioLine(ch, bytes, meta, fromRead),
+        drop: (reason: DropReason) => this.counters.reject(this.logger, reason, dropText(reason, this.cfg.maxLineBytes, this.cfg.maxTotalBytes), { stream: ch.key }),
+      },
+      (meta) => meta.pid,
+    );
   }
 
   private persistEndpoint(key: string, field: 'reader' | 'writer', ep: Endpoint): void {
@@ -869,6 +931,10 @@ function dropText(reason: DropReason, maxLine: number, maxTotal: number): string
       return `line longer than ${maxLine} bytes; dropped, stream resynced at the next newline`;
     case 'total_bytes_exceeded':
       return `partial lines would exceed ${maxTotal} bytes over all streams; line dropped`;
+    case 'process_bytes_exceeded':
+      return 'one process holds its share of partial-line bytes in this line alone; dropped';
+    case 'budget_evicted':
+      return 'partial line evicted to stay within the memory budget (oldest first); dropped, stream resynced at the next newline';
     case 'gap_lines_dropped':
       return 'bytes were lost inside this line; dropped rather than glued';
   }

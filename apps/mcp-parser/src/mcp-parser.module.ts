@@ -22,6 +22,7 @@ export class McpParserModule {
               logger: runtime.logger.child({ stage: 'mcp-parser' }),
               instance: runtime.config.instance === 'default' ? `${process.pid}` : runtime.config.instance,
               emit: (msg) => publisher.emit(Subjects.mcpMessage, msg),
+              emitNotice: (notice) => publisher.emit(Subjects.notice, notice),
               // A replay feeds a whole capture at once: waits measured on the wall clock must not
               // depend on how loaded the machine is, and nothing is waiting for the lines anyway.
               ...(runtime.replay ? { readerWaitMs: 1000, twinWaitMs: 1000 } : {}),
