@@ -1,5 +1,5 @@
 /**
- * Consumes: mcpspy.v1.raw.net.<p> (inet sockets), mcpspy.v1.raw.tls.<p>
+ * Consumes: mcpspy.v1.raw.net.<p> (inet sockets), mcpspy.v1.raw.tls.<p>, mcpspy.v1.raw.proc (exits)
  * Produces: mcpspy.v1.http.message, mcpspy.v1.notice
  */
 import { Controller, Inject, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
@@ -8,6 +8,7 @@ import {
   allPartitions,
   BatchSequenceTracker,
   decodeRawBatchOrCount,
+  ProcEvent,
   Subjects,
 } from '@mcpspy/events';
 import {
@@ -57,6 +58,12 @@ export class HttpSessionController implements OnModuleInit, OnModuleDestroy {
     if (last) this.latestEventMs = Number((last.tsNs + batch.wallOffsetNs) / 1_000_000n);
     this.engine.onBatch(batch);
     await this.out.drain();
+  }
+
+  // Every instance keeps its own streams, so process events fan out.
+  @EventPattern(Subjects.rawProc, { fanout: true })
+  onProc(@Payload() ev: ProcEvent): void {
+    if (ev?.kind === 'exit' && Number.isInteger(ev.pid)) this.engine.onProcExit(ev.pid);
   }
 
   async onModuleDestroy(): Promise<void> {

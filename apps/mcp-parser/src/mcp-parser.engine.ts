@@ -73,6 +73,12 @@ export interface McpParserOptions {
   maxProcessBytes?: number;
   /** Bound on the bytes of pending requests (their JSON) this instance keeps in the Store; the oldest are evicted. */
   maxPendingBytes?: number;
+  /**
+   * How long after a process's exit event its unfinished lines and pending
+   * requests are let go (ms). The exit can overtake the process's last batch
+   * (published as soon as seen, while batches wait to fill): the grace lets it land.
+   */
+  exitGraceMs?: number;
   /** Bound on pending requests this instance keeps in the Store. */
   maxPending?: number;
   /** Bound on stdio channels tracked; the oldest is evicted past it. */
@@ -99,6 +105,7 @@ export const MCP_PARSER_DEFAULTS = {
   maxProcessBytes: 64 * 1024 * 1024,
   maxPending: 100_000,
   maxPendingBytes: 256 * 1024 * 1024,
+  exitGraceMs: 2000,
   maxStreams: 100_000,
   streamIdleMs: 10 * 60_000,
   maxJsonDepth: DEFAULT_MAX_DEPTH,
@@ -263,6 +270,7 @@ export class McpParserEngine {
       maxProcessBytes: opts.maxProcessBytes ?? d.maxProcessBytes,
       maxPending: opts.maxPending ?? d.maxPending,
       maxPendingBytes: opts.maxPendingBytes ?? d.maxPendingBytes,
+      exitGraceMs: opts.exitGraceMs ?? d.exitGraceMs,
       maxStreams: opts.maxStreams ?? d.maxStreams,
       streamIdleMs: opts.streamIdleMs ?? d.streamIdleMs,
       maxJsonDepth: opts.maxJsonDepth ?? d.maxJsonDepth,
@@ -348,9 +356,18 @@ export class McpParserEngine {
 
   private handleProc(ev: ProcEvent): void {
     if (ev.kind === 'exit') {
-      // Its unfinished lines can never end: give their bytes back now, not after the idle sweep.
-      this.budget.releaseOwner(ev.pid);
-      this.pairing.releaseOwner(ev.pid);
+      // Its unfinished lines can never end: give their bytes back soon, not after the idle sweep.
+      const pid = ev.pid;
+      const release = () => {
+        this.budget.releaseOwner(pid);
+        this.pairing.releaseOwner(pid);
+      };
+      if (this.cfg.exitGraceMs <= 0) release();
+      else {
+        setTimeout(() => {
+          if (!this.closed) this.inputChain = this.inputChain.then(release);
+        }, this.cfg.exitGraceMs).unref();
+      }
       this.procComm.delete(ev.pid);
       for (const [key, ch] of this.channels) {
         if (ch.reader?.pid === ev.pid) ch.reader = undefined;

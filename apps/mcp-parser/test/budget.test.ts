@@ -48,7 +48,7 @@ describe('memory budgets', () => {
   });
 
   test('one process holding unfinished lines cannot starve another; its lines go when it exits', async () => {
-    const h = harness({ maxLineBytes: 1024 * 1024, maxTotalBytes: 400_000, maxProcessBytes: 100_000 });
+    const h = harness({ maxLineBytes: 1024 * 1024, maxTotalBytes: 400_000, maxProcessBytes: 100_000, exitGraceMs: 0 });
     const s = new RawScript().call({ ...READER, dir: 'read', stream: 99n, data: '' });
     // 10 streams of 50 KB unfinished lines: 500 KB tried, more than the whole budget.
     for (let i = 0; i < 10; i++) s.call({ ...HOG, dir: 'write', stream: BigInt(100 + i), data: '{"never":"' + 'h'.repeat(50_000) });
