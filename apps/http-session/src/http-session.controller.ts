@@ -68,6 +68,7 @@ export class HttpSessionController implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.sweeper);
+    this.engine.stop();
     await this.out.drain();
   }
 }

@@ -60,6 +60,7 @@ export class HttpSessionEngine {
   private readonly idleTimeoutMs: number;
   private readonly notices = new Map<string, { count: number; lastMs: number }>();
   private lastTime = { tsNs: 0n, wallOffsetNs: 0n };
+  private readonly exitTimers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly opts: HttpSessionOptions) {
     const maxBodyBytes = opts.maxBodyBytes ?? HTTP_SESSION_DEFAULTS.maxBodyBytes;
@@ -161,17 +162,32 @@ export class HttpSessionEngine {
   onProcExit(pid: number): void {
     const grace = this.opts.exitGraceMs ?? 2000;
     if (grace > 0) {
-      setTimeout(() => this.closeStreamsOf(pid), grace).unref();
+      const t = setTimeout(() => {
+        this.exitTimers.delete(t);
+        this.closeStreamsOf(pid);
+      }, grace);
+      t.unref();
+      this.exitTimers.add(t);
       return;
     }
     this.closeStreamsOf(pid);
+  }
+
+  /** Cancels the exits waiting for their grace (the stage is stopping: nothing may be emitted after). */
+  stop(): void {
+    for (const t of this.exitTimers) clearTimeout(t);
+    this.exitTimers.clear();
   }
 
   private closeStreamsOf(pid: number): void {
     let n = 0;
     for (const [key, s] of this.streams) {
       if (s.budget.owner !== pid) continue;
-      this.dropStream(key);
+      try {
+        this.dropStream(key);
+      } catch (err) {
+        this.counters.reject(this.opts.logger, 'internal_errors', err instanceof Error ? err.message : String(err), { stream: key });
+      }
       n++;
     }
     if (n > 0) this.counters.inc('streams_closed_at_exit', n);
