@@ -7,7 +7,8 @@
 // Prints RSS over time (flat?), valid lines sent vs written to the JSONL, and the budget
 // counters (every eviction counted, reported as budget_evicted notices).
 //   node bench/soak.mjs [--seconds 300] [--rate 5000] [--hog-mb 256]
-import { readFileSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { loadAvg, parseArgs, ProcSampler, requireRoot, ROOT, scrapeCounters, scratchDir, sleep, startEmbedded, startProc, uniqueTag } from './pipeline-common.mjs';
 
@@ -52,7 +53,7 @@ const hostile = sentLine ? Number(sentLine[2]) : NaN;
 // Let the tail reach the file: wait until the JSONL stops growing.
 let last = -1;
 for (let i = 0; i < 60; i++) {
-  const size = readFileSync(output).length;
+  const size = statSync(output).size;
   if (size === last) break;
   last = size;
   await sleep(2000);
@@ -64,7 +65,8 @@ const seen = new Set();
 let notices = 0;
 let budgetNotices = 0;
 let budgetNoticeCount = 0;
-for (const l of readFileSync(output, 'utf8').split('\n')) {
+// Streamed: at 5k lines/s for 5 minutes the file is larger than one string may be.
+for await (const l of createInterface({ input: createReadStream(output), crlfDelay: Infinity })) {
   if (!l) continue;
   let o;
   try {
@@ -90,7 +92,9 @@ const firstMin = rssAt.filter((r) => r.s <= 60).map((r) => r.mb);
 const lastMin = rssAt.filter((r) => r.s > seconds - 60).map((r) => r.mb);
 const avg = (a) => (a.length ? a.reduce((x, y) => x + y, 0) / a.length : NaN);
 console.log(`valid lines sent ${sent}, written ${seen.size}, missing ${missing.length}${missing.length ? ` (first: ${missing.slice(0, 10).join(',')})` : ''}; hostile writes ${hostile}`);
-console.log(`hog lives ${hogs}; mcp-parser budget_evicted ${p.budget_evicted ?? 0}, process_bytes_exceeded ${p.process_bytes_exceeded ?? 0}, total_bytes_exceeded ${p.total_bytes_exceeded ?? 0}, partial_lines_at_exit ${p.partial_lines_at_exit ?? 0}, line_too_long ${p.line_too_long ?? 0}`);
+const pr = counters.probe ?? {};
+console.log(`probe ringbuf_full ${pr.ringbuf_full ?? 0}, lost_bytes ${pr.lost_bytes ?? 0}, gaps ${pr.gaps ?? 0}, batches_dropped ${pr.batches_dropped ?? 0}; mcp-parser stdio_gaps ${p.stdio_gaps ?? 0}, gap_lines_dropped ${p.gap_lines_dropped ?? 0}, invalid_json ${p.invalid_json ?? 0}`);
+console.log(`hog lives ${hogs}; mcp-parser budget_evicted ${p.budget_evicted ?? 0} (partial lines ${p.partial_line_evicted ?? 0}, pending requests ${p.pending_evicted ?? 0}), process_bytes_exceeded ${p.process_bytes_exceeded ?? 0}, total_bytes_exceeded ${p.total_bytes_exceeded ?? 0}, partial_lines_at_exit ${p.partial_lines_at_exit ?? 0}, line_too_long ${p.line_too_long ?? 0}`);
 console.log(`notices in the JSONL ${notices} (budget_evicted: ${budgetNotices} lines, highest count ${budgetNoticeCount})`);
 console.log(`RSS max ${rss.rssMaxMb.toFixed(0)} MB, mean first minute ${avg(firstMin).toFixed(0)} MB, mean last minute ${avg(lastMin).toFixed(0)} MB; stop ${JSON.stringify(stopped.mcpspy)}; load ${loadAvg()}`);
-console.log(`RESULT ${JSON.stringify({ seconds, rate, sent, written: seen.size, missing: missing.length, hostile, hogs, budget_evicted: p.budget_evicted ?? 0, process_bytes_exceeded: p.process_bytes_exceeded ?? 0, partial_lines_at_exit: p.partial_lines_at_exit ?? 0, budget_notices: budgetNotices, rss_max_mb: Math.round(rss.rssMaxMb), rss_first_min_mb: Math.round(avg(firstMin)), rss_last_min_mb: Math.round(avg(lastMin)) })}`);
+console.log(`RESULT ${JSON.stringify({ seconds, rate, sent, written: seen.size, missing: missing.length, hostile, hogs, ringbuf_full: pr.ringbuf_full ?? 0, lost_bytes: pr.lost_bytes ?? 0, stdio_gaps: p.stdio_gaps ?? 0, gap_lines_dropped: p.gap_lines_dropped ?? 0, budget_evicted: p.budget_evicted ?? 0, partial_line_evicted: p.partial_line_evicted ?? 0, pending_evicted: p.pending_evicted ?? 0, process_bytes_exceeded: p.process_bytes_exceeded ?? 0, partial_lines_at_exit: p.partial_lines_at_exit ?? 0, budget_notices: budgetNotices, rss_max_mb: Math.round(rss.rssMaxMb), rss_first_min_mb: Math.round(avg(firstMin)), rss_last_min_mb: Math.round(avg(lastMin)) })}`);

@@ -950,7 +950,7 @@ function dropText(reason: DropReason, maxLine: number, maxTotal: number): string
       return `partial lines would exceed ${maxTotal} bytes over all streams; line dropped`;
     case 'process_bytes_exceeded':
       return 'one process holds its share of partial-line bytes in this line alone; dropped';
-    case 'budget_evicted':
+    case 'partial_line_evicted':
       return 'partial line evicted to stay within the memory budget (oldest first); dropped, stream resynced at the next newline';
     case 'gap_lines_dropped':
       return 'bytes were lost inside this line; dropped rather than glued';

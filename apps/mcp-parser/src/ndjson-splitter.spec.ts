@@ -67,7 +67,7 @@ describe('NdjsonSplitter', () => {
     const c = make(100, budget);
     a.s.feed(b('{"aaaaa'), 1);
     c.s.feed(b('{"ccccc'), 1);
-    assert.deepEqual(a.drops, ['budget_evicted']);
+    assert.deepEqual(a.drops, ['partial_line_evicted']);
     assert.deepEqual(c.drops, []);
     assert.deepEqual(evictions, ['0:7:total']);
     assert.equal(budget.used, 7);
@@ -92,7 +92,7 @@ describe('NdjsonSplitter', () => {
     other.s.feed(b('{"other":'), 7);
     hog1.s.feed(b('{"hog1":"' + 'x'.repeat(8)), 66);
     hog2.s.feed(b('{"hog2":"' + 'y'.repeat(8)), 66); // 34 > 20 for pid 66: its oldest (hog1) goes
-    assert.deepEqual(hog1.drops, ['budget_evicted']);
+    assert.deepEqual(hog1.drops, ['partial_line_evicted']);
     assert.deepEqual(other.drops, []);
     assert.equal(budget.ownerUsed(66), 17);
     hog2.s.feed(b('z'.repeat(10)), 66); // alone over its share: its own line is dropped

@@ -115,7 +115,7 @@ export class ByteBudget {
   }
 }
 
-export type DropReason = 'non_json_lines' | 'line_too_long' | 'total_bytes_exceeded' | 'process_bytes_exceeded' | 'budget_evicted' | 'gap_lines_dropped';
+export type DropReason = 'non_json_lines' | 'line_too_long' | 'total_bytes_exceeded' | 'process_bytes_exceeded' | 'partial_line_evicted' | 'gap_lines_dropped';
 
 export interface SplitterSink<M> {
   line(bytes: Buffer, meta: M): void;
@@ -245,7 +245,7 @@ export class NdjsonSplitter<M> implements BudgetHolder {
       this.skipping = null;
       return bytes;
     }
-    if (this.skipping === null) this.skip('budget_evicted');
+    if (this.skipping === null) this.skip('partial_line_evicted');
     return bytes;
   }
 

@@ -40,6 +40,7 @@ describe('memory budgets', () => {
     const out = await h.done();
     const evicted = h.engine.counters.get('budget_evicted');
     assert.ok(evicted >= N - 70, `evicted ${evicted}`);
+    assert.equal(h.engine.counters.get('pending_evicted'), evicted, 'every eviction here is a pending request');
     const response = out.find((m) => m.type === 'response');
     assert.ok(response?.request, 'the newest request was kept and paired');
     assert.ok(notices.length >= 1 && notices.every((n) => n.reason === 'budget_evicted' && n.stage === 'mcp-parser'), JSON.stringify(notices[0]));
@@ -61,6 +62,7 @@ describe('memory budgets', () => {
     o.call({ ...OTHER, dir: 'write', stream: 99n, data: '\n' });
     await h.feed(o.batches());
     assert.ok(h.engine.counters.get('budget_evicted') >= 8, `evicted ${h.engine.counters.get('budget_evicted')}`);
+    assert.equal(h.engine.counters.get('partial_line_evicted'), h.engine.counters.get('budget_evicted'), 'counted once each');
     // The hog exits: what it held goes at once, not after the idle sweep.
     assert.ok(h.engine.bufferedBytes > 0);
     h.engine.onProc({ kind: 'exit', pid: HOG.pid, comm: HOG.comm, timestamp: new Date().toISOString() });

@@ -106,7 +106,7 @@ describe('hostile stdio input', () => {
     await h.feed(s.batches());
     assert.ok(h.engine.bufferedBytes <= 10_000, `${h.engine.bufferedBytes}`);
     // The oldest partial lines are evicted to make room for the newer ones.
-    assert.ok(h.engine.counters.get('budget_evicted') >= 80, `${h.engine.counters.get('budget_evicted')}`);
+    assert.ok(h.engine.counters.get('partial_line_evicted') >= 80, `${h.engine.counters.get('partial_line_evicted')}`);
     await h.feed(new RawScript().call({ ...R, dir: 'read', stream: 2n, data: '' }).call({ ...B, dir: 'write', stream: 2n, data: good(5) + '\n' }).batches());
     const out = await h.done();
     assert.deepEqual(out.map((m) => m.raw), [good(5)]);
