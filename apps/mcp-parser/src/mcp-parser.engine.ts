@@ -35,6 +35,7 @@ import {
 import { Counters, Logger, Store } from '@mcpspy/runtime';
 import { EmitError, ParserStoreError } from './errors';
 import { DEFAULT_MAX_DEPTH, ParsedMessage, parseJsonRpcText } from './jsonrpc';
+import { FifoQueue } from './fifo-queue';
 import { ByteBudget, DropReason, NdjsonSplitter } from './ndjson-splitter';
 import { RequestPairing } from './request-pairing';
 import { ssePayloads } from './sse';
@@ -188,7 +189,7 @@ class StdioChannel {
   mode: 'none' | 'write' | 'read' = 'none';
   reader?: Endpoint;
   writer?: Endpoint;
-  held: HeldStdio[] = [];
+  held = new FifoQueue<HeldStdio>();
   /** Set once a message went out without its reader: later ones wait only the short time. */
   readerWaitExpired = false;
   lastSeen = Date.now();
@@ -483,7 +484,7 @@ export class McpParserEngine {
     ch.reader = me;
     if (ch.mode === 'write') {
       if (ch.held.length > 0) {
-        this.releaseChannelUpTo(ch, ch.held[ch.held.length - 1]);
+        this.releaseChannelUpTo(ch, ch.held.last()!);
         this.rearmStdioTimer();
       }
       return;
@@ -610,7 +611,7 @@ export class McpParserEngine {
   private supersedeReads(ch: StdioChannel): void {
     for (const item of ch.held) item.done = true;
     if (ch.held.length > 0) this.counters.inc('read_messages_superseded', ch.held.length);
-    ch.held = [];
+    ch.held.clear();
     ch.readSplit.reset();
   }
 
@@ -705,7 +706,7 @@ export class McpParserEngine {
   }
 
   private dropChannel(key: string, ch: StdioChannel): void {
-    if (ch.held.length > 0) this.releaseChannelUpTo(ch, ch.held[ch.held.length - 1]);
+    if (ch.held.length > 0) this.releaseChannelUpTo(ch, ch.held.last()!);
     ch.writeSplit.reset();
     ch.readSplit.reset();
     this.channels.delete(key);
