@@ -51,8 +51,13 @@ function requireReadableFile(file: string, what: string): void {
   }
 }
 
-/** How long a stop may take after the first signal before the process exits anyway (a stuck output, a hung server). */
-export const STOP_DEADLINE_MS = Number(process.env.MCPSPY_STOP_DEADLINE_MS) > 0 ? Number(process.env.MCPSPY_STOP_DEADLINE_MS) : 5000;
+/**
+ * How long a stop may take after the first signal before the process exits
+ * anyway (a stuck output, a hung server). A normal stop of the monitor takes
+ * ~4–5 s on a loaded 2-core machine (the probe drains, held messages go out),
+ * hence 10 s.
+ */
+export const STOP_DEADLINE_MS = Number(process.env.MCPSPY_STOP_DEADLINE_MS) > 0 ? Number(process.env.MCPSPY_STOP_DEADLINE_MS) : 10_000;
 
 /**
  * Waits for SIGINT/SIGTERM or a stage's request (TUI `q`). A second signal

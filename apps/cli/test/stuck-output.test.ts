@@ -58,7 +58,8 @@ test('a FIFO whose reader stops: reported stuck, and SIGTERM stops the monitor w
     const stopMs = Date.now() - sentAt;
     t.diagnostic(`stopped ${stopMs} ms after SIGTERM, exit ${code}`);
     assert.notEqual(code, 137, `SIGTERM was ignored (killed after 30 s): ${tail(mon.stderr())}`);
-    assert.ok(stopMs < 10_000, `SIGTERM took ${stopMs} ms`);
+    // The stop deadline is 10 s: a clean stop ends before it (exit 0), a forced one at it (143).
+    assert.ok(stopMs < 15_000, `SIGTERM took ${stopMs} ms`);
     assert.equal(code, 0, tail(mon.stderr()));
   } finally {
     fifo.release();
