@@ -3,6 +3,7 @@
  * stage (`serve`), a capture replay, and an offline scan of JSONL.
  */
 import { accessSync, constants as fsConstants, createReadStream, statSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { INestMicroservice } from '@nestjs/common';
 import { LEGACY_RAW_IO, rawSubject, safeJsonText, Subjects, visibleText } from '@mcpspy/events';
 import {
@@ -52,20 +53,59 @@ function requireReadableFile(file: string, what: string): void {
   }
 }
 
-/** Waits for SIGINT/SIGTERM or a stage's request (TUI `q`); a second signal forces exit. */
+/**
+ * How long a stop may take after the first signal before the process exits
+ * anyway (a stuck output, a hung server). A normal stop of the monitor takes
+ * ~4–5 s on a loaded 2-core machine (the probe drains, held messages go out),
+ * hence 10 s.
+ */
+export const STOP_DEADLINE_MS = Number(process.env.MCPSPY_STOP_DEADLINE_MS) > 0 ? Number(process.env.MCPSPY_STOP_DEADLINE_MS) : 10_000;
+
+/**
+ * Watches a stop from another thread: after `ms` it says so and sends
+ * `signal` to this process, whose handlers are gone by then, so the kernel's
+ * default action ends it (exit status 128 + signal). A thread of its own,
+ * because a stop can block the main one for seconds in synchronous calls
+ * (BPF links detached through libbpf), when no timer of it can run.
+ */
+function startStopWatchdog(ms: number, signal: 'SIGINT' | 'SIGTERM'): void {
+  try {
+    const code = `const { workerData: d } = require('node:worker_threads');
+setTimeout(() => { require('node:fs').writeSync(2, d.msg); process.kill(d.pid, d.signal); }, d.ms);`;
+    const w = new Worker(code, {
+      eval: true,
+      workerData: { ms, signal, pid: process.pid, msg: `mcpspy: stopping took longer than ${ms / 1000} s: exiting without waiting\n` },
+    });
+    w.unref();
+    w.on('error', () => undefined);
+  } catch {
+    /* no watchdog: the stop just takes its time */
+  }
+}
+
+/**
+ * Waits for SIGINT/SIGTERM or a stage's request (TUI `q`). Once stopping,
+ * our handlers are removed: a second Ctrl+C or SIGTERM gets the kernel's
+ * default action and ends the process at once (130, 143), even while the
+ * main thread is busy; and a stop longer than STOP_DEADLINE_MS is ended by
+ * a watchdog thread (130 after SIGINT, 143 otherwise). No output can block
+ * the event loop meanwhile (sink outputs/fd-queue.ts).
+ */
 function waitForStop(requests: { onRequest(l: (reason: string, code: number) => void): void }): Promise<{ reason: string; code: number }> {
   return new Promise((resolve) => {
     let stopping = false;
+    const onInt = () => stop('SIGINT', 0);
+    const onTerm = () => stop('SIGTERM', 0);
     const stop = (reason: string, code: number) => {
-      if (stopping) {
-        say('second signal: exiting without waiting');
-        process.exit(130);
-      }
+      if (stopping) return;
       stopping = true;
+      process.removeListener('SIGINT', onInt);
+      process.removeListener('SIGTERM', onTerm);
+      startStopWatchdog(STOP_DEADLINE_MS, reason === 'SIGINT' ? 'SIGINT' : 'SIGTERM');
       resolve({ reason, code });
     };
-    process.on('SIGINT', () => stop('SIGINT', 0));
-    process.on('SIGTERM', () => stop('SIGTERM', 0));
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
     requests.onRequest(stop);
   });
 }

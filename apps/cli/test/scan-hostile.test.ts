@@ -58,7 +58,8 @@ describe('mcpspy scan over hostile text', () => {
       tmux('new-session', '-d', '-s', 'scan', '-x', '200', '-y', '40', `${process.execPath} ${MCPSPY_BIN} scan ${hostileFile()}; echo "exit=$?"; sleep 30`);
       let captured = '';
       const t0 = Date.now();
-      while (Date.now() - t0 < 20_000) {
+      // A bound for a loaded machine, not a wait: the loop ends as soon as the scan has exited.
+      while (Date.now() - t0 < 90_000) {
         captured = tmux('capture-pane', '-p', '-e', '-t', 'scan');
         if (/exit=\d/.test(captured)) break;
         await new Promise((r) => setTimeout(r, 100));

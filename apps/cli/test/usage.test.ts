@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startNats, type TestServer } from '@mcpspy/runtime/testing';
-import { Child, plainLines, REPO_ROOT, runCli } from './cli';
+import { Child, MCPSPY_BIN, plainLines, REPO_ROOT, runCli } from './cli';
+import { execFileSync } from 'node:child_process';
 
 after(() => Child.stopAll());
 
@@ -77,17 +78,41 @@ test('version prints the package version', async () => {
   assert.equal(r.stdout, `mcpspy ${pkg.version}\n`);
 });
 
-test('without privileges the monitor says what to run and exits 1', { skip: process.getuid?.() !== 0 && 'spawning as nobody needs root' }, async () => {
+/**
+ * `mcpspy ARGS` without the capabilities loading BPF needs. Dropping every
+ * capability (root's uid kept) rather than changing to another user keeps
+ * the checkout readable wherever it is: a clone into /root (mode 0700) is
+ * unreadable to nobody, and the test must not depend on where it runs.
+ */
+async function runUnprivileged(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const c = new Child('mcpspy-nocaps', 'setpriv', ['--bounding-set=-all', '--inh-caps=-all', '--', process.execPath, MCPSPY_BIN, ...args]);
+  const timer = setTimeout(() => c.child.kill('SIGKILL'), 30_000);
+  const code = await c.exited;
+  clearTimeout(timer);
+  return { code, stdout: c.stdout(), stderr: c.stderr() };
+}
+
+function unprivilegedSkip(): string | false {
+  if (process.getuid?.() !== 0) return 'dropping capabilities needs root';
+  try {
+    execFileSync('setpriv', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return 'setpriv (util-linux) is not installed';
+  }
+  return false;
+}
+
+test('without privileges the monitor says what to run and exits 1', { skip: unprivilegedSkip() }, async () => {
   const out = join(dir, 'nobody.jsonl');
-  const r = await runCli(['--tui=false', '-o', out, '--comm', 'node'], { uid: 65534, gid: 65534, timeoutMs: 30_000 });
+  const r = await runUnprivileged(['--tui=false', '-o', out, '--comm', 'node']);
   assert.equal(r.code, 1);
   assertOneLine(r.stderr, /needs root/);
   // The exact command to rerun, with the same flags.
   assert.ok(r.stderr.includes(`run: sudo mcpspy --tui=false -o ${out} --comm node`), r.stderr);
 });
 
-test('serve probe without privileges says what to run', { skip: process.getuid?.() !== 0 && 'spawning as nobody needs root' }, async () => {
-  const r = await runCli(['serve', 'probe', '--nats', 'nats://127.0.0.1:4222'], { uid: 65534, gid: 65534, timeoutMs: 30_000 });
+test('serve probe without privileges says what to run', { skip: unprivilegedSkip() }, async () => {
+  const r = await runUnprivileged(['serve', 'probe', '--nats', 'nats://127.0.0.1:4222']);
   assert.equal(r.code, 1);
   assertOneLine(r.stderr, /run: sudo mcpspy serve probe --nats nats:\/\/127\.0\.0\.1:4222/);
 });

@@ -1,5 +1,5 @@
 /**
- * Consumes: mcpspy.v1.raw.net.<p> (inet sockets), mcpspy.v1.raw.tls.<p>
+ * Consumes: mcpspy.v1.raw.net.<p> (inet sockets), mcpspy.v1.raw.tls.<p>, mcpspy.v1.raw.proc (exits)
  * Produces: mcpspy.v1.http.message, mcpspy.v1.notice
  */
 import { Controller, Inject, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
@@ -8,6 +8,7 @@ import {
   allPartitions,
   BatchSequenceTracker,
   decodeRawBatchOrCount,
+  ProcEvent,
   Subjects,
 } from '@mcpspy/events';
 import {
@@ -59,8 +60,15 @@ export class HttpSessionController implements OnModuleInit, OnModuleDestroy {
     await this.out.drain();
   }
 
+  // Every instance keeps its own streams, so process events fan out.
+  @EventPattern(Subjects.rawProc, { fanout: true })
+  onProc(@Payload() ev: ProcEvent): void {
+    if (ev?.kind === 'exit' && Number.isInteger(ev.pid)) this.engine.onProcExit(ev.pid);
+  }
+
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.sweeper);
+    this.engine.stop();
     await this.out.drain();
   }
 }

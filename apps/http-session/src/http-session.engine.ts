@@ -32,6 +32,10 @@ export interface HttpSessionOptions {
   maxStreamBytes?: number;
   /** Bytes all streams together may hold. Default 2 × maxStreamBytes. */
   maxTotalBytes?: number;
+  /** Bytes the streams of one process may hold; past it its oldest streams are evicted. Default maxStreamBytes. */
+  maxProcessBytes?: number;
+  /** How long after a process's exit event its streams are closed (ms; its last batch may still be on its way). Default 2000. */
+  exitGraceMs?: number;
 }
 
 export const HTTP_SESSION_DEFAULTS = {
@@ -55,18 +59,22 @@ export class HttpSessionEngine {
   private readonly ctx: StreamContext;
   private readonly idleTimeoutMs: number;
   private readonly notices = new Map<string, { count: number; lastMs: number }>();
+  private lastTime = { tsNs: 0n, wallOffsetNs: 0n };
+  private readonly exitTimers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly opts: HttpSessionOptions) {
     const maxBodyBytes = opts.maxBodyBytes ?? HTTP_SESSION_DEFAULTS.maxBodyBytes;
     const maxStreamBytes = opts.maxStreamBytes ?? maxBodyBytes + 8 * 1024 * 1024;
     const maxTotalBytes = opts.maxTotalBytes ?? 2 * maxStreamBytes;
+    const total = new MemoryBudget(maxTotalBytes, opts.maxProcessBytes ?? maxStreamBytes);
+    total.onEvict = (victim, bytes, cause) => this.budgetEvicted(victim.owner, bytes, cause);
     this.idleTimeoutMs = opts.idleTimeoutMs ?? HTTP_SESSION_DEFAULTS.idleTimeoutMs;
     this.ctx = {
       counters: this.counters,
       logger: opts.logger,
       emit: (ev) => opts.emit(ev),
       notice: (n) => this.notice(n),
-      total: new MemoryBudget(maxTotalBytes),
+      total,
       limits: {
         maxBodyBytes,
         maxHeadBytes: Math.min(HTTP_SESSION_DEFAULTS.maxHeadBytes, maxStreamBytes),
@@ -141,10 +149,65 @@ export class HttpSessionEngine {
     if (!s) {
       if (this.streams.size >= HTTP_SESSION_DEFAULTS.maxStreams) this.evictOldest();
       s = new HttpStream(key, this.ctx);
+      s.budget.owner = ev.pid;
+      s.budget.evictor = () => this.dropStream(key);
       this.streams.set(key, s);
     }
+    this.lastTime = { tsNs: ev.tsNs, wallOffsetNs };
     const wallMs = Number((ev.tsNs + wallOffsetNs) / 1_000_000n);
     s.onEvent(ev, wallOffsetNs, wallMs);
+  }
+
+  /** A process exited: its connections are over. What they hold is finished now (a body ended by the close), not after the idle sweep. */
+  onProcExit(pid: number): void {
+    const grace = this.opts.exitGraceMs ?? 2000;
+    if (grace > 0) {
+      const t = setTimeout(() => {
+        this.exitTimers.delete(t);
+        this.closeStreamsOf(pid);
+      }, grace);
+      t.unref();
+      this.exitTimers.add(t);
+      return;
+    }
+    this.closeStreamsOf(pid);
+  }
+
+  /** Cancels the exits waiting for their grace (the stage is stopping: nothing may be emitted after). */
+  stop(): void {
+    for (const t of this.exitTimers) clearTimeout(t);
+    this.exitTimers.clear();
+  }
+
+  private closeStreamsOf(pid: number): void {
+    let n = 0;
+    for (const [key, s] of this.streams) {
+      if (s.budget.owner !== pid) continue;
+      try {
+        this.dropStream(key);
+      } catch (err) {
+        this.counters.reject(this.opts.logger, 'internal_errors', err instanceof Error ? err.message : String(err), { stream: key });
+      }
+      n++;
+    }
+    if (n > 0) this.counters.inc('streams_closed_at_exit', n);
+    this.counters.set('streams', this.streams.size);
+    this.counters.set('bytes_held', this.ctx.total.used);
+  }
+
+  /** A stream evicted to make room (MemoryBudget): counted, and reported once per process with a count. */
+  private budgetEvicted(pid: number, bytes: number, cause: 'total' | 'process'): void {
+    this.counters.inc('budget_evicted');
+    const limit = cause === 'process' ? `this process's connections held more than ${this.ctx.total.processLimit}` : `all connections held more than ${this.ctx.total.limit}`;
+    this.notice({
+      reason: 'budget_evicted',
+      stream: `pid:${pid}`,
+      pid,
+      comm: '',
+      detail: `an HTTP connection holding ${bytes} bytes of unfinished messages was dropped, oldest first: ${limit} bytes`,
+      tsNs: this.lastTime.tsNs,
+      wallOffsetNs: this.lastTime.wallOffsetNs,
+    });
   }
 
   /** Once per (reason, pid, stream), then again with the count at most every noticeRepeatMs. */

@@ -1,6 +1,6 @@
 /**
  * Consumes: mcpspy.v1.raw.stdio.<p> (pipes and unix sockets), mcpspy.v1.http.message, mcpspy.v1.raw.proc
- * Produces: mcpspy.v1.mcp.message, mcpspy.v1.notice (protocol violations)
+ * Produces: mcpspy.v1.mcp.message, mcpspy.v1.notice (protocol violations, state evicted by a memory budget)
  */
 import { Controller, Inject, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';

@@ -51,6 +51,16 @@ export interface McpParserOptions {
   maxLineBytes?: number;
   /** Bound on partial-line bytes held over all streams. */
   maxTotalBytes?: number;
+  /** Bound on partial-line bytes held for one writing process (its oldest lines are evicted first). */
+  maxProcessBytes?: number;
+  /** Bound on the bytes of pending requests (their JSON) this instance keeps in the Store; the oldest are evicted. */
+  maxPendingBytes?: number;
+  /**
+   * How long after a process's exit event its unfinished lines and pending
+   * requests are let go (ms). The exit can overtake the process's last batch
+   * (published as soon as seen, while batches wait to fill): the grace lets it land.
+   */
+  exitGraceMs?: number;
   /** Bound on pending requests this instance keeps in the Store. */
   maxPending?: number;
   /** Bound on stdio channels tracked; the oldest is evicted past it. */
@@ -71,7 +81,10 @@ export const MCP_PARSER_DEFAULTS = {
   pendingTtlMs: 10 * 60_000,
   maxLineBytes: 64 * 1024 * 1024,
   maxTotalBytes: 256 * 1024 * 1024,
+  maxProcessBytes: 64 * 1024 * 1024,
   maxPending: 100_000,
+  maxPendingBytes: 256 * 1024 * 1024,
+  exitGraceMs: 2000,
   maxStreams: 100_000,
   streamIdleMs: 10 * 60_000,
   maxJsonDepth: DEFAULT_MAX_DEPTH,
@@ -85,6 +98,8 @@ export class McpParserEngine {
   private readonly cfg: Required<Omit<McpParserOptions, 'store' | 'logger' | 'instance' | 'emit' | 'emitNotice'>>;
   readonly notices: Notices;
   private readonly budget: ByteBudget;
+  private readonly pairing: RequestPairing;
+  private closed = false;
   private readonly names = new ProcNames();
   private readonly out: MessageOutput;
   private readonly stdio: StdioChannels;
@@ -105,15 +120,26 @@ export class McpParserEngine {
       pendingTtlMs: opts.pendingTtlMs ?? d.pendingTtlMs,
       maxLineBytes: opts.maxLineBytes ?? d.maxLineBytes,
       maxTotalBytes: opts.maxTotalBytes ?? d.maxTotalBytes,
+      maxProcessBytes: opts.maxProcessBytes ?? d.maxProcessBytes,
       maxPending: opts.maxPending ?? d.maxPending,
+      maxPendingBytes: opts.maxPendingBytes ?? d.maxPendingBytes,
+      exitGraceMs: opts.exitGraceMs ?? d.exitGraceMs,
       maxStreams: opts.maxStreams ?? d.maxStreams,
       streamIdleMs: opts.streamIdleMs ?? d.streamIdleMs,
       maxJsonDepth: opts.maxJsonDepth ?? d.maxJsonDepth,
       storeTimeoutMs: opts.storeTimeoutMs ?? d.storeTimeoutMs,
     };
-    this.budget = new ByteBudget(this.cfg.maxTotalBytes);
-    const pairing = new RequestPairing(opts.store, this.cfg.pendingTtlMs, this.cfg.maxPending, this.counters, this.logger, this.cfg.storeTimeoutMs);
     this.notices = new Notices(opts.emitNotice);
+    this.budget = new ByteBudget(this.cfg.maxTotalBytes, this.cfg.maxProcessBytes);
+    this.budget.onEvict = (e) => {
+      if (e.cause === 'exit') this.counters.inc('partial_lines_at_exit');
+      else this.budgetEvicted(e.owner, `partial line of ${e.bytes} bytes evicted: ${e.cause === 'process' ? `this process held more than ${this.cfg.maxProcessBytes}` : `all processes held more than ${this.cfg.maxTotalBytes}`} bytes of unfinished lines`);
+    };
+    const pairing = new RequestPairing(opts.store, this.cfg.pendingTtlMs, this.cfg.maxPending, this.counters, this.logger, this.cfg.storeTimeoutMs, {
+      maxBytes: this.cfg.maxPendingBytes,
+      onEvict: (e) => this.budgetEvicted(e.pid, `pending request of ${e.bytes} bytes evicted: requests waiting for a response held more than ${this.cfg.maxPendingBytes} bytes`),
+    });
+    this.pairing = pairing;
     this.out = new MessageOutput(pairing, this.notices, opts.instance, opts.emit, this.counters, this.logger);
     const isMcp = (scopes: string[]) => this.out.isMcp(scopes);
     const output = (draft: Parameters<MessageOutput['output']>[0]) => this.out.output(draft);
@@ -131,6 +157,18 @@ export class McpParserEngine {
     this.http = new HttpTwins(this.cfg, { counters: this.counters, logger: this.logger, names: this.names, notices: this.notices, isMcp, output });
     this.sweeper = setInterval(() => this.stdio.sweepIdle(), Math.min(30_000, Math.max(1000, this.cfg.streamIdleMs / 4)));
     this.sweeper.unref();
+  }
+
+  /** State let go to stay within a budget: counted, and one notice per process with a count. */
+  private budgetEvicted(pid: number, detail: string): void {
+    this.counters.inc('budget_evicted');
+    const comm = this.names.commOf({ pid, comm: '' });
+    this.notices.report('budget_evicted', { timestamp: new Date().toISOString(), ...(pid ? { pid } : {}), ...(comm ? { comm } : {}), detail });
+  }
+
+  /** Bytes of the requests waiting for their response (the pending budget's view). */
+  get pendingRequestBytes(): number {
+    return this.pairing.heldBytes;
   }
 
   /** Partial-line bytes held over all stdio channels. */
@@ -168,6 +206,18 @@ export class McpParserEngine {
 
   private handleProc(ev: ProcEvent): void {
     if (ev.kind === 'exit') {
+      // Its unfinished lines can never end: give their bytes back soon, not after the idle sweep.
+      const pid = ev.pid;
+      const release = () => {
+        this.budget.releaseOwner(pid);
+        this.pairing.releaseOwner(pid);
+      };
+      if (this.cfg.exitGraceMs <= 0) release();
+      else {
+        setTimeout(() => {
+          if (!this.closed) this.inputChain = this.inputChain.then(release);
+        }, this.cfg.exitGraceMs).unref();
+      }
       this.names.forget(ev.pid);
       this.stdio.onExit(ev.pid);
       return;
@@ -186,6 +236,7 @@ export class McpParserEngine {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.sweeper);
     this.stdio.close();
     this.http.close();

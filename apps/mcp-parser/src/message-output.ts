@@ -71,7 +71,7 @@ export class MessageOutput {
     if (p.type === 'request' && d.requestScope) {
       const req: PairedRequest = { type: 'request', id: p.id ?? null, method: p.method ?? '', error: {}, timestamp: d.timestamp };
       if ('params' in p) req.params = p.params;
-      pairing = this.pairing.remember(d.requestScope, req).then(() => undefined);
+      pairing = this.pairing.remember(d.requestScope, req, d.stdio?.from_pid ?? d.http?.pid ?? 0).then(() => undefined);
     } else if (d.responseScopes && p.id !== null && p.id !== undefined) {
       pairing = this.pairing.take(d.responseScopes, p.id);
     }

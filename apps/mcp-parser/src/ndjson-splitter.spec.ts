@@ -59,17 +59,63 @@ describe('NdjsonSplitter', () => {
     assert.deepEqual(drops, ['line_too_long']);
   });
 
-  test('the shared budget bounds all splitters together', () => {
+  test('the shared budget bounds all splitters together: the oldest partial line is evicted, not the newcomer', () => {
     const budget = new ByteBudget(10);
+    const evictions: string[] = [];
+    budget.onEvict = (e) => evictions.push(`${e.owner}:${e.bytes}:${e.cause}`);
     const a = make(100, budget);
     const c = make(100, budget);
     a.s.feed(b('{"aaaaa'), 1);
     c.s.feed(b('{"ccccc'), 1);
-    assert.deepEqual(c.drops, ['total_bytes_exceeded']);
+    assert.deepEqual(a.drops, ['partial_line_evicted']);
+    assert.deepEqual(c.drops, []);
+    assert.deepEqual(evictions, ['0:7:total']);
     assert.equal(budget.used, 7);
-    a.s.feed(b('"}\n'), 2);
-    assert.deepEqual(a.lines, ['2:{"aaaaa"}']);
+    a.s.feed(b('"}\n{"x":1}\n'), 2);
+    c.s.feed(b('"}\n'), 2);
+    assert.deepEqual(a.lines, ['2:{"x":1}'], 'the evicted line\'s tail is skipped, the next line is whole');
+    assert.deepEqual(c.lines, ['2:{"ccccc"}']);
     assert.equal(budget.used, 0);
+  });
+
+  test('a process over its share evicts its own oldest partial line first; other processes keep theirs', () => {
+    const budget = new ByteBudget(1000, 20);
+    const mk = () => {
+      const lines: string[] = [];
+      const drops: DropReason[] = [];
+      const s = new NdjsonSplitter<number>(100, budget, { line: (x) => lines.push(x.toString()), drop: (r) => drops.push(r) }, (pid) => pid);
+      return { s, lines, drops };
+    };
+    const hog1 = mk();
+    const hog2 = mk();
+    const other = mk();
+    other.s.feed(b('{"other":'), 7);
+    hog1.s.feed(b('{"hog1":"' + 'x'.repeat(8)), 66);
+    hog2.s.feed(b('{"hog2":"' + 'y'.repeat(8)), 66); // 34 > 20 for pid 66: its oldest (hog1) goes
+    assert.deepEqual(hog1.drops, ['partial_line_evicted']);
+    assert.deepEqual(other.drops, []);
+    assert.equal(budget.ownerUsed(66), 17);
+    hog2.s.feed(b('z'.repeat(10)), 66); // alone over its share: its own line is dropped
+    assert.deepEqual(hog2.drops, ['process_bytes_exceeded']);
+    other.s.feed(b('1}\n'), 7);
+    assert.deepEqual(other.lines, ['{"other":1}']);
+    assert.equal(budget.used, 0);
+  });
+
+  test('releaseOwner: an exited writer\'s partial lines give their bytes back at once, and the stream starts clean', () => {
+    const budget = new ByteBudget(1000);
+    const lines: string[] = [];
+    const drops: DropReason[] = [];
+    const s = new NdjsonSplitter<number>(100, budget, { line: (x) => lines.push(x.toString()), drop: (r) => drops.push(r) }, (pid) => pid);
+    s.feed(b('{"never":"ends'), 42);
+    assert.equal(budget.used, 14);
+    assert.equal(budget.releaseOwner(42), 14);
+    assert.equal(budget.used, 0);
+    assert.equal(s.idle, true);
+    s.feed(b('{"next":1}\n'), 43);
+    assert.deepEqual(lines, ['{"next":1}']);
+    assert.deepEqual(drops, []);
+    assert.equal(budget.evicted.exit, 1);
   });
 
   test('a gap drops the line it falls in, never glues the two sides', () => {

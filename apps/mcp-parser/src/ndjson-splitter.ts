@@ -9,19 +9,117 @@
  *   line with no `{` is skipped to its newline (never wedges or fills the stream);
  * - a line longer than `maxLineBytes`, or one that would push the shared
  *   budget past its total, is dropped and the stream resyncs at the next newline;
+ * - partial lines are held against a ByteBudget (a total, and a share per
+ *   writing process): past either, the oldest partial lines are evicted
+ *   first (their process's own first for the share), so a process holding
+ *   unfinished lines cannot starve the capture of the others; a complete
+ *   line is never evicted (it is handed over as soon as its newline comes);
  * - after a gap (lost bytes) the partial line and everything up to the next
  *   newline are dropped: bytes on both sides of a hole are never glued.
  * The meta of a line is the one passed with the chunk holding its last byte
  * (a newline arriving alone in a later call does not move the line's time).
  */
 
-/** Bytes buffered by every splitter together, against one bound. */
-export class ByteBudget {
-  used = 0;
-  constructor(readonly max: number) {}
+/** Why partial-line bytes were let go by the budget: `total`/`process` bound, or the writer exited. */
+export type EvictionCause = 'total' | 'process' | 'exit';
+
+export interface Eviction {
+  /** The writing process whose partial line was let go. */
+  owner: number;
+  bytes: number;
+  cause: EvictionCause;
 }
 
-export type DropReason = 'non_json_lines' | 'line_too_long' | 'total_bytes_exceeded' | 'gap_lines_dropped';
+/** Something that holds partial-line bytes against a ByteBudget and can give them up. */
+interface BudgetHolder {
+  /** Drops the partial line held (counted by the holder); returns the bytes released. */
+  evict(cause: EvictionCause): number;
+}
+
+/**
+ * Bytes buffered by every splitter together, against a total bound and a
+ * bound per owner (the writing process). Holders are kept oldest partial
+ * line first, which is the eviction order.
+ */
+export class ByteBudget {
+  used = 0;
+  /** Partial lines evicted (by cause) and their bytes, since start. */
+  readonly evicted = { total: 0, process: 0, exit: 0, bytes: 0 };
+  /** Told of every eviction (the stage counts it and raises a `budget_evicted` notice). */
+  onEvict?: (e: Eviction) => void;
+  private readonly holders = new Map<BudgetHolder, number>();
+  private readonly byOwner = new Map<number, number>();
+  readonly maxPerOwner: number;
+
+  constructor(
+    readonly max: number,
+    maxPerOwner?: number,
+  ) {
+    this.maxPerOwner = Math.min(max, maxPerOwner ?? max);
+  }
+
+  /** Bytes held for one owner. */
+  ownerUsed(owner: number): number {
+    return this.byOwner.get(owner) ?? 0;
+  }
+
+  /**
+   * Makes room for `n` more bytes of `who`'s partial line, evicting older
+   * partial lines (the owner's own first when its share is the limit).
+   * Returns the bound that still refuses, or undefined when the bytes are
+   * accounted.
+   */
+  reserve(who: BudgetHolder, owner: number, n: number): EvictionCause | undefined {
+    while (this.maxPerOwner < this.max && this.ownerUsed(owner) + n > this.maxPerOwner) {
+      const victim = this.oldest(who, owner);
+      if (!victim) return 'process';
+      this.evict(victim, 'process');
+    }
+    while (this.used + n > this.max) {
+      const victim = this.oldest(who);
+      if (!victim) return 'total';
+      this.evict(victim, 'total');
+    }
+    if (!this.holders.has(who)) this.holders.set(who, owner);
+    this.used += n;
+    this.byOwner.set(owner, this.ownerUsed(owner) + n);
+    return undefined;
+  }
+
+  /** `who` let go of `n` bytes of `owner` (its line ended or was dropped). */
+  release(who: BudgetHolder, owner: number, n: number): void {
+    this.holders.delete(who);
+    if (n === 0) return;
+    this.used -= n;
+    const left = this.ownerUsed(owner) - n;
+    if (left > 0) this.byOwner.set(owner, left);
+    else this.byOwner.delete(owner);
+  }
+
+  /** The writer exited: its partial lines can never be finished. Returns the bytes released. */
+  releaseOwner(owner: number): number {
+    let bytes = 0;
+    for (const [h, o] of [...this.holders]) if (o === owner) bytes += this.evict(h, 'exit');
+    return bytes;
+  }
+
+  private oldest(except: BudgetHolder, owner?: number): BudgetHolder | undefined {
+    for (const [h, o] of this.holders) if (h !== except && (owner === undefined || o === owner)) return h;
+    return undefined;
+  }
+
+  private evict(h: BudgetHolder, cause: EvictionCause): number {
+    const owner = this.holders.get(h) ?? 0;
+    const bytes = h.evict(cause);
+    this.holders.delete(h);
+    this.evicted[cause]++;
+    this.evicted.bytes += bytes;
+    this.onEvict?.({ owner, bytes, cause });
+    return bytes;
+  }
+}
+
+export type DropReason = 'non_json_lines' | 'line_too_long' | 'total_bytes_exceeded' | 'process_bytes_exceeded' | 'partial_line_evicted' | 'gap_lines_dropped';
 
 export interface SplitterSink<M> {
   /** `resync`: the line began with non-JSON bytes, cut off before this `{`. */
@@ -37,9 +135,11 @@ function isWs(c: number): boolean {
   return c === 0x20 || c === 0x0d || c === 0x09;
 }
 
-export class NdjsonSplitter<M> {
+export class NdjsonSplitter<M> implements BudgetHolder {
   private pieces: Buffer[] = [];
   private pending = 0;
+  /** The process the held partial line is counted against. */
+  private owner = 0;
   /** Why bytes up to the next newline are being discarded, or null. */
   private skipping: DropReason | null = null;
   /** Inside a noisy line, looking for a `{` where a JSON-RPC message may start. */
@@ -52,6 +152,8 @@ export class NdjsonSplitter<M> {
     private readonly maxLineBytes: number,
     private readonly budget: ByteBudget,
     private readonly sink: SplitterSink<M>,
+    /** The writing process of a chunk (its share of the budget); all one owner without it. */
+    private readonly ownerOf: (meta: M) => number = () => 0,
   ) {}
 
   /** Bytes of the partial line held. */
@@ -122,13 +224,13 @@ export class NdjsonSplitter<M> {
           pos = nl + 1;
           continue;
         }
-        if (this.append(data.subarray(s, end))) {
+        if (this.append(data.subarray(s, end), meta)) {
           this.resync = resync;
           this.lastMeta = meta;
         }
         return;
       }
-      if (!this.append(data.subarray(pos, end))) continue;
+      if (!this.append(data.subarray(pos, end), meta)) continue;
       if (nl === -1) {
         this.lastMeta = meta;
         return;
@@ -157,23 +259,37 @@ export class NdjsonSplitter<M> {
   }
 
   /** Copies a slice of a partial line; false when a bound made the line drop. */
-  private append(slice: Buffer): boolean {
+  private append(slice: Buffer, meta: M): boolean {
     if (slice.length === 0) return true;
     if (this.pending + slice.length > this.maxLineBytes) {
       this.release();
       this.skip('line_too_long');
       return false;
     }
-    if (this.budget.used + slice.length > this.budget.max) {
+    if (this.pending === 0) this.owner = this.ownerOf(meta);
+    const refused = this.budget.reserve(this, this.owner, slice.length);
+    if (refused !== undefined) {
       this.release();
-      this.skip('total_bytes_exceeded');
+      this.skip(refused === 'process' ? 'process_bytes_exceeded' : 'total_bytes_exceeded');
       return false;
     }
     // The chunk is a view into a batch buffer the transport may reuse: copy.
     this.pieces.push(Buffer.from(slice));
     this.pending += slice.length;
-    this.budget.used += slice.length;
     return true;
+  }
+
+  /** The budget takes this partial line back (see ByteBudget): dropped, the stream resyncs at the next newline. */
+  evict(cause: EvictionCause): number {
+    const bytes = this.pending;
+    this.release();
+    if (cause === 'exit') {
+      // The writer is gone: nothing more of this line will come.
+      this.skipping = null;
+      return bytes;
+    }
+    if (this.skipping === null) this.skip('partial_line_evicted');
+    return bytes;
   }
 
   /** Discards up to the next newline; the drop is counted now, not when the newline comes (it may never). */
@@ -185,7 +301,7 @@ export class NdjsonSplitter<M> {
   private release(): void {
     this.lastMeta = undefined;
     this.resync = false;
-    this.budget.used -= this.pending;
+    this.budget.release(this, this.owner, this.pending);
     this.pieces = [];
     this.pending = 0;
   }

@@ -17,9 +17,29 @@ export function pendingKey(scope: string, id: string | number | null): string {
   return `mcp:pending:${scope}:${JSON.stringify(id)}`;
 }
 
+export interface PendingBudget {
+  /** Bytes (of the requests' JSON) kept over all requests; past it the oldest are evicted. Default: unbounded. */
+  maxBytes?: number;
+  /** Bytes kept for one requesting process; past it that process's oldest are evicted. Default: a quarter of maxBytes. */
+  maxProcessBytes?: number;
+  /** Told of each request evicted by a bound (not of those expired or released at exit). */
+  onEvict?: (e: { pid: number; bytes: number; cause: 'count' | 'total' | 'process' }) => void;
+}
+
+interface LocalEntry {
+  exp: number;
+  bytes: number;
+  owner: number;
+}
+
 export class RequestPairing {
-  /** Keys this instance stored, oldest first, with their expiry: the local view of the bound. */
-  private readonly local = new Map<string, number>();
+  /** Keys this instance stored, oldest first, with their expiry, size and requester: the local view of the bounds. */
+  private readonly local = new Map<string, LocalEntry>();
+  private readonly byOwner = new Map<number, Set<string>>();
+  private readonly ownerBytes = new Map<number, number>();
+  private bytes = 0;
+  private readonly maxBytes: number;
+  private readonly maxProcessBytes: number;
 
   constructor(
     private readonly store: Store,
@@ -28,34 +48,107 @@ export class RequestPairing {
     private readonly counters: Counters,
     private readonly logger: Logger,
     private readonly storeTimeoutMs = 0,
-  ) {}
+    private readonly budget: PendingBudget = {},
+  ) {
+    this.maxBytes = budget.maxBytes ?? Number.POSITIVE_INFINITY;
+    this.maxProcessBytes = Math.min(this.maxBytes, budget.maxProcessBytes ?? this.maxBytes / 4);
+  }
 
   get size(): number {
     return this.local.size;
   }
 
-  async remember(scope: string, req: PairedRequest): Promise<void> {
+  /** Bytes of the pending requests this instance keeps. */
+  get heldBytes(): number {
+    return this.bytes;
+  }
+
+  /**
+   * Keeps a request until its response comes. Past a bound (count, bytes in
+   * all, bytes of this requester) the oldest pending requests are evicted
+   * first, the requester's own first for its share: the newest request is
+   * always kept, and a process that never gets answers cannot fill memory.
+   */
+  async remember(scope: string, req: PairedRequest, owner = 0): Promise<void> {
     const key = pendingKey(scope, req.id);
     const now = Date.now();
-    for (const [k, exp] of this.local) {
-      if (exp > now) break;
-      this.local.delete(k);
+    for (const [k, e] of this.local) {
+      if (e.exp > now) break;
+      this.forget(k);
     }
-    if (this.local.size >= this.maxPending && !this.local.has(key)) {
-      this.counters.reject(this.logger, 'pending_bound_dropped', `more than ${this.maxPending} requests wait for a response`);
+    const value = JSON.stringify(req);
+    const size = value.length + key.length;
+    if (size > this.maxProcessBytes) {
+      this.counters.reject(this.logger, 'pending_too_large', `a request of ${size} bytes is larger than one process's share of pending requests (${this.maxProcessBytes} bytes); not kept for pairing`);
       return;
     }
+    this.forget(key);
+    const evicted: string[] = [];
+    while ((this.ownerBytes.get(owner) ?? 0) + size > this.maxProcessBytes) evicted.push(this.evictOldest('process', this.byOwner.get(owner)!.values().next().value as string));
+    while (this.bytes + size > this.maxBytes) evicted.push(this.evictOldest('total', this.local.keys().next().value as string));
+    while (this.local.size > 0 && this.local.size >= this.maxPending) evicted.push(this.evictOldest('count', this.local.keys().next().value as string));
+    this.track(key, { exp: now + this.ttlMs, bytes: size, owner });
+    for (const k of evicted) this.deleteInStore(k);
     try {
-      const r = await withDeadline(this.store.set(key, JSON.stringify(req), this.ttlMs), this.storeTimeoutMs);
+      const r = await withDeadline(this.store.set(key, value, this.ttlMs), this.storeTimeoutMs);
       if (r === TIMED_OUT) {
         this.counters.reject(this.logger, 'store_timeouts', `Store did not answer within ${this.storeTimeoutMs} ms`);
         return;
       }
-      this.local.delete(key);
-      this.local.set(key, now + this.ttlMs);
     } catch (err) {
+      this.forget(key);
       this.counters.reject(this.logger, 'store_errors', new ParserStoreError('store', key, { cause: err }).message);
     }
+  }
+
+  /** The requester exited: nobody reads the answers to its requests any more. Returns how many were let go. */
+  releaseOwner(owner: number): number {
+    const keys = this.byOwner.get(owner);
+    if (!keys || owner === 0) return 0;
+    const all = [...keys];
+    for (const k of all) {
+      this.forget(k);
+      this.deleteInStore(k);
+    }
+    this.counters.inc('pending_released_at_exit', all.length);
+    return all.length;
+  }
+
+  private evictOldest(cause: 'count' | 'total' | 'process', key: string): string {
+    const e = this.local.get(key)!;
+    this.forget(key);
+    this.counters.inc('pending_evicted');
+    this.budget.onEvict?.({ pid: e.owner, bytes: e.bytes, cause });
+    return key;
+  }
+
+  private track(key: string, e: LocalEntry): void {
+    this.local.set(key, e);
+    this.bytes += e.bytes;
+    this.ownerBytes.set(e.owner, (this.ownerBytes.get(e.owner) ?? 0) + e.bytes);
+    let keys = this.byOwner.get(e.owner);
+    if (!keys) this.byOwner.set(e.owner, (keys = new Set()));
+    keys.add(key);
+  }
+
+  private forget(key: string): void {
+    const e = this.local.get(key);
+    if (!e) return;
+    this.local.delete(key);
+    this.bytes -= e.bytes;
+    const left = (this.ownerBytes.get(e.owner) ?? 0) - e.bytes;
+    if (left > 0) this.ownerBytes.set(e.owner, left);
+    else this.ownerBytes.delete(e.owner);
+    const keys = this.byOwner.get(e.owner);
+    keys?.delete(key);
+    if (keys?.size === 0) this.byOwner.delete(e.owner);
+  }
+
+  /** The Store copy of an evicted request goes too (in the background: the bound is on this side's view). */
+  private deleteInStore(key: string): void {
+    void withDeadline(this.store.del(key), this.storeTimeoutMs).catch((err: unknown) => {
+      this.counters.reject(this.logger, 'store_errors', new ParserStoreError('store', key, { cause: err }).message);
+    });
   }
 
   /** The first pending request found under the scopes, tried in order, removed from the Store. */
@@ -74,7 +167,7 @@ export class RequestPairing {
         this.counters.reject(this.logger, 'store_errors', new ParserStoreError('take', key, { cause: err }).message);
         continue;
       }
-      this.local.delete(key);
+      this.forget(key);
       if (value === null) continue;
       try {
         return JSON.parse(value) as PairedRequest;

@@ -12,7 +12,8 @@
  * entry: the reader stops there and reports it. Anything else that does not
  * fit the format is corruption and throws CaptureFormatError.
  */
-import { createReadStream, createWriteStream, WriteStream } from 'node:fs';
+import { createWriteStream, WriteStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { type Logger, openOutputFile } from '@mcpspy/runtime';
 import { CaptureFormatError, CaptureWriteError } from './errors';
 
@@ -122,66 +123,107 @@ export interface ReadCaptureOptions {
 /**
  * Reads entries in order. Throws CaptureFormatError on corruption; a
  * truncated last entry ends the iteration and is reported, not thrown.
+ *
+ * Linear in the file size: the file is read in 1 MiB windows, and an entry
+ * larger than the window is read straight into a buffer of its own size
+ * (joining chunks to a growing buffer made a 255 MB entry take minutes).
  */
 export async function* readCapture(path: string, options: ReadCaptureOptions = {}): AsyncIterable<CaptureEntry> {
-  let buf: Buffer = Buffer.alloc(0);
-  let fileOffset = 0; // file offset of buf[0]
-  let headerDone = false;
-  let entries = 0;
-  let stream;
+  const WINDOW = 1024 * 1024;
+  let fh: FileHandle;
   try {
-    stream = createReadStream(path, { highWaterMark: 1024 * 1024 });
-    await new Promise<void>((resolve, reject) => {
-      stream!.once('open', () => resolve());
-      stream!.once('error', reject);
-    });
+    fh = await open(path, 'r');
   } catch (err) {
     throw new CaptureFormatError(path, 'cannot open file', { cause: err });
   }
   const fail = (offset: number, detail: string) => new CaptureFormatError(path, `${detail} at offset ${offset}`);
-
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-    let p = 0;
-    if (!headerDone) {
-      if (buf.length < FILE_HEADER_SIZE) continue;
-      if (buf.toString('latin1', 0, 8) !== CAPTURE_MAGIC) throw new CaptureFormatError(path, 'not a capture file (bad magic)');
-      const version = buf.readUInt16LE(8);
-      if (version !== CAPTURE_VERSION) throw new CaptureFormatError(path, `unsupported version ${version}`);
-      const hs = buf.readUInt16LE(10);
-      if (hs < FILE_HEADER_SIZE) throw new CaptureFormatError(path, `bad header size ${hs}`);
-      if (buf.length < hs) continue;
-      p = hs;
-      headerDone = true;
+  let win = Buffer.allocUnsafe(WINDOW);
+  let start = 0; // unread bytes are win[start, end)
+  let end = 0;
+  let fileOffset = 0; // file offset of win[start]
+  let eof = false;
+  let entries = 0;
+  /** Makes at least `n` unread bytes available (fewer only at the end of the file). */
+  const fill = async (n: number): Promise<void> => {
+    if (end - start >= n || eof) return;
+    if (n > win.length) {
+      const bigger = Buffer.allocUnsafe(n);
+      win.copy(bigger, 0, start, end);
+      win = bigger;
+      end -= start;
+      start = 0;
+    } else if (start + n > win.length) {
+      win.copy(win, 0, start, end);
+      end -= start;
+      start = 0;
     }
-    while (buf.length - p >= ENTRY_HEADER_SIZE) {
-      const at = fileOffset + p;
-      if (buf.readUInt32LE(p) !== ENTRY_MARKER) throw fail(at, 'bad entry marker');
-      const sl = buf.readUInt16LE(p + 4);
-      const pl = buf.readUInt32LE(p + 8);
+    while (end - start < n) {
+      const { bytesRead } = await fh.read(win, end, win.length - end, null);
+      if (bytesRead === 0) {
+        eof = true;
+        return;
+      }
+      end += bytesRead;
+    }
+  };
+  const consume = (n: number): void => {
+    start += n;
+    fileOffset += n;
+    // A window grown for one big entry is let go once it is read.
+    if (start === end && win.length > WINDOW) {
+      win = Buffer.allocUnsafe(WINDOW);
+      start = end = 0;
+    }
+  };
+  try {
+    await fill(FILE_HEADER_SIZE);
+    if (end - start < FILE_HEADER_SIZE || win.toString('latin1', 0, 8) !== CAPTURE_MAGIC) {
+      if (end - start >= 8 && win.toString('latin1', 0, 8) !== CAPTURE_MAGIC) throw new CaptureFormatError(path, 'not a capture file (bad magic)');
+      throw new CaptureFormatError(path, `file of ${end - start} bytes is shorter than the capture header`);
+    }
+    const version = win.readUInt16LE(8);
+    if (version !== CAPTURE_VERSION) throw new CaptureFormatError(path, `unsupported version ${version}`);
+    const hs = win.readUInt16LE(10);
+    if (hs < FILE_HEADER_SIZE) throw new CaptureFormatError(path, `bad header size ${hs}`);
+    await fill(hs);
+    if (end - start < hs) throw new CaptureFormatError(path, `file of ${end - start} bytes is shorter than the capture header`);
+    consume(hs);
+    for (;;) {
+      await fill(ENTRY_HEADER_SIZE);
+      const have = end - start;
+      if (have === 0) break;
+      if (have < ENTRY_HEADER_SIZE) {
+        truncated(ENTRY_HEADER_SIZE - have);
+        break;
+      }
+      const at = fileOffset;
+      if (win.readUInt32LE(start) !== ENTRY_MARKER) throw fail(at, 'bad entry marker');
+      const sl = win.readUInt16LE(start + 4);
+      const pl = win.readUInt32LE(start + 8);
       if (sl === 0 || sl > MAX_SUBJECT) throw fail(at, `bad subject length ${sl}`);
       if (pl > MAX_PAYLOAD) throw fail(at, `bad payload length ${pl}`);
-      const end = p + ENTRY_HEADER_SIZE + sl + pl;
-      if (end > buf.length) break;
-      const subj = buf.subarray(p + ENTRY_HEADER_SIZE, p + ENTRY_HEADER_SIZE + sl);
-      const payload = buf.subarray(p + ENTRY_HEADER_SIZE + sl, end);
-      if (crc32(payload, crc32(subj)) !== buf.readUInt32LE(p + 12)) throw fail(at, 'checksum mismatch');
+      const size = ENTRY_HEADER_SIZE + sl + pl;
+      await fill(size);
+      if (end - start < size) {
+        truncated(size - (end - start));
+        break;
+      }
+      const subj = win.subarray(start + ENTRY_HEADER_SIZE, start + ENTRY_HEADER_SIZE + sl);
+      const payloadView = win.subarray(start + ENTRY_HEADER_SIZE + sl, start + size);
+      if (crc32(payloadView, crc32(subj)) !== win.readUInt32LE(start + 12)) throw fail(at, 'checksum mismatch');
       entries++;
-      // Copy out: `buf` is reused for the next chunk.
-      yield { subject: subj.toString('utf8'), payload: Buffer.from(payload) };
-      p = end;
+      // A window that holds only this entry is handed over as is; otherwise copy out: the window is reused.
+      const payload = win.length > WINDOW && start === 0 && end === size ? payloadView : Buffer.from(payloadView);
+      const subject = subj.toString('utf8');
+      consume(size);
+      yield { subject, payload };
     }
-    buf = buf.subarray(p);
-    fileOffset += p;
+  } finally {
+    await fh.close().catch(() => undefined);
   }
-  if (!headerDone) throw new CaptureFormatError(path, `file of ${buf.length} bytes is shorter than the capture header`);
-  if (buf.length > 0) {
-    let missing = ENTRY_HEADER_SIZE - buf.length;
-    if (buf.length >= ENTRY_HEADER_SIZE) {
-      if (buf.readUInt32LE(0) !== ENTRY_MARKER) throw fail(fileOffset, 'bad entry marker');
-      missing = ENTRY_HEADER_SIZE + buf.readUInt16LE(4) + buf.readUInt32LE(8) - buf.length;
-    }
-    const info = { path, offset: fileOffset, entriesRead: entries, missingBytes: missing };
+
+  function truncated(missingBytes: number): void {
+    const info = { path, offset: fileOffset, entriesRead: entries, missingBytes };
     options.logger?.warn(info, 'capture file ends inside an entry (truncated); entries before it were read');
     options.onTruncated?.(info);
   }

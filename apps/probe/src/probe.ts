@@ -121,9 +121,13 @@ function hasBpfCapabilities(): boolean {
   }
 }
 
-/** Throws a ProbeSetupError whose message says what to run. */
+/**
+ * Throws a ProbeSetupError whose message says what to run. What counts is
+ * the capabilities, not the uid: root without them (a container, a
+ * capability-dropped shell) cannot load BPF either.
+ */
 export function checkProbePrerequisites(bpfObjectDir = DEFAULT_OBJECT_DIR): void {
-  if (process.getuid?.() !== 0 && !hasBpfCapabilities()) throw new NotRootError();
+  if (!hasBpfCapabilities()) throw new NotRootError();
   if (!existsSync('/sys/kernel/btf/vmlinux')) throw new BtfMissingError();
   loadLibbpf();
   for (const o of OBJECTS) {

@@ -15,6 +15,7 @@
 import * as fs from 'node:fs';
 import { type Counters, type Logger, openOutputFile } from '@mcpspy/runtime';
 import { OutputOpenError, OutputWriteError } from './errors';
+import { FdQueue, reopenNonBlocking, type FdQueueOptions } from './outputs/fd-queue';
 
 export interface JsonlWriterOptions {
   path: string;
@@ -33,6 +34,8 @@ export interface JsonlWriterOptions {
   logger?: Logger;
   /** Receives jsonl_write_errors and jsonl_rotations. */
   counters?: Counters;
+  /** A FIFO, pipe or device at the path is written without blocking (outputs/fd-queue.ts): bounds and the stuck callback. */
+  backPressure?: FdQueueOptions;
 }
 
 export interface JsonlWriterStats {
@@ -51,6 +54,10 @@ export class JsonlWriter {
   private pendingBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  // Set at the first write when the fd is a FIFO, pipe or device: writes that never block the event loop.
+  private queue: FdQueue | undefined;
+  private kindChecked = false;
+  private readonly loggedErrors = new Set<string>();
   readonly stats: JsonlWriterStats = { lines: 0, bytes: 0, rotations: 0, writeErrors: 0 };
   private readonly maxSize: number;
   private readonly keep: number;
@@ -113,7 +120,12 @@ export class JsonlWriter {
     } catch (err) {
       this.stats.writeErrors++;
       this.opts.counters?.inc('jsonl_write_errors');
-      this.opts.logger?.error({ err }, new OutputWriteError(this.opts.path, 'write', err).message);
+      // A full disk fails every write: one line per kind of failure, then only the counter.
+      const code = (err as NodeJS.ErrnoException).code ?? 'other';
+      if (!this.loggedErrors.has(code)) {
+        this.loggedErrors.add(code);
+        this.opts.logger?.error({ err }, `${new OutputWriteError(this.opts.path, 'write', err).message} (logged once; further failures are counted in jsonl_write_errors)`);
+      }
     }
   }
 
@@ -136,6 +148,15 @@ export class JsonlWriter {
   }
 
   private writeAll(buf: Buffer, lineCount: number): void {
+    if (!this.kindChecked) {
+      this.kindChecked = true;
+      const nb = reopenNonBlocking(this.fd);
+      if (nb !== undefined) this.queue = new FdQueue(nb, this.opts.backPressure);
+    }
+    if (this.queue) {
+      this.queue.push(buf, lineCount);
+      return;
+    }
     let off = 0;
     while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off);
     this.size += buf.length;
@@ -173,11 +194,21 @@ export class JsonlWriter {
     }
   }
 
-  /** Flushes, fsyncs and closes. Safe to call twice and from a signal handler. */
-  close(): void {
+  /** Lines written, dropped and stuck episodes of a FIFO/pipe/device output (undefined for a regular file). */
+  backlog(): FdQueue['stats'] | undefined {
+    return this.queue?.stats;
+  }
+
+  /**
+   * Flushes, fsyncs and closes. Safe to call twice and from a signal handler.
+   * A FIFO or pipe whose reader does not read gets `graceMs` at most; what it
+   * did not take is counted as dropped.
+   */
+  close(graceMs = 1000): void {
     if (this.closed) return;
     this.flush();
     this.closed = true;
+    this.queue?.close(graceMs);
     if (this.fd < 0) return;
     const fd = this.fd;
     this.fd = -1;

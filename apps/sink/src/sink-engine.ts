@@ -21,6 +21,7 @@ import { SinkCloseError } from './errors';
 import { NameWatch } from './name-watch';
 import { ConsoleOutput } from './outputs/console.output';
 import { JsonlOutput } from './outputs/jsonl.output';
+import type { FdQueueOptions } from './outputs/fd-queue';
 import type { SinkOutput } from './outputs/output';
 import { TuiOutput } from './outputs/tui.output';
 import type { TuiModel } from './tui-model';
@@ -54,6 +55,12 @@ export interface SinkOptions {
   onQuit?: () => void;
   /** More outputs (an OpenTelemetry exporter, a web view), fed after the built-in ones. */
   outputs?: SinkOutput[];
+  /**
+   * The JSONL file or stdout being a FIFO, pipe or terminal whose reader stops:
+   * how many bytes wait before lines are dropped, and after how long without
+   * progress it is reported stuck (notice `output_stuck`, counter `output_stuck`).
+   */
+  backPressure?: { maxPendingBytes?: number; stuckMs?: number };
 }
 
 export const DEFAULT_VERDICT_TIMEOUT_MS = 5000;
@@ -75,7 +82,7 @@ export class SinkEngine {
   private preStart: SinkItem[] = [];
 
   constructor(private readonly opts: SinkOptions) {
-    this.outputs = [...SinkEngine.builtinOutputs(opts, this.counters), ...(opts.outputs ?? [])];
+    this.outputs = [...SinkEngine.builtinOutputs(opts, this.counters, (name) => this.backPressure(name)), ...(opts.outputs ?? [])];
     if (opts.holdForVerdict) {
       this.gate = new VerdictGate({
         timeoutMs: opts.verdictTimeoutMs ?? DEFAULT_VERDICT_TIMEOUT_MS,
@@ -85,14 +92,42 @@ export class SinkEngine {
   }
 
   /** The outputs the options ask for: JSONL with `output`, the TUI with `tui`, else console lines with `console`. */
-  private static builtinOutputs(opts: SinkOptions, counters: Counters): SinkOutput[] {
+  private static builtinOutputs(opts: SinkOptions, counters: Counters, bp: (name: string) => FdQueueOptions): SinkOutput[] {
     const out: SinkOutput[] = [];
     if (opts.output) {
-      out.push(new JsonlOutput({ path: opts.output, maxSize: opts.outputMaxSize, append: opts.append, force: opts.outputForce, logger: opts.logger, counters }));
+      out.push(
+        new JsonlOutput({ path: opts.output, maxSize: opts.outputMaxSize, append: opts.append, force: opts.outputForce, logger: opts.logger, counters, backPressure: bp('jsonl') }),
+      );
     }
     if (opts.tui) out.push(new TuiOutput({ stdout: opts.stdout, stdin: opts.stdin, onQuit: () => opts.onQuit?.() }));
-    else if (opts.console) out.push(new ConsoleOutput({ stdout: opts.stdout, color: opts.color }));
+    else if (opts.console) out.push(new ConsoleOutput({ stdout: opts.stdout, color: opts.color, backPressure: bp('console') }));
     return out;
+  }
+
+  /**
+   * An output whose reader stopped reading: one warning and one `output_stuck`
+   * notice per episode (to every output: the stuck one queues or drops it, the
+   * others show it), and a counter; a line when it moves again.
+   */
+  private backPressure(name: string): FdQueueOptions {
+    const where = name === 'jsonl' ? `the output ${this.opts.output}` : 'standard output';
+    return {
+      maxPendingBytes: this.opts.backPressure?.maxPendingBytes,
+      stuckMs: this.opts.backPressure?.stuckMs,
+      onStuck: ({ pendingBytes, stuckMs }) => {
+        this.counters.inc('output_stuck');
+        const detail = `${where} has accepted nothing for ${(stuckMs / 1000).toFixed(1)} s (its reader stopped reading); ${pendingBytes} bytes wait, further lines are dropped and counted past the bound`;
+        this.opts.logger.warn({ output: name, pendingBytes }, detail);
+        const notice: NoticeEvent = { timestamp: new Date().toISOString(), reason: 'output_stuck', stage: 'sink', stream: name, detail, count: this.counters.get('output_stuck') };
+        // Not from inside the stuck output's own write.
+        setImmediate(() => {
+          if (!this.closed) this.emit({ kind: 'notice', notice });
+        });
+      },
+      onResumed: ({ droppedLines }) => {
+        this.opts.logger.warn({ output: name, droppedLines }, `${where} accepts data again (${droppedLines} lines dropped so far)`);
+      },
+    };
   }
 
   /**

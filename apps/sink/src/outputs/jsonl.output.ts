@@ -7,6 +7,7 @@ import type { McpMessageEvent, NoticeEvent, SecurityAlertEvent } from '@mcpspy/e
 import type { Counters, Logger } from '@mcpspy/runtime';
 import { alertToJsonl, messageToJsonl, noticeToJsonl } from '../jsonl-format';
 import { JsonlWriter } from '../jsonl-writer';
+import type { FdQueueOptions } from './fd-queue';
 import type { SinkOutput } from './output';
 
 export interface JsonlOutputOptions {
@@ -20,6 +21,8 @@ export interface JsonlOutputOptions {
   logger?: Logger;
   /** Receives jsonl_write_errors and jsonl_rotations as they happen. */
   counters?: Counters;
+  /** A FIFO, pipe or device at the path: queue bound and stuck detection (outputs/fd-queue.ts). */
+  backPressure?: FdQueueOptions;
 }
 
 export class JsonlOutput implements SinkOutput {
@@ -28,7 +31,7 @@ export class JsonlOutput implements SinkOutput {
   private opened = false;
 
   constructor(opts: JsonlOutputOptions) {
-    this.writer = new JsonlWriter({ path: opts.path, maxSize: opts.maxSize, append: opts.append, force: opts.force, logger: opts.logger, counters: opts.counters });
+    this.writer = new JsonlWriter({ path: opts.path, maxSize: opts.maxSize, append: opts.append, force: opts.force, logger: opts.logger, counters: opts.counters, backPressure: opts.backPressure });
   }
 
   /** Opens (creates or truncates) the file with mode 0600. Throws OutputOpenError. */
@@ -57,8 +60,10 @@ export class JsonlOutput implements SinkOutput {
     if (this.opened) this.writer.close();
   }
 
-  /** lines, bytes (merged into the sink's counters as jsonl_lines, jsonl_bytes). */
+  /** lines, bytes (merged into the sink's counters as jsonl_lines, jsonl_bytes); dropped_lines, stuck for a FIFO or pipe. */
   stats(): Record<string, number> {
-    return { lines: this.writer.stats.lines, bytes: this.writer.stats.bytes };
+    const q = this.writer.backlog();
+    if (!q) return { lines: this.writer.stats.lines, bytes: this.writer.stats.bytes };
+    return { lines: q.linesWritten, bytes: q.bytesWritten, dropped_lines: q.droppedLines, stuck: q.stuckEpisodes };
   }
 }
