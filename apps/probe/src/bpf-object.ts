@@ -71,9 +71,14 @@ export class BpfObject {
 
   /** Attaches every program whose section names a tracepoint. */
   attachTracepoints(): number {
+    return this.attachSections('tracepoint/');
+  }
+
+  /** Attaches every program whose section starts with `prefix` (libbpf's auto-attach: tracepoint/, fexit/, ...). */
+  attachSections(prefix: string): number {
     let n = 0;
     for (const { prog, name, section } of this.programs()) {
-      if (!section.startsWith('tracepoint/')) continue;
+      if (!section.startsWith(prefix)) continue;
       const link = this.lib.bpf_program__attach(prog);
       if (!link) throw new AttachError(`${name} (${section})`, lastErrno());
       this.links.push(link);

@@ -26,6 +26,7 @@ import {
   TracefsMountError,
 } from './errors';
 import { Libbpf, Libc, SIGSET_BYTES, SIG_BLOCK, SIG_SETMASK, lastErrno, loadLibbpf, loadLibc } from './libbpf.ffi';
+import { HookBackend, HookChoice, attachHooks, loadHookBackend, parseHookPreference } from './hook-backend';
 import { ProcessTable } from './process-table';
 import { RawBatcher } from './raw-batcher';
 import { RingbufReader } from './ringbuf-reader';
@@ -69,6 +70,8 @@ export interface ProbeOptions {
   tls?: boolean;
   /** Where the host's /proc is (a container mounts it elsewhere, e.g. /host/proc). Default /proc. */
   procRoot?: string;
+  /** Syscall hooks: fexit, tracepoints, or auto (fexit, else tracepoints). Default MCPSPY_HOOKS or auto. */
+  hooks?: 'auto' | HookBackend;
 }
 
 const DEFAULT_OBJECT_DIR = resolve(__dirname, '../../../../bpf/.output');
@@ -149,6 +152,7 @@ export class Probe {
   private ncpu = 1;
   private started = false;
   private readonly logger: Logger;
+  private hooks?: HookChoice;
   /** Kernel counters survive stop() so a final stats() still reports them. */
   private lastKernel = new Array<number>(16).fill(0);
 
@@ -180,13 +184,22 @@ export class Probe {
       };
       // TLS first: the syscall object shares its SSL-to-socket maps.
       for (const name of ['tls_uprobes', 'syscalls_io', 'process'] as const) {
-        const o = this.openAndLoad(join(dir, `${name}.bpf.o`), (obj) => {
+        const prepare = (obj: BpfObject) => {
           obj.setMaxEntries('events', ringSizes[name]);
           if (name === 'syscalls_io') {
             const tls = this.objects.get('tls_uprobes')!;
             for (const m of SHARED_TLS_MAPS) obj.reuseMap(m, tls.mapFd(m));
           }
-        });
+        };
+        let o: BpfObject;
+        if (name === 'syscalls_io') {
+          // The syscall data comes from fexit or tracepoint programs (hook-backend.ts).
+          const pref = this.opts.hooks ?? parseHookPreference(process.env.MCPSPY_HOOKS);
+          this.hooks = loadHookBackend(pref, dir, (path) => this.openAndLoad(path, prepare), this.logger);
+          o = this.hooks.object;
+        } else {
+          o = this.openAndLoad(join(dir, `${name}.bpf.o`), prepare);
+        }
         this.objects.set(name, o);
         this.configure(o);
         const r = new RingbufReader(this.libc, o.mapFd('events'), ringSizes[name], name);
@@ -195,7 +208,7 @@ export class Probe {
       }
       // Process events first, so execs after this point reach the TLS scanner.
       this.objects.get('process')!.attachTracepoints();
-      this.objects.get('syscalls_io')!.attachTracepoints();
+      attachHooks(this.hooks!);
       this.started = true;
       this.pollTimer = setInterval(() => this.poll(), this.opts.pollIntervalMs ?? 10);
       const statsMs = this.opts.statsIntervalMs ?? 1000;
@@ -212,7 +225,14 @@ export class Probe {
         this.tlsTargets.scanAll();
       }
       this.logger.info(
-        { objects: dir, tlsTargets: this.tlsTargets?.attachedCount ?? 0, pids: this.opts.pids, comms: this.opts.comms },
+        {
+          objects: dir,
+          hooks: this.hooks!.backend,
+          hooksFallback: this.hooks!.fallbackReason,
+          tlsTargets: this.tlsTargets?.attachedCount ?? 0,
+          pids: this.opts.pids,
+          comms: this.opts.comms,
+        },
         'probe started',
       );
     } catch (err) {
@@ -380,7 +400,13 @@ export class Probe {
       filtered: k[KernelStat.filtered],
       batches_dropped: this.batcher.batchesDropped,
       tls_targets: this.tlsTargets?.attachedCount ?? 0,
+      ...(this.hooks ? { hook_backend: this.hooks.backend, hook_fexit: this.hooks.backend === 'fexit' ? 1 : 0 } : {}),
     };
+  }
+
+  /** Which syscall hooks run (after start), and why fexit was not used. */
+  get hookBackend(): { backend: HookBackend; fallbackReason?: string } | undefined {
+    return this.hooks && { backend: this.hooks.backend, fallbackReason: this.hooks.fallbackReason };
   }
 
   async stop(): Promise<void> {
@@ -417,6 +443,7 @@ export class Probe {
       }
     }
     this.objects.clear();
+    this.hooks = undefined;
     if (failures.length) throw new CloseError('probe', failures);
   }
 }
