@@ -1,5 +1,8 @@
 // Workloads of bench/host-tax.mjs: `host-tax-load MODE SECONDS` runs MODE as
-// fast as it can for SECONDS and prints "ops elapsed_ns" on stderr.
+// fast as it can for SECONDS and prints "ops elapsed_ns cpu_ns" on stderr
+// (cpu_ns: user + system time of this process and its drain child).
+// `host-tax-load exec CMD ARGS...` runs CMD and prints "cpu_ns" of it and its
+// children on stderr (for redis-benchmark).
 //   pipe  256-byte writes of plain bytes into a pipe drained by a child
 //   file  256-byte write(2)s to a regular file (rewound every 1 MB)
 //   mcp   one ~100-byte JSON-RPC line per write(2) into a pipe drained by a
@@ -9,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,7 +38,24 @@ static pid_t drain_child(int *wfd) {
   return c;
 }
 
+static long long cpu_ns(int who) {
+  struct rusage r;
+  getrusage(who, &r);
+  return (r.ru_utime.tv_sec + r.ru_stime.tv_sec) * 1000000000LL + (r.ru_utime.tv_usec + r.ru_stime.tv_usec) * 1000LL;
+}
+
 int main(int argc, char **argv) {
+  if (argc >= 3 && !strcmp(argv[1], "exec")) {
+    pid_t c = fork();
+    if (c == 0) {
+      execvp(argv[2], argv + 2);
+      _exit(127);
+    }
+    int st = 0;
+    waitpid(c, &st, 0);
+    fprintf(stderr, "%lld\n", cpu_ns(RUSAGE_CHILDREN));
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+  }
   if (argc < 3) { fprintf(stderr, "usage: %s pipe|file|mcp SECONDS [FILE]\n", argv[0]); return 2; }
   const char *mode = argv[1];
   double seconds = atof(argv[2]);
@@ -66,6 +87,6 @@ int main(int argc, char **argv) {
   long long el = now_ns() - start;
   close(fd);
   if (child > 0) waitpid(child, NULL, 0);
-  fprintf(stderr, "%ld %lld\n", n, el);
+  fprintf(stderr, "%ld %lld %lld\n", n, el, cpu_ns(RUSAGE_SELF) + cpu_ns(RUSAGE_CHILDREN));
   return 0;
 }

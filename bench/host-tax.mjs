@@ -11,7 +11,7 @@
 //   mcp    one JSON-RPC line per write(2) through a pipe: captured
 // Needs root and a build (`npx tsc -b apps/probe`, `make -C bpf`).
 //   node bench/host-tax.mjs [--seconds 2] [--rounds 3] [--hooks auto|fexit|tracepoints]
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -56,20 +56,27 @@ function runLoad(mode) {
     c.on('error', reject);
     c.on('close', (code) => {
       if (code !== 0) return reject(new Error(`${mode}: exit ${code} ${err}`));
-      const [ops, ns] = err.trim().split(' ').map(Number);
-      resolve(ops / (ns / 1e9));
+      const [ops, ns, cpu] = err.trim().split(' ').map(Number);
+      resolve({ perSec: ops / (ns / 1e9), cpuNsPerOp: cpu / ops });
     });
   });
 }
+// CPU of both ends: redis-benchmark (as a child of host-tax-load exec) and redis-server (/proc ticks).
+function serverTicks() {
+  const f = readFileSync(`/proc/${redis.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(f[11]) + Number(f[12]);
+}
 function runRedis() {
-  const out = execFileSync('redis-benchmark', ['-p', String(redisPort), '-t', 'get', '-n', String(redisN), '-c', '4', '-q'], { encoding: 'utf8' });
-  const m = /GET: ([\d.]+) requests per second/.exec(out.replace(/\r/g, '\n'));
-  if (!m) throw new Error(`redis-benchmark: ${out}`);
-  return Number(m[1]);
+  const t0 = serverTicks();
+  const r = spawnSync(bin, ['exec', 'redis-benchmark', '-p', String(redisPort), '-t', 'get', '-n', String(redisN), '-c', '4', '-q'], { encoding: 'utf8' });
+  const serverNs = (serverTicks() - t0) * 1e7;
+  const m = /GET: ([\d.]+) requests per second/.exec(r.stdout.replace(/\r/g, '\n'));
+  if (!m) throw new Error(`redis-benchmark: ${r.stdout} ${r.stderr}`);
+  return { perSec: Number(m[1]), cpuNsPerOp: (Number(r.stderr.trim().split('\n').pop()) + serverNs) / redisN };
 }
 const WORKLOADS = { pipe: () => runLoad('pipe'), file: () => runLoad('file'), redis: async () => runRedis(), mcp: () => runLoad('mcp') };
 // One calibration run sizes redis-benchmark to about --seconds.
-redisN = Math.max(10_000, Math.round(runRedis() * opt.seconds));
+redisN = Math.max(10_000, Math.round(runRedis().perSec * opt.seconds));
 
 let captured = 0;
 let backend = '?';
@@ -118,16 +125,20 @@ console.log(
   `\nhost tax, ${opt.seconds} s per run, median of ${opt.rounds} interleaved rounds; probe without filters (whole machine), hooks: ${backend}` +
     `${fallback ? ` (fexit refused: ${fallback})` : ''}; ${process.arch}, ${readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm).length} vCPU shared; load ${load0} → ${load1}`,
 );
-console.log('workload   no monitor ops/s   floor ops/s  ratio (2026-11-26)   probe ops/s  ratio (2026-11-26)   goal');
+console.log('ratio = ops per CPU-second of the workload with / without (CPU ns per op from getrusage: both ends, less sensitive to');
+console.log('other load than wall throughput, which is shown after it); 2026-11-26 baseline ratios in parentheses (wall throughput)');
+console.log('workload   CPU ns/op: none    floor   probe    ratio floor   ratio probe        wall ops/s: none / floor / probe (ratios)       goal');
 for (const [w, m] of Object.entries(samples)) {
-  const none = median(m.none);
-  const fl = median(m.floor);
-  const pr = median(m.probe);
-  const bf = BASELINE_FLOOR[w] === undefined ? '   -' : BASELINE_FLOOR[w].toFixed(2);
+  const c = (k) => median(m[k].map((r) => r.cpuNsPerOp));
+  const t = (k) => median(m[k].map((r) => r.perSec));
+  const bf = BASELINE_FLOOR[w] === undefined ? '-' : BASELINE_FLOOR[w].toFixed(2);
   console.log(
-    `${w.padEnd(8)} ${f(none).padStart(18)} ${f(fl).padStart(13)}  ${(fl / none).toFixed(2)} (${bf})       ${f(pr).padStart(11)}  ${(pr / none).toFixed(2)} (${BASELINE[w].toFixed(2)})          ${GOAL[w]}`,
+    `${w.padEnd(8)} ${f(c('none')).padStart(16)} ${f(c('floor')).padStart(8)} ${f(c('probe')).padStart(7)}    ${(c('none') / c('floor')).toFixed(2)} (${bf})`.padEnd(66) +
+      `${(c('none') / c('probe')).toFixed(2)} (${BASELINE[w].toFixed(2)})     ` +
+      `${f(t('none'))} / ${f(t('floor'))} / ${f(t('probe'))} (${(t('floor') / t('none')).toFixed(2)}, ${(t('probe') / t('none')).toFixed(2)})`.padEnd(48) +
+      `${GOAL[w]}`,
   );
 }
-console.log(`all runs (ops/s): ${Object.entries(samples).map(([w, m]) => `${w}: ${Object.entries(m).map(([k, v]) => `${k} ${v.map(f).join('/')}`).join(', ')}`).join('; ')}`);
+console.log(`all runs (CPU ns/op): ${Object.entries(samples).map(([w, m]) => `${w}: ${Object.entries(m).map(([k, v]) => `${k} ${v.map((r) => f(r.cpuNsPerOp)).join('/')}`).join(', ')}`).join('; ')}`);
 console.log(`probe CPU during its runs: ${(median(probeCpu) * 100).toFixed(1)}% of one core; records captured: ${f(captured)}`);
 process.exit(0);
