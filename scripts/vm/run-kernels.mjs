@@ -15,7 +15,7 @@
 // (`npm run build`, `make -C bpf`). Without qemu it says so and exits 0.
 // Software emulation (TCG) unless MCPSPY_VM_ACCEL=kvm.
 //
-// Usage: node scripts/vm/run-kernels.mjs [--timeout-s 1800] [--memory-mb 2048]
+// Usage: node scripts/vm/run-kernels.mjs [--more] [--timeout-s 1800] [--memory-mb 2048]
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -30,6 +30,8 @@ const timeoutS = Number(opt('timeout-s', 1800));
 const memoryMb = Number(opt('memory-mb', 2048));
 const cache = process.env.MCPSPY_VM_CACHE ?? '/var/cache/mcpspy-vm';
 const TEST = 'apps/probe/dist/test/hooks.test.js';
+// --more also runs the probe's stdio and writev capture suites in the guest (on fexit there).
+const MORE = args.includes('--more') ? ['apps/probe/dist/test/stdio.test.js', 'apps/probe/dist/test/writev.test.js'] : [];
 
 function which(cmd) {
   const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
@@ -91,7 +93,7 @@ const guestCmd = [
   `echo "MCPSPY_VM kernel $(uname -r) $(uname -v)"`,
   'export NO_COLOR=1 NODE_DISABLE_COLORS=1',
   'node scripts/vm/backends.cjs 2>/dev/null',
-  `MCPSPY_EXPECT_HOOKS=fexit node --test --test-reporter=spec ${TEST}`,
+  `MCPSPY_EXPECT_HOOKS=fexit node --test --test-reporter=spec --test-concurrency=1 ${[TEST, ...MORE].join(' ')}`,
 ].join('; ');
 const init = `#!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -101,6 +103,7 @@ mount -t devtmpfs dev /dev
 for m in ${MODULES.map((m) => m.split('/').pop()).join(' ')}; do
   [ -f /mods/$m.ko ] && insmod /mods/$m.ko
 done
+ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 mkdir -p /host
 if ! mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=524288,cache=loose hostroot /host; then
   echo "MCPSPY_VM_EXIT 90 (cannot mount the host root over 9p)"; poweroff -f
@@ -146,6 +149,7 @@ console.log(`test:kernels: booting ${pkg} (${kver}) with ${kvm ? 'KVM' : 'softwa
 const started = Date.now();
 const child = spawn(qemu, qargs, { stdio: ['ignore', 'pipe', 'pipe'] });
 let out = '';
+child.stdout.setEncoding('utf8');
 child.stdout.on('data', (d) => {
   out += d;
   process.stdout.write(d);
