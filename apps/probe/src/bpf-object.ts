@@ -69,6 +69,11 @@ export class BpfObject {
     return out;
   }
 
+  /** Section names of the object's programs (works before load). */
+  sections(): string[] {
+    return this.programs().map((p) => p.section);
+  }
+
   /** Attaches every program whose section names a tracepoint. */
   attachTracepoints(): number {
     return this.attachSections('tracepoint/');
