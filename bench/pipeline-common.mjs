@@ -140,7 +140,9 @@ export async function startEmbedded({ output, comms, extra = [] }) {
   const metricsPort = await freePort();
   const args = [MCPSPY, '--tui=false', '-q', '-o', output, '--comm', comms.join(','), '--metrics-port', String(metricsPort), '--log-level', 'warn', ...extra];
   // The node flag of bin/mcpspy.js's shebang and of `npm start`: measure what people run.
-  const proc = startProc('mcpspy', process.execPath, ['--max-semi-space-size=4', ...args]);
+  // MCPSPY_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to node here too.
+  const nodeArgs = (process.env.MCPSPY_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = startProc('mcpspy', process.execPath, ['--max-semi-space-size=4', ...nodeArgs, ...args]);
   await proc.waitForLine(READY_MONITOR, 60_000);
   return {
     mode: 'embedded',

@@ -69,6 +69,24 @@ export class BpfObject {
     return out;
   }
 
+  /** Section names of the object's programs (works before load). */
+  sections(): string[] {
+    return this.programs().map((p) => p.section);
+  }
+
+  /** Attaches every program whose section starts with `prefix` (libbpf's auto-attach: tracepoint/, fexit/, ...). */
+  attachSections(prefix: string): number {
+    let n = 0;
+    for (const { prog, name, section } of this.programs()) {
+      if (!section.startsWith(prefix)) continue;
+      const link = this.lib.bpf_program__attach(prog);
+      if (!link) throw new AttachError(`${name} (${section})`, lastErrno());
+      this.links.push(link);
+      n++;
+    }
+    return n;
+  }
+
   /**
    * Attaches every program whose section names a tracepoint. A failure on a
    * section `optional` accepts is skipped and returned; any other throws.

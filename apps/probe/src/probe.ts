@@ -27,6 +27,7 @@ import {
   TracefsMountError,
 } from './errors';
 import { Libbpf, Libc, SIGSET_BYTES, SIG_BLOCK, SIG_SETMASK, lastErrno, loadLibbpf, loadLibc } from './libbpf.ffi';
+import { HookBackend, HookChoice, attachHooks, loadHookBackend, parseHookPreference } from './hook-backend';
 import { ProcessTable } from './process-table';
 import { RawBatcher } from './raw-batcher';
 import { RingbufReader } from './ringbuf-reader';
@@ -84,6 +85,8 @@ export interface ProbeOptions {
   tls?: boolean;
   /** Where the host's /proc is (a container mounts it elsewhere, e.g. /host/proc). Default /proc. */
   procRoot?: string;
+  /** Syscall hooks: fexit, tracepoints, or auto (tracepoints, else fexit). Default MCPSPY_HOOKS or auto. */
+  hooks?: 'auto' | HookBackend;
 }
 
 export const DEFAULT_OBJECT_DIR = resolve(__dirname, '../../../../bpf/.output');
@@ -185,6 +188,7 @@ export class Probe {
   private ncpu = 1;
   private started = false;
   private readonly logger: Logger;
+  private hooks?: HookChoice;
   /** Kernel counters survive stop() so a final stats() still reports them. */
   private lastKernel = new Array<number>(16).fill(0);
   private pidFullLogged = 0;
@@ -218,7 +222,7 @@ export class Probe {
       // TLS first: the syscall object shares its SSL-to-socket maps, and
       // every later object its pid allow list.
       for (const name of ['tls_uprobes', 'syscalls_io', 'process'] as const) {
-        const o = this.openAndLoad(join(dir, `${name}.bpf.o`), (obj) => {
+        const prepare = (obj: BpfObject) => {
           obj.setMaxEntries('events', ringSizes[name]);
           if (name !== 'tls_uprobes') {
             const tls = this.objects.get('tls_uprobes')!;
@@ -228,7 +232,16 @@ export class Probe {
             const tls = this.objects.get('tls_uprobes')!;
             for (const m of SHARED_TLS_MAPS) obj.reuseMap(m, tls.mapFd(m));
           }
-        });
+        };
+        let o: BpfObject;
+        if (name === 'syscalls_io') {
+          // The syscall data comes from fexit or tracepoint programs (hook-backend.ts).
+          const pref = this.opts.hooks ?? parseHookPreference(process.env.MCPSPY_HOOKS);
+          this.hooks = loadHookBackend(pref, dir, (path) => this.openAndLoad(path, prepare), this.logger);
+          o = this.hooks.object;
+        } else {
+          o = this.openAndLoad(join(dir, `${name}.bpf.o`), prepare);
+        }
         this.objects.set(name, o);
         this.configure(o);
         const r = new RingbufReader(this.libc, o.mapFd('events'), ringSizes[name], name);
@@ -236,8 +249,9 @@ export class Probe {
         else this.readers.push(r);
       }
       const io = this.objects.get('syscalls_io')!;
-      this.notesReader = new RingbufReader(this.libc, io.mapFd('notes'), NOTES_RING_BYTES, 'notes');
-      this.unseen = new UnseenNotices({
+      // Bytes that no hook reads (splice family, io_uring) are counted by the tracepoint object only.
+      if (this.hooks!.backend === 'tracepoints') this.notesReader = new RingbufReader(this.libc, io.mapFd('notes'), NOTES_RING_BYTES, 'notes');
+      if (this.hooks!.backend === 'tracepoints') this.unseen = new UnseenNotices({
         publish: (n) => this.opts.onNotice?.(n),
         read: (pid, what) => this.readUnseen(pid, what),
         forget: (pid, what) => io.deleteElem('unseen', unseenKey(pid, what)),
@@ -246,8 +260,11 @@ export class Probe {
       // and children of listed pids are followed before the walk below.
       this.objects.get('process')!.attachTracepoints();
       this.followExistingDescendants();
-      const skipped = io.attachTracepoints((section) => OPTIONAL_TRACEPOINTS.test(section));
-      for (const s of skipped) this.logger.warn({ tracepoint: s.section, errno: s.errno }, 'optional tracepoint not attached (this kernel lacks it): that I/O is not counted');
+      // fexit programs were attached when chosen (hook-backend.ts); tracepoints are attached here, optional ones skipped.
+      if (this.hooks!.backend === 'tracepoints') {
+        const skipped = io.attachTracepoints((section) => OPTIONAL_TRACEPOINTS.test(section));
+        for (const s of skipped) this.logger.warn({ tracepoint: s.section, errno: s.errno }, 'optional tracepoint not attached (this kernel lacks it): that I/O is not counted');
+      }
       this.started = true;
       this.pollTimer = setInterval(() => this.poll(), this.opts.pollIntervalMs ?? 10);
       const statsMs = this.opts.statsIntervalMs ?? 1000;
@@ -270,7 +287,14 @@ export class Probe {
         this.tlsTargets.scanAll();
       }
       this.logger.info(
-        { objects: dir, tlsTargets: this.tlsTargets?.attachedCount ?? 0, pids: this.opts.pids, comms: this.opts.comms },
+        {
+          objects: dir,
+          hooks: this.hooks!.backend,
+          hooksFallback: this.hooks!.fallbackReason,
+          tlsTargets: this.tlsTargets?.attachedCount ?? 0,
+          pids: this.opts.pids,
+          comms: this.opts.comms,
+        },
         'probe started',
       );
     } catch (err) {
@@ -533,12 +557,18 @@ export class Probe {
       filtered: k[KernelStat.filtered],
       batches_dropped: this.batcher.batchesDropped,
       tls_targets: this.tlsTargets?.attachedCount ?? 0,
+      ...(this.hooks ? { hook_backend: this.hooks.backend, hook_fexit: this.hooks.backend === 'fexit' ? 1 : 0 } : {}),
     };
   }
 
   /** ClientHellos on connections a hook covers / does not cover (tls_unhooked notices). */
   tlsHandshakes(): { hooked: number; unhooked: number } {
     return { hooked: this.tlsCoverage?.hooked ?? 0, unhooked: this.tlsCoverage?.unhooked ?? 0 };
+  }
+
+  /** Which syscall hooks run (after start), and why fexit was not used. */
+  get hookBackend(): { backend: HookBackend; fallbackReason?: string } | undefined {
+    return this.hooks && { backend: this.hooks.backend, fallbackReason: this.hooks.fallbackReason };
   }
 
   async stop(): Promise<void> {
@@ -571,6 +601,7 @@ export class Probe {
     const destroyed = await Promise.allSettled([...this.objects.values()].map((o) => o.destroyAsync()));
     for (const d of destroyed) if (d.status === 'rejected') failures.push(d.reason);
     this.objects.clear();
+    this.hooks = undefined;
     if (failures.length) throw new CloseError('probe', failures);
   }
 }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 /** Counters: `mcpspy.v1.probe.stats` and `mcpspy.v1.stage.stats.<stage>`. */
-import { IsInt, IsObject, IsOptional, IsString, Min } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Min } from 'class-validator';
 import { Subjects } from './subjects';
 
 export const SCHEMA_PROBE_STATS = 'mcpspy.stats.v1.probe' as const;
@@ -25,6 +25,10 @@ export interface ProbeStatsEvent {
   batches_dropped: number;
   /** Uprobe attachments currently live (TLS libraries and binaries). */
   tls_targets: number;
+  /** Which kernel hooks capture syscall data: fexit programs, or the syscall tracepoints (fallback). */
+  hook_backend?: 'fexit' | 'tracepoints';
+  /** 1 when hook_backend is fexit (a number, for /metrics). */
+  hook_fexit?: number;
 }
 
 export class ProbeStatsDto implements ProbeStatsEvent {
@@ -38,6 +42,8 @@ export class ProbeStatsDto implements ProbeStatsEvent {
   @IsInt() @Min(0) filtered!: number;
   @IsInt() @Min(0) batches_dropped!: number;
   @IsInt() @Min(0) tls_targets!: number;
+  @IsOptional() @IsIn(['fexit', 'tracepoints']) hook_backend?: 'fexit' | 'tracepoints';
+  @IsOptional() @IsInt() @Min(0) hook_fexit?: number;
 }
 
 export interface StageStatsEvent {

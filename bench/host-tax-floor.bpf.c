@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Empty programs on every syscall tracepoint the probe's tracepoint backend
+ * (bpf/syscalls_io.bpf.c) attaches, for bench/host-tax.mjs: what attaching
+ * them costs the machine before any work is done.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define FLOOR(name)                                                                          \
+	SEC("tracepoint/syscalls/sys_enter_" #name) int floor_enter_##name(void *ctx) { return 0; } \
+	SEC("tracepoint/syscalls/sys_exit_" #name) int floor_exit_##name(void *ctx) { return 0; }
+
+FLOOR(read)
+FLOOR(write)
+FLOOR(recvfrom)
+FLOOR(sendto)
+FLOOR(readv)
+FLOOR(writev)
+FLOOR(recvmsg)
+FLOOR(sendmsg)

@@ -1,0 +1,92 @@
+// Workloads of bench/host-tax.mjs: `host-tax-load MODE SECONDS` runs MODE as
+// fast as it can for SECONDS and prints "ops elapsed_ns cpu_ns" on stderr
+// (cpu_ns: user + system time of this process and its drain child).
+// `host-tax-load exec CMD ARGS...` runs CMD and prints "cpu_ns" of it and its
+// children on stderr (for redis-benchmark).
+//   pipe  256-byte writes of plain bytes into a pipe drained by a child
+//   file  256-byte write(2)s to a regular file (rewound every 1 MB)
+//   mcp   one ~100-byte JSON-RPC line per write(2) into a pipe drained by a
+//         child: traffic the monitor captures
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static long long now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static pid_t drain_child(int *wfd) {
+  int p[2];
+  if (pipe(p)) exit(2);
+  pid_t c = fork();
+  if (c == 0) {
+    close(p[1]);
+    char buf[65536];
+    while (read(p[0], buf, sizeof buf) > 0) {}
+    _exit(0);
+  }
+  close(p[0]);
+  *wfd = p[1];
+  return c;
+}
+
+static long long cpu_ns(int who) {
+  struct rusage r;
+  getrusage(who, &r);
+  return (r.ru_utime.tv_sec + r.ru_stime.tv_sec) * 1000000000LL + (r.ru_utime.tv_usec + r.ru_stime.tv_usec) * 1000LL;
+}
+
+int main(int argc, char **argv) {
+  if (argc >= 3 && !strcmp(argv[1], "exec")) {
+    pid_t c = fork();
+    if (c == 0) {
+      execvp(argv[2], argv + 2);
+      _exit(127);
+    }
+    int st = 0;
+    waitpid(c, &st, 0);
+    fprintf(stderr, "%lld\n", cpu_ns(RUSAGE_CHILDREN));
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+  }
+  if (argc < 3) { fprintf(stderr, "usage: %s pipe|file|mcp SECONDS [FILE]\n", argv[0]); return 2; }
+  const char *mode = argv[1];
+  double seconds = atof(argv[2]);
+  char buf[256];
+  memset(buf, 'x', sizeof buf);
+  buf[255] = '\n';
+  int fd;
+  pid_t child = -1;
+  if (!strcmp(mode, "file")) {
+    fd = open(argc > 3 ? argv[3] : "host-tax.dat", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0) { perror("open"); return 2; }
+  } else {
+    child = drain_child(&fd);
+  }
+  int mcp = !strcmp(mode, "mcp");
+  long long start = now_ns(), end = start + (long long)(seconds * 1e9);
+  long n = 0;
+  while ((n & 255) || now_ns() < end) {
+    if (mcp) {
+      int len = snprintf(buf, sizeof buf,
+        "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"hello\"}}}\n", n);
+      if (write(fd, buf, len) != len) return 1;
+    } else {
+      if (write(fd, buf, sizeof buf) != sizeof buf) return 1;
+      if (child < 0 && (n & 4095) == 4095) lseek(fd, 0, SEEK_SET);
+    }
+    n++;
+  }
+  long long el = now_ns() - start;
+  close(fd);
+  if (child > 0) waitpid(child, NULL, 0);
+  fprintf(stderr, "%ld %lld %lld\n", n, el, cpu_ns(RUSAGE_SELF) + cpu_ns(RUSAGE_CHILDREN));
+  return 0;
+}

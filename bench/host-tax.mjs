@@ -1,0 +1,144 @@
+#!/usr/bin/env node
+// What the monitor costs processes of the machine, in one run: each workload
+// with no monitor, with empty programs on the probe's syscall tracepoints (the
+// floor of any tracepoint-based monitor), and with the probe watching the
+// whole machine (no --pid/--comm filter, as a DaemonSet runs; the hook backend
+// it chose is printed). Runs are interleaved over rounds; medians are shown.
+// Workloads (bench/host-tax-load.c, redis-benchmark):
+//   pipe   256-byte writes of plain bytes through a pipe (not MCP: filtered in the kernel)
+//   file   256-byte write(2)s to a regular file (not captured)
+//   redis  loopback TCP: redis-benchmark GETs against a local redis-server (not MCP)
+//   mcp    one JSON-RPC line per write(2) through a pipe: captured
+// Needs root and a build (`npx tsc -b apps/probe`, `make -C bpf`).
+//   node bench/host-tax.mjs [--seconds 2] [--rounds 3] [--hooks auto|fexit|tracepoints]
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { freePort, loadAvg, parseArgs, requireRoot, scratchDir, sleep, startProc } from './pipeline-common.mjs';
+
+const require = createRequire(import.meta.url);
+const root = new URL('..', import.meta.url).pathname;
+const { Probe } = require(join(root, 'apps/probe/dist/src/index.js'));
+const { BpfObject } = require(join(root, 'apps/probe/dist/src/bpf-object.js'));
+const { loadLibbpf } = require(join(root, 'apps/probe/dist/src/libbpf.ffi.js'));
+const { silentLogger } = require(join(root, 'libs/runtime/dist/src/index.js'));
+
+const opt = parseArgs({ seconds: 2, rounds: 3, hooks: 'auto' });
+requireRoot();
+const BASELINE = { pipe: 0.7, file: 0.84, redis: 0.7, mcp: 0.64 }; // 2026-11-26, with monitor / without
+const BASELINE_FLOOR = { pipe: 0.77 };
+const GOAL = { pipe: '≥ 0.77 (floor) here, ≥ 0.95 with fexit', file: '≥ floor', redis: '≥ floor', mcp: '≥ 0.80' };
+const dir = scratchDir('bench-host-tax');
+const load0 = loadAvg();
+const bin = join(dir, 'host-tax-load');
+execFileSync('cc', ['-O2', '-o', bin, join(root, 'bench/host-tax-load.c')]);
+const floorObj = join(dir, 'floor.bpf.o');
+execFileSync('clang', ['-g', '-O2', '-target', 'bpf', `-I${join(root, 'bpf')}`, '-c', join(root, 'bench/host-tax-floor.bpf.c'), '-o', floorObj]);
+
+const redisPort = await freePort();
+const redis = startProc('redis-server', 'redis-server', ['--port', String(redisPort), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1']);
+for (let i = 0; i < 100; i++) {
+  try {
+    execFileSync('redis-cli', ['-p', String(redisPort), 'set', 'key:__rand_int__', 'x'.repeat(64)], { stdio: 'ignore' });
+    break;
+  } catch {
+    await sleep(100);
+  }
+}
+let redisN = 50_000;
+
+function runLoad(mode) {
+  return new Promise((resolve, reject) => {
+    const c = spawn(bin, [mode, String(opt.seconds), join(dir, 'file.dat')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    c.stderr.on('data', (d) => (err += d));
+    c.on('error', reject);
+    c.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${mode}: exit ${code} ${err}`));
+      const [ops, ns, cpu] = err.trim().split(' ').map(Number);
+      resolve({ perSec: ops / (ns / 1e9), cpuNsPerOp: cpu / ops });
+    });
+  });
+}
+// CPU of both ends: redis-benchmark (as a child of host-tax-load exec) and redis-server (/proc ticks).
+function serverTicks() {
+  const f = readFileSync(`/proc/${redis.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(f[11]) + Number(f[12]);
+}
+function runRedis() {
+  const t0 = serverTicks();
+  const r = spawnSync(bin, ['exec', 'redis-benchmark', '-p', String(redisPort), '-t', 'get', '-n', String(redisN), '-c', '4', '-q'], { encoding: 'utf8' });
+  const serverNs = (serverTicks() - t0) * 1e7;
+  const m = /GET: ([\d.]+) requests per second/.exec(r.stdout.replace(/\r/g, '\n'));
+  if (!m) throw new Error(`redis-benchmark: ${r.stdout} ${r.stderr}`);
+  return { perSec: Number(m[1]), cpuNsPerOp: (Number(r.stderr.trim().split('\n').pop()) + serverNs) / redisN };
+}
+const WORKLOADS = { pipe: () => runLoad('pipe'), file: () => runLoad('file'), redis: async () => runRedis(), mcp: () => runLoad('mcp') };
+// One calibration run sizes redis-benchmark to about --seconds.
+redisN = Math.max(10_000, Math.round(runRedis().perSec * opt.seconds));
+
+let captured = 0;
+let backend = '?';
+let fallback;
+const samples = {}; // workload -> monitor -> [ops/s]
+const add = (w, m, v) => ((samples[w] ??= {})[m] ??= []).push(v);
+let probeCpu = [];
+
+for (let round = 0; round < opt.rounds; round++) {
+  for (const [w, fn] of Object.entries(WORKLOADS)) add(w, 'none', await fn());
+
+  const floor = BpfObject.open(loadLibbpf(), floorObj);
+  floor.load();
+  floor.attachTracepoints();
+  for (const [w, fn] of Object.entries(WORKLOADS)) add(w, 'floor', await fn());
+  floor.destroy();
+
+  const probe = new Probe({
+    pids: [],
+    comms: [],
+    excludePids: [],
+    partitions: 4,
+    logger: silentLogger(),
+    hooks: opt.hooks,
+    onBatch(_route, _p, batch) {
+      captured += batch.readUInt32LE(8);
+      return true;
+    },
+  });
+  await probe.start();
+  backend = probe.hookBackend.backend;
+  fallback = probe.hookBackend.fallbackReason;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (const [w, fn] of Object.entries(WORKLOADS)) add(w, 'probe', await fn());
+  const cpu = process.cpuUsage(cpu0);
+  probeCpu.push((cpu.user + cpu.system) / 1000 / (performance.now() - t0));
+  await probe.stop();
+}
+await redis.stop('SIGTERM', 5000);
+const load1 = loadAvg();
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const f = (n) => Math.round(n).toLocaleString('en-US');
+console.log(
+  `\nhost tax, ${opt.seconds} s per run, median of ${opt.rounds} interleaved rounds; probe without filters (whole machine), hooks: ${backend}` +
+    `${fallback ? ` (fexit refused: ${fallback})` : ''}; ${process.arch}, ${readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm).length} vCPU shared; load ${load0} → ${load1}`,
+);
+console.log('ratio = ops per CPU-second of the workload with / without (CPU ns per op from getrusage: both ends, less sensitive to');
+console.log('other load than wall throughput, which is shown after it); 2026-11-26 baseline ratios in parentheses (wall throughput)');
+console.log('workload   CPU ns/op: none    floor   probe    ratio floor   ratio probe        wall ops/s: none / floor / probe (ratios)       goal');
+for (const [w, m] of Object.entries(samples)) {
+  const c = (k) => median(m[k].map((r) => r.cpuNsPerOp));
+  const t = (k) => median(m[k].map((r) => r.perSec));
+  const bf = BASELINE_FLOOR[w] === undefined ? '-' : BASELINE_FLOOR[w].toFixed(2);
+  console.log(
+    `${w.padEnd(8)} ${f(c('none')).padStart(16)} ${f(c('floor')).padStart(8)} ${f(c('probe')).padStart(7)}    ${(c('none') / c('floor')).toFixed(2)} (${bf})`.padEnd(66) +
+      `${(c('none') / c('probe')).toFixed(2)} (${BASELINE[w].toFixed(2)})     ` +
+      `${f(t('none'))} / ${f(t('floor'))} / ${f(t('probe'))} (${(t('floor') / t('none')).toFixed(2)}, ${(t('probe') / t('none')).toFixed(2)})`.padEnd(48) +
+      `${GOAL[w]}`,
+  );
+}
+console.log(`all runs (CPU ns/op): ${Object.entries(samples).map(([w, m]) => `${w}: ${Object.entries(m).map(([k, v]) => `${k} ${v.map((r) => f(r.cpuNsPerOp)).join('/')}`).join(', ')}`).join('; ')}`);
+console.log(`probe CPU during its runs: ${(median(probeCpu) * 100).toFixed(1)}% of one core; records captured: ${f(captured)}`);
+process.exit(0);
