@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { parse } from 'yaml';
 import { Subjects } from '@mcpspy/events';
-import { configFromEnv, STAGES } from '@mcpspy/runtime';
+import { configFromEnv, STAGES, VIEW_STAGES } from '@mcpspy/runtime';
 import { freePort } from '@mcpspy/runtime/testing';
 import {
   COMPOSE_FILE,
@@ -42,9 +42,9 @@ function volumeStrings(name: string): string[] {
 
 describe('docker-compose.yml, parsed', () => {
   test('declares NATS, Redis and one service per pipeline stage, nothing else', () => {
-    assert.deepEqual(Object.keys(services).sort(), ['http-session', 'mcp-parser', 'nats', 'probe', 'redis', 'security', 'sink']);
+    assert.deepEqual(Object.keys(services).sort(), ['http-session', 'mcp-parser', 'nats', 'probe', 'redis', 'security', 'sink', 'web']);
     // Every stage the CLI can serve is deployed.
-    assert.deepEqual([...STAGE_SERVICES].sort(), [...STAGES].sort());
+    assert.deepEqual([...STAGE_SERVICES].sort(), [...STAGES, ...VIEW_STAGES].sort());
   });
 
   test('every stage runs `serve <stage>` from the one image built by deploy/Dockerfile', () => {
@@ -80,9 +80,15 @@ describe('docker-compose.yml, parsed', () => {
     assert.equal(configFromEnv(envOf('sink')).outputMaxSize, 100 * 1024 * 1024);
     // The sink's durable consumer is named after its instance: it must not change across restarts.
     assert.equal(configFromEnv(envOf('sink')).instance, 'sink');
-    for (const s of ['probe', 'http-session', 'mcp-parser', 'sink']) {
+    for (const s of ['probe', 'http-session', 'mcp-parser', 'sink', 'web']) {
       assert.equal(configFromEnv(envOf(s)).security, false, `${s} does not scan`);
     }
+    // The web view listens on every address inside its container, with a durable consumer of its own and no fixed token.
+    const web = configFromEnv(envOf('web'));
+    assert.deepEqual(web.web, { host: '0.0.0.0', port: 8080 });
+    assert.equal(web.instance, 'web');
+    assert.equal(web.webToken, undefined, 'empty token: a random one, printed in the logs');
+    assert.equal(configFromEnv({ ...envOf('web'), MCPSPY_WEB_TOKEN: 'a-token-of-twenty-chars' }).webToken, 'a-token-of-twenty-chars');
   });
 
   test('the probe is privileged, in the host pid namespace, with the mounts BPF needs', () => {
@@ -110,12 +116,14 @@ describe('docker-compose.yml, parsed', () => {
     assert.equal(s.user, 'node');
   });
 
-  test('only NATS publishes a port, on loopback, and no service pins a container name', () => {
+  test('only NATS and the web view publish a port, both on loopback, and no service pins a container name', () => {
     for (const [name, svc] of Object.entries(services)) {
       assert.equal(svc.container_name, undefined, name);
-      if (name !== 'nats') assert.equal(svc.ports, undefined, `${name} must not publish ports`);
+      if (name !== 'nats' && name !== 'web') assert.equal(svc.ports, undefined, `${name} must not publish ports`);
     }
     assert.deepEqual(services.nats.ports, ['127.0.0.1:4222:4222']);
+    assert.deepEqual(services.web.ports, ['127.0.0.1:8080:8080']);
+    assert.deepEqual(interpolate(raw, { MCPSPY_WEB_PORT: '9000' }).services.web.ports, ['127.0.0.1:9000:8080']);
   });
 
   test('stages wait for healthy NATS, and for healthy Redis when they keep state there', () => {
@@ -284,7 +292,7 @@ describe('docker-compose config', () => {
     assert.equal(String(port.published ?? port).includes('14222'), true, JSON.stringify(port));
   });
 
-  test('lists exactly the seven services', { skip: bin ? false : 'docker-compose is not installed' }, () => {
+  test('lists exactly the eight services', { skip: bin ? false : 'docker-compose is not installed' }, () => {
     const r = config({}, ['--services']);
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(r.stdout.trim().split('\n').sort(), Object.keys(services).sort());

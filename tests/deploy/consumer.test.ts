@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { connect, NatsConnection, JetStreamClient, JetStreamManager } from 'nats';
 import { DURABLE_SUBJECTS, JETSTREAM_STREAM, Subjects, type McpMessageEvent, type SecurityAlertEvent } from '@mcpspy/events';
 import { freePort } from '@mcpspy/runtime/testing';
-import { EXAMPLES, LineProcess, NATS_CONF, findBinary } from './deploy-helpers';
+import { EXAMPLES, LineProcess, NATS_CONF, REPO, findBinary } from './deploy-helpers';
 
 const CONSUMER = join(EXAMPLES, 'mcpspy-consumer.mjs');
 
@@ -77,7 +77,7 @@ describe('example consumer against nats-server (JetStream)', { skip: natsBin ? f
     url = `nats://127.0.0.1:${port}`;
     // -m 0: no monitoring port, so parallel runs do not collide on 8222.
     // deploy/nats/nats.conf requires a login (the example runs as `reader`; the test publishes as the stages do).
-    const passwords = Object.fromEntries(['PROBE', 'HTTP_SESSION', 'MCP_PARSER', 'SECURITY', 'SINK', 'READER'].map((u) => [`MCPSPY_NATS_PASSWORD_${u}`, NATS_PASSWORD]));
+    const passwords = Object.fromEntries(['PROBE', 'HTTP_SESSION', 'MCP_PARSER', 'SECURITY', 'SINK', 'WEB', 'READER'].map((u) => [`MCPSPY_NATS_PASSWORD_${u}`, NATS_PASSWORD]));
     server = new LineProcess(natsBin!, ['-c', join(dir, 'nats.conf'), '-p', String(port), '-a', '127.0.0.1', '-m', '0'], { env: { ...process.env, ...passwords } });
     await server.waitFor('stderr', 'Server is ready');
     await assert.rejects(connect({ servers: url, reconnect: false }), /Authorization|AUTHORIZATION/, 'the stack config refuses anonymous clients');
@@ -167,6 +167,31 @@ describe('example consumer against nats-server (JetStream)', { skip: natsBin ? f
     // With --json the lines are the payloads: the first alert ever published comes first.
     assert.equal(JSON.parse(c.stdout[0]).summary, 'instruction override in tool arguments');
     await c.stop();
+  });
+
+  test('the web stage logs in as `web` under this config and shows what the stages publish', async () => {
+    const token = 'web-token-0123456789abcdef';
+    const web = new LineProcess(process.execPath, [join(REPO, 'bin', 'mcpspy.js'), 'serve', 'web', '--nats', url, '--web', '127.0.0.1:0'], {
+      env: { ...process.env, MCPSPY_NATS_USER: 'web', MCPSPY_NATS_PASSWORD: NATS_PASSWORD, MCPSPY_WEB_TOKEN: token, MCPSPY_INSTANCE: 'web-it' },
+    });
+    running.push(web);
+    const at = await web.waitFor('stderr', /web view at /, 30_000);
+    await web.waitFor('stderr', /serving web on /, 30_000);
+    const port = new URL(at.replace(/^.*web view at /, '')).port;
+    await publishAlert(alert());
+    parserNc.publish(Subjects.mcpMessage, JSON.stringify(mcpMessage({ msg_id: 'mcp-parser:web-1' })));
+    await parserNc.flush();
+    let counts: Record<string, number> = {};
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const r = await fetch(`http://127.0.0.1:${port}/api/snapshot`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(r.status, 200);
+      counts = ((await r.json()) as { counts: Record<string, number> }).counts;
+      if (counts.messages >= 1 && counts.alerts >= 1) break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    assert.ok(counts.messages >= 1 && counts.alerts >= 1, `web snapshot counts: ${JSON.stringify(counts)}`);
+    assert.equal(await web.stop('SIGTERM'), 0);
   });
 
   test('--json with --no-alerts prints MCP messages as their payload', async () => {

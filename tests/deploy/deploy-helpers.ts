@@ -16,8 +16,8 @@ export const K8S_DIR = join(REPO, 'deploy', 'k8s');
 export const NATS_CONF = join(REPO, 'deploy', 'nats', 'nats.conf');
 export const EXAMPLES = join(REPO, 'deploy', 'examples');
 
-/** The pipeline stages that run as their own service / workload. */
-export const STAGE_SERVICES = ['probe', 'http-session', 'mcp-parser', 'security', 'sink'] as const;
+/** The stages that run as their own service / workload: the pipeline and the web view. */
+export const STAGE_SERVICES = ['probe', 'http-session', 'mcp-parser', 'security', 'sink', 'web'] as const;
 
 export function readYaml(path: string): any {
   return parse(readFileSync(path, 'utf8'), { merge: true });

@@ -164,8 +164,16 @@ describe('Kubernetes manifests: references and privileges', () => {
       const env = containerEnv(c, (name, key) => (name === 'mcpspy-secrets' ? secrets[key] : ''));
       const cfg = configFromEnv(env);
       assert.equal(cfg.natsUrl, 'nats://nats.mcpspy.svc:4222', stage);
-      assert.equal(cfg.redisUrl, 'redis://redis.mcpspy.svc:6379', stage);
-      assert.equal(cfg.redisAuth.password, secrets['redis-password'], stage);
+      if (stage === 'web') {
+        // The web view keeps no shared state: no Redis login to hold.
+        assert.equal(cfg.redisUrl, undefined, stage);
+        assert.deepEqual(cfg.web, { host: '0.0.0.0', port: 8080 });
+        assert.equal(cfg.webToken, secrets['web-token']);
+        assert.equal(cfg.instance, 'web');
+      } else {
+        assert.equal(cfg.redisUrl, 'redis://redis.mcpspy.svc:6379', stage);
+        assert.equal(cfg.redisAuth.password, secrets['redis-password'], stage);
+      }
       assert.deepEqual([cfg.natsAuth.user, cfg.natsAuth.password], [stage, secrets[`nats-password-${stage}`]], `${stage} logs in as its own NATS user`);
       assert.equal(cfg.metricsAddr, '0.0.0.0', `${stage}: the kubelet probes the pod IP`);
       assert.equal(cfg.metricsPort, 9464, stage);
