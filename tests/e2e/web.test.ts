@@ -17,7 +17,7 @@ import { Monitor, monitorSkipReason } from './harness';
 import { FIXTURES, REPO_ROOT } from './paths';
 import { startProcess, stopAll } from './proc';
 import { scratchDir } from './tmp';
-import { browserSkipReason, launchBrowser } from './browser';
+import { browserSkipReason, launchBrowser } from '@mcpspy/runtime/testing/chromium';
 import { runNodeClient, startServer } from './peers';
 
 declare const document: any;

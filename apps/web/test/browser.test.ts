@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { WebView } from '../src/web-view';
 import { alertOn, notice, notification, request, response } from '../src/testdata/messages';
-import { browserSkipReason, launchBrowser, type Browser } from './chromium';
+import { browserSkipReason, launchBrowser, type Browser } from '@mcpspy/runtime/testing/chromium';
 
 // Browser globals, for the functions that run inside the page.
 declare const document: any;
