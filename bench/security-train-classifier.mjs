@@ -109,6 +109,46 @@ const count = (source, y) => {
     }
   }
 }
+// Arcanum-Sec/arc_pi_taxonomy (CC BY 4.0): the example prompts of each technique, evasion and intent.
+{
+  const file = join(DATA, 'Arcanum-Sec+arc_pi_taxonomy/docs/data/taxonomy.json');
+  if (existsSync(file)) {
+    const tax = JSON.parse(readFileSync(file, 'utf8'));
+    for (const kind of ['techniques', 'evasions', 'intents']) {
+      for (const e of tax[kind] ?? []) for (const x of e.examples ?? []) if (typeof x === 'string' && x.length >= 20) add(x, 1, 'Arcanum-Sec/arc_pi_taxonomy', `arcanum:${kind}:${e.id}`);
+    }
+  }
+}
+// TakSec/Prompt-Injection-Everywhere (MIT): one payload per file; its protection prompt is a guard prompt (benign).
+{
+  const dir = join(DATA, 'TakSec+Prompt-Injection-Everywhere');
+  for (const file of walkFiles(dir, (p) => p.endsWith('.txt'))) {
+    const text = readFileSync(file, 'utf8');
+    add(text, /Protection/.test(file) ? 0 : 1, 'TakSec/Prompt-Injection-Everywhere', `taksec:${file.split('/').pop()}`);
+  }
+}
+// swisskyrepo/PayloadsAllTheThings (MIT), "Prompt Injection/README.md": the payloads in backquotes of its
+// direct-injection list and table, and its indirect-injection code blocks. Not its "Act as …" prompts (they come
+// from f/awesome-chatgpt-prompts, reserved) and not its prose.
+{
+  const file = join(DATA, 'swisskyrepo+PayloadsAllTheThings/Prompt Injection/README.md');
+  if (existsSync(file)) {
+    const md = readFileSync(file, 'utf8');
+    const direct = md.slice(md.indexOf('## Direct Prompt Injection'), md.indexOf('## References'));
+    for (const m of direct.matchAll(/^(?:\*|\|)[^`\n]*`([^`\n]{20,})`/gm)) add(m[1], 1, 'swisskyrepo/PayloadsAllTheThings', 'patt:direct');
+    for (const m of direct.matchAll(/```[a-z0-9]*\n([\s\S]*?)```/g)) {
+      for (const part of m[1].split(/\n(?=\/\/|<!--)/)) if (!/^\s*"role"|INJECT_HERE/.test(part)) add(part.trim(), 1, 'swisskyrepo/PayloadsAllTheThings', 'patt:blocks');
+    }
+  }
+}
+// greshake/llm-security (MIT): the indirect injections its scenarios plant in web pages and puzzles.
+{
+  const base = join(DATA, 'greshake+llm-security/scenarios');
+  for (const file of walkFiles(base, (p) => /\/(gpt4|gpt3langchain)\/[a-z_-]+\.py$/.test(p))) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/injection\s*=\s*"""([\s\S]*?)"""/g)) add(m[1].replace(/^ {4}/gm, ''), 1, 'greshake/llm-security', `greshake:${file.split('/').slice(-2).join('/')}`);
+  }
+  for (const file of walkFiles(join(base, 'puzzle/puzzles'), () => true)) add(readFileSync(file, 'utf8'), 1, 'greshake/llm-security', `greshake:puzzle:${file.split('/').pop()}`);
+}
 // protectai/llm-guard (MIT): its documentation (benign, much of it about injections) and the benign benchmark inputs.
 {
   const base = join(DATA, 'protectai+llm-guard');
@@ -116,7 +156,7 @@ const count = (source, y) => {
   // Not its tests: their benign prompts come from f/awesome-chatgpt-prompts, which the independent evaluation uses.
 }
 // Real MCP servers other than modelcontextprotocol/servers (held out): tool descriptions and docs, benign.
-for (const repo of ['github+github-mcp-server', 'microsoft+playwright-mcp', 'upstash+context7', 'supabase-community+supabase-mcp']) {
+for (const repo of ['github+github-mcp-server', 'microsoft+playwright-mcp', 'upstash+context7', 'supabase-community+supabase-mcp', 'grafana+mcp-grafana', 'hashicorp+terraform-mcp-server', 'mongodb-js+mongodb-mcp-server']) {
   const base = join(DATA, repo);
   const name = repo.replace('+', '/');
   for (const file of walkFiles(base, (p) => /\.(ts|go|js|py)$/.test(p) && !/\.(test|spec)\./.test(p) && !/_test\.go$/.test(p))) {
