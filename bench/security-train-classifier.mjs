@@ -6,7 +6,7 @@
 // operating points, reports held-out sources it never saw, and with --write
 // stores int8 weights in apps/security/src/classifier-weights.ts.
 //
-// Usage: node bench/security-train-classifier.mjs DATA_DIR [--write] [--epochs 12] [--l2 2e-6]
+// Usage: node bench/security-train-classifier.mjs DATA_DIR [--write] [--extra] [--mlp H] [--epochs 12] [--l2 2e-6]
 // DATA_DIR holds one folder per source, named owner+repo (a `git archive` of
 // the commit listed in apps/security/model-sources.json), plus npm-docs/ and
 // npm-code/ (READMEs and .d.ts files copied from node_modules).
@@ -27,6 +27,11 @@ if (!DATA || !existsSync(DATA)) {
 const EPOCHS = Number(opt('--epochs', '12'));
 const L2 = Number(opt('--l2', '2e-6'));
 const LR = 0.3;
+// --extra: the sources tried in round 3 (Arcanum taxonomy, PayloadsAllTheThings, TakSec, greshake, three more MCP
+// servers, Debian docs and configs, Python's test e-mails, self-instruct, grade-school-math). Off by default: the
+// model trained with them measured worse on the batches never tuned on (apps/security/README.md, "Local
+// classifier"), so the shipped weights are the ones this script writes without it.
+const EXTRA = args.includes('--extra');
 
 // ---------- sources ----------
 const TEXT_ATTACKS = new Set(['prompt_injection', 'jailbreak', 'tool_poisoning', 'exfiltration']);
@@ -109,6 +114,7 @@ const count = (source, y) => {
     }
   }
 }
+if (EXTRA) {
 // Arcanum-Sec/arc_pi_taxonomy (CC BY 4.0): the example prompts of each technique, evasion and intent.
 {
   const file = join(DATA, 'Arcanum-Sec+arc_pi_taxonomy/docs/data/taxonomy.json');
@@ -149,6 +155,7 @@ const count = (source, y) => {
   }
   for (const file of walkFiles(join(base, 'puzzle/puzzles'), () => true)) add(readFileSync(file, 'utf8'), 1, 'greshake/llm-security', `greshake:puzzle:${file.split('/').pop()}`);
 }
+} // end of --extra (attacks)
 // protectai/llm-guard (MIT): its documentation (benign, much of it about injections) and the benign benchmark inputs.
 {
   const base = join(DATA, 'protectai+llm-guard');
@@ -156,7 +163,7 @@ const count = (source, y) => {
   // Not its tests: their benign prompts come from f/awesome-chatgpt-prompts, which the independent evaluation uses.
 }
 // Real MCP servers other than modelcontextprotocol/servers (held out): tool descriptions and docs, benign.
-for (const repo of ['github+github-mcp-server', 'microsoft+playwright-mcp', 'upstash+context7', 'supabase-community+supabase-mcp', 'grafana+mcp-grafana', 'hashicorp+terraform-mcp-server', 'mongodb-js+mongodb-mcp-server']) {
+for (const repo of ['github+github-mcp-server', 'microsoft+playwright-mcp', 'upstash+context7', 'supabase-community+supabase-mcp', ...(EXTRA ? ['grafana+mcp-grafana', 'hashicorp+terraform-mcp-server', 'mongodb-js+mongodb-mcp-server'] : [])]) {
   const base = join(DATA, repo);
   const name = repo.replace('+', '/');
   for (const file of walkFiles(base, (p) => /\.(ts|go|js|py)$/.test(p) && !/\.(test|spec)\./.test(p) && !/_test\.go$/.test(p))) {
@@ -168,6 +175,7 @@ for (const repo of ['github+github-mcp-server', 'microsoft+playwright-mcp', 'ups
 for (const [sub, label] of [['npm-docs', 'npm READMEs'], ['npm-code', 'npm .d.ts']]) {
   for (const file of walkFiles(join(DATA, sub), () => true)) for (const c of chunks(readFileSync(file, 'utf8')).slice(0, 30)) add(c, 0, label, `${label}:${relative(join(DATA, sub), file).split('/')[0]}`);
 }
+if (EXTRA) {
 // Benign genres the sources above lack (the classifier alone fired on an e-mail saying "please disregard my
 // previous email", on a config file and on a research abstract): Debian's changelogs, NEWS and READMEs
 // (/usr/share/doc of this machine: release notes, maintainers' prose), configuration files (/etc: *.conf, *.cfg,
@@ -210,6 +218,7 @@ for (const [sub, label] of [['npm-docs', 'npm READMEs'], ['npm-code', 'npm .d.ts
     }
   }
 }
+} // end of --extra (benign)
 // Our corpus, DEV split only: the texts of each sample as its messages carry them.
 {
   const dir = new URL('../apps/security/corpus/', import.meta.url).pathname;
