@@ -122,7 +122,7 @@ function curve(rs) {
   return pts;
 }
 const asCurveRows = (run) => ({
-  'corpus, never tuned on (blind2+blind3+blind4)': run.corpus.filter((r) => /^blind[234]-holdout$/.test(r.sample.source)).map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
+  'corpus, never tuned on (blind2..blind5)': run.corpus.filter((r) => /^blind[2345]-holdout$/.test(r.sample.source)).map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
   'corpus, all': run.corpus.map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
   ...Object.fromEntries(Object.entries(run.pub).map(([k, rs]) => [`public: ${k}`, rs.map((r) => ({ ...r, attack: r.item.attack }))])),
 });
