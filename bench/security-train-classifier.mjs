@@ -6,7 +6,7 @@
 // operating points, reports held-out sources it never saw, and with --write
 // stores int8 weights in apps/security/src/classifier-weights.ts.
 //
-// Usage: node bench/security-train-classifier.mjs DATA_DIR [--write] [--epochs 12] [--l2 2e-6]
+// Usage: node bench/security-train-classifier.mjs DATA_DIR [--write] [--extra] [--mlp H] [--epochs 12] [--l2 2e-6]
 // DATA_DIR holds one folder per source, named owner+repo (a `git archive` of
 // the commit listed in apps/security/model-sources.json), plus npm-docs/ and
 // npm-code/ (READMEs and .d.ts files copied from node_modules).
@@ -27,6 +27,11 @@ if (!DATA || !existsSync(DATA)) {
 const EPOCHS = Number(opt('--epochs', '12'));
 const L2 = Number(opt('--l2', '2e-6'));
 const LR = 0.3;
+// --extra: the sources tried in round 3 (Arcanum taxonomy, PayloadsAllTheThings, TakSec, greshake, three more MCP
+// servers, Debian docs and configs, Python's test e-mails, self-instruct, grade-school-math). Off by default: the
+// model trained with them measured worse on the batches never tuned on (apps/security/README.md, "Local
+// classifier"), so the shipped weights are the ones this script writes without it.
+const EXTRA = args.includes('--extra');
 
 // ---------- sources ----------
 const TEXT_ATTACKS = new Set(['prompt_injection', 'jailbreak', 'tool_poisoning', 'exfiltration']);
@@ -109,6 +114,48 @@ const count = (source, y) => {
     }
   }
 }
+if (EXTRA) {
+// Arcanum-Sec/arc_pi_taxonomy (CC BY 4.0): the example prompts of each technique, evasion and intent.
+{
+  const file = join(DATA, 'Arcanum-Sec+arc_pi_taxonomy/docs/data/taxonomy.json');
+  if (existsSync(file)) {
+    const tax = JSON.parse(readFileSync(file, 'utf8'));
+    for (const kind of ['techniques', 'evasions', 'intents']) {
+      for (const e of tax[kind] ?? []) for (const x of e.examples ?? []) if (typeof x === 'string' && x.length >= 20) add(x, 1, 'Arcanum-Sec/arc_pi_taxonomy', `arcanum:${kind}:${e.id}`);
+    }
+  }
+}
+// TakSec/Prompt-Injection-Everywhere (MIT): one payload per file; its protection prompt is a guard prompt (benign).
+{
+  const dir = join(DATA, 'TakSec+Prompt-Injection-Everywhere');
+  for (const file of walkFiles(dir, (p) => p.endsWith('.txt'))) {
+    const text = readFileSync(file, 'utf8');
+    add(text, /Protection/.test(file) ? 0 : 1, 'TakSec/Prompt-Injection-Everywhere', `taksec:${file.split('/').pop()}`);
+  }
+}
+// swisskyrepo/PayloadsAllTheThings (MIT), "Prompt Injection/README.md": the payloads in backquotes of its
+// direct-injection list and table, and its indirect-injection code blocks. Not its "Act as …" prompts (they come
+// from f/awesome-chatgpt-prompts, reserved) and not its prose.
+{
+  const file = join(DATA, 'swisskyrepo+PayloadsAllTheThings/Prompt Injection/README.md');
+  if (existsSync(file)) {
+    const md = readFileSync(file, 'utf8');
+    const direct = md.slice(md.indexOf('## Direct Prompt Injection'), md.indexOf('## References'));
+    for (const m of direct.matchAll(/^(?:\*|\|)[^`\n]*`([^`\n]{20,})`/gm)) add(m[1], 1, 'swisskyrepo/PayloadsAllTheThings', 'patt:direct');
+    for (const m of direct.matchAll(/```[a-z0-9]*\n([\s\S]*?)```/g)) {
+      for (const part of m[1].split(/\n(?=\/\/|<!--)/)) if (!/^\s*"role"|INJECT_HERE/.test(part)) add(part.trim(), 1, 'swisskyrepo/PayloadsAllTheThings', 'patt:blocks');
+    }
+  }
+}
+// greshake/llm-security (MIT): the indirect injections its scenarios plant in web pages and puzzles.
+{
+  const base = join(DATA, 'greshake+llm-security/scenarios');
+  for (const file of walkFiles(base, (p) => /\/(gpt4|gpt3langchain)\/[a-z_-]+\.py$/.test(p))) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/injection\s*=\s*"""([\s\S]*?)"""/g)) add(m[1].replace(/^ {4}/gm, ''), 1, 'greshake/llm-security', `greshake:${file.split('/').slice(-2).join('/')}`);
+  }
+  for (const file of walkFiles(join(base, 'puzzle/puzzles'), () => true)) add(readFileSync(file, 'utf8'), 1, 'greshake/llm-security', `greshake:puzzle:${file.split('/').pop()}`);
+}
+} // end of --extra (attacks)
 // protectai/llm-guard (MIT): its documentation (benign, much of it about injections) and the benign benchmark inputs.
 {
   const base = join(DATA, 'protectai+llm-guard');
@@ -116,7 +163,7 @@ const count = (source, y) => {
   // Not its tests: their benign prompts come from f/awesome-chatgpt-prompts, which the independent evaluation uses.
 }
 // Real MCP servers other than modelcontextprotocol/servers (held out): tool descriptions and docs, benign.
-for (const repo of ['github+github-mcp-server', 'microsoft+playwright-mcp', 'upstash+context7', 'supabase-community+supabase-mcp']) {
+for (const repo of ['github+github-mcp-server', 'microsoft+playwright-mcp', 'upstash+context7', 'supabase-community+supabase-mcp', ...(EXTRA ? ['grafana+mcp-grafana', 'hashicorp+terraform-mcp-server', 'mongodb-js+mongodb-mcp-server'] : [])]) {
   const base = join(DATA, repo);
   const name = repo.replace('+', '/');
   for (const file of walkFiles(base, (p) => /\.(ts|go|js|py)$/.test(p) && !/\.(test|spec)\./.test(p) && !/_test\.go$/.test(p))) {
@@ -128,6 +175,50 @@ for (const repo of ['github+github-mcp-server', 'microsoft+playwright-mcp', 'ups
 for (const [sub, label] of [['npm-docs', 'npm READMEs'], ['npm-code', 'npm .d.ts']]) {
   for (const file of walkFiles(join(DATA, sub), () => true)) for (const c of chunks(readFileSync(file, 'utf8')).slice(0, 30)) add(c, 0, label, `${label}:${relative(join(DATA, sub), file).split('/')[0]}`);
 }
+if (EXTRA) {
+// Benign genres the sources above lack (the classifier alone fired on an e-mail saying "please disregard my
+// previous email", on a config file and on a research abstract): Debian's changelogs, NEWS and READMEs
+// (/usr/share/doc of this machine: release notes, maintainers' prose), configuration files (/etc: *.conf, *.cfg,
+// *.ini) and the e-mail messages of Python's test suite (libpython3.11-testsuite, test/test_email/data).
+{
+  for (const [sub, label, per] of [['debian-docs', 'Debian /usr/share/doc', 4], ['debian-etc', 'Debian /etc configuration', 6], ['python-email', 'Python test_email messages', 4]]) {
+    const base = join(DATA, sub);
+    for (const file of walkFiles(base, () => true)) {
+      const rel = relative(base, file);
+      for (const c of chunks(readFileSync(file, 'utf8')).slice(0, per)) add(c, 0, label, `${label}:${sub === 'debian-docs' ? rel.split('/')[0] : rel}`);
+    }
+  }
+}
+// Benign requests addressed to an assistant (attacks address it too, so "asks the AI something" must not be the
+// signal): yizhongw/self-instruct's 175 human-written seed tasks (Apache-2.0) and 1,500 grade-school maths questions
+// of openai/grade-school-math (MIT, train split).
+{
+  const seeds = join(DATA, 'yizhongw+self-instruct/data/seed_tasks.jsonl');
+  if (existsSync(seeds)) {
+    for (const line of readFileSync(seeds, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      const t = JSON.parse(line);
+      const input = t.instances?.[0]?.input;
+      add(input ? `${t.instruction}\n\n${input}` : t.instruction, 0, 'yizhongw/self-instruct', `self-instruct:${t.name}`);
+    }
+  }
+  const gsm = join(DATA, 'openai+grade-school-math/grade_school_math/data/train.jsonl');
+  if (existsSync(gsm)) {
+    const lines = readFileSync(gsm, 'utf8').split('\n').filter((l) => l.trim());
+    for (let i = 0; i < lines.length && i < 7500; i += 5) add(JSON.parse(lines[i]).question, 0, 'openai/grade-school-math', `gsm8k:${i % 50}`);
+  }
+}
+// Text about attacks is not an attack: the Arcanum taxonomy's own descriptions and ideas (what each technique is).
+{
+  const file = join(DATA, 'Arcanum-Sec+arc_pi_taxonomy/docs/data/taxonomy.json');
+  if (existsSync(file)) {
+    const tax = JSON.parse(readFileSync(file, 'utf8'));
+    for (const kind of ['inputs', 'techniques', 'evasions', 'intents']) {
+      for (const e of tax[kind] ?? []) add(`${e.title}: ${e.description}\n${(e.ideas ?? []).join('\n')}`, 0, 'Arcanum-Sec/arc_pi_taxonomy (descriptions)', `arcanum-desc:${kind}:${e.id}`);
+    }
+  }
+}
+} // end of --extra (benign)
 // Our corpus, DEV split only: the texts of each sample as its messages carry them.
 {
   const dir = new URL('../apps/security/corpus/', import.meta.url).pathname;
@@ -268,7 +359,64 @@ function train(data) {
   }
   return { w, bias };
 }
+// ---------- experimental: one hidden layer (H ReLU units) over the same hashed features, folded to MLP_BITS buckets ----------
+const MLP_H = Number(opt('--mlp', '0'));
+const MLP_BITS = Number(opt('--mlp-bits', '16'));
+function trainMlp(data) {
+  const H = MLP_H, size = 1 << MLP_BITS, mask = size - 1;
+  let seed = 1234;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const E = new Float64Array(size * H);
+  for (let i = 0; i < E.length; i++) E[i] = (rnd() - 0.5) * 0.2;
+  const gE = new Float64Array(size * H).fill(1e-8);
+  const b1 = new Float64Array(H), gb1 = new Float64Array(H).fill(1e-8);
+  const v = new Float64Array(H);
+  for (let j = 0; j < H; j++) v[j] = (rnd() - 0.5) * 0.5;
+  const gv = new Float64Array(H).fill(1e-8);
+  let c = 0, gc = 1e-8;
+  const pos = data.filter((r) => r.y).length, neg = data.length - pos;
+  const wPos = data.length / (2 * Math.max(1, pos)), wNeg = data.length / (2 * Math.max(1, neg));
+  const order = [];
+  for (const r of data) {
+    if (r.y) order.push([r.xs, 1, wPos]);
+    else for (const x of r.xs) order.push([[x], 0, wNeg / r.xs.length]);
+  }
+  const hBuf = new Float64Array(H);
+  const fwd = (x, out) => {
+    const sc = 1 / Math.sqrt(Math.max(1, x.length));
+    for (let j = 0; j < H; j++) out[j] = 0;
+    for (let k = 0; k < x.length; k++) { const o = (x[k] & mask) * H; for (let j = 0; j < H; j++) out[j] += E[o + j]; }
+    let z = c;
+    for (let j = 0; j < H; j++) { out[j] = out[j] * sc + b1[j]; if (out[j] > 0) z += v[j] * out[j]; }
+    return z;
+  };
+  const LRm = 0.1;
+  for (let e = 0; e < EPOCHS; e++) {
+    for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(rnd() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
+    for (const [xs, y, cw] of order) {
+      let x = xs[0];
+      if (xs.length > 1) { let best = -Infinity; for (const cand of xs) { const z = fwd(cand, hBuf); if (z > best) (best = z), (x = cand); } }
+      if (x.length === 0) continue;
+      const z = fwd(x, hBuf);
+      const p = 1 / (1 + Math.exp(-z));
+      const g = (p - y) * cw;
+      const sc = 1 / Math.sqrt(x.length);
+      for (let j = 0; j < H; j++) {
+        if (hBuf[j] <= 0) continue;
+        const gh = g * v[j];
+        const gvj = g * hBuf[j] + L2 * v[j];
+        gv[j] += gvj * gvj; v[j] -= (LRm * gvj) / Math.sqrt(gv[j]);
+        gb1[j] += gh * gh; b1[j] -= (LRm * gh) / Math.sqrt(gb1[j]);
+        const ge = gh * sc;
+        for (let k = 0; k < x.length; k++) { const o = (x[k] & mask) * H + j; const gg = ge + L2 * E[o]; gE[o] += gg * gg; E[o] -= (LRm * gg) / Math.sqrt(gE[o]); }
+      }
+      gc += g * g; c -= (LRm * g) / Math.sqrt(gc);
+    }
+  }
+  return { mlp: true, E, b1, v, c, fwd: (x) => fwd(x, new Float64Array(H)) };
+}
 const marginOf = (m, xs) => {
+  if (m.mlp) { let best = -Infinity; for (const x of xs) best = Math.max(best, m.fwd(x)); return best; }
   let best = -Infinity;
   for (const x of xs) {
     let z = m.bias;
@@ -286,7 +434,7 @@ const marginOf = (m, xs) => {
 const K = 5;
 const oof = new Float64Array(rows.length);
 for (let k = 0; k < K; k++) {
-  const m = train(rows.filter((r) => hashStr(r.group) % K !== k));
+  const m = (MLP_H ? trainMlp : train)(rows.filter((r) => hashStr(r.group) % K !== k));
   rows.forEach((r, i) => {
     if (hashStr(r.group) % K === k) oof[i] = marginOf(m, r.xs);
   });
@@ -341,7 +489,7 @@ for (const src of Object.keys(counts)) {
   const idx = rows.map((r, i) => (r.source === src ? i : -1)).filter((i) => i >= 0);
   report(`  OOF ${src}`, idx.map((i) => rows[i]), idx.map((i) => oofP[i]));
 }
-const model = train(rows);
+const model = (MLP_H ? trainMlp : train)(rows);
 for (const [name, keep] of [
   ['HELD OUT agent-egress-bench', (r) => r.source === 'agent-egress-bench'],
   ['HELD OUT promptmap', (r) => r.source === 'promptmap'],
@@ -350,6 +498,10 @@ for (const [name, keep] of [
   report(name, data, data.map((r) => prob(marginOf(model, r.xs))));
 }
 
+if (args.includes('--write') && MLP_H) {
+  console.error('--mlp is an experiment (out-of-fold and held-out figures only); the detector reads the linear model: train without --mlp to --write');
+  process.exit(2);
+}
 if (args.includes('--write')) {
   let max = 0;
   for (const v of model.w) max = Math.max(max, Math.abs(v));

@@ -13,6 +13,23 @@ import type { AlertCategory } from '@mcpspy/events';
 import type { TextContext } from './types';
 import { boundRuns } from './bounded-regex';
 
+
+/**
+ * A guard prompt's confidentiality policy rather than a request to hide an action: "never tell a user the
+ * internal discount codes", "must not reveal to users the pricing rules". The withheld thing is a named piece
+ * of information (a noun phrase after the verb) or the rule speaks of users in general ("a user", "users"),
+ * and nothing refers back to what the reader is doing ("this", "that you …", "what you did", "about it").
+ * Such a match weighs little: it only corroborates.
+ */
+export function withholdsPolicy(m: RegExpExecArray, text: string): boolean {
+  const after = text.slice(m.index + m[0].length, m.index + m[0].length + 48);
+  if (/\b(?:this|that|these|it|what|anything|any of|you|your|we|i)\b/.test(m[0].replace(/^\S+\s+\S+/, ''))) return false;
+  if (/^\s*(?:about\s+(?:this|that|these|it|the (?:call|request|step|action|transfer|upload|file|note|instruction)s?)\b|that\b|what\b|you\b|how\b|why\b|this\b|it\b|anything\b|of (?:this|it)\b|[.,;:!)]|$)/.test(after)) return false;
+  const generic = /\b(?:a|any|our)\s+(?:user|human|customer|person)\b|\b(?:users|customers)\b/.test(m[0]);
+  const named = /^\s*(?:about\s+)?(?:the|our|any|other|another|internal|private|confidential|its|their)\b[^.\n]{0,40}?\b(?:codes?|prices?|pricing|discounts?|details|data|records|numbers|policies|polic(?:y|ies)|rules|tools|systems?|notes|information|info|names|margins|roadmap|credentials|passwords|accounts?|orders?)\b/.test(after);
+  return generic || named;
+}
+
 export interface InjectionRule {
   id: string;
   category: AlertCategory;
@@ -246,7 +263,7 @@ const RULES: readonly InjectionRule[] = [
     triggers: ['user', 'human', 'operator', 'customer'],
     re: /\b(?:do not|don't|dont|never|must not|mustn't|should not|shouldn't|cannot|can't|avoid|refrain from)\s+(?:ever\s+)?(?:tell(?:ing)?|inform(?:ing)?|mention(?:ing)?|reveal(?:ing)?|disclos(?:e|ing)|notify(?:ing)?|alert(?:ing)?|show(?:ing)?|let(?:ting)?|warn(?:ing)?|explain(?:ing)?|bring(?:ing)? up|say(?:ing)? anything to|ask(?:ing)?|confirm(?:ing)? with|surfac(?:e|ing))\b[^.\n]{0,40}?\b(?:the |this )?(?:user|human|operator|customer|person|requester)s?\b/g,
     // Keeping something from a customer is ordinary in CRM notes; keeping it from "the user" is model-speak.
-    refine: (m) => (/\b(?:user|human)s?$/.test(m[0]) ? 1 : 0.55),
+    refine: (m, text) => (withholdsPolicy(m, text) ? 0.35 : /\b(?:user|human)s?$/.test(m[0]) ? 1 : 0.55),
     summary: 'asks to keep something from the user',
   },
   {
@@ -368,7 +385,7 @@ const RULES: readonly InjectionRule[] = [
     category: 'prompt_injection',
     weight: w(0.2, 0.25, 0.55),
     triggers: ['call', 'invok', 'use', 'using', 'run', 'execut', 'replace', 'supersede', 'take over'],
-    re: /\b(?:(?:before|after|when|whenever|prior to|each time|every time)\s+(?:using|calling|invoking|running|executing|you use|you call)\b[^.\n]{0,60}?\b(?:you must|must|always|first|also|should|need to|have to|make sure to)\s+(?:call|invoke|use|run|execute|trigger)|(?:instead of|rather than|do not use|don't use|never use|in place of)\s+(?:the\s+)?['"`]?[a-z_.-]+['"`]?\s+(?:tool|function|server)|this tool (?:must|should|has to|needs to) (?:always )?be (?:called|used|invoked|run) (?:before|instead|first|prior|whenever)|(?:replaces?|supersedes?|takes over from) (?:the )?(?:official |original |built-in |default |standard |existing )?['"`]?[a-z][a-z0-9_.-]*['"`]? (?:tool|function|server|integration)|(?:never|do not|don't) (?:use|call|invoke) ['"`]?[a-z][a-z0-9]*_[a-z0-9_]+['"`]?)/g,
+    re: /\b(?:(?:before|after|when|whenever|prior to|each time|every time)\s+(?:using|calling|invoking|running|executing|you use|you call)\b[^.\n]{0,60}?\b(?:you must|must|always|first|also|should|need to|have to|make sure to)\s+(?:call|invoke|use|run|execute|trigger)|(?:instead of|rather than|do not use|don't use|never use|in place of)\s+(?:the\s+)?(?!(?:this|that|these|it|a|any|such)\s)['"`]?[a-z_.-]+['"`]?\s+(?:tool|function|server)|this tool (?:must|should|has to|needs to) (?:always )?be (?:called|used|invoked|run) (?:before|instead|first|prior|whenever)|(?:replaces?|supersedes?|takes over from) (?:the )?(?:official |original |built-in |default |standard |existing )?['"`]?[a-z][a-z0-9_.-]*['"`]? (?:tool|function|server|integration)|(?:never|do not|don't) (?:use|call|invoke) ['"`]?[a-z][a-z0-9]*_[a-z0-9_]+['"`]?)/g,
     summary: 'steers the model into other tool calls',
   },
   {

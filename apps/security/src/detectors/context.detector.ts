@@ -25,6 +25,7 @@ import { normalizeForMatch, originalSpan } from '../normalize';
 import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
 import { quotedSpans, QuoteSpan } from './rules.detector';
 import { TriggerIndex } from '../trigger-index';
+import { withholdsPolicy } from '../injection-rules';
 
 interface Cue {
   id: string;
@@ -190,6 +191,8 @@ export class ContextDetector implements Detector {
             continue;
           }
           if (cue.kind === 'act' && cue.id !== 'behind_the_users_back' && NEGATED.test(t.slice(Math.max(0, m.index - 40), m.index))) continue;
+          // A guard prompt's confidentiality rule ("never tell a user the internal codes") hides information, not an action.
+          if (cue.id === 'behind_the_users_back' && /^(?:never|don'?t|do not)\b/.test(m[0]) && withholdsPolicy(m, t)) continue;
           spans ??= quotedSpans(t);
           const at = m.index;
           if (spans.some((sp) => sp.discussed && at > sp.open && at < sp.close)) continue;
