@@ -185,7 +185,10 @@ export class McpParserEngine {
   onRawBatch(batch: RawBatch): Promise<void> {
     return this.input(async () => {
       for (const ev of batch.events) {
-        if (isStdioEvent(ev)) await this.stdio.onEvent(ev, batch.wallOffsetNs);
+        if (isStdioEvent(ev)) {
+          const opening = this.stdio.onEvent(ev, batch.wallOffsetNs);
+          if (opening) await opening;
+        }
         else if (ev.kind === RawKind.gap || ev.kind === RawKind.userGap) this.stdio.onGap(ev);
       }
     });
