@@ -15,6 +15,8 @@ interface Sub {
   queueWork: SerialQueue<{ payload: unknown; info: BusContextInfo }>;
 }
 
+const DONE: Promise<void> = Promise.resolve();
+
 export class InProcessBus implements Bus {
   readonly counters = new Counters();
   readonly description = 'in-process';
@@ -26,41 +28,53 @@ export class InProcessBus implements Bus {
 
   constructor(private readonly highWater = 10_000) {}
 
-  async publish(subject: string, payload: unknown): Promise<void> {
+  publish(subject: string, payload: unknown): Promise<void> {
+    try {
+      return this.route(subject, payload);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  // Runs once per message: no object, array or promise unless a queue group or a full queue needs one.
+  private route(subject: string, payload: unknown): Promise<void> {
     if (this.closed) {
       this.counters.inc('published_after_close');
-      return;
+      return DONE;
     }
     this.counters.inc('published');
-    const waits: Promise<void>[] = [];
-    const groups = new Map<string, Sub[]>();
     let matching = this.routes.get(subject);
     if (!matching) {
       matching = this.subs.filter((s) => subjectMatches(s.pattern, subject));
       if (this.routes.size > 10_000) this.routes.clear();
       this.routes.set(subject, matching);
     }
+    let waits: Promise<void>[] | undefined;
+    let groups: Map<string, Sub[]> | undefined;
+    let info: BusContextInfo | undefined;
     for (const s of matching) {
       if (s.queue) {
-        const g = groups.get(s.queue) ?? [];
-        g.push(s);
-        groups.set(s.queue, g);
+        groups ??= new Map();
+        const g = groups.get(s.queue);
+        if (g) g.push(s);
+        else groups.set(s.queue, [s]);
         continue;
       }
-      const w = s.queueWork.push({ payload, info: { subject, redelivered: false } });
-      if (w) waits.push(w);
+      const w = s.queueWork.push({ payload, info: (info ??= { subject, redelivered: false }) });
+      if (w) (waits ??= []).push(w);
     }
-    for (const [name, members] of groups) {
-      const key = `${name}\u0000${subject}`;
-      const n = this.roundRobin.get(key) ?? 0;
-      this.roundRobin.set(key, n + 1);
-      const w = members[n % members.length].queueWork.push({ payload, info: { subject, redelivered: false } });
-      if (w) waits.push(w);
+    if (groups) {
+      for (const [name, members] of groups) {
+        const key = `${name}\u0000${subject}`;
+        const n = this.roundRobin.get(key) ?? 0;
+        this.roundRobin.set(key, n + 1);
+        const w = members[n % members.length].queueWork.push({ payload, info: (info ??= { subject, redelivered: false }) });
+        if (w) (waits ??= []).push(w);
+      }
     }
-    if (waits.length) {
-      this.counters.inc('backpressure_waits');
-      await Promise.all(waits);
-    }
+    if (!waits) return DONE;
+    this.counters.inc('backpressure_waits');
+    return waits.length === 1 ? waits[0] : Promise.all(waits).then(() => undefined);
   }
 
   async subscribe(pattern: string, handler: BusHandler, options: BusSubscribeOptions = {}): Promise<BusSubscription> {
