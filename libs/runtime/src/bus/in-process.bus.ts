@@ -83,12 +83,21 @@ export class InProcessBus implements Bus {
     const sub: Sub = {
       pattern,
       queue,
-      queueWork: new SerialQueue(async ({ payload, info }) => {
+      queueWork: new SerialQueue(({ payload, info }) => {
+        // A handler that finishes synchronously costs no promise.
+        let r: Promise<void> | void;
         try {
-          await handler(payload, info);
+          r = handler(payload, info);
         } catch {
           this.counters.inc('handler_errors');
+          return undefined;
         }
+        if (r && typeof r.then === 'function') {
+          return r.then(undefined, () => {
+            this.counters.inc('handler_errors');
+          });
+        }
+        return undefined;
       }, this.highWater),
     };
     this.subs.push(sub);
