@@ -15,7 +15,8 @@ interface Sub {
   queueWork: SerialQueue<{ payload: unknown; info: BusContextInfo }>;
 }
 
-const DONE: Promise<void> = Promise.resolve();
+/** What publish returns when every subscription took the message at once: nothing to wait for, nothing to catch. */
+export const PUBLISHED: Promise<void> = Promise.resolve();
 
 export class InProcessBus implements Bus {
   readonly counters = new Counters();
@@ -40,7 +41,7 @@ export class InProcessBus implements Bus {
   private route(subject: string, payload: unknown): Promise<void> {
     if (this.closed) {
       this.counters.inc('published_after_close');
-      return DONE;
+      return PUBLISHED;
     }
     this.counters.inc('published');
     let matching = this.routes.get(subject);
@@ -72,7 +73,7 @@ export class InProcessBus implements Bus {
         if (w) (waits ??= []).push(w);
       }
     }
-    if (!waits) return DONE;
+    if (!waits) return PUBLISHED;
     this.counters.inc('backpressure_waits');
     return waits.length === 1 ? waits[0] : Promise.all(waits).then(() => undefined);
   }
