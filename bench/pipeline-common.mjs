@@ -136,9 +136,9 @@ export function startProc(name, cmd, args, opts = {}) {
 }
 
 /** The embedded monitor, `mcpspy --tui=false -q -o FILE --comm ... --metrics-port P`, once it reports it is monitoring. */
-export async function startEmbedded({ output, comms, extra = [] }) {
+export async function startEmbedded({ output, comms, extra = [], bin = MCPSPY }) {
   const metricsPort = await freePort();
-  const args = [MCPSPY, '--tui=false', '-q', '-o', output, '--comm', comms.join(','), '--metrics-port', String(metricsPort), '--log-level', 'warn', ...extra];
+  const args = [bin, '--tui=false', '-q', '-o', output, '--comm', comms.join(','), '--metrics-port', String(metricsPort), '--log-level', 'warn', ...extra];
   // The node flag of bin/mcpspy.js's shebang and of `npm start`: measure what people run.
   // MCPSPY_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to node here too.
   const nodeArgs = (process.env.MCPSPY_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);

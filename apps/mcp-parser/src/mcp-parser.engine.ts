@@ -12,7 +12,7 @@
  * only composes these and keeps the input in order.
  */
 import { isStdioEvent, McpMessageEvent, NoticeEvent, ProcEvent, RawBatch, RawKind, HttpMessageEvent } from '@mcpspy/events';
-import { Counters, Logger, Store } from '@mcpspy/runtime';
+import { Counters, Logger, MemoryStore, Store } from '@mcpspy/runtime';
 import { Notices } from './notices';
 import { DEFAULT_MAX_DEPTH } from './jsonrpc';
 import { ByteBudget } from './ndjson-splitter';
@@ -127,7 +127,8 @@ export class McpParserEngine {
       maxStreams: opts.maxStreams ?? d.maxStreams,
       streamIdleMs: opts.streamIdleMs ?? d.streamIdleMs,
       maxJsonDepth: opts.maxJsonDepth ?? d.maxJsonDepth,
-      storeTimeoutMs: opts.storeTimeoutMs ?? d.storeTimeoutMs,
+      // The in-process Store answers at once: a deadline per call would only cost (a subclass, as in tests, keeps it).
+      storeTimeoutMs: opts.store.constructor === MemoryStore ? 0 : (opts.storeTimeoutMs ?? d.storeTimeoutMs),
     };
     this.notices = new Notices(opts.emitNotice);
     this.budget = new ByteBudget(this.cfg.maxTotalBytes, this.cfg.maxProcessBytes);
@@ -185,7 +186,10 @@ export class McpParserEngine {
   onRawBatch(batch: RawBatch): Promise<void> {
     return this.input(async () => {
       for (const ev of batch.events) {
-        if (isStdioEvent(ev)) await this.stdio.onEvent(ev, batch.wallOffsetNs);
+        if (isStdioEvent(ev)) {
+          const opening = this.stdio.onEvent(ev, batch.wallOffsetNs);
+          if (opening) await opening;
+        }
         else if (ev.kind === RawKind.gap || ev.kind === RawKind.userGap) this.stdio.onGap(ev);
       }
     });

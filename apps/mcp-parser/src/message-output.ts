@@ -21,6 +21,10 @@ const MAX_MCP_SCOPES = 100_000;
 
 export class MessageOutput {
   private chain: Promise<void> = Promise.resolve();
+  /** Messages queued on the chain and not finalized yet: while none is, a message that waits for nothing goes out at once. */
+  private queued = 0;
+  /** The latest request handed to the Store (the Store runs its calls in order, so it is the last to finish). */
+  private lastRemember: Promise<void> | undefined;
   private readonly mcpScopes = new Set<string>();
   private readonly conversations = new Conversations();
   private seq = 0;
@@ -34,9 +38,10 @@ export class MessageOutput {
     private readonly logger: Logger,
   ) {}
 
-  /** Resolves when every message handed in so far is out. */
+  /** Resolves when every message handed in so far is out and every request handed in is stored. */
   get idle(): Promise<void> {
-    return this.chain;
+    const stored = this.lastRemember;
+    return stored ? this.chain.then(() => stored) : this.chain;
   }
 
   /** Whether any of these channels, streams or sessions carried MCP. */
@@ -71,15 +76,37 @@ export class MessageOutput {
     if (p.type === 'request' && d.requestScope) {
       const req: PairedRequest = { type: 'request', id: p.id ?? null, method: p.method ?? '', error: {}, timestamp: d.timestamp };
       if ('params' in p) req.params = p.params;
-      pairing = this.pairing.remember(d.requestScope, req, d.stdio?.from_pid ?? d.http?.pid ?? 0).then(() => undefined);
+      // Issued now, in message order, so it is stored before a later response looks for it; the request itself
+      // need not wait for the Store's answer (remember counts its own failures and never rejects).
+      this.lastRemember = this.pairing.remember(d.requestScope, req, d.stdio?.from_pid ?? d.http?.pid ?? 0);
     } else if (d.responseScopes && p.id !== null && p.id !== undefined) {
       pairing = this.pairing.take(d.responseScopes, p.id);
     }
-    this.chain = this.chain
-      .then(async () => this.finalize(d, pairing ? await pairing : undefined, unknown))
-      .catch((err: unknown) => {
-        this.counters.reject(this.logger, 'internal_errors', `failed to finalize message: ${(err as Error)?.message ?? err}`);
-      });
+    if (!pairing && this.queued === 0) {
+      // Nothing to wait for and nothing ahead of it: out now, without a promise per message.
+      this.finalizeOrCount(d, undefined, unknown);
+      return;
+    }
+    this.queued++;
+    this.chain = this.chain.then(async () => {
+      let request: PairedRequest | undefined;
+      try {
+        request = pairing ? await pairing : undefined;
+      } catch (err) {
+        // take() counts its own failures; this keeps the chain alive whatever happens.
+        this.counters.reject(this.logger, 'internal_errors', `failed to pair message: ${(err as Error)?.message ?? err}`);
+      }
+      this.queued--;
+      this.finalizeOrCount(d, request, unknown);
+    });
+  }
+
+  private finalizeOrCount(d: Draft, request: PairedRequest | undefined, unknown: boolean): void {
+    try {
+      this.finalize(d, request, unknown);
+    } catch (err) {
+      this.counters.reject(this.logger, 'internal_errors', `failed to finalize message: ${(err as Error)?.message ?? err}`);
+    }
   }
 
   private finalize(d: Draft, request: PairedRequest | undefined, unknown: boolean): void {

@@ -140,10 +140,19 @@ export class StdioChannels {
     return this.channels.size;
   }
 
-  async onEvent(ev: RawEvent, wallOffsetNs: bigint): Promise<void> {
+  /** Returns a promise only when the channel is new (its endpoints are loaded from the Store first). */
+  onEvent(ev: RawEvent, wallOffsetNs: bigint): Promise<void> | undefined {
     this.deps.counters.inc('stdio_events');
     const key = streamKeyOf(ev);
-    const ch = this.channels.get(key) ?? (await this.openChannel(key));
+    const ch = this.channels.get(key);
+    if (ch) {
+      this.onChannelEvent(ch, key, ev, wallOffsetNs);
+      return undefined;
+    }
+    return this.openChannel(key).then((opened) => this.onChannelEvent(opened, key, ev, wallOffsetNs));
+  }
+
+  private onChannelEvent(ch: StdioChannel, key: string, ev: RawEvent, wallOffsetNs: bigint): void {
     ch.lastSeen = Date.now();
     const me: Endpoint = { pid: ev.pid, comm: ev.comm };
     if (ev.direction === Direction.write) {

@@ -40,10 +40,62 @@ function ordered(obj: object, order: readonly string[]): Record<string, unknown>
   return out;
 }
 
+const MESSAGE_KEYS: ReadonlySet<string> = new Set(MESSAGE_ORDER);
+/** `"key":` of the fixed fields, with and without the comma before it, built once. */
+const MESSAGE_PREFIXES = MESSAGE_ORDER.map((k) => [`{${JSON.stringify(k)}:`, `,${JSON.stringify(k)}:`] as const);
+// JSON.stringify lists array-index keys first: a message with such a field takes the generic path.
+const INDEX_KEY = /^(?:0|[1-9]\d{0,9})$/;
+
+/**
+ * One message's line. Runs once per message, so it writes the fields in
+ * order straight into the text instead of copying the message into a
+ * reordered object first; the text is byte for byte the generic form's
+ * (`messageToJsonlGeneric`, compared on every fixture in jsonl-format.spec.ts).
+ */
 export function messageToJsonl(m: McpMessageEvent): string {
-  // MCPSpy always writes `error`, `{}` when there is none.
+  const src = m as unknown as Record<string, unknown>;
+  let out = '';
+  for (let i = 0; i < MESSAGE_ORDER.length; i++) {
+    const k = MESSAGE_ORDER[i];
+    const v = src[k];
+    let text: string | undefined;
+    if (v === undefined || v === null) {
+      // MCPSpy always writes `error`, `{}` when there is none.
+      if (k === 'error') text = '{}';
+      else if (v === null) text = 'null';
+      else continue;
+    } else {
+      text = JSON.stringify(v);
+      if (text === undefined) continue;
+    }
+    out += MESSAGE_PREFIXES[i][out.length === 0 ? 0 : 1] + text;
+  }
+  for (const k in src) {
+    if (!Object.prototype.hasOwnProperty.call(src, k) || MESSAGE_KEYS.has(k)) continue;
+    const v = src[k];
+    if (v === undefined) continue;
+    if (INDEX_KEY.test(k) || k in Object.prototype) return messageToJsonlGeneric(m);
+    const text = JSON.stringify(v);
+    if (text === undefined) continue;
+    out += (out.length === 0 ? '{' : ',') + JSON.stringify(k) + ':' + text;
+  }
+  return safeLine(out.length === 0 ? '{}' : `${out}}`);
+}
+
+/** The reference form of messageToJsonl: a reordered copy, stringified whole. */
+export function messageToJsonlGeneric(m: McpMessageEvent): string {
   const src = m.error === undefined || m.error === null ? { ...m, error: {} } : m;
   return safeJsonText(JSON.stringify(ordered(src, MESSAGE_ORDER)));
+}
+
+/**
+ * safeJsonText, skipped for a line of plain ASCII without DEL (nearly every
+ * line): the characters it escapes all lie above U+007E, and a byte count
+ * equal to the length says there are none (one native pass, no regex).
+ */
+function safeLine(json: string): string {
+  if (Buffer.byteLength(json, 'utf8') === json.length && json.indexOf('\u007f') === -1) return json;
+  return safeJsonText(json);
 }
 
 export function alertToJsonl(a: SecurityAlertEvent): string {

@@ -10,17 +10,22 @@ import { hasInvisible, visibleText, type McpMessageEvent, type NoticeEvent } fro
 import { rawMethodOf, rawTargetOf } from './message-view';
 
 const MAX_NAMES = 10_000;
+const NONE = Object.freeze([]) as unknown as NoticeEvent[];
 
 export class NameWatch {
   private readonly seen = new Map<string, NoticeEvent>();
 
   /** Notices for names in `m` never reported before (usually none). */
   check(m: McpMessageEvent): NoticeEvent[] {
+    const method = rawMethodOf(m);
+    const target = rawTargetOf(m);
+    // Nearly every message: nothing to report, nothing allocated.
+    if ((method === undefined || !hasInvisible(method)) && (target === undefined || !hasInvisible(target))) return NONE;
     let out: NoticeEvent[] | undefined;
     const p = (m.params ?? m.request?.params) as Record<string, unknown> | undefined;
     const names: Array<[string, string | undefined]> = [
-      ['method', rawMethodOf(m)],
-      [p && typeof p === 'object' && typeof p.name !== 'string' ? 'params.uri' : 'params.name', rawTargetOf(m)],
+      ['method', method],
+      [p && typeof p === 'object' && typeof p.name !== 'string' ? 'params.uri' : 'params.name', target],
     ];
     for (const [what, name] of names) {
       if (name === undefined || !hasInvisible(name)) continue;

@@ -102,3 +102,29 @@ test('truncated or corrupted batches give RawCodecError, never a crash', () => {
     }),
   );
 });
+
+test('process names decode right through the name cache: 1,000 names in 256 slots, twice, and non-ASCII bytes', () => {
+  const names = Array.from({ length: 1000 }, (_, i) => `p${i.toString(36)}-${'x'.repeat(i % 9)}`.slice(0, 15));
+  for (let round = 0; round < 2; round++) {
+    const w = new RawBatchWriter(1 << 22);
+    for (const comm of names) assert.equal(w.append(event(new Uint8Array(1), { comm })), true);
+    const got = decodeRawBatch(w.finish({ wallOffsetNs: 0n, seq: 1n, producer: 1 })).events.map((e) => e.comm);
+    assert.deepEqual(got, names);
+  }
+  const w = new RawBatchWriter();
+  w.append(event(new Uint8Array(1), { comm: 'caf\u00e9' }));
+  w.append(event(new Uint8Array(1), { comm: 'cafe' }));
+  assert.deepEqual(
+    decodeRawBatch(w.finish({ wallOffsetNs: 0n, seq: 1n, producer: 1 })).events.map((e) => e.comm),
+    ['caf\u00e9', 'cafe'],
+  );
+});
+
+test('64-bit lengths past 2^32 decode to the same Number as through a BigInt', () => {
+  const w = new RawBatchWriter();
+  const big = [2 ** 32, 2 ** 32 + 1, 2 ** 40 + 12345, Number.MAX_SAFE_INTEGER];
+  for (const n of big) w.append(event(new Uint8Array(1), { totalLen: n, offset: n - 1 }));
+  const evs = decodeRawBatch(w.finish({ wallOffsetNs: 0n, seq: 1n, producer: 1 })).events;
+  assert.deepEqual(evs.map((e) => e.totalLen), big);
+  assert.deepEqual(evs.map((e) => e.offset), big.map((n) => n - 1));
+});

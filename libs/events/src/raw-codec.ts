@@ -187,12 +187,33 @@ function decodeRecordAt(bytes: Uint8Array, v: DataView, p: number, index: number
     tsNs: v.getBigUint64(p + L.tsNs, true),
     streamId: v.getBigUint64(p + L.streamId, true),
     callId: v.getBigUint64(p + L.callId, true),
-    totalLen: Number(v.getBigUint64(p + L.totalLen, true)),
-    offset: Number(v.getBigUint64(p + L.offset, true)),
+    // Two 32-bit halves: the same Number as through a BigInt (one rounding either way), without allocating one.
+    totalLen: v.getUint32(p + L.totalLen, true) + v.getUint32(p + L.totalLen + 4, true) * 4294967296,
+    offset: v.getUint32(p + L.offset, true) + v.getUint32(p + L.offset + 4, true) * 4294967296,
     lostBytes: v.getUint32(p + L.lostBytes, true),
-    comm: textDecoder.decode(bytes.subarray(p + L.comm, commEnd)),
+    comm: commAt(bytes, p + L.comm, commEnd),
     data: bytes.subarray(p + L.headerSize, p + L.headerSize + len),
   };
+}
+
+// Every record carries its process name; a few names make nearly all records. Direct-mapped by a hash of the bytes.
+const COMM_SLOTS = 256;
+const commCache: Array<{ bytes: Uint8Array; text: string } | undefined> = new Array(COMM_SLOTS);
+
+function commAt(bytes: Uint8Array, start: number, end: number): string {
+  const len = end - start;
+  let h = len;
+  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + bytes[i]) | 0;
+  const slot = (h ^ (h >>> 8)) & (COMM_SLOTS - 1);
+  const c = commCache[slot];
+  if (c !== undefined && c.bytes.length === len) {
+    let i = 0;
+    while (i < len && c.bytes[i] === bytes[start + i]) i++;
+    if (i === len) return c.text;
+  }
+  const text = textDecoder.decode(bytes.subarray(start, end));
+  commCache[slot] = { bytes: bytes.slice(start, end), text };
+  return text;
 }
 
 /** Human name of a kind code, for logs. */

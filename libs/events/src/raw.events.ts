@@ -154,8 +154,16 @@ export function isHttpCandidate(ev: Pick<RawEvent, 'kind' | 'fdType'>): boolean 
   return route === 'net' || route === 'tls';
 }
 
+let lastWallMs = Number.NaN;
+let lastIso = '';
+
 /** Converts a kernel timestamp to RFC 3339 with milliseconds. */
 export function kernelTimeToIso(tsNs: bigint, wallOffsetNs: bigint): string {
   const wallMs = Number((tsNs + wallOffsetNs) / 1_000_000n);
-  return new Date(wallMs).toISOString();
+  // Messages come thousands a second: most fall in the millisecond of the one before.
+  if (wallMs !== lastWallMs) {
+    lastIso = new Date(wallMs).toISOString();
+    lastWallMs = wallMs;
+  }
+  return lastIso;
 }

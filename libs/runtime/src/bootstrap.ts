@@ -10,6 +10,7 @@ import { Logger as NestPinoLogger, LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { Bus } from './bus/bus';
 import { BusServer, BusServerOptions } from './bus/bus.server';
+import { directHandlers } from './bus/direct-handlers';
 import { InProcessBus } from './bus/in-process.bus';
 import { NatsBus } from './bus/nats.bus';
 import { CloseError } from './errors';
@@ -118,6 +119,7 @@ export async function startStage(stage: StageName, module: DynamicModule, rt: St
     abortOnError: false,
   });
   app.useLogger(app.get(NestPinoLogger));
+  server.useDirect(directHandlers(app));
   await app.listen();
   return app;
 }

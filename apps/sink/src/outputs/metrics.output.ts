@@ -54,11 +54,26 @@ export class McpMetricsOutput implements SinkOutput {
   private readonly errorTypes = new BoundedLabels(20, 16);
   // Last count seen per (reason, stage, pid, stream): a notice repeats with a growing count.
   private readonly noticeCounts = new Map<string, number>();
+  /** Requests not yet added to the counter, by label set: prom-client hashes its labels on every inc. */
+  private readonly pendingRequests = new Map<string, { labels: { method: string; tool: string; transport: string }; n: number }>();
 
   constructor(opts: McpMetricsOutputOptions) {
     const registers = [opts.registry];
     this.tools = new BoundedLabels(opts.maxTools ?? 100, 64);
-    this.requests = new Counter({ name: MCP_METRIC_NAMES.requests, help: 'MCP requests seen, by method and tool', labelNames: ['method', 'tool', 'transport'], registers });
+    const pendingRequests = this.pendingRequests;
+    this.requests = new Counter({
+      name: MCP_METRIC_NAMES.requests,
+      help: 'MCP requests seen, by method and tool',
+      labelNames: ['method', 'tool', 'transport'],
+      registers,
+      // Requests are counted here per message and handed to prom-client when it is read.
+      collect(this: Counter<'method' | 'tool' | 'transport'>) {
+        for (const p of pendingRequests.values()) {
+          if (p.n > 0) this.inc(p.labels, p.n);
+          p.n = 0;
+        }
+      },
+    });
     this.errors = new Counter({
       name: MCP_METRIC_NAMES.errors,
       help: 'MCP requests that failed: a JSON-RPC error (error_type = its code) or a tool result with isError (error_type = tool_error)',
@@ -82,11 +97,20 @@ export class McpMetricsOutput implements SinkOutput {
     const transport = m.transport_type === 'http' ? 'http' : 'stdio';
     const method = methodOf(m);
     const target = targetOf(method, m.type === 'request' ? m.params : m.request?.params);
-    const labels = { method: methodLabel(method), tool: this.tools.label(target.tool), transport };
+    const methodText = methodLabel(method);
+    const tool = this.tools.label(target.tool);
     if (m.type === 'request') {
-      this.requests.inc(labels);
+      const key = `${methodText}\u0000${tool}\u0000${transport}`;
+      const p = this.pendingRequests.get(key);
+      if (p) p.n++;
+      else {
+        // Bounded like the labels themselves (methods, tools); past it the pending counts go in first.
+        if (this.pendingRequests.size >= 10_000) this.flushRequests();
+        this.pendingRequests.set(key, { labels: { method: methodText, tool, transport }, n: 1 });
+      }
       return;
     }
+    const labels = { method: methodText, tool, transport };
     if (m.type === 'notification') {
       this.notifications.inc({ method: labels.method, transport });
       return;
@@ -119,6 +143,11 @@ export class McpMetricsOutput implements SinkOutput {
     if (before === undefined && this.noticeCounts.size >= 10_000) this.noticeCounts.clear();
     this.noticeCounts.set(key, Math.max(count, before ?? 0));
     if (delta > 0) this.notices.inc({ reason }, delta);
+  }
+
+  private flushRequests(): void {
+    for (const p of this.pendingRequests.values()) if (p.n > 0) this.requests.inc(p.labels, p.n);
+    this.pendingRequests.clear();
   }
 
   stats(): Record<string, number> {

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { Counters } from '../counters';
 import { Bus, BusContextInfo, BusSubscription } from './bus';
 import { BusContext } from './bus.context';
+import type { DirectHandler } from './direct-handlers';
 
 export interface BusServerOptions {
   bus: Bus;
@@ -32,8 +33,16 @@ export class BusServer extends Server implements CustomTransportStrategy {
   /** Messages handed to handlers, handlers finished: a stage whose queue does not move has started > finished for long. */
   readonly progress = { started: 0, finished: 0 };
 
+  /** Handlers called without Nest's per-call layers, by pattern (see direct-handlers.ts). */
+  private direct = new Map<string, DirectHandler>();
+
   constructor(private readonly options: BusServerOptions) {
     super();
+  }
+
+  /** Set before listen(): these patterns call the controller method straight. */
+  useDirect(handlers: Map<string, DirectHandler>): void {
+    this.direct = handlers;
   }
 
   async listen(callback: (err?: unknown) => void): Promise<void> {
@@ -46,7 +55,11 @@ export class BusServer extends Server implements CustomTransportStrategy {
         const fanout = extras?.fanout === true || extras?.partitioned === true;
         for (const subject of this.expand(pattern)) {
           // Resolved once: Nest's lookup by pattern parses the pattern on every call.
-          const sub = await this.options.bus.subscribe(subject, (payload, info) => this.dispatch(handler, pattern, payload, info), {
+          const direct = this.direct.get(pattern);
+          const deliver = direct
+            ? (payload: unknown, info: BusContextInfo) => this.dispatchDirect(direct, pattern, payload, info)
+            : (payload: unknown, info: BusContextInfo) => this.dispatch(handler, pattern, payload, info);
+          const sub = await this.options.bus.subscribe(subject, deliver, {
             queue: fanout ? undefined : this.options.queue,
             durable: fanout ? undefined : (this.options.durable ?? this.options.queue),
           });
@@ -82,6 +95,38 @@ export class BusServer extends Server implements CustomTransportStrategy {
     } finally {
       this.progress.finished++;
     }
+  }
+
+  /** A synchronous handler finishes here, without a promise; an async one is awaited like dispatch(). */
+  private dispatchDirect(handler: DirectHandler, pattern: string, payload: unknown, info: BusContextInfo): Promise<void> | undefined {
+    this.progress.started++;
+    let result: unknown;
+    try {
+      result = handler(payload, info);
+    } catch (err) {
+      this.failed(err, pattern);
+      this.progress.finished++;
+      return undefined;
+    }
+    if (isObservable(result)) result = lastValueFrom(result, { defaultValue: undefined });
+    if (result === undefined || result === null || typeof (result as { then?: unknown }).then !== 'function') {
+      this.progress.finished++;
+      return undefined;
+    }
+    return (result as Promise<unknown>).then(
+      () => {
+        this.progress.finished++;
+      },
+      (err: unknown) => {
+        this.failed(err, pattern);
+        this.progress.finished++;
+      },
+    );
+  }
+
+  private failed(err: unknown, pattern: string): void {
+    const c = this.options.counters ?? this.options.bus.counters;
+    c.reject(this.options.logger, 'handler_errors', (err as Error)?.message ?? String(err), { pattern });
   }
 
   async close(): Promise<void> {

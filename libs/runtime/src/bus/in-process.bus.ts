@@ -15,52 +15,87 @@ interface Sub {
   queueWork: SerialQueue<{ payload: unknown; info: BusContextInfo }>;
 }
 
+/** What publish returns when every subscription took the message at once: nothing to wait for, nothing to catch. */
+export const PUBLISHED: Promise<void> = Promise.resolve();
+
+/** Where one subject goes, worked out once per subject (cleared when subscriptions change). */
+interface Route {
+  /** Subscriptions without a queue group: each gets every message. */
+  plain: Sub[];
+  /** Queue groups: one member per message, in turn. */
+  groups: Array<{ members: Sub[]; turn: { n: number } }>;
+  /** The context every delivery on this subject carries (never changed by a handler). */
+  info: BusContextInfo;
+}
+
 export class InProcessBus implements Bus {
   readonly counters = new Counters();
   readonly description = 'in-process';
   private subs: Sub[] = [];
-  /** Subscriptions matching each subject seen, cleared when subscriptions change. */
-  private readonly routes = new Map<string, Sub[]>();
-  private readonly roundRobin = new Map<string, number>();
+  private readonly routes = new Map<string, Route>();
+  /** Whose turn it is in each (queue group, subject); kept when the routes are rebuilt. */
+  private readonly roundRobin = new Map<string, { n: number }>();
   private closed = false;
 
   constructor(private readonly highWater = 10_000) {}
 
-  async publish(subject: string, payload: unknown): Promise<void> {
+  publish(subject: string, payload: unknown): Promise<void> {
+    try {
+      return this.route(subject, payload);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private routeOf(subject: string): Route {
+    let r = this.routes.get(subject);
+    if (r) return r;
+    const plain: Sub[] = [];
+    const byQueue = new Map<string, Sub[]>();
+    for (const s of this.subs) {
+      if (!subjectMatches(s.pattern, subject)) continue;
+      if (!s.queue) plain.push(s);
+      else {
+        const g = byQueue.get(s.queue);
+        if (g) g.push(s);
+        else byQueue.set(s.queue, [s]);
+      }
+    }
+    const groups: Route['groups'] = [];
+    for (const [name, members] of byQueue) {
+      const key = `${name}\u0000${subject}`;
+      let turn = this.roundRobin.get(key);
+      if (!turn) this.roundRobin.set(key, (turn = { n: 0 }));
+      groups.push({ members, turn });
+    }
+    r = { plain, groups, info: { subject, redelivered: false } };
+    if (this.routes.size > 10_000) this.routes.clear();
+    this.routes.set(subject, r);
+    return r;
+  }
+
+  // Runs once per message: no object, array or promise but the queue item, unless a full queue needs one.
+  private route(subject: string, payload: unknown): Promise<void> {
     if (this.closed) {
       this.counters.inc('published_after_close');
-      return;
+      return PUBLISHED;
     }
     this.counters.inc('published');
-    const waits: Promise<void>[] = [];
-    const groups = new Map<string, Sub[]>();
-    let matching = this.routes.get(subject);
-    if (!matching) {
-      matching = this.subs.filter((s) => subjectMatches(s.pattern, subject));
-      if (this.routes.size > 10_000) this.routes.clear();
-      this.routes.set(subject, matching);
+    const r = this.routeOf(subject);
+    let waits: Promise<void>[] | undefined;
+    for (let i = 0; i < r.plain.length; i++) {
+      const w = r.plain[i].queueWork.push({ payload, info: r.info });
+      if (w) (waits ??= []).push(w);
     }
-    for (const s of matching) {
-      if (s.queue) {
-        const g = groups.get(s.queue) ?? [];
-        g.push(s);
-        groups.set(s.queue, g);
-        continue;
-      }
-      const w = s.queueWork.push({ payload, info: { subject, redelivered: false } });
-      if (w) waits.push(w);
+    for (let i = 0; i < r.groups.length; i++) {
+      const g = r.groups[i];
+      const n = g.turn.n++;
+      const w = g.members[n % g.members.length].queueWork.push({ payload, info: r.info });
+      if (w) (waits ??= []).push(w);
     }
-    for (const [name, members] of groups) {
-      const key = `${name}\u0000${subject}`;
-      const n = this.roundRobin.get(key) ?? 0;
-      this.roundRobin.set(key, n + 1);
-      const w = members[n % members.length].queueWork.push({ payload, info: { subject, redelivered: false } });
-      if (w) waits.push(w);
-    }
-    if (waits.length) {
-      this.counters.inc('backpressure_waits');
-      await Promise.all(waits);
-    }
+    if (!waits) return PUBLISHED;
+    this.counters.inc('backpressure_waits');
+    return waits.length === 1 ? waits[0] : Promise.all(waits).then(() => undefined);
   }
 
   async subscribe(pattern: string, handler: BusHandler, options: BusSubscribeOptions = {}): Promise<BusSubscription> {
@@ -69,12 +104,21 @@ export class InProcessBus implements Bus {
     const sub: Sub = {
       pattern,
       queue,
-      queueWork: new SerialQueue(async ({ payload, info }) => {
+      queueWork: new SerialQueue(({ payload, info }) => {
+        // A handler that finishes synchronously costs no promise.
+        let r: Promise<void> | void;
         try {
-          await handler(payload, info);
+          r = handler(payload, info);
         } catch {
           this.counters.inc('handler_errors');
+          return undefined;
         }
+        if (r && typeof r.then === 'function') {
+          return r.then(undefined, () => {
+            this.counters.inc('handler_errors');
+          });
+        }
+        return undefined;
       }, this.highWater),
     };
     this.subs.push(sub);

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { Counters } from '../counters';
 import { Bus } from './bus';
+import { PUBLISHED } from './in-process.bus';
 
 export class PublishTracker {
   private pending: Promise<void>[] = [];
@@ -19,7 +20,10 @@ export class PublishTracker {
   /** Publishes without waiting; failures are counted and logged once. */
   emit(subject: string, payload: unknown): void {
     this.counters.inc('published');
-    const p = this.bus.publish(subject, payload).catch((err: Error) => {
+    const published = this.bus.publish(subject, payload);
+    // In one process a message taken at once leaves nothing to track (no promise per message).
+    if (published === PUBLISHED) return;
+    const p = published.catch((err: Error) => {
       this.counters.reject(this.logger, 'publish_errors', err.message, { subject });
     });
     this.pending.push(p);

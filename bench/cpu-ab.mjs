@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// CPU per message of two builds of the embedded monitor, interleaved in one
+// run (A, B, A, B, ...), so the load of a shared machine disturbs both alike.
+// Each round starts a fresh `mcpspy --tui=false -q -o FILE --comm ...` of one
+// build, sends pipeline-stdio traffic at --rate for --seconds and counts the
+// monitor's CPU time (utime + stime from /proc) from the first message until
+// every request is in the JSONL, divided by the messages sent. Prints each
+// round, the median per build and B/A. Needs root and both trees built.
+//   node bench/cpu-ab.mjs --a /path/to/other/tree [--b .] [--rate 10000] [--seconds 8] [--rounds 3]
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  compileFixture, fmt, JsonlTailer, loadAvg, namedLink, parseArgs, percentiles, ProcSampler, requireRoot, ROOT,
+  scratchDir, sleep, startEmbedded, uniqueTag, waitSettled,
+} from './pipeline-common.mjs';
+
+const opt = parseArgs({ a: '', b: ROOT, rate: 10_000, seconds: 8, rounds: 3, settleS: 30 });
+requireRoot();
+if (!opt.a) throw new Error('--a TREE is required (a copy of another build, e.g. main)');
+const bins = { A: join(resolve(opt.a), 'bin/mcpspy.js'), B: join(resolve(opt.b), 'bin/mcpspy.js') };
+const dir = scratchDir('bench-cpu-ab');
+const tag = uniqueTag();
+const writer = namedLink(dir, compileFixture(dir, 'stdio-writer'), `mcpaw-${tag}`);
+const reader = namedLink(dir, compileFixture(dir, 'stdio-reader'), `mcpar-${tag}`);
+const comms = [`mcpaw-${tag}`, `mcpar-${tag}`];
+console.log(`cpu-ab: A=${bins.A}\n        B=${bins.B}\n        ${fmt(opt.rate)} msg/s for ${opt.seconds} s, ${opt.rounds} rounds interleaved; load ${loadAvg()}`);
+
+const CLK_TCK = 100;
+async function round(which, n) {
+  const output = join(dir, `out-${which}-${n}.jsonl`);
+  const seen = new Uint8Array(Math.ceil(opt.seconds * opt.rate * 1.2) + 1000);
+  const latencies = [];
+  let captured = 0;
+  const tailer = new JsonlTailer(output, (line, at) => {
+    const s = /"sent_us":(\d+)/.exec(line);
+    const id = /"id":(\d+)/.exec(line);
+    if (!s || !id || !line.includes('"type":"request"')) return;
+    const i = Number(id[1]);
+    if (i < seen.length) {
+      if (seen[i]) return;
+      seen[i] = 1;
+    }
+    captured++;
+    latencies.push(at - Number(s[1]) / 1000);
+  });
+  const mon = await startEmbedded({ output, comms, bin: bins[which] });
+  const sampler = new ProcSampler(mon.pids);
+  await sleep(500);
+  const c0 = sampler.mark();
+  const gen = spawn('/bin/sh', ['-c', '"$0" "$2" "$3" 2>"$4.w" | "$1" 2>"$4.r"', writer, reader, String(opt.seconds), String(opt.rate), join(dir, `gen-${which}-${n}`)], { stdio: 'inherit' });
+  await new Promise((r) => gen.on('close', r));
+  const [sent, elapsedNs] = readFileSync(join(dir, `gen-${which}-${n}.w`), 'utf8').trim().split(' ').map(Number);
+  const settled = await waitSettled(() => captured, sent, 5_000, opt.settleS * 1000);
+  const c1 = sampler.mark();
+  const mem = sampler.stop();
+  await mon.stop(20_000);
+  tailer.close();
+  const p = percentiles(latencies);
+  const cpuS = (c1.ticks - c0.ticks) / CLK_TCK;
+  return { which, sent, captured, settled, usPerMsg: (cpuS * 1e6) / Math.max(1, sent), p99: p.p99, rssMax: mem.rssMaxMb, achieved: sent / (elapsedNs / 1e9), load: loadAvg() };
+}
+
+const results = { A: [], B: [] };
+for (let n = 0; n < opt.rounds; n++) {
+  for (const which of n % 2 === 0 ? ['A', 'B'] : ['B', 'A']) {
+    const r = await round(which, n);
+    results[which].push(r);
+    console.log(`  ${which} round ${n + 1}: ${fmt(r.usPerMsg, 1)} µs CPU/msg, captured ${fmt(r.captured)} of ${fmt(r.sent)} (${r.settled}), p99 ${fmt(r.p99, 1)} ms, RSS max ${fmt(r.rssMax)} MB, achieved ${fmt(r.achieved)} msg/s, load ${r.load}`);
+  }
+}
+const med = (xs) => { const s = [...xs].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
+const a = med(results.A.map((r) => r.usPerMsg));
+const b = med(results.B.map((r) => r.usPerMsg));
+console.log(`median µs CPU/msg: A ${fmt(a, 1)}, B ${fmt(b, 1)}, B/A ${fmt(b / a, 2)}; load ${loadAvg()}`);
