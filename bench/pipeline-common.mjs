@@ -14,7 +14,7 @@ import { join } from 'node:path';
 export const ROOT = new URL('..', import.meta.url).pathname;
 export const MCPSPY = join(ROOT, 'bin/mcpspy.js');
 export const READY_MONITOR = /mcpspy: monitoring/;
-const CLK_TCK = 100;
+export const CLK_TCK = 100;
 const PAGE_KB = 4;
 
 /** `--name value` and `--flag` arguments into an object, with defaults. */
@@ -281,6 +281,8 @@ export class ProcSampler {
     this.getPids = getPids;
     this.rss = [];
     this.lastTicks = new Map();
+    /** Highest RSS seen per process (kB). */
+    this.perMaxKb = new Map();
     this.timer = setInterval(() => this.sample(), everyMs);
     this.timer.unref();
     this.sample();
@@ -290,7 +292,9 @@ export class ProcSampler {
     const pids = withDescendants(this.getPids());
     let kb = 0;
     for (const p of pids) {
-      kb += vmRssKb(p);
+      const own = vmRssKb(p);
+      kb += own;
+      if (own > (this.perMaxKb.get(p) ?? 0)) this.perMaxKb.set(p, own);
       const st = readStat(p);
       if (st) this.lastTicks.set(p, st.ticks);
     }
@@ -326,7 +330,7 @@ export class ProcSampler {
     const max = this.rss.length ? Math.max(...this.rss) : 0;
     const mean = this.rss.length ? this.rss.reduce((a, b) => a + b, 0) / this.rss.length : 0;
     const last = this.rss.at(-1) ?? 0;
-    return { rssMaxMb: mb(max), rssMeanMb: mb(mean), rssLastMb: mb(last), samples: this.rss.length };
+    return { rssMaxMb: mb(max), rssMeanMb: mb(mean), rssLastMb: mb(last), samples: this.rss.length, perMaxKb: this.perMaxKb };
   }
 }
 
@@ -455,16 +459,20 @@ export async function observeHops(natsUrl) {
   const dec = new TextDecoder();
   const nowMs = () => performance.timeOrigin + performance.now();
   const SENT_US = /\\?"sent_us\\?":(\d+)/;
-  nc.subscribe('mcpspy.v1.mcp.message', {
+  const onMessage = (text, at) => {
+    const s = SENT_US.exec(text);
+    if (!s) return;
+    const sentMs = Number(s[1]) / 1000;
+    message.push(at - sentMs);
+    const id = /"msg_id":"([^"]+)"/.exec(text);
+    if (id) sentById.set(id[1], sentMs);
+  };
+  nc.subscribe('mcpspy.v1.mcp.message', { callback: (_e, m) => onMessage(dec.decode(m.data), nowMs()) });
+  // Batches (libs/events batch-envelope.ts): a header line, then one message per line.
+  nc.subscribe('mcpspy.v1.batch.mcp.message', {
     callback: (_e, m) => {
       const at = nowMs();
-      const text = dec.decode(m.data);
-      const s = SENT_US.exec(text);
-      if (!s) return;
-      const sentMs = Number(s[1]) / 1000;
-      message.push(at - sentMs);
-      const id = /"msg_id":"([^"]+)"/.exec(text);
-      if (id) sentById.set(id[1], sentMs);
+      for (const line of dec.decode(m.data).split('\n').slice(1)) onMessage(line, at);
     },
   });
   nc.subscribe('mcpspy.v1.security.verdict', {
