@@ -271,6 +271,20 @@ function vmRssKb(pid) {
 }
 
 /**
+ * Proportional set size: pages shared between processes (the node binary's
+ * ~45 MB text, shared libraries) divided among them, so a sum over the five
+ * stage processes counts them once, not five times as a sum of RSS does.
+ */
+function pssKb(pid) {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
  * Samples VmRSS (summed over the processes and their descendants) every
  * `everyMs`, and CPU ticks so CPU% can be taken over any window with mark().
  * Ticks of a process that exits between samples are lost, so windows end
@@ -283,6 +297,8 @@ export class ProcSampler {
     this.lastTicks = new Map();
     /** Highest RSS seen per process (kB). */
     this.perMaxKb = new Map();
+    /** Sum of PSS over the processes, per sample (kB). */
+    this.pss = [];
     this.timer = setInterval(() => this.sample(), everyMs);
     this.timer.unref();
     this.sample();
@@ -291,7 +307,9 @@ export class ProcSampler {
   sample() {
     const pids = withDescendants(this.getPids());
     let kb = 0;
+    let pss = 0;
     for (const p of pids) {
+      pss += pssKb(p);
       const own = vmRssKb(p);
       kb += own;
       if (own > (this.perMaxKb.get(p) ?? 0)) this.perMaxKb.set(p, own);
@@ -299,6 +317,7 @@ export class ProcSampler {
       if (st) this.lastTicks.set(p, st.ticks);
     }
     if (kb > 0) this.rss.push(kb);
+    if (pss > 0) this.pss.push(pss);
     return kb;
   }
 
@@ -330,7 +349,8 @@ export class ProcSampler {
     const max = this.rss.length ? Math.max(...this.rss) : 0;
     const mean = this.rss.length ? this.rss.reduce((a, b) => a + b, 0) / this.rss.length : 0;
     const last = this.rss.at(-1) ?? 0;
-    return { rssMaxMb: mb(max), rssMeanMb: mb(mean), rssLastMb: mb(last), samples: this.rss.length, perMaxKb: this.perMaxKb };
+    const pssMax = this.pss.length ? Math.max(...this.pss) : 0;
+    return { rssMaxMb: mb(max), rssMeanMb: mb(mean), rssLastMb: mb(last), samples: this.rss.length, perMaxKb: this.perMaxKb, pssMaxMb: mb(pssMax) };
   }
 }
 
