@@ -479,7 +479,7 @@ export async function observeHops(natsUrl) {
   const dec = new TextDecoder();
   const nowMs = () => performance.timeOrigin + performance.now();
   const SENT_US = /\\?"sent_us\\?":(\d+)/;
-  const onMessage = (text, at) => {
+  let onMessage = (text, at) => {
     const s = SENT_US.exec(text);
     if (!s) return;
     const sentMs = Number(s[1]) / 1000;
@@ -495,6 +495,20 @@ export async function observeHops(natsUrl) {
       for (const line of dec.decode(m.data).split('\n').slice(1)) onMessage(line, at);
     },
   });
+  // Start-up: when the first raw batch and the first MCP message went by (wall clock, ms since epoch).
+  const firsts = { raw: 0, message: 0, rawBatches: [] };
+  nc.subscribe('mcpspy.v1.raw.stdio.>', {
+    callback: () => {
+      const at = nowMs();
+      firsts.raw ||= at;
+      if (firsts.rawBatches.length < 2000) firsts.rawBatches.push(at);
+    },
+  });
+  const firstMessage = onMessage;
+  onMessage = (text, at) => {
+    firsts.message ||= at;
+    firstMessage(text, at);
+  };
   nc.subscribe('mcpspy.v1.security.verdict', {
     callback: (_e, m) => {
       const at = nowMs();
@@ -508,7 +522,7 @@ export async function observeHops(natsUrl) {
   return {
     stop() {
       void nc.close();
-      return { message: percentiles(message), verdict: percentiles(verdict), verdicts: verdict.length };
+      return { message: percentiles(message), verdict: percentiles(verdict), verdicts: verdict.length, firsts };
     },
   };
 }

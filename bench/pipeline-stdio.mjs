@@ -160,6 +160,10 @@ const hopsResult = hops?.stop();
 if (hops) {
   const h = hopsResult;
   rows.push(['latency write->mcp.message p50 / p99 (ms)', `${fmt(h.message.p50, 1)} / ${fmt(h.message.p99, 1)}`, '', '']);
+  // Start-up: how long after the writer began the first raw batch and the first MCP message crossed NATS.
+  const since = (t) => (t ? fmt(t - trafficFrom, 0) : '-');
+  const rawIn1s = h.firsts.rawBatches.filter((t) => t - trafficFrom < 1000).length;
+  rows.push(['first raw.stdio batch / first mcp.message after traffic start (ms); raw batches in the first second', `${since(h.firsts.raw)} / ${since(h.firsts.message)}; ${rawIn1s}`, '', '']);
   // Verdicts exist only with --security-async=false.
   if (h.verdicts) rows.push(['latency write->security.verdict p50 / p99 (ms)', `${fmt(h.verdict.p50, 1)} / ${fmt(h.verdict.p99, 1)}`, '', '']);
 }
