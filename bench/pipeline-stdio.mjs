@@ -167,6 +167,9 @@ if (hops) {
   // Verdicts exist only with --security-async=false.
   if (h.verdicts) rows.push(['latency write->security.verdict p50 / p99 (ms)', `${fmt(h.verdict.p50, 1)} / ${fmt(h.verdict.p99, 1)}`, '', '']);
 }
+// Where messages go missing through NATS: reconnects (the server cuts a slow consumer), failed publishes, bad payloads.
+const trouble = Object.entries(counters).flatMap(([stage, c]) => Object.entries(c).filter(([k, v]) => v > 0 && /disconnect|slow|publish_failed|invalid_|dropped|lost|timeout/.test(k)).map(([k, v]) => `${stage}.${k} ${fmt(v)}`));
+if (opt.mode === 'nats') rows.push(['counters of trouble (disconnects, failed publishes, drops, timeouts)', trouble.join(', ') || 'none', '', '']);
 if (failed) rows.push(['metrics endpoints that did not answer', String(failed), '0', 'MISSED']);
 printTable(`pipeline-stdio (${opt.mode}): ${opt.seconds} s at ${fmt(opt.rate)} msg/s, 2 vCPU shared`, rows);
 const unclean = Object.entries(stopped).filter(([n, r]) => !/^(nats|redis)-server$/.test(n) && (r.killed || (r.code !== 0 && r.code !== null)));

@@ -92,6 +92,18 @@ describe('Store specifics', () => {
     assert.equal(await s.get('k100'), 'v100');
     assert.equal(await s.get('k150'), null, 'taken');
     assert.equal(await s.get('again'), 'second');
+    // A backlog: 30,000 writes in one turn go as several bounded commands, in order, none lost or split.
+    const many: Promise<void>[] = [];
+    for (let i = 0; i < 20_000; i++) many.push(s.set(`b${i}`, i % 7 === 0 ? 'S' : `v${i}`, 60_000));
+    for (let i = 0; i < 10_000; i++) many.push(s.del(`b${i * 2}`));
+    const c0 = s.writeStats.commands;
+    await Promise.all(many);
+    assert.ok(s.writeStats.commands - c0 > 10, `30,000 writes in ${s.writeStats.commands - c0} commands`);
+    assert.equal(await s.get('b0'), null);
+    assert.equal(await s.get('b7'), 'S');
+    assert.equal(await s.get('b19999'), 'S', 'a value that looks like an op code stays a value');
+    assert.equal(await s.get('b19997'), 'v19997');
+    assert.equal(await s.get('b19998'), null);
     // A lone write is a plain command; a TTL still expires it.
     await s.set('short', 'x', 50);
     await new Promise((r) => setTimeout(r, 150));

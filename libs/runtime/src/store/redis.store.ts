@@ -50,7 +50,15 @@ end
 return n
 `;
 
-type RedisWithWrites = Redis & { mcpspyWrites(...args: string[]): Promise<number> };
+type RedisWithWrites = Redis & { mcpspyWrites(args: string[]): Promise<number> };
+
+/** Arguments of one gathered-writes command (a few hundred writes). */
+const MAX_ARGS_PER_COMMAND = 2048;
+
+/** Arguments a write takes in WRITES_LUA's ARGV, op code included. */
+function arity(op: string): number {
+  return op === 'S' ? 4 : op === 's' ? 3 : 2;
+}
 
 interface WriteWaiter {
   resolve(): void;
@@ -117,15 +125,31 @@ export class RedisStore implements Store {
     const args = this.writes;
     this.writes = [];
     this.writeWaiters = [];
-    this.writeStats.commands++;
     this.writeStats.writes += waiters.length;
     let sent: Promise<unknown>;
-    if (waiters.length === 1) {
-      // One write: the plain command, no script.
-      const [op, key, value, ttl] = args;
-      sent = op === 'S' ? this.redis.set(key, value, 'PX', Number(ttl)) : op === 's' ? this.redis.set(key, value) : this.redis.del(key);
-    } else {
-      sent = this.redis.mcpspyWrites(...args);
+    try {
+      if (waiters.length === 1) {
+        // One write: the plain command, no script.
+        this.writeStats.commands++;
+        const [op, key, value, ttl] = args;
+        sent = op === 'S' ? this.redis.set(key, value, 'PX', Number(ttl)) : op === 's' ? this.redis.set(key, value) : this.redis.del(key);
+      } else {
+        // A backlog can gather many thousands of writes in one turn: several
+        // commands of bounded size, issued in order (never one huge argument list).
+        const parts: Promise<unknown>[] = [];
+        for (let from = 0; from < args.length; ) {
+          // Walk whole writes (by their arity) so none is split between two commands.
+          let to = from;
+          while (to < args.length && to - from < MAX_ARGS_PER_COMMAND) to += arity(args[to]);
+          this.writeStats.commands++;
+          parts.push(this.redis.mcpspyWrites(args.slice(from, to)));
+          from = to;
+        }
+        sent = Promise.all(parts);
+      }
+    } catch (err) {
+      // Thrown synchronously (connection closed, say): the callers get it, never the event loop.
+      sent = Promise.reject(err);
     }
     sent.then(
       () => {
