@@ -14,7 +14,7 @@ import { join } from 'node:path';
 export const ROOT = new URL('..', import.meta.url).pathname;
 export const MCPSPY = join(ROOT, 'bin/mcpspy.js');
 export const READY_MONITOR = /mcpspy: monitoring/;
-const CLK_TCK = 100;
+export const CLK_TCK = 100;
 const PAGE_KB = 4;
 
 /** `--name value` and `--flag` arguments into an object, with defaults. */
@@ -271,6 +271,20 @@ function vmRssKb(pid) {
 }
 
 /**
+ * Proportional set size: pages shared between processes (the node binary's
+ * ~45 MB text, shared libraries) divided among them, so a sum over the five
+ * stage processes counts them once, not five times as a sum of RSS does.
+ */
+function pssKb(pid) {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
  * Samples VmRSS (summed over the processes and their descendants) every
  * `everyMs`, and CPU ticks so CPU% can be taken over any window with mark().
  * Ticks of a process that exits between samples are lost, so windows end
@@ -281,6 +295,10 @@ export class ProcSampler {
     this.getPids = getPids;
     this.rss = [];
     this.lastTicks = new Map();
+    /** Highest RSS seen per process (kB). */
+    this.perMaxKb = new Map();
+    /** Sum of PSS over the processes, per sample (kB). */
+    this.pss = [];
     this.timer = setInterval(() => this.sample(), everyMs);
     this.timer.unref();
     this.sample();
@@ -289,12 +307,17 @@ export class ProcSampler {
   sample() {
     const pids = withDescendants(this.getPids());
     let kb = 0;
+    let pss = 0;
     for (const p of pids) {
-      kb += vmRssKb(p);
+      pss += pssKb(p);
+      const own = vmRssKb(p);
+      kb += own;
+      if (own > (this.perMaxKb.get(p) ?? 0)) this.perMaxKb.set(p, own);
       const st = readStat(p);
       if (st) this.lastTicks.set(p, st.ticks);
     }
     if (kb > 0) this.rss.push(kb);
+    if (pss > 0) this.pss.push(pss);
     return kb;
   }
 
@@ -326,7 +349,8 @@ export class ProcSampler {
     const max = this.rss.length ? Math.max(...this.rss) : 0;
     const mean = this.rss.length ? this.rss.reduce((a, b) => a + b, 0) / this.rss.length : 0;
     const last = this.rss.at(-1) ?? 0;
-    return { rssMaxMb: mb(max), rssMeanMb: mb(mean), rssLastMb: mb(last), samples: this.rss.length };
+    const pssMax = this.pss.length ? Math.max(...this.pss) : 0;
+    return { rssMaxMb: mb(max), rssMeanMb: mb(mean), rssLastMb: mb(last), samples: this.rss.length, perMaxKb: this.perMaxKb, pssMaxMb: mb(pssMax) };
   }
 }
 
@@ -455,18 +479,36 @@ export async function observeHops(natsUrl) {
   const dec = new TextDecoder();
   const nowMs = () => performance.timeOrigin + performance.now();
   const SENT_US = /\\?"sent_us\\?":(\d+)/;
-  nc.subscribe('mcpspy.v1.mcp.message', {
+  let onMessage = (text, at) => {
+    const s = SENT_US.exec(text);
+    if (!s) return;
+    const sentMs = Number(s[1]) / 1000;
+    message.push(at - sentMs);
+    const id = /"msg_id":"([^"]+)"/.exec(text);
+    if (id) sentById.set(id[1], sentMs);
+  };
+  nc.subscribe('mcpspy.v1.mcp.message', { callback: (_e, m) => onMessage(dec.decode(m.data), nowMs()) });
+  // Batches (libs/events batch-envelope.ts): a header line, then one message per line.
+  nc.subscribe('mcpspy.v1.batch.mcp.message', {
     callback: (_e, m) => {
       const at = nowMs();
-      const text = dec.decode(m.data);
-      const s = SENT_US.exec(text);
-      if (!s) return;
-      const sentMs = Number(s[1]) / 1000;
-      message.push(at - sentMs);
-      const id = /"msg_id":"([^"]+)"/.exec(text);
-      if (id) sentById.set(id[1], sentMs);
+      for (const line of dec.decode(m.data).split('\n').slice(1)) onMessage(line, at);
     },
   });
+  // Start-up: when the first raw batch and the first MCP message went by (wall clock, ms since epoch).
+  const firsts = { raw: 0, message: 0, rawBatches: [] };
+  nc.subscribe('mcpspy.v1.raw.stdio.>', {
+    callback: () => {
+      const at = nowMs();
+      firsts.raw ||= at;
+      if (firsts.rawBatches.length < 2000) firsts.rawBatches.push(at);
+    },
+  });
+  const firstMessage = onMessage;
+  onMessage = (text, at) => {
+    firsts.message ||= at;
+    firstMessage(text, at);
+  };
   nc.subscribe('mcpspy.v1.security.verdict', {
     callback: (_e, m) => {
       const at = nowMs();
@@ -480,7 +522,7 @@ export async function observeHops(natsUrl) {
   return {
     stop() {
       void nc.close();
-      return { message: percentiles(message), verdict: percentiles(verdict), verdicts: verdict.length };
+      return { message: percentiles(message), verdict: percentiles(verdict), verdicts: verdict.length, firsts };
     },
   };
 }

@@ -7,11 +7,32 @@
 
 // Names and text safety come from the contracts package (@mcpspy/events: no
 // Nest, NATS client or Redis behind it), so they never drift from the monitor's.
-import { JETSTREAM_STREAM, Subjects, visibleText } from '@mcpspy/events';
+import { batchSubjectOf, JETSTREAM_STREAM, Subjects, visibleText } from '@mcpspy/events';
 
 export const STREAM = JETSTREAM_STREAM;
 export const ALERT_SUBJECT = Subjects.securityAlert;
 export const MCP_SUBJECT = Subjects.mcpMessage;
+/**
+ * mcpspy publishes MCP messages in batches on this subject (libs/events
+ * batch-envelope.ts): a header line {"batch":<subject>,"count":N}, then one
+ * mcp.message payload per line. A stack run with MCPSPY_NATS_BATCH=0 uses
+ * MCP_SUBJECT alone, one message per NATS message.
+ */
+export const MCP_BATCH_SUBJECT = batchSubjectOf(Subjects.mcpMessage);
+
+/** The payloads of one batch, each as bytes for decodeMcpMessage; a header that is not a batch's throws. */
+export function splitMcpBatch(bytes) {
+  const text = typeof bytes === 'string' ? bytes : new TextDecoder().decode(bytes);
+  const lines = text.split('\n');
+  let header;
+  try {
+    header = JSON.parse(lines[0]);
+  } catch (err) {
+    throw new InvalidEventError('mcp batch', 'header not JSON', { cause: err });
+  }
+  need('mcp batch', header !== null && typeof header === 'object' && typeof header.count === 'number', 'header without a count');
+  return lines.slice(1);
+}
 
 const RISKS = new Set(['low', 'medium', 'high', 'critical']);
 const MCP_TYPES = new Set(['request', 'response', 'notification', 'error']);

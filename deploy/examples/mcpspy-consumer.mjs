@@ -13,17 +13,21 @@
 // Alerts come through a JetStream durable consumer: the server remembers what
 // this consumer acknowledged, so after a restart it resumes with the first
 // alert it has not seen, and none is lost while it was down. MCP messages come
-// through a plain subscription: live traffic only, nothing kept for us.
+// through plain subscriptions: live traffic only, nothing kept for us. mcpspy
+// sends them in batches (MCP_BATCH_SUBJECT: a header line, then one message
+// per line), or one per NATS message on MCP_SUBJECT with MCPSPY_NATS_BATCH=0.
 import { readFileSync } from 'node:fs';
 import { connect, AckPolicy, DeliverPolicy } from 'nats';
 import {
   ALERT_SUBJECT,
+  MCP_BATCH_SUBJECT,
   MCP_SUBJECT,
   STREAM,
   decodeAlert,
   decodeMcpMessage,
   formatAlert,
   formatMcpMessage,
+  splitMcpBatch,
 } from './events.mjs';
 
 const USAGE = `usage: mcpspy-consumer [--nats URL] [--durable NAME] [--json] [--no-messages] [--no-alerts]
@@ -134,18 +138,35 @@ async function consumeAlerts(nc, jsm, o, stop) {
 }
 
 function subscribeMessages(nc, o) {
-  const sub = nc.subscribe(MCP_SUBJECT);
-  log(`subscribed to ${MCP_SUBJECT}`);
-  return (async () => {
-    for await (const m of sub) {
+  const show = (payload) => {
+    try {
+      const msg = decodeMcpMessage(payload);
+      console.log(o.json ? JSON.stringify(msg) : formatMcpMessage(msg));
+    } catch (err) {
+      log(`skipped mcp message: ${err.message}`);
+    }
+  };
+  // One message per NATS message (a stack with MCPSPY_NATS_BATCH=0), and batches (the default).
+  const single = nc.subscribe(MCP_SUBJECT);
+  const batches = nc.subscribe(MCP_BATCH_SUBJECT);
+  log(`subscribed to ${MCP_SUBJECT} and ${MCP_BATCH_SUBJECT}`);
+  const one = (async () => {
+    for await (const m of single) show(m.data);
+  })();
+  const many = (async () => {
+    for await (const m of batches) {
+      let lines;
       try {
-        const msg = decodeMcpMessage(m.data);
-        console.log(o.json ? JSON.stringify(msg) : formatMcpMessage(msg));
+        lines = splitMcpBatch(m.data);
       } catch (err) {
-        log(`skipped mcp message: ${err.message}`);
+        log(`skipped mcp batch: ${err.message}`);
+        continue;
       }
+      // A bad line loses only itself.
+      for (const line of lines) show(line);
     }
   })();
+  return Promise.all([one, many]);
 }
 
 /** user/pass from MCPSPY_NATS_USER and MCPSPY_NATS_PASSWORD (or _FILE); none when unset. */

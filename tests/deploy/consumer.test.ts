@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { connect, NatsConnection, JetStreamClient, JetStreamManager } from 'nats';
-import { DURABLE_SUBJECTS, JETSTREAM_STREAM, Subjects, type McpMessageEvent, type SecurityAlertEvent } from '@mcpspy/events';
+import { batchSubjectOf, DURABLE_SUBJECTS, encodeBatchText, JETSTREAM_STREAM, Subjects, type McpMessageEvent, type SecurityAlertEvent } from '@mcpspy/events';
 import { freePort } from '@mcpspy/runtime/testing';
 import { EXAMPLES, LineProcess, NATS_CONF, REPO, findBinary } from './deploy-helpers';
 
@@ -202,6 +202,19 @@ describe('example consumer against nats-server (JetStream)', { skip: natsBin ? f
     const line = await c.waitFor('stdout', /^\{/);
     assert.deepEqual(JSON.parse(line), JSON.parse(JSON.stringify(msg)));
     await c.waitFor('stderr', /skipped mcp message: failed to decode mcp message: unknown transport_type "carrier-pigeon"/);
+    await c.stop();
+  });
+
+  test('reads the batches mcp-parser publishes by default; a bad line loses only itself', async () => {
+    const c = await startConsumer(['--no-alerts', '--json']);
+    const lines = [JSON.stringify(mcpMessage({ id: 1 })), '{"transport_type":"carrier-pigeon"}', JSON.stringify(mcpMessage({ id: 2 }))];
+    // Through mcp-parser's own NATS user: the config lets it publish the batch subject.
+    parserNc.publish(batchSubjectOf(Subjects.mcpMessage), encodeBatchText(Subjects.mcpMessage, lines));
+    const first = await c.waitFor('stdout', /^\{.*"id":1\b/);
+    const second = await c.waitFor('stdout', /^\{.*"id":2\b/);
+    assert.equal(JSON.parse(first).id, 1);
+    assert.equal(JSON.parse(second).id, 2);
+    await c.waitFor('stderr', /skipped mcp message: .*carrier-pigeon/);
     await c.stop();
   });
 });

@@ -7,6 +7,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'nats';
 import {
+  batchSubjectOf,
+  decodeBatchText,
   Direction,
   FdType,
   McpMessageEvent,
@@ -51,9 +53,16 @@ test('corrupt batches and invalid payloads are counted; good messages around the
   const app = await startStage('mcp-parser', McpParserModule.register(rt), rt);
   const nc = await connect({ servers: nats.url });
   const out: McpMessageEvent[] = [];
+  // MCP messages leave in batches (batch-envelope.ts); a stage with batching off sends them singly.
   const sub = nc.subscribe(Subjects.mcpMessage);
+  const batches = nc.subscribe(batchSubjectOf(Subjects.mcpMessage));
   void (async () => {
     for await (const m of sub) out.push(JSON.parse(new TextDecoder().decode(m.data)) as McpMessageEvent);
+  })();
+  void (async () => {
+    for await (const m of batches) {
+      for (const l of decodeBatchText(new TextDecoder().decode(m.data)).lines) if (l.ok) out.push(l.value as McpMessageEvent);
+    }
   })();
   await nc.flush();
   try {

@@ -35,8 +35,11 @@ export const Subjects = {
 
 export type SubjectName = keyof typeof Subjects;
 
-/** Subjects kept by JetStream so a restarted consumer resumes where it stopped. */
-export const DURABLE_SUBJECTS: readonly string[] = [Subjects.mcpMessage, Subjects.securityAlert, Subjects.notice];
+/**
+ * Subjects kept by JetStream so a restarted consumer resumes where it stopped.
+ * `batch.mcp.message` carries MCP messages in batches (batch-envelope.ts).
+ */
+export const DURABLE_SUBJECTS: readonly string[] = [Subjects.mcpMessage, `${SUBJECT_PREFIX}.batch.mcp.message`, Subjects.securityAlert, Subjects.notice];
 
 /** Name of the JetStream stream holding the durable subjects. */
 export const JETSTREAM_STREAM = 'MCPSPY_V1';

@@ -72,6 +72,45 @@ describe('Store specifics', () => {
     await s.close();
   });
 
+  test('Redis: the writes of one turn go as one command, applied in order, and reads see them', async () => {
+    const s = await RedisStore.connect({ url: redis.url, prefix: `w${Math.random().toString(36).slice(2)}:` });
+    const before = { ...s.writeStats };
+    // As mcp-parser does per message: forget an evicted request, keep a new one; and one key written, deleted, written again.
+    const writes: Promise<void>[] = [];
+    for (let i = 0; i < 200; i++) {
+      writes.push(s.set(`k${i}`, `v${i}`, 60_000));
+      if (i >= 100) writes.push(s.del(`k${i - 100}`));
+    }
+    writes.push(s.set('again', 'first', 60_000), s.del('again'), s.set('again', 'second'));
+    // A read issued in the same turn sends the gathered writes first, so it sees them.
+    const taken = s.take('k150');
+    await Promise.all(writes);
+    assert.equal(await taken, 'v150');
+    assert.equal(s.writeStats.commands - before.commands, 1, 'one command for 303 writes');
+    assert.equal(s.writeStats.writes - before.writes, 303);
+    assert.equal(await s.get('k99'), null, 'deleted after it was set');
+    assert.equal(await s.get('k100'), 'v100');
+    assert.equal(await s.get('k150'), null, 'taken');
+    assert.equal(await s.get('again'), 'second');
+    // A backlog: 30,000 writes in one turn go as several bounded commands, in order, none lost or split.
+    const many: Promise<void>[] = [];
+    for (let i = 0; i < 20_000; i++) many.push(s.set(`b${i}`, i % 7 === 0 ? 'S' : `v${i}`, 60_000));
+    for (let i = 0; i < 10_000; i++) many.push(s.del(`b${i * 2}`));
+    const c0 = s.writeStats.commands;
+    await Promise.all(many);
+    assert.ok(s.writeStats.commands - c0 > 10, `30,000 writes in ${s.writeStats.commands - c0} commands`);
+    assert.equal(await s.get('b0'), null);
+    assert.equal(await s.get('b7'), 'S');
+    assert.equal(await s.get('b19999'), 'S', 'a value that looks like an op code stays a value');
+    assert.equal(await s.get('b19997'), 'v19997');
+    assert.equal(await s.get('b19998'), null);
+    // A lone write is a plain command; a TTL still expires it.
+    await s.set('short', 'x', 50);
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(await s.get('short'), null);
+    await s.close();
+  });
+
   test('Redis down at start: a clear error naming the URL', async () => {
     const port = await freePort();
     await assert.rejects(RedisStore.connect({ url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 1000 }), (err: unknown) => {

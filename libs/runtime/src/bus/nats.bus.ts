@@ -3,7 +3,13 @@
  * (raw batches, HTTP messages, stats); JetStream keeps MCP messages and
  * alerts, and durable consumers let a restarted stage resume where it stopped.
  * Payloads are the events themselves (JSON, or the binary raw batch), with no
- * envelope, so other systems can consume the subjects directly.
+ * envelope, so other systems can consume the subjects directly — except the
+ * batched subjects (`BATCHED_SUBJECTS`: MCP messages), whose events published
+ * in one event-loop turn travel together on `mcpspy.v1.batch.<subject>` in the
+ * batch envelope of libs/events (batch-envelope.ts): one JetStream publish,
+ * stored-ack, delivery and ack per batch instead of per message. Subscribing
+ * to a batched subject takes both its batches and single events (a publisher
+ * with batching off), one at a time and in order.
  */
 import { readFileSync } from 'node:fs';
 import {
@@ -28,7 +34,18 @@ import type { Logger } from 'pino';
 import { Counters } from '../counters';
 import { BusConnectError } from '../errors';
 import { type NatsAuth, redactUrl, splitUrlCredentials } from '../secrets';
-import { DURABLE_SUBJECTS, isBinarySubject, JETSTREAM_STREAM, subjectMatches, validatePayload } from '@mcpspy/events';
+import {
+  batchSubjectOf,
+  decodeBatchText,
+  DURABLE_SUBJECTS,
+  encodeBatchText,
+  isBatchedSubject,
+  isBinarySubject,
+  JETSTREAM_STREAM,
+  subjectMatches,
+  subjectOfBatch,
+  validatePayload,
+} from '@mcpspy/events';
 import { Bus, BusHandler, BusSubscribeOptions, BusSubscription } from './bus';
 import { JetStreamPublisher } from './jetstream-publisher';
 
@@ -51,12 +68,50 @@ export interface NatsBusOptions {
   publishRetryMs?: number;
   /** How long close() waits for running handlers before closing the connection. */
   closeGraceMs?: number;
+  /**
+   * Publish the events of batched subjects in batches (default true; env
+   * MCPSPY_NATS_BATCH=0 turns it off, for outside consumers that read single
+   * events on mcpspy.v1.mcp.message). Subscribers take both forms either way.
+   */
+  batch?: boolean;
+  /** A batch is sent at the end of the event-loop turn, or after this many ms when > 0 (default 0). */
+  batchLingerMs?: number;
+  /** Most events in one batch (default 500). */
+  batchMaxEvents?: number;
+  /** Most bytes in one batch, below the server's max_payload (default 1 MiB). */
+  batchMaxBytes?: number;
 }
 
 const encoder = new TextEncoder();
 /** JetStream publishes awaiting their acknowledgement at once: a wide window keeps the server busy. */
 const MAX_INFLIGHT_DURABLE = 8192;
 const decoder = new TextDecoder();
+/** Batches fetched ahead by a durable consumer: each holds up to batchMaxEvents events. */
+const BATCH_CONSUMER_FETCH = 16;
+
+interface Outgoing {
+  subject: string;
+  data: Uint8Array;
+  /** Events carried (a batch carries many). */
+  events: number;
+}
+
+interface OpenBatch {
+  lines: string[];
+  bytes: number;
+}
+
+/** Handlers of one subscription run one at a time even when two NATS subscriptions feed it. */
+type Serial = <T>(fn: () => Promise<T>) => Promise<T>;
+
+function serialRunner(): Serial {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const p = tail.then(fn);
+    tail = p.catch(() => undefined);
+    return p;
+  };
+}
 
 function isDurable(subject: string): boolean {
   return DURABLE_SUBJECTS.some((d) => subjectMatches(d, subject) || subjectMatches(subject, d));
@@ -125,9 +180,16 @@ export class NatsBus implements Bus {
    * first command, so commands issued from separate promise continuations
    * (one per message) each cost a socket write; gathered here they share one.
    */
-  private outgoing: Array<{ subject: string; data: Uint8Array }> = [];
+  private outgoing: Outgoing[] = [];
   private acks: JsMsg[] = [];
   private outgoingScheduled = false;
+  private lingerTimer: NodeJS.Timeout | undefined;
+  /** Events of batched subjects not yet sealed into a batch, by subject. */
+  private readonly open = new Map<string, OpenBatch>();
+  /** Events published and not yet handed to the client, and durable events awaiting their stored-ack. */
+  private queuedEvents = 0;
+  private inflightEvents = 0;
+  private readonly batching: boolean;
   private readonly durablePublisher: JetStreamPublisher;
   private readonly ackHooks: Array<() => void> = [];
 
@@ -138,6 +200,7 @@ export class NatsBus implements Bus {
     private readonly options: NatsBusOptions,
   ) {
     this.description = redactUrl(options.url);
+    this.batching = options.batch ?? !/^(0|false|off|no)$/i.test(process.env.MCPSPY_NATS_BATCH ?? '');
     this.durablePublisher = new JetStreamPublisher(nc, 5000);
     void this.watchStatus();
   }
@@ -222,23 +285,57 @@ export class NatsBus implements Bus {
   }
 
   async publish(subject: string, payload: unknown): Promise<void> {
-    const data = this.encode(subject, payload);
     const max = this.nc.info?.max_payload ?? 1024 * 1024;
-    if (data.byteLength > max) {
-      this.counters.reject(
-        this.options.logger,
-        'oversized_payloads',
-        `message of ${data.byteLength} bytes exceeds the NATS server's max_payload of ${max} bytes: raise max_payload (deploy/nats/nats.conf sets 64MB)`,
-        { subject },
-      );
-      return;
+    if (this.batching && isBatchedSubject(subject) && !(payload instanceof Uint8Array)) {
+      const line = JSON.stringify(payload);
+      const bytes = Buffer.byteLength(line, 'utf8');
+      // The envelope's header line comes on top of the event.
+      if (bytes + 128 > max) return this.rejectOversized(subject, bytes, max);
+      this.counters.inc('published');
+      this.addToBatch(subject, line, bytes, Math.min(this.options.batchMaxBytes ?? 1024 * 1024, max - 128));
+    } else {
+      const data = this.encode(subject, payload);
+      if (data.byteLength > max) return this.rejectOversized(subject, data.byteLength, max);
+      this.counters.inc('published');
+      this.outgoing.push({ subject, data, events: 1 });
     }
-    this.counters.inc('published');
-    this.outgoing.push({ subject, data });
+    this.queuedEvents++;
     this.scheduleOutgoing();
-    if (this.inflight.size + this.outgoing.length >= MAX_INFLIGHT_DURABLE) {
+    if (this.inflightEvents + this.queuedEvents >= MAX_INFLIGHT_DURABLE) {
       await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
     }
+  }
+
+  private rejectOversized(subject: string, bytes: number, max: number): void {
+    this.counters.reject(
+      this.options.logger,
+      'oversized_payloads',
+      `message of ${bytes} bytes exceeds the NATS server's max_payload of ${max} bytes: raise max_payload (deploy/nats/nats.conf sets 64MB)`,
+      { subject },
+    );
+  }
+
+  private addToBatch(subject: string, line: string, bytes: number, maxBytes: number): void {
+    let b = this.open.get(subject);
+    if (b && b.lines.length > 0 && b.bytes + bytes + 1 > maxBytes) {
+      this.seal(subject, b);
+      b = undefined;
+    }
+    if (!b) {
+      b = { lines: [], bytes: 0 };
+      this.open.set(subject, b);
+    }
+    b.lines.push(line);
+    b.bytes += bytes + 1;
+    if (b.lines.length >= (this.options.batchMaxEvents ?? 500)) this.seal(subject, b);
+  }
+
+  /** Closes the open batch of a subject into one outgoing NATS message (order kept: batches queue in order). */
+  private seal(subject: string, b: OpenBatch): void {
+    this.open.delete(subject);
+    if (b.lines.length === 0) return;
+    this.counters.inc('batches_published');
+    this.outgoing.push({ subject: batchSubjectOf(subject), data: encoder.encode(encodeBatchText(subject, b.lines)), events: b.lines.length });
   }
 
   beforeAck(hook: () => void): void {
@@ -256,14 +353,33 @@ export class NatsBus implements Bus {
   }
 
   private scheduleOutgoing(): void {
-    if (this.outgoingScheduled) return;
+    if (this.outgoingScheduled) {
+      // An ack or a single event does not wait for a lingering batch.
+      if (this.lingerTimer && (this.outgoing.length > 0 || this.acks.length > 0)) {
+        clearTimeout(this.lingerTimer);
+        this.lingerTimer = undefined;
+        setImmediate(() => this.sendOutgoing());
+      }
+      return;
+    }
     this.outgoingScheduled = true;
-    setImmediate(() => this.sendOutgoing());
+    const linger = this.options.batchLingerMs ?? 0;
+    // Lingering only helps batches: acks and single events go at the end of the turn.
+    if (linger > 0 && this.outgoing.length === 0 && this.acks.length === 0) {
+      this.lingerTimer = setTimeout(() => this.sendOutgoing(), linger);
+    } else {
+      setImmediate(() => this.sendOutgoing());
+    }
   }
 
   /** Issues every queued ack and publish in one synchronous pass: the client sends them in one write. */
   private sendOutgoing(): void {
     this.outgoingScheduled = false;
+    if (this.lingerTimer) {
+      clearTimeout(this.lingerTimer);
+      this.lingerTimer = undefined;
+    }
+    for (const [subject, b] of this.open) this.seal(subject, b);
     const acks = this.acks;
     this.acks = [];
     if (acks.length > 0) this.runAckHooks();
@@ -277,7 +393,8 @@ export class NatsBus implements Bus {
     }
     const out = this.outgoing;
     this.outgoing = [];
-    for (const { subject, data } of out) {
+    this.queuedEvents = 0;
+    for (const { subject, data, events } of out) {
       if (!isDurable(subject)) {
         try {
           this.nc.publish(subject, data);
@@ -288,14 +405,19 @@ export class NatsBus implements Bus {
       }
       const p = this.publishDurable(subject, data);
       this.inflight.add(p);
+      this.inflightEvents += events;
       void p.finally(() => {
         this.inflight.delete(p);
-        // Wake one publisher waiting for room in the window.
-        this.roomWaiters.shift()?.();
+        this.inflightEvents -= events;
+        this.wakePublishers();
       });
     }
     // Publishers that found the window full while their messages were queued (core ones never wait on acks).
-    while (this.roomWaiters.length > 0 && this.inflight.size < MAX_INFLIGHT_DURABLE) this.roomWaiters.shift()?.();
+    this.wakePublishers();
+  }
+
+  private wakePublishers(): void {
+    while (this.roomWaiters.length > 0 && this.inflightEvents + this.queuedEvents < MAX_INFLIGHT_DURABLE) this.roomWaiters.shift()?.();
   }
 
   private async publishDurable(subject: string, data: Uint8Array): Promise<void> {
@@ -318,13 +440,25 @@ export class NatsBus implements Bus {
   }
 
   async subscribe(pattern: string, handler: BusHandler, options: BusSubscribeOptions = {}): Promise<BusSubscription> {
-    if (isDurable(pattern)) return this.subscribeDurable(pattern, handler, options);
+    const serial = serialRunner();
+    if (!isBatchedSubject(pattern)) return this.subscribeOne(pattern, handler, options, serial);
+    // Batches and single events of the subject, into one handler, one at a time.
+    const single = await this.subscribeOne(pattern, handler, options, serial);
+    const batches = await this.subscribeOne(batchSubjectOf(pattern), handler, options, serial).catch(async (err: unknown) => {
+      await single.unsubscribe();
+      throw err;
+    });
+    return { pattern, unsubscribe: async () => void (await Promise.all([single.unsubscribe(), batches.unsubscribe()])) };
+  }
+
+  private async subscribeOne(pattern: string, handler: BusHandler, options: BusSubscribeOptions, serial: Serial): Promise<BusSubscription> {
+    if (isDurable(pattern)) return this.subscribeDurable(pattern, handler, options, serial);
     const sub: Subscription = this.nc.subscribe(pattern, options.queue ? { queue: options.queue } : {});
     let busy = false;
     const done = (async () => {
       for await (const m of sub) {
         busy = true;
-        await this.deliver(m, handler, false);
+        await serial(() => this.deliver(m, handler, false));
         busy = false;
       }
     })();
@@ -340,7 +474,8 @@ export class NatsBus implements Bus {
     return { pattern, unsubscribe: async () => (this.subs.delete(entry), entry.stop()) };
   }
 
-  private async subscribeDurable(pattern: string, handler: BusHandler, options: BusSubscribeOptions): Promise<BusSubscription> {
+  private async subscribeDurable(pattern: string, handler: BusHandler, options: BusSubscribeOptions, serial: Serial): Promise<BusSubscription> {
+    const batches = subjectOfBatch(pattern) !== undefined;
     const base = options.durable ?? options.queue;
     if (!base) throw new Error(`failed to subscribe to ${pattern}: a durable name is required for JetStream subjects`);
     const durable = `${base}_${pattern.split('.').slice(2).join('_')}`.replace(/[^A-Za-z0-9_-]/g, '_');
@@ -355,16 +490,17 @@ export class NatsBus implements Bus {
         // existing one resumes from its last acknowledgement.
         deliver_policy: DeliverPolicy.New,
         ack_wait: nanos(this.options.ackWaitMs ?? 10_000),
-        max_ack_pending: 10_000,
+        // A batch holds up to batchMaxEvents events: fewer of them wait unacknowledged.
+        max_ack_pending: batches ? 256 : 10_000,
       });
     }
     const consumer = await this.js.consumers.get(JETSTREAM_STREAM, durable);
-    const messages = await consumer.consume({ max_messages: 512 });
+    const messages = await consumer.consume({ max_messages: batches ? BATCH_CONSUMER_FETCH : 512 });
     let busy = false;
     const done = (async () => {
       for await (const m of messages) {
         busy = true;
-        await this.deliver(m, handler, m.info.redelivered);
+        await serial(() => this.deliver(m, handler, m.info.redelivered));
         busy = false;
         this.acks.push(m);
         this.scheduleOutgoing();
@@ -387,6 +523,8 @@ export class NatsBus implements Bus {
   }
 
   private async deliver(m: Msg | JsMsg, handler: BusHandler, redelivered: boolean): Promise<void> {
+    const batchOf = subjectOfBatch(m.subject);
+    if (batchOf !== undefined) return this.deliverBatch(m, batchOf, handler, redelivered);
     this.counters.inc('received');
     const decoded = this.decode(m.subject, m.data);
     if (!decoded.ok) {
@@ -397,6 +535,41 @@ export class NatsBus implements Bus {
       await handler(decoded.value, { subject: m.subject, redelivered });
     } catch (err) {
       this.counters.reject(this.options.logger, 'handler_errors', (err as Error).message, { subject: m.subject });
+    }
+  }
+
+  /**
+   * The events of one batch, in order, each decoded and validated on its own:
+   * a bad event is counted and skipped, the others are delivered. The batch is
+   * acknowledged (by the caller) after the last one was handled.
+   */
+  private async deliverBatch(m: Msg | JsMsg, subject: string, handler: BusHandler, redelivered: boolean): Promise<void> {
+    this.counters.inc('batches_received');
+    const batch = decodeBatchText(decoder.decode(m.data));
+    if (batch.problem) this.counters.reject(this.options.logger, 'invalid_batches', batch.problem, { subject: m.subject });
+    else if (batch.subject !== subject) {
+      this.counters.reject(this.options.logger, 'invalid_batches', `batch on ${m.subject} names ${String(batch.subject)}`, { subject: m.subject });
+    }
+    const validate = this.options.validate !== false;
+    const info = { subject, redelivered };
+    for (const line of batch.lines) {
+      this.counters.inc('received');
+      if (!line.ok) {
+        this.counters.reject(this.options.logger, 'invalid_payloads', line.reason, { subject });
+        continue;
+      }
+      if (validate) {
+        const v = validatePayload(subject, line.value);
+        if (!v.ok) {
+          this.counters.reject(this.options.logger, 'invalid_payloads', `${v.schema}: ${v.reasons.slice(0, 3).join('; ')}`, { subject });
+          continue;
+        }
+      }
+      try {
+        await handler(line.value, info);
+      } catch (err) {
+        this.counters.reject(this.options.logger, 'handler_errors', (err as Error).message, { subject });
+      }
     }
   }
 

@@ -2,6 +2,14 @@
  * Redis Store for distributed mode (ioredis). Commands issued while Redis is
  * away wait in ioredis's offline queue and run after the reconnect, so state
  * written by the stages is not dropped during a Redis restart.
+ *
+ * Writes nobody reads the answer of (`set`, `del`) are gathered for one
+ * event-loop turn and sent as one command: a Lua script that runs them in
+ * order (`WRITES_LUA`). mcp-parser writes a pending request and deletes an
+ * evicted one per MCP message: one command per turn instead of two per
+ * message saves the client's per-command work (a Command, a promise, the
+ * reply parsed) and Redis's. Order is kept: every other call first sends
+ * the gathered writes, and ioredis runs commands in the order issued.
  */
 import { readFileSync } from 'node:fs';
 import Redis, { type RedisOptions } from 'ioredis';
@@ -21,6 +29,41 @@ export interface RedisStoreOptions extends StoreOptions {
 }
 
 const redact = redactUrl;
+
+/** ARGV: a run of `S key value ttlMs` (SET PX), `s key value` (SET) and `D key` (DEL), applied in order. */
+const WRITES_LUA = `
+local i = 1
+local n = #ARGV
+while i <= n do
+  local op = ARGV[i]
+  if op == 'S' then
+    redis.call('SET', ARGV[i + 1], ARGV[i + 2], 'PX', ARGV[i + 3])
+    i = i + 4
+  elseif op == 's' then
+    redis.call('SET', ARGV[i + 1], ARGV[i + 2])
+    i = i + 3
+  else
+    redis.call('DEL', ARGV[i + 1])
+    i = i + 2
+  end
+end
+return n
+`;
+
+type RedisWithWrites = Redis & { mcpspyWrites(args: string[]): Promise<number> };
+
+/** Arguments of one gathered-writes command (a few hundred writes). */
+const MAX_ARGS_PER_COMMAND = 2048;
+
+/** Arguments a write takes in WRITES_LUA's ARGV, op code included. */
+function arity(op: string): number {
+  return op === 'S' ? 4 : op === 's' ? 3 : 2;
+}
+
+interface WriteWaiter {
+  resolve(): void;
+  reject(err: unknown): void;
+}
 
 /** The ioredis options for the password, user and TLS (`rediss://` or a CA file turn TLS on). */
 export function redisSecurityOptions(url: string, auth: RedisAuth = {}): RedisOptions {
@@ -43,12 +86,79 @@ export function redisSecurityOptions(url: string, auth: RedisAuth = {}): RedisOp
 
 export class RedisStore implements Store {
   private readonly prefix: string;
+  /** Gathered writes (flat ARGV of WRITES_LUA) and who waits for them. */
+  private writes: string[] = [];
+  private writeWaiters: WriteWaiter[] = [];
+  private writesScheduled = false;
+  /** Commands sent for gathered writes, and writes carried (for tests and metrics). */
+  readonly writeStats = { commands: 0, writes: 0 };
+  /** MCPSPY_REDIS_GATHER=0 sends each write at once, as its own command (for A/B benches). */
+  private readonly gather = !/^(0|false|off|no)$/i.test(process.env.MCPSPY_REDIS_GATHER ?? '');
 
   private constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisWithWrites,
     options: RedisStoreOptions,
   ) {
     this.prefix = options.prefix ?? 'mcpspy:';
+    redis.defineCommand('mcpspyWrites', { numberOfKeys: 0, lua: WRITES_LUA });
+  }
+
+  private queueWrite(...args: string[]): Promise<void> {
+    for (const a of args) this.writes.push(a);
+    if (!this.gather) {
+      const p = new Promise<void>((resolve, reject) => this.writeWaiters.push({ resolve, reject }));
+      this.sendWrites();
+      return p;
+    }
+    if (!this.writesScheduled) {
+      this.writesScheduled = true;
+      setImmediate(() => this.sendWrites());
+    }
+    return new Promise<void>((resolve, reject) => this.writeWaiters.push({ resolve, reject }));
+  }
+
+  /** Sends the gathered writes now (before any other command, so order holds). */
+  private sendWrites(): void {
+    this.writesScheduled = false;
+    const waiters = this.writeWaiters;
+    if (waiters.length === 0) return;
+    const args = this.writes;
+    this.writes = [];
+    this.writeWaiters = [];
+    this.writeStats.writes += waiters.length;
+    let sent: Promise<unknown>;
+    try {
+      if (waiters.length === 1) {
+        // One write: the plain command, no script.
+        this.writeStats.commands++;
+        const [op, key, value, ttl] = args;
+        sent = op === 'S' ? this.redis.set(key, value, 'PX', Number(ttl)) : op === 's' ? this.redis.set(key, value) : this.redis.del(key);
+      } else {
+        // A backlog can gather many thousands of writes in one turn: several
+        // commands of bounded size, issued in order (never one huge argument list).
+        const parts: Promise<unknown>[] = [];
+        for (let from = 0; from < args.length; ) {
+          // Walk whole writes (by their arity) so none is split between two commands.
+          let to = from;
+          while (to < args.length && to - from < MAX_ARGS_PER_COMMAND) to += arity(args[to]);
+          this.writeStats.commands++;
+          parts.push(this.redis.mcpspyWrites(args.slice(from, to)));
+          from = to;
+        }
+        sent = Promise.all(parts);
+      }
+    } catch (err) {
+      // Thrown synchronously (connection closed, say): the callers get it, never the event loop.
+      sent = Promise.reject(err);
+    }
+    sent.then(
+      () => {
+        for (const w of waiters) w.resolve();
+      },
+      (err: unknown) => {
+        for (const w of waiters) w.reject(err);
+      },
+    );
   }
 
   /** Connects; throws StoreConnectError naming the URL when Redis cannot be reached. */
@@ -84,7 +194,7 @@ export class RedisStore implements Store {
       redis.disconnect();
       throw new StoreConnectError(redact(options.url), { cause: firstError ?? err });
     }
-    return new RedisStore(redis, options);
+    return new RedisStore(redis as RedisWithWrites, options);
   }
 
   private k(key: string): string {
@@ -92,15 +202,17 @@ export class RedisStore implements Store {
   }
 
   async get(key: string): Promise<string | null> {
+    this.sendWrites();
     return this.redis.get(this.k(key));
   }
 
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
-    if (ttlMs && ttlMs > 0) await this.redis.set(this.k(key), value, 'PX', ttlMs);
-    else await this.redis.set(this.k(key), value);
+    if (ttlMs && ttlMs > 0) await this.queueWrite('S', this.k(key), value, String(Math.ceil(ttlMs)));
+    else await this.queueWrite('s', this.k(key), value);
   }
 
   async setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {
+    this.sendWrites();
     const r =
       ttlMs && ttlMs > 0
         ? await this.redis.set(this.k(key), value, 'PX', ttlMs, 'NX')
@@ -109,32 +221,38 @@ export class RedisStore implements Store {
   }
 
   async take(key: string): Promise<string | null> {
+    this.sendWrites();
     return this.redis.getdel(this.k(key));
   }
 
   async del(key: string): Promise<void> {
-    await this.redis.del(this.k(key));
+    await this.queueWrite('D', this.k(key));
   }
 
   async hget(key: string, field: string): Promise<string | null> {
+    this.sendWrites();
     return this.redis.hget(this.k(key), field);
   }
 
   async hset(key: string, field: string, value: string, ttlMs?: number): Promise<void> {
+    this.sendWrites();
     const m = this.redis.multi().hset(this.k(key), field, value);
     if (ttlMs && ttlMs > 0) m.pexpire(this.k(key), ttlMs);
     await m.exec();
   }
 
   async hgetall(key: string): Promise<Record<string, string>> {
+    this.sendWrites();
     return this.redis.hgetall(this.k(key));
   }
 
   async hdel(key: string, field: string): Promise<void> {
+    this.sendWrites();
     await this.redis.hdel(this.k(key), field);
   }
 
   async incr(key: string, by = 1, ttlMs?: number): Promise<number> {
+    this.sendWrites();
     const m = this.redis.multi().incrby(this.k(key), by);
     if (ttlMs && ttlMs > 0) m.pexpire(this.k(key), ttlMs);
     const res = await m.exec();
@@ -142,10 +260,12 @@ export class RedisStore implements Store {
   }
 
   async size(): Promise<number> {
+    this.sendWrites();
     return this.redis.dbsize();
   }
 
   async close(): Promise<void> {
+    this.sendWrites();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

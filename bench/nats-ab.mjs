@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// A/B of the stack through NATS on a shared machine: runs `pipeline-stdio.mjs
+// --mode nats` alternately with two environments (A, B), several rounds, and
+// prints each run and the B/A ratios of CPU per message and of p99, with the
+// load average of each run. Interleaving puts both under the same load.
+//   node bench/nats-ab.mjs [--rounds 2] [--rate 10000] [--seconds 20] \
+//     [--a MCPSPY_NATS_BATCH=0] [--b MCPSPY_NATS_BATCH=1]
+// --a/--b: space-separated VAR=value pairs given to the stages (inherited).
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fmt, parseArgs } from './pipeline-common.mjs';
+
+const opt = parseArgs({ rounds: 2, rate: 10000, seconds: 20, a: 'MCPSPY_NATS_BATCH=0', b: 'MCPSPY_NATS_BATCH=1' });
+const here = dirname(fileURLToPath(import.meta.url));
+const envOf = (spec) => Object.fromEntries(String(spec).split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+const runs = { A: [], B: [] };
+for (let r = 0; r < opt.rounds; r++) {
+  for (const which of r % 2 === 0 ? ['A', 'B'] : ['B', 'A']) {
+    const env = { ...process.env, ...envOf(which === 'A' ? opt.a : opt.b) };
+    const res = spawnSync(process.execPath, [join(here, 'pipeline-stdio.mjs'), '--mode', 'nats', '--rate', String(opt.rate), '--seconds', String(opt.seconds), '--progress-ms', '60000'], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const line = res.stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+    if (!line) {
+      console.log(`${which} round ${r + 1}: no result (exit ${res.status})\n${res.stdout.slice(-2000)}\n${res.stderr.slice(-2000)}`);
+      continue;
+    }
+    const j = JSON.parse(line.slice('BENCH_RESULT '.length));
+    runs[which].push(j);
+    const stages = Object.entries(j.perStageUs ?? {}).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');
+    const rss = Object.entries(j.perStageRssMb ?? {}).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');
+    console.log(`${which} round ${r + 1}: missing ${j.missing}, p99 ${fmt(j.p99, 1)} ms (mcp.message p99 ${fmt(j.msgP99, 1)}), CPU ${fmt(j.cpuUsPerMsg, 1)} µs/msg (stages ${fmt(j.stageUsPerMsg, 1)}: ${stages}; nats+redis ${fmt(j.infraUsPerMsg, 1)}), RSS max ${fmt(j.rssMaxMb)} MB (${rss}), PSS max ${fmt(j.pssMaxMb)} MB, load ${j.load}`);
+  }
+}
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const m = (w, k) => mean(runs[w].map((j) => j[k]));
+console.log(`A = ${opt.a}; B = ${opt.b}; ${opt.rounds} round(s) of ${opt.seconds} s at ${fmt(opt.rate)} msg/s`);
+for (const k of ['cpuUsPerMsg', 'stageUsPerMsg', 'infraUsPerMsg', 'p99', 'msgP99', 'rssMaxMb', 'pssMaxMb']) {
+  console.log(`  ${k.padEnd(14)} A ${fmt(m('A', k), 1).padStart(9)}  B ${fmt(m('B', k), 1).padStart(9)}  B/A ${fmt(m('B', k) / m('A', k), 2)}`);
+}

@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { batchSubjectOf, decodeBatchText, encodeBatchText, isBatchedSubject, subjectOfBatch } from './batch-envelope';
+import { DURABLE_SUBJECTS, Subjects } from './subjects';
+
+test('batch subjects: named from the plain subject and back, and kept by JetStream', () => {
+  assert.equal(batchSubjectOf(Subjects.mcpMessage), 'mcpspy.v1.batch.mcp.message');
+  assert.equal(subjectOfBatch('mcpspy.v1.batch.mcp.message'), Subjects.mcpMessage);
+  assert.equal(subjectOfBatch(Subjects.mcpMessage), undefined);
+  assert.ok(isBatchedSubject(Subjects.mcpMessage));
+  assert.ok(!isBatchedSubject(Subjects.securityAlert));
+  assert.ok(DURABLE_SUBJECTS.includes(batchSubjectOf(Subjects.mcpMessage)));
+});
+
+test('events whose strings hold newlines, separators and escapes round-trip one per line', () => {
+  const events = [
+    { text: 'a\nb\r\nc' },
+    { text: 'line\u2028sep\u2029para', nul: '\u0000' },
+    { nested: { list: [1, '\n', { k: '"}\n{' }] } },
+    { emoji: '😀', lone: '\ud800' },
+  ];
+  const text = encodeBatchText(Subjects.mcpMessage, events.map((e) => JSON.stringify(e)));
+  assert.equal(text.split('\n').length, events.length + 1, 'one line per event after the header');
+  const d = decodeBatchText(text);
+  assert.equal(d.problem, undefined);
+  assert.equal(d.count, events.length);
+  assert.deepEqual(d.lines.map((l) => (l.ok ? l.value : l.reason)), events.map((e) => JSON.parse(JSON.stringify(e))));
+});
+
+test('hostile batches never throw: each line judged alone, the envelope problem reported beside them', () => {
+  for (const text of ['', '\n', 'not a header', '{"batch":"x","count":"2"}\n{}', '{"batch":"x","count":1}', '{"batch":"x","count":0}\n\n\n', '[]\n[]\nnull\n1\n"s"']) {
+    const d = decodeBatchText(text);
+    assert.ok(Array.isArray(d.lines));
+    assert.ok(d.lines.every((l) => l.ok === true || typeof l.reason === 'string'));
+  }
+  const d = decodeBatchText('[]\n[]\nnull\n{}');
+  assert.match(d.problem ?? '', /header/);
+  assert.deepEqual(d.lines.map((l) => l.ok), [false, false, true]);
+  const cut = decodeBatchText('{"batch":"mcpspy.v1.mcp.message","count":3}\n{"a":1}');
+  assert.match(cut.problem ?? '', /announced 3 events but holds 1/);
+  assert.deepEqual(cut.lines, [{ ok: true, value: { a: 1 } }]);
+});

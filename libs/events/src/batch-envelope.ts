@@ -1,0 +1,95 @@
+/**
+ * Batch envelope: many JSON events of one subject in one NATS message.
+ *
+ * Through NATS, one NATS (and JetStream) message per MCP message costs more
+ * than the message's own work: a publish, a stored-ack reply, a delivery with
+ * its reply subject and an ack, each parsed and written by both ends. Events
+ * of a batched subject (`BATCHED_SUBJECTS`) therefore travel on
+ * `batchSubjectOf(subject)` (`mcpspy.v1.batch.<rest>`) in this format:
+ *
+ *   {"batch":"<subject>","count":N}\n
+ *   <event 1 JSON>\n
+ *   …
+ *   <event N JSON>
+ *
+ * UTF-8, one event per line. JSON.stringify never writes a raw newline, so a
+ * line is exactly one event; each line is the same object the plain subject
+ * carries (its DTO and validation unchanged). A line that is not JSON or fails
+ * validation loses that event only; a count that does not match the lines
+ * (a cut batch) is reported and the lines present are still delivered.
+ */
+import { SUBJECT_PREFIX, Subjects } from './subjects';
+
+/** Subjects whose events travel in batches through NATS. */
+export const BATCHED_SUBJECTS: readonly string[] = [Subjects.mcpMessage];
+
+/** Prefix of every batch subject. */
+export const BATCH_SUBJECT_PREFIX = `${SUBJECT_PREFIX}.batch.` as const;
+
+/** `mcpspy.v1.mcp.message` → `mcpspy.v1.batch.mcp.message`. */
+export function batchSubjectOf(subject: string): string {
+  return BATCH_SUBJECT_PREFIX + subject.slice(SUBJECT_PREFIX.length + 1);
+}
+
+/** The plain subject a batch subject carries, or undefined. */
+export function subjectOfBatch(batchSubject: string): string | undefined {
+  if (!batchSubject.startsWith(BATCH_SUBJECT_PREFIX)) return undefined;
+  return `${SUBJECT_PREFIX}.${batchSubject.slice(BATCH_SUBJECT_PREFIX.length)}`;
+}
+
+export function isBatchedSubject(subject: string): boolean {
+  return BATCHED_SUBJECTS.includes(subject);
+}
+
+/** The envelope's text from events already encoded as JSON (one line each). */
+export function encodeBatchText(subject: string, jsonLines: readonly string[]): string {
+  const header = `{"batch":${JSON.stringify(subject)},"count":${jsonLines.length}}`;
+  return jsonLines.length === 0 ? header : `${header}\n${jsonLines.join('\n')}`;
+}
+
+export type BatchLine = { ok: true; value: unknown } | { ok: false; reason: string };
+
+export interface DecodedBatch {
+  /** The subject named by the header (undefined when the header is unreadable). */
+  subject?: string;
+  /** The count the header announced. */
+  count?: number;
+  /** One entry per event line, in order. */
+  lines: BatchLine[];
+  /** What is wrong with the envelope itself (header, count); the lines are still delivered. */
+  problem?: string;
+}
+
+const NOT_OBJECT: BatchLine = { ok: false, reason: 'payload is not a JSON object' };
+
+/**
+ * Splits a batch into its events. Never throws: every line gets its own
+ * verdict, and a broken header or count is reported beside the lines.
+ */
+export function decodeBatchText(text: string): DecodedBatch {
+  const parts = text.split('\n');
+  let header: { batch?: unknown; count?: unknown } | undefined;
+  try {
+    header = JSON.parse(parts[0]) as typeof header;
+  } catch {
+    header = undefined;
+  }
+  const lines: BatchLine[] = new Array(parts.length - 1);
+  for (let i = 1; i < parts.length; i++) {
+    try {
+      const value: unknown = JSON.parse(parts[i]);
+      lines[i - 1] = value !== null && typeof value === 'object' && !Array.isArray(value) ? { ok: true, value } : NOT_OBJECT;
+    } catch (err) {
+      lines[i - 1] = { ok: false, reason: `invalid JSON: ${(err as Error).message}` };
+    }
+  }
+  const out: DecodedBatch = { lines };
+  if (!header || typeof header !== 'object' || typeof header.batch !== 'string' || typeof header.count !== 'number') {
+    out.problem = 'batch header is not {"batch":<subject>,"count":<n>}';
+    return out;
+  }
+  out.subject = header.batch;
+  out.count = header.count;
+  if (header.count !== lines.length) out.problem = `batch announced ${header.count} events but holds ${lines.length}`;
+  return out;
+}

@@ -1,0 +1,165 @@
+/**
+ * NatsBus batches of MCP messages on a real nats-server with JetStream: the
+ * messages of one event-loop turn travel as one JetStream message on
+ * `mcpspy.v1.batch.mcp.message` (libs/events batch-envelope.ts). Order is
+ * kept within and across batches, a bad line loses only itself, a cut batch
+ * delivers what it holds, a lingering batch goes out on its timer, and a
+ * publisher with batching off still reaches the same subscriber.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'nats';
+import { batchSubjectOf, decodeBatchText, encodeBatchText, JETSTREAM_STREAM, Subjects } from '@mcpspy/events';
+import { NatsBus } from '../src';
+import { startNats, TestServer } from '../src/testing';
+
+let nats: TestServer;
+before(async () => {
+  nats = await startNats();
+});
+after(async () => {
+  await nats?.dispose();
+});
+
+const mcp = (n: number) => ({
+  timestamp: new Date(0).toISOString(), transport_type: 'stdio', type: 'request', id: n, method: 'tools/call',
+  params: { name: 'echo', arguments: { text: `message ${n}\nwith a newline` } }, error: {}, raw: `{"id":${n}}`, msg_id: `m${n}`,
+});
+
+async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function ackPending(durable: string): Promise<number> {
+  const nc = await connect({ servers: nats.url });
+  try {
+    return (await (await nc.jetstreamManager()).consumers.info(JETSTREAM_STREAM, durable)).num_ack_pending;
+  } finally {
+    await nc.close();
+  }
+}
+
+test('envelope: lines round-trip, an empty batch has no lines, a broken header is reported beside the lines', () => {
+  const text = encodeBatchText(Subjects.mcpMessage, [JSON.stringify(mcp(1)), JSON.stringify(mcp(2))]);
+  const d = decodeBatchText(text);
+  assert.equal(d.problem, undefined);
+  assert.equal(d.subject, Subjects.mcpMessage);
+  assert.deepEqual(d.lines, [{ ok: true, value: mcp(1) }, { ok: true, value: mcp(2) }]);
+  assert.deepEqual(decodeBatchText(encodeBatchText(Subjects.mcpMessage, [])).lines, []);
+  const broken = decodeBatchText(`{"batch":1}\n${JSON.stringify(mcp(3))}\n[1]\nnot json`);
+  assert.match(broken.problem ?? '', /header/);
+  assert.equal(broken.lines.length, 3);
+  assert.deepEqual(broken.lines[0], { ok: true, value: mcp(3) });
+  assert.equal(broken.lines[1].ok, false);
+  assert.equal(broken.lines[2].ok, false);
+  assert.equal(batchSubjectOf(Subjects.mcpMessage), 'mcpspy.v1.batch.mcp.message');
+});
+
+test('2,000 messages arrive in order, in far fewer JetStream messages, and every batch is acknowledged', async () => {
+  const pub = await NatsBus.connect({ url: nats.url, batchMaxEvents: 300 });
+  const sub = await NatsBus.connect({ url: nats.url, ackWaitMs: 5000 });
+  const got: Array<[number, string]> = [];
+  await sub.subscribe(Subjects.mcpMessage, (p, info) => void got.push([(p as { id: number }).id, info.subject]), { durable: 'order' });
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < 2000; i++) {
+    pending.push(pub.publish(Subjects.mcpMessage, mcp(i)));
+    // Several event-loop turns, so batches are sealed both by size and at the end of a turn.
+    if (i % 450 === 0) await new Promise((r) => setImmediate(r));
+  }
+  await Promise.all(pending);
+  await pub.flush();
+  await until(() => got.length >= 2000, '2,000 messages');
+  assert.deepEqual(got.map(([id]) => id), Array.from({ length: 2000 }, (_, i) => i));
+  assert.ok(got.every(([, s]) => s === Subjects.mcpMessage), 'handlers see the plain subject');
+  const batches = pub.counters.get('batches_published');
+  assert.ok(batches >= 7 && batches <= 40, `2,000 messages in ${batches} batches (at most 300 each)`);
+  assert.equal(sub.counters.get('batches_received'), batches);
+  await until(async () => (await ackPending('order_batch_mcp_message')) === 0, 'every batch acknowledged');
+  await sub.close();
+  await pub.close();
+});
+
+test('a bad line in a batch loses only itself; a cut batch delivers the lines it holds', async () => {
+  const sub = await NatsBus.connect({ url: nats.url, ackWaitMs: 5000 });
+  const got: number[] = [];
+  await sub.subscribe(Subjects.mcpMessage, (p) => void got.push((p as { id: number }).id), { durable: 'bad' });
+  const raw = await connect({ servers: nats.url });
+  const js = raw.jetstream();
+  const enc = new TextEncoder();
+  const lines = [JSON.stringify(mcp(1)), '{not json', JSON.stringify(mcp(2)), JSON.stringify({ id: 99, type: 'nonsense' }), JSON.stringify(mcp(3))];
+  await js.publish(batchSubjectOf(Subjects.mcpMessage), enc.encode(encodeBatchText(Subjects.mcpMessage, lines)));
+  // Announces 4 events, holds 2.
+  await js.publish(batchSubjectOf(Subjects.mcpMessage), enc.encode(`{"batch":"${Subjects.mcpMessage}","count":4}\n${JSON.stringify(mcp(4))}\n${JSON.stringify(mcp(5))}`));
+  await until(() => got.length >= 5, 'the good messages');
+  assert.deepEqual(got, [1, 2, 3, 4, 5]);
+  assert.equal(sub.counters.get('invalid_payloads'), 2);
+  assert.equal(sub.counters.get('invalid_batches'), 1);
+  await until(async () => (await ackPending('bad_batch_mcp_message')) === 0, 'both batches acknowledged');
+  await raw.close();
+  await sub.close();
+});
+
+test('a partial batch goes out on its linger timer, without more traffic and without flush()', async () => {
+  const pub = await NatsBus.connect({ url: nats.url, batchLingerMs: 300 });
+  const sub = await NatsBus.connect({ url: nats.url });
+  const got: number[] = [];
+  await sub.subscribe(Subjects.mcpMessage, (p) => void got.push((p as { id: number }).id), { durable: 'linger' });
+  // Three messages over several turns, well inside one linger period on an idle loop.
+  await pub.publish(Subjects.mcpMessage, mcp(1));
+  await new Promise((r) => setImmediate(r));
+  await pub.publish(Subjects.mcpMessage, mcp(2));
+  await pub.publish(Subjects.mcpMessage, mcp(3));
+  await until(() => got.length === 3, 'the lingering batch');
+  assert.deepEqual(got, [1, 2, 3]);
+  assert.ok(pub.counters.get('batches_published') <= 2, `sent together (${pub.counters.get('batches_published')} batches)`);
+  await sub.close();
+  await pub.close();
+});
+
+test('a publisher with batching off and one with it on reach the same subscriber, each in order', async () => {
+  const single = await NatsBus.connect({ url: nats.url, batch: false });
+  const batched = await NatsBus.connect({ url: nats.url });
+  const sub = await NatsBus.connect({ url: nats.url });
+  const got: number[] = [];
+  await sub.subscribe(Subjects.mcpMessage, (p) => void got.push((p as { id: number }).id), { durable: 'mixed' });
+  for (let i = 0; i < 50; i++) {
+    await single.publish(Subjects.mcpMessage, mcp(i));
+    await batched.publish(Subjects.mcpMessage, mcp(1000 + i));
+  }
+  await Promise.all([single.flush(), batched.flush()]);
+  await until(() => got.length >= 100, '100 messages');
+  const a = got.filter((n) => n < 1000);
+  const b = got.filter((n) => n >= 1000);
+  assert.deepEqual(a, Array.from({ length: 50 }, (_, i) => i));
+  assert.deepEqual(b, Array.from({ length: 50 }, (_, i) => 1000 + i));
+  assert.equal(single.counters.get('batches_published'), 0);
+  await Promise.all([sub.close(), single.close(), batched.close()]);
+});
+
+test('an unacknowledged batch is delivered again whole to the restarted consumer, marked redelivered', async () => {
+  const pub = await NatsBus.connect({ url: nats.url });
+  const first = await NatsBus.connect({ url: nats.url, ackWaitMs: 1000, closeGraceMs: 200 });
+  const firstSeen: number[] = [];
+  await first.subscribe(Subjects.mcpMessage, async (p) => {
+    const id = (p as { id: number }).id;
+    firstSeen.push(id);
+    if (id === 3) await new Promise(() => undefined); // hangs inside the batch
+  }, { durable: 'again' });
+  for (let i = 0; i < 6; i++) void pub.publish(Subjects.mcpMessage, mcp(i));
+  await pub.flush();
+  await until(() => firstSeen.includes(3), 'first consumer to reach message 3');
+  void first.close();
+  await new Promise((r) => setTimeout(r, 300));
+  const second = await NatsBus.connect({ url: nats.url, ackWaitMs: 1000 });
+  const secondSeen: Array<[number, boolean]> = [];
+  await second.subscribe(Subjects.mcpMessage, (p, info) => void secondSeen.push([(p as { id: number }).id, info.redelivered]), { durable: 'again' });
+  await until(() => secondSeen.length >= 6, 'the batch again');
+  assert.deepEqual(secondSeen.map(([id]) => id), [0, 1, 2, 3, 4, 5]);
+  assert.ok(secondSeen.every(([, r]) => r), 'marked redelivered');
+  await second.close();
+  await pub.close();
+});
