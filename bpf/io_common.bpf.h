@@ -4,9 +4,10 @@
  * per-thread call state, the prefilter (JSON with leading whitespace over
  * iovecs, HTTP, TLS ClientHello reports), the emitters for single buffers,
  * iovecs and mmsghdr arrays, the unseen-bytes counting (splice family,
- * io_uring) and its notes ring. bpf/syscalls_io.bpf.c drives it from
- * sys_enter/sys_exit tracepoints, bpf/io_fexit.bpf.c from fexit programs on
- * the syscall functions; both therefore emit the same records for the same
+ * io_uring) and its notes ring, and the call_* entry points: one call,
+ * arguments and result together. bpf/syscalls_io.bpf.c calls them from
+ * sys_exit tracepoints, bpf/io_fexit.bpf.c from fexit programs on the
+ * syscall functions; both therefore emit the same records for the same
  * calls (apps/probe/test/hook-parity.test.ts).
  */
 #ifndef MCPSPY_IO_COMMON_H
@@ -49,16 +50,16 @@ struct io_call {
 	__u8 dir;
 	__u8 fd_type;
 	__u8 shape;
-	__u8 active;    /* set at sys_enter, cleared at sys_exit */
+	__u8 active;    /* set by on_enter, cleared by finish_call */
 	__u8 tracked_type;
 	__u8 what;      /* SHAPE_UNSEEN: enum mcpspy_unseen_what */
 	__u8 pad[6];
 };
 
-/* Arguments from sys_enter to sys_exit, per thread. Task storage instead of
- * a tid-keyed hash: no hashing, no bucket lock, no delete per call, and a
- * thread that never passed the filter has no storage at all, so its
- * sys_exit ends at one pointer test. */
+/* The call in progress and the last stream that passed the prefilter, per
+ * thread. Task storage instead of a tid-keyed hash: no hashing, no bucket
+ * lock, no delete per call, and a thread that never passed the fd filter
+ * has no storage at all. */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -257,8 +258,8 @@ static __always_inline struct io_call *store_call(__s32 fd, __u64 buf, __u64 iov
 	return c;
 }
 
-/* The first half of a call, with its arguments: the process filter, the
- * fd walk, the call state. NULL when the call is not of interest. */
+/* The first half of a call, its arguments: the process filter, the fd
+ * walk, the call state. NULL when the call is not of interest. */
 static __always_inline struct io_call *on_enter(__s32 fd, __u64 buf, __u64 iov_cnt, __u8 shape, __u8 dir)
 {
 	if (!mcpspy_allowed(bpf_get_current_pid_tgid() >> 32))
@@ -474,12 +475,10 @@ static long mmsg_step(__u32 i, void *arg)
 	return 0;
 }
 
-/* The second half of a call, with its result: at sys_exit for the
- * tracepoint object, right after store_call for the fexit object.
- * `shape` is the one its sys_enter stores, a constant per program: the
+/* The second half of a call, its result.
+ * `shape` is the one on_enter stored, a constant per program: the
  * compiler drops the other cases, so each exit program carries (and the
- * verifier walks) only its own. A state of another shape is stale (an enter
- * whose exit was missed) and is dropped. */
+ * verifier walks) only its own. */
 static __always_inline int finish_call(struct io_call *p, long ret, const __u8 shape)
 {
 	if (!p || !p->active)
@@ -526,6 +525,38 @@ static __always_inline int finish_call(struct io_call *p, long ret, const __u8 s
 		return 0;
 	}
 	return 0;
+}
+
+/* One whole call, arguments and result together, as both objects see it:
+ * the fexit object from its program's saved pt_regs, the tracepoint object
+ * at sys_exit from the task's saved user registers (the syscall arguments
+ * are still there: the kernel does not clobber them, and seccomp or ptrace
+ * rewrites are what the call used). So neither needs a sys_enter program. */
+static __always_inline int call_buf(__s32 fd, __u64 buf, __u8 dir, long ret)
+{
+	return finish_call(on_enter(fd, buf, 0, SHAPE_BUF, dir), ret, SHAPE_BUF);
+}
+
+static __always_inline int call_vec(__s32 fd, __u64 vec, __u64 cnt, const __u8 shape, __u8 dir, long ret)
+{
+	return finish_call(on_enter(fd, vec, cnt, shape, dir), ret, shape);
+}
+
+static __always_inline int call_msg(__s32 fd, __u64 umsg, __u8 dir, long ret)
+{
+	if (ret <= 0) /* no bytes, but an inet fd is still noted for TLS */
+		return finish_call(on_enter(fd, 0, 0, SHAPE_IOV, dir), ret, SHAPE_IOV);
+	return finish_call(on_enter_msg(fd, umsg, dir), ret, SHAPE_IOV);
+}
+
+static __always_inline int call_vmsplice(__s32 fd, __u64 iov, __u64 cnt, long ret)
+{
+	return finish_call(on_enter_vmsplice(fd, iov, cnt), ret, SHAPE_IOV);
+}
+
+static __always_inline int call_unseen(__s32 in_fd, __s32 out_fd, __u8 what, long ret)
+{
+	return finish_call(on_enter_unseen(in_fd, out_fd, what), ret, SHAPE_UNSEEN);
 }
 
 /* Submitted requests, in the submitting task (an SQPOLL thread belongs to

@@ -4,9 +4,9 @@
  * programs on the syscall functions themselves (__x64_sys_write, ...)
  * instead of the sys_enter/sys_exit tracepoints. The capture logic (fd
  * walk, prefilter, emitters, unseen-bytes counting, TLS socket hints) is
- * io_common.bpf.h, shared with the tracepoint object: here each program
- * runs its two halves back to back, since fexit sees the arguments (the
- * saved pt_regs) and the result together.
+ * io_common.bpf.h, shared with the tracepoint object: both see a call once,
+ * after it, with its arguments (here the pt_regs the syscall function was
+ * given) and its result.
  *
  * Why there: the records need the fd and the whole call (one sendmsg with
  * its iovecs = one record), which only the syscall level has: vfs_write
@@ -42,35 +42,23 @@ char LICENSE[] SEC("license") = "GPL";
 #error "io_fexit.bpf.c: syscall wrapper names unknown for this architecture"
 #endif
 
-#define FX_BUF(name, dir)                                                                       \
-	SEC(SYS(name))                                                                          \
-	int BPF_PROG(fx_##name, struct pt_regs *regs, long ret)                                 \
-	{                                                                                       \
-		return finish_call(on_enter((__s32)ARG0(regs), ARG1(regs), 0, SHAPE_BUF, dir), ret, \
-				   SHAPE_BUF);                                                  \
+#define FX_BUF(name, dir)                                                   \
+	SEC(SYS(name))                                                      \
+	int BPF_PROG(fx_##name, struct pt_regs *regs, long ret)             \
+	{                                                                   \
+		return call_buf((__s32)ARG0(regs), ARG1(regs), dir, ret);   \
 	}
-#define FX_VEC(name, dir, shape)                                                                \
-	SEC(SYS(name))                                                                          \
-	int BPF_PROG(fx_##name, struct pt_regs *regs, long ret)                                 \
-	{                                                                                       \
-		return finish_call(on_enter((__s32)ARG0(regs), ARG1(regs), ARG2(regs), shape, dir), \
-				   ret, shape);                                                 \
+#define FX_VEC(name, dir, shape)                                            \
+	SEC(SYS(name))                                                      \
+	int BPF_PROG(fx_##name, struct pt_regs *regs, long ret)             \
+	{                                                                   \
+		return call_vec((__s32)ARG0(regs), ARG1(regs), ARG2(regs), shape, dir, ret); \
 	}
-#define FX_MSG(name, dir)                                                                       \
-	SEC(SYS(name))                                                                          \
-	int BPF_PROG(fx_##name, struct pt_regs *regs, long ret)                                 \
-	{                                                                                       \
-		if (ret <= 0) /* the fd is still noted for TLS, as at sys_enter */              \
-			return finish_call(on_enter((__s32)ARG0(regs), 0, 0, SHAPE_IOV, dir), ret,  \
-					   SHAPE_IOV);                                          \
-		return finish_call(on_enter_msg((__s32)ARG0(regs), ARG1(regs), dir), ret, SHAPE_IOV); \
-	}
-#define FX_UNSEEN(name, in_fd, out_fd, what)                                                    \
-	SEC(SYS(name))                                                                          \
-	int BPF_PROG(fx_##name, struct pt_regs *regs, long ret)                                 \
-	{                                                                                       \
-		return finish_call(on_enter_unseen((__s32)(in_fd), (__s32)(out_fd), what), ret,     \
-				   SHAPE_UNSEEN);                                               \
+#define FX_MSG(name, dir)                                                   \
+	SEC(SYS(name))                                                      \
+	int BPF_PROG(fx_##name, struct pt_regs *regs, long ret)             \
+	{                                                                   \
+		return call_msg((__s32)ARG0(regs), ARG1(regs), dir, ret);   \
 	}
 
 FX_BUF(read, MCPSPY_DIR_READ)
@@ -91,13 +79,27 @@ FX_VEC(sendmmsg, MCPSPY_DIR_WRITE, SHAPE_MMSG)
 SEC(SYS(vmsplice))
 int BPF_PROG(fx_vmsplice, struct pt_regs *regs, long ret)
 {
-	return finish_call(on_enter_vmsplice((__s32)ARG0(regs), ARG1(regs), ARG2(regs)), ret, SHAPE_IOV);
+	return call_vmsplice((__s32)ARG0(regs), ARG1(regs), ARG2(regs), ret);
 }
 
 /* splice(fd_in, off_in, fd_out, ...), tee(fd_in, fd_out, ...), sendfile(out_fd, in_fd, ...) */
-FX_UNSEEN(splice, ARG0(regs), ARG2(regs), MCPSPY_UNSEEN_SPLICE)
-FX_UNSEEN(tee, ARG0(regs), ARG1(regs), MCPSPY_UNSEEN_TEE)
-FX_UNSEEN(sendfile64, ARG1(regs), ARG0(regs), MCPSPY_UNSEEN_SENDFILE)
+SEC(SYS(splice))
+int BPF_PROG(fx_splice, struct pt_regs *regs, long ret)
+{
+	return call_unseen((__s32)ARG0(regs), (__s32)ARG2(regs), MCPSPY_UNSEEN_SPLICE, ret);
+}
+
+SEC(SYS(tee))
+int BPF_PROG(fx_tee, struct pt_regs *regs, long ret)
+{
+	return call_unseen((__s32)ARG0(regs), (__s32)ARG1(regs), MCPSPY_UNSEEN_TEE, ret);
+}
+
+SEC(SYS(sendfile64))
+int BPF_PROG(fx_sendfile64, struct pt_regs *regs, long ret)
+{
+	return call_unseen((__s32)ARG1(regs), (__s32)ARG0(regs), MCPSPY_UNSEEN_SENDFILE, ret);
+}
 
 /* A plain tracepoint: it does not put other syscalls on the slow path. */
 SEC("tracepoint/io_uring/io_uring_submit_req")

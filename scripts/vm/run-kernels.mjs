@@ -155,7 +155,10 @@ copyFileSync(busybox, join(ird, 'bin/busybox'));
 chmodSync(join(ird, 'bin/busybox'), 0o755);
 for (const m of MODULES) {
   const src = join(kdir, 'x/lib/modules', kver, 'kernel', `${m}.ko`);
-  if (existsSync(src)) copyFileSync(src, join(ird, 'mods', `${m.split('/').pop()}.ko`));
+  const dst = join(ird, 'mods', `${m.split('/').pop()}.ko`);
+  if (existsSync(src)) copyFileSync(src, dst);
+  // Newer Debian kernels ship xz-compressed modules, which busybox insmod does not read.
+  else if (existsSync(`${src}.xz`)) sh(`xz -dc '${src}.xz' > '${dst}'`);
 }
 writeFileSync(join(ird, 'init'), init, { mode: 0o755 });
 const initrd = join(cache, `initramfs-${kver}.cpio.gz`);

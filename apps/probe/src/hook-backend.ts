@@ -71,6 +71,8 @@ export function loadHookBackend(
   dir: string,
   load: (path: string) => BpfObject,
   logger: Logger,
+  /** Runs the auto-mode fexit attempt with libbpf's messages off: its refusal is expected on some kernels. */
+  quietly: <T>(f: () => T) => T = (f) => f(),
 ): HookChoice {
   const loadFexit = (): BpfObject => {
     let o: BpfObject | undefined;
@@ -95,7 +97,7 @@ export function loadHookBackend(
   // auto: fexit first, since it costs nothing on the syscalls it does not hook; the tracepoints where the
   // kernel refuses fexit (EPERM from BPF trampolines here under lockdown, or no BTF for the syscall functions).
   try {
-    return { backend: 'fexit', object: loadFexit() };
+    return { backend: 'fexit', object: quietly(loadFexit) };
   } catch (fxErr) {
     const fallbackReason = describe(fxErr);
     logger.info({ reason: fallbackReason }, 'fexit hooks refused by this kernel; using the syscall tracepoints');

@@ -32,8 +32,8 @@ export interface Libbpf {
   bpf_program__section_name(prog: Handle): string;
   bpf_program__attach(prog: Handle): Handle | null;
   bpf_program__set_autoload(prog: Handle, autoload: boolean): number;
-  /** null: libbpf prints nothing (its messages go to stderr by default). */
-  libbpf_set_print(fn: null): Handle | null;
+  /** null: libbpf prints nothing (its messages go to stderr by default); returns the previous printer (to restore). */
+  libbpf_set_print(fn: Handle | null): Handle | null;
   bpf_program__attach_uprobe_opts(
     prog: Handle,
     pid: number,

@@ -235,7 +235,16 @@ export class Probe {
         if (name === 'syscalls_io') {
           // The syscall data comes from fexit or tracepoint programs (hook-backend.ts).
           const pref = this.opts.hooks ?? parseHookPreference(process.env.MCPSPY_HOOKS);
-          this.hooks = loadHookBackend(pref, dir, (path) => this.openAndLoad(path, prepare), this.logger);
+          this.hooks = loadHookBackend(pref, dir, (path) => this.openAndLoad(path, prepare), this.logger, (f) => {
+            // libbpf prints a refused load to stderr ("permission error ... try raising ulimit -l"): misleading
+            // when the fallback follows; the reason is logged with the fallback instead.
+            const old = this.lib!.libbpf_set_print(null);
+            try {
+              return f();
+            } finally {
+              this.lib!.libbpf_set_print(old);
+            }
+          });
           o = this.hooks.object;
         } else {
           o = this.openAndLoad(join(dir, `${name}.bpf.o`), prepare);
