@@ -434,10 +434,8 @@ static __always_inline void fill_header(struct mcpspy_event *h, __u8 kind, __u8 
 	h->pid = id >> 32;
 	h->tid = (__u32)id;
 	h->fd = fd;
-#ifndef EXP_NO_HDR
 	h->ts_ns = bpf_ktime_get_ns();
 	h->call_id = next_call_id();
-#endif
 	h->stream_id = stream_id;
 	h->total_len = total;
 	h->offset = 0;
@@ -475,12 +473,10 @@ static __always_inline void emit_small_flags(__u8 kind, __u8 dir, __u8 fd_type, 
 		.kind = kind,
 		.direction = dir,
 	};
-#ifndef EXP_NO_READ
 	if (bpf_probe_read_user(s->data, len, (void *)ubuf)) {
 		stat_add(MCPSPY_STAT_READ_FAULTS, 1);
 		goto lost;
 	}
-#endif
 	__u64 *lost = NULL;
 	__u64 lost_n = 0;
 	if (lost_pending) {
@@ -491,12 +487,10 @@ static __always_inline void emit_small_flags(__u8 kind, __u8 dir, __u8 fd_type, 
 			s->ev.lost_bytes = lost_n > 0xffffffffULL ? 0xffffffffU : (__u32)lost_n;
 		}
 	}
-#ifndef EXP_NO_OUTPUT
 	if (bpf_ringbuf_output(&events, s, sizeof(struct mcpspy_event) + len, BPF_RB_NO_WAKEUP)) {
 		stat_add(MCPSPY_STAT_RINGBUF_FULL, 1);
 		goto lost;
 	}
-#endif
 	if (lost_n && __sync_fetch_and_sub(lost, lost_n) == lost_n)
 		__sync_fetch_and_sub(&lost_pending, 1);
 	stat_add(MCPSPY_STAT_EVENTS, 1);
