@@ -435,8 +435,8 @@ static __always_inline void fill_header(struct mcpspy_event *h, __u8 kind, __u8 
 	h->tid = (__u32)id;
 	h->fd = fd;
 	h->ts_ns = bpf_ktime_get_ns();
-	h->call_id = next_call_id();
 	h->stream_id = stream_id;
+	h->call_id = next_call_id();
 	h->total_len = total;
 	h->offset = 0;
 	h->len = 0;
