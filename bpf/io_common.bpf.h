@@ -56,14 +56,17 @@ struct io_call {
 	__u8 pad[6];
 };
 
-/* The call in progress and the last stream that passed the prefilter, per
- * thread. Task storage instead of a tid-keyed hash: no hashing, no bucket
- * lock, no delete per call, and a thread that never passed the fd filter
- * has no storage at all. */
+/* The call being handled, and the last stream that passed the prefilter.
+ * Both backends handle a call in one program run (after it), so nothing has
+ * to outlive the run: a per-CPU slot, found by an array lookup the verifier
+ * inlines (task storage cost a helper call per call, and storage for every
+ * thread of the machine that touched a pipe or socket). The tracked-stream
+ * cache is then per CPU rather than per thread: a steady writer still skips
+ * the shared LRU lookup; interleaved writers fall back to it. */
 struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
 	__type(value, struct io_call);
 } io_calls SEC(".maps");
 
@@ -242,8 +245,8 @@ static __always_inline struct io_call *store_call(__s32 fd, __u64 buf, __u64 iov
 		return NULL;
 	if (type == MCPSPY_FD_INET && shape != SHAPE_UNSEEN)
 		note_tls_socket(fd, sid, dir);
-	struct io_call *c = bpf_task_storage_get(&io_calls, bpf_get_current_task_btf(), 0,
-						 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	__u32 zero = 0;
+	struct io_call *c = bpf_map_lookup_elem(&io_calls, &zero);
 	if (!c)
 		return NULL;
 	c->buf = buf;
