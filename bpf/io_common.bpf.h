@@ -568,13 +568,8 @@ static __always_inline int call_unseen(__s32 in_fd, __s32 out_fd, __u8 what, lon
  * is counted too); file I/O through io_uring (libuv's) is not. Their
  * buffers are not read. A plain tracepoint (not a syscall one): attaching
  * it costs other syscalls nothing, so both objects carry it. */
-static __always_inline int on_uring_submit(struct trace_event_raw_io_uring_submit_req *ctx)
+static __always_inline int uring_submitted(__u32 op, void *req)
 {
-	if (!mcpspy_allowed(bpf_get_current_pid_tgid() >> 32))
-		return 0;
-	__u32 op = 0;
-	if (bpf_core_field_exists(ctx->opcode))
-		op = BPF_CORE_READ(ctx, opcode);
 	if (op >= 64)
 		return 0;
 	__u8 dir;
@@ -587,14 +582,51 @@ static __always_inline int on_uring_submit(struct trace_event_raw_io_uring_submi
 	__u8 type = MCPSPY_FD_NONE;
 	__u64 sid = 0;
 	__s32 fd = -1;
-	if (bpf_core_field_exists(ctx->req) && bpf_core_type_exists(struct io_kiocb) &&
-	    bpf_core_field_exists(((struct io_kiocb *)0)->cqe.fd)) {
-		fd = uring_req_fd(BPF_CORE_READ(ctx, req));
+	if (req && bpf_core_type_exists(struct io_kiocb) && bpf_core_field_exists(((struct io_kiocb *)0)->cqe.fd)) {
+		fd = uring_req_fd(req);
 		if (fd >= 0 && !classify_fd(fd, dir, &type, &sid))
 			return 0;
 	}
 	count_unseen(MCPSPY_UNSEEN_IO_URING, 0, dir, type, fd, sid, op);
 	return 0;
+}
+
+/* io_uring_submit_req (Linux 6.4 and later). */
+static __always_inline int on_uring_submit(struct trace_event_raw_io_uring_submit_req *ctx)
+{
+	if (!mcpspy_allowed(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	__u32 op = 0;
+	void *req = NULL;
+	if (bpf_core_field_exists(ctx->opcode))
+		op = BPF_CORE_READ(ctx, opcode);
+	if (bpf_core_field_exists(ctx->req))
+		req = BPF_CORE_READ(ctx, req);
+	return uring_submitted(op, req);
+}
+
+/* Its name before 6.4 (Debian 12's 6.1): the same fields. Not in a newer
+ * vmlinux.h, so declared here for CO-RE. Each object carries both
+ * programs; the probe attaches whichever this kernel has. */
+struct trace_event_raw_io_uring_submit_sqe {
+	struct trace_entry ent;
+	void *ctx;
+	void *req;
+	__u64 user_data;
+	__u8 opcode;
+} __attribute__((preserve_access_index));
+
+static __always_inline int on_uring_submit_sqe(struct trace_event_raw_io_uring_submit_sqe *ctx)
+{
+	if (!mcpspy_allowed(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	__u32 op = 0;
+	void *req = NULL;
+	if (bpf_core_field_exists(ctx->opcode))
+		op = BPF_CORE_READ(ctx, opcode);
+	if (bpf_core_field_exists(ctx->req))
+		req = BPF_CORE_READ(ctx, req);
+	return uring_submitted(op, req);
 }
 
 #endif

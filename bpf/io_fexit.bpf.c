@@ -107,3 +107,9 @@ int handle_io_uring_submit(struct trace_event_raw_io_uring_submit_req *ctx)
 {
 	return on_uring_submit(ctx);
 }
+
+SEC("tracepoint/io_uring/io_uring_submit_sqe")
+int handle_io_uring_submit_sqe(struct trace_event_raw_io_uring_submit_sqe *ctx)
+{
+	return on_uring_submit_sqe(ctx);
+}

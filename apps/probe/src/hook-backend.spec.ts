@@ -27,6 +27,9 @@ function fakeLoader(refuse: Array<'tp-load' | 'fexit-load' | 'fexit-attach'>) {
         log.push(`attach ${name} tracepoints`);
         return [];
       },
+      sections() {
+        return [];
+      },
       attachSections(prefix: string) {
         if (refuse.includes('fexit-attach') && prefix === 'fexit/') throw new Error('attach failed: errno 524');
         log.push(`attach ${name} ${prefix}`);
@@ -77,4 +80,18 @@ test('forced: fexit refused is an error; tracepoints never try fexit', () => {
   const f = fakeLoader([]);
   assert.equal(loadHookBackend('tracepoints', '/o', f.load, silentLogger()).backend, 'tracepoints');
   assert.deepEqual(f.log, ['load syscalls_io.bpf.o']);
+});
+
+test('attachHooks: the io_uring submit tracepoint under either name is enough; both missing are reported', () => {
+  const obj = (skipped: string[]) =>
+    ({
+      attachTracepoints: () => skipped.map((section) => ({ section, errno: 2 })),
+      sections: () => ['tracepoint/syscalls/sys_exit_write', 'tracepoint/io_uring/io_uring_submit_req', 'tracepoint/io_uring/io_uring_submit_sqe'],
+    }) as unknown as BpfObject;
+  assert.deepEqual(attachHooks({ backend: 'tracepoints', object: obj(['tracepoint/io_uring/io_uring_submit_sqe']) }), []);
+  assert.deepEqual(attachHooks({ backend: 'fexit', object: obj(['tracepoint/io_uring/io_uring_submit_req']) }), []);
+  assert.deepEqual(
+    attachHooks({ backend: 'fexit', object: obj(['tracepoint/io_uring/io_uring_submit_req', 'tracepoint/io_uring/io_uring_submit_sqe']) }).map((s) => s.section),
+    ['tracepoint/io_uring/io_uring_submit_req', 'tracepoint/io_uring/io_uring_submit_sqe'],
+  );
 });

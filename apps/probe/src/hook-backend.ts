@@ -118,5 +118,10 @@ export const OPTIONAL_TRACEPOINTS = /^tracepoint\/io_uring\//;
  * optional tracepoints this kernel lacks.
  */
 export function attachHooks(choice: HookChoice): { section: string; errno: number }[] {
-  return choice.object.attachTracepoints((section) => OPTIONAL_TRACEPOINTS.test(section));
+  const skipped = choice.object.attachTracepoints((section) => OPTIONAL_TRACEPOINTS.test(section));
+  // io_uring_submit_sqe (before 6.4) and io_uring_submit_req (since) name one event: one attached is enough.
+  const submit = /^tracepoint\/io_uring\/io_uring_submit_(sqe|req)$/;
+  const submits = choice.object.sections().filter((s) => submit.test(s));
+  const missing = skipped.filter((s) => submit.test(s.section));
+  return missing.length < submits.length ? skipped.filter((s) => !submit.test(s.section)) : skipped;
 }
