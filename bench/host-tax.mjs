@@ -9,8 +9,11 @@
 //   file   256-byte write(2)s to a regular file (not captured)
 //   redis  loopback TCP: redis-benchmark GETs against a local redis-server (not MCP)
 //   mcp    one JSON-RPC line per write(2) through a pipe: captured
+// --before DIR adds a fourth monitor, interleaved in the same rounds: the probe
+// with the BPF objects of DIR (e.g. a build of an earlier commit), to measure a
+// change before/after in one run.
 // Needs root and a build (`npx tsc -b apps/probe`, `make -C bpf`).
-//   node bench/host-tax.mjs [--seconds 2] [--rounds 3] [--hooks auto|fexit|tracepoints]
+//   node bench/host-tax.mjs [--seconds 2] [--rounds 3] [--hooks auto|fexit|tracepoints] [--before DIR]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -24,7 +27,7 @@ const { BpfObject } = require(join(root, 'apps/probe/dist/src/bpf-object.js'));
 const { loadLibbpf } = require(join(root, 'apps/probe/dist/src/libbpf.ffi.js'));
 const { silentLogger } = require(join(root, 'libs/runtime/dist/src/index.js'));
 
-const opt = parseArgs({ seconds: 2, rounds: 3, hooks: 'auto' });
+const opt = parseArgs({ seconds: 2, rounds: 3, hooks: 'auto', before: '' });
 requireRoot();
 const BASELINE = { pipe: 0.7, file: 0.84, redis: 0.7, mcp: 0.64 }; // 2026-11-26, with monitor / without
 const BASELINE_FLOOR = { pipe: 0.77 };
@@ -94,27 +97,32 @@ for (let round = 0; round < opt.rounds; round++) {
   for (const [w, fn] of Object.entries(WORKLOADS)) add(w, 'floor', await fn());
   floor.destroy();
 
-  const probe = new Probe({
-    pids: [],
-    comms: [],
-    excludePids: [],
-    partitions: 4,
-    logger: silentLogger(),
-    hooks: opt.hooks,
-    onBatch(_route, _p, batch) {
-      captured += batch.readUInt32LE(8);
-      return true;
-    },
-  });
-  await probe.start();
-  backend = probe.hookBackend.backend;
-  fallback = probe.hookBackend.fallbackReason;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  for (const [w, fn] of Object.entries(WORKLOADS)) add(w, 'probe', await fn());
-  const cpu = process.cpuUsage(cpu0);
-  probeCpu.push((cpu.user + cpu.system) / 1000 / (performance.now() - t0));
-  await probe.stop();
+  for (const [label, bpfObjectDir] of [['probe', undefined], ...(opt.before ? [['before', String(opt.before)]] : [])]) {
+    const probe = new Probe({
+      pids: [],
+      comms: [],
+      excludePids: [],
+      partitions: 4,
+      logger: silentLogger(),
+      hooks: opt.hooks,
+      ...(bpfObjectDir ? { bpfObjectDir } : {}),
+      onBatch(_route, _p, batch) {
+        if (label === 'probe') captured += batch.readUInt32LE(8);
+        return true;
+      },
+    });
+    await probe.start();
+    if (label === 'probe') {
+      backend = probe.hookBackend.backend;
+      fallback = probe.hookBackend.fallbackReason;
+    }
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (const [w, fn] of Object.entries(WORKLOADS)) add(w, label, await fn());
+    const cpu = process.cpuUsage(cpu0);
+    if (label === 'probe') probeCpu.push((cpu.user + cpu.system) / 1000 / (performance.now() - t0));
+    await probe.stop();
+  }
 }
 await redis.stop('SIGTERM', 5000);
 const load1 = loadAvg();
@@ -138,6 +146,13 @@ for (const [w, m] of Object.entries(samples)) {
       `${f(t('none'))} / ${f(t('floor'))} / ${f(t('probe'))} (${(t('floor') / t('none')).toFixed(2)}, ${(t('probe') / t('none')).toFixed(2)})`.padEnd(48) +
       `${GOAL[w]}`,
   );
+}
+if (opt.before) {
+  console.log(`before/after in the same rounds: probe with ${opt.before} (before) and with bpf/.output (after), ratio by CPU time`);
+  for (const [w, m] of Object.entries(samples)) {
+    const c = (k) => median(m[k].map((r) => r.cpuNsPerOp));
+    console.log(`  ${w.padEnd(8)} before ${(c('none') / c('before')).toFixed(2)}  after ${(c('none') / c('probe')).toFixed(2)}  (CPU ns/op ${f(c('before'))} → ${f(c('probe'))})`);
+  }
 }
 console.log(`all runs (CPU ns/op): ${Object.entries(samples).map(([w, m]) => `${w}: ${Object.entries(m).map(([k, v]) => `${k} ${v.map((r) => f(r.cpuNsPerOp)).join('/')}`).join(', ')}`).join('; ')}`);
 console.log(`probe CPU during its runs: ${(median(probeCpu) * 100).toFixed(1)}% of one core; records captured: ${f(captured)}`);

@@ -462,6 +462,11 @@ static __always_inline void emit_small_flags(__u8 kind, __u8 dir, __u8 fd_type, 
 	if (!s)
 		return;
 	__u32 len = n;
+	/* Kept even when the caller already bounded n: clang then drops this
+	 * test, and Linux 6.1's verifier loses the caller's bound across the
+	 * 32-bit move (rustls' uretprobe failed with "R2 unbounded memory
+	 * access" there). */
+	barrier_var(len);
 	if (len > MCPSPY_CHUNK)
 		len = MCPSPY_CHUNK;
 	fill_header(&s->ev, kind, dir, fd_type, fd, stream_id, len);

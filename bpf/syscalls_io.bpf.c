@@ -1,580 +1,110 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Data of read/write-family syscalls on pipes, unix and inet sockets.
- * Arguments are stored at sys_enter (after the cheap process filter) and the
- * data is read at sys_exit, when the real byte count is known.
+ * Data of read/write-family syscalls on pipes, unix and inet sockets, from
+ * the sys_exit tracepoints alone: the result is known there, and the
+ * arguments are still in the task's saved user registers (x86-64: di, si,
+ * dx; arm64: regs[0..2]), so no sys_enter program runs, no state crosses
+ * from entry to exit, and the syscalls of unwatched processes pay one
+ * program run, not two. The capture logic is io_common.bpf.h, shared with
+ * the fexit object (io_fexit.bpf.c): both see a call the same way, after it.
  */
-#define MCPSPY_TLS_MAPS
-#include "mcpspy.bpf.h"
+/* bpf_rdonly_cast walks (Linux 6.2+): the fexit object has the CO-RE build. */
+#define MCPSPY_IO_DIRECT_BTF
+#include "io_common.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define S_IFMT 00170000
-#define S_IFSOCK 0140000
-#define S_IFREG 0100000
-#define S_IFCHR 0020000
-#define S_IFIFO 0010000
-#define AF_UNIX 1
-#define AF_INET 2
-#define AF_INET6 10
+#if defined(__TARGET_ARCH_x86)
+#define ARG0(r) ((r)->di)
+#define ARG1(r) ((r)->si)
+#define ARG2(r) ((r)->dx)
+#elif defined(__TARGET_ARCH_arm64)
+#define ARG0(r) ((r)->regs[0])
+#define ARG1(r) ((r)->regs[1])
+#define ARG2(r) ((r)->regs[2])
+#else
+#error "syscalls_io.bpf.c: syscall argument registers unknown for this architecture"
+#endif
 
-/* How the call names its bytes. */
-#define SHAPE_BUF 0    /* one user buffer */
-#define SHAPE_IOV 1    /* an iovec array */
-#define SHAPE_MMSG 2   /* an mmsghdr array (sendmmsg/recvmmsg) */
-#define SHAPE_UNSEEN 3 /* no user buffer: splice, tee, sendfile (counted only) */
+/* The calling task's user registers as saved at syscall entry. */
+#define USER_REGS() ((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()))
 
-struct io_call {
-	__u64 buf;      /* user buffer, iovec array or mmsghdr array (by shape) */
-	__u64 iov_cnt;  /* iovecs, or mmsghdrs */
-	__u64 stream_id;
-	__u64 tracked_sid; /* last stream of this thread that passed the prefilter */
-	__s32 fd;
-	__u8 dir;
-	__u8 fd_type;
-	__u8 shape;
-	__u8 active;    /* set at sys_enter, cleared at sys_exit */
-	__u8 tracked_type;
-	__u8 what;      /* SHAPE_UNSEEN: enum mcpspy_unseen_what */
-	__u8 pad[6];
-};
-
-/* Arguments from sys_enter to sys_exit, per thread. Task storage instead of
- * a tid-keyed hash: no hashing, no bucket lock, no delete per call, and a
- * thread that never passed the filter has no storage at all, so its
- * sys_exit ends at one pointer test. */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct io_call);
-} io_calls SEC(".maps");
-
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
-#define AS(type, p) ((type *)bpf_rdonly_cast((void *)(p), bpf_core_type_id_kernel(type)))
-
-/* The open file behind fd in the current task, or NULL. The walk uses
- * direct BTF loads (the verifier turns bpf_rdonly_cast into a plain move),
- * so it costs one helper call (the fd array slot) instead of one per hop. */
-static __always_inline struct file *fd_file(__s32 fd)
-{
-	struct task_struct *t = bpf_get_current_task_btf();
-	struct fdtable *fdt = t->files->fdt;
-	unsigned int max = fdt->max_fds;
-	if (fd < 0 || (unsigned int)fd >= max)
-		return NULL;
-	struct file **arr = fdt->fd;
-	struct file *fp = NULL;
-	if (bpf_probe_read_kernel(&fp, sizeof(fp), &arr[fd]) || !fp)
-		return NULL;
-	return AS(struct file, fp);
-}
-
-/* Finds what the fd points at. Only pipes and sockets are worth storing;
- * ttys (a pty is a documented limit, apps/probe/README.md) and regular
- * files end here. */
-static __always_inline int classify_fd(__s32 fd, __u8 dir, __u8 *type, __u64 *sid)
-{
-	struct file *f = fd_file(fd);
-	if (!f)
-		return 0;
-	struct inode *ino = f->f_inode;
-	__u16 mode = ino->i_mode;
-	__u64 ino_n = ino->i_ino;
-
-	switch (mode & S_IFMT) {
-	case S_IFIFO:
-		*type = MCPSPY_FD_PIPE;
-		*sid = ino_n;
-		return 1;
-	case S_IFSOCK: {
-		struct socket *sock = AS(struct socket, f->private_data);
-		struct sock *sk = sock->sk;
-		__u16 fam = sk->__sk_common.skc_family;
-		if (fam == AF_UNIX) {
-			/* A direction of a socketpair is named by its writing end, so
-			 * the reader reports its peer's inode, as both ends of a pipe do. */
-			if (dir == MCPSPY_DIR_READ) {
-				struct sock *peer = AS(struct unix_sock, sk)->peer;
-				if (peer) {
-					__u64 p = peer->sk_socket->file->f_inode->i_ino;
-					if (p)
-						ino_n = p;
-				}
-			}
-			*type = MCPSPY_FD_UNIX;
-			*sid = ino_n;
-			return 1;
-		}
-		if (fam == AF_INET || fam == AF_INET6) {
-			*type = MCPSPY_FD_INET;
-			*sid = ino_n;
-			return 1;
-		}
-		return 0;
+#define EXIT_BUF(name, dir)                                                          \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                                   \
+	int handle_exit_##name(struct trace_event_raw_sys_exit *ctx)                 \
+	{                                                                            \
+		struct pt_regs *r = USER_REGS();                                     \
+		return call_buf((__s32)ARG0(r), ARG1(r), dir, ctx->ret);             \
 	}
-	default:
-		return 0;
+#define EXIT_VEC(name, dir, shape)                                                   \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                                   \
+	int handle_exit_##name(struct trace_event_raw_sys_exit *ctx)                 \
+	{                                                                            \
+		struct pt_regs *r = USER_REGS();                                     \
+		return call_vec((__s32)ARG0(r), ARG1(r), ARG2(r), shape, dir, ctx->ret); \
 	}
-}
-
-/* Ties an SSL* to the socket under it (see the TLS maps in mcpspy.bpf.h):
- * exactly when this syscall runs inside an SSL call of the same thread,
- * otherwise by the read-before-SSL_read / write-after-SSL_write order. */
-static __always_inline void note_tls_socket(__s32 fd, __u64 ino, __u8 dir)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct sock_ref ref = { .fd = fd, .ino = ino };
-	struct ssl_key k = { .pid = id >> 32 };
-	struct tls_call *tc = bpf_map_lookup_elem(&tls_calls, &id);
-	if (tc) {
-		k.ssl = tc->ssl;
-		ref.exact = 1;
-		bpf_map_update_elem(&ssl_sock, &k, &ref, BPF_ANY);
-	} else if (dir == MCPSPY_DIR_WRITE) {
-		__u64 *pending = bpf_map_lookup_elem(&tls_pending_write, &id);
-		if (pending) {
-			k.ssl = *pending;
-			struct sock_ref *old = bpf_map_lookup_elem(&ssl_sock, &k);
-			if (!old || !old->exact)
-				bpf_map_update_elem(&ssl_sock, &k, &ref, BPF_ANY);
-		}
-	}
-	if (dir == MCPSPY_DIR_WRITE)
-		bpf_map_delete_elem(&tls_pending_write, &id);
-	else
-		bpf_map_update_elem(&tls_last_read, &id, &ref, BPF_ANY);
-}
-
-static __always_inline struct io_call *store_call(__s32 fd, __u64 buf, __u64 iov_cnt, __u8 shape, __u8 dir)
-{
-	__u8 type;
-	__u64 sid;
-	if (!classify_fd(fd, dir, &type, &sid))
-		return NULL;
-	if (type == MCPSPY_FD_INET && shape != SHAPE_UNSEEN)
-		note_tls_socket(fd, sid, dir);
-	struct io_call *c = bpf_task_storage_get(&io_calls, bpf_get_current_task_btf(), 0,
-						 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!c)
-		return NULL;
-	c->buf = buf;
-	c->iov_cnt = iov_cnt;
-	c->stream_id = sid;
-	c->fd = fd;
-	c->dir = dir;
-	c->fd_type = type;
-	c->shape = shape;
-	c->what = 0;
-	c->active = 1;
-	return c;
-}
-
-static __always_inline int on_enter(__s32 fd, __u64 buf, __u64 iov_cnt, __u8 shape, __u8 dir)
-{
-	if (!mcpspy_allowed(bpf_get_current_pid_tgid() >> 32))
-		return 0;
-	store_call(fd, buf, iov_cnt, shape, dir);
-	return 0;
-}
-
-static __always_inline int on_enter_msg(__s32 fd, __u64 umsg, __u8 dir)
-{
-	if (!mcpspy_allowed(bpf_get_current_pid_tgid() >> 32))
-		return 0;
-	struct user_msghdr m;
-	if (bpf_probe_read_user(&m, sizeof(m), (void *)umsg))
-		return 0;
-	store_call(fd, (__u64)m.msg_iov, m.msg_iovlen, SHAPE_IOV, dir);
-	return 0;
-}
-
-#define FMODE_WRITE 0x2
-
-/* vmsplice(2) copies between user iovecs and a pipe: into the pipe from
- * its write end, out of it (like readv) from its read end. */
-static __always_inline int on_enter_vmsplice(__s32 fd, __u64 iov, __u64 cnt)
-{
-	if (!mcpspy_allowed(bpf_get_current_pid_tgid() >> 32))
-		return 0;
-	struct file *f = fd_file(fd);
-	if (!f)
-		return 0;
-	__u8 dir = (f->f_mode & FMODE_WRITE) ? MCPSPY_DIR_WRITE : MCPSPY_DIR_READ;
-	store_call(fd, iov, cnt, SHAPE_IOV, dir);
-	return 0;
-}
-
-/* Calls that move bytes between two kernel objects never hold them in user
- * memory, so they cannot be read here: they are counted per process when a
- * pipe or socket is one end, and reported once (KIND_UNSEEN). */
-static __always_inline int on_enter_unseen(__s32 in_fd, __s32 out_fd, __u8 what)
-{
-	if (!mcpspy_allowed(bpf_get_current_pid_tgid() >> 32))
-		return 0;
-	struct io_call *c = store_call(out_fd, 0, 0, SHAPE_UNSEEN, MCPSPY_DIR_WRITE);
-	if (!c)
-		c = store_call(in_fd, 0, 0, SHAPE_UNSEEN, MCPSPY_DIR_READ);
-	if (c)
-		c->what = what;
-	return 0;
-}
-
-struct unseen_key {
-	__u32 pid;
-	__u32 what;
-};
-
-struct unseen_val {
-	__u64 calls;
-	__u64 bytes;
-};
-
-/* Per (process, what): the probe reads it for the counts of its notices and
- * deletes a process's entries at its exit. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 8192);
-	__type(key, struct unseen_key);
-	__type(value, struct unseen_val);
-} unseen SEC(".maps");
-
-/* First sight of each (process, what), apart from the data ring so the
- * raw batches keep carrying data only. */
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 64 * 1024);
-} notes SEC(".maps");
-
-struct unseen_record {
-	struct mcpspy_event ev;
-	struct mcpspy_unseen u;
-};
-
-static __always_inline void count_unseen(__u8 what, __u64 bytes, __u8 dir, __u8 fd_type, __s32 fd, __u64 sid,
-					 __u32 detail)
-{
-	struct unseen_key k = { .pid = bpf_get_current_pid_tgid() >> 32, .what = what };
-	struct unseen_val *v = bpf_map_lookup_elem(&unseen, &k);
-	if (v) {
-		__sync_fetch_and_add(&v->calls, 1);
-		__sync_fetch_and_add(&v->bytes, bytes);
-		return;
-	}
-	struct unseen_val nv = { .calls = 1, .bytes = bytes };
-	if (bpf_map_update_elem(&unseen, &k, &nv, BPF_NOEXIST)) {
-		/* Another CPU made it first: that one reports. */
-		v = bpf_map_lookup_elem(&unseen, &k);
-		if (v) {
-			__sync_fetch_and_add(&v->calls, 1);
-			__sync_fetch_and_add(&v->bytes, bytes);
-		}
-		return;
-	}
-	struct unseen_record *r = bpf_ringbuf_reserve(&notes, sizeof(*r), 0);
-	if (!r) {
-		stat_add(MCPSPY_STAT_RINGBUF_FULL, 1);
-		return;
-	}
-	fill_header(&r->ev, MCPSPY_KIND_UNSEEN, dir, fd_type, fd, sid, bytes);
-	r->ev.flags = MCPSPY_F_FIRST | MCPSPY_F_LAST;
-	r->ev.len = sizeof(r->u);
-	r->u.what = what;
-	r->u.detail = detail;
-	bpf_ringbuf_submit(r, 0);
-}
-
-/* Whether the bytes of an iovec call look like the start of a stream worth
- * capturing: the first non-empty buffer decides, whitespace-only buffers
- * defer to the next. Past MCPSPY_PREFILTER_IOVS buffers of padding the
- * stream is captured, so splitting padding into iovecs hides nothing. */
-#define MCPSPY_PREFILTER_IOVS 8
-static __always_inline int prefilter_iov(__u8 fd_type, __u64 iov, __u64 cnt, __u64 total)
-{
-	__u64 left = total;
-	for (int i = 0; i < MCPSPY_PREFILTER_IOVS; i++) {
-		struct iovec v;
-		if (i >= cnt || left == 0)
-			return 0;
-		if (bpf_probe_read_user(&v, sizeof(v), (void *)(iov + i * sizeof(struct iovec))))
-			return 0;
-		__u64 n = v.iov_len < left ? v.iov_len : left;
-		if (n == 0)
-			continue;
-		left -= n;
-		if (fd_type == MCPSPY_FD_INET)
-			return looks_like_http((__u64)v.iov_base, n);
-		int r = json_verdict((__u64)v.iov_base, n);
-		if (r)
-			return r == 1;
-	}
-	return left > 0;
-}
-
-/* Streams pass a prefilter once; the thread remembers its last one so a
- * steady writer skips the shared LRU lookup. */
-static __always_inline int stream_wanted(struct io_call *p, __u64 first, __u64 cnt, __u64 len, __u8 is_iov)
-{
-	if (p->tracked_sid == p->stream_id && p->tracked_type == p->fd_type)
-		return 1;
-	struct tracked_key tk = { .stream_id = p->stream_id, .fd_type = p->fd_type };
-	if (!bpf_map_lookup_elem(&tracked, &tk)) {
-		int ok;
-		if (is_iov)
-			ok = prefilter_iov(p->fd_type, first, cnt, len);
-		else
-			ok = p->fd_type == MCPSPY_FD_INET ? looks_like_http(first, len) : looks_like_json(first, len);
-		if (!ok) {
-			/* A ClientHello: user space checks that a TLS hook will show this connection. */
-			if (p->fd_type == MCPSPY_FD_INET && p->dir == MCPSPY_DIR_WRITE) {
-				__u64 hello = first, hello_len = len;
-				if (is_iov) {
-					struct iovec v;
-					if (cnt == 0 || bpf_probe_read_user(&v, sizeof(v), (void *)first))
-						hello_len = 0;
-					else {
-						hello = (__u64)v.iov_base;
-						hello_len = v.iov_len < len ? v.iov_len : len;
-					}
-				}
-				if (hello_len && looks_like_client_hello(hello, hello_len))
-					emit_small(MCPSPY_KIND_TLS_HELLO, p->dir, p->fd_type, p->fd, p->stream_id, hello, 6);
-			}
-			stat_add(MCPSPY_STAT_FILTERED, 1);
-			return 0;
-		}
-		__u8 one = 1;
-		bpf_map_update_elem(&tracked, &tk, &one, BPF_ANY);
-	}
-	p->tracked_sid = p->stream_id;
-	p->tracked_type = p->fd_type;
-	return 1;
-}
-
-static __always_inline void emit_iov(struct io_call *p, __u64 iov, __u64 cnt, __u64 total)
-{
-	struct emit_ctx *e = emit_ctx_get();
-	if (!e)
-		return;
-	fill_header(&e->hdr, MCPSPY_KIND_IO, p->dir, p->fd_type, p->fd, p->stream_id, total);
-	e->total = total;
-	e->iov = iov;
-	e->iov_cnt = cnt;
-	emit_call(e);
-}
-
-struct mmsg_walk {
-	__u64 vec;
-	__u64 n;
-	struct io_call *p;
-};
-
-/* One message of sendmmsg/recvmmsg: its own call, msg_len bytes of its
- * iovecs (the kernel writes msg_len back for both directions). */
-static long mmsg_step(__u32 i, void *arg)
-{
-	struct mmsg_walk *w = arg;
-	struct mmsghdr m;
-	if (i >= w->n)
-		return 1;
-	if (bpf_probe_read_user(&m, sizeof(m), (void *)(w->vec + (__u64)i * sizeof(struct mmsghdr)))) {
-		stat_add(MCPSPY_STAT_READ_FAULTS, 1);
-		return 1;
-	}
-	struct io_call *p = w->p;
-	if (!p || m.msg_len == 0)
-		return 0;
-	emit_iov(p, (__u64)m.msg_hdr.msg_iov, m.msg_hdr.msg_iovlen, m.msg_len);
-	return 0;
-}
-
-/* `shape` is the one its sys_enter stores, a constant per program: the
- * compiler drops the other cases, so each exit program carries (and the
- * verifier walks) only its own. A state of another shape is stale (an enter
- * whose exit was missed) and is dropped. */
-static __always_inline int on_exit(long ret, const __u8 shape)
-{
-	struct io_call *p = bpf_task_storage_get(&io_calls, bpf_get_current_task_btf(), 0, 0);
-	if (!p || !p->active)
-		return 0;
-	p->active = 0;
-	if (ret <= 0 || p->shape != shape)
-		return 0;
-
-	switch (shape) {
-	case SHAPE_BUF:
-		if (!stream_wanted(p, p->buf, 0, ret, 0))
-			return 0;
-		if (ret <= MCPSPY_CHUNK) {
-			emit_small(MCPSPY_KIND_IO, p->dir, p->fd_type, p->fd, p->stream_id, p->buf, (__u32)ret);
-			return 0;
-		}
-		struct emit_ctx *e = emit_ctx_get();
-		if (!e)
-			return 0;
-		fill_header(&e->hdr, MCPSPY_KIND_IO, p->dir, p->fd_type, p->fd, p->stream_id, ret);
-		e->total = ret;
-		e->seg_base = p->buf;
-		e->seg_left = ret;
-		emit_call(e);
-		return 0;
-	case SHAPE_IOV:
-		if (!stream_wanted(p, p->buf, p->iov_cnt, ret, 1))
-			return 0;
-		emit_iov(p, p->buf, p->iov_cnt, ret);
-		return 0;
-	case SHAPE_MMSG: {
-		/* ret is the number of messages moved. */
-		struct mmsghdr m0;
-		if (bpf_probe_read_user(&m0, sizeof(m0), (void *)p->buf))
-			return 0;
-		if (!stream_wanted(p, (__u64)m0.msg_hdr.msg_iov, m0.msg_hdr.msg_iovlen, m0.msg_len, 1))
-			return 0;
-		struct mmsg_walk w = { .vec = p->buf, .n = ret, .p = p };
-		bpf_loop(ret > 1024 ? 1024 : ret, mmsg_step, &w, 0);
-		return 0;
-	}
-	case SHAPE_UNSEEN:
-		count_unseen(p->what, ret, p->dir, p->fd_type, p->fd, p->stream_id, 0);
-		return 0;
-	}
-	return 0;
-}
-
-#define ENTER_BUF(name, dir)                                                        \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                                 \
-	int handle_enter_##name(struct trace_event_raw_sys_enter *ctx)              \
-	{                                                                           \
-		return on_enter((__s32)ctx->args[0], ctx->args[1], 0, SHAPE_BUF, dir); \
-	}
-#define ENTER_IOV(name, dir)                                                        \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                                 \
-	int handle_enter_##name(struct trace_event_raw_sys_enter *ctx)              \
-	{                                                                           \
-		return on_enter((__s32)ctx->args[0], ctx->args[1], ctx->args[2], SHAPE_IOV, dir); \
-	}
-#define ENTER_MSG(name, dir)                                                        \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                                 \
-	int handle_enter_##name(struct trace_event_raw_sys_enter *ctx)              \
-	{                                                                           \
-		return on_enter_msg((__s32)ctx->args[0], ctx->args[1], dir);        \
-	}
-#define ENTER_MMSG(name, dir)                                                       \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                                 \
-	int handle_enter_##name(struct trace_event_raw_sys_enter *ctx)              \
-	{                                                                           \
-		return on_enter((__s32)ctx->args[0], ctx->args[1], ctx->args[2], SHAPE_MMSG, dir); \
-	}
-#define EXIT(name, shape)                                                           \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                                  \
-	int handle_exit_##name(struct trace_event_raw_sys_exit *ctx)                \
-	{                                                                           \
-		return on_exit(ctx->ret, shape);                                    \
+#define EXIT_MSG(name, dir)                                                          \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                                   \
+	int handle_exit_##name(struct trace_event_raw_sys_exit *ctx)                 \
+	{                                                                            \
+		struct pt_regs *r = USER_REGS();                                     \
+		return call_msg((__s32)ARG0(r), ARG1(r), dir, ctx->ret);             \
 	}
 
-ENTER_BUF(read, MCPSPY_DIR_READ)
-ENTER_BUF(write, MCPSPY_DIR_WRITE)
-ENTER_BUF(recvfrom, MCPSPY_DIR_READ)
-ENTER_BUF(sendto, MCPSPY_DIR_WRITE)
-ENTER_IOV(readv, MCPSPY_DIR_READ)
-ENTER_IOV(writev, MCPSPY_DIR_WRITE)
+EXIT_BUF(read, MCPSPY_DIR_READ)
+EXIT_BUF(write, MCPSPY_DIR_WRITE)
+EXIT_BUF(recvfrom, MCPSPY_DIR_READ)
+EXIT_BUF(sendto, MCPSPY_DIR_WRITE)
+EXIT_VEC(readv, MCPSPY_DIR_READ, SHAPE_IOV)
+EXIT_VEC(writev, MCPSPY_DIR_WRITE, SHAPE_IOV)
 /* Of the positional calls only these move bytes on a pipe or socket, at
  * offset -1 (the current position): pread64, pwrite64, preadv and pwritev
  * fail there with ESPIPE before touching a byte (no FMODE_PREAD/PWRITE), so
  * they are not hooked and cost nothing. */
-ENTER_IOV(preadv2, MCPSPY_DIR_READ)
-ENTER_IOV(pwritev2, MCPSPY_DIR_WRITE)
-ENTER_MSG(recvmsg, MCPSPY_DIR_READ)
-ENTER_MSG(sendmsg, MCPSPY_DIR_WRITE)
-ENTER_MMSG(recvmmsg, MCPSPY_DIR_READ)
-ENTER_MMSG(sendmmsg, MCPSPY_DIR_WRITE)
-EXIT(read, SHAPE_BUF)
-EXIT(write, SHAPE_BUF)
-EXIT(recvfrom, SHAPE_BUF)
-EXIT(sendto, SHAPE_BUF)
-EXIT(readv, SHAPE_IOV)
-EXIT(writev, SHAPE_IOV)
-EXIT(preadv2, SHAPE_IOV)
-EXIT(pwritev2, SHAPE_IOV)
-EXIT(recvmsg, SHAPE_IOV)
-EXIT(sendmsg, SHAPE_IOV)
-EXIT(recvmmsg, SHAPE_MMSG)
-EXIT(sendmmsg, SHAPE_MMSG)
+EXIT_VEC(preadv2, MCPSPY_DIR_READ, SHAPE_IOV)
+EXIT_VEC(pwritev2, MCPSPY_DIR_WRITE, SHAPE_IOV)
+EXIT_MSG(recvmsg, MCPSPY_DIR_READ)
+EXIT_MSG(sendmsg, MCPSPY_DIR_WRITE)
+EXIT_VEC(recvmmsg, MCPSPY_DIR_READ, SHAPE_MMSG)
+EXIT_VEC(sendmmsg, MCPSPY_DIR_WRITE, SHAPE_MMSG)
 
-SEC("tracepoint/syscalls/sys_enter_vmsplice")
-int handle_enter_vmsplice(struct trace_event_raw_sys_enter *ctx)
+SEC("tracepoint/syscalls/sys_exit_vmsplice")
+int handle_exit_vmsplice(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_enter_vmsplice((__s32)ctx->args[0], ctx->args[1], ctx->args[2]);
+	struct pt_regs *r = USER_REGS();
+	return call_vmsplice((__s32)ARG0(r), ARG1(r), ARG2(r), ctx->ret);
 }
-EXIT(vmsplice, SHAPE_IOV)
 
-SEC("tracepoint/syscalls/sys_enter_splice")
-int handle_enter_splice(struct trace_event_raw_sys_enter *ctx)
+/* splice(fd_in, off_in, fd_out, ...), tee(fd_in, fd_out, ...), sendfile(out_fd, in_fd, ...) */
+SEC("tracepoint/syscalls/sys_exit_splice")
+int handle_exit_splice(struct trace_event_raw_sys_exit *ctx)
 {
-	/* splice(fd_in, off_in, fd_out, off_out, len, flags) */
-	return on_enter_unseen((__s32)ctx->args[0], (__s32)ctx->args[2], MCPSPY_UNSEEN_SPLICE);
+	struct pt_regs *r = USER_REGS();
+	return call_unseen((__s32)ARG0(r), (__s32)ARG2(r), MCPSPY_UNSEEN_SPLICE, ctx->ret);
 }
-EXIT(splice, SHAPE_UNSEEN)
 
-SEC("tracepoint/syscalls/sys_enter_tee")
-int handle_enter_tee(struct trace_event_raw_sys_enter *ctx)
+SEC("tracepoint/syscalls/sys_exit_tee")
+int handle_exit_tee(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_enter_unseen((__s32)ctx->args[0], (__s32)ctx->args[1], MCPSPY_UNSEEN_TEE);
+	struct pt_regs *r = USER_REGS();
+	return call_unseen((__s32)ARG0(r), (__s32)ARG1(r), MCPSPY_UNSEEN_TEE, ctx->ret);
 }
-EXIT(tee, SHAPE_UNSEEN)
 
-SEC("tracepoint/syscalls/sys_enter_sendfile64")
-int handle_enter_sendfile64(struct trace_event_raw_sys_enter *ctx)
+SEC("tracepoint/syscalls/sys_exit_sendfile64")
+int handle_exit_sendfile64(struct trace_event_raw_sys_exit *ctx)
 {
-	/* sendfile(out_fd, in_fd, offset, count) */
-	return on_enter_unseen((__s32)ctx->args[1], (__s32)ctx->args[0], MCPSPY_UNSEEN_SENDFILE);
+	struct pt_regs *r = USER_REGS();
+	return call_unseen((__s32)ARG1(r), (__s32)ARG0(r), MCPSPY_UNSEEN_SENDFILE, ctx->ret);
 }
-EXIT(sendfile64, SHAPE_UNSEEN)
 
-/* io_uring opcodes that move bytes (include/uapi/linux/io_uring.h), by
- * direction: READV 1, READ_FIXED 4, RECVMSG 10, READ 22, RECV 27,
- * READ_MULTISHOT 49; WRITEV 2, WRITE_FIXED 5, SENDMSG 9, WRITE 23, SEND 26,
- * SEND_ZC 47, SENDMSG_ZC 48; SPLICE 30 and TEE 33 write to their fd. */
-#define URING_READS ((1ULL << 1) | (1ULL << 4) | (1ULL << 10) | (1ULL << 22) | (1ULL << 27) | (1ULL << 49))
-#define URING_WRITES                                                                                    \
-	((1ULL << 2) | (1ULL << 5) | (1ULL << 9) | (1ULL << 23) | (1ULL << 26) | (1ULL << 30) | (1ULL << 33) | \
-	 (1ULL << 47) | (1ULL << 48))
-#define REQ_F_FIXED_FILE 1ULL
-
-/* Submitted requests, in the submitting task (an SQPOLL thread belongs to
- * its ring's process and shares its files). Counted when the request moves
- * bytes on a pipe or socket (a registered file cannot be resolved here and
- * is counted too); file I/O through io_uring (libuv's) is not. Their
- * buffers are not read. */
 SEC("tracepoint/io_uring/io_uring_submit_req")
 int handle_io_uring_submit(struct trace_event_raw_io_uring_submit_req *ctx)
 {
-	if (!mcpspy_allowed(bpf_get_current_pid_tgid() >> 32))
-		return 0;
-	__u32 op = 0;
-	if (bpf_core_field_exists(ctx->opcode))
-		op = BPF_CORE_READ(ctx, opcode);
-	if (op >= 64)
-		return 0;
-	__u8 dir;
-	if (URING_WRITES & (1ULL << op))
-		dir = MCPSPY_DIR_WRITE;
-	else if (URING_READS & (1ULL << op))
-		dir = MCPSPY_DIR_READ;
-	else
-		return 0;
-	__u8 type = MCPSPY_FD_NONE;
-	__u64 sid = 0;
-	__s32 fd = -1;
-	if (bpf_core_field_exists(ctx->req) && bpf_core_type_exists(struct io_kiocb) &&
-	    bpf_core_field_exists(((struct io_kiocb *)0)->cqe.fd)) {
-		struct io_kiocb *req = AS(struct io_kiocb, BPF_CORE_READ(ctx, req));
-		if (!(req->flags & REQ_F_FIXED_FILE)) {
-			fd = req->cqe.fd;
-			if (!classify_fd(fd, dir, &type, &sid))
-				return 0;
-		}
-	}
-	count_unseen(MCPSPY_UNSEEN_IO_URING, 0, dir, type, fd, sid, op);
-	return 0;
+	return on_uring_submit(ctx);
+}
+
+SEC("tracepoint/io_uring/io_uring_submit_sqe")
+int handle_io_uring_submit_sqe(struct trace_event_raw_io_uring_submit_sqe *ctx)
+{
+	return on_uring_submit_sqe(ctx);
 }

@@ -1,11 +1,15 @@
 #!/usr/bin/env node
-// Runs the probe's hook-backend capture tests (apps/probe/test/hooks.test.ts)
-// inside a virtual machine booted on Debian's own kernel package, where fexit
-// programs load (the development kernel refuses them). `npm run test:kernels`.
+// Runs the probe's hook-backend tests (apps/probe/test/hooks.test.ts and
+// hook-parity.test.ts) inside a virtual machine booted on Debian's own kernel
+// package, where fexit programs load (the development kernel refuses them).
+// `npm run test:kernels`.
 //
 // What it builds (cached in $MCPSPY_VM_CACHE, default /var/cache/mcpspy-vm):
 // - the kernel: `apt-get download linux-image-<ver>-amd64` (the version
 //   linux-image-amd64 depends on, or $MCPSPY_VM_KERNEL_PKG), `dpkg-deb -x`;
+//   with --backports, from bookworm-backports (6.12 today: there both hook
+//   backends load, so the parity test compares them), through apt lists of
+//   its own in the cache (the system's sources are not touched);
 // - an initramfs: busybox-static, the kernel's virtio and 9p modules, and an
 //   init that mounts this machine's root read-only over virtio-9p, mounts
 //   proc/sys/dev and a tmpfs /tmp into it, and chroots into it to run the
@@ -13,11 +17,14 @@
 //   root filesystem is this machine's, seen read-only; nothing is copied.
 // Prerequisites: root, `qemu-system-x86`, `busybox-static` (scripts/vm/setup.sh), the build
 // (`npm run build`, `make -C bpf`). Without qemu it says so and exits 0.
-// Software emulation (TCG) unless MCPSPY_VM_ACCEL=kvm.
+// Acceleration: KVM when /dev/kvm opens and the guest reaches its init within
+// 60 s, else software emulation (TCG); MCPSPY_VM_ACCEL=kvm|tcg forces one.
 //
-// Usage: node scripts/vm/run-kernels.mjs [--more] [--timeout-s 1800] [--memory-mb 2048]
+// Usage: node scripts/vm/run-kernels.mjs [--backports] [--more] [--host-tax] [--timeout-s 1800] [--memory-mb 2048]
+//   --more      also the stdio, writev and gaps capture suites, under each backend that loads
+//   --host-tax  also bench/host-tax.mjs under each backend that loads (ratios under TCG are indicative only)
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
@@ -30,8 +37,11 @@ const timeoutS = Number(opt('timeout-s', 1800));
 const memoryMb = Number(opt('memory-mb', 2048));
 const cache = process.env.MCPSPY_VM_CACHE ?? '/var/cache/mcpspy-vm';
 const TEST = 'apps/probe/dist/test/hooks.test.js';
-// --more also runs the probe's stdio and writev capture suites in the guest (on fexit there).
-const MORE = args.includes('--more') ? ['apps/probe/dist/test/stdio.test.js', 'apps/probe/dist/test/writev.test.js'] : [];
+const PARITY = 'apps/probe/dist/test/hook-parity.test.js';
+// --more: the probe's stdio, writev and gaps (every issue-18 path) suites, under each backend that loads.
+const MORE = args.includes('--more') ? ['apps/probe/dist/test/stdio.test.js', 'apps/probe/dist/test/writev.test.js', 'apps/probe/dist/test/gaps.test.js'] : [];
+const HOST_TAX = args.includes('--host-tax');
+const BACKPORTS = args.includes('--backports');
 
 function which(cmd) {
   const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
@@ -59,16 +69,25 @@ if (!existsSync(join(root, TEST))) throw new Error(`${TEST} is missing: run npm 
 if (!existsSync(join(root, 'bpf/.output/io_fexit.bpf.o'))) throw new Error('bpf/.output/io_fexit.bpf.o is missing: run make -C bpf');
 
 // 1. The kernel package.
+let aptOpts = '';
+if (BACKPORTS) {
+  // Lists of its own: the system's apt sources and lists stay as they are.
+  const bpo = join(cache, 'bpo');
+  mkdirSync(join(bpo, 'lists/partial'), { recursive: true });
+  writeFileSync(join(bpo, 'sources.list'), 'deb http://deb.debian.org/debian bookworm-backports main\n');
+  aptOpts = `-o Dir::State::Lists=${bpo}/lists -o Dir::Etc::SourceList=${bpo}/sources.list -o Dir::Etc::SourceParts=- -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=`;
+  if (!existsSync(join(bpo, 'lists/lock')) || !readdirSync(join(bpo, 'lists')).some((f) => f.includes('backports'))) sh(`apt-get ${aptOpts} update -qq`);
+}
 const pkg =
   process.env.MCPSPY_VM_KERNEL_PKG ??
-  sh(`apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-/{print $2; exit}'`);
+  sh(`apt-cache ${aptOpts} depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/{print $2; exit}'`);
 if (!pkg) throw new Error('cannot tell which kernel package linux-image-amd64 depends on (apt-get update?)');
 const kdir = join(cache, pkg);
 if (!existsSync(join(kdir, 'done'))) {
   rmSync(kdir, { recursive: true, force: true });
   mkdirSync(kdir, { recursive: true });
   console.log(`test:kernels: downloading ${pkg}`);
-  sh(`cd ${kdir} && apt-get download ${pkg} && dpkg-deb -x ${pkg}_*.deb x && rm -f ${pkg}_*.deb`);
+  sh(`cd ${kdir} && apt-get ${aptOpts} download ${pkg} && dpkg-deb -x ${pkg}_*.deb x && rm -f ${pkg}_*.deb`);
   writeFileSync(join(kdir, 'done'), '');
 }
 const kver = readdirSync(join(kdir, 'x/lib/modules'))[0];
@@ -92,11 +111,22 @@ const guestCmd = [
   'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp',
   `echo "MCPSPY_VM kernel $(uname -r) $(uname -v)"`,
   'export NO_COLOR=1 NODE_DISABLE_COLORS=1',
-  'node scripts/vm/backends.cjs 2>/dev/null',
-  `MCPSPY_EXPECT_HOOKS=fexit node --test --test-reporter=spec --test-concurrency=1 ${[TEST, ...MORE].join(' ')}`,
+  'node scripts/vm/backends.cjs 2>/dev/null | tee /tmp/backends',
+  'rc=0',
+  `MCPSPY_EXPECT_HOOKS=fexit node --test --test-reporter=spec --test-concurrency=1 ${TEST} ${PARITY} || rc=1`,
+  ...(MORE.length || HOST_TAX
+    ? [
+        'for b in fexit tracepoints; do grep -q "backend $b: loads" /tmp/backends || continue',
+        ...(MORE.length ? [`echo "MCPSPY_VM suites under $b"; MCPSPY_HOOKS=$b node --test --test-reporter=spec --test-concurrency=1 ${MORE.join(' ')} || rc=1`] : []),
+        ...(HOST_TAX ? ['echo "MCPSPY_VM host-tax under $b"; node bench/host-tax.mjs --hooks $b --seconds 1 --rounds 3 || rc=1'] : []),
+        'done',
+      ]
+    : []),
+  '(exit $rc)',
 ].join('; ');
 const init = `#!/bin/busybox sh
 /bin/busybox --install -s /bin
+echo "MCPSPY_VM init"
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
@@ -125,18 +155,30 @@ copyFileSync(busybox, join(ird, 'bin/busybox'));
 chmodSync(join(ird, 'bin/busybox'), 0o755);
 for (const m of MODULES) {
   const src = join(kdir, 'x/lib/modules', kver, 'kernel', `${m}.ko`);
-  if (existsSync(src)) copyFileSync(src, join(ird, 'mods', `${m.split('/').pop()}.ko`));
+  const dst = join(ird, 'mods', `${m.split('/').pop()}.ko`);
+  if (existsSync(src)) copyFileSync(src, dst);
+  // Newer Debian kernels ship xz-compressed modules, which busybox insmod does not read.
+  else if (existsSync(`${src}.xz`)) sh(`xz -dc '${src}.xz' > '${dst}'`);
 }
 writeFileSync(join(ird, 'init'), init, { mode: 0o755 });
 const initrd = join(cache, `initramfs-${kver}.cpio.gz`);
 sh(`cd ${ird} && find . | ${busybox} cpio -o -H newc 2>/dev/null | gzip -1 > ${initrd}`);
 
-// 3. Boot.
-// Software emulation by default: on this (itself virtual) machine /dev/kvm
-// opens, but a nested guest hangs right after the kernel decompresses.
-// MCPSPY_VM_ACCEL=kvm uses KVM where nesting works.
-const kvm = process.env.MCPSPY_VM_ACCEL === 'kvm';
-const qargs = [
+// 3. Boot: KVM when it opens and the guest reaches its init in time (a nested guest on
+// some hosts, this development machine included, hangs right after the kernel
+// decompresses), else software emulation (TCG).
+function kvmUsable() {
+  if (process.env.MCPSPY_VM_ACCEL === 'tcg') return false;
+  try {
+    closeSync(openSync('/dev/kvm', 'r+'));
+    return true;
+  } catch {
+    if (process.env.MCPSPY_VM_ACCEL === 'kvm') throw new Error('MCPSPY_VM_ACCEL=kvm but /dev/kvm does not open');
+    return false;
+  }
+}
+const KVM_INIT_S = Number(process.env.MCPSPY_VM_KVM_INIT_S ?? 60);
+const qargs = (kvm) => [
   '-nographic', '-no-reboot',
   '-m', String(memoryMb), '-smp', '2',
   ...(kvm ? ['-accel', 'kvm', '-cpu', 'host,-arch-capabilities'] : ['-accel', 'tcg', '-cpu', 'max']),
@@ -145,33 +187,56 @@ const qargs = [
   '-append', 'console=ttyS0 panic=-1 loglevel=4',
   '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
 ];
-console.log(`test:kernels: booting ${pkg} (${kver}) with ${kvm ? 'KVM' : 'software emulation (TCG)'}; timeout ${timeoutS} s`);
 const started = Date.now();
-const child = spawn(qemu, qargs, { stdio: ['ignore', 'pipe', 'pipe'] });
-let out = '';
-child.stdout.setEncoding('utf8');
-child.stdout.on('data', (d) => {
-  out += d;
-  process.stdout.write(d);
-});
-child.stderr.on('data', (d) => process.stderr.write(d));
-const timer = setTimeout(() => {
-  console.log(`\ntest:kernels: timed out after ${timeoutS} s`);
-  child.kill('SIGKILL');
-}, timeoutS * 1000);
-child.on('close', () => {
-  clearTimeout(timer);
-  const m = /MCPSPY_VM_EXIT (\d+)/.exec(out);
-  const kernel = /MCPSPY_VM kernel (.*)/.exec(out)?.[1]?.trim();
-  const hooks = /hooks=(\w+)/.exec(out)?.[1];
-  const pass = /ℹ pass (\d+)/.exec(out)?.[1];
-  const fail = /ℹ fail (\d+)/.exec(out)?.[1];
-  console.log('\ntest:kernels: summary');
-  console.log(`  kernel      ${kernel ?? '(did not boot to the tests)'}`);
-  console.log(`  accel       ${kvm ? 'KVM' : 'TCG'}; ${((Date.now() - started) / 1000).toFixed(1)} s from boot to power-off`);
-  console.log(`  backend     ${hooks ?? '?'} (chosen by auto)`);
-  for (const l of out.split('\n').filter((l) => /MCPSPY_VM backend/.test(l))) console.log(`  alone       ${l.replace(/.*MCPSPY_VM backend /, '').trim()}`);
-  for (const l of out.split('\n').filter((l) => /ℹ (pipe|unix):/.test(l))) console.log(`  captured    ${l.replace(/.*ℹ /, '').trim()}`);
-  console.log(`  tests       pass ${pass ?? '?'}, fail ${fail ?? '?'}`);
-  process.exit(m ? Number(m[1]) : 1);
-});
+let kvmNote = '';
+function boot(kvm) {
+  return new Promise((resolveBoot) => {
+    console.log(`test:kernels: booting ${pkg} (${kver}) with ${kvm ? 'KVM' : 'software emulation (TCG)'}; timeout ${timeoutS} s`);
+    const child = spawn(qemu, qargs(kvm), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let gaveUp = false;
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d) => {
+      out += d;
+      process.stdout.write(d);
+    });
+    child.stderr.on('data', (d) => process.stderr.write(d));
+    const initTimer = kvm
+      ? setTimeout(() => {
+          if (out.includes('MCPSPY_VM init')) return;
+          gaveUp = true;
+          console.log(`\ntest:kernels: KVM guest did not reach init in ${KVM_INIT_S} s (nested virtualisation broken here?); falling back to TCG`);
+          child.kill('SIGKILL');
+        }, KVM_INIT_S * 1000)
+      : undefined;
+    const timer = setTimeout(() => {
+      console.log(`\ntest:kernels: timed out after ${timeoutS} s`);
+      child.kill('SIGKILL');
+    }, timeoutS * 1000);
+    child.on('close', () => {
+      clearTimeout(timer);
+      clearTimeout(initTimer);
+      resolveBoot({ out, gaveUp });
+    });
+  });
+}
+let kvm = kvmUsable();
+let { out, gaveUp } = await boot(kvm);
+if (gaveUp) {
+  kvmNote = ` (KVM tried first: no init within ${KVM_INIT_S} s)`;
+  kvm = false;
+  ({ out } = await boot(false));
+}
+const m = /MCPSPY_VM_EXIT (\d+)/.exec(out);
+const kernel = /MCPSPY_VM kernel (.*)/.exec(out)?.[1]?.trim();
+const hooks = /hooks=(\w+)/.exec(out)?.[1];
+const sum = (re) => [...out.matchAll(re)].reduce((a, x) => a + Number(x[1]), 0);
+console.log('\ntest:kernels: summary');
+console.log(`  kernel      ${kernel ?? '(did not boot to the tests)'}`);
+console.log(`  accel       ${kvm ? 'KVM' : 'TCG'}${kvmNote}; ${((Date.now() - started) / 1000).toFixed(1)} s from boot to power-off`);
+console.log(`  backend     ${hooks ?? '?'} (chosen by auto)`);
+for (const l of out.split('\n').filter((l) => /MCPSPY_VM backend/.test(l))) console.log(`  alone       ${l.replace(/.*MCPSPY_VM backend /, '').trim()}`);
+for (const l of out.split('\n').filter((l) => /ℹ (pipe|unix|parity|\d+ syscalls):/.test(l))) console.log(`  captured    ${l.replace(/.*ℹ /, '').trim()}`);
+for (const l of out.split('\n').filter((l) => /^(mcp|pipe|file|redis) .*\(/.test(l.trim()) || /^host tax,/.test(l.trim()))) console.log(`  host-tax    ${l.trim()}`);
+console.log(`  tests       pass ${sum(/ℹ pass (\d+)/g)}, fail ${sum(/ℹ fail (\d+)/g)}, skipped ${sum(/ℹ skipped (\d+)/g)}`);
+process.exit(m ? Number(m[1]) : 1);

@@ -60,7 +60,7 @@ export interface StackOptions {
 
 /** Passwords of deploy/nats/nats.conf's users, given to nats-server as its environment. */
 const STACK_NATS_PASSWORDS: Record<string, string> = Object.fromEntries(
-  ['probe', 'http-session', 'mcp-parser', 'security', 'sink', 'reader'].map((u) => [`MCPSPY_NATS_PASSWORD_${u.toUpperCase().replace('-', '_')}`, `e2e-${u}-pw`]),
+  ['probe', 'http-session', 'mcp-parser', 'security', 'sink', 'web', 'reader'].map((u) => [`MCPSPY_NATS_PASSWORD_${u.toUpperCase().replace('-', '_')}`, `e2e-${u}-pw`]),
 );
 
 /** What a stage logs in with: its own user (deploy/nats/nats.conf), password from the environment. */

@@ -69,6 +69,22 @@ export class BpfObject {
     return out;
   }
 
+  /** The object's maps as declared (works before load): name, type (enum bpf_map_type), sizes. */
+  maps(): { name: string; type: number; keySize: number; valueSize: number; maxEntries: number }[] {
+    const out = [];
+    let m: Handle | null = null;
+    while ((m = this.lib.bpf_object__next_map(this.obj, m))) {
+      out.push({
+        name: this.lib.bpf_map__name(m),
+        type: this.lib.bpf_map__type(m),
+        keySize: this.lib.bpf_map__key_size(m),
+        valueSize: this.lib.bpf_map__value_size(m),
+        maxEntries: this.lib.bpf_map__max_entries(m),
+      });
+    }
+    return out;
+  }
+
   /** Section names of the object's programs (works before load). */
   sections(): string[] {
     return this.programs().map((p) => p.section);

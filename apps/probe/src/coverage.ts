@@ -30,7 +30,7 @@ const HOOKS: Array<{ program: string; hook: string; use: string }> = [
   { program: 'cov_ringbuf', hook: 'ring buffer', use: 'every record on its way to user space' },
   { program: 'cov_raw_tracepoint', hook: 'raw tracepoint', use: 'not used yet' },
   { program: 'cov_uprobe', hook: 'uprobe', use: 'TLS plaintext (OpenSSL, GnuTLS, Go, BoringSSL, rustls)' },
-  { program: 'cov_fexit', hook: 'fentry/fexit', use: 'syscall capture at lower cost (the fexit backend, where it loads)' },
+  { program: 'cov_fexit', hook: 'fentry/fexit', use: 'syscall capture, preferred where it loads (the fexit backend: runs only on the hooked syscalls)' },
   { program: 'cov_kprobe', hook: 'kprobe', use: 'not used' },
   { program: 'cov_lsm', hook: 'BPF LSM', use: 'not used' },
 ];

@@ -1,19 +1,24 @@
 /**
  * Which kernel hooks capture read/write-family syscall data. Both backends
- * produce the same ring records (bpf/include/events.h, kind IO):
- * - `fexit`: bpf/io_fexit.bpf.c, fexit programs on the eight syscall
- *   functions; runs only on those syscalls, so processes pay nothing on
- *   their other syscalls;
+ * carry the same capture logic (bpf/io_common.bpf.h) and produce the same
+ * ring records (bpf/include/events.h) for the same calls, on every path:
+ * read/write, readv/writev, preadv2/pwritev2, recvfrom/sendto,
+ * recvmsg/sendmsg, recvmmsg/sendmmsg, vmsplice, the splice family and
+ * io_uring counted (unseen-bytes notices), ClientHello reports
+ * (apps/probe/test/hook-parity.test.ts):
+ * - `fexit`: bpf/io_fexit.bpf.c, fexit programs on the syscall functions;
+ *   runs only on those syscalls, so processes pay nothing on their other
+ *   syscalls; loads on Linux 6.1 too (CO-RE reads);
  * - `tracepoints`: bpf/syscalls_io.bpf.c, sys_enter/sys_exit tracepoints;
- *   loads wherever BPF does, but once attached every syscall of every task
- *   goes through the tracing slow path (the floor of bench/host-tax.mjs).
+ *   loads where the kernel refuses fexit (BPF trampolines refused, as under
+ *   some lockdown settings), but once attached every syscall of every task
+ *   goes through the tracing slow path (the floor of bench/host-tax.mjs);
+ *   needs Linux 6.2+ (bpf_rdonly_cast).
  *
- * `auto` (the default) loads the tracepoint object, which has every capture
- * path, and falls back to fexit when the kernel refuses it (Linux 6.1 lacks
- * helpers it uses). `MCPSPY_HOOKS=fexit` chooses the cheaper backend where
- * the kernel allows it: the eight core syscalls only, without the newer
- * paths (preadv2/pwritev2, sendmmsg/recvmmsg, vmsplice, splice-family and
- * io_uring counting, ClientHello reports). MCPSPY_HOOKS=tracepoints forces them.
+ * `auto` (the default) loads and attaches fexit, the cheaper one, and falls
+ * back to the tracepoints when the kernel refuses it; the reason is kept
+ * (`fallbackReason`) for the start log, probe stats, /metrics and `mcpspy
+ * coverage`. MCPSPY_HOOKS=fexit|tracepoints forces one.
  */
 import { join } from 'node:path';
 import type { Logger } from '@mcpspy/runtime';
@@ -43,7 +48,7 @@ export function parseHookPreference(v: string | undefined): HookPreference {
 export interface HookChoice {
   backend: HookBackend;
   object: BpfObject;
-  /** Why the tracepoint object was not used (auto only). */
+  /** Why fexit was not used (auto only). */
   fallbackReason?: string;
 }
 
@@ -56,15 +61,18 @@ function describe(err: unknown): string {
 
 /**
  * Loads the io object of the preferred backend. `load` opens, prepares and
- * loads one object file (the probe's openAndLoad). The fexit object is also
- * attached here, so a refusal at attach time still falls back; the
- * tracepoint object is returned loaded, attached later by `attachHooks`.
+ * loads one object file (the probe's openAndLoad). The fexit programs are
+ * also attached here, so a refusal at attach time still falls back; the
+ * tracepoints (and the fexit object's io_uring tracepoint) are attached
+ * later by `attachHooks`.
  */
 export function loadHookBackend(
   preference: HookPreference,
   dir: string,
   load: (path: string) => BpfObject,
   logger: Logger,
+  /** Runs the auto-mode fexit attempt with libbpf's messages off: its refusal is expected on some kernels. */
+  quietly: <T>(f: () => T) => T = (f) => f(),
 ): HookChoice {
   const loadFexit = (): BpfObject => {
     let o: BpfObject | undefined;
@@ -77,6 +85,7 @@ export function loadHookBackend(
       throw err;
     }
   };
+  const loadTracepoints = (): BpfObject => load(join(dir, `${HOOK_OBJECTS.tracepoints}.bpf.o`));
   if (preference === 'fexit') {
     try {
       return { backend: 'fexit', object: loadFexit() };
@@ -84,24 +93,35 @@ export function loadHookBackend(
       throw new HookBackendError(preference, describe(err));
     }
   }
-  if (preference === 'tracepoints') return { backend: 'tracepoints', object: load(join(dir, `${HOOK_OBJECTS.tracepoints}.bpf.o`)) };
-  // auto: the tracepoint object first, since it alone has the newer capture paths (preadv2/pwritev2, mmsg,
-  // vmsplice, the splice family and io_uring counted, ClientHello reports); fexit where the kernel refuses it
-  // (Debian 12's 6.1 lacks what the tracepoint object needs), or by choice with MCPSPY_HOOKS=fexit.
+  if (preference === 'tracepoints') return { backend: 'tracepoints', object: loadTracepoints() };
+  // auto: fexit first, since it costs nothing on the syscalls it does not hook; the tracepoints where the
+  // kernel refuses fexit (EPERM from BPF trampolines here under lockdown, or no BTF for the syscall functions).
   try {
-    return { backend: 'tracepoints', object: load(join(dir, `${HOOK_OBJECTS.tracepoints}.bpf.o`)) };
-  } catch (tpErr) {
-    const fallbackReason = describe(tpErr).replace('EPERM: the kernel refused to load the fexit programs', 'EPERM');
-    logger.info({ reason: fallbackReason }, 'syscall tracepoint object refused by this kernel; trying fexit hooks');
+    return { backend: 'fexit', object: quietly(loadFexit) };
+  } catch (fxErr) {
+    const fallbackReason = describe(fxErr);
+    logger.info({ reason: fallbackReason }, 'fexit hooks refused by this kernel; using the syscall tracepoints');
     try {
-      return { backend: 'fexit', object: loadFexit(), fallbackReason };
-    } catch {
-      throw tpErr;
+      return { backend: 'tracepoints', object: loadTracepoints(), fallbackReason };
+    } catch (tpErr) {
+      throw new ProbeError(`no hook backend loads: fexit: ${fallbackReason}; tracepoints: ${describe(tpErr)}`);
     }
   }
 }
 
-/** Attaches what loadHookBackend left unattached (the tracepoints). */
-export function attachHooks(choice: HookChoice): void {
-  if (choice.backend === 'tracepoints') choice.object.attachSections(SECTION_PREFIX.tracepoints);
+/** Tracepoints both objects may carry that a kernel may lack (attached when present). */
+export const OPTIONAL_TRACEPOINTS = /^tracepoint\/io_uring\//;
+
+/**
+ * Attaches what loadHookBackend left unattached: the syscall tracepoints,
+ * and in both objects the io_uring tracepoint (optional). Returns the
+ * optional tracepoints this kernel lacks.
+ */
+export function attachHooks(choice: HookChoice): { section: string; errno: number }[] {
+  const skipped = choice.object.attachTracepoints((section) => OPTIONAL_TRACEPOINTS.test(section));
+  // io_uring_submit_sqe (before 6.4) and io_uring_submit_req (since) name one event: one attached is enough.
+  const submit = /^tracepoint\/io_uring\/io_uring_submit_(sqe|req)$/;
+  const submits = choice.object.sections().filter((s) => submit.test(s));
+  const missing = skipped.filter((s) => submit.test(s.section));
+  return missing.length < submits.length ? skipped.filter((s) => !submit.test(s.section)) : skipped;
 }

@@ -22,11 +22,18 @@ export interface Libbpf {
   bpf_object__find_map_by_name(obj: Handle, name: string): Handle | null;
   bpf_object__next_program(obj: Handle, prev: Handle | null): Handle | null;
   bpf_program__name(prog: Handle): string;
+  bpf_object__next_map(obj: Handle, prev: Handle | null): Handle | null;
+  bpf_map__name(map: Handle): string;
+  /** enum bpf_map_type */
+  bpf_map__type(map: Handle): number;
+  bpf_map__key_size(map: Handle): number;
+  bpf_map__value_size(map: Handle): number;
+  bpf_map__max_entries(map: Handle): number;
   bpf_program__section_name(prog: Handle): string;
   bpf_program__attach(prog: Handle): Handle | null;
   bpf_program__set_autoload(prog: Handle, autoload: boolean): number;
-  /** null: libbpf prints nothing (its messages go to stderr by default). */
-  libbpf_set_print(fn: null): Handle | null;
+  /** null: libbpf prints nothing (its messages go to stderr by default); returns the previous printer (to restore). */
+  libbpf_set_print(fn: Handle | null): Handle | null;
   bpf_program__attach_uprobe_opts(
     prog: Handle,
     pid: number,
@@ -96,6 +103,12 @@ export function loadLibbpf(): Libbpf {
     bpf_object__find_map_by_name: lib.func('void *bpf_object__find_map_by_name(void *obj, const char *name)'),
     bpf_object__next_program: lib.func('void *bpf_object__next_program(void *obj, void *prev)'),
     bpf_program__name: lib.func('const char *bpf_program__name(void *prog)'),
+    bpf_object__next_map: lib.func('void *bpf_object__next_map(void *obj, void *prev)'),
+    bpf_map__name: lib.func('const char *bpf_map__name(void *map)'),
+    bpf_map__type: lib.func('int bpf_map__type(void *map)'),
+    bpf_map__key_size: lib.func('uint32_t bpf_map__key_size(void *map)'),
+    bpf_map__value_size: lib.func('uint32_t bpf_map__value_size(void *map)'),
+    bpf_map__max_entries: lib.func('uint32_t bpf_map__max_entries(void *map)'),
     bpf_program__section_name: lib.func('const char *bpf_program__section_name(void *prog)'),
     bpf_program__attach: lib.func('void *bpf_program__attach(void *prog)'),
     bpf_program__set_autoload: lib.func('int bpf_program__set_autoload(void *prog, bool autoload)'),

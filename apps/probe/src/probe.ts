@@ -85,7 +85,7 @@ export interface ProbeOptions {
   tls?: boolean;
   /** Where the host's /proc is (a container mounts it elsewhere, e.g. /host/proc). Default /proc. */
   procRoot?: string;
-  /** Syscall hooks: fexit, tracepoints, or auto (tracepoints, else fexit). Default MCPSPY_HOOKS or auto. */
+  /** Syscall hooks: fexit, tracepoints, or auto (fexit, else tracepoints). Default MCPSPY_HOOKS or auto. */
   hooks?: 'auto' | HookBackend;
 }
 
@@ -98,8 +98,6 @@ const LOAD_ATTEMPTS = 5;
 const SHARED_TLS_MAPS = ['tls_calls', 'ssl_sock', 'tls_last_read', 'tls_pending_write'];
 /** One pid allow list for every object: the process object adds followed children to it. */
 const SHARED_FILTER_MAPS = ['pid_allow'];
-/** Tracepoints a kernel may lack (io_uring compiled out): skipped with a log line. */
-const OPTIONAL_TRACEPOINTS = /^tracepoint\/io_uring\//;
 /** Ring of the syscall object's first sightings (KIND_UNSEEN); its max_entries. */
 const NOTES_RING_BYTES = 64 * 1024;
 const FILTER_PIDS = 1;
@@ -237,7 +235,16 @@ export class Probe {
         if (name === 'syscalls_io') {
           // The syscall data comes from fexit or tracepoint programs (hook-backend.ts).
           const pref = this.opts.hooks ?? parseHookPreference(process.env.MCPSPY_HOOKS);
-          this.hooks = loadHookBackend(pref, dir, (path) => this.openAndLoad(path, prepare), this.logger);
+          this.hooks = loadHookBackend(pref, dir, (path) => this.openAndLoad(path, prepare), this.logger, (f) => {
+            // libbpf prints a refused load to stderr ("permission error ... try raising ulimit -l"): misleading
+            // when the fallback follows; the reason is logged with the fallback instead.
+            const old = this.lib!.libbpf_set_print(null);
+            try {
+              return f();
+            } finally {
+              this.lib!.libbpf_set_print(old);
+            }
+          });
           o = this.hooks.object;
         } else {
           o = this.openAndLoad(join(dir, `${name}.bpf.o`), prepare);
@@ -249,9 +256,9 @@ export class Probe {
         else this.readers.push(r);
       }
       const io = this.objects.get('syscalls_io')!;
-      // Bytes that no hook reads (splice family, io_uring) are counted by the tracepoint object only.
-      if (this.hooks!.backend === 'tracepoints') this.notesReader = new RingbufReader(this.libc, io.mapFd('notes'), NOTES_RING_BYTES, 'notes');
-      if (this.hooks!.backend === 'tracepoints') this.unseen = new UnseenNotices({
+      // Bytes that no hook reads (splice family, io_uring): counted by either backend.
+      this.notesReader = new RingbufReader(this.libc, io.mapFd('notes'), NOTES_RING_BYTES, 'notes');
+      this.unseen = new UnseenNotices({
         publish: (n) => this.opts.onNotice?.(n),
         read: (pid, what) => this.readUnseen(pid, what),
         forget: (pid, what) => io.deleteElem('unseen', unseenKey(pid, what)),
@@ -261,9 +268,8 @@ export class Probe {
       this.objects.get('process')!.attachTracepoints();
       this.followExistingDescendants();
       // fexit programs were attached when chosen (hook-backend.ts); tracepoints are attached here, optional ones skipped.
-      if (this.hooks!.backend === 'tracepoints') {
-        const skipped = io.attachTracepoints((section) => OPTIONAL_TRACEPOINTS.test(section));
-        for (const s of skipped) this.logger.warn({ tracepoint: s.section, errno: s.errno }, 'optional tracepoint not attached (this kernel lacks it): that I/O is not counted');
+      for (const s of attachHooks(this.hooks!)) {
+        this.logger.warn({ tracepoint: s.section, errno: s.errno }, 'optional tracepoint not attached (this kernel lacks it): that I/O is not counted');
       }
       this.started = true;
       this.pollTimer = setInterval(() => this.poll(), this.opts.pollIntervalMs ?? 10);

@@ -16,8 +16,6 @@ import { Captured, FIXTURES, NamedBinaries, bytesOf, run, startProbe, waitFor } 
 
 const COMMS = ['mcph-pw', 'mcph-pr', 'mcph-up', 'mcph-uc'];
 const EXPECT = process.env.MCPSPY_EXPECT_HOOKS;
-// The VM run forces fexit (MCPSPY_HOOKS=fexit): no fallback reason then.
-const EXPECT_FORCED = (process.env.MCPSPY_HOOKS ?? '').toLowerCase() === 'fexit';
 const bins = new NamedBinaries();
 let cap: Captured;
 
@@ -30,15 +28,15 @@ after(async () => {
 });
 
 describe('hook backend choice', () => {
-  test('auto runs the tracepoints where the kernel allows them, else fexit, and says which and why', (t) => {
+  test('auto runs fexit where the kernel allows it, else the tracepoints, and says which and why', (t) => {
     const hb = cap.probe.hookBackend;
     assert.ok(hb, 'known after start');
-    t.diagnostic(`kernel ${release()}: hooks=${hb.backend}${hb.fallbackReason ? ` (tracepoints refused: ${hb.fallbackReason})` : ''}`);
+    t.diagnostic(`kernel ${release()}: hooks=${hb.backend}${hb.fallbackReason ? ` (fexit refused: ${hb.fallbackReason})` : ''}`);
     const s = cap.probe.stats();
     assert.equal(s.hook_backend, hb.backend, 'probe stats carry the backend');
     assert.equal(s.hook_fexit, hb.backend === 'fexit' ? 1 : 0);
-    if (hb.backend === 'fexit' && !EXPECT_FORCED) assert.ok(hb.fallbackReason && hb.fallbackReason.length > 0, 'a fallback says why');
-    if (hb.backend === 'tracepoints') assert.equal(hb.fallbackReason, undefined);
+    if (hb.backend === 'tracepoints') assert.ok(hb.fallbackReason && hb.fallbackReason.length > 0, 'a fallback says why');
+    if (hb.backend === 'fexit') assert.equal(hb.fallbackReason, undefined);
     if (EXPECT) assert.equal(hb.backend, EXPECT, `MCPSPY_EXPECT_HOOKS=${EXPECT}`);
   });
 

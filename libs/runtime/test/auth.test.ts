@@ -233,7 +233,7 @@ describe('deploy/nats/nats.conf: one user per stage', () => {
     const port = await freePort();
     url = `nats://127.0.0.1:${port}`;
     const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const u of ['probe', 'http-session', 'mcp-parser', 'security', 'sink', 'reader']) env[`MCPSPY_NATS_PASSWORD_${u.toUpperCase().replace('-', '_')}`] = pw(u);
+    for (const u of ['probe', 'http-session', 'mcp-parser', 'security', 'sink', 'web', 'reader']) env[`MCPSPY_NATS_PASSWORD_${u.toUpperCase().replace('-', '_')}`] = pw(u);
     child = spawn('nats-server', ['-c', conf, '-p', String(port), '-a', '127.0.0.1', '-m', '0'], { env, stdio: 'ignore' });
     const deadline = Date.now() + 15_000;
     for (;;) {
@@ -262,15 +262,19 @@ describe('deploy/nats/nats.conf: one user per stage', () => {
     await reader.flush();
     const sink = await connect({ servers: url, user: 'sink', pass: pw('sink') });
     const parser = await connect({ servers: url, user: 'mcp-parser', pass: pw('mcp-parser') });
+    const web = await connect({ servers: url, user: 'web', pass: pw('web') });
     sink.publish('mcpspy.v1.mcp.message', new TextEncoder().encode('forged'));
     reader.publish('mcpspy.v1.mcp.message', new TextEncoder().encode('forged-by-reader'));
-    await Promise.all([sink.flush(), reader.flush()]);
+    // The web view only reads: neither single messages nor batches.
+    web.publish('mcpspy.v1.mcp.message', new TextEncoder().encode('forged-by-web'));
+    web.publish('mcpspy.v1.batch.mcp.message', new TextEncoder().encode('forged-batch-by-web'));
+    await Promise.all([sink.flush(), reader.flush(), web.flush()]);
     parser.publish('mcpspy.v1.mcp.message', new TextEncoder().encode('genuine'));
     await parser.flush();
     const deadline = Date.now() + 5000;
     while (!seen.some((s) => s.endsWith('genuine')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(seen, ['mcpspy.v1.mcp.message genuine']);
-    await Promise.all([sink.close(), parser.close(), reader.close()]);
+    await Promise.all([sink.close(), parser.close(), reader.close(), web.close()]);
   });
 
   test('a stage logs in with its own user through NatsBus (JetStream set-up allowed)', async () => {

@@ -1,0 +1,632 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Everything the two syscall hook backends share: the fd walk, the
+ * per-thread call state, the prefilter (JSON with leading whitespace over
+ * iovecs, HTTP, TLS ClientHello reports), the emitters for single buffers,
+ * iovecs and mmsghdr arrays, the unseen-bytes counting (splice family,
+ * io_uring) and its notes ring, and the call_* entry points: one call,
+ * arguments and result together. bpf/syscalls_io.bpf.c calls them from
+ * sys_exit tracepoints, bpf/io_fexit.bpf.c from fexit programs on the
+ * syscall functions; both therefore emit the same records for the same
+ * calls (apps/probe/test/hook-parity.test.ts).
+ */
+#ifndef MCPSPY_IO_COMMON_H
+#define MCPSPY_IO_COMMON_H
+
+#define MCPSPY_TLS_MAPS
+#include "mcpspy.bpf.h"
+
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+#define S_IFREG 0100000
+#define S_IFCHR 0020000
+#define S_IFIFO 0010000
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+
+/* io_uring opcodes that move bytes (include/uapi/linux/io_uring.h), by
+ * direction: READV 1, READ_FIXED 4, RECVMSG 10, READ 22, RECV 27,
+ * READ_MULTISHOT 49; WRITEV 2, WRITE_FIXED 5, SENDMSG 9, WRITE 23, SEND 26,
+ * SEND_ZC 47, SENDMSG_ZC 48; SPLICE 30 and TEE 33 write to their fd. */
+#define URING_READS ((1ULL << 1) | (1ULL << 4) | (1ULL << 10) | (1ULL << 22) | (1ULL << 27) | (1ULL << 49))
+#define URING_WRITES                                                                                    \
+	((1ULL << 2) | (1ULL << 5) | (1ULL << 9) | (1ULL << 23) | (1ULL << 26) | (1ULL << 30) | (1ULL << 33) | \
+	 (1ULL << 47) | (1ULL << 48))
+#define REQ_F_FIXED_FILE 1ULL
+
+/* How the call names its bytes. */
+#define SHAPE_BUF 0    /* one user buffer */
+#define SHAPE_IOV 1    /* an iovec array */
+#define SHAPE_MMSG 2   /* an mmsghdr array (sendmmsg/recvmmsg) */
+#define SHAPE_UNSEEN 3 /* no user buffer: splice, tee, sendfile (counted only) */
+
+struct io_call {
+	__u64 buf;      /* user buffer, iovec array or mmsghdr array (by shape) */
+	__u64 iov_cnt;  /* iovecs, or mmsghdrs */
+	__u64 stream_id;
+	__u64 tracked_sid; /* last stream of this thread that passed the prefilter */
+	__s32 fd;
+	__u8 dir;
+	__u8 fd_type;
+	__u8 shape;
+	__u8 active;    /* set by on_enter, cleared by finish_call */
+	__u8 tracked_type;
+	__u8 what;      /* SHAPE_UNSEEN: enum mcpspy_unseen_what */
+	__u8 pad[6];
+};
+
+/* The call being handled, and the last stream that passed the prefilter.
+ * Both backends handle a call in one program run (after it), so nothing has
+ * to outlive the run: a per-CPU slot, found by an array lookup the verifier
+ * inlines (task storage cost a helper call per call, and storage for every
+ * thread of the machine that touched a pipe or socket). The tracked-stream
+ * cache is then per CPU rather than per thread: a steady writer still skips
+ * the shared LRU lookup; interleaved writers fall back to it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct io_call);
+} io_calls SEC(".maps");
+
+/*
+ * The kernel-object walks, in two builds of the same logic:
+ * - MCPSPY_IO_DIRECT_BTF (the tracepoint object): direct BTF loads through
+ *   bpf_rdonly_cast, which the verifier turns into plain moves, so the walk
+ *   costs one helper call (the fd array slot) instead of one per hop; the
+ *   kfunc needs Linux 6.2 or later;
+ * - otherwise (the fexit object): CO-RE probe reads, which load on 6.1
+ *   (Debian 12) as well. Nothing else differs between the objects.
+ */
+#ifdef MCPSPY_IO_DIRECT_BTF
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+#define AS(type, p) ((type *)bpf_rdonly_cast((void *)(p), bpf_core_type_id_kernel(type)))
+
+static __always_inline struct file *fd_file(__s32 fd)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fdtable *fdt = t->files->fdt;
+	unsigned int max = fdt->max_fds;
+	if (fd < 0 || (unsigned int)fd >= max)
+		return NULL;
+	struct file **arr = fdt->fd;
+	struct file *fp = NULL;
+	if (bpf_probe_read_kernel(&fp, sizeof(fp), &arr[fd]) || !fp)
+		return NULL;
+	return AS(struct file, fp);
+}
+static __always_inline __u32 file_mode_bits(struct file *f) { return f->f_mode; }
+static __always_inline void file_inode_id(struct file *f, __u16 *mode, __u64 *ino)
+{
+	struct inode *i = f->f_inode;
+	*mode = i->i_mode;
+	*ino = i->i_ino;
+}
+static __always_inline struct sock *file_sock(struct file *f) { return AS(struct socket, f->private_data)->sk; }
+static __always_inline __u16 sock_family(struct sock *sk) { return sk->__sk_common.skc_family; }
+/* The inode of a unix socket's peer, or 0. */
+static __always_inline __u64 unix_peer_ino(struct sock *sk)
+{
+	struct sock *peer = AS(struct unix_sock, sk)->peer;
+	return peer ? peer->sk_socket->file->f_inode->i_ino : 0;
+}
+/* io_uring_submit_req's request: its fd, or -1 for a registered file. */
+static __always_inline __s32 uring_req_fd(void *req_ptr)
+{
+	struct io_kiocb *req = AS(struct io_kiocb, req_ptr);
+	if (req->flags & REQ_F_FIXED_FILE)
+		return -1;
+	return req->cqe.fd;
+}
+#else
+static __always_inline struct file *fd_file(__s32 fd)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	if (!fdt)
+		return NULL;
+	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+	if (fd < 0 || (unsigned int)fd >= max)
+		return NULL;
+	struct file **arr = BPF_CORE_READ(fdt, fd);
+	struct file *fp = NULL;
+	if (bpf_probe_read_kernel(&fp, sizeof(fp), &arr[fd]) || !fp)
+		return NULL;
+	return fp;
+}
+static __always_inline __u32 file_mode_bits(struct file *f) { return BPF_CORE_READ(f, f_mode); }
+static __always_inline void file_inode_id(struct file *f, __u16 *mode, __u64 *ino)
+{
+	struct inode *i = BPF_CORE_READ(f, f_inode);
+	*mode = BPF_CORE_READ(i, i_mode);
+	*ino = BPF_CORE_READ(i, i_ino);
+}
+static __always_inline struct sock *file_sock(struct file *f)
+{
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	return BPF_CORE_READ(sock, sk);
+}
+static __always_inline __u16 sock_family(struct sock *sk) { return BPF_CORE_READ(sk, __sk_common.skc_family); }
+static __always_inline __u64 unix_peer_ino(struct sock *sk)
+{
+	struct sock *peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
+	return peer ? BPF_CORE_READ(peer, sk_socket, file, f_inode, i_ino) : 0;
+}
+static __always_inline __s32 uring_req_fd(void *req_ptr)
+{
+	struct io_kiocb *req = req_ptr;
+	if (BPF_CORE_READ(req, flags) & REQ_F_FIXED_FILE)
+		return -1;
+	return BPF_CORE_READ(req, cqe.fd);
+}
+#endif
+
+/* Finds what the fd points at. Only pipes and sockets are worth storing;
+ * ttys (a pty is a documented limit, apps/probe/README.md) and regular
+ * files end here. */
+static __always_inline int classify_fd(__s32 fd, __u8 dir, __u8 *type, __u64 *sid)
+{
+	struct file *f = fd_file(fd);
+	if (!f)
+		return 0;
+	__u16 mode;
+	__u64 ino_n;
+	file_inode_id(f, &mode, &ino_n);
+
+	switch (mode & S_IFMT) {
+	case S_IFIFO:
+		*type = MCPSPY_FD_PIPE;
+		*sid = ino_n;
+		return 1;
+	case S_IFSOCK: {
+		struct sock *sk = file_sock(f);
+		__u16 fam = sock_family(sk);
+		if (fam == AF_UNIX) {
+			/* A direction of a socketpair is named by its writing end, so
+			 * the reader reports its peer's inode, as both ends of a pipe do. */
+			if (dir == MCPSPY_DIR_READ) {
+				__u64 p = unix_peer_ino(sk);
+				if (p)
+					ino_n = p;
+			}
+			*type = MCPSPY_FD_UNIX;
+			*sid = ino_n;
+			return 1;
+		}
+		if (fam == AF_INET || fam == AF_INET6) {
+			*type = MCPSPY_FD_INET;
+			*sid = ino_n;
+			return 1;
+		}
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
+/* Ties an SSL* to the socket under it (see the TLS maps in mcpspy.bpf.h):
+ * exactly when this syscall runs inside an SSL call of the same thread,
+ * otherwise by the read-before-SSL_read / write-after-SSL_write order. The
+ * tracepoint object notes it before the syscall, the fexit object after:
+ * a read still precedes the SSL_read that decrypts it, and a write inside
+ * an SSL call is still inside it. */
+static __always_inline void note_tls_socket(__s32 fd, __u64 ino, __u8 dir)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct sock_ref ref = { .fd = fd, .ino = ino };
+	struct ssl_key k = { .pid = id >> 32 };
+	struct tls_call *tc = bpf_map_lookup_elem(&tls_calls, &id);
+	if (tc) {
+		k.ssl = tc->ssl;
+		ref.exact = 1;
+		bpf_map_update_elem(&ssl_sock, &k, &ref, BPF_ANY);
+	} else if (dir == MCPSPY_DIR_WRITE) {
+		__u64 *pending = bpf_map_lookup_elem(&tls_pending_write, &id);
+		if (pending) {
+			k.ssl = *pending;
+			struct sock_ref *old = bpf_map_lookup_elem(&ssl_sock, &k);
+			if (!old || !old->exact)
+				bpf_map_update_elem(&ssl_sock, &k, &ref, BPF_ANY);
+		}
+	}
+	if (dir == MCPSPY_DIR_WRITE)
+		bpf_map_delete_elem(&tls_pending_write, &id);
+	else
+		bpf_map_update_elem(&tls_last_read, &id, &ref, BPF_ANY);
+}
+
+static __always_inline struct io_call *store_call(__s32 fd, __u64 buf, __u64 iov_cnt, __u8 shape, __u8 dir)
+{
+	__u8 type;
+	__u64 sid;
+	if (!classify_fd(fd, dir, &type, &sid))
+		return NULL;
+	if (type == MCPSPY_FD_INET && shape != SHAPE_UNSEEN)
+		note_tls_socket(fd, sid, dir);
+	__u32 zero = 0;
+	struct io_call *c = bpf_map_lookup_elem(&io_calls, &zero);
+	if (!c)
+		return NULL;
+	c->buf = buf;
+	c->iov_cnt = iov_cnt;
+	c->stream_id = sid;
+	c->fd = fd;
+	c->dir = dir;
+	c->fd_type = type;
+	c->shape = shape;
+	c->what = 0;
+	c->active = 1;
+	return c;
+}
+
+/* The first half of a call, its arguments: the process filter, the fd
+ * walk, the call state. NULL when the call is not of interest. */
+static __always_inline struct io_call *on_enter(__s32 fd, __u64 buf, __u64 iov_cnt, __u8 shape, __u8 dir)
+{
+	if (!mcpspy_allowed(bpf_get_current_pid_tgid() >> 32))
+		return NULL;
+	return store_call(fd, buf, iov_cnt, shape, dir);
+}
+
+static __always_inline struct io_call *on_enter_msg(__s32 fd, __u64 umsg, __u8 dir)
+{
+	if (!mcpspy_allowed(bpf_get_current_pid_tgid() >> 32))
+		return NULL;
+	struct user_msghdr m;
+	if (bpf_probe_read_user(&m, sizeof(m), (void *)umsg))
+		return NULL;
+	return store_call(fd, (__u64)m.msg_iov, m.msg_iovlen, SHAPE_IOV, dir);
+}
+
+#define FMODE_WRITE 0x2
+
+/* vmsplice(2) copies between user iovecs and a pipe: into the pipe from
+ * its write end, out of it (like readv) from its read end. */
+static __always_inline struct io_call *on_enter_vmsplice(__s32 fd, __u64 iov, __u64 cnt)
+{
+	if (!mcpspy_allowed(bpf_get_current_pid_tgid() >> 32))
+		return NULL;
+	struct file *f = fd_file(fd);
+	if (!f)
+		return NULL;
+	__u8 dir = (file_mode_bits(f) & FMODE_WRITE) ? MCPSPY_DIR_WRITE : MCPSPY_DIR_READ;
+	return store_call(fd, iov, cnt, SHAPE_IOV, dir);
+}
+
+/* Calls that move bytes between two kernel objects never hold them in user
+ * memory, so they cannot be read here: they are counted per process when a
+ * pipe or socket is one end, and reported once (KIND_UNSEEN). */
+static __always_inline struct io_call *on_enter_unseen(__s32 in_fd, __s32 out_fd, __u8 what)
+{
+	if (!mcpspy_allowed(bpf_get_current_pid_tgid() >> 32))
+		return NULL;
+	struct io_call *c = store_call(out_fd, 0, 0, SHAPE_UNSEEN, MCPSPY_DIR_WRITE);
+	if (!c)
+		c = store_call(in_fd, 0, 0, SHAPE_UNSEEN, MCPSPY_DIR_READ);
+	if (c)
+		c->what = what;
+	return c;
+}
+
+struct unseen_key {
+	__u32 pid;
+	__u32 what;
+};
+
+struct unseen_val {
+	__u64 calls;
+	__u64 bytes;
+};
+
+/* Per (process, what): the probe reads it for the counts of its notices and
+ * deletes a process's entries at its exit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct unseen_key);
+	__type(value, struct unseen_val);
+} unseen SEC(".maps");
+
+/* First sight of each (process, what), apart from the data ring so the
+ * raw batches keep carrying data only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 * 1024);
+} notes SEC(".maps");
+
+struct unseen_record {
+	struct mcpspy_event ev;
+	struct mcpspy_unseen u;
+};
+
+static __always_inline void count_unseen(__u8 what, __u64 bytes, __u8 dir, __u8 fd_type, __s32 fd, __u64 sid,
+					 __u32 detail)
+{
+	struct unseen_key k = { .pid = bpf_get_current_pid_tgid() >> 32, .what = what };
+	struct unseen_val *v = bpf_map_lookup_elem(&unseen, &k);
+	if (v) {
+		__sync_fetch_and_add(&v->calls, 1);
+		__sync_fetch_and_add(&v->bytes, bytes);
+		return;
+	}
+	struct unseen_val nv = { .calls = 1, .bytes = bytes };
+	if (bpf_map_update_elem(&unseen, &k, &nv, BPF_NOEXIST)) {
+		/* Another CPU made it first: that one reports. */
+		v = bpf_map_lookup_elem(&unseen, &k);
+		if (v) {
+			__sync_fetch_and_add(&v->calls, 1);
+			__sync_fetch_and_add(&v->bytes, bytes);
+		}
+		return;
+	}
+	struct unseen_record *r = bpf_ringbuf_reserve(&notes, sizeof(*r), 0);
+	if (!r) {
+		stat_add(MCPSPY_STAT_RINGBUF_FULL, 1);
+		return;
+	}
+	fill_header(&r->ev, MCPSPY_KIND_UNSEEN, dir, fd_type, fd, sid, bytes);
+	r->ev.flags = MCPSPY_F_FIRST | MCPSPY_F_LAST;
+	r->ev.len = sizeof(r->u);
+	r->u.what = what;
+	r->u.detail = detail;
+	bpf_ringbuf_submit(r, 0);
+}
+
+/* Whether the bytes of an iovec call look like the start of a stream worth
+ * capturing: the first non-empty buffer decides, whitespace-only buffers
+ * defer to the next. Past MCPSPY_PREFILTER_IOVS buffers of padding the
+ * stream is captured, so splitting padding into iovecs hides nothing. */
+#define MCPSPY_PREFILTER_IOVS 8
+static __always_inline int prefilter_iov(__u8 fd_type, __u64 iov, __u64 cnt, __u64 total)
+{
+	__u64 left = total;
+	for (int i = 0; i < MCPSPY_PREFILTER_IOVS; i++) {
+		struct iovec v;
+		if (i >= cnt || left == 0)
+			return 0;
+		if (bpf_probe_read_user(&v, sizeof(v), (void *)(iov + i * sizeof(struct iovec))))
+			return 0;
+		__u64 n = v.iov_len < left ? v.iov_len : left;
+		if (n == 0)
+			continue;
+		left -= n;
+		if (fd_type == MCPSPY_FD_INET)
+			return looks_like_http((__u64)v.iov_base, n);
+		int r = json_verdict((__u64)v.iov_base, n);
+		if (r)
+			return r == 1;
+	}
+	return left > 0;
+}
+
+/* Streams pass a prefilter once; the thread remembers its last one so a
+ * steady writer skips the shared LRU lookup. */
+static __always_inline int stream_wanted(struct io_call *p, __u64 first, __u64 cnt, __u64 len, __u8 is_iov)
+{
+	if (p->tracked_sid == p->stream_id && p->tracked_type == p->fd_type)
+		return 1;
+	struct tracked_key tk = { .stream_id = p->stream_id, .fd_type = p->fd_type };
+	if (!bpf_map_lookup_elem(&tracked, &tk)) {
+		int ok;
+		if (is_iov)
+			ok = prefilter_iov(p->fd_type, first, cnt, len);
+		else
+			ok = p->fd_type == MCPSPY_FD_INET ? looks_like_http(first, len) : looks_like_json(first, len);
+		if (!ok) {
+			/* A ClientHello: user space checks that a TLS hook will show this connection. */
+			if (p->fd_type == MCPSPY_FD_INET && p->dir == MCPSPY_DIR_WRITE) {
+				__u64 hello = first, hello_len = len;
+				if (is_iov) {
+					struct iovec v;
+					if (cnt == 0 || bpf_probe_read_user(&v, sizeof(v), (void *)first))
+						hello_len = 0;
+					else {
+						hello = (__u64)v.iov_base;
+						hello_len = v.iov_len < len ? v.iov_len : len;
+					}
+				}
+				if (hello_len && looks_like_client_hello(hello, hello_len))
+					emit_small(MCPSPY_KIND_TLS_HELLO, p->dir, p->fd_type, p->fd, p->stream_id, hello, 6);
+			}
+			stat_add(MCPSPY_STAT_FILTERED, 1);
+			return 0;
+		}
+		__u8 one = 1;
+		bpf_map_update_elem(&tracked, &tk, &one, BPF_ANY);
+	}
+	p->tracked_sid = p->stream_id;
+	p->tracked_type = p->fd_type;
+	return 1;
+}
+
+static __always_inline void emit_iov(struct io_call *p, __u64 iov, __u64 cnt, __u64 total)
+{
+	struct emit_ctx *e = emit_ctx_get();
+	if (!e)
+		return;
+	fill_header(&e->hdr, MCPSPY_KIND_IO, p->dir, p->fd_type, p->fd, p->stream_id, total);
+	e->total = total;
+	e->iov = iov;
+	e->iov_cnt = cnt;
+	emit_call(e);
+}
+
+struct mmsg_walk {
+	__u64 vec;
+	__u64 n;
+	struct io_call *p;
+};
+
+/* One message of sendmmsg/recvmmsg: its own call, msg_len bytes of its
+ * iovecs (the kernel writes msg_len back for both directions). */
+static long mmsg_step(__u32 i, void *arg)
+{
+	struct mmsg_walk *w = arg;
+	struct mmsghdr m;
+	if (i >= w->n)
+		return 1;
+	if (bpf_probe_read_user(&m, sizeof(m), (void *)(w->vec + (__u64)i * sizeof(struct mmsghdr)))) {
+		stat_add(MCPSPY_STAT_READ_FAULTS, 1);
+		return 1;
+	}
+	struct io_call *p = w->p;
+	if (!p || m.msg_len == 0)
+		return 0;
+	emit_iov(p, (__u64)m.msg_hdr.msg_iov, m.msg_hdr.msg_iovlen, m.msg_len);
+	return 0;
+}
+
+/* The second half of a call, its result.
+ * `shape` is the one on_enter stored, a constant per program: the
+ * compiler drops the other cases, so each exit program carries (and the
+ * verifier walks) only its own. */
+static __always_inline int finish_call(struct io_call *p, long ret, const __u8 shape)
+{
+	if (!p || !p->active)
+		return 0;
+	p->active = 0;
+	if (ret <= 0 || p->shape != shape)
+		return 0;
+
+	switch (shape) {
+	case SHAPE_BUF:
+		if (!stream_wanted(p, p->buf, 0, ret, 0))
+			return 0;
+		if (ret <= MCPSPY_CHUNK) {
+			emit_small(MCPSPY_KIND_IO, p->dir, p->fd_type, p->fd, p->stream_id, p->buf, (__u32)ret);
+			return 0;
+		}
+		struct emit_ctx *e = emit_ctx_get();
+		if (!e)
+			return 0;
+		fill_header(&e->hdr, MCPSPY_KIND_IO, p->dir, p->fd_type, p->fd, p->stream_id, ret);
+		e->total = ret;
+		e->seg_base = p->buf;
+		e->seg_left = ret;
+		emit_call(e);
+		return 0;
+	case SHAPE_IOV:
+		if (!stream_wanted(p, p->buf, p->iov_cnt, ret, 1))
+			return 0;
+		emit_iov(p, p->buf, p->iov_cnt, ret);
+		return 0;
+	case SHAPE_MMSG: {
+		/* ret is the number of messages moved. */
+		struct mmsghdr m0;
+		if (bpf_probe_read_user(&m0, sizeof(m0), (void *)p->buf))
+			return 0;
+		if (!stream_wanted(p, (__u64)m0.msg_hdr.msg_iov, m0.msg_hdr.msg_iovlen, m0.msg_len, 1))
+			return 0;
+		struct mmsg_walk w = { .vec = p->buf, .n = ret, .p = p };
+		bpf_loop(ret > 1024 ? 1024 : ret, mmsg_step, &w, 0);
+		return 0;
+	}
+	case SHAPE_UNSEEN:
+		count_unseen(p->what, ret, p->dir, p->fd_type, p->fd, p->stream_id, 0);
+		return 0;
+	}
+	return 0;
+}
+
+/* One whole call, arguments and result together, as both objects see it:
+ * the fexit object from its program's saved pt_regs, the tracepoint object
+ * at sys_exit from the task's saved user registers (the syscall arguments
+ * are still there: the kernel does not clobber them, and seccomp or ptrace
+ * rewrites are what the call used). So neither needs a sys_enter program. */
+static __always_inline int call_buf(__s32 fd, __u64 buf, __u8 dir, long ret)
+{
+	return finish_call(on_enter(fd, buf, 0, SHAPE_BUF, dir), ret, SHAPE_BUF);
+}
+
+static __always_inline int call_vec(__s32 fd, __u64 vec, __u64 cnt, const __u8 shape, __u8 dir, long ret)
+{
+	return finish_call(on_enter(fd, vec, cnt, shape, dir), ret, shape);
+}
+
+static __always_inline int call_msg(__s32 fd, __u64 umsg, __u8 dir, long ret)
+{
+	if (ret <= 0) /* no bytes, but an inet fd is still noted for TLS */
+		return finish_call(on_enter(fd, 0, 0, SHAPE_IOV, dir), ret, SHAPE_IOV);
+	return finish_call(on_enter_msg(fd, umsg, dir), ret, SHAPE_IOV);
+}
+
+static __always_inline int call_vmsplice(__s32 fd, __u64 iov, __u64 cnt, long ret)
+{
+	return finish_call(on_enter_vmsplice(fd, iov, cnt), ret, SHAPE_IOV);
+}
+
+static __always_inline int call_unseen(__s32 in_fd, __s32 out_fd, __u8 what, long ret)
+{
+	return finish_call(on_enter_unseen(in_fd, out_fd, what), ret, SHAPE_UNSEEN);
+}
+
+/* Submitted requests, in the submitting task (an SQPOLL thread belongs to
+ * its ring's process and shares its files). Counted when the request moves
+ * bytes on a pipe or socket (a registered file cannot be resolved here and
+ * is counted too); file I/O through io_uring (libuv's) is not. Their
+ * buffers are not read. A plain tracepoint (not a syscall one): attaching
+ * it costs other syscalls nothing, so both objects carry it. */
+static __always_inline int uring_submitted(__u32 op, void *req)
+{
+	if (op >= 64)
+		return 0;
+	__u8 dir;
+	if (URING_WRITES & (1ULL << op))
+		dir = MCPSPY_DIR_WRITE;
+	else if (URING_READS & (1ULL << op))
+		dir = MCPSPY_DIR_READ;
+	else
+		return 0;
+	__u8 type = MCPSPY_FD_NONE;
+	__u64 sid = 0;
+	__s32 fd = -1;
+	if (req && bpf_core_type_exists(struct io_kiocb) && bpf_core_field_exists(((struct io_kiocb *)0)->cqe.fd)) {
+		fd = uring_req_fd(req);
+		if (fd >= 0 && !classify_fd(fd, dir, &type, &sid))
+			return 0;
+	}
+	count_unseen(MCPSPY_UNSEEN_IO_URING, 0, dir, type, fd, sid, op);
+	return 0;
+}
+
+/* io_uring_submit_req (Linux 6.4 and later). */
+static __always_inline int on_uring_submit(struct trace_event_raw_io_uring_submit_req *ctx)
+{
+	if (!mcpspy_allowed(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	__u32 op = 0;
+	void *req = NULL;
+	if (bpf_core_field_exists(ctx->opcode))
+		op = BPF_CORE_READ(ctx, opcode);
+	if (bpf_core_field_exists(ctx->req))
+		req = BPF_CORE_READ(ctx, req);
+	return uring_submitted(op, req);
+}
+
+/* Its name before 6.4 (Debian 12's 6.1): the same fields. Not in a newer
+ * vmlinux.h, so declared here for CO-RE. Each object carries both
+ * programs; the probe attaches whichever this kernel has. */
+struct trace_event_raw_io_uring_submit_sqe {
+	struct trace_entry ent;
+	void *ctx;
+	void *req;
+	__u64 user_data;
+	__u8 opcode;
+} __attribute__((preserve_access_index));
+
+static __always_inline int on_uring_submit_sqe(struct trace_event_raw_io_uring_submit_sqe *ctx)
+{
+	if (!mcpspy_allowed(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	__u32 op = 0;
+	void *req = NULL;
+	if (bpf_core_field_exists(ctx->opcode))
+		op = BPF_CORE_READ(ctx, opcode);
+	if (bpf_core_field_exists(ctx->req))
+		req = BPF_CORE_READ(ctx, req);
+	return uring_submitted(op, req);
+}
+
+#endif
