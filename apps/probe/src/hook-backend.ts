@@ -117,8 +117,12 @@ export const OPTIONAL_TRACEPOINTS = /^tracepoint\/io_uring\//;
  * and in both objects the io_uring tracepoint (optional). Returns the
  * optional tracepoints this kernel lacks.
  */
-export function attachHooks(choice: HookChoice): { section: string; errno: number }[] {
-  const skipped = choice.object.attachTracepoints((section) => OPTIONAL_TRACEPOINTS.test(section));
+export function attachHooks(
+  choice: HookChoice,
+  /** Runs the attach with libbpf's messages off: a missing optional tracepoint is reported here, once. */
+  quietly: <T>(f: () => T) => T = (f) => f(),
+): { section: string; errno: number }[] {
+  const skipped = quietly(() => choice.object.attachTracepoints((section) => OPTIONAL_TRACEPOINTS.test(section)));
   // io_uring_submit_sqe (before 6.4) and io_uring_submit_req (since) name one event: one attached is enough.
   const submit = /^tracepoint\/io_uring\/io_uring_submit_(sqe|req)$/;
   const submits = choice.object.sections().filter((s) => submit.test(s));

@@ -235,16 +235,9 @@ export class Probe {
         if (name === 'syscalls_io') {
           // The syscall data comes from fexit or tracepoint programs (hook-backend.ts).
           const pref = this.opts.hooks ?? parseHookPreference(process.env.MCPSPY_HOOKS);
-          this.hooks = loadHookBackend(pref, dir, (path) => this.openAndLoad(path, prepare), this.logger, (f) => {
-            // libbpf prints a refused load to stderr ("permission error ... try raising ulimit -l"): misleading
-            // when the fallback follows; the reason is logged with the fallback instead.
-            const old = this.lib!.libbpf_set_print(null);
-            try {
-              return f();
-            } finally {
-              this.lib!.libbpf_set_print(old);
-            }
-          });
+          // libbpf prints a refused load to stderr ("permission error ... try raising ulimit -l"): misleading
+          // when the fallback follows; the reason is logged with the fallback instead.
+          this.hooks = loadHookBackend(pref, dir, (path) => this.openAndLoad(path, prepare), this.logger, (f) => this.quietly(f));
           o = this.hooks.object;
         } else {
           o = this.openAndLoad(join(dir, `${name}.bpf.o`), prepare);
@@ -268,7 +261,8 @@ export class Probe {
       this.objects.get('process')!.attachTracepoints();
       this.followExistingDescendants();
       // fexit programs were attached when chosen (hook-backend.ts); tracepoints are attached here, optional ones skipped.
-      for (const s of attachHooks(this.hooks!)) {
+      // Quietly: a kernel names the io_uring submit event one of two ways, and libbpf would print the other's absence.
+      for (const s of attachHooks(this.hooks!, (f) => this.quietly(f))) {
         this.logger.warn({ tracepoint: s.section, errno: s.errno }, 'optional tracepoint not attached (this kernel lacks it): that I/O is not counted');
       }
       this.started = true;
@@ -315,6 +309,16 @@ export class Probe {
    * SIGPROF). Signals are blocked around the load, and as a second line a
    * libbpf object cannot be loaded twice, so an EAGAIN is retried from open.
    */
+  /** Runs f with libbpf's own messages off (its errors still reach us as errno). */
+  private quietly<T>(f: () => T): T {
+    const old = this.lib!.libbpf_set_print(null);
+    try {
+      return f();
+    } finally {
+      this.lib!.libbpf_set_print(old);
+    }
+  }
+
   private openAndLoad(path: string, prepare: (o: BpfObject) => void): BpfObject {
     for (let attempt = 1; ; attempt++) {
       const o = BpfObject.open(this.lib!, path);
