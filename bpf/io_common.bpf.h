@@ -591,23 +591,11 @@ static __always_inline int uring_submitted(__u32 op, void *req)
 	return 0;
 }
 
-/* io_uring_submit_req (Linux 6.4 and later). */
-static __always_inline int on_uring_submit(struct trace_event_raw_io_uring_submit_req *ctx)
-{
-	if (!mcpspy_allowed(bpf_get_current_pid_tgid() >> 32))
-		return 0;
-	__u32 op = 0;
-	void *req = NULL;
-	if (bpf_core_field_exists(ctx->opcode))
-		op = BPF_CORE_READ(ctx, opcode);
-	if (bpf_core_field_exists(ctx->req))
-		req = BPF_CORE_READ(ctx, req);
-	return uring_submitted(op, req);
-}
-
-/* Its name before 6.4 (Debian 12's 6.1): the same fields. Not in a newer
- * vmlinux.h, so declared here for CO-RE. Each object carries both
- * programs; the probe attaches whichever this kernel has. */
+/* The io_uring submit event: io_uring_submit_req since Linux 6.4, and
+ * io_uring_submit_sqe before (Debian 12's 6.1) with the same fields. The
+ * older one is not in a newer vmlinux.h, so it is declared here for CO-RE.
+ * Each object carries both programs; the probe attaches whichever this
+ * kernel has. */
 struct trace_event_raw_io_uring_submit_sqe {
 	struct trace_entry ent;
 	void *ctx;
@@ -616,17 +604,76 @@ struct trace_event_raw_io_uring_submit_sqe {
 	__u8 opcode;
 } __attribute__((preserve_access_index));
 
-static __always_inline int on_uring_submit_sqe(struct trace_event_raw_io_uring_submit_sqe *ctx)
-{
-	if (!mcpspy_allowed(bpf_get_current_pid_tgid() >> 32))
-		return 0;
-	__u32 op = 0;
-	void *req = NULL;
-	if (bpf_core_field_exists(ctx->opcode))
-		op = BPF_CORE_READ(ctx, opcode);
-	if (bpf_core_field_exists(ctx->req))
-		req = BPF_CORE_READ(ctx, req);
-	return uring_submitted(op, req);
-}
+#define MCPSPY_URING_SUBMIT(ctx)                                              \
+	({                                                                    \
+		int rc_ = 0;                                                  \
+		if (mcpspy_allowed(bpf_get_current_pid_tgid() >> 32)) {       \
+			__u32 op_ = 0;                                        \
+			void *req_ = NULL;                                    \
+			if (bpf_core_field_exists((ctx)->opcode))             \
+				op_ = BPF_CORE_READ((ctx), opcode);           \
+			if (bpf_core_field_exists((ctx)->req))                \
+				req_ = BPF_CORE_READ((ctx), req);             \
+			rc_ = uring_submitted(op_, req_);                     \
+		}                                                             \
+		rc_;                                                          \
+	})
+
+/* The io_uring programs, the same in both objects: plain tracepoints, which
+ * do not put other syscalls on the slow path. */
+#define MCPSPY_IO_URING_PROGRAMS                                              \
+	SEC("tracepoint/io_uring/io_uring_submit_req")                        \
+	int handle_io_uring_submit(struct trace_event_raw_io_uring_submit_req *ctx) \
+	{                                                                     \
+		return MCPSPY_URING_SUBMIT(ctx);                              \
+	}                                                                     \
+	SEC("tracepoint/io_uring/io_uring_submit_sqe")                        \
+	int handle_io_uring_submit_sqe(struct trace_event_raw_io_uring_submit_sqe *ctx) \
+	{                                                                     \
+		return MCPSPY_URING_SUBMIT(ctx);                              \
+	}
+
+/* The syscall arguments in the user registers saved at syscall entry. */
+#if defined(__TARGET_ARCH_x86)
+#define ARG0(r) ((r)->di)
+#define ARG1(r) ((r)->si)
+#define ARG2(r) ((r)->dx)
+#elif defined(__TARGET_ARCH_arm64)
+#define ARG0(r) ((r)->regs[0])
+#define ARG1(r) ((r)->regs[1])
+#define ARG2(r) ((r)->regs[2])
+#else
+#error "io_common.bpf.h: syscall argument registers unknown for this architecture"
+#endif
+
+/*
+ * Every syscall both backends hook, and what its program does once the call
+ * has returned: one list, so the two objects cannot drift apart. An object
+ * expands it with its own H(name, body): a program named after the syscall
+ * in which `r` is the caller's saved user registers and `ret` the result.
+ * Of the positional calls only preadv2 and pwritev2 move bytes on a pipe or
+ * socket, at offset -1 (the current position): pread64, pwrite64, preadv and
+ * pwritev fail there with ESPIPE before touching a byte (no
+ * FMODE_PREAD/PWRITE), so they are not hooked and cost nothing.
+ * splice(fd_in, off_in, fd_out, ...), tee(fd_in, fd_out, ...) and
+ * sendfile(out_fd, in_fd, ...) move bytes the probe cannot see: counted.
+ */
+#define MCPSPY_HOOKED_SYSCALLS(H)                                                                       \
+	H(read, call_buf((__s32)ARG0(r), ARG1(r), MCPSPY_DIR_READ, ret))                                \
+	H(write, call_buf((__s32)ARG0(r), ARG1(r), MCPSPY_DIR_WRITE, ret))                              \
+	H(recvfrom, call_buf((__s32)ARG0(r), ARG1(r), MCPSPY_DIR_READ, ret))                            \
+	H(sendto, call_buf((__s32)ARG0(r), ARG1(r), MCPSPY_DIR_WRITE, ret))                             \
+	H(readv, call_vec((__s32)ARG0(r), ARG1(r), ARG2(r), SHAPE_IOV, MCPSPY_DIR_READ, ret))           \
+	H(writev, call_vec((__s32)ARG0(r), ARG1(r), ARG2(r), SHAPE_IOV, MCPSPY_DIR_WRITE, ret))         \
+	H(preadv2, call_vec((__s32)ARG0(r), ARG1(r), ARG2(r), SHAPE_IOV, MCPSPY_DIR_READ, ret))         \
+	H(pwritev2, call_vec((__s32)ARG0(r), ARG1(r), ARG2(r), SHAPE_IOV, MCPSPY_DIR_WRITE, ret))       \
+	H(recvmsg, call_msg((__s32)ARG0(r), ARG1(r), MCPSPY_DIR_READ, ret))                             \
+	H(sendmsg, call_msg((__s32)ARG0(r), ARG1(r), MCPSPY_DIR_WRITE, ret))                            \
+	H(recvmmsg, call_vec((__s32)ARG0(r), ARG1(r), ARG2(r), SHAPE_MMSG, MCPSPY_DIR_READ, ret))       \
+	H(sendmmsg, call_vec((__s32)ARG0(r), ARG1(r), ARG2(r), SHAPE_MMSG, MCPSPY_DIR_WRITE, ret))      \
+	H(vmsplice, call_vmsplice((__s32)ARG0(r), ARG1(r), ARG2(r), ret))                               \
+	H(splice, call_unseen((__s32)ARG0(r), (__s32)ARG2(r), MCPSPY_UNSEEN_SPLICE, ret))               \
+	H(tee, call_unseen((__s32)ARG0(r), (__s32)ARG1(r), MCPSPY_UNSEEN_TEE, ret))                     \
+	H(sendfile64, call_unseen((__s32)ARG1(r), (__s32)ARG0(r), MCPSPY_UNSEEN_SENDFILE, ret))
 
 #endif
