@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  compileFixture, fmt, JsonlTailer, loadAvg, namedLink, parseArgs, percentiles, ProcSampler, requireRoot, scrapeCounters,
+  compileFixture, fmt, loadAvg, namedLink, parseArgs, percentiles, ProcSampler, requireRoot, scrapeCounters, tailRequests,
   scratchDir, sleep, startEmbedded, uniqueTag, waitSettled,
 } from './pipeline-common.mjs';
 
@@ -26,21 +26,8 @@ console.log(`capacity (embedded): ${opt.seconds} s per step from ${fmt(opt.from)
 
 async function step(rate, n) {
   const output = join(dir, `out-${n}.jsonl`);
-  const seen = new Uint8Array(Math.ceil(opt.seconds * rate * 1.2) + 1000);
-  const latencies = [];
-  let captured = 0;
-  const tailer = new JsonlTailer(output, (line, at) => {
-    const s = /"sent_us":(\d+)/.exec(line);
-    const id = /"id":(\d+)/.exec(line);
-    if (!s || !id || !line.includes('"type":"request"')) return;
-    const i = Number(id[1]);
-    if (i < seen.length) {
-      if (seen[i]) return;
-      seen[i] = 1;
-    }
-    captured++;
-    latencies.push(at - Number(s[1]) / 1000);
-  });
+  const req = tailRequests(output, opt.seconds * rate);
+  const tailer = req.tailer;
   const mon = await startEmbedded({ output, comms });
   const sampler = new ProcSampler(mon.pids);
   await sleep(500);
@@ -49,17 +36,17 @@ async function step(rate, n) {
   await new Promise((r) => gen.on('close', r));
   const c1 = sampler.mark();
   const [sent, elapsedNs] = readFileSync(join(dir, `gen-${n}.w`), 'utf8').trim().split(' ').map(Number);
-  await waitSettled(() => captured, sent, 5_000, opt.settleS * 1000);
+  await waitSettled(() => req.captured, sent, 5_000, opt.settleS * 1000);
   const { counters } = await scrapeCounters(mon.metricsPorts);
   const mem = sampler.stop();
   await mon.stop(20_000);
   tailer.close();
-  const p = percentiles(latencies);
+  const p = percentiles(req.latencies);
   const achieved = sent / (elapsedNs / 1e9);
   const cpu = ProcSampler.cpuPercent(c0, c1);
   const probe = counters.probe ?? {};
   return {
-    rate, sent, achieved, captured, missing: sent - captured, p50: p.p50, p99: p.p99, rssMax: mem.rssMaxMb, cpu,
+    rate, sent, achieved, captured: req.captured, missing: sent - req.captured, p50: p.p50, p99: p.p99, rssMax: mem.rssMaxMb, cpu,
     cpuUsPerMsg: ((cpu / 100) * (elapsedNs / 1e9) * 1e6) / Math.max(1, sent),
     drops: `${fmt(probe.ringbuf_full)}/${fmt(probe.lost_bytes)}/${fmt(probe.batches_dropped)}`,
     load: loadAvg(),

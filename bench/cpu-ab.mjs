@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  compileFixture, fmt, JsonlTailer, loadAvg, namedLink, parseArgs, percentiles, ProcSampler, requireRoot, ROOT,
+  compileFixture, fmt, loadAvg, namedLink, parseArgs, percentiles, ProcSampler, requireRoot, ROOT, tailRequests,
   scratchDir, sleep, startEmbedded, uniqueTag, waitSettled,
 } from './pipeline-common.mjs';
 
@@ -29,21 +29,8 @@ console.log(`cpu-ab: A=${bins.A}\n        B=${bins.B}\n        ${fmt(opt.rate)} 
 const CLK_TCK = 100;
 async function round(which, n) {
   const output = join(dir, `out-${which}-${n}.jsonl`);
-  const seen = new Uint8Array(Math.ceil(opt.seconds * opt.rate * 1.2) + 1000);
-  const latencies = [];
-  let captured = 0;
-  const tailer = new JsonlTailer(output, (line, at) => {
-    const s = /"sent_us":(\d+)/.exec(line);
-    const id = /"id":(\d+)/.exec(line);
-    if (!s || !id || !line.includes('"type":"request"')) return;
-    const i = Number(id[1]);
-    if (i < seen.length) {
-      if (seen[i]) return;
-      seen[i] = 1;
-    }
-    captured++;
-    latencies.push(at - Number(s[1]) / 1000);
-  });
+  const req = tailRequests(output, opt.seconds * opt.rate);
+  const tailer = req.tailer;
   const mon = await startEmbedded({ output, comms, bin: bins[which] });
   const sampler = new ProcSampler(mon.pids);
   await sleep(500);
@@ -51,13 +38,14 @@ async function round(which, n) {
   const gen = spawn('/bin/sh', ['-c', '"$0" "$2" "$3" 2>"$4.w" | "$1" 2>"$4.r"', writer, reader, String(opt.seconds), String(opt.rate), join(dir, `gen-${which}-${n}`)], { stdio: 'inherit' });
   await new Promise((r) => gen.on('close', r));
   const [sent, elapsedNs] = readFileSync(join(dir, `gen-${which}-${n}.w`), 'utf8').trim().split(' ').map(Number);
-  const settled = await waitSettled(() => captured, sent, 5_000, opt.settleS * 1000);
+  const settled = await waitSettled(() => req.captured, sent, 5_000, opt.settleS * 1000);
   const c1 = sampler.mark();
   const mem = sampler.stop();
   await mon.stop(20_000);
   tailer.close();
-  const p = percentiles(latencies);
+  const p = percentiles(req.latencies);
   const cpuS = (c1.ticks - c0.ticks) / CLK_TCK;
+  const captured = req.captured;
   return { which, sent, captured, settled, usPerMsg: (cpuS * 1e6) / Math.max(1, sent), p99: p.p99, rssMax: mem.rssMaxMb, achieved: sent / (elapsedNs / 1e9), load: loadAvg() };
 }
 

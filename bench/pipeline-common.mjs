@@ -418,6 +418,29 @@ export class JsonlTailer {
 }
 
 /** Resolves once `count()` reaches `want`, or nothing new arrived for `quietMs`, or `maxMs` passed. */
+/**
+ * Tails the bench writer's requests in a JSONL file: counts each distinct
+ * request id once (ids below `expected` * 1.2 + 1000 are deduplicated) and
+ * keeps its write → line latency in ms (from `params.sent_us`).
+ */
+export function tailRequests(output, expected) {
+  const seen = new Uint8Array(Math.ceil(expected * 1.2) + 1000);
+  const result = { captured: 0, latencies: [], tailer: undefined };
+  result.tailer = new JsonlTailer(output, (line, at) => {
+    const s = /"sent_us":(\d+)/.exec(line);
+    const id = /"id":(\d+)/.exec(line);
+    if (!s || !id || !line.includes('"type":"request"')) return;
+    const i = Number(id[1]);
+    if (i < seen.length) {
+      if (seen[i]) return;
+      seen[i] = 1;
+    }
+    result.captured++;
+    result.latencies.push(at - Number(s[1]) / 1000);
+  });
+  return result;
+}
+
 export async function waitSettled(count, want, quietMs = 3_000, maxMs = 60_000) {
   const t0 = performance.now();
   let last = count();
