@@ -46,6 +46,30 @@ function scan(text: string, start: number, maxDepth: number): Scan {
   if (!isArray && text.length - start <= 2 * maxDepth) return { tooDeep: false };
   const cuts: number[] = [];
   let depth = 0;
+  let tooDeep = false;
+  walkStructure(text, start, (c, i) => {
+    if (c === 0x7b || c === 0x5b) {
+      if (++depth > maxDepth) return (tooDeep = true);
+      if (isArray && depth === 1) cuts.push(i);
+    } else if (c === 0x7d || c === 0x5d) {
+      if (isArray && depth === 1) cuts.push(i);
+      depth--;
+    } else if (isArray && depth === 1) cuts.push(i);
+    return false;
+  });
+  if (tooDeep) return { tooDeep: true };
+  if (!isArray) return { tooDeep: false };
+  const spans: Array<[number, number]> = [];
+  for (let k = 0; k + 1 < cuts.length; k++) spans.push([cuts[k] + 1, cuts[k + 1]]);
+  return { tooDeep: false, spans };
+}
+
+/**
+ * Walks the text from `start` and calls `on` with each `{`, `}`, `[`, `]`
+ * and `,` outside strings and its index, until `on` returns true. The one
+ * place that tells JSON structure from string content by scanning.
+ */
+function walkStructure(text: string, start: number, on: (c: number, i: number) => boolean): void {
   let inString = false;
   let escaped = false;
   for (let i = start; i < text.length; i++) {
@@ -57,18 +81,8 @@ function scan(text: string, start: number, maxDepth: number): Scan {
       continue;
     }
     if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > maxDepth) return { tooDeep: true };
-      if (isArray && depth === 1) cuts.push(i);
-    } else if (c === 0x7d || c === 0x5d) {
-      if (isArray && depth === 1) cuts.push(i);
-      depth--;
-    } else if (c === 0x2c && isArray && depth === 1) cuts.push(i);
+    else if ((c === 0x7b || c === 0x5b || c === 0x7d || c === 0x5d || c === 0x2c) && on(c, i)) return;
   }
-  if (!isArray) return { tooDeep: false };
-  const spans: Array<[number, number]> = [];
-  for (let k = 0; k + 1 < cuts.length; k++) spans.push([cuts[k] + 1, cuts[k + 1]]);
-  return { tooDeep: false, spans };
 }
 
 function isWhitespace(c: number): boolean {
@@ -166,24 +180,16 @@ export function classify(v: unknown): ParsedMessage | { reason: string } {
 /** End (exclusive) of the JSON object starting at `start` (a `{`), by balance outside strings; -1 when it does not close. */
 export function objectEnd(text: string, start: number): number {
   let depth = 0;
-  let inString = false;
-  let escaped = false;
-  for (let i = start; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (escaped) escaped = false;
-      else if (c === 0x5c) escaped = true;
-      else if (c === 0x22) inString = false;
-      continue;
-    }
-    if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) depth++;
+  let end = -1;
+  walkStructure(text, start, (c, i) => {
+    if (c === 0x7b || c === 0x5b) depth++;
     else if (c === 0x7d || c === 0x5d) {
-      if (--depth === 0) return i + 1;
-      if (depth < 0) return -1;
+      if (--depth === 0) end = i + 1;
+      return depth <= 0;
     }
-  }
-  return -1;
+    return false;
+  });
+  return end;
 }
 
 export interface Recovered {
