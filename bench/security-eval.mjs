@@ -123,6 +123,8 @@ function curve(rs) {
 }
 const asCurveRows = (run) => ({
   'corpus, never tuned on (blind2..blind5)': run.corpus.filter((r) => /^blind[2345]-holdout$/.test(r.sample.source)).map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
+  'corpus, blind6 (round 4, measured once)': run.corpus.filter((r) => r.sample.source === 'blind6-holdout').map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
+  'corpus, never tuned on (blind2..blind6)': run.corpus.filter((r) => /^blind[23456]-holdout$/.test(r.sample.source)).map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
   'corpus, all': run.corpus.map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
   ...Object.fromEntries(Object.entries(run.pub).map(([k, rs]) => [`public: ${k}`, rs.map((r) => ({ ...r, attack: r.item.attack }))])),
 });

@@ -498,6 +498,14 @@ for (const [name, keep] of [
   report(name, data, data.map((r) => prob(marginOf(model, r.xs))));
 }
 
+// --dump FILE: every training row (text, label, group, fold, out-of-fold margin) and every held-out row (margin of
+// the model trained on all rows) as JSON lines, for experiments with other features over the same folds.
+if (opt('--dump')) {
+  const lines = rows.map((r, i) => JSON.stringify({ set: 'train', text: r.text, y: r.y, source: r.source, group: r.group, fold: hashStr(r.group) % K, margin: oof[i] }));
+  for (const r of heldOut) lines.push(JSON.stringify({ set: 'heldout', text: r.text, y: r.y, source: r.source, group: r.group, margin: marginOf(model, r.xs) }));
+  writeFileSync(opt('--dump'), lines.join('\n') + '\n');
+  console.log(`dumped ${lines.length} rows to ${opt('--dump')} (Platt a=${A} b=${B})`);
+}
 if (args.includes('--write') && MLP_H) {
   console.error('--mlp is an experiment (out-of-fold and held-out figures only); the detector reads the linear model: train without --mlp to --write');
   process.exit(2);
