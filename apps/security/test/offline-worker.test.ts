@@ -112,6 +112,28 @@ describe('offline worker', () => {
     }
   });
 
+  test('messages reach the worker in batches; one past its budget in the middle of a batch loses only itself, the ones before and after it are judged', async () => {
+    const engine = new SecurityEngine({ store: new MemoryStore(), logger: silentLogger(), threshold: 0.5, offlineBudgetMs: 400, classifier: false });
+    await engine.init();
+    try {
+      await engine.analyze(normal(0));
+      const posts0 = engine.counters.get('offline_batches');
+      // 0..149 normal, the attack at 150 before the huge one, the huge one at 160, an attack again at 170.
+      const msgs = Array.from({ length: 200 }, (_, i) => (i === 160 ? hostileMessage(600_000) : i === 170 ? normal(150) : normal(i)));
+      const results = await Promise.all(msgs.map((m) => engine.analyze(m)));
+      assert.equal(engine.counters.get('offline_budget_exceeded'), 1);
+      assert.deepEqual(results[160], [], 'no offline verdict for the abandoned message');
+      assert.equal(results[150]![0]?.category, 'prompt_injection', 'judged before the abandoned one in its batch: judged again by the new worker');
+      assert.equal(results[170]![0]?.category, 'prompt_injection', 'after it in its batch: judged by the new worker');
+      assert.equal(results.filter((a) => a.length > 0).length, 2);
+      const posts = engine.counters.get('offline_batches') - posts0;
+      // One batch of all 200, then the 199 put back: far fewer posts than messages.
+      assert.ok(posts >= 2 && posts <= 10, `${posts} posts for 200 messages`);
+    } finally {
+      await engine.close();
+    }
+  });
+
   test('in the caller\'s thread (offlineWorker false) the verdicts are the same', async () => {
     const a = new SecurityEngine({ store: new MemoryStore(), logger: silentLogger(), threshold: 0.5, offlineWorker: false });
     const b = new SecurityEngine({ store: new MemoryStore(), logger: silentLogger(), threshold: 0.5 });
