@@ -163,3 +163,48 @@ test('an unacknowledged batch is delivered again whole to the restarted consumer
   await second.close();
   await pub.close();
 });
+
+test('concurrent: the events of a batch are handled at once, started in order; a throw loses only itself; the batch is acknowledged after its slowest event', async () => {
+  const pub = await NatsBus.connect({ url: nats.url });
+  const sub = await NatsBus.connect({ url: nats.url, ackWaitMs: 5000 });
+  const started: number[] = [];
+  const finished: number[] = [];
+  let running = 0;
+  let most = 0;
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  await sub.subscribe(Subjects.mcpMessage, async (p) => {
+    const id = (p as { id: number }).id;
+    started.push(id);
+    running++;
+    most = Math.max(most, running);
+    try {
+      if (id === 7) throw new Error('bad event');
+      // Event 0 waits for the gate: the rest of its batch must not wait behind it.
+      if (id === 0) await gate;
+      else await new Promise((r) => setImmediate(r));
+      finished.push(id);
+    } finally {
+      running--;
+    }
+  }, { durable: 'conc', concurrent: true });
+  for (let i = 0; i < 20; i++) void pub.publish(Subjects.mcpMessage, mcp(i));
+  await pub.flush();
+  assert.equal(pub.counters.get('batches_published'), 1, 'one batch of 20');
+  await until(() => finished.length >= 18, 'every event but the gated and the bad one');
+  assert.deepEqual(started, Array.from({ length: 20 }, (_, i) => i), 'started in order');
+  assert.ok(most >= 19, `${most} events of the batch ran at once`);
+  assert.ok(!finished.includes(0));
+  // The gated event holds the batch: not acknowledged yet, and the next batch waits.
+  void pub.publish(Subjects.mcpMessage, mcp(100));
+  await pub.flush();
+  assert.equal(await ackPending('conc_batch_mcp_message') > 0, true, 'the batch is not acknowledged while an event runs');
+  assert.ok(!started.includes(100), 'the next batch waits for the one before');
+  release();
+  await until(() => finished.includes(100), 'the next batch after the slow event finished');
+  assert.equal(finished.indexOf(0) < finished.indexOf(100), true);
+  assert.equal(sub.counters.get('handler_errors'), 1);
+  await until(async () => (await ackPending('conc_batch_mcp_message')) === 0, 'both batches acknowledged');
+  await sub.close();
+  await pub.close();
+});
