@@ -208,3 +208,36 @@ test('concurrent: the events of a batch are handled at once, started in order; a
   await sub.close();
   await pub.close();
 });
+
+const http = (n: number) => ({
+  timestamp: 't', ts_ns: String(n), stream: 'inet:1', pid: 1, comm: 'c', side: 'client', tls: false,
+  is_request: true, kind: 'body', headers: {}, body: `{"id":${n}}`, exchange: n,
+});
+
+test('http.message over core NATS: 1,500 messages in order in few batches to one queue-group member; a bad line loses only itself', async () => {
+  const pub = await NatsBus.connect({ url: nats.url, batchMaxEvents: 400 });
+  const sub = await NatsBus.connect({ url: nats.url });
+  const got: number[] = [];
+  await sub.subscribe(Subjects.httpMessage, (p) => void got.push((p as { exchange: number }).exchange), { queue: 'mcp-parser' });
+  await sub.flush();
+  for (let i = 0; i < 1500; i++) {
+    void pub.publish(Subjects.httpMessage, http(i));
+    if (i % 700 === 0) await new Promise((r) => setImmediate(r));
+  }
+  await pub.flush();
+  await until(() => got.length >= 1500, '1,500 HTTP messages');
+  assert.deepEqual(got, Array.from({ length: 1500 }, (_, i) => i));
+  const batches = pub.counters.get('batches_published');
+  assert.ok(batches >= 4 && batches <= 20, `1,500 messages in ${batches} batches (at most 400 each)`);
+  // Someone else's broken batch: the good lines still arrive, in order.
+  const raw = await connect({ servers: nats.url });
+  const lines = [JSON.stringify(http(2000)), '{not json', JSON.stringify({ pid: 'x' }), JSON.stringify(http(2001))];
+  raw.publish(batchSubjectOf(Subjects.httpMessage), new TextEncoder().encode(encodeBatchText(Subjects.httpMessage, lines)));
+  await raw.flush();
+  await until(() => got.length >= 1502, 'the good lines of the bad batch');
+  assert.deepEqual(got.slice(1500), [2000, 2001]);
+  assert.equal(sub.counters.get('invalid_payloads'), 2);
+  assert.equal(batchSubjectOf(Subjects.httpMessage), 'mcpspy.v1.batch.http.message');
+  await raw.close();
+  await Promise.all([sub.close(), pub.close()]);
+});
