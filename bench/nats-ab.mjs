@@ -40,6 +40,6 @@ for (let r = 0; r < opt.rounds; r++) {
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const m = (w, k) => mean(runs[w].map((j) => j[k]));
 console.log(`A = ${opt.aDir || '.'} ${opt.a}; B = ${opt.bDir || '.'} ${opt.b}; ${opt.rounds} round(s) of ${opt.seconds} s at ${fmt(opt.rate)} msg/s`);
-for (const k of ['cpuUsPerMsg', 'stageUsPerMsg', 'infraUsPerMsg', 'p99', 'msgP99', 'rssMaxMb', 'pssMaxMb']) {
+for (const k of ['cpuUsPerMsg', 'stageUsPerMsg', 'infraUsPerMsg', 'p99', 'msgP99', 'idleRssMb', 'rssMaxMb', 'pssMaxMb']) {
   console.log(`  ${k.padEnd(14)} A ${fmt(m('A', k), 1).padStart(9)}  B ${fmt(m('B', k), 1).padStart(9)}  B/A ${fmt(m('B', k) / m('A', k), 2)}`);
 }
