@@ -241,3 +241,42 @@ test('http.message over core NATS: 1,500 messages in order in few batches to one
   await raw.close();
   await Promise.all([sub.close(), pub.close()]);
 });
+
+test('concurrent: a consumer closed while a batch\'s events run gets no ack out; the next consumer gets the whole batch again', async () => {
+  const pub = await NatsBus.connect({ url: nats.url });
+  const first = await NatsBus.connect({ url: nats.url, ackWaitMs: 1000, closeGraceMs: 200 });
+  const firstSeen: number[] = [];
+  await first.subscribe(Subjects.mcpMessage, async (p) => {
+    const id = (p as { id: number }).id;
+    firstSeen.push(id);
+    if (id === 2) await new Promise(() => undefined); // never finishes: the batch is never acknowledged
+  }, { durable: 'conc-again', concurrent: true });
+  for (let i = 0; i < 6; i++) void pub.publish(Subjects.mcpMessage, mcp(i));
+  await pub.flush();
+  await until(() => firstSeen.length === 6, 'every event of the batch started at once');
+  await first.close();
+  const second = await NatsBus.connect({ url: nats.url, ackWaitMs: 1000 });
+  const secondSeen: Array<[number, boolean]> = [];
+  await second.subscribe(Subjects.mcpMessage, (p, info) => void secondSeen.push([(p as { id: number }).id, info.redelivered]), { durable: 'conc-again', concurrent: true });
+  await until(() => secondSeen.length >= 6, 'the batch again');
+  assert.deepEqual(secondSeen.map(([id]) => id), [0, 1, 2, 3, 4, 5]);
+  assert.ok(secondSeen.every(([, r]) => r), 'marked redelivered');
+  await until(async () => (await ackPending('conc-again_batch_mcp_message')) === 0, 'acknowledged by the second');
+  await second.close();
+  await pub.close();
+});
+
+test('http.message: a partial batch goes out on its linger timer over core NATS, in order', async () => {
+  const pub = await NatsBus.connect({ url: nats.url, batchLingerMs: 200 });
+  const sub = await NatsBus.connect({ url: nats.url });
+  const got: number[] = [];
+  await sub.subscribe(Subjects.httpMessage, (p) => void got.push((p as { exchange: number }).exchange), { queue: 'linger-http' });
+  await sub.flush();
+  await pub.publish(Subjects.httpMessage, http(1));
+  await new Promise((r) => setImmediate(r));
+  await pub.publish(Subjects.httpMessage, http(2));
+  await until(() => got.length === 2, 'the lingering HTTP batch');
+  assert.deepEqual(got, [1, 2]);
+  assert.ok(pub.counters.get('batches_published') <= 2, `sent together (${pub.counters.get('batches_published')} batches)`);
+  await Promise.all([sub.close(), pub.close()]);
+});
