@@ -302,6 +302,8 @@ export class NatsBus implements Bus {
     this.queuedEvents++;
     this.scheduleOutgoing();
     if (this.inflightEvents + this.queuedEvents >= MAX_INFLIGHT_DURABLE) {
+      // The publisher waits for stored-acks: a stage that queues because of NATS, not because of its own CPU.
+      this.counters.inc('backpressure_waits');
       await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
     }
   }
