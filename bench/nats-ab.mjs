@@ -4,27 +4,33 @@
 // prints each run and the B/A ratios of CPU per message and of p99, with the
 // load average of each run. Interleaving puts both under the same load.
 //   node bench/nats-ab.mjs [--rounds 2] [--rate 10000] [--seconds 20] \
-//     [--a MCPSPY_NATS_BATCH=0] [--b MCPSPY_NATS_BATCH=1]
+//     [--a MCPSPY_NATS_BATCH=0] [--b MCPSPY_NATS_BATCH=1] [--a-dir /work/main] [--b-dir .] [--progress-ms 1000]
 // --a/--b: space-separated VAR=value pairs given to the stages (inherited).
+// --a-dir/--b-dir: the tree whose bench and build run as A/B (default: this
+// one), to compare two builds (e.g. main before a branch) under the same load.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fmt, parseArgs } from './pipeline-common.mjs';
 
-const opt = parseArgs({ rounds: 2, rate: 10000, seconds: 20, a: 'MCPSPY_NATS_BATCH=0', b: 'MCPSPY_NATS_BATCH=1' });
+const opt = parseArgs({ rounds: 2, rate: 10000, seconds: 20, a: 'MCPSPY_NATS_BATCH=0', b: 'MCPSPY_NATS_BATCH=1', aDir: '', bDir: '', progressMs: 60000 });
 const here = dirname(fileURLToPath(import.meta.url));
+const benchOf = (dir) => (dir ? join(dir, 'bench') : here);
 const envOf = (spec) => Object.fromEntries(String(spec).split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 const runs = { A: [], B: [] };
 for (let r = 0; r < opt.rounds; r++) {
   for (const which of r % 2 === 0 ? ['A', 'B'] : ['B', 'A']) {
     const env = { ...process.env, ...envOf(which === 'A' ? opt.a : opt.b) };
-    const res = spawnSync(process.execPath, [join(here, 'pipeline-stdio.mjs'), '--mode', 'nats', '--rate', String(opt.rate), '--seconds', String(opt.seconds), '--progress-ms', '60000'], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const res = spawnSync(process.execPath, [join(benchOf(which === 'A' ? opt.aDir : opt.bDir), 'pipeline-stdio.mjs'), '--mode', 'nats', '--rate', String(opt.rate), '--seconds', String(opt.seconds), '--progress-ms', String(opt.progressMs)], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
     const line = res.stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
     if (!line) {
       console.log(`${which} round ${r + 1}: no result (exit ${res.status})\n${res.stdout.slice(-2000)}\n${res.stderr.slice(-2000)}`);
       continue;
     }
     const j = JSON.parse(line.slice('BENCH_RESULT '.length));
+    // --progress-ms N: the latency of each window of the run (p99 per second with 1000).
+    const windows = res.stdout.split('\n').filter((l) => /^\s+\d+ s: /.test(l)).map((l) => l.replace(/, RSS.*$/, '').trim());
+    if (opt.progressMs < 60000) console.log(`${which} round ${r + 1} windows: ${windows.join(' | ')}`);
     runs[which].push(j);
     const stages = Object.entries(j.perStageUs ?? {}).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');
     const rss = Object.entries(j.perStageRssMb ?? {}).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');
@@ -33,7 +39,7 @@ for (let r = 0; r < opt.rounds; r++) {
 }
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const m = (w, k) => mean(runs[w].map((j) => j[k]));
-console.log(`A = ${opt.a}; B = ${opt.b}; ${opt.rounds} round(s) of ${opt.seconds} s at ${fmt(opt.rate)} msg/s`);
-for (const k of ['cpuUsPerMsg', 'stageUsPerMsg', 'infraUsPerMsg', 'p99', 'msgP99', 'rssMaxMb', 'pssMaxMb']) {
+console.log(`A = ${opt.aDir || '.'} ${opt.a}; B = ${opt.bDir || '.'} ${opt.b}; ${opt.rounds} round(s) of ${opt.seconds} s at ${fmt(opt.rate)} msg/s`);
+for (const k of ['cpuUsPerMsg', 'stageUsPerMsg', 'infraUsPerMsg', 'p99', 'msgP99', 'idleRssMb', 'rssMaxMb', 'pssMaxMb']) {
   console.log(`  ${k.padEnd(14)} A ${fmt(m('A', k), 1).padStart(9)}  B ${fmt(m('B', k), 1).padStart(9)}  B/A ${fmt(m('B', k) / m('A', k), 2)}`);
 }

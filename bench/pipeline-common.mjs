@@ -196,7 +196,9 @@ export async function startStack({ dir, output, comms, extra = [] }) {
       if (stage === 'sink') args.push('-o', output, '--tui=false', '-q');
       if (stage === 'probe') args.push('--comm', comms.join(','));
       // MCPSPY_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to each stage's node.
-      const nodeArgs = (process.env.MCPSPY_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+      // MCPSPY_BENCH_NODE_ARGS_<STAGE> (e.g. MCPSPY_BENCH_NODE_ARGS_MCP_PARSER="--max-semi-space-size=32") only to that stage's.
+      const own = process.env[`MCPSPY_BENCH_NODE_ARGS_${stage.toUpperCase().replace(/-/g, '_')}`] ?? '';
+      const nodeArgs = `${process.env.MCPSPY_BENCH_NODE_ARGS ?? ''} ${own}`.split(' ').filter(Boolean);
       const proc = startProc(`mcpspy serve ${stage}`, process.execPath, [...nodeArgs, ...args]);
       stages.push({ stage, proc });
       stack.procs.push(proc);

@@ -15,9 +15,8 @@ import {
   startStage,
   stopStages,
 } from '@mcpspy/runtime';
-import { checkProbePrerequisites, NotRootError, probeHookTypes, readCapture, scanTls } from '@mcpspy/probe';
-import { SCAN_MAX_LINE_BYTES, scanJsonl, SecurityEngine } from '@mcpspy/security';
-import { formatAlertBlock } from '@mcpspy/sink';
+// The stages' packages are loaded where they are used (here and in stages.ts):
+// `mcpspy serve <stage>` then holds only its own stage's code.
 import { EnvironmentError, UsageError } from './errors';
 import { createCliLogger } from './logging';
 import { PIPELINE, STAGE_MODULES } from './stages';
@@ -26,7 +25,8 @@ function say(line: string): void {
   process.stderr.write(`mcpspy: ${line}\n`);
 }
 
-function requireProbe(args: string): void {
+async function requireProbe(args: string): Promise<void> {
+  const { checkProbePrerequisites, NotRootError } = await import('@mcpspy/probe');
   try {
     checkProbePrerequisites();
   } catch (err) {
@@ -125,7 +125,7 @@ async function runStages(
   const apps: Array<[StageName, INestMicroservice]> = [];
   try {
     // Consumers first, so nothing a producer emits at start is missed.
-    for (const stage of [...ordered].reverse()) apps.unshift([stage, await startStage(stage, STAGE_MODULES[stage](rt), rt)]);
+    for (const stage of [...ordered].reverse()) apps.unshift([stage, await startStage(stage, await STAGE_MODULES[stage](rt), rt)]);
   } catch (err) {
     await stopStages(apps.map(([, a]) => a), rt).catch(() => undefined);
     throw err;
@@ -153,7 +153,7 @@ function otlpNote(config: McpspyConfig): string {
 
 /** `mcpspy`: every stage in one process (in-process Bus unless --nats). */
 export async function runMonitor(config: McpspyConfig, argv: string): Promise<number> {
-  requireProbe(argv);
+  await requireProbe(argv);
   const stages = PIPELINE.filter((s) => (s !== 'security' || config.security) && (s !== 'web' || config.web));
   const filters = [config.pids.length ? `pids ${config.pids.join(',')}` : '', config.comms.length ? `comms ${config.comms.join(',')}` : '']
     .filter(Boolean)
@@ -168,7 +168,7 @@ export async function runMonitor(config: McpspyConfig, argv: string): Promise<nu
 /** `mcpspy serve STAGE`: one stage, over NATS. */
 export async function runServe(stage: StageName, config: McpspyConfig, argv: string): Promise<number> {
   if (!config.natsUrl) throw new UsageError('serve needs --nats URL (or MCPSPY_NATS_URL): stages talk over NATS');
-  if (stage === 'probe') requireProbe(argv);
+  if (stage === 'probe') await requireProbe(argv);
   if (stage !== 'sink') config.tui = false;
   // `serve web` without --web: the default address, loopback only.
   if (stage === 'web') config.web ??= { host: '127.0.0.1', port: 8080 };
@@ -182,6 +182,7 @@ export async function runServe(stage: StageName, config: McpspyConfig, argv: str
 /** `mcpspy replay FILE`: the stages after the probe, fed from a capture file. */
 export async function runReplay(file: string, config: McpspyConfig): Promise<number> {
   requireReadableFile(file, 'capture');
+  const { readCapture } = await import('@mcpspy/probe');
   const stages = PIPELINE.filter((s) => s !== 'probe' && (s !== 'security' || config.security) && (s !== 'web' || config.web));
   let entries = 0;
   const code = await runStages(config, stages, {
@@ -222,6 +223,8 @@ export const EXIT_SCAN_BAD_INPUT = 3;
 /** `mcpspy scan [FILE|-]`: the security analysis over a JSONL file of MCP messages. Exit 1 when alerts were found, 3 when none were but lines were bad. */
 export async function runScan(file: string, config: McpspyConfig): Promise<number> {
   const { logger } = createCliLogger(config.logLevel, { tui: false, name: 'mcpspy-scan' });
+  const { SCAN_MAX_LINE_BYTES, scanJsonl, SecurityEngine } = await import('@mcpspy/security');
+  const { formatAlertBlock } = await import('@mcpspy/sink');
   const engine = new SecurityEngine({
     store: new MemoryStore(),
     logger,
@@ -258,7 +261,8 @@ export async function runScan(file: string, config: McpspyConfig): Promise<numbe
  * Process names come from the traffic's hosts, so they are escaped.
  */
 export async function runCoverage(json: boolean, argv: string): Promise<number> {
-  requireProbe(argv);
+  await requireProbe(argv);
+  const { probeHookTypes, scanTls } = await import('@mcpspy/probe');
   const hooks = probeHookTypes();
   const tls = scanTls();
   const unhooked = tls.processes.filter((p) => p.hooked.length === 0 && p.httpsConnections > 0);

@@ -4,20 +4,20 @@
  */
 import { DynamicModule } from '@nestjs/common';
 import { StageName, StageRuntime } from '@mcpspy/runtime';
-import { ProbeModule } from '@mcpspy/probe';
-import { HttpSessionModule } from '@mcpspy/http-session';
-import { McpParserModule } from '@mcpspy/mcp-parser';
-import { SecurityModule } from '@mcpspy/security';
-import { McpMetricsOutput, OtlpOutput, SinkModule, type SinkOutput } from '@mcpspy/sink';
-import { WebModule } from '@mcpspy/web';
+import type { SinkOutput } from '@mcpspy/sink';
 
-export const STAGE_MODULES: Record<StageName, (rt: StageRuntime) => DynamicModule> = {
-  probe: (rt) => ProbeModule.register(rt),
-  'http-session': (rt) => HttpSessionModule.register(rt),
-  'mcp-parser': (rt) => McpParserModule.register(rt),
-  security: (rt) => SecurityModule.register(rt),
-  sink: (rt) => SinkModule.register(rt, sinkOutputs(rt)),
-  web: (rt) => WebModule.register(rt),
+/**
+ * Each stage's module, its package loaded on first use: a `mcpspy serve
+ * <stage>` process holds only its own stage's code (every stage's packages
+ * together cost a process ~12 MB of RSS more than one; bench/README.md).
+ */
+export const STAGE_MODULES: Record<StageName, (rt: StageRuntime) => Promise<DynamicModule>> = {
+  probe: async (rt) => (await import('@mcpspy/probe')).ProbeModule.register(rt),
+  'http-session': async (rt) => (await import('@mcpspy/http-session')).HttpSessionModule.register(rt),
+  'mcp-parser': async (rt) => (await import('@mcpspy/mcp-parser')).McpParserModule.register(rt),
+  security: async (rt) => (await import('@mcpspy/security')).SecurityModule.register(rt),
+  sink: async (rt) => (await import('@mcpspy/sink')).SinkModule.register(rt, await sinkOutputs(rt)),
+  web: async (rt) => (await import('@mcpspy/web')).WebModule.register(rt),
 };
 
 /**
@@ -25,7 +25,8 @@ export const STAGE_MODULES: Record<StageName, (rt: StageRuntime) => DynamicModul
  * series (always; served with --metrics-port) and, with --otlp, the
  * OpenTelemetry export (its counters under `stage="otlp"` in /metrics).
  */
-export function sinkOutputs(rt: StageRuntime): SinkOutput[] {
+export async function sinkOutputs(rt: StageRuntime): Promise<SinkOutput[]> {
+  const { McpMetricsOutput, OtlpOutput } = await import('@mcpspy/sink');
   const outputs: SinkOutput[] = [new McpMetricsOutput({ registry: rt.metrics.registry })];
   if (rt.config.otlp) {
     const otlp = new OtlpOutput({ logger: rt.logger.child({ stage: 'sink', output: 'otlp' }), endpoint: rt.config.otlpEndpoint });

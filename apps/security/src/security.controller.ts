@@ -38,7 +38,8 @@ export class SecurityController implements OnModuleInit, OnModuleDestroy {
     this.stopStats = publishStageStats(this.rt, 'security', () => this.engine.counters.snapshot());
   }
 
-  @EventPattern(Subjects.mcpMessage)
+  // The events of a NATS batch are judged at once: their texts reach the offline worker in one post (bus.ts, `concurrent`).
+  @EventPattern(Subjects.mcpMessage, { concurrent: true })
   async onMessage(@Payload() msg: McpMessageEvent): Promise<void> {
     if (this.backlog) {
       // Async verdicts: offline alerts now, the model's own later; the stream never waits for a model.

@@ -20,8 +20,8 @@
  */
 import { SUBJECT_PREFIX, Subjects } from './subjects';
 
-/** Subjects whose events travel in batches through NATS. */
-export const BATCHED_SUBJECTS: readonly string[] = [Subjects.mcpMessage];
+/** Subjects whose events travel in batches through NATS (HTTP messages on core NATS, MCP messages on JetStream). */
+export const BATCHED_SUBJECTS: readonly string[] = [Subjects.mcpMessage, Subjects.httpMessage];
 
 /** Prefix of every batch subject. */
 export const BATCH_SUBJECT_PREFIX = `${SUBJECT_PREFIX}.batch.` as const;

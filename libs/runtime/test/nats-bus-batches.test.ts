@@ -163,3 +163,120 @@ test('an unacknowledged batch is delivered again whole to the restarted consumer
   await second.close();
   await pub.close();
 });
+
+test('concurrent: the events of a batch are handled at once, started in order; a throw loses only itself; the batch is acknowledged after its slowest event', async () => {
+  const pub = await NatsBus.connect({ url: nats.url });
+  const sub = await NatsBus.connect({ url: nats.url, ackWaitMs: 5000 });
+  const started: number[] = [];
+  const finished: number[] = [];
+  let running = 0;
+  let most = 0;
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  await sub.subscribe(Subjects.mcpMessage, async (p) => {
+    const id = (p as { id: number }).id;
+    started.push(id);
+    running++;
+    most = Math.max(most, running);
+    try {
+      if (id === 7) throw new Error('bad event');
+      // Event 0 waits for the gate: the rest of its batch must not wait behind it.
+      if (id === 0) await gate;
+      else await new Promise((r) => setImmediate(r));
+      finished.push(id);
+    } finally {
+      running--;
+    }
+  }, { durable: 'conc', concurrent: true });
+  for (let i = 0; i < 20; i++) void pub.publish(Subjects.mcpMessage, mcp(i));
+  await pub.flush();
+  assert.equal(pub.counters.get('batches_published'), 1, 'one batch of 20');
+  await until(() => finished.length >= 18, 'every event but the gated and the bad one');
+  assert.deepEqual(started, Array.from({ length: 20 }, (_, i) => i), 'started in order');
+  assert.ok(most >= 19, `${most} events of the batch ran at once`);
+  assert.ok(!finished.includes(0));
+  // The gated event holds the batch: not acknowledged yet, and the next batch waits.
+  void pub.publish(Subjects.mcpMessage, mcp(100));
+  await pub.flush();
+  assert.equal(await ackPending('conc_batch_mcp_message') > 0, true, 'the batch is not acknowledged while an event runs');
+  assert.ok(!started.includes(100), 'the next batch waits for the one before');
+  release();
+  await until(() => finished.includes(100), 'the next batch after the slow event finished');
+  assert.equal(finished.indexOf(0) < finished.indexOf(100), true);
+  assert.equal(sub.counters.get('handler_errors'), 1);
+  await until(async () => (await ackPending('conc_batch_mcp_message')) === 0, 'both batches acknowledged');
+  await sub.close();
+  await pub.close();
+});
+
+const http = (n: number) => ({
+  timestamp: 't', ts_ns: String(n), stream: 'inet:1', pid: 1, comm: 'c', side: 'client', tls: false,
+  is_request: true, kind: 'body', headers: {}, body: `{"id":${n}}`, exchange: n,
+});
+
+test('http.message over core NATS: 1,500 messages in order in few batches to one queue-group member; a bad line loses only itself', async () => {
+  const pub = await NatsBus.connect({ url: nats.url, batchMaxEvents: 400 });
+  const sub = await NatsBus.connect({ url: nats.url });
+  const got: number[] = [];
+  await sub.subscribe(Subjects.httpMessage, (p) => void got.push((p as { exchange: number }).exchange), { queue: 'mcp-parser' });
+  await sub.flush();
+  for (let i = 0; i < 1500; i++) {
+    void pub.publish(Subjects.httpMessage, http(i));
+    if (i % 700 === 0) await new Promise((r) => setImmediate(r));
+  }
+  await pub.flush();
+  await until(() => got.length >= 1500, '1,500 HTTP messages');
+  assert.deepEqual(got, Array.from({ length: 1500 }, (_, i) => i));
+  const batches = pub.counters.get('batches_published');
+  assert.ok(batches >= 4 && batches <= 20, `1,500 messages in ${batches} batches (at most 400 each)`);
+  // Someone else's broken batch: the good lines still arrive, in order.
+  const raw = await connect({ servers: nats.url });
+  const lines = [JSON.stringify(http(2000)), '{not json', JSON.stringify({ pid: 'x' }), JSON.stringify(http(2001))];
+  raw.publish(batchSubjectOf(Subjects.httpMessage), new TextEncoder().encode(encodeBatchText(Subjects.httpMessage, lines)));
+  await raw.flush();
+  await until(() => got.length >= 1502, 'the good lines of the bad batch');
+  assert.deepEqual(got.slice(1500), [2000, 2001]);
+  assert.equal(sub.counters.get('invalid_payloads'), 2);
+  assert.equal(batchSubjectOf(Subjects.httpMessage), 'mcpspy.v1.batch.http.message');
+  await raw.close();
+  await Promise.all([sub.close(), pub.close()]);
+});
+
+test('concurrent: a consumer closed while a batch\'s events run gets no ack out; the next consumer gets the whole batch again', async () => {
+  const pub = await NatsBus.connect({ url: nats.url });
+  const first = await NatsBus.connect({ url: nats.url, ackWaitMs: 1000, closeGraceMs: 200 });
+  const firstSeen: number[] = [];
+  await first.subscribe(Subjects.mcpMessage, async (p) => {
+    const id = (p as { id: number }).id;
+    firstSeen.push(id);
+    if (id === 2) await new Promise(() => undefined); // never finishes: the batch is never acknowledged
+  }, { durable: 'conc-again', concurrent: true });
+  for (let i = 0; i < 6; i++) void pub.publish(Subjects.mcpMessage, mcp(i));
+  await pub.flush();
+  await until(() => firstSeen.length === 6, 'every event of the batch started at once');
+  await first.close();
+  const second = await NatsBus.connect({ url: nats.url, ackWaitMs: 1000 });
+  const secondSeen: Array<[number, boolean]> = [];
+  await second.subscribe(Subjects.mcpMessage, (p, info) => void secondSeen.push([(p as { id: number }).id, info.redelivered]), { durable: 'conc-again', concurrent: true });
+  await until(() => secondSeen.length >= 6, 'the batch again');
+  assert.deepEqual(secondSeen.map(([id]) => id), [0, 1, 2, 3, 4, 5]);
+  assert.ok(secondSeen.every(([, r]) => r), 'marked redelivered');
+  await until(async () => (await ackPending('conc-again_batch_mcp_message')) === 0, 'acknowledged by the second');
+  await second.close();
+  await pub.close();
+});
+
+test('http.message: a partial batch goes out on its linger timer over core NATS, in order', async () => {
+  const pub = await NatsBus.connect({ url: nats.url, batchLingerMs: 200 });
+  const sub = await NatsBus.connect({ url: nats.url });
+  const got: number[] = [];
+  await sub.subscribe(Subjects.httpMessage, (p) => void got.push((p as { exchange: number }).exchange), { queue: 'linger-http' });
+  await sub.flush();
+  await pub.publish(Subjects.httpMessage, http(1));
+  await new Promise((r) => setImmediate(r));
+  await pub.publish(Subjects.httpMessage, http(2));
+  await until(() => got.length === 2, 'the lingering HTTP batch');
+  assert.deepEqual(got, [1, 2]);
+  assert.ok(pub.counters.get('batches_published') <= 2, `sent together (${pub.counters.get('batches_published')} batches)`);
+  await Promise.all([sub.close(), pub.close()]);
+});

@@ -51,7 +51,8 @@ export class BusServer extends Server implements CustomTransportStrategy {
         // `@EventPattern(subject, { fanout: true })`: every instance gets every message.
         // `{ partitioned: true }`: instances own partitions; splitting one partition's
         // batches across a queue group would tear its streams apart.
-        const extras = handler.extras as { fanout?: boolean; partitioned?: boolean } | undefined;
+        // `{ concurrent: true }`: the events of a NATS batch are handled at once (BusSubscribeOptions.concurrent).
+        const extras = handler.extras as { fanout?: boolean; partitioned?: boolean; concurrent?: boolean } | undefined;
         const fanout = extras?.fanout === true || extras?.partitioned === true;
         for (const subject of this.expand(pattern)) {
           // Resolved once: Nest's lookup by pattern parses the pattern on every call.
@@ -62,6 +63,7 @@ export class BusServer extends Server implements CustomTransportStrategy {
           const sub = await this.options.bus.subscribe(subject, deliver, {
             queue: fanout ? undefined : this.options.queue,
             durable: fanout ? undefined : (this.options.durable ?? this.options.queue),
+            concurrent: extras?.concurrent === true,
           });
           this.subscriptions.push(sub);
         }

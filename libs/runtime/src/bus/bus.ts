@@ -26,6 +26,15 @@ export interface BusSubscribeOptions {
    * same name share the work and resume after a restart.
    */
   durable?: string;
+  /**
+   * The events of one NATS batch may be handled at once (NatsBus): the
+   * handler is called for each event in order without waiting for the one
+   * before, and the batch is acknowledged once all of them have finished.
+   * For a stage whose handler mostly waits (security: the offline worker
+   * thread), so the events of a batch reach that wait together. Single
+   * events, and every event on the in-process Bus, stay one at a time.
+   */
+  concurrent?: boolean;
 }
 
 export interface BusSubscription {

@@ -302,6 +302,8 @@ export class NatsBus implements Bus {
     this.queuedEvents++;
     this.scheduleOutgoing();
     if (this.inflightEvents + this.queuedEvents >= MAX_INFLIGHT_DURABLE) {
+      // The publisher waits for stored-acks: a stage that queues because of NATS, not because of its own CPU.
+      this.counters.inc('backpressure_waits');
       await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
     }
   }
@@ -458,7 +460,7 @@ export class NatsBus implements Bus {
     const done = (async () => {
       for await (const m of sub) {
         busy = true;
-        await serial(() => this.deliver(m, handler, false));
+        await serial(() => this.deliver(m, handler, false, options.concurrent === true));
         busy = false;
       }
     })();
@@ -500,7 +502,7 @@ export class NatsBus implements Bus {
     const done = (async () => {
       for await (const m of messages) {
         busy = true;
-        await serial(() => this.deliver(m, handler, m.info.redelivered));
+        await serial(() => this.deliver(m, handler, m.info.redelivered, options.concurrent === true));
         busy = false;
         this.acks.push(m);
         this.scheduleOutgoing();
@@ -522,9 +524,9 @@ export class NatsBus implements Bus {
     return { pattern, unsubscribe: async () => (this.subs.delete(entry), entry.stop()) };
   }
 
-  private async deliver(m: Msg | JsMsg, handler: BusHandler, redelivered: boolean): Promise<void> {
+  private async deliver(m: Msg | JsMsg, handler: BusHandler, redelivered: boolean, concurrent = false): Promise<void> {
     const batchOf = subjectOfBatch(m.subject);
-    if (batchOf !== undefined) return this.deliverBatch(m, batchOf, handler, redelivered);
+    if (batchOf !== undefined) return this.deliverBatch(m, batchOf, handler, redelivered, concurrent);
     this.counters.inc('received');
     const decoded = this.decode(m.subject, m.data);
     if (!decoded.ok) {
@@ -543,7 +545,7 @@ export class NatsBus implements Bus {
    * a bad event is counted and skipped, the others are delivered. The batch is
    * acknowledged (by the caller) after the last one was handled.
    */
-  private async deliverBatch(m: Msg | JsMsg, subject: string, handler: BusHandler, redelivered: boolean): Promise<void> {
+  private async deliverBatch(m: Msg | JsMsg, subject: string, handler: BusHandler, redelivered: boolean, concurrent: boolean): Promise<void> {
     this.counters.inc('batches_received');
     const batch = decodeBatchText(decoder.decode(m.data));
     if (batch.problem) this.counters.reject(this.options.logger, 'invalid_batches', batch.problem, { subject: m.subject });
@@ -552,6 +554,7 @@ export class NatsBus implements Bus {
     }
     const validate = this.options.validate !== false;
     const info = { subject, redelivered };
+    const running: Promise<void>[] | undefined = concurrent ? [] : undefined;
     for (const line of batch.lines) {
       this.counters.inc('received');
       if (!line.ok) {
@@ -565,11 +568,25 @@ export class NatsBus implements Bus {
           continue;
         }
       }
+      if (running) {
+        running.push(this.runHandler(handler, line.value, info));
+        continue;
+      }
       try {
         await handler(line.value, info);
       } catch (err) {
         this.counters.reject(this.options.logger, 'handler_errors', (err as Error).message, { subject });
       }
+    }
+    if (running) await Promise.all(running);
+  }
+
+  /** One handler call that never rejects (a throw, sync or async, is counted). */
+  private async runHandler(handler: BusHandler, value: unknown, info: { subject: string; redelivered: boolean }): Promise<void> {
+    try {
+      await handler(value, info);
+    } catch (err) {
+      this.counters.reject(this.options.logger, 'handler_errors', (err as Error).message, { subject: info.subject });
     }
   }
 
