@@ -8,13 +8,27 @@
  * tells who asked, because both MCP peers number their own requests from the
  * same start and a session routinely holds client id 1 and server id 1.
  */
-import type { PairedRequest } from '@mcpspy/events';
+import { holdJsonText, jsonTextOf, type PairedRequest } from '@mcpspy/events';
 import type { Counters, Logger, Store } from '@mcpspy/runtime';
 import { ParserStoreError } from './errors';
 import { TIMED_OUT, withDeadline } from './store-timeout';
 
 export function pendingKey(scope: string, id: string | number | null): string {
   return `mcp:pending:${scope}:${JSON.stringify(id)}`;
+}
+
+/**
+ * JSON.stringify(req) for a request whose `params` come last (as
+ * MessageOutput builds it), with the params' text worked out through
+ * jsonTextOf: the sink writes the same params and reuses that text.
+ */
+export function pairedRequestText(req: PairedRequest): string {
+  const { params, ...head } = req;
+  const base = JSON.stringify(head);
+  if (params === undefined) return base;
+  const text = jsonTextOf(params);
+  if (text === undefined) return base;
+  return base === '{}' ? `{"params":${text}}` : `${base.slice(0, -1)},"params":${text}}`;
 }
 
 export interface PendingBudget {
@@ -76,7 +90,7 @@ export class RequestPairing {
       if (e.exp > now) break;
       this.forget(k);
     }
-    const value = JSON.stringify(req);
+    const value = pairedRequestText(req);
     const size = value.length + key.length;
     if (size > this.maxProcessBytes) {
       this.counters.reject(this.logger, 'pending_too_large', `a request of ${size} bytes is larger than one process's share of pending requests (${this.maxProcessBytes} bytes); not kept for pairing`);
@@ -170,7 +184,10 @@ export class RequestPairing {
       this.forget(key);
       if (value === null) continue;
       try {
-        return JSON.parse(value) as PairedRequest;
+        const req = JSON.parse(value) as PairedRequest;
+        // The text came from JSON.stringify (pairedRequestText): it is the request's own JSON text for the sink.
+        holdJsonText(req, value);
+        return req;
       } catch {
         this.counters.reject(this.logger, 'store_errors', `pending request ${key} is not JSON`);
       }

@@ -6,7 +6,7 @@
  * and some viewers), bidi and invisible characters appear as `\uXXXX`, and
  * every value parses back unchanged.
  */
-import { safeJsonText, type McpMessageEvent, type NoticeEvent, type SecurityAlertEvent } from '@mcpspy/events';
+import { heldJsonText, safeJsonText, type McpMessageEvent, type NoticeEvent, type SecurityAlertEvent } from '@mcpspy/events';
 
 const MESSAGE_ORDER = [
   'timestamp',
@@ -51,6 +51,8 @@ const INDEX_KEY = /^(?:0|[1-9]\d{0,9})$/;
  * order straight into the text instead of copying the message into a
  * reordered object first; the text is byte for byte the generic form's
  * (`messageToJsonlGeneric`, compared on every fixture in jsonl-format.spec.ts).
+ * Objects whose JSON text an earlier stage kept (`jsonTextOf`) are not
+ * stringified again.
  */
 export function messageToJsonl(m: McpMessageEvent): string {
   const src = m as unknown as Record<string, unknown>;
@@ -65,7 +67,8 @@ export function messageToJsonl(m: McpMessageEvent): string {
       else if (v === null) text = 'null';
       else continue;
     } else {
-      text = JSON.stringify(v);
+      // An object an earlier stage of this process already stringified (a request's params, a paired request) has its text.
+      text = heldJsonText(v) ?? JSON.stringify(v);
       if (text === undefined) continue;
     }
     out += MESSAGE_PREFIXES[i][out.length === 0 ? 0 : 1] + text;
