@@ -9,7 +9,6 @@ import {
   Direction,
   ChunkContinuity,
   FdType,
-  jsonTextOf,
   kernelTimeToIso,
   NoticeReason,
   RawEvent,
@@ -100,9 +99,9 @@ interface HeldStdio {
 
 /**
  * What a message's draft takes from its two ends: frozen and shared by the
- * messages of a channel (they are never changed once built), so the sink can
- * reuse `stdio_transport`'s JSON text (jsonTextOf) and a message costs fewer
- * objects.
+ * messages of a channel (they are never changed once built), so a message
+ * costs fewer objects and the sink can reuse `stdio_transport`'s JSON text
+ * from the channel's previous line.
  */
 interface ChannelEnds {
   fromPid: number;
@@ -413,8 +412,6 @@ export class StdioChannels {
     const responseScopes = [`stdio:${to.pid}>${from.pid}`];
     if (to.pid !== 0 && from.pid !== 0) responseScopes.push(`stdio:${to.pid}>0`, `stdio:0>${from.pid}`);
     const stdio: StdioTransportInfo = { from_pid: from.pid, from_comm: fromComm, to_pid: to.pid, to_comm: toComm };
-    // Worked out now, while the object is new: every message of the channel then carries the same text for the sink.
-    jsonTextOf(stdio);
     const ends: ChannelEnds = {
       fromPid: from.pid,
       fromComm,
