@@ -143,7 +143,12 @@ function callKey(session: string, method: string | undefined, target: string): s
 
 /** Insert as newest; the oldest entry goes past the bound. */
 function put<V>(m: Map<string, V>, k: string, v: V, max: number): void {
-  m.delete(k);
+  const size = m.size;
   m.set(k, v);
+  if (m.size === size) {
+    // It was there: move it to the newest place. A new key (nearly always) costs one lookup, not two.
+    m.delete(k);
+    m.set(k, v);
+  }
   if (m.size > max) m.delete(m.keys().next().value as string);
 }

@@ -8,7 +8,7 @@
  * tells who asked, because both MCP peers number their own requests from the
  * same start and a session routinely holds client id 1 and server id 1.
  */
-import { holdJsonText, jsonTextOf, type PairedRequest } from '@mcpspy/events';
+import { holdJsonText, type PairedRequest } from '@mcpspy/events';
 import type { Counters, Logger, Store } from '@mcpspy/runtime';
 import { ParserStoreError } from './errors';
 import { TIMED_OUT, withDeadline } from './store-timeout';
@@ -18,18 +18,25 @@ export function pendingKey(scope: string, id: string | number | null): string {
 }
 
 /**
- * JSON.stringify(req) for a request whose `params` come last (as
- * MessageOutput builds it), with the params' text worked out through
- * jsonTextOf: the sink writes the same params and reuses that text.
+ * JSON.stringify(req); when `params` is an object and the last key (as
+ * MessageOutput builds requests), its text is a tail of that text and is kept
+ * (holdJsonText) for the sink, which writes the same params. Only the keys
+ * before it (type, id, method, error, timestamp: strings, numbers, `{}`) come
+ * first, and a JSON string never holds an unescaped `"`, so the first
+ * `,"params":` is the key itself.
  */
 export function pairedRequestText(req: PairedRequest): string {
-  const { params, ...head } = req;
-  const base = JSON.stringify(head);
-  if (params === undefined) return base;
-  const text = jsonTextOf(params);
-  if (text === undefined) return base;
-  return base === '{}' ? `{"params":${text}}` : `${base.slice(0, -1)},"params":${text}}`;
+  const text = JSON.stringify(req);
+  const params = req.params;
+  if (params === null || typeof params !== 'object') return text;
+  let last: string | undefined;
+  for (const k in req) last = k;
+  if (last !== 'params') return text;
+  const at = text.indexOf(PARAMS_KEY);
+  if (at > 0) holdJsonText(params, text.slice(at + PARAMS_KEY.length, -1));
+  return text;
 }
+const PARAMS_KEY = ',"params":';
 
 export interface PendingBudget {
   /** Bytes (of the requests' JSON) kept over all requests; past it the oldest are evicted. Default: unbounded. */
