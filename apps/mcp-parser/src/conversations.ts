@@ -15,6 +15,7 @@
  */
 import { describeResultType, McpMessageEvent, PairedRequest, resultTypeOf } from '@mcpspy/events';
 import type { Draft } from './message-builder';
+import { LiveQueue } from './live-queue';
 import { MessageFacts, paramsFacts, resultFacts, resultRequestState, retryFacts, targetOf } from './mcp-meta';
 
 const MAX_SESSIONS = 50_000;
@@ -30,11 +31,11 @@ interface Origin {
 type SessionFacts = Pick<MessageFacts, 'protocolVersion' | 'clientName' | 'clientVersion' | 'serverName' | 'serverVersion'>;
 
 export class Conversations {
-  private readonly sessions = new Map<string, SessionFacts>();
+  private readonly sessions = new BoundedMap<SessionFacts>(MAX_SESSIONS);
   /** Requests by session, id and method: the logical call each belongs to, and its trace context. */
-  private readonly calls = new Map<string, { origin: Origin; traceparent?: string; tracestate?: string }>();
+  private readonly calls = new BoundedMap<{ origin: Origin; traceparent?: string; tracestate?: string }>(MAX_CALLS);
   /** Calls waiting for their retry, by requestState and by method+target. */
-  private readonly open = new Map<string, Origin>();
+  private readonly open = new BoundedMap<Origin>(MAX_CALLS);
 
   annotate(out: McpMessageEvent, d: Draft, request: PairedRequest | undefined): void {
     const p = d.parsed;
@@ -92,7 +93,7 @@ export class Conversations {
         }
       }
       const call = { origin: origin ?? { msgId: out.msg_id, id: p.id, rounds: 1 }, traceparent: out.traceparent, tracestate: out.tracestate };
-      put(this.calls, requestKey(d.session, p.id, p.method), call, MAX_CALLS);
+      this.calls.put(requestKey(d.session, p.id, p.method), call);
       return;
     }
     if ((p.type !== 'response' && p.type !== 'error') || !request) return;
@@ -101,8 +102,8 @@ export class Conversations {
     this.calls.delete(rk);
     if (!origin || out.result_type !== 'input_required') return;
     const state = resultRequestState(p.result);
-    if (state !== undefined) put(this.open, stateKey(d.session, state), origin, MAX_CALLS);
-    put(this.open, callKey(d.session, request.method, targetOf(request.params)), origin, MAX_CALLS);
+    if (state !== undefined) this.open.put(stateKey(d.session, state), origin);
+    this.open.put(callKey(d.session, request.method, targetOf(request.params)), origin);
   }
 
   /** Merges a message's own facts into its conversation's and returns the conversation's. */
@@ -120,7 +121,7 @@ export class Conversations {
       next.serverName = own.serverName;
       next.serverVersion = own.serverVersion;
     }
-    if (prev || Object.keys(next).length > 0) put(this.sessions, session, next, MAX_SESSIONS);
+    if (prev || Object.keys(next).length > 0) this.sessions.put(session, next);
     return next;
   }
 }
@@ -141,14 +142,32 @@ function callKey(session: string, method: string | undefined, target: string): s
   return `${session}\0c\0${method ?? ''}\0${target}`;
 }
 
-/** Insert as newest; the oldest entry goes past the bound. */
-function put<V>(m: Map<string, V>, k: string, v: V, max: number): void {
-  const size = m.size;
-  m.set(k, v);
-  if (m.size === size) {
-    // It was there: move it to the newest place. A new key (nearly always) costs one lookup, not two.
-    m.delete(k);
-    m.set(k, v);
+/** A Map bounded to its newest entries, whose oldest is found without walking the Map's holes (LiveQueue). */
+class BoundedMap<V extends object> {
+  readonly map = new Map<string, V>();
+  private readonly order = new LiveQueue<V>((k, v) => this.map.get(k) === v);
+  constructor(private readonly max: number) {}
+
+  get(k: string): V | undefined {
+    return this.map.get(k);
   }
-  if (m.size > max) m.delete(m.keys().next().value as string);
+
+  delete(k: string): void {
+    this.map.delete(k);
+  }
+
+  /** Insert as newest; the oldest entry goes past the bound. */
+  put(k: string, v: V): void {
+    const m = this.map;
+    const size = m.size;
+    m.set(k, v);
+    if (m.size === size) {
+      // It was there: move it to the newest place. A new key (nearly always) costs one lookup, not two.
+      m.delete(k);
+      m.set(k, v);
+    }
+    this.order.push(k, v);
+    if (m.size > this.max) m.delete(this.order.oldest()!);
+    this.order.compact(m.size);
+  }
 }

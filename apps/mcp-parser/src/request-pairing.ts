@@ -11,6 +11,7 @@
 import { holdJsonText, type PairedRequest } from '@mcpspy/events';
 import type { Counters, Logger, Store } from '@mcpspy/runtime';
 import { ParserStoreError } from './errors';
+import { LiveQueue } from './live-queue';
 import { TIMED_OUT, withDeadline } from './store-timeout';
 
 export function pendingKey(scope: string, id: string | number | null): string {
@@ -53,10 +54,18 @@ interface LocalEntry {
   owner: number;
 }
 
+/** One requester's pending keys, oldest first, and how many are live. */
+interface OwnerKeys {
+  queue: LiveQueue<LocalEntry>;
+  live: number;
+}
+
 export class RequestPairing {
   /** Keys this instance stored, oldest first, with their expiry, size and requester: the local view of the bounds. */
   private readonly local = new Map<string, LocalEntry>();
-  private readonly byOwner = new Map<number, Set<string>>();
+  private readonly byOwner = new Map<number, OwnerKeys>();
+  /** Every pending key, oldest first: expiry and the count and byte bounds take the oldest without walking the Map. */
+  private readonly order = new LiveQueue<LocalEntry>((k, e) => this.local.get(k) === e);
   private readonly ownerBytes = new Map<number, number>();
   private bytes = 0;
   private readonly maxBytes: number;
@@ -93,10 +102,8 @@ export class RequestPairing {
   async remember(scope: string, req: PairedRequest, owner = 0): Promise<void> {
     const key = pendingKey(scope, req.id);
     const now = Date.now();
-    for (const [k, e] of this.local) {
-      if (e.exp > now) break;
-      this.forget(k);
-    }
+    // Every entry lives ttlMs from its insertion, so the oldest expires first.
+    for (let k = this.order.oldest(); k !== undefined && this.local.get(k)!.exp <= now; k = this.order.oldest()) this.forget(k);
     const value = pairedRequestText(req);
     const size = value.length + key.length;
     if (size > this.maxProcessBytes) {
@@ -105,9 +112,9 @@ export class RequestPairing {
     }
     this.forget(key);
     const evicted: string[] = [];
-    while ((this.ownerBytes.get(owner) ?? 0) + size > this.maxProcessBytes) evicted.push(this.evictOldest('process', this.byOwner.get(owner)!.values().next().value as string));
-    while (this.bytes + size > this.maxBytes) evicted.push(this.evictOldest('total', this.local.keys().next().value as string));
-    while (this.local.size > 0 && this.local.size >= this.maxPending) evicted.push(this.evictOldest('count', this.local.keys().next().value as string));
+    while ((this.ownerBytes.get(owner) ?? 0) + size > this.maxProcessBytes) evicted.push(this.evictOldest('process', this.byOwner.get(owner)!.queue.oldest()!));
+    while (this.bytes + size > this.maxBytes) evicted.push(this.evictOldest('total', this.order.oldest()!));
+    while (this.local.size > 0 && this.local.size >= this.maxPending) evicted.push(this.evictOldest('count', this.order.oldest()!));
     this.track(key, { exp: now + this.ttlMs, bytes: size, owner });
     for (const k of evicted) this.deleteInStore(k);
     try {
@@ -126,7 +133,7 @@ export class RequestPairing {
   releaseOwner(owner: number): number {
     const keys = this.byOwner.get(owner);
     if (!keys || owner === 0) return 0;
-    const all = [...keys];
+    const all = keys.queue.live();
     for (const k of all) {
       this.forget(k);
       this.deleteInStore(k);
@@ -147,9 +154,16 @@ export class RequestPairing {
     this.local.set(key, e);
     this.bytes += e.bytes;
     this.ownerBytes.set(e.owner, (this.ownerBytes.get(e.owner) ?? 0) + e.bytes);
+    this.order.push(key, e);
+    this.order.compact(this.local.size);
     let keys = this.byOwner.get(e.owner);
-    if (!keys) this.byOwner.set(e.owner, (keys = new Set()));
-    keys.add(key);
+    if (!keys) {
+      keys = { queue: new LiveQueue<LocalEntry>((k, entry) => this.local.get(k) === entry), live: 0 };
+      this.byOwner.set(e.owner, keys);
+    }
+    keys.queue.push(key, e);
+    keys.live++;
+    keys.queue.compact(keys.live);
   }
 
   private forget(key: string): void {
@@ -161,8 +175,7 @@ export class RequestPairing {
     if (left > 0) this.ownerBytes.set(e.owner, left);
     else this.ownerBytes.delete(e.owner);
     const keys = this.byOwner.get(e.owner);
-    keys?.delete(key);
-    if (keys?.size === 0) this.byOwner.delete(e.owner);
+    if (keys && --keys.live === 0) this.byOwner.delete(e.owner);
   }
 
   /** The Store copy of an evicted request goes too (in the background: the bound is on this side's view). */
