@@ -28,12 +28,19 @@ interface Origin {
   rounds: number;
 }
 
+/** A request's call: its msg_id when it starts a call and carries no trace context, else the whole record. */
+type Call = string | { origin: Origin; traceparent?: string; tracestate?: string };
+
 type SessionFacts = Pick<MessageFacts, 'protocolVersion' | 'clientName' | 'clientVersion' | 'serverName' | 'serverVersion'>;
 
 export class Conversations {
   private readonly sessions = new BoundedMap<SessionFacts>(MAX_SESSIONS);
-  /** Requests by session, id and method: the logical call each belongs to, and its trace context. */
-  private readonly calls = new BoundedMap<{ origin: Origin; traceparent?: string; tracestate?: string }>(MAX_CALLS);
+  /**
+   * Requests by session, id and method: the logical call each belongs to, and its trace context. A
+   * request that starts its own call and carries no trace context (nearly all) keeps only its msg_id:
+   * one string it already has instead of two objects per pending request.
+   */
+  private readonly calls = new BoundedMap<Call>(MAX_CALLS);
   /** Calls waiting for their retry, by requestState and by method+target. */
   private readonly open = new BoundedMap<Origin>(MAX_CALLS);
 
@@ -52,8 +59,10 @@ export class Conversations {
     if ((p.type === 'response' || p.type === 'error') && request && own.traceparent === undefined) {
       // The request's trace context came in its HTTP headers.
       const call = this.calls.get(requestKey(d.session, request.id, request.method));
-      if (call?.traceparent) own.traceparent = call.traceparent;
-      if (call?.tracestate) own.tracestate = call.tracestate;
+      if (typeof call === 'object') {
+        if (call.traceparent) own.traceparent = call.traceparent;
+        if (call.tracestate) own.tracestate = call.tracestate;
+      }
     }
     const known = this.remember(d.session, own);
     setIf(out, 'protocol_version', own.protocolVersion ?? known.protocolVersion);
@@ -92,15 +101,20 @@ export class Conversations {
           out.round = ++origin.rounds;
         }
       }
-      const call = { origin: origin ?? { msgId: out.msg_id, id: p.id, rounds: 1 }, traceparent: out.traceparent, tracestate: out.tracestate };
+      const call: Call =
+        origin === undefined && out.traceparent === undefined && out.tracestate === undefined
+          ? out.msg_id
+          : { origin: origin ?? { msgId: out.msg_id, id: p.id, rounds: 1 }, traceparent: out.traceparent, tracestate: out.tracestate };
       this.calls.put(requestKey(d.session, p.id, p.method), call);
       return;
     }
     if ((p.type !== 'response' && p.type !== 'error') || !request) return;
     const rk = requestKey(d.session, request.id, request.method);
-    const origin = this.calls.get(rk)?.origin;
+    const call = this.calls.get(rk);
     this.calls.delete(rk);
-    if (!origin || out.result_type !== 'input_required') return;
+    if (call === undefined || out.result_type !== 'input_required') return;
+    // A call kept as its msg_id alone started with this request: its first round.
+    const origin: Origin = typeof call === 'string' ? { msgId: call, id: request.id as string | number, rounds: 1 } : call.origin;
     const state = resultRequestState(p.result);
     if (state !== undefined) this.open.put(stateKey(d.session, state), origin);
     this.open.put(callKey(d.session, request.method, targetOf(request.params)), origin);
@@ -143,7 +157,7 @@ function callKey(session: string, method: string | undefined, target: string): s
 }
 
 /** A Map bounded to its newest entries, whose oldest is found without walking the Map's holes (LiveQueue). */
-class BoundedMap<V extends object> {
+class BoundedMap<V> {
   readonly map = new Map<string, V>();
   private readonly order = new LiveQueue<V>((k, v) => this.map.get(k) === v);
   constructor(private readonly max: number) {}
