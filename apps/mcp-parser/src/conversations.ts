@@ -15,7 +15,7 @@
  */
 import { describeResultType, McpMessageEvent, PairedRequest, resultTypeOf } from '@mcpspy/events';
 import type { Draft } from './message-builder';
-import { LiveQueue } from './live-queue';
+import { BoundedMap } from './live-queue';
 import { MessageFacts, paramsFacts, resultFacts, resultRequestState, retryFacts, targetOf } from './mcp-meta';
 
 const MAX_SESSIONS = 50_000;
@@ -154,34 +154,4 @@ function stateKey(session: string, state: string): string {
 
 function callKey(session: string, method: string | undefined, target: string): string {
   return `${session}\0c\0${method ?? ''}\0${target}`;
-}
-
-/** A Map bounded to its newest entries, whose oldest is found without walking the Map's holes (LiveQueue). */
-class BoundedMap<V> {
-  readonly map = new Map<string, V>();
-  private readonly order = new LiveQueue<V>((k, v) => this.map.get(k) === v);
-  constructor(private readonly max: number) {}
-
-  get(k: string): V | undefined {
-    return this.map.get(k);
-  }
-
-  delete(k: string): void {
-    this.map.delete(k);
-  }
-
-  /** Insert as newest; the oldest entry goes past the bound. */
-  put(k: string, v: V): void {
-    const m = this.map;
-    const size = m.size;
-    m.set(k, v);
-    if (m.size === size) {
-      // It was there: move it to the newest place. A new key (nearly always) costs one lookup, not two.
-      m.delete(k);
-      m.set(k, v);
-    }
-    this.order.push(k, v);
-    if (m.size > this.max) m.delete(this.order.oldest()!);
-    this.order.compact(m.size);
-  }
 }

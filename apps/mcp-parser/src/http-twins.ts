@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { HttpMessageEvent, HttpTransportInfo, visibleText } from '@mcpspy/events';
 import { Counters, Logger } from '@mcpspy/runtime';
 import { DeadlineQueue } from './deadline-queue';
+import { BoundedMap } from './live-queue';
 import { ParsedMessage, parseJsonRpcText } from './jsonrpc';
 import { decodeUtf8, Draft } from './message-builder';
 import { Notices } from './notices';
@@ -56,7 +57,7 @@ export class HttpTwins {
   private readonly serverEmitted = new Map<string, TwinCount>();
   private readonly clientEmitted = new Map<string, TwinCount>();
   /** Request method of each recent exchange (`stream#exchange`), for a response whose request was not seen. */
-  private readonly exchanges = new Map<string, string>();
+  private readonly exchanges = new BoundedMap<string>(MAX_EXCHANGES);
 
   constructor(
     private readonly cfg: HttpConfig,
@@ -72,7 +73,7 @@ export class HttpTwins {
     // The transport names the method even when the request body is lost: Mcp-Method (2026-07-28).
     if (ev.is_request) {
       const m = ev.headers?.['mcp-method'];
-      if (m) remember(this.exchanges, exchange, m.slice(0, 256));
+      if (m) this.exchanges.put(exchange, m.slice(0, 256));
     }
     if (ev.gap) {
       counters.reject(logger, 'http_gap', 'bytes of the HTTP message were lost in capture', { stream: ev.stream });
@@ -102,7 +103,7 @@ export class HttpTwins {
     if (result.messages.length === 0) return;
     if (ev.is_request && !this.exchanges.has(exchange)) {
       const reqs = result.messages.filter((m) => m.type === 'request');
-      if (reqs.length === 1 && reqs[0].method) remember(this.exchanges, exchange, reqs[0].method);
+      if (reqs.length === 1 && reqs[0].method) this.exchanges.put(exchange, reqs[0].method);
     }
     const exchangeMethod = ev.is_request ? undefined : this.exchanges.get(exchange);
     const drafts = result.messages.map((m) => this.draft(ev, m, exchangeMethod));
@@ -244,8 +245,3 @@ function addOne(m: Map<string, TwinCount>, key: string, windowMs: number): void 
   }
 }
 
-function remember(m: Map<string, string>, k: string, v: string): void {
-  m.delete(k);
-  m.set(k, v);
-  if (m.size > MAX_EXCHANGES) m.delete(m.keys().next().value as string);
-}

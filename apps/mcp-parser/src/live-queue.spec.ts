@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LiveQueue } from './live-queue';
+import { BoundedMap, LiveQueue } from './live-queue';
 
 function mapWithQueue() {
   const map = new Map<string, object>();
@@ -59,4 +59,22 @@ test('LiveQueue: 200,000 evictions, oldest first, from 100,000 keys keep the Map
   assert.equal(q.oldest(), 'k200000');
   assert.equal(q.oldest(), map.keys().next().value);
   assert.ok(q.length <= 2 * map.size + 1024);
+});
+
+test('BoundedMap: the newest entries up to the bound; a new value moves a key to the newest place, the same value again may keep its older place', () => {
+  const m = new BoundedMap<string>(3);
+  m.put('a', '1');
+  m.put('b', '2');
+  m.put('c', '3');
+  m.put('a', '1.1'); // a new value: now the newest
+  m.put('d', '4');
+  assert.deepEqual([...m.map.keys()], ['c', 'a', 'd']);
+  assert.equal(m.has('b'), false);
+  m.put('c', '3'); // the same value again: its older queue entry still counts
+  m.put('e', '5');
+  assert.equal(m.map.size, 3);
+  assert.deepEqual([...m.map.keys()].sort(), ['a', 'd', 'e']);
+  for (let i = 0; i < 50_000; i++) m.put(`k${i % 10}`, 'same');
+  assert.equal(m.map.size, 3);
+  assert.equal(m.get('k9'), 'same');
 });

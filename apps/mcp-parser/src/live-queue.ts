@@ -69,3 +69,42 @@ export class LiveQueue<T> {
     this.head = 0;
   }
 }
+
+/**
+ * A Map bounded to its newest entries, whose oldest is found without walking
+ * the Map's holes (LiveQueue). A key put again with the very same value may
+ * keep its older place in the eviction order (its first queue entry is still
+ * live): it can go a little early once the bound is reached; the bound holds.
+ */
+export class BoundedMap<V> {
+  readonly map = new Map<string, V>();
+  private readonly order = new LiveQueue<V>((k, v) => this.map.get(k) === v);
+  constructor(private readonly max: number) {}
+
+  get(k: string): V | undefined {
+    return this.map.get(k);
+  }
+
+  has(k: string): boolean {
+    return this.map.has(k);
+  }
+
+  delete(k: string): void {
+    this.map.delete(k);
+  }
+
+  /** Insert as newest; the oldest entry goes past the bound. */
+  put(k: string, v: V): void {
+    const m = this.map;
+    const size = m.size;
+    m.set(k, v);
+    if (m.size === size) {
+      // It was there: move it to the newest place. A new key (nearly always) costs one lookup, not two.
+      m.delete(k);
+      m.set(k, v);
+    }
+    this.order.push(k, v);
+    if (m.size > this.max) m.delete(this.order.oldest()!);
+    this.order.compact(m.size);
+  }
+}
