@@ -135,14 +135,22 @@ export function startProc(name, cmd, args, opts = {}) {
   };
 }
 
+/** The node flags in a script's `#!/usr/bin/env -S node FLAGS` line (none when there is no such line). */
+export function shebangNodeFlags(bin) {
+  const first = readFileSync(bin, 'utf8').split('\n', 1)[0];
+  const m = /^#!\S*env\s+-S\s+node((?:\s+--[\w-]+(?:=\S+)?)*)\s*$/.exec(first);
+  return m ? m[1].split(/\s+/).filter(Boolean) : [];
+}
+
 /** The embedded monitor, `mcpspy --tui=false -q -o FILE --comm ... --metrics-port P`, once it reports it is monitoring. */
 export async function startEmbedded({ output, comms, extra = [], bin = MCPSPY }) {
   const metricsPort = await freePort();
   const args = [bin, '--tui=false', '-q', '-o', output, '--comm', comms.join(','), '--metrics-port', String(metricsPort), '--log-level', 'warn', ...extra];
-  // The node flag of bin/mcpspy.js's shebang and of `npm start`: measure what people run.
+  // The node flags of that bin/mcpspy.js's own shebang (as `npm start` uses them): measure what people run,
+  // and each tree of an A/B with its own flags.
   // MCPSPY_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to node here too.
-  const nodeArgs = (process.env.MCPSPY_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const proc = startProc('mcpspy', process.execPath, ['--max-semi-space-size=4', ...nodeArgs, ...args]);
+  const nodeArgs = [...shebangNodeFlags(bin), ...(process.env.MCPSPY_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+  const proc = startProc('mcpspy', process.execPath, [...nodeArgs, ...args]);
   await proc.waitForLine(READY_MONITOR, 60_000);
   return {
     mode: 'embedded',

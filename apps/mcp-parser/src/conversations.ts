@@ -15,6 +15,7 @@
  */
 import { describeResultType, McpMessageEvent, PairedRequest, resultTypeOf } from '@mcpspy/events';
 import type { Draft } from './message-builder';
+import { BoundedMap } from './live-queue';
 import { MessageFacts, paramsFacts, resultFacts, resultRequestState, retryFacts, targetOf } from './mcp-meta';
 
 const MAX_SESSIONS = 50_000;
@@ -27,14 +28,21 @@ interface Origin {
   rounds: number;
 }
 
+/** A request's call: its msg_id when it starts a call and carries no trace context, else the whole record. */
+type Call = string | { origin: Origin; traceparent?: string; tracestate?: string };
+
 type SessionFacts = Pick<MessageFacts, 'protocolVersion' | 'clientName' | 'clientVersion' | 'serverName' | 'serverVersion'>;
 
 export class Conversations {
-  private readonly sessions = new Map<string, SessionFacts>();
-  /** Requests by session, id and method: the logical call each belongs to, and its trace context. */
-  private readonly calls = new Map<string, { origin: Origin; traceparent?: string; tracestate?: string }>();
+  private readonly sessions = new BoundedMap<SessionFacts>(MAX_SESSIONS);
+  /**
+   * Requests by session, id and method: the logical call each belongs to, and its trace context. A
+   * request that starts its own call and carries no trace context (nearly all) keeps only its msg_id:
+   * one string it already has instead of two objects per pending request.
+   */
+  private readonly calls = new BoundedMap<Call>(MAX_CALLS);
   /** Calls waiting for their retry, by requestState and by method+target. */
-  private readonly open = new Map<string, Origin>();
+  private readonly open = new BoundedMap<Origin>(MAX_CALLS);
 
   annotate(out: McpMessageEvent, d: Draft, request: PairedRequest | undefined): void {
     const p = d.parsed;
@@ -51,8 +59,10 @@ export class Conversations {
     if ((p.type === 'response' || p.type === 'error') && request && own.traceparent === undefined) {
       // The request's trace context came in its HTTP headers.
       const call = this.calls.get(requestKey(d.session, request.id, request.method));
-      if (call?.traceparent) own.traceparent = call.traceparent;
-      if (call?.tracestate) own.tracestate = call.tracestate;
+      if (typeof call === 'object') {
+        if (call.traceparent) own.traceparent = call.traceparent;
+        if (call.tracestate) own.tracestate = call.tracestate;
+      }
     }
     const known = this.remember(d.session, own);
     setIf(out, 'protocol_version', own.protocolVersion ?? known.protocolVersion);
@@ -91,18 +101,23 @@ export class Conversations {
           out.round = ++origin.rounds;
         }
       }
-      const call = { origin: origin ?? { msgId: out.msg_id, id: p.id, rounds: 1 }, traceparent: out.traceparent, tracestate: out.tracestate };
-      put(this.calls, requestKey(d.session, p.id, p.method), call, MAX_CALLS);
+      const call: Call =
+        origin === undefined && out.traceparent === undefined && out.tracestate === undefined
+          ? out.msg_id
+          : { origin: origin ?? { msgId: out.msg_id, id: p.id, rounds: 1 }, traceparent: out.traceparent, tracestate: out.tracestate };
+      this.calls.put(requestKey(d.session, p.id, p.method), call);
       return;
     }
     if ((p.type !== 'response' && p.type !== 'error') || !request) return;
     const rk = requestKey(d.session, request.id, request.method);
-    const origin = this.calls.get(rk)?.origin;
+    const call = this.calls.get(rk);
     this.calls.delete(rk);
-    if (!origin || out.result_type !== 'input_required') return;
+    if (call === undefined || out.result_type !== 'input_required') return;
+    // A call kept as its msg_id alone started with this request: its first round.
+    const origin: Origin = typeof call === 'string' ? { msgId: call, id: request.id as string | number, rounds: 1 } : call.origin;
     const state = resultRequestState(p.result);
-    if (state !== undefined) put(this.open, stateKey(d.session, state), origin, MAX_CALLS);
-    put(this.open, callKey(d.session, request.method, targetOf(request.params)), origin, MAX_CALLS);
+    if (state !== undefined) this.open.put(stateKey(d.session, state), origin);
+    this.open.put(callKey(d.session, request.method, targetOf(request.params)), origin);
   }
 
   /** Merges a message's own facts into its conversation's and returns the conversation's. */
@@ -120,7 +135,7 @@ export class Conversations {
       next.serverName = own.serverName;
       next.serverVersion = own.serverVersion;
     }
-    if (prev || Object.keys(next).length > 0) put(this.sessions, session, next, MAX_SESSIONS);
+    if (prev || Object.keys(next).length > 0) this.sessions.put(session, next);
     return next;
   }
 }
@@ -139,11 +154,4 @@ function stateKey(session: string, state: string): string {
 
 function callKey(session: string, method: string | undefined, target: string): string {
   return `${session}\0c\0${method ?? ''}\0${target}`;
-}
-
-/** Insert as newest; the oldest entry goes past the bound. */
-function put<V>(m: Map<string, V>, k: string, v: V, max: number): void {
-  m.delete(k);
-  m.set(k, v);
-  if (m.size > max) m.delete(m.keys().next().value as string);
 }

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { HttpMessageEvent, HttpTransportInfo, visibleText } from '@mcpspy/events';
 import { Counters, Logger } from '@mcpspy/runtime';
 import { DeadlineQueue } from './deadline-queue';
+import { BoundedMap, LiveQueue } from './live-queue';
 import { ParsedMessage, parseJsonRpcText } from './jsonrpc';
 import { decodeUtf8, Draft } from './message-builder';
 import { Notices } from './notices';
@@ -53,10 +54,10 @@ export class HttpTwins {
   private readonly waitingServer = new Map<string, HeldHttp[]>();
   /** Hosts whose clients run on this machine (a client-side observation was seen), by last sight. */
   private readonly localClientHosts = new Map<string, number>();
-  private readonly serverEmitted = new Map<string, TwinCount>();
-  private readonly clientEmitted = new Map<string, TwinCount>();
+  private readonly serverEmitted = new TwinCounts();
+  private readonly clientEmitted = new TwinCounts();
   /** Request method of each recent exchange (`stream#exchange`), for a response whose request was not seen. */
-  private readonly exchanges = new Map<string, string>();
+  private readonly exchanges = new BoundedMap<string>(MAX_EXCHANGES);
 
   constructor(
     private readonly cfg: HttpConfig,
@@ -72,7 +73,7 @@ export class HttpTwins {
     // The transport names the method even when the request body is lost: Mcp-Method (2026-07-28).
     if (ev.is_request) {
       const m = ev.headers?.['mcp-method'];
-      if (m) remember(this.exchanges, exchange, m.slice(0, 256));
+      if (m) this.exchanges.put(exchange, m.slice(0, 256));
     }
     if (ev.gap) {
       counters.reject(logger, 'http_gap', 'bytes of the HTTP message were lost in capture', { stream: ev.stream });
@@ -102,7 +103,7 @@ export class HttpTwins {
     if (result.messages.length === 0) return;
     if (ev.is_request && !this.exchanges.has(exchange)) {
       const reqs = result.messages.filter((m) => m.type === 'request');
-      if (reqs.length === 1 && reqs[0].method) remember(this.exchanges, exchange, reqs[0].method);
+      if (reqs.length === 1 && reqs[0].method) this.exchanges.put(exchange, reqs[0].method);
     }
     const exchangeMethod = ev.is_request ? undefined : this.exchanges.get(exchange);
     const drafts = result.messages.map((m) => this.draft(ev, m, exchangeMethod));
@@ -177,18 +178,18 @@ export class HttpTwins {
       this.deps.counters.inc('http_twins_merged');
       // The merged one may have been the head of the queue: wait for the next head only.
       this.held.rearm();
-    } else if (takeOne(this.serverEmitted, key)) {
+    } else if (this.serverEmitted.takeOne(key)) {
       // The server's view went out after the wait; this is its late twin.
       this.deps.counters.inc('http_twins_late');
       return;
     } else {
-      addOne(this.clientEmitted, key, this.twinMemoryMs());
+      this.clientEmitted.addOne(key, this.twinMemoryMs());
     }
     for (const d of drafts) this.deps.output(d);
   }
 
   private serverObservation(key: string, drafts: Draft[]): void {
-    if (takeOne(this.clientEmitted, key)) {
+    if (this.clientEmitted.takeOne(key)) {
       this.deps.counters.inc('http_twins_merged');
       return;
     }
@@ -211,7 +212,7 @@ export class HttpTwins {
       if (i >= 0) list.splice(i, 1);
       if (list.length === 0) this.waitingServer.delete(h.key);
     }
-    addOne(this.serverEmitted, h.key, this.twinMemoryMs());
+    this.serverEmitted.addOne(h.key, this.twinMemoryMs());
     this.deps.counters.inc('http_server_only');
     for (const d of h.drafts) this.deps.output(d);
   }
@@ -221,31 +222,41 @@ export class HttpTwins {
   }
 }
 
-function takeOne(m: Map<string, TwinCount>, key: string): boolean {
-  const e = m.get(key);
-  if (!e) return false;
-  if (e.exp < Date.now()) {
+/**
+ * Lines emitted lately, counted per key, each forgotten after its window.
+ * Every entry gets the same window when refreshed, so the oldest-refreshed
+ * expires first; a LiveQueue finds it without walking the Map's deleted
+ * holes from its start on every call.
+ */
+class TwinCounts {
+  private readonly m = new Map<string, TwinCount>();
+  private readonly order = new LiveQueue<TwinCount>((k, e) => this.m.get(k) === e);
+
+  takeOne(key: string): boolean {
+    const m = this.m;
+    const e = m.get(key);
+    if (!e) return false;
+    if (e.exp < Date.now()) {
+      m.delete(key);
+      return false;
+    }
+    if (--e.n <= 0) m.delete(key);
+    return true;
+  }
+
+  addOne(key: string, windowMs: number): void {
+    const m = this.m;
+    const now = Date.now();
+    const e = m.get(key);
     m.delete(key);
-    return false;
-  }
-  if (--e.n <= 0) m.delete(key);
-  return true;
-}
-
-function addOne(m: Map<string, TwinCount>, key: string, windowMs: number): void {
-  const now = Date.now();
-  const e = m.get(key);
-  m.delete(key);
-  m.set(key, { n: e && e.exp >= now ? e.n + 1 : 1, exp: now + windowMs });
-  // Oldest-refreshed first: expired entries sit at the head.
-  for (const [k, v] of m) {
-    if (m.size <= MAX_TWIN_KEYS && v.exp >= now) break;
-    m.delete(k);
+    const next: TwinCount = { n: e && e.exp >= now ? e.n + 1 : 1, exp: now + windowMs };
+    m.set(key, next);
+    this.order.push(key, next);
+    for (let k = this.order.oldest(); k !== undefined; k = this.order.oldest()) {
+      if (m.size <= MAX_TWIN_KEYS && m.get(k)!.exp >= now) break;
+      m.delete(k);
+    }
+    this.order.compact(m.size);
   }
 }
 
-function remember(m: Map<string, string>, k: string, v: string): void {
-  m.delete(k);
-  m.set(k, v);
-  if (m.size > MAX_EXCHANGES) m.delete(m.keys().next().value as string);
-}

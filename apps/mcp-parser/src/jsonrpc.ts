@@ -43,7 +43,7 @@ function scan(text: string, start: number, maxDepth: number): Scan {
   const isArray = text.charCodeAt(start) === 0x5b;
   // Valid JSON closes what it opens, so nesting past the bound takes more than
   // twice the bound in characters; arrays still need their spans.
-  if (!isArray && text.length - start <= 2 * maxDepth) return { tooDeep: false };
+  if (!isArray && (text.length - start <= 2 * maxDepth || !moreOpenersThan(text, start, maxDepth))) return { tooDeep: false };
   const cuts: number[] = [];
   let depth = 0;
   let tooDeep = false;
@@ -62,6 +62,20 @@ function scan(text: string, start: number, maxDepth: number): Scan {
   const spans: Array<[number, number]> = [];
   for (let k = 0; k + 1 < cuts.length; k++) spans.push([cuts[k] + 1, cuts[k + 1]]);
   return { tooDeep: false, spans };
+}
+
+/**
+ * Whether the text from `start` holds more than `n` of `{` and `[` (in
+ * strings or not): nesting deeper than `n` needs that many. Counted with
+ * indexOf, which runs natively, so a large message with few brackets (a
+ * long tool result) is not walked character by character in JavaScript.
+ */
+function moreOpenersThan(text: string, start: number, n: number): boolean {
+  let count = 0;
+  for (const ch of ['{', '[']) {
+    for (let i = text.indexOf(ch, start); i !== -1; i = text.indexOf(ch, i + 1)) if (++count > n) return true;
+  }
+  return false;
 }
 
 /**

@@ -8,14 +8,36 @@
  * tells who asked, because both MCP peers number their own requests from the
  * same start and a session routinely holds client id 1 and server id 1.
  */
-import type { PairedRequest } from '@mcpspy/events';
+import { holdJsonText, type PairedRequest } from '@mcpspy/events';
 import type { Counters, Logger, Store } from '@mcpspy/runtime';
 import { ParserStoreError } from './errors';
+import { LiveQueue } from './live-queue';
 import { TIMED_OUT, withDeadline } from './store-timeout';
 
 export function pendingKey(scope: string, id: string | number | null): string {
   return `mcp:pending:${scope}:${JSON.stringify(id)}`;
 }
+
+/**
+ * JSON.stringify(req); when `params` is an object and the last key (as
+ * MessageOutput builds requests), its text is a tail of that text and is kept
+ * (holdJsonText) for the sink, which writes the same params. Only the keys
+ * before it (type, id, method, error, timestamp: strings, numbers, `{}`) come
+ * first, and a JSON string never holds an unescaped `"`, so the first
+ * `,"params":` is the key itself.
+ */
+export function pairedRequestText(req: PairedRequest): string {
+  const text = JSON.stringify(req);
+  const params = req.params;
+  if (params === null || typeof params !== 'object') return text;
+  let last: string | undefined;
+  for (const k in req) last = k;
+  if (last !== 'params') return text;
+  const at = text.indexOf(PARAMS_KEY);
+  if (at > 0) holdJsonText(params, text.slice(at + PARAMS_KEY.length, -1));
+  return text;
+}
+const PARAMS_KEY = ',"params":';
 
 export interface PendingBudget {
   /** Bytes (of the requests' JSON) kept over all requests; past it the oldest are evicted. Default: unbounded. */
@@ -32,10 +54,18 @@ interface LocalEntry {
   owner: number;
 }
 
+/** One requester's pending keys, oldest first, and how many are live. */
+interface OwnerKeys {
+  queue: LiveQueue<LocalEntry>;
+  live: number;
+}
+
 export class RequestPairing {
   /** Keys this instance stored, oldest first, with their expiry, size and requester: the local view of the bounds. */
   private readonly local = new Map<string, LocalEntry>();
-  private readonly byOwner = new Map<number, Set<string>>();
+  private readonly byOwner = new Map<number, OwnerKeys>();
+  /** Every pending key, oldest first: expiry and the count and byte bounds take the oldest without walking the Map. */
+  private readonly order = new LiveQueue<LocalEntry>((k, e) => this.local.get(k) === e);
   private readonly ownerBytes = new Map<number, number>();
   private bytes = 0;
   private readonly maxBytes: number;
@@ -72,11 +102,9 @@ export class RequestPairing {
   async remember(scope: string, req: PairedRequest, owner = 0): Promise<void> {
     const key = pendingKey(scope, req.id);
     const now = Date.now();
-    for (const [k, e] of this.local) {
-      if (e.exp > now) break;
-      this.forget(k);
-    }
-    const value = JSON.stringify(req);
+    // Every entry lives ttlMs from its insertion, so the oldest expires first.
+    for (let k = this.order.oldest(); k !== undefined && this.local.get(k)!.exp <= now; k = this.order.oldest()) this.forget(k);
+    const value = pairedRequestText(req);
     const size = value.length + key.length;
     if (size > this.maxProcessBytes) {
       this.counters.reject(this.logger, 'pending_too_large', `a request of ${size} bytes is larger than one process's share of pending requests (${this.maxProcessBytes} bytes); not kept for pairing`);
@@ -84,9 +112,9 @@ export class RequestPairing {
     }
     this.forget(key);
     const evicted: string[] = [];
-    while ((this.ownerBytes.get(owner) ?? 0) + size > this.maxProcessBytes) evicted.push(this.evictOldest('process', this.byOwner.get(owner)!.values().next().value as string));
-    while (this.bytes + size > this.maxBytes) evicted.push(this.evictOldest('total', this.local.keys().next().value as string));
-    while (this.local.size > 0 && this.local.size >= this.maxPending) evicted.push(this.evictOldest('count', this.local.keys().next().value as string));
+    while ((this.ownerBytes.get(owner) ?? 0) + size > this.maxProcessBytes) evicted.push(this.evictOldest('process', this.byOwner.get(owner)!.queue.oldest()!));
+    while (this.bytes + size > this.maxBytes) evicted.push(this.evictOldest('total', this.order.oldest()!));
+    while (this.local.size > 0 && this.local.size >= this.maxPending) evicted.push(this.evictOldest('count', this.order.oldest()!));
     this.track(key, { exp: now + this.ttlMs, bytes: size, owner });
     for (const k of evicted) this.deleteInStore(k);
     try {
@@ -105,7 +133,7 @@ export class RequestPairing {
   releaseOwner(owner: number): number {
     const keys = this.byOwner.get(owner);
     if (!keys || owner === 0) return 0;
-    const all = [...keys];
+    const all = keys.queue.live();
     for (const k of all) {
       this.forget(k);
       this.deleteInStore(k);
@@ -126,9 +154,16 @@ export class RequestPairing {
     this.local.set(key, e);
     this.bytes += e.bytes;
     this.ownerBytes.set(e.owner, (this.ownerBytes.get(e.owner) ?? 0) + e.bytes);
+    this.order.push(key, e);
+    this.order.compact(this.local.size);
     let keys = this.byOwner.get(e.owner);
-    if (!keys) this.byOwner.set(e.owner, (keys = new Set()));
-    keys.add(key);
+    if (!keys) {
+      keys = { queue: new LiveQueue<LocalEntry>((k, entry) => this.local.get(k) === entry), live: 0 };
+      this.byOwner.set(e.owner, keys);
+    }
+    keys.queue.push(key, e);
+    keys.live++;
+    keys.queue.compact(keys.live);
   }
 
   private forget(key: string): void {
@@ -140,8 +175,7 @@ export class RequestPairing {
     if (left > 0) this.ownerBytes.set(e.owner, left);
     else this.ownerBytes.delete(e.owner);
     const keys = this.byOwner.get(e.owner);
-    keys?.delete(key);
-    if (keys?.size === 0) this.byOwner.delete(e.owner);
+    if (keys && --keys.live === 0) this.byOwner.delete(e.owner);
   }
 
   /** The Store copy of an evicted request goes too (in the background: the bound is on this side's view). */
@@ -170,7 +204,10 @@ export class RequestPairing {
       this.forget(key);
       if (value === null) continue;
       try {
-        return JSON.parse(value) as PairedRequest;
+        const req = JSON.parse(value) as PairedRequest;
+        // The text came from JSON.stringify (pairedRequestText): it is the request's own JSON text for the sink.
+        holdJsonText(req, value);
+        return req;
       } catch {
         this.counters.reject(this.logger, 'store_errors', `pending request ${key} is not JSON`);
       }

@@ -14,6 +14,7 @@ import {
   RawEvent,
   RawFlags,
   RawKind,
+  type StdioTransportInfo,
   streamKeyOf,
   visibleBytes,
   visibleText,
@@ -96,6 +97,25 @@ interface HeldStdio {
   done: boolean;
 }
 
+/**
+ * What a message's draft takes from its two ends: frozen and shared by the
+ * messages of a channel (they are never changed once built), so a message
+ * costs fewer objects and the sink can reuse `stdio_transport`'s JSON text
+ * from the channel's previous line.
+ */
+interface ChannelEnds {
+  fromPid: number;
+  fromComm: string;
+  toPid: number;
+  toComm: string;
+  stdio: Readonly<StdioTransportInfo>;
+  session: string;
+  mcpScopes: string[];
+  origin: Draft['origin'];
+  requestScope: string;
+  responseScopes: string[];
+}
+
 class StdioChannel {
   /** write: the writes are the byte stream; read: no writer seen, the reads are. */
   mode: 'none' | 'write' | 'read' = 'none';
@@ -112,6 +132,8 @@ class StdioChannel {
   readSplit!: NdjsonSplitter<LineMeta>;
   /** Protocol violations not reported yet (the channel was not known to carry MCP). */
   readonly violations = new Map<NoticeReason, Violation>();
+  /** The parts of the last message's draft that depend only on its two ends, reused while the ends stay the same. */
+  ends?: ChannelEnds;
   constructor(readonly key: string) {}
 
   get idle(): boolean {
@@ -359,30 +381,51 @@ export class StdioChannels {
     const ch = item.channel;
     const from = item.from;
     const to = item.to ?? ch.reader ?? NOBODY;
-    const names = this.deps.names;
-    const lo = Math.min(from.pid, to.pid);
-    const hi = Math.max(from.pid, to.pid);
-    const session = `stdio:${lo}-${hi}`;
+    const ends = this.endsOf(ch, from, to);
     const draft: Draft = {
       parsed: item.parsed,
       timestamp: item.timestamp,
       transportType: 'stdio',
-      stdio: { from_pid: from.pid, from_comm: names.commOf(from), to_pid: to.pid, to_comm: names.commOf(to) },
-      session,
-      mcpScopes: [ch.key, session],
-      origin: { pid: from.pid, comm: names.commOf(from), stream: ch.key },
+      stdio: ends.stdio,
+      session: ends.session,
+      mcpScopes: ends.mcpScopes,
+      origin: ends.origin,
     };
     if (ch.violations.size > 0) draft.reportViolations = () => this.reportViolations(ch);
     const p = item.parsed;
-    if (p.type === 'request') draft.requestScope = `stdio:${from.pid}>${to.pid}`;
-    else if (p.type === 'response' || p.type === 'error') {
-      // The requester is this response's reader; when both ends are known also
-      // try the keys a request gets when one of its ends was not seen.
-      const scopes = [`stdio:${to.pid}>${from.pid}`];
-      if (to.pid !== 0 && from.pid !== 0) scopes.push(`stdio:${to.pid}>0`, `stdio:0>${from.pid}`);
-      draft.responseScopes = scopes;
-    }
+    if (p.type === 'request') draft.requestScope = ends.requestScope;
+    else if (p.type === 'response' || p.type === 'error') draft.responseScopes = ends.responseScopes;
     this.deps.output(draft);
+  }
+
+  private endsOf(ch: StdioChannel, from: Endpoint, to: Endpoint): ChannelEnds {
+    const names = this.deps.names;
+    const fromComm = names.commOf(from);
+    const toComm = names.commOf(to);
+    const last = ch.ends;
+    if (last && last.fromPid === from.pid && last.toPid === to.pid && last.fromComm === fromComm && last.toComm === toComm) return last;
+    const lo = Math.min(from.pid, to.pid);
+    const hi = Math.max(from.pid, to.pid);
+    const session = `stdio:${lo}-${hi}`;
+    // The requester is a response's reader; when both ends are known also
+    // try the keys a request gets when one of its ends was not seen.
+    const responseScopes = [`stdio:${to.pid}>${from.pid}`];
+    if (to.pid !== 0 && from.pid !== 0) responseScopes.push(`stdio:${to.pid}>0`, `stdio:0>${from.pid}`);
+    const stdio: StdioTransportInfo = { from_pid: from.pid, from_comm: fromComm, to_pid: to.pid, to_comm: toComm };
+    const ends: ChannelEnds = {
+      fromPid: from.pid,
+      fromComm,
+      toPid: to.pid,
+      toComm,
+      stdio: Object.freeze(stdio),
+      session,
+      mcpScopes: Object.freeze([ch.key, session]) as string[],
+      origin: Object.freeze({ pid: from.pid, comm: fromComm, stream: ch.key }),
+      requestScope: `stdio:${from.pid}>${to.pid}`,
+      responseScopes: Object.freeze(responseScopes) as string[],
+    };
+    ch.ends = ends;
+    return ends;
   }
 
   /** Counts a protocol violation; reported at once on a channel known to carry MCP, else with its next MCP message. */

@@ -69,6 +69,22 @@ function conversation(
 const byId = (out: McpMessageEvent[], type: string, id: number) => out.find((m) => m.type === type && m.id === id)!;
 
 describe('modern era (2026-07-28) over stdio', () => {
+  test('MRTR retries are linked when the first request carries no trace context (its call is kept as its msg_id alone)', async () => {
+    const plain = MODERN.map(([who, line]): ['c' | 's', string] => [who, line.replace(`,"traceparent":"${TRACEPARENT}"`, '')]);
+    assert.notDeepEqual(plain, MODERN);
+    const h = harness();
+    await h.feed(conversation(plain).batches());
+    const out = await h.done();
+    const first = byId(out, 'request', 3);
+    assert.equal(first.traceparent, undefined);
+    assert.equal(byId(out, 'response', 3).traceparent, undefined);
+    assert.equal(first.retry_of, undefined);
+    assert.deepEqual([byId(out, 'request', 4).retry_of, byId(out, 'request', 4).retry_of_id, byId(out, 'request', 4).round], [first.msg_id, 3, 2]);
+    assert.deepEqual([byId(out, 'request', 5).retry_of, byId(out, 'request', 5).retry_of_id, byId(out, 'request', 5).round], [first.msg_id, 3, 3]);
+    assert.equal(byId(out, 'request', 6).retry_of, undefined);
+    assert.equal(h.engine.counters.get('mrtr_retries_linked'), 2);
+  });
+
   test('every message once, typed, described, paired; conversation fields from _meta; MRTR retries linked to the first request', async () => {
     const h = harness();
     await h.feed(conversation(MODERN).batches());

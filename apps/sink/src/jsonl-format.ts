@@ -6,7 +6,7 @@
  * and some viewers), bidi and invisible characters appear as `\uXXXX`, and
  * every value parses back unchanged.
  */
-import { safeJsonText, type McpMessageEvent, type NoticeEvent, type SecurityAlertEvent } from '@mcpspy/events';
+import { heldJsonText, safeJsonText, type McpMessageEvent, type NoticeEvent, type SecurityAlertEvent } from '@mcpspy/events';
 
 const MESSAGE_ORDER = [
   'timestamp',
@@ -51,7 +51,17 @@ const INDEX_KEY = /^(?:0|[1-9]\d{0,9})$/;
  * order straight into the text instead of copying the message into a
  * reordered object first; the text is byte for byte the generic form's
  * (`messageToJsonlGeneric`, compared on every fixture in jsonl-format.spec.ts).
+ * Objects whose JSON text an earlier stage kept (`jsonTextOf`), or that the
+ * previous line had in the same field, are not stringified again.
  */
+/**
+ * Per field, the previous line's object and its text. Objects of a message
+ * are never changed once built (see jsonTextOf in @mcpspy/events), so the same
+ * object has the same text.
+ */
+const lastObject: unknown[] = MESSAGE_ORDER.map(() => undefined);
+const lastText: string[] = MESSAGE_ORDER.map(() => '');
+
 export function messageToJsonl(m: McpMessageEvent): string {
   const src = m as unknown as Record<string, unknown>;
   let out = '';
@@ -64,9 +74,18 @@ export function messageToJsonl(m: McpMessageEvent): string {
       if (k === 'error') text = '{}';
       else if (v === null) text = 'null';
       else continue;
-    } else {
+    } else if (typeof v !== 'object') {
       text = JSON.stringify(v);
       if (text === undefined) continue;
+    } else if (lastObject[i] === v) {
+      // The same object as the previous line's (a channel's shared stdio_transport).
+      text = lastText[i];
+    } else {
+      // An object an earlier stage of this process already stringified (a request's params, a paired request) has its text.
+      text = heldJsonText(v) ?? JSON.stringify(v);
+      if (text === undefined) continue;
+      lastObject[i] = v;
+      lastText[i] = text;
     }
     out += MESSAGE_PREFIXES[i][out.length === 0 ? 0 : 1] + text;
   }

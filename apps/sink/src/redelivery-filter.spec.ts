@@ -33,3 +33,14 @@ test('bounded: the oldest ids are forgotten', () => {
   f.add('c');
   assert.deepEqual([f.has('a'), f.has('b'), f.has('c')], [false, true, true]);
 });
+
+test('bounded at scale: exactly the newest ids are kept, oldest forgotten first, a repeat neither moves nor doubles', () => {
+  const f = new RedeliveryFilter(1000);
+  for (let i = 0; i < 250_000; i++) {
+    f.add(`i:${i}`);
+    if (i % 7 === 0) f.add(`i:${i}`);
+  }
+  for (let i = 0; i < 250_000; i += 997) assert.equal(f.has(`i:${i}`), i >= 249_000, `i:${i}`);
+  assert.equal(f.has('i:249000'), true);
+  assert.equal(f.has('i:248999'), false);
+});

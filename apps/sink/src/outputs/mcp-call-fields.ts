@@ -194,15 +194,22 @@ export class BoundedLabels {
 
   label(v: string | undefined): string {
     if (v === undefined || v === '') return '';
+    // Messages come in runs of the same tool: the last value kept needs no second visibleText.
+    if (v === this.lastValue) return this.lastShown;
     const shown = visibleText(v, this.maxLength);
-    if (this.seen.has(shown)) return shown;
-    if (this.seen.size >= this.max) {
-      this.overflowed++;
-      return 'other';
+    if (!this.seen.has(shown)) {
+      if (this.seen.size >= this.max) {
+        this.overflowed++;
+        return 'other';
+      }
+      this.seen.add(shown);
     }
-    this.seen.add(shown);
+    this.lastValue = v;
+    this.lastShown = shown;
     return shown;
   }
+  private lastValue: string | undefined;
+  private lastShown = '';
 }
 
 /** A method as a label: one the method table knows keeps its name, anything else (peer-chosen) is `other`. */

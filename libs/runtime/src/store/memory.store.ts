@@ -33,8 +33,13 @@ export class MemoryStore implements Store {
   }
 
   private put(key: string, entry: Entry): void {
-    this.map.delete(key);
+    const size = this.map.size;
     this.map.set(key, entry);
+    if (this.map.size === size) {
+      // It was there: rewritten keys move to the newest place. A new key costs one lookup, not two.
+      this.map.delete(key);
+      this.map.set(key, entry);
+    }
     while (this.map.size > this.maxKeys) {
       const oldest = this.map.keys().next().value as string;
       this.map.delete(oldest);
