@@ -57,8 +57,8 @@ export interface ProbeOptions {
    * Reads of a pipe or unix stream whose writer is captured carry no data
    * (RawFlags.elided: the record names the reader; the writer's records have
    * the bytes, which is all mcp-parser takes from such a channel). Default
-   * true; false copies every read (the probe's own capture tests check both
-   * ends' bytes).
+   * true unless MCPSPY_ELIDE_READS=0; false copies every read (the probe's
+   * own capture tests check both ends' bytes).
    */
   elideReads?: boolean;
   logger: Logger;
@@ -377,7 +377,7 @@ export class Probe {
     const mode = (this.opts.pids.length ? FILTER_PIDS : 0) | (comms.length ? FILTER_COMMS : 0);
     // An object built before the options field (bench --before) has the shorter value.
     const v = Buffer.alloc(size > 16 + 16 * MAX_COMMS ? 16 + 16 * MAX_COMMS + 8 : 16 + 16 * MAX_COMMS);
-    if (v.length > 16 + 16 * MAX_COMMS) v.writeUInt32LE(this.opts.elideReads === false ? 0 : OPT_ELIDE_READS, 16 + 16 * MAX_COMMS);
+    if (v.length > 16 + 16 * MAX_COMMS) v.writeUInt32LE((this.opts.elideReads ?? process.env.MCPSPY_ELIDE_READS !== '0') ? OPT_ELIDE_READS : 0, 16 + 16 * MAX_COMMS);
     v.writeUInt32LE(process.pid, 0);
     v.writeUInt32LE(mode, 4);
     v.writeUInt32LE(comms.length, 8);
