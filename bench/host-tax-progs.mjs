@@ -85,7 +85,9 @@ for (let round = 0; round < opt.rounds; round++) {
     const mine = [...progs().keys()].filter((id) => !before.has(id));
     for (const w of workloads) {
       const s0 = progs();
+      const cpu0 = process.cpuUsage();
       const r = await runLoad(w);
+      const cpu = process.cpuUsage(cpu0);
       const s1 = progs();
       const per = {};
       let total = 0;
@@ -99,7 +101,7 @@ for (let round = 0; round < opt.rounds; round++) {
         e.ns += ns;
         e.cnt += b.cnt - a.cnt;
       }
-      ((res[label] ??= {})[w] ??= []).push({ perOp: total / r.ops, cpuPerOp: r.cpu / r.ops, progs: per, ops: r.ops });
+      ((res[label] ??= {})[w] ??= []).push({ perOp: total / r.ops, cpuPerOp: r.cpu / r.ops, probeCpuPerOp: ((cpu.user + cpu.system) * 1000) / r.ops, progs: per, ops: r.ops });
     }
     await probe?.stop();
   }
@@ -119,7 +121,7 @@ for (const w of workloads) {
       })
       .join(', ');
     console.log(
-      `${w.padEnd(5)} ${label.padEnd(6)} BPF ${median(rs.map((r) => r.perOp)).toFixed(0).padStart(5)} ns/op (runs ${rs.map((r) => r.perOp.toFixed(0)).join('/')}); workload CPU ${median(rs.map((r) => r.cpuPerOp)).toFixed(0)} ns/op (min ${Math.min(...rs.map((r) => r.cpuPerOp)).toFixed(0)}); ${detail}`,
+      `${w.padEnd(5)} ${label.padEnd(6)} BPF ${median(rs.map((r) => r.perOp)).toFixed(0).padStart(5)} ns/op (runs ${rs.map((r) => r.perOp.toFixed(0)).join('/')}); workload CPU ${median(rs.map((r) => r.cpuPerOp)).toFixed(0)} ns/op (min ${Math.min(...rs.map((r) => r.cpuPerOp)).toFixed(0)}); probe process (drain, batches) ${median(rs.map((r) => r.probeCpuPerOp)).toFixed(0)} ns/op; ${detail}`,
     );
   }
 }
