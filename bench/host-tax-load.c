@@ -7,12 +7,18 @@
 //   file  256-byte write(2)s to a regular file (rewound every 1 MB)
 //   mcp   one ~100-byte JSON-RPC line per write(2) into a pipe drained by a
 //         child: traffic the monitor captures
+//   nop   getppid(2) in a loop: a syscall no monitor hooks, which still pays
+//         the tracing slow path (and any program on every syscall)
+//   pipe-self, mcp-self  as pipe and mcp, but the same thread reads each
+//         write back (one write + one read per op, no other process, no
+//         context switch): the syscalls' own cost, steady under other load
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -67,6 +73,32 @@ int main(int argc, char **argv) {
   if (!strcmp(mode, "file")) {
     fd = open(argc > 3 ? argv[3] : "host-tax.dat", O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd < 0) { perror("open"); return 2; }
+  } else if (!strcmp(mode, "nop")) {
+    long long start = now_ns(), end = start + (long long)(seconds * 1e9);
+    long n = 0;
+    while ((n & 1023) || now_ns() < end) {
+      syscall(SYS_getppid);
+      n++;
+    }
+    fprintf(stderr, "%ld %lld %lld\n", n, now_ns() - start, cpu_ns(RUSAGE_SELF));
+    return 0;
+  } else if (!strcmp(mode, "pipe-self") || !strcmp(mode, "mcp-self")) {
+    int p[2];
+    if (pipe(p)) return 2;
+    int mcp1 = mode[0] == 'm';
+    char rb[512];
+    long long start = now_ns(), end = start + (long long)(seconds * 1e9);
+    long n = 0;
+    while ((n & 255) || now_ns() < end) {
+      int len = sizeof buf;
+      if (mcp1) len = snprintf(buf, sizeof buf,
+        "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"hello\"}}}\n", n);
+      if (write(p[1], buf, len) != len) return 1;
+      if (read(p[0], rb, sizeof rb) != len) return 1;
+      n++;
+    }
+    fprintf(stderr, "%ld %lld %lld\n", n, now_ns() - start, cpu_ns(RUSAGE_SELF));
+    return 0;
   } else {
     child = drain_child(&fd);
   }

@@ -53,7 +53,8 @@ struct io_call {
 	__u8 active;    /* set by on_enter, cleared by finish_call */
 	__u8 tracked_type;
 	__u8 what;      /* SHAPE_UNSEEN: enum mcpspy_unseen_what */
-	__u8 pad[6];
+	__u8 tracked_flags; /* the tracked map's value for tracked_sid, as last seen */
+	__u8 pad[5];
 };
 
 /* The call being handled, and the last stream that passed the prefilter.
@@ -90,9 +91,11 @@ static __always_inline struct file *fd_file(__s32 fd)
 	unsigned int max = fdt->max_fds;
 	if (fd < 0 || (unsigned int)fd >= max)
 		return NULL;
-	struct file **arr = fdt->fd;
-	struct file *fp = NULL;
-	if (bpf_probe_read_kernel(&fp, sizeof(fp), &arr[fd]) || !fp)
+	/* The slot arr[fd], read as a direct load too: struct kiocb begins with
+	 * a struct file *, so casting the slot's address to one makes the
+	 * verifier load it (a fault reads as NULL) without a helper call. */
+	struct file *fp = AS(struct kiocb, (__u64)fdt->fd + (__u64)fd * sizeof(struct file *))->ki_filp;
+	if (!fp)
 		return NULL;
 	return AS(struct file, fp);
 }
@@ -401,14 +404,42 @@ static __always_inline int prefilter_iov(__u8 fd_type, __u64 iov, __u64 cnt, __u
 	return left > 0;
 }
 
-/* Streams pass a prefilter once; the thread remembers its last one so a
- * steady writer skips the shared LRU lookup. */
+/* Values of the tracked map (bits). */
+#define TRACKED_PASSED 1 /* passed a prefilter once: captured from then on */
+#define TRACKED_WRITER 2 /* pipe/unix: a write was captured, so the writer's records carry the bytes */
+#define TRACKED_ELIDE 4  /* in the per-CPU cache only: WRITER, and the probe asked for elided reads */
+
+/* What stream_wanted decides. */
+#define WANT_NONE 0
+#define WANT_BYTES 1
+#define WANT_READER 2 /* a read of a stream whose writer is captured: name the reader, copy nothing */
+
+/* Streams pass a prefilter once; the CPU remembers its last one so a steady
+ * writer skips the shared LRU lookup.
+ * A pipe or unix stream is one stream id for both ends (the reader reports
+ * the writer's inode), so once a write of it has been captured its reads
+ * would only copy the same bytes a second time: user space takes a stdio
+ * channel's bytes from its writer and uses the reads to name the reader
+ * (apps/mcp-parser, stdio-channels.ts). Those reads are then sent as a header
+ * without data (MCPSPY_F_ELIDED) when the probe asks for it
+ * (MCPSPY_OPT_ELIDE_READS, its default). Inet ends have their own ids: never. */
 static __always_inline int stream_wanted(struct io_call *p, __u64 first, __u64 cnt, __u64 len, __u8 is_iov)
 {
-	if (p->tracked_sid == p->stream_id && p->tracked_type == p->fd_type)
-		return 1;
+	__u8 local = p->fd_type != MCPSPY_FD_INET;
+	__u8 is_write = p->dir == MCPSPY_DIR_WRITE;
+	if (p->tracked_sid == p->stream_id && p->tracked_type == p->fd_type) {
+		if (!local)
+			return WANT_BYTES;
+		if (is_write && (p->tracked_flags & TRACKED_WRITER))
+			return WANT_BYTES;
+		if (!is_write && (p->tracked_flags & TRACKED_ELIDE))
+			return WANT_READER;
+		/* Not known here yet: the shared value (and the settings) say. */
+	}
 	struct tracked_key tk = { .stream_id = p->stream_id, .fd_type = p->fd_type };
-	if (!bpf_map_lookup_elem(&tracked, &tk)) {
+	__u8 *v = bpf_map_lookup_elem(&tracked, &tk);
+	__u8 flags;
+	if (!v) {
 		int ok;
 		if (is_iov)
 			ok = prefilter_iov(p->fd_type, first, cnt, len);
@@ -416,29 +447,70 @@ static __always_inline int stream_wanted(struct io_call *p, __u64 first, __u64 c
 			ok = p->fd_type == MCPSPY_FD_INET ? looks_like_http(first, len) : looks_like_json(first, len);
 		if (!ok) {
 			/* A ClientHello: user space checks that a TLS hook will show this connection. */
-			if (p->fd_type == MCPSPY_FD_INET && p->dir == MCPSPY_DIR_WRITE) {
+			if (p->fd_type == MCPSPY_FD_INET && is_write) {
 				__u64 hello = first, hello_len = len;
 				if (is_iov) {
-					struct iovec v;
-					if (cnt == 0 || bpf_probe_read_user(&v, sizeof(v), (void *)first))
+					struct iovec iv;
+					if (cnt == 0 || bpf_probe_read_user(&iv, sizeof(iv), (void *)first))
 						hello_len = 0;
 					else {
-						hello = (__u64)v.iov_base;
-						hello_len = v.iov_len < len ? v.iov_len : len;
+						hello = (__u64)iv.iov_base;
+						hello_len = iv.iov_len < len ? iv.iov_len : len;
 					}
 				}
 				if (hello_len && looks_like_client_hello(hello, hello_len))
 					emit_small(MCPSPY_KIND_TLS_HELLO, p->dir, p->fd_type, p->fd, p->stream_id, hello, 6);
 			}
 			stat_add(MCPSPY_STAT_FILTERED, 1);
-			return 0;
+			return WANT_NONE;
 		}
-		__u8 one = 1;
-		bpf_map_update_elem(&tracked, &tk, &one, BPF_ANY);
+		flags = TRACKED_PASSED | (local && is_write ? TRACKED_WRITER : 0);
+		bpf_map_update_elem(&tracked, &tk, &flags, BPF_ANY);
+	} else {
+		flags = *v;
+		if (local && is_write && !(flags & TRACKED_WRITER)) {
+			flags |= TRACKED_WRITER;
+			*v = flags;
+		}
 	}
 	p->tracked_sid = p->stream_id;
 	p->tracked_type = p->fd_type;
-	return 1;
+	if (local && !is_write && (flags & TRACKED_WRITER)) {
+		__u32 zero = 0;
+		struct mcpspy_settings *s = bpf_map_lookup_elem(&settings, &zero);
+		if (s && (s->options & MCPSPY_OPT_ELIDE_READS))
+			flags |= TRACKED_ELIDE;
+	}
+	p->tracked_flags = flags;
+	return flags & TRACKED_ELIDE ? WANT_READER : WANT_BYTES;
+}
+
+/* A read whose bytes the writer's records carry: its header alone (see
+ * stream_wanted), straight into the ring. Carries the stream's pending lost
+ * bytes like any record, so they do not wait for a data record that will
+ * not come. */
+static __always_inline void emit_reader(struct io_call *p)
+{
+	struct mcpspy_event *h = bpf_ringbuf_reserve(&events, sizeof(*h), 0);
+	if (!h) {
+		stat_add(MCPSPY_STAT_RINGBUF_FULL, 1);
+		return;
+	}
+	fill_header(h, MCPSPY_KIND_IO, p->dir, p->fd_type, p->fd, p->stream_id, 0);
+	h->flags = MCPSPY_F_FIRST | MCPSPY_F_LAST | MCPSPY_F_ELIDED;
+	if (lost_pending) {
+		struct lost_key k = { .stream_id = p->stream_id, .pid = h->pid, .kind = MCPSPY_KIND_IO, .direction = p->dir };
+		__u64 *lost = bpf_map_lookup_elem(&lost_bytes, &k);
+		__u64 lost_n = lost ? *lost : 0;
+		if (lost_n) {
+			h->flags |= MCPSPY_F_LOST_BEFORE;
+			h->lost_bytes = lost_n > 0xffffffffULL ? 0xffffffffU : (__u32)lost_n;
+			if (__sync_fetch_and_sub(lost, lost_n) == lost_n)
+				__sync_fetch_and_sub(&lost_pending, 1);
+		}
+	}
+	bpf_ringbuf_submit(h, BPF_RB_NO_WAKEUP);
+	stat_add(MCPSPY_STAT_EVENTS, 1);
 }
 
 static __always_inline void emit_iov(struct io_call *p, __u64 iov, __u64 cnt, __u64 total)
@@ -491,9 +563,14 @@ static __always_inline int finish_call(struct io_call *p, long ret, const __u8 s
 		return 0;
 
 	switch (shape) {
-	case SHAPE_BUF:
-		if (!stream_wanted(p, p->buf, 0, ret, 0))
+	case SHAPE_BUF: {
+		int want = stream_wanted(p, p->buf, 0, ret, 0);
+		if (want == WANT_NONE)
 			return 0;
+		if (want == WANT_READER) {
+			emit_reader(p);
+			return 0;
+		}
 		if (ret <= MCPSPY_CHUNK) {
 			emit_small(MCPSPY_KIND_IO, p->dir, p->fd_type, p->fd, p->stream_id, p->buf, (__u32)ret);
 			return 0;
@@ -507,17 +584,24 @@ static __always_inline int finish_call(struct io_call *p, long ret, const __u8 s
 		e->seg_left = ret;
 		emit_call(e);
 		return 0;
-	case SHAPE_IOV:
-		if (!stream_wanted(p, p->buf, p->iov_cnt, ret, 1))
+	}
+	case SHAPE_IOV: {
+		int want = stream_wanted(p, p->buf, p->iov_cnt, ret, 1);
+		if (want == WANT_NONE)
 			return 0;
-		emit_iov(p, p->buf, p->iov_cnt, ret);
+		if (want == WANT_READER)
+			emit_reader(p);
+		else
+			emit_iov(p, p->buf, p->iov_cnt, ret);
 		return 0;
+	}
 	case SHAPE_MMSG: {
 		/* ret is the number of messages moved. */
 		struct mmsghdr m0;
 		if (bpf_probe_read_user(&m0, sizeof(m0), (void *)p->buf))
 			return 0;
-		if (!stream_wanted(p, (__u64)m0.msg_hdr.msg_iov, m0.msg_hdr.msg_iovlen, m0.msg_len, 1))
+		/* Each message is its own record: copied whole even where a read could name only its reader. */
+		if (stream_wanted(p, (__u64)m0.msg_hdr.msg_iov, m0.msg_hdr.msg_iovlen, m0.msg_len, 1) == WANT_NONE)
 			return 0;
 		struct mmsg_walk w = { .vec = p->buf, .n = ret, .p = p };
 		bpf_loop(ret > 1024 ? 1024 : ret, mmsg_step, &w, 0);

@@ -50,7 +50,13 @@ struct mcpspy_settings {
 	__u32 n_comms;
 	__u32 n_exclude;   /* entries in pid_exclude; 0 skips that lookup */
 	struct comm_key comms[MCPSPY_MAX_COMMS];
+	__u32 options;     /* MCPSPY_OPT_* */
+	__u32 pad;
 };
+
+/* Reads of a pipe or unix stream whose writer is captured carry no data
+ * (MCPSPY_F_ELIDED, io_common.bpf.h stream_wanted). */
+#define MCPSPY_OPT_ELIDE_READS 1
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

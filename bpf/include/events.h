@@ -60,6 +60,10 @@ enum mcpspy_flags {
 	/* bits 4..6 of TLS records: enum mcpspy_tls_lib, the hook that saw the plaintext */
 	MCPSPY_F_TLS_LIB_SHIFT = 4,
 	MCPSPY_F_TLS_LIB_MASK = 7 << 4,
+	/* A read of a pipe or unix stream whose writer's records carry the
+	 * bytes (a write of that stream was captured): the record names the
+	 * reader (pid, comm, fd, time) but carries no data (len 0, total_len 0). */
+	MCPSPY_F_ELIDED = 1 << 7,
 };
 
 /* TLS library of a KIND_TLS record (flags >> MCPSPY_F_TLS_LIB_SHIFT & 7). */

@@ -53,6 +53,14 @@ export interface ProbeOptions {
   partitions: number;
   /** Default: <repo>/bpf/.output */
   bpfObjectDir?: string;
+  /**
+   * Reads of a pipe or unix stream whose writer is captured carry no data
+   * (RawFlags.elided: the record names the reader; the writer's records have
+   * the bytes, which is all mcp-parser takes from such a channel). Default
+   * true unless MCPSPY_ELIDE_READS=0; false copies every read (the probe's
+   * own capture tests check both ends' bytes).
+   */
+  elideReads?: boolean;
   logger: Logger;
   /** false = backpressure: the batch is dropped and counted in batches_dropped. */
   onBatch(route: RawRoute, partition: number, batch: Buffer): boolean;
@@ -102,6 +110,8 @@ const SHARED_FILTER_MAPS = ['pid_allow'];
 const NOTES_RING_BYTES = 64 * 1024;
 const FILTER_PIDS = 1;
 const FILTER_COMMS = 2;
+/** MCPSPY_OPT_ELIDE_READS of bpf/mcpspy.bpf.h (settings.options). */
+const OPT_ELIDE_READS = 1;
 /** MCPSPY_MAX_COMMS of bpf/mcpspy.bpf.h: names held inline in the settings value. */
 const MAX_COMMS = 32;
 /** Upper bound of ring bytes handled per tick, so one tick never blocks long. */
@@ -353,18 +363,21 @@ export class Probe {
   }
 
   private configure(o: BpfObject): void {
-    o.updateElem('settings', u32(0), this.settingsValue());
+    const size = o.maps().find((m) => m.name === 'settings')?.valueSize ?? 0;
+    o.updateElem('settings', u32(0), this.settingsValue(size));
     const one = Buffer.from([1]);
     for (const p of this.opts.pids) o.updateElem('pid_allow', u32(p), one);
     for (const p of this.opts.excludePids) o.updateElem('pid_exclude', u32(p), one);
   }
 
   /** struct mcpspy_settings of bpf/mcpspy.bpf.h. */
-  private settingsValue(): Buffer {
+  private settingsValue(size: number): Buffer {
     const comms = [...new Set(this.opts.comms.map((c) => c.slice(0, 15)))];
     if (comms.length > MAX_COMMS) throw new ProbeError(`failed to configure comm filter: ${comms.length} names, at most ${MAX_COMMS}`);
     const mode = (this.opts.pids.length ? FILTER_PIDS : 0) | (comms.length ? FILTER_COMMS : 0);
-    const v = Buffer.alloc(16 + 16 * MAX_COMMS);
+    // An object built before the options field (bench --before) has the shorter value.
+    const v = Buffer.alloc(size > 16 + 16 * MAX_COMMS ? 16 + 16 * MAX_COMMS + 8 : 16 + 16 * MAX_COMMS);
+    if (v.length > 16 + 16 * MAX_COMMS) v.writeUInt32LE((this.opts.elideReads ?? process.env.MCPSPY_ELIDE_READS !== '0') ? OPT_ELIDE_READS : 0, 16 + 16 * MAX_COMMS);
     v.writeUInt32LE(process.pid, 0);
     v.writeUInt32LE(mode, 4);
     v.writeUInt32LE(comms.length, 8);

@@ -37,7 +37,7 @@ int main(void) {
   C("t_tty", MCPSPY_FD_TTY); C("t_file", MCPSPY_FD_FILE); C("t_none", MCPSPY_FD_NONE);
   C("tlsShift", MCPSPY_F_TLS_LIB_SHIFT); C("l_openssl", MCPSPY_TLS_OPENSSL); C("l_gnutls", MCPSPY_TLS_GNUTLS);
   C("l_go", MCPSPY_TLS_GO); C("l_boringssl", MCPSPY_TLS_BORINGSSL); C("l_rustls", MCPSPY_TLS_RUSTLS);
-  C("f_truncated", MCPSPY_F_TRUNCATED); C("f_lostBefore", MCPSPY_F_LOST_BEFORE); C("f_first", MCPSPY_F_FIRST); C("f_last", MCPSPY_F_LAST);
+  C("f_truncated", MCPSPY_F_TRUNCATED); C("f_lostBefore", MCPSPY_F_LOST_BEFORE); C("f_first", MCPSPY_F_FIRST); C("f_last", MCPSPY_F_LAST); C("f_elided", MCPSPY_F_ELIDED);
   C("s_events", MCPSPY_STAT_EVENTS); C("s_bytes", MCPSPY_STAT_BYTES); C("s_ringbufFull", MCPSPY_STAT_RINGBUF_FULL);
   C("s_readFaults", MCPSPY_STAT_READ_FAULTS); C("s_gaps", MCPSPY_STAT_GAPS); C("s_lostBytes", MCPSPY_STAT_LOST_BYTES);
   C("s_filtered", MCPSPY_STAT_FILTERED); C("s_pidFull", MCPSPY_STAT_PID_FULL); C("s_max", MCPSPY_STAT_MAX);

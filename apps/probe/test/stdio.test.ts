@@ -4,6 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -164,5 +165,45 @@ describe('large writes', () => {
     assert.equal(chunks.filter((e) => e.flags & RawFlags.last).length, 1);
     assert.equal(chunks.filter((e) => e.flags & RawFlags.lostBefore).length, 0);
     assert.equal(createHash('sha256').update(c.data).digest('hex'), createHash('sha256').update(msg).digest('hex'));
+  });
+});
+
+describe('reads of a stream whose writer is captured (elideReads, the default outside these tests)', () => {
+  test('carry no data and still name the reader; the writer records hold every byte', async () => {
+    const elided = await startProbe({ comms: ['mcpt-ew', 'mcpt-er'], elideReads: true });
+    try {
+      const w = bins.path('mcpt-ew', process.execPath);
+      const r = bins.path('mcpt-er', process.execPath);
+      const lines = ['{"jsonrpc":"2.0","id":1,"method":"tools/list"}\n', '{"jsonrpc":"2.0","id":2,"method":"ping"}\n'];
+      const child = spawn('/bin/sh', ['-c', `"$0" "$1" "$2" | "$3" "$4"`, w, join(FIXTURES, 'pipe-writer.cjs'), JSON.stringify(lines), r, join(FIXTURES, 'pipe-reader-late.cjs')], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const done = new Promise<number | null>((res) => child.on('close', res));
+      await waitFor(() => /W (\d+)/.test(stderr) && /L (\d+)/.test(stderr), 10_000, 'both ends started');
+      const wpid = Number(/W (\d+)/.exec(stderr)![1]);
+      const rpid = Number(/L (\d+)/.exec(stderr)![1]);
+      // The reader reads only once both writes are in the ring: its reads follow a captured write.
+      await waitFor(() => elided.events.filter((e) => e.pid === wpid && e.kind === RawKind.io).length === 2, 10_000, 'writer records');
+      process.kill(rpid, 'SIGUSR1');
+      assert.equal(await done, 0, stderr);
+      assert.match(stderr, new RegExp(`R ${rpid} \\d+ ${lines.join('').length}`));
+      await waitFor(() => elided.events.some((e) => e.pid === rpid), 5000, 'reader records');
+      assert.equal(bytesOf(elided.events, (e) => e.pid === wpid).toString(), lines.join(''));
+      const reads = elided.events.filter((e) => e.pid === rpid);
+      const wino = elided.events.find((e) => e.pid === wpid)!.streamId;
+      for (const e of reads) {
+        assert.equal(e.flags & RawFlags.elided, RawFlags.elided, 'read after a captured write: elided');
+        assert.equal(e.data.byteLength, 0);
+        assert.equal(e.totalLen, 0);
+        assert.equal(e.comm, 'mcpt-er');
+        assert.equal(e.direction, Direction.read);
+        assert.equal(e.fdType, FdType.pipe);
+        assert.equal(e.streamId, wino, 'the stream of the writer');
+      }
+    } finally {
+      await elided.stop();
+    }
   });
 });

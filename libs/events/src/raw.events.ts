@@ -28,7 +28,12 @@ export type DirectionCode = (typeof Direction)[keyof typeof Direction];
 export const FdType = { other: 0, pipe: 1, unix: 2, inet: 3, tty: 4, file: 5, none: 6 } as const;
 export type FdTypeCode = (typeof FdType)[keyof typeof FdType];
 
-export const RawFlags = { truncated: 1, lostBefore: 2, first: 4, last: 8 } as const;
+/**
+ * `elided`: a pipe or unix read whose bytes its writer's records already
+ * carry (a write of that stream was captured): it names the reader and holds
+ * no data (len 0, totalLen 0; bpf/include/events.h MCPSPY_F_ELIDED).
+ */
+export const RawFlags = { truncated: 1, lostBefore: 2, first: 4, last: 8, elided: 128 } as const;
 
 /**
  * TLS records carry in flags bits 4..6 the hook that saw the plaintext
