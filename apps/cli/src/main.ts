@@ -10,7 +10,8 @@ import { Command, CommanderError } from 'commander';
 import { BusConnectError, ConfigError, McpspyError, STAGES, StageName, StoreConnectError, VIEW_STAGES } from '@mcpspy/runtime/core';
 import { EnvironmentError, UsageError } from './errors';
 // The modes load Nest, NATS, Redis and the stages: only when a command runs, so --help and usage errors answer at once.
-const modes = () => import('./modes.js');
+// require, not import(): see STAGE_MODULES in stages.ts.
+const modes = async () => require('./modes') as typeof import('./modes');
 import { addCommonFlags, CliFlags, configFromFlags } from './options';
 
 const ROOT = join(__dirname, '../../../..');

@@ -10,15 +10,37 @@ import type { SinkOutput } from '@mcpspy/sink';
  * Each stage's module, its package loaded on first use: a `mcpspy serve
  * <stage>` process holds only its own stage's code (every stage's packages
  * together cost a process ~12 MB of RSS more than one; bench/README.md).
+ * Loaded with require, not import(): these packages are CommonJS, and Node
+ * 20's import() of CommonJS reads the file asynchronously before running it;
+ * under load a stage's namespace once came back without its exports
+ * ("Cannot read properties of undefined (reading 'register')").
  */
 export const STAGE_MODULES: Record<StageName, (rt: StageRuntime) => Promise<DynamicModule>> = {
-  probe: async (rt) => (await import('@mcpspy/probe')).ProbeModule.register(rt),
-  'http-session': async (rt) => (await import('@mcpspy/http-session')).HttpSessionModule.register(rt),
-  'mcp-parser': async (rt) => (await import('@mcpspy/mcp-parser')).McpParserModule.register(rt),
-  security: async (rt) => (await import('@mcpspy/security')).SecurityModule.register(rt),
-  sink: async (rt) => (await import('@mcpspy/sink')).SinkModule.register(rt, await sinkOutputs(rt)),
-  web: async (rt) => (await import('@mcpspy/web')).WebModule.register(rt),
+  probe: async (rt) => pkg<typeof import('@mcpspy/probe')>('@mcpspy/probe').ProbeModule.register(rt),
+  'http-session': async (rt) => pkg<typeof import('@mcpspy/http-session')>('@mcpspy/http-session').HttpSessionModule.register(rt),
+  'mcp-parser': async (rt) => pkg<typeof import('@mcpspy/mcp-parser')>('@mcpspy/mcp-parser').McpParserModule.register(rt),
+  security: async (rt) => pkg<typeof import('@mcpspy/security')>('@mcpspy/security').SecurityModule.register(rt),
+  sink: async (rt) => pkg<typeof import('@mcpspy/sink')>('@mcpspy/sink').SinkModule.register(rt, await sinkOutputs(rt)),
+  web: async (rt) => pkg<typeof import('@mcpspy/web')>('@mcpspy/web').WebModule.register(rt),
 };
+
+/** A stage package, loaded synchronously on first use (see STAGE_MODULES). */
+export function pkg<T>(name: '@mcpspy/probe' | '@mcpspy/http-session' | '@mcpspy/mcp-parser' | '@mcpspy/security' | '@mcpspy/sink' | '@mcpspy/web'): T {
+  switch (name) {
+    case '@mcpspy/probe':
+      return require('@mcpspy/probe') as T;
+    case '@mcpspy/http-session':
+      return require('@mcpspy/http-session') as T;
+    case '@mcpspy/mcp-parser':
+      return require('@mcpspy/mcp-parser') as T;
+    case '@mcpspy/security':
+      return require('@mcpspy/security') as T;
+    case '@mcpspy/sink':
+      return require('@mcpspy/sink') as T;
+    case '@mcpspy/web':
+      return require('@mcpspy/web') as T;
+  }
+}
 
 /**
  * The sink's outputs beside JSONL/console/TUI: the per-method/tool Prometheus
@@ -26,7 +48,7 @@ export const STAGE_MODULES: Record<StageName, (rt: StageRuntime) => Promise<Dyna
  * OpenTelemetry export (its counters under `stage="otlp"` in /metrics).
  */
 export async function sinkOutputs(rt: StageRuntime): Promise<SinkOutput[]> {
-  const { McpMetricsOutput, OtlpOutput } = await import('@mcpspy/sink');
+  const { McpMetricsOutput, OtlpOutput } = pkg<typeof import('@mcpspy/sink')>('@mcpspy/sink');
   const outputs: SinkOutput[] = [new McpMetricsOutput({ registry: rt.metrics.registry })];
   if (rt.config.otlp) {
     const otlp = new OtlpOutput({ logger: rt.logger.child({ stage: 'sink', output: 'otlp' }), endpoint: rt.config.otlpEndpoint });
