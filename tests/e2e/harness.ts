@@ -122,12 +122,13 @@ export interface MonitoredRun {
 export async function runUnderMonitor(
   name: ScenarioName,
   dir: string,
-  opts: { expectedLines: number; security?: boolean },
+  opts: { expectedLines: number; security?: boolean; extraArgs?: string[]; onReady?: (m: Monitor) => void },
 ): Promise<MonitoredRun> {
   const sc = SCENARIOS[name];
-  const monitor = await Monitor.start({ output: join(dir, 'out.jsonl'), comms: sc.comms, security: opts.security });
+  const monitor = await Monitor.start({ output: join(dir, 'out.jsonl'), comms: sc.comms, security: opts.security, extraArgs: opts.extraArgs });
   let result: ScenarioResult;
   try {
+    opts.onReady?.(monitor);
     result = await sc.run({ dir, transcripts: false });
     await monitor.waitQuiet(opts.expectedLines);
   } catch (e) {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { SCENARIOS, type ScenarioName, type ScenarioResult } from './scenarios';
 import type { ClientSummary } from './peers';
 import { assertGolden, parseJsonl, readGolden, type Normalised } from './golden';
-import { runUnderMonitor } from './harness';
+import { runUnderMonitor, type Monitor } from './harness';
 import { Stack } from './stack';
 import { scratchDir } from './tmp';
 
@@ -25,10 +25,13 @@ function checkCounts(name: ScenarioName, summaries: ClientSummary[]): void {
   );
 }
 
-export async function monitoredScenario(name: ScenarioName, opts: { security?: boolean } = {}): Promise<Normalised> {
+export async function monitoredScenario(
+  name: ScenarioName,
+  opts: { security?: boolean; extraArgs?: string[]; onReady?: (m: Monitor) => void } = {},
+): Promise<Normalised> {
   const tmp = scratchDir(`mon-${name}`);
   try {
-    const run = await runUnderMonitor(name, tmp.dir, { expectedLines: expectedLines(name), security: opts.security });
+    const run = await runUnderMonitor(name, tmp.dir, { expectedLines: expectedLines(name), ...opts });
     checkCounts(name, run.result.summaries);
     // Nothing is lost on these small runs: a gap warning means bytes went missing in capture
     // (it once came from writevs of 3+ iovecs whose tails the probe dropped).

@@ -14,6 +14,7 @@ import {
   parseIntStrict,
   parseList,
   parseOtlp,
+  parseRingSize,
   parseSize,
   readSecretFile,
   redactUrl,
@@ -48,6 +49,7 @@ export interface CliFlags {
   redisTlsCa?: string;
   metricsAddr?: string;
   record?: string;
+  ringSize?: string;
   logLevel?: string;
   metricsPort?: string;
   partitions?: string;
@@ -83,7 +85,8 @@ export function addCommonFlags(cmd: Command, which: { capture: boolean; output: 
     cmd
       .option('--pid <pids>', 'only these process ids and every descendant (comma-separated, repeatable); children they start later are followed, as strace -f does, so a wrapper script, npx or uvx chain is captured', collect)
       .option('--comm <names>', 'only processes with these names, first 15 bytes (comma-separated, repeatable): the process name (its main thread\'s), or the name of the thread making the call', collect)
-      .option('--record <file>', 'also save raw events to a capture file (replay it with `mcpspy replay FILE`)');
+      .option('--record <file>', 'also save raw events to a capture file (replay it with `mcpspy replay FILE`)')
+      .option('--ring-size <size>', 'kernel ring of captured syscall data, a power of two (default 64MB; the TLS ring is the same size up to 16MB): the largest single write captured whole and the burst the monitor rides out; smaller saves memory');
   }
   if (which.distributed) {
     cmd
@@ -162,6 +165,7 @@ export function configFromFlags(f: CliFlags, env: NodeJS.ProcessEnv = process.en
   if (f.redisTlsCa !== undefined) c.redisAuth.tlsCa = f.redisTlsCa;
   if (f.metricsAddr !== undefined) c.metricsAddr = f.metricsAddr;
   if (f.record !== undefined) c.record = f.record;
+  if (f.ringSize !== undefined) c.ringSize = parseRingSize('--ring-size', f.ringSize);
   if (f.logLevel !== undefined) c.logLevel = f.logLevel;
   if (f.metricsPort !== undefined) c.metricsPort = parseIntStrict('--metrics-port', f.metricsPort, 0, 65535);
   if (f.partitions !== undefined) c.partitions = parseIntStrict('--partitions', f.partitions, 1, 1024);

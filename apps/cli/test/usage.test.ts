@@ -35,6 +35,8 @@ describe('usage errors: one line, exit code 2', { concurrency: 4 }, () => {
     ['--tui not a boolean', ['--tui', 'maybe'], /--tui.*"maybe"/],
     ['--comm longer than the kernel comm', ['--comm', 'node,abcdefghijklmnop'], /--comm.*"abcdefghijklmnop".*15-byte/],
     ['--log-level not a level', ['--log-level', 'loud'], /--log-level.*'loud'/],
+    ['--ring-size not a power of two', ['--ring-size', '3MB'], /--ring-size.*"3MB".*power of two/],
+    ['--ring-size below 1MB', ['--ring-size', '64KB'], /--ring-size.*"64KB".*1MB/],
     ['--redis not a URL', ['--redis', 'localhost:6379'], /--redis.*localhost:6379/],
     ['-o without a file', ['-o'], /--output/],
     ['serve without --nats', ['serve', 'mcp-parser'], /serve needs --nats/],
@@ -59,7 +61,7 @@ test('--help exits 0 and lists every seed flag and ours', async () => {
   const r = await runCli(['--help'], { timeoutMs: 30_000 });
   assert.equal(r.code, 0);
   const seed = ['--tui', '-o, --output', '--security ', '--hf-token', '--security-model ', '--security-threshold', '--security-async'];
-  const ours = ['--pid', '--comm', '--nats', '--redis', '--record', '--log-level', '--metrics-port'];
+  const ours = ['--pid', '--comm', '--nats', '--redis', '--record', '--log-level', '--metrics-port', '--ring-size'];
   for (const flag of [...seed, ...ours]) assert.ok(r.stdout.includes(`  ${flag}`), `--help lists ${flag}:\n${r.stdout}`);
   for (const cmd of ['serve', 'replay', 'scan', 'version']) assert.match(r.stdout, new RegExp(`^  ${cmd} `, 'm'), `--help lists ${cmd}`);
   assert.match(r.stdout, /sudo mcpspy/, 'examples show how to start it');

@@ -11,7 +11,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { rawSubject, type RawRoute, Subjects } from '@mcpspy/events';
 import { Counters, RUNTIME, StageRuntime, StallWatch } from '@mcpspy/runtime';
 import { CaptureWriter } from './capture-file';
-import { Probe } from './probe';
+import { DEFAULT_TLS_RING_BYTES, Probe } from './probe';
 
 /** Batches allowed in flight to the Bus before new ones are dropped (≈ 64 × 256 KB). */
 const MAX_INFLIGHT_BATCHES = 64;
@@ -36,6 +36,8 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
     this.probe = new Probe({
       pids: config.pids,
       comms: config.comms,
+      ringbufBytes: config.ringSize,
+      tlsRingbufBytes: config.ringSize === undefined ? undefined : Math.min(DEFAULT_TLS_RING_BYTES, config.ringSize),
       excludePids: [process.pid],
       partitions: config.partitions,
       procRoot: config.hostProc,

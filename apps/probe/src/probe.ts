@@ -97,6 +97,10 @@ export interface ProbeOptions {
   hooks?: 'auto' | HookBackend;
 }
 
+/** Default size of the syscall capture ring (`--ring-size`): one write up to this size is captured whole. */
+export const DEFAULT_RING_BYTES = 64 * 1024 * 1024;
+/** Default size of the TLS capture ring; `--ring-size` below it sets both. */
+export const DEFAULT_TLS_RING_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_OBJECT_DIR = resolve(__dirname, '../../../../bpf/.output');
 const OBJECTS = ['syscalls_io', 'tls_uprobes', 'process'] as const;
 const TRACEFS = '/sys/kernel/tracing';
@@ -213,6 +217,15 @@ export class Probe {
     });
   }
 
+  /** Bytes of each object's ring: the syscall ring bounds the largest single write captured whole, the TLS ring the largest TLS record run. */
+  get ringSizes(): { syscalls_io: number; tls_uprobes: number; process: number } {
+    return {
+      syscalls_io: this.opts.ringbufBytes ?? DEFAULT_RING_BYTES,
+      tls_uprobes: this.opts.tlsRingbufBytes ?? DEFAULT_TLS_RING_BYTES,
+      process: 2 * 1024 * 1024,
+    };
+  }
+
   async start(): Promise<void> {
     if (this.started) return;
     const dir = this.opts.bpfObjectDir ?? DEFAULT_OBJECT_DIR;
@@ -222,11 +235,7 @@ export class Probe {
     ensureTracefs(this.libc);
     this.ncpu = this.lib.libbpf_num_possible_cpus();
     try {
-      const ringSizes = {
-        syscalls_io: this.opts.ringbufBytes ?? 64 * 1024 * 1024,
-        tls_uprobes: this.opts.tlsRingbufBytes ?? 16 * 1024 * 1024,
-        process: 2 * 1024 * 1024,
-      };
+      const ringSizes = this.ringSizes;
       // TLS first: the syscall object shares its SSL-to-socket maps, and
       // every later object its pid allow list.
       for (const name of ['tls_uprobes', 'syscalls_io', 'process'] as const) {
@@ -304,6 +313,8 @@ export class Probe {
           tlsTargets: this.tlsTargets?.attachedCount ?? 0,
           pids: this.opts.pids,
           comms: this.opts.comms,
+          ringBytes: this.ringSizes.syscalls_io,
+          tlsRingBytes: this.ringSizes.tls_uprobes,
         },
         'probe started',
       );

@@ -80,6 +80,8 @@ export interface McpspyConfig {
   web?: { host: string; port: number };
   /** MCPSPY_WEB_MAX_MESSAGES: messages the web view keeps (the newest). */
   webMaxMessages: number;
+  /** MCPSPY_RING_SIZE: the syscall capture ring in bytes (a power of two, 1 MiB to 1 GiB); the TLS ring is the same size up to its 16 MiB default. Unset: the probe's defaults. */
+  ringSize?: number;
   /** MCPSPY_WEB_TOKEN: the web view's access token (environment only: never on a command line); empty = a random one. */
   webToken?: string;
   /** MCPSPY_OTLP: OpenTelemetry export from the sink (`true`, or the base URL of an OTLP/HTTP endpoint). */
@@ -156,6 +158,15 @@ export function parseList(v: string): string[] {
     .filter((s) => s.length > 0);
 }
 
+/** `--ring-size` / MCPSPY_RING_SIZE: the kernel wants a power of two of pages; 1 MiB to 1 GiB. */
+export function parseRingSize(name: string, v: string): number {
+  const n = parseSize(name, v);
+  if (n < 1024 ** 2 || n > 1024 ** 3 || (n & (n - 1)) !== 0) {
+    throw new ConfigError(`invalid value for ${name}: "${v}" (expected a power of two from 1MB to 1GB, such as 16MB, 32MB or 64MB)`);
+  }
+  return n;
+}
+
 export function parseSize(name: string, v: string): number {
   const m = /^(\d+)\s*([kmg]i?b?)?$/i.exec(v.trim());
   if (!m) throw new ConfigError(`invalid value for ${name}: "${v}" (expected a size such as 100MB)`);
@@ -214,6 +225,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base = defau
   if ((v = s('MCPSPY_INSTANCE'))) c.instance = v;
   if ((v = s('MCPSPY_HOST_PROC'))) c.hostProc = v;
   if ((v = s('MCPSPY_WEB'))) c.web = parseHostPort('MCPSPY_WEB', v);
+  if ((v = s('MCPSPY_RING_SIZE'))) c.ringSize = parseRingSize('MCPSPY_RING_SIZE', v);
   if ((v = s('MCPSPY_WEB_MAX_MESSAGES'))) c.webMaxMessages = parseIntStrict('MCPSPY_WEB_MAX_MESSAGES', v, 1, 1_000_000);
   if ((v = s('MCPSPY_WEB_TOKEN'))) {
     // It travels in a cookie: printable ASCII without separators; long enough not to be guessed. Never echoed.
