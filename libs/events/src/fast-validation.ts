@@ -91,6 +91,11 @@ function compile(dto: Dto): Acceptor | undefined {
   }
   const list = [...plans.values()];
   const targetName = (dto as { name?: string }).name ?? '';
+  // One arguments object per acceptor, refilled for each check: the constraint
+  // functions read it during their synchronous call only (async ones have no
+  // acceptor), and a new object per property per payload was most of the
+  // acceptor's garbage. A DTO nested in itself gets its own (another acceptor).
+  const args: ValidationArguments = { targetName, property: '', object: {}, value: undefined, constraints: [] };
   return (object: object): boolean => {
     const record = object as Record<string, unknown>;
     for (const plan of list) {
@@ -99,7 +104,10 @@ function compile(dto: Dto): Acceptor | undefined {
       for (const condition of plan.conditions) if (!condition(object, value)) skip = true;
       if (skip) continue;
       for (const c of plan.constraints) {
-        const args: ValidationArguments = { targetName, property: plan.name, object, value, constraints: c.constraints };
+        args.property = plan.name;
+        args.object = object;
+        args.value = value;
+        args.constraints = c.constraints;
         if (c.check.validate(value, args) !== true) return false;
       }
       if (plan.nested && value !== undefined && !acceptNested(plan.nested(), value)) return false;

@@ -44,7 +44,7 @@ import {
   JETSTREAM_STREAM,
   subjectMatches,
   subjectOfBatch,
-  validatePayload,
+  validatorFor,
 } from '@mcpspy/events';
 import { Bus, BusHandler, BusSubscribeOptions, BusSubscription } from './bus';
 import { JetStreamPublisher } from './jetstream-publisher';
@@ -273,7 +273,7 @@ export class NatsBus implements Bus {
       return { ok: false, reason: `invalid JSON: ${(err as Error).message}` };
     }
     if (this.options.validate !== false) {
-      const v = validatePayload(subject, value);
+      const v = validatorFor(subject)(value);
       if (!v.ok) return { ok: false, reason: `${v.schema}: ${v.reasons.slice(0, 3).join('; ')}` };
     }
     return { ok: true, value };
@@ -547,7 +547,8 @@ export class NatsBus implements Bus {
     else if (batch.subject !== subject) {
       this.counters.reject(this.options.logger, 'invalid_batches', `batch on ${m.subject} names ${String(batch.subject)}`, { subject: m.subject });
     }
-    const validate = this.options.validate !== false;
+    // The subject's validator, looked up once for the whole batch.
+    const validate = this.options.validate !== false ? validatorFor(subject) : undefined;
     const info = { subject, redelivered };
     const running: Promise<void>[] | undefined = concurrent ? [] : undefined;
     for (const line of batch.lines) {
@@ -557,7 +558,7 @@ export class NatsBus implements Bus {
         continue;
       }
       if (validate) {
-        const v = validatePayload(subject, line.value);
+        const v = validate(line.value);
         if (!v.ok) {
           this.counters.reject(this.options.logger, 'invalid_payloads', `${v.schema}: ${v.reasons.slice(0, 3).join('; ')}`, { subject });
           continue;
