@@ -62,3 +62,15 @@ test('BatchEncoder writes the bytes of encodeBatchText, grows past its first buf
   // The first batch is its own copy: the next batch did not overwrite it.
   assert.deepEqual(Buffer.from(first), Buffer.from(encodeBatchText(Subjects.mcpMessage, lines), 'utf8'));
 });
+
+test('BatchEncoder: a message bigger than the kept buffer is sealed whole and the next batch starts small again', () => {
+  const enc = new BatchEncoder(Subjects.mcpMessage);
+  const big = JSON.stringify({ text: 'ü'.repeat(3 * 1024 * 1024) });
+  enc.add(JSON.stringify({ n: 1 }));
+  enc.add(big);
+  const out = enc.seal()!;
+  assert.equal(Buffer.from(out).toString('utf8'), encodeBatchText(Subjects.mcpMessage, [JSON.stringify({ n: 1 }), big]));
+  enc.add(JSON.stringify({ n: 2 }));
+  assert.equal(Buffer.from(enc.seal()!).toString('utf8'), encodeBatchText(Subjects.mcpMessage, [JSON.stringify({ n: 2 })]));
+  assert.ok((enc as unknown as { buf: Buffer }).buf.length <= 64 * 1024, 'the grown buffer was let go');
+});

@@ -54,6 +54,9 @@ export function encodeBatchText(subject: string, jsonLines: readonly string[]): 
  * `encodeBatchText(subject, lines)` in UTF-8, without the per-event byte
  * count, the join of all lines into one string and its second encoding.
  */
+/** Largest buffer a BatchEncoder keeps between batches. */
+const MAX_KEPT_BYTES = 4 * 1024 * 1024;
+
 export class BatchEncoder {
   private buf: Buffer;
   private used = 0;
@@ -61,7 +64,7 @@ export class BatchEncoder {
 
   constructor(
     private readonly subject: string,
-    initialBytes = 64 * 1024,
+    private readonly initialBytes = 64 * 1024,
   ) {
     this.buf = Buffer.allocUnsafe(initialBytes);
   }
@@ -79,8 +82,10 @@ export class BatchEncoder {
   /** Adds one event's JSON line; returns its size in UTF-8 bytes. */
   add(line: string): number {
     // A UTF-16 unit never takes more than 3 UTF-8 bytes (a surrogate pair: 4 for 2).
-    const room = line.length * 3 + 1;
+    let room = line.length * 3 + 1;
     if (this.used + room > this.buf.length) {
+      // Grown by the exact size, not the bound: a 10 MB message must not keep 30 MB.
+      room = Buffer.byteLength(line, 'utf8') + 1;
       const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + room));
       this.buf.copy(grown, 0, 0, this.used);
       this.buf = grown;
@@ -103,6 +108,8 @@ export class BatchEncoder {
     this.buf.copy(out, headerBytes, 0, this.used - 1);
     this.used = 0;
     this.events = 0;
+    // A buffer grown for a big message is not kept: a batch is normally ≤ 1 MiB.
+    if (this.buf.length > MAX_KEPT_BYTES) this.buf = Buffer.allocUnsafe(this.initialBytes);
     return out;
   }
 }
