@@ -24,8 +24,26 @@ function expire(w: Waiting): void {
 /** One queue per deadline length, so each releases in arrival order. */
 const queues = new Map<number, DeadlineQueue<Waiting>>();
 
+/**
+ * The last call's promise and its deadline-bound twin: the RedisStore hands
+ * every write of one event-loop turn the same promise, and those calls share
+ * one outcome, so they share one deadline too (one promise per turn, not per message).
+ */
+let lastIn: Promise<unknown> | undefined;
+let lastMs = 0;
+let lastOut: Promise<unknown> | undefined;
+
 export function withDeadline<T>(p: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
   if (!(ms > 0) || !Number.isFinite(ms)) return p;
+  if (p === lastIn && ms === lastMs) return lastOut as Promise<T | typeof TIMED_OUT>;
+  const out = deadlineOf(p, ms);
+  lastIn = p;
+  lastMs = ms;
+  lastOut = out;
+  return out;
+}
+
+function deadlineOf<T>(p: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
   let queue = queues.get(ms);
   if (!queue) queues.set(ms, (queue = new DeadlineQueue<Waiting>(expire)));
   return new Promise<T | typeof TIMED_OUT>((resolve, reject) => {

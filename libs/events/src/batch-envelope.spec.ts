@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { batchSubjectOf, decodeBatchText, encodeBatchText, isBatchedSubject, subjectOfBatch } from './batch-envelope';
+import { BatchEncoder, batchSubjectOf, decodeBatchText, encodeBatchText, isBatchedSubject, subjectOfBatch } from './batch-envelope';
 import { DURABLE_SUBJECTS, Subjects } from './subjects';
 
 test('batch subjects: named from the plain subject and back, and kept by JetStream', () => {
@@ -39,4 +39,38 @@ test('hostile batches never throw: each line judged alone, the envelope problem 
   const cut = decodeBatchText('{"batch":"mcpspy.v1.mcp.message","count":3}\n{"a":1}');
   assert.match(cut.problem ?? '', /announced 3 events but holds 1/);
   assert.deepEqual(cut.lines, [{ ok: true, value: { a: 1 } }]);
+});
+
+test('BatchEncoder writes the bytes of encodeBatchText, grows past its first buffer and starts afresh after a seal', () => {
+  const lines = [
+    JSON.stringify({ text: 'a\nb', emoji: '😀', lone: '\ud800', cjk: '日本語' }),
+    JSON.stringify({ n: 1 }),
+    JSON.stringify({ big: 'é'.repeat(5000) }),
+  ];
+  const enc = new BatchEncoder(Subjects.mcpMessage, 16);
+  assert.equal(enc.seal(), undefined);
+  const sizes = lines.map((l) => enc.add(l));
+  assert.deepEqual(sizes, lines.map((l) => Buffer.byteLength(l, 'utf8')));
+  assert.equal(enc.count, 3);
+  assert.equal(enc.bytes, sizes.reduce((a, b) => a + b + 1, 0));
+  const first = enc.seal()!;
+  assert.deepEqual(Buffer.from(first), Buffer.from(encodeBatchText(Subjects.mcpMessage, lines), 'utf8'));
+  assert.equal(enc.count, 0);
+  enc.add(lines[1]);
+  const second = enc.seal()!;
+  assert.equal(Buffer.from(second).toString('utf8'), encodeBatchText(Subjects.mcpMessage, [lines[1]]));
+  // The first batch is its own copy: the next batch did not overwrite it.
+  assert.deepEqual(Buffer.from(first), Buffer.from(encodeBatchText(Subjects.mcpMessage, lines), 'utf8'));
+});
+
+test('BatchEncoder: a message bigger than the kept buffer is sealed whole and the next batch starts small again', () => {
+  const enc = new BatchEncoder(Subjects.mcpMessage);
+  const big = JSON.stringify({ text: 'ü'.repeat(3 * 1024 * 1024) });
+  enc.add(JSON.stringify({ n: 1 }));
+  enc.add(big);
+  const out = enc.seal()!;
+  assert.equal(Buffer.from(out).toString('utf8'), encodeBatchText(Subjects.mcpMessage, [JSON.stringify({ n: 1 }), big]));
+  enc.add(JSON.stringify({ n: 2 }));
+  assert.equal(Buffer.from(enc.seal()!).toString('utf8'), encodeBatchText(Subjects.mcpMessage, [JSON.stringify({ n: 2 })]));
+  assert.ok((enc as unknown as { buf: Buffer }).buf.length <= 64 * 1024, 'the grown buffer was let go');
 });

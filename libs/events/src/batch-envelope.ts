@@ -47,6 +47,73 @@ export function encodeBatchText(subject: string, jsonLines: readonly string[]): 
   return jsonLines.length === 0 ? header : `${header}\n${jsonLines.join('\n')}`;
 }
 
+/**
+ * A batch being filled: each event's JSON is encoded to UTF-8 once, as it is
+ * added, into a buffer kept between batches; sealing copies the header and
+ * the lines into the message's own bytes. Byte for byte
+ * `encodeBatchText(subject, lines)` in UTF-8, without the per-event byte
+ * count, the join of all lines into one string and its second encoding.
+ */
+/** Largest buffer a BatchEncoder keeps between batches. */
+const MAX_KEPT_BYTES = 4 * 1024 * 1024;
+
+export class BatchEncoder {
+  private buf: Buffer;
+  private used = 0;
+  private events = 0;
+
+  constructor(
+    private readonly subject: string,
+    private readonly initialBytes = 64 * 1024,
+  ) {
+    this.buf = Buffer.allocUnsafe(initialBytes);
+  }
+
+  /** Events added since the last seal. */
+  get count(): number {
+    return this.events;
+  }
+
+  /** Bytes of the lines added since the last seal, newlines included. */
+  get bytes(): number {
+    return this.used;
+  }
+
+  /** Adds one event's JSON line; returns its size in UTF-8 bytes. */
+  add(line: string): number {
+    // A UTF-16 unit never takes more than 3 UTF-8 bytes (a surrogate pair: 4 for 2).
+    let room = line.length * 3 + 1;
+    if (this.used + room > this.buf.length) {
+      // Grown by the exact size, not the bound: a 10 MB message must not keep 30 MB.
+      room = Buffer.byteLength(line, 'utf8') + 1;
+      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + room));
+      this.buf.copy(grown, 0, 0, this.used);
+      this.buf = grown;
+    }
+    const n = this.buf.write(line, this.used, 'utf8');
+    this.buf[this.used + n] = 0x0a;
+    this.used += n + 1;
+    this.events++;
+    return n;
+  }
+
+  /** The envelope of the events added (their own copy), and a fresh start; undefined when none were added. */
+  seal(): Uint8Array | undefined {
+    if (this.events === 0) return undefined;
+    const header = `{"batch":${JSON.stringify(this.subject)},"count":${this.events}}\n`;
+    const headerBytes = Buffer.byteLength(header, 'utf8');
+    // The last line's newline is not part of the envelope.
+    const out = Buffer.allocUnsafe(headerBytes + this.used - 1);
+    out.write(header, 0, 'utf8');
+    this.buf.copy(out, headerBytes, 0, this.used - 1);
+    this.used = 0;
+    this.events = 0;
+    // A buffer grown for a big message is not kept: a batch is normally ≤ 1 MiB.
+    if (this.buf.length > MAX_KEPT_BYTES) this.buf = Buffer.allocUnsafe(this.initialBytes);
+    return out;
+  }
+}
+
 export type BatchLine = { ok: true; value: unknown } | { ok: false; reason: string };
 
 export interface DecodedBatch {

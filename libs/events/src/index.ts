@@ -11,7 +11,7 @@ import 'reflect-metadata';
 export { allPartitions, DURABLE_SUBJECTS, isBinarySubject, JETSTREAM_STREAM, LEGACY_RAW_IO, partitionOf, RAW_ROUTES, type RawRoute, rawSubject, SUBJECT_PREFIX, subjectMatches, type SubjectName, Subjects } from './subjects';
 
 // Batches of JSON events of one subject in one NATS message.
-export { BATCH_SUBJECT_PREFIX, BATCHED_SUBJECTS, type BatchLine, batchSubjectOf, type DecodedBatch, decodeBatchText, encodeBatchText, isBatchedSubject, subjectOfBatch } from './batch-envelope';
+export { BATCH_SUBJECT_PREFIX, BATCHED_SUBJECTS, BatchEncoder, type BatchLine, batchSubjectOf, type DecodedBatch, decodeBatchText, encodeBatchText, isBatchedSubject, subjectOfBatch } from './batch-envelope';
 
 // Errors every mcpspy error extends.
 export { McpspyError, RawCodecError, ValidationFailedError } from './errors';
@@ -31,7 +31,7 @@ export { PROBE_STATS_SUBJECT, ProbeStatsDto, type ProbeStatsEvent, SCHEMA_PROBE_
 export { NOTICE_REASONS, NOTICE_SUBJECT, NoticeDto, type NoticeEvent, type NoticeReason, SCHEMA_NOTICE } from './notice.events';
 
 // Validation at service boundaries.
-export { schemaForSubject, validatePayload, type ValidationResult } from './validation';
+export { type PayloadValidator, schemaForSubject, validatePayload, validatorFor, type ValidationResult } from './validation';
 
 // The one MCP method table.
 export { describeMethod, describeResultType, inferResultMethod, isKnownMethod, type JudgedAs, judgedMethod, KNOWN_METHODS, MCP_METHODS, MCP_RESULT_TYPES, MCP_REVISIONS, MCP_TASKS_EXTENSION, type McpDirection, type McpMethodFamily, type McpMethodInfo, type McpResultType, type McpRevision, type McpSecurityScope, methodInfo, methodInRevision, methodsJudged, resultTypeOf } from './mcp-methods';

@@ -54,14 +54,42 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
 
 /** Validates a decoded JSON payload against the DTO of its subject. */
 export function validatePayload(subject: string, payload: unknown): ValidationResult {
+  return validatorFor(subject)(payload);
+}
+
+export type PayloadValidator = (payload: unknown) => ValidationResult;
+
+/** Validators by subject (a stage uses a handful of subjects; bounded all the same). */
+const validators = new Map<string, PayloadValidator>();
+const MAX_VALIDATORS = 1024;
+
+/**
+ * validatePayload for one subject, with the subject's schema, DTO and
+ * acceptor looked up once: a receiver of many events on one subject (the
+ * events of a batch) validates each without the lookups, and a valid payload
+ * gets one shared frozen answer instead of a new object.
+ */
+export function validatorFor(subject: string): PayloadValidator {
+  let v = validators.get(subject);
+  if (v) return v;
+  v = makeValidator(subject);
+  if (validators.size < MAX_VALIDATORS) validators.set(subject, v);
+  return v;
+}
+
+function makeValidator(subject: string): PayloadValidator {
   const { schema, dto } = schemaForSubject(subject);
-  if (!dto) return { ok: true, schema, reasons: [] };
-  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-    return { ok: false, schema, reasons: ['payload is not a JSON object'] };
-  }
-  // Nearly every payload is valid: the compiled acceptor confirms that cheaply; the rest get the full check and its reasons.
-  if (acceptorFor(dto)?.(payload)) return { ok: true, schema, reasons: [] };
-  const instance = plainToInstance(dto, payload);
-  const errors = validateSync(instance as object, { forbidUnknownValues: false });
-  return { ok: errors.length === 0, schema, reasons: flatten(errors) };
+  const valid: ValidationResult = Object.freeze({ ok: true, schema, reasons: Object.freeze([]) as unknown as string[] });
+  if (!dto) return () => valid;
+  const accept = acceptorFor(dto);
+  return (payload: unknown): ValidationResult => {
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+      return { ok: false, schema, reasons: ['payload is not a JSON object'] };
+    }
+    // Nearly every payload is valid: the compiled acceptor confirms that cheaply; the rest get the full check and its reasons.
+    if (accept?.(payload)) return valid;
+    const instance = plainToInstance(dto, payload);
+    const errors = validateSync(instance as object, { forbidUnknownValues: false });
+    return errors.length === 0 ? valid : { ok: false, schema, reasons: flatten(errors) };
+  };
 }

@@ -35,16 +35,16 @@ import { Counters } from '../counters';
 import { BusConnectError } from '../errors';
 import { type NatsAuth, redactUrl, splitUrlCredentials } from '../secrets';
 import {
+  BatchEncoder,
   batchSubjectOf,
   decodeBatchText,
   DURABLE_SUBJECTS,
-  encodeBatchText,
   isBatchedSubject,
   isBinarySubject,
   JETSTREAM_STREAM,
   subjectMatches,
   subjectOfBatch,
-  validatePayload,
+  validatorFor,
 } from '@mcpspy/events';
 import { Bus, BusHandler, BusSubscribeOptions, BusSubscription } from './bus';
 import { JetStreamPublisher } from './jetstream-publisher';
@@ -94,11 +94,6 @@ interface Outgoing {
   data: Uint8Array;
   /** Events carried (a batch carries many). */
   events: number;
-}
-
-interface OpenBatch {
-  lines: string[];
-  bytes: number;
 }
 
 /** Handlers of one subscription run one at a time even when two NATS subscriptions feed it. */
@@ -184,8 +179,8 @@ export class NatsBus implements Bus {
   private acks: JsMsg[] = [];
   private outgoingScheduled = false;
   private lingerTimer: NodeJS.Timeout | undefined;
-  /** Events of batched subjects not yet sealed into a batch, by subject. */
-  private readonly open = new Map<string, OpenBatch>();
+  /** Events of batched subjects not yet sealed into a batch, by subject (each encoder kept for the next batch). */
+  private readonly open = new Map<string, BatchEncoder>();
   /** Events published and not yet handed to the client, and durable events awaiting their stored-ack. */
   private queuedEvents = 0;
   private inflightEvents = 0;
@@ -278,7 +273,7 @@ export class NatsBus implements Bus {
       return { ok: false, reason: `invalid JSON: ${(err as Error).message}` };
     }
     if (this.options.validate !== false) {
-      const v = validatePayload(subject, value);
+      const v = validatorFor(subject)(value);
       if (!v.ok) return { ok: false, reason: `${v.schema}: ${v.reasons.slice(0, 3).join('; ')}` };
     }
     return { ok: true, value };
@@ -288,11 +283,13 @@ export class NatsBus implements Bus {
     const max = this.nc.info?.max_payload ?? 1024 * 1024;
     if (this.batching && isBatchedSubject(subject) && !(payload instanceof Uint8Array)) {
       const line = JSON.stringify(payload);
-      const bytes = Buffer.byteLength(line, 'utf8');
-      // The envelope's header line comes on top of the event.
-      if (bytes + 128 > max) return this.rejectOversized(subject, bytes, max);
+      // The envelope's header line comes on top of the event. A line's UTF-8 size is at most 3 bytes per UTF-16 unit: counted only when that bound is too big.
+      if (line.length * 3 + 128 > max) {
+        const bytes = Buffer.byteLength(line, 'utf8');
+        if (bytes + 128 > max) return this.rejectOversized(subject, bytes, max);
+      }
       this.counters.inc('published');
-      this.addToBatch(subject, line, bytes, Math.min(this.options.batchMaxBytes ?? 1024 * 1024, max - 128));
+      this.addToBatch(subject, line, Math.min(this.options.batchMaxBytes ?? 1024 * 1024, max - 128));
     } else {
       const data = this.encode(subject, payload);
       if (data.byteLength > max) return this.rejectOversized(subject, data.byteLength, max);
@@ -317,27 +314,25 @@ export class NatsBus implements Bus {
     );
   }
 
-  private addToBatch(subject: string, line: string, bytes: number, maxBytes: number): void {
+  private addToBatch(subject: string, line: string, maxBytes: number): void {
     let b = this.open.get(subject);
-    if (b && b.lines.length > 0 && b.bytes + bytes + 1 > maxBytes) {
-      this.seal(subject, b);
-      b = undefined;
-    }
     if (!b) {
-      b = { lines: [], bytes: 0 };
+      b = new BatchEncoder(subject);
       this.open.set(subject, b);
     }
-    b.lines.push(line);
-    b.bytes += bytes + 1;
-    if (b.lines.length >= (this.options.batchMaxEvents ?? 500)) this.seal(subject, b);
+    // The exact size only when the upper bound says the line might not fit.
+    if (b.count > 0 && b.bytes + line.length * 3 + 1 > maxBytes && b.bytes + Buffer.byteLength(line, 'utf8') + 1 > maxBytes) this.seal(subject, b);
+    b.add(line);
+    if (b.count >= (this.options.batchMaxEvents ?? 500)) this.seal(subject, b);
   }
 
   /** Closes the open batch of a subject into one outgoing NATS message (order kept: batches queue in order). */
-  private seal(subject: string, b: OpenBatch): void {
-    this.open.delete(subject);
-    if (b.lines.length === 0) return;
+  private seal(subject: string, b: BatchEncoder): void {
+    const events = b.count;
+    const data = b.seal();
+    if (!data) return;
     this.counters.inc('batches_published');
-    this.outgoing.push({ subject: batchSubjectOf(subject), data: encoder.encode(encodeBatchText(subject, b.lines)), events: b.lines.length });
+    this.outgoing.push({ subject: batchSubjectOf(subject), data, events });
   }
 
   beforeAck(hook: () => void): void {
@@ -552,7 +547,8 @@ export class NatsBus implements Bus {
     else if (batch.subject !== subject) {
       this.counters.reject(this.options.logger, 'invalid_batches', `batch on ${m.subject} names ${String(batch.subject)}`, { subject: m.subject });
     }
-    const validate = this.options.validate !== false;
+    // The subject's validator, looked up once for the whole batch.
+    const validate = this.options.validate !== false ? validatorFor(subject) : undefined;
     const info = { subject, redelivered };
     const running: Promise<void>[] | undefined = concurrent ? [] : undefined;
     for (const line of batch.lines) {
@@ -562,7 +558,7 @@ export class NatsBus implements Bus {
         continue;
       }
       if (validate) {
-        const v = validatePayload(subject, line.value);
+        const v = validate(line.value);
         if (!v.ok) {
           this.counters.reject(this.options.logger, 'invalid_payloads', `${v.schema}: ${v.reasons.slice(0, 3).join('; ')}`, { subject });
           continue;
@@ -573,7 +569,10 @@ export class NatsBus implements Bus {
         continue;
       }
       try {
-        await handler(line.value, info);
+        // A handler that finished synchronously (the sink's) is not awaited: an
+        // `await` of its undefined cost a microtask turn per event of the batch.
+        const r = handler(line.value, info);
+        if (r !== undefined && r !== null && typeof (r as Promise<void>).then === 'function') await r;
       } catch (err) {
         this.counters.reject(this.options.logger, 'handler_errors', (err as Error).message, { subject });
       }
