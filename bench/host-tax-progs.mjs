@@ -14,10 +14,11 @@
 // Only the programs this probe loaded are counted (by program id), so other
 // probes running on the machine do not mix in.
 //   node bench/host-tax-progs.mjs [--seconds 1] [--rounds 3] [--hooks auto|fexit|tracepoints] [--before DIR] [--workloads mcp,pipe] [--variants name=DIR,...] [--none]
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { hostTaxLoad } from './host-tax-common.mjs';
 import { loadAvg, parseArgs, requireRoot, scratchDir } from './pipeline-common.mjs';
 
 const require = createRequire(import.meta.url);
@@ -28,23 +29,8 @@ const { silentLogger } = require(join(root, 'libs/runtime/dist/src/index.js'));
 const opt = parseArgs({ seconds: 1, rounds: 3, hooks: 'auto', before: '', workloads: 'mcp,pipe', variants: '', none: false });
 requireRoot();
 const dir = scratchDir('bench-host-tax-progs');
-const bin = join(dir, 'host-tax-load');
-execFileSync('cc', ['-O2', '-o', bin, join(root, 'bench/host-tax-load.c')]);
+const { run: runLoad } = hostTaxLoad(dir, opt.seconds);
 const load0 = loadAvg();
-
-function runLoad(mode) {
-  return new Promise((resolve, reject) => {
-    const c = spawn(bin, [mode, String(opt.seconds), join(dir, 'file.dat')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    c.stderr.on('data', (d) => (err += d));
-    c.on('error', reject);
-    c.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`${mode}: exit ${code} ${err}`));
-      const [ops, ns, cpu] = err.trim().split(' ').map(Number);
-      resolve({ ops, ns, cpu });
-    });
-  });
-}
 
 function progs() {
   const out = new Map();

@@ -14,10 +14,11 @@
 // change before/after in one run.
 // Needs root and a build (`npx tsc -b apps/probe`, `make -C bpf`).
 //   node bench/host-tax.mjs [--seconds 2] [--rounds 3] [--hooks auto|fexit|tracepoints] [--before DIR]
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { hostTaxLoad } from './host-tax-common.mjs';
 import { freePort, loadAvg, parseArgs, requireRoot, scratchDir, sleep, startProc } from './pipeline-common.mjs';
 
 const require = createRequire(import.meta.url);
@@ -34,8 +35,7 @@ const BASELINE_FLOOR = { pipe: 0.77 };
 const GOAL = { pipe: '≥ 0.77 (floor) here, ≥ 0.95 with fexit', file: '≥ floor', redis: '≥ floor', mcp: '≥ 0.80' };
 const dir = scratchDir('bench-host-tax');
 const load0 = loadAvg();
-const bin = join(dir, 'host-tax-load');
-execFileSync('cc', ['-O2', '-o', bin, join(root, 'bench/host-tax-load.c')]);
+const { bin, run: runWorkload } = hostTaxLoad(dir, opt.seconds);
 const floorObj = join(dir, 'floor.bpf.o');
 execFileSync('clang', ['-g', '-O2', '-target', 'bpf', `-I${join(root, 'bpf')}`, '-c', join(root, 'bench/host-tax-floor.bpf.c'), '-o', floorObj]);
 
@@ -51,18 +51,9 @@ for (let i = 0; i < 100; i++) {
 }
 let redisN = 50_000;
 
-function runLoad(mode) {
-  return new Promise((resolve, reject) => {
-    const c = spawn(bin, [mode, String(opt.seconds), join(dir, 'file.dat')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    c.stderr.on('data', (d) => (err += d));
-    c.on('error', reject);
-    c.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`${mode}: exit ${code} ${err}`));
-      const [ops, ns, cpu] = err.trim().split(' ').map(Number);
-      resolve({ perSec: ops / (ns / 1e9), cpuNsPerOp: cpu / ops });
-    });
-  });
+async function runLoad(mode) {
+  const { ops, ns, cpu } = await runWorkload(mode);
+  return { perSec: ops / (ns / 1e9), cpuNsPerOp: cpu / ops };
 }
 // CPU of both ends: redis-benchmark (as a child of host-tax-load exec) and redis-server (/proc ticks).
 function serverTicks() {

@@ -26,7 +26,7 @@ function say(line: string): void {
 }
 
 async function requireProbe(args: string): Promise<void> {
-  const { checkProbePrerequisites, NotRootError } = pkg<typeof import('@mcpspy/probe')>('@mcpspy/probe');
+  const { checkProbePrerequisites, NotRootError } = pkg('@mcpspy/probe');
   try {
     checkProbePrerequisites();
   } catch (err) {
@@ -182,7 +182,7 @@ export async function runServe(stage: StageName, config: McpspyConfig, argv: str
 /** `mcpspy replay FILE`: the stages after the probe, fed from a capture file. */
 export async function runReplay(file: string, config: McpspyConfig): Promise<number> {
   requireReadableFile(file, 'capture');
-  const { readCapture } = pkg<typeof import('@mcpspy/probe')>('@mcpspy/probe');
+  const { readCapture } = pkg('@mcpspy/probe');
   const stages = PIPELINE.filter((s) => s !== 'probe' && (s !== 'security' || config.security) && (s !== 'web' || config.web));
   let entries = 0;
   const code = await runStages(config, stages, {
@@ -223,8 +223,8 @@ export const EXIT_SCAN_BAD_INPUT = 3;
 /** `mcpspy scan [FILE|-]`: the security analysis over a JSONL file of MCP messages. Exit 1 when alerts were found, 3 when none were but lines were bad. */
 export async function runScan(file: string, config: McpspyConfig): Promise<number> {
   const { logger } = createCliLogger(config.logLevel, { tui: false, name: 'mcpspy-scan' });
-  const { SCAN_MAX_LINE_BYTES, scanJsonl, SecurityEngine } = pkg<typeof import('@mcpspy/security')>('@mcpspy/security');
-  const { formatAlertBlock } = pkg<typeof import('@mcpspy/sink')>('@mcpspy/sink');
+  const { SCAN_MAX_LINE_BYTES, scanJsonl, SecurityEngine } = pkg('@mcpspy/security');
+  const { formatAlertBlock } = pkg('@mcpspy/sink');
   const engine = new SecurityEngine({
     store: new MemoryStore(),
     logger,
@@ -262,7 +262,7 @@ export async function runScan(file: string, config: McpspyConfig): Promise<numbe
  */
 export async function runCoverage(json: boolean, argv: string): Promise<number> {
   await requireProbe(argv);
-  const { probeHookTypes, scanTls } = pkg<typeof import('@mcpspy/probe')>('@mcpspy/probe');
+  const { probeHookTypes, scanTls } = pkg('@mcpspy/probe');
   const hooks = probeHookTypes();
   const tls = scanTls();
   const unhooked = tls.processes.filter((p) => p.hooked.length === 0 && p.httpsConnections > 0);

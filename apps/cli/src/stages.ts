@@ -16,30 +16,27 @@ import type { SinkOutput } from '@mcpspy/sink';
  * ("Cannot read properties of undefined (reading 'register')").
  */
 export const STAGE_MODULES: Record<StageName, (rt: StageRuntime) => Promise<DynamicModule>> = {
-  probe: async (rt) => pkg<typeof import('@mcpspy/probe')>('@mcpspy/probe').ProbeModule.register(rt),
-  'http-session': async (rt) => pkg<typeof import('@mcpspy/http-session')>('@mcpspy/http-session').HttpSessionModule.register(rt),
-  'mcp-parser': async (rt) => pkg<typeof import('@mcpspy/mcp-parser')>('@mcpspy/mcp-parser').McpParserModule.register(rt),
-  security: async (rt) => pkg<typeof import('@mcpspy/security')>('@mcpspy/security').SecurityModule.register(rt),
-  sink: async (rt) => pkg<typeof import('@mcpspy/sink')>('@mcpspy/sink').SinkModule.register(rt, await sinkOutputs(rt)),
-  web: async (rt) => pkg<typeof import('@mcpspy/web')>('@mcpspy/web').WebModule.register(rt),
+  probe: async (rt) => pkg('@mcpspy/probe').ProbeModule.register(rt),
+  'http-session': async (rt) => pkg('@mcpspy/http-session').HttpSessionModule.register(rt),
+  'mcp-parser': async (rt) => pkg('@mcpspy/mcp-parser').McpParserModule.register(rt),
+  security: async (rt) => pkg('@mcpspy/security').SecurityModule.register(rt),
+  sink: async (rt) => pkg('@mcpspy/sink').SinkModule.register(rt, await sinkOutputs(rt)),
+  web: async (rt) => pkg('@mcpspy/web').WebModule.register(rt),
+};
+
+/** Each stage package's loader: one literal require per package, run on first use. */
+const PACKAGES = {
+  '@mcpspy/probe': () => require('@mcpspy/probe') as typeof import('@mcpspy/probe'),
+  '@mcpspy/http-session': () => require('@mcpspy/http-session') as typeof import('@mcpspy/http-session'),
+  '@mcpspy/mcp-parser': () => require('@mcpspy/mcp-parser') as typeof import('@mcpspy/mcp-parser'),
+  '@mcpspy/security': () => require('@mcpspy/security') as typeof import('@mcpspy/security'),
+  '@mcpspy/sink': () => require('@mcpspy/sink') as typeof import('@mcpspy/sink'),
+  '@mcpspy/web': () => require('@mcpspy/web') as typeof import('@mcpspy/web'),
 };
 
 /** A stage package, loaded synchronously on first use (see STAGE_MODULES). */
-export function pkg<T>(name: '@mcpspy/probe' | '@mcpspy/http-session' | '@mcpspy/mcp-parser' | '@mcpspy/security' | '@mcpspy/sink' | '@mcpspy/web'): T {
-  switch (name) {
-    case '@mcpspy/probe':
-      return require('@mcpspy/probe') as T;
-    case '@mcpspy/http-session':
-      return require('@mcpspy/http-session') as T;
-    case '@mcpspy/mcp-parser':
-      return require('@mcpspy/mcp-parser') as T;
-    case '@mcpspy/security':
-      return require('@mcpspy/security') as T;
-    case '@mcpspy/sink':
-      return require('@mcpspy/sink') as T;
-    case '@mcpspy/web':
-      return require('@mcpspy/web') as T;
-  }
+export function pkg<N extends keyof typeof PACKAGES>(name: N): ReturnType<(typeof PACKAGES)[N]> {
+  return PACKAGES[name]() as ReturnType<(typeof PACKAGES)[N]>;
 }
 
 /**
@@ -48,7 +45,7 @@ export function pkg<T>(name: '@mcpspy/probe' | '@mcpspy/http-session' | '@mcpspy
  * OpenTelemetry export (its counters under `stage="otlp"` in /metrics).
  */
 export async function sinkOutputs(rt: StageRuntime): Promise<SinkOutput[]> {
-  const { McpMetricsOutput, OtlpOutput } = pkg<typeof import('@mcpspy/sink')>('@mcpspy/sink');
+  const { McpMetricsOutput, OtlpOutput } = pkg('@mcpspy/sink');
   const outputs: SinkOutput[] = [new McpMetricsOutput({ registry: rt.metrics.registry })];
   if (rt.config.otlp) {
     const otlp = new OtlpOutput({ logger: rt.logger.child({ stage: 'sink', output: 'otlp' }), endpoint: rt.config.otlpEndpoint });

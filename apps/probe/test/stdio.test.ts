@@ -175,7 +175,7 @@ describe('reads of a stream whose writer is captured (elideReads, the default ou
       const w = bins.path('mcpt-ew', process.execPath);
       const r = bins.path('mcpt-er', process.execPath);
       const lines = ['{"jsonrpc":"2.0","id":1,"method":"tools/list"}\n', '{"jsonrpc":"2.0","id":2,"method":"ping"}\n'];
-      const child = spawn('/bin/sh', ['-c', `"$0" "$1" "$2" | "$3" "$4"`, w, join(FIXTURES, 'pipe-writer.cjs'), JSON.stringify(lines), r, join(FIXTURES, 'pipe-reader-late.cjs')], {
+      const child = spawn('/bin/sh', ['-c', `"$0" "$1" "$2" | "$3" "$4" --late`, w, join(FIXTURES, 'pipe-writer.cjs'), JSON.stringify(lines), r, join(FIXTURES, 'pipe-reader.cjs')], {
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       let stderr = '';

@@ -1,0 +1,26 @@
+// What bench/host-tax.mjs and bench/host-tax-progs.mjs share: the workload
+// generator bench/host-tax-load.c, built once per run, and one workload run.
+import { execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+
+/** Builds host-tax-load into DIR; returns its path and `run(mode)`, one workload run of SECONDS. */
+export function hostTaxLoad(dir, seconds) {
+  const bin = join(dir, 'host-tax-load');
+  execFileSync('cc', ['-O2', '-o', bin, join(root, 'bench/host-tax-load.c')]);
+  /** Operations, wall nanoseconds and CPU nanoseconds of one run, as host-tax-load reports them on stderr. */
+  const run = (mode) =>
+    new Promise((resolve, reject) => {
+      const c = spawn(bin, [mode, String(seconds), join(dir, 'file.dat')], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      c.stderr.on('data', (d) => (err += d));
+      c.on('error', reject);
+      c.on('close', (code) => {
+        if (code !== 0) return reject(new Error(`${mode}: exit ${code} ${err}`));
+        const [ops, ns, cpu] = err.trim().split(' ').map(Number);
+        resolve({ ops, ns, cpu });
+      });
+    });
+  return { bin, run };
+}
