@@ -12,6 +12,7 @@
 // the five stage processes (nats-server and redis-server shown apart).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import {
   CLK_TCK, compileFixture, emitResult, fmt, JsonlTailer, loadAvg, namedLink, parseArgs, percentiles, printTable, ProcSampler,
@@ -76,14 +77,53 @@ const t0 = performance.now();
 const gen = spawn('/bin/sh', ['-c', '"$0" "$2" "$3" 2>"$4.w" | "$1" 2>"$4.r"', writer, reader, String(opt.seconds), String(opt.rate), join(dir, 'gen')], { stdio: 'inherit' });
 // Latency per window shows whether a tail is a start-up transient or steady.
 let windowFrom = 0;
+let hopFrom = 0;
+let rawFrom = 0;
+let markFrom = cpu0;
+const lastDelay = new Map();
+const runDelayMs = (pid) => {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return 0;
+  }
+};
+for (const p of mon.procs) lastDelay.set(p.pid, runDelayMs(p.pid));
+// This process's own event-loop delay per window: its tailer and observer time every line, so a stall here would show as latency.
+const eld = monitorEventLoopDelay({ resolution: 5 });
+eld.enable();
 const progress = setInterval(() => {
   const s = Math.round((performance.now() - t0) / 1000);
   const w = percentiles(latencies.slice(windowFrom));
   windowFrom = latencies.length;
-  console.log(`  ${s} s: ${fmt(captured)} lines, window p50/p99 ${fmt(w.p50, 1)}/${fmt(w.p99, 1)} ms, RSS ${fmt((sampler.rss.at(-1) ?? 0) / 1024)} MB, load ${loadAvg()}`);
+  // Through NATS: the same window's write -> mcp.message p99 (probe + http-session + mcp-parser; the rest is security + sink).
+  let hop = '';
+  if (hops) {
+    const h = percentiles(hops.messageLatencies.slice(hopFrom));
+    hopFrom = hops.messageLatencies.length;
+    const r = percentiles(hops.rawLatencies.slice(rawFrom));
+    rawFrom = hops.rawLatencies.length;
+    hop = ` (to raw ${fmt(r.p99, 1)}, to mcp.message ${fmt(h.p99, 1)})`;
+  }
+  // Through NATS: each stage's CPU % in the window (which stage is busy while a backlog builds).
+  // and how long its main thread waited for a CPU (schedstat run delay): busy or starved.
+  if (mon.procs.length > 1) {
+    const m = sampler.mark();
+    hop += ` [${mon.procs.map((p) => {
+      const d = runDelayMs(p.pid);
+      const w = d - (lastDelay.get(p.pid) ?? d);
+      lastDelay.set(p.pid, d);
+      return `${p.name.replace('mcpspy serve ', '')} ${fmt(ProcSampler.cpuPercentOf(markFrom, m, p.pid))}%/${fmt(w)}ms`;
+    }).join(' ')}]`;
+    markFrom = m;
+  }
+  hop += ` bench loop delay max ${fmt(eld.max / 1e6, 0)} ms`;
+  eld.reset();
+  console.log(`  ${s} s: ${fmt(captured)} lines, window p50/p99 ${fmt(w.p50, 1)}/${fmt(w.p99, 1)} ms${hop}, RSS ${fmt((sampler.rss.at(-1) ?? 0) / 1024)} MB, load ${loadAvg()}`);
 }, opt.progressMs);
 await new Promise((r) => gen.on('close', r));
 clearInterval(progress);
+eld.disable();
 const cpu1 = sampler.mark();
 const benchCpu = process.cpuUsage(benchCpu0);
 const infra1 = infra?.mark();

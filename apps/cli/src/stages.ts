@@ -3,7 +3,8 @@
  * import each other; the command puts them together.
  */
 import { DynamicModule } from '@nestjs/common';
-import { StageName, StageRuntime } from '@mcpspy/runtime';
+import { Subjects } from '@mcpspy/events';
+import { StageName, StageRuntime, syntheticMcpMessages, warmBatchCodec } from '@mcpspy/runtime';
 import type { SinkOutput } from '@mcpspy/sink';
 
 /**
@@ -22,6 +23,20 @@ export const STAGE_MODULES: Record<StageName, (rt: StageRuntime) => Promise<Dyna
   security: async (rt) => pkg('@mcpspy/security').SecurityModule.register(rt),
   sink: async (rt) => pkg('@mcpspy/sink').SinkModule.register(rt, await sinkOutputs(rt)),
   web: async (rt) => pkg('@mcpspy/web').WebModule.register(rt),
+};
+
+/**
+ * What `mcpspy serve <stage>` runs on synthetic events before its ready line
+ * (libs/runtime warm-up.ts; MCPSPY_WARMUP=0 skips it): the stage's own hot
+ * paths in throwaway objects, so its first real messages meet optimized code.
+ * Stages without an entry have no hot path worth it at start (the probe
+ * copies ring records, http-session's stdio share is nil).
+ */
+export const STAGE_WARMUPS: Partial<Record<StageName, () => Promise<unknown> | unknown>> = {
+  'mcp-parser': () => pkg('@mcpspy/mcp-parser').warmUpMcpParser(),
+  // The security engine keeps per-session state in the Store: only the receive codec is warmed here.
+  security: () => warmBatchCodec(Subjects.mcpMessage, syntheticMcpMessages(3000), 3),
+  sink: () => pkg('@mcpspy/sink').warmUpSink(),
 };
 
 /** Each stage package's loader: one literal require per package, run on first use. */
