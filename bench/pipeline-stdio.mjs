@@ -121,7 +121,13 @@ const progress = setInterval(() => {
   eld.reset();
   console.log(`  ${s} s: ${fmt(captured)} lines, window p50/p99 ${fmt(w.p50, 1)}/${fmt(w.p99, 1)} ms${hop}, RSS ${fmt((sampler.rss.at(-1) ?? 0) / 1024)} MB, load ${loadAvg()}`);
 }, opt.progressMs);
+// CPU per message in the first second of traffic, per stage: the start-up cost (cold code), whatever the load.
+let firstSecond;
+const firstSecondTimer = setTimeout(() => {
+  firstSecond = { mark: sampler.mark(), lines: captured, messages: hops ? hops.messageLatencies.length : captured };
+}, 1000);
 await new Promise((r) => gen.on('close', r));
+clearTimeout(firstSecondTimer);
 clearInterval(progress);
 eld.disable();
 const cpu1 = sampler.mark();
@@ -226,4 +232,10 @@ emitResult(`pipeline-stdio-${opt.mode}`, {
   perStageUs: Object.fromEntries(mon.procs.map((p) => [p.name.replace('mcpspy serve ', ''), (((cpu2.per.get(p.pid) ?? 0) - (cpu0.per.get(p.pid) ?? 0)) / CLK_TCK) * 1e6 / Math.max(1, captured)])),
   perStageRssMb: Object.fromEntries(mon.procs.map((p) => [p.name.replace('mcpspy serve ', ''), (mem.perMaxKb?.get(p.pid) ?? 0) / 1024])),
   msgP99: hopsResult?.message.p99,
+  // CPU time of the stages in the first second of traffic, per MCP message that crossed NATS in it (through
+  // NATS; lines written when embedded): cold code shows here. A stage that lags shows less of its work.
+  firstSecondUs: firstSecond ? (((firstSecond.mark.ticks - cpu0.ticks) / CLK_TCK) * 1e6) / Math.max(1, firstSecond.messages) : undefined,
+  firstSecondMessages: firstSecond?.messages,
+  firstSecondLines: firstSecond?.lines,
+  firstSecondPerStageUs: firstSecond ? Object.fromEntries(mon.procs.map((p) => [p.name.replace('mcpspy serve ', ''), ((((firstSecond.mark.per.get(p.pid) ?? 0) - (cpu0.per.get(p.pid) ?? 0)) / CLK_TCK) * 1e6) / Math.max(1, firstSecond.messages)])) : undefined,
 });

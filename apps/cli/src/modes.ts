@@ -142,13 +142,15 @@ async function runStages(
   }
   // Before the ready line, so whoever waits for it (a user, a bench, an orchestrator's probe) starts traffic on warm code.
   if (opts.warmUp) await runWarmUp(opts.name, logger, opts.warmUp);
+  // The signal handlers go in before the ready line: a SIGINT sent as soon as it is read (a script, a test)
+  // would otherwise meet the default action and end the process with 130 instead of a clean stop.
+  const stopped = waitForStop(rt.shutdownRequests);
   say(opts.ready + (file ? ` (logs: ${file})` : ''));
   let code = 0;
   if (opts.feed) {
-    const stopped = waitForStop(rt.shutdownRequests);
     await Promise.race([opts.feed((s, p) => rt.bus.publish(s, p)), stopped]);
   } else {
-    const r = await waitForStop(rt.shutdownRequests);
+    const r = await stopped;
     code = r.code;
     logger.info({ reason: r.reason }, 'stopping');
   }
