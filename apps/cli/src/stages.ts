@@ -3,8 +3,7 @@
  * import each other; the command puts them together.
  */
 import { DynamicModule } from '@nestjs/common';
-import { Subjects } from '@mcpspy/events';
-import { StageName, StageRuntime, syntheticMcpMessages, warmBatchCodec } from '@mcpspy/runtime';
+import { StageName, StageRuntime } from '@mcpspy/runtime';
 import type { SinkOutput } from '@mcpspy/sink';
 
 /**
@@ -34,8 +33,7 @@ export const STAGE_MODULES: Record<StageName, (rt: StageRuntime) => Promise<Dyna
  */
 export const STAGE_WARMUPS: Partial<Record<StageName, () => Promise<unknown> | unknown>> = {
   'mcp-parser': () => pkg('@mcpspy/mcp-parser').warmUpMcpParser(),
-  // The security engine keeps per-session state in the Store: only the receive codec is warmed here.
-  security: () => warmBatchCodec(Subjects.mcpMessage, syntheticMcpMessages(3000), 3),
+  security: () => pkg('@mcpspy/security').warmUpSecurity(),
   sink: () => pkg('@mcpspy/sink').warmUpSink(),
 };
 
