@@ -6,6 +6,7 @@
 //   node bench/nats-ab.mjs [--rounds 2] [--rate 10000] [--seconds 20] \
 //     [--a MCPSPY_NATS_BATCH=0] [--b MCPSPY_NATS_BATCH=1] [--a-dir /work/main] [--b-dir .] [--progress-ms 1000]
 // --a/--b: space-separated VAR=value pairs given to the stages (inherited).
+// --a-args/--b-args: more pipeline-stdio.mjs arguments for A/B (e.g. "--pretraffic-s 3").
 // --a-dir/--b-dir: the tree whose bench and build run as A/B (default: this
 // one), to compare two builds (e.g. main before a branch) under the same load.
 import { spawnSync } from 'node:child_process';
@@ -13,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fmt, parseArgs } from './pipeline-common.mjs';
 
-const opt = parseArgs({ rounds: 2, rate: 10000, seconds: 20, a: 'MCPSPY_NATS_BATCH=0', b: 'MCPSPY_NATS_BATCH=1', aDir: '', bDir: '', progressMs: 60000 });
+const opt = parseArgs({ rounds: 2, rate: 10000, seconds: 20, a: 'MCPSPY_NATS_BATCH=0', b: 'MCPSPY_NATS_BATCH=1', aDir: '', bDir: '', progressMs: 60000, aArgs: '', bArgs: '' });
 const here = dirname(fileURLToPath(import.meta.url));
 const benchOf = (dir) => (dir ? join(dir, 'bench') : here);
 const envOf = (spec) => Object.fromEntries(String(spec).split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
@@ -21,7 +22,7 @@ const runs = { A: [], B: [] };
 for (let r = 0; r < opt.rounds; r++) {
   for (const which of r % 2 === 0 ? ['A', 'B'] : ['B', 'A']) {
     const env = { ...process.env, ...envOf(which === 'A' ? opt.a : opt.b) };
-    const res = spawnSync(process.execPath, [join(benchOf(which === 'A' ? opt.aDir : opt.bDir), 'pipeline-stdio.mjs'), '--mode', 'nats', '--rate', String(opt.rate), '--seconds', String(opt.seconds), '--progress-ms', String(opt.progressMs)], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const res = spawnSync(process.execPath, [join(benchOf(which === 'A' ? opt.aDir : opt.bDir), 'pipeline-stdio.mjs'), '--mode', 'nats', '--rate', String(opt.rate), '--seconds', String(opt.seconds), '--progress-ms', String(opt.progressMs), ...String(which === 'A' ? opt.aArgs : opt.bArgs).split(' ').filter(Boolean)], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
     const line = res.stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
     if (!line) {
       console.log(`${which} round ${r + 1}: no result (exit ${res.status})\n${res.stdout.slice(-2000)}\n${res.stderr.slice(-2000)}`);

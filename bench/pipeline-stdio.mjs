@@ -19,7 +19,7 @@ import {
   observeHops, requireRoot, scrapeCounters, scratchDir, sleep, startEmbedded, startStack, uniqueTag, verdict, waitSettled,
 } from './pipeline-common.mjs';
 
-const opt = parseArgs({ seconds: 60, rate: 10000, mode: 'embedded', progressMs: 10_000, settleS: 120 });
+const opt = parseArgs({ seconds: 60, rate: 10000, mode: 'embedded', progressMs: 10_000, settleS: 120, pretrafficS: 0 });
 requireRoot();
 const dir = scratchDir('bench-stdio');
 const tag = uniqueTag();
@@ -66,6 +66,23 @@ const sampler = new ProcSampler(mon.pids);
 // http-session, mcp-parser) and write -> verdict (security); the rest is the sink.
 const hops = mon.natsUrl ? await observeHops(mon.natsUrl) : undefined;
 const infra = mon.others.length ? new ProcSampler(() => mon.others.map((p) => p.pid)) : undefined;
+// --pretraffic-s N: N s of the same traffic first (other processes, same names), then 2 s of quiet, then the
+// measured run: tells a cost of the stack's start from a cost of any traffic's onset on a stack already warm.
+if (opt.pretrafficS > 0) {
+  const pre = spawn('/bin/sh', ['-c', '"$0" "$2" "$3" 2>/dev/null | "$1" 2>/dev/null', writer, reader, String(opt.pretrafficS), String(opt.rate)], { stdio: 'inherit' });
+  await new Promise((r) => pre.on('close', r));
+  await waitSettled(() => captured + duplicates, Math.ceil(opt.pretrafficS * opt.rate), 3_000, 60_000);
+  await sleep(2_000);
+  console.log(`pre-traffic: ${fmt(captured)} lines in ${opt.pretrafficS} s, then 2 s quiet`);
+  seen.fill(0);
+  latencies.length = 0;
+  sentAt.length = 0;
+  captured = 0;
+  duplicates = 0;
+  foreign = 0;
+  hops?.messageLatencies.splice(0);
+  hops?.rawLatencies.splice(0);
+}
 await sleep(1_000);
 const idleRssMb = sampler.sample() / 1024;
 

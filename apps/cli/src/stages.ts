@@ -26,7 +26,7 @@ export const STAGE_MODULES: Record<StageName, (rt: StageRuntime) => Promise<Dyna
 
 /**
  * What `mcpspy serve <stage>` runs on synthetic events before its ready line
- * (libs/runtime warm-up.ts; MCPSPY_WARMUP=0 skips it): the stage's own hot
+ * with MCPSPY_WARMUP=1 (libs/runtime warm-up.ts; off by default): the stage's own hot
  * paths in throwaway objects, so its first real messages meet optimized code.
  * Stages without an entry have no hot path worth it at start (the probe
  * copies ring records, http-session's stdio share is nil).

@@ -1,9 +1,9 @@
 /**
- * `mcpspy serve <stage>` warms its hot paths on synthetic events before its
- * ready line (libs/runtime warm-up.ts), and none of them leaves the process:
+ * `MCPSPY_WARMUP=1 mcpspy serve <stage>` warms its hot paths on synthetic
+ * events before its ready line (libs/runtime warm-up.ts), and none of them leaves the process:
  * nothing on NATS (a subscriber on `mcpspy.>` from before the start sees no
  * MCP message, batch or notice), no Redis key, no line in the sink's output,
- * no counter moved. MCPSPY_WARMUP=0 skips it (no "warmed up" log line).
+ * no counter moved. Without MCPSPY_WARMUP=1 there is no warm-up (no "warmed up" log line).
  * Afterwards the stages still work: a request published by a client reaches
  * the sink's file as its only line.
  */
@@ -22,6 +22,8 @@ import { Child, httpGet, readJsonl, stageCounter, startCli, waitUntil } from './
 after(() => Child.stopAll());
 const dir = mkdtempSync(join(tmpdir(), 'mcpspy-cli-warm-up-'));
 
+const WARM = { env: { ...process.env, MCPSPY_WARMUP: '1' } };
+
 test('serve mcp-parser, security and sink warm up before ready, and nothing of it reaches NATS, Redis or the output', async () => {
   let nats: TestServer | undefined;
   let redis: TestServer | undefined;
@@ -35,11 +37,11 @@ test('serve mcp-parser, security and sink warm up before ready, and nothing of i
     const common = ['--nats', nats.url, '--redis', redis.url, '--log-level', 'info'];
     const sinkPort = await freePort();
     const parserPort = await freePort();
-    const sink = startCli(['serve', 'sink', ...common, '--tui=false', '-q', '-o', out, '--metrics-port', String(sinkPort)]);
+    const sink = startCli(['serve', 'sink', ...common, '--tui=false', '-q', '-o', out, '--metrics-port', String(sinkPort)], WARM);
     await sink.waitForLine(/^mcpspy: serving sink on /m, 60_000);
-    const security = startCli(['serve', 'security', ...common]);
+    const security = startCli(['serve', 'security', ...common], WARM);
     await security.waitForLine(/^mcpspy: serving security on /m, 60_000);
-    const parser = startCli(['serve', 'mcp-parser', ...common, '--metrics-port', String(parserPort)]);
+    const parser = startCli(['serve', 'mcp-parser', ...common, '--metrics-port', String(parserPort)], WARM);
     await parser.waitForLine(/^mcpspy: serving mcp-parser on /m, 60_000);
     for (const [name, child] of [['sink', sink], ['security', security], ['mcp-parser', parser]] as const) {
       const stderr = child.stderr();
@@ -81,11 +83,11 @@ test('serve mcp-parser, security and sink warm up before ready, and nothing of i
   }
 });
 
-test('MCPSPY_WARMUP=0: serve starts without the warm-up', async () => {
+test('by default serve starts without the warm-up', async () => {
   let nats: TestServer | undefined;
   try {
     nats = await startNats();
-    const parser = startCli(['serve', 'mcp-parser', '--nats', nats.url, '--log-level', 'info'], { env: { ...process.env, MCPSPY_WARMUP: '0' } });
+    const parser = startCli(['serve', 'mcp-parser', '--nats', nats.url, '--log-level', 'info'], { env: { ...process.env, MCPSPY_WARMUP: '' } });
     await parser.waitForLine(/^mcpspy: serving mcp-parser on /m, 60_000);
     assert.doesNotMatch(parser.stderr(), /warmed up/);
     const code = await parser.stop('SIGINT', 20_000);

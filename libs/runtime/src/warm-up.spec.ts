@@ -5,10 +5,10 @@ import pino from 'pino';
 import { runWarmUp, syntheticMcpMessages, warmBatchCodec, warmUpEnabled } from './warm-up';
 
 describe('warm-up helpers', () => {
-  test('MCPSPY_WARMUP: on unless 0/false/off/no', () => {
-    assert.equal(warmUpEnabled({}), true);
-    assert.equal(warmUpEnabled({ MCPSPY_WARMUP: '1' }), true);
-    for (const v of ['0', 'false', 'OFF', 'no']) assert.equal(warmUpEnabled({ MCPSPY_WARMUP: v }), false, v);
+  test('MCPSPY_WARMUP: off unless 1/true/on/yes', () => {
+    assert.equal(warmUpEnabled({}), false);
+    for (const v of ['1', 'true', 'ON', 'yes']) assert.equal(warmUpEnabled({ MCPSPY_WARMUP: v }), true, v);
+    for (const v of ['0', 'false', 'OFF', 'no', '']) assert.equal(warmUpEnabled({ MCPSPY_WARMUP: v }), false, v);
   });
 
   test('synthetic MCP messages are valid mcp.message events, every one through the codec', () => {

@@ -11,16 +11,24 @@
  * line, so the first real message meets warm code.
  *
  * Nothing of a warm-up reaches NATS, Redis, an output file or a counter: its
- * objects are its own and are dropped when it ends. MCPSPY_WARMUP=0 turns it off.
+ * objects are its own and are dropped when it ends.
+ *
+ * Off by default (MCPSPY_WARMUP=1 turns it on): it takes mcp-parser's
+ * interpreted functions out of the first second of traffic (profile in
+ * bench/README.md), but the whole stack's first second was not measurably
+ * cheaper or faster with it on this shared machine (that second costs ~1.3x
+ * the steady CPU per message on a stack already warm too, after a pause),
+ * while it adds 0.2–0.6 s to each stage's start and raised the five stages'
+ * PSS by 1–9% in the same runs.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { BatchEncoder, decodeBatchText, validatorFor } from '@mcpspy/events';
 import type { Logger } from 'pino';
 
-/** Whether `serve` warms its stage before the ready line (MCPSPY_WARMUP, default on). */
+/** Whether `serve` warms its stage before the ready line (MCPSPY_WARMUP=1; default off, see above). */
 export function warmUpEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return !/^(0|false|off|no)$/i.test(env.MCPSPY_WARMUP ?? '');
+  return /^(1|true|on|yes)$/i.test(env.MCPSPY_WARMUP ?? '');
 }
 
 const decoder = new TextDecoder();
