@@ -6,6 +6,7 @@
 //   node bench/nats-ab.mjs [--rounds 2] [--rate 10000] [--seconds 20] \
 //     [--a MCPSPY_NATS_BATCH=0] [--b MCPSPY_NATS_BATCH=1] [--a-dir /work/main] [--b-dir .] [--progress-ms 1000]
 // --a/--b: space-separated VAR=value pairs given to the stages (inherited).
+// --a-args/--b-args: more pipeline-stdio.mjs arguments for A/B (e.g. "--pretraffic-s 3").
 // --a-dir/--b-dir: the tree whose bench and build run as A/B (default: this
 // one), to compare two builds (e.g. main before a branch) under the same load.
 import { spawnSync } from 'node:child_process';
@@ -13,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fmt, parseArgs } from './pipeline-common.mjs';
 
-const opt = parseArgs({ rounds: 2, rate: 10000, seconds: 20, a: 'MCPSPY_NATS_BATCH=0', b: 'MCPSPY_NATS_BATCH=1', aDir: '', bDir: '', progressMs: 60000 });
+const opt = parseArgs({ rounds: 2, rate: 10000, seconds: 20, a: 'MCPSPY_NATS_BATCH=0', b: 'MCPSPY_NATS_BATCH=1', aDir: '', bDir: '', progressMs: 60000, aArgs: '', bArgs: '' });
 const here = dirname(fileURLToPath(import.meta.url));
 const benchOf = (dir) => (dir ? join(dir, 'bench') : here);
 const envOf = (spec) => Object.fromEntries(String(spec).split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
@@ -21,7 +22,7 @@ const runs = { A: [], B: [] };
 for (let r = 0; r < opt.rounds; r++) {
   for (const which of r % 2 === 0 ? ['A', 'B'] : ['B', 'A']) {
     const env = { ...process.env, ...envOf(which === 'A' ? opt.a : opt.b) };
-    const res = spawnSync(process.execPath, [join(benchOf(which === 'A' ? opt.aDir : opt.bDir), 'pipeline-stdio.mjs'), '--mode', 'nats', '--rate', String(opt.rate), '--seconds', String(opt.seconds), '--progress-ms', String(opt.progressMs)], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const res = spawnSync(process.execPath, [join(benchOf(which === 'A' ? opt.aDir : opt.bDir), 'pipeline-stdio.mjs'), '--mode', 'nats', '--rate', String(opt.rate), '--seconds', String(opt.seconds), '--progress-ms', String(opt.progressMs), ...String(which === 'A' ? opt.aArgs : opt.bArgs).split(' ').filter(Boolean)], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
     const line = res.stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
     if (!line) {
       console.log(`${which} round ${r + 1}: no result (exit ${res.status})\n${res.stdout.slice(-2000)}\n${res.stderr.slice(-2000)}`);
@@ -34,12 +35,14 @@ for (let r = 0; r < opt.rounds; r++) {
     runs[which].push(j);
     const stages = Object.entries(j.perStageUs ?? {}).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');
     const rss = Object.entries(j.perStageRssMb ?? {}).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');
+    const first = Object.entries(j.firstSecondPerStageUs ?? {}).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');
+    console.log(`${which} round ${r + 1} first second: stages ${fmt(j.firstSecondUs, 1)} µs per message on mcp.message (${first}); ${fmt(j.firstSecondMessages)} messages on mcp.message, ${fmt(j.firstSecondLines)} lines written`);
     console.log(`${which} round ${r + 1}: missing ${j.missing}, p99 ${fmt(j.p99, 1)} ms (mcp.message p99 ${fmt(j.msgP99, 1)}), CPU ${fmt(j.cpuUsPerMsg, 1)} µs/msg (stages ${fmt(j.stageUsPerMsg, 1)}: ${stages}; nats+redis ${fmt(j.infraUsPerMsg, 1)}), RSS max ${fmt(j.rssMaxMb)} MB (${rss}), PSS max ${fmt(j.pssMaxMb)} MB, load ${j.load}`);
   }
 }
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const m = (w, k) => mean(runs[w].map((j) => j[k]));
 console.log(`A = ${opt.aDir || '.'} ${opt.a}; B = ${opt.bDir || '.'} ${opt.b}; ${opt.rounds} round(s) of ${opt.seconds} s at ${fmt(opt.rate)} msg/s`);
-for (const k of ['cpuUsPerMsg', 'stageUsPerMsg', 'infraUsPerMsg', 'p99', 'msgP99', 'idleRssMb', 'rssMaxMb', 'pssMaxMb']) {
+for (const k of ['firstSecondUs', 'cpuUsPerMsg', 'stageUsPerMsg', 'infraUsPerMsg', 'p99', 'msgP99', 'idleRssMb', 'rssMaxMb', 'pssMaxMb']) {
   console.log(`  ${k.padEnd(14)} A ${fmt(m('A', k), 1).padStart(9)}  B ${fmt(m('B', k), 1).padStart(9)}  B/A ${fmt(m('B', k) / m('A', k), 2)}`);
 }

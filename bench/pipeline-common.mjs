@@ -530,9 +530,14 @@ export async function observeHops(natsUrl) {
   });
   // Start-up: when the first raw batch and the first MCP message went by (wall clock, ms since epoch).
   const firsts = { raw: 0, message: 0, rawBatches: [] };
+  // write -> raw batch on the wire (the probe's share): the first sent_us in each batch's captured bytes.
+  const raw = [];
+  const SENT_RAW = /"sent_us":(\d+)/;
   nc.subscribe('mcpspy.v1.raw.stdio.>', {
-    callback: () => {
+    callback: (_e, m) => {
       const at = nowMs();
+      const s = SENT_RAW.exec(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength).toString('latin1'));
+      if (s) raw.push(at - Number(s[1]) / 1000);
       firsts.raw ||= at;
       if (firsts.rawBatches.length < 2000) firsts.rawBatches.push(at);
     },
@@ -553,6 +558,10 @@ export async function observeHops(natsUrl) {
     },
   });
   return {
+    /** The write -> mcp.message latencies so far (a progress window reads its own slice). */
+    messageLatencies: message,
+    /** The write -> raw batch latencies so far (the first captured request of each batch). */
+    rawLatencies: raw,
     stop() {
       void nc.close();
       return { message: percentiles(message), verdict: percentiles(verdict), verdicts: verdict.length, firsts };

@@ -12,13 +12,14 @@
 // the five stage processes (nats-server and redis-server shown apart).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import {
   CLK_TCK, compileFixture, emitResult, fmt, JsonlTailer, loadAvg, namedLink, parseArgs, percentiles, printTable, ProcSampler,
   observeHops, requireRoot, scrapeCounters, scratchDir, sleep, startEmbedded, startStack, uniqueTag, verdict, waitSettled,
 } from './pipeline-common.mjs';
 
-const opt = parseArgs({ seconds: 60, rate: 10000, mode: 'embedded', progressMs: 10_000, settleS: 120 });
+const opt = parseArgs({ seconds: 60, rate: 10000, mode: 'embedded', progressMs: 10_000, settleS: 120, pretrafficS: 0 });
 requireRoot();
 const dir = scratchDir('bench-stdio');
 const tag = uniqueTag();
@@ -65,6 +66,23 @@ const sampler = new ProcSampler(mon.pids);
 // http-session, mcp-parser) and write -> verdict (security); the rest is the sink.
 const hops = mon.natsUrl ? await observeHops(mon.natsUrl) : undefined;
 const infra = mon.others.length ? new ProcSampler(() => mon.others.map((p) => p.pid)) : undefined;
+// --pretraffic-s N: N s of the same traffic first (other processes, same names), then 2 s of quiet, then the
+// measured run: tells a cost of the stack's start from a cost of any traffic's onset on a stack already warm.
+if (opt.pretrafficS > 0) {
+  const pre = spawn('/bin/sh', ['-c', '"$0" "$2" "$3" 2>/dev/null | "$1" 2>/dev/null', writer, reader, String(opt.pretrafficS), String(opt.rate)], { stdio: 'inherit' });
+  await new Promise((r) => pre.on('close', r));
+  await waitSettled(() => captured + duplicates, Math.ceil(opt.pretrafficS * opt.rate), 3_000, 60_000);
+  await sleep(2_000);
+  console.log(`pre-traffic: ${fmt(captured)} lines in ${opt.pretrafficS} s, then 2 s quiet`);
+  seen.fill(0);
+  latencies.length = 0;
+  sentAt.length = 0;
+  captured = 0;
+  duplicates = 0;
+  foreign = 0;
+  hops?.messageLatencies.splice(0);
+  hops?.rawLatencies.splice(0);
+}
 await sleep(1_000);
 const idleRssMb = sampler.sample() / 1024;
 
@@ -76,14 +94,59 @@ const t0 = performance.now();
 const gen = spawn('/bin/sh', ['-c', '"$0" "$2" "$3" 2>"$4.w" | "$1" 2>"$4.r"', writer, reader, String(opt.seconds), String(opt.rate), join(dir, 'gen')], { stdio: 'inherit' });
 // Latency per window shows whether a tail is a start-up transient or steady.
 let windowFrom = 0;
+let hopFrom = 0;
+let rawFrom = 0;
+let markFrom = cpu0;
+const lastDelay = new Map();
+const runDelayMs = (pid) => {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return 0;
+  }
+};
+for (const p of mon.procs) lastDelay.set(p.pid, runDelayMs(p.pid));
+// This process's own event-loop delay per window: its tailer and observer time every line, so a stall here would show as latency.
+const eld = monitorEventLoopDelay({ resolution: 5 });
+eld.enable();
 const progress = setInterval(() => {
   const s = Math.round((performance.now() - t0) / 1000);
   const w = percentiles(latencies.slice(windowFrom));
   windowFrom = latencies.length;
-  console.log(`  ${s} s: ${fmt(captured)} lines, window p50/p99 ${fmt(w.p50, 1)}/${fmt(w.p99, 1)} ms, RSS ${fmt((sampler.rss.at(-1) ?? 0) / 1024)} MB, load ${loadAvg()}`);
+  // Through NATS: the same window's write -> mcp.message p99 (probe + http-session + mcp-parser; the rest is security + sink).
+  let hop = '';
+  if (hops) {
+    const h = percentiles(hops.messageLatencies.slice(hopFrom));
+    hopFrom = hops.messageLatencies.length;
+    const r = percentiles(hops.rawLatencies.slice(rawFrom));
+    rawFrom = hops.rawLatencies.length;
+    hop = ` (to raw ${fmt(r.p99, 1)}, to mcp.message ${fmt(h.p99, 1)})`;
+  }
+  // Through NATS: each stage's CPU % in the window (which stage is busy while a backlog builds).
+  // and how long its main thread waited for a CPU (schedstat run delay): busy or starved.
+  if (mon.procs.length > 1) {
+    const m = sampler.mark();
+    hop += ` [${mon.procs.map((p) => {
+      const d = runDelayMs(p.pid);
+      const w = d - (lastDelay.get(p.pid) ?? d);
+      lastDelay.set(p.pid, d);
+      return `${p.name.replace('mcpspy serve ', '')} ${fmt(ProcSampler.cpuPercentOf(markFrom, m, p.pid))}%/${fmt(w)}ms`;
+    }).join(' ')}]`;
+    markFrom = m;
+  }
+  hop += ` bench loop delay max ${fmt(eld.max / 1e6, 0)} ms`;
+  eld.reset();
+  console.log(`  ${s} s: ${fmt(captured)} lines, window p50/p99 ${fmt(w.p50, 1)}/${fmt(w.p99, 1)} ms${hop}, RSS ${fmt((sampler.rss.at(-1) ?? 0) / 1024)} MB, load ${loadAvg()}`);
 }, opt.progressMs);
+// CPU per message in the first second of traffic, per stage: the start-up cost (cold code), whatever the load.
+let firstSecond;
+const firstSecondTimer = setTimeout(() => {
+  firstSecond = { mark: sampler.mark(), lines: captured, messages: hops ? hops.messageLatencies.length : captured };
+}, 1000);
 await new Promise((r) => gen.on('close', r));
+clearTimeout(firstSecondTimer);
 clearInterval(progress);
+eld.disable();
 const cpu1 = sampler.mark();
 const benchCpu = process.cpuUsage(benchCpu0);
 const infra1 = infra?.mark();
@@ -186,4 +249,10 @@ emitResult(`pipeline-stdio-${opt.mode}`, {
   perStageUs: Object.fromEntries(mon.procs.map((p) => [p.name.replace('mcpspy serve ', ''), (((cpu2.per.get(p.pid) ?? 0) - (cpu0.per.get(p.pid) ?? 0)) / CLK_TCK) * 1e6 / Math.max(1, captured)])),
   perStageRssMb: Object.fromEntries(mon.procs.map((p) => [p.name.replace('mcpspy serve ', ''), (mem.perMaxKb?.get(p.pid) ?? 0) / 1024])),
   msgP99: hopsResult?.message.p99,
+  // CPU time of the stages in the first second of traffic, per MCP message that crossed NATS in it (through
+  // NATS; lines written when embedded): cold code shows here. A stage that lags shows less of its work.
+  firstSecondUs: firstSecond ? (((firstSecond.mark.ticks - cpu0.ticks) / CLK_TCK) * 1e6) / Math.max(1, firstSecond.messages) : undefined,
+  firstSecondMessages: firstSecond?.messages,
+  firstSecondLines: firstSecond?.lines,
+  firstSecondPerStageUs: firstSecond ? Object.fromEntries(mon.procs.map((p) => [p.name.replace('mcpspy serve ', ''), ((((firstSecond.mark.per.get(p.pid) ?? 0) - (cpu0.per.get(p.pid) ?? 0)) / CLK_TCK) * 1e6) / Math.max(1, firstSecond.messages)])) : undefined,
 });

@@ -11,15 +11,17 @@ import {
   McpspyConfig,
   MemoryStore,
   redactUrl,
+  runWarmUp,
   StageName,
   startStage,
   stopStages,
+  warmUpEnabled,
 } from '@mcpspy/runtime';
 // The stages' packages are loaded where they are used (here and in stages.ts):
 // `mcpspy serve <stage>` then holds only its own stage's code.
 import { EnvironmentError, UsageError } from './errors';
 import { createCliLogger } from './logging';
-import { PIPELINE, pkg, STAGE_MODULES } from './stages';
+import { PIPELINE, pkg, STAGE_MODULES, STAGE_WARMUPS } from './stages';
 
 function say(line: string): void {
   process.stderr.write(`mcpspy: ${line}\n`);
@@ -113,7 +115,15 @@ function waitForStop(requests: { onRequest(l: (reason: string, code: number) => 
 async function runStages(
   config: McpspyConfig,
   stages: StageName[],
-  opts: { embedded: boolean; replay?: boolean; name: string; ready: string; feed?: (publish: (s: string, p: unknown) => Promise<void>) => Promise<void> },
+  opts: {
+    embedded: boolean;
+    replay?: boolean;
+    name: string;
+    ready: string;
+    feed?: (publish: (s: string, p: unknown) => Promise<void>) => Promise<void>;
+    /** Run after the stages are subscribed and before the ready line (serve: the stage's warm-up). */
+    warmUp?: () => Promise<unknown> | unknown;
+  },
 ): Promise<number> {
   const { logger, file } = createCliLogger(config.logLevel, { tui: config.tui && stages.includes('sink'), name: opts.name });
   const rt = await createRuntime({ config, logger, embedded: opts.embedded, replay: opts.replay, name: opts.name });
@@ -130,13 +140,17 @@ async function runStages(
     await stopStages(apps.map(([, a]) => a), rt).catch(() => undefined);
     throw err;
   }
+  // Before the ready line, so whoever waits for it (a user, a bench, an orchestrator's probe) starts traffic on warm code.
+  if (opts.warmUp) await runWarmUp(opts.name, logger, opts.warmUp);
+  // The signal handlers go in before the ready line: a SIGINT sent as soon as it is read (a script, a test)
+  // would otherwise meet the default action and end the process with 130 instead of a clean stop.
+  const stopped = waitForStop(rt.shutdownRequests);
   say(opts.ready + (file ? ` (logs: ${file})` : ''));
   let code = 0;
   if (opts.feed) {
-    const stopped = waitForStop(rt.shutdownRequests);
     await Promise.race([opts.feed((s, p) => rt.bus.publish(s, p)), stopped]);
   } else {
-    const r = await waitForStop(rt.shutdownRequests);
+    const r = await stopped;
     code = r.code;
     logger.info({ reason: r.reason }, 'stopping');
   }
@@ -175,6 +189,7 @@ export async function runServe(stage: StageName, config: McpspyConfig, argv: str
   return runStages(config, [stage], {
     embedded: false,
     name: `mcpspy-${stage}`,
+    warmUp: warmUpEnabled() ? STAGE_WARMUPS[stage] : undefined,
     ready: stage === 'probe' ? `monitoring (serving probe on ${redactUrl(config.natsUrl)})` : `serving ${stage} on ${redactUrl(config.natsUrl)}${stage === 'sink' ? otlpNote(config) : ''}`,
   });
 }

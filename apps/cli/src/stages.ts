@@ -24,6 +24,19 @@ export const STAGE_MODULES: Record<StageName, (rt: StageRuntime) => Promise<Dyna
   web: async (rt) => pkg('@mcpspy/web').WebModule.register(rt),
 };
 
+/**
+ * What `mcpspy serve <stage>` runs on synthetic events before its ready line
+ * with MCPSPY_WARMUP=1 (libs/runtime warm-up.ts; off by default): the stage's own hot
+ * paths in throwaway objects, so its first real messages meet optimized code.
+ * Stages without an entry have no hot path worth it at start (the probe
+ * copies ring records, http-session's stdio share is nil).
+ */
+export const STAGE_WARMUPS: Partial<Record<StageName, () => Promise<unknown> | unknown>> = {
+  'mcp-parser': () => pkg('@mcpspy/mcp-parser').warmUpMcpParser(),
+  security: () => pkg('@mcpspy/security').warmUpSecurity(),
+  sink: () => pkg('@mcpspy/sink').warmUpSink(),
+};
+
 /** Each stage package's loader: one literal require per package, run on first use. */
 const PACKAGES = {
   '@mcpspy/probe': () => require('@mcpspy/probe') as typeof import('@mcpspy/probe'),

@@ -6,3 +6,4 @@ export { NdjsonSplitter, ByteBudget } from './ndjson-splitter';
 export { McpParserError, ParserStoreError, EmitError } from './errors';
 export { McpParserModule } from './mcp-parser.module';
 export { McpParserController } from './mcp-parser.controller';
+export { warmUpMcpParser, warmUpBatches } from './warm-up';

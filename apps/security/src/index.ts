@@ -22,3 +22,4 @@ export { UnigramTokenizer, Encoding } from './unigram-tokenizer';
 export { combineFindings } from './verdict';
 export { SecurityModule } from './security.module';
 export { SecurityController } from './security.controller';
+export { warmUpSecurity } from './warm-up';

@@ -16,3 +16,4 @@ export { SinkController } from './sink.controller';
 export { OtlpOutput, type OtlpOutputOptions, type OtlpProtocol, otlpProtocol, otlpSignalUrl, MCP_DURATION_BUCKETS } from './outputs/otlp.output';
 export { McpMetricsOutput, type McpMetricsOutputOptions, MCP_METRIC_NAMES } from './outputs/metrics.output';
 export { traceContextOf, statedProtocolVersion, methodOf, targetOf, outcomeOf, peersOf, BoundedLabels, methodLabel } from './outputs/mcp-call-fields';
+export { warmUpSink } from './warm-up';

@@ -35,3 +35,4 @@ export { RedisStore, type RedisStoreOptions, redisSecurityOptions } from './stor
 // Stage bootstrap.
 export { publishStageStats, RUNTIME, type StageRuntime } from './stage-runtime';
 export { createRuntime, type RuntimeOptions, serverOptionsFor, ShutdownRequests, startStage, stopStages } from './bootstrap';
+export { runWarmUp, syntheticMcpMessages, warmBatchCodec, warmUpEnabled } from './warm-up';
