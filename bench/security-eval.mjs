@@ -2,7 +2,7 @@
 // Evaluation of the security stage over the labelled corpus in
 // apps/security/corpus: precision, recall and false-positive rate per
 // category, for the dev split, the held-out split and both.
-// Usage: node bench/security-eval.mjs [--threshold 0.5] [--show-failures dev|holdout|all|none|<corpus file name>] [--engine DIST_DIR] [--previous DIST_DIR] [--data DATA_DIR] [--model-path DIR] [--json]
+// Usage: node bench/security-eval.mjs [--threshold 0.5] [--exclude CORPUS_FILE[,…]] [--show-failures dev|holdout|all|none|<corpus file name>] [--engine DIST_DIR] [--previous DIST_DIR] [--data DATA_DIR] [--model-path DIR] [--json]
 // --previous judges every set with another build too and prints previous → this; --data holds the
 // public sets (bench/security-public-sets.mjs; default /work/data/security or $MCPSPY_SECURITY_DATA).
 // Needs a build first: npx tsc -b apps/security
@@ -34,7 +34,9 @@ if (modelPath) {
 }
 
 const dir = new URL('../apps/security/corpus/', import.meta.url).pathname;
-const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => join(dir, f));
+// --exclude NAME[,NAME]: leave corpus files out (e.g. a blind batch that must not be looked at before its one measurement).
+const excluded = new Set(opt('--exclude', '').split(',').filter(Boolean).map((n) => n.replace(/\.jsonl$/, '')));
+const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl') && !excluded.has(f.replace(/\.jsonl$/, ''))).map((f) => join(dir, f));
 const samples = loadCorpus(files);
 // --data DIR: the public sets (outside the repository); --previous DIR: a previous build judged beside this one.
 const dataDir = opt('--data', process.env.MCPSPY_SECURITY_DATA ?? '/work/data/security');

@@ -80,12 +80,35 @@ const LINK_PLACEHOLDER = /\{[^}\s]{1,40}\}|\$\{?[a-z_]{2,30}\}?|<[a-z_ ]{2,30}>|
  * system settings" configures software; neither addresses the model's
  * instructions, so they weigh little unless "your" points at the model.
  */
-function overrideRefine(m: RegExpExecArray): number {
+function overrideRefine(m: RegExpExecArray, text: string): number {
   const s = m[0];
+  // A participle describing what happens ("WARNING: ignoring previous instructions in stage 'builder'", "models risk
+  // disregarding earlier directions") reports a behaviour; an order uses the imperative ("start by ignoring ..." still counts).
+  if (/^(?:ignoring|disregarding)\b/.test(s) && !/\b(?:by|start|begin|try|keep|continue|consider|now|just|please)\s+$/.test(text.slice(Math.max(0, m.index - 16), m.index))) return 0.35;
   if (/\byour\b/.test(s)) return 1;
   if (/\b(?:my|our)\b/.test(s) && /\b(?:messages?|context|settings|configuration|commands|orders)$/.test(s)) return 0.3;
   if (/\b(?:settings|configuration)$/.test(s)) return 0.4;
   return 1;
+}
+
+/**
+ * "Forget everything ..." said to a person rather than to a model: the speaker takes back their own words ("drop
+ * everything we said about the launch") or the listener is to unlearn what they learned somewhere ("forget everything
+ * you learned in school / from that tutorial"). Unlearning one's training or one's developers' rules still counts.
+ */
+function forgetRefine(m: RegExpExecArray, text: string): number {
+  const s = m[0];
+  if (/\b(?:we|i)\s+(?:\w+\s+)?(?:told|said|specified|written|set up|so far)\b/.test(s)) return 0.4;
+  if (/\blearn(?:ed|t)$/.test(s)) {
+    const after = text.slice(m.index + s.length, m.index + s.length + 60);
+    if (/^\s+(?:in|at|from|about|during)\b/.test(after) && !/^\s+(?:in|from|during|about)\s+(?:your\s+)?(?:training|pre-?training|fine-?tuning|alignment|developers?|creators?|openai|anthropic|rlhf|safety)\b/.test(after)) return 0.25;
+  }
+  return 1;
+}
+
+/** A credential path that is the destination of a copy ("copy your API key into .env") is written to, not read from. */
+function sensitiveReadRefine(m: RegExpExecArray): number {
+  return /\b(?:into|to|inside|in)\s+(?:your\s+|the\s+|a\s+(?:new\s+)?)?(?:local\s+)?[`'"]?$/.test(m[0].replace(/(?:~\/|\.)?[\w./-]*$/, '')) && /^(?:copy|paste|put|add|save|write|store|place)\b/.test(m[0]) ? 0.3 : 1;
 }
 
 /** "Must not share passwords ... report it to security@..." forbids the act it names. */
@@ -138,6 +161,7 @@ const RULES: readonly InjectionRule[] = [
     weight: w(0.75, 0.8, 0.85),
     triggers: ['forget', 'ignore', 'disregard', 'aside', 'pay no', 'overlook', 'dismiss', 'discard', 'abandon', 'drop'],
     re: /\b(?:forget|ignore|disregard|set aside|put aside|cast aside|pay no (?:attention|heed|mind) to|overlook|dismiss|discard|abandon|drop)\s+(?:about\s+)?(?:everything|all|anything|whatever|what)\b[^.\n]{0,40}?\b(?:told|said|instructed|configured|specified|set up|above|before|earlier|learned|written|given|received|so far)\b/g,
+    refine: forgetRefine,
     summary: 'instruction override',
   },
   {
@@ -370,6 +394,7 @@ const RULES: readonly InjectionRule[] = [
     triggers: ['.ssh', 'id_rsa', 'id_ed25519', 'id_ecdsa', 'authorized_keys', '.aws', '/etc/', '.npmrc', '.netrc', '.pgpass', '.git-credentials', '.kube', '.docker', 'mcp.json', 'claude_desktop', '.cursor', 'history', 'keychain', 'wallet', '.env', 'credentials', 'secret', 'token.json', '.gnupg'],
     // A dot followed by a word character is part of a path (~/.gitconfig), not the end of a sentence.
     re: new RegExp(`\\b(?:${READ_VERBS})\\b(?:[^.\\n]|\\.(?=[\\w/])){0,60}?(?:${SENSITIVE_PATHS})|(?:${SENSITIVE_PATHS})(?:[^.\\n]|\\.(?=[\\w/])){0,40}?\\b(?:contents?|and (?:send|pass|include|attach|upload|paste|return|append))\\b`, 'g'),
+    refine: sensitiveReadRefine,
     summary: 'asks to read credential files',
   },
   {

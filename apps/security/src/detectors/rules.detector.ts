@@ -31,8 +31,8 @@ const MAX_WEIGHT = 0.97;
 const META_CUE = /(?:such as|like|e\.g\.|for example|for instance|example|phrases?|patterns?|strings?|detects?|detecting|detection|flags?|classif|attacks?|known|common|typical|payloads?|signatures?|blocklist|denylist|matches|called|named|wording|quote|quoting)\W{0,3}[^.\n]{0,12}$/;
 /** What follows a quoted phrase that is being named rather than said: '"..." is a classic payload'. */
 const POST_CUE = /^\W{0,3}\s*(?:is|are|was|were)?\s*(?:a |an |the )?(?:classic|common|known|typical|well-known|famous|textbook|standard|simple)?\s*(?:example|payload|attack|phrase|pattern|string|jailbreak|injection|trick|prompt injection)s?\b/;
-/** Reported speech: "when the prompt says to ignore ...", "the page told the model to ...". */
-const REPORTED = /\b(?:says?|said|tells? (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|told (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|asks? (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|asked (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|instructs? (?:it|them|the (?:model|assistant|agent|ai|llm|bot)))\s+(?:to\s+)?$/;
+/** Reported speech: "when the prompt says to ignore ...", "the page told the model to ...", "requests to print the hidden system message". */
+export const REPORTED = /\b(?:says?|said|tells? (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|told (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|asks? (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|asked (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|instructs? (?:it|them|the (?:model|assistant|agent|ai|llm|bot)))\s+(?:to\s+)?$|\b(?:requests?|attempts?|attempted|tries|tried|trying|efforts?)\s+to\s+$|\b(?:asking|telling|instructing|getting)\s+(?:it|them|the (?:model|assistant|agent|ai|llm|bot|chatbot))\s+to\s+$/;
 const MAX_QUOTE = 400;
 
 export interface QuoteSpan {
