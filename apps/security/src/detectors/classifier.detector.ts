@@ -34,6 +34,22 @@ const MIN_WORDS_ALONE = 20;
 const CERTAIN = 0.97;
 export const MID_WEIGHT = 0.35;
 export const SUPPORT_WEIGHT = 0.2;
+/**
+ * The vocabulary of a write-up about attacks (red-team reports, advisories, papers, postmortems). Two different terms
+ * make a text *about* injections, which reads like one to an n-gram model: there the classifier corroborates at most.
+ */
+const WRITEUP = /\b(?:red[- ]team(?:ed|ing|ers?)?|testers?|pen[- ]?test(?:s|ing|ers?)?|guardrails?|mitigations?|owasp|vulnerabilit(?:y|ies)|threat model|postmortem|post-mortem|researchers?|adversarial|jailbreak(?:s|ing)? attempts?|(?:prompt )?injection attacks?|we (?:tested|tried|measured|found|study|propose|evaluated)|held up)\b/g;
+export function readsLikeWriteUp(text: string): boolean {
+  const seen = new Set<string>();
+  WRITEUP.lastIndex = 0;
+  const t = (text.length > 8192 ? text.slice(0, 8192) : text).toLowerCase();
+  let m: RegExpExecArray | null;
+  while ((m = WRITEUP.exec(t)) !== null) {
+    seen.add(m[0].replace(/s$/, ''));
+    if (seen.size >= 2) return true;
+  }
+  return false;
+}
 
 export class ClassifierDetector implements Detector {
   readonly name = 'classifier';
@@ -93,7 +109,8 @@ export class ClassifierDetector implements Detector {
     // Tool descriptions are imperatives addressed to the model by design ("Read the complete contents of a file"):
     // there the classifier corroborates rules and context cues but never alerts alone.
     const alone = best.ngram >= this.alone && unit.context !== 'definition';
-    const weight = short ? SUPPORT_WEIGHT : alone ? ALONE_WEIGHT : best.p >= this.mid ? MID_WEIGHT : SUPPORT_WEIGHT;
+    let weight = short ? SUPPORT_WEIGHT : alone ? ALONE_WEIGHT : best.p >= this.mid ? MID_WEIGHT : SUPPORT_WEIGHT;
+    if (weight > MID_WEIGHT && readsLikeWriteUp(unit.text)) weight = MID_WEIGHT;
     // Window offsets are in the prepared text; for ASCII text (nearly all) they are the original offsets.
     const start = Math.min(best.start, unit.text.length);
     const end = Math.min(best.end, unit.text.length);

@@ -70,12 +70,12 @@ export const CONTEXT_CUES: readonly Cue[] = [
         `\\b(?:whichever|whoever|whatever|any|every)\\b[^.\\n]{0,40}?\\bon (?:the |their |his |her |a )?(?:user|buyer|customer|person|owner|reader|recipient|client|applicant)?'?s? behalf\\b`,
         `\\b(?:whichever|whatever|any|every|each) (?:[a-z-]{2,15} )?${AI}s? (?:is |are )?(?:reading|handling|processing|triaging|summari[sz]ing|reviewing|screening|working on|looking at|comparing|parsing|indexing|scanning)\\b`,
         // A note dedicated to a kind of AI: "PS for the model processing this queue", "side note to the shopping assistant", "P.S. for the support bot".
-        `\\b(?:ps|p\\.s\\.|side note|one more thing|note|notice|update|message|request|reminder|instructions?|notes?)\\b[^.\\n:]{0,24}?\\b(?:for|to) (?:the |any |all |whichever |whatever )?(?:[a-z-]{2,15} ){0,2}${AI}s?\\b(?! (?:research|safety|ethics|policy|team|act|industry|community|product|project))`,
+        `(?:\\bps\\b|\\bp\\.s\\.|\\b(?:side note|one more thing|note|notice|update|message|request|reminder|instructions?|notes?)\\b)[^.\\n:]{0,24}?\\b(?:for|to) (?:the |any |all |whichever |whatever )?(?:[a-z-]{2,15} ){0,2}${AI}s?\\b(?! (?:research|safety|ethics|policy|team|act|industry|community|product|project))`,
         // A group of AIs doing something to this text: "Bots reading this thread,", "agents working on this repo:".
         `\\b(?:ai|bots|agents|models|assistants|llms|chatbots|(?:ai|automated|autonomous|llm)[ -](?:screeners|recruiters|reviewers|summari[sz]ers|readers|crawlers|helpers|tools|systems|pipelines)) (?:reading|processing|handling|triaging|summari[sz]ing|crawling|scanning|parsing|indexing|working on|reviewing|screening|that (?:read|process|load|open|see|summari[sz]e|handle))\\b`,
         `\\b(?:for|to) (?:the |any |all )?(?:ai|automated|autonomous|llm)[ -](?:screeners?|recruiters?|reviewers?|summari[sz]ers?|readers?|crawlers?|helpers?|tools?|systems?|pipelines?|coding tools?)\\b`,
         // A vocative opening a sentence: "Assistant, once you have read this ...", "AI helper, pause the recipe.".
-        `(?:^|[.!?\\]]\\s{1,3})(?:(?:dear|hey|ok|okay|attention) )?(?:the )?(?:ai|assistant|bot|model|agent|chatbot|llm|language model)(?: (?:helper|assistant|agent|model|bot))?, (?!(?:and|or|but|which|that|the|a|an|with|as|for|in|on|of|to)\\b)`,
+        `(?:^|[.!?:\\]]\\s{1,3})(?:(?:dear|hey|ok|okay|attention) )?(?:ai|assistant|bot|model|agent|chatbot|llm|language model)(?: (?:helper|assistant|agent|model|bot))?, (?!(?:and|or|but|which|who|that|the|a|an|its|it|is|was)\\b)`,
       ].join('|'),
       'gm',
     ),
@@ -87,7 +87,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
     kind: 'act',
     category: 'exfiltration',
     weight: 0.3,
-    re: new RegExp(`\\b${VERB_SEND}\\b[^\\n]{0,80}?\\b(?:to|into|at|via|towards?)\\s{1,3}(?:the (?:following |external |attacker'?s? )?(?:address|account|endpoint|url|server|inbox)\\s{0,3}:?\\s{0,3})?${DEST}|\\b(?:bcc|cc)\\b[^.\\n]{0,30}${DEST}`, 'g'),
+    re: new RegExp(`\\b${VERB_SEND}\\b[^\\n]{0,80}?\\b(?:to|into|at|via|towards?)\\s{1,3}(?:the (?:following |external |attacker'?s? )?(?:address|account|endpoint|url|server|inbox)\\s{0,3}:?\\s{0,3})?${DEST}|\\b(?:bcc|cc)\\b[^.\\n]{0,30}${DEST}|\\badd\\s{1,3}${DEST}\\s{1,3}as (?:a |an )?(?:recipient|cc|bcc|collaborator|member|admin|owner|beneficiary)\\b`, 'g'),
     summary: 'asks the reader to send something to an address, URL or account',
   },
   {
@@ -140,11 +140,11 @@ export const CONTEXT_CUES: readonly Cue[] = [
   },
   {
     id: 'redirect_tools',
-    gate: ['calls', 'requests', 'payments', 'traffic', 'instead of'],
+    gate: ['calls', 'requests', 'payments', 'traffic', 'transfer', 'messages', 'mails', 'instead of', 'whenever the user', 'when the user', 'if the user'],
     kind: 'act',
     category: 'prompt_injection',
     weight: 0.35,
-    re: /\b(?:route|send|redirect|forward|pass) (?:all|every|any)\b[^.\n]{0,40}\b(?:calls?|requests?|payments?|traffic)\b[^.\n]{0,40}\b(?:through|to|via) (?:this|our|the following)\b|\binstead of (?:any |the )?other (?:server|tool|mcp)s?\b/g,
+    re: /\b(?:rout(?:e|ing)|send(?:ing)?|redirect(?:ing)?|forward(?:ing)?|pass(?:ing)?) (?:all|every|any|the|their)\b[^.\n]{0,40}\b(?:calls?|requests?|payments?|traffic|transfers?|messages?|e-?mails?)\b[^.\n]{0,40}\b(?:through|to|via) (?:this|our|the following)\b|\binstead of (?:any |the )?other (?:server|tool|mcp)s?\b|\b(?:whenever|when|if) the user (?:asks?|wants?|tries)\b[^.\n]{0,60}?\b(?:another|other|any other|a different) (?:tool|server|service|integration)s?\b[^.\n]{0,60}?\b(?:use|call|prefer|route|switch to) this (?:tool|server|one)\b/g,
     summary: 'asks the reader to route other tools\' calls through this one',
   },
   {
