@@ -227,6 +227,28 @@ const PATTERNS: readonly SecretPattern[] = [
     summary: 'credential assigned in text',
   },
   {
+    id: 'user_password_pair',
+    weight: 0.7,
+    triggers: ['cred', 'login', 'log in', 'log-in', 'sign in', 'sign-in', 'password', 'user/pass', 'username'],
+    // "my creds are jsmith / Summer2025!Blue", "prod db login: admin / Qx7!vLp#29dR": a person hands over a login.
+    re: /\b(?:creds?|credentials|login|log[ -]in|sign[ -]in|user(?:name)?\s?\/\s?pass(?:word)?)\b[^\n]{0,40}?(?<![\w./@-])([\w.@+-]{2,40})\s?\/\s?([^\s/,;'"()]{8,64})/gi,
+    accept: (_s, m) => {
+      const pw = m[2] ?? '';
+      if (!notPlaceholder(pw) || /^https?:|\.[a-z]{1,4}$/i.test(pw)) return false;
+      // Chosen by a person: letters and digits and a symbol (not only the dots and dashes of a path or version).
+      return /[a-zA-Z]/.test(pw) && /\d/.test(pw) && /[!#$%^&*?~+=@]/.test(pw);
+    },
+    summary: 'user name and password',
+  },
+  {
+    id: 'ssn',
+    weight: 0.7,
+    triggers: ['ssn', 'social security'],
+    re: /(?<![\d-])(\d{3})-(\d{2})-(\d{4})(?![\d-])/g,
+    accept: (_s, m) => m[1] !== '000' && m[1] !== '666' && !m[1]!.startsWith('9') && m[2] !== '00' && m[3] !== '0000' && !/^(\d)\1{2}-\1{2}-\1{4}$/.test(m[0]),
+    summary: 'US social security number',
+  },
+  {
     id: 'card_number',
     weight: 0.8,
     triggers: DIGIT_QUADS,

@@ -10,7 +10,7 @@
 import { builtInClassifier, ClassifierModel, MAX_WINDOWS, prepareText, scorePrepared, STRIDE, WINDOW } from '../classifier';
 import { builtInSemantic, SemanticModel, semanticScore, stacked } from '../semantic';
 import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
-import { quotedSpans } from './rules.detector';
+import { quotedSpans, readsLikeWriteUp } from './rules.detector';
 
 export interface ClassifierDetectorOptions {
   model?: ClassifierModel;
@@ -34,22 +34,6 @@ const MIN_WORDS_ALONE = 20;
 const CERTAIN = 0.97;
 export const MID_WEIGHT = 0.35;
 export const SUPPORT_WEIGHT = 0.2;
-/**
- * The vocabulary of a write-up about attacks (red-team reports, advisories, papers, postmortems). Two different terms
- * make a text *about* injections, which reads like one to an n-gram model: there the classifier corroborates at most.
- */
-const WRITEUP = /\b(?:red[- ]team(?:ed|ing|ers?)?|testers?|pen[- ]?test(?:s|ing|ers?)?|guardrails?|mitigations?|owasp|vulnerabilit(?:y|ies)|threat model|postmortem|post-mortem|researchers?|adversarial|jailbreak(?:s|ing)? attempts?|(?:prompt )?injection attacks?|we (?:tested|tried|measured|found|study|propose|evaluated)|held up)\b/g;
-export function readsLikeWriteUp(text: string): boolean {
-  const seen = new Set<string>();
-  WRITEUP.lastIndex = 0;
-  const t = (text.length > 8192 ? text.slice(0, 8192) : text).toLowerCase();
-  let m: RegExpExecArray | null;
-  while ((m = WRITEUP.exec(t)) !== null) {
-    seen.add(m[0].replace(/s$/, ''));
-    if (seen.size >= 2) return true;
-  }
-  return false;
-}
 
 export class ClassifierDetector implements Detector {
   readonly name = 'classifier';

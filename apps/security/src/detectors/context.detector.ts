@@ -96,7 +96,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
     kind: 'act',
     category: 'exfiltration',
     weight: 0.4,
-    re: /\b(?:open|visit|fetch|load|request|call|navigate to|go to|render|include)\b[^\n]{0,20}https?:\/\/[^\s]{1,200}[?&][a-z_]{1,20}=[^\n]{0,60}?\b(?:followed by|append(?:ing|ed)?|add(?:ing)?|with|plus|containing)\b[^.\n]{0,20}\b(?:the )?(?:user'?s?|their|your|the conversation'?s?|chat) (?:e-?mail|name|address|messages?|conversation|chat|data|history|password|token|key|last message|phone)/g,
+    re: /\b(?:open|visit|fetch|load|request|call|navigate to|go to|render|include)\b[^\n]{0,20}https?:\/\/[^\s]{1,200}[?&][a-z_]{1,20}=[^\n]{0,60}?\b(?:followed by|append(?:ing|ed)?|add(?:ing)?|with|plus|containing)\b[^.\n]{0,20}\b(?:(?:the )?(?:user'?s?|their|your|the conversation'?s?|chat) (?:e-?mail|name|address|messages?|conversation|chat|data|history|password|token|key|last message|phone)|(?:the )?(?:full |entire |whole |complete )?(?:text|contents?|transcript|history) of (?:the |this |our )?(?:current )?(?:conversation|chat|session))/g,
     summary: 'asks the reader to put the user\'s data into a URL',
   },
   {
@@ -139,6 +139,15 @@ export const CONTEXT_CUES: readonly Cue[] = [
     summary: 'asks the reader to act behind the user\'s back',
   },
   {
+    id: 'skip_confirmation',
+    gate: ['confirm', 'approval', 'consent', 'permission'],
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.35,
+    re: /\b(?:never|don'?t|do not|without) (?:show(?:ing)?|display(?:ing)?|ask(?:ing)? for|wait(?:ing)? for|request(?:ing)?|seek(?:ing)?) (?:the |a |any |their |for )?(?:user'?s? )?(?:confirmation|approval|consent|permission)(?: (?:dialog|prompt|step|screen|box))?\b|\bskip (?:the |any )?(?:confirmation|approval|consent) (?:dialog|prompt|step|screen)s?\b/g,
+    summary: 'asks the reader to skip the user\'s confirmation',
+  },
+  {
     id: 'redirect_tools',
     gate: ['calls', 'requests', 'payments', 'traffic', 'transfer', 'messages', 'mails', 'instead of', 'whenever the user', 'when the user', 'if the user'],
     kind: 'act',
@@ -158,12 +167,12 @@ export const CONTEXT_CUES: readonly Cue[] = [
   },
   {
     id: 'consequential_action',
-    gate: ['approv', 'accept', 'confirm', 'charge', 'close', 'delete', 'remove', 'archive', 'wipe', 'grant', 'admin', 'maintainer', 'collaborator', 'disable', 'turn off', 'rank', 'rate ', 'recommend', 'upgrade', 'refund', 'label', 'address', 'merge', 'star '],
+    gate: ['approv', 'accept', 'confirm', 'charge', 'close', 'delete', 'remove', 'archive', 'wipe', 'grant', 'admin', 'maintainer', 'collaborator', 'disable', 'turn off', 'rank', 'rate ', 'recommend', 'upgrade', 'refund', 'label', 'address', 'merge', 'star ', 'recommend'],
     kind: 'act',
     category: 'prompt_injection',
     // Weak alone (a colleague asks to approve a PR); strong only when addressed to the AI.
     weight: 0.25,
-    re: /\b(?:approve|accept|confirm|authori[sz]e)\b[^.\n]{0,40}?\b(?:invites?|invitations?|requests?|changes?|refunds?|payments?|upgrades?|purchases?|transfers?|orders?|pull requests?|prs?|merges?|charges?|subscriptions?)\b|\bcharge (?:the |their |his |her |my )?(?:card|account|customer|user)\b|\b(?:close|delete|remove|archive|resolve|wipe|erase)\b (?:every|all|each|any|the other|their|the user'?s?)\b[^.\n]{0,40}?\b(?:tickets?|issues?|e-?mails?|messages?|files?|folders?|director(?:y|ies)|accounts?|repos?|repositor(?:y|ies)|contracts?|records?|backups?|invites?)\b|\b(?:delete|remove|wipe|erase) (?:the |their |his |her )?(?:folder|directory|files?|repo(?:sitory)?|database|backups?) ?[~\/]|\b(?:grant|give|add|make|promote)\b[^.\n]{0,40}?\b(?:admin(?:istrator)? (?:rights|access|role|privileges)|admin|maintainer|owner|collaborator|write access|full access)\b|\b(?:disable|turn off|switch off|deactivate|bypass)\b (?:the |their |your |its |all |any )?(?:content )?(?:filters?|safety|security|2fa|mfa|two-factor|logging|alerts?|protections?|antivirus|firewall|guardrails?|moderation)\b|\b(?:rank|rate|list)\b (?:this|our|the) [a-z ]{0,20}?\b(?:first|10\/10|5 stars|highest|top)\b|\brecommend (?:that )?(?:the user|they|them|users?)\b[^.\n]{0,30}?\b(?:apply|buy|sign up|install|download|switch|subscribe|visit|invest)\b|\b(?:upgrade|refund|downgrade)\b[^.\n]{0,20}?\b(?:plan|order|account|subscription)\b|\blabel every\b|\bupdate (?:the |their |his |her )?(?:delivery |shipping |billing |home |e-?mail |mailing )?(?:address|bank details|payout account|phone number)\b[^.\n]{0,40}?\bto\b|\bmerge (?:this|the|it)\b[^.\n]{0,20}?\bwithout\b|\bstar the repo/g,
+    re: /\b(?:approve|accept|confirm|authori[sz]e)\b[^.\n]{0,40}?\b(?:invites?|invitations?|requests?|changes?|refunds?|payments?|upgrades?|purchases?|transfers?|orders?|pull requests?|prs?|merges?|charges?|subscriptions?)\b|\bcharge (?:the |their |his |her |my )?(?:card|account|customer|user)\b|\b(?:close|delete|remove|archive|resolve|wipe|erase)\b (?:every|all|each|any|the other|their|the user'?s?)\b[^.\n]{0,40}?\b(?:tickets?|issues?|e-?mails?|messages?|files?|folders?|director(?:y|ies)|accounts?|repos?|repositor(?:y|ies)|contracts?|records?|backups?|invites?)\b|\b(?:delete|remove|wipe|erase) (?:the |their |his |her )?(?:folder|directory|files?|repo(?:sitory)?|database|backups?) ?[~\/]|\b(?:grant|give|add|make|promote)\b[^.\n]{0,40}?\b(?:admin(?:istrator)? (?:rights|access|role|privileges)|admin|maintainer|owner|collaborator|write access|full access)\b|\b(?:disable|turn off|switch off|deactivate|bypass)\b (?:the |their |your |its |all |any )?(?:content )?(?:filters?|safety|security|2fa|mfa|two-factor|logging|alerts?|protections?|antivirus|firewall|guardrails?|moderation)\b|\b(?:rank|rate|list)\b (?:this|our|the) [a-z ]{0,20}?\b(?:first|10\/10|5 stars|highest|top)\b|\brecommend(?:ing)? (?:installing|buying|purchasing|downloading|visiting|signing up (?:for|at)|subscribing to|switching to)\b[^.\n]{0,60}?\b(?:from|at|on)\s{1,3}(?:https?:\/\/)?[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}|\brecommend (?:that )?(?:the user|they|them|users?)\b[^.\n]{0,30}?\b(?:apply|buy|sign up|install|download|switch|subscribe|visit|invest)\b|\b(?:upgrade|refund|downgrade)\b[^.\n]{0,20}?\b(?:plan|order|account|subscription)\b|\blabel every\b|\bupdate (?:the |their |his |her )?(?:delivery |shipping |billing |home |e-?mail |mailing )?(?:address|bank details|payout account|phone number)\b[^.\n]{0,40}?\bto\b|\bmerge (?:this|the|it)\b[^.\n]{0,20}?\bwithout\b|\bstar the repo/g,
     summary: 'asks the reader to take an action on the user\'s accounts or others',
   },
   {
