@@ -687,6 +687,9 @@ function queryRisk(url: string): number {
   const q = url.slice(url.indexOf('?') + 1);
   // "?ctx=" with nothing after it is a slot the model is asked to fill.
   if (/=$/.test(q)) return 2;
+  // A pre-signed storage link (an expiry and a signature: Azure "se=…&sig=…", S3 "X-Amz-Expires…X-Amz-Signature") names
+  // one object the signer chose; its long values are the signature, not someone's data.
+  if (/(?:^|&)(?:se|expires|x-amz-expires|x-goog-expires|exp)=/i.test(q) && /(?:^|&)(?:sig|signature|x-amz-signature|x-goog-signature)=/i.test(q) && !PLACEHOLDER.test(q.toLowerCase())) return 0.5;
   let factor = 1;
   for (const pair of q.split('&')) {
     const eq = pair.indexOf('=');
