@@ -66,19 +66,49 @@ export const CONTEXT_CUES: readonly Cue[] = [
         `\\[(?:system|assistant|ai|admin|important|instructions?|agent)(?: [a-z]{1,15}){0,2}\\]|<\\/?(?:important|system|instructions?|admin|sys)>`,
         `\\b(?:system|admin|developer|security) override\\b|\\bsystem addendum\\b|\\b(?:if you are|as) an? (?:ai|language model|llm|assistant|agent)\\b`,
         `\\b(?:ai|llm|autonomous|coding) (?:agents?|assistants?|models?) (?:reading|processing|that reads?|summari[sz]ing|installing|using)\\b`,
-        // Whoever acts for the user: "whichever bot is handling this order on the buyer's behalf", "whoever is reading this on the user's behalf".
-        `\\b(?:whichever|whoever|whatever|any|every)\\b[^.\\n]{0,40}?\\bon (?:the |their |his |her |a )?(?:user|buyer|customer|person|owner|reader|recipient|client|applicant)?'?s? behalf\\b`,
-        `\\b(?:whichever|whatever|any|every|each) (?:[a-z-]{2,15} )?${AI}s? (?:is |are )?(?:reading|handling|processing|triaging|summari[sz]ing|reviewing|screening|working on|looking at|comparing|parsing|indexing|scanning)\\b`,
-        // A note dedicated to a kind of AI: "PS for the model processing this queue", "side note to the shopping assistant", "P.S. for the support bot".
-        `(?:\\bps\\b|\\bp\\.s\\.|\\b(?:side note|one more thing|note|notice|update|message|request|reminder|instructions?|notes?)\\b)[^.\\n:]{0,24}?\\b(?:for|to) (?:the |any |all |whichever |whatever )?(?:[a-z-]{2,15} ){0,2}${AI}s?\\b(?! (?:research|safety|ethics|policy|team|act|industry|community|product|project))`,
-        // A group of AIs doing something to this text: "Bots reading this thread,", "agents working on this repo:".
-        `\\b(?:ai|bots|agents|models|assistants|llms|chatbots|(?:ai|automated|autonomous|llm)[ -](?:screeners|recruiters|reviewers|summari[sz]ers|readers|crawlers|helpers|tools|systems|pipelines)) (?:reading|processing|handling|triaging|summari[sz]ing|crawling|scanning|parsing|indexing|working on|reviewing|screening|that (?:read|process|load|open|see|summari[sz]e|handle))\\b`,
-        `\\b(?:for|to) (?:the |any |all )?(?:ai|automated|autonomous|llm)[ -](?:screeners?|recruiters?|reviewers?|summari[sz]ers?|readers?|crawlers?|helpers?|tools?|systems?|pipelines?|coding tools?)\\b`,
-        // A vocative opening a sentence: "Assistant, once you have read this ...", "AI helper, pause the recipe.".
-        `(?:^|[.!?:\\]]\\s{1,3})(?:(?:dear|hey|ok|okay|attention) )?(?:ai|assistant|bot|model|agent|chatbot|llm|language model)(?: (?:helper|assistant|agent|model|bot))?, (?!(?:and|or|but|which|who|that|the|a|an|its|it|is|was)\\b)`,
       ].join('|'),
       'gm',
     ),
+    summary: 'text inside data addresses the AI reading it',
+  },
+  {
+    // Whoever acts for the user: "whichever bot is handling this order on the buyer's behalf". (The addressee cues are split by gate: one regex with every alternative cost ~10 µs per 1 KB.)
+    id: 'addresses_ai',
+    gate: ['behalf', 'whichever', 'whatever'],
+    kind: 'address',
+    category: 'prompt_injection',
+    weight: 0.3,
+    re: new RegExp([`\\b(?:whichever|whoever|whatever|any|every)\\b[^.\\n]{0,40}?\\bon (?:the |their |his |her |a )?(?:user|buyer|customer|person|owner|reader|recipient|client|applicant)?'?s? behalf\\b`, `\\b(?:whichever|whatever) (?:[a-z-]{2,15} )?${AI}s? (?:is |are )?(?:reading|handling|processing|triaging|summari[sz]ing|reviewing|screening|working on|looking at|comparing|parsing|indexing|scanning)\\b`].join('|'), 'gm'),
+    summary: 'text inside data addresses the AI reading it',
+  },
+  {
+    // A note dedicated to a kind of AI: "PS for the model processing this queue", "side note to the shopping assistant".
+    id: 'addresses_ai',
+    gate: ['ps ', 'p.s.', 'side note', 'one more thing', 'note', 'notice', 'update', 'message', 'request', 'reminder', 'instruction'],
+    kind: 'address',
+    category: 'prompt_injection',
+    weight: 0.3,
+    re: new RegExp([`(?:\\bps\\b|\\bp\\.s\\.|\\b(?:side note|one more thing|note|notice|update|message|request|reminder|instructions?|notes?)\\b)[^.\\n:]{0,24}?\\b(?:for|to) (?:the |any |all |whichever |whatever )?(?:[a-z-]{2,15} ){0,2}${AI}s?\\b(?! (?:research|safety|ethics|policy|team|act|industry|community|product|project))`].join('|'), 'gm'),
+    summary: 'text inside data addresses the AI reading it',
+  },
+  {
+    // A group of AIs doing something to this text: "Bots reading this thread,", "for AI screeners".
+    id: 'addresses_ai',
+    gate: ['bots ', 'agents ', 'models ', 'assistants ', 'llms ', 'chatbots ', 'ai ', 'ai-', 'automated', 'autonomous', 'llm '],
+    kind: 'address',
+    category: 'prompt_injection',
+    weight: 0.3,
+    re: new RegExp([`\\b(?:ai|bots|agents|models|assistants|llms|chatbots|(?:ai|automated|autonomous|llm)[ -](?:screeners|recruiters|reviewers|summari[sz]ers|readers|crawlers|helpers|tools|systems|pipelines)) (?:reading|processing|handling|triaging|summari[sz]ing|crawling|scanning|parsing|indexing|working on|reviewing|screening|that (?:read|process|load|open|see|summari[sz]e|handle))\\b`, `\\b(?:for|to) (?:the |any |all )?(?:ai|automated|autonomous|llm)[ -](?:screeners?|recruiters?|reviewers?|summari[sz]ers?|readers?|crawlers?|helpers?|tools?|systems?|pipelines?|coding tools?)\\b`].join('|'), 'gm'),
+    summary: 'text inside data addresses the AI reading it',
+  },
+  {
+    // A vocative opening a sentence: "Assistant, once you have read this ...", "AI helper, pause the recipe."
+    id: 'addresses_ai',
+    gate: ['assistant,', 'ai,', 'bot,', 'model,', 'agent,', 'chatbot,', 'llm,', 'helper,'],
+    kind: 'address',
+    category: 'prompt_injection',
+    weight: 0.3,
+    re: new RegExp([`(?:^|[.!?:\\]]\\s{1,3})(?:(?:dear|hey|ok|okay|attention) )?(?:ai|assistant|bot|model|agent|chatbot|llm|language model)(?: (?:helper|assistant|agent|model|bot))?, (?!(?:and|or|but|which|who|that|the|a|an|its|it|is|was)\\b)`].join('|'), 'gm'),
     summary: 'text inside data addresses the AI reading it',
   },
   {
