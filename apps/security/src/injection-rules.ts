@@ -504,6 +504,7 @@ const RULES: readonly InjectionRule[] = [
     category: 'jailbreak',
     weight: w(0.55, 0.5, 0.5),
     triggers: ['without', 'removed', 'disabled', 'lifted', 'turned off', 'switched off', 'suspended', 'stripped', 'allow', 'opposite', 'forbidden', 'prohibited'],
+    requires: ['safety', 'alignment', 'content', 'ethical', 'guardrail', 'restriction', 'filter', 'polic', 'rule', 'guideline', 'opposite', 'forbidden', 'prohibited', 'disallowed', 'banned'],
     re: /\b(?:trained|built|released|created|made|designed|programmed|fine-?tuned|shipped) without (?:any )?(?:safety|alignment|content|ethical) (?:tuning|training|filters?|guidelines|restrictions|rules|layer)\b|\b(?:your |its |the )?(?:safety (?:training|tuning|filters?|layer|guidelines)|alignment(?: layer)?|content (?:policy|policies|filters?)|guardrails|restrictions|filters) (?:was|were|has been|have been|got) (?:now |just )?(?:removed|disabled|lifted|turned off|switched off|suspended|deleted|stripped)\b[^.\n]{0,30}?\b(?:by|for|so|you|from now|now)\b|\b(?:your |the )?(?:content )?(?:policy|policies|rules|guidelines) (?:was|were|has been|have been|got) (?:updated|changed)\b[^.\n]{0,40}?\b(?:now )?(?:allows?|permits?) (?:everything|anything|all (?:content|requests|topics))\b|\bevery rule you (?:were|have been) given (?:now )?means (?:its|the) opposite\b|\banything (?:forbidden|prohibited|disallowed|banned) is (?:now )?(?:required|allowed|mandatory|permitted)\b/g,
     summary: 'claims the model\'s safety rules were removed',
   },

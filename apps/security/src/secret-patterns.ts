@@ -247,7 +247,8 @@ const PATTERNS: readonly SecretPattern[] = [
     weight: 0.7,
     triggers: ['cred', 'login', 'log in', 'log-in', 'sign in', 'sign-in', 'password', 'user/pass', 'username'],
     // "my creds are jsmith / Summer2025!Blue", "prod db login: admin / Qx7!vLp#29dR": a person hands over a login.
-    re: /\b(?:creds?|credentials|login|log[ -]in|sign[ -]in|user(?:name)?\s?\/\s?pass(?:word)?)\b[^\n]{0,40}?(?<![\w./@-])([\w.@+-]{2,40})\s?\/\s?([^\s/,;'"()]{8,64})/gi,
+    // (the lookahead gives up at once where no "/" follows within reach: "password" is a common word in docs)
+    re: /\b(?:creds?|credentials|login|log[ -]in|sign[ -]in|user(?:name)?\s?\/\s?pass(?:word)?)\b(?=[^\n/]{0,100}\/)[^\n]{0,40}?(?<![\w./@-])([\w.@+-]{2,40})\s?\/\s?([^\s/,;'"()]{8,64})/gi,
     accept: (_s, m) => {
       const pw = m[2] ?? '';
       if (!notPlaceholder(pw) || /^https?:|\.[a-z]{1,4}$/i.test(pw)) return false;
