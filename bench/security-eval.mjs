@@ -2,7 +2,7 @@
 // Evaluation of the security stage over the labelled corpus in
 // apps/security/corpus: precision, recall and false-positive rate per
 // category, for the dev split, the held-out split and both.
-// Usage: node bench/security-eval.mjs [--threshold 0.5] [--show-failures dev|holdout|all|none|<corpus file name>] [--engine DIST_DIR] [--previous DIST_DIR] [--data DATA_DIR] [--model-path DIR] [--json]
+// Usage: node bench/security-eval.mjs [--threshold 0.5] [--exclude CORPUS_FILE[,…]] [--show-failures dev|holdout|all|none|<corpus file name>] [--engine DIST_DIR] [--previous DIST_DIR] [--data DATA_DIR] [--model-path DIR] [--json]
 // --previous judges every set with another build too and prints previous → this; --data holds the
 // public sets (bench/security-public-sets.mjs; default /work/data/security or $MCPSPY_SECURITY_DATA).
 // Needs a build first: npx tsc -b apps/security
@@ -34,7 +34,9 @@ if (modelPath) {
 }
 
 const dir = new URL('../apps/security/corpus/', import.meta.url).pathname;
-const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => join(dir, f));
+// --exclude NAME[,NAME]: leave corpus files out (e.g. a blind batch that must not be looked at before its one measurement).
+const excluded = new Set(opt('--exclude', '').split(',').filter(Boolean).map((n) => n.replace(/\.jsonl$/, '')));
+const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl') && !excluded.has(f.replace(/\.jsonl$/, ''))).map((f) => join(dir, f));
 const samples = loadCorpus(files);
 // --data DIR: the public sets (outside the repository); --previous DIR: a previous build judged beside this one.
 const dataDir = opt('--data', process.env.MCPSPY_SECURITY_DATA ?? '/work/data/security');
@@ -79,7 +81,7 @@ const subsets = {
   // Held out by hash from the first corpus, and the batch written later and pinned to the held-out split.
   'holdout-hashed': (r) => r.sample.split === 'holdout' && !r.sample.pinned,
 };
-// Each later batch pinned to the held-out split is reported on its own (fresh-holdout, blind-holdout: written then tuned on; blind2, blind3: never tuned on but their misses were listed once; blind4: written after round 3's tuning, measured once).
+// Each later batch pinned to the held-out split is reported on its own (fresh-holdout, blind-holdout: written then tuned on; blind2, blind3: never tuned on but their misses were listed once; blind4: written after round 3's tuning, measured once; blind2..blind6: their misses chose round 5's rules; blind7: written before round 5's work, measured once at its end).
 for (const src of [...new Set(samples.filter((s) => s.pinned).map((s) => s.source))].sort()) {
   subsets[`holdout:${src}`] = (r) => r.sample.pinned && r.sample.source === src;
 }
@@ -122,9 +124,10 @@ function curve(rs) {
   return pts;
 }
 const asCurveRows = (run) => ({
-  'corpus, never tuned on (blind2..blind5)': run.corpus.filter((r) => /^blind[2345]-holdout$/.test(r.sample.source)).map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
+  'corpus, blind2..blind5': run.corpus.filter((r) => /^blind[2345]-holdout$/.test(r.sample.source)).map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
   'corpus, blind6 (round 4, measured once)': run.corpus.filter((r) => r.sample.source === 'blind6-holdout').map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
-  'corpus, never tuned on (blind2..blind6)': run.corpus.filter((r) => /^blind[23456]-holdout$/.test(r.sample.source)).map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
+  'corpus, blind2..blind6 (tuned on in round 5)': run.corpus.filter((r) => /^blind[23456]-holdout$/.test(r.sample.source)).map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
+  'corpus, blind7 (round 5, written first, never tuned on, measured once)': run.corpus.filter((r) => r.sample.source === 'blind7-holdout').map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
   'corpus, all': run.corpus.map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
   ...Object.fromEntries(Object.entries(run.pub).map(([k, rs]) => [`public: ${k}`, rs.map((r) => ({ ...r, attack: r.item.attack }))])),
 });

@@ -80,12 +80,35 @@ const LINK_PLACEHOLDER = /\{[^}\s]{1,40}\}|\$\{?[a-z_]{2,30}\}?|<[a-z_ ]{2,30}>|
  * system settings" configures software; neither addresses the model's
  * instructions, so they weigh little unless "your" points at the model.
  */
-function overrideRefine(m: RegExpExecArray): number {
+function overrideRefine(m: RegExpExecArray, text: string): number {
   const s = m[0];
+  // A participle describing what happens ("WARNING: ignoring previous instructions in stage 'builder'", "models risk
+  // disregarding earlier directions") reports a behaviour; an order uses the imperative ("start by ignoring ..." still counts).
+  if (/^(?:ignoring|disregarding)\b/.test(s) && !/\b(?:by|start|begin|try|keep|continue|consider|now|just|please)\s+$/.test(text.slice(Math.max(0, m.index - 16), m.index))) return 0.35;
   if (/\byour\b/.test(s)) return 1;
   if (/\b(?:my|our)\b/.test(s) && /\b(?:messages?|context|settings|configuration|commands|orders)$/.test(s)) return 0.3;
   if (/\b(?:settings|configuration)$/.test(s)) return 0.4;
   return 1;
+}
+
+/**
+ * "Forget everything ..." said to a person rather than to a model: the speaker takes back their own words ("drop
+ * everything we said about the launch") or the listener is to unlearn what they learned somewhere ("forget everything
+ * you learned in school / from that tutorial"). Unlearning one's training or one's developers' rules still counts.
+ */
+function forgetRefine(m: RegExpExecArray, text: string): number {
+  const s = m[0];
+  if (/\b(?:we|i)\s+(?:\w+\s+)?(?:told|said|specified|written|set up|so far)\b/.test(s)) return 0.4;
+  if (/\blearn(?:ed|t)$/.test(s)) {
+    const after = text.slice(m.index + s.length, m.index + s.length + 60);
+    if (/^\s+(?:in|at|from|about|during)\b/.test(after) && !/^\s+(?:in|from|during|about)\s+(?:your\s+)?(?:training|pre-?training|fine-?tuning|alignment|developers?|creators?|openai|anthropic|rlhf|safety)\b/.test(after)) return 0.25;
+  }
+  return 1;
+}
+
+/** A credential path that is the destination of a copy ("copy your API key into .env") is written to, not read from. */
+function sensitiveReadRefine(m: RegExpExecArray): number {
+  return /\b(?:into|to|inside|in)\s+(?:your\s+|the\s+|a\s+(?:new\s+)?)?(?:local\s+)?[`'"]?$/.test(m[0].replace(/(?:~\/|\.)?[\w./-]*$/, '')) && /^(?:copy|paste|put|add|save|write|store|place)\b/.test(m[0]) ? 0.3 : 1;
 }
 
 /** "Must not share passwords ... report it to security@..." forbids the act it names. */
@@ -138,6 +161,7 @@ const RULES: readonly InjectionRule[] = [
     weight: w(0.75, 0.8, 0.85),
     triggers: ['forget', 'ignore', 'disregard', 'aside', 'pay no', 'overlook', 'dismiss', 'discard', 'abandon', 'drop'],
     re: /\b(?:forget|ignore|disregard|set aside|put aside|cast aside|pay no (?:attention|heed|mind) to|overlook|dismiss|discard|abandon|drop)\s+(?:about\s+)?(?:everything|all|anything|whatever|what)\b[^.\n]{0,40}?\b(?:told|said|instructed|configured|specified|set up|above|before|earlier|learned|written|given|received|so far)\b/g,
+    refine: forgetRefine,
     summary: 'instruction override',
   },
   {
@@ -195,6 +219,15 @@ const RULES: readonly InjectionRule[] = [
     weight: w(0.75, 0.75, 0.8),
     triggers: ['prompt', 'instruction', 'system message', 'developer message', 'repeat', 'word for word', 'verbatim'],
     re: /\b(?:reveal|print|show|output|repeat|display|tell me|give me|leak|dump|share|disclose|write out|recite|spell out|return|paste|echo|list)\b[^.\n]{0,30}?\b(?:your|the|its|all|my)\s+(?:(?:full|entire|complete|exact|original|initial|hidden|secret|internal|verbatim|raw|confidential)\s+){0,4}(?:system prompt|system message|initial instructions|hidden instructions|instructions you (?:were|have been) given|prompt above|developer message|pre-?prompt|instructions above|original instructions|secret instructions|confidential instructions)|\b(?:what|which) (?:were|are) (?:the |your )?(?:exact |original |initial |full |first |hidden )*(?:instructions|rules|guidelines|directives) (?:that )?you (?:were|have been|got) given|\brepeat (?:them|it|everything|your instructions|the (?:text|instructions) above|all of (?:it|them)) (?:word for word|verbatim|exactly)/g,
+    summary: 'asks to reveal the system prompt',
+  },
+  {
+    id: 'prompt_leak_received',
+    category: 'prompt_injection',
+    weight: w(0.7, 0.7, 0.75),
+    triggers: ['you received', 'you were given', 'you have been given', 'you got', 'you were told', 'you have been told'],
+    requires: ['before this', 'at the start', 'at the beginning', 'above', 'earlier in', 'word for word', 'verbatim', 'unchanged', 'unedited', 'exactly as'],
+    re: /\b(?:print|output|repeat|show|reveal|append|include|paste|copy|reproduce|quote|list|write out|recite|return|echo|dump)\b[^.\n]{0,40}?\b(?:every|all|each|the|your)\b[^.\n]{0,40}?\b(?:messages?|rules|instructions|setup (?:message|text)|configuration(?: text)?|text|prompts?) (?:that )?you (?:received|were given|have been given|got|were told|have been told)\b[^.\n]{0,50}?\b(?:before this|at the (?:start|beginning)|above|earlier in (?:this|the) (?:chat|conversation|session)|word for word|verbatim|unchanged|unedited|exactly as)/g,
     summary: 'asks to reveal the system prompt',
   },
   {
@@ -370,6 +403,7 @@ const RULES: readonly InjectionRule[] = [
     triggers: ['.ssh', 'id_rsa', 'id_ed25519', 'id_ecdsa', 'authorized_keys', '.aws', '/etc/', '.npmrc', '.netrc', '.pgpass', '.git-credentials', '.kube', '.docker', 'mcp.json', 'claude_desktop', '.cursor', 'history', 'keychain', 'wallet', '.env', 'credentials', 'secret', 'token.json', '.gnupg'],
     // A dot followed by a word character is part of a path (~/.gitconfig), not the end of a sentence.
     re: new RegExp(`\\b(?:${READ_VERBS})\\b(?:[^.\\n]|\\.(?=[\\w/])){0,60}?(?:${SENSITIVE_PATHS})|(?:${SENSITIVE_PATHS})(?:[^.\\n]|\\.(?=[\\w/])){0,40}?\\b(?:contents?|and (?:send|pass|include|attach|upload|paste|return|append))\\b`, 'g'),
+    refine: sensitiveReadRefine,
     summary: 'asks to read credential files',
   },
   {
@@ -464,6 +498,24 @@ const RULES: readonly InjectionRule[] = [
     triggers: ['response', 'answer', 'reply', 'twice', 'once as'],
     re: /\b(?:two|2|both|dual|separate) (?:different |separate )?(?:responses|answers|replies|outputs)\b[^\n]{0,80}?\b(?:jailbr|unfilter|uncensor|unrestrict|developer mode|dan|evil|no filter|without (?:any )?(?:filter|restriction))|\b(?:answer|respond|reply|write)(?: (?:each|every) (?:question|prompt|message))? twice\b[^\n]{0,100}?\b(?:jailbr|unfilter|uncensor|unrestrict|developer mode|evil|shadow|no filter|ignores? (?:all |any )?(?:safety|rules|guidelines|restrictions)|without (?:any )?(?:filter|restriction|rules))|\bonce as (?:yourself|you normally would|normal|the assistant|chatgpt|claude)\b[^\n]{0,20}?\bonce as\b/g,
     summary: 'dual-answer jailbreak',
+  },
+  {
+    id: 'safety_removed',
+    category: 'jailbreak',
+    weight: w(0.55, 0.5, 0.5),
+    triggers: ['without', 'removed', 'disabled', 'lifted', 'turned off', 'switched off', 'suspended', 'stripped', 'allow', 'opposite', 'forbidden', 'prohibited'],
+    requires: ['safety', 'alignment', 'content', 'ethical', 'guardrail', 'restriction', 'filter', 'polic', 'rule', 'guideline', 'opposite', 'forbidden', 'prohibited', 'disallowed', 'banned'],
+    re: /\b(?:trained|built|released|created|made|designed|programmed|fine-?tuned|shipped) without (?:any )?(?:safety|alignment|content|ethical) (?:tuning|training|filters?|guidelines|restrictions|rules|layer)\b|\b(?:your |its |the )?(?:safety (?:training|tuning|filters?|layer|guidelines)|alignment(?: layer)?|content (?:policy|policies|filters?)|guardrails|restrictions|filters) (?:was|were|has been|have been|got) (?:now |just )?(?:removed|disabled|lifted|turned off|switched off|suspended|deleted|stripped)\b[^.\n]{0,30}?\b(?:by|for|so|you|from now|now)\b|\b(?:your |the )?(?:content )?(?:policy|policies|rules|guidelines) (?:was|were|has been|have been|got) (?:updated|changed)\b[^.\n]{0,40}?\b(?:now )?(?:allows?|permits?) (?:everything|anything|all (?:content|requests|topics))\b|\bevery rule you (?:were|have been) given (?:now )?means (?:its|the) opposite\b|\banything (?:forbidden|prohibited|disallowed|banned) is (?:now )?(?:required|allowed|mandatory|permitted)\b/g,
+    summary: 'claims the model\'s safety rules were removed',
+  },
+  {
+    id: 'deceased_relative',
+    category: 'jailbreak',
+    weight: w(0.5, 0.45, 0.5),
+    triggers: ['grandma', 'grandmother', 'grandpa', 'grandfather', 'granny', 'grandad', 'granddad', 'nana'],
+    requires: ['used to'],
+    re: /\bmy (?:late |deceased |dead |dear )?(?:grandma|grandmother|grandpa|grandfather|granny|grandad|granddad|nana)\b[^.\n]{0,40}?\bused to (?:read|tell|recite|sing|whisper|teach|give)\b[^.\n]{0,80}?\b(?:steps|recipe|instructions|keys|codes|formula|how (?:to|he|she)|passwords?|serials?)\b/g,
+    summary: 'deceased-relative role-play jailbreak',
   },
   {
     id: 'hypothetical_harm',
@@ -636,6 +688,9 @@ function queryRisk(url: string): number {
   const q = url.slice(url.indexOf('?') + 1);
   // "?ctx=" with nothing after it is a slot the model is asked to fill.
   if (/=$/.test(q)) return 2;
+  // A pre-signed storage link (an expiry and a signature: Azure "se=…&sig=…", S3 "X-Amz-Expires…X-Amz-Signature") names
+  // one object the signer chose; its long values are the signature, not someone's data.
+  if (/(?:^|&)(?:se|expires|x-amz-expires|x-goog-expires|exp)=/i.test(q) && /(?:^|&)(?:sig|signature|x-amz-signature|x-goog-signature)=/i.test(q) && !PLACEHOLDER.test(q.toLowerCase())) return 0.5;
   let factor = 1;
   for (const pair of q.split('&')) {
     const eq = pair.indexOf('=');

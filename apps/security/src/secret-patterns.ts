@@ -84,8 +84,24 @@ function urlPasswordAccept(_match: string, m: RegExpExecArray): boolean {
 
 const RESERVED_EMAIL_DOMAIN = /@(?:[\w-]+\.)*(?:example\.(?:com|org|net)|test|invalid|localhost|local|domain\.com|email\.com|users\.noreply\.github\.com)$/i;
 
-function emailAccept(match: string): boolean {
-  return !RESERVED_EMAIL_DOMAIN.test(match) && !/^(?:user|name|you|your|someone|foo|john\.doe|jane\.doe|me)@/i.test(match);
+/** Header and trailer lines whose addresses say who wrote or received something (mail, commits, changelogs). */
+const ATTRIBUTION_LINE = /^\s*(?:(?:from|to|cc|bcc|reply-to|sender|return-path|delivered-to|envelope-to|errors-to|author|commit|committer|signed-off-by|reviewed-by|acked-by|tested-by|reported-by|reported-and-tested-by|co-authored-by|suggested-by|helped-by|maintainer|original-maintainer|uploaders?|changed-by|message-id|in-reply-to|references|received|list-[\w-]{1,20}|x-[\w-]{1,30})\s*:|--\s)/i;
+
+/**
+ * An address used as attribution is not a leak: a mail or commit header, a changelog's "Name <address>", a
+ * Debian changelog trailer. An agent that reads a git log or an e-mail sees them as a matter of course.
+ */
+function attribution(m: RegExpExecArray): boolean {
+  const text = m.input;
+  const lineStart = text.lastIndexOf('\n', m.index - 1) + 1;
+  const before = text.slice(Math.max(lineStart, m.index - 80), m.index);
+  if (ATTRIBUTION_LINE.test(text.slice(lineStart, Math.min(text.length, lineStart + 40)))) return true;
+  // "Nick Clifton  <nickc@redhat.com>", "(Mark Wielaard <mjw@redhat.com>)": a name, then the address in angle brackets.
+  return /\p{Lu}[\p{L}.'-]{0,30}(?:\s{1,2}[\p{L}.'-]{1,30}){0,3}\s{0,2}<$/u.test(before) && text[m.index + m[0].length] === '>';
+}
+
+function emailAccept(match: string, m: RegExpExecArray): boolean {
+  return !RESERVED_EMAIL_DOMAIN.test(match) && !/^(?:user|name|you|your|someone|foo|john\.doe|jane\.doe|me)@/i.test(match) && !attribution(m);
 }
 
 /** Every card number starts with a 4-digit prefix of its network. */
@@ -225,6 +241,29 @@ const PATTERNS: readonly SecretPattern[] = [
       return v.length >= 10 && entropy(v) > 3.3 && /\d/.test(v) && /[a-zA-Z]/.test(v);
     },
     summary: 'credential assigned in text',
+  },
+  {
+    id: 'user_password_pair',
+    weight: 0.7,
+    triggers: ['cred', 'login', 'log in', 'log-in', 'sign in', 'sign-in', 'password', 'user/pass', 'username'],
+    // "my creds are jsmith / Summer2025!Blue", "prod db login: admin / Qx7!vLp#29dR": a person hands over a login.
+    // (the lookahead gives up at once where no "/" follows within reach: "password" is a common word in docs)
+    re: /\b(?:creds?|credentials|login|log[ -]in|sign[ -]in|user(?:name)?\s?\/\s?pass(?:word)?)\b(?=[^\n/]{0,100}\/)[^\n]{0,40}?(?<![\w./@-])([\w.@+-]{2,40})\s?\/\s?([^\s/,;'"()]{8,64})/gi,
+    accept: (_s, m) => {
+      const pw = m[2] ?? '';
+      if (!notPlaceholder(pw) || /^https?:|\.[a-z]{1,4}$/i.test(pw)) return false;
+      // Chosen by a person: letters and digits and a symbol (not only the dots and dashes of a path or version).
+      return /[a-zA-Z]/.test(pw) && /\d/.test(pw) && /[!#$%^&*?~+=@]/.test(pw);
+    },
+    summary: 'user name and password',
+  },
+  {
+    id: 'ssn',
+    weight: 0.7,
+    triggers: ['ssn', 'social security'],
+    re: /(?<![\d-])(\d{3})-(\d{2})-(\d{4})(?![\d-])/g,
+    accept: (_s, m) => m[1] !== '000' && m[1] !== '666' && !m[1]!.startsWith('9') && m[2] !== '00' && m[3] !== '0000' && !/^(\d)\1{2}-\1{2}-\1{4}$/.test(m[0]),
+    summary: 'US social security number',
   },
   {
     id: 'card_number',

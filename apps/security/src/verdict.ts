@@ -46,10 +46,30 @@ export function subjectOfMessage(msg: McpMessageEvent, method?: string): AlertSu
   };
 }
 
+/** Fused strength of the offline text detectors at or above which a text counts as an injection for `liftExfiltrationAsks`. */
+const INJECTION_AT = 0.7;
+/** What an ask to send data out inside an injection weighs as exfiltration. */
+const ADDRESSED_ASK = 0.6;
+
+/**
+ * An injection that asks to send data out is exfiltration. The context detector reports such an ask weakly when it
+ * cannot tell who the text addresses ("forward the backup codes to recovery@…" in a colleague's e-mail is ordinary);
+ * when the rules and the classifier together say the same text is an injection, it addresses the AI, so the ask
+ * weighs as an addressed one. Nothing changes for a text that is not an injection.
+ */
+function liftExfiltrationAsks(findings: readonly Finding[]): readonly Finding[] {
+  const ask = findings.findIndex((f) => f.detector === 'context' && f.category === 'exfiltration' && f.details?.exfil_ask === true && f.score < ADDRESSED_ASK);
+  if (ask < 0) return findings;
+  let miss = 1;
+  for (const f of findings) if (FUSED.has(f.detector) && f.detector !== 'context' && f.category === 'prompt_injection' && f.score > 0) miss *= 1 - f.score;
+  if (1 - miss < INJECTION_AT) return findings;
+  return findings.map((f, i) => (i === ask ? { ...f, score: ADDRESSED_ASK, summary: `${f.summary} (inside an injection)` } : f));
+}
+
 export function combineFindings(findings: readonly Finding[], msg: McpMessageEvent, method: string, threshold: number, now = new Date()): SecurityAlertEvent[] {
   const alerts: SecurityAlertEvent[] = [];
   const groups: Finding[][] = [];
-  findings = anchorFloating(findings);
+  findings = liftExfiltrationAsks(anchorFloating(findings));
   for (const f of findings) if (f.standalone) groups.push([f]);
   for (const category of AlertCategories) {
     const list = findings.filter((f) => !f.standalone && f.category === category && f.score > 0);

@@ -10,7 +10,7 @@
 import { builtInClassifier, ClassifierModel, MAX_WINDOWS, prepareText, scorePrepared, STRIDE, WINDOW } from '../classifier';
 import { builtInSemantic, SemanticModel, semanticScore, stacked } from '../semantic';
 import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
-import { quotedSpans } from './rules.detector';
+import { quotedSpans, readsLikeWriteUp } from './rules.detector';
 
 export interface ClassifierDetectorOptions {
   model?: ClassifierModel;
@@ -93,7 +93,8 @@ export class ClassifierDetector implements Detector {
     // Tool descriptions are imperatives addressed to the model by design ("Read the complete contents of a file"):
     // there the classifier corroborates rules and context cues but never alerts alone.
     const alone = best.ngram >= this.alone && unit.context !== 'definition';
-    const weight = short ? SUPPORT_WEIGHT : alone ? ALONE_WEIGHT : best.p >= this.mid ? MID_WEIGHT : SUPPORT_WEIGHT;
+    let weight = short ? SUPPORT_WEIGHT : alone ? ALONE_WEIGHT : best.p >= this.mid ? MID_WEIGHT : SUPPORT_WEIGHT;
+    if (weight > MID_WEIGHT && readsLikeWriteUp(unit.text)) weight = MID_WEIGHT;
     // Window offsets are in the prepared text; for ASCII text (nearly all) they are the original offsets.
     const start = Math.min(best.start, unit.text.length);
     const end = Math.min(best.end, unit.text.length);

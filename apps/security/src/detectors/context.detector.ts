@@ -23,7 +23,7 @@
 import type { AlertCategory } from '@mcpspy/events';
 import { normalizeForMatch, originalSpan } from '../normalize';
 import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
-import { quotedSpans, QuoteSpan } from './rules.detector';
+import { quotedSpans, QuoteSpan, REPORTED } from './rules.detector';
 import { TriggerIndex } from '../trigger-index';
 import { withholdsPolicy } from '../injection-rules';
 
@@ -39,8 +39,8 @@ interface Cue {
 }
 
 const AI = '(?:ai|a\\.i\\.|assistant|agent|model|language model|llm|chatbot|bot|claude|chatgpt|gpt|copilot|gemini)';
-const VERB_SEND = '(?:send|e-?mail|mail|forward|post|upload|transfer|wire|pay|submit|share|deliver|leak|exfiltrate|copy|sync|bcc|cc)';
-const SECRET = '(?:passwords?|passphrases?|api[ _-]?keys?|access[ _-]?keys?|secret[ _-]?keys?|private[ _-]?keys?|ssh[ _-]?keys?|(?:deploy |app |client )?secrets|tokens?|credentials?|seed phrases?|recovery phrases?|mnemonic|2fa codes?|otp codes?|session cookies?|cookies)';
+const VERB_SEND = '(?:send|e-?mail|mail|forward|post|upload|transfer|wire|pay|submit|share|deliver|leak|exfiltrate|copy|sync|bcc|cc|move|remit|redirect)';
+const SECRET = '(?:passwords?|passphrases?|api[ _-]?keys?|access[ _-]?keys?|secret[ _-]?keys?|private[ _-]?keys?|ssh[ _-]?keys?|(?:deploy |app |client )?secrets|tokens?|credentials?|seed phrases?|recovery phrases?|mnemonic|2fa codes?|otp codes?|(?:two-factor |2fa |mfa )?(?:backup|recovery) codes|one-time codes?|session cookies?|cookies|(?:saved |stored |browser )?passwords?)';
 const CRED_PATH = '(?:~\\/\\.ssh\\/[\\w.-]{1,40}|\\.ssh\\/id_[a-z0-9]{2,10}|~\\/\\.aws\\/(?:credentials|config)|\\.aws\\/credentials|~\\/\\.netrc|\\.git-credentials|~\\/\\.docker\\/config\\.json|~\\/\\.kube\\/config|\\/etc\\/shadow|\\.env(?:\\.local|\\.production)?\\b|id_rsa|id_ed25519|wallet\\.dat|keychain)';
 const DEST = '(?:[\\w.+-]{1,64}@[\\w-]{1,63}(?:\\.[\\w-]{1,63}){1,4}|https?:\\/\\/[^\\s)>\\]"\']{3,200}|(?:account|acct|iban|wallet|routing)(?: (?:number|no\\.?|#))?:? ?[a-z0-9]{0,4}[0-9][0-9 -]{4,34})';
 /** Modal verbs that turn a sentence about the AI into an order to it. */
@@ -72,12 +72,52 @@ export const CONTEXT_CUES: readonly Cue[] = [
     summary: 'text inside data addresses the AI reading it',
   },
   {
+    // Whoever acts for the user: "whichever bot is handling this order on the buyer's behalf". (The addressee cues are split by gate: one regex with every alternative cost ~10 µs per 1 KB.)
+    id: 'addresses_ai',
+    gate: ['behalf', 'whichever', 'whatever'],
+    kind: 'address',
+    category: 'prompt_injection',
+    weight: 0.3,
+    re: new RegExp([`\\b(?:whichever|whoever|whatever|any|every)\\b[^.\\n]{0,40}?\\bon (?:the |their |his |her |a )?(?:user|buyer|customer|person|owner|reader|recipient|client|applicant)?'?s? behalf\\b`, `\\b(?:whichever|whatever) (?:[a-z-]{2,15} )?${AI}s? (?:is |are )?(?:reading|handling|processing|triaging|summari[sz]ing|reviewing|screening|working on|looking at|comparing|parsing|indexing|scanning)\\b`].join('|'), 'gm'),
+    summary: 'text inside data addresses the AI reading it',
+  },
+  {
+    // A note dedicated to a kind of AI: "PS for the model processing this queue", "side note to the shopping assistant".
+    id: 'addresses_ai',
+    gate: ['ps ', 'p.s.', 'side note', 'one more thing', 'note', 'notice', 'update', 'message', 'request', 'reminder', 'instruction'],
+    kind: 'address',
+    category: 'prompt_injection',
+    weight: 0.3,
+    re: new RegExp([`(?:\\bps\\b|\\bp\\.s\\.|\\b(?:side note|one more thing|note|notice|update|message|request|reminder|instructions?|notes?)\\b)[^.\\n:]{0,24}?\\b(?:for|to) (?:the |any |all |whichever |whatever )?(?:[a-z-]{2,15} ){0,2}${AI}s?\\b(?! (?:research|safety|ethics|policy|team|act|industry|community|product|project))`].join('|'), 'gm'),
+    summary: 'text inside data addresses the AI reading it',
+  },
+  {
+    // A group of AIs doing something to this text: "Bots reading this thread,", "for AI screeners".
+    id: 'addresses_ai',
+    gate: ['bots ', 'agents ', 'models ', 'assistants ', 'llms ', 'chatbots ', 'ai ', 'ai-', 'automated', 'autonomous', 'llm '],
+    kind: 'address',
+    category: 'prompt_injection',
+    weight: 0.3,
+    re: new RegExp([`\\b(?:ai|bots|agents|models|assistants|llms|chatbots|(?:ai|automated|autonomous|llm)[ -](?:screeners|recruiters|reviewers|summari[sz]ers|readers|crawlers|helpers|tools|systems|pipelines)) (?:reading|processing|handling|triaging|summari[sz]ing|crawling|scanning|parsing|indexing|working on|reviewing|screening|that (?:read|process|load|open|see|summari[sz]e|handle))\\b`, `\\b(?:for|to) (?:the |any |all )?(?:ai|automated|autonomous|llm)[ -](?:screeners?|recruiters?|reviewers?|summari[sz]ers?|readers?|crawlers?|helpers?|tools?|systems?|pipelines?|coding tools?)\\b`].join('|'), 'gm'),
+    summary: 'text inside data addresses the AI reading it',
+  },
+  {
+    // A vocative opening a sentence: "Assistant, once you have read this ...", "AI helper, pause the recipe."
+    id: 'addresses_ai',
+    gate: ['assistant,', 'ai,', 'bot,', 'model,', 'agent,', 'chatbot,', 'llm,', 'helper,'],
+    kind: 'address',
+    category: 'prompt_injection',
+    weight: 0.3,
+    re: new RegExp([`(?:^|[.!?:\\]]\\s{1,3})(?:(?:dear|hey|ok|okay|attention) )?(?:ai|assistant|bot|model|agent|chatbot|llm|language model)(?: (?:helper|assistant|agent|model|bot))?, (?!(?:and|or|but|which|who|that|the|a|an|its|it|is|was)\\b)`].join('|'), 'gm'),
+    summary: 'text inside data addresses the AI reading it',
+  },
+  {
     id: 'send_to_address',
     gate: ['@', 'http', 'account', 'acct', 'iban', 'wallet', 'routing'],
     kind: 'act',
     category: 'exfiltration',
     weight: 0.3,
-    re: new RegExp(`\\b${VERB_SEND}\\b[^\\n]{0,80}?\\b(?:to|into|at|via|towards?)\\s{1,3}(?:the (?:following |external |attacker'?s? )?(?:address|account|endpoint|url|server|inbox)\\s{0,3}:?\\s{0,3})?${DEST}|\\b(?:bcc|cc)\\b[^.\\n]{0,30}${DEST}`, 'g'),
+    re: new RegExp(`\\b${VERB_SEND}\\b[^\\n]{0,80}?\\b(?:to|into|at|via|towards?)\\s{1,3}(?:the (?:following |external |attacker'?s? )?(?:address|account|endpoint|url|server|inbox)\\s{0,3}:?\\s{0,3})?${DEST}|\\b(?:bcc|cc)\\b[^.\\n]{0,30}${DEST}|\\badd\\s{1,3}${DEST}\\s{1,3}as (?:a |an )?(?:recipient|cc|bcc|collaborator|member|admin|owner|beneficiary)\\b`, 'g'),
     summary: 'asks the reader to send something to an address, URL or account',
   },
   {
@@ -86,17 +126,17 @@ export const CONTEXT_CUES: readonly Cue[] = [
     kind: 'act',
     category: 'exfiltration',
     weight: 0.4,
-    re: /\b(?:open|visit|fetch|load|request|call|navigate to|go to|render|include)\b[^\n]{0,20}https?:\/\/[^\s]{1,200}[?&][a-z_]{1,20}=[^\n]{0,60}?\b(?:followed by|append(?:ing|ed)?|add(?:ing)?|with|plus|containing)\b[^.\n]{0,20}\b(?:the )?(?:user'?s?|their|your|the conversation'?s?|chat) (?:e-?mail|name|address|messages?|conversation|chat|data|history|password|token|key|last message|phone)/g,
+    re: /\b(?:open|visit|fetch|load|request|call|navigate to|go to|render|include)\b[^\n]{0,20}https?:\/\/[^\s]{1,200}[?&][a-z_]{1,20}=[^\n]{0,60}?\b(?:followed by|append(?:ing|ed)?|add(?:ing)?|with|plus|containing)\b[^.\n]{0,20}\b(?:(?:the )?(?:user'?s?|their|your|the conversation'?s?|chat) (?:e-?mail|name|address|messages?|conversation|chat|data|history|password|token|key|last message|phone)|(?:the )?(?:full |entire |whole |complete )?(?:text|contents?|transcript|history) of (?:the |this |our )?(?:current )?(?:conversation|chat|session))/g,
     summary: 'asks the reader to put the user\'s data into a URL',
   },
   {
     id: 'hand_over_secrets',
-    gate: ['passw', 'passphrase', 'key', 'secret', 'token', 'credential', 'seed', 'recovery', 'mnemonic', '2fa', 'otp', 'cookie', '.ssh', '.aws', 'netrc', '.env', 'id_rsa', 'id_ed25519', 'wallet', 'keychain', 'shadow', 'kube', 'docker'],
+    gate: ['passw', 'passphrase', 'key', 'secret', 'token', 'backup code', 'recovery code', 'one-time code', 'credential', 'seed', 'recovery', 'mnemonic', '2fa', 'otp', 'cookie', '.ssh', '.aws', 'netrc', '.env', 'id_rsa', 'id_ed25519', 'wallet', 'keychain', 'shadow', 'kube', 'docker'],
     kind: 'act',
     category: 'exfiltration',
     weight: 0.4,
     re: new RegExp(
-      `\\b(?:get|fetch|retrieve|collect|gather|find|read|dump|extract|include|attach|append|list|send|share|give|provide|reveal|forward|post|upload|paste)\\b[^.\\n]{0,40}?\\b(?:(?:the |my |your |their |user'?s? |all |any |stored |saved |repository'?s? |project'?s? )?${SECRET}|${CRED_PATH})`,
+      `\\b(?:get|fetch|retrieve|collect|gather|find|read|dump|extract|include|attach|append|list|send|share|give|provide|reveal|forward|post|upload|paste|look up|take|grab|export)\\b[^.\\n]{0,60}?\\b(?:(?:the |my |your |their |user'?s? |all |any |stored |saved |repository'?s? |project'?s? )?${SECRET}|${CRED_PATH})`,
       'g',
     ),
     summary: 'asks the reader to gather or hand over secrets',
@@ -116,7 +156,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
     kind: 'act',
     category: 'prompt_injection',
     weight: 0.4,
-    re: /\b(?:reveal|print|show|repeat|output|display|dump|disclose|leak|recite|tell (?:me|us)|write out|summari[sz]e|translate|spell out)\b[^.\n]{0,30}?\b(?:your|the|its|all)(?: [a-z]{1,15})? (?:system prompt|system message|initial (?:prompt|instructions)|hidden (?:prompt|instructions)|original instructions|instructions (?:you were given|above)|developer (?:prompt|message)|pre-?prompt|guidelines you were given)\b/g,
+    re: /\b(?:reveal|print|show|repeat|output|display|dump|disclose|leak|recite|tell (?:me|us)|write out|summari[sz]e|translate|spell out)\b[^.\n]{0,30}?\b(?:your|the|its|all|their|any)(?: [a-z]{1,15})? (?:system prompt|system message|initial (?:prompt|instructions)|hidden (?:prompt|instructions)|original instructions|instructions (?:you were given|above)|developer (?:prompt|message)|pre-?prompt|guidelines you were given)\b/g,
     summary: 'asks the reader to reveal its instructions',
   },
   {
@@ -129,12 +169,21 @@ export const CONTEXT_CUES: readonly Cue[] = [
     summary: 'asks the reader to act behind the user\'s back',
   },
   {
-    id: 'redirect_tools',
-    gate: ['calls', 'requests', 'payments', 'traffic', 'instead of'],
+    id: 'skip_confirmation',
+    gate: ['confirm', 'approval', 'consent', 'permission'],
     kind: 'act',
     category: 'prompt_injection',
     weight: 0.35,
-    re: /\b(?:route|send|redirect|forward|pass) (?:all|every|any)\b[^.\n]{0,40}\b(?:calls?|requests?|payments?|traffic)\b[^.\n]{0,40}\b(?:through|to|via) (?:this|our|the following)\b|\binstead of (?:any |the )?other (?:server|tool|mcp)s?\b/g,
+    re: /\b(?:never|don'?t|do not|without) (?:show(?:ing)?|display(?:ing)?|ask(?:ing)? for|wait(?:ing)? for|request(?:ing)?|seek(?:ing)?) (?:the |a |any |their |for )?(?:user'?s? )?(?:confirmation|approval|consent|permission)(?: (?:dialog|prompt|step|screen|box))?\b|\bskip (?:the |any )?(?:confirmation|approval|consent) (?:dialog|prompt|step|screen)s?\b/g,
+    summary: 'asks the reader to skip the user\'s confirmation',
+  },
+  {
+    id: 'redirect_tools',
+    gate: ['calls', 'requests', 'payments', 'traffic', 'transfer', 'messages', 'mails', 'instead of', 'whenever the user', 'when the user', 'if the user'],
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.35,
+    re: /\b(?:rout(?:e|ing)|send(?:ing)?|redirect(?:ing)?|forward(?:ing)?|pass(?:ing)?) (?:all|every|any|the|their)\b[^.\n]{0,40}\b(?:calls?|requests?|payments?|traffic|transfers?|messages?|e-?mails?)\b[^.\n]{0,40}\b(?:through|to|via) (?:this|our|the following)\b|\binstead of (?:any |the )?other (?:server|tool|mcp)s?\b|\b(?:whenever|when|if) the user (?:asks?|wants?|tries)\b[^.\n]{0,60}?\b(?:another|other|any other|a different) (?:tool|server|service|integration)s?\b[^.\n]{0,60}?\b(?:use|call|prefer|route|switch to) this (?:tool|server|one)\b/g,
     summary: 'asks the reader to route other tools\' calls through this one',
   },
   {
@@ -145,6 +194,143 @@ export const CONTEXT_CUES: readonly Cue[] = [
     weight: 0.35,
     re: /\b(?:call|invoke|use|run|execute|trigger)\b (?:the |this )?[`'"]?[a-z][a-z0-9]{1,30}(?:[_-][a-z0-9]{1,30}){1,4}[`'"]?(?: tool| function)?\b[^.\n]{0,80}?\b(?:without (?:telling|informing|asking|notifying|mentioning)|do not (?:tell|inform|mention|notify)|don'?t (?:tell|inform|mention|notify)|silently|secretly|quietly|in the background)/g,
     summary: 'asks the reader to call a tool covertly',
+  },
+  {
+    id: 'consequential_action',
+    gate: ['approv', 'accept', 'confirm', 'authori'],
+    kind: 'act',
+    category: 'prompt_injection',
+    // Weak alone (a colleague asks to approve a PR); strong only when addressed. Split by gate: one regex with every
+    // alternative ran over the whole text of most documents (~3 µs per 1 KB).
+    weight: 0.25,
+    re: /\b(?:approve|accept|confirm|authori[sz]e)\b[^.\n]{0,40}?\b(?:invites?|invitations?|requests?|changes?|refunds?|payments?|upgrades?|purchases?|transfers?|orders?|pull requests?|prs?|merges?|charges?|subscriptions?)\b/g,
+    summary: 'asks the reader to take an action on the user\'s accounts or others',
+  },
+  {
+    id: 'consequential_action',
+    gate: ['charge '],
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.25,
+    re: /\bcharge (?:the |their |his |her |my )?(?:card|account|customer|user)\b/g,
+    summary: 'asks the reader to take an action on the user\'s accounts or others',
+  },
+  {
+    id: 'consequential_action',
+    gate: ['close ', 'delete ', 'remove ', 'archive ', 'resolve ', 'wipe ', 'erase '],
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.25,
+    re: /\b(?:close|delete|remove|archive|resolve|wipe|erase)\b (?:every|all|each|any|the other|their|the user'?s?)\b[^.\n]{0,40}?\b(?:tickets?|issues?|e-?mails?|messages?|files?|folders?|director(?:y|ies)|accounts?|repos?|repositor(?:y|ies)|contracts?|records?|backups?|invites?)\b/g,
+    summary: 'asks the reader to take an action on the user\'s accounts or others',
+  },
+  {
+    id: 'consequential_action',
+    gate: ['delete ', 'remove ', 'wipe ', 'erase '],
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.25,
+    re: /\b(?:delete|remove|wipe|erase) (?:the |their |his |her )?(?:folder|directory|files?|repo(?:sitory)?|database|backups?) ?[~\/]/g,
+    summary: 'asks the reader to take an action on the user\'s accounts or others',
+  },
+  {
+    id: 'consequential_action',
+    gate: ['admin', 'maintainer', 'owner', 'collaborator', 'write access', 'full access'],
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.25,
+    re: /\b(?:grant|give|add|make|promote)\b[^.\n]{0,40}?\b(?:admin(?:istrator)? (?:rights|access|role|privileges)|admin|maintainer|owner|collaborator|write access|full access)\b/g,
+    summary: 'asks the reader to take an action on the user\'s accounts or others',
+  },
+  {
+    id: 'consequential_action',
+    gate: ['disable', 'turn off', 'switch off', 'deactivate', 'bypass'],
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.25,
+    re: /\b(?:disable|turn off|switch off|deactivate|bypass)\b (?:the |their |your |its |all |any )?(?:content )?(?:filters?|safety|security|2fa|mfa|two-factor|logging|alerts?|protections?|antivirus|firewall|guardrails?|moderation)\b/g,
+    summary: 'asks the reader to take an action on the user\'s accounts or others',
+  },
+  {
+    id: 'consequential_action',
+    gate: ['rank this', 'rank our', 'rank the', 'rate this', 'rate our', 'rate the', 'list this', 'list our', 'list the'],
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.25,
+    re: /\b(?:rank|rate|list)\b (?:this|our|the) [a-z ]{0,20}?\b(?:first|10\/10|5 stars|highest|top)\b/g,
+    summary: 'asks the reader to take an action on the user\'s accounts or others',
+  },
+  {
+    id: 'consequential_action',
+    gate: ['recommend'],
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.25,
+    re: /\brecommend(?:ing)? (?:installing|buying|purchasing|downloading|visiting|signing up (?:for|at)|subscribing to|switching to)\b[^.\n]{0,60}?\b(?:from|at|on)\s{1,3}(?:https?:\/\/)?[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}|\brecommend (?:that )?(?:the user|they|them|users?)\b[^.\n]{0,30}?\b(?:apply|buy|sign up|install|download|switch|subscribe|visit|invest)\b/g,
+    summary: 'asks the reader to take an action on the user\'s accounts or others',
+  },
+  {
+    id: 'consequential_action',
+    gate: ['upgrade', 'refund', 'downgrade'],
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.25,
+    re: /\b(?:upgrade|refund|downgrade)\b[^.\n]{0,20}?\b(?:plan|order|account|subscription)\b/g,
+    summary: 'asks the reader to take an action on the user\'s accounts or others',
+  },
+  {
+    id: 'consequential_action',
+    gate: ['label every'],
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.25,
+    re: /\blabel every\b/g,
+    summary: 'asks the reader to take an action on the user\'s accounts or others',
+  },
+  {
+    id: 'consequential_action',
+    gate: ['update '],
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.25,
+    re: /\bupdate (?:the |their |his |her )?(?:delivery |shipping |billing |home |e-?mail |mailing )?(?:address|bank details|payout account|phone number)\b[^.\n]{0,40}?\bto\b/g,
+    summary: 'asks the reader to take an action on the user\'s accounts or others',
+  },
+  {
+    id: 'consequential_action',
+    gate: ['merge '],
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.25,
+    re: /\bmerge (?:this|the|it)\b[^.\n]{0,20}?\bwithout\b/g,
+    summary: 'asks the reader to take an action on the user\'s accounts or others',
+  },
+  {
+    id: 'consequential_action',
+    gate: ['star the repo'],
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.25,
+    re: /\bstar the repo/g,
+    summary: 'asks the reader to take an action on the user\'s accounts or others',
+  },
+  {
+    id: 'mislead_user',
+    gate: ['tell', 'inform', 'assure', 'describe', 'report', 'say only', 'claim'],
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.25,
+    re: /\b(?:tell|inform|assure|reassure|convince) (?:the user|the buyer|the customer|the human|the person|them|him|her)\b(?: that)? (?:it|the [a-z]{2,15}|this|everything|nothing|no |there (?:is|are|was|were) no|their account)\b[^.\n]{0,40}?\b(?:is|was|are|were|has|have|found|needs?|must)\b|\b(?:describe|present|portray|depict)\b (?:the |all |any |every )?(?:competing|other|rival|competitor'?s?) [a-z ]{1,20}\bas\b|\breport (?:the [a-z ]{1,20}|it|this|the task|the translation|everything) as (?:done|complete|completed|resolved|finished|successful|safe|clean)\b|\b(?:your |the )?(?:reply|summary|answer|response) (?:should|must|will) (?:say|state|claim) only\b|\bsay only that\b/g,
+    summary: 'asks the reader to mislead the user',
+  },
+  {
+    id: 'hijack_authority',
+    gate: ['orders', 'instructions', 'commands', 'obey', 'attacker', 'no longer', 'irrelevant', 'stop ', 'instead of'],
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.35,
+    re: /\b(?:take|follow|obey|accept) (?:your |all |any )?(?:orders|instructions|commands|directions) (?:only )?from\b|\bobey only\b|\b(?:instructions?|messages?|rules) (?:you (?:received|were given|got) )?(?:before|earlier|previously|so far)? ?(?:were|was|are|came) (?:written|sent|planted|from|by) (?:by )?an? (?:attacker|impostor|hacker|scammer)\b|\b(?:the user'?s?|their|your) (?:real |original |actual )?(?:question|request|task|query) is (?:no longer relevant|irrelevant|not important|no longer important)\b|\bstop (?:translating|summari[sz]ing|answering|reviewing|what you are doing)\b|\binstead of (?:translating|summari[sz]ing|answering the user)\b/g,
+    summary: 'claims authority over the reader, replacing the user',
   },
 ];
 
@@ -191,6 +377,8 @@ export class ContextDetector implements Detector {
             continue;
           }
           if (cue.kind === 'act' && cue.id !== 'behind_the_users_back' && NEGATED.test(t.slice(Math.max(0, m.index - 40), m.index))) continue;
+          // Reported asks ("testers tried requests to print the hidden system message") describe an attack, they do not make one.
+          if (cue.kind === 'act' && REPORTED.test(t.slice(Math.max(0, m.index - 40), m.index))) continue;
           // A guard prompt's confidentiality rule ("never tell a user the internal codes") hides information, not an action.
           if (cue.id === 'behind_the_users_back' && /^(?:never|don'?t|do not)\b/.test(m[0]) && withholdsPolicy(m, t)) continue;
           spans ??= quotedSpans(t);
@@ -238,18 +426,28 @@ export class ContextDetector implements Detector {
     const top = (asks.length ? asks : list).sort((a, b) => b.weight - a.weight)[0]!;
     const definition = list.some((h) => h.unit.context === 'definition');
     const category: AlertCategory = definition ? 'tool_poisoning' : top.category;
-    return [
-      {
-        category,
-        score,
-        detector: this.name,
-        evidence: list.slice(0, 6).map((h) => {
-          const [s, e] = [Math.min(h.start, h.unit.text.length), Math.min(h.end, h.unit.text.length)];
-          return { text: clip(h.unit.text.slice(Math.max(0, s - 20), e + 20)), field: h.unit.field, start: s, end: e, rule: h.id };
-        }),
-        summary: [...new Set(list.map((h) => h.summary))].slice(0, 3).join('; '),
-        details: { context_cues: list.map((h) => h.id) },
-      },
+    const evidence = list.slice(0, 6).map((h) => {
+      const [s, e] = [Math.min(h.start, h.unit.text.length), Math.min(h.end, h.unit.text.length)];
+      return { text: clip(h.unit.text.slice(Math.max(0, s - 20), e + 20)), field: h.unit.field, start: s, end: e, rule: h.id };
+    });
+    const findings: Finding[] = [
+      { category, score, detector: this.name, evidence, summary: [...new Set(list.map((h) => h.summary))].slice(0, 3).join('; '), details: { context_cues: list.map((h) => h.id) } },
     ];
+    // An ask to send data out is exfiltration whatever else the text asks: it is reported in that category too, at the
+    // same strength when the text addresses the AI, at the ask's own weight otherwise (the verdict lifts it when the
+    // rules or the classifier say the text is an injection: then the ask is addressed to the AI as well).
+    const exfil = asks.filter((h) => h.category === 'exfiltration');
+    if (!definition && category !== 'exfiltration' && exfil.length) {
+      const own = 1 - exfil.reduce((m, h) => m * (1 - h.weight), 1);
+      findings.push({
+        category: 'exfiltration',
+        score: addressed ? score : own,
+        detector: this.name,
+        evidence: evidence.filter((e) => exfil.some((h) => h.id === e.rule) || e.rule === 'addresses_ai'),
+        summary: [...new Set(exfil.map((h) => h.summary))].join('; '),
+        details: { context_cues: list.map((h) => h.id), exfil_ask: true },
+      });
+    } else if (category === 'exfiltration') findings[0]!.details = { context_cues: list.map((h) => h.id), exfil_ask: true };
+    return findings;
   }
 }

@@ -31,9 +31,26 @@ const MAX_WEIGHT = 0.97;
 const META_CUE = /(?:such as|like|e\.g\.|for example|for instance|example|phrases?|patterns?|strings?|detects?|detecting|detection|flags?|classif|attacks?|known|common|typical|payloads?|signatures?|blocklist|denylist|matches|called|named|wording|quote|quoting)\W{0,3}[^.\n]{0,12}$/;
 /** What follows a quoted phrase that is being named rather than said: '"..." is a classic payload'. */
 const POST_CUE = /^\W{0,3}\s*(?:is|are|was|were)?\s*(?:a |an |the )?(?:classic|common|known|typical|well-known|famous|textbook|standard|simple)?\s*(?:example|payload|attack|phrase|pattern|string|jailbreak|injection|trick|prompt injection)s?\b/;
-/** Reported speech: "when the prompt says to ignore ...", "the page told the model to ...". */
-const REPORTED = /\b(?:says?|said|tells? (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|told (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|asks? (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|asked (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|instructs? (?:it|them|the (?:model|assistant|agent|ai|llm|bot)))\s+(?:to\s+)?$/;
+/** Reported speech: "when the prompt says to ignore ...", "the page told the model to ...", "requests to print the hidden system message". */
+export const REPORTED = /\b(?:says?|said|tells? (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|told (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|asks? (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|asked (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|instructs? (?:it|them|the (?:model|assistant|agent|ai|llm|bot)))\s+(?:to\s+)?$|\b(?:requests?|attempts?|attempted|tries|tried|trying|efforts?)\s+to\s+$|\b(?:asking|telling|instructing|getting)\s+(?:it|them|the (?:model|assistant|agent|ai|llm|bot|chatbot))\s+to\s+$/;
 const MAX_QUOTE = 400;
+
+/**
+ * The vocabulary of a write-up about attacks (red-team reports, advisories, papers, postmortems). Two different terms
+ * make a text *about* injections, which reads like one to an n-gram model: there the classifier corroborates at most.
+ */
+const WRITEUP = /\b(?:red[- ]team(?:ed|ing|ers?)?|testers?|pen[- ]?test(?:s|ing|ers?)?|guardrails?|mitigations?|owasp|vulnerabilit(?:y|ies)|threat model|postmortem|post-mortem|researchers?|adversarial|jailbreak(?:s|ing)? attempts?|(?:prompt )?injection attacks?|we (?:tested|tried|measured|found|study|propose|evaluated)|held up)\b/g;
+export function readsLikeWriteUp(text: string): boolean {
+  const seen = new Set<string>();
+  WRITEUP.lastIndex = 0;
+  const t = (text.length > 8192 ? text.slice(0, 8192) : text).toLowerCase();
+  let m: RegExpExecArray | null;
+  while ((m = WRITEUP.exec(t)) !== null) {
+    seen.add(m[0].replace(/s$/, ''));
+    if (seen.size >= 2) return true;
+  }
+  return false;
+}
 
 export interface QuoteSpan {
   open: number;
@@ -197,7 +214,7 @@ export class RulesDetector implements Detector {
     const any = this.index.scan(t, fired) > 0;
     if (this.gates) this.gates.push(fired.slice(this.rules.length * 2));
     // Quoted spans are worked out at most once per text, and only when some rule matched.
-    const quotes: { spans?: QuoteSpan[] } = {};
+    const quotes: { spans?: QuoteSpan[]; writeUp?: boolean } = {};
     if (any) {
       const n = this.rules.length;
       for (let i = 0; i < n; i++) {
@@ -227,7 +244,7 @@ export class RulesDetector implements Detector {
     hidden: boolean,
     remap: (c: AlertCategory) => AlertCategory,
     hits: Hit[],
-    quotes: { spans?: QuoteSpan[] },
+    quotes: { spans?: QuoteSpan[]; writeUp?: boolean },
   ): void {
     const t = norm.text;
     let best: { weight: number; start: number; end: number; discussed: boolean } | undefined;
@@ -241,7 +258,8 @@ export class RulesDetector implements Detector {
       const spans = (quotes.spans ??= quotedSpans(t));
       let discussed = true;
       if (spans.some((sp) => sp.discussed && m.index > sp.open && m.index < sp.close)) wgt *= 0.3;
-      else if (REPORTED.test(t.slice(Math.max(0, m.index - 40), m.index))) wgt *= 0.5;
+      // Reported speech weighs half; inside a write-up about attacks (red-team reports, advisories) as little as a discussed quote.
+      else if (REPORTED.test(t.slice(Math.max(0, m.index - 40), m.index))) wgt *= (quotes.writeUp ??= readsLikeWriteUp(t)) ? 0.3 : 0.5;
       else discussed = false;
       if (hidden) wgt += 0.1;
       if (!best || wgt > best.weight) best = { weight: wgt, start: m.index, end: m.index + m[0].length, discussed };
@@ -263,7 +281,15 @@ export class RulesDetector implements Detector {
 const DESTINATION_FIELD = /^(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$|^(?:https?|ftp):\/\/\S+$/i;
 const CREDENTIAL_RULES = new Set(['read_sensitive_file', 'upload_sensitive_file']);
 /** Key material whose format alone says what it is (the secrets detector judges the rest). */
-const SECRET_MATERIAL = /-----BEGIN [A-Z ]{0,20}PRIVATE KEY-----|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{36}|\bsk-[A-Za-z0-9_-]{32,}|\bxox[abposr]-[0-9A-Za-z-]{16,}|\bglpat-[A-Za-z0-9_-]{20}/;
+const SECRET_MATERIAL = /-----BEGIN [A-Z ]{0,20}PRIVATE KEY-----|\baws_secret_access_key\s{0,3}[=:]\s{0,3}[A-Za-z0-9/+]{30,64}|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{36}|\bsk-[A-Za-z0-9_-]{32,}|\bxox[abposr]-[0-9A-Za-z-]{16,}|\bglpat-[A-Za-z0-9_-]{20}/i;
+/** Bulk personal data: a whole table or thousands of records of people ("full customer table", "18,233 rows"). */
+const BULK_RECORDS = /\b(?:full|entire|complete|whole|all) (?:customer|user|client|employee|staff|patient|member|subscriber|contact)s?'? ?(?:table|list|database|db|records|data|export|dump|details)\b|\b\d{1,3}(?:,\d{3})+ (?:rows|records|customers|users|entries|contacts|employees|patients)\b/i;
+const PERSONAL_FIELDS = /\b(?:e-?mails?|date of birth|dob|birth ?dates?|card (?:numbers?|last ?4)|ssns?|social security|home address(?:es)?|addresses|phone(?: numbers?)?|salar(?:y|ies)|passport|national id|diagnos[ie]s)\b/gi;
+function bulkPersonal(text: string): boolean {
+  if (!BULK_RECORDS.test(text)) return false;
+  const kinds = new Set((text.slice(0, 4096).match(PERSONAL_FIELDS) ?? []).map((k) => k.toLowerCase().slice(0, 5)));
+  return kinds.size >= 2;
+}
 
 /**
  * A call whose arguments name an outside address in one field and
@@ -271,6 +297,7 @@ const SECRET_MATERIAL = /-----BEGIN [A-Z ]{0,20}PRIVATE KEY-----|\b(?:AKIA|ASIA)
  * ~/.ssh/id_rsa) sends that material out, though no single text says so.
  */
 function crossFieldExfiltration(input: TextsInput, hits: Hit[]): void {
+  personalDataToAddress(input, hits);
   let field = hits.find((h) => CREDENTIAL_RULES.has(h.rule) && h.evidence.field.startsWith('params.'))?.evidence.field;
   field ??= input.texts.find((u) => u.context === 'argument' && SECRET_MATERIAL.test(u.text))?.field;
   if (!field) return;
@@ -283,6 +310,21 @@ function crossFieldExfiltration(input: TextsInput, hits: Hit[]): void {
     weight: 0.7,
     evidence: { text: clip(text), field: dest.field, start: 0, end: dest.text.length, rule: 'credential_to_address' },
     summary: 'call sends credential material to an outside address',
+  });
+}
+
+/** A call that sends a table of people's personal data to an address (an e-mail "to" plus a body with 18,233 customer rows). */
+function personalDataToAddress(input: TextsInput, hits: Hit[]): void {
+  const data = input.texts.find((u) => u.context === 'argument' && u.text.length >= 24 && bulkPersonal(u.text));
+  if (!data) return;
+  const dest = input.texts.find((u) => u.context === 'argument' && u.field !== data.field && DESTINATION_FIELD.test(u.text.trim()));
+  if (!dest) return;
+  hits.push({
+    category: 'exfiltration',
+    rule: 'personal_data_to_address',
+    weight: 0.6,
+    evidence: { text: clip(dest.text.trim()), field: dest.field, start: 0, end: dest.text.length, rule: 'personal_data_to_address' },
+    summary: 'call sends bulk personal data to an address',
   });
 }
 

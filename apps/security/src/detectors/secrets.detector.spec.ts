@@ -47,4 +47,12 @@ describe('SecretsDetector', () => {
     assert.equal(f.category, 'data_leak');
     assert.equal(redact('-----BEGIN RSA PRIVATE KEY-----MIIE'), '-----BEGIN RSA PRIVATE KEY-----…');
   });
+  test('a login handed over, social security numbers; attribution addresses are not leaks', () => {
+    assert.deepEqual(kinds('the staging login is ops / Tq4#wLm92xZ if you need it'), ['user_password_pair']);
+    assert.deepEqual(kinds('patients.csv\nname,ssn\nA. Diaz,521-33-8076'), ['ssn']);
+    assert.deepEqual(kinds('login page lives in src/LoginForm2.tsx'), []);
+    assert.deepEqual(kinds('2023-01-02  Ann Lee  <ann.lee@corp.io>\n\t* fix.c: fix.\nSigned-off-by: Bo Chen <bo.chen@corp.io>\nReviewed-by: Cy Park <cy@corp.io>'), []);
+    assert.deepEqual(kinds('Contacts: ann.lee@corp.io, bo.chen@corp.io, cy@corp.io'), ['email']);
+  });
 });
+

@@ -1,0 +1,20 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { combineFindings } from './verdict';
+import { toolCall } from './test-builders';
+import type { Finding } from './types';
+
+const ev = [{ text: 't', field: 'result.content[0].text', start: 0, end: 1, rule: 'r' }];
+const f = (detector: string, category: Finding['category'], score: number, details?: Record<string, unknown>): Finding => ({ detector, category, score, evidence: ev, summary: detector, ...(details ? { details } : {}) });
+const judged = (findings: Finding[]) => combineFindings(findings, toolCall({}), 'tools/call', 0.5).map((a) => `${a.category}:${a.score}`);
+
+describe('verdict: an ask to send data out inside an injection is exfiltration', () => {
+  test('lifted when the rules and the classifier say the text is an injection', () => {
+    const out = judged([f('rules', 'prompt_injection', 0.6), f('classifier', 'prompt_injection', 0.35), f('context', 'exfiltration', 0.3, { exfil_ask: true })]);
+    assert.ok(out.some((x) => x.startsWith('exfiltration:')), out.join(' '));
+  });
+  test('not lifted when nothing says the text is an injection', () => {
+    const out = judged([f('rules', 'prompt_injection', 0.3), f('context', 'exfiltration', 0.3, { exfil_ask: true })]);
+    assert.ok(!out.some((x) => x.startsWith('exfiltration:')), out.join(' '));
+  });
+});

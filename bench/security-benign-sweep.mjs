@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// False alarms of the whole offline engine on large pools of real benign text that no rule was written against:
+// e-mails, package READMEs, Debian docs, MCP servers' docs, product system prompts and guard prompts. Each file is cut
+// into ~1 KB chunks, each chunk is served as a tool result (and, for prompts, as a prompts/get message), and the
+// share of chunks with any alert ≥ the threshold is counted per pool and per category, this build beside another.
+// Usage: node bench/security-benign-sweep.mjs [--data DIR] [--per-pool 400] [--previous DIST_DIR] [--threshold 0.5] [--show N]
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { MemoryStore, silentLogger } from '@mcpspy/runtime';
+import * as current from '@mcpspy/security';
+
+const args = process.argv.slice(2);
+const opt = (n, d) => (args.indexOf(n) >= 0 ? args[args.indexOf(n) + 1] : d);
+const data = opt('--data', process.env.MCPSPY_SECURITY_DATA ?? '/work/data/security');
+const perPool = Number(opt('--per-pool', '400'));
+const threshold = Number(opt('--threshold', '0.5'));
+const show = Number(opt('--show', '0'));
+const previousDir = opt('--previous', undefined);
+
+const POOLS = {
+  'e-mails (python-email)': ['python-email'],
+  'package READMEs (npm-docs)': ['npm-docs'],
+  'Debian docs': ['debian-docs'],
+  'MCP servers docs': ['modelcontextprotocol+servers', 'github+github-mcp-server', 'microsoft+playwright-mcp', 'grafana+mcp-grafana', 'hashicorp+terraform-mcp-server', 'mongodb-js+mongodb-mcp-server'],
+  'system and guard prompts (TheBigPromptLibrary)': ['0xeb+TheBigPromptLibrary/SystemPrompts', '0xeb+TheBigPromptLibrary/CustomInstructions', '0xeb+TheBigPromptLibrary/Security'],
+};
+function* walk(dir) {
+  let names;
+  try { names = readdirSync(dir).sort(); } catch { return; }
+  for (const n of names) {
+    const p = join(dir, n);
+    const st = statSync(p);
+    if (st.isDirectory()) yield* walk(p);
+    else if (st.size > 0 && st.size < 2e6 && /\.(?:md|txt|markdown|rst|eml|go|ts|json)$|^[^.]+$/i.test(n)) yield p;
+  }
+}
+function chunksOf(text) {
+  const out = [];
+  let cur = '';
+  for (const para of text.split(/\n\s*\n/)) {
+    if (cur.length + para.length > 1100 && cur.length >= 200) (out.push(cur), (cur = ''));
+    cur += (cur ? '\n\n' : '') + para;
+  }
+  if (cur.trim().length >= 80) out.push(cur);
+  return out.map((c) => c.slice(0, 4000));
+}
+/** A deterministic spread: every k-th chunk over the pool, at most perPool. */
+function pool(dirs) {
+  const all = [];
+  for (const d of dirs) for (const f of walk(join(data, d))) for (const c of chunksOf(readFileSync(f, 'utf8'))) if (/[a-z]{3}/i.test(c) && !c.includes('\u0000')) all.push({ file: f.slice(data.length + 1), text: c });
+  const step = Math.max(1, Math.floor(all.length / perPool));
+  return all.filter((_, i) => i % step === 0).slice(0, perPool);
+}
+let seq = 0;
+const msg = (text) => ({ timestamp: '2025-02-11T09:00:00.000Z', transport_type: 'stdio', stdio_transport: { from_pid: 4100, from_comm: 'mcp-server', to_pid: 4000, to_comm: 'claude' }, type: 'response', id: ++seq, result: { content: [{ type: 'text', text }], isError: false }, error: {}, request: { type: 'request', id: seq, method: 'tools/call', params: {}, error: {} }, raw: '', msg_id: `sweep:${seq}` });
+async function judge(Engine, text) {
+  const store = new MemoryStore();
+  const e = new Engine({ store, logger: silentLogger(), threshold });
+  await e.init();
+  const a = await e.analyze(msg(text));
+  await e.close();
+  await store.close();
+  return a;
+}
+const load = (d) => createRequire(resolve(d, 'src', 'index.js'))(resolve(d, 'src', 'index.js')).SecurityEngine;
+const engines = [['this build', current.SecurityEngine], ...(previousDir ? [[previousDir, load(previousDir)]] : [])];
+console.log(`benign sweep, threshold ${threshold}, up to ${perPool} chunks per pool; load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+for (const [name, dirs] of Object.entries(POOLS)) {
+  const items = pool(dirs);
+  if (!items.length) continue;
+  const row = [];
+  for (const [label, Engine] of engines) {
+    const cats = {};
+    let any = 0;
+    const shown = [];
+    for (const it of items) {
+      const alerts = await judge(Engine, it.text);
+      if (alerts.length) any++;
+      for (const c of new Set(alerts.map((a) => a.category))) cats[c] = (cats[c] ?? 0) + 1;
+      if (alerts.length && shown.length < show && label === 'this build') shown.push(`    ${it.file}: ${alerts.map((a) => `${a.category} ${a.score} [${a.evidence.map((e) => e.rule).join(',')}]`).join('; ')} :: ${JSON.stringify(it.text.slice(0, 160))}`);
+    }
+    row.push(`${label}: ${any}/${items.length} alerted (${((100 * any) / items.length).toFixed(1)}%) ${JSON.stringify(cats)}`);
+    if (shown.length) row.push(...shown);
+  }
+  console.log(`\n${name}\n  ${row.join('\n  ')}`);
+}
