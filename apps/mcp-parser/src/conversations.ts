@@ -15,6 +15,7 @@
  */
 import { describeResultType, McpMessageEvent, PairedRequest, resultTypeOf } from '@mcpspy/events';
 import type { Draft } from './message-builder';
+import { flatKey } from './flat-key';
 import { BoundedMap } from './live-queue';
 import { MessageFacts, paramsFacts, resultFacts, resultRequestState, retryFacts, targetOf } from './mcp-meta';
 
@@ -145,13 +146,13 @@ function setIf<K extends keyof McpMessageEvent>(out: McpMessageEvent, k: K, v: M
 }
 
 function requestKey(session: string, id: string | number | null, method: string | undefined): string {
-  return `${session}\0${JSON.stringify(id)}\0${method ?? ''}`;
+  return flatKey(`${session}\0${JSON.stringify(id)}\0${method ?? ''}`);
 }
 
 function stateKey(session: string, state: string): string {
-  return `${session}\0s\0${state}`;
+  return flatKey(`${session}\0s\0${state}`);
 }
 
 function callKey(session: string, method: string | undefined, target: string): string {
-  return `${session}\0c\0${method ?? ''}\0${target}`;
+  return flatKey(`${session}\0c\0${method ?? ''}\0${target}`);
 }

@@ -11,11 +11,12 @@
 import { holdJsonText, type PairedRequest } from '@mcpspy/events';
 import type { Counters, Logger, Store } from '@mcpspy/runtime';
 import { ParserStoreError } from './errors';
+import { flatKey } from './flat-key';
 import { LiveQueue } from './live-queue';
 import { TIMED_OUT, withDeadline } from './store-timeout';
 
 export function pendingKey(scope: string, id: string | number | null): string {
-  return `mcp:pending:${scope}:${JSON.stringify(id)}`;
+  return flatKey(`mcp:pending:${scope}:${JSON.stringify(id)}`);
 }
 
 /**
