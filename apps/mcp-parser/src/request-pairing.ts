@@ -49,6 +49,22 @@ export interface PendingBudget {
   onEvict?: (e: { pid: number; bytes: number; cause: 'count' | 'total' | 'process' }) => void;
 }
 
+/** A request found for a response, and the `msg_id` its own line got when one was stored with it. */
+export interface TakenRequest {
+  request: PairedRequest;
+  msgId?: string;
+}
+
+/**
+ * The Store value: the request's JSON text, then a newline and its line's
+ * `msg_id` (a JSON text never holds a raw newline). The msg_id lets an
+ * interim result (`input_required`) start its call's retry chain without a
+ * per-request entry kept in memory for that (Conversations).
+ */
+function storedValue(text: string, msgId: string | undefined): string {
+  return msgId === undefined ? text : flatKey(`${text}\n${msgId}`);
+}
+
 interface LocalEntry {
   exp: number;
   bytes: number;
@@ -100,12 +116,12 @@ export class RequestPairing {
    * first, the requester's own first for its share: the newest request is
    * always kept, and a process that never gets answers cannot fill memory.
    */
-  async remember(scope: string, req: PairedRequest, owner = 0): Promise<void> {
+  async remember(scope: string, req: PairedRequest, owner = 0, msgId?: string): Promise<void> {
     const key = pendingKey(scope, req.id);
     const now = Date.now();
     // Every entry lives ttlMs from its insertion, so the oldest expires first.
     for (let k = this.order.oldest(); k !== undefined && this.local.get(k)!.exp <= now; k = this.order.oldest()) this.forget(k);
-    const value = pairedRequestText(req);
+    const value = storedValue(pairedRequestText(req), msgId);
     const size = value.length + key.length;
     if (size > this.maxProcessBytes) {
       this.counters.reject(this.logger, 'pending_too_large', `a request of ${size} bytes is larger than one process's share of pending requests (${this.maxProcessBytes} bytes); not kept for pairing`);
@@ -187,7 +203,7 @@ export class RequestPairing {
   }
 
   /** The first pending request found under the scopes, tried in order, removed from the Store. */
-  async take(scopes: string[], id: string | number | null): Promise<PairedRequest | undefined> {
+  async take(scopes: string[], id: string | number | null): Promise<TakenRequest | undefined> {
     for (const scope of scopes) {
       const key = pendingKey(scope, id);
       let value: string | null;
@@ -205,10 +221,12 @@ export class RequestPairing {
       this.forget(key);
       if (value === null) continue;
       try {
-        const req = JSON.parse(value) as PairedRequest;
+        const nl = value.indexOf('\n');
+        const text = nl < 0 ? value : value.slice(0, nl);
+        const req = JSON.parse(text) as PairedRequest;
         // The text came from JSON.stringify (pairedRequestText): it is the request's own JSON text for the sink.
-        holdJsonText(req, value);
-        return req;
+        holdJsonText(req, text);
+        return nl < 0 ? { request: req } : { request: req, msgId: value.slice(nl + 1) };
       } catch {
         this.counters.reject(this.logger, 'store_errors', `pending request ${key} is not JSON`);
       }
