@@ -39,6 +39,11 @@ export class LiveQueue<T> {
     return undefined;
   }
 
+  /** The value the key `oldest()` just returned was added with (live: checked by `oldest()`). */
+  oldestTag(): T | undefined {
+    return this.head < this.tags.length ? this.tags[this.head] : undefined;
+  }
+
   /** The live keys, oldest first. */
   live(): string[] {
     const out: string[] = [];
