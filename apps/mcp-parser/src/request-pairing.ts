@@ -213,6 +213,15 @@ export class RequestPairing {
 
   /** The Store copy of an evicted request goes too (in the background: the bound is on this side's view). */
   private deleteInStore(key: string): void {
+    if (this.store.delNow) {
+      // In-process: no promise per eviction (one per request once a bound is reached; 100,000 at once when a requester exits).
+      try {
+        this.store.delNow(key);
+      } catch (err) {
+        this.counters.reject(this.logger, 'store_errors', new ParserStoreError('store', key, { cause: err }).message);
+      }
+      return;
+    }
     void withDeadline(this.store.del(key), this.storeTimeoutMs).catch((err: unknown) => {
       this.counters.reject(this.logger, 'store_errors', new ParserStoreError('store', key, { cause: err }).message);
     });

@@ -82,6 +82,10 @@ export class MemoryStore implements Store {
     this.map.delete(key);
   }
 
+  delNow(key: string): void {
+    this.map.delete(key);
+  }
+
   async hget(key: string, field: string): Promise<string | null> {
     const e = this.live(key);
     return e && e.value instanceof Map ? (e.value.get(field) ?? null) : null;
