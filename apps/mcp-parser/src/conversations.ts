@@ -15,6 +15,7 @@
  */
 import { describeResultType, McpMessageEvent, PairedRequest, resultTypeOf } from '@mcpspy/events';
 import type { Draft } from './message-builder';
+import { flatKey } from './flat-key';
 import { BoundedMap } from './live-queue';
 import { MessageFacts, paramsFacts, resultFacts, resultRequestState, retryFacts, targetOf } from './mcp-meta';
 
@@ -28,8 +29,12 @@ interface Origin {
   rounds: number;
 }
 
-/** A request's call: its msg_id when it starts a call and carries no trace context, else the whole record. */
-type Call = string | { origin: Origin; traceparent?: string; tracestate?: string };
+/** A request's call when it is a retry or carries trace context; a request that starts its own plain call has none. */
+interface Call {
+  origin: Origin;
+  traceparent?: string;
+  tracestate?: string;
+}
 
 type SessionFacts = Pick<MessageFacts, 'protocolVersion' | 'clientName' | 'clientVersion' | 'serverName' | 'serverVersion'>;
 
@@ -37,14 +42,17 @@ export class Conversations {
   private readonly sessions = new BoundedMap<SessionFacts>(MAX_SESSIONS);
   /**
    * Requests by session, id and method: the logical call each belongs to, and its trace context. A
-   * request that starts its own call and carries no trace context (nearly all) keeps only its msg_id:
-   * one string it already has instead of two objects per pending request.
+   * request that starts its own call and carries no trace context (nearly all) keeps nothing here: the
+   * Store keeps its msg_id with the pending request (RequestPairing), and its response gets it back
+   * with the request. (Until session 4 each pending request kept an entry here: ~130 B and two more
+   * lookups in a 100,000-entry Map per request.)
    */
   private readonly calls = new BoundedMap<Call>(MAX_CALLS);
   /** Calls waiting for their retry, by requestState and by method+target. */
   private readonly open = new BoundedMap<Origin>(MAX_CALLS);
 
-  annotate(out: McpMessageEvent, d: Draft, request: PairedRequest | undefined): void {
+  /** `requestMsgId`: the msg_id of the paired request's line, when the Store kept it with the request. */
+  annotate(out: McpMessageEvent, d: Draft, request: PairedRequest | undefined, requestMsgId?: string): void {
     const p = d.parsed;
     const own: MessageFacts =
       p.type === 'request' || p.type === 'notification'
@@ -58,8 +66,8 @@ export class Conversations {
     }
     if ((p.type === 'response' || p.type === 'error') && request && own.traceparent === undefined) {
       // The request's trace context came in its HTTP headers.
-      const call = this.calls.get(requestKey(d.session, request.id, request.method));
-      if (typeof call === 'object') {
+      const call = this.calls.map.size > 0 ? this.calls.get(requestKey(d.session, request.id, request.method)) : undefined;
+      if (call) {
         if (call.traceparent) own.traceparent = call.traceparent;
         if (call.tracestate) own.tracestate = call.tracestate;
       }
@@ -81,10 +89,10 @@ export class Conversations {
         if (described !== undefined && out.description === undefined) out.description = described;
       }
     }
-    this.link(out, d, request);
+    this.link(out, d, request, requestMsgId);
   }
 
-  private link(out: McpMessageEvent, d: Draft, request: PairedRequest | undefined): void {
+  private link(out: McpMessageEvent, d: Draft, request: PairedRequest | undefined, requestMsgId: string | undefined): void {
     const p = d.parsed;
     if (p.type === 'request' && p.id !== undefined && p.id !== null && out.msg_id) {
       let origin: Origin | undefined;
@@ -101,20 +109,27 @@ export class Conversations {
           out.round = ++origin.rounds;
         }
       }
-      const call: Call =
-        origin === undefined && out.traceparent === undefined && out.tracestate === undefined
-          ? out.msg_id
-          : { origin: origin ?? { msgId: out.msg_id, id: p.id, rounds: 1 }, traceparent: out.traceparent, tracestate: out.tracestate };
-      this.calls.put(requestKey(d.session, p.id, p.method), call);
+      if (origin === undefined && out.traceparent === undefined && out.tracestate === undefined) {
+        // A request that starts its own call without trace context (nearly all) keeps nothing here: the Store
+        // keeps its msg_id with it (TakenRequest.msgId), which its response gets back. An older entry under
+        // the same key (an id used again) goes.
+        if (this.calls.map.size > 0) this.calls.delete(requestKey(d.session, p.id, p.method));
+      } else this.calls.put(requestKey(d.session, p.id, p.method), { origin: origin ?? { msgId: out.msg_id, id: p.id, rounds: 1 }, traceparent: out.traceparent, tracestate: out.tracestate });
       return;
     }
     if ((p.type !== 'response' && p.type !== 'error') || !request) return;
-    const rk = requestKey(d.session, request.id, request.method);
-    const call = this.calls.get(rk);
-    this.calls.delete(rk);
-    if (call === undefined || out.result_type !== 'input_required') return;
-    // A call kept as its msg_id alone started with this request: its first round.
-    const origin: Origin = typeof call === 'string' ? { msgId: call, id: request.id as string | number, rounds: 1 } : call.origin;
+    let call: Call | undefined;
+    if (this.calls.map.size > 0) {
+      const rk = requestKey(d.session, request.id, request.method);
+      call = this.calls.get(rk);
+      if (call !== undefined) this.calls.delete(rk);
+    }
+    if (out.result_type !== 'input_required') return;
+    // Without a call record the request started its call: its first round, known by the msg_id stored with it.
+    let origin: Origin;
+    if (call) origin = call.origin;
+    else if (requestMsgId !== undefined) origin = { msgId: requestMsgId, id: request.id as string | number, rounds: 1 };
+    else return;
     const state = resultRequestState(p.result);
     if (state !== undefined) this.open.put(stateKey(d.session, state), origin);
     this.open.put(callKey(d.session, request.method, targetOf(request.params)), origin);
@@ -145,13 +160,13 @@ function setIf<K extends keyof McpMessageEvent>(out: McpMessageEvent, k: K, v: M
 }
 
 function requestKey(session: string, id: string | number | null, method: string | undefined): string {
-  return `${session}\0${JSON.stringify(id)}\0${method ?? ''}`;
+  return flatKey(`${session}\0${JSON.stringify(id)}\0${method ?? ''}`);
 }
 
 function stateKey(session: string, state: string): string {
-  return `${session}\0s\0${state}`;
+  return flatKey(`${session}\0s\0${state}`);
 }
 
 function callKey(session: string, method: string | undefined, target: string): string {
-  return `${session}\0c\0${method ?? ''}\0${target}`;
+  return flatKey(`${session}\0c\0${method ?? ''}\0${target}`);
 }

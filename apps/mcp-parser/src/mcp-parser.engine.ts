@@ -134,11 +134,11 @@ export class McpParserEngine {
     this.budget = new ByteBudget(this.cfg.maxTotalBytes, this.cfg.maxProcessBytes);
     this.budget.onEvict = (e) => {
       if (e.cause === 'exit') this.counters.inc('partial_lines_at_exit');
-      else this.budgetEvicted(e.owner, `partial line of ${e.bytes} bytes evicted: ${e.cause === 'process' ? `this process held more than ${this.cfg.maxProcessBytes}` : `all processes held more than ${this.cfg.maxTotalBytes}`} bytes of unfinished lines`);
+      else this.budgetEvicted(e.owner, () => `partial line of ${e.bytes} bytes evicted: ${e.cause === 'process' ? `this process held more than ${this.cfg.maxProcessBytes}` : `all processes held more than ${this.cfg.maxTotalBytes}`} bytes of unfinished lines`);
     };
     const pairing = new RequestPairing(opts.store, this.cfg.pendingTtlMs, this.cfg.maxPending, this.counters, this.logger, this.cfg.storeTimeoutMs, {
       maxBytes: this.cfg.maxPendingBytes,
-      onEvict: (e) => this.budgetEvicted(e.pid, `pending request of ${e.bytes} bytes evicted: requests waiting for a response held more than ${this.cfg.maxPendingBytes} bytes`),
+      onEvict: (e) => this.budgetEvicted(e.pid, () => `pending request of ${e.bytes} bytes evicted: requests waiting for a response held more than ${this.cfg.maxPendingBytes} bytes`),
     });
     this.pairing = pairing;
     this.out = new MessageOutput(pairing, this.notices, opts.instance, opts.emit, this.counters, this.logger);
@@ -161,10 +161,12 @@ export class McpParserEngine {
   }
 
   /** State let go to stay within a budget: counted, and one notice per process with a count. */
-  private budgetEvicted(pid: number, detail: string): void {
+  private budgetEvicted(pid: number, detail: () => string): void {
     this.counters.inc('budget_evicted');
+    // After the first, only the count rises: no timestamp, name or sentence built per eviction.
+    if (this.notices.bump('budget_evicted', pid || undefined, undefined)) return;
     const comm = this.names.commOf({ pid, comm: '' });
-    this.notices.report('budget_evicted', { timestamp: new Date().toISOString(), ...(pid ? { pid } : {}), ...(comm ? { comm } : {}), detail });
+    this.notices.report('budget_evicted', { timestamp: new Date().toISOString(), ...(pid ? { pid } : {}), ...(comm ? { comm } : {}), detail: detail() });
   }
 
   /** Bytes of the requests waiting for their response (the pending budget's view). */

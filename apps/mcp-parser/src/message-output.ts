@@ -15,7 +15,7 @@ import { Conversations } from './conversations';
 import { EmitError } from './errors';
 import { buildMessage, Draft } from './message-builder';
 import { Notices } from './notices';
-import { RequestPairing } from './request-pairing';
+import { RequestPairing, type TakenRequest } from './request-pairing';
 
 const MAX_MCP_SCOPES = 100_000;
 
@@ -72,24 +72,27 @@ export class MessageOutput {
         });
       }
     }
-    let pairing: Promise<PairedRequest | undefined> | undefined;
+    // Numbered now, in the order finalize runs (every draft past this point is finalized once, in order), so a
+    // request's Store entry can carry its line's msg_id.
+    const seq = ++this.seq;
+    let pairing: Promise<TakenRequest | undefined> | undefined;
     if (p.type === 'request' && d.requestScope) {
       const req: PairedRequest = { type: 'request', id: p.id ?? null, method: p.method ?? '', error: {}, timestamp: d.timestamp };
       if ('params' in p) req.params = p.params;
       // Issued now, in message order, so it is stored before a later response looks for it; the request itself
       // need not wait for the Store's answer (remember counts its own failures and never rejects).
-      this.lastRemember = this.pairing.remember(d.requestScope, req, d.stdio?.from_pid ?? d.http?.pid ?? 0);
+      this.lastRemember = this.pairing.remember(d.requestScope, req, d.stdio?.from_pid ?? d.http?.pid ?? 0, `${this.instance}:${seq}`);
     } else if (d.responseScopes && p.id !== null && p.id !== undefined) {
       pairing = this.pairing.take(d.responseScopes, p.id);
     }
     if (!pairing && this.queued === 0) {
       // Nothing to wait for and nothing ahead of it: out now, without a promise per message.
-      this.finalizeOrCount(d, undefined, unknown);
+      this.finalizeOrCount(d, undefined, unknown, seq);
       return;
     }
     this.queued++;
     this.chain = this.chain.then(async () => {
-      let request: PairedRequest | undefined;
+      let request: TakenRequest | undefined;
       try {
         request = pairing ? await pairing : undefined;
       } catch (err) {
@@ -97,19 +100,19 @@ export class MessageOutput {
         this.counters.reject(this.logger, 'internal_errors', `failed to pair message: ${(err as Error)?.message ?? err}`);
       }
       this.queued--;
-      this.finalizeOrCount(d, request, unknown);
+      this.finalizeOrCount(d, request, unknown, seq);
     });
   }
 
-  private finalizeOrCount(d: Draft, request: PairedRequest | undefined, unknown: boolean): void {
+  private finalizeOrCount(d: Draft, taken: TakenRequest | undefined, unknown: boolean, seq: number): void {
     try {
-      this.finalize(d, request, unknown);
+      this.finalize(d, taken?.request, unknown, seq, taken?.msgId);
     } catch (err) {
       this.counters.reject(this.logger, 'internal_errors', `failed to finalize message: ${(err as Error)?.message ?? err}`);
     }
   }
 
-  private finalize(d: Draft, request: PairedRequest | undefined, unknown: boolean): void {
+  private finalize(d: Draft, request: PairedRequest | undefined, unknown: boolean, seq: number, requestMsgId: string | undefined): void {
     if (d.responseScopes) {
       if (request) {
         this.counters.inc('paired_responses');
@@ -117,11 +120,11 @@ export class MessageOutput {
       } else this.counters.inc('unpaired_responses');
     }
     const out = buildMessage(d, request);
-    out.seq = ++this.seq;
-    out.msg_id = `${this.instance}:${out.seq}`;
+    out.seq = seq;
+    out.msg_id = `${this.instance}:${seq}`;
     if (unknown) out.unknown_method = true;
     if (!request && d.exchangeMethod && (out.type === 'response' || out.type === 'error')) out.request_method = d.exchangeMethod;
-    this.conversations.annotate(out, d, request);
+    this.conversations.annotate(out, d, request, requestMsgId);
     if (out.retry_of) this.counters.inc('mrtr_retries_linked');
     if (d.reportViolations && this.isMcp(d.mcpScopes)) d.reportViolations();
     this.counters.inc('messages_emitted');

@@ -35,15 +35,9 @@ export class Notices {
   ) {}
 
   report(reason: NoticeReason, site: NoticeSite, times = 1): void {
+    if (this.bump(reason, site.pid, site.stream, times)) return;
     const key = `${reason}\0${site.pid ?? ''}\0${site.stream ?? ''}`;
     const now = Date.now();
-    const e = this.entries.get(key);
-    if (e) {
-      e.notice.count += times;
-      e.dirty = true;
-      if (now - e.lastSent >= this.intervalMs) this.send(e, now);
-      return;
-    }
     const notice: NoticeEvent = { timestamp: site.timestamp, reason, stage: 'mcp-parser', detail: site.detail, count: times };
     if (site.pid !== undefined) notice.pid = site.pid;
     if (site.comm !== undefined) notice.comm = visibleText(site.comm, 64);
@@ -53,6 +47,21 @@ export class Notices {
     this.entries.set(key, entry);
     if (this.entries.size > MAX_KEYS) this.entries.delete(this.entries.keys().next().value as string);
     this.send(entry, now);
+  }
+
+  /**
+   * Raises the count of a notice already reported (true), else does nothing
+   * (false): a caller on a hot path (an eviction per request once a bound is
+   * reached) builds the notice's fields only for its first occurrence.
+   */
+  bump(reason: NoticeReason, pid: number | undefined, stream: string | undefined, times = 1): boolean {
+    const e = this.entries.get(`${reason}\0${pid ?? ''}\0${stream ?? ''}`);
+    if (!e) return false;
+    e.notice.count += times;
+    e.dirty = true;
+    const now = Date.now();
+    if (now - e.lastSent >= this.intervalMs) this.send(e, now);
+    return true;
   }
 
   /** Publishes the counts raised since their last notice. */

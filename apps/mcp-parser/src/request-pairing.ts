@@ -11,11 +11,12 @@
 import { holdJsonText, type PairedRequest } from '@mcpspy/events';
 import type { Counters, Logger, Store } from '@mcpspy/runtime';
 import { ParserStoreError } from './errors';
+import { flatKey } from './flat-key';
 import { LiveQueue } from './live-queue';
 import { TIMED_OUT, withDeadline } from './store-timeout';
 
 export function pendingKey(scope: string, id: string | number | null): string {
-  return `mcp:pending:${scope}:${JSON.stringify(id)}`;
+  return flatKey(`mcp:pending:${scope}:${JSON.stringify(id)}`);
 }
 
 /**
@@ -38,6 +39,7 @@ export function pairedRequestText(req: PairedRequest): string {
   return text;
 }
 const PARAMS_KEY = ',"params":';
+const DONE: Promise<void> = Promise.resolve();
 
 export interface PendingBudget {
   /** Bytes (of the requests' JSON) kept over all requests; past it the oldest are evicted. Default: unbounded. */
@@ -46,6 +48,22 @@ export interface PendingBudget {
   maxProcessBytes?: number;
   /** Told of each request evicted by a bound (not of those expired or released at exit). */
   onEvict?: (e: { pid: number; bytes: number; cause: 'count' | 'total' | 'process' }) => void;
+}
+
+/** A request found for a response, and the `msg_id` its own line got when one was stored with it. */
+export interface TakenRequest {
+  request: PairedRequest;
+  msgId?: string;
+}
+
+/**
+ * The Store value: the request's JSON text, then a newline and its line's
+ * `msg_id` (a JSON text never holds a raw newline). The msg_id lets an
+ * interim result (`input_required`) start its call's retry chain without a
+ * per-request entry kept in memory for that (Conversations).
+ */
+function storedValue(text: string, msgId: string | undefined): string {
+  return msgId === undefined ? text : flatKey(`${text}\n${msgId}`);
 }
 
 interface LocalEntry {
@@ -99,16 +117,17 @@ export class RequestPairing {
    * first, the requester's own first for its share: the newest request is
    * always kept, and a process that never gets answers cannot fill memory.
    */
-  async remember(scope: string, req: PairedRequest, owner = 0): Promise<void> {
+  remember(scope: string, req: PairedRequest, owner = 0, msgId?: string): Promise<void> {
     const key = pendingKey(scope, req.id);
     const now = Date.now();
     // Every entry lives ttlMs from its insertion, so the oldest expires first.
-    for (let k = this.order.oldest(); k !== undefined && this.local.get(k)!.exp <= now; k = this.order.oldest()) this.forget(k);
-    const value = pairedRequestText(req);
+    // (The oldest's entry comes from the queue: one lookup in the big Map per request fewer.)
+    for (let k = this.order.oldest(); k !== undefined && this.order.oldestTag()!.exp <= now; k = this.order.oldest()) this.forget(k);
+    const value = storedValue(pairedRequestText(req), msgId);
     const size = value.length + key.length;
     if (size > this.maxProcessBytes) {
       this.counters.reject(this.logger, 'pending_too_large', `a request of ${size} bytes is larger than one process's share of pending requests (${this.maxProcessBytes} bytes); not kept for pairing`);
-      return;
+      return DONE;
     }
     this.forget(key);
     const evicted: string[] = [];
@@ -117,6 +136,20 @@ export class RequestPairing {
     while (this.local.size > 0 && this.local.size >= this.maxPending) evicted.push(this.evictOldest('count', this.order.oldest()!));
     this.track(key, { exp: now + this.ttlMs, bytes: size, owner });
     for (const k of evicted) this.deleteInStore(k);
+    if (this.store.setNow) {
+      // The in-process Store: stored before this returns, no promise and no turn of the microtask queue per request.
+      try {
+        this.store.setNow(key, value, this.ttlMs);
+      } catch (err) {
+        this.forget(key);
+        this.counters.reject(this.logger, 'store_errors', new ParserStoreError('store', key, { cause: err }).message);
+      }
+      return DONE;
+    }
+    return this.setInStore(key, value);
+  }
+
+  private async setInStore(key: string, value: string): Promise<void> {
     try {
       const r = await withDeadline(this.store.set(key, value, this.ttlMs), this.storeTimeoutMs);
       if (r === TIMED_OUT) {
@@ -180,13 +213,22 @@ export class RequestPairing {
 
   /** The Store copy of an evicted request goes too (in the background: the bound is on this side's view). */
   private deleteInStore(key: string): void {
+    if (this.store.delNow) {
+      // In-process: no promise per eviction (one per request once a bound is reached; 100,000 at once when a requester exits).
+      try {
+        this.store.delNow(key);
+      } catch (err) {
+        this.counters.reject(this.logger, 'store_errors', new ParserStoreError('store', key, { cause: err }).message);
+      }
+      return;
+    }
     void withDeadline(this.store.del(key), this.storeTimeoutMs).catch((err: unknown) => {
       this.counters.reject(this.logger, 'store_errors', new ParserStoreError('store', key, { cause: err }).message);
     });
   }
 
   /** The first pending request found under the scopes, tried in order, removed from the Store. */
-  async take(scopes: string[], id: string | number | null): Promise<PairedRequest | undefined> {
+  async take(scopes: string[], id: string | number | null): Promise<TakenRequest | undefined> {
     for (const scope of scopes) {
       const key = pendingKey(scope, id);
       let value: string | null;
@@ -204,10 +246,12 @@ export class RequestPairing {
       this.forget(key);
       if (value === null) continue;
       try {
-        const req = JSON.parse(value) as PairedRequest;
+        const nl = value.indexOf('\n');
+        const text = nl < 0 ? value : value.slice(0, nl);
+        const req = JSON.parse(text) as PairedRequest;
         // The text came from JSON.stringify (pairedRequestText): it is the request's own JSON text for the sink.
-        holdJsonText(req, value);
-        return req;
+        holdJsonText(req, text);
+        return nl < 0 ? { request: req } : { request: req, msgId: value.slice(nl + 1) };
       } catch {
         this.counters.reject(this.logger, 'store_errors', `pending request ${key} is not JSON`);
       }

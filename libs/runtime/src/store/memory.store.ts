@@ -61,6 +61,10 @@ export class MemoryStore implements Store {
     this.put(key, { value, expiresAt: MemoryStore.expiry(ttlMs) });
   }
 
+  setNow(key: string, value: string, ttlMs?: number): void {
+    this.put(key, { value, expiresAt: MemoryStore.expiry(ttlMs) });
+  }
+
   async setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {
     if (this.live(key)) return false;
     this.put(key, { value, expiresAt: MemoryStore.expiry(ttlMs) });
@@ -75,6 +79,10 @@ export class MemoryStore implements Store {
   }
 
   async del(key: string): Promise<void> {
+    this.map.delete(key);
+  }
+
+  delNow(key: string): void {
     this.map.delete(key);
   }
 
