@@ -23,6 +23,7 @@ import { Worker } from 'node:worker_threads';
 import type { Counters, Logger } from '@mcpspy/runtime';
 import { SecurityError } from './errors';
 import type { OfflineAnalysisOptions } from './offline-analysis';
+import { packJobs, type PackedJobs } from './offline-pack';
 import type { Finding, TextsInput } from './types';
 
 export interface OfflineRequest {
@@ -37,7 +38,10 @@ export interface OfflineRequest {
  * thread per message cost more than the analysis (bench/README.md).
  */
 export interface OfflineBatch {
-  jobs: OfflineRequest[];
+  /** The jobs as objects (a text whose context or origin packJobs has no code for). */
+  jobs?: OfflineRequest[];
+  /** The jobs packed into one string and one Int32Array (offline-pack.ts): the usual form, far cheaper to post. */
+  packed?: PackedJobs;
 }
 
 /**
@@ -54,8 +58,13 @@ export interface OfflineReady {
 
 export type OfflineReply = { id: number; findings: Finding[]; ms: number } | { id: number; error: string; ms: number };
 
-/** The worker's answer to one batch: a reply per job, in order. */
+/**
+ * The worker's answer to one batch: the replies of the jobs that had findings
+ * or failed, in order; every other of the `judged` jobs had no findings (nearly
+ * every message: an empty reply per message was cloned for nothing).
+ */
 export interface OfflineBatchReply {
+  judged: number;
   replies: OfflineReply[];
 }
 
@@ -180,9 +189,13 @@ export class OfflineWorker {
     this.progress!.started[0] = performance.timeOrigin + performance.now();
     if (this.ready) this.arm(w, this.opts.budgetMs);
     try {
-      w.postMessage({
-        jobs: jobs.map((j) => ({ id: j.id, input: { method: j.input.method, direction: j.input.direction, texts: j.input.texts } })),
-      } satisfies OfflineBatch);
+      const packed = packJobs(jobs);
+      if (packed) w.postMessage({ packed } satisfies OfflineBatch, [packed.meta.buffer as ArrayBuffer]);
+      else {
+        w.postMessage({
+          jobs: jobs.map((j) => ({ id: j.id, input: { method: j.input.method, direction: j.input.direction, texts: j.input.texts } })),
+        } satisfies OfflineBatch);
+      }
     } catch (err) {
       // Not cloneable (it always is: strings and plain objects), or the worker is gone.
       this.finish();
@@ -230,9 +243,12 @@ export class OfflineWorker {
     if (w !== this.worker || jobs.length === 0) return;
     this.finish();
     const byId = new Map(reply.replies.map((r) => [r.id, r]));
-    for (const job of jobs) {
+    const judged = typeof reply.judged === 'number' ? reply.judged : 0;
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i]!;
       const r = byId.get(job.id);
-      if (!r) job.reject(new SecurityError('failed to analyse texts: the offline worker answered without this message'));
+      if (!r && i < judged) job.resolve([]);
+      else if (!r) job.reject(new SecurityError('failed to analyse texts: the offline worker answered without this message'));
       else if ('error' in r) job.reject(new SecurityError(`failed to analyse texts: ${r.error}`));
       else job.resolve(r.findings);
     }

@@ -8,7 +8,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { OfflineAnalysis } from './offline-analysis';
-import type { OfflineBatch, OfflineBatchReply, OfflineReady, OfflineReply, OfflineWorkerData } from './offline-worker';
+import type { OfflineBatch, OfflineBatchReply, OfflineReady, OfflineReply, OfflineRequest, OfflineWorkerData } from './offline-worker';
+import { unpackJobs } from './offline-pack';
 import { INJECTION_RULES } from './injection-rules';
 import { SECRET_PATTERNS } from './secret-patterns';
 
@@ -24,18 +25,28 @@ analysis.analyze({
 });
 parentPort!.postMessage({ ready: true } satisfies OfflineReady);
 parentPort!.on('message', (batch: OfflineBatch) => {
-  const replies: OfflineReply[] = new Array(batch.jobs.length);
-  for (let i = 0; i < batch.jobs.length; i++) {
-    const req = batch.jobs[i]!;
+  let jobs: OfflineRequest[];
+  try {
+    jobs = batch.packed ? unpackJobs(batch.packed) : (batch.jobs ?? []);
+  } catch {
+    // A layout that does not add up (never posted by offline-worker.ts): no job judged, each is failed by the engine's thread.
+    parentPort!.postMessage({ judged: 0, replies: [] } satisfies OfflineBatchReply);
+    return;
+  }
+  // Only the jobs with findings or an error are answered one by one: the others had none.
+  const replies: OfflineReply[] = [];
+  for (let i = 0; i < jobs.length; i++) {
+    const req = jobs[i]!;
     const t0 = performance.now();
     // The time first, then the index: a watchdog reading a new index never pairs it with an older time.
     started[0] = performance.timeOrigin + t0;
     Atomics.store(index, 0, i);
     try {
-      replies[i] = { id: req.id, findings: analysis.analyze(req.input), ms: performance.now() - t0 };
+      const findings = analysis.analyze(req.input);
+      if (findings.length > 0) replies.push({ id: req.id, findings, ms: performance.now() - t0 });
     } catch (err) {
-      replies[i] = { id: req.id, error: (err as Error)?.message ?? String(err), ms: performance.now() - t0 };
+      replies.push({ id: req.id, error: (err as Error)?.message ?? String(err), ms: performance.now() - t0 });
     }
   }
-  parentPort!.postMessage({ replies } satisfies OfflineBatchReply);
+  parentPort!.postMessage({ judged: jobs.length, replies } satisfies OfflineBatchReply);
 });

@@ -8,7 +8,7 @@
  */
 import { heldJsonText, safeJsonText, type McpMessageEvent, type NoticeEvent, type SecurityAlertEvent } from '@mcpspy/events';
 
-const MESSAGE_ORDER = [
+export const MESSAGE_ORDER = [
   'timestamp',
   'transport_type',
   'stdio_transport',
@@ -44,7 +44,7 @@ const MESSAGE_KEYS: ReadonlySet<string> = new Set(MESSAGE_ORDER);
 /** `"key":` of the fixed fields, with and without the comma before it, built once. */
 const MESSAGE_PREFIXES = MESSAGE_ORDER.map((k) => [`{${JSON.stringify(k)}:`, `,${JSON.stringify(k)}:`] as const);
 // JSON.stringify lists array-index keys first: a message with such a field takes the generic path.
-const INDEX_KEY = /^(?:0|[1-9]\d{0,9})$/;
+export const INDEX_KEY = /^(?:0|[1-9]\d{0,9})$/;
 
 /**
  * One message's line. Runs once per message, so it writes the fields in
@@ -112,7 +112,7 @@ export function messageToJsonlGeneric(m: McpMessageEvent): string {
  * line): the characters it escapes all lie above U+007E, and a byte count
  * equal to the length says there are none (one native pass, no regex).
  */
-function safeLine(json: string): string {
+export function safeLine(json: string): string {
   if (Buffer.byteLength(json, 'utf8') === json.length && json.indexOf('\u007f') === -1) return json;
   return safeJsonText(json);
 }

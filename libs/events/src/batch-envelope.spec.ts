@@ -38,7 +38,7 @@ test('hostile batches never throw: each line judged alone, the envelope problem 
   assert.deepEqual(d.lines.map((l) => l.ok), [false, false, true]);
   const cut = decodeBatchText('{"batch":"mcpspy.v1.mcp.message","count":3}\n{"a":1}');
   assert.match(cut.problem ?? '', /announced 3 events but holds 1/);
-  assert.deepEqual(cut.lines, [{ ok: true, value: { a: 1 } }]);
+  assert.deepEqual(cut.lines, [{ ok: true, value: { a: 1 }, text: '{"a":1}' }]);
 });
 
 test('BatchEncoder writes the bytes of encodeBatchText, grows past its first buffer and starts afresh after a seal', () => {

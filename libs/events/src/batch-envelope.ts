@@ -114,7 +114,8 @@ export class BatchEncoder {
   }
 }
 
-export type BatchLine = { ok: true; value: unknown } | { ok: false; reason: string };
+/** `text` is the event's own line (for holdJsonText: what the publisher's JSON.stringify wrote). */
+export type BatchLine = { ok: true; value: unknown; text: string } | { ok: false; reason: string };
 
 export interface DecodedBatch {
   /** The subject named by the header (undefined when the header is unreadable). */
@@ -145,7 +146,7 @@ export function decodeBatchText(text: string): DecodedBatch {
   for (let i = 1; i < parts.length; i++) {
     try {
       const value: unknown = JSON.parse(parts[i]);
-      lines[i - 1] = value !== null && typeof value === 'object' && !Array.isArray(value) ? { ok: true, value } : NOT_OBJECT;
+      lines[i - 1] = value !== null && typeof value === 'object' && !Array.isArray(value) ? { ok: true, value, text: parts[i] } : NOT_OBJECT;
     } catch (err) {
       lines[i - 1] = { ok: false, reason: `invalid JSON: ${(err as Error).message}` };
     }

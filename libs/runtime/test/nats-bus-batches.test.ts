@@ -48,12 +48,12 @@ test('envelope: lines round-trip, an empty batch has no lines, a broken header i
   const d = decodeBatchText(text);
   assert.equal(d.problem, undefined);
   assert.equal(d.subject, Subjects.mcpMessage);
-  assert.deepEqual(d.lines, [{ ok: true, value: mcp(1) }, { ok: true, value: mcp(2) }]);
+  assert.deepEqual(d.lines, [{ ok: true, value: mcp(1), text: JSON.stringify(mcp(1)) }, { ok: true, value: mcp(2), text: JSON.stringify(mcp(2)) }]);
   assert.deepEqual(decodeBatchText(encodeBatchText(Subjects.mcpMessage, [])).lines, []);
   const broken = decodeBatchText(`{"batch":1}\n${JSON.stringify(mcp(3))}\n[1]\nnot json`);
   assert.match(broken.problem ?? '', /header/);
   assert.equal(broken.lines.length, 3);
-  assert.deepEqual(broken.lines[0], { ok: true, value: mcp(3) });
+  assert.deepEqual(broken.lines[0], { ok: true, value: mcp(3), text: JSON.stringify(mcp(3)) });
   assert.equal(broken.lines[1].ok, false);
   assert.equal(broken.lines[2].ok, false);
   assert.equal(batchSubjectOf(Subjects.mcpMessage), 'mcpspy.v1.batch.mcp.message');

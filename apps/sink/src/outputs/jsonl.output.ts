@@ -7,6 +7,7 @@ import type { McpMessageEvent, NoticeEvent, SecurityAlertEvent } from '@mcpspy/e
 import type { Counters, Logger } from '@mcpspy/runtime';
 import { alertToJsonl, messageToJsonl, noticeToJsonl } from '../jsonl-format';
 import { JsonlWriter } from '../jsonl-writer';
+import { receivedJsonl } from '../received-line';
 import type { FdQueueOptions } from './fd-queue';
 import type { SinkOutput } from './output';
 
@@ -41,7 +42,7 @@ export class JsonlOutput implements SinkOutput {
   }
 
   message(m: McpMessageEvent): void {
-    this.writer.writeLine(messageToJsonl(m));
+    this.writer.writeLine(receivedJsonl(m) ?? messageToJsonl(m));
   }
 
   alert(a: SecurityAlertEvent): void {

@@ -39,6 +39,7 @@ import {
   batchSubjectOf,
   decodeBatchText,
   DURABLE_SUBJECTS,
+  holdJsonText,
   isBatchedSubject,
   isBinarySubject,
   JETSTREAM_STREAM,
@@ -80,6 +81,12 @@ export interface NatsBusOptions {
   batchMaxEvents?: number;
   /** Most bytes in one batch, below the server's max_payload (default 1 MiB). */
   batchMaxBytes?: number;
+  /**
+   * Keep each received batched event's own line for `heldJsonText` (the sink
+   * writes it as the JSONL line when the fields are in order; default true,
+   * env MCPSPY_NATS_HOLD_TEXT=0 turns it off).
+   */
+  holdTexts?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -185,6 +192,7 @@ export class NatsBus implements Bus {
   private queuedEvents = 0;
   private inflightEvents = 0;
   private readonly batching: boolean;
+  private readonly holdTexts: boolean;
   private readonly durablePublisher: JetStreamPublisher;
   private readonly ackHooks: Array<() => void> = [];
 
@@ -196,6 +204,7 @@ export class NatsBus implements Bus {
   ) {
     this.description = redactUrl(options.url);
     this.batching = options.batch ?? !/^(0|false|off|no)$/i.test(process.env.MCPSPY_NATS_BATCH ?? '');
+    this.holdTexts = options.holdTexts ?? !/^(0|false|off|no)$/i.test(process.env.MCPSPY_NATS_HOLD_TEXT ?? '');
     this.durablePublisher = new JetStreamPublisher(nc, 5000);
     void this.watchStatus();
   }
@@ -564,6 +573,8 @@ export class NatsBus implements Bus {
           continue;
         }
       }
+      // The sink writes a message's JSONL line from this text when its fields are already in MCPSpy's order (apps/sink received-line.ts).
+      if (this.holdTexts) holdJsonText(line.value, line.text);
       if (running) {
         running.push(this.runHandler(handler, line.value, info));
         continue;
