@@ -66,7 +66,11 @@ function storedValue(text: string, msgId: string | undefined): string {
   return msgId === undefined ? text : flatKey(`${text}\n${msgId}`);
 }
 
+/** Milliseconds since this module loaded: expiry times stay small integers (no boxed number per pending request for 12 days). */
+const T0 = Date.now();
+
 interface LocalEntry {
+  /** Expiry, in ms since T0. */
   exp: number;
   bytes: number;
   owner: number;
@@ -119,7 +123,7 @@ export class RequestPairing {
    */
   remember(scope: string, req: PairedRequest, owner = 0, msgId?: string): Promise<void> {
     const key = pendingKey(scope, req.id);
-    const now = Date.now();
+    const now = Date.now() - T0;
     // Every entry lives ttlMs from its insertion, so the oldest expires first.
     // (The oldest's entry comes from the queue: one lookup in the big Map per request fewer.)
     for (let k = this.order.oldest(); k !== undefined && this.order.oldestTag()!.exp <= now; k = this.order.oldest()) this.forget(k);

@@ -12,6 +12,14 @@
 import { Store, StoreOptions } from './store';
 import { StringSlab } from './string-slab';
 
+/**
+ * Expiry times are milliseconds since this module loaded: small integers (Smis)
+ * for 12 days, where Date.now() values would each be a boxed HeapNumber in the
+ * old generation, one per pending request.
+ */
+const T0 = Date.now();
+const clock = (): number => Date.now() - T0;
+
 /** Below this a JS string costs no more than a slot. */
 const SLAB_MIN_CHARS = 48;
 
@@ -20,7 +28,7 @@ interface Entry {
   value: string | Map<string, string> | null;
   /** The slab handle of a string value, or -1. */
   slot: number;
-  expiresAt: number; // 0 = never
+  expiresAt: number; // on `clock()`; 0 = never
 }
 
 export class MemoryStore implements Store {
@@ -39,7 +47,7 @@ export class MemoryStore implements Store {
   private live(key: string): Entry | undefined {
     const e = this.map.get(key);
     if (!e) return undefined;
-    if (e.expiresAt !== 0 && e.expiresAt <= Date.now()) {
+    if (e.expiresAt !== 0 && e.expiresAt <= clock()) {
       this.drop(key, e);
       return undefined;
     }
@@ -82,7 +90,7 @@ export class MemoryStore implements Store {
   }
 
   private static expiry(ttlMs?: number): number {
-    return ttlMs && ttlMs > 0 ? Date.now() + ttlMs : 0;
+    return ttlMs && ttlMs > 0 ? clock() + ttlMs : 0;
   }
 
   async get(key: string): Promise<string | null> {
@@ -169,7 +177,7 @@ export class MemoryStore implements Store {
   }
 
   private sweep(): void {
-    const now = Date.now();
+    const now = clock();
     for (const [k, e] of this.map) if (e.expiresAt !== 0 && e.expiresAt <= now) this.drop(k, e);
   }
 }

@@ -10,17 +10,19 @@
  * the moment its entry goes and is reused by the next value of its size, so
  * the bytes of long-lived values never reach the collector.
  *
- * Slots come in size classes about 1.5× apart (64 B … 4 KB; a 2-byte length
- * heads each slot); values larger than the largest class stay JS strings.
- * Chunks of 256 KB are taken from the system as a class needs them and kept
+ * Slots come in size classes 32 bytes apart up to 1 KB, then about 1.25×
+ * apart up to 4 KB (a 2-byte length heads each slot); values larger than the
+ * largest class stay JS strings.
+ * Chunks of 64 KB are taken from the system as a class needs them and kept
  * (the slab holds its peak, as V8's heap does): with the pending bound of
  * 100,000 requests that is at most ~100,000 slots.
  */
 
-const CLASSES = [64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096] as const;
-const CHUNK_BYTES = 256 * 1024;
-/** Slot index bits of a handle: 256 KB / 64 B = 4096 slots at most per chunk. */
-const SLOT_BITS = 12;
+/** Slot sizes: every 32 bytes up to 1 KB (at most 31 bytes unused per value), then about 1.25× apart. */
+const CLASSES: readonly number[] = [...Array.from({ length: 31 }, (_, i) => 64 + 32 * i), 1280, 1536, 2048, 2560, 3072, 4096];
+const CHUNK_BYTES = 64 * 1024;
+/** Slot index bits of a handle: 64 KB / 64 B = 1024 slots at most per chunk. */
+const SLOT_BITS = 10;
 const SLOT_MASK = (1 << SLOT_BITS) - 1;
 const HEADER = 2;
 /** The largest value (in UTF-8 bytes) a slot holds. */
