@@ -22,6 +22,17 @@ test('a value larger than a slot is refused (-1), whether by characters or by UT
   assert.equal(slab.size, 0);
 });
 
+test('a string with a lone surrogate is refused, and MemoryStore gives it back unchanged', async () => {
+  const slab = new StringSlab();
+  const odd = `${'x'.repeat(60)}\ud800${'y'.repeat(10)}\udc00`;
+  assert.equal(slab.put(odd), -1);
+  const store = new MemoryStore();
+  await store.set('k', odd);
+  assert.equal(store.slabSlots, 0);
+  assert.equal(await store.take('k'), odd);
+  await store.close();
+});
+
 test('released slots are reused: 500,000 put/release cycles over 100,000 live values stay within their chunks', () => {
   const slab = new StringSlab();
   const N = 100_000;

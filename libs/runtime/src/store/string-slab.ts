@@ -39,6 +39,11 @@ const CLASS_OF: Uint8Array = (() => {
   return t;
 })();
 
+/** String.prototype.isWellFormed (Node 20; not in the ES2022 lib types). */
+interface WellFormed {
+  isWellFormed(): boolean;
+}
+
 export class StringSlab {
   /** Every chunk, by the number a handle carries; `chunkClass` gives its slot size. */
   private readonly chunks: Buffer[] = [];
@@ -61,10 +66,13 @@ export class StringSlab {
 
   /**
    * Copies the string into a slot and returns the slot's handle (a small
-   * integer), or -1 when it is larger than the largest slot (keep the string).
+   * integer), or -1 when it is larger than the largest slot or holds a lone
+   * surrogate (keep the string).
    */
   put(s: string): number {
     if (s.length > SLAB_MAX_BYTES) return -1;
+    // A lone surrogate would come back as U+FFFD from UTF-8: such a string stays a JS string, unchanged.
+    if (!(s as unknown as WellFormed).isWellFormed()) return -1;
     const bytes = Buffer.byteLength(s, 'utf8');
     if (bytes > SLAB_MAX_BYTES) return -1;
     const c = CLASS_OF[(bytes + HEADER + 31) >>> 5];
