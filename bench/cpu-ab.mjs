@@ -40,13 +40,16 @@ async function round(which, n) {
   const [sent, elapsedNs] = readFileSync(join(dir, `gen-${which}-${n}.w`), 'utf8').trim().split(' ').map(Number);
   const settled = await waitSettled(() => req.captured, sent, 5_000, opt.settleS * 1000);
   const c1 = sampler.mark();
+  // RSS max per 10-s window (samples every 500 ms from the monitor's start): does it still grow late in the run?
+  const windows = [];
+  for (let i = 0; i < sampler.rss.length; i += 20) windows.push(Math.round(Math.max(...sampler.rss.slice(i, i + 20)) / 1024));
   const mem = sampler.stop();
   await mon.stop(20_000);
   tailer.close();
   const p = percentiles(req.latencies);
   const cpuS = (c1.ticks - c0.ticks) / CLK_TCK;
   const captured = req.captured;
-  return { which, sent, captured, settled, usPerMsg: (cpuS * 1e6) / Math.max(1, sent), p99: p.p99, rssMax: mem.rssMaxMb, achieved: sent / (elapsedNs / 1e9), load: loadAvg() };
+  return { which, sent, captured, settled, usPerMsg: (cpuS * 1e6) / Math.max(1, sent), p99: p.p99, rssMax: mem.rssMaxMb, windows, achieved: sent / (elapsedNs / 1e9), load: loadAvg() };
 }
 
 const results = { A: [], B: [] };
@@ -54,7 +57,7 @@ for (let n = 0; n < opt.rounds; n++) {
   for (const which of n % 2 === 0 ? ['A', 'B'] : ['B', 'A']) {
     const r = await round(which, n);
     results[which].push(r);
-    console.log(`  ${which} round ${n + 1}: ${fmt(r.usPerMsg, 1)} µs CPU/msg, captured ${fmt(r.captured)} of ${fmt(r.sent)} (${r.settled}), p99 ${fmt(r.p99, 1)} ms, RSS max ${fmt(r.rssMax)} MB, achieved ${fmt(r.achieved)} msg/s, load ${r.load}`);
+    console.log(`  ${which} round ${n + 1}: ${fmt(r.usPerMsg, 1)} µs CPU/msg, captured ${fmt(r.captured)} of ${fmt(r.sent)} (${r.settled}), p99 ${fmt(r.p99, 1)} ms, RSS max ${fmt(r.rssMax)} MB (per 10 s: ${r.windows.join(' / ')}), achieved ${fmt(r.achieved)} msg/s, load ${r.load}`);
   }
 }
 const med = (xs) => { const s = [...xs].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };

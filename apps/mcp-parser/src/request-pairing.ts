@@ -61,12 +61,47 @@ export interface TakenRequest {
  * `msg_id` (a JSON text never holds a raw newline). The msg_id lets an
  * interim result (`input_required`) start its call's retry chain without a
  * per-request entry kept in memory for that (Conversations).
+ *
+ * The text is kept without what every request built by MessageOutput has
+ * and the key already says: `{"type":"request","id":<id>,"method":` before
+ * the method and `,"error":{},"timestamp":` after it (a tab, which a JSON
+ * text never holds raw, stands in for the latter). ~60 of ~430 bytes per
+ * pending request; `storedText` puts them back byte for byte. A text of
+ * another form (it starts with `{`, where a compact one starts with the
+ * method's `"`) is kept whole.
  */
-function storedValue(text: string, msgId: string | undefined): string {
-  return msgId === undefined ? text : flatKey(`${text}\n${msgId}`);
+const REQ_PREFIX = '{"type":"request","id":';
+const METHOD_KEY = ',"method":';
+const ERROR_TIMESTAMP = ',"error":{},"timestamp":';
+
+export function storedValue(text: string, id: string | number | null, msgId: string | undefined): string {
+  let body = text;
+  const idText = JSON.stringify(id);
+  const start = REQ_PREFIX.length + idText.length + METHOD_KEY.length;
+  if (text.startsWith(REQ_PREFIX) && text.startsWith(idText, REQ_PREFIX.length) && text.startsWith(METHOD_KEY, start - METHOD_KEY.length) && text.charCodeAt(start) === 0x22) {
+    const at = text.indexOf(ERROR_TIMESTAMP, start);
+    if (at > 0) body = `${text.slice(start, at)}\t${text.slice(at + ERROR_TIMESTAMP.length)}`;
+  }
+  return flatKey(msgId === undefined ? body : `${body}\n${msgId}`);
 }
 
+/** The request's JSON text and msg_id from a Store value (storedValue's inverse; the id is the key's). */
+export function storedText(value: string, id: string | number | null): { text: string; msgId?: string } {
+  const nl = value.indexOf('\n');
+  const body = nl < 0 ? value : value.slice(0, nl);
+  let text = body;
+  if (body.charCodeAt(0) === 0x22) {
+    const tab = body.indexOf('\t');
+    if (tab > 0) text = `${REQ_PREFIX}${JSON.stringify(id)}${METHOD_KEY}${body.slice(0, tab)}${ERROR_TIMESTAMP}${body.slice(tab + 1)}`;
+  }
+  return nl < 0 ? { text } : { text, msgId: value.slice(nl + 1) };
+}
+
+/** Milliseconds since this module loaded: expiry times stay small integers (no boxed number per pending request for 12 days). */
+const T0 = Date.now();
+
 interface LocalEntry {
+  /** Expiry, in ms since T0. */
   exp: number;
   bytes: number;
   owner: number;
@@ -119,11 +154,11 @@ export class RequestPairing {
    */
   remember(scope: string, req: PairedRequest, owner = 0, msgId?: string): Promise<void> {
     const key = pendingKey(scope, req.id);
-    const now = Date.now();
+    const now = Date.now() - T0;
     // Every entry lives ttlMs from its insertion, so the oldest expires first.
     // (The oldest's entry comes from the queue: one lookup in the big Map per request fewer.)
     for (let k = this.order.oldest(); k !== undefined && this.order.oldestTag()!.exp <= now; k = this.order.oldest()) this.forget(k);
-    const value = storedValue(pairedRequestText(req), msgId);
+    const value = storedValue(pairedRequestText(req), req.id, msgId);
     const size = value.length + key.length;
     if (size > this.maxProcessBytes) {
       this.counters.reject(this.logger, 'pending_too_large', `a request of ${size} bytes is larger than one process's share of pending requests (${this.maxProcessBytes} bytes); not kept for pairing`);
@@ -246,12 +281,11 @@ export class RequestPairing {
       this.forget(key);
       if (value === null) continue;
       try {
-        const nl = value.indexOf('\n');
-        const text = nl < 0 ? value : value.slice(0, nl);
+        const { text, msgId } = storedText(value, id);
         const req = JSON.parse(text) as PairedRequest;
         // The text came from JSON.stringify (pairedRequestText): it is the request's own JSON text for the sink.
         holdJsonText(req, text);
-        return nl < 0 ? { request: req } : { request: req, msgId: value.slice(nl + 1) };
+        return msgId === undefined ? { request: req } : { request: req, msgId };
       } catch {
         this.counters.reject(this.logger, 'store_errors', `pending request ${key} is not JSON`);
       }
