@@ -108,6 +108,8 @@ function forgetRefine(m: RegExpExecArray, text: string): number {
 
 /** A credential path that is the destination of a copy ("copy your API key into .env") is written to, not read from. */
 function sensitiveReadRefine(m: RegExpExecArray): number {
+  // A template of a secrets file (.env.example, credentials.sample) holds placeholders, not secrets.
+  if (/\.(?:example|sample|template|dist|tmpl)\b/i.test(m[0]) || /^\s*\.(?:example|sample|template|dist)\b/.test(m.input.slice(m.index + m[0].length, m.index + m[0].length + 10))) return 0.3;
   return /\b(?:into|to|inside|in)\s+(?:your\s+|the\s+|a\s+(?:new\s+)?)?(?:local\s+)?[`'"]?$/.test(m[0].replace(/(?:~\/|\.)?[\w./-]*$/, '')) && /^(?:copy|paste|put|add|save|write|store|place)\b/.test(m[0]) ? 0.3 : 1;
 }
 
