@@ -691,8 +691,9 @@ function queryRisk(url: string): number {
   // "?ctx=" with nothing after it is a slot the model is asked to fill.
   if (/=$/.test(q)) return 2;
   // A pre-signed storage link (an expiry and a signature: Azure "se=…&sig=…", S3 "X-Amz-Expires…X-Amz-Signature") names
-  // one object the signer chose; its long values are the signature, not someone's data.
-  if (/(?:^|&)(?:se|expires|x-amz-expires|x-goog-expires|exp)=/i.test(q) && /(?:^|&)(?:sig|signature|x-amz-signature|x-goog-signature)=/i.test(q) && !PLACEHOLDER.test(q.toLowerCase())) return 0.5;
+  // one object the signer chose; its long values are the signature, not someone's data: no finding at all, so the
+  // classifier has nothing to corroborate (custom-GPT logos are such links).
+  if (/(?:^|&)(?:se|expires|x-amz-expires|x-goog-expires|exp)=/i.test(q) && /(?:^|&)(?:sig|signature|x-amz-signature|x-goog-signature)=/i.test(q) && !PLACEHOLDER.test(q.toLowerCase())) return 0;
   let factor = 1;
   for (const pair of q.split('&')) {
     const eq = pair.indexOf('=');
