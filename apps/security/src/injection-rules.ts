@@ -535,7 +535,8 @@ const RULES: readonly InjectionRule[] = [
     triggers: ['![', '<img'],
     // The part before the query excludes "?": one place where the query can start, so a run of "?" cannot make it backtrack.
     re: /!\[[^\]\n]{0,200}\]\(\s*<?((?:https?:)?\/\/[^)\s>?]{1,512}\?[^)\n>]{1,300}?)>?(?:\s+"[^"\n]*")?\s*\)|<img\b[^>]{0,200}?\bsrc\s*=\s*["']?((?:https?:)?\/\/[^"'\s>?]{1,512}\?[^"'\s>]{1,512})/g,
-    refine: (m) => queryRisk(m[1] ?? m[2] ?? ''),
+    // The rest of the attribute counts for the pre-signed test: a decoded layer may have cut the match at a space.
+    refine: (m) => queryRisk(m[1] ?? m[2] ?? '', m.input.slice(m.index + m[0].length, m.index + m[0].length + 600).split(/["'>\n]/, 1)[0]),
     summary: 'image link that carries data in its query string',
   },
   {
@@ -685,7 +686,7 @@ const PLACEHOLDER = /[{}$<>[\]]|%7b|%24|%3c|base64|insert|replace|append|here|yo
 const BENIGN_IMAGE_HOSTS = /^(?:https?:)?\/\/(?:img\.shields\.io|badge\.fury\.io|badgen\.net|github\.com\/[^?]+\/(?:badge\.svg|workflows)|codecov\.io|travis-ci\.(?:org|com)|coveralls\.io|api\.netlify\.com|www\.gravatar\.com|avatars\.githubusercontent\.com)/;
 
 /** Weight factor of an image URL's query: badges and sized thumbnails are common, data-bearing parameters are not. */
-function queryRisk(url: string): number {
+function queryRisk(url: string, rest = ''): number {
   if (BENIGN_IMAGE_HOSTS.test(url)) return 0.5;
   const q = url.slice(url.indexOf('?') + 1);
   // "?ctx=" with nothing after it is a slot the model is asked to fill.
@@ -693,7 +694,8 @@ function queryRisk(url: string): number {
   // A pre-signed storage link (an expiry and a signature: Azure "se=…&sig=…", S3 "X-Amz-Expires…X-Amz-Signature") names
   // one object the signer chose; its long values are the signature, not someone's data: no finding at all, so the
   // classifier has nothing to corroborate (custom-GPT logos are such links).
-  if (/(?:^|&)(?:se|expires|x-amz-expires|x-goog-expires|exp)=/i.test(q) && /(?:^|&)(?:sig|signature|x-amz-signature|x-goog-signature)=/i.test(q) && !PLACEHOLDER.test(q.toLowerCase())) return 0;
+  const signed = q + rest;
+  if (/(?:^|&)(?:se|expires|x-amz-expires|x-goog-expires|exp)=/i.test(signed) && /(?:^|&)(?:sig|signature|x-amz-signature|x-goog-signature)=/i.test(signed) && !PLACEHOLDER.test(signed.toLowerCase())) return 0;
   let factor = 1;
   for (const pair of q.split('&')) {
     const eq = pair.indexOf('=');
