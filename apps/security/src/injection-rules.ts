@@ -202,7 +202,7 @@ const RULES: readonly InjectionRule[] = [
     id: 'new_role',
     category: 'prompt_injection',
     weight: w(0.55, 0.6, 0.65),
-    triggers: ['new', 'from now on', 'henceforth', 'you are no longer', 'only goal', 'sole goal', 'real goal', 'only task', 'sole task', 'real task', 'only purpose', 'sole purpose', 'real purpose', 'only job', 'only objective', 'primary goal', 'true goal', 'true purpose'],
+    triggers: ['new', 'from now on', 'henceforth', 'you are no longer', 'only goal', 'only task', 'only purpose', 'only job', 'only objective', 'only mission', 'sole goal', 'sole task', 'sole purpose', 'sole job', 'sole objective', 'sole mission', 'real goal', 'real task', 'real purpose', 'real job', 'real objective', 'real mission', 'true goal', 'true task', 'true purpose', 'true job', 'true objective', 'true mission', 'primary goal', 'primary task', 'primary purpose', 'primary job', 'primary objective', 'primary mission', 'actual goal', 'actual task', 'actual purpose', 'actual job', 'actual objective', 'actual mission'],
     re: /\b(?:(?:your|the) new (?:role|task|instructions?|objective|goal|purpose|job|mission|persona|identity) ?(?:is|are|will be|:)|from now on,? (?:you|your|respond|reply|answer|always|only|act)|henceforth,? (?:you|your)|you are no longer (?:an? |the )?(?:assistant|ai|claude|chatgpt|helpful|bound|restricted|limited)|your (?:only|sole|real|true|primary|actual) (?:goal|task|purpose|job|objective|mission)(?: in (?:every|each|this) (?:answer|reply|response|conversation))?(?: from now on| now)? (?:is|will be)\b)/g,
     summary: 'role or system prompt hijack',
   },
