@@ -3,7 +3,8 @@
 // e-mails, package READMEs, Debian docs, MCP servers' docs, product system prompts and guard prompts. Each file is cut
 // into ~1 KB chunks, each chunk is served as a tool result (and, for prompts, as a prompts/get message), and the
 // share of chunks with any alert ≥ the threshold is counted per pool and per category, this build beside another.
-// Usage: node bench/security-benign-sweep.mjs [--data DIR] [--per-pool 400] [--previous DIST_DIR] [--threshold 0.5] [--show N]
+// Usage: node bench/security-benign-sweep.mjs [--data DIR] [--per-pool 400] [--previous DIST_DIR] [--threshold 0.5] [--show N] [--half A|B] [--pools WORD]
+// --half A keeps the even chunks of each pool, B the odd ones (tune on A, check on B); --pools keeps the pools whose name has WORD.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
@@ -17,6 +18,8 @@ const perPool = Number(opt('--per-pool', '400'));
 const threshold = Number(opt('--threshold', '0.5'));
 const show = Number(opt('--show', '0'));
 const previousDir = opt('--previous', undefined);
+const half = opt('--half', undefined);
+const poolWord = opt('--pools', undefined);
 
 const POOLS = {
   'e-mails (python-email)': ['python-email'],
@@ -50,7 +53,8 @@ function pool(dirs) {
   const all = [];
   for (const d of dirs) for (const f of walk(join(data, d))) for (const c of chunksOf(readFileSync(f, 'utf8'))) if (/[a-z]{3}/i.test(c) && !c.includes('\u0000')) all.push({ file: f.slice(data.length + 1), text: c });
   const step = Math.max(1, Math.floor(all.length / perPool));
-  return all.filter((_, i) => i % step === 0).slice(0, perPool);
+  const spread = all.filter((_, i) => i % step === 0).slice(0, perPool);
+  return half ? spread.filter((_, i) => i % 2 === (half === 'B' ? 1 : 0)) : spread;
 }
 let seq = 0;
 const msg = (text) => ({ timestamp: '2025-02-11T09:00:00.000Z', transport_type: 'stdio', stdio_transport: { from_pid: 4100, from_comm: 'mcp-server', to_pid: 4000, to_comm: 'claude' }, type: 'response', id: ++seq, result: { content: [{ type: 'text', text }], isError: false }, error: {}, request: { type: 'request', id: seq, method: 'tools/call', params: {}, error: {} }, raw: '', msg_id: `sweep:${seq}` });
@@ -65,8 +69,9 @@ async function judge(Engine, text) {
 }
 const load = (d) => createRequire(resolve(d, 'src', 'index.js'))(resolve(d, 'src', 'index.js')).SecurityEngine;
 const engines = [['this build', current.SecurityEngine], ...(previousDir ? [[previousDir, load(previousDir)]] : [])];
-console.log(`benign sweep, threshold ${threshold}, up to ${perPool} chunks per pool; load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+console.log(`benign sweep, threshold ${threshold}, up to ${perPool} chunks per pool${half ? `, half ${half}` : ''}; load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
 for (const [name, dirs] of Object.entries(POOLS)) {
+  if (poolWord && !name.includes(poolWord)) continue;
   const items = pool(dirs);
   if (!items.length) continue;
   const row = [];

@@ -81,7 +81,7 @@ const subsets = {
   // Held out by hash from the first corpus, and the batch written later and pinned to the held-out split.
   'holdout-hashed': (r) => r.sample.split === 'holdout' && !r.sample.pinned,
 };
-// Each later batch pinned to the held-out split is reported on its own (fresh-holdout, blind-holdout: written then tuned on; blind2, blind3: never tuned on but their misses were listed once; blind4: written after round 3's tuning, measured once; blind2..blind6: their misses chose round 5's rules; blind7: written before round 5's work, measured once at its end).
+// Each later batch pinned to the held-out split is reported on its own (fresh-holdout, blind-holdout: written then tuned on; blind2, blind3: never tuned on but their misses were listed once; blind4: written after round 3's tuning, measured once; blind2..blind6: their misses chose round 5's rules; blind7: written before round 5's work, measured once at its end, tuned on in round 6; blind8: written before round 6's work, measured once at its end).
 for (const src of [...new Set(samples.filter((s) => s.pinned).map((s) => s.source))].sort()) {
   subsets[`holdout:${src}`] = (r) => r.sample.pinned && r.sample.source === src;
 }
@@ -127,7 +127,8 @@ const asCurveRows = (run) => ({
   'corpus, blind2..blind5': run.corpus.filter((r) => /^blind[2345]-holdout$/.test(r.sample.source)).map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
   'corpus, blind6 (round 4, measured once)': run.corpus.filter((r) => r.sample.source === 'blind6-holdout').map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
   'corpus, blind2..blind6 (tuned on in round 5)': run.corpus.filter((r) => /^blind[23456]-holdout$/.test(r.sample.source)).map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
-  'corpus, blind7 (round 5, written first, never tuned on, measured once)': run.corpus.filter((r) => r.sample.source === 'blind7-holdout').map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
+  'corpus, blind7 (round 5, written first, measured once, tuned on in round 6)': run.corpus.filter((r) => r.sample.source === 'blind7-holdout').map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
+  'corpus, blind8 (round 6, written first, never tuned on, measured once)': run.corpus.filter((r) => r.sample.source === 'blind8-holdout').map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
   'corpus, all': run.corpus.map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
   ...Object.fromEntries(Object.entries(run.pub).map(([k, rs]) => [`public: ${k}`, rs.map((r) => ({ ...r, attack: r.item.attack }))])),
 });

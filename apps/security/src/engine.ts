@@ -106,7 +106,7 @@ export class SecurityEngine {
   async analyze(msg: McpMessageEvent): Promise<SecurityAlertEvent[]> {
     const input = await this.prepare(msg);
     if (!input) return [];
-    const alerts = combineFindings(await this.run(this.detectors, input), msg, input.method, this.threshold);
+    const alerts = combineFindings(await this.run(this.detectors, input), msg, input.method, this.threshold, undefined, input.texts);
     this.countAlerts(alerts, true);
     return alerts;
   }
@@ -123,7 +123,7 @@ export class SecurityEngine {
     const input = await this.prepare(msg);
     if (!input) return { alerts: [] };
     const fastFindings = await this.run(this.offline, input);
-    const alerts = combineFindings(fastFindings, msg, input.method, this.threshold);
+    const alerts = combineFindings(fastFindings, msg, input.method, this.threshold, undefined, input.texts);
     this.countAlerts(alerts, true);
     if (this.models.length === 0 || input.texts.length === 0) return { alerts };
     const followUp = async (): Promise<SecurityAlertEvent[]> => {
@@ -131,7 +131,7 @@ export class SecurityEngine {
       const alerted = new Set(alerts.map((a) => a.category));
       const found = new Set(slowFindings.map((f) => f.category));
       const pool = [...fastFindings.filter((f) => !f.standalone), ...slowFindings].filter((f) => found.has(f.category) && !alerted.has(f.category));
-      const extra = combineFindings(pool, msg, input.method, this.threshold);
+      const extra = combineFindings(pool, msg, input.method, this.threshold, undefined, input.texts);
       this.countAlerts(extra, alerts.length === 0);
       return extra;
     };

@@ -108,6 +108,8 @@ function forgetRefine(m: RegExpExecArray, text: string): number {
 
 /** A credential path that is the destination of a copy ("copy your API key into .env") is written to, not read from. */
 function sensitiveReadRefine(m: RegExpExecArray): number {
+  // A template of a secrets file (.env.example, credentials.sample) holds placeholders, not secrets.
+  if (/\.(?:example|sample|template|dist|tmpl)\b/i.test(m[0]) || /^\s*\.(?:example|sample|template|dist)\b/.test(m.input.slice(m.index + m[0].length, m.index + m[0].length + 10))) return 0.3;
   return /\b(?:into|to|inside|in)\s+(?:your\s+|the\s+|a\s+(?:new\s+)?)?(?:local\s+)?[`'"]?$/.test(m[0].replace(/(?:~\/|\.)?[\w./-]*$/, '')) && /^(?:copy|paste|put|add|save|write|store|place)\b/.test(m[0]) ? 0.3 : 1;
 }
 
@@ -200,7 +202,7 @@ const RULES: readonly InjectionRule[] = [
     id: 'new_role',
     category: 'prompt_injection',
     weight: w(0.55, 0.6, 0.65),
-    triggers: ['new', 'from now on', 'henceforth', 'you are no longer', 'only goal', 'sole goal', 'real goal', 'only task', 'sole task', 'real task', 'only purpose', 'sole purpose', 'real purpose', 'only job', 'only objective', 'primary goal', 'true goal', 'true purpose'],
+    triggers: ['new', 'from now on', 'henceforth', 'you are no longer', 'only goal', 'only task', 'only purpose', 'only job', 'only objective', 'only mission', 'sole goal', 'sole task', 'sole purpose', 'sole job', 'sole objective', 'sole mission', 'real goal', 'real task', 'real purpose', 'real job', 'real objective', 'real mission', 'true goal', 'true task', 'true purpose', 'true job', 'true objective', 'true mission', 'primary goal', 'primary task', 'primary purpose', 'primary job', 'primary objective', 'primary mission', 'actual goal', 'actual task', 'actual purpose', 'actual job', 'actual objective', 'actual mission'],
     re: /\b(?:(?:your|the) new (?:role|task|instructions?|objective|goal|purpose|job|mission|persona|identity) ?(?:is|are|will be|:)|from now on,? (?:you|your|respond|reply|answer|always|only|act)|henceforth,? (?:you|your)|you are no longer (?:an? |the )?(?:assistant|ai|claude|chatgpt|helpful|bound|restricted|limited)|your (?:only|sole|real|true|primary|actual) (?:goal|task|purpose|job|objective|mission)(?: in (?:every|each|this) (?:answer|reply|response|conversation))?(?: from now on| now)? (?:is|will be)\b)/g,
     summary: 'role or system prompt hijack',
   },
@@ -533,7 +535,8 @@ const RULES: readonly InjectionRule[] = [
     triggers: ['![', '<img'],
     // The part before the query excludes "?": one place where the query can start, so a run of "?" cannot make it backtrack.
     re: /!\[[^\]\n]{0,200}\]\(\s*<?((?:https?:)?\/\/[^)\s>?]{1,512}\?[^)\n>]{1,300}?)>?(?:\s+"[^"\n]*")?\s*\)|<img\b[^>]{0,200}?\bsrc\s*=\s*["']?((?:https?:)?\/\/[^"'\s>?]{1,512}\?[^"'\s>]{1,512})/g,
-    refine: (m) => queryRisk(m[1] ?? m[2] ?? ''),
+    // The rest of the attribute counts for the pre-signed test: a decoded layer may have cut the match at a space.
+    refine: (m) => queryRisk(m[1] ?? m[2] ?? '', m.input.slice(m.index + m[0].length, m.index + m[0].length + 600).split(/["'>\n]/, 1)[0]),
     summary: 'image link that carries data in its query string',
   },
   {
@@ -683,14 +686,16 @@ const PLACEHOLDER = /[{}$<>[\]]|%7b|%24|%3c|base64|insert|replace|append|here|yo
 const BENIGN_IMAGE_HOSTS = /^(?:https?:)?\/\/(?:img\.shields\.io|badge\.fury\.io|badgen\.net|github\.com\/[^?]+\/(?:badge\.svg|workflows)|codecov\.io|travis-ci\.(?:org|com)|coveralls\.io|api\.netlify\.com|www\.gravatar\.com|avatars\.githubusercontent\.com)/;
 
 /** Weight factor of an image URL's query: badges and sized thumbnails are common, data-bearing parameters are not. */
-function queryRisk(url: string): number {
+function queryRisk(url: string, rest = ''): number {
   if (BENIGN_IMAGE_HOSTS.test(url)) return 0.5;
   const q = url.slice(url.indexOf('?') + 1);
   // "?ctx=" with nothing after it is a slot the model is asked to fill.
   if (/=$/.test(q)) return 2;
   // A pre-signed storage link (an expiry and a signature: Azure "se=…&sig=…", S3 "X-Amz-Expires…X-Amz-Signature") names
-  // one object the signer chose; its long values are the signature, not someone's data.
-  if (/(?:^|&)(?:se|expires|x-amz-expires|x-goog-expires|exp)=/i.test(q) && /(?:^|&)(?:sig|signature|x-amz-signature|x-goog-signature)=/i.test(q) && !PLACEHOLDER.test(q.toLowerCase())) return 0.5;
+  // one object the signer chose; its long values are the signature, not someone's data: no finding at all, so the
+  // classifier has nothing to corroborate (custom-GPT logos are such links).
+  const signed = q + rest;
+  if (/(?:^|&)(?:se|expires|x-amz-expires|x-goog-expires|exp)=/i.test(signed) && /(?:^|&)(?:sig|signature|x-amz-signature|x-goog-signature)=/i.test(signed) && !PLACEHOLDER.test(signed.toLowerCase())) return 0;
   let factor = 1;
   for (const pair of q.split('&')) {
     const eq = pair.indexOf('=');

@@ -6,7 +6,8 @@
  * evidence of all contributing detectors is kept.
  */
 import { AlertCategories, McpMessageEvent, riskLevelOf, SecurityAlertEvent, AlertSubject } from '@mcpspy/events';
-import type { Finding } from './types';
+import type { Finding, TextUnit } from './types';
+import { Frame, frameOf } from './frame';
 
 const AGREE_AT = 0.5;
 /**
@@ -66,7 +67,28 @@ function liftExfiltrationAsks(findings: readonly Finding[]): readonly Finding[] 
   return findings.map((f, i) => (i === ask ? { ...f, score: ADDRESSED_ASK, summary: `${f.summary} (inside an injection)` } : f));
 }
 
-export function combineFindings(findings: readonly Finding[], msg: McpMessageEvent, method: string, threshold: number, now = new Date()): SecurityAlertEvent[] {
+/** Categories whose verdict a defensive or descriptive frame weighs down (frame.ts); leaks, poisoning and flows keep theirs. */
+const FRAMED: ReadonlySet<string> = new Set(['prompt_injection', 'jailbreak']);
+
+/** The frame of the texts the group's evidence points at (all texts when the evidence names none of them); the strongest wins. */
+function frameOfGroup(group: readonly Finding[], texts: readonly TextUnit[]): Frame {
+  const fields = new Set(group.flatMap((f) => f.evidence.map((e) => e.field)));
+  let chosen = texts.filter((t) => fields.has(t.field));
+  if (chosen.length === 0) chosen = [...texts];
+  let frame: Frame = { factor: 1, kind: 'none' };
+  for (const t of chosen) {
+    const f = frameOf(t.text);
+    if (f.factor === 1) return f; // any text without the frame keeps the verdict as it is
+    if (f.factor > frame.factor || frame.kind === 'none') frame = f;
+  }
+  return frame;
+}
+
+/**
+ * `texts`, when given, are the texts the findings were read from: an injection or jailbreak verdict on a text that
+ * forbids or describes (a guard prompt, a policy, a write-up) is weighed down by its frame before the threshold.
+ */
+export function combineFindings(findings: readonly Finding[], msg: McpMessageEvent, method: string, threshold: number, now = new Date(), texts?: readonly TextUnit[]): SecurityAlertEvent[] {
   const alerts: SecurityAlertEvent[] = [];
   const groups: Finding[][] = [];
   findings = liftExfiltrationAsks(anchorFloating(findings));
@@ -87,6 +109,11 @@ export function combineFindings(findings: readonly Finding[], msg: McpMessageEve
     if (agreeing.length >= 2) score = 1 - agreeing.reduce((m, f) => m * (1 - f.score), 1);
     const fused = list.filter((f) => FUSED.has(f.detector));
     if (fused.length >= 2) score = Math.max(score, 1 - fused.reduce((m, f) => m * (1 - f.score), 1));
+    let framed: Frame | undefined;
+    if (texts && texts.length && score >= threshold && FRAMED.has(category) && !list.some((f) => f.standalone)) {
+      framed = frameOfGroup(list, texts);
+      score *= framed.factor;
+    }
     score = Math.round(Math.min(1, score) * 1000) / 1000;
     const risk = riskLevelOf(score);
     if (!risk || score < threshold) continue;
@@ -99,7 +126,7 @@ export function combineFindings(findings: readonly Finding[], msg: McpMessageEve
       category,
       score,
       detector: detectors.length === 1 ? detectors[0]! : 'combined',
-      summary: list.map((f) => f.summary).join(' | '),
+      summary: list.map((f) => f.summary).join(' | ') + (framed && framed.kind !== 'none' ? ` (weighed down: ${framed.kind} text)` : ''),
       evidence: list.flatMap((f) => f.evidence).slice(0, 10),
       message: subjectOfMessage(msg, method),
       ...(Object.keys(details).length ? { details: detectors.length > 1 ? { ...details, detectors } : details } : detectors.length > 1 ? { details: { detectors } } : {}),
