@@ -250,8 +250,14 @@ describe('bytes no hook can read', () => {
     const pid = pidOf(res.stderr);
     await exited(pid);
     const mine = () => notices.filter((n) => n.pid === pid);
-    await waitFor(() => mine().some((n) => n.detail.includes('splice(2)') && n.count === 2), 5000, 'splice notice with count 2');
     const byKind = (k: string) => mine().filter((n) => n.detail.includes(k));
+    // Each kind's notice comes in its own record: wait for all of them, not only the splice ones (a loaded machine
+    // delivered the sendfile and tee notices after the second splice notice).
+    await waitFor(
+      () => mine().some((n) => n.detail.includes('splice(2)') && n.count === 2) && byKind('sendfile(2)').length > 0 && byKind('tee(2)').length > 0,
+      5000,
+      'splice notice with count 2, and a sendfile and a tee notice',
+    );
     for (const k of ['splice(2)', 'sendfile(2)', 'tee(2)']) {
       const ns = byKind(k);
       assert.ok(ns.length >= 1, `a notice for ${k}: ${JSON.stringify(mine())}`);
