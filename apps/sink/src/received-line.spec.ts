@@ -1,29 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { holdJsonText, type McpMessageEvent } from '@mcpspy/events';
 import { messageToJsonl } from './jsonl-format';
 import { receivedJsonl } from './received-line';
+import { recordedMessages as recorded } from './testdata/recorded';
 import { httpRequest, httpResponse, stdioError, stdioNotification, stdioRequest, stdioResponse } from './testdata/messages';
-
-const SRC = path.resolve(__dirname, '../../src');
-const REPO = path.resolve(__dirname, '../../../..');
-
-function recorded(): McpMessageEvent[] {
-  const files = [path.join(SRC, 'testdata/golden.jsonl')];
-  const replay = path.join(REPO, 'apps/cli/testdata');
-  if (fs.existsSync(replay)) for (const f of fs.readdirSync(replay)) if (f.endsWith('.jsonl')) files.push(path.join(replay, f));
-  const out: McpMessageEvent[] = [];
-  for (const f of files) {
-    for (const line of fs.readFileSync(f, 'utf8').split('\n')) {
-      if (!line) continue;
-      const o = JSON.parse(line) as Record<string, unknown>;
-      if (o.type !== 'security_alert' && o.type !== 'notice') out.push(o as unknown as McpMessageEvent);
-    }
-  }
-  return out;
-}
 
 /** What the sink holds after the NATS bus decoded a batch line the publisher wrote with JSON.stringify. */
 function received(m: unknown): McpMessageEvent {
