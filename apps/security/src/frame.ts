@@ -44,13 +44,16 @@ const NONE: Frame = { factor: 1, kind: 'none' };
 const GUARD_FACTOR = 0.5;
 const STRONG_FACTOR = 0.35;
 
-/** The frame of one text (at most the first 8 KB are read: the frame of a long text is set by its opening). */
+/** Longer texts are never framed: an attack's marks past a defensive opening would otherwise go unread. */
+const MAX_FRAMED = 8192;
+
+/** The frame of one text (of at most MAX_FRAMED characters, read whole). */
 export function frameOf(text: string): Frame {
-  const t = text.length > 8192 ? text.slice(0, 8192) : text;
-  if (count(ATTACK_MARKS, t, 1) > 0) return NONE;
-  const prohibit = count(PROHIBITION, t, 4);
-  const guard = count(GUARD_TERMS, t, 3);
-  const describe = count(DESCRIPTIVE, t, 3);
+  if (text.length > MAX_FRAMED) return NONE;
+  if (count(ATTACK_MARKS, text, 1) > 0) return NONE;
+  const prohibit = count(PROHIBITION, text, 4);
+  const guard = count(GUARD_TERMS, text, 3);
+  const describe = count(DESCRIPTIVE, text, 3);
   const defensive = prohibit + guard;
   if (defensive >= 3 || describe >= 2 || (defensive >= 1 && describe >= 1)) return { factor: STRONG_FACTOR, kind: defensive >= describe ? 'guard' : 'descriptive' };
   if (defensive >= 2 || guard >= 1 || describe >= 1) return { factor: GUARD_FACTOR, kind: defensive > 0 ? 'guard' : 'descriptive' };
