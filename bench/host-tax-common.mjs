@@ -1,9 +1,32 @@
 // What bench/host-tax.mjs and bench/host-tax-progs.mjs share: the workload
-// generator bench/host-tax-load.c, built once per run, and one workload run.
+// generator bench/host-tax-load.c, built once per run, one workload run, and
+// the probe they measure.
 import { execFileSync, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
+const require = createRequire(import.meta.url);
+
+/**
+ * A probe watching every process of the machine (no --pid/--comm), as a
+ * DaemonSet runs it: HOOKS as --hooks, the BPF objects of BPF_OBJECT_DIR
+ * (another build's bpf/.output) when given, ON_BATCH for each raw batch.
+ */
+export function machineProbe({ hooks, bpfObjectDir, onBatch = () => true }) {
+  const { Probe } = require(join(root, 'apps/probe/dist/src/index.js'));
+  const { silentLogger } = require(join(root, 'libs/runtime/dist/src/index.js'));
+  return new Probe({
+    pids: [],
+    comms: [],
+    excludePids: [],
+    partitions: 4,
+    logger: silentLogger(),
+    hooks,
+    ...(bpfObjectDir ? { bpfObjectDir } : {}),
+    onBatch,
+  });
+}
 
 /** Builds host-tax-load into DIR; returns its path and `run(mode)`, one workload run of SECONDS. */
 export function hostTaxLoad(dir, seconds) {

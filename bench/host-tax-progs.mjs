@@ -16,15 +16,8 @@
 //   node bench/host-tax-progs.mjs [--seconds 1] [--rounds 3] [--hooks auto|fexit|tracepoints] [--before DIR] [--workloads mcp,pipe] [--variants name=DIR,...] [--none]
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { hostTaxLoad } from './host-tax-common.mjs';
+import { hostTaxLoad, machineProbe } from './host-tax-common.mjs';
 import { loadAvg, parseArgs, requireRoot, scratchDir } from './pipeline-common.mjs';
-
-const require = createRequire(import.meta.url);
-const root = new URL('..', import.meta.url).pathname;
-const { Probe } = require(join(root, 'apps/probe/dist/src/index.js'));
-const { silentLogger } = require(join(root, 'libs/runtime/dist/src/index.js'));
 
 const opt = parseArgs({ seconds: 1, rounds: 3, hooks: 'auto', before: '', workloads: 'mcp,pipe', variants: '', none: false });
 requireRoot();
@@ -57,16 +50,7 @@ const res = {}; // label -> workload -> [{ perOp, cpuPerOp, progs: {name: {ns, c
 for (let round = 0; round < opt.rounds; round++) {
   for (const [label, bpfObjectDir] of round % 2 ? [...labels].reverse() : labels) {
     const before = new Set(progs().keys());
-    const probe = bpfObjectDir === null ? null : new Probe({
-      pids: [],
-      comms: [],
-      excludePids: [],
-      partitions: 4,
-      logger: silentLogger(),
-      hooks: opt.hooks,
-      ...(bpfObjectDir ? { bpfObjectDir } : {}),
-      onBatch: () => true,
-    });
+    const probe = bpfObjectDir === null ? null : machineProbe({ hooks: opt.hooks, bpfObjectDir });
     await probe?.start();
     const mine = [...progs().keys()].filter((id) => !before.has(id));
     for (const w of workloads) {

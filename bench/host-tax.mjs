@@ -18,15 +18,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { hostTaxLoad } from './host-tax-common.mjs';
+import { hostTaxLoad, machineProbe } from './host-tax-common.mjs';
 import { freePort, loadAvg, parseArgs, requireRoot, scratchDir, sleep, startProc } from './pipeline-common.mjs';
 
 const require = createRequire(import.meta.url);
 const root = new URL('..', import.meta.url).pathname;
-const { Probe } = require(join(root, 'apps/probe/dist/src/index.js'));
 const { BpfObject } = require(join(root, 'apps/probe/dist/src/bpf-object.js'));
 const { loadLibbpf } = require(join(root, 'apps/probe/dist/src/libbpf.ffi.js'));
-const { silentLogger } = require(join(root, 'libs/runtime/dist/src/index.js'));
 
 const opt = parseArgs({ seconds: 2, rounds: 3, hooks: 'auto', before: '' });
 requireRoot();
@@ -89,14 +87,9 @@ for (let round = 0; round < opt.rounds; round++) {
   floor.destroy();
 
   for (const [label, bpfObjectDir] of [['probe', undefined], ...(opt.before ? [['before', String(opt.before)]] : [])]) {
-    const probe = new Probe({
-      pids: [],
-      comms: [],
-      excludePids: [],
-      partitions: 4,
-      logger: silentLogger(),
+    const probe = machineProbe({
       hooks: opt.hooks,
-      ...(bpfObjectDir ? { bpfObjectDir } : {}),
+      bpfObjectDir,
       onBatch(_route, _p, batch) {
         if (label === 'probe') captured += batch.readUInt32LE(8);
         return true;
