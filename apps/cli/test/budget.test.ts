@@ -9,18 +9,16 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@mcpspy/runtime/testing';
-import { Child, httpGet, readJsonl, REPO_ROOT, rootSkipReason, stageCounter, startCli, tail, waitUntil } from './cli';
+import { Child, httpGet, readJsonl, REPO_ROOT, rootSkipReason, stageCounter, startCli, tail, waitUntil, scratchDir } from './cli';
 
 after(() => Child.stopAll());
 
 const PEERS = join(REPO_ROOT, 'apps', 'cli', 'test', 'fixtures', 'budget-peers.mjs');
 
 test('one process holding 300 MB of unfinished lines cannot starve another; its exit releases them', { skip: rootSkipReason() }, async (t) => {
-  const out = join(mkdtempSync(join(tmpdir(), 'mcpspy-cli-budget-')), 'out.jsonl');
+  const out = join(scratchDir('mcpspy-cli-budget-'), 'out.jsonl');
   const port = await freePort();
   const mon = startCli(['-o', out, '--tui=false', '-q', '--comm', 'mcpcli-hog,mcpcli-big', '--metrics-port', String(port)]);
   await mon.waitForLine(/^mcpspy: monitoring/, 90_000);

@@ -4,8 +4,9 @@
  * Every child started here is tracked so a failing test leaves nothing running.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 function findRoot(): string {
@@ -18,6 +19,23 @@ function findRoot(): string {
 }
 
 export const REPO_ROOT = findRoot();
+
+const scratch: string[] = [];
+/**
+ * A fresh folder under the temp dir, removed when the test process exits
+ * (after every `after` hook, so after the children writing into it stopped);
+ * MCPSPY_TEST_KEEP=1 keeps them for a post-mortem.
+ */
+export function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  if (scratch.length === 0 && process.env.MCPSPY_TEST_KEEP !== '1') {
+    process.on('exit', () => {
+      for (const d of scratch) rmSync(d, { recursive: true, force: true, maxRetries: 3 });
+    });
+  }
+  scratch.push(dir);
+  return dir;
+}
 export const MCPSPY_BIN = join(REPO_ROOT, 'bin', 'mcpspy.js');
 /** The MCP SDK peers of the end-to-end suite, reused as traffic. */
 export const E2E_FIXTURES = join(REPO_ROOT, 'tests', 'e2e', 'fixtures');
@@ -31,6 +49,8 @@ export function rootSkipReason(): string | undefined {
 
 export interface Run {
   code: number | null;
+  /** The signal that ended it, when one did (a test's failure message names it). */
+  signal?: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -49,9 +69,9 @@ export function runMcpspy(args: string[], opts: { stdin?: string; env?: NodeJS.P
       reject(new Error(`mcpspy ${args.join(' ')} did not finish in ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`));
     }, timeoutMs);
     child.once('error', reject);
-    child.once('close', (code) => {
+    child.once('close', (code, signal) => {
       clearTimeout(timer);
-      resolveRun({ code, stdout, stderr });
+      resolveRun({ code, signal, stdout, stderr });
     });
     if (opts.stdin !== undefined) child.stdin!.end(opts.stdin);
   });

@@ -5,15 +5,13 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startNats, type TestServer } from '@mcpspy/runtime/testing';
-import { Child, E2E_FIXTURES, httpGet, readJsonl, rootSkipReason, stageCounter, startCli, waitUntil } from './cli';
+import { Child, E2E_FIXTURES, httpGet, readJsonl, rootSkipReason, stageCounter, startCli, waitUntil, scratchDir } from './cli';
 
 after(() => Child.stopAll());
 
-const dir = mkdtempSync(join(tmpdir(), 'mcpspy-cli-metrics-'));
+const dir = scratchDir('mcpspy-cli-metrics-');
 
 // The SDK stdio scenario: initialize + 12 calls answered (26 lines), 7 notifications.
 const FULL_STDIO_LINES = 33;

@@ -6,17 +6,15 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Subjects, type NoticeEvent } from '@mcpspy/events';
 import { NatsBus, silentLogger } from '@mcpspy/runtime';
 import { freePort, startNats, type TestServer } from '@mcpspy/runtime/testing';
-import { Child, httpGet, readJsonl, stageCounter, startCli, waitUntil } from './cli';
+import { Child, httpGet, readJsonl, stageCounter, startCli, waitUntil, scratchDir } from './cli';
 
 after(() => Child.stopAll());
 
-const dir = mkdtempSync(join(tmpdir(), 'mcpspy-cli-notice-'));
+const dir = scratchDir('mcpspy-cli-notice-');
 // eslint-disable-next-line no-control-regex
 const RAW_UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/;
 

@@ -9,11 +9,9 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, OtlpReceiver } from '@mcpspy/runtime/testing';
-import { Child, E2E_FIXTURES, httpGet, readJsonl, rootSkipReason, startCli, waitUntil } from './cli';
+import { Child, E2E_FIXTURES, httpGet, readJsonl, rootSkipReason, startCli, waitUntil, scratchDir } from './cli';
 
 const receivers: OtlpReceiver[] = [];
 after(async () => {
@@ -21,7 +19,7 @@ after(async () => {
   for (const r of receivers) await r.close();
 });
 
-const dir = mkdtempSync(join(tmpdir(), 'mcpspy-cli-otlp-'));
+const dir = scratchDir('mcpspy-cli-otlp-');
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const PARENT = 'b7ad6b7169203331';
 

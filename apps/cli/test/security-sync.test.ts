@@ -6,10 +6,8 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Child, E2E_FIXTURES, readJsonl, rootSkipReason, startCli, tail, waitUntil } from './cli';
+import { Child, E2E_FIXTURES, readJsonl, rootSkipReason, startCli, tail, waitUntil, scratchDir } from './cli';
 
 after(() => Child.stopAll());
 
@@ -17,7 +15,7 @@ after(() => Child.stopAll());
 const EVIL_LINES = 9;
 
 test('--security-async=false writes each alert right after its message, nothing lost', { skip: rootSkipReason() }, async () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'mcpspy-cli-secsync-')), 'evil.jsonl');
+  const out = join(scratchDir('mcpspy-cli-secsync-'), 'evil.jsonl');
   const mon = startCli(['--security', '--security-async=false', '--tui=false', '-q', '-o', out, '--comm', 'mcpe2e-client,mcpe2e-evil']);
   await mon.waitForLine(/^mcpspy: monitoring/, 90_000);
 

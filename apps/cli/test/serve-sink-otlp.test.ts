@@ -8,16 +8,14 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Subjects, type McpMessageEvent, type NoticeEvent, type SecurityAlertEvent } from '@mcpspy/events';
 import { NatsBus, silentLogger } from '@mcpspy/runtime';
 import { freePort, OtlpReceiver, startNats, type TestServer } from '@mcpspy/runtime/testing';
-import { Child, httpGet, readJsonl, startCli, waitUntil } from './cli';
+import { Child, httpGet, readJsonl, startCli, waitUntil, scratchDir } from './cli';
 
 after(() => Child.stopAll());
-const dir = mkdtempSync(join(tmpdir(), 'mcpspy-cli-serve-otlp-'));
+const dir = scratchDir('mcpspy-cli-serve-otlp-');
 
 test('serve sink --otlp over NATS: spans, alert events, /metrics per tool, alerts and notices', async () => {
   let nats: TestServer | undefined;

@@ -9,18 +9,17 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'nats';
 import Redis from 'ioredis';
 import { Subjects, type McpMessageEvent } from '@mcpspy/events';
 import { NatsBus, silentLogger } from '@mcpspy/runtime';
 import { freePort, startNats, startRedis, type TestServer } from '@mcpspy/runtime/testing';
-import { Child, httpGet, readJsonl, stageCounter, startCli, waitUntil } from './cli';
+import { Child, httpGet, readJsonl, stageCounter, startCli, waitUntil, scratchDir } from './cli';
 
 after(() => Child.stopAll());
-const dir = mkdtempSync(join(tmpdir(), 'mcpspy-cli-warm-up-'));
+const dir = scratchDir('mcpspy-cli-warm-up-');
 
 const WARM = { env: { ...process.env, MCPSPY_WARMUP: '1' } };
 

@@ -7,10 +7,8 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Child, readJsonl, REPO_ROOT, rootSkipReason, startCli, tail } from './cli';
+import { Child, readJsonl, REPO_ROOT, rootSkipReason, startCli, tail, scratchDir } from './cli';
 
 after(() => Child.stopAll());
 
@@ -24,7 +22,7 @@ function seqOf(l: Record<string, any>): number | undefined {
 }
 
 test(`SIGINT during a ${RATE} lines/s burst loses nothing written before it`, { skip: rootSkipReason() }, async (t) => {
-  const out = join(mkdtempSync(join(tmpdir(), 'mcpspy-cli-sigint-')), 'burst.jsonl');
+  const out = join(scratchDir('mcpspy-cli-sigint-'), 'burst.jsonl');
   const mon = startCli(['-o', out, '--tui=false', '-q', '--comm', 'mcpcli-bw,mcpcli-br']);
   await mon.waitForLine(/^mcpspy: monitoring/, 90_000);
 

@@ -9,10 +9,9 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Child, E2E_FIXTURES, MCPSPY_BIN, REPO_ROOT, rootSkipReason, waitUntil } from './cli';
+import { Child, E2E_FIXTURES, MCPSPY_BIN, REPO_ROOT, rootSkipReason, waitUntil, scratchDir } from './cli';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const socket = `mcpspy-cli-tui-hostile-${process.pid}`;
@@ -52,7 +51,7 @@ function assertClean(screen: string, where: string): string {
 const skip = rootSkipReason() ?? (hasTmux ? undefined : 'tmux is not installed (apt-get install tmux)');
 
 test('TUI of the real monitor: hostile peers leave only visible escapes on the screen', { skip }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mcpspy-cli-tui-hostile-'));
+  const dir = scratchDir('mcpspy-cli-tui-hostile-');
   const log = join(dir, 'mcpspy.log');
   const cmd = `cd ${REPO_ROOT} && MCPSPY_LOG_FILE=${log} TZ=UTC ${process.execPath} ${MCPSPY_BIN} --comm mcpe2e-hostc,mcpe2e-hosts,mcpe2e-hosth; echo "exit=$?"; sleep 60`;
   tmux('new-session', '-d', '-s', session, '-x', '220', '-y', '40', cmd);

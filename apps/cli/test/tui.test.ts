@@ -7,10 +7,9 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Child, E2E_FIXTURES, MCPSPY_BIN, readJsonl, REPO_ROOT, rootSkipReason, waitUntil } from './cli';
+import { Child, E2E_FIXTURES, MCPSPY_BIN, readJsonl, REPO_ROOT, rootSkipReason, waitUntil, scratchDir } from './cli';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const socket = `mcpspy-cli-tui-${process.pid}`;
@@ -39,7 +38,7 @@ async function until(re: RegExp, what: string, timeoutMs = 20_000): Promise<stri
 const skip = rootSkipReason() ?? (hasTmux ? undefined : 'tmux is not installed (apt-get install tmux)');
 
 test('TUI: live rows of a stdio session, detail view with the paired response, q exits 0', { skip }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mcpspy-cli-tui-'));
+  const dir = scratchDir('mcpspy-cli-tui-');
   const out = join(dir, 'tui.jsonl');
   const log = join(dir, 'mcpspy.log');
   // stderr stays on the terminal, as for a person; readiness comes from the log file.

@@ -5,21 +5,21 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, startNats, type TestServer } from '@mcpspy/runtime/testing';
-import { Child, MCPSPY_BIN, plainLines, REPO_ROOT, runCli } from './cli';
+import { Child, MCPSPY_BIN, plainLines, REPO_ROOT, runCli, scratchDir, type Run } from './cli';
 import { execFileSync } from 'node:child_process';
 
 after(() => Child.stopAll());
 
-const dir = mkdtempSync(join(tmpdir(), 'mcpspy-cli-usage-'));
+const dir = scratchDir('mcpspy-cli-usage-');
 
 /** Exactly one non-empty line on stderr, and it is ours. */
-function assertOneLine(stderr: string, re: RegExp): void {
+function assertOneLine(stderr: string, re: RegExp, run?: Run): void {
   const lines = stderr.split('\n').filter((l) => l !== '');
-  assert.equal(lines.length, 1, `one line on stderr, got: ${JSON.stringify(stderr)}`);
+  const ended = run ? ` (exit code ${run.code}${run.signal ? `, signal ${run.signal}` : ''})` : '';
+  assert.equal(lines.length, 1, `one line on stderr, got: ${JSON.stringify(stderr)}${ended}`);
   assert.ok(lines[0].startsWith('mcpspy: '), `starts with "mcpspy: ": ${lines[0]}`);
   assert.match(lines[0], re);
   assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
@@ -50,7 +50,7 @@ describe('usage errors: one line, exit code 2', { concurrency: 4 }, () => {
   for (const [title, args, re] of cases) {
     test(title, async () => {
       const r = await runCli(args, { timeoutMs: 30_000 });
-      assertOneLine(r.stderr, re);
+      assertOneLine(r.stderr, re, r);
       assert.equal(r.code, 2, `exit code of mcpspy ${args.join(' ')}`);
       assert.equal(r.stdout, '', 'nothing on stdout');
     });

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RedeliveryFilter } from './redelivery-filter';
 
-test('ids of messages and alerts are read back from the tail of a JSONL file', () => {
+test('ids of messages and alerts are read back from the tail of a JSONL file', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'redeliv-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'out.jsonl');
   writeFileSync(
     file,

@@ -62,6 +62,26 @@ function which(bin: string, fallbacks: string[]): string {
   return bin;
 }
 
+/** Servers started and not yet disposed: killed and their folders removed when the test process exits. */
+const undisposed = new Map<string, () => ChildProcess | undefined>();
+let exitHookSet = false;
+function removeOnExit(dir: string, current: () => ChildProcess | undefined): void {
+  undisposed.set(dir, current);
+  if (exitHookSet) return;
+  exitHookSet = true;
+  process.on('exit', () => {
+    for (const [d, child] of undisposed) {
+      const c = child();
+      if (c && c.exitCode === null && !c.signalCode) c.kill('SIGKILL');
+      try {
+        rmSync(d, { recursive: true, force: true, maxRetries: 3 });
+      } catch {
+        /* best effort at exit */
+      }
+    }
+  });
+}
+
 async function startProcess(name: string, cmd: string, argsFor: (port: number, dir: string) => string[], urlFor: (port: number) => string): Promise<TestServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), `mcpspy-${name}-`));
@@ -81,6 +101,7 @@ async function startProcess(name: string, cmd: string, argsFor: (port: number, d
     child.kill(options.crash ? 'SIGKILL' : 'SIGTERM');
     await exited;
   };
+  removeOnExit(dir, () => child);
   await launch();
   return {
     url: urlFor(port),
@@ -91,6 +112,7 @@ async function startProcess(name: string, cmd: string, argsFor: (port: number, d
     dispose: async () => {
       await stop();
       rmSync(dir, { recursive: true, force: true });
+      undisposed.delete(dir);
     },
   };
 }
