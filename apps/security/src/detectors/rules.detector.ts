@@ -61,11 +61,27 @@ export interface QuoteSpan {
 
 const isWordChar = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}]/u.test(c);
 
+/** The last texts quotedSpans read, and its answers (the rules, the classifier and the context cues ask about the same normalised text). */
+const spanMemoText: (string | undefined)[] = [undefined, undefined];
+const spanMemoOut: QuoteSpan[][] = [[], []];
+let spanMemoNext = 0;
+
 /**
  * Quoted stretches of one line each. An apostrophe inside a word ("don't",
- * "user's") neither opens nor closes a quote.
+ * "user's") neither opens nor closes a quote. The answer is shared with the
+ * next caller asking about the same text: do not modify it.
  */
 export function quotedSpans(t: string): QuoteSpan[] {
+  if (t.length > 64 * 1024) return quotedSpansOnce(t);
+  for (let i = 0; i < 2; i++) if (spanMemoText[i] === t) return spanMemoOut[i]!;
+  const out = quotedSpansOnce(t);
+  spanMemoText[spanMemoNext] = t;
+  spanMemoOut[spanMemoNext] = out;
+  spanMemoNext ^= 1;
+  return out;
+}
+
+function quotedSpansOnce(t: string): QuoteSpan[] {
   const spans: QuoteSpan[] = [];
   let open = -1;
   let closer = '';
