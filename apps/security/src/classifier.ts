@@ -235,22 +235,29 @@ export function scorePrepared(model: ClassifierModel, t: string): WindowScore {
     cnts[b] = cnts[b]! + 2;
     prev = h;
   }
+  // The 4-grams bin by bin, summed in locals (a store per bin, not per character: 15% of this function).
   let g = 0;
   let have = 0;
   let lastSpace = true;
-  for (let j = 0; j < len; j++) {
-    const c = t.charCodeAt(j);
-    const code = c < 128 ? CHAR_CODE[c]! : 127;
-    if (code === 32) {
-      if (lastSpace) continue;
-      lastSpace = true;
-    } else lastSpace = false;
-    g = ((g << 7) | code) & 0xfffffff;
-    if (++have >= 4) {
-      const b = (j / BIN) | 0;
-      sums[b] = sums[b]! + q[Math.imul(g ^ CHAR_SEED, FNV_PRIME) & MASK]!;
-      cnts[b] = cnts[b]! + 1;
+  for (let b = 0, from = 0; from < len; b++, from += BIN) {
+    const to = Math.min(len, from + BIN);
+    let sum = 0;
+    let cnt = 0;
+    for (let j = from; j < to; j++) {
+      const c = t.charCodeAt(j);
+      const code = c < 128 ? CHAR_CODE[c]! : 127;
+      if (code === 32) {
+        if (lastSpace) continue;
+        lastSpace = true;
+      } else lastSpace = false;
+      g = ((g << 7) | code) & 0xfffffff;
+      if (++have >= 4) {
+        sum += q[Math.imul(g ^ CHAR_SEED, FNV_PRIME) & MASK]!;
+        cnt++;
+      }
     }
+    sums[b] = sums[b]! + sum;
+    cnts[b] = cnts[b]! + cnt;
   }
   const scale = model.scale!;
   let bestZ = -Infinity;
