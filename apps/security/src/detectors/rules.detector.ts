@@ -59,7 +59,14 @@ export interface QuoteSpan {
   discussed: boolean;
 }
 
-const isWordChar = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}]/u.test(c);
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+/** A letter or digit at t[i] (false past either end); ASCII without a regex. */
+function isWordAt(t: string, i: number): boolean {
+  if (i < 0 || i >= t.length) return false;
+  const c = t.charCodeAt(i);
+  if (c < 128) return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122);
+  return WORD_CHAR.test(t[i]!);
+}
 
 /** The last texts quotedSpans read, and its answers (the rules, the classifier and the context cues ask about the same normalised text). */
 const spanMemoText: (string | undefined)[] = [undefined, undefined];
@@ -84,23 +91,24 @@ export function quotedSpans(t: string): QuoteSpan[] {
 function quotedSpansOnce(t: string): QuoteSpan[] {
   const spans: QuoteSpan[] = [];
   let open = -1;
-  let closer = '';
-  for (let i = 0; i < t.length; i++) {
-    const c = t[i]!;
-    if (c === '\n') {
+  // Character codes: " ` “ « ' ‘ and their closers ” » ’ (a per-character string and regex cost more than the rest of the function).
+  let closer = 0;
+  for (let i = 0, len = t.length; i < len; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 10) {
       open = -1;
       continue;
     }
     if (open >= 0 && i - open > MAX_QUOTE) open = -1;
     if (open < 0) {
-      if (c === '"' || c === '`' || c === '\u201c' || c === '\u00ab') {
+      if (c === 34 || c === 96 || c === 0x201c || c === 0xab) {
         open = i;
-        closer = c === '\u201c' ? '\u201d' : c === '\u00ab' ? '\u00bb' : c;
-      } else if ((c === "'" || c === '\u2018') && !isWordChar(t[i - 1]) && t[i + 1] !== undefined && t[i + 1] !== ' ') {
+        closer = c === 0x201c ? 0x201d : c === 0xab ? 0xbb : c;
+      } else if ((c === 39 || c === 0x2018) && !isWordAt(t, i - 1) && i + 1 < len && t.charCodeAt(i + 1) !== 32) {
         open = i;
-        closer = c === '\u2018' ? '\u2019' : "'";
+        closer = c === 0x2018 ? 0x2019 : 39;
       }
-    } else if (c === closer && (closer !== "'" && closer !== '\u2019' ? true : !isWordChar(t[i + 1]))) {
+    } else if (c === closer && (closer !== 39 && closer !== 0x2019 ? true : !isWordAt(t, i + 1))) {
       spans.push({ open, close: i, discussed: false });
       open = -1;
     }
