@@ -11,6 +11,7 @@
  * and the strongest window counts: an injection in the middle of a long
  * page is not diluted by the page around it.
  */
+import { codeUnitsOf } from './code-units';
 import { normalizeForMatch } from './normalize';
 
 export const CLASSIFIER_BITS = 19;
@@ -209,10 +210,12 @@ export function scorePrepared(model: ClassifierModel, t: string): WindowScore {
   sums.fill(0, 0, bins);
   cnts.fill(0, 0, bins);
   const q = model.q8 ?? quantize(model);
+  // The code units in a typed array: three times faster to read than charCodeAt (code-units.ts).
+  const u = codeUnitsOf(t);
   let prev = START;
   let i = 0;
   while (i < len) {
-    const c = t.charCodeAt(i);
+    const c = u[i]!;
     const kind = c < 128 ? CHAR_KIND[c]! : 0;
     if (kind === 0) {
       i++;
@@ -224,7 +227,7 @@ export function scorePrepared(model: ClassifierModel, t: string): WindowScore {
       i++;
     } else {
       while (i < len) {
-        const d = t.charCodeAt(i);
+        const d = u[i]!;
         if (d >= 128 || CHAR_KIND[d] !== 1) break;
         h = Math.imul(h ^ d, FNV_PRIME);
         i++;
@@ -244,7 +247,7 @@ export function scorePrepared(model: ClassifierModel, t: string): WindowScore {
     let sum = 0;
     let cnt = 0;
     for (let j = from; j < to; j++) {
-      const c = t.charCodeAt(j);
+      const c = u[j]!;
       const code = c < 128 ? CHAR_CODE[c]! : 127;
       if (code === 32) {
         if (lastSpace) continue;

@@ -8,6 +8,7 @@
  */
 import type { AlertCategory, AlertEvidence } from '@mcpspy/events';
 import { INJECTION_RULES, InjectionRule } from '../injection-rules';
+import { codeUnitsOf } from '../code-units';
 import { normalizeForMatch, originalSpan } from '../normalize';
 import { builtInLexicalModel, LexicalModel, lexicalScoreOfText, lexicalWeight } from '../lexical';
 import { SHARED_SECRET_TRIGGERS } from '../shared-gates';
@@ -93,8 +94,9 @@ function quotedSpansOnce(t: string): QuoteSpan[] {
   let open = -1;
   // Character codes: " ` “ « ' ‘ and their closers ” » ’ (a per-character string and regex cost more than the rest of the function).
   let closer = 0;
+  const codes = codeUnitsOf(t);
   for (let i = 0, len = t.length; i < len; i++) {
-    const c = t.charCodeAt(i);
+    const c = codes[i]!;
     if (c === 10) {
       open = -1;
       continue;
