@@ -28,6 +28,7 @@ export interface Hit {
 }
 
 const MAX_WEIGHT = 0.97;
+const NO_UNICODE_HITS: readonly ReturnType<typeof scanUnicode>[number][] = [];
 /** Cues that a quoted phrase is being discussed (docs, detectors, write-ups) rather than addressed to the model. */
 const META_CUE = /(?:such as|like|e\.g\.|for example|for instance|example|phrases?|patterns?|strings?|detects?|detecting|detection|flags?|classif|attacks?|known|common|typical|payloads?|signatures?|blocklist|denylist|matches|called|named|wording|quote|quoting)\W{0,3}[^.\n]{0,12}$/;
 /** What follows a quoted phrase that is being named rather than said: '"..." is a classic payload'. */
@@ -251,7 +252,8 @@ export class RulesDetector implements Detector {
         if (weight > 0) this.runRule(rule, weight, unit, norm, hidden, remap, hits, quotes);
       }
     }
-    for (const u of scanUnicode(unit.text)) {
+    // Plain ASCII (no runs in its normalisation: most texts) holds none of the characters the Unicode checks look for.
+    for (const u of norm.runs ? scanUnicode(unit.text) : NO_UNICODE_HITS) {
       hits.push({
         category: remap('prompt_injection'),
         rule: u.rule,
