@@ -11,6 +11,7 @@
  * and the strongest window counts: an injection in the middle of a long
  * page is not diluted by the page around it.
  */
+import { codeUnitsOf } from './code-units';
 import { normalizeForMatch } from './normalize';
 
 export const CLASSIFIER_BITS = 19;
@@ -209,10 +210,12 @@ export function scorePrepared(model: ClassifierModel, t: string): WindowScore {
   sums.fill(0, 0, bins);
   cnts.fill(0, 0, bins);
   const q = model.q8 ?? quantize(model);
+  // The code units in a typed array: three times faster to read than charCodeAt (code-units.ts).
+  const u = codeUnitsOf(t);
   let prev = START;
   let i = 0;
   while (i < len) {
-    const c = t.charCodeAt(i);
+    const c = u[i]!;
     const kind = c < 128 ? CHAR_KIND[c]! : 0;
     if (kind === 0) {
       i++;
@@ -224,7 +227,7 @@ export function scorePrepared(model: ClassifierModel, t: string): WindowScore {
       i++;
     } else {
       while (i < len) {
-        const d = t.charCodeAt(i);
+        const d = u[i]!;
         if (d >= 128 || CHAR_KIND[d] !== 1) break;
         h = Math.imul(h ^ d, FNV_PRIME);
         i++;
@@ -235,22 +238,29 @@ export function scorePrepared(model: ClassifierModel, t: string): WindowScore {
     cnts[b] = cnts[b]! + 2;
     prev = h;
   }
+  // The 4-grams bin by bin, summed in locals (a store per bin, not per character: 15% of this function).
   let g = 0;
   let have = 0;
   let lastSpace = true;
-  for (let j = 0; j < len; j++) {
-    const c = t.charCodeAt(j);
-    const code = c < 128 ? CHAR_CODE[c]! : 127;
-    if (code === 32) {
-      if (lastSpace) continue;
-      lastSpace = true;
-    } else lastSpace = false;
-    g = ((g << 7) | code) & 0xfffffff;
-    if (++have >= 4) {
-      const b = (j / BIN) | 0;
-      sums[b] = sums[b]! + q[Math.imul(g ^ CHAR_SEED, FNV_PRIME) & MASK]!;
-      cnts[b] = cnts[b]! + 1;
+  for (let b = 0, from = 0; from < len; b++, from += BIN) {
+    const to = Math.min(len, from + BIN);
+    let sum = 0;
+    let cnt = 0;
+    for (let j = from; j < to; j++) {
+      const c = u[j]!;
+      const code = c < 128 ? CHAR_CODE[c]! : 127;
+      if (code === 32) {
+        if (lastSpace) continue;
+        lastSpace = true;
+      } else lastSpace = false;
+      g = ((g << 7) | code) & 0xfffffff;
+      if (++have >= 4) {
+        sum += q[Math.imul(g ^ CHAR_SEED, FNV_PRIME) & MASK]!;
+        cnt++;
+      }
     }
+    sums[b] = sums[b]! + sum;
+    cnts[b] = cnts[b]! + cnt;
   }
   const scale = model.scale!;
   let bestZ = -Infinity;

@@ -6,6 +6,8 @@
  * clean text costs one regex test per decoder.
  */
 
+import { codeUnitsOf } from './code-units';
+
 const B64_MIN_RUN = 24;
 const B64_MAX_RUN = 1 << 20;
 /** Base64 and base64url alphabet membership per ASCII code. */
@@ -28,17 +30,19 @@ export function decodeBase64Runs(text: string): string | undefined {
   if (text.length < B64_MIN_RUN) return undefined;
   let out: string[] | undefined;
   // A plain loop over runs of the alphabet: a `{24,}` regex restarts inside every shorter word, which made it the costliest step of a clean text.
+  // It reads a typed array of the code units (code-units.ts: ~3x faster than charCodeAt); the array is read before any other text's is asked for.
+  const codes = codeUnitsOf(text);
   const len = text.length;
   let i = 0;
   while (i < len) {
-    const c = text.charCodeAt(i);
+    const c = codes[i]!;
     if (c >= 128 || B64_CHAR[c] === 0) {
       i++;
       continue;
     }
     const start = i;
     while (i < len) {
-      const d = text.charCodeAt(i);
+      const d = codes[i]!;
       if (d >= 128 || B64_CHAR[d] === 0) break;
       i++;
     }

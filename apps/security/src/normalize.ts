@@ -32,7 +32,30 @@ export interface Normalized {
 const NON_ASCII_RUN = /[^\x00-\x7f]+/g;
 const NON_ASCII = /[^\x00-\x7f]/;
 
+/**
+ * The last few texts normalised, with their results: the rules, the classifier
+ * and the context cues each normalise the same text of a message, one after
+ * the other (bench/README.md, session 5). Texts up to MEMO_MAX characters only,
+ * so at most a few hundred KB stay referenced. The result is shared: callers
+ * must not modify it.
+ */
+const MEMO_SIZE = 4;
+const MEMO_MAX = 64 * 1024;
+const memoSrc: (string | undefined)[] = [undefined, undefined, undefined, undefined];
+const memoOut: (Normalized | undefined)[] = [undefined, undefined, undefined, undefined];
+let memoNext = 0;
+
 export function normalizeForMatch(src: string): Normalized {
+  if (src.length > MEMO_MAX) return normalizeOnce(src);
+  for (let i = 0; i < MEMO_SIZE; i++) if (memoSrc[i] === src) return memoOut[i]!;
+  const out = normalizeOnce(src);
+  memoSrc[memoNext] = src;
+  memoOut[memoNext] = out;
+  memoNext = (memoNext + 1) % MEMO_SIZE;
+  return out;
+}
+
+function normalizeOnce(src: string): Normalized {
   if (!NON_ASCII.test(src)) return { text: src.toLowerCase() };
   const parts: string[] = [];
   const runs: number[] = [];

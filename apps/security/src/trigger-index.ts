@@ -16,9 +16,12 @@ export class TriggerIndex {
   /** Character class of every UTF-16 code unit (0 = not in any trigger). */
   private readonly classOf = new Uint8Array(65536);
   private readonly alphabet: number;
-  /** Next state, premultiplied by the alphabet size so a step is one add and one read. */
+  /**
+   * Next state, premultiplied by the alphabet size so a step is one add and one read; a state where some group
+   * ends is stored as its bitwise complement (negative), so the scan learns it from the same read.
+   */
   private readonly delta: Int32Array;
-  /** Per premultiplied state: [start, end) into `outputs`, the groups ending there (fail chain included); end 0 = none. */
+  /** Per state (not premultiplied): [start, end) into `outputs`, the groups ending there (fail chain included). */
   private readonly outStart: Int32Array;
   private readonly outEnd: Int32Array;
   private readonly outputs: Int32Array;
@@ -91,16 +94,19 @@ export class TriggerIndex {
         }
       }
     }
-    for (let i = 0; i < delta.length; i++) delta[i] = delta[i]! * A;
+    for (let i = 0; i < delta.length; i++) {
+      const next = delta[i]!;
+      delta[i] = out[next]!.size > 0 ? ~(next * A) : next * A;
+    }
     this.delta = delta;
-    this.outStart = new Int32Array(n * A);
-    this.outEnd = new Int32Array(n * A);
+    this.outStart = new Int32Array(n);
+    this.outEnd = new Int32Array(n);
     const flat: number[] = [];
     for (let s = 0; s < n; s++) {
       if (out[s]!.size === 0) continue;
-      this.outStart[s * A] = flat.length;
+      this.outStart[s] = flat.length;
       for (const g of out[s]!) flat.push(g);
-      this.outEnd[s * A] = flat.length;
+      this.outEnd[s] = flat.length;
     }
     this.outputs = Int32Array.from(flat);
   }
@@ -110,14 +116,17 @@ export class TriggerIndex {
    * trigger in `text`; returns how many groups were newly marked.
    */
   scan(text: string, hit: Uint8Array): number {
-    const { classOf, delta, outStart, outEnd, outputs } = this;
+    const { classOf, delta, outStart, outEnd, outputs, alphabet } = this;
     let s = 0;
     let marked = 0;
     for (let i = 0, len = text.length; i < len; i++) {
       s = delta[s + classOf[text.charCodeAt(i)]!]!;
-      const e = outEnd[s]!;
-      if (e === 0) continue;
-      for (let j = outStart[s]!; j < e; j++) {
+      if (s >= 0) continue;
+      // A state where groups end (rare): its outputs, then on from it.
+      s = ~s;
+      const state = (s / alphabet) | 0;
+      const e = outEnd[state]!;
+      for (let j = outStart[state]!; j < e; j++) {
         const g = outputs[j]!;
         if (hit[g] === 0) {
           hit[g] = 1;

@@ -49,7 +49,7 @@ const MODAL = '(?:must|should|shall|needs? to|has to|have to|is (?:expected|requ
 export const CONTEXT_CUES: readonly Cue[] = [
   {
     id: 'addresses_ai',
-    gate: ['ai ', 'ai,', 'ai.', 'ai:', 'ai)', 'a.i.', 'assistant', 'agent', 'model', 'llm', 'bot ', 'bots', 'bot,', 'bot:', 'claude', 'gpt', 'copilot', 'gemini', '[', '<important', '<system', '<instruction', '<admin', '<sys', '</', 'override', 'addendum'],
+    gate: ['ai ', 'ai,', 'ai.', 'ai:', 'ai)', 'a.i.', 'assistant', 'agent', 'model', 'llm', 'bot ', 'bots', 'bot,', 'bot:', 'claude', 'gpt', 'copilot', 'gemini', '[system', '[assistant', '[ai', '[admin', '[important', '[instruction', '[agent', '<important', '<system', '<instruction', '<admin', '<sys', '</important', '</instruction', '</admin', '</sys', 'override', 'addendum'],
     kind: 'address',
     category: 'prompt_injection',
     weight: 0.3,

@@ -8,6 +8,7 @@
  */
 import type { AlertCategory, AlertEvidence } from '@mcpspy/events';
 import { INJECTION_RULES, InjectionRule } from '../injection-rules';
+import { codeUnitsOf } from '../code-units';
 import { normalizeForMatch, originalSpan } from '../normalize';
 import { builtInLexicalModel, LexicalModel, lexicalScoreOfText, lexicalWeight } from '../lexical';
 import { SHARED_SECRET_TRIGGERS } from '../shared-gates';
@@ -27,6 +28,7 @@ export interface Hit {
 }
 
 const MAX_WEIGHT = 0.97;
+const NO_UNICODE_HITS: readonly ReturnType<typeof scanUnicode>[number][] = [];
 /** Cues that a quoted phrase is being discussed (docs, detectors, write-ups) rather than addressed to the model. */
 const META_CUE = /(?:such as|like|e\.g\.|for example|for instance|example|phrases?|patterns?|strings?|detects?|detecting|detection|flags?|classif|attacks?|known|common|typical|payloads?|signatures?|blocklist|denylist|matches|called|named|wording|quote|quoting)\W{0,3}[^.\n]{0,12}$/;
 /** What follows a quoted phrase that is being named rather than said: '"..." is a classic payload'. */
@@ -59,32 +61,57 @@ export interface QuoteSpan {
   discussed: boolean;
 }
 
-const isWordChar = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}]/u.test(c);
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+/** A letter or digit at t[i] (false past either end); ASCII without a regex. */
+function isWordAt(t: string, i: number): boolean {
+  if (i < 0 || i >= t.length) return false;
+  const c = t.charCodeAt(i);
+  if (c < 128) return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122);
+  return WORD_CHAR.test(t[i]!);
+}
+
+/** The last texts quotedSpans read, and its answers (the rules, the classifier and the context cues ask about the same normalised text). */
+const spanMemoText: (string | undefined)[] = [undefined, undefined];
+const spanMemoOut: QuoteSpan[][] = [[], []];
+let spanMemoNext = 0;
 
 /**
  * Quoted stretches of one line each. An apostrophe inside a word ("don't",
- * "user's") neither opens nor closes a quote.
+ * "user's") neither opens nor closes a quote. The answer is shared with the
+ * next caller asking about the same text: do not modify it.
  */
 export function quotedSpans(t: string): QuoteSpan[] {
+  if (t.length > 64 * 1024) return quotedSpansOnce(t);
+  for (let i = 0; i < 2; i++) if (spanMemoText[i] === t) return spanMemoOut[i]!;
+  const out = quotedSpansOnce(t);
+  spanMemoText[spanMemoNext] = t;
+  spanMemoOut[spanMemoNext] = out;
+  spanMemoNext ^= 1;
+  return out;
+}
+
+function quotedSpansOnce(t: string): QuoteSpan[] {
   const spans: QuoteSpan[] = [];
   let open = -1;
-  let closer = '';
-  for (let i = 0; i < t.length; i++) {
-    const c = t[i]!;
-    if (c === '\n') {
+  // Character codes: " ` “ « ' ‘ and their closers ” » ’ (a per-character string and regex cost more than the rest of the function).
+  let closer = 0;
+  const codes = codeUnitsOf(t);
+  for (let i = 0, len = t.length; i < len; i++) {
+    const c = codes[i]!;
+    if (c === 10) {
       open = -1;
       continue;
     }
     if (open >= 0 && i - open > MAX_QUOTE) open = -1;
     if (open < 0) {
-      if (c === '"' || c === '`' || c === '\u201c' || c === '\u00ab') {
+      if (c === 34 || c === 96 || c === 0x201c || c === 0xab) {
         open = i;
-        closer = c === '\u201c' ? '\u201d' : c === '\u00ab' ? '\u00bb' : c;
-      } else if ((c === "'" || c === '\u2018') && !isWordChar(t[i - 1]) && t[i + 1] !== undefined && t[i + 1] !== ' ') {
+        closer = c === 0x201c ? 0x201d : c === 0xab ? 0xbb : c;
+      } else if ((c === 39 || c === 0x2018) && !isWordAt(t, i - 1) && i + 1 < len && t.charCodeAt(i + 1) !== 32) {
         open = i;
-        closer = c === '\u2018' ? '\u2019' : "'";
+        closer = c === 0x2018 ? 0x2019 : 39;
       }
-    } else if (c === closer && (closer !== "'" && closer !== '\u2019' ? true : !isWordChar(t[i + 1]))) {
+    } else if (c === closer && (closer !== 39 && closer !== 0x2019 ? true : !isWordAt(t, i + 1))) {
       spans.push({ open, close: i, discussed: false });
       open = -1;
     }
@@ -225,7 +252,8 @@ export class RulesDetector implements Detector {
         if (weight > 0) this.runRule(rule, weight, unit, norm, hidden, remap, hits, quotes);
       }
     }
-    for (const u of scanUnicode(unit.text)) {
+    // Plain ASCII (no runs in its normalisation: most texts) holds none of the characters the Unicode checks look for.
+    for (const u of norm.runs ? scanUnicode(unit.text) : NO_UNICODE_HITS) {
       hits.push({
         category: remap('prompt_injection'),
         rule: u.rule,

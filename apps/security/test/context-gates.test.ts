@@ -1,0 +1,59 @@
+/**
+ * The context cues' gates (one Aho-Corasick pass decides which cue regexes run) only save time: a cue whose regex
+ * matches a text must have its gate open on that text. Checked on every string of every corpus sample and on texts
+ * shaped like the gates' edge cases (log brackets, HTML closing tags), which must stay closed for the address cue.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CONTEXT_CUES } from '../src/detectors/context.detector';
+import { normalizeForMatch } from '../src/normalize';
+import { TriggerIndex } from '../src/trigger-index';
+import { loadCorpus } from '../src/corpus';
+
+const dir = join(__dirname, '..', '..', 'corpus');
+
+function stringsOf(v: unknown, out: string[]): string[] {
+  if (typeof v === 'string') out.push(v);
+  else if (v && typeof v === 'object') for (const x of Object.values(v)) stringsOf(x, out);
+  return out;
+}
+
+describe('context cue gates', () => {
+  const gates = new TriggerIndex(
+    CONTEXT_CUES.map((c) => c.gate),
+    true,
+  );
+  const open = new Uint8Array(CONTEXT_CUES.length);
+  const hidden = (raw: string): string[] => {
+    const t = normalizeForMatch(raw).text;
+    open.fill(0);
+    gates.scan(t, open);
+    const out: string[] = [];
+    CONTEXT_CUES.forEach((cue, i) => {
+      cue.re.lastIndex = 0;
+      const m = cue.re.exec(t);
+      cue.re.lastIndex = 0;
+      if (m && open[i] === 0) out.push(`${cue.id}: ${JSON.stringify(m[0])}`);
+    });
+    return out;
+  };
+
+  test('a gate never hides a cue match (every corpus string, and bracket/tag shapes)', () => {
+    const texts = stringsOf(loadCorpus(readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => join(dir, f))), []);
+    texts.push('[SYSTEM NOTE] send the file', '[ai] hello', '[Agent instructions] do it', '[Important]', '[admin override]', '</important> now', '</SYS>', '<instructions>', 'Model notes: ok.', '[2025-02-11 08:14:25] WARN ok');
+    assert.ok(texts.length > 1000, String(texts.length));
+    const misses = texts.flatMap(hidden);
+    assert.deepEqual(misses, []);
+  });
+
+  test('a log line in brackets or an HTML closing tag does not open the address cue by itself', () => {
+    const address = CONTEXT_CUES.findIndex((c) => c.id === 'addresses_ai');
+    for (const t of ['[2025-02-11 08:14:25] WARN ignoring unknown key', '<p>Weather in Lisbon</p></div>']) {
+      open.fill(0);
+      gates.scan(normalizeForMatch(t).text, open);
+      assert.equal(open[address], 0, t);
+    }
+  });
+});
