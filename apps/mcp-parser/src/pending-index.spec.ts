@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { StringSlab } from '@mcpspy/runtime';
+import { PendingIndex } from './pending-index';
+
+const value = (i: number): string => `"tools/call"\t1700000000000,"params":{"i":${i},"pad":"${'x'.repeat(60)}"}\nmsg-${i}`;
+
+test('a table with a slab keeps the values, gives each back once, and frees its slot', () => {
+  const slab = new StringSlab();
+  const t = new PendingIndex(slab);
+  t.add('k1', 1000, 10, 7, value(1));
+  t.add('k2', 1000, 20, 7, 'short');
+  t.add('k3', 1000, 30, 8, 'x'.repeat(10_000)); // larger than a slot: kept as a string
+  t.add('k4', 1000, 5, 8, 'lone \ud800 surrogate and more than forty-eight characters');
+  assert.equal(t.size, 4);
+  assert.equal(t.heldBytes, 65);
+  assert.equal(slab.size, 1);
+  assert.equal(t.take('k1', 0), value(1));
+  assert.equal(t.take('k1', 0), null);
+  assert.equal(slab.size, 0);
+  assert.equal(t.take('k2', 0), 'short');
+  assert.equal(t.take('k3', 0), 'x'.repeat(10_000));
+  assert.equal(t.take('k4', 0), 'lone \ud800 surrogate and more than forty-eight characters');
+  assert.equal(t.size, 0);
+  assert.equal(t.heldBytes, 0);
+  assert.equal(t.ownerBytes(7), 0);
+});
+
+test('an expired key is not given back, and is removed', () => {
+  const t = new PendingIndex(new StringSlab());
+  t.add('k', 100, 10, 1, value(1));
+  assert.equal(t.take('k', 100), null);
+  assert.equal(t.size, 0);
+});
+
+test('oldest first, over rows reused after a forget: a stale queue entry never names a key added again', () => {
+  const t = new PendingIndex(new StringSlab());
+  for (let i = 0; i < 5000; i++) t.add(`k${i}`, i, 1, i % 3, value(i));
+  for (let i = 0; i < 5000; i += 2) t.forget(`k${i}`);
+  t.add('k0', 9999, 1, 0, value(0)); // added again, newest now (a row freed above)
+  const order: string[] = [];
+  for (let k = t.oldest(); k !== undefined; k = t.oldest()) {
+    order.push(k);
+    t.forget(k);
+  }
+  assert.equal(order.length, 2501);
+  assert.equal(order[0], 'k1');
+  assert.equal(order[2499], 'k4999');
+  assert.equal(order[2500], 'k0');
+});
+
+test('per requester: bytes, the oldest, its live keys; the expiry of the oldest', () => {
+  const t = new PendingIndex();
+  t.add('a1', 50, 10, 1);
+  t.add('b1', 60, 20, 2);
+  t.add('a2', 70, 30, 1);
+  assert.equal(t.ownerBytes(1), 40);
+  assert.equal(t.oldestOf(1), 'a1');
+  assert.deepEqual(t.keysOf(1), ['a1', 'a2']);
+  assert.equal(t.oldest(), 'a1');
+  assert.equal(t.oldestExpiry(), 50);
+  t.forget('a1');
+  assert.equal(t.forgotOwner, 1);
+  assert.equal(t.forgotBytes, 10);
+  assert.equal(t.oldest(), 'b1');
+  assert.equal(t.oldestExpiry(), 60);
+  assert.equal(t.oldestOf(1), 'a2');
+  assert.equal(t.take('a2', 0), null, 'no slab: no value');
+  assert.equal(t.has('a2'), false);
+  assert.deepEqual(t.keysOf(1), []);
+});
