@@ -137,6 +137,11 @@ export class PendingIndex {
     return value;
   }
 
+  /** Removes the key `oldest()` or `oldestOf()` just returned (its row is known: one lookup fewer). */
+  forgetOldest(key: string): void {
+    this.drop(key, this.hit);
+  }
+
   /** Removes a key if it is there. */
   forget(key: string): void {
     const r = this.rows.get(key);

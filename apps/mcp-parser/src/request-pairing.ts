@@ -8,7 +8,7 @@
  * tells who asked, because both MCP peers number their own requests from the
  * same start and a session routinely holds client id 1 and server id 1.
  */
-import { holdJsonText, type PairedRequest } from '@mcpspy/events';
+import { holdJsonText, jsonTextOf, type PairedRequest } from '@mcpspy/events';
 import { type Counters, type Logger, type Store, StringSlab } from '@mcpspy/runtime';
 import { ParserStoreError } from './errors';
 import { flatKey } from './flat-key';
@@ -85,6 +85,35 @@ export function storedValue(text: string, id: string | number | null, msgId: str
   return flatKey(msgId === undefined ? body : `${body}\n${msgId}`);
 }
 
+/** The keys of a request as MessageOutput builds it, in its order (`params` only when the request has them). */
+const REQUEST_KEYS = ['type', 'id', 'method', 'error', 'timestamp', 'params'];
+
+/**
+ * The Store value of a request: `storedValue(pairedRequestText(req), req.id,
+ * msgId)`, byte for byte. A request as MessageOutput builds it (those keys in
+ * that order, an empty `error`, string method and timestamp) has its value
+ * written from its parts, without the whole request's JSON text first and
+ * the slices that take the fixed parts out of it. `params`' text is kept for
+ * the sink either way (jsonTextOf).
+ */
+export function requestValue(req: PairedRequest, msgId: string | undefined): string {
+  let n = 0;
+  for (const k in req) if (k !== REQUEST_KEYS[n++]) return storedValue(pairedRequestText(req), req.id, msgId);
+  if (n < 5 || req.type !== 'request' || typeof req.method !== 'string' || typeof req.timestamp !== 'string') return storedValue(pairedRequestText(req), req.id, msgId);
+  const e = req.error as unknown;
+  if (e === null || typeof e !== 'object' || Array.isArray(e) || Object.getPrototypeOf(e) !== Object.prototype) return storedValue(pairedRequestText(req), req.id, msgId);
+  for (const _ in e as object) return storedValue(pairedRequestText(req), req.id, msgId);
+  let body = `${JSON.stringify(req.method)}\t${JSON.stringify(req.timestamp)}`;
+  if (n === 6) {
+    const params = req.params;
+    const text = params !== null && typeof params === 'object' ? jsonTextOf(params) : JSON.stringify(params);
+    // params undefined: JSON.stringify leaves the key out.
+    if (text !== undefined) body += PARAMS_KEY + text;
+  }
+  body += '}';
+  return msgId === undefined ? body : `${body}\n${msgId}`;
+}
+
 /** The request's JSON text and msg_id from a Store value (storedValue's inverse; the id is the key's). */
 export function storedText(value: string, id: string | number | null): { text: string; msgId?: string } {
   const nl = value.indexOf('\n');
@@ -151,8 +180,8 @@ export class RequestPairing {
     const now = Date.now() - T0;
     const t = this.table;
     // Every entry lives ttlMs from its insertion, so the oldest expires first.
-    for (let k = t.oldest(); k !== undefined && t.oldestExpiry() <= now; k = t.oldest()) t.forget(k);
-    const value = storedValue(pairedRequestText(req), req.id, msgId);
+    for (let k = t.oldest(); k !== undefined && t.oldestExpiry() <= now; k = t.oldest()) t.forgetOldest(k);
+    const value = requestValue(req, msgId);
     const size = value.length + key.length;
     if (size > this.maxProcessBytes) {
       this.counters.reject(this.logger, 'pending_too_large', `a request of ${size} bytes is larger than one process's share of pending requests (${this.maxProcessBytes} bytes); not kept for pairing`);
@@ -198,8 +227,9 @@ export class RequestPairing {
     return all.length;
   }
 
+  /** `key` was just returned by the table's `oldest()` or `oldestOf()`. */
   private evictOldest(cause: 'count' | 'total' | 'process', key: string, evicted: string[] | undefined): void {
-    this.table.forget(key);
+    this.table.forgetOldest(key);
     const pid = this.table.forgotOwner;
     const bytes = this.table.forgotBytes;
     evicted?.push(key);
@@ -212,6 +242,37 @@ export class RequestPairing {
     void withDeadline(this.store.del(key), this.storeTimeoutMs).catch((err: unknown) => {
       this.counters.reject(this.logger, 'store_errors', new ParserStoreError('store', key, { cause: err }).message);
     });
+  }
+
+  /** True when `takeNow` may be called: the pending requests are in this process (no Store round trip). */
+  get takesNow(): boolean {
+    return this.inTable;
+  }
+
+  /** `take` done before it returns (only when `takesNow`): a response waits for no promise. */
+  takeNow(scopes: string[], id: string | number | null): TakenRequest | undefined {
+    const now = Date.now() - T0;
+    for (const scope of scopes) {
+      const key = pendingKey(scope, id);
+      const value = this.table.take(key, now);
+      if (value === null) continue;
+      const taken = this.parseTaken(value, id, key);
+      if (taken) return taken;
+    }
+    return undefined;
+  }
+
+  private parseTaken(value: string, id: string | number | null, key: string): TakenRequest | undefined {
+    try {
+      const { text, msgId } = storedText(value, id);
+      const req = JSON.parse(text) as PairedRequest;
+      // The text came from JSON.stringify (pairedRequestText): it is the request's own JSON text for the sink.
+      holdJsonText(req, text);
+      return msgId === undefined ? { request: req } : { request: req, msgId };
+    } catch {
+      this.counters.reject(this.logger, 'store_errors', `pending request ${key} is not JSON`);
+      return undefined;
+    }
   }
 
   /** The first pending request found under the scopes, tried in order, removed from the Store. */
@@ -236,15 +297,8 @@ export class RequestPairing {
         this.table.forget(key);
       }
       if (value === null) continue;
-      try {
-        const { text, msgId } = storedText(value, id);
-        const req = JSON.parse(text) as PairedRequest;
-        // The text came from JSON.stringify (pairedRequestText): it is the request's own JSON text for the sink.
-        holdJsonText(req, text);
-        return msgId === undefined ? { request: req } : { request: req, msgId };
-      } catch {
-        this.counters.reject(this.logger, 'store_errors', `pending request ${key} is not JSON`);
-      }
+      const taken = this.parseTaken(value, id, key);
+      if (taken) return taken;
     }
     return undefined;
   }
