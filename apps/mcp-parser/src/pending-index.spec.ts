@@ -69,3 +69,17 @@ test('per requester: bytes, the oldest, its live keys; the expiry of the oldest'
   assert.equal(t.has('a2'), false);
   assert.deepEqual(t.keysOf(1), []);
 });
+
+test('evicting and expiring oldest first leaves no stale queue entries behind (no compaction walk)', () => {
+  const t = new PendingIndex(new StringSlab());
+  for (let i = 0; i < 300_000; i++) {
+    if (t.size >= 1000) t.forgetOldest(t.oldest()!);
+    t.add(`k${i}`, i, 1, 42, value(i));
+  }
+  assert.equal(t.size, 1000);
+  // One live entry in the global queue and one in the owner's per key: nothing stale kept.
+  assert.equal(t.queued, 2000);
+  for (let k = t.oldest(); k !== undefined && t.oldestExpiry() <= 299_500; k = t.oldest()) t.forgetOldest(k);
+  assert.equal(t.size, 499);
+  assert.equal(t.queued, 998);
+});

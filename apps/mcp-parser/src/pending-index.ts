@@ -63,6 +63,13 @@ export class PendingIndex {
     return this.bytes;
   }
 
+  /** Entries held by the queues, stale ones included (tests: what evicting the oldest leaves behind). */
+  get queued(): number {
+    let n = this.order.length;
+    for (const o of this.owners.values()) n += o.queue.length;
+    return n;
+  }
+
   has(key: string): boolean {
     return this.rows.has(key);
   }
@@ -163,6 +170,10 @@ export class PendingIndex {
     const h = this.slot[r];
     if (h >= 0) this.slab!.release(h);
     else if (h === -1) this.big.delete(r);
+    // Oldest first (expiry, eviction): its queue entries go now, so no queue piles up stale ones until a compaction
+    // walks them all (one owner's queue of 300,000 every 100,000 requests, with a lookup each, at 40k msg/s).
+    const s = this.stamp[r];
+    this.order.dropIfOldest(key, s);
     const bytes = this.size_[r];
     this.bytes -= bytes;
     const owner = this.owner_[r];
@@ -170,6 +181,7 @@ export class PendingIndex {
     this.forgotBytes = bytes;
     const o = this.owners.get(owner);
     if (o) {
+      o.queue.dropIfOldest(key, s);
       o.bytes -= bytes;
       if (--o.live === 0) this.owners.delete(owner);
     }
