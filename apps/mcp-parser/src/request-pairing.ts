@@ -180,7 +180,7 @@ export class RequestPairing {
     const now = Date.now() - T0;
     const t = this.table;
     // Every entry lives ttlMs from its insertion, so the oldest expires first.
-    for (let k = t.oldest(); k !== undefined && t.oldestExpiry() <= now; k = t.oldest()) t.forgetOldest(k);
+    for (let r = t.oldest(); r >= 0 && t.expiry(r) <= now; r = t.oldest()) t.drop(r);
     const value = requestValue(req, msgId);
     const size = value.length + key.length;
     if (size > this.maxProcessBytes) {
@@ -189,9 +189,9 @@ export class RequestPairing {
     }
     t.forget(key);
     const evicted: string[] | undefined = this.inTable ? undefined : [];
-    while (t.ownerBytes(owner) + size > this.maxProcessBytes) this.evictOldest('process', t.oldestOf(owner)!, evicted);
-    while (t.heldBytes + size > this.maxBytes) this.evictOldest('total', t.oldest()!, evicted);
-    while (t.size > 0 && t.size >= this.maxPending) this.evictOldest('count', t.oldest()!, evicted);
+    while (t.ownerBytes(owner) + size > this.maxProcessBytes) this.evictOldest('process', t.oldestOf(owner), evicted);
+    while (t.heldBytes + size > this.maxBytes) this.evictOldest('total', t.oldest(), evicted);
+    while (t.size > 0 && t.size >= this.maxPending) this.evictOldest('count', t.oldest(), evicted);
     if (this.inTable) {
       // The in-process Store: the value goes in the table, stored before this returns; no promise, no second Map.
       t.add(key, now + this.ttlMs, size, owner, value);
@@ -218,21 +218,22 @@ export class RequestPairing {
   /** The requester exited: nobody reads the answers to its requests any more. Returns how many were let go. */
   releaseOwner(owner: number): number {
     if (owner === 0) return 0;
-    const all = this.table.keysOf(owner);
-    for (const k of all) {
-      this.table.forget(k);
-      if (!this.inTable) this.deleteInStore(k);
+    const all = this.table.rowsOf(owner);
+    for (const r of all) {
+      if (!this.inTable) this.deleteInStore(this.table.keyOf(r));
+      this.table.drop(r);
     }
     this.counters.inc('pending_released_at_exit', all.length);
     return all.length;
   }
 
-  /** `key` was just returned by the table's `oldest()` or `oldestOf()`. */
-  private evictOldest(cause: 'count' | 'total' | 'process', key: string, evicted: string[] | undefined): void {
-    this.table.forgetOldest(key);
-    const pid = this.table.forgotOwner;
-    const bytes = this.table.forgotBytes;
-    evicted?.push(key);
+  /** `row`: the table's oldest (or oldest of one requester). */
+  private evictOldest(cause: 'count' | 'total' | 'process', row: number, evicted: string[] | undefined): void {
+    const t = this.table;
+    const pid = t.ownerOf(row);
+    const bytes = t.bytesOf(row);
+    evicted?.push(t.keyOf(row));
+    t.drop(row);
     this.counters.inc('pending_evicted');
     this.budget.onEvict?.({ pid, bytes, cause });
   }
