@@ -65,20 +65,6 @@ export class LiveQueue<T> {
     return undefined;
   }
 
-  /**
-   * Drops the oldest entry when it is this key with this value (it is being
-   * removed): a queue whose keys leave in the order they came (expiry,
-   * eviction of the oldest) then holds no stale entry to skip or compact.
-   */
-  dropIfOldest(key: string, tag: T): void {
-    if (this.count > 0 && this.keys[this.head] === key && this.tags[this.head] === tag) {
-      this.keys[this.head] = DROPPED;
-      this.tags[this.head] = undefined as T;
-      this.head = (this.head + 1) & this.mask;
-      this.count--;
-    }
-  }
-
   /** The value the key `oldest()` just returned was added with (live: checked by `oldest()`). */
   oldestTag(): T | undefined {
     return this.count > 0 ? this.tags[this.head] : undefined;
