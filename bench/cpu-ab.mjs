@@ -49,7 +49,7 @@ async function round(which, n) {
   const p = percentiles(req.latencies);
   const cpuS = (c1.ticks - c0.ticks) / CLK_TCK;
   const captured = req.captured;
-  return { which, sent, captured, settled, usPerMsg: (cpuS * 1e6) / Math.max(1, sent), p99: p.p99, rssMax: mem.rssMaxMb, windows, achieved: sent / (elapsedNs / 1e9), load: loadAvg() };
+  return { which, sent, captured, settled, usPerMsg: (cpuS * 1e6) / Math.max(1, sent), p50: p.p50, p99: p.p99, rssMax: mem.rssMaxMb, windows, achieved: sent / (elapsedNs / 1e9), load: loadAvg() };
 }
 
 const results = { A: [], B: [] };
@@ -57,10 +57,12 @@ for (let n = 0; n < opt.rounds; n++) {
   for (const which of n % 2 === 0 ? ['A', 'B'] : ['B', 'A']) {
     const r = await round(which, n);
     results[which].push(r);
-    console.log(`  ${which} round ${n + 1}: ${fmt(r.usPerMsg, 1)} µs CPU/msg, captured ${fmt(r.captured)} of ${fmt(r.sent)} (${r.settled}), p99 ${fmt(r.p99, 1)} ms, RSS max ${fmt(r.rssMax)} MB (per 10 s: ${r.windows.join(' / ')}), achieved ${fmt(r.achieved)} msg/s, load ${r.load}`);
+    console.log(`  ${which} round ${n + 1}: ${fmt(r.usPerMsg, 1)} µs CPU/msg, captured ${fmt(r.captured)} of ${fmt(r.sent)} (${r.settled}), p50 / p99 ${fmt(r.p50, 1)} / ${fmt(r.p99, 1)} ms, RSS max ${fmt(r.rssMax)} MB (per 10 s: ${r.windows.join(' / ')}), achieved ${fmt(r.achieved)} msg/s, load ${r.load}`);
   }
 }
 const med = (xs) => { const s = [...xs].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
 const a = med(results.A.map((r) => r.usPerMsg));
 const b = med(results.B.map((r) => r.usPerMsg));
 console.log(`median µs CPU/msg: A ${fmt(a, 1)}, B ${fmt(b, 1)}, B/A ${fmt(b / a, 2)}; load ${loadAvg()}`);
+const p = (which, k) => fmt(med(results[which].map((r) => r[k])), 1);
+console.log(`median p50 / p99 ms: A ${p('A', 'p50')} / ${p('A', 'p99')}, B ${p('B', 'p50')} / ${p('B', 'p99')}; median RSS max MB: A ${p('A', 'rssMax')}, B ${p('B', 'rssMax')}`);

@@ -6,7 +6,7 @@
 // assert, so nothing here throws on a missed target.
 import { execFileSync, spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, symlinkSync, watch, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, symlinkSync, watch, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,9 +86,12 @@ export function startProc(name, cmd, args, opts = {}) {
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT, ...opts.spawn });
   let err = '';
   const waiters = [];
+  // MCPSPY_BENCH_LOG_DIR: each process's whole output also goes to DIR/NAME-PID.log (e.g. with --trace-gc in MCPSPY_BENCH_NODE_ARGS).
+  const logFile = process.env.MCPSPY_BENCH_LOG_DIR ? join(process.env.MCPSPY_BENCH_LOG_DIR, `${name}-${child.pid}.log`) : undefined;
   for (const stream of [child.stdout, child.stderr]) {
     stream.setEncoding('utf8');
     stream.on('data', (d) => {
+      if (logFile) appendFileSync(logFile, d);
       err = (err + d).slice(-65536);
       for (const w of [...waiters]) if (w.re.test(err)) w.done();
     });

@@ -76,6 +76,7 @@ export class MessageOutput {
     // request's Store entry can carry its line's msg_id.
     const seq = ++this.seq;
     let pairing: Promise<TakenRequest | undefined> | undefined;
+    let taken: TakenRequest | undefined;
     if (p.type === 'request' && d.requestScope) {
       const req: PairedRequest = { type: 'request', id: p.id ?? null, method: p.method ?? '', error: {}, timestamp: d.timestamp };
       if ('params' in p) req.params = p.params;
@@ -83,18 +84,20 @@ export class MessageOutput {
       // need not wait for the Store's answer (remember counts its own failures and never rejects).
       this.lastRemember = this.pairing.remember(d.requestScope, req, d.stdio?.from_pid ?? d.http?.pid ?? 0, `${this.instance}:${seq}`);
     } else if (d.responseScopes && p.id !== null && p.id !== undefined) {
-      pairing = this.pairing.take(d.responseScopes, p.id);
+      // In-process pending requests: found now, so a response needs no promise either.
+      if (this.pairing.takesNow) taken = this.pairing.takeNow(d.responseScopes, p.id);
+      else pairing = this.pairing.take(d.responseScopes, p.id);
     }
     if (!pairing && this.queued === 0) {
       // Nothing to wait for and nothing ahead of it: out now, without a promise per message.
-      this.finalizeOrCount(d, undefined, unknown, seq);
+      this.finalizeOrCount(d, taken, unknown, seq);
       return;
     }
     this.queued++;
     this.chain = this.chain.then(async () => {
-      let request: TakenRequest | undefined;
+      let request: TakenRequest | undefined = taken;
       try {
-        request = pairing ? await pairing : undefined;
+        if (pairing) request = await pairing;
       } catch (err) {
         // take() counts its own failures; this keeps the chain alive whatever happens.
         this.counters.reject(this.logger, 'internal_errors', `failed to pair message: ${(err as Error)?.message ?? err}`);

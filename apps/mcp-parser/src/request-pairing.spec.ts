@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { heldJsonText, type PairedRequest } from '@mcpspy/events';
-import { pairedRequestText, storedText, storedValue } from './request-pairing';
+import { pairedRequestText, requestValue, storedText, storedValue } from './request-pairing';
 
 test('pairedRequestText is JSON.stringify of the request, and leaves the params text for the sink when params come last', () => {
   const shapes: PairedRequest[] = [
@@ -50,4 +50,34 @@ test('the Store value drops the fixed parts of a request and storedText puts the
   // A text of another form is kept whole.
   assert.equal(storedValue('{"id":1}', 1, undefined), '{"id":1}');
   assert.equal(storedText('{"id":1}', 1).text, '{"id":1}');
+});
+
+test('requestValue is storedValue(pairedRequestText(req)) byte for byte, for requests of every shape', () => {
+  const reqs: Array<Record<string, unknown>> = [
+    { type: 'request', id: 1, method: 'tools/call', error: {}, timestamp: '2026-12-06T12:00:00.000Z', params: { name: 'x', arguments: { a: '\t\n"\\\u2028\ud800' } } },
+    { type: 'request', id: 'a"b\\c', method: 'ping', error: {}, timestamp: 't' },
+    { type: 'request', id: null, method: 'weird",\t"', error: {}, timestamp: '', params: [1, { error: {}, timestamp: 'x' }] },
+    { type: 'request', id: -0.5, method: '', error: {}, timestamp: '\u2028é😀', params: ',"error":{},"timestamp":' },
+    { type: 'request', id: 2, method: 'x', error: {}, timestamp: 't', params: null },
+    { type: 'request', id: 3, method: 'x', error: {}, timestamp: 't', params: undefined },
+    { type: 'request', id: 4, method: 'x', error: {}, timestamp: 't', params: 1e21 },
+    // Other shapes take the general path.
+    { type: 'request', id: 5, method: 'x', error: { code: 1 }, timestamp: 't' },
+    { type: 'request', id: 6, method: 'x', error: [], timestamp: 't' },
+    { type: 'request', id: 7, method: 'x', params: { a: 1 }, error: {}, timestamp: 't' },
+    { type: 'request', id: 8, method: 'x', error: {} },
+    { type: 'request', id: 9, method: 'x', error: {}, timestamp: 't', params: {}, extra: true },
+    { type: 'response', id: 10, method: 'x', error: {}, timestamp: 't' },
+    { type: 'request', id: 11, method: 5, error: {}, timestamp: 't' },
+    { type: 'request', id: 12, method: 'x', error: Object.create(null), timestamp: 't' },
+  ];
+  for (const r of reqs) {
+    const req = r as unknown as PairedRequest;
+    for (const msgId of [undefined, 'inst:42']) {
+      const value = requestValue(req, msgId);
+      assert.equal(value, storedValue(pairedRequestText(req), req.id, msgId), JSON.stringify(r));
+      assert.equal(storedText(value, req.id).text, JSON.stringify(req));
+    }
+    if (r.params !== null && typeof r.params === 'object' && Object.keys(r).at(-1) === 'params') assert.equal(heldJsonText(r.params), JSON.stringify(r.params));
+  }
 });

@@ -8,11 +8,11 @@
  * tells who asked, because both MCP peers number their own requests from the
  * same start and a session routinely holds client id 1 and server id 1.
  */
-import { holdJsonText, type PairedRequest } from '@mcpspy/events';
-import type { Counters, Logger, Store } from '@mcpspy/runtime';
+import { holdJsonText, jsonTextOf, type PairedRequest } from '@mcpspy/events';
+import { type Counters, type Logger, type Store, StringSlab } from '@mcpspy/runtime';
 import { ParserStoreError } from './errors';
 import { flatKey } from './flat-key';
-import { LiveQueue } from './live-queue';
+import { PendingIndex } from './pending-index';
 import { TIMED_OUT, withDeadline } from './store-timeout';
 
 export function pendingKey(scope: string, id: string | number | null): string {
@@ -85,6 +85,35 @@ export function storedValue(text: string, id: string | number | null, msgId: str
   return flatKey(msgId === undefined ? body : `${body}\n${msgId}`);
 }
 
+/** The keys of a request as MessageOutput builds it, in its order (`params` only when the request has them). */
+const REQUEST_KEYS = ['type', 'id', 'method', 'error', 'timestamp', 'params'];
+
+/**
+ * The Store value of a request: `storedValue(pairedRequestText(req), req.id,
+ * msgId)`, byte for byte. A request as MessageOutput builds it (those keys in
+ * that order, an empty `error`, string method and timestamp) has its value
+ * written from its parts, without the whole request's JSON text first and
+ * the slices that take the fixed parts out of it. `params`' text is kept for
+ * the sink either way (jsonTextOf).
+ */
+export function requestValue(req: PairedRequest, msgId: string | undefined): string {
+  let n = 0;
+  for (const k in req) if (k !== REQUEST_KEYS[n++]) return storedValue(pairedRequestText(req), req.id, msgId);
+  if (n < 5 || req.type !== 'request' || typeof req.method !== 'string' || typeof req.timestamp !== 'string') return storedValue(pairedRequestText(req), req.id, msgId);
+  const e = req.error as unknown;
+  if (e === null || typeof e !== 'object' || Array.isArray(e) || Object.getPrototypeOf(e) !== Object.prototype) return storedValue(pairedRequestText(req), req.id, msgId);
+  for (const _ in e as object) return storedValue(pairedRequestText(req), req.id, msgId);
+  let body = `${JSON.stringify(req.method)}\t${JSON.stringify(req.timestamp)}`;
+  if (n === 6) {
+    const params = req.params;
+    const text = params !== null && typeof params === 'object' ? jsonTextOf(params) : JSON.stringify(params);
+    // params undefined: JSON.stringify leaves the key out.
+    if (text !== undefined) body += PARAMS_KEY + text;
+  }
+  body += '}';
+  return msgId === undefined ? body : `${body}\n${msgId}`;
+}
+
 /** The request's JSON text and msg_id from a Store value (storedValue's inverse; the id is the key's). */
 export function storedText(value: string, id: string | number | null): { text: string; msgId?: string } {
   const nl = value.indexOf('\n');
@@ -97,30 +126,22 @@ export function storedText(value: string, id: string | number | null): { text: s
   return nl < 0 ? { text } : { text, msgId: value.slice(nl + 1) };
 }
 
-/** Milliseconds since this module loaded: expiry times stay small integers (no boxed number per pending request for 12 days). */
+/** Milliseconds since this module loaded: expiry times stay small numbers. */
 const T0 = Date.now();
 
-interface LocalEntry {
-  /** Expiry, in ms since T0. */
-  exp: number;
-  bytes: number;
-  owner: number;
-}
-
-/** One requester's pending keys, oldest first, and how many are live. */
-interface OwnerKeys {
-  queue: LiveQueue<LocalEntry>;
-  live: number;
-}
+/** The name of the table shared through an in-process Store (`Store.shared`). */
+const SHARED_TABLE = 'mcp:pending';
 
 export class RequestPairing {
-  /** Keys this instance stored, oldest first, with their expiry, size and requester: the local view of the bounds. */
-  private readonly local = new Map<string, LocalEntry>();
-  private readonly byOwner = new Map<number, OwnerKeys>();
-  /** Every pending key, oldest first: expiry and the count and byte bounds take the oldest without walking the Map. */
-  private readonly order = new LiveQueue<LocalEntry>((k, e) => this.local.get(k) === e);
-  private readonly ownerBytes = new Map<number, number>();
-  private bytes = 0;
+  /**
+   * The pending requests this instance answers for: with an in-process Store,
+   * the one table that holds them (values included) for every engine sharing
+   * that Store; otherwise this instance's view of its bounds (the values are
+   * in the Store).
+   */
+  private readonly table: PendingIndex;
+  /** True when `table` holds the values (the Store is in-process): no Store call per request. */
+  private readonly inTable: boolean;
   private readonly maxBytes: number;
   private readonly maxProcessBytes: number;
 
@@ -135,15 +156,17 @@ export class RequestPairing {
   ) {
     this.maxBytes = budget.maxBytes ?? Number.POSITIVE_INFINITY;
     this.maxProcessBytes = Math.min(this.maxBytes, budget.maxProcessBytes ?? this.maxBytes / 4);
+    this.inTable = store.shared !== undefined;
+    this.table = store.shared ? store.shared(SHARED_TABLE, () => new PendingIndex(new StringSlab())) : new PendingIndex();
   }
 
   get size(): number {
-    return this.local.size;
+    return this.table.size;
   }
 
   /** Bytes of the pending requests this instance keeps. */
   get heldBytes(): number {
-    return this.bytes;
+    return this.table.heldBytes;
   }
 
   /**
@@ -155,32 +178,27 @@ export class RequestPairing {
   remember(scope: string, req: PairedRequest, owner = 0, msgId?: string): Promise<void> {
     const key = pendingKey(scope, req.id);
     const now = Date.now() - T0;
+    const t = this.table;
     // Every entry lives ttlMs from its insertion, so the oldest expires first.
-    // (The oldest's entry comes from the queue: one lookup in the big Map per request fewer.)
-    for (let k = this.order.oldest(); k !== undefined && this.order.oldestTag()!.exp <= now; k = this.order.oldest()) this.forget(k);
-    const value = storedValue(pairedRequestText(req), req.id, msgId);
+    for (let r = t.oldest(); r >= 0 && t.expiry(r) <= now; r = t.oldest()) t.drop(r);
+    const value = requestValue(req, msgId);
     const size = value.length + key.length;
     if (size > this.maxProcessBytes) {
       this.counters.reject(this.logger, 'pending_too_large', `a request of ${size} bytes is larger than one process's share of pending requests (${this.maxProcessBytes} bytes); not kept for pairing`);
       return DONE;
     }
-    this.forget(key);
-    const evicted: string[] = [];
-    while ((this.ownerBytes.get(owner) ?? 0) + size > this.maxProcessBytes) evicted.push(this.evictOldest('process', this.byOwner.get(owner)!.queue.oldest()!));
-    while (this.bytes + size > this.maxBytes) evicted.push(this.evictOldest('total', this.order.oldest()!));
-    while (this.local.size > 0 && this.local.size >= this.maxPending) evicted.push(this.evictOldest('count', this.order.oldest()!));
-    this.track(key, { exp: now + this.ttlMs, bytes: size, owner });
-    for (const k of evicted) this.deleteInStore(k);
-    if (this.store.setNow) {
-      // The in-process Store: stored before this returns, no promise and no turn of the microtask queue per request.
-      try {
-        this.store.setNow(key, value, this.ttlMs);
-      } catch (err) {
-        this.forget(key);
-        this.counters.reject(this.logger, 'store_errors', new ParserStoreError('store', key, { cause: err }).message);
-      }
+    t.forget(key);
+    const evicted: string[] | undefined = this.inTable ? undefined : [];
+    while (t.ownerBytes(owner) + size > this.maxProcessBytes) this.evictOldest('process', t.oldestOf(owner), evicted);
+    while (t.heldBytes + size > this.maxBytes) this.evictOldest('total', t.oldest(), evicted);
+    while (t.size > 0 && t.size >= this.maxPending) this.evictOldest('count', t.oldest(), evicted);
+    if (this.inTable) {
+      // The in-process Store: the value goes in the table, stored before this returns; no promise, no second Map.
+      t.add(key, now + this.ttlMs, size, owner, value);
       return DONE;
     }
+    t.add(key, now + this.ttlMs, size, owner);
+    for (const k of evicted!) this.deleteInStore(k);
     return this.setInStore(key, value);
   }
 
@@ -192,74 +210,70 @@ export class RequestPairing {
         return;
       }
     } catch (err) {
-      this.forget(key);
+      this.table.forget(key);
       this.counters.reject(this.logger, 'store_errors', new ParserStoreError('store', key, { cause: err }).message);
     }
   }
 
   /** The requester exited: nobody reads the answers to its requests any more. Returns how many were let go. */
   releaseOwner(owner: number): number {
-    const keys = this.byOwner.get(owner);
-    if (!keys || owner === 0) return 0;
-    const all = keys.queue.live();
-    for (const k of all) {
-      this.forget(k);
-      this.deleteInStore(k);
+    if (owner === 0) return 0;
+    const all = this.table.rowsOf(owner);
+    for (const r of all) {
+      if (!this.inTable) this.deleteInStore(this.table.keyOf(r));
+      this.table.drop(r);
     }
     this.counters.inc('pending_released_at_exit', all.length);
     return all.length;
   }
 
-  private evictOldest(cause: 'count' | 'total' | 'process', key: string): string {
-    const e = this.local.get(key)!;
-    this.forget(key);
+  /** `row`: the table's oldest (or oldest of one requester). */
+  private evictOldest(cause: 'count' | 'total' | 'process', row: number, evicted: string[] | undefined): void {
+    const t = this.table;
+    const pid = t.ownerOf(row);
+    const bytes = t.bytesOf(row);
+    evicted?.push(t.keyOf(row));
+    t.drop(row);
     this.counters.inc('pending_evicted');
-    this.budget.onEvict?.({ pid: e.owner, bytes: e.bytes, cause });
-    return key;
-  }
-
-  private track(key: string, e: LocalEntry): void {
-    this.local.set(key, e);
-    this.bytes += e.bytes;
-    this.ownerBytes.set(e.owner, (this.ownerBytes.get(e.owner) ?? 0) + e.bytes);
-    this.order.push(key, e);
-    this.order.compact(this.local.size);
-    let keys = this.byOwner.get(e.owner);
-    if (!keys) {
-      keys = { queue: new LiveQueue<LocalEntry>((k, entry) => this.local.get(k) === entry), live: 0 };
-      this.byOwner.set(e.owner, keys);
-    }
-    keys.queue.push(key, e);
-    keys.live++;
-    keys.queue.compact(keys.live);
-  }
-
-  private forget(key: string): void {
-    const e = this.local.get(key);
-    if (!e) return;
-    this.local.delete(key);
-    this.bytes -= e.bytes;
-    const left = (this.ownerBytes.get(e.owner) ?? 0) - e.bytes;
-    if (left > 0) this.ownerBytes.set(e.owner, left);
-    else this.ownerBytes.delete(e.owner);
-    const keys = this.byOwner.get(e.owner);
-    if (keys && --keys.live === 0) this.byOwner.delete(e.owner);
+    this.budget.onEvict?.({ pid, bytes, cause });
   }
 
   /** The Store copy of an evicted request goes too (in the background: the bound is on this side's view). */
   private deleteInStore(key: string): void {
-    if (this.store.delNow) {
-      // In-process: no promise per eviction (one per request once a bound is reached; 100,000 at once when a requester exits).
-      try {
-        this.store.delNow(key);
-      } catch (err) {
-        this.counters.reject(this.logger, 'store_errors', new ParserStoreError('store', key, { cause: err }).message);
-      }
-      return;
-    }
     void withDeadline(this.store.del(key), this.storeTimeoutMs).catch((err: unknown) => {
       this.counters.reject(this.logger, 'store_errors', new ParserStoreError('store', key, { cause: err }).message);
     });
+  }
+
+  /** True when `takeNow` may be called: the pending requests are in this process (no Store round trip). */
+  get takesNow(): boolean {
+    return this.inTable;
+  }
+
+  /** `take` done before it returns (only when `takesNow`): a response waits for no promise. */
+  takeNow(scopes: string[], id: string | number | null): TakenRequest | undefined {
+    const now = Date.now() - T0;
+    for (const scope of scopes) {
+      const key = pendingKey(scope, id);
+      const value = this.table.take(key, now);
+      if (value === null) continue;
+      const taken = this.parseTaken(value, id, key);
+      if (taken) return taken;
+    }
+    return undefined;
+  }
+
+  private parseTaken(value: string, id: string | number | null, key: string): TakenRequest | undefined {
+    try {
+      const { text, msgId } = storedText(value, id);
+      const req = JSON.parse(text) as PairedRequest;
+      // The text came from JSON.stringify (pairedRequestText): it is the request's own JSON text for the sink.
+      holdJsonText(req, text);
+      return msgId === undefined ? { request: req } : { request: req, msgId };
+    } catch {
+      this.counters.reject(this.logger, 'store_errors', `pending request ${key} is not JSON`);
+      return undefined;
+    }
   }
 
   /** The first pending request found under the scopes, tried in order, removed from the Store. */
@@ -267,28 +281,25 @@ export class RequestPairing {
     for (const scope of scopes) {
       const key = pendingKey(scope, id);
       let value: string | null;
-      try {
-        const r = await withDeadline(this.store.take(key), this.storeTimeoutMs);
-        if (r === TIMED_OUT) {
-          this.counters.reject(this.logger, 'store_timeouts', `Store did not answer within ${this.storeTimeoutMs} ms`);
-          return undefined;
+      if (this.inTable) {
+        value = this.table.take(key, Date.now() - T0);
+      } else {
+        try {
+          const r = await withDeadline(this.store.take(key), this.storeTimeoutMs);
+          if (r === TIMED_OUT) {
+            this.counters.reject(this.logger, 'store_timeouts', `Store did not answer within ${this.storeTimeoutMs} ms`);
+            return undefined;
+          }
+          value = r;
+        } catch (err) {
+          this.counters.reject(this.logger, 'store_errors', new ParserStoreError('take', key, { cause: err }).message);
+          continue;
         }
-        value = r;
-      } catch (err) {
-        this.counters.reject(this.logger, 'store_errors', new ParserStoreError('take', key, { cause: err }).message);
-        continue;
+        this.table.forget(key);
       }
-      this.forget(key);
       if (value === null) continue;
-      try {
-        const { text, msgId } = storedText(value, id);
-        const req = JSON.parse(text) as PairedRequest;
-        // The text came from JSON.stringify (pairedRequestText): it is the request's own JSON text for the sink.
-        holdJsonText(req, text);
-        return msgId === undefined ? { request: req } : { request: req, msgId };
-      } catch {
-        this.counters.reject(this.logger, 'store_errors', `pending request ${key} is not JSON`);
-      }
+      const taken = this.parseTaken(value, id, key);
+      if (taken) return taken;
     }
     return undefined;
   }

@@ -40,6 +40,9 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
       tlsRingbufBytes: config.ringSize === undefined ? undefined : Math.min(DEFAULT_TLS_RING_BYTES, config.ringSize),
       excludePids: [process.pid],
       partitions: config.partitions,
+      // Embedded, a batch goes to the parser in this process: each poll's records are handed on at its end, not
+      // kept for the next poll 10 ms later (a batch started in this poll is younger than the 5-ms interval).
+      flushIntervalMs: this.rt.embedded ? 0 : undefined,
       procRoot: config.hostProc,
       logger: logger.child({ stage: 'probe' }),
       onBatch: (kind, partition, batch) => this.onBatch(kind, partition, batch),

@@ -6,7 +6,9 @@
  * without a reader refused at once rather than hanging start-up.
  *
  * Lines are buffered and written with synchronous writes, either when 64 KiB
- * have piled up or at the latest FLUSH_MS after the first buffered line.
+ * have piled up or at the latest flushMs (25) after the first buffered line;
+ * with flushMs 0 (embedded: a probe batch is handled whole in one turn of the
+ * event loop) at the end of that turn.
  * Without rotation a line is encoded straight into one reused buffer
  * (`Buffer.write`), instead of kept as a string, joined with the others and
  * encoded again at the flush; with rotation each line stays a string until
@@ -27,7 +29,7 @@ export interface JsonlWriterOptions {
   maxSize?: number;
   /** Rotated files kept: FILE.1 (newest) … FILE.<keep>. */
   keep?: number;
-  /** Longest a line waits in memory, in ms. */
+  /** Longest a line waits in memory, in ms (default 25); 0 = until the end of this turn of the event loop (setImmediate). */
   flushMs?: number;
   /** Bytes buffered before an immediate write. */
   highWaterMark?: number;
@@ -61,6 +63,7 @@ export class JsonlWriter {
   private chunkOff = 0;
   private chunkLines = 0;
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private closed = false;
   // Set at the first write when the fd is a FIFO, pipe or device: writes that never block the event loop.
   private queue: FdQueue | undefined;
@@ -116,7 +119,15 @@ export class JsonlWriter {
       this.pendingBytes = off;
     }
     if (this.pendingBytes >= this.highWaterMark) this.flush();
-    else if (!this.timer) {
+    else if (this.flushMs === 0) {
+      if (!this.immediate) {
+        this.immediate = setImmediate(() => {
+          this.immediate = undefined;
+          this.flush();
+        });
+        this.immediate.unref();
+      }
+    } else if (!this.timer) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
         this.flush();
@@ -130,6 +141,10 @@ export class JsonlWriter {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
+    }
+    if (this.immediate) {
+      clearImmediate(this.immediate);
+      this.immediate = undefined;
     }
     if ((this.pending.length === 0 && this.chunkOff === 0) || this.fd < 0) return;
     const lines = this.pending;

@@ -41,6 +41,8 @@ export interface SinkOptions {
   append?: boolean;
   /** `--output-force`: the JSONL path may be a symlink, another user's file, a FIFO or a device. */
   outputForce?: boolean;
+  /** Longest a JSONL line waits in memory, in ms (JsonlWriter's flushMs; 0 = written at the end of this turn of the event loop). */
+  outputFlushMs?: number;
   /** One line per message on stdout (ignored while the TUI runs). */
   console: boolean;
   tui: boolean;
@@ -96,7 +98,7 @@ export class SinkEngine {
     const out: SinkOutput[] = [];
     if (opts.output) {
       out.push(
-        new JsonlOutput({ path: opts.output, maxSize: opts.outputMaxSize, append: opts.append, force: opts.outputForce, logger: opts.logger, counters, backPressure: bp('jsonl') }),
+        new JsonlOutput({ path: opts.output, maxSize: opts.outputMaxSize, append: opts.append, force: opts.outputForce, flushMs: opts.outputFlushMs, logger: opts.logger, counters, backPressure: bp('jsonl') }),
       );
     }
     if (opts.tui) out.push(new TuiOutput({ stdout: opts.stdout, stdin: opts.stdin, onQuit: () => opts.onQuit?.() }));

@@ -30,6 +30,7 @@ export { SerialQueue } from './bus/serial-queue';
 // The Store.
 export { type Store, STORE, type StoreOptions } from './store/store';
 export { MemoryStore } from './store/memory.store';
+export { StringSlab } from './store/string-slab';
 export { RedisStore, type RedisStoreOptions, redisSecurityOptions } from './store/redis.store';
 
 // Stage bootstrap.

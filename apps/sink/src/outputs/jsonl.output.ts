@@ -19,6 +19,8 @@ export interface JsonlOutputOptions {
   append?: boolean;
   /** `--output-force` (see openOutputFile). */
   force?: boolean;
+  /** JsonlWriter's flushMs. */
+  flushMs?: number;
   logger?: Logger;
   /** Receives jsonl_write_errors and jsonl_rotations as they happen. */
   counters?: Counters;
@@ -32,7 +34,7 @@ export class JsonlOutput implements SinkOutput {
   private opened = false;
 
   constructor(opts: JsonlOutputOptions) {
-    this.writer = new JsonlWriter({ path: opts.path, maxSize: opts.maxSize, append: opts.append, force: opts.force, logger: opts.logger, counters: opts.counters, backPressure: opts.backPressure });
+    this.writer = new JsonlWriter({ path: opts.path, maxSize: opts.maxSize, append: opts.append, force: opts.force, flushMs: opts.flushMs, logger: opts.logger, counters: opts.counters, backPressure: opts.backPressure });
   }
 
   /** Opens (creates or truncates) the file with mode 0600. Throws OutputOpenError. */

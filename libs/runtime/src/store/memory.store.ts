@@ -34,6 +34,7 @@ interface Entry {
 export class MemoryStore implements Store {
   private readonly map = new Map<string, Entry>();
   private readonly slab = new StringSlab();
+  private readonly objects = new Map<string, unknown>();
   private readonly maxKeys: number;
   private readonly sweeper: NodeJS.Timeout;
   evictions = 0;
@@ -166,6 +167,15 @@ export class MemoryStore implements Store {
     return next;
   }
 
+  shared<T>(name: string, make: () => T): T {
+    let o = this.objects.get(name) as T | undefined;
+    if (o === undefined) {
+      o = make();
+      this.objects.set(name, o);
+    }
+    return o;
+  }
+
   async size(): Promise<number> {
     return this.map.size;
   }
@@ -174,6 +184,7 @@ export class MemoryStore implements Store {
     clearInterval(this.sweeper);
     this.map.clear();
     this.slab.clear();
+    this.objects.clear();
   }
 
   private sweep(): void {

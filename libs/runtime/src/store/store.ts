@@ -22,6 +22,13 @@ export interface Store {
   /** In-process stores only: `del` done before it returns, without a promise. */
   delNow?(key: string): void;
   del(key: string): Promise<void>;
+  /**
+   * In-process stores only: one object per name for every user of this store,
+   * made by `make` on first use. State that another Store keeps as keys (the
+   * pending requests) is kept there in a structure of its user's own, so two
+   * engines sharing one in-process store still share it.
+   */
+  shared?<T>(name: string, make: () => T): T;
   /** Hash field operations; ttlMs (re)arms the expiry of the whole hash. */
   hget(key: string, field: string): Promise<string | null>;
   hset(key: string, field: string, value: string, ttlMs?: number): Promise<void>;
