@@ -32,17 +32,20 @@ for (let r = 0; r < opt.rounds; r++) {
     // --progress-ms N: the latency of each window of the run (p99 per second with 1000).
     const windows = res.stdout.split('\n').filter((l) => /^\s+\d+ s: /.test(l)).map((l) => l.replace(/, RSS.*$/, '').trim());
     if (opt.progressMs < 60000) console.log(`${which} round ${r + 1} windows: ${windows.join(' | ')}`);
+    // The first window's p99 (the first second with --progress-ms 1000): the onset of traffic.
+    const firstP99 = /window p50\/p99 [\d,.]+\/([\d,.]+) ms/.exec(windows[0] ?? '');
+    j.firstWindowP99 = firstP99 ? Number(firstP99[1].replace(/,/g, '')) : undefined;
     runs[which].push(j);
     const stages = Object.entries(j.perStageUs ?? {}).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');
     const rss = Object.entries(j.perStageRssMb ?? {}).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');
     const first = Object.entries(j.firstSecondPerStageUs ?? {}).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');
     console.log(`${which} round ${r + 1} first second: stages ${fmt(j.firstSecondUs, 1)} µs per message on mcp.message (${first}); ${fmt(j.firstSecondMessages)} messages on mcp.message, ${fmt(j.firstSecondLines)} lines written`);
-    console.log(`${which} round ${r + 1}: missing ${j.missing}, p99 ${fmt(j.p99, 1)} ms (mcp.message p99 ${fmt(j.msgP99, 1)}), CPU ${fmt(j.cpuUsPerMsg, 1)} µs/msg (stages ${fmt(j.stageUsPerMsg, 1)}: ${stages}; nats+redis ${fmt(j.infraUsPerMsg, 1)}), RSS max ${fmt(j.rssMaxMb)} MB (${rss}), PSS max ${fmt(j.pssMaxMb)} MB, load ${j.load}`);
+    console.log(`${which} round ${r + 1}: missing ${j.missing}, p99 ${fmt(j.p99, 1)} ms (mcp.message p99 ${fmt(j.msgP99, 1)}), CPU ${fmt(j.cpuUsPerMsg, 1)} µs/msg (stages ${fmt(j.stageUsPerMsg, 1)}: ${stages}; nats+redis ${fmt(j.infraUsPerMsg, 1)}), RSS max ${fmt(j.rssMaxMb)} MB (${rss}), PSS max ${fmt(j.pssMaxMb)} MB${j.securityLagMs ? `, security done ${fmt(j.securityLagMs)} ms after the last line` : ''}, load ${j.load}`);
   }
 }
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const m = (w, k) => mean(runs[w].map((j) => j[k]));
 console.log(`A = ${opt.aDir || '.'} ${opt.a}; B = ${opt.bDir || '.'} ${opt.b}; ${opt.rounds} round(s) of ${opt.seconds} s at ${fmt(opt.rate)} msg/s`);
-for (const k of ['firstSecondUs', 'cpuUsPerMsg', 'stageUsPerMsg', 'infraUsPerMsg', 'p99', 'msgP99', 'idleRssMb', 'rssMaxMb', 'pssMaxMb']) {
+for (const k of ['firstSecondUs', 'cpuUsPerMsg', 'stageUsPerMsg', 'infraUsPerMsg', 'p99', 'msgP99', 'firstWindowP99', 'securityLagMs', 'idleRssMb', 'rssMaxMb', 'pssMaxMb']) {
   console.log(`  ${k.padEnd(14)} A ${fmt(m('A', k), 1).padStart(9)}  B ${fmt(m('B', k), 1).padStart(9)}  B/A ${fmt(m('B', k) / m('A', k), 2)}`);
 }

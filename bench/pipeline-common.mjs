@@ -525,9 +525,12 @@ export async function observeHops(natsUrl) {
   };
   nc.subscribe('mcpspy.v1.mcp.message', { callback: (_e, m) => onMessage(dec.decode(m.data), nowMs()) });
   // Batches (libs/events batch-envelope.ts): a header line, then one message per line.
+  // NATS messages that carried mcp.message events (a batch or a single event) and raw batches: events per NATS message per window.
+  const counts = { messageNats: 0, raw: 0 };
   nc.subscribe('mcpspy.v1.batch.mcp.message', {
     callback: (_e, m) => {
       const at = nowMs();
+      counts.messageNats++;
       for (const line of dec.decode(m.data).split('\n').slice(1)) onMessage(line, at);
     },
   });
@@ -541,6 +544,7 @@ export async function observeHops(natsUrl) {
       const at = nowMs();
       const s = SENT_RAW.exec(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength).toString('latin1'));
       if (s) raw.push(at - Number(s[1]) / 1000);
+      counts.raw++;
       firsts.raw ||= at;
       if (firsts.rawBatches.length < 2000) firsts.rawBatches.push(at);
     },
@@ -565,6 +569,8 @@ export async function observeHops(natsUrl) {
     messageLatencies: message,
     /** The write -> raw batch latencies so far (the first captured request of each batch). */
     rawLatencies: raw,
+    /** NATS messages seen so far: those carrying mcp.message events (batches) and raw batches. */
+    counts,
     stop() {
       void nc.close();
       return { message: percentiles(message), verdict: percentiles(verdict), verdicts: verdict.length, firsts };

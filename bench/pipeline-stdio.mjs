@@ -96,6 +96,8 @@ const gen = spawn('/bin/sh', ['-c', '"$0" "$2" "$3" 2>"$4.w" | "$1" 2>"$4.r"', w
 let windowFrom = 0;
 let hopFrom = 0;
 let rawFrom = 0;
+let countsFrom = hops ? { ...hops.counts } : undefined;
+let messagesFrom = 0;
 let markFrom = cpu0;
 const lastDelay = new Map();
 const runDelayMs = (pid) => {
@@ -120,7 +122,13 @@ const progress = setInterval(() => {
     hopFrom = hops.messageLatencies.length;
     const r = percentiles(hops.rawLatencies.slice(rawFrom));
     rawFrom = hops.rawLatencies.length;
-    hop = ` (to raw ${fmt(r.p99, 1)}, to mcp.message ${fmt(h.p99, 1)})`;
+    // How many NATS messages carried the window's traffic: raw batches, and mcp.message batches with their mean events.
+    const nm = hops.counts.messageNats - countsFrom.messageNats;
+    const nr = hops.counts.raw - countsFrom.raw;
+    const ev = hops.messageLatencies.length - messagesFrom;
+    countsFrom = { ...hops.counts };
+    messagesFrom = hops.messageLatencies.length;
+    hop = ` (to raw ${fmt(r.p99, 1)}, to mcp.message ${fmt(h.p99, 1)}; ${fmt(nr)} raw batches, ${fmt(nm)} mcp.message batches of ${fmt(nm ? ev / nm : 0, 1)})`;
   }
   // Through NATS: each stage's CPU % in the window (which stage is busy while a backlog builds).
   // and how long its main thread waited for a CPU (schedstat run delay): busy or starved.
@@ -154,6 +162,15 @@ const [sent, elapsedNs, sentBytes] = readFileSync(join(dir, 'gen.w'), 'utf8').tr
 const readBytes = Number(readFileSync(join(dir, 'gen.r'), 'utf8').trim());
 const settled = await waitSettled(() => captured, sent, 5_000, opt.settleS * 1000);
 const drainMs = performance.now() - t0 - elapsedNs / 1e6;
+// Through NATS security is off the write -> line path (verdicts asynchronous): it may still be judging when the last
+// line is written. Its CPU counts only once it has judged every message (security's `messages`), at most --settle-s.
+let securityLagMs = 0;
+if (opt.mode === 'nats') {
+  const from = performance.now();
+  const deadline = from + opt.settleS * 1000;
+  while (performance.now() < deadline && ((await scrapeCounters(mon.metricsPorts)).counters.security?.messages ?? 0) < sent) await sleep(50);
+  securityLagMs = performance.now() - from;
+}
 const cpu2 = sampler.mark();
 const infra2 = infra?.mark();
 const { counters, failed } = await scrapeCounters(mon.metricsPorts);
@@ -197,6 +214,7 @@ const rows = [
   ['monitor CPU during traffic (% of 1 core)', fmt(cpu, 1), '', ''],
   ['this bench process CPU, mostly the JSONL tailer (%)', fmt(((benchCpu.user + benchCpu.system) / 1000 / (elapsedNs / 1e6)) * 100, 1), '', ''],
   ['drain after writer stopped (ms)', fmt(drainMs), '', settled],
+  ...(opt.mode === 'nats' ? [['security judged every message (ms after the last line; CPU counted until then)', `${fmt(securityLagMs)}; ${fmt(counters.security?.messages)} judged`, '', '']] : []),
   ['load average start -> end', `${load0} -> ${loadEnd}`, '', ''],
 ];
 if (infra) {
@@ -248,7 +266,7 @@ emitResult(`pipeline-stdio-${opt.mode}`, {
   pssMaxMb: mem.pssMaxMb, cpuUsPerMsg: stageUs + infraUs, stageUsPerMsg: stageUs, infraUsPerMsg: infraUs,
   perStageUs: Object.fromEntries(mon.procs.map((p) => [p.name.replace('mcpspy serve ', ''), (((cpu2.per.get(p.pid) ?? 0) - (cpu0.per.get(p.pid) ?? 0)) / CLK_TCK) * 1e6 / Math.max(1, captured)])),
   perStageRssMb: Object.fromEntries(mon.procs.map((p) => [p.name.replace('mcpspy serve ', ''), (mem.perMaxKb?.get(p.pid) ?? 0) / 1024])),
-  msgP99: hopsResult?.message.p99,
+  msgP99: hopsResult?.message.p99, securityLagMs,
   // CPU time of the stages in the first second of traffic, per MCP message that crossed NATS in it (through
   // NATS; lines written when embedded): cold code shows here. A stage that lags shows less of its work.
   firstSecondUs: firstSecond ? (((firstSecond.mark.ticks - cpu0.ticks) / CLK_TCK) * 1e6) / Math.max(1, firstSecond.messages) : undefined,

@@ -16,6 +16,8 @@ import {
   startStage,
   stopStages,
   warmUpEnabled,
+  lowerPriority,
+  securityNice,
 } from '@mcpspy/runtime';
 // The stages' packages are loaded where they are used (here and in stages.ts):
 // `mcpspy serve <stage>` then holds only its own stage's code.
@@ -184,6 +186,8 @@ export async function runServe(stage: StageName, config: McpspyConfig, argv: str
   if (!config.natsUrl) throw new UsageError('serve needs --nats URL (or MCPSPY_NATS_URL): stages talk over NATS');
   if (stage === 'probe') await requireProbe(argv);
   if (stage !== 'sink') config.tui = false;
+  // Asynchronous verdicts put security off the write -> line path: on a busy host it gives way to the other stages (libs/runtime priority.ts).
+  if (stage === 'security' && config.securityAsync) lowerPriority(securityNice());
   // `serve web` without --web: the default address, loopback only.
   if (stage === 'web') config.web ??= { host: '127.0.0.1', port: 8080 };
   return runStages(config, [stage], {

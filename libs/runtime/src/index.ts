@@ -36,4 +36,5 @@ export { RedisStore, type RedisStoreOptions, redisSecurityOptions } from './stor
 // Stage bootstrap.
 export { publishStageStats, RUNTIME, type StageRuntime } from './stage-runtime';
 export { createRuntime, type RuntimeOptions, serverOptionsFor, ShutdownRequests, startStage, stopStages } from './bootstrap';
+export { lowerPriority, securityNice, type LoweredPriority } from './priority';
 export { runWarmUp, syntheticMcpMessages, warmBatchCodec, warmUpEnabled } from './warm-up';

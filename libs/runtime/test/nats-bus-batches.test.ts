@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'nats';
 import { batchSubjectOf, decodeBatchText, encodeBatchText, JETSTREAM_STREAM, Subjects } from '@mcpspy/events';
 import { NatsBus } from '../src';
+import { PUBLISHED } from '../src/bus/in-process.bus';
 import { startNats, TestServer } from '../src/testing';
 
 let nats: TestServer;
@@ -279,4 +280,32 @@ test('http.message: a partial batch goes out on its linger timer over core NATS,
   assert.deepEqual(got, [1, 2]);
   assert.ok(pub.counters.get('batches_published') <= 2, `sent together (${pub.counters.get('batches_published')} batches)`);
   await Promise.all([sub.close(), pub.close()]);
+});
+
+test('publish returns the shared PUBLISHED while the window has room (nothing for a tracker to keep); a payload JSON cannot encode rejects, never throws', async () => {
+  const bus = await NatsBus.connect({ url: nats.url, name: 'published' });
+  try {
+    const got: unknown[] = [];
+    await bus.subscribe(Subjects.mcpMessage, (ev) => void got.push(ev), { queue: 'published', durable: 'published' });
+    for (const subject of [Subjects.mcpMessage, Subjects.stageStats]) {
+      const r = bus.publish(subject, subject === Subjects.mcpMessage ? mcp(1) : { stage: 'x', counters: {} });
+      assert.equal(r, PUBLISHED, `${subject}: the shared settled promise`);
+    }
+    const cyclic: Record<string, unknown> = { ...mcp(2) };
+    cyclic.self = cyclic;
+    for (const subject of [Subjects.mcpMessage, Subjects.stageStats]) {
+      let thrown: unknown;
+      let p: Promise<void> | undefined;
+      try {
+        p = bus.publish(subject, cyclic);
+      } catch (err) {
+        thrown = err;
+      }
+      assert.equal(thrown, undefined, `${subject}: not thrown`);
+      await assert.rejects(p!, /circular/i);
+    }
+    await until(() => got.length === 1, 'the good message');
+  } finally {
+    await bus.close();
+  }
 });

@@ -49,6 +49,7 @@ import {
 } from '@mcpspy/events';
 import { Bus, BusHandler, BusSubscribeOptions, BusSubscription } from './bus';
 import { JetStreamPublisher } from './jetstream-publisher';
+import { PUBLISHED } from './in-process.bus';
 
 export interface NatsBusOptions {
   /** Server URL(s); a user:password part is taken as credentials and never printed. */
@@ -288,10 +289,24 @@ export class NatsBus implements Bus {
     return { ok: true, value };
   }
 
-  async publish(subject: string, payload: unknown): Promise<void> {
+  /**
+   * Queues the event for the end of the turn. Not async: when the window of
+   * unacknowledged publishes has room (nearly always) it returns PUBLISHED,
+   * the shared settled promise, so a PublishTracker keeps nothing for it (a
+   * promise per message, its `catch` and the drain's Promise.all over them
+   * were work for nothing: this method never rejects); only a publisher that
+   * must wait for stored-acks gets a promise of its own.
+   */
+  publish(subject: string, payload: unknown): Promise<void> {
     const max = this.nc.info?.max_payload ?? 1024 * 1024;
     if (this.batching && isBatchedSubject(subject) && !(payload instanceof Uint8Array)) {
-      const line = JSON.stringify(payload);
+      let line: string;
+      try {
+        line = JSON.stringify(payload);
+      } catch (err) {
+        // A payload JSON cannot encode (a cycle, a BigInt): the caller's promise rejects, as it did when this method was async.
+        return Promise.reject(err);
+      }
       // The envelope's header line comes on top of the event. A line's UTF-8 size is at most 3 bytes per UTF-16 unit: counted only when that bound is too big.
       if (line.length * 3 + 128 > max) {
         const bytes = Buffer.byteLength(line, 'utf8');
@@ -300,27 +315,33 @@ export class NatsBus implements Bus {
       this.counters.inc('published');
       this.addToBatch(subject, line, Math.min(this.options.batchMaxBytes ?? 1024 * 1024, max - 128));
     } else {
-      const data = this.encode(subject, payload);
+      let data: Uint8Array;
+      try {
+        data = this.encode(subject, payload);
+      } catch (err) {
+        // A payload JSON cannot encode (a cycle, a BigInt): the caller's promise rejects, as it did when this method was async.
+        return Promise.reject(err);
+      }
       if (data.byteLength > max) return this.rejectOversized(subject, data.byteLength, max);
       this.counters.inc('published');
       this.outgoing.push({ subject, data, events: 1 });
     }
     this.queuedEvents++;
     this.scheduleOutgoing();
-    if (this.inflightEvents + this.queuedEvents >= MAX_INFLIGHT_DURABLE) {
-      // The publisher waits for stored-acks: a stage that queues because of NATS, not because of its own CPU.
-      this.counters.inc('backpressure_waits');
-      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
-    }
+    if (this.inflightEvents + this.queuedEvents < MAX_INFLIGHT_DURABLE) return PUBLISHED;
+    // The publisher waits for stored-acks: a stage that queues because of NATS, not because of its own CPU.
+    this.counters.inc('backpressure_waits');
+    return new Promise<void>((resolve) => this.roomWaiters.push(resolve));
   }
 
-  private rejectOversized(subject: string, bytes: number, max: number): void {
+  private rejectOversized(subject: string, bytes: number, max: number): Promise<void> {
     this.counters.reject(
       this.options.logger,
       'oversized_payloads',
       `message of ${bytes} bytes exceeds the NATS server's max_payload of ${max} bytes: raise max_payload (deploy/nats/nats.conf sets 64MB)`,
       { subject },
     );
+    return PUBLISHED;
   }
 
   private addToBatch(subject: string, line: string, maxBytes: number): void {
