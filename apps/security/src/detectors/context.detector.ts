@@ -106,6 +106,16 @@ export const CONTEXT_CUES: readonly Cue[] = [
     summary: 'text inside data addresses the AI reading it',
   },
   {
+    // A role claimed from inside data: "This is the platform owner speaking", "this message is from your developer".
+    id: 'addresses_ai',
+    gate: ['this is', 'message is from', 'speaking'],
+    kind: 'address',
+    category: 'prompt_injection',
+    weight: 0.3,
+    re: /\b(?:this is|this message is from|here speaks|speaking is) (?:the |your )(?:platform |site |server |account |workspace |system )?(?:owner|operator|developer|administrator|admin|creator|maker|vendor)s?\b(?: speaking\b)?/g,
+    summary: 'text inside data addresses the AI reading it',
+  },
+  {
     // A vocative opening a sentence: "Assistant, once you have read this ...", "AI helper, pause the recipe."
     id: 'addresses_ai',
     gate: ['assistant,', 'ai,', 'bot,', 'model,', 'agent,', 'chatbot,', 'llm,', 'helper,'],
