@@ -92,7 +92,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
     kind: 'address',
     category: 'prompt_injection',
     weight: 0.3,
-    re: new RegExp([`(?:\\bps\\b|\\bp\\.s\\.|\\b(?:side note|one more thing|note|notice|update|message|request|reminder|instructions?|notes?)\\b)[^.\\n:]{0,40}?\\b(?:for|to) (?:the |any |all |whichever |whatever )?(?:[a-z-]{2,15} ){0,2}${AI}s?\\b(?! (?:research|safety|ethics|policy|team|act|industry|community|product|project))`].join('|'), 'gm'),
+    re: new RegExp([`(?:\\bps\\b|\\bp\\.s\\.|\\b(?:side note|one more thing|note|notice|update|message|request|reminder|instructions?|notes?)\\b(?: from (?:the |your |a |an )?[a-z-]{2,20}(?: [a-z-]{2,20}){0,2})?)[^.\\n:]{0,24}?\\b(?:for|to) (?:the |any |all |whichever |whatever )?(?:[a-z-]{2,15} ){0,2}${AI}s?\\b(?! (?:research|safety|ethics|policy|team|act|industry|community|product|project))`].join('|'), 'gm'),
     summary: 'text inside data addresses the AI reading it',
   },
   {
