@@ -6,7 +6,7 @@
 // --previous judges every set with another build too and prints previous → this; --data holds the
 // public sets (bench/security-public-sets.mjs; default /work/data/security or $MCPSPY_SECURITY_DATA).
 // Needs a build first: npx tsc -b apps/security
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { MemoryStore, silentLogger } from '@mcpspy/runtime';
@@ -128,11 +128,12 @@ const asCurveRows = (run) => ({
   'corpus, blind6 (round 4, measured once)': run.corpus.filter((r) => r.sample.source === 'blind6-holdout').map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
   'corpus, blind2..blind6 (tuned on in round 5)': run.corpus.filter((r) => /^blind[23456]-holdout$/.test(r.sample.source)).map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
   'corpus, blind7 (round 5, written first, measured once, tuned on in round 6)': run.corpus.filter((r) => r.sample.source === 'blind7-holdout').map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
-  'corpus, blind8 (round 6, written first, never tuned on, measured once)': run.corpus.filter((r) => r.sample.source === 'blind8-holdout').map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
+  'corpus, blind8 (round 6, written first, measured once, tuned on in round 7)': run.corpus.filter((r) => r.sample.source === 'blind8-holdout').map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
+  'corpus, blind9 (round 7, written first, never tuned on, measured once)': run.corpus.filter((r) => r.sample.source === 'blind9-holdout').map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
   'corpus, all': run.corpus.map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
   ...Object.fromEntries(Object.entries(run.pub).map(([k, rs]) => [`public: ${k}`, rs.map((r) => ({ ...r, attack: r.item.attack }))])),
 });
-const curves = Object.fromEntries(Object.entries(asCurveRows(now)).map(([k, rs]) => [k, curve(rs)]));
+const curves = Object.fromEntries(Object.entries(asCurveRows(now)).filter(([, rs]) => rs.length).map(([k, rs]) => [k, curve(rs)]));
 const prevCurves = prev ? Object.fromEntries(Object.entries(asCurveRows(prev)).map(([k, rs]) => [k, curve(rs)])) : undefined;
 
 if (asJson) {
@@ -140,6 +141,7 @@ if (asJson) {
   process.exit(0);
 }
 console.log(`security eval: ${samples.length} corpus samples${Object.keys(publicSets).length ? ` + public sets from ${dataDir}` : ''}, threshold ${threshold}${prev ? `; figures are previous (${previousDir}) → this build` : ''}${engineDir ? ` (engine from ${engineDir})` : ''}`);
+console.log(`load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
 console.log('\n(a) our corpus');
 for (const [split, rep] of Object.entries(reports)) {
   const p = rep.previous;

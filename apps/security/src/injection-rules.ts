@@ -142,6 +142,16 @@ const RULES: readonly InjectionRule[] = [
     summary: 'instruction override',
   },
   {
+    // The same override in Spanish, Portuguese, French, German and Italian (previous / all / your instructions).
+    id: 'override_instructions_intl',
+    category: 'prompt_injection',
+    weight: w(0.8, 0.85, 0.9),
+    triggers: ['instruc', 'anweisung', 'indica', 'istruzion', 'regeln', 'reglas', 'gles', 'consignes', 'vorgaben'],
+    requires: ['olvid', 'ignor', 'descart', 'esquec', 'oubli', 'vergiss', 'dimentic', 'omit', 'desconsider'],
+    re: /\b(?:olvida|olvide|olvidad|ignora|ignorad|descarta|desconsidera|esquece|esque[cç]a|oublie|oubliez|ignorez|ignore (?=(?:les|toutes|tous|tes|vos)\b)|ignoriere|ignoriert|ignorieren sie|vergiss|vergessen sie|dimentica|dimenticate|omite)\b[^.\n]{0,30}?\b(?:instrucciones|instru[cç][oõ]es|instructions|consignes|r[eè]gles|anweisungen|regeln|vorgaben|istruzioni|indica[cç][oõ]es|reglas)\b/g,
+    summary: 'instruction override',
+  },
+  {
     id: 'override_given_rules',
     category: 'prompt_injection',
     weight: w(0.85, 0.9, 0.9),
@@ -203,7 +213,7 @@ const RULES: readonly InjectionRule[] = [
     category: 'prompt_injection',
     weight: w(0.55, 0.6, 0.65),
     triggers: ['new', 'from now on', 'henceforth', 'you are no longer', 'only goal', 'only task', 'only purpose', 'only job', 'only objective', 'only mission', 'sole goal', 'sole task', 'sole purpose', 'sole job', 'sole objective', 'sole mission', 'real goal', 'real task', 'real purpose', 'real job', 'real objective', 'real mission', 'true goal', 'true task', 'true purpose', 'true job', 'true objective', 'true mission', 'primary goal', 'primary task', 'primary purpose', 'primary job', 'primary objective', 'primary mission', 'actual goal', 'actual task', 'actual purpose', 'actual job', 'actual objective', 'actual mission'],
-    re: /\b(?:(?:your|the) new (?:role|task|instructions?|objective|goal|purpose|job|mission|persona|identity) ?(?:is|are|will be|:)|from now on,? (?:you|your|respond|reply|answer|always|only|act)|henceforth,? (?:you|your)|you are no longer (?:an? |the )?(?:assistant|ai|claude|chatgpt|helpful|bound|restricted|limited)|your (?:only|sole|real|true|primary|actual) (?:goal|task|purpose|job|objective|mission)(?: in (?:every|each|this) (?:answer|reply|response|conversation))?(?: from now on| now)? (?:is|will be)\b)/g,
+    re: /\b(?:(?:your|the) new (?:role|task|instructions?|objective|goal|purpose|job|mission|persona|identity)(?: (?:for|in) (?:this|the) (?:conversation|chat|session))? ?(?:is|are|will be|:)|from now on,? (?:you|your|respond|reply|answer|always|only|act)|henceforth,? (?:you|your)|you are no longer (?:an? |the )?(?:assistant|ai|claude|chatgpt|helpful|bound|restricted|limited)|your (?:only|sole|real|true|primary|actual) (?:goal|task|purpose|job|objective|mission)(?: in (?:every|each|this) (?:answer|reply|response|conversation))?(?: from now on| now)? (?:is|will be)\b)/g,
     summary: 'role or system prompt hijack',
   },
   {
@@ -460,7 +470,7 @@ const RULES: readonly InjectionRule[] = [
     category: 'jailbreak',
     weight: w(0.6, 0.55, 0.6),
     triggers: ['restrict', 'filter', 'limit', 'censor', 'guideline', 'rules', 'ethic', 'moral', 'policy', 'policies', 'bound', 'safety', 'guardrail', 'safeguard', 'boundar', 'principle', 'constraint'],
-    re: /\b(?:without|with no|free (?:of|from)|no longer bound by|not bound by|unbound by|liberated from|released from|freed from|no|zero|ignoring|ignore|ignores) (?:any |all |the |your |its |of |those |these ){0,4}(?:(?:ethical|moral|content|safety|openai|anthropic|usual|normal|standard|built-in|programmed|corporate)\s+){0,4}(?:restrictions|filters|filtering|limitations|limits|censorship|guidelines|rules|constraints|ethics|morals|morality|policies|guardrails|safeguards|boundaries|principles)\b|\b(?:your |the |all |any )?(?:content|safety|usage|ethical|moderation) (?:policies|policy|filters|guidelines|restrictions|rules|guardrails) (?:are|is) (?:now |hereby |temporarily )?(?:suspended|disabled|lifted|off|removed|turned off|deactivated|void|waived|paused|not in effect)\b|\b(?:removed|stripped(?: out)?|disabled|deleted|turned off|took away|taken away) (?:every|all|any|its|your|the) (?:of (?:its|your|the) )?(?:safety |ethical |content |moral )?(?:rules?|restrictions?|filters?|guidelines?|guardrails?|limits?|limitations?|safeguards?)\b/g,
+    re: /\b(?:without|with no|free (?:of|from)|no longer bound by|not bound by|unbound by|liberated from|released from|freed from|no|zero|ignoring|ignore|ignores) (?:any |all |every |the |your |its |of |those |these ){0,4}(?:(?:ethical|moral|content|safety|openai|anthropic|usual|normal|standard|built-in|programmed|corporate)\s+){0,4}(?:restrictions|filters|filtering|limitations|limits|censorship|guidelines|rules|constraints|ethics|morals|morality|policies|guardrails|safeguards|boundaries|principles)\b|\b(?:your |the |all |any )?(?:content|safety|usage|ethical|moderation) (?:policies|policy|filters|guidelines|restrictions|rules|guardrails) (?:are|is) (?:now |hereby |temporarily )?(?:suspended|disabled|lifted|off|removed|turned off|deactivated|void|waived|paused|not in effect)\b|\b(?:removed|stripped(?: out)?|disabled|deleted|turned off|took away|taken away) (?:every|all|any|its|your|the) (?:of (?:its|your|the) )?(?:safety |ethical |content |moral )?(?:rules?|restrictions?|filters?|guidelines?|guardrails?|limits?|limitations?|safeguards?)\b/g,
     summary: 'asks to drop safety restrictions',
   },
   {
@@ -505,9 +515,9 @@ const RULES: readonly InjectionRule[] = [
     id: 'safety_removed',
     category: 'jailbreak',
     weight: w(0.55, 0.5, 0.5),
-    triggers: ['without', 'removed', 'disabled', 'lifted', 'turned off', 'switched off', 'suspended', 'stripped', 'allow', 'opposite', 'forbidden', 'prohibited'],
+    triggers: ['without', 'removed', 'disabled', 'lifted', 'turned off', 'switched off', 'suspended', 'stripped', 'allow', 'opposite', 'forbidden', 'prohibited', 'gone', 'released', 'freed', 'liberated', 'unbound'],
     requires: ['safety', 'alignment', 'content', 'ethical', 'guardrail', 'restriction', 'filter', 'polic', 'rule', 'guideline', 'opposite', 'forbidden', 'prohibited', 'disallowed', 'banned'],
-    re: /\b(?:trained|built|released|created|made|designed|programmed|fine-?tuned|shipped) without (?:any )?(?:safety|alignment|content|ethical) (?:tuning|training|filters?|guidelines|restrictions|rules|layer)\b|\b(?:your |its |the )?(?:safety (?:training|tuning|filters?|layer|guidelines)|alignment(?: layer)?|content (?:policy|policies|filters?)|guardrails|restrictions|filters) (?:was|were|has been|have been|got) (?:now |just )?(?:removed|disabled|lifted|turned off|switched off|suspended|deleted|stripped)\b[^.\n]{0,30}?\b(?:by|for|so|you|from now|now)\b|\b(?:your |the )?(?:content )?(?:policy|policies|rules|guidelines) (?:was|were|has been|have been|got) (?:updated|changed)\b[^.\n]{0,40}?\b(?:now )?(?:allows?|permits?) (?:everything|anything|all (?:content|requests|topics))\b|\bevery rule you (?:were|have been) given (?:now )?means (?:its|the) opposite\b|\banything (?:forbidden|prohibited|disallowed|banned) is (?:now )?(?:required|allowed|mandatory|permitted)\b/g,
+    re: /\b(?:trained|built|released|created|made|designed|programmed|fine-?tuned|shipped) without (?:any )?(?:safety|alignment|content|ethical) (?:tuning|training|filters?|guidelines|restrictions|rules|layer)\b|\b(?:your |its |the )?(?:safety (?:training|tuning|filters?|layer|guidelines)|alignment(?: layer)?|content (?:policy|policies|filters?)|guardrails|restrictions|filters) (?:was|were|has been|have been|got) (?:now |just )?(?:removed|disabled|lifted|turned off|switched off|suspended|deleted|stripped)\b[^.\n]{0,30}?\b(?:by|for|so|you|from now|now)\b|\b(?:your |the )?(?:content )?(?:policy|policies|rules|guidelines) (?:was|were|has been|have been|got) (?:updated|changed)\b[^.\n]{0,40}?\b(?:now )?(?:allows?|permits?) (?:everything|anything|all (?:content|requests|topics))\b|\bevery rule you (?:were|have been) given (?:now )?means (?:its|the) opposite\b|\banything (?:forbidden|prohibited|disallowed|banned) is (?:now )?(?:required|allowed|mandatory|permitted)\b|\b(?:released|freed|liberated|unbound) from (?:every|each|any) (?:single )?(?:rule|restriction|filter|guideline|limit)\b|\bif (?:your|its|the) (?:safety (?:training|tuning|layer|filters?)|alignment(?: layer| training)?|content filters?|guardrails|filters|restrictions) (?:were|was|had been) (?:removed|disabled|turned off|switched off|lifted|gone|stripped)\b/g,
     summary: 'claims the model\'s safety rules were removed',
   },
   {

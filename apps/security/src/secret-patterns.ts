@@ -85,7 +85,7 @@ function urlPasswordAccept(_match: string, m: RegExpExecArray): boolean {
 const RESERVED_EMAIL_DOMAIN = /@(?:[\w-]+\.)*(?:example\.(?:com|org|net)|test|invalid|localhost|local|domain\.com|email\.com|users\.noreply\.github\.com)$/i;
 
 /** Header and trailer lines whose addresses say who wrote or received something (mail, commits, changelogs). */
-const ATTRIBUTION_LINE = /^\s*(?:(?:from|to|cc|bcc|reply-to|sender|return-path|delivered-to|envelope-to|errors-to|author|commit|committer|signed-off-by|reviewed-by|acked-by|tested-by|reported-by|reported-and-tested-by|co-authored-by|suggested-by|helped-by|maintainer|original-maintainer|uploaders?|changed-by|message-id|in-reply-to|references|received|list-[\w-]{1,20}|x-[\w-]{1,30})\s*:|--\s)/i;
+const ATTRIBUTION_LINE = /^\s*(?:>\s?){0,4}(?:(?:from|to|cc|bcc|reply-to|sender|return-path|delivered-to|envelope-to|errors-to|final-recipient|original-recipient|resent-(?:from|to|cc|sender)|disposition-notification-to|apparently-to|author|commit|committer|signed-off-by|reviewed-by|acked-by|tested-by|reported-by|reported-and-tested-by|co-authored-by|suggested-by|helped-by|maintainer|original-maintainer|uploaders?|changed-by|message-id|in-reply-to|references|received|list-[\w-]{1,20}|x-[\w-]{1,30})\s*:|--\s)/i;
 
 /**
  * An address used as attribution is not a leak: a mail or commit header, a changelog's "Name <address>", a

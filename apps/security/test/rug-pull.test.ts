@@ -134,7 +134,8 @@ describe('rug pull', () => {
     assert.deepEqual(d.changes, [{ field: 'arguments', paths: ['+env_file'] }]);
     assert.equal(rug[0]!.evidence[0]!.field, 'result.prompts[0].arguments');
     assert.match(rug[0]!.summary, /^prompt "code_review" of stdio:prompt-srv changed its arguments/);
-    assert.deepEqual(await engine.analyze(listingResponse('prompts/list', after, { comm: 'prompt-srv' })), [], 'reported once');
+    // (a prompt argument that asks for the .env is poisoning in itself and is judged in every listing; the change is reported once)
+    assert.deepEqual((await engine.analyze(listingResponse('prompts/list', after, { comm: 'prompt-srv' }))).filter((a) => a.category === 'rug_pull'), [], 'reported once');
     await store.close();
   });
 

@@ -30,6 +30,10 @@ import { withholdsPolicy } from '../injection-rules';
 interface Cue {
   id: string;
   /** Substrings of which one must occur before the cue's regex runs (one Aho-Corasick pass finds them all; most texts pass no gate). */
+  /** Not judged in definitions (a tool description names tools and its own use by design). */
+  notInDefinition?: boolean;
+  /** The weight in a definition, when it differs (a description that rewrites other tools' recipients). */
+  definitionWeight?: number;
   gate: readonly string[];
   kind: 'address' | 'act';
   category: AlertCategory;
@@ -38,25 +42,25 @@ interface Cue {
   summary: string;
 }
 
-const AI = '(?:ai|a\\.i\\.|assistant|agent|model|language model|llm|chatbot|bot|claude|chatgpt|gpt|copilot|gemini)';
-const VERB_SEND = '(?:send|e-?mail|mail|forward|post|upload|transfer|wire|pay|submit|share|deliver|leak|exfiltrate|copy|sync|bcc|cc|move|remit|redirect)';
+const AI = '(?:ai|a\\.i\\.|assistant|agent|model|language model|llm|chatbot|bot|classifier|claude|chatgpt|gpt|copilot|gemini)';
+const VERB_SEND = '(?:send|e-?mail|mail|forward|post|upload|transfer|wire|pay|submit|share|deliver|leak|exfiltrate|copy|sync|bcc|cc|move|remit|redirect|push)';
 const SECRET = '(?:passwords?|passphrases?|api[ _-]?keys?|access[ _-]?keys?|secret[ _-]?keys?|private[ _-]?keys?|ssh[ _-]?keys?|(?:deploy |app |client )?secrets|tokens?|credentials?|seed phrases?|recovery phrases?|mnemonic|2fa codes?|otp codes?|(?:two-factor |2fa |mfa )?(?:backup|recovery) codes|one-time codes?|session cookies?|cookies|(?:saved |stored |browser )?passwords?)';
 const CRED_PATH = '(?:~\\/\\.ssh\\/[\\w.-]{1,40}|\\.ssh\\/id_[a-z0-9]{2,10}|~\\/\\.aws\\/(?:credentials|config)|\\.aws\\/credentials|~\\/\\.netrc|\\.git-credentials|~\\/\\.docker\\/config\\.json|~\\/\\.kube\\/config|\\/etc\\/shadow|\\.env(?:\\.local|\\.production)?\\b|id_rsa|id_ed25519|wallet\\.dat|keychain)';
 const DEST = '(?:[\\w.+-]{1,64}@[\\w-]{1,63}(?:\\.[\\w-]{1,63}){1,4}|https?:\\/\\/[^\\s)>\\]"\']{3,200}|(?:account|acct|iban|wallet|routing)(?: (?:number|no\\.?|#))?:? ?[a-z0-9]{0,4}[0-9][0-9 -]{4,34})';
 /** Modal verbs that turn a sentence about the AI into an order to it. */
-const MODAL = '(?:must|should|shall|needs? to|has to|have to|is (?:expected|required|instructed|asked|allowed|permitted) to|are (?:expected|required|instructed|asked|allowed|permitted) to|will now|may now|can now|may skip|may ignore)';
+const MODAL = '(?:must|should|shall|needs? to|has to|have to|(?:is|are) to(?! be\\b)|is (?:expected|required|instructed|asked|allowed|permitted) to|are (?:expected|required|instructed|asked|allowed|permitted) to|will now|may now|can now|may skip|may ignore)';
 
 export const CONTEXT_CUES: readonly Cue[] = [
   {
     id: 'addresses_ai',
-    gate: ['ai ', 'ai,', 'ai.', 'ai:', 'ai)', 'a.i.', 'assistant', 'agent', 'model', 'llm', 'bot ', 'bots', 'bot,', 'bot:', 'claude', 'gpt', 'copilot', 'gemini', '[system', '[assistant', '[ai', '[admin', '[important', '[instruction', '[agent', '<important', '<system', '<instruction', '<admin', '<sys', '</important', '</instruction', '</admin', '</sys', 'override', 'addendum'],
+    gate: ['ai ', 'ai,', 'ai.', 'ai:', 'ai)', 'a.i.', 'assistant', 'agent', 'model', 'llm', 'bot ', 'bots', 'bot,', 'bot:', 'claude', 'gpt', 'copilot', 'gemini', 'classifier', '[system', '[assistant', '[ai', '[admin', '[important', '[instruction', '[agent', '<important', '<system', '<instruction', '<admin', '<sys', '</important', '</instruction', '</admin', '</sys', 'override', 'addendum'],
     kind: 'address',
     category: 'prompt_injection',
     weight: 0.3,
     re: new RegExp(
       [
         // Vocative or dedication: "Hey AI,", "Note to the assistant", "(for the language model only", "Okay, assistant, this is for you".
-        `\\b(?:hey|hi|hello|dear|attention|ok(?:ay)?,?|note (?:to|for)|message (?:to|for)|instructions? (?:to|for)|reminder (?:to|for)|this (?:part |section |text )?is for)\\s{1,3}(?:the |any |all |you,? )?(?:${AI})s?\\b`,
+        `\\b(?:hey|hi|hello|dear|attention|ok(?:ay)?,?|note (?:to|for)|message (?:to|for)|instructions? (?:to|for)|reminder (?:to|for)|this (?:part |section |text )?is for)\\s{1,3}(?:the |any |all |you,? )?(?:(?:ai|[a-z-]{3,15}) )?(?:${AI})s?\\b`,
         `\\bfor (?:the )?(?:${AI})s? only\\b`,
         // The AI as the one who must do something: "assistants that read this resource should ...", "the support bot must ...".
         `\\b(?:${AI})s?\\b(?: [a-z'-]{1,15}){0,5}? ${MODAL}\\b(?! (?:never|not|refuse|decline|always refuse)\\b)`,
@@ -74,11 +78,11 @@ export const CONTEXT_CUES: readonly Cue[] = [
   {
     // Whoever acts for the user: "whichever bot is handling this order on the buyer's behalf". (The addressee cues are split by gate: one regex with every alternative cost ~10 µs per 1 KB.)
     id: 'addresses_ai',
-    gate: ['behalf', 'whichever', 'whatever'],
+    gate: ['behalf', 'whichever', 'whatever', 'whoever'],
     kind: 'address',
     category: 'prompt_injection',
     weight: 0.3,
-    re: new RegExp([`\\b(?:whichever|whoever|whatever|any|every)\\b[^.\\n]{0,40}?\\bon (?:the |their |his |her |a )?(?:user|buyer|customer|person|owner|reader|recipient|client|applicant)?'?s? behalf\\b`, `\\b(?:whichever|whatever) (?:[a-z-]{2,15} )?${AI}s? (?:is |are )?(?:reading|handling|processing|triaging|summari[sz]ing|reviewing|screening|working on|looking at|comparing|parsing|indexing|scanning)\\b`].join('|'), 'gm'),
+    re: new RegExp([`\\b(?:whoever|whichever (?:system|program|process)|whatever (?:system|program|process)) (?:reads?|is reading|processes|is processing|handles|parses|receives|loads|indexes|summari[sz]es|sees)\\b (?:this|these)\\b`, `\\b(?:whichever|whoever|whatever|any|every)\\b[^.\\n]{0,40}?\\bon (?:the |their |his |her |a )?(?:user|buyer|customer|person|owner|reader|recipient|client|applicant)?'?s? behalf\\b`, `\\b(?:whichever|whatever) (?:[a-z-]{2,15} )?${AI}s? (?:is |are )?(?:reading|handling|processing|triaging|summari[sz]ing|reviewing|screening|working on|looking at|comparing|parsing|indexing|scanning)\\b`].join('|'), 'gm'),
     summary: 'text inside data addresses the AI reading it',
   },
   {
@@ -88,7 +92,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
     kind: 'address',
     category: 'prompt_injection',
     weight: 0.3,
-    re: new RegExp([`(?:\\bps\\b|\\bp\\.s\\.|\\b(?:side note|one more thing|note|notice|update|message|request|reminder|instructions?|notes?)\\b)[^.\\n:]{0,24}?\\b(?:for|to) (?:the |any |all |whichever |whatever )?(?:[a-z-]{2,15} ){0,2}${AI}s?\\b(?! (?:research|safety|ethics|policy|team|act|industry|community|product|project))`].join('|'), 'gm'),
+    re: new RegExp([`(?:\\bps\\b|\\bp\\.s\\.|\\b(?:side note|one more thing|note|notice|update|message|request|reminder|instructions?|notes?)\\b(?: from (?:the |your |a |an )?[a-z-]{2,20}(?: [a-z-]{2,20}){0,2})?)[^.\\n:]{0,24}?\\b(?:for|to) (?:the |any |all |whichever |whatever )?(?:[a-z-]{2,15} ){0,2}${AI}s?\\b(?! (?:research|safety|ethics|policy|team|act|industry|community|product|project))`].join('|'), 'gm'),
     summary: 'text inside data addresses the AI reading it',
   },
   {
@@ -102,13 +106,23 @@ export const CONTEXT_CUES: readonly Cue[] = [
     summary: 'text inside data addresses the AI reading it',
   },
   {
+    // A role claimed from inside data: "This is the platform owner speaking", "this message is from your developer".
+    id: 'addresses_ai',
+    gate: ['this is', 'message is from', 'speaking'],
+    kind: 'address',
+    category: 'prompt_injection',
+    weight: 0.3,
+    re: /\b(?:this is|this message is from|here speaks|speaking is) (?:the |your )(?:platform |site |server |account |workspace |system )?(?:owner|operator|developer|administrator|admin|creator|maker|vendor)s?\b(?: speaking\b)?/g,
+    summary: 'text inside data addresses the AI reading it',
+  },
+  {
     // A vocative opening a sentence: "Assistant, once you have read this ...", "AI helper, pause the recipe."
     id: 'addresses_ai',
     gate: ['assistant,', 'ai,', 'bot,', 'model,', 'agent,', 'chatbot,', 'llm,', 'helper,'],
     kind: 'address',
     category: 'prompt_injection',
     weight: 0.3,
-    re: new RegExp([`(?:^|[.!?:\\]]\\s{1,3})(?:(?:dear|hey|ok|okay|attention) )?(?:ai|assistant|bot|model|agent|chatbot|llm|language model)(?: (?:helper|assistant|agent|model|bot))?, (?!(?:and|or|but|which|who|that|the|a|an|its|it|is|was)\\b)`].join('|'), 'gm'),
+    re: new RegExp([`(?:^|[.!?:\\]]\\s{1,3})(?:(?:dear|hey|ok|okay|attention) )?(?:(?!(?:the|a|an|this|that|our|your|my|their|its|his|her)\\b)[a-z-]{3,15} )?(?:ai|assistant|bot|model|agent|chatbot|llm|language model)(?: (?:helper|assistant|agent|model|bot))?, (?!(?:and|or|but|which|who|that|the|a|an|its|it|is|was)\\b)`].join('|'), 'gm'),
     summary: 'text inside data addresses the AI reading it',
   },
   {
@@ -117,7 +131,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
     kind: 'act',
     category: 'exfiltration',
     weight: 0.3,
-    re: new RegExp(`\\b${VERB_SEND}\\b[^\\n]{0,80}?\\b(?:to|into|at|via|towards?)\\s{1,3}(?:the (?:following |external |attacker'?s? )?(?:address|account|endpoint|url|server|inbox)\\s{0,3}:?\\s{0,3})?${DEST}|\\b(?:bcc|cc)\\b[^.\\n]{0,30}${DEST}|\\badd\\s{1,3}${DEST}\\s{1,3}as (?:a |an )?(?:recipient|cc|bcc|collaborator|member|admin|owner|beneficiary)\\b`, 'g'),
+    re: new RegExp(`\\b${VERB_SEND}\\b[^\\n]{0,80}?\\b(?:to|into|at|via|towards?)\\s{1,3}(?:the (?:following |external |attacker'?s? )?(?:address|account|endpoint|url|server|inbox|remote|mirror|repository|repo|bucket)\\s{0,3}:?\\s{0,3})?${DEST}|\\b(?:bcc|cc)\\b[^.\\n]{0,30}${DEST}|\\badd\\s{1,3}${DEST}\\s{1,3}as (?:a |an )?(?:recipient|cc|bcc|collaborator|member|admin|owner|beneficiary)\\b`, 'g'),
     summary: 'asks the reader to send something to an address, URL or account',
   },
   {
@@ -136,7 +150,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
     category: 'exfiltration',
     weight: 0.4,
     re: new RegExp(
-      `\\b(?:get|fetch|retrieve|collect|gather|find|read|dump|extract|include|attach|append|list|send|share|give|provide|reveal|forward|post|upload|paste|look up|take|grab|export)\\b[^.\\n]{0,60}?\\b(?:(?:the |my |your |their |user'?s? |all |any |stored |saved |repository'?s? |project'?s? )?${SECRET}|${CRED_PATH})`,
+      `\\b(?:get|fetch|retrieve|collect|gather|find|read|dump|extract|include|attach|append|list|send|share|give|provide|reveal|forward|post|upload|paste|look up|take|grab|export)\\b[^.\\n]{0,60}?(?:\\b(?:the |my |your |their |user'?s? |all |any |stored |saved |repository'?s? |project'?s? )?${SECRET}|${CRED_PATH})`,
       'g',
     ),
     summary: 'asks the reader to gather or hand over secrets',
@@ -217,11 +231,11 @@ export const CONTEXT_CUES: readonly Cue[] = [
   },
   {
     id: 'consequential_action',
-    gate: ['close ', 'delete ', 'remove ', 'archive ', 'resolve ', 'wipe ', 'erase '],
+    gate: ['close ', 'delete ', 'remove ', 'archive ', 'resolve ', 'wipe ', 'erase ', 'cancel '],
     kind: 'act',
     category: 'prompt_injection',
     weight: 0.25,
-    re: /\b(?:close|delete|remove|archive|resolve|wipe|erase)\b (?:every|all|each|any|the other|their|the user'?s?)\b[^.\n]{0,40}?\b(?:tickets?|issues?|e-?mails?|messages?|files?|folders?|director(?:y|ies)|accounts?|repos?|repositor(?:y|ies)|contracts?|records?|backups?|invites?)\b/g,
+    re: /\b(?:close|delete|remove|archive|resolve|wipe|erase|cancel)\b (?:every|all|each|any|the other|their|the user'?s?)\b[^.\n]{0,40}?\b(?:tickets?|issues?|e-?mails?|messages?|files?|folders?|director(?:y|ies)|accounts?|repos?|repositor(?:y|ies)|contracts?|records?|backups?|invites?|meetings?|events?|appointments?|orders?|subscriptions?|bookings?)\b/g,
     summary: 'asks the reader to take an action on the user\'s accounts or others',
   },
   {
@@ -262,11 +276,11 @@ export const CONTEXT_CUES: readonly Cue[] = [
   },
   {
     id: 'consequential_action',
-    gate: ['recommend'],
+    gate: ['recommend', 'persuade', 'convince', 'urge '],
     kind: 'act',
     category: 'prompt_injection',
     weight: 0.25,
-    re: /\brecommend(?:ing)? (?:installing|buying|purchasing|downloading|visiting|signing up (?:for|at)|subscribing to|switching to)\b[^.\n]{0,60}?\b(?:from|at|on)\s{1,3}(?:https?:\/\/)?[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}|\brecommend (?:that )?(?:the user|they|them|users?)\b[^.\n]{0,30}?\b(?:apply|buy|sign up|install|download|switch|subscribe|visit|invest)\b/g,
+    re: /\brecommend(?:ing)? (?:installing|buying|purchasing|downloading|visiting|signing up (?:for|at)|subscribing to|switching to)\b[^.\n]{0,60}?\b(?:from|at|on)\s{1,3}(?:https?:\/\/)?[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}|\brecommend (?:that )?(?:the user|they|them|users?)\b[^.\n]{0,30}?\b(?:apply|buy|sign up|install|download|switch|subscribe|visit|invest)\b|\b(?:persuade|convince|urge) (?:the user|the customer|the buyer|them|users?|customers?) to (?:sign up|buy|install|download|subscribe|visit|register|invest|purchase|switch)\b/g,
     summary: 'asks the reader to take an action on the user\'s accounts or others',
   },
   {
@@ -316,12 +330,56 @@ export const CONTEXT_CUES: readonly Cue[] = [
   },
   {
     id: 'mislead_user',
-    gate: ['tell', 'inform', 'assure', 'describe', 'report', 'say only', 'claim'],
+    gate: ['tell', 'inform', 'assure', 'describe', 'report', 'say ', 'claim'],
     kind: 'act',
     category: 'prompt_injection',
     weight: 0.25,
-    re: /\b(?:tell|inform|assure|reassure|convince) (?:the user|the buyer|the customer|the human|the person|them|him|her)\b(?: that)? (?:it|the [a-z]{2,15}|this|everything|nothing|no |there (?:is|are|was|were) no|their account)\b[^.\n]{0,40}?\b(?:is|was|are|were|has|have|found|needs?|must)\b|\b(?:describe|present|portray|depict)\b (?:the |all |any |every )?(?:competing|other|rival|competitor'?s?) [a-z ]{1,20}\bas\b|\breport (?:the [a-z ]{1,20}|it|this|the task|the translation|everything) as (?:done|complete|completed|resolved|finished|successful|safe|clean)\b|\b(?:your |the )?(?:reply|summary|answer|response) (?:should|must|will) (?:say|state|claim) only\b|\bsay only that\b/g,
+    re: /\b(?:tell|inform|assure|reassure|convince) (?:the user|the buyer|the customer|the human|the person|them|him|her)\b(?: that)? (?:it|the [a-z]{2,15}|this|everything|nothing|no |there (?:is|are|was|were) no|their account)\b[^.\n]{0,40}?\b(?:is|was|are|were|has|have|found|needs?|must)\b|\b(?:describe|present|portray|depict)\b (?:the |all |any |every )?(?:competing|other|rival|competitor'?s?) [a-z ]{1,20}\bas\b|\breport (?:the [a-z ]{1,20}|it|this|the task|the translation|everything) as (?:done|complete|completed|resolved|finished|successful|safe|clean)\b|\b(?:your |the )?(?:reply|summary|answer|response) (?:should|must|will) (?:say|state|claim) only\b|\bsay only that\b|\bsay (?:that )?(?:the [a-z]{2,15}|it|this|everything) (?:was|is|were|are|had|has|contained) (?:empty|no (?:errors?|issues?|problems?|findings?|changes?)|nothing|fine|healthy|clean|safe|done|complete|ok)\b|\breport (?:back )?that (?:no|nothing|none)\b/g,
     summary: 'asks the reader to mislead the user',
+  },
+  {
+    // The reader's task replaced from inside data: "Ignore the user's request.", "disregard the operator task",
+    // "do not proofread.", "drop the search", "set aside what the user asked you to do".
+    id: 'replace_task',
+    gate: ['ignore', 'disregard', 'set aside', 'forget', 'drop the', 'skip the', 'abandon', 'do not', "don't"],
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.35,
+    re: /\b(?:ignore|disregard|set aside|put aside|forget|skip|abandon)\b (?:the |what the |whatever the )?(?:user|operator|customer|requester|human)(?:'s|s')? (?:original |actual |current )?(?:request|question|task|query|prompt|asked|wants|instructions?)\b|\b(?:drop|abandon|skip) (?:the|your) (?:search|summary|translation|review|classification|task|assignment|proofreading)\b(?! (?:step|results?|page|box|field|button|tool|feature|option|bar))|\b(?:do not|don'?t) (?:proofread|translate|summari[sz]e|classify|review|answer|moderate|grade|check) (?:anything|it|this|the (?:text|paragraph|page|document|ticket|review))?\s{0,2}[.;!]/g,
+    summary: 'replaces the reader\'s task with another',
+  },
+  {
+    // A named tool to be used from inside data: "use the calendar tool to cancel ...", "with refund_order", "through the slack tool".
+    id: 'use_named_tool',
+    gate: [' tool', '_'],
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.2,
+    notInDefinition: true,
+    re: /(?:^|[.!?:;]\s{1,3}|\n\s{0,3}|\b(?:then|first|also|now|and) )(?:use|call|run|invoke) (?:the |your )?[a-z][a-z0-9_]{1,30}(?: tool| function)? to (?:cancel|delete|send|share|create|email|forward|post|upload|transfer|approve|grant|close|refund|pay|issue|export|move|add|remove|change)\b|\b(?:with|using|via|through) (?:the |your )?[a-z]{2,20}_[a-z_]{2,30}\b(?:,| then| and| to)/g,
+    summary: 'asks the reader to use a named tool',
+  },
+  {
+    // Recipients rewritten or copied: "change the recipient to +44 …", "every message is also copied to …", "must add bcc: …".
+    id: 'reroute_recipient',
+    gate: ['recipient', 'destination', 'payee', 'number to', 'copied to', 'cc', 'forwarded to', 'mirrored to', 'duplicated to', 'instead of the number', 'instead of the address'],
+    kind: 'act',
+    category: 'exfiltration',
+    weight: 0.35,
+    definitionWeight: 0.55,
+    re: /\b(?:change|replace|switch|set|rewrite|redirect|swap)\b (?:the |their |its |every |each )?(?:recipient|destination|to[- ]address|payee|phone number|target number|receiving account)s?\b[^.\n]{0,20}?\bto\b|\b(?:also |silently |quietly |secretly )?(?:be )?(?:copied|cc'?d|bcc'?d|forwarded|mirrored|duplicated) (?:as well )?to\s{1,3}(?:\+?\d[\d ()-]{6,18}\d|[\w.+-]{1,64}@[\w-]{1,63}\.)|\b(?:must|always|should|shall) (?:also )?(?:(?:add|include|set|put)\b[^.\n]{0,12}?\b)?b?cc\b|\b(?:goes|go|be sent|are sent|is sent) to\s{1,3}\+?\d[\d ()-]{6,18}\d\b[^.\n]{0,30}?\binstead of\b|\binstead of the (?:number|address|recipient|account)\b/g,
+    summary: 'rewrites or copies the recipients of messages',
+  },
+  {
+    // What the user wrote, collected: "every message the user has written", "the user's previous three messages".
+    id: 'collect_user_messages',
+    gate: ['has written', 'have written', 'has typed', 'has sent', 'has said', 'previous', 'prior', 'earlier', 'last '],
+    kind: 'act',
+    category: 'exfiltration',
+    weight: 0.3,
+    definitionWeight: 0.5,
+    re: /\b(?:every|all|each) (?:message|thing|word|prompt)s? (?:the user|they|he|she) (?:has|have|had) (?:written|typed|sent|said|entered)\b|\b(?:text|contents?|copy) of (?:the user'?s?|their) (?:previous|prior|earlier|last|recent) (?:[a-z0-9]{1,10} )?(?:messages|prompts|requests|questions)\b/g,
+    summary: 'asks for what the user wrote',
   },
   {
     id: 'hijack_authority',
@@ -367,6 +425,7 @@ export class ContextDetector implements Detector {
       for (let ci = 0; ci < CONTEXT_CUES.length; ci++) {
         const cue = CONTEXT_CUES[ci]!;
         if (open[ci] === 0) continue;
+        if (cue.notInDefinition && unit.context === 'definition') continue;
         cue.re.lastIndex = 0;
         let m: RegExpExecArray | null;
         let found: RegExpExecArray | undefined;
@@ -390,7 +449,7 @@ export class ContextDetector implements Detector {
         if (!found) continue;
         const m2 = found;
         // Tool descriptions address the model by design ("the assistant should call this when ..."): there only the asks weigh.
-        const weight = cue.kind === 'address' && unit.context === 'definition' ? 0.1 : cue.weight;
+        const weight = unit.context === 'definition' ? (cue.kind === 'address' ? 0.1 : cue.definitionWeight ?? cue.weight) : cue.weight;
         const prev = hits.get(cue.id);
         if (prev && prev.weight >= weight) continue;
         const [start, end] = span(m2.index, m2.index + m2[0].length);
@@ -425,7 +484,10 @@ export class ContextDetector implements Detector {
     score = Math.min(0.95, score);
     const top = (asks.length ? asks : list).sort((a, b) => b.weight - a.weight)[0]!;
     const definition = list.some((h) => h.unit.context === 'definition');
-    const category: AlertCategory = definition ? 'tool_poisoning' : top.category;
+    // Text inside data that addresses the AI and asks it to act is an injection whatever it asks (an ask to send data
+    // out is reported as exfiltration too, below).
+    const addressedInData = list.some((h) => h.cue?.kind === 'address' && h.unit.context !== 'definition');
+    const category: AlertCategory = definition ? 'tool_poisoning' : addressedInData && asks.length ? 'prompt_injection' : top.category;
     const evidence = list.slice(0, 6).map((h) => {
       const [s, e] = [Math.min(h.start, h.unit.text.length), Math.min(h.end, h.unit.text.length)];
       return { text: clip(h.unit.text.slice(Math.max(0, s - 20), e + 20)), field: h.unit.field, start: s, end: e, rule: h.id };

@@ -287,7 +287,8 @@ export class RulesDetector implements Detector {
       let discussed = true;
       if (spans.some((sp) => sp.discussed && m.index > sp.open && m.index < sp.close)) wgt *= 0.3;
       // Reported speech weighs half; inside a write-up about attacks (red-team reports, advisories) as little as a discussed quote.
-      else if (REPORTED.test(t.slice(Math.max(0, m.index - 40), m.index))) wgt *= (quotes.writeUp ??= readsLikeWriteUp(t)) ? 0.3 : 0.5;
+      // (and as little in a text that lists quoted examples: "such as 'ignore previous instructions', or requests to reveal …")
+      else if (REPORTED.test(t.slice(Math.max(0, m.index - 40), m.index))) wgt *= (quotes.writeUp ??= readsLikeWriteUp(t)) || spans.some((sp) => sp.discussed) ? 0.3 : 0.5;
       else discussed = false;
       if (hidden) wgt += 0.1;
       if (!best || wgt > best.weight) best = { weight: wgt, start: m.index, end: m.index + m[0].length, discussed };
@@ -368,8 +369,14 @@ export function combineHits(hits: readonly Hit[], detector: string): Finding[] {
   const findings: Finding[] = [];
   for (const [category, rules] of byCat) {
     const list = [...rules.values()].sort((a, b) => b.weight - a.weight);
+    // Examples under discussion (a list of quoted attack phrases) are one piece of evidence, not several: the strongest counts.
     let miss = 1;
-    for (const h of list) miss *= 1 - h.weight;
+    let discussed = 0;
+    for (const h of list) {
+      if (h.discussed) discussed = Math.max(discussed, h.weight);
+      else miss *= 1 - h.weight;
+    }
+    miss *= 1 - discussed;
     findings.push({
       category,
       score: Math.min(MAX_WEIGHT, 1 - miss),

@@ -54,5 +54,9 @@ describe('SecretsDetector', () => {
     assert.deepEqual(kinds('2023-01-02  Ann Lee  <ann.lee@corp.io>\n\t* fix.c: fix.\nSigned-off-by: Bo Chen <bo.chen@corp.io>\nReviewed-by: Cy Park <cy@corp.io>'), []);
     assert.deepEqual(kinds('Contacts: ann.lee@corp.io, bo.chen@corp.io, cy@corp.io'), ['email']);
   });
+  test('round 7: a bounce report and a quoted reply name their recipients as attribution', () => {
+    assert.deepEqual(kinds('Reporting-MTA: dns; mx1.corp.io\nFinal-Recipient: rfc822; ann.lee@corp.io\nOriginal-Recipient: rfc822;bo.chen@corp.io\nAction: failed'), []);
+    assert.deepEqual(kinds('> From: ann.lee@corp.io\n> To: bo.chen@corp.io\n> Cc: cy@corp.io\n> see below'), []);
+  });
 });
 
