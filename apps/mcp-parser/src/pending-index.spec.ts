@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StringSlab } from '@mcpspy/runtime';
-import { PendingIndex } from './pending-index';
+import { hashOf, PendingIndex } from './pending-index';
 
 const value = (i: number): string => `"tools/call"\t1700000000000,"params":{"i":${i},"pad":"${'x'.repeat(60)}"}\nmsg-${i}`;
 
@@ -127,4 +127,26 @@ test('against a Map: random adds, takes, forgets and oldest-first drops over reu
     assert.equal(t.heldBytes, 0);
     assert.equal(t.heldStrings, 0);
   }
+});
+
+test('ids chosen to share one index slot under one seed spread out under another (the seed is random per process)', () => {
+  // What a hostile client would precompute against a fixed hash: 64 request ids whose keys share their low 12 bits.
+  const scope = 'mcp:pending:4242:pipe:7:';
+  const chosen: string[] = [];
+  for (let i = 0; chosen.length < 64; i++) {
+    const key = `${scope}${JSON.stringify(`id-${i}`)}`;
+    if ((hashOf(key, 0) & 0xfff) === 0) chosen.push(key);
+  }
+  for (const seed of [1, 0x5eed, -123456789]) {
+    const slots = new Map<number, number>();
+    for (const k of chosen) {
+      const slot = hashOf(k, seed) & 0xfff;
+      slots.set(slot, (slots.get(slot) ?? 0) + 1);
+    }
+    assert.ok(slots.size >= 56, `seed ${seed}: the 64 keys fall in ${slots.size} slots`);
+  }
+  // And the table itself still finds every one of them.
+  const t = new PendingIndex();
+  for (const k of chosen) t.add(k, 1e15, 1, 1);
+  assert.ok(chosen.every((k) => t.has(k)));
 });

@@ -15,6 +15,7 @@
  * bounds: it keeps each key as a string (to delete it in the Store) and no
  * value.
  */
+import { randomBytes } from 'node:crypto';
 import { StringSlab } from '@mcpspy/runtime';
 
 const MIN_ROWS = 1024;
@@ -26,10 +27,23 @@ const TOMB = -1;
 /** Below this a JS string costs no more than a slab slot (as in MemoryStore). */
 const MIN_SLAB_CHARS = 48;
 
-/** 32-bit FNV-1a over the UTF-16 units. */
-function hashOf(key: string): number {
-  let h = 0x811c9dc5;
+/**
+ * The hash's seed, random per process. A key ends with the request's id, which
+ * the traffic chooses: with a fixed, public hash a hostile client could send
+ * ids that all land in one probe chain and make every lookup walk 100,000
+ * slots. A random seed and a final mix keep such collisions unknowable.
+ */
+const SEED = randomBytes(4).readInt32LE(0);
+
+/** FNV-1a over the UTF-16 units from a random basis, then murmur3's finaliser (the index uses the low bits). */
+export function hashOf(key: string, seed = SEED): number {
+  let h = 0x811c9dc5 ^ seed;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return h | 0;
 }
 
