@@ -68,6 +68,16 @@ const lastObject: unknown[] = MESSAGE_ORDER.map(() => undefined);
 const lastText: string[] = MESSAGE_ORDER.map(() => '');
 
 export function messageToJsonl(m: McpMessageEvent): string {
+  return safeLine(messageToJsonlText(m));
+}
+
+/**
+ * messageToJsonl before its safeLine: the JSON text, where U+2028/2029, bidi,
+ * invisible characters and DEL may still be raw. Only for a writer that checks
+ * the encoded line itself (JsonlWriter.writeJsonText: a plain-ASCII line
+ * without DEL is safe as is) and escapes it otherwise.
+ */
+export function messageToJsonlText(m: McpMessageEvent): string {
   const src = m as unknown as Record<string, unknown>;
   let out = '';
   for (let i = 0; i < MESSAGE_ORDER.length; i++) {
@@ -102,18 +112,22 @@ export function messageToJsonl(m: McpMessageEvent): string {
     if (!Object.prototype.hasOwnProperty.call(src, k) || MESSAGE_KEYS.has(k)) continue;
     const v = src[k];
     if (v === undefined) continue;
-    if (INDEX_KEY.test(k) || k in Object.prototype) return messageToJsonlGeneric(m);
+    if (INDEX_KEY.test(k) || k in Object.prototype) return genericText(m);
     const text = JSON.stringify(v);
     if (text === undefined) continue;
     out += (out.length === 0 ? '{' : ',') + JSON.stringify(k) + ':' + text;
   }
-  return safeLine(out.length === 0 ? '{}' : `${out}}`);
+  return out.length === 0 ? '{}' : `${out}}`;
 }
 
 /** The reference form of messageToJsonl: a reordered copy, stringified whole. */
 export function messageToJsonlGeneric(m: McpMessageEvent): string {
+  return safeJsonText(genericText(m));
+}
+
+function genericText(m: McpMessageEvent): string {
   const src = m.error === undefined || m.error === null ? { ...m, error: {} } : m;
-  return safeJsonText(JSON.stringify(ordered(src, MESSAGE_ORDER)));
+  return JSON.stringify(ordered(src, MESSAGE_ORDER));
 }
 
 /**
