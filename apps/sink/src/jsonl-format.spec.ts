@@ -38,4 +38,31 @@ describe('messageToJsonl: field by field, byte for byte the reordered JSON.strin
     ];
     for (const m of base) for (const v of variants(m)) assert.equal(messageToJsonl(v as McpMessageEvent), messageToJsonlGeneric(v as McpMessageEvent), JSON.stringify(Object.keys(v as object)));
   });
+
+  test('hostile strings in every field, repeated and alternating (the per-field text of the previous line), equal JSON.stringify', () => {
+    const hostile = [
+      '', 'plain', 'request', 'tools/call', '"quoted" and \\ backslash \\"', 'ctl \u0000\u0001\u0008\u0009\u000a\u000c\u000d\u001f',
+      'lone high \ud800 end', '\udc00 lone low', 'pair 😀 and reversed \ude00\ud83d', 'line sep \u2028 para sep \u2029',
+      'bidi \u202e tag \udb40\udc41 nel \u0085 DEL \u007f', 'é', 'x'.repeat(63), 'y'.repeat(64), '"'.repeat(63),
+      '\\'.repeat(50_000), `${'{"jsonrpc":"2.0","id":1}'.repeat(3_000)}\ud800`, 'null', '{}', 'abc', 'abd', '\ud800', '\udc00', '"', '\\',
+    ];
+    const fields = ['timestamp', 'transport_type', 'type', 'method', 'raw', 'description', 'msg_id', 'session', 'id'] as const;
+    const base = stdioRequest();
+    let checked = 0;
+    for (const field of fields) {
+      // Every value after itself (the cached text) and after every other value (equal lengths included), then back.
+      const seq = hostile.flatMap((a) => hostile.flatMap((b) => (a.length + b.length > 1000 ? [a, a, b] : [a, b, b])));
+      for (const h of seq) {
+        const m = { ...base, [field]: h } as unknown as McpMessageEvent;
+        const line = messageToJsonl(m);
+        assert.equal(line, messageToJsonlGeneric(m), `${field}: ${JSON.stringify(h.slice(0, 40))}`);
+        const text = JSON.stringify(h);
+        // The field's own text is JSON.stringify's, up to the escapes safeJsonText adds (U+2028/2029, bidi, DEL ...), and parses back.
+        assert.equal((JSON.parse(line) as Record<string, unknown>)[field], h);
+        if (!/[\u007f-\uffff]/.test(h)) assert.ok(line.includes(`"${field}":${text}`), `${field} text`);
+        checked++;
+      }
+    }
+    assert.ok(checked > 500);
+  });
 });

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Counters } from '@mcpspy/runtime';
 import { JsonlWriter } from './jsonl-writer';
-import { alertToJsonl, messageToJsonl } from './jsonl-format';
+import { alertToJsonl, messageToJsonl, messageToJsonlText } from './jsonl-format';
 import { OutputOpenError } from './errors';
 import { alert, httpRequest, httpResponse, stdioError, stdioNotification, stdioRequest, stdioResponse } from './testdata/messages';
 
@@ -293,4 +293,40 @@ describe('JsonlWriter against planted files (as root)', { skip: process.geteuid?
       assert.equal(st.mode & 0o777, 0o600, name);
     }
   });
+});
+
+describe('writeJsonText: the line checked after encoding', () => {
+  const hostile = [
+    'plain ASCII "quoted" \\ backslash', 'ctl \u0000\u001f', 'DEL \u007f', 'line sep \u2028 para sep \u2029', 'bidi \u202e tag \udb40\udc41',
+    'nel \u0085 and é and 😀', 'lone \ud800 and \udc00', '\u2028'.repeat(30_000), 'é'.repeat(40_000), '"'.repeat(70_000), '',
+  ];
+  const messages = () =>
+    hostile.flatMap((h) => [stdioRequest({ raw: h }), stdioResponse({ method: h, description: h }), { ...stdioNotification(), extra: h, '7': h }] as ReturnType<typeof stdioRequest>[]);
+
+  for (const [name, opts] of [
+    ['one reused buffer', {}],
+    ['small buffer, flushed often', { highWaterMark: 64 }],
+    ['rotation (lines kept as strings)', { maxSize: 10_000_000 }],
+  ] as const) {
+    test(`${name}: the bytes of writeLine(messageToJsonl(m)) for hostile texts`, () => {
+      const a = path.join(dir, 'a.jsonl');
+      const b = path.join(dir, 'b.jsonl');
+      const wa = new JsonlWriter({ path: a, ...opts });
+      const wb = new JsonlWriter({ path: b, ...opts });
+      wa.open();
+      wb.open();
+      let n = 0;
+      for (const m of messages()) {
+        wa.writeLine(messageToJsonl(m));
+        wb.writeJsonText(messageToJsonlText(m));
+        n++;
+      }
+      wa.close();
+      wb.close();
+      const expected = fs.readFileSync(a);
+      assert.equal(expected.toString('utf8').split('\n').length, n + 1);
+      assert.ok(fs.readFileSync(b).equals(expected));
+      assert.equal(wb.stats.lines, n);
+    });
+  }
 });

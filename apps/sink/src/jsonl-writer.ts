@@ -20,7 +20,9 @@
  */
 import * as fs from 'node:fs';
 import { type Counters, type Logger, openOutputFile } from '@mcpspy/runtime';
+import { safeJsonText } from '@mcpspy/events';
 import { OutputOpenError, OutputWriteError } from './errors';
+import { safeLine } from './jsonl-format';
 import { FdQueue, reopenNonBlocking, type FdQueueOptions } from './outputs/fd-queue';
 
 export interface JsonlWriterOptions {
@@ -101,7 +103,23 @@ export class JsonlWriter {
 
   /** Queues one line (without its newline). Never throws: failures are counted and logged. */
   writeLine(line: string): void {
+    this.put(line, false);
+  }
+
+  /**
+   * Queues one line given as JSON text that has not been through safeLine
+   * (messageToJsonlText): the bytes written are safeLine(text)'s. Encoded
+   * first; when the byte count equals the length (plain ASCII) and there is
+   * no DEL, the line is safe as encoded — one pass fewer than checking the
+   * string before encoding it. Otherwise it is encoded again, escaped.
+   */
+  writeJsonText(text: string): void {
+    this.put(text, true);
+  }
+
+  private put(line: string, unchecked: boolean): void {
     if (this.closed) return;
+    if (unchecked && this.maxSize > 0 && this.regular) line = safeLine(line);
     if (this.maxSize > 0 && this.regular) {
       const text = `${line}\n`;
       this.pending.push(text);
@@ -112,7 +130,13 @@ export class JsonlWriter {
       if (this.chunk && this.chunkOff + most > this.chunk.length && this.chunkOff > 0) this.flush();
       if (!this.chunk || most > this.chunk.length) this.chunk = Buffer.allocUnsafe(Math.max(this.highWaterMark * 2, most));
       const c = this.chunk;
-      let off = this.chunkOff + c.write(line, this.chunkOff, 'utf8');
+      const n = c.write(line, this.chunkOff, 'utf8');
+      // Not committed yet (chunkOff unchanged): a line that needs escaping is written again over it.
+      if (unchecked && (n !== line.length || line.indexOf('\u007f') !== -1)) {
+        this.put(safeJsonText(line), false);
+        return;
+      }
+      let off = this.chunkOff + n;
       c[off++] = 0x0a;
       this.chunkOff = off;
       this.chunkLines++;

@@ -5,7 +5,7 @@
  */
 import type { McpMessageEvent, NoticeEvent, SecurityAlertEvent } from '@mcpspy/events';
 import type { Counters, Logger } from '@mcpspy/runtime';
-import { alertToJsonl, messageToJsonl, noticeToJsonl } from '../jsonl-format';
+import { alertToJsonl, messageToJsonlText, noticeToJsonl } from '../jsonl-format';
 import { JsonlWriter } from '../jsonl-writer';
 import { receivedJsonl } from '../received-line';
 import type { FdQueueOptions } from './fd-queue';
@@ -44,7 +44,9 @@ export class JsonlOutput implements SinkOutput {
   }
 
   message(m: McpMessageEvent): void {
-    this.writer.writeLine(receivedJsonl(m) ?? messageToJsonl(m));
+    const received = receivedJsonl(m);
+    if (received !== undefined) this.writer.writeLine(received);
+    else this.writer.writeJsonText(messageToJsonlText(m));
   }
 
   alert(a: SecurityAlertEvent): void {
