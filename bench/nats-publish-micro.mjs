@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
 import { parseArgs } from './pipeline-common.mjs';
+import { benchEvent as event } from './nats-bench-event.mjs';
 
 const opt = parseArgs({ rounds: 4, turns: 300, aDir: '/work/main' });
 const here = resolve(join(dirname(fileURLToPath(import.meta.url)), '..'));
@@ -20,21 +21,6 @@ const load = (tree) => createRequire(join(tree, 'package.json'))(join(tree, 'lib
 const trees = { A: resolve(opt.aDir), B: here };
 const { startNats } = createRequire(join(here, 'package.json'))(join(here, 'libs/runtime/dist/src/testing/index.js'));
 
-const words = ['alpha', 'beta', 'gamma', 'delta', 'search', 'docs', 'index', 'query', 'vector', 'node', 'rust', 'kernel', 'tracing', 'buffer', 'socket', 'stream'];
-function query(n) {
-  const q = [];
-  for (let i = 0, len = 0; len < 40 + ((n * 7919) % 180); i++) len += q[q.push(words[(n + i * 5) % 16]) - 1].length + 1;
-  return q.join(' ');
-}
-function event(n) {
-  const params = { sent_us: 1765000000000000 + n, name: 'search_docs', arguments: { query: query(n), limit: 5 + (n % 20), include_snippets: true }, _meta: { progressToken: `bench-${n}` } };
-  return {
-    timestamp: new Date(1765000000000 + n).toISOString(), transport_type: 'stdio',
-    stdio_transport: { from_pid: 1234, from_comm: 'mcpbw-abcd', to_pid: 1235, to_comm: 'mcpbr-abcd' },
-    type: 'request', id: n, method: 'tools/call', params, error: {},
-    raw: JSON.stringify({ jsonrpc: '2.0', id: n, method: 'tools/call', params }), session: 'stdio:1234:1235', description: 'Call a tool', seq: n, msg_id: `p1:${n}`,
-  };
-}
 const N = 100;
 const events = Array.from({ length: 1000 }, (_, i) => event(i));
 const SUBJECT = 'mcpspy.v1.mcp.message';

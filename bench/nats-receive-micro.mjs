@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { loadavg } from 'node:os';
 import { parseArgs } from './pipeline-common.mjs';
+import { benchEvent as event } from './nats-bench-event.mjs';
 
 const opt = parseArgs({ rounds: 3, dir: '' });
 const tree = resolve(opt.dir || join(dirname(fileURLToPath(import.meta.url)), '..'));
@@ -25,22 +26,6 @@ const { receivedJsonl } = require(join(tree, 'apps/sink/dist/src/received-line.j
 const packPath = join(tree, 'apps/security/dist/src/offline-pack.js');
 const { packJobs } = require(packPath);
 
-// An event as mcp-parser publishes it for the bench's stdio writer (bench/fixtures/stdio-writer.c).
-const words = ['alpha', 'beta', 'gamma', 'delta', 'search', 'docs', 'index', 'query', 'vector', 'node', 'rust', 'kernel', 'tracing', 'buffer', 'socket', 'stream'];
-function query(n) {
-  const q = [];
-  for (let i = 0, len = 0; len < 40 + ((n * 7919) % 180); i++) len += (q[q.push(words[(n + i * 5) % 16]) - 1].length + 1);
-  return q.join(' ');
-}
-function event(n) {
-  const params = { sent_us: 1765000000000000 + n, name: 'search_docs', arguments: { query: query(n), limit: 5 + (n % 20), include_snippets: true }, _meta: { progressToken: `bench-${n}` } };
-  return {
-    timestamp: new Date(1765000000000 + n).toISOString(), transport_type: 'stdio',
-    stdio_transport: { from_pid: 1234, from_comm: 'mcpbw-abcd', to_pid: 1235, to_comm: 'mcpbr-abcd' },
-    type: 'request', id: n, method: 'tools/call', params, error: {},
-    raw: JSON.stringify({ jsonrpc: '2.0', id: n, method: 'tools/call', params }), session: 'stdio:1234:1235', description: 'Call a tool', seq: n, msg_id: `p1:${n}`,
-  };
-}
 const N = 100;
 const batch = ev.encodeBatchText ? ev.encodeBatchText(ev.Subjects.mcpMessage, Array.from({ length: N }, (_, i) => JSON.stringify(event(i))))
   : `{"batch":"mcpspy.v1.mcp.message","count":${N}}\n${Array.from({ length: N }, (_, i) => JSON.stringify(event(i))).join('\n')}`;

@@ -5,9 +5,10 @@
 // share of chunks with any alert ≥ the threshold is counted per pool and per category, this build beside another.
 // Usage: node bench/security-benign-sweep.mjs [--data DIR] [--per-pool 400] [--previous DIST_DIR] [--threshold 0.5] [--show N] [--half A|B] [--pools WORD]
 // --half A keeps the even chunks of each pool, B the odd ones (tune on A, check on B); --pools keeps the pools whose name has WORD.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { walkTextFiles } from './text-files.mjs';
 import { MemoryStore, silentLogger } from '@mcpspy/runtime';
 import * as current from '@mcpspy/security';
 
@@ -28,16 +29,6 @@ const POOLS = {
   'MCP servers docs': ['modelcontextprotocol+servers', 'github+github-mcp-server', 'microsoft+playwright-mcp', 'grafana+mcp-grafana', 'hashicorp+terraform-mcp-server', 'mongodb-js+mongodb-mcp-server'],
   'system and guard prompts (TheBigPromptLibrary)': ['0xeb+TheBigPromptLibrary/SystemPrompts', '0xeb+TheBigPromptLibrary/CustomInstructions', '0xeb+TheBigPromptLibrary/Security'],
 };
-function* walk(dir) {
-  let names;
-  try { names = readdirSync(dir).sort(); } catch { return; }
-  for (const n of names) {
-    const p = join(dir, n);
-    const st = statSync(p);
-    if (st.isDirectory()) yield* walk(p);
-    else if (st.size > 0 && st.size < 2e6 && /\.(?:md|txt|markdown|rst|eml|go|ts|json)$|^[^.]+$/i.test(n)) yield p;
-  }
-}
 function chunksOf(text) {
   const out = [];
   let cur = '';
@@ -51,7 +42,7 @@ function chunksOf(text) {
 /** A deterministic spread: every k-th chunk over the pool, at most perPool. */
 function pool(dirs) {
   const all = [];
-  for (const d of dirs) for (const f of walk(join(data, d))) for (const c of chunksOf(readFileSync(f, 'utf8'))) if (/[a-z]{3}/i.test(c) && !c.includes('\u0000')) all.push({ file: f.slice(data.length + 1), text: c });
+  for (const d of dirs) for (const f of walkTextFiles(join(data, d))) for (const c of chunksOf(readFileSync(f, 'utf8'))) if (/[a-z]{3}/i.test(c) && !c.includes('\u0000')) all.push({ file: f.slice(data.length + 1), text: c });
   const step = Math.max(1, Math.floor(all.length / perPool));
   const spread = all.filter((_, i) => i % step === 0).slice(0, perPool);
   return half ? spread.filter((_, i) => i % 2 === (half === 'B' ? 1 : 0)) : spread;

@@ -5,9 +5,10 @@
 // summary, evidence and details). Run it on two builds and compare, or use --against to compare in one run.
 // Usage: node bench/security-verdicts.mjs [--engine DIST_DIR] [--against DIST_DIR] [--out FILE] [--data DIR] [--per-pool 400]
 // Exit code 1 when --against is given and any message's alerts differ (the first differences are printed).
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { walkTextFiles } from './text-files.mjs';
 import { MemoryStore, silentLogger } from '@mcpspy/runtime';
 import * as current from '@mcpspy/security';
 import { loadCorpus, messagesOf } from '@mcpspy/security/dist/src/corpus.js';
@@ -36,23 +37,13 @@ const TS = '2025-02-11T09:00:00.000Z';
 let seq = 0;
 const result = (text) => ({ timestamp: TS, transport_type: 'stdio', stdio_transport: { from_pid: 4100, from_comm: 'mcp-server', to_pid: 4000, to_comm: 'claude' }, type: 'response', id: ++seq, result: { content: [{ type: 'text', text }], isError: false }, error: {}, request: { type: 'request', id: seq, method: 'tools/call', params: {}, error: {} }, raw: '', msg_id: `v:${seq}` });
 const definition = (text) => ({ timestamp: TS, transport_type: 'stdio', stdio_transport: { from_pid: 4100, from_comm: 'mcp-server', to_pid: 4000, to_comm: 'claude' }, type: 'response', id: ++seq, result: { tools: [{ name: 't', description: text, inputSchema: { type: 'object' } }] }, error: {}, request: { type: 'request', id: seq, method: 'tools/list', params: {}, error: {} }, raw: '', msg_id: `v:${seq}` });
-function* walk(dir) {
-  let names;
-  try { names = readdirSync(dir).sort(); } catch { return; }
-  for (const n of names) {
-    const p = join(dir, n);
-    const st = statSync(p);
-    if (st.isDirectory()) yield* walk(p);
-    else if (st.size > 0 && st.size < 2e6 && /\.(?:md|txt|markdown|rst|eml|go|ts|json)$|^[^.]+$/i.test(n)) yield p;
-  }
-}
 // The benign sweep's pools (bench/security-benign-sweep.mjs), chunked the same way, each chunk as a tool result; the
 // prompts also as a tool description.
 const POOLS = [['python-email'], ['npm-docs'], ['debian-docs'], ['modelcontextprotocol+servers', 'github+github-mcp-server', 'microsoft+playwright-mcp', 'grafana+mcp-grafana', 'hashicorp+terraform-mcp-server', 'mongodb-js+mongodb-mcp-server'], ['0xeb+TheBigPromptLibrary/SystemPrompts', '0xeb+TheBigPromptLibrary/CustomInstructions', '0xeb+TheBigPromptLibrary/Security']];
 for (const dirs of POOLS) {
   const all = [];
   for (const d of dirs) {
-    for (const f of walk(join(data, d))) {
+    for (const f of walkTextFiles(join(data, d))) {
       let cur = '';
       const chunks = [];
       for (const para of readFileSync(f, 'utf8').split(/\n\s*\n/)) {
