@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { loadavg } from 'node:os';
 import { parseArgs } from './pipeline-common.mjs';
-import { benchEvent as event } from './nats-bench-event.mjs';
+import { benchEvent as event, benchQuery as query } from './nats-bench-event.mjs';
 
 const opt = parseArgs({ rounds: 3, dir: '' });
 const tree = resolve(opt.dir || join(dirname(fileURLToPath(import.meta.url)), '..'));
