@@ -103,10 +103,6 @@ export class MemoryStore implements Store {
     this.put(key, this.stringEntry(value, MemoryStore.expiry(ttlMs)));
   }
 
-  setNow(key: string, value: string, ttlMs?: number): void {
-    this.put(key, this.stringEntry(value, MemoryStore.expiry(ttlMs)));
-  }
-
   async setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {
     if (this.live(key)) return false;
     this.put(key, this.stringEntry(value, MemoryStore.expiry(ttlMs)));
@@ -123,10 +119,6 @@ export class MemoryStore implements Store {
   }
 
   async del(key: string): Promise<void> {
-    this.delNow(key);
-  }
-
-  delNow(key: string): void {
     const e = this.map.get(key);
     if (e) this.drop(key, e);
   }

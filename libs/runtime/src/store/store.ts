@@ -14,13 +14,6 @@ export interface Store {
   setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean>;
   /** Atomically reads and deletes a key: two concurrent takers never both get it. */
   take(key: string): Promise<string | null>;
-  /**
-   * In-process stores only (MemoryStore): `set` done before it returns, without
-   * a promise. A hot path calls it when present and `set` otherwise.
-   */
-  setNow?(key: string, value: string, ttlMs?: number): void;
-  /** In-process stores only: `del` done before it returns, without a promise. */
-  delNow?(key: string): void;
   del(key: string): Promise<void>;
   /**
    * In-process stores only: one object per name for every user of this store,

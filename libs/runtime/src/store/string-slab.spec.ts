@@ -55,7 +55,7 @@ test('MemoryStore keeps long values in the slab and frees them on take, del, rew
   const store = new MemoryStore({ maxKeys: 3, onEvict: (k) => evicted.push(k) });
   const long = (c: string) => c.repeat(200);
   await store.set('a', long('a'));
-  store.setNow('b', long('b'), 60_000);
+  await store.set('b', long('b'), 60_000);
   await store.set('short', '1');
   assert.equal(store.slabSlots, 2);
   assert.equal(await store.get('a'), long('a'));
@@ -65,7 +65,7 @@ test('MemoryStore keeps long values in the slab and frees them on take, del, rew
   await store.set('a', long('c')); // rewrite frees the old slot
   assert.equal(store.slabSlots, 1);
   assert.equal(await store.get('a'), long('c'));
-  store.delNow('a');
+  await store.del('a');
   assert.equal(store.slabSlots, 0);
   assert.equal(await store.setIfAbsent('x', long('x')), true);
   assert.equal(await store.setIfAbsent('x', long('y')), false);
@@ -75,7 +75,7 @@ test('MemoryStore keeps long values in the slab and frees them on take, del, rew
   await store.set('w', long('w')); // then 'x', a slab value
   assert.deepEqual(evicted, ['short', 'x']);
   assert.equal(store.slabSlots, 3);
-  store.setNow('t', long('t'), 1); // evicts 'y'
+  await store.set('t', long('t'), 1); // evicts 'y'
   const until = Date.now() + 5;
   while (Date.now() < until) {
     /* let the 1-ms TTL pass */
