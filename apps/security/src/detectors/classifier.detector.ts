@@ -8,6 +8,7 @@
  * threshold, with a rule or a context cue it raises one.
  */
 import { builtInClassifier, ClassifierModel, MAX_WINDOWS, prepareText, scorePrepared, STRIDE, WINDOW } from '../classifier';
+import { builtInOrder, OrderModel, orderScore, orderStacked } from '../order';
 import { builtInSemantic, SemanticModel, semanticScore, stacked } from '../semantic';
 import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
 import { quotedSpans, readsLikeWriteUp } from './rules.detector';
@@ -23,6 +24,12 @@ export interface ClassifierDetectorOptions {
    * windows the n-gram model leaves uncertain. Default: the shipped head when there is one; null turns it off.
    */
   semantic?: SemanticModel | null;
+  /**
+   * The word-order head (order.ts, round 8): a convolution over the word vectors of the strongest window, stacked with
+   * the n-gram margin, on the same uncertain windows. Default: the shipped head when there is one; null turns it off.
+   * When both heads are given, the order head is used.
+   */
+  order?: OrderModel | null;
 }
 
 /** What the windows of a long text cover before the last one (classifier.ts windowStarts). */
@@ -42,13 +49,15 @@ export class ClassifierDetector implements Detector {
   readonly mid: number;
   readonly support: number;
   private readonly semantic: SemanticModel | null;
+  private readonly order: OrderModel | null;
 
   constructor(opts: ClassifierDetectorOptions = {}) {
     this.model = opts.model ?? builtInClassifier();
-    this.semantic = opts.semantic === undefined ? (opts.model ? null : builtInSemantic()) : opts.semantic;
+    this.order = opts.order === undefined ? (opts.model ? null : builtInOrder()) : opts.order;
+    this.semantic = this.order ? null : opts.semantic === undefined ? (opts.model ? null : builtInSemantic()) : opts.semantic;
     // Alerting alone stays the n-gram model's call (at out-of-fold FPR 0.1% the combined probability recalled less:
     // 39% vs 41%); corroborating (mid, support) uses the combined probability and its own operating points.
-    const points = this.semantic?.data ?? this.model;
+    const points = this.order?.data ?? this.semantic?.data ?? this.model;
     this.alone = opts.alone ?? this.model.alone ?? 0.9;
     this.support = opts.support ?? points.support ?? 0.5;
     this.mid = Math.max(this.support, points.mid ?? (this.alone + this.support) / 2);
@@ -68,6 +77,14 @@ export class ClassifierDetector implements Detector {
         const tail = scorePrepared(this.model, prepareText(unit.text.slice(from)));
         if (tail.p > best.p) best = { p: tail.p, ngram: tail.p, unit, start: from + tail.start, end: from + tail.end };
       }
+    }
+    const order = this.order;
+    if (order && best.unit && best.p >= order.data.gate) {
+      // The n-gram model is unsure here: read the word order of its strongest window and combine both.
+      const m = this.model;
+      const p = Math.min(1 - 1e-9, best.p);
+      const margin = (Math.log(p / (1 - p)) - m.plattB) / m.plattA;
+      return { ...best, p: orderStacked(order, margin, orderScore(order, prepareText(best.unit.text.slice(best.start, best.end)))) };
     }
     const sem = this.semantic;
     if (sem && best.unit && best.p >= sem.data.gate) {
