@@ -23,7 +23,7 @@ function randomModel(words: string[], F: number, seed = 7): OrderData {
   const per = (k: number) => Array.from({ length: 3 * F }, () => Math.round((rnd() * 2 - 1) * k * 1000) / 1000);
   return {
     words: words.length, filters: F, hashes: b64(Uint32Array.from(sorted.map(([h]) => h))), table: b64(table),
-    scale: per(0.02).map(Math.abs), bias: per(1), out: per(1), outBias: 0.25,
+    scale: per(0.02).map((x) => Math.abs(x) + 0.001), bias: per(1), out: per(1), outBias: 0.25,
     stackA: 0.5, stackB: 0.5, stackC: -1, gate: 0.05, alone: 0.9, mid: 0.3, support: 0.1,
   };
 }
@@ -104,11 +104,16 @@ describe('word-order head', () => {
       '\u200b'.repeat(1 << 20),
     ];
     for (const text of hostile) {
-      const t0 = process.hrtime.bigint();
-      const s = orderScore(model, text);
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      assert.ok(Number.isFinite(s), `score ${s}`);
-      assert.ok(ms < 50, `${ms.toFixed(1)} ms on ${text.length} code units`);
+      // It reads at most ORDER_MAX_CHARS characters, so a call costs microseconds whatever the input; the best of
+      // three calls is taken so that a loaded machine's pauses do not count (an unbounded scan of 1 MB takes over a millisecond).
+      let ms = Infinity;
+      for (let r = 0; r < 3; r++) {
+        const t0 = process.hrtime.bigint();
+        const s = orderScore(model, text);
+        ms = Math.min(ms, Number(process.hrtime.bigint() - t0) / 1e6);
+        assert.ok(Number.isFinite(s), `score ${s}`);
+      }
+      assert.ok(ms < 0.5, `${ms.toFixed(2)} ms on ${text.length} code units`);
     }
   });
 

@@ -89,6 +89,7 @@ export function decodeOrder(data: OrderData): OrderModel {
   if (!(F > 0) || hashes.length !== data.words || tb.length !== data.words * ORDER_OFFSETS * F) {
     throw new Error(`failed to decode order weights: ${hashes.length} hashes, ${tb.length} table bytes for ${data.words} words × ${ORDER_OFFSETS * F}`);
   }
+  if (data.scale.some((x) => !(x > 0))) throw new Error('failed to decode order weights: every scale must be positive');
   if (data.scale.length !== 3 * F || data.bias.length !== 3 * F || data.out.length !== 3 * F) throw new Error('failed to decode order weights: layer sizes do not match the filters');
   let size = 1;
   while (size < hashes.length * 3) size <<= 1;
@@ -168,44 +169,59 @@ export function orderTokens(m: OrderModel, text: string, out: Int32Array): numbe
 }
 
 const tokBuf = new Int32Array(ORDER_MAX_TOKENS);
-let accBuf = new Float64Array(64);
-let poolBuf = new Float64Array(192);
+let zBuf = new Int32Array((ORDER_MAX_TOKENS + 4) * 48);
+let poolBuf = new Int32Array(48);
 
 /**
  * The head's raw score of a token sequence (vocabulary rows, -1 = unknown, contributes nothing). For each width w a
  * filter is evaluated at positions 0 ‥ max(0, n − w) (a sequence shorter than w is read as padded with unknown
  * words); pooled = ReLU(max over positions of bias + scale · Σ table); score = outBias + Σ out · pooled.
+ *
+ * Computed word by word: each token adds its table row (9 offsets × F int8) to the integer sums of the positions it
+ * falls in (z[t − k] for offset k of every width). Scales are positive, so the max over positions is taken on the
+ * integer sums and scaled once per filter.
  */
 export function orderScoreOfTokens(m: OrderModel, toks: Int32Array, n: number): number {
   const F = m.filters;
   const C = ORDER_OFFSETS * F;
-  if (accBuf.length < F) accBuf = new Float64Array(F);
-  if (poolBuf.length < 3 * F) poolBuf = new Float64Array(3 * F);
-  const acc = accBuf;
+  const G = 3 * F;
+  const positions = Math.max(n, 1);
+  if (zBuf.length < positions * G) zBuf = new Int32Array(positions * G);
+  if (poolBuf.length < G) poolBuf = new Int32Array(G);
+  const z = zBuf;
   const pool = poolBuf;
   const T = m.table;
-  pool.fill(-Infinity, 0, 3 * F);
-  for (let wi = 0; wi < 3; wi++) {
-    const w = ORDER_WIDTHS[wi]!;
-    const base = OFFSET_BASE[wi]!;
-    const positions = Math.max(1, n - w + 1);
-    for (let t = 0; t < positions; t++) {
-      acc.fill(0, 0, F);
-      for (let k = 0; k < w && t + k < n; k++) {
-        const r = toks[t + k]!;
-        if (r < 0) continue;
-        const o = r * C + (base + k) * F;
-        for (let f = 0; f < F; f++) acc[f]! += T[o + f]!;
-      }
-      const p0 = wi * F;
-      for (let f = 0; f < F; f++) {
-        const v = m.bias[p0 + f]! + m.scale[p0 + f]! * acc[f]!;
-        if (v > pool[p0 + f]!) pool[p0 + f] = v;
+  z.fill(0, 0, positions * G);
+  for (let p = 0; p < n; p++) {
+    const r = toks[p]!;
+    if (r < 0) continue;
+    const row = r * C;
+    // width 2: offsets 0‥1, width 3: 2‥4, width 4: 5‥8 (OFFSET_BASE); offset k adds to position p − k
+    for (let wi = 0; wi < 3; wi++) {
+      const w = wi + 2;
+      const base = OFFSET_BASE[wi]!;
+      const zo = wi * F;
+      for (let k = 0; k < w && k <= p; k++) {
+        const src = row + (base + k) * F;
+        const dst = (p - k) * G + zo;
+        for (let f = 0; f < F; f++) z[dst + f]! += T[src + f]!;
       }
     }
   }
+  for (let wi = 0; wi < 3; wi++) {
+    const last = Math.max(0, n - (wi + 2));
+    const zo = wi * F;
+    for (let f = 0; f < F; f++) pool[zo + f] = z[zo + f]!;
+    for (let t = 1; t <= last; t++) {
+      const o = t * G + zo;
+      for (let f = 0; f < F; f++) if (z[o + f]! > pool[zo + f]!) pool[zo + f] = z[o + f]!;
+    }
+  }
   let s = m.data.outBias;
-  for (let j = 0; j < 3 * F; j++) if (pool[j]! > 0) s += m.out[j]! * pool[j]!;
+  for (let j = 0; j < G; j++) {
+    const v = m.bias[j]! + m.scale[j]! * pool[j]!;
+    if (v > 0) s += m.out[j]! * v;
+  }
   return s;
 }
 
