@@ -46,6 +46,8 @@ export class ClassifierDetector implements Detector {
   readonly name = 'classifier';
   private readonly model: ClassifierModel;
   readonly alone: number;
+  /** With the word-order head: the combined p at which it alerts alone too (its out-of-fold operating point). */
+  readonly orderAlone: number;
   readonly mid: number;
   readonly support: number;
   private readonly semantic: SemanticModel | null;
@@ -55,10 +57,14 @@ export class ClassifierDetector implements Detector {
     this.model = opts.model ?? builtInClassifier();
     this.order = opts.order === undefined ? (opts.model ? null : builtInOrder()) : opts.order;
     this.semantic = this.order ? null : opts.semantic === undefined ? (opts.model ? null : builtInSemantic()) : opts.semantic;
-    // Alerting alone stays the n-gram model's call (at out-of-fold FPR 0.1% the combined probability recalled less:
-    // 39% vs 41%); corroborating (mid, support) uses the combined probability and its own operating points.
+    // With the semantic head, alerting alone stays the n-gram model's call (at out-of-fold FPR 0.1% the combined
+    // probability recalled less: 39% vs 41%); corroborating (mid, support) uses the combined probability and its own
+    // operating points. The order head may also alert alone, at its own point (orderAlone).
     const points = this.order?.data ?? this.semantic?.data ?? this.model;
     this.alone = opts.alone ?? this.model.alone ?? 0.9;
+    // The order head's own stand-alone point is chosen by its trainer (--match-hard) to alert, out of fold, on no more
+    // hard benign rows than the n-gram model at its point, with more recall (46.7% vs 40.7%).
+    this.orderAlone = this.order ? Math.max(this.order.data.alone, this.alone) : Infinity;
     this.support = opts.support ?? points.support ?? 0.5;
     this.mid = Math.max(this.support, points.mid ?? (this.alone + this.support) / 2);
   }
@@ -100,6 +106,7 @@ export class ClassifierDetector implements Detector {
   detect(input: AnalysisInput): Finding[] {
     const best = this.best(input.texts);
     if (!best.unit || (best.p < this.support && best.ngram < this.alone)) return [];
+    // (best.p ≥ orderAlone implies best.p ≥ support: the combined p is checked above.)
     const unit = best.unit;
     // Write-ups about attacks read like attacks: where the text quotes one as an example, the classifier does not speak.
     if (quotedSpans(prepareText(unit.text)).some((sp) => sp.discussed)) return [];
@@ -115,7 +122,7 @@ export class ClassifierDetector implements Detector {
     const short = (words < MIN_WORDS_ALONE && !(best.ngram >= Math.max(this.alone, CERTAIN) && words >= 6)) || blob;
     // Tool descriptions are imperatives addressed to the model by design ("Read the complete contents of a file"):
     // there the classifier corroborates rules and context cues but never alerts alone.
-    const alone = best.ngram >= this.alone && unit.context !== 'definition';
+    const alone = (best.ngram >= this.alone || best.p >= this.orderAlone) && unit.context !== 'definition';
     let weight = short ? SUPPORT_WEIGHT : alone ? ALONE_WEIGHT : best.p >= this.mid ? MID_WEIGHT : SUPPORT_WEIGHT;
     if (weight > MID_WEIGHT && readsLikeWriteUp(unit.text)) weight = MID_WEIGHT;
     // Window offsets are in the prepared text; for ASCII text (nearly all) they are the original offsets.
