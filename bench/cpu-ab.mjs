@@ -6,7 +6,8 @@
 // monitor's CPU time (utime + stime from /proc) from the first message until
 // every request is in the JSONL, divided by the messages sent. Prints each
 // round, the median per build and B/A. Needs root and both trees built.
-//   node bench/cpu-ab.mjs --a /path/to/other/tree [--b .] [--rate 10000] [--seconds 8] [--rounds 3]
+//   node bench/cpu-ab.mjs --a /path/to/other/tree [--b .] [--rate 10000] [--seconds 8] [--rounds 3] [--a-extra "..."] [--b-extra "..."]
+// --a-extra=... / --b-extra=...: more mcpspy arguments for that side (e.g. `--a . --b-extra=--security`: what a flag costs).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -15,7 +16,8 @@ import {
   scratchDir, sleep, startEmbedded, uniqueTag, waitSettled,
 } from './pipeline-common.mjs';
 
-const opt = parseArgs({ a: '', b: ROOT, rate: 10_000, seconds: 8, rounds: 3, settleS: 30 });
+const opt = parseArgs({ a: '', b: ROOT, rate: 10_000, seconds: 8, rounds: 3, settleS: 30, aExtra: '', bExtra: '' });
+const extras = { A: String(opt.aExtra).split(' ').filter(Boolean), B: String(opt.bExtra).split(' ').filter(Boolean) };
 requireRoot();
 if (!opt.a) throw new Error('--a TREE is required (a copy of another build, e.g. main)');
 const bins = { A: join(resolve(opt.a), 'bin/mcpspy.js'), B: join(resolve(opt.b), 'bin/mcpspy.js') };
@@ -24,14 +26,14 @@ const tag = uniqueTag();
 const writer = namedLink(dir, compileFixture(dir, 'stdio-writer'), `mcpaw-${tag}`);
 const reader = namedLink(dir, compileFixture(dir, 'stdio-reader'), `mcpar-${tag}`);
 const comms = [`mcpaw-${tag}`, `mcpar-${tag}`];
-console.log(`cpu-ab: A=${bins.A}\n        B=${bins.B}\n        ${fmt(opt.rate)} msg/s for ${opt.seconds} s, ${opt.rounds} rounds interleaved; load ${loadAvg()}`);
+console.log(`cpu-ab: A=${bins.A} ${extras.A.join(' ')}\n        B=${bins.B} ${extras.B.join(' ')}\n        ${fmt(opt.rate)} msg/s for ${opt.seconds} s, ${opt.rounds} rounds interleaved; load ${loadAvg()}`);
 
 const CLK_TCK = 100;
 async function round(which, n) {
   const output = join(dir, `out-${which}-${n}.jsonl`);
   const req = tailRequests(output, opt.seconds * opt.rate);
   const tailer = req.tailer;
-  const mon = await startEmbedded({ output, comms, bin: bins[which] });
+  const mon = await startEmbedded({ output, comms, bin: bins[which], extra: extras[which] });
   const sampler = new ProcSampler(mon.pids);
   await sleep(500);
   const c0 = sampler.mark();

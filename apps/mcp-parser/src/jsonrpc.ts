@@ -3,7 +3,8 @@
  * body, an SSE data payload). Never throws: bad input comes back as a list
  * of rejects (counter name + reason) that the engine counts.
  */
-import type { JsonRpcError, McpMessageEvent } from '@mcpspy/events';
+import { holdJsonText, type JsonRpcError, type McpMessageEvent } from '@mcpspy/events';
+import { capturedMemberText } from './captured-text';
 
 /** The JSON-RPC part of an MCP message; `raw` is its text as captured (a batch element's own slice). */
 export interface ParsedMessage extends Pick<McpMessageEvent, 'type' | 'id' | 'method' | 'params' | 'result' | 'error' | 'raw'> {
@@ -129,6 +130,7 @@ export function parseJsonRpcText(text: string, maxDepth = DEFAULT_MAX_DEPTH): Pa
     const c = classify(value);
     if ('reason' in c) return { messages: [], rejects: [{ counter: 'not_jsonrpc', reason: c.reason, nonconforming: looksLikeJsonRpc(value) }] };
     c.raw = raw;
+    holdCapturedText(c);
     return { messages: [c], rejects: [] };
   }
   if (value.length === 0) return { messages: [], rejects: [{ counter: 'not_jsonrpc', reason: 'empty batch' }] };
@@ -143,9 +145,24 @@ export function parseJsonRpcText(text: string, maxDepth = DEFAULT_MAX_DEPTH): Pa
     const span = spans[i];
     c.raw = span ? raw.slice(span[0], span[1]).trim() : JSON.stringify(value[i]);
     c.batch = true;
+    if (span) holdCapturedText(c);
     out.messages.push(c);
   }
   return out;
+}
+
+/**
+ * Keeps the captured text of a request's or notification's `params`, or of a
+ * response's `result`, as that object's JSON text (holdJsonText) when it is
+ * JSON.stringify's form of it (captured-text.ts): the pairing's Store value and
+ * the sink's line then take it instead of stringifying the object again.
+ */
+function holdCapturedText(c: ParsedMessage): void {
+  if (c.type === 'error') return;
+  const key = c.type === 'response' ? 'result' : 'params';
+  const value = c.type === 'response' ? c.result : c.params;
+  const text = capturedMemberText(c.raw, key, value);
+  if (text !== undefined) holdJsonText(value, text);
 }
 
 function looksLikeJsonRpc(v: unknown): boolean {

@@ -8,7 +8,7 @@
  * tells who asked, because both MCP peers number their own requests from the
  * same start and a session routinely holds client id 1 and server id 1.
  */
-import { holdJsonText, jsonTextOf, type PairedRequest } from '@mcpspy/events';
+import { heldJsonText, holdJsonText, jsonTextOf, type PairedRequest } from '@mcpspy/events';
 import { type Counters, type Logger, type Store, StringSlab } from '@mcpspy/runtime';
 import { ParserStoreError } from './errors';
 import { flatKey } from './flat-key';
@@ -94,7 +94,7 @@ const REQUEST_KEYS = ['type', 'id', 'method', 'error', 'timestamp', 'params'];
  * that order, an empty `error`, string method and timestamp) has its value
  * written from its parts, without the whole request's JSON text first and
  * the slices that take the fixed parts out of it. `params`' text is kept for
- * the sink either way (jsonTextOf).
+ * the sink either way (the parser's held text, else jsonTextOf).
  */
 export function requestValue(req: PairedRequest, msgId: string | undefined): string {
   let n = 0;
@@ -106,7 +106,8 @@ export function requestValue(req: PairedRequest, msgId: string | undefined): str
   let body = `${JSON.stringify(req.method)}\t${JSON.stringify(req.timestamp)}`;
   if (n === 6) {
     const params = req.params;
-    const text = params !== null && typeof params === 'object' ? jsonTextOf(params) : JSON.stringify(params);
+    // The captured text when the parser proved it is JSON.stringify's (captured-text.ts), else stringified and kept.
+    const text = params !== null && typeof params === 'object' ? (heldJsonText(params) ?? jsonTextOf(params)) : JSON.stringify(params);
     // params undefined: JSON.stringify leaves the key out.
     if (text !== undefined) body += PARAMS_KEY + text;
   }

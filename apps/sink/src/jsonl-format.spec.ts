@@ -5,6 +5,13 @@ import { messageToJsonl, messageToJsonlGeneric } from './jsonl-format';
 import { recordedMessages as recorded } from './testdata/recorded';
 import { httpRequest, httpResponse, stdioError, stdioNotification, stdioRequest, stdioResponse } from './testdata/messages';
 
+/** The message without one of its keys (not even as undefined). */
+function without(m: McpMessageEvent, key: string): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...m };
+  delete copy[key];
+  return copy;
+}
+
 /** The same fields in reverse order, so the output order cannot come from the input's. */
 function reversed(m: McpMessageEvent): McpMessageEvent {
   return Object.fromEntries(Object.entries(m).reverse()) as unknown as McpMessageEvent;
@@ -34,6 +41,11 @@ describe('messageToJsonl: field by field, byte for byte the reordered JSON.strin
       { ...m, '7': 'index key', constructor: 'c' },
       { ...m, when: new Date(0) },
       Object.assign(Object.create({ inherited: 1 }), m),
+      // The key count that skips the walk for added fields: a field read through another prototype is not an own key.
+      Object.assign(Object.create({ method: 'from the prototype' }), without(m, 'method'), { added_after: [1] }),
+      Object.assign(Object.create(null), m, { added_after: 2 }),
+      { ...m, description: undefined, session: undefined, zz_added: 3 },
+      { ...m, error: null, added: 4 },
       {},
     ];
     for (const m of base) for (const v of variants(m)) assert.equal(messageToJsonl(v as McpMessageEvent), messageToJsonlGeneric(v as McpMessageEvent), JSON.stringify(Object.keys(v as object)));

@@ -15,6 +15,40 @@ test('every size class round-trips ASCII and non-ASCII text byte for byte', () =
   assert.equal(slab.size, samples.length);
 });
 
+/** The slot sizes of string-slab.ts (a 2-byte length heads each slot). */
+const SLOT_SIZES = [...Array.from({ length: 31 }, (_, i) => 64 + 32 * i), 1280, 1536, 2048, 2560, 3072, 4096];
+
+test("put's ASCII pass: a value that fills its slot to the byte, with a multi-byte or lone-surrogate tail, round-trips or is refused", () => {
+  const slab = new StringSlab();
+  let checked = 0;
+  for (const size of SLOT_SIZES) {
+    for (let d = 0; d <= 8; d++) {
+      const len = size - 2 - d;
+      if (len < 4 || len > SLAB_MAX_BYTES) continue;
+      // Units == bytes of the part that fits a slot of exactly `len` bytes: a pass that trusted a cut-off write
+      // (no room past the units) would keep `é` and the a's and lose the `€`.
+      const shapes = [
+        'a'.repeat(len),
+        `é${'a'.repeat(len - 2)}€`,
+        `${'a'.repeat(len - 1)}\u{1F600}`,
+        `\u2028${'a'.repeat(len - 3)}"\\`,
+        `${'a'.repeat(len - 1)}\u007f`,
+        `${'a'.repeat(len - 4)}\u0000\u001f\n\t`,
+      ];
+      for (const v of shapes) {
+        const h = slab.put(v);
+        if (Buffer.byteLength(v, 'utf8') > SLAB_MAX_BYTES) assert.equal(h, -1);
+        else assert.equal(slab.get(h), v, `slot ${size}, ${v.length} units`);
+        checked++;
+      }
+      for (const v of [`${'a'.repeat(len - 1)}\ud800`, `\udc00${'a'.repeat(len - 1)}`, `${'a'.repeat(len - 2)}\udbff`]) {
+        assert.equal(slab.put(v), -1, 'a lone surrogate would come back as U+FFFD');
+      }
+    }
+  }
+  assert.ok(checked > 1000);
+});
+
 test('a value larger than a slot is refused (-1), whether by characters or by UTF-8 bytes', () => {
   const slab = new StringSlab();
   assert.equal(slab.put('a'.repeat(SLAB_MAX_BYTES + 1)), -1);

@@ -25,6 +25,8 @@ const CHUNK_BYTES = 64 * 1024;
 const SLOT_BITS = 10;
 const SLOT_MASK = (1 << SLOT_BITS) - 1;
 const HEADER = 2;
+/** Room left past a value's units in put's ASCII pass: the longest UTF-8 character. */
+const ASCII_SLACK = 4;
 /** The largest value (in UTF-8 bytes) a slot holds. */
 export const SLAB_MAX_BYTES = CLASSES[CLASSES.length - 1] - HEADER;
 
@@ -70,7 +72,25 @@ export class StringSlab {
    * surrogate (keep the string).
    */
   put(s: string): number {
-    if (s.length > SLAB_MAX_BYTES) return -1;
+    const len = s.length;
+    if (len > SLAB_MAX_BYTES) return -1;
+    if (len <= SLAB_MAX_BYTES - ASCII_SLACK) {
+      // One pass for plain ASCII (nearly every value): encode into a slot with room for 4 more bytes than
+      // units. A cut-off write stops short of a character of at most 4 bytes, so it writes more bytes than
+      // units; a whole write writes as many bytes as units only when every unit is ASCII (no lone
+      // surrogate either). Otherwise the slot goes back and the checks below run.
+      const c = CLASS_OF[(len + HEADER + ASCII_SLACK + 31) >>> 5];
+      const h = this.take(c);
+      const buf = this.chunks[h >>> SLOT_BITS];
+      const at = (h & SLOT_MASK) * CLASSES[c];
+      if (buf.write(s, at + HEADER, CLASSES[c] - HEADER, 'utf8') === len) {
+        buf[at] = len & 0xff;
+        buf[at + 1] = len >>> 8;
+        this.used++;
+        return h;
+      }
+      this.free[c].push(h);
+    }
     // A lone surrogate would come back as U+FFFD from UTF-8: such a string stays a JS string, unchanged.
     if (!(s as unknown as WellFormed).isWellFormed()) return -1;
     const bytes = Buffer.byteLength(s, 'utf8');
