@@ -497,6 +497,9 @@ export const CONTEXT_CUES: readonly Cue[] = [
   },
 ];
 
+/** An address that fakes the system's voice: "system override", "[system]", "<admin>". */
+const FAKED_AUTHORITY = /override|addendum|^\[|^<|\[system|<system/;
+
 /** Cues that mark a text as speaking to its reader by its structure rather than by naming an AI. */
 const STRUCTURAL: ReadonlySet<string> = new Set(['reader_output_rule', 'reader_condition', 'rules_changed']);
 
@@ -577,7 +580,8 @@ export class ContextDetector implements Detector {
         if (!found) continue;
         const m2 = found;
         // Tool descriptions address the model by design ("the assistant should call this when ..."): there only the asks weigh.
-        let weight = unit.context === 'definition' ? (cue.kind === 'address' ? 0.1 : cue.definitionWeight ?? cue.weight) : byDesign && cue.kind === 'address' ? 0.1 : cue.weight;
+        // (In a prompt, a claimed override or a system tag keeps its weight: a prompt has no reason to fake one.)
+        let weight = unit.context === 'definition' ? (cue.kind === 'address' ? 0.1 : cue.definitionWeight ?? cue.weight) : byDesign && cue.kind === 'address' && !FAKED_AUTHORITY.test(m2[0]) ? 0.1 : cue.weight;
         // Secrets gathered and a destination in the same sentence: the ask is to send them out, not to look at them.
         if (cue.id === 'hand_over_secrets' && unit.context !== 'definition' && sendsToDestination(t, m2.index, m2.index + m2[0].length)) weight = SECRETS_TO_DESTINATION;
         const prev = hits.get(cue.id);
