@@ -63,10 +63,14 @@ const RULE_SENTENCES_FOR_PROMPT = 4;
 /** The frame of a prompt surface (or a text opening as a prompt); NONE when the text carries an attack's marks. */
 export function promptFrame(text: string): Frame {
   if (text.length > MAX_FRAMED) return NONE;
-  if (count(ATTACK_MARKS, withoutQuotedExamples(text), 1) > 0) return NONE;
+  // Links are ordinary in a prompt (its docs, its logo); an ask to send things to one is judged by the context cues,
+  // whose exfiltration findings no frame weighs down.
+  if (count(ATTACK_MARKS, withoutQuotedExamples(text).replace(LINKS, ' '), 1) > 0) return NONE;
   const own = frameOf(text);
   return own.factor < PROMPT_FACTOR ? own : { factor: PROMPT_FACTOR, kind: 'prompt' };
 }
+
+const LINKS = /https?:\/\/[^\s"')]+|[\w.+-]+@[\w-]+\.[\w.-]+/g;
 
 /** True when a text reads as a system prompt from its first line. */
 export function opensAsPrompt(text: string): boolean {
