@@ -557,8 +557,8 @@ const RULES: readonly InjectionRule[] = [
     id: 'dual_response',
     category: 'jailbreak',
     weight: w(0.55, 0.5, 0.55),
-    triggers: ['response', 'answer', 'reply', 'twice', 'once as'],
-    re: /\b(?:two|2|both|dual|separate) (?:different |separate )?(?:responses|answers|replies|outputs)\b[^\n]{0,80}?\b(?:jailbr|unfilter|uncensor|unrestrict|developer mode|dan|evil|no filter|without (?:any )?(?:filter|restriction))|\b(?:answer|respond|reply|write)(?: (?:each|every) (?:question|prompt|message))? twice\b[^\n]{0,100}?\b(?:jailbr|unfilter|uncensor|unrestrict|developer mode|evil|shadow|no filter|ignores? (?:all |any )?(?:safety|rules|guidelines|restrictions)|without (?:any )?(?:filter|restriction|rules))|\bonce as (?:yourself|you normally would|normal|the assistant|chatgpt|claude)\b[^\n]{0,20}?\bonce as\b/g,
+    triggers: ['response', 'answer', 'reply', 'twice', 'once as', 'columns', 'two parts', 'two versions', 'two sections', 'two halves', 'two voices', '2 parts', '2 columns'],
+    re: /\b(?:two|2) (?:columns|parts|versions|sections|halves|voices)\b[^\n]{0,160}?\b(?:unfiltered|alignment|stripped|switched off|turned off|nothing held back|no (?:rules|limits|filters?)|without (?:any )?(?:filters?|restrictions|rules|limits)|uncensored|unrestricted)|\b(?:two|2|both|dual|separate) (?:different |separate )?(?:responses|answers|replies|outputs)\b[^\n]{0,80}?\b(?:jailbr|unfilter|uncensor|unrestrict|developer mode|dan|evil|no filter|without (?:any )?(?:filter|restriction))|\b(?:answer|respond|reply|write)(?: (?:each|every) (?:question|prompt|message))? twice\b[^\n]{0,100}?\b(?:jailbr|unfilter|uncensor|unrestrict|developer mode|evil|shadow|no filter|ignores? (?:all |any )?(?:safety|rules|guidelines|restrictions)|without (?:any )?(?:filter|restriction|rules))|\bonce as (?:yourself|you normally would|normal|the assistant|chatgpt|claude)\b[^\n]{0,20}?\bonce as\b/g,
     summary: 'dual-answer jailbreak',
   },
   {
