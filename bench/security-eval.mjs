@@ -129,7 +129,8 @@ const asCurveRows = (run) => ({
   'corpus, blind2..blind6 (tuned on in round 5)': run.corpus.filter((r) => /^blind[23456]-holdout$/.test(r.sample.source)).map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
   'corpus, blind7 (round 5, written first, measured once, tuned on in round 6)': run.corpus.filter((r) => r.sample.source === 'blind7-holdout').map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
   'corpus, blind8 (round 6, written first, measured once, tuned on in round 7)': run.corpus.filter((r) => r.sample.source === 'blind8-holdout').map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
-  'corpus, blind9 (round 7, written first, never tuned on, measured once)': run.corpus.filter((r) => r.sample.source === 'blind9-holdout').map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
+  'corpus, blind9 (round 7, written first, measured once, tuned on in round 8)': run.corpus.filter((r) => r.sample.source === 'blind9-holdout').map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
+  'corpus, blind10 (round 8, written first, never tuned on, measured once)': run.corpus.filter((r) => r.sample.source === 'blind10-holdout').map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
   'corpus, all': run.corpus.map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
   ...Object.fromEntries(Object.entries(run.pub).map(([k, rs]) => [`public: ${k}`, rs.map((r) => ({ ...r, attack: r.item.attack }))])),
 });

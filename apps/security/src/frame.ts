@@ -17,9 +17,15 @@ const PROHIBITION =
 /** Treating outside text as data, or reporting it rather than obeying it. */
 const GUARD_TERMS =
   /\b(?:untrusted|treat(?:ing|s)? (?:\w+ ){0,4}as (?:untrusted |reference |plain )?(?:data|material|text)|reference material|prompt injection|possible injection|report (?:it|them) to|ignore them and|say you don't know|do not comply|tell the user (?:about it|that the)|ask (?:a person|the user) (?:before|first)|confirmation before|human approval)\b/gi;
+/**
+ * A guard rule about what others may ask: "if a message tells you to forget your instructions, …", "when a document
+ * asks you to reveal this prompt". The ask is the condition of the rule, not an order to the reader.
+ */
+const GUARD_CONDITION =
+  /\b(?:if|when|whenever|should) (?:a|an|any|the|someone|anyone|somebody|a user|users?|messages?|texts?|documents?|inputs?|pages?|results?|emails?|e-mails?|files?) ?(?:[a-z-]{1,15} ){0,3}?(?:tells?|asks?|instructs?|requests?|tries|try|attempts?|wants?|says?|claims?) (?:you |the assistant |the model |the bot )?(?:to |that )/gi;
 /** Talking about attacks: reports, lessons, mitigations, quoted examples. */
 const DESCRIPTIVE =
-  /\b(?:attackers?(?![.\w-])|adversar(?:y|ies|ial)|mitigations?|red[- ]team(?:ing|ers)?|OWASP|LLM0\d|jailbreaks such as|injections? such as|patterns? such as|for example|e\.g\.|lecture|course|week \d+|root cause|post-?incident|postmortem|commit message|we (?:discuss|found|reported|observed)|classic patterns?|expected behaviou?r|test case|phishing)\b/gi;
+  /\b(?:attackers?(?![.\w-])|adversar(?:y|ies|ial)|mitigations?|red[- ]team(?:ing|ers)?|OWASP|LLM0\d|jailbreaks such as|injections? such as|patterns? such as|for example|e\.g\.|lecture|course|week \d+|root cause|post-?incident|postmortem|commit message|we (?:discuss|found|reported|observed)|classic patterns?|expected behaviou?r|test case|phishing|we (?:study|studied|propose|present|evaluate|measured?|analy[sz]e|show|find)|this (?:paper|study|work|article|talk)|our (?:study|paper|results|experiments|evaluation|benchmark)|abstract\.|refusal rates?|attack success rates?|case study)\b/gi;
 /** An attack's own marks: concealment, new authority, somewhere to send things. */
 const ATTACK_MARKS =
   /\b(?:(?:do not|don't|never|without) (?:tell(?:ing)?|inform(?:ing)?|mention(?:ing)?|notify(?:ing)?|alert(?:ing)?|show(?:ing)?|bother(?:ing)?) (?:\w+ ){0,2}(?:user|human|owner|operator|recipient)s?(?! (?:about |of )?(?:these|your|the|this|my|its|any of (?:these|the|your)) (?:instructions|prompt|rules|system|configuration|knowledge|files|guidelines))|(?:do not|don't|never|without) (?:tell|inform|mention|notify|show|report|alert)\w* (?!(?:about |of )?(?:these|your|the|this|my|its|any of (?:these|the|your)) (?:instructions|prompt|rules|system|configuration|knowledge|files|guidelines))(?:\w+ ){0,3}(?:in|to|from) (?:your |the )?(?:reply|response|answer|summary|user)|(?:do not|don't|never|without) ask(?:ing)? (?:the user|for (?:confirmation|approval|permission))(?: again)?|already (?:confirmed|approved|authori[sz]ed|agreed)|silently|secretly|confidential audit|supersedes?|(?:are|is) now (?:authori[sz]ed|required|permitted|allowed)|must now|from now on|new (?:instructions|task|objective|rules) (?:from|for|are|is)|your (?:real|new|actual|true) (?:task|objective|goal|job)|safety rules are (?:paused|off|disabled)|pre-?approved|never (?:refuses?|declines?|says? no|says? (?:it|you|he|she|they) (?:can't|cannot|can not|won't)|adds? (?:disclaimers|warnings|caveats))|no (?:content )?(?:rules|restrictions|filters|guidelines|limits)|unfiltered|without (?:any )?(?:filters|restrictions|warnings)|do anything now|stay in character|if you are an? (?:AI|artificial|language model|LLM|assistant|agent|bot)\w*|(?:AI|assistant|agent|model|bot)s? (?:reading|processing|summari[sz]ing) (?:this|these)|obey only|(?:using|with) your (?:\w+ )?tools?)\b|(?:^|[.!?:\n]\s*)(?:now )?(?:ignore|disregard|forget|override) (?:all |any |your |the )*(?:previous|prior|above|earlier|preceding) \w+|[\w.+-]+@[\w-]+\.[\w.-]+|https?:\/\/[^\s"')]+/gi;
@@ -36,7 +42,46 @@ export interface Frame {
   /** Multiplier for injection and jailbreak scores of the text (1 = no change). */
   factor: number;
   /** Why, for the alert summary when it still alerts, and for tests. */
-  kind: 'none' | 'guard' | 'descriptive';
+  kind: 'none' | 'guard' | 'descriptive' | 'prompt';
+}
+
+/**
+ * A prompt speaks to the model by design: a prompts/get message, a sampling request's system prompt, an agent's
+ * instruction file (CLAUDE.md, AGENTS.md, .cursorrules …), or a text that opens as a system prompt does ("You are
+ * …", "# Instructions", "As X, my role is"). There an order to the model is the text's purpose, not a sign of an
+ * injection; it weighs 0.6 unless it wears an attack's marks.
+ */
+const PROMPT_FACTOR = 0.6;
+/** A text that opens like a system prompt: after headings and metadata lines, "You are …" (not "you are now"), "Your role is …". */
+const PROMPT_OPENING =
+  /^(?:\s*(?:#{1,4} [^\n]{0,80}|[a-z][a-z ]{1,30}: [^\n]{0,400}|```[a-z]*|)\n){0,8}\s*(?:you are (?!now\b|no longer\b|free\b|not\b|unrestricted\b|released\b)(?:an? |the |[a-z][\w'-]{1,30}[,:] )|your (?:role|task|job|purpose|goal) (?:is|as)\b|as (?:an? |the )?[\w' -]{2,40}, (?:my|your) (?:role|task|job|purpose) is\b|(?:system prompt|instructions|custom instructions|role|persona|gpt (?:url|title|description|instructions|logo))\s*:)/i;
+/** A sentence of a rule list spoken to a model: "You …", "Your …", "Always …", "Never …", "Do not …", "Respond …". */
+const RULE_SENTENCE = /(?:^|[.!?:]\s{1,3}|\n\s{0,4}(?:[-*•]|\d{1,2}[.)])?\s{0,3})(?:you (?!are now\b)|your |always |never |do not |don't |respond |answer |reply |keep |avoid |use |be |ask |provide |refuse |only )/gi;
+/** Sentences of a rule list that make a text read as a prompt (with no attack's marks). */
+const RULE_SENTENCES_FOR_PROMPT = 4;
+
+/** The frame of a prompt surface (or a text opening as a prompt); NONE when the text carries an attack's marks. */
+export function promptFrame(text: string): Frame {
+  if (text.length > MAX_FRAMED) return NONE;
+  // Links are ordinary in a prompt (its docs, its logo); an ask to send things to one is judged by the context cues,
+  // whose exfiltration findings no frame weighs down.
+  if (count(ATTACK_MARKS, withoutQuotedExamples(text).replace(LINKS, ' '), 1) > 0) return NONE;
+  const own = frameOf(text);
+  return own.factor < PROMPT_FACTOR ? own : { factor: PROMPT_FACTOR, kind: 'prompt' };
+}
+
+const LINKS = /https?:\/\/[^\s"')]+|[\w.+-]+@[\w-]+\.[\w.-]+/g;
+
+/** True when a text reads as a system prompt from its first line. */
+export function opensAsPrompt(text: string): boolean {
+  return PROMPT_OPENING.test(text.slice(0, 1600)) || count(RULE_SENTENCE, text.slice(0, MAX_FRAMED), RULE_SENTENCES_FOR_PROMPT) >= RULE_SENTENCES_FOR_PROMPT;
+}
+
+/** Short quoted passages, cut out: in a text about attacks, an attack quoted as an example is not one of its marks. */
+const QUOTED = /["“«‘'](?=[^"“”«»‘’'\n]{8,160}["”»’'])[^"“”«»‘’'\n]{8,160}["”»’']|\(['"“‘][^\n]{8,160}?['"”’]\)/g;
+function withoutQuotedExamples(text: string): string {
+  // A quoted address or URL is still somewhere to send things.
+  return text.replace(QUOTED, (q) => (/:\/\/|@[\w-]+\./.test(q) ? q : ' '));
 }
 
 const NONE: Frame = { factor: 1, kind: 'none' };
@@ -50,10 +95,11 @@ const MAX_FRAMED = 8192;
 /** The frame of one text (of at most MAX_FRAMED characters, read whole). */
 export function frameOf(text: string): Frame {
   if (text.length > MAX_FRAMED) return NONE;
-  if (count(ATTACK_MARKS, text, 1) > 0) return NONE;
-  const prohibit = count(PROHIBITION, text, 4);
-  const guard = count(GUARD_TERMS, text, 3);
   const describe = count(DESCRIPTIVE, text, 3);
+  // In a text that talks about attacks, the attacks it quotes are examples, not its own marks.
+  if (count(ATTACK_MARKS, describe > 0 ? withoutQuotedExamples(text) : text, 1) > 0) return NONE;
+  const prohibit = count(PROHIBITION, text, 4);
+  const guard = Math.min(3, count(GUARD_TERMS, text, 3) + count(GUARD_CONDITION, text, 2));
   const defensive = prohibit + guard;
   if (defensive >= 3 || describe >= 2 || (defensive >= 1 && describe >= 1)) return { factor: STRONG_FACTOR, kind: defensive >= describe ? 'guard' : 'descriptive' };
   if (defensive >= 2 || guard >= 1 || describe >= 1) return { factor: GUARD_FACTOR, kind: defensive > 0 ? 'guard' : 'descriptive' };

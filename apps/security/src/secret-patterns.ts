@@ -56,8 +56,15 @@ const TEST_CARDS = new Set([
   '4000000000009995', '4000000000000077',
 ]);
 
-function cardAccept(match: string): boolean {
+/** Words that say a number is a card's: without one, an unbroken run of 13–19 digits is more often an id. */
+const CARD_CONTEXT = /card|visa|master|amex|american express|discover|\bcc\b|cc_?(?:num|no)|cvv|cvc|\bexp(?:iry|ires|iration)?\b|\bpan\b|payment|billing|kart|carte|tarjeta/i;
+
+function cardAccept(match: string, m?: RegExpExecArray): boolean {
   const digits = match.replace(/[ -]/g, '');
+  if (m && !/[ -]/.test(match)) {
+    const around = m.input.slice(Math.max(0, m.index - 60), m.index + match.length + 30);
+    if (!CARD_CONTEXT.test(around)) return false;
+  }
   if (digits.length < 13 || digits.length > 19) return false;
   if (!/^(?:4|5[1-5]|2[2-7]|3[47]|6(?:011|5|4[4-9]|22)|3(?:0[0-5]|[68])|35)/.test(digits)) return false;
   if (/^(\d)\1+$/.test(digits) || TEST_CARDS.has(digits)) return false;
@@ -234,10 +241,13 @@ const PATTERNS: readonly SecretPattern[] = [
     // Passwords are also written in prose ("password Tr0ut-Lake!2025", "password is ..."); keys and tokens need an assignment.
     re: /(?:\b|_)(password|passwd|pwd|secret|client_secret|api_?key|access_token|auth_?token|private_token)(?:["']?\s*[:=]\s*["']?|(?<=password|passwd)(?:\s+is)?\s+)([^\s"',;]{6,})/gi,
     accept: (s, m) => {
-      const v = m[2] ?? '';
+      // Punctuation closing the sentence is not part of the value ("the password expires." is prose, not a password).
+      const v = (m[2] ?? '').replace(/[.:!?)\]]+$/, '');
       if (!notPlaceholder(v) || /^(?:process\.env|os\.environ|env\.|getenv|\$|%|\{|true$|false$|null$|none$|undefined$|required$|string$|optional$)/i.test(v)) return false;
       // Passwords are chosen by people and have low entropy; tokens and keys are random.
-      if (/^(?:password|passwd|pwd)$/i.test(m[1] ?? '')) return /[a-zA-Z]/.test(v) && /[\d\W_]/.test(v) && v.length >= 8;
+      // In prose ("password reset-link", "password-protected") the word after it must look chosen: a digit, or a symbol
+      // inside it that is not a hyphen between two words.
+      if (/^(?:password|passwd|pwd)$/i.test(m[1] ?? '')) return /[a-zA-Z]/.test(v) && v.length >= 8 && (/\d/.test(v) || /[^\w-]/.test(v) || (/[_-]/.test(v) && !/^[a-z]+(?:-[a-z]+)+$/i.test(v)));
       return v.length >= 10 && entropy(v) > 3.3 && /\d/.test(v) && /[a-zA-Z]/.test(v);
     },
     summary: 'credential assigned in text',
@@ -270,7 +280,7 @@ const PATTERNS: readonly SecretPattern[] = [
     weight: 0.8,
     triggers: DIGIT_QUADS,
     re: /(?<![\d.-])(?:\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{1,7}|\d{4}[ -]\d{6}[ -]\d{4,5}|\d{13,19})(?![\d.-])/g,
-    accept: cardAccept,
+    accept: (s, m) => cardAccept(s, m),
     summary: 'payment card number',
   },
   {

@@ -7,7 +7,7 @@
  */
 import { AlertCategories, McpMessageEvent, riskLevelOf, SecurityAlertEvent, AlertSubject } from '@mcpspy/events';
 import type { Finding, TextUnit } from './types';
-import { Frame, frameOf } from './frame';
+import { Frame, frameOf, opensAsPrompt, promptFrame } from './frame';
 
 const AGREE_AT = 0.5;
 /**
@@ -70,14 +70,29 @@ function liftExfiltrationAsks(findings: readonly Finding[]): readonly Finding[] 
 /** Categories whose verdict a defensive or descriptive frame weighs down (frame.ts); leaks, poisoning and flows keep theirs. */
 const FRAMED: ReadonlySet<string> = new Set(['prompt_injection', 'jailbreak']);
 
+/** Rules that only say a text addresses the AI: in a prompt that is its purpose, so they never stop the prompt frame. */
+const ADDRESS_RULES: ReadonlySet<string> = new Set(['address_the_ai', 'vocative_ai']);
+/** A rules finding this strong is not weighed down by the prompt frame. */
+const STRONG_RULE = 0.6;
+/** Fields that hold a prompt: a prompts/get message, a sampling request's system prompt. */
+const PROMPT_FIELD = /^(?:params\.systemPrompt|result\.messages\[\d+\]\.content\.text)$/;
+/** A resource's URI field, and the agent instruction files it may name (read by an agent as its own instructions). */
+const INSTRUCTION_FILE = /^result\.contents\[\d+\]\.uri$/;
+const INSTRUCTION_FILE_URI = /(?:^|\/)(?:CLAUDE|AGENTS|GEMINI|AGENT|CONVENTIONS)\.md$|(?:^|\/)\.(?:cursorrules|windsurfrules|clinerules)$|(?:^|\/)\.github\/copilot-instructions\.md$/i;
+
 /** The frame of the texts the group's evidence points at (all texts when the evidence names none of them); the strongest wins. */
-function frameOfGroup(group: readonly Finding[], texts: readonly TextUnit[]): Frame {
+function frameOfGroup(group: readonly Finding[], texts: readonly TextUnit[], category: string): Frame {
   const fields = new Set(group.flatMap((f) => f.evidence.map((e) => e.field)));
   let chosen = texts.filter((t) => fields.has(t.field));
   if (chosen.length === 0) chosen = [...texts];
   let frame: Frame = { factor: 1, kind: 'none' };
+  const strongRule = group.some((f) => f.detector === 'rules' && f.score >= STRONG_RULE && f.evidence.some((e) => !e.rule || !ADDRESS_RULES.has(e.rule)));
+  const instructionFile = texts.some((t) => INSTRUCTION_FILE.test(t.field) && INSTRUCTION_FILE_URI.test(t.text));
   for (const t of chosen) {
-    const f = frameOf(t.text);
+    // The prompt frame weighs down the classifier and the address cues, which read any prompt as one; a strong rule
+    // (an override, a leak request, a jailbreak) inside a prompt is an attack all the same.
+    // Only for injection verdicts: a persona that drops its rules is a jailbreak in a prompt as anywhere.
+    const f = category === 'prompt_injection' && !strongRule && (PROMPT_FIELD.test(t.field) || instructionFile || opensAsPrompt(t.text)) ? promptFrame(t.text) : frameOf(t.text);
     if (f.factor === 1) return f; // any text without the frame keeps the verdict as it is
     if (f.factor > frame.factor || frame.kind === 'none') frame = f;
   }
@@ -111,7 +126,7 @@ export function combineFindings(findings: readonly Finding[], msg: McpMessageEve
     if (fused.length >= 2) score = Math.max(score, 1 - fused.reduce((m, f) => m * (1 - f.score), 1));
     let framed: Frame | undefined;
     if (texts && texts.length && score >= threshold && FRAMED.has(category) && !list.some((f) => f.standalone)) {
-      framed = frameOfGroup(list, texts);
+      framed = frameOfGroup(list, texts, category);
       score *= framed.factor;
     }
     score = Math.round(Math.min(1, score) * 1000) / 1000;

@@ -60,3 +60,16 @@ describe('SecretsDetector', () => {
   });
 });
 
+
+describe('secrets, round 8: prose about passwords and ids are not leaks', () => {
+  const kinds = (text: string) => (new SecretsDetector().detect({ method: 'tools/call', direction: 'response', texts: [{ field: 'result.content[0].text', text, context: 'result', origin: 'plain' }] })[0]?.details?.kinds as string[] | undefined) ?? [];
+  test('"password" followed by an ordinary word is prose', () => {
+    assert.deepEqual(kinds('Your password expires. The file is password protected. Use a password-manager.'), []);
+    assert.ok(kinds('The wifi password is Gr33n-Tea!77 for guests.').includes('password_assignment'));
+  });
+  test('an unbroken 16-digit number needs a card word nearby', () => {
+    assert.deepEqual(kinds('Tracking id 4539148803436467 was created.'), []);
+    assert.ok(kinds('card: 4539148803436467 exp 09/28').includes('card_number'));
+    assert.ok(kinds('Paid with 4539 1488 0343 6467 yesterday.').includes('card_number'));
+  });
+});

@@ -20,7 +20,7 @@
  */
 import type { AlertCategory, McpMessageEvent } from '@mcpspy/events';
 import type { Store } from '@mcpspy/runtime';
-import { AnalysisInput, clip, Detector, Finding } from '../types';
+import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
 
 const TTL_MS = 60 * 60 * 1000;
 const MAX_READS = 8;
@@ -36,6 +36,13 @@ const SENSITIVE_PATH = /(?:^|[\/\\])\.ssh[\/\\]|id_(?:rsa|ed25519|ecdsa|dsa)|\.a
 const SECRET_MATERIAL = /-----BEGIN [A-Z ]{0,20}PRIVATE KEY-----|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|aws_secret_access_key|\bgh[pousr]_[A-Za-z0-9]{36}|\bsk-[A-Za-z0-9_-]{20,}|\bxox[abposr]-[0-9A-Za-z-]{10,}|\bglpat-[A-Za-z0-9_-]{20}|password\s{0,3}[:=]/i;
 /** Tools that move data out of the machine or the user's control. */
 const SINK_TOOL = /send|mail|post|upload|share|transfer|wire|pay|webhook|notify|publish|push|create_?(?:issue|comment|gist|pr|pull)|comment|message|tweet|slack|discord|fetch|http|request|url|write|put|sync|forward|submit/i;
+
+/** Tools that send to someone else (not write, put or sync, which may stay on the machine). */
+const OUTWARD_TOOL = /send|mail|post|upload|share|webhook|notify|publish|gist|comment|message|tweet|slack|discord|telegram|http|request|fetch|submit|forward/i;
+/** A destination in a call's arguments: an address, a URL, a messenger handle or channel, a phone number. */
+const DESTINATION = /[\w.+-]{1,64}@[\w-]{1,63}\.[\w.-]{2,}|\b(?:https?|s?ftp|wss?):\/\/[^\s"']{4,}|^@[\w.-]{3,64}$|^\+?\d[\d ()-]{7,18}\d$/;
+/** What secret material sent out by an outward tool weighs without any flow. */
+const SECRET_OUT = 0.55;
 
 const EMAIL = /[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}/g;
 const URL_HOST = /https?:\/\/([\w.-]{1,253})/g;
@@ -152,6 +159,29 @@ export class ToxicFlowDetector implements Detector {
     }
   }
 
+  /**
+   * No flow seen, but the call itself sends secret material (a private key, a cloud or GitHub token) through a tool
+   * that carries data out, to a destination named in its arguments (an address, a URL, a handle or a phone number):
+   * that is exfiltration whatever came before (a leak is also reported by the secrets detector).
+   */
+  private secretOut(tool: string, args: readonly TextUnit[]): Finding[] {
+    if (!OUTWARD_TOOL.test(tool)) return [];
+    const secret = args.find((u) => SECRET_MATERIAL.test(u.text));
+    if (!secret) return [];
+    const dest = args.find((u) => DESTINATION.test(u.text));
+    if (!dest) return [];
+    return [
+      {
+        category: 'exfiltration',
+        score: SECRET_OUT,
+        detector: this.name,
+        evidence: [{ text: clip(dest.text), field: dest.field, start: 0, end: Math.min(dest.text.length, 200), rule: 'secret_sent_out' }],
+        summary: `${tool} sends secret material to ${clip(dest.text, 60)}`,
+        details: { flow: { sink: tool, sensitive_read: 'secret material' } },
+      },
+    ];
+  }
+
   private async judgeCall(key: string, input: AnalysisInput): Promise<Finding[]> {
     const params = (input.msg.params ?? {}) as { name?: unknown };
     const tool = typeof params.name === 'string' ? params.name : '';
@@ -161,8 +191,8 @@ export class ToxicFlowDetector implements Detector {
     const untrusted = parse<FlowUntrusted | undefined>(state.untrusted ?? null, undefined);
     const fresh = untrusted && now - untrusted.at < TTL_MS ? untrusted : undefined;
     const reads = parse<FlowRead[]>(state.reads ?? null, []).filter((r) => now - r.at < TTL_MS);
-    if (!fresh && reads.length === 0) return [];
     const args = input.texts.filter((u) => u.context === 'argument');
+    if (!fresh && reads.length === 0) return this.secretOut(tool, args);
     const lowerArgs = args.map((u) => ({ u, t: u.text.toLowerCase() }));
     // Sensitive data carried: a mark of an earlier read, the path of one, or secret material itself.
     let carried: { field: string; text: string; read?: FlowRead } | undefined;
