@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // What a consumer of mcp.message does per event before its handler, in one
 // process, for this tree and another (--against, e.g. main's build) in
-// interleaved rounds: a 500-event batch decoded (decodeBatchText), each event
+// interleaved rounds: a 500-event batch decoded from its bytes as NatsBus does
+// it (decodeBatchBytes, or TextDecoder + decodeBatchText in a tree without it), each event
 // validated (validatorFor(mcp.message)), and validation alone over the parsed
 // events. CPU time per event (process.cpuUsage), median of the rounds and B/A.
+// Then, once, what a slimmer subject for security would change (no `raw`):
+// JSON.parse of the line with and without `raw`, and the JSON.stringify of
+// the slim event that mcp-parser would pay on top of the full one.
 //   node bench/nats-validate-micro.mjs [--rounds 6] [--against /work/main]   (needs the build: npx tsc -b libs/events)
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -20,6 +24,8 @@ const trees = [...(opt.against ? [['A', resolve(opt.against)]] : []), ['B', here
 const N = 500;
 const lines = Array.from({ length: N }, (_, i) => JSON.stringify(benchEvent(i)));
 const batch = `{"batch":"mcpspy.v1.mcp.message","count":${N}}\n${lines.join('\n')}`;
+const bytes = new Uint8Array(Buffer.from(batch));
+const textDecoder = new TextDecoder();
 const parsed = lines.map((l) => JSON.parse(l));
 const cpuUs = (fn, reps) => {
   const c0 = process.cpuUsage();
@@ -30,7 +36,8 @@ const cpuUs = (fn, reps) => {
 function receive(ev) {
   const validate = ev.validatorFor(ev.Subjects.mcpMessage);
   return () => {
-    for (const l of ev.decodeBatchText(batch).lines) if (!l.ok || !validate(l.value).ok) throw new Error('invalid bench event');
+    const decoded = ev.decodeBatchBytes ? ev.decodeBatchBytes(bytes) : ev.decodeBatchText(textDecoder.decode(bytes));
+    for (const l of decoded.lines) if (!l.ok || !validate(l.value).ok) throw new Error('invalid bench event');
   };
 }
 function validateOnly(ev) {
@@ -56,4 +63,14 @@ for (const t of trees) console.log(`${t.name} (${t.dir}): decode + validate medi
 if (trees.length === 2) {
   for (const k of ['receive', 'validate']) console.log(`B/A ${k}: ${(median(results.B[k]) / median(results.A[k])).toFixed(2)}`);
 }
+// A slim event for security: the same event without `raw` (security judges texts, not the raw JSON-RPC line).
+const slimLines = parsed.map((e) => { const { raw: _raw, ...slim } = e; return JSON.stringify(slim); });
+const slimParsed = slimLines.map((l) => JSON.parse(l));
+const shape = { full: [], slim: [], slimStringify: [] };
+for (let r = 0; r < opt.rounds; r++) {
+  shape.full.push(cpuUs(() => { for (const l of lines) JSON.parse(l); }, 200));
+  shape.slim.push(cpuUs(() => { for (const l of slimLines) JSON.parse(l); }, 200));
+  shape.slimStringify.push(cpuUs(() => { for (const v of slimParsed) JSON.stringify(v); }, 200));
+}
+console.log(`slim subject (no raw, ${slimLines[0].length} of ${lines[0].length} B): JSON.parse full ${median(shape.full).toFixed(3)} µs/event, slim ${median(shape.slim).toFixed(3)}; stringify of the slim event ${median(shape.slimStringify).toFixed(3)}`);
 console.log(`load at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
