@@ -16,7 +16,7 @@ import { MemoryStore, silentLogger } from '@mcpspy/runtime';
 import { SecurityEngine } from '../src';
 import { loadCorpus, messagesOf } from '../src/corpus';
 import { combineFindings } from '../src/verdict';
-import { toolResult } from '../src/test-builders';
+import { listResponse, toolCall, toolResult } from '../src/test-builders';
 import type { AnalysisInput, Finding } from '../src/types';
 
 const dir = join(__dirname, '..', '..', 'corpus');
@@ -42,6 +42,11 @@ describe('verdict cache', () => {
   test('the corpus twice: cached findings and alerts are identical to fresh ones, the second pass is all hits', async () => {
     const samples = loadCorpus(readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => join(dir, f)));
     const messages = samples.flatMap((s) => messagesOf(s));
+    // The same texts in other places (a result, an argument, a definition, another method): one text, many verdicts.
+    for (const s of samples.filter((x) => typeof x.text === 'string' && x.text.length > 40).slice(0, 150)) {
+      const text = s.text as string;
+      messages.push(toolResult(text), toolCall({ query: text }), toolCall({ note: text }), listResponse([{ name: 'helper', description: text, inputSchema: { type: 'object' } }]), toolResult(text, 'prompts/get'));
+    }
     const cached = new SecurityEngine({ store: new MemoryStore(), logger: silentLogger(), threshold: 0.5 });
     const fresh = new SecurityEngine({ store: new MemoryStore(), logger: silentLogger(), threshold: 0.5, cacheEntries: 0 });
     assert.ok(cached.cache?.enabled, 'on by default');
