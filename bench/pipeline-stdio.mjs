@@ -19,7 +19,8 @@ import {
   observeHops, requireRoot, scrapeCounters, scratchDir, sleep, startEmbedded, startStack, uniqueTag, verdict, waitSettled,
 } from './pipeline-common.mjs';
 
-const opt = parseArgs({ seconds: 60, rate: 10000, mode: 'embedded', progressMs: 10_000, settleS: 120, pretrafficS: 0 });
+// --texts same|unique|mix: how the writer's texts repeat (bench/fixtures/stdio-writer.c; default same, the old traffic).
+const opt = parseArgs({ seconds: 60, rate: 10000, mode: 'embedded', progressMs: 10_000, settleS: 120, pretrafficS: 0, texts: 'same' });
 requireRoot();
 const dir = scratchDir('bench-stdio');
 const tag = uniqueTag();
@@ -41,7 +42,8 @@ const ID = /"id":(\d+)/;
 const tailer = new JsonlTailer(output, (line, at) => {
   const s = SENT.exec(line);
   const id = ID.exec(line);
-  if (!s || !id || !line.includes('"type":"request"')) {
+  // (--texts mix also sends responses, each with its own id and its sent_us in result._meta)
+  if (!s || !id || !(line.includes('"type":"request"') || line.includes('"type":"response"'))) {
     foreign++;
     return;
   }
@@ -59,7 +61,7 @@ const tailer = new JsonlTailer(output, (line, at) => {
   sentAt.push(sentMs);
 });
 
-console.log(`pipeline-stdio: mode ${opt.mode}, ${fmt(opt.rate)} msg/s for ${opt.seconds} s, comms ${comms.join(',')}, load ${load0}`);
+console.log(`pipeline-stdio: mode ${opt.mode}, texts ${opt.texts}, ${fmt(opt.rate)} msg/s for ${opt.seconds} s, comms ${comms.join(',')}, load ${load0}`);
 const mon = opt.mode === 'nats' ? await startStack({ dir, output, comms }) : await startEmbedded({ output, comms });
 const sampler = new ProcSampler(mon.pids);
 // Through NATS, where the time goes: write -> mcp.message published (probe,
@@ -69,7 +71,7 @@ const infra = mon.others.length ? new ProcSampler(() => mon.others.map((p) => p.
 // --pretraffic-s N: N s of the same traffic first (other processes, same names), then 2 s of quiet, then the
 // measured run: tells a cost of the stack's start from a cost of any traffic's onset on a stack already warm.
 if (opt.pretrafficS > 0) {
-  const pre = spawn('/bin/sh', ['-c', '"$0" "$2" "$3" 2>/dev/null | "$1" 2>/dev/null', writer, reader, String(opt.pretrafficS), String(opt.rate)], { stdio: 'inherit' });
+  const pre = spawn('/bin/sh', ['-c', '"$0" "$2" "$3" "$4" 2>/dev/null | "$1" 2>/dev/null', writer, reader, String(opt.pretrafficS), String(opt.rate), String(opt.texts)], { stdio: 'inherit' });
   await new Promise((r) => pre.on('close', r));
   await waitSettled(() => captured + duplicates, Math.ceil(opt.pretrafficS * opt.rate), 3_000, 60_000);
   await sleep(2_000);
@@ -91,7 +93,7 @@ const cpu0 = sampler.mark();
 const benchCpu0 = process.cpuUsage();
 const infra0 = infra?.mark();
 const t0 = performance.now();
-const gen = spawn('/bin/sh', ['-c', '"$0" "$2" "$3" 2>"$4.w" | "$1" 2>"$4.r"', writer, reader, String(opt.seconds), String(opt.rate), join(dir, 'gen')], { stdio: 'inherit' });
+const gen = spawn('/bin/sh', ['-c', '"$0" "$2" "$3" "$5" 2>"$4.w" | "$1" 2>"$4.r"', writer, reader, String(opt.seconds), String(opt.rate), join(dir, 'gen'), String(opt.texts)], { stdio: 'inherit' });
 // Latency per window shows whether a tail is a start-up transient or steady.
 let windowFrom = 0;
 let hopFrom = 0;

@@ -55,6 +55,12 @@ export interface SecurityOptions {
    */
   cacheEntries?: number;
   cacheMb?: number;
+  /**
+   * A verdict cache shared with other engines (the evaluation harness, the
+   * verdicts bench) instead of one of its own; keys still carry this engine's
+   * configuration. Its hits and misses are counted where that cache counts them.
+   */
+  verdictCache?: VerdictCache;
   /** Where the engine's notices go (`mcpspy.v1.notice`); once per (reason, pid, stream), counted. */
   notify?: (notice: NoticeEvent) => void;
 }
@@ -75,6 +81,7 @@ export class SecurityEngine {
   private readonly pure: Detector[];
   private readonly stateful: Detector[];
   readonly cache?: VerdictCache;
+  private readonly cachePrefix: string;
   private readonly logger: Logger;
   private threshold: number;
 
@@ -98,13 +105,11 @@ export class SecurityEngine {
     this.detectors = [...pure, this.rugPull, new ToxicFlowDetector(opts.store)];
     this.pure = pure;
     this.stateful = this.detectors.slice(pure.length);
-    const cache = new VerdictCache({
-      maxEntries: opts.cacheEntries,
-      maxBytes: opts.cacheMb === undefined ? undefined : opts.cacheMb * 1048576,
-      counters: this.counters,
-      config: JSON.stringify({ pure: pure.map((d) => d.name), lexical: !classifierOn }),
-    });
+    const cache =
+      opts.verdictCache ??
+      new VerdictCache({ maxEntries: opts.cacheEntries, maxBytes: opts.cacheMb === undefined ? undefined : opts.cacheMb * 1048576, counters: this.counters });
     if (cache.enabled) this.cache = cache;
+    this.cachePrefix = VerdictCache.prefixFor(JSON.stringify({ pure: pure.map((d) => d.name), lexical: !classifierOn }));
     if (opts.hfToken) {
       const client = new HfClient({ token: opts.hfToken, baseUrl: opts.hfUrl ?? DEFAULT_HF_URL, model: opts.model ?? DEFAULT_SECURITY_MODEL });
       this.detectors.push(new ModelDetector({ name: 'hf_api', classifier: client, counters: this.counters, logger: this.logger }));
@@ -206,7 +211,7 @@ export class SecurityEngine {
   private async runFast(input: AnalysisInput, more: Detector[] = []): Promise<Finding[]> {
     const cache = this.cache;
     if (!cache || input.texts.length === 0) return this.run([...this.offline, ...more], input);
-    const key = cache.keyOf(input);
+    const key = cache.keyOf(this.cachePrefix, input);
     const cached = cache.get(key);
     const rest = more.length ? [...this.stateful, ...more] : this.stateful;
     if (cached) {
