@@ -219,27 +219,24 @@ export class SecurityEngine {
       for (const f of later) cached.push(f);
       return cached;
     }
-    const [fresh, later] = await Promise.all([this.runPure(input), this.run(rest, input)]);
-    if (fresh.complete) cache.set(key, fresh.findings);
-    for (const f of later) fresh.findings.push(f);
-    return fresh.findings;
-  }
-
-  /** The pure detectors, as run(); `complete` when each answered with a verdict. */
-  private async runPure(input: AnalysisInput): Promise<{ findings: Finding[]; complete: boolean }> {
-    const settled = await Promise.allSettled(this.pure.map(async (d) => d.detect(input)));
+    // One allSettled over every detector, as without the cache: the first `pure.length` are the pure ones.
+    const all = [...this.pure, ...rest];
+    const settled = await Promise.allSettled(all.map(async (d) => d.detect(input)));
     const findings: Finding[] = [];
     let complete = true;
-    settled.forEach((r, i) => {
+    for (let i = 0; i < settled.length; i++) {
+      const r = settled[i]!;
+      if (i === this.pure.length && complete) cache.set(key, findings);
       if (r.status === 'fulfilled') {
-        if (isUnjudged(r.value)) complete = false;
-        findings.push(...r.value);
+        if (i < this.pure.length && isUnjudged(r.value)) complete = false;
+        for (const f of r.value) findings.push(f);
       } else {
-        complete = false;
-        this.counters.reject(this.logger, `${this.pure[i]!.name}_errors`, (r.reason as Error)?.message ?? String(r.reason));
+        if (i < this.pure.length) complete = false;
+        this.counters.reject(this.logger, `${all[i]!.name}_errors`, (r.reason as Error)?.message ?? String(r.reason));
       }
-    });
-    return { findings, complete };
+    }
+    if (settled.length === this.pure.length && complete) cache.set(key, findings);
+    return findings;
   }
 
   /** Findings of some detectors; a failing detector is counted and the others still count. */
