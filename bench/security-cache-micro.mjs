@@ -25,7 +25,8 @@ let serial = 0;
 const uniqueText = (i) => {
   const t = benchText(i % 1000, 0);
   const n = ` [item ${++serial}] `;
-  return (t.slice(0, 400) + n + t.slice(400)).slice(0, opt.textBytes);
+  const at = Math.min(400, opt.textBytes >> 1);
+  return (t.slice(0, at) + n + t.slice(at)).slice(0, opt.textBytes);
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

@@ -211,6 +211,8 @@ export class SecurityEngine {
   private async runFast(input: AnalysisInput, more: Detector[] = []): Promise<Finding[]> {
     const cache = this.cache;
     if (!cache || input.texts.length === 0) return this.run([...this.offline, ...more], input);
+    // First sight: judged without a key, not remembered (verdict-cache.ts seenBefore).
+    if (!cache.seenBefore(input)) return this.run([...this.offline, ...more], input);
     const key = cache.keyOf(this.cachePrefix, input);
     const cached = cache.get(key);
     const rest = more.length ? [...this.stateful, ...more] : this.stateful;

@@ -73,6 +73,31 @@ describe('verdict cache: keys', () => {
   });
 });
 
+describe('verdict cache: first sight', () => {
+  test('an input is seen the second time, not the first; any change makes it new', () => {
+    const counters = new Counters();
+    const c = new VerdictCache({ counters });
+    const a = input([unit('hello world')]);
+    assert.equal(c.seenBefore(a), false);
+    assert.equal(c.seenBefore(input([unit('hello world')])), true);
+    assert.equal(c.seenBefore(input([unit('hello world!')])), false);
+    assert.equal(c.seenBefore(input([unit('hello world', 'result.content[1].text')])), false);
+    assert.equal(c.seenBefore(input([unit('hello world', undefined, 'definition')])), false);
+    assert.equal(c.seenBefore(input([unit('hello world')], 'resources/read')), false);
+    assert.equal(counters.get('verdict_cache_first_sight'), 5);
+  });
+
+  test('10,000 distinct inputs are all remembered (buckets of 4: a shared slot does not evict)', () => {
+    const c = new VerdictCache();
+    const inputs = Array.from({ length: 10_000 }, (_, i) => input([unit(`text number ${i}`)]));
+    for (const x of inputs) assert.equal(c.seenBefore(x), false);
+    let seen = 0;
+    for (const x of inputs) if (c.seenBefore(x)) seen++;
+    assert.ok(seen >= 9_990, String(seen));
+    assert.equal(c.seenBefore(input([unit('text number 10000')])), false);
+  });
+});
+
 describe('verdict cache: LRU bounds, copies, counters', () => {
   test('evicts the least recently used entry past the entry bound', () => {
     const counters = new Counters();

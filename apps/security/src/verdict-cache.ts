@@ -25,7 +25,7 @@
  * cost 5 µs per finding), so nothing downstream can change a cached verdict;
  * most messages have none and share one frozen empty list.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Counters } from '@mcpspy/runtime';
@@ -54,6 +54,8 @@ interface Entry {
 }
 
 const NONE: readonly Finding[] = Object.freeze([]);
+/** Slots of the first-sight table (a power of two): 1 MB of fingerprints, 65,536 buckets of 4. */
+const SEEN_SLOTS = 1 << 18;
 /** Per-entry overhead beyond the findings: the Map slot, the key string (44 base64 characters), the entry object. */
 const ENTRY_OVERHEAD = 200;
 
@@ -67,6 +69,20 @@ export class VerdictCache {
   private head?: Entry;
   private tail?: Entry;
   private bytes = 0;
+  /**
+   * First sight: a table of 32-bit fingerprints (buckets of 4) (seeded, not
+   * cryptographic) of the inputs seen lately. An input whose fingerprint is
+   * not there is judged without a key and not remembered; only an input seen
+   * before pays the SHA-256 and enters the cache. So a stream of texts that
+   * never repeat costs a fingerprint per message (and no entries to
+   * collect), and a repeated text is judged twice before it is served. A
+   * fingerprint only decides whether to look: every verdict served is keyed
+   * by the SHA-256, so a collision (or a peer that forces one) costs a digest,
+   * never a wrong verdict.
+   */
+  private readonly seen = new Int32Array(SEEN_SLOTS);
+  private readonly seed = randomBytes(4).readInt32LE(0);
+  private victim = 0;
   readonly maxEntries: number;
   readonly maxBytes: number;
   private readonly counters?: Counters;
@@ -113,6 +129,27 @@ export class VerdictCache {
     }
     // An ASCII string has the same bytes in Latin-1 as in UTF-8 (the same digest), and Latin-1 skips the encoder.
     return createHash('sha256').update(c, Buffer.byteLength(c, 'utf8') === c.length ? 'latin1' : 'utf8').digest('base64');
+  }
+
+  /**
+   * True when this input was (probably) seen lately; else remembers it and
+   * counts `verdict_cache_first_sight` (a miss that cost no digest).
+   */
+  seenBefore(input: TextsInput): boolean {
+    const fp = fingerprint(this.seed, input);
+    // Buckets of 4 slots: two inputs that share a slot must not evict each other forever.
+    const b = fp & (SEEN_SLOTS - 4);
+    const seen = this.seen;
+    if (seen[b] === fp || seen[b + 1] === fp || seen[b + 2] === fp || seen[b + 3] === fp) return true;
+    // An empty slot of the bucket first, else one in turn.
+    const free = seen[b] === 0 ? 0 : seen[b + 1] === 0 ? 1 : seen[b + 2] === 0 ? 2 : seen[b + 3] === 0 ? 3 : -1;
+    if (free >= 0) seen[b + free] = fp;
+    else {
+      seen[b + this.victim] = fp;
+      this.victim = (this.victim + 1) & 3;
+    }
+    this.counters?.inc('verdict_cache_first_sight');
+    return false;
   }
 
   /** The findings cached under `key` (a copy), or undefined; counts the hit or miss. */
@@ -175,6 +212,36 @@ export class VerdictCache {
     this.head = this.tail = undefined;
     this.bytes = 0;
   }
+}
+
+/** murmur3's 32-bit finaliser. */
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** A seeded 32-bit hash of one string, code unit by code unit, its length mixed in. */
+function hashString(h: number, s: string): number {
+  h = Math.imul(h ^ s.length, 0x5bd1e995);
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x5bd1e995) ^ (h >>> 13);
+  return fmix(h);
+}
+
+/** The first-sight fingerprint of everything the key reads (not the prefix: one table per cache, one cache per engine or shared by engines whose keys differ only by prefix, where sharing a first sight costs a digest at most). */
+function fingerprint(seed: number, input: TextsInput): number {
+  let h = hashString(seed, String(input.method));
+  h = hashString(h, String(input.direction));
+  const texts = input.texts;
+  for (let i = 0; i < texts.length; i++) {
+    const t = texts[i]!;
+    h = hashString(h, String(t.field));
+    h = hashString(h ^ (t.context === 'result' ? 1 : t.context === 'definition' ? 2 : 3), String(t.origin));
+    h = hashString(h, String(t.text));
+  }
+  return fmix(h ^ texts.length);
 }
 
 /** Bytes held by some findings, estimated: their strings (2 bytes a character) and 64 bytes per other value. */
