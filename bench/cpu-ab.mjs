@@ -74,7 +74,7 @@ for (let n = 0; n < opt.rounds; n++) {
   for (const which of n % 2 === 0 ? ['A', 'B'] : ['B', 'A']) {
     const r = await round(which, n);
     results[which].push(r);
-    console.log(`  ${which} round ${n + 1}: ${fmt(r.usPerMsg, 1)} µs CPU/msg, captured ${fmt(r.captured)} of ${fmt(r.sent)} (${r.settled}), p50 / p99 ${fmt(r.p50, 1)} / ${fmt(r.p99, 1)} ms, RSS max ${fmt(r.rssMax)} MB (per 10 s: ${r.windows.join(' / ')}), achieved ${fmt(r.achieved)} msg/s, load ${r.load}${r.sec.messages ? `; security: ${fmt(r.sec.messages)} messages, ${fmt(r.sec.texts ?? 0)} texts, verdict cache ${fmt(r.sec.verdict_cache_hits ?? 0)} hits / ${fmt(r.sec.verdict_cache_misses ?? 0)} misses / ${fmt(r.sec.verdict_cache_evictions ?? 0)} evictions, ${fmt(r.sec.alerts ?? 0)} alerts` : ''}`);
+    console.log(`  ${which} round ${n + 1}: ${fmt(r.usPerMsg, 1)} µs CPU/msg, captured ${fmt(r.captured)} of ${fmt(r.sent)} (${r.settled}), p50 / p99 ${fmt(r.p50, 1)} / ${fmt(r.p99, 1)} ms, RSS max ${fmt(r.rssMax)} MB (per 10 s: ${r.windows.join(' / ')}), achieved ${fmt(r.achieved)} msg/s, load ${r.load}${r.sec.messages ? `; security: ${fmt(r.sec.messages)} messages, ${fmt(r.sec.texts ?? 0)} texts, verdict cache ${fmt(r.sec.verdict_cache_hits ?? 0)} hits / ${fmt(r.sec.verdict_cache_misses ?? 0)} misses / ${fmt(r.sec.verdict_cache_first_sight ?? 0)} first sights / ${fmt(r.sec.verdict_cache_evictions ?? 0)} evictions, ${fmt(r.sec.alerts ?? 0)} alerts` : ''}`);
   }
 }
 const med = (xs) => { const s = [...xs].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };

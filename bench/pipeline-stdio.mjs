@@ -217,7 +217,7 @@ const rows = [
   ['this bench process CPU, mostly the JSONL tailer (%)', fmt(((benchCpu.user + benchCpu.system) / 1000 / (elapsedNs / 1e6)) * 100, 1), '', ''],
   ['drain after writer stopped (ms)', fmt(drainMs), '', settled],
   ...(opt.mode === 'nats' ? [['security judged every message (ms after the last line; CPU counted until then)', `${fmt(securityLagMs)}; ${fmt(counters.security?.messages)} judged`, '', '']] : []),
-  ...(counters.security?.messages ? [['security verdict cache: hits / misses / evictions', `${fmt(counters.security.verdict_cache_hits ?? 0)} / ${fmt(counters.security.verdict_cache_misses ?? 0)} / ${fmt(counters.security.verdict_cache_evictions ?? 0)}`, '', '']] : []),
+  ...(counters.security?.messages ? [['security verdict cache: hits / misses / first sights / evictions', `${fmt(counters.security.verdict_cache_hits ?? 0)} / ${fmt(counters.security.verdict_cache_misses ?? 0)} / ${fmt(counters.security.verdict_cache_first_sight ?? 0)} / ${fmt(counters.security.verdict_cache_evictions ?? 0)}`, '', '']] : []),
   ['load average start -> end', `${load0} -> ${loadEnd}`, '', ''],
 ];
 if (infra) {
@@ -270,7 +270,7 @@ emitResult(`pipeline-stdio-${opt.mode}`, {
   perStageUs: Object.fromEntries(mon.procs.map((p) => [p.name.replace('mcpspy serve ', ''), (((cpu2.per.get(p.pid) ?? 0) - (cpu0.per.get(p.pid) ?? 0)) / CLK_TCK) * 1e6 / Math.max(1, captured)])),
   perStageRssMb: Object.fromEntries(mon.procs.map((p) => [p.name.replace('mcpspy serve ', ''), (mem.perMaxKb?.get(p.pid) ?? 0) / 1024])),
   msgP99: hopsResult?.message.p99, securityLagMs,
-  verdictCache: counters.security?.messages ? { hits: counters.security.verdict_cache_hits ?? 0, misses: counters.security.verdict_cache_misses ?? 0, evictions: counters.security.verdict_cache_evictions ?? 0 } : undefined,
+  verdictCache: counters.security?.messages ? { hits: counters.security.verdict_cache_hits ?? 0, misses: counters.security.verdict_cache_misses ?? 0, firstSight: counters.security.verdict_cache_first_sight ?? 0, evictions: counters.security.verdict_cache_evictions ?? 0 } : undefined,
   // CPU time of the stages in the first second of traffic, per MCP message that crossed NATS in it (through
   // NATS; lines written when embedded): cold code shows here. A stage that lags shows less of its work.
   firstSecondUs: firstSecond ? (((firstSecond.mark.ticks - cpu0.ticks) / CLK_TCK) * 1e6) / Math.max(1, firstSecond.messages) : undefined,
