@@ -6,7 +6,8 @@
 //   node bench/nats-ab.mjs [--rounds 2] [--rate 10000] [--seconds 20] \
 //     [--a MCPSPY_NATS_BATCH=0] [--b MCPSPY_NATS_BATCH=1] [--a-dir /work/main] [--b-dir .] [--progress-ms 1000]
 // --a/--b: space-separated VAR=value pairs given to the stages (inherited).
-// --a-args/--b-args: more pipeline-stdio.mjs arguments for A/B (e.g. "--pretraffic-s 3").
+// --a-args/--b-args: more pipeline-stdio.mjs arguments for A/B, given with = since they start with -- (e.g.
+// "--a-args=--pretraffic-s 3", "--b-args=--texts mix"; `--a-args "--texts mix"` reads as a flag without a value).
 // --a-dir/--b-dir: the tree whose bench and build run as A/B (default: this
 // one), to compare two builds (e.g. main before a branch) under the same load.
 import { spawnSync } from 'node:child_process';
