@@ -6,18 +6,24 @@
 // monitor's CPU time (utime + stime from /proc) from the first message until
 // every request is in the JSONL, divided by the messages sent. Prints each
 // round, the median per build and B/A. Needs root and both trees built.
-//   node bench/cpu-ab.mjs --a /path/to/other/tree [--b .] [--rate 10000] [--seconds 8] [--rounds 3] [--a-extra "..."] [--b-extra "..."]
+//   node bench/cpu-ab.mjs --a /path/to/other/tree [--b .] [--rate 10000] [--seconds 8] [--rounds 3]
+//     [--security] [--texts same|unique|mix] [--a-env "VAR=v ..."] [--b-env "VAR=v ..."]
+// --security: the monitor runs its security analysis (off by default, as `mcpspy` without --security).
+// --texts: how the writer's texts repeat (bench/fixtures/stdio-writer.c); both builds get this tree's writer.
+// --a-env/--b-env: environment of A's/B's monitor (e.g. --a . --a-env MCPSPY_SECURITY_CACHE_ENTRIES=0: cache off vs on).
 // --a-extra=... / --b-extra=...: more mcpspy arguments for that side (e.g. `--a . --b-extra=--security`: what a flag costs).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   compileFixture, fmt, loadAvg, namedLink, parseArgs, percentiles, ProcSampler, requireRoot, ROOT, tailRequests,
-  scratchDir, sleep, startEmbedded, uniqueTag, waitSettled,
+  scratchDir, scrapeCounters, sleep, startEmbedded, uniqueTag, waitSettled,
 } from './pipeline-common.mjs';
 
-const opt = parseArgs({ a: '', b: ROOT, rate: 10_000, seconds: 8, rounds: 3, settleS: 30, aExtra: '', bExtra: '' });
+const opt = parseArgs({ a: '', b: ROOT, rate: 10_000, seconds: 8, rounds: 3, settleS: 30, security: false, texts: 'same', aEnv: '', bEnv: '', aExtra: '', bExtra: '' });
 const extras = { A: String(opt.aExtra).split(' ').filter(Boolean), B: String(opt.bExtra).split(' ').filter(Boolean) };
+const envOf = (spec) => Object.fromEntries(String(spec).split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+const envs = { A: envOf(opt.aEnv), B: envOf(opt.bEnv) };
 requireRoot();
 if (!opt.a) throw new Error('--a TREE is required (a copy of another build, e.g. main)');
 const bins = { A: join(resolve(opt.a), 'bin/mcpspy.js'), B: join(resolve(opt.b), 'bin/mcpspy.js') };
@@ -26,18 +32,27 @@ const tag = uniqueTag();
 const writer = namedLink(dir, compileFixture(dir, 'stdio-writer'), `mcpaw-${tag}`);
 const reader = namedLink(dir, compileFixture(dir, 'stdio-reader'), `mcpar-${tag}`);
 const comms = [`mcpaw-${tag}`, `mcpar-${tag}`];
-console.log(`cpu-ab: A=${bins.A} ${extras.A.join(' ')}\n        B=${bins.B} ${extras.B.join(' ')}\n        ${fmt(opt.rate)} msg/s for ${opt.seconds} s, ${opt.rounds} rounds interleaved; load ${loadAvg()}`);
+console.log(`cpu-ab: A=${bins.A} ${extras.A.join(' ')} ${opt.aEnv}\n        B=${bins.B} ${extras.B.join(' ')} ${opt.bEnv}\n        security ${opt.security === true || opt.security === 'true' ? 'on' : 'off'}, texts ${opt.texts}, ${fmt(opt.rate)} msg/s for ${opt.seconds} s, ${opt.rounds} rounds interleaved; load ${loadAvg()}`);
 
 const CLK_TCK = 100;
 async function round(which, n) {
   const output = join(dir, `out-${which}-${n}.jsonl`);
   const req = tailRequests(output, opt.seconds * opt.rate);
   const tailer = req.tailer;
-  const mon = await startEmbedded({ output, comms, bin: bins[which], extra: extras[which] });
+  // The monitor inherits this process's environment when it starts: A's or B's variables only for its start.
+  const saved = Object.fromEntries(Object.keys(envs[which]).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, envs[which]);
+  const extra = [...(opt.security === true || opt.security === 'true' ? ['--security'] : []), ...extras[which]];
+  let mon;
+  try {
+    mon = await startEmbedded({ output, comms, bin: bins[which], extra });
+  } finally {
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+  }
   const sampler = new ProcSampler(mon.pids);
   await sleep(500);
   const c0 = sampler.mark();
-  const gen = spawn('/bin/sh', ['-c', '"$0" "$2" "$3" 2>"$4.w" | "$1" 2>"$4.r"', writer, reader, String(opt.seconds), String(opt.rate), join(dir, `gen-${which}-${n}`)], { stdio: 'inherit' });
+  const gen = spawn('/bin/sh', ['-c', '"$0" "$2" "$3" "$5" 2>"$4.w" | "$1" 2>"$4.r"', writer, reader, String(opt.seconds), String(opt.rate), join(dir, `gen-${which}-${n}`), String(opt.texts)], { stdio: 'inherit' });
   await new Promise((r) => gen.on('close', r));
   const [sent, elapsedNs] = readFileSync(join(dir, `gen-${which}-${n}.w`), 'utf8').trim().split(' ').map(Number);
   const settled = await waitSettled(() => req.captured, sent, 5_000, opt.settleS * 1000);
@@ -46,12 +61,14 @@ async function round(which, n) {
   const windows = [];
   for (let i = 0; i < sampler.rss.length; i += 20) windows.push(Math.round(Math.max(...sampler.rss.slice(i, i + 20)) / 1024));
   const mem = sampler.stop();
+  // The security stage's counters (with --security): what it judged and its verdict cache.
+  const sec = (await scrapeCounters(mon.metricsPorts)).counters.security ?? {};
   await mon.stop(20_000);
   tailer.close();
   const p = percentiles(req.latencies);
   const cpuS = (c1.ticks - c0.ticks) / CLK_TCK;
   const captured = req.captured;
-  return { which, sent, captured, settled, usPerMsg: (cpuS * 1e6) / Math.max(1, sent), p50: p.p50, p99: p.p99, rssMax: mem.rssMaxMb, windows, achieved: sent / (elapsedNs / 1e9), load: loadAvg() };
+  return { which, sent, captured, settled, usPerMsg: (cpuS * 1e6) / Math.max(1, sent), p50: p.p50, p99: p.p99, rssMax: mem.rssMaxMb, windows, achieved: sent / (elapsedNs / 1e9), load: loadAvg(), sec };
 }
 
 const results = { A: [], B: [] };
@@ -59,7 +76,7 @@ for (let n = 0; n < opt.rounds; n++) {
   for (const which of n % 2 === 0 ? ['A', 'B'] : ['B', 'A']) {
     const r = await round(which, n);
     results[which].push(r);
-    console.log(`  ${which} round ${n + 1}: ${fmt(r.usPerMsg, 1)} µs CPU/msg, captured ${fmt(r.captured)} of ${fmt(r.sent)} (${r.settled}), p50 / p99 ${fmt(r.p50, 1)} / ${fmt(r.p99, 1)} ms, RSS max ${fmt(r.rssMax)} MB (per 10 s: ${r.windows.join(' / ')}), achieved ${fmt(r.achieved)} msg/s, load ${r.load}`);
+    console.log(`  ${which} round ${n + 1}: ${fmt(r.usPerMsg, 1)} µs CPU/msg, captured ${fmt(r.captured)} of ${fmt(r.sent)} (${r.settled}), p50 / p99 ${fmt(r.p50, 1)} / ${fmt(r.p99, 1)} ms, RSS max ${fmt(r.rssMax)} MB (per 10 s: ${r.windows.join(' / ')}), achieved ${fmt(r.achieved)} msg/s, load ${r.load}${r.sec.messages ? `; security: ${fmt(r.sec.messages)} messages, ${fmt(r.sec.texts ?? 0)} texts, verdict cache ${fmt(r.sec.verdict_cache_hits ?? 0)} hits / ${fmt(r.sec.verdict_cache_misses ?? 0)} misses / ${fmt(r.sec.verdict_cache_first_sight ?? 0)} first sights / ${fmt(r.sec.verdict_cache_evictions ?? 0)} evictions, ${fmt(r.sec.alerts ?? 0)} alerts` : ''}`);
   }
 }
 const med = (xs) => { const s = [...xs].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };

@@ -6,7 +6,8 @@
 //   node bench/nats-ab.mjs [--rounds 2] [--rate 10000] [--seconds 20] \
 //     [--a MCPSPY_NATS_BATCH=0] [--b MCPSPY_NATS_BATCH=1] [--a-dir /work/main] [--b-dir .] [--progress-ms 1000]
 // --a/--b: space-separated VAR=value pairs given to the stages (inherited).
-// --a-args/--b-args: more pipeline-stdio.mjs arguments for A/B (e.g. "--pretraffic-s 3").
+// --a-args/--b-args: more pipeline-stdio.mjs arguments for A/B, given with = since they start with -- (e.g.
+// "--a-args=--pretraffic-s 3", "--b-args=--texts mix"; `--a-args "--texts mix"` reads as a flag without a value).
 // --a-dir/--b-dir: the tree whose bench and build run as A/B (default: this
 // one), to compare two builds (e.g. main before a branch) under the same load.
 import { spawnSync } from 'node:child_process';
@@ -40,7 +41,7 @@ for (let r = 0; r < opt.rounds; r++) {
     const rss = Object.entries(j.perStageRssMb ?? {}).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');
     const first = Object.entries(j.firstSecondPerStageUs ?? {}).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');
     console.log(`${which} round ${r + 1} first second: stages ${fmt(j.firstSecondUs, 1)} µs per message on mcp.message (${first}); ${fmt(j.firstSecondMessages)} messages on mcp.message, ${fmt(j.firstSecondLines)} lines written`);
-    console.log(`${which} round ${r + 1}: missing ${j.missing}, p99 ${fmt(j.p99, 1)} ms (mcp.message p99 ${fmt(j.msgP99, 1)}), CPU ${fmt(j.cpuUsPerMsg, 1)} µs/msg (stages ${fmt(j.stageUsPerMsg, 1)}: ${stages}; nats+redis ${fmt(j.infraUsPerMsg, 1)}), RSS max ${fmt(j.rssMaxMb)} MB (${rss}), PSS max ${fmt(j.pssMaxMb)} MB${j.securityLagMs ? `, security done ${fmt(j.securityLagMs)} ms after the last line` : ''}, load ${j.load}`);
+    console.log(`${which} round ${r + 1}: missing ${j.missing}, p99 ${fmt(j.p99, 1)} ms (mcp.message p99 ${fmt(j.msgP99, 1)}), CPU ${fmt(j.cpuUsPerMsg, 1)} µs/msg (stages ${fmt(j.stageUsPerMsg, 1)}: ${stages}; nats+redis ${fmt(j.infraUsPerMsg, 1)}), RSS max ${fmt(j.rssMaxMb)} MB (${rss}), PSS max ${fmt(j.pssMaxMb)} MB${j.securityLagMs ? `, security done ${fmt(j.securityLagMs)} ms after the last line` : ''}${j.verdictCache ? `, verdict cache ${fmt(j.verdictCache.hits)} hits / ${fmt(j.verdictCache.misses)} misses / ${fmt(j.verdictCache.firstSight ?? 0)} first sights` : ''}, load ${j.load}`);
   }
 }
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);

@@ -442,7 +442,7 @@ export function tailRequests(output, expected) {
   result.tailer = new JsonlTailer(output, (line, at) => {
     const s = /"sent_us":(\d+)/.exec(line);
     const id = /"id":(\d+)/.exec(line);
-    if (!s || !id || !line.includes('"type":"request"')) return;
+    if (!s || !id || !(line.includes('"type":"request"') || line.includes('"type":"response"'))) return;
     const i = Number(id[1]);
     if (i < seen.length) {
       if (seen[i]) return;

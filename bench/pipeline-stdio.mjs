@@ -19,7 +19,8 @@ import {
   observeHops, requireRoot, scrapeCounters, scratchDir, sleep, startEmbedded, startStack, uniqueTag, verdict, waitSettled,
 } from './pipeline-common.mjs';
 
-const opt = parseArgs({ seconds: 60, rate: 10000, mode: 'embedded', progressMs: 10_000, settleS: 120, pretrafficS: 0 });
+// --texts same|unique|mix: how the writer's texts repeat (bench/fixtures/stdio-writer.c; default same, the old traffic).
+const opt = parseArgs({ seconds: 60, rate: 10000, mode: 'embedded', progressMs: 10_000, settleS: 120, pretrafficS: 0, texts: 'same' });
 requireRoot();
 const dir = scratchDir('bench-stdio');
 const tag = uniqueTag();
@@ -41,7 +42,8 @@ const ID = /"id":(\d+)/;
 const tailer = new JsonlTailer(output, (line, at) => {
   const s = SENT.exec(line);
   const id = ID.exec(line);
-  if (!s || !id || !line.includes('"type":"request"')) {
+  // (--texts mix also sends responses, each with its own id and its sent_us in result._meta)
+  if (!s || !id || !(line.includes('"type":"request"') || line.includes('"type":"response"'))) {
     foreign++;
     return;
   }
@@ -59,7 +61,7 @@ const tailer = new JsonlTailer(output, (line, at) => {
   sentAt.push(sentMs);
 });
 
-console.log(`pipeline-stdio: mode ${opt.mode}, ${fmt(opt.rate)} msg/s for ${opt.seconds} s, comms ${comms.join(',')}, load ${load0}`);
+console.log(`pipeline-stdio: mode ${opt.mode}, texts ${opt.texts}, ${fmt(opt.rate)} msg/s for ${opt.seconds} s, comms ${comms.join(',')}, load ${load0}`);
 const mon = opt.mode === 'nats' ? await startStack({ dir, output, comms }) : await startEmbedded({ output, comms });
 const sampler = new ProcSampler(mon.pids);
 // Through NATS, where the time goes: write -> mcp.message published (probe,
@@ -69,7 +71,7 @@ const infra = mon.others.length ? new ProcSampler(() => mon.others.map((p) => p.
 // --pretraffic-s N: N s of the same traffic first (other processes, same names), then 2 s of quiet, then the
 // measured run: tells a cost of the stack's start from a cost of any traffic's onset on a stack already warm.
 if (opt.pretrafficS > 0) {
-  const pre = spawn('/bin/sh', ['-c', '"$0" "$2" "$3" 2>/dev/null | "$1" 2>/dev/null', writer, reader, String(opt.pretrafficS), String(opt.rate)], { stdio: 'inherit' });
+  const pre = spawn('/bin/sh', ['-c', '"$0" "$2" "$3" "$4" 2>/dev/null | "$1" 2>/dev/null', writer, reader, String(opt.pretrafficS), String(opt.rate), String(opt.texts)], { stdio: 'inherit' });
   await new Promise((r) => pre.on('close', r));
   await waitSettled(() => captured + duplicates, Math.ceil(opt.pretrafficS * opt.rate), 3_000, 60_000);
   await sleep(2_000);
@@ -91,7 +93,7 @@ const cpu0 = sampler.mark();
 const benchCpu0 = process.cpuUsage();
 const infra0 = infra?.mark();
 const t0 = performance.now();
-const gen = spawn('/bin/sh', ['-c', '"$0" "$2" "$3" 2>"$4.w" | "$1" 2>"$4.r"', writer, reader, String(opt.seconds), String(opt.rate), join(dir, 'gen')], { stdio: 'inherit' });
+const gen = spawn('/bin/sh', ['-c', '"$0" "$2" "$3" "$5" 2>"$4.w" | "$1" 2>"$4.r"', writer, reader, String(opt.seconds), String(opt.rate), join(dir, 'gen'), String(opt.texts)], { stdio: 'inherit' });
 // Latency per window shows whether a tail is a start-up transient or steady.
 let windowFrom = 0;
 let hopFrom = 0;
@@ -215,6 +217,7 @@ const rows = [
   ['this bench process CPU, mostly the JSONL tailer (%)', fmt(((benchCpu.user + benchCpu.system) / 1000 / (elapsedNs / 1e6)) * 100, 1), '', ''],
   ['drain after writer stopped (ms)', fmt(drainMs), '', settled],
   ...(opt.mode === 'nats' ? [['security judged every message (ms after the last line; CPU counted until then)', `${fmt(securityLagMs)}; ${fmt(counters.security?.messages)} judged`, '', '']] : []),
+  ...(counters.security?.messages ? [['security verdict cache: hits / misses / first sights / evictions', `${fmt(counters.security.verdict_cache_hits ?? 0)} / ${fmt(counters.security.verdict_cache_misses ?? 0)} / ${fmt(counters.security.verdict_cache_first_sight ?? 0)} / ${fmt(counters.security.verdict_cache_evictions ?? 0)}`, '', '']] : []),
   ['load average start -> end', `${load0} -> ${loadEnd}`, '', ''],
 ];
 if (infra) {
@@ -267,6 +270,7 @@ emitResult(`pipeline-stdio-${opt.mode}`, {
   perStageUs: Object.fromEntries(mon.procs.map((p) => [p.name.replace('mcpspy serve ', ''), (((cpu2.per.get(p.pid) ?? 0) - (cpu0.per.get(p.pid) ?? 0)) / CLK_TCK) * 1e6 / Math.max(1, captured)])),
   perStageRssMb: Object.fromEntries(mon.procs.map((p) => [p.name.replace('mcpspy serve ', ''), (mem.perMaxKb?.get(p.pid) ?? 0) / 1024])),
   msgP99: hopsResult?.message.p99, securityLagMs,
+  verdictCache: counters.security?.messages ? { hits: counters.security.verdict_cache_hits ?? 0, misses: counters.security.verdict_cache_misses ?? 0, firstSight: counters.security.verdict_cache_first_sight ?? 0, evictions: counters.security.verdict_cache_evictions ?? 0 } : undefined,
   // CPU time of the stages in the first second of traffic, per MCP message that crossed NATS in it (through
   // NATS; lines written when embedded): cold code shows here. A stage that lags shows less of its work.
   firstSecondUs: firstSecond ? (((firstSecond.mark.ticks - cpu0.ticks) / CLK_TCK) * 1e6) / Math.max(1, firstSecond.messages) : undefined,

@@ -5,6 +5,9 @@
 // summary, evidence and details). Run it on two builds and compare, or use --against to compare in one run.
 // Usage: node bench/security-verdicts.mjs [--engine DIST_DIR] [--against DIST_DIR] [--out FILE] [--data DIR] [--per-pool 400]
 // Exit code 1 when --against is given and any message's alerts differ (the first differences are printed).
+// A build with a verdict cache (VerdictCache exported) judges every item three times through one cache shared by all
+// its engines: the first pass is a first sight, the second fills it, the third is all hits; the third pass's alerts
+// are the ones compared, and they must also equal the first pass's (exit 1 otherwise).
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
@@ -64,12 +67,12 @@ for (const dirs of POOLS) {
 benchTexts.forEach((t, i) => items.push({ key: `bench:${i}`, messages: [result(t)] }));
 
 // ------------------------------------------------------------------ judging
-async function verdicts(Engine) {
+async function verdicts(Engine, verdictCache) {
   const lines = new Map();
   for (const it of items) {
     // A fresh store per item (rug-pull and flow state must not leak between items); rules in this thread.
     const store = new MemoryStore();
-    const engine = new Engine({ store, logger: silentLogger(), threshold: 0.01, offlineWorker: false });
+    const engine = new Engine({ store, logger: silentLogger(), threshold: 0.01, offlineWorker: false, verdictCache });
     await engine.init();
     const alerts = [];
     for (const m of it.messages) alerts.push(...(await engine.analyze(m)).map(({ category, score, risk, detector, summary, evidence, details }) => ({ category, score, risk, detector, summary, evidence, details })));
@@ -80,7 +83,27 @@ async function verdicts(Engine) {
   return lines;
 }
 const t0 = Date.now();
-const mine = await verdicts(engineDir ? load(engineDir) : current.SecurityEngine);
+const mineDist = engineDir ? createRequire(resolve(engineDir, 'src', 'index.js'))(resolve(engineDir, 'src', 'index.js')) : current;
+let mine;
+let cacheDiff = 0;
+if (mineDist.VerdictCache) {
+  const { Counters } = await import('@mcpspy/runtime');
+  const counters = new Counters();
+  const cache = new mineDist.VerdictCache({ maxEntries: 1_000_000, maxBytes: 2 ** 31, counters });
+  const first = await verdicts(mineDist.SecurityEngine, cache);
+  await verdicts(mineDist.SecurityEngine, cache);
+  const c1 = counters.snapshot();
+  mine = await verdicts(mineDist.SecurityEngine, cache);
+  const c2 = counters.snapshot();
+  const d = (k) => (c2[k] ?? 0) - (c1[k] ?? 0);
+  for (const [k, v] of mine) {
+    if (first.get(k) === v) continue;
+    if (++cacheDiff <= 10) console.log(`differs between the fresh and the cached pass: ${k}\n  fresh:  ${first.get(k)?.slice(0, 600)}\n  cached: ${v.slice(0, 600)}`);
+  }
+  console.error(`verdict cache: passes 1-2 ${c1.verdict_cache_first_sight ?? 0} first sights / ${c1.verdict_cache_hits ?? 0} hits / ${c1.verdict_cache_misses ?? 0} misses (${cache.size} entries, ${(cache.heldBytes / 1048576).toFixed(1)} MB), pass 3 ${d('verdict_cache_hits')} hits / ${d('verdict_cache_misses')} misses / ${d('verdict_cache_first_sight')} first sights; ${cacheDiff} messages with different alerts between the first and the cached pass`);
+} else {
+  mine = await verdicts(mineDist.SecurityEngine);
+}
 const alerted = [...mine.values()].filter((l) => l !== '[]').length;
 console.error(`${mine.size} messages judged (${alerted} with an alert ≥ 0.01) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 if (out) writeFileSync(out, [...mine].map(([k, v]) => `${JSON.stringify(k)}\t${v}`).join('\n') + '\n');
@@ -92,5 +115,6 @@ if (againstDir) {
     if (++diff <= 10) console.log(`differs: ${k}\n  this:    ${v.slice(0, 600)}\n  against: ${theirs.get(k)?.slice(0, 600)}`);
   }
   console.log(`${mine.size} messages, ${diff} with different alerts (this build vs ${againstDir})`);
-  process.exit(diff ? 1 : 0);
+  process.exit(diff || cacheDiff ? 1 : 0);
 }
+if (cacheDiff) process.exit(1);

@@ -254,6 +254,8 @@ export async function runScan(file: string, config: McpspyConfig): Promise<numbe
     modelPath: config.securityModelPath,
     modelThreads: config.securityModelThreads,
     offlineBudgetMs: config.securityBudgetMs,
+    cacheEntries: config.securityCacheEntries,
+    cacheMb: config.securityCacheMb,
   });
   await engine.init();
   const input = file === '-' ? process.stdin : createReadStream(file);

@@ -24,6 +24,8 @@ import { OnnxClassifier } from './onnx.classifier';
 import type { TextClassifier } from './detectors/model.detector';
 import type { AnalysisInput, Detector, Finding } from './types';
 import { combineFindings } from './verdict';
+import { isUnjudged } from './offline-worker';
+import { VerdictCache } from './verdict-cache';
 
 export interface SecurityOptions {
   store: Store;
@@ -47,6 +49,18 @@ export interface SecurityOptions {
   offlineWorker?: boolean;
   /** Per-message budget of the offline analysis in ms (default 2000); past it the analysis is abandoned and counted. */
   offlineBudgetMs?: number;
+  /**
+   * The verdict cache of the stateless detectors (verdict-cache.ts): most
+   * entries (default 10,000; 0 turns it off) and most MB held (default 16).
+   */
+  cacheEntries?: number;
+  cacheMb?: number;
+  /**
+   * A verdict cache shared with other engines (the evaluation harness, the
+   * verdicts bench) instead of one of its own; keys still carry this engine's
+   * configuration. Its hits and misses are counted where that cache counts them.
+   */
+  verdictCache?: VerdictCache;
   /** Where the engine's notices go (`mcpspy.v1.notice`); once per (reason, pid, stream), counted. */
   notify?: (notice: NoticeEvent) => void;
 }
@@ -58,6 +72,16 @@ export class SecurityEngine {
   private readonly offline: Detector[];
   private readonly models: Detector[];
   private readonly rugPull: RugPullDetector;
+  /**
+   * The detectors whose findings depend on the message's texts alone (rules and
+   * secrets, the classifier, the context cues): judged once per distinct input
+   * through the verdict cache. `stateful`: the others of `offline` (rug pulls and
+   * toxic flows read and write session state in the Store), run every time.
+   */
+  private readonly pure: Detector[];
+  private readonly stateful: Detector[];
+  readonly cache?: VerdictCache;
+  private readonly cachePrefix: string;
   private readonly logger: Logger;
   private threshold: number;
 
@@ -77,7 +101,15 @@ export class SecurityEngine {
       onOverBudget: (input) => notices?.raise('analysis_budget_exceeded', input.msg, `rules and secret patterns on a ${input.method} message passed their time budget; abandoned, no offline verdict for it`),
     });
     const classifier = classifierOn ? [new ClassifierDetector()] : [];
-    this.detectors = [offline, ...classifier, new ContextDetector(), this.rugPull, new ToxicFlowDetector(opts.store)];
+    const pure: Detector[] = [offline, ...classifier, new ContextDetector()];
+    this.detectors = [...pure, this.rugPull, new ToxicFlowDetector(opts.store)];
+    this.pure = pure;
+    this.stateful = this.detectors.slice(pure.length);
+    const cache =
+      opts.verdictCache ??
+      new VerdictCache({ maxEntries: opts.cacheEntries, maxBytes: opts.cacheMb === undefined ? undefined : opts.cacheMb * 1048576, counters: this.counters });
+    if (cache.enabled) this.cache = cache;
+    this.cachePrefix = VerdictCache.prefixFor(JSON.stringify({ pure: pure.map((d) => d.name), lexical: !classifierOn }));
     if (opts.hfToken) {
       const client = new HfClient({ token: opts.hfToken, baseUrl: opts.hfUrl ?? DEFAULT_HF_URL, model: opts.model ?? DEFAULT_SECURITY_MODEL });
       this.detectors.push(new ModelDetector({ name: 'hf_api', classifier: client, counters: this.counters, logger: this.logger }));
@@ -106,7 +138,7 @@ export class SecurityEngine {
   async analyze(msg: McpMessageEvent): Promise<SecurityAlertEvent[]> {
     const input = await this.prepare(msg);
     if (!input) return [];
-    const alerts = combineFindings(await this.run(this.detectors, input), msg, input.method, this.threshold, undefined, input.texts);
+    const alerts = combineFindings(await this.runFast(input, this.models), msg, input.method, this.threshold, undefined, input.texts);
     this.countAlerts(alerts, true);
     return alerts;
   }
@@ -122,7 +154,7 @@ export class SecurityEngine {
   async analyzeStaged(msg: McpMessageEvent): Promise<{ alerts: SecurityAlertEvent[]; followUp?: () => Promise<SecurityAlertEvent[]> }> {
     const input = await this.prepare(msg);
     if (!input) return { alerts: [] };
-    const fastFindings = await this.run(this.offline, input);
+    const fastFindings = await this.runFast(input);
     const alerts = combineFindings(fastFindings, msg, input.method, this.threshold, undefined, input.texts);
     this.countAlerts(alerts, true);
     if (this.models.length === 0 || input.texts.length === 0) return { alerts };
@@ -167,6 +199,46 @@ export class SecurityEngine {
     this.counters.inc('analysed');
     this.counters.inc('texts', input.texts.length);
     return input;
+  }
+
+  /**
+   * The findings of the offline detectors (then of `more`), in the order of
+   * `this.detectors`: the pure ones from the verdict cache when this input was
+   * judged before, else judged and remembered (only when every pure detector
+   * answered and the offline worker judged the message: an abandoned or failed
+   * analysis is not a verdict); the stateful ones always.
+   */
+  private async runFast(input: AnalysisInput, more: Detector[] = []): Promise<Finding[]> {
+    const cache = this.cache;
+    if (!cache || input.texts.length === 0) return this.run([...this.offline, ...more], input);
+    // First sight: judged without a key, not remembered (verdict-cache.ts seenBefore).
+    if (!cache.seenBefore(input)) return this.run([...this.offline, ...more], input);
+    const key = cache.keyOf(this.cachePrefix, input);
+    const cached = cache.get(key);
+    const rest = more.length ? [...this.stateful, ...more] : this.stateful;
+    if (cached) {
+      const later = await this.run(rest, input);
+      for (const f of later) cached.push(f);
+      return cached;
+    }
+    // One allSettled over every detector, as without the cache: the first `pure.length` are the pure ones.
+    const all = [...this.pure, ...rest];
+    const settled = await Promise.allSettled(all.map(async (d) => d.detect(input)));
+    const findings: Finding[] = [];
+    let complete = true;
+    for (let i = 0; i < settled.length; i++) {
+      const r = settled[i]!;
+      if (i === this.pure.length && complete) cache.set(key, findings);
+      if (r.status === 'fulfilled') {
+        if (i < this.pure.length && isUnjudged(r.value)) complete = false;
+        for (const f of r.value) findings.push(f);
+      } else {
+        if (i < this.pure.length) complete = false;
+        this.counters.reject(this.logger, `${all[i]!.name}_errors`, (r.reason as Error)?.message ?? String(r.reason));
+      }
+    }
+    if (settled.length === this.pure.length && complete) cache.set(key, findings);
+    return findings;
   }
 
   /** Findings of some detectors; a failing detector is counted and the others still count. */

@@ -23,3 +23,4 @@ export { combineFindings } from './verdict';
 export { SecurityModule } from './security.module';
 export { SecurityController } from './security.controller';
 export { warmUpSecurity } from './warm-up';
+export { VerdictCache, DEFAULT_VERDICT_CACHE_ENTRIES, DEFAULT_VERDICT_CACHE_MB } from './verdict-cache';

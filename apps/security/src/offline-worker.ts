@@ -101,6 +101,22 @@ interface Job {
   reject(err: Error): void;
 }
 
+/**
+ * The empty findings of a message that was not judged (abandoned past its
+ * budget, or the worker closed): "no findings" that is not a verdict, so the
+ * verdict cache (verdict-cache.ts) must not remember it.
+ */
+const unjudged = new WeakSet<Finding[]>();
+function notJudged(): Finding[] {
+  const none: Finding[] = [];
+  unjudged.add(none);
+  return none;
+}
+/** True for the findings of a message the worker did not judge (see notJudged). */
+export function isUnjudged(findings: readonly Finding[]): boolean {
+  return unjudged.has(findings as Finding[]);
+}
+
 /** The Int32 slot of the progress buffer holding the index of the job being judged. */
 const PROGRESS_INDEX = 0;
 
@@ -126,7 +142,7 @@ export class OfflineWorker {
   }
 
   analyze(input: TextsInput): Promise<Finding[]> {
-    if (this.closed) return Promise.resolve([]);
+    if (this.closed) return Promise.resolve(notJudged());
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, input, resolve, reject });
       this.schedule();
@@ -275,7 +291,7 @@ export class OfflineWorker {
     this.finish();
     this.retire(w);
     this.queue.unshift(...jobs.filter((_, i) => i !== index));
-    job.resolve([]);
+    job.resolve(notJudged());
     this.opts.onOverBudget?.(job.input);
     this.pump();
   }
@@ -310,8 +326,8 @@ export class OfflineWorker {
     this.closed = true;
     const jobs = this.busy;
     this.finish();
-    for (const j of jobs) j.resolve([]);
-    for (const j of this.queue.splice(0)) j.resolve([]);
+    for (const j of jobs) j.resolve(notJudged());
+    for (const j of this.queue.splice(0)) j.resolve(notJudged());
     const w = this.worker;
     this.worker = undefined;
     if (w) {

@@ -28,6 +28,8 @@ export class SecurityModule {
               modelPath: c.securityModelPath,
               modelThreads: c.securityModelThreads,
               offlineBudgetMs: c.securityBudgetMs,
+              cacheEntries: c.securityCacheEntries,
+              cacheMb: c.securityCacheMb,
               notify: (n) => publisher.emit(Subjects.notice, n),
             }),
         },

@@ -4,7 +4,8 @@
  * wire through a throwaway SecurityEngine with its own MemoryStore (rug-pull
  * and toxic-flow state stay in it) and its rules in this thread (the real
  * engine's worker warms itself). Its alerts are dropped: nothing reaches
- * NATS, Redis or a counter of the stage.
+ * NATS, Redis or a counter of the stage. Its verdict cache is off: the
+ * synthetic messages repeat, and a hit would leave the detectors cold.
  */
 import { Subjects, type McpMessageEvent } from '@mcpspy/events';
 import { MemoryStore, silentLogger, syntheticMcpMessages, warmBatchCodec } from '@mcpspy/runtime';
@@ -15,7 +16,7 @@ export async function warmUpSecurity(messages = 2000, threshold = 0.5): Promise<
   const events: McpMessageEvent[] = [];
   warmBatchCodec(Subjects.mcpMessage, syntheticMcpMessages(messages), 1, (m) => events.push(m as McpMessageEvent));
   const store = new MemoryStore();
-  const engine = new SecurityEngine({ store, logger: silentLogger(), threshold, offlineWorker: false });
+  const engine = new SecurityEngine({ store, logger: silentLogger(), threshold, offlineWorker: false, cacheEntries: 0 });
   let analyzed = 0;
   try {
     await engine.init();

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BatchEncoder, batchSubjectOf, decodeBatchText, encodeBatchText, isBatchedSubject, subjectOfBatch } from './batch-envelope';
+import fc from 'fast-check';
+import { BatchEncoder, batchSubjectOf, decodeBatchBytes, decodeBatchText, encodeBatchText, isBatchedSubject, subjectOfBatch } from './batch-envelope';
 import { DURABLE_SUBJECTS, Subjects } from './subjects';
 
 test('batch subjects: named from the plain subject and back, and kept by JetStream', () => {
@@ -73,4 +74,40 @@ test('BatchEncoder: a message bigger than the kept buffer is sealed whole and th
   enc.add(JSON.stringify({ n: 2 }));
   assert.equal(Buffer.from(enc.seal()!).toString('utf8'), encodeBatchText(Subjects.mcpMessage, [JSON.stringify({ n: 2 })]));
   assert.ok((enc as unknown as { buf: Buffer }).buf.length <= 64 * 1024, 'the grown buffer was let go');
+});
+
+/** Bytes that stress decoding: ASCII and newlines, multi-byte characters, lone and cut sequences, invalid bytes. */
+const pieces: number[][] = [
+  [0x0a], [0x0a], [0x7b, 0x7d], [0x22, 0x61, 0x22], [0x5b, 0x5d], [0x6e, 0x75, 0x6c, 0x6c],
+  [0xc3, 0xa9], [0xe2, 0x82, 0xac], [0xf0, 0x9f, 0x98, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xf0, 0x9f], [0xc3],
+  [0x80], [0xbf], [0xff], [0xfe], [0xc0, 0xaf], [0xef, 0xbb, 0xbf], [0x5c], [0x22],
+  Array.from(Buffer.from('{"batch":"mcpspy.v1.mcp.message","count":2}')),
+  Array.from(Buffer.from('{"type":"request","raw":"x\\u2028y","params":{"q":"ü"}}')),
+];
+
+test('decodeBatchBytes answers as decodeBatchText of the TextDecoder text, on any bytes (fast-check)', () => {
+  const decoder = new TextDecoder();
+  fc.assert(
+    fc.property(fc.array(fc.nat(pieces.length - 1), { maxLength: 40 }), fc.boolean(), (picks, asBuffer) => {
+      const bytes = Uint8Array.from(picks.flatMap((i) => pieces[i]));
+      // The nats client hands a plain Uint8Array; a Buffer view must work too.
+      const data = asBuffer ? Buffer.from(bytes) : bytes;
+      assert.deepEqual(decodeBatchBytes(data), decodeBatchText(decoder.decode(bytes)), JSON.stringify(Array.from(bytes)));
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+test('decodeBatchBytes of an encoded batch gives its events and texts back, a byte order mark dropped as TextDecoder does', () => {
+  const lines = [JSON.stringify({ a: 'é', b: [1, 2] }), JSON.stringify({ c: '\u2028 \ud83d\ude00' })];
+  const enc = new BatchEncoder(Subjects.mcpMessage);
+  for (const l of lines) enc.add(l);
+  const sealed = enc.seal()!;
+  const d = decodeBatchBytes(sealed);
+  assert.equal(d.problem, undefined);
+  assert.equal(d.subject, Subjects.mcpMessage);
+  assert.deepEqual(d.lines.map((l) => (l.ok ? l.text : l.reason)), lines);
+  const withBom = decodeBatchBytes(Uint8Array.from([0xef, 0xbb, 0xbf, ...sealed]));
+  assert.equal(withBom.problem, undefined);
+  assert.equal(withBom.lines.length, 2);
 });

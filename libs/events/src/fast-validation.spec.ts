@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { acceptorFor } from './fast-validation';
+import { acceptorFor, acceptorFormsFor } from './fast-validation';
 import { schemaForSubject, validatePayload } from './validation';
 import { Subjects } from './subjects';
 
@@ -113,6 +113,23 @@ test('the acceptor never accepts what class-validator rejects, and validatePaylo
   }
   // Both sides were exercised: mutations that stay valid and ones that break the payload.
   assert.ok(accepted > 200 && rejected > 200, `accepted ${accepted}, rejected ${rejected}`);
+});
+
+test('the generated acceptor answers as the interpreted plan on every mutation (fast-check)', () => {
+  for (const [subject, sample] of Object.entries(samples)) {
+    const { dto } = schemaForSubject(subject);
+    const forms = acceptorFormsFor(dto!)!;
+    assert.ok(forms.generated, `${subject}: code was generated`);
+    // acceptorFor hands out the generated form when it exists.
+    assert.equal(acceptorFor(dto!)!.name, 'accept');
+    fc.assert(
+      fc.property(fc.array(mutation, { minLength: 1, maxLength: 3 }), (muts) => {
+        const payload = mutate(sample, muts);
+        assert.equal(forms.generated!(payload), forms.interpreted(payload), `${subject}: ${JSON.stringify(payload)}`);
+      }),
+      { numRuns: 400 },
+    );
+  }
 });
 
 test('reasons still come from class-validator when the acceptor is not sure', () => {

@@ -11,7 +11,7 @@ import 'reflect-metadata';
 export { allPartitions, DURABLE_SUBJECTS, isBinarySubject, JETSTREAM_STREAM, LEGACY_RAW_IO, partitionOf, RAW_ROUTES, type RawRoute, rawSubject, SUBJECT_PREFIX, subjectMatches, type SubjectName, Subjects } from './subjects';
 
 // Batches of JSON events of one subject in one NATS message.
-export { BATCH_SUBJECT_PREFIX, BATCHED_SUBJECTS, BatchEncoder, type BatchLine, batchSubjectOf, type DecodedBatch, decodeBatchText, encodeBatchText, isBatchedSubject, subjectOfBatch } from './batch-envelope';
+export { BATCH_SUBJECT_PREFIX, BATCHED_SUBJECTS, BatchEncoder, type BatchLine, batchSubjectOf, type DecodedBatch, decodeBatchBytes, decodeBatchText, encodeBatchText, isBatchedSubject, subjectOfBatch } from './batch-envelope';
 
 // Errors every mcpspy error extends.
 export { McpspyError, RawCodecError, ValidationFailedError } from './errors';

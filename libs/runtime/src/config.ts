@@ -66,6 +66,10 @@ export interface McpspyConfig {
   securityModelThreads?: number;
   /** MCPSPY_SECURITY_BUDGET_MS: time one message's rules and secret patterns may take on the offline worker (default 2000). */
   securityBudgetMs?: number;
+  /** MCPSPY_SECURITY_CACHE_ENTRIES: most entries of security's verdict cache (default 10,000; 0 turns it off). */
+  securityCacheEntries?: number;
+  /** MCPSPY_SECURITY_CACHE_MB: most MB held by security's verdict cache (default 16). */
+  securityCacheMb?: number;
   /** MCPSPY_SECURITY_THRESHOLD */
   securityThreshold: number;
   /** MCPSPY_SECURITY_ASYNC */
@@ -219,6 +223,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base = defau
   if ((v = s('MCPSPY_SECURITY_MODEL_PATH'))) c.securityModelPath = v;
   if ((v = s('MCPSPY_SECURITY_MODEL_THREADS'))) c.securityModelThreads = parseIntStrict('MCPSPY_SECURITY_MODEL_THREADS', v, 1, 64);
   if ((v = s('MCPSPY_SECURITY_BUDGET_MS'))) c.securityBudgetMs = parseIntStrict('MCPSPY_SECURITY_BUDGET_MS', v, 10, 600_000);
+  if ((v = s('MCPSPY_SECURITY_CACHE_ENTRIES'))) c.securityCacheEntries = parseIntStrict('MCPSPY_SECURITY_CACHE_ENTRIES', v, 0, 10_000_000);
+  if ((v = s('MCPSPY_SECURITY_CACHE_MB'))) c.securityCacheMb = parseIntStrict('MCPSPY_SECURITY_CACHE_MB', v, 1, 65_536);
   if ((v = s('MCPSPY_SECURITY_THRESHOLD'))) c.securityThreshold = parseFloatRange('MCPSPY_SECURITY_THRESHOLD', v, 0, 1);
   if ((v = s('MCPSPY_SECURITY_ASYNC'))) c.securityAsync = parseBool('MCPSPY_SECURITY_ASYNC', v);
   if ((v = s('MCPSPY_HF_URL'))) c.hfUrl = v;

@@ -23,7 +23,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { BatchEncoder, decodeBatchText, validatorFor } from '@mcpspy/events';
+import { BatchEncoder, decodeBatchBytes, validatorFor } from '@mcpspy/events';
 import type { Logger } from 'pino';
 
 /** Whether `serve` warms its stage before the ready line (MCPSPY_WARMUP=1; default off, see above). */
@@ -31,12 +31,10 @@ export function warmUpEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   return /^(1|true|on|yes)$/i.test(env.MCPSPY_WARMUP ?? '');
 }
 
-const decoder = new TextDecoder();
-
 /**
  * The NATS codec of a batched subject, both ways, as NatsBus runs it: each
  * event stringified and added to a BatchEncoder, the batch sealed, then
- * decoded (`decodeBatchText`) and every event validated (`validatorFor`).
+ * decoded (`decodeBatchBytes`) and every event validated (`validatorFor`).
  * Each valid event, as the receiver gets it (parsed from the wire, so with
  * the same object shapes as real ones), goes to `onEvent` when given.
  * Returns the events decoded and valid (a test checks the warm-up really ran).
@@ -54,7 +52,7 @@ export function warmBatchCodec(subject: string, events: readonly unknown[], roun
         // A plain Uint8Array, as the nats client hands a payload over.
         const data = new Uint8Array(sealed.byteLength);
         data.set(sealed);
-        const batch = decodeBatchText(decoder.decode(data));
+        const batch = decodeBatchBytes(data);
         for (const line of batch.lines) {
           if (!line.ok || !validate(line.value).ok) continue;
           valid++;

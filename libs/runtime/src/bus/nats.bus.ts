@@ -37,7 +37,7 @@ import { type NatsAuth, redactUrl, splitUrlCredentials } from '../secrets';
 import {
   BatchEncoder,
   batchSubjectOf,
-  decodeBatchText,
+  decodeBatchBytes,
   DURABLE_SUBJECTS,
   holdJsonText,
   isBatchedSubject,
@@ -572,7 +572,8 @@ export class NatsBus implements Bus {
    */
   private async deliverBatch(m: Msg | JsMsg, subject: string, handler: BusHandler, redelivered: boolean, concurrent: boolean): Promise<void> {
     this.counters.inc('batches_received');
-    const batch = decodeBatchText(decoder.decode(m.data));
+    // Line by line from the bytes: no string of the whole batch (batch-envelope.ts).
+    const batch = decodeBatchBytes(m.data);
     if (batch.problem) this.counters.reject(this.options.logger, 'invalid_batches', batch.problem, { subject: m.subject });
     else if (batch.subject !== subject) {
       this.counters.reject(this.options.logger, 'invalid_batches', `batch on ${m.subject} names ${String(batch.subject)}`, { subject: m.subject });
