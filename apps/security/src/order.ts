@@ -19,6 +19,8 @@
  * hashes of the words and the tables. Trained by bench/security-train-order.mjs
  * (+ .py for the gradient steps); this file is the reference computation.
  */
+import { optionalWeights, stackedProbability } from './head-weights';
+
 export const ORDER_WIDTHS = [2, 3, 4] as const;
 /** Offset of width i's first column group: columns are (offset, filter), offsets 0‥1 for width 2, 2‥4 for 3, 5‥8 for 4. */
 const OFFSET_BASE = [0, 2, 5] as const;
@@ -233,8 +235,7 @@ export function orderScore(m: OrderModel, text: string): number {
 
 /** The combined calibrated probability of a window whose n-gram margin is `margin` and order score `score`. */
 export function orderStacked(m: OrderModel, margin: number, score: number): number {
-  const d = m.data;
-  return 1 / (1 + Math.exp(-(d.stackA * margin + d.stackB * score + d.stackC)));
+  return stackedProbability(m.data, margin, score);
 }
 
 let builtIn: OrderModel | null | undefined;
@@ -242,14 +243,9 @@ let builtIn: OrderModel | null | undefined;
 /** The head trained by bench/security-train-order.mjs, decoded once; null when no weights are shipped. */
 export function builtInOrder(): OrderModel | null {
   if (builtIn === undefined) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { ORDER_DATA } = require('./order-weights') as { ORDER_DATA: OrderData | null };
-      builtIn = ORDER_DATA ? decodeOrder(ORDER_DATA) : null;
-    } catch (e) {
-      if ((e as { code?: string }).code !== 'MODULE_NOT_FOUND') throw e;
-      builtIn = null;
-    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const data = optionalWeights(() => (require('./order-weights') as { ORDER_DATA: OrderData | null }).ORDER_DATA);
+    builtIn = data ? decodeOrder(data) : null;
   }
   return builtIn;
 }

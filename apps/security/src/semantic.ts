@@ -13,6 +13,8 @@
  * words, int8 vectors with one scale per dimension, the MLP and the stack.
  * Trained by bench/security-train-semantic.mjs.
  */
+import { optionalWeights, stackedProbability } from './head-weights';
+
 export const SEM_DIMS = 100;
 /** Feature layout: mean, max, min, window max, window min, address context (each SEM_DIMS), log length, unknown share. */
 export const SEM_FEATURES = SEM_DIMS * 6 + 2;
@@ -227,8 +229,7 @@ export function semanticScore(model: SemanticModel, text: string): number {
 
 /** The combined calibrated probability of a window whose n-gram margin is `margin`. */
 export function stacked(model: SemanticModel, margin: number, score: number): number {
-  const d = model.data;
-  return 1 / (1 + Math.exp(-(d.stackA * margin + d.stackB * score + d.stackC)));
+  return stackedProbability(model.data, margin, score);
 }
 
 let builtIn: SemanticModel | null | undefined;
@@ -236,14 +237,9 @@ let builtIn: SemanticModel | null | undefined;
 /** The head trained by bench/security-train-semantic.mjs, decoded once; null when no weights are shipped. */
 export function builtInSemantic(): SemanticModel | null {
   if (builtIn === undefined) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { SEMANTIC_DATA } = require('./semantic-weights') as { SEMANTIC_DATA: SemanticData | null };
-      builtIn = SEMANTIC_DATA ? decodeSemantic(SEMANTIC_DATA) : null;
-    } catch (e) {
-      if ((e as { code?: string }).code !== 'MODULE_NOT_FOUND') throw e;
-      builtIn = null;
-    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const data = optionalWeights(() => (require('./semantic-weights') as { SEMANTIC_DATA: SemanticData | null }).SEMANTIC_DATA);
+    builtIn = data ? decodeSemantic(data) : null;
   }
   return builtIn;
 }

@@ -50,21 +50,29 @@ export class ClassifierDetector implements Detector {
   readonly orderAlone: number;
   readonly mid: number;
   readonly support: number;
-  private readonly semantic: SemanticModel | null;
-  private readonly order: OrderModel | null;
+  /**
+   * The second head that re-scores the windows the n-gram model leaves uncertain (the word-order head when it is
+   * shipped, else the semantic head), combined with the n-gram margin; null without either.
+   */
+  private readonly head: { gate: number; rescore(margin: number, window: string): number } | null;
 
   constructor(opts: ClassifierDetectorOptions = {}) {
     this.model = opts.model ?? builtInClassifier();
-    this.order = opts.order === undefined ? (opts.model ? null : builtInOrder()) : opts.order;
-    this.semantic = this.order ? null : opts.semantic === undefined ? (opts.model ? null : builtInSemantic()) : opts.semantic;
+    const order = opts.order === undefined ? (opts.model ? null : builtInOrder()) : opts.order;
+    const semantic = order ? null : opts.semantic === undefined ? (opts.model ? null : builtInSemantic()) : opts.semantic;
+    this.head = order
+      ? { gate: order.data.gate, rescore: (margin, window) => orderStacked(order, margin, orderScore(order, window)) }
+      : semantic
+        ? { gate: semantic.data.gate, rescore: (margin, window) => stacked(semantic, margin, semanticScore(semantic, window)) }
+        : null;
     // With the semantic head, alerting alone stays the n-gram model's call (at out-of-fold FPR 0.1% the combined
     // probability recalled less: 39% vs 41%); corroborating (mid, support) uses the combined probability and its own
     // operating points. The order head may also alert alone, at its own point (orderAlone).
-    const points = this.order?.data ?? this.semantic?.data ?? this.model;
+    const points = order?.data ?? semantic?.data ?? this.model;
     this.alone = opts.alone ?? this.model.alone ?? 0.9;
     // The order head's own stand-alone point is chosen by its trainer (--match-hard) to alert, out of fold, on no more
     // hard benign rows than the n-gram model at its point, with more recall (46.7% vs 40.7%).
-    this.orderAlone = this.order ? Math.max(this.order.data.alone, this.alone) : Infinity;
+    this.orderAlone = order ? Math.max(order.data.alone, this.alone) : Infinity;
     this.support = opts.support ?? points.support ?? 0.5;
     this.mid = Math.max(this.support, points.mid ?? (this.alone + this.support) / 2);
   }
@@ -84,21 +92,13 @@ export class ClassifierDetector implements Detector {
         if (tail.p > best.p) best = { p: tail.p, ngram: tail.p, unit, start: from + tail.start, end: from + tail.end };
       }
     }
-    const order = this.order;
-    if (order && best.unit && best.p >= order.data.gate) {
-      // The n-gram model is unsure here: read the word order of its strongest window and combine both.
+    const head = this.head;
+    if (head && best.unit && best.p >= head.gate) {
+      // The n-gram model is unsure here: the second head reads its strongest window (word order or meaning), and both combine.
       const m = this.model;
       const p = Math.min(1 - 1e-9, best.p);
       const margin = (Math.log(p / (1 - p)) - m.plattB) / m.plattA;
-      return { ...best, p: orderStacked(order, margin, orderScore(order, prepareText(best.unit.text.slice(best.start, best.end)))) };
-    }
-    const sem = this.semantic;
-    if (sem && best.unit && best.p >= sem.data.gate) {
-      // The n-gram model is unsure here: read the meaning of its strongest window and combine both.
-      const m = this.model;
-      const p = Math.min(1 - 1e-9, best.p);
-      const margin = (Math.log(p / (1 - p)) - m.plattB) / m.plattA;
-      best = { ...best, p: stacked(sem, margin, semanticScore(sem, prepareText(best.unit.text.slice(best.start, best.end)))) };
+      best = { ...best, p: head.rescore(margin, prepareText(best.unit.text.slice(best.start, best.end))) };
     }
     return best;
   }
