@@ -10,18 +10,12 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { loadAvg, parseArgs, ROOT } from './pipeline-common.mjs';
+import { requestRaw } from './micro-request.mjs';
 
 const opt = parseArgs({ n: 200_000, rounds: 6 });
 const req = createRequire(join(ROOT, 'bench/x.mjs'));
 const { capturedMemberText } = req(join(ROOT, 'apps/mcp-parser/dist/src/captured-text.js'));
 
-const WORDS = ['alpha', 'beta', 'gamma', 'delta', 'kernel', 'probe', 'ring', 'buffer', 'tool', 'call', 'json', 'rpc', 'stdio', 'pipe', 'docs', 'search'];
-function requestRaw(n) {
-  let q = '';
-  const want = 40 + ((n * 7919) % 180);
-  for (let i = 0; q.length < want; i++) q += (q ? ' ' : '') + WORDS[(n + i * 5) % 16];
-  return `{"jsonrpc":"2.0","id":${n},"method":"tools/call","params":{"sent_us":${1765000000000000 + n},"name":"search_docs","arguments":{"query":"${q}","limit":${5 + (n % 20)},"include_snippets":true},"_meta":{"progressToken":"bench-${n}"}}}`;
-}
 // Texts as a decoder makes them (flat), parsed as the parser does.
 const flat = (s) => Buffer.from(s).toString();
 const shapes = {

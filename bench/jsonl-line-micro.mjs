@@ -9,6 +9,7 @@
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { loadAvg, parseArgs, ROOT } from './pipeline-common.mjs';
+import { requestRaw } from './micro-request.mjs';
 
 const opt = parseArgs({ n: 200_000, rounds: 5, a: '' });
 /** A build's line and writer, with the @mcpspy/events instance it holds params' texts in. */
@@ -26,13 +27,6 @@ function build(tree) {
 const here = build(ROOT);
 const builds = opt.a ? { A: build(opt.a), B: here } : { B: here };
 
-const WORDS = ['alpha', 'beta', 'gamma', 'delta', 'kernel', 'probe', 'ring', 'buffer', 'tool', 'call', 'json', 'rpc', 'stdio', 'pipe', 'docs', 'search'];
-function requestRaw(n) {
-  let q = '';
-  const want = 40 + ((n * 7919) % 180);
-  for (let i = 0; q.length < want; i++) q += (q ? ' ' : '') + WORDS[(n + i * 5) % 16];
-  return `{"jsonrpc":"2.0","id":${n},"method":"tools/call","params":{"sent_us":${1765000000000000 + n},"name":"search_docs","arguments":{"query":"${q}","limit":${5 + (n % 20)},"include_snippets":true},"_meta":{"progressToken":"bench-${n}"}}}`;
-}
 const texts = [];
 for (let n = 0; n < 1000; n++) texts.push(requestRaw(n));
 const bigText = JSON.stringify({ jsonrpc: '2.0', id: 9, result: { content: [{ type: 'text', text: 'line of "quoted" output\\n'.repeat(150) }] } });

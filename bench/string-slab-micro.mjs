@@ -8,21 +8,14 @@
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { loadAvg, parseArgs, ROOT } from './pipeline-common.mjs';
+import { requestParamsText } from './micro-request.mjs';
 
 const opt = parseArgs({ a: '', n: 400_000, rounds: 6, live: 100_000 });
 if (!opt.a) throw new Error('--a TREE is required (another build, e.g. /work/main)');
 const slabOf = (tree) => createRequire(join(resolve(tree), 'bench/x.mjs'))(join(resolve(tree), 'libs/runtime/dist/src/store/string-slab.js')).StringSlab;
 const builds = { A: slabOf(opt.a), B: slabOf(ROOT) };
 
-const WORDS = ['alpha', 'beta', 'gamma', 'delta', 'kernel', 'probe', 'ring', 'buffer', 'tool', 'call', 'json', 'rpc', 'stdio', 'pipe', 'docs', 'search'];
-function params(n) {
-  let q = '';
-  const want = 40 + ((n * 7919) % 180);
-  for (let i = 0; q.length < want; i++) q += (q ? ' ' : '') + WORDS[(n + i * 5) % 16];
-  // Flat, as JSON.stringify or a decoder makes it.
-  return JSON.stringify({ sent_us: 1765000000000000 + n, name: 'search_docs', arguments: { query: q, limit: 5 + (n % 20), include_snippets: true }, _meta: { progressToken: `bench-${n}` } });
-}
-const P = Array.from({ length: 1000 }, (_, n) => params(n));
+const P = Array.from({ length: 1000 }, (_, n) => requestParamsText(n));
 const key = (n) => `mcp:pending:stdio:1234:5678:c:${n}`;
 // As requestValue builds it: method, tab, timestamp, params, then the line's msg_id.
 const value = (n) => `${JSON.stringify('tools/call')}\t${JSON.stringify('2026-12-06T16:47:14.123456789Z')},"params":${P[n % 1000]}}\nabc:${n}`;
