@@ -17,14 +17,24 @@ export function stackedProbability(d: StackWeights, margin: number, score: numbe
 }
 
 /**
- * The weights `load` returns (it requires the weights module), or null when
- * the build has no such module (no weights shipped). Any other error is thrown.
+ * The built-in head of a build, decoded on first use and kept: `load`
+ * requires the weights module and returns its data, `decode` makes the model.
+ * Null when the build has no such module (no weights shipped); any other
+ * error is thrown.
  */
-export function optionalWeights<T>(load: () => T | null): T | null {
-  try {
-    return load();
-  } catch (e) {
-    if ((e as { code?: string }).code !== 'MODULE_NOT_FOUND') throw e;
-    return null;
-  }
+export function builtInHead<D, M>(load: () => D | null, decode: (data: D) => M): () => M | null {
+  let model: M | null | undefined;
+  return () => {
+    if (model === undefined) {
+      let data: D | null;
+      try {
+        data = load();
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'MODULE_NOT_FOUND') throw e;
+        data = null;
+      }
+      model = data ? decode(data) : null;
+    }
+    return model;
+  };
 }

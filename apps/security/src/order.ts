@@ -19,7 +19,7 @@
  * hashes of the words and the tables. Trained by bench/security-train-order.mjs
  * (+ .py for the gradient steps); this file is the reference computation.
  */
-import { optionalWeights, stackedProbability } from './head-weights';
+import { builtInHead, stackedProbability } from './head-weights';
 
 export const ORDER_WIDTHS = [2, 3, 4] as const;
 /** Offset of width i's first column group: columns are (offset, filter), offsets 0‥1 for width 2, 2‥4 for 3, 5‥8 for 4. */
@@ -238,14 +238,9 @@ export function orderStacked(m: OrderModel, margin: number, score: number): numb
   return stackedProbability(m.data, margin, score);
 }
 
-let builtIn: OrderModel | null | undefined;
-
 /** The head trained by bench/security-train-order.mjs, decoded once; null when no weights are shipped. */
-export function builtInOrder(): OrderModel | null {
-  if (builtIn === undefined) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const data = optionalWeights(() => (require('./order-weights') as { ORDER_DATA: OrderData | null }).ORDER_DATA);
-    builtIn = data ? decodeOrder(data) : null;
-  }
-  return builtIn;
-}
+export const builtInOrder = builtInHead(
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  () => (require('./order-weights') as { ORDER_DATA: OrderData | null }).ORDER_DATA,
+  decodeOrder,
+);

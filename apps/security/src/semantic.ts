@@ -13,7 +13,7 @@
  * words, int8 vectors with one scale per dimension, the MLP and the stack.
  * Trained by bench/security-train-semantic.mjs.
  */
-import { optionalWeights, stackedProbability } from './head-weights';
+import { builtInHead, stackedProbability } from './head-weights';
 
 export const SEM_DIMS = 100;
 /** Feature layout: mean, max, min, window max, window min, address context (each SEM_DIMS), log length, unknown share. */
@@ -232,14 +232,9 @@ export function stacked(model: SemanticModel, margin: number, score: number): nu
   return stackedProbability(model.data, margin, score);
 }
 
-let builtIn: SemanticModel | null | undefined;
-
 /** The head trained by bench/security-train-semantic.mjs, decoded once; null when no weights are shipped. */
-export function builtInSemantic(): SemanticModel | null {
-  if (builtIn === undefined) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const data = optionalWeights(() => (require('./semantic-weights') as { SEMANTIC_DATA: SemanticData | null }).SEMANTIC_DATA);
-    builtIn = data ? decodeSemantic(data) : null;
-  }
-  return builtIn;
-}
+export const builtInSemantic = builtInHead(
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  () => (require('./semantic-weights') as { SEMANTIC_DATA: SemanticData | null }).SEMANTIC_DATA,
+  decodeSemantic,
+);
