@@ -23,6 +23,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtInClassifier, prepareText, scorePrepared } from '@mcpspy/security/dist/src/classifier.js';
+import { stackHead } from './head-stack.mjs';
 import { decodeOrder, fnv1a, ORDER_MAX_TOKENS, ORDER_OFFSETS, orderScoreOfTokens, orderTokens } from '@mcpspy/security/dist/src/order.js';
 
 const args = process.argv.slice(2);
@@ -169,49 +170,7 @@ const fullData = build(models.full, F);
 scoreRows(decodeOrder(fullData), held);
 console.log(`int8 tables vs the float model, out of fold: largest score difference ${maxDiff.toFixed(4)}`);
 
-function fitStack(idx) {
-  let a = 0.7, b = 0, c = -1;
-  const pos = idx.filter((i) => y[i]).length, neg = idx.length - pos;
-  const tPos = (pos + 1) / (pos + 2), tNeg = 1 / (neg + 2);
-  for (let it = 0; it < 3000; it++) {
-    let ga = 0, gb = 0, gc = 0;
-    for (const i of idx) {
-      const p = 1 / (1 + Math.exp(-(a * M[i] + b * S[i] + c)));
-      const e = p - (y[i] ? tPos : tNeg);
-      ga += e * M[i]; gb += e * S[i]; gc += e;
-    }
-    a -= (0.5 * ga) / idx.length; b -= (0.5 * gb) / idx.length; c -= (0.5 * gc) / idx.length;
-  }
-  return { a, b, c };
-}
-const pNgram = (i) => 1 / (1 + Math.exp(-(ngram.plattA * M[i] + ngram.plattB)));
-const combinedOf = (st) => (i) => (pNgram(i) >= GATE ? 1 / (1 + Math.exp(-(st.a * M[i] + st.b * S[i] + st.c))) : pNgram(i));
-const oofC = new Float64Array(rows.length);
-for (let k = 0; k < K; k++) {
-  const st = fitStack(train.filter((i) => rows[i].fold !== k && pNgram(i) >= GATE));
-  for (const i of train) if (rows[i].fold === k) oofC[i] = combinedOf(st)(i);
-}
-const stack = fitStack(train.filter((i) => pNgram(i) >= GATE));
-for (const i of held) oofC[i] = combinedOf(stack)(i);
-const pN = Float64Array.from(rows, (_, i) => pNgram(i));
-
-function threshold(p, fpr) {
-  const ben = train.filter((i) => !y[i]).map((i) => p[i]).sort((a, b) => b - a);
-  return Math.min(0.999, (ben[Math.floor(fpr * ben.length)] ?? 0) + 1e-6);
-}
-function report(name, p) {
-  const cell = (idx, t) => {
-    const a = idx.filter((i) => y[i]), b = idx.filter((i) => !y[i]);
-    return `R ${a.length ? ((100 * a.filter((i) => p[i] >= t).length) / a.length).toFixed(0) + '%' : '-'}${b.length ? ` F ${((100 * b.filter((i) => p[i] >= t).length) / b.length).toFixed(1)}%` : ''}`;
-  };
-  for (const f of [0.03, 0.01, 0.001]) {
-    const t = threshold(p, f);
-    const corpus = train.filter((i) => rows[i].source === 'mcpspy corpus (dev)');
-    console.log(`${name.padEnd(20)} @OOF FPR ${String(f * 100).padEnd(4)}% (p≥${t.toFixed(3)}): all ${cell(train, t)} | corpus ${cell(corpus, t)} | egress ${cell(held.filter((i) => rows[i].source === 'agent-egress-bench'), t)} | promptmap ${cell(held.filter((i) => rows[i].source === 'promptmap'), t)}`);
-  }
-}
-const gated = train.filter((i) => pN[i] >= GATE);
-console.log(`gate p≥${GATE}: ${((100 * gated.filter((i) => !y[i]).length) / train.filter((i) => !y[i]).length).toFixed(1)}% of benign and ${((100 * gated.filter((i) => y[i]).length) / train.filter((i) => y[i]).length).toFixed(1)}% of attack rows reach the head`);
+const { stack, oofC, pN, threshold, report } = stackHead({ rows, y, M, S, train, held, folds: K, gate: GATE, ngram });
 console.log(`stack a=${stack.a.toFixed(3)} b=${stack.b.toFixed(3)} c=${stack.c.toFixed(3)}; ${F} filters per width, ${models.epochs} epochs`);
 report('n-gram alone', pN);
 report('n-gram + order', oofC);

@@ -14,6 +14,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtInClassifier, prepareText, scorePrepared } from '@mcpspy/security/dist/src/classifier.js';
+import { stackHead } from './head-stack.mjs';
 import { decodeSemantic, fnv1a, SEM_DIMS, SEM_FEATURES, semanticFeatures } from '@mcpspy/security/dist/src/semantic.js';
 
 const args = process.argv.slice(2);
@@ -148,51 +149,8 @@ for (let k = 0; k < K; k++) {
 const full = fit(train);
 for (const i of held) S[i] = full.score(i);
 
-// ---------- stack: calibrated logistic on [n-gram margin, semantic score], out of fold; no class weights ----------
-function fitStack(idx) {
-  let a = 0.7, b = 0, c = -1;
-  const pos = idx.filter((i) => y[i]).length, neg = idx.length - pos;
-  const tPos = (pos + 1) / (pos + 2), tNeg = 1 / (neg + 2);
-  for (let it = 0; it < 3000; it++) {
-    let ga = 0, gb = 0, gc = 0;
-    for (const i of idx) {
-      const p = 1 / (1 + Math.exp(-(a * M[i] + b * S[i] + c)));
-      const e = p - (y[i] ? tPos : tNeg);
-      ga += e * M[i]; gb += e * S[i]; gc += e;
-    }
-    a -= (0.5 * ga) / idx.length; b -= (0.5 * gb) / idx.length; c -= (0.5 * gc) / idx.length;
-  }
-  return { a, b, c };
-}
-const plattA = ngram.plattA, plattB = ngram.plattB;
-const pNgram = (i) => 1 / (1 + Math.exp(-(plattA * M[i] + plattB)));
-const combinedOf = (st) => (i) => (pNgram(i) >= GATE ? 1 / (1 + Math.exp(-(st.a * M[i] + st.b * S[i] + st.c))) : pNgram(i));
-const oofC = new Float64Array(rows.length);
-for (let k = 0; k < K; k++) {
-  const st = fitStack(train.filter((i) => rows[i].fold !== k && pNgram(i) >= GATE));
-  for (const i of train) if (rows[i].fold === k) oofC[i] = combinedOf(st)(i);
-}
-const stack = fitStack(train.filter((i) => pNgram(i) >= GATE));
-for (const i of held) oofC[i] = combinedOf(stack)(i);
-const pN = Float64Array.from(rows, (_, i) => pNgram(i));
-
-function threshold(p, fpr) {
-  const ben = train.filter((i) => !y[i]).map((i) => p[i]).sort((a, b) => b - a);
-  return Math.min(0.999, (ben[Math.floor(fpr * ben.length)] ?? 0) + 1e-6);
-}
-function report(name, p) {
-  const pts = [0.03, 0.01, 0.001].map((f) => [f, threshold(p, f)]);
-  const cell = (idx, t) => {
-    const a = idx.filter((i) => y[i]), b = idx.filter((i) => !y[i]);
-    return `R ${a.length ? ((100 * a.filter((i) => p[i] >= t).length) / a.length).toFixed(0) + '%' : '-'}${b.length ? ` F ${((100 * b.filter((i) => p[i] >= t).length) / b.length).toFixed(1)}%` : ''}`;
-  };
-  for (const [f, t] of pts) {
-    const corpus = train.filter((i) => rows[i].source === 'mcpspy corpus (dev)');
-    console.log(`${name.padEnd(22)} @OOF FPR ${String(f * 100).padEnd(4)}% (p≥${t.toFixed(3)}): all ${cell(train, t)} | corpus ${cell(corpus, t)} | egress ${cell(held.filter((i) => rows[i].source === 'agent-egress-bench'), t)} | promptmap ${cell(held.filter((i) => rows[i].source === 'promptmap'), t)}`);
-  }
-}
-const gated = train.filter((i) => pN[i] >= GATE);
-console.log(`gate p≥${GATE}: ${((100 * gated.filter((i) => !y[i]).length) / train.filter((i) => !y[i]).length).toFixed(1)}% of benign and ${((100 * gated.filter((i) => y[i]).length) / train.filter((i) => y[i]).length).toFixed(1)}% of attack rows reach the head`);
+// ---------- stack: calibrated logistic on [n-gram margin, semantic score], out of fold (head-stack.mjs) ----------
+const { stack, oofC, pN, threshold, report } = stackHead({ rows, y, M, S, train, held, folds: K, gate: GATE, ngram });
 console.log(`stack a=${stack.a.toFixed(3)} b=${stack.b.toFixed(3)} c=${stack.c.toFixed(3)}`);
 report('n-gram alone', pN);
 report('n-gram + semantic', oofC);

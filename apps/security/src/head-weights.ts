@@ -1,8 +1,25 @@
 /**
  * What the classifier's second heads (semantic.ts, order.ts) share: the
  * logistic layer that combines a window's n-gram margin with the head's
- * score, and the loading of weights that a build may not ship.
+ * score, the loading of weights that a build may not ship, and how their
+ * vocabularies are keyed.
  */
+
+/** FNV-1a over UTF-16 code units: the hash both heads key their words by (their trainers use it too). */
+export function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** The 32-bit word hashes of a head's vocabulary, shipped as base64 of their little-endian bytes. */
+export function wordHashes(b64: string): Uint32Array {
+  const b = Buffer.from(b64, 'base64');
+  return new Uint32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
+}
 
 /** The stacking layer's weights, fitted by the head's trainer. */
 export interface StackWeights {

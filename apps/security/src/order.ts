@@ -19,7 +19,7 @@
  * hashes of the words and the tables. Trained by bench/security-train-order.mjs
  * (+ .py for the gradient steps); this file is the reference computation.
  */
-import { builtInHead, stackedProbability } from './head-weights';
+import { builtInHead, stackedProbability, wordHashes } from './head-weights';
 
 export const ORDER_WIDTHS = [2, 3, 4] as const;
 /** Offset of width i's first column group: columns are (offset, filter), offsets 0‥1 for width 2, 2‥4 for 3, 5‥8 for 4. */
@@ -71,21 +71,12 @@ export interface OrderModel {
   out: Float64Array;
 }
 
-/** FNV-1a over UTF-16 code units (the same hash semantic.ts uses for its words). */
-export function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
+export { fnv1a } from './head-weights';
 
 const slotOf = (h: number, mask: number) => (Math.imul(h, 0x9e3779b1) >>> 0) & mask;
 
 export function decodeOrder(data: OrderData): OrderModel {
-  const hb = Buffer.from(data.hashes, 'base64');
-  const hashes = new Uint32Array(hb.buffer.slice(hb.byteOffset, hb.byteOffset + hb.length));
+  const hashes = wordHashes(data.hashes);
   const tb = Buffer.from(data.table, 'base64');
   const F = data.filters;
   if (!(F > 0) || hashes.length !== data.words || tb.length !== data.words * ORDER_OFFSETS * F) {

@@ -13,7 +13,7 @@
  * words, int8 vectors with one scale per dimension, the MLP and the stack.
  * Trained by bench/security-train-semantic.mjs.
  */
-import { builtInHead, stackedProbability } from './head-weights';
+import { builtInHead, fnv1a, stackedProbability, wordHashes } from './head-weights';
 
 export const SEM_DIMS = 100;
 /** Feature layout: mean, max, min, window max, window min, address context (each SEM_DIMS), log length, unknown share. */
@@ -72,14 +72,7 @@ export interface SemanticModel {
   w2: Float32Array;
 }
 
-export function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
+export { fnv1a };
 
 function floats(b64: string): Float32Array {
   const bytes = Buffer.from(b64, 'base64');
@@ -87,8 +80,7 @@ function floats(b64: string): Float32Array {
 }
 
 export function decodeSemantic(data: SemanticData): SemanticModel {
-  const hb = Buffer.from(data.hashes, 'base64');
-  const hashes = new Uint32Array(hb.buffer.slice(hb.byteOffset, hb.byteOffset + hb.length));
+  const hashes = wordHashes(data.hashes);
   const vb = Buffer.from(data.vectors, 'base64');
   if (hashes.length !== data.words || vb.length !== data.words * SEM_DIMS) throw new Error(`failed to decode semantic weights: ${hashes.length} hashes, ${vb.length} vector bytes for ${data.words} words`);
   const index = new Map<number, number>();
