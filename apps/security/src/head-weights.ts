@@ -21,11 +21,21 @@ export function wordHashes(b64: string): Uint32Array {
   return new Uint32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
 }
 
-/** The stacking layer's weights, fitted by the head's trainer. */
+/** The stacking layer's weights, fitted by the head's trainer: p = 1 / (1 + exp(-(a * ngramMargin + b * headScore + c))). */
 export interface StackWeights {
   stackA: number;
   stackB: number;
   stackC: number;
+}
+
+/** What every head's shipped data carries beside its own weights: the stack, its gate and its operating points. */
+export interface StackedHeadData extends StackWeights {
+  /** The head runs when the n-gram model's calibrated p is at least this. */
+  gate: number;
+  /** Operating points of the combined p (out-of-fold benign FPR 0.1%, 1%, 3%). */
+  alone: number;
+  mid: number;
+  support: number;
 }
 
 /** The combined calibrated probability of a window whose n-gram margin is `margin` and head score `score`. */

@@ -19,7 +19,7 @@
  * hashes of the words and the tables. Trained by bench/security-train-order.mjs
  * (+ .py for the gradient steps); this file is the reference computation.
  */
-import { builtInHead, stackedProbability, wordHashes } from './head-weights';
+import { builtInHead, StackedHeadData, stackedProbability, wordHashes } from './head-weights';
 
 export const ORDER_WIDTHS = [2, 3, 4] as const;
 /** Offset of width i's first column group: columns are (offset, filter), offsets 0‥1 for width 2, 2‥4 for 3, 5‥8 for 4. */
@@ -31,7 +31,8 @@ export const ORDER_MAX_TOKENS = 96;
 /** Most characters read from one window: the detector hands a 240-character window; anything longer is cut. */
 export const ORDER_MAX_CHARS = 1024;
 
-export interface OrderData {
+/** A head's shipped data; the stack, gate and operating points are `StackedHeadData`'s (head-weights.ts). */
+export interface OrderData extends StackedHeadData {
   words: number;
   /** Filters per width. */
   filters: number;
@@ -46,16 +47,6 @@ export interface OrderData {
   /** Output layer over the pooled filters (3 × filters) and its bias. */
   out: number[];
   outBias: number;
-  /** Stack: p = 1 / (1 + exp(-(a * ngramMargin + b * orderScore + c))). */
-  stackA: number;
-  stackB: number;
-  stackC: number;
-  /** The head runs when the n-gram model's calibrated p is at least this. */
-  gate: number;
-  /** Operating points of the combined p (out-of-fold benign FPR 0.1%, 1%, 3%). */
-  alone: number;
-  mid: number;
-  support: number;
 }
 
 export interface OrderModel {

