@@ -16,7 +16,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import {
   CLK_TCK, compileFixture, emitResult, fmt, JsonlTailer, loadAvg, namedLink, parseArgs, percentiles, printTable, ProcSampler,
-  observeHops, requireRoot, scrapeCounters, scratchDir, sleep, startEmbedded, startStack, uniqueTag, verdict, waitSettled,
+  observeHops, requireRoot, scrapeCounters, scratchDir, sleep, startEmbedded, startStack, uniqueTag, verdict, waitSettled, wireDelta, wireStats,
 } from './pipeline-common.mjs';
 
 // --texts same|unique|mix: how the writer's texts repeat (bench/fixtures/stdio-writer.c; default same, the old traffic).
@@ -88,6 +88,7 @@ if (opt.pretrafficS > 0) {
 await sleep(1_000);
 const idleRssMb = sampler.sample() / 1024;
 
+const wire0 = process.env.MCPSPY_BENCH_WIRE && opt.mode === 'nats' ? await wireStats(mon) : undefined;
 const trafficFrom = performance.timeOrigin + performance.now();
 const cpu0 = sampler.mark();
 const benchCpu0 = process.cpuUsage();
@@ -174,6 +175,11 @@ if (opt.mode === 'nats') {
   securityLagMs = performance.now() - from;
 }
 const cpu2 = sampler.mark();
+const wire = wire0 ? wireDelta(wire0, await wireStats(mon), sent) : undefined;
+if (wire) {
+  console.log(`wire per MCP message: nats ${Object.entries(wire.nats).map(([k, v]) => `${k} ${fmt(v, 2)}`).join(', ')}`);
+  console.log(`wire per MCP message: redis ${Object.entries(wire.redis).filter(([, v]) => v.calls > 0.001).map(([k, v]) => `${k} ${fmt(v.calls, 3)} calls ${fmt(v.usec, 2)} µs`).join(', ')}`);
+}
 const infra2 = infra?.mark();
 const { counters, failed } = await scrapeCounters(mon.metricsPorts);
 const loadEnd = loadAvg();
