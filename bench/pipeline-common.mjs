@@ -597,9 +597,14 @@ export async function wireStats(stack) {
       // left empty: no figure rather than a wrong one
     }
   }
+  // CPU time of nats-server and redis-server apart (the bench's own CPU figure sums them).
+  for (const p of stack.others ?? []) {
+    const st = readStat(p.pid);
+    if (st) out[p.name === 'nats-server' ? 'nats' : 'redis'].cpu_us = (st.ticks / CLK_TCK) * 1e6;
+  }
   if (stack.redisPort) {
     const r = spawnSync('redis-cli', ['-p', String(stack.redisPort), 'info', 'commandstats'], { encoding: 'utf8' });
-    for (const m of String(r.stdout ?? '').matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) out.redis[m[1]] = { calls: Number(m[2]), usec: Number(m[3]) };
+    for (const m of String(r.stdout ?? '').matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) out.redis[`cmd_${m[1]}`] = { calls: Number(m[2]), usec: Number(m[3]) };
   }
   return out;
 }
@@ -608,6 +613,9 @@ export async function wireStats(stack) {
 export function wireDelta(before, after, per) {
   const n = Math.max(1, per);
   const nats = Object.fromEntries(Object.keys(after.nats).map((k) => [k, (after.nats[k] - (before.nats[k] ?? 0)) / n]));
-  const redis = Object.fromEntries(Object.keys(after.redis).map((k) => [k, { calls: (after.redis[k].calls - (before.redis[k]?.calls ?? 0)) / n, usec: (after.redis[k].usec - (before.redis[k]?.usec ?? 0)) / n }]));
+  const redis = Object.fromEntries(Object.keys(after.redis).filter((k) => k.startsWith('cmd_')).map((k) => [k.slice(4), { calls: (after.redis[k].calls - (before.redis[k]?.calls ?? 0)) / n, usec: (after.redis[k].usec - (before.redis[k]?.usec ?? 0)) / n }]));
+  const cpu = (w) => (after[w].cpu_us !== undefined && before[w].cpu_us !== undefined ? (after[w].cpu_us - before[w].cpu_us) / n : undefined);
+  nats.cpu_us = cpu('nats');
+  redis.cpu_us = cpu('redis');
   return { nats, redis };
 }

@@ -177,8 +177,9 @@ if (opt.mode === 'nats') {
 const cpu2 = sampler.mark();
 const wire = wire0 ? wireDelta(wire0, await wireStats(mon), sent) : undefined;
 if (wire) {
-  console.log(`wire per MCP message: nats ${Object.entries(wire.nats).map(([k, v]) => `${k} ${fmt(v, 2)}`).join(', ')}`);
-  console.log(`wire per MCP message: redis ${Object.entries(wire.redis).filter(([, v]) => v.calls > 0.001).map(([k, v]) => `${k} ${fmt(v.calls, 3)} calls ${fmt(v.usec, 2)} µs`).join(', ')}`);
+  console.log(`wire per MCP message: nats ${Object.entries(wire.nats).filter(([k]) => k !== 'cpu_us').map(([k, v]) => `${k} ${fmt(v, 2)}`).join(', ')}`);
+  console.log(`wire per MCP message: CPU nats-server ${fmt(wire.nats.cpu_us, 1)} µs, redis-server ${fmt(wire.redis.cpu_us, 1)} µs`);
+  console.log(`wire per MCP message: redis ${Object.entries(wire.redis).filter(([, v]) => v && typeof v === 'object' && v.calls > 0.001).map(([k, v]) => `${k} ${fmt(v.calls, 3)} calls ${fmt(v.usec, 2)} µs`).join(', ')}`);
 }
 const infra2 = infra?.mark();
 const { counters, failed } = await scrapeCounters(mon.metricsPorts);
