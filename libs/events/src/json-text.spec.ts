@@ -83,6 +83,15 @@ test('eventJsonText: JSON.stringify byte for byte on arbitrary and hostile value
   );
 });
 
+test('eventJsonText: a frozen member shared by events (a channel\'s stdio_transport) is written from its text, and another one is not mistaken for it', () => {
+  const a = Object.freeze({ from_pid: 1, from_comm: 'a"b' });
+  const b = Object.freeze({ from_pid: 2, from_comm: 'c' });
+  for (const t of [a, a, b, a, b, b]) {
+    const { ev } = heldEvent({ q: 1 }, { stdio_transport: t });
+    assert.equal(eventJsonText(ev), JSON.stringify(ev));
+  }
+});
+
 test('eventJsonText: what is not plain data is JSON.stringify\'s as a whole', () => {
   const date = new Date(0);
   const cases: unknown[] = [

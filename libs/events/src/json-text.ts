@@ -53,6 +53,9 @@ interface KeySlot {
   key: string;
   lastString: string | undefined;
   lastText: string;
+  /** The last frozen object under that key (a channel's shared `stdio_transport`) and its text. */
+  lastFrozen: object | undefined;
+  lastFrozenText: string;
 }
 const slots = new Map<string, KeySlot>();
 const MAX_SLOTS = 256;
@@ -62,7 +65,7 @@ const SHORT = 64;
 function slotOf(k: string): KeySlot {
   let slot = slots.get(k);
   if (slot === undefined) {
-    slot = { key: `${JSON.stringify(k)}:`, lastString: undefined, lastText: '' };
+    slot = { key: `${JSON.stringify(k)}:`, lastString: undefined, lastText: '', lastFrozen: undefined, lastFrozenText: '' };
     if (slots.size < MAX_SLOTS) slots.set(k, slot);
   }
   return slot;
@@ -110,8 +113,17 @@ export function eventJsonText(v: unknown): string | undefined {
         }
       }
     } else if (m !== null && typeof m === 'object') {
-      if (typeof (m as { toJSON?: unknown }).toJSON === 'function') return JSON.stringify(v);
-      text = heldJsonText(m) ?? JSON.stringify(m);
+      if (m === slot.lastFrozen) text = slot.lastFrozenText;
+      else {
+        if (typeof (m as { toJSON?: unknown }).toJSON === 'function') return JSON.stringify(v);
+        text = heldJsonText(m) ?? JSON.stringify(m);
+        // A frozen member is the same text while it lives (messages' objects are never changed once built, and
+        // mcp-parser freezes a channel's stdio_transport, shared by its messages).
+        if (Object.isFrozen(m)) {
+          slot.lastFrozen = m;
+          slot.lastFrozenText = text;
+        }
+      }
     } else {
       // undefined, functions and symbols: no member (JSON.stringify leaves them out); a BigInt throws as it would.
       text = JSON.stringify(m);
