@@ -66,7 +66,9 @@ const mon = opt.mode === 'nats' ? await startStack({ dir, output, comms }) : awa
 const sampler = new ProcSampler(mon.pids);
 // Through NATS, where the time goes: write -> mcp.message published (probe,
 // http-session, mcp-parser) and write -> verdict (security); the rest is the sink.
-const hops = mon.natsUrl ? await observeHops(mon.natsUrl) : undefined;
+// MCPSPY_BENCH_NO_HOPS=1: no observer (it subscribes to the raw and mcp.message subjects, and nats-server's CPU for
+// delivering to it counts in "nats + redis"); the hop latencies are then not printed.
+const hops = mon.natsUrl && !process.env.MCPSPY_BENCH_NO_HOPS ? await observeHops(mon.natsUrl) : undefined;
 const infra = mon.others.length ? new ProcSampler(() => mon.others.map((p) => p.pid)) : undefined;
 // --pretraffic-s N: N s of the same traffic first (other processes, same names), then 2 s of quiet, then the
 // measured run: tells a cost of the stack's start from a cost of any traffic's onset on a stack already warm.
