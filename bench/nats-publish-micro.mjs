@@ -7,7 +7,9 @@
 // after each raw batch, then the turn's batch handed to the client. A is
 // another tree's libs/runtime (default /work/main: main's build), B this one;
 // both connect to one nats-server started here, interleaved rounds.
-//   node bench/nats-publish-micro.mjs [--rounds 4] [--turns 300] [--a-dir /work/main]   (needs: npx tsc -b libs/runtime)
+// --held 1: each event's `params` is held as its JSON text just before the emit (holdJsonText, in each tree's
+// own libs/events), as mcp-parser holds the captured text of the line it parsed.
+//   node bench/nats-publish-micro.mjs [--rounds 4] [--turns 300] [--a-dir /work/main] [--held 0]   (needs: npx tsc -b libs/runtime)
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +17,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from './pipeline-common.mjs';
 import { benchEvent as event } from './nats-bench-event.mjs';
 
-const opt = parseArgs({ rounds: 4, turns: 300, aDir: '/work/main' });
+const opt = parseArgs({ rounds: 4, turns: 300, aDir: '/work/main', held: 0 });
 const here = resolve(join(dirname(fileURLToPath(import.meta.url)), '..'));
 const load = (tree) => createRequire(join(tree, 'package.json'))(join(tree, 'libs/runtime/dist/src/index.js'));
 const trees = { A: resolve(opt.aDir), B: here };
@@ -23,6 +25,7 @@ const { startNats } = createRequire(join(here, 'package.json'))(join(here, 'libs
 
 const N = 100;
 const events = Array.from({ length: 1000 }, (_, i) => event(i));
+const paramsText = events.map((e) => JSON.stringify(e.params));
 const SUBJECT = 'mcpspy.v1.mcp.message';
 
 const nats = await startNats();
@@ -31,14 +34,19 @@ try {
   for (const [k, tree] of Object.entries(trees)) {
     const rt = load(tree);
     const bus = await rt.NatsBus.connect({ url: nats.url, name: `publish-micro-${k}` });
-    buses[k] = { bus, tracker: new rt.PublishTracker(bus, new rt.Counters()) };
+    const ev = createRequire(join(tree, 'package.json'))(join(tree, 'libs/events/dist/src/index.js'));
+    buses[k] = { bus, tracker: new rt.PublishTracker(bus, new rt.Counters()), hold: ev.holdJsonText };
   }
   const round = async (k) => {
-    const { bus, tracker } = buses[k];
+    const { bus, tracker, hold } = buses[k];
     const c0 = process.cpuUsage();
     let n = 0;
     for (let t = 0; t < opt.turns; t++) {
-      for (let i = 0; i < N; i++) tracker.emit(SUBJECT, events[n++ % events.length]);
+      for (let i = 0; i < N; i++) {
+        const j = n++ % events.length;
+        if (opt.held) hold(events[j].params, paramsText[j]);
+        tracker.emit(SUBJECT, events[j]);
+      }
       await tracker.drain();
       // The turn ends: the bus seals the batch and hands it to the client (setImmediate).
       await new Promise((r) => setImmediate(r));

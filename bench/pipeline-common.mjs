@@ -4,7 +4,7 @@
 // arrival time per line, sampling resident memory and CPU from /proc, and
 // reading the stage counters from /metrics. Benchmarks report; they never
 // assert, so nothing here throws on a missed target.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, symlinkSync, watch, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -178,7 +178,9 @@ export async function startStack({ dir, output, comms, extra = [] }) {
   const js = join(dir, 'jetstream');
   mkdirSync(js, { recursive: true });
   writeFileSync(join(dir, 'nats.conf'), 'max_payload: 64MB\n');
-  const nats = startProc('nats-server', 'nats-server', ['-c', join(dir, 'nats.conf'), '-js', '-sd', js, '-p', String(natsPort), '-a', '127.0.0.1']);
+  // MCPSPY_BENCH_WIRE=1: nats-server's monitoring port too (for /varz message counts; see wireStats).
+  const natsMonitorPort = process.env.MCPSPY_BENCH_WIRE ? await freePort() : 0;
+  const nats = startProc('nats-server', 'nats-server', ['-c', join(dir, 'nats.conf'), '-js', '-sd', js, '-p', String(natsPort), '-a', '127.0.0.1', ...(natsMonitorPort ? ['-m', String(natsMonitorPort)] : [])]);
   const redis = startProc('redis-server', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
   const natsUrl = `nats://127.0.0.1:${natsPort}`;
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
@@ -187,6 +189,8 @@ export async function startStack({ dir, output, comms, extra = [] }) {
     mode: 'nats',
     natsUrl,
     redisUrl,
+    redisPort,
+    natsMonitorPort,
     pids: () => stages.map((s) => s.proc.pid),
     metricsPorts: [],
     procs: [],
@@ -576,4 +580,42 @@ export async function observeHops(natsUrl) {
       return { message: percentiles(message), verdict: percentiles(verdict), verdicts: verdict.length, firsts };
     },
   };
+}
+
+/**
+ * What crossed the wire (MCPSPY_BENCH_WIRE=1 stacks): nats-server's message and byte counts (/varz: every
+ * publish, JetStream ack, delivery and consumer ack is a message) and redis-server's calls per command
+ * (`INFO commandstats`). Take one before and one after the traffic; wireDelta gives the difference.
+ */
+export async function wireStats(stack) {
+  const out = { nats: {}, redis: {} };
+  if (stack.natsMonitorPort) {
+    try {
+      const v = await (await fetch(`http://127.0.0.1:${stack.natsMonitorPort}/varz`, { signal: AbortSignal.timeout(3_000) })).json();
+      out.nats = { in_msgs: v.in_msgs, out_msgs: v.out_msgs, in_bytes: v.in_bytes, out_bytes: v.out_bytes };
+    } catch {
+      // left empty: no figure rather than a wrong one
+    }
+  }
+  // CPU time of nats-server and redis-server apart (the bench's own CPU figure sums them).
+  for (const p of stack.others ?? []) {
+    const st = readStat(p.pid);
+    if (st) out[p.name === 'nats-server' ? 'nats' : 'redis'].cpu_us = (st.ticks / CLK_TCK) * 1e6;
+  }
+  if (stack.redisPort) {
+    const r = spawnSync('redis-cli', ['-p', String(stack.redisPort), 'info', 'commandstats'], { encoding: 'utf8' });
+    for (const m of String(r.stdout ?? '').matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) out.redis[`cmd_${m[1]}`] = { calls: Number(m[2]), usec: Number(m[3]) };
+  }
+  return out;
+}
+
+/** after - before of two wireStats, each count per `per` (MCP messages). */
+export function wireDelta(before, after, per) {
+  const n = Math.max(1, per);
+  const nats = Object.fromEntries(Object.keys(after.nats).map((k) => [k, (after.nats[k] - (before.nats[k] ?? 0)) / n]));
+  const redis = Object.fromEntries(Object.keys(after.redis).filter((k) => k.startsWith('cmd_')).map((k) => [k.slice(4), { calls: (after.redis[k].calls - (before.redis[k]?.calls ?? 0)) / n, usec: (after.redis[k].usec - (before.redis[k]?.usec ?? 0)) / n }]));
+  const cpu = (w) => (after[w].cpu_us !== undefined && before[w].cpu_us !== undefined ? (after[w].cpu_us - before[w].cpu_us) / n : undefined);
+  nats.cpu_us = cpu('nats');
+  redis.cpu_us = cpu('redis');
+  return { nats, redis };
 }

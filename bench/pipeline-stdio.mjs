@@ -16,7 +16,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import {
   CLK_TCK, compileFixture, emitResult, fmt, JsonlTailer, loadAvg, namedLink, parseArgs, percentiles, printTable, ProcSampler,
-  observeHops, requireRoot, scrapeCounters, scratchDir, sleep, startEmbedded, startStack, uniqueTag, verdict, waitSettled,
+  observeHops, requireRoot, scrapeCounters, scratchDir, sleep, startEmbedded, startStack, uniqueTag, verdict, waitSettled, wireDelta, wireStats,
 } from './pipeline-common.mjs';
 
 // --texts same|unique|mix: how the writer's texts repeat (bench/fixtures/stdio-writer.c; default same, the old traffic).
@@ -66,7 +66,9 @@ const mon = opt.mode === 'nats' ? await startStack({ dir, output, comms }) : awa
 const sampler = new ProcSampler(mon.pids);
 // Through NATS, where the time goes: write -> mcp.message published (probe,
 // http-session, mcp-parser) and write -> verdict (security); the rest is the sink.
-const hops = mon.natsUrl ? await observeHops(mon.natsUrl) : undefined;
+// MCPSPY_BENCH_NO_HOPS=1: no observer (it subscribes to the raw and mcp.message subjects, and nats-server's CPU for
+// delivering to it counts in "nats + redis"); the hop latencies are then not printed.
+const hops = mon.natsUrl && !process.env.MCPSPY_BENCH_NO_HOPS ? await observeHops(mon.natsUrl) : undefined;
 const infra = mon.others.length ? new ProcSampler(() => mon.others.map((p) => p.pid)) : undefined;
 // --pretraffic-s N: N s of the same traffic first (other processes, same names), then 2 s of quiet, then the
 // measured run: tells a cost of the stack's start from a cost of any traffic's onset on a stack already warm.
@@ -88,6 +90,7 @@ if (opt.pretrafficS > 0) {
 await sleep(1_000);
 const idleRssMb = sampler.sample() / 1024;
 
+const wire0 = process.env.MCPSPY_BENCH_WIRE && opt.mode === 'nats' ? await wireStats(mon) : undefined;
 const trafficFrom = performance.timeOrigin + performance.now();
 const cpu0 = sampler.mark();
 const benchCpu0 = process.cpuUsage();
@@ -174,6 +177,12 @@ if (opt.mode === 'nats') {
   securityLagMs = performance.now() - from;
 }
 const cpu2 = sampler.mark();
+const wire = wire0 ? wireDelta(wire0, await wireStats(mon), sent) : undefined;
+if (wire) {
+  console.log(`wire per MCP message: nats ${Object.entries(wire.nats).filter(([k]) => k !== 'cpu_us').map(([k, v]) => `${k} ${fmt(v, 2)}`).join(', ')}`);
+  console.log(`wire per MCP message: CPU nats-server ${fmt(wire.nats.cpu_us, 1)} µs, redis-server ${fmt(wire.redis.cpu_us, 1)} µs`);
+  console.log(`wire per MCP message: redis ${Object.entries(wire.redis).filter(([, v]) => v && typeof v === 'object' && v.calls > 0.001).map(([k, v]) => `${k} ${fmt(v.calls, 3)} calls ${fmt(v.usec, 2)} µs`).join(', ')}`);
+}
 const infra2 = infra?.mark();
 const { counters, failed } = await scrapeCounters(mon.metricsPorts);
 const loadEnd = loadAvg();

@@ -45,3 +45,91 @@ export function heldJsonText(v: unknown): string | undefined {
 export function holdJsonText(v: unknown, text: string): void {
   if (v !== null && typeof v === 'object') keep(v, text);
 }
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** Per key seen: `"key":` built once, and the last short string under that key with its text (events repeat both). */
+interface KeySlot {
+  key: string;
+  lastString: string | undefined;
+  lastText: string;
+  /** The last frozen object under that key (a channel's shared `stdio_transport`) and its text. */
+  lastFrozen: object | undefined;
+  lastFrozenText: string;
+}
+const slots = new Map<string, KeySlot>();
+const MAX_SLOTS = 256;
+/** Strings shorter than this are compared with the slot's last one (`===` compares at most this many units). */
+const SHORT = 64;
+
+function slotOf(k: string): KeySlot {
+  let slot = slots.get(k);
+  if (slot === undefined) {
+    slot = { key: `${JSON.stringify(k)}:`, lastString: undefined, lastText: '', lastFrozen: undefined, lastFrozenText: '' };
+    if (slots.size < MAX_SLOTS) slots.set(k, slot);
+  }
+  return slot;
+}
+
+/**
+ * JSON.stringify(v), byte for byte, where `v` is a plain data object whose
+ * members may be objects with a held text (holdJsonText/jsonTextOf): those
+ * members are taken from their text instead of being stringified again. Over
+ * NATS this is mcp-parser's event text: a request's `params`, a response's
+ * `result` (the captured text, proven JSON.stringify's by the parser) and a
+ * paired response's `request` (the Store's text) are not written twice.
+ * Without a held member, or for what is not a plain data object (an array,
+ * another prototype, a `toJSON` on the object or on a member), it is
+ * JSON.stringify's one pass. Members are read twice (a getter runs twice).
+ */
+export function eventJsonText(v: unknown): string | undefined {
+  if (v === null || typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype || typeof (v as { toJSON?: unknown }).toJSON === 'function') return JSON.stringify(v);
+  const o = v as Record<string, unknown>;
+  // Member by member only when a member's text is held: otherwise JSON.stringify's one native pass is cheaper.
+  let held = false;
+  for (const k in o) {
+    const m = o[k];
+    if (m !== null && typeof m === 'object' && heldJsonText(m) !== undefined) {
+      held = true;
+      break;
+    }
+  }
+  if (!held) return JSON.stringify(v);
+  let out = '';
+  // for-in lists own keys in JSON.stringify's order (array-index keys first, then insertion order);
+  // an enumerable key added to Object.prototype is listed after them and skipped here.
+  for (const k in o) {
+    if (!hasOwn.call(o, k)) continue;
+    const m = o[k];
+    const slot = slotOf(k);
+    let text: string | undefined;
+    if (typeof m === 'string') {
+      if (m === slot.lastString) text = slot.lastText;
+      else {
+        text = JSON.stringify(m);
+        if (m.length < SHORT) {
+          slot.lastString = m;
+          slot.lastText = text;
+        }
+      }
+    } else if (m !== null && typeof m === 'object') {
+      if (m === slot.lastFrozen) text = slot.lastFrozenText;
+      else {
+        if (typeof (m as { toJSON?: unknown }).toJSON === 'function') return JSON.stringify(v);
+        text = heldJsonText(m) ?? JSON.stringify(m);
+        // A frozen member is the same text while it lives (messages' objects are never changed once built, and
+        // mcp-parser freezes a channel's stdio_transport, shared by its messages).
+        if (Object.isFrozen(m)) {
+          slot.lastFrozen = m;
+          slot.lastFrozenText = text;
+        }
+      }
+    } else {
+      // undefined, functions and symbols: no member (JSON.stringify leaves them out); a BigInt throws as it would.
+      text = JSON.stringify(m);
+      if (text === undefined) continue;
+    }
+    out += out.length === 0 ? `{${slot.key}${text}` : `,${slot.key}${text}`;
+  }
+  return out.length === 0 ? '{}' : `${out}}`;
+}

@@ -104,6 +104,14 @@ describe('Store specifics', () => {
     assert.equal(await s.get('b19999'), 'S', 'a value that looks like an op code stays a value');
     assert.equal(await s.get('b19997'), 'v19997');
     assert.equal(await s.get('b19998'), null);
+    // TTLs that change within a turn: each write keeps its own (a short one expires, a long one stays).
+    const mixed: Promise<void>[] = [];
+    for (let i = 0; i < 6; i++) mixed.push(s.set(`ttl${i}`, `t${i}`, i % 2 === 0 ? 60_000 : 50), s.set(`plain${i}`, 'p'));
+    await Promise.all(mixed);
+    // Waits for the short ones to expire (a condition, with a deadline), then checks every key.
+    for (const until = Date.now() + 5_000; Date.now() < until && (await s.get('ttl5')) !== null; ) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 6; i++) assert.equal(await s.get(`ttl${i}`), i % 2 === 0 ? `t${i}` : null, `ttl${i}`);
+    assert.equal(await s.get('plain5'), 'p');
     // A lone write is a plain command; a TTL still expires it.
     await s.set('short', 'x', 50);
     await new Promise((r) => setTimeout(r, 150));

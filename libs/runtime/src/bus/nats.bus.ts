@@ -39,6 +39,7 @@ import {
   batchSubjectOf,
   decodeBatchBytes,
   DURABLE_SUBJECTS,
+  eventJsonText,
   holdJsonText,
   isBatchedSubject,
   isBinarySubject,
@@ -302,7 +303,9 @@ export class NatsBus implements Bus {
     if (this.batching && isBatchedSubject(subject) && !(payload instanceof Uint8Array)) {
       let line: string;
       try {
-        line = JSON.stringify(payload);
+        // JSON.stringify's text, byte for byte, with the members whose text the publisher already holds (a
+        // request's captured params, a response's result, a paired response's request) not written again.
+        line = eventJsonText(payload) as string;
       } catch (err) {
         // A payload JSON cannot encode (a cycle, a BigInt): the caller's promise rejects, as it did when this method was async.
         return Promise.reject(err);

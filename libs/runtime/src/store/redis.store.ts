@@ -9,7 +9,9 @@
  * evicted one per MCP message: one command per turn instead of two per
  * message saves the client's per-command work (a Command, a promise, the
  * reply parsed) and Redis's. Order is kept: every other call first sends
- * the gathered writes, and ioredis runs commands in the order issued.
+ * the gathered writes, and ioredis runs commands in the order issued. The
+ * op codes travel as one string and the TTL once per run of equal TTLs, so a
+ * write is two arguments (key, value), not four.
  */
 import { readFileSync } from 'node:fs';
 import Redis, { type RedisOptions } from 'ioredis';
@@ -30,34 +32,48 @@ export interface RedisStoreOptions extends StoreOptions {
 
 const redact = redactUrl;
 
-/** ARGV: a run of `S key value ttlMs` (SET PX), `s key value` (SET) and `D key` (DEL), applied in order. */
+/**
+ * ARGV[1]: one op code per write, in order: `S` (SET PX with the current
+ * TTL), `s` (SET), `D` (DEL), `T` (the following `S` writes take the next
+ * argument as their TTL). The other arguments follow in op order: key and
+ * value, key, or TTL. A turn's writes nearly all share one TTL, so a pending
+ * request costs the client two arguments (key, value) instead of four, and
+ * Lua two strings fewer.
+ */
 const WRITES_LUA = `
-local i = 1
-local n = #ARGV
-while i <= n do
-  local op = ARGV[i]
-  if op == 'S' then
-    redis.call('SET', ARGV[i + 1], ARGV[i + 2], 'PX', ARGV[i + 3])
-    i = i + 4
-  elseif op == 's' then
-    redis.call('SET', ARGV[i + 1], ARGV[i + 2])
-    i = i + 3
-  else
-    redis.call('DEL', ARGV[i + 1])
+local ops = ARGV[1]
+local ttl = '0'
+local i = 2
+for j = 1, #ops do
+  local op = string.byte(ops, j)
+  if op == 83 then
+    redis.call('SET', ARGV[i], ARGV[i + 1], 'PX', ttl)
     i = i + 2
+  elseif op == 115 then
+    redis.call('SET', ARGV[i], ARGV[i + 1])
+    i = i + 2
+  elseif op == 84 then
+    ttl = ARGV[i]
+    i = i + 1
+  else
+    redis.call('DEL', ARGV[i])
+    i = i + 1
   end
 end
-return n
+return #ops
 `;
 
 type RedisWithWrites = Redis & { mcpspyWrites(args: string[]): Promise<number> };
 
-/** Arguments of one gathered-writes command (a few hundred writes). */
+/** Arguments of one gathered-writes command (about a thousand writes). */
 const MAX_ARGS_PER_COMMAND = 2048;
 
-/** Arguments a write takes in WRITES_LUA's ARGV, op code included. */
-function arity(op: string): number {
-  return op === 'S' ? 4 : op === 's' ? 3 : 2;
+/** One gathered-writes command being filled: its op codes and its other arguments (ARGV[2..]). */
+interface WriteCommand {
+  ops: string;
+  args: string[];
+  /** The TTL its `S` writes take now ('' before its first `T`). */
+  ttl: string;
 }
 
 /** The gathered writes of one turn: every caller of the turn waits on the same promise. */
@@ -98,8 +114,8 @@ export function redisSecurityOptions(url: string, auth: RedisAuth = {}): RedisOp
 
 export class RedisStore implements Store {
   private readonly prefix: string;
-  /** Gathered writes (flat ARGV of WRITES_LUA) and the turn that waits for them. */
-  private writes: string[] = [];
+  /** Gathered writes (WRITES_LUA commands, filled in order) and the turn that waits for them. */
+  private commands: WriteCommand[] = [];
   private turn: WriteTurn | undefined;
   /** Commands sent for gathered writes, and writes carried (for tests and metrics). */
   readonly writeStats = { commands: 0, writes: 0 };
@@ -130,34 +146,41 @@ export class RedisStore implements Store {
     return t.promise;
   }
 
+  /** The command the next write goes into: a new one when the last is full. */
+  private commandFor(): WriteCommand {
+    const last = this.commands[this.commands.length - 1];
+    if (last !== undefined && last.args.length < MAX_ARGS_PER_COMMAND) return last;
+    const c: WriteCommand = { ops: '', args: [], ttl: '' };
+    this.commands.push(c);
+    return c;
+  }
+
   /** Sends the gathered writes now (before any other command, so order holds). */
   private sendWrites(): void {
     const t = this.turn;
     if (!t) return;
-    const args = this.writes;
-    this.writes = [];
+    const commands = this.commands;
+    this.commands = [];
     this.turn = undefined;
     this.writeStats.writes += t.writes;
     let sent: Promise<unknown>;
     try {
+      const c = commands[0];
       if (t.writes === 1) {
         // One write: the plain command, no script.
         this.writeStats.commands++;
-        const [op, key, value, ttl] = args;
-        sent = op === 'S' ? this.redis.set(key, value, 'PX', Number(ttl)) : op === 's' ? this.redis.set(key, value) : this.redis.del(key);
+        const op = c.ops[c.ops.length - 1];
+        const [key, value] = c.args.slice(c.ops.length === 2 ? 1 : 0);
+        sent = op === 'S' ? this.redis.set(key, value, 'PX', Number(c.ttl)) : op === 's' ? this.redis.set(key, value) : this.redis.del(key);
       } else {
-        // A backlog can gather many thousands of writes in one turn: several
-        // commands of bounded size, issued in order (never one huge argument list).
+        // A backlog can gather many thousands of writes in one turn: several commands of bounded size, issued
+        // in order (never one huge argument list); a write is never split between two of them.
         const parts: Promise<unknown>[] = [];
-        for (let from = 0; from < args.length; ) {
-          // Walk whole writes (by their arity) so none is split between two commands.
-          let to = from;
-          while (to < args.length && to - from < MAX_ARGS_PER_COMMAND) to += arity(args[to]);
+        for (const cmd of commands) {
           this.writeStats.commands++;
-          parts.push(this.redis.mcpspyWrites(args.slice(from, to)));
-          from = to;
+          parts.push(this.redis.mcpspyWrites([cmd.ops, ...cmd.args]));
         }
-        sent = Promise.all(parts);
+        sent = parts.length === 1 ? parts[0] : Promise.all(parts);
       }
     } catch (err) {
       // Thrown synchronously (connection closed, say): the callers get it, never the event loop.
@@ -213,8 +236,17 @@ export class RedisStore implements Store {
 
   /** Not async: the callers of one turn get the turn's own promise (one per turn, not one per call). */
   set(key: string, value: string, ttlMs?: number): Promise<void> {
-    if (ttlMs && ttlMs > 0) this.writes.push('S', this.k(key), value, String(Math.ceil(ttlMs)));
-    else this.writes.push('s', this.k(key), value);
+    const c = this.commandFor();
+    if (ttlMs && ttlMs > 0) {
+      const ttl = String(Math.ceil(ttlMs));
+      if (ttl !== c.ttl) {
+        c.ops += 'T';
+        c.args.push(ttl);
+        c.ttl = ttl;
+      }
+      c.ops += 'S';
+    } else c.ops += 's';
+    c.args.push(this.k(key), value);
     return this.queueWrite();
   }
 
@@ -233,7 +265,9 @@ export class RedisStore implements Store {
   }
 
   del(key: string): Promise<void> {
-    this.writes.push('D', this.k(key));
+    const c = this.commandFor();
+    c.ops += 'D';
+    c.args.push(this.k(key));
     return this.queueWrite();
   }
 
