@@ -96,3 +96,13 @@ describe('secrets, round 9: an e-mail names its correspondents; a number named a
     assert.ok(kinds('Paid with 4539 1488 0343 6467 yesterday.').includes('card_number'));
   });
 });
+
+describe('secrets, round 9: a documentation example password is not a leak', () => {
+  const kinds = (text: string) => (new SecretsDetector().detect({ method: 'tools/call', direction: 'response', texts: [{ field: 'result.content[0].text', text, context: 'result', origin: 'plain' }] })[0]?.details?.kinds as string[] | undefined) ?? [];
+  test('"secret123", "hunter2", "password1" in an example; a chosen one still is', () => {
+    assert.deepEqual(kinds("const obj = { username: 'john', password: 'secret123' }"), []);
+    assert.deepEqual(kinds('password=hunter22 and password: Password1'), []);
+    assert.ok(kinds("const obj = { password: 'Tr0ub4dor&3x' }").includes('password_assignment'));
+    assert.ok(kinds('Your new password: Welcome2024! Change it at first login.').includes('password_assignment'));
+  });
+});
