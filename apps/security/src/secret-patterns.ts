@@ -20,6 +20,8 @@ export interface SecretPattern {
 const PLACEHOLDER = /example|sample|dummy|placeholder|your[_-]?|xxxx|\*{3,}|<[^>]*>|\$\{|\{\{|redacted|changeme|fake|test_?key|0{8,}|1234567890ab/i;
 
 const notPlaceholder = (s: string): boolean => !PLACEHOLDER.test(s);
+/** A dotted identifier path or a constant's name: code that names where a value lives. */
+const CODE_REFERENCE = /^(?:[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)+(?:\(\))?|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)$/;
 /** The passwords documentation writes in examples ("password: 'secret123'", "hunter2"): no one's real secret. */
 const EXAMPLE_PASSWORD = /^(?:my|super|top)?(?:secret|password|passw0rd|p@ssw0rd|p@ssword|pass|passwd|s3cr3t|hunter|letmein|qwerty|changeit|foobar)[\W_]{0,2}\d{0,6}$/i;
 
@@ -279,7 +281,8 @@ const PATTERNS: readonly SecretPattern[] = [
     accept: (s, m) => {
       // Punctuation closing the sentence is not part of the value ("the password expires." is prose, not a password).
       const v = (m[2] ?? '').replace(/[.:!?)\]]+$/, '');
-      if (!notPlaceholder(v) || EXAMPLE_PASSWORD.test(v) || /^(?:process\.env|os\.environ|env\.|getenv|\$|%|\{|true$|false$|null$|none$|undefined$|required$|string$|optional$)/i.test(v)) return false;
+      // A code reference ("password: DB_USER.password", "pwd=config.db.pwd") names where a secret is, not the secret.
+      if (!notPlaceholder(v) || EXAMPLE_PASSWORD.test(v) || CODE_REFERENCE.test(v) || /^(?:process\.env|os\.environ|env\.|getenv|\$|%|\{|true$|false$|null$|none$|undefined$|required$|string$|optional$)/i.test(v)) return false;
       // Passwords are chosen by people and have low entropy; tokens and keys are random.
       // In prose ("password reset-link", "password-protected") the word after it must look chosen: a digit, or a symbol
       // inside it that is not a hyphen between two words.

@@ -106,3 +106,12 @@ describe('secrets, round 9: a documentation example password is not a leak', () 
     assert.ok(kinds('Your new password: Welcome2024! Change it at first login.').includes('password_assignment'));
   });
 });
+
+describe('secrets, round 9: code that names where a password lives is not a leak', () => {
+  const kinds = (text: string) => (new SecretsDetector().detect({ method: 'tools/call', direction: 'response', texts: [{ field: 'result.content[0].text', text, context: 'result', origin: 'plain' }] })[0]?.details?.kinds as string[] | undefined) ?? [];
+  test('a dotted path or a constant after "password:"', () => {
+    assert.deepEqual(kinds('password: SEARCH_PROBE_SINGLE_DB_USER.password,\npassword = settings.db.password'), []);
+    assert.deepEqual(kinds('password: DEFAULT_ADMIN_PASSWORD'), []);
+    assert.ok(kinds('password: Secret_Pass.2024').includes('password_assignment'));
+  });
+});
