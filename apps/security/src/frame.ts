@@ -98,7 +98,7 @@ function withoutQuotedExamples(text: string): string {
 
 const NONE: Frame = { factor: 1, kind: 'none' };
 /** A text that only forbids or only describes weighs half; both, or many of either, weigh less. */
-const GUARD_FACTOR = 0.5;
+export const GUARD_FACTOR = 0.5;
 const STRONG_FACTOR = 0.35;
 
 /** Longer texts are never framed: an attack's marks past a defensive opening would otherwise go unread. */
