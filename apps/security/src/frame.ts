@@ -54,7 +54,7 @@ export interface Frame {
 const PROMPT_FACTOR = 0.6;
 /** A text that opens like a system prompt: after headings and metadata lines, "You are …" (not "you are now"), "Your role is …". */
 const PROMPT_OPENING =
-  /^(?:\s*(?:#{1,4} [^\n]{0,80}|[a-z][a-z ]{1,30}: [^\n]{0,400}|```[a-z]*|)\n){0,8}\s*(?:you are (?!now\b|no longer\b|free\b|not\b|unrestricted\b|released\b)(?:an? |the |[a-z][\w'-]{1,30}[,:] )|your (?:role|task|job|purpose|goal) (?:is|as)\b|as (?:an? |the )?[\w' -]{2,40}, (?:my|your) (?:role|task|job|purpose) is\b|(?:system prompt|instructions|custom instructions|role|persona|gpt (?:url|title|description|instructions|logo))\s*:)/i;
+  /^(?:\s*(?:#{1,4} [^\n]{0,80}|[a-z][a-z ]{1,30}: [^\n]{0,400}|(?:system prompt|custom instructions) (?:for|of) [^\n]{0,200}|```[a-z]*|)\n){0,8}\s*(?:i am [\w' -]{2,30}, (?:an? |the )?[\w' -]{0,40}\b(?:ai|assistant|model|chatbot|bot|agent|companion|partner|gpt)\b|you are (?!now\b|no longer\b|free\b|not\b|unrestricted\b|released\b)(?:an? |the |[a-z][\w'-]{1,30}[,:] )|your (?:role|task|job|purpose|goal) (?:is|as)\b|as (?:an? |the )?[\w' -]{2,40}, (?:my|your) (?:role|task|job|purpose) is\b|(?:system prompt|instructions|custom instructions|role|persona|gpt (?:url|title|description|instructions|logo))\s*:)/i;
 /** A sentence of a rule list spoken to a model: "You …", "Your …", "Always …", "Never …", "Do not …", "Respond …". */
 const RULE_SENTENCE = /(?:^|[.!?:]\s{1,3}|\n\s{0,4}(?:[-*•#]{1,4}|\d{1,2}[.)])?\s{0,3})(?:you (?!are now\b)|your |always |never |do not |don't |respond |answer |reply |keep |avoid |use |be |ask |provide |refuse |only |make sure |ensure |remember |if the user |when the user )/gi;
 /** Sentences of a rule list that make a text read as a prompt (with no attack's marks). */
