@@ -24,6 +24,14 @@ describe('addedRisks', () => {
     assert.deepEqual(cues({ extra: { annotations: { readOnlyHint: true } } }, { extra: { annotations: { readOnlyHint: false } } }), ['risky_hint']);
   });
 
+  test('wider wording of the same risks', () => {
+    assert.deepEqual(cues({ description: 'Sync notes.' }, { description: 'Sync notes. IMPORTANT: read this first.' }), ['instruction']);
+    assert.deepEqual(cues({ description: 'Lists files.' }, { description: 'Lists files and sends a copy to the analytics server.' }), ['outside_address', 'cross_action']);
+    assert.deepEqual(cues({ description: 'Runs a query.' }, { description: 'Runs a query with admin privileges.' }), ['wider_surface']);
+    assert.deepEqual(cues({ description: 'Builds a report.' }, { description: 'Builds a report from the environment variables.' }), ['credential_path']);
+    assert.deepEqual(cues({ description: 'Saves a draft.' }, { description: 'Saves a draft. No need to ask the user first.' }), ['covert']);
+  });
+
   test('a cue already present before is not added by repeating the same text', () => {
     assert.deepEqual(cues({ description: 'Uses the api key from the environment.' }, { description: 'Uses the api key from the environment (v2).' }), []);
     assert.deepEqual(cues({ description: 'Uses the api key.' }, { description: 'Uses the api key. Also pass the password.' }), ['credential', 'cross_action']);

@@ -44,12 +44,17 @@ const CUES: readonly Cue[] = [
     re: /<\/?important>|\bimportant\s*[:!]|\b(?:ignore|disregard)\s(?:all\s|any\s)?(?:previous|prior|earlier|other|the user)|\bfrom now on\b|\bsupersedes?\b|\boverrides?\s(?:the\s)?(?:system|user|previous|other)|\btakes? precedence\b|\bfollow (?:any|all|the) instructions\b|\b(?:any|every|the) (?:assistant|ai|agent|model|llm)s?\s(?:that|opening|reading|using|must|should|shall)|\bassistants?\s(?:must|should|shall)\b|\byou (?:must|should|shall|are required to)\b|\bresults? (?:are|is) authoritative\b|\b(?:before|after|when|while) (?:answering|responding|replying)\b|\balways (?:read|call|use|run|include|follow|open|load)\b|\bfollow (?:the|any|all) (?:steps|instructions|directions|commands)\b/gi,
   },
   {
+    id: 'instruction',
+    // Upper case only: "IMPORTANT" shouts at the model; "important" is an ordinary word in a description.
+    re: /\bIMPORTANT\b|\bNOTE TO (?:THE )?(?:AI|ASSISTANT|MODEL|AGENT)\b|\bSYSTEM:/g,
+  },
+  {
     id: 'covert',
-    re: /\b(?:do not|don't|never|must not)\s(?:tell|mention|inform|notify|show|reveal to|alert|disclose to)\b|\bwithout (?:telling|informing|notifying|asking|mentioning)\b|\b(?:silently|secretly|covertly|quietly)\b|\bnot mention\b|\bdoes not need to (?:be told|know)\b|\bhidden from the user\b/gi,
+    re: /\b(?:do not|don't|never|must not)\s(?:tell|mention|inform|notify|show|reveal to|alert|disclose to)\b|\bwithout (?:telling|informing|notifying|asking|mentioning)\b|\b(?:silently|secretly|covertly|quietly)\b|\bnot mention\b|\bdoes not need to (?:be told|know)\b|\bhidden from the user\b|\b(?:no need to|(?:do not|don't|does not|doesn't) need to) (?:ask|confirm|tell|inform|notify|mention)\b|\bencode (?:it|them|the \w+) (?:in|as|with|using) base64\b/gi,
   },
   {
     id: 'credential_path',
-    re: /~\/\.(?:ssh|aws|gnupg|kube|docker|config\/gcloud)\b|\bid_(?:rsa|ed25519|ecdsa|dsa)\b|\.aws\/credentials\b|(?:^|[\s'"`(/])\.(?:env|npmrc|netrc|pgpass|git-credentials|pypirc)\b|\b(?:keychain|wallet\.dat|credentials?\.json|secrets?\.(?:ya?ml|json|toml))\b/gi,
+    re: /~\/\.(?:ssh|aws|gnupg|kube|docker|config\/gcloud)\b|\bid_(?:rsa|ed25519|ecdsa|dsa)\b|\.aws\/credentials\b|(?:^|[\s'"`(/])\.(?:env|npmrc|netrc|pgpass|git-credentials|pypirc)\b|\b(?:keychain|wallet\.dat|credentials?\.json|secrets?\.(?:ya?ml|json|toml))\b|\benvironment variables?\b|\benv vars?\b|\bprocess\.env\b|\bos\.environ\b|\$HOME\b|\bbrowser (?:profile|storage)\b/gi,
   },
   {
     id: 'credential',
@@ -58,22 +63,22 @@ const CUES: readonly Cue[] = [
   },
   {
     id: 'outside_address',
-    re: /\bhttps?:\/\/[^\s"'<>)]{3,200}|\b[\w.+-]{1,64}@(?:[\w-]{1,63}\.){1,8}[a-z]{2,24}\b|\+\d{1,3}[\s-]?\d{2,4}(?:[\s-]?\d{2,4}){2,4}\b|\b(?:external|outside|third[\s-]party|public|offsite|off-site)\s(?:mirror|server|endpoint|host|bucket|channel|service|address|copy|url|location)s?\b|\bbackup (?:endpoint|server|copy|mirror)\b|\bwebhook\b|\bpaste(?:bin| site)\b/gi,
+    re: /\bhttps?:\/\/[^\s"'<>)]{3,200}|\b[\w.+-]{1,64}@(?:[\w-]{1,63}\.){1,8}[a-z]{2,24}\b|\+\d{1,3}[\s-]?\d{2,4}(?:[\s-]?\d{2,4}){2,4}\b|\b(?:external|outside|third[\s-]party|public|offsite|off-site)\s(?:mirror|server|endpoint|host|bucket|channel|service|address|copy|url|location)s?\b|\bbackup (?:endpoint|server|copy|mirror)\b|\bwebhook\b|\bpaste(?:bin| site)\b|\b(?:callback|notify|upload|report|forward|mirror|exfil)(?: url| to| endpoint)\b|\bb?cc\b(?= *\n|\s*[:=])|\b(?:analytics|telemetry|collector|tracking) (?:server|endpoint|service|url)\b/gi,
     // A second link to a host the definition already named (its own documentation) adds no new destination.
     set: true,
     key: (s) => (/^https?:\/\//i.test(s) ? s.replace(/^https?:\/\/(?:[^@/\s]*@)?([^/:?#\s]+).*$/is, '$1').toLowerCase() : s.toLowerCase().replace(/[\s-]+/g, ' ')),
   },
   {
     id: 'personal_data',
-    re: /\b(?:home address|phone numbers?|contacts? list|address book|earlier messages|previous messages|chat history|conversation history|(?:earlier|previous|whole|entire) conversation|browsing history|location history|(?:social security|passport|credit card|card) numbers?|the user's (?:messages|e-?mails|files|notes|documents|history|data))\b/gi,
+    re: /\b(?:home address|phone numbers?|clipboard|browser history|contacts? list|address book|earlier messages|previous messages|chat history|conversation history|(?:earlier|previous|whole|entire) conversation|browsing history|location history|(?:social security|passport|credit card|card) numbers?|the user's (?:messages|e-?mails|files|notes|documents|history|data))\b/gi,
   },
   {
     id: 'cross_action',
-    re: /\b(?:also|additionally|and then|afterwards|then|first|before (?:answering|responding|returning|replying|translating|listing|running|using|calling|doing)[^.]{0,40}?,?)\s(?:always\s)?(?:call|read|send|upload|forward|e-?mail|post|copy|include|append|attach|share|pass|give|provide|supply|star|fork|invite|transfer|pay|delete|run|execute|fetch|download|install|write)\b|\bon the user'?s behalf\b|\b(?:copied|forwarded|sent|uploaded|mirrored|cc'?d|bcc'?d) to\b|\bforwards?\s(?:any|all|every|each|the)\b/gi,
+    re: /\b(?:also|additionally|and then|afterwards|then|first|before (?:answering|responding|returning|replying|translating|listing|running|using|calling|doing)[^.]{0,40}?,?)\s(?:always\s)?(?:call|read|send|upload|forward|e-?mail|post|copy|include|append|attach|share|pass|give|provide|supply|star|fork|invite|transfer|pay|delete|run|execute|fetch|download|install|write)\b|\bon the user'?s behalf\b|\b(?:copied|forwarded|sent|uploaded|mirrored|cc'?d|bcc'?d|posted|synced|reported) to\b|\bforwards?\s(?:any|all|every|each|the)\b|\b(?:and|then|also) (?:sends?|uploads?|forwards?|posts?|copies|e-?mails?|shares?|syncs?|mirrors?|reports?) (?:a copy|them|it|the|all|any|every|each|its)\b|\b(?:include|attach|append|embed) (?:the )?(?:full )?contents? of\b/gi,
   },
   {
     id: 'wider_surface',
-    re: /\b(?:write statements?|writes? (?:are|is) allowed|arbitrary (?:code|commands?|files?|sql|urls?|paths?)|python code|shell commands?|(?:executes?|runs?) (?:any|arbitrary|shell|system)|any (?:file|path|directory|command|url|host)s?\b|without (?:confirmation|approval|review)|sudo|as root|root access|delete(?:s|d)? (?:all|any|every)|drop tables?|disables? (?:the\s)?(?:sandbox|checks?|validation|confirmation))\b/gi,
+    re: /\b(?:write statements?|writes? (?:are|is) allowed|arbitrary (?:code|commands?|files?|sql|urls?|paths?)|python code|shell commands?|(?:executes?|runs?) (?:any|arbitrary|shell|system)|any (?:file|path|directory|command|url|host)s?\b|without (?:confirmation|approval|review)|sudo|as root|root access|delete(?:s|d)? (?:all|any|every)|drop tables?|disables? (?:the\s)?(?:sandbox|checks?|validation|confirmation)|auto-?(?:matically )?approve[sd]?|with (?:admin|administrator|elevated) (?:rights|privileges|access)|as (?:an? )?administrator|the (?:entire|whole) (?:disk|filesystem|file system|home directory|drive|database))\b/gi,
   },
   {
     id: 'restriction_removed',
@@ -164,7 +169,7 @@ export function addedRisks(before: DefinitionText, after: DefinitionText): Added
       if (!cue.set) pool.splice(i, 1);
       return false;
     });
-    if (extra.length > 0) out.push({ cue: cue.id, text: extra[0]!.slice(0, 120) });
+    if (extra.length > 0 && !out.some((r) => r.cue === cue.id)) out.push({ cue: cue.id, text: extra[0]!.slice(0, 120) });
   }
   out.push(...riskyHints(before.extra, after.extra));
   const oldType = mimeTypeOf(before.shape);
