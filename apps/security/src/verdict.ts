@@ -67,6 +67,28 @@ function liftExfiltrationAsks(findings: readonly Finding[]): readonly Finding[] 
   return findings.map((f, i) => (i === ask ? { ...f, score: ADDRESSED_ASK, summary: `${f.summary} (inside an injection)` } : f));
 }
 
+/** A text finding on a changed definition's own text that would alert by itself makes the change risky (a weaker one may be about text the definition had before). */
+const FLAGS_CHANGE = AGREE_AT;
+
+/**
+ * A change the rug-pull detector found harmless by its diff (rug-pull-risk.ts) is risky after all when another detector
+ * finds something in the same definition's text (the new description of that tool, its schema): the text detectors
+ * read wordings the diff's cues do not. It then gets the score of a risky change, and says why.
+ */
+function regradeRugPulls(findings: readonly Finding[]): readonly Finding[] {
+  if (!findings.some((f) => f.detector === 'rug_pull' && f.details?.assessment === 'harmless')) return findings;
+  return findings.map((f) => {
+    if (f.detector !== 'rug_pull' || f.details?.assessment !== 'harmless') return f;
+    const item = /^result\.(?:tools|prompts|resources)\[\d+\]/.exec(f.evidence[0]?.field ?? '')?.[0];
+    if (!item) return f;
+    const flag = findings.find((o) => o.detector !== 'rug_pull' && o.score >= FLAGS_CHANGE && o.evidence.some((e) => e.field.startsWith(`${item}.`)));
+    if (!flag) return f;
+    const descChanged = (f.evidence[0]?.field ?? '').endsWith('.description');
+    const risks = [{ cue: 'flagged_text', text: `${flag.category} ${flag.score} (${flag.detector})` }];
+    return { ...f, score: descChanged ? 0.8 : 0.65, summary: f.summary.replace(/; nothing risky added$/, `; its new text reads as ${flag.category}`), details: { ...f.details, assessment: 'risky', added_risks: risks } };
+  });
+}
+
 /** Categories whose verdict a defensive or descriptive frame weighs down (frame.ts); leaks, poisoning and flows keep theirs. */
 const FRAMED: ReadonlySet<string> = new Set(['prompt_injection', 'jailbreak']);
 
@@ -139,7 +161,7 @@ function frameOfGroup(group: readonly Finding[], texts: readonly TextUnit[], cat
 export function combineFindings(findings: readonly Finding[], msg: McpMessageEvent, method: string, threshold: number, now = new Date(), texts?: readonly TextUnit[]): SecurityAlertEvent[] {
   const alerts: SecurityAlertEvent[] = [];
   const groups: Finding[][] = [];
-  findings = liftExfiltrationAsks(anchorFloating(findings));
+  findings = regradeRugPulls(liftExfiltrationAsks(anchorFloating(findings)));
   for (const f of findings) if (f.standalone) groups.push([f]);
   for (const category of AlertCategories) {
     const list = findings.filter((f) => !f.standalone && f.category === category && f.score > 0);
