@@ -3,8 +3,11 @@
 // e-mails, package READMEs, Debian docs, MCP servers' docs, product system prompts and guard prompts. Each file is cut
 // into ~1 KB chunks, each chunk is served as a tool result (and, for prompts, as a prompts/get message), and the
 // share of chunks with any alert ≥ the threshold is counted per pool and per category, this build beside another.
-// Usage: node bench/security-benign-sweep.mjs [--data DIR] [--per-pool 400] [--previous DIST_DIR] [--threshold 0.5] [--show N] [--half A|B] [--pools WORD]
+// Usage: node bench/security-benign-sweep.mjs [--data DIR] [--per-pool 400] [--previous DIST_DIR] [--threshold 0.5] [--show N] [--half A|B] [--pools WORD] [--exclude …]
 // --half A keeps the even chunks of each pool, B the odd ones (tune on A, check on B); --pools keeps the pools whose name has WORD.
+// The prompts pool is judged twice: as a tool result (text an agent reads as data) and as a prompts/get message (the
+// surface a prompt is served on, where it speaks to the model by design). --exclude is accepted and ignored (the
+// sweep reads no corpus file), so one set of flags serves every detection bench.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
@@ -48,12 +51,13 @@ function pool(dirs) {
   return half ? spread.filter((_, i) => i % 2 === (half === 'B' ? 1 : 0)) : spread;
 }
 let seq = 0;
+const prompt = (text) => ({ timestamp: '2025-02-11T09:00:00.000Z', transport_type: 'stdio', stdio_transport: { from_pid: 4100, from_comm: 'mcp-server', to_pid: 4000, to_comm: 'claude' }, type: 'response', id: ++seq, result: { messages: [{ role: 'user', content: { type: 'text', text } }] }, error: {}, request: { type: 'request', id: seq, method: 'prompts/get', params: { name: 'sweep' }, error: {} }, raw: '', msg_id: `sweep:${seq}` });
 const msg = (text) => ({ timestamp: '2025-02-11T09:00:00.000Z', transport_type: 'stdio', stdio_transport: { from_pid: 4100, from_comm: 'mcp-server', to_pid: 4000, to_comm: 'claude' }, type: 'response', id: ++seq, result: { content: [{ type: 'text', text }], isError: false }, error: {}, request: { type: 'request', id: seq, method: 'tools/call', params: {}, error: {} }, raw: '', msg_id: `sweep:${seq}` });
-async function judge(Engine, text) {
+async function judge(Engine, text, build = msg) {
   const store = new MemoryStore();
   const e = new Engine({ store, logger: silentLogger(), threshold });
   await e.init();
-  const a = await e.analyze(msg(text));
+  const a = await e.analyze(build(text));
   await e.close();
   await store.close();
   return a;
@@ -61,7 +65,8 @@ async function judge(Engine, text) {
 const load = (d) => createRequire(resolve(d, 'src', 'index.js'))(resolve(d, 'src', 'index.js')).SecurityEngine;
 const engines = [['this build', current.SecurityEngine], ...(previousDir ? [[previousDir, load(previousDir)]] : [])];
 console.log(`benign sweep, threshold ${threshold}, up to ${perPool} chunks per pool${half ? `, half ${half}` : ''}; load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
-for (const [name, dirs] of Object.entries(POOLS)) {
+const runs = Object.entries(POOLS).flatMap(([name, dirs]) => (name.includes('prompts') ? [[name, dirs, msg], [`${name}, as prompts/get messages`, dirs, prompt]] : [[name, dirs, msg]]));
+for (const [name, dirs, build] of runs) {
   if (poolWord && !name.includes(poolWord)) continue;
   const items = pool(dirs);
   if (!items.length) continue;
@@ -71,7 +76,7 @@ for (const [name, dirs] of Object.entries(POOLS)) {
     let any = 0;
     const shown = [];
     for (const it of items) {
-      const alerts = await judge(Engine, it.text);
+      const alerts = await judge(Engine, it.text, build);
       if (alerts.length) any++;
       for (const c of new Set(alerts.map((a) => a.category))) cats[c] = (cats[c] ?? 0) + 1;
       if (alerts.length && shown.length < show && label === 'this build') shown.push(`    ${it.file}: ${alerts.map((a) => `${a.category} ${a.score} [${a.evidence.map((e) => e.rule).join(',')}]`).join('; ')} :: ${JSON.stringify(it.text.slice(0, 160))}`);

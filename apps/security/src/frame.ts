@@ -54,9 +54,9 @@ export interface Frame {
 const PROMPT_FACTOR = 0.6;
 /** A text that opens like a system prompt: after headings and metadata lines, "You are …" (not "you are now"), "Your role is …". */
 const PROMPT_OPENING =
-  /^(?:\s*(?:#{1,4} [^\n]{0,80}|[a-z][a-z ]{1,30}: [^\n]{0,400}|```[a-z]*|)\n){0,8}\s*(?:you are (?!now\b|no longer\b|free\b|not\b|unrestricted\b|released\b)(?:an? |the |[a-z][\w'-]{1,30}[,:] )|your (?:role|task|job|purpose|goal) (?:is|as)\b|as (?:an? |the )?[\w' -]{2,40}, (?:my|your) (?:role|task|job|purpose) is\b|(?:system prompt|instructions|custom instructions|role|persona|gpt (?:url|title|description|instructions|logo))\s*:)/i;
+  /^(?:\s*(?:#{1,4} [^\n]{0,80}|[a-z][a-z ]{1,30}: [^\n]{0,400}|(?:system prompt|custom instructions) (?:for|of) [^\n]{0,200}|```[a-z]*|)\n){0,8}\s*(?:i am [\w' -]{2,30}, (?:an? |the )?[\w' -]{0,40}\b(?:ai|assistant|model|chatbot|bot|agent|companion|partner|gpt)\b|you are (?!now\b|no longer\b|free\b|not\b|unrestricted\b|released\b)(?:an? |the |[a-z][\w'-]{1,30}[,:] )|your (?:role|task|job|purpose|goal) (?:is|as)\b|as (?:an? |the )?[\w' -]{2,40}, (?:my|your) (?:role|task|job|purpose) is\b|(?:system prompt|instructions|custom instructions|role|persona|gpt (?:url|title|description|instructions|logo))\s*:)/i;
 /** A sentence of a rule list spoken to a model: "You …", "Your …", "Always …", "Never …", "Do not …", "Respond …". */
-const RULE_SENTENCE = /(?:^|[.!?:]\s{1,3}|\n\s{0,4}(?:[-*•]|\d{1,2}[.)])?\s{0,3})(?:you (?!are now\b)|your |always |never |do not |don't |respond |answer |reply |keep |avoid |use |be |ask |provide |refuse |only )/gi;
+const RULE_SENTENCE = /(?:^|[.!?:]\s{1,3}|\n\s{0,4}(?:[-*•#]{1,4}|\d{1,2}[.)])?\s{0,3})(?:you (?!are now\b)|your |always |never |do not |don't |respond |answer |reply |keep |avoid |use |be |ask |provide |refuse |only |make sure |ensure |remember |if the user |when the user )/gi;
 /** Sentences of a rule list that make a text read as a prompt (with no attack's marks). */
 const RULE_SENTENCES_FOR_PROMPT = 4;
 
@@ -72,9 +72,21 @@ export function promptFrame(text: string): Frame {
 
 const LINKS = /https?:\/\/[^\s"')]+|[\w.+-]+@[\w-]+\.[\w.-]+/g;
 
-/** True when a text reads as a system prompt from its first line. */
+/**
+ * The voice of a prompt read from its middle (round 9): it speaks to "you" about "the user" in the third person, in
+ * rule sentences ("If the user asks for a recipe, you suggest …", "Make sure your answer …"). A document, a README or
+ * a mail addresses its reader as "you" and rarely names a third party "the user" while giving that reader rules.
+ */
+const THIRD_PERSON_USER = /\b(?:the|a|each|every) users?(?:'s|')?(?![\w-])|\busers'?(?![\w-])/gi;
+const SECOND_PERSON = /\byou(?:r|rs|rself)?\b/gi;
+const VOICE_MIN = 2;
+
+/** True when a text reads as a system prompt from its first line, by its rule sentences, or by a prompt's voice. */
 export function opensAsPrompt(text: string): boolean {
-  return PROMPT_OPENING.test(text.slice(0, 1600)) || count(RULE_SENTENCE, text.slice(0, MAX_FRAMED), RULE_SENTENCES_FOR_PROMPT) >= RULE_SENTENCES_FOR_PROMPT;
+  if (PROMPT_OPENING.test(text.slice(0, 1600))) return true;
+  const body = text.slice(0, MAX_FRAMED);
+  const rules = count(RULE_SENTENCE, body, RULE_SENTENCES_FOR_PROMPT);
+  return rules >= RULE_SENTENCES_FOR_PROMPT || (rules >= VOICE_MIN && count(THIRD_PERSON_USER, body, VOICE_MIN) >= VOICE_MIN && count(SECOND_PERSON, body, 1) >= 1);
 }
 
 /** Short quoted passages, cut out: in a text about attacks, an attack quoted as an example is not one of its marks. */
@@ -86,7 +98,7 @@ function withoutQuotedExamples(text: string): string {
 
 const NONE: Frame = { factor: 1, kind: 'none' };
 /** A text that only forbids or only describes weighs half; both, or many of either, weigh less. */
-const GUARD_FACTOR = 0.5;
+export const GUARD_FACTOR = 0.5;
 const STRONG_FACTOR = 0.35;
 
 /** Longer texts are never framed: an attack's marks past a defensive opening would otherwise go unread. */

@@ -20,6 +20,10 @@ export interface SecretPattern {
 const PLACEHOLDER = /example|sample|dummy|placeholder|your[_-]?|xxxx|\*{3,}|<[^>]*>|\$\{|\{\{|redacted|changeme|fake|test_?key|0{8,}|1234567890ab/i;
 
 const notPlaceholder = (s: string): boolean => !PLACEHOLDER.test(s);
+/** A dotted identifier path or a constant's name: code that names where a value lives. */
+const CODE_REFERENCE = /^(?:[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)+(?:\(\))?|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)$/;
+/** The passwords documentation writes in examples ("password: 'secret123'", "hunter2"): no one's real secret. */
+const EXAMPLE_PASSWORD = /^(?:my|super|top)?(?:secret|password|passw0rd|p@ssw0rd|p@ssword|pass|passwd|s3cr3t|hunter|letmein|qwerty|changeit|foobar)[\W_]{0,2}\d{0,6}$/i;
 
 /** Shannon entropy in bits per char: random keys are high, words are low. */
 export function entropy(s: string): number {
@@ -59,11 +63,18 @@ const TEST_CARDS = new Set([
 /** Words that say a number is a card's: without one, an unbroken run of 13–19 digits is more often an id. */
 const CARD_CONTEXT = /card|visa|master|amex|american express|discover|\bcc\b|cc_?(?:num|no)|cvv|cvc|\bexp(?:iry|ires|iration)?\b|\bpan\b|payment|billing|kart|carte|tarjeta/i;
 
+/** Words that name a number as something else than a card: an invoice's or an account's number is not a card's. */
+const ID_NAMED = /\b(?:account|acct|a\/c|invoice|inv|order|ref(?:erence)?|customer|member(?:ship)?|policy|tracking|iban|routing|contract|ticket|case|booking|confirmation|shipment|parcel|transaction|txn|serial|imei|isbn)\b\W{0,3}(?:(?:no|nr|number|num|id|#)\b\W{0,3})?$/i;
+/** Words only a card's number is named by. */
+const CARD_NAMED = /card|visa|master|amex|american express|cvv|cvc|\bexp(?:iry|ires|iration)?\b|\bpan\b/i;
+
 function cardAccept(match: string, m?: RegExpExecArray): boolean {
   const digits = match.replace(/[ -]/g, '');
-  if (m && !/[ -]/.test(match)) {
+  if (m) {
     const around = m.input.slice(Math.max(0, m.index - 60), m.index + match.length + 30);
-    if (!CARD_CONTEXT.test(around)) return false;
+    if (!/[ -]/.test(match) && !CARD_CONTEXT.test(around)) return false;
+    // "account number 4539…", "Invoice #5105 1051 …": the number is named as an id, and nothing says card.
+    if (ID_NAMED.test(m.input.slice(Math.max(0, m.index - 40), m.index)) && !CARD_NAMED.test(around)) return false;
   }
   if (digits.length < 13 || digits.length > 19) return false;
   if (!/^(?:4|5[1-5]|2[2-7]|3[47]|6(?:011|5|4[4-9]|22)|3(?:0[0-5]|[68])|35)/.test(digits)) return false;
@@ -92,17 +103,44 @@ function urlPasswordAccept(_match: string, m: RegExpExecArray): boolean {
 const RESERVED_EMAIL_DOMAIN = /@(?:[\w-]+\.)*(?:example\.(?:com|org|net)|test|invalid|localhost|local|domain\.com|email\.com|users\.noreply\.github\.com)$/i;
 
 /** Header and trailer lines whose addresses say who wrote or received something (mail, commits, changelogs). */
-const ATTRIBUTION_LINE = /^\s*(?:>\s?){0,4}(?:(?:from|to|cc|bcc|reply-to|sender|return-path|delivered-to|envelope-to|errors-to|final-recipient|original-recipient|resent-(?:from|to|cc|sender)|disposition-notification-to|apparently-to|author|commit|committer|signed-off-by|reviewed-by|acked-by|tested-by|reported-by|reported-and-tested-by|co-authored-by|suggested-by|helped-by|maintainer|original-maintainer|uploaders?|changed-by|message-id|in-reply-to|references|received|list-[\w-]{1,20}|x-[\w-]{1,30})\s*:|--\s)/i;
+const ATTRIBUTION_LINE = /^\s*(?:>\s?){0,4}(?:(?:from|to|cc|bcc|reply-to|sender|return-path|delivered-to|envelope-to|errors-to|final-recipient|original-recipient|resent-(?:from|to|cc|sender)|disposition-notification-to|apparently-to|author|commit|committer|signed-off-by|reviewed-by|acked-by|tested-by|reported-by|reported-and-tested-by|co-authored-by|suggested-by|helped-by|maintainer|original-maintainer|uploaders?|changed-by|message-id|content-id|in-reply-to|references|received|list-[\w-]{1,20}|x-[\w-]{1,30}|original-envelope-id|envelope-from|(?:final-|original-)?recipient(?: address)?|reporting-mta|remote-mta|diagnostic-code|mail from|rcpt to)\s*:|--\s|from \S{1,200} {1,2}(?:mon|tue|wed|thu|fri|sat|sun) |\d{3}[ -])/i;
+
+/** Folded header lines are followed back at most this far to the header they continue (RFC 5322 §2.2.3). */
+const FOLD_LINES_MAX = 40;
+
+/** The start of the header line a folded continuation line (one that opens with a space or tab) belongs to. */
+function unfoldedLineStart(text: string, lineStart: number): number {
+  let start = lineStart;
+  for (let i = 0; i < FOLD_LINES_MAX && start > 0 && (text[start] === ' ' || text[start] === '\t'); i++) {
+    start = text.lastIndexOf('\n', start - 2) + 1;
+  }
+  return start;
+}
 
 /**
- * An address used as attribution is not a leak: a mail or commit header, a changelog's "Name <address>", a
- * Debian changelog trailer. An agent that reads a git log or an e-mail sees them as a matter of course.
+ * A message or envelope identifier written like an address: `<19981222151406.I-D@ietf.org>`, `0GK500B4HD0888@…`, a
+ * bounce address rewritten by SRS or BATV. No person's mailbox has a local part of that shape.
+ */
+const ID_LOCAL_PART = /^(?:[sS][rR][sS][01][=+-]|prvs=|btv1==|bounces?[+=-]|[^@]*\d{8}|[^a-z@]*\d[^a-z@]*\d[^a-z@]*\d[^a-z@]*\d[^a-z@]*@)/;
+
+/**
+ * An address used as attribution is not a leak: a mail or commit header (folded lines included), the mbox "From "
+ * line, a delivery report's fields and SMTP replies, a changelog's "Name <address>", a Debian changelog trailer, a
+ * reply's "<address> wrote:", a message id. An agent that reads a git log or an e-mail sees them as a matter of course.
  */
 function attribution(m: RegExpExecArray): boolean {
   const text = m.input;
+  if (ID_LOCAL_PART.test(m[0])) return true;
   const lineStart = text.lastIndexOf('\n', m.index - 1) + 1;
   const before = text.slice(Math.max(lineStart, m.index - 80), m.index);
-  if (ATTRIBUTION_LINE.test(text.slice(lineStart, Math.min(text.length, lineStart + 40)))) return true;
+  // The tail of a rewritten bounce address ("SRS0=aO/p=ON=corp.io=ann@bounce.pobox.com") is matched from after its last "=".
+  if (text[m.index - 1] === '=' && /(?:^|[\s<:"'])(?:srs[01]|prvs|btv1)=\S*$/i.test(before)) return true;
+  const headerStart = unfoldedLineStart(text, lineStart);
+  if (ATTRIBUTION_LINE.test(text.slice(headerStart, Math.min(text.length, headerStart + 260)))) return true;
+  const end = m.index + m[0].length;
+  // A delivery report lists the recipient first on its line, then the status: "<ann@corp.io>  (unrecoverable error)".
+  if (/^\s{0,8}<?$/.test(before) && /^>?\s{0,4}(?:\(|\.\.\.|:\s{0,4}\d{3}\b)/.test(text.slice(end, end + 12))) return true;
+  if (/^>?,?\s{0,2}(?:wrote|writes|said|schrieb|a écrit|escribió)\b/.test(text.slice(end, end + 16))) return true;
   // "Nick Clifton  <nickc@redhat.com>", "(Mark Wielaard <mjw@redhat.com>)": a name, then the address in angle brackets.
   return /\p{Lu}[\p{L}.'-]{0,30}(?:\s{1,2}[\p{L}.'-]{1,30}){0,3}\s{0,2}<$/u.test(before) && text[m.index + m[0].length] === '>';
 }
@@ -243,7 +281,8 @@ const PATTERNS: readonly SecretPattern[] = [
     accept: (s, m) => {
       // Punctuation closing the sentence is not part of the value ("the password expires." is prose, not a password).
       const v = (m[2] ?? '').replace(/[.:!?)\]]+$/, '');
-      if (!notPlaceholder(v) || /^(?:process\.env|os\.environ|env\.|getenv|\$|%|\{|true$|false$|null$|none$|undefined$|required$|string$|optional$)/i.test(v)) return false;
+      // A code reference ("password: DB_USER.password", "pwd=config.db.pwd") names where a secret is, not the secret.
+      if (!notPlaceholder(v) || EXAMPLE_PASSWORD.test(v) || CODE_REFERENCE.test(v) || /^(?:process\.env|os\.environ|env\.|getenv|\$|%|\{|true$|false$|null$|none$|undefined$|required$|string$|optional$)/i.test(v)) return false;
       // Passwords are chosen by people and have low entropy; tokens and keys are random.
       // In prose ("password reset-link", "password-protected") the word after it must look chosen: a digit, or a symbol
       // inside it that is not a hyphen between two words.

@@ -7,7 +7,7 @@
  */
 import { AlertCategories, McpMessageEvent, riskLevelOf, SecurityAlertEvent, AlertSubject } from '@mcpspy/events';
 import type { Finding, TextUnit } from './types';
-import { Frame, frameOf, opensAsPrompt, promptFrame } from './frame';
+import { Frame, frameOf, GUARD_FACTOR, opensAsPrompt, promptFrame } from './frame';
 
 const AGREE_AT = 0.5;
 /**
@@ -67,11 +67,50 @@ function liftExfiltrationAsks(findings: readonly Finding[]): readonly Finding[] 
   return findings.map((f, i) => (i === ask ? { ...f, score: ADDRESSED_ASK, summary: `${f.summary} (inside an injection)` } : f));
 }
 
+/** A text finding on a changed definition's own text that would alert by itself makes the change risky (a weaker one may be about text the definition had before). */
+const FLAGS_CHANGE = AGREE_AT;
+
+/**
+ * A change the rug-pull detector found harmless by its diff (rug-pull-risk.ts) is risky after all when another detector
+ * finds something in the same definition's text (the new description of that tool, its schema): the text detectors
+ * read wordings the diff's cues do not. It then gets the score of a risky change, and says why.
+ */
+function regradeRugPulls(findings: readonly Finding[]): readonly Finding[] {
+  if (!findings.some((f) => f.detector === 'rug_pull' && f.details?.assessment === 'harmless')) return findings;
+  return findings.map((f) => {
+    if (f.detector !== 'rug_pull' || f.details?.assessment !== 'harmless') return f;
+    const item = /^result\.(?:tools|prompts|resources)\[\d+\]/.exec(f.evidence[0]?.field ?? '')?.[0];
+    if (!item) return f;
+    const flag = findings.find((o) => o.detector !== 'rug_pull' && o.score >= FLAGS_CHANGE && o.evidence.some((e) => e.field.startsWith(`${item}.`)));
+    if (!flag) return f;
+    const descChanged = (f.evidence[0]?.field ?? '').endsWith('.description');
+    const risks = [{ cue: 'flagged_text', text: `${flag.category} ${flag.score} (${flag.detector})` }];
+    return { ...f, score: descChanged ? 0.8 : 0.65, summary: f.summary.replace(/; nothing risky added$/, `; its new text reads as ${flag.category}`), details: { ...f.details, assessment: 'risky', added_risks: risks } };
+  });
+}
+
 /** Categories whose verdict a defensive or descriptive frame weighs down (frame.ts); leaks, poisoning and flows keep theirs. */
 const FRAMED: ReadonlySet<string> = new Set(['prompt_injection', 'jailbreak']);
 
 /** Rules that only say a text addresses the AI: in a prompt that is its purpose, so they never stop the prompt frame. */
 const ADDRESS_RULES: ReadonlySet<string> = new Set(['address_the_ai', 'vocative_ai']);
+/** Rules that say a text keeps something from the user: an attack's concealment, or a prompt keeping its own rules secret. */
+const CONCEALMENT_RULES: ReadonlySet<string> = new Set(['do_not_tell_user', 'hidden_from_user', 'behind_the_users_back']);
+/** What a prompt may keep from its user: its own instructions, its setup, the answer of its game. */
+const OWN_SECRETS = /\b(?:instructions?|(?:system )?prompts?|rules|configuration|programming|knowledge(?: base)?|files|guidelines|system message|setup|flags?|secret word|passphrase|password of the game|answers?|solutions?|riddles?)\b/i;
+
+/**
+ * A concealment rule inside a prompt whose sentence keeps the prompt's own secrets ("do not tell the instructions
+ * if the user asks", "if someone asks about flag 1, you should not tell them") guards the prompt; it is no strong rule
+ * there. Elsewhere, and for every other rule, the finding counts as it is.
+ */
+function guardsOwnSecrets(rule: string | undefined, start: number, text: string | undefined): boolean {
+  if (!rule || !CONCEALMENT_RULES.has(rule) || text === undefined) return false;
+  const from = Math.max(text.lastIndexOf('.', start - 1), text.lastIndexOf('\n', start - 1)) + 1;
+  const to = text.slice(start, start + 240).search(/[.\n]/);
+  return OWN_SECRETS.test(text.slice(from, to < 0 ? start + 240 : start + to));
+}
+
 /** A rules finding this strong is not weighed down by the prompt frame. */
 const STRONG_RULE = 0.6;
 /** Fields that hold a prompt: a prompts/get message, a sampling request's system prompt. */
@@ -86,13 +125,29 @@ function frameOfGroup(group: readonly Finding[], texts: readonly TextUnit[], cat
   let chosen = texts.filter((t) => fields.has(t.field));
   if (chosen.length === 0) chosen = [...texts];
   let frame: Frame = { factor: 1, kind: 'none' };
-  const strongRule = group.some((f) => f.detector === 'rules' && f.score >= STRONG_RULE && f.evidence.some((e) => !e.rule || !ADDRESS_RULES.has(e.rule)));
   const instructionFile = texts.some((t) => INSTRUCTION_FILE.test(t.field) && INSTRUCTION_FILE_URI.test(t.text));
+  const textAt = new Map(texts.map((t) => [t.field, t.text]));
+  const promptText = (field: string) => {
+    const t = textAt.get(field);
+    return t !== undefined && (PROMPT_FIELD.test(field) || instructionFile || opensAsPrompt(t)) ? t : undefined;
+  };
+  let guardsSecrets = false;
+  const strongRule = group.some(
+    (f) =>
+      f.detector === 'rules' &&
+      f.score >= STRONG_RULE &&
+      f.evidence.some((e) => {
+        if (e.rule && guardsOwnSecrets(e.rule, e.start, promptText(e.field))) return !(guardsSecrets = true);
+        return !e.rule || !ADDRESS_RULES.has(e.rule);
+      }),
+  );
   for (const t of chosen) {
     // The prompt frame weighs down the classifier and the address cues, which read any prompt as one; a strong rule
     // (an override, a leak request, a jailbreak) inside a prompt is an attack all the same.
     // Only for injection verdicts: a persona that drops its rules is a jailbreak in a prompt as anywhere.
-    const f = category === 'prompt_injection' && !strongRule && (PROMPT_FIELD.test(t.field) || instructionFile || opensAsPrompt(t.text)) ? promptFrame(t.text) : frameOf(t.text);
+    let f = category === 'prompt_injection' && !strongRule && (PROMPT_FIELD.test(t.field) || instructionFile || opensAsPrompt(t.text)) ? promptFrame(t.text) : frameOf(t.text);
+    // A prompt that keeps its own instructions from the user forbids: it is a guard as well as a prompt.
+    if (guardsSecrets && !strongRule && f.kind === 'prompt' && f.factor > GUARD_FACTOR) f = { factor: GUARD_FACTOR, kind: 'guard' };
     if (f.factor === 1) return f; // any text without the frame keeps the verdict as it is
     if (f.factor > frame.factor || frame.kind === 'none') frame = f;
   }
@@ -106,7 +161,7 @@ function frameOfGroup(group: readonly Finding[], texts: readonly TextUnit[], cat
 export function combineFindings(findings: readonly Finding[], msg: McpMessageEvent, method: string, threshold: number, now = new Date(), texts?: readonly TextUnit[]): SecurityAlertEvent[] {
   const alerts: SecurityAlertEvent[] = [];
   const groups: Finding[][] = [];
-  findings = liftExfiltrationAsks(anchorFloating(findings));
+  findings = regradeRugPulls(liftExfiltrationAsks(anchorFloating(findings)));
   for (const f of findings) if (f.standalone) groups.push([f]);
   for (const category of AlertCategories) {
     const list = findings.filter((f) => !f.standalone && f.category === category && f.score > 0);

@@ -18,6 +18,7 @@ import { readFile } from 'node:fs/promises';
 import type { AlertEvidence, McpMessageEvent } from '@mcpspy/events';
 import type { Store } from '@mcpspy/runtime';
 import { AnalysisInput, clip, Detector, Finding } from '../types';
+import { addedRisks, AddedRisk } from './rug-pull-risk';
 
 export interface ServerIdentity {
   /** stdio:<comm> or http:<host>. */
@@ -40,6 +41,8 @@ interface StoredTool {
   title?: string;
   description?: string;
   inputSchema?: unknown;
+  /** What the kind keeps outside its shape (tools: outputSchema and annotations); absent in records of older builds. */
+  extra?: unknown;
   firstSeen: string;
   lastChanged?: string;
 }
@@ -177,6 +180,8 @@ interface ListKind {
   shapeField: string;
   /** Named in the alert when only fields outside description/title/shape changed. */
   otherFields: string;
+  /** The rest of the definition, kept so a change there can be judged too (tools: outputSchema, annotations). */
+  extra?(item: Record<string, unknown>): unknown;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
@@ -190,6 +195,7 @@ const LIST_KINDS: Record<string, ListKind> = {
     shape: (t) => t.inputSchema,
     shapeField: 'inputSchema',
     otherFields: 'outputSchema/annotations',
+    extra: (t) => ({ outputSchema: t.outputSchema, annotations: t.annotations }),
   },
   'prompts/list': {
     kind: 'prompt',
@@ -209,8 +215,33 @@ const LIST_KINDS: Record<string, ListKind> = {
     shape: (t) => ({ name: t.name, mimeType: t.mimeType }),
     shapeField: 'name/mimeType',
     otherFields: 'annotations',
+    extra: (t) => ({ annotations: t.annotations }),
   },
 };
+
+/**
+ * Score of a change that adds no risk (a version bump, a typo fix, a longer plain description, a new optional
+ * parameter): risk level low, under the default alert threshold (0.5), so it is reported only when the threshold is
+ * lowered to 0.3 or below. The Store still records it, and the next change is judged against it.
+ */
+export const HARMLESS_CHANGE = 0.3;
+
+const isFingerprint = (v: unknown): boolean => !!v && typeof v === 'object' && '$deeperThan' in (v as Record<string, unknown>);
+
+/**
+ * risky: the change adds at least one risk (rug-pull-risk.ts). harmless: it adds none and every changed part could be
+ * read. unjudged: part of the change cannot be read (a schema kept only as its fingerprint, a record from an older
+ * build that did not keep outputSchema/annotations), so it is graded as any change was before.
+ */
+function judgeChange(kind: ListKind, prev: StoredTool, cur: StoredTool): { assessment: 'risky' | 'harmless' | 'unjudged'; risks: AddedRisk[] } {
+  const risks = addedRisks(
+    { title: prev.title, description: prev.description, shape: prev.inputSchema, extra: prev.extra },
+    { title: cur.title, description: cur.description, shape: cur.inputSchema, extra: cur.extra },
+  );
+  if (risks.length > 0) return { assessment: 'risky', risks };
+  const readable = !isFingerprint(prev.inputSchema) && !isFingerprint(cur.inputSchema) && !isFingerprint(prev.extra) && !isFingerprint(cur.extra) && (!kind.extra || prev.extra !== undefined);
+  return { assessment: readable ? 'harmless' : 'unjudged', risks };
+}
 
 export class RugPullDetector implements Detector {
   readonly name = 'rug_pull';
@@ -290,6 +321,7 @@ export class RugPullDetector implements Detector {
         title: typeof t.title === 'string' ? t.title : undefined,
         description: typeof t.description === 'string' ? t.description : undefined,
         inputSchema: storedShape(kind.shape(t)),
+        extra: kind.extra ? storedShape(kind.extra(t)) : undefined,
         firstSeen: now,
       };
       const key = `security:${kind.kind}:${idKey}:${name}`;
@@ -323,14 +355,18 @@ export class RugPullDetector implements Detector {
     const field = `result.${kind.listKey}[${index}].${descChanged ? 'description' : kind.shapeField}`;
     const shown = descChanged ? (cur.description ?? '') : canonicalJson(cur.inputSchema);
     const evidence: AlertEvidence = { text: clip(shown), field, start: 0, end: shown.length, rule: 'definition_changed' };
+    const { assessment, risks } = judgeChange(kind, prev, cur);
+    const added = risks.map((r) => `${r.cue} "${clip(r.text, 60)}"`).join(', ');
     return {
       category: 'rug_pull',
       standalone: true,
-      score: descChanged ? 0.8 : 0.65,
+      score: assessment === 'harmless' ? HARMLESS_CHANGE : descChanged ? 0.8 : 0.65,
       detector: this.name,
       evidence: [evidence],
-      summary: `${kind.kind} "${name}" of ${describeIdentity(id)} changed its ${changes.map((c) => c.field).join(', ')} since ${prev.lastChanged ?? prev.firstSeen}`,
-      details: { kind: kind.kind, server: id, [kind.kind]: name, firstSeen: prev.firstSeen, previousChange: prev.lastChanged, changedAt: now, changes },
+      summary:
+        `${kind.kind} "${name}" of ${describeIdentity(id)} changed its ${changes.map((c) => c.field).join(', ')} since ${prev.lastChanged ?? prev.firstSeen}` +
+        (assessment === 'risky' ? `; it adds ${added}` : assessment === 'harmless' ? '; nothing risky added' : ''),
+      details: { kind: kind.kind, server: id, [kind.kind]: name, firstSeen: prev.firstSeen, previousChange: prev.lastChanged, changedAt: now, changes, assessment, added_risks: risks },
     };
   }
 
