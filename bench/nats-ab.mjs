@@ -39,9 +39,10 @@ for (let r = 0; r < opt.rounds; r++) {
     runs[which].push(j);
     const stages = Object.entries(j.perStageUs ?? {}).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');
     const rss = Object.entries(j.perStageRssMb ?? {}).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');
+    const pss = Object.entries(j.perStagePssMb ?? {}).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');
     const first = Object.entries(j.firstSecondPerStageUs ?? {}).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');
     console.log(`${which} round ${r + 1} first second: stages ${fmt(j.firstSecondUs, 1)} µs per message on mcp.message (${first}); ${fmt(j.firstSecondMessages)} messages on mcp.message, ${fmt(j.firstSecondLines)} lines written`);
-    console.log(`${which} round ${r + 1}: missing ${j.missing}, p99 ${fmt(j.p99, 1)} ms (mcp.message p99 ${fmt(j.msgP99, 1)}), CPU ${fmt(j.cpuUsPerMsg, 1)} µs/msg (stages ${fmt(j.stageUsPerMsg, 1)}: ${stages}; nats+redis ${fmt(j.infraUsPerMsg, 1)}), RSS max ${fmt(j.rssMaxMb)} MB (${rss}), PSS max ${fmt(j.pssMaxMb)} MB${j.securityLagMs ? `, security done ${fmt(j.securityLagMs)} ms after the last line` : ''}${j.verdictCache ? `, verdict cache ${fmt(j.verdictCache.hits)} hits / ${fmt(j.verdictCache.misses)} misses / ${fmt(j.verdictCache.firstSight ?? 0)} first sights` : ''}, load ${j.load}`);
+    console.log(`${which} round ${r + 1}: missing ${j.missing}, p99 ${fmt(j.p99, 1)} ms (mcp.message p99 ${fmt(j.msgP99, 1)}), CPU ${fmt(j.cpuUsPerMsg, 1)} µs/msg (stages ${fmt(j.stageUsPerMsg, 1)}: ${stages}; nats+redis ${fmt(j.infraUsPerMsg, 1)}), RSS max ${fmt(j.rssMaxMb)} MB (${rss}), PSS max ${fmt(j.pssMaxMb)} MB${pss ? ` (${pss})` : ''}${j.securityLagMs ? `, security done ${fmt(j.securityLagMs)} ms after the last line` : ''}${j.verdictCache ? `, verdict cache ${fmt(j.verdictCache.hits)} hits / ${fmt(j.verdictCache.misses)} misses / ${fmt(j.verdictCache.firstSight ?? 0)} first sights` : ''}, load ${j.load}`);
   }
 }
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);

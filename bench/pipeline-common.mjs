@@ -314,6 +314,8 @@ export class ProcSampler {
     this.lastTicks = new Map();
     /** Highest RSS seen per process (kB). */
     this.perMaxKb = new Map();
+    /** Highest PSS seen per process (kB). */
+    this.perPssMaxKb = new Map();
     /** Sum of PSS over the processes, per sample (kB). */
     this.pss = [];
     this.timer = setInterval(() => this.sample(), everyMs);
@@ -326,7 +328,9 @@ export class ProcSampler {
     let kb = 0;
     let pss = 0;
     for (const p of pids) {
-      pss += pssKb(p);
+      const ownPss = pssKb(p);
+      pss += ownPss;
+      if (ownPss > (this.perPssMaxKb.get(p) ?? 0)) this.perPssMaxKb.set(p, ownPss);
       const own = vmRssKb(p);
       kb += own;
       if (own > (this.perMaxKb.get(p) ?? 0)) this.perMaxKb.set(p, own);
@@ -367,7 +371,7 @@ export class ProcSampler {
     const mean = this.rss.length ? this.rss.reduce((a, b) => a + b, 0) / this.rss.length : 0;
     const last = this.rss.at(-1) ?? 0;
     const pssMax = this.pss.length ? Math.max(...this.pss) : 0;
-    return { rssMaxMb: mb(max), rssMeanMb: mb(mean), rssLastMb: mb(last), samples: this.rss.length, perMaxKb: this.perMaxKb, pssMaxMb: mb(pssMax) };
+    return { rssMaxMb: mb(max), rssMeanMb: mb(mean), rssLastMb: mb(last), samples: this.rss.length, perMaxKb: this.perMaxKb, perPssMaxKb: this.perPssMaxKb, pssMaxMb: mb(pssMax) };
   }
 }
 

@@ -278,6 +278,7 @@ emitResult(`pipeline-stdio-${opt.mode}`, {
   pssMaxMb: mem.pssMaxMb, cpuUsPerMsg: stageUs + infraUs, stageUsPerMsg: stageUs, infraUsPerMsg: infraUs,
   perStageUs: Object.fromEntries(mon.procs.map((p) => [p.name.replace('mcpspy serve ', ''), (((cpu2.per.get(p.pid) ?? 0) - (cpu0.per.get(p.pid) ?? 0)) / CLK_TCK) * 1e6 / Math.max(1, captured)])),
   perStageRssMb: Object.fromEntries(mon.procs.map((p) => [p.name.replace('mcpspy serve ', ''), (mem.perMaxKb?.get(p.pid) ?? 0) / 1024])),
+  perStagePssMb: Object.fromEntries(mon.procs.map((p) => [p.name.replace('mcpspy serve ', ''), (mem.perPssMaxKb?.get(p.pid) ?? 0) / 1024])),
   msgP99: hopsResult?.message.p99, securityLagMs,
   verdictCache: counters.security?.messages ? { hits: counters.security.verdict_cache_hits ?? 0, misses: counters.security.verdict_cache_misses ?? 0, firstSight: counters.security.verdict_cache_first_sight ?? 0, evictions: counters.security.verdict_cache_evictions ?? 0 } : undefined,
   // CPU time of the stages in the first second of traffic, per MCP message that crossed NATS in it (through
