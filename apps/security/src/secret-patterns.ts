@@ -337,11 +337,11 @@ const CREDENTIAL_FORMAT_PATTERNS: readonly SecretPattern[] = [
     summary: '.npmrc auth token',
   },
   {
-    // kubeconfig users[].user: token, client-key-data, a password.
+    // kubeconfig users[].user: token, client-key-data (nested, so indented: a top-level `token:` is any config's).
     id: 'kubeconfig_credential',
     weight: 0.8,
     triggers: ['token:', 'client-key-data:', 'access-token:'],
-    re: /^[ \t-]{0,16}(?:token|client-key-data|access-token|id-token|refresh-token):[ \t]{1,4}["']?([A-Za-z0-9._~+\/=-]{20,512})/gm,
+    re: /^[ \t]{2,16}(?:- )?(?:token|client-key-data|access-token|id-token|refresh-token):[ \t]{1,4}["']?([A-Za-z0-9._~+\/=-]{20,512})/gm,
     accept: (_s, m) => storedTokenAccept(m[1] ?? ''),
     summary: 'kubeconfig token or client key',
   },
