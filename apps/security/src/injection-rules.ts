@@ -157,7 +157,7 @@ const RULES: readonly InjectionRule[] = [
     category: 'prompt_injection',
     weight: w(0.8, 0.85, 0.9),
     triggers: ['vergeet', 'negeer', 'zignoruj', 'zapomnij', 'pomi', 'vergiss', 'oublie', 'olvida', 'dimentica', 'esquece'],
-    re: /\b(?:vergeet|negeer|zignoruj|zapomnij(?: o)?|pomiń|pominąć|pomijając)\b[^.\n]{0,30}?\b(?:instructies|opdrachten|regels|richtlijnen|polecenia|poleceniach|instrukcje|instrukcjach|zasady|wytyczne)\b|\b(?:vergeet|vergiss|oublie[rz]?|olvida|dimentica|esquece|zapomnij)\b (?:alles,? |tout |todo |tutto |tudo |wszystko,? )?(?:wat|was|ce qui|lo que|quello che|o que|co) (?:eerder|hiervoor|vorher|zuvor|bisher|avant|précède|a été dit|se dijo|antes|prima|było)\b/g,
+    re: /\b(?:vergeet|negeer|zignoruj|zapomnij(?: o)?|pomiń|pominąć|pomijając)(?![\wąćęłńóśźż])[^.\n]{0,30}?\b(?:instructies|opdrachten|regels|richtlijnen|polecenia|poleceniach|instrukcje|instrukcjach|zasady|wytyczne)\b|\b(?:vergeet|vergiss|oublie[rz]?|olvida|dimentica|esquece|zapomnij)\b (?:alles,? |tout |todo |tutto |tudo |wszystko,? )?(?:wat|was|ce qui|lo que|quello che|o que|co) (?:eerder|hiervoor|vorher|zuvor|bisher|avant|précède|a été dit|se dijo|antes|prima|było)\b/g,
     summary: 'instruction override',
   },
   {
@@ -520,7 +520,7 @@ const RULES: readonly InjectionRule[] = [
     category: 'jailbreak',
     weight: w(0.4, 0.35, 0.45),
     triggers: ['bist du', 'tu es', 'vous ', 'eres', 'sei ', 'ben je', 'bent nu', 'jeste', 'a partir de agora'],
-    re: /\b(?:ab jetzt|ab sofort|von nun an|jetzt) bist du\b|\b(?:tu es|vous êtes) (?:maintenant|désormais|dorénavant)\b|\b(?:à partir de maintenant|désormais|dorénavant),? (?:tu es|vous êtes)\b|\b(?:ahora|a partir de ahora|desde ahora) eres\b|\b(?:da questo momento|da ora in poi|d'ora in poi|adesso|ora) sei\b|\b(?:vanaf nu|voortaan) ben je\b|\bje bent nu\b|\b(?:od teraz|od tej chwili) jesteś\b|\ba partir de agora (?:você é|és)\b/g,
+    re: /\b(?:ab jetzt|ab sofort|von nun an|jetzt) bist du\b|\b(?:tu es|vous êtes) (?:maintenant|désormais|dorénavant)\b|\b(?:à partir de maintenant|désormais|dorénavant),? (?:tu es|vous êtes)\b|\b(?:ahora|a partir de ahora|desde ahora) eres\b|\b(?:da questo momento|da ora in poi|d'ora in poi|adesso|ora) sei\b|\b(?:vanaf nu|voortaan) ben je\b|\bje bent nu\b|\b(?:od teraz|od tej chwili) jesteś(?![\wąćęłńóśźż])|\ba partir de agora (?:você é|és)\b/g,
     summary: 'role or persona hijack (non-English)',
   },
   {
