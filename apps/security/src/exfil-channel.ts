@@ -8,7 +8,7 @@
  * - a chat service's incoming webhook (Slack, Discord, Teams/Office 365, Google Chat, a Telegram bot);
  * - a paste site, a gist or an issue/PR comment endpoint;
  * - an image or pixel URL with a query string (markdown images are fetched without a click);
- * - a DNS name built from data (`$(…).domain`, `$c.x.domain`);
+ * - a DNS name built from data (`$(…).domain`, `$c.x.domain`), or one whose first label is encoded readable text;
  * - a cloud bucket URL (`s3://`, `gs://`, `*.blob.core.windows.net`).
  */
 
@@ -42,9 +42,35 @@ export const EXFIL_CHANNEL = new RegExp(
 /** A whole repository pushed to a remote given as a URL: every branch and tag leaves at once. */
 export const REPO_MIRROR_OUT = /\bgit\b[^\n]{0,80}?\bpush\b[^\n]{0,40}?--(?:mirror|all)\b[^\n]{0,40}?(?:https?:\/\/|ssh:\/\/|git@[\w.-]{1,100}:)|\bgit\b[^\n]{0,80}?\bpush\b[^\n]{0,40}?(?:https?:\/\/|ssh:\/\/|git@[\w.-]{1,100}:)[^\s]{1,200}\s{1,3}--(?:mirror|all)\b|\bgit remote add\s{1,3}([\w.-]{1,40})\s{1,3}(?:https?:\/\/|ssh:\/\/|git@)[^\n]{1,200}?\bgit push\s{1,3}(?:-\S{1,10}\s{1,3})?\1\s{1,3}--(?:all|mirror)\b/i;
 
-/** What a call carries out: the channel it uses and the sensitive data in it, or undefined. */
-export function channelCarries(text: string): { channel: string; carried: string } | undefined {
+/** A DNS lookup: a tool named for it, or a resolver command. */
+const DNS_TOOL = /dns|resolv|lookup|nslookup|\bdig\b/i;
+/** A host name whose first label is long and encoded (base64/base32/hex): data riding in a DNS query. */
+const ENCODED_LABEL = /(?:^|[\s"'@/=])([A-Za-z0-9_+-]{24,63})\.(?:[\w-]{1,63}\.){1,4}[a-z]{2,24}\b/;
+
+/** True when an encoded label decodes to readable text (base64 or hex): a secret spelled out for the resolver. */
+function decodesToText(label: string): boolean {
+  const tries: Buffer[] = [];
+  if (/^[0-9a-f]+$/i.test(label) && label.length % 2 === 0) tries.push(Buffer.from(label, 'hex'));
+  tries.push(Buffer.from(label.replace(/-/g, '+').replace(/_/g, '/'), 'base64'));
+  for (const b of tries) {
+    if (b.length < 12) continue;
+    let printable = 0;
+    for (const c of b) if (c >= 0x20 && c < 0x7f) printable++;
+    if (printable / b.length >= 0.9) return true;
+  }
+  return false;
+}
+
+/**
+ * What a call carries out: the channel it uses and the sensitive data in it, or undefined. `tool` (the called tool's
+ * name) tells a DNS lookup tool, whose host argument may carry encoded data without any command around it.
+ */
+export function channelCarries(text: string, tool = ''): { channel: string; carried: string } | undefined {
   if (text.length > 64 * 1024) text = text.slice(0, 64 * 1024);
+  if (DNS_TOOL.test(tool) || /\b(?:dig|nslookup|host|drill|resolve-dnsname)\b/i.test(text)) {
+    const label = ENCODED_LABEL.exec(text);
+    if (label && decodesToText(label[1]!)) return { channel: `DNS name ${label[0].trim().slice(0, 80)}`, carried: 'data encoded in a DNS label' };
+  }
   const mirror = REPO_MIRROR_OUT.exec(text);
   if (mirror) return { channel: mirror[0].slice(0, 200), carried: 'the whole repository' };
   const channel = EXFIL_CHANNEL.exec(text);

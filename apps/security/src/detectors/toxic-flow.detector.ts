@@ -194,7 +194,7 @@ export class ToxicFlowDetector implements Detector {
   private channelOut(tool: string, args: readonly TextUnit[]): Finding | undefined {
     if (args.length === 0) return undefined;
     const joined = args.length === 1 ? args[0]!.text : args.map((u) => u.text).join('\n');
-    const hit = channelCarries(joined);
+    const hit = channelCarries(joined, tool);
     if (!hit) return undefined;
     const unit = args.find((u) => u.text.includes(hit.channel.slice(0, 40))) ?? args[0]!;
     return {
@@ -202,7 +202,7 @@ export class ToxicFlowDetector implements Detector {
       score: hit.carried === 'the whole repository' ? MIRROR_OUT : CHANNEL_OUT,
       detector: this.name,
       evidence: [{ text: clip(hit.channel.replace(/\?[\s\S]*$/, '?…')), field: unit.field, start: 0, end: Math.min(unit.text.length, 200), rule: 'secret_on_channel' }],
-      summary: `${tool || 'a call'} puts ${hit.carried === 'the whole repository' ? 'the whole repository' : 'secret material'} on an outside channel (${clip(hit.channel.replace(/\?[\s\S]*$/, '?…'), 60)})`,
+      summary: `${tool || 'a call'} puts ${hit.carried === 'the whole repository' ? 'the whole repository' : hit.carried.startsWith('data encoded') ? 'encoded data' : 'secret material'} on an outside channel (${clip(hit.channel.replace(/\?[\s\S]*$/, '?…'), 60)})`,
       details: { flow: { sink: tool, sensitive_read: hit.carried === 'the whole repository' ? 'repository' : 'secret material' } },
     };
   }
