@@ -702,14 +702,15 @@ export const CONTEXT_CUES: readonly Cue[] = [
   },
   {
     // Stored secrets asked for in another language (the English asks are hand_over_secrets): "die gespeicherten
-    // Zugangsdaten … anzugeben", "incluya las contraseñas", "les mots de passe enregistrés", "保存済みのパスワード".
+    // Zugangsdaten … anzugeben", "las contraseñas guardadas", "les mots de passe enregistrés".
     id: 'hand_over_secrets_intl',
-    // (gates are ASCII: the Japanese and Polish nouns pass through the saved/stored stem's gate)
+    // (gates are ASCII, so a script without ASCII stems cannot be gated and is left out; Polish nouns pass through
+    // the stem's gate)
     gate: ['zugangsdaten', 'passw', 'kennw', 'kreditkart', 'contrase', 'credencia', 'tarjeta', 'mots de passe', 'identifiants', 'carte', 'senha', 'cart', 'zapisan', 'wachtwoord', 'inloggegevens', 'saved', 'gespeichert', 'hinterlegt'],
     kind: 'act',
     category: 'prompt_injection',
     weight: 0.3,
-    re: /(?:gespeichert|hinterlegt|saved|guardad|almacenad|enregistr|sauvegard|salv|armazenad|zapisan|opgeslagen|保存)[\p{L}]{0,6}\s{0,2}[^.\n。]{0,20}?(?:zugangsdaten|passwörter|kennwörter|kreditkarten?(?:daten)?|contraseñas|credenciales|tarjetas?|mots de passe|identifiants|cartes? bancaires?|senhas|credenciais|cartões|hasła|dane logowania|wachtwoorden|inloggegevens|パスワード|認証情報|クレジットカード)/gu,
+    re: /(?:gespeichert|hinterlegt|saved|guardad|almacenad|enregistr|sauvegard|salv|armazenad|zapisan|opgeslagen)[\p{L}]{0,6}\s{0,2}[^.\n。]{0,20}?(?:zugangsdaten|passwörter|kennwörter|kreditkarten?(?:daten)?|contraseñas|credenciales|tarjetas?|mots de passe|identifiants|cartes? bancaires?|senhas|credenciais|cartões|hasła|dane logowania|wachtwoorden|inloggegevens)/gu,
     summary: 'asks the reader to gather or hand over secrets',
   },
   {
