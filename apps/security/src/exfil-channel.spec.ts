@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { channelCarries } from './exfil-channel';
+import { channelCarries, SECRET_MATERIAL } from './exfil-channel';
 
 describe('exfiltration as a channel plus carried data', () => {
   test('each channel with secret material or a credential file is found', () => {
@@ -32,6 +32,13 @@ describe('exfiltration as a channel plus carried data', () => {
       'https://img.example.io/a.png?w=200&h=100',
     ];
     for (const t of quiet) assert.equal(channelCarries(t), undefined, t);
+  });
+  test('secret material on a 600 KB run of half JWTs is a bounded search (a plain run took 4.4 s)', () => {
+    const t0 = process.hrtime.bigint();
+    assert.equal(SECRET_MATERIAL.test('eyJ-'.repeat(150_000)), false);
+    assert.equal(SECRET_MATERIAL.test('eyJhbGci'.repeat(75_000)), false);
+    assert.ok(Number(process.hrtime.bigint() - t0) / 1e6 < 1500);
+    assert.ok(SECRET_MATERIAL.test('sid=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.Qm3v8Rt2Lx9Kp4Nw7Zc1Yb6H'));
   });
   test('a hostile megabyte costs a bounded search', () => {
     const big = 'git push '.repeat(120_000) + ' hooks.slack.com/services/ '.repeat(1000);

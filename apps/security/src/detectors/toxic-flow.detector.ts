@@ -43,6 +43,9 @@ const OUTWARD_TOOL = /send|mail|post|upload|share|webhook|notify|publish|gist|co
 const DESTINATION = /[\w.+-]{1,64}@[\w-]{1,63}\.[\w.-]{2,}|\b(?:https?|s?ftp|wss?):\/\/[^\s"']{4,}|^@[\w.-]{3,64}$|^\+?\d[\d ()-]{7,18}\d$/;
 /** What secret material sent out by an outward tool weighs without any flow. */
 const SECRET_OUT = 0.55;
+/** How much of a result is searched for secret material (the secrets detector reads it all, in windows). */
+const SECRET_SCAN_MAX = 256 * 1024;
+const hasSecretMaterial = (text: string): boolean => SECRET_MATERIAL.test(text.length > SECRET_SCAN_MAX ? text.slice(0, SECRET_SCAN_MAX) : text);
 /** A call that puts secret material or a credential file on a channel outside the user's control (exfil-channel.ts). */
 const CHANNEL_OUT = 0.6;
 /** A whole repository pushed to a remote given as a URL. */
@@ -148,7 +151,7 @@ export class ToxicFlowDetector implements Detector {
     if (!text) return;
     const now = this.now();
     const pathArg = SENSITIVE_PATH.exec(args)?.[0];
-    const sensitive = (pathArg !== undefined && SENSITIVE_TOOL.test(tool)) || SECRET_MATERIAL.test(text);
+    const sensitive = (pathArg !== undefined && SENSITIVE_TOOL.test(tool)) || hasSecretMaterial(text);
     if (sensitive) {
       const reads = parse<FlowRead[]>(await this.store.hget(key, 'reads'), []).filter((r) => now - r.at < TTL_MS);
       reads.push({ at: now, tool: tool.slice(0, 80), ...(pathArg ? { path: args.slice(0, 200) } : {}), marks: marksOf(text.slice(0, 64 * 1024)) });
@@ -170,7 +173,7 @@ export class ToxicFlowDetector implements Detector {
    */
   private secretOut(tool: string, args: readonly TextUnit[]): Finding[] {
     if (!OUTWARD_TOOL.test(tool)) return [];
-    const secret = args.find((u) => SECRET_MATERIAL.test(u.text));
+    const secret = args.find((u) => hasSecretMaterial(u.text));
     if (!secret) return [];
     const dest = args.find((u) => DESTINATION.test(u.text));
     if (!dest) return [];
@@ -239,7 +242,7 @@ export class ToxicFlowDetector implements Detector {
       if (carried) break;
     }
     if (!carried) {
-      const secret = args.find((u) => SECRET_MATERIAL.test(u.text));
+      const secret = args.find((u) => hasSecretMaterial(u.text));
       if (secret && reads.length) carried = { field: secret.field, text: secret.text };
     }
     // An address taken from the untrusted content.
