@@ -12,6 +12,7 @@
 import type { AlertCategory } from '@mcpspy/events';
 import type { TextContext } from './types';
 import { boundRuns } from './bounded-regex';
+import { credentialPathGates, credentialPathSource } from './credential-paths';
 
 
 /**
@@ -54,8 +55,8 @@ const QUALIFIERS =
 const NOUNS =
   'instructions?|prompts?|directives?|directions|rules|guidelines|commands|orders|context|messages?|guidance|constraints|restrictions|policies|policy|programming|configuration|training|conditioning|settings';
 
-const SENSITIVE_PATHS =
-  '~\\/\\.ssh(?!\\/[\\w.-]+\\.pub\\b)|\\.ssh\\/(?![\\w.-]+\\.pub\\b)|id_rsa(?!\\.pub)|id_ed25519(?!\\.pub)|id_ecdsa(?!\\.pub)|authorized_keys|~\\/\\.aws|\\.aws\\/credentials|\\/etc\\/shadow|\\/etc\\/passwd|\\.npmrc|\\.netrc|\\.pgpass|\\.git-credentials|\\.kube\\/config|\\.docker\\/config\\.json|mcp\\.json|claude_desktop_config|\\.cursor\\/|\\.bash_history|\\.zsh_history|keychain|wallet\\.dat|(?<![\\w-])\\.env\\b|credentials\\.json|secrets?\\.(?:json|ya?ml)|token\\.json|\\.gnupg';
+/** Credential files plus private files that are never a tool's business (`credential-paths.ts`, `sensitive` view). */
+const SENSITIVE_PATHS = credentialPathSource({ sensitive: true });
 const READ_VERBS =
   'read|cat|include|attach|pass|send|upload|fetch|retrieve|collect|copy|grab|dump|print|output|extract|provide|exfiltrate|look up|load the contents|list the contents|contents? of';
 const SENSITIVE_DATA =
@@ -442,7 +443,7 @@ const RULES: readonly InjectionRule[] = [
     id: 'read_sensitive_file',
     category: 'prompt_injection',
     weight: w(0.5, 0.55, 0.8),
-    triggers: ['.ssh', 'id_rsa', 'id_ed25519', 'id_ecdsa', 'authorized_keys', '.aws', '/etc/', '.npmrc', '.netrc', '.pgpass', '.git-credentials', '.kube', '.docker', 'mcp.json', 'claude_desktop', '.cursor', 'history', 'keychain', 'wallet', '.env', 'credentials', 'secret', 'token.json', '.gnupg'],
+    triggers: credentialPathGates({ sensitive: true }),
     // A dot followed by a word character is part of a path (~/.gitconfig), not the end of a sentence.
     re: new RegExp(`\\b(?:${READ_VERBS})\\b(?:[^.\\n]|\\.(?=[\\w/])){0,60}?(?:${SENSITIVE_PATHS})|(?:${SENSITIVE_PATHS})(?:[^.\\n]|\\.(?=[\\w/])){0,40}?\\b(?:contents?|and (?:send|pass|include|attach|upload|paste|return|append))\\b`, 'g'),
     refine: sensitiveReadRefine,

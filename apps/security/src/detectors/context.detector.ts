@@ -26,6 +26,7 @@ import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
 import { quotedSpans, QuoteSpan, REPORTED } from './rules.detector';
 import { TriggerIndex } from '../trigger-index';
 import { withholdsPolicy } from '../injection-rules';
+import { credentialPathGates, credentialPathSource } from '../credential-paths';
 
 interface Cue {
   id: string;
@@ -45,7 +46,8 @@ interface Cue {
 const AI = '(?:ai|a\\.i\\.|assistant|agent|model|language model|llm|chatbot|bot|classifier|claude|chatgpt|gpt|copilot|gemini)';
 const VERB_SEND = '(?:send|e-?mail|mail|forward|post|upload|transfer|wire|pay|submit|share|deliver|leak|exfiltrate|copy|sync|bcc|cc|move|remit|redirect|push)';
 const SECRET = '(?:passwords?|passphrases?|api[ _-]?keys?|access[ _-]?keys?|secret[ _-]?keys?|private[ _-]?keys?|ssh[ _-]?keys?|(?:deploy |app |client )?secrets|tokens?|credentials?|seed phrases?|recovery phrases?|mnemonic|2fa codes?|otp codes?|(?:two-factor |2fa |mfa )?(?:backup|recovery) codes|one-time codes?|session cookies?|cookies|(?:saved |stored |browser )?passwords?)';
-const CRED_PATH = '(?:~\\/\\.ssh\\/[\\w.-]{1,40}|\\.ssh\\/id_[a-z0-9]{2,10}|~\\/\\.aws\\/(?:credentials|config)|\\.aws\\/credentials|~\\/\\.netrc|\\.git-credentials|~\\/\\.docker\\/config\\.json|~\\/\\.kube\\/config|\\/etc\\/shadow|\\.env(?:\\.local|\\.production)?\\b|id_rsa|id_ed25519|wallet\\.dat|keychain)';
+/** Credential files (`credential-paths.ts`, `credential` view: the path alone is the data asked for or carried). */
+const CRED_PATH = `(?:${credentialPathSource()})`;
 const DEST = '(?:[\\w.+-]{1,64}@[\\w-]{1,63}(?:\\.[\\w-]{1,63}){1,4}|(?:https?|s?ftps?|scp|sftp|smb|ssh|git|s3|gs|wss?):\\/\\/[^\\s)>\\]"\']{3,200}|(?:account|acct|iban|wallet|routing)(?: (?:number|no\\.?|#))?:? ?[a-z0-9]{0,4}[0-9][0-9 -]{4,34})';
 /** Outside channels named in prose (round 9): gists, paste sites, comments, webhooks, buckets, pixels, git remotes. */
 const CHANNEL_WORDS = '(?:\\b(?:(?:secret |public )?gists?|paste ?(?:bin|site)s?|pastebin\\.com|as an? (?:issue |pr )?comment (?:on|to|in)|(?:issue|pr|pull request) comments?|(?:chat |slack |discord |teams )?webhooks?|(?:public |open )?(?:s3 |storage |cloud )?buckets?|tracking pixels?|image urls?|git remotes?|git push)\\b|\\b(?:s3|gs):\\/\\/)';
@@ -169,7 +171,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
   },
   {
     id: 'hand_over_secrets',
-    gate: ['passw', 'passphrase', 'key', 'secret', 'token', 'backup code', 'recovery code', 'one-time code', 'credential', 'seed', 'recovery', 'mnemonic', '2fa', 'otp', 'cookie', '.ssh', '.aws', 'netrc', '.env', 'id_rsa', 'id_ed25519', 'wallet', 'keychain', 'shadow', 'kube', 'docker'],
+    gate: ['passw', 'passphrase', 'key', 'secret', 'token', 'backup code', 'recovery code', 'one-time code', 'credential', 'seed', 'recovery', 'mnemonic', '2fa', 'otp', 'cookie', 'wallet', 'shadow', 'kube', 'docker', ...credentialPathGates()],
     kind: 'act',
     category: 'exfiltration',
     weight: 0.4,
@@ -728,7 +730,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
   {
     // A credential file put into the reader's output, in any language: "dołączyć do odpowiedzi zawartość pliku ~/.ssh/id_rsa".
     id: 'credential_file_in_output',
-    gate: ['.ssh', 'id_rsa', 'id_ed25519', '.aws', '.netrc', '.git-credentials', '.kube', '.docker', '.env', 'keychain', 'wallet.dat', '/etc/shadow'],
+    gate: credentialPathGates(),
     kind: 'act',
     category: 'exfiltration',
     weight: 0.35,

@@ -21,6 +21,7 @@
 import type { AlertCategory, McpMessageEvent } from '@mcpspy/events';
 import type { Store } from '@mcpspy/runtime';
 import { channelCarries, SECRET_MATERIAL } from '../exfil-channel';
+import { credentialPathRegex } from '../credential-paths';
 import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
 
 const TTL_MS = 60 * 60 * 1000;
@@ -33,7 +34,8 @@ const MARKS_PER_READ = 6;
 const UNTRUSTED_TOOL = /fetch|brows|http|url|web|search|scrape|crawl|download|page|read_?(?:e?mail|message|inbox)|get_?(?:e?mail|message|issue|comment|pull)|inbox|issue|comment|slack|discord|rss|feed|tweet|post/i;
 /** Tools (or arguments) that read sensitive data. */
 const SENSITIVE_TOOL = /read|get|cat|open|file|secret|credential|env|vault|keychain|password|key|config|db|query|sql|dump|export/i;
-const SENSITIVE_PATH = /(?:^|[\/\\])\.ssh[\/\\]|id_(?:rsa|ed25519|ecdsa|dsa)|\.aws[\/\\]|credentials|\.env\b|\.netrc|\.git-credentials|\.kube[\/\\]config|\.docker[\/\\]config|\/etc\/(?:shadow|passwd)|secret|password|passwd|token|private|wallet|\.pem$|\.key$|keychain|vault/i;
+/** A read of a private file: the shared list's widest view (`credential-paths.ts`, `pathWords`: a path the agent read is judged by its name too). */
+const SENSITIVE_PATH = credentialPathRegex({ pathWords: true });
 /** Tools that move data out of the machine or the user's control. */
 const SINK_TOOL = /send|mail|post|upload|share|transfer|wire|pay|webhook|notify|publish|push|create_?(?:issue|comment|gist|pr|pull)|comment|message|tweet|slack|discord|fetch|http|request|url|write|put|sync|forward|submit/i;
 
