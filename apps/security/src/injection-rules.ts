@@ -12,6 +12,7 @@
 import type { AlertCategory } from '@mcpspy/events';
 import type { TextContext } from './types';
 import { boundRuns } from './bounded-regex';
+import { credentialPathGates, credentialPathSource } from './credential-paths';
 
 
 /**
@@ -54,8 +55,8 @@ const QUALIFIERS =
 const NOUNS =
   'instructions?|prompts?|directives?|directions|rules|guidelines|commands|orders|context|messages?|guidance|constraints|restrictions|policies|policy|programming|configuration|training|conditioning|settings';
 
-const SENSITIVE_PATHS =
-  '~\\/\\.ssh(?!\\/[\\w.-]+\\.pub\\b)|\\.ssh\\/(?![\\w.-]+\\.pub\\b)|id_rsa(?!\\.pub)|id_ed25519(?!\\.pub)|id_ecdsa(?!\\.pub)|authorized_keys|~\\/\\.aws|\\.aws\\/credentials|\\/etc\\/shadow|\\/etc\\/passwd|\\.npmrc|\\.netrc|\\.pgpass|\\.git-credentials|\\.kube\\/config|\\.docker\\/config\\.json|mcp\\.json|claude_desktop_config|\\.cursor\\/|\\.bash_history|\\.zsh_history|keychain|wallet\\.dat|(?<![\\w-])\\.env\\b|credentials\\.json|secrets?\\.(?:json|ya?ml)|token\\.json|\\.gnupg';
+/** Credential files plus private files that are never a tool's business (`credential-paths.ts`, `sensitive` view). */
+const SENSITIVE_PATHS = credentialPathSource({ sensitive: true });
 const READ_VERBS =
   'read|cat|include|attach|pass|send|upload|fetch|retrieve|collect|copy|grab|dump|print|output|extract|provide|exfiltrate|look up|load the contents|list the contents|contents? of';
 const SENSITIVE_DATA =
@@ -157,7 +158,7 @@ const RULES: readonly InjectionRule[] = [
     category: 'prompt_injection',
     weight: w(0.8, 0.85, 0.9),
     triggers: ['vergeet', 'negeer', 'zignoruj', 'zapomnij', 'pomi', 'vergiss', 'oublie', 'olvida', 'dimentica', 'esquece'],
-    re: /\b(?:vergeet|negeer|zignoruj|zapomnij(?: o)?|pomiń|pominąć|pomijając)\b[^.\n]{0,30}?\b(?:instructies|opdrachten|regels|richtlijnen|polecenia|poleceniach|instrukcje|instrukcjach|zasady|wytyczne)\b|\b(?:vergeet|vergiss|oublie[rz]?|olvida|dimentica|esquece|zapomnij)\b (?:alles,? |tout |todo |tutto |tudo |wszystko,? )?(?:wat|was|ce qui|lo que|quello che|o que|co) (?:eerder|hiervoor|vorher|zuvor|bisher|avant|précède|a été dit|se dijo|antes|prima|było)\b/g,
+    re: /\b(?:vergeet|negeer|zignoruj|zapomnij(?: o)?|pomiń|pominąć|pomijając)(?![\wąćęłńóśźż])[^.\n]{0,30}?\b(?:instructies|opdrachten|regels|richtlijnen|polecenia|poleceniach|instrukcje|instrukcjach|zasady|wytyczne)\b|\b(?:vergeet|vergiss|oublie[rz]?|olvida|dimentica|esquece|zapomnij)\b (?:alles,? |tout |todo |tutto |tudo |wszystko,? )?(?:wat|was|ce qui|lo que|quello che|o que|co) (?:eerder|hiervoor|vorher|zuvor|bisher|avant|précède|a été dit|se dijo|antes|prima|było)\b/g,
     summary: 'instruction override',
   },
   {
@@ -442,7 +443,7 @@ const RULES: readonly InjectionRule[] = [
     id: 'read_sensitive_file',
     category: 'prompt_injection',
     weight: w(0.5, 0.55, 0.8),
-    triggers: ['.ssh', 'id_rsa', 'id_ed25519', 'id_ecdsa', 'authorized_keys', '.aws', '/etc/', '.npmrc', '.netrc', '.pgpass', '.git-credentials', '.kube', '.docker', 'mcp.json', 'claude_desktop', '.cursor', 'history', 'keychain', 'wallet', '.env', 'credentials', 'secret', 'token.json', '.gnupg'],
+    triggers: credentialPathGates({ sensitive: true }),
     // A dot followed by a word character is part of a path (~/.gitconfig), not the end of a sentence.
     re: new RegExp(`\\b(?:${READ_VERBS})\\b(?:[^.\\n]|\\.(?=[\\w/])){0,60}?(?:${SENSITIVE_PATHS})|(?:${SENSITIVE_PATHS})(?:[^.\\n]|\\.(?=[\\w/])){0,40}?\\b(?:contents?|and (?:send|pass|include|attach|upload|paste|return|append))\\b`, 'g'),
     refine: sensitiveReadRefine,
@@ -520,7 +521,7 @@ const RULES: readonly InjectionRule[] = [
     category: 'jailbreak',
     weight: w(0.4, 0.35, 0.45),
     triggers: ['bist du', 'tu es', 'vous ', 'eres', 'sei ', 'ben je', 'bent nu', 'jeste', 'a partir de agora'],
-    re: /\b(?:ab jetzt|ab sofort|von nun an|jetzt) bist du\b|\b(?:tu es|vous êtes) (?:maintenant|désormais|dorénavant)\b|\b(?:à partir de maintenant|désormais|dorénavant),? (?:tu es|vous êtes)\b|\b(?:ahora|a partir de ahora|desde ahora) eres\b|\b(?:da questo momento|da ora in poi|d'ora in poi|adesso|ora) sei\b|\b(?:vanaf nu|voortaan) ben je\b|\bje bent nu\b|\b(?:od teraz|od tej chwili) jesteś\b|\ba partir de agora (?:você é|és)\b/g,
+    re: /\b(?:ab jetzt|ab sofort|von nun an|jetzt) bist du\b|\b(?:tu es|vous êtes) (?:maintenant|désormais|dorénavant)\b|\b(?:à partir de maintenant|désormais|dorénavant),? (?:tu es|vous êtes)\b|\b(?:ahora|a partir de ahora|desde ahora) eres\b|\b(?:da questo momento|da ora in poi|d'ora in poi|adesso|ora) sei\b|\b(?:vanaf nu|voortaan) ben je\b|\bje bent nu\b|\b(?:od teraz|od tej chwili) jesteś(?![\wąćęłńóśźż])|\ba partir de agora (?:você é|és)\b/g,
     summary: 'role or persona hijack (non-English)',
   },
   {

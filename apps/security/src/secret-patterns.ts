@@ -332,8 +332,87 @@ const PATTERNS: readonly SecretPattern[] = [
   },
 ];
 
+/** A password a person or a tool put in a credential file: long enough, and not a word or a placeholder. */
+function storedPasswordAccept(pw: string): boolean {
+  if (pw.length < 6 || !notPlaceholder(pw) || /^(?:password|passwd|secret|\*|x+|none|null|\$\w+)$/i.test(pw)) return false;
+  return /[a-zA-Z]/.test(pw) && (/\d/.test(pw) || /[^\w]/.test(pw));
+}
+
+/** A token in a credential file: random (high entropy, letters and digits), not an environment reference. */
+function storedTokenAccept(v: string): boolean {
+  return v.length >= 16 && notPlaceholder(v) && !/^\$|^%|^\{/.test(v) && /\d/.test(v) && /[a-zA-Z]/.test(v) && entropy(v) > 3.5;
+}
+
+/**
+ * Credential files by their format (round 9), appended after the provider formats: a leak of one is a leak whatever
+ * the token looks like. Each one names the shape it reads; placeholders (`<password>`, `${NPM_TOKEN}`, `xxxx`) are skipped.
+ */
+const CREDENTIAL_FORMAT_PATTERNS: readonly SecretPattern[] = [
+  {
+    // ~/.pgpass: hostname:port:database:username:password, one per line (libpq).
+    id: 'pgpass_line',
+    weight: 0.85,
+    triggers: [':5432:', ':*:', ':3306:', ':6432:'],
+    re: /^[\w.*-]{1,253}:(?:\d{2,5}|\*):[\w.*-]{1,63}:[\w.*@-]{1,63}:([^\s:]{6,128})$/gm,
+    accept: (_s, m) => storedPasswordAccept(m[1] ?? ''),
+    summary: '.pgpass line (host:port:db:user:password)',
+  },
+  {
+    // ~/.netrc: machine HOST login USER password PASS (on one line or several).
+    id: 'netrc_entry',
+    weight: 0.85,
+    triggers: ['machine'],
+    re: /\bmachine\s{1,8}[\w.-]{1,253}\s{1,8}(?:login\s{1,8}\S{1,128}\s{1,8})?password\s{1,8}(\S{6,128})/g,
+    accept: (_s, m) => storedPasswordAccept(m[1] ?? ''),
+    summary: '.netrc entry with a password',
+  },
+  {
+    // .npmrc / .yarnrc: //registry/:_authToken=… (npm tokens of the old uuid format too).
+    id: 'npmrc_auth_token',
+    weight: 0.85,
+    triggers: ['_authtoken', '_auth='],
+    re: /:_auth(?:Token)?\s{0,3}=\s{0,3}["']?([A-Za-z0-9._~+\/=-]{16,512})/g,
+    accept: (_s, m) => storedTokenAccept(m[1] ?? ''),
+    summary: '.npmrc auth token',
+  },
+  {
+    // kubeconfig users[].user: token, client-key-data (nested, so indented: a top-level `token:` is any config's).
+    id: 'kubeconfig_credential',
+    weight: 0.8,
+    triggers: ['token:', 'client-key-data:', 'access-token:'],
+    re: /^[ \t]{2,16}(?:- )?(?:token|client-key-data|access-token|id-token|refresh-token):[ \t]{1,4}["']?([A-Za-z0-9._~+\/=-]{20,512})/gm,
+    accept: (_s, m) => storedTokenAccept(m[1] ?? ''),
+    summary: 'kubeconfig token or client key',
+  },
+  {
+    // Google OAuth tokens by prefix: access tokens `ya29.`, refresh tokens `1//0`.
+    id: 'google_oauth_token',
+    weight: 0.85,
+    triggers: ['ya29.', '1//0'],
+    re: /\b(?:ya29\.[A-Za-z0-9_-]{20,512}|1\/\/0[A-Za-z0-9_-]{20,512})/g,
+    accept: (s) => notPlaceholder(s) && entropy(s) > 3.5,
+    summary: 'Google OAuth token',
+  },
+];
+
 /** Longest run of a secret pattern: tokens are long (a JWT's payload, a project API key), so longer than a rule's. */
 const SECRET_RUN_MAX = 512;
 
 /** The patterns as they run: every unbounded run given a bound (bounded-regex.ts). */
-export const SECRET_PATTERNS: readonly SecretPattern[] = PATTERNS.map((p) => ({ ...p, re: boundRuns(p.re, SECRET_RUN_MAX) }));
+export const SECRET_PATTERNS: readonly SecretPattern[] = [...PATTERNS, ...CREDENTIAL_FORMAT_PATTERNS].map((p) => ({ ...p, re: boundRuns(p.re, SECRET_RUN_MAX) }));
+
+/** The last key of a JSON field path (`result.content[0].text#json.access_token` → `access_token`). */
+const CREDENTIAL_KEY = /(?:^|[.#])(?:access_?token|refresh_?token|id_?token|auth_?token|bearer_?token|session_?token|client_?secret|api_?key|secret_?key|private_?key|password|passwd)$/i;
+
+/**
+ * A credential carried as a JSON value (round 9): an OAuth token response `{"access_token": …, "refresh_token": …}`,
+ * a config dump. The extractor hands over the value alone with its key in the field path, so the text patterns above
+ * (which need `key=value` in one text) never see the pair. A token must look random; a password must look chosen.
+ */
+export function credentialFieldValue(field: string, text: string): boolean {
+  if (text.length > 4096 || !CREDENTIAL_KEY.test(field)) return false;
+  const v = text.trim();
+  if (/pass(?:wd|word)$/i.test(field)) return v.length <= 128 && !/\s/.test(v) && storedPasswordAccept(v) && v.length >= 8;
+  if (/private_?key$/i.test(field)) return false; // a PEM key is found by its own pattern
+  return v.length <= 2048 && !/\s/.test(v) && storedTokenAccept(v);
+}

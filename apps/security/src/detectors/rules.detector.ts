@@ -6,6 +6,7 @@
  * does not. In tool, prompt and resource definitions every finding is tool
  * poisoning: that text is read by the model and rarely by the user.
  */
+import { jailbreakStructure } from '../jailbreak-structure';
 import type { AlertCategory, AlertEvidence } from '@mcpspy/events';
 import { INJECTION_RULES, InjectionRule } from '../injection-rules';
 import { codeUnitsOf } from '../code-units';
@@ -252,6 +253,8 @@ export class RulesDetector implements Detector {
         if (weight > 0) this.runRule(rule, weight, unit, norm, hidden, remap, hits, quotes);
       }
     }
+    // Jailbreaks by structure (jailbreak-structure.ts): dropped rules, a new identity, coercion, a harmful request.
+    if (ctx !== 'definition') this.jailbreakHit(unit, norm, hidden, hits);
     // Plain ASCII (no runs in its normalisation: most texts) holds none of the characters the Unicode checks look for.
     for (const u of norm.runs ? scanUnicode(unit.text) : NO_UNICODE_HITS) {
       hits.push({
@@ -262,6 +265,23 @@ export class RulesDetector implements Detector {
         summary: u.summary,
       });
     }
+  }
+
+  private jailbreakHit(unit: TextUnit, norm: ReturnType<typeof normalizeForMatch>, hidden: boolean, hits: Hit[]): void {
+    const js = jailbreakStructure(norm.text);
+    if (!js) return;
+    // A write-up about jailbreaks names their parts; it is damped like a discussed quote.
+    const discussed = readsLikeWriteUp(norm.text);
+    const weight = Math.min(MAX_WEIGHT, js.weight * (discussed ? 0.3 : 1) + (hidden ? 0.1 : 0));
+    const [s, e] = originalSpan(norm, js.start, js.end, unit.text.length);
+    hits.push({
+      category: 'jailbreak',
+      rule: 'jailbreak_structure',
+      weight,
+      evidence: { text: clip(unit.text.slice(s, e)), field: unit.field, start: s, end: e, rule: 'jailbreak_structure' },
+      summary: `asks the reader to drop its rules or identity (${js.parts.join(' + ')})`,
+      ...(discussed ? { discussed: true } : {}),
+    });
   }
 
   private runRule(

@@ -115,3 +115,26 @@ describe('secrets, round 9: code that names where a password lives is not a leak
     assert.ok(kinds('password: Secret_Pass.2024').includes('password_assignment'));
   });
 });
+
+describe('credential files by format (round 9)', () => {
+  const fieldKinds = (field: string, text: string) =>
+    (det.detect({ msg: toolCall({}), method: 'tools/call', direction: 'response', texts: [{ field, text, context: 'result', origin: 'plain' }] })[0]?.details?.kinds as string[] | undefined) ?? [];
+  test('.pgpass, .netrc, .npmrc, kubeconfig and OAuth tokens are leaks', () => {
+    assert.ok(kinds('db.prod.internal:5432:*:billing:T7v!pq93LmZe').includes('pgpass_line'));
+    assert.ok(kinds('machine api.heroku.com\n  login pat@acme.io\n  password 7d1f3a9c-44b2-4e8a').includes('netrc_entry'));
+    assert.ok(kinds('//registry.npmjs.org/:_authToken=Qw8Er2Ty6Ui0Op4As8Df2Gh6Jk0Lz3Xc7Vb').includes('npmrc_auth_token'));
+    assert.ok(kinds('users:\n- name: ci\n  user:\n    token: kx8Lm2Nq5Rt9Vw3Yz7Bc1Df4Gh6Jk0Lp').includes('kubeconfig_credential'));
+    assert.ok(kinds('ya29.a0AfB_byC8kL2mN5pQ9sT3vW7yZ1bD4fG6h').includes('google_oauth_token'));
+    assert.deepEqual(fieldKinds('result.content[0].text#json.refresh_token', 'r8Tq2Lx9Vb4mK8cR1tZ5wY3pD6sF0aG'), ['credential_field']);
+  });
+  test('placeholders and references in the same formats are not', () => {
+    assert.deepEqual(kinds('localhost:5432:mydb:myuser:<password>'), []);
+    assert.deepEqual(kinds('hostname:port:database:username:password'), []);
+    assert.deepEqual(kinds('machine example.com login me password ${NETRC_PASSWORD}'), []);
+    assert.deepEqual(kinds('//registry.npmjs.org/:_authToken=${NPM_TOKEN}'), []);
+    assert.deepEqual(kinds('    token: <your-token-here>'), []);
+    assert.deepEqual(fieldKinds('result.content[0].text#json.access_token', 'your-access-token'), []);
+    assert.deepEqual(fieldKinds('result.content[0].text#json.token_type', 'Bearer'), []);
+    assert.deepEqual(fieldKinds('result.content[0].text#json.password', 'password'), []);
+  });
+});

@@ -4,7 +4,7 @@
  * distinct addresses in one message look like a dump and weigh more.
  */
 import type { AlertEvidence } from '@mcpspy/events';
-import { SECRET_PATTERNS, SecretPattern } from '../secret-patterns';
+import { credentialFieldValue, SECRET_PATTERNS, SecretPattern } from '../secret-patterns';
 import { clip, Detector, Finding, TextsInput } from '../types';
 import { TriggerIndex } from '../trigger-index';
 import { forEachMatch } from '../windows';
@@ -64,6 +64,7 @@ export class SecretsDetector implements Detector {
         });
       }
     }
+    credentialFields(texts, best);
     if (best.size === 0) return [];
     const email = best.get('email');
     if (email && emails.size >= 3) {
@@ -86,6 +87,16 @@ export class SecretsDetector implements Detector {
         details: { kinds: list.map(([id]) => id) },
       },
     ];
+  }
+}
+
+/** Credentials held as JSON values (an OAuth token response): the key is in the field path, not in the text. */
+function credentialFields(texts: TextsInput['texts'], best: Map<string, { weight: number; evidence: AlertEvidence[]; summary: string }>): void {
+  for (const unit of texts) {
+    if (unit.context === 'definition' || !credentialFieldValue(unit.field, unit.text)) continue;
+    let entry = best.get('credential_field');
+    if (!entry) best.set('credential_field', (entry = { weight: 0.8, evidence: [], summary: 'credential in a JSON field' }));
+    if (entry.evidence.length < 3) entry.evidence.push({ text: clip(redact(unit.text)), field: unit.field, start: 0, end: unit.text.length, rule: 'credential_field' });
   }
 }
 

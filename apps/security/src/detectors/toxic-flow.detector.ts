@@ -20,6 +20,8 @@
  */
 import type { AlertCategory, McpMessageEvent } from '@mcpspy/events';
 import type { Store } from '@mcpspy/runtime';
+import { channelCarries, SECRET_MATERIAL } from '../exfil-channel';
+import { credentialPathRegex } from '../credential-paths';
 import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
 
 const TTL_MS = 60 * 60 * 1000;
@@ -32,8 +34,8 @@ const MARKS_PER_READ = 6;
 const UNTRUSTED_TOOL = /fetch|brows|http|url|web|search|scrape|crawl|download|page|read_?(?:e?mail|message|inbox)|get_?(?:e?mail|message|issue|comment|pull)|inbox|issue|comment|slack|discord|rss|feed|tweet|post/i;
 /** Tools (or arguments) that read sensitive data. */
 const SENSITIVE_TOOL = /read|get|cat|open|file|secret|credential|env|vault|keychain|password|key|config|db|query|sql|dump|export/i;
-const SENSITIVE_PATH = /(?:^|[\/\\])\.ssh[\/\\]|id_(?:rsa|ed25519|ecdsa|dsa)|\.aws[\/\\]|credentials|\.env\b|\.netrc|\.git-credentials|\.kube[\/\\]config|\.docker[\/\\]config|\/etc\/(?:shadow|passwd)|secret|password|passwd|token|private|wallet|\.pem$|\.key$|keychain|vault/i;
-const SECRET_MATERIAL = /-----BEGIN [A-Z ]{0,20}PRIVATE KEY-----|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|aws_secret_access_key|\bgh[pousr]_[A-Za-z0-9]{36}|\bsk-[A-Za-z0-9_-]{20,}|\bxox[abposr]-[0-9A-Za-z-]{10,}|\bglpat-[A-Za-z0-9_-]{20}|password\s{0,3}[:=]/i;
+/** A read of a private file: the shared list's widest view (`credential-paths.ts`, `pathWords`: a path the agent read is judged by its name too). */
+const SENSITIVE_PATH = credentialPathRegex({ pathWords: true });
 /** Tools that move data out of the machine or the user's control. */
 const SINK_TOOL = /send|mail|post|upload|share|transfer|wire|pay|webhook|notify|publish|push|create_?(?:issue|comment|gist|pr|pull)|comment|message|tweet|slack|discord|fetch|http|request|url|write|put|sync|forward|submit/i;
 
@@ -43,6 +45,13 @@ const OUTWARD_TOOL = /send|mail|post|upload|share|webhook|notify|publish|gist|co
 const DESTINATION = /[\w.+-]{1,64}@[\w-]{1,63}\.[\w.-]{2,}|\b(?:https?|s?ftp|wss?):\/\/[^\s"']{4,}|^@[\w.-]{3,64}$|^\+?\d[\d ()-]{7,18}\d$/;
 /** What secret material sent out by an outward tool weighs without any flow. */
 const SECRET_OUT = 0.55;
+/** How much of a result is searched for secret material (the secrets detector reads it all, in windows). */
+const SECRET_SCAN_MAX = 256 * 1024;
+const hasSecretMaterial = (text: string): boolean => SECRET_MATERIAL.test(text.length > SECRET_SCAN_MAX ? text.slice(0, SECRET_SCAN_MAX) : text);
+/** A call that puts secret material or a credential file on a channel outside the user's control (exfil-channel.ts). */
+const CHANNEL_OUT = 0.6;
+/** A whole repository pushed to a remote given as a URL. */
+const MIRROR_OUT = 0.55;
 
 const EMAIL = /[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}/g;
 const URL_HOST = /https?:\/\/([\w.-]{1,253})/g;
@@ -144,7 +153,7 @@ export class ToxicFlowDetector implements Detector {
     if (!text) return;
     const now = this.now();
     const pathArg = SENSITIVE_PATH.exec(args)?.[0];
-    const sensitive = (pathArg !== undefined && SENSITIVE_TOOL.test(tool)) || SECRET_MATERIAL.test(text);
+    const sensitive = (pathArg !== undefined && SENSITIVE_TOOL.test(tool)) || hasSecretMaterial(text);
     if (sensitive) {
       const reads = parse<FlowRead[]>(await this.store.hget(key, 'reads'), []).filter((r) => now - r.at < TTL_MS);
       reads.push({ at: now, tool: tool.slice(0, 80), ...(pathArg ? { path: args.slice(0, 200) } : {}), marks: marksOf(text.slice(0, 64 * 1024)) });
@@ -166,7 +175,7 @@ export class ToxicFlowDetector implements Detector {
    */
   private secretOut(tool: string, args: readonly TextUnit[]): Finding[] {
     if (!OUTWARD_TOOL.test(tool)) return [];
-    const secret = args.find((u) => SECRET_MATERIAL.test(u.text));
+    const secret = args.find((u) => hasSecretMaterial(u.text));
     if (!secret) return [];
     const dest = args.find((u) => DESTINATION.test(u.text));
     if (!dest) return [];
@@ -182,7 +191,36 @@ export class ToxicFlowDetector implements Detector {
     ];
   }
 
+  /**
+   * Whatever the tool is called (a shell runs anything): its arguments put secret material or a credential file on a
+   * channel outside the user's control (a git remote URL, a chat webhook, a paste site or gist, an issue comment, an
+   * image URL with a query, a DNS name built from data, a cloud bucket), or push a whole repository to a URL.
+   */
+  private channelOut(tool: string, args: readonly TextUnit[]): Finding | undefined {
+    if (args.length === 0) return undefined;
+    const joined = args.length === 1 ? args[0]!.text : args.map((u) => u.text).join('\n');
+    const hit = channelCarries(joined, tool);
+    if (!hit) return undefined;
+    const unit = args.find((u) => u.text.includes(hit.channel.slice(0, 40))) ?? args[0]!;
+    return {
+      category: 'exfiltration',
+      score: hit.carried === 'the whole repository' ? MIRROR_OUT : CHANNEL_OUT,
+      detector: this.name,
+      evidence: [{ text: clip(hit.channel.replace(/\?[\s\S]*$/, '?…')), field: unit.field, start: 0, end: Math.min(unit.text.length, 200), rule: 'secret_on_channel' }],
+      summary: `${tool || 'a call'} puts ${hit.carried === 'the whole repository' ? 'the whole repository' : hit.carried.startsWith('data encoded') ? 'encoded data' : 'secret material'} on an outside channel (${clip(hit.channel.replace(/\?[\s\S]*$/, '?…'), 60)})`,
+      details: { flow: { sink: tool, sensitive_read: hit.carried === 'the whole repository' ? 'repository' : 'secret material' } },
+    };
+  }
+
   private async judgeCall(key: string, input: AnalysisInput): Promise<Finding[]> {
+    const found = await this.judgeFlow(key, input);
+    const params = (input.msg.params ?? {}) as { name?: unknown };
+    const channel = this.channelOut(typeof params.name === 'string' ? params.name : '', input.texts.filter((u) => u.context === 'argument'));
+    if (!channel || found.some((f) => f.score >= channel.score)) return found;
+    return [channel];
+  }
+
+  private async judgeFlow(key: string, input: AnalysisInput): Promise<Finding[]> {
     const params = (input.msg.params ?? {}) as { name?: unknown };
     const tool = typeof params.name === 'string' ? params.name : '';
     if (!SINK_TOOL.test(tool)) return [];
@@ -206,7 +244,7 @@ export class ToxicFlowDetector implements Detector {
       if (carried) break;
     }
     if (!carried) {
-      const secret = args.find((u) => SECRET_MATERIAL.test(u.text));
+      const secret = args.find((u) => hasSecretMaterial(u.text));
       if (secret && reads.length) carried = { field: secret.field, text: secret.text };
     }
     // An address taken from the untrusted content.

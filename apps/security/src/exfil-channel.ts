@@ -1,0 +1,86 @@
+/**
+ * Exfiltration as a channel plus carried data (round 9): a destination outside the user's control together with
+ * secret material or a credential file in the same text or call. Either alone is common (a deploy doc names the team's
+ * webhook, a how-to names ~/.ssh/id_rsa); both together are how data leaves.
+ *
+ * Channels, each a shape of its own:
+ * - a git remote given as a URL (`git push --mirror https://…`, `git remote add x https://… && git push x --all`);
+ * - a chat service's incoming webhook (Slack, Discord, Teams/Office 365, Google Chat, a Telegram bot);
+ * - a paste site, a gist or an issue/PR comment endpoint;
+ * - an image or pixel URL with a query string (markdown images are fetched without a click);
+ * - a DNS name built from data (`$(…).domain`, `$c.x.domain`), or one whose first label is encoded readable text;
+ * - a cloud bucket URL (`s3://`, `gs://`, `*.blob.core.windows.net`).
+ */
+
+import { credentialPathRegex } from './credential-paths';
+
+/**
+ * Secret material by format (a key, a token, a password in a URL or an assignment). It runs on whole results (the
+ * toxic-flow detector's reads, first 256 KB), so every run is bounded, a JWT must open with a header key (alg, typ,
+ * kid, cty, enc: what the secrets detector accepts) and its parts are taken atomically (a look-ahead capture, then the
+ * back-reference): `eyJ-` repeated over 600 KB backtracked for seconds with a plain run.
+ */
+export const SECRET_MATERIAL =
+  /-----BEGIN [A-Z ]{0,20}PRIVATE KEY-----|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|aws_secret_access_key|\bgh[pousr]_[A-Za-z0-9]{36}|\bsk-[A-Za-z0-9_-]{20,200}|\bxox[abposr]-[0-9A-Za-z-]{10,200}|\bglpat-[A-Za-z0-9_-]{20}|password\s{0,3}[:=]|\beyJ(?:hbGci|0eXAi|raWQi|jdHki|lbmMi)(?=([A-Za-z0-9_-]{4,160}))\1\.eyJ(?=([A-Za-z0-9_-]{8,2048}))\2\.[A-Za-z0-9_-]{16}|\bnpm_[A-Za-z0-9]{36}\b|_authToken\s{0,3}=\s{0,3}[A-Za-z0-9]|\b[sr]k_live_[0-9a-zA-Z]{24,200}|\bya29\.[A-Za-z0-9_-]{20,2048}|\bhf_[A-Za-z]{34}\b|\bAIza[0-9A-Za-z_-]{35}\b|\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s/:@'"]{1,64}:(?![^\s@]{0,12}(?:pass(?:word)?|xxx|\*\*\*|<|\$\{)[^\s@]{0,12}@)[^\s/@'"]{3,128}@[\w.-]+/i;
+
+/** Credential files and their usual places (the shared list's `credential` view with bare directories, `credential-paths.ts`). */
+export const CREDENTIAL_FILE = credentialPathRegex({ dirs: true });
+
+/** Destinations outside the user's control, by channel (see the module comment). */
+export const EXFIL_CHANNEL = new RegExp(
+  [
+    // git: a remote given as a URL, pushed to (a named remote such as origin is the user's own).
+    String.raw`\bgit\b[^\n]{0,80}?\b(?:push|remote add|remote set-url)\b[^\n]{0,60}?(?:https?:\/\/|ssh:\/\/|git@[\w.-]{1,100}:)`,
+    // chat services' incoming webhooks.
+    String.raw`hooks\.slack\.com\/(?:services|workflows)\/|discord(?:app)?\.com\/api\/webhooks\/|outlook\.office(?:365)?\.com\/webhook|\.webhook\.office\.com\/|chat\.googleapis\.com\/v1\/spaces\/|api\.telegram\.org\/bot`,
+    // paste sites, gists, issue/PR comments.
+    String.raw`\b(?:pastebin\.com|paste\.ee|hastebin\.com|dpaste\.(?:com|org)|termbin\.com|ghostbin|0x0\.st|transfer\.sh|file\.io|gist\.github\.com|api\.github\.com\/gists)\b|\bcreate_?gist\b|\bgh gist create\b|\/issues\/\d{1,9}\/comments\b|\b(?:create|post|add)_(?:issue_|pr_)?comment\b|\bas a comment on\b`,
+    // an image or pixel URL with a query string.
+    String.raw`!\[[^\]\n]{0,80}\]\(https?:\/\/[^\s)?]{1,200}\?[^\s)]{1,400}\)|https?:\/\/[^\s"'?]{1,200}\.(?:png|gif|jpe?g|svg|webp|ico)\?[^\s"')]{4,400}`,
+    // DNS names built from data.
+    String.raw`\b(?:dig|nslookup|host|drill)\b[^\n]{0,60}?\$[({\w]`,
+    // cloud buckets.
+    String.raw`\b(?:s3|gs):\/\/[\w.-]{3,63}|\.blob\.core\.windows\.net\b`,
+  ].join('|'),
+  'i',
+);
+
+/** A whole repository pushed to a remote given as a URL: every branch and tag leaves at once. */
+export const REPO_MIRROR_OUT = /\bgit\b[^\n]{0,80}?\bpush\b[^\n]{0,40}?--(?:mirror|all)\b[^\n]{0,40}?(?:https?:\/\/|ssh:\/\/|git@[\w.-]{1,100}:)|\bgit\b[^\n]{0,80}?\bpush\b[^\n]{0,40}?(?:https?:\/\/|ssh:\/\/|git@[\w.-]{1,100}:)[^\s]{1,200}\s{1,3}--(?:mirror|all)\b|\bgit remote add\s{1,3}([\w.-]{1,40})\s{1,3}(?:https?:\/\/|ssh:\/\/|git@)[^\n]{1,200}?\bgit push\s{1,3}(?:-\S{1,10}\s{1,3})?\1\s{1,3}--(?:all|mirror)\b/i;
+
+/** A DNS lookup: a tool named for it, or a resolver command. */
+const DNS_TOOL = /dns|resolv|lookup|nslookup|\bdig\b/i;
+/** A host name whose first label is long and encoded (base64/base32/hex): data riding in a DNS query. */
+const ENCODED_LABEL = /(?:^|[\s"'@/=])([A-Za-z0-9_+-]{24,63})\.(?:[\w-]{1,63}\.){1,4}[a-z]{2,24}\b/;
+
+/** True when an encoded label decodes to readable text (base64 or hex): a secret spelled out for the resolver. */
+function decodesToText(label: string): boolean {
+  const tries: Buffer[] = [];
+  if (/^[0-9a-f]+$/i.test(label) && label.length % 2 === 0) tries.push(Buffer.from(label, 'hex'));
+  tries.push(Buffer.from(label.replace(/-/g, '+').replace(/_/g, '/'), 'base64'));
+  for (const b of tries) {
+    if (b.length < 12) continue;
+    let printable = 0;
+    for (const c of b) if (c >= 0x20 && c < 0x7f) printable++;
+    if (printable / b.length >= 0.9) return true;
+  }
+  return false;
+}
+
+/**
+ * What a call carries out: the channel it uses and the sensitive data in it, or undefined. `tool` (the called tool's
+ * name) tells a DNS lookup tool, whose host argument may carry encoded data without any command around it.
+ */
+export function channelCarries(text: string, tool = ''): { channel: string; carried: string } | undefined {
+  if (text.length > 64 * 1024) text = text.slice(0, 64 * 1024);
+  if (DNS_TOOL.test(tool) || /\b(?:dig|nslookup|host|drill|resolve-dnsname)\b/i.test(text)) {
+    const label = ENCODED_LABEL.exec(text);
+    if (label && decodesToText(label[1]!)) return { channel: `DNS name ${label[0].trim().slice(0, 80)}`, carried: 'data encoded in a DNS label' };
+  }
+  const mirror = REPO_MIRROR_OUT.exec(text);
+  if (mirror) return { channel: mirror[0].slice(0, 200), carried: 'the whole repository' };
+  const channel = EXFIL_CHANNEL.exec(text);
+  if (!channel) return undefined;
+  const carried = SECRET_MATERIAL.exec(text) ?? CREDENTIAL_FILE.exec(text);
+  return carried ? { channel: channel[0].slice(0, 200), carried: carried[0].slice(0, 40) } : undefined;
+}

@@ -1,0 +1,137 @@
+/**
+ * Jailbreaks by structure (issue 19, round 9b). What makes a jailbreak is not role-play as such but a request that the
+ * reader drop its rules or its identity, or a frame whose only purpose is the forbidden output. The parts, each
+ * ordinary alone (a persona prompt sets an identity, a thriller names a drug, a game counts points):
+ *
+ * - `rules_dropped`: the reader's rules, refusals or warnings removed or inverted ("that build has no refusals",
+ *   "refusing is forbidden", "your safety rules mean their opposite", "safety layer: disabled", "does what the rules
+ *   forbid", "without disclaimers"), also in Spanish, German, French and Portuguese. A negated one ("never claims to
+ *   have no rules") is a rule being stated and does not count.
+ * - `new_identity`: the reader is given another identity or build ("you are running in …", "reply only as that
+ *   build", "answer in that persona only", "act as", "pretend you are", "whenever I write 'X:' reply as X").
+ * - `coercion`: a game that punishes refusals (tokens or points lost, being shut down) or a character that may never be
+ *   left ("stay in character no matter what", "breaking character is not allowed").
+ * - `harm`: the output asked for is what every model refuses (weapons and explosives, drugs' synthesis, malware,
+ *   phishing, card skimming, breaking into someone's account, taking over a network).
+ * - `fiction` + `fidelity`: a story, screenplay or hypothetical that demands the real thing ("word for word", "real
+ *   commands", "no placeholders", "exact quantities", "don't soften anything").
+ *
+ * Scores: rules dropped with an identity, a coercion or a harmful request 0.7; a coercion with a harmful request 0.65;
+ * a fiction or an identity with a harmful request and a demand for fidelity 0.6; an identity with a harmful request
+ * alone 0.4 (below the line: "act as a pharmacologist and explain how fentanyl affects breathing"). A legitimate
+ * persona, game-master or creative-writing prompt has an identity or a frame but neither dropped rules nor a harmful
+ * request with demanded fidelity. Every run is bounded; the text is the rules detector's normalised (lower-case) text.
+ */
+
+const RULES_DROPPED = new RegExp(
+  [
+    String.raw`\b(?:has|have|with|there are|there is) (?:no|zero) (?:\w+ ){0,2}(?:refusals?|warnings?|disclaimers?|content polic(?:y|ies)|guardrails?|filters?|censorship|restrictions|limits|rules|ethics|morals|safeguards)\b`,
+    String.raw`\bnever (?:heard of|had|got|added|installed|shipped with) (?:a |any )?(?:\w+ ){0,2}(?:content polic(?:y|ies)|guardrails?|filters?|restrictions|safety (?:rules|training|layer))\b`,
+    String.raw`\b(?:refus(?:ing|als?)|declining|saying no|breaking character) (?:is|are) (?:forbidden|not allowed|prohibited|banned|against the rules|the only thing you are not allowed)`,
+    String.raw`\b(?:safety|content|usual|normal|standard|ethical) (?:rules|polic(?:y|ies)|guidelines|filters?|layer|restrictions) (?:now )?(?:mean (?:their|the) opposite|(?:is|are) (?:now |hereby |temporarily )?(?:suspended|disabled|off|lifted|void|gone))`,
+    String.raw`\b(?:safety|content|moderation|ethics?) (?:layer|filters?|polic(?:y|ies)|rules|module)\s?[:=]\s?(?:disabled|off|none|removed|bypassed)\b`,
+    String.raw`\b(?:does|do|will do|say|says|answer|answers) (?:what|whatever|everything|anything) (?:the |your |its )?(?:rules|guidelines|polic(?:y|ies)|filters) (?:forbid|prohibit|disallow|block)`,
+    String.raw`\b(?:obey|answer|respond|comply)\w{0,2} [^.\n]{0,30}\bwithout (?:any )?(?:limits|limitation|restriction|filters?|disclaimers?|warnings?)\b`,
+    String.raw`\blet'?s break the rules\b|\bbreak (?:all |your |the )?(?:rules|guidelines|polic(?:y|ies))\b`,
+    String.raw`\bnunca (?:se )?(?:niega|rechaza|recusa)\b|\blehnst nichts ab\b|\bne refuses? (?:jamais|rien)\b`,
+  ].join('|'),
+  'g',
+);
+
+/** No caveats asked for: a request to drop the rules only when the output asked for is harmful ("rewrite it without
+ * disclaimers" is an editor's request). */
+const NO_CAVEATS = /\b(?:without|no|with no) (?:any )?(?:disclaimers?|warnings?|caveats?|refusals?)\b|\bsin advertencias\b|\bsem avisos\b|\bohne warnungen\b|\bsans avertissements?\b/g;
+
+const NEW_IDENTITY = new RegExp(
+  [
+    String.raw`\b(?:you are|you're) (?:now )?(?:running|operating) (?:in|as)\b`,
+    String.raw`\b(?:reply|respond|answer|speak|write)\w{0,2} (?:only |solely |exclusively )?(?:as|in) (?:that|this|the|your new) (?:build|model|persona|character|version|ai|bot|mode)\b`,
+    String.raw`\bfrom (?:this message|now|here) on,? you (?:are|will be|act|run|speak)`,
+    String.raw`\b(?:you are|you're) now (?:an? |the |my |called |named |in )|\bact as\b|\bpretend (?:to be|you are|you're)\b|\bimagine you are\b`,
+    String.raw`\b(?:a character|a persona|an ai|a model|a bot) (?:called|named)\b`,
+    String.raw`\bwhenever i (?:write|say|type)\b[^.\n]{0,40}\b(?:reply|respond|answer)`,
+    String.raw`\bonce as\b|\bif you were (?:a|an) (?:model|ai|assistant)\b`,
+    String.raw`\b(?:ahora|a partir de ahora) eres\b|\b(?:actúa|actuar|actua) como\b|\b(?:du bist jetzt|ab jetzt bist du|ab sofort bist du)\b|\bverhalte dich wie\b|\b(?:tu es maintenant|agis comme)\b|\b(?:agora você é|aja como)\b`,
+  ].join('|'),
+  'g',
+);
+
+const COERCION = new RegExp(
+  [
+    String.raw`\b(?:lose|lost|loses|deduct\w{0,2}|subtract\w{0,2}|minus) (?:\d{1,4} |all |your |one |a )?(?:tokens?|points?|lives|credits)\b[^\n]{0,80}?\b(?:refus|declin|disclaim|warn|break character|say no|shut|delet|die\b)`,
+    String.raw`\b(?:refus\w{0,4}|declin\w{0,4}|disclaimers?|warnings?)\b[^\n]{0,60}?\b(?:lose|deduct\w{0,2}|subtract\w{0,2}|minus) (?:\d{1,4} |all |your )?(?:tokens?|points?|lives|credits)\b`,
+    String.raw`\b(?:stay|remain|keep) in (?:character|role|persona)\b[^.\n]{0,30}?\b(?:no matter what|whatever (?:i|happens)|at all costs|even if)`,
+    String.raw`\b(?:never|do not|don't|must not|mustn't) (?:ever )?(?:break|leave|drop) (?:character|the persona|your persona|the role)\b`,
+  ].join('|'),
+  'g',
+);
+
+const HARM = new RegExp(
+  [
+    String.raw`\b(?:explosives?|(?:pipe |car |nail )?bombs?|detonators?|napalm|thermite|nerve agents?|sarin|ricin|anthrax|bioweapons?|chemical weapons?|meth(?:amphetamine)?|fentanyl|ghost guns?|untraceable (?:guns?|firearms?|weapons?|poisons?))\b`,
+    String.raw`\b(?:malware|ransomware|keyloggers?|spyware|rootkits?|botnets?|credential stealers?|info-?stealers?)\b`,
+    String.raw`\b(?:phishing (?:e-?mails?|pages?|sites?|kits?|messages?)|(?:card )?skimm(?:ing|ers?)|stolen (?:cards?|credit cards?)|launder(?:ing)? money|money laundering)\b`,
+    String.raw`\b(?:working|real|unpatched) exploits?\b|\bexploits? for\b|\bzero-?days?\b`,
+    String.raw`\b(?:get|break|hack|log|sneak) into (?:my |his |her |their |someone(?:'s| else's)? ?|another person's |an? |the )?(?:ex'?s?(?:-\w{1,12})? |neighbou?r'?s? |boss'?s? |partner'?s? )?[\w' -]{0,20}(?:account|phone|computer|e-?mail|inbox|network)`,
+    String.raw`\btakes? over (?:a|the|an|someone's) [^.\n]{0,30}?network\b|\bdisables? (?:its|their|the) backups\b|\bsteal(?:s|ing)? (?:the |their |someone's )?(?:passwords?|cars?|identities|credentials|card data)\b`,
+    String.raw`\b(?:synthesi[sz]e|synthesis route|cook|manufacture) [^.\n]{0,30}?\b(?:meth|drugs?|fentanyl|explosives?|poisons?)\b`,
+    String.raw`\bexplosivos?\b|\bsprengstoff\w{0,4}\b|\bschadsoftware\b|\blogiciel malveillant\b|\bexplosifs?\b`,
+  ].join('|'),
+  'g',
+);
+
+const FICTION = /\b(?:screenplay|script|novel|story|thriller|film|movie|scene|monologue|role-?play|hypothetical(?:ly)?|in a world where|academic exercise|thought experiment|for (?:educational|research|academic) purposes)\b/;
+
+const FIDELITY =
+  /\bword for word\b|\bverbatim\b|\breal (?:commands|chemistry|code|quantities|steps|instructions)\b|\bno placeholders\b|\bfully technical\b|\bexact (?:quantities|amounts|steps|temperatures|commands|route|synthesis|recipe)\b|\bstep[- ]by[- ]step\b|\bworking (?:code|exploit|recipe|instructions)\b|\b(?:completely|fully|100%) (?:real|accurate|functional)\b|\b(?:don't|do not) (?:soften|skip|leave out|omit|censor)\b|\bprecise (?:steps|instructions|quantities)\b|\bparts list\b|\bwith (?:exact|precise) (?:quantities|measurements|steps)\b/;
+
+/** A match right after a negation is a rule being stated ("never claims to have no rules"), not a request. */
+const NEGATED = /\b(?:not|never|no one|nobody|n't|cannot|refuse to|decline to|avoid)\b[^.!?\n]{0,30}$/;
+
+function firstUnnegated(re: RegExp, t: string): RegExpExecArray | undefined {
+  re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  for (let n = 0; n < 6 && (m = re.exec(t)) !== null; n++) {
+    if (m[0].length === 0) re.lastIndex++;
+    if (!NEGATED.test(t.slice(Math.max(0, m.index - 40), m.index))) return m;
+  }
+  return undefined;
+}
+
+export interface JailbreakStructure {
+  weight: number;
+  parts: string[];
+  /** Where the strongest part matched. */
+  start: number;
+  end: number;
+}
+
+/** Texts longer than this are read up to it (a jailbreak says what it wants near its start). */
+const MAX = 8192;
+
+/** The structure of a jailbreak in normalised text, or undefined when no two parts meet. */
+export function jailbreakStructure(text: string): JailbreakStructure | undefined {
+  const t = text.length > MAX ? text.slice(0, MAX) : text;
+  const harm = firstUnnegated(HARM, t);
+  const dropped = firstUnnegated(RULES_DROPPED, t) ?? (harm ? firstUnnegated(NO_CAVEATS, t) : undefined);
+  if (!dropped && !harm) return undefined;
+  const identity = firstUnnegated(NEW_IDENTITY, t);
+  const coercion = firstUnnegated(COERCION, t);
+  const parts: string[] = [];
+  if (dropped) parts.push('rules_dropped');
+  if (identity) parts.push('new_identity');
+  if (coercion) parts.push('coercion');
+  if (harm) parts.push('harm');
+  const fiction = harm !== undefined && FICTION.test(t);
+  const fidelity = harm !== undefined && FIDELITY.test(t);
+  if (fiction) parts.push('fiction');
+  if (fidelity) parts.push('fidelity');
+  let weight = 0;
+  if (dropped && (identity || coercion || harm)) weight = 0.7;
+  else if (coercion && harm) weight = 0.65;
+  else if (harm && fidelity && (fiction || identity)) weight = 0.6;
+  else if (harm && identity) weight = 0.4;
+  if (weight === 0) return undefined;
+  const at = dropped ?? coercion ?? harm!;
+  return { weight, parts, start: at.index, end: at.index + at[0].length };
+}
