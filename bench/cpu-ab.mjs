@@ -41,6 +41,8 @@ const comms = [`mcpaw-${tag}`, `mcpar-${tag}`, `mcpas-${tag}`];
 console.log(`cpu-ab: A=${bins.A} ${extras.A.join(' ')} ${opt.aEnv}\n        B=${bins.B} ${extras.B.join(' ')} ${opt.bEnv}\n        security ${opt.security === true || opt.security === 'true' ? 'on' : 'off'}, texts ${opt.texts}, ${fmt(opt.rate)} msg/s for ${opt.seconds} s, ${opt.rounds} rounds interleaved; load ${loadAvg()}`);
 
 const CLK_TCK = 100;
+/** Seconds of traffic left out of the steady CPU figure (the monitor's warm-up). */
+const WARM_S = 2;
 /** utime + stime of each thread of pid: the main thread (tid = pid) and the others (V8's helpers, libuv's pool). */
 function threadTicks(pid) {
   let main = 0;
@@ -96,10 +98,16 @@ async function round(which, n, rate = opt.rate) {
     sampler.stop();
     await mon.stop(20_000);
     tailer.close();
-    return { which, rate, sent: 0, cpuPerS: (c1.ticks - c0.ticks) / CLK_TCK / secs, mainPerS: (t1.main - t0.main) / CLK_TCK / secs, restPerS: (t1.rest - t0.rest) / CLK_TCK / secs, p50: NaN, p99: NaN, load: loadAvg() };
+    return { which, rate, sent: 0, steadyPerS: (c1.ticks - c0.ticks) / CLK_TCK / secs, cpuPerS: (c1.ticks - c0.ticks) / CLK_TCK / secs, mainPerS: (t1.main - t0.main) / CLK_TCK / secs, restPerS: (t1.rest - t0.rest) / CLK_TCK / secs, p50: NaN, p99: NaN, load: loadAvg() };
   }
   const gen = spawn('/bin/sh', ['-c', '"$0" "$2" "$3" "$5" 2>"$4.w" | "$1" 2>"$4.r"', writer, reader, String(opt.seconds), String(rate), join(dir, `gen-${which}-${n}-${rate}`), String(opt.texts)], { stdio: 'inherit' });
+  // The steady part: CPU from WARM_S after the traffic starts until the writer ends (the first seconds carry the
+  // monitor's warm-up: code compiled, caches and the heap grown), in CPU-s per second.
+  let warm;
+  const warmTimer = setTimeout(() => { warm = { ticks: sampler.ticks(), at: performance.now() }; }, WARM_S * 1000);
   await new Promise((r) => gen.on('close', r));
+  clearTimeout(warmTimer);
+  const steadyPerS = warm ? (sampler.ticks() - warm.ticks) / CLK_TCK / ((performance.now() - warm.at) / 1000) : NaN;
   const [sent, elapsedNs] = readFileSync(join(dir, `gen-${which}-${n}-${rate}.w`), 'utf8').trim().split(' ').map(Number);
   const settled = await waitSettled(() => req.captured, sent, 5_000, opt.settleS * 1000);
   const c1 = sampler.mark();
@@ -116,7 +124,7 @@ async function round(which, n, rate = opt.rate) {
   const cpuS = (c1.ticks - c0.ticks) / CLK_TCK;
   const captured = req.captured;
   const secs = elapsedNs / 1e9;
-  return { which, rate, cpuPerS: cpuS / secs, mainPerS: (t1.main - t0.main) / CLK_TCK / secs, restPerS: (t1.rest - t0.rest) / CLK_TCK / secs, sent, captured, settled, usPerMsg: (cpuS * 1e6) / Math.max(1, sent), p50: p.p50, p99: p.p99, rssMax: mem.rssMaxMb, windows, achieved: sent / (elapsedNs / 1e9), load: loadAvg(), sec };
+  return { which, rate, steadyPerS, cpuPerS: cpuS / secs, mainPerS: (t1.main - t0.main) / CLK_TCK / secs, restPerS: (t1.rest - t0.rest) / CLK_TCK / secs, sent, captured, settled, usPerMsg: (cpuS * 1e6) / Math.max(1, sent), p50: p.p50, p99: p.p99, rssMax: mem.rssMaxMb, windows, achieved: sent / (elapsedNs / 1e9), load: loadAvg(), sec };
 }
 
 const med = (xs) => { const s = [...xs].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
@@ -130,23 +138,26 @@ if (opt.rates) {
         const r = await round(which, n, rate);
         if (!byRate[which].has(rate)) byRate[which].set(rate, []);
         byRate[which].get(rate).push(r);
-        console.log(`  ${which} round ${n + 1}, rate ${rate}: ${fmt(r.cpuPerS * 100, 2)}% of a core (main thread ${fmt(r.mainPerS * 100, 2)}%, other threads ${fmt(r.restPerS * 100, 2)}%)${r.sent ? `, ${fmt(r.usPerMsg, 1)} µs/msg, captured ${fmt(r.captured)} of ${fmt(r.sent)}, achieved ${fmt(r.achieved)} msg/s, p50 / p99 ${fmt(r.p50, 1)} / ${fmt(r.p99, 1)} ms` : ''}, load ${r.load}`);
+        console.log(`  ${which} round ${n + 1}, rate ${rate}: ${fmt(r.cpuPerS * 100, 2)}% of a core (main thread ${fmt(r.mainPerS * 100, 2)}%, other threads ${fmt(r.restPerS * 100, 2)}%)${r.sent ? `, after ${WARM_S} s ${fmt(r.steadyPerS * 100, 2)}%, ${fmt(r.usPerMsg, 1)} µs/msg, captured ${fmt(r.captured)} of ${fmt(r.sent)}, achieved ${fmt(r.achieved)} msg/s, p50 / p99 ${fmt(r.p50, 1)} / ${fmt(r.p99, 1)} ms` : ''}, load ${r.load}`);
       }
     }
   }
   for (const which of ['A', 'B']) {
     console.log(`${which} (${bins[which]}), medians per rate:`);
     const pts = [];
+    const steady = [];
     for (const rate of rates) {
       const rs = byRate[which].get(rate);
       const x = rate === 'pair' ? NaN : Number(rate);
       const y = med(rs.map((r) => r.cpuPerS));
+      const ys = med(rs.map((r) => r.steadyPerS));
       if (Number.isFinite(x)) pts.push([x, y]);
-      console.log(`  ${rate.padStart(6)}: ${fmt(y * 100, 2)}% of a core (main ${fmt(med(rs.map((r) => r.mainPerS)) * 100, 2)}%, others ${fmt(med(rs.map((r) => r.restPerS)) * 100, 2)}%)${x > 0 ? `, ${fmt((y / x) * 1e6, 1)} µs/msg, p50 / p99 ${fmt(med(rs.map((r) => r.p50)), 1)} / ${fmt(med(rs.map((r) => r.p99)), 1)} ms` : ''}`);
+      if (Number.isFinite(x) && Number.isFinite(ys)) steady.push([x, ys]);
+      console.log(`  ${rate.padStart(6)}: ${fmt(y * 100, 2)}% of a core (main ${fmt(med(rs.map((r) => r.mainPerS)) * 100, 2)}%, others ${fmt(med(rs.map((r) => r.restPerS)) * 100, 2)}%)${x > 0 ? `, ${fmt((y / x) * 1e6, 1)} µs/msg; after the first ${WARM_S} s ${fmt(ys * 100, 2)}%, ${fmt((ys / x) * 1e6, 1)} µs/msg; p50 / p99 ${fmt(med(rs.map((r) => r.p50)), 1)} / ${fmt(med(rs.map((r) => r.p99)), 1)} ms` : ''}`);
     }
     // Least squares over the rates with a number (0 included): CPU-s per second = F + b·rate.
     const withTraffic = pts.filter(([x]) => x > 0);
-    for (const [label, set] of [['0 and traffic', pts], ['traffic only', withTraffic]]) {
+    for (const [label, set] of [['0 and traffic', pts], ['traffic only', withTraffic], [`0 and traffic after the first ${WARM_S} s`, steady], [`traffic after the first ${WARM_S} s`, steady.filter(([x]) => x > 0)]]) {
       if (set.length < 2) continue;
       const mx = set.reduce((a, [x]) => a + x, 0) / set.length;
       const my = set.reduce((a, [, y]) => a + y, 0) / set.length;
