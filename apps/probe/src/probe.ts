@@ -542,13 +542,14 @@ export class Probe {
     return this.pollPeriod;
   }
 
-  /** Drains every ring once; true when it found records or left some unread. */
+  /** Drains every ring once; true when the capture rings (data, notes) held records or some were left unread. */
   private poll(): boolean {
     let found = false;
     try {
       // Sightings before exits: an exit's final count must find its sighting.
       if (this.notesReader && this.notesReader.drain((rec) => this.onNoteRecord(rec), NOTES_RING_BYTES) > 0) found = true;
-      if (this.procReader && this.procReader.drain((rec) => this.onProcRecord(rec), MAX_DRAIN_BYTES_PER_TICK) > 0) found = true;
+      // Process events come from the whole host (execs and exits of every process): they do not keep the period short.
+      this.procReader?.drain((rec) => this.onProcRecord(rec), MAX_DRAIN_BYTES_PER_TICK);
       this.drainNow = performance.now();
       for (const r of this.readers) {
         if (r.pending() > 0) found = true;
