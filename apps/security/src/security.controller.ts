@@ -11,6 +11,11 @@ import { ModelBacklog } from './model-backlog';
 
 export const SECURITY_PUBLISHER = Symbol('SECURITY_PUBLISHER');
 
+/** Resolves in the check phase of this turn of the event loop, after the setImmediate callbacks already queued. */
+function afterThisTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 @Controller()
 export class SecurityController implements OnModuleInit, OnModuleDestroy {
   private stopStats?: () => void;
@@ -41,6 +46,11 @@ export class SecurityController implements OnModuleInit, OnModuleDestroy {
   // The events of a NATS batch are judged at once: their texts reach the offline worker in one post (bus.ts, `concurrent`).
   @EventPattern(Subjects.mcpMessage, { concurrent: true })
   async onMessage(@Payload() msg: McpMessageEvent): Promise<void> {
+    // Embedded, the in-process bus hands this stage one message at a time (it ignores `concurrent`), and a verdict
+    // served from the verdict cache resolves in microtasks: without this, the whole poll's messages were judged
+    // before the turn could reach the sink's JSONL flush (a setImmediate), and p50 write → line doubled with the
+    // cache on (bench/README.md, session 7). Verdicts are asynchronous: the lines never wait for them.
+    if (this.rt.embedded && this.rt.config.securityAsync) await afterThisTurn();
     if (this.backlog) {
       // Async verdicts: offline alerts now, the model's own later; the stream never waits for a model.
       const { alerts, followUp } = await this.engine.analyzeStaged(msg);
