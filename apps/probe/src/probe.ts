@@ -523,18 +523,20 @@ export class Probe {
    * nothing (an idle monitor wakes 25 times a second instead of 100). A ring that was left unread (the bus was full,
    * or the per-tick budget ran out) counts as flowing.
    */
-  private schedulePoll(): void {
+  private schedulePoll(spentMs = 0): void {
     const active = this.opts.pollIntervalMs ?? envMs('MCPSPY_POLL_MS', DEFAULT_POLL_MS);
     // A caller that sets pollIntervalMs alone (the capture tests) keeps that period throughout.
     const idleDefault = this.opts.pollIntervalMs !== undefined ? active : envMs('MCPSPY_POLL_IDLE_MS', DEFAULT_POLL_IDLE_MS);
     const idle = Math.max(active, this.opts.pollIdleMs ?? idleDefault);
     this.pollPeriod = this.emptyPolls >= IDLE_POLLS ? idle : active;
+    // Counted from the start of the last drain, as the interval timer before did: a long drain does not stretch it.
     this.pollTimer = setTimeout(() => {
       if (!this.started) return;
+      const t0 = performance.now();
       const found = this.poll();
       this.emptyPolls = found ? 0 : this.emptyPolls + 1;
-      if (this.started) this.schedulePoll();
-    }, this.pollPeriod);
+      if (this.started) this.schedulePoll(performance.now() - t0);
+    }, Math.max(0, this.pollPeriod - spentMs));
   }
 
   /** The period of the next drain (ms): the active one while records flow, the idle one after a quiet spell. */
