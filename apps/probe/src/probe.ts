@@ -86,8 +86,8 @@ export interface ProbeOptions {
   pollIntervalMs?: number;
   /**
    * Drain period once the rings have been empty for IDLE_POLLS polls in a row: the first records after a quiet spell
-   * wait at most this long, and the poll goes back to pollIntervalMs as soon as it finds one. Default 40 ms, or
-   * MCPSPY_POLL_IDLE_MS; equal to pollIntervalMs = never back off (the default when pollIntervalMs is given).
+   * wait at most this long, and the poll goes back to pollIntervalMs as soon as it finds one. Default MCPSPY_POLL_IDLE_MS,
+   * else pollIntervalMs = never back off (see DEFAULT_POLL_IDLE_MS for why).
    */
   pollIdleMs?: number;
   /** Batch flush thresholds. Defaults 256 KB / 5 ms. */
@@ -128,9 +128,14 @@ const MAX_COMMS = 32;
 const MAX_DRAIN_BYTES_PER_TICK = 32 * 1024 * 1024;
 /** A drain asks accepting() this often; a step makes at most a few batches. */
 const DRAIN_STEP_BYTES = 1024 * 1024;
-/** The drain period while records flow, and once the rings have been empty for IDLE_POLLS polls (schedulePoll). */
+/**
+ * The drain period while records flow, and once the rings have been empty for IDLE_POLLS polls (schedulePoll). The
+ * back-off is off by default: the process ring is drained on the same timer, and a libssl a process maps after a
+ * quiet spell must reach the TLS scanner before the process uses it (apps/probe/test/http.test.ts "libssl loaded
+ * late" fails with a 40-ms idle period). MCPSPY_POLL_IDLE_MS turns it on where that matters less than idle CPU.
+ */
 const DEFAULT_POLL_MS = 10;
-const DEFAULT_POLL_IDLE_MS = 40;
+const DEFAULT_POLL_IDLE_MS = DEFAULT_POLL_MS;
 /** 50 empty polls at 10 ms: half a second without a record. */
 const IDLE_POLLS = 50;
 
@@ -520,7 +525,7 @@ export class Probe {
 
   /**
    * The next drain: pollIntervalMs after the last while records flow, pollIdleMs once IDLE_POLLS polls in a row found
-   * nothing (an idle monitor wakes 25 times a second instead of 100). A ring that was left unread (the bus was full,
+   * nothing (with 40 ms an idle monitor wakes 25 times a second instead of 100). A ring that was left unread (the bus was full,
    * or the per-tick budget ran out) counts as flowing.
    */
   private schedulePoll(spentMs = 0): void {
