@@ -21,7 +21,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  compileFixture, fmt, loadAvg, namedLink, parseArgs, percentiles, ProcSampler, requireRoot, ROOT, tailRequests,
+  compileFixture, fmt, loadAvg, namedLink, parseArgs, percentiles, ProcSampler, readStat, requireRoot, ROOT, tailRequests,
   scratchDir, scrapeCounters, sleep, startEmbedded, uniqueTag, waitSettled,
 } from './pipeline-common.mjs';
 
@@ -54,15 +54,10 @@ function threadTicks(pid) {
     return { main, rest };
   }
   for (const tid of tids) {
-    try {
-      const st = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-      const t = Number(f[11]) + Number(f[12]);
-      if (Number(tid) === pid) main += t;
-      else rest += t;
-    } catch {
-      // the thread ended between the listing and the read
-    }
+    // undefined when the thread ended between the listing and the read
+    const t = readStat(pid, tid)?.ticks ?? 0;
+    if (Number(tid) === pid) main += t;
+    else rest += t;
   }
   return { main, rest };
 }
