@@ -8,19 +8,17 @@ import { McpMessageEvent, Subjects } from '@mcpspy/events';
 import { PublishTracker, publishStageStats, RUNTIME, StageRuntime } from '@mcpspy/runtime';
 import { SecurityEngine } from './engine';
 import { ModelBacklog } from './model-backlog';
+import { TurnGate } from './turn-gate';
 
 export const SECURITY_PUBLISHER = Symbol('SECURITY_PUBLISHER');
-
-/** Resolves in the check phase of this turn of the event loop, after the setImmediate callbacks already queued. */
-function afterThisTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 @Controller()
 export class SecurityController implements OnModuleInit, OnModuleDestroy {
   private stopStats?: () => void;
   /** Async mode with a model: the model's half of each analysis runs here, off the stream. */
   private backlog?: ModelBacklog;
+  /** Embedded with asynchronous verdicts: one yield per turn, so the sink writes a poll's lines before it is judged. */
+  private readonly gate = new TurnGate();
 
   constructor(
     private readonly engine: SecurityEngine,
@@ -47,10 +45,14 @@ export class SecurityController implements OnModuleInit, OnModuleDestroy {
   @EventPattern(Subjects.mcpMessage, { concurrent: true })
   async onMessage(@Payload() msg: McpMessageEvent): Promise<void> {
     // Embedded, the in-process bus hands this stage one message at a time (it ignores `concurrent`), and a verdict
-    // served from the verdict cache resolves in microtasks: without this, the whole poll's messages were judged
+    // served from the verdict cache resolves in microtasks: without a yield, the whole poll's messages were judged
     // before the turn could reach the sink's JSONL flush (a setImmediate), and p50 write → line doubled with the
-    // cache on (bench/README.md, session 7). Verdicts are asynchronous: the lines never wait for them.
-    if (this.rt.embedded && this.rt.config.securityAsync) await afterThisTurn();
+    // cache on (bench/README.md, session 7). Once per turn, not per message (turn-gate.ts): the serial queue keeps
+    // the order. Verdicts are asynchronous: the lines never wait for them.
+    if (this.rt.embedded && this.rt.config.securityAsync) {
+      const wait = this.gate.pass();
+      if (wait) await wait;
+    }
     if (this.backlog) {
       // Async verdicts: offline alerts now, the model's own later; the stream never waits for a model.
       const { alerts, followUp } = await this.engine.analyzeStaged(msg);
