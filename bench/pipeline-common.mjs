@@ -246,9 +246,10 @@ export async function scrapeCounters(ports, timeoutMs = 3_000) {
   return { counters: out, failed };
 }
 
-function readStat(pid) {
+/** /proc/PID/stat, or with tid one thread's /proc/PID/task/TID/stat: parent, CPU ticks (utime + stime), RSS. */
+export function readStat(pid, tid) {
   try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const s = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
     // comm may hold spaces or parentheses: fields are counted after the last ')'.
     const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
     return { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), rssKb: Number(f[21]) * PAGE_KB };

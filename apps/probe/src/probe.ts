@@ -82,8 +82,14 @@ export interface ProbeOptions {
   ringbufBytes?: number;
   /** Ring buffer of TLS data, bytes (power of two). Default 16 MB. */
   tlsRingbufBytes?: number;
-  /** Drain period. Default 10 ms (records are submitted without wake-ups; the ring absorbs the interval). */
+  /** Drain period. Default 10 ms, or MCPSPY_POLL_MS (records are submitted without wake-ups; the ring absorbs the interval). */
   pollIntervalMs?: number;
+  /**
+   * Drain period once the rings have been empty for IDLE_POLLS polls in a row: the first records after a quiet spell
+   * wait at most this long, and the poll goes back to pollIntervalMs as soon as it finds one. Default MCPSPY_POLL_IDLE_MS,
+   * else pollIntervalMs = never back off (see DEFAULT_POLL_IDLE_MS for why).
+   */
+  pollIdleMs?: number;
   /** Batch flush thresholds. Defaults 256 KB / 5 ms. */
   batchBytes?: number;
   flushIntervalMs?: number;
@@ -122,6 +128,22 @@ const MAX_COMMS = 32;
 const MAX_DRAIN_BYTES_PER_TICK = 32 * 1024 * 1024;
 /** A drain asks accepting() this often; a step makes at most a few batches. */
 const DRAIN_STEP_BYTES = 1024 * 1024;
+/**
+ * The drain period while records flow, and once the rings have been empty for IDLE_POLLS polls (schedulePoll). The
+ * back-off is off by default: the process ring is drained on the same timer, and a libssl a process maps after a
+ * quiet spell must reach the TLS scanner before the process uses it (apps/probe/test/http.test.ts "libssl loaded
+ * late" fails with a 40-ms idle period). MCPSPY_POLL_IDLE_MS turns it on where that matters less than idle CPU.
+ */
+const DEFAULT_POLL_MS = 10;
+const DEFAULT_POLL_IDLE_MS = DEFAULT_POLL_MS;
+/** 50 empty polls at 10 ms: half a second without a record. */
+const IDLE_POLLS = 50;
+
+/** A positive number of ms from the environment, else the default. */
+function envMs(name: string, dflt: number): number {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : dflt;
+}
 
 /** CAP_BPF (39), CAP_PERFMON (38) and CAP_SYS_ADMIN (21) in the effective set. */
 function hasBpfCapabilities(): boolean {
@@ -195,6 +217,9 @@ export class Probe {
   private tlsTargets?: TlsTargets;
   private tlsCoverage?: TlsCoverage;
   private pollTimer?: NodeJS.Timeout;
+  /** Polls in a row that found no record (schedulePoll backs off after IDLE_POLLS). */
+  private emptyPolls = 0;
+  private pollPeriod = 0;
   private statsTimer?: NodeJS.Timeout;
   private wallOffsetNs = wallOffsetNow();
   private ncpu = 1;
@@ -285,7 +310,7 @@ export class Probe {
         this.logger.warn({ tracepoint: s.section, errno: s.errno }, 'optional tracepoint not attached (this kernel lacks it): that I/O is not counted');
       }
       this.started = true;
-      this.pollTimer = setInterval(() => this.poll(), this.opts.pollIntervalMs ?? 10);
+      this.schedulePoll();
       const statsMs = this.opts.statsIntervalMs ?? 1000;
       this.statsTimer = setInterval(() => {
         this.wallOffsetNs = wallOffsetNow();
@@ -498,13 +523,43 @@ export class Probe {
     }
   }
 
-  private poll(): void {
+  /**
+   * The next drain: pollIntervalMs after the last while records flow, pollIdleMs once IDLE_POLLS polls in a row found
+   * nothing (with 40 ms an idle monitor wakes 25 times a second instead of 100). A ring that was left unread (the bus was full,
+   * or the per-tick budget ran out) counts as flowing.
+   */
+  private schedulePoll(spentMs = 0): void {
+    const active = this.opts.pollIntervalMs ?? envMs('MCPSPY_POLL_MS', DEFAULT_POLL_MS);
+    // A caller that sets pollIntervalMs alone (the capture tests) keeps that period throughout.
+    const idleDefault = this.opts.pollIntervalMs !== undefined ? active : envMs('MCPSPY_POLL_IDLE_MS', DEFAULT_POLL_IDLE_MS);
+    const idle = Math.max(active, this.opts.pollIdleMs ?? idleDefault);
+    this.pollPeriod = this.emptyPolls >= IDLE_POLLS ? idle : active;
+    // Counted from the start of the last drain, as the interval timer before did: a long drain does not stretch it.
+    this.pollTimer = setTimeout(() => {
+      if (!this.started) return;
+      const t0 = performance.now();
+      const found = this.poll();
+      this.emptyPolls = found ? 0 : this.emptyPolls + 1;
+      if (this.started) this.schedulePoll(performance.now() - t0);
+    }, Math.max(0, this.pollPeriod - spentMs));
+  }
+
+  /** The period of the next drain (ms): the active one while records flow, the idle one after a quiet spell. */
+  get pollPeriodMs(): number {
+    return this.pollPeriod;
+  }
+
+  /** Drains every ring once; true when the capture rings (data, notes) held records or some were left unread. */
+  private poll(): boolean {
+    let found = false;
     try {
       // Sightings before exits: an exit's final count must find its sighting.
-      this.notesReader?.drain((rec) => this.onNoteRecord(rec), NOTES_RING_BYTES);
+      if (this.notesReader && this.notesReader.drain((rec) => this.onNoteRecord(rec), NOTES_RING_BYTES) > 0) found = true;
+      // Process events come from the whole host (execs and exits of every process): they do not keep the period short.
       this.procReader?.drain((rec) => this.onProcRecord(rec), MAX_DRAIN_BYTES_PER_TICK);
       this.drainNow = performance.now();
       for (const r of this.readers) {
+        if (r.pending() > 0) found = true;
         for (let budget = MAX_DRAIN_BYTES_PER_TICK; budget > 0 && r.pending() > 0; budget -= DRAIN_STEP_BYTES) {
           if (this.opts.accepting?.() === false) break;
           r.drainAt(this.onRingRecord, DRAIN_STEP_BYTES);
@@ -514,7 +569,9 @@ export class Probe {
     } catch (err) {
       // Nothing in a drain should throw; if it does, say so once per message and keep draining.
       this.logger.error({ err }, 'failed to drain ring buffers');
+      found = true;
     }
+    return found;
   }
 
   private onProcRecord(rec: Uint8Array): void {
@@ -607,7 +664,7 @@ export class Probe {
 
   async stop(): Promise<void> {
     const failures: unknown[] = [];
-    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.pollTimer) clearTimeout(this.pollTimer);
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.pollTimer = this.statsTimer = undefined;
     this.tlsTargets?.stop();

@@ -8,6 +8,7 @@ import { McpMessageEvent, Subjects } from '@mcpspy/events';
 import { PublishTracker, publishStageStats, RUNTIME, StageRuntime } from '@mcpspy/runtime';
 import { SecurityEngine } from './engine';
 import { ModelBacklog } from './model-backlog';
+import { TurnGate } from './turn-gate';
 
 export const SECURITY_PUBLISHER = Symbol('SECURITY_PUBLISHER');
 
@@ -16,6 +17,8 @@ export class SecurityController implements OnModuleInit, OnModuleDestroy {
   private stopStats?: () => void;
   /** Async mode with a model: the model's half of each analysis runs here, off the stream. */
   private backlog?: ModelBacklog;
+  /** Embedded with asynchronous verdicts: one yield per turn, so the sink writes a poll's lines before it is judged. */
+  private readonly gate = new TurnGate();
 
   constructor(
     private readonly engine: SecurityEngine,
@@ -41,6 +44,15 @@ export class SecurityController implements OnModuleInit, OnModuleDestroy {
   // The events of a NATS batch are judged at once: their texts reach the offline worker in one post (bus.ts, `concurrent`).
   @EventPattern(Subjects.mcpMessage, { concurrent: true })
   async onMessage(@Payload() msg: McpMessageEvent): Promise<void> {
+    // Embedded, the in-process bus hands this stage one message at a time (it ignores `concurrent`), and a verdict
+    // served from the verdict cache resolves in microtasks: without a yield, the whole poll's messages were judged
+    // before the turn could reach the sink's JSONL flush (a setImmediate), and p50 write → line doubled with the
+    // cache on (bench/README.md, session 7). Once per turn, not per message (turn-gate.ts): the serial queue keeps
+    // the order. Verdicts are asynchronous: the lines never wait for them.
+    if (this.rt.embedded && this.rt.config.securityAsync) {
+      const wait = this.gate.pass();
+      if (wait) await wait;
+    }
     if (this.backlog) {
       // Async verdicts: offline alerts now, the model's own later; the stream never waits for a model.
       const { alerts, followUp } = await this.engine.analyzeStaged(msg);

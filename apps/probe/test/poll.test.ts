@@ -1,0 +1,42 @@
+/**
+ * The adaptive drain period: the probe polls its rings every pollIntervalMs
+ * while records flow, backs off to pollIdleMs after a quiet spell (an idle
+ * monitor wakes less often), and returns to the short period with the first
+ * records, which are captured whole.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Direction } from '@mcpspy/events';
+import { Captured, NamedBinaries, run, startProbe, waitFor } from './helpers';
+
+const bins = new NamedBinaries();
+let cap: Captured | undefined;
+after(async () => {
+  await cap?.stop();
+  bins.cleanup();
+});
+
+test('the drain backs off when the rings stay empty and comes back with the first records', async () => {
+  cap = await startProbe({ comms: ['mcpt-poll'], pollIntervalMs: 10, pollIdleMs: 40 });
+  // 50 empty polls at 10 ms: the period becomes the idle one.
+  await waitFor(() => cap!.probe.pollPeriodMs === 40, 10_000, 'the idle period');
+  const py = bins.path('mcpt-poll', '/usr/bin/python3');
+  // Writes for ~1 s, 20 lines at 20-ms steps: while they flow the period is the active one.
+  const script = `import os,sys,time
+for i in range(50):
+    os.write(1, b'{"jsonrpc":"2.0","id":%d,"method":"ping"}\\n' % i)
+    time.sleep(0.02)
+sys.stderr.write(f"P {os.getpid()}\\n")`;
+  const periods: number[] = [];
+  const sampler = setInterval(() => periods.push(cap!.probe.pollPeriodMs), 5);
+  const res = await run('/bin/sh', ['-c', `"$0" -c "$1" | cat >/dev/null`, py, script], { timeoutMs: 20_000 });
+  clearInterval(sampler);
+  assert.equal(res.code, 0, res.stderr);
+  const pid = Number(/P (\d+)/.exec(res.stderr)![1]);
+  const text = () => Buffer.concat(cap!.events.filter((e) => e.pid === pid && e.direction === Direction.write).map((e) => Buffer.from(e.data))).toString();
+  await waitFor(() => (text().match(/"method":"ping"/g) ?? []).length === 50, 5000, 'the 50 lines');
+  for (let i = 0; i < 50; i++) assert.ok(text().includes(`"id":${i},`), `line ${i}`);
+  assert.ok(periods.includes(10), 'the period came back to 10 ms while lines flowed');
+  // And it backs off again once they stop.
+  await waitFor(() => cap!.probe.pollPeriodMs === 40, 10_000, 'the idle period after the traffic');
+});
