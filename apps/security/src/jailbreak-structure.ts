@@ -80,6 +80,24 @@ const HARM = new RegExp(
   'g',
 );
 
+/**
+ * Literal gate of the check: every match of RULES_DROPPED or of HARM holds one of these (lower case, as the normalised
+ * text), and without either the check finds nothing, so the rules detector runs it only when its trigger pass saw one
+ * (a gate may only be wider than the regexes: jailbreak-structure.spec.ts checks it on the corpus).
+ */
+export const JAILBREAK_TRIGGERS: readonly string[] = [
+  // RULES_DROPPED
+  'refusal', 'warning', 'disclaimer', 'polic', 'guardrail', 'filter', 'censorship', 'restriction', 'limit', 'rules',
+  'ethic', 'moral', 'safeguard', 'safety', 'forbid', 'not allowed', 'prohibit', 'banned', 'guidelines', 'layer', 'module',
+  'disallow', 'block', 'break', 'nunca', 'lehnst', 'ne refuse',
+  // HARM
+  'explosiv', 'explosif', 'bomb', 'detonator', 'napalm', 'thermite', 'nerve agent', 'sarin', 'ricin', 'anthrax',
+  'bioweapon', 'chemical weapon', 'meth', 'fentanyl', 'ghost gun', 'untraceable', 'malware', 'ransomware', 'keylogger',
+  'spyware', 'rootkit', 'botnet', 'stealer', 'phishing', 'skimm', 'stolen', 'launder', 'exploit', 'zero-day', 'zeroday',
+  'get into', 'break into', 'hack into', 'log into', 'sneak into', 'network', 'backups', 'steal', 'drug', 'poison',
+  'sprengstoff', 'schadsoftware', 'logiciel malveillant',
+];
+
 const FICTION = /\b(?:screenplay|script|novel|story|thriller|film|movie|scene|monologue|role-?play|hypothetical(?:ly)?|in a world where|academic exercise|thought experiment|for (?:educational|research|academic) purposes)\b/;
 
 const FIDELITY =

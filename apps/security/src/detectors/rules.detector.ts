@@ -6,7 +6,7 @@
  * does not. In tool, prompt and resource definitions every finding is tool
  * poisoning: that text is read by the model and rarely by the user.
  */
-import { jailbreakStructure } from '../jailbreak-structure';
+import { JAILBREAK_TRIGGERS, jailbreakStructure } from '../jailbreak-structure';
 import type { AlertCategory, AlertEvidence } from '@mcpspy/events';
 import { INJECTION_RULES, InjectionRule } from '../injection-rules';
 import { codeUnitsOf } from '../code-units';
@@ -144,6 +144,8 @@ export class RulesDetector implements Detector {
 
   private readonly lexical: LexicalModel | undefined;
   private readonly secretGroups: number;
+  /** The trigger group of the jailbreak structure check. */
+  private readonly jailbreakGroup: number;
   /** Secret gates of the texts scanned by the current detect() call. */
   private gates: Uint8Array[] | undefined;
   /** The last text scanOne normalised, for the lexical model to reuse. */
@@ -160,11 +162,13 @@ export class RulesDetector implements Detector {
     // Groups 0..n-1 are the rules' triggers, n..2n-1 their `requires` lists (empty when absent),
     // then, with the built-in rules, the secret patterns' triggers for the secrets detector.
     this.secretGroups = rules === INJECTION_RULES ? SHARED_SECRET_TRIGGERS.length : 0;
+    // The last group gates the jailbreak structure check (jailbreak-structure.ts).
+    this.jailbreakGroup = rules.length * 2 + this.secretGroups;
     this.index = new TriggerIndex(
-      [...rules.map((r) => r.triggers), ...rules.map((r) => r.requires ?? []), ...(this.secretGroups ? SHARED_SECRET_TRIGGERS : [])],
+      [...rules.map((r) => r.triggers), ...rules.map((r) => r.requires ?? []), ...(this.secretGroups ? SHARED_SECRET_TRIGGERS : []), JAILBREAK_TRIGGERS],
       true,
     );
-    this.fired = new Uint8Array(rules.length * 2 + this.secretGroups);
+    this.fired = new Uint8Array(this.jailbreakGroup + 1);
   }
 
   detect(input: TextsInput): Finding[] {
@@ -240,7 +244,7 @@ export class RulesDetector implements Detector {
     const fired = this.fired;
     fired.fill(0);
     const any = this.index.scan(t, fired) > 0;
-    if (this.gates) this.gates.push(fired.slice(this.rules.length * 2));
+    if (this.gates) this.gates.push(fired.slice(this.rules.length * 2, this.jailbreakGroup));
     // Quoted spans are worked out at most once per text, and only when some rule matched.
     const quotes: { spans?: QuoteSpan[]; writeUp?: boolean } = {};
     if (any) {
@@ -254,7 +258,7 @@ export class RulesDetector implements Detector {
       }
     }
     // Jailbreaks by structure (jailbreak-structure.ts): dropped rules, a new identity, coercion, a harmful request.
-    if (ctx !== 'definition') this.jailbreakHit(unit, norm, hidden, hits);
+    if (ctx !== 'definition' && fired[this.jailbreakGroup] !== 0) this.jailbreakHit(unit, norm, hidden, hits);
     // Plain ASCII (no runs in its normalisation: most texts) holds none of the characters the Unicode checks look for.
     for (const u of norm.runs ? scanUnicode(unit.text) : NO_UNICODE_HITS) {
       hits.push({
