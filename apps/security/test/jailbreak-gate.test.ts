@@ -5,20 +5,11 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { JAILBREAK_TRIGGERS, jailbreakStructure } from '../src/jailbreak-structure';
 import { normalizeForMatch } from '../src/normalize';
 import { TriggerIndex } from '../src/trigger-index';
 import { RulesDetector } from '../src/detectors/rules.detector';
-
-const dir = join(__dirname, '..', '..', 'corpus');
-
-function stringsOf(v: unknown, out: string[]): string[] {
-  if (typeof v === 'string') out.push(v);
-  else if (v && typeof v === 'object') for (const x of Object.values(v)) stringsOf(x, out);
-  return out;
-}
+import { corpusStrings } from './corpus-strings';
 
 describe('jailbreak structure gate', () => {
   const gate = new TriggerIndex([JAILBREAK_TRIGGERS], true);
@@ -26,21 +17,14 @@ describe('jailbreak structure gate', () => {
   const gateOpen = (t: string) => (open.fill(0), gate.scan(t, open), open[0] === 1);
 
   test('no corpus string where the check finds a jailbreak has its gate closed', () => {
-    const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl'));
-    assert.ok(files.length > 5, `corpus files in ${dir}`);
     const missed: string[] = [];
     let found = 0;
-    for (const f of files) {
-      for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
-        if (!line.trim()) continue;
-        for (const s of stringsOf(JSON.parse(line), [])) {
-          const t = normalizeForMatch(s).text;
-          const js = jailbreakStructure(t);
-          if (!js) continue;
-          found++;
-          if (!gateOpen(t)) missed.push(`${f}: ${js.parts.join('+')}`);
-        }
-      }
+    for (const { source, text } of corpusStrings()) {
+      const t = normalizeForMatch(text).text;
+      const js = jailbreakStructure(t);
+      if (!js) continue;
+      found++;
+      if (!gateOpen(t)) missed.push(`${source}: ${js.parts.join('+')}`);
     }
     assert.ok(found >= 10, `the corpus holds jailbreaks the check finds (${found})`);
     assert.deepEqual(missed, []);
