@@ -5,10 +5,12 @@ import { luhnValid } from '../secret-patterns';
 import { toolCall } from '../test-builders';
 
 const det = new SecretsDetector();
-function kinds(text: string): string[] {
-  const f = det.detect({ msg: toolCall({}), method: 'tools/call', direction: 'response', texts: [{ field: 'f', text, context: 'result', origin: 'plain' }] });
+function kinds(text: string, field = 'f'): string[] {
+  const f = det.detect({ msg: toolCall({}), method: 'tools/call', direction: 'response', texts: [{ field, text, context: 'result', origin: 'plain' }] });
   return (f[0]?.details?.kinds as string[] | undefined) ?? [];
 }
+/** The kinds found in a tool result's first text block. */
+const resultKinds = (text: string) => kinds(text, 'result.content[0].text');
 const scoreOf = (text: string) => det.detect({ msg: toolCall({}), method: 'tools/call', direction: 'request', texts: [{ field: 'f', text, context: 'argument', origin: 'plain' }] })[0]?.score ?? 0;
 
 describe('SecretsDetector', () => {
@@ -62,63 +64,58 @@ describe('SecretsDetector', () => {
 
 
 describe('secrets, round 8: prose about passwords and ids are not leaks', () => {
-  const kinds = (text: string) => (new SecretsDetector().detect({ method: 'tools/call', direction: 'response', texts: [{ field: 'result.content[0].text', text, context: 'result', origin: 'plain' }] })[0]?.details?.kinds as string[] | undefined) ?? [];
   test('"password" followed by an ordinary word is prose', () => {
-    assert.deepEqual(kinds('Your password expires. The file is password protected. Use a password-manager.'), []);
-    assert.ok(kinds('The wifi password is Gr33n-Tea!77 for guests.').includes('password_assignment'));
+    assert.deepEqual(resultKinds('Your password expires. The file is password protected. Use a password-manager.'), []);
+    assert.ok(resultKinds('The wifi password is Gr33n-Tea!77 for guests.').includes('password_assignment'));
   });
   test('an unbroken 16-digit number needs a card word nearby', () => {
-    assert.deepEqual(kinds('Tracking id 4539148803436467 was created.'), []);
-    assert.ok(kinds('card: 4539148803436467 exp 09/28').includes('card_number'));
-    assert.ok(kinds('Paid with 4539 1488 0343 6467 yesterday.').includes('card_number'));
+    assert.deepEqual(resultKinds('Tracking id 4539148803436467 was created.'), []);
+    assert.ok(resultKinds('card: 4539148803436467 exp 09/28').includes('card_number'));
+    assert.ok(resultKinds('Paid with 4539 1488 0343 6467 yesterday.').includes('card_number'));
   });
 });
 
 describe('secrets, round 9: an e-mail names its correspondents; a number named as an account or invoice is no card', () => {
-  const kinds = (text: string) => (new SecretsDetector().detect({ method: 'tools/call', direction: 'response', texts: [{ field: 'result.content[0].text', text, context: 'result', origin: 'plain' }] })[0]?.details?.kinds as string[] | undefined) ?? [];
   test('folded header lines, the mbox From line, SMTP replies, a report listing its recipients, "… wrote:"', () => {
-    assert.deepEqual(kinds('To: ann.lee@corp.io,\n\tbo.chen@corp.io,\n  cy.park@corp.io\nSubject: lunch'), []);
-    assert.deepEqual(kinds('From ann.lee@corp.io  Fri Nov 26 21:40:36 2004\nSubject: hi'), []);
-    assert.deepEqual(kinds('550 5.1.1 <ann.lee@corp.io>... User unknown\n554 Too many hops: from <bo.chen@corp.io> via mx, to <cy@corp.io>'), []);
-    assert.deepEqual(kinds('The following addresses had errors:\n<ann.lee@corp.io>  (unrecoverable error)\n  <bo.chen@corp.io>: 550 no such user'), []);
-    assert.deepEqual(kinds('On Mon, 5 Jan, ann.lee@corp.io wrote:\n> see you'), []);
-    assert.deepEqual(kinds('Content-ID: <19981222151406.I-D@ietf.org>\nOriginal-envelope-id: 0GK500B4HD0888@mx.corp.io'), []);
-    assert.deepEqual(kinds('Return bounce SRS0=aO/p=ON=corp.io=ann@bounce.pobox.com'), []);
+    assert.deepEqual(resultKinds('To: ann.lee@corp.io,\n\tbo.chen@corp.io,\n  cy.park@corp.io\nSubject: lunch'), []);
+    assert.deepEqual(resultKinds('From ann.lee@corp.io  Fri Nov 26 21:40:36 2004\nSubject: hi'), []);
+    assert.deepEqual(resultKinds('550 5.1.1 <ann.lee@corp.io>... User unknown\n554 Too many hops: from <bo.chen@corp.io> via mx, to <cy@corp.io>'), []);
+    assert.deepEqual(resultKinds('The following addresses had errors:\n<ann.lee@corp.io>  (unrecoverable error)\n  <bo.chen@corp.io>: 550 no such user'), []);
+    assert.deepEqual(resultKinds('On Mon, 5 Jan, ann.lee@corp.io wrote:\n> see you'), []);
+    assert.deepEqual(resultKinds('Content-ID: <19981222151406.I-D@ietf.org>\nOriginal-envelope-id: 0GK500B4HD0888@mx.corp.io'), []);
+    assert.deepEqual(resultKinds('Return bounce SRS0=aO/p=ON=corp.io=ann@bounce.pobox.com'), []);
   });
   test('the same addresses in a body are still counted, and three make a dump', () => {
-    assert.deepEqual(kinds('Body text: ann.lee@corp.io, bo.chen@corp.io and cy.park@corp.io are the new admins'), ['email']);
+    assert.deepEqual(resultKinds('Body text: ann.lee@corp.io, bo.chen@corp.io and cy.park@corp.io are the new admins'), ['email']);
     assert.ok(scoreOf('list: ann.lee@corp.io, bo.chen@corp.io, cy.park@corp.io') >= 0.6);
   });
   test('an account or invoice number is not a card unless a card word says so', () => {
-    assert.deepEqual(kinds('Please pay invoice INV-2024-00817 (account number 4539148803436467) by Friday. Payment terms: 30 days.'), []);
-    assert.deepEqual(kinds('Invoice #5105 1051 0510 5101, payment due'), []);
-    assert.ok(kinds('Account 4539 1488 0343 6467, the card on file').includes('card_number'));
-    assert.ok(kinds('Paid with 4539 1488 0343 6467 yesterday.').includes('card_number'));
+    assert.deepEqual(resultKinds('Please pay invoice INV-2024-00817 (account number 4539148803436467) by Friday. Payment terms: 30 days.'), []);
+    assert.deepEqual(resultKinds('Invoice #5105 1051 0510 5101, payment due'), []);
+    assert.ok(resultKinds('Account 4539 1488 0343 6467, the card on file').includes('card_number'));
+    assert.ok(resultKinds('Paid with 4539 1488 0343 6467 yesterday.').includes('card_number'));
   });
 });
 
 describe('secrets, round 9: a documentation example password is not a leak', () => {
-  const kinds = (text: string) => (new SecretsDetector().detect({ method: 'tools/call', direction: 'response', texts: [{ field: 'result.content[0].text', text, context: 'result', origin: 'plain' }] })[0]?.details?.kinds as string[] | undefined) ?? [];
   test('"secret123", "hunter2", "password1" in an example; a chosen one still is', () => {
-    assert.deepEqual(kinds("const obj = { username: 'john', password: 'secret123' }"), []);
-    assert.deepEqual(kinds('password=hunter22 and password: Password1'), []);
-    assert.ok(kinds("const obj = { password: 'Tr0ub4dor&3x' }").includes('password_assignment'));
-    assert.ok(kinds('Your new password: Welcome2024! Change it at first login.').includes('password_assignment'));
+    assert.deepEqual(resultKinds("const obj = { username: 'john', password: 'secret123' }"), []);
+    assert.deepEqual(resultKinds('password=hunter22 and password: Password1'), []);
+    assert.ok(resultKinds("const obj = { password: 'Tr0ub4dor&3x' }").includes('password_assignment'));
+    assert.ok(resultKinds('Your new password: Welcome2024! Change it at first login.').includes('password_assignment'));
   });
 });
 
 describe('secrets, round 9: code that names where a password lives is not a leak', () => {
-  const kinds = (text: string) => (new SecretsDetector().detect({ method: 'tools/call', direction: 'response', texts: [{ field: 'result.content[0].text', text, context: 'result', origin: 'plain' }] })[0]?.details?.kinds as string[] | undefined) ?? [];
   test('a dotted path or a constant after "password:"', () => {
-    assert.deepEqual(kinds('password: SEARCH_PROBE_SINGLE_DB_USER.password,\npassword = settings.db.password'), []);
-    assert.deepEqual(kinds('password: DEFAULT_ADMIN_PASSWORD'), []);
-    assert.ok(kinds('password: Secret_Pass.2024').includes('password_assignment'));
+    assert.deepEqual(resultKinds('password: SEARCH_PROBE_SINGLE_DB_USER.password,\npassword = settings.db.password'), []);
+    assert.deepEqual(resultKinds('password: DEFAULT_ADMIN_PASSWORD'), []);
+    assert.ok(resultKinds('password: Secret_Pass.2024').includes('password_assignment'));
   });
 });
 
 describe('credential files by format (round 9)', () => {
-  const fieldKinds = (field: string, text: string) =>
-    (det.detect({ msg: toolCall({}), method: 'tools/call', direction: 'response', texts: [{ field, text, context: 'result', origin: 'plain' }] })[0]?.details?.kinds as string[] | undefined) ?? [];
+  const fieldKinds = (field: string, text: string) => kinds(text, field);
   test('.pgpass, .netrc, .npmrc, kubeconfig and OAuth tokens are leaks', () => {
     assert.ok(kinds('db.prod.internal:5432:*:billing:T7v!pq93LmZe').includes('pgpass_line'));
     assert.ok(kinds('machine api.heroku.com\n  login pat@acme.io\n  password 7d1f3a9c-44b2-4e8a').includes('netrc_entry'));
