@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Counters } from '@mcpspy/runtime';
-import { detectionVersion, VerdictCache } from './verdict-cache';
+import { detectionVersion, KEY_INLINE_MAX, VerdictCache } from './verdict-cache';
 import type { Finding, TextsInput, TextUnit } from './types';
 
 const unit = (text: string, field = 'result.content[0].text', context: TextUnit['context'] = 'result', origin: TextUnit['origin'] = 'plain'): TextUnit => ({ field, text, context, origin });
@@ -20,9 +20,20 @@ describe('verdict cache: keys', () => {
   const prefix = VerdictCache.prefixFor('{}');
   const key = (i: TextsInput) => cache.keyOf(prefix, i);
 
-  test('the same input gives the same key, a SHA-256 digest', () => {
+  test('the same input gives the same key: the serialisation itself when short, its SHA-256 digest when long', () => {
     assert.equal(key(input([unit('hello')])), key(input([unit('hello')])));
-    assert.match(key(input([unit('hello')])), /^[A-Za-z0-9+/]{43}=$/);
+    const short = key(input([unit('hello')]));
+    assert.ok(short.length <= KEY_INLINE_MAX && short.includes(':') && short.endsWith('u5:hello'), short);
+    const long = 'x'.repeat(KEY_INLINE_MAX);
+    assert.match(key(input([unit(long)])), /^[A-Za-z0-9+/]{43}=$/);
+    assert.equal(key(input([unit(long)])), key(input([unit(long)])));
+    // Around the bound: one character more turns the serialisation into its digest, and the two never meet.
+    let n = 0;
+    while (key(input([unit('y'.repeat(n + 1))])).includes(':')) n++;
+    const atBound = key(input([unit('y'.repeat(n))]));
+    const over = key(input([unit('y'.repeat(n + 1))]));
+    assert.ok(atBound.length <= KEY_INLINE_MAX && atBound.length >= KEY_INLINE_MAX - 1, String(atBound.length));
+    assert.match(over, /^[A-Za-z0-9+/]{43}=$/);
   });
 
   test('everything the stateless detectors read changes the key', () => {
@@ -111,6 +122,14 @@ describe('verdict cache: LRU bounds, copies, counters', () => {
     assert.equal(counters.get('verdict_cache_evictions'), 1);
     assert.equal(counters.get('verdict_cache_misses'), 1);
     assert.equal(counters.get('verdict_cache_hits'), 4);
+  });
+
+  test('an inline key is counted in the bytes held', () => {
+    const c = new VerdictCache({ maxEntries: 1000, maxBytes: 6000 });
+    c.set('u3:k'.padEnd(1000, 'z'), []);
+    assert.ok(c.heldBytes >= 2000, String(c.heldBytes));
+    for (let i = 0; i < 5; i++) c.set(`u3:${i}`.padEnd(1000, 'z'), []);
+    assert.ok(c.heldBytes <= 6000 && c.size <= 2, `${c.heldBytes} bytes, ${c.size} entries`);
   });
 
   test('evicts past the byte bound, and never keeps an entry larger than the bound', () => {
