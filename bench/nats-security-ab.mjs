@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// `serve security` alone over real NATS, two builds interleaved: CPU per MCP message of the stage process (from
+// /proc/PID/stat: every thread), transport included (receive, batch decode, validation, JSON.parse, the engine, the
+// verdict cache). No probe, no other stage: nats-server and redis-server started here, and this process publishes
+// the NATS bench's events (bench/nats-bench-event.mjs: the stdio writer's `tools/call` requests) on mcp.message
+// through this tree's NatsBus, batched (MCPSPY_NATS_BATCH=1) as mcp-parser publishes them, RATE a second in turns
+// of 10 ms. Each round starts the stage of one build, waits for its ready line, sends SECONDS of traffic, waits until
+// its CPU stops moving, and stops it; A and B alternate. Needs no probe, so no e2e lock.
+//   node bench/nats-security-ab.mjs [--a-dir /work/main] [--b-dir .] [--rounds 4] [--seconds 5] [--rate 10000]
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchEvent } from './nats-bench-event.mjs';
+import { freePort, parseArgs } from './pipeline-common.mjs';
+
+process.env.MCPSPY_NATS_BATCH = '1';
+const opt = parseArgs({ aDir: '/work/main', bDir: '', rounds: 4, seconds: 5, rate: 10000 });
+const here = resolve(join(dirname(fileURLToPath(import.meta.url)), '..'));
+const trees = { A: resolve(opt.aDir), B: opt.bDir ? resolve(opt.bDir) : here };
+const req = createRequire(join(here, 'package.json'));
+const rt = req(join(here, 'libs/runtime/dist/src/index.js'));
+const { startNats, startRedis } = req(join(here, 'libs/runtime/dist/src/testing/index.js'));
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+/** utime + stime of a process (every thread), µs; USER_HZ is 100 on Linux. */
+const cpuUs = (pid) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1e6) / 100;
+};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const nats = await startNats();
+const redis = await startRedis();
+const bus = await rt.NatsBus.connect({ url: nats.url, name: 'nats-security-ab' });
+const tracker = new rt.PublishTracker(bus, new rt.Counters());
+let n = 0;
+async function round(which) {
+  const port = await freePort();
+  const proc = spawn(process.execPath, [join(trees[which], 'bin/mcpspy.js'), 'serve', 'security', '--nats', nats.url, '--redis', redis.url, '--metrics-port', String(port), '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  let out = '';
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
+  const t0 = Date.now();
+  while (!/mcpspy: serving security\b/.test(out)) {
+    if (Date.now() - t0 > 60_000 || proc.exitCode !== null) throw new Error(`security of ${which} did not start:\n${out.slice(-2000)}`);
+    await sleep(50);
+  }
+  await sleep(500);
+  const c0 = cpuUs(proc.pid);
+  const perTurn = opt.rate / 100;
+  const start = Date.now();
+  let sent = 0;
+  for (let t = 0; t < opt.seconds * 100; t++) {
+    for (let i = 0; i < perTurn; i++) tracker.emit('mcpspy.v1.mcp.message', benchEvent(n++));
+    sent += perTurn;
+    await tracker.drain();
+    const due = start + (t + 1) * 10;
+    await sleep(Math.max(0, due - Date.now()));
+  }
+  await bus.flush();
+  // Until the stage's CPU stops moving (two quiet 300-ms looks in a row).
+  let last = cpuUs(proc.pid);
+  for (let quiet = 0, i = 0; quiet < 2 && i < 100; i++) {
+    await sleep(300);
+    const c = cpuUs(proc.pid);
+    quiet = c - last < 3000 ? quiet + 1 : 0;
+    last = c;
+  }
+  const us = (last - c0) / sent;
+  proc.kill('SIGINT');
+  await new Promise((r) => (proc.exitCode !== null ? r() : proc.once('exit', r)));
+  return us;
+}
+try {
+  console.log(`nats-security-ab: A ${trees.A}, B ${trees.B}; ${opt.rounds} rounds of ${opt.seconds} s at ${opt.rate} msg/s each; load ${load()}`);
+  const res = { A: [], B: [] };
+  for (let r = 0; r < opt.rounds; r++) {
+    for (const k of r % 2 === 0 ? ['A', 'B'] : ['B', 'A']) res[k].push(await round(k));
+    console.log(`round ${r + 1}: serve security CPU µs per message, A ${res.A[r].toFixed(2)}, B ${res.B[r].toFixed(2)} (B/A ${(res.B[r] / res.A[r]).toFixed(2)}); load ${load()}`);
+  }
+  const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  console.log(`median A ${med(res.A).toFixed(2)}, B ${med(res.B).toFixed(2)} µs per message (median of ratios ${med(res.A.map((a, i) => res.B[i] / a)).toFixed(3)}); load ${load()}`);
+} finally {
+  await bus.close().catch(() => undefined);
+  await redis.dispose?.();
+  await nats.dispose();
+}
