@@ -43,9 +43,21 @@ async function round(which) {
   let out = '';
   proc.stdout.on('data', (d) => (out += d));
   proc.stderr.on('data', (d) => (out += d));
+  try {
+    return await measure(proc, () => out, which);
+  } finally {
+    // Stopped on every path (a failed start or a throw too): no stage is left running.
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGINT');
+      await new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r() : proc.once('exit', r)));
+    }
+  }
+}
+
+async function measure(proc, output, which) {
   const t0 = Date.now();
-  while (!/mcpspy: serving security\b/.test(out)) {
-    if (Date.now() - t0 > 60_000 || proc.exitCode !== null) throw new Error(`security of ${which} did not start:\n${out.slice(-2000)}`);
+  while (!/mcpspy: serving security\b/.test(output())) {
+    if (Date.now() - t0 > 60_000 || proc.exitCode !== null) throw new Error(`security of ${which} did not start:\n${output().slice(-2000)}`);
     await sleep(50);
   }
   await sleep(500);
@@ -69,10 +81,7 @@ async function round(which) {
     quiet = c - last < 3000 ? quiet + 1 : 0;
     last = c;
   }
-  const us = (last - c0) / sent;
-  proc.kill('SIGINT');
-  await new Promise((r) => (proc.exitCode !== null ? r() : proc.once('exit', r)));
-  return us;
+  return (last - c0) / sent;
 }
 try {
   console.log(`nats-security-ab: A ${trees.A}, B ${trees.B}; ${opt.rounds} rounds of ${opt.seconds} s at ${opt.rate} msg/s each; load ${load()}`);
