@@ -39,7 +39,9 @@ const tracker = new rt.PublishTracker(bus, new rt.Counters());
 let n = 0;
 async function round(which) {
   const port = await freePort();
-  const proc = spawn(process.execPath, [join(trees[which], 'bin/mcpspy.js'), 'serve', 'security', '--nats', nats.url, '--redis', redis.url, '--metrics-port', String(port), '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  // MCPSPY_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=DIR") goes to the stage's node.
+  const nodeArgs = (process.env.MCPSPY_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, join(trees[which], 'bin/mcpspy.js'), 'serve', 'security', '--nats', nats.url, '--redis', redis.url, '--metrics-port', String(port), '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
   let out = '';
   proc.stdout.on('data', (d) => (out += d));
   proc.stderr.on('data', (d) => (out += d));
