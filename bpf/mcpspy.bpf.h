@@ -57,6 +57,9 @@ struct mcpspy_settings {
 /* Reads of a pipe or unix stream whose writer is captured carry no data
  * (MCPSPY_F_ELIDED, io_common.bpf.h stream_wanted). */
 #define MCPSPY_OPT_ELIDE_READS 1
+/* A process's calls on a stream the prefilter rejected MCPSPY_QUIET_AFTER
+ * times skip the prefilter (io_common.bpf.h, quiet streams). */
+#define MCPSPY_OPT_QUIET_STREAMS 2
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
