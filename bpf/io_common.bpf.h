@@ -419,15 +419,13 @@ static __always_inline int prefilter_iov(__u8 fd_type, __u64 iov, __u64 cnt, __u
  * calls on that stream skip the read: rejected, counted as filtered, for one
  * hash lookup. An exec starts the count again. A stream that gets tracked
  * (by any process) is captured as before: the tracked lookup comes first.
- * Writes to pipes and unix sockets are never quieted: a stdio MCP server
- * could write junk lines first and then speak unseen. The probe turns it
- * off with MCPSPY_OPT_QUIET_STREAMS clear (MCPSPY_QUIET_STREAMS=0).
+ * Writes to pipes and unix sockets are quieted only with
+ * MCPSPY_OPT_QUIET_LOCAL_WRITES (MCPSPY_QUIET_STREAMS=all; off by default):
+ * a stdio MCP server could write 256 junk lines first and then speak
+ * unseen. MCPSPY_OPT_QUIET_STREAMS clear (MCPSPY_QUIET_STREAMS=0) turns
+ * quiet streams off.
  */
 #define MCPSPY_QUIET_AFTER 256
-/* 1 quiets local writes too (a measurement build only: see above). */
-#ifndef MCPSPY_QUIET_LOCAL_WRITES
-#define MCPSPY_QUIET_LOCAL_WRITES 0
-#endif
 
 struct quiet_val {
 	__u64 exec_id;  /* the process's self_exec_id when counted */
@@ -478,24 +476,23 @@ static __always_inline int stream_wanted(struct io_call *p, __u64 first, __u64 c
 	__u8 *v = bpf_map_lookup_elem(&tracked, &tk);
 	__u8 flags;
 	if (!v) {
-		/* Quiet streams (above): only where the settings allow it, and never for local writes. */
+		/* Quiet streams (above): only where the settings allow it; local writes only when asked for. */
 		struct quiet_val *q = NULL;
 		struct tracked_key qk = { .stream_id = p->stream_id, .fd_type = p->fd_type };
 		__u64 exec_id = 0;
 		__u8 counting = 0;
-		if (MCPSPY_QUIET_LOCAL_WRITES || !local || !is_write) {
-			__u32 zero = 0;
-			struct mcpspy_settings *s = bpf_map_lookup_elem(&settings, &zero);
-			if (s && (s->options & MCPSPY_OPT_QUIET_STREAMS)) {
-				qk.pid = bpf_get_current_pid_tgid() >> 32;
-				exec_id = current_exec_id();
-				q = bpf_map_lookup_elem(&quiet, &qk);
-				if (q && q->exec_id == exec_id && q->rejected >= MCPSPY_QUIET_AFTER) {
-					stat_add(MCPSPY_STAT_FILTERED, 1);
-					return WANT_NONE;
-				}
-				counting = 1;
+		__u32 zero = 0;
+		struct mcpspy_settings *s = bpf_map_lookup_elem(&settings, &zero);
+		__u32 quiet_opt = !local || !is_write ? MCPSPY_OPT_QUIET_STREAMS : MCPSPY_OPT_QUIET_LOCAL_WRITES;
+		if (s && (s->options & quiet_opt)) {
+			qk.pid = bpf_get_current_pid_tgid() >> 32;
+			exec_id = current_exec_id();
+			q = bpf_map_lookup_elem(&quiet, &qk);
+			if (q && q->exec_id == exec_id && q->rejected >= MCPSPY_QUIET_AFTER) {
+				stat_add(MCPSPY_STAT_FILTERED, 1);
+				return WANT_NONE;
 			}
+			counting = 1;
 		}
 		/* 1: passes, 2: rejected, 0: whitespace only (the next call decides). */
 		int ok;

@@ -60,6 +60,8 @@ struct mcpspy_settings {
 /* A process's calls on a stream the prefilter rejected MCPSPY_QUIET_AFTER
  * times skip the prefilter (io_common.bpf.h, quiet streams). */
 #define MCPSPY_OPT_QUIET_STREAMS 2
+/* ... writes to pipes and unix sockets too (their bytes are stdio MCP's). */
+#define MCPSPY_OPT_QUIET_LOCAL_WRITES 4
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
