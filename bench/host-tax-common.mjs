@@ -24,6 +24,8 @@ export function machineProbe({ hooks, bpfObjectDir, onBatch = () => true }) {
     logger: silentLogger(),
     hooks,
     ...(bpfObjectDir ? { bpfObjectDir } : {}),
+    // The syscall ring's bytes (a power of two), for ring-size variants (host-tax-progs --variants name=DIR@MCPSPY_BENCH_RING_BYTES=N).
+    ...(process.env.MCPSPY_BENCH_RING_BYTES ? { ringbufBytes: Number(process.env.MCPSPY_BENCH_RING_BYTES) } : {}),
     onBatch,
   });
 }

@@ -7,7 +7,8 @@
 // (the floor) and is barely moved by other load on the machine, so a change
 // to the C shows in it even on a busy machine. --before DIR interleaves the
 // probe with the BPF objects of DIR in the same rounds (A/B); --variants
-// name=DIR,name=DIR adds more object folders to the same rounds, --none runs
+// name=DIR,name=DIR adds more object folders to the same rounds (name=DIR@VAR=VALUE
+// starts that probe with VAR set, e.g. noquiet=bpf/.output@MCPSPY_QUIET_STREAMS=0), --none runs
 // without a probe too. Workloads pipe-self and mcp-self (one thread writes and
 // reads back) give the syscalls' own cost, steady under other load: compare
 // the minimum workload CPU per op.
@@ -43,15 +44,20 @@ const labels = [
   ...(opt.none ? [['none', null]] : []),
   ['after', undefined],
   ...(opt.before ? [['before', String(opt.before)]] : []),
-  ...(opt.variants ? String(opt.variants).split(',').map((v) => v.split('=')) : []),
+  // name=DIR, or name=DIR@VAR=VALUE@... to set environment variables while that probe starts (the probe reads its options then).
+  ...(opt.variants ? String(opt.variants).split(',').map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]) : []),
 ];
 const workloads = String(opt.workloads).split(',');
 const res = {}; // label -> workload -> [{ perOp, cpuPerOp, progs: {name: {ns, cnt}} }]
 for (let round = 0; round < opt.rounds; round++) {
   for (const [label, bpfObjectDir] of round % 2 ? [...labels].reverse() : labels) {
     const before = new Set(progs().keys());
-    const probe = bpfObjectDir === null ? null : machineProbe({ hooks: opt.hooks, bpfObjectDir });
+    const [objDir, ...envs] = bpfObjectDir ? bpfObjectDir.split('@') : [bpfObjectDir];
+    const saved = envs.map((e) => [e.split('=')[0], process.env[e.split('=')[0]]]);
+    for (const e of envs) process.env[e.split('=')[0]] = e.slice(e.indexOf('=') + 1);
+    const probe = bpfObjectDir === null ? null : machineProbe({ hooks: opt.hooks, bpfObjectDir: objDir || undefined });
     await probe?.start();
+    for (const [k, v] of saved) if (v === undefined) delete process.env[k]; else process.env[k] = v;
     const mine = [...progs().keys()].filter((id) => !before.has(id));
     for (const w of workloads) {
       const s0 = progs();

@@ -378,7 +378,8 @@ static __always_inline void count_unseen(__u8 what, __u64 bytes, __u8 dir, __u8 
 }
 
 /* Whether the bytes of an iovec call look like the start of a stream worth
- * capturing: the first non-empty buffer decides, whitespace-only buffers
+ * capturing (1), do not (2), or leave it to the next call (0, and for an
+ * unreadable iovec): the first non-empty buffer decides, whitespace-only buffers
  * defer to the next. Past MCPSPY_PREFILTER_IOVS buffers of padding the
  * stream is captured, so splitting padding into iovecs hides nothing. */
 #define MCPSPY_PREFILTER_IOVS 8
@@ -396,10 +397,10 @@ static __always_inline int prefilter_iov(__u8 fd_type, __u64 iov, __u64 cnt, __u
 			continue;
 		left -= n;
 		if (fd_type == MCPSPY_FD_INET)
-			return looks_like_http((__u64)v.iov_base, n);
+			return looks_like_http((__u64)v.iov_base, n) ? 1 : 2;
 		int r = json_verdict((__u64)v.iov_base, n);
 		if (r)
-			return r == 1;
+			return r;
 	}
 	return left > 0;
 }
@@ -408,6 +409,41 @@ static __always_inline int prefilter_iov(__u8 fd_type, __u64 iov, __u64 cnt, __u
 #define TRACKED_PASSED 1 /* passed a prefilter once: captured from then on */
 #define TRACKED_WRITER 2 /* pipe/unix: a write was captured, so the writer's records carry the bytes */
 #define TRACKED_ELIDE 4  /* in the per-CPU cache only: WRITER, and the probe asked for elided reads */
+
+/*
+ * Quiet streams: the prefilter's 16-byte user read is most of what a call on
+ * a pipe or socket that never carries MCP costs (~140 of ~300 ns, this
+ * kernel). Once one process image (pid and exec count) has had
+ * MCPSPY_QUIET_AFTER calls on one stream rejected by it (bytes that are not
+ * JSON or HTTP; whitespace-only calls defer and do not count), its further
+ * calls on that stream skip the read: rejected, counted as filtered, for one
+ * hash lookup. An exec starts the count again. A stream that gets tracked
+ * (by any process) is captured as before: the tracked lookup comes first.
+ * Writes to pipes and unix sockets are quieted only with
+ * MCPSPY_OPT_QUIET_LOCAL_WRITES (MCPSPY_QUIET_STREAMS=all; off by default):
+ * a stdio MCP server could write 256 junk lines first and then speak
+ * unseen. MCPSPY_OPT_QUIET_STREAMS clear (MCPSPY_QUIET_STREAMS=0) turns
+ * quiet streams off.
+ */
+#define MCPSPY_QUIET_AFTER 256
+
+struct quiet_val {
+	__u64 exec_id;  /* the process's self_exec_id when counted */
+	__u32 rejected; /* calls rejected by the prefilter, up to MCPSPY_QUIET_AFTER */
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct tracked_key);
+	__type(value, struct quiet_val);
+} quiet SEC(".maps");
+
+static __always_inline __u64 current_exec_id(void)
+{
+	return bpf_get_current_task_btf()->group_leader->self_exec_id;
+}
 
 /* What stream_wanted decides. */
 #define WANT_NONE 0
@@ -440,12 +476,31 @@ static __always_inline int stream_wanted(struct io_call *p, __u64 first, __u64 c
 	__u8 *v = bpf_map_lookup_elem(&tracked, &tk);
 	__u8 flags;
 	if (!v) {
+		/* Quiet streams (above): only where the settings allow it; local writes only when asked for. */
+		struct quiet_val *q = NULL;
+		struct tracked_key qk = { .stream_id = p->stream_id, .fd_type = p->fd_type };
+		__u64 exec_id = 0;
+		__u8 counting = 0;
+		__u32 zero = 0;
+		struct mcpspy_settings *s = bpf_map_lookup_elem(&settings, &zero);
+		__u32 quiet_opt = !local || !is_write ? MCPSPY_OPT_QUIET_STREAMS : MCPSPY_OPT_QUIET_LOCAL_WRITES;
+		if (s && (s->options & quiet_opt)) {
+			qk.pid = bpf_get_current_pid_tgid() >> 32;
+			exec_id = current_exec_id();
+			q = bpf_map_lookup_elem(&quiet, &qk);
+			if (q && q->exec_id == exec_id && q->rejected >= MCPSPY_QUIET_AFTER) {
+				stat_add(MCPSPY_STAT_FILTERED, 1);
+				return WANT_NONE;
+			}
+			counting = 1;
+		}
+		/* 1: passes, 2: rejected, 0: whitespace only (the next call decides). */
 		int ok;
 		if (is_iov)
 			ok = prefilter_iov(p->fd_type, first, cnt, len);
 		else
-			ok = p->fd_type == MCPSPY_FD_INET ? looks_like_http(first, len) : looks_like_json(first, len);
-		if (!ok) {
+			ok = p->fd_type == MCPSPY_FD_INET ? (looks_like_http(first, len) ? 1 : 2) : json_verdict(first, len);
+		if (ok != 1) {
 			/* A ClientHello: user space checks that a TLS hook will show this connection. */
 			if (p->fd_type == MCPSPY_FD_INET && is_write) {
 				__u64 hello = first, hello_len = len;
@@ -460,6 +515,19 @@ static __always_inline int stream_wanted(struct io_call *p, __u64 first, __u64 c
 				}
 				if (hello_len && looks_like_client_hello(hello, hello_len))
 					emit_small(MCPSPY_KIND_TLS_HELLO, p->dir, p->fd_type, p->fd, p->stream_id, hello, 6);
+			}
+			if (ok == 2) {
+				if (q) {
+					if (q->exec_id != exec_id) {
+						q->exec_id = exec_id;
+						q->rejected = 1;
+					} else if (q->rejected < MCPSPY_QUIET_AFTER) {
+						q->rejected++;
+					}
+				} else if (counting) {
+					struct quiet_val nv = { .exec_id = exec_id, .rejected = 1 };
+					bpf_map_update_elem(&quiet, &qk, &nv, BPF_ANY);
+				}
 			}
 			stat_add(MCPSPY_STAT_FILTERED, 1);
 			return WANT_NONE;

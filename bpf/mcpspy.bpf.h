@@ -57,6 +57,11 @@ struct mcpspy_settings {
 /* Reads of a pipe or unix stream whose writer is captured carry no data
  * (MCPSPY_F_ELIDED, io_common.bpf.h stream_wanted). */
 #define MCPSPY_OPT_ELIDE_READS 1
+/* A process's calls on a stream the prefilter rejected MCPSPY_QUIET_AFTER
+ * times skip the prefilter (io_common.bpf.h, quiet streams). */
+#define MCPSPY_OPT_QUIET_STREAMS 2
+/* ... writes to pipes and unix sockets too (their bytes are stdio MCP's). */
+#define MCPSPY_OPT_QUIET_LOCAL_WRITES 4
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -301,6 +306,21 @@ static __always_inline struct emit_ctx *emit_ctx_get(void)
 	return c;
 }
 
+/* Bytes of a stream (per side) lost: added to its lost_bytes counter, which
+ * the next record that gets through reports (F_LOST_BEFORE). */
+static __always_inline void note_lost_key(struct lost_key *k, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(&lost_bytes, k);
+	if (v) {
+		if (__sync_fetch_and_add(v, n) == 0)
+			__sync_fetch_and_add(&lost_pending, 1);
+	} else {
+		bpf_map_update_elem(&lost_bytes, k, &n, BPF_ANY);
+		__sync_fetch_and_add(&lost_pending, 1);
+	}
+	stat_add(MCPSPY_STAT_LOST_BYTES, n);
+}
+
 static __always_inline void note_lost(struct emit_ctx *c, __u64 n)
 {
 	struct lost_key k = {
@@ -309,15 +329,7 @@ static __always_inline void note_lost(struct emit_ctx *c, __u64 n)
 		.kind = c->hdr.kind,
 		.direction = c->hdr.direction,
 	};
-	__u64 *v = bpf_map_lookup_elem(&lost_bytes, &k);
-	if (v) {
-		if (__sync_fetch_and_add(v, n) == 0)
-			__sync_fetch_and_add(&lost_pending, 1);
-	} else {
-		bpf_map_update_elem(&lost_bytes, &k, &n, BPF_ANY);
-		__sync_fetch_and_add(&lost_pending, 1);
-	}
-	stat_add(MCPSPY_STAT_LOST_BYTES, n);
+	note_lost_key(&k, n);
 	c->gap = 1;
 }
 
@@ -457,16 +469,61 @@ static __always_inline void fill_header(struct mcpspy_event *h, __u8 kind, __u8 
 	*(__u64 *)&h->comm[8] = *(__u64 *)&t->comm[8];
 }
 
+/* A record of one chunk read straight from user memory into the ring: the
+ * header is filled in place, the stream's pending loss is taken, and the
+ * record is submitted. `h` is the reserved record, its data already read. */
+static __always_inline void small_commit(struct mcpspy_event *h, struct lost_key *k, __u8 kind, __u8 dir,
+					 __u8 fd_type, __s32 fd, __u64 stream_id, __u32 len, __u8 flags)
+{
+	fill_header(h, kind, dir, fd_type, fd, stream_id, len);
+	h->len = len;
+	h->flags = flags;
+	if (lost_pending) {
+		__u64 *lost = bpf_map_lookup_elem(&lost_bytes, k);
+		__u64 lost_n = lost ? *lost : 0;
+		if (lost_n) {
+			h->flags |= MCPSPY_F_LOST_BEFORE;
+			h->lost_bytes = lost_n > 0xffffffffULL ? 0xffffffffU : (__u32)lost_n;
+			if (__sync_fetch_and_sub(lost, lost_n) == lost_n)
+				__sync_fetch_and_sub(&lost_pending, 1);
+		}
+	}
+	bpf_ringbuf_submit(h, BPF_RB_NO_WAKEUP);
+	stat_add(MCPSPY_STAT_EVENTS, 1);
+	stat_add(MCPSPY_STAT_BYTES, len);
+}
+
+/* Size classes of records reserved in the ring for one small call: a
+ * reserve takes a constant size, so a call of len bytes takes the first
+ * class that holds it, and the record's unused tail is padding (the drain
+ * takes a record's length from its header's len, never from the ring's
+ * record length). 64-byte steps to 512, then 1, 2 and 4 KB: a ~110-byte MCP
+ * line takes 80 + 128 bytes of ring instead of 80 + 110. */
+#define SMALL_RESERVE_MAX 4096
+#define SMALL_CLASS(N)                                                                                   \
+	if (len <= (N)) {                                                                                \
+		struct {                                                                                 \
+			struct mcpspy_event ev;                                                          \
+			__u8 data[N];                                                                    \
+		} *r_ = bpf_ringbuf_reserve(&events, sizeof(*r_), 0);                                    \
+		if (!r_)                                                                                 \
+			goto full;                                                                       \
+		if (bpf_probe_read_user(r_->data, len, (void *)ubuf)) {                                  \
+			bpf_ringbuf_discard(r_, BPF_RB_NO_WAKEUP);                                       \
+			goto fault;                                                                      \
+		}                                                                                        \
+		small_commit(&r_->ev, &k, kind, dir, fd_type, fd, stream_id, len, flags);                \
+		return;                                                                                  \
+	}
+
 /* One call that fits one chunk and sits in one user buffer (most MCP
- * messages): header and data go straight into the scratch value, without
- * the emitter state that multi-chunk and iovec calls need. */
+ * messages). Up to 4 KB the bytes are read straight into a reserved ring
+ * record (no copy through a scratch value: ~20-40 ns less per MCP line,
+ * bench/README.md session 8); larger ones go through the scratch value and
+ * bpf_ringbuf_output, which copies exactly header + len. */
 static __always_inline void emit_small_flags(__u8 kind, __u8 dir, __u8 fd_type, __s32 fd, __u64 stream_id,
 					     __u64 ubuf, __u32 n, __u8 extra_flags)
 {
-	__u32 zero = 0;
-	struct mcpspy_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
-	if (!s)
-		return;
 	__u32 len = n;
 	/* Kept even when the caller already bounded n: clang then drops this
 	 * test, and Linux 6.1's verifier loses the caller's bound across the
@@ -475,19 +532,33 @@ static __always_inline void emit_small_flags(__u8 kind, __u8 dir, __u8 fd_type, 
 	barrier_var(len);
 	if (len > MCPSPY_CHUNK)
 		len = MCPSPY_CHUNK;
-	fill_header(&s->ev, kind, dir, fd_type, fd, stream_id, len);
-	s->ev.len = len;
-	s->ev.flags = MCPSPY_F_FIRST | MCPSPY_F_LAST | extra_flags;
+	__u8 flags = MCPSPY_F_FIRST | MCPSPY_F_LAST | extra_flags;
 	struct lost_key k = {
 		.stream_id = stream_id,
-		.pid = s->ev.pid,
+		.pid = bpf_get_current_pid_tgid() >> 32,
 		.kind = kind,
 		.direction = dir,
 	};
-	if (bpf_probe_read_user(s->data, len, (void *)ubuf)) {
-		stat_add(MCPSPY_STAT_READ_FAULTS, 1);
-		goto lost;
-	}
+	SMALL_CLASS(64)
+	SMALL_CLASS(128)
+	SMALL_CLASS(192)
+	SMALL_CLASS(256)
+	SMALL_CLASS(320)
+	SMALL_CLASS(384)
+	SMALL_CLASS(448)
+	SMALL_CLASS(512)
+	SMALL_CLASS(1024)
+	SMALL_CLASS(2048)
+	SMALL_CLASS(SMALL_RESERVE_MAX)
+	__u32 zero = 0;
+	struct mcpspy_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return;
+	if (bpf_probe_read_user(s->data, len, (void *)ubuf))
+		goto fault;
+	fill_header(&s->ev, kind, dir, fd_type, fd, stream_id, len);
+	s->ev.len = len;
+	s->ev.flags = flags;
 	__u64 *lost = NULL;
 	__u64 lost_n = 0;
 	if (lost_pending) {
@@ -498,29 +569,23 @@ static __always_inline void emit_small_flags(__u8 kind, __u8 dir, __u8 fd_type, 
 			s->ev.lost_bytes = lost_n > 0xffffffffULL ? 0xffffffffU : (__u32)lost_n;
 		}
 	}
-	if (bpf_ringbuf_output(&events, s, sizeof(struct mcpspy_event) + len, BPF_RB_NO_WAKEUP)) {
-		stat_add(MCPSPY_STAT_RINGBUF_FULL, 1);
-		goto lost;
-	}
+	if (bpf_ringbuf_output(&events, s, sizeof(struct mcpspy_event) + len, BPF_RB_NO_WAKEUP))
+		goto full;
 	if (lost_n && __sync_fetch_and_sub(lost, lost_n) == lost_n)
 		__sync_fetch_and_sub(&lost_pending, 1);
 	stat_add(MCPSPY_STAT_EVENTS, 1);
 	stat_add(MCPSPY_STAT_BYTES, len);
 	return;
-lost:;
-	/* Same bookkeeping as note_lost, keyed the same way. */
-	__u64 *v = bpf_map_lookup_elem(&lost_bytes, &k);
-	__u64 add = len;
-	if (v) {
-		if (__sync_fetch_and_add(v, add) == 0)
-			__sync_fetch_and_add(&lost_pending, 1);
-	} else {
-		bpf_map_update_elem(&lost_bytes, &k, &add, BPF_ANY);
-		__sync_fetch_and_add(&lost_pending, 1);
-	}
-	stat_add(MCPSPY_STAT_LOST_BYTES, add);
+full:
+	stat_add(MCPSPY_STAT_RINGBUF_FULL, 1);
+	goto lost;
+fault:
+	stat_add(MCPSPY_STAT_READ_FAULTS, 1);
+lost:
+	note_lost_key(&k, len);
 	stat_add(MCPSPY_STAT_GAPS, 1);
 }
+#undef SMALL_CLASS
 
 static __always_inline void emit_small(__u8 kind, __u8 dir, __u8 fd_type, __s32 fd, __u64 stream_id,
 				       __u64 ubuf, __u32 n)

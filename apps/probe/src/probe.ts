@@ -61,6 +61,16 @@ export interface ProbeOptions {
    * own capture tests check both ends' bytes).
    */
   elideReads?: boolean;
+  /**
+   * A process whose calls on one stream the prefilter rejected 256 times (an
+   * exec starts over) skips the prefilter's user-memory read on that stream
+   * from then on (bpf/io_common.bpf.h, quiet streams; writes to pipes and unix
+   * sockets are quieted only with 'all'). Default true unless
+   * MCPSPY_QUIET_STREAMS=0; 'all' (or MCPSPY_QUIET_STREAMS=all) quiets pipe
+   * and unix writes too: cheaper for non-MCP pipes, but a stdio server that
+   * writes 256 non-JSON lines before its first message is then not seen.
+   */
+  quietStreams?: boolean | 'all';
   logger: Logger;
   /** false = backpressure: the batch is dropped and counted in batches_dropped. */
   onBatch(route: RawRoute, partition: number, batch: Buffer): boolean;
@@ -122,6 +132,10 @@ const FILTER_PIDS = 1;
 const FILTER_COMMS = 2;
 /** MCPSPY_OPT_ELIDE_READS of bpf/mcpspy.bpf.h (settings.options). */
 const OPT_ELIDE_READS = 1;
+/** MCPSPY_OPT_QUIET_STREAMS of bpf/mcpspy.bpf.h. */
+const OPT_QUIET_STREAMS = 2;
+/** MCPSPY_OPT_QUIET_LOCAL_WRITES of bpf/mcpspy.bpf.h. */
+const OPT_QUIET_LOCAL_WRITES = 4;
 /** MCPSPY_MAX_COMMS of bpf/mcpspy.bpf.h: names held inline in the settings value. */
 const MAX_COMMS = 32;
 /** Upper bound of ring bytes handled per tick, so one tick never blocks long. */
@@ -413,7 +427,13 @@ export class Probe {
     const mode = (this.opts.pids.length ? FILTER_PIDS : 0) | (comms.length ? FILTER_COMMS : 0);
     // An object built before the options field (bench --before) has the shorter value.
     const v = Buffer.alloc(size > 16 + 16 * MAX_COMMS ? 16 + 16 * MAX_COMMS + 8 : 16 + 16 * MAX_COMMS);
-    if (v.length > 16 + 16 * MAX_COMMS) v.writeUInt32LE((this.opts.elideReads ?? process.env.MCPSPY_ELIDE_READS !== '0') ? OPT_ELIDE_READS : 0, 16 + 16 * MAX_COMMS);
+    if (v.length > 16 + 16 * MAX_COMMS) {
+      const elide = (this.opts.elideReads ?? process.env.MCPSPY_ELIDE_READS !== '0') ? OPT_ELIDE_READS : 0;
+      const env = process.env.MCPSPY_QUIET_STREAMS;
+      const q = this.opts.quietStreams ?? (env === 'all' ? 'all' : env !== '0');
+      const quiet = q === 'all' ? OPT_QUIET_STREAMS | OPT_QUIET_LOCAL_WRITES : q ? OPT_QUIET_STREAMS : 0;
+      v.writeUInt32LE(elide | quiet, 16 + 16 * MAX_COMMS);
+    }
     v.writeUInt32LE(process.pid, 0);
     v.writeUInt32LE(mode, 4);
     v.writeUInt32LE(comms.length, 8);
