@@ -508,11 +508,19 @@ static __always_inline void small_commit(struct mcpspy_event *h, struct lost_key
 		} *r_ = bpf_ringbuf_reserve(&events, sizeof(*r_), 0);                                    \
 		if (!r_)                                                                                 \
 			goto full;                                                                       \
-		if (bpf_probe_read_user(r_->data, len, (void *)ubuf)) {                                  \
+		/* Bounded again right before the read: clang may spill len before the  \
+		 * test above, and Linux 6.1's verifier loses the bound across the spill \
+		 * (the object was refused there: "R1 min value is outside of the        \
+		 * allowed memory range"). barrier_var keeps clang from dropping it. */  \
+		__u32 l_ = len;                                                                          \
+		barrier_var(l_);                                                                         \
+		if (l_ > (N))                                                                            \
+			l_ = (N);                                                                        \
+		if (bpf_probe_read_user(r_->data, l_, (void *)ubuf)) {                                   \
 			bpf_ringbuf_discard(r_, BPF_RB_NO_WAKEUP);                                       \
 			goto fault;                                                                      \
 		}                                                                                        \
-		small_commit(&r_->ev, &k, kind, dir, fd_type, fd, stream_id, len, flags);                \
+		small_commit(&r_->ev, &k, kind, dir, fd_type, fd, stream_id, l_, flags);                 \
 		return;                                                                                  \
 	}
 
