@@ -498,6 +498,8 @@ export class Probe {
 
   private readonly onNoteAt = (data: Uint8Array, _w: Int32Array, start: number, len: number): void => this.onNoteRecord(paddedRecord(data, start, len));
   private readonly onProcAt = (data: Uint8Array, _w: Int32Array, start: number, len: number): void => this.onProcRecord(paddedRecord(data, start, len));
+  /** A libssl open, or an exec of a process the filters may select, was drained (onProcessWake reads it). */
+  private selectedProcEvent = false;
   /** Records of the notes and process rings the codec refused (logged once). */
   private undecodable = 0;
 
@@ -594,19 +596,20 @@ export class Probe {
 
   /**
    * The process ring woke the reader (an exec or a libssl open): its records now, so the TLS scanner attaches before
-   * the process runs on. A monitor backed off to the idle period drains at the active one again: traffic often
-   * follows an exec.
+   * the process runs on. A monitor backed off to the idle period drains at the active one again when the event is
+   * of a process the filters select (traffic often follows its exec); the host's other execs leave it idle.
    */
   private onProcessWake(): number {
     if (!this.started) return 0;
     let procs = 0;
+    this.selectedProcEvent = false;
     try {
       procs = this.drainProcessEvents()[1];
     } catch (err) {
       this.logger.error({ err }, 'failed to drain the process ring');
       return 0;
     }
-    if (procs > 0 && this.emptyPolls >= IDLE_POLLS && this.started) {
+    if (this.selectedProcEvent && this.emptyPolls >= IDLE_POLLS && this.started) {
       this.emptyPolls = 0;
       if (this.pollTimer) clearTimeout(this.pollTimer);
       this.schedulePoll();
@@ -652,7 +655,10 @@ export class Probe {
         timestamp,
       };
       this.tlsTargets?.onExec(ev.pid);
+      if (!this.selectedProcEvent) this.selectedProcEvent = this.maySelect(ev.pid, Number(ev.streamId), ev.comm);
     } else if (ev.kind === RawKind.libsslOpen) {
+      // Filtered in the kernel: only selected processes report these.
+      this.selectedProcEvent = true;
       this.tlsTargets?.onLibraryOpen(ev.pid, Buffer.from(ev.data).toString('utf8'));
       return;
     } else if (ev.kind === RawKind.exit) {
@@ -669,6 +675,15 @@ export class Probe {
     } catch (err) {
       this.logger.warn({ err }, 'onProc handler threw');
     }
+  }
+
+  /** Whether the filters select this new program (by name, or as a listed pid or its child). */
+  private maySelect(pid: number, ppid: number, comm: string): boolean {
+    const { comms, pids } = this.opts;
+    if (!comms.length && !pids.length) return true;
+    if (comms.some((c) => c.slice(0, 15) === comm)) return true;
+    // Deeper descendants are followed in the kernel, unseen here: their first records wait for the idle period.
+    return pids.includes(pid) || pids.includes(ppid);
   }
 
   private readKernelStats(): number[] {
