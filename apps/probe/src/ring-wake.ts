@@ -24,6 +24,12 @@ const PAUSE_MS = 1;
 /** Failed waits (EINTR and the like) in a row before the waker gives up; the timed drain goes on. */
 const MAX_FAILED_WAITS = 100;
 const STOP_TAG = 1n;
+/**
+ * The wait's bound. At process exit libuv joins its worker threads (uv_library_shutdown), so a wait without a bound
+ * would hang an exit that did not stop the probe; the 'exit' listener ends the wait at once, and this bound covers
+ * any exit path that skips it. A timed-out wait re-arms (an idle probe: one spare wake a second).
+ */
+const WAIT_BOUND_MS = 1000;
 
 export class RingWake {
   private stopping = false;
@@ -63,6 +69,7 @@ export class RingWake {
       return undefined;
     }
     const w = new RingWake(libc, epfd, stopFd, onWake, logger, name);
+    process.once('exit', w.onExit);
     w.loop = w.run();
     return w;
   }
@@ -72,8 +79,9 @@ export class RingWake {
     let empty = 0;
     try {
       while (!this.stopping) {
-        const n = await this.libc.epoll_wait_async(this.epfd, this.events, 2, -1);
+        const n = await this.libc.epoll_wait_async(this.epfd, this.events, 2, WAIT_BOUND_MS);
         if (this.stopping) break;
+        if (n === 0) continue;
         if (n < 0) {
           if (++failed >= MAX_FAILED_WAITS) {
             this.logger.warn({ ring: this.name }, 'ring wake-up stopped (epoll_wait keeps failing): drained on the timer only');
@@ -98,13 +106,24 @@ export class RingWake {
     }
   }
 
+  /** The process exits without stop(): end the wait so libuv's shutdown does not wait for the bound. */
+  private readonly onExit = (): void => {
+    this.stopping = true;
+    this.signalStop();
+  };
+
+  private signalStop(): void {
+    const one = Buffer.alloc(8);
+    one.writeBigUInt64LE(1n);
+    this.libc.write(this.stopFd, one, 8);
+  }
+
   /** Ends the wait (through the eventfd) and closes the fds once the worker thread has returned. */
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    const one = Buffer.alloc(8);
-    one.writeBigUInt64LE(1n);
-    this.libc.write(this.stopFd, one, 8);
+    process.removeListener('exit', this.onExit);
+    this.signalStop();
     await this.loop;
     this.libc.close(this.stopFd);
     this.libc.close(this.epfd);
