@@ -88,7 +88,7 @@ export interface ProbeOptions {
   /**
    * Drain period once the rings have been empty for IDLE_POLLS polls in a row: the first records after a quiet spell
    * wait at most this long, and the poll goes back to pollIntervalMs as soon as it finds one. Default MCPSPY_POLL_IDLE_MS,
-   * else pollIntervalMs = never back off (see DEFAULT_POLL_IDLE_MS for why).
+   * else 40 ms with the process ring's wake-up and pollIntervalMs (never back off) without it (see DEFAULT_POLL_IDLE_MS).
    */
   pollIdleMs?: number;
   /**
