@@ -6,6 +6,10 @@
 // for ~20-25 MB more resident memory (bench/cpu-ab.mjs, bench/README.md).
 // The flag only works on the command line: set from inside, it comes too late.
 'use strict';
+// The probe's process-ring wake-up (apps/probe/src/ring-wake.ts) blocks one
+// libuv worker thread for its lifetime: one more than libuv's default 4, so
+// fs and crypto keep theirs. Read by libuv when its pool first starts (later).
+if (!process.env.UV_THREADPOOL_SIZE) process.env.UV_THREADPOOL_SIZE = '5';
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 const entry = join(__dirname, '..', 'apps', 'cli', 'dist', 'src', 'main.js');

@@ -23,13 +23,17 @@ static __always_inline struct mcpspy_scratch *proc_header(__u8 kind)
 	return s;
 }
 
-static __always_inline void submit(struct mcpspy_scratch *s, __u32 len)
+/* Execs and libssl opens wake the reader (BPF_RB_FORCE_WAKEUP: it waits on
+ * this ring's fd, apps/probe/src/ring-wake.ts) so the TLS uprobes are
+ * attached before the process runs on; the adaptive default would not wake
+ * behind an unread exit. Exits need no hurry and do not wake. */
+static __always_inline void submit(struct mcpspy_scratch *s, __u32 len, __u64 wake)
 {
 	if (len > FILENAME_MAX_LEN)
 		len = FILENAME_MAX_LEN;
 	s->ev.len = len;
 	s->ev.total_len = len;
-	if (bpf_ringbuf_output(&events, s, sizeof(struct mcpspy_event) + len, BPF_RB_NO_WAKEUP)) {
+	if (bpf_ringbuf_output(&events, s, sizeof(struct mcpspy_event) + len, wake)) {
 		stat_add(MCPSPY_STAT_RINGBUF_FULL, 1);
 		return;
 	}
@@ -47,7 +51,7 @@ int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
 	if (n < 1)
 		n = 1;
 	/* Without the terminating NUL. */
-	submit(s, (__u32)(n - 1));
+	submit(s, (__u32)(n - 1), BPF_RB_FORCE_WAKEUP);
 	return 0;
 }
 
@@ -101,7 +105,7 @@ int handle_exit(void *ctx)
 	struct mcpspy_scratch *s = proc_header(MCPSPY_KIND_EXIT);
 	if (!s)
 		return 0;
-	submit(s, 0);
+	submit(s, 0, BPF_RB_NO_WAKEUP);
 	return 0;
 }
 
@@ -143,6 +147,6 @@ int handle_openat(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	fill_header(&s->ev, MCPSPY_KIND_LIBSSL_OPEN, 0, MCPSPY_FD_NONE, -1, 0, 0);
 	s->ev.flags = MCPSPY_F_FIRST | MCPSPY_F_LAST;
-	submit(s, (__u32)(n - 1));
+	submit(s, (__u32)(n - 1), BPF_RB_FORCE_WAKEUP);
 	return 0;
 }

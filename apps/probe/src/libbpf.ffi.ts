@@ -64,7 +64,23 @@ export interface Libc {
   getpagesize(): number;
   /** sigset_t arguments as 128-byte buffers. */
   pthread_sigmask(how: number, set: Buffer | null, old: Buffer | null): number;
+  epoll_create1(flags: number): number;
+  /** `event`: a packed struct epoll_event (u32 events, u64 data: 12 bytes). */
+  epoll_ctl(epfd: number, op: number, fd: number, event: Buffer): number;
+  /** epoll_wait on a libuv worker thread (it blocks): resolves with its result, -1 on error. */
+  epoll_wait_async(epfd: number, events: Buffer, maxEvents: number, timeoutMs: number): Promise<number>;
+  eventfd(initval: number, flags: number): number;
+  write(fd: number, buf: Buffer, count: number): number;
+  close(fd: number): number;
 }
+
+export const EPOLL_CLOEXEC = 0o2000000;
+export const EPOLL_CTL_ADD = 1;
+export const EPOLLIN = 1;
+/** Size of the packed x86-64 struct epoll_event. */
+export const EPOLL_EVENT_BYTES = 12;
+export const EFD_CLOEXEC = 0o2000000;
+export const EFD_NONBLOCK = 0o4000;
 
 export const SIG_BLOCK = 0;
 export const SIG_SETMASK = 2;
@@ -137,12 +153,22 @@ export function loadLibbpf(): Libbpf {
 export function loadLibc(): Libc {
   if (libc) return libc;
   const lib = koffi.load('libc.so.6');
+  const epollWait = lib.func('int epoll_wait(int epfd, void *events, int maxevents, int timeout)');
   libc = {
     mmap: lib.func('void *mmap(void *addr, size_t length, int prot, int flags, int fd, int64_t offset)'),
     munmap: lib.func('int munmap(void *addr, size_t length)'),
     mount: lib.func('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, void *data)'),
     getpagesize: lib.func('int getpagesize(void)'),
     pthread_sigmask: lib.func('int pthread_sigmask(int how, void *set, void *oldset)'),
+    epoll_create1: lib.func('int epoll_create1(int flags)'),
+    epoll_ctl: lib.func('int epoll_ctl(int epfd, int op, int fd, void *event)'),
+    epoll_wait_async: (epfd: number, events: Buffer, maxEvents: number, timeoutMs: number) =>
+      new Promise<number>((res, rej) =>
+        epollWait.async(epfd, events, maxEvents, timeoutMs, (err: unknown, r: number) => (err ? rej(err) : res(r))),
+      ),
+    eventfd: lib.func('int eventfd(unsigned int initval, int flags)'),
+    write: lib.func('intptr_t write(int fd, void *buf, size_t count)'),
+    close: lib.func('int close(int fd)'),
   };
   return libc;
 }

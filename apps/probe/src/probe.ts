@@ -27,6 +27,7 @@ import {
   TracefsMountError,
 } from './errors';
 import { Libbpf, Libc, SIGSET_BYTES, SIG_BLOCK, SIG_SETMASK, lastErrno, loadLibbpf, loadLibc } from './libbpf.ffi';
+import { RingWake } from './ring-wake';
 import { HookBackend, HookChoice, attachHooks, loadHookBackend, parseHookPreference } from './hook-backend';
 import { ProcessTable } from './process-table';
 import { RawBatcher } from './raw-batcher';
@@ -97,9 +98,15 @@ export interface ProbeOptions {
   /**
    * Drain period once the rings have been empty for IDLE_POLLS polls in a row: the first records after a quiet spell
    * wait at most this long, and the poll goes back to pollIntervalMs as soon as it finds one. Default MCPSPY_POLL_IDLE_MS,
-   * else pollIntervalMs = never back off (see DEFAULT_POLL_IDLE_MS for why).
+   * else 40 ms with the process ring's wake-up and pollIntervalMs (never back off) without it (see DEFAULT_POLL_IDLE_MS).
    */
   pollIdleMs?: number;
+  /**
+   * Wake on the process ring: exec and libssl-open records are submitted with a wake-up, and a wait on the ring's fd
+   * (ring-wake.ts) drains the process ring within a fraction of a millisecond instead of at the next timed drain.
+   * Default true unless MCPSPY_PROC_WAKE=0.
+   */
+  processWake?: boolean;
   /** Batch flush thresholds. Defaults 256 KB / 5 ms. */
   batchBytes?: number;
   flushIntervalMs?: number;
@@ -144,12 +151,12 @@ const MAX_DRAIN_BYTES_PER_TICK = 32 * 1024 * 1024;
 const DRAIN_STEP_BYTES = 1024 * 1024;
 /**
  * The drain period while records flow, and once the rings have been empty for IDLE_POLLS polls (schedulePoll). The
- * back-off is off by default: the process ring is drained on the same timer, and a libssl a process maps after a
- * quiet spell must reach the TLS scanner before the process uses it (apps/probe/test/http.test.ts "libssl loaded
- * late" fails with a 40-ms idle period). MCPSPY_POLL_IDLE_MS turns it on where that matters less than idle CPU.
+ * back-off is safe for TLS because the process ring wakes the reader (RingWake): a libssl a process opens after a
+ * quiet spell reaches the TLS scanner at once, not at the next (40-ms) drain. Without the wake-up
+ * (MCPSPY_PROC_WAKE=0, or epoll unavailable) the back-off is off unless MCPSPY_POLL_IDLE_MS sets it.
  */
 const DEFAULT_POLL_MS = 10;
-const DEFAULT_POLL_IDLE_MS = DEFAULT_POLL_MS;
+const DEFAULT_POLL_IDLE_MS = 40;
 /** 50 empty polls at 10 ms: half a second without a record. */
 const IDLE_POLLS = 50;
 
@@ -198,6 +205,15 @@ function wallOffsetNow(): bigint {
   return wallNs - process.hrtime.bigint();
 }
 
+/**
+ * A ring record with its padding to 8 bytes, as decodeRawRecord wants it (a record's data length is checked against
+ * the padded length). The ring keeps records 8-aligned, and a record that wraps is copied into a scratch buffer of a
+ * power-of-two size, so the padded view stays inside the buffer either way.
+ */
+function paddedRecord(data: Uint8Array, start: number, len: number): Uint8Array {
+  return data.subarray(start, start + ((len + 7) & ~7));
+}
+
 function u32(n: number): Buffer {
   const b = Buffer.alloc(4);
   b.writeUInt32LE(n >>> 0);
@@ -231,6 +247,7 @@ export class Probe {
   private tlsTargets?: TlsTargets;
   private tlsCoverage?: TlsCoverage;
   private pollTimer?: NodeJS.Timeout;
+  private procWake?: RingWake;
   /** Polls in a row that found no record (schedulePoll backs off after IDLE_POLLS). */
   private emptyPolls = 0;
   private pollPeriod = 0;
@@ -324,6 +341,9 @@ export class Probe {
         this.logger.warn({ tracepoint: s.section, errno: s.errno }, 'optional tracepoint not attached (this kernel lacks it): that I/O is not counted');
       }
       this.started = true;
+      if (this.opts.processWake ?? process.env.MCPSPY_PROC_WAKE !== '0') {
+        this.procWake = RingWake.start(this.libc, this.objects.get('process')!.mapFd('events'), () => this.onProcessWake(), this.logger);
+      }
       this.schedulePoll();
       const statsMs = this.opts.statsIntervalMs ?? 1000;
       this.statsTimer = setInterval(() => {
@@ -496,13 +516,25 @@ export class Probe {
     return { calls: Number(v.readBigUInt64LE(0)), bytes: Number(v.readBigUInt64LE(8)) };
   }
 
-  private onNoteRecord(rec: Uint8Array): void {
-    let ev;
+  private readonly onNoteAt = (data: Uint8Array, _w: Int32Array, start: number, len: number): void => this.onNoteRecord(paddedRecord(data, start, len));
+  private readonly onProcAt = (data: Uint8Array, _w: Int32Array, start: number, len: number): void => this.onProcRecord(paddedRecord(data, start, len));
+  /** A libssl open, or an exec of a process the filters may select, was drained (onProcessWake reads it). */
+  private selectedProcEvent = false;
+  /** Records of the notes and process rings the codec refused (logged once). */
+  private undecodable = 0;
+
+  private decodeEventRecord(rec: Uint8Array, ring: string): ReturnType<typeof decodeRawRecord> | undefined {
     try {
-      ev = decodeRawRecord(rec);
-    } catch {
-      return;
+      return decodeRawRecord(rec);
+    } catch (err) {
+      if (this.undecodable++ === 0) this.logger.warn({ err, ring, bytes: rec.length }, 'failed to decode a ring record (counted, logged once)');
+      return undefined;
     }
+  }
+
+  private onNoteRecord(rec: Uint8Array): void {
+    const ev = this.decodeEventRecord(rec, 'notes');
+    if (!ev) return;
     if (ev.kind !== RawKind.unseen || ev.data.length < 8) return;
     const d = Buffer.from(ev.data);
     this.unseen?.onSighting({
@@ -520,17 +552,14 @@ export class Probe {
   private drainNow = 0;
   /** Bound once: the drain calls it per record. */
   private readonly onRingRecord = (data: Uint8Array, words: Int32Array, start: number, len: number): void => {
-    if (data[start] === RawKind.tlsHello) this.onTlsHello(data.subarray(start, start + len));
+    if (data[start] === RawKind.tlsHello) this.onTlsHello(paddedRecord(data, start, len));
     else this.batcher.addFromRing(data, words, start, len, this.drainNow);
   };
 
   private onTlsHello(rec: Uint8Array): void {
     if (!this.tlsCoverage) return;
     try {
-      // The codec wants the record's 8-byte padding too; these records are rare, so copy.
-      const padded = new Uint8Array((rec.length + 7) & ~7);
-      padded.set(rec);
-      const ev = decodeRawRecord(padded);
+      const ev = decodeRawRecord(rec);
       this.tlsCoverage.onHello({
         pid: ev.pid,
         comm: ev.comm,
@@ -551,7 +580,8 @@ export class Probe {
   private schedulePoll(spentMs = 0): void {
     const active = this.opts.pollIntervalMs ?? envMs('MCPSPY_POLL_MS', DEFAULT_POLL_MS);
     // A caller that sets pollIntervalMs alone (the capture tests) keeps that period throughout.
-    const idleDefault = this.opts.pollIntervalMs !== undefined ? active : envMs('MCPSPY_POLL_IDLE_MS', DEFAULT_POLL_IDLE_MS);
+    const idleDefault =
+      this.opts.pollIntervalMs !== undefined ? active : envMs('MCPSPY_POLL_IDLE_MS', this.procWake ? DEFAULT_POLL_IDLE_MS : active);
     const idle = Math.max(active, this.opts.pollIdleMs ?? idleDefault);
     this.pollPeriod = this.emptyPolls >= IDLE_POLLS ? idle : active;
     // Counted from the start of the last drain, as the interval timer before did: a long drain does not stretch it.
@@ -569,14 +599,50 @@ export class Probe {
     return this.pollPeriod;
   }
 
+  /** Process ring wake-ups (exec or libssl open reported) that ran a drain of the process ring. */
+  get processWakes(): number {
+    return this.procWake?.wakes ?? 0;
+  }
+
+  /**
+   * The notes and the process ring, in poll()'s order: sightings before exits (an exit's final count must find its
+   * sighting). Returns [notes, process] record counts.
+   */
+  private drainProcessEvents(): [number, number] {
+    const notes = this.notesReader ? this.notesReader.drainAt(this.onNoteAt, NOTES_RING_BYTES) : 0;
+    const procs = this.procReader ? this.procReader.drainAt(this.onProcAt, MAX_DRAIN_BYTES_PER_TICK) : 0;
+    return [notes, procs];
+  }
+
+  /**
+   * The process ring woke the reader (an exec or a libssl open): its records now, so the TLS scanner attaches before
+   * the process runs on. A monitor backed off to the idle period drains at the active one again when the event is
+   * of a process the filters select (traffic often follows its exec); the host's other execs leave it idle.
+   */
+  private onProcessWake(): number {
+    if (!this.started) return 0;
+    let procs = 0;
+    this.selectedProcEvent = false;
+    try {
+      procs = this.drainProcessEvents()[1];
+    } catch (err) {
+      this.logger.error({ err }, 'failed to drain the process ring');
+      return 0;
+    }
+    if (this.selectedProcEvent && this.emptyPolls >= IDLE_POLLS && this.started) {
+      this.emptyPolls = 0;
+      if (this.pollTimer) clearTimeout(this.pollTimer);
+      this.schedulePoll();
+    }
+    return procs;
+  }
+
   /** Drains every ring once; true when the capture rings (data, notes) held records or some were left unread. */
   private poll(): boolean {
     let found = false;
     try {
-      // Sightings before exits: an exit's final count must find its sighting.
-      if (this.notesReader && this.notesReader.drain((rec) => this.onNoteRecord(rec), NOTES_RING_BYTES) > 0) found = true;
       // Process events come from the whole host (execs and exits of every process): they do not keep the period short.
-      this.procReader?.drain((rec) => this.onProcRecord(rec), MAX_DRAIN_BYTES_PER_TICK);
+      if (this.drainProcessEvents()[0] > 0) found = true;
       this.drainNow = performance.now();
       for (const r of this.readers) {
         if (r.pending() > 0) found = true;
@@ -595,12 +661,8 @@ export class Probe {
   }
 
   private onProcRecord(rec: Uint8Array): void {
-    let ev;
-    try {
-      ev = decodeRawRecord(rec);
-    } catch {
-      return;
-    }
+    const ev = this.decodeEventRecord(rec, 'process');
+    if (!ev) return;
     const timestamp = kernelTimeToIso(ev.tsNs, this.wallOffsetNs);
     let pe: ProcEvent;
     if (ev.kind === RawKind.exec) {
@@ -613,7 +675,10 @@ export class Probe {
         timestamp,
       };
       this.tlsTargets?.onExec(ev.pid);
+      if (!this.selectedProcEvent) this.selectedProcEvent = this.maySelect(ev.pid, Number(ev.streamId), ev.comm);
     } else if (ev.kind === RawKind.libsslOpen) {
+      // Filtered in the kernel: only selected processes report these.
+      this.selectedProcEvent = true;
       this.tlsTargets?.onLibraryOpen(ev.pid, Buffer.from(ev.data).toString('utf8'));
       return;
     } else if (ev.kind === RawKind.exit) {
@@ -630,6 +695,15 @@ export class Probe {
     } catch (err) {
       this.logger.warn({ err }, 'onProc handler threw');
     }
+  }
+
+  /** Whether the filters select this new program (by name, or as a listed pid or its child). */
+  private maySelect(pid: number, ppid: number, comm: string): boolean {
+    const { comms, pids } = this.opts;
+    if (!comms.length && !pids.length) return true;
+    if (comms.some((c) => c.slice(0, 15) === comm)) return true;
+    // Deeper descendants are followed in the kernel, unseen here: their first records wait for the idle period.
+    return pids.includes(pid) || pids.includes(ppid);
   }
 
   private readKernelStats(): number[] {
@@ -688,6 +762,10 @@ export class Probe {
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.pollTimer = this.statsTimer = undefined;
     this.tlsTargets?.stop();
+    // Before the rings are unmapped: the waker's thread must have returned.
+    const wake = this.procWake;
+    this.procWake = undefined;
+    await wake?.stop().catch((err: unknown) => failures.push(err));
     if (this.started) {
       // Hand over what the rings still hold before the objects (and their memory) go.
       try {

@@ -79,7 +79,9 @@ export class TlsTargets {
     const key = `${st.dev}:${st.ino}`;
     if (this.seen.has(key)) return false;
     this.seen.set(key, 0);
+    const t0 = performance.now();
     const found = discoverTls(path);
+    const t1 = performance.now();
     if (found.problem) {
       this.problems.push({ path, library: found.library, problem: found.problem });
       this.logger?.warn({ path, library: found.library, problem: found.problem }, 'TLS library found but not hooked');
@@ -89,7 +91,8 @@ export class TlsTargets {
       const n = this.attach({ path, key, library: found.library, probes: found.probes });
       this.seen.set(key, n);
       if (n > 0) this.libraries.set(key, found.library);
-      this.logger?.info({ path, library: found.library, probes: n, source: found.source }, 'TLS uprobes attached');
+      const ms = { discoverMs: Math.round((t1 - t0) * 100) / 100, attachMs: Math.round((performance.now() - t1) * 100) / 100 };
+      this.logger?.info({ path, library: found.library, probes: n, source: found.source, ...ms }, 'TLS uprobes attached');
       return n > 0;
     } catch (err) {
       // Often the process whose /proc path named the file is gone already:

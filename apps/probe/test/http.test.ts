@@ -109,8 +109,14 @@ describe('libssl loaded late', () => {
   test('python3 importing ssl 1 s after exec, from a libssl copy outside the scanned directories, is captured', async () => {
     // A private copy through LD_LIBRARY_PATH: a file no start-up scan attached,
     // mapped only when the script imports ssl, so only the openat report can
-    // get the uprobes on it in time.
-    const lib = join(bins.dir, 'lib');
+    // get the uprobes on it in time (the process ring wakes the probe; the
+    // kernel's first uprobe on a new file still sleeps ~10-40 ms, which is why
+    // the script's few ms of TLS set-up after the import are kept). The path's
+    // length is not a multiple of 8, so the report's record needs its padding
+    // to decode (such records were dropped before session 8, and the copy went
+    // unhooked: the old build fails this test most of the time).
+    let lib = join(bins.dir, 'lib');
+    while (`${lib}/libssl.so.3`.length % 8 !== 3) lib += 'x';
     mkdirSync(lib);
     copyFileSync('/usr/lib/x86_64-linux-gnu/libssl.so.3', join(lib, 'libssl.so.3'));
     const targetsBefore = cap.probe.stats().tls_targets;

@@ -40,3 +40,21 @@ sys.stderr.write(f"P {os.getpid()}\\n")`;
   // And it backs off again once they stop.
   await waitFor(() => cap!.probe.pollPeriodMs === 40, 10_000, 'the idle period after the traffic');
 });
+
+test('an exec wakes the reader: its process event arrives long before the next timed drain', async () => {
+  await cap?.stop();
+  // A drain period of 2 s: without the wake-up each exec would wait for it (0–2 s; three under 500 ms by chance: ~2%).
+  cap = await startProbe({ comms: ['mcpt-wake'], pollIntervalMs: 2000 });
+  // Exec filenames of several lengths (not all multiples of 8: each record needs its padding to decode).
+  for (const name of ['mcpt-wake', 'mcpt-wakex', 'mcpt-wakexxx']) {
+    const bin = bins.path(name, '/bin/true');
+    const wakes = cap.probe.processWakes;
+    const t0 = performance.now();
+    const res = await run(bin, []);
+    assert.equal(res.code, 0, res.stderr);
+    await waitFor(() => cap!.procs.some((p) => p.kind === 'exec' && p.filename === bin), 3000, `the exec of ${name}`);
+    const ms = performance.now() - t0;
+    assert.ok(ms < 500, `exec reported after ${ms.toFixed(0)} ms`);
+    assert.ok(cap.probe.processWakes > wakes, 'counted as a wake-up');
+  }
+});
