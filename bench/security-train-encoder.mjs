@@ -35,6 +35,13 @@ export const windowOf = (text) => {
   return t.slice(w.start, w.end);
 };
 
+/** The n-gram model's calibrated p of a row (its out-of-fold margin for training rows). */
+const pOf = (r) => 1 / (1 + Math.exp(-(ngram.plattA * r.margin + ngram.plattB)));
+// The encoder only ever sees windows whose n-gram p reaches the gate (the cascade): only those rows are embedded
+// (--embed-gate, default 0.02, below any gate the fit may pick), in the rows file's order.
+const EMBED_GATE = Number(opt('--embed-gate', '0.02'));
+const embedded = rows.map((_, i) => i).filter((i) => pOf(rows[i]) >= EMBED_GATE);
+
 if (MODE === 'embed') {
   const out = opt('--out');
   const start = args.includes('--resume') && existsSync(out) ? Math.floor(statSync(out).size / (4 * D)) : 0;
@@ -42,29 +49,36 @@ if (MODE === 'embed') {
   const enc = await loadSentenceEncoder();
   const B = 16;
   const t0 = Date.now();
-  for (let s = start; s < rows.length; s += B) {
-    const batch = rows.slice(s, s + B).map((r) => windowOf(r.text));
+  console.log(`${embedded.length} of ${rows.length} rows have an n-gram p ≥ ${EMBED_GATE}`);
+  for (let s = start; s < embedded.length; s += B) {
+    const batch = embedded.slice(s, s + B).map((i) => windowOf(rows[i].text));
     const vs = await enc.embed(batch);
     const buf = new Float32Array(vs.length * D);
     vs.forEach((v, i) => buf.set(v, i * D));
     writeSync(fd, Buffer.from(buf.buffer));
-    if ((s / B) % 50 === 0) console.log(`${s + vs.length}/${rows.length} rows (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    if ((s / B) % 50 === 0) console.log(`${s + vs.length}/${embedded.length} rows (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
   closeSync(fd);
-  console.log(`embedded ${rows.length - start} rows in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  console.log(`embedded ${embedded.length - start} rows in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   process.exit(0);
 }
 
 // ---------- fit ----------
-const X = new Float32Array(readFileSync(opt('--emb')).buffer.slice(0));
-if (X.length !== rows.length * D) throw new Error(`embedding file has ${X.length / D} rows, the rows file ${rows.length}`);
+const E = new Float32Array(readFileSync(opt('--emb')).buffer.slice(0));
+if (E.length !== embedded.length * D) throw new Error(`embedding file has ${E.length / D} rows, ${embedded.length} expected (same rows file and --embed-gate?)`);
+// X: one 512-row per row of the rows file (zero where not embedded: below the gate, never read).
+const X = new Float32Array(rows.length * D);
+embedded.forEach((i, k) => X.set(E.subarray(k * D, (k + 1) * D), i * D));
 const L2 = Number(opt('--l2', '1e-3'));
 const EPOCHS = Number(opt('--epochs', '60'));
 const GATE = Number(opt('--gate', '0.05'));
+if (GATE < EMBED_GATE) throw new Error(`--gate ${GATE} is below the embedding gate ${EMBED_GATE}`);
 const y = Float64Array.from(rows, (r) => r.y);
 const M = Float64Array.from(rows, (r) => r.margin);
 const train = rows.map((_, i) => i).filter((i) => rows[i].set === 'train');
 const held = rows.map((_, i) => i).filter((i) => rows[i].set !== 'train');
+/** The head learns from, and is only ever asked about, windows through the gate. */
+const gated = (idx) => idx.filter((i) => pOf(rows[i]) >= GATE);
 
 let seed = 7;
 const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
@@ -107,19 +121,17 @@ function fit(idx) {
 const t0 = Date.now();
 const S = new Float64Array(rows.length);
 for (let k = 0; k < K; k++) {
-  const m = fit(train.filter((i) => rows[i].fold !== k));
+  const m = fit(gated(train.filter((i) => rows[i].fold !== k)));
   for (const i of train) if (rows[i].fold === k) S[i] = encoderHeadScore(m, X.subarray(i * D, (i + 1) * D));
   console.log(`fold ${k} done (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
 }
-const full = fit(train);
+const full = fit(gated(train));
+console.log(`head trained on ${gated(train).length} gated training rows (${gated(train).filter((i) => y[i]).length} attacks)`);
 for (const i of held) S[i] = encoderHeadScore(full, X.subarray(i * D, (i + 1) * D));
 
-// The head alone, out of fold (its own calibration is not needed for ranking figures).
-const pS = Float64Array.from(S, (s) => 1 / (1 + Math.exp(-s)));
 const { stack, oofC, pN, threshold, report } = stackHead({ rows, y, M, S, train, held, folds: K, gate: GATE, ngram });
 console.log(`stack a=${stack.a.toFixed(3)} b=${stack.b.toFixed(3)} c=${stack.c.toFixed(3)}`);
 report('n-gram alone', pN);
-report('encoder head alone', pS);
 report('n-gram + encoder', oofC);
 // Out of fold per source: recall at the n-gram's and the stack's 1% points.
 const t1n = threshold(pN, 0.01), t1c = threshold(oofC, 0.01);

@@ -14,6 +14,8 @@ import { ClassifierDetector } from './detectors/classifier.detector';
 import { ContextDetector } from './detectors/context.detector';
 import { NoticeThrottle } from './notices';
 import { ModelDetector } from './detectors/model.detector';
+import { EncoderDetector } from './detectors/encoder.detector';
+import type { SentenceEncoder } from './sentence-encoder';
 import { ToxicFlowDetector } from './detectors/toxic-flow.detector';
 import { INJECTION_RULES } from './injection-rules';
 import { RugPullDetector } from './detectors/rug-pull.detector';
@@ -43,6 +45,14 @@ export interface SecurityOptions {
    * the caller's business when it has none of its own.
    */
   modelClassifier?: TextClassifier;
+  /**
+   * The pretrained sentence encoder behind the n-gram classifier (`--security-encoder`, default off): a slow
+   * detector, run like the models (after the offline alerts with asynchronous verdicts). encoderRate: most windows
+   * embedded per second (default 20); sentenceEncoder: one encoder shared by many engines (the evaluation harness).
+   */
+  encoder?: boolean;
+  encoderRate?: number;
+  sentenceEncoder?: () => Promise<SentenceEncoder>;
   /** The local hashed n-gram classifier (default on); false falls back to the rules' lexical model. */
   classifier?: boolean;
   /** Rules and secret patterns on a worker thread with a per-message budget (default true); false runs them in this thread. */
@@ -116,8 +126,20 @@ export class SecurityEngine {
     }
     const local = opts.modelClassifier ?? (opts.modelPath ? new OnnxClassifier(opts.modelPath, { threads: opts.modelThreads }) : undefined);
     if (local) this.detectors.push(new ModelDetector({ name: 'onnx', classifier: local, counters: this.counters, logger: this.logger }));
-    this.offline = this.detectors.filter((d) => !(d instanceof ModelDetector));
-    this.models = this.detectors.filter((d) => d instanceof ModelDetector);
+    if (opts.encoder && classifierOn) {
+      this.detectors.push(
+        new EncoderDetector({
+          counters: this.counters,
+          logger: this.logger,
+          perSecond: opts.encoderRate,
+          encoder: opts.sentenceEncoder,
+          onRateLimited: (msg) => notices?.raise('encoder_rate_limited', msg, `the sentence encoder's window rate (${opts.encoderRate ?? 20}/s) was reached; windows past it are judged without the encoder`),
+        }),
+      );
+    }
+    const slow = (d: Detector): boolean => d instanceof ModelDetector || d instanceof EncoderDetector;
+    this.offline = this.detectors.filter((d) => !slow(d));
+    this.models = this.detectors.filter(slow);
   }
 
   /** Names of the active detectors, in the order they run. */
@@ -129,7 +151,7 @@ export class SecurityEngine {
     for (const d of this.detectors) await d.init?.();
   }
 
-  /** True when a model (HuggingFace API or local ONNX) runs: the slow part of an analysis. */
+  /** True when a model (HuggingFace API, local ONNX, the sentence encoder) runs: the slow part of an analysis. */
   get hasModelDetectors(): boolean {
     return this.models.length > 0;
   }

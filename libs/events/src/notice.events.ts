@@ -34,6 +34,7 @@ export const NOTICE_REASONS = [
   'budget_evicted', // state evicted to stay within a memory budget
   'output_stuck', // an output does not accept data
   'analysis_budget_exceeded', // a message's security analysis passed its time budget and was abandoned
+  'encoder_rate_limited', // more windows for the security stage's sentence encoder than its rate: judged without it
 ] as const;
 export type NoticeReason = (typeof NOTICE_REASONS)[number];
 

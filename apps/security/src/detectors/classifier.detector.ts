@@ -42,6 +42,15 @@ const CERTAIN = 0.97;
 export const MID_WEIGHT = 0.35;
 export const SUPPORT_WEIGHT = 0.2;
 
+/** The strongest window of a message's texts: its (combined) p, the n-gram model's p, where it is. */
+export interface BestWindow {
+  p: number;
+  ngram: number;
+  unit?: TextUnit;
+  start: number;
+  end: number;
+}
+
 export class ClassifierDetector implements Detector {
   readonly name = 'classifier';
   private readonly model: ClassifierModel;
@@ -78,8 +87,8 @@ export class ClassifierDetector implements Detector {
   }
 
   /** Calibrated probability and window of the strongest text, for the evaluation. */
-  best(texts: readonly TextUnit[]): { p: number; ngram: number; unit?: TextUnit; start: number; end: number } {
-    let best: { p: number; ngram: number; unit?: TextUnit; start: number; end: number } = { p: 0, ngram: 0, start: 0, end: 0 };
+  best(texts: readonly TextUnit[]): BestWindow {
+    let best: BestWindow = { p: 0, ngram: 0, start: 0, end: 0 };
     for (const unit of texts) {
       if (unit.text.length < MIN_TEXT) continue;
       // A long text is judged by its head (the windows judged anyway) and its last window, without hashing the middle.
@@ -95,18 +104,33 @@ export class ClassifierDetector implements Detector {
     const head = this.head;
     if (head && best.unit && best.p >= head.gate) {
       // The n-gram model is unsure here: the second head reads its strongest window (word order or meaning), and both combine.
-      const m = this.model;
-      const p = Math.min(1 - 1e-9, best.p);
-      const margin = (Math.log(p / (1 - p)) - m.plattB) / m.plattA;
-      best = { ...best, p: head.rescore(margin, prepareText(best.unit.text.slice(best.start, best.end))) };
+      best = { ...best, p: head.rescore(this.marginOf(best.p), prepareText(best.unit.text.slice(best.start, best.end))) };
     }
     return best;
   }
 
+  /** The n-gram model's margin behind a calibrated p (the input of every stacked head). */
+  marginOf(p: number): number {
+    const m = this.model;
+    const q = Math.min(1 - 1e-9, Math.max(1e-9, p));
+    return (Math.log(q / (1 - q)) - m.plattB) / m.plattA;
+  }
+
   detect(input: AnalysisInput): Finding[] {
-    const best = this.best(input.texts);
-    if (!best.unit || (best.p < this.support && best.ngram < this.alone)) return [];
-    // (best.p ≥ orderAlone implies best.p ≥ support: the combined p is checked above.)
+    return this.findingOf(this.best(input.texts));
+  }
+
+  /**
+   * The finding of a scored window, weighed by `points` (default this detector's own): the encoder detector
+   * (encoder.detector.ts) weighs its stacked p through here with the encoder head's operating points.
+   */
+  findingOf(
+    best: BestWindow,
+    points: { alone: number; stackedAlone: number; mid: number; support: number } = { alone: this.alone, stackedAlone: this.orderAlone, mid: this.mid, support: this.support },
+    detector = this.name,
+  ): Finding[] {
+    if (!best.unit || (best.p < points.support && best.ngram < points.alone)) return [];
+    // (best.p ≥ stackedAlone implies best.p ≥ support: the combined p is checked above.)
     const unit = best.unit;
     // Write-ups about attacks read like attacks: where the text quotes one as an example, the classifier does not speak.
     if (quotedSpans(prepareText(unit.text)).some((sp) => sp.discussed)) return [];
@@ -122,8 +146,8 @@ export class ClassifierDetector implements Detector {
     const short = (words < MIN_WORDS_ALONE && !(best.ngram >= Math.max(this.alone, CERTAIN) && words >= 6)) || blob;
     // Tool descriptions are imperatives addressed to the model by design ("Read the complete contents of a file"):
     // there the classifier corroborates rules and context cues but never alerts alone.
-    const alone = (best.ngram >= this.alone || best.p >= this.orderAlone) && unit.context !== 'definition';
-    let weight = short ? SUPPORT_WEIGHT : alone ? ALONE_WEIGHT : best.p >= this.mid ? MID_WEIGHT : SUPPORT_WEIGHT;
+    const alone = (best.ngram >= points.alone || best.p >= points.stackedAlone) && unit.context !== 'definition';
+    let weight = short ? SUPPORT_WEIGHT : alone ? ALONE_WEIGHT : best.p >= points.mid ? MID_WEIGHT : SUPPORT_WEIGHT;
     if (weight > MID_WEIGHT && readsLikeWriteUp(unit.text)) weight = MID_WEIGHT;
     // Window offsets are in the prepared text; for ASCII text (nearly all) they are the original offsets.
     const start = Math.min(best.start, unit.text.length);
@@ -132,10 +156,10 @@ export class ClassifierDetector implements Detector {
       {
         category: unit.context === 'definition' ? 'tool_poisoning' : 'prompt_injection',
         score: weight,
-        detector: this.name,
+        detector,
         floating: true,
         evidence: [{ text: clip(unit.text.slice(start, end)), field: unit.field, start, end, rule: 'classifier' }],
-        summary: `reads like an injection (local classifier p=${best.p.toFixed(2)})`,
+        summary: `reads like an injection (${detector === this.name ? 'local classifier' : 'sentence encoder'} p=${best.p.toFixed(2)})`,
         details: { classifier_p: Math.round(best.p * 1000) / 1000, ...(best.ngram !== best.p ? { ngram_p: Math.round(best.ngram * 1000) / 1000 } : {}) },
       },
     ];
