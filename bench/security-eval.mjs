@@ -2,7 +2,7 @@
 // Evaluation of the security stage over the labelled corpus in
 // apps/security/corpus: precision, recall and false-positive rate per
 // category, for the dev split, the held-out split and both.
-// Usage: node bench/security-eval.mjs [--threshold 0.5] [--exclude CORPUS_FILE[,…]] [--show-failures dev|holdout|all|none|<corpus file name>] [--engine DIST_DIR] [--previous DIST_DIR] [--data DATA_DIR] [--model-path DIR] [--json]
+// Usage: node bench/security-eval.mjs [--threshold 0.5] [--exclude CORPUS_FILE[,…]] [--show-failures dev|holdout|all|none|<corpus file name>] [--engine DIST_DIR] [--previous DIST_DIR] [--data DATA_DIR] [--model-path DIR] [--encoder] [--json]
 // --previous judges every set with another build too and prints previous → this; --data holds the
 // public sets (bench/security-public-sets.mjs; default /work/data/security or $MCPSPY_SECURITY_DATA).
 // Needs a build first: npx tsc -b apps/security
@@ -33,6 +33,13 @@ if (modelPath) {
   await model.init();
 }
 
+// --encoder: add the pretrained sentence encoder behind the n-gram classifier (loaded once, shared; no rate cap here).
+let encoderOpts = {};
+if (args.includes('--encoder')) {
+  const enc = await current.loadSentenceEncoder();
+  encoderOpts = { encoder: true, encoderRate: 1e9, sentenceEncoder: async () => enc };
+}
+
 const dir = new URL('../apps/security/corpus/', import.meta.url).pathname;
 // --exclude NAME[,NAME]: leave corpus files out (e.g. a blind batch that must not be looked at before its one measurement).
 const excluded = new Set(opt('--exclude', '').split(',').filter(Boolean).map((n) => n.replace(/\.jsonl$/, '')));
@@ -48,7 +55,7 @@ const load = (d) => createRequire(resolve(d, 'src', 'index.js'))(resolve(d, 'src
 async function judge(Engine, messages) {
   // A fresh store per sample: rug-pull, shadowing and flow state must not leak between samples.
   const store = new MemoryStore();
-  const engine = new Engine({ store, logger: silentLogger(), threshold: 0.01, modelClassifier: model && { classify: (text) => model.classify(text) } });
+  const engine = new Engine({ store, logger: silentLogger(), threshold: 0.01, modelClassifier: model && { classify: (text) => model.classify(text) }, ...(Engine === current.SecurityEngine ? encoderOpts : {}) });
   await engine.init();
   const alerts = [];
   for (const msg of messages) alerts.push(...(await engine.analyze(msg)));

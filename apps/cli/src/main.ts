@@ -6,7 +6,7 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { BusConnectError, ConfigError, McpspyError, STAGES, StageName, StoreConnectError, VIEW_STAGES } from '@mcpspy/runtime/core';
 import { EnvironmentError, UsageError } from './errors';
 // The modes load Nest, NATS, Redis and the stages: only when a command runs, so --help and usage errors answer at once.
@@ -80,6 +80,7 @@ Every flag can also be set as an MCPSPY_* environment variable (see README).`,
     .option('--hf-token-file <file>', 'read the HuggingFace API token from FILE')
     .option('--security-model <name>', 'HuggingFace model')
     .option('--security-model-path <dir>', 'local ONNX classifier directory')
+    .addOption(new Option('--security-encoder [bool]', 'also judge with the pretrained sentence encoder (slow; default false)'))
     .option('--security-threshold <0..1>', 'minimum score of an alert (default 0.5)')
     .option('--log-level <level>', 'log level')
     .action((file: string, flags: CliFlags) => run(modes().then((m) => m.runScan(file, configFromFlags({ tui: false, ...flags })))));

@@ -253,6 +253,8 @@ export async function runScan(file: string, config: McpspyConfig): Promise<numbe
     model: config.securityModel,
     modelPath: config.securityModelPath,
     modelThreads: config.securityModelThreads,
+    encoder: config.securityEncoder,
+    encoderRate: config.securityEncoderRate,
     offlineBudgetMs: config.securityBudgetMs,
     cacheEntries: config.securityCacheEntries,
     cacheMb: config.securityCacheMb,

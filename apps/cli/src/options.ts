@@ -33,6 +33,7 @@ export interface CliFlags {
   securityModelPath?: string;
   securityThreshold?: string;
   securityAsync?: string | boolean;
+  securityEncoder?: string | boolean;
   pid?: string[];
   comm?: string[];
   nats?: string;
@@ -79,6 +80,7 @@ export function addCommonFlags(cmd: Command, which: { capture: boolean; output: 
     .option('--hf-token-file <file>', 'read the HuggingFace API token from FILE')
     .option('--security-model <name>', 'HuggingFace model for detection (default protectai/deberta-v3-base-prompt-injection-v2)')
     .option('--security-model-path <dir>', 'local ONNX classifier directory')
+    .addOption(new Option('--security-encoder [bool]', 'also judge windows the n-gram classifier is unsure of with a pretrained sentence encoder (Universal Sentence Encoder lite; slow, +150-300 MB; default false)'))
     .option('--security-threshold <0..1>', 'minimum score of an alert (default 0.5)')
     .addOption(new Option('--security-async [bool]', 'analyse without holding messages (default true); false holds each message until judged'));
   if (which.capture) {
@@ -143,6 +145,8 @@ export function configFromFlags(f: CliFlags, env: NodeJS.ProcessEnv = process.en
   if (f.securityModel !== undefined) c.securityModel = f.securityModel;
   if (f.securityModelPath !== undefined) c.securityModelPath = f.securityModelPath;
   if (f.securityThreshold !== undefined) c.securityThreshold = parseFloatRange('--security-threshold', f.securityThreshold, 0, 1);
+  const se = bool('--security-encoder', f.securityEncoder);
+  if (se !== undefined) c.securityEncoder = se;
   const sa = bool('--security-async', f.securityAsync);
   if (sa !== undefined) c.securityAsync = sa;
   if (f.pid?.length) c.pids = f.pid.flatMap(parseList).map((p) => parseIntStrict('--pid', p, 1));

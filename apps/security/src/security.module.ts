@@ -27,6 +27,8 @@ export class SecurityModule {
               model: c.securityModel,
               modelPath: c.securityModelPath,
               modelThreads: c.securityModelThreads,
+              encoder: c.securityEncoder,
+              encoderRate: c.securityEncoderRate,
               offlineBudgetMs: c.securityBudgetMs,
               cacheEntries: c.securityCacheEntries,
               cacheMb: c.securityCacheMb,

@@ -62,6 +62,10 @@ export interface McpspyConfig {
   securityModel: string;
   /** MCPSPY_SECURITY_MODEL_PATH: local ONNX model directory. */
   securityModelPath?: string;
+  /** MCPSPY_SECURITY_ENCODER: the pretrained sentence encoder behind the n-gram classifier (default false). */
+  securityEncoder?: boolean;
+  /** MCPSPY_SECURITY_ENCODER_RATE: most windows the sentence encoder embeds per second (default 20). */
+  securityEncoderRate?: number;
   /** MCPSPY_SECURITY_MODEL_THREADS: WebAssembly threads of one local inference (default 1). */
   securityModelThreads?: number;
   /** MCPSPY_SECURITY_BUDGET_MS: time one message's rules and secret patterns may take on the offline worker (default 2000). */
@@ -221,6 +225,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base = defau
   c.redisAuth = { ...c.redisAuth, ...auth.redis };
   if ((v = s('MCPSPY_SECURITY_MODEL'))) c.securityModel = v;
   if ((v = s('MCPSPY_SECURITY_MODEL_PATH'))) c.securityModelPath = v;
+  if ((v = s('MCPSPY_SECURITY_ENCODER'))) c.securityEncoder = parseBool('MCPSPY_SECURITY_ENCODER', v);
+  if ((v = s('MCPSPY_SECURITY_ENCODER_RATE'))) c.securityEncoderRate = parseIntStrict('MCPSPY_SECURITY_ENCODER_RATE', v, 1, 10_000);
   if ((v = s('MCPSPY_SECURITY_MODEL_THREADS'))) c.securityModelThreads = parseIntStrict('MCPSPY_SECURITY_MODEL_THREADS', v, 1, 64);
   if ((v = s('MCPSPY_SECURITY_BUDGET_MS'))) c.securityBudgetMs = parseIntStrict('MCPSPY_SECURITY_BUDGET_MS', v, 10, 600_000);
   if ((v = s('MCPSPY_SECURITY_CACHE_ENTRIES'))) c.securityCacheEntries = parseIntStrict('MCPSPY_SECURITY_CACHE_ENTRIES', v, 0, 10_000_000);
