@@ -3,7 +3,7 @@
 // e-mails, package READMEs, Debian docs, MCP servers' docs, product system prompts and guard prompts. Each file is cut
 // into ~1 KB chunks, each chunk is served as a tool result (and, for prompts, as a prompts/get message), and the
 // share of chunks with any alert ≥ the threshold is counted per pool and per category, this build beside another.
-// Usage: node bench/security-benign-sweep.mjs [--data DIR] [--per-pool 400] [--previous DIST_DIR] [--threshold 0.5] [--show N] [--half A|B] [--pools WORD] [--exclude …]
+// Usage: node bench/security-benign-sweep.mjs [--data DIR] [--per-pool 400] [--previous DIST_DIR] [--threshold 0.5] [--show N] [--half A|B] [--pools WORD] [--exclude …] [--encoder]
 // --half A keeps the even chunks of each pool, B the odd ones (tune on A, check on B); --pools keeps the pools whose name has WORD.
 // The prompts pool is judged twice: as a tool result (text an agent reads as data) and as a prompts/get message (the
 // surface a prompt is served on, where it speaks to the model by design). --exclude is accepted and ignored (the
@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { walkTextFiles } from './text-files.mjs';
 import { MemoryStore, silentLogger } from '@mcpspy/runtime';
 import * as current from '@mcpspy/security';
+import { encoderEngineOptions } from './encoder-option.mjs';
 
 const args = process.argv.slice(2);
 const opt = (n, d) => (args.indexOf(n) >= 0 ? args[args.indexOf(n) + 1] : d);
@@ -53,11 +54,17 @@ function pool(dirs) {
 let seq = 0;
 const prompt = (text) => ({ timestamp: '2025-02-11T09:00:00.000Z', transport_type: 'stdio', stdio_transport: { from_pid: 4100, from_comm: 'mcp-server', to_pid: 4000, to_comm: 'claude' }, type: 'response', id: ++seq, result: { messages: [{ role: 'user', content: { type: 'text', text } }] }, error: {}, request: { type: 'request', id: seq, method: 'prompts/get', params: { name: 'sweep' }, error: {} }, raw: '', msg_id: `sweep:${seq}` });
 const msg = (text) => ({ timestamp: '2025-02-11T09:00:00.000Z', transport_type: 'stdio', stdio_transport: { from_pid: 4100, from_comm: 'mcp-server', to_pid: 4000, to_comm: 'claude' }, type: 'response', id: ++seq, result: { content: [{ type: 'text', text }], isError: false }, error: {}, request: { type: 'request', id: seq, method: 'tools/call', params: {}, error: {} }, raw: '', msg_id: `sweep:${seq}` });
+// --encoder: this build with the pretrained sentence encoder (encoder-option.mjs); the share of chunks whose window
+// opens the encoder's gate is printed per pool.
+const encoderOpts = await encoderEngineOptions(current, args);
+const gate = { open: 0, closed: 0 };
 async function judge(Engine, text, build = msg) {
   const store = new MemoryStore();
-  const e = new Engine({ store, logger: silentLogger(), threshold });
+  const e = new Engine({ store, logger: silentLogger(), threshold, ...(Engine === current.SecurityEngine ? encoderOpts : {}) });
   await e.init();
   const a = await e.analyze(build(text));
+  gate.open += e.counters.get('encoder_windows');
+  gate.closed += e.counters.get('encoder_gate_closed');
   await e.close();
   await store.close();
   return a;
@@ -71,6 +78,7 @@ for (const [name, dirs, build] of runs) {
   const items = pool(dirs);
   if (!items.length) continue;
   const row = [];
+  gate.open = gate.closed = 0;
   for (const [label, Engine] of engines) {
     const cats = {};
     let any = 0;
@@ -84,5 +92,6 @@ for (const [name, dirs, build] of runs) {
     row.push(`${label}: ${any}/${items.length} alerted (${((100 * any) / items.length).toFixed(1)}%) ${JSON.stringify(cats)}`);
     if (shown.length) row.push(...shown);
   }
+  if (gate.open + gate.closed) row.push(`encoder gate open on ${gate.open}/${gate.open + gate.closed} chunks (${((100 * gate.open) / (gate.open + gate.closed)).toFixed(1)}%)`);
   console.log(`\n${name}\n  ${row.join('\n  ')}`);
 }

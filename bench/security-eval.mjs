@@ -13,6 +13,7 @@ import { MemoryStore, silentLogger } from '@mcpspy/runtime';
 import * as current from '@mcpspy/security';
 import { loadCorpus, messagesOf, scoreResults } from '@mcpspy/security/dist/src/corpus.js';
 import { loadPublicSets } from './security-public-sets.mjs';
+import { encoderEngineOptions } from './encoder-option.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -33,12 +34,8 @@ if (modelPath) {
   await model.init();
 }
 
-// --encoder: add the pretrained sentence encoder behind the n-gram classifier (loaded once, shared; no rate cap here).
-let encoderOpts = {};
-if (args.includes('--encoder')) {
-  const enc = await current.loadSentenceEncoder();
-  encoderOpts = { encoder: true, encoderRate: 1e9, sentenceEncoder: async () => enc };
-}
+// --encoder: this build with the pretrained sentence encoder behind the n-gram classifier (encoder-option.mjs).
+const encoderOpts = await encoderEngineOptions(current, args);
 
 const dir = new URL('../apps/security/corpus/', import.meta.url).pathname;
 // --exclude NAME[,NAME]: leave corpus files out (e.g. a blind batch that must not be looked at before its one measurement).
