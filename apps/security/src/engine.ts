@@ -14,7 +14,7 @@ import { ClassifierDetector } from './detectors/classifier.detector';
 import { ContextDetector } from './detectors/context.detector';
 import { NoticeThrottle } from './notices';
 import { ModelDetector } from './detectors/model.detector';
-import { EncoderDetector } from './detectors/encoder.detector';
+import { EncoderDetector, ENCODER_RATE_DEFAULT } from './detectors/encoder.detector';
 import type { SentenceEncoder } from './sentence-encoder';
 import { ToxicFlowDetector } from './detectors/toxic-flow.detector';
 import { INJECTION_RULES } from './injection-rules';
@@ -48,7 +48,7 @@ export interface SecurityOptions {
   /**
    * The pretrained sentence encoder behind the n-gram classifier (`--security-encoder`, default off): a slow
    * detector, run like the models (after the offline alerts with asynchronous verdicts). encoderRate: most windows
-   * embedded per second (default 20); sentenceEncoder: one encoder shared by many engines (the evaluation harness).
+   * embedded per second (default 5); sentenceEncoder: one encoder shared by many engines (the evaluation harness).
    */
   encoder?: boolean;
   encoderRate?: number;
@@ -133,7 +133,7 @@ export class SecurityEngine {
           logger: this.logger,
           perSecond: opts.encoderRate,
           encoder: opts.sentenceEncoder,
-          onRateLimited: (msg) => notices?.raise('encoder_rate_limited', msg, `the sentence encoder's window rate (${opts.encoderRate ?? 20}/s) was reached; windows past it are judged without the encoder`),
+          onRateLimited: (msg) => notices?.raise('encoder_rate_limited', msg, `the sentence encoder's window rate (${opts.encoderRate ?? ENCODER_RATE_DEFAULT}/s) was reached; windows past it are judged without the encoder`),
         }),
       );
     }

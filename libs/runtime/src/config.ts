@@ -64,7 +64,7 @@ export interface McpspyConfig {
   securityModelPath?: string;
   /** MCPSPY_SECURITY_ENCODER: the pretrained sentence encoder behind the n-gram classifier (default false). */
   securityEncoder?: boolean;
-  /** MCPSPY_SECURITY_ENCODER_RATE: most windows the sentence encoder embeds per second (default 20). */
+  /** MCPSPY_SECURITY_ENCODER_RATE: most windows the sentence encoder embeds per second (default 5). */
   securityEncoderRate?: number;
   /** MCPSPY_SECURITY_MODEL_THREADS: WebAssembly threads of one local inference (default 1). */
   securityModelThreads?: number;
