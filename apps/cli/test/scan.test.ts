@@ -217,3 +217,17 @@ describe('mcpspy scan', () => {
     assert.equal(bad.code, 3, bad.stderr);
   });
 });
+
+describe('mcpspy scan --security-encoder', () => {
+  test('the sentence encoder judges through the real entry point: same alert categories on evil.jsonl, the injection now weighed by the encoder', async () => {
+    const [plain, withEncoder] = await Promise.all([scanEvil(), mcpspy(['scan', testdata('evil.jsonl'), '--security-encoder'], undefined, 120_000)]);
+    assert.equal(withEncoder.code, plain.code, withEncoder.stderr);
+    const cats = (r: Run) => r.stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as Alert).category).sort();
+    assert.deepEqual(cats(withEncoder), cats(plain));
+    const injection = withEncoder.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Alert & { summary: string; details?: { detectors?: string[] } }).find((a) => a.category === 'prompt_injection');
+    assert.ok(injection, 'the injection is reported');
+    assert.match(injection.summary, /sentence encoder p=/);
+    assert.ok(injection.details?.detectors?.includes('encoder'), JSON.stringify(injection.details));
+    assert.ok(!injection.details?.detectors?.includes('classifier'), 'the encoder finding replaces the classifier one');
+  });
+});
