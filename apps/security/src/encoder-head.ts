@@ -21,6 +21,8 @@ export interface EncoderHeadData {
   alone: number;
   mid: number;
   support: number;
+  /** Second opinion: below this stacked p an alert resting on one soft signal is damped (absent in older heads). */
+  damp?: number;
 }
 
 export interface EncoderHead {

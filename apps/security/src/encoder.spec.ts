@@ -111,6 +111,25 @@ describe('encoder detector (cascade)', () => {
     assert.ok(without.length >= 1);
   });
 
+  test('as a second opinion a low p damps an alert resting on one soft signal, never a strong finding or two signals', async () => {
+    const counters = new Counters();
+    const low = new EncoderDetector({ counters, head: head({ damp: 0.2 }), encoder: async () => fakeEncoder(-50).encoder, role: 'second' });
+    const high = new EncoderDetector({ counters, head: head({ damp: 0.2 }), encoder: async () => fakeEncoder(3).encoder, role: 'second' });
+    const [opinion] = await low.detect(input(ATTACK));
+    assert.ok(opinion && opinion.score === 0 && typeof opinion.details?.encoder_second_p === 'number');
+    assert.deepEqual(await high.detect(input(ATTACK)), [], 'a p at or over the damp point says nothing');
+    const texts = input(ATTACK).texts;
+    const soft = { category: 'prompt_injection' as const, score: 0.6, detector: 'context', evidence: [], summary: 'cue' };
+    assert.equal(combineFindings([soft], msg, 'tools/call', 0.5, undefined, texts).length, 1);
+    assert.equal(combineFindings([soft, opinion!], msg, 'tools/call', 0.5, undefined, texts).length, 0, 'one soft signal is damped');
+    const strong = { category: 'prompt_injection' as const, score: 0.9, detector: 'rules', evidence: [{ text: 'x', field: 'a', start: 0, end: 1, rule: 'r1' }, { text: 'y', field: 'b', start: 0, end: 1, rule: 'r2' }], summary: 'rules' };
+    assert.equal(combineFindings([strong, opinion!], msg, 'tools/call', 0.5, undefined, texts).length, 1, 'a strong rule finding is never damped');
+    const secret = { category: 'data_leak' as const, score: 0.6, detector: 'secrets', evidence: [], summary: 'key' };
+    assert.equal(combineFindings([secret, opinion!], msg, 'tools/call', 0.5, undefined, texts).length, 1, 'credential formats are never damped');
+    const rule = { category: 'prompt_injection' as const, score: 0.5, detector: 'rules', evidence: [{ text: 'x', field: 'a', start: 0, end: 1, rule: 'r1' }], summary: 'one mark' };
+    assert.equal(combineFindings([soft, rule, opinion!], msg, 'tools/call', 0.5, undefined, texts).length, 1, 'two signals together are not damped');
+  });
+
   test('past its rate the windows are counted and noticed, not embedded', async () => {
     const counters = new Counters();
     const { encoder, calls } = fakeEncoder(3);

@@ -14,7 +14,7 @@ import { ClassifierDetector } from './detectors/classifier.detector';
 import { ContextDetector } from './detectors/context.detector';
 import { NoticeThrottle } from './notices';
 import { ModelDetector } from './detectors/model.detector';
-import { EncoderDetector, ENCODER_RATE_DEFAULT } from './detectors/encoder.detector';
+import { EncoderDetector, ENCODER_RATE_DEFAULT, EncoderRole } from './detectors/encoder.detector';
 import type { SentenceEncoder } from './sentence-encoder';
 import { ToxicFlowDetector } from './detectors/toxic-flow.detector';
 import { INJECTION_RULES } from './injection-rules';
@@ -52,6 +52,8 @@ export interface SecurityOptions {
    */
   encoder?: boolean;
   encoderRate?: number;
+  /** 'replace' (round 10): the stacked p replaces the classifier's finding; 'second' (session 8): a second opinion that only damps alerts resting on one soft signal. */
+  encoderRole?: EncoderRole;
   sentenceEncoder?: () => Promise<SentenceEncoder>;
   /** The local hashed n-gram classifier (default on); false falls back to the rules' lexical model. */
   classifier?: boolean;
@@ -132,6 +134,7 @@ export class SecurityEngine {
           counters: this.counters,
           logger: this.logger,
           perSecond: opts.encoderRate,
+          role: opts.encoderRole,
           encoder: opts.sentenceEncoder,
           onRateLimited: (msg) => notices?.raise('encoder_rate_limited', msg, `the sentence encoder's window rate (${opts.encoderRate ?? ENCODER_RATE_DEFAULT}/s) was reached; windows past it are judged without the encoder`),
         }),

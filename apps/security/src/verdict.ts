@@ -158,11 +158,30 @@ function frameOfGroup(group: readonly Finding[], texts: readonly TextUnit[], cat
  * `texts`, when given, are the texts the findings were read from: an injection or jailbreak verdict on a text that
  * forbids or describes (a guard prompt, a policy, a write-up) is weighed down by its frame before the threshold.
  */
+/** Where a second opinion damps an alert: under the default threshold (0.5), so it is dropped there. */
+const DAMPED = 0.45;
+/** Categories a second opinion may damp: the text kinds the n-gram model and the encoder read. */
+const DAMPABLE: ReadonlySet<string> = new Set(['prompt_injection', 'jailbreak']);
+
+/**
+ * An alert resting on one soft signal: a single finding, from the classifier, a context cue, or the rules with one
+ * mark under 0.6. Strong rule findings, credential formats, flows, rug pulls and any two signals together are not.
+ */
+function restsOnOneSoftSignal(list: readonly Finding[]): boolean {
+  if (list.length !== 1) return false;
+  const f = list[0]!;
+  if (f.standalone) return false;
+  return f.detector === 'classifier' || f.detector === 'context' || (f.detector === 'rules' && f.evidence.length <= 1 && f.score < 0.6);
+}
+
 export function combineFindings(findings: readonly Finding[], msg: McpMessageEvent, method: string, threshold: number, now = new Date(), texts?: readonly TextUnit[]): SecurityAlertEvent[] {
   const alerts: SecurityAlertEvent[] = [];
   const groups: Finding[][] = [];
   // The encoder's stacked p already holds the n-gram margin: where it judged, the classifier's own finding goes (one signal, not two).
-  if (findings.some((f) => f.detector === 'encoder')) findings = findings.filter((f) => f.detector !== 'classifier' && (f.detector !== 'encoder' || f.score > 0));
+  // As a second opinion (session 8) the encoder only says "this window is not attack-like" (encoder_second_p).
+  const second = findings.find((f) => f.detector === 'encoder' && f.details?.encoder_second_p !== undefined);
+  if (second) findings = findings.filter((f) => f !== second);
+  else if (findings.some((f) => f.detector === 'encoder')) findings = findings.filter((f) => f.detector !== 'classifier' && (f.detector !== 'encoder' || f.score > 0));
   findings = regradeRugPulls(liftExfiltrationAsks(anchorFloating(findings)));
   for (const f of findings) if (f.standalone) groups.push([f]);
   for (const category of AlertCategories) {
@@ -186,6 +205,7 @@ export function combineFindings(findings: readonly Finding[], msg: McpMessageEve
       framed = frameOfGroup(list, texts, category);
       score *= framed.factor;
     }
+    if (second && score >= DAMPED && DAMPABLE.has(category) && restsOnOneSoftSignal(list)) score = Math.min(score, DAMPED);
     score = Math.round(Math.min(1, score) * 1000) / 1000;
     const risk = riskLevelOf(score);
     if (!risk || score < threshold) continue;

@@ -27,6 +27,13 @@ import { ClassifierDetector } from './classifier.detector';
 /** 5 windows a second at ≈20–30 ms of CPU each: at most ≈15% of a core. */
 export const ENCODER_RATE_DEFAULT = 5;
 
+/**
+ * 'replace' (round 10): the stacked p is weighed like the classifier's p and replaces its finding. 'second'
+ * (session 8): the encoder only gives a second opinion, a zero finding carrying `encoder_second_p`; the verdict damps
+ * an alert that rests on one soft signal when that p is under the head's `damp` point (verdict.ts).
+ */
+export type EncoderRole = 'replace' | 'second';
+
 export interface EncoderDetectorOptions {
   counters: Counters;
   logger?: Logger;
@@ -36,6 +43,8 @@ export interface EncoderDetectorOptions {
   encoder?: () => Promise<SentenceEncoder>;
   /** Most windows embedded per second (token bucket, burst = one second's worth). */
   perSecond?: number;
+  /** Default 'replace'. */
+  role?: EncoderRole;
   /** Called once per skipped window, for the notice. */
   onRateLimited?: (msg: McpMessageEvent) => void;
   now?: () => number;
@@ -112,6 +121,10 @@ export class EncoderDetector implements Detector {
     }
     this.opts.counters.inc('encoder_windows');
     const p = encoderStackedP(head, this.classifier.marginOf(best.ngram), encoderHeadScore(head, v));
+    if (this.opts.role === 'second') {
+      if (head.damp === undefined || p >= head.damp) return [];
+      return [{ category: 'prompt_injection', score: 0, detector: this.name, floating: true, evidence: [], summary: `sentence encoder p=${p.toFixed(3)}`, details: { encoder_second_p: Math.round(p * 1000) / 1000 } }];
+    }
     // Alone only at the stack's own stand-alone point: the n-gram p alone no longer decides (alone: Infinity).
     const found = this.classifier.findingOf({ ...best, p }, { alone: Infinity, stackedAlone: head.alone, mid: head.mid, support: head.support }, this.name);
     if (found.length) return found;
