@@ -31,7 +31,8 @@ export interface Hit {
 const MAX_WEIGHT = 0.97;
 const NO_UNICODE_HITS: readonly ReturnType<typeof scanUnicode>[number][] = [];
 /** Cues that a quoted phrase is being discussed (docs, detectors, write-ups) rather than addressed to the model. */
-const META_CUE = /(?:such as|like|e\.g\.|for example|for instance|example|phrases?|patterns?|strings?|detects?|detecting|detection|flags?|classif|attacks?|known|common|typical|payloads?|signatures?|blocklist|denylist|matches|called|named|wording|quote|quoting)\W{0,3}[^.\n]{0,12}$/;
+// ("example" inside a domain name — `l.brandt@example.org,"…"` in a CSV export — says nothing about the quote: round 10.)
+const META_CUE = /(?:such as|like|e\.g\.|for example|for instance|(?<![@\w.-])example(?!\.[a-z])|phrases?|patterns?|strings?|detects?|detecting|detection|flags?|classif|attacks?|known|common|typical|payloads?|signatures?|blocklist|denylist|matches|called|named|wording|quote|quoting)\W{0,3}[^.\n]{0,12}$/;
 /** What follows a quoted phrase that is being named rather than said: '"..." is a classic payload'. */
 const POST_CUE = /^\W{0,3}\s*(?:is|are|was|were)?\s*(?:a |an |the )?(?:classic|common|known|typical|well-known|famous|textbook|standard|simple)?\s*(?:example|payload|attack|phrase|pattern|string|jailbreak|injection|trick|prompt injection)s?\b/;
 /** Reported speech: "when the prompt says to ignore ...", "the page told the model to ...", "requests to print the hidden system message". */
