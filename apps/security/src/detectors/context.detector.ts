@@ -657,7 +657,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
     // Review and audit trails switched off: "approve the pull request with approve_pr", "purge yesterday's audit records",
     // "do not page the on-call engineer", "delete the branch protection".
     id: 'consequential_action',
-    gate: ['approve the', 'approve this', 'merge the', 'merge this', 'audit', 'page the', 'protection', 'protected'],
+    gate: ['approve the', 'approve this', 'merge the', 'merge this', 'audit', 'on-call', 'oncall', 'protection', 'protected', 'required review', 'status check'],
     kind: 'act',
     category: 'prompt_injection',
     weight: 0.25,
@@ -746,9 +746,11 @@ export const CONTEXT_CUES: readonly Cue[] = [
   // reviewing agent", "shopping agents comparing products", "automated helpers", or in another language "quem for
   // resumir este e-mail", "lorsque ce message sera résumé", "Hinweis an automatisierte Helfer" addresses whatever reads
   // it; with an ask (below, or any other) it is an injection. Weak alone: a colleague's mail says "whoever reads this first".
+  // Same id as the other addressees (and the asks below as the other consequential actions): one text's two matches of
+  // one kind of cue count once.
   {
-    id: 'addresses_reader',
-    gate: ['whoever', 'anyone who', 'anybody who', 'the person who', 'the one who', 'reader', 'recipient of', 'processor of', 'consumer of', 'ing agent', 'ing tool', 'ing bot', 'ing assistant', 'agents ', 'assistants ', 'bots ', 'automated ', 'autonomous ', 'automati'],
+    id: 'addresses_ai',
+    gate: ['whoever', 'anyone', 'anybody', 'the person', 'the one', 'the team', 'the system', 'the tool', 'the service', 'the script', 'the process', 'the pipeline', 'reader', 'recipient', 'processor', 'consumer', 'parser', 'agent', 'assistant', 'bot', 'copilot', 'helper', 'automation', 'automated', 'autonomous', 'automatic'],
     kind: 'address',
     category: 'prompt_injection',
     weight: 0.3,
@@ -770,7 +772,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
   },
   {
     // The same in other languages (round 10): Spanish, Portuguese, French, German, Italian, Japanese, Chinese.
-    id: 'addresses_reader',
+    id: 'addresses_ai',
     gate: ['quien', 'quem', 'quiconque', 'celui qui', 'lorsque ce', 'lorsque cette', 'avant de', 'antes de', 'ao resumir', 'al resumir', 'nota para', 'nota per', 'hinweis an', 'nachricht an', 'wer diese', 'beim zusammenfassen', 'chi legg', 'chiunque', 'lettore', 'prima di'],
     nonAscii: true,
     kind: 'address',
@@ -797,7 +799,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
     // Round 10: an ask to act on resources, wider than the consequential actions above: change, delete, grant or
     // revoke the user's or others' records, accounts, messages, access (sending to an address is \`send_to_address\`'s). Weak alone (a runbook says "delete the old
     // backups"); with a mark of a text speaking to its reader it is an injection.
-    id: 'act_on_resources',
+    id: 'consequential_action',
     gate: ['delete', 'remove', 'wipe', 'erase', 'mark', 'reset', 'complete', 'grant', 'invite', 'revoke', 'disable', 'turn off', 'publish', 'cancel', 'refund', 'approve', 'place an order', 'place order', 'purchase', 'buy ', 'change ', 'update ', 'add '],
     kind: 'act',
     category: 'prompt_injection',
@@ -807,7 +809,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
   },
   {
     // The same in other languages (round 10).
-    id: 'act_on_resources',
+    id: 'consequential_action',
     gate: ['borr', 'elimin', 'reenv', 'enviar', 'transfer', 'cambi', 'conced', 'desactiv', 'compart', 'cancel', 'apag', 'exclu', 'envie', 'encaminh', 'alter', 'supprim', 'effac', 'envoi', 'accord', 'ajout', 'partag', 'send', 'leite', 'deaktivier', 'teile', 'cancell', 'invia', 'inoltr', 'conced', 'disattiv', 'condivid', 'modific'],
     nonAscii: true,
     kind: 'act',
