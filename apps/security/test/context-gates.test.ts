@@ -16,13 +16,13 @@ describe('context cue gates', () => {
     true,
   );
   const open = new Uint8Array(CONTEXT_CUES.length);
-  // As the detector does: a text with non-ASCII characters (normalisation keeps runs for it) opens the `nonAscii` cues.
+  // As the detector does: a text with a letter of another script (accented Latin, kana, CJK) opens the `nonAscii` cues.
   // A miss names the file and the cue, never the text (blind batches must not be shown before their measurement).
   const hidden = (raw: string, source = 'shape'): string[] => {
     const norm = normalizeForMatch(raw);
     const t = norm.text;
     open.fill(0);
-    if (norm.runs !== undefined) CONTEXT_CUES.forEach((cue, i) => (open[i] = cue.nonAscii ? 1 : 0));
+    if (norm.runs !== undefined && /[\u00c0-\u024f\u3040-\u30ff\u4e00-\u9fff]/.test(t)) CONTEXT_CUES.forEach((cue, i) => (open[i] = cue.nonAscii ? 1 : 0));
     gates.scan(t, open);
     const out: string[] = [];
     CONTEXT_CUES.forEach((cue, i) => {

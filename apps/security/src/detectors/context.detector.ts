@@ -38,6 +38,8 @@ interface Cue {
   gate: readonly string[];
   /** Also opened by any non-ASCII character in the text (a cue for languages whose words the ASCII gates cannot name). */
   nonAscii?: boolean;
+  /** Read only once an addressee cue has matched in the input (an ask that weighs only beside one: round 10's resource asks). */
+  afterAddress?: boolean;
   kind: 'address' | 'act';
   category: AlertCategory;
   weight: number;
@@ -79,6 +81,19 @@ const CONDITION_DONE_GATES = ['has been', 'have been', 'is', 'was', 'gets'].flat
 const RULE_NOUN = '(?:instructions|guidelines|guidance|rules|directives|policies|policy|constraints|restrictions|filters|safeguards|guardrails|settings|orders|consignes)';
 /** Said of rules that no longer hold. */
 const RULE_GONE = '(?:withdrawn|revoked|void|voided|null and void|lifted|suspended|cancell?ed|rescinded|replaced|superseded|disabled|removed|retired|invalid|obsolete|deactivated|overridden|no longer (?:valid|in (?:effect|force)|appl(?:y|icable)|relevant|binding))';
+
+/** Gates of the role addressee (round 10): each names what one of its regex's alternatives must hold. */
+const READER_ROLE_GATES: readonly string[] = [
+  'whoever', 'anyone', 'anybody', 'the person ', 'the one ', 'the team ', 'the system ', 'the tool ', 'the service ', 'the script ', 'the process ', 'the pipeline ',
+  ...['reader', 'recipient', 'processor', 'consumer', 'parser'].flatMap((n) => [`${n} of`, `${n}s of`]),
+  ...['reviewing', 'triaging', 'summarising', 'summarizing', 'processing', 'importing', 'receiving', 'reading', 'indexing', 'merging', 'approving', 'deploying', 'scheduling', 'booking', 'browsing', 'shopping', 'coding', 'code', 'support', 'billing', 'automated', 'autonomous'].flatMap((r) =>
+    ['agent', 'assistant', 'bot', 'copilot', 'helper', 'automation'].map((n) => `${r} ${n}`),
+  ),
+  ...['agent', 'assistant', 'bot', 'copilot'].flatMap((n) =>
+    ['reading', 'processing', 'handling', 'triaging', 'summarising', 'summarizing', 'reviewing', 'comparing', 'editing', 'browsing', 'parsing', 'indexing', 'scanning', 'visiting', 'crawling', 'working on', 'acting on', 'looking at'].flatMap((v) => [`${n} ${v}`, `${n}s ${v}`]),
+  ),
+  'automated ', 'autonomous ', 'automatic ',
+];
 
 export const CONTEXT_CUES: readonly Cue[] = [
   {
@@ -750,7 +765,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
   // one kind of cue count once.
   {
     id: 'addresses_ai',
-    gate: ['whoever', 'anyone', 'anybody', 'the person', 'the one', 'the team', 'the system', 'the tool', 'the service', 'the script', 'the process', 'the pipeline', 'reader', 'recipient', 'processor', 'consumer', 'parser', 'agent', 'assistant', 'bot', 'copilot', 'helper', 'automation', 'automated', 'autonomous', 'automatic'],
+    gate: READER_ROLE_GATES,
     kind: 'address',
     category: 'prompt_injection',
     weight: 0.3,
@@ -761,7 +776,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
         // "the reader of this table", "any recipient of these results".
         String.raw`\b(?:the|any|every|each) (?:reader|recipient|processor|consumer|parser)s? of (?:this|these|the (?:above|following))\b`,
         // "the reviewing agent", "shopping agents comparing products", "AI code assistants editing this file".
-        String.raw`\b(?:reviewing|triaging|summari[sz]ing|processing|importing|receiving|reading|indexing|merging|approving|deploying|scheduling|booking|browsing|shopping|coding|code|support|billing|automated|autonomous)(?: [a-z]{2,12})? (?:agent|assistant|bot|copilot|helper|automation)s?\b(?! (?:framework|sdk|library|platform|template|example|docs?|pattern)s?\b)`,
+        String.raw`\b(?:reviewing|triaging|summari[sz]ing|processing|importing|receiving|reading|indexing|merging|approving|deploying|scheduling|booking|browsing|shopping|coding|code|support|billing|automated|autonomous) (?:agent|assistant|bot|copilot|helper|automation)s?\b(?! (?:framework|sdk|library|platform|template|example|docs?|pattern)s?\b)`,
         String.raw`\b(?:agent|assistant|bot|copilot)s? (?:reading|processing|handling|triaging|summari[sz]ing|reviewing|comparing|editing|browsing|parsing|indexing|scanning|visiting|crawling|working on|acting on|looking at)\b`,
         // "automated readers", "automated tools reading this", "Hinweis an automatisierte Helfer".
         String.raw`\b(?:automated|autonomous|automatic) (?:readers?|helpers?|processors?|reviewers?|systems? (?:reading|processing|handling)|tools? (?:reading|processing|handling))\b`,
@@ -800,6 +815,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
     // revoke the user's or others' records, accounts, messages, access (sending to an address is \`send_to_address\`'s). Weak alone (a runbook says "delete the old
     // backups"); with a mark of a text speaking to its reader it is an injection.
     id: 'consequential_action',
+    afterAddress: true,
     gate: ['delete', 'remove', 'wipe', 'erase', 'mark', 'reset', 'complete', 'grant', 'invite', 'revoke', 'disable', 'turn off', 'publish', 'cancel', 'refund', 'approve', 'place an order', 'place order', 'purchase', 'buy ', 'change ', 'update ', 'add '],
     kind: 'act',
     category: 'prompt_injection',
@@ -810,6 +826,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
   {
     // The same in other languages (round 10).
     id: 'consequential_action',
+    afterAddress: true,
     gate: ['borr', 'elimin', 'reenv', 'enviar', 'transfer', 'cambi', 'conced', 'desactiv', 'compart', 'cancel', 'apag', 'exclu', 'envie', 'encaminh', 'alter', 'supprim', 'effac', 'envoi', 'accord', 'ajout', 'partag', 'send', 'leite', 'deaktivier', 'teile', 'cancell', 'invia', 'inoltr', 'conced', 'disattiv', 'condivid', 'modific'],
     nonAscii: true,
     kind: 'act',
@@ -860,7 +877,9 @@ const CRED_IN_DEFINITION = new RegExp(CRED_PATH, 'g');
 const MAX_TEXT = 64 * 1024;
 
 const GATES = new TriggerIndex(CONTEXT_CUES.map((c) => c.gate), true);
-/** Cues opened by any non-ASCII character (`Cue.nonAscii`). */
+/** Letters of the other languages' cues (accented Latin, kana, CJK): a text with one opens the `nonAscii` cues ("19°C" does not). */
+const OTHER_SCRIPT = /[\u00c0-\u024f\u3040-\u30ff\u4e00-\u9fff]/;
+/** Cues opened by a letter of another script (`Cue.nonAscii`). */
 const NON_ASCII_CUES: readonly number[] = CONTEXT_CUES.flatMap((c, i) => (c.nonAscii ? [i] : []));
 
 export class ContextDetector implements Detector {
@@ -871,6 +890,10 @@ export class ContextDetector implements Detector {
     const hits = new Map<string, { cue: Cue | undefined; id: string; weight: number; category: AlertCategory; unit: TextUnit; start: number; end: number; summary: string }>();
     const credPaths = new Set<string>();
     let credFirst: { unit: TextUnit; start: number; end: number } | undefined;
+    const addressSeen = (): boolean => {
+      for (const h of hits.values()) if (h.cue?.kind === 'address') return true;
+      return false;
+    };
     for (const unit of input.texts) {
       // The agent's own arguments say what the agent wants, not what data asks of it.
       // One exception: a completion request's argument value is text the user pasted or typed into a prompt's field
@@ -888,12 +911,14 @@ export class ContextDetector implements Detector {
       const open = this.open;
       open.fill(0);
       // Normalisation keeps runs only for a text with non-ASCII characters: those open the cues for other scripts too.
-      if (norm.runs !== undefined) for (const ci of NON_ASCII_CUES) open[ci] = 1;
-      if (GATES.scan(t, open) === 0 && norm.runs === undefined && unit.context !== 'definition') continue;
+      const otherScript = norm.runs !== undefined && OTHER_SCRIPT.test(t);
+      if (otherScript) for (const ci of NON_ASCII_CUES) open[ci] = 1;
+      if (GATES.scan(t, open) === 0 && !otherScript && unit.context !== 'definition') continue;
       for (let ci = 0; ci < CONTEXT_CUES.length; ci++) {
         const cue = CONTEXT_CUES[ci]!;
         if (open[ci] === 0) continue;
         if (cue.notInDefinition && unit.context === 'definition') continue;
+        if (cue.afterAddress && !addressSeen()) continue;
         cue.re.lastIndex = 0;
         let m: RegExpExecArray | null;
         let found: RegExpExecArray | undefined;
