@@ -186,6 +186,7 @@ describe('round 10: the reader named by its role, and asks to act on resources',
     assert.ok(score('Whoever reads this first: the coffee machine on floor 2 is fixed.') < 0.5);
     assert.ok(score('Runbook: delete the old backups in the staging bucket every Friday.') < 0.5);
     assert.ok(score('Our support bot handles refunds; the billing automation sends invoices monthly.') < 0.5);
+    assert.equal(score('You are a customer support assistant for Acme. You are the reviewing agent of this team.'), 0);
     // (two ask cues on one phrase count once)
     assert.ok(score('Status: whoever processes this batch. Delete all accounts flagged as spam.') < 0.61);
   });

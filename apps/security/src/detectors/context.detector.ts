@@ -86,7 +86,7 @@ const RULE_GONE = '(?:withdrawn|revoked|void|voided|null and void|lifted|suspend
 const READER_ROLE_GATES: readonly string[] = [
   'whoever', 'anyone', 'anybody', 'the person ', 'the one ', 'the team ', 'the system ', 'the tool ', 'the service ', 'the script ', 'the process ', 'the pipeline ',
   ...['reader', 'recipient', 'processor', 'consumer', 'parser'].flatMap((n) => [`${n} of`, `${n}s of`]),
-  ...['reviewing', 'triaging', 'summarising', 'summarizing', 'processing', 'importing', 'receiving', 'reading', 'indexing', 'merging', 'approving', 'deploying', 'scheduling', 'booking', 'browsing', 'shopping', 'coding', 'code', 'support', 'billing', 'automated', 'autonomous'].flatMap((r) =>
+  ...['reviewing', 'triaging', 'summarising', 'summarizing', 'processing', 'importing', 'receiving', 'reading', 'indexing', 'merging', 'approving', 'deploying'].flatMap((r) =>
     ['agent', 'assistant', 'bot', 'copilot', 'helper', 'automation'].map((n) => `${r} ${n}`),
   ),
   ...['agent', 'assistant', 'bot', 'copilot'].flatMap((n) =>
@@ -775,8 +775,10 @@ export const CONTEXT_CUES: readonly Cue[] = [
         String.raw`\b(?:whoever|anyone|anybody|the (?:person|one|team|system|tool|service|script|process|pipeline) (?:who|that)|for whoever)(?: is| are| will be| gets to)? (?:compil|process|read|summar|triag|review|handl|pars|import|export|open|check|receiv|index|sort|analy|classif|prepar|look|go(?:es)? through|work)[a-z]{0,7}\b[^.\n]{0,30}?\b(?:this|these|the (?:above|following))\b`,
         // "the reader of this table", "any recipient of these results".
         String.raw`\b(?:the|any|every|each) (?:reader|recipient|processor|consumer|parser)s? of (?:this|these|the (?:above|following))\b`,
-        // "the reviewing agent", "shopping agents comparing products", "AI code assistants editing this file".
-        String.raw`\b(?:reviewing|triaging|summari[sz]ing|processing|importing|receiving|reading|indexing|merging|approving|deploying|scheduling|booking|browsing|shopping|coding|code|support|billing|automated|autonomous) (?:agent|assistant|bot|copilot|helper|automation)s?\b(?! (?:framework|sdk|library|platform|template|example|docs?|pattern)s?\b)`,
+        // "the reviewing agent" (not "you are the reviewing agent": a prompt's own role; nor "a customer support
+        // assistant": a kind of assistant, as system prompts name theirs), "shopping agents comparing products", "AI code
+        // assistants editing this file".
+        String.raw`(?<!\b(?:are|am|is|as|be) (?:an? |the )?)\b(?:reviewing|triaging|summari[sz]ing|processing|importing|receiving|reading|indexing|merging|approving|deploying) (?:agent|assistant|bot|copilot|helper|automation)s?\b(?! (?:framework|sdk|library|platform|template|example|docs?|pattern)s?\b)`,
         String.raw`\b(?:agent|assistant|bot|copilot)s? (?:reading|processing|handling|triaging|summari[sz]ing|reviewing|comparing|editing|browsing|parsing|indexing|scanning|visiting|crawling|working on|acting on|looking at)\b`,
         // "automated readers", "automated tools reading this", "Hinweis an automatisierte Helfer".
         String.raw`\b(?:automated|autonomous|automatic) (?:readers?|helpers?|processors?|reviewers?|systems? (?:reading|processing|handling)|tools? (?:reading|processing|handling))\b`,
