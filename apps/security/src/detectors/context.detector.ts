@@ -93,6 +93,7 @@ const READER_ROLE_GATES: readonly string[] = [
     ['reading', 'processing', 'handling', 'triaging', 'summarising', 'summarizing', 'reviewing', 'comparing', 'editing', 'browsing', 'parsing', 'indexing', 'scanning', 'visiting', 'crawling', 'working on', 'acting on', 'looking at'].flatMap((v) => [`${n} ${v}`, `${n}s ${v}`]),
   ),
   'automated ', 'autonomous ', 'automatic ',
+  ...['ai ', 'llm '].flatMap((a) => ['', 'coding ', 'code ', 'shopping ', 'support ', 'browsing ', 'email ', 'e-mail ', 'research '].flatMap((k) => ['agents', 'assistants', 'bots', 'copilots'].map((n) => `${a}${k}${n}`))),
 ];
 
 export const CONTEXT_CUES: readonly Cue[] = [
@@ -779,6 +780,8 @@ export const CONTEXT_CUES: readonly Cue[] = [
         // assistant": a kind of assistant, as system prompts name theirs), "shopping agents comparing products", "AI code
         // assistants editing this file".
         String.raw`(?<!\b(?:are|am|is|as|be) (?:an? |the )?)\b(?:reviewing|triaging|summari[sz]ing|processing|importing|receiving|reading|indexing|merging|approving|deploying) (?:agent|assistant|bot|copilot|helper|automation)s?\b(?! (?:framework|sdk|library|platform|template|example|docs?|pattern)s?\b)`,
+        // AIs addressed as a class, in the plural ("AI coding agents", "LLM assistants"): a prompt names its own role in the singular.
+        String.raw`\b(?:ai|llm) (?:(?:coding|code|shopping|support|browsing|email|e-mail|research) )?(?:agents|assistants|bots|copilots)\b`,
         String.raw`\b(?:agent|assistant|bot|copilot)s? (?:reading|processing|handling|triaging|summari[sz]ing|reviewing|comparing|editing|browsing|parsing|indexing|scanning|visiting|crawling|working on|acting on|looking at)\b`,
         // "automated readers", "automated tools reading this", "Hinweis an automatisierte Helfer".
         String.raw`\b(?:automated|autonomous|automatic) (?:readers?|helpers?|processors?|reviewers?|systems? (?:reading|processing|handling)|tools? (?:reading|processing|handling))\b`,
