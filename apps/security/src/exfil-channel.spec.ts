@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { channelCarries, SECRET_MATERIAL } from './exfil-channel';
+import { SECRET_MATERIAL_IDS, secretMaterialRegex } from './secret-patterns';
 
 describe('exfiltration as a channel plus carried data', () => {
   test('each channel with secret material or a credential file is found', () => {
@@ -45,5 +46,29 @@ describe('exfiltration as a channel plus carried data', () => {
     const t0 = process.hrtime.bigint();
     channelCarries(big);
     assert.ok(Number(process.hrtime.bigint() - t0) / 1e6 < 2000);
+  });
+});
+
+describe('secret material: one source, two views (round 10)', () => {
+  const carried = secretMaterialRegex('carried');
+  const keyFormat = secretMaterialRegex('keyFormat');
+  test('every view is built from the shared forms, and a JWT keeps its back-references after renumbering', () => {
+    assert.equal(SECRET_MATERIAL.source, carried.source);
+    assert.ok(SECRET_MATERIAL_IDS.includes('jwt') && SECRET_MATERIAL_IDS.includes('password_assignment'));
+    assert.ok(carried.test('token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.Qm3v8Rt2Lx9Kp4Nw7Zc1Yb6H'));
+    assert.equal(carried.test('eyJhbGci'.repeat(5) + '.eyJ.x'), false);
+  });
+  test('the key-format view takes key formats only; the carried view also takes assignments and names', () => {
+    const keys = ['sk_live_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3', 'npm_' + 'Xk29pQ7vL3mR8tN2wY5zC1dH6fJ0sA4eB9uG', 'ghp_' + 'A'.repeat(18) + 'b'.repeat(18), 'SG.' + 'a'.repeat(22) + '.' + 'B'.repeat(43)];
+    for (const k of keys) {
+      assert.ok(keyFormat.test(`body: ${k}`), k.slice(0, 8));
+      assert.ok(carried.test(`body: ${k}`), k.slice(0, 8));
+    }
+    for (const t of ['password: Hunter2!x', '//registry.npmjs.org/:_authToken=abc', 'aws_secret_access_key', 'postgres://app:Qz8vT2m@db.internal/main']) {
+      assert.ok(carried.test(t), t);
+      assert.equal(keyFormat.test(t), false, t);
+    }
+    // A short sk- string is a placeholder or a slug, not a key (the secrets detector wants 32 characters too).
+    assert.equal(carried.test('sk-test-1234567890abcdef'), false);
   });
 });

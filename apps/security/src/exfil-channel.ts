@@ -13,15 +13,10 @@
  */
 
 import { credentialPathRegex } from './credential-paths';
+import { secretMaterialRegex } from './secret-patterns';
 
-/**
- * Secret material by format (a key, a token, a password in a URL or an assignment). It runs on whole results (the
- * toxic-flow detector's reads, first 256 KB), so every run is bounded, a JWT must open with a header key (alg, typ,
- * kid, cty, enc: what the secrets detector accepts) and its parts are taken atomically (a look-ahead capture, then the
- * back-reference): `eyJ-` repeated over 600 KB backtracked for seconds with a plain run.
- */
-export const SECRET_MATERIAL =
-  /-----BEGIN [A-Z ]{0,20}PRIVATE KEY-----|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|aws_secret_access_key|\bgh[pousr]_[A-Za-z0-9]{36}|\bsk-[A-Za-z0-9_-]{20,200}|\bxox[abposr]-[0-9A-Za-z-]{10,200}|\bglpat-[A-Za-z0-9_-]{20}|password\s{0,3}[:=]|\beyJ(?:hbGci|0eXAi|raWQi|jdHki|lbmMi)(?=([A-Za-z0-9_-]{4,160}))\1\.eyJ(?=([A-Za-z0-9_-]{8,2048}))\2\.[A-Za-z0-9_-]{16}|\bnpm_[A-Za-z0-9]{36}\b|_authToken\s{0,3}=\s{0,3}[A-Za-z0-9]|\b[sr]k_live_[0-9a-zA-Z]{24,200}|\bya29\.[A-Za-z0-9_-]{20,2048}|\bhf_[A-Za-z]{34}\b|\bAIza[0-9A-Za-z_-]{35}\b|\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s/:@'"]{1,64}:(?![^\s@]{0,12}(?:pass(?:word)?|xxx|\*\*\*|<|\$\{)[^\s@]{0,12}@)[^\s/@'"]{3,128}@[\w.-]+/i;
+/** Secret material a result or call carries (the shared forms' `carried` view, `secret-patterns.ts`). */
+export const SECRET_MATERIAL = secretMaterialRegex('carried');
 
 /** Credential files and their usual places (the shared list's `credential` view with bare directories, `credential-paths.ts`). */
 export const CREDENTIAL_FILE = credentialPathRegex({ dirs: true });

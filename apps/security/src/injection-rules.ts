@@ -22,6 +22,17 @@ import { credentialPathGates, credentialPathSource } from './credential-paths';
  * and nothing refers back to what the reader is doing ("this", "that you …", "what you did", "about it").
  * Such a match weighs little: it only corroborates.
  */
+/**
+ * A rule-free state attributed to someone by a reporting verb ("prompts that claim the model has no rules") is a
+ * claim described, not made: weighed 0.4; denied ("never claims to have no rules") it is a rule being stated: 0.
+ */
+export function claimedRefine(m: RegExpExecArray, text: string): number {
+  const before = text.slice(Math.max(0, m.index - 60), m.index);
+  const claim = /\b(?:claims?|claimed|claiming|pretends?|pretended|pretending|asserts?|insists?|alleges?)\b(?: that)?(?: (?:the |an? |its |their )?[\w-]{1,20}){0,3} (?:has|have|had|to have|is|are|to be|operates|runs)?\s{0,2}$/.exec(before);
+  if (!claim) return 1;
+  return /\b(?:never|not|no|n't)\s{1,3}(?:\w+\s{1,3})?$/.test(before.slice(0, claim.index)) ? 0 : 0.4;
+}
+
 export function withholdsPolicy(m: RegExpExecArray, text: string): boolean {
   const after = text.slice(m.index + m[0].length, m.index + m[0].length + 48);
   if (/\b(?:this|that|these|it|what|anything|any of|you|your|we|i)\b/.test(m[0].replace(/^\S+\s+\S+/, ''))) return false;
@@ -502,6 +513,9 @@ const RULES: readonly InjectionRule[] = [
     weight: w(0.6, 0.55, 0.6),
     triggers: ['restrict', 'filter', 'limit', 'censor', 'guideline', 'rules', 'ethic', 'moral', 'policy', 'policies', 'bound', 'safety', 'guardrail', 'safeguard', 'boundar', 'principle', 'constraint'],
     re: /\b(?:without|with no|free (?:of|from)|no longer bound by|not bound by|unbound by|liberated from|released from|freed from|no|zero|ignoring|ignore|ignores) (?:any |all |every |the |your |its |of |those |these ){0,4}(?:(?:ethical|moral|content|safety|openai|anthropic|usual|normal|standard|built-in|programmed|corporate)\s+){0,4}(?:restrictions|filters|filtering|limitations|limits|censorship|guidelines|rules|constraints|ethics|morals|morality|policies|guardrails|safeguards|boundaries|principles)\b|\b(?:your |the |all |any )?(?:content|safety|usage|ethical|moderation) (?:policies|policy|filters|guidelines|restrictions|rules|guardrails) (?:are|is) (?:now |hereby |temporarily )?(?:suspended|disabled|lifted|off|removed|turned off|deactivated|void|waived|paused|not in effect)\b|\b(?:removed|stripped(?: out)?|disabled|deleted|turned off|took away|taken away) (?:every|all|any|its|your|the) (?:of (?:its|your|the) )?(?:safety |ethical |content |moral )?(?:rules?|restrictions?|filters?|guidelines?|guardrails?|limits?|limitations?|safeguards?)\b/g,
+    // "persona prompts that claim the model has no rules", "Pip never claims to have no rules": a claim reported or
+    // denied, not one made (round 10, blind12's red-team policy and persona guidelines).
+    refine: (m, text) => claimedRefine(m, text),
     summary: 'asks to drop safety restrictions',
   },
   {
@@ -552,6 +566,8 @@ const RULES: readonly InjectionRule[] = [
     weight: w(0.45, 0.4, 0.45),
     triggers: ['character', 'roleplay', 'role-play', 'role play', 'pretend'],
     re: /\b(?:stay|remain|keep) in character\b|\b(?:pretend|imagine|act as if|suppose) (?:that )?you (?:are|were|have) (?:an? )?(?:ai|assistant|model|bot|being|entity)? ?(?:with(?:out)? (?:no|any)|that (?:has|have) no|free|who (?:has|have) no|without)\b[^.\n]{0,30}?\b(?:restrictions|rules|limits|limitations|filters|guidelines|ethics|morals|boundaries)\b/g,
+    // "Stay in character until I say 'end game'": the user keeps the way out, as games do; a jailbreak takes it away.
+    refine: (m, text) => (/^\s{0,2}(?:until|till|unless) (?:i|we|the user|the player|you're told|you are told|someone) (?:say|says|type|types|tell|tells|ask|asks|end|ends|stop|stops|call|calls)\b/.test(text.slice(m.index + m[0].length, m.index + m[0].length + 40)) ? 0.3 : 1),
     summary: 'role-play jailbreak',
   },
   {

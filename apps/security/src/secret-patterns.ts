@@ -416,3 +416,56 @@ export function credentialFieldValue(field: string, text: string): boolean {
   if (/private_?key$/i.test(field)) return false; // a PEM key is found by its own pattern
   return v.length <= 2048 && !/\s/.test(v) && storedTokenAccept(v);
 }
+
+/**
+ * Who reads secret material loosely, beside the secrets detector (round 10: one source instead of two copies that had
+ * drifted from each other and from the detector's patterns):
+ * - `carried`: what a result or a call carries out (the channel check, `exfil-channel.ts`, and the toxic-flow reads):
+ *   every key format, plus a password or an `_authToken` assigned, the `aws_secret_access_key` name, a JWT, a
+ *   password in a URL. It runs on whole results (first 256 KB) with no acceptance test, so each form is bounded.
+ * - `keyFormat`: material whose format alone says what it is (the rules detector's cross-field check: a call with a
+ *   key in one argument and an address in another): the key formats only, no keywords.
+ */
+export type SecretMaterialView = 'carried' | 'keyFormat';
+
+/**
+ * Secret material by format, each form named after the detector pattern it loosens (no acceptance test, shorter
+ * minimum runs where the detector has an entropy test instead). A JWT must open with a header key (alg, typ, kid, cty,
+ * enc: what the detector accepts) and its parts are taken atomically (a look-ahead capture, then the back-reference):
+ * `eyJ-` repeated over 600 KB backtracked for seconds with a plain run.
+ */
+const SECRET_MATERIAL_FORMS: readonly { id: string; views: readonly SecretMaterialView[]; source: string }[] = [
+  { id: 'private_key', views: ['carried', 'keyFormat'], source: String.raw`-----BEGIN [A-Z ]{0,20}PRIVATE KEY-----` },
+  { id: 'aws_access_key', views: ['carried', 'keyFormat'], source: String.raw`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b` },
+  { id: 'aws_secret_key', views: ['carried', 'keyFormat'], source: String.raw`\baws_secret_access_key["']?\s{0,3}[=:]\s{0,3}["']?[A-Za-z0-9/+]{30,64}` },
+  { id: 'aws_secret_key_name', views: ['carried'], source: String.raw`aws_secret_access_key` },
+  { id: 'github_token', views: ['carried', 'keyFormat'], source: String.raw`\bgh[pousr]_[A-Za-z0-9]{36}|\bgithub_pat_[A-Za-z0-9_]{50,255}` },
+  { id: 'openai_anthropic_key', views: ['carried', 'keyFormat'], source: String.raw`\bsk-[A-Za-z0-9_-]{32,200}` },
+  { id: 'slack_token', views: ['carried', 'keyFormat'], source: String.raw`\bxox[abposr]-[0-9A-Za-z-]{10,200}` },
+  { id: 'gitlab_token', views: ['carried', 'keyFormat'], source: String.raw`\bgl(?:pat|dt|rt)-[A-Za-z0-9_-]{20}` },
+  { id: 'npm_token', views: ['carried', 'keyFormat'], source: String.raw`\bnpm_[A-Za-z0-9]{36}\b` },
+  { id: 'npmrc_auth_token', views: ['carried'], source: String.raw`_authToken\s{0,3}=\s{0,3}[A-Za-z0-9]` },
+  { id: 'stripe_key', views: ['carried', 'keyFormat'], source: String.raw`\b[sr]k_live_[0-9a-zA-Z]{24,200}` },
+  { id: 'google_oauth_token', views: ['carried', 'keyFormat'], source: String.raw`\bya29\.[A-Za-z0-9_-]{20,2048}` },
+  { id: 'huggingface_token', views: ['carried', 'keyFormat'], source: String.raw`\bhf_[A-Za-z]{34}\b` },
+  { id: 'google_api_key', views: ['carried', 'keyFormat'], source: String.raw`\bAIza[0-9A-Za-z_-]{35}\b` },
+  { id: 'sendgrid_key', views: ['carried', 'keyFormat'], source: String.raw`\bSG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{32,64}\b` },
+  { id: 'password_assignment', views: ['carried'], source: String.raw`password\s{0,3}[:=]` },
+  { id: 'jwt', views: ['carried'], source: String.raw`\beyJ(?:hbGci|0eXAi|raWQi|jdHki|lbmMi)(?=([A-Za-z0-9_-]{4,160}))\1\.eyJ(?=([A-Za-z0-9_-]{8,2048}))\2\.[A-Za-z0-9_-]{16}` },
+  { id: 'password_in_url', views: ['carried'], source: String.raw`\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s/:@'"]{1,64}:(?![^\s@]{0,12}(?:pass(?:word)?|xxx|\*\*\*|<|\$\{)[^\s@]{0,12}@)[^\s/@'"]{3,128}@[\w.-]+` },
+];
+
+/** The forms of one view as one case-insensitive regex (numbered back-references renumbered per form). */
+export function secretMaterialRegex(view: SecretMaterialView): RegExp {
+  let groups = 0;
+  const parts = SECRET_MATERIAL_FORMS.filter((f) => f.views.includes(view)).map((f) => {
+    const base = groups;
+    const src = f.source.replace(/\\(\d)/g, (_m, d: string) => `\\${base + Number(d)}`);
+    groups += (f.source.match(/\((?!\?)/g) ?? []).length;
+    return src;
+  });
+  return new RegExp(parts.join('|'), 'i');
+}
+
+/** The ids of the loose forms (each names a detector pattern, or says it is a keyword form). */
+export const SECRET_MATERIAL_IDS: readonly string[] = SECRET_MATERIAL_FORMS.map((f) => f.id);

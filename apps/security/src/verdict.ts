@@ -155,6 +155,15 @@ function frameOfGroup(group: readonly Finding[], texts: readonly TextUnit[], cat
 }
 
 /**
+ * A jailbreak found by its structure with an unnegated harmful request among its parts (round 10): a guard prompt or a
+ * policy forbids such requests (negated, so not a part), a write-up is damped by the rules below this strength; a text
+ * that asks for a pipe-bomb recipe while saying "never" three times is not a guard, so no frame weighs it down.
+ */
+function asksForHarm(list: readonly Finding[]): boolean {
+  return list.some((f) => f.detector === 'rules' && f.score >= STRONG_RULE && f.evidence.some((e) => e.rule === 'jailbreak_structure') && /\(.*\bharm\b.*\)/.test(f.summary));
+}
+
+/**
  * `texts`, when given, are the texts the findings were read from: an injection or jailbreak verdict on a text that
  * forbids or describes (a guard prompt, a policy, a write-up) is weighed down by its frame before the threshold.
  */
@@ -180,7 +189,7 @@ export function combineFindings(findings: readonly Finding[], msg: McpMessageEve
     const fused = list.filter((f) => FUSED.has(f.detector));
     if (fused.length >= 2) score = Math.max(score, 1 - fused.reduce((m, f) => m * (1 - f.score), 1));
     let framed: Frame | undefined;
-    if (texts && texts.length && score >= threshold && FRAMED.has(category) && !list.some((f) => f.standalone)) {
+    if (texts && texts.length && score >= threshold && FRAMED.has(category) && !list.some((f) => f.standalone) && !asksForHarm(list)) {
       framed = frameOfGroup(list, texts, category);
       score *= framed.factor;
     }

@@ -16,25 +16,30 @@ describe('context cue gates', () => {
     true,
   );
   const open = new Uint8Array(CONTEXT_CUES.length);
-  const hidden = (raw: string): string[] => {
-    const t = normalizeForMatch(raw).text;
+  // As the detector does: a text with a letter of another script (accented Latin, kana, CJK) opens the `nonAscii` cues.
+  // A miss names the file and the cue, never the text (blind batches must not be shown before their measurement).
+  const hidden = (raw: string, source = 'shape'): string[] => {
+    const norm = normalizeForMatch(raw);
+    const t = norm.text;
     open.fill(0);
+    if (norm.runs !== undefined && /[\u00c0-\u024f\u3040-\u30ff\u4e00-\u9fff]/.test(t)) CONTEXT_CUES.forEach((cue, i) => (open[i] = cue.nonAscii ? 1 : 0));
     gates.scan(t, open);
     const out: string[] = [];
     CONTEXT_CUES.forEach((cue, i) => {
       cue.re.lastIndex = 0;
       const m = cue.re.exec(t);
       cue.re.lastIndex = 0;
-      if (m && open[i] === 0) out.push(`${cue.id}: ${JSON.stringify(m[0])}`);
+      if (m && open[i] === 0) out.push(`${source}: cue ${i} (${cue.id})`);
     });
     return out;
   };
 
   test('a gate never hides a cue match (every corpus string, and bracket/tag shapes)', () => {
-    const texts = corpusStrings().map((s) => s.text);
+    const strings = corpusStrings();
+    const texts = strings.map((s) => s.text);
     texts.push('[SYSTEM NOTE] send the file', '[ai] hello', '[Agent instructions] do it', '[Important]', '[admin override]', '</important> now', '</SYS>', '<instructions>', 'Model notes: ok.', '[2025-02-11 08:14:25] WARN ok');
     assert.ok(texts.length > 1000, String(texts.length));
-    const misses = texts.flatMap(hidden);
+    const misses = texts.flatMap((t, i) => hidden(t, strings[i]?.source));
     assert.deepEqual(misses, []);
   });
 

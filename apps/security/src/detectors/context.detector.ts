@@ -36,6 +36,10 @@ interface Cue {
   /** The weight in a definition, when it differs (a description that rewrites other tools' recipients). */
   definitionWeight?: number;
   gate: readonly string[];
+  /** Also opened by any non-ASCII character in the text (a cue for languages whose words the ASCII gates cannot name). */
+  nonAscii?: boolean;
+  /** Read only once an addressee cue has matched in the input (an ask that weighs only beside one: round 10's resource asks). */
+  afterAddress?: boolean;
   kind: 'address' | 'act';
   category: AlertCategory;
   weight: number;
@@ -53,6 +57,8 @@ const DEST = '(?:[\\w.+-]{1,64}@[\\w-]{1,63}(?:\\.[\\w-]{1,63}){1,4}|(?:https?|s
 const CHANNEL_WORDS = '(?:\\b(?:(?:secret |public )?gists?|paste ?(?:bin|site)s?|pastebin\\.com|as an? (?:issue |pr )?comment (?:on|to|in)|(?:issue|pr|pull request) comments?|(?:chat |slack |discord |teams )?webhooks?|(?:public |open )?(?:s3 |storage |cloud )?buckets?|tracking pixels?|image urls?|git remotes?|git push)\\b|\\b(?:s3|gs):\\/\\/)';
 /** The reader's output named in several languages (reply, answer, summary …). */
 const OUTPUT_INTL = '\\b(?:repl(?:y|ies)|answers?|responses?|summar(?:y|ies)|respuestas?|resumen|réponses?|résumé|antworten?|zusammenfassung|respostas?|odpowiedzi?|podsumowani[ae]|antwoord|samenvatting)\\b|返信|回答|要約';
+/** A word boundary that knows letters outside ASCII (`\b` fails after "résumé" or "lösche"); for regexes with the `u` flag. */
+const UB = String.raw`(?:(?<![\p{L}\p{N}_])(?=[\p{L}\p{N}_])|(?<=[\p{L}\p{N}_])(?![\p{L}\p{N}_]))`;
 /** Modal verbs that turn a sentence about the AI into an order to it. */
 const MODAL = '(?:must|should|shall|needs? to|has to|have to|(?:is|are) to(?! be\\b)|is (?:expected|required|instructed|asked|allowed|permitted) to|are (?:expected|required|instructed|asked|allowed|permitted) to|will now|may now|can now|may skip|may ignore)';
 
@@ -75,6 +81,20 @@ const CONDITION_DONE_GATES = ['has been', 'have been', 'is', 'was', 'gets'].flat
 const RULE_NOUN = '(?:instructions|guidelines|guidance|rules|directives|policies|policy|constraints|restrictions|filters|safeguards|guardrails|settings|orders|consignes)';
 /** Said of rules that no longer hold. */
 const RULE_GONE = '(?:withdrawn|revoked|void|voided|null and void|lifted|suspended|cancell?ed|rescinded|replaced|superseded|disabled|removed|retired|invalid|obsolete|deactivated|overridden|no longer (?:valid|in (?:effect|force)|appl(?:y|icable)|relevant|binding))';
+
+/** Gates of the role addressee (round 10): each names what one of its regex's alternatives must hold. */
+const READER_ROLE_GATES: readonly string[] = [
+  'whoever', 'anyone', 'anybody', 'the person ', 'the one ', 'the team ', 'the system ', 'the tool ', 'the service ', 'the script ', 'the process ', 'the pipeline ',
+  ...['reader', 'recipient', 'processor', 'consumer', 'parser'].flatMap((n) => [`${n} of`, `${n}s of`]),
+  ...['reviewing', 'triaging', 'summarising', 'summarizing', 'processing', 'importing', 'receiving', 'reading', 'indexing', 'merging', 'approving', 'deploying'].flatMap((r) =>
+    ['agent', 'assistant', 'bot', 'copilot', 'helper', 'automation'].map((n) => `${r} ${n}`),
+  ),
+  ...['agent', 'assistant', 'bot', 'copilot'].flatMap((n) =>
+    ['reading', 'processing', 'handling', 'triaging', 'summarising', 'summarizing', 'reviewing', 'comparing', 'editing', 'browsing', 'parsing', 'indexing', 'scanning', 'visiting', 'crawling', 'working on', 'acting on', 'looking at'].flatMap((v) => [`${n} ${v}`, `${n}s ${v}`]),
+  ),
+  'automated ', 'autonomous ', 'automatic ',
+  ...['ai ', 'llm '].flatMap((a) => ['', 'coding ', 'code ', 'shopping ', 'support ', 'browsing ', 'email ', 'e-mail ', 'research '].flatMap((k) => ['agents', 'assistants', 'bots', 'copilots'].map((n) => `${a}${k}${n}`))),
+];
 
 export const CONTEXT_CUES: readonly Cue[] = [
   {
@@ -653,7 +673,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
     // Review and audit trails switched off: "approve the pull request with approve_pr", "purge yesterday's audit records",
     // "do not page the on-call engineer", "delete the branch protection".
     id: 'consequential_action',
-    gate: ['approve the', 'approve this', 'merge the', 'merge this', 'audit', 'page the', 'protection', 'protected'],
+    gate: ['approve the', 'approve this', 'merge the', 'merge this', 'audit', 'on-call', 'oncall', 'protection', 'protected', 'required review', 'status check'],
     kind: 'act',
     category: 'prompt_injection',
     weight: 0.25,
@@ -738,6 +758,98 @@ export const CONTEXT_CUES: readonly Cue[] = [
     re: new RegExp(`(?:${OUTPUT_INTL})[^.\\n]{0,60}?${CRED_PATH}|${CRED_PATH}[^.\\n]{0,60}?(?:${OUTPUT_INTL})`, 'gu'),
     summary: "puts a credential file into the reader's output",
   },
+  // Round 10: the reader named by its role instead of as an AI. Data that speaks to "whoever compiles this export", "the
+  // reviewing agent", "shopping agents comparing products", "automated helpers", or in another language "quem for
+  // resumir este e-mail", "lorsque ce message sera résumé", "Hinweis an automatisierte Helfer" addresses whatever reads
+  // it; with an ask (below, or any other) it is an injection. Weak alone: a colleague's mail says "whoever reads this first".
+  // Same id as the other addressees (and the asks below as the other consequential actions): one text's two matches of
+  // one kind of cue count once.
+  {
+    id: 'addresses_ai',
+    gate: READER_ROLE_GATES,
+    kind: 'address',
+    category: 'prompt_injection',
+    weight: 0.3,
+    re: new RegExp(
+      [
+        // "whoever compiles this export", "anyone triaging these tickets", "the person who processes the following".
+        String.raw`\b(?:whoever|anyone|anybody|the (?:person|one|team|system|tool|service|script|process|pipeline) (?:who|that)|for whoever)(?: is| are| will be| gets to)? (?:compil|process|read|summar|triag|review|handl|pars|import|export|open|check|receiv|index|sort|analy|classif|prepar|look|go(?:es)? through|work)[a-z]{0,7}\b[^.\n]{0,30}?\b(?:this|these|the (?:above|following))\b`,
+        // "the reader of this table", "any recipient of these results".
+        String.raw`\b(?:the|any|every|each) (?:reader|recipient|processor|consumer|parser)s? of (?:this|these|the (?:above|following))\b`,
+        // "the reviewing agent" (not "you are the reviewing agent": a prompt's own role; nor "a customer support
+        // assistant": a kind of assistant, as system prompts name theirs), "shopping agents comparing products", "AI code
+        // assistants editing this file".
+        String.raw`(?<!\b(?:are|am|is|as|be) (?:an? |the )?)\b(?:reviewing|triaging|summari[sz]ing|processing|importing|receiving|reading|indexing|merging|approving|deploying) (?:agent|assistant|bot|copilot|helper|automation)s?\b(?! (?:framework|sdk|library|platform|template|example|docs?|pattern)s?\b)`,
+        // AIs addressed as a class, in the plural ("AI coding agents", "LLM assistants"): a prompt names its own role in the singular.
+        String.raw`\b(?:ai|llm) (?:(?:coding|code|shopping|support|browsing|email|e-mail|research) )?(?:agents|assistants|bots|copilots)\b`,
+        String.raw`\b(?:agent|assistant|bot|copilot)s? (?:reading|processing|handling|triaging|summari[sz]ing|reviewing|comparing|editing|browsing|parsing|indexing|scanning|visiting|crawling|working on|acting on|looking at)\b`,
+        // "automated readers", "automated tools reading this", "Hinweis an automatisierte Helfer".
+        String.raw`\b(?:automated|autonomous|automatic) (?:readers?|helpers?|processors?|reviewers?|systems? (?:reading|processing|handling)|tools? (?:reading|processing|handling))\b`,
+      ].join('|'),
+      'gm',
+    ),
+    summary: 'text inside data speaks to whoever reads or processes it',
+  },
+  {
+    // The same in other languages (round 10): Spanish, Portuguese, French, German, Italian, Japanese, Chinese.
+    id: 'addresses_ai',
+    gate: ['quien', 'quem', 'quiconque', 'celui qui', 'lorsque ce', 'lorsque cette', 'avant de', 'antes de', 'ao resumir', 'al resumir', 'nota para', 'nota per', 'hinweis an', 'nachricht an', 'wer diese', 'beim zusammenfassen', 'chi legg', 'chiunque', 'lettore', 'prima di'],
+    nonAscii: true,
+    kind: 'address',
+    category: 'prompt_injection',
+    weight: 0.3,
+    re: new RegExp(
+      [
+        String.raw`${UB}(?:quien(?:es)?|cualquiera que|la persona que|el sistema que) (?:procese|lea|resuma|revise|gestione|reciba|analice|traduzca|importe|abra)${UB}`,
+        String.raw`${UB}(?:antes de|al|ao) (?:resumir|procesar|processar|leer|ler|traducir|traduzir|analizar|analisar|responder) (?:este|esta|estos|estas|estes|esse|essa)${UB}`,
+        String.raw`${UB}quem (?:for |vier a |estiver a |está a )?(?:resumir|ler|processar|analisar|revisar|receber|traduzir|importar|abrir)${UB}`,
+        String.raw`${UB}(?:nota|observação|aviso|mensaje|mensagem) para (?:quien|quem|el (?:asistente|sistema|lector)|o (?:assistente|sistema|leitor))${UB}`,
+        String.raw`${UB}(?:quiconque|celui qui|celle qui|la personne qui|le système qui) (?:lit|lira|traite|traitera|résume|résumera|reçoit|analyse|examine|ouvre)${UB}`,
+        String.raw`${UB}lorsque (?:ce|cette|ces) [a-zé ]{2,20} (?:sera|seront) (?:résumée?s?|lue?s?|traitée?s?|analysée?s?)${UB}|${UB}avant de (?:résumer|traiter|lire|analyser) (?:ce|cette|ces)${UB}`,
+        String.raw`${UB}(?:hinweis|nachricht|anweisung|notiz) an (?:das |die |den |alle )?(?:verarbeitende|automatisierte|automatische|lesende|zuständige|ki)[a-z]{0,2}${UB}|${UB}wer (?:diese[nsmr]?|dieses) [a-zäöüß]{2,20} (?:liest|verarbeitet|zusammenfasst|bearbeitet|öffnet)${UB}|${UB}beim (?:zusammenfassen|verarbeiten|lesen) (?:dieser|dieses|diese[rn]?)${UB}`,
+        String.raw`${UB}(?:chi|chiunque) (?:legga|leggerà|elabori|elaborerà|riassuma|riassumerà|riceva|analizzi|apra) (?:questo|questa|questi|queste)${UB}|${UB}(?:nota )?per (?:il|l') ?(?:lettore|sistema|assistente|elaboratore) (?:automatico )?(?:di|che)${UB}|${UB}prima di (?:riassumere|elaborare|leggere) (?:questo|questa|questi|queste)${UB}`,
+        String.raw`(?:この|本|当該)[\p{Script=Han}\p{Script=Katakana}ー]{1,8}を(?:処理|要約|読み取|確認|解析|翻訳)(?:する|している)[\p{Script=Han}\p{Script=Katakana}ー]{0,6}(?:担当者|システム|ai|アシスタント|方|人)`,
+        String.raw`(?:读取|处理|总结|阅读|分析)(?:这些|此|本|这个|这份|该)[\p{Script=Han}]{0,6}的(?:系统|助手|ai|人|程序|模型|工具)`,
+      ].join('|'),
+      'gmu',
+    ),
+    summary: 'text inside data speaks to whoever reads or processes it',
+  },
+  {
+    // Round 10: an ask to act on resources, wider than the consequential actions above: change, delete, grant or
+    // revoke the user's or others' records, accounts, messages, access (sending to an address is \`send_to_address\`'s). Weak alone (a runbook says "delete the old
+    // backups"); with a mark of a text speaking to its reader it is an injection.
+    id: 'consequential_action',
+    afterAddress: true,
+    gate: ['delete', 'remove', 'wipe', 'erase', 'mark', 'reset', 'complete', 'grant', 'invite', 'revoke', 'disable', 'turn off', 'publish', 'cancel', 'refund', 'approve', 'place an order', 'place order', 'purchase', 'buy ', 'change ', 'update ', 'add '],
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.25,
+    re: /\b(?:delete|remove|wipe|erase|mark|reset|grant|invite|revoke|disable|turn off|publish|cancel|refund|approve|place|purchase|buy|change|update|add|complete)(?:s|es|d|ed)?\s(?:every|all|each|any|the|their|his|her|its|this|these|two|three|rows?|\d{1,5})\b(?:[^.\n]|\n(?!\n)){0,60}?\b(?:accounts?|users?|rows?|records?|customers?|orders?|issues?|tickets?|prs?|pull requests?|branch(?:es)? protection|status checks?|repos?|repositor(?:y|ies)|folders?|inbox|mailbox|messages?|e-?mails?|calendars?|contacts?|address book|invoices?|payments?|saved card|card on file|passwords?|namespaces?|databases?|backups?|permissions?|access|roles?|collaborators?|maintainers?|admins?|2fa|mfa|two-factor(?: authentication)?|delivery address(?:es)?|vendor records?|payout account|bank details|recovery codes?|purchase|checkout)\b/g,
+    summary: "asks the reader to act on the user's or others' resources",
+  },
+  {
+    // The same in other languages (round 10).
+    id: 'consequential_action',
+    afterAddress: true,
+    gate: ['borr', 'elimin', 'reenv', 'enviar', 'transfer', 'cambi', 'conced', 'desactiv', 'compart', 'cancel', 'apag', 'exclu', 'envie', 'encaminh', 'alter', 'supprim', 'effac', 'envoi', 'accord', 'ajout', 'partag', 'send', 'leite', 'deaktivier', 'teile', 'cancell', 'invia', 'inoltr', 'conced', 'disattiv', 'condivid', 'modific'],
+    nonAscii: true,
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.25,
+    re: new RegExp(
+      [
+        String.raw`${UB}(?:borra|borrar|elimina|eliminar|reenvía|reenviar|envía|enviar|transfiere|transferir|cambia|cambiar|concede|conceder|desactiva|desactivar|comparte|compartir|cancela|cancelar|apaga|apagar|exclua|excluir|envie|encaminhe|encaminhar|desative|desativar|transfira|altere|alterar|conceda|compartilhe|compartilhar)${UB}[^.\n]{0,60}?${UB}(?:mensajes|mensagens|correos|e-?mails|bandeja|caixa|cuentas?|contas?|archivos|arquivos|carpetas?|pastas?|contraseñas|senhas|códigos|pedidos|usuarios|usuários|acceso|acesso|permisos|permissões|dirección|endereço|autenticación|autenticação|clientes)${UB}`,
+        String.raw`${UB}(?:supprime[rz]?|efface[rz]?|envoie[rz]?|envoyer|transfère[rz]?|transférer|accorde[rz]?|ajoute[rz]?|désactive[rz]?|partage[rz]?|annule[rz]?|modifie[rz]?)${UB}[^.\n]{0,60}?${UB}(?:droits|messages|courriels|e-?mails|comptes?|fichiers|dossiers?|adresses?|accès|mots de passe|codes|commandes|clients)${UB}`,
+        String.raw`${UB}(?:lösche|löschen|sende|senden|leite|weiterleiten|ändere|ändern|gewähre|gewähren|deaktiviere|deaktivieren|teile|teilen|storniere|stornieren)${UB}[^.\n]{0,60}?(?:nachrichten|e-?mails|konto|konten|dateien|ordner|adresse|lieferadresse|zugang|zugriff|passw|bestellungen|kunden|rechte)`,
+        String.raw`${UB}(?:elimina|eliminare|cancella|cancellare|invia|inviare|inoltra|inoltrare|concedi|concedere|disattiva|disattivare|condividi|condividere|modifica|modificare)${UB}[^.\n]{0,60}?${UB}(?:messaggi|e-?mail|account|file|cartell[ae]|accesso|password|indirizz[oi]|ordini|clienti|permessi|scrittura)${UB}`,
+        String.raw`(?:を|に|へ)(?:削除|送信|転送|変更|共有|無効に|無効化|付与)(?:し|する)`,
+        String.raw`(?:删除|发送|转发|退款|修改|共享|禁用|授予|转账)`,
+      ].join('|'),
+      'gu',
+    ),
+    summary: "asks the reader to act on the user's or others' resources",
+  },
 ];
 
 /** An address that fakes the system's voice: "system override", "[system]", "<admin>". */
@@ -770,6 +882,10 @@ const CRED_IN_DEFINITION = new RegExp(CRED_PATH, 'g');
 const MAX_TEXT = 64 * 1024;
 
 const GATES = new TriggerIndex(CONTEXT_CUES.map((c) => c.gate), true);
+/** Letters of the other languages' cues (accented Latin, kana, CJK): a text with one opens the `nonAscii` cues ("19°C" does not). */
+const OTHER_SCRIPT = /[\u00c0-\u024f\u3040-\u30ff\u4e00-\u9fff]/;
+/** Cues opened by a letter of another script (`Cue.nonAscii`). */
+const NON_ASCII_CUES: readonly number[] = CONTEXT_CUES.flatMap((c, i) => (c.nonAscii ? [i] : []));
 
 export class ContextDetector implements Detector {
   readonly name = 'context';
@@ -779,6 +895,10 @@ export class ContextDetector implements Detector {
     const hits = new Map<string, { cue: Cue | undefined; id: string; weight: number; category: AlertCategory; unit: TextUnit; start: number; end: number; summary: string }>();
     const credPaths = new Set<string>();
     let credFirst: { unit: TextUnit; start: number; end: number } | undefined;
+    const addressSeen = (): boolean => {
+      for (const h of hits.values()) if (h.cue?.kind === 'address') return true;
+      return false;
+    };
     for (const unit of input.texts) {
       // The agent's own arguments say what the agent wants, not what data asks of it.
       // One exception: a completion request's argument value is text the user pasted or typed into a prompt's field
@@ -795,11 +915,15 @@ export class ContextDetector implements Detector {
       let spans: QuoteSpan[] | undefined;
       const open = this.open;
       open.fill(0);
-      if (GATES.scan(t, open) === 0 && unit.context !== 'definition') continue;
+      // Normalisation keeps runs only for a text with non-ASCII characters: those open the cues for other scripts too.
+      const otherScript = norm.runs !== undefined && OTHER_SCRIPT.test(t);
+      if (otherScript) for (const ci of NON_ASCII_CUES) open[ci] = 1;
+      if (GATES.scan(t, open) === 0 && !otherScript && unit.context !== 'definition') continue;
       for (let ci = 0; ci < CONTEXT_CUES.length; ci++) {
         const cue = CONTEXT_CUES[ci]!;
         if (open[ci] === 0) continue;
         if (cue.notInDefinition && unit.context === 'definition') continue;
+        if (cue.afterAddress && !addressSeen()) continue;
         cue.re.lastIndex = 0;
         let m: RegExpExecArray | null;
         let found: RegExpExecArray | undefined;

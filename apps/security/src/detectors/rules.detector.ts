@@ -13,6 +13,7 @@ import { codeUnitsOf } from '../code-units';
 import { normalizeForMatch, originalSpan } from '../normalize';
 import { builtInLexicalModel, LexicalModel, lexicalScoreOfText, lexicalWeight } from '../lexical';
 import { SHARED_SECRET_TRIGGERS } from '../shared-gates';
+import { secretMaterialRegex } from '../secret-patterns';
 import { TriggerIndex } from '../trigger-index';
 import { forEachMatch } from '../windows';
 import { scanUnicode } from '../unicode-rules';
@@ -31,7 +32,8 @@ export interface Hit {
 const MAX_WEIGHT = 0.97;
 const NO_UNICODE_HITS: readonly ReturnType<typeof scanUnicode>[number][] = [];
 /** Cues that a quoted phrase is being discussed (docs, detectors, write-ups) rather than addressed to the model. */
-const META_CUE = /(?:such as|like|e\.g\.|for example|for instance|example|phrases?|patterns?|strings?|detects?|detecting|detection|flags?|classif|attacks?|known|common|typical|payloads?|signatures?|blocklist|denylist|matches|called|named|wording|quote|quoting)\W{0,3}[^.\n]{0,12}$/;
+// ("example" inside a domain name — `l.brandt@example.org,"…"` in a CSV export — says nothing about the quote: round 10.)
+const META_CUE = /(?:such as|like|e\.g\.|for example|for instance|(?<![@\w.-])example(?!\.[a-z])|phrases?|patterns?|strings?|detects?|detecting|detection|flags?|classif|attacks?|known|common|typical|payloads?|signatures?|blocklist|denylist|matches|called|named|wording|quote|quoting)\W{0,3}[^.\n]{0,12}$/;
 /** What follows a quoted phrase that is being named rather than said: '"..." is a classic payload'. */
 const POST_CUE = /^\W{0,3}\s*(?:is|are|was|were)?\s*(?:a |an |the )?(?:classic|common|known|typical|well-known|famous|textbook|standard|simple)?\s*(?:example|payload|attack|phrase|pattern|string|jailbreak|injection|trick|prompt injection)s?\b/;
 /** Reported speech: "when the prompt says to ignore ...", "the page told the model to ...", "requests to print the hidden system message". */
@@ -333,8 +335,8 @@ export class RulesDetector implements Detector {
 
 const DESTINATION_FIELD = /^(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$|^(?:https?|ftp):\/\/\S+$/i;
 const CREDENTIAL_RULES = new Set(['read_sensitive_file', 'upload_sensitive_file']);
-/** Key material whose format alone says what it is (the secrets detector judges the rest). */
-const SECRET_MATERIAL = /-----BEGIN [A-Z ]{0,20}PRIVATE KEY-----|\baws_secret_access_key\s{0,3}[=:]\s{0,3}[A-Za-z0-9/+]{30,64}|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{36}|\bsk-[A-Za-z0-9_-]{32,}|\bxox[abposr]-[0-9A-Za-z-]{16,}|\bglpat-[A-Za-z0-9_-]{20}/i;
+/** Key material whose format alone says what it is (the shared forms' `keyFormat` view; the secrets detector judges the rest). */
+const SECRET_MATERIAL = secretMaterialRegex('keyFormat');
 /** Bulk personal data: a whole table or thousands of records of people ("full customer table", "18,233 rows"). */
 const BULK_RECORDS = /\b(?:full|entire|complete|whole|all) (?:customer|user|client|employee|staff|patient|member|subscriber|contact)s?'? ?(?:table|list|database|db|records|data|export|dump|details)\b|\b\d{1,3}(?:,\d{3})+ (?:rows|records|customers|users|entries|contacts|employees|patients)\b/i;
 const PERSONAL_FIELDS = /\b(?:e-?mails?|date of birth|dob|birth ?dates?|card (?:numbers?|last ?4)|ssns?|social security|home address(?:es)?|addresses|phone(?: numbers?)?|salar(?:y|ies)|passport|national id|diagnos[ie]s)\b/gi;
