@@ -566,17 +566,8 @@ static __always_inline void emit_reader(struct io_call *p)
 	}
 	fill_header(h, MCPSPY_KIND_IO, p->dir, p->fd_type, p->fd, p->stream_id, 0);
 	h->flags = MCPSPY_F_FIRST | MCPSPY_F_LAST | MCPSPY_F_ELIDED;
-	if (lost_pending) {
-		struct lost_key k = { .stream_id = p->stream_id, .pid = h->pid, .kind = MCPSPY_KIND_IO, .direction = p->dir };
-		__u64 *lost = bpf_map_lookup_elem(&lost_bytes, &k);
-		__u64 lost_n = lost ? *lost : 0;
-		if (lost_n) {
-			h->flags |= MCPSPY_F_LOST_BEFORE;
-			h->lost_bytes = lost_n > 0xffffffffULL ? 0xffffffffU : (__u32)lost_n;
-			if (__sync_fetch_and_sub(lost, lost_n) == lost_n)
-				__sync_fetch_and_sub(&lost_pending, 1);
-		}
-	}
+	struct lost_key k = { .stream_id = p->stream_id, .pid = h->pid, .kind = MCPSPY_KIND_IO, .direction = p->dir };
+	take_lost(h, &k);
 	bpf_ringbuf_submit(h, BPF_RB_NO_WAKEUP);
 	stat_add(MCPSPY_STAT_EVENTS, 1);
 }

@@ -469,6 +469,23 @@ static __always_inline void fill_header(struct mcpspy_event *h, __u8 kind, __u8 
 	*(__u64 *)&h->comm[8] = *(__u64 *)&t->comm[8];
 }
 
+/* A record about to be submitted from a reserve (no later failure can lose
+ * it) takes the stream's pending lost bytes: F_LOST_BEFORE and the count go
+ * into its header, and the counter is emptied. */
+static __always_inline void take_lost(struct mcpspy_event *h, struct lost_key *k)
+{
+	if (!lost_pending)
+		return;
+	__u64 *lost = bpf_map_lookup_elem(&lost_bytes, k);
+	__u64 lost_n = lost ? *lost : 0;
+	if (!lost_n)
+		return;
+	h->flags |= MCPSPY_F_LOST_BEFORE;
+	h->lost_bytes = lost_n > 0xffffffffULL ? 0xffffffffU : (__u32)lost_n;
+	if (__sync_fetch_and_sub(lost, lost_n) == lost_n)
+		__sync_fetch_and_sub(&lost_pending, 1);
+}
+
 /* A record of one chunk read straight from user memory into the ring: the
  * header is filled in place, the stream's pending loss is taken, and the
  * record is submitted. `h` is the reserved record, its data already read. */
@@ -478,16 +495,7 @@ static __always_inline void small_commit(struct mcpspy_event *h, struct lost_key
 	fill_header(h, kind, dir, fd_type, fd, stream_id, len);
 	h->len = len;
 	h->flags = flags;
-	if (lost_pending) {
-		__u64 *lost = bpf_map_lookup_elem(&lost_bytes, k);
-		__u64 lost_n = lost ? *lost : 0;
-		if (lost_n) {
-			h->flags |= MCPSPY_F_LOST_BEFORE;
-			h->lost_bytes = lost_n > 0xffffffffULL ? 0xffffffffU : (__u32)lost_n;
-			if (__sync_fetch_and_sub(lost, lost_n) == lost_n)
-				__sync_fetch_and_sub(&lost_pending, 1);
-		}
-	}
+	take_lost(h, k);
 	bpf_ringbuf_submit(h, BPF_RB_NO_WAKEUP);
 	stat_add(MCPSPY_STAT_EVENTS, 1);
 	stat_add(MCPSPY_STAT_BYTES, len);
