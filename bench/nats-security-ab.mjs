@@ -31,6 +31,14 @@ const cpuUs = (pid) => {
   return ((Number(f[11]) + Number(f[12])) * 1e6) / 100;
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** The stage's memory once its traffic is handled: PSS (smaps_rollup) and peak RSS (VmHWM), MB. */
+const memMb = (pid) => {
+  const kb = (text, key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
+  return {
+    pss: kb(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'), 'Pss') / 1024,
+    hwm: kb(readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmHWM') / 1024,
+  };
+};
 
 const nats = await startNats();
 const redis = await startRedis();
@@ -83,17 +91,19 @@ async function measure(proc, output, which) {
     quiet = c - last < 3000 ? quiet + 1 : 0;
     last = c;
   }
-  return (last - c0) / sent;
+  return { cpu: (last - c0) / sent, ...memMb(proc.pid) };
 }
 try {
   console.log(`nats-security-ab: A ${trees.A}, B ${trees.B}; ${opt.rounds} rounds of ${opt.seconds} s at ${opt.rate} msg/s each; load ${load()}`);
   const res = { A: [], B: [] };
   for (let r = 0; r < opt.rounds; r++) {
     for (const k of r % 2 === 0 ? ['A', 'B'] : ['B', 'A']) res[k].push(await round(k));
-    console.log(`round ${r + 1}: serve security CPU µs per message, A ${res.A[r].toFixed(2)}, B ${res.B[r].toFixed(2)} (B/A ${(res.B[r] / res.A[r]).toFixed(2)}); load ${load()}`);
+    const [a, b] = [res.A[r], res.B[r]];
+    console.log(`round ${r + 1}: serve security CPU µs per message, A ${a.cpu.toFixed(2)}, B ${b.cpu.toFixed(2)} (B/A ${(b.cpu / a.cpu).toFixed(2)}); PSS / peak RSS MB A ${a.pss.toFixed(0)} / ${a.hwm.toFixed(0)}, B ${b.pss.toFixed(0)} / ${b.hwm.toFixed(0)}; load ${load()}`);
   }
   const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-  console.log(`median A ${med(res.A).toFixed(2)}, B ${med(res.B).toFixed(2)} µs per message (median of ratios ${med(res.A.map((a, i) => res.B[i] / a)).toFixed(3)}); load ${load()}`);
+  const of = (k, f) => res[k].map((x) => x[f]);
+  console.log(`median A ${med(of('A', 'cpu')).toFixed(2)}, B ${med(of('B', 'cpu')).toFixed(2)} µs per message (median of ratios ${med(res.A.map((a, i) => res.B[i].cpu / a.cpu)).toFixed(3)}); PSS MB A ${med(of('A', 'pss')).toFixed(0)}, B ${med(of('B', 'pss')).toFixed(0)}; peak RSS MB A ${med(of('A', 'hwm')).toFixed(0)}, B ${med(of('B', 'hwm')).toFixed(0)}; load ${load()}`);
 } finally {
   await bus.close().catch(() => undefined);
   await redis.dispose?.();
