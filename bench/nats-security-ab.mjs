@@ -10,11 +10,10 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchEvent } from './nats-bench-event.mjs';
-import { freePort, parseArgs } from './pipeline-common.mjs';
+import { CLK_TCK, freePort, loadAvg, parseArgs, pssKb, readStat, sleep } from './pipeline-common.mjs';
 
 process.env.MCPSPY_NATS_BATCH = '1';
 const opt = parseArgs({ aDir: '/work/main', bDir: '', rounds: 4, seconds: 5, rate: 10000 });
@@ -23,22 +22,14 @@ const trees = { A: resolve(opt.aDir), B: opt.bDir ? resolve(opt.bDir) : here };
 const req = createRequire(join(here, 'package.json'));
 const rt = req(join(here, 'libs/runtime/dist/src/index.js'));
 const { startNats, startRedis } = req(join(here, 'libs/runtime/dist/src/testing/index.js'));
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
-/** utime + stime of a process (every thread), µs; USER_HZ is 100 on Linux. */
-const cpuUs = (pid) => {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1e6) / 100;
-};
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const load = loadAvg;
+/** utime + stime of a process (every thread), µs. */
+const cpuUs = (pid) => (readStat(pid).ticks * 1e6) / CLK_TCK;
 /** The stage's memory once its traffic is handled: PSS (smaps_rollup) and peak RSS (VmHWM), MB. */
-const memMb = (pid) => {
-  const kb = (text, key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
-  return {
-    pss: kb(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'), 'Pss') / 1024,
-    hwm: kb(readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmHWM') / 1024,
-  };
-};
+const memMb = (pid) => ({
+  pss: pssKb(pid) / 1024,
+  hwm: Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024,
+});
 
 const nats = await startNats();
 const redis = await startRedis();

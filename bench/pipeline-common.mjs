@@ -293,7 +293,7 @@ function vmRssKb(pid) {
  * ~45 MB text, shared libraries) divided among them, so a sum over the five
  * stage processes counts them once, not five times as a sum of RSS does.
  */
-function pssKb(pid) {
+export function pssKb(pid) {
   try {
     const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
     return m ? Number(m[1]) : 0;

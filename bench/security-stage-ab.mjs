@@ -7,13 +7,12 @@
 // µs a build adds can be put on a part.
 //   node bench/security-stage-ab.mjs --a /work/main [--b .] [--rounds 12] [--per-round 8192]
 import { createRequire } from 'node:module';
-import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { benchEvent } from './nats-bench-event.mjs';
-import { parseArgs } from './pipeline-common.mjs';
+import { loadAvg, parseArgs } from './pipeline-common.mjs';
 
 const opt = parseArgs({ a: '/work/main', b: '.', rounds: 12, perRound: 8192, batch: 64 });
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = loadAvg;
 
 function loadTree(dir) {
   const req = createRequire(resolve(dir, 'apps/security/dist/src/index.js'));
