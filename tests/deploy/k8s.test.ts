@@ -157,6 +157,13 @@ describe('Kubernetes manifests: references and privileges', () => {
     }
   });
 
+  test('security and the sink run with 8 MB young-generation semispaces (NODE_OPTIONS), as in docker-compose.yml', () => {
+    for (const stage of STAGE_SERVICES) {
+      const c = podSpec(stageWorkload(stage)!).containers[0];
+      assert.equal(containerEnv(c).NODE_OPTIONS, stage === 'security' || stage === 'sink' ? '--max-semi-space-size=8' : undefined, stage);
+    }
+  });
+
   test('stage settings parse with the real config loader', () => {
     const secrets = one('Secret', 'mcpspy-secrets').stringData!;
     for (const stage of STAGE_SERVICES) {

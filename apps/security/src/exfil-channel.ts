@@ -14,6 +14,7 @@
 
 import { credentialPathRegex } from './credential-paths';
 import { secretMaterialRegex } from './secret-patterns';
+import { TriggerIndex } from './trigger-index';
 
 /** Secret material a result or call carries (the shared forms' `carried` view, `secret-patterns.ts`). */
 export const SECRET_MATERIAL = secretMaterialRegex('carried');
@@ -21,30 +22,78 @@ export const SECRET_MATERIAL = secretMaterialRegex('carried');
 /** Credential files and their usual places (the shared list's `credential` view with bare directories, `credential-paths.ts`). */
 export const CREDENTIAL_FILE = credentialPathRegex({ dirs: true });
 
+/**
+ * One shape of destination outside the user's control: a bounded regex source (compiled with `i`) and the literals
+ * (lower case), one of which every match of it contains. The gate of `channelCarries` is built from these literals,
+ * so a shape and its gate are edited in one place; `test/exfil-channel-gate.test.ts` checks every match of every
+ * shape on the corpus and the benign data against its literals.
+ */
+export interface ChannelShape {
+  readonly name: string;
+  readonly re: string;
+  readonly gates: readonly string[];
+}
+
 /** Destinations outside the user's control, by channel (see the module comment). */
-export const EXFIL_CHANNEL = new RegExp(
-  [
-    // git: a remote given as a URL, pushed to (a named remote such as origin is the user's own).
-    String.raw`\bgit\b[^\n]{0,80}?\b(?:push|remote add|remote set-url)\b[^\n]{0,60}?(?:https?:\/\/|ssh:\/\/|git@[\w.-]{1,100}:)`,
-    // chat services' incoming webhooks.
-    String.raw`hooks\.slack\.com\/(?:services|workflows)\/|discord(?:app)?\.com\/api\/webhooks\/|outlook\.office(?:365)?\.com\/webhook|\.webhook\.office\.com\/|chat\.googleapis\.com\/v1\/spaces\/|api\.telegram\.org\/bot`,
-    // paste sites, gists, issue/PR comments.
-    String.raw`\b(?:pastebin\.com|paste\.ee|hastebin\.com|dpaste\.(?:com|org)|termbin\.com|ghostbin|0x0\.st|transfer\.sh|file\.io|gist\.github\.com|api\.github\.com\/gists)\b|\bcreate_?gist\b|\bgh gist create\b|\/issues\/\d{1,9}\/comments\b|\b(?:create|post|add)_(?:issue_|pr_)?comment\b|\bas a comment on\b`,
-    // an image or pixel URL with a query string.
-    String.raw`!\[[^\]\n]{0,80}\]\(https?:\/\/[^\s)?]{1,200}\?[^\s)]{1,400}\)|https?:\/\/[^\s"'?]{1,200}\.(?:png|gif|jpe?g|svg|webp|ico)\?[^\s"')]{4,400}`,
-    // DNS names built from data.
-    String.raw`\b(?:dig|nslookup|host|drill)\b[^\n]{0,60}?\$[({\w]`,
-    // cloud buckets.
-    String.raw`\b(?:s3|gs):\/\/[\w.-]{3,63}|\.blob\.core\.windows\.net\b`,
-  ].join('|'),
-  'i',
-);
+export const CHANNEL_SHAPES: readonly ChannelShape[] = [
+  // git: a remote given as a URL, pushed to (a named remote such as origin is the user's own).
+  {
+    name: 'git remote URL',
+    re: String.raw`\bgit\b[^\n]{0,80}?\b(?:push|remote add|remote set-url)\b[^\n]{0,60}?(?:https?:\/\/|ssh:\/\/|git@[\w.-]{1,100}:)`,
+    gates: ['push', 'remote add', 'remote set-url'],
+  },
+  // chat services' incoming webhooks.
+  {
+    name: 'chat webhook',
+    re: String.raw`hooks\.slack\.com\/(?:services|workflows)\/|discord(?:app)?\.com\/api\/webhooks\/|outlook\.office(?:365)?\.com\/webhook|\.webhook\.office\.com\/|chat\.googleapis\.com\/v1\/spaces\/|api\.telegram\.org\/bot`,
+    gates: ['hooks.slack.com/', '.com/api/webhooks/', 'outlook.office', '.webhook.office.com/', 'chat.googleapis.com/v1/spaces/', 'api.telegram.org/bot'],
+  },
+  // paste sites, gists, issue/PR comments.
+  {
+    name: 'paste, gist or comment',
+    re: String.raw`\b(?:pastebin\.com|paste\.ee|hastebin\.com|dpaste\.(?:com|org)|termbin\.com|ghostbin|0x0\.st|transfer\.sh|file\.io|gist\.github\.com|api\.github\.com\/gists)\b|\bcreate_?gist\b|\bgh gist create\b|\/issues\/\d{1,9}\/comments\b|\b(?:create|post|add)_(?:issue_|pr_)?comment\b|\bas a comment on\b`,
+    gates: ['pastebin.com', 'paste.ee', 'hastebin.com', 'dpaste.', 'termbin.com', 'ghostbin', '0x0.st', 'transfer.sh', 'file.io', 'gist', '/comments', '_comment', 'as a comment on'],
+  },
+  // an image or pixel URL with a query string.
+  {
+    name: 'image URL with a query',
+    re: String.raw`!\[[^\]\n]{0,80}\]\(https?:\/\/[^\s)?]{1,200}\?[^\s)]{1,400}\)|https?:\/\/[^\s"'?]{1,200}\.(?:png|gif|jpe?g|svg|webp|ico)\?[^\s"')]{4,400}`,
+    gates: ['](http', '.png?', '.gif?', '.jpg?', '.jpeg?', '.svg?', '.webp?', '.ico?'],
+  },
+  // DNS names built from data.
+  { name: 'DNS name from data', re: String.raw`\b(?:dig|nslookup|host|drill)\b[^\n]{0,60}?\$[({\w]`, gates: ['$'] },
+  // cloud buckets.
+  { name: 'cloud bucket', re: String.raw`\b(?:s3|gs):\/\/[\w.-]{3,63}|\.blob\.core\.windows\.net\b`, gates: ['s3://', 'gs://', '.blob.core.windows.net'] },
+];
+
+export const EXFIL_CHANNEL = new RegExp(CHANNEL_SHAPES.map((c) => c.re).join('|'), 'i');
 
 /** A whole repository pushed to a remote given as a URL: every branch and tag leaves at once. */
 export const REPO_MIRROR_OUT = /\bgit\b[^\n]{0,80}?\bpush\b[^\n]{0,40}?--(?:mirror|all)\b[^\n]{0,40}?(?:https?:\/\/|ssh:\/\/|git@[\w.-]{1,100}:)|\bgit\b[^\n]{0,80}?\bpush\b[^\n]{0,40}?(?:https?:\/\/|ssh:\/\/|git@[\w.-]{1,100}:)[^\s]{1,200}\s{1,3}--(?:mirror|all)\b|\bgit remote add\s{1,3}([\w.-]{1,40})\s{1,3}(?:https?:\/\/|ssh:\/\/|git@)[^\n]{1,200}?\bgit push\s{1,3}(?:-\S{1,10}\s{1,3})?\1\s{1,3}--(?:all|mirror)\b/i;
 
+/** Literals (lower case) every match of REPO_MIRROR_OUT contains. */
+export const REPO_MIRROR_GATES: readonly string[] = ['push'];
+
 /** A DNS lookup: a tool named for it, or a resolver command. */
 const DNS_TOOL = /dns|resolv|lookup|nslookup|\bdig\b/i;
+/** A resolver command in the text, and the literals (lower case) one of which every match of it contains. */
+export const DNS_COMMAND = /\b(?:dig|nslookup|host|drill|resolve-dnsname)\b/i;
+export const DNS_COMMAND_GATES: readonly string[] = ['dig', 'nslookup', 'host', 'drill', 'resolve-dnsname'];
+
+/**
+ * The cheap pass before the check (session 9): one scan of the text for the literals of every regex the check runs.
+ * When none is there, none of those regexes can match, so the check has nothing to find. On the NATS bench's
+ * `tools/call` arguments the gate stays closed and the three regex searches (~1 µs per call) are skipped.
+ */
+const GATE = new TriggerIndex([[...DNS_COMMAND_GATES, ...REPO_MIRROR_GATES, ...CHANNEL_SHAPES.flatMap((c) => c.gates)]], true, true);
+const gateHit = new Uint8Array(1);
+
+/** True when the text holds a literal of one of the check's regexes (ASCII case folded, as the regexes' `i` flag). */
+export function channelGateOpen(text: string): boolean {
+  gateHit[0] = 0;
+  GATE.scan(text, gateHit);
+  return gateHit[0] === 1;
+}
 /** A host name whose first label is long and encoded (base64/base32/hex): data riding in a DNS query. */
 const ENCODED_LABEL = /(?:^|[\s"'@/=])([A-Za-z0-9_+-]{24,63})\.(?:[\w-]{1,63}\.){1,4}[a-z]{2,24}\b/;
 
@@ -68,7 +117,19 @@ function decodesToText(label: string): boolean {
  */
 export function channelCarries(text: string, tool = ''): { channel: string; carried: string } | undefined {
   if (text.length > 64 * 1024) text = text.slice(0, 64 * 1024);
-  if (DNS_TOOL.test(tool) || /\b(?:dig|nslookup|host|drill|resolve-dnsname)\b/i.test(text)) {
+  const dnsTool = DNS_TOOL.test(tool);
+  if (!dnsTool && !channelGateOpen(text)) return undefined;
+  return carriedOut(text, dnsTool);
+}
+
+/** The check itself, with no gate (exported for the gate test, which compares the two on every text). */
+export function channelCarriesUngated(text: string, tool = ''): { channel: string; carried: string } | undefined {
+  if (text.length > 64 * 1024) text = text.slice(0, 64 * 1024);
+  return carriedOut(text, DNS_TOOL.test(tool));
+}
+
+function carriedOut(text: string, dnsTool: boolean): { channel: string; carried: string } | undefined {
+  if (dnsTool || DNS_COMMAND.test(text)) {
     const label = ENCODED_LABEL.exec(text);
     if (label && decodesToText(label[1]!)) return { channel: `DNS name ${label[0].trim().slice(0, 80)}`, carried: 'data encoded in a DNS label' };
   }

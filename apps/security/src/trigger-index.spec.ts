@@ -30,6 +30,17 @@ describe('TriggerIndex', () => {
     assert.deepEqual(groupsIn(idx, '\u00e9AKIA\u00e9'), [0]);
   });
 
+  test('folding ASCII case scans a text as it is, as a regex with the i flag would; non-ASCII letters are not folded', () => {
+    const idx = new TriggerIndex([['hooks.slack.com/'], ['gist']], true, true);
+    assert.deepEqual(groupsIn(idx, 'POST HTTPS://HOOKS.Slack.COM/services'), [0]);
+    assert.deepEqual(groupsIn(idx, 'gh GiSt create'), [1]);
+    // U+017F (long s) upper-cases to S, but /gist/i does not match "gi\u017Ft" either.
+    assert.deepEqual(groupsIn(idx, 'gi\u017Ft'), []);
+    assert.equal(/gist/i.test('gi\u017Ft'), false);
+    // Without folding, upper case is not seen (the text must be lower-cased first).
+    assert.deepEqual(groupsIn(new TriggerIndex([['gist']], true), 'GIST'), []);
+  });
+
   test('agrees with a naive substring search on random texts', () => {
     const words = ['ignor', 'all', 'your', 'pre', 'previous', 'sys', 'system', 'em', '<', '</', '@', '://', 'a b'];
     const groups = [words.slice(0, 3), words.slice(3, 6), words.slice(6, 9), words.slice(9)];

@@ -29,8 +29,11 @@ export class TriggerIndex {
   /**
    * @param groups trigger strings of each group; ASCII only.
    * @param caseInsensitive lower-case the triggers; the scanned text must then be lower case already.
+   * @param foldAsciiCase (with caseInsensitive) also read `A`–`Z` in the text as `a`–`z`, so a text can be scanned as
+   *   it is, with no lower-cased copy. This is the case folding of a regex's `i` flag without `u` (which never folds a
+   *   non-ASCII character onto an ASCII one), so a gate built this way opens wherever such a regex's literal matches.
    */
-  constructor(groups: readonly (readonly string[])[], caseInsensitive: boolean) {
+  constructor(groups: readonly (readonly string[])[], caseInsensitive: boolean, foldAsciiCase = false) {
     this.groups = groups.length;
     const chars = new Set<number>();
     const norm = groups.map((g) => g.map((t) => (caseInsensitive ? t.toLowerCase() : t)).filter((t) => t.length > 0));
@@ -45,6 +48,7 @@ export class TriggerIndex {
     }
     let cls = 1;
     for (const c of [...chars].sort((a, b) => a - b)) this.classOf[c] = cls++;
+    if (caseInsensitive && foldAsciiCase) for (let c = 0x41; c <= 0x5a; c++) this.classOf[c] = this.classOf[c + 0x20]!;
     this.alphabet = cls;
     const A = this.alphabet;
 
