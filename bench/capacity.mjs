@@ -154,7 +154,7 @@ async function step(build, rate, n) {
   };
 }
 
-const state = Object.fromEntries(builds.map((b) => [b.name, { best: 0, stopped: undefined }]));
+const state = Object.fromEntries(builds.map((b) => [b.name, { best: 0, stopped: undefined, failed: undefined, rows: {} }]));
 let n = 0;
 for (let rate = opt.from, s = 0; rate <= opt.max; rate += opt.step, s++) {
   for (let round = 0; round < opt.rounds; round++) {
@@ -169,10 +169,21 @@ for (let rate = opt.from, s = 0; rate <= opt.max; rate += opt.step, s++) {
           `CPU ${fmt(r.cpu, 1)}% (${fmt(r.cpuUsPerMsg, 1)} µs/msg), RSS max ${fmt(r.rssMax)} MB, drops full/lostB/batches ${r.drops}, load ${r.load}`,
       );
       if (r.trace) console.log(r.trace.text);
-      if (r.missing > 0) st.stopped = `${fmt(r.missing)} messages lost at ${fmt(rate)} msg/s`;
-      else if (r.p99 > opt.p99Ms) st.stopped = `p99 ${fmt(r.p99, 1)} ms > ${opt.p99Ms} ms at ${fmt(rate)} msg/s`;
-      else if (r.achieved < rate * 0.95) st.stopped = `the writer reached only ${fmt(r.achieved)} of ${fmt(rate)} msg/s`;
+      // Every round of a rate runs; a failed round stops the build's ladder after them.
+      if (r.missing > 0) st.failed ??= `${fmt(r.missing)} messages lost at ${fmt(rate)} msg/s`;
+      else if (r.p99 > opt.p99Ms) st.failed ??= `p99 ${fmt(r.p99, 1)} ms > ${opt.p99Ms} ms at ${fmt(rate)} msg/s`;
+      else if (r.achieved < rate * 0.95) st.failed ??= `the writer reached only ${fmt(r.achieved)} of ${fmt(rate)} msg/s`;
+      (st.rows[rate] ??= []).push(r);
     }
+  }
+  for (const build of builds) {
+    const st = state[build.name];
+    const rs = st.rows[rate];
+    if (rs?.length > 1) {
+      const med = (k) => Float64Array.from(rs.map((x) => x[k])).sort()[Math.floor(rs.length / 2)];
+      console.log(`  ${build.name} ${fmt(rate)} msg/s over ${rs.length} rounds, medians: p99 ${fmt(med('p99'), 1)} ms, p99 after 2 s ${fmt(med('p99Late'), 1)} ms, ${fmt(med('cpuUsPerMsg'), 1)} µs/msg`);
+    }
+    if (st.failed && !st.stopped) st.stopped = st.failed;
   }
   for (const build of builds) if (!state[build.name].stopped) state[build.name].best = rate;
   if (builds.every((b) => state[b.name].stopped)) break;
