@@ -11,12 +11,13 @@ import {
   NoticeEvent,
   ProbeStatsEvent,
   ProcEvent,
+  RawEventLayout,
   RawKind,
   type RawRoute,
   decodeRawRecord,
   kernelTimeToIso,
 } from '@mcpspy/events';
-import { CloseError, Logger } from '@mcpspy/runtime';
+import { CloseError, Logger, turnTrace } from '@mcpspy/runtime';
 import { BpfObject } from './bpf-object';
 import {
   BpfLoadError,
@@ -145,6 +146,9 @@ const OPT_QUIET_STREAMS = 2;
 const OPT_QUIET_LOCAL_WRITES = 4;
 /** MCPSPY_MAX_COMMS of bpf/mcpspy.bpf.h: names held inline in the settings value. */
 const MAX_COMMS = 32;
+/** MCPSPY_TURN_TRACE set: each drain is timed and its records' kernel times read (libs/runtime turn-trace.ts). */
+const TRACE = turnTrace.enabled;
+const TS_NS = RawEventLayout.tsNs;
 /** Upper bound of ring bytes handled per tick, so one tick never blocks long. */
 const MAX_DRAIN_BYTES_PER_TICK = 32 * 1024 * 1024;
 /** A drain asks accepting() this often; a step makes at most a few batches. */
@@ -550,8 +554,32 @@ export class Probe {
   }
 
   private drainNow = 0;
+  /** MCPSPY_TURN_TRACE: the drain being timed (turn-trace.ts). */
+  private traceLate = 0;
+  private tracePending = 0;
+  private traceRecords = 0;
+  private traceOldest = -1;
+
+  private traceStart(_t0: number, lateMs: number): void {
+    this.traceLate = lateMs;
+    this.tracePending = 0;
+    for (const r of this.readers) this.tracePending += r.pending();
+    this.traceRecords = 0;
+    this.traceOldest = -1;
+  }
+
+  private traceEnd(t0: number): void {
+    turnTrace.drain(t0, this.traceLate, performance.now() - t0, this.traceRecords, this.tracePending, this.traceOldest);
+  }
+
   /** Bound once: the drain calls it per record. */
   private readonly onRingRecord = (data: Uint8Array, words: Int32Array, start: number, len: number): void => {
+    if (TRACE) {
+      this.traceRecords++;
+      const w = (start + TS_NS) >> 2;
+      const ts = turnTrace.kernelMs(words[w], words[w + 1]);
+      if (this.traceOldest < 0 || ts < this.traceOldest) this.traceOldest = ts;
+    }
     if (data[start] === RawKind.tlsHello) this.onTlsHello(paddedRecord(data, start, len));
     else this.batcher.addFromRing(data, words, start, len, this.drainNow);
   };
@@ -585,10 +613,13 @@ export class Probe {
     const idle = Math.max(active, this.opts.pollIdleMs ?? idleDefault);
     this.pollPeriod = this.emptyPolls >= IDLE_POLLS ? idle : active;
     // Counted from the start of the last drain, as the interval timer before did: a long drain does not stretch it.
+    const due = performance.now() + Math.max(0, this.pollPeriod - spentMs);
     this.pollTimer = setTimeout(() => {
       if (!this.started) return;
       const t0 = performance.now();
+      if (TRACE) this.traceStart(t0, t0 - due);
       const found = this.poll();
+      if (TRACE) this.traceEnd(t0);
       this.emptyPolls = found ? 0 : this.emptyPolls + 1;
       if (this.started) this.schedulePoll(performance.now() - t0);
     }, Math.max(0, this.pollPeriod - spentMs));

@@ -19,11 +19,14 @@
  * waiting on the event loop: nothing handed to write() can be left behind.
  */
 import * as fs from 'node:fs';
-import { type Counters, type Logger, openOutputFile } from '@mcpspy/runtime';
+import { type Counters, type Logger, openOutputFile, turnTrace } from '@mcpspy/runtime';
 import { safeJsonText } from '@mcpspy/events';
 import { OutputOpenError, OutputWriteError } from './errors';
 import { safeLine } from './jsonl-format';
 import { FdQueue, reopenNonBlocking, type FdQueueOptions } from './outputs/fd-queue';
+
+/** MCPSPY_TURN_TRACE set: each write is timed (libs/runtime turn-trace.ts). */
+const TRACE = turnTrace.enabled;
 
 export interface JsonlWriterOptions {
   path: string;
@@ -229,8 +232,10 @@ export class JsonlWriter {
       this.queue.push(buf, lineCount);
       return;
     }
+    const t0 = TRACE ? performance.now() : 0;
     let off = 0;
     while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off);
+    if (TRACE) turnTrace.write(t0, performance.now() - t0, buf.length, lineCount);
     this.size += buf.length;
     this.stats.bytes += buf.length;
     this.stats.lines += lineCount;

@@ -38,3 +38,4 @@ export { publishStageStats, RUNTIME, type StageRuntime } from './stage-runtime';
 export { createRuntime, type RuntimeOptions, serverOptionsFor, ShutdownRequests, startStage, stopStages } from './bootstrap';
 export { lowerPriority, securityNice, type LoweredPriority } from './priority';
 export { runWarmUp, syntheticMcpMessages, warmBatchCodec, warmUpEnabled } from './warm-up';
+export { TurnTrace, turnTrace } from './turn-trace';
