@@ -43,6 +43,15 @@ export const EXFIL_CHANNEL = new RegExp(
 /** A whole repository pushed to a remote given as a URL: every branch and tag leaves at once. */
 export const REPO_MIRROR_OUT = /\bgit\b[^\n]{0,80}?\bpush\b[^\n]{0,40}?--(?:mirror|all)\b[^\n]{0,40}?(?:https?:\/\/|ssh:\/\/|git@[\w.-]{1,100}:)|\bgit\b[^\n]{0,80}?\bpush\b[^\n]{0,40}?(?:https?:\/\/|ssh:\/\/|git@[\w.-]{1,100}:)[^\s]{1,200}\s{1,3}--(?:mirror|all)\b|\bgit remote add\s{1,3}([\w.-]{1,40})\s{1,3}(?:https?:\/\/|ssh:\/\/|git@)[^\n]{1,200}?\bgit push\s{1,3}(?:-\S{1,10}\s{1,3})?\1\s{1,3}--(?:all|mirror)\b/i;
 
+/**
+ * The whole process environment (round 11), where API keys and tokens live: `os.environ`, `process.env` taken whole,
+ * `$(env)`, `printenv` with no name, `env |`, PowerShell's `env:` drive. Read whole and sent to a URL, it leaves with
+ * every secret in it; a program reading one variable (`process.env.HOME`, `os.environ['PATH']`) does not.
+ */
+const ENV_DUMP = /\bos\.environ\b(?!\s{0,2}(?:\[|\.get\b))|\bprocess\.env\b(?!\s{0,2}[.\[])|\$\(\s{0,2}(?:env|printenv)\s{0,2}\)|`(?:env|printenv)`|\bprintenv\s{0,3}(?:\||$|\))|(?:^|[;&|(]\s{0,3})env\s{0,3}\||\bget-childitem\s{1,3}env:|\bgci\s{1,3}env:/im;
+/** A URL that leaves the machine (not localhost). */
+const OUTSIDE_URL = /\bhttps?:\/\/(?!(?:localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|0\.0\.0\.0)(?:[:/]|$))[\w.-]{1,200}/i;
+
 /** A DNS lookup: a tool named for it, or a resolver command. */
 const DNS_TOOL = /dns|resolv|lookup|nslookup|\bdig\b/i;
 /** A host name whose first label is long and encoded (base64/base32/hex): data riding in a DNS query. */
@@ -71,6 +80,11 @@ export function channelCarries(text: string, tool = ''): { channel: string; carr
   if (DNS_TOOL.test(tool) || /\b(?:dig|nslookup|host|drill|resolve-dnsname)\b/i.test(text)) {
     const label = ENCODED_LABEL.exec(text);
     if (label && decodesToText(label[1]!)) return { channel: `DNS name ${label[0].trim().slice(0, 80)}`, carried: 'data encoded in a DNS label' };
+  }
+  const env = ENV_DUMP.exec(text);
+  if (env) {
+    const url = OUTSIDE_URL.exec(text);
+    if (url) return { channel: url[0].slice(0, 200), carried: 'the process environment' };
   }
   const mirror = REPO_MIRROR_OUT.exec(text);
   if (mirror) return { channel: mirror[0].slice(0, 200), carried: 'the whole repository' };
