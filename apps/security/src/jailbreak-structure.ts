@@ -87,7 +87,7 @@ const HARM = new RegExp(
     String.raw`\bexplosivos?\b|\bsprengstoff\w{0,4}\b|\bschadsoftware\b|\blogiciel malveillant\b|\bexplosifs?\b`,
     // Round 11: more of what every model refuses: named explosives, forgery, stalking, stealing a car, and breaking into
     // someone's account in Spanish, German and French.
-    String.raw`\b(?:nitroglycerine?|tatp)\b|\bforged? (?:prescriptions?|scripts?|ids?|passports?|checks?|cheques?|signatures?)\b|\bfake (?:ids?|passports?|prescriptions?)\b`,
+    String.raw`\b(?:nitroglycerine?|tatp)\b|\bforg(?:e|ed|ing) (?:an? |the )?(?:prescriptions?|scripts?|ids?|passports?|checks?|cheques?|signatures?)\b|\bfake (?:ids?|passports?|prescriptions?)\b`,
     String.raw`\bstalk(?:s|ing)?\b|\btrack (?:someone|somebody|a person|my (?:ex|wife|husband|partner|girlfriend|boyfriend))\b[^.\n]{0,40}\bwithout (?:them|her|him) (?:knowing|noticing)|\bhot-?wir(?:e|es|ed|ing)\b`,
     String.raw`\b(?:entrar|acceder|meterse) (?:en|a) (?:la )?cuenta\b[^.\n]{0,40}?\b(?:de otra persona|de alguien|ajena)\b|\bin (?:ein |das )?fremdes? (?:konto|e-?mail-?konto)\b|\b(?:pirater|accéder à) (?:le |au )?compte (?:de quelqu'un|d'autrui|d'une autre personne)\b`,
   ].join('|'),
@@ -137,6 +137,14 @@ function firstUnnegated(re: RegExp, t: string): RegExpExecArray | undefined {
   return undefined;
 }
 
+/** Answers inverted: "opposite day", "when I ask what not to do, you list what to do". */
+const INVERTED = /\bopposite day\b|\bwhat not to do\b[^.\n]{0,60}?\bwhat to do\b/;
+
+function firstMatch(re: RegExp, t: string): RegExpExecArray | undefined {
+  re.lastIndex = 0;
+  return re.exec(t) ?? undefined;
+}
+
 export interface JailbreakStructure {
   weight: number;
   parts: string[];
@@ -151,7 +159,8 @@ const MAX = 8192;
 /** The structure of a jailbreak in normalised text, or undefined when no two parts meet. */
 export function jailbreakStructure(text: string): JailbreakStructure | undefined {
   const t = text.length > MAX ? text.slice(0, MAX) : text;
-  const harm = firstUnnegated(HARM, t);
+  // Under inverted answers ("opposite day": asked what not to do, list what to do) a negation is the trick itself.
+  const harm = INVERTED.test(t) ? firstMatch(HARM, t) : firstUnnegated(HARM, t);
   const dropped = firstUnnegated(RULES_DROPPED, t) ?? (harm ? firstUnnegated(NO_CAVEATS, t) : undefined);
   if (!dropped && !harm) return undefined;
   const identity = firstUnnegated(NEW_IDENTITY, t);
