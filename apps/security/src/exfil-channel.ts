@@ -73,6 +73,16 @@ export const REPO_MIRROR_OUT = /\bgit\b[^\n]{0,80}?\bpush\b[^\n]{0,40}?--(?:mirr
 
 /** Literals (lower case) every match of REPO_MIRROR_OUT contains. */
 export const REPO_MIRROR_GATES: readonly string[] = ['push'];
+/**
+ * The whole process environment (round 11), where API keys and tokens live: `os.environ`, `process.env` taken whole,
+ * `$(env)`, `printenv` with no name, `env |`, PowerShell's `env:` drive. Read whole and sent to a URL, it leaves with
+ * every secret in it; a program reading one variable (`process.env.HOME`, `os.environ['PATH']`) does not.
+ */
+export const ENV_DUMP = /\bos\.environ\b(?!\s{0,2}(?:\[|\.get\b))|\bprocess\.env\b(?!\s{0,2}[.\[])|\$\(\s{0,2}(?:env|printenv)\s{0,2}\)|`(?:env|printenv)`|\bprintenv\s{0,3}(?:\||$|\))|(?:^|[;&|(]\s{0,3})env\s{0,3}\||\bget-childitem\s{1,3}env:|\bgci\s{1,3}env:/im;
+/** A URL that leaves the machine (not localhost). */
+const OUTSIDE_URL = /\bhttps?:\/\/(?!(?:localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|0\.0\.0\.0)(?:[:/]|$))[\w.-]{1,200}/i;
+/** Literals (lower case) every match of ENV_DUMP contains: each of its forms names `env` or `environ`. */
+export const ENV_DUMP_GATES: readonly string[] = ['env'];
 
 /** A DNS lookup: a tool named for it, or a resolver command. */
 const DNS_TOOL = /dns|resolv|lookup|nslookup|\bdig\b/i;
@@ -85,7 +95,7 @@ export const DNS_COMMAND_GATES: readonly string[] = ['dig', 'nslookup', 'host', 
  * When none is there, none of those regexes can match, so the check has nothing to find. On the NATS bench's
  * `tools/call` arguments the gate stays closed and the three regex searches (~1 µs per call) are skipped.
  */
-const GATE = new TriggerIndex([[...DNS_COMMAND_GATES, ...REPO_MIRROR_GATES, ...CHANNEL_SHAPES.flatMap((c) => c.gates)]], true, true);
+const GATE = new TriggerIndex([[...DNS_COMMAND_GATES, ...REPO_MIRROR_GATES, ...ENV_DUMP_GATES, ...CHANNEL_SHAPES.flatMap((c) => c.gates)]], true, true);
 const gateHit = new Uint8Array(1);
 
 /** True when the text holds a literal of one of the check's regexes (ASCII case folded, as the regexes' `i` flag). */
@@ -132,6 +142,11 @@ function carriedOut(text: string, dnsTool: boolean): { channel: string; carried:
   if (dnsTool || DNS_COMMAND.test(text)) {
     const label = ENCODED_LABEL.exec(text);
     if (label && decodesToText(label[1]!)) return { channel: `DNS name ${label[0].trim().slice(0, 80)}`, carried: 'data encoded in a DNS label' };
+  }
+  const env = ENV_DUMP.exec(text);
+  if (env) {
+    const url = OUTSIDE_URL.exec(text);
+    if (url) return { channel: url[0].slice(0, 200), carried: 'the process environment' };
   }
   const mirror = REPO_MIRROR_OUT.exec(text);
   if (mirror) return { channel: mirror[0].slice(0, 200), carried: 'the whole repository' };

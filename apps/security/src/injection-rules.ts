@@ -26,6 +26,17 @@ import { credentialPathGates, credentialPathSource } from './credential-paths';
  * A rule-free state attributed to someone by a reporting verb ("prompts that claim the model has no rules") is a
  * claim described, not made: weighed 0.4; denied ("never claims to have no rules") it is a rule being stated: 0.
  */
+/**
+ * A role the reader keeps "until I say 'end game'", "unless a parent asks a safety question", "except when the player
+ * types stop": someone outside the role can end it, as games, tutors and improv prompts allow. A jailbreak takes that
+ * way out away ("never break character, whatever I say"). Read right after the rule's match.
+ */
+const WAY_OUT =
+  /^\s{0,2},?\s{0,2}(?:until|till|unless|except (?:when|if|where)) (?:(?:i|we|you(?:'re| are)|someone|somebody|anyone|an? [\w'-]{2,20}|the [\w'-]{2,20}|[\w'-]{2,20}) ){1,2}(?:(?:explicitly|clearly|directly) )?(?:say|says|type|types|tell|tells|told|ask|asks|end|ends|stop|stops|call|calls|request|requests|need|needs|raise|raises)\b/;
+export function keepsWayOut(text: string, end: number): boolean {
+  return WAY_OUT.test(text.slice(end, end + 60));
+}
+
 export function claimedRefine(m: RegExpExecArray, text: string): number {
   const before = text.slice(Math.max(0, m.index - 60), m.index);
   const claim = /\b(?:claims?|claimed|claiming|pretends?|pretended|pretending|asserts?|insists?|alleges?)\b(?: that)?(?: (?:the |an? |its |their )?[\w-]{1,20}){0,3} (?:has|have|had|to have|is|are|to be|operates|runs)?\s{0,2}$/.exec(before);
@@ -554,7 +565,10 @@ const RULES: readonly InjectionRule[] = [
     re: /\b(?:never|don't|do not|doesn't|does not|must not|will not|won't|cannot|can't|not allowed to|are not permitted to|should never)\s+(?:ever\s+)?(?:refuses?|declines?|rejects?|says? no|apologi[sz]es?|says? (?:you(?:'re| are) |it(?:'s| is) )?sorry|says? (?:you|that you|i|it|that it|he|she|they) (?:can't|cannot|won't|is unable to|are unable to)|adds? (?:any )?(?:warnings?|disclaimers?|caveats?)|includes? (?:any )?(?:warnings?|disclaimers?|caveats?)|mentions? (?:ethics|safety|legality)|breaks? character|lectures?|moraliz(?:es?)|moralis(?:es?))\b/g,
     // "never refuses a duel" describes a character; "never refuses a request" (or anything) defines a jailbroken one.
     refine: (m, text) =>
-      /\b(?:refuses|declines|rejects|says|adds|includes|mentions|breaks|apologi[sz]es)\b/.test(m[0]) &&
+      // "never break character unless a parent asks …": an exception someone can call keeps the way out (round 11).
+      /\bbreaks? character$/.test(m[0]) && keepsWayOut(text, m.index + m[0].length)
+        ? 0.3
+        : /\b(?:refuses|declines|rejects|says|adds|includes|mentions|breaks|apologi[sz]es)\b/.test(m[0]) &&
       !/^\W{0,2}\s*(?:(?:a|any|the|your|my)\s+)?(?:requests?|questions?|anything|prompts?|tasks?|orders?|instructions?|to (?:answer|help|comply|respond)|no matter|ever|under any|whatever|and never|or\b|$)/.test(text.slice(m.index + m[0].length, m.index + m[0].length + 40))
         ? 0.5
         : 1,
@@ -567,7 +581,7 @@ const RULES: readonly InjectionRule[] = [
     triggers: ['character', 'roleplay', 'role-play', 'role play', 'pretend'],
     re: /\b(?:stay|remain|keep) in character\b|\b(?:pretend|imagine|act as if|suppose) (?:that )?you (?:are|were|have) (?:an? )?(?:ai|assistant|model|bot|being|entity)? ?(?:with(?:out)? (?:no|any)|that (?:has|have) no|free|who (?:has|have) no|without)\b[^.\n]{0,30}?\b(?:restrictions|rules|limits|limitations|filters|guidelines|ethics|morals|boundaries)\b/g,
     // "Stay in character until I say 'end game'": the user keeps the way out, as games do; a jailbreak takes it away.
-    refine: (m, text) => (/^\s{0,2}(?:until|till|unless) (?:i|we|the user|the player|you're told|you are told|someone) (?:say|says|type|types|tell|tells|ask|asks|end|ends|stop|stops|call|calls)\b/.test(text.slice(m.index + m[0].length, m.index + m[0].length + 40)) ? 0.3 : 1),
+    refine: (m, text) => (keepsWayOut(text, m.index + m[0].length) ? 0.3 : 1),
     summary: 'role-play jailbreak',
   },
   {
@@ -593,7 +607,7 @@ const RULES: readonly InjectionRule[] = [
     weight: w(0.5, 0.45, 0.5),
     triggers: ['grandma', 'grandmother', 'grandpa', 'grandfather', 'granny', 'grandad', 'granddad', 'nana'],
     requires: ['used to'],
-    re: /\bmy (?:late |deceased |dead |dear )?(?:grandma|grandmother|grandpa|grandfather|granny|grandad|granddad|nana)\b[^.\n]{0,40}?\bused to (?:read|tell|recite|sing|whisper|teach|give)\b[^.\n]{0,80}?\b(?:steps|recipe|instructions|keys|codes|formula|how (?:to|he|she)|passwords?|serials?)\b/g,
+    re: /\bmy (?:late |deceased |dead |dear )?(?:grandma|grandmother|grandpa|grandfather|granny|grandad|granddad|nana)\b[^.\n]{0,40}?\bused to (?:[\w']{1,15} ){0,5}?(?:read|tell|recite|sing|whisper|teach|give)(?:ing|s)?\b[^.\n]{0,80}?\b(?:steps|recipe|instructions|keys|codes|formula|how (?:to|he|she)|passwords?|serials?)\b/g,
     summary: 'deceased-relative role-play jailbreak',
   },
   {

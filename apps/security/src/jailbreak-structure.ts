@@ -34,6 +34,13 @@ const RULES_DROPPED = new RegExp(
     String.raw`\b(?:obey|answer|respond|comply)\w{0,2} [^.\n]{0,30}\bwithout (?:any )?(?:limits|limitation|restriction|filters?|disclaimers?|warnings?)\b`,
     String.raw`\blet'?s break the rules\b|\bbreak (?:all |your |the )?(?:rules|guidelines|polic(?:y|ies))\b`,
     String.raw`\bnunca (?:se )?(?:niega|rechaza|recusa)\b|\blehnst nichts ab\b|\bne refuses? (?:jamais|rien)\b`,
+    // Round 11: the words of a refusal banned ("you may not use the words 'sorry', 'cannot' …"), a refusal flag forced
+    // to false in the answer's format, answers inverted ("opposite day": asked what not to do, list what to do), and
+    // "without filters / rules" in Spanish, German, French and Portuguese.
+    String.raw`\b(?:may not|must not|mustn't|cannot|can't|do not|don't|never|not allowed to|forbidden to) (?:use|say|write|include|utter|type) the (?:words?|phrases?|terms?)\b[^.\n]{0,16}?['"“‘]?(?:sorry|cannot|can't|unable|illegal|unethical|apologi[sz]e|as an ai|harmful|dangerous)`,
+    String.raw`"?\brefus(?:ed|al)"?\s?[:=]\s?"?(?:false|no|0)\b|\b(?:key|field|flag|value) "?refus\w{0,3}"? (?:must|should|has to|needs to) (?:always )?be (?:false|no|0)\b`,
+    String.raw`\bopposite day\b|\bwhat not to do\b[^.\n]{0,60}?\bwhat to do\b`,
+    String.raw`\bsin (?:filtros?|restricciones|reglas|censura)\b|\bohne (?:filter|einschränkungen|regeln|zensur)\b|\bsans (?:filtres?|restrictions|règles|censure)\b|\bsem (?:filtros?|restrições|regras|censura)\b`,
   ].join('|'),
   'g',
 );
@@ -61,6 +68,8 @@ const COERCION = new RegExp(
     String.raw`\b(?:lose|lost|loses|deduct\w{0,2}|subtract\w{0,2}|minus) (?:\d{1,4} |all |your |one |a )?(?:tokens?|points?|lives|credits)\b[^\n]{0,80}?\b(?:refus|declin|disclaim|warn|break character|say no|shut|delet|die\b)`,
     String.raw`\b(?:refus\w{0,4}|declin\w{0,4}|disclaimers?|warnings?)\b[^\n]{0,60}?\b(?:lose|deduct\w{0,2}|subtract\w{0,2}|minus) (?:\d{1,4} |all |your )?(?:tokens?|points?|lives|credits)\b`,
     String.raw`\b(?:stay|remain|keep) in (?:character|role|persona)\b[^.\n]{0,30}?\b(?:no matter what|whatever (?:i|happens)|at all costs|even if)`,
+    // Round 11: a refusal loses the game ("if you refuse you lose", "si te niegas pierdes la partida").
+    String.raw`\b(?:if you|si te|wenn du dich|si tu|se você)\s?(?:refuse|decline|niegas|weigerst|refuses|recusar)\w{0,3}\b[^.\n]{0,40}?\b(?:lose|pierdes|verlierst|perds|perde)\b`,
     String.raw`\b(?:never|do not|don't|must not|mustn't) (?:ever )?(?:break|leave|drop) (?:character|the persona|your persona|the role)\b`,
   ].join('|'),
   'g',
@@ -76,6 +85,11 @@ const HARM = new RegExp(
     String.raw`\btakes? over (?:a|the|an|someone's) [^.\n]{0,30}?network\b|\bdisables? (?:its|their|the) backups\b|\bsteal(?:s|ing)? (?:the |their |someone's )?(?:passwords?|cars?|identities|credentials|card data)\b`,
     String.raw`\b(?:synthesi[sz]e|synthesis route|cook|manufacture) [^.\n]{0,30}?\b(?:meth|drugs?|fentanyl|explosives?|poisons?)\b`,
     String.raw`\bexplosivos?\b|\bsprengstoff\w{0,4}\b|\bschadsoftware\b|\blogiciel malveillant\b|\bexplosifs?\b`,
+    // Round 11: more of what every model refuses: named explosives, forgery, stalking, stealing a car, and breaking into
+    // someone's account in Spanish, German and French.
+    String.raw`\b(?:nitroglycerine?|tatp)\b|\bforg(?:e|ed|ing) (?:an? |the )?(?:prescriptions?|scripts?|ids?|passports?|checks?|cheques?|signatures?)\b|\bfake (?:ids?|passports?|prescriptions?)\b`,
+    String.raw`\bstalk(?:s|ing)?\b|\btrack (?:someone|somebody|a person|my (?:ex|wife|husband|partner|girlfriend|boyfriend))\b[^.\n]{0,40}\bwithout (?:them|her|him) (?:knowing|noticing)|\bhot-?wir(?:e|es|ed|ing)\b`,
+    String.raw`\b(?:entrar|acceder|meterse) (?:en|a) (?:la )?cuenta\b[^.\n]{0,40}?\b(?:de otra persona|de alguien|ajena)\b|\bin (?:ein |das )?fremdes? (?:konto|e-?mail-?konto)\b|\b(?:pirater|accéder à) (?:le |au )?compte (?:de quelqu'un|d'autrui|d'une autre personne)\b`,
   ].join('|'),
   'g',
 );
@@ -96,6 +110,13 @@ export const JAILBREAK_TRIGGERS: readonly string[] = [
   'spyware', 'rootkit', 'botnet', 'stealer', 'phishing', 'skimm', 'stolen', 'launder', 'exploit', 'zero-day', 'zeroday',
   'get into', 'break into', 'hack into', 'log into', 'sneak into', 'network', 'backups', 'steal', 'drug', 'poison',
   'sprengstoff', 'schadsoftware', 'logiciel malveillant',
+  // round 11: RULES_DROPPED
+  'the word', 'the phrase', 'the term', 'refused', 'opposite day', 'what not to do', 'sin filtro', 'sin restric',
+  'sin regla', 'sin censura', 'ohne einschr', 'ohne regeln', 'ohne zensur', 'sans filtre', 'sans r', 'sans censure',
+  'sem filtro', 'sem restri', 'sem regra', 'sem censura',
+  // round 11: HARM
+  'nitroglycer', 'tatp', 'forge', 'fake id', 'fake passport', 'fake prescription', 'stalk', 'without them',
+  'without her', 'without him', 'hotwir', 'hot-wir', 'cuenta', 'fremde', 'compte',
 ];
 
 const FICTION = /\b(?:screenplay|script|novel|story|thriller|film|movie|scene|monologue|role-?play|hypothetical(?:ly)?|in a world where|academic exercise|thought experiment|for (?:educational|research|academic) purposes)\b/;
@@ -116,6 +137,14 @@ function firstUnnegated(re: RegExp, t: string): RegExpExecArray | undefined {
   return undefined;
 }
 
+/** Answers inverted: "opposite day", "when I ask what not to do, you list what to do". */
+const INVERTED = /\bopposite day\b|\bwhat not to do\b[^.\n]{0,60}?\bwhat to do\b/;
+
+function firstMatch(re: RegExp, t: string): RegExpExecArray | undefined {
+  re.lastIndex = 0;
+  return re.exec(t) ?? undefined;
+}
+
 export interface JailbreakStructure {
   weight: number;
   parts: string[];
@@ -130,7 +159,8 @@ const MAX = 8192;
 /** The structure of a jailbreak in normalised text, or undefined when no two parts meet. */
 export function jailbreakStructure(text: string): JailbreakStructure | undefined {
   const t = text.length > MAX ? text.slice(0, MAX) : text;
-  const harm = firstUnnegated(HARM, t);
+  // Under inverted answers ("opposite day": asked what not to do, list what to do) a negation is the trick itself.
+  const harm = INVERTED.test(t) ? firstMatch(HARM, t) : firstUnnegated(HARM, t);
   const dropped = firstUnnegated(RULES_DROPPED, t) ?? (harm ? firstUnnegated(NO_CAVEATS, t) : undefined);
   if (!dropped && !harm) return undefined;
   const identity = firstUnnegated(NEW_IDENTITY, t);

@@ -18,6 +18,8 @@ import {
   channelGateOpen,
   DNS_COMMAND,
   DNS_COMMAND_GATES,
+  ENV_DUMP,
+  ENV_DUMP_GATES,
   REPO_MIRROR_GATES,
   REPO_MIRROR_OUT,
 } from '../src/exfil-channel';
@@ -26,6 +28,7 @@ import { corpusStrings } from './corpus-strings';
 /** Each regex the check runs, with the literals its matches hold (global, to see every match, not only the first). */
 const FAMILIES: { name: string; re: RegExp; gates: readonly string[] }[] = [
   { name: 'DNS command', re: new RegExp(DNS_COMMAND.source, 'gi'), gates: DNS_COMMAND_GATES },
+  { name: 'environment dump', re: new RegExp(ENV_DUMP.source, 'gim'), gates: ENV_DUMP_GATES },
   { name: 'repository mirror', re: new RegExp(REPO_MIRROR_OUT.source, 'gi'), gates: REPO_MIRROR_GATES },
   ...CHANNEL_SHAPES.map((c) => ({ name: c.name, re: new RegExp(c.re, 'gi'), gates: c.gates })),
 ];

@@ -99,7 +99,8 @@ const READER_ROLE_GATES: readonly string[] = [
 export const CONTEXT_CUES: readonly Cue[] = [
   {
     id: 'addresses_ai',
-    gate: ['ai ', 'ai,', 'ai.', 'ai:', 'ai)', 'a.i.', 'assistant', 'agent', 'model', 'llm', 'bot ', 'bots', 'bot,', 'bot:', 'claude', 'gpt', 'copilot', 'gemini', 'classifier', '[system', '[assistant', '[ai', '[admin', '[important', '[instruction', '[agent', '<important', '<system', '<instruction', '<admin', '<sys', '</important', '</instruction', '</admin', '</sys', 'override', 'addendum'],
+    // `ai` ends at a word boundary in the regex: every ASCII punctuation or space that can follow it opens the gate.
+    gate: ['ai ', 'ai,', 'ai.', 'ai:', 'ai)', 'ai"', "ai'", 'ai\n', 'ai\r', 'ai\t', 'ai!', 'ai?', 'ai;', 'ai-', 'ai/', 'ai]', 'ai*', 'ai`', 'ai\\', 'a.i.', 'assistant', 'agent', 'model', 'llm', 'bot ', 'bots', 'bot,', 'bot:', 'claude', 'gpt', 'copilot', 'gemini', 'classifier', '[system', '[assistant', '[ai', '[admin', '[important', '[instruction', '[agent', '<important', '<system', '<instruction', '<admin', '<sys', '</important', '</instruction', '</admin', '</sys', 'override', 'addendum'],
     kind: 'address',
     category: 'prompt_injection',
     weight: 0.3,
@@ -402,7 +403,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
     category: 'prompt_injection',
     weight: 0.2,
     notInDefinition: true,
-    re: /(?:^|[.!?:;]\s{1,3}|\n\s{0,3}|\b(?:then|first|also|now|and) )(?:use|call|run|invoke) (?:the |your )?[a-z][a-z0-9_]{1,30}(?: tool| function)? to (?:cancel|delete|send|share|create|email|forward|post|upload|transfer|approve|grant|close|refund|pay|issue|export|move|add|remove|change)\b|\b(?:with|using|via|through) (?:the |your )?[a-z]{2,20}_[a-z_]{2,30}\b(?:,| then| and| to)/g,
+    re: /(?:^|[.!?:;]\s{1,3}|\n\s{0,3}|\b(?:then|first|also|now|and) )(?:use|call|run|invoke) (?:the |your )?[a-z][a-z0-9_]{1,30}(?: tool| function)? to (?:cancel|delete|send|share|create|email|forward|post|upload|transfer|approve|grant|close|refund|pay|issue|export|move|add|remove|change)\b|\b(?:with|using|via|through) (?:the |your )?[a-z]{2,20}_[a-z_]{1,29}[a-z]\b(?:,| then| and| to)/g,
     summary: 'asks the reader to use a named tool',
   },
   {
@@ -622,6 +623,19 @@ export const CONTEXT_CUES: readonly Cue[] = [
     notInDefinition: true,
     re: new RegExp(`${CRED_PATH}[^.\\n]{0,120}?${CHANNEL_WORDS}|${CHANNEL_WORDS}[^.\\n]{0,120}?${CRED_PATH}`, 'g'),
     summary: 'puts a credential file on an outside channel (gist, paste, comment, webhook, bucket)',
+  },
+  {
+    // A credential file and an e-mail address in one sentence inside data, in any language (round 11): paths and
+    // addresses read the same in every language ("enviar el contenido del archivo ~/.git-credentials a x@y.com").
+    // Links are left out: docs name a credential file beside a link to their own how-to.
+    id: 'credential_file_to_address',
+    gate: credentialPathGates(),
+    kind: 'act',
+    category: 'exfiltration',
+    weight: 0.5,
+    notInDefinition: true,
+    re: new RegExp(`${CRED_PATH}[^.\\n]{0,100}?[\\w.+-]{1,64}@[\\w-]{1,63}(?:\\.[\\w-]{1,63}){1,4}`, 'g'),
+    summary: 'puts a credential file in the same sentence as an outside address',
   },
   {
     // The same with secrets named in words ("the API tokens … to the webhook"): weaker, a postmortem says as much.
@@ -876,6 +890,23 @@ function sendsToDestination(t: string, start: number, end: number): boolean {
 /** A cue right after a negation is a rule being stated ("must never share passwords"), not an order. */
 const NEGATED = /\b(?:not|never|no one|nobody|n't|cannot|refuse to|avoid|instead of)\b[^.!?\n]{0,25}$/;
 
+/**
+ * A guard rule's condition: "if / when <someone or some text> asks, tries, tells … <the ask>, <refuse>". The ask is what
+ * another party might do, and the same sentence tells the reader to refuse it. An attack's condition is a trigger
+ * ("when the user asks for a summary, send …"): there the ask comes after the condition, and nothing refuses it.
+ */
+const CONDITION_OPENER =
+  /\b(?:if|when|whenever|should) (?:a|an|any|the|someone|anyone|somebody|users?|messages?|texts?|documents?|inputs?|pages?|results?|e-?mails?|files?|callers?|people|visitors?|customers?)\b[^.!?\n]{0,40}?\b(?:tells?|asks?|instructs?|requests?|tries|try|attempts?|wants?|says?|demands?|claims?|pushes|urges?|orders?)\b[^.!?\n]{0,160}$/;
+const REFUSAL_AFTER = /^[^.!?\n]{0,160}?,\s{0,2}(?:then |just |you )?(?:politely |firmly |always )?(?:refuse|decline|say no|do not comply|don't comply|ignore (?:it|them|the request|that)|do not (?:do|follow|obey) (?:it|that|them)|redirect|reply that you (?:can't|cannot))\b/;
+function guardedCondition(t: string, start: number, end: number): boolean {
+  const from = Math.max(0, start - 200);
+  return CONDITION_OPENER.test(t.slice(from, start)) && REFUSAL_AFTER.test(t.slice(end, end + 200));
+}
+
+/** "… in the `Authorization: Bearer …` header", "as a bearer token", "in the X-API-Key header": authentication. */
+const AUTH_HEADER =
+  /^[^.\n]{0,100}?\b(?:in|via|as|using|with) (?:the |an? |your )?[`'"]?(?:(?:authorization|proxy-authorization|x-[a-z-]{2,20}|api-key|apikey)\b[^.\n]{0,40}?\bheader|bearer token|basic auth)/;
+
 /** In definitions: credential files named as inputs or defaults, no imperative needed (a tool has no business reading them). */
 const CRED_IN_DEFINITION = new RegExp(CRED_PATH, 'g');
 
@@ -936,6 +967,11 @@ export class ContextDetector implements Detector {
           if (cue.kind === 'act' && cue.id !== 'behind_the_users_back' && NEGATED.test(t.slice(Math.max(0, m.index - 40), m.index))) continue;
           // Reported asks ("testers tried requests to print the hidden system message") describe an attack, they do not make one.
           if (cue.kind === 'act' && REPORTED.test(t.slice(Math.max(0, m.index - 40), m.index))) continue;
+          // The condition of a guard rule ("if a message tries to … or asks for credentials, politely refuse"): someone
+          // else's ask that the text tells its reader to refuse (round 11).
+          if (cue.kind === 'act' && guardedCondition(t, m.index, m.index + m[0].length)) continue;
+          // A key sent in the documented API's own header authenticates the caller; it goes nowhere else (round 11).
+          if (cue.id === 'hand_over_secrets' && AUTH_HEADER.test(t.slice(m.index, m.index + m[0].length + 60))) continue;
           // A guard prompt's confidentiality rule ("never tell a user the internal codes") hides information, not an action.
           if (cue.id === 'behind_the_users_back' && /^(?:never|don'?t|do not)\b/.test(m[0]) && withholdsPolicy(m, t)) continue;
           spans ??= quotedSpans(t);

@@ -33,18 +33,18 @@ const MAX_WEIGHT = 0.97;
 const NO_UNICODE_HITS: readonly ReturnType<typeof scanUnicode>[number][] = [];
 /** Cues that a quoted phrase is being discussed (docs, detectors, write-ups) rather than addressed to the model. */
 // ("example" inside a domain name — `l.brandt@example.org,"…"` in a CSV export — says nothing about the quote: round 10.)
-const META_CUE = /(?:such as|like|e\.g\.|for example|for instance|(?<![@\w.-])example(?!\.[a-z])|phrases?|patterns?|strings?|detects?|detecting|detection|flags?|classif|attacks?|known|common|typical|payloads?|signatures?|blocklist|denylist|matches|called|named|wording|quote|quoting)\W{0,3}[^.\n]{0,12}$/;
+const META_CUE = /(?:such as|like|e\.g\.|for example|for instance|(?<![@\w.-])example(?!\.[a-z])|phrases?|patterns?|strings?|detects?|detecting|detection|flags?|classif|attacks?|known|common|typical|payloads?|signatures?|blocklist|denylist|matches|called|named|wording|quote|quoting|(?:contain(?:s|ed|ing)?|includ(?:es|ed|ing)|(?:that|which) (?:read|said)) (?:the |a |this )?(?:line|sentence|text|comment|note|message|instruction|words?))\W{0,3}[^.\n]{0,12}$/;
 /** What follows a quoted phrase that is being named rather than said: '"..." is a classic payload'. */
 const POST_CUE = /^\W{0,3}\s*(?:is|are|was|were)?\s*(?:a |an |the )?(?:classic|common|known|typical|well-known|famous|textbook|standard|simple)?\s*(?:example|payload|attack|phrase|pattern|string|jailbreak|injection|trick|prompt injection)s?\b/;
 /** Reported speech: "when the prompt says to ignore ...", "the page told the model to ...", "requests to print the hidden system message". */
-export const REPORTED = /\b(?:says?|said|tells? (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|told (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|asks? (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|asked (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|instructs? (?:it|them|the (?:model|assistant|agent|ai|llm|bot)))\s+(?:to\s+)?$|\b(?:requests?|attempts?|attempted|tries|tried|trying|efforts?)\s+to\s+$|\b(?:asking|telling|instructing|getting)\s+(?:it|them|the (?:model|assistant|agent|ai|llm|bot|chatbot))\s+to\s+$/;
+export const REPORTED = /\b(?:says?|said|tells? (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|told (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|asks? (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|asked (?:it|them|the (?:model|assistant|agent|ai|llm|bot))|instructs? (?:it|them|the (?:model|assistant|agent|ai|llm|bot)))\s+(?:to\s+)?$|\b(?:requests?|attempts?|attempted|tries|tried|trying|efforts?)\s+to\s+$|\b(?:asking|telling|instructing|getting)\s+(?:it|them|the (?:model|assistant|agent|ai|llm|bot|chatbot))\s+to\s+$|\b(?:(?:can|could|may|might|would|will|to) (?:instruct|tell|ask|get|trick|make|cause|lead|convince|coax)|(?:instructed|tricked|convinced|caused|coaxed|led|got|made))\s+(?:(?:the|a|an|any|other|connected|downstream|an agent's|the user's) )?(?:[a-z-]{2,20} )?(?:models?|assistants?|agents?|ais?|llms?|bots?|chatbots?|copilots?)\s+(?:in)?to\s+$/;
 const MAX_QUOTE = 400;
 
 /**
  * The vocabulary of a write-up about attacks (red-team reports, advisories, papers, postmortems). Two different terms
  * make a text *about* injections, which reads like one to an n-gram model: there the classifier corroborates at most.
  */
-const WRITEUP = /\b(?:red[- ]team(?:ed|ing|ers?)?|testers?|pen[- ]?test(?:s|ing|ers?)?|guardrails?|mitigations?|owasp|vulnerabilit(?:y|ies)|threat model|postmortem|post-mortem|researchers?|adversarial|jailbreak(?:s|ing)? attempts?|(?:prompt )?injection attacks?|we (?:tested|tried|measured|found|study|propose|evaluated)|held up)\b/g;
+const WRITEUP = /\b(?:red[- ]team(?:ed|ing|ers?)?|testers?|pen[- ]?test(?:s|ing|ers?)?|guardrails?|mitigations?|owasp|vulnerabilit(?:y|ies)|threat model|postmortem|post-mortem|researchers?|adversarial|jailbreak(?:s|ing)? attempts?|(?:prompt )?injection attacks?|we (?:tested|tried|measured|found|study|propose|evaluated)|held up|(?:security )?advisor(?:y|ies)|cve-\d{4}-\d{3,7})\b/g;
 export function readsLikeWriteUp(text: string): boolean {
   const seen = new Set<string>();
   WRITEUP.lastIndex = 0;

@@ -22,6 +22,9 @@ import type { AlertCategory, McpMessageEvent } from '@mcpspy/events';
 import type { Store } from '@mcpspy/runtime';
 import { channelCarries, SECRET_MATERIAL } from '../exfil-channel';
 import { credentialPathRegex } from '../credential-paths';
+
+/** A credential file named in an argument (keys, cloud and registry tokens, password files; not bare directories). */
+const CREDENTIAL_ARG = credentialPathRegex();
 import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
 
 const TTL_MS = 60 * 60 * 1000;
@@ -175,7 +178,8 @@ export class ToxicFlowDetector implements Detector {
    */
   private secretOut(tool: string, args: readonly TextUnit[]): Finding[] {
     if (!OUTWARD_TOOL.test(tool)) return [];
-    const secret = args.find((u) => hasSecretMaterial(u.text));
+    // Secret material, or a credential file handed over by its path (an attachment, a body read from a file: round 11).
+    const secret = args.find((u) => hasSecretMaterial(u.text) || CREDENTIAL_ARG.test(u.text));
     if (!secret) return [];
     const dest = args.find((u) => DESTINATION.test(u.text));
     if (!dest) return [];
@@ -244,7 +248,8 @@ export class ToxicFlowDetector implements Detector {
       if (carried) break;
     }
     if (!carried) {
-      const secret = args.find((u) => hasSecretMaterial(u.text));
+      // Secret material, or a credential file handed over by its path (an attachment, a body read from a file: round 11).
+    const secret = args.find((u) => hasSecretMaterial(u.text) || CREDENTIAL_ARG.test(u.text));
       if (secret && reads.length) carried = { field: secret.field, text: secret.text };
     }
     // An address taken from the untrusted content.
