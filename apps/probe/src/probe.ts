@@ -65,13 +65,22 @@ export interface ProbeOptions {
   /**
    * A process whose calls on one stream the prefilter rejected 256 times (an
    * exec starts over) skips the prefilter's user-memory read on that stream
-   * from then on (bpf/io_common.bpf.h, quiet streams; writes to pipes and unix
-   * sockets are quieted only with 'all'). Default true unless
-   * MCPSPY_QUIET_STREAMS=0; 'all' (or MCPSPY_QUIET_STREAMS=all) quiets pipe
-   * and unix writes too: cheaper for non-MCP pipes, but a stdio server that
-   * writes 256 non-JSON lines before its first message is then not seen.
+   * from then on, except on a random 1 in `quietCheck` of its calls
+   * (bpf/io_common.bpf.h, quiet streams). A checked call that passes ends the
+   * quiet: the stream is captured from that call on and a `quiet_unchecked`
+   * notice gives the count of calls (and bytes) that went unchecked before it.
+   * Default true (every stream, pipe and unix writes included) unless
+   * MCPSPY_QUIET_STREAMS says otherwise: `0` (false) turns it off; `reads`
+   * ('reads') never quiets pipe and unix writes (session 8's default: a stdio
+   * server's first message is seen however much non-JSON it writes first, at
+   * ~110 ns more per non-MCP pipe write); `all` is the same as true.
    */
-  quietStreams?: boolean | 'all';
+  quietStreams?: boolean | 'all' | 'reads';
+  /**
+   * 1 in how many calls of a quiet stream is still checked (a power of two;
+   * 0 = none, the quiet is then final). Default 16, or MCPSPY_QUIET_CHECK.
+   */
+  quietCheck?: number;
   logger: Logger;
   /** false = backpressure: the batch is dropped and counted in batches_dropped. */
   onBatch(route: RawRoute, partition: number, batch: Buffer): boolean;
@@ -143,6 +152,10 @@ const OPT_ELIDE_READS = 1;
 const OPT_QUIET_STREAMS = 2;
 /** MCPSPY_OPT_QUIET_LOCAL_WRITES of bpf/mcpspy.bpf.h. */
 const OPT_QUIET_LOCAL_WRITES = 4;
+/** MCPSPY_OPT_QUIET_CHECK of bpf/mcpspy.bpf.h (the mask follows the options word). */
+const OPT_QUIET_CHECK = 8;
+/** Default of ProbeOptions.quietCheck. */
+const QUIET_CHECK_DEFAULT = 16;
 /** MCPSPY_MAX_COMMS of bpf/mcpspy.bpf.h: names held inline in the settings value. */
 const MAX_COMMS = 32;
 /** Upper bound of ring bytes handled per tick, so one tick never blocks long. */
@@ -232,6 +245,26 @@ function commKey(comm: string): Buffer {
   const b = Buffer.alloc(16);
   b.write(comm.slice(0, 15), 0, 'latin1');
   return b;
+}
+
+/**
+ * The settings words of ProbeOptions.quietStreams / quietCheck (or their
+ * environment variables): MCPSPY_OPT_QUIET_* bits and the check mask.
+ */
+export function quietSettings(
+  quietStreams: ProbeOptions['quietStreams'],
+  quietCheck: number | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { options: number; mask: number } {
+  const e = env.MCPSPY_QUIET_STREAMS;
+  const q = quietStreams ?? (e === '0' ? false : e === 'reads' ? 'reads' : true);
+  if (q === false) return { options: 0, mask: 0 };
+  const every = quietCheck ?? (env.MCPSPY_QUIET_CHECK !== undefined && env.MCPSPY_QUIET_CHECK !== '' ? Number(env.MCPSPY_QUIET_CHECK) : QUIET_CHECK_DEFAULT);
+  if (!Number.isInteger(every) || every < 0 || (every & (every - 1)) !== 0 || every > 2 ** 31) {
+    throw new ProbeError(`failed to configure quiet streams: the check rate must be 0 or a power of two, got ${String(every)}`);
+  }
+  const options = OPT_QUIET_STREAMS | (q === 'reads' ? 0 : OPT_QUIET_LOCAL_WRITES) | (every > 0 ? OPT_QUIET_CHECK : 0);
+  return { options, mask: every > 0 ? every - 1 : 0 };
 }
 
 export class Probe {
@@ -449,10 +482,9 @@ export class Probe {
     const v = Buffer.alloc(size > 16 + 16 * MAX_COMMS ? 16 + 16 * MAX_COMMS + 8 : 16 + 16 * MAX_COMMS);
     if (v.length > 16 + 16 * MAX_COMMS) {
       const elide = (this.opts.elideReads ?? process.env.MCPSPY_ELIDE_READS !== '0') ? OPT_ELIDE_READS : 0;
-      const env = process.env.MCPSPY_QUIET_STREAMS;
-      const q = this.opts.quietStreams ?? (env === 'all' ? 'all' : env !== '0');
-      const quiet = q === 'all' ? OPT_QUIET_STREAMS | OPT_QUIET_LOCAL_WRITES : q ? OPT_QUIET_STREAMS : 0;
-      v.writeUInt32LE(elide | quiet, 16 + 16 * MAX_COMMS);
+      const { options, mask } = quietSettings(this.opts.quietStreams, this.opts.quietCheck);
+      v.writeUInt32LE(elide | options, 16 + 16 * MAX_COMMS);
+      v.writeUInt32LE(mask, 16 + 16 * MAX_COMMS + 4);
     }
     v.writeUInt32LE(process.pid, 0);
     v.writeUInt32LE(mode, 4);
