@@ -52,6 +52,7 @@ struct mcpspy_settings {
 	struct comm_key comms[MCPSPY_MAX_COMMS];
 	__u32 options;     /* MCPSPY_OPT_* */
 	__u32 quiet_check_mask; /* MCPSPY_OPT_QUIET_CHECK: a quieted call is checked when (random & mask) == 0 */
+	__u64 proc_wake_gap_ns; /* MCPSPY_OPT_PROC_WAKE: at most one wake-up per this many ns (process.bpf.c) */
 };
 
 /* Reads of a pipe or unix stream whose writer is captured carry no data
@@ -66,6 +67,10 @@ struct mcpspy_settings {
  * checked: one that passes ends the quiet and is reported with the count of
  * calls that went unchecked (MCPSPY_UNSEEN_QUIET). */
 #define MCPSPY_OPT_QUIET_CHECK 8
+/* Exec and libssl-open records wake the reader (BPF_RB_FORCE_WAKEUP): set
+ * only while the probe waits on the process ring (apps/probe/src/ring-wake.ts),
+ * so that without a waiter no exec pays for the wake-up's irq_work. */
+#define MCPSPY_OPT_PROC_WAKE 16
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

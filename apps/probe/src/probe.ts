@@ -113,9 +113,16 @@ export interface ProbeOptions {
   /**
    * Wake on the process ring: exec and libssl-open records are submitted with a wake-up, and a wait on the ring's fd
    * (ring-wake.ts) drains the process ring within a fraction of a millisecond instead of at the next timed drain.
-   * Default true unless MCPSPY_PROC_WAKE=0.
+   * Default true unless MCPSPY_PROC_WAKE=0; off, the kernel submits those records without a wake-up.
    */
   processWake?: boolean;
+  /**
+   * After a wake-up that found records, the next wait starts this many ms later (records of that time are then drained
+   * together, at once when the wait starts): a host that execs hundreds of processes a second wakes the reader at most
+   * 1000/gap times a second instead of once per exec, and an exec after a quiet spell still wakes it at once. Default
+   * 5 (MCPSPY_PROC_WAKE_GAP_MS); 0 = a wait right after each drain.
+   */
+  processWakeGapMs?: number;
   /** Batch flush thresholds. Defaults 256 KB / 5 ms. */
   batchBytes?: number;
   flushIntervalMs?: number;
@@ -156,6 +163,10 @@ const OPT_QUIET_LOCAL_WRITES = 4;
 const OPT_QUIET_CHECK = 8;
 /** Default of ProbeOptions.quietCheck. */
 const QUIET_CHECK_DEFAULT = 16;
+/** MCPSPY_OPT_PROC_WAKE of bpf/mcpspy.bpf.h: exec and libssl-open records wake the reader. */
+const OPT_PROC_WAKE = 16;
+/** Default of ProbeOptions.processWakeGapMs. */
+const PROC_WAKE_GAP_MS = 5;
 /** MCPSPY_MAX_COMMS of bpf/mcpspy.bpf.h: names held inline in the settings value. */
 const MAX_COMMS = 32;
 /** Upper bound of ring bytes handled per tick, so one tick never blocks long. */
@@ -374,8 +385,8 @@ export class Probe {
         this.logger.warn({ tracepoint: s.section, errno: s.errno }, 'optional tracepoint not attached (this kernel lacks it): that I/O is not counted');
       }
       this.started = true;
-      if (this.opts.processWake ?? process.env.MCPSPY_PROC_WAKE !== '0') {
-        this.procWake = RingWake.start(this.libc, this.objects.get('process')!.mapFd('events'), () => this.onProcessWake(), this.logger);
+      if (this.processWakeOn()) {
+        this.procWake = RingWake.start(this.libc, this.objects.get('process')!.mapFd('events'), () => this.onProcessWake(), this.logger, 'process', this.processWakeGapMs());
       }
       this.schedulePoll();
       const statsMs = this.opts.statsIntervalMs ?? 1000;
@@ -479,12 +490,15 @@ export class Probe {
     if (comms.length > MAX_COMMS) throw new ProbeError(`failed to configure comm filter: ${comms.length} names, at most ${MAX_COMMS}`);
     const mode = (this.opts.pids.length ? FILTER_PIDS : 0) | (comms.length ? FILTER_COMMS : 0);
     // An object built before the options field (bench --before) has the shorter value.
-    const v = Buffer.alloc(size > 16 + 16 * MAX_COMMS ? 16 + 16 * MAX_COMMS + 8 : 16 + 16 * MAX_COMMS);
+    // Later fields were added at the end: options and the quiet check mask, then the wake-up gap.
+    const base = 16 + 16 * MAX_COMMS;
+    const v = Buffer.alloc(size >= base + 16 ? base + 16 : size > base ? base + 8 : base);
     if (v.length > 16 + 16 * MAX_COMMS) {
       const elide = (this.opts.elideReads ?? process.env.MCPSPY_ELIDE_READS !== '0') ? OPT_ELIDE_READS : 0;
       const { options, mask } = quietSettings(this.opts.quietStreams, this.opts.quietCheck);
-      v.writeUInt32LE(elide | options, 16 + 16 * MAX_COMMS);
+      v.writeUInt32LE(elide | options | (this.processWakeOn() ? OPT_PROC_WAKE : 0), 16 + 16 * MAX_COMMS);
       v.writeUInt32LE(mask, 16 + 16 * MAX_COMMS + 4);
+      if (v.length >= base + 16) v.writeBigUInt64LE(BigInt(Math.round(this.processWakeGapMs() * 1e6)), base + 8);
     }
     v.writeUInt32LE(process.pid, 0);
     v.writeUInt32LE(mode, 4);
@@ -629,6 +643,17 @@ export class Probe {
   /** The period of the next drain (ms): the active one while records flow, the idle one after a quiet spell. */
   get pollPeriodMs(): number {
     return this.pollPeriod;
+  }
+
+  private processWakeOn(): boolean {
+    return this.opts.processWake ?? process.env.MCPSPY_PROC_WAKE !== '0';
+  }
+
+  /** The kernel's minimum time between forced wake-ups and the waiter's pause after one: the same value, so a record the kernel did not wake for is found by the next wait. */
+  private processWakeGapMs(): number {
+    const env = process.env.MCPSPY_PROC_WAKE_GAP_MS;
+    const g = this.opts.processWakeGapMs ?? (env !== undefined && env !== '' ? Number(env) : PROC_WAKE_GAP_MS);
+    return Number.isFinite(g) && g > 0 ? Math.min(g, 1000) : 0;
   }
 
   /** Process ring wake-ups (exec or libssl open reported) that ran a drain of the process ring. */
