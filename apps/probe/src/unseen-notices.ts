@@ -87,7 +87,7 @@ export function unseenDetail(s: UnseenSighting, c: UnseenCounts): string {
   }
   if (s.what === UnseenWhat.quiet) {
     const on = streamName(s.fdType, s.streamId) ?? 'a stream';
-    return `${who} started JSON-RPC or HTTP on ${on} after 256 or more calls there that were not; the probe had stopped checking that stream and caught it again on a sampled call, so ${c.calls} earlier calls (${c.bytes} bytes) were not checked and are not shown: capture starts at the call that was caught`;
+    return `${who}: a sampled call on ${on} looked like JSON or HTTP after 256 or more calls there that did not, so the probe had stopped checking every call; ${c.calls} earlier calls (${c.bytes} bytes) were not checked and are not shown: capture starts at the sampled call`;
   }
   const name = WHAT_NAMES[s.what as UnseenWhatCode] ?? `call ${s.what}`;
   const on = s.fdType === FdType.pipe ? 'a pipe' : 'a socket';
