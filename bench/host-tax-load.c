@@ -12,6 +12,10 @@
 //   pipe-self, mcp-self  as pipe and mcp, but the same thread reads each
 //         write back (one write + one read per op, no other process, no
 //         context switch): the syscalls' own cost, steady under other load
+//   flip  as pipe for its first 300 writes (past the probe's quiet
+//         threshold, 256), then as mcp on the same pipe: a quiet stream
+//         that starts to speak MCP
+//   spawn fork + execve(/bin/true) + waitpid in a loop: one op per exec
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -82,6 +86,22 @@ int main(int argc, char **argv) {
     }
     fprintf(stderr, "%ld %lld %lld\n", n, now_ns() - start, cpu_ns(RUSAGE_SELF));
     return 0;
+  } else if (!strcmp(mode, "spawn")) {
+    long long start = now_ns(), end = start + (long long)(seconds * 1e9);
+    long n = 0;
+    char *const args[] = { "true", NULL };
+    char *const envp[] = { NULL };
+    while (now_ns() < end) {
+      pid_t c = fork();
+      if (c == 0) {
+        execve("/bin/true", args, envp);
+        _exit(127);
+      }
+      if (c < 0 || waitpid(c, NULL, 0) != c) return 1;
+      n++;
+    }
+    fprintf(stderr, "%ld %lld %lld\n", n, now_ns() - start, cpu_ns(RUSAGE_SELF) + cpu_ns(RUSAGE_CHILDREN));
+    return 0;
   } else if (!strcmp(mode, "pipe-self") || !strcmp(mode, "mcp-self")) {
     int p[2];
     if (pipe(p)) return 2;
@@ -102,11 +122,11 @@ int main(int argc, char **argv) {
   } else {
     child = drain_child(&fd);
   }
-  int mcp = !strcmp(mode, "mcp");
+  int mcp = !strcmp(mode, "mcp"), flip = !strcmp(mode, "flip");
   long long start = now_ns(), end = start + (long long)(seconds * 1e9);
   long n = 0;
   while ((n & 255) || now_ns() < end) {
-    if (mcp) {
+    if (mcp || (flip && n >= 300)) {
       int len = snprintf(buf, sizeof buf,
         "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"hello\"}}}\n", n);
       if (write(fd, buf, len) != len) return 1;

@@ -97,7 +97,7 @@ for (const w of workloads) {
       })
       .join(', ');
     console.log(
-      `${w.padEnd(5)} ${label.padEnd(6)} BPF ${median(rs.map((r) => r.perOp)).toFixed(0).padStart(5)} ns/op (runs ${rs.map((r) => r.perOp.toFixed(0)).join('/')}); workload CPU ${median(rs.map((r) => r.cpuPerOp)).toFixed(0)} ns/op (min ${Math.min(...rs.map((r) => r.cpuPerOp)).toFixed(0)}); probe process (drain, batches) ${median(rs.map((r) => r.probeCpuPerOp)).toFixed(0)} ns/op; ${detail}`,
+      `${w.padEnd(5)} ${label.padEnd(6)} BPF ${median(rs.map((r) => r.perOp)).toFixed(0).padStart(5)} ns/op (runs ${rs.map((r) => r.perOp.toFixed(0)).join('/')}); ${Math.round(median(rs.map((r) => r.ops)) / opt.seconds).toLocaleString('en-US')} ops/s; workload CPU ${median(rs.map((r) => r.cpuPerOp)).toFixed(0)} ns/op (min ${Math.min(...rs.map((r) => r.cpuPerOp)).toFixed(0)}); probe process (drain, batches) ${median(rs.map((r) => r.probeCpuPerOp)).toFixed(0)} ns/op; ${detail}`,
     );
   }
 }

@@ -9,11 +9,14 @@
 //   file   256-byte write(2)s to a regular file (not captured)
 //   redis  loopback TCP: redis-benchmark GETs against a local redis-server (not MCP)
 //   mcp    one JSON-RPC line per write(2) through a pipe: captured
+//   spawn  fork + exec of /bin/true (not in the default set; --workloads pipe,file,redis,mcp,spawn)
 // --before DIR adds a fourth monitor, interleaved in the same rounds: the probe
 // with the BPF objects of DIR (e.g. a build of an earlier commit), to measure a
-// change before/after in one run.
+// change before/after in one run; DIR@VAR=VALUE@... starts that probe with
+// VAR set (e.g. --before /work/base/bpf/.output@MCPSPY_QUIET_STREAMS=reads,
+// so an older build gets the settings it had as its default).
 // Needs root and a build (`npx tsc -b apps/probe`, `make -C bpf`).
-//   node bench/host-tax.mjs [--seconds 2] [--rounds 3] [--hooks auto|fexit|tracepoints] [--before DIR]
+//   node bench/host-tax.mjs [--seconds 2] [--rounds 3] [--hooks auto|fexit|tracepoints] [--before DIR[@VAR=VALUE]] [--workloads pipe,file,redis,mcp]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,11 +29,11 @@ const root = new URL('..', import.meta.url).pathname;
 const { BpfObject } = require(join(root, 'apps/probe/dist/src/bpf-object.js'));
 const { loadLibbpf } = require(join(root, 'apps/probe/dist/src/libbpf.ffi.js'));
 
-const opt = parseArgs({ seconds: 2, rounds: 3, hooks: 'auto', before: '' });
+const opt = parseArgs({ seconds: 2, rounds: 3, hooks: 'auto', before: '', workloads: 'pipe,file,redis,mcp' });
 requireRoot();
-const BASELINE = { pipe: 0.7, file: 0.84, redis: 0.7, mcp: 0.64 }; // 2026-11-26, with monitor / without
+const BASELINE = { pipe: 0.7, file: 0.84, redis: 0.7, mcp: 0.64, spawn: NaN }; // 2026-11-26, with monitor / without (spawn: none)
 const BASELINE_FLOOR = { pipe: 0.77 };
-const GOAL = { pipe: '≥ 0.77 (floor) here, ≥ 0.95 with fexit', file: '≥ floor', redis: '≥ floor', mcp: '≥ 0.80' };
+const GOAL = { pipe: '≥ 0.77 (floor) here, ≥ 0.95 with fexit', file: '≥ floor', redis: '≥ floor', mcp: '≥ 0.80', spawn: '-' };
 const dir = scratchDir('bench-host-tax');
 const load0 = loadAvg();
 const { bin, run: runWorkload } = hostTaxLoad(dir, opt.seconds);
@@ -66,7 +69,8 @@ function runRedis() {
   if (!m) throw new Error(`redis-benchmark: ${r.stdout} ${r.stderr}`);
   return { perSec: Number(m[1]), cpuNsPerOp: (Number(r.stderr.trim().split('\n').pop()) + serverNs) / redisN };
 }
-const WORKLOADS = { pipe: () => runLoad('pipe'), file: () => runLoad('file'), redis: async () => runRedis(), mcp: () => runLoad('mcp') };
+const ALL_WORKLOADS = { pipe: () => runLoad('pipe'), file: () => runLoad('file'), redis: async () => runRedis(), mcp: () => runLoad('mcp'), spawn: () => runLoad('spawn') };
+const WORKLOADS = Object.fromEntries(String(opt.workloads).split(',').map((w) => [w, ALL_WORKLOADS[w]]));
 // One calibration run sizes redis-benchmark to about --seconds.
 redisN = Math.max(10_000, Math.round(runRedis().perSec * opt.seconds));
 
@@ -86,7 +90,10 @@ for (let round = 0; round < opt.rounds; round++) {
   for (const [w, fn] of Object.entries(WORKLOADS)) add(w, 'floor', await fn());
   floor.destroy();
 
-  for (const [label, bpfObjectDir] of [['probe', undefined], ...(opt.before ? [['before', String(opt.before)]] : [])]) {
+  for (const [label, spec] of [['probe', undefined], ...(opt.before ? [['before', String(opt.before)]] : [])]) {
+    const [bpfObjectDir, ...envs] = spec ? spec.split('@') : [undefined];
+    const saved = envs.map((e) => [e.split('=')[0], process.env[e.split('=')[0]]]);
+    for (const e of envs) process.env[e.split('=')[0]] = e.slice(e.indexOf('=') + 1);
     const probe = machineProbe({
       hooks: opt.hooks,
       bpfObjectDir,
@@ -96,6 +103,8 @@ for (let round = 0; round < opt.rounds; round++) {
       },
     });
     await probe.start();
+    for (const [k, v] of saved) if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
     if (label === 'probe') {
       backend = probe.hookBackend.backend;
       fallback = probe.hookBackend.fallbackReason;

@@ -420,17 +420,24 @@ static __always_inline int prefilter_iov(__u8 fd_type, __u64 iov, __u64 cnt, __u
  * hash lookup. An exec starts the count again. A stream that gets tracked
  * (by any process) is captured as before: the tracked lookup comes first.
  * Writes to pipes and unix sockets are quieted only with
- * MCPSPY_OPT_QUIET_LOCAL_WRITES (MCPSPY_QUIET_STREAMS=all; off by default):
- * a stdio MCP server could write 256 junk lines first and then speak
- * unseen. MCPSPY_OPT_QUIET_STREAMS clear (MCPSPY_QUIET_STREAMS=0) turns
- * quiet streams off.
+ * MCPSPY_OPT_QUIET_LOCAL_WRITES: a stdio MCP server could write 256 junk
+ * lines first and then speak unseen. MCPSPY_OPT_QUIET_CHECK answers that:
+ * a quieted call is still checked when a random draw says so (1 in
+ * quiet_check_mask + 1; random, so a writer cannot time its JSON between
+ * checks), and a checked call that passes ends the quiet: the stream is
+ * tracked (captured from that call on), its quiet entry goes, and the calls
+ * that went unchecked since it was quieted (count and bytes) are reported
+ * once per process on the notes ring (MCPSPY_UNSEEN_QUIET), so the gap
+ * shows as a notice instead of nothing. MCPSPY_OPT_QUIET_STREAMS clear
+ * (MCPSPY_QUIET_STREAMS=0) turns quiet streams off.
  */
 #define MCPSPY_QUIET_AFTER 256
 
 struct quiet_val {
 	__u64 exec_id;  /* the process's self_exec_id when counted */
 	__u32 rejected; /* calls rejected by the prefilter, up to MCPSPY_QUIET_AFTER */
-	__u32 pad;
+	__u32 skipped;  /* calls not checked since the stream was quieted */
+	__u64 skipped_bytes;
 };
 
 struct {
@@ -443,6 +450,41 @@ struct {
 static __always_inline __u64 current_exec_id(void)
 {
 	return bpf_get_current_task_btf()->group_leader->self_exec_id;
+}
+
+/* A quiet stream's checked call passed: the calls that went unchecked before
+ * it are added to the process's MCPSPY_UNSEEN_QUIET counts (the probe raises
+ * its notice from them), and the first such sighting of a process is
+ * reported on the notes ring (detail = calls, total_len = bytes). */
+static __always_inline void report_unchecked(struct io_call *p, __u32 calls, __u64 bytes)
+{
+	struct unseen_key k = { .pid = bpf_get_current_pid_tgid() >> 32, .what = MCPSPY_UNSEEN_QUIET };
+	struct unseen_val *v = bpf_map_lookup_elem(&unseen, &k);
+	if (v) {
+		__sync_fetch_and_add(&v->calls, calls);
+		__sync_fetch_and_add(&v->bytes, bytes);
+		return;
+	}
+	struct unseen_val nv = { .calls = calls, .bytes = bytes };
+	if (bpf_map_update_elem(&unseen, &k, &nv, BPF_NOEXIST)) {
+		v = bpf_map_lookup_elem(&unseen, &k);
+		if (v) {
+			__sync_fetch_and_add(&v->calls, calls);
+			__sync_fetch_and_add(&v->bytes, bytes);
+		}
+		return;
+	}
+	struct unseen_record *r = bpf_ringbuf_reserve(&notes, sizeof(*r), 0);
+	if (!r) {
+		stat_add(MCPSPY_STAT_RINGBUF_FULL, 1);
+		return;
+	}
+	fill_header(&r->ev, MCPSPY_KIND_UNSEEN, p->dir, p->fd_type, p->fd, p->stream_id, bytes);
+	r->ev.flags = MCPSPY_F_FIRST | MCPSPY_F_LAST;
+	r->ev.len = sizeof(r->u);
+	r->u.what = MCPSPY_UNSEEN_QUIET;
+	r->u.detail = calls;
+	bpf_ringbuf_submit(r, 0);
 }
 
 /* What stream_wanted decides. */
@@ -480,7 +522,7 @@ static __always_inline int stream_wanted(struct io_call *p, __u64 first, __u64 c
 		struct quiet_val *q = NULL;
 		struct tracked_key qk = { .stream_id = p->stream_id, .fd_type = p->fd_type };
 		__u64 exec_id = 0;
-		__u8 counting = 0;
+		__u8 counting = 0, checked = 0;
 		__u32 zero = 0;
 		struct mcpspy_settings *s = bpf_map_lookup_elem(&settings, &zero);
 		__u32 quiet_opt = !local || !is_write ? MCPSPY_OPT_QUIET_STREAMS : MCPSPY_OPT_QUIET_LOCAL_WRITES;
@@ -489,8 +531,15 @@ static __always_inline int stream_wanted(struct io_call *p, __u64 first, __u64 c
 			exec_id = current_exec_id();
 			q = bpf_map_lookup_elem(&quiet, &qk);
 			if (q && q->exec_id == exec_id && q->rejected >= MCPSPY_QUIET_AFTER) {
-				stat_add(MCPSPY_STAT_FILTERED, 1);
-				return WANT_NONE;
+				/* Quiet: skipped, unless this call is drawn for a check. */
+				if (!(s->options & MCPSPY_OPT_QUIET_CHECK) || (bpf_get_prandom_u32() & s->quiet_check_mask)) {
+					if (q->skipped != ~0U)
+						q->skipped++;
+					q->skipped_bytes += len;
+					stat_add(MCPSPY_STAT_FILTERED, 1);
+					return WANT_NONE;
+				}
+				checked = 1;
 			}
 			counting = 1;
 		}
@@ -534,6 +583,12 @@ static __always_inline int stream_wanted(struct io_call *p, __u64 first, __u64 c
 		}
 		flags = TRACKED_PASSED | (local && is_write ? TRACKED_WRITER : 0);
 		bpf_map_update_elem(&tracked, &tk, &flags, BPF_ANY);
+		if (checked && q) {
+			/* A quiet stream speaks: captured from here, the gap before reported. */
+			if (q->skipped)
+				report_unchecked(p, q->skipped, q->skipped_bytes);
+			bpf_map_delete_elem(&quiet, &qk);
+		}
 	} else {
 		flags = *v;
 		if (local && is_write && !(flags & TRACKED_WRITER)) {

@@ -51,7 +51,8 @@ struct mcpspy_settings {
 	__u32 n_exclude;   /* entries in pid_exclude; 0 skips that lookup */
 	struct comm_key comms[MCPSPY_MAX_COMMS];
 	__u32 options;     /* MCPSPY_OPT_* */
-	__u32 pad;
+	__u32 quiet_check_mask; /* MCPSPY_OPT_QUIET_CHECK: a quieted call is checked when (random & mask) == 0 */
+	__u64 proc_wake_gap_ns; /* MCPSPY_OPT_PROC_WAKE: at most one wake-up per this many ns (process.bpf.c) */
 };
 
 /* Reads of a pipe or unix stream whose writer is captured carry no data
@@ -62,6 +63,14 @@ struct mcpspy_settings {
 #define MCPSPY_OPT_QUIET_STREAMS 2
 /* ... writes to pipes and unix sockets too (their bytes are stdio MCP's). */
 #define MCPSPY_OPT_QUIET_LOCAL_WRITES 4
+/* ... and a random 1 in (quiet_check_mask + 1) of the quieted calls is still
+ * checked: one that passes ends the quiet and is reported with the count of
+ * calls that went unchecked (MCPSPY_UNSEEN_QUIET). */
+#define MCPSPY_OPT_QUIET_CHECK 8
+/* Exec and libssl-open records wake the reader (BPF_RB_FORCE_WAKEUP): set
+ * only while the probe waits on the process ring (apps/probe/src/ring-wake.ts),
+ * so that without a waiter no exec pays for the wake-up's irq_work. */
+#define MCPSPY_OPT_PROC_WAKE 16
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -23,10 +23,40 @@ static __always_inline struct mcpspy_scratch *proc_header(__u8 kind)
 	return s;
 }
 
-/* Execs and libssl opens wake the reader (BPF_RB_FORCE_WAKEUP: it waits on
- * this ring's fd, apps/probe/src/ring-wake.ts) so the TLS uprobes are
+/* Execs and libssl opens wake the reader (BPF_RB_FORCE_WAKEUP while it waits
+ * on this ring's fd, apps/probe/src/ring-wake.ts) so the TLS uprobes are
  * attached before the process runs on; the adaptive default would not wake
  * behind an unread exit. Exits need no hurry and do not wake. */
+/* When the last forced wake-up was (ns, bpf_ktime_get_ns): one value for
+ * every CPU; a race between two CPUs costs at most one extra wake-up. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} proc_woken SEC(".maps");
+
+/* BPF_RB_FORCE_WAKEUP while the probe waits on this ring (MCPSPY_OPT_PROC_WAKE),
+ * at most once per proc_wake_gap_ns: a forced wake-up costs the submitting
+ * task an irq_work (~20 us of an exec on this VM, bench/README.md session 9),
+ * and the reader, once woken, waits that long before its next wait, whose
+ * level-triggered poll finds the records submitted meanwhile at once. */
+static __always_inline __u64 proc_wake(void)
+{
+	__u32 zero = 0;
+	struct mcpspy_settings *st = bpf_map_lookup_elem(&settings, &zero);
+	if (!st || !(st->options & MCPSPY_OPT_PROC_WAKE))
+		return BPF_RB_NO_WAKEUP;
+	__u64 *last = bpf_map_lookup_elem(&proc_woken, &zero);
+	if (!last)
+		return BPF_RB_FORCE_WAKEUP;
+	__u64 now = bpf_ktime_get_ns();
+	if (now - *last < st->proc_wake_gap_ns)
+		return BPF_RB_NO_WAKEUP;
+	*last = now;
+	return BPF_RB_FORCE_WAKEUP;
+}
+
 static __always_inline void submit(struct mcpspy_scratch *s, __u32 len, __u64 wake)
 {
 	if (len > FILENAME_MAX_LEN)
@@ -51,7 +81,7 @@ int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
 	if (n < 1)
 		n = 1;
 	/* Without the terminating NUL. */
-	submit(s, (__u32)(n - 1), BPF_RB_FORCE_WAKEUP);
+	submit(s, (__u32)(n - 1), proc_wake());
 	return 0;
 }
 
@@ -147,6 +177,6 @@ int handle_openat(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	fill_header(&s->ev, MCPSPY_KIND_LIBSSL_OPEN, 0, MCPSPY_FD_NONE, -1, 0, 0);
 	s->ev.flags = MCPSPY_F_FIRST | MCPSPY_F_LAST;
-	submit(s, (__u32)(n - 1), BPF_RB_FORCE_WAKEUP);
+	submit(s, (__u32)(n - 1), proc_wake());
 	return 0;
 }

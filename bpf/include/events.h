@@ -30,11 +30,13 @@ enum mcpspy_unseen_what {
 	MCPSPY_UNSEEN_TEE = 2,      /* tee(2): pipe to pipe */
 	MCPSPY_UNSEEN_SENDFILE = 3, /* sendfile(2) into a pipe or socket */
 	MCPSPY_UNSEEN_IO_URING = 4, /* an io_uring request moving bytes on a pipe or socket */
+	MCPSPY_UNSEEN_QUIET = 5,    /* a quiet stream's sampled call passed the prefilter: detail = calls
+				     * not checked before it, the header's total_len = their bytes */
 };
 
 struct mcpspy_unseen {
 	__u32 what;   /* enum mcpspy_unseen_what */
-	__u32 detail; /* io_uring: opcode of the first request */
+	__u32 detail; /* io_uring: opcode of the first request; quiet: calls not checked */
 };
 
 enum mcpspy_direction {

@@ -21,7 +21,7 @@
 // 60 s, else software emulation (TCG); MCPSPY_VM_ACCEL=kvm|tcg forces one.
 //
 // Usage: node scripts/vm/run-kernels.mjs [--backports] [--more] [--host-tax] [--timeout-s 1800] [--memory-mb 2048]
-//   --more      also the stdio, writev and gaps capture suites, under each backend that loads
+//   --more      also the stdio, writev, gaps and quiet capture suites, under each backend that loads
 //   --host-tax  also bench/host-tax.mjs under each backend that loads (ratios under TCG are indicative only)
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,7 +39,7 @@ const cache = process.env.MCPSPY_VM_CACHE ?? '/var/cache/mcpspy-vm';
 const TEST = 'apps/probe/dist/test/hooks.test.js';
 const PARITY = 'apps/probe/dist/test/hook-parity.test.js';
 // --more: the probe's stdio, writev and gaps (every issue-18 path) suites, under each backend that loads.
-const MORE = args.includes('--more') ? ['apps/probe/dist/test/stdio.test.js', 'apps/probe/dist/test/writev.test.js', 'apps/probe/dist/test/gaps.test.js'] : [];
+const MORE = args.includes('--more') ? ['apps/probe/dist/test/stdio.test.js', 'apps/probe/dist/test/writev.test.js', 'apps/probe/dist/test/gaps.test.js', 'apps/probe/dist/test/quiet.test.js'] : [];
 const HOST_TAX = args.includes('--host-tax');
 const BACKPORTS = args.includes('--backports');
 

@@ -66,13 +66,22 @@ export interface ProbeOptions {
   /**
    * A process whose calls on one stream the prefilter rejected 256 times (an
    * exec starts over) skips the prefilter's user-memory read on that stream
-   * from then on (bpf/io_common.bpf.h, quiet streams; writes to pipes and unix
-   * sockets are quieted only with 'all'). Default true unless
-   * MCPSPY_QUIET_STREAMS=0; 'all' (or MCPSPY_QUIET_STREAMS=all) quiets pipe
-   * and unix writes too: cheaper for non-MCP pipes, but a stdio server that
-   * writes 256 non-JSON lines before its first message is then not seen.
+   * from then on, except on a random 1 in `quietCheck` of its calls
+   * (bpf/io_common.bpf.h, quiet streams). A checked call that passes ends the
+   * quiet: the stream is captured from that call on and a `quiet_unchecked`
+   * notice gives the count of calls (and bytes) that went unchecked before it.
+   * Default true (every stream, pipe and unix writes included) unless
+   * MCPSPY_QUIET_STREAMS says otherwise: `0` (false) turns it off; `reads`
+   * ('reads') never quiets pipe and unix writes (session 8's default: a stdio
+   * server's first message is seen however much non-JSON it writes first, at
+   * ~110 ns more per non-MCP pipe write); `all` is the same as true.
    */
-  quietStreams?: boolean | 'all';
+  quietStreams?: boolean | 'all' | 'reads';
+  /**
+   * 1 in how many calls of a quiet stream is still checked (a power of two;
+   * 0 = none, the quiet is then final). Default 16, or MCPSPY_QUIET_CHECK.
+   */
+  quietCheck?: number;
   logger: Logger;
   /** false = backpressure: the batch is dropped and counted in batches_dropped. */
   onBatch(route: RawRoute, partition: number, batch: Buffer): boolean;
@@ -105,9 +114,16 @@ export interface ProbeOptions {
   /**
    * Wake on the process ring: exec and libssl-open records are submitted with a wake-up, and a wait on the ring's fd
    * (ring-wake.ts) drains the process ring within a fraction of a millisecond instead of at the next timed drain.
-   * Default true unless MCPSPY_PROC_WAKE=0.
+   * Default true unless MCPSPY_PROC_WAKE=0; off, the kernel submits those records without a wake-up.
    */
   processWake?: boolean;
+  /**
+   * After a wake-up that found records, the next wait starts this many ms later (records of that time are then drained
+   * together, at once when the wait starts): a host that execs hundreds of processes a second wakes the reader at most
+   * 1000/gap times a second instead of once per exec, and an exec after a quiet spell still wakes it at once. Default
+   * 5 (MCPSPY_PROC_WAKE_GAP_MS); 0 = a wait right after each drain.
+   */
+  processWakeGapMs?: number;
   /** Batch flush thresholds. Defaults 256 KB / 5 ms. */
   batchBytes?: number;
   flushIntervalMs?: number;
@@ -144,6 +160,14 @@ const OPT_ELIDE_READS = 1;
 const OPT_QUIET_STREAMS = 2;
 /** MCPSPY_OPT_QUIET_LOCAL_WRITES of bpf/mcpspy.bpf.h. */
 const OPT_QUIET_LOCAL_WRITES = 4;
+/** MCPSPY_OPT_QUIET_CHECK of bpf/mcpspy.bpf.h (the mask follows the options word). */
+const OPT_QUIET_CHECK = 8;
+/** Default of ProbeOptions.quietCheck. */
+const QUIET_CHECK_DEFAULT = 16;
+/** MCPSPY_OPT_PROC_WAKE of bpf/mcpspy.bpf.h: exec and libssl-open records wake the reader. */
+const OPT_PROC_WAKE = 16;
+/** Default of ProbeOptions.processWakeGapMs. */
+const PROC_WAKE_GAP_MS = 5;
 /** MCPSPY_MAX_COMMS of bpf/mcpspy.bpf.h: names held inline in the settings value. */
 const MAX_COMMS = 32;
 /** MCPSPY_TURN_TRACE set: each drain is timed and its records' kernel times read (libs/runtime turn-trace.ts). */
@@ -236,6 +260,26 @@ function commKey(comm: string): Buffer {
   const b = Buffer.alloc(16);
   b.write(comm.slice(0, 15), 0, 'latin1');
   return b;
+}
+
+/**
+ * The settings words of ProbeOptions.quietStreams / quietCheck (or their
+ * environment variables): MCPSPY_OPT_QUIET_* bits and the check mask.
+ */
+export function quietSettings(
+  quietStreams: ProbeOptions['quietStreams'],
+  quietCheck: number | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { options: number; mask: number } {
+  const e = env.MCPSPY_QUIET_STREAMS;
+  const q = quietStreams ?? (e === '0' ? false : e === 'reads' ? 'reads' : true);
+  if (q === false) return { options: 0, mask: 0 };
+  const every = quietCheck ?? (env.MCPSPY_QUIET_CHECK !== undefined && env.MCPSPY_QUIET_CHECK !== '' ? Number(env.MCPSPY_QUIET_CHECK) : QUIET_CHECK_DEFAULT);
+  if (!Number.isInteger(every) || every < 0 || (every & (every - 1)) !== 0 || every > 2 ** 31) {
+    throw new ProbeError(`failed to configure quiet streams: the check rate must be 0 or a power of two, got ${String(every)}`);
+  }
+  const options = OPT_QUIET_STREAMS | (q === 'reads' ? 0 : OPT_QUIET_LOCAL_WRITES) | (every > 0 ? OPT_QUIET_CHECK : 0);
+  return { options, mask: every > 0 ? every - 1 : 0 };
 }
 
 export class Probe {
@@ -345,8 +389,8 @@ export class Probe {
         this.logger.warn({ tracepoint: s.section, errno: s.errno }, 'optional tracepoint not attached (this kernel lacks it): that I/O is not counted');
       }
       this.started = true;
-      if (this.opts.processWake ?? process.env.MCPSPY_PROC_WAKE !== '0') {
-        this.procWake = RingWake.start(this.libc, this.objects.get('process')!.mapFd('events'), () => this.onProcessWake(), this.logger);
+      if (this.processWakeOn()) {
+        this.procWake = RingWake.start(this.libc, this.objects.get('process')!.mapFd('events'), () => this.onProcessWake(), this.logger, 'process', this.processWakeGapMs());
       }
       this.schedulePoll();
       const statsMs = this.opts.statsIntervalMs ?? 1000;
@@ -450,13 +494,15 @@ export class Probe {
     if (comms.length > MAX_COMMS) throw new ProbeError(`failed to configure comm filter: ${comms.length} names, at most ${MAX_COMMS}`);
     const mode = (this.opts.pids.length ? FILTER_PIDS : 0) | (comms.length ? FILTER_COMMS : 0);
     // An object built before the options field (bench --before) has the shorter value.
-    const v = Buffer.alloc(size > 16 + 16 * MAX_COMMS ? 16 + 16 * MAX_COMMS + 8 : 16 + 16 * MAX_COMMS);
+    // Later fields were added at the end: options and the quiet check mask, then the wake-up gap.
+    const base = 16 + 16 * MAX_COMMS;
+    const v = Buffer.alloc(size >= base + 16 ? base + 16 : size > base ? base + 8 : base);
     if (v.length > 16 + 16 * MAX_COMMS) {
       const elide = (this.opts.elideReads ?? process.env.MCPSPY_ELIDE_READS !== '0') ? OPT_ELIDE_READS : 0;
-      const env = process.env.MCPSPY_QUIET_STREAMS;
-      const q = this.opts.quietStreams ?? (env === 'all' ? 'all' : env !== '0');
-      const quiet = q === 'all' ? OPT_QUIET_STREAMS | OPT_QUIET_LOCAL_WRITES : q ? OPT_QUIET_STREAMS : 0;
-      v.writeUInt32LE(elide | quiet, 16 + 16 * MAX_COMMS);
+      const { options, mask } = quietSettings(this.opts.quietStreams, this.opts.quietCheck);
+      v.writeUInt32LE(elide | options | (this.processWakeOn() ? OPT_PROC_WAKE : 0), 16 + 16 * MAX_COMMS);
+      v.writeUInt32LE(mask, 16 + 16 * MAX_COMMS + 4);
+      if (v.length >= base + 16) v.writeBigUInt64LE(BigInt(Math.round(this.processWakeGapMs() * 1e6)), base + 8);
     }
     v.writeUInt32LE(process.pid, 0);
     v.writeUInt32LE(mode, 4);
@@ -628,6 +674,17 @@ export class Probe {
   /** The period of the next drain (ms): the active one while records flow, the idle one after a quiet spell. */
   get pollPeriodMs(): number {
     return this.pollPeriod;
+  }
+
+  private processWakeOn(): boolean {
+    return this.opts.processWake ?? process.env.MCPSPY_PROC_WAKE !== '0';
+  }
+
+  /** The kernel's minimum time between forced wake-ups and the waiter's pause after one: the same value, so a record the kernel did not wake for is found by the next wait. */
+  private processWakeGapMs(): number {
+    const env = process.env.MCPSPY_PROC_WAKE_GAP_MS;
+    const g = this.opts.processWakeGapMs ?? (env !== undefined && env !== '' ? Number(env) : PROC_WAKE_GAP_MS);
+    return Number.isFinite(g) && g > 0 ? Math.min(g, 1000) : 0;
   }
 
   /** Process ring wake-ups (exec or libssl open reported) that ran a drain of the process ring. */

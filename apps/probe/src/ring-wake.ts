@@ -9,7 +9,9 @@
  * on an eventfd (to stop) blocks on one libuv worker thread (koffi's async
  * call); when it returns, `onWake` runs on the main thread and the wait is
  * armed again. The wait is level-triggered: records that arrive between the
- * return and the next wait make that wait return at once.
+ * return and the next wait make that wait return at once. With a gap, the
+ * next wait after a wake-up that found records starts `gapMs` later, so a
+ * burst of execs is drained in a few wake-ups rather than one per exec.
  *
  * The blocked wait holds one of libuv's worker threads for the probe's
  * lifetime (bin/mcpspy.js raises the pool from 4 to 5 threads when
@@ -46,10 +48,12 @@ export class RingWake {
     private readonly onWake: () => number,
     private readonly logger: Logger,
     private readonly name: string,
+    /** After a wake-up that found records, the next wait starts this much later (coalesces bursts). */
+    private readonly gapMs: number,
   ) {}
 
   /** A started waker on `ringFd`, or undefined (logged) when epoll is not available: the timed drain still runs. */
-  static start(libc: Libc, ringFd: number, onWake: () => number, logger: Logger, name = 'process'): RingWake | undefined {
+  static start(libc: Libc, ringFd: number, onWake: () => number, logger: Logger, name = 'process', gapMs = 0): RingWake | undefined {
     const epfd = libc.epoll_create1(EPOLL_CLOEXEC);
     if (epfd < 0) {
       logger.warn({ ring: name, errno: lastErrno() }, 'ring wake-up not available (epoll_create1 failed): drained on the timer only');
@@ -68,7 +72,7 @@ export class RingWake {
       libc.close(epfd);
       return undefined;
     }
-    const w = new RingWake(libc, epfd, stopFd, onWake, logger, name);
+    const w = new RingWake(libc, epfd, stopFd, onWake, logger, name, gapMs > 0 && Number.isFinite(gapMs) ? gapMs : 0);
     process.once('exit', w.onExit);
     w.loop = w.run();
     return w;
@@ -100,6 +104,7 @@ export class RingWake {
         // A record reserved but not committed yet keeps the fd readable: wait a little instead of spinning on it.
         empty = found > 0 ? 0 : empty + 1;
         if (empty >= EMPTY_WAKES_BEFORE_PAUSE) await new Promise((r) => setTimeout(r, PAUSE_MS));
+        else if (found > 0 && this.gapMs > 0) await new Promise((r) => setTimeout(r, this.gapMs));
       }
     } catch (err) {
       this.logger.warn({ err, ring: this.name }, 'ring wake-up stopped: drained on the timer only');

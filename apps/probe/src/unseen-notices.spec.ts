@@ -90,3 +90,19 @@ test('a publisher that throws does not stop the next sighting', () => {
   n.onSighting(sighting({ pid: 43 }));
   assert.equal(calls, 2);
 });
+
+test('a quiet stream caught again: quiet_unchecked, counting the calls that went unchecked, not 1', () => {
+  const { n, published, counts, advance } = setup();
+  n.onSighting(sighting({ what: UnseenWhat.quiet, detail: 37, bytes: 4100, fdType: FdType.unix, comm: 'srv\u001b[2J' }));
+  assert.equal(published.length, 1);
+  assert.equal(published[0].reason, 'quiet_unchecked');
+  assert.equal(published[0].count, 37);
+  assert.equal(published[0].stream, 'unix:7');
+  assert.match(published[0].detail, /unix:7 .*37 earlier calls \(4100 bytes\) were not checked/);
+  assert.ok(!published[0].detail.includes('\u001b'), 'the comm is escaped');
+  // A second stream of the same process adds to the kernel's counts: raised on the next tick.
+  counts.set(`42:${UnseenWhat.quiet}`, { calls: 50, bytes: 5000 });
+  advance(5000);
+  n.tick();
+  assert.equal(published.at(-1)!.count, 50);
+});

@@ -11,11 +11,11 @@ export interface UnseenSighting {
   pid: number;
   comm: string;
   what: number;
-  /** io_uring: opcode of the first request. */
+  /** io_uring: opcode of the first request; quiet: calls that went unchecked. */
   detail: number;
   fdType: number;
   streamId: bigint;
-  /** Bytes of the first call (0 for io_uring). */
+  /** Bytes of the first call (0 for io_uring; quiet: of the unchecked calls). */
   bytes: number;
   timestamp: string;
 }
@@ -63,6 +63,7 @@ const WHAT_NAMES: Record<UnseenWhatCode, string> = {
   [UnseenWhat.tee]: 'tee(2)',
   [UnseenWhat.sendfile]: 'sendfile(2)',
   [UnseenWhat.ioUring]: 'io_uring',
+  [UnseenWhat.quiet]: 'quiet stream',
 };
 
 function streamName(fdType: number, streamId: bigint): string | undefined {
@@ -83,6 +84,10 @@ export function unseenDetail(s: UnseenSighting, c: UnseenCounts): string {
   if (s.what === UnseenWhat.ioUring) {
     const op = IORING_OPS[s.detail] ?? `opcode ${s.detail}`;
     return `${who} submits I/O through io_uring (first request ${op}); its buffers are not read, so what it sends or receives that way cannot be shown (${c.calls} requests so far)`;
+  }
+  if (s.what === UnseenWhat.quiet) {
+    const on = streamName(s.fdType, s.streamId) ?? 'a stream';
+    return `${who}: a sampled call on ${on} looked like JSON or HTTP after 256 or more calls there that did not, so the probe had stopped checking every call; ${c.calls} earlier calls (${c.bytes} bytes) were not checked and are not shown: capture starts at the sampled call`;
   }
   const name = WHAT_NAMES[s.what as UnseenWhatCode] ?? `call ${s.what}`;
   const on = s.fdType === FdType.pipe ? 'a pipe' : 'a socket';
@@ -114,7 +119,7 @@ export class UnseenNotices {
     const e: Entry = {
       base: {
         timestamp: s.timestamp,
-        reason: s.what === UnseenWhat.ioUring ? 'io_uring' : 'kernel_copy',
+        reason: s.what === UnseenWhat.ioUring ? 'io_uring' : s.what === UnseenWhat.quiet ? 'quiet_unchecked' : 'kernel_copy',
         stage: 'probe',
         pid: s.pid,
         comm: s.comm,
@@ -125,7 +130,7 @@ export class UnseenNotices {
       at: 0,
     };
     this.entries.set(key, e);
-    this.emit(e, { calls: 1, bytes: s.bytes });
+    this.emit(e, { calls: s.what === UnseenWhat.quiet ? s.detail : 1, bytes: s.bytes });
   }
 
   /** Raises counts that changed, at most every minIntervalMs per entry. */

@@ -31,7 +31,7 @@ int main(void) {
   C("k_io", MCPSPY_KIND_IO); C("k_tls", MCPSPY_KIND_TLS); C("k_exec", MCPSPY_KIND_EXEC); C("k_exit", MCPSPY_KIND_EXIT);
   C("k_gap", MCPSPY_KIND_GAP); C("k_unseen", MCPSPY_KIND_UNSEEN); C("k_userGap", MCPSPY_KIND_USER_GAP);
   C("u_splice", MCPSPY_UNSEEN_SPLICE); C("u_tee", MCPSPY_UNSEEN_TEE); C("u_sendfile", MCPSPY_UNSEEN_SENDFILE);
-  C("u_ioUring", MCPSPY_UNSEEN_IO_URING); C("u_sizeof", sizeof(struct mcpspy_unseen));
+  C("u_ioUring", MCPSPY_UNSEEN_IO_URING); C("u_quiet", MCPSPY_UNSEEN_QUIET); C("u_sizeof", sizeof(struct mcpspy_unseen));
   C("d_read", MCPSPY_DIR_READ); C("d_write", MCPSPY_DIR_WRITE);
   C("t_other", MCPSPY_FD_OTHER); C("t_pipe", MCPSPY_FD_PIPE); C("t_unix", MCPSPY_FD_UNIX); C("t_inet", MCPSPY_FD_INET);
   C("t_tty", MCPSPY_FD_TTY); C("t_file", MCPSPY_FD_FILE); C("t_none", MCPSPY_FD_NONE);

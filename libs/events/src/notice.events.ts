@@ -25,6 +25,7 @@ export const NOTICE_REASONS = [
   'io_uring', // a monitored process does I/O through io_uring
   'kernel_copy', // splice/tee/sendfile moved bytes on a pipe or socket without a user buffer to read
   'capture_gap', // bytes lost between the kernel and the stages
+  'quiet_unchecked', // a quiet stream (256 non-MCP calls) started MCP/HTTP: its calls before the check that caught it were not looked at
   // protocol: a peer breaks the rules
   'stdio_non_jsonrpc', // bytes that are not JSON-RPC on an MCP stdio stream (logs on stdout)
   'jsonrpc_nonconforming', // JSON-RPC 1.0, missing jsonrpc, bad id, ...

@@ -83,7 +83,7 @@ export const KernelStat = {
 } as const;
 
 /** `enum mcpspy_unseen_what` of bpf/include/events.h: what a RawKind.unseen record reports. */
-export const UnseenWhat = { splice: 1, tee: 2, sendfile: 3, ioUring: 4 } as const;
+export const UnseenWhat = { splice: 1, tee: 2, sendfile: 3, ioUring: 4, quiet: 5 } as const;
 export type UnseenWhatCode = (typeof UnseenWhat)[keyof typeof UnseenWhat];
 export const KERNEL_STAT_SLOTS = 16;
 
