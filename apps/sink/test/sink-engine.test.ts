@@ -184,7 +184,7 @@ describe('SinkEngine shutdown on SIGINT', () => {
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     assert.equal(code, 0, stderr);
     const handed = Number(/handed (\d+)/.exec(stdout)?.[1]);
-    assert.ok(handed > 20_000, `handed ${handed}`);
+    assert.ok(handed >= 20_000, `handed ${handed}`); // the signal may land right after "going" (handed exactly 20,000)
     const lines = fs.readFileSync(file, 'utf8').split('\n');
     assert.equal(lines.pop(), '', 'the file ends with a whole line');
     assert.equal(lines.length, handed);
