@@ -14,7 +14,9 @@
 //                            of the line (lastIndexOf and an end-quote scan),
 //                            parse the rest, and check the literal is a valid
 //                            JSON string with a regex (so an invalid line is
-//                            still refused), without building the string.
+//                            still refused), without building the string;
+//  - cut, no check:          the same cut without the check (not safe: an
+//                            invalid literal would pass), its cost alone.
 //   node bench/nats-line-parse-micro.mjs [--rounds 8] [--dir TREE]   (needs the build)
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -54,6 +56,12 @@ function cutAndCheck(t) {
   if (end < 0 || !JSON_STRING.test(t.slice(k + 7, end + 1))) return JSON.parse(t);
   return JSON.parse(t.slice(0, k + 7) + '""' + t.slice(end + 1));
 }
+// The same without the validity check (an invalid raw literal would pass): what the cut alone costs.
+function cutOnly(t) {
+  const k = t.lastIndexOf(',"raw":"');
+  const end = k < 0 ? -1 : endQuote(t, k + 8);
+  return end < 0 ? JSON.parse(t) : JSON.parse(t.slice(0, k + 7) + '""' + t.slice(end + 1));
+}
 for (let i = 0; i < N; i++) {
   if (JSON.parse(literals[i]) !== events[i].raw) throw new Error(`literal ${i} cut wrong`);
   if (JSON.stringify(cutAndCheck(lines[i])) !== emptied[i]) throw new Error(`line ${i} cut wrong`);
@@ -67,6 +75,7 @@ const forms = {
   'utf8 only': () => { for (let nl = full.indexOf(10), next; nl >= 0; nl = next) { next = full.indexOf(10, nl + 1); keep += full.toString('utf8', nl + 1, next < 0 ? full.length : next).length; } },
   'raw literal only': () => { for (const l of literals) keep += JSON.parse(l).length; },
   'cut + check (no utf8)': () => { for (const l of lines) keep += cutAndCheck(l).seq; },
+  'cut, no check (no utf8)': () => { for (const l of lines) keep += cutOnly(l).seq; },
   'JSON.parse (no utf8)': () => { for (const l of lines) keep += JSON.parse(l).seq; },
 };
 const names = Object.keys(forms);
