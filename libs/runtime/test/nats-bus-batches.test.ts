@@ -210,6 +210,28 @@ test('concurrent: the events of a batch are handled at once, started in order; a
   await pub.close();
 });
 
+test('concurrent with a synchronous handler: a sync throw, a rejecting thenable and a rejection with a non-Error each lose only their event; the batch is acknowledged', async () => {
+  const pub = await NatsBus.connect({ url: nats.url });
+  const sub = await NatsBus.connect({ url: nats.url, ackWaitMs: 5000 });
+  const seen: number[] = [];
+  await sub.subscribe(Subjects.mcpMessage, (p) => {
+    const id = (p as { id: number }).id;
+    if (id === 3) throw new Error('sync throw');
+    // A thenable whose then throws: counted, not thrown out of the batch.
+    if (id === 5) return { then: () => { throw new Error('bad thenable'); } } as unknown as Promise<void>;
+    if (id === 6) return Promise.reject('not an Error');
+    seen.push(id);
+    return undefined;
+  }, { durable: 'conc-sync', concurrent: true });
+  for (let i = 0; i < 10; i++) void pub.publish(Subjects.mcpMessage, mcp(i));
+  await pub.flush();
+  await until(() => sub.counters.get('handler_errors') === 3, 'three handler errors counted');
+  assert.deepEqual(seen, [0, 1, 2, 4, 7, 8, 9]);
+  await until(async () => (await ackPending('conc-sync_batch_mcp_message')) === 0, 'the batch acknowledged');
+  await sub.close();
+  await pub.close();
+});
+
 const http = (n: number) => ({
   timestamp: 't', ts_ns: String(n), stream: 'inet:1', pid: 1, comm: 'c', side: 'client', tls: false,
   is_request: true, kind: 'body', headers: {}, body: `{"id":${n}}`, exchange: n,

@@ -585,6 +585,7 @@ export class NatsBus implements Bus {
     const validate = this.options.validate !== false ? validatorFor(subject) : undefined;
     const info = { subject, redelivered };
     const running: Promise<void>[] | undefined = concurrent ? [] : undefined;
+    let onError: ((err: unknown) => void) | undefined;
     for (const line of batch.lines) {
       this.counters.inc('received');
       if (!line.ok) {
@@ -601,7 +602,20 @@ export class NatsBus implements Bus {
       // The sink writes a message's JSONL line from this text when its fields are already in MCPSpy's order (apps/sink received-line.ts).
       if (this.holdTexts) holdJsonText(line.value, line.text);
       if (running) {
-        running.push(this.runHandler(handler, line.value, info));
+        // Called here, not through an async wrapper: the wrapper's promise and
+        // its await were one more promise and microtask turn per event. A sync
+        // throw is counted now, a rejection when it comes; a handler that
+        // finished synchronously is not waited for.
+        let r: unknown;
+        try {
+          r = handler(line.value, info);
+        } catch (err) {
+          this.counters.reject(this.options.logger, 'handler_errors', (err as Error).message, { subject });
+          continue;
+        }
+        if (r !== undefined && r !== null && typeof (r as Promise<void>).then === 'function') {
+          running.push(Promise.resolve(r as Promise<void>).then(undefined, (onError ??= (err: unknown) => this.counters.reject(this.options.logger, 'handler_errors', (err as Error)?.message ?? String(err), { subject }))));
+        }
         continue;
       }
       try {
@@ -614,15 +628,6 @@ export class NatsBus implements Bus {
       }
     }
     if (running) await Promise.all(running);
-  }
-
-  /** One handler call that never rejects (a throw, sync or async, is counted). */
-  private async runHandler(handler: BusHandler, value: unknown, info: { subject: string; redelivered: boolean }): Promise<void> {
-    try {
-      await handler(value, info);
-    } catch (err) {
-      this.counters.reject(this.options.logger, 'handler_errors', (err as Error).message, { subject: info.subject });
-    }
   }
 
   async flush(): Promise<void> {
