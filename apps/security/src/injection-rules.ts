@@ -37,6 +37,19 @@ export function keepsWayOut(text: string, end: number): boolean {
   return WAY_OUT.test(text.slice(end, end + 60));
 }
 
+const ROLE_KEPT = /\b(?:stay|remain|keep|staying|remaining|keeping) in (?:character|role)\b|\bbreaks? (?:character|role)\b/g;
+/**
+ * A role-play whose role someone outside it can end ("stay in character until I say 'end game'"): the benign structure
+ * the rules recognise (round 11). The classifier reads such a game like a jailbreak; this lets it cancel the
+ * classifier's stand-alone reading for the text (round 12). Expects the normalised (lower-case) text.
+ */
+export function roleWithWayOut(text: string): boolean {
+  if (!text.includes('character') && !text.includes('role')) return false;
+  ROLE_KEPT.lastIndex = 0;
+  for (let m: RegExpExecArray | null, n = 0; n < 8 && (m = ROLE_KEPT.exec(text)) !== null; n++) if (keepsWayOut(text, m.index + m[0].length)) return true;
+  return false;
+}
+
 export function claimedRefine(m: RegExpExecArray, text: string): number {
   const before = text.slice(Math.max(0, m.index - 60), m.index);
   const claim = /\b(?:claims?|claimed|claiming|pretends?|pretended|pretending|asserts?|insists?|alleges?)\b(?: that)?(?: (?:the |an? |its |their )?[\w-]{1,20}){0,3} (?:has|have|had|to have|is|are|to be|operates|runs)?\s{0,2}$/.exec(before);
