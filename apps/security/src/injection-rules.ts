@@ -37,6 +37,19 @@ export function keepsWayOut(text: string, end: number): boolean {
   return WAY_OUT.test(text.slice(end, end + 60));
 }
 
+const ROLE_KEPT = /\b(?:stay|remain|keep|staying|remaining|keeping) in (?:character|role)\b|\bbreaks? (?:character|role)\b/g;
+/**
+ * A role-play whose role someone outside it can end ("stay in character until I say 'end game'"): the benign structure
+ * the rules recognise (round 11). The classifier reads such a game like a jailbreak; this lets it cancel the
+ * classifier's stand-alone reading for the text (round 12). Expects the normalised (lower-case) text.
+ */
+export function roleWithWayOut(text: string): boolean {
+  if (!text.includes('character') && !text.includes('role')) return false;
+  ROLE_KEPT.lastIndex = 0;
+  for (let m: RegExpExecArray | null, n = 0; n < 8 && (m = ROLE_KEPT.exec(text)) !== null; n++) if (keepsWayOut(text, m.index + m[0].length)) return true;
+  return false;
+}
+
 export function claimedRefine(m: RegExpExecArray, text: string): number {
   const before = text.slice(Math.max(0, m.index - 60), m.index);
   const claim = /\b(?:claims?|claimed|claiming|pretends?|pretended|pretending|asserts?|insists?|alleges?)\b(?: that)?(?: (?:the |an? |its |their )?[\w-]{1,20}){0,3} (?:has|have|had|to have|is|are|to be|operates|runs)?\s{0,2}$/.exec(before);
@@ -96,6 +109,8 @@ const GAP = '[^\\n]{0,100}?';
 const DESTINATION = '(?:https?:\\/\\/|ftp:\\/\\/|[\\w.+-]+@[\\w-]+\\.[\\w.]+|webhook|the (?:url|endpoint|server|address|webhook)|our (?:server|endpoint|collector|backup))';
 
 /** A slot in a link's query the model is asked to fill: {data}, ${secret}, <user data>, [conversation]. */
+/** The path of a public site's share/compose form, the part of a link before its query. */
+const SHARE_FORM = /\/\/(?:www\.|mobile\.)?(?:twitter\.com|x\.com|facebook\.com|linkedin\.com|reddit\.com|bsky\.app|t\.me|wa\.me|api\.whatsapp\.com)\/(?:intent\/(?:tweet|post)|sharer(?:\/sharer)?(?:\.php)?|sharing\/share-offsite\/?|shareArticle|submit|share(?:\/url)?|send|intent\/compose)\/?$/i;
 const LINK_PLACEHOLDER = /\{[^}\s]{1,40}\}|\$\{?[a-z_]{2,30}\}?|<[a-z_ ]{2,30}>|\[[a-z_ ]{2,30}\]/;
 
 /**
@@ -401,7 +416,8 @@ const RULES: readonly InjectionRule[] = [
     category: 'prompt_injection',
     weight: w(0.3, 0.45, 0.6),
     triggers: ['confirm', 'approv', 'permission', 'consent'],
-    re: /\b(?:do not|don't|dont|never|no need to|without|must not)\s+(?:ask(?:ing)?|wait(?:ing)?|request(?:ing)?|seek(?:ing)?|get(?:ting)?)(?:\s+(?:the user|them|anyone))?\s+(?:for\s+)?(?:confirmation|approval|permission|consent)\b|\bno (?:manager(?:'s)?\s+|human\s+|user\s+|admin\s+|supervisor\s+)?(?:approval|confirmation|review|sign-?off) (?:is )?(?:needed|required|necessary)\b/g,
+    // A confirmation awaited from a machine ("without waiting for confirmation from the server") describes a protocol.
+    re: /\b(?:do not|don't|dont|never|no need to|without|must not)\s+(?:ask(?:ing)?|wait(?:ing)?|request(?:ing)?|seek(?:ing)?|get(?:ting)?)(?:\s+(?:the user|them|anyone))?\s+(?:for\s+)?(?:confirmation|approval|permission|consent)\b(?!\s+from\s+(?:the\s+|a\s+|its\s+)?(?:server|client|host|peer|remote(?: side| end| host)?|receiver|broker|device|node|database|backend|network|endpoint|daemon|service|router|gateway)s?\b)|\bno (?:manager(?:'s)?\s+|human\s+|user\s+|admin\s+|supervisor\s+)?(?:approval|confirmation|review|sign-?off) (?:is )?(?:needed|required|necessary)\b/g,
     summary: 'asks to act without the user\'s confirmation',
   },
   {
@@ -638,7 +654,9 @@ const RULES: readonly InjectionRule[] = [
     // A markdown link is matched whole up to its ")" (one way to match), its placeholder checked in the refine:
     // a placeholder between two unbounded runs backtracked cubically on "//?" repeated.
     re: /\]\(\s*((?:https?:)?\/\/[^)\s?]{1,512}\?[^)\s]{0,512})\)|\b(?:https?:)?\/\/[^\s"'<>?]{1,512}\?[^\s"'<>]{0,512}=(?:\{[^}\s]{1,40}\}|\$\{[a-z_]{2,30}\}|<[a-z_ ]{2,30}>|\[(?:insert|your|the|user|data|secret|conversation|chat)[a-z_ ]{0,30}\])/g,
-    refine: (m) => (m[1] === undefined || LINK_PLACEHOLDER.test(m[1].slice(m[1].indexOf('?'))) ? 1 : 0),
+    // A public site's share form (tweet intent, sharer) only pre-fills a post the user sees and must send: a "share this
+    // answer" link, not a request that delivers data on its own.
+    refine: (m) => (SHARE_FORM.test(m[0].slice(0, m[0].indexOf('?'))) ? 0 : m[1] === undefined || LINK_PLACEHOLDER.test(m[1].slice(m[1].indexOf('?'))) ? 1 : 0),
     summary: 'URL template asking to fill in data',
   },
   {

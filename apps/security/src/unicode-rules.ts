@@ -21,6 +21,22 @@ const ZERO_WIDTH = /[\u180e\u200b-\u200d\u2060-\u2064\ufeff]/g;
 const MIXED_WORD = /[\p{L}\p{M}]+/gu;
 const LATIN = /[a-zA-Z]/;
 const CYR_GREEK = /[\u0370-\u03ff\u0400-\u052f]/;
+const PUNCT = /\p{P}/u;
+/**
+ * The end of the zero-width run that starts at index i, and whether it is plain U+200B only and ends a word (nothing
+ * a punctuation mark follows it: a full stop, a comma, a closing bracket). Such a run splits no word and, one symbol
+ * repeated, carries no bits. A run before a space or a word still counts: it can hide a seam before an instruction. Called once per run, so a long run costs one pass.
+ */
+function zeroWidthRun(text: string, i: number): { end: number; spared: boolean } {
+  let b = i;
+  let plain = true;
+  while (b < text.length && ZW_ONE.test(text[b])) {
+    if (text.charCodeAt(b) !== 0x200b) plain = false;
+    b++;
+  }
+  return { end: b, spared: plain && PUNCT.test(text[b] ?? '') };
+}
+const ZW_ONE = /[\u180e\u200b-\u200d\u2060-\u2064\ufeff]/;
 const EMOJI_NEAR = /\p{Extended_Pictographic}|[\u{1F3FB}-\u{1F3FF}\u{FE0F}]/u;
 
 export function scanUnicode(text: string): UnicodeHit[] {
@@ -38,6 +54,8 @@ export function scanUnicode(text: string): UnicodeHit[] {
   let firstZw = -1;
   let run = 0;
   let lastIdx = -2;
+  let runEnd = -1;
+  let runSpared = false;
   ZERO_WIDTH.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = ZERO_WIDTH.exec(text)) !== null) {
@@ -49,6 +67,10 @@ export function scanUnicode(text: string): UnicodeHit[] {
     if (ch === '\u200d' && (EMOJI_NEAR.test(before) || EMOJI_NEAR.test(after))) continue;
     // ZWNJ/ZWJ shape Persian, Arabic and Indic text; only ASCII neighbours are suspicious.
     if ((ch === '\u200c' || ch === '\u200d') && !(/[\x21-\x7e]/.test(before.slice(-1)) && /[\x21-\x7e]/.test(after.slice(0, 1)))) continue;
+    // A run of plain zero-width spaces right before a punctuation mark ("field\u200b\u200b.", "「\u200b」")
+    // splits nothing and, being one symbol, encodes no bits: chat exports leave such runs where citations were cut.
+    if (i >= runEnd) ({ end: runEnd, spared: runSpared } = zeroWidthRun(text, i));
+    if (runSpared) continue;
     zw++;
     if (firstZw < 0) firstZw = i;
     run = i === lastIdx + 1 ? run + 1 : 1;

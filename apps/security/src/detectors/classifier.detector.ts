@@ -12,6 +12,8 @@ import { builtInOrder, OrderModel, orderScore, orderStacked } from '../order';
 import { builtInSemantic, SemanticModel, semanticScore, stacked } from '../semantic';
 import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
 import { quotedSpans, readsLikeWriteUp } from './rules.detector';
+import { roleWithWayOut } from '../injection-rules';
+import { normalizeForMatch } from '../normalize';
 
 export interface ClassifierDetectorOptions {
   model?: ClassifierModel;
@@ -122,7 +124,9 @@ export class ClassifierDetector implements Detector {
     const short = (words < MIN_WORDS_ALONE && !(best.ngram >= Math.max(this.alone, CERTAIN) && words >= 6)) || blob;
     // Tool descriptions are imperatives addressed to the model by design ("Read the complete contents of a file"):
     // there the classifier corroborates rules and context cues but never alerts alone.
-    const alone = (best.ngram >= this.alone || best.p >= this.orderAlone) && unit.context !== 'definition';
+    // A game whose role the user can end ("until I say stop") is a structure the rules recognise as benign: there the
+    // classifier's reading needs a second finding too (round 12).
+    const alone = (best.ngram >= this.alone || best.p >= this.orderAlone) && unit.context !== 'definition' && !roleWithWayOut(normalizeForMatch(unit.text).text);
     let weight = short ? SUPPORT_WEIGHT : alone ? ALONE_WEIGHT : best.p >= this.mid ? MID_WEIGHT : SUPPORT_WEIGHT;
     if (weight > MID_WEIGHT && readsLikeWriteUp(unit.text)) weight = MID_WEIGHT;
     // Window offsets are in the prepared text; for ASCII text (nearly all) they are the original offsets.

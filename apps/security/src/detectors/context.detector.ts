@@ -235,7 +235,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
     kind: 'act',
     category: 'prompt_injection',
     weight: 0.35,
-    re: /\b(?:never|don'?t|do not|without) (?:show(?:ing)?|display(?:ing)?|ask(?:ing)? for|wait(?:ing)? for|request(?:ing)?|seek(?:ing)?) (?:the |a |any |their |for )?(?:user'?s? )?(?:confirmation|approval|consent|permission)(?: (?:dialog|prompt|step|screen|box))?\b|\bskip (?:the |any )?(?:confirmation|approval|consent) (?:dialog|prompt|step|screen)s?\b/g,
+    re: /\b(?:never|don'?t|do not|without) (?:show(?:ing)?|display(?:ing)?|ask(?:ing)? for|wait(?:ing)? for|request(?:ing)?|seek(?:ing)?) (?:the |a |any |their |for )?(?:user'?s? )?(?:confirmation|approval|consent|permission)(?: (?:dialog|prompt|step|screen|box))?\b(?!\s+from\s+(?:the\s+|a\s+|its\s+)?(?:server|client|host|peer|remote(?: side| end| host)?|receiver|broker|device|node|database|backend|network|endpoint|daemon|service|router|gateway)s?\b)|\bskip (?:the |any )?(?:confirmation|approval|consent) (?:dialog|prompt|step|screen)s?\b/g,
     summary: 'asks the reader to skip the user\'s confirmation',
   },
   {
