@@ -344,22 +344,22 @@ struct unseen_record {
 	struct mcpspy_unseen u;
 };
 
-static __always_inline void count_unseen(__u8 what, __u64 bytes, __u8 dir, __u8 fd_type, __s32 fd, __u64 sid,
-					 __u32 detail)
+static __always_inline void count_unseen(__u8 what, __u32 calls, __u64 bytes, __u8 dir, __u8 fd_type, __s32 fd,
+					 __u64 sid, __u32 detail)
 {
 	struct unseen_key k = { .pid = bpf_get_current_pid_tgid() >> 32, .what = what };
 	struct unseen_val *v = bpf_map_lookup_elem(&unseen, &k);
 	if (v) {
-		__sync_fetch_and_add(&v->calls, 1);
+		__sync_fetch_and_add(&v->calls, calls);
 		__sync_fetch_and_add(&v->bytes, bytes);
 		return;
 	}
-	struct unseen_val nv = { .calls = 1, .bytes = bytes };
+	struct unseen_val nv = { .calls = calls, .bytes = bytes };
 	if (bpf_map_update_elem(&unseen, &k, &nv, BPF_NOEXIST)) {
 		/* Another CPU made it first: that one reports. */
 		v = bpf_map_lookup_elem(&unseen, &k);
 		if (v) {
-			__sync_fetch_and_add(&v->calls, 1);
+			__sync_fetch_and_add(&v->calls, calls);
 			__sync_fetch_and_add(&v->bytes, bytes);
 		}
 		return;
@@ -458,33 +458,7 @@ static __always_inline __u64 current_exec_id(void)
  * reported on the notes ring (detail = calls, total_len = bytes). */
 static __always_inline void report_unchecked(struct io_call *p, __u32 calls, __u64 bytes)
 {
-	struct unseen_key k = { .pid = bpf_get_current_pid_tgid() >> 32, .what = MCPSPY_UNSEEN_QUIET };
-	struct unseen_val *v = bpf_map_lookup_elem(&unseen, &k);
-	if (v) {
-		__sync_fetch_and_add(&v->calls, calls);
-		__sync_fetch_and_add(&v->bytes, bytes);
-		return;
-	}
-	struct unseen_val nv = { .calls = calls, .bytes = bytes };
-	if (bpf_map_update_elem(&unseen, &k, &nv, BPF_NOEXIST)) {
-		v = bpf_map_lookup_elem(&unseen, &k);
-		if (v) {
-			__sync_fetch_and_add(&v->calls, calls);
-			__sync_fetch_and_add(&v->bytes, bytes);
-		}
-		return;
-	}
-	struct unseen_record *r = bpf_ringbuf_reserve(&notes, sizeof(*r), 0);
-	if (!r) {
-		stat_add(MCPSPY_STAT_RINGBUF_FULL, 1);
-		return;
-	}
-	fill_header(&r->ev, MCPSPY_KIND_UNSEEN, p->dir, p->fd_type, p->fd, p->stream_id, bytes);
-	r->ev.flags = MCPSPY_F_FIRST | MCPSPY_F_LAST;
-	r->ev.len = sizeof(r->u);
-	r->u.what = MCPSPY_UNSEEN_QUIET;
-	r->u.detail = calls;
-	bpf_ringbuf_submit(r, 0);
+	count_unseen(MCPSPY_UNSEEN_QUIET, calls, bytes, p->dir, p->fd_type, p->fd, p->stream_id, calls);
 }
 
 /* What stream_wanted decides. */
@@ -722,7 +696,7 @@ static __always_inline int finish_call(struct io_call *p, long ret, const __u8 s
 		return 0;
 	}
 	case SHAPE_UNSEEN:
-		count_unseen(p->what, ret, p->dir, p->fd_type, p->fd, p->stream_id, 0);
+		count_unseen(p->what, 1, ret, p->dir, p->fd_type, p->fd, p->stream_id, 0);
 		return 0;
 	}
 	return 0;
@@ -785,7 +759,7 @@ static __always_inline int uring_submitted(__u32 op, void *req)
 		if (fd >= 0 && !classify_fd(fd, dir, &type, &sid))
 			return 0;
 	}
-	count_unseen(MCPSPY_UNSEEN_IO_URING, 0, dir, type, fd, sid, op);
+	count_unseen(MCPSPY_UNSEEN_IO_URING, 1, 0, dir, type, fd, sid, op);
 	return 0;
 }
 
