@@ -210,7 +210,7 @@ test('concurrent: the events of a batch are handled at once, started in order; a
   await pub.close();
 });
 
-test('concurrent with a synchronous handler: a sync throw, a rejecting thenable and a rejection with a non-Error each lose only their event; the batch is acknowledged', async () => {
+test('concurrent with a synchronous handler: a sync throw (of an Error or of null), a rejecting thenable and a rejection with a non-Error each lose only their event; the batch is acknowledged', async () => {
   const pub = await NatsBus.connect({ url: nats.url });
   const sub = await NatsBus.connect({ url: nats.url, ackWaitMs: 5000 });
   const seen: number[] = [];
@@ -220,13 +220,15 @@ test('concurrent with a synchronous handler: a sync throw, a rejecting thenable 
     // A thenable whose then throws: counted, not thrown out of the batch.
     if (id === 5) return { then: () => { throw new Error('bad thenable'); } } as unknown as Promise<void>;
     if (id === 6) return Promise.reject('not an Error');
+    // A sync throw of something that is not an Error (null has no message): counted too.
+    if (id === 8) throw null;
     seen.push(id);
     return undefined;
   }, { durable: 'conc-sync', concurrent: true });
   for (let i = 0; i < 10; i++) void pub.publish(Subjects.mcpMessage, mcp(i));
   await pub.flush();
-  await until(() => sub.counters.get('handler_errors') === 3, 'three handler errors counted');
-  assert.deepEqual(seen, [0, 1, 2, 4, 7, 8, 9]);
+  await until(() => sub.counters.get('handler_errors') === 4, 'four handler errors counted');
+  assert.deepEqual(seen, [0, 1, 2, 4, 7, 9]);
   await until(async () => (await ackPending('conc-sync_batch_mcp_message')) === 0, 'the batch acknowledged');
   await sub.close();
   await pub.close();

@@ -610,11 +610,11 @@ export class NatsBus implements Bus {
         try {
           r = handler(line.value, info);
         } catch (err) {
-          this.counters.reject(this.options.logger, 'handler_errors', (err as Error).message, { subject });
+          (onError ??= this.handlerError(subject))(err);
           continue;
         }
         if (r !== undefined && r !== null && typeof (r as Promise<void>).then === 'function') {
-          running.push(Promise.resolve(r as Promise<void>).then(undefined, (onError ??= (err: unknown) => this.counters.reject(this.options.logger, 'handler_errors', (err as Error)?.message ?? String(err), { subject }))));
+          running.push(Promise.resolve(r as Promise<void>).then(undefined, (onError ??= this.handlerError(subject))));
         }
         continue;
       }
@@ -628,6 +628,11 @@ export class NatsBus implements Bus {
       }
     }
     if (running) await Promise.all(running);
+  }
+
+  /** Counts a handler's throw or rejection (whatever was thrown, `null` included) on `subject`. */
+  private handlerError(subject: string): (err: unknown) => void {
+    return (err) => this.counters.reject(this.options.logger, 'handler_errors', (err as Error | null)?.message ?? String(err), { subject });
   }
 
   async flush(): Promise<void> {
