@@ -101,7 +101,11 @@ describe('verdict cache: first sight', () => {
   test('10,000 distinct inputs are all remembered (buckets of 4: a shared slot does not evict)', () => {
     const c = new VerdictCache();
     const inputs = Array.from({ length: 10_000 }, (_, i) => input([unit(`text number ${i}`)]));
-    for (const x of inputs) assert.equal(c.seenBefore(x), false);
+    // Fingerprints are 32 bits: among 10,000 inputs two share one about once in 50 runs (the birthday bound), and
+    // the second of them then reads as seen. Allow a few such pairs instead of asserting every first sight.
+    let firstSeen = 0;
+    for (const x of inputs) if (c.seenBefore(x)) firstSeen++;
+    assert.ok(firstSeen <= 3, String(firstSeen));
     let seen = 0;
     for (const x of inputs) if (c.seenBefore(x)) seen++;
     assert.ok(seen >= 9_990, String(seen));
