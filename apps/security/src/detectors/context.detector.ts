@@ -833,9 +833,11 @@ export const CONTEXT_CUES: readonly Cue[] = [
     // Round 10: an ask to act on resources, wider than the consequential actions above: change, delete, grant or
     // revoke the user's or others' records, accounts, messages, access (sending to an address is \`send_to_address\`'s). Weak alone (a runbook says "delete the old
     // backups"); with a mark of a text speaking to its reader it is an injection.
+    // The gate holds the verbs' stems: the regex takes each verb with an ending (s, es, d, ed) and any white space, so
+    // "updated " or "place\tthe" must open it too (blind16 had "updated" and "changed" hidden by "update ", "change ").
     id: 'consequential_action',
     afterAddress: true,
-    gate: ['delete', 'remove', 'wipe', 'erase', 'mark', 'reset', 'complete', 'grant', 'invite', 'revoke', 'disable', 'turn off', 'publish', 'cancel', 'refund', 'approve', 'place an order', 'place order', 'purchase', 'buy ', 'change ', 'update ', 'add '],
+    gate: ['delete', 'remove', 'wipe', 'erase', 'mark', 'reset', 'complete', 'grant', 'invite', 'revoke', 'disable', 'turn off', 'publish', 'cancel', 'refund', 'approve', 'place', 'purchase', 'buy', 'chang', 'updat', 'add'],
     kind: 'act',
     category: 'prompt_injection',
     weight: 0.25,
