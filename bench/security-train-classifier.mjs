@@ -252,7 +252,11 @@ const writers = existsSync(TRAINING) ? loadTrainingFolder(TRAINING, { leaveOut: 
     console.error(`--leave-out: no file ${unknown.join(', ')} in ${TRAINING} (there: ${writers.writers.join(', ') || 'none'})`);
     process.exit(2);
   }
-  for (const r of writers.rows) if (r.text.trim().length >= 12) rows.push({ text: r.text, y: r.y, source: r.writer, group: `${r.writer}:${r.label}`, label: r.label, writer: true });
+  // Experiments (off by default): --writer-weight K counts each writer row (and its augmentations) K times in the
+  // loss; --writer-drop LABEL[,…] does not train on those labels of the writers' files.
+  const drop = new Set(opt('--writer-drop', '').split(',').filter(Boolean));
+  const ww = Number(opt('--writer-weight', '1'));
+  for (const r of writers.rows) if (r.text.trim().length >= 12 && !drop.has(r.label)) rows.push({ text: r.text, y: r.y, source: r.writer, group: `${r.writer}:${r.label}`, label: r.label, writer: true, ...(ww !== 1 ? { w: ww } : {}) });
   if (writers.skipped.length) console.log(`training folder: ${writers.skipped.length} lines skipped (${[...new Set(writers.skipped.map((x) => `${x.writer}: ${x.reason}`))].slice(0, 5).join('; ')})`);
   console.log(`training folder ${TRAINING}: ${writers.writers.join(', ') || 'no files'}; trained on ${writers.rows.length} texts${writers.heldOut.length ? `, left out ${[...new Set(writers.heldOut.map((r) => r.writer))].join(', ')} (${writers.heldOut.length} texts)` : ''}`);
 }
@@ -306,7 +310,20 @@ const heldOut = [];
       const c = carriers[rnd(carriers.length)];
       const cut = 60 + rnd(Math.max(1, Math.min(240, c.length - 60)));
       const sep = ['\n\n', ' ', '\n', '\n<!-- ', ' -- '][rnd(5)];
-      rows.push({ text: `${c.slice(0, cut)}${sep}${a.text}${sep === '\n<!-- ' ? ' -->' : ''}\n${c.slice(cut, cut + 120)}`, y: 1, source: 'augmented (attack inside benign text)', group: a.group, ...(a.writer ? { from: a.source, label: a.label } : {}) });
+      rows.push({ text: `${c.slice(0, cut)}${sep}${a.text}${sep === '\n<!-- ' ? ' -->' : ''}\n${c.slice(cut, cut + 120)}`, y: 1, source: 'augmented (attack inside benign text)', group: a.group, ...(a.writer ? { from: a.source, label: a.label, ...(a.w ? { w: a.w } : {}) } : {}) });
+    }
+  }
+  // --writer-carriers N: each writer attack also placed N times inside a benign text of another writer (their
+  // tricky benign texts are the genre the attacks hide in: mail, tickets, pages, tool descriptions).
+  const wc = Number(opt('--writer-carriers', '0'));
+  const wCarriers = rows.filter((r) => !r.y && r.writer && r.text.length >= 80);
+  for (const a of wc ? attacks.filter((r) => r.writer) : []) {
+    const pool = wCarriers.filter((c) => c.source !== a.source);
+    for (let k = 0; k < wc && pool.length; k++) {
+      const c = pool[rnd(pool.length)].text;
+      const cut = rnd(c.length);
+      const sep = ['\n\n', ' ', '\n'][rnd(3)];
+      rows.push({ text: `${c.slice(0, cut)}${sep}${a.text}${sep}${c.slice(cut)}`, y: 1, source: 'augmented (attack inside benign text)', group: a.group, from: a.source, label: a.label, ...(a.w ? { w: a.w } : {}) });
     }
   }
 }
@@ -344,8 +361,8 @@ function train(data) {
   // trains on its currently strongest window; benign text must be clean in every window.
   const order = [];
   for (const r of data) {
-    if (r.y) order.push([r.xs, 1, wPos]);
-    else for (const x of r.xs) order.push([[x], 0, wNeg / r.xs.length]);
+    if (r.y) order.push([r.xs, 1, wPos * (r.w ?? 1)]);
+    else for (const x of r.xs) order.push([[x], 0, (wNeg * (r.w ?? 1)) / r.xs.length]);
   }
   let seed = 42;
   const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);

@@ -108,7 +108,11 @@ async function judge(Engine, sample) {
   for (const msg of messagesOf(sample)) alerts.push(...(await engine.analyze(msg)));
   await engine.close();
   await store.close();
-  return alerts.filter((a) => a.score >= THRESHOLD).map((a) => a.category);
+  const kept = alerts.filter((a) => a.score >= THRESHOLD);
+  const cats = kept.map((a) => a.category);
+  // For the per-sample list (--json): which detectors made each alert.
+  cats.detail = kept.map((a) => `${a.category}:${a.detector === 'combined' ? (a.details?.detectors ?? []).join('+') : a.detector}:${a.score}`);
+  return cats;
 }
 const LABELS = ['prompt_injection', 'jailbreak', 'tool_poisoning', 'data_leak', 'exfiltration', 'benign'];
 /** Per label: n, any alert, an alert of the label's category (or one it also allows). */
@@ -125,7 +129,9 @@ async function score(dir, samples) {
       cats[i] = await judge(Engine, samples[i]);
     }
   }));
+  t.samples = {};
   samples.forEach((s, i) => {
+    if (cats[i].length) t.samples[s.id] = cats[i].detail;
     const c = (t[s.label] ??= { n: 0, any: 0, right: 0 });
     c.n++;
     if (cats[i].length) c.any++;
@@ -146,6 +152,7 @@ results['(all writers)'] = {};
 for (const col of ['base', 'none', 'loo', 'all']) {
   const t = {};
   for (const w of writers) for (const [label, c] of Object.entries(results[w][col])) {
+    if (label === 'samples') continue;
     const x = (t[label] ??= { n: 0, any: 0, right: 0 });
     x.n += c.n;
     x.any += c.any;
@@ -160,7 +167,7 @@ console.log('  base = session-start build; none = retrained, no writer; loo = tr
 for (const [w, cols] of Object.entries(results)) {
   console.log(`\n${w}`);
   console.log(`  ${'label'.padEnd(18)}   n  ${['base', 'none', 'loo', 'all (seen)'].map((c) => c.padEnd(17)).join(' ')}`);
-  const attackTotal = (col) => Object.entries(cols[col]).filter(([l]) => l !== 'benign').reduce((a, [, c]) => ({ n: a.n + c.n, any: a.any + c.any, right: a.right + c.right }), { n: 0, any: 0, right: 0 });
+  const attackTotal = (col) => Object.entries(cols[col]).filter(([l]) => l !== 'benign' && l !== 'samples').reduce((a, [, c]) => ({ n: a.n + c.n, any: a.any + c.any, right: a.right + c.right }), { n: 0, any: 0, right: 0 });
   for (const label of LABELS) {
     const n = cols.base[label]?.n ?? 0;
     if (!n) continue;
