@@ -500,8 +500,11 @@ let A = 1, B = 0;
 const prob = (z) => 1 / (1 + Math.exp(-(A * z + B)));
 const oofP = Array.from(oof, prob);
 /** Lowest threshold whose out-of-fold benign FPR is at most `fpr`. */
+// --points-without-writers: the operating points from the benign rows of the other sources only (the writers' tricky
+// benign texts then do not move them), an experiment.
+const POINTS_WITHOUT_WRITERS = args.includes('--points-without-writers');
 function thresholdAt(fpr) {
-  const benign = oofP.filter((_, i) => !rows[i].y).sort((a, b) => b - a);
+  const benign = oofP.filter((_, i) => !rows[i].y && !(POINTS_WITHOUT_WRITERS && rows[i].writer)).sort((a, b) => b - a);
   const idx = Math.floor(fpr * benign.length);
   return Math.min(0.999, (benign[idx] ?? 0) + 1e-6);
 }
