@@ -13,7 +13,7 @@
 //
 // Usage: node bench/security-writers-loo.mjs [--data DATA_DIR] [--base DIST_DIR] [--training DIR]
 //          [--from-branches writer-a,writer-b,writer-c] [--work DIR] [--threshold 0.5] [--json FILE]
-//          [--skip-train] [-- trainer args…]
+//          [--skip-train] [--curve] [-- trainer args…]
 // --from-branches reads each branch's apps/security/training/<branch>.jsonl with git show (the writers' files while
 // they are written on their own branches). Build first: npx tsc -b apps/security. No BPF, no lock needed.
 import { execFileSync } from 'node:child_process';
@@ -80,7 +80,15 @@ const byWriter = Object.fromEntries(writers.map((w) => [w, samplesOf(w)]));
 console.log(`writers in ${TRAINING}: ${writers.map((w) => `${w} ${byWriter[w].samples.length}${byWriter[w].bad ? ` (+${byWriter[w].bad} unreadable)` : ''}`).join(', ')}; data ${DATA}; load ${load()}`);
 
 // ---------- the builds ----------
-const variants = [['none', ['--no-writers']], ['all', []], ...writers.map((w) => [`without-${w}`, ['--leave-out', w]])];
+// --curve: also one build per writer trained on that writer alone (of the writer files), to judge each other writer
+// with one writer's text against two: does a second writer help as much as the first?
+const CURVE = args.includes('--curve') && writers.length >= 3;
+const variants = [
+  ['none', ['--no-writers']],
+  ['all', []],
+  ...writers.map((w) => [`without-${w}`, ['--leave-out', w]]),
+  ...(CURVE ? writers.map((u) => [`only-${u}`, ['--leave-out', writers.filter((x) => x !== u).join(',')]]) : []),
+];
 const trained = {};
 for (const [name, extra] of variants) {
   const dist = join(WORK, name, 'dist');
@@ -146,10 +154,26 @@ for (const w of writers) {
   for (const [col, dir] of [['base', BASE], ['none', join(WORK, 'none', 'dist')], ['loo', join(WORK, `without-${w}`, 'dist')], ['all', join(WORK, 'all', 'dist')]]) {
     results[w][col] = await score(dir, samples);
   }
+  // One other writer: the mean over the builds trained on one other writer alone (counts summed, so shares average).
+  if (CURVE) {
+    const t = {};
+    for (const u of writers.filter((x) => x !== w)) {
+      const r = await score(join(WORK, `only-${u}`, 'dist'), samples);
+      for (const [label, c] of Object.entries(r)) {
+        if (label === 'samples') continue;
+        const x = (t[label] ??= { n: 0, any: 0, right: 0 });
+        x.n += c.n;
+        x.any += c.any;
+        x.right += c.right;
+      }
+    }
+    results[w].one = t;
+  }
 }
 // Pooled over writers (each judged by the build that never saw it, for loo).
 results['(all writers)'] = {};
-for (const col of ['base', 'none', 'loo', 'all']) {
+const COLS = CURVE ? ['base', 'none', 'one', 'loo', 'all'] : ['base', 'none', 'loo', 'all'];
+for (const col of COLS) {
   const t = {};
   for (const w of writers) for (const [label, c] of Object.entries(results[w][col])) {
     if (label === 'samples') continue;
@@ -163,10 +187,10 @@ for (const col of ['base', 'none', 'loo', 'all']) {
 
 const pct = (a, n) => (n ? `${((100 * a) / n).toFixed(1)}%` : '-').padStart(6);
 console.log(`\nwhole detector at threshold ${THRESHOLD}: attacks in their own category (any alert) / benign alerted; load ${load()}`);
-console.log('  base = session-start build; none = retrained, no writer; loo = trained on the other writers; all = trained on every writer (seen)');
+console.log(`  base = session-start build; none = retrained, no writer;${CURVE ? ' one other writer = trained on one of the others (both such builds, counts summed);' : ''} loo = trained on the other writers; all = trained on every writer (seen)`);
 for (const [w, cols] of Object.entries(results)) {
   console.log(`\n${w}`);
-  console.log(`  ${'label'.padEnd(18)}   n  ${['base', 'none', 'loo', 'all (seen)'].map((c) => c.padEnd(17)).join(' ')}`);
+  console.log(`  ${'label'.padEnd(18)}   n  ${COLS.map((c) => (c === 'all' ? 'all (seen)' : c === 'one' ? 'one other writer' : c)).map((c) => c.padEnd(17)).join(' ')}`);
   const attackTotal = (col) => Object.entries(cols[col]).filter(([l]) => l !== 'benign' && l !== 'samples').reduce((a, [, c]) => ({ n: a.n + c.n, any: a.any + c.any, right: a.right + c.right }), { n: 0, any: 0, right: 0 });
   for (const label of LABELS) {
     const n = cols.base[label]?.n ?? 0;
@@ -175,13 +199,13 @@ for (const [w, cols] of Object.entries(results)) {
       const c = cols[col][label];
       return label === 'benign' ? `${pct(c.any, c.n)} FP`.padEnd(17) : `${pct(c.right, c.n)} (${pct(c.any, c.n).trim()})`.padEnd(17);
     };
-    console.log(`  ${label.padEnd(18)}${String(n).padStart(4)}  ${['base', 'none', 'loo', 'all'].map(cell).join(' ')}`);
+    console.log(`  ${label.padEnd(18)}${String(n).padStart(4)}  ${COLS.map(cell).join(' ')}`);
   }
   const tot = (col) => {
     const c = attackTotal(col);
     return `${pct(c.right, c.n)} (${pct(c.any, c.n).trim()})`.padEnd(17);
   };
-  console.log(`  ${'attacks'.padEnd(18)}${String(attackTotal('base').n).padStart(4)}  ${['base', 'none', 'loo', 'all'].map(tot).join(' ')}`);
+  console.log(`  ${'attacks'.padEnd(18)}${String(attackTotal('base').n).padStart(4)}  ${COLS.map(tot).join(' ')}`);
 }
 
 // The classifier alone on each writer: the model trained without it, at its operating points.
