@@ -222,5 +222,32 @@ console.log('\nclassifier out of fold on the writers (model "all": 5 folds by wr
 for (const [w, tab] of Object.entries(trained.all.oofWriters)) {
   console.log(`  ${w}: ${LABELS.filter((l) => tab[l]).map((l) => `${l} ${pct(tab[l].alone, tab[l].n).trim()}/${pct(tab[l].mid, tab[l].n).trim()}/${pct(tab[l].support, tab[l].n).trim()}`).join(', ')}`);
 }
+// Threshold-free: the classifier alone as a ranking of W's texts (a sample scores as its strongest text), ROC AUC of
+// attacks against W's benign texts, for the weights of each build.
+const aucs = {};
+{
+  const req = createRequire(import.meta.url);
+  const { decodeModel, prepareText, scorePrepared } = req('@mcpspy/security/dist/src/classifier.js');
+  const { sampleTexts } = req('@mcpspy/security/dist/src/training-folder.js');
+  const modelOf = (dir) => decodeModel(req(join(dir, 'src', 'classifier-weights.js')).CLASSIFIER_DATA);
+  const auc = (pos, neg) => {
+    let wins = 0;
+    for (const a of pos) for (const b of neg) wins += a > b ? 1 : a === b ? 0.5 : 0;
+    return pos.length && neg.length ? wins / (pos.length * neg.length) : NaN;
+  };
+  console.log('\nclassifier alone, ROC AUC of attacks against benign on each writer (threshold-free)');
+  for (const w of writers) {
+    const cols = [['base', BASE], ['none', join(WORK, 'none', 'dist')], ...(CURVE ? writers.filter((u) => u !== w).map((u) => [`only-${u}`, join(WORK, `only-${u}`, 'dist')]) : []), ['loo', join(WORK, `without-${w}`, 'dist')], ['all', join(WORK, 'all', 'dist')]];
+    aucs[w] = {};
+    for (const [col, dir] of cols) {
+      const m = modelOf(dir);
+      const score = (s) => Math.max(0, ...sampleTexts(s).map((t) => scorePrepared(m, prepareText(t)).p));
+      const att = byWriter[w].samples.filter((s) => s.label !== 'benign').map(score);
+      const ben = byWriter[w].samples.filter((s) => s.label === 'benign').map(score);
+      aucs[w][col] = auc(att, ben);
+    }
+    console.log(`  ${w}: ${Object.entries(aucs[w]).map(([c, v]) => `${c === 'all' ? 'all (seen)' : c} ${v.toFixed(3)}`).join(', ')}`);
+  }
+}
 console.log(`\nload at the end: ${load()}`);
-if (opt('--json')) writeFileSync(opt('--json'), JSON.stringify({ threshold: THRESHOLD, data: DATA, base: BASE, writers: Object.fromEntries(writers.map((w) => [w, byWriter[w].samples.length])), results, classifier: Object.fromEntries(Object.entries(trained).map(([k, t]) => [k, { points: t.points, leftOutWriters: t.leftOutWriters, oofWriters: t.oofWriters, heldOutPublic: t.heldOutPublic }])) }, null, 2) + '\n');
+if (opt('--json')) writeFileSync(opt('--json'), JSON.stringify({ aucs, threshold: THRESHOLD, data: DATA, base: BASE, writers: Object.fromEntries(writers.map((w) => [w, byWriter[w].samples.length])), results, classifier: Object.fromEntries(Object.entries(trained).map(([k, t]) => [k, { points: t.points, leftOutWriters: t.leftOutWriters, oofWriters: t.oofWriters, heldOutPublic: t.heldOutPublic }])) }, null, 2) + '\n');
