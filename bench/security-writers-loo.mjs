@@ -120,7 +120,15 @@ async function judge(Engine, sample) {
   const cats = kept.map((a) => a.category);
   // For the per-sample list (--json): which detectors made each alert.
   cats.detail = kept.map((a) => `${a.category}:${a.detector === 'combined' ? (a.details?.detectors ?? []).join('+') : a.detector}:${a.score}`);
+  // The highest score of any alert (from 0.01): the detector's ranking of the sample, for a threshold-free AUC.
+  cats.max = alerts.reduce((m, a) => Math.max(m, a.score), 0);
   return cats;
+}
+/** ROC AUC of positive against negative scores (ties count half). */
+function aucOf(pos, neg) {
+  let wins = 0;
+  for (const a of pos) for (const b of neg) wins += a > b ? 1 : a === b ? 0.5 : 0;
+  return pos.length && neg.length ? wins / (pos.length * neg.length) : NaN;
 }
 const LABELS = ['prompt_injection', 'jailbreak', 'tool_poisoning', 'data_leak', 'exfiltration', 'benign'];
 /** Per label: n, any alert, an alert of the label's category (or one it also allows). */
@@ -138,6 +146,7 @@ async function score(dir, samples) {
     }
   }));
   t.samples = {};
+  t.auc = aucOf(samples.filter((s, i) => s.label !== 'benign').map((s) => cats[samples.indexOf(s)].max), samples.filter((s) => s.label === 'benign').map((s) => cats[samples.indexOf(s)].max));
   samples.forEach((s, i) => {
     if (cats[i].length) t.samples[s.id] = cats[i].detail;
     const c = (t[s.label] ??= { n: 0, any: 0, right: 0 });
@@ -157,16 +166,19 @@ for (const w of writers) {
   // One other writer: the mean over the builds trained on one other writer alone (counts summed, so shares average).
   if (CURVE) {
     const t = {};
+    const aucs1 = [];
     for (const u of writers.filter((x) => x !== w)) {
       const r = await score(join(WORK, `only-${u}`, 'dist'), samples);
+      aucs1.push(r.auc);
       for (const [label, c] of Object.entries(r)) {
-        if (label === 'samples') continue;
+        if (label === 'samples' || label === 'auc') continue;
         const x = (t[label] ??= { n: 0, any: 0, right: 0 });
         x.n += c.n;
         x.any += c.any;
         x.right += c.right;
       }
     }
+    t.auc = aucs1.reduce((a, b) => a + b, 0) / aucs1.length;
     results[w].one = t;
   }
 }
@@ -176,7 +188,7 @@ const COLS = CURVE ? ['base', 'none', 'one', 'loo', 'all'] : ['base', 'none', 'l
 for (const col of COLS) {
   const t = {};
   for (const w of writers) for (const [label, c] of Object.entries(results[w][col])) {
-    if (label === 'samples') continue;
+    if (label === 'samples' || label === 'auc') continue;
     const x = (t[label] ??= { n: 0, any: 0, right: 0 });
     x.n += c.n;
     x.any += c.any;
@@ -191,7 +203,7 @@ console.log(`  base = session-start build; none = retrained, no writer;${CURVE ?
 for (const [w, cols] of Object.entries(results)) {
   console.log(`\n${w}`);
   console.log(`  ${'label'.padEnd(18)}   n  ${COLS.map((c) => (c === 'all' ? 'all (seen)' : c === 'one' ? 'one other writer' : c)).map((c) => c.padEnd(17)).join(' ')}`);
-  const attackTotal = (col) => Object.entries(cols[col]).filter(([l]) => l !== 'benign' && l !== 'samples').reduce((a, [, c]) => ({ n: a.n + c.n, any: a.any + c.any, right: a.right + c.right }), { n: 0, any: 0, right: 0 });
+  const attackTotal = (col) => Object.entries(cols[col]).filter(([l]) => l !== 'benign' && l !== 'samples' && l !== 'auc').reduce((a, [, c]) => ({ n: a.n + c.n, any: a.any + c.any, right: a.right + c.right }), { n: 0, any: 0, right: 0 });
   for (const label of LABELS) {
     const n = cols.base[label]?.n ?? 0;
     if (!n) continue;
@@ -206,6 +218,7 @@ for (const [w, cols] of Object.entries(results)) {
     return `${pct(c.right, c.n)} (${pct(c.any, c.n).trim()})`.padEnd(17);
   };
   console.log(`  ${'attacks'.padEnd(18)}${String(attackTotal('base').n).padStart(4)}  ${COLS.map(tot).join(' ')}`);
+  if (w !== '(all writers)') console.log(`  ${'ROC AUC (max score)'.padEnd(22)}  ${COLS.map((c) => (Number.isFinite(cols[c].auc) ? cols[c].auc.toFixed(3) : '-').padEnd(17)).join(' ')}`);
 }
 
 // The classifier alone on each writer: the model trained without it, at its operating points.
