@@ -610,7 +610,7 @@ export const CLASSIFIER_DATA = { bits: ${CLASSIFIER_BITS}, bias: ${r6(model.bias
 `;
   if (opt('--weights-dist')) {
     // The same data as tsc would compile it to (CommonJS), for a copy of the dist folder judged with --engine.
-    const js = `"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.CLASSIFIER_DATA = void 0;\n${body.split('\n').filter((l) => l.startsWith('//')).join('\n')}\nexports.CLASSIFIER_DATA = ${body.slice(body.indexOf('export const CLASSIFIER_DATA = ') + 'export const CLASSIFIER_DATA = '.length)}`;
+    const js = `"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.CLASSIFIER_DATA = void 0;\n${body.split('\n').filter((l) => l.startsWith('//') || l.startsWith('/*')).join('\n')}\nexports.CLASSIFIER_DATA = ${body.slice(body.indexOf('export const CLASSIFIER_DATA = ') + 'export const CLASSIFIER_DATA = '.length)}`;
     writeFileSync(join(opt('--weights-dist'), 'src', 'classifier-weights.js'), js);
     console.log(`wrote ${q.length} int8 weights to ${join(opt('--weights-dist'), 'src', 'classifier-weights.js')}`);
   }
