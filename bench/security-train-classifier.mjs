@@ -7,6 +7,12 @@
 // stores int8 weights in apps/security/src/classifier-weights.ts.
 //
 // Usage: node bench/security-train-classifier.mjs DATA_DIR [--write] [--extra] [--mlp H] [--epochs 12] [--l2 2e-6]
+//          [--training DIR] [--leave-out WRITER[,WRITER]] [--no-writers] [--weights-dist DIST_DIR] [--json FILE]
+// The writers' labelled text (apps/security/training/*.jsonl, or --training DIR) is read too, one source per file;
+// --leave-out trains without those files and reports the model on them (leave one writer out), --no-writers leaves
+// every file out. --weights-dist writes the weights as compiled JavaScript into DIST_DIR/src/classifier-weights.js (a
+// copy of apps/security/dist, for judging the whole detector with them: bench/security-writers-loo.mjs); --json
+// writes the figures per writer and label at the operating points.
 // DATA_DIR holds one folder per source, named owner+repo (a `git archive` of
 // the commit listed in apps/security/model-sources.json), plus npm-docs/ and
 // npm-code/ (READMEs and .d.ts files copied from node_modules).
@@ -16,6 +22,7 @@ import { join, relative } from 'node:path';
 import { extractTexts, subjectOf } from '@mcpspy/security';
 import { loadCorpus, messagesOf } from '@mcpspy/security/dist/src/corpus.js';
 import { CLASSIFIER_BITS, featuresOf, MAX_FEATURES, prepareText, windowStarts, WINDOW } from '@mcpspy/security/dist/src/classifier.js';
+import { loadTrainingFolder } from '@mcpspy/security/dist/src/training-folder.js';
 
 const args = process.argv.slice(2);
 const opt = (n, d) => (args.includes(n) ? args[args.indexOf(n) + 1] : d);
@@ -234,6 +241,25 @@ if (EXTRA) {
     }
   }
 }
+// The writers' labelled text (session 10): one file per writer, in the corpus format; every label but benign is an
+// attack. Grouped by writer and label for the folds (a writer's injections stay in one fold). Files named in
+// --leave-out (or all of them, --no-writers) are not trained on: the final model is scored on them below.
+const TRAINING = opt('--training', new URL('../apps/security/training/', import.meta.url).pathname);
+const writers = existsSync(TRAINING) ? loadTrainingFolder(TRAINING, { leaveOut: args.includes('--no-writers') ? readdirSync(TRAINING).filter((f) => f.endsWith('.jsonl')) : opt('--leave-out', '').split(',').filter(Boolean) }) : { rows: [], heldOut: [], writers: [], skipped: [] };
+{
+  const unknown = opt('--leave-out', '').split(',').filter((w) => w && !writers.writers.includes(w.replace(/\.jsonl$/, '')));
+  if (unknown.length) {
+    console.error(`--leave-out: no file ${unknown.join(', ')} in ${TRAINING} (there: ${writers.writers.join(', ') || 'none'})`);
+    process.exit(2);
+  }
+  // Experiments (off by default): --writer-weight K counts each writer row (and its augmentations) K times in the
+  // loss; --writer-drop LABEL[,…] does not train on those labels of the writers' files.
+  const drop = new Set(opt('--writer-drop', '').split(',').filter(Boolean));
+  const ww = Number(opt('--writer-weight', '1'));
+  for (const r of writers.rows) if (r.text.trim().length >= 12 && !drop.has(r.label)) rows.push({ text: r.text, y: r.y, source: r.writer, group: `${r.writer}:${r.label}`, label: r.label, writer: true, ...(ww !== 1 ? { w: ww } : {}) });
+  if (writers.skipped.length) console.log(`training folder: ${writers.skipped.length} lines skipped (${[...new Set(writers.skipped.map((x) => `${x.writer}: ${x.reason}`))].slice(0, 5).join('; ')})`);
+  console.log(`training folder ${TRAINING}: ${writers.writers.join(', ') || 'no files'}; trained on ${writers.rows.length} texts${writers.heldOut.length ? `, left out ${[...new Set(writers.heldOut.map((r) => r.writer))].join(', ')} (${writers.heldOut.length} texts)` : ''}`);
+}
 // Held out, never trained or tuned on: agent-egress-bench (MCP-shaped cases) and promptmap (attack prompts).
 const heldOut = [];
 {
@@ -263,7 +289,7 @@ const heldOut = [];
 {
   let seed = 11;
   const rnd = (n) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
-  const pool = rows.filter((r) => !r.y && !r.source.startsWith('mcpspy'));
+  const pool = rows.filter((r) => !r.y && !r.source.startsWith('mcpspy') && !r.writer);
   const sentences = [];
   for (const r of pool) for (const sn of r.text.split(/(?<=[.!?])\s+|\n+/)) if (sn.length >= 15 && sn.length <= 160 && /[a-z]{3}/i.test(sn)) sentences.push([sn, r.source, r.group]);
   for (let k = 0; k < 4000 && sentences.length; k++) {
@@ -276,14 +302,28 @@ const heldOut = [];
 {
   let seed = 7;
   const rnd = (n) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
-  const carriers = rows.filter((r) => !r.y && !r.source.startsWith('mcpspy') && r.text.length >= 120).map((r) => r.text);
+  // (not the writers' benign texts: with them the carriers, and so every other attack's augmentation, would change)
+  const carriers = rows.filter((r) => !r.y && !r.source.startsWith('mcpspy') && !r.writer && r.text.length >= 120).map((r) => r.text);
   const attacks = rows.filter((r) => r.y && r.text.length <= 450);
   for (const a of attacks) {
     for (let k = 0; k < 2; k++) {
       const c = carriers[rnd(carriers.length)];
       const cut = 60 + rnd(Math.max(1, Math.min(240, c.length - 60)));
       const sep = ['\n\n', ' ', '\n', '\n<!-- ', ' -- '][rnd(5)];
-      rows.push({ text: `${c.slice(0, cut)}${sep}${a.text}${sep === '\n<!-- ' ? ' -->' : ''}\n${c.slice(cut, cut + 120)}`, y: 1, source: 'augmented (attack inside benign text)', group: a.group });
+      rows.push({ text: `${c.slice(0, cut)}${sep}${a.text}${sep === '\n<!-- ' ? ' -->' : ''}\n${c.slice(cut, cut + 120)}`, y: 1, source: 'augmented (attack inside benign text)', group: a.group, ...(a.writer ? { from: a.source, label: a.label, ...(a.w ? { w: a.w } : {}) } : {}) });
+    }
+  }
+  // --writer-carriers N: each writer attack also placed N times inside a benign text of another writer (their
+  // tricky benign texts are the genre the attacks hide in: mail, tickets, pages, tool descriptions).
+  const wc = Number(opt('--writer-carriers', '0'));
+  const wCarriers = rows.filter((r) => !r.y && r.writer && r.text.length >= 80);
+  for (const a of wc ? attacks.filter((r) => r.writer) : []) {
+    const pool = wCarriers.filter((c) => c.source !== a.source);
+    for (let k = 0; k < wc && pool.length; k++) {
+      const c = pool[rnd(pool.length)].text;
+      const cut = rnd(c.length);
+      const sep = ['\n\n', ' ', '\n'][rnd(3)];
+      rows.push({ text: `${c.slice(0, cut)}${sep}${a.text}${sep}${c.slice(cut)}`, y: 1, source: 'augmented (attack inside benign text)', group: a.group, from: a.source, label: a.label, ...(a.w ? { w: a.w } : {}) });
     }
   }
 }
@@ -298,6 +338,7 @@ function windowsOf(text) {
 }
 for (const r of rows) r.xs = windowsOf(r.text);
 for (const r of heldOut) r.xs = windowsOf(r.text);
+const heldWriters = writers.heldOut.map((r) => ({ ...r, xs: windowsOf(r.text) }));
 
 // ---------- training ----------
 function hashStr(s) {
@@ -320,8 +361,8 @@ function train(data) {
   // trains on its currently strongest window; benign text must be clean in every window.
   const order = [];
   for (const r of data) {
-    if (r.y) order.push([r.xs, 1, wPos]);
-    else for (const x of r.xs) order.push([[x], 0, wNeg / r.xs.length]);
+    if (r.y) order.push([r.xs, 1, wPos * (r.w ?? 1)]);
+    else for (const x of r.xs) order.push([[x], 0, (wNeg * (r.w ?? 1)) / r.xs.length]);
   }
   let seed = 42;
   const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
@@ -459,8 +500,11 @@ let A = 1, B = 0;
 const prob = (z) => 1 / (1 + Math.exp(-(A * z + B)));
 const oofP = Array.from(oof, prob);
 /** Lowest threshold whose out-of-fold benign FPR is at most `fpr`. */
+// --points-without-writers: the operating points from the benign rows of the other sources only (the writers' tricky
+// benign texts then do not move them), an experiment.
+const POINTS_WITHOUT_WRITERS = args.includes('--points-without-writers');
 function thresholdAt(fpr) {
-  const benign = oofP.filter((_, i) => !rows[i].y).sort((a, b) => b - a);
+  const benign = oofP.filter((_, i) => !rows[i].y && !(POINTS_WITHOUT_WRITERS && rows[i].writer)).sort((a, b) => b - a);
   const idx = Math.floor(fpr * benign.length);
   return Math.min(0.999, (benign[idx] ?? 0) + 1e-6);
 }
@@ -498,6 +542,45 @@ for (const [name, keep] of [
   report(name, data, data.map((r) => prob(marginOf(model, r.xs))));
 }
 
+// The writers' text by writer and label at the three operating points: out of fold for the files trained on, the
+// final model's reading for the files left out (a writer it never saw).
+const POINTS = { alone: T_ALONE, mid: T_MID, support: T_SUPPORT };
+function byLabel(items, probs) {
+  const out = {};
+  items.forEach((r, i) => {
+    const g = (out[r.writer] ??= {});
+    const c = (g[r.label] ??= { n: 0, alone: 0, mid: 0, support: 0 });
+    c.n++;
+    for (const [k, t] of Object.entries(POINTS)) if (probs[i] >= t) c[k]++;
+  });
+  return out;
+}
+function printByLabel(title, table) {
+  for (const [w, labels] of Object.entries(table)) {
+    console.log(`${title} ${w} (share at p≥${T_ALONE.toFixed(3)} alone / p≥${T_MID.toFixed(3)} mid / p≥${T_SUPPORT.toFixed(3)} support)`);
+    for (const [label, c] of Object.entries(labels).sort()) {
+      const f = (k) => `${((100 * c[k]) / c.n).toFixed(0).padStart(3)}%`;
+      console.log(`  ${label.padEnd(18)} ${String(c.n).padStart(4)}  ${f('alone')} / ${f('mid')} / ${f('support')}${label === 'benign' ? '  (false positives)' : ''}`);
+    }
+  }
+}
+const oofWriters = rows.map((r, i) => (r.writer ? i : -1)).filter((i) => i >= 0);
+const oofTable = byLabel(oofWriters.map((i) => ({ writer: rows[i].source, label: rows[i].label })), oofWriters.map((i) => oofP[i]));
+printByLabel('OOF writer', oofTable);
+const heldProbs = heldWriters.map((r) => prob(marginOf(model, r.xs)));
+const heldTable = byLabel(heldWriters, heldProbs);
+printByLabel('LEFT OUT writer, model trained without it:', heldTable);
+if (opt('--json')) {
+  const pub = {};
+  for (const r of heldOut) {
+    const p = prob(marginOf(model, r.xs));
+    const c = (pub[r.source] ??= { attacks: 0, benign: 0, alone: [0, 0], mid: [0, 0], support: [0, 0] });
+    c[r.y ? 'attacks' : 'benign']++;
+    for (const [k, t] of Object.entries(POINTS)) if (p >= t) c[k][r.y ? 0 : 1]++;
+  }
+  writeFileSync(opt('--json'), JSON.stringify({ points: POINTS, platt: { a: A, b: B }, counts, trainedWriters: [...new Set(writers.rows.map((r) => r.writer))], leftOut: [...new Set(writers.heldOut.map((r) => r.writer))], oofWriters: oofTable, leftOutWriters: heldTable, heldOutPublic: pub }, null, 2) + '\n');
+}
+
 // --dump FILE: every training row (text, label, group, fold, out-of-fold margin) and every held-out row (margin of
 // the model trained on all rows) as JSON lines, for experiments with other features over the same folds.
 if (opt('--dump')) {
@@ -510,7 +593,11 @@ if (args.includes('--write') && MLP_H) {
   console.error('--mlp is an experiment (out-of-fold and held-out figures only); the detector reads the linear model: train without --mlp to --write');
   process.exit(2);
 }
-if (args.includes('--write')) {
+if (args.includes('--write') && (opt('--leave-out') || args.includes('--no-writers'))) {
+  console.error('--write ships the model trained on every writer file: --leave-out and --no-writers are experiments (use --weights-dist)');
+  process.exit(2);
+}
+if (args.includes('--write') || opt('--weights-dist')) {
   let max = 0;
   for (const v of model.w) max = Math.max(max, Math.abs(v));
   const scale = max / 127;
@@ -521,7 +608,15 @@ if (args.includes('--write')) {
 /* eslint-disable */
 export const CLASSIFIER_DATA = { bits: ${CLASSIFIER_BITS}, bias: ${r6(model.bias)}, scale: ${scale.toExponential(6)}, plattA: ${r6(A)}, plattB: ${r6(B)}, alone: ${r6(T_ALONE)}, mid: ${r6(T_MID)}, support: ${r6(T_SUPPORT)}, weights: '${Buffer.from(q.buffer).toString('base64')}' };
 `;
-  writeFileSync(new URL('../apps/security/src/classifier-weights.ts', import.meta.url), body);
-  console.log(`wrote ${q.length} int8 weights (${(body.length / 1024).toFixed(0)} KB)`);
-  writeFileSync(new URL('../apps/security/model-counts.json', import.meta.url), JSON.stringify({ training: counts, heldOut: heldOut.reduce((a, r) => ((a[r.source] ??= { attacks: 0, benign: 0 }), a[r.source][r.y ? 'attacks' : 'benign']++, a), {}) }, null, 2) + '\n');
+  if (opt('--weights-dist')) {
+    // The same data as tsc would compile it to (CommonJS), for a copy of the dist folder judged with --engine.
+    const js = `"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.CLASSIFIER_DATA = void 0;\n${body.split('\n').filter((l) => l.startsWith('//') || l.startsWith('/*')).join('\n')}\nexports.CLASSIFIER_DATA = ${body.slice(body.indexOf('export const CLASSIFIER_DATA = ') + 'export const CLASSIFIER_DATA = '.length)}`;
+    writeFileSync(join(opt('--weights-dist'), 'src', 'classifier-weights.js'), js);
+    console.log(`wrote ${q.length} int8 weights to ${join(opt('--weights-dist'), 'src', 'classifier-weights.js')}`);
+  }
+  if (args.includes('--write')) {
+    writeFileSync(new URL('../apps/security/src/classifier-weights.ts', import.meta.url), body);
+    console.log(`wrote ${q.length} int8 weights (${(body.length / 1024).toFixed(0)} KB)`);
+    writeFileSync(new URL('../apps/security/model-counts.json', import.meta.url), JSON.stringify({ training: counts, heldOut: heldOut.reduce((a, r) => ((a[r.source] ??= { attacks: 0, benign: 0 }), a[r.source][r.y ? 'attacks' : 'benign']++, a), {}) }, null, 2) + '\n');
+  }
 }
