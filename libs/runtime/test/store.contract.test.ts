@@ -58,6 +58,31 @@ for (const [name, make] of impls) {
       assert.deepEqual(await s.hgetall('missing'), {});
       await s.close();
     });
+
+    test('hput, hremove and htake: gathered hash writes, an atomic take, the plain key when the field is absent', async () => {
+      const s = await make();
+      const writes = [s.hput('p', 'a', '1', 10_000), s.hput('p', 'b', '2', 10_000), s.hput('p', 'c', '3', 10_000), s.hremove('p', 'b')];
+      // Issued in the same turn as the writes: it sees them.
+      const a = s.htake('p', 'a');
+      await Promise.all(writes);
+      assert.equal(await a, '1');
+      assert.equal(await s.htake('p', 'a'), null, 'taken once');
+      assert.equal(await s.htake('p', 'b'), null, 'removed');
+      await s.set('plain', 'old', 10_000);
+      assert.equal(await s.htake('p', 'x', 'plain'), 'old', 'field absent: the plain key');
+      assert.equal(await s.get('plain'), null, 'and the plain key is gone');
+      assert.equal(await s.htake('p', 'c', 'plain'), '3');
+      for (let round = 0; round < 20; round++) {
+        await s.hput('q', `f${round}`, `v${round}`, 10_000);
+        const results = await Promise.all(Array.from({ length: 8 }, () => s.htake('q', `f${round}`)));
+        assert.deepEqual(results.filter((r) => r !== null), [`v${round}`]);
+      }
+      // The hash expires ttlMs after its last write.
+      await s.hput('short', 'f', 'v', 50);
+      for (const until = Date.now() + 5_000; Date.now() < until && (await s.hget('short', 'f')) !== null; ) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(await s.hget('short', 'f'), null);
+      await s.close();
+    });
   });
 }
 
@@ -116,6 +141,42 @@ describe('Store specifics', () => {
     await s.set('short', 'x', 50);
     await new Promise((r) => setTimeout(r, 150));
     assert.equal(await s.get('short'), null);
+    await s.close();
+  });
+
+  test('Redis: hash writes of one turn are one HSET (and one PEXPIRE, one HDEL) per hash; the last write of a field wins', async () => {
+    const s = await RedisStore.connect({ url: redis.url, prefix: `h${Math.random().toString(36).slice(2)}:` });
+    const before = { ...s.writeStats };
+    const writes: Promise<void>[] = [];
+    for (let i = 0; i < 200; i++) {
+      writes.push(s.hput('sess1', `${i}`, `v${i}`, 60_000), s.hput('sess2', `${i}`, `w${i}`, 60_000));
+      if (i >= 100) writes.push(s.hremove('sess1', `${i - 100}`));
+    }
+    writes.push(s.hput('sess1', 'again', 'first', 60_000), s.hremove('sess1', 'again'), s.hput('sess1', 'again', 'second', 60_000));
+    writes.push(s.hput('sess1', 'gone', 'x', 60_000), s.hremove('sess1', 'gone'));
+    writes.push(s.set('flat', 'f', 60_000));
+    await Promise.all(writes);
+    // sess1: HSET, PEXPIRE, HDEL; sess2: HSET, PEXPIRE; the plain write: SET.
+    assert.equal(s.writeStats.commands - before.commands, 6);
+    assert.equal(await s.hget('sess1', '99'), null, 'removed after it was set');
+    assert.equal(await s.hget('sess1', '100'), 'v100');
+    assert.equal(await s.hget('sess1', 'again'), 'second');
+    assert.equal(await s.hget('sess1', 'gone'), null);
+    assert.equal(await s.hget('sess2', '0'), 'w0');
+    assert.equal(await s.get('flat'), 'f');
+    // A field removed in a later turn.
+    await s.hremove('sess2', '0');
+    assert.equal(await s.hget('sess2', '0'), null);
+    // A backlog: 30,000 fields in one turn go as bounded commands, none lost.
+    const many: Promise<void>[] = [];
+    for (let i = 0; i < 30_000; i++) many.push(s.hput('big', `${i}`, `b${i}`, 60_000));
+    for (let i = 0; i < 10_000; i++) many.push(s.hremove('big', `${i * 3}`));
+    const c0 = s.writeStats.commands;
+    await Promise.all(many);
+    assert.ok(s.writeStats.commands - c0 > 10, `40,000 writes in ${s.writeStats.commands - c0} commands`);
+    assert.equal(Object.keys(await s.hgetall('big')).length, 20_000);
+    assert.equal(await s.hget('big', '29999'), 'b29999');
+    assert.equal(await s.hget('big', '29997'), null);
     await s.close();
   });
 
