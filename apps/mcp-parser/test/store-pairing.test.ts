@@ -196,6 +196,25 @@ describe('pending requests as fields of a session hash (Redis)', () => {
     assert.deepEqual(out[0].request, { type: 'request', id: 'r-1', method: 'tools/call', error: {}, timestamp: ts, params: { name: 'add' } });
   });
 
+  test('a request past its TTL leaves its session hash with the next request remembered (no field outlives it while the session talks)', async () => {
+    const store = await RedisStore.connect({ url: server.url, prefix: 'mcpspy-exp:' });
+    const h = harness({ store, instance: 'x', pendingTtlMs: 100 });
+    await h.feed(
+      new RawScript()
+        .call({ ...CLIENT, dir: 'write', stream: 91n, data: REQ + '\n' })
+        .call({ ...SERVER, dir: 'read', stream: 91n, data: '' })
+        .batches(),
+    );
+    await h.engine.flush();
+    assert.ok((await store.hget('mcp:pending-h:stdio:100>200', '"r-1"')) !== null);
+    const t0 = Date.now();
+    while (Date.now() - t0 < 150) await new Promise((r) => setTimeout(r, 20));
+    await h.feed(new RawScript().call({ ...CLIENT, dir: 'write', stream: 91n, data: REQ.replace('"r-1"', '"r-2"') + '\n' }).batches());
+    await h.done();
+    assert.deepEqual(Object.keys(await store.hgetall('mcp:pending-h:stdio:100>200')), ['"r-2"']);
+    await store.close();
+  });
+
   test('a request past its TTL does not pair on another instance, though its session hash lives on', async () => {
     const sA = await RedisStore.connect({ url: server.url, prefix: 'mcpspy-ttl:' });
     const sB = await RedisStore.connect({ url: server.url, prefix: 'mcpspy-ttl:' });
