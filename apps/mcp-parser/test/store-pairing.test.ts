@@ -198,21 +198,32 @@ describe('pending requests as fields of a session hash (Redis)', () => {
 
   test('a request past its TTL leaves its session hash with the next request remembered (no field outlives it while the session talks)', async () => {
     const store = await RedisStore.connect({ url: server.url, prefix: 'mcpspy-exp:' });
-    const h = harness({ store, instance: 'x', pendingTtlMs: 100 });
+    const h = harness({ store, instance: 'x', pendingTtlMs: 1000 });
+    const hash = 'mcp:pending-h:stdio:100>200';
+    const request = (id: string) => REQ.replace('"r-1"', `"${id}"`) + '\n';
+    const waitUntil = async (ms: number) => {
+      while (Date.now() < ms) await new Promise((r) => setTimeout(r, 20));
+    };
+    const t0 = Date.now();
     await h.feed(
       new RawScript()
-        .call({ ...CLIENT, dir: 'write', stream: 91n, data: REQ + '\n' })
+        .call({ ...CLIENT, dir: 'write', stream: 91n, data: request('r-1') })
         .call({ ...SERVER, dir: 'read', stream: 91n, data: '' })
         .batches(),
     );
     await h.engine.flush();
-    assert.ok((await store.hget('mcp:pending-h:stdio:100>200', '"r-1"')) !== null);
-    const t0 = Date.now();
-    while (Date.now() - t0 < 150) await new Promise((r) => setTimeout(r, 20));
-    await h.feed(new RawScript().call({ ...CLIENT, dir: 'write', stream: 91n, data: REQ.replace('"r-1"', '"r-2"') + '\n' }).batches());
+    assert.ok((await store.hget(hash, '"r-1"')) !== null);
+    // A request of the same session re-arms the hash's TTL: the hash outlives r-1's own expiry.
+    await waitUntil(t0 + 500);
+    await h.feed(new RawScript().call({ ...CLIENT, dir: 'write', stream: 91n, data: request('r-x') }).batches());
+    await h.engine.flush();
+    await waitUntil(t0 + 1100);
+    await h.feed(new RawScript().call({ ...CLIENT, dir: 'write', stream: 91n, data: request('r-2') }).batches());
     await h.done();
-    assert.deepEqual(Object.keys(await store.hgetall('mcp:pending-h:stdio:100>200')), ['"r-2"']);
+    const fields = Object.keys(await store.hgetall(hash));
     await store.close();
+    assert.ok(!fields.includes('"r-1"'), `r-1 expired and deleted: ${fields}`);
+    assert.ok(fields.includes('"r-2"'));
   });
 
   test('a request past its TTL does not pair on another instance, though its session hash lives on', async () => {
