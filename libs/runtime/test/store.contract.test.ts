@@ -180,6 +180,41 @@ describe('Store specifics', () => {
     await s.close();
   });
 
+  test('Redis: the takes of one turn are one script call, in call order with the writes around them', async () => {
+    const prefix = `t${Math.random().toString(36).slice(2)}:`;
+    const s = await RedisStore.connect({ url: redis.url, prefix });
+    const other = await RedisStore.connect({ url: redis.url, prefix });
+    for (let i = 0; i < 50; i++) await other.hput('sess', `${i}`, `v${i}`, 60_000);
+    await other.set('old', 'plain', 60_000);
+    await other.hput('sess', 'reused', 'earlier', 60_000);
+    await other.get('sync');
+    const before = { ...s.writeStats };
+    const takes: Array<Promise<string | null>> = [];
+    for (let i = 0; i < 50; i += 2) takes.push(s.htake('sess', `${i}`));
+    takes.push(s.htake('sess', 'missing', 'old'), s.htake('sess', 'missing2'));
+    // Set in this turn and taken in it: answered here, no round trip; the earlier value under it is removed too.
+    const put = s.hput('sess', 'reused', 'now', 60_000);
+    const local = s.htake('sess', 'reused');
+    // A write of a field after its take in the same turn: the take does not get the new value.
+    const t1 = s.htake('sess', '1');
+    const put1 = s.hput('sess', '1', 'new', 60_000);
+    const got = await Promise.all(takes);
+    await Promise.all([put, put1]);
+    assert.deepEqual(got.slice(0, 25), Array.from({ length: 25 }, (_, j) => `v${2 * j}`));
+    assert.deepEqual(got.slice(25), ['plain', null]);
+    assert.equal(await local, 'now');
+    assert.equal(await t1, 'v1');
+    assert.equal(s.writeStats.takeCommands - before.takeCommands, 1, 'the 28 takes in one call, sent when field 1 was written');
+    assert.equal(s.writeStats.takes - before.takes, 28);
+    assert.equal(s.writeStats.takenInTurn - before.takenInTurn, 1);
+    assert.equal(await s.hget('sess', 'reused'), null, 'taken in the turn, and the earlier value gone');
+    assert.equal(await s.hget('sess', '1'), 'new');
+    assert.equal(await s.hget('sess', '3'), 'v3');
+    assert.equal(await s.get('old'), null);
+    await s.close();
+    await other.close();
+  });
+
   test('Redis down at start: a clear error naming the URL', async () => {
     const port = await freePort();
     await assert.rejects(RedisStore.connect({ url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 1000 }), (err: unknown) => {

@@ -72,24 +72,41 @@ return #ops
 `;
 
 /**
- * KEYS[1] a hash, ARGV[1] a field: the field's value, deleted in the same
- * step; when absent and KEYS[2] is given, GETDEL of that plain key.
+ * The takes of one turn (`htake`): take i has KEYS[2i-1] (a hash), KEYS[2i]
+ * (a plain key, or '' for none) and ARGV[i] (a field). Each gets the field's
+ * value, deleted in the same step; when the field is absent and a plain key
+ * is given, GETDEL of that key. The replies come back in order (nil: none).
  */
-const HTAKE_LUA = `
-local v = redis.call('HGET', KEYS[1], ARGV[1])
-if v then
-  redis.call('HDEL', KEYS[1], ARGV[1])
-  return v
+const TAKES_LUA = `
+local out = {}
+for i = 1, #ARGV do
+  local h = KEYS[2 * i - 1]
+  local v = redis.call('HGET', h, ARGV[i])
+  if v then
+    redis.call('HDEL', h, ARGV[i])
+  elseif KEYS[2 * i] ~= '' then
+    v = redis.call('GETDEL', KEYS[2 * i])
+  end
+  out[i] = v
 end
-if KEYS[2] then
-  return redis.call('GETDEL', KEYS[2])
-end
-return false
+return out
 `;
+
+/** Takes per script call (a backlog's takes go as several). */
+const MAX_TAKES_PER_COMMAND = 1000;
+
+/** The gathered takes of one turn: keys (hash, plain key or ''), fields, and who waits for each. */
+interface TakeBatch {
+  keys: string[];
+  fields: string[];
+  waiters: Array<{ resolve(v: string | null): void; reject(err: unknown): void }>;
+  /** hash + NUL + field of each take, so a write of one of them first sends the takes. */
+  index: Set<string>;
+}
 
 type RedisWithWrites = Redis & {
   mcpspyWrites(args: string[]): Promise<number>;
-  mcpspyHtake(numKeys: number, ...args: string[]): Promise<string | null>;
+  mcpspyTakes(numKeys: number, ...args: string[]): Promise<Array<string | null>>;
 };
 
 /** The gathered writes of one hash in a turn: the last write of each field (null: deleted), and the TTL to arm. */
@@ -151,9 +168,13 @@ export class RedisStore implements Store {
   private commands: WriteCommand[] = [];
   /** Gathered hash writes of the turn, per (prefixed) hash key. */
   private hashes = new Map<string, HashWrites>();
+  /** Gathered takes of the turn (`htake`). */
+  private takes: TakeBatch | undefined;
+  /** A send of what is gathered waits in setImmediate. */
+  private scheduled = false;
   private turn: WriteTurn | undefined;
   /** Commands sent for gathered writes, and writes carried (for tests and metrics). */
-  readonly writeStats = { commands: 0, writes: 0 };
+  readonly writeStats = { commands: 0, writes: 0, takeCommands: 0, takes: 0, takenInTurn: 0 };
   /** MCPSPY_REDIS_GATHER=0 sends each write at once, as its own command (for A/B benches). */
   private readonly gather = !/^(0|false|off|no)$/i.test(process.env.MCPSPY_REDIS_GATHER ?? '');
 
@@ -163,7 +184,7 @@ export class RedisStore implements Store {
   ) {
     this.prefix = options.prefix ?? 'mcpspy:';
     redis.defineCommand('mcpspyWrites', { numberOfKeys: 0, lua: WRITES_LUA });
-    redis.defineCommand('mcpspyHtake', { lua: HTAKE_LUA });
+    redis.defineCommand('mcpspyTakes', { lua: TAKES_LUA });
   }
 
   /**
@@ -175,11 +196,53 @@ export class RedisStore implements Store {
     let t = this.turn;
     if (!t) {
       t = this.turn = newTurn();
-      if (this.gather) setImmediate(() => this.sendWrites());
+      this.schedule();
     }
     t.writes++;
     if (!this.gather) this.sendWrites();
     return t.promise;
+  }
+
+  /** What is gathered goes at the end of the turn. */
+  private schedule(): void {
+    if (this.scheduled || !this.gather) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.sendAll();
+    });
+  }
+
+  /** Sends every gathered write, then every gathered take (a take never needs a later write: see htake). */
+  private sendAll(): void {
+    this.sendWrites();
+    this.sendTakes();
+  }
+
+  private sendTakes(): void {
+    const b = this.takes;
+    if (!b) return;
+    this.takes = undefined;
+    this.writeStats.takes += b.fields.length;
+    for (let start = 0; start < b.fields.length; start += MAX_TAKES_PER_COMMAND) {
+      const end = Math.min(b.fields.length, start + MAX_TAKES_PER_COMMAND);
+      const keys = b.keys.slice(2 * start, 2 * end);
+      this.writeStats.takeCommands++;
+      let sent: Promise<Array<string | null>>;
+      try {
+        sent = this.redis.mcpspyTakes(keys.length, ...keys, ...b.fields.slice(start, end));
+      } catch (err) {
+        sent = Promise.reject(err);
+      }
+      sent.then(
+        (values) => {
+          for (let i = start; i < end; i++) b.waiters[i].resolve(values[i - start] ?? null);
+        },
+        (err: unknown) => {
+          for (let i = start; i < end; i++) b.waiters[i].reject(err);
+        },
+      );
+    }
   }
 
   /** The command the next write goes into: a new one when the last is full. */
@@ -308,12 +371,14 @@ export class RedisStore implements Store {
   }
 
   async get(key: string): Promise<string | null> {
-    this.sendWrites();
+    this.sendAll();
     return this.redis.get(this.k(key));
   }
 
   /** Not async: the callers of one turn get the turn's own promise (one per turn, not one per call). */
   set(key: string, value: string, ttlMs?: number): Promise<void> {
+    // A gathered take may name this key as its plain key: it goes first.
+    if (this.takes) this.sendTakes();
     const c = this.commandFor();
     if (ttlMs && ttlMs > 0) {
       const ttl = String(Math.ceil(ttlMs));
@@ -329,7 +394,7 @@ export class RedisStore implements Store {
   }
 
   async setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {
-    this.sendWrites();
+    this.sendAll();
     const r =
       ttlMs && ttlMs > 0
         ? await this.redis.set(this.k(key), value, 'PX', ttlMs, 'NX')
@@ -338,11 +403,12 @@ export class RedisStore implements Store {
   }
 
   async take(key: string): Promise<string | null> {
-    this.sendWrites();
+    this.sendAll();
     return this.redis.getdel(this.k(key));
   }
 
   del(key: string): Promise<void> {
+    if (this.takes) this.sendTakes();
     const c = this.commandFor();
     c.ops += 'D';
     c.args.push(this.k(key));
@@ -350,24 +416,24 @@ export class RedisStore implements Store {
   }
 
   async hget(key: string, field: string): Promise<string | null> {
-    this.sendWrites();
+    this.sendAll();
     return this.redis.hget(this.k(key), field);
   }
 
   async hset(key: string, field: string, value: string, ttlMs?: number): Promise<void> {
-    this.sendWrites();
+    this.sendAll();
     const m = this.redis.multi().hset(this.k(key), field, value);
     if (ttlMs && ttlMs > 0) m.pexpire(this.k(key), ttlMs);
     await m.exec();
   }
 
   async hgetall(key: string): Promise<Record<string, string>> {
-    this.sendWrites();
+    this.sendAll();
     return this.redis.hgetall(this.k(key));
   }
 
   async hdel(key: string, field: string): Promise<void> {
-    this.sendWrites();
+    this.sendAll();
     await this.redis.hdel(this.k(key), field);
   }
 
@@ -383,24 +449,57 @@ export class RedisStore implements Store {
 
   /** Gathered for the turn: the last write of a field wins, so one set and removed in the turn is never sent. */
   hput(key: string, field: string, value: string, ttlMs: number): Promise<void> {
-    const h = this.hashOf(this.k(key));
+    const k = this.k(key);
+    // A gathered take of this field goes first: it must not get this value.
+    if (this.takes?.index.has(`${k}\0${field}`)) this.sendTakes();
+    const h = this.hashOf(k);
     h.fields.set(field, value);
     if (ttlMs > 0) h.ttlMs = Math.ceil(ttlMs);
     return this.queueWrite();
   }
 
   hremove(key: string, field: string): Promise<void> {
-    this.hashOf(this.k(key)).fields.set(field, null);
+    const k = this.k(key);
+    if (this.takes?.index.has(`${k}\0${field}`)) this.sendTakes();
+    this.hashOf(k).fields.set(field, null);
     return this.queueWrite();
   }
 
-  async htake(key: string, field: string, orKey?: string): Promise<string | null> {
-    this.sendWrites();
-    return orKey === undefined ? this.redis.mcpspyHtake(1, this.k(key), field) : this.redis.mcpspyHtake(2, this.k(key), this.k(orKey), field);
+  /**
+   * Gathered for the turn like the writes: the takes of one turn are one
+   * script call. A field set in this turn and not sent yet is taken here,
+   * with no round trip (nobody else can have seen it; a removal of the field
+   * is sent in its place, for a value of an earlier turn under it). The
+   * gathered writes of other fields do not change what a take finds, and a
+   * write of a field with a take gathered sends the takes first, so the
+   * order of calls is the order of effects.
+   */
+  htake(key: string, field: string, orKey?: string): Promise<string | null> {
+    const k = this.k(key);
+    const h = this.hashes.get(k);
+    if (h !== undefined) {
+      const v = h.fields.get(field);
+      if (typeof v === 'string') {
+        h.fields.set(field, null);
+        this.writeStats.takenInTurn++;
+        return Promise.resolve(v);
+      }
+      // Removed in this turn: the removal goes first.
+      if (v === null) this.sendWrites();
+    }
+    let b = this.takes;
+    if (b === undefined) b = this.takes = { keys: [], fields: [], waiters: [], index: new Set() };
+    b.keys.push(k, orKey === undefined ? '' : this.k(orKey));
+    b.fields.push(field);
+    b.index.add(`${k}\0${field}`);
+    const p = new Promise<string | null>((resolve, reject) => b.waiters.push({ resolve, reject }));
+    if (this.gather) this.schedule();
+    else this.sendAll();
+    return p;
   }
 
   async incr(key: string, by = 1, ttlMs?: number): Promise<number> {
-    this.sendWrites();
+    this.sendAll();
     const m = this.redis.multi().incrby(this.k(key), by);
     if (ttlMs && ttlMs > 0) m.pexpire(this.k(key), ttlMs);
     const res = await m.exec();
@@ -408,12 +507,12 @@ export class RedisStore implements Store {
   }
 
   async size(): Promise<number> {
-    this.sendWrites();
+    this.sendAll();
     return this.redis.dbsize();
   }
 
   async close(): Promise<void> {
-    this.sendWrites();
+    this.sendAll();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
