@@ -37,6 +37,8 @@ for (let r = 0; r < opt.rounds; r++) {
     const firstP99 = /window p50\/p99 [\d,.]+\/([\d,.]+) ms/.exec(windows[0] ?? '');
     j.firstWindowP99 = firstP99 ? Number(firstP99[1].replace(/,/g, '')) : undefined;
     runs[which].push(j);
+    // With MCPSPY_BENCH_WIRE=1 in --a/--b: the wire per MCP message (NATS messages and bytes, redis-server's commands).
+    for (const l of res.stdout.split('\n').filter((x) => x.startsWith('wire per MCP message'))) console.log(`${which} round ${r + 1} ${l}`);
     const stages = Object.entries(j.perStageUs ?? {}).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');
     const rss = Object.entries(j.perStageRssMb ?? {}).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');
     const pss = Object.entries(j.perStagePssMb ?? {}).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { heldJsonText, type PairedRequest } from '@mcpspy/events';
-import { pairedRequestText, requestValue, storedText, storedValue } from './request-pairing';
+import { pairedRequestText, pendingKey, requestValue, splitPendingKey, storedText, storedValue, unexpired } from './request-pairing';
 
 test('pairedRequestText is JSON.stringify of the request, and leaves the params text for the sink when params come last', () => {
   const shapes: PairedRequest[] = [
@@ -80,4 +80,22 @@ test('requestValue is storedValue(pairedRequestText(req)) byte for byte, for req
     }
     if (r.params !== null && typeof r.params === 'object' && Object.keys(r).at(-1) === 'params') assert.equal(heldJsonText(r.params), JSON.stringify(r.params));
   }
+});
+
+test('splitPendingKey gives back the scope and the id as JSON, whatever the scope and id hold', () => {
+  const pick = (a: string[]) => a[Math.floor(Math.random() * a.length)];
+  const bits = ['a', ':', '"', '\\', '\\"', '>', '1', ' ', '\u2028', '""', ':"'];
+  const text = (n: number) => Array.from({ length: Math.floor(Math.random() * n) }, () => pick(bits)).join('');
+  const cases: Array<[string, string | number | null]> = [
+    ['stdio:1>2', 5], ['stdio:1>2', 'r-1'], ['http:a:b:c', 'x:"y"'], ['http:s"', '\\'], ['http:', ''], ['stdio:0>9', null], ['http:h:1', -3.5],
+  ];
+  for (let i = 0; i < 20_000; i++) cases.push([`http:${text(8)}`, Math.random() < 0.3 ? Math.floor(Math.random() * 1e9) : text(8)]);
+  for (const [scope, id] of cases) assert.deepEqual(splitPendingKey(pendingKey(scope, id)), { scope, field: JSON.stringify(id) }, `${scope} / ${String(id)}`);
+});
+
+test('unexpired: the value without its expiry, null past it; a value of the older form whole', () => {
+  assert.equal(unexpired('2000\n"tools/call"\t"t"}', 1999), '"tools/call"\t"t"}');
+  assert.equal(unexpired('2000\n"tools/call"\t"t"}', 2000), null);
+  assert.equal(unexpired('"tools/call"\t"t"}\nmcp:1', 5000), '"tools/call"\t"t"}\nmcp:1');
+  assert.equal(unexpired('{"type":"request"}', 5000), '{"type":"request"}');
 });

@@ -16,7 +16,41 @@ import { PendingIndex } from './pending-index';
 import { TIMED_OUT, withDeadline } from './store-timeout';
 
 export function pendingKey(scope: string, id: string | number | null): string {
-  return flatKey(`mcp:pending:${scope}:${JSON.stringify(id)}`);
+  return flatKey(`${PENDING_PREFIX}${scope}:${JSON.stringify(id)}`);
+}
+const PENDING_PREFIX = 'mcp:pending:';
+
+/**
+ * Through Redis (session 10) a pending request is a field of its session's
+ * hash, `mcp:pending-h:<scope>`, the field its id as JSON: one HSET per
+ * session and turn instead of a SET PX per request (`hput`). The hash's
+ * name cannot be a pending key of the older form (`mcp:pending:stdio:…`,
+ * `mcp:pending:http:…`), which is still taken when the field is absent, so
+ * a request stored by an instance of before still pairs.
+ */
+export function pendingHash(scope: string): string {
+  return flatKey(`mcp:pending-h:${scope}`);
+}
+
+/**
+ * A pending key's scope and id text (the hash and field of its Store copy).
+ * The id is JSON: a number or null holds no `:`, and a string's opening quote
+ * is the last quote before the closing one that no backslash escapes
+ * (JSON.stringify escapes every `"` and `\` inside it), so a scope or id
+ * holding `:` or `"` splits right.
+ */
+export function splitPendingKey(key: string): { scope: string; field: string } {
+  let at: number;
+  if (key.length > PENDING_PREFIX.length + 1 && key.charCodeAt(key.length - 1) === 0x22) {
+    at = key.length - 2;
+    for (; at > PENDING_PREFIX.length; at--) {
+      if (key.charCodeAt(at) !== 0x22) continue;
+      let slashes = 0;
+      while (key.charCodeAt(at - 1 - slashes) === 0x5c) slashes++;
+      if (slashes % 2 === 0) break;
+    }
+  } else at = key.lastIndexOf(':') + 1;
+  return { scope: key.slice(PENDING_PREFIX.length, at - 1), field: key.slice(at) };
 }
 
 /**
@@ -127,6 +161,19 @@ export function storedText(value: string, id: string | number | null): { text: s
   return nl < 0 ? { text } : { text, msgId: value.slice(nl + 1) };
 }
 
+/**
+ * A value read from Redis without its expiry prefix, or null when the
+ * expiry passed. A value of the older form (no prefix: it starts with the
+ * method's `"` or a `{`) is returned whole.
+ */
+export function unexpired(value: string, now = Date.now()): string | null {
+  const c = value.charCodeAt(0);
+  if (c < 0x30 || c > 0x39) return value;
+  const nl = value.indexOf('\n');
+  if (nl < 0) return value;
+  return Number(value.slice(0, nl)) > now ? value.slice(nl + 1) : null;
+}
+
 /** Milliseconds since this module loaded: expiry times stay small numbers. */
 const T0 = Date.now();
 
@@ -180,9 +227,15 @@ export class RequestPairing {
     const key = pendingKey(scope, req.id);
     const now = Date.now() - T0;
     const t = this.table;
-    // Every entry lives ttlMs from its insertion, so the oldest expires first.
-    for (let r = t.oldest(); r >= 0 && t.expiry(r) <= now; r = t.oldest()) t.drop(r);
-    const value = requestValue(req, msgId);
+    // Every entry lives ttlMs from its insertion, so the oldest expires first. Through Redis its field goes too:
+    // the session's hash lives as long as the session sends requests.
+    for (let r = t.oldest(); r >= 0 && t.expiry(r) <= now; r = t.oldest()) {
+      if (!this.inTable) this.deleteInStore(t.keyOf(r));
+      t.drop(r);
+    }
+    // Through Redis the value starts with its expiry (wall-clock ms, then a newline): the field has no TTL of its
+    // own, so `take` refuses a request past it (an instance that did not store it has no row to expire).
+    const value = this.inTable ? requestValue(req, msgId) : `${Date.now() + this.ttlMs}\n${requestValue(req, msgId)}`;
     const size = value.length + key.length;
     if (size > this.maxProcessBytes) {
       this.counters.reject(this.logger, 'pending_too_large', `a request of ${size} bytes is larger than one process's share of pending requests (${this.maxProcessBytes} bytes); not kept for pairing`);
@@ -200,12 +253,23 @@ export class RequestPairing {
     }
     t.add(key, now + this.ttlMs, size, owner);
     for (const k of evicted!) this.deleteInStore(k);
-    return this.setInStore(key, value);
+    return this.setInStore(key, this.hashOf(scope), JSON.stringify(req.id), value);
   }
 
-  private async setInStore(key: string, value: string): Promise<void> {
+  /** pendingHash, the last scope's kept (a session's requests come in runs). */
+  private lastScope = '';
+  private lastHash = '';
+  private hashOf(scope: string): string {
+    if (scope !== this.lastScope) {
+      this.lastHash = pendingHash(scope);
+      this.lastScope = scope;
+    }
+    return this.lastHash;
+  }
+
+  private async setInStore(key: string, hash: string, field: string, value: string): Promise<void> {
     try {
-      const r = await withDeadline(this.store.set(key, value, this.ttlMs), this.storeTimeoutMs);
+      const r = await withDeadline(this.store.hput(hash, field, value, this.ttlMs), this.storeTimeoutMs);
       if (r === TIMED_OUT) {
         this.counters.reject(this.logger, 'store_timeouts', `Store did not answer within ${this.storeTimeoutMs} ms`);
         return;
@@ -241,7 +305,8 @@ export class RequestPairing {
 
   /** The Store copy of an evicted request goes too (in the background: the bound is on this side's view). */
   private deleteInStore(key: string): void {
-    void withDeadline(this.store.del(key), this.storeTimeoutMs).catch((err: unknown) => {
+    const { scope, field } = splitPendingKey(key);
+    void withDeadline(this.store.hremove(this.hashOf(scope), field), this.storeTimeoutMs).catch((err: unknown) => {
       this.counters.reject(this.logger, 'store_errors', new ParserStoreError('store', key, { cause: err }).message);
     });
   }
@@ -286,12 +351,13 @@ export class RequestPairing {
         value = this.table.take(key, Date.now() - T0);
       } else {
         try {
-          const r = await withDeadline(this.store.take(key), this.storeTimeoutMs);
+          // The session's hash, else the key of the older form (a request stored by an instance of before).
+          const r = await withDeadline(this.store.htake(this.hashOf(scope), JSON.stringify(id), key), this.storeTimeoutMs);
           if (r === TIMED_OUT) {
             this.counters.reject(this.logger, 'store_timeouts', `Store did not answer within ${this.storeTimeoutMs} ms`);
             return undefined;
           }
-          value = r;
+          value = r === null ? null : unexpired(r);
         } catch (err) {
           this.counters.reject(this.logger, 'store_errors', new ParserStoreError('take', key, { cause: err }).message);
           continue;

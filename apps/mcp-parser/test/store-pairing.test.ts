@@ -172,3 +172,90 @@ describe('Redis away', () => {
     }
   });
 });
+
+describe('pending requests as fields of a session hash (Redis)', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startRedis();
+  });
+  after(async () => server?.dispose());
+
+  test('a request stored by an instance of before (a plain key) still pairs', async () => {
+    const store = await RedisStore.connect({ url: server.url, prefix: 'mcpspy-old:' });
+    const ts = '2026-12-06T14:00:00.000000000Z';
+    await store.set('mcp:pending:stdio:100>200:"r-1"', `{"type":"request","id":"r-1","method":"tools/call","error":{},"timestamp":"${ts}","params":{"name":"add"}}\nold:7`, 60_000);
+    const h = harness({ store, instance: 'new' });
+    await h.feed(
+      new RawScript()
+        .call({ ...SERVER, dir: 'write', stream: 72n, data: RES + '\n' })
+        .call({ ...CLIENT, dir: 'read', stream: 72n, data: '' })
+        .batches(),
+    );
+    const out = await h.done();
+    await store.close();
+    assert.deepEqual(out[0].request, { type: 'request', id: 'r-1', method: 'tools/call', error: {}, timestamp: ts, params: { name: 'add' } });
+  });
+
+  test('a request past its TTL leaves its session hash with the next request remembered (no field outlives it while the session talks)', async () => {
+    const store = await RedisStore.connect({ url: server.url, prefix: 'mcpspy-exp:' });
+    const h = harness({ store, instance: 'x', pendingTtlMs: 1000 });
+    const hash = 'mcp:pending-h:stdio:100>200';
+    const request = (id: string) => REQ.replace('"r-1"', `"${id}"`) + '\n';
+    const waitUntil = async (ms: number) => {
+      while (Date.now() < ms) await new Promise((r) => setTimeout(r, 20));
+    };
+    const t0 = Date.now();
+    await h.feed(
+      new RawScript()
+        .call({ ...CLIENT, dir: 'write', stream: 91n, data: request('r-1') })
+        .call({ ...SERVER, dir: 'read', stream: 91n, data: '' })
+        .batches(),
+    );
+    await h.engine.flush();
+    assert.ok((await store.hget(hash, '"r-1"')) !== null);
+    // A request of the same session re-arms the hash's TTL: the hash outlives r-1's own expiry.
+    await waitUntil(t0 + 500);
+    await h.feed(new RawScript().call({ ...CLIENT, dir: 'write', stream: 91n, data: request('r-x') }).batches());
+    await h.engine.flush();
+    await waitUntil(t0 + 1100);
+    await h.feed(new RawScript().call({ ...CLIENT, dir: 'write', stream: 91n, data: request('r-2') }).batches());
+    await h.done();
+    const fields = Object.keys(await store.hgetall(hash));
+    await store.close();
+    assert.ok(!fields.includes('"r-1"'), `r-1 expired and deleted: ${fields}`);
+    assert.ok(fields.includes('"r-2"'));
+  });
+
+  test('a request past its TTL does not pair on another instance, though its session hash lives on', async () => {
+    const sA = await RedisStore.connect({ url: server.url, prefix: 'mcpspy-ttl:' });
+    const sB = await RedisStore.connect({ url: server.url, prefix: 'mcpspy-ttl:' });
+    const a = harness({ store: sA, instance: 'a', pendingTtlMs: 300 });
+    await a.feed(
+      new RawScript()
+        .call({ ...CLIENT, dir: 'write', stream: 81n, data: REQ + '\n' })
+        .call({ ...SERVER, dir: 'read', stream: 81n, data: '' })
+        .batches(),
+    );
+    await a.engine.flush();
+    const t0 = Date.now();
+    // A later request of the same session re-arms the hash's TTL; r-1's own expiry still passes first.
+    await new Promise((r) => setTimeout(r, 200));
+    await a.feed(new RawScript().call({ ...CLIENT, dir: 'write', stream: 81n, data: REQ.replace('"r-1"', '"r-2"') + '\n' }).batches());
+    await a.engine.flush();
+    while (Date.now() - t0 < 350) await new Promise((r) => setTimeout(r, 20));
+    assert.ok((await sA.hget('mcp:pending-h:stdio:100>200', '"r-1"')) !== null, 'the field is still in Redis');
+    const b = harness({ store: sB, instance: 'b' });
+    await b.feed(
+      new RawScript()
+        .call({ ...SERVER, dir: 'write', stream: 82n, data: RES + '\n' })
+        .call({ ...CLIENT, dir: 'read', stream: 82n, data: '' })
+        .batches(),
+    );
+    const out = await b.done();
+    await a.done();
+    await sA.close();
+    await sB.close();
+    assert.equal(out[0].request, undefined);
+    assert.equal(b.engine.counters.get('unpaired_responses'), 1);
+  });
+});

@@ -58,6 +58,31 @@ for (const [name, make] of impls) {
       assert.deepEqual(await s.hgetall('missing'), {});
       await s.close();
     });
+
+    test('hput, hremove and htake: gathered hash writes, an atomic take, the plain key when the field is absent', async () => {
+      const s = await make();
+      const writes = [s.hput('p', 'a', '1', 10_000), s.hput('p', 'b', '2', 10_000), s.hput('p', 'c', '3', 10_000), s.hremove('p', 'b')];
+      // Issued in the same turn as the writes: it sees them.
+      const a = s.htake('p', 'a');
+      await Promise.all(writes);
+      assert.equal(await a, '1');
+      assert.equal(await s.htake('p', 'a'), null, 'taken once');
+      assert.equal(await s.htake('p', 'b'), null, 'removed');
+      await s.set('plain', 'old', 10_000);
+      assert.equal(await s.htake('p', 'x', 'plain'), 'old', 'field absent: the plain key');
+      assert.equal(await s.get('plain'), null, 'and the plain key is gone');
+      assert.equal(await s.htake('p', 'c', 'plain'), '3');
+      for (let round = 0; round < 20; round++) {
+        await s.hput('q', `f${round}`, `v${round}`, 10_000);
+        const results = await Promise.all(Array.from({ length: 8 }, () => s.htake('q', `f${round}`)));
+        assert.deepEqual(results.filter((r) => r !== null), [`v${round}`]);
+      }
+      // The hash expires ttlMs after its last write.
+      await s.hput('short', 'f', 'v', 50);
+      for (const until = Date.now() + 5_000; Date.now() < until && (await s.hget('short', 'f')) !== null; ) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(await s.hget('short', 'f'), null);
+      await s.close();
+    });
   });
 }
 
@@ -117,6 +142,77 @@ describe('Store specifics', () => {
     await new Promise((r) => setTimeout(r, 150));
     assert.equal(await s.get('short'), null);
     await s.close();
+  });
+
+  test('Redis: hash writes of one turn are one HSET (and one PEXPIRE, one HDEL) per hash; the last write of a field wins', async () => {
+    const s = await RedisStore.connect({ url: redis.url, prefix: `h${Math.random().toString(36).slice(2)}:` });
+    const before = { ...s.writeStats };
+    const writes: Promise<void>[] = [];
+    for (let i = 0; i < 200; i++) {
+      writes.push(s.hput('sess1', `${i}`, `v${i}`, 60_000), s.hput('sess2', `${i}`, `w${i}`, 60_000));
+      if (i >= 100) writes.push(s.hremove('sess1', `${i - 100}`));
+    }
+    writes.push(s.hput('sess1', 'again', 'first', 60_000), s.hremove('sess1', 'again'), s.hput('sess1', 'again', 'second', 60_000));
+    writes.push(s.hput('sess1', 'gone', 'x', 60_000), s.hremove('sess1', 'gone'));
+    writes.push(s.set('flat', 'f', 60_000));
+    await Promise.all(writes);
+    // sess1: HSET, PEXPIRE, HDEL; sess2: HSET, PEXPIRE; the plain write: SET.
+    assert.equal(s.writeStats.commands - before.commands, 6);
+    assert.equal(await s.hget('sess1', '99'), null, 'removed after it was set');
+    assert.equal(await s.hget('sess1', '100'), 'v100');
+    assert.equal(await s.hget('sess1', 'again'), 'second');
+    assert.equal(await s.hget('sess1', 'gone'), null);
+    assert.equal(await s.hget('sess2', '0'), 'w0');
+    assert.equal(await s.get('flat'), 'f');
+    // A field removed in a later turn.
+    await s.hremove('sess2', '0');
+    assert.equal(await s.hget('sess2', '0'), null);
+    // A backlog: 30,000 fields in one turn go as bounded commands, none lost.
+    const many: Promise<void>[] = [];
+    for (let i = 0; i < 30_000; i++) many.push(s.hput('big', `${i}`, `b${i}`, 60_000));
+    for (let i = 0; i < 10_000; i++) many.push(s.hremove('big', `${i * 3}`));
+    const c0 = s.writeStats.commands;
+    await Promise.all(many);
+    assert.ok(s.writeStats.commands - c0 > 10, `40,000 writes in ${s.writeStats.commands - c0} commands`);
+    assert.equal(Object.keys(await s.hgetall('big')).length, 20_000);
+    assert.equal(await s.hget('big', '29999'), 'b29999');
+    assert.equal(await s.hget('big', '29997'), null);
+    await s.close();
+  });
+
+  test('Redis: the takes of one turn are one script call, in call order with the writes around them', async () => {
+    const prefix = `t${Math.random().toString(36).slice(2)}:`;
+    const s = await RedisStore.connect({ url: redis.url, prefix });
+    const other = await RedisStore.connect({ url: redis.url, prefix });
+    for (let i = 0; i < 50; i++) await other.hput('sess', `${i}`, `v${i}`, 60_000);
+    await other.set('old', 'plain', 60_000);
+    await other.hput('sess', 'reused', 'earlier', 60_000);
+    await other.get('sync');
+    const before = { ...s.writeStats };
+    const takes: Array<Promise<string | null>> = [];
+    for (let i = 0; i < 50; i += 2) takes.push(s.htake('sess', `${i}`));
+    takes.push(s.htake('sess', 'missing', 'old'), s.htake('sess', 'missing2'));
+    // Set in this turn and taken in it: answered here, no round trip; the earlier value under it is removed too.
+    const put = s.hput('sess', 'reused', 'now', 60_000);
+    const local = s.htake('sess', 'reused');
+    // A write of a field after its take in the same turn: the take does not get the new value.
+    const t1 = s.htake('sess', '1');
+    const put1 = s.hput('sess', '1', 'new', 60_000);
+    const got = await Promise.all(takes);
+    await Promise.all([put, put1]);
+    assert.deepEqual(got.slice(0, 25), Array.from({ length: 25 }, (_, j) => `v${2 * j}`));
+    assert.deepEqual(got.slice(25), ['plain', null]);
+    assert.equal(await local, 'now');
+    assert.equal(await t1, 'v1');
+    assert.equal(s.writeStats.takeCommands - before.takeCommands, 1, 'the 28 takes in one call, sent when field 1 was written');
+    assert.equal(s.writeStats.takes - before.takes, 28);
+    assert.equal(s.writeStats.takenInTurn - before.takenInTurn, 1);
+    assert.equal(await s.hget('sess', 'reused'), null, 'taken in the turn, and the earlier value gone');
+    assert.equal(await s.hget('sess', '1'), 'new');
+    assert.equal(await s.hget('sess', '3'), 'v3');
+    assert.equal(await s.get('old'), null);
+    await s.close();
+    await other.close();
   });
 
   test('Redis down at start: a clear error naming the URL', async () => {

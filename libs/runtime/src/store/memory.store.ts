@@ -150,6 +150,27 @@ export class MemoryStore implements Store {
     }
   }
 
+  hput(key: string, field: string, value: string, ttlMs: number): Promise<void> {
+    return this.hset(key, field, value, ttlMs);
+  }
+
+  hremove(key: string, field: string): Promise<void> {
+    return this.hdel(key, field);
+  }
+
+  async htake(key: string, field: string, orKey?: string): Promise<string | null> {
+    const e = this.live(key);
+    if (e && e.value instanceof Map) {
+      const v = e.value.get(field);
+      if (v !== undefined) {
+        e.value.delete(field);
+        if (e.value.size === 0) this.drop(key, e);
+        return v;
+      }
+    }
+    return orKey === undefined ? null : this.take(orKey);
+  }
+
   async incr(key: string, by = 1, ttlMs?: number): Promise<number> {
     const e = this.live(key);
     const text = e ? this.stringOf(e) : null;

@@ -27,6 +27,22 @@ export interface Store {
   hset(key: string, field: string, value: string, ttlMs?: number): Promise<void>;
   hgetall(key: string): Promise<Record<string, string>>;
   hdel(key: string, field: string): Promise<void>;
+  /**
+   * Sets a field of a hash that nobody awaits in order with reads: a Store may
+   * gather these writes for a while (RedisStore: one event-loop turn, one
+   * HSET per hash), but every later call of this Store sees them. The hash
+   * expires ttlMs after its last such write (the fields carry no TTL of their
+   * own: callers that need one keep it in the value).
+   */
+  hput(key: string, field: string, value: string, ttlMs: number): Promise<void>;
+  /** Deletes a field of a hash, gathered like `hput`. */
+  hremove(key: string, field: string): Promise<void>;
+  /**
+   * Atomically reads and deletes a field of a hash: two concurrent takers
+   * never both get it. When the field is absent and `orKey` is given, takes
+   * that plain key instead (`take`), in the same atomic step.
+   */
+  htake(key: string, field: string, orKey?: string): Promise<string | null>;
   /** Atomically adds `by` to an integer key and returns the new value. */
   incr(key: string, by?: number, ttlMs?: number): Promise<number>;
   /** Number of keys held (for bounds and metrics). */
