@@ -8,6 +8,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { Direction, FdType, RawFlags, RawKind } from '@mcpspy/events';
@@ -50,6 +51,21 @@ describe('hook backend choice', () => {
       assert.match(e.message, /fexit hook backend.*MCPSPY_HOOKS=auto/);
       return true;
     });
+  });
+});
+
+describe('what the probe puts on every syscall', () => {
+  // A program on any sys_enter tracepoint makes every syscall of every task run the kernel's sys_enter hook, and
+  // any syscall tracepoint at all puts every task on the tracing slow path, which fexit exists to avoid. The probe's
+  // own links, as the kernel lists them (bpftool perf: perf-event links of this process).
+  test('no sys_enter tracepoint is attached, and with fexit no syscall tracepoint at all', (t) => {
+    const links = JSON.parse(execFileSync('bpftool', ['perf', 'show', '-j'], { encoding: 'utf8', maxBuffer: 16 << 20 })) as { pid: number; tracepoint?: string }[];
+    const mine = links.filter((l) => l.pid === process.pid && l.tracepoint).map((l) => l.tracepoint!);
+    t.diagnostic(`hooks=${cap.probe.hookBackend?.backend}: tracepoints ${mine.join(' ')}`);
+    assert.ok(mine.includes('sched_process_exec'), 'the process object is attached (the list is the probe\'s)');
+    assert.deepEqual(mine.filter((n) => n.startsWith('sys_enter')), [], 'no sys_enter program');
+    if (cap.probe.hookBackend?.backend === 'fexit') assert.deepEqual(mine.filter((n) => n.startsWith('sys_')), [], 'fexit: no syscall tracepoint');
+    else assert.ok(mine.includes('sys_exit_openat') && mine.includes('sys_exit_write'), 'tracepoints: the exits, openat among them');
   });
 });
 
