@@ -14,6 +14,7 @@
 //          the default set): the reader reads more lines per read when the writer is slowed, so its CPU per op
 //          falls under a monitor and its ratio can exceed 1
 //   spawn  fork + exec of /bin/true (not in the default set; --workloads pipe,file,redis,mcp,spawn)
+//   nop    getppid(2), a syscall no program hooks: the slow path alone (not in the default set)
 // --before DIR adds a fourth monitor, interleaved in the same rounds: the probe
 // with the BPF objects of DIR (e.g. a build of an earlier commit), to measure a
 // change before/after in one run; DIR@VAR=VALUE@... starts that probe with
@@ -37,9 +38,9 @@ const { loadLibbpf } = require(join(root, 'apps/probe/dist/src/libbpf.ffi.js'));
 
 const opt = parseArgs({ seconds: 2, rounds: 3, hooks: 'auto', before: '', workloads: 'pipe,file,redis,mcp', floorEnter: false });
 requireRoot();
-const BASELINE = { pipe: 0.7, file: 0.84, redis: 0.7, mcp: 0.64, 'mcp-batch': NaN, spawn: NaN }; // 2026-11-26, with monitor / without (spawn: none)
+const BASELINE = { pipe: 0.7, file: 0.84, redis: 0.7, mcp: 0.64, 'mcp-batch': NaN, spawn: NaN, nop: NaN }; // 2026-11-26, with monitor / without (spawn: none)
 const BASELINE_FLOOR = { pipe: 0.77 };
-const GOAL = { pipe: '≥ 0.77 (floor) here, ≥ 0.95 with fexit', file: '≥ floor', redis: '≥ floor', mcp: '≥ 0.80', 'mcp-batch': '-', spawn: '-' };
+const GOAL = { pipe: '≥ 0.77 (floor) here, ≥ 0.95 with fexit', file: '≥ floor', redis: '≥ floor', mcp: '≥ 0.80', 'mcp-batch': '-', spawn: '-', nop: '-' };
 const dir = scratchDir('bench-host-tax');
 const load0 = loadAvg();
 const { bin, run: runWorkload } = hostTaxLoad(dir, opt.seconds);
@@ -59,7 +60,7 @@ function runRedis() {
   const r = redis.run();
   return { perSec: r.perSec, cpuNsPerOp: r.cpu / r.ops };
 }
-const ALL_WORKLOADS = { pipe: () => runLoad('pipe'), file: () => runLoad('file'), redis: async () => runRedis(), mcp: () => runLoad('mcp-line'), 'mcp-batch': () => runLoad('mcp'), spawn: () => runLoad('spawn') };
+const ALL_WORKLOADS = { pipe: () => runLoad('pipe'), file: () => runLoad('file'), redis: async () => runRedis(), mcp: () => runLoad('mcp-line'), 'mcp-batch': () => runLoad('mcp'), spawn: () => runLoad('spawn'), nop: () => runLoad('nop') };
 const WORKLOADS = Object.fromEntries(String(opt.workloads).split(',').map((w) => [w, ALL_WORKLOADS[w]]));
 // One calibration run sizes redis-benchmark to about --seconds.
 redis.calibrate(opt.seconds);
