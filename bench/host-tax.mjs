@@ -83,7 +83,9 @@ for (let round = 0; round < opt.rounds; round++) {
     floor.destroy();
   }
 
-  for (const [label, spec] of [['probe', undefined], ...(opt.before ? [['before', String(opt.before)]] : [])]) {
+  // The two probes swap places every other round, so a drift of the machine within a round favours neither.
+  const probes = [['probe', undefined], ...(opt.before ? [['before', String(opt.before)]] : [])];
+  for (const [label, spec] of round % 2 ? probes.reverse() : probes) {
     const [bpfObjectDir, ...envs] = spec ? spec.split('@') : [undefined];
     const saved = envs.map((e) => [e.split('=')[0], process.env[e.split('=')[0]]]);
     for (const e of envs) process.env[e.split('=')[0]] = e.slice(e.indexOf('=') + 1);
