@@ -166,8 +166,9 @@ static __noinline int has_libssl(const __u8 *p, __u32 n)
  *
  * Seen after the call, never at sys_enter: a program on any sys_enter
  * tracepoint makes EVERY syscall of every task run the kernel's sys_enter
- * hook (perf_syscall_enter: ~15 ns per getppid on this machine,
- * bench/README.md session 10), where the io object hooks sys_exit only. Two
+ * hook (perf_syscall_enter: 4-15 ns more per getppid on the development
+ * machine, bench/README.md session 10), and the io objects have no sys_enter
+ * program. Two
  * programs, one loaded (apps/probe/src/probe.ts): with the fexit backend
  * fexit on the syscall function, so no syscall tracepoint is attached at all
  * and the tasks stay off the tracing slow path; with the tracepoint backend
