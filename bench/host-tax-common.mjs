@@ -1,9 +1,11 @@
 // What bench/host-tax.mjs and bench/host-tax-progs.mjs share: the workload
 // generator bench/host-tax-load.c, built once per run, one workload run, and
 // the probe they measure.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { freePort, sleep, startProc } from './pipeline-common.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const require = createRequire(import.meta.url);
@@ -48,4 +50,46 @@ export function hostTaxLoad(dir, seconds) {
       });
     });
   return { bin, run };
+}
+
+/**
+ * Loopback TCP that carries no MCP: a redis-server of its own on 127.0.0.1,
+ * and `run()`, one redis-benchmark run of GETs (4 connections) through BIN
+ * (host-tax-load's `exec`, which reports the CPU of redis-benchmark). Ops,
+ * wall ns and the CPU ns of both ends (the server's from /proc ticks, 10 ms
+ * resolution). `calibrate(seconds)` sizes the runs to about SECONDS.
+ */
+export async function redisWorkload(bin) {
+  const port = await freePort();
+  const redis = startProc('redis-server', 'redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1']);
+  for (let i = 0; i < 100; i++) {
+    try {
+      execFileSync('redis-cli', ['-p', String(port), 'set', 'key:__rand_int__', 'x'.repeat(64)], { stdio: 'ignore' });
+      break;
+    } catch {
+      await sleep(100);
+    }
+  }
+  let n = 50_000;
+  const serverTicks = () => {
+    const f = readFileSync(`/proc/${redis.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return Number(f[11]) + Number(f[12]);
+  };
+  const run = () => {
+    const t0 = serverTicks();
+    const w0 = process.hrtime.bigint();
+    const r = spawnSync(bin, ['exec', 'redis-benchmark', '-p', String(port), '-t', 'get', '-n', String(n), '-c', '4', '-q'], { encoding: 'utf8' });
+    const ns = Number(process.hrtime.bigint() - w0);
+    const serverNs = (serverTicks() - t0) * 1e7;
+    const m = /GET: ([\d.]+) requests per second/.exec(r.stdout.replace(/\r/g, '\n'));
+    if (!m) throw new Error(`redis-benchmark: ${r.stdout} ${r.stderr}`);
+    return { ops: n, ns, cpu: Number(r.stderr.trim().split('\n').pop()) + serverNs, perSec: Number(m[1]) };
+  };
+  return {
+    run,
+    calibrate(seconds) {
+      n = Math.max(10_000, Math.round(run().perSec * seconds));
+    },
+    stop: () => redis.stop('SIGTERM', 5000),
+  };
 }

@@ -7,6 +7,12 @@
 //   file  256-byte write(2)s to a regular file (rewound every 1 MB)
 //   mcp   one ~100-byte JSON-RPC line per write(2) into a pipe drained by a
 //         child: traffic the monitor captures
+//   mcp-line  as mcp, but every line is the same length (the id zero-padded)
+//         and the child reads exactly one line per read(2): one write and
+//         one read per op whatever the timing. With mcp's 64-KB reads the
+//         child reads more lines per read when the writer is slowed (by a
+//         monitor), so the pair's CPU per op FALLS under a monitor and the
+//         ratio says nothing (bench/README.md, session 10)
 //   nop   getppid(2) in a loop: a syscall no monitor hooks, which still pays
 //         the tracing slow path (and any program on every syscall)
 //   pipe-self, mcp-self  as pipe and mcp, but the same thread reads each
@@ -33,14 +39,16 @@ static long long now_ns(void) {
   return t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
-static pid_t drain_child(int *wfd) {
+/* A child that reads the pipe until EOF, RSIZE bytes per read(2) at most. */
+static pid_t drain_child(int *wfd, size_t rsize) {
   int p[2];
   if (pipe(p)) exit(2);
   pid_t c = fork();
   if (c == 0) {
     close(p[1]);
-    char buf[65536];
-    while (read(p[0], buf, sizeof buf) > 0) {}
+    static char buf[65536];
+    if (rsize > sizeof buf) rsize = sizeof buf;
+    while (read(p[0], buf, rsize) > 0) {}
     _exit(0);
   }
   close(p[0]);
@@ -72,7 +80,7 @@ int main(int argc, char **argv) {
   char buf[256];
   memset(buf, 'x', sizeof buf);
   buf[255] = '\n';
-  int fd;
+  int fd = -1;
   pid_t child = -1;
   if (!strcmp(mode, "file")) {
     fd = open(argc > 3 ? argv[3] : "host-tax.dat", O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -119,14 +127,20 @@ int main(int argc, char **argv) {
     }
     fprintf(stderr, "%ld %lld %lld\n", n, now_ns() - start, cpu_ns(RUSAGE_SELF));
     return 0;
-  } else {
-    child = drain_child(&fd);
   }
+  /* mcp-line: every line MCP_LINE bytes (the id as 10 digits), read one by one. */
+  enum { MCP_LINE = 110 };
+  int line = !strcmp(mode, "mcp-line");
+  if (strcmp(mode, "file")) child = drain_child(&fd, line ? MCP_LINE : 65536);
   int mcp = !strcmp(mode, "mcp"), flip = !strcmp(mode, "flip");
   long long start = now_ns(), end = start + (long long)(seconds * 1e9);
   long n = 0;
   while ((n & 255) || now_ns() < end) {
-    if (mcp || (flip && n >= 300)) {
+    if (line) {
+      int len = snprintf(buf, sizeof buf,
+        "{\"jsonrpc\":\"2.0\",\"id\":%010ld,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"hello\"}}}\n", n);
+      if (len != MCP_LINE || write(fd, buf, len) != len) return 1;
+    } else if (mcp || (flip && n >= 300)) {
       int len = snprintf(buf, sizeof buf,
         "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"hello\"}}}\n", n);
       if (write(fd, buf, len) != len) return 1;

@@ -17,13 +17,17 @@
 //   node bench/host-tax-progs.mjs [--seconds 1] [--rounds 3] [--hooks auto|fexit|tracepoints] [--before DIR] [--workloads mcp,pipe] [--variants name=DIR,...] [--none]
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { hostTaxLoad, machineProbe } from './host-tax-common.mjs';
+import { hostTaxLoad, machineProbe, redisWorkload } from './host-tax-common.mjs';
 import { loadAvg, parseArgs, requireRoot, scratchDir } from './pipeline-common.mjs';
 
 const opt = parseArgs({ seconds: 1, rounds: 3, hooks: 'auto', before: '', workloads: 'mcp,pipe', variants: '', none: false });
 requireRoot();
 const dir = scratchDir('bench-host-tax-progs');
-const { run: runLoad } = hostTaxLoad(dir, opt.seconds);
+const { bin, run: runHostTaxLoad } = hostTaxLoad(dir, opt.seconds);
+// redis: loopback GETs through redis-benchmark against a redis-server of this run (both ends' CPU).
+const redis = String(opt.workloads).split(',').includes('redis') ? await redisWorkload(bin) : null;
+redis?.calibrate(opt.seconds);
+const runLoad = (w) => (w === 'redis' ? redis.run() : runHostTaxLoad(w));
 const load0 = loadAvg();
 
 function progs() {
@@ -83,6 +87,7 @@ for (let round = 0; round < opt.rounds; round++) {
   }
 }
 restore();
+await redis?.stop();
 const load1 = loadAvg();
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`\nBPF run time per workload operation (kernel.bpf_stats_enabled), ${opt.seconds} s runs, median of ${opt.rounds} interleaved rounds; load ${load0} → ${load1}`);

@@ -8,71 +8,62 @@
 //   pipe   256-byte writes of plain bytes through a pipe (not MCP: filtered in the kernel)
 //   file   256-byte write(2)s to a regular file (not captured)
 //   redis  loopback TCP: redis-benchmark GETs against a local redis-server (not MCP)
-//   mcp    one JSON-RPC line per write(2) through a pipe: captured
+//   mcp    one 110-byte JSON-RPC line per write(2) through a pipe, read one line per read(2) by a child
+//          (host-tax-load mcp-line): captured; one write and one read per op whatever the timing
+//   mcp-batch  the same lines, read in 64-KB reads (host-tax-load mcp, this workload before session 10; not in
+//          the default set): the reader reads more lines per read when the writer is slowed, so its CPU per op
+//          falls under a monitor and its ratio can exceed 1
 //   spawn  fork + exec of /bin/true (not in the default set; --workloads pipe,file,redis,mcp,spawn)
+//   nop    getppid(2), a syscall no program hooks: the slow path alone (not in the default set)
 // --before DIR adds a fourth monitor, interleaved in the same rounds: the probe
 // with the BPF objects of DIR (e.g. a build of an earlier commit), to measure a
 // change before/after in one run; DIR@VAR=VALUE@... starts that probe with
 // VAR set (e.g. --before /work/base/bpf/.output@MCPSPY_QUIET_STREAMS=reads,
 // so an older build gets the settings it had as its default).
+// --floor-enter adds a fifth monitor: the floor plus one empty sys_enter_openat program (what a single sys_enter
+// program costs every syscall of the machine; the probe had one before session 10).
 // Needs root and a build (`npx tsc -b apps/probe`, `make -C bpf`).
 //   node bench/host-tax.mjs [--seconds 2] [--rounds 3] [--hooks auto|fexit|tracepoints] [--before DIR[@VAR=VALUE]] [--workloads pipe,file,redis,mcp]
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { hostTaxLoad, machineProbe } from './host-tax-common.mjs';
-import { freePort, loadAvg, parseArgs, requireRoot, scratchDir, sleep, startProc } from './pipeline-common.mjs';
+import { hostTaxLoad, machineProbe, redisWorkload } from './host-tax-common.mjs';
+import { loadAvg, parseArgs, requireRoot, scratchDir } from './pipeline-common.mjs';
 
 const require = createRequire(import.meta.url);
 const root = new URL('..', import.meta.url).pathname;
 const { BpfObject } = require(join(root, 'apps/probe/dist/src/bpf-object.js'));
 const { loadLibbpf } = require(join(root, 'apps/probe/dist/src/libbpf.ffi.js'));
 
-const opt = parseArgs({ seconds: 2, rounds: 3, hooks: 'auto', before: '', workloads: 'pipe,file,redis,mcp' });
+const opt = parseArgs({ seconds: 2, rounds: 3, hooks: 'auto', before: '', workloads: 'pipe,file,redis,mcp', floorEnter: false });
 requireRoot();
-const BASELINE = { pipe: 0.7, file: 0.84, redis: 0.7, mcp: 0.64, spawn: NaN }; // 2026-11-26, with monitor / without (spawn: none)
+const BASELINE = { pipe: 0.7, file: 0.84, redis: 0.7, mcp: 0.64, 'mcp-batch': NaN, spawn: NaN, nop: NaN }; // 2026-11-26, with monitor / without (spawn: none)
 const BASELINE_FLOOR = { pipe: 0.77 };
-const GOAL = { pipe: '≥ 0.77 (floor) here, ≥ 0.95 with fexit', file: '≥ floor', redis: '≥ floor', mcp: '≥ 0.80', spawn: '-' };
+const GOAL = { pipe: '≥ 0.77 (floor) here, ≥ 0.95 with fexit', file: '≥ floor', redis: '≥ floor', mcp: '≥ 0.80', 'mcp-batch': '-', spawn: '-', nop: '-' };
 const dir = scratchDir('bench-host-tax');
 const load0 = loadAvg();
 const { bin, run: runWorkload } = hostTaxLoad(dir, opt.seconds);
 const floorObj = join(dir, 'floor.bpf.o');
 execFileSync('clang', ['-g', '-O2', '-target', 'bpf', `-I${join(root, 'bpf')}`, '-c', join(root, 'bench/host-tax-floor.bpf.c'), '-o', floorObj]);
+const floorEnterObj = join(dir, 'floor-enter.bpf.o');
+if (opt.floorEnter) execFileSync('clang', ['-g', '-O2', '-target', 'bpf', '-DFLOOR_ENTER', `-I${join(root, 'bpf')}`, '-c', join(root, 'bench/host-tax-floor.bpf.c'), '-o', floorEnterObj]);
 
-const redisPort = await freePort();
-const redis = startProc('redis-server', 'redis-server', ['--port', String(redisPort), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1']);
-for (let i = 0; i < 100; i++) {
-  try {
-    execFileSync('redis-cli', ['-p', String(redisPort), 'set', 'key:__rand_int__', 'x'.repeat(64)], { stdio: 'ignore' });
-    break;
-  } catch {
-    await sleep(100);
-  }
-}
-let redisN = 50_000;
+const redis = await redisWorkload(bin);
 
 async function runLoad(mode) {
   const { ops, ns, cpu } = await runWorkload(mode);
   return { perSec: ops / (ns / 1e9), cpuNsPerOp: cpu / ops };
 }
 // CPU of both ends: redis-benchmark (as a child of host-tax-load exec) and redis-server (/proc ticks).
-function serverTicks() {
-  const f = readFileSync(`/proc/${redis.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return Number(f[11]) + Number(f[12]);
-}
 function runRedis() {
-  const t0 = serverTicks();
-  const r = spawnSync(bin, ['exec', 'redis-benchmark', '-p', String(redisPort), '-t', 'get', '-n', String(redisN), '-c', '4', '-q'], { encoding: 'utf8' });
-  const serverNs = (serverTicks() - t0) * 1e7;
-  const m = /GET: ([\d.]+) requests per second/.exec(r.stdout.replace(/\r/g, '\n'));
-  if (!m) throw new Error(`redis-benchmark: ${r.stdout} ${r.stderr}`);
-  return { perSec: Number(m[1]), cpuNsPerOp: (Number(r.stderr.trim().split('\n').pop()) + serverNs) / redisN };
+  const r = redis.run();
+  return { perSec: r.perSec, cpuNsPerOp: r.cpu / r.ops };
 }
-const ALL_WORKLOADS = { pipe: () => runLoad('pipe'), file: () => runLoad('file'), redis: async () => runRedis(), mcp: () => runLoad('mcp'), spawn: () => runLoad('spawn') };
+const ALL_WORKLOADS = { pipe: () => runLoad('pipe'), file: () => runLoad('file'), redis: async () => runRedis(), mcp: () => runLoad('mcp-line'), 'mcp-batch': () => runLoad('mcp'), spawn: () => runLoad('spawn'), nop: () => runLoad('nop') };
 const WORKLOADS = Object.fromEntries(String(opt.workloads).split(',').map((w) => [w, ALL_WORKLOADS[w]]));
 // One calibration run sizes redis-benchmark to about --seconds.
-redisN = Math.max(10_000, Math.round(runRedis().perSec * opt.seconds));
+redis.calibrate(opt.seconds);
 
 let captured = 0;
 let backend = '?';
@@ -84,13 +75,17 @@ let probeCpu = [];
 for (let round = 0; round < opt.rounds; round++) {
   for (const [w, fn] of Object.entries(WORKLOADS)) add(w, 'none', await fn());
 
-  const floor = BpfObject.open(loadLibbpf(), floorObj);
-  floor.load();
-  floor.attachTracepoints();
-  for (const [w, fn] of Object.entries(WORKLOADS)) add(w, 'floor', await fn());
-  floor.destroy();
+  for (const [label, obj] of [['floor', floorObj], ...(opt.floorEnter ? [['floor+enter', floorEnterObj]] : [])]) {
+    const floor = BpfObject.open(loadLibbpf(), obj);
+    floor.load();
+    floor.attachTracepoints();
+    for (const [w, fn] of Object.entries(WORKLOADS)) add(w, label, await fn());
+    floor.destroy();
+  }
 
-  for (const [label, spec] of [['probe', undefined], ...(opt.before ? [['before', String(opt.before)]] : [])]) {
+  // The two probes swap places every other round, so a drift of the machine within a round favours neither.
+  const probes = [['probe', undefined], ...(opt.before ? [['before', String(opt.before)]] : [])];
+  for (const [label, spec] of round % 2 ? probes.reverse() : probes) {
     const [bpfObjectDir, ...envs] = spec ? spec.split('@') : [undefined];
     const saved = envs.map((e) => [e.split('=')[0], process.env[e.split('=')[0]]]);
     for (const e of envs) process.env[e.split('=')[0]] = e.slice(e.indexOf('=') + 1);
@@ -117,7 +112,7 @@ for (let round = 0; round < opt.rounds; round++) {
     await probe.stop();
   }
 }
-await redis.stop('SIGTERM', 5000);
+await redis.stop();
 const load1 = loadAvg();
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -145,6 +140,13 @@ if (opt.before) {
   for (const [w, m] of Object.entries(samples)) {
     const c = (k) => median(m[k].map((r) => r.cpuNsPerOp));
     console.log(`  ${w.padEnd(8)} before ${(c('none') / c('before')).toFixed(2)}  after ${(c('none') / c('probe')).toFixed(2)}  (CPU ns/op ${f(c('before'))} → ${f(c('probe'))})`);
+  }
+}
+if (opt.floorEnter) {
+  console.log('the floor with one empty sys_enter program besides (CPU ns/op; ratio to none):');
+  for (const [w, m] of Object.entries(samples)) {
+    const c = (k) => median(m[k].map((r) => r.cpuNsPerOp));
+    console.log(`  ${w.padEnd(8)} floor ${f(c('floor'))} (${(c('none') / c('floor')).toFixed(2)})  floor+enter ${f(c('floor+enter'))} (${(c('none') / c('floor+enter')).toFixed(2)})`);
   }
 }
 console.log(`all runs (CPU ns/op): ${Object.entries(samples).map(([w, m]) => `${w}: ${Object.entries(m).map(([k, v]) => `${k} ${v.map((r) => f(r.cpuNsPerOp)).join('/')}`).join(', ')}`).join('; ')}`);

@@ -54,7 +54,8 @@ struct io_call {
 	__u8 tracked_type;
 	__u8 what;      /* SHAPE_UNSEEN: enum mcpspy_unseen_what */
 	__u8 tracked_flags; /* the tracked map's value for tracked_sid, as last seen */
-	__u8 pad[5];
+	__u8 pad;
+	__u32 tgid;     /* the calling process (quiet streams' key) */
 };
 
 /* The call being handled, and the last stream that passed the prefilter.
@@ -84,9 +85,8 @@ struct {
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 #define AS(type, p) ((type *)bpf_rdonly_cast((void *)(p), bpf_core_type_id_kernel(type)))
 
-static __always_inline struct file *fd_file(__s32 fd)
+static __always_inline struct file *fd_file(struct task_struct *t, __s32 fd)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
 	struct fdtable *fdt = t->files->fdt;
 	unsigned int max = fdt->max_fds;
 	if (fd < 0 || (unsigned int)fd >= max)
@@ -123,9 +123,8 @@ static __always_inline __s32 uring_req_fd(void *req_ptr)
 	return req->cqe.fd;
 }
 #else
-static __always_inline struct file *fd_file(__s32 fd)
+static __always_inline struct file *fd_file(struct task_struct *t, __s32 fd)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
 	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
 	if (!fdt)
 		return NULL;
@@ -168,9 +167,9 @@ static __always_inline __s32 uring_req_fd(void *req_ptr)
 /* Finds what the fd points at. Only pipes and sockets are worth storing;
  * ttys (a pty is a documented limit, apps/probe/README.md) and regular
  * files end here. */
-static __always_inline int classify_fd(__s32 fd, __u8 dir, __u8 *type, __u64 *sid)
+static __always_inline int classify_fd(struct task_struct *t, __s32 fd, __u8 dir, __u8 *type, __u64 *sid)
 {
-	struct file *f = fd_file(fd);
+	struct file *f = fd_file(t, fd);
 	if (!f)
 		return 0;
 	__u16 mode;
@@ -214,10 +213,16 @@ static __always_inline int classify_fd(__s32 fd, __u8 dir, __u8 *type, __u64 *si
  * otherwise by the read-before-SSL_read / write-after-SSL_write order. The
  * tracepoint object notes it before the syscall, the fexit object after:
  * a read still precedes the SSL_read that decrypts it, and a write inside
- * an SSL call is still inside it. */
-static __always_inline void note_tls_socket(__s32 fd, __u64 ino, __u8 dir)
+ * an SSL call is still inside it.
+ * Every inet call of every process runs this, so the common case (no TLS
+ * library in the process, or a connection that is not the one pending) does
+ * no map write: a pending write is deleted only when there is one, and a
+ * thread's last-read entry is rewritten in place, and only when it names
+ * another socket (an LRU update allocates a node and takes the bucket lock;
+ * the delete took the lock even for a key that was not there). */
+static __always_inline void note_tls_socket(struct task_struct *t, __s32 fd, __u64 ino, __u8 dir)
 {
-	__u64 id = bpf_get_current_pid_tgid();
+	__u64 id = ((__u64)t->tgid << 32) | (__u32)t->pid;
 	struct sock_ref ref = { .fd = fd, .ino = ino };
 	struct ssl_key k = { .pid = id >> 32 };
 	struct tls_call *tc = bpf_map_lookup_elem(&tls_calls, &id);
@@ -225,6 +230,10 @@ static __always_inline void note_tls_socket(__s32 fd, __u64 ino, __u8 dir)
 		k.ssl = tc->ssl;
 		ref.exact = 1;
 		bpf_map_update_elem(&ssl_sock, &k, &ref, BPF_ANY);
+		if (dir == MCPSPY_DIR_WRITE) {
+			bpf_map_delete_elem(&tls_pending_write, &id);
+			return;
+		}
 	} else if (dir == MCPSPY_DIR_WRITE) {
 		__u64 *pending = bpf_map_lookup_elem(&tls_pending_write, &id);
 		if (pending) {
@@ -232,22 +241,32 @@ static __always_inline void note_tls_socket(__s32 fd, __u64 ino, __u8 dir)
 			struct sock_ref *old = bpf_map_lookup_elem(&ssl_sock, &k);
 			if (!old || !old->exact)
 				bpf_map_update_elem(&ssl_sock, &k, &ref, BPF_ANY);
+			bpf_map_delete_elem(&tls_pending_write, &id);
 		}
+		return;
 	}
-	if (dir == MCPSPY_DIR_WRITE)
-		bpf_map_delete_elem(&tls_pending_write, &id);
-	else
+	/* A read: this thread's last socket read, for the SSL_read that follows. */
+	struct sock_ref *last = bpf_map_lookup_elem(&tls_last_read, &id);
+	if (!last) {
 		bpf_map_update_elem(&tls_last_read, &id, &ref, BPF_ANY);
+		return;
+	}
+	if (last->fd != ref.fd || last->ino != ref.ino || last->exact != ref.exact) {
+		last->fd = ref.fd;
+		last->ino = ref.ino;
+		last->exact = ref.exact;
+	}
 }
 
-static __always_inline struct io_call *store_call(__s32 fd, __u64 buf, __u64 iov_cnt, __u8 shape, __u8 dir)
+static __always_inline struct io_call *store_call(struct task_struct *t, __s32 fd, __u64 buf, __u64 iov_cnt, __u8 shape,
+						 __u8 dir)
 {
 	__u8 type;
 	__u64 sid;
-	if (!classify_fd(fd, dir, &type, &sid))
+	if (!classify_fd(t, fd, dir, &type, &sid))
 		return NULL;
 	if (type == MCPSPY_FD_INET && shape != SHAPE_UNSEEN)
-		note_tls_socket(fd, sid, dir);
+		note_tls_socket(t, fd, sid, dir);
 	__u32 zero = 0;
 	struct io_call *c = bpf_map_lookup_elem(&io_calls, &zero);
 	if (!c)
@@ -260,54 +279,58 @@ static __always_inline struct io_call *store_call(__s32 fd, __u64 buf, __u64 iov
 	c->fd_type = type;
 	c->shape = shape;
 	c->what = 0;
+	c->tgid = t->tgid;
 	c->active = 1;
 	return c;
 }
 
 /* The first half of a call, its arguments: the process filter, the fd
- * walk, the call state. NULL when the call is not of interest. */
-static __always_inline struct io_call *on_enter(__s32 fd, __u64 buf, __u64 iov_cnt, __u8 shape, __u8 dir)
+ * walk, the call state. NULL when the call is not of interest. `t` is the
+ * calling task (bpf_get_current_task_btf, once per program run): its tgid
+ * and pid are read from it rather than by one more helper call each. */
+static __always_inline struct io_call *on_enter(struct task_struct *t, __s32 fd, __u64 buf, __u64 iov_cnt, __u8 shape,
+						__u8 dir)
 {
-	if (!mcpspy_allowed(bpf_get_current_pid_tgid() >> 32))
+	if (!mcpspy_allowed(t->tgid))
 		return NULL;
-	return store_call(fd, buf, iov_cnt, shape, dir);
+	return store_call(t, fd, buf, iov_cnt, shape, dir);
 }
 
-static __always_inline struct io_call *on_enter_msg(__s32 fd, __u64 umsg, __u8 dir)
+static __always_inline struct io_call *on_enter_msg(struct task_struct *t, __s32 fd, __u64 umsg, __u8 dir)
 {
-	if (!mcpspy_allowed(bpf_get_current_pid_tgid() >> 32))
+	if (!mcpspy_allowed(t->tgid))
 		return NULL;
 	struct user_msghdr m;
 	if (bpf_probe_read_user(&m, sizeof(m), (void *)umsg))
 		return NULL;
-	return store_call(fd, (__u64)m.msg_iov, m.msg_iovlen, SHAPE_IOV, dir);
+	return store_call(t, fd, (__u64)m.msg_iov, m.msg_iovlen, SHAPE_IOV, dir);
 }
 
 #define FMODE_WRITE 0x2
 
 /* vmsplice(2) copies between user iovecs and a pipe: into the pipe from
  * its write end, out of it (like readv) from its read end. */
-static __always_inline struct io_call *on_enter_vmsplice(__s32 fd, __u64 iov, __u64 cnt)
+static __always_inline struct io_call *on_enter_vmsplice(struct task_struct *t, __s32 fd, __u64 iov, __u64 cnt)
 {
-	if (!mcpspy_allowed(bpf_get_current_pid_tgid() >> 32))
+	if (!mcpspy_allowed(t->tgid))
 		return NULL;
-	struct file *f = fd_file(fd);
+	struct file *f = fd_file(t, fd);
 	if (!f)
 		return NULL;
 	__u8 dir = (file_mode_bits(f) & FMODE_WRITE) ? MCPSPY_DIR_WRITE : MCPSPY_DIR_READ;
-	return store_call(fd, iov, cnt, SHAPE_IOV, dir);
+	return store_call(t, fd, iov, cnt, SHAPE_IOV, dir);
 }
 
 /* Calls that move bytes between two kernel objects never hold them in user
  * memory, so they cannot be read here: they are counted per process when a
  * pipe or socket is one end, and reported once (KIND_UNSEEN). */
-static __always_inline struct io_call *on_enter_unseen(__s32 in_fd, __s32 out_fd, __u8 what)
+static __always_inline struct io_call *on_enter_unseen(struct task_struct *t, __s32 in_fd, __s32 out_fd, __u8 what)
 {
-	if (!mcpspy_allowed(bpf_get_current_pid_tgid() >> 32))
+	if (!mcpspy_allowed(t->tgid))
 		return NULL;
-	struct io_call *c = store_call(out_fd, 0, 0, SHAPE_UNSEEN, MCPSPY_DIR_WRITE);
+	struct io_call *c = store_call(t, out_fd, 0, 0, SHAPE_UNSEEN, MCPSPY_DIR_WRITE);
 	if (!c)
-		c = store_call(in_fd, 0, 0, SHAPE_UNSEEN, MCPSPY_DIR_READ);
+		c = store_call(t, in_fd, 0, 0, SHAPE_UNSEEN, MCPSPY_DIR_READ);
 	if (c)
 		c->what = what;
 	return c;
@@ -501,7 +524,7 @@ static __always_inline int stream_wanted(struct io_call *p, __u64 first, __u64 c
 		struct mcpspy_settings *s = bpf_map_lookup_elem(&settings, &zero);
 		__u32 quiet_opt = !local || !is_write ? MCPSPY_OPT_QUIET_STREAMS : MCPSPY_OPT_QUIET_LOCAL_WRITES;
 		if (s && (s->options & quiet_opt)) {
-			qk.pid = bpf_get_current_pid_tgid() >> 32;
+			qk.pid = p->tgid;
 			exec_id = current_exec_id();
 			q = bpf_map_lookup_elem(&quiet, &qk);
 			if (q && q->exec_id == exec_id && q->rejected >= MCPSPY_QUIET_AFTER) {
@@ -707,31 +730,32 @@ static __always_inline int finish_call(struct io_call *p, long ret, const __u8 s
  * at sys_exit from the task's saved user registers (the syscall arguments
  * are still there: the kernel does not clobber them, and seccomp or ptrace
  * rewrites are what the call used). So neither needs a sys_enter program. */
-static __always_inline int call_buf(__s32 fd, __u64 buf, __u8 dir, long ret)
+static __always_inline int call_buf(struct task_struct *t, __s32 fd, __u64 buf, __u8 dir, long ret)
 {
-	return finish_call(on_enter(fd, buf, 0, SHAPE_BUF, dir), ret, SHAPE_BUF);
+	return finish_call(on_enter(t, fd, buf, 0, SHAPE_BUF, dir), ret, SHAPE_BUF);
 }
 
-static __always_inline int call_vec(__s32 fd, __u64 vec, __u64 cnt, const __u8 shape, __u8 dir, long ret)
+static __always_inline int call_vec(struct task_struct *t, __s32 fd, __u64 vec, __u64 cnt, const __u8 shape, __u8 dir,
+				    long ret)
 {
-	return finish_call(on_enter(fd, vec, cnt, shape, dir), ret, shape);
+	return finish_call(on_enter(t, fd, vec, cnt, shape, dir), ret, shape);
 }
 
-static __always_inline int call_msg(__s32 fd, __u64 umsg, __u8 dir, long ret)
+static __always_inline int call_msg(struct task_struct *t, __s32 fd, __u64 umsg, __u8 dir, long ret)
 {
 	if (ret <= 0) /* no bytes, but an inet fd is still noted for TLS */
-		return finish_call(on_enter(fd, 0, 0, SHAPE_IOV, dir), ret, SHAPE_IOV);
-	return finish_call(on_enter_msg(fd, umsg, dir), ret, SHAPE_IOV);
+		return finish_call(on_enter(t, fd, 0, 0, SHAPE_IOV, dir), ret, SHAPE_IOV);
+	return finish_call(on_enter_msg(t, fd, umsg, dir), ret, SHAPE_IOV);
 }
 
-static __always_inline int call_vmsplice(__s32 fd, __u64 iov, __u64 cnt, long ret)
+static __always_inline int call_vmsplice(struct task_struct *t, __s32 fd, __u64 iov, __u64 cnt, long ret)
 {
-	return finish_call(on_enter_vmsplice(fd, iov, cnt), ret, SHAPE_IOV);
+	return finish_call(on_enter_vmsplice(t, fd, iov, cnt), ret, SHAPE_IOV);
 }
 
-static __always_inline int call_unseen(__s32 in_fd, __s32 out_fd, __u8 what, long ret)
+static __always_inline int call_unseen(struct task_struct *t, __s32 in_fd, __s32 out_fd, __u8 what, long ret)
 {
-	return finish_call(on_enter_unseen(in_fd, out_fd, what), ret, SHAPE_UNSEEN);
+	return finish_call(on_enter_unseen(t, in_fd, out_fd, what), ret, SHAPE_UNSEEN);
 }
 
 /* Submitted requests, in the submitting task (an SQPOLL thread belongs to
@@ -756,7 +780,7 @@ static __always_inline int uring_submitted(__u32 op, void *req)
 	__s32 fd = -1;
 	if (req && bpf_core_type_exists(struct io_kiocb) && bpf_core_field_exists(((struct io_kiocb *)0)->cqe.fd)) {
 		fd = uring_req_fd(req);
-		if (fd >= 0 && !classify_fd(fd, dir, &type, &sid))
+		if (fd >= 0 && !classify_fd(bpf_get_current_task_btf(), fd, dir, &type, &sid))
 			return 0;
 	}
 	count_unseen(MCPSPY_UNSEEN_IO_URING, 1, 0, dir, type, fd, sid, op);
@@ -822,7 +846,8 @@ struct trace_event_raw_io_uring_submit_sqe {
  * Every syscall both backends hook, and what its program does once the call
  * has returned: one list, so the two objects cannot drift apart. An object
  * expands it with its own H(name, body): a program named after the syscall
- * in which `r` is the caller's saved user registers and `ret` the result.
+ * in which `t` is the calling task (bpf_get_current_task_btf), `r` the
+ * caller's saved user registers and `ret` the result.
  * Of the positional calls only preadv2 and pwritev2 move bytes on a pipe or
  * socket, at offset -1 (the current position): pread64, pwrite64, preadv and
  * pwritev fail there with ESPIPE before touching a byte (no
@@ -831,21 +856,21 @@ struct trace_event_raw_io_uring_submit_sqe {
  * sendfile(out_fd, in_fd, ...) move bytes the probe cannot see: counted.
  */
 #define MCPSPY_HOOKED_SYSCALLS(H)                                                                       \
-	H(read, call_buf((__s32)ARG0(r), ARG1(r), MCPSPY_DIR_READ, ret))                                \
-	H(write, call_buf((__s32)ARG0(r), ARG1(r), MCPSPY_DIR_WRITE, ret))                              \
-	H(recvfrom, call_buf((__s32)ARG0(r), ARG1(r), MCPSPY_DIR_READ, ret))                            \
-	H(sendto, call_buf((__s32)ARG0(r), ARG1(r), MCPSPY_DIR_WRITE, ret))                             \
-	H(readv, call_vec((__s32)ARG0(r), ARG1(r), ARG2(r), SHAPE_IOV, MCPSPY_DIR_READ, ret))           \
-	H(writev, call_vec((__s32)ARG0(r), ARG1(r), ARG2(r), SHAPE_IOV, MCPSPY_DIR_WRITE, ret))         \
-	H(preadv2, call_vec((__s32)ARG0(r), ARG1(r), ARG2(r), SHAPE_IOV, MCPSPY_DIR_READ, ret))         \
-	H(pwritev2, call_vec((__s32)ARG0(r), ARG1(r), ARG2(r), SHAPE_IOV, MCPSPY_DIR_WRITE, ret))       \
-	H(recvmsg, call_msg((__s32)ARG0(r), ARG1(r), MCPSPY_DIR_READ, ret))                             \
-	H(sendmsg, call_msg((__s32)ARG0(r), ARG1(r), MCPSPY_DIR_WRITE, ret))                            \
-	H(recvmmsg, call_vec((__s32)ARG0(r), ARG1(r), ARG2(r), SHAPE_MMSG, MCPSPY_DIR_READ, ret))       \
-	H(sendmmsg, call_vec((__s32)ARG0(r), ARG1(r), ARG2(r), SHAPE_MMSG, MCPSPY_DIR_WRITE, ret))      \
-	H(vmsplice, call_vmsplice((__s32)ARG0(r), ARG1(r), ARG2(r), ret))                               \
-	H(splice, call_unseen((__s32)ARG0(r), (__s32)ARG2(r), MCPSPY_UNSEEN_SPLICE, ret))               \
-	H(tee, call_unseen((__s32)ARG0(r), (__s32)ARG1(r), MCPSPY_UNSEEN_TEE, ret))                     \
-	H(sendfile64, call_unseen((__s32)ARG1(r), (__s32)ARG0(r), MCPSPY_UNSEEN_SENDFILE, ret))
+	H(read, call_buf(t, (__s32)ARG0(r), ARG1(r), MCPSPY_DIR_READ, ret))                                \
+	H(write, call_buf(t, (__s32)ARG0(r), ARG1(r), MCPSPY_DIR_WRITE, ret))                              \
+	H(recvfrom, call_buf(t, (__s32)ARG0(r), ARG1(r), MCPSPY_DIR_READ, ret))                            \
+	H(sendto, call_buf(t, (__s32)ARG0(r), ARG1(r), MCPSPY_DIR_WRITE, ret))                             \
+	H(readv, call_vec(t, (__s32)ARG0(r), ARG1(r), ARG2(r), SHAPE_IOV, MCPSPY_DIR_READ, ret))           \
+	H(writev, call_vec(t, (__s32)ARG0(r), ARG1(r), ARG2(r), SHAPE_IOV, MCPSPY_DIR_WRITE, ret))         \
+	H(preadv2, call_vec(t, (__s32)ARG0(r), ARG1(r), ARG2(r), SHAPE_IOV, MCPSPY_DIR_READ, ret))         \
+	H(pwritev2, call_vec(t, (__s32)ARG0(r), ARG1(r), ARG2(r), SHAPE_IOV, MCPSPY_DIR_WRITE, ret))       \
+	H(recvmsg, call_msg(t, (__s32)ARG0(r), ARG1(r), MCPSPY_DIR_READ, ret))                             \
+	H(sendmsg, call_msg(t, (__s32)ARG0(r), ARG1(r), MCPSPY_DIR_WRITE, ret))                            \
+	H(recvmmsg, call_vec(t, (__s32)ARG0(r), ARG1(r), ARG2(r), SHAPE_MMSG, MCPSPY_DIR_READ, ret))       \
+	H(sendmmsg, call_vec(t, (__s32)ARG0(r), ARG1(r), ARG2(r), SHAPE_MMSG, MCPSPY_DIR_WRITE, ret))      \
+	H(vmsplice, call_vmsplice(t, (__s32)ARG0(r), ARG1(r), ARG2(r), ret))                               \
+	H(splice, call_unseen(t, (__s32)ARG0(r), (__s32)ARG2(r), MCPSPY_UNSEEN_SPLICE, ret))               \
+	H(tee, call_unseen(t, (__s32)ARG0(r), (__s32)ARG1(r), MCPSPY_UNSEEN_TEE, ret))                     \
+	H(sendfile64, call_unseen(t, (__s32)ARG1(r), (__s32)ARG0(r), MCPSPY_UNSEEN_SENDFILE, ret))
 
 #endif

@@ -42,6 +42,7 @@ char LICENSE[] SEC("license") = "GPL";
 	SEC(SYS(name))                                                      \
 	int BPF_PROG(fx_##name, struct pt_regs *r, long ret)                \
 	{                                                                   \
+		struct task_struct *t = bpf_get_current_task_btf();         \
 		return body;                                                \
 	}
 

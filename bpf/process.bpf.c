@@ -156,14 +156,28 @@ static __noinline int has_libssl(const __u8 *p, __u32 n)
 	return 0;
 }
 
-/* A process is about to open a libssl file: user space attaches the TLS
- * uprobes to it before the library's code can run. dlopen after exec (Python
- * imports ssl on demand, often from a virtualenv or bundled copy) would
- * otherwise race a rescan of /proc/<pid>/maps. openat's path is readable at
- * sys_enter; the event carries it as given (relative to the cwd or not). */
-SEC("tracepoint/syscalls/sys_enter_openat")
-int handle_openat(struct trace_event_raw_sys_enter *ctx)
+/* A process opened a libssl file: user space attaches the TLS uprobes to it
+ * before the library's code can run (the open comes before its mmap and
+ * long before any SSL call). dlopen after exec (Python imports ssl on
+ * demand, often from a virtualenv or bundled copy) would otherwise race a
+ * rescan of /proc/<pid>/maps. The event carries the path as given (relative
+ * to the cwd or not), read from the caller's memory after the call; failed
+ * opens are not reported.
+ *
+ * Seen after the call, never at sys_enter: a program on any sys_enter
+ * tracepoint makes EVERY syscall of every task run the kernel's sys_enter
+ * hook (perf_syscall_enter: 4-15 ns more per getppid on the development
+ * machine, bench/README.md session 10), and the io objects have no sys_enter
+ * program. Two
+ * programs, one loaded (apps/probe/src/probe.ts): with the fexit backend
+ * fexit on the syscall function, so no syscall tracepoint is attached at all
+ * and the tasks stay off the tracing slow path; with the tracepoint backend
+ * sys_exit_openat, which adds no hook the io programs have not already put
+ * on every syscall. */
+static __always_inline int report_open(__u64 upath, long ret)
 {
+	if (ret < 0)
+		return 0;
 	/* Only processes the filters select: a library opened elsewhere gets
 	 * its uprobes when a selected process opens it (or at its exec). */
 	if (!mcpspy_allowed(bpf_get_current_pid_tgid() >> 32))
@@ -172,11 +186,37 @@ int handle_openat(struct trace_event_raw_sys_enter *ctx)
 	struct mcpspy_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s)
 		return 0;
-	long n = bpf_probe_read_user_str(s->data, OPEN_PATH_MAX, (void *)ctx->args[1]);
+	long n = bpf_probe_read_user_str(s->data, OPEN_PATH_MAX, (void *)upath);
 	if (n < 7 || !has_libssl(s->data, (__u32)n))
 		return 0;
 	fill_header(&s->ev, MCPSPY_KIND_LIBSSL_OPEN, 0, MCPSPY_FD_NONE, -1, 0, 0);
 	s->ev.flags = MCPSPY_F_FIRST | MCPSPY_F_LAST;
 	submit(s, (__u32)(n - 1), proc_wake());
 	return 0;
+}
+
+/* openat(dirfd, path, ...): the path is the second argument. */
+#if defined(__TARGET_ARCH_x86)
+#define OPEN_PATH_ARG(r) ((r)->si)
+#define SYS_OPENAT "fexit/__x64_sys_openat"
+#elif defined(__TARGET_ARCH_arm64)
+#define OPEN_PATH_ARG(r) ((r)->regs[1])
+#define SYS_OPENAT "fexit/__arm64_sys_openat"
+#else
+#error "process.bpf.c: syscall argument registers unknown for this architecture"
+#endif
+
+/* The tracepoint backend's: the arguments from the task's saved user registers. */
+SEC("tracepoint/syscalls/sys_exit_openat")
+int handle_openat(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *r = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	return report_open(OPEN_PATH_ARG(r), ctx->ret);
+}
+
+/* The fexit backend's: the syscall wrapper's one argument is the saved user registers. */
+SEC(SYS_OPENAT)
+int BPF_PROG(fx_openat, struct pt_regs *r, long ret)
+{
+	return report_open(OPEN_PATH_ARG(r), ret);
 }

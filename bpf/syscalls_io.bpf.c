@@ -15,13 +15,14 @@
 char LICENSE[] SEC("license") = "GPL";
 
 /* The calling task's user registers as saved at syscall entry. */
-#define USER_REGS() ((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()))
+#define USER_REGS(t) ((struct pt_regs *)bpf_task_pt_regs(t))
 
 #define EXIT(name, body)                                                    \
 	SEC("tracepoint/syscalls/sys_exit_" #name)                          \
 	int handle_exit_##name(struct trace_event_raw_sys_exit *ctx)        \
 	{                                                                   \
-		struct pt_regs *r = USER_REGS();                            \
+		struct task_struct *t = bpf_get_current_task_btf();         \
+		struct pt_regs *r = USER_REGS(t);                           \
 		long ret = ctx->ret;                                        \
 		return body;                                                \
 	}

@@ -69,6 +69,11 @@ export class BpfObject {
     return out;
   }
 
+  /** The programs that are (or will be) loaded: those whose autoload is on. */
+  private loadedPrograms(): { prog: Handle; name: string; section: string }[] {
+    return this.programs().filter((p) => this.lib.bpf_program__autoload(p.prog));
+  }
+
   /** The object's maps as declared (works before load): name, type (enum bpf_map_type), sizes. */
   maps(): { name: string; type: number; keySize: number; valueSize: number; maxEntries: number }[] {
     const out = [];
@@ -93,7 +98,7 @@ export class BpfObject {
   /** Attaches every program whose section starts with `prefix` (libbpf's auto-attach: tracepoint/, fexit/, ...). */
   attachSections(prefix: string): number {
     let n = 0;
-    for (const { prog, name, section } of this.programs()) {
+    for (const { prog, name, section } of this.loadedPrograms()) {
       if (!section.startsWith(prefix)) continue;
       const link = this.lib.bpf_program__attach(prog);
       if (!link) throw new AttachError(`${name} (${section})`, lastErrno());
@@ -109,7 +114,7 @@ export class BpfObject {
    */
   attachTracepoints(optional: (section: string) => boolean = () => false): { section: string; errno: number }[] {
     const skipped = [];
-    for (const { prog, name, section } of this.programs()) {
+    for (const { prog, name, section } of this.loadedPrograms()) {
       if (!section.startsWith('tracepoint/')) continue;
       const link = this.lib.bpf_program__attach(prog);
       if (!link) {
@@ -184,6 +189,17 @@ export class BpfObject {
   /** Before load only: load `program` alone (every other program's autoload off). */
   only(program: string): void {
     for (const { prog, name } of this.programs()) this.lib.bpf_program__set_autoload(prog, name === program);
+  }
+
+  /**
+   * Before load only: whether `program` is loaded (libbpf's autoload; attach* skip programs not loaded). False when
+   * the object has no such program (an older build's objects, as the benches' --before runs use).
+   */
+  setAutoload(program: string, on: boolean): boolean {
+    const prog = this.programs().find((p) => p.name === program);
+    if (!prog) return false;
+    this.lib.bpf_program__set_autoload(prog.prog, on);
+    return true;
   }
 
   /** Attaches `program` where its section says (libbpf's auto-attach). */

@@ -32,6 +32,7 @@ export interface Libbpf {
   bpf_program__section_name(prog: Handle): string;
   bpf_program__attach(prog: Handle): Handle | null;
   bpf_program__set_autoload(prog: Handle, autoload: boolean): number;
+  bpf_program__autoload(prog: Handle): boolean;
   /** null: libbpf prints nothing (its messages go to stderr by default); returns the previous printer (to restore). */
   libbpf_set_print(fn: Handle | null): Handle | null;
   bpf_program__attach_uprobe_opts(
@@ -128,6 +129,7 @@ export function loadLibbpf(): Libbpf {
     bpf_program__section_name: lib.func('const char *bpf_program__section_name(void *prog)'),
     bpf_program__attach: lib.func('void *bpf_program__attach(void *prog)'),
     bpf_program__set_autoload: lib.func('int bpf_program__set_autoload(void *prog, bool autoload)'),
+    bpf_program__autoload: lib.func('bool bpf_program__autoload(const void *prog)'),
     libbpf_set_print: lib.func('void *libbpf_set_print(void *fn)'),
     bpf_program__attach_uprobe_opts: lib.func('bpf_program__attach_uprobe_opts', 'void *', [
       'void *',

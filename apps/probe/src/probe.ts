@@ -353,6 +353,13 @@ export class Probe {
             const tls = this.objects.get('tls_uprobes')!;
             for (const m of SHARED_TLS_MAPS) obj.reuseMap(m, tls.mapFd(m));
           }
+          if (name === 'process') {
+            // The libssl-open report: fexit on openat with the fexit backend (then no syscall tracepoint is attached
+            // at all), sys_exit_openat with the tracepoints (bpf/process.bpf.c).
+            const fexit = this.hooks!.backend === 'fexit';
+            obj.setAutoload('fx_openat', fexit);
+            obj.setAutoload('handle_openat', !fexit);
+          }
         };
         let o: BpfObject;
         if (name === 'syscalls_io') {
@@ -382,6 +389,7 @@ export class Probe {
       // Process events first, so execs after this point reach the TLS scanner
       // and children of listed pids are followed before the walk below.
       this.objects.get('process')!.attachTracepoints();
+      this.objects.get('process')!.attachSections('fexit/');
       this.followExistingDescendants();
       // fexit programs were attached when chosen (hook-backend.ts); tracepoints are attached here, optional ones skipped.
       // Quietly: a kernel names the io_uring submit event one of two ways, and libbpf would print the other's absence.

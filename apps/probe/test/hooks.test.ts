@@ -8,13 +8,15 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { Direction, FdType, RawFlags, RawKind } from '@mcpspy/events';
 import { HookBackendError } from '../src/hook-backend';
 import { Captured, FIXTURES, NamedBinaries, bytesOf, run, startProbe, waitFor } from './helpers';
 
-const COMMS = ['mcph-pw', 'mcph-pr', 'mcph-up', 'mcph-uc'];
+const COMMS = ['mcph-pw', 'mcph-pr', 'mcph-up', 'mcph-uc', 'mcph-open'];
 const EXPECT = process.env.MCPSPY_EXPECT_HOOKS;
 const bins = new NamedBinaries();
 let cap: Captured;
@@ -50,6 +52,44 @@ describe('hook backend choice', () => {
       assert.match(e.message, /fexit hook backend.*MCPSPY_HOOKS=auto/);
       return true;
     });
+  });
+});
+
+describe('what the probe puts on every syscall', () => {
+  // A program on any sys_enter tracepoint makes every syscall of every task run the kernel's sys_enter hook, and
+  // any syscall tracepoint at all puts every task on the tracing slow path, which fexit exists to avoid. The probe's
+  // own links, as the kernel lists them (bpftool perf: perf-event links of this process).
+  test('no sys_enter tracepoint is attached, and with fexit no syscall tracepoint at all', (t) => {
+    const links = JSON.parse(execFileSync('bpftool', ['perf', 'show', '-j'], { encoding: 'utf8', maxBuffer: 16 << 20 })) as { pid: number; tracepoint?: string }[];
+    const mine = links.filter((l) => l.pid === process.pid && l.tracepoint).map((l) => l.tracepoint!);
+    t.diagnostic(`hooks=${cap.probe.hookBackend?.backend}: tracepoints ${mine.join(' ')}`);
+    assert.ok(mine.includes('sched_process_exec'), 'the process object is attached (the list is the probe\'s)');
+    assert.deepEqual(mine.filter((n) => n.startsWith('sys_enter')), [], 'no sys_enter program');
+    if (cap.probe.hookBackend?.backend === 'fexit') assert.deepEqual(mine.filter((n) => n.startsWith('sys_')), [], 'fexit: no syscall tracepoint');
+    else assert.ok(mine.includes('sys_exit_openat') && mine.includes('sys_exit_write'), 'tracepoints: the exits, openat among them');
+  });
+});
+
+describe('the libssl-open report (after the call: fexit on openat, or sys_exit_openat)', () => {
+  test('a process that opens a libssl copy no scan has seen gets it probed while it runs', async (t) => {
+    const src = ['/usr/lib/x86_64-linux-gnu/libssl.so.3', '/lib/x86_64-linux-gnu/libssl.so.3'].find((f) => existsSync(f));
+    if (!src) {
+      t.skip('no libssl.so.3 on this system');
+      return;
+    }
+    const lib = join(bins.dir, 'late-lib');
+    mkdirSync(lib, { recursive: true });
+    const copy = join(lib, 'libssl.so.3');
+    copyFileSync(src, copy);
+    const before = cap.probe.stats().tls_targets;
+    // The shell opens the file (openat) and keeps running, so the probe resolves the path through its /proc entry.
+    const sh = spawn(bins.path('mcph-open', '/bin/sh'), ['-c', 'exec 3<"$0"; sleep 20', copy], { stdio: 'ignore' });
+    try {
+      await waitFor(() => cap.probe.stats().tls_targets > before, 30_000, `the report of ${copy} (hooks=${cap.probe.hookBackend?.backend})`);
+    } finally {
+      sh.kill('SIGKILL');
+    }
+    t.diagnostic(`hooks=${cap.probe.hookBackend?.backend}: tls_targets ${before} -> ${cap.probe.stats().tls_targets}`);
   });
 });
 
