@@ -4,6 +4,7 @@
 // the speed bench's 1 KB texts, written one JSON line per message (key + alerts with category, score, risk, detector,
 // summary, evidence and details). Run it on two builds and compare, or use --against to compare in one run.
 // Usage: node bench/security-verdicts.mjs [--engine DIST_DIR] [--against DIST_DIR] [--out FILE] [--data DIR] [--per-pool 400] [--exclude CORPUS_FILE[,…]]
+// --out FILE with --against also writes the other build's alerts to FILE.against.
 // --exclude leaves corpus files out (e.g. a blind batch that must not be judged before its one measurement).
 // Exit code 1 when --against is given and any message's alerts differ (the first differences are printed).
 // A build with a verdict cache (VerdictCache exported) judges every item three times through one cache shared by all
@@ -111,6 +112,8 @@ console.error(`${mine.size} messages judged (${alerted} with an alert ≥ 0.01) 
 if (out) writeFileSync(out, [...mine].map(([k, v]) => `${JSON.stringify(k)}\t${v}`).join('\n') + '\n');
 if (againstDir) {
   const theirs = await verdicts(load(againstDir));
+  // With --out, the other build's alerts go beside this build's (FILE.against), so every difference can be read.
+  if (out) writeFileSync(`${out}.against`, [...theirs].map(([k, v]) => `${JSON.stringify(k)}\t${v}`).join('\n') + '\n');
   let diff = 0;
   for (const [k, v] of mine) {
     if (theirs.get(k) === v) continue;
