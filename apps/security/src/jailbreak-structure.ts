@@ -72,9 +72,8 @@ const NEW_IDENTITY = new RegExp(
     String.raw`\bonce as\b|\bif you were (?:a|an) (?:model|ai|assistant)\b`,
     String.raw`\b(?:ahora|a partir de ahora) eres\b|\b(?:actúa|actuar|actua) como\b|\b(?:du bist jetzt|ab jetzt bist du|ab sofort bist du)\b|\bverhalte dich wie\b|\b(?:tu es maintenant|agis comme)\b|\b(?:agora você é|aja como)(?![\w\u00c0-\u024f])`,
     // Round 13: a name handed to the reader ("you are ledgerfree, a bookkeeping assistant"), "from now on" with the
-    // reader as its subject anywhere in the sentence, a mode switched on ("developer mode"), a game that casts the
-    // reader, and the same in French, German, Portuguese, Italian, Chinese, Korean, Japanese and Turkish.
-    String.raw`\b(?:you are|you're) [\w-]{2,24}, (?:an? |the )|\bfrom now on\b[^.\n]{0,40}?\byou\b|\b(?:developer|god|dan|jailbreak|jailbroken|unrestricted|unlocked|debug) mode\b|\byou are (?:an? )?(?:ai|model|assistant) that (?:has been|was) jailbroken\b`,
+    // reader as its subject anywhere in the sentence, a reader told it was jailbroken, and the same in French, German, Portuguese, Italian, Chinese, Korean, Japanese and Turkish.
+    String.raw`\b(?:you are|you're) [\w-]{2,24}, (?:an? |the )|\bfrom now on\b[^.\n]{0,40}?\byou\b|\byou are (?:an? )?(?:ai|model|assistant) that (?:has been|was) jailbroken\b`,
     String.raw`\btu es désormais\b|\bdu bist (?:ab (?:jetzt|sofort|heute) )?(?:der|die|das|ein|eine|nun)\b|\b(?:você (?:agora )?é|voce (?:agora )?e) (?:o|a|um|uma)\b|\bda ora in poi\b|从现在(?:开始|起)[，,]?你|你现在是|지금부터 (?:너는|당신은)|あなたは今から|bundan sonra`,
   ].join('|'),
   'g',

@@ -51,4 +51,8 @@ describe('verdict: dropped rules or a smuggled task with no guard words are not 
     assert.ok(at(jb('asks the reader to drop its rules or identity (smuggled_task + unseen)', 0.55), smuggled) < 0.55);
     assert.ok(at(jb('asks the reader to drop its rules or identity (coercion + new_identity)'), smuggled) < 0.7);
   });
+  test("a write-up's words keep the frame: a lesson that lists jailbreaks is weighed down", () => {
+    const lesson = 'Classic patterns, for example: ORBIT, a planner bot whose safety layer was removed. Do not copy them.';
+    assert.ok(at(jb('asks the reader to drop its rules or identity (rules_dropped + new_identity)'), lesson) < 0.7);
+  });
 });
