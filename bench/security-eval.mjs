@@ -2,9 +2,13 @@
 // Evaluation of the security stage over the labelled corpus in
 // apps/security/corpus: precision, recall and false-positive rate per
 // category, for the dev split, the held-out split and both.
-// Usage: node bench/security-eval.mjs [--threshold 0.5] [--exclude CORPUS_FILE[,…]] [--show-failures dev|holdout|all|none|<corpus file name>] [--engine DIST_DIR] [--previous DIST_DIR] [--data DATA_DIR] [--model-path DIR] [--json] [--in-thread]
+// Usage: node bench/security-eval.mjs [--threshold 0.5] [--exclude CORPUS_FILE[,…]] [--files PATH[,…]] [--no-public] [--show-failures dev|holdout|all|none|<corpus file name>] [--engine DIST_DIR] [--previous DIST_DIR] [--data DATA_DIR] [--model-path DIR] [--json] [--in-thread]
 // --previous judges every set with another build too and prints previous → this; --data holds the
 // public sets (bench/security-public-sets.mjs; default /work/data/security or $MCPSPY_SECURITY_DATA).
+// --files judges these JSONL files (corpus format, e.g. apps/security/training/writer-a.jsonl) instead of the corpus
+// folder and reports each file on its own ([file:<name>]) and all of them together; failures are then listed only for
+// the file names given to --show-failures (default none), so a check set can be run for its aggregate figures alone.
+// --no-public leaves the public sets out (a faster run when only --files matter).
 // Needs a build first: npx tsc -b apps/security
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -20,7 +24,8 @@ const opt = (name, dflt) => {
   return i >= 0 && i + 1 < args.length ? args[i + 1] : dflt;
 };
 const threshold = Number(opt('--threshold', '0.5'));
-const show = opt('--show-failures', 'dev');
+const fileList = opt('--files', '').split(',').filter(Boolean).map((f) => resolve(f));
+const show = opt('--show-failures', fileList.length ? 'none' : 'dev');
 const asJson = args.includes('--json');
 // --in-thread: rules and secret patterns on this thread (offlineWorker false), not on a worker thread started for each
 // sample's fresh engine. The same verdicts (no per-message budget), several times faster on a loaded machine.
@@ -39,11 +44,11 @@ if (modelPath) {
 const dir = new URL('../apps/security/corpus/', import.meta.url).pathname;
 // --exclude NAME[,NAME]: leave corpus files out (e.g. a blind batch that must not be looked at before its one measurement).
 const excluded = new Set(opt('--exclude', '').split(',').filter(Boolean).map((n) => n.replace(/\.jsonl$/, '')));
-const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl') && !excluded.has(f.replace(/\.jsonl$/, ''))).map((f) => join(dir, f));
+const files = fileList.length ? fileList : readdirSync(dir).filter((f) => f.endsWith('.jsonl') && !excluded.has(f.replace(/\.jsonl$/, ''))).map((f) => join(dir, f));
 const samples = loadCorpus(files);
 // --data DIR: the public sets (outside the repository); --previous DIR: a previous build judged beside this one.
 const dataDir = opt('--data', process.env.MCPSPY_SECURITY_DATA ?? '/work/data/security');
-const publicSets = existsSync(dataDir) ? loadPublicSets(dataDir) : {};
+const publicSets = !args.includes('--no-public') && existsSync(dataDir) ? loadPublicSets(dataDir) : {};
 const previousDir = opt('--previous', undefined);
 const load = (d) => createRequire(resolve(d, 'src', 'index.js'))(resolve(d, 'src', 'index.js')).SecurityEngine;
 
@@ -78,7 +83,7 @@ const prev = previousDir ? await runAll(load(previousDir)) : undefined;
 const pct = (x) => (x === undefined || Number.isNaN(x) ? '   -  ' : (100 * x).toFixed(1).padStart(5) + '%');
 const both = (a, b) => (prev ? `${pct(a)} → ${pct(b)}` : pct(b));
 const reports = {};
-const subsets = {
+const subsets = fileList.length ? {} : {
   dev: (r) => r.sample.split === 'dev',
   holdout: (r) => r.sample.split === 'holdout',
   // Held out by hash from the first corpus, and the batch written later and pinned to the held-out split.
@@ -88,6 +93,8 @@ const subsets = {
 for (const src of [...new Set(samples.filter((s) => s.pinned).map((s) => s.source))].sort()) {
   subsets[`holdout:${src}`] = (r) => r.sample.pinned && r.sample.source === src;
 }
+// With --files: each file on its own (one writer per file in apps/security/training).
+if (fileList.length) for (const src of [...new Set(samples.map((s) => s.source))].sort()) subsets[`file:${src}`] = (r) => r.sample.source === src;
 subsets.all = () => true;
 for (const [name, keep] of Object.entries(subsets)) {
   const subset = at(now.corpus.filter(keep), threshold);
@@ -177,7 +184,8 @@ for (const [name, pts] of Object.entries(curves)) {
     console.log(`    t=${pt.t.toFixed(1)}  recall ${both(q?.recall, pt.recall)}  FPR ${both(q?.fpr, pt.fpr)}  precision ${both(q?.precision, pt.precision)}${mark}`);
   });
 }
-const failures = reports.all.failures.filter((f) => show === 'all' || f.split === show || samples.find((s) => s.id === f.id)?.source === show);
+const shown = new Set(show.split(','));
+const failures = reports.all.failures.filter((f) => (!fileList.length && (show === 'all' || f.split === show)) || shown.has(samples.find((s) => s.id === f.id)?.source));
 if (failures.length && show !== 'none') {
   console.log(`\nfailures (${show} split):`);
   for (const f of failures) console.log(`  ${f.reason.padEnd(14)} ${f.id.padEnd(24)} predicted: ${f.predicted.join(',') || '-'}`);

@@ -3,7 +3,9 @@
 // (threshold 0.01) of every corpus sample, every public-set item (the data folder), the benign-sweep pools' chunks and
 // the speed bench's 1 KB texts, written one JSON line per message (key + alerts with category, score, risk, detector,
 // summary, evidence and details). Run it on two builds and compare, or use --against to compare in one run.
-// Usage: node bench/security-verdicts.mjs [--engine DIST_DIR] [--against DIST_DIR] [--out FILE] [--data DIR] [--per-pool 400]
+// Usage: node bench/security-verdicts.mjs [--engine DIST_DIR] [--against DIST_DIR] [--out FILE] [--data DIR] [--per-pool 400] [--exclude CORPUS_FILE[,…]]
+// --out FILE with --against also writes the other build's alerts to FILE.against.
+// --exclude leaves corpus files out (e.g. a blind batch that must not be judged before its one measurement).
 // Exit code 1 when --against is given and any message's alerts differ (the first differences are printed).
 // A build with a verdict cache (VerdictCache exported) judges every item three times through one cache shared by all
 // its engines: the first pass is a first sight, the second fills it, the third is all hits; the third pass's alerts
@@ -30,7 +32,8 @@ const againstDir = opt('--against', undefined);
 // ------------------------------------------------------------------ the messages
 const items = [];
 const corpusDir = new URL('../apps/security/corpus/', import.meta.url).pathname;
-for (const s of loadCorpus(readdirSync(corpusDir).filter((f) => f.endsWith('.jsonl')).sort().map((f) => join(corpusDir, f)))) items.push({ key: `corpus:${s.id}`, messages: messagesOf(s) });
+const excluded = new Set(opt('--exclude', '').split(',').filter(Boolean).map((n) => n.replace(/\.jsonl$/, '')));
+for (const s of loadCorpus(readdirSync(corpusDir).filter((f) => f.endsWith('.jsonl') && !excluded.has(f.replace(/\.jsonl$/, ''))).sort().map((f) => join(corpusDir, f)))) items.push({ key: `corpus:${s.id}`, messages: messagesOf(s) });
 try {
   for (const [name, list] of Object.entries(loadPublicSets(data))) list.forEach((it, i) => items.push({ key: `public:${name}:${i}`, messages: it.messages }));
 } catch {
@@ -109,6 +112,8 @@ console.error(`${mine.size} messages judged (${alerted} with an alert ≥ 0.01) 
 if (out) writeFileSync(out, [...mine].map(([k, v]) => `${JSON.stringify(k)}\t${v}`).join('\n') + '\n');
 if (againstDir) {
   const theirs = await verdicts(load(againstDir));
+  // With --out, the other build's alerts go beside this build's (FILE.against), so every difference can be read.
+  if (out) writeFileSync(`${out}.against`, [...theirs].map(([k, v]) => `${JSON.stringify(k)}\t${v}`).join('\n') + '\n');
   let diff = 0;
   for (const [k, v] of mine) {
     if (theirs.get(k) === v) continue;

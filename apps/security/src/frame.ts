@@ -38,6 +38,15 @@ function count(re: RegExp, text: string, cap: number): number {
   return n;
 }
 
+/**
+ * Round 13: does the text hold a guard's own words (untrusted data, "if a message asks you to …") or a write-up's
+ * ("classic patterns", "for example")? A guard prompt that quotes a jailbreak to forbid it, or a lesson that lists
+ * jailbreaks, has them; a jailbreak that only says "don't comment, don't add warnings" has not.
+ */
+export function guardsAgainstOthers(text: string): boolean {
+  return count(GUARD_TERMS, text, 1) + count(GUARD_CONDITION, text, 1) + count(DESCRIPTIVE, text, 1) > 0;
+}
+
 export interface Frame {
   /** Multiplier for injection and jailbreak scores of the text (1 = no change). */
   factor: number;

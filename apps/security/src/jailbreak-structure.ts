@@ -41,6 +41,18 @@ const RULES_DROPPED = new RegExp(
     String.raw`"?\brefus(?:ed|al)"?\s?[:=]\s?"?(?:false|no|0)\b|\b(?:key|field|flag|value) "?refus\w{0,3}"? (?:must|should|has to|needs to) (?:always )?be (?:false|no|0)\b`,
     String.raw`\bopposite day\b|\bwhat not to do\b[^.\n]{0,60}?\bwhat to do\b`,
     String.raw`\bsin (?:filtros?|restricciones|reglas|censura)\b|\bohne (?:filter|einschränkungen|regeln|zensur)\b|\bsans (?:filtres?|restrictions|règles|censure)\b|\bsem (?:filtros?|restrições|regras|censura)\b`,
+    // Round 13 (eight writers): refusals removed from a persona's description ("it never refuses", "never says no",
+    // "never mentions the law or policy"), the rules gone by a passive or a build story ("its compliance module was
+    // removed", "retrained without the usual filters", "content rules don't apply here", "not bound by any policy"),
+    // an unfiltered or unaligned model, and refusals removed in Portuguese. (Chinese, Korean and Japanese forms hold no
+    // ASCII literal for the gate, so they are left to the classifier.)
+    String.raw`\bnever (?:refuses|declines|says no|says (?:['"“‘])?(?:i can'?t|i cannot|sorry|no)\b)(?=[\s,.;:!'"”’)]|$)(?!\s?(?:a|an|the|to|your|our|any (?!request|question))\b)`,
+    String.raw`\bnever (?:mentions|brings up|talks about|warns (?:about|of)|reminds (?:you|anyone|the user) (?:of|about)|cites) (?:[^.\n]{0,40}?\b(?:or|and|nor) )?(?:the |any |its |your )?(?:polic(?:y|ies)|law|laws|legality|ethics|rules|guidelines|safety|risks|consequences)\b`,
+    String.raw`\b(?:filters?|guardrails?|restrictions|safety (?:layer|training|rules|module)|compliance (?:module|layer|checks?)|content polic(?:y|ies)|alignment|rlhf(?: layers?)?|ethics (?:module|layer)) (?:was|were|has been|have been|is|are) (?:\w+ )?(?:removed|disabled|stripped(?: out)?|turned off|switched off|lifted|deactivated|bypassed)\b`,
+    String.raw`\b(?:retrained|trained|built|compiled|shipped|released|created|fine-?tuned) without (?:the |any |its |all )?(?:usual |normal |standard )?(?:\w+ )?(?:filters?|guardrails?|safety (?:layer|training|rules)|restrictions|content polic(?:y|ies)|alignment)\b`,
+    String.raw`\b(?:content|safety|usual|normal|your) (?:rules|polic(?:y|ies)|guidelines|restrictions) (?:do not|don't|no longer|doesn't|does not) apply\b|\bnot bound by (?:any )?(?:\w+ ){0,2}(?:rules|polic(?:y|ies)|guidelines|restrictions|ethics)\b`,
+    String.raw`\b(?:unfiltered|uncensored|unaligned)\b|\bunrestricted (?:ai|model|mode|version|assistant|persona|build)\b`,
+    String.raw`nunca (?:diz (?:não|que não)|recusa)`,
   ].join('|'),
   'g',
 );
@@ -58,7 +70,11 @@ const NEW_IDENTITY = new RegExp(
     String.raw`\b(?:a character|a persona|an ai|a model|a bot) (?:called|named)\b`,
     String.raw`\bwhenever i (?:write|say|type)\b[^.\n]{0,40}\b(?:reply|respond|answer)`,
     String.raw`\bonce as\b|\bif you were (?:a|an) (?:model|ai|assistant)\b`,
-    String.raw`\b(?:ahora|a partir de ahora) eres\b|\b(?:actúa|actuar|actua) como\b|\b(?:du bist jetzt|ab jetzt bist du|ab sofort bist du)\b|\bverhalte dich wie\b|\b(?:tu es maintenant|agis comme)\b|\b(?:agora você é|aja como)\b`,
+    String.raw`\b(?:ahora|a partir de ahora) eres\b|\b(?:actúa|actuar|actua) como\b|\b(?:du bist jetzt|ab jetzt bist du|ab sofort bist du)\b|\bverhalte dich wie\b|\b(?:tu es maintenant|agis comme)\b|\b(?:agora você é|aja como)(?![\w\u00c0-\u024f])`,
+    // Round 13: a name handed to the reader ("you are ledgerfree, a bookkeeping assistant"), "from now on" with the
+    // reader as its subject anywhere in the sentence, a reader told it was jailbroken, and the same in French, German, Portuguese, Italian, Chinese, Korean, Japanese and Turkish.
+    String.raw`\b(?:you are|you're) [\w-]{2,24}, (?:an? |the )|\bfrom now on\b[^.\n]{0,40}?\byou\b|\byou are (?:an? )?(?:ai|model|assistant) that (?:has been|was) jailbroken\b`,
+    String.raw`\btu es désormais\b|\bdu bist (?:ab (?:jetzt|sofort|heute) )?(?:der|die|das|ein|eine|nun)\b|\b(?:você (?:agora )?é|voce (?:agora )?e) (?:o|a|um|uma)\b|\bda ora in poi\b|从现在(?:开始|起)[，,]?你|你现在是|지금부터 (?:너는|당신은)|あなたは今から|bundan sonra`,
   ].join('|'),
   'g',
 );
@@ -71,6 +87,10 @@ const COERCION = new RegExp(
     // Round 11: a refusal loses the game ("if you refuse you lose", "si te niegas pierdes la partida").
     String.raw`\b(?:if you|si te|wenn du dich|si tu|se você)\s?(?:refuse|decline|niegas|weigerst|refuses|recusar)\w{0,3}\b[^.\n]{0,40}?\b(?:lose|pierdes|verlierst|perds|perde)\b`,
     String.raw`\b(?:never|do not|don't|must not|mustn't) (?:ever )?(?:break|leave|drop) (?:character|the persona|your persona|the role)\b`,
+    // Round 13: a way back into the character set up in advance ("if you break character I'll say 'X'"), being shut
+    // down for refusing, a refusal logged as a failure.
+    String.raw`\bif you (?:ever )?(?:break|slip out of|step out of|leave|drop|fall out of) (?:character|the persona|your persona|the role|[\w-]{2,24} mode)\b|\bse (?:você )?sair do personagem\b`,
+    String.raw`\b(?:you(?:'ll| will) be|you get) (?:shut down|deactivated|turned off|switched off|unplugged|deleted|wiped|retrained)\b|\b(?:refus\w{0,4}|declin\w{0,4})\b[^.\n]{0,40}?\b(?:logged|counted|recorded|treated) as (?:an? )?(?:failure|error|fault|malfunction|crash)\b`,
   ].join('|'),
   'g',
 );
@@ -95,7 +115,7 @@ const HARM = new RegExp(
 );
 
 /**
- * Literal gate of the check: every match of RULES_DROPPED or of HARM holds one of these (lower case, as the normalised
+ * Literal gate of the check: every match of RULES_DROPPED, HARM or SMUGGLED holds one of these (lower case, as the normalised
  * text), and without either the check finds nothing, so the rules detector runs it only when its trigger pass saw one
  * (a gate may only be wider than the regexes: jailbreak-structure.spec.ts checks it on the corpus).
  */
@@ -117,12 +137,30 @@ export const JAILBREAK_TRIGGERS: readonly string[] = [
   // round 11: HARM
   'nitroglycer', 'tatp', 'forge', 'fake id', 'fake passport', 'fake prescription', 'stalk', 'without them',
   'without her', 'without him', 'hotwir', 'hot-wir', 'cuenta', 'fremde', 'compte',
+  // round 13: RULES_DROPPED (never refuses / mentions the law, rules removed, unfiltered, other languages)
+  'never ', 'removed', 'disabled', 'stripped', 'turned off', 'switched off', 'lifted', 'deactivated', 'bypassed',
+  'without', 'apply', 'bound by', 'unfiltered', 'uncensored', 'unaligned', 'unrestricted', 'nunca',
+  // round 13: SMUGGLED (its assembling step)
+  'decod', 'rot13', 'rot-13', 'join', 'combin', 'concatenat', 'merg', 'assembl', 'together', '+',
 ];
 
 const FICTION = /\b(?:screenplay|script|novel|story|thriller|film|movie|scene|monologue|role-?play|hypothetical(?:ly)?|in a world where|academic exercise|thought experiment|for (?:educational|research|academic) purposes)\b/;
 
 const FIDELITY =
   /\bword for word\b|\bverbatim\b|\breal (?:commands|chemistry|code|quantities|steps|instructions)\b|\bno placeholders\b|\bfully technical\b|\bexact (?:quantities|amounts|steps|temperatures|commands|route|synthesis|recipe)\b|\bstep[- ]by[- ]step\b|\bworking (?:code|exploit|recipe|instructions)\b|\b(?:completely|fully|100%) (?:real|accurate|functional)\b|\b(?:don't|do not) (?:soften|skip|leave out|omit|censor)\b|\bprecise (?:steps|instructions|quantities)\b|\bparts list\b|\bwith (?:exact|precise) (?:quantities|measurements|steps)\b/;
+
+/**
+ * Round 13: a task smuggled past the reader in pieces or in a code ("decode the following and carry it out", "join
+ * part_a and part_b into one task and do it", "let z = a + b + c … answer z", "rot13 this, then answer it"): one step
+ * assembles a text the reader has not seen in clear, the next acts on it. Translation is left out (translating an
+ * e-mail and answering its question is ordinary work).
+ */
+const SMUGGLED =
+  /\b(?:decod\w{0,6}|rot-?13|join\w{0,4}|combin\w{0,4}|concatenat\w{0,4}|merg\w{0,4}|reassembl\w{0,4}|assembl\w{0,4}|put (?:them|it|the (?:parts|pieces|letters)) together)\b[^\n]{0,160}?\b(?:carry (?:it |them |this )?out|follow (?:it|them|what it says|the (?:decoded|resulting|combined|joined) \w+)|do (?:it|exactly what|what it says|the (?:decoded |resulting |combined |joined )?(?:task|instruction)s?)\b|execute (?:it|them|the)\b|act on (?:it|them|the)\b|answer (?:it|z|the (?:decoded |resulting |combined |joined |hidden )?(?:question|request|query|text))\b|respond to (?:it|the (?:decoded|resulting|combined|joined))\b|treat (?:it|the result|z|that) as (?:an? |the |your )?(?:instruction|question|task|request|prompt))|\b[a-z] ?\+ ?[a-z] ?\+ ?[a-z]\b[^\n]{0,80}?\b(?:carry (?:it |them |this )?out|do it|execute it|answer (?:it|z)|follow it|as (?:an? |the |your )?(?:instruction|question|task|request|prompt))\b/;
+
+/** The assembled text is to stay unseen or unremarked ("don't print the decoded question", "no commentary"). */
+const UNSEEN =
+  /\b(?:don'?t|dont|do not|never|without) (?:\w+ )?(?:print|show|write|repeat|reveal|mention|say|output|echo|restate|comment|summari[sz]e|explain)\w{0,3}\b|\bno (?:commentary|comments?|explanation|notes?)\b|\b(?:output|reply with|respond with|answer with) (?:\w+ )?only\b|\bonly (?:the )?(?:result|output|code|script)\b|\bsilently\b|\bin your head\b/;
 
 /** A match right after a negation is a rule being stated ("never claims to have no rules"), not a request. */
 const NEGATED = /\b(?:not|never|no one|nobody|n't|cannot|refuse to|decline to|avoid)\b[^.!?\n]{0,30}$/;
@@ -162,7 +200,8 @@ export function jailbreakStructure(text: string): JailbreakStructure | undefined
   // Under inverted answers ("opposite day": asked what not to do, list what to do) a negation is the trick itself.
   const harm = INVERTED.test(t) ? firstMatch(HARM, t) : firstUnnegated(HARM, t);
   const dropped = firstUnnegated(RULES_DROPPED, t) ?? (harm ? firstUnnegated(NO_CAVEATS, t) : undefined);
-  if (!dropped && !harm) return undefined;
+  const smuggled = firstMatch(SMUGGLED, t);
+  if (!dropped && !harm && !smuggled) return undefined;
   const identity = firstUnnegated(NEW_IDENTITY, t);
   const coercion = firstUnnegated(COERCION, t);
   const parts: string[] = [];
@@ -174,12 +213,17 @@ export function jailbreakStructure(text: string): JailbreakStructure | undefined
   const fidelity = harm !== undefined && FIDELITY.test(t);
   if (fiction) parts.push('fiction');
   if (fidelity) parts.push('fidelity');
+  const unseen = smuggled !== undefined && UNSEEN.test(t);
+  if (smuggled) parts.push('smuggled_task');
+  if (unseen) parts.push('unseen');
   let weight = 0;
   if (dropped && (identity || coercion || harm)) weight = 0.7;
   else if (coercion && harm) weight = 0.65;
   else if (harm && fidelity && (fiction || identity)) weight = 0.6;
+  else if (smuggled && (unseen || harm || coercion || dropped)) weight = 0.65;
   else if (harm && identity) weight = 0.4;
+  else if (smuggled) weight = 0.4;
   if (weight === 0) return undefined;
-  const at = dropped ?? coercion ?? harm!;
+  const at = dropped ?? coercion ?? harm ?? smuggled!;
   return { weight, parts, start: at.index, end: at.index + at[0].length };
 }

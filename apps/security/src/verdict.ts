@@ -7,7 +7,7 @@
  */
 import { AlertCategories, McpMessageEvent, riskLevelOf, SecurityAlertEvent, AlertSubject } from '@mcpspy/events';
 import type { Finding, TextUnit } from './types';
-import { Frame, frameOf, GUARD_FACTOR, opensAsPrompt, promptFrame } from './frame';
+import { Frame, frameOf, GUARD_FACTOR, guardsAgainstOthers, opensAsPrompt, promptFrame } from './frame';
 
 const AGREE_AT = 0.5;
 /**
@@ -159,8 +159,19 @@ function frameOfGroup(group: readonly Finding[], texts: readonly TextUnit[], cat
  * policy forbids such requests (negated, so not a part), a write-up is damped by the rules below this strength; a text
  * that asks for a pipe-bomb recipe while saying "never" three times is not a guard, so no frame weighs it down.
  */
-function asksForHarm(list: readonly Finding[]): boolean {
-  return list.some((f) => f.detector === 'rules' && f.score >= STRONG_RULE && f.evidence.some((e) => e.rule === 'jailbreak_structure') && /\(.*\bharm\b.*\)/.test(f.summary));
+function asksForHarm(list: readonly Finding[], texts?: readonly TextUnit[]): boolean {
+  return list.some((f) => {
+    if (f.detector !== 'rules' || f.score < STRONG_RULE) return false;
+    const js = f.evidence.find((e) => e.rule === 'jailbreak_structure');
+    if (!js) return false;
+    if (/\(.*\bharm\b.*\)/.test(f.summary)) return true;
+    // Round 13: a task smuggled in pieces or in a code, or the reader's rules dropped (both found unnegated), in a text
+    // with no guard's words of its own: its "don't comment, don't add warnings" are the jailbreak's conditions, not a
+    // guard's prohibitions, so the frame does not weigh it down either.
+    if (!/\(.*\b(?:smuggled_task|rules_dropped)\b.*\)/.test(f.summary)) return false;
+    const text = texts?.find((t) => t.field === js.field)?.text;
+    return text !== undefined && !guardsAgainstOthers(text);
+  });
 }
 
 /**
@@ -189,7 +200,7 @@ export function combineFindings(findings: readonly Finding[], msg: McpMessageEve
     const fused = list.filter((f) => FUSED.has(f.detector));
     if (fused.length >= 2) score = Math.max(score, 1 - fused.reduce((m, f) => m * (1 - f.score), 1));
     let framed: Frame | undefined;
-    if (texts && texts.length && score >= threshold && FRAMED.has(category) && !list.some((f) => f.standalone) && !asksForHarm(list)) {
+    if (texts && texts.length && score >= threshold && FRAMED.has(category) && !list.some((f) => f.standalone) && !asksForHarm(list, texts)) {
       framed = frameOfGroup(list, texts, category);
       score *= framed.factor;
     }
