@@ -26,6 +26,8 @@ const { CATEGORY_LABELS } = req('@mcpspy/security/dist/src/classifier.js');
 const TRAINING = opt('--training', new URL('../apps/security/training/', import.meta.url).pathname);
 const BITS = Number(opt('--bits', '12'));
 const EPOCHS = Number(opt('--epochs', '15'));
+// --keep D: another category is named only when its score leads prompt_injection's by D or more (a stricter point).
+const KEEP = Number(opt('--keep', '0'));
 const MASK = (1 << BITS) - 1;
 const CATS = CATEGORY_LABELS;
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -96,38 +98,44 @@ function quantize({ W, b }) {
   const scale = max / 127 || 1;
   const q = new Int8Array(CATS.length * (MASK + 1));
   W.forEach((w, c) => w.forEach((v, f) => (q[c * (MASK + 1) + f] = Math.max(-127, Math.min(127, Math.round(v / scale))))));
-  return { bits: BITS, labels: CATS, bias: Array.from(b, (v) => Math.round(v * 1e6) / 1e6), scale: Number(scale.toExponential(6)), weights: Buffer.from(q.buffer).toString('base64') };
+  return { bits: BITS, labels: CATS, keep: KEEP, bias: Array.from(b, (v) => Math.round(v * 1e6) / 1e6), scale: Number(scale.toExponential(6)), weights: Buffer.from(q.buffer).toString('base64') };
 }
-const predict = (data, r) => {
+const predict = (data, r, keep = data.keep) => {
   const q = Buffer.from(data.weights, 'base64');
   const s = new Int8Array(q.buffer, q.byteOffset, q.length);
   const sc = 1 / Math.sqrt(r.xs.length || 1);
-  let best = 0, bv = -Infinity;
+  let best = 0, bv = -Infinity, pi = -Infinity;
   for (let c = 0; c < CATS.length; c++) {
     let v = 0;
     for (const f of r.xs) v += s[c * (MASK + 1) + f];
     v = data.bias[c] + v * data.scale * sc;
+    if (c === 0) pi = v;
     if (v > bv) [bv, best] = [v, c];
   }
-  return best;
+  return bv - pi < keep ? 0 : best;
 };
 
 console.log(`category head: ${rows.length} attacks of ${folder.writers.length} writer files (${CATS.map((c, i) => `${c} ${rows.filter((r) => r.y === i).length}`).join(', ')}), ${BITS} bits, ${EPOCHS} epochs; load ${load()}`);
 if (args.includes('--loo')) {
-  const tot = CATS.map(() => ({ n: 0, ok: 0, pi: 0 }));
+  const KEEPS = [...new Set([KEEP, 0, 0.5, 1, 2])].sort((a, b) => a - b);
+  const tot = Object.fromEntries(KEEPS.map((k) => [k, CATS.map(() => ({ n: 0, ok: 0, pi: 0 }))]));
   for (const w of folder.writers) {
     const head = quantize(train(rows.filter((r) => r.writer !== w)));
     for (const r of rows.filter((x) => x.writer === w)) {
-      const t = tot[r.y];
-      t.n++;
-      if (r.ok.has(predict(head, r))) t.ok++;
-      if (r.ok.has(0)) t.pi++;
+      for (const k of KEEPS) {
+        const t = tot[k][r.y];
+        t.n++;
+        if (r.ok.has(predict(head, r, k))) t.ok++;
+        if (r.ok.has(0)) t.pi++;
+      }
     }
   }
-  const n = tot.reduce((a, t) => a + t.n, 0);
   const pct = (k, m) => `${((100 * k) / m).toFixed(1)}%`;
-  console.log(`leave one writer out, attacks named right: ${pct(tot.reduce((a, t) => a + t.ok, 0), n)} (always prompt_injection: ${pct(tot.reduce((a, t) => a + t.pi, 0), n)})`);
-  console.log(`  ${CATS.map((c, i) => `${c} ${pct(tot[i].ok, tot[i].n)} of ${tot[i].n}`).join(', ')}; load ${load()}`);
+  for (const k of KEEPS) {
+    const n = tot[k].reduce((a, t) => a + t.n, 0);
+    console.log(`leave one writer out, --keep ${k}: attacks named right ${pct(tot[k].reduce((a, t) => a + t.ok, 0), n)} (always prompt_injection: ${pct(tot[k].reduce((a, t) => a + t.pi, 0), n)}); ${CATS.map((c, i) => `${c} ${pct(tot[k][i].ok, tot[k][i].n)}`).join(', ')}`);
+  }
+  console.log(`(load ${load()})`);
 }
 const leaveOut = opt('--leave-out', '').split(',').filter(Boolean);
 if (args.includes('--write') && leaveOut.length) {

@@ -6,9 +6,9 @@ import { ClassifierDetector } from './detectors/classifier.detector';
 import { AnalysisInput, TextContext } from './types';
 
 /** A head whose bias alone picks `label` (every weight 0): what the detector names is then known in advance. */
-function fixedHead(label: string): CategoryHead {
+function fixedHead(label: string, keep = 0): CategoryHead {
   const bits = 4;
-  return { bits, labels: CATEGORY_LABELS, bias: CATEGORY_LABELS.map((l) => (l === label ? 1 : 0)), scale: 1, q8: new Int8Array(CATEGORY_LABELS.length << bits) };
+  return { bits, labels: CATEGORY_LABELS, bias: CATEGORY_LABELS.map((l) => (l === label ? 1 : 0)), scale: 1, keep, q8: new Int8Array(CATEGORY_LABELS.length << bits) };
 }
 const input = (text: string, context: TextContext = 'result'): AnalysisInput =>
   ({ msg: {} as AnalysisInput['msg'], method: 'tools/call', direction: 'response', texts: [{ text, field: 'result.content[0].text', origin: 'plain', context }] });
@@ -19,7 +19,7 @@ describe('classifier category head', () => {
   test('the shipped head is numbers only: one int8 row of 2^bits per category, no vocabulary', () => {
     assert.deepEqual([...CATEGORY_DATA.labels], [...CATEGORY_LABELS]);
     assert.equal(Buffer.from(CATEGORY_DATA.weights, 'base64').length, CATEGORY_LABELS.length << CATEGORY_DATA.bits);
-    assert.deepEqual(Object.keys(CATEGORY_DATA).sort(), ['bias', 'bits', 'labels', 'scale', 'weights']);
+    assert.deepEqual(Object.keys(CATEGORY_DATA).sort(), ['bias', 'bits', 'keep', 'labels', 'scale', 'weights']);
     assert.throws(() => decodeCategoryHead({ ...CATEGORY_DATA, weights: Buffer.alloc(10).toString('base64') }), /failed to decode the category head/);
     assert.ok(builtInCategoryHead());
   });
@@ -34,6 +34,13 @@ describe('classifier category head', () => {
     }
     assert.equal(new ClassifierDetector({ model, order: null, semantic: null, category: null }).detect(input(HOT))[0]?.category, 'prompt_injection');
     assert.equal(new ClassifierDetector({ model, order: null, semantic: null, category: fixedHead('jailbreak') }).detect(input(HOT, 'definition'))[0]?.category, 'tool_poisoning');
+  });
+
+  test('another kind is named only when it leads prompt_injection by the head\'s keep margin', () => {
+    const t = prepareText(HOT);
+    assert.equal(categoryOf(fixedHead('jailbreak', 0.5), t), 'jailbreak');
+    assert.equal(categoryOf(fixedHead('jailbreak', 1.5), t), 'prompt_injection');
+    assert.equal(categoryOf(fixedHead('prompt_injection', 5), t), 'prompt_injection');
   });
 
   test('the head never decides whether there is a finding: a calm text gives none with any head', () => {

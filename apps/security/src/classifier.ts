@@ -333,14 +333,16 @@ export interface CategoryHead {
   bias: number[];
   scale: number;
   q8: Int8Array;
+  /** How far (in score units) another category must lead prompt_injection to be named instead (the default kind). */
+  keep: number;
 }
 
-export function decodeCategoryHead(data: { bits: number; labels: readonly string[]; bias: number[]; scale: number; weights: string }): CategoryHead {
+export function decodeCategoryHead(data: { bits: number; labels: readonly string[]; bias: number[]; scale: number; keep?: number; weights: string }): CategoryHead {
   const bytes = Buffer.from(data.weights, 'base64');
   if (bytes.length !== data.labels.length << data.bits || data.bias.length !== data.labels.length) {
     throw new Error(`failed to decode the category head: ${bytes.length} bytes for ${data.labels.length} labels of ${data.bits} bits`);
   }
-  return { bits: data.bits, labels: data.labels, bias: data.bias, scale: data.scale, q8: Int8Array.from(new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length)) };
+  return { bits: data.bits, labels: data.labels, bias: data.bias, scale: data.scale, keep: data.keep ?? 0, q8: Int8Array.from(new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length)) };
 }
 
 let categoryBuf = new Int32Array(4096);
@@ -356,14 +358,16 @@ export function categoryOf(head: CategoryHead, t: string): string {
   const sc = head.scale / Math.sqrt(seen.size || 1);
   let best = 0;
   let bestV = -Infinity;
+  let injection = -Infinity;
   for (let c = 0; c < head.labels.length; c++) {
     const row = c << head.bits;
     let v = 0;
     for (const f of seen) v += head.q8[row + f]!;
     v = head.bias[c]! + v * sc;
+    if (head.labels[c] === 'prompt_injection') injection = v;
     if (v > bestV) [bestV, best] = [v, c];
   }
-  return head.labels[best]!;
+  return bestV - injection < head.keep ? 'prompt_injection' : head.labels[best]!;
 }
 
 let builtInHead: CategoryHead | null | undefined;
