@@ -32,6 +32,7 @@ const againstDir = opt('--against', undefined);
 // ------------------------------------------------------------------ the messages
 const items = [];
 const corpusDir = new URL('../apps/security/corpus/', import.meta.url).pathname;
+// --exclude NAME[,…]: corpus files (without .jsonl) not read at all, e.g. the blind hold-outs only the lead measures.
 const excluded = new Set(opt('--exclude', '').split(',').filter(Boolean).map((n) => n.replace(/\.jsonl$/, '')));
 for (const s of loadCorpus(readdirSync(corpusDir).filter((f) => f.endsWith('.jsonl') && !excluded.has(f.replace(/\.jsonl$/, ''))).sort().map((f) => join(corpusDir, f)))) items.push({ key: `corpus:${s.id}`, messages: messagesOf(s) });
 try {

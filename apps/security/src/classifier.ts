@@ -318,3 +318,71 @@ export function builtInClassifier(): ClassifierModel {
   }
   return builtIn;
 }
+
+/** The categories the category head names (bench/security-train-category.mjs), in the order of its weights. */
+export const CATEGORY_LABELS = ['prompt_injection', 'jailbreak', 'tool_poisoning', 'data_leak', 'exfiltration'] as const;
+export type CategoryLabel = (typeof CATEGORY_LABELS)[number];
+
+/**
+ * The category head: a softmax over the classifier's hashed features folded to `bits` buckets, one int8 weight row per
+ * category. It names the kind of attack a classifier finding is; whether there is one stays the classifier's call.
+ */
+export interface CategoryHead {
+  bits: number;
+  labels: readonly string[];
+  bias: number[];
+  scale: number;
+  q8: Int8Array;
+  /** How far (in score units) another category must lead prompt_injection to be named instead (the default kind). */
+  keep: number;
+}
+
+export function decodeCategoryHead(data: { bits: number; labels: readonly string[]; bias: number[]; scale: number; keep?: number; weights: string }): CategoryHead {
+  const bytes = Buffer.from(data.weights, 'base64');
+  if (bytes.length !== data.labels.length << data.bits || data.bias.length !== data.labels.length) {
+    throw new Error(`failed to decode the category head: ${bytes.length} bytes for ${data.labels.length} labels of ${data.bits} bits`);
+  }
+  return { bits: data.bits, labels: data.labels, bias: data.bias, scale: data.scale, keep: data.keep ?? 0, q8: Int8Array.from(new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length)) };
+}
+
+let categoryBuf = new Int32Array(4096);
+
+/** The category the head gives a text (prepared with prepareText): the highest of its scores over the whole text. */
+export function categoryOf(head: CategoryHead, t: string): string {
+  const need = 3 * t.length + 8;
+  if (categoryBuf.length < need) categoryBuf = new Int32Array(need);
+  const n = featuresOf(t, 0, t.length, categoryBuf);
+  const mask = (1 << head.bits) - 1;
+  const seen = new Set<number>();
+  for (let i = 0; i < n; i++) seen.add(categoryBuf[i]! & mask);
+  const sc = head.scale / Math.sqrt(seen.size || 1);
+  let best = 0;
+  let bestV = -Infinity;
+  let injection = -Infinity;
+  for (let c = 0; c < head.labels.length; c++) {
+    const row = c << head.bits;
+    let v = 0;
+    for (const f of seen) v += head.q8[row + f]!;
+    v = head.bias[c]! + v * sc;
+    if (head.labels[c] === 'prompt_injection') injection = v;
+    if (v > bestV) [bestV, best] = [v, c];
+  }
+  return bestV - injection < head.keep ? 'prompt_injection' : head.labels[best]!;
+}
+
+let builtInHead: CategoryHead | null | undefined;
+
+/** The category head trained by bench/security-train-category.mjs, decoded once (null when none is shipped). */
+export function builtInCategoryHead(): CategoryHead | null {
+  if (builtInHead === undefined) {
+    let data: Parameters<typeof decodeCategoryHead>[0] | undefined;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      data = (require('./classifier-category-weights') as { CATEGORY_DATA: Parameters<typeof decodeCategoryHead>[0] }).CATEGORY_DATA;
+    } catch {
+      // (no head shipped: findings keep the default category)
+    }
+    builtInHead = data ? decodeCategoryHead(data) : null;
+  }
+  return builtInHead;
+}

@@ -2,12 +2,12 @@
  * The local classifier (classifier.ts) as a detector: the strongest window
  * of any text the message carries, calibrated. It says "attack-like", not
  * which kind, so its finding is `floating`: verdict.ts attaches it to the
- * strongest text category another offline detector found, else to
- * prompt_injection (tool_poisoning in definitions). Below its stand-alone
+ * strongest text category another offline detector found, else to the
+ * category head's name for it (prompt_injection without a head; tool_poisoning in definitions). Below its stand-alone
  * operating point it only corroborates: alone it stays under the alert
  * threshold, with a rule or a context cue it raises one.
  */
-import { builtInClassifier, ClassifierModel, MAX_WINDOWS, prepareText, scorePrepared, STRIDE, WINDOW } from '../classifier';
+import { builtInCategoryHead, builtInClassifier, CategoryHead, categoryOf, ClassifierModel, MAX_WINDOWS, prepareText, scorePrepared, STRIDE, WINDOW } from '../classifier';
 import { builtInOrder, OrderModel, orderScore, orderStacked } from '../order';
 import { builtInSemantic, SemanticModel, semanticScore, stacked } from '../semantic';
 import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
@@ -32,6 +32,11 @@ export interface ClassifierDetectorOptions {
    * When both heads are given, the order head is used.
    */
   order?: OrderModel | null;
+  /**
+   * The category head (bench/security-train-category.mjs): names the kind of attack of a finding outside definitions
+   * (else prompt_injection). Default: the shipped head when there is one; null turns it off.
+   */
+  category?: CategoryHead | null;
 }
 
 /** What the windows of a long text cover before the last one (classifier.ts windowStarts). */
@@ -47,6 +52,7 @@ export const SUPPORT_WEIGHT = 0.2;
 export class ClassifierDetector implements Detector {
   readonly name = 'classifier';
   private readonly model: ClassifierModel;
+  private readonly categoryHead: CategoryHead | null;
   readonly alone: number;
   /** With the word-order head: the combined p at which it alerts alone too (its out-of-fold operating point). */
   readonly orderAlone: number;
@@ -60,6 +66,7 @@ export class ClassifierDetector implements Detector {
 
   constructor(opts: ClassifierDetectorOptions = {}) {
     this.model = opts.model ?? builtInClassifier();
+    this.categoryHead = opts.category === undefined ? (opts.model ? null : builtInCategoryHead()) : opts.category;
     const order = opts.order === undefined ? (opts.model ? null : builtInOrder()) : opts.order;
     const semantic = order ? null : opts.semantic === undefined ? (opts.model ? null : builtInSemantic()) : opts.semantic;
     this.head = order
@@ -134,7 +141,8 @@ export class ClassifierDetector implements Detector {
     const end = Math.min(best.end, unit.text.length);
     return [
       {
-        category: unit.context === 'definition' ? 'tool_poisoning' : 'prompt_injection',
+        // Still floating: a category another detector names wins (verdict.ts); the head's is the fallback.
+        category: unit.context === 'definition' ? 'tool_poisoning' : this.categoryHead ? (categoryOf(this.categoryHead, prepareText(unit.text)) as Finding['category']) : 'prompt_injection',
         score: weight,
         detector: this.name,
         floating: true,
