@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { Metrics, StallWatch } from './metrics';
+import { EVENT_LOOP_LAG_SAMPLE_MS, Metrics, StallWatch } from './metrics';
 
 function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -42,6 +42,28 @@ describe('StallWatch', () => {
     assert.equal(w.check().ok, true);
     t = 6000;
     assert.equal(w.check().ok, false);
+  });
+});
+
+describe('event-loop lag gauges', () => {
+  test('sample the loop every EVENT_LOOP_LAG_SAMPLE_MS (100 ms), not every 10 ms: an idle stage is not woken 100 times a second', () => {
+    // prom-client reads the function off the module object when the default metrics are registered.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const hooks = require('node:perf_hooks') as typeof import('node:perf_hooks');
+    const original = hooks.monitorEventLoopDelay;
+    const resolutions: number[] = [];
+    hooks.monitorEventLoopDelay = ((o?: { resolution?: number }) => {
+      resolutions.push(o?.resolution ?? 10);
+      return original(o);
+    }) as typeof original;
+    try {
+      new Metrics();
+    } finally {
+      hooks.monitorEventLoopDelay = original;
+    }
+    assert.ok(resolutions.length >= 1, 'the lag gauges are still registered');
+    assert.deepEqual(resolutions, resolutions.map(() => EVENT_LOOP_LAG_SAMPLE_MS));
+    assert.ok(EVENT_LOOP_LAG_SAMPLE_MS >= 100);
   });
 });
 
