@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { EVENT_LOOP_LAG_SAMPLE_MS, Metrics, StallWatch } from './metrics';
+import { EVENT_LOOP_LAG_SAMPLE_MS, eventLoopLagSampleMs, Metrics, StallWatch } from './metrics';
 
 function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -64,6 +64,11 @@ describe('event-loop lag gauges', () => {
     assert.ok(resolutions.length >= 1, 'the lag gauges are still registered');
     assert.deepEqual(resolutions, resolutions.map(() => EVENT_LOOP_LAG_SAMPLE_MS));
     assert.ok(EVENT_LOOP_LAG_SAMPLE_MS >= 100);
+  });
+
+  test('MCPSPY_EVENT_LOOP_LAG_MS sets another period; anything but a positive integer keeps the default', () => {
+    assert.equal(eventLoopLagSampleMs({ MCPSPY_EVENT_LOOP_LAG_MS: '10' }), 10);
+    for (const v of [undefined, '', '0', '-5', '2.5', 'soon']) assert.equal(eventLoopLagSampleMs({ MCPSPY_EVENT_LOOP_LAG_MS: v }), EVENT_LOOP_LAG_SAMPLE_MS, String(v));
   });
 });
 

@@ -59,6 +59,12 @@ export class StallWatch {
 /** How often the `mcpspy_nodejs_eventloop_lag_*` gauges sample the event loop (ms); prom-client's default is 10. */
 export const EVENT_LOOP_LAG_SAMPLE_MS = 100;
 
+/** The sampling period: MCPSPY_EVENT_LOOP_LAG_MS when it is a positive integer, else EVENT_LOOP_LAG_SAMPLE_MS. */
+export function eventLoopLagSampleMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env.MCPSPY_EVENT_LOOP_LAG_MS);
+  return Number.isInteger(v) && v > 0 ? v : EVENT_LOOP_LAG_SAMPLE_MS;
+}
+
 export class Metrics {
   readonly registry = new Registry();
   private readonly sources: Array<{ stage: string; counters: () => Record<string, number> }> = [];
@@ -68,9 +74,10 @@ export class Metrics {
   constructor() {
     // prom-client's event-loop lag gauges sample the loop with a libuv timer every eventLoopMonitoringPrecision ms
     // (its default 10): 100 extra wake-ups a second of every stage process, idle or not, as many as the probe's drain
-    // turns at 10k msg/s. Sampled every EVENT_LOOP_LAG_SAMPLE_MS instead: the gauges stay, a stall shorter than the
-    // period is caught only when it covers a sample (bench/README.md, session 10, cpu14).
-    collectDefaultMetrics({ register: this.registry, prefix: 'mcpspy_', eventLoopMonitoringPrecision: EVENT_LOOP_LAG_SAMPLE_MS });
+    // turns at 10k msg/s. Sampled every EVENT_LOOP_LAG_SAMPLE_MS instead (MCPSPY_EVENT_LOOP_LAG_MS sets another): the
+    // gauges stay, a stall shorter than the period is caught only when it covers a sample (bench/README.md, session 10,
+    // cpu14).
+    collectDefaultMetrics({ register: this.registry, prefix: 'mcpspy_', eventLoopMonitoringPrecision: eventLoopLagSampleMs() });
     const sources = this.sources;
     new Gauge({
       name: 'mcpspy_stage_counter',
