@@ -16,7 +16,8 @@
 // (interleaved); `0` is the monitor alone, idle, `pair` an idle monitored pair (writer and reader running, nothing
 // written). Prints the CPU-s per second of traffic at each rate (main thread and the other threads apart) and a
 // least-squares fit CPU-s/s = F + b·rate over the rates with traffic and 0, per build: F the fixed cost per second
-// (% of a core), b the CPU per message (µs).
+// (% of a core), b the CPU per message (µs). Each rate also gives the main thread's wake-ups per second (voluntary
+// context switches: turns of its event loop that slept first) and its CPU per wake-up.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -43,6 +44,15 @@ console.log(`cpu-ab: A=${bins.A} ${extras.A.join(' ')} ${opt.aEnv}\n        B=${
 const CLK_TCK = 100;
 /** Seconds of traffic left out of the steady CPU figure (the monitor's warm-up). */
 const WARM_S = 2;
+/** Voluntary context switches of pid's main thread: each is a sleep (epoll_wait) the thread woke from, so their count per second is its wake-ups (turns of the event loop that waited). */
+function mainWakes(pid) {
+  try {
+    const m = /voluntary_ctxt_switches:\s*(\d+)/.exec(readFileSync(`/proc/${pid}/task/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : NaN;
+  } catch {
+    return NaN;
+  }
+}
 /** utime + stime of each thread of pid: the main thread (tid = pid) and the others (V8's helpers, libuv's pool). */
 function threadTicks(pid) {
   let main = 0;
@@ -80,6 +90,8 @@ async function round(which, n, rate = opt.rate) {
   await sleep(500);
   const c0 = sampler.mark();
   const t0 = threadTicks(mon.pids()[0]);
+  const w0 = mainWakes(mon.pids()[0]);
+  const wakeStart = performance.now();
   if (rate === '0' || rate === 'pair') {
     // No traffic: the monitor alone, or beside an idle monitored pair (a writer that writes nothing into a reader).
     const sleeper = namedLink(dir, '/bin/sleep', comms[2]);
@@ -89,11 +101,12 @@ async function round(which, n, rate = opt.rate) {
     else await sleep(opt.seconds * 1000);
     const c1 = sampler.mark();
     const t1 = threadTicks(mon.pids()[0]);
+    const wakesPerS = (mainWakes(mon.pids()[0]) - w0) / ((performance.now() - wakeStart) / 1000);
     const secs = (performance.now() - started) / 1000;
     sampler.stop();
     await mon.stop(20_000);
     tailer.close();
-    return { which, rate, sent: 0, steadyPerS: (c1.ticks - c0.ticks) / CLK_TCK / secs, cpuPerS: (c1.ticks - c0.ticks) / CLK_TCK / secs, mainPerS: (t1.main - t0.main) / CLK_TCK / secs, restPerS: (t1.rest - t0.rest) / CLK_TCK / secs, p50: NaN, p99: NaN, load: loadAvg() };
+    return { which, rate, sent: 0, steadyPerS: (c1.ticks - c0.ticks) / CLK_TCK / secs, cpuPerS: (c1.ticks - c0.ticks) / CLK_TCK / secs, mainPerS: (t1.main - t0.main) / CLK_TCK / secs, restPerS: (t1.rest - t0.rest) / CLK_TCK / secs, wakesPerS, p50: NaN, p99: NaN, load: loadAvg() };
   }
   const gen = spawn('/bin/sh', ['-c', '"$0" "$2" "$3" "$5" 2>"$4.w" | "$1" 2>"$4.r"', writer, reader, String(opt.seconds), String(rate), join(dir, `gen-${which}-${n}-${rate}`), String(opt.texts)], { stdio: 'inherit' });
   // The steady part: CPU from WARM_S after the traffic starts until the writer ends (the first seconds carry the
@@ -107,6 +120,7 @@ async function round(which, n, rate = opt.rate) {
   const settled = await waitSettled(() => req.captured, sent, 5_000, opt.settleS * 1000);
   const c1 = sampler.mark();
   const t1 = threadTicks(mon.pids()[0]);
+  const wakesPerS = (mainWakes(mon.pids()[0]) - w0) / ((performance.now() - wakeStart) / 1000);
   // RSS max per 10-s window (samples every 500 ms from the monitor's start): does it still grow late in the run?
   const windows = [];
   for (let i = 0; i < sampler.rss.length; i += 20) windows.push(Math.round(Math.max(...sampler.rss.slice(i, i + 20)) / 1024));
@@ -119,7 +133,7 @@ async function round(which, n, rate = opt.rate) {
   const cpuS = (c1.ticks - c0.ticks) / CLK_TCK;
   const captured = req.captured;
   const secs = elapsedNs / 1e9;
-  return { which, rate, steadyPerS, cpuPerS: cpuS / secs, mainPerS: (t1.main - t0.main) / CLK_TCK / secs, restPerS: (t1.rest - t0.rest) / CLK_TCK / secs, sent, captured, settled, usPerMsg: (cpuS * 1e6) / Math.max(1, sent), p50: p.p50, p99: p.p99, rssMax: mem.rssMaxMb, windows, achieved: sent / (elapsedNs / 1e9), load: loadAvg(), sec };
+  return { which, rate, steadyPerS, cpuPerS: cpuS / secs, mainPerS: (t1.main - t0.main) / CLK_TCK / secs, restPerS: (t1.rest - t0.rest) / CLK_TCK / secs, wakesPerS, sent, captured, settled, usPerMsg: (cpuS * 1e6) / Math.max(1, sent), p50: p.p50, p99: p.p99, rssMax: mem.rssMaxMb, windows, achieved: sent / (elapsedNs / 1e9), load: loadAvg(), sec };
 }
 
 const med = (xs) => { const s = [...xs].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
@@ -133,7 +147,7 @@ if (opt.rates) {
         const r = await round(which, n, rate);
         if (!byRate[which].has(rate)) byRate[which].set(rate, []);
         byRate[which].get(rate).push(r);
-        console.log(`  ${which} round ${n + 1}, rate ${rate}: ${fmt(r.cpuPerS * 100, 2)}% of a core (main thread ${fmt(r.mainPerS * 100, 2)}%, other threads ${fmt(r.restPerS * 100, 2)}%)${r.sent ? `, after ${WARM_S} s ${fmt(r.steadyPerS * 100, 2)}%, ${fmt(r.usPerMsg, 1)} µs/msg, captured ${fmt(r.captured)} of ${fmt(r.sent)}, achieved ${fmt(r.achieved)} msg/s, p50 / p99 ${fmt(r.p50, 1)} / ${fmt(r.p99, 1)} ms` : ''}, load ${r.load}`);
+        console.log(`  ${which} round ${n + 1}, rate ${rate}: ${fmt(r.cpuPerS * 100, 2)}% of a core (main thread ${fmt(r.mainPerS * 100, 2)}%, other threads ${fmt(r.restPerS * 100, 2)}%; main thread ${fmt(r.wakesPerS, 0)} wake-ups/s)${r.sent ? `, after ${WARM_S} s ${fmt(r.steadyPerS * 100, 2)}%, ${fmt(r.usPerMsg, 1)} µs/msg, captured ${fmt(r.captured)} of ${fmt(r.sent)}, achieved ${fmt(r.achieved)} msg/s, p50 / p99 ${fmt(r.p50, 1)} / ${fmt(r.p99, 1)} ms` : ''}, load ${r.load}`);
       }
     }
   }
@@ -148,7 +162,7 @@ if (opt.rates) {
       const ys = med(rs.map((r) => r.steadyPerS));
       if (Number.isFinite(x)) pts.push([x, y]);
       if (Number.isFinite(x) && Number.isFinite(ys)) steady.push([x, ys]);
-      console.log(`  ${rate.padStart(6)}: ${fmt(y * 100, 2)}% of a core (main ${fmt(med(rs.map((r) => r.mainPerS)) * 100, 2)}%, others ${fmt(med(rs.map((r) => r.restPerS)) * 100, 2)}%)${x > 0 ? `, ${fmt((y / x) * 1e6, 1)} µs/msg; after the first ${WARM_S} s ${fmt(ys * 100, 2)}%, ${fmt((ys / x) * 1e6, 1)} µs/msg; p50 / p99 ${fmt(med(rs.map((r) => r.p50)), 1)} / ${fmt(med(rs.map((r) => r.p99)), 1)} ms` : ''}`);
+      console.log(`  ${rate.padStart(6)}: ${fmt(y * 100, 2)}% of a core (main ${fmt(med(rs.map((r) => r.mainPerS)) * 100, 2)}%, others ${fmt(med(rs.map((r) => r.restPerS)) * 100, 2)}%; ${fmt(med(rs.map((r) => r.wakesPerS)), 0)} main-thread wake-ups/s, ${fmt((med(rs.map((r) => r.mainPerS)) / med(rs.map((r) => r.wakesPerS))) * 1e6, 0)} µs of main-thread CPU per wake-up)${x > 0 ? `, ${fmt((y / x) * 1e6, 1)} µs/msg; after the first ${WARM_S} s ${fmt(ys * 100, 2)}%, ${fmt((ys / x) * 1e6, 1)} µs/msg; p50 / p99 ${fmt(med(rs.map((r) => r.p50)), 1)} / ${fmt(med(rs.map((r) => r.p99)), 1)} ms` : ''}`);
     }
     // Least squares over the rates with a number (0 included): CPU-s per second = F + b·rate.
     const withTraffic = pts.filter(([x]) => x > 0);

@@ -400,6 +400,7 @@ export class Probe {
       if (this.processWakeOn()) {
         this.procWake = RingWake.start(this.libc, this.objects.get('process')!.mapFd('events'), () => this.onProcessWake(), this.logger, 'process', this.processWakeGapMs());
       }
+      this.pollPeriods();
       this.schedulePoll();
       const statsMs = this.opts.statsIntervalMs ?? 1000;
       this.statsTimer = setInterval(() => {
@@ -660,24 +661,41 @@ export class Probe {
    * or the per-tick budget ran out) counts as flowing.
    */
   private schedulePoll(spentMs = 0): void {
+    this.pollPeriod = this.emptyPolls >= IDLE_POLLS ? this.pollIdleMs : this.pollActiveMs;
+    const wait = Math.max(0, this.pollPeriod - spentMs);
+    // Counted from the start of the last drain, as the interval timer before did: a long drain does not stretch it.
+    if (TRACE) this.pollDue = performance.now() + wait;
+    this.pollTimer = setTimeout(this.onPollTimer, wait);
+  }
+
+  /** When the pending drain was due (performance.now()), for the trace's lateness. */
+  private pollDue = 0;
+  /** The active and idle drain periods (ms), read once at start (pollPeriods): not per turn. */
+  private pollActiveMs = DEFAULT_POLL_MS;
+  private pollIdleMs = DEFAULT_POLL_MS;
+
+  /**
+   * The drain periods from the options and the environment. A caller that sets pollIntervalMs alone (the capture
+   * tests) keeps that period throughout; the idle default needs the process ring's wake-up (set before this runs).
+   */
+  private pollPeriods(): void {
     const active = this.opts.pollIntervalMs ?? envMs('MCPSPY_POLL_MS', DEFAULT_POLL_MS);
-    // A caller that sets pollIntervalMs alone (the capture tests) keeps that period throughout.
     const idleDefault =
       this.opts.pollIntervalMs !== undefined ? active : envMs('MCPSPY_POLL_IDLE_MS', this.procWake ? DEFAULT_POLL_IDLE_MS : active);
-    const idle = Math.max(active, this.opts.pollIdleMs ?? idleDefault);
-    this.pollPeriod = this.emptyPolls >= IDLE_POLLS ? idle : active;
-    // Counted from the start of the last drain, as the interval timer before did: a long drain does not stretch it.
-    const due = performance.now() + Math.max(0, this.pollPeriod - spentMs);
-    this.pollTimer = setTimeout(() => {
-      if (!this.started) return;
-      const t0 = performance.now();
-      if (TRACE) this.traceStart(t0, t0 - due);
-      const found = this.poll();
-      if (TRACE) this.traceEnd(t0);
-      this.emptyPolls = found ? 0 : this.emptyPolls + 1;
-      if (this.started) this.schedulePoll(performance.now() - t0);
-    }, Math.max(0, this.pollPeriod - spentMs));
+    this.pollActiveMs = active;
+    this.pollIdleMs = Math.max(active, this.opts.pollIdleMs ?? idleDefault);
   }
+
+  /** Bound once: the drain timer's callback (no closure per turn). */
+  private readonly onPollTimer = (): void => {
+    if (!this.started) return;
+    const t0 = performance.now();
+    if (TRACE) this.traceStart(t0, t0 - this.pollDue);
+    const found = this.poll();
+    if (TRACE) this.traceEnd(t0);
+    this.emptyPolls = found ? 0 : this.emptyPolls + 1;
+    if (this.started) this.schedulePoll(performance.now() - t0);
+  };
 
   /** The period of the next drain (ms): the active one while records flow, the idle one after a quiet spell. */
   get pollPeriodMs(): number {

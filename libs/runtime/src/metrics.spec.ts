@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { Metrics, StallWatch } from './metrics';
+import { EVENT_LOOP_LAG_SAMPLE_MS, eventLoopLagSampleMs, Metrics, StallWatch } from './metrics';
 
 function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -42,6 +42,37 @@ describe('StallWatch', () => {
     assert.equal(w.check().ok, true);
     t = 6000;
     assert.equal(w.check().ok, false);
+  });
+});
+
+describe('event-loop lag gauges', () => {
+  test('sample the loop at the period MCPSPY_EVENT_LOOP_LAG_MS gives (100: 10 wake-ups a second instead of 100)', () => {
+    // prom-client reads the function off the module object when the default metrics are registered.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const hooks = require('node:perf_hooks') as typeof import('node:perf_hooks');
+    const original = hooks.monitorEventLoopDelay;
+    const saved = process.env.MCPSPY_EVENT_LOOP_LAG_MS;
+    const resolutions: number[] = [];
+    hooks.monitorEventLoopDelay = ((o?: { resolution?: number }) => {
+      resolutions.push(o?.resolution ?? 10);
+      return original(o);
+    }) as typeof original;
+    try {
+      process.env.MCPSPY_EVENT_LOOP_LAG_MS = '100';
+      new Metrics();
+      delete process.env.MCPSPY_EVENT_LOOP_LAG_MS;
+      new Metrics();
+    } finally {
+      hooks.monitorEventLoopDelay = original;
+      if (saved === undefined) delete process.env.MCPSPY_EVENT_LOOP_LAG_MS;
+      else process.env.MCPSPY_EVENT_LOOP_LAG_MS = saved;
+    }
+    assert.deepEqual(resolutions, [100, EVENT_LOOP_LAG_SAMPLE_MS], 'the lag gauges are registered with the period asked for');
+  });
+
+  test('MCPSPY_EVENT_LOOP_LAG_MS sets another period; anything but a positive integer keeps the default', () => {
+    assert.equal(eventLoopLagSampleMs({ MCPSPY_EVENT_LOOP_LAG_MS: '250' }), 250);
+    for (const v of [undefined, '', '0', '-5', '2.5', 'soon']) assert.equal(eventLoopLagSampleMs({ MCPSPY_EVENT_LOOP_LAG_MS: v }), EVENT_LOOP_LAG_SAMPLE_MS, String(v));
   });
 });
 

@@ -56,6 +56,15 @@ export class StallWatch {
   };
 }
 
+/** How often the `mcpspy_nodejs_eventloop_lag_*` gauges sample the event loop by default (ms): prom-client's 10. */
+export const EVENT_LOOP_LAG_SAMPLE_MS = 10;
+
+/** The sampling period: MCPSPY_EVENT_LOOP_LAG_MS when it is a positive integer, else EVENT_LOOP_LAG_SAMPLE_MS. */
+export function eventLoopLagSampleMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env.MCPSPY_EVENT_LOOP_LAG_MS);
+  return Number.isInteger(v) && v > 0 ? v : EVENT_LOOP_LAG_SAMPLE_MS;
+}
+
 export class Metrics {
   readonly registry = new Registry();
   private readonly sources: Array<{ stage: string; counters: () => Record<string, number> }> = [];
@@ -63,7 +72,11 @@ export class Metrics {
   private server?: Server;
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'mcpspy_' });
+    // prom-client's event-loop lag gauges sample the loop with a libuv timer every eventLoopMonitoringPrecision ms: at
+    // 10 (the default) that is 100 wake-ups a second of every stage process, idle or not. MCPSPY_EVENT_LOOP_LAG_MS=100
+    // cuts them to 10 and an idle monitor's CPU with them, but raised the embedded p50 (0.3-1.1 ms at 10k msg/s,
+    // 3-4 ms at 100-1,000 msg/s on a loaded machine; bench/README.md, session 10, cpu14), so it is not the default.
+    collectDefaultMetrics({ register: this.registry, prefix: 'mcpspy_', eventLoopMonitoringPrecision: eventLoopLagSampleMs() });
     const sources = this.sources;
     new Gauge({
       name: 'mcpspy_stage_counter',
