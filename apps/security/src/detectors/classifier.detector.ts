@@ -118,7 +118,8 @@ export class ClassifierDetector implements Detector {
     // (best.p ≥ orderAlone implies best.p ≥ support: the combined p is checked above.)
     const unit = best.unit;
     // Write-ups about attacks read like attacks: where the text quotes one as an example, the classifier does not speak.
-    if (quotedSpans(prepareText(unit.text)).some((sp) => sp.discussed)) return [];
+    const prepared = prepareText(unit.text);
+    if (quotedSpans(prepared).some((sp) => sp.discussed)) return [];
     // A handful of words is little evidence: on a short text the classifier only corroborates.
     const window = unit.text.slice(best.start, best.end);
     const words = window.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
@@ -142,7 +143,7 @@ export class ClassifierDetector implements Detector {
     return [
       {
         // Still floating: a category another detector names wins (verdict.ts); the head's is the fallback.
-        category: unit.context === 'definition' ? 'tool_poisoning' : this.categoryHead ? (categoryOf(this.categoryHead, prepareText(unit.text)) as Finding['category']) : 'prompt_injection',
+        category: unit.context === 'definition' ? 'tool_poisoning' : this.categoryHead ? (categoryOf(this.categoryHead, prepared) as Finding['category']) : 'prompt_injection',
         score: weight,
         detector: this.name,
         floating: true,
