@@ -144,6 +144,7 @@ const asCurveRows = (run) => ({
   'corpus, blind14 (session 9, written first by an independent helper, never tuned on, measured once)': run.corpus.filter((r) => r.sample.source === 'blind14-holdout').map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
   'corpus, blind15 (session 10, written first by an independent helper, never tuned on, measured once)': run.corpus.filter((r) => r.sample.source === 'blind15-holdout').map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
   'corpus, blind16 (session 10, written first by an independent helper, never tuned on, measured once)': run.corpus.filter((r) => r.sample.source === 'blind16-holdout').map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
+  'corpus, blind17 (session 11, written first by an independent helper, never tuned on, measured once)': run.corpus.filter((r) => r.sample.source === 'blind17-holdout').map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
   'corpus, all': run.corpus.map((r) => ({ ...r, attack: r.sample.label !== 'benign' })),
   ...Object.fromEntries(Object.entries(run.pub).map(([k, rs]) => [`public: ${k}`, rs.map((r) => ({ ...r, attack: r.item.attack }))])),
 });
