@@ -8,7 +8,7 @@
 // its CPU stops moving, and stops it; A and B alternate. Needs no probe, so no e2e lock.
 // --stage sink: `serve sink` instead, writing the JSONL file as the stack bench's sink does (-o FILE, no TUI, -q;
 // the file of each round removed after it): its receive, decode, validation and line writes.
-//   node bench/nats-security-ab.mjs [--stage security|sink] [--a-dir /work/main] [--b-dir .] [--rounds 4] [--seconds 5] [--rate 10000]
+//   node bench/nats-security-ab.mjs [--stage security|sink] [--turn-ms 10] [--a-dir /work/main] [--b-dir .] [--rounds 4] [--seconds 5] [--rate 10000]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,7 @@ import { benchEvent } from './nats-bench-event.mjs';
 import { CLK_TCK, freePort, loadAvg, parseArgs, pssKb, readStat, sleep } from './pipeline-common.mjs';
 
 process.env.MCPSPY_NATS_BATCH = '1';
-const opt = parseArgs({ stage: 'security', aDir: '/work/main', bDir: '', rounds: 4, seconds: 5, rate: 10000 });
+const opt = parseArgs({ stage: 'security', aDir: '/work/main', bDir: '', rounds: 4, seconds: 5, rate: 10000, turnMs: 10 });
 if (opt.stage !== 'security' && opt.stage !== 'sink') throw new Error('--stage is security or sink');
 const scratch = mkdtempSync(join(tmpdir(), 'nats-stage-ab-'));
 const here = resolve(join(dirname(fileURLToPath(import.meta.url)), '..'));
@@ -73,14 +73,15 @@ async function measure(proc, output, which) {
   }
   await sleep(500);
   const c0 = cpuUs(proc.pid);
-  const perTurn = opt.rate / 100;
+  // --turn-ms: one batch per turn of that many ms (the stack's mcp-parser sends ~185 events every ~18.5 ms at 10k/s).
+  const perTurn = Math.max(1, Math.round((opt.rate * opt.turnMs) / 1000));
   const start = Date.now();
   let sent = 0;
-  for (let t = 0; t < opt.seconds * 100; t++) {
+  for (let t = 0; t < Math.round((opt.seconds * 1000) / opt.turnMs); t++) {
     for (let i = 0; i < perTurn; i++) tracker.emit('mcpspy.v1.mcp.message', benchEvent(n++));
     sent += perTurn;
     await tracker.drain();
-    const due = start + (t + 1) * 10;
+    const due = start + (t + 1) * opt.turnMs;
     await sleep(Math.max(0, due - Date.now()));
   }
   await bus.flush();
