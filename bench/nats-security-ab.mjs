@@ -6,9 +6,12 @@
 // through this tree's NatsBus, batched (MCPSPY_NATS_BATCH=1) as mcp-parser publishes them, RATE a second in turns
 // of 10 ms. Each round starts the stage of one build, waits for its ready line, sends SECONDS of traffic, waits until
 // its CPU stops moving, and stops it; A and B alternate. Needs no probe, so no e2e lock.
-//   node bench/nats-security-ab.mjs [--a-dir /work/main] [--b-dir .] [--rounds 4] [--seconds 5] [--rate 10000]
+// --stage sink: `serve sink` instead, writing the JSONL file as the stack bench's sink does (-o FILE, no TUI, -q;
+// the file of each round removed after it): its receive, decode, validation and line writes.
+//   node bench/nats-security-ab.mjs [--stage security|sink] [--turn-ms 10] [--a-dir /work/main] [--b-dir .] [--rounds 4] [--seconds 5] [--rate 10000]
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +19,9 @@ import { benchEvent } from './nats-bench-event.mjs';
 import { CLK_TCK, freePort, loadAvg, parseArgs, pssKb, readStat, sleep } from './pipeline-common.mjs';
 
 process.env.MCPSPY_NATS_BATCH = '1';
-const opt = parseArgs({ aDir: '/work/main', bDir: '', rounds: 4, seconds: 5, rate: 10000 });
+const opt = parseArgs({ stage: 'security', aDir: '/work/main', bDir: '', rounds: 4, seconds: 5, rate: 10000, turnMs: 10 });
+if (opt.stage !== 'security' && opt.stage !== 'sink') throw new Error('--stage is security or sink');
+const scratch = mkdtempSync(join(tmpdir(), 'nats-stage-ab-'));
 const here = resolve(join(dirname(fileURLToPath(import.meta.url)), '..'));
 const trees = { A: resolve(opt.aDir), B: opt.bDir ? resolve(opt.bDir) : here };
 const req = createRequire(join(here, 'package.json'));
@@ -36,41 +41,47 @@ const redis = await startRedis();
 const bus = await rt.NatsBus.connect({ url: nats.url, name: 'nats-security-ab' });
 const tracker = new rt.PublishTracker(bus, new rt.Counters());
 let n = 0;
+let logs = 0;
 async function round(which) {
   const port = await freePort();
   // MCPSPY_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=DIR") goes to the stage's node.
   const nodeArgs = (process.env.MCPSPY_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const proc = spawn(process.execPath, [...nodeArgs, join(trees[which], 'bin/mcpspy.js'), 'serve', 'security', '--nats', nats.url, '--redis', redis.url, '--metrics-port', String(port), '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  const own = opt.stage === 'sink' ? ['-o', join(scratch, `${which}.jsonl`), '--tui=false', '-q'] : [];
+  const proc = spawn(process.execPath, [...nodeArgs, join(trees[which], 'bin/mcpspy.js'), 'serve', opt.stage, '--nats', nats.url, '--redis', redis.url, '--metrics-port', String(port), '--log-level', 'warn', ...own], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
   let out = '';
   proc.stdout.on('data', (d) => (out += d));
   proc.stderr.on('data', (d) => (out += d));
   try {
     return await measure(proc, () => out, which);
   } finally {
+    // MCPSPY_BENCH_LOG_DIR: the stage's whole output kept as DIR/<stage>-<A|B>-<round>.log (e.g. with --trace-gc).
+    if (process.env.MCPSPY_BENCH_LOG_DIR) writeFileSync(join(process.env.MCPSPY_BENCH_LOG_DIR, `${opt.stage}-${which}-${++logs}.log`), out);
     // Stopped on every path (a failed start or a throw too): no stage is left running.
     if (proc.exitCode === null && proc.signalCode === null) {
       proc.kill('SIGINT');
       await new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r() : proc.once('exit', r)));
     }
+    rmSync(join(scratch, `${which}.jsonl`), { force: true });
   }
 }
 
 async function measure(proc, output, which) {
   const t0 = Date.now();
-  while (!/mcpspy: serving security\b/.test(output())) {
-    if (Date.now() - t0 > 60_000 || proc.exitCode !== null) throw new Error(`security of ${which} did not start:\n${output().slice(-2000)}`);
+  while (!new RegExp(`mcpspy: serving ${opt.stage}\\b`).test(output())) {
+    if (Date.now() - t0 > 60_000 || proc.exitCode !== null) throw new Error(`${opt.stage} of ${which} did not start:\n${output().slice(-2000)}`);
     await sleep(50);
   }
   await sleep(500);
   const c0 = cpuUs(proc.pid);
-  const perTurn = opt.rate / 100;
+  // --turn-ms: one batch per turn of that many ms (the stack's mcp-parser sends ~185 events every ~18.5 ms at 10k/s).
+  const perTurn = Math.max(1, Math.round((opt.rate * opt.turnMs) / 1000));
   const start = Date.now();
   let sent = 0;
-  for (let t = 0; t < opt.seconds * 100; t++) {
+  for (let t = 0; t < Math.round((opt.seconds * 1000) / opt.turnMs); t++) {
     for (let i = 0; i < perTurn; i++) tracker.emit('mcpspy.v1.mcp.message', benchEvent(n++));
     sent += perTurn;
     await tracker.drain();
-    const due = start + (t + 1) * 10;
+    const due = start + (t + 1) * opt.turnMs;
     await sleep(Math.max(0, due - Date.now()));
   }
   await bus.flush();
@@ -85,12 +96,12 @@ async function measure(proc, output, which) {
   return { cpu: (last - c0) / sent, ...memMb(proc.pid) };
 }
 try {
-  console.log(`nats-security-ab: A ${trees.A}, B ${trees.B}; ${opt.rounds} rounds of ${opt.seconds} s at ${opt.rate} msg/s each; load ${load()}`);
+  console.log(`nats-security-ab (serve ${opt.stage}): A ${trees.A}, B ${trees.B}; ${opt.rounds} rounds of ${opt.seconds} s at ${opt.rate} msg/s each; load ${load()}`);
   const res = { A: [], B: [] };
   for (let r = 0; r < opt.rounds; r++) {
     for (const k of r % 2 === 0 ? ['A', 'B'] : ['B', 'A']) res[k].push(await round(k));
     const [a, b] = [res.A[r], res.B[r]];
-    console.log(`round ${r + 1}: serve security CPU µs per message, A ${a.cpu.toFixed(2)}, B ${b.cpu.toFixed(2)} (B/A ${(b.cpu / a.cpu).toFixed(2)}); PSS / peak RSS MB A ${a.pss.toFixed(0)} / ${a.hwm.toFixed(0)}, B ${b.pss.toFixed(0)} / ${b.hwm.toFixed(0)}; load ${load()}`);
+    console.log(`round ${r + 1}: serve ${opt.stage} CPU µs per message, A ${a.cpu.toFixed(2)}, B ${b.cpu.toFixed(2)} (B/A ${(b.cpu / a.cpu).toFixed(2)}); PSS / peak RSS MB A ${a.pss.toFixed(0)} / ${a.hwm.toFixed(0)}, B ${b.pss.toFixed(0)} / ${b.hwm.toFixed(0)}; load ${load()}`);
   }
   const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const of = (k, f) => res[k].map((x) => x[f]);
@@ -99,4 +110,5 @@ try {
   await bus.close().catch(() => undefined);
   await redis.dispose?.();
   await nats.dispose();
+  rmSync(scratch, { recursive: true, force: true });
 }

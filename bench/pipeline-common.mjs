@@ -601,6 +601,24 @@ export async function wireStats(stack) {
     } catch {
       // left empty: no figure rather than a wrong one
     }
+    // Per connection (each stage names its own, mcpspy-<stage>): what it sent to and received from nats-server, and
+    // its subscriptions. Connections of one name (none here) would add up.
+    try {
+      const c = await (await fetch(`http://127.0.0.1:${stack.natsMonitorPort}/connz?subs=1&limit=1024`, { signal: AbortSignal.timeout(3_000) })).json();
+      out.conns = {};
+      for (const k of c.connections ?? []) {
+        const name = String(k.name || `cid${k.cid}`);
+        const o = (out.conns[name] ??= { sent_msgs: 0, sent_bytes: 0, got_msgs: 0, got_bytes: 0, subs: [] });
+        // The server's in_* is what the client sent it, out_* what it delivered to the client.
+        o.sent_msgs += k.in_msgs;
+        o.sent_bytes += k.in_bytes;
+        o.got_msgs += k.out_msgs;
+        o.got_bytes += k.out_bytes;
+        o.subs.push(...(k.subscriptions_list ?? []));
+      }
+    } catch {
+      // left out: no figure rather than a wrong one
+    }
   }
   // CPU time of nats-server and redis-server apart (the bench's own CPU figure sums them).
   for (const p of stack.others ?? []) {
@@ -621,6 +639,13 @@ export function wireDelta(before, after, per) {
   const redis = Object.fromEntries(Object.keys(after.redis).filter((k) => k.startsWith('cmd_')).map((k) => [k.slice(4), { calls: (after.redis[k].calls - (before.redis[k]?.calls ?? 0)) / n, usec: (after.redis[k].usec - (before.redis[k]?.usec ?? 0)) / n }]));
   const cpu = (w) => (after[w].cpu_us !== undefined && before[w].cpu_us !== undefined ? (after[w].cpu_us - before[w].cpu_us) / n : undefined);
   nats.cpu_us = cpu('nats');
+  // Per connection name, per MCP message (a connection that came and went between the two is left out).
+  const conns = {};
+  for (const [name, a] of Object.entries(after.conns ?? {})) {
+    const b = before.conns?.[name];
+    if (!b) continue;
+    conns[name] = { sent_msgs: (a.sent_msgs - b.sent_msgs) / n, sent_bytes: (a.sent_bytes - b.sent_bytes) / n, got_msgs: (a.got_msgs - b.got_msgs) / n, got_bytes: (a.got_bytes - b.got_bytes) / n, subs: a.subs };
+  }
   redis.cpu_us = cpu('redis');
-  return { nats, redis };
+  return { nats, redis, conns };
 }

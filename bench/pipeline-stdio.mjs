@@ -181,6 +181,9 @@ const wire = wire0 ? wireDelta(wire0, await wireStats(mon), sent) : undefined;
 if (wire) {
   console.log(`wire per MCP message: nats ${Object.entries(wire.nats).filter(([k]) => k !== 'cpu_us').map(([k, v]) => `${k} ${fmt(v, 2)}`).join(', ')}`);
   console.log(`wire per MCP message: CPU nats-server ${fmt(wire.nats.cpu_us, 1)} µs, redis-server ${fmt(wire.redis.cpu_us, 1)} µs`);
+  for (const [name, c] of Object.entries(wire.conns ?? {}).sort()) {
+    console.log(`wire per MCP message: ${name} sent ${fmt(c.sent_msgs, 4)} msgs ${fmt(c.sent_bytes, 0)} B, received ${fmt(c.got_msgs, 4)} msgs ${fmt(c.got_bytes, 0)} B; ${c.subs.length} subscriptions${process.env.MCPSPY_BENCH_WIRE === 'subs' ? `: ${c.subs.join(' ')}` : ''}`);
+  }
   console.log(`wire per MCP message: redis ${Object.entries(wire.redis).filter(([, v]) => v && typeof v === 'object' && v.calls > 0.001).map(([k, v]) => `${k} ${fmt(v.calls, 3)} calls ${fmt(v.usec, 2)} µs`).join(', ')}`);
 }
 const infra2 = infra?.mark();
