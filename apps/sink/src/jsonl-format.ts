@@ -81,28 +81,24 @@ export function messageToJsonlText(m: McpMessageEvent): string {
   // Each field read by name, not `m[key]` in a loop: named loads are cheaper than keyed ones (bench/
   // jsonl-line-micro.mjs). `present` counts the fields with a value; when the message has no other own
   // key (its key count says so), the walk over its keys for added fields is skipped.
-  // The pieces (each field's `"key":` and its text) are gathered in `parts` and joined once: one flat string of
-  // the line's length, where adding them one by one made ~26 intermediate (cons) strings that the writer's UTF-8
-  // encode then had to copy into a flat one (~1.4 KB of garbage per line, bench/README.md session 11).
   present = 0;
-  nParts = 0;
-  field(0, m.timestamp);
-  field(1, m.transport_type);
-  field(2, m.stdio_transport);
-  field(3, m.http_transport);
-  field(4, m.type);
-  field(5, m.id);
-  field(6, m.method);
-  field(7, m.params);
-  field(8, m.result);
-  field(9, m.error);
-  field(10, m.request);
-  field(11, m.raw);
-  field(12, m.session);
-  field(13, m.description);
-  field(14, m.batch);
-  field(15, m.seq);
-  field(16, m.msg_id);
+  let out = field('', 0, m.timestamp);
+  out = field(out, 1, m.transport_type);
+  out = field(out, 2, m.stdio_transport);
+  out = field(out, 3, m.http_transport);
+  out = field(out, 4, m.type);
+  out = field(out, 5, m.id);
+  out = field(out, 6, m.method);
+  out = field(out, 7, m.params);
+  out = field(out, 8, m.result);
+  out = field(out, 9, m.error);
+  out = field(out, 10, m.request);
+  out = field(out, 11, m.raw);
+  out = field(out, 12, m.session);
+  out = field(out, 13, m.description);
+  out = field(out, 14, m.batch);
+  out = field(out, 15, m.seq);
+  out = field(out, 16, m.msg_id);
   // A field inherited from another prototype is read above but is not an own key: count own keys only then.
   if (Object.getPrototypeOf(m) !== Object.prototype || Object.keys(m).length !== present) {
     const src = m as unknown as Record<string, unknown>;
@@ -113,40 +109,24 @@ export function messageToJsonlText(m: McpMessageEvent): string {
       if (INDEX_KEY.test(k) || k in Object.prototype) return genericText(m);
       const text = JSON.stringify(v);
       if (text === undefined) continue;
-      parts[nParts] = (nParts === 0 ? '{' : ',') + JSON.stringify(k) + ':';
-      parts[nParts + 1] = text;
-      nParts += 2;
+      out += (out.length === 0 ? '{' : ',') + JSON.stringify(k) + ':' + text;
     }
   }
-  if (nParts === 0) return '{}';
-  parts[nParts++] = '}';
-  return joinParts();
-}
-
-/** The line's pieces (messageToJsonlText's scratch): `parts[0..nParts)`, joined once. */
-const parts: string[] = [];
-let nParts = 0;
-
-/** parts[0..nParts) as one string; the slots are cleared so the array holds no line's text until the next. */
-function joinParts(): string {
-  parts.length = nParts;
-  const line = parts.join('');
-  for (let i = 0; i < nParts; i++) parts[i] = '';
-  return line;
+  return out.length === 0 ? '{}' : `${out}}`;
 }
 
 /** Fields of the message being written that have a value (messageToJsonlText's scratch). */
 let present = 0;
 const ERROR_FIELD = MESSAGE_ORDER.indexOf('error');
 
-/** Adds field `i` (MESSAGE_ORDER) with value `v` to `parts`, as JSON.stringify of the reordered message writes it. */
-function field(i: number, v: unknown): void {
+/** `out` and field `i` (MESSAGE_ORDER) with value `v`, as JSON.stringify of the reordered message writes it. */
+function field(out: string, i: number, v: unknown): string {
   let text: string | undefined;
   if (v === undefined || v === null) {
     // MCPSpy always writes `error`, `{}` when there is none.
     if (i === ERROR_FIELD) text = '{}';
     else if (v === null) text = 'null';
-    else return;
+    else return out;
   } else if (lastObject[i] === v) {
     // The same object as the previous line's (a channel's shared stdio_transport), or an equal short string.
     text = lastText[i];
@@ -154,7 +134,7 @@ function field(i: number, v: unknown): void {
     text = JSON.stringify(v);
     if (text === undefined) {
       present++;
-      return;
+      return out;
     }
     if (typeof v === 'string' && v.length < SHORT) {
       lastObject[i] = v;
@@ -165,15 +145,13 @@ function field(i: number, v: unknown): void {
     text = heldJsonText(v) ?? JSON.stringify(v);
     if (text === undefined) {
       present++;
-      return;
+      return out;
     }
     lastObject[i] = v;
     lastText[i] = text;
   }
   if (v !== undefined) present++;
-  parts[nParts] = MESSAGE_PREFIXES[i][nParts === 0 ? 0 : 1];
-  parts[nParts + 1] = text;
-  nParts += 2;
+  return out + MESSAGE_PREFIXES[i][out.length === 0 ? 0 : 1] + text;
 }
 
 /** The reference form of messageToJsonl: a reordered copy, stringified whole. */
