@@ -4,6 +4,9 @@
 // by function), so a native leaf (JSON.parse, a Buffer write, the write(2) copy) counts for the step that called it.
 // Samples with no known frame are GC, `(program)`, timers/immediates of Node itself, or "other".
 //   node bench/cpu-profile-stages.mjs FILE.cpuprofile --messages N [--from-fn parseJsonRpcText] [--top 8]
+//   node bench/cpu-profile-stages.mjs FILE.heapprofile --messages N: the same split of the bytes a sampling heap profile
+//     saw allocated (bench/heap-sample.cjs preloaded into the monitor keeps the objects young collections freed),
+//     in bytes per message; the whole run, start-up included.
 // --messages: messages in the window (e.g. pipeline-stdio's "lines captured"); the table divides by it.
 // --top: per step, its largest self-time functions.
 import { readFileSync } from 'node:fs';
@@ -84,9 +87,9 @@ const BY_FILE = new Map([
 const PROBE_PROC = new Set(['drainProcessEvents', 'onProcessRecord', 'onExec', 'onExit']);
 
 const prof = JSON.parse(readFileSync(file, 'utf8'));
-const nodes = new Map(prof.nodes.map((n) => [n.id, n]));
+const nodes = new Map((prof.nodes ?? []).map((n) => [n.id, n]));
 const parentOf = new Map();
-for (const n of prof.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
+for (const n of prof.nodes ?? []) for (const c of n.children ?? []) parentOf.set(c, n.id);
 const base = (url) => {
   const f = url.split('/').pop() ?? '';
   return f.endsWith('.js') ? f.slice(0, -3) : f;
@@ -101,6 +104,10 @@ function stepOfFrame(cf) {
   return BY_FILE.get(b);
 }
 const stepCache = new Map();
+if (prof.head) {
+  heapProfile(prof);
+  process.exit(0);
+}
 function stepOf(id) {
   if (stepCache.has(id)) return stepCache.get(id);
   const leaf = nodes.get(id).callFrame.functionName;
@@ -145,4 +152,34 @@ for (const [s, us] of [...steps].sort((a, b) => b[1] - a[1])) {
   const top = [...fns].filter(([k]) => k.startsWith(`${s}\u0000`)).sort((a, b) => b[1] - a[1]).slice(0, Number(opt.top))
     .map(([k, v]) => `${k.split('\u0000')[1]} ${(v / messages).toFixed(2)}`).join('; ');
   console.log(`| ${s} | ${(us / messages).toFixed(2)} | ${((100 * us) / busy).toFixed(1)}% | ${top} |`);
+}
+
+/** A sampling heap profile (`HeapProfiler.stopSampling`'s profile): bytes allocated per message, by step. */
+function heapProfile(p) {
+  const steps = new Map();
+  const fns = new Map();
+  let total = 0;
+  const walk = (n, stack) => {
+    const here = [...stack, n.callFrame];
+    if (n.selfSize > 0) {
+      total += n.selfSize;
+      let s;
+      for (let i = here.length - 1; i >= 0 && s === undefined; i--) s = stepOfFrame(here[i]);
+      // A module's top level (line 1 of its file) runs once, at start-up.
+      if (s === undefined || here.some((cf) => cf.lineNumber === 0 && cf.functionName === '' && cf.url.includes('/dist/'))) s = s === undefined ? 'other' : s;
+      steps.set(s, (steps.get(s) ?? 0) + n.selfSize);
+      const cf = [...here].reverse().find((f) => f.url.includes('/dist/')) ?? n.callFrame;
+      const key = `${s}\u0000${cf.functionName || '(anonymous)'} ${base(cf.url)}`;
+      fns.set(key, (fns.get(key) ?? 0) + n.selfSize);
+    }
+    for (const c of n.children ?? []) walk(c, here);
+  };
+  walk(p.head, []);
+  console.log(`${file}\nsampled allocations ${(total / 1e6).toFixed(1)} MB = ${(total / messages).toFixed(0)} bytes per message (the whole run)`);
+  console.log('| step | bytes per message | share | largest (innermost monitor function) |\n| --- | --- | --- | --- |');
+  for (const [s, b] of [...steps].sort((x, y) => y[1] - x[1])) {
+    const top = [...fns].filter(([k]) => k.startsWith(`${s}\u0000`)).sort((x, y) => y[1] - x[1]).slice(0, Number(opt.top))
+      .map(([k, v]) => `${k.split('\u0000')[1]} ${(v / messages).toFixed(0)}`).join('; ');
+    console.log(`| ${s} | ${(b / messages).toFixed(0)} | ${((100 * b) / total).toFixed(1)}% | ${top} |`);
+  }
 }
