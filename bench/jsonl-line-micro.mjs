@@ -6,12 +6,16 @@
 // a response with a few KB of text, and a line with non-ASCII.
 //   node bench/jsonl-line-micro.mjs [--a /other/tree] [--n 200000] [--rounds 5]
 // With --a, the line and write of that tree's build (A) and this one's (B), interleaved, each line checked equal.
+// The line measures above take messages built beforehand (they are old by the time they are written). --fresh adds
+// the monitor's case: each message is built (JSON.parse of its line, params' text held, a new timestamp) just before
+// its line is made and encoded into a 1-MB chunk as JsonlWriter does, so everything it allocates dies young; the
+// building alone is measured too and taken off (session 11: the line joined once instead of added piece by piece).
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { loadAvg, parseArgs, ROOT } from './pipeline-common.mjs';
 import { requestRaw } from './micro-request.mjs';
 
-const opt = parseArgs({ n: 200_000, rounds: 5, a: '' });
+const opt = parseArgs({ n: 200_000, rounds: 5, a: '', fresh: false });
 /** A build's line and writer, with the @mcpspy/events instance it holds params' texts in. */
 function build(tree) {
   const req = createRequire(join(resolve(tree), 'bench/x.mjs'));
@@ -119,4 +123,35 @@ for (let r = 0; r < opt.rounds; r++) {
 const med = (v) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
 for (const [k, v] of Object.entries(lineRes)) console.log(`  line: ${k.padEnd(34)} ${v.map((x) => x.toFixed(3)).join(' / ')} µs, median ${med(v).toFixed(3)}`);
 if (opt.a) for (const k of ['messageToJsonl', 'messageToJsonl + writeLine']) console.log(`  ${k}: B/A ${(med(lineRes[`B ${k}`]) / med(lineRes[`A ${k}`])).toFixed(2)}`);
+
+if (opt.fresh === true || opt.fresh === 'true') {
+  const fresh = (b, n) => {
+    const raw = texts[n % texts.length];
+    const j = JSON.parse(raw);
+    b?.holdJsonText(j.params, raw.slice(raw.indexOf('"params":') + 9, -1));
+    return { timestamp: new Date(1765000000000 + n).toISOString(), transport_type: 'stdio', stdio_transport: st, type: 'request', id: j.id, method: j.method, params: j.params, error: {}, raw, description: 'Execute a tool', seq: n, msg_id: `i:${n}` };
+  };
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  let off = 0;
+  const freshRes = { build: [] };
+  for (const name of Object.keys(builds)) freshRes[name] = [];
+  for (let r = 0; r < opt.rounds; r++) {
+    const order = r % 2 === 0 ? Object.entries(builds) : Object.entries(builds).reverse();
+    for (const [name, b] of order) {
+      freshRes[name].push(cpuUs(() => {
+        for (let i = 0; i < opt.n; i++) {
+          const text = b.messageToJsonlText(fresh(b, i));
+          if (off > chunk.length - 65536) off = 0;
+          off += chunk.write(text, off, 'utf8');
+        }
+      }) / opt.n);
+    }
+    freshRes.build.push(cpuUs(() => { for (let i = 0; i < opt.n; i++) sink += fresh(here, i).seq; }) / opt.n);
+  }
+  const b = med(freshRes.build);
+  for (const [k, v] of Object.entries(freshRes)) {
+    console.log(`  fresh: ${(k === 'build' ? 'building the message alone' : `${k} build + line + encode`).padEnd(34)} ${v.map((x) => x.toFixed(3)).join(' / ')} µs, median ${med(v).toFixed(3)}${k === 'build' ? '' : `, line + encode ${(med(v) - b).toFixed(3)}`}`);
+  }
+  if (opt.a) console.log(`  fresh line + encode: B/A ${((med(freshRes.B) - b) / (med(freshRes.A) - b)).toFixed(2)}`);
+}
 console.log(`load ${loadAvg()} (${sink > 0 ? 'ok' : ''})`);

@@ -233,9 +233,11 @@ export class PendingIndex {
     return this.owners.get(owner)?.queue.live() ?? [];
   }
 
-  /** Adds a key (it must not be live: `forget` it first). `value` is kept only when the table has a slab. */
-  add(key: string, expiry: number, bytes: number, owner: number, value?: string): void {
-    const h = hashOf(key);
+  /**
+   * Adds a key (it must not be live: `forget` it first). `value` is kept only when the table has a slab. `h` is
+   * `hashOf(key)` when the caller has it already (from its `forget`): the key is hashed once per request.
+   */
+  add(key: string, expiry: number, bytes: number, owner: number, value?: string, h = hashOf(key)): void {
     const r = this.freeRows.length > 0 ? this.freeRows.pop()! : this.newRow();
     const s = (this.nextStamp = (this.nextStamp + 1) & STAMP_MASK);
     this.exp[r] = expiry;
@@ -285,9 +287,9 @@ export class PendingIndex {
     return value;
   }
 
-  /** Removes a key if it is there. */
-  forget(key: string): void {
-    const r = this.find(key, hashOf(key));
+  /** Removes a key if it is there. `h`: hashOf(key), when the caller has it. */
+  forget(key: string, h = hashOf(key)): void {
+    const r = this.find(key, h);
     if (r >= 0) this.drop(r);
   }
 

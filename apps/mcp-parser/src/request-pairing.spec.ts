@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { heldJsonText, type PairedRequest } from '@mcpspy/events';
-import { pairedRequestText, pendingKey, requestValue, splitPendingKey, storedText, storedValue, unexpired } from './request-pairing';
+import { pairedRequestText, pendingKey, RequestPairing, requestValue, splitPendingKey, storedText, storedValue, unexpired } from './request-pairing';
 
 test('pairedRequestText is JSON.stringify of the request, and leaves the params text for the sink when params come last', () => {
   const shapes: PairedRequest[] = [
@@ -98,4 +98,22 @@ test('unexpired: the value without its expiry, null past it; a value of the olde
   assert.equal(unexpired('2000\n"tools/call"\t"t"}', 2000), null);
   assert.equal(unexpired('"tools/call"\t"t"}\nmcp:1', 5000), '"tools/call"\t"t"}\nmcp:1');
   assert.equal(unexpired('{"type":"request"}', 5000), '{"type":"request"}');
+});
+
+// remember() hashes a request's key once for the forget of an older request with the same key and for the add: a
+// request whose id comes again before its response replaces the older one, in the table and in the pairing.
+test('a request remembered again with the same id replaces the pending one (one entry, the newer request pairs)', async () => {
+  const { Counters, MemoryStore } = await import('@mcpspy/runtime');
+  const logger = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, fatal() {}, child() { return logger; } } as unknown as import('@mcpspy/runtime').Logger;
+  const pairing = new RequestPairing(new MemoryStore(), 60_000, 1000, new Counters(), logger);
+  assert.equal(pairing.takesNow, true);
+  const req = (method: string): PairedRequest => ({ type: 'request', id: 7, method, error: {}, timestamp: '2026-12-07T08:00:00.000Z', params: { n: method } });
+  await pairing.remember('stdio:1>2', req('tools/list'), 1, 'i:1');
+  await pairing.remember('stdio:1>2', req('tools/call'), 1, 'i:2');
+  assert.equal(pairing.size, 1);
+  const taken = pairing.takeNow(['stdio:1>2'], 7);
+  assert.equal(taken?.request.method, 'tools/call');
+  assert.equal(taken?.msgId, 'i:2');
+  assert.equal(pairing.takeNow(['stdio:1>2'], 7), undefined);
+  assert.equal(pairing.size, 0);
 });

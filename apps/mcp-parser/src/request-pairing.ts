@@ -12,7 +12,7 @@ import { heldJsonText, holdJsonText, jsonTextOf, type PairedRequest } from '@mcp
 import { type Counters, type Logger, type Store, StringSlab } from '@mcpspy/runtime';
 import { ParserStoreError } from './errors';
 import { flatKey } from './flat-key';
-import { PendingIndex } from './pending-index';
+import { hashOf, PendingIndex } from './pending-index';
 import { TIMED_OUT, withDeadline } from './store-timeout';
 
 export function pendingKey(scope: string, id: string | number | null): string {
@@ -241,17 +241,19 @@ export class RequestPairing {
       this.counters.reject(this.logger, 'pending_too_large', `a request of ${size} bytes is larger than one process's share of pending requests (${this.maxProcessBytes} bytes); not kept for pairing`);
       return DONE;
     }
-    t.forget(key);
+    // The key's hash serves both the forget and the add (it was computed twice per request).
+    const h = hashOf(key);
+    t.forget(key, h);
     const evicted: string[] | undefined = this.inTable ? undefined : [];
     while (t.ownerBytes(owner) + size > this.maxProcessBytes) this.evictOldest('process', t.oldestOf(owner), evicted);
     while (t.heldBytes + size > this.maxBytes) this.evictOldest('total', t.oldest(), evicted);
     while (t.size > 0 && t.size >= this.maxPending) this.evictOldest('count', t.oldest(), evicted);
     if (this.inTable) {
       // The in-process Store: the value goes in the table, stored before this returns; no promise, no second Map.
-      t.add(key, now + this.ttlMs, size, owner, value);
+      t.add(key, now + this.ttlMs, size, owner, value, h);
       return DONE;
     }
-    t.add(key, now + this.ttlMs, size, owner);
+    t.add(key, now + this.ttlMs, size, owner, undefined, h);
     for (const k of evicted!) this.deleteInStore(k);
     return this.setInStore(key, this.hashOf(scope), JSON.stringify(req.id), value);
   }

@@ -56,6 +56,8 @@ export class McpMetricsOutput implements SinkOutput {
   private readonly noticeCounts = new Map<string, number>();
   /** Requests not yet added to the counter, by label set: prom-client hashes its labels on every inc. */
   private readonly pendingRequests = new Map<string, { labels: { method: string; tool: string; transport: string }; n: number }>();
+  /** The entry of the last request counted (an entry of pendingRequests until that is cleared). */
+  private lastRequest: { labels: { method: string; tool: string; transport: string }; n: number } | undefined;
 
   constructor(opts: McpMetricsOutputOptions) {
     const registers = [opts.registry];
@@ -100,14 +102,22 @@ export class McpMetricsOutput implements SinkOutput {
     const methodText = methodLabel(method);
     const tool = this.tools.label(target.tool);
     if (m.type === 'request') {
+      // Requests come in runs of one method and tool: the last one's entry is counted without its key and lookup.
+      const last = this.lastRequest;
+      if (last !== undefined && last.labels.method === methodText && last.labels.tool === tool && last.labels.transport === transport) {
+        last.n++;
+        return;
+      }
       const key = `${methodText}\u0000${tool}\u0000${transport}`;
-      const p = this.pendingRequests.get(key);
+      let p = this.pendingRequests.get(key);
       if (p) p.n++;
       else {
         // Bounded like the labels themselves (methods, tools); past it the pending counts go in first.
         if (this.pendingRequests.size >= 10_000) this.flushRequests();
-        this.pendingRequests.set(key, { labels: { method: methodText, tool, transport }, n: 1 });
+        p = { labels: { method: methodText, tool, transport }, n: 1 };
+        this.pendingRequests.set(key, p);
       }
+      this.lastRequest = p;
       return;
     }
     const labels = { method: methodText, tool, transport };
@@ -148,6 +158,8 @@ export class McpMetricsOutput implements SinkOutput {
   private flushRequests(): void {
     for (const p of this.pendingRequests.values()) if (p.n > 0) this.requests.inc(p.labels, p.n);
     this.pendingRequests.clear();
+    // Its only caller sets lastRequest right after; cleared here too so no other caller can count on a dropped entry.
+    this.lastRequest = undefined;
   }
 
   stats(): Record<string, number> {
