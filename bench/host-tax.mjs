@@ -20,10 +20,12 @@
 // change before/after in one run; DIR@VAR=VALUE@... starts that probe with
 // VAR set (e.g. --before /work/base/bpf/.output@MCPSPY_QUIET_STREAMS=reads,
 // so an older build gets the settings it had as its default).
+// --variants name=DIR[@VAR=VALUE],... adds more probes in the same rounds (throwaway object folders that cut one
+// piece each, or settings), printed as CPU ns/op, ratio and ns above the floor.
 // --floor-enter adds a fifth monitor: the floor plus one empty sys_enter_openat program (what a single sys_enter
 // program costs every syscall of the machine; the probe had one before session 10).
 // Needs root and a build (`npx tsc -b apps/probe`, `make -C bpf`).
-//   node bench/host-tax.mjs [--seconds 2] [--rounds 3] [--hooks auto|fexit|tracepoints] [--before DIR[@VAR=VALUE]] [--workloads pipe,file,redis,mcp]
+//   node bench/host-tax.mjs [--seconds 2] [--rounds 3] [--hooks auto|fexit|tracepoints] [--before DIR[@VAR=VALUE]] [--variants name=DIR,...] [--workloads pipe,file,redis,mcp]
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -36,7 +38,7 @@ const root = new URL('..', import.meta.url).pathname;
 const { BpfObject } = require(join(root, 'apps/probe/dist/src/bpf-object.js'));
 const { loadLibbpf } = require(join(root, 'apps/probe/dist/src/libbpf.ffi.js'));
 
-const opt = parseArgs({ seconds: 2, rounds: 3, hooks: 'auto', before: '', workloads: 'pipe,file,redis,mcp', floorEnter: false });
+const opt = parseArgs({ seconds: 2, rounds: 3, hooks: 'auto', before: '', variants: '', workloads: 'pipe,file,redis,mcp', floorEnter: false });
 requireRoot();
 const BASELINE = { pipe: 0.7, file: 0.84, redis: 0.7, mcp: 0.64, 'mcp-batch': NaN, spawn: NaN, nop: NaN }; // 2026-11-26, with monitor / without (spawn: none)
 const BASELINE_FLOOR = { pipe: 0.77 };
@@ -84,7 +86,12 @@ for (let round = 0; round < opt.rounds; round++) {
   }
 
   // The two probes swap places every other round, so a drift of the machine within a round favours neither.
-  const probes = [['probe', undefined], ...(opt.before ? [['before', String(opt.before)]] : [])];
+  const probes = [
+    ['probe', undefined],
+    ...(opt.before ? [['before', String(opt.before)]] : []),
+    // --variants name=DIR[@VAR=VALUE...],...: more probes (other object folders or settings) in the same rounds.
+    ...(opt.variants ? String(opt.variants).split(',').map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]) : []),
+  ];
   for (const [label, spec] of round % 2 ? probes.reverse() : probes) {
     const [bpfObjectDir, ...envs] = spec ? spec.split('@') : [undefined];
     const saved = envs.map((e) => [e.split('=')[0], process.env[e.split('=')[0]]]);
@@ -140,6 +147,14 @@ if (opt.before) {
   for (const [w, m] of Object.entries(samples)) {
     const c = (k) => median(m[k].map((r) => r.cpuNsPerOp));
     console.log(`  ${w.padEnd(8)} before ${(c('none') / c('before')).toFixed(2)}  after ${(c('none') / c('probe')).toFixed(2)}  (CPU ns/op ${f(c('before'))} → ${f(c('probe'))})`);
+  }
+}
+if (opt.variants) {
+  console.log('variants in the same rounds (CPU ns/op; ratio to none; + ns/op above the floor):');
+  for (const [w, m] of Object.entries(samples)) {
+    const c = (k) => median(m[k].map((r) => r.cpuNsPerOp));
+    const names = ['probe', ...(opt.before ? ['before'] : []), ...String(opt.variants).split(',').map((v) => v.slice(0, v.indexOf('=')))];
+    console.log(`  ${w.padEnd(8)} ${names.map((k) => `${k} ${f(c(k))} (${(c('none') / c(k)).toFixed(2)}, +${f(c(k) - c('floor'))})`).join('  ')}`);
   }
 }
 if (opt.floorEnter) {

@@ -54,8 +54,12 @@ struct io_call {
 	__u8 tracked_type;
 	__u8 what;      /* SHAPE_UNSEEN: enum mcpspy_unseen_what */
 	__u8 tracked_flags; /* the tracked map's value for tracked_sid, as last seen */
-	__u8 pad;
+	__u8 named_type; /* fold_read: the reader this CPU named last, with named_sid/tgid/exec */
 	__u32 tgid;     /* the calling process (quiet streams' key) */
+	__u32 named_tgid;
+	__u32 fold_left; /* reads still folded before the next sample */
+	__u64 named_sid;
+	__u64 named_exec;
 };
 
 /* The call being handled, and the last stream that passed the prefilter.
@@ -432,6 +436,7 @@ static __always_inline int prefilter_iov(__u8 fd_type, __u64 iov, __u64 cnt, __u
 #define TRACKED_PASSED 1 /* passed a prefilter once: captured from then on */
 #define TRACKED_WRITER 2 /* pipe/unix: a write was captured, so the writer's records carry the bytes */
 #define TRACKED_ELIDE 4  /* in the per-CPU cache only: WRITER, and the probe asked for elided reads */
+#define TRACKED_FOLD 8   /* in the per-CPU cache only: ELIDE, and the probe asked for folded reads */
 
 /*
  * Quiet streams: the prefilter's 16-byte user read is most of what a call on
@@ -599,21 +604,49 @@ static __always_inline int stream_wanted(struct io_call *p, __u64 first, __u64 c
 		__u32 zero = 0;
 		struct mcpspy_settings *s = bpf_map_lookup_elem(&settings, &zero);
 		if (s && (s->options & MCPSPY_OPT_ELIDE_READS))
-			flags |= TRACKED_ELIDE;
+			flags |= TRACKED_ELIDE | (s->options & MCPSPY_OPT_FOLD_READS ? TRACKED_FOLD : 0);
 	}
 	p->tracked_flags = flags;
 	return flags & TRACKED_ELIDE ? WANT_READER : WANT_BYTES;
 }
 
+/*
+ * Folded reads. An elided read's record says only "this process reads this
+ * stream" (mcp-parser takes the bytes from the writer and the reads to name
+ * the reader), so once one has gone out the next ones repeat it. A CPU keeps
+ * the last reader it named (stream, type, process and exec count) in its
+ * call slot; the same reader's next reads there send nothing (counted as
+ * reads_folded), except every MCPSPY_READ_SAMPLE-th, which still sends its
+ * record: the reader is named again at least that often, whatever state user
+ * space lost. Another process, another stream, an exec, another CPU, a loss
+ * waiting to be reported (lost_pending) or a record the ring refused all send
+ * the record as before. Half the records of a stdio MCP channel, and an
+ * elided read's reserve, header and clock read (bench/README.md, session 11).
+ */
+#define MCPSPY_READ_SAMPLE 64
+
+static __always_inline int fold_read(struct io_call *p)
+{
+	if (!(p->tracked_flags & TRACKED_FOLD) || lost_pending || !p->fold_left)
+		return 0;
+	if (p->named_sid != p->stream_id || p->named_type != p->fd_type || p->named_tgid != p->tgid ||
+	    p->named_exec != current_exec_id())
+		return 0;
+	p->fold_left--;
+	stat_add(MCPSPY_STAT_READS_FOLDED, 1);
+	return 1;
+}
+
 /* A read whose bytes the writer's records carry: its header alone (see
  * stream_wanted), straight into the ring. Carries the stream's pending lost
  * bytes like any record, so they do not wait for a data record that will
- * not come. */
+ * not come. Names the reader for fold_read once it went out. */
 static __always_inline void emit_reader(struct io_call *p)
 {
 	struct mcpspy_event *h = bpf_ringbuf_reserve(&events, sizeof(*h), 0);
 	if (!h) {
 		stat_add(MCPSPY_STAT_RINGBUF_FULL, 1);
+		p->fold_left = 0;
 		return;
 	}
 	fill_header(h, MCPSPY_KIND_IO, p->dir, p->fd_type, p->fd, p->stream_id, 0);
@@ -622,6 +655,13 @@ static __always_inline void emit_reader(struct io_call *p)
 	take_lost(h, &k);
 	bpf_ringbuf_submit(h, BPF_RB_NO_WAKEUP);
 	stat_add(MCPSPY_STAT_EVENTS, 1);
+	if (p->tracked_flags & TRACKED_FOLD) {
+		p->named_sid = p->stream_id;
+		p->named_type = p->fd_type;
+		p->named_tgid = p->tgid;
+		p->named_exec = current_exec_id();
+		p->fold_left = MCPSPY_READ_SAMPLE - 1;
+	}
 }
 
 static __always_inline void emit_iov(struct io_call *p, __u64 iov, __u64 cnt, __u64 total)
@@ -679,7 +719,8 @@ static __always_inline int finish_call(struct io_call *p, long ret, const __u8 s
 		if (want == WANT_NONE)
 			return 0;
 		if (want == WANT_READER) {
-			emit_reader(p);
+			if (!fold_read(p))
+				emit_reader(p);
 			return 0;
 		}
 		if (ret <= MCPSPY_CHUNK) {
@@ -700,9 +741,10 @@ static __always_inline int finish_call(struct io_call *p, long ret, const __u8 s
 		int want = stream_wanted(p, p->buf, p->iov_cnt, ret, 1);
 		if (want == WANT_NONE)
 			return 0;
-		if (want == WANT_READER)
-			emit_reader(p);
-		else
+		if (want == WANT_READER) {
+			if (!fold_read(p))
+				emit_reader(p);
+		} else
 			emit_iov(p, p->buf, p->iov_cnt, ret);
 		return 0;
 	}

@@ -71,6 +71,9 @@ struct mcpspy_settings {
  * only while the probe waits on the process ring (apps/probe/src/ring-wake.ts),
  * so that without a waiter no exec pays for the wake-up's irq_work. */
 #define MCPSPY_OPT_PROC_WAKE 16
+/* Elided reads fold: a reader already named on this CPU for its stream sends
+ * no record, except a sample (io_common.bpf.h, fold_read). */
+#define MCPSPY_OPT_FOLD_READS 32
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -69,7 +69,10 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
       const s = this.probe?.stats();
       const out: Record<string, number> = { ...this.counters.snapshot() };
       if (s) for (const [k, v] of Object.entries(s)) if (typeof v === 'number') out[k] = v;
-      if (this.probe) out.pid_full = this.probe.pidsNotFollowed;
+      if (this.probe) {
+        out.pid_full = this.probe.pidsNotFollowed;
+        out.reads_folded = this.probe.readsFolded;
+      }
       const hs = this.probe?.tlsHandshakes();
       if (hs) {
         out.tls_handshakes_hooked = hs.hooked;

@@ -64,6 +64,14 @@ export interface ProbeOptions {
    */
   elideReads?: boolean;
   /**
+   * Elided reads fold: once a reader's elided record went out on a CPU, that
+   * reader's next reads of the stream there send none, except a sample of 1
+   * in 64 (bpf/io_common.bpf.h, fold_read; counted as `reads_folded`). The
+   * reader is still named, once, and again at least every 64 reads. Default
+   * true unless MCPSPY_FOLD_READS=0; only matters with `elideReads`.
+   */
+  foldReads?: boolean;
+  /**
    * A process whose calls on one stream the prefilter rejected 256 times (an
    * exec starts over) skips the prefilter's user-memory read on that stream
    * from then on, except on a random 1 in `quietCheck` of its calls
@@ -166,6 +174,10 @@ const OPT_QUIET_CHECK = 8;
 const QUIET_CHECK_DEFAULT = 16;
 /** MCPSPY_OPT_PROC_WAKE of bpf/mcpspy.bpf.h: exec and libssl-open records wake the reader. */
 const OPT_PROC_WAKE = 16;
+/** MCPSPY_OPT_FOLD_READS of bpf/mcpspy.bpf.h: elided reads of a reader already named send no record (a sample still does). */
+const OPT_FOLD_READS = 32;
+/** Slots of the kernel's stats map in use (the map has KERNEL_STAT_SLOTS). */
+const KERNEL_STATS_USED = Math.max(...Object.values(KernelStat)) + 1;
 /** Default of ProbeOptions.processWakeGapMs. */
 const PROC_WAKE_GAP_MS = 5;
 /** MCPSPY_MAX_COMMS of bpf/mcpspy.bpf.h: names held inline in the settings value. */
@@ -508,8 +520,9 @@ export class Probe {
     const v = Buffer.alloc(size >= base + 16 ? base + 16 : size > base ? base + 8 : base);
     if (v.length > 16 + 16 * MAX_COMMS) {
       const elide = (this.opts.elideReads ?? process.env.MCPSPY_ELIDE_READS !== '0') ? OPT_ELIDE_READS : 0;
+      const fold = (this.opts.foldReads ?? process.env.MCPSPY_FOLD_READS !== '0') ? OPT_FOLD_READS : 0;
       const { options, mask } = quietSettings(this.opts.quietStreams, this.opts.quietCheck);
-      v.writeUInt32LE(elide | options | (this.processWakeOn() ? OPT_PROC_WAKE : 0), 16 + 16 * MAX_COMMS);
+      v.writeUInt32LE(elide | fold | options | (this.processWakeOn() ? OPT_PROC_WAKE : 0), 16 + 16 * MAX_COMMS);
       v.writeUInt32LE(mask, 16 + 16 * MAX_COMMS + 4);
       if (v.length >= base + 16) v.writeBigUInt64LE(BigInt(Math.round(this.processWakeGapMs() * 1e6)), base + 8);
     }
@@ -827,7 +840,7 @@ export class Probe {
     for (const o of this.objects.values()) {
       if (!o.isLoaded) continue;
       const fd = o.mapFd('stats');
-      for (let i = 0; i < 8; i++) {
+      for (let i = 0; i < KERNEL_STATS_USED; i++) {
         if (!o.lookupElem(fd, u32(i), value)) continue;
         let s = 0n;
         for (let c = 0; c < this.ncpu; c++) s += value.readBigUInt64LE(c * 8);
@@ -840,6 +853,11 @@ export class Probe {
   /** Children of --pid processes not followed because the allow list was full (kernel stat slot pidFull). */
   get pidsNotFollowed(): number {
     return this.lastKernel[KernelStat.pidFull] ?? 0;
+  }
+
+  /** Elided reads that sent no record: their reader was named already (kernel stat slot readsFolded). */
+  get readsFolded(): number {
+    return this.lastKernel[KernelStat.readsFolded] ?? 0;
   }
 
   stats(): ProbeStatsEvent {

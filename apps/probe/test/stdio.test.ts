@@ -223,3 +223,101 @@ describe('reads of a stream whose writer is captured (elideReads, the default ou
     }
   });
 });
+
+/**
+ * One writer puts LINES into a pipe (one write each); once the probe holds every write, a reader that asks for one
+ * line per read(2) reads them all. Returns the pids, the reader's own count of reads, the reader's records and the
+ * kernel's count of folded reads.
+ */
+async function lateLineReader(probe: Captured, lines: string[]): Promise<{ wpid: number; rpid: number; reads: number; readerRecords: RawEventOf[]; folded: number }> {
+  const w = bins.path('mcpt-fw', process.execPath);
+  const r = bins.path('mcpt-fr', process.execPath);
+  const child = spawn(
+    '/bin/sh',
+    ['-c', `"$0" "$1" "$2" | "$3" "$4" --late --chunk ${lines[0].length}`, w, join(FIXTURES, 'pipe-writer.cjs'), JSON.stringify(lines), r, join(FIXTURES, 'pipe-reader.cjs')],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  let code: number | null | undefined;
+  child.on('close', (c) => (code = c));
+  try {
+    await waitFor(() => /W (\d+)/.test(stderr) && /L (\d+)/.test(stderr), 10_000, 'both ends started');
+    const wpid = Number(/W (\d+)/.exec(stderr)![1]);
+    const rpid = Number(/L (\d+)/.exec(stderr)![1]);
+    await waitFor(() => probe.events.filter((e) => e.pid === wpid && e.kind === RawKind.io).length === lines.length, 10_000, 'writer records');
+    process.kill(rpid, 'SIGUSR1');
+    await waitFor(() => code !== undefined, 60_000, 'the pipeline exits after SIGUSR1');
+    assert.equal(code, 0, stderr);
+    const m = new RegExp(`R ${rpid} \\d+ (\\d+) (\\d+)`).exec(stderr);
+    assert.ok(m, stderr);
+    assert.equal(Number(m[1]), lines.join('').length);
+    const reads = Number(m[2]);
+    // Every read is either a record or a folded one: wait until the two add up (the ring is drained on a timer).
+    let readerRecords: RawEventOf[] = [];
+    let folded = 0;
+    await waitFor(
+      () => {
+        probe.probe.stats();
+        folded = probe.probe.readsFolded;
+        readerRecords = probe.events.filter((e) => e.pid === rpid);
+        return readerRecords.length + folded >= reads;
+      },
+      10_000,
+      'reader records + folded reads = reads',
+    );
+    assert.equal(bytesOf(probe.events, (e) => e.pid === wpid).toString(), lines.join(''), 'the writer records hold every byte');
+    return { wpid, rpid, reads, readerRecords, folded };
+  } finally {
+    if (code === undefined) {
+      for (const pid of [child.pid ?? 0]) {
+        try {
+          if (pid > 0) process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+  }
+}
+
+type RawEventOf = Captured['events'][number];
+
+describe('folded reads (foldReads, on by default with elideReads)', () => {
+  // 300 lines of one length (the id zero-padded): the reader asks for one line per read, so it makes 300 reads.
+  const lines = Array.from({ length: 300 }, (_, i) => `{"jsonrpc":"2.0","id":${String(i).padStart(6, '0')},"method":"ping"}\n`);
+
+  test('a reader already named sends no record per read, but a sample of 1 in 64 still names it', async () => {
+    const probe = await startProbe({ comms: ['mcpt-fw', 'mcpt-fr'], elideReads: true });
+    try {
+      const { reads, readerRecords, folded } = await lateLineReader(probe, lines);
+      assert.equal(reads, lines.length, 'one line per read');
+      assert.equal(readerRecords.length + folded, reads, 'every read is a record or a folded read');
+      assert.ok(folded > 0, `reads folded: ${folded}`);
+      // Each CPU names the reader on its first read there and again every 64th: at least one record per 64 reads.
+      assert.ok(readerRecords.length * 64 >= reads, `${readerRecords.length} records for ${reads} reads`);
+      assert.ok(readerRecords.length <= reads / 4, `${readerRecords.length} records for ${reads} reads: not folded`);
+      const wino = probe.events.find((e) => e.comm === 'mcpt-fw')!.streamId;
+      for (const e of readerRecords) {
+        assert.equal(e.flags & RawFlags.elided, RawFlags.elided);
+        assert.equal(e.comm, 'mcpt-fr');
+        assert.equal(e.direction, Direction.read);
+        assert.equal(e.streamId, wino, 'the stream of the writer');
+      }
+    } finally {
+      await probe.stop();
+    }
+  });
+
+  test('foldReads false (MCPSPY_FOLD_READS=0): one elided record per read', async () => {
+    const probe = await startProbe({ comms: ['mcpt-fw', 'mcpt-fr'], elideReads: true, foldReads: false });
+    try {
+      const { reads, readerRecords, folded } = await lateLineReader(probe, lines);
+      assert.equal(folded, 0);
+      assert.equal(readerRecords.length, reads);
+      for (const e of readerRecords) assert.equal(e.flags & RawFlags.elided, RawFlags.elided);
+    } finally {
+      await probe.stop();
+    }
+  });
+});

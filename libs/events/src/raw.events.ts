@@ -80,6 +80,8 @@ export const KernelStat = {
   filtered: 6,
   /** A child of a --pid process not followed: the allow list was full. */
   pidFull: 7,
+  /** An elided read that sent no record: its reader was named already (bpf/io_common.bpf.h fold_read). */
+  readsFolded: 8,
 } as const;
 
 /** `enum mcpspy_unseen_what` of bpf/include/events.h: what a RawKind.unseen record reports. */
