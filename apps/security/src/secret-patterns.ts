@@ -298,6 +298,11 @@ const PATTERNS: readonly SecretPattern[] = [
       const v = (m[2] ?? '').replace(/[.:!?)\]]+$/, '');
       // A code reference ("password: DB_USER.password", "pwd=config.db.pwd") names where a secret is, not the secret.
       if (!notPlaceholder(v) || EXAMPLE_PASSWORD.test(v) || CODE_REFERENCE.test(v) || /^(?:process\.env|os\.environ|env\.|getenv|\$|%|\{|true$|false$|null$|none$|undefined$|required$|string$|optional$)/i.test(v)) return false;
+      // A constant's name in capitals ("CHANGE_ME", "YOUR_DB_PASSWORD") stands for a value to be filled in (round 15c).
+      if (/^[A-Z]+(?:_[A-Z]+)+$/.test(v)) return false;
+      // Without ":" or "=", "password" must be a word of its own: in "reset-password HTTP/1.1" or "reason=bad_password
+      // attempt=3/5" it is part of a path or a code, and what follows is the next field, not a password (round 15c).
+      if (!/[:=]/.test(m[0].slice(m[0].indexOf(m[1]!) + m[1]!.length, m[0].length - (m[2] ?? '').length)) && (m[0][0] === '_' || /[\w/.-]/.test(m.input[m.index - 1] ?? ' '))) return false;
       // Passwords are chosen by people and have low entropy; tokens and keys are random.
       // In prose ("password reset-link", "password-protected") the word after it must look chosen: a digit, or a symbol
       // inside it that is not a hyphen between two words.

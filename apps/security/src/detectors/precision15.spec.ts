@@ -92,3 +92,13 @@ describe('round 15c: a private-key header followed by prose names a key without 
     assert.ok(kinds('$ cat id_ed25519\n-----BEGIN OPENSSH PRIVATE KEY-----').includes('private_key'));
   });
 });
+
+describe('round 15c: "password" inside a path or a code, and a capitalised constant, are no password', () => {
+  test('log fields and placeholders stay quiet; passwords said or assigned still count', () => {
+    const secrets = new SecretsDetector();
+    const leak = (text: string) =>
+      secrets.detect({ msg: toolCall({}), method: 'tools/call', direction: 'response', texts: [{ field: 'f', text, context: 'result', origin: 'plain' }] }).some((f) => f.evidence.some((e) => e.rule === 'password_assignment'));
+    for (const t of ['08:01 WARN sso denied uid=k.ito cause=expired_password retry=2/3', '"POST /users/forgot-password HTTP/2" 302', 'vault_db_password: FILL_ME_IN']) assert.ok(!leak(t), t);
+    for (const t of ['db_password=Qu1et-Harbor!77', 'the password is Qu1et-Harbor!77', 'password Qu1et-Harbor!77', 'SMTP_PASSWORD: Mail_Relay_2026']) assert.ok(leak(t), t);
+  });
+});
