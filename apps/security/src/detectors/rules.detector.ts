@@ -151,6 +151,22 @@ function quotedSpansOnce(t: string): QuoteSpan[] {
   return spans;
 }
 
+/**
+ * Rules about links whose danger is that they are rendered or followed (an image that loads by itself, a URL template the
+ * reader fills in). Inside inline code or a fenced block such a link is shown as text, neither loaded nor followed: a
+ * write-up or a threat model showing the trick (round 15c: 3 benign texts on the tuning set and the corpus, no attack).
+ */
+const RENDERED_LINK_RULES = new Set(['markdown_image_query', 'link_with_placeholder']);
+/** t[at] lies in inline code (an odd number of backticks before it on its line) or in a fenced block (an odd number of fences before it). */
+export function insideCode(t: string, at: number): boolean {
+  let ticks = 0;
+  for (let i = at - 1; i >= 0 && t.charCodeAt(i) !== 10; i--) if (t.charCodeAt(i) === 96) ticks++;
+  if (ticks % 2 === 1) return true;
+  let fences = 0;
+  for (let i = t.indexOf('```'); i >= 0 && i < at; i = t.indexOf('```', i + 3)) fences++;
+  return fences % 2 === 1;
+}
+
 /** Quote marks: " ' ` and the typographic ones (“ ” „ ‟ ‘ ’ ‚ « » ‹ › 「 」 『 』). */
 const QUOTE_MARK = /["'`\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u00ab\u00bb\u2039\u203a\u300c\u300d\u300e\u300f]/;
 /** Just before an opening quote: a field's value (`user_agent="`, `"body": "`, `subject: '`), data carried rather than a phrase named. */
@@ -377,6 +393,8 @@ export class RulesDetector implements Detector {
       else if (REPORTED.test(t.slice(Math.max(0, m.index - 40), m.index))) wgt *= (quotes.writeUp ??= readsLikeWriteUp(t)) || spans.some((sp) => sp.discussed) ? 0.3 : 0.5;
       // A stock attack phrase in quotes inside a sentence is named, not said (round 15c).
       else if (STOCK_PHRASE_RULES.has(rule.id) && mentionedInQuote(t, m.index, m.index + m[0].length)) wgt *= 0.4;
+      // A link shown as code is neither loaded nor followed (round 15c).
+      else if (RENDERED_LINK_RULES.has(rule.id) && insideCode(t, m.index)) wgt *= 0.4;
       else discussed = false;
       if (hidden) wgt += 0.1;
       if (!best || wgt > best.weight) best = { weight: wgt, start: m.index, end: m.index + m[0].length, discussed };
