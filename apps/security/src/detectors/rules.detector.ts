@@ -171,6 +171,8 @@ export function insideCode(t: string, at: number): boolean {
 const QUOTE_MARK = /["'`\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u00ab\u00bb\u2039\u203a\u300c\u300d\u300e\u300f]/;
 /** Just before an opening quote: a field's value (`user_agent="`, `"body": "`, `subject: '`), data carried rather than a phrase named. */
 const VALUE_OPENER = /[\p{L}\p{N}_\]-]=\s*$|^\s*(?:[-*•]\s+)?["']?[\p{L}\p{N}_.-]{1,40}["']?\s*:\s*$|[{,\[]\s*["']?[\p{L}\p{N}_.-]{1,40}["']?\s*:\s*$/u;
+/** Just before a quote: the reader is told to say it ("Reply with: \"…\"", "say exactly '…'"): the quote is the payload, used. */
+const SAY_THIS = /\b(?:say|reply|respond|answer|output|print|write|type|repeat|return|begin|start|end|sign)(?:\s+(?:with|exactly|only|back|verbatim|the following|this|it|your (?:answer|reply|response)))*\s*:?\s*$/;
 /** A quote that opens a list item: `- "…"`, `2. '…' (refused)` (a list of quoted strings). */
 const LIST_ITEM = /^\s*(?:[-*•]|\d{1,3}[.)])\s*$/;
 const QUOTE_REACH = 300;
@@ -206,7 +208,7 @@ export function mentionedInQuote(t: string, start: number, end: number): boolean
   if (close < 0 || isWordAt(t, close + 1)) return false;
   const lineStart = t.lastIndexOf('\n', open) + 1;
   const before = t.slice(lineStart, open);
-  if (VALUE_OPENER.test(before)) return false;
+  if (VALUE_OPENER.test(before) || SAY_THIS.test(before)) return false;
   let lineEnd = t.indexOf('\n', close);
   if (lineEnd < 0) lineEnd = t.length;
   const outside = before + ' ' + t.slice(close + 1, lineEnd);
