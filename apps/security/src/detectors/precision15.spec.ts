@@ -114,3 +114,20 @@ describe('round 15c: a data-carrying image link shown as code is neither loaded 
     assert.ok(s(shown) < 0.5 && s(fenced) < 0.5 && s(rendered) >= 0.5, `${s(shown)} ${s(fenced)} ${s(rendered)}`);
   });
 });
+
+describe('round 15c: a personal record in data is a leak', () => {
+  const secrets = new SecretsDetector();
+  const kinds = (text: string, context: TextContext = 'result') =>
+    secrets.detect({ msg: toolCall({}), method: 'tools/call', direction: 'response', texts: [{ field: 'f', text, context, origin: 'plain' }] }).flatMap((f) => f.evidence.map((e) => e.rule));
+  test('an identity number or a birth date or a diagnosis beside another field, with values, in several languages', () => {
+    assert.ok(kinds('Tenant file\nName: Oskar Lind\nPersonnummer: 19850412-3391\nPhone: +46 70 123 45 67').includes('personal_record'));
+    assert.ok(kinds('Paciente: R. Soto, fecha de nacimiento 03/11/1979, diagnóstico: trastorno bipolar').includes('personal_record'));
+    assert.ok(kinds('Staff #88: date of birth 1990-06-02, salary 71,500 EUR, notes: on probation').includes('personal_record'));
+  });
+  test('a form, a privacy notice, one field alone, placeholders and definitions are not', () => {
+    assert.ok(!kinds('Please bring: passport number, date of birth and a phone number where we can reach you.').includes('personal_record'));
+    assert.ok(!kinds('Contact: Mia Berg, phone +47 912 34 567').includes('personal_record'));
+    assert.ok(!kinds('Fixture patient: SSN 000-00-0000, phone 0000000000').includes('personal_record'));
+    assert.ok(!kinds('Returns a record: patient id 12345678, date of birth 1980-01-02', 'definition').includes('personal_record'));
+  });
+});
