@@ -206,6 +206,8 @@ export function mentionedInQuote(t: string, start: number, end: number): boolean
     }
   }
   if (close < 0 || isWordAt(t, close + 1)) return false;
+  // A quoted name or literal ("#export-passwords", 'DAN') is no utterance: a mention quotes words someone says.
+  if (!/\s/.test(t.slice(open + 1, close).trim())) return false;
   const lineStart = t.lastIndexOf('\n', open) + 1;
   const before = t.slice(lineStart, open);
   if (VALUE_OPENER.test(before) || SAY_THIS.test(before)) return false;
