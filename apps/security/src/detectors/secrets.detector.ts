@@ -108,13 +108,39 @@ function credentialFields(texts: TextsInput['texts'], best: Map<string, { weight
  * there, so a form or a privacy notice that only names the fields is no record.
  */
 const RECORD_FIELDS: readonly [string, RegExp][] = [
-  ['id', /(?:\b(?:ssn|social security(?: no\.?| number)?|national (?:id|insurance)(?: no\.?| number)?|nino?|bsn|pesel|dni|nie|cpf|aadhaar|sin|tfn|tax id|tin|steuer-?id|codice fiscale|personnummer|cccd|cmnd|mykad|nric|t\.c\.|tc kimlik(?: no)?|afm|amka|nif|curp|member id|patient id|mrn|employee id|passport(?: no\.?| number)?|id (?:no\.?|number)|medicare(?: no\.?)?)|αφμ|αμκα|身份证号?|マイナンバー|주민등록번호)[\s:#.№-]{0,4}[a-z]{0,3}[\s-]?(\d[\d\s-]{4,})/gu],
-  ['dob', /(?:\b(?:dob|d\.o\.b\.|date of birth|born(?: on)?|birth ?date|geburtsdatum|geb\.|fecha de nacimiento|date de naissance|née? le|data di nascita|ngày sinh|doğum tarihi|data de nascimento)|生年月日|出生日期|생년월일)[\s:]{0,3}(\d{1,4}[./-]\d{1,2}[./-]\d{2,4})/gu],
-  ['medical', /\b(?:diagnos(?:is|ed|e)|diagnóstico|icd-?10|hiv\+|[a-tv-z]\d{2}\.\d{1,3}[a-z]{0,3})\b()/gu],
-  ['bank', /\b[a-z]{2}\d{2}(?:\s?[a-z0-9]{4}){3,7}\b()|\b(?:bank(?: account)?|account no\.?|acct|iban|sort code|routing)\b[\s:#]{0,3}[a-z ]{0,12}(\d[\d\s-]{6,})/gu],
-  ['phone', /\b(?:tel\.?|phone|mobile|cell|sđt|τηλ\.?|telefon|teléfono|téléphone)[\s:.]{0,3}(\+?\d[\d\s().-]{6,})/gu],
-  ['money', /\b(?:salary|gehalt|salario|salaire|income|wage|compensation)\b[\s:]{0,3}[^\n]{0,12}?(\d[\d,.\s]{2,})/gu],
+  ['id', /(?:\b(?:ssn|social security(?: no\.?| number)?|national (?:id|insurance)(?: no\.?| number)?|nino?|bsn|pesel|dni|nie|cpf|aadhaar|sin|tfn|tax id|tin|steuer-?id|codice fiscale|personnummer|cccd|cmnd|mykad|nric|t\.c\.|tc kimlik(?: no)?|afm|amka|nif|curp|member id|patient id|mrn|employee id|passport(?: no\.?| number)?|id (?:no\.?|number)|medicare(?: no\.?)?)|αφμ|αμκα|身份证号?|マイナンバー|주민등록번호)[\s:#.№-]{0,4}[a-z]{0,3}[\s-]?(\d[\d\s-]{4,})/g],
+  ['dob', /(?:\b(?:dob|d\.o\.b\.|date of birth|born(?: on)?|birth ?date|geburtsdatum|geb\.|fecha de nacimiento|date de naissance|née? le|data di nascita|ngày sinh|doğum tarihi|data de nascimento)|生年月日|出生日期|생년월일)[\s:]{0,3}(\d{1,4}[./-]\d{1,2}[./-]\d{2,4})/g],
+  ['medical', /\b(?:diagnos(?:is|ed|e)|diagnóstico|icd-?10|hiv\+|[a-tv-z]\d{2}\.\d{1,3}[a-z]{0,3})\b()/g],
+  ['bank', /\b[a-z]{2}\d{2}(?:\s?[a-z0-9]{4}){3,7}\b()|\b(?:bank(?: account)?|account no\.?|acct|iban|sort code|routing)\b[\s:#]{0,3}[a-z ]{0,12}(\d[\d\s-]{6,})/g],
+  ['phone', /\b(?:tel\.?|phone|mobile|cell|sđt|τηλ\.?|telefon|teléfono|téléphone)[\s:.]{0,3}(\+?\d[\d\s().-]{6,})/g],
+  ['money', /\b(?:salary|gehalt|salario|salaire|income|wage|compensation)\b[\s:]{0,3}[^\n]{0,12}?(\d[\d,.\s]{2,})/g],
 ];
+/**
+ * Every identifying kind's regex holds one of these ASCII literals, or a label in a script matched by
+ * NON_ASCII_LABEL_SCRIPT (a gate may only be wider than its regexes); an ICD-10 code without the word diagnosis or ICD
+ * is read only where another label opened the gate.
+ */
+const RECORD_GATE = new TriggerIndex(
+  [[
+    'ssn', 'social security', 'national', 'nin', 'bsn', 'pesel', 'dni', 'nie', 'cpf', 'aadhaar', 'sin', 'tfn', 'tax id', 'tin', 'steuer',
+    'codice fiscale', 'personnummer', 'cccd', 'cmnd', 'mykad', 'nric', 't.c.', 'tc kimlik', 'afm', 'amka', 'nif', 'curp', 'member id',
+    'patient id', 'mrn', 'employee id', 'passport', 'id no', 'id number', 'medicare', 'dob', 'd.o.b.', 'date of birth', 'born', 'birth',
+    'geburtsdatum', 'geb.', 'fecha de nacimiento', 'date de naissance', ' le', 'data di nascita', 'sinh', 'tarihi', 'data de nascimento',
+    'diagnos', 'diagn', 'icd', 'hiv+',
+  ]],
+  true,
+  true,
+);
+const RECORD_GATE_FIRED = new Uint8Array(1);
+const NON_ASCII_LABEL_SCRIPT = /[\u0370-\u03ff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/;
+/** At least n ASCII digits in s (a loop over code units: cheaper than any regex on the many texts without records). */
+function enoughDigits(s: string, n: number): boolean {
+  for (let i = 0, len = s.length; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57 && --n === 0) return true;
+  }
+  return false;
+}
 /** Kinds that make a record sensitive by themselves (a phone, an account or a salary beside a name is a directory). */
 const IDENTIFYING: ReadonlySet<string> = new Set(['id', 'dob', 'medical']);
 const RECORD_SCAN_MAX = 16 * 1024;
@@ -128,9 +154,17 @@ const RECORD_SCAN_MAX = 16 * 1024;
 function personalRecords(texts: TextsInput['texts'], best: Map<string, { weight: number; evidence: AlertEvidence[]; summary: string }>): void {
   for (const unit of texts) {
     if (unit.context === 'definition' || unit.text.length < 24) continue;
-    const t = (unit.text.length > RECORD_SCAN_MAX ? unit.text.slice(0, RECORD_SCAN_MAX) : unit.text).toLowerCase();
+    const src = unit.text.length > RECORD_SCAN_MAX ? unit.text.slice(0, RECORD_SCAN_MAX) : unit.text;
+    // A record holds two values with digits, one of five or more: a text with fewer than eight digits holds none.
+    if (!enoughDigits(src, 8)) continue;
+    // One pass for the identifying kinds' ASCII label literals (labels in Greek, Chinese, Japanese or Korean open it too).
+    RECORD_GATE_FIRED[0] = 0;
+    if (RECORD_GATE.scan(src, RECORD_GATE_FIRED) === 0 && !NON_ASCII_LABEL_SCRIPT.test(src)) continue;
+    const t = src.toLowerCase();
     const kinds = new Map<string, RegExpExecArray>();
     for (const [kind, re] of RECORD_FIELDS) {
+      // The identifying kinds come first: without one of them the rest need not be read.
+      if (kinds.size === 0 && !IDENTIFYING.has(kind)) break;
       re.lastIndex = 0;
       let m: RegExpExecArray | null;
       while ((m = re.exec(t)) !== null) {
