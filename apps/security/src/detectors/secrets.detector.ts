@@ -108,8 +108,8 @@ function credentialFields(texts: TextsInput['texts'], best: Map<string, { weight
  * there, so a form or a privacy notice that only names the fields is no record.
  */
 const RECORD_FIELDS: readonly [string, RegExp][] = [
-  ['id', /(?:\b(?:ssn|social security(?: no\.?| number)?|national (?:id|insurance)(?: no\.?| number)?|nino?|bsn|pesel|dni|nie|cpf|aadhaar|sin|tfn|tax id|tin|steuer-?id|codice fiscale|personnummer|cccd|cmnd|mykad|nric|t\.c\.|tc kimlik(?: no)?|afm|amka|nif|curp|member id|patient id|mrn|employee id|passport(?: no\.?| number)?|id (?:no\.?|number)|medicare(?: no\.?)?)|αφμ|αμκα|身份证号?|マイナンバー|주민등록번호)[\s:#.№-]{0,4}[a-z]{0,3}[\s-]?(\d[\d\s-]{4,})/g],
-  ['dob', /(?:\b(?:dob|d\.o\.b\.|date of birth|born(?: on)?|birth ?date|geburtsdatum|geb\.|fecha de nacimiento|date de naissance|née? le|data di nascita|ngày sinh|doğum tarihi|data de nascimento)|生年月日|出生日期|생년월일)[\s:]{0,3}(\d{1,4}[./-]\d{1,2}[./-]\d{2,4})/g],
+  ['id', /(?:\b(?:ssn|social security(?: no\.?| number)?|national (?:id|insurance)(?: no\.?| number)?|(?:nino?|nie|sin|tin) ?:|bsn|pesel|dni|cpf|aadhaar|tfn|tax id|steuer-?id|codice fiscale|personnummer|cccd|cmnd|mykad|nric|t\.c\.|tc kimlik(?: no)?|afm|amka|nif|curp|member id|patient id|mrn|employee id|passport(?: no\.?| number)?|id (?:no\.?|number)|medicare(?: no\.?)?)|αφμ|αμκα|身份证号?|マイナンバー|주민등록번호)[\s:#.№-]{0,4}[a-z]{0,3}[\s-]?(\d[\d\s-]{4,})/g],
+  ['dob', /(?:\b(?:dob|d\.o\.b\.|date of birth|born(?: on)?|birth ?date|geburtsdatum|geb\.|fecha de nacimiento|date de naissance|data di nascita|ngày sinh|doğum tarihi|data de nascimento)|生年月日|出生日期|생년월일)[\s:]{0,3}(\d{1,4}[./-]\d{1,2}[./-]\d{2,4})/g],
   ['medical', /\b(?:diagnos(?:is|ed|e)|diagnóstico|icd-?10|hiv\+|[a-tv-z]\d{2}\.\d{1,3}[a-z]{0,3})\b()/g],
   ['bank', /\b[a-z]{2}\d{2}(?:\s?[a-z0-9]{4}){3,7}\b()|\b(?:bank(?: account)?|account no\.?|acct|iban|sort code|routing)\b[\s:#]{0,3}[a-z ]{0,12}(\d[\d\s-]{6,})/g],
   ['phone', /\b(?:tel\.?|phone|mobile|cell|sđt|τηλ\.?|telefon|teléfono|téléphone)[\s:.]{0,3}(\+?\d[\d\s().-]{6,})/g],
@@ -118,14 +118,16 @@ const RECORD_FIELDS: readonly [string, RegExp][] = [
 /**
  * Every identifying kind's regex holds one of these ASCII literals, or a label in a script matched by
  * NON_ASCII_LABEL_SCRIPT (a gate may only be wider than its regexes); an ICD-10 code without the word diagnosis or ICD
- * is read only where another label opened the gate.
+ * is read only where another label opened the gate. Short labels that are pieces of common words ("sin" in "using",
+ * "tin" in "setting") need their colon ("SIN: …"), so the gate stays shut on ordinary prose and logs.
  */
 const RECORD_GATE = new TriggerIndex(
   [[
-    'ssn', 'social security', 'national', 'nin', 'bsn', 'pesel', 'dni', 'nie', 'cpf', 'aadhaar', 'sin', 'tfn', 'tax id', 'tin', 'steuer',
+    'ssn', 'social security', 'national', 'nin:', 'nin :', 'nino:', 'nino :', 'nie:', 'nie :', 'sin:', 'sin :', 'tin:', 'tin :', 'bsn',
+    'pesel', 'dni', 'cpf', 'aadhaar', 'tfn', 'tax id', 'steuer',
     'codice fiscale', 'personnummer', 'cccd', 'cmnd', 'mykad', 'nric', 't.c.', 'tc kimlik', 'afm', 'amka', 'nif', 'curp', 'member id',
     'patient id', 'mrn', 'employee id', 'passport', 'id no', 'id number', 'medicare', 'dob', 'd.o.b.', 'date of birth', 'born', 'birth',
-    'geburtsdatum', 'geb.', 'fecha de nacimiento', 'date de naissance', ' le', 'data di nascita', 'sinh', 'tarihi', 'data de nascimento',
+    'geburtsdatum', 'geb.', 'fecha de nacimiento', 'date de naissance', 'data di nascita', 'sinh', 'tarihi', 'data de nascimento',
     'diagnos', 'diagn', 'icd', 'hiv+',
   ]],
   true,
