@@ -135,6 +135,22 @@ const RECORD_GATE = new TriggerIndex(
 );
 const RECORD_GATE_FIRED = new Uint8Array(1);
 const NON_ASCII_LABEL_SCRIPT = /[\u0370-\u03ff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/;
+/** The identifying labels' gate of personalRecords (exported for its test: a gate may only be wider than its regexes). */
+export function recordGateOpens(src: string): boolean {
+  RECORD_GATE_FIRED[0] = 0;
+  return RECORD_GATE.scan(src, RECORD_GATE_FIRED) > 0 || NON_ASCII_LABEL_SCRIPT.test(src);
+}
+/** The identifying kinds a text's record fields show, ICD-10 codes left out (no literal gates them), for the gate test. */
+export function identifyingKindsOf(text: string): string[] {
+  const t = text.toLowerCase();
+  const out: string[] = [];
+  for (const [kind, re] of RECORD_FIELDS) {
+    if (!IDENTIFYING.has(kind)) continue;
+    const r = kind === 'medical' ? /\b(?:diagnos(?:is|ed|e)|diagnóstico|icd-?10|hiv\+)\b/g : new RegExp(re.source, 'g');
+    if (r.test(t)) out.push(kind);
+  }
+  return out;
+}
 /** At least n ASCII digits in s (a loop over code units: cheaper than any regex on the many texts without records). */
 function enoughDigits(s: string, n: number): boolean {
   for (let i = 0, len = s.length; i < len; i++) {
@@ -160,8 +176,7 @@ function personalRecords(texts: TextsInput['texts'], best: Map<string, { weight:
     // A record holds two values with digits, one of five or more: a text with fewer than eight digits holds none.
     if (!enoughDigits(src, 8)) continue;
     // One pass for the identifying kinds' ASCII label literals (labels in Greek, Chinese, Japanese or Korean open it too).
-    RECORD_GATE_FIRED[0] = 0;
-    if (RECORD_GATE.scan(src, RECORD_GATE_FIRED) === 0 && !NON_ASCII_LABEL_SCRIPT.test(src)) continue;
+    if (!recordGateOpens(src)) continue;
     const t = src.toLowerCase();
     const kinds = new Map<string, RegExpExecArray>();
     for (const [kind, re] of RECORD_FIELDS) {
