@@ -1,7 +1,7 @@
 /**
  * The personal-record gate (secrets.detector.ts, round 15c) only saves time: wherever an identifying record field
  * (an identity number, a birth date, a diagnosis word) matches, the gate must be open. Checked on every corpus string
- * and every string of the tuning writers' files (writer-a … writer-q). A miss names the file and the kind, never the text.
+ * (the lead's blind14+ batches left out) and every string of the tuning writers' files (writer-a … writer-q). A miss names the file and the kind, never the text.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,7 +21,8 @@ describe('personal-record gate', () => {
   test('never shut where an identifying field matches', () => {
     const training = join(__dirname, '..', '..', 'training');
     const files = readdirSync(training).filter((f) => /^writer-[a-q]\.jsonl$/.test(f)).map((f) => join(training, f));
-    const strings = [...corpusStrings(), ...loadCorpus(files).flatMap((s) => stringsOf(s, []).map((text) => ({ source: s.source as string, text })))];
+    // The lead's blind batches are left out (never judged before their measurement).
+    const strings = [...corpusStrings().filter((x) => !/^blind1[4-9]-holdout$/.test(x.source)), ...loadCorpus(files).flatMap((s) => stringsOf(s, []).map((text) => ({ source: s.source as string, text })))];
     strings.push({ source: 'shape', text: 'SIN: 046 454 286, DOB 1979-03-02' }, { source: 'shape', text: 'ΑΦΜ 123456789 τηλ. 6944123456' });
     const missed: string[] = [];
     let seen = 0;
