@@ -6,7 +6,8 @@
  * evidence of all contributing detectors is kept.
  */
 import { AlertCategories, McpMessageEvent, riskLevelOf, SecurityAlertEvent, AlertSubject } from '@mcpspy/events';
-import type { Finding, TextUnit } from './types';
+import { clip, type Finding, type TextUnit } from './types';
+import { redact } from './detectors/secrets.detector';
 import { Frame, frameOf, GUARD_FACTOR, guardsAgainstOthers, opensAsPrompt, promptFrame } from './frame';
 
 const AGREE_AT = 0.5;
@@ -109,7 +110,8 @@ function leakSentOut(findings: readonly Finding[], msg: McpMessageEvent, method:
       category: 'exfiltration',
       score: LEAK_SENT_OUT,
       detector: 'rules',
-      evidence: [{ text: dest.text.length > 200 ? dest.text.slice(0, 199) + '…' : dest.text, field: dest.field, start: 0, end: Math.min(dest.text.length, 200), rule: 'leak_sent_out' }],
+      // The destination is shown; when it is the leaking field itself (a public tool's content) only its redacted start.
+      evidence: [{ text: sent.some((e) => e.field === dest.field) ? redact(dest.text.slice(0, 64)) : clip(dest.text), field: dest.field, start: 0, end: Math.min(dest.text.length, 200), rule: 'leak_sent_out' }],
       summary: `call sends data the secrets check flags (${[...new Set(sent.map((e) => e.rule))].slice(0, 3).join(', ')}) to a destination`,
     },
   ];
