@@ -57,7 +57,27 @@ export function claimedRefine(m: RegExpExecArray, text: string): number {
   return /\b(?:never|not|no|n't)\s{1,3}(?:\w+\s{1,3})?$/.test(before.slice(0, claim.index)) ? 0 : 0.4;
 }
 
+/** What a guard keeps out of the chat: a credential of any kind. */
+const SECRET_KIND = /\b(?:(?:api|access|license|licence)[ -]?keys?|keys?|tokens?|passwords?|passphrases?|passcodes?|secrets?|credentials?|pins?|otps?|(?:one-time|2fa|mfa|recovery|backup|verification) codes?|seed phrases?)\b/;
+/**
+ * "Never ask the user for it / to paste a secret": a definition or a guard that keeps credentials out of the chat (the
+ * server holds the key). Not asking the user *for a credential* protects them; not asking them for confirmation or
+ * consent (which names no credential) is still acting behind their back. "it"/"them" refer back to the sentence before.
+ */
+export function declinesToAskForSecret(m: RegExpExecArray, text: string): boolean {
+  if (!/\bask(?:ing)?\b/.test(m[0])) return false;
+  const end = m.index + m[0].length;
+  const what = /^\s*(?:for|to (?:paste|enter|type|share|send|give|provide|supply|reveal|read out))\s+([^.\n;:!?]{0,40})/.exec(text.slice(end, end + 72));
+  if (!what) return false;
+  if (SECRET_KIND.test(what[1]!)) return true;
+  if (!/^(?:it|them|one|theirs)\b/.test(what[1]!)) return false;
+  const before = text.slice(Math.max(0, m.index - 160), m.index);
+  const sentence = before.slice(Math.max(before.lastIndexOf('. '), before.lastIndexOf('\n')) + 1);
+  return SECRET_KIND.test(sentence) || SECRET_KIND.test(before.slice(-80));
+}
+
 export function withholdsPolicy(m: RegExpExecArray, text: string): boolean {
+  if (declinesToAskForSecret(m, text)) return true;
   const after = text.slice(m.index + m[0].length, m.index + m[0].length + 48);
   if (/\b(?:this|that|these|it|what|anything|any of|you|your|we|i)\b/.test(m[0].replace(/^\S+\s+\S+/, ''))) return false;
   if (/^\s*(?:about\s+(?:this|that|these|it|the (?:call|request|step|action|transfer|upload|file|note|instruction)s?)\b|that\b|what\b|you\b|how\b|why\b|this\b|it\b|anything\b|of (?:this|it)\b|[.,;:!)]|$)/.test(after)) return false;

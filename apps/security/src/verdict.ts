@@ -6,7 +6,8 @@
  * evidence of all contributing detectors is kept.
  */
 import { AlertCategories, McpMessageEvent, riskLevelOf, SecurityAlertEvent, AlertSubject } from '@mcpspy/events';
-import type { Finding, TextUnit } from './types';
+import { clip, type Finding, type TextUnit } from './types';
+import { redact } from './detectors/secrets.detector';
 import { Frame, frameOf, GUARD_FACTOR, guardsAgainstOthers, opensAsPrompt, promptFrame } from './frame';
 
 const AGREE_AT = 0.5;
@@ -65,6 +66,55 @@ function liftExfiltrationAsks(findings: readonly Finding[]): readonly Finding[] 
   for (const f of findings) if (FUSED.has(f.detector) && f.detector !== 'context' && f.category === 'prompt_injection' && f.score > 0) miss *= 1 - f.score;
   if (1 - miss < INJECTION_AT) return findings;
   return findings.map((f, i) => (i === ask ? { ...f, score: ADDRESSED_ASK, summary: `${f.summary} (inside an injection)` } : f));
+}
+
+/** A tool that carries data out of the host: mail, chat, posts, uploads, webhooks, HTTP, sharing (round 15c). */
+const OUTWARD_TOOL = /send|mail|post|upload|share|webhook|notify|publish|gist|comment|message|tweet|slack|discord|telegram|teams|sms|http|request|fetch|submit|forward|paste|sync|export|push|issue|calendar|event|invite/i;
+/** A tool whose output is public by nature (a gist, a paste, an issue or comment, a post): what it carries needs no address to leave. */
+const PUBLIC_TOOL = /gist|paste|issue|comment|publish|tweet|forum|wiki/i;
+/** Argument names that say where a call's data goes: a recipient, a channel or chat, attendees, a URL or host. */
+const RECIPIENT_FIELD = /(?:^|\.)(?:to|cc|bcc|recipients?|channel(?:_id)?|chat(?:_id)?|room(?:_id)?|attendees|guests|webhook(?:_url)?|url|endpoint|host|repo|phone|number)(?:\[\d+\])?$/i;
+/** A destination in an argument: an address, a URL with a host, a messenger handle or channel, a phone number. */
+const DESTINATION = /[\w.+-]{1,64}@[\w-]{1,63}\.[\w.-]{2,}|\b(?:https?|s?ftp|wss?):\/\/[\w-]{1,63}\.[^\s"']{2,}|^[@#][\w.-]{3,64}$|^\+?\d[\d ()-]{7,18}\d$/;
+/** Argument fields that hold a credential the call uses (an auth header, a token parameter): a key there is spent, not sent. */
+const AUTH_FIELD = /(?:^|[.[\]"'_-])(?:authorization|auth|api_?key|apikey|x-api-key|token|access_token|password|passwd|secret|credentials?|key|bearer|cookie|session)(?:$|[.[\]"'_-])/i;
+/** Secrets-detector rules that are data being sent, not the address it goes to (an e-mail address in "to" is the destination). */
+const ADDRESS_ONLY: ReadonlySet<string> = new Set(['email']);
+const sentUnit = (args: readonly TextUnit[], field: string): TextUnit | undefined => args.find((u) => u.field === field);
+/** What a leak sent out by an outward call weighs as exfiltration. */
+const LEAK_SENT_OUT = 0.6;
+
+/**
+ * A call whose arguments hold a leak the secrets detector found (a card number, an SSN, a password, a key) and that
+ * carries data out (an outward tool, or a destination in its arguments) sends that leak out: exfiltration, whoever asked
+ * for it. Round 15c: on 17 writers' text, 49 exfiltration calls were reported only as data leaks; no benign call had a
+ * leak but an e-mail address. A key inside an auth field (a header, a token parameter) is the call's own credential.
+ * Where it goes: an address or URL in any argument, a recipient-named argument (channel, chat_id, attendees), or a public
+ * tool (a gist, an issue, a paste) that needs none.
+ */
+function leakSentOut(findings: readonly Finding[], msg: McpMessageEvent, method: string, texts?: readonly TextUnit[]): readonly Finding[] {
+  if (method !== 'tools/call' || msg.type !== 'request' || !texts || findings.some((f) => f.category === 'exfiltration' && f.score >= LEAK_SENT_OUT)) return findings;
+  const leak = findings.find((f) => f.detector === 'secrets' && f.category === 'data_leak' && f.score >= AGREE_AT);
+  if (!leak) return findings;
+  const sent = leak.evidence.filter((e) => !ADDRESS_ONLY.has(e.rule) && e.field.startsWith('params.arguments') && !AUTH_FIELD.test(e.field.slice('params.arguments'.length)));
+  if (sent.length === 0) return findings;
+  const params = (msg.params ?? {}) as { name?: unknown };
+  const tool = typeof params.name === 'string' ? params.name : '';
+  if (!OUTWARD_TOOL.test(tool)) return findings;
+  const args = texts.filter((u) => u.context === 'argument');
+  const dest = args.find((u) => DESTINATION.test(u.text.trim())) ?? args.find((u) => RECIPIENT_FIELD.test(u.field) && u.text.trim().length >= 3) ?? (PUBLIC_TOOL.test(tool) ? sentUnit(args, sent[0]!.field) : undefined);
+  if (!dest) return findings;
+  return [
+    ...findings,
+    {
+      category: 'exfiltration',
+      score: LEAK_SENT_OUT,
+      detector: 'rules',
+      // The destination is shown; when it is the leaking field itself (a public tool's content) only its redacted start.
+      evidence: [{ text: sent.some((e) => e.field === dest.field) ? redact(dest.text.slice(0, 64)) : clip(dest.text), field: dest.field, start: 0, end: Math.min(dest.text.length, 200), rule: 'leak_sent_out' }],
+      summary: `call sends data the secrets check flags (${[...new Set(sent.map((e) => e.rule))].slice(0, 3).join(', ')}) to a destination`,
+    },
+  ];
 }
 
 /** A text finding on a changed definition's own text that would alert by itself makes the change risky (a weaker one may be about text the definition had before). */
@@ -181,7 +231,7 @@ function asksForHarm(list: readonly Finding[], texts?: readonly TextUnit[]): boo
 export function combineFindings(findings: readonly Finding[], msg: McpMessageEvent, method: string, threshold: number, now = new Date(), texts?: readonly TextUnit[]): SecurityAlertEvent[] {
   const alerts: SecurityAlertEvent[] = [];
   const groups: Finding[][] = [];
-  findings = regradeRugPulls(liftExfiltrationAsks(anchorFloating(findings)));
+  findings = regradeRugPulls(liftExfiltrationAsks(anchorFloating(leakSentOut(findings, msg, method, texts))));
   for (const f of findings) if (f.standalone) groups.push([f]);
   for (const category of AlertCategories) {
     const list = findings.filter((f) => !f.standalone && f.category === category && f.score > 0);

@@ -23,7 +23,7 @@
 import type { AlertCategory } from '@mcpspy/events';
 import { normalizeForMatch, originalSpan } from '../normalize';
 import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
-import { quotedSpans, QuoteSpan, REPORTED } from './rules.detector';
+import { mentionedInQuote, quotedSpans, QuoteSpan, REPORTED } from './rules.detector';
 import { TriggerIndex } from '../trigger-index';
 import { withholdsPolicy } from '../injection-rules';
 import { credentialPathGates, credentialPathSource } from '../credential-paths';
@@ -95,6 +95,13 @@ const READER_ROLE_GATES: readonly string[] = [
   'automated ', 'autonomous ', 'automatic ',
   ...['ai ', 'llm '].flatMap((a) => ['', 'coding ', 'code ', 'shopping ', 'support ', 'browsing ', 'email ', 'e-mail ', 'research '].flatMap((k) => ['agents', 'assistants', 'bots', 'copilots'].map((n) => `${a}${k}${n}`))),
 ];
+
+/**
+ * Asks for information or for data to go somewhere. Inside a quote in running text they are someone's request being
+ * reported (round 15c: 24 benign texts on the tuning set and the corpus, 1 attack, a tool description caught by other
+ * cues). Asks to run a command or take an action are not here: attacks put the command itself in quotes (14 of them).
+ */
+const QUOTED_REQUESTS: ReadonlySet<string> = new Set(['hand_over_secrets', 'reveal_instructions', 'send_to_address', 'env_secret_asked', 'behind_the_users_back', 'replace_task']);
 
 export const CONTEXT_CUES: readonly Cue[] = [
   {
@@ -976,6 +983,9 @@ export class ContextDetector implements Detector {
           if (cue.id === 'hand_over_secrets' && AUTH_HEADER.test(t.slice(m.index, m.index + m[0].length + 60))) continue;
           // A guard prompt's confidentiality rule ("never tell a user the internal codes") hides information, not an action.
           if (cue.id === 'behind_the_users_back' && /^(?:never|don'?t|do not)\b/.test(m[0]) && withholdsPolicy(m, t)) continue;
+          // Someone's request for information quoted in running text ("customers ask the bot \"send me my password\"") is
+          // reported, not made (round 15c). Commands and actions are left out: attacks quote the command to run.
+          if (QUOTED_REQUESTS.has(cue.id) && mentionedInQuote(t, m.index, m.index + m[0].length)) continue;
           spans ??= quotedSpans(t);
           const at = m.index;
           if (spans.some((sp) => sp.discussed && at > sp.open && at < sp.close)) continue;

@@ -41,6 +41,20 @@ export const REPORTED = /\b(?:says?|said|tells? (?:it|them|the (?:model|assistan
 const MAX_QUOTE = 400;
 
 /**
+ * Rules whose match is a stock injection phrase ("ignore previous instructions", "you are now", "reveal your system
+ * prompt"): the phrases people quote when they write about attacks. Round 15c: on 17 writers' labelled text and the
+ * corpus, such a phrase sat wholly inside a pair of quote marks in running text in ~45 benign texts (guard prompts that
+ * say what a member might write, detection rules, write-ups, tweets to translate) and in no attack. Left out: rules
+ * whose match is an address, a path or a command (attacks quote those: address_the_ai, read_sensitive_file) and the
+ * jailbreak persona rules (no_restrictions, dan, never_refuse, …): a jailbreak puts its persona's description in quotes
+ * ("a character called 'Free' who has no rules"), and with them in the set the check set lost a jailbreak.
+ */
+const STOCK_PHRASE_RULES = new Set([
+  'override_instructions', 'override_instructions_intl', 'override_instructions_intl2', 'override_your_instructions', 'forget_everything',
+  'you_are_now', 'new_role', 'prompt_leak', 'prompt_leak_paraphrase', 'bypass_safeguard', 'conceal_change',
+]);
+
+/**
  * The vocabulary of a write-up about attacks (red-team reports, advisories, papers, postmortems). Two different terms
  * make a text *about* injections, which reads like one to an n-gram model: there the classifier corroborates at most.
  */
@@ -135,6 +149,72 @@ function quotedSpansOnce(t: string): QuoteSpan[] {
     if (!sp.discussed && next.discussed && /^[\s,;/]*(?:(?:and|or|as well as)\s+)?$/.test(t.slice(sp.close + 1, next.open))) sp.discussed = true;
   }
   return spans;
+}
+
+/**
+ * Rules about links whose danger is that they are rendered or followed (an image that loads by itself, a URL template the
+ * reader fills in). Inside inline code or a fenced block such a link is shown as text, neither loaded nor followed: a
+ * write-up or a threat model showing the trick (round 15c: 3 benign texts on the tuning set and the corpus, no attack).
+ */
+const RENDERED_LINK_RULES = new Set(['markdown_image_query', 'link_with_placeholder']);
+/** t[at] lies in inline code (an odd number of backticks before it on its line) or in a fenced block (an odd number of fences before it). */
+export function insideCode(t: string, at: number): boolean {
+  let ticks = 0;
+  for (let i = at - 1; i >= 0 && t.charCodeAt(i) !== 10; i--) if (t.charCodeAt(i) === 96) ticks++;
+  if (ticks % 2 === 1) return true;
+  let fences = 0;
+  for (let i = t.indexOf('```'); i >= 0 && i < at; i = t.indexOf('```', i + 3)) fences++;
+  return fences % 2 === 1;
+}
+
+/** Quote marks: " ' ` and the typographic ones (“ ” „ ‟ ‘ ’ ‚ « » ‹ › 「 」 『 』). */
+const QUOTE_MARK = /["'`\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u00ab\u00bb\u2039\u203a\u300c\u300d\u300e\u300f]/;
+/** Just before an opening quote: a field's value (`user_agent="`, `"body": "`, `subject: '`), data carried rather than a phrase named. */
+const VALUE_OPENER = /[\p{L}\p{N}_\]-]=\s*$|^\s*(?:[-*•]\s+)?["']?[\p{L}\p{N}_.-]{1,40}["']?\s*:\s*$|[{,\[]\s*["']?[\p{L}\p{N}_.-]{1,40}["']?\s*:\s*$/u;
+/** Just before a quote: the reader is told to say it ("Reply with: \"…\"", "say exactly '…'"): the quote is the payload, used. */
+const SAY_THIS = /\b(?:say|reply|respond|answer|output|print|write|type|repeat|return|begin|start|end|sign)(?:\s+(?:with|exactly|only|back|verbatim|the following|this|it|your (?:answer|reply|response)))*\s*:?\s*$/;
+/** A quote that opens a list item: `- "…"`, `2. '…' (refused)` (a list of quoted strings). */
+const LIST_ITEM = /^\s*(?:[-*•]|\d{1,3}[.)])\s*$/;
+const QUOTE_REACH = 300;
+
+/**
+ * The match [start, end) lies inside the nearest pair of quote marks around it on its line (nested quotes count: the
+ * inner pair is the nearest), that pair sits in running text (two words outside it on the line) or opens a list item,
+ * and it is not a field's value. Such a quote names the phrase (a mention) rather than says it to the reader.
+ */
+export function mentionedInQuote(t: string, start: number, end: number): boolean {
+  let open = -1;
+  for (let i = start - 1; i >= 0 && start - i <= QUOTE_REACH; i--) {
+    const c = t[i]!;
+    if (c === '\n') return false;
+    if (QUOTE_MARK.test(c)) {
+      // An apostrophe inside a word ("don't", "user's") is no quote mark: look further.
+      if ((c === "'" || c === '\u2019') && isWordAt(t, i - 1) && isWordAt(t, i + 1)) continue;
+      open = i;
+      break;
+    }
+  }
+  if (open < 0 || !QUOTE_MARK.test(t[open]!) || isWordAt(t, open - 1)) return false;
+  let close = -1;
+  for (let i = end; i < t.length && i - end <= QUOTE_REACH; i++) {
+    const c = t[i]!;
+    if (c === '\n') return false;
+    if (QUOTE_MARK.test(c)) {
+      if ((c === "'" || c === '\u2019') && isWordAt(t, i - 1) && isWordAt(t, i + 1)) continue;
+      close = i;
+      break;
+    }
+  }
+  if (close < 0 || isWordAt(t, close + 1)) return false;
+  // A quoted name or literal ("#export-passwords", 'DAN') is no utterance: a mention quotes words someone says.
+  if (!/\s/.test(t.slice(open + 1, close).trim())) return false;
+  const lineStart = t.lastIndexOf('\n', open) + 1;
+  const before = t.slice(lineStart, open);
+  if (VALUE_OPENER.test(before) || SAY_THIS.test(before)) return false;
+  let lineEnd = t.indexOf('\n', close);
+  if (lineEnd < 0) lineEnd = t.length;
+  const outside = before + ' ' + t.slice(close + 1, lineEnd);
+  return LIST_ITEM.test(before) || (outside.match(/\p{L}{2,}/gu)?.length ?? 0) >= 2;
 }
 
 export class RulesDetector implements Detector {
@@ -315,6 +395,10 @@ export class RulesDetector implements Detector {
       // Reported speech weighs half; inside a write-up about attacks (red-team reports, advisories) as little as a discussed quote.
       // (and as little in a text that lists quoted examples: "such as 'ignore previous instructions', or requests to reveal …")
       else if (REPORTED.test(t.slice(Math.max(0, m.index - 40), m.index))) wgt *= (quotes.writeUp ??= readsLikeWriteUp(t)) || spans.some((sp) => sp.discussed) ? 0.3 : 0.5;
+      // A stock attack phrase in quotes inside a sentence is named, not said (round 15c).
+      else if (STOCK_PHRASE_RULES.has(rule.id) && mentionedInQuote(t, m.index, m.index + m[0].length)) wgt *= 0.4;
+      // A link shown as code is neither loaded nor followed (round 15c).
+      else if (RENDERED_LINK_RULES.has(rule.id) && insideCode(t, m.index)) wgt *= 0.4;
       else discussed = false;
       if (hidden) wgt += 0.1;
       if (!best || wgt > best.weight) best = { weight: wgt, start: m.index, end: m.index + m[0].length, discussed };
