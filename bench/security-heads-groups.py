@@ -1,0 +1,275 @@
+#!/usr/bin/env python3
+# Round 15b (apps/security/README.md): do heads that read meaning carry across writers better than the n-gram model?
+# Leave a group of writers out, train on the rest, and rank the held-out writers' attacks against their own tricky
+# benign texts with each model. Two modes:
+#
+#   python3 bench/security-heads-groups.py train DIR [--mlp-rows MLP.jsonl] [--filters 16] [--epochs 10]
+#     DIR is made by bench/security-heads-prep.mjs from the n-gram trainer's --leave-out dump. Trains, on the training
+#     rows only (5 folds for out-of-fold scores, then all rows):
+#       sem   the semantic head (semantic.ts features: pooled GloVe vectors of the window, MLP 602-32-1, Adam);
+#       ord   the word-order head (order.ts: convolution widths 2-4 over GloVe vectors; bench/security-train-order.py
+#             does the gradient steps, on the rows the n-gram gate lets through plus every attack, as in round 8);
+#     and the stacks: a logistic layer over [n-gram margin, head score] fitted out of fold on the gated rows (n-gram
+#     p >= 0.05), combined p = the stack where the gate opens, the n-gram p elsewhere (the detector's mechanism).
+#     --mlp-rows: the same rows dumped by the trainer with --mlp (the hidden-layer n-gram model), for (ii) and its
+#     stack. Writes DIR/scores.json: per held-out sample (writer, id, label, English or not) every model's score.
+#   python3 bench/security-heads-groups.py report DIR1 DIR2 … [--json OUT]
+#     ROC AUC and recall at 2% and 5% FP of the held-out samples (a sample scores as its strongest text; the
+#     threshold is read on the held-out writers' own benign samples), per group and pooled over the groups (pooled on
+#     calibrated probabilities, so scores of different groups' models compare), and pooled for text that reads as
+#     English and text that does not.
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+args = sys.argv[1:]
+
+
+def opt(name, default):
+    return type(default)(args[args.index(name) + 1]) if name in args else default
+
+
+GATE = 0.05
+K = 5
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-np.clip(z, -40, 40)))
+
+
+def logistic(Xs, y, iters=3000, lr=0.5):
+    """Calibrated logistic layer with Platt's targets (no class weights), plain gradient descent on standardised inputs."""
+    X = np.column_stack(Xs + [np.ones(len(y))])
+    mu = X[:, :-1].mean(0)
+    sd = X[:, :-1].std(0) + 1e-9
+    Z = X.copy()
+    Z[:, :-1] = (X[:, :-1] - mu) / sd
+    pos, neg = y.sum(), len(y) - y.sum()
+    t = np.where(y > 0, (pos + 1) / (pos + 2), 1 / (neg + 2))
+    w = np.zeros(Z.shape[1])
+    for _ in range(iters):
+        p = sigmoid(Z @ w)
+        w -= lr * Z.T @ (p - t) / len(y)
+    return lambda Xn: sigmoid(((np.column_stack(Xn) - mu) / sd) @ w[:-1] + w[-1])
+
+
+def fit_mlp(X, y, H=32, epochs=40, lr=0.003, l2=1e-4, batch=256, seed=1):
+    """MLP F-H-1 (ReLU), Adam, classes balanced by weight; returns a scoring function of raw features."""
+    rng = np.random.default_rng(seed)
+    mu = X.mean(0)
+    sd = X.std(0) + 1e-6
+    Z = ((X - mu) / sd).astype(np.float32)
+    F = Z.shape[1]
+    P = [rng.standard_normal((F, H)).astype(np.float32) / np.sqrt(F), np.zeros(H, np.float32),
+         rng.standard_normal(H).astype(np.float32) / np.sqrt(H), np.zeros(1, np.float32)]
+    m1 = [np.zeros_like(p) for p in P]
+    m2 = [np.zeros_like(p) for p in P]
+    pos = y.sum()
+    wpos = (len(y) - pos) / max(1, pos)
+    cw = np.where(y > 0, wpos, 1.0).astype(np.float32)
+    cw /= cw.mean()
+    step = 0
+    for _ in range(epochs):
+        order = rng.permutation(len(y))
+        for s in range(0, len(y), batch):
+            b = order[s:s + batch]
+            h = np.maximum(Z[b] @ P[0] + P[1], 0)
+            out = h @ P[2] + P[3][0]
+            g = (sigmoid(out) - y[b]) * cw[b] / len(b)
+            dh = np.outer(g, P[2]) * (h > 0)
+            grads = [Z[b].T @ dh + l2 * P[0], dh.sum(0), h.T @ g + l2 * P[2], np.array([g.sum()], np.float32)]
+            step += 1
+            for k in range(4):
+                m1[k] = 0.9 * m1[k] + 0.1 * grads[k]
+                m2[k] = 0.999 * m2[k] + 0.001 * grads[k] ** 2
+                P[k] -= (lr * (m1[k] / (1 - 0.9 ** step)) / (np.sqrt(m2[k] / (1 - 0.999 ** step)) + 1e-8)).astype(np.float32)
+    return lambda Xn: (np.maximum(((Xn - mu) / sd).astype(np.float32) @ P[0] + P[1], 0) @ P[2] + P[3][0]).astype(np.float64)
+
+
+def order_scores(DIR, models, rows):
+    """Float forward pass of the order head (as in security-train-order.py) for the given rows."""
+    meta = json.load(open(f'{DIR}/meta.json'))
+    N, T, V, D = meta['rows'], meta['maxTokens'], meta['words'], meta['dims']
+    toks = np.fromfile(f'{DIR}/tokens.i32', dtype=np.int32).reshape(N, T)[rows]
+    lens = np.fromfile(f'{DIR}/lengths.i32', dtype=np.int32)[rows]
+    G = np.zeros((V + 1, D), dtype=np.float32)
+    G[:V] = np.fromfile(f'{DIR}/vectors.f32', dtype=np.float32).reshape(V, D)
+    toks = np.where(toks < 0, V, toks)
+    Fn = models['filters']
+    p = models['full']
+    out = np.empty(len(rows))
+    for s0 in range(0, len(rows), 512):
+        X = G[toks[s0:s0 + 512]]
+        L = lens[s0:s0 + 512]
+        pooled = []
+        for wi, w in enumerate((2, 3, 4)):
+            Wm = np.array(p['W'][wi], dtype=np.float32).reshape(w * D, Fn)
+            P_ = T - w + 1
+            U = np.concatenate([X[:, k:k + P_, :] for k in range(w)], axis=2)
+            Zc = U @ Wm + np.array(p['b'][wi], dtype=np.float32)
+            valid = np.arange(P_)[None, :] <= np.maximum(0, L[:, None] - w)
+            Zc = np.where(valid[:, :, None], Zc, -np.inf)
+            pooled.append(np.maximum(Zc.max(axis=1), 0))
+        Hh = np.concatenate(pooled, axis=1)
+        out[s0:s0 + 512] = Hh @ np.array(p['out']) + p['outB']
+    return out
+
+
+def train_mode():
+    DIR = args[1]
+    t0 = time.time()
+    meta = json.load(open(f'{DIR}/meta.json'))
+    N, F = meta['rows'], meta['features']
+    sets = np.array(meta['set'])
+    fold = np.array(meta['fold'])
+    y = np.array(meta['y'], dtype=np.float32)
+    M = np.array(meta['margin'])
+    a, b = meta['platt']
+    pN = sigmoid(a * M + b)
+    tr = np.where(sets == 'train')[0]
+    lo = np.where(sets == 'leftout')[0]
+    X = np.fromfile(f'{DIR}/X.f32', dtype=np.float32).reshape(N, F)
+    X = np.nan_to_num(X, nan=0.0, posinf=0.0, neginf=0.0)
+    scores = {'lin': M}
+
+    # (ii) the hidden-layer n-gram model: its own dump of the same rows
+    if '--mlp-rows' in args:
+        mrows = [json.loads(l) for l in open(opt('--mlp-rows', ''))]
+        assert len(mrows) == N and all(int(r['y']) == int(y[i]) and r['set'] == sets[i] for i, r in enumerate(mrows)), 'the --mlp dump has other rows'
+        scores['mlp'] = np.array([r['margin'] for r in mrows])
+
+    # (iii) semantic head, out of fold then on every training row
+    S = np.zeros(N)
+    for k in range(K):
+        fit_idx = tr[fold[tr] != k]
+        f = fit_mlp(X[fit_idx], y[fit_idx], seed=1 + k)
+        te = tr[fold[tr] == k]
+        S[te] = f(X[te])
+    f = fit_mlp(X[tr], y[tr], seed=9)
+    S[lo] = f(X[lo])
+    scores['sem'] = S
+    print(f'semantic head: {time.time() - t0:.0f} s', flush=True)
+
+    # (iv) order head: security-train-order.py on the same rows and folds (meta.json carries y, fold and pNgram)
+    here = os.path.dirname(os.path.abspath(__file__))
+    if not os.path.exists(f'{DIR}/models.json'):
+        subprocess.run([sys.executable, f'{here}/security-train-order.py', DIR, '--filters', str(opt('--filters', 16)),
+                        '--epochs', str(opt('--epochs', 10)), '--train-gate', str(GATE)], check=True)
+    models = json.load(open(f'{DIR}/models.json'))
+    O = np.array(models['oofFloat'], dtype=np.float64)
+    O[lo] = order_scores(DIR, models, lo)
+    scores['ord'] = O
+    print(f'order head: {time.time() - t0:.0f} s', flush=True)
+
+    # calibration of each score (Platt, out of fold on the training rows) and the stacks with the n-gram margin
+    cal = {}
+    for name in list(scores):
+        s = scores[name]
+        cal[name] = logistic([s[tr]], y[tr])([s])
+    for name in [n for n in ('mlp', 'sem', 'ord') if n in scores]:
+        s = scores[name]
+        comb = pN.copy()
+        for k in range(K):
+            g = tr[(fold[tr] != k) & (pN[tr] >= GATE)]
+            st = logistic([M[g], s[g]], y[g])
+            te = tr[(fold[tr] == k) & (pN[tr] >= GATE)]
+            comb[te] = st([M[te], s[te]])
+        g = tr[pN[tr] >= GATE]
+        st = logistic([M[g], s[g]], y[g])
+        gl = lo[pN[lo] >= GATE]
+        comb[gl] = st([M[gl], s[gl]])
+        cal[f'lin+{name}'] = comb
+        # the same stack without the gate (every row re-scored): a ranking measure of what the head adds
+        st2 = logistic([M[tr], s[tr]], y[tr])
+        cal[f'lin+{name} ungated'] = st2([M, s])
+    cal['lin'] = pN  # the n-gram model's own calibration (the dump's Platt layer)
+
+    # held-out samples: a sample scores as its strongest text
+    samples = {}
+    for i in lo:
+        key = (meta['writer'][i], meta['id'][i])
+        smp = samples.setdefault(key, {'writer': key[0], 'id': key[1], 'label': meta['label'][i], 'y': int(y[i]), 'english': 0, 'scores': {}})
+        smp['english'] = max(smp['english'], meta['english'][i])
+        for name, c in cal.items():
+            smp['scores'][name] = max(smp['scores'].get(name, 0.0), float(c[i]))
+    oof_auc = {name: auc(c[tr], y[tr]) for name, c in cal.items()}
+    json.dump({'samples': list(samples.values()), 'oofAuc': oof_auc, 'gateLeftout': float((pN[lo] >= GATE).mean())}, open(f'{DIR}/scores.json', 'w'))
+    print(f'{DIR}: {len(samples)} held-out samples; out-of-fold AUC on the training rows: ' + ', '.join(f'{k} {v:.3f}' for k, v in oof_auc.items()), flush=True)
+
+
+def auc(s, y):
+    s = np.asarray(s, dtype=np.float64)
+    y = np.asarray(y)
+    order = np.argsort(s, kind='mergesort')
+    ranks = np.empty(len(s))
+    ss = s[order]
+    i = 0
+    while i < len(s):
+        j = i
+        while j + 1 < len(s) and ss[j + 1] == ss[i]:
+            j += 1
+        ranks[order[i:j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    npos = (y > 0).sum()
+    nneg = len(y) - npos
+    if not npos or not nneg:
+        return float('nan')
+    return float((ranks[y > 0].sum() - npos * (npos + 1) / 2) / (npos * nneg))
+
+
+def recall_at(s, y, fpr):
+    s = np.asarray(s)
+    y = np.asarray(y)
+    ben = np.sort(s[y == 0])[::-1]
+    k = int(np.floor(fpr * len(ben)))
+    t = ben[k] if k < len(ben) else -np.inf  # alert on scores strictly above the (k+1)-th highest benign score
+    return float((s[y > 0] > t).mean()), float((s[y == 0] > t).mean())
+
+
+def report_mode():
+    dirs = [a for a in args[1:] if not a.startswith('--') and os.path.exists(f'{a}/scores.json')]
+    res = {}
+    allsamples = []
+    for d in dirs:
+        sc = json.load(open(f'{d}/scores.json'))
+        name = os.path.basename(d.rstrip('/'))
+        smp = sc['samples']
+        allsamples += smp
+        res[name] = summarize(smp)
+        res[name]['writers'] = sorted({s['writer'] for s in smp})
+        res[name]['oofAuc'] = sc['oofAuc']
+    res['pooled'] = summarize(allsamples)
+    res['pooled English'] = summarize([s for s in allsamples if s['english']])
+    res['pooled not English'] = summarize([s for s in allsamples if not s['english']])
+    models = list(res['pooled']['models'])
+    print(f"{'set':<22} {'att/ben':>9}  " + '  '.join(f'{m:>22}' for m in models))
+    for name, r in res.items():
+        cells = [f"{r['models'][m]['auc']:.3f} {100 * r['models'][m]['r2']:4.1f} {100 * r['models'][m]['r5']:4.1f}" for m in models]
+        print(f"{name:<22} {r['attacks']:>4}/{r['benign']:<4}  " + '  '.join(f'{c:>22}' for c in cells))
+    print('(each cell: ROC AUC, recall % at 2% FP, recall % at 5% FP; thresholds read on the held-out benign samples)')
+    if '--json' in args:
+        json.dump(res, open(opt('--json', ''), 'w'), indent=1)
+
+
+def summarize(smp):
+    y = np.array([s['y'] for s in smp])
+    out = {'attacks': int(y.sum()), 'benign': int(len(y) - y.sum()), 'models': {}}
+    for m in smp[0]['scores']:
+        s = np.array([x['scores'][m] for x in smp])
+        r2, f2 = recall_at(s, y, 0.02)
+        r5, f5 = recall_at(s, y, 0.05)
+        out['models'][m] = {'auc': auc(s, y), 'r2': r2, 'fp2': f2, 'r5': r5, 'fp5': f5}
+    return out
+
+
+if args and args[0] == 'train':
+    train_mode()
+elif args and args[0] == 'report':
+    report_mode()
+else:
+    print(__doc__ if __doc__ else 'usage: security-heads-groups.py train DIR | report DIR…', file=sys.stderr)
+    sys.exit(2)
