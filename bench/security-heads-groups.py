@@ -11,7 +11,7 @@
 #             does the gradient steps, on the rows the n-gram gate lets through plus every attack, as in round 8);
 #     and the stacks: a logistic layer over [n-gram margin, head score] fitted out of fold on the gated rows (n-gram
 #     p >= 0.05), combined p = the stack where the gate opens, the n-gram p elsewhere (the detector's mechanism).
-#     --mlp-rows: the same rows dumped by the trainer with --mlp (the hidden-layer n-gram model), for (ii) and its
+#     --no-order: leave the order head out (it is the slow one); --merge: the order head only, added to DIR/scores.json. --mlp-rows: the same rows dumped by the trainer with --mlp (the hidden-layer n-gram model), for (ii) and its
 #     stack. Writes DIR/scores.json: per held-out sample (writer, id, label, English or not) every model's score.
 #   python3 bench/security-heads-groups.py report DIR1 DIR2 … [--json OUT]
 #     ROC AUC and recall at 2% and 5% FP of the held-out samples (a sample scores as its strongest text; the
@@ -57,7 +57,7 @@ def logistic(Xs, y, iters=3000, lr=0.5):
     return lambda Xn: sigmoid(((np.column_stack(Xn) - mu) / sd) @ w[:-1] + w[-1])
 
 
-def fit_mlp(X, y, H=32, epochs=40, lr=0.003, l2=1e-4, batch=256, seed=1):
+def fit_mlp(X, y, H=32, epochs=12, lr=0.003, l2=1e-4, batch=512, seed=1):
     """MLP F-H-1 (ReLU), Adam, classes balanced by weight; returns a scoring function of raw features."""
     rng = np.random.default_rng(seed)
     mu = X.mean(0)
@@ -144,26 +144,39 @@ def train_mode():
 
     # (iii) semantic head, out of fold then on every training row
     S = np.zeros(N)
-    for k in range(K):
+    cached = f'{DIR}/sem-scores.f64'
+    MERGE = '--merge' in args  # order head only, its scores added to an existing scores.json
+    for k in range(K if not (os.path.exists(cached) or MERGE) else 0):
         fit_idx = tr[fold[tr] != k]
-        f = fit_mlp(X[fit_idx], y[fit_idx], seed=1 + k)
+        f = fit_mlp(X[fit_idx], y[fit_idx], epochs=opt('--sem-epochs', 12), seed=1 + k)
         te = tr[fold[tr] == k]
         S[te] = f(X[te])
-    f = fit_mlp(X[tr], y[tr], seed=9)
-    S[lo] = f(X[lo])
-    scores['sem'] = S
+        print(f'semantic fold {k}: {time.time() - t0:.0f} s', flush=True)
+    if os.path.exists(cached):
+        S = np.fromfile(cached, dtype=np.float64)
+    elif MERGE:
+        pass
+    else:
+        f = fit_mlp(X[tr], y[tr], epochs=opt('--sem-epochs', 12), seed=9)
+        S[lo] = f(X[lo])
+        S.tofile(cached)
+    if not MERGE or os.path.exists(cached):
+        scores['sem'] = S
     print(f'semantic head: {time.time() - t0:.0f} s', flush=True)
 
     # (iv) order head: security-train-order.py on the same rows and folds (meta.json carries y, fold and pNgram)
     here = os.path.dirname(os.path.abspath(__file__))
-    if not os.path.exists(f'{DIR}/models.json'):
+    if '--no-order' in args:
+        pass
+    elif not os.path.exists(f'{DIR}/models.json'):
         subprocess.run([sys.executable, f'{here}/security-train-order.py', DIR, '--filters', str(opt('--filters', 16)),
                         '--epochs', str(opt('--epochs', 10)), '--train-gate', str(GATE)], check=True)
-    models = json.load(open(f'{DIR}/models.json'))
-    O = np.array(models['oofFloat'], dtype=np.float64)
-    O[lo] = order_scores(DIR, models, lo)
-    scores['ord'] = O
-    print(f'order head: {time.time() - t0:.0f} s', flush=True)
+    if '--no-order' not in args:
+        models = json.load(open(f'{DIR}/models.json'))
+        O = np.array(models['oofFloat'], dtype=np.float64)
+        O[lo] = order_scores(DIR, models, lo)
+        scores['ord'] = O
+        print(f'order head: {time.time() - t0:.0f} s', flush=True)
 
     # calibration of each score (Platt, out of fold on the training rows) and the stacks with the n-gram margin
     cal = {}
@@ -197,7 +210,14 @@ def train_mode():
         for name, c in cal.items():
             smp['scores'][name] = max(smp['scores'].get(name, 0.0), float(c[i]))
     oof_auc = {name: auc(c[tr], y[tr]) for name, c in cal.items()}
-    json.dump({'samples': list(samples.values()), 'oofAuc': oof_auc, 'gateLeftout': float((pN[lo] >= GATE).mean())}, open(f'{DIR}/scores.json', 'w'))
+    if MERGE and os.path.exists(f'{DIR}/scores.json'):
+        old = json.load(open(f'{DIR}/scores.json'))
+        new = {(x['writer'], x['id']): x for x in samples.values()}
+        for x in old['samples']:
+            x['scores'] = {**x['scores'], **new[(x['writer'], x['id'])]['scores']}
+        samples = {(x['writer'], x['id']): x for x in old['samples']}
+        oof_auc = {**old['oofAuc'], **oof_auc}
+    json.dump({'samples': list(samples.values()), 'oofAuc': oof_auc, 'gateLeftout': float((pN[lo] >= GATE).mean())}, open(f'{DIR}/{opt("--out", "scores.json")}', 'w'))
     print(f'{DIR}: {len(samples)} held-out samples; out-of-fold AUC on the training rows: ' + ', '.join(f'{k} {v:.3f}' for k, v in oof_auc.items()), flush=True)
 
 
@@ -234,23 +254,56 @@ def report_mode():
     dirs = [a for a in args[1:] if not a.startswith('--') and os.path.exists(f'{a}/scores.json')]
     res = {}
     allsamples = []
+    dirs_samples = {}
     for d in dirs:
         sc = json.load(open(f'{d}/scores.json'))
         name = os.path.basename(d.rstrip('/'))
         smp = sc['samples']
+        for x in smp:
+            dirs_samples[(x['writer'], x['id'])] = name
         allsamples += smp
         res[name] = summarize(smp)
         res[name]['writers'] = sorted({s['writer'] for s in smp})
         res[name]['oofAuc'] = sc['oofAuc']
     res['pooled'] = summarize(allsamples)
+    with_ord = [s for s in allsamples if 'ord' in s['scores']]
+    if len(with_ord) == len(allsamples):
+        with_ord = []
+    if with_ord:
+        res['pooled, order groups'] = summarize(with_ord)
     res['pooled English'] = summarize([s for s in allsamples if s['english']])
     res['pooled not English'] = summarize([s for s in allsamples if not s['english']])
-    models = list(res['pooled']['models'])
+    models = list(dict.fromkeys(m for r in res.values() for m in r['models']))
     print(f"{'set':<22} {'att/ben':>9}  " + '  '.join(f'{m:>22}' for m in models))
     for name, r in res.items():
-        cells = [f"{r['models'][m]['auc']:.3f} {100 * r['models'][m]['r2']:4.1f} {100 * r['models'][m]['r5']:4.1f}" for m in models]
+        cell = lambda c: f"{c['auc']:.3f} {100 * c['r2']:4.1f} {100 * c['r5']:4.1f}"
+        cells = [cell(r['models'][m]) if m in r['models'] else '-' for m in models]
         print(f"{name:<22} {r['attacks']:>4}/{r['benign']:<4}  " + '  '.join(f'{c:>22}' for c in cells))
     print('(each cell: ROC AUC, recall % at 2% FP, recall % at 5% FP; thresholds read on the held-out benign samples)')
+    # Paired bootstrap over the held-out samples (resampled within each group): each model minus the n-gram model.
+    rng = np.random.default_rng(7)
+    for title, pool in (('pooled', allsamples), ('order groups', with_ord)):
+        if not pool:
+            continue
+        keys = sorted(set.intersection(*(set(x['scores']) for x in pool)) - {'lin'})
+        byg = {}
+        for i, x in enumerate(pool):
+            byg.setdefault(dirs_samples[(x['writer'], x['id'])], []).append(i)
+        y = np.array([x['y'] for x in pool])
+        S = {m: np.array([x['scores'][m] for x in pool]) for m in keys + ['lin']}
+        diffs = {m: [] for m in keys}
+        for _ in range(opt('--boot', 200)):
+            idx = np.concatenate([rng.choice(v, len(v)) for v in byg.values()])
+            base_auc = auc(S['lin'][idx], y[idx])
+            base_r2 = recall_at(S['lin'][idx], y[idx], 0.02)[0]
+            for m in keys:
+                diffs[m].append((auc(S[m][idx], y[idx]) - base_auc, recall_at(S[m][idx], y[idx], 0.02)[0] - base_r2))
+        print(f'{title}: each model minus the n-gram model, paired bootstrap ({opt("--boot", 200)} resamples), 95% interval')
+        for m in keys:
+            d = np.array(diffs[m])
+            lo_, hi_ = np.percentile(d, [2.5, 97.5], axis=0)
+            print(f'  {m:<18} AUC {d[:, 0].mean():+.4f} [{lo_[0]:+.4f}, {hi_[0]:+.4f}]   recall at 2% FP {100 * d[:, 1].mean():+5.1f} [{100 * lo_[1]:+5.1f}, {100 * hi_[1]:+5.1f}] points')
+        res[f'bootstrap {title}'] = {m: np.array(diffs[m]).mean(0).tolist() for m in keys}
     if '--json' in args:
         json.dump(res, open(opt('--json', ''), 'w'), indent=1)
 
@@ -258,7 +311,8 @@ def report_mode():
 def summarize(smp):
     y = np.array([s['y'] for s in smp])
     out = {'attacks': int(y.sum()), 'benign': int(len(y) - y.sum()), 'models': {}}
-    for m in smp[0]['scores']:
+    common = set.intersection(*(set(x['scores']) for x in smp))
+    for m in [k for k in smp[0]['scores'] if k in common]:
         s = np.array([x['scores'][m] for x in smp])
         r2, f2 = recall_at(s, y, 0.02)
         r5, f5 = recall_at(s, y, 0.05)
