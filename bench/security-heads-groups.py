@@ -280,6 +280,18 @@ def report_mode():
         cells = [cell(r['models'][m]) if m in r['models'] else '-' for m in models]
         print(f"{name:<22} {r['attacks']:>4}/{r['benign']:<4}  " + '  '.join(f'{c:>22}' for c in cells))
     print('(each cell: ROC AUC, recall % at 2% FP, recall % at 5% FP; thresholds read on the held-out benign samples)')
+    # Per category, pooled: recall at the pooled 2% FP threshold of each model.
+    labels = sorted({x['label'] for x in allsamples if x['y']})
+    y_all = np.array([x['y'] for x in allsamples])
+    print('pooled, recall at 2% FP per category: ' + ', '.join(labels))
+    for m in models:
+        if not all(m in x['scores'] for x in allsamples):
+            continue
+        sc_ = np.array([x['scores'][m] for x in allsamples])
+        ben = np.sort(sc_[y_all == 0])[::-1]
+        t = ben[int(np.floor(0.02 * len(ben)))]
+        per = [100 * np.mean([x['scores'][m] > t for x in allsamples if x['label'] == lab]) for lab in labels]
+        print(f'  {m:<18} ' + ' / '.join(f'{v:.1f}' for v in per))
     # Paired bootstrap over the held-out samples (resampled within each group): each model minus the n-gram model.
     rng = np.random.default_rng(7)
     for title, pool in (('pooled', allsamples), ('order groups', with_ord)):
@@ -306,6 +318,17 @@ def report_mode():
         res[f'bootstrap {title}'] = {m: np.array(diffs[m]).mean(0).tolist() for m in keys}
     if '--json' in args:
         json.dump(res, open(opt('--json', ''), 'w'), indent=1)
+    if '--markdown' in args:
+        # one table: a row per set, a column per model (AUC / recall at 2% / recall at 5% FP)
+        cols = [m for m in models if 'ungated' not in m]
+        lines = ['| held out (attacks / benign) | ' + ' | '.join(cols) + ' |', '| --- |' + ' --- |' * len(cols)]
+        for name, r in res.items():
+            if 'models' not in r:
+                continue
+            title = ', '.join(w.replace('writer-', '') for w in r['writers']) if 'writers' in r else name
+            cell = lambda c: f"{c['auc']:.3f} / {100 * c['r2']:.1f} / {100 * c['r5']:.1f}"
+            lines.append(f"| {title} ({r['attacks']} / {r['benign']}) | " + ' | '.join(cell(r['models'][m]) if m in r['models'] else '-' for m in cols) + ' |')
+        open(opt('--markdown', ''), 'w').write('\n'.join(lines) + '\n')
 
 
 def summarize(smp):
