@@ -456,28 +456,34 @@ function trainMlp(data) {
   }
   return { mlp: true, E, b1, v, c, fwd: (x) => fwd(x, new Float64Array(H)) };
 }
+// marginOf.at: the index of the strongest window of the last call (for --dump: the window a second head reads).
 const marginOf = (m, xs) => {
-  if (m.mlp) { let best = -Infinity; for (const x of xs) best = Math.max(best, m.fwd(x)); return best; }
   let best = -Infinity;
-  for (const x of xs) {
-    let z = m.bias;
-    if (x.length) {
-      let s = 0;
-      for (let k = 0; k < x.length; k++) s += m.w[x[k]];
-      z += s / Math.sqrt(x.length);
+  marginOf.at = 0;
+  xs.forEach((x, j) => {
+    let z;
+    if (m.mlp) z = m.fwd(x);
+    else {
+      z = m.bias;
+      if (x.length) {
+        let s = 0;
+        for (let k = 0; k < x.length; k++) s += m.w[x[k]];
+        z += s / Math.sqrt(x.length);
+      }
     }
-    best = Math.max(best, z);
-  }
+    if (z > best) (best = z), (marginOf.at = j);
+  });
   return best;
 };
 
 // 5 folds by group (a source file or category stays within one fold), for calibration and operating points.
 const K = 5;
 const oof = new Float64Array(rows.length);
+const oofAt = new Int32Array(rows.length);
 for (let k = 0; k < K; k++) {
   const m = (MLP_H ? trainMlp : train)(rows.filter((r) => hashStr(r.group) % K !== k));
   rows.forEach((r, i) => {
-    if (hashStr(r.group) % K === k) oof[i] = marginOf(m, r.xs);
+    if (hashStr(r.group) % K === k) (oof[i] = marginOf(m, r.xs)), (oofAt[i] = marginOf.at);
   });
 }
 // Platt scaling: fit a, b on out-of-fold margins by gradient descent on log loss.
@@ -586,8 +592,12 @@ if (opt('--json')) {
 // --dump FILE: every training row (text, label, group, fold, out-of-fold margin) and every held-out row (margin of
 // the model trained on all rows) as JSON lines, for experiments with other features over the same folds.
 if (opt('--dump')) {
-  const lines = rows.map((r, i) => JSON.stringify({ set: 'train', text: r.text, y: r.y, source: r.source, group: r.group, fold: hashStr(r.group) % K, margin: oof[i] }));
-  for (const r of heldOut) lines.push(JSON.stringify({ set: 'heldout', text: r.text, y: r.y, source: r.source, group: r.group, margin: marginOf(model, r.xs) }));
+  // win: the strongest window [start, end) in prepareText(text), by the model that scored the row (out of fold, or the
+  // final one); set 'leftout': the texts of the --leave-out writers, scored by the final model (which never saw them).
+  const win = (text, at) => { const n = prepareText(text).length, s = windowStarts(n)[at] ?? 0; return [s, Math.min(n, s + WINDOW)]; };
+  const lines = rows.map((r, i) => JSON.stringify({ set: 'train', text: r.text, y: r.y, source: r.source, group: r.group, fold: hashStr(r.group) % K, margin: oof[i], win: win(r.text, oofAt[i]), ...(r.writer ? { writer: r.source, label: r.label } : {}) }));
+  for (const r of heldOut) { const margin = marginOf(model, r.xs); lines.push(JSON.stringify({ set: 'heldout', text: r.text, y: r.y, source: r.source, group: r.group, margin, win: win(r.text, marginOf.at) })); }
+  for (const r of heldWriters) { const margin = marginOf(model, r.xs); lines.push(JSON.stringify({ set: 'leftout', text: r.text, y: r.y, source: `leftout:${r.writer}`, group: `${r.writer}:${r.label}`, writer: r.writer, label: r.label, id: r.id, margin, win: win(r.text, marginOf.at) })); }
   writeFileSync(opt('--dump'), lines.join('\n') + '\n');
   console.log(`dumped ${lines.length} rows to ${opt('--dump')} (Platt a=${A} b=${B})`);
 }
