@@ -274,6 +274,9 @@ for (const [pool, members] of pools) {
   }
 }
 
+// The judged figures are written at once (the threshold-free part below adds to the same file at the end).
+const writeJson = (aucs) => opt('--json') && writeFileSync(opt('--json'), JSON.stringify({ aucs, threshold: THRESHOLD, data: DATA, base: BASE, writers: Object.fromEntries(writers.map((w) => [w, byWriter[w].samples.length])), groups: GROUPS, results, classifier: Object.fromEntries(Object.entries(trained).map(([k, t]) => [k, { points: t.points, leftOutWriters: t.leftOutWriters, oofWriters: t.oofWriters, heldOutPublic: t.heldOutPublic }])) }, null, 2) + '\n');
+writeJson({});
 const pct = (a, n) => (n ? `${((100 * a) / n).toFixed(1)}%` : '-').padStart(6);
 console.log(`\nwhole detector at threshold ${THRESHOLD}: attacks in their own category (any alert) / benign alerted; load ${load()}`);
 console.log(`  base = session-start build; none = retrained, no writer;${CURVE ? ' one other writer = trained on one of the others (both such builds, counts summed);' : ''} loo = trained on the other writers; all = trained on every writer (seen)`);
@@ -282,7 +285,7 @@ for (const [w, cols] of Object.entries(results)) {
   console.log(`  ${'label'.padEnd(18)}   n  ${COLS.map((c) => (c === 'all' ? 'all (seen)' : c === 'one' ? 'one other writer' : c)).map((c) => c.padEnd(17)).join(' ')}`);
   const attackTotal = (col) => Object.entries(cols[col]).filter(([l]) => l !== 'benign' && l !== 'samples' && l !== 'auc' && l !== 'maxes').reduce((a, [, c]) => ({ n: a.n + c.n, any: a.any + c.any, right: a.right + c.right }), { n: 0, any: 0, right: 0 });
   for (const label of LABELS) {
-    const n = cols.base[label]?.n ?? 0;
+    const n = cols[COLS[0]][label]?.n ?? 0;
     if (!n) continue;
     const cell = (col) => {
       const c = cols[col][label];
@@ -294,7 +297,7 @@ for (const [w, cols] of Object.entries(results)) {
     const c = attackTotal(col);
     return `${pct(c.right, c.n)} (${pct(c.any, c.n).trim()})`.padEnd(17);
   };
-  console.log(`  ${'attacks'.padEnd(18)}${String(attackTotal('base').n).padStart(4)}  ${COLS.map(tot).join(' ')}`);
+  console.log(`  ${'attacks'.padEnd(18)}${String(attackTotal(COLS[0]).n).padStart(4)}  ${COLS.map(tot).join(' ')}`);
   if (COLS.some((c) => Number.isFinite(cols[c].auc))) console.log(`  ${'ROC AUC (max score)'.padEnd(22)}  ${COLS.map((c) => (Number.isFinite(cols[c].auc) ? cols[c].auc.toFixed(3) : '-').padEnd(17)).join(' ')}`);
 }
 
@@ -355,4 +358,4 @@ const aucs = {};
   }
 }
 console.log(`\nload at the end: ${load()}`);
-if (opt('--json')) writeFileSync(opt('--json'), JSON.stringify({ aucs, threshold: THRESHOLD, data: DATA, base: BASE, writers: Object.fromEntries(writers.map((w) => [w, byWriter[w].samples.length])), results, classifier: Object.fromEntries(Object.entries(trained).map(([k, t]) => [k, { points: t.points, leftOutWriters: t.leftOutWriters, oofWriters: t.oofWriters, heldOutPublic: t.heldOutPublic }])) }, null, 2) + '\n');
+writeJson(aucs);
