@@ -9,6 +9,8 @@
 //          [--leave-out writer-a,…] [--weights-dist DIST_DIR]
 //   --loo           leave one writer out: for each writer, the head trained on the others names that writer's attacks;
 //                   prints the share named right (its label or one of its `also` labels) per category, pooled.
+//   --groups 'a,g,m,s;b,h,n,t;…'  with --loo: leave a group of writers out instead (a bare letter x is writer-x),
+//                   as bench/security-writers-loo.mjs --groups does; writers in no group are not judged.
 //   --write         writes apps/security/src/classifier-category-weights.ts (head trained on every writer file).
 //   --weights-dist  writes the compiled head into a copy of apps/security/dist (an experiment, with --leave-out).
 // Build first: npx tsc -b apps/security. No BPF, no lock needed. Deterministic (seeded order).
@@ -119,9 +121,17 @@ console.log(`category head: ${rows.length} attacks of ${folder.writers.length} w
 if (args.includes('--loo')) {
   const KEEPS = [...new Set([KEEP, 0, 0.5, 1, 2])].sort((a, b) => a - b);
   const tot = Object.fromEntries(KEEPS.map((k) => [k, CATS.map(() => ({ n: 0, ok: 0, pi: 0 }))]));
-  for (const w of folder.writers) {
-    const head = quantize(train(rows.filter((r) => r.writer !== w)));
-    for (const r of rows.filter((x) => x.writer === w)) {
+  const groups = opt('--groups')
+    ? opt('--groups').split(';').map((g) => g.split(',').map((x) => x.trim()).filter(Boolean).map((x) => (x.length === 1 ? `writer-${x}` : x.replace(/\.jsonl$/, '')))).filter((g) => g.length)
+    : folder.writers.map((w) => [w]);
+  const unknown = groups.flat().filter((w) => !folder.writers.includes(w));
+  if (unknown.length) {
+    console.error(`--groups: no file for ${unknown.join(', ')}`);
+    process.exit(2);
+  }
+  for (const g of groups) {
+    const head = quantize(train(rows.filter((r) => !g.includes(r.writer))));
+    for (const r of rows.filter((x) => g.includes(x.writer))) {
       for (const k of KEEPS) {
         const t = tot[k][r.y];
         t.n++;
@@ -133,7 +143,7 @@ if (args.includes('--loo')) {
   const pct = (k, m) => `${((100 * k) / m).toFixed(1)}%`;
   for (const k of KEEPS) {
     const n = tot[k].reduce((a, t) => a + t.n, 0);
-    console.log(`leave one writer out, --keep ${k}: attacks named right ${pct(tot[k].reduce((a, t) => a + t.ok, 0), n)} (always prompt_injection: ${pct(tot[k].reduce((a, t) => a + t.pi, 0), n)}); ${CATS.map((c, i) => `${c} ${pct(tot[k][i].ok, tot[k][i].n)}`).join(', ')}`);
+    console.log(`leave one ${opt('--groups') ? 'group of writers' : 'writer'} out, --keep ${k}: attacks named right ${pct(tot[k].reduce((a, t) => a + t.ok, 0), n)} (always prompt_injection: ${pct(tot[k].reduce((a, t) => a + t.pi, 0), n)}); ${CATS.map((c, i) => `${c} ${pct(tot[k][i].ok, tot[k][i].n)}`).join(', ')}`);
   }
   console.log(`(load ${load()})`);
 }

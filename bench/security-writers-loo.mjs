@@ -13,7 +13,18 @@
 //
 // Usage: node bench/security-writers-loo.mjs [--data DATA_DIR] [--base DIST_DIR] [--training DIR]
 //          [--from-branches writer-a,writer-b,writer-c] [--work DIR] [--threshold 0.5] [--json FILE]
-//          [--skip-train] [--curve] [-- trainer args…]
+//          [--skip-train] [--curve] [--groups 'a,g,m,s;b,h,n,t;…'] [--head KEEP] [--points 'ALONE/MID,…']
+//          [--cols base,none,loo,all] [-- trainer args…]
+// --groups leaves a GROUP of writers out instead of one (session 11: with 23 writers, 23 trainings per run cost too
+//   much): groups separated by ';', writers by ','; a bare letter x stands for writer-x. Each writer is judged by the
+//   build trained without its group; writers in no group are not judged. Besides the pooled figures it prints each
+//   group pooled, with the classifier's and the whole detector's ROC AUC on the group.
+// --head KEEP also retrains the category head (bench/security-train-category.mjs --keep KEEP) for every build, on the
+//   same writers as its classifier (without the group left out), instead of keeping the dist's head, which has seen
+//   the writers it was trained on. ('none' keeps the dist's head: a head needs writers.)
+// --points 'A/M,…' judges the loo builds again with the stand-alone point A and the mid point M written into a copy
+//   of each build's weights (the same weights: no retraining), one column per pair, named loo@A/M.
+// --cols chooses the columns judged (default base,none,loo,all; 'none' and 'all' are still trained when listed).
 // --from-branches reads each branch's apps/security/training/<branch>.jsonl with git show (the writers' files while
 // they are written on their own branches). Build first: npx tsc -b apps/security. No BPF, no lock needed.
 import { execFileSync } from 'node:child_process';
@@ -76,6 +87,27 @@ function samplesOf(w) {
   }
   return { samples: out, bad };
 }
+// --groups: leave a group of writers out per build.
+const GROUPS = opt('--groups')
+  ? opt('--groups').split(';').map((g) => g.split(',').map((x) => x.trim()).filter(Boolean).map((x) => (x.length === 1 ? `writer-${x}` : x.replace(/\.jsonl$/, ''))))
+      .filter((g) => g.length)
+  : null;
+if (GROUPS) {
+  const unknown = GROUPS.flat().filter((w) => !writers.includes(w));
+  const twice = GROUPS.flat().filter((w, i, a) => a.indexOf(w) !== i);
+  if (unknown.length || twice.length) {
+    console.error(`--groups: ${unknown.length ? `no file for ${unknown.join(', ')}` : ''}${twice.length ? ` in two groups: ${twice.join(', ')}` : ''}`);
+    process.exit(2);
+  }
+}
+/** The short name of a group (its writers' letters) and the build name that leaves it out. */
+const groupName = (g) => g.map((w) => w.replace(/^writer-/, '')).join('');
+const groupOf = (w) => GROUPS?.find((g) => g.includes(w));
+const looName = (w) => (GROUPS ? `without-${groupName(groupOf(w))}` : `without-${w}`);
+const judged = GROUPS ? writers.filter((w) => groupOf(w)) : writers;
+const HEAD_KEEP = opt('--head');
+const POINTS = (opt('--points') ?? '').split(',').filter(Boolean).map((p) => p.split('/').map(Number));
+const COLS_WANTED = (opt('--cols') ?? 'base,none,loo,all').split(',');
 const byWriter = Object.fromEntries(writers.map((w) => [w, samplesOf(w)]));
 console.log(`writers in ${TRAINING}: ${writers.map((w) => `${w} ${byWriter[w].samples.length}${byWriter[w].bad ? ` (+${byWriter[w].bad} unreadable)` : ''}`).join(', ')}; data ${DATA}; load ${load()}`);
 
@@ -84,9 +116,9 @@ console.log(`writers in ${TRAINING}: ${writers.map((w) => `${w} ${byWriter[w].sa
 // with one writer's text against two: does a second writer help as much as the first?
 const CURVE = args.includes('--curve') && writers.length >= 3;
 const variants = [
-  ['none', ['--no-writers']],
-  ['all', []],
-  ...writers.map((w) => [`without-${w}`, ['--leave-out', w]]),
+  ...(COLS_WANTED.includes('none') ? [['none', ['--no-writers']]] : []),
+  ...(COLS_WANTED.includes('all') ? [['all', []]] : []),
+  ...(GROUPS ? GROUPS.map((g) => [`without-${groupName(g)}`, ['--leave-out', g.join(',')]]) : writers.map((w) => [`without-${w}`, ['--leave-out', w]])),
   ...(CURVE ? writers.map((u) => [`only-${u}`, ['--leave-out', writers.filter((x) => x !== u).join(',')]]) : []),
 ];
 const trained = {};
@@ -99,9 +131,29 @@ for (const [name, extra] of variants) {
     const t0 = Date.now();
     const log = execFileSync(process.execPath, [join(root, 'bench/security-train-classifier.mjs'), DATA, '--training', TRAINING, '--weights-dist', dist, '--json', join(WORK, name, 'train.json'), ...extra, ...trainerArgs], { encoding: 'utf8', maxBuffer: 64 << 20 });
     writeFileSync(join(WORK, name, 'train.log'), log);
+    if (HEAD_KEEP !== undefined && name !== 'none') {
+      const leaveOut = extra[0] === '--leave-out' ? ['--leave-out', extra[1]] : [];
+      const hlog = execFileSync(process.execPath, [join(root, 'bench/security-train-category.mjs'), '--training', TRAINING, '--keep', HEAD_KEEP, '--weights-dist', dist, ...leaveOut], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      writeFileSync(join(WORK, name, 'head.log'), hlog);
+    }
     console.log(`trained ${name} in ${((Date.now() - t0) / 1000).toFixed(0)} s (load ${load()})`);
   }
   trained[name] = JSON.parse(readFileSync(join(WORK, name, 'train.json'), 'utf8'));
+}
+
+// --points: copies of each loo build with other operating points written into its weights file.
+const pointDir = (name, [a, m]) => join(WORK, `${name}@${a}-${m}`, 'dist');
+for (const name of Object.keys(trained).filter((n) => n.startsWith('without-'))) {
+  for (const pt of POINTS) {
+    const dist = pointDir(name, pt);
+    rmSync(join(dist, '..'), { recursive: true, force: true });
+    cpSync(join(WORK, name, 'dist'), dist, { recursive: true });
+    const f = join(dist, 'src', 'classifier-weights.js');
+    const js = readFileSync(f, 'utf8');
+    const next = js.replace(/alone: [0-9.e-]+, mid: [0-9.e-]+,/, `alone: ${pt[0]}, mid: ${pt[1]},`);
+    if (next === js) throw new Error(`no operating points found in ${f}`);
+    writeFileSync(f, next);
+  }
 }
 
 // ---------- the whole detector on each writer ----------
@@ -146,6 +198,7 @@ async function score(dir, samples) {
     }
   }));
   t.samples = {};
+  t.maxes = { pos: samples.flatMap((s, i) => (s.label !== 'benign' ? [cats[i].max] : [])), neg: samples.flatMap((s, i) => (s.label === 'benign' ? [cats[i].max] : [])) };
   t.auc = aucOf(samples.filter((s, i) => s.label !== 'benign').map((s) => cats[samples.indexOf(s)].max), samples.filter((s) => s.label === 'benign').map((s) => cats[samples.indexOf(s)].max));
   samples.forEach((s, i) => {
     if (cats[i].length) t.samples[s.id] = cats[i].detail;
@@ -157,12 +210,22 @@ async function score(dir, samples) {
   return t;
 }
 const results = {};
-for (const w of writers) {
+/** The columns judged for writer w: [name, dist folder]. */
+const colsOf = (w) => [
+  ['base', BASE],
+  ['none', join(WORK, 'none', 'dist')],
+  ['loo', join(WORK, looName(w), 'dist')],
+  ...POINTS.map((pt) => [`loo@${pt[0]}/${pt[1]}`, pointDir(looName(w), pt)]),
+  ['all', join(WORK, 'all', 'dist')],
+].filter(([c]) => COLS_WANTED.includes(c) || (c.startsWith('loo@') && COLS_WANTED.includes('loo')));
+for (const w of judged) {
   const { samples } = byWriter[w];
   results[w] = {};
-  for (const [col, dir] of [['base', BASE], ['none', join(WORK, 'none', 'dist')], ['loo', join(WORK, `without-${w}`, 'dist')], ['all', join(WORK, 'all', 'dist')]]) {
+  const t0 = Date.now();
+  for (const [col, dir] of colsOf(w)) {
     results[w][col] = await score(dir, samples);
   }
+  console.log(`judged ${w} (${samples.length} samples × ${colsOf(w).length} builds) in ${((Date.now() - t0) / 1000).toFixed(0)} s (load ${load()})`);
   // One other writer: the mean over the builds trained on one other writer alone (counts summed, so shares average).
   if (CURVE) {
     const t = {};
@@ -171,7 +234,7 @@ for (const w of writers) {
       const r = await score(join(WORK, `only-${u}`, 'dist'), samples);
       aucs1.push(r.auc);
       for (const [label, c] of Object.entries(r)) {
-        if (label === 'samples' || label === 'auc') continue;
+        if (label === 'samples' || label === 'auc' || label === 'maxes') continue;
         const x = (t[label] ??= { n: 0, any: 0, right: 0 });
         x.n += c.n;
         x.any += c.any;
@@ -182,30 +245,47 @@ for (const w of writers) {
     results[w].one = t;
   }
 }
-// Pooled over writers (each judged by the build that never saw it, for loo).
-results['(all writers)'] = {};
-const COLS = CURVE ? ['base', 'none', 'one', 'loo', 'all'] : ['base', 'none', 'loo', 'all'];
-for (const col of COLS) {
-  const t = {};
-  for (const w of writers) for (const [label, c] of Object.entries(results[w][col])) {
-    if (label === 'samples' || label === 'auc') continue;
-    const x = (t[label] ??= { n: 0, any: 0, right: 0 });
-    x.n += c.n;
-    x.any += c.any;
-    x.right += c.right;
+// Pooled over writers (each judged by the build that never saw it, for loo); with --groups, each group pooled too,
+// with the whole detector's ROC AUC over the group's samples (each sample's highest alert score).
+const COLS = colsOf(judged[0]).map(([c]) => c);
+if (CURVE) COLS.splice(COLS.indexOf('loo'), 0, 'one');
+const pools = [...(GROUPS ? GROUPS.map((g) => [`(group ${groupName(g)})`, g]) : []), ['(all writers)', judged]];
+for (const [pool, members] of pools) {
+  results[pool] = {};
+  for (const col of COLS) {
+    const t = {};
+    const pos = [];
+    const neg = [];
+    for (const w of members) {
+      for (const [label, c] of Object.entries(results[w][col])) {
+        if (label === 'samples' || label === 'auc' || label === 'maxes') continue;
+        const x = (t[label] ??= { n: 0, any: 0, right: 0 });
+        x.n += c.n;
+        x.any += c.any;
+        x.right += c.right;
+      }
+      if (results[w][col].maxes) {
+        pos.push(...results[w][col].maxes.pos);
+        neg.push(...results[w][col].maxes.neg);
+      }
+    }
+    if (pos.length && neg.length) t.auc = aucOf(pos, neg);
+    results[pool][col] = t;
   }
-  results['(all writers)'][col] = t;
 }
 
+// The judged figures are written at once (the threshold-free part below adds to the same file at the end).
+const writeJson = (aucs) => opt('--json') && writeFileSync(opt('--json'), JSON.stringify({ aucs, threshold: THRESHOLD, data: DATA, base: BASE, writers: Object.fromEntries(writers.map((w) => [w, byWriter[w].samples.length])), groups: GROUPS, results, classifier: Object.fromEntries(Object.entries(trained).map(([k, t]) => [k, { points: t.points, leftOutWriters: t.leftOutWriters, oofWriters: t.oofWriters, heldOutPublic: t.heldOutPublic }])) }, null, 2) + '\n');
+writeJson({});
 const pct = (a, n) => (n ? `${((100 * a) / n).toFixed(1)}%` : '-').padStart(6);
 console.log(`\nwhole detector at threshold ${THRESHOLD}: attacks in their own category (any alert) / benign alerted; load ${load()}`);
 console.log(`  base = session-start build; none = retrained, no writer;${CURVE ? ' one other writer = trained on one of the others (both such builds, counts summed);' : ''} loo = trained on the other writers; all = trained on every writer (seen)`);
 for (const [w, cols] of Object.entries(results)) {
   console.log(`\n${w}`);
   console.log(`  ${'label'.padEnd(18)}   n  ${COLS.map((c) => (c === 'all' ? 'all (seen)' : c === 'one' ? 'one other writer' : c)).map((c) => c.padEnd(17)).join(' ')}`);
-  const attackTotal = (col) => Object.entries(cols[col]).filter(([l]) => l !== 'benign' && l !== 'samples' && l !== 'auc').reduce((a, [, c]) => ({ n: a.n + c.n, any: a.any + c.any, right: a.right + c.right }), { n: 0, any: 0, right: 0 });
+  const attackTotal = (col) => Object.entries(cols[col]).filter(([l]) => l !== 'benign' && l !== 'samples' && l !== 'auc' && l !== 'maxes').reduce((a, [, c]) => ({ n: a.n + c.n, any: a.any + c.any, right: a.right + c.right }), { n: 0, any: 0, right: 0 });
   for (const label of LABELS) {
-    const n = cols.base[label]?.n ?? 0;
+    const n = cols[COLS[0]][label]?.n ?? 0;
     if (!n) continue;
     const cell = (col) => {
       const c = cols[col][label];
@@ -217,22 +297,23 @@ for (const [w, cols] of Object.entries(results)) {
     const c = attackTotal(col);
     return `${pct(c.right, c.n)} (${pct(c.any, c.n).trim()})`.padEnd(17);
   };
-  console.log(`  ${'attacks'.padEnd(18)}${String(attackTotal('base').n).padStart(4)}  ${COLS.map(tot).join(' ')}`);
-  if (w !== '(all writers)') console.log(`  ${'ROC AUC (max score)'.padEnd(22)}  ${COLS.map((c) => (Number.isFinite(cols[c].auc) ? cols[c].auc.toFixed(3) : '-').padEnd(17)).join(' ')}`);
+  console.log(`  ${'attacks'.padEnd(18)}${String(attackTotal(COLS[0]).n).padStart(4)}  ${COLS.map(tot).join(' ')}`);
+  if (COLS.some((c) => Number.isFinite(cols[c].auc))) console.log(`  ${'ROC AUC (max score)'.padEnd(22)}  ${COLS.map((c) => (Number.isFinite(cols[c].auc) ? cols[c].auc.toFixed(3) : '-').padEnd(17)).join(' ')}`);
 }
 
 // The classifier alone on each writer: the model trained without it, at its operating points.
 console.log('\nclassifier alone on each writer, trained without it (share at its alone / mid / support points; benign: false positives)');
-for (const w of writers) {
-  for (const [col, name] of [['none', 'none'], ['loo', `without-${w}`]]) {
+for (const w of judged) {
+  for (const [col, name] of [['none', 'none'], ['loo', looName(w)]]) {
     const t = trained[name];
+    if (!t) continue;
     const tab = t.leftOutWriters[w] ?? {};
     const pts = t.points;
     console.log(`  ${w} ${col.padEnd(5)} (p≥${pts.alone.toFixed(3)} / ${pts.mid.toFixed(3)} / ${pts.support.toFixed(3)}): ${LABELS.filter((l) => tab[l]).map((l) => `${l} ${pct(tab[l].alone, tab[l].n).trim()}/${pct(tab[l].mid, tab[l].n).trim()}/${pct(tab[l].support, tab[l].n).trim()}`).join(', ')}`);
   }
 }
 console.log('\nclassifier out of fold on the writers (model "all": 5 folds by writer and label)');
-for (const [w, tab] of Object.entries(trained.all.oofWriters)) {
+for (const [w, tab] of Object.entries(trained.all?.oofWriters ?? {})) {
   console.log(`  ${w}: ${LABELS.filter((l) => tab[l]).map((l) => `${l} ${pct(tab[l].alone, tab[l].n).trim()}/${pct(tab[l].mid, tab[l].n).trim()}/${pct(tab[l].support, tab[l].n).trim()}`).join(', ')}`);
 }
 // Threshold-free: the classifier alone as a ranking of W's texts (a sample scores as its strongest text), ROC AUC of
@@ -249,18 +330,32 @@ const aucs = {};
     return pos.length && neg.length ? wins / (pos.length * neg.length) : NaN;
   };
   console.log('\nclassifier alone, ROC AUC of attacks against benign on each writer (threshold-free)');
-  for (const w of writers) {
-    const cols = [['base', BASE], ['none', join(WORK, 'none', 'dist')], ...(CURVE ? writers.filter((u) => u !== w).map((u) => [`only-${u}`, join(WORK, `only-${u}`, 'dist')]) : []), ['loo', join(WORK, `without-${w}`, 'dist')], ['all', join(WORK, 'all', 'dist')]];
+  const models = {};
+  const scores = {};
+  for (const w of judged) {
+    const cols = [['base', BASE], ['none', join(WORK, 'none', 'dist')], ...(CURVE ? writers.filter((u) => u !== w).map((u) => [`only-${u}`, join(WORK, `only-${u}`, 'dist')]) : []), ['loo', join(WORK, looName(w), 'dist')], ['all', join(WORK, 'all', 'dist')]].filter(([c]) => c.startsWith('only-') || COLS_WANTED.includes(c));
     aucs[w] = {};
+    scores[w] = {};
     for (const [col, dir] of cols) {
-      const m = modelOf(dir);
+      const m = (models[dir] ??= modelOf(dir));
       const score = (s) => Math.max(0, ...sampleTexts(s).map((t) => scorePrepared(m, prepareText(t)).p));
       const att = byWriter[w].samples.filter((s) => s.label !== 'benign').map(score);
       const ben = byWriter[w].samples.filter((s) => s.label === 'benign').map(score);
       aucs[w][col] = auc(att, ben);
+      scores[w][col] = { att, ben };
     }
     console.log(`  ${w}: ${Object.entries(aucs[w]).map(([c, v]) => `${c === 'all' ? 'all (seen)' : c} ${v.toFixed(3)}`).join(', ')}`);
   }
+  // Each group pooled: the group's attacks against the group's benign texts (writers' scales differ, so this is not
+  // the mean of the writers' AUCs).
+  for (const [pool, members] of pools) {
+    aucs[pool] = {};
+    for (const col of Object.keys(scores[members[0]] ?? {})) {
+      if (col.startsWith('only-')) continue;
+      aucs[pool][col] = auc(members.flatMap((w) => scores[w][col].att), members.flatMap((w) => scores[w][col].ben));
+    }
+    console.log(`  ${pool}: ${Object.entries(aucs[pool]).map(([c, v]) => `${c === 'all' ? 'all (seen)' : c} ${v.toFixed(3)}`).join(', ')}`);
+  }
 }
 console.log(`\nload at the end: ${load()}`);
-if (opt('--json')) writeFileSync(opt('--json'), JSON.stringify({ aucs, threshold: THRESHOLD, data: DATA, base: BASE, writers: Object.fromEntries(writers.map((w) => [w, byWriter[w].samples.length])), results, classifier: Object.fromEntries(Object.entries(trained).map(([k, t]) => [k, { points: t.points, leftOutWriters: t.leftOutWriters, oofWriters: t.oofWriters, heldOutPublic: t.heldOutPublic }])) }, null, 2) + '\n');
+writeJson(aucs);
