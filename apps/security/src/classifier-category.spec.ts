@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { builtInCategoryHead, builtInClassifier, CATEGORY_LABELS, categoryOf, CategoryHead, decodeCategoryHead, prepareText } from './classifier';
-import { ClassifierDetector } from './detectors/classifier.detector';
+import { ClassifierDetector, MID_WEIGHT, printedListing } from './detectors/classifier.detector';
 import { AnalysisInput, TextContext } from './types';
 
 /** A head whose bias alone picks `label` (every weight 0): what the detector names is then known in advance. */
@@ -60,5 +60,16 @@ describe('classifier category head', () => {
     const first = categoryOf(head, t);
     categoryOf(head, prepareText('x'.repeat(5000)));
     assert.equal(categoryOf(head, t), first);
+  });
+  test('numbered lines of one template (a printed listing) never alert alone; prose and varied records still may (round 15)', () => {
+    const model = builtInClassifier();
+    // The e2e suite's 5 MiB result: the round-15 classifier scored these lines p 0.999, named data_leak.
+    const lines = Array.from({ length: 40 }, (_, i) => `mcpe2e big text line ${String(i).padStart(7, '0')} abcdefghijklmnopqrstuvwxyz0123456789`).join('\n');
+    const [big] = new ClassifierDetector({ model, order: null, semantic: null }).detect(input(lines));
+    assert.ok(!big || big.score <= MID_WEIGHT, `a printed listing only corroborates (score ${big?.score})`);
+    assert.equal(printedListing('line 0001 status ok, 12 ms\nline 0002 status ok, 15 ms\nline 0003 status ok, 19 ms\nline 00', true, false), true);
+    assert.equal(printedListing('ne 1\nName: Ana Ruiz, SSN 123-45-6789\nName: Bo Li, SSN 987-65-4321\nNa', false, false), false, 'records with different names are not one template');
+    assert.equal(printedListing('part of a line\none whole line of text here\nthe next', false, false), false, 'one whole line is no listing');
+    assert.equal(printedListing(HOT, true, true), false);
   });
 });
