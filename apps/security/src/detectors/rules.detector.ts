@@ -177,6 +177,13 @@ const SAY_THIS = /\b(?:say|reply|respond|answer|output|print|write|type|repeat|r
 const LIST_ITEM = /^\s*(?:[-*•]|\d{1,3}[.)])\s*$/;
 const QUOTE_REACH = 300;
 
+/** A quote mark at i; an apostrophe inside a word ("don't", "user's") is none. */
+function quoteMarkAt(t: string, i: number): boolean {
+  const c = t[i]!;
+  if (!QUOTE_MARK.test(c)) return false;
+  return !((c === "'" || c === '\u2019') && isWordAt(t, i - 1) && isWordAt(t, i + 1));
+}
+
 /**
  * The match [start, end) lies inside the nearest pair of quote marks around it on its line (nested quotes count: the
  * inner pair is the nearest), that pair sits in running text (two words outside it on the line) or opens a list item,
@@ -185,22 +192,17 @@ const QUOTE_REACH = 300;
 export function mentionedInQuote(t: string, start: number, end: number): boolean {
   let open = -1;
   for (let i = start - 1; i >= 0 && start - i <= QUOTE_REACH; i--) {
-    const c = t[i]!;
-    if (c === '\n') return false;
-    if (QUOTE_MARK.test(c)) {
-      // An apostrophe inside a word ("don't", "user's") is no quote mark: look further.
-      if ((c === "'" || c === '\u2019') && isWordAt(t, i - 1) && isWordAt(t, i + 1)) continue;
+    if (t[i] === '\n') return false;
+    if (quoteMarkAt(t, i)) {
       open = i;
       break;
     }
   }
-  if (open < 0 || !QUOTE_MARK.test(t[open]!) || isWordAt(t, open - 1)) return false;
+  if (open < 0 || isWordAt(t, open - 1)) return false;
   let close = -1;
   for (let i = end; i < t.length && i - end <= QUOTE_REACH; i++) {
-    const c = t[i]!;
-    if (c === '\n') return false;
-    if (QUOTE_MARK.test(c)) {
-      if ((c === "'" || c === '\u2019') && isWordAt(t, i - 1) && isWordAt(t, i + 1)) continue;
+    if (t[i] === '\n') return false;
+    if (quoteMarkAt(t, i)) {
       close = i;
       break;
     }
