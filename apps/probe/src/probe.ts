@@ -68,7 +68,10 @@ export interface ProbeOptions {
    * reader's next reads of the stream there send none, except a sample of 1
    * in 64 (bpf/io_common.bpf.h, fold_read; counted as `reads_folded`). The
    * reader is still named, once, and again at least every 64 reads. Default
-   * true unless MCPSPY_FOLD_READS=0; only matters with `elideReads`.
+   * false unless MCPSPY_FOLD_READS=1 (a message held for its reader then
+   * waits for the reader wait instead of the next read, so under load a
+   * request can be written after its response); only matters with
+   * `elideReads`.
    */
   foldReads?: boolean;
   /**
@@ -520,7 +523,7 @@ export class Probe {
     const v = Buffer.alloc(size >= base + 16 ? base + 16 : size > base ? base + 8 : base);
     if (v.length > 16 + 16 * MAX_COMMS) {
       const elide = (this.opts.elideReads ?? process.env.MCPSPY_ELIDE_READS !== '0') ? OPT_ELIDE_READS : 0;
-      const fold = (this.opts.foldReads ?? process.env.MCPSPY_FOLD_READS !== '0') ? OPT_FOLD_READS : 0;
+      const fold = (this.opts.foldReads ?? process.env.MCPSPY_FOLD_READS === '1') ? OPT_FOLD_READS : 0;
       const { options, mask } = quietSettings(this.opts.quietStreams, this.opts.quietCheck);
       v.writeUInt32LE(elide | fold | options | (this.processWakeOn() ? OPT_PROC_WAKE : 0), 16 + 16 * MAX_COMMS);
       v.writeUInt32LE(mask, 16 + 16 * MAX_COMMS + 4);

@@ -283,12 +283,12 @@ async function lateLineReader(probe: Captured, lines: string[]): Promise<{ wpid:
 
 type RawEventOf = Captured['events'][number];
 
-describe('folded reads (foldReads, on by default with elideReads)', () => {
+describe('folded reads (foldReads, opt-in with elideReads)', () => {
   // 300 lines of one length (the id zero-padded): the reader asks for one line per read, so it makes 300 reads.
   const lines = Array.from({ length: 300 }, (_, i) => `{"jsonrpc":"2.0","id":${String(i).padStart(6, '0')},"method":"ping"}\n`);
 
   test('a reader already named sends no record per read, but a sample of 1 in 64 still names it', async () => {
-    const probe = await startProbe({ comms: ['mcpt-fw', 'mcpt-fr'], elideReads: true });
+    const probe = await startProbe({ comms: ['mcpt-fw', 'mcpt-fr'], elideReads: true, foldReads: true });
     try {
       const { reads, readerRecords, folded } = await lateLineReader(probe, lines);
       assert.equal(reads, lines.length, 'one line per read');
@@ -309,7 +309,7 @@ describe('folded reads (foldReads, on by default with elideReads)', () => {
     }
   });
 
-  test('foldReads false (MCPSPY_FOLD_READS=0): one elided record per read', async () => {
+  test('foldReads false (the default): one elided record per read', async () => {
     const probe = await startProbe({ comms: ['mcpt-fw', 'mcpt-fr'], elideReads: true, foldReads: false });
     try {
       const { reads, readerRecords, folded } = await lateLineReader(probe, lines);
