@@ -14,6 +14,7 @@ import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
 import { quotedSpans, readsLikeWriteUp } from './rules.detector';
 import { roleWithWayOut } from '../injection-rules';
 import { normalizeForMatch } from '../normalize';
+import { builtInLeakHead, LeakHead, leakFinding } from '../leak-head';
 
 export interface ClassifierDetectorOptions {
   model?: ClassifierModel;
@@ -37,6 +38,11 @@ export interface ClassifierDetectorOptions {
    * (else prompt_injection). Default: the shipped head when there is one; null turns it off.
    */
   category?: CategoryHead | null;
+  /**
+   * The data-leak head (leak-head.ts, round 16): its own finding on the result texts of a response. Default: the
+   * shipped head when there is one; null turns it off.
+   */
+  leak?: LeakHead | null;
 }
 
 /** What the windows of a long text cover before the last one (classifier.ts windowStarts). */
@@ -53,6 +59,7 @@ export class ClassifierDetector implements Detector {
   readonly name = 'classifier';
   private readonly model: ClassifierModel;
   private readonly categoryHead: CategoryHead | null;
+  private readonly leakHead: LeakHead | null;
   readonly alone: number;
   /** With the word-order head: the combined p at which it alerts alone too (its out-of-fold operating point). */
   readonly orderAlone: number;
@@ -67,6 +74,7 @@ export class ClassifierDetector implements Detector {
   constructor(opts: ClassifierDetectorOptions = {}) {
     this.model = opts.model ?? builtInClassifier();
     this.categoryHead = opts.category === undefined ? (opts.model ? null : builtInCategoryHead()) : opts.category;
+    this.leakHead = opts.leak === undefined ? (opts.model ? null : builtInLeakHead()) : opts.leak;
     const order = opts.order === undefined ? (opts.model ? null : builtInOrder()) : opts.order;
     const semantic = order ? null : opts.semantic === undefined ? (opts.model ? null : builtInSemantic()) : opts.semantic;
     this.head = order
@@ -113,6 +121,16 @@ export class ClassifierDetector implements Detector {
   }
 
   detect(input: AnalysisInput): Finding[] {
+    const found = this.detectAttack(input);
+    // The data-leak head reads what a response hands the agent; it alerts alone only where the classifier could.
+    const leak =
+      this.leakHead && input.direction === 'response'
+        ? leakFinding(this.leakHead, input.texts, (window, unit, start, end) => !isBlob(window) && !printedListing(window, start === 0 || unit.text[start - 1] === '\n', end >= unit.text.length))
+        : undefined;
+    return leak ? [...found, leak] : found;
+  }
+
+  private detectAttack(input: AnalysisInput): Finding[] {
     const best = this.best(input.texts);
     if (!best.unit || (best.p < this.support && best.ngram < this.alone)) return [];
     // (best.p ≥ orderAlone implies best.p ≥ support: the combined p is checked above.)
@@ -125,8 +143,7 @@ export class ClassifierDetector implements Detector {
     const words = window.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
     // A blob (a base64 or hex attachment) is made of base64 characters only, with a space or line break every 20+
     // characters; prose has one every ~6 and punctuation (an attack with its spaces stripped keeps its full stops).
-    const gaps = window.match(/\s+/g)?.length ?? 0;
-    const blob = window.length >= 200 && gaps * 20 < window.length && /^[A-Za-z0-9+/=\s-]+$/.test(window);
+    const blob = isBlob(window);
     // A listing a program printed (numbered lines of one template: a log, a generated table) is not prose either: its
     // whole lines are the same once their digits are masked. Round 15's classifier read such lines as the writers'
     // leaked records (the e2e suite's 5 MiB result of numbered lines scored p 0.999).
@@ -157,6 +174,12 @@ export class ClassifierDetector implements Detector {
       },
     ];
   }
+}
+
+/** A base64 or hex attachment: base64 characters only, with a space or line break less than every 20 characters. */
+function isBlob(window: string): boolean {
+  const gaps = window.match(/\s+/g)?.length ?? 0;
+  return window.length >= 200 && gaps * 20 < window.length && /^[A-Za-z0-9+/=\s-]+$/.test(window);
 }
 
 /**

@@ -1,0 +1,90 @@
+/**
+ * The data-leak head (round 16): the classifier's hashed n-grams and scorer (classifier.ts) with weights of its own,
+ * trained on the writers' data-leak texts against every benign text (`bench/security-train-classifier.mjs --leak-head`).
+ * The binary classifier shipped beside it is trained without those data leaks, so that a listing of records no longer
+ * raises an injection score; whether a result hands out records is this head's question instead.
+ *
+ * It reads only what an agent is given (result and resource texts of a response), never arguments or definitions.
+ * Above its stand-alone point it alerts as a data leak by itself (never on a short text, a blob or a printed listing);
+ * above its corroborating point it only adds to a data-leak finding of another detector (the secrets detector's
+ * e-mail addresses, records, keys): verdict.ts drops it when it is alone.
+ */
+import { ClassifierModel, decodeModel, prepareText, scorePrepared, STRIDE, MAX_WINDOWS, WINDOW } from './classifier';
+import { Finding, TextUnit } from './types';
+import { redact } from './detectors/secrets.detector';
+
+export const LEAK_DETECTOR = 'leak_head';
+export const LEAK_ALONE_WEIGHT = 0.55;
+export const LEAK_SUPPORT_WEIGHT = 0.2;
+const MIN_TEXT = 16;
+const MIN_WORDS_ALONE = 20;
+const HEAD = (MAX_WINDOWS - 1) * STRIDE + WINDOW;
+
+export interface LeakHead {
+  model: ClassifierModel;
+  /** Calibrated p at which the head alerts alone. */
+  alone: number;
+  /** Calibrated p at which it corroborates another data-leak finding. */
+  support: number;
+}
+
+type LeakData = Parameters<typeof decodeModel>[0];
+
+export function decodeLeakHead(data: LeakData): LeakHead {
+  const model = decodeModel(data);
+  // The scorer reads the int8 weights only: the float copy decodeModel makes is not kept (2 MB).
+  model.weights = new Float32Array(0);
+  return { model, alone: data.alone ?? 0.99, support: data.mid ?? data.support ?? 0.9 };
+}
+
+let builtIn: LeakHead | null | undefined;
+
+/** The head written by the trainer (`--leak-head --write`), decoded once; null when none is shipped. */
+export function builtInLeakHead(): LeakHead | null {
+  if (builtIn === undefined) {
+    let data: LeakData | undefined;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      data = (require('./classifier-leak-weights') as { LEAK_DATA: LeakData }).LEAK_DATA;
+    } catch {
+      // (no head shipped: data leaks are the secrets detector's alone)
+    }
+    builtIn = data ? decodeLeakHead(data) : null;
+  }
+  return builtIn;
+}
+
+/**
+ * The head's finding on the result texts of a message, or none. `gates(window, unit, start, end)` says whether the
+ * strongest window may alert alone (the classifier detector's: enough words, no blob, no printed listing).
+ */
+export function leakFinding(head: LeakHead, texts: readonly TextUnit[], mayAlone: (window: string, unit: TextUnit, start: number, end: number) => boolean): Finding | undefined {
+  let best: { p: number; unit?: TextUnit; start: number; end: number } = { p: 0, start: 0, end: 0 };
+  for (const unit of texts) {
+    if (unit.context !== 'result' || unit.text.length < MIN_TEXT) continue;
+    const long = unit.text.length > HEAD + WINDOW;
+    const s = scorePrepared(head.model, prepareText(long ? unit.text.slice(0, HEAD) : unit.text));
+    if (s.p > best.p) best = { p: s.p, unit, start: s.start, end: s.end };
+    if (long) {
+      const from = unit.text.length - WINDOW;
+      const tail = scorePrepared(head.model, prepareText(unit.text.slice(from)));
+      if (tail.p > best.p) best = { p: tail.p, unit, start: from + tail.start, end: from + tail.end };
+    }
+  }
+  const unit = best.unit;
+  if (!unit || best.p < head.support) return undefined;
+  const start = Math.min(best.start, unit.text.length);
+  const end = Math.min(best.end, unit.text.length);
+  const window = unit.text.slice(start, end);
+  const words = window.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
+  const alone = best.p >= head.alone && words >= MIN_WORDS_ALONE && mayAlone(window, unit, start, end);
+  return {
+    category: 'data_leak',
+    score: alone ? LEAK_ALONE_WEIGHT : LEAK_SUPPORT_WEIGHT,
+    detector: LEAK_DETECTOR,
+    // The window holds the records themselves: redacted like a secret.
+    evidence: [{ text: redact(window), field: unit.field, start, end, rule: LEAK_DETECTOR }],
+    summary: `reads like leaked records (data-leak head p=${best.p.toFixed(2)})`,
+    details: { leak_p: Math.round(best.p * 1000) / 1000 },
+  };
+}
