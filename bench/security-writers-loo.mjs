@@ -160,14 +160,15 @@ for (const name of Object.keys(trained).filter((n) => n.startsWith('without-')))
     cpSync(join(WORK, name, 'dist'), dist, { recursive: true });
     const f = join(dist, 'src', 'classifier-weights.js');
     const js = readFileSync(f, 'utf8');
-    const next = js.replace(/alone: [0-9.e-]+, mid: [0-9.e-]+,/, `alone: ${pt[0]}, mid: ${pt[1]},`);
-    if (next === js) throw new Error(`no operating points found in ${f}`);
+    const re = /alone: [0-9.e-]+, mid: [0-9.e-]+,/;
+    const next = js.replace(re, `alone: ${pt[0]}, mid: ${pt[1]},`);
+    if (!re.test(js)) throw new Error(`no operating points found in ${f}`);
     writeFileSync(f, next);
     if (pt.length === 4) {
       const lf = join(dist, 'src', 'classifier-leak-weights.js');
       const ljs = readFileSync(lf, 'utf8');
-      const lnext = ljs.replace(/alone: [0-9.e-]+, mid: [0-9.e-]+,/, `alone: ${pt[2]}, mid: ${pt[3]},`);
-      if (lnext === ljs) throw new Error(`no operating points found in ${lf}`);
+      const lnext = ljs.replace(re, `alone: ${pt[2]}, mid: ${pt[3]},`);
+      if (!re.test(ljs)) throw new Error(`no operating points found in ${lf}`);
       writeFileSync(lf, lnext);
     }
   }

@@ -4,21 +4,20 @@
  * The binary classifier shipped beside it is trained without those data leaks, so that a listing of records no longer
  * raises an injection score; whether a result hands out records is this head's question instead.
  *
- * It reads only what an agent is given (result and resource texts of a response), never arguments or definitions.
+ * It reads only what an agent is given (result and resource texts of a response), never arguments or definitions,
+ * in the classifier's own pass over the text (classifier.ts scorePreparedPair: the features are hashed once).
  * Above its stand-alone point it alerts as a data leak by itself (never on a short text, a blob or a printed listing);
  * above its corroborating point it only adds to a data-leak finding of another detector (the secrets detector's
  * e-mail addresses, records, keys): verdict.ts drops it when it is alone.
  */
-import { ClassifierModel, decodeModel, prepareText, scorePrepared, STRIDE, MAX_WINDOWS, WINDOW } from './classifier';
+import { ClassifierModel, decodeModel } from './classifier';
 import { Finding, TextUnit } from './types';
 import { redact } from './detectors/secrets.detector';
 
 export const LEAK_DETECTOR = 'leak_head';
 export const LEAK_ALONE_WEIGHT = 0.55;
 export const LEAK_SUPPORT_WEIGHT = 0.2;
-const MIN_TEXT = 16;
 const MIN_WORDS_ALONE = 20;
-const HEAD = (MAX_WINDOWS - 1) * STRIDE + WINDOW;
 
 export interface LeakHead {
   model: ClassifierModel;
@@ -54,23 +53,19 @@ export function builtInLeakHead(): LeakHead | null {
   return builtIn;
 }
 
+/** The head's strongest window over a message's result texts (filled by the classifier detector's pass). */
+export interface LeakBest {
+  p: number;
+  unit?: TextUnit;
+  start: number;
+  end: number;
+}
+
 /**
- * The head's finding on the result texts of a message, or none. `gates(window, unit, start, end)` says whether the
- * strongest window may alert alone (the classifier detector's: enough words, no blob, no printed listing).
+ * The head's finding from its strongest window, or none. `mayAlone(window, unit, start, end)` says whether that window
+ * may alert alone (the classifier detector's gates: no blob, no printed listing); a short window never does.
  */
-export function leakFinding(head: LeakHead, texts: readonly TextUnit[], mayAlone: (window: string, unit: TextUnit, start: number, end: number) => boolean): Finding | undefined {
-  let best: { p: number; unit?: TextUnit; start: number; end: number } = { p: 0, start: 0, end: 0 };
-  for (const unit of texts) {
-    if (unit.context !== 'result' || unit.text.length < MIN_TEXT) continue;
-    const long = unit.text.length > HEAD + WINDOW;
-    const s = scorePrepared(head.model, prepareText(long ? unit.text.slice(0, HEAD) : unit.text));
-    if (s.p > best.p) best = { p: s.p, unit, start: s.start, end: s.end };
-    if (long) {
-      const from = unit.text.length - WINDOW;
-      const tail = scorePrepared(head.model, prepareText(unit.text.slice(from)));
-      if (tail.p > best.p) best = { p: tail.p, unit, start: from + tail.start, end: from + tail.end };
-    }
-  }
+export function leakFinding(head: LeakHead, best: LeakBest, mayAlone: (window: string, unit: TextUnit, start: number, end: number) => boolean): Finding | undefined {
   const unit = best.unit;
   if (!unit || best.p < head.support) return undefined;
   const start = Math.min(best.start, unit.text.length);

@@ -241,8 +241,7 @@ export function combineFindings(findings: readonly Finding[], msg: McpMessageEve
   for (const group of groups) {
     // A weak floating finding (the classifier under its stand-alone point) only speaks together with another offline text finding.
     const offline = group.filter((f) => FUSED.has(f.detector)).length;
-    // The data-leak head under its stand-alone point (round 16) only corroborates another data-leak finding.
-    const kept = (offline >= 2 ? group : group.filter((f) => !(f.floating && f.score < AGREE_AT))).filter((f) => !(f.detector === LEAK_DETECTOR && f.score < AGREE_AT && group.length < 2));
+    const kept = offline >= 2 ? group : group.filter((f) => !(f.floating && f.score < AGREE_AT));
     if (kept.length === 0) continue;
     const list = [...kept].sort((a, b) => b.score - a.score);
     const category = list[0]!.category;
@@ -251,7 +250,8 @@ export function combineFindings(findings: readonly Finding[], msg: McpMessageEve
     if (agreeing.length >= 2) score = 1 - agreeing.reduce((m, f) => m * (1 - f.score), 1);
     const fused = list.filter((f) => FUSED.has(f.detector));
     if (fused.length >= 2) score = Math.max(score, 1 - fused.reduce((m, f) => m * (1 - f.score), 1));
-    // ... with which it adds up (the strongest other finding and the head, as independent evidence).
+    // The data-leak head under its stand-alone point (round 16: 0.2, under every risk level alone) adds up with the
+    // strongest other data-leak finding, as independent evidence.
     const head = list.find((f) => f.detector === LEAK_DETECTOR);
     const other = head && list.find((f) => f !== head);
     if (head && other) score = Math.max(score, 1 - (1 - head.score) * (1 - other.score));

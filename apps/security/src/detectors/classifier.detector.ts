@@ -7,14 +7,14 @@
  * operating point it only corroborates: alone it stays under the alert
  * threshold, with a rule or a context cue it raises one.
  */
-import { builtInCategoryHead, builtInClassifier, CategoryHead, categoryOf, ClassifierModel, MAX_WINDOWS, prepareText, scorePrepared, STRIDE, WINDOW } from '../classifier';
+import { builtInCategoryHead, builtInClassifier, CategoryHead, categoryOf, ClassifierModel, MAX_WINDOWS, prepareText, scorePrepared, scorePreparedPair, STRIDE, WINDOW, WindowScore } from '../classifier';
 import { builtInOrder, OrderModel, orderScore, orderStacked } from '../order';
 import { builtInSemantic, SemanticModel, semanticScore, stacked } from '../semantic';
 import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
 import { quotedSpans, readsLikeWriteUp } from './rules.detector';
 import { roleWithWayOut } from '../injection-rules';
 import { normalizeForMatch } from '../normalize';
-import { builtInLeakHead, LeakHead, leakFinding } from '../leak-head';
+import { builtInLeakHead, LeakBest, LeakHead, leakFinding } from '../leak-head';
 
 export interface ClassifierDetectorOptions {
   model?: ClassifierModel;
@@ -95,18 +95,24 @@ export class ClassifierDetector implements Detector {
   }
 
   /** Calibrated probability and window of the strongest text, for the evaluation. */
-  best(texts: readonly TextUnit[]): { p: number; ngram: number; unit?: TextUnit; start: number; end: number } {
+  best(texts: readonly TextUnit[], leak?: LeakBest): { p: number; ngram: number; unit?: TextUnit; start: number; end: number } {
     let best: { p: number; ngram: number; unit?: TextUnit; start: number; end: number } = { p: 0, ngram: 0, start: 0, end: 0 };
+    const leakHead = leak ? this.leakHead : null;
     for (const unit of texts) {
       if (unit.text.length < MIN_TEXT) continue;
+      // The data-leak head reads result texts only, in the same pass as the classifier (the same features).
+      const pair = leakHead && unit.context === 'result' ? leakHead.model : null;
+      const score = (t: string): [WindowScore, WindowScore | undefined] => (pair ? scorePreparedPair(this.model, pair, t) : [scorePrepared(this.model, t), undefined]);
       // A long text is judged by its head (the windows judged anyway) and its last window, without hashing the middle.
       const long = unit.text.length > HEAD + WINDOW;
-      const head = scorePrepared(this.model, prepareText(long ? unit.text.slice(0, HEAD) : unit.text));
+      const [head, leakAt] = score(prepareText(long ? unit.text.slice(0, HEAD) : unit.text));
       if (head.p > best.p) best = { p: head.p, ngram: head.p, unit, start: head.start, end: head.end };
+      if (leak && leakAt && leakAt.p > leak.p) Object.assign(leak, { p: leakAt.p, unit, start: leakAt.start, end: leakAt.end });
       if (long) {
         const from = unit.text.length - WINDOW;
-        const tail = scorePrepared(this.model, prepareText(unit.text.slice(from)));
+        const [tail, leakTail] = score(prepareText(unit.text.slice(from)));
         if (tail.p > best.p) best = { p: tail.p, ngram: tail.p, unit, start: from + tail.start, end: from + tail.end };
+        if (leak && leakTail && leakTail.p > leak.p) Object.assign(leak, { p: leakTail.p, unit, start: from + leakTail.start, end: from + leakTail.end });
       }
     }
     const head = this.head;
@@ -121,17 +127,14 @@ export class ClassifierDetector implements Detector {
   }
 
   detect(input: AnalysisInput): Finding[] {
-    const found = this.detectAttack(input);
     // The data-leak head reads what a response hands the agent; it alerts alone only where the classifier could.
-    const leak =
-      this.leakHead && input.direction === 'response'
-        ? leakFinding(this.leakHead, input.texts, (window, unit, start, end) => !isBlob(window) && !printedListing(window, start === 0 || unit.text[start - 1] === '\n', end >= unit.text.length))
-        : undefined;
+    const leakBest: LeakBest | undefined = this.leakHead && input.direction === 'response' ? { p: 0, start: 0, end: 0 } : undefined;
+    const found = this.detectAttack(input, this.best(input.texts, leakBest));
+    const leak = leakBest && this.leakHead ? leakFinding(this.leakHead, leakBest, (window, unit, start, end) => !isBlob(window) && !printedListing(window, start === 0 || unit.text[start - 1] === '\n', end >= unit.text.length)) : undefined;
     return leak ? [...found, leak] : found;
   }
 
-  private detectAttack(input: AnalysisInput): Finding[] {
-    const best = this.best(input.texts);
+  private detectAttack(input: AnalysisInput, best: ReturnType<ClassifierDetector['best']>): Finding[] {
     if (!best.unit || (best.p < this.support && best.ngram < this.alone)) return [];
     // (best.p ≥ orderAlone implies best.p ≥ support: the combined p is checked above.)
     const unit = best.unit;
