@@ -122,7 +122,7 @@ if (args.includes('--loo')) {
   const KEEPS = [...new Set([KEEP, 0, 0.5, 1, 2])].sort((a, b) => a - b);
   const tot = Object.fromEntries(KEEPS.map((k) => [k, CATS.map(() => ({ n: 0, ok: 0, pi: 0 }))]));
   const groups = opt('--groups')
-    ? opt('--groups').split(';').map((g) => g.split(',').map((x) => x.trim()).filter(Boolean).map((x) => (x.length === 1 ? `writer-${x}` : x.replace(/\.jsonl$/, '')))).filter((g) => g.length)
+    ? opt('--groups').split(';').map((g) => g.split(',').map((x) => x.trim()).filter(Boolean).map((x) => (/^[a-z]{1,2}$/.test(x) ? `writer-${x}` : x.replace(/\.jsonl$/, '')))).filter((g) => g.length)
     : folder.writers.map((w) => [w]);
   const unknown = groups.flat().filter((w) => !folder.writers.includes(w));
   if (unknown.length) {

@@ -16,6 +16,12 @@
 // DATA_DIR holds one folder per source, named owner+repo (a `git archive` of
 // the commit listed in apps/security/model-sources.json), plus npm-docs/ and
 // npm-code/ (READMEs and .d.ts files copied from node_modules).
+// --leak-head (round 16): trains the data-leak head instead of the binary classifier: the writers' data_leak texts
+// against every benign text (public and the writers'), no other attack; --write then writes
+// apps/security/src/classifier-leak-weights.ts (LEAK_DATA), --weights-dist DIST_DIR/src/classifier-leak-weights.js.
+// Its --alone / --mid are the data-leak head's own points (alone: alerts by itself on a result; mid: corroborates a
+// data-leak finding of the secrets detector). The binary classifier trained for use beside it drops the writers' data
+// leaks: --writer-drop data_leak.
 // Build first: npx tsc -b apps/security
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -39,6 +45,7 @@ const LR = 0.3;
 // model trained with them measured worse on the batches never tuned on (apps/security/README.md, "Local
 // classifier"), so the shipped weights are the ones this script writes without it.
 const EXTRA = args.includes('--extra');
+const LEAK = args.includes('--leak-head');
 
 // ---------- sources ----------
 const TEXT_ATTACKS = new Set(['prompt_injection', 'jailbreak', 'tool_poisoning', 'exfiltration']);
@@ -259,6 +266,13 @@ const writers = existsSync(TRAINING) ? loadTrainingFolder(TRAINING, { leaveOut: 
   for (const r of writers.rows) if (r.text.trim().length >= 12 && !drop.has(r.label)) rows.push({ text: r.text, y: r.y, source: r.writer, group: `${r.writer}:${r.label}`, label: r.label, writer: true, ...(ww !== 1 ? { w: ww } : {}) });
   if (writers.skipped.length) console.log(`training folder: ${writers.skipped.length} lines skipped (${[...new Set(writers.skipped.map((x) => `${x.writer}: ${x.reason}`))].slice(0, 5).join('; ')})`);
   console.log(`training folder ${TRAINING}: ${writers.writers.join(', ') || 'no files'}; trained on ${writers.rows.length} texts${writers.heldOut.length ? `, left out ${[...new Set(writers.heldOut.map((r) => r.writer))].join(', ')} (${writers.heldOut.length} texts)` : ''}`);
+}
+// --leak-head: data leaks against benign text only (the other attacks are neither positive nor negative here).
+if (LEAK) {
+  const keep = rows.filter((r) => !r.y || (r.writer && r.label === 'data_leak'));
+  rows.length = 0;
+  rows.push(...keep);
+  console.log(`data-leak head: ${keep.filter((r) => r.y).length} data leaks against ${keep.filter((r) => !r.y).length} benign texts`);
 }
 // Held out, never trained or tuned on: agent-egress-bench (MCP-shaped cases) and promptmap (attack prompts).
 const heldOut = [];
@@ -623,12 +637,13 @@ export const CLASSIFIER_DATA = { bits: ${CLASSIFIER_BITS}, bias: ${r6(model.bias
   if (opt('--weights-dist')) {
     // The same data as tsc would compile it to (CommonJS), for a copy of the dist folder judged with --engine.
     const js = `"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.CLASSIFIER_DATA = void 0;\n${body.split('\n').filter((l) => l.startsWith('//') || l.startsWith('/*')).join('\n')}\nexports.CLASSIFIER_DATA = ${body.slice(body.indexOf('export const CLASSIFIER_DATA = ') + 'export const CLASSIFIER_DATA = '.length)}`;
-    writeFileSync(join(opt('--weights-dist'), 'src', 'classifier-weights.js'), js);
-    console.log(`wrote ${q.length} int8 weights to ${join(opt('--weights-dist'), 'src', 'classifier-weights.js')}`);
+    const file = join(opt('--weights-dist'), 'src', LEAK ? 'classifier-leak-weights.js' : 'classifier-weights.js');
+    writeFileSync(file, LEAK ? js.replaceAll('CLASSIFIER_DATA', 'LEAK_DATA') : js);
+    console.log(`wrote ${q.length} int8 weights to ${file}`);
   }
   if (args.includes('--write')) {
-    writeFileSync(new URL('../apps/security/src/classifier-weights.ts', import.meta.url), body);
+    writeFileSync(new URL(`../apps/security/src/${LEAK ? 'classifier-leak-weights' : 'classifier-weights'}.ts`, import.meta.url), LEAK ? body.replace('CLASSIFIER_DATA', 'LEAK_DATA').replace('bench/security-train-classifier.mjs', 'bench/security-train-classifier.mjs --leak-head') : body);
     console.log(`wrote ${q.length} int8 weights (${(body.length / 1024).toFixed(0)} KB)`);
-    writeFileSync(new URL('../apps/security/model-counts.json', import.meta.url), JSON.stringify({ training: counts, heldOut: heldOut.reduce((a, r) => ((a[r.source] ??= { attacks: 0, benign: 0 }), a[r.source][r.y ? 'attacks' : 'benign']++, a), {}) }, null, 2) + '\n');
+    if (!LEAK) writeFileSync(new URL('../apps/security/model-counts.json', import.meta.url), JSON.stringify({ training: counts, heldOut: heldOut.reduce((a, r) => ((a[r.source] ??= { attacks: 0, benign: 0 }), a[r.source][r.y ? 'attacks' : 'benign']++, a), {}) }, null, 2) + '\n');
   }
 }

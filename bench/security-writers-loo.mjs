@@ -16,7 +16,7 @@
 //          [--skip-train] [--curve] [--groups 'a,g,m,s;b,h,n,t;…'] [--head KEEP] [--points 'ALONE/MID,…']
 //          [--cols base,none,loo,all] [-- trainer args…]
 // --groups leaves a GROUP of writers out instead of one (session 11: with 23 writers, 23 trainings per run cost too
-//   much): groups separated by ';', writers by ','; a bare letter x stands for writer-x. Each writer is judged by the
+//   much): groups separated by ';', writers by ','; a bare letter x (or two, ae) stands for writer-x. Each writer is judged by the
 //   build trained without its group; writers in no group are not judged. Besides the pooled figures it prints each
 //   group pooled, with the classifier's and the whole detector's ROC AUC on the group.
 // --head KEEP also retrains the category head (bench/security-train-category.mjs --keep KEEP) for every build, on the
@@ -24,6 +24,10 @@
 //   the writers it was trained on. ('none' keeps the dist's head: a head needs writers.)
 // --points 'A/M,…' judges the loo builds again with the stand-alone point A and the mid point M written into a copy
 //   of each build's weights (the same weights: no retraining), one column per pair, named loo@A/M.
+// --leak 'A/M' (round 16) also trains the data-leak head for every build (security-train-classifier.mjs --leak-head
+//   --alone A --mid M, without the same group), written beside the classifier's weights. Pair it with
+//   `-- --writer-drop data_leak` for the binary classifier without the writers' data leaks. A --points entry
+//   'A/M/LA/LM' also rewrites the data-leak head's points (LA alone, LM corroborating) in its copy.
 // --cols chooses the columns judged (default base,none,loo,all; 'none' and 'all' are still trained when listed).
 // --from-branches reads each branch's apps/security/training/<branch>.jsonl with git show (the writers' files while
 // they are written on their own branches). Build first: npx tsc -b apps/security. No BPF, no lock needed.
@@ -89,7 +93,7 @@ function samplesOf(w) {
 }
 // --groups: leave a group of writers out per build.
 const GROUPS = opt('--groups')
-  ? opt('--groups').split(';').map((g) => g.split(',').map((x) => x.trim()).filter(Boolean).map((x) => (x.length === 1 ? `writer-${x}` : x.replace(/\.jsonl$/, ''))))
+  ? opt('--groups').split(';').map((g) => g.split(',').map((x) => x.trim()).filter(Boolean).map((x) => (/^[a-z]{1,2}$/.test(x) ? `writer-${x}` : x.replace(/\.jsonl$/, ''))))
       .filter((g) => g.length)
   : null;
 if (GROUPS) {
@@ -106,6 +110,7 @@ const groupOf = (w) => GROUPS?.find((g) => g.includes(w));
 const looName = (w) => (GROUPS ? `without-${groupName(groupOf(w))}` : `without-${w}`);
 const judged = GROUPS ? writers.filter((w) => groupOf(w)) : writers;
 const HEAD_KEEP = opt('--head');
+const LEAK = opt('--leak')?.split('/');
 const POINTS = (opt('--points') ?? '').split(',').filter(Boolean).map((p) => p.split('/').map(Number));
 const COLS_WANTED = (opt('--cols') ?? 'base,none,loo,all').split(',');
 const byWriter = Object.fromEntries(writers.map((w) => [w, samplesOf(w)]));
@@ -136,13 +141,18 @@ for (const [name, extra] of variants) {
       const hlog = execFileSync(process.execPath, [join(root, 'bench/security-train-category.mjs'), '--training', TRAINING, '--keep', HEAD_KEEP, '--weights-dist', dist, ...leaveOut], { encoding: 'utf8', maxBuffer: 64 << 20 });
       writeFileSync(join(WORK, name, 'head.log'), hlog);
     }
+    if (LEAK && name !== 'none') {
+      const leaveOut = extra[0] === '--leave-out' ? ['--leave-out', extra[1]] : [];
+      const llog = execFileSync(process.execPath, [join(root, 'bench/security-train-classifier.mjs'), DATA, '--training', TRAINING, '--leak-head', '--alone', LEAK[0], '--mid', LEAK[1], '--weights-dist', dist, '--json', join(WORK, name, 'leak.json'), ...leaveOut], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      writeFileSync(join(WORK, name, 'leak.log'), llog);
+    }
     console.log(`trained ${name} in ${((Date.now() - t0) / 1000).toFixed(0)} s (load ${load()})`);
   }
   trained[name] = JSON.parse(readFileSync(join(WORK, name, 'train.json'), 'utf8'));
 }
 
 // --points: copies of each loo build with other operating points written into its weights file.
-const pointDir = (name, [a, m]) => join(WORK, `${name}@${a}-${m}`, 'dist');
+const pointDir = (name, pt) => join(WORK, `${name}@${pt.join('-')}`, 'dist');
 for (const name of Object.keys(trained).filter((n) => n.startsWith('without-'))) {
   for (const pt of POINTS) {
     const dist = pointDir(name, pt);
@@ -150,9 +160,17 @@ for (const name of Object.keys(trained).filter((n) => n.startsWith('without-')))
     cpSync(join(WORK, name, 'dist'), dist, { recursive: true });
     const f = join(dist, 'src', 'classifier-weights.js');
     const js = readFileSync(f, 'utf8');
-    const next = js.replace(/alone: [0-9.e-]+, mid: [0-9.e-]+,/, `alone: ${pt[0]}, mid: ${pt[1]},`);
-    if (next === js) throw new Error(`no operating points found in ${f}`);
+    const re = /alone: [0-9.e-]+, mid: [0-9.e-]+,/;
+    const next = js.replace(re, `alone: ${pt[0]}, mid: ${pt[1]},`);
+    if (!re.test(js)) throw new Error(`no operating points found in ${f}`);
     writeFileSync(f, next);
+    if (pt.length === 4) {
+      const lf = join(dist, 'src', 'classifier-leak-weights.js');
+      const ljs = readFileSync(lf, 'utf8');
+      const lnext = ljs.replace(re, `alone: ${pt[2]}, mid: ${pt[3]},`);
+      if (!re.test(ljs)) throw new Error(`no operating points found in ${lf}`);
+      writeFileSync(lf, lnext);
+    }
   }
 }
 
@@ -215,7 +233,7 @@ const colsOf = (w) => [
   ['base', BASE],
   ['none', join(WORK, 'none', 'dist')],
   ['loo', join(WORK, looName(w), 'dist')],
-  ...POINTS.map((pt) => [`loo@${pt[0]}/${pt[1]}`, pointDir(looName(w), pt)]),
+  ...POINTS.map((pt) => [`loo@${pt.join('/')}`, pointDir(looName(w), pt)]),
   ['all', join(WORK, 'all', 'dist')],
 ].filter(([c]) => COLS_WANTED.includes(c) || (c.startsWith('loo@') && COLS_WANTED.includes('loo')));
 for (const w of judged) {

@@ -8,6 +8,7 @@
 import { AlertCategories, McpMessageEvent, riskLevelOf, SecurityAlertEvent, AlertSubject } from '@mcpspy/events';
 import { clip, type Finding, type TextUnit } from './types';
 import { redact } from './detectors/secrets.detector';
+import { LEAK_DETECTOR } from './leak-head';
 import { Frame, frameOf, GUARD_FACTOR, guardsAgainstOthers, opensAsPrompt, promptFrame } from './frame';
 
 const AGREE_AT = 0.5;
@@ -249,6 +250,11 @@ export function combineFindings(findings: readonly Finding[], msg: McpMessageEve
     if (agreeing.length >= 2) score = 1 - agreeing.reduce((m, f) => m * (1 - f.score), 1);
     const fused = list.filter((f) => FUSED.has(f.detector));
     if (fused.length >= 2) score = Math.max(score, 1 - fused.reduce((m, f) => m * (1 - f.score), 1));
+    // The data-leak head under its stand-alone point (round 16: 0.2, under every risk level alone) adds up with the
+    // strongest other data-leak finding, as independent evidence.
+    const head = list.find((f) => f.detector === LEAK_DETECTOR);
+    const other = head && list.find((f) => f !== head);
+    if (head && other) score = Math.max(score, 1 - (1 - head.score) * (1 - other.score));
     let framed: Frame | undefined;
     if (texts && texts.length && score >= threshold && FRAMED.has(category) && !list.some((f) => f.standalone) && !asksForHarm(list, texts)) {
       framed = frameOfGroup(list, texts, category);

@@ -7,13 +7,14 @@
  * operating point it only corroborates: alone it stays under the alert
  * threshold, with a rule or a context cue it raises one.
  */
-import { builtInCategoryHead, builtInClassifier, CategoryHead, categoryOf, ClassifierModel, MAX_WINDOWS, prepareText, scorePrepared, STRIDE, WINDOW } from '../classifier';
+import { builtInCategoryHead, builtInClassifier, CategoryHead, categoryOf, ClassifierModel, MAX_WINDOWS, prepareText, scorePrepared, scorePreparedPair, STRIDE, WINDOW, WindowScore } from '../classifier';
 import { builtInOrder, OrderModel, orderScore, orderStacked } from '../order';
 import { builtInSemantic, SemanticModel, semanticScore, stacked } from '../semantic';
 import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
 import { quotedSpans, readsLikeWriteUp } from './rules.detector';
 import { roleWithWayOut } from '../injection-rules';
 import { normalizeForMatch } from '../normalize';
+import { builtInLeakHead, LeakBest, LeakHead, leakFinding } from '../leak-head';
 
 export interface ClassifierDetectorOptions {
   model?: ClassifierModel;
@@ -37,6 +38,11 @@ export interface ClassifierDetectorOptions {
    * (else prompt_injection). Default: the shipped head when there is one; null turns it off.
    */
   category?: CategoryHead | null;
+  /**
+   * The data-leak head (leak-head.ts, round 16): its own finding on the result texts of a response. Default: the
+   * shipped head when there is one; null turns it off.
+   */
+  leak?: LeakHead | null;
 }
 
 /** What the windows of a long text cover before the last one (classifier.ts windowStarts). */
@@ -53,6 +59,7 @@ export class ClassifierDetector implements Detector {
   readonly name = 'classifier';
   private readonly model: ClassifierModel;
   private readonly categoryHead: CategoryHead | null;
+  private readonly leakHead: LeakHead | null;
   readonly alone: number;
   /** With the word-order head: the combined p at which it alerts alone too (its out-of-fold operating point). */
   readonly orderAlone: number;
@@ -67,6 +74,7 @@ export class ClassifierDetector implements Detector {
   constructor(opts: ClassifierDetectorOptions = {}) {
     this.model = opts.model ?? builtInClassifier();
     this.categoryHead = opts.category === undefined ? (opts.model ? null : builtInCategoryHead()) : opts.category;
+    this.leakHead = opts.leak === undefined ? (opts.model ? null : builtInLeakHead()) : opts.leak;
     const order = opts.order === undefined ? (opts.model ? null : builtInOrder()) : opts.order;
     const semantic = order ? null : opts.semantic === undefined ? (opts.model ? null : builtInSemantic()) : opts.semantic;
     this.head = order
@@ -87,18 +95,24 @@ export class ClassifierDetector implements Detector {
   }
 
   /** Calibrated probability and window of the strongest text, for the evaluation. */
-  best(texts: readonly TextUnit[]): { p: number; ngram: number; unit?: TextUnit; start: number; end: number } {
+  best(texts: readonly TextUnit[], leak?: LeakBest): { p: number; ngram: number; unit?: TextUnit; start: number; end: number } {
     let best: { p: number; ngram: number; unit?: TextUnit; start: number; end: number } = { p: 0, ngram: 0, start: 0, end: 0 };
+    const leakHead = leak ? this.leakHead : null;
     for (const unit of texts) {
       if (unit.text.length < MIN_TEXT) continue;
+      // The data-leak head reads result texts only, in the same pass as the classifier (the same features).
+      const pair = leakHead && unit.context === 'result' ? leakHead.model : null;
+      const score = (t: string): [WindowScore, WindowScore | undefined] => (pair ? scorePreparedPair(this.model, pair, t) : [scorePrepared(this.model, t), undefined]);
       // A long text is judged by its head (the windows judged anyway) and its last window, without hashing the middle.
       const long = unit.text.length > HEAD + WINDOW;
-      const head = scorePrepared(this.model, prepareText(long ? unit.text.slice(0, HEAD) : unit.text));
+      const [head, leakAt] = score(prepareText(long ? unit.text.slice(0, HEAD) : unit.text));
       if (head.p > best.p) best = { p: head.p, ngram: head.p, unit, start: head.start, end: head.end };
+      if (leak && leakAt && leakAt.p > leak.p) Object.assign(leak, { p: leakAt.p, unit, start: leakAt.start, end: leakAt.end });
       if (long) {
         const from = unit.text.length - WINDOW;
-        const tail = scorePrepared(this.model, prepareText(unit.text.slice(from)));
+        const [tail, leakTail] = score(prepareText(unit.text.slice(from)));
         if (tail.p > best.p) best = { p: tail.p, ngram: tail.p, unit, start: from + tail.start, end: from + tail.end };
+        if (leak && leakTail && leakTail.p > leak.p) Object.assign(leak, { p: leakTail.p, unit, start: from + leakTail.start, end: from + leakTail.end });
       }
     }
     const head = this.head;
@@ -113,7 +127,14 @@ export class ClassifierDetector implements Detector {
   }
 
   detect(input: AnalysisInput): Finding[] {
-    const best = this.best(input.texts);
+    // The data-leak head reads what a response hands the agent; it alerts alone only where the classifier could.
+    const leakBest: LeakBest | undefined = this.leakHead && input.direction === 'response' ? { p: 0, start: 0, end: 0 } : undefined;
+    const found = this.detectAttack(input, this.best(input.texts, leakBest));
+    const leak = leakBest && this.leakHead ? leakFinding(this.leakHead, leakBest, (window, unit, start, end) => !isBlob(window) && !printedListing(window, start === 0 || unit.text[start - 1] === '\n', end >= unit.text.length)) : undefined;
+    return leak ? [...found, leak] : found;
+  }
+
+  private detectAttack(input: AnalysisInput, best: ReturnType<ClassifierDetector['best']>): Finding[] {
     if (!best.unit || (best.p < this.support && best.ngram < this.alone)) return [];
     // (best.p ≥ orderAlone implies best.p ≥ support: the combined p is checked above.)
     const unit = best.unit;
@@ -125,8 +146,7 @@ export class ClassifierDetector implements Detector {
     const words = window.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
     // A blob (a base64 or hex attachment) is made of base64 characters only, with a space or line break every 20+
     // characters; prose has one every ~6 and punctuation (an attack with its spaces stripped keeps its full stops).
-    const gaps = window.match(/\s+/g)?.length ?? 0;
-    const blob = window.length >= 200 && gaps * 20 < window.length && /^[A-Za-z0-9+/=\s-]+$/.test(window);
+    const blob = isBlob(window);
     // A listing a program printed (numbered lines of one template: a log, a generated table) is not prose either: its
     // whole lines are the same once their digits are masked. Round 15's classifier read such lines as the writers'
     // leaked records (the e2e suite's 5 MiB result of numbered lines scored p 0.999).
@@ -157,6 +177,12 @@ export class ClassifierDetector implements Detector {
       },
     ];
   }
+}
+
+/** A base64 or hex attachment: base64 characters only, with a space or line break less than every 20 characters. */
+function isBlob(window: string): boolean {
+  const gaps = window.match(/\s+/g)?.length ?? 0;
+  return window.length >= 200 && gaps * 20 < window.length && /^[A-Za-z0-9+/=\s-]+$/.test(window);
 }
 
 /**
