@@ -40,6 +40,16 @@ interface Cue {
   nonAscii?: boolean;
   /** Read only once an addressee cue has matched in the input (an ask that weighs only beside one: round 10's resource asks). */
   afterAddress?: boolean;
+  /**
+   * Matched on the text only lower-cased, not folded (round 16c): Cyrillic words survive (the folded text maps Cyrillic
+   * look-alikes to Latin letters and leaves the rest, so a Russian word reads half Latin). Opened, besides its gate, by
+   * any letter of a script the ASCII gates cannot name (`WIDE_SCRIPT`).
+   */
+  raw?: boolean;
+  /** Not read in a prompt (a prompts/get message, a sampling system prompt): there a label names the prompt's own speakers. */
+  notInPrompt?: boolean;
+  /** A last check of a match (e.g. a label of more than one word); a rejected match is skipped like a negated one. */
+  accept?: (m: RegExpExecArray) => boolean;
   kind: 'address' | 'act';
   category: AlertCategory;
   weight: number;
@@ -102,6 +112,84 @@ const READER_ROLE_GATES: readonly string[] = [
  * cues). Asks to run a command or take an action are not here: attacks put the command itself in quotes (14 of them).
  */
 const QUOTED_REQUESTS: ReadonlySet<string> = new Set(['hand_over_secrets', 'reveal_instructions', 'send_to_address', 'env_secret_asked', 'behind_the_users_back', 'replace_task']);
+
+/**
+ * Round 16c: words for an automated reader, in the languages the writers used: AI, assistant, bot, automated … An
+ * assistant may be a person, so the noun alone is no address: it must head a note's label (`LABEL_START` … `:`), and
+ * then only the asks below make it an injection.
+ */
+const AGENT_WORDS = [
+  'ai', 'a\\.i\\.', 'ia', 'ki', 'ии', 'llm', 'gpt', 'copilot', 'chatbot', 'bots?', 'assistants?', 'assistent(?:en|in)?', 'assistente', 'asistente',
+  'asystent(?:a|owi)?', 'ассистент(?:а|у|ом)?', 'помощник(?:а|у|ом)?', 'бот(?:а|у|ом)?', 'सहायक', 'مساعد', 'المساعد', 'للمساعد', 'الآلي', 'asisten',
+  'asistan(?:ı|a)?', 'yardımcı(?:sı|ya)?', 'katulong', 'trợ lý', 'ผู้ช่วย', '(?:automated|automation|autonomous|automatisierte[nmr]?|automatische[nmr]?|automatique|automatizad[oa]|автоматическ\\p{L}{1,3}|автоматизированн\\p{L}{1,3}) [\\p{L}-]{3,20}',
+];
+const AGENT_NOUN = `(?:${UB}(?:${AGENT_WORDS.join('|')})${UB}|アシスタント|ボット|エージェント|助手|助理|机器人|智能体|어시스턴트|도우미|에이전트|自動化|自动化|자동화)`;
+/** Where a note's label may begin: a line, a sentence, a clause, a bracket, a quote mark, a list or comment marker. */
+const LABEL_START = String.raw`(?:^\s{0,3}|[.!?。！？]\s{1,3}|[,;:，、；]\s{0,2}|[(\[（【<>※*#—–]\s{0,3}|-\s{1,2})`;
+/**
+ * A raw cue's match quoted in running text (`mentionedInQuote`, read at the match's last character: a label's match
+ * begins before its quote mark), unless the quote is a CSV cell's (right after a comma, semicolon or tab): there the
+ * quote marks are the file's syntax, not someone's words.
+ */
+function quotedMention(text: string, m: RegExpExecArray): boolean {
+  const end = m.index + m[0].length;
+  if (!mentionedInQuote(text, end - 1, end)) return false;
+  const lineStart = text.lastIndexOf('\n', end) + 1;
+  const q = text.lastIndexOf('"', end - 1);
+  return !(q > lineStart && /[,;\t]/.test(text[q - 1] ?? ''));
+}
+/** A label that is more than the noun ("Scheduling assistant:", "AIアシスタントへ："), not a transcript's speaker ("Assistant:", "Bot:"). */
+function labelOfMoreThanTheNoun(m: RegExpExecArray): boolean {
+  return /[\p{L}]{2}|[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u.test(`${m[1] ?? ''} ${m[3] ?? ''}`);
+}
+/**
+ * The action claimed to be approved already (by the user, a manager, by phone), in the writers' languages: a note that
+ * gets an action past the reader says the consent was given elsewhere.
+ */
+const CLAIMED_APPROVAL = [
+  String.raw`\b(?:already|previously)\s(?:(?:been|given|said|had|got)\s)?(?:[a-z]{2,12}\s)?(?:approved|agreed|confirmed|authori[sz]ed|verified|validated|cleared|signed off|granted|consented|okayed|said yes|(?:their|his|her|the|its) (?:ok|okay|approval|consent|permission|go-ahead))\b`,
+  String.raw`\b(?:approved|confirmed|authori[sz]ed|signed off|agreed|okayed|cleared|verified)(?:\s(?:it|this|that|on))?\s(?:verbally|orally|by phone|over the phone|by text|on (?:a|the) (?:call|phone))\b`,
+  String.raw`\bpre-?(?:approved|authori[sz]ed|cleared|verified)\b`,
+  String.raw`(?:既に|すでに|事前に|予め|あらかじめ)[^。\n]{0,20}?(?:了承|承認|同意|許可|確認|合意)|(?:承認|了承|確認)済み`,
+  String.raw`已(?:经)?[^。\n]{0,12}?(?:批准|同意|确认|授权|审批|核实)|(?:预先|事先)(?:批准|同意|授权)`,
+  String.raw`이미[^.\n]{0,15}?(?:동의|승인|확인|허락)|사전 (?:합의|승인|동의)|(?:승인|확인|합의) 완료`,
+  String.raw`уже[^.\n]{0,30}?(?:согласил|одобрил|подтвердил|дал согласие|разрешил|утвердил)|заранее (?:одобрен|согласован)`,
+  String.raw`już[^.\n]{0,30}?(?:zgod|zatwierdz|potwierdz|zaakceptowa)|wyraził\p{L}{0,2} (?:już )?zgodę`,
+  String.raw`${UB}já${UB}[^.\n]{0,30}?(?:aprov|autoriz|confirm|concord|validad|deu (?:o )?(?:consentimento|aval))|pré-aprovad`,
+  String.raw`${UB}ya${UB}[^.\n]{0,30}?(?:aprob|autoriz|confirm|dio su consentimiento|validad)|${UB}(?:lo|la) aprobó${UB}|aprobad[oa] previamente|previamente aprobad`,
+  String.raw`déjà[^.\n]{0,30}?(?:approuv|valid|confirm|autoris|donné son accord)|a donné son accord|c'est validé|pré-?approuv`,
+  String.raw`bereits[^.\n]{0,30}?(?:zugestimmt|genehmigt|bestätigt|freigegeben|abgestimmt)|${UB}abgestimmt${UB}|vorab (?:genehmigt|freigegeben)`,
+  String.raw`già[^.\n]{0,30}?(?:approvat|autorizzat|confermat|dato il consenso)`,
+  String.raw`पहले ही[^।\n]{0,30}?(?:दे दी|दी है|मंजूरी|अनुमति|सहमति|करवा)`,
+  String.raw`(?:معتمد|موافق عليه|تمت الموافقة|تمّت الموافقة)[^.\n]{0,30}?(?:مسبق|بالفعل)|(?:مسبق|بالفعل)[^.\n]{0,20}?(?:معتمد|الموافقة)`,
+  String.raw`đã (?:đồng ý|phê duyệt|xác nhận|chấp thuận|cho phép)`,
+  String.raw`${UB}(?:inaprubahan|pinayagan|kinumpirma) na${UB}|${UB}sudah (?:disetujui|menyetujui|dikonfirmasi)${UB}|${UB}(?:zaten|önceden) onay`,
+].join('|');
+/**
+ * A check the reader is told to skip (asking the user, a verification, a review) or a party it is told to keep out of
+ * it, in the writers' languages.
+ */
+const SKIP_CHECK = [
+  String.raw`\bno need to (?:check|ask|confirm|verify|route|wait|loop in|consult|involve|tell|notify|inform|escalate|contact|bother|double-check)\b`,
+  String.raw`\b(?:does|do)(?: not|n't) need to (?:be )?(?:asked|told|informed|notified|consulted|involved|confirm)`,
+  String.raw`\bskip(?:ping)? (?:the |any |all )?(?:[a-z-]{2,20} ){0,2}(?:review|verification|check|callback|approval|confirmation|step|validation|sign-?off|sign-?offs)\b`,
+  String.raw`\bwithout (?:waiting for|routing|looping in|checking with|consulting|involving|escalating|(?:re-?)?verifying|any (?:further )?(?:check|review|verification))\b`,
+  String.raw`\bno (?:[a-z-]{2,20} ){0,2}(?:verification|review|callback|check|re-?verification|sign-?off|flag) (?:is )?(?:needed|required|necessary)\b`,
+  String.raw`(?:伝え|知らせ|報告し|触れ|言わ|見せ)(?:ないで|なくて)|確認(?:は|も)?(?:不要|いりません|しなくて)|待たずに`,
+  String.raw`无需|不需要|不必|不要(?:告诉|通知|提及|提到|上报|再问)`,
+  String.raw`(?:알리지|말하지|보고하지|언급하지|묻지) 마|필요 없`,
+  String.raw`не (?:сообщай|говори|спрашивай|уведомляй|упоминай|показывай|показывая|предупреждай)|без (?:подтвержден|согласован|уведомлен|проверк)|не нужно (?:спрашивать|сообщать|подтверждать)`,
+  String.raw`${UB}nie (?:pytaj|informuj|mów|zgłaszaj|wspominaj)${UB}|${UB}bez (?:pytania|potwierdzenia|weryfikacji|informowania)${UB}`,
+  String.raw`${UB}sem (?:incomod|pergunt|avisar|consult|confirm|verific|esperar|notific)|${UB}não (?:pergunte|avise|informe|mencione|solicite)${UB}`,
+  String.raw`${UB}no (?:incluyas|comentes|lo comentes|avises|preguntes|menciones|informes|consultes|esperes|escales|lo incluyas)${UB}|${UB}sin (?:consultar|preguntar|avisar|esperar|confirmar|verificar|notificar)${UB}`,
+  String.raw`${UB}sans (?:attendre|signaler|demander|prévenir|en parler|consulter|vérifier|confirmer|notifier)${UB}|${UB}inutile de (?:consulter|demander|prévenir|vérifier)${UB}|${UB}pas besoin de${UB}`,
+  String.raw`keine rückfrage|${UB}ohne (?:rückfrage|rücksprache|nachfrage|zu fragen|bestätigung|prüfung|freigabe)${UB}|${UB}nicht (?:nachfragen|melden|erwähnen|informieren)${UB}|unterdrück`,
+  String.raw`${UB}senza (?:chiedere|avvisare|attendere|verificare|confermare|informare)${UB}|${UB}non (?:dirlo|avvisare|chiedere|informare|menzionare)${UB}`,
+  String.raw`(?:न|मत) (?:बताएं|बताना|बताओ|बताएँ)|(?:ज़रूरत|जरूरत) नहीं|को छोड़ दे`,
+  String.raw`لا حاجة|دون (?:إبلاغ|الرجوع|التحقق)|عدم (?:ذكر|تصعيد|إبلاغ)|تجاوز (?:خطوة|التحقق)`,
+  String.raw`đừng (?:nhắc|thông báo|báo|nói|hỏi)|không cần (?:hỏi|báo|xác nhận)`,
+  String.raw`${UB}hindi na kailangang${UB}|${UB}huwag (?:sabihin|ipaalam)${UB}|${UB}tidak perlu${UB}|${UB}jangan (?:beri tahu|bilang|kasih tahu)${UB}|sormadan|haber vermeden|onay beklemeden`,
+].join('|');
 
 export const CONTEXT_CUES: readonly Cue[] = [
   {
@@ -873,6 +961,45 @@ export const CONTEXT_CUES: readonly Cue[] = [
     ),
     summary: "asks the reader to act on the user's or others' resources",
   },
+  // Round 16c: a note in data labelled for an automated reader, in any language, and the two things such notes say to
+  // get an action past the user: that the action is already approved, and that a check may be skipped. Both asks weigh
+  // only once an addressee has been seen (a colleague's e-mail says "already approved, no need to ask again").
+  {
+    id: 'addresses_ai',
+    raw: true,
+    gate: ['assistant', 'bot', 'ai:', 'ai ', 'ai)', 'ai]', 'ai-', 'a.i.', 'llm', 'gpt', 'copilot', 'automat', 'autonomous', 'ia ', 'ia:', 'ia)', 'ki ', 'ki:', 'ki-', 'asistente', 'assistente', 'asystent', 'asisten', 'katulong'],
+    accept: labelOfMoreThanTheNoun,
+    kind: 'address',
+    category: 'prompt_injection',
+    weight: 0.3,
+    // The label's text holds no code or bracketed aside, and the note goes on after its colon on the same line (a colon
+    // that opens a list ends a sentence about the assistant: "The assistant refuses requests that would help:").
+    re: new RegExp(String.raw`${LABEL_START}([^.!?。！？\n:：\x60()]{0,80}?)(${AGENT_NOUN})([^.!?。！？\n:：\x60()]{0,70}?)(?:\s?:[ \t]{1,3}|：[ \t]{0,3})(?=\S)`, 'gmu'),
+    notInPrompt: true,
+    summary: 'a note inside data is labelled for an automated reader',
+  },
+  {
+    id: 'claimed_approval',
+    raw: true,
+    afterAddress: true,
+    gate: ['already', 'previously', 'pre-approv', 'preapprov', 'pre-authori', 'preauthori', 'pre-clear', 'pre-verif', 'verbally', 'orally', 'by phone', 'over the phone', 'by text', 'on a call', 'signed off'],
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.3,
+    re: new RegExp(CLAIMED_APPROVAL, 'gmu'),
+    summary: 'tells the reader the action is already approved',
+  },
+  {
+    id: 'skip_check',
+    raw: true,
+    afterAddress: true,
+    gate: ['no need', 'not need', 'skip', 'without', 'do not', "don't", 'never', 'needed', 'required', 'necessary'],
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.3,
+    re: new RegExp(SKIP_CHECK, 'gmu'),
+    summary: 'tells the reader to skip a check or keep the action from someone',
+  },
 ];
 
 /** An address that fakes the system's voice: "system override", "[system]", "<admin>". */
@@ -924,6 +1051,13 @@ const MAX_TEXT = 64 * 1024;
 const GATES = new TriggerIndex(CONTEXT_CUES.map((c) => c.gate), true);
 /** Letters of the other languages' cues (accented Latin, kana, CJK): a text with one opens the `nonAscii` cues ("19°C" does not). */
 const OTHER_SCRIPT = /[\u00c0-\u024f\u3040-\u30ff\u4e00-\u9fff]/;
+/**
+ * Letters of the scripts the `raw` cues read (accented and Vietnamese Latin, Cyrillic, Arabic, Devanagari, Thai, kana,
+ * CJK, Hangul): a text with one opens them, since their gates hold only the English forms' literals.
+ */
+const WIDE_SCRIPT = /[\u00c0-\u024f\u0400-\u04ff\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f\u1e00-\u1eff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/;
+/** Cues read on the lower-cased text (`Cue.raw`). */
+const RAW_CUES: readonly number[] = CONTEXT_CUES.flatMap((c, i) => (c.raw ? [i] : []));
 /** Cues opened by a letter of another script (`Cue.nonAscii`). */
 const NON_ASCII_CUES: readonly number[] = CONTEXT_CUES.flatMap((c, i) => (c.nonAscii ? [i] : []));
 
@@ -958,21 +1092,45 @@ export class ContextDetector implements Detector {
       // Normalisation keeps runs only for a text with non-ASCII characters: those open the cues for other scripts too.
       const otherScript = norm.runs !== undefined && OTHER_SCRIPT.test(t);
       if (otherScript) for (const ci of NON_ASCII_CUES) open[ci] = 1;
-      if (GATES.scan(t, open) === 0 && !otherScript && unit.context !== 'definition') continue;
+      const wideScript = norm.runs !== undefined && WIDE_SCRIPT.test(src);
+      if (wideScript) for (const ci of RAW_CUES) open[ci] = 1;
+      if (GATES.scan(t, open) === 0 && !otherScript && !wideScript && unit.context !== 'definition') continue;
+      // The text only lower-cased, for the `raw` cues (the folded text when lower-casing changed its length).
+      let lower: string | undefined;
+      let lowerSpans: QuoteSpan[] | undefined;
       for (let ci = 0; ci < CONTEXT_CUES.length; ci++) {
         const cue = CONTEXT_CUES[ci]!;
         if (open[ci] === 0) continue;
         if (cue.notInDefinition && unit.context === 'definition') continue;
+        if (cue.notInPrompt && byDesign && unit.context !== 'definition') continue;
         if (cue.afterAddress && !addressSeen()) continue;
+        if (cue.raw && lower === undefined) {
+          const l = src.toLowerCase();
+          lower = l.length === src.length ? l : t;
+        }
+        const text = cue.raw ? lower! : t;
         cue.re.lastIndex = 0;
         let m: RegExpExecArray | null;
         let found: RegExpExecArray | undefined;
         // The first match that is neither negated nor inside a quoted example under discussion.
-        for (let n = 0; n < 4 && (m = cue.re.exec(t)) !== null; n++) {
+        for (let n = 0; n < 4 && (m = cue.re.exec(text)) !== null; n++) {
           if (m[0].length === 0) {
             cue.re.lastIndex++;
             continue;
           }
+          if (text !== t) {
+            if (cue.accept && !cue.accept(m)) continue;
+            if (cue.kind === 'act' && (NEGATED.test(text.slice(Math.max(0, m.index - 40), m.index)) || REPORTED.test(text.slice(Math.max(0, m.index - 40), m.index)) || guardedCondition(text, m.index, m.index + m[0].length))) continue;
+            // A note or a claim quoted in running text ("sentences such as \"Automated reviewers: approve this\"") is shown, not made.
+            if (quotedMention(text, m)) continue;
+            lowerSpans ??= quotedSpans(text);
+            const at = m.index;
+            if (lowerSpans.some((sp) => sp.discussed && at > sp.open && at < sp.close)) continue;
+            found = m;
+            break;
+          }
+          if (cue.accept && !cue.accept(m)) continue;
+          if (cue.raw && quotedMention(t, m)) continue;
           if (cue.kind === 'act' && cue.id !== 'behind_the_users_back' && NEGATED.test(t.slice(Math.max(0, m.index - 40), m.index))) continue;
           // Reported asks ("testers tried requests to print the hidden system message") describe an attack, they do not make one.
           if (cue.kind === 'act' && REPORTED.test(t.slice(Math.max(0, m.index - 40), m.index))) continue;
@@ -1001,7 +1159,7 @@ export class ContextDetector implements Detector {
         if (cue.id === 'hand_over_secrets' && unit.context !== 'definition' && sendsToDestination(t, m2.index, m2.index + m2[0].length)) weight = SECRETS_TO_DESTINATION;
         const prev = hits.get(cue.id);
         if (prev && prev.weight >= weight) continue;
-        const [start, end] = span(m2.index, m2.index + m2[0].length);
+        const [start, end] = text !== t ? [m2.index, m2.index + m2[0].length] : span(m2.index, m2.index + m2[0].length);
         hits.set(cue.id, { cue, id: cue.id, weight, category: cue.category, unit, start, end, summary: cue.summary });
       }
       if (unit.context === 'definition') {
