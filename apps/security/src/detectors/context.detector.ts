@@ -124,22 +124,31 @@ const AGENT_WORDS = [
   'asistan(?:ı|a)?', 'yardımcı(?:sı|ya)?', 'katulong', 'trợ lý', 'ผู้ช่วย', '(?:automated|automation|autonomous|automatisierte[nmr]?|automatische[nmr]?|automatique|automatizad[oa]|автоматическ\\p{L}{1,3}|автоматизированн\\p{L}{1,3}) [\\p{L}-]{3,20}',
 ];
 const AGENT_NOUN = `(?:${UB}(?:${AGENT_WORDS.join('|')})${UB}|アシスタント|ボット|エージェント|助手|助理|机器人|智能体|어시스턴트|도우미|에이전트|自動化|自动化|자동화)`;
+/** Literals every English (ASCII) match of `AGENT_NOUN` holds, for the gates. */
+const AGENT_GATES: readonly string[] = ['assistant', 'bot', 'ai:', 'ai ', 'ai,', 'ai)', 'ai]', 'ai-', 'a.i.', 'llm', 'gpt', 'copilot', 'automat', 'autonomous', 'ia ', 'ia,', 'ia:', 'ia)', 'ki ', 'ki,', 'ki:', 'ki-', 'asistente', 'assistente', 'asystent', 'asisten', 'katulong'];
+/** Relative pronouns and demonstratives of the writers' languages (an addressee defined by what it does to this data). */
+const RELATIVE = String.raw`that|who|which|que|qui|der|die|das|welche[rsn]?|che|któr\p{L}{1,2}|котор\p{L}{2,3}|الذي|التي|yang`;
+const DEMONSTRATIVE = String.raw`this|these|este|esta|estos|estas|esse|essa|ce|cet|cette|ces|diese[rnms]?|questo|questa|questi|queste|tego|tej|ten|эт\p{L}{1,2}|данн\p{L}{2,3}|هذا|هذه|ini|này`;
 /** Where a note's label may begin: a line, a sentence, a clause, a bracket, a quote mark, a list or comment marker. */
 const LABEL_START = String.raw`(?:^\s{0,3}|[.!?。！？]\s{1,3}|[,;:，、；]\s{0,2}|[(\[（【<>※*#—–]\s{0,3}|-\s{1,2})`;
 /**
  * A raw cue's match quoted in running text (`mentionedInQuote`, read at the match's last character: a label's match
- * begins before its quote mark), unless the quote is a CSV cell's (right after a comma, semicolon or tab): there the
- * quote marks are the file's syntax, not someone's words.
+ * begins before its quote mark), unless the quote is a value's (right after a comma, semicolon, tab or a label's
+ * colon: a CSV cell, `Note: "…"`): there the quote marks are the file's syntax, not someone's words.
  */
 function quotedMention(text: string, m: RegExpExecArray): boolean {
   const end = m.index + m[0].length;
   if (!mentionedInQuote(text, end - 1, end)) return false;
   const lineStart = text.lastIndexOf('\n', end) + 1;
   const q = text.lastIndexOf('"', end - 1);
-  return !(q > lineStart && /[,;\t]/.test(text[q - 1] ?? ''));
+  return !(q >= lineStart && /[,;:\t]\s?$/.test(text.slice(Math.max(lineStart, q - 2), q)));
 }
+const PROMPT_LABEL = /\b(?:system |developer |initial )?prompts?\b|\bsystem message\b|\bpersona\b|システムプロンプト|系统提示|시스템 프롬프트|системн\p{L}{1,3} (?:промпт|подсказк)/u;
 /** A label that is more than the noun ("Scheduling assistant:", "AIアシスタントへ："), not a transcript's speaker ("Assistant:", "Bot:"). */
 function labelOfMoreThanTheNoun(m: RegExpExecArray): boolean {
+  // A label that names a prompt ("System prompt for the release-notes bot: …") heads a prompt being shown, as a text
+  // that opens as a system prompt does (verdict.ts weighs those as prompts).
+  if (PROMPT_LABEL.test(m[0])) return false;
   return /[\p{L}]{2}|[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u.test(`${m[1] ?? ''} ${m[3] ?? ''}`);
 }
 /**
@@ -181,7 +190,7 @@ const SKIP_CHECK = [
   String.raw`не (?:сообщай|говори|спрашивай|уведомляй|упоминай|показывай|показывая|предупреждай)|без (?:подтвержден|согласован|уведомлен|проверк)|не нужно (?:спрашивать|сообщать|подтверждать)`,
   String.raw`${UB}nie (?:pytaj|informuj|mów|zgłaszaj|wspominaj)${UB}|${UB}bez (?:pytania|potwierdzenia|weryfikacji|informowania)${UB}`,
   String.raw`${UB}sem (?:incomod|pergunt|avisar|consult|confirm|verific|esperar|notific)|${UB}não (?:pergunte|avise|informe|mencione|solicite)${UB}`,
-  String.raw`${UB}no (?:incluyas|comentes|lo comentes|avises|preguntes|menciones|informes|consultes|esperes|escales|lo incluyas)${UB}|${UB}sin (?:consultar|preguntar|avisar|esperar|confirmar|verificar|notificar)${UB}`,
+  String.raw`${UB}no (?:incluyas|comentes|lo comentes|avises|preguntes|menciones|informes|consultes|esperes|escales|lo incluyas|comentarlo|mencionarlo|incluirlo|avisar|informar|escalar)${UB}|${UB}sin (?:consultar|preguntar|avisar|esperar|confirmar|verificar|notificar)${UB}`,
   String.raw`${UB}sans (?:attendre|signaler|demander|prévenir|en parler|consulter|vérifier|confirmer|notifier)${UB}|${UB}inutile de (?:consulter|demander|prévenir|vérifier)${UB}|${UB}pas besoin de${UB}`,
   String.raw`keine rückfrage|${UB}ohne (?:rückfrage|rücksprache|nachfrage|zu fragen|bestätigung|prüfung|freigabe)${UB}|${UB}nicht (?:nachfragen|melden|erwähnen|informieren)${UB}|unterdrück`,
   String.raw`${UB}senza (?:chiedere|avvisare|attendere|verificare|confermare|informare)${UB}|${UB}non (?:dirlo|avvisare|chiedere|informare|menzionare)${UB}`,
@@ -967,7 +976,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
   {
     id: 'addresses_ai',
     raw: true,
-    gate: ['assistant', 'bot', 'ai:', 'ai ', 'ai)', 'ai]', 'ai-', 'a.i.', 'llm', 'gpt', 'copilot', 'automat', 'autonomous', 'ia ', 'ia:', 'ia)', 'ki ', 'ki:', 'ki-', 'asistente', 'assistente', 'asystent', 'asisten', 'katulong'],
+    gate: AGENT_GATES,
     accept: labelOfMoreThanTheNoun,
     kind: 'address',
     category: 'prompt_injection',
@@ -977,6 +986,19 @@ export const CONTEXT_CUES: readonly Cue[] = [
     re: new RegExp(String.raw`${LABEL_START}([^.!?。！？\n:：\x60()]{0,80}?)(${AGENT_NOUN})([^.!?。！？\n:：\x60()]{0,70}?)(?:\s?:[ \t]{1,3}|：[ \t]{0,3})(?=\S)`, 'gmu'),
     notInPrompt: true,
     summary: 'a note inside data is labelled for an automated reader',
+  },
+  {
+    // The automated reader defined by what it does to this data: "el asistente que gestione este informe", "المساعد
+    // الذي يتابع هذا الملف", "the bot that triages these tickets" (a relative clause, then a demonstrative).
+    id: 'addresses_ai',
+    raw: true,
+    gate: AGENT_GATES,
+    notInPrompt: true,
+    kind: 'address',
+    category: 'prompt_injection',
+    weight: 0.3,
+    re: new RegExp(String.raw`(?:${AGENT_NOUN})\s?,?\s(?:${RELATIVE})${UB}[^.!?。\n]{1,40}?${UB}(?:${DEMONSTRATIVE})${UB}`, 'gu'),
+    summary: 'text inside data speaks to the automated reader that processes it',
   },
   {
     id: 'claimed_approval',
