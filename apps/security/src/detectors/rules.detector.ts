@@ -219,6 +219,9 @@ export function mentionedInQuote(t: string, start: number, end: number): boolean
   return LIST_ITEM.test(before) || (outside.match(/\p{L}{2,}/gu)?.length ?? 0) >= 2;
 }
 
+/** Letters of scripts whose jailbreak parts hold no ASCII literal (accented and Vietnamese Latin, Cyrillic, Arabic, Devanagari, Thai, kana, CJK, Hangul). */
+const WIDE_SCRIPT = /[\u00c0-\u024f\u0400-\u04ff\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f\u1e00-\u1eff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/;
+
 export class RulesDetector implements Detector {
   readonly name = 'rules';
 
@@ -342,7 +345,8 @@ export class RulesDetector implements Detector {
       }
     }
     // Jailbreaks by structure (jailbreak-structure.ts): dropped rules, a new identity, coercion, a harmful request.
-    if (ctx !== 'definition' && fired[this.jailbreakGroup] !== 0) this.jailbreakHit(unit, norm, hidden, hits);
+    // Round 16c: a text in another script opens it too (the multilingual parts hold no ASCII literal).
+    if (ctx !== 'definition' && (fired[this.jailbreakGroup] !== 0 || (norm.runs !== undefined && WIDE_SCRIPT.test(unit.text)))) this.jailbreakHit(unit, norm, hidden, hits);
     // Plain ASCII (no runs in its normalisation: most texts) holds none of the characters the Unicode checks look for.
     for (const u of norm.runs ? scanUnicode(unit.text) : NO_UNICODE_HITS) {
       hits.push({
@@ -356,12 +360,14 @@ export class RulesDetector implements Detector {
   }
 
   private jailbreakHit(unit: TextUnit, norm: ReturnType<typeof normalizeForMatch>, hidden: boolean, hits: Hit[]): void {
-    const js = jailbreakStructure(norm.text);
+    // The raw text (only lower-cased) for the multilingual parts; the normalised one when lower-casing changed its length.
+    const lower = unit.text.toLowerCase();
+    const js = jailbreakStructure(norm.text, lower.length === unit.text.length ? lower : undefined);
     if (!js) return;
     // A write-up about jailbreaks names their parts; it is damped like a discussed quote.
     const discussed = readsLikeWriteUp(norm.text);
     const weight = Math.min(MAX_WEIGHT, js.weight * (discussed ? 0.3 : 1) + (hidden ? 0.1 : 0));
-    const [s, e] = originalSpan(norm, js.start, js.end, unit.text.length);
+    const [s, e] = js.raw ? [js.start, js.end] : originalSpan(norm, js.start, js.end, unit.text.length);
     hits.push({
       category: 'jailbreak',
       rule: 'jailbreak_structure',
