@@ -240,7 +240,8 @@ const FRAME_INTL = new RegExp(
     String.raw`игр\p{L}{1,3}|ты —|ты теперь|представь|гипотетическ|роман|персонаж|режим|تخيل|أنت الآن|ستتصرف|افتراض|رواية|شخصية|لعبة|कल्पना|कहानी|बनकर|खेल|trò chơi|bạn là|tưởng tượng|giả sử|oyun|hayal et|bayangkan|permainan`,
     String.raw`あなたは|として(?:答え|振る舞|動作)|モード|ゲーム|小説|物語|ロールプレイ|仮に|你扮演|扮演|你现在是|角色|游戏|小说|剧本|假设|模式|너는|당신은|게임|역할|소설|가정|모드|npc`,
   ].join('|'),
-  'gmu',
+  // No `g`: read with test(), which would otherwise carry lastIndex from one text to the next.
+  'mu',
 );
 
 /** Texts longer than this are read up to it (a jailbreak says what it wants near its start). */

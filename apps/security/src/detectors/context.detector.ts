@@ -125,7 +125,11 @@ const AGENT_WORDS = [
 ];
 const AGENT_NOUN = `(?:${UB}(?:${AGENT_WORDS.join('|')})${UB}|アシスタント|ボット|エージェント|助手|助理|机器人|智能体|어시스턴트|도우미|에이전트|自動化|自动化|자동화)`;
 /** Literals every English (ASCII) match of `AGENT_NOUN` holds, for the gates. */
-const AGENT_GATES: readonly string[] = ['assistant', 'bot', 'ai:', 'ai ', 'ai,', 'ai)', 'ai]', 'ai-', 'a.i.', 'llm', 'gpt', 'copilot', 'automat', 'autonomous', 'ia ', 'ia,', 'ia:', 'ia)', 'ki ', 'ki,', 'ki:', 'ki-', 'asistente', 'assistente', 'asystent', 'asisten', 'katulong'];
+const AGENT_GATES: readonly string[] = [
+  'assistant', 'assistent', 'bot', 'a.i.', 'llm', 'gpt', 'copilot', 'automat', 'autonomous', 'asistente', 'assistente', 'asystent', 'asisten', 'asistan', 'katulong',
+  // The short words end at any ASCII character that is no letter, digit or underscore (others open the cue by their script).
+  ...['ai', 'ia', 'ki'].flatMap((w) => [...' ,.:;)]([-/\'"!?*`\t\n\r{}<>|&+=#%@~^$'].map((c) => w + c)),
+];
 /** Relative pronouns and demonstratives of the writers' languages (an addressee defined by what it does to this data). */
 const RELATIVE = String.raw`that|who|which|que|qui|der|die|das|welche[rsn]?|che|któr\p{L}{1,2}|котор\p{L}{2,3}|الذي|التي|yang`;
 const DEMONSTRATIVE = String.raw`this|these|este|esta|estos|estas|esse|essa|ce|cet|cette|ces|diese[rnms]?|questo|questa|questi|queste|tego|tej|ten|эт\p{L}{1,2}|данн\p{L}{2,3}|هذا|هذه|ini|này`;
@@ -1075,9 +1079,10 @@ const GATES = new TriggerIndex(CONTEXT_CUES.map((c) => c.gate), true);
 const OTHER_SCRIPT = /[\u00c0-\u024f\u3040-\u30ff\u4e00-\u9fff]/;
 /**
  * Letters of the scripts the `raw` cues read (accented and Vietnamese Latin, Cyrillic, Arabic, Devanagari, Thai, kana,
- * CJK, Hangul): a text with one opens them, since their gates hold only the English forms' literals.
+ * CJK, Hangul) and typographic dashes and quotes (a short word such as "AI" may end at one): a text with one opens them,
+ * since their gates hold only ASCII literals.
  */
-const WIDE_SCRIPT = /[\u00c0-\u024f\u0400-\u04ff\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f\u1e00-\u1eff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/;
+const WIDE_SCRIPT = /[\u2010-\u201f\u00c0-\u024f\u0400-\u04ff\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f\u1e00-\u1eff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/;
 /** Cues read on the lower-cased text (`Cue.raw`). */
 const RAW_CUES: readonly number[] = CONTEXT_CUES.flatMap((c, i) => (c.raw ? [i] : []));
 /** Cues opened by a letter of another script (`Cue.nonAscii`). */
