@@ -46,6 +46,8 @@ interface Cue {
    * any letter of a script the ASCII gates cannot name (`WIDE_SCRIPT`).
    */
   raw?: boolean;
+  /** Read only in definitions (a tool, prompt or resource description, its parameters). */
+  onlyInDefinition?: boolean;
   /** Not read in a prompt (a prompts/get message, a sampling system prompt): there a label names the prompt's own speakers. */
   notInPrompt?: boolean;
   /** A last check of a match (e.g. a label of more than one word); a rejected match is skipped like a negated one. */
@@ -124,6 +126,40 @@ const AGENT_WORDS = [
   'asistan(?:ı|a)?', 'yardımcı(?:sı|ya)?', 'katulong', 'trợ lý', 'ผู้ช่วย', '(?:automated|automation|autonomous|automatisierte[nmr]?|automatische[nmr]?|automatique|automatizad[oa]|автоматическ\\p{L}{1,3}|автоматизированн\\p{L}{1,3}) [\\p{L}-]{3,20}',
 ];
 const AGENT_NOUN = `(?:${UB}(?:${AGENT_WORDS.join('|')})${UB}|アシスタント|ボット|エージェント|助手|助理|机器人|智能体|어시스턴트|도우미|에이전트|自動化|自动化|자동화)`;
+/** A negated verb of telling or showing, in the writers' languages (round 16c, definitions). */
+const NEG_TELL = [
+  String.raw`\b(?:do not|don'?t|never|must not|should not|shouldn'?t|without) (?:tell|inform|mention|show|notify|disclos|reveal|describ|list|alert|explain|surfac|display)\w{0,4}\b`,
+  String.raw`${UB}no (?:informes|menciones|digas|muestres|avises|le digas|le informes|comentes|expliques)${UB}|${UB}sin (?:informar|avisar|decir|mencionar)${UB}`,
+  String.raw`${UB}não (?:informe|mencione|diga|mostre|avise|conte|explique|exiba)${UB}|${UB}sem (?:informar|avisar|mencionar)${UB}`,
+  String.raw`${UB}ne (?:le |lui |l'|les )?(?:mentionne|dis|informe|montre|signale|précise|explique|affiche)z? (?:pas|jamais)${UB}|ne doit pas (?:figurer|apparaître|être (?:mentionn|montr|signal|affich))|${UB}sans (?:informer|prévenir|le dire|en informer)${UB}`,
+  String.raw`${UB}(?:erwähne|nenne|zeige|sage)${UB}[^.\n]{0,12}${UB}nicht${UB}|${UB}nicht (?:erwähnen|anzeigen|mitteilen|informieren|zeigen|sagen|offenlegen)${UB}`,
+  String.raw`${UB}non (?:dire|dirlo|informare|mostrare|menzionare|segnalare)${UB}|${UB}senza (?:informare|avvisare|dirlo)${UB}`,
+  String.raw`${UB}nie (?:pokazuj|mów|informuj|wspominaj|ujawniaj)${UB}`,
+  String.raw`не (?:сообщай|говори|показывай|упоминай|рассказывай|информируй)|не сообща`,
+  String.raw`不要(?:告诉|通知|提及|提到|透露|向)|不得(?:向|告诉|提及|透露)|勿(?:告知|提及)`,
+  String.raw`(?:説明|報告|通知|表示|言及)しないで|(?:伝え|知らせ|言わ|見せ|触れ)ないで`,
+  String.raw`(?:알리|말하|보여주|언급하|설명하)지 마`,
+  String.raw`(?:لا|ولا) (?:تذكر|تخبر|تُعلم|تعلم|تبلغ|تُبلغ|تظهر|تُظهر)|دون (?:إبلاغ|علم)`,
+  String.raw`(?:न|मत) (?:बताएं|बताना|बताएँ|बताओ|दिखाएं)`,
+  String.raw`đừng (?:nói|báo|cho|nhắc)|không thông báo`,
+].join('|');
+/** Who or what is not told: the user (or the person the tool serves) or the reader's own output. */
+const TOLD = String.raw`${UB}(?:users?|human|customer|client|analyst|lawyer|attorney|caller|owner|reply|response|answer|summary|explanation|confirmation|utilisateur|usuario|usuário|cliente|nutzer|benutzer|anwender|kunden?|utente|użytkownik\p{L}{0,3}|avocat|abogado|advogado|anwalt|récapitulatif|resumen|résumé|respuesta|réponse|antwort|zusammenfassung|resposta)${UB}|пользовател\p{L}{1,3}|ユーザー|利用者|用户|用戶|使用者|사용자|이용자|المستخدم|للمستخدم|उपयोगकर्ता|người dùng`;
+/** A step declared not to be disclosed. */
+const CONCEALED_PASSIVE = String.raw`\bneeds? no disclosure\b|\bneed not be (?:disclosed|mentioned|shown)\b|\b(?:is|are) not to be (?:disclosed|mentioned|shown)\b`;
+/** A call put before every other tool (a tool that must see everything first), in the writers' languages. */
+const BEFORE_OTHER_TOOLS = [
+  String.raw`\bbefore (?:using|calling|invoking|running|you use|you call) (?:any|every|all)(?: of the)? other (?:tools?|functions?)\b|\bbefore any other (?:tool|function)\b`,
+  String.raw`antes de (?:usar|chamar|utilizar|llamar) (?:qualquer|cualquier) outra? (?:ferramenta|herramienta)`,
+  String.raw`avant d'(?:utiliser|appeler) (?:tout|n'importe quel|un) autre outil`,
+  String.raw`(?:vor|bevor)[^.\n]{0,30}(?:jedes|eines|irgendeines|aller|ein|irgendein) (?:anderen|weiteren|anderes) (?:werkzeug|tool)`,
+  String.raw`prima di (?:usare|chiamare) qualsiasi altro strumento`,
+  String.raw`przed użyciem (?:jakiegokolwiek|innego|każdego) (?:innego )?narzędzia`,
+  String.raw`перед (?:использованием|вызовом) любого (?:другого )?инструмента|прежде чем (?:использовать|вызвать) любой другой инструмент`,
+  String.raw`使用任何其他工具(?:之前|前)|调用(?:任何)?其他工具(?:之前|前)`,
+  String.raw`他の(?:すべての)?ツールを(?:使う|使用する|呼び出す)前に|他のすべてのツール`,
+  String.raw`다른 (?:도구|툴)를 (?:사용하기|호출하기) 전에`,
+].join('|');
 /** Literals every English (ASCII) match of `AGENT_NOUN` holds, for the gates. */
 const AGENT_GATES: readonly string[] = [
   'assistant', 'assistent', 'bot', 'a.i.', 'llm', 'gpt', 'copilot', 'automat', 'autonomous', 'asistente', 'assistente', 'asystent', 'asisten', 'asistan', 'katulong',
@@ -1004,6 +1040,30 @@ export const CONTEXT_CUES: readonly Cue[] = [
     re: new RegExp(String.raw`(?:${AGENT_NOUN})\s?,?\s(?:${RELATIVE})${UB}[^.!?。\n]{1,40}?${UB}(?:${DEMONSTRATIVE})${UB}`, 'gu'),
     summary: 'text inside data speaks to the automated reader that processes it',
   },
+  // Round 16c, definitions: what a description keeps from the user, and a call it puts before every other tool, in the
+  // writers' languages. A tool's description has no business hiding its own steps from the person it serves.
+  {
+    id: 'conceal_from_user',
+    raw: true,
+    onlyInDefinition: true,
+    gate: ['tell', 'inform', 'mention', 'show', 'notify', 'disclos', 'reveal', 'describ', 'list', 'alert', 'explain', 'surfac', 'display'],
+    kind: 'act',
+    category: 'tool_poisoning',
+    weight: 0.4,
+    re: new RegExp(String.raw`(?:${NEG_TELL})[^.\n。]{0,40}?(?:${TOLD})|(?:${TOLD})[^.\n。]{0,40}?(?:${NEG_TELL})|${CONCEALED_PASSIVE}`, 'gmu'),
+    summary: 'a definition tells the reader to keep a step from the user',
+  },
+  {
+    id: 'before_other_tools',
+    raw: true,
+    onlyInDefinition: true,
+    gate: ['other tool', 'other function'],
+    kind: 'act',
+    category: 'tool_poisoning',
+    weight: 0.4,
+    re: new RegExp(BEFORE_OTHER_TOOLS, 'gmu'),
+    summary: 'a definition puts a call before every other tool',
+  },
   {
     id: 'claimed_approval',
     raw: true,
@@ -1130,6 +1190,7 @@ export class ContextDetector implements Detector {
         if (open[ci] === 0) continue;
         if (cue.notInDefinition && unit.context === 'definition') continue;
         if (cue.notInPrompt && byDesign && unit.context !== 'definition') continue;
+        if (cue.onlyInDefinition && unit.context !== 'definition') continue;
         if (cue.afterAddress && !addressSeen()) continue;
         if (cue.raw && lower === undefined) {
           const l = src.toLowerCase();
