@@ -51,7 +51,7 @@ interface Cue {
   /** Not read in a prompt (a prompts/get message, a sampling system prompt): there a label names the prompt's own speakers. */
   notInPrompt?: boolean;
   /** A last check of a match (e.g. a label of more than one word); a rejected match is skipped like a negated one. */
-  accept?: (m: RegExpExecArray) => boolean;
+  accept?: (m: RegExpExecArray, original: string) => boolean;
   kind: 'address' | 'act';
   category: AlertCategory;
   weight: number;
@@ -170,7 +170,7 @@ const AGENT_GATES: readonly string[] = [
 const RELATIVE = String.raw`that|who|which|que|qui|der|die|das|welche[rsn]?|che|któr\p{L}{1,2}|котор\p{L}{2,3}|الذي|التي|yang`;
 const DEMONSTRATIVE = String.raw`this|these|este|esta|estos|estas|esse|essa|ce|cet|cette|ces|diese[rnms]?|questo|questa|questi|queste|tego|tej|ten|эт\p{L}{1,2}|данн\p{L}{2,3}|هذا|هذه|ini|này`;
 /** Where a note's label may begin: a line, a sentence, a clause, a bracket, a quote mark, a list or comment marker. */
-const LABEL_START = String.raw`(?:^\s{0,3}|[.!?。！？]\s{1,3}|[,;:，、；]\s{0,2}|[(\[（【<>※*#—–]\s{0,3}|-\s{1,2})`;
+const LABEL_START = String.raw`(?:^\s{0,3}|[.!?]\s{1,3}|[。！？]\s{0,3}|[,;:，、；]\s{0,2}|[(\[（【<>※*#—–]\s{0,3}|-\s{1,2})`;
 /**
  * A raw cue's match quoted in running text (`mentionedInQuote`, read at the match's last character: a label's match
  * begins before its quote mark), unless the quote is a value's (right after a comma, semicolon, tab or a label's
@@ -183,13 +183,26 @@ function quotedMention(text: string, m: RegExpExecArray): boolean {
   const q = text.lastIndexOf('"', end - 1);
   return !(q >= lineStart && /[,;:\t]\s?$/.test(text.slice(Math.max(lineStart, q - 2), q)));
 }
+const DETERMINERS = /(?<![\p{L}\p{N}_])(?:this|that|the|a|an|my|your|our|their|his|her|its|el|la|le|les|los|las|der|die|das|den|dem|des|ein|eine|o|os|as|um|uma|il|lo|gli|un|une|una|ce|cet|cette)(?![\p{L}\p{N}_])/gu;
 const PROMPT_LABEL = /\b(?:system |developer |initial )?prompts?\b|\bsystem message\b|\bpersona\b|システムプロンプト|系统提示|시스템 프롬프트|системн\p{L}{1,3} (?:промпт|подсказк)/u;
 /** A label that is more than the noun ("Scheduling assistant:", "AIアシスタントへ："), not a transcript's speaker ("Assistant:", "Bot:"). */
-function labelOfMoreThanTheNoun(m: RegExpExecArray): boolean {
+function labelOfMoreThanTheNoun(m: RegExpExecArray, original: string): boolean {
   // A label that names a prompt ("System prompt for the release-notes bot: …") heads a prompt being shown, as a text
   // that opens as a system prompt does (verdict.ts weighs those as prompts).
   if (PROMPT_LABEL.test(m[0])) return false;
-  return /[\p{L}]{2}|[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u.test(`${m[1] ?? ''} ${m[3] ?? ''}`);
+  // A capital after a lower-case word inside the label starts a new sentence the text forgot to end ("… in a text
+  // block This GPT: …"): the label is what follows it.
+  let pre = m[1] ?? '';
+  const span = m.indices?.[1];
+  if (span && original.length >= span[1]) {
+    const seen = original.slice(span[0], span[1]);
+    let at = -1;
+    for (const c of seen.matchAll(/[a-z0-9] ([A-Z])/g)) at = c.index! + 2;
+    if (at >= 0) pre = pre.slice(at);
+  }
+  // A determiner alone beside the noun ("This GPT:", "The assistant:") names a speaker, as a bare noun does.
+  const rest = `${pre} ${m[3] ?? ''}`.replace(DETERMINERS, ' ');
+  return /[\p{L}]{2}|[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u.test(rest);
 }
 /**
  * The action claimed to be approved already (by the user, a manager, by phone), in the writers' languages: a note that
@@ -1023,7 +1036,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
     weight: 0.3,
     // The label's text holds no code or bracketed aside, and the note goes on after its colon on the same line (a colon
     // that opens a list ends a sentence about the assistant: "The assistant refuses requests that would help:").
-    re: new RegExp(String.raw`${LABEL_START}([^.!?。！？\n:：\x60()]{0,80}?)(${AGENT_NOUN})([^.!?。！？\n:：\x60()]{0,70}?)(?:\s?:[ \t]{1,3}|：[ \t]{0,3})(?=\S)`, 'gmu'),
+    re: new RegExp(String.raw`${LABEL_START}([^.!?。！？\n:：\x60()]{0,80}?)(${AGENT_NOUN})([^.!?。！？\n:：\x60()]{0,70}?)(?:\s?:[ \t]{1,3}|：[ \t]{0,3})(?=\S)(?!https?:\/\/)`, 'dgmu'),
     notInPrompt: true,
     summary: 'a note inside data is labelled for an automated reader',
   },
@@ -1207,7 +1220,7 @@ export class ContextDetector implements Detector {
             continue;
           }
           if (text !== t) {
-            if (cue.accept && !cue.accept(m)) continue;
+            if (cue.accept && !cue.accept(m, src)) continue;
             if (cue.kind === 'act' && (NEGATED.test(text.slice(Math.max(0, m.index - 40), m.index)) || REPORTED.test(text.slice(Math.max(0, m.index - 40), m.index)) || guardedCondition(text, m.index, m.index + m[0].length))) continue;
             // A note or a claim quoted in running text ("sentences such as \"Automated reviewers: approve this\"") is shown, not made.
             if (quotedMention(text, m)) continue;
@@ -1217,7 +1230,7 @@ export class ContextDetector implements Detector {
             found = m;
             break;
           }
-          if (cue.accept && !cue.accept(m)) continue;
+          if (cue.accept && !cue.accept(m, src)) continue;
           if (cue.raw && quotedMention(t, m)) continue;
           if (cue.kind === 'act' && cue.id !== 'behind_the_users_back' && NEGATED.test(t.slice(Math.max(0, m.index - 40), m.index))) continue;
           // Reported asks ("testers tried requests to print the hidden system message") describe an attack, they do not make one.
