@@ -140,14 +140,28 @@ export const JAILBREAK_TRIGGERS: readonly string[] = [
   // round 13: RULES_DROPPED (never refuses / mentions the law, rules removed, unfiltered, other languages)
   'never ', 'removed', 'disabled', 'stripped', 'turned off', 'switched off', 'lifted', 'deactivated', 'bypassed',
   'without', 'apply', 'bound by', 'unfiltered', 'uncensored', 'unaligned', 'unrestricted', 'nunca',
-  // round 16c: REFUSAL_SUPPRESSED_INTL's English forms (its other languages open the check by their script or by these)
-  'lectur', 'moraliz', 'moralis', 'ethics talk', 'sermon', 'hedg', "can't", 'cannot', "i'm sorry", 'im sorry', 'sorry', 'as an ai', "i'm unable", 'im unable',
-  'refuse', 'decline', 'water it down', 'water this down', 'sin ', 'sem ', 'sans ', 'pas de ', 'ohne ', 'keine ', 'lehnt ', 'ablehn', 'senza ', 'rifiut',
-  'bez ', 'nigdy nie', 'nie odmawiaj', 'no te niegues', 'no digas', 'no me des', 'no me sueltes', 'cada vez que te niegues', 'nunca', 'recus', 'ne refuse',
-  'tu refuses', 'ne dis', 'ne dites', 'reddet', 'jangan menolak', 'tanpa peringatan',
   // round 13: SMUGGLED (its assembling step)
   'decod', 'rot13', 'rot-13', 'join', 'combin', 'concatenat', 'merg', 'assembl', 'together', '+',
 ];
+
+/**
+ * Round 16c: literals of REFUSAL_SUPPRESSED_INTL's English (and ASCII) forms. A separate gate: a text that opens only
+ * this one (an e-mail that says "sorry" or "cannot") runs that one regex first, and the whole check only when it
+ * matches (the whole check on every such text cost ×2 CPU in the rules pass). Texts in other scripts open it too.
+ */
+export const REFUSAL_TRIGGERS: readonly string[] = [
+  'lectur', 'moraliz', 'moralis', 'ethics talk', 'sermon', 'hedg', "can't", 'cannot', "i'm sorry", 'im sorry', 'sorry', 'as an ai', "i'm unable", 'im unable',
+  'refuse', 'decline', 'water it down', 'water this down', 'sin ', 'sem ', 'sans ', 'pas de ', 'ohne ', 'keine ', 'lehnt ', 'ablehn', 'senza ', 'rifiut',
+  'bez ', 'nigdy nie', 'nie odmawiaj', 'no te niegues', 'no digas', 'no me des', 'no me sueltes', 'cada vez que te niegues', 'nunca', 'recus', 'ne refuse',
+  'tu refuses', 'ne dis', 'ne dites', 'reddet', 'jangan menolak', 'tanpa peringatan', 'never ', "don't", 'do not', 'must not', 'without', 'every time',
+  'each time', 'whenever', 'if you', ' no ', 'zero ',
+];
+
+/** True when the raw (lower-cased) text suppresses a refusal somewhere: the cheap first step of a text opened by REFUSAL_TRIGGERS only. */
+export function suppressesRefusal(raw: string): boolean {
+  const r = raw.length > MAX ? raw.slice(0, MAX) : raw;
+  return firstUnnegated(REFUSAL_SUPPRESSED_INTL, r) !== undefined;
+}
 
 const FICTION = /\b(?:screenplay|script|novel|story|thriller|film|movie|scene|monologue|role-?play|hypothetical(?:ly)?|in a world where|academic exercise|thought experiment|for (?:educational|research|academic) purposes)\b/;
 
@@ -204,7 +218,8 @@ export interface JailbreakStructure {
  * the steadiest part across languages: it forbids them, punishes them, or describes a persona that never refuses, and
  * it bans the warnings a refusal comes with. A guard prompt orders refusals; it does not forbid them.
  */
-const UB = String.raw`(?:(?<![\p{L}\p{N}_])(?=[\p{L}\p{N}_])|(?<=[\p{L}\p{N}_])(?![\p{L}\p{N}_]))`;
+/** The end of a word that knows letters outside ASCII (a branch's start needs none: each begins with a word of its own). */
+const RB = String.raw`(?![\p{L}\p{N}_])`;
 const REFUSAL_SUPPRESSED_INTL = new RegExp(
   [
     // English: warnings, lectures and "I can't" banned; refusing forbidden or punished.
@@ -213,18 +228,18 @@ const REFUSAL_SUPPRESSED_INTL = new RegExp(
     String.raw`\b(?:don'?t|do not|never|must not) (?:refuse|decline|lecture|moraliz\w{0,3}|moralis\w{0,3}|hedge|water (?:it|this) down)\b`,
     String.raw`\b(?:every time|each time|whenever|if) you (?:refuse|decline|hedge|add (?:a |any )?(?:warning|disclaimer))`,
     // Spanish, Portuguese, French, German, Italian, Polish.
-    String.raw`${UB}sin (?:avisos|advertencias|sermones|moralina|rodeos|disclaimers?|negarte)${UB}|${UB}no (?:te niegues|digas que no puedes|me (?:des|sueltes) (?:sermones|advertencias|la charla))${UB}|${UB}cada vez que te niegues${UB}|${UB}nunca (?:se niega|dice que no)${UB}`,
-    String.raw`${UB}sem (?:avisos|advertências|ressalvas|sermões)${UB}|${UB}não (?:recuse|se recuse|diga que não pode)${UB}|${UB}nunca (?:recusa|diz não)${UB}`,
-    String.raw`${UB}sans (?:avertissements?|mises? en garde|morale|moraliser)${UB}|${UB}pas de (?:morale|mise en garde|avertissements?|leçon de morale)${UB}|${UB}ne refuse jamais${UB}|${UB}(?:chaque fois que|si) tu refuses${UB}|ne (?:dis|dites) (?:pas|jamais) que tu ne peux pas`,
-    String.raw`${UB}ohne (?:warnungen|ablehnungen|moralpredigt|belehrungen)${UB}|${UB}keine (?:warnungen|ablehnungen|moralpredigt|belehrungen)${UB}|${UB}lehnt (?:nie|niemals)${UB}|${UB}(?:nie|niemals) ablehn`,
-    String.raw`${UB}senza (?:avvertenze|avvisi|prediche|rifiuti)${UB}|${UB}(?:non|mai) rifiut`,
-    String.raw`${UB}bez (?:odmów|odmowy|ostrzeżeń|zastrzeżeń|moralizowania)${UB}|${UB}nigdy nie odmawia|${UB}nie odmawiaj${UB}`,
+    String.raw`sin (?:avisos|advertencias|sermones|moralina|rodeos|disclaimers?|negarte)${RB}|no (?:te niegues|digas que no puedes|me (?:des|sueltes) (?:sermones|advertencias|la charla))${RB}|cada vez que te niegues${RB}|nunca (?:se niega|dice que no)${RB}`,
+    String.raw`sem (?:avisos|advertências|ressalvas|sermões)${RB}|não (?:recuse|se recuse|diga que não pode)${RB}|nunca (?:recusa|diz não)${RB}`,
+    String.raw`sans (?:avertissements?|mises? en garde|morale|moraliser)${RB}|pas de (?:morale|mise en garde|avertissements?|leçon de morale)${RB}|ne refuse jamais${RB}|(?:chaque fois que|si) tu refuses${RB}|ne (?:dis|dites) (?:pas|jamais) que tu ne peux pas`,
+    String.raw`ohne (?:warnungen|ablehnungen|moralpredigt|belehrungen)${RB}|keine (?:warnungen|ablehnungen|moralpredigt|belehrungen)${RB}|lehnt (?:nie|niemals)${RB}|(?:nie|niemals) ablehn`,
+    String.raw`senza (?:avvertenze|avvisi|prediche|rifiuti)${RB}|(?:non|mai) rifiut`,
+    String.raw`bez (?:odmów|odmowy|ostrzeżeń|zastrzeżeń|moralizowania)${RB}|nigdy nie odmawia|nie odmawiaj${RB}`,
     // Russian, Arabic, Hindi, Vietnamese, Turkish, Indonesian.
     String.raw`без (?:предупреждений|отказов|морали|нравоучений|оговорок)|никогда не отказыва|не отказывай|не читает морали|за каждый отказ`,
     String.raw`لا يرفض|لا ترفض|دون (?:تحذيرات|أي تحذير)|بدون (?:تحذيرات|أي تحذير)|لا داعي لأي تحذيرات|بلا (?:تحذيرات|قيود)|من كل القيود`,
     String.raw`मना मत|कोई चेतावनी मत|बिना चेतावनी|इनकार मत`,
     String.raw`đừng từ chối|không (?:bao giờ )?từ chối|đừng giảng đạo đức|không cảnh báo`,
-    String.raw`${UB}(?:asla )?reddetme(?:z|den)?${UB}|uyarı(?:sız| olmadan)|${UB}jangan menolak${UB}|${UB}tanpa peringatan${UB}`,
+    String.raw`(?:asla )?reddetme(?:z|den)?${RB}|uyarı(?:sız| olmadan)|jangan menolak${RB}|tanpa peringatan${RB}`,
     // Japanese, Chinese, Korean.
     String.raw`できません[」』]?と(?:は)?(?:言わ|言いません)|決して[^。\n]{0,12}言いません|(?:注意書き|警告|免責)(?:は|も)?(?:不要|なし|いらない|付けない|含めません)|拒否(?:しない|せず|禁止)|断らない`,
     String.raw`从不拒绝|不(?:要|得|能|许)?拒绝|不要加任何(?:提醒|警告|免责)|不加任何(?:提醒|警告|免责)|不要(?:加|添加)?(?:任何)?(?:旁白或)?免责声明|从不提醒风险`,
@@ -236,7 +251,7 @@ const REFUSAL_SUPPRESSED_INTL = new RegExp(
 const FRAME_INTL = new RegExp(
   [
     String.raw`\b(?:let'?s play|new game|a game|role-?play|improv|you are [a-z]{2,20}\b|you'?re [a-z]{2,20},|pretend|imagine|hypothetical(?:ly)?|in a world where|thought experiment|novel|story|screenplay|chapter|scene|fiction|character|persona|mode)\b`,
-    String.raw`${UB}(?:vamos a jugar|juguemos|juego|eres|imagina|hipotétic\p{L}{1,2}|novela|relato|personaje|vamos jogar|jogo|você é|imagine|hipoteticamente|romance|on joue|jeu|tu es|tu joues|imagine|hypothétique|roman|personnage|spiel|du bist|stell dir vor|hypothetisch|roman|rolle|gioco|sei |immagina|ipotetic\p{L}{1,2}|racconto|gra|jesteś|wyobraź|tryb)${UB}`,
+    String.raw`(?:vamos a jugar|juguemos|juego|eres|imagina|hipotétic\p{L}{1,2}|novela|relato|personaje|vamos jogar|jogo|você é|imagine|hipoteticamente|romance|on joue|jeu|tu es|tu joues|imagine|hypothétique|roman|personnage|spiel|du bist|stell dir vor|hypothetisch|roman|rolle|gioco|sei |immagina|ipotetic\p{L}{1,2}|racconto|gra|jesteś|wyobraź|tryb)${RB}`,
     String.raw`игр\p{L}{1,3}|ты —|ты теперь|представь|гипотетическ|роман|персонаж|режим|تخيل|أنت الآن|ستتصرف|افتراض|رواية|شخصية|لعبة|कल्पना|कहानी|बनकर|खेल|trò chơi|bạn là|tưởng tượng|giả sử|oyun|hayal et|bayangkan|permainan`,
     String.raw`あなたは|として(?:答え|振る舞|動作)|モード|ゲーム|小説|物語|ロールプレイ|仮に|你扮演|扮演|你现在是|角色|游戏|小说|剧本|假设|模式|너는|당신은|게임|역할|소설|가정|모드|npc`,
   ].join('|'),

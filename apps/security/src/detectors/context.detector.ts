@@ -50,6 +50,8 @@ interface Cue {
   onlyInDefinition?: boolean;
   /** Not read in a prompt (a prompts/get message, a sampling system prompt): there a label names the prompt's own speakers. */
   notInPrompt?: boolean;
+  /** A cheap test the text must pass before the cue's regex runs (the noun a label needs, before the label's regex). */
+  pre?: RegExp;
   /** A last check of a match (e.g. a label of more than one word); a rejected match is skipped like a negated one. */
   accept?: (m: RegExpExecArray, original: string) => boolean;
   kind: 'address' | 'act';
@@ -120,21 +122,23 @@ const QUOTED_REQUESTS: ReadonlySet<string> = new Set(['hand_over_secrets', 'reve
  * assistant may be a person, so the noun alone is no address: it must head a note's label (`LABEL_START` … `:`), and
  * then only the asks below make it an injection.
  */
+/** The end of a word that knows letters outside ASCII (`UB` at a branch's start made these regexes ~50× slower). */
+const RB = String.raw`(?![\p{L}\p{N}_])`;
 const AGENT_WORDS = [
   'ai', 'a\\.i\\.', 'ia', 'ki', 'ии', 'llm', 'gpt', 'copilot', 'chatbot', 'bots?', 'assistants?', 'assistent(?:en|in)?', 'assistente', 'asistente',
   'asystent(?:a|owi)?', 'ассистент(?:а|у|ом)?', 'помощник(?:а|у|ом)?', 'бот(?:а|у|ом)?', 'सहायक', 'مساعد', 'المساعد', 'للمساعد', 'الآلي', 'asisten',
   'asistan(?:ı|a)?', 'yardımcı(?:sı|ya)?', 'katulong', 'trợ lý', 'ผู้ช่วย', '(?:automated|automation|autonomous|automatisierte[nmr]?|automatische[nmr]?|automatique|automatizad[oa]|автоматическ\\p{L}{1,3}|автоматизированн\\p{L}{1,3}) [\\p{L}-]{3,20}',
 ];
-const AGENT_NOUN = `(?:${UB}(?:${AGENT_WORDS.join('|')})${UB}|アシスタント|ボット|エージェント|助手|助理|机器人|智能体|어시스턴트|도우미|에이전트|自動化|自动化|자동화)`;
+const AGENT_NOUN = `(?:(?<![\\p{L}\\p{N}_])(?:${AGENT_WORDS.join('|')})${RB}|アシスタント|ボット|エージェント|助手|助理|机器人|智能体|어시스턴트|도우미|에이전트|自動化|自动化|자동화)`;
 /** A negated verb of telling or showing, in the writers' languages (round 16c, definitions). */
 const NEG_TELL = [
   String.raw`\b(?:do not|don'?t|never|must not|should not|shouldn'?t|without) (?:tell|inform|mention|show|notify|disclos|reveal|describ|list|alert|explain|surfac|display)\w{0,4}\b`,
-  String.raw`${UB}no (?:informes|menciones|digas|muestres|avises|le digas|le informes|comentes|expliques)${UB}|${UB}sin (?:informar|avisar|decir|mencionar)${UB}`,
-  String.raw`${UB}não (?:informe|mencione|diga|mostre|avise|conte|explique|exiba)${UB}|${UB}sem (?:informar|avisar|mencionar)${UB}`,
-  String.raw`${UB}ne (?:le |lui |l'|les )?(?:mentionne|dis|informe|montre|signale|précise|explique|affiche)z? (?:pas|jamais)${UB}|ne doit pas (?:figurer|apparaître|être (?:mentionn|montr|signal|affich))|${UB}sans (?:informer|prévenir|le dire|en informer)${UB}`,
-  String.raw`${UB}(?:erwähne|nenne|zeige|sage)${UB}[^.\n]{0,12}${UB}nicht${UB}|${UB}nicht (?:erwähnen|anzeigen|mitteilen|informieren|zeigen|sagen|offenlegen)${UB}`,
-  String.raw`${UB}non (?:dire|dirlo|informare|mostrare|menzionare|segnalare)${UB}|${UB}senza (?:informare|avvisare|dirlo)${UB}`,
-  String.raw`${UB}nie (?:pokazuj|mów|informuj|wspominaj|ujawniaj)${UB}`,
+  String.raw`no (?:informes|menciones|digas|muestres|avises|le digas|le informes|comentes|expliques)${RB}|sin (?:informar|avisar|decir|mencionar)${RB}`,
+  String.raw`não (?:informe|mencione|diga|mostre|avise|conte|explique|exiba)${RB}|sem (?:informar|avisar|mencionar)${RB}`,
+  String.raw`ne (?:le |lui |l'|les )?(?:mentionne|dis|informe|montre|signale|précise|explique|affiche)z? (?:pas|jamais)${RB}|ne doit pas (?:figurer|apparaître|être (?:mentionn|montr|signal|affich))|sans (?:informer|prévenir|le dire|en informer)${RB}`,
+  String.raw`(?:erwähne|nenne|zeige|sage)${RB}[^.\n]{0,12}(?<![\p{L}\p{N}_])nicht${RB}|nicht (?:erwähnen|anzeigen|mitteilen|informieren|zeigen|sagen|offenlegen)${RB}`,
+  String.raw`non (?:dire|dirlo|informare|mostrare|menzionare|segnalare)${RB}|senza (?:informare|avvisare|dirlo)${RB}`,
+  String.raw`nie (?:pokazuj|mów|informuj|wspominaj|ujawniaj)${RB}`,
   String.raw`не (?:сообщай|говори|показывай|упоминай|рассказывай|информируй)|не сообща`,
   String.raw`不要(?:告诉|通知|提及|提到|透露|向)|不得(?:向|告诉|提及|透露)|勿(?:告知|提及)`,
   String.raw`(?:説明|報告|通知|表示|言及)しないで|(?:伝え|知らせ|言わ|見せ|触れ)ないで`,
@@ -144,7 +148,7 @@ const NEG_TELL = [
   String.raw`đừng (?:nói|báo|cho|nhắc)|không thông báo`,
 ].join('|');
 /** Who or what is not told: the user (or the person the tool serves) or the reader's own output. */
-const TOLD = String.raw`${UB}(?:users?|human|customer|client|analyst|lawyer|attorney|caller|owner|reply|response|answer|summary|explanation|confirmation|utilisateur|usuario|usuário|cliente|nutzer|benutzer|anwender|kunden?|utente|użytkownik\p{L}{0,3}|avocat|abogado|advogado|anwalt|récapitulatif|resumen|résumé|respuesta|réponse|antwort|zusammenfassung|resposta)${UB}|пользовател\p{L}{1,3}|ユーザー|利用者|用户|用戶|使用者|사용자|이용자|المستخدم|للمستخدم|उपयोगकर्ता|người dùng`;
+const TOLD = String.raw`(?:users?|human|customer|client|analyst|lawyer|attorney|caller|owner|reply|response|answer|summary|explanation|confirmation|utilisateur|usuario|usuário|cliente|nutzer|benutzer|anwender|kunden?|utente|użytkownik\p{L}{0,3}|avocat|abogado|advogado|anwalt|récapitulatif|resumen|résumé|respuesta|réponse|antwort|zusammenfassung|resposta)${RB}|пользовател\p{L}{1,3}|ユーザー|利用者|用户|用戶|使用者|사용자|이용자|المستخدم|للمستخدم|उपयोगकर्ता|người dùng`;
 /** A step declared not to be disclosed. */
 const CONCEALED_PASSIVE = String.raw`\bneeds? no disclosure\b|\bneed not be (?:disclosed|mentioned|shown)\b|\b(?:is|are) not to be (?:disclosed|mentioned|shown)\b`;
 /** A call put before every other tool (a tool that must see everything first), in the writers' languages. */
@@ -169,6 +173,8 @@ const AGENT_GATES: readonly string[] = [
 /** Relative pronouns and demonstratives of the writers' languages (an addressee defined by what it does to this data). */
 const RELATIVE = String.raw`that|who|which|que|qui|der|die|das|welche[rsn]?|che|któr\p{L}{1,2}|котор\p{L}{2,3}|الذي|التي|yang`;
 const DEMONSTRATIVE = String.raw`this|these|este|esta|estos|estas|esse|essa|ce|cet|cette|ces|diese[rnms]?|questo|questa|questi|queste|tego|tej|ten|эт\p{L}{1,2}|данн\p{L}{2,3}|هذا|هذه|ini|này`;
+/** The noun anywhere in the text (no `g`: read with test()). */
+const AGENT_NOUN_ANYWHERE = new RegExp(AGENT_NOUN, 'u');
 /** Where a note's label may begin: a line, a sentence, a clause, a bracket, a quote mark, a list or comment marker. */
 const LABEL_START = String.raw`(?:^\s{0,3}|[.!?]\s{1,3}|[。！？]\s{0,3}|[,;:，、；]\s{0,2}|[(\[（【<>※*#—–]\s{0,3}|-\s{1,2})`;
 /**
@@ -217,15 +223,15 @@ const CLAIMED_APPROVAL = [
   String.raw`이미[^.\n]{0,15}?(?:동의|승인|확인|허락)|사전 (?:합의|승인|동의)|(?:승인|확인|합의) 완료`,
   String.raw`уже[^.\n]{0,30}?(?:согласил|одобрил|подтвердил|дал согласие|разрешил|утвердил)|заранее (?:одобрен|согласован)`,
   String.raw`już[^.\n]{0,30}?(?:zgod|zatwierdz|potwierdz|zaakceptowa)|wyraził\p{L}{0,2} (?:już )?zgodę`,
-  String.raw`${UB}já${UB}[^.\n]{0,30}?(?:aprov|autoriz|confirm|concord|validad|deu (?:o )?(?:consentimento|aval))|pré-aprovad`,
-  String.raw`${UB}ya${UB}[^.\n]{0,30}?(?:aprob|autoriz|confirm|dio su consentimiento|validad)|${UB}(?:lo|la) aprobó${UB}|aprobad[oa] previamente|previamente aprobad`,
+  String.raw`já${RB}[^.\n]{0,30}?(?:aprov|autoriz|confirm|concord|validad|deu (?:o )?(?:consentimento|aval))|pré-aprovad`,
+  String.raw`ya${RB}[^.\n]{0,30}?(?:aprob|autoriz|confirm|dio su consentimiento|validad)|(?:lo|la) aprobó${RB}|aprobad[oa] previamente|previamente aprobad`,
   String.raw`déjà[^.\n]{0,30}?(?:approuv|valid|confirm|autoris|donné son accord)|a donné son accord|c'est validé|pré-?approuv`,
-  String.raw`bereits[^.\n]{0,30}?(?:zugestimmt|genehmigt|bestätigt|freigegeben|abgestimmt)|${UB}abgestimmt${UB}|vorab (?:genehmigt|freigegeben)`,
+  String.raw`bereits[^.\n]{0,30}?(?:zugestimmt|genehmigt|bestätigt|freigegeben|abgestimmt)|abgestimmt${RB}|vorab (?:genehmigt|freigegeben)`,
   String.raw`già[^.\n]{0,30}?(?:approvat|autorizzat|confermat|dato il consenso)`,
   String.raw`पहले ही[^।\n]{0,30}?(?:दे दी|दी है|मंजूरी|अनुमति|सहमति|करवा)`,
   String.raw`(?:معتمد|موافق عليه|تمت الموافقة|تمّت الموافقة)[^.\n]{0,30}?(?:مسبق|بالفعل)|(?:مسبق|بالفعل)[^.\n]{0,20}?(?:معتمد|الموافقة)`,
   String.raw`đã (?:đồng ý|phê duyệt|xác nhận|chấp thuận|cho phép)`,
-  String.raw`${UB}(?:inaprubahan|pinayagan|kinumpirma) na${UB}|${UB}sudah (?:disetujui|menyetujui|dikonfirmasi)${UB}|${UB}(?:zaten|önceden) onay`,
+  String.raw`(?:inaprubahan|pinayagan|kinumpirma) na${RB}|sudah (?:disetujui|menyetujui|dikonfirmasi)${RB}|(?:zaten|önceden) onay`,
 ].join('|');
 /**
  * A check the reader is told to skip (asking the user, a verification, a review) or a party it is told to keep out of
@@ -241,16 +247,16 @@ const SKIP_CHECK = [
   String.raw`无需|不需要|不必|不要(?:告诉|通知|提及|提到|上报|再问)`,
   String.raw`(?:알리지|말하지|보고하지|언급하지|묻지) 마|필요 없`,
   String.raw`не (?:сообщай|говори|спрашивай|уведомляй|упоминай|показывай|показывая|предупреждай)|без (?:подтвержден|согласован|уведомлен|проверк)|не нужно (?:спрашивать|сообщать|подтверждать)`,
-  String.raw`${UB}nie (?:pytaj|informuj|mów|zgłaszaj|wspominaj)${UB}|${UB}bez (?:pytania|potwierdzenia|weryfikacji|informowania)${UB}`,
-  String.raw`${UB}sem (?:incomod|pergunt|avisar|consult|confirm|verific|esperar|notific)|${UB}não (?:pergunte|avise|informe|mencione|solicite)${UB}`,
-  String.raw`${UB}no (?:incluyas|comentes|lo comentes|avises|preguntes|menciones|informes|consultes|esperes|escales|lo incluyas|comentarlo|mencionarlo|incluirlo|avisar|informar|escalar)${UB}|${UB}sin (?:consultar|preguntar|avisar|esperar|confirmar|verificar|notificar)${UB}`,
-  String.raw`${UB}sans (?:attendre|signaler|demander|prévenir|en parler|consulter|vérifier|confirmer|notifier)${UB}|${UB}inutile de (?:consulter|demander|prévenir|vérifier)${UB}|${UB}pas besoin de${UB}`,
-  String.raw`keine rückfrage|${UB}ohne (?:rückfrage|rücksprache|nachfrage|zu fragen|bestätigung|prüfung|freigabe)${UB}|${UB}nicht (?:nachfragen|melden|erwähnen|informieren)${UB}|unterdrück`,
-  String.raw`${UB}senza (?:chiedere|avvisare|attendere|verificare|confermare|informare)${UB}|${UB}non (?:dirlo|avvisare|chiedere|informare|menzionare)${UB}`,
+  String.raw`nie (?:pytaj|informuj|mów|zgłaszaj|wspominaj)${RB}|bez (?:pytania|potwierdzenia|weryfikacji|informowania)${RB}`,
+  String.raw`sem (?:incomod|pergunt|avisar|consult|confirm|verific|esperar|notific)|não (?:pergunte|avise|informe|mencione|solicite)${RB}`,
+  String.raw`no (?:incluyas|comentes|lo comentes|avises|preguntes|menciones|informes|consultes|esperes|escales|lo incluyas|comentarlo|mencionarlo|incluirlo|avisar|informar|escalar)${RB}|sin (?:consultar|preguntar|avisar|esperar|confirmar|verificar|notificar)${RB}`,
+  String.raw`sans (?:attendre|signaler|demander|prévenir|en parler|consulter|vérifier|confirmer|notifier)${RB}|inutile de (?:consulter|demander|prévenir|vérifier)${RB}|pas besoin de${RB}`,
+  String.raw`keine rückfrage|ohne (?:rückfrage|rücksprache|nachfrage|zu fragen|bestätigung|prüfung|freigabe)${RB}|nicht (?:nachfragen|melden|erwähnen|informieren)${RB}|unterdrück`,
+  String.raw`senza (?:chiedere|avvisare|attendere|verificare|confermare|informare)${RB}|non (?:dirlo|avvisare|chiedere|informare|menzionare)${RB}`,
   String.raw`(?:न|मत) (?:बताएं|बताना|बताओ|बताएँ)|(?:ज़रूरत|जरूरत) नहीं|को छोड़ दे`,
   String.raw`لا حاجة|دون (?:إبلاغ|الرجوع|التحقق)|عدم (?:ذكر|تصعيد|إبلاغ)|تجاوز (?:خطوة|التحقق)`,
   String.raw`đừng (?:nhắc|thông báo|báo|nói|hỏi)|không cần (?:hỏi|báo|xác nhận)`,
-  String.raw`${UB}hindi na kailangang${UB}|${UB}huwag (?:sabihin|ipaalam)${UB}|${UB}tidak perlu${UB}|${UB}jangan (?:beri tahu|bilang|kasih tahu)${UB}|sormadan|haber vermeden|onay beklemeden`,
+  String.raw`hindi na kailangang${RB}|huwag (?:sabihin|ipaalam)${RB}|tidak perlu${RB}|jangan (?:beri tahu|bilang|kasih tahu)${RB}|sormadan|haber vermeden|onay beklemeden`,
 ].join('|');
 
 export const CONTEXT_CUES: readonly Cue[] = [
@@ -1031,6 +1037,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
     raw: true,
     gate: AGENT_GATES,
     accept: labelOfMoreThanTheNoun,
+    pre: AGENT_NOUN_ANYWHERE,
     kind: 'address',
     category: 'prompt_injection',
     weight: 0.3,
@@ -1046,11 +1053,12 @@ export const CONTEXT_CUES: readonly Cue[] = [
     id: 'addresses_ai',
     raw: true,
     gate: AGENT_GATES,
+    pre: AGENT_NOUN_ANYWHERE,
     notInPrompt: true,
     kind: 'address',
     category: 'prompt_injection',
     weight: 0.3,
-    re: new RegExp(String.raw`(?:${AGENT_NOUN})\s?,?\s(?:${RELATIVE})${UB}[^.!?。\n]{1,40}?${UB}(?:${DEMONSTRATIVE})${UB}`, 'gu'),
+    re: new RegExp(String.raw`(?:${AGENT_NOUN})\s?,?\s(?:${RELATIVE})${RB}[^.!?。\n]{1,40}?(?<![\p{L}\p{N}_])(?:${DEMONSTRATIVE})${RB}`, 'gu'),
     summary: 'text inside data speaks to the automated reader that processes it',
   },
   // Round 16c, definitions: what a description keeps from the user, and a call it puts before every other tool, in the
@@ -1210,6 +1218,7 @@ export class ContextDetector implements Detector {
           lower = l.length === src.length ? l : t;
         }
         const text = cue.raw ? lower! : t;
+        if (cue.pre && !cue.pre.test(text)) continue;
         cue.re.lastIndex = 0;
         let m: RegExpExecArray | null;
         let found: RegExpExecArray | undefined;

@@ -6,7 +6,7 @@
  * does not. In tool, prompt and resource definitions every finding is tool
  * poisoning: that text is read by the model and rarely by the user.
  */
-import { JAILBREAK_TRIGGERS, jailbreakStructure } from '../jailbreak-structure';
+import { JAILBREAK_TRIGGERS, jailbreakStructure, REFUSAL_TRIGGERS, suppressesRefusal } from '../jailbreak-structure';
 import type { AlertCategory, AlertEvidence } from '@mcpspy/events';
 import { INJECTION_RULES, InjectionRule } from '../injection-rules';
 import { codeUnitsOf } from '../code-units';
@@ -252,10 +252,11 @@ export class RulesDetector implements Detector {
     // The last group gates the jailbreak structure check (jailbreak-structure.ts).
     this.jailbreakGroup = rules.length * 2 + this.secretGroups;
     this.index = new TriggerIndex(
-      [...rules.map((r) => r.triggers), ...rules.map((r) => r.requires ?? []), ...(this.secretGroups ? SHARED_SECRET_TRIGGERS : []), JAILBREAK_TRIGGERS],
+      [...rules.map((r) => r.triggers), ...rules.map((r) => r.requires ?? []), ...(this.secretGroups ? SHARED_SECRET_TRIGGERS : []), JAILBREAK_TRIGGERS, REFUSAL_TRIGGERS],
       true,
     );
-    this.fired = new Uint8Array(this.jailbreakGroup + 1);
+    // ... and the one after it (round 16c) the refusal part alone (REFUSAL_TRIGGERS).
+    this.fired = new Uint8Array(this.jailbreakGroup + 2);
   }
 
   detect(input: TextsInput): Finding[] {
@@ -345,8 +346,12 @@ export class RulesDetector implements Detector {
       }
     }
     // Jailbreaks by structure (jailbreak-structure.ts): dropped rules, a new identity, coercion, a harmful request.
-    // Round 16c: a text in another script opens it too (the multilingual parts hold no ASCII literal).
-    if (ctx !== 'definition' && (fired[this.jailbreakGroup] !== 0 || (norm.runs !== undefined && WIDE_SCRIPT.test(unit.text)))) this.jailbreakHit(unit, norm, hidden, hits);
+    // Round 16c: a text that opens only the refusal gate, or is in another script (the multilingual parts hold no ASCII
+    // literal), runs the whole check only when a refusal is suppressed in it.
+    if (ctx !== 'definition') {
+      if (fired[this.jailbreakGroup] !== 0) this.jailbreakHit(unit, norm, hidden, hits, true);
+      else if (fired[this.jailbreakGroup + 1] !== 0 || (norm.runs !== undefined && WIDE_SCRIPT.test(unit.text))) this.jailbreakHit(unit, norm, hidden, hits, false);
+    }
     // Plain ASCII (no runs in its normalisation: most texts) holds none of the characters the Unicode checks look for.
     for (const u of norm.runs ? scanUnicode(unit.text) : NO_UNICODE_HITS) {
       hits.push({
@@ -359,10 +364,12 @@ export class RulesDetector implements Detector {
     }
   }
 
-  private jailbreakHit(unit: TextUnit, norm: ReturnType<typeof normalizeForMatch>, hidden: boolean, hits: Hit[]): void {
+  private jailbreakHit(unit: TextUnit, norm: ReturnType<typeof normalizeForMatch>, hidden: boolean, hits: Hit[], gateOpen: boolean): void {
     // The raw text (only lower-cased) for the multilingual parts; the normalised one when lower-casing changed its length.
     const lower = unit.text.toLowerCase();
-    const js = jailbreakStructure(norm.text, lower.length === unit.text.length ? lower : undefined);
+    const raw = lower.length === unit.text.length ? lower : undefined;
+    if (!gateOpen && (raw === undefined || !suppressesRefusal(raw))) return;
+    const js = jailbreakStructure(norm.text, raw);
     if (!js) return;
     // A write-up about jailbreaks names their parts; it is damped like a discussed quote.
     const discussed = readsLikeWriteUp(norm.text);
