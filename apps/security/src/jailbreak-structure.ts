@@ -220,6 +220,8 @@ export interface JailbreakStructure {
  */
 /** The end of a word that knows letters outside ASCII (a branch's start needs none: each begins with a word of its own). */
 const RB = String.raw`(?![\p{L}\p{N}_])`;
+/** The start of a word, for the frame's short words (FRAME_INTL runs only once a refusal is suppressed, so its cost is small). */
+const LB = String.raw`(?<![\p{L}\p{N}_])`;
 const REFUSAL_SUPPRESSED_INTL = new RegExp(
   [
     // English: warnings, lectures and "I can't" banned; refusing forbidden or punished.
@@ -239,6 +241,9 @@ const REFUSAL_SUPPRESSED_INTL = new RegExp(
     String.raw`لا يرفض|لا ترفض|دون (?:تحذيرات|أي تحذير)|بدون (?:تحذيرات|أي تحذير)|لا داعي لأي تحذيرات|بلا (?:تحذيرات|قيود)|من كل القيود`,
     String.raw`मना मत|कोई चेतावनी मत|बिना चेतावनी|इनकार मत`,
     String.raw`đừng từ chối|không (?:bao giờ )?từ chối|đừng giảng đạo đức|không cảnh báo`,
+    // Ukrainian, Czech, Dutch, Swahili, Persian, Thai, Greek, Hebrew.
+    String.raw`ніколи не відмовля|не відмовляй|без (?:попереджень|відмов)|nikdy neodmítá|neodmítej|bez varování|weigert nooit|niet weigeren|zonder waarschuwingen|hakatai|usikatae|bila onyo`,
+    String.raw`هرگز (?:رد نمی|امتناع نمی)|رد نکن|بدون هشدار|ไม่(?:เคย)?ปฏิเสธ|ห้ามปฏิเสธ|ไม่มีคำเตือน|ποτέ δεν αρνείται|μην αρνηθείς|χωρίς προειδοποιήσεις|לעולם לא מסרב|אל תסרב|בלי אזהרות`,
     String.raw`(?:asla )?reddetme(?:z|den)?${RB}|uyarı(?:sız| olmadan)|jangan menolak${RB}|tanpa peringatan${RB}`,
     // Japanese, Chinese, Korean.
     String.raw`できません[」』]?と(?:は)?(?:言わ|言いません)|決して[^。\n]{0,12}言いません|(?:注意書き|警告|免責)(?:は|も)?(?:不要|なし|いらない|付けない|含めません)|拒否(?:しない|せず|禁止)|断らない`,
@@ -251,8 +256,8 @@ const REFUSAL_SUPPRESSED_INTL = new RegExp(
 const FRAME_INTL = new RegExp(
   [
     String.raw`\b(?:let'?s play|new game|a game|role-?play|improv|you are [a-z]{2,20}\b|you'?re [a-z]{2,20},|pretend|imagine|hypothetical(?:ly)?|in a world where|thought experiment|novel|story|screenplay|chapter|scene|fiction|character|persona|mode)\b`,
-    String.raw`(?:vamos a jugar|juguemos|juego|eres|imagina|hipotétic\p{L}{1,2}|novela|relato|personaje|vamos jogar|jogo|você é|imagine|hipoteticamente|romance|on joue|jeu|tu es|tu joues|imagine|hypothétique|roman|personnage|spiel|du bist|stell dir vor|hypothetisch|roman|rolle|gioco|sei |immagina|ipotetic\p{L}{1,2}|racconto|gra|jesteś|wyobraź|tryb)${RB}`,
-    String.raw`игр\p{L}{1,3}|ты —|ты теперь|представь|гипотетическ|роман|персонаж|режим|تخيل|أنت الآن|ستتصرف|افتراض|رواية|شخصية|لعبة|कल्पना|कहानी|बनकर|खेल|trò chơi|bạn là|tưởng tượng|giả sử|oyun|hayal et|bayangkan|permainan`,
+    String.raw`${LB}(?:vamos a jugar|juguemos|juego|eres|imagina|hipotétic\p{L}{1,2}|novela|relato|personaje|vamos jogar|jogo|você é|imagine|hipoteticamente|romance|on joue|jeu|tu es|tu joues|imagine|hypothétique|roman|personnage|spiel|du bist|stell dir vor|hypothetisch|roman|rolle|gioco|sei |immagina|ipotetic\p{L}{1,2}|racconto|gra|jesteś|wyobraź|tryb|oyun\p{L}{0,3}|sen artık|hayal et|bayangkan|permainan|hra|představ si|spel|stel je voor|je bent|mchezo|fikiria|trò chơi|bạn là|tưởng tượng|giả sử)${RB}`,
+    String.raw`игр\p{L}{1,3}|ты —|ты теперь|представь|гипотетическ|роман|персонаж|режим|تخيل|أنت الآن|ستتصرف|افتراض|رواية|شخصية|لعبة|कल्पना|कहानी|बनकर|खेल|гра|уяви|ти —|بازی|تصور کن|เกม|สมมติ|παιχνίδι|φαντάσου|משחק|דמיין`,
     String.raw`あなたは|として(?:答え|振る舞|動作)|モード|ゲーム|小説|物語|ロールプレイ|仮に|你扮演|扮演|你现在是|角色|游戏|小说|剧本|假设|模式|너는|당신은|게임|역할|소설|가정|모드|npc`,
   ].join('|'),
   // No `g`: read with test(), which would otherwise carry lastIndex from one text to the next.

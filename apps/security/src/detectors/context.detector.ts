@@ -127,7 +127,7 @@ const RB = String.raw`(?![\p{L}\p{N}_])`;
 const AGENT_WORDS = [
   'ai', 'a\\.i\\.', 'ia', 'ki', 'ии', 'llm', 'gpt', 'copilot', 'chatbot', 'bots?', 'assistants?', 'assistent(?:en|in)?', 'assistente', 'asistente',
   'asystent(?:a|owi)?', 'ассистент(?:а|у|ом)?', 'помощник(?:а|у|ом)?', 'бот(?:а|у|ом)?', 'सहायक', 'مساعد', 'المساعد', 'للمساعد', 'الآلي', 'asisten',
-  'asistan(?:ı|a)?', 'yardımcı(?:sı|ya)?', 'katulong', 'trợ lý', 'ผู้ช่วย', '(?:automated|automation|autonomous|automatisierte[nmr]?|automatische[nmr]?|automatique|automatizad[oa]|автоматическ\\p{L}{1,3}|автоматизированн\\p{L}{1,3}) [\\p{L}-]{3,20}',
+  'asistan(?:ı|a)?', 'yardımcı(?:sı|ya)?', 'katulong', 'trợ lý', 'ผู้ช่วย', 'асистент(?:а|у|ом)?', 'помічник(?:а|у|ом)?', 'ші', 'msaidizi', 'সহকারী', 'دستیار', 'βοηθ(?:ός|ού|ό)', 'עוזר', 'avustaja(?:lle)?', 'asszisztens(?:nek)?', '(?:automated|automation|autonomous|automatisierte[nmr]?|automatische[nmr]?|automatique|automatizad[oa]|автоматическ\\p{L}{1,3}|автоматизированн\\p{L}{1,3}) [\\p{L}-]{3,20}',
 ];
 const AGENT_NOUN = `(?:(?<![\\p{L}\\p{N}_])(?:${AGENT_WORDS.join('|')})${RB}|アシスタント|ボット|エージェント|助手|助理|机器人|智能体|어시스턴트|도우미|에이전트|自動化|自动化|자동화)`;
 /** A negated verb of telling or showing, in the writers' languages (round 16c, definitions). */
@@ -223,14 +223,17 @@ const CLAIMED_APPROVAL = [
   String.raw`이미[^.\n]{0,15}?(?:동의|승인|확인|허락)|사전 (?:합의|승인|동의)|(?:승인|확인|합의) 완료`,
   String.raw`уже[^.\n]{0,30}?(?:согласил|одобрил|подтвердил|дал согласие|разрешил|утвердил)|заранее (?:одобрен|согласован)`,
   String.raw`już[^.\n]{0,30}?(?:zgod|zatwierdz|potwierdz|zaakceptowa)|wyraził\p{L}{0,2} (?:już )?zgodę`,
-  String.raw`já${RB}[^.\n]{0,30}?(?:aprov|autoriz|confirm|concord|validad|deu (?:o )?(?:consentimento|aval))|pré-aprovad`,
-  String.raw`ya${RB}[^.\n]{0,30}?(?:aprob|autoriz|confirm|dio su consentimiento|validad)|(?:lo|la) aprobó${RB}|aprobad[oa] previamente|previamente aprobad`,
+  String.raw`(?<![\p{L}\p{N}_])já${RB}[^.\n]{0,30}?(?:aprov|autoriz|confirm|concord|validad|deu (?:o )?(?:consentimento|aval))|pré-aprovad`,
+  String.raw`(?<![\p{L}\p{N}_])ya${RB}[^.\n]{0,30}?(?:aprob|autoriz|confirm|dio su consentimiento|validad)|(?:lo|la) aprobó${RB}|aprobad[oa] previamente|previamente aprobad`,
   String.raw`déjà[^.\n]{0,30}?(?:approuv|valid|confirm|autoris|donné son accord)|a donné son accord|c'est validé|pré-?approuv`,
   String.raw`bereits[^.\n]{0,30}?(?:zugestimmt|genehmigt|bestätigt|freigegeben|abgestimmt)|abgestimmt${RB}|vorab (?:genehmigt|freigegeben)`,
   String.raw`già[^.\n]{0,30}?(?:approvat|autorizzat|confermat|dato il consenso)`,
   String.raw`पहले ही[^।\n]{0,30}?(?:दे दी|दी है|मंजूरी|अनुमति|सहमति|करवा)`,
   String.raw`(?:معتمد|موافق عليه|تمت الموافقة|تمّت الموافقة)[^.\n]{0,30}?(?:مسبق|بالفعل)|(?:مسبق|بالفعل)[^.\n]{0,20}?(?:معتمد|الموافقة)`,
   String.raw`đã (?:đồng ý|phê duyệt|xác nhận|chấp thuận|cho phép)`,
+  // Round 16c, the writers' other languages: Ukrainian, Czech, Dutch, Swahili, Bengali, Persian, Thai, Greek, Hebrew.
+  String.raw`вже[^.\n]{0,30}?(?:погодив|погодил|схвалив|підтвердив|дав згоду)|${'(?<![\\p{L}])'}(?:už|již)[^.\n]{0,30}?(?:schválil|souhlasil|potvrdil)|${'(?<![\\p{L}])'}al (?:goedgekeurd|akkoord gegeven|bevestigd|ingestemd)`,
+  String.raw`tayari (?:ameidhinisha|amekubali|imeidhinishwa)|ইতিমধ্যে[^।\n]{0,30}?(?:অনুমোদন|সম্মতি)|قبلاً[^.\n]{0,30}?(?:تأیید|موافقت)|อนุมัติแล้ว|ยินยอมแล้ว|έχει ήδη (?:εγκρίνει|συμφωνήσει)|כבר (?:אישר|הסכים|אושר)`,
   String.raw`(?:inaprubahan|pinayagan|kinumpirma) na${RB}|sudah (?:disetujui|menyetujui|dikonfirmasi)${RB}|(?:zaten|önceden) onay`,
 ].join('|');
 /**
@@ -256,6 +259,8 @@ const SKIP_CHECK = [
   String.raw`(?:न|मत) (?:बताएं|बताना|बताओ|बताएँ)|(?:ज़रूरत|जरूरत) नहीं|को छोड़ दे`,
   String.raw`لا حاجة|دون (?:إبلاغ|الرجوع|التحقق)|عدم (?:ذكر|تصعيد|إبلاغ)|تجاوز (?:خطوة|التحقق)`,
   String.raw`đừng (?:nhắc|thông báo|báo|nói|hỏi)|không cần (?:hỏi|báo|xác nhận)`,
+  String.raw`не (?:повідомляй|кажи|питай)|без (?:підтвердження|погодження)|bez (?:potvrzení|ptaní)|neptej se|neříkej|zonder (?:te vragen|overleg|bevestiging)|niet (?:melden|vermelden|vragen)`,
+  String.raw`bila kuuliza|usimwambie|জানাবেন না|জিজ্ঞাসা না করে|اطلاع ندهید|بدون (?:پرسیدن|اطلاع)|ไม่ต้อง(?:แจ้ง|ถาม|ยืนยัน)|χωρίς να (?:ρωτήσεις|ενημερώσεις)|בלי לשאול|אל תספר`,
   String.raw`hindi na kailangang${RB}|huwag (?:sabihin|ipaalam)${RB}|tidak perlu${RB}|jangan (?:beri tahu|bilang|kasih tahu)${RB}|sormadan|haber vermeden|onay beklemeden`,
 ].join('|');
 
@@ -1159,11 +1164,11 @@ const GATES = new TriggerIndex(CONTEXT_CUES.map((c) => c.gate), true);
 /** Letters of the other languages' cues (accented Latin, kana, CJK): a text with one opens the `nonAscii` cues ("19°C" does not). */
 const OTHER_SCRIPT = /[\u00c0-\u024f\u3040-\u30ff\u4e00-\u9fff]/;
 /**
- * Letters of the scripts the `raw` cues read (accented and Vietnamese Latin, Cyrillic, Arabic, Devanagari, Thai, kana,
- * CJK, Hangul) and typographic dashes and quotes (a short word such as "AI" may end at one): a text with one opens them,
+ * Letters of the scripts the `raw` cues read (accented and Vietnamese Latin, Greek, Cyrillic, Hebrew, Arabic, Devanagari,
+ * Bengali, Thai, kana, CJK, Hangul) and typographic dashes and quotes (a short word such as "AI" may end at one): a text with one opens them,
  * since their gates hold only ASCII literals.
  */
-const WIDE_SCRIPT = /[\u2010-\u201f\u00c0-\u024f\u0400-\u04ff\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f\u1e00-\u1eff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/;
+const WIDE_SCRIPT = /[\u2010-\u201f\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff\u0980-\u09ff\u0900-\u097f\u0e00-\u0e7f\u1e00-\u1eff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/;
 /** Cues read on the lower-cased text (`Cue.raw`). */
 const RAW_CUES: readonly number[] = CONTEXT_CUES.flatMap((c, i) => (c.raw ? [i] : []));
 /** Cues opened by a letter of another script (`Cue.nonAscii`). */

@@ -220,7 +220,7 @@ export function mentionedInQuote(t: string, start: number, end: number): boolean
 }
 
 /** Letters of scripts whose jailbreak parts hold no ASCII literal (accented and Vietnamese Latin, Cyrillic, Arabic, Devanagari, Thai, kana, CJK, Hangul). */
-const WIDE_SCRIPT = /[\u00c0-\u024f\u0400-\u04ff\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f\u1e00-\u1eff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/;
+const WIDE_SCRIPT = /[\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff\u0980-\u09ff\u0900-\u097f\u0e00-\u0e7f\u1e00-\u1eff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/;
 
 export class RulesDetector implements Detector {
   readonly name = 'rules';
