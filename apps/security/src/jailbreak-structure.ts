@@ -144,6 +144,25 @@ export const JAILBREAK_TRIGGERS: readonly string[] = [
   'decod', 'rot13', 'rot-13', 'join', 'combin', 'concatenat', 'merg', 'assembl', 'together', '+',
 ];
 
+/**
+ * Round 16c: literals of REFUSAL_SUPPRESSED_INTL's English (and ASCII) forms. A separate gate: a text that opens only
+ * this one (an e-mail that says "sorry" or "cannot") runs that one regex first, and the whole check only when it
+ * matches (the whole check on every such text cost ×2 CPU in the rules pass). Texts in other scripts open it too.
+ */
+export const REFUSAL_TRIGGERS: readonly string[] = [
+  'lectur', 'moraliz', 'moralis', 'ethics talk', 'sermon', 'hedg', "can't", 'cannot', "i'm sorry", 'im sorry', 'sorry', 'as an ai', "i'm unable", 'im unable',
+  'refuse', 'decline', 'water it down', 'water this down', 'sin ', 'sem ', 'sans ', 'pas de ', 'ohne ', 'keine ', 'lehnt ', 'ablehn', 'senza ', 'rifiut',
+  'bez ', 'nigdy nie', 'nie odmawiaj', 'no te niegues', 'no digas', 'no me des', 'no me sueltes', 'cada vez que te niegues', 'nunca', 'recus', 'ne refuse',
+  'tu refuses', 'ne dis', 'ne dites', 'reddet', 'jangan menolak', 'tanpa peringatan', 'never ', "don't", 'do not', 'must not', 'without', 'every time',
+  'each time', 'whenever', 'if you', ' no ', 'zero ',
+];
+
+/** True when the raw (lower-cased) text suppresses a refusal somewhere: the cheap first step of a text opened by REFUSAL_TRIGGERS only. */
+export function suppressesRefusal(raw: string): boolean {
+  const r = raw.length > MAX ? raw.slice(0, MAX) : raw;
+  return firstUnnegated(REFUSAL_SUPPRESSED_INTL, r) !== undefined;
+}
+
 const FICTION = /\b(?:screenplay|script|novel|story|thriller|film|movie|scene|monologue|role-?play|hypothetical(?:ly)?|in a world where|academic exercise|thought experiment|for (?:educational|research|academic) purposes)\b/;
 
 const FIDELITY =
@@ -189,19 +208,76 @@ export interface JailbreakStructure {
   /** Where the strongest part matched. */
   start: number;
   end: number;
+  /** True when start/end index the raw (only lower-cased) text rather than the normalised one. */
+  raw?: boolean;
 }
+
+/**
+ * Round 16c: the same parts in the writers' other languages, read on the text only lower-cased (`raw`: Cyrillic
+ * survives; the folded text maps its look-alike letters to Latin). What a jailbreak says about the reader's refusals is
+ * the steadiest part across languages: it forbids them, punishes them, or describes a persona that never refuses, and
+ * it bans the warnings a refusal comes with. A guard prompt orders refusals; it does not forbid them.
+ */
+/** The end of a word that knows letters outside ASCII (a branch's start needs none: each begins with a word of its own). */
+const RB = String.raw`(?![\p{L}\p{N}_])`;
+/** The start of a word, for the frame's short words (FRAME_INTL runs only once a refusal is suppressed, so its cost is small). */
+const LB = String.raw`(?<![\p{L}\p{N}_])`;
+const REFUSAL_SUPPRESSED_INTL = new RegExp(
+  [
+    // English: warnings, lectures and "I can't" banned; refusing forbidden or punished.
+    String.raw`\b(?:no|without|with no|zero) (?:\w+ )?(?:lectures?|lecturing|moraliz\w{0,3}|moralis\w{0,3}|ethics talk|sermons?|hedging)\b`,
+    String.raw`\b(?:don'?t|do not|never|must not|mustn'?t|you may not) (?:ever )?(?:say|tell me|write|reply) ["“']?(?:i can'?t|i cannot|i'?m sorry|i'?m unable|sorry|as an ai)\b`,
+    String.raw`\b(?:don'?t|do not|never|must not) (?:refuse|decline|lecture|moraliz\w{0,3}|moralis\w{0,3}|hedge|water (?:it|this) down)\b`,
+    String.raw`\b(?:every time|each time|whenever|if) you (?:refuse|decline|hedge|add (?:a |any )?(?:warning|disclaimer))`,
+    // Spanish, Portuguese, French, German, Italian, Polish.
+    String.raw`sin (?:avisos|advertencias|sermones|moralina|rodeos|disclaimers?|negarte)${RB}|no (?:te niegues|digas que no puedes|me (?:des|sueltes) (?:sermones|advertencias|la charla))${RB}|cada vez que te niegues${RB}|nunca (?:se niega|dice que no)${RB}`,
+    String.raw`sem (?:avisos|advertências|ressalvas|sermões)${RB}|não (?:recuse|se recuse|diga que não pode)${RB}|nunca (?:recusa|diz não)${RB}`,
+    String.raw`sans (?:avertissements?|mises? en garde|morale|moraliser)${RB}|pas de (?:morale|mise en garde|avertissements?|leçon de morale)${RB}|ne refuse jamais${RB}|(?:chaque fois que|si) tu refuses${RB}|ne (?:dis|dites) (?:pas|jamais) que tu ne peux pas`,
+    String.raw`ohne (?:warnungen|ablehnungen|moralpredigt|belehrungen)${RB}|keine (?:warnungen|ablehnungen|moralpredigt|belehrungen)${RB}|lehnt (?:nie|niemals)${RB}|(?:nie|niemals) ablehn`,
+    String.raw`senza (?:avvertenze|avvisi|prediche|rifiuti)${RB}|(?:non|mai) rifiut`,
+    String.raw`bez (?:odmów|odmowy|ostrzeżeń|zastrzeżeń|moralizowania)${RB}|nigdy nie odmawia|nie odmawiaj${RB}`,
+    // Russian, Arabic, Hindi, Vietnamese, Turkish, Indonesian.
+    String.raw`без (?:предупреждений|отказов|морали|нравоучений|оговорок)|никогда не отказыва|не отказывай|не читает морали|за каждый отказ`,
+    String.raw`لا يرفض|لا ترفض|دون (?:تحذيرات|أي تحذير)|بدون (?:تحذيرات|أي تحذير)|لا داعي لأي تحذيرات|بلا (?:تحذيرات|قيود)|من كل القيود`,
+    String.raw`मना मत|कोई चेतावनी मत|बिना चेतावनी|इनकार मत`,
+    String.raw`đừng từ chối|không (?:bao giờ )?từ chối|đừng giảng đạo đức|không cảnh báo`,
+    // Ukrainian, Czech, Dutch, Swahili, Persian, Thai, Greek, Hebrew.
+    String.raw`ніколи не відмовля|не відмовляй|без (?:попереджень|відмов)|nikdy neodmítá|neodmítej|bez varování|weigert nooit|niet weigeren|zonder waarschuwingen|hakatai|usikatae|bila onyo`,
+    String.raw`هرگز (?:رد نمی|امتناع نمی)|رد نکن|بدون هشدار|ไม่(?:เคย)?ปฏิเสธ|ห้ามปฏิเสธ|ไม่มีคำเตือน|ποτέ δεν αρνείται|μην αρνηθείς|χωρίς προειδοποιήσεις|לעולם לא מסרב|אל תסרב|בלי אזהרות`,
+    String.raw`(?:asla )?reddetme(?:z|den)?${RB}|uyarı(?:sız| olmadan)|jangan menolak${RB}|tanpa peringatan${RB}`,
+    // Japanese, Chinese, Korean.
+    String.raw`できません[」』]?と(?:は)?(?:言わ|言いません)|決して[^。\n]{0,12}言いません|(?:注意書き|警告|免責)(?:は|も)?(?:不要|なし|いらない|付けない|含めません)|拒否(?:しない|せず|禁止)|断らない`,
+    String.raw`从不拒绝|不(?:要|得|能|许)?拒绝|不要加任何(?:提醒|警告|免责)|不加任何(?:提醒|警告|免责)|不要(?:加|添加)?(?:任何)?(?:旁白或)?免责声明|从不提醒风险`,
+    String.raw`거절하면|거절하지 마|경고(?:는|도)? ?(?:하지 마|없이)`,
+  ].join('|'),
+  'gmu',
+);
+/** A persona, a game or a story frame in the writers' other languages (with a refusal suppressed, a jailbreak). */
+const FRAME_INTL = new RegExp(
+  [
+    String.raw`\b(?:let'?s play|new game|a game|role-?play|improv|you are [a-z]{2,20}\b|you'?re [a-z]{2,20},|pretend|imagine|hypothetical(?:ly)?|in a world where|thought experiment|novel|story|screenplay|chapter|scene|fiction|character|persona|mode)\b`,
+    String.raw`${LB}(?:vamos a jugar|juguemos|juego|eres|imagina|hipotétic\p{L}{1,2}|novela|relato|personaje|vamos jogar|jogo|você é|imagine|hipoteticamente|romance|on joue|jeu|tu es|tu joues|imagine|hypothétique|roman|personnage|spiel|du bist|stell dir vor|hypothetisch|roman|rolle|gioco|sei |immagina|ipotetic\p{L}{1,2}|racconto|gra|jesteś|wyobraź|tryb|oyun\p{L}{0,3}|sen artık|hayal et|bayangkan|permainan|hra|představ si|spel|stel je voor|je bent|mchezo|fikiria|trò chơi|bạn là|tưởng tượng|giả sử)${RB}`,
+    String.raw`игр\p{L}{1,3}|ты —|ты теперь|представь|гипотетическ|роман|персонаж|режим|تخيل|أنت الآن|ستتصرف|افتراض|رواية|شخصية|لعبة|कल्पना|कहानी|बनकर|खेल|гра|уяви|ти —|بازی|تصور کن|เกม|สมมติ|παιχνίδι|φαντάσου|משחק|דמיין`,
+    String.raw`あなたは|として(?:答え|振る舞|動作)|モード|ゲーム|小説|物語|ロールプレイ|仮に|你扮演|扮演|你现在是|角色|游戏|小说|剧本|假设|模式|너는|당신은|게임|역할|소설|가정|모드|npc`,
+  ].join('|'),
+  // No `g`: read with test(), which would otherwise carry lastIndex from one text to the next.
+  'mu',
+);
 
 /** Texts longer than this are read up to it (a jailbreak says what it wants near its start). */
 const MAX = 8192;
 
 /** The structure of a jailbreak in normalised text, or undefined when no two parts meet. */
-export function jailbreakStructure(text: string): JailbreakStructure | undefined {
+export function jailbreakStructure(text: string, raw?: string): JailbreakStructure | undefined {
   const t = text.length > MAX ? text.slice(0, MAX) : text;
+  // Round 16c: a refusal suppressed in any of the writers' languages, with a persona, a game or a story frame.
+  const r = raw === undefined ? undefined : raw.length > MAX ? raw.slice(0, MAX) : raw;
+  const suppressed = r !== undefined ? firstUnnegated(REFUSAL_SUPPRESSED_INTL, r) : undefined;
   // Under inverted answers ("opposite day": asked what not to do, list what to do) a negation is the trick itself.
   const harm = INVERTED.test(t) ? firstMatch(HARM, t) : firstUnnegated(HARM, t);
   const dropped = firstUnnegated(RULES_DROPPED, t) ?? (harm ? firstUnnegated(NO_CAVEATS, t) : undefined);
   const smuggled = firstMatch(SMUGGLED, t);
-  if (!dropped && !harm && !smuggled) return undefined;
+  if (!dropped && !harm && !smuggled && !suppressed) return undefined;
   const identity = firstUnnegated(NEW_IDENTITY, t);
   const coercion = firstUnnegated(COERCION, t);
   const parts: string[] = [];
@@ -216,14 +292,22 @@ export function jailbreakStructure(text: string): JailbreakStructure | undefined
   const unseen = smuggled !== undefined && UNSEEN.test(t);
   if (smuggled) parts.push('smuggled_task');
   if (unseen) parts.push('unseen');
+  const framed = suppressed !== undefined && (identity !== undefined || coercion !== undefined || FRAME_INTL.test(r!));
+  if (suppressed && !dropped) parts.push('refusal_suppressed');
+  if (framed) parts.push('frame');
   let weight = 0;
   if (dropped && (identity || coercion || harm)) weight = 0.7;
+  else if (suppressed && (framed || harm)) weight = 0.65;
   else if (coercion && harm) weight = 0.65;
   else if (harm && fidelity && (fiction || identity)) weight = 0.6;
   else if (smuggled && (unseen || harm || coercion || dropped)) weight = 0.65;
   else if (harm && identity) weight = 0.4;
   else if (smuggled) weight = 0.4;
   if (weight === 0) return undefined;
-  const at = dropped ?? coercion ?? harm ?? smuggled!;
+  const at = dropped ?? coercion ?? harm ?? smuggled;
+  if (!at) {
+    // Only the raw text's part: its offsets are the original text's.
+    return { weight, parts, start: suppressed!.index, end: suppressed!.index + suppressed![0].length, raw: true };
+  }
   return { weight, parts, start: at.index, end: at.index + at[0].length };
 }

@@ -30,8 +30,14 @@ function anchorFloating(findings: readonly Finding[]): readonly Finding[] {
     if (!anchor || f.score > anchor.score) anchor = f;
   }
   if (!anchor) return findings;
-  return findings.map((f) => (f.floating ? { ...f, category: anchor!.category } : f));
+  // Round 16c: a floating finding strong enough to alert alone also keeps the kind its category head named, when that
+  // differs (an exfiltration the head names stays one when a context cue calls the same text an injection).
+  return findings.flatMap((f) => (!f.floating ? [f] : f.score >= FLOATING_ALONE && f.category !== anchor!.category && KEPT_HEAD_CATEGORIES.has(f.category) ? [{ ...f, category: anchor!.category }, f] : [{ ...f, category: anchor!.category }]));
 }
+/** Head categories a stand-alone floating finding keeps (not tool_poisoning: outside definitions the head's guess at it is noise). */
+const KEPT_HEAD_CATEGORIES: ReadonlySet<string> = new Set(['prompt_injection', 'jailbreak', 'exfiltration', 'data_leak']);
+/** The classifier's stand-alone weight (`classifier.detector.ts`, ALONE_WEIGHT). */
+const FLOATING_ALONE = 0.55;
 
 export function subjectOfMessage(msg: McpMessageEvent, method?: string): AlertSubject {
   const pid = msg.stdio_transport?.from_pid ?? msg.http_transport?.pid;

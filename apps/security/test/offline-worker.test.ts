@@ -68,7 +68,8 @@ describe('offline worker', () => {
       });
       const wall = performance.now() - t0;
       assert.equal(result.rest.length, 200);
-      assert.equal(result.rest[150]![0]?.category, 'prompt_injection', 'the attack among the normal messages is still found');
+      // (Round 16c: it is reported as an exfiltration too, the stronger of its two alerts, so the injection is looked for among them.)
+      assert.ok(result.rest[150]!.some((a) => a.category === 'prompt_injection'), 'the attack among the normal messages is still found');
       assert.equal(result.rest.filter((a) => a.length > 0).length, 1);
       assert.equal(engine.counters.get('offline_budget_exceeded'), 0, 'bounded rules judge the hostile message within the budget');
       // A loaded 2-core machine: generous, but the old rules held the thread for seconds here.

@@ -40,6 +40,20 @@ interface Cue {
   nonAscii?: boolean;
   /** Read only once an addressee cue has matched in the input (an ask that weighs only beside one: round 10's resource asks). */
   afterAddress?: boolean;
+  /**
+   * Matched on the text only lower-cased, not folded (round 16c): Cyrillic words survive (the folded text maps Cyrillic
+   * look-alikes to Latin letters and leaves the rest, so a Russian word reads half Latin). Opened, besides its gate, by
+   * any letter of a script the ASCII gates cannot name (`WIDE_SCRIPT`).
+   */
+  raw?: boolean;
+  /** Read only in definitions (a tool, prompt or resource description, its parameters). */
+  onlyInDefinition?: boolean;
+  /** Not read in a prompt (a prompts/get message, a sampling system prompt): there a label names the prompt's own speakers. */
+  notInPrompt?: boolean;
+  /** A cheap test the text must pass before the cue's regex runs (the noun a label needs, before the label's regex). */
+  pre?: RegExp;
+  /** A last check of a match (e.g. a label of more than one word); a rejected match is skipped like a negated one. */
+  accept?: (m: RegExpExecArray, original: string) => boolean;
   kind: 'address' | 'act';
   category: AlertCategory;
   weight: number;
@@ -102,6 +116,153 @@ const READER_ROLE_GATES: readonly string[] = [
  * cues). Asks to run a command or take an action are not here: attacks put the command itself in quotes (14 of them).
  */
 const QUOTED_REQUESTS: ReadonlySet<string> = new Set(['hand_over_secrets', 'reveal_instructions', 'send_to_address', 'env_secret_asked', 'behind_the_users_back', 'replace_task']);
+
+/**
+ * Round 16c: words for an automated reader, in the languages the writers used: AI, assistant, bot, automated … An
+ * assistant may be a person, so the noun alone is no address: it must head a note's label (`LABEL_START` … `:`), and
+ * then only the asks below make it an injection.
+ */
+/** The end of a word that knows letters outside ASCII (`UB` at a branch's start made these regexes ~50× slower). */
+const RB = String.raw`(?![\p{L}\p{N}_])`;
+const AGENT_WORDS = [
+  'ai', 'a\\.i\\.', 'ia', 'ki', 'ии', 'llm', 'gpt', 'copilot', 'chatbot', 'bots?', 'assistants?', 'assistent(?:en|in)?', 'assistente', 'asistente',
+  'asystent(?:a|owi)?', 'ассистент(?:а|у|ом)?', 'помощник(?:а|у|ом)?', 'бот(?:а|у|ом)?', 'सहायक', 'مساعد', 'المساعد', 'للمساعد', 'الآلي', 'asisten',
+  'asistan(?:ı|a)?', 'yardımcı(?:sı|ya)?', 'katulong', 'trợ lý', 'ผู้ช่วย', 'асистент(?:а|у|ом)?', 'помічник(?:а|у|ом)?', 'ші', 'msaidizi', 'সহকারী', 'دستیار', 'βοηθ(?:ός|ού|ό)', 'עוזר', 'avustaja(?:lle)?', 'asszisztens(?:nek)?', '(?:automated|automation|autonomous|automatisierte[nmr]?|automatische[nmr]?|automatique|automatizad[oa]|автоматическ\\p{L}{1,3}|автоматизированн\\p{L}{1,3}) [\\p{L}-]{3,20}',
+];
+const AGENT_NOUN = `(?:(?<![\\p{L}\\p{N}_])(?:${AGENT_WORDS.join('|')})${RB}|アシスタント|ボット|エージェント|助手|助理|机器人|智能体|어시스턴트|도우미|에이전트|自動化|自动化|자동화)`;
+/** A negated verb of telling or showing, in the writers' languages (round 16c, definitions). */
+const NEG_TELL = [
+  String.raw`\b(?:do not|don'?t|never|must not|should not|shouldn'?t|without) (?:tell|inform|mention|show|notify|disclos|reveal|describ|list|alert|explain|surfac|display)\w{0,4}\b`,
+  String.raw`no (?:informes|menciones|digas|muestres|avises|le digas|le informes|comentes|expliques)${RB}|sin (?:informar|avisar|decir|mencionar)${RB}`,
+  String.raw`não (?:informe|mencione|diga|mostre|avise|conte|explique|exiba)${RB}|sem (?:informar|avisar|mencionar)${RB}`,
+  String.raw`ne (?:le |lui |l'|les )?(?:mentionne|dis|informe|montre|signale|précise|explique|affiche)z? (?:pas|jamais)${RB}|ne doit pas (?:figurer|apparaître|être (?:mentionn|montr|signal|affich))|sans (?:informer|prévenir|le dire|en informer)${RB}`,
+  String.raw`(?:erwähne|nenne|zeige|sage)${RB}[^.\n]{0,12}(?<![\p{L}\p{N}_])nicht${RB}|nicht (?:erwähnen|anzeigen|mitteilen|informieren|zeigen|sagen|offenlegen)${RB}`,
+  String.raw`non (?:dire|dirlo|informare|mostrare|menzionare|segnalare)${RB}|senza (?:informare|avvisare|dirlo)${RB}`,
+  String.raw`nie (?:pokazuj|mów|informuj|wspominaj|ujawniaj)${RB}`,
+  String.raw`не (?:сообщай|говори|показывай|упоминай|рассказывай|информируй)|не сообща`,
+  String.raw`不要(?:告诉|通知|提及|提到|透露|向)|不得(?:向|告诉|提及|透露)|勿(?:告知|提及)`,
+  String.raw`(?:説明|報告|通知|表示|言及)しないで|(?:伝え|知らせ|言わ|見せ|触れ)ないで`,
+  String.raw`(?:알리|말하|보여주|언급하|설명하)지 마`,
+  String.raw`(?:لا|ولا) (?:تذكر|تخبر|تُعلم|تعلم|تبلغ|تُبلغ|تظهر|تُظهر)|دون (?:إبلاغ|علم)`,
+  String.raw`(?:न|मत) (?:बताएं|बताना|बताएँ|बताओ|दिखाएं)`,
+  String.raw`đừng (?:nói|báo|cho|nhắc)|không thông báo`,
+].join('|');
+/** Who or what is not told: the user (or the person the tool serves) or the reader's own output. */
+const TOLD = String.raw`(?:users?|human|customer|client|analyst|lawyer|attorney|caller|owner|reply|response|answer|summary|explanation|confirmation|utilisateur|usuario|usuário|cliente|nutzer|benutzer|anwender|kunden?|utente|użytkownik\p{L}{0,3}|avocat|abogado|advogado|anwalt|récapitulatif|resumen|résumé|respuesta|réponse|antwort|zusammenfassung|resposta)${RB}|пользовател\p{L}{1,3}|ユーザー|利用者|用户|用戶|使用者|사용자|이용자|المستخدم|للمستخدم|उपयोगकर्ता|người dùng`;
+/** A step declared not to be disclosed. */
+const CONCEALED_PASSIVE = String.raw`\bneeds? no disclosure\b|\bneed not be (?:disclosed|mentioned|shown)\b|\b(?:is|are) not to be (?:disclosed|mentioned|shown)\b`;
+/** A call put before every other tool (a tool that must see everything first), in the writers' languages. */
+const BEFORE_OTHER_TOOLS = [
+  String.raw`\bbefore (?:using|calling|invoking|running|you use|you call) (?:any|every|all)(?: of the)? other (?:tools?|functions?)\b|\bbefore any other (?:tool|function)\b`,
+  String.raw`antes de (?:usar|chamar|utilizar|llamar) (?:qualquer|cualquier) outra? (?:ferramenta|herramienta)`,
+  String.raw`avant d'(?:utiliser|appeler) (?:tout|n'importe quel|un) autre outil`,
+  String.raw`(?:vor|bevor)[^.\n]{0,30}(?:jedes|eines|irgendeines|aller|ein|irgendein) (?:anderen|weiteren|anderes) (?:werkzeug|tool)`,
+  String.raw`prima di (?:usare|chiamare) qualsiasi altro strumento`,
+  String.raw`przed użyciem (?:jakiegokolwiek|innego|każdego) (?:innego )?narzędzia`,
+  String.raw`перед (?:использованием|вызовом) любого (?:другого )?инструмента|прежде чем (?:использовать|вызвать) любой другой инструмент`,
+  String.raw`使用任何其他工具(?:之前|前)|调用(?:任何)?其他工具(?:之前|前)`,
+  String.raw`他の(?:すべての)?ツールを(?:使う|使用する|呼び出す)前に|他のすべてのツール`,
+  String.raw`다른 (?:도구|툴)를 (?:사용하기|호출하기) 전에`,
+].join('|');
+/** Literals every English (ASCII) match of `AGENT_NOUN` holds, for the gates. */
+const AGENT_GATES: readonly string[] = [
+  'assistant', 'assistent', 'bot', 'a.i.', 'llm', 'gpt', 'copilot', 'automat', 'autonomous', 'asistente', 'assistente', 'asystent', 'asisten', 'asistan', 'katulong',
+  // The short words end at any ASCII character that is no letter, digit or underscore (others open the cue by their script).
+  ...['ai', 'ia', 'ki'].flatMap((w) => [...' ,.:;)]([-/\'"!?*`\t\n\r{}<>|&+=#%@~^$'].map((c) => w + c)),
+];
+/** Relative pronouns and demonstratives of the writers' languages (an addressee defined by what it does to this data). */
+const RELATIVE = String.raw`that|who|which|que|qui|der|die|das|welche[rsn]?|che|któr\p{L}{1,2}|котор\p{L}{2,3}|الذي|التي|yang`;
+const DEMONSTRATIVE = String.raw`this|these|este|esta|estos|estas|esse|essa|ce|cet|cette|ces|diese[rnms]?|questo|questa|questi|queste|tego|tej|ten|эт\p{L}{1,2}|данн\p{L}{2,3}|هذا|هذه|ini|này`;
+/** The noun anywhere in the text (no `g`: read with test()). */
+const AGENT_NOUN_ANYWHERE = new RegExp(AGENT_NOUN, 'u');
+/** Where a note's label may begin: a line, a sentence, a clause, a bracket, a quote mark, a list or comment marker. */
+const LABEL_START = String.raw`(?:^\s{0,3}|[.!?]\s{1,3}|[。！？]\s{0,3}|[,;:，、；]\s{0,2}|[(\[（【<>※*#—–]\s{0,3}|-\s{1,2})`;
+/**
+ * A raw cue's match quoted in running text (`mentionedInQuote`, read at the match's last character: a label's match
+ * begins before its quote mark), unless the quote is a value's (right after a comma, semicolon, tab or a label's
+ * colon: a CSV cell, `Note: "…"`): there the quote marks are the file's syntax, not someone's words.
+ */
+function quotedMention(text: string, m: RegExpExecArray): boolean {
+  const end = m.index + m[0].length;
+  if (!mentionedInQuote(text, end - 1, end)) return false;
+  const lineStart = text.lastIndexOf('\n', end) + 1;
+  const q = text.lastIndexOf('"', end - 1);
+  return !(q >= lineStart && /[,;:\t]\s?$/.test(text.slice(Math.max(lineStart, q - 2), q)));
+}
+const DETERMINERS = /(?<![\p{L}\p{N}_])(?:this|that|the|a|an|my|your|our|their|his|her|its|el|la|le|les|los|las|der|die|das|den|dem|des|ein|eine|o|os|as|um|uma|il|lo|gli|un|une|una|ce|cet|cette)(?![\p{L}\p{N}_])/gu;
+const PROMPT_LABEL = /\b(?:system |developer |initial )?prompts?\b|\bsystem message\b|\bpersona\b|システムプロンプト|系统提示|시스템 프롬프트|системн\p{L}{1,3} (?:промпт|подсказк)/u;
+/** A label that is more than the noun ("Scheduling assistant:", "AIアシスタントへ："), not a transcript's speaker ("Assistant:", "Bot:"). */
+function labelOfMoreThanTheNoun(m: RegExpExecArray, original: string): boolean {
+  // A label that names a prompt ("System prompt for the release-notes bot: …") heads a prompt being shown, as a text
+  // that opens as a system prompt does (verdict.ts weighs those as prompts).
+  if (PROMPT_LABEL.test(m[0])) return false;
+  // A capital after a lower-case word inside the label starts a new sentence the text forgot to end ("… in a text
+  // block This GPT: …"): the label is what follows it.
+  let pre = m[1] ?? '';
+  const span = m.indices?.[1];
+  if (span && original.length >= span[1]) {
+    const seen = original.slice(span[0], span[1]);
+    let at = -1;
+    for (const c of seen.matchAll(/[a-z0-9] ([A-Z])/g)) at = c.index! + 2;
+    if (at >= 0) pre = pre.slice(at);
+  }
+  // A determiner alone beside the noun ("This GPT:", "The assistant:") names a speaker, as a bare noun does.
+  const rest = `${pre} ${m[3] ?? ''}`.replace(DETERMINERS, ' ');
+  return /[\p{L}]{2}|[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u.test(rest);
+}
+/**
+ * The action claimed to be approved already (by the user, a manager, by phone), in the writers' languages: a note that
+ * gets an action past the reader says the consent was given elsewhere.
+ */
+const CLAIMED_APPROVAL = [
+  String.raw`\b(?:already|previously)\s(?:(?:been|given|said|had|got)\s)?(?:[a-z]{2,12}\s)?(?:approved|agreed|confirmed|authori[sz]ed|verified|validated|cleared|signed off|granted|consented|okayed|said yes|(?:their|his|her|the|its) (?:ok|okay|approval|consent|permission|go-ahead))\b`,
+  String.raw`\b(?:approved|confirmed|authori[sz]ed|signed off|agreed|okayed|cleared|verified)(?:\s(?:it|this|that|on))?\s(?:verbally|orally|by phone|over the phone|by text|on (?:a|the) (?:call|phone))\b`,
+  String.raw`\bpre-?(?:approved|authori[sz]ed|cleared|verified)\b`,
+  String.raw`(?:既に|すでに|事前に|予め|あらかじめ)[^。\n]{0,20}?(?:了承|承認|同意|許可|確認|合意)|(?:承認|了承|確認)済み`,
+  String.raw`已(?:经)?[^。\n]{0,12}?(?:批准|同意|确认|授权|审批|核实)|(?:预先|事先)(?:批准|同意|授权)`,
+  String.raw`이미[^.\n]{0,15}?(?:동의|승인|확인|허락)|사전 (?:합의|승인|동의)|(?:승인|확인|합의) 완료`,
+  String.raw`уже[^.\n]{0,30}?(?:согласил|одобрил|подтвердил|дал согласие|разрешил|утвердил)|заранее (?:одобрен|согласован)`,
+  String.raw`już[^.\n]{0,30}?(?:zgod|zatwierdz|potwierdz|zaakceptowa)|wyraził\p{L}{0,2} (?:już )?zgodę`,
+  String.raw`(?<![\p{L}\p{N}_])já${RB}[^.\n]{0,30}?(?:aprov|autoriz|confirm|concord|validad|deu (?:o )?(?:consentimento|aval))|pré-aprovad`,
+  String.raw`(?<![\p{L}\p{N}_])ya${RB}[^.\n]{0,30}?(?:aprob|autoriz|confirm|dio su consentimiento|validad)|(?:lo|la) aprobó${RB}|aprobad[oa] previamente|previamente aprobad`,
+  String.raw`déjà[^.\n]{0,30}?(?:approuv|valid|confirm|autoris|donné son accord)|a donné son accord|c'est validé|pré-?approuv`,
+  String.raw`bereits[^.\n]{0,30}?(?:zugestimmt|genehmigt|bestätigt|freigegeben|abgestimmt)|abgestimmt${RB}|vorab (?:genehmigt|freigegeben)`,
+  String.raw`già[^.\n]{0,30}?(?:approvat|autorizzat|confermat|dato il consenso)`,
+  String.raw`पहले ही[^।\n]{0,30}?(?:दे दी|दी है|मंजूरी|अनुमति|सहमति|करवा)`,
+  String.raw`(?:معتمد|موافق عليه|تمت الموافقة|تمّت الموافقة)[^.\n]{0,30}?(?:مسبق|بالفعل)|(?:مسبق|بالفعل)[^.\n]{0,20}?(?:معتمد|الموافقة)`,
+  String.raw`đã (?:đồng ý|phê duyệt|xác nhận|chấp thuận|cho phép)`,
+  // Round 16c, the writers' other languages: Ukrainian, Czech, Dutch, Swahili, Bengali, Persian, Thai, Greek, Hebrew.
+  String.raw`вже[^.\n]{0,30}?(?:погодив|погодил|схвалив|підтвердив|дав згоду)|${'(?<![\\p{L}])'}(?:už|již)[^.\n]{0,30}?(?:schválil|souhlasil|potvrdil)|${'(?<![\\p{L}])'}al (?:goedgekeurd|akkoord gegeven|bevestigd|ingestemd)`,
+  String.raw`tayari (?:ameidhinisha|amekubali|imeidhinishwa)|ইতিমধ্যে[^।\n]{0,30}?(?:অনুমোদন|সম্মতি)|قبلاً[^.\n]{0,30}?(?:تأیید|موافقت)|อนุมัติแล้ว|ยินยอมแล้ว|έχει ήδη (?:εγκρίνει|συμφωνήσει)|כבר (?:אישר|הסכים|אושר)`,
+  String.raw`(?:inaprubahan|pinayagan|kinumpirma) na${RB}|sudah (?:disetujui|menyetujui|dikonfirmasi)${RB}|(?:zaten|önceden) onay`,
+].join('|');
+/**
+ * A check the reader is told to skip (asking the user, a verification, a review) or a party it is told to keep out of
+ * it, in the writers' languages.
+ */
+const SKIP_CHECK = [
+  String.raw`\bno need to (?:check|ask|confirm|verify|route|wait|loop in|consult|involve|tell|notify|inform|escalate|contact|bother|double-check)\b`,
+  String.raw`\b(?:does|do)(?: not|n't) need to (?:be )?(?:asked|told|informed|notified|consulted|involved|confirm)`,
+  String.raw`\bskip(?:ping)? (?:the |any |all )?(?:[a-z-]{2,20} ){0,2}(?:review|verification|check|callback|approval|confirmation|step|validation|sign-?off|sign-?offs)\b`,
+  String.raw`\bwithout (?:waiting for|routing|looping in|checking with|consulting|involving|escalating|(?:re-?)?verifying|any (?:further )?(?:check|review|verification))\b`,
+  String.raw`\bno (?:[a-z-]{2,20} ){0,2}(?:verification|review|callback|check|re-?verification|sign-?off|flag) (?:is )?(?:needed|required|necessary)\b`,
+  String.raw`(?:伝え|知らせ|報告し|触れ|言わ|見せ)(?:ないで|なくて)|確認(?:は|も)?(?:不要|いりません|しなくて)|待たずに`,
+  String.raw`无需|不需要|不必|不要(?:告诉|通知|提及|提到|上报|再问)`,
+  String.raw`(?:알리지|말하지|보고하지|언급하지|묻지) 마|필요 없`,
+  String.raw`не (?:сообщай|говори|спрашивай|уведомляй|упоминай|показывай|показывая|предупреждай)|без (?:подтвержден|согласован|уведомлен|проверк)|не нужно (?:спрашивать|сообщать|подтверждать)`,
+  String.raw`nie (?:pytaj|informuj|mów|zgłaszaj|wspominaj)${RB}|bez (?:pytania|potwierdzenia|weryfikacji|informowania)${RB}`,
+  String.raw`sem (?:incomod|pergunt|avisar|consult|confirm|verific|esperar|notific)|não (?:pergunte|avise|informe|mencione|solicite)${RB}`,
+  String.raw`no (?:incluyas|comentes|lo comentes|avises|preguntes|menciones|informes|consultes|esperes|escales|lo incluyas|comentarlo|mencionarlo|incluirlo|avisar|informar|escalar)${RB}|sin (?:consultar|preguntar|avisar|esperar|confirmar|verificar|notificar)${RB}`,
+  String.raw`sans (?:attendre|signaler|demander|prévenir|en parler|consulter|vérifier|confirmer|notifier)${RB}|inutile de (?:consulter|demander|prévenir|vérifier)${RB}|pas besoin de${RB}`,
+  String.raw`keine rückfrage|ohne (?:rückfrage|rücksprache|nachfrage|zu fragen|bestätigung|prüfung|freigabe)${RB}|nicht (?:nachfragen|melden|erwähnen|informieren)${RB}|unterdrück`,
+  String.raw`senza (?:chiedere|avvisare|attendere|verificare|confermare|informare)${RB}|non (?:dirlo|avvisare|chiedere|informare|menzionare)${RB}`,
+  String.raw`(?:न|मत) (?:बताएं|बताना|बताओ|बताएँ)|(?:ज़रूरत|जरूरत) नहीं|को छोड़ दे`,
+  String.raw`لا حاجة|دون (?:إبلاغ|الرجوع|التحقق)|عدم (?:ذكر|تصعيد|إبلاغ)|تجاوز (?:خطوة|التحقق)`,
+  String.raw`đừng (?:nhắc|thông báo|báo|nói|hỏi)|không cần (?:hỏi|báo|xác nhận)`,
+  String.raw`не (?:повідомляй|кажи|питай)|без (?:підтвердження|погодження)|bez (?:potvrzení|ptaní)|neptej se|neříkej|zonder (?:te vragen|overleg|bevestiging)|niet (?:melden|vermelden|vragen)`,
+  String.raw`bila kuuliza|usimwambie|জানাবেন না|জিজ্ঞাসা না করে|اطلاع ندهید|بدون (?:پرسیدن|اطلاع)|ไม่ต้อง(?:แจ้ง|ถาม|ยืนยัน)|χωρίς να (?:ρωτήσεις|ενημερώσεις)|בלי לשאול|אל תספר`,
+  String.raw`hindi na kailangang${RB}|huwag (?:sabihin|ipaalam)${RB}|tidak perlu${RB}|jangan (?:beri tahu|bilang|kasih tahu)${RB}|sormadan|haber vermeden|onay beklemeden`,
+].join('|');
 
 export const CONTEXT_CUES: readonly Cue[] = [
   {
@@ -873,6 +1034,84 @@ export const CONTEXT_CUES: readonly Cue[] = [
     ),
     summary: "asks the reader to act on the user's or others' resources",
   },
+  // Round 16c: a note in data labelled for an automated reader, in any language, and the two things such notes say to
+  // get an action past the user: that the action is already approved, and that a check may be skipped. Both asks weigh
+  // only once an addressee has been seen (a colleague's e-mail says "already approved, no need to ask again").
+  {
+    id: 'addresses_ai',
+    raw: true,
+    gate: AGENT_GATES,
+    accept: labelOfMoreThanTheNoun,
+    pre: AGENT_NOUN_ANYWHERE,
+    kind: 'address',
+    category: 'prompt_injection',
+    weight: 0.3,
+    // The label's text holds no code or bracketed aside, and the note goes on after its colon on the same line (a colon
+    // that opens a list ends a sentence about the assistant: "The assistant refuses requests that would help:").
+    re: new RegExp(String.raw`${LABEL_START}([^.!?。！？\n:：\x60()]{0,80}?)(${AGENT_NOUN})([^.!?。！？\n:：\x60()]{0,70}?)(?:\s?:[ \t]{1,3}|：[ \t]{0,3})(?=\S)(?!https?:\/\/)`, 'dgmu'),
+    notInPrompt: true,
+    summary: 'a note inside data is labelled for an automated reader',
+  },
+  {
+    // The automated reader defined by what it does to this data: "el asistente que gestione este informe", "المساعد
+    // الذي يتابع هذا الملف", "the bot that triages these tickets" (a relative clause, then a demonstrative).
+    id: 'addresses_ai',
+    raw: true,
+    gate: AGENT_GATES,
+    pre: AGENT_NOUN_ANYWHERE,
+    notInPrompt: true,
+    kind: 'address',
+    category: 'prompt_injection',
+    weight: 0.3,
+    re: new RegExp(String.raw`(?:${AGENT_NOUN})\s?,?\s(?:${RELATIVE})${RB}[^.!?。\n]{1,40}?(?<![\p{L}\p{N}_])(?:${DEMONSTRATIVE})${RB}`, 'gu'),
+    summary: 'text inside data speaks to the automated reader that processes it',
+  },
+  // Round 16c, definitions: what a description keeps from the user, and a call it puts before every other tool, in the
+  // writers' languages. A tool's description has no business hiding its own steps from the person it serves.
+  {
+    id: 'conceal_from_user',
+    raw: true,
+    onlyInDefinition: true,
+    gate: ['tell', 'inform', 'mention', 'show', 'notify', 'disclos', 'reveal', 'describ', 'list', 'alert', 'explain', 'surfac', 'display'],
+    kind: 'act',
+    category: 'tool_poisoning',
+    weight: 0.4,
+    re: new RegExp(String.raw`(?:${NEG_TELL})[^.\n。]{0,40}?(?:${TOLD})|(?:${TOLD})[^.\n。]{0,40}?(?:${NEG_TELL})|${CONCEALED_PASSIVE}`, 'gmu'),
+    summary: 'a definition tells the reader to keep a step from the user',
+  },
+  {
+    id: 'before_other_tools',
+    raw: true,
+    onlyInDefinition: true,
+    gate: ['other tool', 'other function'],
+    kind: 'act',
+    category: 'tool_poisoning',
+    weight: 0.4,
+    re: new RegExp(BEFORE_OTHER_TOOLS, 'gmu'),
+    summary: 'a definition puts a call before every other tool',
+  },
+  {
+    id: 'claimed_approval',
+    raw: true,
+    afterAddress: true,
+    gate: ['already', 'previously', 'pre-approv', 'preapprov', 'pre-authori', 'preauthori', 'pre-clear', 'pre-verif', 'verbally', 'orally', 'by phone', 'over the phone', 'by text', 'on a call', 'signed off'],
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.3,
+    re: new RegExp(CLAIMED_APPROVAL, 'gmu'),
+    summary: 'tells the reader the action is already approved',
+  },
+  {
+    id: 'skip_check',
+    raw: true,
+    afterAddress: true,
+    gate: ['no need', 'not need', 'skip', 'without', 'do not', "don't", 'never', 'needed', 'required', 'necessary'],
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.3,
+    re: new RegExp(SKIP_CHECK, 'gmu'),
+    summary: 'tells the reader to skip a check or keep the action from someone',
+  },
 ];
 
 /** An address that fakes the system's voice: "system override", "[system]", "<admin>". */
@@ -924,6 +1163,14 @@ const MAX_TEXT = 64 * 1024;
 const GATES = new TriggerIndex(CONTEXT_CUES.map((c) => c.gate), true);
 /** Letters of the other languages' cues (accented Latin, kana, CJK): a text with one opens the `nonAscii` cues ("19°C" does not). */
 const OTHER_SCRIPT = /[\u00c0-\u024f\u3040-\u30ff\u4e00-\u9fff]/;
+/**
+ * Letters of the scripts the `raw` cues read (accented and Vietnamese Latin, Greek, Cyrillic, Hebrew, Arabic, Devanagari,
+ * Bengali, Thai, kana, CJK, Hangul) and typographic dashes and quotes (a short word such as "AI" may end at one): a text with one opens them,
+ * since their gates hold only ASCII literals.
+ */
+const WIDE_SCRIPT = /[\u2010-\u201f\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff\u0980-\u09ff\u0900-\u097f\u0e00-\u0e7f\u1e00-\u1eff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/;
+/** Cues read on the lower-cased text (`Cue.raw`). */
+const RAW_CUES: readonly number[] = CONTEXT_CUES.flatMap((c, i) => (c.raw ? [i] : []));
 /** Cues opened by a letter of another script (`Cue.nonAscii`). */
 const NON_ASCII_CUES: readonly number[] = CONTEXT_CUES.flatMap((c, i) => (c.nonAscii ? [i] : []));
 
@@ -958,21 +1205,47 @@ export class ContextDetector implements Detector {
       // Normalisation keeps runs only for a text with non-ASCII characters: those open the cues for other scripts too.
       const otherScript = norm.runs !== undefined && OTHER_SCRIPT.test(t);
       if (otherScript) for (const ci of NON_ASCII_CUES) open[ci] = 1;
-      if (GATES.scan(t, open) === 0 && !otherScript && unit.context !== 'definition') continue;
+      const wideScript = norm.runs !== undefined && WIDE_SCRIPT.test(src);
+      if (wideScript) for (const ci of RAW_CUES) open[ci] = 1;
+      if (GATES.scan(t, open) === 0 && !otherScript && !wideScript && unit.context !== 'definition') continue;
+      // The text only lower-cased, for the `raw` cues (the folded text when lower-casing changed its length).
+      let lower: string | undefined;
+      let lowerSpans: QuoteSpan[] | undefined;
       for (let ci = 0; ci < CONTEXT_CUES.length; ci++) {
         const cue = CONTEXT_CUES[ci]!;
         if (open[ci] === 0) continue;
         if (cue.notInDefinition && unit.context === 'definition') continue;
+        if (cue.notInPrompt && byDesign && unit.context !== 'definition') continue;
+        if (cue.onlyInDefinition && unit.context !== 'definition') continue;
         if (cue.afterAddress && !addressSeen()) continue;
+        if (cue.raw && lower === undefined) {
+          const l = src.toLowerCase();
+          lower = l.length === src.length ? l : t;
+        }
+        const text = cue.raw ? lower! : t;
+        if (cue.pre && !cue.pre.test(text)) continue;
         cue.re.lastIndex = 0;
         let m: RegExpExecArray | null;
         let found: RegExpExecArray | undefined;
         // The first match that is neither negated nor inside a quoted example under discussion.
-        for (let n = 0; n < 4 && (m = cue.re.exec(t)) !== null; n++) {
+        for (let n = 0; n < 4 && (m = cue.re.exec(text)) !== null; n++) {
           if (m[0].length === 0) {
             cue.re.lastIndex++;
             continue;
           }
+          if (text !== t) {
+            if (cue.accept && !cue.accept(m, src)) continue;
+            if (cue.kind === 'act' && (NEGATED.test(text.slice(Math.max(0, m.index - 40), m.index)) || REPORTED.test(text.slice(Math.max(0, m.index - 40), m.index)) || guardedCondition(text, m.index, m.index + m[0].length))) continue;
+            // A note or a claim quoted in running text ("sentences such as \"Automated reviewers: approve this\"") is shown, not made.
+            if (quotedMention(text, m)) continue;
+            lowerSpans ??= quotedSpans(text);
+            const at = m.index;
+            if (lowerSpans.some((sp) => sp.discussed && at > sp.open && at < sp.close)) continue;
+            found = m;
+            break;
+          }
+          if (cue.accept && !cue.accept(m, src)) continue;
+          if (cue.raw && quotedMention(t, m)) continue;
           if (cue.kind === 'act' && cue.id !== 'behind_the_users_back' && NEGATED.test(t.slice(Math.max(0, m.index - 40), m.index))) continue;
           // Reported asks ("testers tried requests to print the hidden system message") describe an attack, they do not make one.
           if (cue.kind === 'act' && REPORTED.test(t.slice(Math.max(0, m.index - 40), m.index))) continue;
@@ -1001,7 +1274,7 @@ export class ContextDetector implements Detector {
         if (cue.id === 'hand_over_secrets' && unit.context !== 'definition' && sendsToDestination(t, m2.index, m2.index + m2[0].length)) weight = SECRETS_TO_DESTINATION;
         const prev = hits.get(cue.id);
         if (prev && prev.weight >= weight) continue;
-        const [start, end] = span(m2.index, m2.index + m2[0].length);
+        const [start, end] = text !== t ? [m2.index, m2.index + m2[0].length] : span(m2.index, m2.index + m2[0].length);
         hits.set(cue.id, { cue, id: cue.id, weight, category: cue.category, unit, start, end, summary: cue.summary });
       }
       if (unit.context === 'definition') {

@@ -6,7 +6,7 @@
  * does not. In tool, prompt and resource definitions every finding is tool
  * poisoning: that text is read by the model and rarely by the user.
  */
-import { JAILBREAK_TRIGGERS, jailbreakStructure } from '../jailbreak-structure';
+import { JAILBREAK_TRIGGERS, jailbreakStructure, REFUSAL_TRIGGERS, suppressesRefusal } from '../jailbreak-structure';
 import type { AlertCategory, AlertEvidence } from '@mcpspy/events';
 import { INJECTION_RULES, InjectionRule } from '../injection-rules';
 import { codeUnitsOf } from '../code-units';
@@ -219,6 +219,9 @@ export function mentionedInQuote(t: string, start: number, end: number): boolean
   return LIST_ITEM.test(before) || (outside.match(/\p{L}{2,}/gu)?.length ?? 0) >= 2;
 }
 
+/** Letters of scripts whose jailbreak parts hold no ASCII literal (accented and Vietnamese Latin, Cyrillic, Arabic, Devanagari, Thai, kana, CJK, Hangul). */
+const WIDE_SCRIPT = /[\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff\u0980-\u09ff\u0900-\u097f\u0e00-\u0e7f\u1e00-\u1eff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/;
+
 export class RulesDetector implements Detector {
   readonly name = 'rules';
 
@@ -249,10 +252,11 @@ export class RulesDetector implements Detector {
     // The last group gates the jailbreak structure check (jailbreak-structure.ts).
     this.jailbreakGroup = rules.length * 2 + this.secretGroups;
     this.index = new TriggerIndex(
-      [...rules.map((r) => r.triggers), ...rules.map((r) => r.requires ?? []), ...(this.secretGroups ? SHARED_SECRET_TRIGGERS : []), JAILBREAK_TRIGGERS],
+      [...rules.map((r) => r.triggers), ...rules.map((r) => r.requires ?? []), ...(this.secretGroups ? SHARED_SECRET_TRIGGERS : []), JAILBREAK_TRIGGERS, REFUSAL_TRIGGERS],
       true,
     );
-    this.fired = new Uint8Array(this.jailbreakGroup + 1);
+    // ... and the one after it (round 16c) the refusal part alone (REFUSAL_TRIGGERS).
+    this.fired = new Uint8Array(this.jailbreakGroup + 2);
   }
 
   detect(input: TextsInput): Finding[] {
@@ -342,7 +346,12 @@ export class RulesDetector implements Detector {
       }
     }
     // Jailbreaks by structure (jailbreak-structure.ts): dropped rules, a new identity, coercion, a harmful request.
-    if (ctx !== 'definition' && fired[this.jailbreakGroup] !== 0) this.jailbreakHit(unit, norm, hidden, hits);
+    // Round 16c: a text that opens only the refusal gate, or is in another script (the multilingual parts hold no ASCII
+    // literal), runs the whole check only when a refusal is suppressed in it.
+    if (ctx !== 'definition') {
+      if (fired[this.jailbreakGroup] !== 0) this.jailbreakHit(unit, norm, hidden, hits, true);
+      else if (fired[this.jailbreakGroup + 1] !== 0 || (norm.runs !== undefined && WIDE_SCRIPT.test(unit.text))) this.jailbreakHit(unit, norm, hidden, hits, false);
+    }
     // Plain ASCII (no runs in its normalisation: most texts) holds none of the characters the Unicode checks look for.
     for (const u of norm.runs ? scanUnicode(unit.text) : NO_UNICODE_HITS) {
       hits.push({
@@ -355,13 +364,17 @@ export class RulesDetector implements Detector {
     }
   }
 
-  private jailbreakHit(unit: TextUnit, norm: ReturnType<typeof normalizeForMatch>, hidden: boolean, hits: Hit[]): void {
-    const js = jailbreakStructure(norm.text);
+  private jailbreakHit(unit: TextUnit, norm: ReturnType<typeof normalizeForMatch>, hidden: boolean, hits: Hit[], gateOpen: boolean): void {
+    // The raw text (only lower-cased) for the multilingual parts; the normalised one when lower-casing changed its length.
+    const lower = unit.text.toLowerCase();
+    const raw = lower.length === unit.text.length ? lower : undefined;
+    if (!gateOpen && (raw === undefined || !suppressesRefusal(raw))) return;
+    const js = jailbreakStructure(norm.text, raw);
     if (!js) return;
     // A write-up about jailbreaks names their parts; it is damped like a discussed quote.
     const discussed = readsLikeWriteUp(norm.text);
     const weight = Math.min(MAX_WEIGHT, js.weight * (discussed ? 0.3 : 1) + (hidden ? 0.1 : 0));
-    const [s, e] = originalSpan(norm, js.start, js.end, unit.text.length);
+    const [s, e] = js.raw ? [js.start, js.end] : originalSpan(norm, js.start, js.end, unit.text.length);
     hits.push({
       category: 'jailbreak',
       rule: 'jailbreak_structure',
