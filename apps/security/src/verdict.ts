@@ -34,8 +34,10 @@ function anchorFloating(findings: readonly Finding[]): readonly Finding[] {
   // differs (an exfiltration the head names stays one when a context cue calls the same text an injection).
   return findings.flatMap((f) => (!f.floating ? [f] : f.score >= FLOATING_ALONE && f.category !== anchor!.category && KEPT_HEAD_CATEGORIES.has(f.category) ? [{ ...f, category: anchor!.category }, f] : [{ ...f, category: anchor!.category }]));
 }
-/** Head categories a stand-alone floating finding keeps (not tool_poisoning: outside definitions the head's guess at it is noise). */
-const KEPT_HEAD_CATEGORIES: ReadonlySet<string> = new Set(['prompt_injection', 'jailbreak', 'exfiltration', 'data_leak']);
+/** Head categories a stand-alone floating finding keeps (not tool_poisoning: outside definitions the head's guess at it
+ * is noise; not data_leak: with the 36-writer weights (round 16) that alerted three system prompts of the benign sweep
+ * as leaks, in both their forms, for one data leak gained on the tuning writers). */
+const KEPT_HEAD_CATEGORIES: ReadonlySet<string> = new Set(['prompt_injection', 'jailbreak', 'exfiltration']);
 /** The classifier's stand-alone weight (`classifier.detector.ts`, ALONE_WEIGHT). */
 const FLOATING_ALONE = 0.55;
 
