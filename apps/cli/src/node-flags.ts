@@ -27,8 +27,10 @@ export type NodeRole = 'monitor' | 'replay' | 'probe' | 'http-session' | 'mcp-pa
  *   own default on 64-bit Node 20 is also 16, but written out so a Node with another default does not change it.
  * - sink: 8 MB. At 16 the ArrayBuffers nats.js allocates for batches that span socket reads put the sink into one
  *   mark-compact per scavenge interval (sink16): 17.3 -> 10.0 us per message, p99 of the stack 210 -> 85 ms.
- * - security: 8 MB (semi17 in bench/README.md: security alone and in the stack, 16 / 8 / 4).
- * - probe, http-session, mcp-parser, web: V8's default (nats10: 32 MB on mcp-parser within noise for +30 MB PSS).
+ * - security: 8 MB. Alone 0.77 of its CPU at 16 and PSS 165 -> 104 MB (4 MB: 1.32 of 8); in the stack CPU equal,
+ *   PSS lower (semi17).
+ * - probe, http-session, mcp-parser, web: V8's default (nats10: 32 MB on mcp-parser within noise for +30 MB PSS;
+ *   semi17: 8 MB on mcp-parser and http-session no lower in CPU, mcp-parser's PSS higher).
  */
 export const ROLE_NODE_FLAGS: Readonly<Record<NodeRole, readonly string[]>> = {
   monitor: ['--max-semi-space-size=16'],
