@@ -215,7 +215,11 @@ export async function startStack({ dir, output, comms, extra = [] }) {
       // MCPSPY_BENCH_NODE_ARGS_<STAGE> (e.g. MCPSPY_BENCH_NODE_ARGS_MCP_PARSER="--max-semi-space-size=32") only to that stage's.
       const own = process.env[`MCPSPY_BENCH_NODE_ARGS_${stage.toUpperCase().replace(/-/g, '_')}`] ?? '';
       const nodeArgs = `${process.env.MCPSPY_BENCH_NODE_ARGS ?? ''} ${own}`.split(' ').filter(Boolean);
-      const proc = startProc(`mcpspy serve ${stage}`, process.execPath, [...nodeArgs, ...args]);
+      // MCPSPY_BENCH_ENV_<STAGE> ("VAR=v VAR2=v2", e.g. MCPSPY_BENCH_ENV_MCP_PARSER=MCPSPY_WARMUP=1): more environment for that stage only.
+      const ownEnv = Object.fromEntries(
+        [...(process.env[`MCPSPY_BENCH_ENV_${stage.toUpperCase().replace(/-/g, '_')}`] ?? '').matchAll(/([^\s=]+)=(\S*)/g)].map((m) => [m[1], m[2]]),
+      );
+      const proc = startProc(`mcpspy serve ${stage}`, process.execPath, [...nodeArgs, ...args], Object.keys(ownEnv).length ? { spawn: { env: { ...process.env, ...ownEnv } } } : {});
       stages.push({ stage, proc });
       stack.procs.push(proc);
       stack.metricsPorts.push(port);
