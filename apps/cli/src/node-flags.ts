@@ -113,7 +113,7 @@ function execve(path: string, argv: readonly string[], env: NodeJS.ProcessEnv): 
 
 export interface ApplyResult {
   role: NodeRole | undefined;
-  /** Flags this process runs with from the table (set by the re-exec that made it), or that it lacks. */
+  /** The role's table flags this process lacks (empty when it has them all, or has the user's own of those names). */
   missing: string[];
   /** Why a re-exec that was due did not happen (the process goes on with V8's defaults). */
   failed?: string;
