@@ -18,7 +18,8 @@ import { fmt, parseArgs } from './pipeline-common.mjs';
 const opt = parseArgs({ rounds: 2, rate: 10000, seconds: 20, a: 'MCPSPY_NATS_BATCH=0', b: 'MCPSPY_NATS_BATCH=1', aDir: '', bDir: '', progressMs: 60000, aArgs: '', bArgs: '' });
 const here = dirname(fileURLToPath(import.meta.url));
 const benchOf = (dir) => (dir ? join(dir, 'bench') : here);
-const envOf = (spec) => Object.fromEntries(String(spec).split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+// VAR=value pairs split on spaces; a value in double quotes may hold spaces (VAR="--trace-gc --trace-gc-verbose").
+const envOf = (spec) => Object.fromEntries([...String(spec).matchAll(/([^\s=]+)=("[^"]*"|\S*)/g)].map((m) => [m[1], m[2].replace(/^"(.*)"$/, '$1')]));
 const runs = { A: [], B: [] };
 for (let r = 0; r < opt.rounds; r++) {
   for (const which of r % 2 === 0 ? ['A', 'B'] : ['B', 'A']) {

@@ -44,8 +44,9 @@ let n = 0;
 let logs = 0;
 async function round(which) {
   const port = await freePort();
-  // MCPSPY_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=DIR") goes to the stage's node.
-  const nodeArgs = (process.env.MCPSPY_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // MCPSPY_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=DIR") goes to the stage's node on both sides,
+  // MCPSPY_BENCH_NODE_ARGS_A / _B to one side's only (e.g. two semispace sizes with one tree on both sides).
+  const nodeArgs = `${process.env.MCPSPY_BENCH_NODE_ARGS ?? ''} ${process.env[`MCPSPY_BENCH_NODE_ARGS_${which}`] ?? ''}`.split(' ').filter(Boolean);
   const own = opt.stage === 'sink' ? ['-o', join(scratch, `${which}.jsonl`), '--tui=false', '-q'] : [];
   const proc = spawn(process.execPath, [...nodeArgs, join(trees[which], 'bin/mcpspy.js'), 'serve', opt.stage, '--nats', nats.url, '--redis', redis.url, '--metrics-port', String(port), '--log-level', 'warn', ...own], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
   let out = '';
@@ -96,7 +97,8 @@ async function measure(proc, output, which) {
   return { cpu: (last - c0) / sent, ...memMb(proc.pid) };
 }
 try {
-  console.log(`nats-security-ab (serve ${opt.stage}): A ${trees.A}, B ${trees.B}; ${opt.rounds} rounds of ${opt.seconds} s at ${opt.rate} msg/s each; load ${load()}`);
+  const sideArgs = (k) => (process.env[`MCPSPY_BENCH_NODE_ARGS_${k}`] ? ` (node ${process.env[`MCPSPY_BENCH_NODE_ARGS_${k}`]})` : '');
+  console.log(`nats-security-ab (serve ${opt.stage}): A ${trees.A}${sideArgs('A')}, B ${trees.B}${sideArgs('B')}; ${opt.rounds} rounds of ${opt.seconds} s at ${opt.rate} msg/s each; load ${load()}`);
   const res = { A: [], B: [] };
   for (let r = 0; r < opt.rounds; r++) {
     for (const k of r % 2 === 0 ? ['A', 'B'] : ['B', 'A']) res[k].push(await round(k));

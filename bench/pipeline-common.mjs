@@ -149,8 +149,9 @@ export function shebangNodeFlags(bin) {
 export async function startEmbedded({ output, comms, extra = [], bin = MCPSPY }) {
   const metricsPort = await freePort();
   const args = [bin, '--tui=false', '-q', '-o', output, '--comm', comms.join(','), '--metrics-port', String(metricsPort), '--log-level', 'warn', ...extra];
-  // The node flags of that bin/mcpspy.js's own shebang (as `npm start` uses them): measure what people run,
-  // and each tree of an A/B with its own flags.
+  // The node flags of that bin/mcpspy.js's own shebang (trees before semi17 had --max-semi-space-size=16 there; since
+  // then the shebang has none and the launcher re-executes the monitor with its role's flags, the same 16): measure
+  // what people run, and each tree of an A/B with its own flags.
   // MCPSPY_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to node here too.
   const nodeArgs = [...shebangNodeFlags(bin), ...(process.env.MCPSPY_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const proc = startProc('mcpspy', process.execPath, [...nodeArgs, ...args]);
@@ -214,17 +215,35 @@ export async function startStack({ dir, output, comms, extra = [] }) {
       // MCPSPY_BENCH_NODE_ARGS_<STAGE> (e.g. MCPSPY_BENCH_NODE_ARGS_MCP_PARSER="--max-semi-space-size=32") only to that stage's.
       const own = process.env[`MCPSPY_BENCH_NODE_ARGS_${stage.toUpperCase().replace(/-/g, '_')}`] ?? '';
       const nodeArgs = `${process.env.MCPSPY_BENCH_NODE_ARGS ?? ''} ${own}`.split(' ').filter(Boolean);
-      const proc = startProc(`mcpspy serve ${stage}`, process.execPath, [...nodeArgs, ...args]);
+      // MCPSPY_BENCH_ENV_<STAGE> ("VAR=v VAR2=v2", e.g. MCPSPY_BENCH_ENV_MCP_PARSER=MCPSPY_WARMUP=1): more environment for that stage only.
+      const ownEnv = Object.fromEntries(
+        [...(process.env[`MCPSPY_BENCH_ENV_${stage.toUpperCase().replace(/-/g, '_')}`] ?? '').matchAll(/([^\s=]+)=(\S*)/g)].map((m) => [m[1], m[2]]),
+      );
+      const proc = startProc(`mcpspy serve ${stage}`, process.execPath, [...nodeArgs, ...args], Object.keys(ownEnv).length ? { spawn: { env: { ...process.env, ...ownEnv } } } : {});
       stages.push({ stage, proc });
       stack.procs.push(proc);
       stack.metricsPorts.push(port);
       await proc.waitForLine(stage === 'probe' ? READY_MONITOR : new RegExp(`mcpspy: serving ${stage}\\b`), 60_000);
     }
+    // The node flags each stage runs with (bin/mcpspy.js re-executes a stage with its role's flags: same pid, so
+    // its command line now shows them), printed once so a run's figures say which heap settings they had.
+    console.log(`stage node flags: ${stages.map((s) => `${s.stage} ${nodeFlagsOf(s.proc.pid).join(' ') || '(none)'}`).join(', ')}`);
   } catch (e) {
     await stack.stop(3_000).catch(() => undefined);
     throw e;
   }
   return stack;
+}
+
+/** The node options on a process's command line (/proc/PID/cmdline up to the script), [] when it is gone. */
+export function nodeFlagsOf(pid) {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const script = argv.findIndex((a, i) => i > 0 && !a.startsWith('-'));
+    return argv.slice(1, script < 0 ? argv.length : script);
+  } catch {
+    return [];
+  }
 }
 
 /** { stage: { counter: value } } summed over the /metrics of every port; null for a port that did not answer. */

@@ -157,10 +157,10 @@ describe('Kubernetes manifests: references and privileges', () => {
     }
   });
 
-  test('security and the sink run with 8 MB young-generation semispaces (NODE_OPTIONS), as in docker-compose.yml', () => {
+  test('no stage sets NODE_OPTIONS: its heap flags come from the command (apps/cli/src/node-flags.ts), as in docker-compose.yml', () => {
     for (const stage of STAGE_SERVICES) {
       const c = podSpec(stageWorkload(stage)!).containers[0];
-      assert.equal(containerEnv(c).NODE_OPTIONS, stage === 'security' || stage === 'sink' ? '--max-semi-space-size=8' : undefined, stage);
+      assert.equal(containerEnv(c).NODE_OPTIONS, undefined, stage);
     }
   });
 
