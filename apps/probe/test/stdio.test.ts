@@ -309,6 +309,29 @@ describe('folded reads (foldReads, opt-in with elideReads)', () => {
     }
   });
 
+  test('a loss left pending by a process that exits is swept: folding goes on for everyone else', async () => {
+    // lost_pending counts streams with lost bytes not reported yet; while it is non-zero no read folds. A process
+    // whose write did not fit the ring and that exits without writing that stream again can never report it: before
+    // the exit sweep the count stayed up for the probe's lifetime (and every record paid one more map lookup).
+    const probe = await startProbe({ comms: ['mcpt-fw', 'mcpt-fr', 'mcpt-lost'], elideReads: true, foldReads: true, ringbufBytes: 256 * 1024, pollIntervalMs: 200 });
+    try {
+      // 64 whole chunks (MCPSPY_CHUNK = 32688 bytes): its last chunk does not fit either, so no chunk of the call takes
+      // the loss it left (a shorter last chunk fits the space the full ones leave and reports it at once).
+      const big = join(bins.dir, 'lost-big.json');
+      writeFileSync(big, `{"a":"${'x'.repeat(64 * 32688 - 9)}"}\n`);
+      const py = bins.path('mcpt-lost', '/usr/bin/python3');
+      const res = await run('/bin/sh', ['-c', `"$0" -c "$1" "$2" | cat >/dev/null`, py, 'import os,sys\nos.write(1, open(sys.argv[1],"rb").read())', big], { timeoutMs: 20_000 });
+      assert.equal(res.code, 0, res.stderr);
+      await waitFor(() => probe.probe.stats().lost_bytes > 0, 5000, 'the big write lost bytes');
+      const { reads, readerRecords, folded } = await lateLineReader(probe, lines);
+      assert.equal(readerRecords.length + folded, reads, 'every read is a record or a folded read');
+      assert.ok(folded > 0, `reads folded after the lossy process exited: ${folded}`);
+      assert.ok(probe.probe.lostSwept >= 1, `pending losses swept at exit: ${probe.probe.lostSwept}`);
+    } finally {
+      await probe.stop();
+    }
+  });
+
   test('foldReads false (the default): one elided record per read', async () => {
     const probe = await startProbe({ comms: ['mcpt-fw', 'mcpt-fr'], elideReads: true, foldReads: false });
     try {
