@@ -674,9 +674,11 @@ static __always_inline void emit_reader(struct io_call *p)
  * loss is pending (one load otherwise), its entries are deleted and each one
  * still holding bytes is taken off lost_pending and counted
  * (MCPSPY_STAT_LOST_SWEPT). No thread of the process is left to add to
- * them meanwhile. (An entry the LRU evicts while it holds bytes still
- * leaves lost_pending one too high: that takes 16384 streams with losses
- * pending at once.)
+ * them meanwhile. The walk runs only for a process in lost_pids (noted
+ * when one of its streams' losses started pending), so other exits pay a
+ * lookup. (An entry the LRU evicts from lost_bytes while it holds bytes,
+ * or a pid evicted from lost_pids, still leaves lost_pending one too
+ * high: that takes thousands of streams with losses pending at once.)
  */
 struct lost_sweep {
 	__u32 tgid;
@@ -704,6 +706,12 @@ int sweep_lost(void *ctx)
 	if (t->signal->live.counter != 0)
 		return 0;
 	struct lost_sweep c = { .tgid = t->tgid, .swept = 0 };
+	/* Only a process that had a loss pending: the walk costs one step per
+	 * entry, and taken entries (value 0) stay in lost_bytes until the LRU
+	 * or this sweep removes them. */
+	if (!bpf_map_lookup_elem(&lost_pids, &c.tgid))
+		return 0;
+	bpf_map_delete_elem(&lost_pids, &c.tgid);
 	bpf_for_each_map_elem(&lost_bytes, sweep_lost_one, &c, 0);
 	if (c.swept)
 		stat_add(MCPSPY_STAT_LOST_SWEPT, c.swept);
