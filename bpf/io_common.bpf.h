@@ -664,6 +664,60 @@ static __always_inline void emit_reader(struct io_call *p)
 	}
 }
 
+/*
+ * Pending losses of a process that exits. A loss waits in lost_bytes for the
+ * next record of its (stream, process, direction), and lost_pending counts
+ * the streams waiting. A process that exits never sends that record: before
+ * this sweep its entry stayed, lost_pending never came back to zero, and
+ * from then on every record paid the lost_bytes lookup and no read folded
+ * (fold_read). When the last thread of a process exits, and only while some
+ * loss is pending (one load otherwise), its entries are deleted and each one
+ * still holding bytes is taken off lost_pending and counted
+ * (MCPSPY_STAT_LOST_SWEPT). No thread of the process is left to add to
+ * them meanwhile. The walk runs only for a process in lost_pids (noted
+ * when one of its streams' losses started pending), so other exits pay a
+ * lookup. (An entry the LRU evicts from lost_bytes while it holds bytes,
+ * or a pid evicted from lost_pids, still leaves lost_pending one too
+ * high: that takes thousands of streams with losses pending at once.)
+ */
+struct lost_sweep {
+	__u32 tgid;
+	__u32 swept;
+};
+
+static long sweep_lost_one(struct bpf_map *map, struct lost_key *k, __u64 *v, struct lost_sweep *c)
+{
+	if (k->pid != c->tgid)
+		return 0;
+	__u64 n = *v;
+	if (bpf_map_delete_elem(map, k) == 0 && n) {
+		__sync_fetch_and_sub(&lost_pending, 1);
+		c->swept++;
+	}
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int sweep_lost(void *ctx)
+{
+	if (!lost_pending)
+		return 0;
+	struct task_struct *t = bpf_get_current_task_btf();
+	if (t->signal->live.counter != 0)
+		return 0;
+	struct lost_sweep c = { .tgid = t->tgid, .swept = 0 };
+	/* Only a process that had a loss pending: the walk costs one step per
+	 * entry, and taken entries (value 0) stay in lost_bytes until the LRU
+	 * or this sweep removes them. */
+	if (!bpf_map_lookup_elem(&lost_pids, &c.tgid))
+		return 0;
+	bpf_map_delete_elem(&lost_pids, &c.tgid);
+	bpf_for_each_map_elem(&lost_bytes, sweep_lost_one, &c, 0);
+	if (c.swept)
+		stat_add(MCPSPY_STAT_LOST_SWEPT, c.swept);
+	return 0;
+}
+
 static __always_inline void emit_iov(struct io_call *p, __u64 iov, __u64 cnt, __u64 total)
 {
 	struct emit_ctx *e = emit_ctx_get();

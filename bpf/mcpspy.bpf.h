@@ -318,17 +318,30 @@ static __always_inline struct emit_ctx *emit_ctx_get(void)
 	return c;
 }
 
+/* Processes that had a loss pending since their last sweep: the exit sweep
+ * (io_common.bpf.h sweep_lost) walks lost_bytes only for them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, __u8);
+} lost_pids SEC(".maps");
+
 /* Bytes of a stream (per side) lost: added to its lost_bytes counter, which
  * the next record that gets through reports (F_LOST_BEFORE). */
 static __always_inline void note_lost_key(struct lost_key *k, __u64 n)
 {
 	__u64 *v = bpf_map_lookup_elem(&lost_bytes, k);
+	__u8 one = 1;
 	if (v) {
-		if (__sync_fetch_and_add(v, n) == 0)
+		if (__sync_fetch_and_add(v, n) == 0) {
 			__sync_fetch_and_add(&lost_pending, 1);
+			bpf_map_update_elem(&lost_pids, &k->pid, &one, BPF_ANY);
+		}
 	} else {
 		bpf_map_update_elem(&lost_bytes, k, &n, BPF_ANY);
 		__sync_fetch_and_add(&lost_pending, 1);
+		bpf_map_update_elem(&lost_pids, &k->pid, &one, BPF_ANY);
 	}
 	stat_add(MCPSPY_STAT_LOST_BYTES, n);
 }

@@ -122,6 +122,7 @@ enum mcpspy_stat {
 	MCPSPY_STAT_FILTERED = 6,    /* calls rejected by prefilters */
 	MCPSPY_STAT_PID_FULL = 7,    /* a followed child not added: pid_allow full */
 	MCPSPY_STAT_READS_FOLDED = 8,/* elided reads sent no record: their reader was named already */
+	MCPSPY_STAT_LOST_SWEPT = 9,  /* pending losses dropped at their process's exit (io_common.bpf.h sweep_lost) */
 	MCPSPY_STAT_MAX = 16,
 };
 

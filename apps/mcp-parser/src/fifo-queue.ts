@@ -30,6 +30,11 @@ export class FifoQueue<T> implements Iterable<T> {
     return item;
   }
 
+  /** The oldest item, left in place. */
+  first(): T | undefined {
+    return this.length > 0 ? this.items[this.head] : undefined;
+  }
+
   /** The newest item. */
   last(): T | undefined {
     return this.length > 0 ? this.items[this.items.length - 1] : undefined;

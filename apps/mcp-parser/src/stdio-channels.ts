@@ -93,6 +93,8 @@ interface HeldStdio {
   /** Known reader when the bytes came from the reader's own reads. */
   to?: Endpoint;
   timestamp: string;
+  /** Kernel time of the line's last byte: orders two channels' held messages when both are let go at once. */
+  tsNs: bigint;
   deadline: number;
   done: boolean;
 }
@@ -144,6 +146,14 @@ class StdioChannel {
 export class StdioChannels {
   private readonly channels = new Map<string, StdioChannel>();
   private readonly held: DeadlineQueue<HeldStdio>;
+  /**
+   * Channels holding messages for a reader no read named yet, by writer pid
+   * (checked lazily: an entry may have been named or emptied since). Empty
+   * on a steady system, so the events of known channels pay one size test.
+   */
+  private readonly awaiting = new Map<number, Set<StdioChannel>>();
+  /** The channels each process writes (its last writer), for "does Q already have a channel read by P?". */
+  private readonly byWriter = new Map<number, Set<StdioChannel>>();
 
   constructor(
     private readonly cfg: StdioConfig,
@@ -155,6 +165,7 @@ export class StdioChannels {
         item.channel.readerWaitExpired = true;
       }
       this.releaseChannelUpTo(item.channel, item);
+      if (item.channel.held.length === 0) this.unawait(item.channel);
     });
   }
 
@@ -181,14 +192,23 @@ export class StdioChannels {
       if (ch.mode === 'read') this.supersedeReads(ch);
       ch.mode = 'write';
       // Only a new pid is worth a Store write; thread names of one process vary.
-      if (ch.writer?.pid !== me.pid) this.persistEndpoint(key, 'writer', me);
+      if (ch.writer?.pid !== me.pid) {
+        this.persistEndpoint(key, 'writer', me);
+        this.indexWriter(ch, me.pid);
+      }
       ch.writer = me;
+      // A process answering Q has read what Q wrote to it: let that go first (inferReader).
+      if (this.awaiting.size > 0 && ch.reader) this.inferReader(me, ch.reader.pid, ch);
       this.feed(ch.writeCursor, ch.writeSplit, ev, wallOffsetNs);
       return;
     }
     if (ch.reader?.pid !== me.pid) this.persistEndpoint(key, 'reader', me);
     ch.reader = me;
     if (ch.mode === 'write') {
+      if (this.awaiting.size > 0) {
+        this.unawait(ch);
+        if (ch.writer) this.inferReader(ch.writer, me.pid, ch);
+      }
       if (ch.held.length > 0) {
         this.releaseChannelUpTo(ch, ch.held.last()!);
         this.held.rearm();
@@ -225,6 +245,7 @@ export class StdioChannels {
       if (ch.reader?.pid === pid) ch.reader = undefined;
       if (ch.reader === undefined && ch.idle && (ch.writer?.pid === pid || ch.writer === undefined)) {
         this.channels.delete(key);
+        this.unindex(ch);
       }
     }
   }
@@ -347,6 +368,7 @@ export class StdioChannels {
         from: fromRead ? (ch.writer ?? NOBODY) : self,
         to: fromRead ? self : undefined,
         timestamp,
+        tsNs: meta.tsNs,
         deadline: Date.now() + (ch.reader || ch.readerWaitExpired || fromRead ? this.cfg.readerWaitMs : this.cfg.firstReaderWaitMs),
         done: false,
       };
@@ -355,9 +377,88 @@ export class StdioChannels {
         this.release(item);
         continue;
       }
+      if (!fromRead && !ch.reader && ch.held.length === 0) this.await(ch, self.pid);
       ch.held.push(item);
       this.held.push(item);
     }
+  }
+
+  private await(ch: StdioChannel, writerPid: number): void {
+    let set = this.awaiting.get(writerPid);
+    if (!set) this.awaiting.set(writerPid, (set = new Set()));
+    set.add(ch);
+  }
+
+  private unawait(ch: StdioChannel): void {
+    const pid = ch.writer?.pid;
+    if (pid === undefined) return;
+    const set = this.awaiting.get(pid);
+    if (set?.delete(ch) && set.size === 0) this.awaiting.delete(pid);
+  }
+
+  private indexWriter(ch: StdioChannel, pid: number): void {
+    const old = ch.writer?.pid;
+    if (old !== undefined) {
+      const set = this.byWriter.get(old);
+      if (set?.delete(ch) && set.size === 0) this.byWriter.delete(old);
+    }
+    let set = this.byWriter.get(pid);
+    if (!set) this.byWriter.set(pid, (set = new Set()));
+    set.add(ch);
+  }
+
+  private unindex(ch: StdioChannel): void {
+    this.unawait(ch);
+    const pid = ch.writer?.pid;
+    if (pid === undefined) return;
+    const set = this.byWriter.get(pid);
+    if (set?.delete(ch) && set.size === 0) this.byWriter.delete(pid);
+  }
+
+  /**
+   * P writes to Q on `via` (or is named as the reader of what P writes):
+   * Q's channel that holds messages for a reader no read record named yet
+   * is read by P, when it is the only such channel of Q and Q has no
+   * channel P is already known to read (a client starting a second server
+   * keeps its first one's answers out of the new channel). Its messages go
+   * out now, naming P, merged in kernel-time order with what `via` holds:
+   * what P answers is never written before what P read. Without this, a
+   * reader named by no read record (a folded read, a read the probe cannot
+   * hook: splice, io_uring) left Q's requests waiting for the reader wait
+   * while P's responses went out (`readers_inferred`).
+   */
+  private inferReader(p: Endpoint, q: number, via: StdioChannel): void {
+    if (p.pid === q) return;
+    const set = this.awaiting.get(q);
+    if (!set) return;
+    let target: StdioChannel | undefined;
+    let candidates = 0;
+    for (const a of set) {
+      if (a.reader || a.held.length === 0 || a.mode !== 'write' || a.writer?.pid !== q || this.channels.get(a.key) !== a) {
+        set.delete(a);
+        continue;
+      }
+      if (a !== via) {
+        target = a;
+        candidates++;
+      }
+    }
+    if (set.size === 0) this.awaiting.delete(q);
+    if (candidates !== 1 || !target) return;
+    for (const c of this.byWriter.get(q) ?? []) if (c !== target && c.reader?.pid === p.pid) return;
+    set.delete(target);
+    if (set.size === 0) this.awaiting.delete(q);
+    this.deps.counters.inc('readers_inferred');
+    this.persistEndpoint(target.key, 'reader', p);
+    target.reader = p;
+    // Both channels' held messages, oldest line first (via's are P's, held only if its reader was just named).
+    while (target.held.length > 0 || (via.mode === 'write' && via.held.length > 0)) {
+      const a = target.held.first();
+      const b = via.mode === 'write' ? via.held.first() : undefined;
+      if (a && (!b || a.tsNs <= b.tsNs)) this.release(target.held.shift()!);
+      else this.release(via.held.shift()!);
+    }
+    this.held.rearm();
   }
 
   /** A write arrived on a channel parsed from its reads: the write carries those bytes. */
@@ -463,6 +564,7 @@ export class StdioChannels {
     ch.writeSplit.reset();
     ch.readSplit.reset();
     this.channels.delete(key);
+    this.unindex(ch);
     this.deps.counters.inc('streams_evicted');
   }
 }

@@ -122,6 +122,54 @@ describe('stdio readers', () => {
     await h.done();
   });
 
+  test('no read names the reader (a folded or unhookable read): its answer names it, and the request goes out first', async () => {
+    const h = harness({ readerWaitMs: 5000 });
+    const req = '{"jsonrpc":"2.0","id":3,"method":"tools/list"}';
+    const res = '{"jsonrpc":"2.0","id":3,"result":{"tools":[]}}';
+    const note = '{"jsonrpc":"2.0","method":"notifications/initialized"}';
+    // Order on the wire: request (client), response (server), the client reads it, then a notification.
+    await h.feed(
+      new RawScript()
+        .call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: req + '\n', atMs: 0 })
+        .call({ ...SERVER, dir: 'write', stream: TO_CLIENT, data: res + '\n', atMs: 1 })
+        .call({ ...CLIENT, dir: 'read', stream: TO_CLIENT, data: res + '\n', atMs: 2 })
+        .call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: note + '\n', atMs: 3 })
+        .batches(),
+    );
+    // Nothing waited for the timer (5 s): all three are out before flush.
+    assert.deepEqual(h.out.map((m) => `${m.type} ${m.stdio_transport?.from_pid}>${m.stdio_transport?.to_pid}`), ['request 100>200', 'response 200>100', 'notification 100>200']);
+    assert.equal(h.out[1].request?.method, 'tools/list', 'the response found its request');
+    assert.equal(h.engine.counters.get('readers_inferred'), 1);
+    assert.equal(h.engine.counters.get('reader_wait_timeouts'), 0);
+    await h.done();
+  });
+
+  test('an answer names no reader for a channel of a process it is already known to read (a second server starting)', async () => {
+    const h = harness({ readerWaitMs: 5000 });
+    const S2 = { pid: 300, comm: 'server2' };
+    const TO_S2 = 7003n;
+    const ping = '{"jsonrpc":"2.0","id":1,"method":"ping"}';
+    const init2 = '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}';
+    const log = '{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"x"}}';
+    await h.feed(
+      new RawScript()
+        // The first server is known: it reads the client's channel to it.
+        .call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: ping + '\n', atMs: 0 })
+        .call({ ...SERVER, dir: 'read', stream: TO_SERVER, data: ping + '\n', atMs: 1 })
+        // The client writes to a second server that has not read yet; then the first server speaks.
+        .call({ ...CLIENT, dir: 'write', stream: TO_S2, data: init2 + '\n', atMs: 2 })
+        .call({ ...SERVER, dir: 'write', stream: TO_CLIENT, data: log + '\n', atMs: 3 })
+        .call({ ...CLIENT, dir: 'read', stream: TO_CLIENT, data: log + '\n', atMs: 4 })
+        .batches(),
+    );
+    assert.equal(h.out.length, 2, 'the second server\'s initialize still waits for its reader');
+    assert.equal(h.engine.counters.get('readers_inferred'), 0);
+    await h.feed(new RawScript().call({ ...S2, dir: 'read', stream: TO_S2, data: init2 + '\n', atMs: 5 }).batches());
+    assert.equal(h.out.length, 3);
+    assert.equal(h.out[2].stdio_transport?.to_pid, 300, 'named by its own read');
+    await h.done();
+  });
+
   test('a known reader means no wait', async () => {
     const h = harness({ readerWaitMs: 5000 });
     const a = '{"jsonrpc":"2.0","method":"notifications/initialized"}';

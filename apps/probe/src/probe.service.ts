@@ -72,6 +72,7 @@ export class ProbeService implements OnApplicationBootstrap, OnModuleDestroy {
       if (this.probe) {
         out.pid_full = this.probe.pidsNotFollowed;
         out.reads_folded = this.probe.readsFolded;
+        out.lost_swept = this.probe.lostSwept;
       }
       const hs = this.probe?.tlsHandshakes();
       if (hs) {

@@ -863,6 +863,11 @@ export class Probe {
     return this.lastKernel[KernelStat.readsFolded] ?? 0;
   }
 
+  /** Streams whose pending lost bytes were dropped when their process exited (kernel stat slot lostSwept). */
+  get lostSwept(): number {
+    return this.lastKernel[KernelStat.lostSwept] ?? 0;
+  }
+
   stats(): ProbeStatsEvent {
     if (this.started) this.lastKernel = this.readKernelStats();
     const k = this.lastKernel;

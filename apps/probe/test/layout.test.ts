@@ -40,7 +40,7 @@ int main(void) {
   C("f_truncated", MCPSPY_F_TRUNCATED); C("f_lostBefore", MCPSPY_F_LOST_BEFORE); C("f_first", MCPSPY_F_FIRST); C("f_last", MCPSPY_F_LAST); C("f_elided", MCPSPY_F_ELIDED);
   C("s_events", MCPSPY_STAT_EVENTS); C("s_bytes", MCPSPY_STAT_BYTES); C("s_ringbufFull", MCPSPY_STAT_RINGBUF_FULL);
   C("s_readFaults", MCPSPY_STAT_READ_FAULTS); C("s_gaps", MCPSPY_STAT_GAPS); C("s_lostBytes", MCPSPY_STAT_LOST_BYTES);
-  C("s_filtered", MCPSPY_STAT_FILTERED); C("s_pidFull", MCPSPY_STAT_PID_FULL); C("s_readsFolded", MCPSPY_STAT_READS_FOLDED); C("s_max", MCPSPY_STAT_MAX);
+  C("s_filtered", MCPSPY_STAT_FILTERED); C("s_pidFull", MCPSPY_STAT_PID_FULL); C("s_readsFolded", MCPSPY_STAT_READS_FOLDED); C("s_lostSwept", MCPSPY_STAT_LOST_SWEPT); C("s_max", MCPSPY_STAT_MAX);
   printf("\\"end\\":0}\\n");
   return 0;
 }

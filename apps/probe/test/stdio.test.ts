@@ -270,7 +270,9 @@ async function lateLineReader(probe: Captured, lines: string[]): Promise<{ wpid:
     return { wpid, rpid, reads, readerRecords, folded };
   } finally {
     if (code === undefined) {
-      for (const pid of [child.pid ?? 0]) {
+      // The reader waits for SIGUSR1 and outlives the shell: a failed wait must not leave it holding this process open.
+      const pids = [child.pid ?? 0, Number(/W (\d+)/.exec(stderr)?.[1] ?? 0), Number(/L (\d+)/.exec(stderr)?.[1] ?? 0)];
+      for (const pid of pids) {
         try {
           if (pid > 0) process.kill(pid, 'SIGKILL');
         } catch {
@@ -304,6 +306,36 @@ describe('folded reads (foldReads, opt-in with elideReads)', () => {
         assert.equal(e.direction, Direction.read);
         assert.equal(e.streamId, wino, 'the stream of the writer');
       }
+    } finally {
+      await probe.stop();
+    }
+  });
+
+  test('a loss left pending by a process that exits is swept: folding goes on for everyone else', async () => {
+    // lost_pending counts streams with lost bytes not reported yet; while it is non-zero no read folds. A process
+    // whose write did not fit the ring and that exits without writing that stream again can never report it: before
+    // the exit sweep the count stayed up for the probe's lifetime (and every record paid one more map lookup).
+    const probe = await startProbe({ comms: ['mcpt-fw', 'mcpt-fr', 'mcpt-lost'], elideReads: true, foldReads: true, ringbufBytes: 256 * 1024, pollIntervalMs: 200 });
+    try {
+      // 64 whole chunks (MCPSPY_CHUNK = 32688 bytes): its last chunk does not fit either, so no chunk of the call takes
+      // the loss it left (a shorter last chunk fits the space the full ones leave and reports it at once).
+      const big = join(bins.dir, 'lost-big.json');
+      writeFileSync(big, `{"a":"${'x'.repeat(64 * 32688 - 9)}"}\n`);
+      const py = bins.path('mcpt-lost', '/usr/bin/python3');
+      const res = await run('/bin/sh', ['-c', `"$0" -c "$1" "$2" | cat >/dev/null`, py, 'import os,sys\nos.write(1, open(sys.argv[1],"rb").read())', big], { timeoutMs: 20_000 });
+      assert.equal(res.code, 0, res.stderr);
+      await waitFor(() => probe.probe.stats().lost_bytes > 0, 5000, 'the big write lost bytes');
+      // The chunks that fitted must leave the ring before the lines come, or on a loaded machine the ring is still
+      // full when they are written and the writer's records are lost too.
+      await waitFor(
+        () => bytesOf(probe.events, (e) => e.comm === 'mcpt-lost').length === probe.probe.stats().bytes,
+        10_000,
+        'the big write\'s records drained',
+      );
+      const { reads, readerRecords, folded } = await lateLineReader(probe, lines);
+      assert.equal(readerRecords.length + folded, reads, 'every read is a record or a folded read');
+      assert.ok(folded > 0, `reads folded after the lossy process exited: ${folded}`);
+      assert.ok(probe.probe.lostSwept >= 1, `pending losses swept at exit: ${probe.probe.lostSwept}`);
     } finally {
       await probe.stop();
     }

@@ -82,6 +82,8 @@ export const KernelStat = {
   pidFull: 7,
   /** An elided read that sent no record: its reader was named already (bpf/io_common.bpf.h fold_read). */
   readsFolded: 8,
+  /** A stream's pending lost bytes dropped when its process exited: no record of it could carry them any more (bpf/io_common.bpf.h sweep_lost). */
+  lostSwept: 9,
 } as const;
 
 /** `enum mcpspy_unseen_what` of bpf/include/events.h: what a RawKind.unseen record reports. */
