@@ -9,11 +9,13 @@ import {
   Direction,
   ChunkContinuity,
   FdType,
+  holdCapturedBytes,
   kernelTimeToIso,
   NoticeReason,
   RawEvent,
   RawFlags,
   RawKind,
+  releaseCapturedBytes,
   type StdioTransportInfo,
   streamKeyOf,
   visibleBytes,
@@ -340,7 +342,18 @@ export class StdioChannels {
     if (resync) counters.inc('stdio_resynced', result.messages.length);
     const timestamp = kernelTimeToIso(meta.tsNs, meta.wallOffsetNs);
     const self: Endpoint = { pid: meta.pid, comm: meta.comm };
-    for (const parsed of result.messages) {
+    // A message released now reaches the embedded sink inside this call: its line can escape `raw` from these bytes
+    // (holdCapturedBytes, @mcpspy/events). Let go before returning: the bytes may be reused once this call is over.
+    holdCapturedBytes(text, bytes);
+    try {
+      this.releaseOrHold(ch, result.messages, fromRead, self, timestamp);
+    } finally {
+      releaseCapturedBytes();
+    }
+  }
+
+  private releaseOrHold(ch: StdioChannel, messages: ParsedMessage[], fromRead: boolean, self: Endpoint, timestamp: string): void {
+    for (const parsed of messages) {
       const item: HeldStdio = {
         channel: ch,
         parsed,
