@@ -28,6 +28,8 @@ export class MessageOutput {
   private readonly mcpScopes = new Set<string>();
   private readonly conversations = new Conversations();
   private seq = 0;
+  /** `messages_emitted`, taken when first counted (Counters.cell). */
+  private emittedCell: { n: number } | undefined;
 
   constructor(
     private readonly pairing: RequestPairing,
@@ -130,7 +132,7 @@ export class MessageOutput {
     this.conversations.annotate(out, d, request, requestMsgId);
     if (out.retry_of) this.counters.inc('mrtr_retries_linked');
     if (d.reportViolations && this.isMcp(d.mcpScopes)) d.reportViolations();
-    this.counters.inc('messages_emitted');
+    (this.emittedCell ??= this.counters.cell('messages_emitted')).n++;
     try {
       this.emitFn(out);
     } catch (err) {

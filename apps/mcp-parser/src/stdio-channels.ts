@@ -145,6 +145,9 @@ class StdioChannel {
 
 export class StdioChannels {
   private readonly channels = new Map<string, StdioChannel>();
+  /** Counters of every event and every line, taken when first counted (Counters.cell). */
+  private eventsCell: { n: number } | undefined;
+  private linesCell: { n: number } | undefined;
   private readonly held: DeadlineQueue<HeldStdio>;
 
   constructor(
@@ -166,7 +169,7 @@ export class StdioChannels {
 
   /** Returns a promise only when the channel is new (its endpoints are loaded from the Store first). */
   onEvent(ev: RawEvent, wallOffsetNs: bigint): Promise<void> | undefined {
-    this.deps.counters.inc('stdio_events');
+    (this.eventsCell ??= this.deps.counters.cell('stdio_events')).n++;
     const key = streamKeyOf(ev);
     const ch = this.channels.get(key);
     if (ch) {
@@ -311,7 +314,7 @@ export class StdioChannels {
 
   private onLine(ch: StdioChannel, bytes: Buffer, meta: LineMeta, fromRead: boolean, resync: boolean): void {
     const { counters, logger } = this.deps;
-    counters.inc('stdio_lines');
+    (this.linesCell ??= counters.cell('stdio_lines')).n++;
     const text = decodeUtf8(bytes, ch.key, counters, logger);
     let result = parseJsonRpcText(text, this.cfg.maxJsonDepth);
     // Messages glued to other output on one line (`[DEBUG] done {"jsonrpc":…}`, `{…}trailing log`, `{…}{…}`): only a
