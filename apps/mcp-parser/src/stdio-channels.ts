@@ -5,6 +5,7 @@
  * Draft naming its writer (`from`) and reader (`to`) and the pairing keys of
  * its direction. See the README, "stdio".
  */
+import { isAscii } from 'node:buffer';
 import {
   Direction,
   ChunkContinuity,
@@ -315,7 +316,10 @@ export class StdioChannels {
   private onLine(ch: StdioChannel, bytes: Buffer, meta: LineMeta, fromRead: boolean, resync: boolean): void {
     const { counters, logger } = this.deps;
     (this.linesCell ??= counters.cell('stdio_lines')).n++;
-    const text = decodeUtf8(bytes, ch.key, counters, logger);
+    // Plain ASCII (nearly every line) is its own text, copied as it is; only other bytes are checked and decoded as
+    // UTF-8. An ASCII line's bytes also serve the embedded sink's escape of `raw` (holdCapturedBytes below).
+    const ascii = isAscii(bytes);
+    const text = ascii ? bytes.toString('latin1') : decodeUtf8(bytes, ch.key, counters, logger);
     let result = parseJsonRpcText(text, this.cfg.maxJsonDepth);
     // Messages glued to other output on one line (`[DEBUG] done {"jsonrpc":…}`, `{…}trailing log`, `{…}{…}`): only a
     // line that is not one JSON text is searched. A valid JSON document that is not JSON-RPC (a program's own records,
@@ -347,7 +351,8 @@ export class StdioChannels {
     const self: Endpoint = { pid: meta.pid, comm: meta.comm };
     // A message released now reaches the embedded sink inside this call: its line can escape `raw` from these bytes
     // (holdCapturedBytes, @mcpspy/events). Let go before returning: the bytes may be reused once this call is over.
-    holdCapturedBytes(text, bytes);
+    // Only plain ASCII: the sink's escape takes nothing else, and would only start and give up.
+    if (ascii) holdCapturedBytes(text, bytes);
     try {
       this.releaseOrHold(ch, result.messages, fromRead, self, timestamp);
     } finally {
