@@ -28,6 +28,8 @@ export class MessageOutput {
   private readonly mcpScopes = new Set<string>();
   private readonly conversations = new Conversations();
   private seq = 0;
+  /** `messages_emitted`, taken when first counted (Counters.cell). */
+  private emittedCell: { n: number } | undefined;
 
   constructor(
     private readonly pairing: RequestPairing,
@@ -75,6 +77,8 @@ export class MessageOutput {
     // Numbered now, in the order finalize runs (every draft past this point is finalized once, in order), so a
     // request's Store entry can carry its line's msg_id.
     const seq = ++this.seq;
+    // The line's msg_id, made once: a request's Store entry carries it too.
+    const msgId = `${this.instance}:${seq}`;
     let pairing: Promise<TakenRequest | undefined> | undefined;
     let taken: TakenRequest | undefined;
     if (p.type === 'request' && d.requestScope) {
@@ -82,7 +86,7 @@ export class MessageOutput {
       if ('params' in p) req.params = p.params;
       // Issued now, in message order, so it is stored before a later response looks for it; the request itself
       // need not wait for the Store's answer (remember counts its own failures and never rejects).
-      this.lastRemember = this.pairing.remember(d.requestScope, req, d.stdio?.from_pid ?? d.http?.pid ?? 0, `${this.instance}:${seq}`);
+      this.lastRemember = this.pairing.remember(d.requestScope, req, d.stdio?.from_pid ?? d.http?.pid ?? 0, msgId);
     } else if (d.responseScopes && p.id !== null && p.id !== undefined) {
       // In-process pending requests: found now, so a response needs no promise either.
       if (this.pairing.takesNow) taken = this.pairing.takeNow(d.responseScopes, p.id);
@@ -90,7 +94,7 @@ export class MessageOutput {
     }
     if (!pairing && this.queued === 0) {
       // Nothing to wait for and nothing ahead of it: out now, without a promise per message.
-      this.finalizeOrCount(d, taken, unknown, seq);
+      this.finalizeOrCount(d, taken, unknown, seq, msgId);
       return;
     }
     this.queued++;
@@ -103,19 +107,19 @@ export class MessageOutput {
         this.counters.reject(this.logger, 'internal_errors', `failed to pair message: ${(err as Error)?.message ?? err}`);
       }
       this.queued--;
-      this.finalizeOrCount(d, request, unknown, seq);
+      this.finalizeOrCount(d, request, unknown, seq, msgId);
     });
   }
 
-  private finalizeOrCount(d: Draft, taken: TakenRequest | undefined, unknown: boolean, seq: number): void {
+  private finalizeOrCount(d: Draft, taken: TakenRequest | undefined, unknown: boolean, seq: number, msgId: string): void {
     try {
-      this.finalize(d, taken?.request, unknown, seq, taken?.msgId);
+      this.finalize(d, taken?.request, unknown, seq, msgId, taken?.msgId);
     } catch (err) {
       this.counters.reject(this.logger, 'internal_errors', `failed to finalize message: ${(err as Error)?.message ?? err}`);
     }
   }
 
-  private finalize(d: Draft, request: PairedRequest | undefined, unknown: boolean, seq: number, requestMsgId: string | undefined): void {
+  private finalize(d: Draft, request: PairedRequest | undefined, unknown: boolean, seq: number, msgId: string, requestMsgId: string | undefined): void {
     if (d.responseScopes) {
       if (request) {
         this.counters.inc('paired_responses');
@@ -124,13 +128,13 @@ export class MessageOutput {
     }
     const out = buildMessage(d, request);
     out.seq = seq;
-    out.msg_id = `${this.instance}:${seq}`;
+    out.msg_id = msgId;
     if (unknown) out.unknown_method = true;
     if (!request && d.exchangeMethod && (out.type === 'response' || out.type === 'error')) out.request_method = d.exchangeMethod;
     this.conversations.annotate(out, d, request, requestMsgId);
     if (out.retry_of) this.counters.inc('mrtr_retries_linked');
     if (d.reportViolations && this.isMcp(d.mcpScopes)) d.reportViolations();
-    this.counters.inc('messages_emitted');
+    (this.emittedCell ??= this.counters.cell('messages_emitted')).n++;
     try {
       this.emitFn(out);
     } catch (err) {

@@ -117,3 +117,15 @@ test('a request remembered again with the same id replaces the pending one (one 
   assert.equal(pairing.takeNow(['stdio:1>2'], 7), undefined);
   assert.equal(pairing.size, 0);
 });
+
+test('requestValue in runs and alternations of methods and timestamps (the last texts kept) stays storedValue byte for byte', () => {
+  const methods = ['tools/call', 'tools/call', 'ping', 'weird",\t"\u2028', 'tools/call', '', 'é😀', 'x'.repeat(100), 'x'.repeat(100), 'tools/call'];
+  const stamps = ['2026-12-06T12:00:00.000Z', '2026-12-06T12:00:00.000Z', '2026-12-06T12:00:00.001Z', '"quoted\\"', '2026-12-06T12:00:00.000Z', '', '\ud800'];
+  let n = 0;
+  for (const method of methods) {
+    for (const timestamp of stamps) {
+      const req = { type: 'request', id: n++, method, error: {}, timestamp, params: { n } } as unknown as PairedRequest;
+      assert.equal(requestValue(req, 'i:1'), storedValue(pairedRequestText(req), req.id, 'i:1'), `${method} ${timestamp}`);
+    }
+  }
+});

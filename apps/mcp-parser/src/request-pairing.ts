@@ -137,7 +137,7 @@ export function requestValue(req: PairedRequest, msgId: string | undefined): str
   const e = req.error as unknown;
   if (e === null || typeof e !== 'object' || Array.isArray(e) || Object.getPrototypeOf(e) !== Object.prototype) return storedValue(pairedRequestText(req), req.id, msgId);
   for (const _ in e as object) return storedValue(pairedRequestText(req), req.id, msgId);
-  let body = `${JSON.stringify(req.method)}\t${JSON.stringify(req.timestamp)}`;
+  let body = `${methodJson(req.method)}\t${timestampJson(req.timestamp)}`;
   if (n === 6) {
     const params = req.params;
     // The captured text when the parser proved it is JSON.stringify's (captured-text.ts), else stringified and kept.
@@ -147,6 +147,29 @@ export function requestValue(req: PairedRequest, msgId: string | undefined): str
   }
   body += '}';
   return msgId === undefined ? body : `${body}\n${msgId}`;
+}
+
+/**
+ * JSON.stringify of a request's method and timestamp, the last one's text kept: requests come in runs of one method,
+ * and ten or so share each millisecond's timestamp (`===` compares strings by value: an equal string, the same text).
+ */
+let lastMethod: string | undefined;
+let lastMethodText = '';
+let lastTimestamp: string | undefined;
+let lastTimestampText = '';
+function methodJson(s: string): string {
+  if (s !== lastMethod) {
+    lastMethodText = JSON.stringify(s);
+    lastMethod = s;
+  }
+  return lastMethodText;
+}
+function timestampJson(s: string): string {
+  if (s !== lastTimestamp) {
+    lastTimestampText = JSON.stringify(s);
+    lastTimestamp = s;
+  }
+  return lastTimestampText;
 }
 
 /** The request's JSON text and msg_id from a Store value (storedValue's inverse; the id is the key's). */

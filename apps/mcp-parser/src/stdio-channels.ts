@@ -5,15 +5,18 @@
  * Draft naming its writer (`from`) and reader (`to`) and the pairing keys of
  * its direction. See the README, "stdio".
  */
+import { isAscii } from 'node:buffer';
 import {
   Direction,
   ChunkContinuity,
   FdType,
+  holdCapturedBytes,
   kernelTimeToIso,
   NoticeReason,
   RawEvent,
   RawFlags,
   RawKind,
+  releaseCapturedBytes,
   type StdioTransportInfo,
   streamKeyOf,
   visibleBytes,
@@ -145,6 +148,9 @@ class StdioChannel {
 
 export class StdioChannels {
   private readonly channels = new Map<string, StdioChannel>();
+  /** Counters of every event and every line, taken when first counted (Counters.cell). */
+  private eventsCell: { n: number } | undefined;
+  private linesCell: { n: number } | undefined;
   private readonly held: DeadlineQueue<HeldStdio>;
   /**
    * Channels holding messages for a reader no read named yet, by writer pid
@@ -175,7 +181,7 @@ export class StdioChannels {
 
   /** Returns a promise only when the channel is new (its endpoints are loaded from the Store first). */
   onEvent(ev: RawEvent, wallOffsetNs: bigint): Promise<void> | undefined {
-    this.deps.counters.inc('stdio_events');
+    (this.eventsCell ??= this.deps.counters.cell('stdio_events')).n++;
     const key = streamKeyOf(ev);
     const ch = this.channels.get(key);
     if (ch) {
@@ -330,8 +336,11 @@ export class StdioChannels {
 
   private onLine(ch: StdioChannel, bytes: Buffer, meta: LineMeta, fromRead: boolean, resync: boolean): void {
     const { counters, logger } = this.deps;
-    counters.inc('stdio_lines');
-    const text = decodeUtf8(bytes, ch.key, counters, logger);
+    (this.linesCell ??= counters.cell('stdio_lines')).n++;
+    // Plain ASCII (nearly every line) is its own text, copied as it is; only other bytes are checked and decoded as
+    // UTF-8. An ASCII line's bytes also serve the embedded sink's escape of `raw` (holdCapturedBytes below).
+    const ascii = isAscii(bytes);
+    const text = ascii ? bytes.toString('latin1') : decodeUtf8(bytes, ch.key, counters, logger);
     let result = parseJsonRpcText(text, this.cfg.maxJsonDepth);
     // Messages glued to other output on one line (`[DEBUG] done {"jsonrpc":…}`, `{…}trailing log`, `{…}{…}`): only a
     // line that is not one JSON text is searched. A valid JSON document that is not JSON-RPC (a program's own records,
@@ -361,7 +370,19 @@ export class StdioChannels {
     if (resync) counters.inc('stdio_resynced', result.messages.length);
     const timestamp = kernelTimeToIso(meta.tsNs, meta.wallOffsetNs);
     const self: Endpoint = { pid: meta.pid, comm: meta.comm };
-    for (const parsed of result.messages) {
+    // A message released now reaches the embedded sink inside this call: its line can escape `raw` from these bytes
+    // (holdCapturedBytes, @mcpspy/events). Let go before returning: the bytes may be reused once this call is over.
+    // Only plain ASCII: the sink's escape takes nothing else, and would only start and give up.
+    if (ascii) holdCapturedBytes(text, bytes);
+    try {
+      this.releaseOrHold(ch, result.messages, fromRead, self, timestamp);
+    } finally {
+      releaseCapturedBytes();
+    }
+  }
+
+  private releaseOrHold(ch: StdioChannel, messages: ParsedMessage[], fromRead: boolean, self: Endpoint, timestamp: string): void {
+    for (const parsed of messages) {
       const item: HeldStdio = {
         channel: ch,
         parsed,

@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { McpMessageEvent, Subjects, validatePayload } from '@mcpspy/events';
+import { capturedBytesOf, McpMessageEvent, Subjects, validatePayload } from '@mcpspy/events';
 import { harness, RawScript, sleep, strip, T0_ISO } from './raw-builder';
 
 const CLIENT = { pid: 100, comm: 'client' };
@@ -89,6 +89,37 @@ describe('stdio golden', () => {
     assert.equal(out[1].raw, err);
     assert.equal(out[1].request?.method, 'resources/read');
     assert.deepEqual(out[1].stdio_transport, { from_pid: 200, from_comm: 'server', to_pid: 100, to_comm: 'client' });
+  });
+});
+
+describe('stdio: the bytes of raw, held for the embedded sink', () => {
+  test('held while a message is handed on inside the call that parsed it, never after; they decode to raw', async () => {
+    const seen: Array<{ raw: string; bytes: Uint8Array | undefined }> = [];
+    const h = harness({ emit: (m) => seen.push({ raw: m.raw, bytes: capturedBytesOf(m.raw) }) });
+    const second = '{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"a \\"quoted\\" \\\\ name"}}';
+    const nonAscii = '{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"é"}}';
+    const third = '[{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":1,"progress":1}}]';
+    const s = new RawScript()
+      // The first line waits for its reader (not known yet): it goes out from the read's call, without bytes.
+      .call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: callText + '\n', atMs: 0 })
+      .call({ ...SERVER, dir: 'read', stream: TO_SERVER, data: callText + '\n', atMs: 1 })
+      // The reader known: out at once, from the call that parsed it.
+      .call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: second + '\n', atMs: 2 })
+      // A batch element's raw is its own slice, not the line: no bytes for it.
+      .call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: third + '\n', atMs: 3 })
+      // Bytes outside ASCII are not held (the sink's escape takes printable ASCII only).
+      .call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: nonAscii + '\n', atMs: 4 });
+    await h.feed(s.batches());
+    await h.done();
+    assert.deepEqual(seen.map((x) => [x.raw.slice(0, 30), x.bytes === undefined]), [
+      [callText.slice(0, 30), true],
+      [second.slice(0, 30), false],
+      [JSON.parse(third)[0] && third.slice(1, 31), true],
+      [nonAscii.slice(0, 30), true],
+    ]);
+    assert.equal(Buffer.from(seen[1].bytes!).toString('utf8'), second);
+    // Let go once the parser's call returned.
+    assert.equal(capturedBytesOf(second), undefined);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { McpMessageEvent } from '@mcpspy/events';
-import { messageToJsonl, messageToJsonlGeneric } from './jsonl-format';
+import { jsonlCut, messageToJsonl, messageToJsonlGeneric, messageToJsonlHead, messageToJsonlText } from './jsonl-format';
 import { recordedMessages as recorded } from './testdata/recorded';
 import { httpRequest, httpResponse, stdioError, stdioNotification, stdioRequest, stdioResponse } from './testdata/messages';
 
@@ -76,5 +76,59 @@ describe('messageToJsonl: field by field, byte for byte the reordered JSON.strin
       }
     }
     assert.ok(checked > 500);
+  });
+});
+
+describe('messageToJsonlHead: the line cut inside raw', () => {
+  let wasCut = false;
+  /** head + raw's escape + tail, or the whole line when it was not cut. */
+  function joined(m: McpMessageEvent): string {
+    const head = messageToJsonlHead(m);
+    const tail = jsonlCut.tail;
+    wasCut = tail !== undefined;
+    return tail === undefined ? head : head + JSON.stringify(m.raw).slice(1, -1) + tail;
+  }
+
+  test('head + JSON.stringify(raw) without its quotes + tail is messageToJsonlText, for every recorded message and variant', () => {
+    const all = recorded();
+    const base = [stdioRequest(), stdioResponse(), stdioError(), stdioNotification(), httpRequest(), httpResponse(), ...all];
+    let cut = 0;
+    let whole = 0;
+    for (const m of base) {
+      const variants: unknown[] = [
+        m,
+        reversed(m),
+        { ...m, error: undefined, description: undefined },
+        { ...m, raw: '"quoted" \\ and é and \u2028 and DEL \u007f' },
+        { ...m, raw: '' },
+        { ...m, raw: undefined },
+        { ...m, raw: { not: 'a string' } },
+        { ...m, extra_field: { a: [1, 'x\u2028y'] }, zz: undefined },
+        { ...m, '7': 'index key' },
+        Object.assign(Object.create({ inherited: 1 }), m),
+        Object.assign(Object.create(null), m, { added_after: 2 }),
+        { raw: 'only raw' },
+        { ...m, raw: 'x'.repeat(63) },
+      ];
+      for (const v of variants) {
+        const msg = v as McpMessageEvent;
+        const line = joined(msg);
+        assert.equal(line, messageToJsonlText(msg), JSON.stringify(Object.keys(msg)));
+        if (wasCut) cut++;
+        else whole++;
+      }
+    }
+    // Both forms were met: a string raw is cut, a message only the generic form writes (an index key) is not.
+    assert.ok(cut > 100 && whole > 10, `cut ${cut}, whole ${whole}`);
+  });
+
+  test('a line that is not cut leaves no tail behind from the one before', () => {
+    messageToJsonlHead(stdioRequest());
+    assert.notEqual(jsonlCut.tail, undefined);
+    messageToJsonlHead({ ...stdioRequest(), raw: undefined } as unknown as McpMessageEvent);
+    assert.equal(jsonlCut.tail, undefined);
+    messageToJsonlHead(stdioRequest());
+    messageToJsonlHead({ ...stdioRequest(), '7': 'index key' } as unknown as McpMessageEvent);
+    assert.equal(jsonlCut.tail, undefined);
   });
 });

@@ -78,10 +78,32 @@ export function messageToJsonl(m: McpMessageEvent): string {
  * without DEL is safe as is) and escapes it otherwise.
  */
 export function messageToJsonlText(m: McpMessageEvent): string {
+  return lineText(m, false);
+}
+
+/**
+ * messageToJsonlText cut inside `raw`'s string, for a writer that escapes
+ * `raw` itself (JsonlWriter.writeJsonWithRaw, from the bytes the text was
+ * decoded from): returns the text up to `raw`'s opening quote (`…"raw":"`)
+ * and leaves the text from its closing quote on in `jsonlCut.tail`. When the
+ * line cannot be cut (no string `raw`, or a message only the generic form
+ * writes) `jsonlCut.tail` is undefined and the whole line is returned.
+ * head + JSON.stringify(m.raw).slice(1, -1) + tail is messageToJsonlText(m),
+ * byte for byte (jsonl-format.spec.ts).
+ */
+export function messageToJsonlHead(m: McpMessageEvent): string {
+  return lineText(m, true);
+}
+
+/** The text after `raw` of the last messageToJsonlHead, or undefined when it returned the whole line. */
+export const jsonlCut: { tail: string | undefined } = { tail: undefined };
+
+function lineText(m: McpMessageEvent, cut: boolean): string {
   // Each field read by name, not `m[key]` in a loop: named loads are cheaper than keyed ones (bench/
   // jsonl-line-micro.mjs). `present` counts the fields with a value; when the message has no other own
   // key (its key count says so), the walk over its keys for added fields is skipped.
   present = 0;
+  jsonlCut.tail = undefined;
   let out = field('', 0, m.timestamp);
   out = field(out, 1, m.transport_type);
   out = field(out, 2, m.stdio_transport);
@@ -93,7 +115,15 @@ export function messageToJsonlText(m: McpMessageEvent): string {
   out = field(out, 8, m.result);
   out = field(out, 9, m.error);
   out = field(out, 10, m.request);
-  out = field(out, 11, m.raw);
+  let head: string | undefined;
+  const raw = m.raw;
+  if (cut && typeof raw === 'string') {
+    // What is inside `raw`'s quotes is left to the writer: the head ends with the opening quote, the tail starts
+    // with the closing one (never empty, so the next field's comma follows).
+    present++;
+    head = `${out}${MESSAGE_PREFIXES[RAW_FIELD][out.length === 0 ? 0 : 1]}"`;
+    out = '"';
+  } else out = field(out, 11, raw);
   out = field(out, 12, m.session);
   out = field(out, 13, m.description);
   out = field(out, 14, m.batch);
@@ -112,8 +142,14 @@ export function messageToJsonlText(m: McpMessageEvent): string {
       out += (out.length === 0 ? '{' : ',') + JSON.stringify(k) + ':' + text;
     }
   }
+  if (head !== undefined) {
+    jsonlCut.tail = `${out}}`;
+    return head;
+  }
   return out.length === 0 ? '{}' : `${out}}`;
 }
+
+const RAW_FIELD = MESSAGE_ORDER.indexOf('raw');
 
 /** Fields of the message being written that have a value (messageToJsonlText's scratch). */
 let present = 0;

@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Counters } from '@mcpspy/runtime';
-import { JsonlWriter } from './jsonl-writer';
-import { alertToJsonl, messageToJsonl, messageToJsonlText } from './jsonl-format';
+import { escapeAsciiInto, JsonlWriter } from './jsonl-writer';
+import { alertToJsonl, jsonlCut, messageToJsonl, messageToJsonlHead, messageToJsonlText } from './jsonl-format';
 import { OutputOpenError } from './errors';
 import { alert, httpRequest, httpResponse, stdioError, stdioNotification, stdioRequest, stdioResponse } from './testdata/messages';
 
@@ -327,6 +327,89 @@ describe('writeJsonText: the line checked after encoding', () => {
       assert.equal(expected.toString('utf8').split('\n').length, n + 1);
       assert.ok(fs.readFileSync(b).equals(expected));
       assert.equal(wb.stats.lines, n);
+    });
+  }
+});
+
+describe('writeJsonWithRaw: raw escaped from the bytes it was decoded from', () => {
+  test('escapeAsciiInto is JSON.stringify for every printable ASCII byte and refuses every other byte', () => {
+    const out = Buffer.alloc(16);
+    for (let b = 0; b < 256; b++) {
+      const n = escapeAsciiInto(Uint8Array.of(0x61, b, 0x62), out, 1);
+      if (b >= 0x20 && b < 0x7f) {
+        assert.equal(out.toString('latin1', 1, n), JSON.stringify(`a${String.fromCharCode(b)}b`).slice(1, -1), `byte ${b}`);
+      } else assert.equal(n, -1, `byte ${b}`);
+    }
+  });
+
+  // Raw texts as the parser has them: decoded from their bytes (invalid UTF-8 included, as U+FFFD).
+  const rawBytes = [
+    '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a \\"quoted\\" \\\\ name"}}',
+    'plain ASCII "quoted" \\ backslash /slash', 'ctl \u0000\u001f\t\r', 'DEL \u007f', 'line sep \u2028 para sep \u2029', 'bidi \u202e tag \udb40\udc41',
+    'nel \u0085 and é and 😀', '"'.repeat(70_000), '\\'.repeat(40_000), '', '~ and space ', 'x'.repeat(300_000),
+  ].map((t) => Buffer.from(t, 'utf8'));
+  rawBytes.push(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), Buffer.from([0x22, 0xc3]), Buffer.from([0x80]));
+  // Random printable ASCII with many quotes and backslashes, and random bytes of every value.
+  let seed = 7;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+  for (let k = 0; k < 200; k++) {
+    const len = rnd(400);
+    const ascii = Buffer.alloc(len);
+    for (let i = 0; i < len; i++) ascii[i] = [0x22, 0x5c, 0x20 + rnd(95)][rnd(3)];
+    rawBytes.push(ascii);
+    const any = Buffer.alloc(rnd(40));
+    for (let i = 0; i < any.length; i++) any[i] = rnd(256);
+    rawBytes.push(any);
+  }
+  const messages = (): Array<{ m: ReturnType<typeof stdioRequest>; bytes: Buffer }> =>
+    rawBytes.flatMap((bytes) => {
+      const raw = bytes.toString('utf8');
+      return [
+        { m: stdioRequest({ raw }), bytes },
+        { m: stdioResponse({ raw, method: 'é \u2028 method', description: 'DEL \u007f' }), bytes },
+        { m: { ...stdioNotification({ raw }), extra: 'bidi \u202e' } as ReturnType<typeof stdioRequest>, bytes },
+        { m: { ...stdioNotification({ raw }), '7': 'index key' } as ReturnType<typeof stdioRequest>, bytes },
+      ];
+    });
+
+  for (const [name, opts] of [
+    ['one reused buffer', {}],
+    ['small buffer, flushed often', { highWaterMark: 64 }],
+    ['rotation (lines kept as strings)', { maxSize: 10_000_000 }],
+  ] as const) {
+    test(`${name}: the bytes of writeLine(messageToJsonl(m)), lines escaped from bytes and from text mixed`, () => {
+      const a = path.join(dir, 'a.jsonl');
+      const b = path.join(dir, 'b.jsonl');
+      const wa = new JsonlWriter({ path: a, ...opts });
+      const wb = new JsonlWriter({ path: b, ...opts });
+      wa.open();
+      wb.open();
+      let n = 0;
+      let cut = 0;
+      for (const { m, bytes } of messages()) {
+        wa.writeLine(messageToJsonl(m));
+        const head = messageToJsonlHead(m);
+        const tail = jsonlCut.tail;
+        if (tail === undefined) wb.writeJsonText(head);
+        else {
+          wb.writeJsonWithRaw(head, m.raw, bytes, tail);
+          cut++;
+        }
+        // Now and then a line written the old way in between.
+        if (n % 7 === 0) {
+          wa.writeLine(messageToJsonl(m));
+          wb.writeJsonText(messageToJsonlText(m));
+          n++;
+        }
+        n++;
+      }
+      wa.close();
+      wb.close();
+      const expected = fs.readFileSync(a);
+      assert.equal(expected.toString('utf8').split('\n').length, n + 1);
+      assert.ok(fs.readFileSync(b).equals(expected));
+      assert.equal(wb.stats.lines, n);
+      assert.ok(cut > 400, `lines cut: ${cut}`);
     });
   }
 });

@@ -120,6 +120,49 @@ export class JsonlWriter {
     this.put(text, true);
   }
 
+  /**
+   * Queues one message line given in three parts: `head` (JSON text up to and
+   * with `raw`'s opening quote), `raw`'s string and `tail` (from its closing
+   * quote on), both texts unchecked as in writeJsonText; `bytes` is what `raw`
+   * was decoded from (holdCapturedBytes). The bytes written are
+   * safeLine(head + JSON.stringify(raw).slice(1, -1) + tail)'s. When `bytes`
+   * holds only printable ASCII (nearly every captured line) `raw`'s escape is
+   * written from them straight into the buffer: a `\` before each `"` and
+   * `\`, every other byte as it is, which is all JSON.stringify changes in such
+   * a text; the line's other parts are encoded around it. Anything else (a
+   * byte outside printable ASCII in `raw`, a head or tail that is not plain
+   * ASCII or holds DEL, rotation) takes the whole line through writeJsonText.
+   */
+  writeJsonWithRaw(head: string, raw: string, bytes: Uint8Array, tail: string): void {
+    if (this.closed) return;
+    if (this.maxSize > 0 && this.regular) {
+      this.writeJsonText(head + JSON.stringify(raw).slice(1, -1) + tail);
+      return;
+    }
+    // Head and tail at most 3 bytes per unit, raw's escape at most 2 bytes per byte, and the newline.
+    const most = (head.length + tail.length) * 3 + bytes.length * 2 + 1;
+    if (this.chunk && this.chunkOff + most > this.chunk.length && this.chunkOff > 0) this.flush();
+    if (!this.chunk || most > this.chunk.length) this.chunk = Buffer.allocUnsafe(Math.max(this.highWaterMark * 2, most));
+    const c = this.chunk;
+    // Nothing is committed until the end (chunkOff unchanged): a line that cannot be written this way is written
+    // again over it.
+    const n = c.write(head, this.chunkOff, 'utf8');
+    let off = n === head.length ? escapeAsciiInto(bytes, c, this.chunkOff + n) : -1;
+    if (off >= 0) {
+      const t = c.write(tail, off, 'utf8');
+      off = t === tail.length && head.indexOf('\u007f') === -1 && tail.indexOf('\u007f') === -1 ? off + t : -1;
+    }
+    if (off < 0) {
+      this.writeJsonText(head + JSON.stringify(raw).slice(1, -1) + tail);
+      return;
+    }
+    c[off++] = 0x0a;
+    this.chunkOff = off;
+    this.chunkLines++;
+    this.pendingBytes = off;
+    this.scheduleFlush();
+  }
+
   private put(line: string, unchecked: boolean): void {
     if (this.closed) return;
     if (unchecked && this.maxSize > 0 && this.regular) line = safeLine(line);
@@ -145,6 +188,11 @@ export class JsonlWriter {
       this.chunkLines++;
       this.pendingBytes = off;
     }
+    this.scheduleFlush();
+  }
+
+  /** After a line is queued: a write now past the high-water mark, else one at the end of the turn or after flushMs. */
+  private scheduleFlush(): void {
     if (this.pendingBytes >= this.highWaterMark) this.flush();
     else if (this.flushMs === 0) {
       if (!this.immediate) {
@@ -299,6 +347,27 @@ export class JsonlWriter {
       fs.closeSync(fd);
     }
   }
+}
+
+/**
+ * JSON.stringify's escape of a printable-ASCII text, from its bytes into `out`
+ * at `off`: `"` and `\` get a backslash, bytes 0x20–0x7E (but DEL) are copied.
+ * Returns the offset after it, or -1 at the first other byte (a control, DEL or
+ * any byte of a non-ASCII character), which the caller leaves to
+ * JSON.stringify and safeJsonText. `out` must have room for 2 bytes a byte.
+ */
+export function escapeAsciiInto(bytes: Uint8Array, out: Uint8Array, off: number): number {
+  const len = bytes.length;
+  for (let i = 0; i < len; i++) {
+    const b = bytes[i];
+    if (b === 0x22 || b === 0x5c) {
+      out[off] = 0x5c;
+      out[off + 1] = b;
+      off += 2;
+    } else if (b >= 0x20 && b < 0x7f) out[off++] = b;
+    else return -1;
+  }
+  return off;
 }
 
 function lexists(path: string): boolean {

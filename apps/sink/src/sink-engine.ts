@@ -74,6 +74,9 @@ const KNOWN_REASONS = new Set<string>(NOTICE_REASONS);
 
 export class SinkEngine {
   readonly counters = new Counters();
+  /** `messages_in` and `messages_out`, taken when first counted (Counters.cell). */
+  private messagesIn: { n: number } | undefined;
+  private messagesOut: { n: number } | undefined;
   /** Every output, in the order they are fed and started. */
   readonly outputs: readonly SinkOutput[];
   private gate: VerdictGate | undefined;
@@ -163,7 +166,7 @@ export class SinkEngine {
 
   onMessage(m: McpMessageEvent): void {
     if (!this.accept(m, 'message')) return;
-    this.counters.inc('messages_in');
+    (this.messagesIn ??= this.counters.cell('messages_in')).n++;
     if (this.gate) this.gate.pushMessage(m);
     else this.emit({ kind: 'message', message: m });
   }
@@ -301,7 +304,7 @@ export class SinkEngine {
       this.counters.reject(this.opts.logger, 'emit_errors', failed instanceof Error ? failed.message : String(failed));
       return;
     }
-    if (item.kind === 'message') this.counters.inc('messages_out');
+    if (item.kind === 'message') (this.messagesOut ??= this.counters.cell('messages_out')).n++;
     else if (item.kind === 'alert') this.counters.inc('alerts_out');
     else {
       this.counters.inc('notices_out');

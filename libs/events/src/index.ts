@@ -40,4 +40,4 @@ export { describeMethod, describeResultType, inferResultMethod, isKnownMethod, t
 export { hasInvisible, safeJsonText, visibleBytes, visibleText } from './display-text';
 
 // The JSON text of a message's objects, stringified once per process.
-export { eventJsonText, heldJsonText, holdJsonText, jsonTextOf } from './json-text';
+export { capturedBytesOf, eventJsonText, heldJsonText, holdCapturedBytes, holdJsonText, jsonTextOf, releaseCapturedBytes } from './json-text';

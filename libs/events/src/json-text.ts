@@ -133,3 +133,34 @@ export function eventJsonText(v: unknown): string | undefined {
   }
   return out.length === 0 ? '{}' : `${out}}`;
 }
+
+/**
+ * The bytes a message's `raw` text was decoded from, while the parser hands
+ * that message on in the same call (embedded: the sink writes the line
+ * inside it). The sink escapes `raw` for its line from these bytes instead of
+ * running JSON.stringify on the text and encoding the result again
+ * (JsonlWriter.writeJsonWithRaw); a byte outside printable ASCII sends it
+ * back to the text. One pair at a time, dropped by the parser when its call
+ * ends, so no later message can meet bytes that were reused.
+ *
+ * The contract: `text` is `bytes` decoded as UTF-8 (for printable ASCII the
+ * two are the same units), and `bytes` is not changed while held. A lookup
+ * compares the text by value, so an equal text stands for the same bytes.
+ */
+let capturedText: string | undefined;
+let capturedBytes: Uint8Array | undefined;
+
+export function holdCapturedBytes(text: string, bytes: Uint8Array): void {
+  capturedText = text;
+  capturedBytes = bytes;
+}
+
+export function releaseCapturedBytes(): void {
+  capturedText = undefined;
+  capturedBytes = undefined;
+}
+
+/** The held bytes of this text (by value), or undefined. */
+export function capturedBytesOf(text: unknown): Uint8Array | undefined {
+  return capturedText !== undefined && text === capturedText ? capturedBytes : undefined;
+}

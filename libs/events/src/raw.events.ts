@@ -186,14 +186,29 @@ export function isHttpCandidate(ev: Pick<RawEvent, 'kind' | 'fdType'>): boolean 
 
 let lastWallMs = Number.NaN;
 let lastIso = '';
+/** The kernel times [lastLoNs, lastHiNs) that fall in lastWallMs with offset lastOffsetNs (empty until one is set). */
+let lastLoNs = 1n;
+let lastHiNs = 0n;
+let lastOffsetNs = 0n;
 
 /** Converts a kernel timestamp to RFC 3339 with milliseconds. */
 export function kernelTimeToIso(tsNs: bigint, wallOffsetNs: bigint): string {
+  // Messages come thousands a second: most fall in the millisecond of the one before. That is checked in kernel
+  // time, by comparisons only: the sum and the division below make a BigInt each (two allocations per message).
+  if (tsNs < lastHiNs && tsNs >= lastLoNs && wallOffsetNs === lastOffsetNs) return lastIso;
   const wallMs = Number((tsNs + wallOffsetNs) / 1_000_000n);
-  // Messages come thousands a second: most fall in the millisecond of the one before.
   if (wallMs !== lastWallMs) {
     lastIso = new Date(wallMs).toISOString();
     lastWallMs = wallMs;
+  }
+  // The division truncates toward zero: the millisecond's range is [ms, ms + 1) only from 0 up.
+  if (wallMs >= 0 && Number.isSafeInteger(wallMs)) {
+    lastLoNs = BigInt(wallMs) * 1_000_000n - wallOffsetNs;
+    lastHiNs = lastLoNs + 1_000_000n;
+    lastOffsetNs = wallOffsetNs;
+  } else {
+    lastLoNs = 1n;
+    lastHiNs = 0n;
   }
   return lastIso;
 }

@@ -17,3 +17,19 @@ test('reject counts every case and logs each reason once', () => {
   assert.match(lines[1], /invalid JSON/);
   assert.deepEqual(c.snapshot(), { invalid_payloads: 6 });
 });
+
+test('a counter cell counts with inc, and the counter shows only once asked for or counted', () => {
+  const c = new Counters();
+  assert.deepEqual(c.snapshot(), {});
+  c.inc('a', 2);
+  const a = c.cell('a');
+  a.n++;
+  c.inc('a');
+  assert.equal(c.get('a'), 4);
+  const b = c.cell('b');
+  assert.deepEqual(c.snapshot(), { a: 4, b: 0 });
+  b.n += 5;
+  c.set('b', b.n + 1);
+  assert.equal(b.n, 6);
+  assert.deepEqual(c.snapshot(), { a: 4, b: 6 });
+});

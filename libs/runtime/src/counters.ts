@@ -15,6 +15,17 @@ export class Counters {
     else this.values.set(name, { n: by });
   }
 
+  /**
+   * A counter's cell, for a caller that counts it on every message: `cell.n += 1` is `inc(name)` without the map
+   * lookup. Asking creates the counter at 0 (it then shows in `snapshot`), so a caller asks when it first counts,
+   * not before (`(this.x ??= counters.cell('x')).n++`): the counters then read as with `inc`.
+   */
+  cell(name: string): { n: number } {
+    let cell = this.values.get(name);
+    if (!cell) this.values.set(name, (cell = { n: 0 }));
+    return cell;
+  }
+
   set(name: string, value: number): void {
     const cell = this.values.get(name);
     if (cell) cell.n = value;

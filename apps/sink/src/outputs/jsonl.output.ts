@@ -3,9 +3,9 @@
  * schema and field order, see jsonl-format.ts), through the buffered,
  * rotating, 0600 JsonlWriter.
  */
-import type { McpMessageEvent, NoticeEvent, SecurityAlertEvent } from '@mcpspy/events';
+import { capturedBytesOf, type McpMessageEvent, type NoticeEvent, type SecurityAlertEvent } from '@mcpspy/events';
 import type { Counters, Logger } from '@mcpspy/runtime';
-import { alertToJsonl, messageToJsonlText, noticeToJsonl } from '../jsonl-format';
+import { alertToJsonl, jsonlCut, messageToJsonlHead, messageToJsonlText, noticeToJsonl } from '../jsonl-format';
 import { JsonlWriter } from '../jsonl-writer';
 import { receivedJsonl } from '../received-line';
 import type { FdQueueOptions } from './fd-queue';
@@ -45,8 +45,20 @@ export class JsonlOutput implements SinkOutput {
 
   message(m: McpMessageEvent): void {
     const received = receivedJsonl(m);
-    if (received !== undefined) this.writer.writeLine(received);
-    else this.writer.writeJsonText(messageToJsonlText(m));
+    if (received !== undefined) {
+      this.writer.writeLine(received);
+      return;
+    }
+    // Embedded, the parser still holds the bytes `raw` was decoded from: the writer escapes `raw` from them.
+    const bytes = capturedBytesOf(m.raw);
+    if (bytes !== undefined) {
+      const head = messageToJsonlHead(m);
+      const tail = jsonlCut.tail;
+      if (tail !== undefined) this.writer.writeJsonWithRaw(head, m.raw, bytes, tail);
+      else this.writer.writeJsonText(head);
+      return;
+    }
+    this.writer.writeJsonText(messageToJsonlText(m));
   }
 
   alert(a: SecurityAlertEvent): void {

@@ -36,6 +36,8 @@ export class InProcessBus implements Bus {
   /** Whose turn it is in each (queue group, subject); kept when the routes are rebuilt. */
   private readonly roundRobin = new Map<string, { n: number }>();
   private closed = false;
+  /** `published`, taken when first counted (Counters.cell). */
+  private publishedCell: { n: number } | undefined;
 
   constructor(private readonly highWater = 10_000) {}
 
@@ -80,7 +82,7 @@ export class InProcessBus implements Bus {
       this.counters.inc('published_after_close');
       return PUBLISHED;
     }
-    this.counters.inc('published');
+    (this.publishedCell ??= this.counters.cell('published')).n++;
     const r = this.routeOf(subject);
     let waits: Promise<void>[] | undefined;
     for (let i = 0; i < r.plain.length; i++) {

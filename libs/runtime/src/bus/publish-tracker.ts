@@ -10,6 +10,8 @@ import { PUBLISHED } from './in-process.bus';
 
 export class PublishTracker {
   private pending: Promise<void>[] = [];
+  /** `published`, taken when first counted (Counters.cell). */
+  private publishedCell: { n: number } | undefined;
 
   constructor(
     private readonly bus: Bus,
@@ -19,7 +21,7 @@ export class PublishTracker {
 
   /** Publishes without waiting; failures are counted and logged once. */
   emit(subject: string, payload: unknown): void {
-    this.counters.inc('published');
+    (this.publishedCell ??= this.counters.cell('published')).n++;
     const published = this.bus.publish(subject, payload);
     // In one process a message taken at once leaves nothing to track (no promise per message).
     if (published === PUBLISHED) return;
