@@ -375,13 +375,13 @@ export class StdioChannels {
     // Only plain ASCII: the sink's escape takes nothing else, and would only start and give up.
     if (ascii) holdCapturedBytes(text, bytes);
     try {
-      this.releaseOrHold(ch, result.messages, fromRead, self, timestamp);
+      this.releaseOrHold(ch, result.messages, fromRead, self, timestamp, meta.tsNs);
     } finally {
       releaseCapturedBytes();
     }
   }
 
-  private releaseOrHold(ch: StdioChannel, messages: ParsedMessage[], fromRead: boolean, self: Endpoint, timestamp: string): void {
+  private releaseOrHold(ch: StdioChannel, messages: ParsedMessage[], fromRead: boolean, self: Endpoint, timestamp: string, tsNs: bigint): void {
     for (const parsed of messages) {
       const item: HeldStdio = {
         channel: ch,
@@ -389,7 +389,7 @@ export class StdioChannels {
         from: fromRead ? (ch.writer ?? NOBODY) : self,
         to: fromRead ? self : undefined,
         timestamp,
-        tsNs: meta.tsNs,
+        tsNs,
         deadline: Date.now() + (ch.reader || ch.readerWaitExpired || fromRead ? this.cfg.readerWaitMs : this.cfg.firstReaderWaitMs),
         done: false,
       };
