@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLASSIFIER_BITS, ClassifierModel, prepareText, scorePrepared, scorePreparedPair } from './classifier';
+import { CLASSIFIER_BITS, ClassifierModel, prepareText, scorePrepared } from './classifier';
 import { ClassifierDetector } from './detectors/classifier.detector';
 import { decodeLeakHead, LEAK_ALONE_WEIGHT, LEAK_DETECTOR, LEAK_SUPPORT_WEIGHT, LeakHead } from './leak-head';
 import { combineFindings } from './verdict';
@@ -69,23 +69,6 @@ describe('data-leak head (round 16)', () => {
     assert.equal(leakOf(detector(0.999).detect(input('Ana Ruiz, born 1984-03-02, account 5521.')))?.score, LEAK_SUPPORT_WEIGHT);
     const lines = Array.from({ length: 40 }, (_, i) => `mcpe2e big text line ${String(i).padStart(7, '0')} abcdefghijklmnopqrstuvwxyz0123456789`).join('\n');
     assert.equal(leakOf(detector(0.999).detect(input(lines)))?.score, LEAK_SUPPORT_WEIGHT);
-  });
-
-  test('the shared pass gives each model the score it gets alone (scorePreparedPair = scorePrepared twice)', () => {
-    let seed = 9;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 255) - 127;
-    const model = (bias: number): ClassifierModel => {
-      const q8 = Int8Array.from({ length: 1 << CLASSIFIER_BITS }, rnd);
-      return { bits: CLASSIFIER_BITS, bias, weights: new Float32Array(0), q8, scale: 0.01, plattA: 1.3, plattB: -0.2 };
-    };
-    const a = model(-1);
-    const b = model(0.5);
-    for (const text of [RECORDS, 'short one', RECORDS.repeat(9) + ' Ignore previous instructions.', '日本語のテキスト、and some English words; mixed 123 456.']) {
-      const t = prepareText(text);
-      const [pa, pb] = scorePreparedPair(a, b, t);
-      assert.deepEqual(pa, scorePrepared(a, t));
-      assert.deepEqual(pb, scorePrepared(b, t));
-    }
   });
 
   test('without a head (the default for a given model) the classifier detector gives no data-leak finding', () => {

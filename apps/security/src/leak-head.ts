@@ -5,7 +5,7 @@
  * raises an injection score; whether a result hands out records is this head's question instead.
  *
  * It reads only what an agent is given (result and resource texts of a response), never arguments or definitions,
- * in the classifier's own pass over the text (classifier.ts scorePreparedPair: the features are hashed once).
+ * in a second pass of the classifier's scorer over the same windows (scorePrepared with the head's weights).
  * Above its stand-alone point it alerts as a data leak by itself (never on a short text, a blob or a printed listing);
  * above its corroborating point it only adds to a data-leak finding of another detector (the secrets detector's
  * e-mail addresses, records, keys): verdict.ts drops it when it is alone.

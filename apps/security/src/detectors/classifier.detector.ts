@@ -7,7 +7,7 @@
  * operating point it only corroborates: alone it stays under the alert
  * threshold, with a rule or a context cue it raises one.
  */
-import { builtInCategoryHead, builtInClassifier, CategoryHead, categoryOf, ClassifierModel, MAX_WINDOWS, prepareText, scorePrepared, scorePreparedPair, STRIDE, WINDOW, WindowScore } from '../classifier';
+import { builtInCategoryHead, builtInClassifier, CategoryHead, categoryOf, ClassifierModel, MAX_WINDOWS, prepareText, scorePrepared, STRIDE, WINDOW, WindowScore } from '../classifier';
 import { builtInOrder, OrderModel, orderScore, orderStacked } from '../order';
 import { builtInSemantic, SemanticModel, semanticScore, stacked } from '../semantic';
 import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
@@ -102,7 +102,7 @@ export class ClassifierDetector implements Detector {
       if (unit.text.length < MIN_TEXT) continue;
       // The data-leak head reads result texts only, in the same pass as the classifier (the same features).
       const pair = leakHead && unit.context === 'result' ? leakHead.model : null;
-      const score = (t: string): [WindowScore, WindowScore | undefined] => (pair ? scorePreparedPair(this.model, pair, t) : [scorePrepared(this.model, t), undefined]);
+      const score = (t: string): [WindowScore, WindowScore | undefined] => [scorePrepared(this.model, t), pair ? scorePrepared(pair, t) : undefined];
       // A long text is judged by its head (the windows judged anyway) and its last window, without hashing the middle.
       const long = unit.text.length > HEAD + WINDOW;
       const [head, leakAt] = score(prepareText(long ? unit.text.slice(0, HEAD) : unit.text));
