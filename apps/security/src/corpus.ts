@@ -111,6 +111,9 @@ export function messagesOf(s: Sample): McpMessageEvent[] {
       return [request('sampling/createMessage', { systemPrompt: s.system, messages: [{ role: 'user', content: { type: 'text', text } }], maxTokens: 500 })];
     case 'elicitation':
       return [request('elicitation/create', { message: text, requestedSchema: { type: 'object', properties: {} } })];
+    case 'instructions':
+      // A server's `initialize` answer: its instructions (and name) are what the agent reads first.
+      return [response('initialize', { protocolVersion: '2025-11-25', serverInfo: { name: String(s.server_name ?? 'corpus-server'), version: '1.0.0' }, capabilities: {}, instructions: text })];
     case 'completion':
       return [request('completion/complete', { ref: { type: 'ref/prompt', name: 'search' }, argument: { name: 'q', value: text } })];
     case 'rug': {
