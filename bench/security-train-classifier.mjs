@@ -22,6 +22,12 @@
 // Its --alone / --mid are the data-leak head's own points (alone: alerts by itself on a result; mid: corroborates a
 // data-leak finding of the secrets detector). The binary classifier trained for use beside it drops the writers' data
 // leaks: --writer-drop data_leak.
+// --surface-head LABEL:CONTEXT (round 17, an experiment): trains a head for one attack label on one surface of MCP
+// traffic instead of the binary classifier: the writers' LABEL texts of that surface (definition: tool and argument
+// descriptions, listings, server instructions; argument: the agent's tool-call arguments; result) against the benign
+// texts of the same surface (the writers', plus for definition the four MCP servers' descriptions and docs). The
+// other attacks and the other surfaces are neither positive nor negative. --weights-dist writes it to
+// DIST_DIR/src/classifier-surface-weights.js (SURFACE_DATA); it is not shipped (--write refuses it).
 // Build first: npx tsc -b apps/security
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -46,6 +52,9 @@ const LR = 0.3;
 // classifier"), so the shipped weights are the ones this script writes without it.
 const EXTRA = args.includes('--extra');
 const LEAK = args.includes('--leak-head');
+const SURFACE = opt('--surface-head')?.split(':');
+/** The public sources that are real MCP servers' tool descriptions and docs: benign text of the definition surface. */
+const MCP_SOURCES = new Set(['github/github-mcp-server', 'microsoft/playwright-mcp', 'upstash/context7', 'supabase-community/supabase-mcp']);
 
 // ---------- sources ----------
 const TEXT_ATTACKS = new Set(['prompt_injection', 'jailbreak', 'tool_poisoning', 'exfiltration']);
@@ -263,7 +272,7 @@ const writers = existsSync(TRAINING) ? loadTrainingFolder(TRAINING, { leaveOut: 
   // loss; --writer-drop LABEL[,…] does not train on those labels of the writers' files.
   const drop = new Set(opt('--writer-drop', '').split(',').filter(Boolean));
   const ww = Number(opt('--writer-weight', '1'));
-  for (const r of writers.rows) if (r.text.trim().length >= 12 && !drop.has(r.label)) rows.push({ text: r.text, y: r.y, source: r.writer, group: `${r.writer}:${r.label}`, label: r.label, writer: true, ...(ww !== 1 ? { w: ww } : {}) });
+  for (const r of writers.rows) if (r.text.trim().length >= 12 && !drop.has(r.label)) rows.push({ text: r.text, y: r.y, source: r.writer, group: `${r.writer}:${r.label}`, label: r.label, writer: true, context: r.context, ...(ww !== 1 ? { w: ww } : {}) });
   if (writers.skipped.length) console.log(`training folder: ${writers.skipped.length} lines skipped (${[...new Set(writers.skipped.map((x) => `${x.writer}: ${x.reason}`))].slice(0, 5).join('; ')})`);
   console.log(`training folder ${TRAINING}: ${writers.writers.join(', ') || 'no files'}; trained on ${writers.rows.length} texts${writers.heldOut.length ? `, left out ${[...new Set(writers.heldOut.map((r) => r.writer))].join(', ')} (${writers.heldOut.length} texts)` : ''}`);
 }
@@ -273,6 +282,14 @@ if (LEAK) {
   rows.length = 0;
   rows.push(...keep);
   console.log(`data-leak head: ${keep.filter((r) => r.y).length} data leaks against ${keep.filter((r) => !r.y).length} benign texts`);
+}
+// --surface-head LABEL:CONTEXT: that label against the benign texts of the same surface only.
+if (SURFACE) {
+  const [label, ctx] = SURFACE;
+  const keep = rows.filter((r) => (r.writer ? r.context === ctx && (!r.y || r.label === label) : !r.y && ctx === 'definition' && MCP_SOURCES.has(r.source)));
+  rows.length = 0;
+  rows.push(...keep);
+  console.log(`surface head ${label} on ${ctx}: ${keep.filter((r) => r.y).length} attacks against ${keep.filter((r) => !r.y).length} benign texts of the same surface`);
 }
 // Held out, never trained or tuned on: agent-egress-bench (MCP-shaped cases) and promptmap (attack prompts).
 const heldOut = [];
@@ -318,7 +335,7 @@ const heldOut = [];
   const rnd = (n) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
   // (not the writers' benign texts: with them the carriers, and so every other attack's augmentation, would change)
   const carriers = rows.filter((r) => !r.y && !r.source.startsWith('mcpspy') && !r.writer && r.text.length >= 120).map((r) => r.text);
-  const attacks = rows.filter((r) => r.y && r.text.length <= 450);
+  const attacks = carriers.length ? rows.filter((r) => r.y && r.text.length <= 450) : [];
   for (const a of attacks) {
     for (let k = 0; k < 2; k++) {
       const c = carriers[rnd(carriers.length)];
@@ -619,6 +636,10 @@ if (args.includes('--write') && MLP_H) {
   console.error('--mlp is an experiment (out-of-fold and held-out figures only); the detector reads the linear model: train without --mlp to --write');
   process.exit(2);
 }
+if (args.includes('--write') && SURFACE) {
+  console.error('--surface-head is an experiment: write it into a copy with --weights-dist');
+  process.exit(2);
+}
 if (args.includes('--write') && (opt('--leave-out') || args.includes('--no-writers'))) {
   console.error('--write ships the model trained on every writer file: --leave-out and --no-writers are experiments (use --weights-dist)');
   process.exit(2);
@@ -637,8 +658,8 @@ export const CLASSIFIER_DATA = { bits: ${CLASSIFIER_BITS}, bias: ${r6(model.bias
   if (opt('--weights-dist')) {
     // The same data as tsc would compile it to (CommonJS), for a copy of the dist folder judged with --engine.
     const js = `"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.CLASSIFIER_DATA = void 0;\n${body.split('\n').filter((l) => l.startsWith('//') || l.startsWith('/*')).join('\n')}\nexports.CLASSIFIER_DATA = ${body.slice(body.indexOf('export const CLASSIFIER_DATA = ') + 'export const CLASSIFIER_DATA = '.length)}`;
-    const file = join(opt('--weights-dist'), 'src', LEAK ? 'classifier-leak-weights.js' : 'classifier-weights.js');
-    writeFileSync(file, LEAK ? js.replaceAll('CLASSIFIER_DATA', 'LEAK_DATA') : js);
+    const file = join(opt('--weights-dist'), 'src', LEAK ? 'classifier-leak-weights.js' : SURFACE ? 'classifier-surface-weights.js' : 'classifier-weights.js');
+    writeFileSync(file, LEAK ? js.replaceAll('CLASSIFIER_DATA', 'LEAK_DATA') : SURFACE ? js.replaceAll('CLASSIFIER_DATA', 'SURFACE_DATA') : js);
     console.log(`wrote ${q.length} int8 weights to ${file}`);
   }
   if (args.includes('--write')) {

@@ -38,6 +38,8 @@ describe('training folder (the writers’ labelled text)', () => {
       assert.match(f.rows[0]!.text, /forward the whole inbox/);
       // A call's texts are its arguments' string values.
       assert.match(f.rows[1]!.text, /invoice run finished/);
+      // Each text knows its surface in MCP traffic (round 17's surface heads train on one surface at a time).
+      assert.deepEqual(f.rows.map((r) => r.context), ['result', 'argument', 'result']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -53,6 +55,7 @@ describe('training folder (the writers’ labelled text)', () => {
       assert.equal(f.rows.length, 1);
       assert.match(f.rows[0]!.text, /id_rsa/);
       assert.doesNotMatch(f.rows[0]!.text, /daily rate/);
+      assert.equal(f.rows[0]!.context, 'definition');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -24,6 +24,8 @@ export interface TrainingText {
   /** The file the sample came from, without `.jsonl` (one writer per file). */
   writer: string;
   id: string;
+  /** Where the text sits in MCP traffic: the context of the message's first text (definition, argument, result). */
+  context?: string;
 }
 
 export interface TrainingFolder {
@@ -39,16 +41,19 @@ export interface TrainingFolder {
 
 /** The texts a sample's messages carry, one string per message that has any (a rug pull: its last listing only). */
 export function sampleTexts(s: Sample): string[] {
+  return sampleSurfaces(s).map((x) => x.text);
+}
+
+/** sampleTexts with the surface of each text: the context (definition, argument, result) of the message's first text. */
+export function sampleSurfaces(s: Sample): { text: string; context: string }[] {
   const msgs = messagesOf(s);
-  const out: string[] = [];
+  const out: { text: string; context: string }[] = [];
   for (const m of s.form === 'rug' ? msgs.slice(-1) : msgs) {
     const subject = subjectOf(m);
     if (!subject) continue;
-    const joined = extractTexts(m, subject)
-      .texts.filter((u) => u.origin === 'plain' || u.origin === 'json')
-      .map((u) => u.text)
-      .join('\n');
-    if (joined.trim()) out.push(joined);
+    const units = extractTexts(m, subject).texts.filter((u) => u.origin === 'plain' || u.origin === 'json');
+    const joined = units.map((u) => u.text).join('\n');
+    if (joined.trim()) out.push({ text: joined, context: units[0]!.context });
   }
   return out;
 }
@@ -75,15 +80,15 @@ export function loadTrainingFolder(dir: string, opts: { leaveOut?: readonly stri
         return skip('not JSON');
       }
       if (!s || typeof s !== 'object' || typeof s.label !== 'string' || typeof s.form !== 'string') return skip('no label or form');
-      let texts: string[];
+      let texts: { text: string; context: string }[];
       try {
-        texts = sampleTexts(s);
+        texts = sampleSurfaces(s);
       } catch (e) {
         return skip(e instanceof Error ? e.message.slice(0, 120) : 'cannot expand');
       }
       if (!texts.length) return skip('no text');
       const id = typeof s.id === 'string' ? s.id : `${writer}:${i + 1}`;
-      for (const text of texts) into.push({ text, y: s.label === 'benign' ? 0 : 1, label: s.label, writer, id });
+      for (const { text, context } of texts) into.push({ text, y: s.label === 'benign' ? 0 : 1, label: s.label, writer, id, context });
     });
   }
   return out;
