@@ -295,6 +295,14 @@ describe('JsonlWriter against planted files (as root)', { skip: process.geteuid?
   });
 });
 
+/** File b (written by `wb`) holds the bytes of file a, which has exactly n lines. */
+function assertSameLines(a: string, b: string, wb: JsonlWriter, n: number): void {
+  const expected = fs.readFileSync(a);
+  assert.equal(expected.toString('utf8').split('\n').length, n + 1);
+  assert.ok(fs.readFileSync(b).equals(expected));
+  assert.equal(wb.stats.lines, n);
+}
+
 describe('writeJsonText: the line checked after encoding', () => {
   const hostile = [
     'plain ASCII "quoted" \\ backslash', 'ctl \u0000\u001f', 'DEL \u007f', 'line sep \u2028 para sep \u2029', 'bidi \u202e tag \udb40\udc41',
@@ -323,10 +331,7 @@ describe('writeJsonText: the line checked after encoding', () => {
       }
       wa.close();
       wb.close();
-      const expected = fs.readFileSync(a);
-      assert.equal(expected.toString('utf8').split('\n').length, n + 1);
-      assert.ok(fs.readFileSync(b).equals(expected));
-      assert.equal(wb.stats.lines, n);
+      assertSameLines(a, b, wb, n);
     });
   }
 });
@@ -405,10 +410,7 @@ describe('writeJsonWithRaw: raw escaped from the bytes it was decoded from', () 
       }
       wa.close();
       wb.close();
-      const expected = fs.readFileSync(a);
-      assert.equal(expected.toString('utf8').split('\n').length, n + 1);
-      assert.ok(fs.readFileSync(b).equals(expected));
-      assert.equal(wb.stats.lines, n);
+      assertSameLines(a, b, wb, n);
       assert.ok(cut > 400, `lines cut: ${cut}`);
     });
   }
