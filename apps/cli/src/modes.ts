@@ -23,7 +23,7 @@ import {
 // `mcpspy serve <stage>` then holds only its own stage's code.
 import { EnvironmentError, UsageError } from './errors';
 import { createCliLogger } from './logging';
-import { PIPELINE, pkg, STAGE_MODULES, STAGE_WARMUP_BY_DEFAULT, STAGE_WARMUPS } from './stages';
+import { PIPELINE, pkg, STAGE_MODULES, STAGE_WARMUPS } from './stages';
 
 function say(line: string): void {
   process.stderr.write(`mcpspy: ${line}\n`);
@@ -193,7 +193,7 @@ export async function runServe(stage: StageName, config: McpspyConfig, argv: str
   return runStages(config, [stage], {
     embedded: false,
     name: `mcpspy-${stage}`,
-    warmUp: warmUpEnabled(process.env, STAGE_WARMUP_BY_DEFAULT.has(stage)) ? STAGE_WARMUPS[stage] : undefined,
+    warmUp: warmUpEnabled() ? STAGE_WARMUPS[stage] : undefined,
     ready: stage === 'probe' ? `monitoring (serving probe on ${redactUrl(config.natsUrl)})` : `serving ${stage} on ${redactUrl(config.natsUrl)}${stage === 'sink' ? otlpNote(config) : ''}`,
   });
 }

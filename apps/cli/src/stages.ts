@@ -26,7 +26,7 @@ export const STAGE_MODULES: Record<StageName, (rt: StageRuntime) => Promise<Dyna
 
 /**
  * What `mcpspy serve <stage>` runs on synthetic events before its ready line
- * (libs/runtime warm-up.ts; by default only mcp-parser's, below): the stage's own hot
+ * with MCPSPY_WARMUP=1 (libs/runtime warm-up.ts; off by default): the stage's own hot
  * paths in throwaway objects, so its first real messages meet optimized code.
  * Stages without an entry have no hot path worth it at start (the probe
  * copies ring records, http-session's stdio share is nil).
@@ -36,14 +36,6 @@ export const STAGE_WARMUPS: Partial<Record<StageName, () => Promise<unknown> | u
   security: () => pkg('@mcpspy/security').warmUpSecurity(),
   sink: () => pkg('@mcpspy/sink').warmUpSink(),
 };
-
-/**
- * The stages whose warm-up runs when MCPSPY_WARMUP is unset (MCPSPY_WARMUP=0 turns it off, =1 turns every stage's
- * on): mcp-parser, the largest user of CPU on the write -> line path, whose warm-up lowered the stack's first-second
- * p99 in two interleaved runs (bench/README.md "warm18"). Not the sink (its warm-up put it back into a mark-compact
- * loop, semi17) nor security (off that path).
- */
-export const STAGE_WARMUP_BY_DEFAULT: ReadonlySet<StageName> = new Set<StageName>(['mcp-parser']);
 
 /** Each stage package's loader: one literal require per package, run on first use. */
 const PACKAGES = {

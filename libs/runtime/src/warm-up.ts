@@ -20,31 +20,15 @@
  * the steady CPU per message on a stack already warm too, after a pause),
  * while it adds 0.2–0.6 s to each stage's start and raised the five stages'
  * PSS by 1–9% in the same runs.
- *
- * Why it does not carry (session 13, bench/README.md "warm18"): with it on,
- * mcp-parser still ran ~100 optimizing compiles in its first seconds of real
- * traffic, some of them re-optimizations of code the warm-up had optimized and
- * real records deoptimized (branches the synthetic ones never took, object
- * maps they never had), the rest the code a throwaway engine never runs
- * (ioredis, the nats client, the publish encoding). A stack warmed by 3 s of
- * real traffic had a first-second p99 0.36 of a cold one's: the state that
- * helps is the one real traffic leaves, which this warm-up does not reach.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { BatchEncoder, decodeBatchBytes, validatorFor } from '@mcpspy/events';
 import type { Logger } from 'pino';
 
-/**
- * Whether `serve` warms its stage before the ready line: MCPSPY_WARMUP=1 (true/on/yes) for every stage that has a
- * warm-up, MCPSPY_WARMUP=0 (false/off/no) for none; unset or empty, `byDefault` (the stage's own default: apps/cli
- * `STAGE_WARMUP_BY_DEFAULT`).
- */
-export function warmUpEnabled(env: NodeJS.ProcessEnv = process.env, byDefault = false): boolean {
-  const v = env.MCPSPY_WARMUP ?? '';
-  if (/^(1|true|on|yes)$/i.test(v)) return true;
-  if (/^(0|false|off|no)$/i.test(v)) return false;
-  return byDefault;
+/** Whether `serve` warms its stage before the ready line (MCPSPY_WARMUP=1; default off, see above). */
+export function warmUpEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return /^(1|true|on|yes)$/i.test(env.MCPSPY_WARMUP ?? '');
 }
 
 /**
