@@ -44,6 +44,7 @@ for (let r = 0; r < opt.rounds; r++) {
     const rss = Object.entries(j.perStageRssMb ?? {}).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');
     const pss = Object.entries(j.perStagePssMb ?? {}).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');
     const first = Object.entries(j.firstSecondPerStageUs ?? {}).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ');
+    if (j.readyMs) console.log(`${which} round ${r + 1} start to ready (ms): ${Object.entries(j.readyMs).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ')}`);
     console.log(`${which} round ${r + 1} first second: stages ${fmt(j.firstSecondUs, 1)} µs per message on mcp.message (${first}); ${fmt(j.firstSecondMessages)} messages on mcp.message, ${fmt(j.firstSecondLines)} lines written`);
     console.log(`${which} round ${r + 1}: missing ${j.missing}, p99 ${fmt(j.p99, 1)} ms (mcp.message p99 ${fmt(j.msgP99, 1)}), CPU ${fmt(j.cpuUsPerMsg, 1)} µs/msg (stages ${fmt(j.stageUsPerMsg, 1)}: ${stages}; nats+redis ${fmt(j.infraUsPerMsg, 1)}), RSS max ${fmt(j.rssMaxMb)} MB (${rss}), PSS max ${fmt(j.pssMaxMb)} MB${pss ? ` (${pss})` : ''}${j.securityLagMs ? `, security done ${fmt(j.securityLagMs)} ms after the last line` : ''}${j.verdictCache ? `, verdict cache ${fmt(j.verdictCache.hits)} hits / ${fmt(j.verdictCache.misses)} misses / ${fmt(j.verdictCache.firstSight ?? 0)} first sights` : ''}, load ${j.load}`);
   }
@@ -51,6 +52,6 @@ for (let r = 0; r < opt.rounds; r++) {
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const m = (w, k) => mean(runs[w].map((j) => j[k]));
 console.log(`A = ${opt.aDir || '.'} ${opt.a}; B = ${opt.bDir || '.'} ${opt.b}; ${opt.rounds} round(s) of ${opt.seconds} s at ${fmt(opt.rate)} msg/s`);
-for (const k of ['firstSecondUs', 'cpuUsPerMsg', 'stageUsPerMsg', 'infraUsPerMsg', 'p99', 'msgP99', 'firstWindowP99', 'securityLagMs', 'idleRssMb', 'rssMaxMb', 'pssMaxMb']) {
+for (const k of ['readySumMs', 'firstSecondUs', 'cpuUsPerMsg', 'stageUsPerMsg', 'infraUsPerMsg', 'p99', 'msgP99', 'firstWindowP99', 'securityLagMs', 'idleRssMb', 'rssMaxMb', 'pssMaxMb']) {
   console.log(`  ${k.padEnd(14)} A ${fmt(m('A', k), 1).padStart(9)}  B ${fmt(m('B', k), 1).padStart(9)}  B/A ${fmt(m('B', k) / m('A', k), 2)}`);
 }

@@ -103,6 +103,10 @@ export function startProc(name, cmd, args, opts = {}) {
     pid: child.pid,
     exited,
     stderr: () => err,
+    /** A line of the bench's own in the process's log (MCPSPY_BENCH_LOG_DIR), e.g. the traffic's start: lines after it came after it. */
+    note(text) {
+      if (logFile) appendFileSync(logFile, `\n=== bench: ${text}\n`);
+    },
     waitForLine(re, timeoutMs = 30_000) {
       if (re.test(err)) return Promise.resolve();
       return new Promise((resolve, reject) => {
@@ -196,6 +200,8 @@ export async function startStack({ dir, output, comms, extra = [] }) {
     metricsPorts: [],
     procs: [],
     others: [nats, redis],
+    /** Per stage: wall ms from its spawn to its ready line. */
+    readyMs: {},
     async stop(graceMs) {
       const r = {};
       // Upstream first, so what is in flight drains to the sink.
@@ -219,15 +225,19 @@ export async function startStack({ dir, output, comms, extra = [] }) {
       const ownEnv = Object.fromEntries(
         [...(process.env[`MCPSPY_BENCH_ENV_${stage.toUpperCase().replace(/-/g, '_')}`] ?? '').matchAll(/([^\s=]+)=(\S*)/g)].map((m) => [m[1], m[2]]),
       );
+      const startedAt = performance.now();
       const proc = startProc(`mcpspy serve ${stage}`, process.execPath, [...nodeArgs, ...args], Object.keys(ownEnv).length ? { spawn: { env: { ...process.env, ...ownEnv } } } : {});
       stages.push({ stage, proc });
       stack.procs.push(proc);
       stack.metricsPorts.push(port);
       await proc.waitForLine(stage === 'probe' ? READY_MONITOR : new RegExp(`mcpspy: serving ${stage}\\b`), 60_000);
+      // Wall time from spawn to the ready line: what a start-up lever (node flags, a warm-up) costs at start.
+      stack.readyMs[stage] = performance.now() - startedAt;
     }
     // The node flags each stage runs with (bin/mcpspy.js re-executes a stage with its role's flags: same pid, so
     // its command line now shows them), printed once so a run's figures say which heap settings they had.
     console.log(`stage node flags: ${stages.map((s) => `${s.stage} ${nodeFlagsOf(s.proc.pid).join(' ') || '(none)'}`).join(', ')}`);
+    console.log(`stage start to ready (ms): ${stages.map((s) => `${s.stage} ${Math.round(stack.readyMs[s.stage])}`).join(', ')}; load ${loadAvg()}`);
   } catch (e) {
     await stack.stop(3_000).catch(() => undefined);
     throw e;

@@ -11,7 +11,7 @@
 // its own `mcpspy serve <stage>` process; memory and CPU are then the sum of
 // the five stage processes (nats-server and redis-server shown apart).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import {
@@ -96,6 +96,7 @@ const cpu0 = sampler.mark();
 const benchCpu0 = process.cpuUsage();
 const infra0 = infra?.mark();
 const t0 = performance.now();
+for (const p of mon.procs) p.note?.('traffic start');
 const gen = spawn('/bin/sh', ['-c', '"$0" "$2" "$3" "$5" 2>"$4.w" | "$1" 2>"$4.r"', writer, reader, String(opt.seconds), String(opt.rate), join(dir, 'gen'), String(opt.texts)], { stdio: 'inherit' });
 // Latency per window shows whether a tail is a start-up transient or steady.
 let windowFrom = 0;
@@ -113,6 +114,30 @@ const runDelayMs = (pid) => {
   }
 };
 for (const p of mon.procs) lastDelay.set(p.pid, runDelayMs(p.pid));
+// MCPSPY_BENCH_THREADS=1: each window also splits each stage's CPU into its main thread (JavaScript, and what V8 does
+// on it: interpreter, baseline compiles, GC pauses) and its other threads (V8's workers: concurrent optimizing
+// compiles, parallel and concurrent GC; libuv's), from /proc/PID/task/TID/schedstat (ns, not 10-ms ticks).
+const threadSplit = process.env.MCPSPY_BENCH_THREADS ? new Map() : undefined;
+const threadNs = (pid) => {
+  let main = 0;
+  let other = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+        if (Number(tid) === pid) main += ns;
+        else other += ns;
+      } catch {
+        /* the thread ended */
+      }
+    }
+  } catch {
+    /* the process ended */
+  }
+  return { main, other };
+};
+if (threadSplit) for (const p of mon.procs) threadSplit.set(p.pid, threadNs(p.pid));
+let benchCpuFrom = process.cpuUsage();
 // This process's own event-loop delay per window: its tailer and observer time every line, so a stall here would show as latency.
 const eld = monitorEventLoopDelay({ resolution: 5 });
 eld.enable();
@@ -147,8 +172,20 @@ const progress = setInterval(() => {
     }).join(' ')}]`;
     markFrom = m;
   }
+  if (threadSplit) {
+    hop += ` threads main+other ms [${mon.procs.map((p) => {
+      const now = threadNs(p.pid);
+      const was = threadSplit.get(p.pid) ?? now;
+      threadSplit.set(p.pid, now);
+      return `${p.name.replace('mcpspy serve ', '')} ${fmt((now.main - was.main) / 1e6)}+${fmt((now.other - was.other) / 1e6)}`;
+    }).join(' ')}]`;
+    const b = process.cpuUsage(benchCpuFrom);
+    benchCpuFrom = process.cpuUsage();
+    hop += ` bench CPU ${fmt((b.user + b.system) / 1000)} ms`;
+  }
   hop += ` bench loop delay max ${fmt(eld.max / 1e6, 0)} ms`;
   eld.reset();
+  for (const p of mon.procs) p.note?.(`window end ${fmt(performance.now() - t0, 0)} ms`);
   console.log(`  ${s} s: ${fmt(captured)} lines, window p50/p99 ${fmt(w.p50, 1)}/${fmt(w.p99, 1)} ms${hop}, RSS ${fmt((sampler.rss.at(-1) ?? 0) / 1024)} MB, load ${loadAvg()}`);
 }, opt.progressMs);
 // CPU per message in the first second of traffic, per stage: the start-up cost (cold code), whatever the load.
@@ -283,6 +320,8 @@ emitResult(`pipeline-stdio-${opt.mode}`, {
   perStageRssMb: Object.fromEntries(mon.procs.map((p) => [p.name.replace('mcpspy serve ', ''), (mem.perMaxKb?.get(p.pid) ?? 0) / 1024])),
   perStagePssMb: Object.fromEntries(mon.procs.map((p) => [p.name.replace('mcpspy serve ', ''), (mem.perPssMaxKb?.get(p.pid) ?? 0) / 1024])),
   msgP99: hopsResult?.message.p99, securityLagMs,
+  // Through NATS: each stage's wall ms from spawn to ready line, and their sum (the stack starts them one by one).
+  readyMs: mon.readyMs, readySumMs: mon.readyMs ? Object.values(mon.readyMs).reduce((a, b) => a + b, 0) : undefined,
   verdictCache: counters.security?.messages ? { hits: counters.security.verdict_cache_hits ?? 0, misses: counters.security.verdict_cache_misses ?? 0, firstSight: counters.security.verdict_cache_first_sight ?? 0, evictions: counters.security.verdict_cache_evictions ?? 0 } : undefined,
   // CPU time of the stages in the first second of traffic, per MCP message that crossed NATS in it (through
   // NATS; lines written when embedded): cold code shows here. A stage that lags shows less of its work.

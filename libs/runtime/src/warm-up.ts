@@ -20,6 +20,18 @@
  * the steady CPU per message on a stack already warm too, after a pause),
  * while it adds 0.2–0.6 s to each stage's start and raised the five stages'
  * PSS by 1–9% in the same runs.
+ *
+ * Session 13 (bench/README.md "warm18") measured mcp-parser's alone: the
+ * first-second p99 fell in two interleaved runs against a cold mcp-parser
+ * (0.76, 0.86) but not against the session-start build (1.01), where the whole
+ * run's CPU per message was 1.12 and PSS 1.08 of it; so it stays off. It
+ * carries only part of the way: with it on, mcp-parser still ran ~100
+ * optimizing compiles in its first seconds of real traffic, some of them
+ * re-optimizations of code the warm-up had optimized and real records
+ * deoptimized (branches the synthetic ones never took, object maps they never
+ * had), the rest the code a throwaway engine never runs (ioredis, the nats
+ * client, the publish encoding), while a stack warmed by 3 s of real traffic
+ * had a first-second p99 0.36 of a cold one's.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
