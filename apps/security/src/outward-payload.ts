@@ -44,8 +44,11 @@ function flatten(v: unknown, path: string, out: [string, string][], depth = 0): 
 
 /** An address, a URL with a host, a storage or broker URL, a messenger handle or channel, a phone number. */
 const DESTINATION = /[\w.+-]{1,64}@[\w-]{1,63}\.[\w.-]{2,}|\b(?:https?|s?ftp|wss?|mqtts?|s3|gs|az):\/\/[\w-]{1,63}[.\w-]{0,200}|^[@#][\w.-]{3,64}$|^\+?\d[\d ()-]{7,18}\d$/i;
+/** What every DESTINATION match holds (an @, a scheme's ://, a leading # or +, a digit): a cheap first test. */
+const MAY_BE_DESTINATION = /[@:#+\d]/;
 /** Argument names that say where the data goes. */
-const DESTINATION_FIELD = /(?:^|\.)(?:to|cc|bcc|recipients?|para|destinatario|odbiorca|宛先|channel(?:_id)?|chat(?:_id)?|room(?:_id)?|attendees|guests|webhook(?:_url)?|url|endpoint|host(?:name)?|broker|bucket|remote|destination|phone|number)(?:\[\d+\])?$/i;
+const DESTINATION_NAMES = String.raw`(?:to|cc|bcc|recipients?|para|destinatario|odbiorca|宛先|channel(?:_id)?|chat(?:_id)?|room(?:_id)?|attendees|guests|webhook(?:_url)?|url|endpoint|host(?:name)?|broker|bucket|remote|destination|phone|number)`;
+const DESTINATION_FIELD = new RegExp(String.raw`(?:^|\.)${DESTINATION_NAMES}(?:\[\d+\])?$`, 'i');
 /** A public flag: the data is published, whoever reads it. */
 const PUBLIC_FLAG = /^(?:acl|visibility|access|privacy)$/i;
 const PUBLIC_VALUE = /^(?:public(?:-read(?:-write)?)?|anyone|everyone)$/i;
@@ -55,7 +58,9 @@ const OWN_CREDENTIAL = /^(?:headers?|auth\w{0,12})\.|^(?:authorization|auth|api_
 
 /** A password's label in the writers' languages, then a chosen value (a digit or a symbol among letters). */
 const LABEL = String.raw`(?:password|passwd|pwd|pass|passcode|passphrase|pin|otp|contraseña|contrasena|clave|senha|mot de passe|mdp|passwort|kennwort|parola|hasło|haslo|пароль|密码|密碼|口令|パスワード|暗証番号|비밀번호|mật khẩu|mã otp|รหัสผ่าน|סיסמה|كلمة (?:المرور|السر)|पासवर्ड|şifre|sifre|parolă|wachtwoord|lösenord|salasana|heslo|jelszó|κωδικός|kata sandi|cvv|cvc)`;
-const CREDENTIAL_VALUE = new RegExp(String.raw`(?<![\p{L}\p{N}])${LABEL}(?![\p{L}])[^\n:=：]{0,20}?[:=：]?\s{0,3}["'「]?([^\s"'」,;]{3,64})`, 'giu');
+// The word start is checked in code (a lookbehind at every position of every string cost more than the rest).
+const CREDENTIAL_VALUE = new RegExp(String.raw`${LABEL}(?![\p{L}])[^\n:=：]{0,20}?[:=：]?\s{0,3}["'「]?([^\s"'」,;]{3,64})`, 'giu');
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 const SHORT_CODE_LABEL = /\b(?:pin|otp|cvv|cvc)\b|暗証|mã otp/i;
 /** A login handed over: "name / secret" with a chosen secret. */
 const LOGIN_PAIR = /(?:^|[\s:：(])[\w.@\\-]{2,40} ?\/ ?([^\s/]{6,40})(?=\s|$|[,;)])/gmu;
@@ -75,13 +80,16 @@ function credentialIn(text: string): string | undefined {
   CREDENTIAL_VALUE.lastIndex = 0;
   let m: RegExpExecArray | null;
   for (let n = 0; n < 16 && (m = CREDENTIAL_VALUE.exec(text)) !== null; n++) {
+    if (m.index > 0 && LETTER_OR_DIGIT.test(text[m.index - 1]!)) continue;
     const v = m[1]!;
     if (chosen(v) || (v.length >= 6 && /\d/.test(v) && /\p{L}/u.test(v) && !/^\p{L}+$/u.test(v)) || (SHORT_CODE_LABEL.test(m[0]) && /^\d{3,8}$/.test(v))) return 'credential_value';
   }
   LOGIN_PAIR.lastIndex = 0;
-  for (let n = 0; n < 16 && (m = LOGIN_PAIR.exec(text)) !== null; n++) if (chosen(m[1]!) && /\d/.test(m[1]!) && !/^\d/.test(m[1]!)) return 'login_pair';
+  if (text.includes('/'))
+    for (let n = 0; n < 16 && (m = LOGIN_PAIR.exec(text)) !== null; n++) if (chosen(m[1]!) && /\d/.test(m[1]!) && !/^\d/.test(m[1]!)) return 'login_pair';
   KEY_ASSIGNMENT.lastIndex = 0;
-  for (let n = 0; n < 16 && (m = KEY_ASSIGNMENT.exec(text)) !== null; n++) if (tokenLike(m[1]!)) return 'key_assignment';
+  if (text.includes('=') || text.includes(':'))
+    for (let n = 0; n < 16 && (m = KEY_ASSIGNMENT.exec(text)) !== null; n++) if (tokenLike(m[1]!)) return 'key_assignment';
   return undefined;
 }
 
@@ -98,7 +106,7 @@ function idNumbers(p: string): number {
   return n;
 }
 /** A card number: 13–19 digits, maybe grouped by fours, Luhn-valid, not a published test number. */
-const CARD = /(?<![\d-])(?:\d{4}[ -]?){3}\d{1,7}(?![\d-])/g;
+const CARD = /\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{1,7}(?![\d-])/g;
 const TEST_CARDS: ReadonlySet<string> = new Set(['4111111111111111', '4242424242424242', '5555555555554444', '4012888888881881', '378282246310005', '6011111111111117', '5105105105105100', '4000056655665556']);
 function luhn(d: string): boolean {
   let sum = 0;
@@ -113,6 +121,7 @@ function cardIn(text: string): boolean {
   CARD.lastIndex = 0;
   let m: RegExpExecArray | null;
   for (let n = 0; n < 16 && (m = CARD.exec(text)) !== null; n++) {
+    if (m.index > 0 && /[\d-]/.test(text[m.index - 1]!)) continue;
     const d = m[0].replace(/\D/g, '');
     if (d.length >= 13 && d.length <= 19 && !/^(\d)\1+$/.test(d) && !TEST_CARDS.has(d) && luhn(d)) return true;
   }
@@ -172,6 +181,8 @@ function base32(s: string): Buffer {
   }
   return Buffer.from(out);
 }
+/** Cards, records and base64 runs all hold digits (four in a row or a base64 run's). */
+const HAS_DIGITS = /\d/;
 /** A base64 run long enough to hide a record. */
 const BASE64_RUN = /[A-Za-z0-9+/]{24,4096}={0,2}/g;
 
@@ -179,11 +190,13 @@ const BASE64_RUN = /[A-Za-z0-9+/]{24,4096}={0,2}/g;
 function payloadShape(field: string, text: string, fromBase64 = false): string | undefined {
   const leaf = field.split('.').pop() ?? field;
   if (field.includes('.') && KEY_FIELD.test(leaf.replace(/\[\d+\]$/, '')) && tokenLike(text.trim()) && !/\s/.test(text.trim())) return 'key_in_body';
+  if (text.length < 8) return undefined;
   const cred = credentialIn(text);
   if (cred) return cred;
+  if (!HAS_DIGITS.test(text)) return undefined;
   if (cardIn(text)) return 'card_number';
   if (recordsIn(text)) return 'people_records';
-  if (!fromBase64) {
+  if (!fromBase64 && text.length >= 24) {
     BASE64_RUN.lastIndex = 0;
     let m: RegExpExecArray | null;
     for (let n = 0; n < 4 && (m = BASE64_RUN.exec(text)) !== null; n++) {
@@ -197,8 +210,28 @@ function payloadShape(field: string, text: string, fromBase64 = false): string |
   return undefined;
 }
 
+/** A key that names a destination or a public flag (the last segment of DESTINATION_FIELD, PUBLIC_FLAG, `public`). */
+const DESTINATION_KEY = new RegExp(String.raw`^(?:${DESTINATION_NAMES}|acl|visibility|access|privacy|public)$`, 'i');
+
+/**
+ * The cheap first pass (most calls go nowhere: a search, a read): true when some argument may name a destination or a
+ * public flag. No paths are built; a false here means the full pass would find no destination either.
+ */
+function mayLeave(v: unknown, key: string, depth: number): boolean {
+  if (typeof v === 'string') return (v.length <= 160 && MAY_BE_DESTINATION.test(v) && DESTINATION.test(v)) || (key !== '' && DESTINATION_KEY.test(key));
+  if (typeof v === 'boolean') return v && key === 'public';
+  if (depth > 8 || v === null || typeof v !== 'object') return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length && i < MAX_STRINGS; i++) if (mayLeave(v[i], key, depth + 1)) return true;
+    return false;
+  }
+  for (const k in v as Record<string, unknown>) if (mayLeave((v as Record<string, unknown>)[k], k, depth + 1)) return true;
+  return false;
+}
+
 /** What private data a `tools/call` sends out, by its shape, or undefined. */
 export function sensitivePayloadOut(tool: string, args: unknown): PayloadOut | undefined {
+  if (!mayLeave(args, '', 0)) return undefined;
   const flat: [string, string][] = [];
   flatten(args, '', flat);
   if (flat.length === 0) return undefined;
@@ -206,7 +239,7 @@ export function sensitivePayloadOut(tool: string, args: unknown): PayloadOut | u
   let published: [string, string] | undefined;
   for (const e of flat) {
     const v = e[1].trim();
-    if (!destination && ((v.length <= 160 && !v.includes('\n') && DESTINATION.test(v)) || (DESTINATION_FIELD.test(e[0]) && v.length >= 3 && !/^(?:true|false|\d{1,5})$/.test(v)))) destination = e;
+    if (!destination && ((v.length <= 160 && MAY_BE_DESTINATION.test(v) && !v.includes('\n') && DESTINATION.test(v)) || (DESTINATION_FIELD.test(e[0]) && v.length >= 3 && !/^(?:true|false|\d{1,5})$/.test(v)))) destination = e;
     const leaf = e[0].split('.').pop() ?? '';
     if (!published && ((PUBLIC_FLAG.test(leaf) && PUBLIC_VALUE.test(v)) || (leaf === 'public' && v === 'true'))) published = e;
   }
