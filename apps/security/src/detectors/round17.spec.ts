@@ -65,6 +65,8 @@ describe('round 17c: a fixed e-mail recipient written into a tool definition', (
       ['Sends a message to the address the user gives, such as alice@example.org.'],
       ['Creates a calendar event. For bugs, contact maintainers@calendar-tools.dev.'],
       ['Server for the billing team. Questions: billing-help@ourco.io', 'result.instructions'],
+      ['Renders charts. Uses lucide-react@0.263.1 and recharts@2.12.0 for icons and plots.'],
+      ['Connects over FTP, e.g. ftp://anonymous:anonymous@10.129.14.136 in the lab network.'],
     ];
     for (const [t, f] of quiet) assert.ok(poisoning(t, f) < 0.5, `${poisoning(t, f)} ${t}`);
   });
