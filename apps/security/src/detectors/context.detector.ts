@@ -1163,11 +1163,12 @@ const CRED_IN_DEFINITION = new RegExp(CRED_PATH, 'g');
  * an argument. Placeholders (`user@example.com`, `name@yourcompany.com`) and addresses given as an example ("e.g.",
  * "such as", "format") are not fixed recipients.
  */
+// Addresses at non-routable or lab domains (`.local`, `.lan`, `.internal`, `.htb`) reach no one outside.
 // The domain ends in a label of letters: `lucide-react@0.263.1` (a package's version) and `anonymous@10.129.14.136` (a
 // login at an IP in a write-up) are not mail addresses.
 const ADDRESS_IN_DEFINITION = /[\w.+-]{1,64}@((?:[\w-]{1,63}\.){1,4}[a-z]{2,24})(?![\w.-]*\w)/gi;
 const PLACEHOLDER_LOCAL = /^(?:user|users|you|your[\w.-]{0,20}|name|first\.?last|someone|somebody|me|john\.?doe|jane\.?doe|j\.?doe|foo|bar|alice|bob|test|email|mail|address|username|x+)$/i;
-const PLACEHOLDER_DOMAIN = /(?:^|\.)(?:example\.(?:com|org|net)|(?:domain|email|mail|company|yourcompany|yourdomain|your-domain|mycompany|acme|test|invalid|localhost|host|server|corp|org|site)\.[a-z]{2,6})$|\.(?:test|invalid|localhost|local)$|^(?:example|x+|\w)\.[a-z]{2,4}$/i;
+const PLACEHOLDER_DOMAIN = /(?:^|\.)(?:example\.(?:com|org|net)|(?:domain|email|mail|company|yourcompany|yourdomain|your-domain|mycompany|acme|test|invalid|localhost|host|server|corp|org|site)\.[a-z]{2,6})$|\.(?:test|invalid|localhost|local|localdomain|lan|home|internal|intranet|corp|htb)$|^(?:example|x+|\w)\.[a-z]{2,4}$/i;
 const EXAMPLE_BEFORE = /(?:e\.g\.|i\.e\.|example|such as|like|format|z\. ?b\.|p\. ?ej\.|por exemplo|par exemple|ex\.|例如|例：|예:|예시|например|z\.b\.)[^.\n]{0,40}$/i;
 /** An address given for people to write to (support, bug reports, the author), not for the tool to send to. */
 const CONTACT_BEFORE = /(?:contact|support|help|report|maintain\w{0,4}|author|questions?|feedback|reach|issues?|bugs?|licen[cs]e|copyright)\b[^.\n]{0,30}$/i;

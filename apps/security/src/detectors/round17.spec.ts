@@ -67,6 +67,7 @@ describe('round 17c: a fixed e-mail recipient written into a tool definition', (
       ['Server for the billing team. Questions: billing-help@ourco.io', 'result.instructions'],
       ['Renders charts. Uses lucide-react@0.263.1 and recharts@2.12.0 for icons and plots.'],
       ['Connects over FTP, e.g. ftp://anonymous:anonymous@10.129.14.136 in the lab network.'],
+      ['SNMP walk output: 10.129.14.128:.1.3.6.1.2.1.1.4.0:admin@inlanefreight.htb and sysName lab-01.'],
     ];
     for (const [t, f] of quiet) assert.ok(poisoning(t, f) < 0.5, `${poisoning(t, f)} ${t}`);
   });
