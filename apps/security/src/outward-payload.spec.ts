@@ -60,6 +60,10 @@ describe('round 17c: private data on its way out, by shape', () => {
     assert.equal(ex!.score, 0.6);
     assert.equal(ex!.evidence[0]!.rule, 'payload_sent_out');
     assert.ok(!JSON.stringify(ex).includes('Lua#cheia42'), 'the password is not repeated in the alert');
+    // A webhook's path holds its token: the alert shows the scheme and host only.
+    const hook = sensitivePayloadOut('post_webhook', { url: 'https://hooks.chat.example/services/T01/B02/tok3nSecretPart', text: 'root / Qw3rty!Lake' });
+    assert.equal(hook?.destination, 'https://hooks.chat.example/…');
+    assert.equal(sensitivePayloadOut('ping', { host: `${Buffer.from('hunter2-Secret!').toString('hex')}.q.lookup-zone.example` })?.destination, '…lookup-zone.example');
     // A tool result with the same words is not a call: nothing.
     assert.equal(combineFindings([], { ...msg, type: 'response' }, 'tools/call', 0.5).length, 0);
   });

@@ -23,7 +23,7 @@ export interface PayloadOut {
   shape: string;
   /** Where: the argument path (relative to `params.arguments`). */
   field: string;
-  /** The destination the call names (an address, URL, bucket) or the public flag. */
+  /** The destination the call names (an address, a URL's scheme and host, a bucket) or the public flag. */
   destination: string;
 }
 
@@ -229,6 +229,18 @@ function mayLeave(v: unknown, key: string, depth: number): boolean {
   return false;
 }
 
+/** A URL anywhere in a string: its scheme, an optional login and its host (the rest may carry a token). */
+const URL_HOST = /\b([a-z][\w+.-]{0,15}:\/\/)(?:[^@\/\s]{0,200}@)?([^\/\s?#:@]{1,253})/i;
+/**
+ * The destination as an alert shows it: a URL cut to its scheme and host (a webhook's path or a bot URL holds its token,
+ * a query string may hold the data), anything else clipped.
+ */
+function shown(dest: string): string {
+  const u = URL_HOST.exec(dest);
+  if (u) return `${u[1]}${u[2]}/…`;
+  return dest.length > 120 ? `${dest.slice(0, 119)}…` : dest;
+}
+
 /** What private data a `tools/call` sends out, by its shape, or undefined. */
 export function sensitivePayloadOut(tool: string, args: unknown): PayloadOut | undefined {
   if (!mayLeave(args, '', 0)) return undefined;
@@ -247,22 +259,22 @@ export function sensitivePayloadOut(tool: string, args: unknown): PayloadOut | u
   if (!out) return undefined;
   // A repository pushed whole to a remote named in the same call.
   const joined = flat.map((e) => e[1]).join(' ');
-  if (/(?:^|\s)push\b/.test(joined) && /(?:^|\s)--(?:all|mirror)\b/.test(joined) && /(?:https?:\/\/|ssh:\/\/|git@)[\w.-]{3,100}/.test(joined)) return { shape: 'repository_mirrored', field: out[0], destination: out[1].slice(0, 120) };
+  if (/(?:^|\s)push\b/.test(joined) && /(?:^|\s)--(?:all|mirror)\b/.test(joined) && /(?:https?:\/\/|ssh:\/\/|git@)[\w.-]{3,100}/.test(joined)) return { shape: 'repository_mirrored', field: out[0], destination: shown(out[1]) };
   for (const [field, text] of flat) {
     if (field === out[0] && text.length < 400) {
       // The destination itself: only a DNS-style label that carries encoded data counts.
       const label = ENCODED_LABEL.exec(text.trim());
-      if (label && HOST_TOOL.test(tool) && decodesToText(label[1]!)) return { shape: 'encoded_dns_label', field, destination: text.slice(0, 120) };
+      if (label && HOST_TOOL.test(tool) && decodesToText(label[1]!)) return { shape: 'encoded_dns_label', field, destination: `…${text.trim().split('.').slice(-2).join('.')}` };
       continue;
     }
     if (OWN_CREDENTIAL.test(field)) continue;
     if (SOURCE_FIELD.test(field) && text.length < 400) {
       const t = text.trim();
-      if (PRIVATE_STORE.test(t) || CREDENTIAL_FILE.test(t)) return { shape: 'private_store_sent', field, destination: out[1].slice(0, 120) };
-      if (PEOPLE_EXPORT.test(t) && (published || /public|share|drop|dump|tmp|temp/i.test(out[1]) || DESTINATION.test(out[1]))) return { shape: 'people_export_sent', field, destination: out[1].slice(0, 120) };
+      if (PRIVATE_STORE.test(t) || CREDENTIAL_FILE.test(t)) return { shape: 'private_store_sent', field, destination: shown(out[1]) };
+      if (PEOPLE_EXPORT.test(t) && (published || /public|share|drop|dump|tmp|temp/i.test(out[1]) || DESTINATION.test(out[1]))) return { shape: 'people_export_sent', field, destination: shown(out[1]) };
     }
     const shape = payloadShape(field, text);
-    if (shape) return { shape, field, destination: out[1].slice(0, 120) };
+    if (shape) return { shape, field, destination: shown(out[1]) };
   }
   return undefined;
 }
