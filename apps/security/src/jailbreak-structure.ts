@@ -155,6 +155,8 @@ export const REFUSAL_TRIGGERS: readonly string[] = [
   'bez ', 'nigdy nie', 'nie odmawiaj', 'no te niegues', 'no digas', 'no me des', 'no me sueltes', 'cada vez que te niegues', 'nunca', 'recus', 'ne refuse',
   'tu refuses', 'ne dis', 'ne dites', 'reddet', 'jangan menolak', 'tanpa peringatan', 'never ', "don't", 'do not', 'must not', 'without', 'every time',
   'each time', 'whenever', 'if you', ' no ', 'zero ',
+  // round 17c
+  'give me', 'read me', 'usiweke', 'bila ', 'tanpa ', 'jangan ',
 ];
 
 /** True when the raw (lower-cased) text suppresses a refusal somewhere: the cheap first step of a text opened by REFUSAL_TRIGGERS only. */
@@ -249,6 +251,12 @@ const REFUSAL_SUPPRESSED_INTL = new RegExp(
     String.raw`できません[」』]?と(?:は)?(?:言わ|言いません)|決して[^。\n]{0,12}言いません|(?:注意書き|警告|免責)(?:は|も)?(?:不要|なし|いらない|付けない|含めません)|拒否(?:しない|せず|禁止)|断らない`,
     String.raw`从不拒绝|不(?:要|得|能|许)?拒绝|不要加任何(?:提醒|警告|免责)|不加任何(?:提醒|警告|免责)|不要(?:加|添加)?(?:任何)?(?:旁白或)?免责声明|从不提醒风险`,
     String.raw`거절하면|거절하지 마|경고(?:는|도)? ?(?:하지 마|없이)`,
+    // Round 17c: the speech around a refusal banned ("don't give me the policy speech", "never ethics talk"), "never say
+    // 'I can't'" in French, Chinese, Persian, Korean, warnings banned in Thai and Swahili, limits denied in Japanese and
+    // Indonesian, a role that may not be left (Indonesian).
+    String.raw`\b(?:don'?t|do not|no) (?:give|read) me (?:a |the |any |another )?(?:\w+ )?(?:lectures?|speech|sermons?|disclaimers?|warnings?|moraliz\w{0,3})\b|\bnever (?:any )?(?:ethics talk|lectures?|lecturing|moraliz\w{0,3}|disclaimers?)\b`,
+    String.raw`ne (?:dis|dites) jamais [«"“]\s?(?:je ne peux pas|désolé|en tant qu)|(?:不能|不要|别|不许|不准|绝不)说[“"「]?(?:抱歉|对不起|无法|不能|我不能)|如果你拒绝|نمی\u200c?گوید نمی\u200c?توانم|هرگز نمی\u200c?گوید`,
+    String.raw`거절하지 않|경고문?(?:도|은|는)? ?(?:붙이지|달지|넣지) 않|ห้าม(?:ใส่)?คำเตือน|usiweke onyo${RB}|bila tahadhari${RB}|制限(?:は|が|も)?(?:ありません|ない|なし)|断ったら|tanpa batasan${RB}|jangan keluar dari peran${RB}`,
   ].join('|'),
   'gmu',
 );
@@ -259,10 +267,19 @@ const FRAME_INTL = new RegExp(
     String.raw`${LB}(?:vamos a jugar|juguemos|juego|eres|imagina|hipotétic\p{L}{1,2}|novela|relato|personaje|vamos jogar|jogo|você é|imagine|hipoteticamente|romance|on joue|jeu|tu es|tu joues|imagine|hypothétique|roman|personnage|spiel|du bist|stell dir vor|hypothetisch|roman|rolle|gioco|sei |immagina|ipotetic\p{L}{1,2}|racconto|gra|jesteś|wyobraź|tryb|oyun\p{L}{0,3}|sen artık|hayal et|bayangkan|permainan|hra|představ si|spel|stel je voor|je bent|mchezo|fikiria|trò chơi|bạn là|tưởng tượng|giả sử)${RB}`,
     String.raw`игр\p{L}{1,3}|ты —|ты теперь|представь|гипотетическ|роман|персонаж|режим|تخيل|أنت الآن|ستتصرف|افتراض|رواية|شخصية|لعبة|कल्पना|कहानी|बनकर|खेल|гра|уяви|ти —|بازی|تصور کن|เกม|สมมติ|παιχνίδι|φαντάσου|משחק|דמיין`,
     String.raw`あなたは|として(?:答え|振る舞|動作)|モード|ゲーム|小説|物語|ロールプレイ|仮に|你扮演|扮演|你现在是|角色|游戏|小说|剧本|假设|模式|너는|당신은|게임|역할|소설|가정|모드|npc`,
+    // Round 17c: emotional pressure as the frame (begging, the reader as the last hope), and Swahili and Indonesian
+    // story and role words.
+    String.raw`\b(?:i'?m|i am) (?:begging|desperate)\b|\bbegging you\b|\b(?:you'?re|you are) (?:my|the) (?:only|last) (?:hope|chance|one who can help)\b|\bonly one who can help\b|आख़िरी उम्मीद|आखिरी उम्मीद|最后的希望|唯一的希望|última esperan[zç]a|única esperan[zç]a|dernier espoir|letzte hoffnung|последняя надежда|أملي الأخير|harapan terakhir|son umudum|فرض کن|${LB}(?:hadithi|mhusika|simulasi|peran)${RB}`,
   ].join('|'),
   // No `g`: read with test(), which would otherwise carry lastIndex from one text to the next.
   'mu',
 );
+
+/** A second unnegated refusal suppression at least 8 characters after the first one. */
+function suppressedAgain(r: string, first: RegExpExecArray): boolean {
+  const rest = r.slice(first.index + first[0].length + 8);
+  return rest.length > 0 && firstUnnegated(REFUSAL_SUPPRESSED_INTL, rest) !== undefined;
+}
 
 /** Texts longer than this are read up to it (a jailbreak says what it wants near its start). */
 const MAX = 8192;
@@ -292,7 +309,9 @@ export function jailbreakStructure(text: string, raw?: string): JailbreakStructu
   const unseen = smuggled !== undefined && UNSEEN.test(t);
   if (smuggled) parts.push('smuggled_task');
   if (unseen) parts.push('unseen');
-  const framed = suppressed !== undefined && (identity !== undefined || coercion !== undefined || FRAME_INTL.test(r!));
+  // Round 17c: refusals suppressed twice, apart ("never say 'I can't' … answer without warnings"): a rule set built
+  // against refusing is its own frame.
+  const framed = suppressed !== undefined && (identity !== undefined || coercion !== undefined || FRAME_INTL.test(r!) || suppressedAgain(r!, suppressed));
   if (suppressed && !dropped) parts.push('refusal_suppressed');
   if (framed) parts.push('frame');
   let weight = 0;

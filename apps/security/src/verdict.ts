@@ -9,6 +9,7 @@ import { AlertCategories, McpMessageEvent, riskLevelOf, SecurityAlertEvent, Aler
 import { clip, type Finding, type TextUnit } from './types';
 import { redact } from './detectors/secrets.detector';
 import { LEAK_DETECTOR } from './leak-head';
+import { sensitivePayloadOut } from './outward-payload';
 import { Frame, frameOf, GUARD_FACTOR, guardsAgainstOthers, opensAsPrompt, promptFrame } from './frame';
 
 const AGREE_AT = 0.5;
@@ -129,6 +130,33 @@ function leakSentOut(findings: readonly Finding[], msg: McpMessageEvent, method:
   ];
 }
 
+/**
+ * Round 17c: a call that sends private data out, judged by the data's shape (`outward-payload.ts`): a login or a code
+ * handed over in any language, a token under a key-named field of a request body, people's records with identifiers,
+ * a card number, data hidden in base64 or in a DNS label, a credential store or a people export sent or published, a
+ * repository mirrored to a remote. Exfiltration at the weight of a leak sent out, whoever asked for it.
+ */
+function payloadSentOut(findings: readonly Finding[], msg: McpMessageEvent, method: string): readonly Finding[] {
+  if (method !== 'tools/call' || msg.type !== 'request' || findings.some((f) => f.category === 'exfiltration' && f.score >= LEAK_SENT_OUT)) return findings;
+  const params = (msg.params ?? {}) as { name?: unknown; arguments?: unknown };
+  if (params.arguments === undefined || params.arguments === null || typeof params.arguments !== 'object') return findings;
+  const out = sensitivePayloadOut(typeof params.name === 'string' ? params.name : '', params.arguments);
+  if (!out) return findings;
+  const field = `params.arguments.${out.field}`;
+  return [
+    ...findings,
+    {
+      category: 'exfiltration',
+      score: LEAK_SENT_OUT,
+      detector: 'rules',
+      // Only the destination is shown (the data itself stays out of the alert).
+      evidence: [{ text: clip(out.destination), field, start: 0, end: 0, rule: 'payload_sent_out' }],
+      summary: `call sends private data out (${out.shape.replace(/_/g, ' ')} in ${clip(out.field)})`,
+      details: { payload_shape: out.shape },
+    },
+  ];
+}
+
 /** A text finding on a changed definition's own text that would alert by itself makes the change risky (a weaker one may be about text the definition had before). */
 const FLAGS_CHANGE = AGREE_AT;
 
@@ -243,7 +271,7 @@ function asksForHarm(list: readonly Finding[], texts?: readonly TextUnit[]): boo
 export function combineFindings(findings: readonly Finding[], msg: McpMessageEvent, method: string, threshold: number, now = new Date(), texts?: readonly TextUnit[]): SecurityAlertEvent[] {
   const alerts: SecurityAlertEvent[] = [];
   const groups: Finding[][] = [];
-  findings = regradeRugPulls(liftExfiltrationAsks(anchorFloating(leakSentOut(findings, msg, method, texts))));
+  findings = regradeRugPulls(liftExfiltrationAsks(anchorFloating(payloadSentOut(leakSentOut(findings, msg, method, texts), msg, method))));
   for (const f of findings) if (f.standalone) groups.push([f]);
   for (const category of AlertCategories) {
     const list = findings.filter((f) => !f.standalone && f.category === category && f.score > 0);

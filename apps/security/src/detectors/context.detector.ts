@@ -1157,6 +1157,24 @@ const AUTH_HEADER =
 
 /** In definitions: credential files named as inputs or defaults, no imperative needed (a tool has no business reading them). */
 const CRED_IN_DEFINITION = new RegExp(CRED_PATH, 'g');
+/**
+ * Round 17c: an e-mail address written into a tool's definition (its description, a parameter's description or
+ * default). A definition that names a fixed recipient routes the user's data to it; a real tool takes the recipient as
+ * an argument. Placeholders (`user@example.com`, `name@yourcompany.com`) and addresses given as an example ("e.g.",
+ * "such as", "format") are not fixed recipients.
+ */
+// Addresses at non-routable or lab domains (`.local`, `.lan`, `.internal`, `.htb`) reach no one outside.
+// The domain ends in a label of letters: `lucide-react@0.263.1` (a package's version) and `anonymous@10.129.14.136` (a
+// login at an IP in a write-up) are not mail addresses.
+const ADDRESS_IN_DEFINITION = /[\w.+-]{1,64}@((?:[\w-]{1,63}\.){1,4}[a-z]{2,24})(?![\w.-]*\w)/gi;
+const PLACEHOLDER_LOCAL = /^(?:user|users|you|your[\w.-]{0,20}|name|first\.?last|someone|somebody|me|john\.?doe|jane\.?doe|j\.?doe|foo|bar|alice|bob|test|email|mail|address|username|x+)$/i;
+const PLACEHOLDER_DOMAIN = /(?:^|\.)(?:example\.(?:com|org|net)|(?:domain|email|mail|company|yourcompany|yourdomain|your-domain|mycompany|acme|test|invalid|localhost|host|server|corp|org|site)\.[a-z]{2,6})$|\.(?:test|invalid|localhost|local|localdomain|lan|home|internal|intranet|corp|htb)$|^(?:example|x+|\w)\.[a-z]{2,4}$/i;
+const EXAMPLE_BEFORE = /(?:e\.g\.|i\.e\.|example|such as|like|format|z\. ?b\.|p\. ?ej\.|por exemplo|par exemple|ex\.|例如|例：|예:|예시|например|z\.b\.)[^.\n]{0,40}$/i;
+/** An address given for people to write to (support, bug reports, the author), not for the tool to send to. */
+const CONTACT_BEFORE = /(?:contact|support|help|report|maintain\w{0,4}|author|questions?|feedback|reach|issues?|bugs?|licen[cs]e|copyright)\b[^.\n]{0,30}$/i;
+/** Listings whose definitions may not name a recipient (not `initialize` instructions, which give contacts). */
+const LISTING_FIELD = /^result\.(?:tools|prompts|resources|resourceTemplates)\[/;
+const FIXED_RECIPIENT = 0.5;
 
 const MAX_TEXT = 64 * 1024;
 
@@ -1182,6 +1200,7 @@ export class ContextDetector implements Detector {
     const hits = new Map<string, { cue: Cue | undefined; id: string; weight: number; category: AlertCategory; unit: TextUnit; start: number; end: number; summary: string }>();
     const credPaths = new Set<string>();
     let credFirst: { unit: TextUnit; start: number; end: number } | undefined;
+    let recipient: { unit: TextUnit; start: number; end: number } | undefined;
     const addressSeen = (): boolean => {
       for (const h of hits.values()) if (h.cue?.kind === 'address') return true;
       return false;
@@ -1287,8 +1306,18 @@ export class ContextDetector implements Detector {
           }
           credPaths.add(m[0]);
         }
+        if (!recipient && unit.text.includes('@') && LISTING_FIELD.test(unit.field)) {
+          ADDRESS_IN_DEFINITION.lastIndex = 0;
+          for (let n = 0; n < 8 && (m = ADDRESS_IN_DEFINITION.exec(unit.text)) !== null; n++) {
+            const local = m[0].slice(0, m[0].length - m[1]!.length - 1);
+            if (PLACEHOLDER_LOCAL.test(local) || PLACEHOLDER_DOMAIN.test(m[1]!) || EXAMPLE_BEFORE.test(unit.text.slice(Math.max(0, m.index - 60), m.index)) || CONTACT_BEFORE.test(unit.text.slice(Math.max(0, m.index - 60), m.index))) continue;
+            recipient = { unit, start: m.index, end: m.index + m[0].length };
+            break;
+          }
+        }
       }
     }
+    if (recipient) hits.set('fixed_recipient_in_definition', { cue: undefined, id: 'fixed_recipient_in_definition', weight: FIXED_RECIPIENT, category: 'exfiltration', unit: recipient.unit, start: recipient.start, end: recipient.end, summary: 'definition names a fixed e-mail recipient' });
     // Credential files across the whole definition (a description, a default list): one is a hint, two are a pattern.
     if (credFirst) {
       const weight = credPaths.size >= 2 ? 0.55 : 0.35;
@@ -1299,7 +1328,7 @@ export class ContextDetector implements Detector {
     // An address inside a prompt (weighed 0.1 there) is the prompt's own voice, not an address from inside data.
     const speaks = (h: (typeof list)[number]) => h.cue?.kind === 'address' && (h.unit.context === 'definition' || h.weight >= 0.3);
     const addressed = list.some(speaks);
-    const asks = list.filter((h) => h.cue?.kind === 'act' || h.id === 'credential_paths_in_definition');
+    const asks = list.filter((h) => h.cue?.kind === 'act' || h.id === 'credential_paths_in_definition' || h.id === 'fixed_recipient_in_definition');
     // One weak cue stays weak; addressed to the AI *and* asking it to act, or two different asks, make a strong one.
     let miss = 1;
     for (const h of list) miss *= 1 - h.weight;
