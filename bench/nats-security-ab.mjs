@@ -8,6 +8,11 @@
 // its CPU stops moving, and stops it; A and B alternate. Needs no probe, so no e2e lock.
 // --stage sink: `serve sink` instead, writing the JSONL file as the stack bench's sink does (-o FILE, no TUI, -q;
 // the file of each round removed after it): its receive, decode, validation and line writes.
+// --stage mcp-parser: `serve mcp-parser` instead, fed raw stdio batches on core NATS (`raw.stdio.0`) as the probe
+// publishes them: per message one write record of the writer's line (the event's `raw`, the stdio bench's `tools/call`
+// requests, never answered, so every one is a pending request written to Redis), and per batch one read record that
+// names the reader; its decode, parse, pairing through Redis, `mcp.message` batches to JetStream. The stack's probe
+// sends ~200 records per batch at 10k msg/s: `--turn-ms 20` gives that shape.
 //   node bench/nats-security-ab.mjs [--stage security|sink] [--turn-ms 10] [--a-dir /work/main] [--b-dir .] [--rounds 4] [--seconds 5] [--rate 10000]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,12 +25,13 @@ import { CLK_TCK, freePort, loadAvg, parseArgs, pssKb, readStat, sleep } from '.
 
 process.env.MCPSPY_NATS_BATCH = '1';
 const opt = parseArgs({ stage: 'security', aDir: '/work/main', bDir: '', rounds: 4, seconds: 5, rate: 10000, turnMs: 10 });
-if (opt.stage !== 'security' && opt.stage !== 'sink') throw new Error('--stage is security or sink');
+if (!['security', 'sink', 'mcp-parser'].includes(opt.stage)) throw new Error('--stage is security, sink or mcp-parser');
 const scratch = mkdtempSync(join(tmpdir(), 'nats-stage-ab-'));
 const here = resolve(join(dirname(fileURLToPath(import.meta.url)), '..'));
 const trees = { A: resolve(opt.aDir), B: opt.bDir ? resolve(opt.bDir) : here };
 const req = createRequire(join(here, 'package.json'));
 const rt = req(join(here, 'libs/runtime/dist/src/index.js'));
+const ev = req(join(here, 'libs/events/dist/src/index.js'));
 const { startNats, startRedis } = req(join(here, 'libs/runtime/dist/src/testing/index.js'));
 const load = loadAvg;
 /** utime + stime of a process (every thread), µs. */
@@ -42,6 +48,28 @@ const bus = await rt.NatsBus.connect({ url: nats.url, name: 'nats-security-ab' }
 const tracker = new rt.PublishTracker(bus, new rt.Counters());
 let n = 0;
 let logs = 0;
+/** One raw batch of the messages n0 … n0+count-1 as the probe would publish it (mcp-parser's input). */
+const WALL_NS = 1_765_000_000_000n * 1_000_000n;
+const rawWriter = new ev.RawBatchWriter(4 << 20);
+let rawSeq = 0n;
+let tsNs = 1_000_000n;
+let callId = 1n;
+function rawBatch(n0, count) {
+  const io = { kind: ev.RawKind.io, fdType: ev.FdType.pipe, flags: ev.RawFlags.first | ev.RawFlags.last, tid: 0, fd: 1, streamId: 7001n, offset: 0, lostBytes: 0 };
+  let last;
+  for (let i = 0; i < count; i++) {
+    const data = Buffer.from(`${benchEvent(n0 + i).raw}\n`);
+    last = data;
+    w(io, data, ev.Direction.write, 1234, 'mcpbw-abcd');
+  }
+  // The reader's read names it: no message waits for a reader.
+  if (last) w(io, last, ev.Direction.read, 1235, 'mcpbr-abcd');
+  return rawWriter.finish({ wallOffsetNs: WALL_NS, seq: rawSeq++ });
+}
+function w(io, data, direction, pid, comm) {
+  tsNs += 50_000n;
+  rawWriter.append({ ...io, direction, pid, comm, tsNs, callId: callId++, totalLen: data.length, data });
+}
 async function round(which) {
   const port = await freePort();
   // MCPSPY_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=DIR") goes to the stage's node on both sides,
@@ -79,7 +107,10 @@ async function measure(proc, output, which) {
   const start = Date.now();
   let sent = 0;
   for (let t = 0; t < Math.round((opt.seconds * 1000) / opt.turnMs); t++) {
-    for (let i = 0; i < perTurn; i++) tracker.emit('mcpspy.v1.mcp.message', benchEvent(n++));
+    if (opt.stage === 'mcp-parser') {
+      tracker.emit('mcpspy.v1.raw.stdio.0', rawBatch(n, perTurn));
+      n += perTurn;
+    } else for (let i = 0; i < perTurn; i++) tracker.emit('mcpspy.v1.mcp.message', benchEvent(n++));
     sent += perTurn;
     await tracker.drain();
     const due = start + (t + 1) * opt.turnMs;
