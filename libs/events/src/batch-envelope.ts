@@ -49,21 +49,16 @@ export function encodeBatchText(subject: string, jsonLines: readonly string[]): 
 
 /**
  * A batch being filled: each event's JSON is encoded to UTF-8 once, as it is
- * added, into a buffer that starts with room for the header. Sealing writes
- * the header just before the first line and hands out that part of the
- * buffer as the message's bytes (no copy: before session 13 the header and
- * every line were copied into a second buffer of the batch's size), and the
- * next batch gets a fresh buffer of the same size. Byte for byte
+ * added, into a buffer kept between batches; sealing copies the header and
+ * the lines into the message's own bytes. Byte for byte
  * `encodeBatchText(subject, lines)` in UTF-8, without the per-event byte
  * count, the join of all lines into one string and its second encoding.
  */
-/** Largest buffer a BatchEncoder starts a batch with (a bigger one, grown for a big message, is not kept). */
+/** Largest buffer a BatchEncoder keeps between batches. */
 const MAX_KEPT_BYTES = 4 * 1024 * 1024;
 
 export class BatchEncoder {
   private buf: Buffer;
-  /** Bytes at the buffer's start kept for the header (the longest count fits). */
-  private readonly headerRoom: number;
   private used = 0;
   private events = 0;
 
@@ -71,9 +66,7 @@ export class BatchEncoder {
     private readonly subject: string,
     private readonly initialBytes = 64 * 1024,
   ) {
-    // The header with an empty count, and 16 digits for it (a count never has more).
-    this.headerRoom = Buffer.byteLength(`{"batch":${JSON.stringify(subject)},"count":}\n`, 'utf8') + 16;
-    this.buf = Buffer.allocUnsafe(this.headerRoom + initialBytes);
+    this.buf = Buffer.allocUnsafe(initialBytes);
   }
 
   /** Events added since the last seal. */
@@ -88,40 +81,35 @@ export class BatchEncoder {
 
   /** Adds one event's JSON line; returns its size in UTF-8 bytes. */
   add(line: string): number {
-    const at = this.headerRoom + this.used;
     // A UTF-16 unit never takes more than 3 UTF-8 bytes (a surrogate pair: 4 for 2).
     let room = line.length * 3 + 1;
-    if (at + room > this.buf.length) {
+    if (this.used + room > this.buf.length) {
       // Grown by the exact size, not the bound: a 10 MB message must not keep 30 MB.
       room = Buffer.byteLength(line, 'utf8') + 1;
-      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, at + room));
-      this.buf.copy(grown, this.headerRoom, this.headerRoom, at);
+      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + room));
+      this.buf.copy(grown, 0, 0, this.used);
       this.buf = grown;
     }
-    const n = this.buf.write(line, at, 'utf8');
-    this.buf[at + n] = 0x0a;
+    const n = this.buf.write(line, this.used, 'utf8');
+    this.buf[this.used + n] = 0x0a;
     this.used += n + 1;
     this.events++;
     return n;
   }
 
-  /**
-   * The envelope of the events added, and a fresh start; undefined when none were added. The bytes are the
-   * encoder's buffer, given away: the next batch is written into a new one, so they stay as sealed.
-   */
+  /** The envelope of the events added (their own copy), and a fresh start; undefined when none were added. */
   seal(): Uint8Array | undefined {
     if (this.events === 0) return undefined;
     const header = `{"batch":${JSON.stringify(this.subject)},"count":${this.events}}\n`;
     const headerBytes = Buffer.byteLength(header, 'utf8');
-    const start = this.headerRoom - headerBytes;
-    this.buf.write(header, start, 'utf8');
     // The last line's newline is not part of the envelope.
-    const out = this.buf.subarray(start, this.headerRoom + this.used - 1);
+    const out = Buffer.allocUnsafe(headerBytes + this.used - 1);
+    out.write(header, 0, 'utf8');
+    this.buf.copy(out, headerBytes, 0, this.used - 1);
     this.used = 0;
     this.events = 0;
-    // The next batch in a buffer of this size (batches of a stage are alike), unless it was grown for a big message.
-    const size = this.buf.length > this.headerRoom + MAX_KEPT_BYTES ? this.headerRoom + this.initialBytes : this.buf.length;
-    this.buf = Buffer.allocUnsafe(size);
+    // A buffer grown for a big message is not kept: a batch is normally ≤ 1 MiB.
+    if (this.buf.length > MAX_KEPT_BYTES) this.buf = Buffer.allocUnsafe(this.initialBytes);
     return out;
   }
 }
