@@ -81,7 +81,16 @@ async function round(which) {
   proc.stdout.on('data', (d) => (out += d));
   proc.stderr.on('data', (d) => (out += d));
   try {
-    return await measure(proc, () => out, which);
+    const res = await measure(proc, () => out, which);
+    if (opt.stage === 'mcp-parser') {
+      // Every message sent came out (the stage's own counters, from its metrics port), none failed.
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const counter = (name) => Number(new RegExp(`^mcpspy_stage_counter\\{[^}]*name="${name}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+      res.emitted = counter('messages_emitted');
+      res.trouble = ['store_errors', 'store_timeouts', 'internal_errors', 'publish_errors', 'batches_missing', 'emit_errors'].map((k) => [k, counter(k)]).filter(([, v]) => v > 0);
+      if (res.emitted !== res.sent) throw new Error(`mcp-parser of ${which} emitted ${res.emitted} of ${res.sent} messages`);
+    }
+    return res;
   } finally {
     // MCPSPY_BENCH_LOG_DIR: the stage's whole output kept as DIR/<stage>-<A|B>-<round>.log (e.g. with --trace-gc).
     if (process.env.MCPSPY_BENCH_LOG_DIR) writeFileSync(join(process.env.MCPSPY_BENCH_LOG_DIR, `${opt.stage}-${which}-${++logs}.log`), out);
@@ -125,7 +134,7 @@ async function measure(proc, output, which) {
     quiet = c - last < 3000 ? quiet + 1 : 0;
     last = c;
   }
-  return { cpu: (last - c0) / sent, ...memMb(proc.pid) };
+  return { cpu: (last - c0) / sent, sent, ...memMb(proc.pid) };
 }
 try {
   const sideArgs = (k) => (process.env[`MCPSPY_BENCH_NODE_ARGS_${k}`] ? ` (node ${process.env[`MCPSPY_BENCH_NODE_ARGS_${k}`]})` : '');
@@ -134,7 +143,8 @@ try {
   for (let r = 0; r < opt.rounds; r++) {
     for (const k of r % 2 === 0 ? ['A', 'B'] : ['B', 'A']) res[k].push(await round(k));
     const [a, b] = [res.A[r], res.B[r]];
-    console.log(`round ${r + 1}: serve ${opt.stage} CPU µs per message, A ${a.cpu.toFixed(2)}, B ${b.cpu.toFixed(2)} (B/A ${(b.cpu / a.cpu).toFixed(2)}); PSS / peak RSS MB A ${a.pss.toFixed(0)} / ${a.hwm.toFixed(0)}, B ${b.pss.toFixed(0)} / ${b.hwm.toFixed(0)}; load ${load()}`);
+    const extra = opt.stage === 'mcp-parser' ? `; emitted A ${a.emitted}, B ${b.emitted} of ${a.sent}${[...a.trouble, ...b.trouble].length ? `; trouble A ${JSON.stringify(a.trouble)} B ${JSON.stringify(b.trouble)}` : ''}` : '';
+    console.log(`round ${r + 1}: serve ${opt.stage} CPU µs per message, A ${a.cpu.toFixed(2)}, B ${b.cpu.toFixed(2)} (B/A ${(b.cpu / a.cpu).toFixed(2)}); PSS / peak RSS MB A ${a.pss.toFixed(0)} / ${a.hwm.toFixed(0)}, B ${b.pss.toFixed(0)} / ${b.hwm.toFixed(0)}${extra}; load ${load()}`);
   }
   const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const of = (k, f) => res[k].map((x) => x[f]);
