@@ -8,6 +8,11 @@
 // its CPU stops moving, and stops it; A and B alternate. Needs no probe, so no e2e lock.
 // --stage sink: `serve sink` instead, writing the JSONL file as the stack bench's sink does (-o FILE, no TUI, -q;
 // the file of each round removed after it): its receive, decode, validation and line writes.
+// --stage mcp-parser: `serve mcp-parser` instead, fed raw stdio batches on core NATS (`raw.stdio.0`) as the probe
+// publishes them: per message one write record of the writer's line (the event's `raw`, the stdio bench's `tools/call`
+// requests, never answered, so every one is a pending request written to Redis), and per batch one read record that
+// names the reader; its decode, parse, pairing through Redis, `mcp.message` batches to JetStream. The stack's probe
+// sends ~200 records per batch at 10k msg/s: `--turn-ms 20` gives that shape.
 //   node bench/nats-security-ab.mjs [--stage security|sink] [--turn-ms 10] [--a-dir /work/main] [--b-dir .] [--rounds 4] [--seconds 5] [--rate 10000]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,12 +25,13 @@ import { CLK_TCK, freePort, loadAvg, parseArgs, pssKb, readStat, sleep } from '.
 
 process.env.MCPSPY_NATS_BATCH = '1';
 const opt = parseArgs({ stage: 'security', aDir: '/work/main', bDir: '', rounds: 4, seconds: 5, rate: 10000, turnMs: 10 });
-if (opt.stage !== 'security' && opt.stage !== 'sink') throw new Error('--stage is security or sink');
+if (!['security', 'sink', 'mcp-parser'].includes(opt.stage)) throw new Error('--stage is security, sink or mcp-parser');
 const scratch = mkdtempSync(join(tmpdir(), 'nats-stage-ab-'));
 const here = resolve(join(dirname(fileURLToPath(import.meta.url)), '..'));
 const trees = { A: resolve(opt.aDir), B: opt.bDir ? resolve(opt.bDir) : here };
 const req = createRequire(join(here, 'package.json'));
 const rt = req(join(here, 'libs/runtime/dist/src/index.js'));
+const ev = req(join(here, 'libs/events/dist/src/index.js'));
 const { startNats, startRedis } = req(join(here, 'libs/runtime/dist/src/testing/index.js'));
 const load = loadAvg;
 /** utime + stime of a process (every thread), µs. */
@@ -42,6 +48,28 @@ const bus = await rt.NatsBus.connect({ url: nats.url, name: 'nats-security-ab' }
 const tracker = new rt.PublishTracker(bus, new rt.Counters());
 let n = 0;
 let logs = 0;
+/** One raw batch of the messages n0 … n0+count-1 as the probe would publish it (mcp-parser's input). */
+const WALL_NS = 1_765_000_000_000n * 1_000_000n;
+const rawWriter = new ev.RawBatchWriter(4 << 20);
+let rawSeq = 0n;
+let tsNs = 1_000_000n;
+let callId = 1n;
+function rawBatch(n0, count) {
+  const io = { kind: ev.RawKind.io, fdType: ev.FdType.pipe, flags: ev.RawFlags.first | ev.RawFlags.last, tid: 0, fd: 1, streamId: 7001n, offset: 0, lostBytes: 0 };
+  let last;
+  for (let i = 0; i < count; i++) {
+    const data = Buffer.from(`${benchEvent(n0 + i).raw}\n`);
+    last = data;
+    w(io, data, ev.Direction.write, 1234, 'mcpbw-abcd');
+  }
+  // The reader's read names it: no message waits for a reader.
+  if (last) w(io, last, ev.Direction.read, 1235, 'mcpbr-abcd');
+  return rawWriter.finish({ wallOffsetNs: WALL_NS, seq: rawSeq++ });
+}
+function w(io, data, direction, pid, comm) {
+  tsNs += 50_000n;
+  rawWriter.append({ ...io, direction, pid, comm, tsNs, callId: callId++, totalLen: data.length, data });
+}
 async function round(which) {
   const port = await freePort();
   // MCPSPY_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=DIR") goes to the stage's node on both sides,
@@ -53,7 +81,16 @@ async function round(which) {
   proc.stdout.on('data', (d) => (out += d));
   proc.stderr.on('data', (d) => (out += d));
   try {
-    return await measure(proc, () => out, which);
+    const res = await measure(proc, () => out, which);
+    if (opt.stage === 'mcp-parser') {
+      // Every message sent came out (the stage's own counters, from its metrics port), none failed.
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const counter = (name) => Number(new RegExp(`^mcpspy_stage_counter\\{[^}]*name="${name}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+      res.emitted = counter('messages_emitted');
+      res.trouble = ['store_errors', 'store_timeouts', 'internal_errors', 'publish_errors', 'batches_missing', 'emit_errors'].map((k) => [k, counter(k)]).filter(([, v]) => v > 0);
+      if (res.emitted !== res.sent) throw new Error(`mcp-parser of ${which} emitted ${res.emitted} of ${res.sent} messages`);
+    }
+    return res;
   } finally {
     // MCPSPY_BENCH_LOG_DIR: the stage's whole output kept as DIR/<stage>-<A|B>-<round>.log (e.g. with --trace-gc).
     if (process.env.MCPSPY_BENCH_LOG_DIR) writeFileSync(join(process.env.MCPSPY_BENCH_LOG_DIR, `${opt.stage}-${which}-${++logs}.log`), out);
@@ -79,7 +116,10 @@ async function measure(proc, output, which) {
   const start = Date.now();
   let sent = 0;
   for (let t = 0; t < Math.round((opt.seconds * 1000) / opt.turnMs); t++) {
-    for (let i = 0; i < perTurn; i++) tracker.emit('mcpspy.v1.mcp.message', benchEvent(n++));
+    if (opt.stage === 'mcp-parser') {
+      tracker.emit('mcpspy.v1.raw.stdio.0', rawBatch(n, perTurn));
+      n += perTurn;
+    } else for (let i = 0; i < perTurn; i++) tracker.emit('mcpspy.v1.mcp.message', benchEvent(n++));
     sent += perTurn;
     await tracker.drain();
     const due = start + (t + 1) * opt.turnMs;
@@ -94,7 +134,7 @@ async function measure(proc, output, which) {
     quiet = c - last < 3000 ? quiet + 1 : 0;
     last = c;
   }
-  return { cpu: (last - c0) / sent, ...memMb(proc.pid) };
+  return { cpu: (last - c0) / sent, sent, ...memMb(proc.pid) };
 }
 try {
   const sideArgs = (k) => (process.env[`MCPSPY_BENCH_NODE_ARGS_${k}`] ? ` (node ${process.env[`MCPSPY_BENCH_NODE_ARGS_${k}`]})` : '');
@@ -103,7 +143,8 @@ try {
   for (let r = 0; r < opt.rounds; r++) {
     for (const k of r % 2 === 0 ? ['A', 'B'] : ['B', 'A']) res[k].push(await round(k));
     const [a, b] = [res.A[r], res.B[r]];
-    console.log(`round ${r + 1}: serve ${opt.stage} CPU µs per message, A ${a.cpu.toFixed(2)}, B ${b.cpu.toFixed(2)} (B/A ${(b.cpu / a.cpu).toFixed(2)}); PSS / peak RSS MB A ${a.pss.toFixed(0)} / ${a.hwm.toFixed(0)}, B ${b.pss.toFixed(0)} / ${b.hwm.toFixed(0)}; load ${load()}`);
+    const extra = opt.stage === 'mcp-parser' ? `; emitted A ${a.emitted}, B ${b.emitted} of ${a.sent}${[...a.trouble, ...b.trouble].length ? `; trouble A ${JSON.stringify(a.trouble)} B ${JSON.stringify(b.trouble)}` : ''}` : '';
+    console.log(`round ${r + 1}: serve ${opt.stage} CPU µs per message, A ${a.cpu.toFixed(2)}, B ${b.cpu.toFixed(2)} (B/A ${(b.cpu / a.cpu).toFixed(2)}); PSS / peak RSS MB A ${a.pss.toFixed(0)} / ${a.hwm.toFixed(0)}, B ${b.pss.toFixed(0)} / ${b.hwm.toFixed(0)}${extra}; load ${load()}`);
   }
   const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const of = (k, f) => res[k].map((x) => x[f]);

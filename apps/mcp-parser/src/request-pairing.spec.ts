@@ -129,3 +129,55 @@ test('requestValue in runs and alternations of methods and timestamps (the last 
     }
   }
 });
+
+// Through a Store that hands the writes of one turn the same promise (RedisStore), remember() watches that promise
+// once for the turn, and a failure still counts and forgets every request of the turn, as one watcher each did.
+test('writes sharing one Store promise: one watcher, every request counted and forgotten when the write fails or times out', async () => {
+  const { Counters } = await import('@mcpspy/runtime');
+  const logger = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, fatal() {}, child() { return logger; } } as unknown as import('@mcpspy/runtime').Logger;
+  let turn: { promise: Promise<void>; resolve(): void; reject(e: unknown): void } | undefined;
+  const newTurn = () => {
+    const t = {} as NonNullable<typeof turn>;
+    t.promise = new Promise<void>((res, rej) => ((t.resolve = res), (t.reject = rej)));
+    return (turn = t);
+  };
+  const puts: string[] = [];
+  const store = {
+    hput(_key: string, field: string) {
+      puts.push(field);
+      return turn!.promise;
+    },
+    hremove: () => Promise.resolve(),
+  } as unknown as import('@mcpspy/runtime').Store;
+  const req = (id: number): PairedRequest => ({ type: 'request', id, method: 'tools/call', error: {}, timestamp: 't', params: { id } });
+
+  // A turn whose write fails: three requests, one promise watched, three errors, all three forgotten.
+  let counters = new Counters();
+  let pairing = new RequestPairing(store, 60_000, 1000, counters, logger, 0);
+  const t1 = newTurn();
+  const r1 = [1, 2, 3].map((id) => pairing.remember('stdio:1>2', req(id), 1));
+  assert.equal(r1[1], r1[0]);
+  assert.equal(r1[2], r1[0]);
+  assert.equal(pairing.size, 3);
+  // The next turn's write succeeds: its request stays.
+  const t2 = newTurn();
+  const r2 = pairing.remember('stdio:1>2', req(4), 1);
+  assert.notEqual(r2, r1[0]);
+  t1.reject(new Error('connection lost'));
+  t2.resolve();
+  await Promise.all([...r1, r2]);
+  assert.equal(counters.get('store_errors'), 3);
+  assert.equal(pairing.size, 1);
+  assert.deepEqual(puts, ['1', '2', '3', '4']);
+
+  // A turn that never answers: each request counted as timed out, none forgotten (Redis may still run it).
+  counters = new Counters();
+  pairing = new RequestPairing(store, 60_000, 1000, counters, logger, 30);
+  newTurn();
+  const r3 = [5, 6].map((id) => pairing.remember('stdio:1>2', req(id), 1));
+  // The deadline's timer does not hold the process open: this one does, until the deadline passed.
+  const keepAlive = setInterval(() => undefined, 1000);
+  await Promise.all(r3).finally(() => clearInterval(keepAlive));
+  assert.equal(counters.get('store_timeouts'), 2);
+  assert.equal(pairing.size, 2);
+});

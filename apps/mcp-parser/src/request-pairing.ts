@@ -281,6 +281,15 @@ export class RequestPairing {
     return this.setInStore(key, this.hashOf(scope), JSON.stringify(req.id), value);
   }
 
+  /**
+   * The writes whose Store call returned one promise (a RedisStore hands every write of one event-loop turn the
+   * same promise: they share one outcome), and the one watcher of that outcome. The keys are what a failure must
+   * forget; one async watcher per turn instead of one async call, promise and continuation per request.
+   */
+  private lastWrite: Promise<void> | undefined;
+  private lastWriteKeys: string[] = [];
+  private lastWatch: Promise<void> = DONE;
+
   /** pendingHash, the last scope's kept (a session's requests come in runs). */
   private lastScope = '';
   private lastHash = '';
@@ -292,16 +301,41 @@ export class RequestPairing {
     return this.lastHash;
   }
 
-  private async setInStore(key: string, hash: string, field: string, value: string): Promise<void> {
+  private setInStore(key: string, hash: string, field: string, value: string): Promise<void> {
+    let p: Promise<void>;
     try {
-      const r = await withDeadline(this.store.hput(hash, field, value, this.ttlMs), this.storeTimeoutMs);
+      p = this.store.hput(hash, field, value, this.ttlMs);
+    } catch (err) {
+      // A Store that throws instead of rejecting: counted as a failed write all the same.
+      p = Promise.reject(err);
+    }
+    if (p === this.lastWrite) {
+      // Another write of the same turn: its outcome is already watched.
+      this.lastWriteKeys.push(key);
+      return this.lastWatch;
+    }
+    const keys = [key];
+    this.lastWrite = p;
+    this.lastWriteKeys = keys;
+    this.lastWatch = this.watchWrites(p, keys);
+    return this.lastWatch;
+  }
+
+  /** Each write of `keys` counted as it was one by one: a timeout or an error per request, a failed one forgotten. */
+  private async watchWrites(p: Promise<void>, keys: string[]): Promise<void> {
+    try {
+      const r = await withDeadline(p, this.storeTimeoutMs);
       if (r === TIMED_OUT) {
-        this.counters.reject(this.logger, 'store_timeouts', `Store did not answer within ${this.storeTimeoutMs} ms`);
-        return;
+        for (let i = 0; i < keys.length; i++) this.counters.reject(this.logger, 'store_timeouts', `Store did not answer within ${this.storeTimeoutMs} ms`);
       }
     } catch (err) {
-      this.table.forget(key);
-      this.counters.reject(this.logger, 'store_errors', new ParserStoreError('store', key, { cause: err }).message);
+      for (const key of keys) {
+        this.table.forget(key);
+        this.counters.reject(this.logger, 'store_errors', new ParserStoreError('store', key, { cause: err }).message);
+      }
+    } finally {
+      // Let go of the keys once the turn is settled (a later write with another promise starts a new list).
+      if (this.lastWriteKeys === keys) this.lastWrite = undefined;
     }
   }
 
