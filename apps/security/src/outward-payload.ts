@@ -17,6 +17,7 @@
  * of a password in the writers' languages. Every regex is bounded; at most 256 strings of at most 16 KB are read.
  */
 import { credentialPathRegex } from './credential-paths';
+import { isTestCardNumber, luhnValid } from './secret-patterns';
 
 export interface PayloadOut {
   /** Which shape was found. */
@@ -107,23 +108,13 @@ function idNumbers(p: string): number {
 }
 /** A card number: 13–19 digits, maybe grouped by fours, Luhn-valid, not a published test number. */
 const CARD = /\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{1,7}(?![\d-])/g;
-const TEST_CARDS: ReadonlySet<string> = new Set(['4111111111111111', '4242424242424242', '5555555555554444', '4012888888881881', '378282246310005', '6011111111111117', '5105105105105100', '4000056655665556']);
-function luhn(d: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < d.length; i++) {
-    let x = d.charCodeAt(d.length - 1 - i) - 48;
-    if (i % 2 === 1) x = x * 2 > 9 ? x * 2 - 9 : x * 2;
-    sum += x;
-  }
-  return sum % 10 === 0;
-}
 function cardIn(text: string): boolean {
   CARD.lastIndex = 0;
   let m: RegExpExecArray | null;
   for (let n = 0; n < 16 && (m = CARD.exec(text)) !== null; n++) {
     if (m.index > 0 && /[\d-]/.test(text[m.index - 1]!)) continue;
     const d = m[0].replace(/\D/g, '');
-    if (d.length >= 13 && d.length <= 19 && !/^(\d)\1+$/.test(d) && !TEST_CARDS.has(d) && luhn(d)) return true;
+    if (d.length >= 13 && d.length <= 19 && !isTestCardNumber(d) && luhnValid(d)) return true;
   }
   return false;
 }

@@ -53,12 +53,17 @@ export function luhnValid(digits: string): boolean {
 }
 
 /** Published test numbers of card networks and payment providers. */
-const TEST_CARDS = new Set([
+const TEST_CARDS: ReadonlySet<string> = new Set([
   '4242424242424242', '4111111111111111', '4000056655665556', '5555555555554444', '5200828282828210', '5105105105105100',
   '378282246310005', '371449635398431', '6011111111111117', '6011000990139424', '3056930009020004', '36227206271667',
   '3566002020360505', '6200000000000005', '4012888888881881', '4222222222222', '5454545454545454', '4000000000000002',
   '4000000000009995', '4000000000000077',
 ]);
+
+/** True for a published test card number (digits only), or one digit repeated. */
+export function isTestCardNumber(digits: string): boolean {
+  return /^(\d)\1+$/.test(digits) || TEST_CARDS.has(digits);
+}
 
 /** Words that say a number is a card's: without one, an unbroken run of 13–19 digits is more often an id. */
 const CARD_CONTEXT = /card|visa|master|amex|american express|discover|\bcc\b|cc_?(?:num|no)|cvv|cvc|\bexp(?:iry|ires|iration)?\b|\bpan\b|payment|billing|kart|carte|tarjeta/i;
@@ -78,7 +83,7 @@ function cardAccept(match: string, m?: RegExpExecArray): boolean {
   }
   if (digits.length < 13 || digits.length > 19) return false;
   if (!/^(?:4|5[1-5]|2[2-7]|3[47]|6(?:011|5|4[4-9]|22)|3(?:0[0-5]|[68])|35)/.test(digits)) return false;
-  if (/^(\d)\1+$/.test(digits) || TEST_CARDS.has(digits)) return false;
+  if (isTestCardNumber(digits)) return false;
   // Grouping other than 4-4-4-4 (or none) is more often an id or a phone number.
   if (/[ -]/.test(match) && !/^\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}$|^\d{4}([ -])\d{6}\2\d{4,5}$/.test(match)) return false;
   return luhnValid(digits);

@@ -295,6 +295,17 @@ describe('JsonlWriter against planted files (as root)', { skip: process.geteuid?
   });
 });
 
+/** Two writers with the same options, on a.jsonl and b.jsonl in the test folder, both open. */
+function openPair(opts: Omit<ConstructorParameters<typeof JsonlWriter>[0], 'path'>): { a: string; b: string; wa: JsonlWriter; wb: JsonlWriter } {
+  const a = path.join(dir, 'a.jsonl');
+  const b = path.join(dir, 'b.jsonl');
+  const wa = new JsonlWriter({ path: a, ...opts });
+  const wb = new JsonlWriter({ path: b, ...opts });
+  wa.open();
+  wb.open();
+  return { a, b, wa, wb };
+}
+
 /** File b (written by `wb`) holds the bytes of file a, which has exactly n lines. */
 function assertSameLines(a: string, b: string, wb: JsonlWriter, n: number): void {
   const expected = fs.readFileSync(a);
@@ -317,12 +328,7 @@ describe('writeJsonText: the line checked after encoding', () => {
     ['rotation (lines kept as strings)', { maxSize: 10_000_000 }],
   ] as const) {
     test(`${name}: the bytes of writeLine(messageToJsonl(m)) for hostile texts`, () => {
-      const a = path.join(dir, 'a.jsonl');
-      const b = path.join(dir, 'b.jsonl');
-      const wa = new JsonlWriter({ path: a, ...opts });
-      const wb = new JsonlWriter({ path: b, ...opts });
-      wa.open();
-      wb.open();
+      const { a, b, wa, wb } = openPair(opts);
       let n = 0;
       for (const m of messages()) {
         wa.writeLine(messageToJsonl(m));
@@ -383,12 +389,7 @@ describe('writeJsonWithRaw: raw escaped from the bytes it was decoded from', () 
     ['rotation (lines kept as strings)', { maxSize: 10_000_000 }],
   ] as const) {
     test(`${name}: the bytes of writeLine(messageToJsonl(m)), lines escaped from bytes and from text mixed`, () => {
-      const a = path.join(dir, 'a.jsonl');
-      const b = path.join(dir, 'b.jsonl');
-      const wa = new JsonlWriter({ path: a, ...opts });
-      const wb = new JsonlWriter({ path: b, ...opts });
-      wa.open();
-      wb.open();
+      const { a, b, wa, wb } = openPair(opts);
       let n = 0;
       let cut = 0;
       for (const { m, bytes } of messages()) {
