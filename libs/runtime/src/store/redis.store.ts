@@ -22,12 +22,10 @@
  * ~4 µs on a SET PX inside the script (`bench/redis-writes-micro.mjs`).
  */
 import { readFileSync } from 'node:fs';
-import Redis, { Command, type RedisOptions } from 'ioredis';
-import { executeWithAutoPipelining } from 'ioredis/built/autoPipelining';
+import Redis, { type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { StoreConnectError } from '../errors';
 import { type RedisAuth, redactUrl } from '../secrets';
-import { RespEncoder } from './resp-encoder';
 import { Store, StoreOptions } from './store';
 
 export interface RedisStoreOptions extends StoreOptions {
@@ -117,24 +115,6 @@ type RedisWithWrites = Redis & {
   mcpspyTakes(numKeys: number, ...args: string[]): Promise<Array<string | null>>;
 };
 
-/**
- * A command whose RESP bytes were written by hand (`RespEncoder`): ioredis
- * sends them as they are and parses the reply as usual. Name and reply are
- * the command's own (HSET: an integer).
- */
-class EncodedCommand extends Command {
-  constructor(
-    name: string,
-    private readonly bytes: Buffer,
-  ) {
-    super(name, []);
-  }
-
-  override toWritable(): Buffer {
-    return this.bytes;
-  }
-}
-
 /** The gathered writes of one hash in a turn: the last write of each field (null: deleted), and the TTL to arm. */
 interface HashWrites {
   fields: Map<string, string | null>;
@@ -200,11 +180,9 @@ export class RedisStore implements Store {
   private scheduled = false;
   private turn: WriteTurn | undefined;
   /** Commands sent for gathered writes, and writes carried (for tests and metrics). */
-  readonly writeStats = { commands: 0, writes: 0, takeCommands: 0, takes: 0, takenInTurn: 0, encodedCommands: 0 };
+  readonly writeStats = { commands: 0, writes: 0, takeCommands: 0, takes: 0, takenInTurn: 0 };
   /** MCPSPY_REDIS_GATHER=0 sends each write at once, as its own command (for A/B benches). */
   private readonly gather = !/^(0|false|off|no)$/i.test(process.env.MCPSPY_REDIS_GATHER ?? '');
-  /** MCPSPY_REDIS_ENCODE=0: the pending requests' HSETs encoded by ioredis, as before session 14 (for A/B benches). */
-  private readonly encode = !/^(0|false|off|no)$/i.test(process.env.MCPSPY_REDIS_ENCODE ?? '');
 
   private constructor(
     private readonly redis: RedisWithWrites,
@@ -338,12 +316,16 @@ export class RedisStore implements Store {
         set.push(field, value);
         anySet = true;
         if (set.length >= MAX_ARGS_PER_COMMAND) {
-          parts.push(this.hsetMany(key, set));
+          this.writeStats.commands++;
+          parts.push(this.redis.hset(key, ...set));
           set = [];
         }
       }
     }
-    if (set.length > 0) parts.push(this.hsetMany(key, set));
+    if (set.length > 0) {
+      this.writeStats.commands++;
+      parts.push(this.redis.hset(key, ...set));
+    }
     if (h.ttlMs > 0 && anySet) {
       this.writeStats.commands++;
       parts.push(this.redis.pexpire(key, h.ttlMs));
@@ -352,27 +334,6 @@ export class RedisStore implements Store {
       this.writeStats.commands++;
       parts.push(this.redis.hdel(key, ...del));
     }
-  }
-
-  /** Writes the HSET commands' bytes (one scratch buffer for the store's life). */
-  private readonly resp = new RespEncoder();
-
-  /**
-   * HSET key f1 v1 f2 v2 …, its bytes written here (`RespEncoder`) instead of
-   * by ioredis, and queued in ioredis's automatic pipeline like every other
-   * command of this connection, so the order of commands is the order of
-   * calls. MCPSPY_REDIS_ENCODE=0 leaves it to ioredis (for A/B benches).
-   */
-  private hsetMany(key: string, fieldsAndValues: string[]): Promise<unknown> {
-    this.writeStats.commands++;
-    if (!this.encode) return this.redis.hset(key, ...fieldsAndValues);
-    const e = this.resp.begin(2 + fieldsAndValues.length).bulk('HSET').bulk(key);
-    for (let i = 0; i < fieldsAndValues.length; i++) e.bulk(fieldsAndValues[i]);
-    this.writeStats.encodedCommands++;
-    const cmd = new EncodedCommand('hset', e.finish());
-    // executeWithAutoPipelining queues `pipeline.sendCommand(cmd)` where a generated method queues `pipeline.hset(…)`.
-    if (this.redis.options.enableAutoPipelining) return executeWithAutoPipelining(this.redis, 'sendCommand', 'hset', [cmd as never], undefined as never) as Promise<unknown>;
-    return this.redis.sendCommand(cmd) as Promise<unknown>;
   }
 
   /** Connects; throws StoreConnectError naming the URL when Redis cannot be reached. */
