@@ -46,7 +46,9 @@ export const STAGE_WARMUPS: Partial<Record<StageName, () => Promise<unknown> | u
  */
 export const STAGE_LIVE_WARMUPS: Partial<Record<StageName, (rt: StageRuntime) => Promise<unknown>>> = {
   'mcp-parser': async (rt) => {
-    const r = await pkg('@mcpspy/mcp-parser').warmUpMcpParserLive(rt);
+    // MCPSPY_WARMUP_MESSAGES: how many synthetic messages (100–50,000; default 6,000), for benches.
+    const n = Number(process.env.MCPSPY_WARMUP_MESSAGES);
+    const r = await pkg('@mcpspy/mcp-parser').warmUpMcpParserLive(rt, n >= 100 && n <= 50_000 ? { messages: n } : {});
     if (r.cut) rt.logger.warn({ stage: 'mcp-parser', ms: Math.round(r.ms), emitted: r.emitted }, `warm-up ${r.cut}: starting anyway`);
     else rt.logger.info({ stage: 'mcp-parser', ms: Math.round(r.ms), emitted: r.emitted, batches: r.batches, keysDeleted: r.keysDeleted }, 'warm-up through NATS and the Store done');
     return r;
