@@ -12,7 +12,9 @@
 // Prints per round: spawn-to-ready, the CPU the process used up to its ready
 // line (its warm-up included), and per 1-s window the p99 and the process's
 // CPU per message; then the means A → B. Rounds alternate A,B / B,A.
-//   node bench/mcp-parser-first-second.mjs --a-dir /work/base [--b-dir .] [--a ""] [--b "MCPSPY_WARMUP=live"]
+// Session 14 measured with it a warm-up through mcp-parser's real clients (MCPSPY_WARMUP=live, since reverted:
+// bench/README.md "warm22"); B's default is now the throwaway warm-up (MCPSPY_WARMUP=1).
+//   node bench/mcp-parser-first-second.mjs --a-dir /work/base [--b-dir .] [--a ""] [--b "MCPSPY_WARMUP=1"]
 //     [--rounds 4] [--rate 10000] [--seconds 4]
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -30,7 +32,7 @@ const arg = (name, def) => {
 const aDir = resolve(arg('a-dir', here));
 const bDir = resolve(arg('b-dir', here));
 const aEnv = arg('a', '');
-const bEnv = arg('b', 'MCPSPY_WARMUP=live');
+const bEnv = arg('b', 'MCPSPY_WARMUP=1');
 const rounds = Number(arg('rounds', 4));
 const rate = Number(arg('rate', 10_000));
 const seconds = Number(arg('seconds', 4));

@@ -16,8 +16,6 @@ import {
   startStage,
   stopStages,
   warmUpEnabled,
-  liveWarmUpEnabled,
-  StageRuntime,
   lowerPriority,
   securityNice,
 } from '@mcpspy/runtime';
@@ -25,7 +23,7 @@ import {
 // `mcpspy serve <stage>` then holds only its own stage's code.
 import { EnvironmentError, UsageError } from './errors';
 import { createCliLogger } from './logging';
-import { PIPELINE, pkg, STAGE_LIVE_WARMUPS, STAGE_MODULES, STAGE_WARMUPS } from './stages';
+import { PIPELINE, pkg, STAGE_MODULES, STAGE_WARMUPS } from './stages';
 
 function say(line: string): void {
   process.stderr.write(`mcpspy: ${line}\n`);
@@ -126,7 +124,7 @@ async function runStages(
     ready: string;
     feed?: (publish: (s: string, p: unknown) => Promise<void>) => Promise<void>;
     /** Run after the stages are subscribed and before the ready line (serve: the stage's warm-up). */
-    warmUp?: (rt: StageRuntime) => Promise<unknown> | unknown;
+    warmUp?: () => Promise<unknown> | unknown;
   },
 ): Promise<number> {
   const { logger, file } = createCliLogger(config.logLevel, { tui: config.tui && stages.includes('sink'), name: opts.name });
@@ -145,10 +143,7 @@ async function runStages(
     throw err;
   }
   // Before the ready line, so whoever waits for it (a user, a bench, an orchestrator's probe) starts traffic on warm code.
-  if (opts.warmUp) {
-    const warmUp = opts.warmUp;
-    await runWarmUp(opts.name, logger, () => warmUp(rt));
-  }
+  if (opts.warmUp) await runWarmUp(opts.name, logger, opts.warmUp);
   // The signal handlers go in before the ready line: a SIGINT sent as soon as it is read (a script, a test)
   // would otherwise meet the default action and end the process with 130 instead of a clean stop.
   const stopped = waitForStop(rt.shutdownRequests);
@@ -198,7 +193,7 @@ export async function runServe(stage: StageName, config: McpspyConfig, argv: str
   return runStages(config, [stage], {
     embedded: false,
     name: `mcpspy-${stage}`,
-    warmUp: liveWarmUpEnabled() ? STAGE_LIVE_WARMUPS[stage] : warmUpEnabled() ? STAGE_WARMUPS[stage] : undefined,
+    warmUp: warmUpEnabled() ? STAGE_WARMUPS[stage] : undefined,
     ready: stage === 'probe' ? `monitoring (serving probe on ${redactUrl(config.natsUrl)})` : `serving ${stage} on ${redactUrl(config.natsUrl)}${stage === 'sink' ? otlpNote(config) : ''}`,
   });
 }

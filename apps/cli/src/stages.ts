@@ -37,24 +37,6 @@ export const STAGE_WARMUPS: Partial<Record<StageName, () => Promise<unknown> | u
   sink: () => pkg('@mcpspy/sink').warmUpSink(),
 };
 
-/**
- * What `mcpspy serve <stage>` runs before its ready line with
- * MCPSPY_WARMUP=live: synthetic traffic through the stage's real NATS
- * connection and Store, on private subjects and keys removed after
- * (apps/mcp-parser live-warm-up.ts). A warm-up cut short by a slow or absent
- * NATS or Redis says so once; the stage starts anyway.
- */
-export const STAGE_LIVE_WARMUPS: Partial<Record<StageName, (rt: StageRuntime) => Promise<unknown>>> = {
-  'mcp-parser': async (rt) => {
-    // MCPSPY_WARMUP_MESSAGES: how many synthetic messages (100–50,000; default 6,000), for benches.
-    const n = Number(process.env.MCPSPY_WARMUP_MESSAGES);
-    const r = await pkg('@mcpspy/mcp-parser').warmUpMcpParserLive(rt, n >= 100 && n <= 50_000 ? { messages: n } : {});
-    if (r.cut) rt.logger.warn({ stage: 'mcp-parser', ms: Math.round(r.ms), emitted: r.emitted }, `warm-up ${r.cut}: starting anyway`);
-    else rt.logger.info({ stage: 'mcp-parser', ms: Math.round(r.ms), emitted: r.emitted, batches: r.batches, keysDeleted: r.keysDeleted }, 'warm-up through NATS and the Store done');
-    return r;
-  },
-};
-
 /** Each stage package's loader: one literal require per package, run on first use. */
 const PACKAGES = {
   '@mcpspy/probe': () => require('@mcpspy/probe') as typeof import('@mcpspy/probe'),

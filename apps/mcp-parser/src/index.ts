@@ -7,4 +7,3 @@ export { McpParserError, ParserStoreError, EmitError } from './errors';
 export { McpParserModule } from './mcp-parser.module';
 export { McpParserController } from './mcp-parser.controller';
 export { warmUpMcpParser, warmUpBatches } from './warm-up';
-export { liveWarmUpTraffic, type LiveWarmUpResult, warmUpMcpParserLive, warmUpPids } from './live-warm-up';

@@ -37,5 +37,5 @@ export { RedisStore, type RedisStoreOptions, redisSecurityOptions } from './stor
 export { publishStageStats, RUNTIME, type StageRuntime } from './stage-runtime';
 export { createRuntime, type RuntimeOptions, serverOptionsFor, ShutdownRequests, startStage, stopStages } from './bootstrap';
 export { lowerPriority, securityNice, type LoweredPriority } from './priority';
-export { liveWarmUpEnabled, runWarmUp, syntheticMcpMessages, warmBatchCodec, warmUpEnabled } from './warm-up';
+export { runWarmUp, syntheticMcpMessages, warmBatchCodec, warmUpEnabled } from './warm-up';
 export { TurnTrace, turnTrace } from './turn-trace';

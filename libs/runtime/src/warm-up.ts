@@ -44,15 +44,6 @@ export function warmUpEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 /**
- * Whether `serve` warms its stage through its real NATS and Store clients
- * (MCPSPY_WARMUP=live; mcp-parser's live-warm-up.ts, session 14): synthetic
- * traffic on private subjects and keys, removed after.
- */
-export function liveWarmUpEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return /^live$/i.test(env.MCPSPY_WARMUP ?? '');
-}
-
-/**
  * The NATS codec of a batched subject, both ways, as NatsBus runs it: each
  * event stringified and added to a BatchEncoder, the batch sealed, then
  * decoded (`decodeBatchBytes`) and every event validated (`validatorFor`).
