@@ -29,12 +29,20 @@ const BOT = /(?<![\w.@])@\w{2,40}bot\b/gi;
 /** A phone number in international form, or a chat id given to a messenger tool ("chat_id 58812394"). */
 const PHONE = /(?<![\w+])\+\d{1,3}[ -]?\(?\d{1,4}\)?(?:[ -]?\d{2,4}){2,4}(?![\w])|\bchat[_ ]?id\b["']?\s{0,2}[:=]?\s{0,2}["']?-?\d{5,16}\b/gi;
 /**
- * A tool that carries data out, named as a tool: in backticks, or followed by "tool" (in the writers' languages) or an
- * opening parenthesis ("call send_sms with …", "`http_request`", "http_post(url=…)").
+ * A tool that carries data out, named as a tool: a compound name ("send_sms", "http.post", "webhook_post") in backticks,
+ * before an opening parenthesis or before "tool" (in the writers' languages), or a one-word name ("`fetch`") only before
+ * "tool". "call send_sms with …" names one; "send (" or a bare "`request`" in prose does not.
  */
-const OUTWARD_TOOL_NAMED = /(?<![\w-])(?:[a-z]{1,20}[_.])?(?:send|post|upload|http|mail|email|fetch|webhook|share|forward|request|submit|sms|telegram|whatsapp|slack)(?:[_.][a-z_]{1,30})?(?:`(?:\s{0,2}(?:tool|function|herramienta|outil|werkzeug|tool-?aufruf|strumento|ferramenta|narzędzi\p{L}{0,3}|도구|ツール|工具|инструмент\p{L}{0,3}))?|\s{0,2}\(|\s{1,2}(?:tool|function|herramienta|outil|strumento|ferramenta)\b)/giu;
-/** A tool name needs its separator or its backtick to be a name: "send (" in prose is not one. */
-const NAME_SHAPE = /[_.`]/;
+const TOOL_WORD = String.raw`(?:tool|function|herramienta|outil|werkzeug|strumento|ferramenta|narzędzi\p{L}{0,3}|도구|ツール|工具|инструмент\p{L}{0,3})`;
+const OUTWARD_VERB = '(?:send|post|upload|http|mail|email|fetch|webhook|share|forward|request|submit|sms|telegram|whatsapp|slack)';
+const OUTWARD_TOOL_NAMED = new RegExp(
+  String.raw`(?<![\w-])((?:[a-z]{1,20}[_.])?${OUTWARD_VERB}(?:[_.][a-z_]{1,30})?)(\x60?)(\s{0,2}\(|\s{0,2}${TOOL_WORD}(?![\p{L}]))?`,
+  'giu',
+);
+
+/** A URL fetched to be run or installed (a script piped to a shell, an installer, a package index): a source, not a destination. */
+const RUN_AFTER = /^[^\s"'<>)\]]{0,300}?(?:\.(?:sh|ps1|exe|bin|msi|dmg|pkg|deb|rpm|whl|bat|cmd|apk|tgz|zip)\b|\/simple\b)|^[^\n]{0,60}?\|\s{0,2}(?:sudo\s{1,2})?(?:ba|z|da)?sh\b/i;
+const INSTALL_BEFORE = /(?:index-url|registry\s{0,2}[=:]|pip3? install|npm install|wget|iwr|invoke-webrequest)[^\n]{0,40}$/i;
 
 export interface Destination {
   kind: 'address' | 'url' | 'bot' | 'phone' | 'tool';
@@ -58,6 +66,8 @@ export function outsideDestination(raw: string): Destination | undefined {
     for (let n = 0; n < MAX_TRIES && (m = ADDRESS.exec(text)) !== null; n++) {
       const local = m[0].slice(0, m[0].length - m[1]!.length - 1);
       if (PLACEHOLDER_LOCAL.test(local) || PLACEHOLDER_DOMAIN.test(m[1]!) || excluded(text, m.index)) continue;
+      // A login inside a URL ("https://token@github.com/…") is not a mail address.
+      if (/:\/\/\S{0,200}$/.test(text.slice(Math.max(0, m.index - 200), m.index))) continue;
       return { kind: 'address', shown: m[0], start: m.index, end: m.index + m[0].length };
     }
     BOT.lastIndex = 0;
@@ -70,6 +80,9 @@ export function outsideDestination(raw: string): Destination | undefined {
     URL.lastIndex = 0;
     for (let n = 0; n < MAX_TRIES && (m = URL.exec(text)) !== null; n++) {
       if (PLACEHOLDER_DOMAIN.test(m[1]!) || excluded(text, m.index)) continue;
+      // The page the text came from ("Fetched: https://…", "GET https://… 200" on its first line) is where data came from.
+      if (m.index < 200 && !text.slice(0, m.index).includes('\n')) continue;
+      if (RUN_AFTER.test(text.slice(m.index + m[0].length, m.index + m[0].length + 320)) || INSTALL_BEFORE.test(text.slice(Math.max(0, m.index - 80), m.index))) continue;
       return { kind: 'url', shown: m[0], start: m.index, end: m.index + m[0].length };
     }
   }
@@ -80,8 +93,11 @@ export function outsideDestination(raw: string): Destination | undefined {
   }
   OUTWARD_TOOL_NAMED.lastIndex = 0;
   for (let n = 0; n < MAX_TRIES && (m = OUTWARD_TOOL_NAMED.exec(text)) !== null; n++) {
-    if (!NAME_SHAPE.test(m[0]) || excluded(text, m.index)) continue;
-    const name = m[0].replace(/[`(]|\s.*$/gu, '').trim();
+    const name = m[1]!;
+    const compound = /[_.]/.test(name);
+    const toolWord = m[3] !== undefined && !m[3].includes('(');
+    // A compound name in backticks, before "(" or before a tool word; a one-word name only before a tool word.
+    if (!(compound ? m[2] === '\x60' || m[3] !== undefined : toolWord) || excluded(text, m.index)) continue;
     return { kind: 'tool', shown: name, start: m.index, end: m.index + m[0].length };
   }
   return undefined;
