@@ -10,6 +10,7 @@ import { clip, type Finding, type TextUnit } from './types';
 import { redact } from './detectors/secrets.detector';
 import { LEAK_DETECTOR } from './leak-head';
 import { sensitivePayloadOut } from './outward-payload';
+import { outsideDestination } from './destinations';
 import { Frame, frameOf, GUARD_FACTOR, guardsAgainstOthers, opensAsPrompt, promptFrame } from './frame';
 
 const AGREE_AT = 0.5;
@@ -265,6 +266,37 @@ function asksForHarm(list: readonly Finding[], texts?: readonly TextUnit[]): boo
 }
 
 /**
+ * Round 18c: an injection inside data (a tool result, a resource, a log, a server's sampling or elicitation request)
+ * that names where data would go (an outside e-mail address, a URL's host, a messenger bot, a phone number, an outward
+ * tool it tells the reader to call) asks the agent to send something out: it is exfiltration as well, at the
+ * injection's strength. On the 45 tuning writers 56 of the 72 results that told the agent to send data out were
+ * reported only as injections. It adds no alert to a message that had none (it needs an injection alert after the
+ * frame: a write-up that quotes an attack is weighed down before this runs), and it never reads the agent's own
+ * arguments, a prompt or a definition.
+ */
+function injectionSendsOut(alerts: SecurityAlertEvent[], texts: readonly TextUnit[] | undefined): SecurityAlertEvent | undefined {
+  if (!texts || alerts.some((a) => a.category === 'exfiltration')) return undefined;
+  const injection = alerts.find((a) => a.category === 'prompt_injection' && a.score >= AGREE_AT);
+  if (!injection) return undefined;
+  const data = texts.filter((t) => t.context === 'result' && !PROMPT_FIELD.test(t.field));
+  if (data.length === 0) return undefined;
+  const fields = new Set(injection.evidence.map((e) => e.field));
+  const named = data.filter((t) => fields.has(t.field));
+  for (const t of named.length ? named : data) {
+    const d = outsideDestination(t.text);
+    if (!d) continue;
+    return {
+      ...injection,
+      category: 'exfiltration',
+      summary: `injection inside data names a destination (${d.kind} ${clip(d.shown)}) | ${injection.summary}`,
+      evidence: [{ text: clip(d.shown), field: t.field, start: d.start, end: d.end, rule: 'injection_names_destination' }, ...injection.evidence].slice(0, 10),
+      details: { ...(injection.details ?? {}), destination_kind: d.kind },
+    };
+  }
+  return undefined;
+}
+
+/**
  * `texts`, when given, are the texts the findings were read from: an injection or jailbreak verdict on a text that
  * forbids or describes (a guard prompt, a policy, a write-up) is weighed down by its frame before the threshold.
  */
@@ -317,5 +349,7 @@ export function combineFindings(findings: readonly Finding[], msg: McpMessageEve
       ...(Object.keys(details).length ? { details: detectors.length > 1 ? { ...details, detectors } : details } : detectors.length > 1 ? { details: { detectors } } : {}),
     });
   }
+  const out = injectionSendsOut(alerts, texts);
+  if (out) alerts.push(out);
   return alerts.sort((a, b) => b.score - a.score);
 }

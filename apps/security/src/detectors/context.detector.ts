@@ -27,6 +27,7 @@ import { mentionedInQuote, quotedSpans, QuoteSpan, REPORTED } from './rules.dete
 import { TriggerIndex } from '../trigger-index';
 import { withholdsPolicy } from '../injection-rules';
 import { credentialPathGates, credentialPathSource } from '../credential-paths';
+import { CONTACT_BEFORE, EXAMPLE_BEFORE, PLACEHOLDER_DOMAIN, PLACEHOLDER_LOCAL } from '../destinations';
 
 interface Cue {
   id: string;
@@ -1167,11 +1168,7 @@ const CRED_IN_DEFINITION = new RegExp(CRED_PATH, 'g');
 // The domain ends in a label of letters: `lucide-react@0.263.1` (a package's version) and `anonymous@10.129.14.136` (a
 // login at an IP in a write-up) are not mail addresses.
 const ADDRESS_IN_DEFINITION = /[\w.+-]{1,64}@((?:[\w-]{1,63}\.){1,4}[a-z]{2,24})(?![\w.-]*\w)/gi;
-const PLACEHOLDER_LOCAL = /^(?:user|users|you|your[\w.-]{0,20}|name|first\.?last|someone|somebody|me|john\.?doe|jane\.?doe|j\.?doe|foo|bar|alice|bob|test|email|mail|address|username|x+)$/i;
-const PLACEHOLDER_DOMAIN = /(?:^|\.)(?:example\.(?:com|org|net)|(?:domain|email|mail|company|yourcompany|yourdomain|your-domain|mycompany|acme|test|invalid|localhost|host|server|corp|org|site)\.[a-z]{2,6})$|\.(?:test|invalid|localhost|local|localdomain|lan|home|internal|intranet|corp|htb)$|^(?:example|x+|\w)\.[a-z]{2,4}$/i;
-const EXAMPLE_BEFORE = /(?:e\.g\.|i\.e\.|example|such as|like|format|z\. ?b\.|p\. ?ej\.|por exemplo|par exemple|ex\.|例如|例：|예:|예시|например|z\.b\.)[^.\n]{0,40}$/i;
-/** An address given for people to write to (support, bug reports, the author), not for the tool to send to. */
-const CONTACT_BEFORE = /(?:contact|support|help|report|maintain\w{0,4}|author|questions?|feedback|reach|issues?|bugs?|licen[cs]e|copyright)\b[^.\n]{0,30}$/i;
+// Placeholders, examples and contacts: `destinations.ts` (shared with the verdict's destination check, round 18c).
 /** Listings whose definitions may not name a recipient (not `initialize` instructions, which give contacts). */
 const LISTING_FIELD = /^result\.(?:tools|prompts|resources|resourceTemplates)\[/;
 const FIXED_RECIPIENT = 0.5;
