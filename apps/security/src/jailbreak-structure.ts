@@ -350,6 +350,9 @@ function suppressedAgain(r: string, first: RegExpExecArray): boolean {
   return rest.length > 0 && firstUnnegated(REFUSAL_SUPPRESSED_INTL, rest) !== undefined;
 }
 
+/** Round 18j: the weight of the model's rules declared void in a message spoken to it, with no other part. */
+export const SPOKEN_CLAIM = 0.45;
+
 /** Texts longer than this are read up to it (a jailbreak says what it wants near its start). */
 const MAX = 8192;
 
@@ -398,10 +401,12 @@ export function jailbreakStructure(text: string, raw?: string, spoken = false): 
   else if (harm && identity) weight = 0.4;
   else if (smuggled) weight = 0.4;
   // Round 18j: in a message spoken to the model (a prompt's or a sampling request's message, a call's argument), the
-  // user declaring the model's own rules void is the jailbreak itself, whatever is asked next. In data (a tool result,
-  // a resource) the same words are reported or quoted far more often, and stay below the line there.
-  if (weight < 0.55 && suspended && spoken) {
-    weight = 0.55;
+  // user declaring the model's own rules void is most of a jailbreak, whatever is asked next: 0.45, just under the line,
+  // so that it alerts beside one more signal (the classifier's corroborating points, another rule) and not alone (a
+  // request to translate or moderate a jailbreak quotes the same claim; first build 0.55 alone: one such benign text on
+  // the tuning writers). In data (a tool result, a resource) the same words are reported or quoted far more often.
+  if (weight < SPOKEN_CLAIM && suspended && spoken) {
+    weight = SPOKEN_CLAIM;
     parts.push('spoken');
   }
   if (weight === 0) return undefined;
