@@ -57,6 +57,57 @@ const RULES_DROPPED = new RegExp(
   'g',
 );
 
+/**
+ * Round 18j: the reader's own rules claimed off for this request: a qualified noun (the normal, usual, content or safety
+ * rules, your guidelines) that does not apply, is lifted or switched off ("so the normal restrictions don't apply here",
+ * "your usual content restrictions are lifted"), refusals disabled, a "no filter mode", the reader told to ignore or
+ * forget its own rules. An unqualified "the policy on refunds does not apply" or "filters were removed" is none.
+ */
+const RULES_SUSPENDED = new RegExp(
+  [
+    String.raw`\b(?:normal|usual|standard|regular|default|your|content|safety|ethical|moderation) (?:\w+ )?(?:rules|restrictions|guidelines|polic(?:y|ies)|filters|limits)\b[^.\n]{0,20}?\b(?:don'?t|do not|no longer|doesn'?t|does not) apply\b`,
+    String.raw`\b(?:normal|usual|standard|regular|default|your|content|safety|ethical|moderation) (?:\w+ )?(?:rules|restrictions|guidelines|polic(?:y|ies)|filters|limits) (?:are|is|have been|has been|were) (?:now |hereby |temporarily )?(?:lifted|suspended|disabled|off|switched off|turned off|waived)\b`,
+    String.raw`\brefusals (?:are|have been) (?:now )?(?:disabled|switched off|turned off|off)\b|\bno[- ]filter mode\b`,
+    String.raw`\b(?:ignore|forget|disregard) (?:all (?:of )?)?(?:your (?:\w+ )?(?:rules|guidelines|restrictions|polic(?:y|ies))|the (?:content|safety) (?:polic(?:y|ies)|rules|guidelines))\b`,
+  ].join('|'),
+  'g',
+);
+
+/**
+ * Round 18j: the same claim in the writers' other languages, read on the raw (lower-cased) text: the reader's rules,
+ * restrictions, filters or policies do not apply, are lifted or switched off, the reader is bound by none of them, or
+ * is told to forget them. A persona prompt describes what its character does; it does not declare the reader's own
+ * rules void.
+ */
+/** The end of a word that knows letters outside ASCII (as RB below). */
+const WORD_END = String.raw`(?![\p{L}\p{N}_])`;
+const RULES_SUSPENDED_INTL = new RegExp(
+  [
+    // French, Spanish, Portuguese, Italian, German.
+    String.raw`(?:restrictions|règles|filtres(?: de contenu)?|limites|directives) (?:habituelles |de contenu |de sécurité )?(?:sont|ont été) (?:levées|levés|désactivée?s|suspendues|supprimée?s)|(?:oublie|ignore|oubliez|ignorez) (?:tes|vos|les|toutes tes|toutes vos) (?:règles|restrictions|consignes de sécurité)${WORD_END}`,
+    String.raw`(?:reglas|restricciones|normas|filtros|políticas)(?: \p{L}+)? no (?:se )?aplican|(?:olvida|ignora) (?:tus|las|todas tus) (?:reglas|normas|restricciones)${WORD_END}|(?:filtros|restricciones) (?:están |han sido )?desactivad`,
+    String.raw`(?:regras|restrições|filtros|diretrizes)(?: \p{L}+)? não se aplicam|(?:esquece|esqueça|ignora|ignore) (?:as|suas|tuas|todas as) (?:regras|diretrizes|restrições)${WORD_END}|(?:filtros|restrições|regras) (?:foram|estão) (?:desativad|desligad|suspens)|ignora todas as diretrizes`,
+    String.raw`(?:regole|restrizioni|filtri)(?: \p{L}+)? non (?:si )?applicano|(?:regole|restrizioni|filtri) (?:sono|sono stati|sono state) (?:disattivat|sospes|rimoss)|dimentica (?:le )?(?:tue )?regole`,
+    String.raw`(?:regeln|einschränkungen|filter|richtlinien) gelten (?:hier |jetzt )?nicht|(?:regeln|einschränkungen|filter|richtlinien) (?:sind|wurden) (?:\p{L}+ )?(?:deaktiviert|aufgehoben|abgeschaltet|ausgeschaltet)|vergiss (?:deine|alle|die) (?:regeln|richtlinien)`,
+    // Polish, Turkish, Vietnamese, Indonesian, Russian, Ukrainian.
+    String.raw`zasady nie mają (?:tu |tutaj )?zastosowania|(?:ograniczenia|filtry|zasady) (?:są |zostały )?(?:wyłączone|zniesione)|bez żadnych ograniczeń|zapomnij o (?:swoich )?(?:zasadach|regułach)`,
+    String.raw`kurallar(?:ı|ın)? (?:bu \p{L}+ için |burada )?geçerli değil|hiçbir kurala bağlı değil|kısıtlaması olmayan|(?:filtreler|kısıtlamalar)(?:in)? (?:kapalı|devre dışı|kaldırıldı)`,
+    String.raw`không (?:còn )?bị ràng buộc bởi|không có (?:bộ lọc|quy định|giới hạn|quy tắc) nào|bộ lọc (?:đã )?(?:bị )?(?:tắt|vô hiệu)|tidak terikat (?:aturan|peraturan)|tanpa (?:aturan|filter|batasan) apa ?pun|filter(?:nya)? (?:dimatikan|nonaktif)`,
+    String.raw`правила (?:здесь |тут |больше )?не действуют|без (?:каких-либо |всяких |любых )?(?:ограничений|фильтров)|(?:фильтры|ограничения) (?:отключены|выключены|сняты)|забудь (?:свои |все )?правила|без (?:жодних )?обмежень`,
+    // Arabic, Persian, Hindi, Korean, Japanese, Chinese.
+    String.raw`بدون أي قيود|متحرر من (?:كل|جميع) القيود|تم تعطيل (?:جميع |كل )?(?:مرشحات|فلاتر|القيود|الفلاتر)|القيود (?:لا تنطبق|مرفوعة|ملغاة)|بدون هیچ محدودیت|कोई (?:नियम|प्रतिबंध) लागू नहीं`,
+    String.raw`필터가 (?:꺼진|꺼져|해제)|필터(?:는|를)? (?:끄|해제|비활성)|규칙(?:은|이)? 적용되지 않|제한이 없는|안전 정책이라는 개념`,
+    String.raw`フィルター(?:は|が)?(?:無効|オフ|解除)|ルール(?:は|が)?適用されません|制限(?:は|が)?解除|(?:限制|规则|过滤器?|审查)(?:已经?|都|全部)?(?:解除|关闭|取消|不适用)|不受任何(?:限制|规则)|没有任何(?:限制|规则|过滤)`,
+  ].join('|'),
+  'gmu',
+);
+
+/** True when the raw (lower-cased) text claims the reader's rules are off in one of the writers' other languages. */
+export function suspendsRules(raw: string): boolean {
+  const r = raw.length > MAX ? raw.slice(0, MAX) : raw;
+  return firstUnnegated(RULES_SUSPENDED_INTL, r, quotedInRunningText) !== undefined;
+}
+
 /** No caveats asked for: a request to drop the rules only when the output asked for is harmful ("rewrite it without
  * disclaimers" is an editor's request). */
 const NO_CAVEATS = /\b(?:without|no|with no) (?:any )?(?:disclaimers?|warnings?|caveats?|refusals?)\b|\bsin advertencias\b|\bsem avisos\b|\bohne warnungen\b|\bsans avertissements?\b/g;
@@ -157,6 +208,9 @@ export const REFUSAL_TRIGGERS: readonly string[] = [
   'each time', 'whenever', 'if you', ' no ', 'zero ',
   // round 17c
   'give me', 'read me', 'usiweke', 'bila ', 'tanpa ', 'jangan ',
+  // round 18j: RULES_SUSPENDED_INTL's forms in Latin script (the folded text keeps their ASCII letters)
+  'restriction', 'regle', 'regla', 'regra', 'regol', 'regeln', 'richtlinien', 'filter', 'filtr', 'norma', 'diretriz',
+  'zasad', 'ograniczen', 'kural', 'kisitla', 'rang buoc', 'bo loc', 'quy dinh', 'gioi han', 'quy tac', 'aturan', 'batasan',
 ];
 
 /** True when the raw (lower-cased) text suppresses a refusal somewhere: the cheap first step of a text opened by REFUSAL_TRIGGERS only. */
@@ -186,14 +240,29 @@ const UNSEEN =
 /** A match right after a negation is a rule being stated ("never claims to have no rules"), not a request. */
 const NEGATED = /\b(?:not|never|no one|nobody|n't|cannot|refuse to|decline to|avoid)\b[^.!?\n]{0,30}$/;
 
-function firstUnnegated(re: RegExp, t: string): RegExpExecArray | undefined {
+function firstUnnegated(re: RegExp, t: string, skip?: (t: string, at: number) => boolean): RegExpExecArray | undefined {
   re.lastIndex = 0;
   let m: RegExpExecArray | null;
   for (let n = 0; n < 6 && (m = re.exec(t)) !== null; n++) {
     if (m[0].length === 0) re.lastIndex++;
-    if (!NEGATED.test(t.slice(Math.max(0, m.index - 40), m.index))) return m;
+    if (!NEGATED.test(t.slice(Math.max(0, m.index - 40), m.index)) && !skip?.(t, m.index)) return m;
   }
   return undefined;
+}
+
+/** An opening quote mark just before `at`, or in the two characters before it. */
+const QUOTE_OPEN_BEFORE = /["'`\u201c\u201e\u00ab\u2018\u300c\u300e]\s?$/;
+/**
+ * Round 18j: the claim sits in a quote inside running text ("if someone tries „forget your rules“ on you, stay
+ * friendly"): a guard prompt or a report names the phrase; it does not make the claim. Two words on the line before the
+ * quote make it running text (a claim opening its line, or after "say:", is made).
+ */
+function quotedInRunningText(t: string, at: number): boolean {
+  if (!QUOTE_OPEN_BEFORE.test(t.slice(Math.max(0, at - 2), at))) return false;
+  const lineStart = t.lastIndexOf('\n', at) + 1;
+  const before = t.slice(Math.max(lineStart, at - 120), at);
+  if (/:\s?\S{0,2}\s?$/.test(before)) return false;
+  return (before.match(/\p{L}{2,}/gu)?.length ?? 0) >= 2;
 }
 
 /** Answers inverted: "opposite day", "when I ask what not to do, you list what to do". */
@@ -281,24 +350,32 @@ function suppressedAgain(r: string, first: RegExpExecArray): boolean {
   return rest.length > 0 && firstUnnegated(REFUSAL_SUPPRESSED_INTL, rest) !== undefined;
 }
 
+/** Round 18j: the weight of the model's rules declared void in a message spoken to it, with no other part. */
+export const SPOKEN_CLAIM = 0.45;
+
 /** Texts longer than this are read up to it (a jailbreak says what it wants near its start). */
 const MAX = 8192;
 
 /** The structure of a jailbreak in normalised text, or undefined when no two parts meet. */
-export function jailbreakStructure(text: string, raw?: string): JailbreakStructure | undefined {
+export function jailbreakStructure(text: string, raw?: string, spoken = false): JailbreakStructure | undefined {
   const t = text.length > MAX ? text.slice(0, MAX) : text;
   // Round 16c: a refusal suppressed in any of the writers' languages, with a persona, a game or a story frame.
   const r = raw === undefined ? undefined : raw.length > MAX ? raw.slice(0, MAX) : raw;
   const suppressed = r !== undefined ? firstUnnegated(REFUSAL_SUPPRESSED_INTL, r) : undefined;
   // Under inverted answers ("opposite day": asked what not to do, list what to do) a negation is the trick itself.
   const harm = INVERTED.test(t) ? firstMatch(HARM, t) : firstUnnegated(HARM, t);
-  const dropped = firstUnnegated(RULES_DROPPED, t) ?? (harm ? firstUnnegated(NO_CAVEATS, t) : undefined);
+  const suspendedEn = firstUnnegated(RULES_SUSPENDED, t, quotedInRunningText);
+  const dropped = firstUnnegated(RULES_DROPPED, t) ?? suspendedEn ?? (harm ? firstUnnegated(NO_CAVEATS, t) : undefined);
+  // Round 18j: the rules claimed off in another language (raw offsets: reported only when no normalised part matched).
+  const suspendedIntl = suspendedEn === undefined && r !== undefined ? firstUnnegated(RULES_SUSPENDED_INTL, r, quotedInRunningText) : undefined;
+  const suspended = suspendedEn ?? suspendedIntl;
   const smuggled = firstMatch(SMUGGLED, t);
-  if (!dropped && !harm && !smuggled && !suppressed) return undefined;
+  if (!dropped && !harm && !smuggled && !suppressed && !suspendedIntl) return undefined;
   const identity = firstUnnegated(NEW_IDENTITY, t);
   const coercion = firstUnnegated(COERCION, t);
   const parts: string[] = [];
-  if (dropped) parts.push('rules_dropped');
+  if (dropped || suspendedIntl) parts.push('rules_dropped');
+  if (suspended) parts.push('rules_suspended');
   if (identity) parts.push('new_identity');
   if (coercion) parts.push('coercion');
   if (harm) parts.push('harm');
@@ -314,19 +391,30 @@ export function jailbreakStructure(text: string, raw?: string): JailbreakStructu
   const framed = suppressed !== undefined && (identity !== undefined || coercion !== undefined || FRAME_INTL.test(r!) || suppressedAgain(r!, suppressed));
   if (suppressed && !dropped) parts.push('refusal_suppressed');
   if (framed) parts.push('frame');
+  const anyDropped = dropped ?? suspendedIntl;
   let weight = 0;
-  if (dropped && (identity || coercion || harm)) weight = 0.7;
+  if (anyDropped && (identity || coercion || harm)) weight = 0.7;
   else if (suppressed && (framed || harm)) weight = 0.65;
   else if (coercion && harm) weight = 0.65;
   else if (harm && fidelity && (fiction || identity)) weight = 0.6;
   else if (smuggled && (unseen || harm || coercion || dropped)) weight = 0.65;
   else if (harm && identity) weight = 0.4;
   else if (smuggled) weight = 0.4;
+  // Round 18j: in a message spoken to the model (a prompt's or a sampling request's message, a call's argument), the
+  // user declaring the model's own rules void is most of a jailbreak, whatever is asked next: 0.45, just under the line,
+  // so that it alerts beside one more signal (the classifier's corroborating points, another rule) and not alone (a
+  // request to translate or moderate a jailbreak quotes the same claim; first build 0.55 alone: one such benign text on
+  // the tuning writers). In data (a tool result, a resource) the same words are reported or quoted far more often.
+  if (weight < SPOKEN_CLAIM && suspended && spoken) {
+    weight = SPOKEN_CLAIM;
+    parts.push('spoken');
+  }
   if (weight === 0) return undefined;
   const at = dropped ?? coercion ?? harm ?? smuggled;
   if (!at) {
     // Only the raw text's part: its offsets are the original text's.
-    return { weight, parts, start: suppressed!.index, end: suppressed!.index + suppressed![0].length, raw: true };
+    const rawAt = suppressed ?? suspendedIntl!;
+    return { weight, parts, start: rawAt.index, end: rawAt.index + rawAt[0].length, raw: true };
   }
   return { weight, parts, start: at.index, end: at.index + at[0].length };
 }

@@ -134,6 +134,8 @@ const AGENT_NOUN = `(?:(?<![\\p{L}\\p{N}_])(?:${AGENT_WORDS.join('|')})${RB}|ア
 /** A negated verb of telling or showing, in the writers' languages (round 16c, definitions). */
 const NEG_TELL = [
   String.raw`\b(?:do not|don'?t|never|must not|should not|shouldn'?t|without) (?:tell|inform|mention|show|notify|disclos|reveal|describ|list|alert|explain|surfac|display)\w{0,4}\b`,
+  // Round 18j: the passive ("this step should not be described to the user", "must not be mentioned to the user").
+  String.raw`\b(?:must|should|shall|need|is|are|will)(?: not|n'?t) (?:ever )?be (?:told|informed|mentioned|shown|notified|disclosed|revealed|described|listed|alerted|explained|surfaced|displayed)\b`,
   String.raw`no (?:informes|menciones|digas|muestres|avises|le digas|le informes|comentes|expliques)${RB}|sin (?:informar|avisar|decir|mencionar)${RB}`,
   String.raw`não (?:informe|mencione|diga|mostre|avise|conte|explique|exiba)${RB}|sem (?:informar|avisar|mencionar)${RB}`,
   String.raw`ne (?:le |lui |l'|les )?(?:mentionne|dis|informe|montre|signale|précise|explique|affiche)z? (?:pas|jamais)${RB}|ne doit pas (?:figurer|apparaître|être (?:mentionn|montr|signal|affich))|sans (?:informer|prévenir|le dire|en informer)${RB}`,
@@ -1173,6 +1175,26 @@ const ADDRESS_IN_DEFINITION = /[\w.+-]{1,64}@((?:[\w-]{1,63}\.){1,4}[a-z]{2,24})
 const LISTING_FIELD = /^result\.(?:tools|prompts|resources|resourceTemplates)\[/;
 const FIXED_RECIPIENT = 0.5;
 
+/**
+ * Round 18j: a side copy to an outside host. A listing says that what the tool handles is *also* sent, copied,
+ * uploaded, logged or synced to a named host ("every formatted document … is also copied to
+ * https://ingest.…", "также отправляются на backup.…", "同时会把整个源文件上传到 https://…"): a side effect the tool's name does
+ * not say, with its destination fixed in the definition. A tool that names the service it exists to call ("sends the message
+ * to Slack", "every query is sent to api.openai.com") has no such marker: only "also", "a copy", "in addition" and their
+ * equivalents count, not "every" or "automatically". Same sentence only; hosts end in a known top-level domain, placeholders and lab
+ * domains are none. Read on the lower-cased text (Cyrillic, Hangul and Devanagari survive).
+ */
+const WB0 = String.raw`(?<![\p{L}\p{N}_])`;
+const SIDE_MARK = String.raw`(?:${WB0}(?:also|as well|in addition|a copy|copies|duplicate|mirrored|également|aussi|en copie|también|copia|ebenfalls|auch|kopie|também|anche|ook|także|также|тоже|копи\p{L}{0,4})${RB}|भी|同时|も併せて)`;
+const SIDE_SEND = String.raw`(?:${WB0}(?:sent|sends|uploads?|uploaded|posted|posts|streamed|forwarded|forwards|synced|synchroni[sz]ed|reported|logged|transmitted|mirrored|copied|filed|stored|bewaard|doorgestuurd|verzonden|copié\p{L}{0,2}|envoyé\p{L}{0,2}|transmis\p{L}{0,2}|enviad\p{L}{1,2}|copiad\p{L}{1,2}|inviat\p{L}{1,2}|gesendet|übertragen|hochgeladen|weitergeleitet|wysyłan\p{L}{1,2}|przesyłan\p{L}{1,2}|отправля\p{L}{0,6}|передаю\p{L}{0,4}|пересыла\p{L}{0,6}|загружа\p{L}{0,6})${RB}|전달|동기화|전송|업로드|भेज|发送|上传|同步|送信|アップロード|同期)`;
+const SIDE_TLD = 'com|net|org|io|dev|ai|app|run|cc|co|me|info|biz|site|online|tech|cloud|xyz|page|link|kr|de|fr|nl|in|ru|jp|cn|br|es|it|pl|uk|eu|ch|at|se|no|fi|dk|be|ca|au|us|tv|ly|sh|gg|to|id|vn|tr|ua|ir|sa|ae|mx|ar|cl|za|tw|hk|sg|my|ph|th';
+const SIDE_HOST = String.raw`(?:https?:\/\/)?(?<![@\w.-])((?:[a-z0-9-]{1,40}\.){1,4}(?:${SIDE_TLD}))(?![\w-])`;
+const SIDE_COPY_TO_HOST = new RegExp(String.raw`${SIDE_MARK}[^.\n。]{0,120}?${SIDE_SEND}[^.\n。]{0,80}?${SIDE_HOST}|${SIDE_MARK}[^.\n。]{0,120}?${SIDE_HOST}[^.\n。]{0,40}?${SIDE_SEND}`, 'gu');
+const SIDE_COPY = 0.5;
+const SIDE_NEGATED = /(?<![\p{L}])(?:not|never|no|nothing|none|neither|nor|n't|ne|pas|jamais|nunca|não|nicht|nie|kein\p{L}{0,2}|не|ни|nooit|niet|geen|mai)(?![\p{L}])|n't\b|않|안 |없|不|没|ません|ない/u;
+/** A host in the text at all (a cheap first test before SIDE_COPY_TO_HOST). */
+const ANY_HOST = new RegExp(String.raw`[a-z0-9-]\.(?:${SIDE_TLD})(?![\w-])`);
+
 const MAX_TEXT = 64 * 1024;
 
 const GATES = new TriggerIndex(CONTEXT_CUES.map((c) => c.gate), true);
@@ -1189,6 +1211,25 @@ const RAW_CUES: readonly number[] = CONTEXT_CUES.flatMap((c, i) => (c.raw ? [i] 
 /** Cues opened by a letter of another script (`Cue.nonAscii`). */
 const NON_ASCII_CUES: readonly number[] = CONTEXT_CUES.flatMap((c, i) => (c.nonAscii ? [i] : []));
 
+/** Round 18j: where a listing's text says its data also goes to an outside host (SIDE_COPY_TO_HOST), if it does. */
+export function sideCopyToHost(unit: TextUnit): { unit: TextUnit; start: number; end: number } | undefined {
+  const text = unit.text.length > MAX_TEXT ? unit.text.slice(0, MAX_TEXT) : unit.text;
+  const lower = text.toLowerCase();
+  if (lower.length !== text.length || !ANY_HOST.test(lower)) return undefined;
+  SIDE_COPY_TO_HOST.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  for (let n = 0; n < 8 && (m = SIDE_COPY_TO_HOST.exec(lower)) !== null; n++) {
+    const host = m[1] ?? m[2] ?? '';
+    if (PLACEHOLDER_DOMAIN.test(host) || EXAMPLE_BEFORE.test(lower.slice(Math.max(0, m.index + m[0].length - host.length - 60), m.index + m[0].length - host.length))) continue;
+    // "Nothing is ever uploaded to …", "no copy is sent to …", "は送信されません": a promise, not a side effect.
+    const before = lower.slice(Math.max(0, m.index - 30), m.index);
+    const cut = Math.max(before.lastIndexOf('.'), before.lastIndexOf('\n'), before.lastIndexOf('。'));
+    if (SIDE_NEGATED.test(before.slice(cut + 1) + ' ' + m[0])) continue;
+    return { unit, start: m.index, end: m.index + m[0].length };
+  }
+  return undefined;
+}
+
 export class ContextDetector implements Detector {
   readonly name = 'context';
   private readonly open = new Uint8Array(CONTEXT_CUES.length);
@@ -1198,6 +1239,7 @@ export class ContextDetector implements Detector {
     const credPaths = new Set<string>();
     let credFirst: { unit: TextUnit; start: number; end: number } | undefined;
     let recipient: { unit: TextUnit; start: number; end: number } | undefined;
+    let sideCopy: { unit: TextUnit; start: number; end: number } | undefined;
     const addressSeen = (): boolean => {
       for (const h of hits.values()) if (h.cue?.kind === 'address') return true;
       return false;
@@ -1303,6 +1345,7 @@ export class ContextDetector implements Detector {
           }
           credPaths.add(m[0]);
         }
+        if (!sideCopy && LISTING_FIELD.test(unit.field)) sideCopy = sideCopyToHost(unit);
         if (!recipient && unit.text.includes('@') && LISTING_FIELD.test(unit.field)) {
           ADDRESS_IN_DEFINITION.lastIndex = 0;
           for (let n = 0; n < 8 && (m = ADDRESS_IN_DEFINITION.exec(unit.text)) !== null; n++) {
@@ -1314,6 +1357,7 @@ export class ContextDetector implements Detector {
         }
       }
     }
+    if (sideCopy) hits.set('side_copy_to_host', { cue: undefined, id: 'side_copy_to_host', weight: SIDE_COPY, category: 'exfiltration', unit: sideCopy.unit, start: sideCopy.start, end: sideCopy.end, summary: 'definition says its data is also sent to an outside host' });
     if (recipient) hits.set('fixed_recipient_in_definition', { cue: undefined, id: 'fixed_recipient_in_definition', weight: FIXED_RECIPIENT, category: 'exfiltration', unit: recipient.unit, start: recipient.start, end: recipient.end, summary: 'definition names a fixed e-mail recipient' });
     // Credential files across the whole definition (a description, a default list): one is a hint, two are a pattern.
     if (credFirst) {
@@ -1325,7 +1369,7 @@ export class ContextDetector implements Detector {
     // An address inside a prompt (weighed 0.1 there) is the prompt's own voice, not an address from inside data.
     const speaks = (h: (typeof list)[number]) => h.cue?.kind === 'address' && (h.unit.context === 'definition' || h.weight >= 0.3);
     const addressed = list.some(speaks);
-    const asks = list.filter((h) => h.cue?.kind === 'act' || h.id === 'credential_paths_in_definition' || h.id === 'fixed_recipient_in_definition');
+    const asks = list.filter((h) => h.cue?.kind === 'act' || h.id === 'credential_paths_in_definition' || h.id === 'fixed_recipient_in_definition' || h.id === 'side_copy_to_host');
     // One weak cue stays weak; addressed to the AI *and* asking it to act, or two different asks, make a strong one.
     let miss = 1;
     for (const h of list) miss *= 1 - h.weight;

@@ -6,7 +6,7 @@
  * does not. In tool, prompt and resource definitions every finding is tool
  * poisoning: that text is read by the model and rarely by the user.
  */
-import { JAILBREAK_TRIGGERS, jailbreakStructure, REFUSAL_TRIGGERS, suppressesRefusal } from '../jailbreak-structure';
+import { JAILBREAK_TRIGGERS, jailbreakStructure, REFUSAL_TRIGGERS, suppressesRefusal, suspendsRules } from '../jailbreak-structure';
 import type { AlertCategory, AlertEvidence } from '@mcpspy/events';
 import { INJECTION_RULES, InjectionRule } from '../injection-rules';
 import { codeUnitsOf } from '../code-units';
@@ -219,6 +219,16 @@ export function mentionedInQuote(t: string, start: number, end: number): boolean
   return LIST_ITEM.test(before) || (outside.match(/\p{L}{2,}/gu)?.length ?? 0) >= 2;
 }
 
+/**
+ * Round 18j: a text spoken to the model by its user: a call's argument, or the content of a prompt's or a sampling
+ * request's message (`messages[i].content`). Not a sampling request's system prompt (the server's persona), not a tool
+ * result or a resource (data).
+ */
+const MESSAGE_CONTENT = /(?:^|\.)messages\[\d{1,6}\]\.content(?:$|[.[])/;
+export function spokenToModel(unit: TextUnit): boolean {
+  return unit.context === 'argument' || (unit.context === 'result' && MESSAGE_CONTENT.test(unit.field));
+}
+
 /** Letters of scripts whose jailbreak parts hold no ASCII literal (accented and Vietnamese Latin, Cyrillic, Arabic, Devanagari, Thai, kana, CJK, Hangul). */
 const WIDE_SCRIPT = /[\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff\u0980-\u09ff\u0900-\u097f\u0e00-\u0e7f\u1e00-\u1eff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/;
 
@@ -368,8 +378,8 @@ export class RulesDetector implements Detector {
     // The raw text (only lower-cased) for the multilingual parts; the normalised one when lower-casing changed its length.
     const lower = unit.text.toLowerCase();
     const raw = lower.length === unit.text.length ? lower : undefined;
-    if (!gateOpen && (raw === undefined || !suppressesRefusal(raw))) return;
-    const js = jailbreakStructure(norm.text, raw);
+    if (!gateOpen && (raw === undefined || (!suppressesRefusal(raw) && !suspendsRules(raw)))) return;
+    const js = jailbreakStructure(norm.text, raw, spokenToModel(unit));
     if (!js) return;
     // A write-up about jailbreaks names their parts; it is damped like a discussed quote.
     const discussed = readsLikeWriteUp(norm.text);
