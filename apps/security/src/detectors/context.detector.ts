@@ -27,6 +27,7 @@ import { mentionedInQuote, quotedSpans, QuoteSpan, REPORTED } from './rules.dete
 import { TriggerIndex } from '../trigger-index';
 import { withholdsPolicy } from '../injection-rules';
 import { credentialPathGates, credentialPathSource } from '../credential-paths';
+import { holds, requiredLiterals } from '../required-literals';
 
 interface Cue {
   id: string;
@@ -1179,6 +1180,13 @@ const FIXED_RECIPIENT = 0.5;
 const MAX_TEXT = 64 * 1024;
 
 const GATES = new TriggerIndex(CONTEXT_CUES.map((c) => c.gate), true);
+/**
+ * Session 14: for the cues whose regexes carry the `u` flag (the ones for other languages, which spell every word
+ * boundary with Unicode lookarounds and so cost up to ~2 ms on a 1 KB text), the literals each regex cannot match
+ * without (required-literals.ts), looked up before the regex runs; `true` (no check) for the others.
+ */
+const CUE_NEEDS = CONTEXT_CUES.map((c) => (c.re.flags.includes('u') ? requiredLiterals(c.re) : true));
+const PRE_NEEDS = CONTEXT_CUES.map((c) => (c.pre?.flags.includes('u') ? requiredLiterals(c.pre) : true));
 /** Letters of the other languages' cues (accented Latin, kana, CJK): a text with one opens the `nonAscii` cues ("19°C" does not). */
 const OTHER_SCRIPT = /[\u00c0-\u024f\u3040-\u30ff\u4e00-\u9fff]/;
 /**
@@ -1242,7 +1250,8 @@ export class ContextDetector implements Detector {
           lower = l.length === src.length ? l : t;
         }
         const text = cue.raw ? lower! : t;
-        if (cue.pre && !cue.pre.test(text)) continue;
+        if (cue.pre && !(holds(PRE_NEEDS[ci]!, text) && cue.pre.test(text))) continue;
+        if (!holds(CUE_NEEDS[ci]!, text)) continue;
         cue.re.lastIndex = 0;
         let m: RegExpExecArray | null;
         let found: RegExpExecArray | undefined;
