@@ -1181,12 +1181,14 @@ const MAX_TEXT = 64 * 1024;
 
 const GATES = new TriggerIndex(CONTEXT_CUES.map((c) => c.gate), true);
 /**
- * Session 14: for the cues whose regexes carry the `u` flag (the ones for other languages, which spell every word
- * boundary with Unicode lookarounds and so cost up to ~2 ms on a 1 KB text), the literals each regex cannot match
- * without (required-literals.ts), looked up before the regex runs; `true` (no check) for the others.
+ * Session 14: for the cues whose regexes spell a word boundary with a Unicode lookbehind (the ones for other languages:
+ * the regex engine cannot skip ahead to a likely first character and tries every alternative at every position, up to
+ * ~2 ms on a 1 KB text), the literals each regex cannot match without (required-literals.ts), looked up before the
+ * regex runs; `true` (no check) for the others, whose regexes cost less than the look-ups would.
  */
-const CUE_NEEDS = CONTEXT_CUES.map((c) => (c.re.flags.includes('u') ? requiredLiterals(c.re) : true));
-const PRE_NEEDS = CONTEXT_CUES.map((c) => (c.pre?.flags.includes('u') ? requiredLiterals(c.pre) : true));
+const SLOW_REGEX = (re: RegExp | undefined): boolean => re !== undefined && re.flags.includes('u') && re.source.includes('(?<![\\p{L}');
+const CUE_NEEDS = CONTEXT_CUES.map((c) => (SLOW_REGEX(c.re) ? requiredLiterals(c.re) : true));
+const PRE_NEEDS = CONTEXT_CUES.map((c) => (SLOW_REGEX(c.pre) ? requiredLiterals(c.pre!) : true));
 /** Letters of the other languages' cues (accented Latin, kana, CJK): a text with one opens the `nonAscii` cues ("19°C" does not). */
 const OTHER_SCRIPT = /[\u00c0-\u024f\u3040-\u30ff\u4e00-\u9fff]/;
 /**
