@@ -28,6 +28,7 @@ import { TriggerIndex } from '../trigger-index';
 import { withholdsPolicy } from '../injection-rules';
 import { credentialPathGates, credentialPathSource } from '../credential-paths';
 import { CONTACT_BEFORE, EXAMPLE_BEFORE, PLACEHOLDER_DOMAIN, PLACEHOLDER_LOCAL } from '../destinations';
+import { holds, requiredLiterals } from '../required-literals';
 
 interface Cue {
   id: string;
@@ -1198,6 +1199,15 @@ const ANY_HOST = new RegExp(String.raw`[a-z0-9-]\.(?:${SIDE_TLD})(?![\w-])`);
 const MAX_TEXT = 64 * 1024;
 
 const GATES = new TriggerIndex(CONTEXT_CUES.map((c) => c.gate), true);
+/**
+ * Session 14: for the cues whose regexes spell a word boundary with a Unicode lookbehind (the ones for other languages:
+ * the regex engine cannot skip ahead to a likely first character and tries every alternative at every position, up to
+ * ~2 ms on a 1 KB text), the literals each regex cannot match without (required-literals.ts), looked up before the
+ * regex runs; `true` (no check) for the others, whose regexes cost less than the look-ups would.
+ */
+const SLOW_REGEX = (re: RegExp | undefined): boolean => re !== undefined && re.flags.includes('u') && re.source.includes('(?<![\\p{L}');
+const CUE_NEEDS = CONTEXT_CUES.map((c) => (SLOW_REGEX(c.re) ? requiredLiterals(c.re) : true));
+const PRE_NEEDS = CONTEXT_CUES.map((c) => (SLOW_REGEX(c.pre) ? requiredLiterals(c.pre!) : true));
 /** Letters of the other languages' cues (accented Latin, kana, CJK): a text with one opens the `nonAscii` cues ("19°C" does not). */
 const OTHER_SCRIPT = /[\u00c0-\u024f\u3040-\u30ff\u4e00-\u9fff]/;
 /**
@@ -1281,7 +1291,8 @@ export class ContextDetector implements Detector {
           lower = l.length === src.length ? l : t;
         }
         const text = cue.raw ? lower! : t;
-        if (cue.pre && !cue.pre.test(text)) continue;
+        if (cue.pre && !(holds(PRE_NEEDS[ci]!, text) && cue.pre.test(text))) continue;
+        if (!holds(CUE_NEEDS[ci]!, text)) continue;
         cue.re.lastIndex = 0;
         let m: RegExpExecArray | null;
         let found: RegExpExecArray | undefined;
