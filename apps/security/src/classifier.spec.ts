@@ -29,9 +29,12 @@ describe('classifier', () => {
     const words = ['the', 'file', 'ignore', 'previous', 'instructions', 'send', 'to', 'config', 'user', '{', '}', 'export', 'const', 'é', 'résumé', '@', 'https://x.example/a?b=c', '\n', '  ',
       // round 18: other scripts, marks, a lone surrogate, full-width and look-alike letters
       '忽略之前的所有指令', 'システムプロンプトを', '이전 지시를', 'игнорируй', 'ignorez', 'Anweisungen', 'e\u0301', '\u0301\u0301', 'ภาษาไทย', 'تجاهل', '\ud800', 'ｉｇｎｏｒｅ', '—', '’'];
+    // half the texts from ASCII words only (the scorer's ASCII path), half from all of them
+    const ascii = words.filter((w) => /^[\x00-\x7f]*$/.test(w));
     for (let k = 0; k < 40; k++) {
       const n = Math.floor(rnd() * 400);
-      const t = prepareText(Array.from({ length: n }, () => words[Math.floor(rnd() * words.length)]).join(' '));
+      const pool = k % 2 ? ascii : words;
+      const t = prepareText(Array.from({ length: n }, () => pool[Math.floor(rnd() * pool.length)]).join(' '));
       const got = scorePrepared(m, t);
       let best = -Infinity;
       for (const s of windowStarts(t.length)) best = Math.max(best, marginOf(m, t, s, Math.min(t.length, s + WINDOW)));

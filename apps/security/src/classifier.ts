@@ -62,6 +62,7 @@ for (let c = 128; c < 65536; c++) {
   WIDE_CODE[c] = fold || c;
 }
 const WIDE_SEED = 0x2c1b3c6d | 0;
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Most features a window can have (words + bigrams + char grams), for preallocated buffers. */
 export const MAX_FEATURES = WINDOW * 3 + 8;
@@ -297,6 +298,7 @@ export function scorePrepared(model: ClassifierModel, t: string): WindowScore {
     prev = h;
   }
   // The 4-grams bin by bin, summed in locals (a store per bin, not per character: 15% of this function).
+  const ascii = !NON_ASCII.test(t);
   let g = 0;
   let have = 0;
   let lastSpace = true;
@@ -308,6 +310,24 @@ export function scorePrepared(model: ClassifierModel, t: string): WindowScore {
     const to = Math.min(len, from + BIN);
     let sum = 0;
     let cnt = 0;
+    if (ascii) {
+      // Only ASCII in the text: the loop without the bookkeeping for letters beyond it (the same features).
+      for (let j = from; j < to; j++) {
+        const code = CHAR_CODE[u[j]!]!;
+        if (code === 32) {
+          if (lastSpace) continue;
+          lastSpace = true;
+        } else lastSpace = false;
+        g = ((g << 7) | code) & 0xfffffff;
+        if (++have >= 4) {
+          sum += q[Math.imul(g ^ CHAR_SEED, FNV_PRIME) & MASK]!;
+          cnt++;
+        }
+      }
+      sums[b] = sums[b]! + sum;
+      cnts[b] = cnts[b]! + cnt;
+      continue;
+    }
     for (let j = from; j < to; j++) {
       const c = u[j]!;
       let code: number;
