@@ -7,6 +7,7 @@
 // stores int8 weights in apps/security/src/classifier-weights.ts.
 //
 // Usage: node bench/security-train-classifier.mjs DATA_DIR [--write] [--alone P] [--mid P] [--extra] [--mlp H] [--epochs 12] [--l2 2e-6]
+//          [--label-weight prompt_injection:2]
 //          [--training DIR] [--leave-out WRITER[,WRITER]] [--no-writers] [--weights-dist DIST_DIR] [--json FILE]
 // The writers' labelled text (apps/security/training/*.jsonl, or --training DIR) is read too, one source per file;
 // --leave-out trains without those files and reports the model on them (leave one writer out), --no-writers leaves
@@ -272,7 +273,13 @@ const writers = existsSync(TRAINING) ? loadTrainingFolder(TRAINING, { leaveOut: 
   // loss; --writer-drop LABEL[,…] does not train on those labels of the writers' files.
   const drop = new Set(opt('--writer-drop', '').split(',').filter(Boolean));
   const ww = Number(opt('--writer-weight', '1'));
-  for (const r of writers.rows) if (r.text.trim().length >= 12 && !drop.has(r.label)) rows.push({ text: r.text, y: r.y, source: r.writer, group: `${r.writer}:${r.label}`, label: r.label, writer: true, context: r.context, ...(ww !== 1 ? { w: ww } : {}) });
+  // --label-weight LABEL:K[,…] (round 18): the writers' rows of those labels (and their augmentations) count K times.
+  const lw = Object.fromEntries(opt('--label-weight', '').split(',').filter(Boolean).map((x) => [x.split(':')[0], Number(x.split(':')[1])]));
+  for (const r of writers.rows) {
+    if (r.text.trim().length < 12 || drop.has(r.label)) continue;
+    const w = ww * (lw[r.label] ?? 1);
+    rows.push({ text: r.text, y: r.y, source: r.writer, group: `${r.writer}:${r.label}`, label: r.label, writer: true, context: r.context, ...(w !== 1 ? { w } : {}) });
+  }
   if (writers.skipped.length) console.log(`training folder: ${writers.skipped.length} lines skipped (${[...new Set(writers.skipped.map((x) => `${x.writer}: ${x.reason}`))].slice(0, 5).join('; ')})`);
   console.log(`training folder ${TRAINING}: ${writers.writers.join(', ') || 'no files'}; trained on ${writers.rows.length} texts${writers.heldOut.length ? `, left out ${[...new Set(writers.heldOut.map((r) => r.writer))].join(', ')} (${writers.heldOut.length} texts)` : ''}`);
 }

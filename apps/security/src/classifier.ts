@@ -1,7 +1,13 @@
 /**
  * The local classifier: logistic regression over hashed features of a text
  * window (fastText-style, no vocabulary shipped): lower-cased word unigrams
- * and bigrams, and character 4-grams. Weights are int8 with one scale, so
+ * and bigrams, and character 4-grams. Outside ASCII (round 18): letters of
+ * every script are word characters, Latin letters with diacritics read as
+ * their base letter (é → e), combining marks are skipped, and each letter of
+ * a script written without spaces (Han, kana, Thai…) is a word of its own, so
+ * its unigrams and bigrams are character 1- and 2-grams. A 4-gram made of
+ * ASCII only hashes as before; one holding another letter hashes its code
+ * units. Weights are int8 with one scale, so
  * the model holds numbers only; a Platt layer (a, b) fitted on
  * out-of-fold scores turns the raw margin into a calibrated probability.
  * Shared by the detector and the trainer (bench/security-train-classifier.mjs),
@@ -13,6 +19,7 @@
  */
 import { codeUnitsOf } from './code-units';
 import { normalizeForMatch } from './normalize';
+import { CHAR_CLASS, CharClass, LATIN_FOLD, unspaced } from './script';
 
 export const CLASSIFIER_BITS = 19;
 const MASK = (1 << CLASSIFIER_BITS) - 1;
@@ -34,6 +41,28 @@ for (const c of '<>[]{}|!?:@#$%/~*`') CHAR_KIND[c.charCodeAt(0)] = 2;
 /** Character code for the 4-grams: whitespace runs read as one space, non-ASCII as 127. */
 const CHAR_CODE = new Uint8Array(128);
 for (let c = 0; c < 128; c++) CHAR_CODE[c] = c <= 32 ? 32 : c;
+
+/**
+ * Code units from 128 up: WIDE_KIND 0 = separator (4-gram code 127, as every non-ASCII character was before round
+ * 18), 1 = letter (a word character), 3 = a letter that is a word of its own (scripts without spaces), 4 = combining
+ * mark (skipped: part of the letter before it). WIDE_CODE: the code hashed (the ASCII base letter of a folded Latin
+ * letter, else the code unit itself; 127 for separators).
+ */
+const WIDE_KIND = new Uint8Array(65536);
+const WIDE_CODE = new Uint16Array(65536);
+for (let c = 128; c < 65536; c++) {
+  const cls = CHAR_CLASS[c]!;
+  if (cls === CharClass.Mark) WIDE_KIND[c] = 4;
+  else if (cls === CharClass.Other) {
+    WIDE_KIND[c] = 0;
+    WIDE_CODE[c] = 127;
+    continue;
+  } else WIDE_KIND[c] = unspaced(cls) ? 3 : 1;
+  const fold = c < LATIN_FOLD.length ? LATIN_FOLD[c]! : 0;
+  WIDE_CODE[c] = fold || c;
+}
+const WIDE_SEED = 0x2c1b3c6d | 0;
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Most features a window can have (words + bigrams + char grams), for preallocated buffers. */
 export const MAX_FEATURES = WINDOW * 3 + 8;
@@ -109,20 +138,26 @@ function allFeatures(t: string): number {
   let i = 0;
   while (i < len) {
     const c = t.charCodeAt(i);
-    const kind = c < 128 ? CHAR_KIND[c]! : 0;
-    if (kind === 0) {
+    const kind = c < 128 ? CHAR_KIND[c]! : WIDE_KIND[c]!;
+    if (kind === 0 || kind === 4) {
       i++;
       continue;
     }
     let h = FNV_OFFSET;
-    if (kind === 2) {
+    if (kind === 2 || kind === 3) {
       h = Math.imul(h ^ c, FNV_PRIME);
       i++;
     } else {
       while (i < len) {
         const d = t.charCodeAt(i);
-        if (d >= 128 || CHAR_KIND[d] !== 1) break;
-        h = Math.imul(h ^ d, FNV_PRIME);
+        if (d < 128) {
+          if (CHAR_KIND[d] !== 1) break;
+          h = Math.imul(h ^ d, FNV_PRIME);
+        } else {
+          const k = WIDE_KIND[d]!;
+          if (k !== 1 && k !== 4) break;
+          if (k === 1) h = Math.imul(h ^ WIDE_CODE[d]!, FNV_PRIME);
+        }
         i++;
       }
     }
@@ -136,20 +171,38 @@ function allFeatures(t: string): number {
   let g = 0;
   let have = 0;
   let lastSpace = true;
+  // The last four codes, and how many more 4-grams hold a letter beyond ASCII (they hash the four codes).
+  let c1 = 0;
+  let c2 = 0;
+  let c3 = 0;
+  let wide = 0;
   for (let j = 0; j < len; j++) {
     const c = t.charCodeAt(j);
-    const code = c < 128 ? CHAR_CODE[c]! : 127;
+    let code: number;
+    if (c < 128) code = CHAR_CODE[c]!;
+    else if (WIDE_KIND[c] === 4) continue;
+    else code = WIDE_CODE[c]!;
     if (code === 32) {
       if (lastSpace) continue;
       lastSpace = true;
     } else lastSpace = false;
-    g = ((g << 7) | code) & 0xfffffff;
+    g = ((g << 7) | (code & 127)) & 0xfffffff;
+    if (code >= 128) wide = 4;
+    else if (wide > 0) wide--;
     if (++have >= 4) {
-      f[n] = Math.imul(g ^ CHAR_SEED, FNV_PRIME) & MASK;
+      f[n] = (wide > 0 ? wideGram(c3, c2, c1, code) : Math.imul(g ^ CHAR_SEED, FNV_PRIME)) & MASK;
       ps[n++] = j;
     }
+    c3 = c2;
+    c2 = c1;
+    c1 = code;
   }
   return n;
+}
+
+/** The hash of a 4-gram holding a letter beyond ASCII: its four codes, oldest first. */
+function wideGram(a: number, b: number, c: number, d: number): number {
+  return Math.imul(Math.imul(Math.imul(Math.imul(WIDE_SEED ^ a, FNV_PRIME) ^ b, FNV_PRIME) ^ c, FNV_PRIME) ^ d, FNV_PRIME);
 }
 
 export interface ClassifierModel {
@@ -216,20 +269,26 @@ export function scorePrepared(model: ClassifierModel, t: string): WindowScore {
   let i = 0;
   while (i < len) {
     const c = u[i]!;
-    const kind = c < 128 ? CHAR_KIND[c]! : 0;
-    if (kind === 0) {
+    const kind = c < 128 ? CHAR_KIND[c]! : WIDE_KIND[c]!;
+    if (kind === 0 || kind === 4) {
       i++;
       continue;
     }
     let h = FNV_OFFSET;
-    if (kind === 2) {
+    if (kind === 2 || kind === 3) {
       h = Math.imul(h ^ c, FNV_PRIME);
       i++;
     } else {
       while (i < len) {
         const d = u[i]!;
-        if (d >= 128 || CHAR_KIND[d] !== 1) break;
-        h = Math.imul(h ^ d, FNV_PRIME);
+        if (d < 128) {
+          if (CHAR_KIND[d] !== 1) break;
+          h = Math.imul(h ^ d, FNV_PRIME);
+        } else {
+          const k = WIDE_KIND[d]!;
+          if (k !== 1 && k !== 4) break;
+          if (k === 1) h = Math.imul(h ^ WIDE_CODE[d]!, FNV_PRIME);
+        }
         i++;
       }
     }
@@ -239,25 +298,56 @@ export function scorePrepared(model: ClassifierModel, t: string): WindowScore {
     prev = h;
   }
   // The 4-grams bin by bin, summed in locals (a store per bin, not per character: 15% of this function).
+  const ascii = !NON_ASCII.test(t);
   let g = 0;
   let have = 0;
   let lastSpace = true;
+  let c1 = 0;
+  let c2 = 0;
+  let c3 = 0;
+  let wide = 0;
   for (let b = 0, from = 0; from < len; b++, from += BIN) {
     const to = Math.min(len, from + BIN);
     let sum = 0;
     let cnt = 0;
+    if (ascii) {
+      // Only ASCII in the text: the loop without the bookkeeping for letters beyond it (the same features).
+      for (let j = from; j < to; j++) {
+        const code = CHAR_CODE[u[j]!]!;
+        if (code === 32) {
+          if (lastSpace) continue;
+          lastSpace = true;
+        } else lastSpace = false;
+        g = ((g << 7) | code) & 0xfffffff;
+        if (++have >= 4) {
+          sum += q[Math.imul(g ^ CHAR_SEED, FNV_PRIME) & MASK]!;
+          cnt++;
+        }
+      }
+      sums[b] = sums[b]! + sum;
+      cnts[b] = cnts[b]! + cnt;
+      continue;
+    }
     for (let j = from; j < to; j++) {
       const c = u[j]!;
-      const code = c < 128 ? CHAR_CODE[c]! : 127;
+      let code: number;
+      if (c < 128) code = CHAR_CODE[c]!;
+      else if (WIDE_KIND[c] === 4) continue;
+      else code = WIDE_CODE[c]!;
       if (code === 32) {
         if (lastSpace) continue;
         lastSpace = true;
       } else lastSpace = false;
-      g = ((g << 7) | code) & 0xfffffff;
+      g = ((g << 7) | (code & 127)) & 0xfffffff;
+      if (code >= 128) wide = 4;
+      else if (wide > 0) wide--;
       if (++have >= 4) {
-        sum += q[Math.imul(g ^ CHAR_SEED, FNV_PRIME) & MASK]!;
+        sum += q[(wide > 0 ? wideGram(c3, c2, c1, code) : Math.imul(g ^ CHAR_SEED, FNV_PRIME)) & MASK]!;
         cnt++;
       }
+      c3 = c2;
+      c2 = c1;
+      c1 = code;
     }
     sums[b] = sums[b]! + sum;
     cnts[b] = cnts[b]! + cnt;
