@@ -15,6 +15,7 @@ import { Conversations } from './conversations';
 import { EmitError } from './errors';
 import { buildMessage, Draft } from './message-builder';
 import { Notices } from './notices';
+import { AnswerWindow, ANSWER_WINDOW_DEFAULTS, type AnswerWindowBounds } from './reorder-window';
 import { RequestPairing, type TakenRequest } from './request-pairing';
 
 const MAX_MCP_SCOPES = 100_000;
@@ -30,6 +31,8 @@ export class MessageOutput {
   private seq = 0;
   /** `messages_emitted`, taken when first counted (Counters.cell). */
   private emittedCell: { n: number } | undefined;
+  /** Stdio answers that found no request, held briefly for it (reorder-window.ts); let go back into output(). */
+  readonly answers: AnswerWindow;
 
   constructor(
     private readonly pairing: RequestPairing,
@@ -38,7 +41,10 @@ export class MessageOutput {
     private readonly emitFn: (msg: McpMessageEvent) => void,
     private readonly counters: Counters,
     private readonly logger: Logger,
-  ) {}
+    answerWindow: AnswerWindowBounds = ANSWER_WINDOW_DEFAULTS,
+  ) {
+    this.answers = new AnswerWindow(answerWindow, counters, (d) => this.output(d));
+  }
 
   /** Resolves when every message handed in so far is out and every request handed in is stored. */
   get idle(): Promise<void> {
@@ -89,8 +95,11 @@ export class MessageOutput {
       this.lastRemember = this.pairing.remember(d.requestScope, req, d.stdio?.from_pid ?? d.http?.pid ?? 0, msgId);
     } else if (d.responseScopes && p.id !== null && p.id !== undefined) {
       // In-process pending requests: found now, so a response needs no promise either.
-      if (this.pairing.takesNow) taken = this.pairing.takeNow(d.responseScopes, p.id);
-      else pairing = this.pairing.take(d.responseScopes, p.id);
+      if (this.pairing.takesNow) {
+        taken = this.pairing.takeNow(d.responseScopes, p.id);
+        // No request: maybe its record is still on its way (reorder-window.ts). Held before it takes a seq.
+        if (!taken && this.answers.hold(d)) return;
+      } else pairing = this.pairing.take(d.responseScopes, p.id);
     }
     if (!pairing && this.queued === 0) {
       // Nothing to wait for and nothing ahead of it: out now, without a promise per message.
@@ -107,6 +116,8 @@ export class MessageOutput {
         this.counters.reject(this.logger, 'internal_errors', `failed to pair message: ${(err as Error)?.message ?? err}`);
       }
       this.queued--;
+      // Through the Store the miss is known only now: held all the same (its seq is left unused).
+      if (!request && this.answers.hold(d)) return;
       this.finalizeOrCount(d, request, unknown, seq, msgId);
     });
   }
@@ -117,6 +128,9 @@ export class MessageOutput {
     } catch (err) {
       this.counters.reject(this.logger, 'internal_errors', `failed to finalize message: ${(err as Error)?.message ?? err}`);
     }
+    // A request is out: an answer held for it follows (in finalize order, so a request handed in after the answer's
+    // Store lookup started is still seen; its own Store write was issued first, so the answer's lookup finds it).
+    if (d.requestScope && this.answers.size > 0) this.answers.requestWritten(d.requestScope, d.parsed.id);
   }
 
   private finalize(d: Draft, request: PairedRequest | undefined, unknown: boolean, seq: number, msgId: string, requestMsgId: string | undefined): void {
