@@ -88,6 +88,8 @@ export class MessageOutput {
     let pairing: Promise<TakenRequest | undefined> | undefined;
     let taken: TakenRequest | undefined;
     if (p.type === 'request' && d.requestScope) {
+      // Its requester asks this responder: an answer of theirs that comes first may wait for its request.
+      if (d.stdio) this.answers.requestHandedIn(d.requestScope);
       const req: PairedRequest = { type: 'request', id: p.id ?? null, method: p.method ?? '', error: {}, timestamp: d.timestamp };
       if ('params' in p) req.params = p.params;
       // Issued now, in message order, so it is stored before a later response looks for it; the request itself
@@ -98,7 +100,7 @@ export class MessageOutput {
       if (this.pairing.takesNow) {
         taken = this.pairing.takeNow(d.responseScopes, p.id);
         // No request: maybe its record is still on its way (reorder-window.ts). Held before it takes a seq.
-        if (!taken && this.answers.hold(d)) return;
+        if (!taken && this.answers.hold(d, this.mcpScopes.has(d.session))) return;
       } else pairing = this.pairing.take(d.responseScopes, p.id);
     }
     if (!pairing && this.queued === 0) {
@@ -117,7 +119,7 @@ export class MessageOutput {
       }
       this.queued--;
       // Through the Store the miss is known only now: held all the same (its seq is left unused).
-      if (!request && this.answers.hold(d)) return;
+      if (!request && this.answers.hold(d, this.mcpScopes.has(d.session))) return;
       this.finalizeOrCount(d, request, unknown, seq, msgId);
     });
   }

@@ -13,7 +13,14 @@
  * and written as before: an answer without its request, which is also what
  * legitimately happens when tracing began mid-conversation.
  *
- * Only answers that found no request wait; nothing else is delayed. Held
+ * Only answers that found no request wait; nothing else is delayed. And
+ * only where a request could still come: in a conversation already known
+ * to carry MCP, an answer waits only if its requester (the answer's
+ * reader) has sent requests to its writer before (`requestHandedIn`);
+ * a stream of answers to a process that never asks anything (a
+ * synthetic load, a peer answering into the void) is written at once as
+ * before. The first answers of a conversation not known yet always wait
+ * (the race can hit its first request too). Held
  * answers are bounded per channel and in all, by count and by bytes; past a
  * bound the oldest is let go at once (never dropped), so a peer sending
  * thousands of answers nobody asked for costs at most the bounds' memory
@@ -58,6 +65,9 @@ export const ANSWER_WINDOW_DEFAULTS: AnswerWindowBounds = {
   maxHeldBytes: 32 * 1024 * 1024,
 };
 
+/** Requester scopes remembered; past it the set starts again (answers of a forgotten one write at once until it asks again). */
+const MAX_ASKERS = 100_000;
+
 /** Counted against the bytes bounds beside the text: the draft and the entry. */
 const ENTRY_OVERHEAD = 256;
 
@@ -91,6 +101,8 @@ export class AnswerWindow {
   private readonly byKey = new Map<string, HeldAnswer[]>();
   /** Drafts already held once: when let go they go out, whatever pairing finds. */
   private readonly released = new WeakSet<Draft>();
+  /** Scopes `stdio:<requester>><responder>` that carried a request. */
+  private readonly askers = new Set<string>();
   private n = 0;
   private bytesHeld = 0;
   private longestWait = 0;
@@ -114,15 +126,25 @@ export class AnswerWindow {
     return this.bytesHeld;
   }
 
+  /** A stdio request is handed to the output under `scope` (its requester>responder scope). */
+  requestHandedIn(scope: string): void {
+    if (this.bounds.waitMs <= 0 || this.askers.has(scope)) return;
+    if (this.askers.size >= MAX_ASKERS) this.askers.clear();
+    this.askers.add(scope);
+  }
+
   /**
-   * Holds `d` when it is a stdio answer that found no request and was not
-   * held before; returns whether it did (then the caller writes nothing now).
+   * Holds `d` when it is a stdio answer that found no request, was not
+   * held before, and a request may still come for it: its conversation is
+   * not known yet (`conversationKnown` false), or its requester asked its
+   * writer before. Returns whether it did (then the caller writes nothing now).
    */
-  hold(d: Draft): boolean {
+  hold(d: Draft, conversationKnown: boolean): boolean {
     if (this.bounds.waitMs <= 0 || this.closed || d.transportType !== 'stdio') return false;
     const id = d.parsed.id;
     const scopes = d.responseScopes;
     if (id === null || id === undefined || !scopes || scopes.length === 0) return false;
+    if (conversationKnown && !this.asked(scopes)) return false;
     if (this.released.has(d)) return false;
     const now = Date.now();
     const chKey = d.origin.stream;
@@ -169,6 +191,11 @@ export class AnswerWindow {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+  }
+
+  private asked(scopes: readonly string[]): boolean {
+    for (const s of scopes) if (this.askers.has(s)) return true;
+    return false;
   }
 
   private oldestOf(q: FifoQueue<HeldAnswer>): HeldAnswer {

@@ -210,6 +210,33 @@ describe('reorder window: answers whose request has not been seen (stdio)', () =
     await h.done();
   });
 
+  test('in a conversation known to carry MCP, answers to a process that never asked anything do not wait', async () => {
+    const h = harness({ answerWaitMs: 60_000 });
+    // The server writes requests and answers to the client (a synthetic load); the client never writes a request.
+    const s = new RawScript().call({ ...CLIENT, dir: 'read', stream: TO_CLIENT, data: '' });
+    s.call({ ...SERVER, dir: 'write', stream: TO_CLIENT, data: req(1, 'tools/call'), atMs: 1 });
+    for (let i = 0; i < 5; i++) s.call({ ...SERVER, dir: 'write', stream: TO_CLIENT, data: res(500 + i), atMs: 2 + i });
+    await h.feed(s.batches());
+    assert.deepEqual(shape(h.out), ['request 1', 'response 500', 'response 501', 'response 502', 'response 503', 'response 504']);
+    assert.equal(h.engine.counters.get('answers_held'), 0);
+    await h.done();
+  });
+
+  test('the first answer of a conversation not known yet waits (the race can hit its first request)', async () => {
+    const h = harness({ answerWaitMs: 60_000 });
+    await h.feed(
+      new RawScript()
+        .call({ ...CLIENT, dir: 'read', stream: TO_CLIENT, data: '' })
+        .call({ ...SERVER, dir: 'read', stream: TO_SERVER, data: '' })
+        .call({ ...SERVER, dir: 'write', stream: TO_CLIENT, data: res(0), atMs: 1 })
+        .call({ ...CLIENT, dir: 'write', stream: TO_SERVER, data: req(0, 'ping'), atMs: 2 })
+        .batches(1),
+    );
+    assert.deepEqual(shape(h.out), ['request 0', 'response 0 paired']);
+    assert.equal(h.engine.counters.get('answers_released_by_request'), 1);
+    await h.done();
+  });
+
   test('answerWaitMs 0 turns the window off: the answer goes out first, unpaired, as before', async () => {
     const h = harness({ answerWaitMs: 0 });
     await h.feed(lateRequest(roundTrip(new RawScript(), 1, 0), 2, 10).batches());
