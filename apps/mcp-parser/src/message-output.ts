@@ -80,29 +80,32 @@ export class MessageOutput {
         });
       }
     }
+    let pairing: Promise<TakenRequest | undefined> | undefined;
+    let taken: TakenRequest | undefined;
+    const isRequest = p.type === 'request' && d.requestScope !== undefined;
+    const isAnswer = !isRequest && d.responseScopes !== undefined && p.id !== null && p.id !== undefined;
+    if (isAnswer && this.pairing.takesNow) {
+      // In-process pending requests: found now, so a response needs no promise either.
+      taken = this.pairing.takeNow(d.responseScopes!, p.id!);
+      // No request: maybe its record is still on its way (reorder-window.ts). Held before it takes a seq: it is
+      // numbered when it is written.
+      if (!taken && this.answers.hold(d, this.mcpScopes.has(d.session))) return;
+    }
     // Numbered now, in the order finalize runs (every draft past this point is finalized once, in order), so a
     // request's Store entry can carry its line's msg_id.
     const seq = ++this.seq;
     // The line's msg_id, made once: a request's Store entry carries it too.
     const msgId = `${this.instance}:${seq}`;
-    let pairing: Promise<TakenRequest | undefined> | undefined;
-    let taken: TakenRequest | undefined;
-    if (p.type === 'request' && d.requestScope) {
+    if (isRequest) {
+      const scope = d.requestScope!;
       // Its requester asks this responder: an answer of theirs that comes first may wait for its request.
-      if (d.stdio) this.answers.requestHandedIn(d.requestScope);
+      if (d.stdio) this.answers.requestHandedIn(scope);
       const req: PairedRequest = { type: 'request', id: p.id ?? null, method: p.method ?? '', error: {}, timestamp: d.timestamp };
       if ('params' in p) req.params = p.params;
       // Issued now, in message order, so it is stored before a later response looks for it; the request itself
       // need not wait for the Store's answer (remember counts its own failures and never rejects).
-      this.lastRemember = this.pairing.remember(d.requestScope, req, d.stdio?.from_pid ?? d.http?.pid ?? 0, msgId);
-    } else if (d.responseScopes && p.id !== null && p.id !== undefined) {
-      // In-process pending requests: found now, so a response needs no promise either.
-      if (this.pairing.takesNow) {
-        taken = this.pairing.takeNow(d.responseScopes, p.id);
-        // No request: maybe its record is still on its way (reorder-window.ts). Held before it takes a seq.
-        if (!taken && this.answers.hold(d, this.mcpScopes.has(d.session))) return;
-      } else pairing = this.pairing.take(d.responseScopes, p.id);
-    }
+      this.lastRemember = this.pairing.remember(scope, req, d.stdio?.from_pid ?? d.http?.pid ?? 0, msgId);
+    } else if (isAnswer && !this.pairing.takesNow) pairing = this.pairing.take(d.responseScopes!, p.id!);
     if (!pairing && this.queued === 0) {
       // Nothing to wait for and nothing ahead of it: out now, without a promise per message.
       this.finalizeOrCount(d, taken, unknown, seq, msgId);

@@ -77,6 +77,7 @@ describe('reorder window: answers whose request has not been seen (stdio)', () =
     // Out before any flush: released by its request, not by the window's end (60 s).
     await until(() => h.out.length === 4, 'four lines');
     checkLateRequest(h);
+    assert.deepEqual(h.out.map((m) => m.seq), [1, 2, 3, 4], 'embedded: no seq left unused');
     await h.done();
   });
 
