@@ -39,6 +39,8 @@ export class McpParserController implements OnModuleInit, OnModuleDestroy {
       ...this.engine.counters.snapshot(),
       buffered_bytes: this.engine.bufferedBytes,
       streams: this.engine.streamCount,
+      answers_holding: this.engine.answersHeld,
+      answers_holding_bytes: this.engine.answersHeldBytes,
     });
     this.rt.metrics.addCounters('mcp-parser', snapshot);
     this.stopStats = publishStageStats(this.rt, 'mcp-parser', snapshot);

@@ -19,6 +19,7 @@ import { ByteBudget } from './ndjson-splitter';
 import { RequestPairing } from './request-pairing';
 import { HttpTwins } from './http-twins';
 import { MessageOutput } from './message-output';
+import { ANSWER_WINDOW_DEFAULTS, type AnswerWindowBounds } from './reorder-window';
 import { ProcNames } from './proc-names';
 import { StdioChannels } from './stdio-channels';
 
@@ -71,6 +72,13 @@ export interface McpParserOptions {
   maxJsonDepth?: number;
   /** A Store call not answered within this goes on without its answer (ms; 0 = wait forever). */
   storeTimeoutMs?: number;
+  /**
+   * How long a stdio answer that found no request waits for it (ms; 0 = no wait): its request's record may reach
+   * the ring after it (reorder-window.ts).
+   */
+  answerWaitMs?: number;
+  /** Bounds on the answers held that way (count and bytes, per channel and in all; past one the oldest goes). */
+  answerWindow?: Partial<Omit<AnswerWindowBounds, 'waitMs'>>;
 }
 
 export const MCP_PARSER_DEFAULTS = {
@@ -89,13 +97,14 @@ export const MCP_PARSER_DEFAULTS = {
   streamIdleMs: 10 * 60_000,
   maxJsonDepth: DEFAULT_MAX_DEPTH,
   storeTimeoutMs: 2000,
+  answerWaitMs: ANSWER_WINDOW_DEFAULTS.waitMs,
 } as const;
 
 export class McpParserEngine {
   readonly counters = new Counters();
 
   private readonly logger: Logger;
-  private readonly cfg: Required<Omit<McpParserOptions, 'store' | 'logger' | 'instance' | 'emit' | 'emitNotice'>>;
+  private readonly cfg: Required<Omit<McpParserOptions, 'store' | 'logger' | 'instance' | 'emit' | 'emitNotice' | 'answerWindow'>>;
   readonly notices: Notices;
   private readonly budget: ByteBudget;
   private readonly pairing: RequestPairing;
@@ -129,6 +138,7 @@ export class McpParserEngine {
       maxJsonDepth: opts.maxJsonDepth ?? d.maxJsonDepth,
       // The in-process Store answers at once: a deadline per call would only cost (a subclass, as in tests, keeps it).
       storeTimeoutMs: opts.store.constructor === MemoryStore ? 0 : (opts.storeTimeoutMs ?? d.storeTimeoutMs),
+      answerWaitMs: opts.answerWaitMs ?? d.answerWaitMs,
     };
     this.notices = new Notices(opts.emitNotice);
     this.budget = new ByteBudget(this.cfg.maxTotalBytes, this.cfg.maxProcessBytes);
@@ -141,7 +151,11 @@ export class McpParserEngine {
       onEvict: (e) => this.budgetEvicted(e.pid, () => `pending request of ${e.bytes} bytes evicted: requests waiting for a response held more than ${this.cfg.maxPendingBytes} bytes`),
     });
     this.pairing = pairing;
-    this.out = new MessageOutput(pairing, this.notices, opts.instance, opts.emit, this.counters, this.logger);
+    this.out = new MessageOutput(pairing, this.notices, opts.instance, opts.emit, this.counters, this.logger, {
+      ...ANSWER_WINDOW_DEFAULTS,
+      ...opts.answerWindow,
+      waitMs: this.cfg.answerWaitMs,
+    });
     const isMcp = (scopes: string[]) => this.out.isMcp(scopes);
     const output = (draft: Parameters<MessageOutput['output']>[0]) => this.out.output(draft);
     this.stdio = new StdioChannels(this.cfg, {
@@ -177,6 +191,15 @@ export class McpParserEngine {
   /** Partial-line bytes held over all stdio channels. */
   get bufferedBytes(): number {
     return this.budget.used;
+  }
+
+  /** Stdio answers held for a request not seen yet (reorder-window.ts), and their bytes. */
+  get answersHeld(): number {
+    return this.out.answers.size;
+  }
+
+  get answersHeldBytes(): number {
+    return this.out.answers.heldBytes;
   }
 
   /** Stdio channels tracked. */
@@ -236,6 +259,8 @@ export class McpParserEngine {
     await this.inputChain;
     this.stdio.flush();
     this.http.flush();
+    // After the held requests: an answer waiting for one of them goes out paired, the others as they are.
+    this.out.answers.flush();
     await this.out.idle;
     this.notices.flush();
     while (this.background.size > 0) await Promise.all([...this.background]);
@@ -247,6 +272,9 @@ export class McpParserEngine {
     this.stdio.close();
     this.http.close();
     await this.inputChain;
+    await this.out.idle;
+    // Nothing held is dropped: what still waits goes out (close() without flush()).
+    this.out.answers.close();
     await this.out.idle;
     while (this.background.size > 0) await Promise.all([...this.background]);
   }

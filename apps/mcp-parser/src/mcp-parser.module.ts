@@ -25,7 +25,7 @@ export class McpParserModule {
               emitNotice: (notice) => publisher.emit(Subjects.notice, notice),
               // A replay feeds a whole capture at once: waits measured on the wall clock must not
               // depend on how loaded the machine is, and nothing is waiting for the lines anyway.
-              ...(runtime.replay ? { readerWaitMs: 1000, twinWaitMs: 1000 } : {}),
+              ...(runtime.replay ? { readerWaitMs: 1000, twinWaitMs: 1000, answerWaitMs: 2000 } : {}),
             }),
         },
       ],

@@ -15,6 +15,7 @@ import { Conversations } from './conversations';
 import { EmitError } from './errors';
 import { buildMessage, Draft } from './message-builder';
 import { Notices } from './notices';
+import { AnswerWindow, ANSWER_WINDOW_DEFAULTS, type AnswerWindowBounds } from './reorder-window';
 import { RequestPairing, type TakenRequest } from './request-pairing';
 
 const MAX_MCP_SCOPES = 100_000;
@@ -30,6 +31,8 @@ export class MessageOutput {
   private seq = 0;
   /** `messages_emitted`, taken when first counted (Counters.cell). */
   private emittedCell: { n: number } | undefined;
+  /** Stdio answers that found no request, held briefly for it (reorder-window.ts); let go back into output(). */
+  readonly answers: AnswerWindow;
 
   constructor(
     private readonly pairing: RequestPairing,
@@ -38,7 +41,10 @@ export class MessageOutput {
     private readonly emitFn: (msg: McpMessageEvent) => void,
     private readonly counters: Counters,
     private readonly logger: Logger,
-  ) {}
+    answerWindow: AnswerWindowBounds = ANSWER_WINDOW_DEFAULTS,
+  ) {
+    this.answers = new AnswerWindow(answerWindow, counters, (d) => this.output(d));
+  }
 
   /** Resolves when every message handed in so far is out and every request handed in is stored. */
   get idle(): Promise<void> {
@@ -74,24 +80,32 @@ export class MessageOutput {
         });
       }
     }
+    let pairing: Promise<TakenRequest | undefined> | undefined;
+    let taken: TakenRequest | undefined;
+    const isRequest = p.type === 'request' && d.requestScope !== undefined;
+    const isAnswer = !isRequest && d.responseScopes !== undefined && p.id !== null && p.id !== undefined;
+    if (isAnswer && this.pairing.takesNow) {
+      // In-process pending requests: found now, so a response needs no promise either.
+      taken = this.pairing.takeNow(d.responseScopes!, p.id!);
+      // No request: maybe its record is still on its way (reorder-window.ts). Held before it takes a seq: it is
+      // numbered when it is written.
+      if (!taken && this.answers.hold(d, this.mcpScopes.has(d.session))) return;
+    }
     // Numbered now, in the order finalize runs (every draft past this point is finalized once, in order), so a
     // request's Store entry can carry its line's msg_id.
     const seq = ++this.seq;
     // The line's msg_id, made once: a request's Store entry carries it too.
     const msgId = `${this.instance}:${seq}`;
-    let pairing: Promise<TakenRequest | undefined> | undefined;
-    let taken: TakenRequest | undefined;
-    if (p.type === 'request' && d.requestScope) {
+    if (isRequest) {
+      const scope = d.requestScope!;
+      // Its requester asks this responder: an answer of theirs that comes first may wait for its request.
+      if (d.stdio) this.answers.requestHandedIn(scope);
       const req: PairedRequest = { type: 'request', id: p.id ?? null, method: p.method ?? '', error: {}, timestamp: d.timestamp };
       if ('params' in p) req.params = p.params;
       // Issued now, in message order, so it is stored before a later response looks for it; the request itself
       // need not wait for the Store's answer (remember counts its own failures and never rejects).
-      this.lastRemember = this.pairing.remember(d.requestScope, req, d.stdio?.from_pid ?? d.http?.pid ?? 0, msgId);
-    } else if (d.responseScopes && p.id !== null && p.id !== undefined) {
-      // In-process pending requests: found now, so a response needs no promise either.
-      if (this.pairing.takesNow) taken = this.pairing.takeNow(d.responseScopes, p.id);
-      else pairing = this.pairing.take(d.responseScopes, p.id);
-    }
+      this.lastRemember = this.pairing.remember(scope, req, d.stdio?.from_pid ?? d.http?.pid ?? 0, msgId);
+    } else if (isAnswer && !this.pairing.takesNow) pairing = this.pairing.take(d.responseScopes!, p.id!);
     if (!pairing && this.queued === 0) {
       // Nothing to wait for and nothing ahead of it: out now, without a promise per message.
       this.finalizeOrCount(d, taken, unknown, seq, msgId);
@@ -107,6 +121,8 @@ export class MessageOutput {
         this.counters.reject(this.logger, 'internal_errors', `failed to pair message: ${(err as Error)?.message ?? err}`);
       }
       this.queued--;
+      // Through the Store the miss is known only now: held all the same (its seq is left unused).
+      if (!request && this.answers.hold(d, this.mcpScopes.has(d.session))) return;
       this.finalizeOrCount(d, request, unknown, seq, msgId);
     });
   }
@@ -117,6 +133,9 @@ export class MessageOutput {
     } catch (err) {
       this.counters.reject(this.logger, 'internal_errors', `failed to finalize message: ${(err as Error)?.message ?? err}`);
     }
+    // A request is out: an answer held for it follows (in finalize order, so a request handed in after the answer's
+    // Store lookup started is still seen; its own Store write was issued first, so the answer's lookup finds it).
+    if (d.requestScope && this.answers.size > 0) this.answers.requestWritten(d.requestScope, d.parsed.id);
   }
 
   private finalize(d: Draft, request: PairedRequest | undefined, unknown: boolean, seq: number, msgId: string, requestMsgId: string | undefined): void {
