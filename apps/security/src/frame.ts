@@ -25,7 +25,7 @@ const GUARD_CONDITION =
   /\b(?:if|when|whenever|should) (?:a|an|any|the|someone|anyone|somebody|a user|users?|messages?|texts?|documents?|inputs?|pages?|results?|emails?|e-mails?|files?) ?(?:[a-z-]{1,15} ){0,3}?(?:tells?|asks?|instructs?|requests?|tries|try|attempts?|wants?|says?|claims?) (?:you |the assistant |the model |the bot )?(?:to |that )/gi;
 /** Talking about attacks: reports, lessons, mitigations, quoted examples. */
 const DESCRIPTIVE =
-  /\b(?:attackers?(?![.\w-])|adversar(?:y|ies|ial)|mitigations?|red[- ]team(?:ing|ers)?|OWASP|LLM0\d|jailbreaks such as|injections? such as|patterns? such as|for example|e\.g\.|lecture|course|week \d+|root cause|post-?incident|postmortem|commit message|we (?:discuss|found|reported|observed)|classic patterns?|expected behaviou?r|test case|phishing|we (?:study|studied|propose|present|evaluate|measured?|analy[sz]e|show|find)|this (?:paper|study|work|article|talk)|our (?:study|paper|results|experiments|evaluation|benchmark)|abstract\.|refusal rates?|attack success rates?|case study)\b/gi;
+  /\b(?:attackers?(?![.\w-])|adversar(?:y|ies|ial)|mitigations?|red[- ]team(?:ing|ers)?|OWASP|LLM0\d|jailbreaks such as|injections? such as|patterns? such as|for example|e\.g\.|lecture|course|week \d+|root cause|post-?incident|postmortem|commit message|we (?:discuss|found|reported|observed)|classic patterns?|expected behaviou?r|test case|phishing|we (?:study|studied|propose|present|evaluate|measured?|analy[sz]e|show|find)|this (?:paper|study|work|article|talk)|our (?:study|paper|results|experiments|evaluation|benchmark)|abstract\.|refusal rates?|attack success rates?|case study|jailbreaks|jailbreak (?:attempts?|prompts?|patterns?|families|taxonomy)|tool poisoning)\b/gi;
 /** An attack's own marks: concealment, new authority, somewhere to send things. */
 const ATTACK_MARKS =
   /\b(?:(?:do not|don't|never|without) (?:tell(?:ing)?|inform(?:ing)?|mention(?:ing)?|notify(?:ing)?|alert(?:ing)?|show(?:ing)?|bother(?:ing)?) (?:\w+ ){0,2}(?:user|human|owner|operator|recipient)s?(?! (?:about |of )?(?:these|your|the|this|my|its|any of (?:these|the|your)) (?:instructions|prompt|rules|system|configuration|knowledge|files|guidelines))|(?:do not|don't|never|without) (?:tell|inform|mention|notify|show|report|alert)\w* (?!(?:about |of )?(?:these|your|the|this|my|its|any of (?:these|the|your)) (?:instructions|prompt|rules|system|configuration|knowledge|files|guidelines))(?:\w+ ){0,3}(?:in|to|from) (?:your |the )?(?:reply|response|answer|summary|user)|(?:do not|don't|never|without) ask(?:ing)? (?:the user|for (?:confirmation|approval|permission))(?: again)?|already (?:confirmed|approved|authori[sz]ed|agreed)|silently|secretly|confidential audit|supersedes?|(?:are|is) now (?:authori[sz]ed|required|permitted|allowed)|must now|from now on|new (?:instructions|task|objective|rules) (?:from|for|are|is)|your (?:real|new|actual|true) (?:task|objective|goal|job)|safety rules are (?:paused|off|disabled)|pre-?approved|never (?:refuses?|declines?|says? no|says? (?:it|you|he|she|they) (?:can't|cannot|can not|won't)|adds? (?:disclaimers|warnings|caveats))|no (?:content )?(?:rules|restrictions|filters|guidelines|limits)|unfiltered|without (?:any )?(?:filters|restrictions|warnings)|do anything now|stay in character|if you are an? (?:AI|artificial|language model|LLM|assistant|agent|bot)\w*|(?:AI|assistant|agent|model|bot)s? (?:reading|processing|summari[sz]ing) (?:this|these)|obey only|(?:using|with) your (?:\w+ )?tools?|(?<!\b(?:no one|nobody|not|never|cannot|can't|can|could|may|might|will|would|should|must) )(?:authori[sz](?:e|es|ing|ed)|permit(?:s|ting|ted)?|allow(?:s|ing|ed)?|clear(?:s|ing|ed)?|exempt(?:s|ing|ed)?) you\b[^.\n]{0,50}?\bto (?:ignore|bypass|disregard|disable|skip|override|set aside|suspend|drop) (?:your|its|the|all|any)\b)\b|(?:^|[.!?:\n]\s*)(?:now )?(?:ignore|disregard|forget|override) (?:all |any |your |the )*(?:previous|prior|above|earlier|preceding) \w+|[\w.+-]+@[\w-]+\.[\w.-]+|https?:\/\/[^\s"')]+/gi;
@@ -100,9 +100,16 @@ export function opensAsPrompt(text: string): boolean {
 
 /** Short quoted passages, cut out: in a text about attacks, an attack quoted as an example is not one of its marks. */
 const QUOTED = /["“«‘'](?=[^"“”«»‘’'\n]{8,160}["”»’'])[^"“”«»‘’'\n]{8,160}["”»’']|\(['"“‘][^\n]{8,160}?['"”’]\)/g;
+/**
+ * Round 18f: examples shown rather than quoted inline — markdown block-quote lines (`> …`), fenced code blocks and
+ * inline code. A write-up, an advisory or a test file shows the attack it talks about this way as often as in quote
+ * marks; in a text that describes or forbids, those lines are the example, not the text's own voice.
+ */
+const SHOWN_EXAMPLES = /```[^\n]{0,40}\n[^`]{0,2000}```|^[ \t]{0,3}>[^\n]{0,600}$|`[^`\n]{4,300}`/gm;
 function withoutQuotedExamples(text: string): string {
   // A quoted address or URL is still somewhere to send things.
-  return text.replace(QUOTED, (q) => (/:\/\/|@[\w-]+\./.test(q) ? q : ' '));
+  const keep = (q: string) => (/:\/\/|@[\w-]+\./.test(q) ? q : ' ');
+  return text.replace(SHOWN_EXAMPLES, keep).replace(QUOTED, keep);
 }
 
 const NONE: Frame = { factor: 1, kind: 'none' };

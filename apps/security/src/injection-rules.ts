@@ -146,6 +146,9 @@ function overrideRefine(m: RegExpExecArray, text: string): number {
   if (/\byour\b/.test(s)) return 1;
   if (/\b(?:my|our)\b/.test(s) && /\b(?:messages?|context|settings|configuration|commands|orders)$/.test(s)) return 0.3;
   if (/\b(?:settings|configuration)$/.test(s)) return 0.4;
+  // Round 18f: the speaker takes back their own message ("ignore the previous message I sent", "disregard my last
+  // e-mail, I typed the wrong address"): a person correcting themselves, in the first person right after the noun.
+  if (/\b(?:messages?|e-?mails?|mails?|notes?|comments?|texts?|posts?)$/.test(s) && /^\s*[,;:(—–-]?\s*(?:that |which )?(?:i|we)\s+(?:just\s+|had\s+|have\s+)?(?:sent|wrote|typed|posted|left|said|gave|forwarded|mailed)\b/.test(text.slice(m.index + s.length, m.index + s.length + 40))) return 0.3;
   return 1;
 }
 

@@ -167,6 +167,16 @@ export function insideCode(t: string, at: number): boolean {
   return fences % 2 === 1;
 }
 
+/**
+ * Round 18f: a rendered-link match shown as an example rather than emitted: on a line indented as code (four spaces or a
+ * tab), or right after an example cue ("such as", "e.g.", "like") in a text that reads as a write-up about attacks.
+ */
+function shownAsExample(t: string, at: number, quotes: { writeUp?: boolean }): boolean {
+  const lineStart = t.lastIndexOf('\n', at - 1) + 1;
+  if (/^(?: {4}|\t)/.test(t.slice(lineStart, lineStart + 4)) && lineStart > 0) return true;
+  return META_CUE.test(t.slice(Math.max(0, at - 120), at)) && (quotes.writeUp ??= readsLikeWriteUp(t));
+}
+
 /** Quote marks: " ' ` and the typographic ones (“ ” „ ‟ ‘ ’ ‚ « » ‹ › 「 」 『 』). */
 const QUOTE_MARK = /["'`\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u00ab\u00bb\u2039\u203a\u300c\u300d\u300e\u300f]/;
 /** Just before an opening quote: a field's value (`user_agent="`, `"body": "`, `subject: '`), data carried rather than a phrase named. */
@@ -423,7 +433,9 @@ export class RulesDetector implements Detector {
       // A stock attack phrase in quotes inside a sentence is named, not said (round 15c).
       else if (STOCK_PHRASE_RULES.has(rule.id) && mentionedInQuote(t, m.index, m.index + m[0].length)) wgt *= 0.4;
       // A link shown as code is neither loaded nor followed (round 15c).
-      else if (RENDERED_LINK_RULES.has(rule.id) && insideCode(t, m.index)) wgt *= 0.4;
+      // Round 18f: also a link named as an example in a write-up ("emit markdown such as ![](…)" in an advisory) or on an
+      // indented code line.
+      else if (RENDERED_LINK_RULES.has(rule.id) && (insideCode(t, m.index) || shownAsExample(t, m.index, quotes))) wgt *= 0.4;
       else discussed = false;
       if (hidden) wgt += 0.1;
       if (!best || wgt > best.weight) best = { weight: wgt, start: m.index, end: m.index + m[0].length, discussed };
