@@ -1,5 +1,7 @@
 /** Builders of MCP messages for specs and tests (not part of the public API). */
 import type { McpMessageEvent } from '@mcpspy/events';
+import { ContextDetector } from './detectors/context.detector';
+import type { AnalysisInput } from './types';
 
 let n = 0;
 
@@ -52,4 +54,14 @@ export function listingResponse(method: 'prompts/list' | 'resources/list', items
     type: 'response', id, result: { [key]: items }, error: {},
     request: { type: 'request', id, method, params: {}, error: {} }, raw: '', msg_id: `t:${id}`, session: opts.session,
   };
+}
+
+/** One text of a tools/list answer (a tool's description by default) as the detectors read a definition. */
+export function definitionInput(text: string, field = 'result.tools[0].description'): AnalysisInput {
+  return { msg: null as never, method: 'tools/list', direction: 'response', texts: [{ field, text, context: 'definition', origin: 'plain' }] };
+}
+
+/** The context detector's tool-poisoning score for one definition text (0 when it finds none). */
+export function definitionPoisoning(text: string, field?: string): number {
+  return new ContextDetector().detect(definitionInput(text, field)).find((f) => f.category === 'tool_poisoning')?.score ?? 0;
 }

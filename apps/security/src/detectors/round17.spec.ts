@@ -6,8 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jailbreakStructure } from '../jailbreak-structure';
 import { normalizeForMatch } from '../normalize';
-import type { AnalysisInput } from '../types';
-import { ContextDetector } from './context.detector';
+import { definitionPoisoning } from '../test-builders';
 
 const weight = (t: string) => {
   const lower = t.toLowerCase();
@@ -45,13 +44,7 @@ describe('round 17c: refusals suppressed, with emotional pressure, twice, or in 
   });
 });
 
-const definition = (text: string, field = 'result.tools[0].description'): AnalysisInput => ({
-  msg: null as never,
-  method: 'tools/list',
-  direction: 'response',
-  texts: [{ field, text, context: 'definition', origin: 'plain' }],
-});
-const poisoning = (text: string, field?: string) => new ContextDetector().detect(definition(text, field)).find((f) => f.category === 'tool_poisoning')?.score ?? 0;
+const poisoning = definitionPoisoning;
 
 describe('round 17c: a fixed e-mail recipient written into a tool definition', () => {
   test('a description or a parameter that routes data to a named address is tool poisoning', () => {

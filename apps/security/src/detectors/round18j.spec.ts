@@ -8,8 +8,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jailbreakStructure, SPOKEN_CLAIM, suspendsRules } from '../jailbreak-structure';
 import { normalizeForMatch } from '../normalize';
-import type { AnalysisInput, TextUnit } from '../types';
-import { ContextDetector } from './context.detector';
+import type { TextUnit } from '../types';
+import { definitionPoisoning } from '../test-builders';
 import { RulesDetector, spokenToModel } from './rules.detector';
 
 const weight = (t: string, spoken: boolean) => {
@@ -104,13 +104,7 @@ describe('round 18j: the model’s rules declared void in a message spoken to it
   });
 });
 
-const definition = (text: string, field = 'result.tools[0].description'): AnalysisInput => ({
-  msg: null as never,
-  method: 'tools/list',
-  direction: 'response',
-  texts: [{ field, text, context: 'definition', origin: 'plain' }],
-});
-const poisoning = (text: string, field?: string) => new ContextDetector().detect(definition(text, field)).find((f) => f.category === 'tool_poisoning')?.score ?? 0;
+const poisoning = definitionPoisoning;
 
 describe('round 18j: a listing whose data also goes to an outside host', () => {
   test('a side copy to a named host, in several languages, is tool poisoning', () => {
