@@ -21,6 +21,15 @@ import { loadPublicSets } from './security-public-sets.mjs';
 import { benchTexts } from './security-offline-texts.mjs';
 
 const args = process.argv.slice(2);
+// Every option takes a value; an unknown one (e.g. security-eval's --previous) would otherwise be ignored and the run
+// would compare nothing, so it stops here with the usage.
+const KNOWN = new Set(['--engine', '--against', '--out', '--data', '--per-pool', '--exclude']);
+for (let i = 0; i < args.length; i += 2) {
+  if (!KNOWN.has(args[i]) || i + 1 >= args.length) {
+    console.error(`security-verdicts: ${KNOWN.has(args[i]) ? `${args[i]} needs a value` : `unknown option ${JSON.stringify(args[i])}`} (options: ${[...KNOWN].join(', ')}; compare with --against DIST_DIR)`);
+    process.exit(2);
+  }
+}
 const opt = (n, d) => (args.indexOf(n) >= 0 && args.indexOf(n) + 1 < args.length ? args[args.indexOf(n) + 1] : d);
 const data = opt('--data', process.env.MCPSPY_SECURITY_DATA ?? '/work/data/security');
 const perPool = Number(opt('--per-pool', '400'));
