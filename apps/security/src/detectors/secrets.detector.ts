@@ -67,6 +67,7 @@ export class SecretsDetector implements Detector {
     credentialFields(texts, best);
     personalRecords(texts, best);
     nationalIds(texts, best);
+    personalFields(texts, best);
     if (best.size === 0) return [];
     const email = best.get('email');
     if (email && emails.size >= 3) {
@@ -253,6 +254,51 @@ function nationalIds(texts: TextsInput['texts'], best: Map<string, { weight: num
       entry.evidence.push({ text: `${m[0].slice(0, 2)}…${m[0].slice(-2)}`, field: unit.field, start: m.index, end: m.index + m[0].length, rule: 'national_id' });
     }
   }
+}
+
+/**
+ * Round 19c: personal data held as JSON values (a record an API returned: `{"ssn": "611-20-4498", "dob": "1979-03-22"}`).
+ * The label is the field's key, not the text, so the labelled-record check above cannot see it (each JSON string is
+ * judged as its own text). An identity number under an identity key, or a birth date beside a medical field, is a
+ * personal record; masked values (`***-**-4498`, `XXX-XX-1234`), placeholders (one repeated digit, 123456…) and values
+ * without enough digits are none. Keys are compared without case, `_`, `-` or spaces, in the spellings APIs use.
+ */
+const ID_KEY = /^(?:ssn|socialsecurity(?:number|no)?|nationalid(?:number|no)?|nationalinsurance(?:number|no)?|nin|nino|nik|nric|cpf|rut|dni|nie|nif|pesel|aadhaar(?:number|no)?|tckimlik(?:no)?|tckn|passport(?:number|no)?|taxid|taxnumber|itin|mrn|medicalrecordnumber|insuranceid|mbi|medicare(?:number|id)?|driverslicen[cs]e(?:number|no)?|licensenumber|snils|curp|bsn|personnummer|idnumber|idno|personalid|citizenid)$/;
+const DOB_KEY = /^(?:dob|dateofbirth|birthdate|birthday|geburtsdatum|fechadenacimiento|datedenaissance|datadinascita)$/;
+const MEDICAL_KEY = /^(?:diagnos[ie]s|diagnosiscodes?|icd10|icd|medicalhistory|conditions?|medications?)$/;
+const MASKED = /[*•●]|x{2,}|X{2,}|#{2,}|redacted|masked/;
+function lastKey(field: string): string | undefined {
+  const j = field.lastIndexOf('#json.');
+  if (j < 0) return undefined;
+  const path = field.slice(j + 6).replace(/\[\d+\]/g, '');
+  return path.slice(path.lastIndexOf('.') + 1).toLowerCase().replace(/[_\s-]/g, '');
+}
+function personalFields(texts: TextsInput['texts'], best: Map<string, { weight: number; evidence: AlertEvidence[]; summary: string }>): void {
+  let id: TextsInput['texts'][number] | undefined;
+  let dob = false;
+  let medical = false;
+  for (const unit of texts) {
+    if (unit.context === 'definition' || unit.text.length > 64 || !unit.field.includes('#json.')) continue;
+    const key = lastKey(unit.field);
+    if (!key) continue;
+    const v = unit.text.trim();
+    if (!id && ID_KEY.test(key)) {
+      const digits = v.replace(/\D/g, '');
+      if (digits.length >= 5 && v.length <= 40 && !MASKED.test(v) && !placeholderDigits(digits)) id = unit;
+    } else if (DOB_KEY.test(key)) {
+      if (/(?:19|20)\d{2}/.test(v) && v.length <= 30) dob = true;
+    } else if (MEDICAL_KEY.test(key)) {
+      if (/\p{L}{3}/u.test(v)) medical = true;
+    }
+  }
+  if (!id && !(dob && medical)) return;
+  if (best.has('personal_record')) return;
+  const at = id ?? texts.find((u) => u.field.includes('#json.'))!;
+  best.set('personal_record', {
+    weight: 0.6,
+    summary: id ? `personal record (identity number under "${lastKey(at.field)}")` : 'personal record (birth date and medical fields)',
+    evidence: [{ text: id ? `${at.text.trim().slice(0, 2)}…` : clip(redact(at.text)), field: at.field, start: 0, end: at.text.length, rule: 'personal_record' }],
+  });
 }
 
 /** Evidence shows where a secret is, not the secret: alerts travel further than the traffic. */
