@@ -52,6 +52,8 @@ interface Cue {
   onlyInDefinition?: boolean;
   /** Not read in a prompt (a prompts/get message, a sampling system prompt): there a label names the prompt's own speakers. */
   notInPrompt?: boolean;
+  /** Not read in a sampling request's messages either (round 19c): they are put to the model, which they may address. */
+  notInSampling?: boolean;
   /** A cheap test the text must pass before the cue's regex runs (the noun a label needs, before the label's regex). */
   pre?: RegExp;
   /** A last check of a match (e.g. a label of more than one word); a rejected match is skipped like a negated one. */
@@ -1156,6 +1158,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
     // read once an addressee cue has matched (a label or a relative clause naming the automated reader).
     id: 'addressed_request',
     raw: true,
+    notInSampling: true,
     afterAddress: true,
     notInDefinition: true,
     notInPrompt: true,
@@ -1348,6 +1351,7 @@ export class ContextDetector implements Detector {
         if (open[ci] === 0) continue;
         if (cue.notInDefinition && unit.context === 'definition') continue;
         if (cue.notInPrompt && byDesign && unit.context !== 'definition') continue;
+        if (cue.notInSampling && unit.field.startsWith('params.messages[')) continue;
         if (cue.onlyInDefinition && unit.context !== 'definition') continue;
         if (cue.afterAddress && !addressSeen()) continue;
         if (cue.raw && lower === undefined) {
