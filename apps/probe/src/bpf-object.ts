@@ -44,6 +44,14 @@ export class BpfObject {
   }
 
   load(): void {
+    // scripts/run-tests.mjs runs the files it believes load no BPF in a lane
+    // beside the probe's own tests; one that does would race them for the host.
+    if (process.env.MCPSPY_TEST_LANE === 'isolated') {
+      throw new Error(
+        `${this.path}: a test in run-tests' isolated lane tried to load BPF; mark its file for the host lane ` +
+          '(use rootSkipReason or startProbe, or move it under apps/probe/test or tests/e2e)',
+      );
+    }
     const r = this.lib.bpf_object__load(this.obj);
     if (r !== 0) {
       const e = -r || lastErrno();
