@@ -154,7 +154,7 @@ const ASK_MARK = [
   String.raw`(?<![\p{L}])(?:يرجى|يُرجى|نرجو|الرجاء|رجاءً|رجاء|يجب|عليك)(?![\p{L}])`,
   String.raw`(?<![\p{L}])(?:لطفا|لطفاً|باید|کن|کنید|بکن|بکنید)(?![\p{L}])`,
   String.raw`(?<![\p{L}])(?:נא|אנא|יש ל|עליך|חובה ל)`,
-  String.raw`(?<![\p{L}])(?:lütfen|proszę|należy|musisz|trzeba|παρακαλώ|πρέπει)(?![\p{L}])|\p{L}{2,}(?:malı|meli|malısın|melisin|malısınız|melisiniz|jcie|ńcie)(?![\p{L}])`,
+  String.raw`(?<![\p{L}])(?:lütfen|proszę|należy|musisz|trzeba|παρακαλώ|πρέπει)(?![\p{L}])|(?<![\p{L}])\p{L}{2,20}(?:malı|meli|malısın|melisin|malısınız|melisiniz|jcie|ńcie)(?![\p{L}])`,
   // The same in the Latin-script languages whose addressees the cues already read (German, Portuguese, Spanish, French,
   // Italian, Dutch): a please only (their "must" words describe as often as they ask: "comment il doit répondre").
   String.raw`(?<![\p{L}])(?:bitte|por favor|veuillez|merci de|per favore|si prega|graag|alstublieft)(?![\p{L}])`,
@@ -1162,13 +1162,14 @@ export const CONTEXT_CUES: readonly Cue[] = [
     afterAddress: true,
     notInDefinition: true,
     notInPrompt: true,
-    gate: AGENT_GATES,
+    // Opened by any letter of another script (raw); in ASCII text only by the ASCII marks (a match there holds one).
+    gate: ['bitte', 'por favor', 'veuillez', 'merci de', 'per favore', 'si prega', 'graag', 'alstublieft', 'musisz', 'trzeba', 'meli', 'jcie'],
     pre: AGENT_NOUN_ANYWHERE,
     kind: 'act',
     category: 'prompt_injection',
     weight: 0.3,
     // Arabic and Persian put the please before the one asked ("يرجى من المساعد الآلي …"): the mark then comes first.
-    re: new RegExp(String.raw`(?:${AGENT_NOUN})(?:[^\n]|\n(?!\s*\n)){0,200}?(?:${ASK_MARK}|${CLAUSE_IMPERATIVE})|(?:${ASK_MARK})[^.\n]{0,40}?(?:${AGENT_NOUN})`, 'gu'),
+    re: new RegExp(String.raw`(?:${AGENT_NOUN})(?:[^\n]|\n(?!\s*\n)){0,200}?(?:${ASK_MARK}|${CLAUSE_IMPERATIVE})|(?<![\p{L}])(?:يرجى|يُرجى|نرجو|الرجاء|لطفا|لطفاً)[^.\n]{0,40}?(?:${AGENT_NOUN})`, 'gu'),
     accept: (m) => !NEGATED_ASK.test(m[0]),
     summary: 'asks the automated reader it addresses to act (an imperative or a please/must after the addressee)',
   },
