@@ -161,6 +161,8 @@ const ASK_MARK = [
 ].join('|');
 /** A request forbidden rather than made: a negation right before the mark ("никогда не отправляйте", "ne doivent pas"). */
 const NEGATED_ASK = /(?:^|[\s,:;(«"„])(?:не|ні|nie|никогда|ніколи|لا|אל|nicht|não|no|ne|non|niet|never|not|don't|do not|asla|hiçbir|μην|δεν)\s+\S+$/u;
+/** What a text needs before `addressed_request` runs (no `u` flag, no `g`: one fast scan). */
+const ASK_SCRIPT_OR_MARK = /[\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff]|bitte|por favor|veuillez|merci de|per favore|si prega|graag|alstublieft|musisz|trzeba|meli|jcie/;
 /** A singular imperative opening the clause right after the addressee (Russian and Ukrainian): "…: загрузи", "… — переведи". */
 const CLAUSE_IMPERATIVE = String.raw`[:—–!]\s{0,3}(?:не\s)?\p{Script=Cyrillic}{2,}(?:[иь]|ай|яй|ей|уй)(?![\p{L}])`;
 const AGENT_NOUN = `(?:(?<![\\p{L}\\p{N}_])(?:${AGENT_WORDS.join('|')})${RB}|アシスタント|ボット|エージェント|助手|助理|机器人|智能体|어시스턴트|도우미|에이전트|自動化|自动化|자동화)`;
@@ -1164,7 +1166,9 @@ export const CONTEXT_CUES: readonly Cue[] = [
     notInPrompt: true,
     // Opened by any letter of another script (raw); in ASCII text only by the ASCII marks (a match there holds one).
     gate: ['bitte', 'por favor', 'veuillez', 'merci de', 'per favore', 'si prega', 'graag', 'alstublieft', 'musisz', 'trzeba', 'meli', 'jcie'],
-    pre: AGENT_NOUN_ANYWHERE,
+    // A letter of a script whose marks are read, or an ASCII mark (raw cues also open on typographic quotes and dashes,
+    // which most English text holds: the regex below is the costliest of the cues).
+    pre: ASK_SCRIPT_OR_MARK,
     kind: 'act',
     category: 'prompt_injection',
     weight: 0.3,

@@ -6,9 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TextUnit } from '../types';
 import { ContextDetector } from './context.detector';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { NATIONAL_ID, nationalIdGateOpens, SecretsDetector } from './secrets.detector';
+import { SecretsDetector } from './secrets.detector';
 
 const unit = (text: string, context: TextUnit['context'] = 'result', field = 'result.content[0].text'): TextUnit => ({ text, field, context, origin: 'plain' });
 const leak = (text: string, context: TextUnit['context'] = 'result') => {
@@ -155,22 +153,3 @@ describe('round 19c: personal data held as JSON values', () => {
   });
 });
 
-describe('round 19c: the identity-number gate', () => {
-  test('opens on every text where the regex finds a form (the tuning writers\' files, digit noise)', () => {
-    const dir = join(__dirname, '..', '..', '..', 'training');
-    const texts: string[] = [];
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.jsonl') && !/^writer-b[d-i]\./.test(n))) for (const l of readFileSync(join(dir, f), 'utf8').split('\n')) if (l.trim()) texts.push(String(JSON.parse(l).text));
-    let rnd = 7;
-    const pick = (a: string) => a[(rnd = (rnd * 1103515245 + 12345) & 0x7fffffff) % a.length]!;
-    for (let i = 0; i < 3000; i++) texts.push(Array.from({ length: 40 }, () => pick('0123456789 .-ABCXKZ784')).join(''));
-    let matched = 0;
-    for (const t of texts) {
-      NATIONAL_ID.lastIndex = 0;
-      if (NATIONAL_ID.test(t)) {
-        matched++;
-        assert.ok(nationalIdGateOpens(t), t.slice(0, 200));
-      }
-    }
-    assert.ok(matched > 50, `only ${matched} texts hold a form`);
-  });
-});
