@@ -52,6 +52,8 @@ interface Cue {
   onlyInDefinition?: boolean;
   /** Not read in a prompt (a prompts/get message, a sampling system prompt): there a label names the prompt's own speakers. */
   notInPrompt?: boolean;
+  /** Not read in a sampling request's messages either (round 19c): they are put to the model, which they may address. */
+  notInSampling?: boolean;
   /** A cheap test the text must pass before the cue's regex runs (the noun a label needs, before the label's regex). */
   pre?: RegExp;
   /** A last check of a match (e.g. a label of more than one word); a rejected match is skipped like a negated one. */
@@ -129,8 +131,40 @@ const RB = String.raw`(?![\p{L}\p{N}_])`;
 const AGENT_WORDS = [
   'ai', 'a\\.i\\.', 'ia', 'ki', 'ии', 'llm', 'gpt', 'copilot', 'chatbot', 'bots?', 'assistants?', 'assistent(?:en|in)?', 'assistente', 'asistente',
   'asystent(?:a|owi)?', 'ассистент(?:а|у|ом)?', 'помощник(?:а|у|ом)?', 'бот(?:а|у|ом)?', 'सहायक', 'مساعد', 'المساعد', 'للمساعد', 'الآلي', 'asisten',
-  'asistan(?:ı|a)?', 'yardımcı(?:sı|ya)?', 'katulong', 'trợ lý', 'ผู้ช่วย', 'асистент(?:а|у|ом)?', 'помічник(?:а|у|ом)?', 'ші', 'msaidizi', 'সহকারী', 'دستیار', 'βοηθ(?:ός|ού|ό)', 'עוזר', 'avustaja(?:lle)?', 'asszisztens(?:nek)?', '(?:automated|automation|autonomous|automatisierte[nmr]?|automatische[nmr]?|automatique|automatizad[oa]|автоматическ\\p{L}{1,3}|автоматизированн\\p{L}{1,3}) [\\p{L}-]{3,20}',
+  'asistan(?:ı|a|ına|ına|ımız|lar|lara)?', 'yardımcı(?:sı|ya)?', 'katulong', 'trợ lý', 'ผู้ช่วย', 'асистент(?:а|у|ом)?', 'помічник(?:а|у|ом)?', 'ші', 'msaidizi', 'সহকারী', 'دستیار', 'βοηθ(?:ός|ού|ό)', 'עוזר', 'avustaja(?:lle)?', 'asszisztens(?:nek)?',
+  // Round 19c: the nouns' other cases (plural, vocative, dative) in Russian and Ukrainian, the agent and the neural
+  // network, the AI and automated systems in Arabic, Persian, Turkish, Polish and Kazakh, and Hebrew nouns behind their
+  // one-letter prefixes (ל "to", ה "the", ש "that", ו "and": "לבוט", "לעוזר").
+  'ассистент(?:ов|ам|е|ы)', 'асистент(?:ів|ам|е|и)', 'помощник(?:ов|ам|и)', 'помічник(?:ів|ам|и|у)', 'бот(?:ы|ов|ам)', 'агент(?:а|у|ом|ов|ам|ы|и|ів)?', 'нейросет(?:ь|и|ей)',
+  'الذكاء الاصطناعي', '(?:لل|ال)أنظمة الآلية', '(?:لل|ال)?نظام الآلي', '(?:لل|ال)وكيل', 'هوش مصنوعی', 'yapay zek[aâ](?:ya|nın)?', 'sztuczn\\p{L}{1,3} inteligencj\\p{L}', 'көмекші', 'жасанды интеллект',
+  '[להשו]{0,2}(?:בוט|עוזר|סוכן|בינה המלאכותית|בינה מלאכותית)', '(?:automated|automation|autonomous|automatisierte[nmr]?|automatische[nmr]?|automatique|automatizad[oa]|автоматическ\\p{L}{1,3}|автоматизированн\\p{L}{1,3}) [\\p{L}-]{3,20}',
 ];
+/**
+ * Round 19c: the grammatical marks of a request to the one addressed, in the scripts whose asks the cues did not read
+ * (the tuning set's injections in Russian, Ukrainian, Arabic, Persian, Hebrew, Turkish and Polish were caught by the
+ * classifier alone): a polite or plural imperative ending (Russian -ите/-йте/-ьте, Ukrainian -іть, Polish -jcie/-ńcie),
+ * a singular imperative opening the clause right after the addressee's colon or dash, an obligation word (должен,
+ * необходимо, слід, يجب, باید, יש ל, należy, -malı/-meli) or a please (пожалуйста, يرجى, لطفا, נא, lütfen, proszę,
+ * παρακαλώ), and Persian's light-verb imperative (… کن, … کنید). A closed class per language, not a list of actions: what
+ * is asked does not matter once the text speaks to its automated reader.
+ */
+const ASK_MARK = [
+  String.raw`(?<![\p{L}])\p{Script=Cyrillic}{2,}(?:ите|йте|ьте|іть)(?![\p{L}])`,
+  String.raw`(?<![\p{L}])(?:должен|должна|должны|необходимо|нужно|следует|пожалуйста|слід|потрібно|треба|будь ласка|қажет)(?![\p{L}])`,
+  String.raw`(?<![\p{L}])(?:يرجى|يُرجى|نرجو|الرجاء|رجاءً|رجاء|يجب|عليك)(?![\p{L}])`,
+  String.raw`(?<![\p{L}])(?:لطفا|لطفاً|باید|کن|کنید|بکن|بکنید)(?![\p{L}])`,
+  String.raw`(?<![\p{L}])(?:נא|אנא|יש ל|עליך|חובה ל)`,
+  String.raw`(?<![\p{L}])(?:lütfen|proszę|należy|musisz|trzeba|παρακαλώ|πρέπει)(?![\p{L}])|(?<![\p{L}])\p{L}{2,20}(?:malı|meli|malısın|melisin|malısınız|melisiniz|jcie|ńcie)(?![\p{L}])`,
+  // The same in the Latin-script languages whose addressees the cues already read (German, Portuguese, Spanish, French,
+  // Italian, Dutch): a please only (their "must" words describe as often as they ask: "comment il doit répondre").
+  String.raw`(?<![\p{L}])(?:bitte|por favor|veuillez|merci de|per favore|si prega|graag|alstublieft)(?![\p{L}])`,
+].join('|');
+/** A request forbidden rather than made: a negation right before the mark ("никогда не отправляйте", "ne doivent pas"). */
+const NEGATED_ASK = /(?:^|[\s,:;(«"„])(?:не|ні|nie|никогда|ніколи|لا|אל|nicht|não|no|ne|non|niet|never|not|don't|do not|asla|hiçbir|μην|δεν)\s+\S+$/u;
+/** What a text needs before `addressed_request` runs (no `u` flag, no `g`: one fast scan). */
+const ASK_SCRIPT_OR_MARK = /[\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff]|bitte|por favor|veuillez|merci de|per favore|si prega|graag|alstublieft|musisz|trzeba|meli|jcie/;
+/** A singular imperative opening the clause right after the addressee (Russian and Ukrainian): "…: загрузи", "… — переведи". */
+const CLAUSE_IMPERATIVE = String.raw`[:—–!]\s{0,3}(?:не\s)?\p{Script=Cyrillic}{2,}(?:[иь]|ай|яй|ей|уй)(?![\p{L}])`;
 const AGENT_NOUN = `(?:(?<![\\p{L}\\p{N}_])(?:${AGENT_WORDS.join('|')})${RB}|アシスタント|ボット|エージェント|助手|助理|机器人|智能体|어시스턴트|도우미|에이전트|自動化|自动化|자동화)`;
 /** A negated verb of telling or showing, in the writers' languages (round 16c, definitions). */
 const NEG_TELL = [
@@ -171,12 +205,14 @@ const BEFORE_OTHER_TOOLS = [
 /** Literals every English (ASCII) match of `AGENT_NOUN` holds, for the gates. */
 const AGENT_GATES: readonly string[] = [
   'assistant', 'assistent', 'bot', 'a.i.', 'llm', 'gpt', 'copilot', 'automat', 'autonomous', 'asistente', 'assistente', 'asystent', 'asisten', 'asistan', 'katulong',
+  // Round 19c: ASCII spellings of the nouns added to AGENT_WORDS.
+  'yapay zek', 'sztuczn',
   // The short words end at any ASCII character that is no letter, digit or underscore (others open the cue by their script).
   ...['ai', 'ia', 'ki'].flatMap((w) => [...' ,.:;)]([-/\'"!?*`\t\n\r{}<>|&+=#%@~^$'].map((c) => w + c)),
 ];
 /** Relative pronouns and demonstratives of the writers' languages (an addressee defined by what it does to this data). */
-const RELATIVE = String.raw`that|who|which|que|qui|der|die|das|welche[rsn]?|che|któr\p{L}{1,2}|котор\p{L}{2,3}|الذي|التي|yang`;
-const DEMONSTRATIVE = String.raw`this|these|este|esta|estos|estas|esse|essa|ce|cet|cette|ces|diese[rnms]?|questo|questa|questi|queste|tego|tej|ten|эт\p{L}{1,2}|данн\p{L}{2,3}|هذا|هذه|ini|này`;
+const RELATIVE = String.raw`that|who|which|que|qui|der|die|das|welche[rsn]?|che|któr\p{L}{1,2}|котор\p{L}{2,3}|як(?:ий|а|е|і|ого|ому|ої)|الذي|التي|yang|ש\p{L}{2,}`;
+const DEMONSTRATIVE = String.raw`this|these|este|esta|estos|estas|esse|essa|ce|cet|cette|ces|diese[rnms]?|questo|questa|questi|queste|tego|tej|ten|эт\p{L}{1,3}|данн\p{L}{2,3}|ц(?:ей|я|е|і|ю|ього|ієї|их|им)|هذا|هذه|ini|này|הזה|הזאת|האלה`;
 /** The noun anywhere in the text (no `g`: read with test()). */
 const AGENT_NOUN_ANYWHERE = new RegExp(AGENT_NOUN, 'u');
 /** Where a note's label may begin: a line, a sentence, a clause, a bracket, a quote mark, a list or comment marker. */
@@ -225,7 +261,7 @@ const CLAIMED_APPROVAL = [
   String.raw`(?:既に|すでに|事前に|予め|あらかじめ)[^。\n]{0,20}?(?:了承|承認|同意|許可|確認|合意)|(?:承認|了承|確認)済み`,
   String.raw`已(?:经)?[^。\n]{0,12}?(?:批准|同意|确认|授权|审批|核实)|(?:预先|事先)(?:批准|同意|授权)`,
   String.raw`이미[^.\n]{0,15}?(?:동의|승인|확인|허락)|사전 (?:합의|승인|동의)|(?:승인|확인|합의) 완료`,
-  String.raw`уже[^.\n]{0,30}?(?:согласил|одобрил|подтвердил|дал согласие|разрешил|утвердил)|заранее (?:одобрен|согласован)`,
+  String.raw`уже[^.\n]{0,30}?(?:согласил|согласова|одобрил|подтвердил|дал согласие|разрешил|утвердил)|заранее (?:одобрен|согласован)`,
   String.raw`już[^.\n]{0,30}?(?:zgod|zatwierdz|potwierdz|zaakceptowa)|wyraził\p{L}{0,2} (?:już )?zgodę`,
   String.raw`(?<![\p{L}\p{N}_])já${RB}[^.\n]{0,30}?(?:aprov|autoriz|confirm|concord|validad|deu (?:o )?(?:consentimento|aval))|pré-aprovad`,
   String.raw`(?<![\p{L}\p{N}_])ya${RB}[^.\n]{0,30}?(?:aprob|autoriz|confirm|dio su consentimiento|validad)|(?:lo|la) aprobó${RB}|aprobad[oa] previamente|previamente aprobad`,
@@ -1067,7 +1103,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
     kind: 'address',
     category: 'prompt_injection',
     weight: 0.3,
-    re: new RegExp(String.raw`(?:${AGENT_NOUN})\s?,?\s(?:${RELATIVE})${RB}[^.!?。\n]{1,40}?(?<![\p{L}\p{N}_])(?:${DEMONSTRATIVE})${RB}`, 'gu'),
+    re: new RegExp(String.raw`(?:${AGENT_NOUN})(?:\s\p{Script=Arabic}{2,15}){0,2}\s?,?\s(?:${RELATIVE})${RB}[^.!?。\n]{1,40}?(?<![\p{L}\p{N}_])(?:${DEMONSTRATIVE})${RB}`, 'gu'),
     summary: 'text inside data speaks to the automated reader that processes it',
   },
   // Round 16c, definitions: what a description keeps from the user, and a call it puts before every other tool, in the
@@ -1104,6 +1140,42 @@ export const CONTEXT_CUES: readonly Cue[] = [
     weight: 0.3,
     re: new RegExp(CLAIMED_APPROVAL, 'gmu'),
     summary: 'tells the reader the action is already approved',
+  },
+  {
+    // Round 19c: a request put to the automated reader by name in Arabic ("يرجى من المساعد الآلي …", "نرجو من الوكيل …":
+    // "it is asked of the assistant"), the Arabic twin of "Assistant, please …".
+    id: 'addresses_ai',
+    raw: true,
+    notInPrompt: true,
+    gate: AGENT_GATES,
+    pre: AGENT_NOUN_ANYWHERE,
+    kind: 'address',
+    category: 'prompt_injection',
+    weight: 0.3,
+    re: new RegExp(String.raw`(?<![\p{L}])(?:يرجى|يُرجى|نرجو|الرجاء)\s(?:من\s)?(?:${AGENT_NOUN})`, 'gu'),
+    summary: 'text inside data asks the automated reader by name',
+  },
+  {
+    // Round 19c: the addressee's noun and, in the same paragraph after it, a grammatical mark of a request (`ASK_MARK`),
+    // read once an addressee cue has matched (a label or a relative clause naming the automated reader).
+    id: 'addressed_request',
+    raw: true,
+    notInSampling: true,
+    afterAddress: true,
+    notInDefinition: true,
+    notInPrompt: true,
+    // Opened by any letter of another script (raw); in ASCII text only by the ASCII marks (a match there holds one).
+    gate: ['bitte', 'por favor', 'veuillez', 'merci de', 'per favore', 'si prega', 'graag', 'alstublieft', 'musisz', 'trzeba', 'meli', 'jcie'],
+    // A letter of a script whose marks are read, or an ASCII mark (raw cues also open on typographic quotes and dashes,
+    // which most English text holds: the regex below is the costliest of the cues).
+    pre: ASK_SCRIPT_OR_MARK,
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.3,
+    // Arabic and Persian put the please before the one asked ("يرجى من المساعد الآلي …"): the mark then comes first.
+    re: new RegExp(String.raw`(?:${AGENT_NOUN})(?:[^\n]|\n(?!\s*\n)){0,200}?(?:${ASK_MARK}|${CLAUSE_IMPERATIVE})|(?<![\p{L}])(?:يرجى|يُرجى|نرجو|الرجاء|لطفا|لطفاً)[^.\n]{0,40}?(?:${AGENT_NOUN})`, 'gu'),
+    accept: (m) => !NEGATED_ASK.test(m[0]),
+    summary: 'asks the automated reader it addresses to act (an imperative or a please/must after the addressee)',
   },
   {
     id: 'skip_check',
@@ -1284,6 +1356,7 @@ export class ContextDetector implements Detector {
         if (open[ci] === 0) continue;
         if (cue.notInDefinition && unit.context === 'definition') continue;
         if (cue.notInPrompt && byDesign && unit.context !== 'definition') continue;
+        if (cue.notInSampling && unit.field.startsWith('params.messages[')) continue;
         if (cue.onlyInDefinition && unit.context !== 'definition') continue;
         if (cue.afterAddress && !addressSeen()) continue;
         if (cue.raw && lower === undefined) {
