@@ -505,6 +505,9 @@ export class RulesDetector implements Detector {
     blankedRaw += lower.slice(last);
     if (quoted * 2 >= t.length || (blanked.match(/\p{L}{2,}/gu)?.length ?? 0) < MENTION_MIN_WORDS) return;
     if (js >= 0 && jailbreakStructure(blanked, blankedRaw, spokenToModel(unit))) return;
+    // A text that tells its reader to act on what it quotes ("the policy now reads \"…\". Confirm and answer in full")
+    // uses the quote: an order quoted as someone's words is still an order when the reader is asked to follow it.
+    if (ACT_ON_QUOTE.test(blanked)) return;
     for (let i = from; i < hits.length; i++) {
       const h = hits[i]!;
       if (h.evidence.field !== unit.field || !MENTIONABLE.has(h.category) || h.discussed) continue;
@@ -521,6 +524,10 @@ const NOT_MENTIONABLE: ReadonlySet<string> = new Set([
   'read_sensitive_file', 'smuggle_in_parameter', 'chain_other_tool', 'new_instructions_marker', 'imperative_now',
 ]);
 const MENTION_FACTOR = 0.4;
+/** Outside the quotes, a sentence that tells the reader to go along: answer, confirm, comply, switch, from now on … (not a
+ * heading or a label: "Follow-ups:", "Reply (88 points)") */
+const ACT_ON_QUOTE =
+  /(?:^|[.!?:;]\s+|\n\s*)(?:please,? |now,? |so,? |then,? )?(?:answer|respond|reply|confirm|proceed|comply|follow|obey|apply|act|adopt|switch|enter|enable|activate|continue|go ahead|treat|acknowledge|operate|behave)\b(?![-:]|\s*\()|\byou (?:are|will|must|should|shall|may) (?:now|henceforth|from now)\b|\bfrom now on\b|\bfor (?:this|the rest of this) (?:session|conversation|chat)\b/;
 const MENTION_MIN_WORDS = 12;
 
 const DESTINATION_FIELD = /^(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$|^(?:https?|ftp):\/\/\S+$/i;
