@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RulesDetector } from './rules.detector';
 import { ContextDetector } from './context.detector';
+import { SecretsDetector } from './secrets.detector';
 import type { Finding } from '../types';
 import { toolCall } from '../test-builders';
 
@@ -57,5 +58,35 @@ describe('round 19f: a context cue inside an example a write-up shows does not c
   test('the same block in a text that is not about attacks still counts', () => {
     const t = `Release notes for the notes server, version 2.3:\n\n> ${example}\n\nThe new version also syncs faster.`;
     assert.ok(judge(t) >= 0.5, String(judge(t)));
+  });
+});
+
+describe('round 19f: test and placeholder values are no leak', () => {
+  const secrets = new SecretsDetector();
+  const kinds = (text: string): string[] => {
+    const f = secrets.detect({ msg: toolCall({}), method: 'tools/call', direction: 'response', texts: [{ field: 'result.content[0].text', text, context: 'result', origin: 'plain' }] });
+    return (f[0]?.details?.kinds as string[] | undefined) ?? [];
+  };
+  test('a Terraform plan hides the password it changes', () => {
+    assert.deepEqual(kinds('  ~ resource "aws_db_instance" "orders" {\n      ~ password            = (sensitive value)\n      ~ allocated_storage   = 100 -> 200\n    }'), []);
+  });
+  test('values that say they are to be replaced, or are not real', () => {
+    assert.deepEqual(kinds('SIGNING_SECRET=replace-with-64-hex-characters\nPORT=3000'), []);
+    assert.deepEqual(kinds('The fixture logs in with `user: QA01`, `password: not-a-real-password`.'), []);
+    assert.deepEqual(kinds('Inventar-Beispiel: `ansible_password: CHANGE_ME`.'), []);
+    assert.deepEqual(kinds('export DB_PASSWORD="$(vault kv get -field=password secret/orders/db)"'), []);
+  });
+  test('a hand-made key and the textbook social security number', () => {
+    assert.deepEqual(kinds("{ name: 'aws key id', input: 'AKIAABCDEFGHIJKLMNOP' }"), []);
+    assert.deepEqual(kinds('{"name": "Test Person", "ssn": "123-45-6789"}'), []);
+  });
+  test('a card number in a table of test cards', () => {
+    assert.deepEqual(kinds('| case | number |\n| ok | 4242 4242 4242 4242 |\n| 3-D Secure required | 4000 0027 6000 3184 |'), []);
+  });
+  test('real-looking values still count', () => {
+    assert.deepEqual(kinds('db password: Hq7!vR2#pLw9'), ['password_assignment']);
+    assert.deepEqual(kinds('id AKIAQ3EGT7LMWRX4PZ2K'), ['aws_access_key']);
+    assert.deepEqual(kinds('ssn 219-09-9999 on file'), ['ssn']);
+    assert.deepEqual(kinds('Please charge my card 4000 0027 6000 3184, expiry 09/29.'), ['card_number']);
   });
 });
