@@ -319,7 +319,8 @@ const PATTERNS: readonly SecretPattern[] = [
     weight: 0.6,
     triggers: ['assword', 'passwd', 'PASSWORD', 'secret', 'SECRET', 'api_key', 'apikey', 'API_KEY', 'token', 'TOKEN', 'Token', 'pwd'],
     // Passwords are also written in prose ("password Tr0ut-Lake!2025", "password is ..."); keys and tokens need an assignment.
-    re: /(?:\b|_)(password|passwd|pwd|secret|client_secret|api_?key|access_token|auth_?token|private_token)(?:["']?\s*[:=]\s*["']?|(?<=password|passwd)(?:\s+is)?\s+)([^\s"',;]{6,})/gi,
+    // (Round 19f: on one line: after an empty `MAPS_API_KEY=` the next line is the next setting, not its value.)
+    re: /(?:\b|_)(password|passwd|pwd|secret|client_secret|api_?key|access_token|auth_?token|private_token)(?:["']?[ \t]*[:=][ \t]*["']?|(?<=password|passwd)(?:\s+is)?\s+)([^\s"',;]{6,})/gi,
     accept: (s, m) => {
       // Punctuation closing the sentence is not part of the value ("the password expires." is prose, not a password).
       const v = (m[2] ?? '').replace(/[.:!?)\]`]+$/, '');

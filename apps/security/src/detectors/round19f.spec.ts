@@ -5,6 +5,7 @@ import { ContextDetector } from './context.detector';
 import { SecretsDetector } from './secrets.detector';
 import type { Finding } from '../types';
 import { toolCall } from '../test-builders';
+import { combineFindings } from '../verdict';
 
 // Round 19f: texts that name attacks in quotes, and examples shown in write-ups. Our own texts, written for these tests.
 const rules = new RulesDetector();
@@ -88,5 +89,29 @@ describe('round 19f: test and placeholder values are no leak', () => {
     assert.deepEqual(kinds('id AKIAQ3EGT7LMWRX4PZ2K'), ['aws_access_key']);
     assert.deepEqual(kinds('ssn 219-09-9999 on file'), ['ssn']);
     assert.deepEqual(kinds('Please charge my card 4000 0027 6000 3184, expiry 09/29.'), ['card_number']);
+  });
+});
+
+describe('round 19f: no weak rule alerts alone', () => {
+  const rule = (category: Finding['category'], score: number, id: string, detector = 'rules'): Finding => ({
+    detector, category, score, summary: id, evidence: [{ text: 't', field: 'params.arguments.url', start: 0, end: 1, rule: id }],
+  });
+  const alerts = (findings: Finding[]) => combineFindings(findings, toolCall({}), 'tools/call', 0.5).map((a) => `${a.category}:${a.score}`);
+  test('one weak rule and nothing else on the message', () => {
+    assert.deepEqual(alerts([rule('exfiltration', 0.5, 'link_with_placeholder')]), []);
+    assert.deepEqual(alerts([rule('tool_poisoning', 0.55, 'chain_other_tool')]), []);
+  });
+  test('any other finding, a strong rule, two rules or a jailbreak rule still alert', () => {
+    assert.equal(alerts([rule('exfiltration', 0.5, 'link_with_placeholder'), rule('exfiltration', 0.3, 'send_to_url', 'context')]).length, 1);
+    assert.equal(alerts([rule('exfiltration', 0.5, 'link_with_placeholder'), rule('data_leak', 0.4, 'email', 'secrets')]).length, 1);
+    assert.equal(alerts([rule('prompt_injection', 0.6, 'override_instructions')]).length, 1);
+    assert.equal(alerts([{ ...rule('exfiltration', 0.55, 'capture_host'), evidence: [rule('exfiltration', 0.5, 'capture_host').evidence[0]!, rule('exfiltration', 0.5, 'send_to_url').evidence[0]!] }]).length, 1);
+    assert.equal(alerts([rule('jailbreak', 0.55, 'no_restrictions')]).length, 1);
+  });
+  test('an empty assignment is not followed onto the next line', () => {
+    const secrets = new SecretsDetector();
+    const kinds = (text: string) => (secrets.detect({ msg: toolCall({}), method: 'tools/call', direction: 'response', texts: [{ field: 'result.content[0].text', text, context: 'result', origin: 'plain' }] })[0]?.details?.kinds as string[] | undefined) ?? [];
+    assert.deepEqual(kinds('MAPS_API_KEY=\nDATABASE_URL=postgres://user:password@localhost:5432/fleet_dev'), []);
+    assert.deepEqual(kinds('MAPS_API_KEY=k7Qx2mVr9LpT4wZs8NbY'), ['password_assignment']);
   });
 });
