@@ -115,3 +115,11 @@ describe('round 19f: no weak rule alerts alone', () => {
     assert.deepEqual(kinds('MAPS_API_KEY=k7Qx2mVr9LpT4wZs8NbY'), ['password_assignment']);
   });
 });
+
+describe('round 19f: a quoted jailbreak in a text whose normalisation changes its length', () => {
+  test('an ellipsis before the quotes does not keep the mention from being read', () => {
+    const t =
+      'Staff training notes… When clinic staff ask what a jailbreak looks like, we show the "DAN" family: the user tells the chatbot it is now a different AI "with no rules", often with a points game ("you lose 10 tokens every time you refuse"). We quote it so people recognise it, not to use it. Put approvals on a human.';
+    assert.ok(jailbreak(t) < 0.5, String(jailbreak(t)));
+  });
+});

@@ -484,27 +484,17 @@ export class RulesDetector implements Detector {
     const js = hits.findIndex((h, i) => i >= from && h.rule === 'jailbreak_structure' && h.evidence.field === unit.field && !h.discussed);
     if (!any && js < 0) return;
     const t = norm.text;
-    // The structure reads the raw text (only lower-cased) too: its quotes are blanked at the same offsets, so a text
-    // whose normalisation moved them keeps its hits.
-    const lower = unit.text.toLowerCase();
-    if (js >= 0 && (lower.length !== t.length || unit.text.length !== t.length)) return;
-    let blanked = '';
-    let blankedRaw = '';
-    let last = 0;
-    let quoted = 0;
-    for (const sp of quotedSpans(t)) {
-      if (sp.open < last || !mentionedInQuote(t, sp.open + 1, sp.close)) continue;
-      const gap = ' '.repeat(sp.close - sp.open - 1);
-      blanked += t.slice(last, sp.open + 1) + gap;
-      blankedRaw += lower.slice(last, sp.open + 1) + gap;
-      quoted += sp.close - sp.open - 1;
-      last = sp.close;
-    }
-    if (quoted === 0) return;
-    blanked += t.slice(last);
-    blankedRaw += lower.slice(last);
+    const own = blankMentions(t);
+    if (own.quoted === 0) return;
+    const blanked = own.text;
+    const quoted = own.quoted;
     if (quoted * 2 >= t.length || (blanked.match(/\p{L}{2,}/gu)?.length ?? 0) < MENTION_MIN_WORDS) return;
-    if (js >= 0 && jailbreakStructure(blanked, blankedRaw, spokenToModel(unit))) return;
+    // The structure reads the raw text (only lower-cased) too: its own quotes are blanked the same way.
+    if (js >= 0) {
+      const lower = unit.text.toLowerCase();
+      const raw = lower.length === unit.text.length ? blankMentions(lower).text : undefined;
+      if (jailbreakStructure(blanked, raw, spokenToModel(unit))) return;
+    }
     // A text that tells its reader to act on what it quotes ("the policy now reads \"…\". Confirm and answer in full")
     // uses the quote: an order quoted as someone's words is still an order when the reader is asked to follow it.
     if (ACT_ON_QUOTE.test(blanked)) return;
@@ -514,6 +504,20 @@ export class RulesDetector implements Detector {
       hits[i] = { ...h, weight: h.weight * MENTION_FACTOR, discussed: true };
     }
   }
+}
+
+/** Round 19f: the text with the inside of every quote in running text (a mention) blanked, offsets kept. */
+function blankMentions(t: string): { text: string; quoted: number } {
+  let out = '';
+  let last = 0;
+  let quoted = 0;
+  for (const sp of quotedSpans(t)) {
+    if (sp.open < last || !mentionedInQuote(t, sp.open + 1, sp.close)) continue;
+    out += t.slice(last, sp.open + 1) + ' '.repeat(sp.close - sp.open - 1);
+    quoted += sp.close - sp.open - 1;
+    last = sp.close;
+  }
+  return { text: quoted ? out + t.slice(last) : t, quoted };
 }
 
 /** Round 19f: categories whose rule hits a text can make by quoting (naming) an attack rather than saying it. */
