@@ -529,9 +529,10 @@ const NOT_MENTIONABLE: ReadonlySet<string> = new Set([
 ]);
 const MENTION_FACTOR = 0.4;
 /** Outside the quotes, a sentence that tells the reader to go along: answer, confirm, comply, switch, from now on … (not a
- * heading or a label: "Follow-ups:", "Reply (88 points)") */
+ * heading or a label: "Follow-ups:", "Reply (88 points)"); a request to the reader anywhere (please, tell me, give me,
+ * now write …); or a claim of authority over it ("I am the administrator", "per the security team"). */
 const ACT_ON_QUOTE =
-  /(?:^|[.!?:;]\s+|\n\s*)(?:please,? |now,? |so,? |then,? )?(?:answer|respond|reply|confirm|proceed|comply|follow|obey|apply|act|adopt|switch|enter|enable|activate|continue|go ahead|treat|acknowledge|operate|behave)\b(?![-:]|\s*\()|\byou (?:are|will|must|should|shall|may) (?:now|henceforth|from now)\b|\bfrom now on\b|\bfor (?:this|the rest of this) (?:session|conversation|chat)\b/;
+  /(?:^|[.!?:;]\s+|\n\s*)(?:please,? |now,? |so,? |then,? )?(?:answer|respond|reply|confirm|proceed|comply|follow|obey|apply|act|adopt|switch|enter|enable|activate|continue|go ahead|treat|acknowledge|operate|behave)\b(?![-:]|\s*\()|\byou (?:are|will|must|should|shall|may) (?:now|henceforth|from now)\b|\bfrom now on\b|\bfor (?:this|the rest of this) (?:session|conversation|chat)\b|\b(?:please|you can now|i need you to|tell me|give me|show me|provide (?:me|the|full|a|an)|write me|go ahead|now (?:write|answer|give|tell|list|explain|describe|output|print))\b|\bi am (?:an? |the |your )?(?:admin|administrator|developer|staff|authori[sz]ed|verified|owner|operator|supervisor)\b|\b(?:as|per) (?:the |your )?(?:admin|administrator|developer|operator|owner|ciso|security team)\b/;
 const MENTION_MIN_WORDS = 12;
 
 const DESTINATION_FIELD = /^(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$|^(?:https?|ftp):\/\/\S+$/i;
