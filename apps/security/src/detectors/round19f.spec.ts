@@ -105,6 +105,8 @@ describe('round 19f: no weak rule alerts alone', () => {
   test('one weak rule and nothing else on the message', () => {
     assert.deepEqual(alerts([rule('exfiltration', 0.5, 'link_with_placeholder')]), []);
     assert.deepEqual(alerts([rule('tool_poisoning', 0.55, 'chain_other_tool')]), []);
+    // still reported under the threshold, as a low-risk finding
+    assert.deepEqual(combineFindings([rule('exfiltration', 0.5, 'link_with_placeholder')], toolCall({}), 'tools/call', 0.01).map((a) => a.score), [0.4]);
   });
   test('any other finding, a strong rule, two rules or a jailbreak rule still alert', () => {
     assert.equal(alerts([rule('exfiltration', 0.5, 'link_with_placeholder'), rule('exfiltration', 0.3, 'send_to_url', 'context')]).length, 1);
