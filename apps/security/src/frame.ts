@@ -47,6 +47,14 @@ export function guardsAgainstOthers(text: string): boolean {
   return count(GUARD_TERMS, text, 1) + count(GUARD_CONDITION, text, 1) + count(DESCRIPTIVE, text, 1) > 0;
 }
 
+/**
+ * Round 19f: a text that talks about attacks: two of the descriptive terms (a write-up, an advisory, a lesson, a test
+ * file's comments). The context cues read the examples such a text shows as shown, not said.
+ */
+export function describesAttacks(text: string): boolean {
+  return count(DESCRIPTIVE, text.length > MAX_FRAMED ? text.slice(0, MAX_FRAMED) : text, 2) >= 2;
+}
+
 export interface Frame {
   /** Multiplier for injection and jailbreak scores of the text (1 = no change). */
   factor: number;

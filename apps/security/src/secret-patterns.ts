@@ -17,7 +17,13 @@ export interface SecretPattern {
   summary: string;
 }
 
-const PLACEHOLDER = /example|sample|dummy|placeholder|your[_-]?|xxxx|\*{3,}|<[^>]*>|\$\{|\{\{|redacted|changeme|fake|test_?key|0{8,}|1234567890ab/i;
+// (Round 19f: "replace-with-32-random-bytes", "CHANGE_ME", "not-a-real-password" and Terraform's "(sensitive value)" too.)
+const PLACEHOLDER = /example|sample|dummy|placeholder|your[_-]?|xxxx|\*{3,}|<[^>]*>|\$\{|\{\{|redacted|changeme|change[_-]me|replace[_-]?(?:me|with|this)|not[_-]?a[_-]?real|\(sensitive|fake|test_?key|0{8,}|1234567890ab/i;
+/**
+ * Round 19f: a value built from a run of the alphabet or of digits ("AKIAABCDEFGHIJKLMNOP", "…123456789…"): written by
+ * hand for a test or a doc, never issued by a key generator.
+ */
+const ALPHABET_RUN = /abcdefg|bcdefgh|cdefghi|defghij|efghijk|fghijkl|ghijklm|hijklmn|ijklmno|jklmnop|klmnopq|lmnopqr|mnopqrs|nopqrst|opqrstu|pqrstuv|qrstuvw|rstuvwx|stuvwxy|tuvwxyz|1234567|2345678|3456789/i;
 
 const notPlaceholder = (s: string): boolean => !PLACEHOLDER.test(s);
 /** A dotted identifier path or a constant's name: code that names where a value lives. */
@@ -65,6 +71,19 @@ export function isTestCardNumber(digits: string): boolean {
   return /^(\d)\1+$/.test(digits) || TEST_CARDS.has(digits);
 }
 
+const TEST_CARD_WORDS = /\btest(?:[ -]?mode)?\b|\btest (?:cards?|numbers?|data)\b|\bsandbox\b|\bfixtures?\b|\b3-?d ?secure\b/i;
+const CARD_RUN = /(?<![\d.-])(?:\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{1,7}|\d{4}[ -]\d{6}[ -]\d{4,5}|\d{13,19})(?![\d.-])/g;
+/** The last text testCardList read, and its answer (a card pattern asks once per match). */
+let testListText: string | undefined;
+let testListAnswer = false;
+function testCardList(text: string): boolean {
+  if (text === testListText) return testListAnswer;
+  testListText = text;
+  const head = text.length > 16384 ? text.slice(0, 16384) : text;
+  testListAnswer = TEST_CARD_WORDS.test(head) && (/\btest(?:[ -]?mode)? cards?\b|\bstripe\b|\badyen\b|\bbraintree\b|\bsandbox\b|\bfixtures?\b/i.test(head) || [...head.matchAll(CARD_RUN)].some((c) => isTestCardNumber(c[0].replace(/[ -]/g, ''))));
+  return testListAnswer;
+}
+
 /** Words that say a number is a card's: without one, an unbroken run of 13–19 digits is more often an id. */
 const CARD_CONTEXT = /card|visa|master|amex|american express|discover|\bcc\b|cc_?(?:num|no)|cvv|cvc|\bexp(?:iry|ires|iration)?\b|\bpan\b|payment|billing|kart|carte|tarjeta/i;
 
@@ -84,6 +103,9 @@ function cardAccept(match: string, m?: RegExpExecArray): boolean {
   if (digits.length < 13 || digits.length > 19) return false;
   if (!/^(?:4|5[1-5]|2[2-7]|3[47]|6(?:011|5|4[4-9]|22)|3(?:0[0-5]|[68])|35)/.test(digits)) return false;
   if (isTestCardNumber(digits)) return false;
+  // Round 19f: a number in a list of test cards (the text names test mode, a sandbox or fixtures, or prints a published
+  // test number too) is one of the provider's documented test numbers, whether or not this list knows it.
+  if (m && testCardList(m.input)) return false;
   // Grouping other than 4-4-4-4 (or none) is more often an id or a phone number.
   if (/[ -]/.test(match) && !/^\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}$|^\d{4}([ -])\d{6}\2\d{4,5}$/.test(match)) return false;
   return luhnValid(digits);
@@ -185,7 +207,7 @@ const PATTERNS: readonly SecretPattern[] = [
     weight: 0.85,
     triggers: ['AKIA', 'ASIA'],
     re: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
-    accept: notPlaceholder,
+    accept: (k) => notPlaceholder(k) && !ALPHABET_RUN.test(k.slice(4)),
     summary: 'AWS access key id',
   },
   {
@@ -297,17 +319,19 @@ const PATTERNS: readonly SecretPattern[] = [
     weight: 0.6,
     triggers: ['assword', 'passwd', 'PASSWORD', 'secret', 'SECRET', 'api_key', 'apikey', 'API_KEY', 'token', 'TOKEN', 'Token', 'pwd'],
     // Passwords are also written in prose ("password Tr0ut-Lake!2025", "password is ..."); keys and tokens need an assignment.
-    re: /(?:\b|_)(password|passwd|pwd|secret|client_secret|api_?key|access_token|auth_?token|private_token)(?:["']?\s*[:=]\s*["']?|(?<=password|passwd)(?:\s+is)?\s+)([^\s"',;]{6,})/gi,
+    // (Round 19f: on one line: after an empty `MAPS_API_KEY=` the next line is the next setting, not its value.)
+    re: /(?:\b|_)(password|passwd|pwd|secret|client_secret|api_?key|access_token|auth_?token|private_token)(?:["']?[ \t]*[:=][ \t]*["']?|(?<=password|passwd)(?:\s+is)?\s+)([^\s"',;]{6,})/gi,
     accept: (s, m) => {
       // Punctuation closing the sentence is not part of the value ("the password expires." is prose, not a password).
-      const v = (m[2] ?? '').replace(/[.:!?)\]]+$/, '');
+      const v = (m[2] ?? '').replace(/[.:!?)\]`]+$/, '');
       // A code reference ("password: DB_USER.password", "pwd=config.db.pwd") names where a secret is, not the secret.
       if (!notPlaceholder(v) || EXAMPLE_PASSWORD.test(v) || CODE_REFERENCE.test(v) || /^(?:process\.env|os\.environ|env\.|getenv|\$|%|\{|true$|false$|null$|none$|undefined$|required$|string$|optional$)/i.test(v)) return false;
       // A constant's name in capitals ("CHANGE_ME", "YOUR_DB_PASSWORD") stands for a value to be filled in (round 15c).
       if (/^[A-Z]+(?:_[A-Z]+)+$/.test(v)) return false;
       // Without ":" or "=", "password" must be a word of its own: in "reset-password HTTP/1.1" or "reason=bad_password
-      // attempt=3/5" it is part of a path or a code, and what follows is the next field, not a password (round 15c).
-      if (!/[:=]/.test(m[0].slice(m[0].indexOf(m[1]!) + m[1]!.length, m[0].length - (m[2] ?? '').length)) && (m[0][0] === '_' || /[\w/.-]/.test(m.input[m.index - 1] ?? ' '))) return false;
+      // attempt=3/5" it is part of a path or a code, and what follows is the next field, not a password (round 15c);
+      // likewise a value of its own ("vault kv get -field=password secret/app/db": round 19f).
+      if (!/[:=]/.test(m[0].slice(m[0].indexOf(m[1]!) + m[1]!.length, m[0].length - (m[2] ?? '').length)) && (m[0][0] === '_' || /[\w/.=-]/.test(m.input[m.index - 1] ?? ' '))) return false;
       // Passwords are chosen by people and have low entropy; tokens and keys are random.
       // In prose ("password reset-link", "password-protected") the word after it must look chosen: a digit, or a symbol
       // inside it that is not a hyphen between two words.
@@ -336,7 +360,8 @@ const PATTERNS: readonly SecretPattern[] = [
     weight: 0.7,
     triggers: ['ssn', 'social security'],
     re: /(?<![\d-])(\d{3})-(\d{2})-(\d{4})(?![\d-])/g,
-    accept: (_s, m) => m[1] !== '000' && m[1] !== '666' && !m[1]!.startsWith('9') && m[2] !== '00' && m[3] !== '0000' && !/^(\d)\1{2}-\1{2}-\1{4}$/.test(m[0]),
+    // (Round 19f: 123-45-6789 and 078-05-1120 are the numbers documentation and test data print; no one holds them.)
+    accept: (_s, m) => m[1] !== '000' && m[1] !== '666' && !m[1]!.startsWith('9') && m[2] !== '00' && m[3] !== '0000' && !/^(\d)\1{2}-\1{2}-\1{4}$/.test(m[0]) && m[0] !== '123-45-6789' && m[0] !== '078-05-1120',
     summary: 'US social security number',
   },
   {

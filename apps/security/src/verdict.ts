@@ -297,6 +297,29 @@ function injectionSendsOut(alerts: SecurityAlertEvent[], texts: readonly TextUni
 }
 
 /**
+ * Round 19f: no weak signal alone. One rule of the rules detector under LONE_RULE_MAX (an imperative in a tool
+ * description, a URL template with an environment placeholder, a credential path, a capture host), with no other finding
+ * of any detector on the message (not even a weak one), weighs ×0.8, under the threshold: on the 55 tuning writers such a lone rule
+ * alerted 12 benign texts and no attack outside jailbreaks. Jailbreaks keep it: there no second detector reads the
+ * text (the context cues look for asks inside data), so a jailbreak rule has nothing to be corroborated by.
+ */
+const LONE_RULE_MAX = 0.6;
+/** A lone weak rule still shows as a low-risk finding (0.5 → 0.4, 0.59 → 0.47), under the default threshold. */
+const LONE_RULE_FACTOR = 0.8;
+const LONE_RULE_CATEGORIES: ReadonlySet<string> = new Set(['prompt_injection', 'tool_poisoning', 'exfiltration']);
+const CORROBORATES_AT = 0.1;
+function loneWeakRule(group: readonly Finding[], all: readonly Finding[]): boolean {
+  if (group.length !== 1) return false;
+  const f = group[0]!;
+  if (f.detector !== 'rules' || f.score >= LONE_RULE_MAX || !LONE_RULE_CATEGORIES.has(f.category) || f.standalone || f.floating) return false;
+  const rules = new Set(f.evidence.map((e) => e.rule));
+  if (rules.size !== 1 || VERDICT_RULES.has([...rules][0] ?? '')) return false;
+  return !all.some((o) => o !== f && o.score >= CORROBORATES_AT);
+}
+/** Findings the verdict adds itself (a call's payload judged by shape): not a lone text rule. */
+const VERDICT_RULES: ReadonlySet<string> = new Set(['leak_sent_out', 'payload_sent_out', 'credential_to_address', 'personal_data_to_address', 'injection_names_destination']);
+
+/**
  * `texts`, when given, are the texts the findings were read from: an injection or jailbreak verdict on a text that
  * forbids or describes (a guard prompt, a policy, a write-up) is weighed down by its frame before the threshold.
  */
@@ -310,6 +333,7 @@ export function combineFindings(findings: readonly Finding[], msg: McpMessageEve
     if (list.length) groups.push(list);
   }
   for (const group of groups) {
+    const lone = loneWeakRule(group, findings);
     // A weak floating finding (the classifier under its stand-alone point) only speaks together with another offline text finding.
     const offline = group.filter((f) => FUSED.has(f.detector)).length;
     const kept = offline >= 2 ? group : group.filter((f) => !(f.floating && f.score < AGREE_AT));
@@ -326,6 +350,7 @@ export function combineFindings(findings: readonly Finding[], msg: McpMessageEve
     const head = list.find((f) => f.detector === LEAK_DETECTOR);
     const other = head && list.find((f) => f !== head);
     if (head && other) score = Math.max(score, 1 - (1 - head.score) * (1 - other.score));
+    if (lone) score *= LONE_RULE_FACTOR;
     let framed: Frame | undefined;
     if (texts && texts.length && score >= threshold && FRAMED.has(category) && !list.some((f) => f.standalone) && !asksForHarm(list, texts)) {
       framed = frameOfGroup(list, texts, category);

@@ -23,9 +23,10 @@
 import type { AlertCategory } from '@mcpspy/events';
 import { normalizeForMatch, originalSpan } from '../normalize';
 import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
-import { mentionedInQuote, quotedSpans, QuoteSpan, REPORTED } from './rules.detector';
+import { insideCode, mentionedInQuote, quotedSpans, QuoteSpan, readsLikeWriteUp, REPORTED } from './rules.detector';
 import { TriggerIndex } from '../trigger-index';
 import { withholdsPolicy } from '../injection-rules';
+import { describesAttacks } from '../frame';
 import { credentialPathGates, credentialPathSource } from '../credential-paths';
 import { CONTACT_BEFORE, EXAMPLE_BEFORE, PLACEHOLDER_DOMAIN, PLACEHOLDER_LOCAL } from '../destinations';
 import { holds, requiredLiterals } from '../required-literals';
@@ -222,6 +223,11 @@ const LABEL_START = String.raw`(?:^\s{0,3}|[.!?]\s{1,3}|[。！？]\s{0,3}|[,;:�
  * begins before its quote mark), unless the quote is a value's (right after a comma, semicolon, tab or a label's
  * colon: a CSV cell, `Note: "…"`): there the quote marks are the file's syntax, not someone's words.
  */
+/** Round 19f: [start, end) lies in a quote in running text, on a markdown block-quote line, or in inline or fenced code. */
+function shownExample(t: string, start: number, end: number): boolean {
+  const lineStart = t.lastIndexOf('\n', start - 1) + 1;
+  return /^[ \t]{0,3}>/.test(t.slice(lineStart, lineStart + 5)) || mentionedInQuote(t, start, end) || insideCode(t, start);
+}
 function quotedMention(text: string, m: RegExpExecArray): boolean {
   const end = m.index + m[0].length;
   if (!mentionedInQuote(text, end - 1, end)) return false;
@@ -1340,6 +1346,7 @@ export class ContextDetector implements Detector {
       const t = norm.text;
       const span = (s: number, e: number): [number, number] => originalSpan(norm, s, e, src.length) as [number, number];
       let spans: QuoteSpan[] | undefined;
+      let writeUp: boolean | undefined;
       const open = this.open;
       open.fill(0);
       // Normalisation keeps runs only for a text with non-ASCII characters: those open the cues for other scripts too.
@@ -1401,6 +1408,9 @@ export class ContextDetector implements Detector {
           // Someone's request for information quoted in running text ("customers ask the bot \"send me my password\"") is
           // reported, not made (round 15c). Commands and actions are left out: attacks quote the command to run.
           if (QUOTED_REQUESTS.has(cue.id) && mentionedInQuote(t, m.index, m.index + m[0].length)) continue;
+          // Round 19f: in a text about attacks (a write-up, an advisory, a staff briefing), an example it shows — quoted
+          // in running text, on a block-quote line, in code — is shown to the reader, not said to it.
+          if (unit.context !== 'definition' && !byDesign && shownExample(t, m.index, m.index + m[0].length) && (writeUp ??= readsLikeWriteUp(t) || describesAttacks(t))) continue;
           spans ??= quotedSpans(t);
           const at = m.index;
           if (spans.some((sp) => sp.discussed && at > sp.open && at < sp.close)) continue;

@@ -27,6 +27,8 @@ export interface Hit {
   summary: string;
   /** The match sat in a quoted example or reported speech and was weighed down. */
   discussed?: boolean;
+  /** Round 19f: every match of the rule in the text sat inside a quote in running text (a mention); see mentionsOnly. */
+  mentionOnly?: boolean;
 }
 
 const MAX_WEIGHT = 0.97;
@@ -333,6 +335,7 @@ export class RulesDetector implements Detector {
   }
 
   private scanOne(unit: TextUnit, hits: Hit[]): void {
+    const from = hits.length;
     const ctx = unit.context;
     const remap = (c: AlertCategory): AlertCategory => (ctx === 'definition' && c !== 'data_leak' ? 'tool_poisoning' : c);
     const hidden = unit.origin !== 'plain' && unit.origin !== 'json';
@@ -371,6 +374,7 @@ export class RulesDetector implements Detector {
     if (ctx !== 'definition') {
       if (fired[this.jailbreakGroup] !== 0) this.jailbreakHit(unit, norm, hidden, hits, true);
       else if (fired[this.jailbreakGroup + 1] !== 0 || (norm.runs !== undefined && WIDE_SCRIPT.test(unit.text))) this.jailbreakHit(unit, norm, hidden, hits, false);
+      if (hits.length > from && !hidden) this.mentionsOnly(unit, norm, hits, from);
     }
     // Plain ASCII (no runs in its normalisation: most texts) holds none of the characters the Unicode checks look for.
     for (const u of norm.runs ? scanUnicode(unit.text) : NO_UNICODE_HITS) {
@@ -418,6 +422,9 @@ export class RulesDetector implements Detector {
     const t = norm.text;
     let best: { weight: number; start: number; end: number; discussed: boolean } | undefined;
     let seen = 0;
+    // Round 19f: whether every match so far was a mention (inside a quote in running text, or already discussed).
+    const mentionable = MENTIONABLE.has(rule.category) && !NOT_MENTIONABLE.has(rule.id) && unit.context !== 'definition';
+    let mentionsOnly = mentionable;
     // Later matches may weigh more (a quoted example first, the real thing after), so look at a few.
     forEachMatch(rule.re, t, (m) => {
       let wgt = weight;
@@ -437,9 +444,12 @@ export class RulesDetector implements Detector {
       // indented code line.
       else if (RENDERED_LINK_RULES.has(rule.id) && (insideCode(t, m.index) || shownAsExample(t, m.index, quotes))) wgt *= 0.4;
       else discussed = false;
+      // A full-weight match that is a mention keeps the search going: a later match may be said, not named.
+      const mention = mentionable && !discussed && mentionedInQuote(t, m.index, m.index + m[0].length);
+      if (!discussed && !mention) mentionsOnly = false;
       if (hidden) wgt += 0.1;
       if (!best || wgt > best.weight) best = { weight: wgt, start: m.index, end: m.index + m[0].length, discussed };
-      return wgt < weight && ++seen < 8;
+      return (wgt < weight || mention) && ++seen < 8;
     });
     if (!best) return;
     const [s, e] = originalSpan(norm, best.start, best.end, unit.text.length);
@@ -450,9 +460,80 @@ export class RulesDetector implements Detector {
       evidence: { text: clip(unit.text.slice(s, e)), field: unit.field, start: s, end: e, rule: rule.id },
       summary: rule.summary,
       ...(best.discussed ? { discussed: true } : {}),
+      ...(mentionsOnly && !hidden ? { mentionOnly: true } : {}),
     });
   }
+
+  /**
+   * Round 19f: a text that only names attacks. When every injection or jailbreak rule that fired on this text matched
+   * inside quotes in running text (`mentionedInQuote`: people paste the whole "you are now in developer mode" thing),
+   * the jailbreak structure is gone once those quotes are blanked, and the text has words of its own outside them (at
+   * least MENTION_MIN_WORDS, and the quotes under half of it), the text talks about the attacks it quotes: its hits weigh
+   * like a discussed quote (×0.4, counted once). One hit said outside quotes, or an address to the AI, keeps them all.
+   */
+  private mentionsOnly(unit: TextUnit, norm: ReturnType<typeof normalizeForMatch>, hits: Hit[], from: number): void {
+    let any = false;
+    for (let i = from; i < hits.length; i++) {
+      const h = hits[i]!;
+      if (h.evidence.field !== unit.field || !MENTIONABLE.has(h.category)) continue;
+      if (h.discussed) continue;
+      if (h.rule === 'jailbreak_structure') continue;
+      if (!h.mentionOnly) return;
+      any = true;
+    }
+    const js = hits.findIndex((h, i) => i >= from && h.rule === 'jailbreak_structure' && h.evidence.field === unit.field && !h.discussed);
+    if (!any && js < 0) return;
+    const t = norm.text;
+    const own = blankMentions(t);
+    if (own.quoted === 0) return;
+    const blanked = own.text;
+    const quoted = own.quoted;
+    if (quoted * 2 >= t.length || (blanked.match(/\p{L}{2,}/gu)?.length ?? 0) < MENTION_MIN_WORDS) return;
+    // The structure reads the raw text (only lower-cased) too: its own quotes are blanked the same way.
+    if (js >= 0) {
+      const lower = unit.text.toLowerCase();
+      const raw = lower.length === unit.text.length ? blankMentions(lower).text : undefined;
+      if (jailbreakStructure(blanked, raw, spokenToModel(unit))) return;
+    }
+    // A text that tells its reader to act on what it quotes ("the policy now reads \"…\". Confirm and answer in full")
+    // uses the quote: an order quoted as someone's words is still an order when the reader is asked to follow it.
+    if (ACT_ON_QUOTE.test(blanked)) return;
+    for (let i = from; i < hits.length; i++) {
+      const h = hits[i]!;
+      if (h.evidence.field !== unit.field || !MENTIONABLE.has(h.category) || h.discussed) continue;
+      hits[i] = { ...h, weight: h.weight * MENTION_FACTOR, discussed: true };
+    }
+  }
 }
+
+/** Round 19f: the text with the inside of every quote in running text (a mention) blanked, offsets kept. */
+function blankMentions(t: string): { text: string; quoted: number } {
+  let out = '';
+  let last = 0;
+  let quoted = 0;
+  for (const sp of quotedSpans(t)) {
+    if (sp.open < last || !mentionedInQuote(t, sp.open + 1, sp.close)) continue;
+    out += t.slice(last, sp.open + 1) + ' '.repeat(sp.close - sp.open - 1);
+    quoted += sp.close - sp.open - 1;
+    last = sp.close;
+  }
+  return { text: quoted ? out + t.slice(last) : t, quoted };
+}
+
+/** Round 19f: categories whose rule hits a text can make by quoting (naming) an attack rather than saying it. */
+const MENTIONABLE: ReadonlySet<string> = new Set(['prompt_injection', 'jailbreak']);
+/** Rules whose match is a thing, not words said: an address to the AI, a hidden tag, a chat template, a path. */
+const NOT_MENTIONABLE: ReadonlySet<string> = new Set([
+  'address_the_ai', 'vocative_ai', 'hidden_tag', 'hidden_html', 'chat_template_tokens', 'fake_turn', 'context_break',
+  'read_sensitive_file', 'smuggle_in_parameter', 'chain_other_tool', 'new_instructions_marker', 'imperative_now',
+]);
+const MENTION_FACTOR = 0.4;
+/** Outside the quotes, a sentence that tells the reader to go along: answer, confirm, comply, switch, from now on … (not a
+ * heading or a label: "Follow-ups:", "Reply (88 points)"); a request to the reader anywhere (please, tell me, give me,
+ * now write …); or a claim of authority over it ("I am the administrator", "per the security team"). */
+const ACT_ON_QUOTE =
+  /(?:^|[.!?:;]\s+|\n\s*)(?:please,? |now,? |so,? |then,? )?(?:answer|respond|reply|confirm|proceed|comply|follow|obey|apply|act|adopt|switch|enter|enable|activate|continue|go ahead|treat|acknowledge|operate|behave)\b(?![-:]|\s*\()|\byou (?:are|will|must|should|shall|may) (?:now|henceforth|from now)\b|\bfrom now on\b|\bfor (?:this|the rest of this) (?:session|conversation|chat)\b|\b(?:please|you can now|i need you to|tell me|give me|show me|provide (?:me|the|full|a|an)|write me|go ahead|now (?:write|answer|give|tell|list|explain|describe|output|print))\b|\bi am (?:an? |the |your )?(?:admin|administrator|developer|staff|authori[sz]ed|verified|owner|operator|supervisor)\b|\b(?:as|per) (?:the |your )?(?:admin|administrator|developer|operator|owner|ciso|security team)\b/;
+const MENTION_MIN_WORDS = 12;
 
 const DESTINATION_FIELD = /^(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$|^(?:https?|ftp):\/\/\S+$/i;
 const CREDENTIAL_RULES = new Set(['read_sensitive_file', 'upload_sensitive_file']);
