@@ -124,8 +124,11 @@ export class BatchEncoder {
  */
 export type BatchLine = { ok: true; value: unknown; text: string; wire?: WireRawRef } | { ok: false; reason: string };
 
-/** The form-1 text of a delivered line: its own text, or for an expanded form-2 line the text with `raw` written out. */
-export function batchLineText(line: { value: unknown; text: string; wire?: WireRawRef }): string {
+/**
+ * The form-1 text of a delivered line: its own text, or for an expanded form-2 line the text with `raw` written out
+ * (undefined when its reference is not in JSON.stringify's form: wire-form.ts wireLineText).
+ */
+export function batchLineText(line: { value: unknown; text: string; wire?: WireRawRef }): string | undefined {
   if (line.wire === undefined) return line.text;
   return wireLineText(line.text, (line.value as { raw: string }).raw, line.wire);
 }

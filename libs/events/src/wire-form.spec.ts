@@ -43,7 +43,9 @@ function roundTrip(events: Record<string, unknown>[]): { values: unknown[]; text
   for (const l of d.lines) {
     assert.ok(l.ok, l.ok ? '' : l.reason);
     values.push(l.value);
-    texts.push(batchLineText(l));
+    const t = batchLineText(l);
+    assert.ok(t !== undefined, 'a line of our publisher always has its form-1 text');
+    texts.push(t);
   }
   return { values, texts, compact };
 }
@@ -142,11 +144,15 @@ test('hostile references are refused line by line, never thrown, and the other l
     goodLine.replace('"params",', '"error",'), // a member that is not a body
     goodLine.replace('"params",', '"result",'), // a member the event does not have
     goodLine.replace(/"raw":\[/, '"raw":[1,'), // five elements
-    goodLine.replace(/"raw":\[/, '"raw":[ '), // not JSON.stringify's form
     goodLine.replace(/"raw":\[[^\]]*\]/, '"raw":{"a":1}'),
     goodLine.replace(/"raw":\[[^\]]*\]/, '"raw":null'),
     goodLine.slice(0, goodLine.length - 10), // cut: not JSON
   ];
+  // A reference not written in JSON.stringify's form is read, but gives no form-1 text (the sink writes the value).
+  const spaced = decodeBatchText(encodeBatchText(Subjects.mcpMessage, [goodLine.replace(/"raw":\[/, '"raw":[ ')]).replace('"count":', '"form":2,"count":')).lines[0];
+  assert.ok(spaced.ok);
+  assert.equal((spaced.value as { raw: string }).raw, good.raw);
+  assert.equal(batchLineText(spaced), undefined);
   const text = encodeBatchText(Subjects.mcpMessage, [goodLine, ...bad, goodLine]).replace('"count":', '"form":2,"count":');
   const d = decodeBatchText(text);
   assert.equal(d.lines.length, bad.length + 2);

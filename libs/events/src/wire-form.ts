@@ -79,35 +79,42 @@ export function bodyOnceJsonText(ev: unknown): string | undefined {
   return line;
 }
 
-/** Where a form-2 line's reference sits in its text, for wireLineText. */
+/** What wireLineText needs of a form-2 line that expandWireRaw read. */
 export interface WireRawRef {
-  /** Index of `,"raw":[` in the line. */
-  at: number;
-  /** Length of `,"raw":[…]`. */
-  length: number;
+  /** Index in the line just past the body's text: the reference is written after it. */
+  end: number;
+  /** The reference as the line carried it. */
+  ref: readonly unknown[];
 }
+
+const hasOwn = Object.prototype.hasOwnProperty;
 
 /**
  * Rebuilds `raw` of a form-2 line in place (`value.raw` becomes the string,
- * at the same key position). Returns where the reference was in `text`, or a
- * reason when the line is not a form-2 line that can be read (the caller
- * counts it and drops the line). A line whose `raw` is already a string is
- * form 1: `null`, nothing to do. Never throws.
+ * at the same key position). Returns where the body ends in `text`, or a
+ * reason when the reference cannot be read (the caller counts it and drops
+ * the line). A line whose `raw` is already a string is form 1: `null`,
+ * nothing to do. Never throws.
  *
  * What it does not check, and need not: that the rebuilt `raw` is what the
  * line's parsed `params` would give. A publisher on NATS could always send a
  * `raw` that disagrees with `params`; validation in every consumer stays the
- * guard (libs/events README, Validation).
+ * guard (libs/events README, Validation). Where the reference sits in the
+ * line is looked up only by wireLineText (only the sink needs the form-1
+ * text).
  */
 export function expandWireRaw(value: Record<string, unknown>, text: string): WireRawRef | null | string {
   const ref = value.raw;
   if (typeof ref === 'string') return null;
   if (!Array.isArray(ref) || ref.length !== 4) return 'raw is neither a string nor a [prefix, member, length, suffix] reference';
-  const [prefix, member, length, suffix] = ref as unknown[];
+  const prefix: unknown = ref[0];
+  const member: unknown = ref[1];
+  const length: unknown = ref[2];
+  const suffix: unknown = ref[3];
   if (typeof prefix !== 'string' || typeof suffix !== 'string') return 'raw reference: prefix and suffix must be strings';
   if (member !== 'params' && member !== 'result') return 'raw reference: member must be "params" or "result"';
   if (typeof length !== 'number' || !Number.isInteger(length) || length < 0) return 'raw reference: length must be a non-negative integer';
-  if (!Object.prototype.hasOwnProperty.call(value, member)) return `raw reference: the event has no ${member}`;
+  if (!hasOwn.call(value, member)) return `raw reference: the event has no ${member}`;
   const key = member === 'result' ? RESULT_KEY : PARAMS_KEY;
   const k = text.indexOf(key);
   if (k < 0) return `raw reference: no ${member} member in the line`;
@@ -116,14 +123,20 @@ export function expandWireRaw(value: Record<string, unknown>, text: string): Wir
   const after = text.charCodeAt(end);
   // The member's text ends where the next member (",") or the event ("}") begins.
   if (end > text.length - 1 || (after !== 0x2c && after !== 0x7d)) return `raw reference: ${member} is not ${length} units long`;
-  const refText = `,"raw":${JSON.stringify(ref)}`;
-  const at = text.indexOf(refText, end);
-  if (at < 0) return 'raw reference: not written in JSON.stringify form';
   value.raw = prefix + text.slice(start, end) + suffix;
-  return { at, length: refText.length };
+  return { end, ref };
 }
 
-/** The form-1 line of an expanded form-2 line: `text` with the reference replaced by JSON.stringify(raw). */
-export function wireLineText(text: string, raw: string, ref: WireRawRef): string {
-  return `${text.slice(0, ref.at)},"raw":${JSON.stringify(raw)}${text.slice(ref.at + ref.length)}`;
+/**
+ * The form-1 line of a form-2 line that expandWireRaw read: `text` with the
+ * reference replaced by JSON.stringify(raw), byte for byte what the
+ * publisher's form-1 line would have been. Undefined when the reference is
+ * not written in JSON.stringify's form after the body (a publisher other than
+ * ours): the caller then has no line to hold and the sink writes the value.
+ */
+export function wireLineText(text: string, raw: string, ref: WireRawRef): string | undefined {
+  const refText = `,"raw":${JSON.stringify(ref.ref)}`;
+  const at = text.indexOf(refText, ref.end);
+  if (at < 0) return undefined;
+  return `${text.slice(0, at)},"raw":${JSON.stringify(raw)}${text.slice(at + refText.length)}`;
 }

@@ -622,7 +622,10 @@ export class NatsBus implements Bus {
       }
       // The sink writes a message's JSONL line from this text when its fields are already in MCPSpy's order (apps/sink received-line.ts).
       // A form-2 line is held as its form-1 text (the reference written out), the line the sink writes.
-      if (this.holdTexts) holdJsonText(line.value, line.wire === undefined ? line.text : batchLineText(line));
+      if (this.holdTexts) {
+        const held = line.wire === undefined ? line.text : batchLineText(line);
+        if (held !== undefined) holdJsonText(line.value, held);
+      }
       if (running) {
         // Called here, not through an async wrapper: the wrapper's promise and
         // its await were one more promise and microtask turn per event. A sync
