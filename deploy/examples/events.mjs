@@ -7,7 +7,7 @@
 
 // Names and text safety come from the contracts package (@mcpspy/events: no
 // Nest, NATS client or Redis behind it), so they never drift from the monitor's.
-import { batchSubjectOf, expandWireRaw, JETSTREAM_STREAM, KNOWN_WIRE_FORMS, Subjects, visibleText, wireLineText } from '@mcpspy/events';
+import { batchSubjectOf, expandWireBody, JETSTREAM_STREAM, KNOWN_WIRE_FORMS, Subjects, visibleText, wireLineText } from '@mcpspy/events';
 
 export const STREAM = JETSTREAM_STREAM;
 export const ALERT_SUBJECT = Subjects.securityAlert;
@@ -18,10 +18,11 @@ export const MCP_SUBJECT = Subjects.mcpMessage;
  * mcp.message payload per line. A stack run with MCPSPY_NATS_BATCH=0 uses
  * MCP_SUBJECT alone, one message per NATS message.
  *
- * Since session 15 the header says `"form":2`: a line's `raw` may then be a
- * reference to its own params/result instead of the text (the body travels
- * once; libs/events wire-form.ts). splitMcpBatch gives back every line in
- * form 1 with the contracts package's reader, so this consumer reads both.
+ * Since session 15 the header says `"form":2`: a line's params/result may
+ * then be sent as a slice of its `raw` (`"params":0,"error":[start,end]`:
+ * the body travels once; libs/events
+ * wire-form.ts). splitMcpBatch gives back every line in form 1 with the
+ * contracts package's reader, so this consumer reads both.
  */
 export const MCP_BATCH_SUBJECT = batchSubjectOf(Subjects.mcpMessage);
 
@@ -50,8 +51,8 @@ function formOneLine(text) {
     return text;
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return text;
-  const ref = expandWireRaw(value, text);
-  return (ref !== null && typeof ref === 'object' ? wireLineText(text, value.raw, ref) : undefined) ?? text;
+  const ref = expandWireBody(value, text);
+  return ref !== null && typeof ref === 'object' ? wireLineText(text, ref) : text;
 }
 
 const RISKS = new Set(['low', 'medium', 'high', 'critical']);
@@ -103,7 +104,7 @@ export function decodeMcpMessage(bytes) {
   need('mcp message', m.transport_type === 'stdio' || m.transport_type === 'http', `unknown transport_type ${JSON.stringify(m.transport_type)}`);
   need('mcp message', MCP_TYPES.has(m.type), `unknown type ${JSON.stringify(m.type)}`);
   need('mcp message', typeof m.timestamp === 'string', 'timestamp missing');
-  need('mcp message', m.raw === undefined || typeof m.raw === 'string', 'raw is not a text (a wire-form reference this consumer could not read)');
+  need('mcp message', m.error === undefined || (m.error !== null && typeof m.error === 'object' && !Array.isArray(m.error)), 'error is not an object (a wire-form-2 body reference this consumer could not read)');
   return m;
 }
 

@@ -19,7 +19,7 @@
  * (a cut batch) is reported and the lines present are still delivered.
  */
 import { SUBJECT_PREFIX, Subjects } from './subjects';
-import { expandWireRaw, KNOWN_WIRE_FORMS, WIRE_FORM_FULL, type WireRawRef, wireLineText } from './wire-form';
+import { expandWireBody, KNOWN_WIRE_FORMS, WIRE_FORM_FULL, type WireBodyRef, wireLineText } from './wire-form';
 
 /** Subjects whose events travel in batches through NATS (HTTP messages on core NATS, MCP messages on JetStream). */
 export const BATCHED_SUBJECTS: readonly string[] = [Subjects.mcpMessage, Subjects.httpMessage];
@@ -120,17 +120,13 @@ export class BatchEncoder {
 
 /**
  * `text` is the event's own line (for holdJsonText: what the publisher's JSON.stringify wrote). A form-2 line
- * whose `raw` was a reference has `value.raw` rebuilt and `wire` set: its form-1 text is `batchLineText(line)`.
+ * whose body was a slice of `raw` has it back in place and `wire` set: its form-1 text is `batchLineText(line)`.
  */
-export type BatchLine = { ok: true; value: unknown; text: string; wire?: WireRawRef } | { ok: false; reason: string };
+export type BatchLine = { ok: true; value: unknown; text: string; wire?: WireBodyRef } | { ok: false; reason: string };
 
-/**
- * The form-1 text of a delivered line: its own text, or for an expanded form-2 line the text with `raw` written out
- * (undefined when its reference is not in JSON.stringify's form: wire-form.ts wireLineText).
- */
-export function batchLineText(line: { value: unknown; text: string; wire?: WireRawRef }): string | undefined {
-  if (line.wire === undefined) return line.text;
-  return wireLineText(line.text, (line.value as { raw: string }).raw, line.wire);
+/** The form-1 text of a delivered line: its own text, or for an expanded form-2 line the body put back in it. */
+export function batchLineText(line: { text: string; wire?: WireBodyRef }): string {
+  return line.wire === undefined ? line.text : wireLineText(line.text, line.wire);
 }
 
 export interface DecodedBatch {
@@ -150,7 +146,7 @@ export interface DecodedBatch {
 
 const NOT_OBJECT: BatchLine = { ok: false, reason: 'payload is not a JSON object' };
 
-/** One event line's verdict; in a batch of form 2 or more, a `raw` reference is rebuilt (wire-form.ts). */
+/** One event line's verdict; in a batch of form 2 or more, a body sent as a slice of `raw` is put back (wire-form.ts). */
 function lineOf(text: string, form: number): BatchLine {
   let value: unknown;
   try {
@@ -160,7 +156,7 @@ function lineOf(text: string, form: number): BatchLine {
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return NOT_OBJECT;
   if (form !== WIRE_FORM_FULL) {
-    const wire = expandWireRaw(value as Record<string, unknown>, text);
+    const wire = expandWireBody(value as Record<string, unknown>, text);
     if (typeof wire === 'string') return { ok: false, reason: wire };
     if (wire !== null) return { ok: true, value, text, wire };
   }

@@ -40,5 +40,5 @@ export { describeMethod, describeResultType, inferResultMethod, isKnownMethod, t
 export { hasInvisible, safeJsonText, visibleBytes, visibleText } from './display-text';
 
 // The JSON text of a message's objects, stringified once per process.
-export { bodyOnceJsonText, expandWireRaw, KNOWN_WIRE_FORMS, WIRE_FORM_BODY_ONCE, WIRE_FORM_FULL, type WireRawRef, wireLineText } from './wire-form';
+export { bodyOnceJsonText, expandWireBody, KNOWN_WIRE_FORMS, WIRE_FORM_BODY_ONCE, WIRE_FORM_FULL, type WireBodyRef, wireLineText } from './wire-form';
 export { capturedBytesOf, eventJsonText, heldJsonText, holdCapturedBytes, holdJsonText, jsonTextOf, releaseCapturedBytes } from './json-text';

@@ -320,7 +320,7 @@ export class NatsBus implements Bus {
       try {
         // JSON.stringify's text, byte for byte, with the members whose text the publisher already holds (a
         // request's captured params, a response's result, a paired response's request) not written again.
-        // In wire form 2 an MCP message's body travels once: `raw` refers to the line's params/result (wire-form.ts).
+        // In wire form 2 an MCP message's body travels once: params/result as a slice of `raw` (wire-form.ts).
         line = ((this.bodyOnce && subject === Subjects.mcpMessage ? bodyOnceJsonText(payload) : undefined) ?? eventJsonText(payload)) as string;
       } catch (err) {
         // A payload JSON cannot encode (a cycle, a BigInt): the caller's promise rejects, as it did when this method was async.
@@ -621,11 +621,8 @@ export class NatsBus implements Bus {
         }
       }
       // The sink writes a message's JSONL line from this text when its fields are already in MCPSpy's order (apps/sink received-line.ts).
-      // A form-2 line is held as its form-1 text (the reference written out), the line the sink writes.
-      if (this.holdTexts) {
-        const held = line.wire === undefined ? line.text : batchLineText(line);
-        if (held !== undefined) holdJsonText(line.value, held);
-      }
+            // A form-2 line is held as its form-1 text (the body put back in place), the line the sink writes.
+      if (this.holdTexts) holdJsonText(line.value, line.wire === undefined ? line.text : batchLineText(line));
       if (running) {
         // Called here, not through an async wrapper: the wrapper's promise and
         // its await were one more promise and microtask turn per event. A sync
