@@ -149,6 +149,11 @@ test('hostile references are refused line by line, never thrown, and the other l
     goodLine.replace('"type":"request"', '"type":"error"'), // a type without a body
     goodLine.replace(/"raw":"(?:[^"\\]|\\.)*"/, '"raw":"{\\"a\\":\\t[1,\\r2]}                                                                              "'), // control characters in the slice
     goodLine.replace(/"raw":"(?:[^"\\]|\\.)*"/, '"raw":7'),
+    // A slice that is JSON, with a tab and a CR as its whitespace: parsed fine, but not put back into a line.
+    (() => {
+      const body = `{"a":\t"${'x'.repeat(30)}",\r"b":1}`;
+      return JSON.stringify({ ...good, params: 0, error: [5, 5 + body.length], raw: `{"p":${body}}` });
+    })(),
     goodLine.slice(0, goodLine.length - 10), // cut: not JSON
   ];
   const text = encodeBatchText(Subjects.mcpMessage, [goodLine, ...bad, goodLine]).replace('"count":', '"form":2,"count":');
