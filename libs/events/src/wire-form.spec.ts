@@ -201,3 +201,14 @@ test('expandWireBody leaves a form-1 event alone', () => {
   assert.equal(expandWireBody(v, JSON.stringify(ev)), null);
   assert.deepEqual(v, ev);
 });
+
+test('a response whose request was never seen (no `request`, a `request_method` from the transport) travels in form 2 and comes back whole', () => {
+  const ev = eventOf({ jsonrpc: '2.0', id: 'late-1', result: { content: [{ type: 'text', text: 'an answer to a request this process never saw' }] } }, undefined, {
+    request_method: 'tools/call',
+  });
+  assert.equal('request' in ev, false);
+  const { values, texts, compact } = roundTrip([ev]);
+  assert.equal(compact, 1);
+  assert.deepEqual(values[0], ev);
+  assert.equal(texts[0], JSON.stringify(ev));
+});
