@@ -98,7 +98,7 @@ export interface NatsBusOptions {
    * Wire form of the `mcp.message` batches this bus publishes (libs/events
    * wire-form.ts): 2 (default) sends a message's body once, 1 writes each
    * line as the plain subject's event, for outside consumers that read
-   * batches without `expandWireRaw` (env MCPSPY_WIRE_FORM=1). Subscribers
+   * batches without `expandWireBody` (env MCPSPY_WIRE_FORM=1). Subscribers
    * read both either way.
    */
   wireForm?: 1 | 2;
