@@ -14,7 +14,10 @@
  *
  * UTF-8, one event per line. JSON.stringify never writes a raw newline, so a
  * line is exactly one event; each line is the same object the plain subject
- * carries (its DTO and validation unchanged). A line that is not JSON or fails
+ * carries (its DTO and validation unchanged). A header may name a wire form
+ * (`"form":2`, wire-form.ts: a message's body sent once); the decoders put
+ * such lines back into the plain subject's object before anyone sees them,
+ * and deliver nothing of a batch whose form they do not know. A line that is not JSON or fails
  * validation loses that event only; a count that does not match the lines
  * (a cut batch) is reported and the lines present are still delivered.
  */
