@@ -13,7 +13,10 @@
 // requests, never answered, so every one is a pending request written to Redis), and per batch one read record that
 // names the reader; its decode, parse, pairing through Redis, `mcp.message` batches to JetStream. The stack's probe
 // sends ~200 records per batch at 10k msg/s: `--turn-ms 20` gives that shape.
-//   node bench/nats-security-ab.mjs [--stage security|sink] [--turn-ms 10] [--a-dir /work/main] [--b-dir .] [--rounds 4] [--seconds 5] [--rate 10000]
+// --a-wire/--b-wire 1|2 (security and sink): the wire form of the mcp.message batches sent to A/B (libs/events
+// wire-form.ts: 2 sends the body once). A build from before session 15 reads form 1 only: `--a-wire 1 --b-wire 2`
+// compares it with a build that reads form 2. Default: this tree's NatsBus default for both.
+//   node bench/nats-security-ab.mjs [--stage security|sink] [--turn-ms 10] [--a-dir /work/main] [--b-dir .] [--rounds 4] [--seconds 5] [--rate 10000] [--a-wire 1] [--b-wire 2]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +27,7 @@ import { benchEvent } from './nats-bench-event.mjs';
 import { CLK_TCK, freePort, loadAvg, parseArgs, pssKb, readStat, sleep } from './pipeline-common.mjs';
 
 process.env.MCPSPY_NATS_BATCH = '1';
-const opt = parseArgs({ stage: 'security', aDir: '/work/main', bDir: '', rounds: 4, seconds: 5, rate: 10000, turnMs: 10 });
+const opt = parseArgs({ stage: 'security', aDir: '/work/main', bDir: '', rounds: 4, seconds: 5, rate: 10000, turnMs: 10, aWire: '', bWire: '' });
 if (!['security', 'sink', 'mcp-parser'].includes(opt.stage)) throw new Error('--stage is security, sink or mcp-parser');
 const scratch = mkdtempSync(join(tmpdir(), 'nats-stage-ab-'));
 const here = resolve(join(dirname(fileURLToPath(import.meta.url)), '..'));
@@ -44,8 +47,13 @@ const memMb = (pid) => ({
 
 const nats = await startNats();
 const redis = await startRedis();
-const bus = await rt.NatsBus.connect({ url: nats.url, name: 'nats-security-ab' });
-const tracker = new rt.PublishTracker(bus, new rt.Counters());
+const wireOf = (w) => (w === '' ? undefined : Number(w));
+if (![opt.aWire, opt.bWire].every((w) => w === '' || w === '1' || w === '2')) throw new Error('--a-wire/--b-wire are 1 or 2');
+const buses = {
+  A: await rt.NatsBus.connect({ url: nats.url, name: 'nats-security-ab-a', wireForm: wireOf(opt.aWire) }),
+  B: await rt.NatsBus.connect({ url: nats.url, name: 'nats-security-ab-b', wireForm: wireOf(opt.bWire) }),
+};
+const trackers = { A: new rt.PublishTracker(buses.A, new rt.Counters()), B: new rt.PublishTracker(buses.B, new rt.Counters()) };
 let n = 0;
 let logs = 0;
 /** One raw batch of the messages n0 … n0+count-1 as the probe would publish it (mcp-parser's input). */
@@ -113,6 +121,8 @@ async function measure(proc, output, which) {
   const c0 = cpuUs(proc.pid);
   // --turn-ms: one batch per turn of that many ms (the stack's mcp-parser sends ~185 events every ~18.5 ms at 10k/s).
   const perTurn = Math.max(1, Math.round((opt.rate * opt.turnMs) / 1000));
+  const tracker = trackers[which];
+  const bus = buses[which];
   const start = Date.now();
   let sent = 0;
   for (let t = 0; t < Math.round((opt.seconds * 1000) / opt.turnMs); t++) {
@@ -138,7 +148,8 @@ async function measure(proc, output, which) {
 }
 try {
   const sideArgs = (k) => (process.env[`MCPSPY_BENCH_NODE_ARGS_${k}`] ? ` (node ${process.env[`MCPSPY_BENCH_NODE_ARGS_${k}`]})` : '');
-  console.log(`nats-security-ab (serve ${opt.stage}): A ${trees.A}${sideArgs('A')}, B ${trees.B}${sideArgs('B')}; ${opt.rounds} rounds of ${opt.seconds} s at ${opt.rate} msg/s each; load ${load()}`);
+  const wire = opt.stage === 'mcp-parser' ? '' : `; wire form A ${opt.aWire || 'default'}, B ${opt.bWire || 'default'}`;
+  console.log(`nats-security-ab (serve ${opt.stage}): A ${trees.A}${sideArgs('A')}, B ${trees.B}${sideArgs('B')}${wire}; ${opt.rounds} rounds of ${opt.seconds} s at ${opt.rate} msg/s each; load ${load()}`);
   const res = { A: [], B: [] };
   for (let r = 0; r < opt.rounds; r++) {
     for (const k of r % 2 === 0 ? ['A', 'B'] : ['B', 'A']) res[k].push(await round(k));
@@ -150,7 +161,7 @@ try {
   const of = (k, f) => res[k].map((x) => x[f]);
   console.log(`median A ${med(of('A', 'cpu')).toFixed(2)}, B ${med(of('B', 'cpu')).toFixed(2)} µs per message (median of ratios ${med(res.A.map((a, i) => res.B[i].cpu / a.cpu)).toFixed(3)}); PSS MB A ${med(of('A', 'pss')).toFixed(0)}, B ${med(of('B', 'pss')).toFixed(0)}; peak RSS MB A ${med(of('A', 'hwm')).toFixed(0)}, B ${med(of('B', 'hwm')).toFixed(0)}; load ${load()}`);
 } finally {
-  await bus.close().catch(() => undefined);
+  for (const b of Object.values(buses)) await b.close().catch(() => undefined);
   await redis.dispose?.();
   await nats.dispose();
   rmSync(scratch, { recursive: true, force: true });

@@ -7,7 +7,7 @@
 
 // Names and text safety come from the contracts package (@mcpspy/events: no
 // Nest, NATS client or Redis behind it), so they never drift from the monitor's.
-import { batchSubjectOf, JETSTREAM_STREAM, Subjects, visibleText } from '@mcpspy/events';
+import { batchSubjectOf, expandWireBody, JETSTREAM_STREAM, KNOWN_WIRE_FORMS, Subjects, visibleText, wireLineText } from '@mcpspy/events';
 
 export const STREAM = JETSTREAM_STREAM;
 export const ALERT_SUBJECT = Subjects.securityAlert;
@@ -17,6 +17,12 @@ export const MCP_SUBJECT = Subjects.mcpMessage;
  * batch-envelope.ts): a header line {"batch":<subject>,"count":N}, then one
  * mcp.message payload per line. A stack run with MCPSPY_NATS_BATCH=0 uses
  * MCP_SUBJECT alone, one message per NATS message.
+ *
+ * Since session 15 the header says `"form":2`: a line's params/result may
+ * then be sent as a slice of its `raw` (`"params":0,"error":[start,end]`:
+ * the body travels once; libs/events
+ * wire-form.ts). splitMcpBatch gives back every line in form 1 with the
+ * contracts package's reader, so this consumer reads both.
  */
 export const MCP_BATCH_SUBJECT = batchSubjectOf(Subjects.mcpMessage);
 
@@ -31,7 +37,22 @@ export function splitMcpBatch(bytes) {
     throw new InvalidEventError('mcp batch', 'header not JSON', { cause: err });
   }
   need('mcp batch', header !== null && typeof header === 'object' && typeof header.count === 'number', 'header without a count');
-  return lines.slice(1);
+  const form = header.form ?? 1;
+  need('mcp batch', KNOWN_WIRE_FORMS.includes(form), `wire form ${JSON.stringify(form)} is newer than this consumer`);
+  return form === 1 ? lines.slice(1) : lines.slice(1).map(formOneLine);
+}
+
+/** A form-2 line as its form-1 text; a line that cannot be read stays as it came, for decodeMcpMessage to refuse. */
+function formOneLine(text) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return text;
+  const ref = expandWireBody(value, text);
+  return ref !== null && typeof ref === 'object' ? wireLineText(text, ref) : text;
 }
 
 const RISKS = new Set(['low', 'medium', 'high', 'critical']);
@@ -83,6 +104,7 @@ export function decodeMcpMessage(bytes) {
   need('mcp message', m.transport_type === 'stdio' || m.transport_type === 'http', `unknown transport_type ${JSON.stringify(m.transport_type)}`);
   need('mcp message', MCP_TYPES.has(m.type), `unknown type ${JSON.stringify(m.type)}`);
   need('mcp message', typeof m.timestamp === 'string', 'timestamp missing');
+  need('mcp message', m.error === undefined || (m.error !== null && typeof m.error === 'object' && !Array.isArray(m.error)), 'error is not an object (a wire-form-2 body reference this consumer could not read)');
   return m;
 }
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { connect, NatsConnection, JetStreamClient, JetStreamManager } from 'nats';
-import { batchSubjectOf, DURABLE_SUBJECTS, encodeBatchText, JETSTREAM_STREAM, Subjects, type McpMessageEvent, type SecurityAlertEvent } from '@mcpspy/events';
+import { BatchEncoder, batchSubjectOf, bodyOnceJsonText, DURABLE_SUBJECTS, encodeBatchText, JETSTREAM_STREAM, Subjects, WIRE_FORM_BODY_ONCE, type McpMessageEvent, type SecurityAlertEvent } from '@mcpspy/events';
 import { freePort } from '@mcpspy/runtime/testing';
 import { EXAMPLES, LineProcess, NATS_CONF, REPO, findBinary } from './deploy-helpers';
 
@@ -104,6 +104,19 @@ describe('example consumer against nats-server (JetStream)', { skip: natsBin ? f
     assert.equal(ev.ALERT_SUBJECT, Subjects.securityAlert);
     assert.equal(ev.MCP_SUBJECT, Subjects.mcpMessage);
     assert.ok(DURABLE_SUBJECTS.includes(ev.ALERT_SUBJECT));
+  });
+
+  test('the example reads form-2 batches (the body once) as form-1 lines, and refuses a newer form', async () => {
+    const ev = await import(pathToFileURL(join(EXAMPLES, 'events.mjs')).href);
+    const m = mcpMessage();
+    const enc = new BatchEncoder(Subjects.mcpMessage, 1024, WIRE_FORM_BODY_ONCE);
+    const line = bodyOnceJsonText(m);
+    assert.ok(line !== undefined && line.includes('"params":0,') && !line.includes('"arguments":'), 'the body travels once, inside raw');
+    enc.add(line);
+    const batch = enc.seal() as Uint8Array;
+    assert.deepEqual(ev.splitMcpBatch(batch), [JSON.stringify(m)]);
+    assert.equal(ev.decodeMcpMessage(ev.splitMcpBatch(batch)[0]).raw, m.raw);
+    assert.throws(() => ev.splitMcpBatch(Buffer.from(Buffer.from(batch).toString().replace('"form":2', '"form":3'))), /wire form 3 is newer/);
   });
 
   test('the server runs with the config’s payload limit (64 MB)', () => {

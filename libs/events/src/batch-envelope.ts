@@ -14,11 +14,15 @@
  *
  * UTF-8, one event per line. JSON.stringify never writes a raw newline, so a
  * line is exactly one event; each line is the same object the plain subject
- * carries (its DTO and validation unchanged). A line that is not JSON or fails
+ * carries (its DTO and validation unchanged). A header may name a wire form
+ * (`"form":2`, wire-form.ts: a message's body sent once); the decoders put
+ * such lines back into the plain subject's object before anyone sees them,
+ * and deliver nothing of a batch whose form they do not know. A line that is not JSON or fails
  * validation loses that event only; a count that does not match the lines
  * (a cut batch) is reported and the lines present are still delivered.
  */
 import { SUBJECT_PREFIX, Subjects } from './subjects';
+import { expandWireBody, KNOWN_WIRE_FORMS, WIRE_FORM_FULL, type WireBodyRef, wireLineText } from './wire-form';
 
 /** Subjects whose events travel in batches through NATS (HTTP messages on core NATS, MCP messages on JetStream). */
 export const BATCHED_SUBJECTS: readonly string[] = [Subjects.mcpMessage, Subjects.httpMessage];
@@ -65,6 +69,8 @@ export class BatchEncoder {
   constructor(
     private readonly subject: string,
     private readonly initialBytes = 64 * 1024,
+    /** The wire form the header announces (wire-form.ts); 1 writes no `form` field. */
+    private readonly form: number = WIRE_FORM_FULL,
   ) {
     this.buf = Buffer.allocUnsafe(initialBytes);
   }
@@ -100,7 +106,8 @@ export class BatchEncoder {
   /** The envelope of the events added (their own copy), and a fresh start; undefined when none were added. */
   seal(): Uint8Array | undefined {
     if (this.events === 0) return undefined;
-    const header = `{"batch":${JSON.stringify(this.subject)},"count":${this.events}}\n`;
+    const form = this.form === WIRE_FORM_FULL ? '' : `,"form":${this.form}`;
+    const header = `{"batch":${JSON.stringify(this.subject)},"count":${this.events}${form}}\n`;
     const headerBytes = Buffer.byteLength(header, 'utf8');
     // The last line's newline is not part of the envelope.
     const out = Buffer.allocUnsafe(headerBytes + this.used - 1);
@@ -114,8 +121,16 @@ export class BatchEncoder {
   }
 }
 
-/** `text` is the event's own line (for holdJsonText: what the publisher's JSON.stringify wrote). */
-export type BatchLine = { ok: true; value: unknown; text: string } | { ok: false; reason: string };
+/**
+ * `text` is the event's own line (for holdJsonText: what the publisher's JSON.stringify wrote). A form-2 line
+ * whose body was a slice of `raw` has it back in place and `wire` set: its form-1 text is `batchLineText(line)`.
+ */
+export type BatchLine = { ok: true; value: unknown; text: string; wire?: WireBodyRef } | { ok: false; reason: string };
+
+/** The form-1 text of a delivered line: its own text, or for an expanded form-2 line the body put back in it. */
+export function batchLineText(line: { text: string; wire?: WireBodyRef }): string {
+  return line.wire === undefined ? line.text : wireLineText(line.text, line.wire);
+}
 
 export interface DecodedBatch {
   /** The subject named by the header (undefined when the header is unreadable). */
@@ -126,29 +141,58 @@ export interface DecodedBatch {
   lines: BatchLine[];
   /** What is wrong with the envelope itself (header, count); the lines are still delivered. */
   problem?: string;
+  /** The header's wire form when it is not 1 (wire-form.ts). */
+  form?: number;
+  /** The header names a form this build does not read: `lines` is empty, the batch is to be counted and skipped. */
+  unknownForm?: number;
 }
 
 const NOT_OBJECT: BatchLine = { ok: false, reason: 'payload is not a JSON object' };
 
-/** One event line's verdict. */
-function lineOf(text: string): BatchLine {
+/** One event line's verdict; in a batch of form 2 or more, a body sent as a slice of `raw` is put back (wire-form.ts). */
+function lineOf(text: string, form: number): BatchLine {
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? { ok: true, value, text } : NOT_OBJECT;
+    value = JSON.parse(text);
   } catch (err) {
     return { ok: false, reason: `invalid JSON: ${(err as Error).message}` };
   }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return NOT_OBJECT;
+  if (form !== WIRE_FORM_FULL) {
+    const wire = expandWireBody(value as Record<string, unknown>, text);
+    if (typeof wire === 'string') return { ok: false, reason: wire };
+    if (wire !== null) return { ok: true, value, text, wire };
+  }
+  return { ok: true, value, text };
+}
+
+type Header = { batch?: unknown; count?: unknown; form?: unknown } | undefined;
+
+function parseHeader(headerText: string): Header {
+  try {
+    return JSON.parse(headerText) as Header;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The form a header names: 1 without a `form` field (or an unreadable header), else the field as given. */
+function formOf(header: Header): number | unknown {
+  return header !== null && typeof header === 'object' && header.form !== undefined ? header.form : WIRE_FORM_FULL;
+}
+
+/** A header naming a form this build does not read: no line is delivered. */
+function unknownFormBatch(header: Header, form: unknown): DecodedBatch {
+  const out: DecodedBatch = { lines: [], unknownForm: typeof form === 'number' ? form : Number.NaN };
+  out.subject = typeof header?.batch === 'string' ? header.batch : undefined;
+  out.problem = `batch of unknown wire form ${JSON.stringify(form) ?? String(form)} (this build reads forms ${KNOWN_WIRE_FORMS.join(', ')})`;
+  return out;
 }
 
 /** The header's verdict beside the lines. */
-function withHeader(headerText: string, lines: BatchLine[]): DecodedBatch {
-  let header: { batch?: unknown; count?: unknown } | undefined;
-  try {
-    header = JSON.parse(headerText) as typeof header;
-  } catch {
-    header = undefined;
-  }
+function withHeader(header: Header, lines: BatchLine[], form: number): DecodedBatch {
   const out: DecodedBatch = { lines };
+  if (form !== WIRE_FORM_FULL) out.form = form;
   if (!header || typeof header !== 'object' || typeof header.batch !== 'string' || typeof header.count !== 'number') {
     out.problem = 'batch header is not {"batch":<subject>,"count":<n>}';
     return out;
@@ -165,9 +209,12 @@ function withHeader(headerText: string, lines: BatchLine[]): DecodedBatch {
  */
 export function decodeBatchText(text: string): DecodedBatch {
   const parts = text.split('\n');
+  const header = parseHeader(parts[0]);
+  const form = formOf(header);
+  if (typeof form !== 'number' || !KNOWN_WIRE_FORMS.includes(form)) return unknownFormBatch(header, form);
   const lines: BatchLine[] = new Array(parts.length - 1);
-  for (let i = 1; i < parts.length; i++) lines[i - 1] = lineOf(parts[i]);
-  return withHeader(parts[0], lines);
+  for (let i = 1; i < parts.length; i++) lines[i - 1] = lineOf(parts[i], form);
+  return withHeader(header, lines, form);
 }
 
 /**
@@ -184,12 +231,14 @@ export function decodeBatchBytes(data: Uint8Array): DecodedBatch {
   const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
   let nl = buf.indexOf(0x0a, bom);
-  const headerText = buf.toString('utf8', bom, nl < 0 ? buf.length : nl);
+  const header = parseHeader(buf.toString('utf8', bom, nl < 0 ? buf.length : nl));
+  const form = formOf(header);
+  if (typeof form !== 'number' || !KNOWN_WIRE_FORMS.includes(form)) return unknownFormBatch(header, form);
   const lines: BatchLine[] = [];
   while (nl >= 0) {
     const next = buf.indexOf(0x0a, nl + 1);
-    lines.push(lineOf(buf.toString('utf8', nl + 1, next < 0 ? buf.length : next)));
+    lines.push(lineOf(buf.toString('utf8', nl + 1, next < 0 ? buf.length : next), form));
     nl = next;
   }
-  return withHeader(headerText, lines);
+  return withHeader(header, lines, form);
 }

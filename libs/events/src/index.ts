@@ -11,7 +11,7 @@ import 'reflect-metadata';
 export { allPartitions, DURABLE_SUBJECTS, isBinarySubject, JETSTREAM_STREAM, LEGACY_RAW_IO, partitionOf, RAW_ROUTES, type RawRoute, rawSubject, SUBJECT_PREFIX, subjectMatches, type SubjectName, Subjects } from './subjects';
 
 // Batches of JSON events of one subject in one NATS message.
-export { BATCH_SUBJECT_PREFIX, BATCHED_SUBJECTS, BatchEncoder, type BatchLine, batchSubjectOf, type DecodedBatch, decodeBatchBytes, decodeBatchText, encodeBatchText, isBatchedSubject, subjectOfBatch } from './batch-envelope';
+export { BATCH_SUBJECT_PREFIX, BATCHED_SUBJECTS, BatchEncoder, type BatchLine, batchLineText, batchSubjectOf, type DecodedBatch, decodeBatchBytes, decodeBatchText, encodeBatchText, isBatchedSubject, subjectOfBatch } from './batch-envelope';
 
 // Errors every mcpspy error extends.
 export { McpspyError, RawCodecError, ValidationFailedError } from './errors';
@@ -40,4 +40,5 @@ export { describeMethod, describeResultType, inferResultMethod, isKnownMethod, t
 export { hasInvisible, safeJsonText, visibleBytes, visibleText } from './display-text';
 
 // The JSON text of a message's objects, stringified once per process.
+export { bodyOnceJsonText, expandWireBody, KNOWN_WIRE_FORMS, WIRE_FORM_BODY_ONCE, WIRE_FORM_FULL, type WireBodyRef, wireLineText } from './wire-form';
 export { capturedBytesOf, eventJsonText, heldJsonText, holdCapturedBytes, holdJsonText, jsonTextOf, releaseCapturedBytes } from './json-text';

@@ -9,7 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'nats';
-import { batchSubjectOf, decodeBatchText, encodeBatchText, JETSTREAM_STREAM, Subjects } from '@mcpspy/events';
+import { batchSubjectOf, decodeBatchText, encodeBatchText, heldJsonText, JETSTREAM_STREAM, Subjects } from '@mcpspy/events';
 import { NatsBus } from '../src';
 import { PUBLISHED } from '../src/bus/in-process.bus';
 import { startNats, TestServer } from '../src/testing';
@@ -331,5 +331,75 @@ test('publish returns the shared PUBLISHED while the window has room (nothing fo
     await until(() => got.length === 1, 'the good message');
   } finally {
     await bus.close();
+  }
+});
+
+/** A request as mcp-parser makes it: `raw` the captured text, its `params` the same JSON. */
+const captured = (n: number) => {
+  const params = { name: 'search_docs', arguments: { query: `kernel tracing buffer ${n} "quoted"`, limit: n } };
+  return {
+    timestamp: new Date(n).toISOString(), transport_type: 'stdio', stdio_transport: { from_pid: 1, from_comm: 'a', to_pid: 2, to_comm: 'b' },
+    type: 'request', id: n, method: 'tools/call', params, error: {}, raw: JSON.stringify({ jsonrpc: '2.0', id: n, method: 'tools/call', params }), msg_id: `w${n}`,
+  };
+};
+
+test('wire form 2: the body travels once, the subscriber gets the form-1 event and holds its form-1 line', async () => {
+  const pub = await NatsBus.connect({ url: nats.url });
+  const full = await NatsBus.connect({ url: nats.url, wireForm: 1 });
+  const sub = await NatsBus.connect({ url: nats.url, ackWaitMs: 5000 });
+  const got: Array<[unknown, string | undefined]> = [];
+  await sub.subscribe(Subjects.mcpMessage, (p) => void got.push([p, heldJsonText(p)]), { durable: 'form2' });
+  // The bytes on the batch subject, as an outside consumer sees them.
+  const raw = await connect({ servers: nats.url });
+  try {
+  const wire: string[] = [];
+  const spy = raw.subscribe(batchSubjectOf(Subjects.mcpMessage));
+  void (async () => {
+    for await (const m of spy) wire.push(new TextDecoder().decode(m.data));
+  })();
+  await raw.flush();
+  for (let i = 0; i < 20; i++) await pub.publish(Subjects.mcpMessage, captured(i));
+  await pub.flush();
+  await until(() => got.length >= 20 && wire.length >= 1, 'the form-2 batch');
+  for (let i = 20; i < 40; i++) await full.publish(Subjects.mcpMessage, captured(i));
+  await full.flush();
+  await until(() => got.length >= 40 && wire.length >= 2, 'the form-1 batch');
+  for (let i = 0; i < 40; i++) {
+    assert.deepEqual(got[i][0], captured(i));
+    assert.equal(got[i][1], JSON.stringify(captured(i)), `held line ${i} is the form-1 line`);
+  }
+  assert.match(wire[0], /^\{"batch":"mcpspy\.v1\.mcp\.message","count":20,"form":2\}\n/);
+  assert.match(wire[1], /^\{"batch":"mcpspy\.v1\.mcp\.message","count":20\}\n/);
+  // The second copy of each ~85-character body is gone.
+  assert.ok(wire[0].length < wire[1].length - 20 * 60, `form 2 ${wire[0].length} chars vs form 1 ${wire[1].length}`);
+  assert.equal(sub.counters.get('invalid_payloads'), 0);
+  } finally {
+    await raw.close();
+    await sub.close();
+    await full.close();
+    await pub.close();
+  }
+});
+
+test('a batch of an unknown wire form is counted once per form, acknowledged, and the next batch still arrives', async () => {
+  const sub = await NatsBus.connect({ url: nats.url, ackWaitMs: 5000 });
+  const got: number[] = [];
+  await sub.subscribe(Subjects.mcpMessage, (p) => void got.push((p as { id: number }).id), { durable: 'unknownform' });
+  const raw = await connect({ servers: nats.url });
+  try {
+  const js = raw.jetstream();
+  const enc = new TextEncoder();
+  const head = (count: number, form: string) => `{"batch":"${Subjects.mcpMessage}","count":${count},"form":${form}}`;
+  await js.publish(batchSubjectOf(Subjects.mcpMessage), enc.encode(`${head(1, '9')}\n${JSON.stringify(mcp(1))}`));
+  await js.publish(batchSubjectOf(Subjects.mcpMessage), enc.encode(`${head(1, '9')}\n${JSON.stringify(mcp(2))}`));
+  await js.publish(batchSubjectOf(Subjects.mcpMessage), enc.encode(`${head(1, '"two"')}\n${JSON.stringify(mcp(3))}`));
+  await js.publish(batchSubjectOf(Subjects.mcpMessage), enc.encode(`${head(1, '2')}\n${JSON.stringify(mcp(4))}`));
+  await until(() => got.length >= 1, 'the form-2 batch after the unknown ones');
+  assert.deepEqual(got, [4]);
+  assert.equal(sub.counters.get('unknown_wire_forms'), 3);
+  await until(async () => (await ackPending('unknownform_batch_mcp_message')) === 0, 'every batch acknowledged');
+  } finally {
+    await raw.close();
+    await sub.close();
   }
 });

@@ -36,7 +36,9 @@ import { BusConnectError } from '../errors';
 import { type NatsAuth, redactUrl, splitUrlCredentials } from '../secrets';
 import {
   BatchEncoder,
+  batchLineText,
   batchSubjectOf,
+  bodyOnceJsonText,
   decodeBatchBytes,
   DURABLE_SUBJECTS,
   eventJsonText,
@@ -46,7 +48,10 @@ import {
   JETSTREAM_STREAM,
   subjectMatches,
   subjectOfBatch,
+  Subjects,
   validatorFor,
+  WIRE_FORM_BODY_ONCE,
+  WIRE_FORM_FULL,
 } from '@mcpspy/events';
 import { Bus, BusHandler, BusSubscribeOptions, BusSubscription } from './bus';
 import { JetStreamPublisher } from './jetstream-publisher';
@@ -89,6 +94,14 @@ export interface NatsBusOptions {
    * env MCPSPY_NATS_HOLD_TEXT=0 turns it off).
    */
   holdTexts?: boolean;
+  /**
+   * Wire form of the `mcp.message` batches this bus publishes (libs/events
+   * wire-form.ts): 2 (default) sends a message's body once, 1 writes each
+   * line as the plain subject's event, for outside consumers that read
+   * batches without `expandWireBody` (env MCPSPY_WIRE_FORM=1). Subscribers
+   * read both either way.
+   */
+  wireForm?: 1 | 2;
 }
 
 const encoder = new TextEncoder();
@@ -195,6 +208,7 @@ export class NatsBus implements Bus {
   private inflightEvents = 0;
   private readonly batching: boolean;
   private readonly holdTexts: boolean;
+  private readonly bodyOnce: boolean;
   private readonly durablePublisher: JetStreamPublisher;
   private readonly ackHooks: Array<() => void> = [];
 
@@ -207,6 +221,7 @@ export class NatsBus implements Bus {
     this.description = redactUrl(options.url);
     this.batching = options.batch ?? !/^(0|false|off|no)$/i.test(process.env.MCPSPY_NATS_BATCH ?? '');
     this.holdTexts = options.holdTexts ?? !/^(0|false|off|no)$/i.test(process.env.MCPSPY_NATS_HOLD_TEXT ?? '');
+    this.bodyOnce = (options.wireForm ?? (process.env.MCPSPY_WIRE_FORM?.trim() === '1' ? WIRE_FORM_FULL : WIRE_FORM_BODY_ONCE)) === WIRE_FORM_BODY_ONCE;
     this.durablePublisher = new JetStreamPublisher(nc, 5000);
     void this.watchStatus();
   }
@@ -305,7 +320,8 @@ export class NatsBus implements Bus {
       try {
         // JSON.stringify's text, byte for byte, with the members whose text the publisher already holds (a
         // request's captured params, a response's result, a paired response's request) not written again.
-        line = eventJsonText(payload) as string;
+        // In wire form 2 an MCP message's body travels once: params/result as a slice of `raw` (wire-form.ts).
+        line = ((this.bodyOnce && subject === Subjects.mcpMessage ? bodyOnceJsonText(payload) : undefined) ?? eventJsonText(payload)) as string;
       } catch (err) {
         // A payload JSON cannot encode (a cycle, a BigInt): the caller's promise rejects, as it did when this method was async.
         return Promise.reject(err);
@@ -350,7 +366,7 @@ export class NatsBus implements Bus {
   private addToBatch(subject: string, line: string, maxBytes: number): void {
     let b = this.open.get(subject);
     if (!b) {
-      b = new BatchEncoder(subject);
+      b = new BatchEncoder(subject, undefined, this.bodyOnce && subject === Subjects.mcpMessage ? WIRE_FORM_BODY_ONCE : WIRE_FORM_FULL);
       this.open.set(subject, b);
     }
     // The exact size only when the upper bound says the line might not fit.
@@ -577,6 +593,11 @@ export class NatsBus implements Bus {
     this.counters.inc('batches_received');
     // Line by line from the bytes: no string of the whole batch (batch-envelope.ts).
     const batch = decodeBatchBytes(m.data);
+    if (batch.unknownForm !== undefined) {
+      // A publisher newer than this build: nothing of it is read, the batch is counted (reported once per form) and acknowledged.
+      this.counters.reject(this.options.logger, 'unknown_wire_forms', batch.problem ?? 'unknown wire form', { subject: m.subject });
+      return;
+    }
     if (batch.problem) this.counters.reject(this.options.logger, 'invalid_batches', batch.problem, { subject: m.subject });
     else if (batch.subject !== subject) {
       this.counters.reject(this.options.logger, 'invalid_batches', `batch on ${m.subject} names ${String(batch.subject)}`, { subject: m.subject });
@@ -600,7 +621,8 @@ export class NatsBus implements Bus {
         }
       }
       // The sink writes a message's JSONL line from this text when its fields are already in MCPSpy's order (apps/sink received-line.ts).
-      if (this.holdTexts) holdJsonText(line.value, line.text);
+            // A form-2 line is held as its form-1 text (the body put back in place), the line the sink writes.
+      if (this.holdTexts) holdJsonText(line.value, line.wire === undefined ? line.text : batchLineText(line));
       if (running) {
         // Called here, not through an async wrapper: the wrapper's promise and
         // its await were one more promise and microtask turn per event. A sync
