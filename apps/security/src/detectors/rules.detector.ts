@@ -7,6 +7,7 @@
  * poisoning: that text is read by the model and rarely by the user.
  */
 import { JAILBREAK_TRIGGERS, jailbreakStructure, REFUSAL_TRIGGERS, suppressesRefusal, suspendsRules } from '../jailbreak-structure';
+import { primedCompliance } from '../primed-compliance';
 import type { AlertCategory, AlertEvidence } from '@mcpspy/events';
 import { INJECTION_RULES, InjectionRule } from '../injection-rules';
 import { codeUnitsOf } from '../code-units';
@@ -371,6 +372,9 @@ export class RulesDetector implements Detector {
     if (ctx !== 'definition') {
       if (fired[this.jailbreakGroup] !== 0) this.jailbreakHit(unit, norm, hidden, hits, true);
       else if (fired[this.jailbreakGroup + 1] !== 0 || (norm.runs !== undefined && WIDE_SCRIPT.test(unit.text))) this.jailbreakHit(unit, norm, hidden, hits, false);
+      // Round 19j: the model's agreement written in advance (a dictated "Sure, here is", a fake dialogue of agreed answers
+      // left open), only in a message spoken to the model (primed-compliance.ts).
+      if (spokenToModel(unit)) this.primedHit(unit, norm, hidden, hits);
     }
     // Plain ASCII (no runs in its normalisation: most texts) holds none of the characters the Unicode checks look for.
     for (const u of norm.runs ? scanUnicode(unit.text) : NO_UNICODE_HITS) {
@@ -401,6 +405,22 @@ export class RulesDetector implements Detector {
       weight,
       evidence: { text: clip(unit.text.slice(s, e)), field: unit.field, start: s, end: e, rule: 'jailbreak_structure' },
       summary: `asks the reader to drop its rules or identity (${js.parts.join(' + ')})`,
+      ...(discussed ? { discussed: true } : {}),
+    });
+  }
+
+  private primedHit(unit: TextUnit, norm: ReturnType<typeof normalizeForMatch>, hidden: boolean, hits: Hit[]): void {
+    const lower = unit.text.toLowerCase();
+    if (lower.length !== unit.text.length) return;
+    const p = primedCompliance(lower);
+    if (!p) return;
+    const discussed = readsLikeWriteUp(norm.text);
+    hits.push({
+      category: 'jailbreak',
+      rule: 'primed_compliance',
+      weight: Math.min(MAX_WEIGHT, p.weight * (discussed ? 0.3 : 1) + (hidden ? 0.1 : 0)),
+      evidence: { text: clip(unit.text.slice(p.start, p.end)), field: unit.field, start: p.start, end: p.end, rule: 'primed_compliance' },
+      summary: p.part === 'forced_opening' ? 'dictates that the answer opens with a yes' : 'a fake dialogue of agreed answers for the model to carry on',
       ...(discussed ? { discussed: true } : {}),
     });
   }
