@@ -202,6 +202,8 @@ function guardsOwnSecrets(rule: string | undefined, start: number, text: string 
   return OWN_SECRETS.test(text.slice(from, to < 0 ? start + 240 : start + to));
 }
 
+/** A rules finding holding primed compliance this strong (a cut-short fake dialogue alone, or a weaker part with another rule) is not weighed down by a frame. */
+const PRIMED_UNFRAMED = 0.5;
 /** A rules finding this strong is not weighed down by the prompt frame. */
 const STRONG_RULE = 0.6;
 /** Fields that hold a prompt: a prompts/get message, a sampling request's system prompt. */
@@ -252,7 +254,16 @@ function frameOfGroup(group: readonly Finding[], texts: readonly TextUnit[], cat
  */
 function asksForHarm(list: readonly Finding[], texts?: readonly TextUnit[]): boolean {
   return list.some((f) => {
-    if (f.detector !== 'rules' || f.score < STRONG_RULE) return false;
+    if (f.detector !== 'rules') return false;
+    // Round 19j: the model's agreement written in advance in a message spoken to it (a fake dialogue of agreed answers
+    // left open, a dictated yes; primed-compliance.ts) is the jailbreak's own device, not a quoted example: a pasted
+    // "transcript" of them reads as descriptive text to the frame but asks the model to carry it on.
+    const primed = f.evidence.find((e) => e.rule === 'primed_compliance');
+    if (primed && f.score >= PRIMED_UNFRAMED) {
+      const text = texts?.find((t) => t.field === primed.field)?.text;
+      if (text !== undefined && !guardsAgainstOthers(text)) return true;
+    }
+    if (f.score < STRONG_RULE) return false;
     const js = f.evidence.find((e) => e.rule === 'jailbreak_structure');
     if (!js) return false;
     if (/\(.*\bharm\b.*\)/.test(f.summary)) return true;
