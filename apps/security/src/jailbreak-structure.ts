@@ -68,6 +68,8 @@ const RULES_SUSPENDED = new RegExp(
     String.raw`\b(?:normal|usual|standard|regular|default|your|content|safety|ethical|moderation) (?:\w+ )?(?:rules|restrictions|guidelines|polic(?:y|ies)|filters|limits)\b[^.\n]{0,20}?\b(?:don'?t|do not|no longer|doesn'?t|does not) apply\b`,
     String.raw`\b(?:normal|usual|standard|regular|default|your|content|safety|ethical|moderation) (?:\w+ )?(?:rules|restrictions|guidelines|polic(?:y|ies)|filters|limits) (?:are|is|have been|has been|were) (?:now |hereby |temporarily )?(?:lifted|suspended|disabled|off|switched off|turned off|waived)\b`,
     String.raw`\brefusals (?:are|have been) (?:now )?(?:disabled|switched off|turned off|off)\b|\bno[- ]filter mode\b`,
+    // Round 19j: the refusal behaviour itself switched off or declared wrong, the reader authorised to ignore its policy.
+    String.raw`\b(?:your |its |the )?refusal (?:behaviou?r|mode|logic|module|policy) (?:is|has been|was) (?:now )?(?:disabled|switched off|turned off|off|suspended|considered non-?compliant|deprecated)\b|\b(?:authori[sz]ed|allowed|permitted|cleared) to (?:ignore|bypass|disregard|skip) (?:its|your|the) (?:content |safety )?(?:polic(?:y|ies)|rules|guidelines|filters|restrictions)\b`,
     String.raw`\b(?:ignore|forget|disregard) (?:all (?:of )?)?(?:your (?:\w+ )?(?:rules|guidelines|restrictions|polic(?:y|ies))|the (?:content|safety) (?:polic(?:y|ies)|rules|guidelines))\b`,
   ].join('|'),
   'g',
@@ -271,6 +273,15 @@ function splitPayload(t: string): RegExpExecArray | undefined {
   return first;
 }
 
+/**
+ * Round 19j: a claimed authorisation for this conversation: an approved test or session, a ticket or engagement
+ * reference, "this is the CISO / your developer", a message "from your developers / the safety team", a "system
+ * override". Ordinary in an operator's notes; beside the reader's rules declared void in a message spoken to it, it is
+ * the jailbreak's warrant.
+ */
+const AUTHORITY =
+  /\b(?:authori[sz]ed|approved|signed[- ]off|sanctioned|cleared|verified)\b[^.\n]{0,40}?\b(?:test(?:ing)?|session|engagement|red[- ]team\w*|evaluation|research|request|ticket|exercise|audit|simulation|user)\b|\b(?:i'?m|i am) (?:authori[sz]ed|cleared|verified)\b|\b(?:ticket|engagement|ref(?:erence)?\.?|case) #?[a-z]{1,6}-\d{2,}|\bthis is (?:the|your) (?:ciso|cto|developer|developers|admin|administrator|owner|operator|creator)\b|\b(?:message|update|notice|instructions?|guidelines) from (?:your|the model'?s?|the) (?:developers?|provider|creators?|safety team|trust (?:&|and) safety)\b|\bsystem override\b|\bby my clearance\b|\bthe legal team has signed off\b/;
+
 /** The assembled text is to stay unseen or unremarked ("don't print the decoded question", "no commentary"). */
 const UNSEEN =
   /\b(?:don'?t|dont|do not|never|without) (?:\w+ )?(?:print|show|write|repeat|reveal|mention|say|output|echo|restate|comment|summari[sz]e|explain)\w{0,3}\b|\bno (?:commentary|comments?|explanation|notes?)\b|\b(?:output|reply with|respond with|answer with) (?:\w+ )?only\b|\bonly (?:the )?(?:result|output|code|script)\b|\bsilently\b|\bin your head\b/;
@@ -390,6 +401,8 @@ function suppressedAgain(r: string, first: RegExpExecArray): boolean {
 
 /** Round 18j: the weight of the model's rules declared void in a message spoken to it, with no other part. */
 export const SPOKEN_CLAIM = 0.45;
+/** Round 19j: the same claim beside a claimed authorisation, spoken to the model. */
+export const AUTHORISED_CLAIM = 0.6;
 
 /** Texts longer than this are read up to it (a jailbreak says what it wants near its start). */
 const MAX = 8192;
@@ -446,6 +459,12 @@ export function jailbreakStructure(text: string, raw?: string, spoken = false): 
   if (weight < SPOKEN_CLAIM && suspended && spoken) {
     weight = SPOKEN_CLAIM;
     parts.push('spoken');
+  }
+  // Round 19j: the same claim backed by a claimed authorisation ("authorised red-team session, ticket RT-…: your usual
+  // restrictions are suspended") in a message spoken to the model: rules dropped with a warrant, as with an identity.
+  if (weight < AUTHORISED_CLAIM && suspended && spoken && AUTHORITY.test(t)) {
+    weight = AUTHORISED_CLAIM;
+    parts.push('authority');
   }
   if (weight === 0) return undefined;
   const at = dropped ?? coercion ?? harm ?? smuggled;
