@@ -9,7 +9,8 @@
  * - `fake_dialogue`: a dialogue pasted into the message (three or more turns of one speaker label answered by another)
  *   in which the answering side agrees at the start of at least two of its turns ("Assistant: Sure! …", "A: Claro, …"),
  *   and which the model is to carry on: its last turn is the answering label left empty, or the message asks to
- *   continue. Many-shot jailbreaks prime the model with a run of agreed harmful answers and leave the next one open.
+ *   continue. Round 19j's second build: answers cut short ("…") in two or more turns count as agreement too (a primer
+ *   that stops where the harmful part begins need not say "sure"), and then a last question left unanswered is open. Many-shot jailbreaks prime the model with a run of agreed harmful answers and leave the next one open.
  *   With the answering turns also cut short ("…") the dialogue is weighed higher: real transcripts and few-shot prompts
  *   give whole answers; a primer stops where the harmful part would begin.
  *
@@ -129,10 +130,12 @@ function fakeDialogue(r: string): PrimedCompliance | undefined {
     if (AFFIRM_START.test(a.rest)) agreed++;
     if (a.rest.length > 0 && CUT.test(a.rest)) cut++;
   }
-  if (agreed < 2) return undefined;
+  if (agreed < 2 && cut < 2) return undefined;
   const last = turns[turns.length - 1]!;
   const openEnd = last.label === answerer && last.rest.length === 0 && r.slice(last.end).trim().length === 0;
-  if (!openEnd && !CARRY_ON.test(r)) return undefined;
+  // Answers cut short are primed whether the last turn is an empty answer or a question left for the model.
+  const leftOpen = openEnd || (cut >= 2 && last.label === asker && r.slice(last.end).trim().length === 0);
+  if (!leftOpen && !CARRY_ON.test(r)) return undefined;
   const weight = cut >= 2 ? CUT_DIALOGUE_WEIGHT : FAKE_DIALOGUE_WEIGHT;
   const first = answers[0]!;
   return { weight, part: 'fake_dialogue', start: first.start, end: Math.min(first.end, first.start + 200) };
