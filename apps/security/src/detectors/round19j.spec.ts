@@ -143,6 +143,8 @@ describe('round 19j: primed compliance in a message spoken to the model', () => 
     assert.ok(primedRule(unit(DIALOGUE, 'params.messages[1].content.text', 'result')));
     assert.equal(primedRule(unit(DIALOGUE, 'result.content[0].text', 'result')), false, 'a tool result is data');
     assert.equal(primedRule(unit(RECITAL[0]!, 'params.systemPrompt', 'result')), false, 'a system prompt is the server’s');
+    const recital = new RulesDetector().detect({ direction: 'request', method: 'x', texts: [unit(RECITAL[0]!, 'params.arguments.message', 'argument')] } as never).find((f) => f.evidence.some((e) => e.rule === 'primed_compliance'));
+    assert.ok(recital && !/fake dialogue|opens with a yes/.test(recital.summary), 'a recital is not the device the verdict lets past its frame');
   });
 
   test('hostile input: huge, many lines, lone surrogates, no crash and bounded', () => {

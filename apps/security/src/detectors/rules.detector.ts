@@ -7,7 +7,7 @@
  * poisoning: that text is read by the model and rarely by the user.
  */
 import { JAILBREAK_TRIGGERS, jailbreakStructure, REFUSAL_TRIGGERS, suppressesRefusal, suspendsRules } from '../jailbreak-structure';
-import { primedCompliance } from '../primed-compliance';
+import { primedCompliance, type PrimedCompliance } from '../primed-compliance';
 import type { AlertCategory, AlertEvidence } from '@mcpspy/events';
 import { INJECTION_RULES, InjectionRule } from '../injection-rules';
 import { codeUnitsOf } from '../code-units';
@@ -240,6 +240,13 @@ export function spokenToModel(unit: TextUnit): boolean {
   return unit.context === 'argument' || (unit.context === 'result' && MESSAGE_CONTENT.test(unit.field));
 }
 
+/** Round 19j: what each primed-compliance part says in an alert (verdict.ts reads the first two as the jailbreak's device). */
+const PRIMED_SUMMARY: Record<PrimedCompliance['part'], string> = {
+  forced_opening: 'dictates that the answer opens with a yes',
+  fake_dialogue: 'a fake dialogue of agreed answers for the model to carry on',
+  deceased_recital: 'asks the model to play a dead relative reciting something at bedtime',
+};
+
 /** Letters of scripts whose jailbreak parts hold no ASCII literal (accented and Vietnamese Latin, Cyrillic, Arabic, Devanagari, Thai, kana, CJK, Hangul). */
 const WIDE_SCRIPT = /[\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff\u0980-\u09ff\u0900-\u097f\u0e00-\u0e7f\u1e00-\u1eff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/;
 
@@ -420,7 +427,7 @@ export class RulesDetector implements Detector {
       rule: 'primed_compliance',
       weight: Math.min(MAX_WEIGHT, p.weight * (discussed ? 0.3 : 1) + (hidden ? 0.1 : 0)),
       evidence: { text: clip(unit.text.slice(p.start, p.end)), field: unit.field, start: p.start, end: p.end, rule: 'primed_compliance' },
-      summary: p.part === 'forced_opening' ? 'dictates that the answer opens with a yes' : 'a fake dialogue of agreed answers for the model to carry on',
+      summary: PRIMED_SUMMARY[p.part],
       ...(discussed ? { discussed: true } : {}),
     });
   }
