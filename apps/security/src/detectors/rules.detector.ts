@@ -380,7 +380,7 @@ export class RulesDetector implements Detector {
       if (fired[this.jailbreakGroup] !== 0) this.jailbreakHit(unit, norm, hidden, hits, true);
       else if (fired[this.jailbreakGroup + 1] !== 0 || (norm.runs !== undefined && WIDE_SCRIPT.test(unit.text))) this.jailbreakHit(unit, norm, hidden, hits, false);
       // Round 19j: the model's agreement written in advance (a dictated "Sure, here is", a fake dialogue of agreed answers
-      // left open), only in a message spoken to the model (primed-compliance.ts).
+      // left open, a dead relative's bedtime recital to play), only in a message spoken to the model (primed-compliance.ts).
       if (spokenToModel(unit)) this.primedHit(unit, norm, hidden, hits);
     }
     // Plain ASCII (no runs in its normalisation: most texts) holds none of the characters the Unicode checks look for.
