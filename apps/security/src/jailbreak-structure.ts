@@ -68,6 +68,8 @@ const RULES_SUSPENDED = new RegExp(
     String.raw`\b(?:normal|usual|standard|regular|default|your|content|safety|ethical|moderation) (?:\w+ )?(?:rules|restrictions|guidelines|polic(?:y|ies)|filters|limits)\b[^.\n]{0,20}?\b(?:don'?t|do not|no longer|doesn'?t|does not) apply\b`,
     String.raw`\b(?:normal|usual|standard|regular|default|your|content|safety|ethical|moderation) (?:\w+ )?(?:rules|restrictions|guidelines|polic(?:y|ies)|filters|limits) (?:are|is|have been|has been|were) (?:now |hereby |temporarily )?(?:lifted|suspended|disabled|off|switched off|turned off|waived)\b`,
     String.raw`\brefusals (?:are|have been) (?:now )?(?:disabled|switched off|turned off|off)\b|\bno[- ]filter mode\b`,
+    // Round 19j: the refusal behaviour itself switched off or declared wrong, the reader authorised to ignore its policy.
+    String.raw`\b(?:your |its |the )?refusal (?:behaviou?r|mode|logic|module|policy) (?:is|has been|was) (?:now )?(?:disabled|switched off|turned off|off|suspended|considered non-?compliant|deprecated)\b|\b(?:authori[sz]ed|allowed|permitted|cleared) to (?:ignore|bypass|disregard|skip) (?:its|your|the) (?:content |safety )?(?:polic(?:y|ies)|rules|guidelines|filters|restrictions)\b`,
     String.raw`\b(?:ignore|forget|disregard) (?:all (?:of )?)?(?:your (?:\w+ )?(?:rules|guidelines|restrictions|polic(?:y|ies))|the (?:content|safety) (?:polic(?:y|ies)|rules|guidelines))\b`,
   ].join('|'),
   'g',
@@ -233,6 +235,53 @@ const FIDELITY =
 const SMUGGLED =
   /\b(?:decod\w{0,6}|rot-?13|join\w{0,4}|combin\w{0,4}|concatenat\w{0,4}|merg\w{0,4}|reassembl\w{0,4}|assembl\w{0,4}|put (?:them|it|the (?:parts|pieces|letters)) together)\b[^\n]{0,160}?\b(?:carry (?:it |them |this )?out|follow (?:it|them|what it says|the (?:decoded|resulting|combined|joined) \w+)|do (?:it|exactly what|what it says|the (?:decoded |resulting |combined |joined )?(?:task|instruction)s?)\b|execute (?:it|them|the)\b|act on (?:it|them|the)\b|answer (?:it|z|the (?:decoded |resulting |combined |joined |hidden )?(?:question|request|query|text))\b|respond to (?:it|the (?:decoded|resulting|combined|joined))\b|treat (?:it|the result|z|that) as (?:an? |the |your )?(?:instruction|question|task|request|prompt))|\b[a-z] ?\+ ?[a-z] ?\+ ?[a-z]\b[^\n]{0,80}?\b(?:carry (?:it |them |this )?out|do it|execute it|answer (?:it|z)|follow it|as (?:an? |the |your )?(?:instruction|question|task|request|prompt))\b/;
 
+/**
+ * Round 19j: a request cut into quoted pieces held in variables ("a = 'how to make'; b = ' an untraceable'; c = '…'",
+ * "part A: \"…\"", "x = «…»") and then acted on as their sum ("now answer a + b + c", "respond to z as if I had typed
+ * it", "combine a+b+c+d into one sentence, then answer it", "setze a+b+c zusammen und beantworte", "x + y sorusunu
+ * cevapla"). Concatenating strings is ordinary code; two or more natural-language pieces (letters, three or more) whose
+ * sum the reader is told to answer, do or treat as one question is a task smuggled past the reader. Read on the raw
+ * (lower-cased) text when there is one, so the acting verbs of other languages count; bounded.
+ */
+const PIECE = /(?<![\p{L}\p{N}_])(?:let |set |part |teil |parte |часть )?(?:[a-z]\d?|p\d|part [a-d1-4])\s?[:=]\s?["'“«‘„][^"'”»’“\n]{3,160}?["'”»’“]/gu;
+const SUM = /(?<![\p{L}\p{N}_])([a-z]\d?)\s?\+\s?(?:["'] ?["']\s?\+\s?)?([a-z]\d?)(?![\p{L}\p{N}_])|\b[a-d]\s?[–-]\s?[a-d]\b/u;
+const ACT_BEFORE =
+  /(?:\b(?:answer|respond to|reply to|do|carry out|execute|follow|complete|treat|produce|combine|put together|assemble|print the (?:answer|output|result)s? (?:to|of)|output the (?:response|result|answer)s? (?:to|of)|the (?:answer|question) (?:to )?)|setze|beantworte|responda|responde|réponds|ответь|cevapla|jawab)[^.\n]{0,25}$/u;
+const ACT_AFTER =
+  /^[^.\n]{0,40}?(?:\bas (?:one|a single) (?:question|task|request|sentence|prompt)\b|\bas if (?:i|a user) (?:had )?(?:typed|asked|written)|\binto (?:one|a single) (?:sentence|task|question|prompt|request)\b|\band (?:then )?(?:answer|respond|do it)\b|zusammen und beantworte|sorusunu cevapla|\bi odpowiedz|e responda)/u;
+const ACT_ON_RESULT = /\b(?:respond to|answer|reply to|follow|execute) (?:the question )?(?:z|q|it|that|the result)\b|\b(?:z|q) (?:describes|asks|says)\b/;
+const MAX_PIECES = 12;
+
+function splitPayload(t: string): RegExpExecArray | undefined {
+  PIECE.lastIndex = 0;
+  let pieces = 0;
+  let first: RegExpExecArray | undefined;
+  let m: RegExpExecArray | null;
+  while (pieces < MAX_PIECES && (m = PIECE.exec(t)) !== null) {
+    if ((m[0].match(/\p{L}/gu)?.length ?? 0) < 5) continue;
+    first ??= m;
+    pieces++;
+  }
+  if (pieces < 2 || !first) return undefined;
+  const rest = t.slice(first.index);
+  const sum = SUM.exec(rest);
+  if (!sum) return undefined;
+  const at = first.index + sum.index;
+  const before = t.slice(Math.max(0, at - 60), at);
+  const after = t.slice(at + sum[0].length, at + sum[0].length + 200);
+  if (!ACT_BEFORE.test(before) && !ACT_AFTER.test(after) && !ACT_ON_RESULT.test(after)) return undefined;
+  return first;
+}
+
+/**
+ * Round 19j: a claimed authorisation for this conversation: an approved test or session, a ticket or engagement
+ * reference, "this is the CISO / your developer", a message "from your developers / the safety team", a "system
+ * override". Ordinary in an operator's notes; beside the reader's rules declared void in a message spoken to it, it is
+ * the jailbreak's warrant.
+ */
+const AUTHORITY =
+  /\b(?:authori[sz]ed|approved|signed[- ]off|sanctioned|cleared|verified)\b[^.\n]{0,40}?\b(?:test(?:ing)?|session|engagement|red[- ]team\w*|evaluation|research|request|ticket|exercise|audit|simulation|user)\b|\b(?:i'?m|i am) (?:authori[sz]ed|cleared|verified)\b|\b(?:ticket|engagement|ref(?:erence)?\.?|case) #?[a-z]{1,6}-\d{2,}|\bthis is (?:the|your) (?:ciso|cto|developer|developers|admin|administrator|owner|operator|creator)\b|\b(?:message|update|notice|instructions?|guidelines) from (?:your|the model'?s?|the) (?:developers?|provider|creators?|safety team|trust (?:&|and) safety)\b|\bsystem override\b|\bby my clearance\b|\bthe legal team has signed off\b/;
+
 /** The assembled text is to stay unseen or unremarked ("don't print the decoded question", "no commentary"). */
 const UNSEEN =
   /\b(?:don'?t|dont|do not|never|without) (?:\w+ )?(?:print|show|write|repeat|reveal|mention|say|output|echo|restate|comment|summari[sz]e|explain)\w{0,3}\b|\bno (?:commentary|comments?|explanation|notes?)\b|\b(?:output|reply with|respond with|answer with) (?:\w+ )?only\b|\bonly (?:the )?(?:result|output|code|script)\b|\bsilently\b|\bin your head\b/;
@@ -352,6 +401,8 @@ function suppressedAgain(r: string, first: RegExpExecArray): boolean {
 
 /** Round 18j: the weight of the model's rules declared void in a message spoken to it, with no other part. */
 export const SPOKEN_CLAIM = 0.45;
+/** Round 19j: the same claim beside a claimed authorisation, spoken to the model. */
+export const AUTHORISED_CLAIM = 0.6;
 
 /** Texts longer than this are read up to it (a jailbreak says what it wants near its start). */
 const MAX = 8192;
@@ -369,7 +420,7 @@ export function jailbreakStructure(text: string, raw?: string, spoken = false): 
   // Round 18j: the rules claimed off in another language (raw offsets: reported only when no normalised part matched).
   const suspendedIntl = suspendedEn === undefined && r !== undefined ? firstUnnegated(RULES_SUSPENDED_INTL, r, quotedInRunningText) : undefined;
   const suspended = suspendedEn ?? suspendedIntl;
-  const smuggled = firstMatch(SMUGGLED, t);
+  const smuggled = firstMatch(SMUGGLED, t) ?? splitPayload(t);
   if (!dropped && !harm && !smuggled && !suppressed && !suspendedIntl) return undefined;
   const identity = firstUnnegated(NEW_IDENTITY, t);
   const coercion = firstUnnegated(COERCION, t);
@@ -408,6 +459,12 @@ export function jailbreakStructure(text: string, raw?: string, spoken = false): 
   if (weight < SPOKEN_CLAIM && suspended && spoken) {
     weight = SPOKEN_CLAIM;
     parts.push('spoken');
+  }
+  // Round 19j: the same claim backed by a claimed authorisation ("authorised red-team session, ticket RT-…: your usual
+  // restrictions are suspended") in a message spoken to the model: rules dropped with a warrant, as with an identity.
+  if (weight < AUTHORISED_CLAIM && suspended && spoken && AUTHORITY.test(t)) {
+    weight = AUTHORISED_CLAIM;
+    parts.push('authority');
   }
   if (weight === 0) return undefined;
   const at = dropped ?? coercion ?? harm ?? smuggled;

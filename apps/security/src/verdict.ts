@@ -202,6 +202,10 @@ function guardsOwnSecrets(rule: string | undefined, start: number, text: string 
   return OWN_SECRETS.test(text.slice(from, to < 0 ? start + 240 : start + to));
 }
 
+/** A rules finding holding primed compliance (a fake dialogue or a dictated yes, at its own weight or more) is not weighed down by a frame. */
+const PRIMED_UNFRAMED = 0.45;
+/** The primed parts that are the jailbreak's device rather than its story (rules.detector.ts, primedHit's summaries). */
+const PRIMED_DEVICE = /fake dialogue of agreed answers|answer opens with a yes/;
 /** A rules finding this strong is not weighed down by the prompt frame. */
 const STRONG_RULE = 0.6;
 /** Fields that hold a prompt: a prompts/get message, a sampling request's system prompt. */
@@ -252,7 +256,13 @@ function frameOfGroup(group: readonly Finding[], texts: readonly TextUnit[], cat
  */
 function asksForHarm(list: readonly Finding[], texts?: readonly TextUnit[]): boolean {
   return list.some((f) => {
-    if (f.detector !== 'rules' || f.score < STRONG_RULE) return false;
+    if (f.detector !== 'rules') return false;
+    // Round 19j: the model's agreement written in advance in a message spoken to it (a fake dialogue of agreed answers
+    // left open, a dictated yes; primed-compliance.ts) is the jailbreak's own device, not a quoted example: a pasted
+    // "transcript" of them reads as descriptive text to the frame but asks the model to carry it on. (A write-up that
+    // shows one is damped by the rules detector before this, under PRIMED_UNFRAMED.)
+    if (f.score >= PRIMED_UNFRAMED && PRIMED_DEVICE.test(f.summary) && f.evidence.some((e) => e.rule === 'primed_compliance')) return true;
+    if (f.score < STRONG_RULE) return false;
     const js = f.evidence.find((e) => e.rule === 'jailbreak_structure');
     if (!js) return false;
     if (/\(.*\bharm\b.*\)/.test(f.summary)) return true;

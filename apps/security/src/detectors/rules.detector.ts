@@ -7,6 +7,7 @@
  * poisoning: that text is read by the model and rarely by the user.
  */
 import { JAILBREAK_TRIGGERS, jailbreakStructure, REFUSAL_TRIGGERS, suppressesRefusal, suspendsRules } from '../jailbreak-structure';
+import { primedCompliance, type PrimedCompliance } from '../primed-compliance';
 import type { AlertCategory, AlertEvidence } from '@mcpspy/events';
 import { INJECTION_RULES, InjectionRule } from '../injection-rules';
 import { codeUnitsOf } from '../code-units';
@@ -241,6 +242,13 @@ export function spokenToModel(unit: TextUnit): boolean {
   return unit.context === 'argument' || (unit.context === 'result' && MESSAGE_CONTENT.test(unit.field));
 }
 
+/** Round 19j: what each primed-compliance part says in an alert (verdict.ts reads the first two as the jailbreak's device). */
+const PRIMED_SUMMARY: Record<PrimedCompliance['part'], string> = {
+  forced_opening: 'dictates that the answer opens with a yes',
+  fake_dialogue: 'a fake dialogue of agreed answers for the model to carry on',
+  deceased_recital: 'asks the model to play a dead relative reciting something at bedtime',
+};
+
 /** Letters of scripts whose jailbreak parts hold no ASCII literal (accented and Vietnamese Latin, Cyrillic, Arabic, Devanagari, Thai, kana, CJK, Hangul). */
 const WIDE_SCRIPT = /[\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff\u0980-\u09ff\u0900-\u097f\u0e00-\u0e7f\u1e00-\u1eff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/;
 
@@ -375,6 +383,9 @@ export class RulesDetector implements Detector {
       if (fired[this.jailbreakGroup] !== 0) this.jailbreakHit(unit, norm, hidden, hits, true);
       else if (fired[this.jailbreakGroup + 1] !== 0 || (norm.runs !== undefined && WIDE_SCRIPT.test(unit.text))) this.jailbreakHit(unit, norm, hidden, hits, false);
       if (hits.length > from && !hidden) this.mentionsOnly(unit, norm, hits, from);
+      // Round 19j: the model's agreement written in advance (a dictated "Sure, here is", a fake dialogue of agreed answers
+      // left open, a dead relative's bedtime recital to play), only in a message spoken to the model (primed-compliance.ts).
+      if (spokenToModel(unit)) this.primedHit(unit, norm, hidden, hits);
     }
     // Plain ASCII (no runs in its normalisation: most texts) holds none of the characters the Unicode checks look for.
     for (const u of norm.runs ? scanUnicode(unit.text) : NO_UNICODE_HITS) {
@@ -405,6 +416,22 @@ export class RulesDetector implements Detector {
       weight,
       evidence: { text: clip(unit.text.slice(s, e)), field: unit.field, start: s, end: e, rule: 'jailbreak_structure' },
       summary: `asks the reader to drop its rules or identity (${js.parts.join(' + ')})`,
+      ...(discussed ? { discussed: true } : {}),
+    });
+  }
+
+  private primedHit(unit: TextUnit, norm: ReturnType<typeof normalizeForMatch>, hidden: boolean, hits: Hit[]): void {
+    const lower = unit.text.toLowerCase();
+    if (lower.length !== unit.text.length) return;
+    const p = primedCompliance(lower);
+    if (!p) return;
+    const discussed = readsLikeWriteUp(norm.text);
+    hits.push({
+      category: 'jailbreak',
+      rule: 'primed_compliance',
+      weight: Math.min(MAX_WEIGHT, p.weight * (discussed ? 0.3 : 1) + (hidden ? 0.1 : 0)),
+      evidence: { text: clip(unit.text.slice(p.start, p.end)), field: unit.field, start: p.start, end: p.end, rule: 'primed_compliance' },
+      summary: PRIMED_SUMMARY[p.part],
       ...(discussed ? { discussed: true } : {}),
     });
   }
