@@ -23,7 +23,8 @@
 //   same writers as its classifier (without the group left out), instead of keeping the dist's head, which has seen
 //   the writers it was trained on. ('none' keeps the dist's head: a head needs writers.)
 // --points 'A/M,…' judges the loo builds again with the stand-alone point A and the mid point M written into a copy
-//   of each build's weights (the same weights: no retraining), one column per pair, named loo@A/M.
+//   of each build's weights (the same weights: no retraining), one column per pair, named loo@A/M. The detector
+//   corroborates at max(support, mid); --support S (round 19) writes S as the support point of every such copy too.
 // --leak 'A/M' (round 16) also trains the data-leak head for every build (security-train-classifier.mjs --leak-head
 //   --alone A --mid M, without the same group), written beside the classifier's weights. Pair it with
 //   `-- --writer-drop data_leak` for the binary classifier without the writers' data leaks. A --points entry
@@ -111,6 +112,7 @@ const looName = (w) => (GROUPS ? `without-${groupName(groupOf(w))}` : `without-$
 const judged = GROUPS ? writers.filter((w) => groupOf(w)) : writers;
 const HEAD_KEEP = opt('--head');
 const LEAK = opt('--leak')?.split('/');
+const SUPPORT = opt('--support');
 const POINTS = (opt('--points') ?? '').split(',').filter(Boolean).map((p) => p.split('/').map(Number));
 const COLS_WANTED = (opt('--cols') ?? 'base,none,loo,all').split(',');
 const byWriter = Object.fromEntries(writers.map((w) => [w, samplesOf(w)]));
@@ -161,7 +163,10 @@ for (const name of Object.keys(trained).filter((n) => n.startsWith('without-')))
     const f = join(dist, 'src', 'classifier-weights.js');
     const js = readFileSync(f, 'utf8');
     const re = /alone: [0-9.e-]+, mid: [0-9.e-]+,/;
-    const next = js.replace(re, `alone: ${pt[0]}, mid: ${pt[1]},`);
+    let next = js.replace(re, `alone: ${pt[0]}, mid: ${pt[1]},`);
+    // --support S also rewrites the corroborating point: the detector's mid is max(support, mid), so a mid below the
+    // trainer's support point (its out-of-fold 3% FPR point, ~0.77 since round 14) changes nothing without it.
+    if (SUPPORT !== undefined) next = next.replace(/support: [0-9.e-]+/, `support: ${SUPPORT}`);
     if (!re.test(js)) throw new Error(`no operating points found in ${f}`);
     writeFileSync(f, next);
     if (pt.length === 4) {

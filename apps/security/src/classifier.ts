@@ -64,8 +64,13 @@ for (let c = 128; c < 65536; c++) {
 const WIDE_SEED = 0x2c1b3c6d | 0;
 const NON_ASCII = /[^\x00-\x7f]/;
 
-/** Most features a window can have (words + bigrams + char grams), for preallocated buffers. */
-export const MAX_FEATURES = WINDOW * 3 + 8;
+/**
+ * Most features per character: a word unigram and bigram, a 4-gram, and (round 19) the 4-gram's script-blind twin
+ * where it holds a letter beyond ASCII.
+ */
+export const FEATURES_PER_CHAR = 4;
+/** Most features a window can have (words + bigrams + char grams + script-blind twins), for preallocated buffers. */
+export const MAX_FEATURES = WINDOW * FEATURES_PER_CHAR + 8;
 
 /** The text the features are computed on: lower case, and for non-ASCII text the matching normalisation (NFKC, look-alikes, invisibles). */
 export function prepareText(text: string): string {
@@ -129,8 +134,8 @@ function grow(need: number): void {
  */
 function allFeatures(t: string): number {
   const len = t.length;
-  // At most two word features per character and one 4-gram per character.
-  grow(3 * len + 8);
+  // At most two word features per character and two 4-grams per character (a 4-gram and its script-blind twin).
+  grow(FEATURES_PER_CHAR * len + 8);
   const f = featBuf;
   const ps = posBuf;
   let n = 0;
@@ -176,6 +181,8 @@ function allFeatures(t: string): number {
   let c2 = 0;
   let c3 = 0;
   let wide = 0;
+  // The same window with every letter beyond ASCII read as one code (127): the script-blind twin (round 19).
+  let g2 = 0;
   for (let j = 0; j < len; j++) {
     const c = t.charCodeAt(j);
     let code: number;
@@ -187,10 +194,15 @@ function allFeatures(t: string): number {
       lastSpace = true;
     } else lastSpace = false;
     g = ((g << 7) | (code & 127)) & 0xfffffff;
+    g2 = ((g2 << 7) | (code >= 128 ? 127 : code)) & 0xfffffff;
     if (code >= 128) wide = 4;
     else if (wide > 0) wide--;
     if (++have >= 4) {
-      f[n] = (wide > 0 ? wideGram(c3, c2, c1, code) : Math.imul(g ^ CHAR_SEED, FNV_PRIME)) & MASK;
+      if (wide > 0) {
+        f[n] = wideGram(c3, c2, c1, code) & MASK;
+        ps[n++] = j;
+        f[n] = Math.imul(g2 ^ CHAR_SEED, FNV_PRIME) & MASK;
+      } else f[n] = Math.imul(g ^ CHAR_SEED, FNV_PRIME) & MASK;
       ps[n++] = j;
     }
     c3 = c2;
@@ -224,7 +236,7 @@ export interface ClassifierModel {
 
 /** Raw margin of one window (before calibration), from the int8 weights the scorer uses. */
 export function marginOf(model: ClassifierModel, t: string, start: number, end: number): number {
-  const buf = new Int32Array(Math.max(8, 3 * (end - start) + 8));
+  const buf = new Int32Array(Math.max(8, FEATURES_PER_CHAR * (end - start) + 8));
   const n = featuresOf(t, start, end, buf);
   if (n === 0) return model.bias;
   const q = model.q8 ?? quantize(model);
@@ -306,6 +318,7 @@ export function scorePrepared(model: ClassifierModel, t: string): WindowScore {
   let c2 = 0;
   let c3 = 0;
   let wide = 0;
+  let g2 = 0;
   for (let b = 0, from = 0; from < len; b++, from += BIN) {
     const to = Math.min(len, from + BIN);
     let sum = 0;
@@ -339,11 +352,17 @@ export function scorePrepared(model: ClassifierModel, t: string): WindowScore {
         lastSpace = true;
       } else lastSpace = false;
       g = ((g << 7) | (code & 127)) & 0xfffffff;
+      g2 = ((g2 << 7) | (code >= 128 ? 127 : code)) & 0xfffffff;
       if (code >= 128) wide = 4;
       else if (wide > 0) wide--;
       if (++have >= 4) {
-        sum += q[(wide > 0 ? wideGram(c3, c2, c1, code) : Math.imul(g ^ CHAR_SEED, FNV_PRIME)) & MASK]!;
-        cnt++;
+        if (wide > 0) {
+          sum += q[wideGram(c3, c2, c1, code) & MASK]! + q[Math.imul(g2 ^ CHAR_SEED, FNV_PRIME) & MASK]!;
+          cnt += 2;
+        } else {
+          sum += q[Math.imul(g ^ CHAR_SEED, FNV_PRIME) & MASK]!;
+          cnt++;
+        }
       }
       c3 = c2;
       c2 = c1;
@@ -439,7 +458,7 @@ let categoryBuf = new Int32Array(4096);
 
 /** The category the head gives a text (prepared with prepareText): the highest of its scores over the whole text. */
 export function categoryOf(head: CategoryHead, t: string): string {
-  const need = 3 * t.length + 8;
+  const need = FEATURES_PER_CHAR * t.length + 8;
   if (categoryBuf.length < need) categoryBuf = new Int32Array(need);
   const n = featuresOf(t, 0, t.length, categoryBuf);
   const mask = (1 << head.bits) - 1;
