@@ -1358,6 +1358,7 @@ export class ContextDetector implements Detector {
       // The text only lower-cased, for the `raw` cues (the folded text when lower-casing changed its length).
       let lower: string | undefined;
       let lowerSpans: QuoteSpan[] | undefined;
+      let preSeen: Map<RegExp, { text: string; ok: boolean }> | undefined;
       for (let ci = 0; ci < CONTEXT_CUES.length; ci++) {
         const cue = CONTEXT_CUES[ci]!;
         if (open[ci] === 0) continue;
@@ -1371,7 +1372,15 @@ export class ContextDetector implements Detector {
           lower = l.length === src.length ? l : t;
         }
         const text = cue.raw ? lower! : t;
-        if (cue.pre && !(holds(PRE_NEEDS[ci]!, text) && cue.pre.test(text))) continue;
+        if (cue.pre) {
+          // Three address cues share one pre-check (the agent's noun anywhere): its answer for this text is read once.
+          let seen = preSeen?.get(cue.pre);
+          if (seen === undefined || seen.text !== text) {
+            seen = { text, ok: holds(PRE_NEEDS[ci]!, text) && cue.pre.test(text) };
+            (preSeen ??= new Map()).set(cue.pre, seen);
+          }
+          if (!seen.ok) continue;
+        }
         if (!holds(CUE_NEEDS[ci]!, text)) continue;
         cue.re.lastIndex = 0;
         let m: RegExpExecArray | null;
