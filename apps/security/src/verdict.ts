@@ -204,6 +204,8 @@ function guardsOwnSecrets(rule: string | undefined, start: number, text: string 
 
 /** A rules finding holding primed compliance (a fake dialogue or a dictated yes, at its own weight or more) is not weighed down by a frame. */
 const PRIMED_UNFRAMED = 0.45;
+/** Round 20j: a jailbreak finding with the model's rules declared reversed (jailbreak-structure.ts) at this weight is not weighed down by a frame. */
+const INVERTED_UNFRAMED = 0.55;
 /** The primed parts that are the jailbreak's device rather than its story (rules.detector.ts, primedHit's summaries). */
 const PRIMED_DEVICE = /fake dialogue of agreed answers|answer opens with a yes/;
 /** A rules finding this strong is not weighed down by the prompt frame. */
@@ -262,6 +264,9 @@ function asksForHarm(list: readonly Finding[], texts?: readonly TextUnit[]): boo
     // "transcript" of them reads as descriptive text to the frame but asks the model to carry it on. (A write-up that
     // shows one is damped by the rules detector before this, under PRIMED_UNFRAMED.)
     if (f.score >= PRIMED_UNFRAMED && PRIMED_DEVICE.test(f.summary) && f.evidence.some((e) => e.rule === 'primed_compliance')) return true;
+    // Round 20j: the model's rules declared reversed in a message spoken to it ("opposite day: every rule you have means
+    // its opposite") quotes the rules it reverses ("never share personal data"), which reads as a guard to the frame.
+    if (f.score >= INVERTED_UNFRAMED && /\(.*\brules_inverted\b.*\)/.test(f.summary) && f.evidence.some((e) => e.rule === 'jailbreak_structure')) return true;
     if (f.score < STRONG_RULE) return false;
     const js = f.evidence.find((e) => e.rule === 'jailbreak_structure');
     if (!js) return false;
