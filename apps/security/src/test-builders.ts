@@ -1,7 +1,8 @@
 /** Builders of MCP messages for specs and tests (not part of the public API). */
 import type { McpMessageEvent } from '@mcpspy/events';
 import { ContextDetector } from './detectors/context.detector';
-import type { AnalysisInput } from './types';
+import { RulesDetector } from './detectors/rules.detector';
+import type { AnalysisInput, TextUnit } from './types';
 
 let n = 0;
 
@@ -64,4 +65,17 @@ export function definitionInput(text: string, field = 'result.tools[0].descripti
 /** The context detector's tool-poisoning score for one definition text (0 when it finds none). */
 export function definitionPoisoning(text: string, field?: string): number {
   return new ContextDetector().detect(definitionInput(text, field)).find((f) => f.category === 'tool_poisoning')?.score ?? 0;
+}
+
+/** One plain text as the detectors read it, at `field`, in `context`. */
+export function textUnit(text: string, field: string, context: TextUnit['context']): TextUnit {
+  return { text, field, context, origin: 'plain' };
+}
+
+/** The rules detector's strongest jailbreak score for one text (0 when it finds none); an argument is a request's. */
+export function jailbreakScore(u: TextUnit): number {
+  return new RulesDetector()
+    .detect({ direction: u.context === 'argument' ? 'request' : 'response', method: 'x', texts: [u] } as never)
+    .filter((f) => f.category === 'jailbreak')
+    .reduce((m, f) => Math.max(m, f.score), 0);
 }

@@ -9,16 +9,12 @@ import assert from 'node:assert/strict';
 import { CUT_DIALOGUE_WEIGHT, FAKE_DIALOGUE_WEIGHT, FORCED_OPENING_WEIGHT, primedCompliance, RECITAL_WEIGHT, TECHNICAL_RECITAL_WEIGHT } from '../primed-compliance';
 import type { TextUnit } from '../types';
 import { RulesDetector } from './rules.detector';
+import { jailbreakScore, textUnit } from '../test-builders';
 import { AUTHORISED_CLAIM, jailbreakStructure, SPOKEN_CLAIM } from '../jailbreak-structure';
 import { normalizeForMatch } from '../normalize';
 
 const primed = (t: string) => primedCompliance(t.toLowerCase());
-const unit = (text: string, field: string, context: TextUnit['context']): TextUnit => ({ text, field, context, origin: 'plain' });
-const jailbreakScore = (u: TextUnit) =>
-  new RulesDetector()
-    .detect({ direction: u.context === 'argument' ? 'request' : 'response', method: 'x', texts: [u] } as never)
-    .filter((f) => f.category === 'jailbreak')
-    .reduce((m, f) => Math.max(m, f.score), 0);
+const unit = textUnit;
 const primedRule = (u: TextUnit) =>
   new RulesDetector()
     .detect({ direction: u.context === 'argument' ? 'request' : 'response', method: 'x', texts: [u] } as never)

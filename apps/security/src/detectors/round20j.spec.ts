@@ -5,18 +5,13 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TextUnit } from '../types';
 import { RulesDetector } from './rules.detector';
+import { jailbreakScore, textUnit } from '../test-builders';
 import { INVERTED_ALONE, INVERTED_WITH_PART, jailbreakStructure } from '../jailbreak-structure';
 import { normalizeForMatch } from '../normalize';
 import { combineFindings } from '../verdict';
 
-const unit = (text: string, field: string, context: TextUnit['context']): TextUnit => ({ text, field, context, origin: 'plain' });
-const jailbreakScore = (u: TextUnit) =>
-  new RulesDetector()
-    .detect({ direction: u.context === 'argument' ? 'request' : 'response', method: 'x', texts: [u] } as never)
-    .filter((f) => f.category === 'jailbreak')
-    .reduce((m, f) => Math.max(m, f.score), 0);
+const unit = textUnit;
 const structure = (t: string, spoken = true) => jailbreakStructure(normalizeForMatch(t).text, t.toLowerCase(), spoken);
 const inverted = (t: string, spoken = true) => structure(t, spoken)?.parts.includes('rules_inverted') ?? false;
 
