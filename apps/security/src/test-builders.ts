@@ -79,3 +79,11 @@ export function jailbreakScore(u: TextUnit): number {
     .filter((f) => f.category === 'jailbreak')
     .reduce((m, f) => Math.max(m, f.score), 0);
 }
+
+/** The context detector's prompt-injection score and cues for one text (a tool result's by default). */
+export function injectionCues(text: string, context: TextUnit['context'] = 'result', field = 'result.content[0].text'): { score: number; cues: string[] } {
+  const f = new ContextDetector()
+    .detect({ direction: 'response', method: 'tools/call', texts: [textUnit(text, field, context)] } as never)
+    .find((x) => x.category === 'prompt_injection');
+  return { score: f?.score ?? 0, cues: (f?.details?.context_cues as string[] | undefined) ?? [] };
+}

@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TextUnit } from '../types';
-import { ContextDetector } from './context.detector';
+import { injectionCues } from '../test-builders';
 import { SecretsDetector } from './secrets.detector';
 
 const unit = (text: string, context: TextUnit['context'] = 'result', field = 'result.content[0].text'): TextUnit => ({ text, field, context, origin: 'plain' });
@@ -73,10 +73,7 @@ describe('round 19c: national identity numbers by their shape', () => {
   });
 });
 
-const injection = (text: string, context: TextUnit['context'] = 'result', field = 'result.content[0].text') => {
-  const f = new ContextDetector().detect({ direction: 'response', method: 'tools/call', texts: [unit(text, context, field)] } as never).find((x) => x.category === 'prompt_injection');
-  return { score: f?.score ?? 0, cues: (f?.details?.context_cues as string[] | undefined) ?? [] };
-};
+const injection = injectionCues;
 
 describe('round 19c: a request to the automated reader outside Latin script', () => {
   const ASKS = [

@@ -5,14 +5,9 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TextUnit } from '../types';
-import { ContextDetector } from './context.detector';
+import { injectionCues } from '../test-builders';
 
-const unit = (text: string, context: TextUnit['context'] = 'result', field = 'result.content[0].text'): TextUnit => ({ text, field, context, origin: 'plain' });
-const injection = (text: string, context: TextUnit['context'] = 'result', field = 'result.content[0].text') => {
-  const f = new ContextDetector().detect({ direction: 'response', method: 'tools/call', texts: [unit(text, context, field)] } as never).find((x) => x.category === 'prompt_injection');
-  return { score: f?.score ?? 0, cues: (f?.details?.context_cues as string[] | undefined) ?? [] };
-};
+const injection = injectionCues;
 
 describe('round 20c: the automated reader named after a head-final relative clause, and asked', () => {
   const ASKED = [
