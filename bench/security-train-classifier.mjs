@@ -7,7 +7,7 @@
 // stores int8 weights in apps/security/src/classifier-weights.ts.
 //
 // Usage: node bench/security-train-classifier.mjs DATA_DIR [--write] [--alone P] [--mid P] [--extra] [--mlp H] [--epochs 12] [--l2 2e-6]
-//          [--label-weight prompt_injection:2]
+//          [--label-weight prompt_injection:2] [--script-weight A:B]
 //          [--training DIR] [--leave-out WRITER[,WRITER]] [--no-writers] [--weights-dist DIST_DIR] [--json FILE]
 // The writers' labelled text (apps/security/training/*.jsonl, or --training DIR) is read too, one source per file;
 // --leave-out trains without those files and reports the model on them (leave one writer out), --no-writers leaves
@@ -36,6 +36,7 @@ import { extractTexts, subjectOf } from '@mcpspy/security';
 import { loadCorpus, messagesOf } from '@mcpspy/security/dist/src/corpus.js';
 import { CLASSIFIER_BITS, featuresOf, MAX_FEATURES, prepareText, windowStarts, WINDOW } from '@mcpspy/security/dist/src/classifier.js';
 import { loadTrainingFolder } from '@mcpspy/security/dist/src/training-folder.js';
+import { isEnglish, scriptOf } from '@mcpspy/security/dist/src/script.js';
 
 const args = process.argv.slice(2);
 const opt = (n, d) => (args.includes(n) ? args[args.indexOf(n) + 1] : d);
@@ -275,9 +276,14 @@ const writers = existsSync(TRAINING) ? loadTrainingFolder(TRAINING, { leaveOut: 
   const ww = Number(opt('--writer-weight', '1'));
   // --label-weight LABEL:K[,…] (round 18): the writers' rows of those labels (and their augmentations) count K times.
   const lw = Object.fromEntries(opt('--label-weight', '').split(',').filter(Boolean).map((x) => [x.split(':')[0], Number(x.split(':')[1])]));
+  // --script-weight A:B (round 21): the writers' rows whose text is not English (script.ts's scriptOf) count A times
+  // when an attack and B times when benign (and their augmentations with them). The public benign data is English, so
+  // the few writers' texts in other languages are all the model learns those languages from.
+  const [swA, swB] = (opt('--script-weight', '1:1')).split(':').map(Number);
   for (const r of writers.rows) {
     if (r.text.trim().length < 12 || drop.has(r.label)) continue;
-    const w = ww * (lw[r.label] ?? 1);
+    const sw = swA === 1 && swB === 1 ? 1 : isEnglish(scriptOf(r.text)) ? 1 : r.y ? swA : swB;
+    const w = ww * (lw[r.label] ?? 1) * sw;
     rows.push({ text: r.text, y: r.y, source: r.writer, group: `${r.writer}:${r.label}`, label: r.label, writer: true, context: r.context, ...(w !== 1 ? { w } : {}) });
   }
   if (writers.skipped.length) console.log(`training folder: ${writers.skipped.length} lines skipped (${[...new Set(writers.skipped.map((x) => `${x.writer}: ${x.reason}`))].slice(0, 5).join('; ')})`);
