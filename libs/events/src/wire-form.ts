@@ -49,7 +49,7 @@ const RESULT_KEY = ',"result":';
  * 0.9–2.3 µs, the slice (a view, no copy) and `===` in 0.05–0.18 µs (bench/README,
  * session 16 stack24). A slice that runs past the end is shorter, so unequal.
  */
-function textAt(s: string, sub: string, at: number): boolean {
+export function textAt(s: string, sub: string, at: number): boolean {
   return at >= 0 && s.slice(at, at + sub.length) === sub;
 }
 
