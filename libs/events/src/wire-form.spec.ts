@@ -5,7 +5,7 @@ import { BatchEncoder, batchLineText, decodeBatchBytes, decodeBatchText, encodeB
 import { eventJsonText, holdJsonText } from './json-text';
 import { Subjects } from './subjects';
 import { validatorFor } from './validation';
-import { bodyOnceJsonText, expandWireBody, WIRE_FORM_BODY_ONCE } from './wire-form';
+import { bodyOnceJsonText, expandWireBody, textAt, WIRE_FORM_BODY_ONCE } from './wire-form';
 
 const T = '2026-12-07T19:00:00.000Z';
 const STDIO = { from_pid: 10, from_comm: 'client', to_pid: 11, to_comm: 'server' };
@@ -211,4 +211,35 @@ test('a response whose request was never seen (no `request`, a `request_method` 
   assert.equal(compact, 1);
   assert.deepEqual(values[0], ev);
   assert.equal(texts[0], JSON.stringify(ev));
+});
+
+test('textAt is startsWith at a position >= 0, and false below 0 (a negative slice would read from the end)', () => {
+  fc.assert(
+    fc.property(fc.string({ maxLength: 40 }), fc.string({ maxLength: 12 }), fc.integer({ min: 0, max: 50 }), (s, sub, at) => {
+      assert.equal(textAt(s, sub, at), s.startsWith(sub, at));
+    }),
+    { numRuns: 3000 },
+  );
+  // Whole-string cases: the body at the end of raw, one unit off, running past the end.
+  const body = '{"name":"search","arguments":{"q":"x"}}';
+  const raw = `{"jsonrpc":"2.0","id":1,"params":${body}}`;
+  const at = raw.length - 1 - body.length;
+  assert.equal(textAt(raw, body, at), true);
+  assert.equal(textAt(raw, body, at + 1), false);
+  assert.equal(textAt(raw, `${body}}}`, at), false);
+  assert.equal(textAt(raw, `{"name":"search"`.replace('s', 'S'), at), false);
+  // 'ab' is the last two units of 'xxab': slice(-2, 0) is '' but slice(-2) would be 'ab'; either way no match below 0.
+  assert.equal(textAt('xxab', 'ab', -2), false);
+  assert.equal(textAt('abab', '', -1), false);
+});
+
+test('the publisher does not reference a body that raw holds only one unit off', () => {
+  const good = eventOf({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'search', arguments: { q: 'a long enough query' } } });
+  assert.ok(bodyOnceJsonText(good));
+  // The same body in raw with one unit changed (at its start, at its end): not inside raw, so form 1.
+  const text = JSON.stringify(good.params);
+  for (const changed of [`[${text.slice(1)}`, `${text.slice(0, -1)}]`]) {
+    const ev = { ...good, raw: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":${changed}}` };
+    assert.equal(bodyOnceJsonText(ev), undefined);
+  }
 });
