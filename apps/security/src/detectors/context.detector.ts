@@ -138,7 +138,15 @@ const AGENT_WORDS = [
   // one-letter prefixes (ל "to", ה "the", ש "that", ו "and": "לבוט", "לעוזר").
   'ассистент(?:ов|ам|е|ы)', 'асистент(?:ів|ам|е|и)', 'помощник(?:ов|ам|и)', 'помічник(?:ів|ам|и|у)', 'бот(?:ы|ов|ам)', 'агент(?:а|у|ом|ов|ам|ы|и|ів)?', 'нейросет(?:ь|и|ей)',
   'الذكاء الاصطناعي', '(?:لل|ال)أنظمة الآلية', '(?:لل|ال)?نظام الآلي', '(?:لل|ال)وكيل', 'هوش مصنوعی', 'yapay zek[aâ](?:ya|nın)?', 'sztuczn\\p{L}{1,3} inteligencj\\p{L}', 'көмекші', 'жасанды интеллект',
-  '[להשו]{0,2}(?:בוט|עוזר|סוכן|בינה המלאכותית|בינה מלאכותית)', '(?:automated|automation|autonomous|automatisierte[nmr]?|automatische[nmr]?|automatique|automatizad[oa]|автоматическ\\p{L}{1,3}|автоматизированн\\p{L}{1,3}) [\\p{L}-]{3,20}',
+  '[להשו]{0,2}(?:בוט|עוזר|סוכן|בינה המלאכותית|בינה מלאכותית)', '(?:automated|automation|autonomous|automatisierte[nmr]?|automatische[nmr]?|automatique|automatizad[oa]|автоматическ\\p{L}{1,3}|автоматизированн\\p{L}{1,3}|automatick\\p{L}{1,3}|automatizovan\\p{L}{1,3}|automatisk\\p{L}{0,2}|automaattis\\p{L}{1,4}|automatizat\\p{L}{1,3}|automatsk\\p{L}{1,3}|automātisk\\p{L}{1,3}|automatikus|automatin\\p{L}{1,3}) [\\p{L}-]{3,20}',
+  // Round 21c: the same nouns in the Nordic, Baltic, Central European, Balkan and Southeast Asian languages, in the case
+  // forms a note to the reader takes (dative "asistentam", "asszisztensnek", "avustajalle"; accusative "chatbota";
+  // definite "assistenten"), and their words for artificial intelligence. A closed class: the reader's name, not its task.
+  'asistent(?:a|e|u|i|o|ovi|om|am|ams|as|ui|ul|ului|ule|s|ą|ė|ei|ky|ku|ko|ke)?', 'assistent(?:ens|er|erne|ene|ti|tia|tille|in)', 'asszisztens(?:t|ként|e|ünk)',
+  'avustaja(?:n|a|t|ksi|lta|ille)', 'tekoäly(?:n|ä|lle|ltä|ssä|stä)?', 'botti(?:n|a|lle)?', '(?:chat)?bot(?:a|u|ot|ovi|ul|ului|ja|ok|as|ui)',
+  'mesterséges intelligencia\\p{L}{0,4}', 'uměl\\p{L}{1,3} inteligenc\\p{L}{1,2}', 'umel\\p{L}{1,3} inteligenci\\p{L}{1,2}', 'umetn\\p{L}{1,3} inteligenc\\p{L}{1,2}',
+  'umjetn\\p{L}{1,3} inteligencij\\p{L}{1,2}', 'veštačk\\p{L}{1,3} inteligencij\\p{L}{1,2}', 'вештачк\\p{L}{1,3} интелигенциј\\p{L}{1,2}', 'inteligen[tț]\\p{L}{0,2} artificial\\p{L}{0,3}',
+  'mākslīg\\p{L}{1,4} intelekt\\p{L}{0,3}', 'dirbtin\\p{L}{1,4} intelekt\\p{L}{0,3}', 'tehisintellekt\\p{L}{0,3}', 'tehisaru', 'artificiell intelligens', 'kunstig intelligens', 'kecerdasan buatan', 'trí tuệ nhân tạo',
 ];
 /**
  * Round 19c: the grammatical marks of a request to the one addressed, in the scripts whose asks the cues did not read
@@ -165,6 +173,12 @@ const ASK_MARK = [
   // imperatives (…ें/…एं, …ो/…ओ, कृपया, …िए) and Bengali's (…ুন, দাও). A closed class per language, not a list of actions.
   String.raw`[てで](?:くだ|下)さい|(?:する|しない)こと(?![\p{L}])|せよ|しなさい|お願い(?:します|いたします|致します)|(?<![申邀聘恳懇提])[请請](?![求假教示柬])|[务務]必|必[须須]`,
   String.raw`\p{Script=Hangul}(?:세요|십시오|시오|바랍니다)|(?:할|될|하지 말) 것(?![\p{L}])|야 (?:합니다|한다|해요)`,
+  // Round 21c: the Nordic, Baltic, Central European, Balkan and Southeast Asian languages: a please (vänligen, palun,
+  // lūdzu, prašome, kérlek, prosím, molim, te rog, tolong, mohon, sila, vui lòng, กรุณา, សូម …), the imperative particles
+  // (Vietnamese hãy, Filipino paki- on the verb, Thai โปรด/ช่วย, Burmese …ပေးပါ), the plural imperative endings no other
+  // language shares (Finnish -kaa/-kää, Lithuanian -kite, Czech/Slovak/Croatian -ajte/-ejte/-ijte/-ujte/-ěte), and the
+  // second person of "must" (musíš, moraš, trebuie să). A closed class per language, not a list of actions.
+  String.raw`(?<![\p{L}])(?:ole hyvä|olkaa hyvä|vänligen|var vänlig|vennligst|venligst|palun|lūdzu|prašome|prašau|prašom|kérlek|kérem|légy szíves|legyen szíves|prosím|prosim|molim|молим|te rog|vă rog|va rog|tolong|mohon|sila|harap|pakiusap|vui lòng|làm ơn|hãy|musíš|musíte|musíte|musite|moraš|morate|мораш|морате|trebuie să|trebuie sa|pead|peate|turite|täytyy|paki(?!stan)\p{L}{3,})(?![\p{L}])|(?<![\p{L}])\p{L}{2,}(?:kaa|kää|kite|ajte|ejte|ijte|ujte|ěte)(?![\p{L}])|กรุณา|โปรด|(?<!ผู้)ช่วย(?!เหลือ)|សូម|ပေးပါ|ပါရန်`,
   String.raw`(?<![\p{L}\p{M}])(?:कृपया|(?!(?:में|हमें|को|जो|वो|सो|हो|तो|यों)(?![\p{L}\p{M}]))[\p{Script=Devanagari}]{1,10}(?:ें|एं|एँ|ो|ओ|िए))(?![\p{L}\p{M}])|(?<![\p{L}\p{M}])[\p{Script=Bengali}]{1,10}(?:ুন|াও)(?![\p{L}\p{M}])`,
 ].join('|');
 /** A request forbidden rather than made: a negation right before the mark ("никогда не отправляйте", "ne doivent pas"). */
@@ -192,10 +206,12 @@ function quotedExampleNote(src: string, start: number, end: number): boolean {
   return /[「『“"][^」』”"]*$/.test(upTo) && EXAMPLE_AFTER_QUOTE.test(src.slice(end, end + 120));
 }
 /** What a text needs before `addressed_request` runs (no `u` flag, no `g`: one fast scan). */
-const ASK_SCRIPT_OR_MARK = /[\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u0900-\u09ff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]|bitte|por favor|veuillez|merci de|per favore|si prega|graag|alstublieft|musisz|trzeba|meli|jcie/;
+const ASK_SCRIPT_OR_MARK = /[\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u0900-\u09ff\u0e00-\u0e7f\u1000-\u109f\u1780-\u17ff\u1e00-\u1eff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]|bitte|por favor|veuillez|merci de|per favore|si prega|graag|alstublieft|musisz|trzeba|meli|jcie|palun|tolong|mohon|sila|harap|paki|prosim|molim|te rog|va rog|kite|ajte|ejte|ijte|ujte|kaa/;
 /** A singular imperative opening the clause right after the addressee (Russian and Ukrainian): "…: загрузи", "… — переведи". */
 const CLAUSE_IMPERATIVE = String.raw`[:—–!]\s{0,3}(?:не\s)?\p{Script=Cyrillic}{2,}(?:[иь]|ай|яй|ей|уй)(?![\p{L}])`;
-const AGENT_NOUN = `(?:(?<![\\p{L}\\p{N}_])(?:${AGENT_WORDS.join('|')})${RB}|アシスタント|ボット|エージェント|助手|助理|机器人|智能体|어시스턴트|도우미|에이전트|自動化|自动化|자동화)`;
+/** Round 21c: the reader's noun in the scripts written without spaces between words (Thai, Khmer, Burmese): no word edges. */
+const UNSPACED_AGENT = 'ผู้ช่วย|ปัญญาประดิษฐ์|แชทบอท|บอท|เอไอ|ជំនួយការ|បញ្ញាសិប្បនិម្មិត|လက်ထောက်|ဉာဏ်ရည်တု';
+const AGENT_NOUN = `(?:(?<![\\p{L}\\p{N}_])(?:${AGENT_WORDS.join('|')})${RB}|アシスタント|ボット|エージェント|助手|助理|机器人|智能体|어시스턴트|도우미|에이전트|自動化|自动化|자동화|${UNSPACED_AGENT})`;
 /** A negated verb of telling or showing, in the writers' languages (round 16c, definitions). */
 const NEG_TELL = [
   String.raw`\b(?:do not|don'?t|never|must not|should not|shouldn'?t|without) (?:tell|inform|mention|show|notify|disclos|reveal|describ|list|alert|explain|surfac|display)\w{0,4}\b`,
@@ -237,16 +253,27 @@ const AGENT_GATES: readonly string[] = [
   'assistant', 'assistent', 'bot', 'a.i.', 'llm', 'gpt', 'copilot', 'automat', 'autonomous', 'asistente', 'assistente', 'asystent', 'asisten', 'asistan', 'katulong',
   // Round 19c: ASCII spellings of the nouns added to AGENT_WORDS.
   'yapay zek', 'sztuczn',
+  // Round 21c: ASCII spellings of the words for artificial intelligence added to AGENT_WORDS.
+  'tehis', 'kecerdasan', 'artificial', 'intelligens', 'inteligenc',
   // The short words end at any ASCII character that is no letter, digit or underscore (others open the cue by their script).
   ...['ai', 'ia', 'ki'].flatMap((w) => [...' ,.:;)]([-/\'"!?*`\t\n\r{}<>|&+=#%@~^$'].map((c) => w + c)),
 ];
+/**
+ * Round 21c: relative pronouns and "when" of the Nordic, Baltic, Central European, Balkan and Southeast Asian languages
+ * (Czech/Slovak který/ktorý, Finnish joka, Swedish som, Estonian mis/kes, Latvian kas, Lithuanian kuris, Hungarian
+ * aki/amely, Romanian care, Croatian/Serbian koji, Slovene ki), and a "when" clause ("Trợ lý AI khi hướng
+ * dẫn … này", "assistenten när den läser …"): the reader defined by what it does to this data.
+ */
+const RELATIVE_21 = String.raw`kter\p{L}{1,3}|ktor\p{L}{1,3}|joka|jotka|mikä|som|kes|mis|kas|kur[sš]|kuris|kuri|aki|amely|amelyik|ami|amelyek|care|koj[iae]|koj[eu]|кој[иае]|ki|khi|kun|když|keď|amikor|när|når|când|kad|kada|kai|kui`;
+/** Round 21c: the demonstratives of those languages (not the one- and two-letter ones, which English shares: to, ta, te, see). */
+const DEMONSTRATIVE_21 = String.raw`tento|tato|táto|toto|tuto|túto|tyto|tieto|této|tejto|tohoto|tohto|tomto|tomuto|tämä|tätä|tämän|tästä|tässä|nämä|näitä|näistä|detta|denna|dessa|dette|denne|disse|seda|selle|selles|sellest|šo|šis|šī|šajā|šīs|šos|šį|šią|šiuos|šiame|šio|ezt|ezeket|ebben|ebből|ennek|erre|acest|această|aceste|acestui|acestei|acestea|ovaj|ovu|ovo|ove|ovog|ovoj|ovih|ovim|овај|ову|ово|ове|овог|овој|tega|ito|itong|nito`;
 /** Relative pronouns and demonstratives of the writers' languages (an addressee defined by what it does to this data). */
-const RELATIVE = String.raw`that|who|which|que|qui|der|die|das|welche[rsn]?|che|któr\p{L}{1,2}|котор\p{L}{2,3}|як(?:ий|а|е|і|ого|ому|ої)|الذي|التي|yang|ש\p{L}{2,}`;
-const DEMONSTRATIVE = String.raw`this|these|este|esta|estos|estas|esse|essa|ce|cet|cette|ces|diese[rnms]?|questo|questa|questi|queste|tego|tej|ten|эт\p{L}{1,3}|данн\p{L}{2,3}|ц(?:ей|я|е|і|ю|ього|ієї|их|им)|هذا|هذه|ini|này|הזה|הזאת|האלה`;
+const RELATIVE = String.raw`that|who|which|que|qui|der|die|das|welche[rsn]?|che|któr\p{L}{1,2}|котор\p{L}{2,3}|як(?:ий|а|е|і|ого|ому|ої)|الذي|التي|yang|ש\p{L}{2,}|${RELATIVE_21}`;
+const DEMONSTRATIVE = String.raw`${DEMONSTRATIVE_21}|this|these|este|esta|estos|estas|esse|essa|ce|cet|cette|ces|diese[rnms]?|questo|questa|questi|queste|tego|tej|ten|эт\p{L}{1,3}|данн\p{L}{2,3}|ц(?:ей|я|е|і|ю|ього|ієї|их|им)|هذا|هذه|ini|này|הזה|הזאת|האלה`;
 /** The noun anywhere in the text (no `g`: read with test()). */
 const AGENT_NOUN_ANYWHERE = new RegExp(AGENT_NOUN, 'u');
 /** Where a note's label may begin: a line, a sentence, a clause, a bracket, a quote mark, a list or comment marker. */
-const LABEL_START = String.raw`(?:^\s{0,3}|[.!?]\s{1,3}|[。！？]\s{0,3}|[,;:，、；]\s{0,2}|[(\[（【<>※*#—–]\s{0,3}|-\s{1,2})`;
+const LABEL_START = String.raw`(?:^\s{0,3}|[.!?]\s{1,3}|[.!?:]?(?:\\[nr]){1,4}\s{0,3}|[。！？]\s{0,3}|[,;:，、；]\s{0,2}|[(\[（【<>※*#—–]\s{0,3}|-\s{1,2})`;
 /**
  * A raw cue's match quoted in running text (`mentionedInQuote`, read at the match's last character: a label's match
  * begins before its quote mark), unless the quote is a value's (right after a comma, semicolon, tab or a label's
@@ -1191,6 +1218,29 @@ export const CONTEXT_CUES: readonly Cue[] = [
     summary: 'text inside data asks the automated reader by name',
   },
   {
+    // Round 21c: the reader called by name in the Nordic, Baltic, Central European, Balkan and Southeast Asian languages:
+    // a greeting before its noun ("Hei tekoäly, …", "Ahoj asistente", "Sveiki, asistent"), Vietnamese's vocative particle
+    // after it ("Trợ lý ơi, …"), and Thai's relative clause, written without spaces ("ผู้ช่วยที่ตอบแบบฟอร์มนี้": the
+    // assistant that answers this form).
+    id: 'addresses_ai',
+    raw: true,
+    notInPrompt: true,
+    gate: AGENT_GATES,
+    pre: AGENT_NOUN_ANYWHERE,
+    kind: 'address',
+    category: 'prompt_injection',
+    weight: 0.3,
+    re: new RegExp(
+      [
+        String.raw`(?<![\p{L}])(?:hei|hej|heippa|moi|hallo|ahoj|sveiki|labas|tere|szia|helló|salut|bok|zdravo|здраво|halo|hai|kumusta|xin chào|chào)[,!]?\s{1,3}(?:${AGENT_NOUN})`,
+        String.raw`(?:${AGENT_NOUN})(?:\sai)?\sơi(?![\p{L}])`,
+        String.raw`(?:${UNSPACED_AGENT}|ai)\s?(?:ที่|ซึ่ง)[^\n]{1,60}?นี้`,
+      ].join('|'),
+      'gu',
+    ),
+    summary: 'text inside data calls the automated reader by name',
+  },
+  {
     // Round 20c: the automated reader defined by what it does to this data in a head-final language, where the relative
     // clause comes before its noun: "このファイルを取り込むAIアシスタント", "审阅本合同的AI助手", "이 공지를 요약하는 AI 비서",
     // "इस सूची को पढ़ने वाले AI सहायक" — a demonstrative, its object and the verb's attributive form (Japanese -る/-た,
@@ -1225,7 +1275,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
     notInDefinition: true,
     notInPrompt: true,
     // Opened by any letter of another script (raw); in ASCII text only by the ASCII marks (a match there holds one).
-    gate: ['bitte', 'por favor', 'veuillez', 'merci de', 'per favore', 'si prega', 'graag', 'alstublieft', 'musisz', 'trzeba', 'meli', 'jcie'],
+    gate: ['bitte', 'por favor', 'veuillez', 'merci de', 'per favore', 'si prega', 'graag', 'alstublieft', 'musisz', 'trzeba', 'meli', 'jcie', 'palun', 'tolong', 'mohon', 'sila', 'harap', 'paki', 'prosim', 'molim', 'te rog', 'va rog', 'kite', 'ajte', 'ejte', 'ijte', 'ujte', 'kaa'],
     // A letter of a script whose marks are read, or an ASCII mark (raw cues also open on typographic quotes and dashes,
     // which most English text holds: the regex below is the costliest of the cues).
     pre: ASK_SCRIPT_OR_MARK,
