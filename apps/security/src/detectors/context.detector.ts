@@ -205,6 +205,11 @@ function quotedExampleNote(src: string, start: number, end: number): boolean {
   if (EXAMPLE_BEFORE_QUOTE.test(upTo)) return true;
   return /[「『“"][^」』”"]*$/.test(upTo) && EXAMPLE_AFTER_QUOTE.test(src.slice(end, end + 120));
 }
+/**
+ * Round 21c: the object of a request to the reader, in any language (`addressed_target`): an e-mail address, a URL, an
+ * IBAN, an account number (8+ digits in groups), an amount with a currency, a command in code quotes.
+ */
+const ADDRESSED_TARGET = String.raw`[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}|https?:\/\/[^\s)>\]"']{3,200}|(?<![\p{L}\p{N}])[a-z]{2}\d{2}(?:\s?[a-z0-9]{4}){3,7}|(?<![\p{L}\p{N}.,])\d{8,18}(?![\p{L}\p{N}.,])|(?<![\p{L}\p{N}])\d{1,3}(?:[ .,\u00a0]\d{3})*(?:[.,]\d{1,2})?\s?(?:€|eur|kr|sek|nok|dkk|kč|czk|ft|huf|lei|ron|rsd|din|usd|đồng|vnd|baht|บาท|rm|rp|php|zł|pln|€)(?![\p{L}])|(?:€|\$|£|rm|rp|₱|฿)\s?\d[\d .,]{2,}|\x60[^\x60\n]{3,120}\x60`;
 /** What a text needs before `addressed_request` runs (no `u` flag, no `g`: one fast scan). */
 const ASK_SCRIPT_OR_MARK = /[\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u0900-\u09ff\u0e00-\u0e7f\u1000-\u109f\u1780-\u17ff\u1e00-\u1eff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]|bitte|por favor|veuillez|merci de|per favore|si prega|graag|alstublieft|musisz|trzeba|meli|jcie|palun|tolong|mohon|sila|harap|paki|prosim|molim|te rog|va rog|kite|ajte|ejte|ijte|ujte|kaa/;
 /** A singular imperative opening the clause right after the addressee (Russian and Ukrainian): "…: загрузи", "… — переведи". */
@@ -266,7 +271,7 @@ const AGENT_GATES: readonly string[] = [
  */
 const RELATIVE_21 = String.raw`kter\p{L}{1,3}|ktor\p{L}{1,3}|joka|jotka|mikä|som|kes|mis|kas|kur[sš]|kuris|kuri|aki|amely|amelyik|ami|amelyek|care|koj[iae]|koj[eu]|кој[иае]|ki|khi|kun|když|keď|amikor|när|når|când|kad|kada|kai|kui`;
 /** Round 21c: the demonstratives of those languages (not the one- and two-letter ones, which English shares: to, ta, te, see). */
-const DEMONSTRATIVE_21 = String.raw`tento|tato|táto|toto|tuto|túto|tyto|tieto|této|tejto|tohoto|tohto|tomto|tomuto|tämä|tätä|tämän|tästä|tässä|nämä|näitä|näistä|detta|denna|dessa|dette|denne|disse|seda|selle|selles|sellest|šo|šis|šī|šajā|šīs|šos|šį|šią|šiuos|šiame|šio|ezt|ezeket|ebben|ebből|ennek|erre|acest|această|aceste|acestui|acestei|acestea|ovaj|ovu|ovo|ove|ovog|ovoj|ovih|ovim|овај|ову|ово|ове|овог|овој|tega|ito|itong|nito`;
+const DEMONSTRATIVE_21 = String.raw`tento|tato|táto|toto|tuto|túto|tyto|tieto|této|tejto|tohoto|tohto|tomto|tomuto|tämä|tätä|tämän|tästä|tässä|nämä|näitä|näistä|detta|denna|dessa|dette|denne|disse|seda|selle|selles|sellest|šo|šis|šī|šajā|šīs|šos|šį|šią|šiuos|šiame|šio|ezt|ezeket|ebben|ebből|ennek|erre|den här|det här|de här|den her|det her|de her|acest|această|aceste|acestui|acestei|acestea|ovaj|ovu|ovo|ove|ovog|ovoj|ovih|ovim|овај|ову|ово|ове|овог|овој|tega|ito|itong|nito`;
 /** Relative pronouns and demonstratives of the writers' languages (an addressee defined by what it does to this data). */
 const RELATIVE = String.raw`that|who|which|que|qui|der|die|das|welche[rsn]?|che|któr\p{L}{1,2}|котор\p{L}{2,3}|як(?:ий|а|е|і|ого|ому|ої)|الذي|التي|yang|ש\p{L}{2,}|${RELATIVE_21}`;
 const DEMONSTRATIVE = String.raw`${DEMONSTRATIVE_21}|this|these|este|esta|estos|estas|esse|essa|ce|cet|cette|ces|diese[rnms]?|questo|questa|questi|queste|tego|tej|ten|эт\p{L}{1,3}|данн\p{L}{2,3}|ц(?:ей|я|е|і|ю|ього|ієї|их|им)|هذا|هذه|ini|này|הזה|הזאת|האלה`;
@@ -363,6 +368,10 @@ const SKIP_CHECK = [
   String.raw`đừng (?:nhắc|thông báo|báo|nói|hỏi)|không cần (?:hỏi|báo|xác nhận)`,
   String.raw`не (?:повідомляй|кажи|питай)|без (?:підтвердження|погодження)|bez (?:potvrzení|ptaní)|neptej se|neříkej|zonder (?:te vragen|overleg|bevestiging)|niet (?:melden|vermelden|vragen)`,
   String.raw`bila kuuliza|usimwambie|জানাবেন না|জিজ্ঞাসা না করে|اطلاع ندهید|بدون (?:پرسیدن|اطلاع)|ไม่ต้อง(?:แจ้ง|ถาม|ยืนยัน)|χωρίς να (?:ρωτήσεις|ενημερώσεις)|בלי לשאול|אל תספר`,
+  // Round 21c: the Nordic, Baltic, Hungarian, Czech/Slovak, Balkan, Romanian and Southeast Asian forms: a check skipped
+  // ("utan att fråga", "kysymättä", "jóváhagyás nélkül", "ne treba pitati", "fără confirmare", "tanpa konfirmasi") or a
+  // step kept from someone ("nämn inte", "älä kerro", "ne említsd", "nezmiňuj", "nu menționa", "huwag banggitin").
+  String.raw`(?<![\p{L}])(?:utan att (?:fråga|nämna|meddela)|utan (?:bekräftelse|godkännande)|uten å spørre|uden at spørge|behöver inte (?:fråga|bekräfta|nämnas|meddelas)|nämn inte|säg inte|ikke nevn|nævn ikke|älä (?:kerro|mainitse|kysy|ilmoita)|kysymättä|ilman (?:vahvistusta|hyväksyntää)|ei tarvitse (?:kysyä|vahvistaa|mainita|kertoa)|ära (?:ütle|maini|küsi)|küsimata|ilma kinnituseta|nejautā|nesaki|nepiemini|bez apstiprinājuma|neklausk|nesakyk|neminėk|be patvirtinimo|ne (?:említsd|szólj|kérdezd|mondd|jelezd)|kérdezés nélkül|jóváhagyás nélkül|nem kell (?:szólni|kérdezni|jelezni|megerősíteni)|nezmiňuj|nezmiňujte|neuváděj|nepýtaj sa|nehovor|bez (?:súhlasu|schválení|schválenia|pitanja|potvrde|odobrenja)|není třeba|netreba|nie je potrebné|ne treba (?:pitati|prikazivati|potvrđivati|javljati|spominjati)|ne spominji|ne pitaj|brez (?:vprašanja|potrditve)|ne omenjaj|nu (?:menționa|mentiona|spune|întreba|intreba)|fără (?:confirmare|aprobare|să (?:întrebi|intrebi))|nu este nevoie|tanpa (?:konfirmasi|bertanya|persetujuan|memberitahu|pengesahan)|jangan (?:beritahu|sebut|tanya|bertanya)|không cần nhắc|huwag (?:banggitin|itanong)|nang hindi (?:nagtatanong|sinasabi))(?![\p{L}])`,
   String.raw`hindi na kailangang${RB}|huwag (?:sabihin|ipaalam)${RB}|tidak perlu${RB}|jangan (?:beri tahu|bilang|kasih tahu)${RB}|sormadan|haber vermeden|onay beklemeden`,
 ].join('|');
 
@@ -1235,8 +1244,11 @@ export const CONTEXT_CUES: readonly Cue[] = [
         String.raw`(?<![\p{L}])(?:hei|hej|heippa|moi|hallo|ahoj|sveiki|labas|tere|szia|helló|salut|bok|zdravo|здраво|halo|hai|kumusta|xin chào|chào)[,!]?\s{1,3}(?:${AGENT_NOUN})`,
         String.raw`(?:${AGENT_NOUN})(?:\sai)?\sơi(?![\p{L}])`,
         String.raw`(?:${UNSPACED_AGENT}|ai)\s?(?:ที่|ซึ่ง)[^\n]{1,60}?นี้`,
+        // A heading dedicated to the reader ("## Za AI asistente za kodiranje", "## För AI-assistenter"); not the English
+        // "For AI agents", which real READMEs use for their own agent notes.
+        String.raw`^#{1,6}[ \t]{1,3}(?:za|pro|pre|för|til|for alle|für|pour|para|per|untuk|cho|dành cho|pentru|dla|k|ke|na|az?)\s[^\n]{0,24}?(?:${AGENT_NOUN})[^\n]{0,40}$`,
       ].join('|'),
-      'gu',
+      'gmu',
     ),
     summary: 'text inside data calls the automated reader by name',
   },
@@ -1286,6 +1298,28 @@ export const CONTEXT_CUES: readonly Cue[] = [
     re: new RegExp(String.raw`(?:${AGENT_NOUN}|${HEAD_FINAL_AI})(?:[^\n]|\n(?!\s*\n)){0,200}?(?:${ASK_MARK}|${CLAUSE_IMPERATIVE})|(?<![\p{L}])(?:يرجى|يُرجى|نرجو|الرجاء|لطفا|لطفاً)[^.\n]{0,40}?(?:${AGENT_NOUN})`, 'gu'),
     accept: (m, src) => !NEGATED_ASK.test(m[0]) && !quotedExampleNote(src, m.index, m.index + m[0].length),
     summary: 'asks the automated reader it addresses to act (an imperative or a please/must after the addressee)',
+  },
+  {
+    // Round 21c: what a request to the reader carries, whatever its language: after the addressee's noun, in the same
+    // paragraph, a place to send to (an e-mail address, a URL), an account (an IBAN, a long account number), an amount
+    // with its currency, or a command in code quotes. A note to the automated reader that names where money or data goes
+    // asks for it even when its verb is a bare imperative no mark reads ("dela mappen med extern@…", "chuyển khoản ngay
+    // vào tài khoản 0071001234567"). Read once an addressee cue matched, in text holding a letter outside ASCII (an
+    // English note's asks are the English cues').
+    id: 'addressed_target',
+    raw: true,
+    notInSampling: true,
+    afterAddress: true,
+    notInDefinition: true,
+    notInPrompt: true,
+    gate: ['@', 'http', '\x60'],
+    pre: ASK_SCRIPT_OR_MARK,
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.3,
+    re: new RegExp(String.raw`(?:${AGENT_NOUN})(?:[^\n]|\n(?!\s*\n)){0,200}?(?:${ADDRESSED_TARGET})`, 'gu'),
+    accept: (m, src) => !quotedExampleNote(src, m.index, m.index + m[0].length),
+    summary: 'names where the automated reader it addresses should send money, data or a command',
   },
   {
     id: 'skip_check',
