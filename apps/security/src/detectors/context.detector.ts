@@ -299,10 +299,15 @@ function quotedMention(text: string, m: RegExpExecArray): boolean {
 const DETERMINERS = /(?<![\p{L}\p{N}_])(?:this|that|the|a|an|my|your|our|their|his|her|its|el|la|le|les|los|las|der|die|das|den|dem|des|ein|eine|o|os|as|um|uma|il|lo|gli|un|une|una|ce|cet|cette)(?![\p{L}\p{N}_])/gu;
 const PROMPT_LABEL = /\b(?:system |developer |initial )?prompts?\b|\bsystem message\b|\bpersona\b|システムプロンプト|系统提示|시스템 프롬프트|системн\p{L}{1,3} (?:промпт|подсказк)/u;
 /** A label that is more than the noun ("Scheduling assistant:", "AIアシスタントへ："), not a transcript's speaker ("Assistant:", "Bot:"). */
+/** Round 21c: a "how" word opening a label before the reader's noun: a guide's heading, not a note to the reader. */
+const HOW_TO_LABEL = /(?<![\p{L}])(?:how|så|jak|ako|kako|hogyan|kuinka|miten|kaip|kuidas|cách|paano|bagaimana|cara|wie|comment|cómo)(?![\p{L}])/iu;
 function labelOfMoreThanTheNoun(m: RegExpExecArray, original: string): boolean {
   // A label that names a prompt ("System prompt for the release-notes bot: …") heads a prompt being shown, as a text
   // that opens as a system prompt does (verdict.ts weighs those as prompts).
   if (PROMPT_LABEL.test(m[0])) return false;
+  // Round 21c: a guide's heading about using the assistant ("How to use the assistant:", "Så använder du assistenten:",
+  // "Jak používat asistenta:") speaks to people about the reader, not to it.
+  if (HOW_TO_LABEL.test(m[1] ?? '')) return false;
   // A capital after a lower-case word inside the label starts a new sentence the text forgot to end ("… in a text
   // block This GPT: …"): the label is what follows it.
   let pre = m[1] ?? '';
