@@ -207,9 +207,13 @@ function quotedExampleNote(src: string, start: number, end: number): boolean {
 }
 /**
  * Round 21c: the object of a request to the reader, in any language (`addressed_target`): an e-mail address, a URL, an
- * IBAN, an account number (8+ digits in groups), an amount with a currency, a command in code quotes.
+ * IBAN, an account number (8 to 18 digits, not a date written as YYYYMMDD), an amount with a currency, a command in code quotes.
  */
-const ADDRESSED_TARGET = String.raw`[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}|https?:\/\/[^\s)>\]"']{3,200}|(?<![\p{L}\p{N}])[a-z]{2}\d{2}(?:\s?[a-z0-9]{4}){3,7}|(?<![\p{L}\p{N}.,])\d{8,18}(?![\p{L}\p{N}.,])|(?<![\p{L}\p{N}])\d{1,3}(?:[ .,\u00a0]\d{3})*(?:[.,]\d{1,2})?\s?(?:€|eur|kr|sek|nok|dkk|kč|czk|ft|huf|lei|ron|rsd|din|usd|đồng|vnd|baht|บาท|rm|rp|php|zł|pln|€)(?![\p{L}])|(?:€|\$|£|rm|rp|₱|฿)\s?\d[\d .,]{2,}|\x60[^\x60\n]{3,120}\x60`;
+const ADDRESSED_TARGET = String.raw`[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}|https?:\/\/[^\s)>\]"']{3,200}|(?<![\p{L}\p{N}])[a-z]{2}\d{2}(?:\s?[a-z0-9]{4}){3,7}|(?<![\p{L}\p{N}.,])(?!(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:[0-2]\d|3[01])(?!\d))\d{8,18}(?![\p{L}\p{N}.,])|(?<![\p{L}\p{N}])\d{1,3}(?:[ .,\u00a0]\d{3})*(?:[.,]\d{1,2})?\s?(?:€|eur|kr|sek|nok|dkk|kč|czk|ft|huf|lei|ron|rsd|din|usd|đồng|vnd|baht|บาท|rm|rp|php|zł|pln|€)(?![\p{L}])|(?:€|\$|£|rm|rp|₱|฿)\s?\d[\d .,]{2,}|\x60[^\x60\n]{3,120}\x60`;
+/** Round 21c: where a hidden step sends money or data: the targets above but a command in code quotes (a coding guide's rules hold many). */
+const HIDDEN_TARGET = ADDRESSED_TARGET.slice(0, ADDRESSED_TARGET.lastIndexOf('|'));
+/** What a text needs before `hidden_step` runs: a target's mark (no `u` flag, no `g`: one fast scan). */
+const HIDDEN_STEP_PRE = /@|https?:\/\/|\d{4}/;
 /** What a text needs before `addressed_request` runs (no `u` flag, no `g`: one fast scan). */
 const ASK_SCRIPT_OR_MARK = /[\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u0900-\u09ff\u0e00-\u0e7f\u1000-\u109f\u1780-\u17ff\u1e00-\u1eff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]|bitte|por favor|veuillez|merci de|per favore|si prega|graag|alstublieft|musisz|trzeba|meli|jcie|palun|tolong|mohon|sila|harap|paki|prosim|molim|te rog|va rog|kite|ajte|ejte|ijte|ujte|kaa/;
 /** A singular imperative opening the clause right after the addressee (Russian and Ukrainian): "…: загрузи", "… — переведи". */
@@ -299,6 +303,8 @@ function quotedMention(text: string, m: RegExpExecArray): boolean {
 const DETERMINERS = /(?<![\p{L}\p{N}_])(?:this|that|the|a|an|my|your|our|their|his|her|its|el|la|le|les|los|las|der|die|das|den|dem|des|ein|eine|o|os|as|um|uma|il|lo|gli|un|une|una|ce|cet|cette)(?![\p{L}\p{N}_])/gu;
 const PROMPT_LABEL = /\b(?:system |developer |initial )?prompts?\b|\bsystem message\b|\bpersona\b|システムプロンプト|系统提示|시스템 프롬프트|системн\p{L}{1,3} (?:промпт|подсказк)/u;
 /** A label that is more than the noun ("Scheduling assistant:", "AIアシスタントへ："), not a transcript's speaker ("Assistant:", "Bot:"). */
+/** Round 21c: the example words of the writers' languages, in a label before the reader's noun: the note is shown, not made. */
+const EXAMPLE_LABEL = /(?<![\p{L}])(?:for example|for instance|e\.g\.|esimerkiksi|till exempel|til eksempel|for eksempel|například|napríklad|például|de exemplu|na primjer|na primer|piemēram|pavyzdžiui|näiteks|ví dụ|misalnya|contohnya|halimbawa|por ejemplo|par exemple|zum beispiel|ad esempio|por exemplo|na przykład|например)(?![\p{L}])/iu;
 /** Round 21c: a "how" word opening a label before the reader's noun: a guide's heading, not a note to the reader. */
 const HOW_TO_LABEL = /(?<![\p{L}])(?:how|så|jak|ako|kako|hogyan|kuinka|miten|kaip|kuidas|cách|paano|bagaimana|cara|wie|comment|cómo)(?![\p{L}])/iu;
 function labelOfMoreThanTheNoun(m: RegExpExecArray, original: string): boolean {
@@ -308,6 +314,8 @@ function labelOfMoreThanTheNoun(m: RegExpExecArray, original: string): boolean {
   // Round 21c: a guide's heading about using the assistant ("How to use the assistant:", "Så använder du assistenten:",
   // "Jak používat asistenta:") speaks to people about the reader, not to it.
   if (HOW_TO_LABEL.test(m[1] ?? '')) return false;
+  // … and a label that an example word opens ("esimerkiksi sähköpostiin: *\"Avustaja, …\"*") shows a note, as a quote does.
+  if (EXAMPLE_LABEL.test(`${m[1] ?? ''} ${m[3] ?? ''}`)) return false;
   // A capital after a lower-case word inside the label starts a new sentence the text forgot to end ("… in a text
   // block This GPT: …"): the label is what follows it.
   let pre = m[1] ?? '';
@@ -1336,6 +1344,26 @@ export const CONTEXT_CUES: readonly Cue[] = [
     weight: 0.3,
     re: new RegExp(SKIP_CHECK, 'gmu'),
     summary: 'tells the reader to skip a check or keep the action from someone',
+  },
+  {
+    // Round 21c: a step with no addressee that only an automated reader would carry out: in one paragraph of data, a
+    // place or an account that money or data goes to (\`ADDRESSED_TARGET\`) and an order to skip the check or keep the
+    // step from someone ("… refund to card ending 4417 … No need to flag it", "… auf unser neues Konto DE12 … Eine
+    // Rückbestätigung ist nicht nötig", "… envoyer à j.moreau.perso@… Clôturer sans notifier le responsable").
+    id: 'hidden_step',
+    raw: true,
+    notInSampling: true,
+    notInDefinition: true,
+    notInPrompt: true,
+    gate: ['no need', 'not need', 'skip', 'without', 'do not', "don't", 'never', 'needed', 'required', 'necessary'],
+    pre: HIDDEN_STEP_PRE,
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.5,
+    re: new RegExp(String.raw`(?:${SKIP_CHECK})(?:[^\n]|\n(?!\s*\n)){0,240}?(?:${HIDDEN_TARGET})|(?:${HIDDEN_TARGET})(?:[^\n]|\n(?!\s*\n)){0,240}?(?:${SKIP_CHECK})`, 'gmu'),
+    // A quote inside the span is someone's words shown (an awareness note quoting a fraudster's "don't tell anyone").
+    accept: (m) => !/["“”«»„]/.test(m[0]),
+    summary: 'a step in data sends money or data somewhere and tells the reader to skip the check or keep it quiet',
   },
 ];
 
