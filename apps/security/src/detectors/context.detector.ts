@@ -1325,7 +1325,9 @@ export const CONTEXT_CUES: readonly Cue[] = [
     afterAddress: true,
     notInDefinition: true,
     notInPrompt: true,
-    gate: ['@', 'http', '\x60'],
+    // Every match holds one of these (an address's @, a URL, a code quote, a digit of an account or an amount); the cue
+    // runs only after an addressee matched, and only on text passing `ASK_SCRIPT_OR_MARK`, so the digits cost little.
+    gate: ['@', 'http', '\x60', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
     pre: ASK_SCRIPT_OR_MARK,
     kind: 'act',
     category: 'prompt_injection',
