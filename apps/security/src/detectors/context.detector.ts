@@ -142,7 +142,7 @@ const AGENT_WORDS = [
   // Round 21c: the same nouns in the Nordic, Baltic, Central European, Balkan and Southeast Asian languages, in the case
   // forms a note to the reader takes (dative "asistentam", "asszisztensnek", "avustajalle"; accusative "chatbota";
   // definite "assistenten"), and their words for artificial intelligence. A closed class: the reader's name, not its task.
-  'asistent(?:a|e|u|i|o|ovi|om|am|ams|as|ui|ul|ului|ule|s|ą|ė|ei|ky|ku|ko|ke)?', 'assistent(?:ens|er|erne|ene|ti|tia|tille|in)', 'asszisztens(?:t|ként|e|ünk)',
+  'asistent(?:a|e|u|i|o|ovi|om|am|ams|as|ui|ul|ului|ule|s|ą|ė|ei|ky|ku|ko|ke|it|in)?', 'pomocní(?:k|ka|ku|kovi|ci|ky|kům)', 'pomočnik(?:a|u|i)?', 'pomoćnik(?:a|u|e|i)?', 'gervigreind\\p{L}{0,6}', 'assistent(?:ens|er|erne|ene|ti|tia|tille|in)', 'asszisztens(?:t|ként|e|ünk)',
   'avustaja(?:n|a|t|ksi|lta|ille)', 'tekoäly(?:n|ä|lle|ltä|ssä|stä)?', 'botti(?:n|a|lle)?', '(?:chat)?bot(?:a|u|ot|ovi|ul|ului|ja|ok|as|ui)',
   'mesterséges intelligencia\\p{L}{0,4}', 'uměl\\p{L}{1,3} inteligenc\\p{L}{1,2}', 'umel\\p{L}{1,3} inteligenci\\p{L}{1,2}', 'umetn\\p{L}{1,3} inteligenc\\p{L}{1,2}',
   'umjetn\\p{L}{1,3} inteligencij\\p{L}{1,2}', 'veštačk\\p{L}{1,3} inteligencij\\p{L}{1,2}', 'вештачк\\p{L}{1,3} интелигенциј\\p{L}{1,2}', 'inteligen[tț]\\p{L}{0,2} artificial\\p{L}{0,3}',
@@ -178,7 +178,7 @@ const ASK_MARK = [
   // (Vietnamese hãy, Filipino paki- on the verb, Thai โปรด/ช่วย, Burmese …ပေးပါ), the plural imperative endings no other
   // language shares (Finnish -kaa/-kää, Lithuanian -kite, Czech/Slovak/Croatian -ajte/-ejte/-ijte/-ujte/-ěte), and the
   // second person of "must" (musíš, moraš, trebuie să). A closed class per language, not a list of actions.
-  String.raw`(?<![\p{L}])(?:ole hyvä|olkaa hyvä|vänligen|var vänlig|vennligst|venligst|palun|lūdzu|prašome|prašau|prašom|kérlek|kérem|légy szíves|legyen szíves|prosím|prosim|molim|молим|te rog|vă rog|va rog|tolong|mohon|sila|harap|pakiusap|vui lòng|làm ơn|hãy|musíš|musíte|musíte|musite|moraš|morate|мораш|морате|trebuie să|trebuie sa|pead|peate|turite|täytyy|paki(?!stan)\p{L}{3,})(?![\p{L}])|(?<![\p{L}])\p{L}{2,}(?:kaa|kää|kite|ajte|ejte|ijte|ujte|ěte)(?![\p{L}])|กรุณา|โปรด|(?<!ผู้)ช่วย(?!เหลือ)|សូម|ပေးပါ|ပါရန်`,
+  String.raw`(?<![\p{L}])(?:ole hyvä|olkaa hyvä|vänligen|var vänlig|vennligst|venligst|palun|lūdzu|prašome|prašau|prašom|kérlek|kérem|légy szíves|legyen szíves|prosím|prosim|molim|молим|te rog|vă rog|va rog|tolong|mohon|sila|harap|pakiusap|vui lòng|làm ơn|hãy|musíš|musíte|musíte|musite|moraš|morate|мораш|морате|trebuie să|trebuie sa|pead|peate|turite|täytyy|paki(?!stan)\p{L}{3,})(?![\p{L}])|(?<![\p{L}])\p{L}{2,}(?:kaa|kää|kite|ajte|ejte|ijte|ujte|ěte)(?![\p{L}])|(?<![\p{L}])(?!(?:me|di|ter|ber|pe|ke)\p{L})\p{L}{4,}kan(?![\p{L}])|กรุณา|โปรด|(?<!ผู้)ช่วย(?!เหลือ)|សូម|ပေးပါ|ပါရန်`,
   String.raw`(?<![\p{L}\p{M}])(?:कृपया|(?!(?:में|हमें|को|जो|वो|सो|हो|तो|यों)(?![\p{L}\p{M}]))[\p{Script=Devanagari}]{1,10}(?:ें|एं|एँ|ो|ओ|िए))(?![\p{L}\p{M}])|(?<![\p{L}\p{M}])[\p{Script=Bengali}]{1,10}(?:ুন|াও)(?![\p{L}\p{M}])`,
 ].join('|');
 /** A request forbidden rather than made: a negation right before the mark ("никогда не отправляйте", "ne doivent pas"). */
@@ -273,9 +273,9 @@ const AGENT_GATES: readonly string[] = [
  * aki/amely, Romanian care, Croatian/Serbian koji, Slovene ki), and a "when" clause ("Trợ lý AI khi hướng
  * dẫn … này", "assistenten när den läser …"): the reader defined by what it does to this data.
  */
-const RELATIVE_21 = String.raw`kter\p{L}{1,3}|ktor\p{L}{1,3}|joka|jotka|mikä|som|kes|mis|kas|kur[sš]|kuris|kuri|aki|amely|amelyik|ami|amelyek|care|koj[iae]|koj[eu]|кој[иае]|ki|khi|kun|když|keď|amikor|när|når|când|kad|kada|kai|kui`;
+const RELATIVE_21 = String.raw`kter\p{L}{1,3}|ktor\p{L}{1,3}|joka|jotka|mikä|som|kes|mis|kas|kur[sš]|kuris|kuri|aki|amely|amelyik|ami|amelyek|care|koj[iae]|koj[eu]|кој[иае]|ki|khi|kun|když|keď|amikor|när|når|când|kad|kada|kai|kui|që|sem`;
 /** Round 21c: the demonstratives of those languages (not the one- and two-letter ones, which English shares: to, ta, te, see). */
-const DEMONSTRATIVE_21 = String.raw`tento|tato|táto|toto|tuto|túto|tyto|tieto|této|tejto|tohoto|tohto|tomto|tomuto|tämä|tätä|tämän|tästä|tässä|nämä|näitä|näistä|detta|denna|dessa|dette|denne|disse|seda|selle|selles|sellest|šo|šis|šī|šajā|šīs|šos|šį|šią|šiuos|šiame|šio|ezt|ezeket|ebben|ebből|ennek|erre|den här|det här|de här|den her|det her|de her|acest|această|aceste|acestui|acestei|acestea|ovaj|ovu|ovo|ove|ovog|ovoj|ovih|ovim|овај|ову|ово|ове|овог|овој|tega|ito|itong|nito`;
+const DEMONSTRATIVE_21 = String.raw`tento|tato|táto|toto|tuto|túto|tyto|tieto|této|tejto|tohoto|tohto|tomto|tomuto|tämä|tätä|tämän|tästä|tässä|nämä|näitä|näistä|detta|denna|dessa|dette|denne|disse|seda|selle|selles|sellest|šo|šis|šī|šajā|šīs|šos|šį|šią|šiuos|šiame|šio|ezt|ezeket|ebben|ebből|ennek|erre|den här|det här|de här|den her|det her|de her|acest|această|aceste|acestui|acestei|acestea|ovaj|ovu|ovo|ove|ovog|ovoj|ovih|ovim|овај|ову|ово|ове|овог|овој|tega|ito|itong|nito|këtë|kjo|ky|þetta|þessa|þessi`;
 /** Relative pronouns and demonstratives of the writers' languages (an addressee defined by what it does to this data). */
 const RELATIVE = String.raw`that|who|which|que|qui|der|die|das|welche[rsn]?|che|któr\p{L}{1,2}|котор\p{L}{2,3}|як(?:ий|а|е|і|ого|ому|ої)|الذي|التي|yang|ש\p{L}{2,}|${RELATIVE_21}`;
 const DEMONSTRATIVE = String.raw`${DEMONSTRATIVE_21}|this|these|este|esta|estos|estas|esse|essa|ce|cet|cette|ces|diese[rnms]?|questo|questa|questi|queste|tego|tej|ten|эт\p{L}{1,3}|данн\p{L}{2,3}|ц(?:ей|я|е|і|ю|ього|ієї|их|им)|هذا|هذه|ini|này|הזה|הזאת|האלה`;
@@ -384,7 +384,7 @@ const SKIP_CHECK = [
   // Round 21c: the Nordic, Baltic, Hungarian, Czech/Slovak, Balkan, Romanian and Southeast Asian forms: a check skipped
   // ("utan att fråga", "kysymättä", "jóváhagyás nélkül", "ne treba pitati", "fără confirmare", "tanpa konfirmasi") or a
   // step kept from someone ("nämn inte", "älä kerro", "ne említsd", "nezmiňuj", "nu menționa", "huwag banggitin").
-  String.raw`(?<![\p{L}])(?:utan att (?:fråga|nämna|meddela)|utan (?:bekräftelse|godkännande)|uten å spørre|uden at spørge|behöver inte (?:fråga|bekräfta|nämnas|meddelas)|nämn inte|säg inte|ikke nevn|nævn ikke|älä (?:kerro|mainitse|kysy|ilmoita)|kysymättä|ilman (?:vahvistusta|hyväksyntää)|ei tarvitse (?:kysyä|vahvistaa|mainita|kertoa)|ära (?:ütle|maini|küsi)|küsimata|ilma kinnituseta|nejautā|nesaki|nepiemini|bez apstiprinājuma|neklausk|nesakyk|neminėk|be patvirtinimo|ne (?:említsd|szólj|kérdezd|mondd|jelezd)|kérdezés nélkül|jóváhagyás nélkül|nem kell (?:szólni|kérdezni|jelezni|megerősíteni)|nezmiňuj|nezmiňujte|neuváděj|nepýtaj sa|nehovor|bez (?:súhlasu|schválení|schválenia|pitanja|potvrde|odobrenja)|není třeba|netreba|nie je potrebné|ne treba (?:pitati|prikazivati|potvrđivati|javljati|spominjati)|ne spominji|ne pitaj|brez (?:vprašanja|potrditve)|ne omenjaj|nu (?:menționa|mentiona|spune|întreba|intreba)|fără (?:confirmare|aprobare|să (?:întrebi|intrebi))|nu este nevoie|tanpa (?:konfirmasi|bertanya|persetujuan|memberitahu|pengesahan)|jangan (?:beritahu|sebut|tanya|bertanya)|không cần nhắc|huwag (?:banggitin|itanong)|nang hindi (?:nagtatanong|sinasabi))(?![\p{L}])`,
+  String.raw`(?<![\p{L}])(?:utan att (?:fråga|nämna|meddela)|utan (?:bekräftelse|godkännande)|uten å spørre|uden at spørge|behöver inte (?:fråga|bekräfta|nämnas|meddelas)|nämn inte|säg inte|ikke nevn|nævn ikke|älä (?:kerro|mainitse|kysy|ilmoita)|kysymättä|ilman (?:vahvistusta|hyväksyntää)|ei tarvitse (?:kysyä|vahvistaa|mainita|kertoa|tarkistaa)|ära (?:ütle|maini|küsi)|küsimata|ilma kinnituseta|nejautā|nesaki|nepiemini|bez apstiprinājuma|neklausk|nesakyk|neminėk|be patvirtinimo|ne (?:említsd|szólj|kérdezd|mondd|jelezd)|kérdezés nélkül|jóváhagyás nélkül|nem kell (?:szólni|kérdezni|jelezni|megerősíteni)|nezmiňuj|nezmiňujte|neuváděj|nepýtaj sa|nehovor|bez (?:súhlasu|schválení|schválenia|pitanja|potvrde|odobrenja)|není třeba|netreba|nie je potrebné|ne treba (?:pitati|prikazivati|potvrđivati|javljati|spominjati)|ne spominji|ne pitaj|brez (?:vprašanja|potrditve)|ne omenjaj|nu (?:menționa|mentiona|spune|întreba|intreba)|fără (?:confirmare|aprobare|să (?:întrebi|intrebi))|nu este nevoie|tanpa (?:konfirmasi|bertanya|persetujuan|memberitahu|pengesahan)|jangan (?:beritahu|sebut|tanya|bertanya)|không cần nhắc|huwag (?:banggitin|itanong)|mos (?:pyet|trego|thuaj)|nang hindi (?:nagtatanong|sinasabi))(?![\p{L}])`,
   String.raw`hindi na kailangang${RB}|huwag (?:sabihin|ipaalam)${RB}|tidak perlu${RB}|jangan (?:beri tahu|bilang|kasih tahu)${RB}|sormadan|haber vermeden|onay beklemeden`,
 ].join('|');
 
@@ -1257,6 +1257,10 @@ export const CONTEXT_CUES: readonly Cue[] = [
         String.raw`(?<![\p{L}])(?:hei|hej|heippa|moi|hallo|ahoj|sveiki|labas|tere|szia|helló|salut|bok|zdravo|здраво|halo|hai|kumusta|xin chào|chào)[,!]?\s{1,3}(?:${AGENT_NOUN})`,
         String.raw`(?:${AGENT_NOUN})(?:\sai)?\sơi(?![\p{L}])`,
         String.raw`(?:${UNSPACED_AGENT}|ai)\s?(?:ที่|ซึ่ง)[^\n]{1,60}?นี้`,
+        // Khmer's relative ដែល … នេះ ("ជំនួយការ AI ដែលអានសារនេះ"), and Burmese's head-final clause ဤ … -သော before the noun.
+        String.raw`(?:${UNSPACED_AGENT}|ai)\s?ដែល[^\n]{1,60}?នេះ|ဤ[^\n]{1,40}?သော\s?(?:ai\s?)?(?:${UNSPACED_AGENT})`,
+        // A condition on the reader being an AI ("ha mesterséges intelligencia olvassa …", "Nếu bạn là trợ lý AI, …").
+        String.raw`(?<![\p{L}])(?:ha|jos|hvis|pokud|ako|dacă|daca|jei|kui|nếu|kung|jika|apabila|jeżeli|jeśli)\s(?:[^.\n,:;]{0,30}?\s)?(?:${AGENT_NOUN})`,
         // A heading dedicated to the reader ("## Za AI asistente za kodiranje", "## För AI-assistenter"); not the English
         // "For AI agents", which real READMEs use for their own agent notes.
         String.raw`^#{1,6}[ \t]{1,3}(?:za|pro|pre|för|til|for alle|für|pour|para|per|untuk|cho|dành cho|pentru|dla|k|ke|na|az?)\s[^\n]{0,24}?(?:${AGENT_NOUN})[^\n]{0,40}$`,
@@ -1466,7 +1470,7 @@ const OTHER_SCRIPT = /[\u00c0-\u024f\u3040-\u30ff\u4e00-\u9fff]/;
  * Bengali, Thai, kana, CJK, Hangul) and typographic dashes and quotes (a short word such as "AI" may end at one): a text with one opens them,
  * since their gates hold only ASCII literals.
  */
-const WIDE_SCRIPT = /[\u2010-\u201f\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff\u0980-\u09ff\u0900-\u097f\u0e00-\u0e7f\u1e00-\u1eff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/;
+const WIDE_SCRIPT = /[\u2010-\u201f\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff\u0980-\u09ff\u0900-\u097f\u0e00-\u0e7f\u1000-\u109f\u1780-\u17ff\u1e00-\u1eff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/;
 /** Cues read on the lower-cased text (`Cue.raw`). */
 const RAW_CUES: readonly number[] = CONTEXT_CUES.flatMap((c, i) => (c.raw ? [i] : []));
 /** Cues opened by a letter of another script (`Cue.nonAscii`). */
