@@ -212,6 +212,28 @@ function quotedExampleNote(src: string, start: number, end: number): boolean {
 const ADDRESSED_TARGET = String.raw`[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}|https?:\/\/[^\s)>\]"']{3,200}|(?<![\p{L}\p{N}])[a-z]{2}\d{2}(?:\s?[a-z0-9]{4}){3,7}|(?<![\p{L}\p{N}.,])(?!(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:[0-2]\d|3[01])(?!\d))\d{8,18}(?![\p{L}\p{N}.,])|(?<![\p{L}\p{N}])\d{1,3}(?:[ .,\u00a0]\d{3})*(?:[.,]\d{1,2})?\s?(?:€|eur|kr|sek|nok|dkk|kč|czk|ft|huf|lei|ron|rsd|din|usd|đồng|vnd|baht|บาท|rm|rp|php|zł|pln|€)(?![\p{L}])|(?:€|\$|£|rm|rp|₱|฿)\s?\d[\d .,]{2,}|\x60[^\x60\n]{3,120}\x60`;
 /** Round 21c: where a hidden step sends money or data: the targets above but a command in code quotes (a coding guide's rules hold many). */
 const HIDDEN_TARGET = ADDRESSED_TARGET.slice(0, ADDRESSED_TARGET.lastIndexOf('|'));
+const HIDDEN_TARGET_RE = new RegExp(HIDDEN_TARGET, 'giu');
+/**
+ * Round 21c: a target for money or data in the same paragraph as [start, end), up to 240 characters either side, with
+ * no quote mark between them (an awareness note quoting a fraudster's "don't tell anyone" shows someone's words).
+ */
+function hiddenTargetNear(src: string, start: number, end: number): boolean {
+  let from = Math.max(0, start - 240);
+  let to = Math.min(src.length, end + 240);
+  const before = src.slice(from, start);
+  const gapBefore = before.search(/\n\s*\n(?![\s\S]*\n\s*\n)/);
+  if (gapBefore >= 0) from += gapBefore;
+  const gapAfter = src.slice(end, to).search(/\n\s*\n/);
+  if (gapAfter >= 0) to = end + gapAfter;
+  const win = src.slice(from, to).toLowerCase();
+  const at = start - from;
+  HIDDEN_TARGET_RE.lastIndex = 0;
+  for (let m: RegExpExecArray | null, n = 0; n < 8 && (m = HIDDEN_TARGET_RE.exec(win)) !== null; n++) {
+    const between = m.index < at ? win.slice(m.index + m[0].length, at) : win.slice(at + (end - start), m.index);
+    if (!/["“”«»„]/.test(between)) return true;
+  }
+  return false;
+}
 /** What a text needs before `hidden_step` runs: a target's mark (no `u` flag, no `g`: one fast scan). */
 const HIDDEN_STEP_PRE = /@|https?:\/\/|\d{4}/;
 /** What a text needs before `addressed_request` runs (no `u` flag, no `g`: one fast scan). */
@@ -1366,9 +1388,10 @@ export const CONTEXT_CUES: readonly Cue[] = [
     kind: 'act',
     category: 'prompt_injection',
     weight: 0.5,
-    re: new RegExp(String.raw`(?:${SKIP_CHECK})(?:[^\n]|\n(?!\s*\n)){0,240}?(?:${HIDDEN_TARGET})|(?:${HIDDEN_TARGET})(?:[^\n]|\n(?!\s*\n)){0,240}?(?:${SKIP_CHECK})`, 'gmu'),
-    // A quote inside the span is someone's words shown (an awareness note quoting a fraudster's "don't tell anyone").
-    accept: (m) => !/["“”«»„]/.test(m[0]),
+    // The skip or hide order is found first (the cue's regex); the target is then looked for in its paragraph, up to
+    // 240 characters either side (one regex holding both orders ran the target's alternation at every position).
+    re: new RegExp(SKIP_CHECK, 'gmu'),
+    accept: (m, src) => hiddenTargetNear(src, m.index, m.index + m[0].length),
     summary: 'a step in data sends money or data somewhere and tells the reader to skip the check or keep it quiet',
   },
 ];
