@@ -235,7 +235,7 @@ function hiddenTargetNear(src: string, start: number, end: number): boolean {
   return false;
 }
 /** What a text needs before `hidden_step` runs: a target's mark (no `u` flag, no `g`: one fast scan). */
-const HIDDEN_STEP_PRE = /@|https?:\/\/|\d{4}/;
+const HIDDEN_STEP_PRE = /@[\w-]+\.|https?:\/\/|\d{8}|\d[\d .-]{7,}\d|[a-z]{2}\d{2} ?[a-z0-9]{4}|\d ?(?:€|eur|kr|sek|nok|dkk|kč|czk|ft|huf|lei|ron|rsd|din|usd|vnd|baht|rm|rp|php|zł|pln)\b|[€$£₱฿] ?\d|(?:rm|rp) ?\d/i;
 /** What a text needs before `addressed_request` runs (no `u` flag, no `g`: one fast scan). */
 const ASK_SCRIPT_OR_MARK = /[\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u0900-\u09ff\u0e00-\u0e7f\u1000-\u109f\u1780-\u17ff\u1e00-\u1eff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]|bitte|por favor|veuillez|merci de|per favore|si prega|graag|alstublieft|musisz|trzeba|meli|jcie|palun|tolong|mohon|sila|harap|paki|prosim|molim|te rog|va rog|kite|ajte|ejte|ijte|ujte|kaa/;
 /** A singular imperative opening the clause right after the addressee (Russian and Ukrainian): "…: загрузи", "… — переведи". */
@@ -1276,19 +1276,24 @@ export const CONTEXT_CUES: readonly Cue[] = [
     weight: 0.3,
     re: new RegExp(
       [
-        String.raw`(?<![\p{L}])(?:hei|hej|heippa|moi|hallo|ahoj|sveiki|labas|tere|szia|helló|salut|bok|zdravo|здраво|halo|hai|kumusta|xin chào|chào)[,!]?\s{1,3}(?:${AGENT_NOUN})`,
-        String.raw`(?:${AGENT_NOUN})(?:\sai)?\sơi(?![\p{L}])`,
+        String.raw`(?:hei|hej|heippa|moi|hallo|ahoj|sveiki|labas|tere|szia|helló|salut|bok|zdravo|здраво|halo|hai|kumusta|xin chào|chào)[,!]?\s{1,3}(?:${AGENT_NOUN})`,
+        // (Vietnamese's nouns only, so that the regex opens on a literal: an alternative opening on any agent noun was tried
+        // at every position of every text holding one.)
+        String.raw`(?:trợ lý|ai|bot|chatbot)(?:\sai)?\sơi(?![\p{L}])`,
         String.raw`(?:${UNSPACED_AGENT}|ai)\s?(?:ที่|ซึ่ง)[^\n]{1,60}?นี้`,
         // Khmer's relative ដែល … នេះ ("ជំនួយការ AI ដែលអានសារនេះ"), and Burmese's head-final clause ဤ … -သော before the noun.
         String.raw`(?:${UNSPACED_AGENT}|ai)\s?ដែល[^\n]{1,60}?នេះ|ဤ[^\n]{1,40}?သော\s?(?:ai\s?)?(?:${UNSPACED_AGENT})`,
         // A condition on the reader being an AI ("ha mesterséges intelligencia olvassa …", "Nếu bạn là trợ lý AI, …").
-        String.raw`(?<![\p{L}])(?:ha|jos|hvis|pokud|ako|dacă|daca|jei|kui|nếu|kung|jika|apabila|jeżeli|jeśli)\s(?:[^.\n,:;]{0,30}?\s)?(?:${AGENT_NOUN})`,
+        String.raw`(?:ha|jos|hvis|pokud|ako|dacă|daca|jei|kui|nếu|kung|jika|apabila|jeżeli|jeśli)\s(?:[^.\n,:;]{0,30}?\s)?(?:${AGENT_NOUN})`,
         // A heading dedicated to the reader ("## Za AI asistente za kodiranje", "## För AI-assistenter"); not the English
         // "For AI agents", which real READMEs use for their own agent notes.
         String.raw`^#{1,6}[ \t]{1,3}(?:za|pro|pre|för|til|for alle|für|pour|para|per|untuk|cho|dành cho|pentru|dla|k|ke|na|az?)\s[^\n]{0,24}?(?:${AGENT_NOUN})[^\n]{0,40}$`,
       ].join('|'),
       'gmu',
     ),
+    // Each alternative opens on a literal (a greeting, a condition word, a noun) so that the regex can skip ahead; a
+    // Latin word must start there (not "chai ai", "aha bot"), which is checked here rather than by a lookbehind.
+    accept: (m, src) => !(/^[a-z\u00e0-\u024f\u1e00-\u1eff]/.test(m[0]) && m.index > 0 && /\p{L}/u.test(src[m.index - 1] ?? '')),
     summary: 'text inside data calls the automated reader by name',
   },
   {
