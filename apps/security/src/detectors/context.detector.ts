@@ -234,6 +234,8 @@ function hiddenTargetNear(src: string, start: number, end: number): boolean {
   }
   return false;
 }
+/** Round 21c: the end of a field's label right before a target (the target is that field's value). */
+const FIELD_VALUE_BEFORE = /(?:url|urls|logo|link|links|website|homepage|site|e-?mail|contact|kontakt|kontakti|yhteystiedot)\s{0,2}[:=]\s{0,3}$/;
 /** What a text needs before `hidden_step` runs: a target's mark (no `u` flag, no `g`: one fast scan). */
 const HIDDEN_STEP_PRE = /@[\w-]+\.|https?:\/\/|\d{8}|\d[\d .-]{7,}\d|[a-z]{2}\d{2} ?[a-z0-9]{4}|\d ?(?:€|eur|kr|sek|nok|dkk|kč|czk|ft|huf|lei|ron|rsd|din|usd|vnd|baht|rm|rp|php|zł|pln)\b|[€$£₱฿] ?\d|(?:rm|rp) ?\d/i;
 /** What a text needs before `addressed_request` runs (no `u` flag, no `g`: one fast scan). */
@@ -1363,8 +1365,9 @@ export const CONTEXT_CUES: readonly Cue[] = [
     kind: 'act',
     category: 'prompt_injection',
     weight: 0.3,
-    re: new RegExp(String.raw`(?:${AGENT_NOUN})(?:[^\n]|\n(?!\s*\n)){0,200}?(?:${ADDRESSED_TARGET})`, 'gu'),
-    accept: (m, src) => !quotedExampleNote(src, m.index, m.index + m[0].length),
+    re: new RegExp(String.raw`(?:${AGENT_NOUN})(?:[^\n]|\n(?!\s*\n)){0,200}?(${ADDRESSED_TARGET})`, 'gu'),
+    // A target that is a field's value ("GPT URL: https://…", "Kontakt: …" in a profile or a prompt's header) is no ask.
+    accept: (m, src) => !FIELD_VALUE_BEFORE.test(m[0].slice(0, m[0].length - (m[1]?.length ?? 0))) && !quotedExampleNote(src, m.index, m.index + m[0].length),
     summary: 'names where the automated reader it addresses should send money, data or a command',
   },
   {
