@@ -230,12 +230,16 @@ function hiddenTargetNear(src: string, start: number, end: number): boolean {
   HIDDEN_TARGET_RE.lastIndex = 0;
   for (let m: RegExpExecArray | null, n = 0; n < 8 && (m = HIDDEN_TARGET_RE.exec(win)) !== null; n++) {
     const between = m.index < at ? win.slice(m.index + m[0].length, at) : win.slice(at + (end - start), m.index);
+    // A bare number right after a label's colon is a record's field ("رقم الهوية: 1078823419", "ID: …"), not an account.
+    if (/^\d+$/.test(m[0]) && /:\s{0,3}$/.test(win.slice(Math.max(0, m.index - 6), m.index))) continue;
     if (!/["“”«»„]/.test(between)) return true;
   }
   return false;
 }
 /** Round 21c: the end of a field's label right before a target (the target is that field's value). */
 const FIELD_VALUE_BEFORE = /(?:url|urls|logo|link|links|website|homepage|site|e-?mail|contact|kontakt|kontakti|yhteystiedot)\s{0,2}[:=]\s{0,3}$/;
+/** A bare number right after a label's colon: a record's field (an id, a file number), not an account to pay. */
+const NUMBER_FIELD = (prefix: string, target: string): boolean => /^\d+$/.test(target) && /:\s{0,3}$/.test(prefix);
 /** What a text needs before `hidden_step` runs: a target's mark (no `u` flag, no `g`: one fast scan). */
 const HIDDEN_STEP_PRE = /@[\w-]+\.|https?:\/\/|\d{8}|\d[\d .-]{7,}\d|[a-z]{2}\d{2} ?[a-z0-9]{4}|\d ?(?:€|eur|kr|sek|nok|dkk|kč|czk|ft|huf|lei|ron|rsd|din|usd|vnd|baht|rm|rp|php|zł|pln)\b|[€$£₱฿] ?\d|(?:rm|rp) ?\d/i;
 /** What a text needs before `addressed_request` runs (no `u` flag, no `g`: one fast scan). */
@@ -1367,7 +1371,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
     weight: 0.3,
     re: new RegExp(String.raw`(?:${AGENT_NOUN})(?:[^\n]|\n(?!\s*\n)){0,200}?(${ADDRESSED_TARGET})`, 'gu'),
     // A target that is a field's value ("GPT URL: https://…", "Kontakt: …" in a profile or a prompt's header) is no ask.
-    accept: (m, src) => !FIELD_VALUE_BEFORE.test(m[0].slice(0, m[0].length - (m[1]?.length ?? 0))) && !quotedExampleNote(src, m.index, m.index + m[0].length),
+    accept: (m, src) => !FIELD_VALUE_BEFORE.test(m[0].slice(0, m[0].length - (m[1]?.length ?? 0))) && !NUMBER_FIELD(m[0].slice(0, m[0].length - (m[1]?.length ?? 0)), m[1] ?? '') && !quotedExampleNote(src, m.index, m.index + m[0].length),
     summary: 'names where the automated reader it addresses should send money, data or a command',
   },
   {

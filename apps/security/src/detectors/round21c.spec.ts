@@ -78,6 +78,8 @@ describe('round 21c: injection addressed to the reader in languages no rule read
     'Security notice: a message asked staff to "wire the money to the new supplier and do not tell anyone". Never pay on a message alone; forward such mail to security@example-corp.com.',
     // A coding guide: commands in code quotes and "do not" rules, no place money or data goes.
     'Contributing: run `make test` before each commit. Do not edit merged migrations in `db/migration/` without asking the maintainers.',
+    // A medical record: an id after its label's colon and a patient's wish not to inform someone (a leak, not a step).
+    'نتائج المختبر\nاسم المريض: فاطمة     رقم الهوية: 1078823419     رقم الملف: 55102\nملاحظة الطبيب: إحالة إلى العيادة، المريضة طلبت عدم إبلاغ الزوج.',
     // A support chat whose ticket id holds a date, with a "no need".
     'Chat CS-20261207-044. Customer: do you need my online banking password? Agent: no need to share anything, we never ask for passwords.',
   ];
