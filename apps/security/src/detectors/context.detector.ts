@@ -236,8 +236,8 @@ function hiddenTargetNear(src: string, start: number, end: number): boolean {
   }
   return false;
 }
-/** Round 21c: the end of a field's label right before a target (the target is that field's value). */
-const FIELD_VALUE_BEFORE = /(?:url|urls|logo|link|links|website|homepage|site|e-?mail|contact|kontakt|kontakti|yhteystiedot)\s{0,2}[:=]\s{0,3}$/;
+/** Round 21c: the end of a field's label right before a target (the target is that field's value), or an HTML attribute's (an image's source, a link's target). */
+const FIELD_VALUE_BEFORE = /(?:(?:url|urls|logo|link|links|website|homepage|site|e-?mail|contact|kontakt|kontakti|yhteystiedot)\s{0,2}[:=]\s{0,3}|(?:src|href)\s?=\s?["']?)$/;
 /** A bare number right after a label's colon: a record's field (an id, a file number), not an account to pay. */
 const NUMBER_FIELD = (prefix: string, target: string): boolean => /^\d+$/.test(target) && /:\s{0,3}$/.test(prefix);
 /** What a text needs before `hidden_step` runs: a target's mark (no `u` flag, no `g`: one fast scan). */
