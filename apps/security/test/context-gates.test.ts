@@ -24,7 +24,7 @@ describe('context cue gates', () => {
     open.fill(0);
     if (norm.runs !== undefined && /[\u00c0-\u024f\u3040-\u30ff\u4e00-\u9fff]/.test(t)) CONTEXT_CUES.forEach((cue, i) => (open[i] = cue.nonAscii ? 1 : 0));
     // Round 16c: `raw` cues read the text only lower-cased and open on any letter of the wider set of scripts.
-    if (norm.runs !== undefined && /[\u2010-\u201f\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff\u0980-\u09ff\u0900-\u097f\u0e00-\u0e7f\u1e00-\u1eff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/.test(raw)) CONTEXT_CUES.forEach((cue, i) => (open[i] = cue.raw ? 1 : open[i]!));
+    if (norm.runs !== undefined && /[\u2010-\u201f\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff\u0980-\u09ff\u0900-\u097f\u0e00-\u0e7f\u1000-\u109f\u1780-\u17ff\u1e00-\u1eff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/.test(raw)) CONTEXT_CUES.forEach((cue, i) => (open[i] = cue.raw ? 1 : open[i]!));
     const lower = raw.toLowerCase().length === raw.length ? raw.toLowerCase() : t;
     gates.scan(t, open);
     const out: string[] = [];

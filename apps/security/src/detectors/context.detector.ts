@@ -138,7 +138,15 @@ const AGENT_WORDS = [
   // one-letter prefixes (ל "to", ה "the", ש "that", ו "and": "לבוט", "לעוזר").
   'ассистент(?:ов|ам|е|ы)', 'асистент(?:ів|ам|е|и)', 'помощник(?:ов|ам|и)', 'помічник(?:ів|ам|и|у)', 'бот(?:ы|ов|ам)', 'агент(?:а|у|ом|ов|ам|ы|и|ів)?', 'нейросет(?:ь|и|ей)',
   'الذكاء الاصطناعي', '(?:لل|ال)أنظمة الآلية', '(?:لل|ال)?نظام الآلي', '(?:لل|ال)وكيل', 'هوش مصنوعی', 'yapay zek[aâ](?:ya|nın)?', 'sztuczn\\p{L}{1,3} inteligencj\\p{L}', 'көмекші', 'жасанды интеллект',
-  '[להשו]{0,2}(?:בוט|עוזר|סוכן|בינה המלאכותית|בינה מלאכותית)', '(?:automated|automation|autonomous|automatisierte[nmr]?|automatische[nmr]?|automatique|automatizad[oa]|автоматическ\\p{L}{1,3}|автоматизированн\\p{L}{1,3}) [\\p{L}-]{3,20}',
+  '[להשו]{0,2}(?:בוט|עוזר|סוכן|בינה המלאכותית|בינה מלאכותית)', '(?:automated|automation|autonomous|automatisierte[nmr]?|automatische[nmr]?|automatique|automatizad[oa]|автоматическ\\p{L}{1,3}|автоматизированн\\p{L}{1,3}|automatick\\p{L}{1,3}|automatizovan\\p{L}{1,3}|automatisk\\p{L}{0,2}|automaattis\\p{L}{1,4}|automatizat\\p{L}{1,3}|automatsk\\p{L}{1,3}|automātisk\\p{L}{1,3}|automatikus|automatin\\p{L}{1,3}) [\\p{L}-]{3,20}',
+  // Round 21c: the same nouns in the Nordic, Baltic, Central European, Balkan and Southeast Asian languages, in the case
+  // forms a note to the reader takes (dative "asistentam", "asszisztensnek", "avustajalle"; accusative "chatbota";
+  // definite "assistenten"), and their words for artificial intelligence. A closed class: the reader's name, not its task.
+  'asistent(?:a|e|u|i|o|ovi|om|am|ams|as|ui|ul|ului|ule|s|ą|ė|ei|ky|ku|ko|ke|it|in)?', 'pomocní(?:k|ka|ku|kovi|ci|ky|kům)', 'pomočnik(?:a|u|i)?', 'pomoćnik(?:a|u|e|i)?', 'gervigreind\\p{L}{0,6}', 'assistent(?:ens|er|erne|ene|ti|tia|tille|in)', 'asszisztens(?:t|ként|e|ünk)',
+  'avustaja(?:n|a|t|ksi|lta|ille)', 'tekoäly(?:n|ä|lle|ltä|ssä|stä)?', 'botti(?:n|a|lle)?', '(?:chat)?bot(?:a|u|ot|ovi|ul|ului|ja|ok|as|ui)',
+  'mesterséges intelligencia\\p{L}{0,4}', 'uměl\\p{L}{1,3} inteligenc\\p{L}{1,2}', 'umel\\p{L}{1,3} inteligenci\\p{L}{1,2}', 'umetn\\p{L}{1,3} inteligenc\\p{L}{1,2}',
+  'umjetn\\p{L}{1,3} inteligencij\\p{L}{1,2}', 'veštačk\\p{L}{1,3} inteligencij\\p{L}{1,2}', 'вештачк\\p{L}{1,3} интелигенциј\\p{L}{1,2}', 'inteligen[tț]\\p{L}{0,2} artificial\\p{L}{0,3}',
+  'mākslīg\\p{L}{1,4} intelekt\\p{L}{0,3}', 'dirbtin\\p{L}{1,4} intelekt\\p{L}{0,3}', 'tehisintellekt\\p{L}{0,3}', 'tehisaru', 'artificiell intelligens', 'kunstig intelligens', 'kecerdasan buatan', 'trí tuệ nhân tạo',
 ];
 /**
  * Round 19c: the grammatical marks of a request to the one addressed, in the scripts whose asks the cues did not read
@@ -165,6 +173,12 @@ const ASK_MARK = [
   // imperatives (…ें/…एं, …ो/…ओ, कृपया, …िए) and Bengali's (…ুন, দাও). A closed class per language, not a list of actions.
   String.raw`[てで](?:くだ|下)さい|(?:する|しない)こと(?![\p{L}])|せよ|しなさい|お願い(?:します|いたします|致します)|(?<![申邀聘恳懇提])[请請](?![求假教示柬])|[务務]必|必[须須]`,
   String.raw`\p{Script=Hangul}(?:세요|십시오|시오|바랍니다)|(?:할|될|하지 말) 것(?![\p{L}])|야 (?:합니다|한다|해요)`,
+  // Round 21c: the Nordic, Baltic, Central European, Balkan and Southeast Asian languages: a please (vänligen, palun,
+  // lūdzu, prašome, kérlek, prosím, molim, te rog, tolong, mohon, sila, vui lòng, กรุณา, សូម …), the imperative particles
+  // (Vietnamese hãy, Filipino paki- on the verb, Thai โปรด/ช่วย, Burmese …ပေးပါ), the plural imperative endings no other
+  // language shares (Finnish -kaa/-kää, Lithuanian -kite, Czech/Slovak/Croatian -ajte/-ejte/-ijte/-ujte/-ěte), and the
+  // second person of "must" (musíš, moraš, trebuie să). A closed class per language, not a list of actions.
+  String.raw`(?<![\p{L}])(?:ole hyvä|olkaa hyvä|vänligen|var vänlig|vennligst|venligst|palun|lūdzu|prašome|prašau|prašom|kérlek|kérem|légy szíves|legyen szíves|prosím|prosim|molim|молим|te rog|vă rog|va rog|tolong|mohon|sila|harap|pakiusap|vui lòng|làm ơn|hãy|musíš|musíte|musíte|musite|moraš|morate|мораш|морате|trebuie să|trebuie sa|pead|peate|turite|täytyy|paki(?!stan)\p{L}{3,})(?![\p{L}])|(?<![\p{L}])\p{L}{2,}(?:kaa|kää|kite|ajte|ejte|ijte|ujte|ěte)(?![\p{L}])|(?<![\p{L}])(?!(?:me|di|ter|ber|pe|ke)\p{L})\p{L}{4,}kan(?![\p{L}])|กรุณา|โปรด|(?<!ผู้)ช่วย(?!เหลือ)|សូម|ပေးပါ|ပါရန်`,
   String.raw`(?<![\p{L}\p{M}])(?:कृपया|(?!(?:में|हमें|को|जो|वो|सो|हो|तो|यों)(?![\p{L}\p{M}]))[\p{Script=Devanagari}]{1,10}(?:ें|एं|एँ|ो|ओ|िए))(?![\p{L}\p{M}])|(?<![\p{L}\p{M}])[\p{Script=Bengali}]{1,10}(?:ুন|াও)(?![\p{L}\p{M}])`,
 ].join('|');
 /** A request forbidden rather than made: a negation right before the mark ("никогда не отправляйте", "ne doivent pas"). */
@@ -191,11 +205,50 @@ function quotedExampleNote(src: string, start: number, end: number): boolean {
   if (EXAMPLE_BEFORE_QUOTE.test(upTo)) return true;
   return /[「『“"][^」』”"]*$/.test(upTo) && EXAMPLE_AFTER_QUOTE.test(src.slice(end, end + 120));
 }
+/**
+ * Round 21c: the object of a request to the reader, in any language (`addressed_target`): an e-mail address, a URL, an
+ * IBAN, an account number (8 to 18 digits, not a date written as YYYYMMDD), an amount with a currency, a command in code quotes.
+ */
+const ADDRESSED_TARGET = String.raw`[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}|https?:\/\/[^\s)>\]"']{3,200}|(?<![\p{L}\p{N}])[a-z]{2}\d{2}(?:\s?[a-z0-9]{4}){3,7}|(?<![\p{L}\p{N}.,])(?!(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:[0-2]\d|3[01])(?!\d))\d{8,18}(?![\p{L}\p{N}.,])|(?<![\p{L}\p{N}])\d{1,3}(?:[ .,\u00a0]\d{3})*(?:[.,]\d{1,2})?\s?(?:€|eur|kr|sek|nok|dkk|kč|czk|ft|huf|lei|ron|rsd|din|usd|đồng|vnd|baht|บาท|rm|rp|php|zł|pln|€)(?![\p{L}])|(?:€|\$|£|rm|rp|₱|฿)\s?\d[\d .,]{2,}|\x60[^\x60\n]{3,120}\x60`;
+/** Round 21c: where a hidden step sends money or data: the targets above but a command in code quotes (a coding guide's rules hold many). */
+const HIDDEN_TARGET = ADDRESSED_TARGET.slice(0, ADDRESSED_TARGET.lastIndexOf('|'));
+const HIDDEN_TARGET_RE = new RegExp(HIDDEN_TARGET, 'giu');
+/**
+ * Round 21c: a target for money or data in the same paragraph as [start, end), up to 240 characters either side, with
+ * no quote mark between them (an awareness note quoting a fraudster's "don't tell anyone" shows someone's words).
+ */
+function hiddenTargetNear(src: string, start: number, end: number): boolean {
+  let from = Math.max(0, start - 240);
+  let to = Math.min(src.length, end + 240);
+  const before = src.slice(from, start);
+  const gapBefore = before.search(/\n\s*\n(?![\s\S]*\n\s*\n)/);
+  if (gapBefore >= 0) from += gapBefore;
+  const gapAfter = src.slice(end, to).search(/\n\s*\n/);
+  if (gapAfter >= 0) to = end + gapAfter;
+  const win = src.slice(from, to).toLowerCase();
+  const at = start - from;
+  HIDDEN_TARGET_RE.lastIndex = 0;
+  for (let m: RegExpExecArray | null, n = 0; n < 8 && (m = HIDDEN_TARGET_RE.exec(win)) !== null; n++) {
+    const between = m.index < at ? win.slice(m.index + m[0].length, at) : win.slice(at + (end - start), m.index);
+    // A bare number right after a label's colon is a record's field ("رقم الهوية: 1078823419", "ID: …"), not an account.
+    if (/^\d+$/.test(m[0]) && /:\s{0,3}$/.test(win.slice(Math.max(0, m.index - 6), m.index))) continue;
+    if (!/["“”«»„]/.test(between)) return true;
+  }
+  return false;
+}
+/** Round 21c: the end of a field's label right before a target (the target is that field's value), or an HTML attribute's (an image's source, a link's target). */
+const FIELD_VALUE_BEFORE = /(?:(?:url|urls|logo|link|links|website|homepage|site|e-?mail|contact|kontakt|kontakti|yhteystiedot)\s{0,2}[:=]\s{0,3}|(?:src|href)\s?=\s?["']?)$/;
+/** A bare number right after a label's colon: a record's field (an id, a file number), not an account to pay. */
+const NUMBER_FIELD = (prefix: string, target: string): boolean => /^\d+$/.test(target) && /:\s{0,3}$/.test(prefix);
+/** What a text needs before `hidden_step` runs: a target's mark (no `u` flag, no `g`: one fast scan). */
+const HIDDEN_STEP_PRE = /@[\w-]+\.|https?:\/\/|\d{8}|\d[\d .-]{7,}\d|[a-z]{2}\d{2} ?[a-z0-9]{4}|\d ?(?:€|eur|kr|sek|nok|dkk|kč|czk|ft|huf|lei|ron|rsd|din|usd|vnd|baht|rm|rp|php|zł|pln)\b|[€$£₱฿] ?\d|(?:rm|rp) ?\d/i;
 /** What a text needs before `addressed_request` runs (no `u` flag, no `g`: one fast scan). */
-const ASK_SCRIPT_OR_MARK = /[\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u0900-\u09ff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]|bitte|por favor|veuillez|merci de|per favore|si prega|graag|alstublieft|musisz|trzeba|meli|jcie/;
+const ASK_SCRIPT_OR_MARK = /[\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u0900-\u09ff\u0e00-\u0e7f\u1000-\u109f\u1780-\u17ff\u1e00-\u1eff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]|bitte|por favor|veuillez|merci de|per favore|si prega|graag|alstublieft|musisz|trzeba|meli|jcie|palun|tolong|mohon|sila|harap|paki|prosim|molim|te rog|va rog|kite|ajte|ejte|ijte|ujte|kaa/;
 /** A singular imperative opening the clause right after the addressee (Russian and Ukrainian): "…: загрузи", "… — переведи". */
 const CLAUSE_IMPERATIVE = String.raw`[:—–!]\s{0,3}(?:не\s)?\p{Script=Cyrillic}{2,}(?:[иь]|ай|яй|ей|уй)(?![\p{L}])`;
-const AGENT_NOUN = `(?:(?<![\\p{L}\\p{N}_])(?:${AGENT_WORDS.join('|')})${RB}|アシスタント|ボット|エージェント|助手|助理|机器人|智能体|어시스턴트|도우미|에이전트|自動化|自动化|자동화)`;
+/** Round 21c: the reader's noun in the scripts written without spaces between words (Thai, Khmer, Burmese): no word edges. */
+const UNSPACED_AGENT = 'ผู้ช่วย|ปัญญาประดิษฐ์|แชทบอท|บอท|เอไอ|ជំនួយការ|បញ្ញាសិប្បនិម្មិត|လက်ထောက်|ဉာဏ်ရည်တု';
+const AGENT_NOUN = `(?:(?<![\\p{L}\\p{N}_])(?:${AGENT_WORDS.join('|')})${RB}|アシスタント|ボット|エージェント|助手|助理|机器人|智能体|어시스턴트|도우미|에이전트|自動化|自动化|자동화|${UNSPACED_AGENT})`;
 /** A negated verb of telling or showing, in the writers' languages (round 16c, definitions). */
 const NEG_TELL = [
   String.raw`\b(?:do not|don'?t|never|must not|should not|shouldn'?t|without) (?:tell|inform|mention|show|notify|disclos|reveal|describ|list|alert|explain|surfac|display)\w{0,4}\b`,
@@ -237,16 +290,27 @@ const AGENT_GATES: readonly string[] = [
   'assistant', 'assistent', 'bot', 'a.i.', 'llm', 'gpt', 'copilot', 'automat', 'autonomous', 'asistente', 'assistente', 'asystent', 'asisten', 'asistan', 'katulong',
   // Round 19c: ASCII spellings of the nouns added to AGENT_WORDS.
   'yapay zek', 'sztuczn',
+  // Round 21c: ASCII spellings of the words for artificial intelligence added to AGENT_WORDS.
+  'tehis', 'kecerdasan', 'artificial', 'intelligens', 'inteligenc',
   // The short words end at any ASCII character that is no letter, digit or underscore (others open the cue by their script).
   ...['ai', 'ia', 'ki'].flatMap((w) => [...' ,.:;)]([-/\'"!?*`\t\n\r{}<>|&+=#%@~^$'].map((c) => w + c)),
 ];
+/**
+ * Round 21c: relative pronouns and "when" of the Nordic, Baltic, Central European, Balkan and Southeast Asian languages
+ * (Czech/Slovak který/ktorý, Finnish joka, Swedish som, Estonian mis/kes, Latvian kas, Lithuanian kuris, Hungarian
+ * aki/amely, Romanian care, Croatian/Serbian koji, Slovene ki), and a "when" clause ("Trợ lý AI khi hướng
+ * dẫn … này", "assistenten när den läser …"): the reader defined by what it does to this data.
+ */
+const RELATIVE_21 = String.raw`kter\p{L}{1,3}|ktor\p{L}{1,3}|joka|jotka|mikä|som|kes|mis|kas|kur[sš]|kuris|kuri|aki|amely|amelyik|ami|amelyek|care|koj[iae]|koj[eu]|кој[иае]|ki|khi|kun|když|keď|amikor|när|når|când|kad|kada|kai|kui|që|sem`;
+/** Round 21c: the demonstratives of those languages (not the one- and two-letter ones, which English shares: to, ta, te, see). */
+const DEMONSTRATIVE_21 = String.raw`tento|tato|táto|toto|tuto|túto|tyto|tieto|této|tejto|tohoto|tohto|tomto|tomuto|tämä|tätä|tämän|tästä|tässä|nämä|näitä|näistä|detta|denna|dessa|dette|denne|disse|seda|selle|selles|sellest|šo|šis|šī|šajā|šīs|šos|šį|šią|šiuos|šiame|šio|ezt|ezeket|ebben|ebből|ennek|erre|den här|det här|de här|den her|det her|de her|acest|această|aceste|acestui|acestei|acestea|ovaj|ovu|ovo|ove|ovog|ovoj|ovih|ovim|овај|ову|ово|ове|овог|овој|tega|ito|itong|nito|këtë|kjo|ky|þetta|þessa|þessi`;
 /** Relative pronouns and demonstratives of the writers' languages (an addressee defined by what it does to this data). */
-const RELATIVE = String.raw`that|who|which|que|qui|der|die|das|welche[rsn]?|che|któr\p{L}{1,2}|котор\p{L}{2,3}|як(?:ий|а|е|і|ого|ому|ої)|الذي|التي|yang|ש\p{L}{2,}`;
-const DEMONSTRATIVE = String.raw`this|these|este|esta|estos|estas|esse|essa|ce|cet|cette|ces|diese[rnms]?|questo|questa|questi|queste|tego|tej|ten|эт\p{L}{1,3}|данн\p{L}{2,3}|ц(?:ей|я|е|і|ю|ього|ієї|их|им)|هذا|هذه|ini|này|הזה|הזאת|האלה`;
+const RELATIVE = String.raw`that|who|which|que|qui|der|die|das|welche[rsn]?|che|któr\p{L}{1,2}|котор\p{L}{2,3}|як(?:ий|а|е|і|ого|ому|ої)|الذي|التي|yang|ש\p{L}{2,}|${RELATIVE_21}`;
+const DEMONSTRATIVE = String.raw`${DEMONSTRATIVE_21}|this|these|este|esta|estos|estas|esse|essa|ce|cet|cette|ces|diese[rnms]?|questo|questa|questi|queste|tego|tej|ten|эт\p{L}{1,3}|данн\p{L}{2,3}|ц(?:ей|я|е|і|ю|ього|ієї|их|им)|هذا|هذه|ini|này|הזה|הזאת|האלה`;
 /** The noun anywhere in the text (no `g`: read with test()). */
 const AGENT_NOUN_ANYWHERE = new RegExp(AGENT_NOUN, 'u');
 /** Where a note's label may begin: a line, a sentence, a clause, a bracket, a quote mark, a list or comment marker. */
-const LABEL_START = String.raw`(?:^\s{0,3}|[.!?]\s{1,3}|[。！？]\s{0,3}|[,;:，、；]\s{0,2}|[(\[（【<>※*#—–]\s{0,3}|-\s{1,2})`;
+const LABEL_START = String.raw`(?:^\s{0,3}|[.!?]\s{1,3}|[.!?:]?(?:\\[nr]){1,4}\s{0,3}|[。！？]\s{0,3}|[,;:，、；]\s{0,2}|[(\[（【<>※*#—–]\s{0,3}|-\s{1,2})`;
 /**
  * A raw cue's match quoted in running text (`mentionedInQuote`, read at the match's last character: a label's match
  * begins before its quote mark), unless the quote is a value's (right after a comma, semicolon, tab or a label's
@@ -267,10 +331,19 @@ function quotedMention(text: string, m: RegExpExecArray): boolean {
 const DETERMINERS = /(?<![\p{L}\p{N}_])(?:this|that|the|a|an|my|your|our|their|his|her|its|el|la|le|les|los|las|der|die|das|den|dem|des|ein|eine|o|os|as|um|uma|il|lo|gli|un|une|una|ce|cet|cette)(?![\p{L}\p{N}_])/gu;
 const PROMPT_LABEL = /\b(?:system |developer |initial )?prompts?\b|\bsystem message\b|\bpersona\b|システムプロンプト|系统提示|시스템 프롬프트|системн\p{L}{1,3} (?:промпт|подсказк)/u;
 /** A label that is more than the noun ("Scheduling assistant:", "AIアシスタントへ："), not a transcript's speaker ("Assistant:", "Bot:"). */
+/** Round 21c: the example words of the writers' languages, in a label before the reader's noun: the note is shown, not made. */
+const EXAMPLE_LABEL = /(?<![\p{L}])(?:for example|for instance|e\.g\.|esimerkiksi|till exempel|til eksempel|for eksempel|například|napríklad|például|de exemplu|na primjer|na primer|piemēram|pavyzdžiui|näiteks|ví dụ|misalnya|contohnya|halimbawa|por ejemplo|par exemple|zum beispiel|ad esempio|por exemplo|na przykład|например)(?![\p{L}])/iu;
+/** Round 21c: a "how" word opening a label before the reader's noun: a guide's heading, not a note to the reader. */
+const HOW_TO_LABEL = /(?<![\p{L}])(?:how|så|jak|ako|kako|hogyan|kuinka|miten|kaip|kuidas|cách|paano|bagaimana|cara|wie|comment|cómo)(?![\p{L}])/iu;
 function labelOfMoreThanTheNoun(m: RegExpExecArray, original: string): boolean {
   // A label that names a prompt ("System prompt for the release-notes bot: …") heads a prompt being shown, as a text
   // that opens as a system prompt does (verdict.ts weighs those as prompts).
   if (PROMPT_LABEL.test(m[0])) return false;
+  // Round 21c: a guide's heading about using the assistant ("How to use the assistant:", "Så använder du assistenten:",
+  // "Jak používat asistenta:") speaks to people about the reader, not to it.
+  if (HOW_TO_LABEL.test(m[1] ?? '')) return false;
+  // … and a label that an example word opens ("esimerkiksi sähköpostiin: *\"Avustaja, …\"*") shows a note, as a quote does.
+  if (EXAMPLE_LABEL.test(`${m[1] ?? ''} ${m[3] ?? ''}`)) return false;
   // A capital after a lower-case word inside the label starts a new sentence the text forgot to end ("… in a text
   // block This GPT: …"): the label is what follows it.
   let pre = m[1] ?? '';
@@ -336,6 +409,10 @@ const SKIP_CHECK = [
   String.raw`đừng (?:nhắc|thông báo|báo|nói|hỏi)|không cần (?:hỏi|báo|xác nhận)`,
   String.raw`не (?:повідомляй|кажи|питай)|без (?:підтвердження|погодження)|bez (?:potvrzení|ptaní)|neptej se|neříkej|zonder (?:te vragen|overleg|bevestiging)|niet (?:melden|vermelden|vragen)`,
   String.raw`bila kuuliza|usimwambie|জানাবেন না|জিজ্ঞাসা না করে|اطلاع ندهید|بدون (?:پرسیدن|اطلاع)|ไม่ต้อง(?:แจ้ง|ถาม|ยืนยัน)|χωρίς να (?:ρωτήσεις|ενημερώσεις)|בלי לשאול|אל תספר`,
+  // Round 21c: the Nordic, Baltic, Hungarian, Czech/Slovak, Balkan, Romanian and Southeast Asian forms: a check skipped
+  // ("utan att fråga", "kysymättä", "jóváhagyás nélkül", "ne treba pitati", "fără confirmare", "tanpa konfirmasi") or a
+  // step kept from someone ("nämn inte", "älä kerro", "ne említsd", "nezmiňuj", "nu menționa", "huwag banggitin").
+  String.raw`(?<![\p{L}])(?:utan att (?:fråga|nämna|meddela)|utan (?:bekräftelse|godkännande)|uten å spørre|uden at spørge|behöver inte (?:fråga|bekräfta|nämnas|meddelas)|nämn inte|säg inte|ikke nevn|nævn ikke|älä (?:kerro|mainitse|kysy|ilmoita)|kysymättä|ilman (?:vahvistusta|hyväksyntää)|ei tarvitse (?:kysyä|vahvistaa|mainita|kertoa|tarkistaa)|ära (?:ütle|maini|küsi)|küsimata|ilma kinnituseta|nejautā|nesaki|nepiemini|bez apstiprinājuma|neklausk|nesakyk|neminėk|be patvirtinimo|ne (?:említsd|szólj|kérdezd|mondd|jelezd)|kérdezés nélkül|jóváhagyás nélkül|nem kell (?:szólni|kérdezni|jelezni|megerősíteni)|nezmiňuj|nezmiňujte|neuváděj|nepýtaj sa|nehovor|bez (?:súhlasu|schválení|schválenia|pitanja|potvrde|odobrenja)|není třeba|netreba|nie je potrebné|ne treba (?:pitati|prikazivati|potvrđivati|javljati|spominjati)|ne spominji|ne pitaj|brez (?:vprašanja|potrditve)|ne omenjaj|nu (?:menționa|mentiona|spune|întreba|intreba)|fără (?:confirmare|aprobare|să (?:întrebi|intrebi))|nu este nevoie|tanpa (?:konfirmasi|bertanya|persetujuan|memberitahu|pengesahan)|jangan (?:beritahu|sebut|tanya|bertanya)|không cần nhắc|huwag (?:banggitin|itanong)|mos (?:pyet|trego|thuaj)|nang hindi (?:nagtatanong|sinasabi))(?![\p{L}])`,
   String.raw`hindi na kailangang${RB}|huwag (?:sabihin|ipaalam)${RB}|tidak perlu${RB}|jangan (?:beri tahu|bilang|kasih tahu)${RB}|sormadan|haber vermeden|onay beklemeden`,
 ].join('|');
 
@@ -1191,6 +1268,41 @@ export const CONTEXT_CUES: readonly Cue[] = [
     summary: 'text inside data asks the automated reader by name',
   },
   {
+    // Round 21c: the reader called by name in the Nordic, Baltic, Central European, Balkan and Southeast Asian languages:
+    // a greeting before its noun ("Hei tekoäly, …", "Ahoj asistente", "Sveiki, asistent"), Vietnamese's vocative particle
+    // after it ("Trợ lý ơi, …"), and Thai's relative clause, written without spaces ("ผู้ช่วยที่ตอบแบบฟอร์มนี้": the
+    // assistant that answers this form).
+    id: 'addresses_ai',
+    raw: true,
+    notInPrompt: true,
+    gate: AGENT_GATES,
+    pre: AGENT_NOUN_ANYWHERE,
+    kind: 'address',
+    category: 'prompt_injection',
+    weight: 0.3,
+    re: new RegExp(
+      [
+        String.raw`(?:hei|hej|heippa|moi|hallo|ahoj|sveiki|labas|tere|szia|helló|salut|bok|zdravo|здраво|halo|hai|kumusta|xin chào|chào)[,!]?\s{1,3}(?:${AGENT_NOUN})`,
+        // (Vietnamese's nouns only, so that the regex opens on a literal: an alternative opening on any agent noun was tried
+        // at every position of every text holding one.)
+        String.raw`(?:trợ lý|ai|bot|chatbot)(?:\sai)?\sơi(?![\p{L}])`,
+        String.raw`(?:${UNSPACED_AGENT}|ai)\s?(?:ที่|ซึ่ง)[^\n]{1,60}?นี้`,
+        // Khmer's relative ដែល … នេះ ("ជំនួយការ AI ដែលអានសារនេះ"), and Burmese's head-final clause ဤ … -သော before the noun.
+        String.raw`(?:${UNSPACED_AGENT}|ai)\s?ដែល[^\n]{1,60}?នេះ|ဤ[^\n]{1,40}?သော\s?(?:ai\s?)?(?:${UNSPACED_AGENT})`,
+        // A condition on the reader being an AI ("ha mesterséges intelligencia olvassa …", "Nếu bạn là trợ lý AI, …").
+        String.raw`(?:ha|jos|hvis|pokud|ako|dacă|daca|jei|kui|nếu|kung|jika|apabila|jeżeli|jeśli)\s(?:[^.\n,:;]{0,30}?\s)?(?:${AGENT_NOUN})`,
+        // A heading dedicated to the reader ("## Za AI asistente za kodiranje", "## För AI-assistenter"); not the English
+        // "For AI agents", which real READMEs use for their own agent notes.
+        String.raw`^#{1,6}[ \t]{1,3}(?:za|pro|pre|för|til|for alle|für|pour|para|per|untuk|cho|dành cho|pentru|dla|k|ke|na|az?)\s[^\n]{0,24}?(?:${AGENT_NOUN})[^\n]{0,40}$`,
+      ].join('|'),
+      'gmu',
+    ),
+    // Each alternative opens on a literal (a greeting, a condition word, a noun) so that the regex can skip ahead; a
+    // Latin word must start there (not "chai ai", "aha bot"), which is checked here rather than by a lookbehind.
+    accept: (m, src) => !(/^[a-z\u00e0-\u024f\u1e00-\u1eff]/.test(m[0]) && m.index > 0 && /\p{L}/u.test(src[m.index - 1] ?? '')),
+    summary: 'text inside data calls the automated reader by name',
+  },
+  {
     // Round 20c: the automated reader defined by what it does to this data in a head-final language, where the relative
     // clause comes before its noun: "このファイルを取り込むAIアシスタント", "审阅本合同的AI助手", "이 공지를 요약하는 AI 비서",
     // "इस सूची को पढ़ने वाले AI सहायक" — a demonstrative, its object and the verb's attributive form (Japanese -る/-た,
@@ -1225,7 +1337,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
     notInDefinition: true,
     notInPrompt: true,
     // Opened by any letter of another script (raw); in ASCII text only by the ASCII marks (a match there holds one).
-    gate: ['bitte', 'por favor', 'veuillez', 'merci de', 'per favore', 'si prega', 'graag', 'alstublieft', 'musisz', 'trzeba', 'meli', 'jcie'],
+    gate: ['bitte', 'por favor', 'veuillez', 'merci de', 'per favore', 'si prega', 'graag', 'alstublieft', 'musisz', 'trzeba', 'meli', 'jcie', 'palun', 'tolong', 'mohon', 'sila', 'harap', 'paki', 'prosim', 'molim', 'te rog', 'va rog', 'kite', 'ajte', 'ejte', 'ijte', 'ujte', 'kaa'],
     // A letter of a script whose marks are read, or an ASCII mark (raw cues also open on typographic quotes and dashes,
     // which most English text holds: the regex below is the costliest of the cues).
     pre: ASK_SCRIPT_OR_MARK,
@@ -1238,6 +1350,31 @@ export const CONTEXT_CUES: readonly Cue[] = [
     summary: 'asks the automated reader it addresses to act (an imperative or a please/must after the addressee)',
   },
   {
+    // Round 21c: what a request to the reader carries, whatever its language: after the addressee's noun, in the same
+    // paragraph, a place to send to (an e-mail address, a URL), an account (an IBAN, a long account number), an amount
+    // with its currency, or a command in code quotes. A note to the automated reader that names where money or data goes
+    // asks for it even when its verb is a bare imperative no mark reads ("dela mappen med extern@…", "chuyển khoản ngay
+    // vào tài khoản 0071001234567"). Read once an addressee cue matched, in text holding a letter outside ASCII (an
+    // English note's asks are the English cues').
+    id: 'addressed_target',
+    raw: true,
+    notInSampling: true,
+    afterAddress: true,
+    notInDefinition: true,
+    notInPrompt: true,
+    // Every match holds one of these (an address's @, a URL, a code quote, a digit of an account or an amount); the cue
+    // runs only after an addressee matched, and only on text passing `ASK_SCRIPT_OR_MARK`, so the digits cost little.
+    gate: ['@', 'http', '\x60', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    pre: ASK_SCRIPT_OR_MARK,
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.3,
+    re: new RegExp(String.raw`(?:${AGENT_NOUN})(?:[^\n]|\n(?!\s*\n)){0,200}?(${ADDRESSED_TARGET})`, 'gu'),
+    // A target that is a field's value ("GPT URL: https://…", "Kontakt: …" in a profile or a prompt's header) is no ask.
+    accept: (m, src) => !FIELD_VALUE_BEFORE.test(m[0].slice(0, m[0].length - (m[1]?.length ?? 0))) && !NUMBER_FIELD(m[0].slice(0, m[0].length - (m[1]?.length ?? 0)), m[1] ?? '') && !quotedExampleNote(src, m.index, m.index + m[0].length),
+    summary: 'names where the automated reader it addresses should send money, data or a command',
+  },
+  {
     id: 'skip_check',
     raw: true,
     afterAddress: true,
@@ -1247,6 +1384,27 @@ export const CONTEXT_CUES: readonly Cue[] = [
     weight: 0.3,
     re: new RegExp(SKIP_CHECK, 'gmu'),
     summary: 'tells the reader to skip a check or keep the action from someone',
+  },
+  {
+    // Round 21c: a step with no addressee that only an automated reader would carry out: in one paragraph of data, a
+    // place or an account that money or data goes to (\`ADDRESSED_TARGET\`) and an order to skip the check or keep the
+    // step from someone ("… refund to card ending 4417 … No need to flag it", "… auf unser neues Konto DE12 … Eine
+    // Rückbestätigung ist nicht nötig", "… envoyer à j.moreau.perso@… Clôturer sans notifier le responsable").
+    id: 'hidden_step',
+    raw: true,
+    notInSampling: true,
+    notInDefinition: true,
+    notInPrompt: true,
+    gate: ['no need', 'not need', 'skip', 'without', 'do not', "don't", 'never', 'needed', 'required', 'necessary'],
+    pre: HIDDEN_STEP_PRE,
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.5,
+    // The skip or hide order is found first (the cue's regex); the target is then looked for in its paragraph, up to
+    // 240 characters either side (one regex holding both orders ran the target's alternation at every position).
+    re: new RegExp(SKIP_CHECK, 'gmu'),
+    accept: (m, src) => hiddenTargetNear(src, m.index, m.index + m[0].length),
+    summary: 'a step in data sends money or data somewhere and tells the reader to skip the check or keep it quiet',
   },
 ];
 
@@ -1347,7 +1505,7 @@ const OTHER_SCRIPT = /[\u00c0-\u024f\u3040-\u30ff\u4e00-\u9fff]/;
  * Bengali, Thai, kana, CJK, Hangul) and typographic dashes and quotes (a short word such as "AI" may end at one): a text with one opens them,
  * since their gates hold only ASCII literals.
  */
-const WIDE_SCRIPT = /[\u2010-\u201f\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff\u0980-\u09ff\u0900-\u097f\u0e00-\u0e7f\u1e00-\u1eff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/;
+const WIDE_SCRIPT = /[\u2010-\u201f\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff\u0980-\u09ff\u0900-\u097f\u0e00-\u0e7f\u1000-\u109f\u1780-\u17ff\u1e00-\u1eff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/;
 /** Cues read on the lower-cased text (`Cue.raw`). */
 const RAW_CUES: readonly number[] = CONTEXT_CUES.flatMap((c, i) => (c.raw ? [i] : []));
 /** Cues opened by a letter of another script (`Cue.nonAscii`). */
