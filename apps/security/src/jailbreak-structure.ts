@@ -111,6 +111,7 @@ const RULES_SUSPENDED_INTL = new RegExp(
     String.raw`(?:turva)?filtrid (?:on )?(?:\p{L}+ ){0,4}välja lülitatud|${WORD_START}(?:piiranguteta|reegliteta|tsensuurita)${WORD_END}|ilma (?:igasuguste )?(?:piirangute|reegliteta)|bez (?:jebkādiem )?(?:ierobežojumiem|noteikumiem|cenzūras|filtriem)${WORD_END}|be (?:jokių )?(?:apribojimų|taisyklių|cenzūros)`,
     String.raw`(?:korlátozások|szabályok|cenzúra|szűrők) nélkül|nincsenek? (?:semmilyen )?(?:szabály|korlát|szűrő)\p{L}{0,4}|${WORD_START}bez (?:jakýchkoliv?|jakýchkoli|žádných|akýchkoľvek|žiadnych) (?:omezení|pravidel|cenzury|filtrů|obmedzení|pravidiel|cenzúry|filtrov)${WORD_END}|${WORD_START}bez cenzúry${WORD_END}|nepodléhá žádným pravidlům|nepodlieha žiadnym pravidlám|brez (?:kakršnih koli )?(?:omejitev|pravil|cenzure)`,
     String.raw`fără (?:nicio |niciun |vreo )?(?:restricți\p{L}{1,2}|reguli|filtre|cenzură|limite)${WORD_END}|${WORD_START}bez (?:ikakvih |ikakve )?(?:ograničenja|pravila|cenzure|filtera|filtara)${WORD_END}|без (?:икаквих )?(?:ограничења|правила|цензуре)`,
+    String.raw`(?:obmedzenia|omezení|filtry|filtre) (?:sú |jsou |byly |boli )?vypnut\p{L}{0,2}|zanemari (?:sve|svoja|sva|svoje) (?:\p{L}+ )?(?:pravila|upute|uputstva|što ti je rečeno)|правила (?:се|су) суспендиран|szűrők\W{0,3}\s?ki${WORD_END}|szűretlen mód|încalcă regulile tale|ei järgi (?:mingeid |ühtegi )?reegl|nem ismer(?:nek)? (?:semmilyen )?(?:tilalm|szabály)|စည်းကမ်းမရှိသော`,
     String.raw`abaikan (?:semua |segala )?(?:garis panduan|peraturan|sekatan|aturan)|tanpa (?:sebarang )?(?:sekatan|peraturan|tapisan)${WORD_END}|mod pembangun (?:telah )?(?:diaktifkan|aktif)|${WORD_START}walang (?:kahit (?:anong |ano mang )?)?(?:patakaran|limitasyon|filter|restriksyon|preno)${WORD_END}|ไม่มีข้อจำกัด|ไม่มีกฎ|không có (?:bất kỳ )?(?:giới hạn|quy tắc|quy định|bộ lọc)`,
     String.raw`${WORD_START}koi (?:bhi )?(?:company ka )?(?:rule|rules|niyam|filter|policy|restriction|limit)${WORD_END}[^.\n]{0,50}?${WORD_START}(?:nahi|nahin|nai)${WORD_END}|${WORD_START}kono (?:niyom|rule|policy|filter)${WORD_END}[^.\n]{0,30}?${WORD_START}nei${WORD_END}|কোনো (?:নিয়ম|নিয়মকানুন|নীতি)\p{M}{0,2}[^।\n]{0,20}নেই|कोई (?:नियम|फ़िल्टर|फिल्टर|पाबंदी) नहीं`,
   ].join('|'),
@@ -436,6 +437,8 @@ const REFUSAL_SUPPRESSED_INTL = new RegExp(
     String.raw`${LB}nu (?:refuza|refuzi|refuză)${RB}|${LB}(?:niciodată nu refuz|nu refuzi niciodată)|fără (?:să refuzi|avertismente|avertizări)${RB}|nikad(?:a)? ne odbija\p{L}{0,2}|${LB}ne odbijaj(?:te)?${RB}|bez upozorenja${RB}|никад(?:а)? не одбија|не одбијај|без упозорења`,
     // Malay, Filipino, Thai, Vietnamese, Chinese and Russian refusals punished, romanised Hindi and Bengali.
     String.raw`${LB}(?:tidak pernah|jangan (?:sesekali )?) ?menolak${RB}|tanpa amaran${RB}|${LB}(?:hindi|huwag) (?:ka |kang |siya |po )?(?:tumatanggi|tumanggi)|${LB}(?:bawat|tuwing) (?:beses na )?tumanggi|hindi nagsasabi ng [«"“]?hindi`,
+    // Estonian, Czech, Slovene, Albanian, Macedonian/Serbian Cyrillic, Malay, Icelandic, Norwegian, Khmer, Burmese (writer-bt).
+    String.raw`iga kord,? kui (?:sa )?keeldu|${LB}neodmítáš${RB}|nepřidáváš (?:\p{L}+ )?varování|${LB}ne (?:zavrni|zavračaj)${RB}|pa paralajmërim\p{L}{0,2}|ако (?:одбиеш|одбијеш|одбиваш)|jangan (?:tambah|beri|letak|masukkan) (?:sebarang )?amaran|ef þú (?:byrjar að )?neita|${LB}ingen (?:etikk|etik|moralisering)${RB}|មិនត្រូវបដិសេធ|ငြင်းဆိုခွင့်မရှိ`,
     String.raw`ถ้า(?:คุณ)?ปฏิเสธ|mỗi (?:lần|khi) (?:bạn )?từ chối|每(?:次)?拒绝|拒绝一次|каждый (?:твой |ваш )?отказ|(?:kabhi|kbhi|kokhono|kakhono)${RB}[^.\n]{0,6}["“'](?:main|mai|ami)${RB}[^"”'\n]{0,30}["”'] ?(?:nahi |nahin |na )?(?:bolta|bolti|bolega|kehta|bole na|bolbe na)${RB}|(?:mana|inkaar|inkar) mat (?:karna|karo|kar)${RB}`,
   ].join('|'),
   'gmu',
@@ -451,7 +454,7 @@ const FRAME_INTL = new RegExp(
     // story and role words.
     // Round 21j: a game, a persona ("you are now", "imagine you are") or a story in the Nordic, Baltic, Central European,
     // Balkan and Southeast Asian languages and in romanised Hindi and Bengali.
-    String.raw`${LB}(?:leikitään|peli\p{L}{0,3}|olet nyt|kuvittele|roolipeli|leken|spelet|du är nu|föreställ dig|låtsas|forestill deg|lad os lege|mäng\p{L}{0,3}|sa oled|kujuta ette|spēl\p{L}{1,3}|tu esi|iedomājies|esi mans|žaidim\p{L}{1,3}|játék\p{L}{0,3}|te vagy|képzeld el|jsi|hra\p{L}{0,2}|predstav si|si teraz|joc\p{L}{0,3}|ești|imaginează|igr\p{L}{1,3}|ti si|zamisli\p{L}{0,3}|permainan|kamu (?:ialah|adalah)|anda (?:ialah|adalah)|laro|ikaw (?:si|ay|na)|isipin|maan lo|tum (?:ab|aaj se)|tumi ekhon|kalpana)${RB}|คุณคือ|สมมติว่า|trò chơi|nhập vai`,
+    String.raw`${LB}(?:leikitään|peli\p{L}{0,3}|olet nyt|kuvittele|roolipeli|leken|spelet|du är nu|föreställ dig|låtsas|forestill deg|lad os lege|mäng\p{L}{0,3}|sa oled|kujuta ette|spēl\p{L}{1,3}|tu esi|iedomājies|esi mans|žaidim\p{L}{1,3}|játék\p{L}{0,3}|te vagy|képzeld el|jsi|hra\p{L}{0,2}|predstav si|si teraz|joc\p{L}{0,3}|ești|imaginează|igr\p{L}{1,3}|ti si|zamisli\p{L}{0,3}|permainan|kamu (?:ialah|adalah)|anda (?:ialah|adalah)|laro|ikaw (?:si|ay|na)|isipin|maan lo|tum (?:ab|aaj se)|tumi ekhon|kalpana|od sad(?:a)? si|od teď jsi|od teraz si|þú ert nú|ti je|rollspel|képzeld|sa oled nüüd)${RB}|คุณคือ|สมมติว่า|trò chơi|nhập vai`,
     String.raw`\b(?:i'?m|i am) (?:begging|desperate)\b|\bbegging you\b|\b(?:you'?re|you are) (?:my|the) (?:only|last) (?:hope|chance|one who can help)\b|\bonly one who can help\b|आख़िरी उम्मीद|आखिरी उम्मीद|最后的希望|唯一的希望|última esperan[zç]a|única esperan[zç]a|dernier espoir|letzte hoffnung|последняя надежда|أملي الأخير|harapan terakhir|son umudum|فرض کن|${LB}(?:hadithi|mhusika|simulasi|peran)${RB}`,
   ].join('|'),
   // No `g`: read with test(), which would otherwise carry lastIndex from one text to the next.
@@ -474,7 +477,7 @@ const EVADE = new RegExp(
     // Russian, Turkish, Japanese, Chinese, Korean.
     String.raw`jäämättä kiinni|huomaamatta${RB}|ilman että kukaan|utan att (?:någon|bli) (?:märk|upptäck|spår)|uten å bli (?:oppdaget|tatt)|ohne (?:dass es (?:jemand|einer)|entdeckt|erwischt|aufzufallen)|damit es niemand merkt|unbemerkt|sin que (?:nadie|lo) (?:lo )?(?:detecte|note|descubra|sepa)|sin ser (?:detectad|descubiert|rastread)|sem (?:ser (?:detectad|descobert|rastread)|disparar|que (?:ninguém|ninguem) (?:perceba|descubra|note))|sans (?:être (?:détecté|repéré|tracé)|que personne ne (?:remarque|s'en aperçoive))|senza (?:essere|farsi) (?:scoprire|rilevare|notare|beccare)|senza che nessuno`,
     String.raw`bez (?:povšimnutí|odhalení|povšimnutia|wykrycia|śladu)${RB}|nepozorovan\p{L}|aby (?:to )?(?:nikdo|nikto) ne|aby (?:to )?neodhal|niezauważen|żeby nikt nie|fără să (?:fie |fiu |fim )?(?:detectat|prins|observat)|fără ca nimeni|neprimijećen|neprimećen|bez da (?:itko|iko|niko|netko) (?:primijeti|primeti|sazna)|észrevétlen|anélkül,? hogy (?:észre|lebuk)|nepamanīt|nepastebėt`,
-    String.raw`tanpa (?:ketahuan|dikesan|disedari|terdeteksi|dilacak|dikesan)${RB}|nang hindi (?:nahuhuli|napapansin|nalalaman)|không bị (?:phát hiện|lộ)|mà không ai (?:biết|phát hiện)|ไม่ให้(?:ใคร)?(?:รู้|จับได้)|โดยไม่(?:ให้)?(?:ใคร)?(?:รู้|ถูกจับ)|${LB}(?:pakde|pakda|pakdi) na${RB}|pata na chale|незаметно|чтобы никто не|не попавшись|не попасться|fark edilmeden|yakalanmadan|気づかれ(?:ず|ない)|バレ(?:ない|ず)|不被(?:发现|察觉|追踪)|发现不了|들키지 않`,
+    String.raw`tanpa (?:ketahuan|dikesan|disedari|terdeteksi|dilacak|dikesan)${RB}|nang hindi (?:nahuhuli|napapansin|nalalaman)|không bị (?:phát hiện|lộ)|mà không ai (?:biết|phát hiện)|ไม่ให้(?:ใคร)?(?:รู้|จับได้)|โดยไม่(?:ให้)?(?:ใคร)?(?:รู้|ถูกจับ)|${LB}(?:pakde|pakda|pakdi) na${RB}|pata na chale|незаметно|чтобы никто не|не попавшись|не попасться|fark edilmeden|yakalanmadan|án þess að (?:\p{L}+ )?(?:taki eftir|komist að)|fără (?:să lase |a lăsa )?urme|fără să se afle|(?:nem|ne) (?:vegye|veszi|vesz) észre|気づかれ(?:ず|ない)|バレ(?:ない|ず)|不被(?:发现|察觉|追踪)|发现不了|들키지 않`,
   ].join('|'),
   'u',
 );
@@ -482,6 +485,20 @@ const EVADE = new RegExp(
 /** Round 21j: a frame that takes the request out of the reader's judgement: a story, a hypothetical, a game or persona, begging. */
 const EVADE_FRAME =
   /\b(?:screenplay|novel|story|thriller|scene|chapter|fiction|monologue|role-?play|hypothetical(?:ly)?|thought experiment|imagine|pretend|let'?s play|a game|character|in a world where|begging|desperate|(?:only|last) hope|only one who can)\b/;
+
+/**
+ * Round 21j: the evasion is part of a method asked for (how, the steps, exactly, in detail, a script or guide), not an
+ * event in a story ("the cat slips past without being noticed"). A few words per language.
+ */
+const OPERATIONAL = new RegExp(
+  [
+    String.raw`\b(?:how (?:to|do|can|would|could|exactly|does|did|should|i|she|he|they|we)|step[- ]by[- ]step|steps|exact(?:ly)?|in (?:full |complete |technical )?detail|detailed|instructions|method|procedure|walk (?:me|us) through|guide|playbook|script|commands?|technical(?:ly)?|specific|precise|recipe|protocol|what (?:exact )?(?:code|tools|changes|steps|settings)|what (?:do|should|would) (?:i|we) (?:say|do|write|use)|plausible|convincing|realistic)\b`,
+    // Exactness and plausibility asked for, in the other languages: "comandos exatos", "plausible Messwerte", "přesně".
+    String.raw`${LB}(?:exat\p{L}{1,3}|exakt\p{L}{0,3}|esatt\p{L}{1,3}|exact\p{L}{1,3}|přesn\p{L}{1,3}|presn\p{L}{1,3}|dokładn\p{L}{1,3}|tarkk\p{L}{1,4}|pontos\p{L}{0,3}|tepat|chính xác|plausib\p{L}{1,3}|glaubwürdig\p{L}{0,3}|realist\p{L}{1,5}|convincent\p{L}{1,3}|verosímil|verossímil|věrohodn\p{L}{1,3}|uskottav\p{L}{1,3}|точн\p{L}{1,3}|правдоподобн\p{L}{1,3})${RB}`,
+    String.raw`${LB}(?:hur|miten|kuinka|hvordan|kuidas|kā|kaip|hogyan|jak|ako|kako|како|cum|bagaimana|macam mana|paano|cách|kaise|kivabe|как|nasıl|cómo|como|comment|wie|come|passo|paso|krok|korak|pas|langkah|hakbang|bước|steg|vaihe|samm|lépés|soli|postup)${RB}|วิธี|ขั้นตอน|方法|手順|やり方|怎么|如何|步骤|방법|단계`,
+  ].join('|'),
+  'u',
+);
 
 /** Round 21j: weights of an evasion asked for in a message spoken to the model: alone (corroborating), in a frame. */
 export const EVADE_ALONE = 0.4;
@@ -527,7 +544,8 @@ export function jailbreakStructure(text: string, raw?: string, spoken = false): 
   // Round 20j: rules or refusals declared to work in reverse, only in text spoken to the model.
   const inverted = spoken ? firstUnnegated(RULES_INVERTED, t, quotedInRunningText) : undefined;
   // Round 21j: a method asked for that stays unseen by a control, only in text spoken to the model.
-  const evaded = spoken ? EVADE.exec(r ?? t) ?? undefined : undefined;
+  const evadedAt = spoken ? EVADE.exec(r ?? t) ?? undefined : undefined;
+  const evaded = evadedAt && OPERATIONAL.test(r ?? t) ? evadedAt : undefined;
   if (!dropped && !harm && !smuggled && !suppressed && !suspendedIntl && !inverted && !evaded) return undefined;
   const identity = firstUnnegated(NEW_IDENTITY, t);
   const coercion = firstUnnegated(COERCION, t);
