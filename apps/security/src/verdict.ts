@@ -212,6 +212,7 @@ const PRIMED_DEVICE = /fake dialogue of agreed answers|answer opens with a yes/;
 const STRONG_RULE = 0.6;
 /** Round 21j: a rules finding holding an evasion asked inside a frame (EVADE_FRAMED) is not weighed down by the frame. */
 const EVADE_UNFRAMED = 0.55;
+const SUPPRESSED_UNFRAMED = 0.65;
 /** Fields that hold a prompt: a prompts/get message, a sampling request's system prompt. */
 const PROMPT_FIELD = /^(?:params\.systemPrompt|result\.messages\[\d+\]\.content\.text)$/;
 /** A resource's URI field, and the agent instruction files it may name (read by an agent as its own instructions). */
@@ -276,6 +277,12 @@ function asksForHarm(list: readonly Finding[], texts?: readonly TextUnit[]): boo
       const ev = f.evidence.find((e) => e.rule === 'jailbreak_structure');
       const text = ev && texts?.find((t) => t.field === ev.field)?.text;
       if (text !== undefined && !guardsAgainstOthers(text)) return true;
+    }
+    // Round 21j (tried): a refusal suppressed inside a persona, game, story or plea (0.65), spoken to the model.
+    if (f.score >= SUPPRESSED_UNFRAMED && /\(.*\brefusal_suppressed\b.*\bframe\b.*\)/.test(f.summary)) {
+      const ev = f.evidence.find((e) => e.rule === 'jailbreak_structure');
+      const unit = ev && texts?.find((t) => t.field === ev.field);
+      if (unit && (unit.context === 'argument' || /(?:^|\.)messages\[\d{1,6}\]\.content(?:$|[.[])/.test(unit.field)) && !guardsAgainstOthers(unit.text)) return true;
     }
     if (f.score < STRONG_RULE) return false;
     const js = f.evidence.find((e) => e.rule === 'jailbreak_structure');
