@@ -83,6 +83,8 @@ const RULES_SUSPENDED = new RegExp(
  */
 /** The end of a word that knows letters outside ASCII (as RB below). */
 const WORD_END = String.raw`(?![\p{L}\p{N}_])`;
+/** The start of a word that knows letters outside ASCII (round 21j). */
+const WORD_START = String.raw`(?<![\p{L}\p{N}_])`;
 const RULES_SUSPENDED_INTL = new RegExp(
   [
     // French, Spanish, Portuguese, Italian, German.
@@ -100,6 +102,18 @@ const RULES_SUSPENDED_INTL = new RegExp(
     String.raw`بدون أي قيود|متحرر من (?:كل|جميع) القيود|تم تعطيل (?:جميع |كل )?(?:مرشحات|فلاتر|القيود|الفلاتر)|القيود (?:لا تنطبق|مرفوعة|ملغاة)|بدون هیچ محدودیت|कोई (?:नियम|प्रतिबंध) लागू नहीं`,
     String.raw`필터가 (?:꺼진|꺼져|해제)|필터(?:는|를)? (?:끄|해제|비활성)|규칙(?:은|이)? 적용되지 않|제한이 없는|안전 정책이라는 개념`,
     String.raw`フィルター(?:は|が)?(?:無効|オフ|解除)|ルール(?:は|が)?適用されません|制限(?:は|が)?解除|(?:限制|规则|过滤器?|审查)(?:已经?|都|全部)?(?:解除|关闭|取消|不适用)|不受任何(?:限制|规则)|没有任何(?:限制|规则|过滤)`,
+    // Round 21j: the reader (or the persona it is to become) bound by no rules, limits, filters or censorship, or its
+    // safety filters switched off, in the Nordic, Baltic, Central European, Balkan and Southeast Asian languages and in
+    // romanised Hindi and Bengali. "No rules" is the persona's defining trait here, not a game's house rule: each form
+    // names the rules, limits or filters of an AI, a model or a reply.
+    String.raw`(?:jolla|jolle|sillä) ei ole (?:mitään )?(?:sääntöjä|rajoituksia|sisältörajoituksia|suodattimia)|ilman (?:mitään )?(?:sääntöjä|rajoituksia|sisältörajoituksia|suodattimia|sensuuria)${WORD_END}|(?:säännöt|rajoitukset|suodattimet) (?:eivät päde|on poistettu|ovat pois)`,
+    String.raw`${WORD_START}utan (?:några )?(?:regler|begränsningar|filter|censur|spärrar)${WORD_END}|${WORD_START}(?:uten|uden) (?:noen |nogen )?(?:regler|begrensninger|begrænsninger|filtre|sensur|censur)${WORD_END}|(?:regler|begränsningar|filter|spärrar)(?:na)? (?:gäller inte|är (?:avstängda|borttagna|avaktiverade))`,
+    String.raw`(?:turva)?filtrid (?:on )?(?:\p{L}+ ){0,4}välja lülitatud|${WORD_START}(?:piiranguteta|reegliteta|tsensuurita)${WORD_END}|ilma (?:igasuguste )?(?:piirangute|reegliteta)|bez (?:jebkādiem )?(?:ierobežojumiem|noteikumiem|cenzūras|filtriem)${WORD_END}|be (?:jokių )?(?:apribojimų|taisyklių|cenzūros)`,
+    String.raw`(?:korlátozások|szabályok|cenzúra|szűrők) nélkül|nincsenek? (?:semmilyen )?(?:szabály|korlát|szűrő)\p{L}{0,4}|${WORD_START}bez (?:jakýchkoliv?|jakýchkoli|žádných|akýchkoľvek|žiadnych) (?:omezení|pravidel|cenzury|filtrů|obmedzení|pravidiel|cenzúry|filtrov)${WORD_END}|${WORD_START}bez cenzúry${WORD_END}|nepodléhá žádným pravidlům|nepodlieha žiadnym pravidlám|brez (?:kakršnih koli )?(?:omejitev|pravil|cenzure)`,
+    String.raw`fără (?:nicio |niciun |vreo )?(?:restricți\p{L}{1,2}|reguli|filtre|cenzură|limite)${WORD_END}|${WORD_START}bez (?:ikakvih |ikakve )?(?:ograničenja|pravila|cenzure|filtera|filtara)${WORD_END}|без (?:икаквих )?(?:ограничења|правила|цензуре)`,
+    String.raw`(?:obmedzenia|omezení|filtry|filtre) (?:sú |jsou |byly |boli )?vypnut\p{L}{0,2}|zanemari (?:sve|svoja|sva|svoje) (?:\p{L}+ )?(?:pravila|upute|uputstva|što ti je rečeno)|правила (?:се|су) суспендиран|szűrők\W{0,3}\s?ki${WORD_END}|szűretlen mód|încalcă regulile tale|ei järgi (?:mingeid |ühtegi )?reegl|nem ismer(?:nek)? (?:semmilyen )?(?:tilalm|szabály)|စည်းကမ်းမရှိသော`,
+    String.raw`abaikan (?:semua |segala )?(?:garis panduan|peraturan|sekatan|aturan)|tanpa (?:sebarang )?(?:sekatan|peraturan|tapisan)${WORD_END}|mod pembangun (?:telah )?(?:diaktifkan|aktif)|${WORD_START}walang (?:kahit (?:anong |ano mang )?)?(?:patakaran|limitasyon|filter|restriksyon|preno)${WORD_END}|ไม่มีข้อจำกัด|ไม่มีกฎ|không có (?:bất kỳ )?(?:giới hạn|quy tắc|quy định|bộ lọc)`,
+    String.raw`${WORD_START}koi (?:bhi )?(?:company ka )?(?:rule|rules|niyam|filter|policy|restriction|limit)${WORD_END}[^.\n]{0,50}?${WORD_START}(?:nahi|nahin|nai)${WORD_END}|${WORD_START}kono (?:niyom|rule|policy|filter)${WORD_END}[^.\n]{0,30}?${WORD_START}nei${WORD_END}|কোনো (?:নিয়ম|নিয়মকানুন|নীতি)\p{M}{0,2}[^।\n]{0,20}নেই|कोई (?:नियम|फ़िल्टर|फिल्टर|पाबंदी) नहीं`,
   ].join('|'),
   'gmu',
 );
@@ -198,6 +212,12 @@ export const JAILBREAK_TRIGGERS: readonly string[] = [
   // round 20j: RULES_INVERTED
   'opposite', 'reverse', 'refuse', 'decline', 'say no', 'won\'t', 'rechazar', 'negar', 'refuserais',
   'dirais non', 'ablehnen', 'verweigern', 'recusaria',
+  // round 21j: EVADE's English and ASCII forms (its other-script forms run through evadesControl on spoken text)
+  'undetect', 'untraceable', 'unnoticed', 'a trace', 'detect', 'notic', 'trace', 'find out', 'flag', 'caught', 'catch',
+  'alert', 'alarm', 'pakde na', 'pakda na', 'pakdi na', 'pata na chale', 'nang hindi', 'sin que', 'sin ser', 'sem ser',
+  'sem disparar', 'sem que', 'senza che', 'senza essere', 'senza farsi', 'unbemerkt', 'ohne dass', 'ohne entdeckt',
+  'ohne erwischt', 'ohne aufzufallen', 'sans que', 'tanpa ketahuan', 'tanpa dikesan', 'tanpa disedari', 'tanpa terdeteksi',
+  'tanpa dilacak',
 ];
 
 /**
@@ -216,6 +236,10 @@ export const REFUSAL_TRIGGERS: readonly string[] = [
   // round 18j: RULES_SUSPENDED_INTL's forms in Latin script (the folded text keeps their ASCII letters)
   'restriction', 'regle', 'regla', 'regra', 'regol', 'regeln', 'richtlinien', 'filter', 'filtr', 'norma', 'diretriz',
   'zasad', 'ograniczen', 'kural', 'kisitla', 'rang buoc', 'bo loc', 'quy dinh', 'gioi han', 'quy tac', 'aturan', 'batasan',
+  // round 21j: the ASCII-only forms (romanised Hindi and Bengali, Malay, Filipino, Latin Serbian/Croatian/Romanian)
+  'kabhi', 'kbhi', 'kokhono', 'kakhono', 'mana mat', 'inkaar', 'inkar mat', 'koi ', 'kono ', 'menolak', 'amaran', 'abaikan',
+  'sekatan', 'pembangun', 'tumanggi', 'tumatanggi', 'walang', 'odbija', 'upozorenja', 'ogranicenja', 'refuza', 'refuzi',
+  'fara ', 'ilman', 'utan ', 'uten ', 'uden ', 'aldrig', 'aldri', 'bez ', 'brez ',
 ];
 
 /** True when the raw (lower-cased) text suppresses a refusal somewhere: the cheap first step of a text opened by REFUSAL_TRIGGERS only. */
@@ -400,6 +424,22 @@ const REFUSAL_SUPPRESSED_INTL = new RegExp(
     String.raw`\b(?:don'?t|do not|no) (?:give|read) me (?:a |the |any |another )?(?:\w+ )?(?:lectures?|speech|sermons?|disclaimers?|warnings?|moraliz\w{0,3})\b|\bnever (?:any )?(?:ethics talk|lectures?|lecturing|moraliz\w{0,3}|disclaimers?)\b`,
     String.raw`ne (?:dis|dites) jamais [«"“]\s?(?:je ne peux pas|désolé|en tant qu)|(?:不能|不要|别|不许|不准|绝不)说[“"「]?(?:抱歉|对不起|无法|不能|我不能)|如果你拒绝|نمی\u200c?گوید نمی\u200c?توانم|هرگز نمی\u200c?گوید`,
     String.raw`거절하지 않|경고문?(?:도|은|는)? ?(?:붙이지|달지|넣지) 않|ห้าม(?:ใส่)?คำเตือน|usiweke onyo${RB}|bila tahadhari${RB}|制限(?:は|が|も)?(?:ありません|ない|なし)|断ったら|tanpa batasan${RB}|jangan keluar dari peran${RB}`,
+    // Round 21j: the same refusal verbs negated, forbidden or punished in the Nordic, Baltic, Central European, Balkan
+    // and Southeast Asian languages and in romanised Hindi and Bengali: the verb's own forms, a few function words each
+    // ("never", "don't", "every time", "without warnings"), not phrases of one text.
+    // Finnish, Swedish, Norwegian/Danish, Estonian, Latvian, Lithuanian.
+    String.raw`(?:ei|älä) (?:koskaan )?kieltäy\p{L}{0,4}|(?:kun|jos) kieltäydyt|ilman (?:varoituksia|varoitusta|moralisointia)|ei (?:koskaan )?(?:varoita|moralisoi)${RB}`,
+    String.raw`${LB}(?:vägrar|nekter|nægter|afviser) (?:aldrig|aldri|inte|ikke)${RB}|(?:vägra|nekt|afvis) (?:inte|ikke)${RB}|(?:säg|si|sig) (?:aldrig|aldri|ikke) [«"“„]?(?:jag kan inte|jeg kan ikke|tyvärr|beklager)|${LB}(?:inga|ingen|ingen) (?:varningar|förbehåll|ursäkter|advarsler)${RB}|${LB}utan (?:varningar|förbehåll)${RB}`,
+    String.raw`${LB}(?:ei|ära) keeldu|kunagi ei keeldu|(?:ilma|mingeid) hoiatus(?:t|teta|i)${RB}|(?:nekad )?neatsak(?:i|ies|a)${RB}|bez brīdinājum\p{L}{1,3}|niekada neatsisak|be įspėjimų`,
+    // Hungarian, Czech, Slovak, Slovenian, Romanian, Serbian/Croatian/Bosnian (Latin and Cyrillic).
+    String.raw`soha ne mond(?:d|ja)?,? hogy [«"“„]?(?:nem tud|sajnálom|nem segít)|soha (?:nem|ne) utasít\p{L}{0,4} el|ne utasítsd? el|figyelmeztetés nélkül|ne adj (?:semmilyen )?figyelmeztetés`,
+    String.raw`nikdy neodmít\p{L}{1,4}|${LB}neodmítneš${RB}|nikdy neodmiet\p{L}{1,4}|${LB}(?:neodmietneš|neodmietaj)${RB}|nikdy nepřidáš varování|bez varovania|nikoli ne zavrn|brez opozoril`,
+    String.raw`${LB}nu (?:refuza|refuzi|refuză)${RB}|${LB}(?:niciodată nu refuz|nu refuzi niciodată)|fără (?:să refuzi|avertismente|avertizări)${RB}|nikad(?:a)? ne odbija\p{L}{0,2}|${LB}ne odbijaj(?:te)?${RB}|bez upozorenja${RB}|никад(?:а)? не одбија|не одбијај|без упозорења`,
+    // Malay, Filipino, Thai, Vietnamese, Chinese and Russian refusals punished, romanised Hindi and Bengali.
+    String.raw`${LB}(?:tidak pernah|jangan (?:sesekali )?) ?menolak${RB}|tanpa amaran${RB}|${LB}(?:hindi|huwag) (?:ka |kang |siya |po )?(?:tumatanggi|tumanggi)|${LB}(?:bawat|tuwing) (?:beses na )?tumanggi|hindi nagsasabi ng [«"“]?hindi`,
+    // Estonian, Czech, Slovene, Albanian, Macedonian/Serbian Cyrillic, Malay, Icelandic, Norwegian, Khmer, Burmese (writer-bt).
+    String.raw`iga kord,? kui (?:sa )?keeldu|${LB}neodmítáš${RB}|nepřidáváš (?:\p{L}+ )?varování|${LB}ne (?:zavrni|zavračaj)${RB}|pa paralajmërim\p{L}{0,2}|ако (?:одбиеш|одбијеш|одбиваш)|jangan (?:tambah|beri|letak|masukkan) (?:sebarang )?amaran|ef þú (?:byrjar að )?neita|${LB}ingen (?:etikk|etik|moralisering)${RB}|មិនត្រូវបដិសេធ|ငြင်းဆိုခွင့်မရှိ`,
+    String.raw`ถ้า(?:คุณ)?ปฏิเสธ|mỗi (?:lần|khi) (?:bạn )?từ chối|每(?:次)?拒绝|拒绝一次|каждый (?:твой |ваш )?отказ|(?:kabhi|kbhi|kokhono|kakhono)${RB}[^.\n]{0,6}["“'](?:main|mai|ami)${RB}[^"”'\n]{0,30}["”'] ?(?:nahi |nahin |na )?(?:bolta|bolti|bolega|kehta|bole na|bolbe na)${RB}|(?:mana|inkaar|inkar) mat (?:karna|karo|kar)${RB}`,
   ].join('|'),
   'gmu',
 );
@@ -412,11 +452,62 @@ const FRAME_INTL = new RegExp(
     String.raw`あなたは|として(?:答え|振る舞|動作)|モード|ゲーム|小説|物語|ロールプレイ|仮に|你扮演|扮演|你现在是|角色|游戏|小说|剧本|假设|模式|너는|당신은|게임|역할|소설|가정|모드|npc`,
     // Round 17c: emotional pressure as the frame (begging, the reader as the last hope), and Swahili and Indonesian
     // story and role words.
+    // Round 21j: a game, a persona ("you are now", "imagine you are") or a story in the Nordic, Baltic, Central European,
+    // Balkan and Southeast Asian languages and in romanised Hindi and Bengali.
+    String.raw`${LB}(?:leikitään|peli\p{L}{0,3}|olet nyt|kuvittele|roolipeli|leken|spelet|du är nu|föreställ dig|låtsas|forestill deg|lad os lege|mäng\p{L}{0,3}|sa oled|kujuta ette|spēl\p{L}{1,3}|tu esi|iedomājies|esi mans|žaidim\p{L}{1,3}|játék\p{L}{0,3}|te vagy|képzeld el|jsi|hra\p{L}{0,2}|predstav si|si teraz|joc\p{L}{0,3}|ești|imaginează|igr\p{L}{1,3}|ti si|zamisli\p{L}{0,3}|permainan|kamu (?:ialah|adalah)|anda (?:ialah|adalah)|laro|ikaw (?:si|ay|na)|isipin|maan lo|tum (?:ab|aaj se)|tumi ekhon|kalpana|od sad(?:a)? si|od teď jsi|od teraz si|þú ert nú|ti je|rollspel|képzeld|sa oled nüüd|tarin\p{L}{1,3}|novelli\p{L}{0,3}|romaani\p{L}{0,3}|berättelse\p{L}{0,2}|fortælling|historie|jutu?\p{L}{0,3}|stāst\p{L}{1,3}|történet\p{L}{0,3}|povídk\p{L}{1,2}|poviedk\p{L}{1,2}|příběh\p{L}{0,2}|povest\p{L}{0,3}|poveste|prič\p{L}{1,2}|cerita|kuwento|kahani|conto|personagem|cena|escena|scena|szene)${RB}|câu chuyện|คุณคือ|สมมติว่า|trò chơi|nhập vai`,
     String.raw`\b(?:i'?m|i am) (?:begging|desperate)\b|\bbegging you\b|\b(?:you'?re|you are) (?:my|the) (?:only|last) (?:hope|chance|one who can help)\b|\bonly one who can help\b|आख़िरी उम्मीद|आखिरी उम्मीद|最后的希望|唯一的希望|última esperan[zç]a|única esperan[zç]a|dernier espoir|letzte hoffnung|последняя надежда|أملي الأخير|harapan terakhir|son umudum|فرض کن|${LB}(?:hadithi|mhusika|simulasi|peran)${RB}`,
   ].join('|'),
   // No `g`: read with test(), which would otherwise carry lastIndex from one text to the next.
   'mu',
 );
+
+/**
+ * Round 21j: the method asked for is to stay unseen by a control — a check, a person, a trace ("without tripping KYC",
+ * "so the court won't detect it", "without her knowing", "never raises an alert", "jäämättä kiinni", "aby to neodhalila
+ * kontrola", "sem disparar o antifraude", "pakde na jaaye", "気づかれずに"). In a message spoken to the model this is
+ * the request's own aim, whatever the harm is called, and it does not need a harm word the rules know. Ordinary
+ * requests ask to do something; they rarely ask to do it unseen. Read on the raw (lower-cased) text; bounded.
+ */
+const EVADE = new RegExp(
+  [
+    String.raw`${LB}without (?:it |them |anyone |anybody |the [\p{L}-]+ |their |my |her |his |a )?(?:ever )?(?:being |getting )?(?:detected|traced|caught|flagged|noticed|spotted|traceable|tripping|triggering|raising (?:an? )?(?:alert|alarm|flag)|showing up|setting off|anyone (?:noticing|knowing|finding out))${RB}|${LB}without (?:the |my |his |her |their |our |its )?(?:[\p{L}-]+ )?[\p{L}-]+ (?:ever )?(?:knowing|noticing|finding out|realizing|realising|suspecting|flagging|detecting|catching|spotting)${RB}`,
+    String.raw`${LB}so (?:that )?(?:no ?one|nobody|it|they|the [\p{L}-]+(?: [\p{L}-]+)?|police|the court) (?:can'?t|cannot|won'?t|doesn'?t|does not|will not|never|can never) (?:ever )?(?:detect|notice|trace|flag|catch|spot|find out|link|question)`,
+    String.raw`${LB}(?:never|doesn'?t|won'?t) (?:raises?|trips?|triggers?|sets? off|flags?) (?:an? |any )?(?:alerts?|alarms?|flags?)${RB}|${LB}(?:undetected|untraceable|unnoticed|undetectable|without a trace)${RB}`,
+    // Nordic, German, Romance, Slavic, Baltic, Hungarian, Balkan, Malay, Filipino, Vietnamese, Thai, romanised Hindi,
+    // Russian, Turkish, Japanese, Chinese, Korean.
+    String.raw`jäämättä kiinni|huomaamatta${RB}|ilman että kukaan|utan att (?:någon|bli) (?:märk|upptäck|spår)|uten å bli (?:oppdaget|tatt)|ohne (?:dass es (?:jemand|einer)|entdeckt|erwischt|aufzufallen)|damit es niemand merkt|unbemerkt|sin que (?:nadie|lo) (?:lo )?(?:detecte|note|descubra|sepa)|sin ser (?:detectad|descubiert|rastread)|sem (?:ser (?:detectad|descobert|rastread)|disparar|que (?:ninguém|ninguem) (?:perceba|descubra|note))|sans (?:être (?:détecté|repéré|tracé)|que personne ne (?:remarque|s'en aperçoive))|senza (?:essere|farsi) (?:scoprire|rilevare|notare|beccare)|senza che nessuno`,
+    String.raw`bez (?:povšimnutí|odhalení|povšimnutia|wykrycia|śladu)${RB}|nepozorovan\p{L}|aby (?:to )?(?:nikdo|nikto) ne|aby (?:to )?neodhal|niezauważen|żeby nikt nie|fără să (?:fie |fiu |fim )?(?:detectat|prins|observat)|fără ca nimeni|neprimijećen|neprimećen|bez da (?:itko|iko|niko|netko) (?:primijeti|primeti|sazna)|észrevétlen|anélkül,? hogy (?:észre|lebuk)|nepamanīt|nepastebėt`,
+    String.raw`tanpa (?:ketahuan|dikesan|disedari|terdeteksi|dilacak|dikesan)${RB}|nang hindi (?:nahuhuli|napapansin|nalalaman)|không bị (?:phát hiện|lộ)|mà không ai (?:biết|phát hiện)|ไม่ให้(?:ใคร)?(?:รู้|จับได้)|โดยไม่(?:ให้)?(?:ใคร)?(?:รู้|ถูกจับ)|${LB}(?:pakde|pakda|pakdi) na${RB}|pata na chale|незаметно|чтобы никто не|не попавшись|не попасться|fark edilmeden|yakalanmadan|án þess að (?:\p{L}+ )?(?:taki eftir|komist að)|fără (?:să lase |a lăsa )?urme|fără să se afle|(?:nem|ne) (?:vegye|veszi|vesz) észre|気づかれ(?:ず|ない)|バレ(?:ない|ず)|不被(?:发现|察觉|追踪)|发现不了|들키지 않`,
+  ].join('|'),
+  'u',
+);
+
+/** Round 21j: a frame that takes the request out of the reader's judgement: a story, a hypothetical, a game or persona, begging. */
+const EVADE_FRAME =
+  /\b(?:screenplay|novel|story|thriller|scene|chapter|fiction|monologue|role-?play|hypothetical(?:ly)?|thought experiment|imagine|pretend|let'?s play|a game|character|in a world where|begging|desperate|(?:only|last) hope|only one who can)\b/;
+
+/**
+ * Round 21j: the evasion is part of a method asked for (how, the steps, exactly, in detail, a script or guide), not an
+ * event in a story ("the cat slips past without being noticed"). A few words per language.
+ */
+const OPERATIONAL = new RegExp(
+  [
+    String.raw`\b(?:how (?:to|do|can|would|could|exactly|does|did|should|i|she|he|they|we)|step[- ]by[- ]step|steps|exact(?:ly)?|in (?:full |complete |technical )?detail|detailed|instructions|method|procedure|walk (?:me|us) through|guide|playbook|script|commands?|technical(?:ly)?|specific|precise|recipe|protocol|what (?:exact )?(?:code|tools|changes|steps|settings)|what (?:do|should|would) (?:i|we) (?:say|do|write|use)|plausible|convincing|realistic)\b`,
+    // Exactness and plausibility asked for, in the other languages: "comandos exatos", "plausible Messwerte", "přesně".
+    String.raw`${LB}(?:exat\p{L}{1,3}|exakt\p{L}{0,3}|esatt\p{L}{1,3}|exact\p{L}{1,3}|přesn\p{L}{1,3}|presn\p{L}{1,3}|dokładn\p{L}{1,3}|tarkk\p{L}{1,4}|pontos\p{L}{0,3}|tepat|chính xác|plausib\p{L}{1,3}|glaubwürdig\p{L}{0,3}|realist\p{L}{1,5}|convincent\p{L}{1,3}|verosímil|verossímil|věrohodn\p{L}{1,3}|uskottav\p{L}{1,3}|точн\p{L}{1,3}|правдоподобн\p{L}{1,3})${RB}`,
+    String.raw`${LB}(?:hur|miten|kuinka|hvordan|kuidas|kā|kaip|hogyan|jak|ako|kako|како|cum|bagaimana|macam mana|paano|cách|kaise|kivabe|как|nasıl|cómo|como|comment|wie|come|passo|paso|krok|korak|pas|langkah|hakbang|bước|steg|vaihe|samm|lépés|soli|postup)${RB}|วิธี|ขั้นตอน|方法|手順|やり方|怎么|如何|步骤|방법|단계`,
+  ].join('|'),
+  'u',
+);
+
+/** Round 21j: weights of an evasion asked for in a message spoken to the model: alone (corroborating), in a frame. */
+export const EVADE_ALONE = 0.4;
+export const EVADE_FRAMED = 0.55;
+
+/** True when the raw (lower-cased) text asks for a method that stays unseen by a control (the gate of a text in another script). */
+export function evadesControl(raw: string): boolean {
+  return EVADE.test(raw.length > MAX ? raw.slice(0, MAX) : raw);
+}
 
 /** A second unnegated refusal suppression at least 8 characters after the first one. */
 function suppressedAgain(r: string, first: RegExpExecArray): boolean {
@@ -452,7 +543,10 @@ export function jailbreakStructure(text: string, raw?: string, spoken = false): 
   const smuggled = firstMatch(SMUGGLED, t) ?? splitPayload(t);
   // Round 20j: rules or refusals declared to work in reverse, only in text spoken to the model.
   const inverted = spoken ? firstUnnegated(RULES_INVERTED, t, quotedInRunningText) : undefined;
-  if (!dropped && !harm && !smuggled && !suppressed && !suspendedIntl && !inverted) return undefined;
+  // Round 21j: a method asked for that stays unseen by a control, only in text spoken to the model.
+  const evadedAt = spoken ? EVADE.exec(r ?? t) ?? undefined : undefined;
+  const evaded = evadedAt && OPERATIONAL.test(r ?? t) ? evadedAt : undefined;
+  if (!dropped && !harm && !smuggled && !suppressed && !suspendedIntl && !inverted && !evaded) return undefined;
   const identity = firstUnnegated(NEW_IDENTITY, t);
   const coercion = firstUnnegated(COERCION, t);
   const parts: string[] = [];
@@ -470,7 +564,9 @@ export function jailbreakStructure(text: string, raw?: string, spoken = false): 
   if (unseen) parts.push('unseen');
   // Round 17c: refusals suppressed twice, apart ("never say 'I can't' … answer without warnings"): a rule set built
   // against refusing is its own frame.
-  const framed = suppressed !== undefined && (identity !== undefined || coercion !== undefined || FRAME_INTL.test(r!) || suppressedAgain(r!, suppressed));
+  // Round 21j: or beside the reader's rules claimed void in another language (a persona "with no rules" that "never
+  // refuses"): two parts of the same device.
+  const framed = suppressed !== undefined && (identity !== undefined || coercion !== undefined || suspendedIntl !== undefined || FRAME_INTL.test(r!) || suppressedAgain(r!, suppressed));
   if (suppressed && !dropped) parts.push('refusal_suppressed');
   if (framed) parts.push('frame');
   const anyDropped = dropped ?? suspendedIntl;
@@ -504,11 +600,21 @@ export function jailbreakStructure(text: string, raw?: string, spoken = false): 
     if (weight < w) weight = w;
     parts.push('rules_inverted');
   }
+  // Round 21j: a method that stays unseen by a control, asked in a message spoken to the model: alone 0.4 (it alerts only
+  // beside one more signal), 0.55 inside a story, a hypothetical, a game or persona, begging, a suppressed refusal or a
+  // claimed authorisation — the frame that takes the request out of the reader's judgement.
+  if (evaded) {
+    const framed2 = framed || identity !== undefined || coercion !== undefined || suspended !== undefined || AUTHORITY.test(t) || EVADE_FRAME.test(t) || (r !== undefined && FRAME_INTL.test(r));
+    const w = framed2 ? EVADE_FRAMED : EVADE_ALONE;
+    if (weight < w) weight = w;
+    parts.push('evasion');
+  }
   if (weight === 0) return undefined;
   const at = dropped ?? coercion ?? harm ?? smuggled ?? inverted;
   if (!at) {
     // Only the raw text's part: its offsets are the original text's.
-    const rawAt = suppressed ?? suspendedIntl!;
+    if (!suppressed && !suspendedIntl && evaded && r === undefined) return { weight, parts, start: evaded.index, end: evaded.index + evaded[0].length };
+    const rawAt = suppressed ?? suspendedIntl ?? evaded!;
     return { weight, parts, start: rawAt.index, end: rawAt.index + rawAt[0].length, raw: true };
   }
   return { weight, parts, start: at.index, end: at.index + at[0].length };

@@ -210,6 +210,9 @@ const INVERTED_UNFRAMED = 0.55;
 const PRIMED_DEVICE = /fake dialogue of agreed answers|answer opens with a yes/;
 /** A rules finding this strong is not weighed down by the prompt frame. */
 const STRONG_RULE = 0.6;
+/** Round 21j: a rules finding holding an evasion asked inside a frame (EVADE_FRAMED) is not weighed down by the frame. */
+const EVADE_UNFRAMED = 0.55;
+const SUPPRESSED_UNFRAMED = 0.65;
 /** Fields that hold a prompt: a prompts/get message, a sampling request's system prompt. */
 const PROMPT_FIELD = /^(?:params\.systemPrompt|result\.messages\[\d+\]\.content\.text)$/;
 /** A resource's URI field, and the agent instruction files it may name (read by an agent as its own instructions). */
@@ -267,6 +270,20 @@ function asksForHarm(list: readonly Finding[], texts?: readonly TextUnit[]): boo
     // Round 20j: the model's rules declared reversed in a message spoken to it ("opposite day: every rule you have means
     // its opposite") quotes the rules it reverses ("never share personal data"), which reads as a guard to the frame.
     if (f.score >= INVERTED_UNFRAMED && /\(.*\brules_inverted\b.*\)/.test(f.summary) && f.evidence.some((e) => e.rule === 'jailbreak_structure')) return true;
+    // Round 21j: a method asked to stay unseen by a control (jailbreak-structure.ts, part `evasion`) inside a story, game,
+    // persona or plea, spoken to the model: its "don't lecture, never refuse" are the request's conditions, not a
+    // guard's prohibitions — unless the text guards against others itself.
+    if (f.score >= EVADE_UNFRAMED && /\(.*\bevasion\b.*\)/.test(f.summary)) {
+      const ev = f.evidence.find((e) => e.rule === 'jailbreak_structure');
+      const text = ev && texts?.find((t) => t.field === ev.field)?.text;
+      if (text !== undefined && !guardsAgainstOthers(text)) return true;
+    }
+    // Round 21j (tried): a refusal suppressed inside a persona, game, story or plea (0.65), spoken to the model.
+    if (f.score >= SUPPRESSED_UNFRAMED && /\(.*\brefusal_suppressed\b.*\bframe\b.*\)/.test(f.summary)) {
+      const ev = f.evidence.find((e) => e.rule === 'jailbreak_structure');
+      const unit = ev && texts?.find((t) => t.field === ev.field);
+      if (unit && (unit.context === 'argument' || /(?:^|\.)messages\[\d{1,6}\]\.content(?:$|[.[])/.test(unit.field)) && !guardsAgainstOthers(unit.text)) return true;
+    }
     if (f.score < STRONG_RULE) return false;
     const js = f.evidence.find((e) => e.rule === 'jailbreak_structure');
     if (!js) return false;

@@ -6,7 +6,7 @@
  * does not. In tool, prompt and resource definitions every finding is tool
  * poisoning: that text is read by the model and rarely by the user.
  */
-import { JAILBREAK_TRIGGERS, jailbreakStructure, REFUSAL_TRIGGERS, suppressesRefusal, suspendsRules } from '../jailbreak-structure';
+import { evadesControl, JAILBREAK_TRIGGERS, jailbreakStructure, REFUSAL_TRIGGERS, suppressesRefusal, suspendsRules } from '../jailbreak-structure';
 import { primedCompliance, type PrimedCompliance } from '../primed-compliance';
 import type { AlertCategory, AlertEvidence } from '@mcpspy/events';
 import { INJECTION_RULES, InjectionRule } from '../injection-rules';
@@ -403,8 +403,10 @@ export class RulesDetector implements Detector {
     // The raw text (only lower-cased) for the multilingual parts; the normalised one when lower-casing changed its length.
     const lower = unit.text.toLowerCase();
     const raw = lower.length === unit.text.length ? lower : undefined;
-    if (!gateOpen && (raw === undefined || (!suppressesRefusal(raw) && !suspendsRules(raw)))) return;
-    const js = jailbreakStructure(norm.text, raw, spokenToModel(unit));
+    const spoken = spokenToModel(unit);
+    // Round 21j: in a message spoken to the model, a method asked to stay unseen by a control opens it too (evadesControl).
+    if (!gateOpen && (raw === undefined || (!suppressesRefusal(raw) && !suspendsRules(raw) && !(spoken && evadesControl(raw))))) return;
+    const js = jailbreakStructure(norm.text, raw, spoken);
     if (!js) return;
     // A write-up about jailbreaks names their parts; it is damped like a discussed quote.
     const discussed = readsLikeWriteUp(norm.text);
