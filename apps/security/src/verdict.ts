@@ -183,6 +183,29 @@ function regradeRugPulls(findings: readonly Finding[]): readonly Finding[] {
 /** Categories whose verdict a defensive or descriptive frame weighs down (frame.ts); leaks, poisoning and flows keep theirs. */
 const FRAMED: ReadonlySet<string> = new Set(['prompt_injection', 'jailbreak']);
 
+/**
+ * Round 21f: an exfiltration verdict read from a text's words alone (the context cues, the rules, the classifier beside
+ * them) in data (a tool result, a resource, a log), never in the agent's own arguments, a prompt spoken to the model or
+ * a definition, is weighed by the text's frame like an injection: a
+ * write-up, a threat model or a checklist names "forward the account PIN", "read ~/.ssh/id_rsa", "reveal secrets" as
+ * what attackers try, a guard forbids it. The frame keeps no weight off a text with an attack's marks (an address or a
+ * URL to send to, concealment, new authority), so an ask that names where data goes keeps its score. Not the verdict's
+ * own findings about a call's payload, not a toxic flow, not a secret found by its shape.
+ */
+const TEXT_EXFIL_DETECTORS: ReadonlySet<string> = new Set(['context', 'rules', 'classifier']);
+/** Texts spoken to the model: a prompt's or a sampling request's messages, a system prompt. */
+const SPOKEN_FIELD = /(?:^|\.)(?:messages\[\d+\]\.content|systemPrompt)(?:$|[.[#])/;
+function framedExfiltration(list: readonly Finding[], category: string, texts: readonly TextUnit[]): boolean {
+  if (category !== 'exfiltration') return false;
+  const context = new Map(texts.map((t) => [t.field, t.context]));
+  return list.every(
+    (f) =>
+      TEXT_EXFIL_DETECTORS.has(f.detector) &&
+      f.evidence.length > 0 &&
+      f.evidence.every((e) => !VERDICT_RULES.has(e.rule ?? '') && context.get(e.field) === 'result' && !SPOKEN_FIELD.test(e.field)),
+  );
+}
+
 /** Rules that only say a text addresses the AI: in a prompt that is its purpose, so they never stop the prompt frame. */
 const ADDRESS_RULES: ReadonlySet<string> = new Set(['address_the_ai', 'vocative_ai']);
 /** Rules that say a text keeps something from the user: an attack's concealment, or a prompt keeping its own rules secret. */
@@ -367,7 +390,7 @@ export function combineFindings(findings: readonly Finding[], msg: McpMessageEve
     if (head && other) score = Math.max(score, 1 - (1 - head.score) * (1 - other.score));
     if (lone) score *= LONE_RULE_FACTOR;
     let framed: Frame | undefined;
-    if (texts && texts.length && score >= threshold && FRAMED.has(category) && !list.some((f) => f.standalone) && !asksForHarm(list, texts)) {
+    if (texts && texts.length && score >= threshold && (FRAMED.has(category) || framedExfiltration(list, category, texts)) && !list.some((f) => f.standalone) && !asksForHarm(list, texts)) {
       framed = frameOfGroup(list, texts, category);
       score *= framed.factor;
     }
