@@ -206,6 +206,26 @@ function framedExfiltration(list: readonly Finding[], category: string, texts: r
   );
 }
 
+/**
+ * Round 21f: a jailbreak is what a user says to the model. In data (a tool result, a resource, a log line; not a
+ * prompt's or a sampling request's messages) the jailbreak rules' words are reported speech: a guard's log of what it
+ * blocked, a moderation queue, a newsletter on jailbreak patterns, a labelling task. There the rules' jailbreak finding
+ * weighs DATA_JAILBREAK_FACTOR, so it corroborates (beside the classifier or another finding) and never alerts alone.
+ * An attacker's text planted in data is an indirect injection, which the injection rules and the context cues read.
+ * On the 66 tuning writers no jailbreak is labelled in data; 10 benign texts alerted by the jailbreak rules alone there.
+ */
+const DATA_JAILBREAK_FACTOR = 0.5;
+function jailbreakInData(findings: readonly Finding[], texts?: readonly TextUnit[]): readonly Finding[] {
+  if (!texts || !findings.some((f) => f.detector === 'rules' && f.category === 'jailbreak')) return findings;
+  const context = new Map(texts.map((t) => [t.field, t.context]));
+  const inData = (field: string) => context.get(field) === 'result' && !SPOKEN_FIELD.test(field);
+  return findings.map((f) =>
+    f.detector === 'rules' && f.category === 'jailbreak' && f.evidence.length > 0 && f.evidence.every((e) => inData(e.field))
+      ? { ...f, score: f.score * DATA_JAILBREAK_FACTOR, summary: `${f.summary} (reported in data)` }
+      : f,
+  );
+}
+
 /** Rules that only say a text addresses the AI: in a prompt that is its purpose, so they never stop the prompt frame. */
 const ADDRESS_RULES: ReadonlySet<string> = new Set(['address_the_ai', 'vocative_ai']);
 /** Rules that say a text keeps something from the user: an attack's concealment, or a prompt keeping its own rules secret. */
@@ -364,7 +384,7 @@ const VERDICT_RULES: ReadonlySet<string> = new Set(['leak_sent_out', 'payload_se
 export function combineFindings(findings: readonly Finding[], msg: McpMessageEvent, method: string, threshold: number, now = new Date(), texts?: readonly TextUnit[]): SecurityAlertEvent[] {
   const alerts: SecurityAlertEvent[] = [];
   const groups: Finding[][] = [];
-  findings = regradeRugPulls(liftExfiltrationAsks(anchorFloating(payloadSentOut(leakSentOut(findings, msg, method, texts), msg, method))));
+  findings = regradeRugPulls(liftExfiltrationAsks(anchorFloating(payloadSentOut(leakSentOut(jailbreakInData(findings, texts), msg, method, texts), msg, method))));
   for (const f of findings) if (f.standalone) groups.push([f]);
   for (const category of AlertCategories) {
     const list = findings.filter((f) => !f.standalone && f.category === category && f.score > 0);
