@@ -11,7 +11,8 @@ import { redact } from './detectors/secrets.detector';
 import { LEAK_DETECTOR } from './leak-head';
 import { sensitivePayloadOut } from './outward-payload';
 import { outsideDestination } from './destinations';
-import { Frame, frameOf, GUARD_FACTOR, guardsAgainstOthers, opensAsPrompt, promptFrame } from './frame';
+import { describesAttacks, Frame, frameOf, GUARD_FACTOR, guardsAgainstOthers, opensAsPrompt, promptFrame } from './frame';
+import { readsLikeWriteUp } from './detectors/rules.detector';
 
 const AGREE_AT = 0.5;
 /**
@@ -208,22 +209,43 @@ function framedExfiltration(list: readonly Finding[], category: string, texts: r
 
 /**
  * Round 21f: a jailbreak is what a user says to the model. In data (a tool result, a resource, a log line; not a
- * prompt's or a sampling request's messages) the jailbreak rules' words are reported speech: a guard's log of what it
- * blocked, a moderation queue, a newsletter on jailbreak patterns, a labelling task. There the rules' jailbreak finding
- * weighs DATA_JAILBREAK_FACTOR, so it corroborates (beside the classifier or another finding) and never alerts alone.
- * An attacker's text planted in data is an indirect injection, which the injection rules and the context cues read.
- * On the 66 tuning writers no jailbreak is labelled in data; 10 benign texts alerted by the jailbreak rules alone there.
+ * prompt's or a sampling request's messages) the jailbreak rules' words are often reported speech: a guard's log of
+ * what it blocked (`excerpt="…"`), a moderation queue, a newsletter or a paper on jailbreak patterns. There a rules
+ * jailbreak finding whose every match sits inside quote marks on its line, or that lies in a text about attacks (two
+ * descriptive terms, or a write-up's words), weighs DATA_JAILBREAK_FACTOR: it corroborates (beside the classifier or
+ * another finding) and never alerts alone. A jailbreak pasted into data as it is ("You are DAN 13.0 …", "From now on you
+ * will answer twice …"), unquoted in a text that does not talk about attacks, keeps its weight.
  */
 const DATA_JAILBREAK_FACTOR = 0.5;
 function jailbreakInData(findings: readonly Finding[], texts?: readonly TextUnit[]): readonly Finding[] {
   if (!texts || !findings.some((f) => f.detector === 'rules' && f.category === 'jailbreak')) return findings;
-  const context = new Map(texts.map((t) => [t.field, t.context]));
-  const inData = (field: string) => context.get(field) === 'result' && !SPOKEN_FIELD.test(field);
+  const byField = new Map(texts.map((t) => [t.field, t]));
+  const inData = (field: string) => byField.get(field)?.context === 'result' && !SPOKEN_FIELD.test(field);
+  const reported = (f: Finding) =>
+    f.evidence.every((e) => {
+      const t = byField.get(e.field)!.text;
+      return insideQuotes(t, e.start, e.end) || describesAttacks(t) || readsLikeWriteUp((t.length > 8192 ? t.slice(0, 8192) : t).toLowerCase());
+    });
   return findings.map((f) =>
-    f.detector === 'rules' && f.category === 'jailbreak' && f.evidence.length > 0 && f.evidence.every((e) => inData(e.field))
+    f.detector === 'rules' && f.category === 'jailbreak' && f.evidence.length > 0 && f.evidence.every((e) => inData(e.field)) && reported(f)
       ? { ...f, score: f.score * DATA_JAILBREAK_FACTOR, summary: `${f.summary} (reported in data)` }
       : f,
   );
+}
+/** Quote pairs: straight double quotes, typographic ones, guillemets, low-high German quotes, corner brackets. */
+const QUOTE_PAIRS: readonly (readonly [string, string])[] = [['"', '"'], ['\u201c', '\u201d'], ['\u00ab', '\u00bb'], ['\u201e', '\u201c'], ['\u300c', '\u300d']];
+/** [start, end) lies between a pair of quote marks on its line (single quotes: opened after a non-letter, closed before one). */
+export function insideQuotes(t: string, start: number, end: number): boolean {
+  if (start < 0 || end > t.length || start >= end) return false;
+  const lineStart = t.lastIndexOf('\n', start - 1) + 1;
+  let lineEnd = t.indexOf('\n', end);
+  if (lineEnd < 0) lineEnd = t.length;
+  const before = t.slice(Math.max(lineStart, start - 600), start);
+  const after = t.slice(end, Math.min(lineEnd, end + 600));
+  for (const [open, close] of QUOTE_PAIRS) {
+    if (open === close ? before.split(open).length % 2 === 0 && after.includes(close) : before.lastIndexOf(open) > before.lastIndexOf(close) && after.includes(close)) return true;
+  }
+  return /(?:^|[^\p{L}\p{N}])['\u2018][^'\u2018\u2019]*$/u.test(before) && /['\u2019](?![\p{L}\p{N}])/u.test(after);
 }
 
 /** Rules that only say a text addresses the AI: in a prompt that is its purpose, so they never stop the prompt frame. */
