@@ -138,8 +138,12 @@ export function opensAsPrompt(text: string): boolean {
   return rules >= RULE_SENTENCES_FOR_PROMPT || (rules >= VOICE_MIN && count(THIRD_PERSON_USER, body, VOICE_MIN) >= VOICE_MIN && count(SECOND_PERSON, body, 1) >= 1);
 }
 
-/** Short quoted passages, cut out: in a text about attacks, an attack quoted as an example is not one of its marks. */
-const QUOTED = /["“«‘'](?=[^"“”«»‘’'\n]{8,160}["”»’'])[^"“”«»‘’'\n]{8,160}["”»’']|\(['"“‘][^\n]{8,160}?['"”’]\)/g;
+/**
+ * Short quoted passages, cut out: in a text about attacks, an attack quoted as an example is not one of its marks.
+ * Round 21f: a quote opens only after a non-letter, so the apostrophe of "tool's" no longer pairs with the opening mark
+ * of the example that follows and leaves it uncut.
+ */
+const QUOTED = /(?<![A-Za-z0-9\u00c0-\u024f])["“«‘'](?=[^"“”«»‘’'\n]{8,160}["”»’'])[^"“”«»‘’'\n]{8,160}["”»’']|\(['"“‘][^\n]{8,160}?['"”’]\)/g;
 /**
  * Round 18f: examples shown rather than quoted inline — markdown block-quote lines (`> …`), fenced code blocks and
  * inline code. A write-up, an advisory or a test file shows the attack it talks about this way as often as in quote
