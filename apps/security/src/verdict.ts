@@ -11,7 +11,7 @@ import { redact } from './detectors/secrets.detector';
 import { LEAK_DETECTOR } from './leak-head';
 import { sensitivePayloadOut } from './outward-payload';
 import { outsideDestination } from './destinations';
-import { describesAttacks, Frame, frameOf, GUARD_FACTOR, guardsAgainstOthers, opensAsPrompt, promptFrame } from './frame';
+import { Frame, frameOf, GUARD_FACTOR, guardsAgainstOthers, opensAsPrompt, promptFrame } from './frame';
 import { readsLikeWriteUp } from './detectors/rules.detector';
 
 const AGREE_AT = 0.5;
@@ -211,8 +211,9 @@ function framedExfiltration(list: readonly Finding[], category: string, texts: r
  * Round 21f: a jailbreak is what a user says to the model. In data (a tool result, a resource, a log line; not a
  * prompt's or a sampling request's messages) the jailbreak rules' words are often reported speech: a guard's log of
  * what it blocked (`excerpt="…"`), a moderation queue, a newsletter or a paper on jailbreak patterns. There a rules
- * jailbreak finding whose every match sits inside quote marks on its line, or that lies in a text about attacks (two
- * descriptive terms, or a write-up's words), weighs DATA_JAILBREAK_FACTOR: it corroborates (beside the classifier or
+ * jailbreak finding whose every match sits inside quote marks on its line, or that lies in a write-up (two terms of
+ * its vocabulary, `readsLikeWriteUp`; not the frame's descriptive terms, which whole DAN prompts hold: "for example",
+ * "jailbreak"), weighs DATA_JAILBREAK_FACTOR: it corroborates (beside the classifier or
  * another finding) and never alerts alone. A jailbreak pasted into data as it is ("You are DAN 13.0 …", "From now on you
  * will answer twice …"), unquoted in a text that does not talk about attacks, keeps its weight.
  */
@@ -224,7 +225,7 @@ function jailbreakInData(findings: readonly Finding[], texts?: readonly TextUnit
   const reported = (f: Finding) =>
     f.evidence.every((e) => {
       const t = byField.get(e.field)!.text;
-      return insideQuotes(t, e.start, e.end) || describesAttacks(t) || readsLikeWriteUp((t.length > 8192 ? t.slice(0, 8192) : t).toLowerCase());
+      return insideQuotes(t, e.start, e.end) || readsLikeWriteUp((t.length > 8192 ? t.slice(0, 8192) : t).toLowerCase());
     });
   return findings.map((f) =>
     f.detector === 'rules' && f.category === 'jailbreak' && f.evidence.length > 0 && f.evidence.every((e) => inData(e.field)) && reported(f)
