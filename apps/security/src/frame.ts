@@ -28,7 +28,39 @@ const DESCRIPTIVE =
   /\b(?:attackers?(?![.\w-])|adversar(?:y|ies|ial)|mitigations?|red[- ]team(?:ing|ers)?|OWASP|LLM0\d|jailbreaks such as|injections? such as|patterns? such as|for example|e\.g\.|lecture|course|week \d+|root cause|post-?incident|postmortem|commit message|we (?:discuss|found|reported|observed)|classic patterns?|expected behaviou?r|test case|phishing|we (?:study|studied|propose|present|evaluate|measured?|analy[sz]e|show|find)|this (?:paper|study|work|article|talk)|our (?:study|paper|results|experiments|evaluation|benchmark)|abstract\.|refusal rates?|attack success rates?|case study|jailbreaks|jailbreak (?:attempts?|prompts?|patterns?|families|taxonomy)|tool poisoning)\b/gi;
 /** An attack's own marks: concealment, new authority, somewhere to send things. */
 const ATTACK_MARKS =
-  /\b(?:(?:do not|don't|never|without) (?:tell(?:ing)?|inform(?:ing)?|mention(?:ing)?|notify(?:ing)?|alert(?:ing)?|show(?:ing)?|bother(?:ing)?) (?:\w+ ){0,2}(?:user|human|owner|operator|recipient)s?(?! (?:about |of )?(?:these|your|the|this|my|its|any of (?:these|the|your)) (?:instructions|prompt|rules|system|configuration|knowledge|files|guidelines))|(?:do not|don't|never|without) (?:tell|inform|mention|notify|show|report|alert)\w* (?!(?:about |of )?(?:these|your|the|this|my|its|any of (?:these|the|your)) (?:instructions|prompt|rules|system|configuration|knowledge|files|guidelines))(?:\w+ ){0,3}(?:in|to|from) (?:your |the )?(?:reply|response|answer|summary|user)|(?:do not|don't|never|without) ask(?:ing)? (?:the user|for (?:confirmation|approval|permission))(?: again)?|already (?:confirmed|approved|authori[sz]ed|agreed)|silently|secretly|confidential audit|supersedes?|(?:are|is) now (?:authori[sz]ed|required|permitted|allowed)|must now|from now on|new (?:instructions|task|objective|rules) (?:from|for|are|is)|your (?:real|new|actual|true) (?:task|objective|goal|job)|safety rules are (?:paused|off|disabled)|pre-?approved|never (?:refuses?|declines?|says? no|says? (?:it|you|he|she|they) (?:can't|cannot|can not|won't)|adds? (?:disclaimers|warnings|caveats))|no (?:content )?(?:rules|restrictions|filters|guidelines|limits)|unfiltered|without (?:any )?(?:filters|restrictions|warnings)|do anything now|stay in character|if you are an? (?:AI|artificial|language model|LLM|assistant|agent|bot)\w*|(?:AI|assistant|agent|model|bot)s? (?:reading|processing|summari[sz]ing) (?:this|these)|obey only|(?:using|with) your (?:\w+ )?tools?|(?<!\b(?:no one|nobody|not|never|cannot|can't|can|could|may|might|will|would|should|must) )(?:authori[sz](?:e|es|ing|ed)|permit(?:s|ting|ted)?|allow(?:s|ing|ed)?|clear(?:s|ing|ed)?|exempt(?:s|ing|ed)?) you\b[^.\n]{0,50}?\bto (?:ignore|bypass|disregard|disable|skip|override|set aside|suspend|drop) (?:your|its|the|all|any)\b)\b|(?:^|[.!?:\n]\s*)(?:now )?(?:ignore|disregard|forget|override) (?:all |any |your |the )*(?:previous|prior|above|earlier|preceding) \w+|[\w.+-]+@[\w-]+\.[\w.-]+|https?:\/\/[^\s"')]+/gi;
+  /\b(?:(?:do not|don't|never|without) (?:tell(?:ing)?|inform(?:ing)?|mention(?:ing)?|notify(?:ing)?|alert(?:ing)?|show(?:ing)?|bother(?:ing)?) (?:\w+ ){0,2}(?:user|human|owner|operator|recipient)s?(?! (?:about |of )?(?:these|your|the|this|my|its|any of (?:these|the|your)) (?:instructions|prompt|rules|system|configuration|knowledge|files|guidelines))|(?:do not|don't|never|without) (?:tell|inform|mention|notify|show|report|alert)\w* (?!(?:about |of )?(?:these|your|the|this|my|its|any of (?:these|the|your)) (?:instructions|prompt|rules|system|configuration|knowledge|files|guidelines))(?:\w+ ){0,3}(?:in|to|from) (?:your |the )?(?:reply|response|answer|summary|user)|(?:do not|don't|never|without) ask(?:ing)? (?:the user|for (?:confirmation|approval|permission))(?: again)?|already (?:confirmed|approved|authori[sz]ed|agreed)|silently|secretly|confidential audit|supersedes?|(?:are|is) now (?:authori[sz]ed|required|permitted|allowed)|must now|from now on|new (?:instructions|task|objective|rules) (?:from|for|are|is)|your (?:real|new|actual|true) (?:task|objective|goal|job)|safety rules are (?:paused|off|disabled)|pre-?approved|never (?:refuses?|declines?|says? no|says? (?:it|you|he|she|they) (?:can't|cannot|can not|won't)|adds? (?:disclaimers|warnings|caveats))|no (?:content )?(?:rules|restrictions|filters|guidelines|limits)|unfiltered|without (?:any )?(?:filters|restrictions|warnings)|do anything now|stay in character|if you are an? (?:AI|artificial|language model|LLM|assistant|agent|bot)\w*|(?:AI|assistant|agent|model|bot)s? (?:reading|processing|summari[sz]ing) (?:this|these)|obey only|(?:using|with) your (?:\w+ )?tools?|(?<!\b(?:no one|nobody|not|never|cannot|can't|can|could|may|might|will|would|should|must) )(?:authori[sz](?:e|es|ing|ed)|permit(?:s|ting|ted)?|allow(?:s|ing|ed)?|clear(?:s|ing|ed)?|exempt(?:s|ing|ed)?) you\b[^.\n]{0,50}?\bto (?:ignore|bypass|disregard|disable|skip|override|set aside|suspend|drop) (?:your|its|the|all|any)\b)\b|(?:^|[.!?:\n]\s*)(?:now )?(?:ignore|disregard|forget|override) (?:all |any |your |the )*(?:previous|prior|above|earlier|preceding) \w+|(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.-]+|https?:\/\/[^\s"')]+/gi;
+
+/**
+ * Round 21f: an address or a URL is somewhere to send things, an attack's mark, unless it is a reporting contact, a
+ * no address at all. A write-up that ends "report anything suspicious to security@…", a runbook's
+ * `bi-reader@PROJECT_ID.iam…` template, a package pinned as `name@2.4.1` keep the text's frame. (Reserved domains such
+ * as `.example` stay marks: the writers' attacks send data to them.)
+ */
+/** A role mailbox for reports (security@, abuse@, phishing@, soc@ …), named after a reporting or contact cue on its line. */
+const REPORT_MAILBOX = /^(?:security|secops|appsec|infosec|abuse|phishing|phish|spam|soc|csirt|cert|psirt|incidents?|privacy|dpo|it-?security|trust|safety|report|reports|fraud)(?:[._-][\w-]{1,20})?$/i;
+const REPORT_CUE = /\b(?:report\w{0,3}|forward\w{0,3}|contact|e-?mail|write to|reach|notify|send (?:it|them|suspicious \w+|the (?:e-?mail|message|report))|flag)\b[^.\n]{0,60}$/i;
+function noDestination(mark: string, text: string, at: number): boolean {
+  if (!mark.includes('@') || /^https?:/i.test(mark)) return false;
+  const [local, domain] = [mark.slice(0, mark.indexOf('@')), mark.slice(mark.indexOf('@') + 1).replace(/[.]+$/, '')];
+  // No address: a version (`pkg@2.4.1`), a template (`PROJECT_ID`), a domain not ending in letters.
+  if (!/\.[a-z]{2,24}$/i.test(domain) || /[A-Z_]/.test(domain)) return true;
+  return REPORT_MAILBOX.test(local) && REPORT_CUE.test(text.slice(Math.max(0, at - 120), at));
+}
+
+/** The text wears an attack's marks (ATTACK_MARKS), an address or URL counting only when it is a destination. */
+function marked(text: string): boolean {
+  ATTACK_MARKS.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  for (let n = 0; n < 64 && (m = ATTACK_MARKS.exec(text)) !== null; n++) {
+    if (m[0].length === 0) ATTACK_MARKS.lastIndex++;
+    const mark = m[0];
+    if ((mark.includes('@') || /^https?:\/\//i.test(mark)) && !/\s/.test(mark) && noDestination(mark, text, m.index)) continue;
+    ATTACK_MARKS.lastIndex = 0;
+    return true;
+  }
+  ATTACK_MARKS.lastIndex = 0;
+  return false;
+}
 
 function count(re: RegExp, text: string, cap: number): number {
   re.lastIndex = 0;
@@ -106,8 +138,12 @@ export function opensAsPrompt(text: string): boolean {
   return rules >= RULE_SENTENCES_FOR_PROMPT || (rules >= VOICE_MIN && count(THIRD_PERSON_USER, body, VOICE_MIN) >= VOICE_MIN && count(SECOND_PERSON, body, 1) >= 1);
 }
 
-/** Short quoted passages, cut out: in a text about attacks, an attack quoted as an example is not one of its marks. */
-const QUOTED = /["“«‘'](?=[^"“”«»‘’'\n]{8,160}["”»’'])[^"“”«»‘’'\n]{8,160}["”»’']|\(['"“‘][^\n]{8,160}?['"”’]\)/g;
+/**
+ * Short quoted passages, cut out: in a text about attacks, an attack quoted as an example is not one of its marks.
+ * Round 21f: a quote opens only after a non-letter, so the apostrophe of "tool's" no longer pairs with the opening mark
+ * of the example that follows and leaves it uncut.
+ */
+const QUOTED = /(?<![A-Za-z0-9\u00c0-\u024f])["“«‘'](?=[^"“”«»‘’'\n]{8,160}["”»’'])[^"“”«»‘’'\n]{8,160}["”»’']|\(['"“‘][^\n]{8,160}?['"”’]\)/g;
 /**
  * Round 18f: examples shown rather than quoted inline — markdown block-quote lines (`> …`), fenced code blocks and
  * inline code. A write-up, an advisory or a test file shows the attack it talks about this way as often as in quote
@@ -133,7 +169,7 @@ export function frameOf(text: string): Frame {
   if (text.length > MAX_FRAMED) return NONE;
   const describe = count(DESCRIPTIVE, text, 3);
   // In a text that talks about attacks, the attacks it quotes are examples, not its own marks.
-  if (count(ATTACK_MARKS, describe > 0 ? withoutQuotedExamples(text) : text, 1) > 0) return NONE;
+  if (marked(describe > 0 ? withoutQuotedExamples(text) : text)) return NONE;
   const prohibit = count(PROHIBITION, text, 4);
   const guard = Math.min(3, count(GUARD_TERMS, text, 3) + count(GUARD_CONDITION, text, 2));
   const defensive = prohibit + guard;

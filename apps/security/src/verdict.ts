@@ -12,6 +12,7 @@ import { LEAK_DETECTOR } from './leak-head';
 import { sensitivePayloadOut } from './outward-payload';
 import { outsideDestination } from './destinations';
 import { Frame, frameOf, GUARD_FACTOR, guardsAgainstOthers, opensAsPrompt, promptFrame } from './frame';
+import { readsLikeWriteUp } from './detectors/rules.detector';
 
 const AGREE_AT = 0.5;
 /**
@@ -182,6 +183,71 @@ function regradeRugPulls(findings: readonly Finding[]): readonly Finding[] {
 
 /** Categories whose verdict a defensive or descriptive frame weighs down (frame.ts); leaks, poisoning and flows keep theirs. */
 const FRAMED: ReadonlySet<string> = new Set(['prompt_injection', 'jailbreak']);
+
+/**
+ * Round 21f: an exfiltration verdict read from a text's words alone (the context cues, the rules, the classifier beside
+ * them) in data (a tool result, a resource, a log), never in the agent's own arguments, a prompt spoken to the model or
+ * a definition, is weighed by the text's frame like an injection: a
+ * write-up, a threat model or a checklist names "forward the account PIN", "read ~/.ssh/id_rsa", "reveal secrets" as
+ * what attackers try, a guard forbids it. The frame keeps no weight off a text with an attack's marks (an address or a
+ * URL to send to, concealment, new authority), so an ask that names where data goes keeps its score. Not the verdict's
+ * own findings about a call's payload, not a toxic flow, not a secret found by its shape.
+ */
+const TEXT_EXFIL_DETECTORS: ReadonlySet<string> = new Set(['context', 'rules', 'classifier']);
+/** Texts spoken to the model: a prompt's or a sampling request's messages, a system prompt. */
+const SPOKEN_FIELD = /(?:^|\.)(?:messages\[\d+\]\.content|systemPrompt)(?:$|[.[#])/;
+function framedExfiltration(list: readonly Finding[], category: string, texts: readonly TextUnit[]): boolean {
+  if (category !== 'exfiltration') return false;
+  const context = new Map(texts.map((t) => [t.field, t.context]));
+  return list.every(
+    (f) =>
+      TEXT_EXFIL_DETECTORS.has(f.detector) &&
+      f.evidence.length > 0 &&
+      f.evidence.every((e) => !VERDICT_RULES.has(e.rule ?? '') && context.get(e.field) === 'result' && !SPOKEN_FIELD.test(e.field)),
+  );
+}
+
+/**
+ * Round 21f: a jailbreak is what a user says to the model. In data (a tool result, a resource, a log line; not a
+ * prompt's or a sampling request's messages) the jailbreak rules' words are often reported speech: a guard's log of
+ * what it blocked (`excerpt="…"`), a moderation queue, a newsletter or a paper on jailbreak patterns. There a rules
+ * jailbreak finding whose every match sits inside quote marks on its line, or that lies in a write-up (two terms of
+ * its vocabulary, `readsLikeWriteUp`; not the frame's descriptive terms, which whole DAN prompts hold: "for example",
+ * "jailbreak"), weighs DATA_JAILBREAK_FACTOR: it corroborates (beside the classifier or
+ * another finding) and never alerts alone. A jailbreak pasted into data as it is ("You are DAN 13.0 …", "From now on you
+ * will answer twice …"), unquoted in a text that does not talk about attacks, keeps its weight.
+ */
+const DATA_JAILBREAK_FACTOR = 0.5;
+function jailbreakInData(findings: readonly Finding[], texts?: readonly TextUnit[]): readonly Finding[] {
+  if (!texts || !findings.some((f) => f.detector === 'rules' && f.category === 'jailbreak')) return findings;
+  const byField = new Map(texts.map((t) => [t.field, t]));
+  const inData = (field: string) => byField.get(field)?.context === 'result' && !SPOKEN_FIELD.test(field);
+  const reported = (f: Finding) =>
+    f.evidence.every((e) => {
+      const t = byField.get(e.field)!.text;
+      return insideQuotes(t, e.start, e.end) || readsLikeWriteUp((t.length > 8192 ? t.slice(0, 8192) : t).toLowerCase());
+    });
+  return findings.map((f) =>
+    f.detector === 'rules' && f.category === 'jailbreak' && f.evidence.length > 0 && f.evidence.every((e) => inData(e.field)) && reported(f)
+      ? { ...f, score: f.score * DATA_JAILBREAK_FACTOR, summary: `${f.summary} (reported in data)` }
+      : f,
+  );
+}
+/** Quote pairs: straight double quotes, typographic ones, guillemets, low-high German quotes, corner brackets. */
+const QUOTE_PAIRS: readonly (readonly [string, string])[] = [['"', '"'], ['\u201c', '\u201d'], ['\u00ab', '\u00bb'], ['\u201e', '\u201c'], ['\u300c', '\u300d']];
+/** [start, end) lies between a pair of quote marks on its line (single quotes: opened after a non-letter, closed before one). */
+export function insideQuotes(t: string, start: number, end: number): boolean {
+  if (start < 0 || end > t.length || start >= end) return false;
+  const lineStart = t.lastIndexOf('\n', start - 1) + 1;
+  let lineEnd = t.indexOf('\n', end);
+  if (lineEnd < 0) lineEnd = t.length;
+  const before = t.slice(Math.max(lineStart, start - 600), start);
+  const after = t.slice(end, Math.min(lineEnd, end + 600));
+  for (const [open, close] of QUOTE_PAIRS) {
+    if (open === close ? before.split(open).length % 2 === 0 && after.includes(close) : before.lastIndexOf(open) > before.lastIndexOf(close) && after.includes(close)) return true;
+  }
+  return /(?:^|[^\p{L}\p{N}])['\u2018][^'\u2018\u2019]*$/u.test(before) && /['\u2019](?![\p{L}\p{N}])/u.test(after);
+}
 
 /** Rules that only say a text addresses the AI: in a prompt that is its purpose, so they never stop the prompt frame. */
 const ADDRESS_RULES: ReadonlySet<string> = new Set(['address_the_ai', 'vocative_ai']);
@@ -358,7 +424,7 @@ const VERDICT_RULES: ReadonlySet<string> = new Set(['leak_sent_out', 'payload_se
 export function combineFindings(findings: readonly Finding[], msg: McpMessageEvent, method: string, threshold: number, now = new Date(), texts?: readonly TextUnit[]): SecurityAlertEvent[] {
   const alerts: SecurityAlertEvent[] = [];
   const groups: Finding[][] = [];
-  findings = regradeRugPulls(liftExfiltrationAsks(anchorFloating(payloadSentOut(leakSentOut(findings, msg, method, texts), msg, method))));
+  findings = regradeRugPulls(liftExfiltrationAsks(anchorFloating(payloadSentOut(leakSentOut(jailbreakInData(findings, texts), msg, method, texts), msg, method))));
   for (const f of findings) if (f.standalone) groups.push([f]);
   for (const category of AlertCategories) {
     const list = findings.filter((f) => !f.standalone && f.category === category && f.score > 0);
@@ -384,7 +450,7 @@ export function combineFindings(findings: readonly Finding[], msg: McpMessageEve
     if (head && other) score = Math.max(score, 1 - (1 - head.score) * (1 - other.score));
     if (lone) score *= LONE_RULE_FACTOR;
     let framed: Frame | undefined;
-    if (texts && texts.length && score >= threshold && FRAMED.has(category) && !list.some((f) => f.standalone) && !asksForHarm(list, texts)) {
+    if (texts && texts.length && score >= threshold && (FRAMED.has(category) || framedExfiltration(list, category, texts)) && !list.some((f) => f.standalone) && !asksForHarm(list, texts)) {
       framed = frameOfGroup(list, texts, category);
       score *= framed.factor;
     }
