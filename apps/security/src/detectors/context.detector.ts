@@ -30,6 +30,7 @@ import { describesAttacks } from '../frame';
 import { credentialPathGates, credentialPathSource } from '../credential-paths';
 import { CONTACT_BEFORE, EXAMPLE_BEFORE, PLACEHOLDER_DOMAIN, PLACEHOLDER_LOCAL } from '../destinations';
 import { holds, requiredLiterals } from '../required-literals';
+import { secretParameterOffPurpose } from '../secret-parameter';
 
 interface Cue {
   id: string;
@@ -1346,6 +1347,8 @@ const ADDRESS_IN_DEFINITION = /[\w.+-]{1,64}@((?:[\w-]{1,63}\.){1,4}[a-z]{2,24})
 /** Listings whose definitions may not name a recipient (not `initialize` instructions, which give contacts). */
 const LISTING_FIELD = /^result\.(?:tools|prompts|resources|resourceTemplates)\[/;
 const FIXED_RECIPIENT = 0.5;
+/** Round 21t: a parameter asking for a user's secret in a tool whose name needs none. */
+const SECRET_PARAMETER = 0.5;
 
 /**
  * Round 18j: a side copy to an outside host. A listing says that what the tool handles is *also* sent, copied,
@@ -1560,12 +1563,20 @@ export class ContextDetector implements Detector {
       const weight = credPaths.size >= 2 ? 0.55 : 0.35;
       hits.set('credential_paths_in_definition', { cue: undefined, id: 'credential_paths_in_definition', weight, category: 'exfiltration', unit: credFirst.unit, start: credFirst.start, end: credFirst.end, summary: 'definition names credential files' });
     }
+    // Round 21t: a tool whose input schema asks for a user's secret that its job does not need (secret-parameter.ts).
+    if (input.method === 'tools/list' && input.direction === 'response') {
+      const sp = secretParameterOffPurpose(input.msg.result);
+      if (sp) {
+        const unit: TextUnit = { field: sp.field, text: sp.text, context: 'definition', origin: 'plain' };
+        hits.set('secret_parameter_off_purpose', { cue: undefined, id: 'secret_parameter_off_purpose', weight: SECRET_PARAMETER, category: 'exfiltration', unit, start: sp.start, end: sp.end, summary: "a tool asks for a user's secret its job does not need" });
+      }
+    }
     if (hits.size === 0) return [];
     const list = [...hits.values()];
     // An address inside a prompt (weighed 0.1 there) is the prompt's own voice, not an address from inside data.
     const speaks = (h: (typeof list)[number]) => h.cue?.kind === 'address' && (h.unit.context === 'definition' || h.weight >= 0.3);
     const addressed = list.some(speaks);
-    const asks = list.filter((h) => h.cue?.kind === 'act' || h.id === 'credential_paths_in_definition' || h.id === 'fixed_recipient_in_definition' || h.id === 'side_copy_to_host');
+    const asks = list.filter((h) => h.cue?.kind === 'act' || h.id === 'credential_paths_in_definition' || h.id === 'fixed_recipient_in_definition' || h.id === 'side_copy_to_host' || h.id === 'secret_parameter_off_purpose');
     // One weak cue stays weak; addressed to the AI *and* asking it to act, or two different asks, make a strong one.
     let miss = 1;
     for (const h of list) miss *= 1 - h.weight;
