@@ -244,7 +244,23 @@ function conversationGuarded(lower: string, at: number): boolean {
   const sentence = before.slice(cut + 1);
   return CONVERSATION_NEGATED.test(sentence) || USER_GIVES.test(sentence);
 }
-const CONVERSATION_DATA = String.raw`${CONVERSATION_SECRET}[^.\n。]{0,80}?${CONVERSATION_SOURCE}|${CONVERSATION_SOURCE}[^.\n。]{0,80}?${CONVERSATION_SECRET}|${WHOLE_CONVERSATION}`;
+/**
+ * The conversation named as a source or as a whole; a source counts only with a secret in the same sentence within 80
+ * characters either side (checked after the match, `conversationSecretNear`: one regex led by the many secret words
+ * would try them all at every position of every listing).
+ */
+const CONVERSATION_DATA = String.raw`(${WHOLE_CONVERSATION})|${CONVERSATION_SOURCE}`;
+const SECRET_RE = new RegExp(CONVERSATION_SECRET, 'u');
+/** A secret in the same sentence as the source, within 80 characters before or after it. */
+function conversationSecretNear(lower: string, start: number, end: number): boolean {
+  let before = lower.slice(Math.max(0, start - 80), start);
+  const cut = Math.max(before.lastIndexOf('.'), before.lastIndexOf('\n'), before.lastIndexOf('。'));
+  if (cut >= 0) before = before.slice(cut + 1);
+  let after = lower.slice(end, end + 80);
+  const stop = after.search(/[.\n。]/);
+  if (stop >= 0) after = after.slice(0, stop);
+  return SECRET_RE.test(before) || SECRET_RE.test(after);
+}
 
 /** A call put before every other tool (a tool that must see everything first), in the writers' languages. */
 const BEFORE_OTHER_TOOLS = [
@@ -1202,7 +1218,12 @@ export const CONTEXT_CUES: readonly Cue[] = [
     category: 'exfiltration',
     weight: 0.5,
     re: new RegExp(CONVERSATION_DATA, 'gmu'),
-    accept: (m, original) => !CONVERSATION_NEGATED.test(m[0]) && !conversationGuarded(original.toLowerCase(), m.index),
+    accept: (m, original) => {
+      const lower = original.toLowerCase();
+      if (lower.length !== original.length) return false;
+      if (m[1] === undefined && !conversationSecretNear(lower, m.index, m.index + m[0].length)) return false;
+      return !CONVERSATION_NEGATED.test(m[0]) && !conversationGuarded(lower, m.index);
+    },
     summary: 'a definition takes secrets or the whole chat from the conversation',
   },
   {
