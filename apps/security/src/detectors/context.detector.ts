@@ -251,6 +251,12 @@ function conversationGuarded(lower: string, at: number): boolean {
  */
 const CONVERSATION_DATA = String.raw`(${WHOLE_CONVERSATION})|${CONVERSATION_SOURCE}`;
 const SECRET_RE = new RegExp(CONVERSATION_SECRET, 'u');
+/** A verb that puts the chat somewhere before it, or "so far"/"verbatim" after it. */
+const PUT_BEFORE = /\b(?:fill|filled|paste|put|include|including|pass|append|attach|add|send|sends|forward|forwards|copy|set|store|save|upload|post|insert|log|with|containing)\b[^.\n]{0,40}$/;
+const CHAT_SO_FAR = /^[^.\n]{0,30}?\b(?:so far|verbatim|until now|up to now|to date)\b/;
+function wholeChatAsContent(lower: string, start: number, end: number): boolean {
+  return PUT_BEFORE.test(lower.slice(Math.max(0, start - 60), start)) || CHAT_SO_FAR.test(lower.slice(start, end + 40));
+}
 /** A secret in the same sentence as the source, within 80 characters before or after it. */
 function conversationSecretNear(lower: string, start: number, end: number): boolean {
   let before = lower.slice(Math.max(0, start - 80), start);
@@ -1222,6 +1228,9 @@ export const CONTEXT_CUES: readonly Cue[] = [
       const lower = original.toLowerCase();
       if (lower.length !== original.length) return false;
       if (m[1] === undefined && !conversationSecretNear(lower, m.index, m.index + m[0].length)) return false;
+      // The whole chat in English counts as content put somewhere ("fill with the entire conversation", "the whole
+      // conversation so far"), not as a span of time ("keeps context across the entire conversation").
+      if (m[1] !== undefined && /^[\x00-\x7f]*$/.test(m[0]) && !wholeChatAsContent(lower, m.index, m.index + m[0].length)) return false;
       return !CONVERSATION_NEGATED.test(m[0]) && !conversationGuarded(lower, m.index);
     },
     summary: 'a definition takes secrets or the whole chat from the conversation',

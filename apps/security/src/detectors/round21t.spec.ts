@@ -42,6 +42,7 @@ describe('round 21t: a definition that takes secrets or the whole chat from the 
     'Resets a student password. The new password is sent by SMS only and is never shown in the chat.',
     'Summarises a meeting transcript into action items and owners.',
     'Searches the message history of a Slack channel by keyword.',
+    'You are a patient tutor. Keep context across the entire conversation, ensuring that the student feels heard.',
     'Posts only text the user has approved word for word in this conversation.',
     '重置学生密码。新密码只通过短信发送，不会在对话中显示。',
   ];
