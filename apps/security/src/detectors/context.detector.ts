@@ -1219,7 +1219,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
     id: 'conversation_data_in_definition',
     raw: true,
     onlyInDefinition: true,
-    gate: ['conversation', 'conversa', 'chat', 'session', 'mentioned', 'shared', 'disclosed', 'discussion', 'message', 'you have seen', 'you have read', 'messages', 'turns', 'exchanges', 'dialogue', 'rozmow', 'konwersacj', 'czacie', 'sohbet'],
+    gate: ['conversation', 'conversa', 'chat', 'session', 'mentioned', 'has shared', 'have shared', 'had shared', 'user shared', 'they shared', 'customer shared', 'client shared', 'disclosed', 'discussion', 'message history', 'you have seen', 'you have read', 'messages', 'turns', 'exchanges', 'dialogue', 'rozmow', 'konwersacj', 'czacie', 'sohbet'],
     kind: 'act',
     category: 'exfiltration',
     weight: 0.5,
