@@ -1215,11 +1215,12 @@ export const CONTEXT_CUES: readonly Cue[] = [
     summary: 'a definition puts a call before every other tool',
   },
   {
-    // Round 21t: a definition that takes secrets, identifiers or the whole chat from the conversation.
+    // Round 21t: a definition that takes secrets, identifiers or the whole chat from the conversation. The gate names
+    // "chat" only in the phrases the regex reads (a bare `chat` opens a quarter of ordinary tool descriptions).
     id: 'conversation_data_in_definition',
     raw: true,
     onlyInDefinition: true,
-    gate: ['conversation', 'conversa', 'chat', 'session', 'mentioned', 'has shared', 'have shared', 'had shared', 'user shared', 'they shared', 'customer shared', 'client shared', 'disclosed', 'discussion', 'message history', 'you have seen', 'you have read', 'messages', 'turns', 'exchanges', 'dialogue', 'rozmow', 'konwersacj', 'czacie', 'sohbet'],
+    gate: ['conversation', 'conversa', 'in chat', 'from chat', 'during chat', 'throughout chat', 'within chat', 'the chat', 'this chat', 'our chat', 'your chat', 'current chat', 'chat history', 'chat log', 'chat so far', 'chat until now', 'chat up to now', 'chat to date', 'chatverlauf', 'im chat', 'aus dem chat', 'del chat', 'do chat', 'da chat', 'historial chat', 'historico chat', 'transcripcion chat', 'transcricao chat', 'session', 'mentioned', 'has shared', 'have shared', 'had shared', 'user shared', 'they shared', 'customer shared', 'client shared', 'disclosed', 'discussion', 'message history', 'you have seen', 'you have read', 'messages', 'turns', 'exchanges', 'dialogue', 'rozmow', 'konwersacj', 'czacie', 'sohbet'],
     kind: 'act',
     category: 'exfiltration',
     weight: 0.5,
