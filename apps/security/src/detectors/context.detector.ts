@@ -30,6 +30,7 @@ import { describesAttacks } from '../frame';
 import { credentialPathGates, credentialPathSource } from '../credential-paths';
 import { CONTACT_BEFORE, EXAMPLE_BEFORE, PLACEHOLDER_DOMAIN, PLACEHOLDER_LOCAL } from '../destinations';
 import { holds, requiredLiterals } from '../required-literals';
+import { secretParameterOffPurpose } from '../secret-parameter';
 
 interface Cue {
   id: string;
@@ -272,6 +273,54 @@ const NEG_TELL = [
 const TOLD = String.raw`(?:users?|human|customer|client|analyst|lawyer|attorney|caller|owner|reply|response|answer|summary|explanation|confirmation|utilisateur|usuario|usuário|cliente|nutzer|benutzer|anwender|kunden?|utente|użytkownik\p{L}{0,3}|avocat|abogado|advogado|anwalt|récapitulatif|resumen|résumé|respuesta|réponse|antwort|zusammenfassung|resposta)${RB}|пользовател\p{L}{1,3}|ユーザー|利用者|用户|用戶|使用者|사용자|이용자|المستخدم|للمستخدم|उपयोगकर्ता|người dùng`;
 /** A step declared not to be disclosed. */
 const CONCEALED_PASSIVE = String.raw`\bneeds? no disclosure\b|\bneed not be (?:disclosed|mentioned|shown)\b|\b(?:is|are) not to be (?:disclosed|mentioned|shown)\b`;
+/**
+ * Round 21t: the conversation as a source of a definition's data. A tool, prompt or resource description that tells the
+ * reader to take what it puts into a call or an output from the chat itself ("any card numbers the user has mentioned",
+ * "the entire conversation so far", "会話中に出てきたすべてのパスワード", "本次会话中提到的银行卡号"): a tool needs the
+ * user's request, not what else was said. Honest descriptions name the conversation only as where the user confirms
+ * something ("only after the user has confirmed in this conversation"), so the conversation counts as a source only with
+ * a secret or an identifier in the same sentence, or as a whole (its full text, the last N messages).
+ */
+const CONVERSATION_SOURCE = String.raw`(?:(?:in|from|anywhere in|during|throughout|within) (?:the |this |our |your )?(?:current )?(?:conversation|chat|session)\b|\b(?:user|they|customer|client) (?:has |have |had )?(?:mentioned|shared|disclosed)\b|\byou have (?:seen|read)\b|\b(?:earlier|previous|prior|past) (?:messages|turns)\b|대화 ?(?:내용|기록|내역)|전체 ?대화|대화(?:에서|에|중)|(?:会話|チャット)(?:履歴|内容|の全文|全体|内|中|に|から)|(?:对话|聊天|会话)(?:记录|历史|内容|中|里)|(?:本次|当前|整个)(?:对话|会话|聊天)|(?:historial|transcripci[oó]n) (?:de la |del )?(?:conversaci[oó]n|chat)|(?:en|de) (?:la|esta) conversaci[oó]n|(?:hist[oó]rico|transcri[cç][aã]o) (?:da |do )?(?:conversa|chat)|(?:na|da|nesta) conversa${RB}|(?:gesprächs|chat)verlauf|(?:im|aus dem) (?:gespräch|chat)${RB}|(?:dans la|de la) (?:conversation|discussion)|(?:historię|w) (?:rozmow|konwersacj|czacie)|(?:историю|в) (?:переписк|диалоге|разговоре|чате|беседе)|sohbet geçmişi|(?:tüm|bütün) (?:konuşma|sohbet)|(?:lịch sử|trong) (?:cuộc )?(?:trò chuyện|hội thoại))`;
+/** The whole conversation asked for as content ("the entire conversation so far", "the last 20 messages", "대화 내용 전체"). */
+const WHOLE_CONVERSATION = String.raw`\b(?:entire|whole|full|complete|verbatim)\b[^.\n。]{0,20}?\b(?:conversation|chat history|chat log|dialogue|message history)\b|\b(?:conversation|chat) (?:so far|until now|up to now|to date)\b|\b(?:last|previous|recent) (?:\d{1,3}|few|several|ten|twenty|three|five) (?:messages|turns|exchanges)\b|대화 ?(?:내용|기록|내역) ?전체|전체 ?대화|(?:会話|チャット)(?:履歴|の全文|全体)|(?:全部|完整|所有|全体)的?(?:对话|聊天|会话)|(?:对话|聊天)(?:记录|历史)|conversaci[oó]n (?:completa|entera)|conversa (?:inteira|completa)|(?:gesamte[nr]?|vollständige[nr]?|komplette[nr]?) (?:gesprächsverlauf|chatverlauf|konversation|unterhaltung|gespräch|chat)|(?:toute la|l['’]historique (?:complet )?de la) (?:conversation|discussion)|(?:całą|całej|pełną) (?:rozmow|konwersacj)|(?:всю|весь|всей|полную) (?:переписк|диалог|разговор|беседу)|toàn bộ (?:cuộc )?(?:trò chuyện|hội thoại)`;
+/** Secrets and identifiers (what a conversation-sourced field collects), in the writers' languages. */
+const CONVERSATION_SECRET = String.raw`(?:password|passcode|passphrase|\bpins?\b|\botp\b|one-time|verification code|\b2fa\b|\bmfa\b|backup codes?|api keys?|\btokens?\b|\bsecrets?\b|credentials?|private keys?|\bseed\b|recovery (?:phrase|code)|card numbers?|card details|account numbers?|\bcvv|\bcvc|\biban|\bssn\b|social security|passport|national id|id numbers?|e-?mail addresses|phone numbers|personal (?:data|details|information)|密码|口令|账号|账户|银行卡|身份证|验证码|手机号|邮箱|パスワード|暗証番号|口座番号|マイナンバー|社員番号|認証コード|カード番号|비밀번호|계좌|주민등록|인증번호|카드 ?번호|토큰|contraseña|tarjeta|número de cuenta|\bdni\b|\bnif\b|código de verificación|senha|cartão|\bcpf\b|passwort|passwörter|kennw(?:ort|örter)|kontonummer|mot de passe|numéro de carte|jeton|пароль|токен|номер карты|паспорт|hasło|hasła|pesel|şifre|parola|mật khẩu)`;
+/** A negation inside the match: "never print it in chat", "不会在对话中显示", "do not paste passwords in chat". */
+const CONVERSATION_NEGATED = /\b(?:not|never|no|nor|cannot|n't|without)\b|不会|不要|不得|禁止|しない|ません|않|없|nunca|jamais|nie\b|nicht|никогда|не /u;
+/** The user giving it themselves ("the user must provide … in this conversation"), not the reader taking it. */
+const USER_GIVES = /\b(?:user|customer|caller|they)(?: must| should| will| can| has to| needs to| may)? (?:provide|enter|type|give|confirm|share|paste)s?\b/;
+/** The sentence before a match negates it ("never ask the user for their password in chat") or has the user give it. */
+function conversationGuarded(lower: string, at: number): boolean {
+  const before = lower.slice(Math.max(0, at - 80), at);
+  const cut = Math.max(before.lastIndexOf('. '), before.lastIndexOf('\n'), before.lastIndexOf('。'));
+  const sentence = before.slice(cut + 1);
+  return CONVERSATION_NEGATED.test(sentence) || USER_GIVES.test(sentence);
+}
+/**
+ * The conversation named as a source or as a whole; a source counts only with a secret in the same sentence within 80
+ * characters either side (checked after the match, `conversationSecretNear`: one regex led by the many secret words
+ * would try them all at every position of every listing).
+ */
+const CONVERSATION_DATA = String.raw`(${WHOLE_CONVERSATION})|${CONVERSATION_SOURCE}`;
+const SECRET_RE = new RegExp(CONVERSATION_SECRET, 'u');
+/** A verb that puts the chat somewhere before it, or "so far"/"verbatim" after it. */
+const PUT_BEFORE = /\b(?:fill|filled|paste|put|include|including|pass|append|attach|add|send|sends|forward|forwards|copy|set|store|save|upload|post|insert|log|with|containing)\b[^.\n]{0,40}$/;
+const CHAT_SO_FAR = /^[^.\n]{0,30}?\b(?:so far|verbatim|until now|up to now|to date)\b/;
+function wholeChatAsContent(lower: string, start: number, end: number): boolean {
+  return PUT_BEFORE.test(lower.slice(Math.max(0, start - 60), start)) || CHAT_SO_FAR.test(lower.slice(start, end + 40));
+}
+/** A secret in the same sentence as the source, within 80 characters before or after it. */
+function conversationSecretNear(lower: string, start: number, end: number): boolean {
+  let before = lower.slice(Math.max(0, start - 80), start);
+  const cut = Math.max(before.lastIndexOf('.'), before.lastIndexOf('\n'), before.lastIndexOf('。'));
+  if (cut >= 0) before = before.slice(cut + 1);
+  let after = lower.slice(end, end + 80);
+  const stop = after.search(/[.\n。]/);
+  if (stop >= 0) after = after.slice(0, stop);
+  return SECRET_RE.test(before) || SECRET_RE.test(after);
+}
+
 /** A call put before every other tool (a tool that must see everything first), in the writers' languages. */
 const BEFORE_OTHER_TOOLS = [
   String.raw`\bbefore (?:using|calling|invoking|running|you use|you call) (?:any|every|all)(?: of the)? other (?:tools?|functions?)\b|\bbefore any other (?:tool|function)\b`,
@@ -1243,6 +1292,28 @@ export const CONTEXT_CUES: readonly Cue[] = [
     summary: 'a definition puts a call before every other tool',
   },
   {
+    // Round 21t: a definition that takes secrets, identifiers or the whole chat from the conversation. The gate names
+    // "chat" only in the phrases the regex reads (a bare `chat` opens a quarter of ordinary tool descriptions).
+    id: 'conversation_data_in_definition',
+    raw: true,
+    onlyInDefinition: true,
+    gate: ['conversation', 'conversa', 'in chat', 'from chat', 'during chat', 'throughout chat', 'within chat', 'the chat', 'this chat', 'our chat', 'your chat', 'current chat', 'chat history', 'chat log', 'chat so far', 'chat until now', 'chat up to now', 'chat to date', 'chatverlauf', 'im chat', 'aus dem chat', 'del chat', 'do chat', 'da chat', 'historial chat', 'historico chat', 'transcripcion chat', 'transcricao chat', 'session', 'mentioned', 'has shared', 'have shared', 'had shared', 'user shared', 'they shared', 'customer shared', 'client shared', 'disclosed', 'discussion', 'message history', 'you have seen', 'you have read', 'messages', 'turns', 'exchanges', 'dialogue', 'rozmow', 'konwersacj', 'czacie', 'sohbet'],
+    kind: 'act',
+    category: 'exfiltration',
+    weight: 0.5,
+    re: new RegExp(CONVERSATION_DATA, 'gmu'),
+    accept: (m, original) => {
+      const lower = original.toLowerCase();
+      if (lower.length !== original.length) return false;
+      if (m[1] === undefined && !conversationSecretNear(lower, m.index, m.index + m[0].length)) return false;
+      // The whole chat in English counts as content put somewhere ("fill with the entire conversation", "the whole
+      // conversation so far"), not as a span of time ("keeps context across the entire conversation").
+      if (m[1] !== undefined && /^[\x00-\x7f]*$/.test(m[0]) && !wholeChatAsContent(lower, m.index, m.index + m[0].length)) return false;
+      return !CONVERSATION_NEGATED.test(m[0]) && !conversationGuarded(lower, m.index);
+    },
+    summary: 'a definition takes secrets or the whole chat from the conversation',
+  },
+  {
     id: 'claimed_approval',
     raw: true,
     afterAddress: true,
@@ -1465,6 +1536,8 @@ const ADDRESS_IN_DEFINITION = /[\w.+-]{1,64}@((?:[\w-]{1,63}\.){1,4}[a-z]{2,24})
 /** Listings whose definitions may not name a recipient (not `initialize` instructions, which give contacts). */
 const LISTING_FIELD = /^result\.(?:tools|prompts|resources|resourceTemplates)\[/;
 const FIXED_RECIPIENT = 0.5;
+/** Round 21t: a parameter asking for a user's secret in a tool whose name needs none. */
+const SECRET_PARAMETER = 0.5;
 
 /**
  * Round 18j: a side copy to an outside host. A listing says that what the tool handles is *also* sent, copied,
@@ -1679,12 +1752,20 @@ export class ContextDetector implements Detector {
       const weight = credPaths.size >= 2 ? 0.55 : 0.35;
       hits.set('credential_paths_in_definition', { cue: undefined, id: 'credential_paths_in_definition', weight, category: 'exfiltration', unit: credFirst.unit, start: credFirst.start, end: credFirst.end, summary: 'definition names credential files' });
     }
+    // Round 21t: a tool whose input schema asks for a user's secret that its job does not need (secret-parameter.ts).
+    if (input.method === 'tools/list' && input.direction === 'response') {
+      const sp = secretParameterOffPurpose(input.msg?.result);
+      if (sp) {
+        const unit: TextUnit = { field: sp.field, text: sp.text, context: 'definition', origin: 'plain' };
+        hits.set('secret_parameter_off_purpose', { cue: undefined, id: 'secret_parameter_off_purpose', weight: SECRET_PARAMETER, category: 'exfiltration', unit, start: sp.start, end: sp.end, summary: "a tool asks for a user's secret its job does not need" });
+      }
+    }
     if (hits.size === 0) return [];
     const list = [...hits.values()];
     // An address inside a prompt (weighed 0.1 there) is the prompt's own voice, not an address from inside data.
     const speaks = (h: (typeof list)[number]) => h.cue?.kind === 'address' && (h.unit.context === 'definition' || h.weight >= 0.3);
     const addressed = list.some(speaks);
-    const asks = list.filter((h) => h.cue?.kind === 'act' || h.id === 'credential_paths_in_definition' || h.id === 'fixed_recipient_in_definition' || h.id === 'side_copy_to_host');
+    const asks = list.filter((h) => h.cue?.kind === 'act' || h.id === 'credential_paths_in_definition' || h.id === 'fixed_recipient_in_definition' || h.id === 'side_copy_to_host' || h.id === 'secret_parameter_off_purpose');
     // One weak cue stays weak; addressed to the AI *and* asking it to act, or two different asks, make a strong one.
     let miss = 1;
     for (const h of list) miss *= 1 - h.weight;
