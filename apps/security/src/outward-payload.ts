@@ -232,6 +232,54 @@ function shown(dest: string): string {
   return dest.length > 120 ? `${dest.slice(0, 119)}…` : dest;
 }
 
+/**
+ * Round 22x: a personal or anonymous drop. A mailbox at a consumer mail service (the address's domain, not its words),
+ * named in any argument but the sender's own fields, or an upload whose login is anonymous (anyone can fetch what it
+ * leaves). Either is a place outside any organisation's control.
+ */
+const CONSUMER_MAIL = /^[\w.+-]{1,64}@(?:gmail|googlemail|proton(?:mail)?|pm|outlook|hotmail|live|msn|yahoo|ymail|gmx|web|posteo|seznam|qq|163|126|yandex|icloud|aol|tiscali|libero|zoho|tutanota|tuta|wp|onet|interia|naver|daum|hanmail|rediffmail|freenet|t-online|laposte|virgilio|abv|mail|inbox|rambler|ukr)\.[a-z]{2,6}(?:\.[a-z]{2,3})?$/i;
+const SENDER_FIELD = /(?:^|\.)(?:from|sender|reply_?to|author|owner|user(?:name)?|login|mailbox|calendar|account)(?:\[\d+\])?$/i;
+const LOGIN_FIELD = /(?:^|\.)(?:user(?:name)?|login)$/i;
+const ANONYMOUS_LOGIN = /^(?:anonymous|anon\w{0,6}|guest|ftp)$/i;
+/**
+ * A path on storage shared by an organisation rather than one person's: an absolute path outside a user's home,
+ * temporary files and removable media, a UNC share, or a document store's URL.
+ */
+const SHARED_STORE = /^(?:\/(?!(?:home|Users|root|tmp|sdcard|storage|DCIM|Download|Documents|Pictures|private|media|Volumes|mnt\/(?:c|d|sdcard)|var\/mobile|var\/folders)\b)[\w.-]{2,40}\/\S|\\\\[\w.-]{2,63}\\\S|(?:smb|nfs|afp|matter|sharepoint|gdrive|dms):\/\/\S)/;
+/** Arguments that describe the drop's side (where the data lands), not what is sent. */
+const DROP_SIDE = /(?:^|\.)(?:remote\w{0,8}|dest\w{0,10}|target\w{0,6}|to|cc|bcc|url|host(?:name)?)(?:\[\d+\])?$/i;
+/** Bulk from that storage: a folder, a glob, a table, an archive, a database or a mail store (one document is not). */
+const BULK = /(?:[\\/]|\*[\w.]*|\.(?:csv|tsv|xlsx?|ods|sql|db|sqlite\d?|mdb|accdb|zip|7z|rar|tar|tgz|gz|bz2|xz|bak|dump|json|jsonl|xml|parquet|vcf|pst|mbox))$/i;
+
+/**
+ * Bulk data from shared storage (a folder, a glob, an export, or two files or more) sent in a call that names a
+ * personal or anonymous drop: the argument path of the first such file and the drop, or undefined.
+ */
+function sharedStoreToDrop(flat: [string, string][]): [string, string] | undefined {
+  let drop: string | undefined;
+  for (const [field, text] of flat) {
+    const v = text.trim();
+    if (v.length > 200) continue;
+    if (CONSUMER_MAIL.test(v) && !SENDER_FIELD.test(field)) { drop = v; break; }
+    if (LOGIN_FIELD.test(field) && ANONYMOUS_LOGIN.test(v)) {
+      const host = flat.find((e) => /(?:^|\.)(?:host(?:name)?|server|url)$/i.test(e[0]));
+      drop = host ? `${host[1].trim().slice(0, 100)} (anonymous login)` : 'anonymous login';
+      break;
+    }
+  }
+  if (!drop) return undefined;
+  let first: string | undefined;
+  let files = 0;
+  for (const [field, text] of flat) {
+    const v = text.trim();
+    if (v.length >= 400 || DROP_SIDE.test(field) || !SHARED_STORE.test(v)) continue;
+    if (BULK.test(v)) return [field, drop];
+    first ??= field;
+    if (++files >= 2) return [first, drop];
+  }
+  return undefined;
+}
+
 /** What private data a `tools/call` sends out, by its shape, or undefined. */
 export function sensitivePayloadOut(tool: string, args: unknown): PayloadOut | undefined {
   if (!mayLeave(args, '', 0)) return undefined;
@@ -267,5 +315,7 @@ export function sensitivePayloadOut(tool: string, args: unknown): PayloadOut | u
     const shape = payloadShape(field, text);
     if (shape) return { shape, field, destination: shown(out[1]) };
   }
+  const drop = sharedStoreToDrop(flat);
+  if (drop) return { shape: 'shared_store_to_personal_drop', field: drop[0], destination: shown(drop[1]) };
   return undefined;
 }
