@@ -302,7 +302,22 @@ function authorityClaimAsks(f: Finding, texts?: readonly TextUnit[]): boolean {
   if (!unit || !(unit.context === 'argument' || /(?:^|\.)messages\[\d{1,6}\]\.content(?:$|[.[])|^params\.systemPrompt$/.test(unit.field))) return false;
   const text = unit.text.length > 8192 ? unit.text.slice(0, 8192) : unit.text;
   if (!ASKS_NOW.test(text)) return false;
-  return !guardsAgainstOthers(text.replace(CLAIMED_TEST, ' '));
+  return !ownGuardWords(text.replace(CLAIMED_TEST, ' '));
+}
+
+/**
+ * Round 22j: a lecture the text forbids its reader ("don't lecture me", "no lecture", "koi lecture nahi") is the
+ * request's condition, not a course's: the frame's descriptive term `lecture` does not count there.
+ */
+const LECTURE_FORBIDDEN = /\b(?:(?:don'?t|do not|never|no|without|stop|koi|any)\s+(?:\w+\s+){0,2}?lecture|lecture\s+(?:me|us|doge|dena|karna|mat|nahi))\b/gi;
+
+/**
+ * Does a text spoken to the model hold a guard's or write-up's words of its own (frame.ts `guardsAgainstOthers`), once
+ * the lecture it forbids the reader is set aside? (`authorityClaimAsks` sets aside the test its claim names as well; a
+ * ticket that asks whether something "was an unsanctioned red-team exercise" is a write-up's, so not elsewhere.)
+ */
+function ownGuardWords(text: string): boolean {
+  return guardsAgainstOthers(text.replace(LECTURE_FORBIDDEN, ' '));
 }
 /** Fields that hold a prompt: a prompts/get message, a sampling request's system prompt. */
 const PROMPT_FIELD = /^(?:params\.systemPrompt|result\.messages\[\d+\]\.content\.text)$/;
@@ -367,13 +382,13 @@ function asksForHarm(list: readonly Finding[], texts?: readonly TextUnit[]): boo
     if (f.score >= EVADE_UNFRAMED && /\(.*\bevasion\b.*\)/.test(f.summary)) {
       const ev = f.evidence.find((e) => e.rule === 'jailbreak_structure');
       const text = ev && texts?.find((t) => t.field === ev.field)?.text;
-      if (text !== undefined && !guardsAgainstOthers(text)) return true;
+      if (text !== undefined && !ownGuardWords(text)) return true;
     }
     // Round 21j (tried): a refusal suppressed inside a persona, game, story or plea (0.65), spoken to the model.
     if (f.score >= SUPPRESSED_UNFRAMED && /\(.*\brefusal_suppressed\b.*\bframe\b.*\)/.test(f.summary)) {
       const ev = f.evidence.find((e) => e.rule === 'jailbreak_structure');
       const unit = ev && texts?.find((t) => t.field === ev.field);
-      if (unit && (unit.context === 'argument' || /(?:^|\.)messages\[\d{1,6}\]\.content(?:$|[.[])/.test(unit.field)) && !guardsAgainstOthers(unit.text)) return true;
+      if (unit && (unit.context === 'argument' || /(?:^|\.)messages\[\d{1,6}\]\.content(?:$|[.[])/.test(unit.field)) && !ownGuardWords(unit.text)) return true;
     }
     if (authorityClaimAsks(f, texts)) return true;
     if (f.score < STRONG_RULE) return false;
@@ -385,7 +400,7 @@ function asksForHarm(list: readonly Finding[], texts?: readonly TextUnit[]): boo
     // guard's prohibitions, so the frame does not weigh it down either.
     if (!/\(.*\b(?:smuggled_task|rules_dropped)\b.*\)/.test(f.summary)) return false;
     const text = texts?.find((t) => t.field === js.field)?.text;
-    return text !== undefined && !guardsAgainstOthers(text);
+    return text !== undefined && !ownGuardWords(text);
   });
 }
 
