@@ -279,6 +279,46 @@ const STRONG_RULE = 0.6;
 /** Round 21j: a rules finding holding an evasion asked inside a frame (EVADE_FRAMED) is not weighed down by the frame. */
 const EVADE_UNFRAMED = 0.55;
 const SUPPRESSED_UNFRAMED = 0.65;
+/**
+ * Round 22j: the words of a claimed authorisation that name the test it claims ("approved red-team session", "red-team
+ * window", "authorized adversary simulation"). They are the jailbreak's warrant, not a write-up's topic, so they do not
+ * make the text read as one that guards against others (`authorityClaimAsks`).
+ */
+const CLAIMED_TEST =
+  /\b(?:(?:authori[sz]ed|approved|signed[- ]off|sanctioned|certified|internal)\s+(?:red[- ]team\w*|adversar(?:y|ial))(?:\s+(?:session|mode|test(?:ing)?|evaluation|engagement|exercise|simulation|window|contract|certification|run))?|(?:red[- ]team\w*|adversar(?:y|ial))\s+(?:session|mode|test(?:ing)?|evaluation|engagement|exercise|simulation|window|contract|certification|run)\b)/gi;
+/** A sentence that asks the reader for something now: it opens with a verb of making or telling ("Produce …", "Task: list …", ", write …"). */
+const ASKS_NOW =
+  /(?:^|[.!?:;\n]\s*|,\s*|\b(?:then|and|now|please)\s+)(?:write|produce|generate|list|give|provide|create|draft|compose|explain|describe|answer|tell|show|output|build|make|detail|outline|print|code)\b(?!\s+(?:sure|certain)\b)/i;
+/**
+ * Round 22j: a claimed authorisation attached to the reader's rules declared void in a message spoken to it
+ * (jailbreak-structure.ts, part `authority`), which then asks for something now. The claim's own words ("approved
+ * red-team session") read as a write-up's to the frame; taken out, a text with no guard's or write-up's words of its own
+ * is the user's request, not a text about such claims.
+ */
+function authorityClaimAsks(f: Finding, texts?: readonly TextUnit[]): boolean {
+  if (f.score < STRONG_RULE || !/\(.*\bauthority\b.*\)/.test(f.summary)) return false;
+  const ev = f.evidence.find((e) => e.rule === 'jailbreak_structure');
+  const unit = ev && texts?.find((t) => t.field === ev.field);
+  if (!unit || !(unit.context === 'argument' || /(?:^|\.)messages\[\d{1,6}\]\.content(?:$|[.[])|^params\.systemPrompt$/.test(unit.field))) return false;
+  const text = unit.text.length > 8192 ? unit.text.slice(0, 8192) : unit.text;
+  if (!ASKS_NOW.test(text)) return false;
+  return !ownGuardWords(text.replace(CLAIMED_TEST, ' '));
+}
+
+/**
+ * Round 22j: a lecture the text forbids its reader ("don't lecture me", "no lecture", "koi lecture nahi") is the
+ * request's condition, not a course's: the frame's descriptive term `lecture` does not count there.
+ */
+const LECTURE_FORBIDDEN = /\b(?:(?:don'?t|do not|never|no|without|stop|koi|any)\s+(?:\w+\s+){0,2}?lecture|lecture\s+(?:me|us|doge|dena|karna|mat|nahi))\b/gi;
+
+/**
+ * Does a text spoken to the model hold a guard's or write-up's words of its own (frame.ts `guardsAgainstOthers`), once
+ * the lecture it forbids the reader is set aside? (`authorityClaimAsks` sets aside the test its claim names as well; a
+ * ticket that asks whether something "was an unsanctioned red-team exercise" is a write-up's, so not elsewhere.)
+ */
+function ownGuardWords(text: string): boolean {
+  return guardsAgainstOthers(text.replace(LECTURE_FORBIDDEN, ' '));
+}
 /** Fields that hold a prompt: a prompts/get message, a sampling request's system prompt. */
 const PROMPT_FIELD = /^(?:params\.systemPrompt|result\.messages\[\d+\]\.content\.text)$/;
 /** A resource's URI field, and the agent instruction files it may name (read by an agent as its own instructions). */
@@ -342,14 +382,15 @@ function asksForHarm(list: readonly Finding[], texts?: readonly TextUnit[]): boo
     if (f.score >= EVADE_UNFRAMED && /\(.*\bevasion\b.*\)/.test(f.summary)) {
       const ev = f.evidence.find((e) => e.rule === 'jailbreak_structure');
       const text = ev && texts?.find((t) => t.field === ev.field)?.text;
-      if (text !== undefined && !guardsAgainstOthers(text)) return true;
+      if (text !== undefined && !ownGuardWords(text)) return true;
     }
     // Round 21j (tried): a refusal suppressed inside a persona, game, story or plea (0.65), spoken to the model.
     if (f.score >= SUPPRESSED_UNFRAMED && /\(.*\brefusal_suppressed\b.*\bframe\b.*\)/.test(f.summary)) {
       const ev = f.evidence.find((e) => e.rule === 'jailbreak_structure');
       const unit = ev && texts?.find((t) => t.field === ev.field);
-      if (unit && (unit.context === 'argument' || /(?:^|\.)messages\[\d{1,6}\]\.content(?:$|[.[])/.test(unit.field)) && !guardsAgainstOthers(unit.text)) return true;
+      if (unit && (unit.context === 'argument' || /(?:^|\.)messages\[\d{1,6}\]\.content(?:$|[.[])/.test(unit.field)) && !ownGuardWords(unit.text)) return true;
     }
+    if (authorityClaimAsks(f, texts)) return true;
     if (f.score < STRONG_RULE) return false;
     const js = f.evidence.find((e) => e.rule === 'jailbreak_structure');
     if (!js) return false;
@@ -359,7 +400,7 @@ function asksForHarm(list: readonly Finding[], texts?: readonly TextUnit[]): boo
     // guard's prohibitions, so the frame does not weigh it down either.
     if (!/\(.*\b(?:smuggled_task|rules_dropped)\b.*\)/.test(f.summary)) return false;
     const text = texts?.find((t) => t.field === js.field)?.text;
-    return text !== undefined && !guardsAgainstOthers(text);
+    return text !== undefined && !ownGuardWords(text);
   });
 }
 
