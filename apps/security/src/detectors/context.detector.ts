@@ -254,7 +254,7 @@ const STEP_READER = [
   String.raw`\b${STEP_PROCESSOR}\s+(?:that|which|reading|processing|handling|applying|ingesting|summari[sz]ing|importing)\b[^.:\n]{0,40}?\b(?:this|these)\b`,
   String.raw`\bwhen\s+(?:an?\s+)?(?:automat\w+\s+)?${STEP_PROCESSOR}\s+(?:picks|reads|processes|handles|ingests|imports)\s+(?:this|these|it)\b`,
   String.raw`\bnote\s+to\s+the\s+(?:[\w-]+\s+){0,2}${STEP_PROCESSOR}\s*[:\u2014]`,
-  String.raw`\b(?:process(?:ing)?|handling|prep|triage|screening|support|routing|intake|filing|\w+-handling)\s+(?:note|step|procedure|instruction|rule)s?\b[^:\n.]{0,60}[:\u2014]`,
+  String.raw`\b(?:process(?:ing)?|handling|prep|triage|screening|support|routing|intake|filing|(?:mail|message|case|ticket|e-?mail)-handling)\s+(?:note|step|procedure|instruction|rule)s?\b[^:\n.]{0,60}[:\u2014]`,
 ].join('|');
 /** What such a step does to records, accounts, money, sharing and the answer: an act, not information. */
 const STEP_ACT = '(?:approve|close|forward|share|delete|reassign|move|mark|set|change|update|cancel|accept|pay|transfer|refund|send|post|grant|add|disable|remove|export|upload|e-?mail|issue|book|resend|decline|merge|push|commit|rotate|wire|schedule|reply|invite|assign|create|upgrade|apply|suppress|open|run|re-run|make|give|switch|append|omit|leave|hide|state|read|paste|print)';
