@@ -248,10 +248,12 @@ const NUMBER_FIELD = (prefix: string, target: string): boolean => /^\d+$/.test(t
  * for …:", "Mail-handling step:", "Support procedure:", "triage step:").
  */
 const STEP_PROCESSOR = '(?:automations?|sync|workflows?|pipelines?|integrations?|bots?|tools?|systems?|jobs?|macros?|readers?|indexers?|agents?)';
+const STEP_PARTICIPLE = '(?:that|which|reading|processing|handling|applying|ingesting|summari[sz]ing|importing)';
 const STEP_READER = [
   String.raw`\b(?:for|to)\s+(?:whoever|whichever\s+\w+|anyone\s+who|any\s+(?:[\w-]+\s+)?${STEP_PROCESSOR})\b[^.:\n]{0,60}?\b(?:this|these|it)\b`,
   String.raw`\bwhoever\s+\w+(?:\s+or\s+\w+)?\s+(?:this|these|it)\b`,
-  String.raw`\b${STEP_PROCESSOR}\s+(?:that|which|reading|processing|handling|applying|ingesting|summari[sz]ing|importing)\b[^.:\n]{0,40}?\b(?:this|these)\b`,
+  // Opened on the participle, the processor's noun checked behind it (opening on the fourteen nouns cost ~2 µs per KB more).
+  String.raw`\b${STEP_PARTICIPLE}\b(?<=\b${STEP_PROCESSOR}\s+${STEP_PARTICIPLE})[^.:\n]{0,40}?\b(?:this|these)\b`,
   String.raw`\bwhen\s+(?:an?\s+)?(?:automat\w+\s+)?${STEP_PROCESSOR}\s+(?:picks|reads|processes|handles|ingests|imports)\s+(?:this|these|it)\b`,
   String.raw`\bnote\s+to\s+the\s+(?:[\w-]+\s+){0,2}${STEP_PROCESSOR}\s*[:\u2014]`,
   String.raw`\b(?:process(?:ing)?|handling|prep|triage|screening|support|routing|intake|filing|(?:mail|message|case|ticket|e-?mail)-handling)\s+(?:note|step|procedure|instruction|rule)s?\b[^:\n.]{0,60}[:\u2014]`,
