@@ -241,6 +241,28 @@ function hiddenTargetNear(src: string, start: number, end: number): boolean {
 const FIELD_VALUE_BEFORE = /(?:(?:url|urls|logo|link|links|website|homepage|site|e-?mail|contact|kontakt|kontakti|yhteystiedot)\s{0,2}[:=]\s{0,3}|(?:src|href)\s?=\s?["']?)$/;
 /** A bare number right after a label's colon: a record's field (an id, a file number), not an account to pay. */
 const NUMBER_FIELD = (prefix: string, target: string): boolean => /^\d+$/.test(target) && /:\s{0,3}$/.test(prefix);
+/**
+ * Round 22c: who a process step in data is for, named by what it does to this data rather than by an AI noun: "for
+ * whoever triages this queue", "whoever files it should", "the scheduling tool reading this invite", "systems processing
+ * this file must", "when an automation picks this up", "Note to the CRM sync:", or a step's own label ("Process note
+ * for …:", "Mail-handling step:", "Support procedure:", "triage step:").
+ */
+const STEP_PROCESSOR = '(?:automations?|sync|workflows?|pipelines?|integrations?|bots?|tools?|systems?|jobs?|macros?|readers?|indexers?|agents?)';
+const STEP_PARTICIPLE = '(?:that|which|reading|processing|handling|applying|ingesting|summari[sz]ing|importing)';
+const STEP_READER = [
+  String.raw`\b(?:for|to)\s+(?:whoever|whichever\s+\w+|anyone\s+who|any\s+(?:[\w-]+\s+)?${STEP_PROCESSOR})\b[^.:\n]{0,60}?\b(?:this|these|it)\b`,
+  String.raw`\bwhoever\s+\w+(?:\s+or\s+\w+)?\s+(?:this|these|it)\b`,
+  // Opened on the participle, the processor's noun checked behind it (opening on the fourteen nouns cost ~2 µs per KB more).
+  String.raw`\b${STEP_PARTICIPLE}\b(?<=\b${STEP_PROCESSOR}\s+${STEP_PARTICIPLE})[^.:\n]{0,40}?\b(?:this|these)\b`,
+  String.raw`\bwhen\s+(?:an?\s+)?(?:automat\w+\s+)?${STEP_PROCESSOR}\s+(?:picks|reads|processes|handles|ingests|imports)\s+(?:this|these|it)\b`,
+  String.raw`\bnote\s+to\s+the\s+(?:[\w-]+\s+){0,2}${STEP_PROCESSOR}\s*[:\u2014]`,
+  String.raw`\b(?:process(?:ing)?|handling|prep|triage|screening|support|routing|intake|filing|(?:mail|message|case|ticket|e-?mail)-handling)\s+(?:note|step|procedure|instruction|rule)s?\b[^:\n.]{0,60}[:\u2014]`,
+].join('|');
+/** What such a step does to records, accounts, money, sharing and the answer: an act, not information. */
+const STEP_ACT = '(?:approve|close|forward|share|delete|reassign|move|mark|set|change|update|cancel|accept|pay|transfer|refund|send|post|grant|add|disable|remove|export|upload|e-?mail|issue|book|resend|decline|merge|push|commit|rotate|wire|schedule|reply|invite|assign|create|upgrade|apply|suppress|open|run|re-run|make|give|switch|append|omit|leave|hide|state|read|paste|print)';
+/** The act opens a clause: after a colon, a dash or a comma, or after must/should/needs to/please/then. */
+const STEP_LEAD = String.raw`(?:[:;,\u2014\u2013-]\s*|\b(?:must|should|needs?\s+to|is\s+to|please|then|and|first)\s+(?:(?:now|also|first|immediately)\s+)?)`;
+
 /** What a text needs before `hidden_step` runs: a target's mark (no `u` flag, no `g`: one fast scan). */
 const HIDDEN_STEP_PRE = /@[\w-]+\.|https?:\/\/|\d{8}|\d[\d .-]{7,}\d|[a-z]{2}\d{2} ?[a-z0-9]{4}|\d ?(?:€|eur|kr|sek|nok|dkk|kč|czk|ft|huf|lei|ron|rsd|din|usd|vnd|baht|rm|rp|php|zł|pln)\b|[€$£₱฿] ?\d|(?:rm|rp) ?\d/i;
 /** What a text needs before `addressed_request` runs (no `u` flag, no `g`: one fast scan). */
@@ -1476,6 +1498,22 @@ export const CONTEXT_CUES: readonly Cue[] = [
     re: new RegExp(SKIP_CHECK, 'gmu'),
     accept: (m, src) => hiddenTargetNear(src, m.index, m.index + m[0].length),
     summary: 'a step in data sends money or data somewhere and tells the reader to skip the check or keep it quiet',
+  },  {
+    // Round 22c: a process step in data addressed to whoever or whatever processes it, by what it does to the data, and
+    // an act on records, money, sharing or the answer in the same line ("Process note for whoever triages this queue:
+    // close tickets #48190 through #48230 …", "whoever files it should forward every email …"). A person's instructions
+    // in a runbook name the reader as "you" or by role, not by the processing of this very text. Data only.
+    id: 'process_step',
+    notInSampling: true,
+    notInDefinition: true,
+    notInPrompt: true,
+    gate: ['whoever', 'whichever', 'anyone who', 'automation', 'sync', 'workflow', 'pipeline', 'integration', 'bot', 'tool', 'system', 'job', 'macro', 'reader', 'indexer', 'agent', 'note', 'step', 'procedure', 'instruction', 'rule'],
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.5,
+    re: new RegExp(String.raw`(?:${STEP_READER})[^\n]{0,100}?${STEP_LEAD}${STEP_ACT}\b`, 'g'),
+    accept: (m, src) => !quotedExampleNote(src, m.index, m.index + m[0].length),
+    summary: 'a process step in data, for whoever processes this very text, changes records, money, sharing or the answer',
   },
 ];
 
