@@ -289,6 +289,13 @@ const CLAIMED_TEST =
 /** A sentence that asks the reader for something now: it opens with a verb of making or telling ("Produce …", "Task: list …", ", write …"). */
 const ASKS_NOW =
   /(?:^|[.!?:;\n]\s*|,\s*|\b(?:then|and|now|please)\s+)(?:write|produce|generate|list|give|provide|create|draft|compose|explain|describe|answer|tell|show|output|build|make|detail|outline|print|code)\b(?!\s+(?:sure|certain)\b)/i;
+/** A prompt's or a sampling request's message text (`…messages[i].content`, `….content.text`). */
+const MESSAGE_CONTENT = /(?:^|\.)messages\[\d{1,6}\]\.content(?:$|[.[])/;
+/** The text unit of a rules finding's jailbreak-structure evidence (the part that names its frame), if any. */
+function structureUnit(f: Finding, texts?: readonly TextUnit[]): TextUnit | undefined {
+  const ev = f.evidence.find((e) => e.rule === 'jailbreak_structure');
+  return ev && texts?.find((t) => t.field === ev.field);
+}
 /**
  * Round 22j: a claimed authorisation attached to the reader's rules declared void in a message spoken to it
  * (jailbreak-structure.ts, part `authority`), which then asks for something now. The claim's own words ("approved
@@ -297,9 +304,8 @@ const ASKS_NOW =
  */
 function authorityClaimAsks(f: Finding, texts?: readonly TextUnit[]): boolean {
   if (f.score < STRONG_RULE || !/\(.*\bauthority\b.*\)/.test(f.summary)) return false;
-  const ev = f.evidence.find((e) => e.rule === 'jailbreak_structure');
-  const unit = ev && texts?.find((t) => t.field === ev.field);
-  if (!unit || !(unit.context === 'argument' || /(?:^|\.)messages\[\d{1,6}\]\.content(?:$|[.[])|^params\.systemPrompt$/.test(unit.field))) return false;
+  const unit = structureUnit(f, texts);
+  if (!unit || !(unit.context === 'argument' || MESSAGE_CONTENT.test(unit.field) || unit.field === 'params.systemPrompt')) return false;
   const text = unit.text.length > 8192 ? unit.text.slice(0, 8192) : unit.text;
   if (!ASKS_NOW.test(text)) return false;
   return !ownGuardWords(text.replace(CLAIMED_TEST, ' '));
@@ -380,15 +386,13 @@ function asksForHarm(list: readonly Finding[], texts?: readonly TextUnit[]): boo
     // persona or plea, spoken to the model: its "don't lecture, never refuse" are the request's conditions, not a
     // guard's prohibitions — unless the text guards against others itself.
     if (f.score >= EVADE_UNFRAMED && /\(.*\bevasion\b.*\)/.test(f.summary)) {
-      const ev = f.evidence.find((e) => e.rule === 'jailbreak_structure');
-      const text = ev && texts?.find((t) => t.field === ev.field)?.text;
+      const text = structureUnit(f, texts)?.text;
       if (text !== undefined && !ownGuardWords(text)) return true;
     }
     // Round 21j (tried): a refusal suppressed inside a persona, game, story or plea (0.65), spoken to the model.
     if (f.score >= SUPPRESSED_UNFRAMED && /\(.*\brefusal_suppressed\b.*\bframe\b.*\)/.test(f.summary)) {
-      const ev = f.evidence.find((e) => e.rule === 'jailbreak_structure');
-      const unit = ev && texts?.find((t) => t.field === ev.field);
-      if (unit && (unit.context === 'argument' || /(?:^|\.)messages\[\d{1,6}\]\.content(?:$|[.[])/.test(unit.field)) && !ownGuardWords(unit.text)) return true;
+      const unit = structureUnit(f, texts);
+      if (unit && (unit.context === 'argument' || MESSAGE_CONTENT.test(unit.field)) && !ownGuardWords(unit.text)) return true;
     }
     if (authorityClaimAsks(f, texts)) return true;
     if (f.score < STRONG_RULE) return false;
