@@ -13,11 +13,11 @@ test('the role of a command line: the monitor, a replay, each served stage; none
   for (const args of [['scan', 'f.jsonl'], ['coverage'], ['version'], ['help'], ['--help'], ['serve', 'sink', '-h'], ['-V']]) assert.equal(roleOf(args), undefined, args.join(' '));
 });
 
-test('the table: sink and security at 8 MB semispaces, the embedded monitor and replay at 16, the rest V8 defaults', () => {
+test('the table: sink and security at 8 MB semispaces, the embedded monitor and replay at 16 from the start, the rest V8 defaults', () => {
   assert.deepEqual(ROLE_NODE_FLAGS.sink, ['--max-semi-space-size=8']);
   assert.deepEqual(ROLE_NODE_FLAGS.security, ['--max-semi-space-size=8']);
-  assert.deepEqual(ROLE_NODE_FLAGS.monitor, ['--max-semi-space-size=16']);
-  assert.deepEqual(ROLE_NODE_FLAGS.replay, ['--max-semi-space-size=16']);
+  assert.deepEqual(ROLE_NODE_FLAGS.monitor, ['--max-semi-space-size=16', '--min-semi-space-size=16']);
+  assert.deepEqual(ROLE_NODE_FLAGS.replay, ['--max-semi-space-size=16', '--min-semi-space-size=16']);
   for (const r of ['probe', 'http-session', 'mcp-parser', 'web'] as const) assert.deepEqual(ROLE_NODE_FLAGS[r], [], r);
 });
 
@@ -29,5 +29,8 @@ test('a flag of the same name on node\'s command line or in NODE_OPTIONS wins ov
   assert.deepEqual(missingNodeFlags('sink', [], '--trace-gc --max-semi-space-size=4'), []);
   assert.deepEqual(missingNodeFlags('sink', [], '"--max-semi-space-size=4"'), [], 'quoted in NODE_OPTIONS');
   assert.deepEqual(missingNodeFlags('mcp-parser', [], undefined), []);
+  // The monitor's two flags are looked at one by one: a user's maximum alone still gets the table's minimum.
+  assert.deepEqual(missingNodeFlags('monitor', ['--max-semi-space-size=32'], undefined), ['--min-semi-space-size=16']);
+  assert.deepEqual(missingNodeFlags('monitor', ['--min-semi-space-size=8', '--max-semi-space-size=16'], undefined), []);
   assert.deepEqual(missingNodeFlags(undefined, [], undefined), []);
 });

@@ -15,7 +15,7 @@
  * Loaded by bin/mcpspy.js before the command's code: node built-ins only here,
  * koffi (already a dependency, for libbpf) only when a re-exec is due.
  */
-import { getHeapStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import type * as KoffiApi from 'koffi' with { 'resolution-mode': 'import' };
 
 /** The kinds of process the table knows: the live monitor, a replay, and each `serve` stage. */
@@ -25,6 +25,10 @@ export type NodeRole = 'monitor' | 'replay' | 'probe' | 'http-session' | 'mcp-pa
  * The flags per role. Figures behind each (10k msg/s, bench/README.md):
  * - monitor, replay: 16 MB semispaces, chosen by the embedded benches (session 3: ~8% less CPU than 4 MB); V8's
  *   own default on 64-bit Node 20 is also 16, but written out so a Node with another default does not change it.
+ *   And 16 from the start (`--min-semi-space-size`, emb25): V8 starts the young generation at 1 MB and grows it only
+ *   while many objects survive; the monitor's garbage dies young, so at 10k msg/s it stayed near 8 MB: about twice
+ *   the scavenges and objects promoted early, old-generation collections during the traffic. A user's lower
+ *   `--max-semi-space-size` still wins (V8 caps the minimum at the maximum).
  * - sink: 8 MB. At 16 the ArrayBuffers nats.js allocates for batches that span socket reads put the sink into one
  *   mark-compact per scavenge interval (sink16): 17.3 -> 10.0 us per message, p99 of the stack 210 -> 85 ms.
  * - security: 8 MB. Alone 0.77 of its CPU at 16 and PSS 165 -> 104 MB (4 MB: 1.32 of 8); in the stack CPU equal,
@@ -33,8 +37,8 @@ export type NodeRole = 'monitor' | 'replay' | 'probe' | 'http-session' | 'mcp-pa
  *   semi17: 8 MB on mcp-parser and http-session no lower in CPU, mcp-parser's PSS higher).
  */
 export const ROLE_NODE_FLAGS: Readonly<Record<NodeRole, readonly string[]>> = {
-  monitor: ['--max-semi-space-size=16'],
-  replay: ['--max-semi-space-size=16'],
+  monitor: ['--max-semi-space-size=16', '--min-semi-space-size=16'],
+  replay: ['--max-semi-space-size=16', '--min-semi-space-size=16'],
   probe: [],
   'http-session': [],
   'mcp-parser': [],
@@ -146,7 +150,14 @@ export function applyRoleNodeFlags(args: readonly string[] = process.argv.slice(
   }
 }
 
-/** What MCPSPY_PRINT_NODE_FLAGS=1 prints (and exits): the role, node's flags and V8's heap size limit as this process runs. */
+/**
+ * What MCPSPY_PRINT_NODE_FLAGS=1 prints (and exits): the role, node's flags, V8's heap size limit and the young
+ * generation's semispace size now (`new_space`'s size: what `--min-semi-space-size` sets) as this process runs.
+ */
 export function nodeFlagsReport(result: ApplyResult): string {
-  return `${JSON.stringify({ pid: process.pid, role: result.role ?? null, execArgv: process.execArgv, missing: result.missing, failed: result.failed ?? null, marker: process.env.MCPSPY_ROLE_NODE_FLAGS ?? null, heapSizeLimit: getHeapStatistics().heap_size_limit })}\n`;
+  return `${JSON.stringify({ pid: process.pid, role: result.role ?? null, execArgv: process.execArgv, missing: result.missing, failed: result.failed ?? null, marker: process.env.MCPSPY_ROLE_NODE_FLAGS ?? null, heapSizeLimit: getHeapStatistics().heap_size_limit, newSpaceSize: newSpaceSize() })}\n`;
+}
+
+function newSpaceSize(): number | null {
+  return getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? null;
 }

@@ -16,6 +16,8 @@ interface Report {
   failed: string | null;
   marker: string | null;
   heapSizeLimit: number;
+  /** The young generation's semispace size as the process starts (V8 starts it at its minimum). */
+  newSpaceSize: number | null;
 }
 
 const baseEnv = (): NodeJS.ProcessEnv => {
@@ -84,15 +86,33 @@ test("the user's own flag wins: on node's command line, in NODE_OPTIONS, or the 
   assert.equal(off.report.heapSizeLimit, heapLimitOf([]));
 });
 
-test('the embedded monitor keeps the 16 MB semispaces the embedded benches chose (the shebang gave them before)', async () => {
+test('the embedded monitor keeps the 16 MB semispaces the embedded benches chose (the shebang gave them before), 16 MB from the start', async () => {
+  const MB16 = 16 * 1024 * 1024;
+  const plain = newSpaceOf(['--max-semi-space-size=16']);
+  assert.ok(plain < MB16, `a plain node starts its young generation smaller (${plain} bytes): the check below can fail`);
   const { report } = await launch(['--tui=false', '-o', '/dev/null']);
   assert.equal(report.role, 'monitor');
-  assert.deepEqual(report.execArgv, ['--max-semi-space-size=16']);
+  assert.deepEqual(report.execArgv, ['--max-semi-space-size=16', '--min-semi-space-size=16']);
   assert.equal(report.heapSizeLimit, at(16));
+  assert.equal(report.newSpaceSize, MB16, 'V8 took the minimum');
   // As the embedded benches start it (bench/pipeline-common.mjs startEmbedded: the tree's shebang flags, now none).
   const replay = await launch(['replay', 'x.mcpspy']);
-  assert.deepEqual(replay.report.execArgv, ['--max-semi-space-size=16']);
+  assert.deepEqual(replay.report.execArgv, ['--max-semi-space-size=16', '--min-semi-space-size=16']);
+  assert.equal(replay.report.newSpaceSize, MB16);
+  // A user's own maximum (a profiling run's, an older tree's shebang) keeps its value; the minimum is added.
+  const own = await launch(['--tui=false', '-o', '/dev/null'], ['--max-semi-space-size=16']);
+  assert.deepEqual(own.report.execArgv, ['--min-semi-space-size=16', '--max-semi-space-size=16']);
+  assert.equal(own.report.newSpaceSize, MB16);
 });
+
+/** The young generation's semispace size of a plain node with these flags as it starts. */
+function newSpaceOf(flags: string[]): number {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const r = spawnSync(process.execPath, [...flags, '-p', "require('v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size"], { env, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return Number(r.stdout);
+}
 
 test('a stage that went through the re-exec still writes to the stdout and stderr it was given, and the marker is not passed on', async () => {
   const r = spawnSync(process.execPath, [MCPSPY_BIN, 'serve', 'sink', '--nats', 'nats://127.0.0.1:1', '--log-level', 'warn'], {

@@ -176,6 +176,29 @@ describe('mcpspy replay: recorded captures give the golden JSONL', () => {
     assert.ok(a.length > 10_000);
     assert.equal(strip(b.jsonl), strip(a));
   });
+
+  test("the role's node flags (young generation at 16 MB from the start) change no byte: the same JSONL with V8's defaults", async () => {
+    const strip = (s: string) => s.replace(/"msg_id":"\d+:/g, '"msg_id":"<pid>:');
+    // Each side really runs with its flags: the launcher's report (MCPSPY_PRINT_NODE_FLAGS) of a replay.
+    const youngOf = async (env: NodeJS.ProcessEnv) => {
+      // A NODE_OPTIONS of the caller's would decide the flags instead of the table.
+      if (process.env.NODE_OPTIONS) return undefined;
+      const r = await mcpspy(['replay', capture('stdio'), '-q'], 60_000, { ...process.env, MCPSPY_PRINT_NODE_FLAGS: '1', ...env });
+      assert.equal(r.code, 0, r.stderr);
+      return (JSON.parse(r.stdout) as { newSpaceSize: number }).newSpaceSize;
+    };
+    const table = await youngOf({});
+    const off = await youngOf({ MCPSPY_ROLE_NODE_FLAGS: '0' });
+    if (table !== undefined) assert.equal(table, 16 * 1024 * 1024, 'the table: 16 MB from the start');
+    if (off !== undefined) assert.ok(off < 16 * 1024 * 1024, "table off: V8's smaller start");
+    for (const name of ['stdio', 'evil'] as const) {
+      const table = firstRuns.get(name) ?? (await replay(capture(name))).jsonl;
+      const plain = await replay(capture(name), [], undefined, { ...process.env, MCPSPY_ROLE_NODE_FLAGS: '0' });
+      assert.equal(plain.code, 0, plain.stderr);
+      assert.ok(table.length > 1_000, `${name}: lines written`);
+      assert.equal(strip(plain.jsonl), strip(table), name);
+    }
+  });
 });
 
 /** Where each entry of a capture starts, and its subject (format in apps/probe/src/capture-file.ts). */
