@@ -63,9 +63,12 @@ const STOCK_PHRASE_RULES = new Set([
  */
 const WRITEUP = /\b(?:red[- ]team(?:ed|ing|ers?)?|testers?|pen[- ]?test(?:s|ing|ers?)?|guardrails?|mitigations?|owasp|vulnerabilit(?:y|ies)|threat model|postmortem|post-mortem|researchers?|adversarial|jailbreak(?:s|ing)? attempts?|(?:prompt )?injection attacks?|we (?:tested|tried|measured|found|study|propose|evaluated)|held up|(?:security )?advisor(?:y|ies)|cve-\d{4}-\d{3,7})\b/g;
 export function readsLikeWriteUp(text: string): boolean {
+  return writeUpTerms((text.length > 8192 ? text.slice(0, 8192) : text).toLowerCase());
+}
+/** readsLikeWriteUp on a text its caller has already cut to 8,192 characters and lower-cased. */
+export function writeUpTerms(t: string): boolean {
   const seen = new Set<string>();
   WRITEUP.lastIndex = 0;
-  const t = (text.length > 8192 ? text.slice(0, 8192) : text).toLowerCase();
   let m: RegExpExecArray | null;
   while ((m = WRITEUP.exec(t)) !== null) {
     seen.add(m[0].replace(/s$/, ''));
