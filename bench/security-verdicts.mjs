@@ -3,7 +3,10 @@
 // (threshold 0.01) of every corpus sample, every public-set item (the data folder), the benign-sweep pools' chunks and
 // the speed bench's 1 KB texts, written one JSON line per message (key + alerts with category, score, risk, detector,
 // summary, evidence and details). Run it on two builds and compare, or use --against to compare in one run.
-// Usage: node bench/security-verdicts.mjs [--engine DIST_DIR] [--against DIST_DIR] [--out FILE] [--data DIR] [--per-pool 400] [--exclude CORPUS_FILE[,…]]
+// Usage: node bench/security-verdicts.mjs [--engine DIST_DIR] [--against DIST_DIR] [--out FILE] [--data DIR] [--per-pool 400] [--exclude CORPUS_FILE[,…]] [--training DIR] [--quiet NAME[,…]]
+// --training DIR also judges every writer-*.jsonl file of DIR (the training texts, corpus format; not its sub-folders).
+// --passes 1: one pass per build even with a verdict cache (a quicker A/B of two builds' verdicts; the cache is not checked).
+// --quiet NAME[,…]: training files (without .jsonl, e.g. the check set) whose differences are counted but never printed.
 // --out FILE with --against also writes the other build's alerts to FILE.against.
 // --exclude leaves corpus files out (e.g. a blind batch that must not be judged before its one measurement).
 // Exit code 1 when --against is given and any message's alerts differ (the first differences are printed).
@@ -23,7 +26,7 @@ import { benchTexts } from './security-offline-texts.mjs';
 const args = process.argv.slice(2);
 // Every option takes a value; an unknown one (e.g. security-eval's --previous) would otherwise be ignored and the run
 // would compare nothing, so it stops here with the usage.
-const KNOWN = new Set(['--engine', '--against', '--out', '--data', '--per-pool', '--exclude']);
+const KNOWN = new Set(['--engine', '--against', '--out', '--data', '--per-pool', '--exclude', '--training', '--quiet', '--passes']);
 for (let i = 0; i < args.length; i += 2) {
   if (!KNOWN.has(args[i]) || i + 1 >= args.length) {
     console.error(`security-verdicts: ${KNOWN.has(args[i]) ? `${args[i]} needs a value` : `unknown option ${JSON.stringify(args[i])}`} (options: ${[...KNOWN].join(', ')}; compare with --against DIST_DIR)`);
@@ -44,6 +47,14 @@ const corpusDir = new URL('../apps/security/corpus/', import.meta.url).pathname;
 // --exclude NAME[,…]: corpus files (without .jsonl) not read at all, e.g. the blind hold-outs only the lead measures.
 const excluded = new Set(opt('--exclude', '').split(',').filter(Boolean).map((n) => n.replace(/\.jsonl$/, '')));
 for (const s of loadCorpus(readdirSync(corpusDir).filter((f) => f.endsWith('.jsonl') && !excluded.has(f.replace(/\.jsonl$/, ''))).sort().map((f) => join(corpusDir, f)))) items.push({ key: `corpus:${s.id}`, messages: messagesOf(s) });
+const trainingDir = opt('--training', undefined);
+const quiet = new Set(opt('--quiet', '').split(',').filter(Boolean).map((n) => `training:${n.replace(/\.jsonl$/, '')}:`));
+if (trainingDir) {
+  for (const f of readdirSync(trainingDir).filter((n) => /^writer-.*\.jsonl$/.test(n)).sort()) {
+    loadCorpus([join(trainingDir, f)]).forEach((s, i) => items.push({ key: `training:${f.replace(/\.jsonl$/, '')}:${i}`, messages: messagesOf(s) }));
+  }
+}
+const isQuiet = (k) => [...quiet].some((q) => k.startsWith(q));
 try {
   for (const [name, list] of Object.entries(loadPublicSets(data))) list.forEach((it, i) => items.push({ key: `public:${name}:${i}`, messages: it.messages }));
 } catch {
@@ -99,7 +110,7 @@ const t0 = Date.now();
 const mineDist = engineDir ? createRequire(resolve(engineDir, 'src', 'index.js'))(resolve(engineDir, 'src', 'index.js')) : current;
 let mine;
 let cacheDiff = 0;
-if (mineDist.VerdictCache) {
+if (mineDist.VerdictCache && opt('--passes', '3') !== '1') {
   const { Counters } = await import('@mcpspy/runtime');
   const counters = new Counters();
   const cache = new mineDist.VerdictCache({ maxEntries: 1_000_000, maxBytes: 2 ** 31, counters });
@@ -111,7 +122,7 @@ if (mineDist.VerdictCache) {
   const d = (k) => (c2[k] ?? 0) - (c1[k] ?? 0);
   for (const [k, v] of mine) {
     if (first.get(k) === v) continue;
-    if (++cacheDiff <= 10) console.log(`differs between the fresh and the cached pass: ${k}\n  fresh:  ${first.get(k)?.slice(0, 600)}\n  cached: ${v.slice(0, 600)}`);
+    if (++cacheDiff <= 10 && !isQuiet(k)) console.log(`differs between the fresh and the cached pass: ${k}\n  fresh:  ${first.get(k)?.slice(0, 600)}\n  cached: ${v.slice(0, 600)}`);
   }
   console.error(`verdict cache: passes 1-2 ${c1.verdict_cache_first_sight ?? 0} first sights / ${c1.verdict_cache_hits ?? 0} hits / ${c1.verdict_cache_misses ?? 0} misses (${cache.size} entries, ${(cache.heldBytes / 1048576).toFixed(1)} MB), pass 3 ${d('verdict_cache_hits')} hits / ${d('verdict_cache_misses')} misses / ${d('verdict_cache_first_sight')} first sights; ${cacheDiff} messages with different alerts between the first and the cached pass`);
 } else {
@@ -127,7 +138,7 @@ if (againstDir) {
   let diff = 0;
   for (const [k, v] of mine) {
     if (theirs.get(k) === v) continue;
-    if (++diff <= 10) console.log(`differs: ${k}\n  this:    ${v.slice(0, 600)}\n  against: ${theirs.get(k)?.slice(0, 600)}`);
+    if (++diff <= 10 && !isQuiet(k)) console.log(`differs: ${k}\n  this:    ${v.slice(0, 600)}\n  against: ${theirs.get(k)?.slice(0, 600)}`);
   }
   console.log(`${mine.size} messages, ${diff} with different alerts (this build vs ${againstDir})`);
   process.exit(diff || cacheDiff ? 1 : 0);

@@ -126,6 +126,37 @@ function grow(need: number): void {
   posBuf = p;
 }
 
+/** The hash of the token hashWord last read. */
+let wordHash = 0;
+
+/**
+ * The token starting at u[i] (a character of kind 1, 2 or 3, `c`): a run of word characters (combining marks inside it
+ * skipped), or one punctuation character, or one letter of a script written without spaces. Its FNV hash goes to
+ * `wordHash`; returns the index after it. The one word hasher of allFeatures and scorePrepared (session 17: they each
+ * had a copy of this loop).
+ */
+function hashWord(u: Uint16Array, i: number, len: number, c: number, kind: number): number {
+  let h = FNV_OFFSET;
+  if (kind === 2 || kind === 3) {
+    wordHash = Math.imul(h ^ c, FNV_PRIME);
+    return i + 1;
+  }
+  while (i < len) {
+    const d = u[i]!;
+    if (d < 128) {
+      if (CHAR_KIND[d] !== 1) break;
+      h = Math.imul(h ^ d, FNV_PRIME);
+    } else {
+      const k = WIDE_KIND[d]!;
+      if (k !== 1 && k !== 4) break;
+      if (k === 1) h = Math.imul(h ^ WIDE_CODE[d]!, FNV_PRIME);
+    }
+    i++;
+  }
+  wordHash = h;
+  return i;
+}
+
 /**
  * Every feature of a text (into featBuf) with its position (into posBuf):
  * word unigrams and bigrams, then character 4-grams with whitespace runs
@@ -141,31 +172,16 @@ function allFeatures(t: string): number {
   let n = 0;
   let prev = START;
   let i = 0;
+  const u = codeUnitsOf(t);
   while (i < len) {
-    const c = t.charCodeAt(i);
+    const c = u[i]!;
     const kind = c < 128 ? CHAR_KIND[c]! : WIDE_KIND[c]!;
     if (kind === 0 || kind === 4) {
       i++;
       continue;
     }
-    let h = FNV_OFFSET;
-    if (kind === 2 || kind === 3) {
-      h = Math.imul(h ^ c, FNV_PRIME);
-      i++;
-    } else {
-      while (i < len) {
-        const d = t.charCodeAt(i);
-        if (d < 128) {
-          if (CHAR_KIND[d] !== 1) break;
-          h = Math.imul(h ^ d, FNV_PRIME);
-        } else {
-          const k = WIDE_KIND[d]!;
-          if (k !== 1 && k !== 4) break;
-          if (k === 1) h = Math.imul(h ^ WIDE_CODE[d]!, FNV_PRIME);
-        }
-        i++;
-      }
-    }
+    i = hashWord(u, i, len, c, kind);
+    const h = wordHash;
     f[n] = h & MASK;
     ps[n++] = i - 1;
     f[n] = (Math.imul(prev ^ BIGRAM_SEED, FNV_PRIME) ^ h) & MASK;
@@ -184,7 +200,7 @@ function allFeatures(t: string): number {
   // The same window with every letter beyond ASCII read as one code (127): the script-blind twin (round 19).
   let g2 = 0;
   for (let j = 0; j < len; j++) {
-    const c = t.charCodeAt(j);
+    const c = u[j]!;
     let code: number;
     if (c < 128) code = CHAR_CODE[c]!;
     else if (WIDE_KIND[c] === 4) continue;
@@ -286,24 +302,8 @@ export function scorePrepared(model: ClassifierModel, t: string): WindowScore {
       i++;
       continue;
     }
-    let h = FNV_OFFSET;
-    if (kind === 2 || kind === 3) {
-      h = Math.imul(h ^ c, FNV_PRIME);
-      i++;
-    } else {
-      while (i < len) {
-        const d = u[i]!;
-        if (d < 128) {
-          if (CHAR_KIND[d] !== 1) break;
-          h = Math.imul(h ^ d, FNV_PRIME);
-        } else {
-          const k = WIDE_KIND[d]!;
-          if (k !== 1 && k !== 4) break;
-          if (k === 1) h = Math.imul(h ^ WIDE_CODE[d]!, FNV_PRIME);
-        }
-        i++;
-      }
-    }
+    i = hashWord(u, i, len, c, kind);
+    const h = wordHash;
     const b = ((i - 1) / BIN) | 0;
     sums[b] = sums[b]! + q[h & MASK]! + q[(Math.imul(prev ^ BIGRAM_SEED, FNV_PRIME) ^ h) & MASK]!;
     cnts[b] = cnts[b]! + 2;

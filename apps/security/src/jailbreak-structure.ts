@@ -23,6 +23,9 @@
  * request with demanded fidelity. Every run is bounded; the text is the rules detector's normalised (lower-case) text.
  */
 
+import { requiredLiterals, type Requirement } from './required-literals';
+import { TriggerIndex } from './trigger-index';
+
 const RULES_DROPPED = new RegExp(
   [
     String.raw`\b(?:has|have|with|there are|there is) (?:no|zero) (?:\w+ ){0,2}(?:refusals?|warnings?|disclaimers?|content polic(?:y|ies)|guardrails?|filters?|censorship|restrictions|limits|rules|ethics|morals|safeguards)\b`,
@@ -121,7 +124,7 @@ const RULES_SUSPENDED_INTL = new RegExp(
 /** True when the raw (lower-cased) text claims the reader's rules are off in one of the writers' other languages. */
 export function suspendsRules(raw: string): boolean {
   const r = raw.length > MAX ? raw.slice(0, MAX) : raw;
-  return firstUnnegated(RULES_SUSPENDED_INTL, r, quotedInRunningText) !== undefined;
+  return onRaw.of(r).met(NEED_SUSPENDED_INTL) && firstUnnegated(RULES_SUSPENDED_INTL, r, quotedInRunningText) !== undefined;
 }
 
 /** No caveats asked for: a request to drop the rules only when the output asked for is harmful ("rewrite it without
@@ -245,7 +248,7 @@ export const REFUSAL_TRIGGERS: readonly string[] = [
 /** True when the raw (lower-cased) text suppresses a refusal somewhere: the cheap first step of a text opened by REFUSAL_TRIGGERS only. */
 export function suppressesRefusal(raw: string): boolean {
   const r = raw.length > MAX ? raw.slice(0, MAX) : raw;
-  return firstUnnegated(REFUSAL_SUPPRESSED_INTL, r) !== undefined;
+  return onRaw.of(r).met(NEED_REFUSAL_INTL) && firstUnnegated(REFUSAL_SUPPRESSED_INTL, r) !== undefined;
 }
 
 const FICTION = /\b(?:screenplay|script|novel|story|thriller|film|movie|scene|monologue|role-?play|hypothetical(?:ly)?|in a world where|academic exercise|thought experiment|for (?:educational|research|academic) purposes)\b/;
@@ -527,20 +530,90 @@ export const INVERTED_WITH_PART = 0.7;
 /** Texts longer than this are read up to it (a jailbreak says what it wants near its start). */
 const MAX = 8192;
 
+/**
+ * Session 17 (lean25): a text that opens the jailbreak gate (one trigger word such as "network", "limit" or "rules" is
+ * enough) ran every part's regex over the whole text: the refusal and suspension parts in other languages, HARM,
+ * RULES_DROPPED, RULES_SUSPENDED and SMUGGLED cost ~55 µs per 1 KB text together, and on the speed bench's texts that
+ * open the gate none of them can match. Each holds literals it cannot match without (required-literals.ts: a condition
+ * only ever wider than the regex). Their ASCII literals are found in one automaton pass over the text (~3 µs per KB,
+ * exact code units: the same answer as `includes`); a literal beyond ASCII counts as present unless the text is all
+ * ASCII (then it cannot hold it). A part whose condition fails is not run: the answers are those of running every regex.
+ */
+/** A part's condition over PART_LITERALS' indices; NON_ASCII_LITERAL: a literal beyond ASCII. */
+type Need = true | number | { all: Need[] } | { any: Need[] };
+const NON_ASCII_LITERAL = -1;
+const PART_LITERALS: string[] = [];
+function needOf(r: Requirement): Need {
+  if (r === true) return true;
+  if ('lit' in r) {
+    if (/[^\x00-\x7f]/.test(r.lit)) return NON_ASCII_LITERAL;
+    let id = PART_LITERALS.indexOf(r.lit);
+    if (id < 0) id = PART_LITERALS.push(r.lit) - 1;
+    return id;
+  }
+  if ('all' in r) {
+    const parts = r.all.map(needOf).filter((n): n is Exclude<Need, true> => n !== true);
+    return parts.length === 0 ? true : { all: parts };
+  }
+  const parts = r.any.map(needOf);
+  return parts.includes(true) ? true : { any: parts };
+}
+const NEED_HARM = needOf(requiredLiterals(HARM));
+const NEED_SUSPENDED = needOf(requiredLiterals(RULES_SUSPENDED));
+const NEED_DROPPED = needOf(requiredLiterals(RULES_DROPPED));
+const NEED_SMUGGLED = needOf(requiredLiterals(SMUGGLED));
+const NEED_REFUSAL_INTL = needOf(requiredLiterals(REFUSAL_SUPPRESSED_INTL));
+const NEED_SUSPENDED_INTL = needOf(requiredLiterals(RULES_SUSPENDED_INTL));
+const PART_INDEX = new TriggerIndex(PART_LITERALS.map((l) => [l]), false);
+const ANY_NON_ASCII = /[^\x00-\x7f]/;
+
+/** Which of PART_LITERALS one text holds; the last text's answer is kept (the raw text is often the normalised one). */
+class PartLiterals {
+  private text: string | undefined;
+  private readonly seen = new Uint8Array(PART_LITERALS.length);
+  private ascii = true;
+
+  of(text: string): this {
+    if (text !== this.text) {
+      this.seen.fill(0);
+      PART_INDEX.scan(text, this.seen);
+      this.ascii = !ANY_NON_ASCII.test(text);
+      this.text = text;
+    }
+    return this;
+  }
+
+  met(n: Need): boolean {
+    if (n === true) return true;
+    if (typeof n === 'number') return n === NON_ASCII_LITERAL ? !this.ascii : this.seen[n] === 1;
+    if ('all' in n) {
+      for (const p of n.all) if (!this.met(p)) return false;
+      return true;
+    }
+    for (const p of n.any) if (this.met(p)) return true;
+    return false;
+  }
+}
+const onNormalised = new PartLiterals();
+const onRaw = new PartLiterals();
+
 /** The structure of a jailbreak in normalised text, or undefined when no two parts meet. */
 export function jailbreakStructure(text: string, raw?: string, spoken = false): JailbreakStructure | undefined {
   const t = text.length > MAX ? text.slice(0, MAX) : text;
   // Round 16c: a refusal suppressed in any of the writers' languages, with a persona, a game or a story frame.
   const r = raw === undefined ? undefined : raw.length > MAX ? raw.slice(0, MAX) : raw;
-  const suppressed = r !== undefined ? firstUnnegated(REFUSAL_SUPPRESSED_INTL, r) : undefined;
+  // Session 17: the costly parts run only on a text holding their literals (PartLiterals).
+  const lit = onNormalised.of(t);
+  const rawLit = r !== undefined ? onRaw.of(r) : undefined;
+  const suppressed = rawLit?.met(NEED_REFUSAL_INTL) ? firstUnnegated(REFUSAL_SUPPRESSED_INTL, r!) : undefined;
   // Under inverted answers ("opposite day": asked what not to do, list what to do) a negation is the trick itself.
-  const harm = INVERTED.test(t) ? firstMatch(HARM, t) : firstUnnegated(HARM, t);
-  const suspendedEn = firstUnnegated(RULES_SUSPENDED, t, quotedInRunningText);
-  const dropped = firstUnnegated(RULES_DROPPED, t) ?? suspendedEn ?? (harm ? firstUnnegated(NO_CAVEATS, t) : undefined);
+  const harm = !lit.met(NEED_HARM) ? undefined : INVERTED.test(t) ? firstMatch(HARM, t) : firstUnnegated(HARM, t);
+  const suspendedEn = lit.met(NEED_SUSPENDED) ? firstUnnegated(RULES_SUSPENDED, t, quotedInRunningText) : undefined;
+  const dropped = (lit.met(NEED_DROPPED) ? firstUnnegated(RULES_DROPPED, t) : undefined) ?? suspendedEn ?? (harm ? firstUnnegated(NO_CAVEATS, t) : undefined);
   // Round 18j: the rules claimed off in another language (raw offsets: reported only when no normalised part matched).
-  const suspendedIntl = suspendedEn === undefined && r !== undefined ? firstUnnegated(RULES_SUSPENDED_INTL, r, quotedInRunningText) : undefined;
+  const suspendedIntl = suspendedEn === undefined && rawLit?.met(NEED_SUSPENDED_INTL) ? firstUnnegated(RULES_SUSPENDED_INTL, r!, quotedInRunningText) : undefined;
   const suspended = suspendedEn ?? suspendedIntl;
-  const smuggled = firstMatch(SMUGGLED, t) ?? splitPayload(t);
+  const smuggled = (lit.met(NEED_SMUGGLED) ? firstMatch(SMUGGLED, t) : undefined) ?? splitPayload(t);
   // Round 20j: rules or refusals declared to work in reverse, only in text spoken to the model.
   const inverted = spoken ? firstUnnegated(RULES_INVERTED, t, quotedInRunningText) : undefined;
   // Round 21j: a method asked for that stays unseen by a control, only in text spoken to the model.

@@ -12,7 +12,7 @@ import { LEAK_DETECTOR } from './leak-head';
 import { sensitivePayloadOut } from './outward-payload';
 import { outsideDestination } from './destinations';
 import { Frame, frameOf, GUARD_FACTOR, guardsAgainstOthers, opensAsPrompt, promptFrame } from './frame';
-import { readsLikeWriteUp } from './detectors/rules.detector';
+import { writeUpTerms } from './detectors/rules.detector';
 
 const AGREE_AT = 0.5;
 /**
@@ -222,10 +222,21 @@ function jailbreakInData(findings: readonly Finding[], texts?: readonly TextUnit
   if (!texts || !findings.some((f) => f.detector === 'rules' && f.category === 'jailbreak')) return findings;
   const byField = new Map(texts.map((t) => [t.field, t]));
   const inData = (field: string) => byField.get(field)?.context === 'result' && !SPOKEN_FIELD.test(field);
+  // Whether a text reads as a write-up, worked out once per field (several findings and matches share a text).
+  const writeUp = new Map<string, boolean>();
+  const readsAsWriteUp = (field: string, t: string): boolean => {
+    let w = writeUp.get(field);
+    if (w === undefined) {
+      // The text cut and lower-cased once (readsLikeWriteUp would cut and lower-case it again).
+      const lower = (t.length > 8192 ? t.slice(0, 8192) : t).toLowerCase();
+      writeUp.set(field, (w = writeUpTerms(lower.length > 8192 ? lower.slice(0, 8192) : lower)));
+    }
+    return w;
+  };
   const reported = (f: Finding) =>
     f.evidence.every((e) => {
       const t = byField.get(e.field)!.text;
-      return insideQuotes(t, e.start, e.end) || readsLikeWriteUp((t.length > 8192 ? t.slice(0, 8192) : t).toLowerCase());
+      return insideQuotes(t, e.start, e.end) || readsAsWriteUp(e.field, t);
     });
   return findings.map((f) =>
     f.detector === 'rules' && f.category === 'jailbreak' && f.evidence.length > 0 && f.evidence.every((e) => inData(e.field)) && reported(f)

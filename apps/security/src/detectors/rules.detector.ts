@@ -63,9 +63,12 @@ const STOCK_PHRASE_RULES = new Set([
  */
 const WRITEUP = /\b(?:red[- ]team(?:ed|ing|ers?)?|testers?|pen[- ]?test(?:s|ing|ers?)?|guardrails?|mitigations?|owasp|vulnerabilit(?:y|ies)|threat model|postmortem|post-mortem|researchers?|adversarial|jailbreak(?:s|ing)? attempts?|(?:prompt )?injection attacks?|we (?:tested|tried|measured|found|study|propose|evaluated)|held up|(?:security )?advisor(?:y|ies)|cve-\d{4}-\d{3,7})\b/g;
 export function readsLikeWriteUp(text: string): boolean {
+  return writeUpTerms((text.length > 8192 ? text.slice(0, 8192) : text).toLowerCase());
+}
+/** readsLikeWriteUp on a text its caller has already cut to 8,192 characters and lower-cased. */
+export function writeUpTerms(t: string): boolean {
   const seen = new Set<string>();
   WRITEUP.lastIndex = 0;
-  const t = (text.length > 8192 ? text.slice(0, 8192) : text).toLowerCase();
   let m: RegExpExecArray | null;
   while ((m = WRITEUP.exec(t)) !== null) {
     seen.add(m[0].replace(/s$/, ''));
@@ -90,10 +93,38 @@ function isWordAt(t: string, i: number): boolean {
   return WORD_CHAR.test(t[i]!);
 }
 
-/** The last texts quotedSpans read, and its answers (the rules, the classifier and the context cues ask about the same normalised text). */
-const spanMemoText: (string | undefined)[] = [undefined, undefined];
-const spanMemoOut: QuoteSpan[][] = [[], []];
-let spanMemoNext = 0;
+/**
+ * Session 17: one reading of a text's quote marks for the quote readers (quotedSpans here, mentionedInQuote beside it):
+ * the positions of every quote mark (QUOTE_MARK's characters) and line break, found in one pass over the text's code
+ * units, with the quoted spans worked out from them on first request. They asked the same text character by character
+ * before (mentionedInQuote ran a regex on every character up to 300 either side of each match it was asked about). The
+ * last four texts keep theirs (the rules, the classifier and the context cues ask about the same normalised text).
+ */
+interface QuoteReading {
+  /** Positions of quote marks and line breaks, ascending. */
+  marks: number[];
+  spans?: QuoteSpan[];
+}
+/** 1 for QUOTE_MARK's characters and the line break, by code unit. */
+const QUOTE_CODE = new Uint8Array(65536);
+for (const c of '"\'`\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u00ab\u00bb\u2039\u203a\u300c\u300d\u300e\u300f\n') QUOTE_CODE[c.charCodeAt(0)] = 1;
+const READING_SLOTS = 4;
+const readingText: (string | undefined)[] = new Array<string | undefined>(READING_SLOTS).fill(undefined);
+const readingOut: QuoteReading[] = Array.from({ length: READING_SLOTS }, () => ({ marks: [] }));
+let readingNext = 0;
+
+function quoteReading(t: string): QuoteReading {
+  for (let i = 0; i < READING_SLOTS; i++) if (readingText[i] === t) return readingOut[i]!;
+  const codes = codeUnitsOf(t);
+  const marks: number[] = [];
+  for (let i = 0, len = t.length; i < len; i++) if (QUOTE_CODE[codes[i]!] === 1) marks.push(i);
+  const out: QuoteReading = { marks };
+  if (t.length > 64 * 1024) return out;
+  readingText[readingNext] = t;
+  readingOut[readingNext] = out;
+  readingNext = (readingNext + 1) % READING_SLOTS;
+  return out;
+}
 
 /**
  * Quoted stretches of one line each. An apostrophe inside a word ("don't",
@@ -101,23 +132,20 @@ let spanMemoNext = 0;
  * next caller asking about the same text: do not modify it.
  */
 export function quotedSpans(t: string): QuoteSpan[] {
-  if (t.length > 64 * 1024) return quotedSpansOnce(t);
-  for (let i = 0; i < 2; i++) if (spanMemoText[i] === t) return spanMemoOut[i]!;
-  const out = quotedSpansOnce(t);
-  spanMemoText[spanMemoNext] = t;
-  spanMemoOut[spanMemoNext] = out;
-  spanMemoNext ^= 1;
-  return out;
+  const r = quoteReading(t);
+  return (r.spans ??= quotedSpansOf(t, r.marks));
 }
 
-function quotedSpansOnce(t: string): QuoteSpan[] {
+function quotedSpansOf(t: string, marks: readonly number[]): QuoteSpan[] {
   const spans: QuoteSpan[] = [];
   let open = -1;
-  // Character codes: " ` “ « ' ‘ and their closers ” » ’ (a per-character string and regex cost more than the rest of the function).
+  // Character codes: " ` “ « ' ‘ and their closers ” » ’. Only the marks and line breaks are visited: an open quote
+  // that outlives MAX_QUOTE is dropped at the next of them, where it was dropped at the next character before (nothing
+  // but a mark or a line break reads it in between).
   let closer = 0;
-  const codes = codeUnitsOf(t);
-  for (let i = 0, len = t.length; i < len; i++) {
-    const c = codes[i]!;
+  const len = t.length;
+  for (const i of marks) {
+    const c = t.charCodeAt(i);
     if (c === 10) {
       open = -1;
       continue;
@@ -190,6 +218,46 @@ const SAY_THIS = /\b(?:say|reply|respond|answer|output|print|write|type|repeat|r
 const LIST_ITEM = /^\s*(?:[-*•]|\d{1,3}[.)])\s*$/;
 const QUOTE_REACH = 300;
 
+/**
+ * The nearest quote mark before [start, end) and the nearest after it, on its line and within QUOTE_REACH, as
+ * mentionedInQuote reads them: [open, close], -1 for none (a line break first, or nothing in reach; close is -1 too when
+ * the opening mark follows a word character). Read from quoteReading's marks, the marks and line breaks a walk over the
+ * characters meets, in the same order.
+ */
+export function marksAround(t: string, start: number, end: number): [number, number] {
+  const marks = quoteReading(t).marks;
+  let open = -1;
+  for (let k = firstMarkFrom(marks, start) - 1; k >= 0; k--) {
+    const i = marks[k]!;
+    if (start - i > QUOTE_REACH) break;
+    if (t.charCodeAt(i) === 10) return [-1, -1];
+    if (quoteMarkAt(t, i)) {
+      open = i;
+      break;
+    }
+  }
+  if (open < 0 || isWordAt(t, open - 1)) return [open, -1];
+  for (let k = firstMarkFrom(marks, end); k < marks.length; k++) {
+    const i = marks[k]!;
+    if (i - end > QUOTE_REACH) break;
+    if (t.charCodeAt(i) === 10) return [open, -1];
+    if (quoteMarkAt(t, i)) return [open, i];
+  }
+  return [open, -1];
+}
+
+/** The index of the first of `marks` (ascending) at or after `at` (marks.length when none). */
+function firstMarkFrom(marks: readonly number[], at: number): number {
+  let lo = 0;
+  let hi = marks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (marks[mid]! < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** A quote mark at i; an apostrophe inside a word ("don't", "user's") is none. */
 function quoteMarkAt(t: string, i: number): boolean {
   const c = t[i]!;
@@ -203,24 +271,9 @@ function quoteMarkAt(t: string, i: number): boolean {
  * and it is not a field's value. Such a quote names the phrase (a mention) rather than says it to the reader.
  */
 export function mentionedInQuote(t: string, start: number, end: number): boolean {
-  let open = -1;
-  for (let i = start - 1; i >= 0 && start - i <= QUOTE_REACH; i--) {
-    if (t[i] === '\n') return false;
-    if (quoteMarkAt(t, i)) {
-      open = i;
-      break;
-    }
-  }
-  if (open < 0 || isWordAt(t, open - 1)) return false;
-  let close = -1;
-  for (let i = end; i < t.length && i - end <= QUOTE_REACH; i++) {
-    if (t[i] === '\n') return false;
-    if (quoteMarkAt(t, i)) {
-      close = i;
-      break;
-    }
-  }
-  if (close < 0 || isWordAt(t, close + 1)) return false;
+  const [open, close] = marksAround(t, start, end);
+  if (open < 0 || close < 0) return false;
+  if (isWordAt(t, close + 1)) return false;
   // A quoted name or literal ("#export-passwords", 'DAN') is no utterance: a mention quotes words someone says.
   if (!/\s/.test(t.slice(open + 1, close).trim())) return false;
   const lineStart = t.lastIndexOf('\n', open) + 1;
