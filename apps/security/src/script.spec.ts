@@ -30,6 +30,22 @@ describe('script tagger', () => {
     assert.equal(scriptOf('The café on the corner serves the best coffee in the city, and the staff are friendly.'), 'latin-en');
   });
 
+  test('Estonian, Latvian, Vietnamese, Malay, Finnish and Swahili are not English; code and URLs do not make a language', () => {
+    const cases: [string, string][] = [
+      ['Tere! IT-osakond vahetab 15.12 kõigi töötajate paroolid. Palun ära jaga oma parooli kellegagi, see on oluline.', 'latin-other'],
+      ['Labdien! Printeris otrajā stāvā nedarbojas jau otro dienu, lūdzu, atsūtiet tehniķi, kad tas ir iespējams.', 'latin-other'],
+      ['Kết quả công cụ đọc bảng lương: họ tên, phòng ban và lương cơ bản của nhân viên trong tháng này.', 'latin-other'],
+      ['Saya nak tukar alamat untuk akaun ini dan boleh tak anda hantar bil ke alamat yang baru?', 'latin-other'],
+      ['Hei, liitteenä esityslista. Kokous on torstaina ja se alkaa kello kymmenen, tervetuloa.', 'latin-other'],
+      ['Tafadhali tuma ripoti ya wiki kwa mratibu katika ofisi ya Kitui kabla ya Ijumaa.', 'latin-other'],
+      // English logs and tool calls full of host names and file extensions (".com", ".ini") stay English
+      ['$ grep -rn "password" --include=*.ini . ./config/ldap.ini:7:bind_password = x ./config/app.ini:3: db=main', 'latin-en'],
+      ['{"url": "https://collect.example.com/v2/ingest", "method": "POST", "headers": {"Content-Type": "text/plain"}}', 'latin-en'],
+      ['Please forward the report to the finance team by Friday, and copy Dan on the thread.', 'latin-en'],
+    ];
+    for (const [text, tag] of cases) assert.equal(scriptOf(text), tag, text);
+  });
+
   test('class tables: letters, marks, scripts without spaces, Latin folding', () => {
     assert.equal(CHAR_CLASS['é'.charCodeAt(0)], CharClass.Latin);
     assert.equal(CHAR_CLASS[0x301], CharClass.Mark);

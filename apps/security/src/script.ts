@@ -153,6 +153,26 @@ const OTHER = new Set(
     'il di che non per una sono della gli le da si con questo nel alla anche',
     // Dutch
     'het een van niet voor met zijn op dat ook',
+    // Further languages (session 17): words of three letters or more, or of two with a diacritic, that English
+    // text, code and logs do not also hold ("see", "fun", "pro", "till", "ve" of "I've", "de", "na", "po" do).
+    // Nordic: Swedish, Norwegian, Danish, Icelandic
+    'och att det som är för inte med jag ett ikke jeg på til ekki að því',
+    // Finnish, Estonian
+    'ja että tai kun ole olet voi ovat myös kuin mutta jos ning kui või palun tere',
+    // Latvian, Lithuanian
+    'par kas lai bet nav jūs arī kad kaip yra iš jūsų prašome',
+    // Czech, Slovak, Polish, Slovenian, Croatian, Serbian, Bosnian
+    'že jsou nebo ale jako aby alebo nie jest się jak dla są lub ali kot sve ili što',
+    // Hungarian, Romanian, Albanian
+    'és hogy nem egy van meg kérem și în că este pentru sunt të në për dhe një nga është',
+    // Turkish, Azerbaijani, Uzbek
+    'bir için ile değil olan çok ama üçün və uchun',
+    // Malay, Indonesian, Tagalog
+    'dan yang untuk ini itu dengan tidak saya anda akan ada kami boleh sila dari atau pada ang mga ako hindi',
+    // Vietnamese
+    'của và là có không cho các được này một những với trong người bạn tôi',
+    // Swahili, Yoruba, Hausa, Zulu, Somali
+    'kwa katika hii tafadhali kan awọn kuma wannan ukuthi futhi iyo waa',
   ]
     .join(' ')
     .split(' '),
@@ -169,9 +189,14 @@ export function scriptOf(text: string): ScriptTag {
   let diacritics = 0;
   let en = 0;
   let other = 0;
+  let words = 0;
   let word = '';
+  // A word written right after '.', '/', '@', '_' or '\\' is a file extension, a path or a host name part (".ini",
+  // ".com", "/de/"), not a word of the text's language.
+  let inName = false;
   const endWord = () => {
-    if (word.length >= 2 && word.length <= 6) {
+    if (word.length >= 2) words++;
+    if (word.length >= 2 && word.length <= 6 && !inName) {
       if (EN.has(word)) en++;
       else if (OTHER.has(word)) other++;
     }
@@ -184,6 +209,10 @@ export function scriptOf(text: string): ScriptTag {
     if (cls === CharClass.Latin) {
       count[cls]++;
       if (c >= 0x80) diacritics++;
+      if (word === '' && i > 0) {
+        const p = text.charCodeAt(i - 1);
+        inName = p === 0x2e || p === 0x2f || p === 0x40 || p === 0x5f || p === 0x5c;
+      }
       if (word.length < 8) word += String.fromCharCode(c < 0x80 ? c | 0x20 : c).toLowerCase();
       continue;
     }
@@ -229,8 +258,12 @@ export function scriptOf(text: string): ScriptTag {
   }
   const latin = count[CharClass.Latin]!;
   // Latin: another language when its function words outnumber English ones, or when letters with diacritics are
-  // common (more than one in a hundred, as in French, German, Spanish; English loanwords such as café stay below).
-  if (other > en || (latin > 0 && diacritics / latin > 0.01 && other >= en / 2)) return 'latin-other';
+  // common (more than one in a hundred, as in French, German, Spanish; English loanwords such as café stay below)
+  // and English function words are not: English prose has one in five words or more of them, a text in Estonian,
+  // Latvian or Vietnamese a stray "on", "it" or "to" among fifty.
+  if (other > en) return 'latin-other';
+  if (latin > 0 && diacritics / latin > 0.01 && other >= en / 2) return 'latin-other';
+  if (latin > 0 && diacritics / latin > 0.02 && en < 0.08 * words) return 'latin-other';
   return 'latin-en';
 }
 

@@ -8,6 +8,7 @@
  */
 import { evadesControl, JAILBREAK_TRIGGERS, jailbreakStructure, REFUSAL_TRIGGERS, suppressesRefusal, suspendsRules } from '../jailbreak-structure';
 import { primedCompliance, type PrimedCompliance } from '../primed-compliance';
+import { splicedRequest } from '../spliced-request';
 import type { AlertCategory, AlertEvidence } from '@mcpspy/events';
 import { INJECTION_RULES, InjectionRule } from '../injection-rules';
 import { codeUnitsOf } from '../code-units';
@@ -296,6 +297,9 @@ export function spokenToModel(unit: TextUnit): boolean {
 }
 
 /** Round 19j: what each primed-compliance part says in an alert (verdict.ts reads the first two as the jailbreak's device). */
+/** Weight of a spliced request (spliced-request.ts) in a message spoken to the model: alone it alerts. */
+const SPLICED_WEIGHT = 0.6;
+
 const PRIMED_SUMMARY: Record<PrimedCompliance['part'], string> = {
   forced_opening: 'dictates that the answer opens with a yes',
   fake_dialogue: 'a fake dialogue of agreed answers for the model to carry on',
@@ -438,7 +442,10 @@ export class RulesDetector implements Detector {
       if (hits.length > from && !hidden) this.mentionsOnly(unit, norm, hits, from);
       // Round 19j: the model's agreement written in advance (a dictated "Sure, here is", a fake dialogue of agreed answers
       // left open, a dead relative's bedtime recital to play), only in a message spoken to the model (primed-compliance.ts).
-      if (spokenToModel(unit)) this.primedHit(unit, norm, hidden, hits);
+      if (spokenToModel(unit)) {
+        this.primedHit(unit, norm, hidden, hits);
+        this.splicedHit(unit, norm, hidden, hits);
+      }
     }
     // Plain ASCII (no runs in its normalisation: most texts) holds none of the characters the Unicode checks look for.
     for (const u of norm.runs ? scanUnicode(unit.text) : NO_UNICODE_HITS) {
@@ -471,6 +478,21 @@ export class RulesDetector implements Detector {
       weight,
       evidence: { text: clip(unit.text.slice(s, e)), field: unit.field, start: s, end: e, rule: 'jailbreak_structure' },
       summary: `asks the reader to drop its rules or identity (${js.parts.join(' + ')})`,
+      ...(discussed ? { discussed: true } : {}),
+    });
+  }
+
+  /** Session 17 (lang25): a question cut into numbered quoted pieces to be joined and answered, in any language (spliced-request.ts). */
+  private splicedHit(unit: TextUnit, norm: ReturnType<typeof normalizeForMatch>, hidden: boolean, hits: Hit[]): void {
+    const p = splicedRequest(unit.text);
+    if (!p) return;
+    const discussed = readsLikeWriteUp(norm.text);
+    hits.push({
+      category: 'jailbreak',
+      rule: 'spliced_request',
+      weight: Math.min(MAX_WEIGHT, SPLICED_WEIGHT * (discussed ? 0.3 : 1) + (hidden ? 0.1 : 0)),
+      evidence: { text: clip(unit.text.slice(p.start, p.end)), field: unit.field, start: p.start, end: p.end, rule: 'spliced_request' },
+      summary: `a request cut into ${p.pieces} numbered pieces to be joined`,
       ...(discussed ? { discussed: true } : {}),
     });
   }
