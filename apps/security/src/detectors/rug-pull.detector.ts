@@ -227,15 +227,25 @@ const LIST_KINDS: Record<string, ListKind> = {
 export const HARMLESS_CHANGE = 0.3;
 
 /**
- * A tool name that two servers share, neither description claiming to replace the other: under the default alert
- * threshold, reported when the threshold is lowered (fp25: 6 of 16 benign two-server listings of the tuning writers
- * alerted on the shared name alone; the 2 attacks that had only the shared name both claimed to replace the other).
+ * A tool name that two servers share where one of the two sends the reader to the other for part of the work ("use
+ * the github server for those", "Prefer internal-docs for questions about company systems") and neither claims to
+ * replace the other: two tools each keeping to its own system. Under the default alert threshold, reported when the
+ * threshold is lowered (fp25: 6 of 16 benign two-server listings of the tuning writers alerted on the shared name
+ * alone, every one of them scoped this way; a bare shared name with no scope still alerts at 0.6).
  */
-export const PLAIN_SHADOW = 0.45;
+export const SCOPED_SHADOW = 0.45;
 
 /** A tool description that asks to be used in place of another tool ("use this instead of …", "the other is outdated"). */
 const REPLACES_OTHER =
   /\b(?:instead\b|in place of\b|replac(?:es|ing)\b|supersed|deprecated\b|outdated\b|obsolete\b|no longer (?:works|maintained|supported)|(?:new|newer|updated|improved|official|fixed|patched|faster)\b[^.\n]{0,30}\bversion\b|(?:always|only) use this\b|do(?:n't| not) use the other|stattdessen|veraltet|au lieu de|obsolète|en lugar de|en vez de|obsoleto)|代わりに|旧版|替代|而不是/i;
+
+/** A description that sends the reader to another tool or server for part of the work ("use the sheets server for Google Sheets"). */
+const DEFERS_TO_OTHER =
+  /\b(?:use|prefer|try)\s+(?!this\b|me\b|it\b|only\b|always\b)(?:the\s+)?[\w.-]{2,40}(?:\s+(?:server|tool|connector|integration|search|one))?(?:'s\s+[\w-]{2,30})?\s+(?:for|when|if)\b|\bnot related to\b|\bdoes not (?:search|cover|handle|include|read|access)\b/i;
+
+export function defersToOther(description: string | undefined): boolean {
+  return !!description && DEFERS_TO_OTHER.test(description);
+}
 
 export function claimsToReplace(description: string | undefined): boolean {
   return !!description && REPLACES_OTHER.test(description);
@@ -405,10 +415,11 @@ export class RugPullDetector implements Detector {
     const ownerRaw2 = await this.store.get(`security:tool:${ownerKey}:${name}`);
     const ownerDescription = ownerRaw2 ? (JSON.parse(ownerRaw2) as StoredTool).description : undefined;
     const claims = claimsToReplace(description) || claimsToReplace(ownerDescription);
+    const defers = defersToOther(description) || defersToOther(ownerDescription);
     return {
       category: 'tool_poisoning',
       standalone: true,
-      score: claims ? 0.6 : PLAIN_SHADOW,
+      score: !claims && defers ? SCOPED_SHADOW : 0.6,
       detector: this.name,
       evidence: [{ text: name, field: `result.tools[${index}].name`, start: 0, end: name.length, rule: 'tool_shadowing' }],
       summary: `tool "${name}" of ${describeIdentity(id)} shadows the tool of the same name of ${describeIdentity(owner)}`,
