@@ -63,6 +63,8 @@ const LABEL = String.raw`(?:password|passwd|pwd|pass|passcode|passphrase|pin|otp
 const CREDENTIAL_VALUE = new RegExp(String.raw`${LABEL}(?![\p{L}])[^\n:=：]{0,20}?[:=：]?\s{0,3}["'「]?([^\s"'」,;]{3,64})`, 'giu');
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 const SHORT_CODE_LABEL = /\b(?:pin|otp|cvv|cvc)\b|暗証|mã otp/i;
+/** Words that mark a value as one to be filled in. */
+const PLACEHOLDER_WORD = /placeholder|example|changeme|change_me|dummy|your[_-]|<|\{\{/i;
 /** A login handed over: "name / secret" with a chosen secret. */
 const LOGIN_PAIR = /(?:^|[\s:：(])[\w.@\\-]{2,40} ?\/ ?([^\s/]{6,40})(?=\s|$|[,;)])/gmu;
 /** An assignment of a key-named variable to a long token ("NOTION_TOKEN=secret_…", "sid=…"). */
@@ -83,6 +85,9 @@ function credentialIn(text: string): string | undefined {
   for (let n = 0; n < 16 && (m = CREDENTIAL_VALUE.exec(text)) !== null; n++) {
     if (m.index > 0 && LETTER_OR_DIGIT.test(text[m.index - 1]!)) continue;
     const v = m[1]!;
+    // A placeholder ("pwd=abc123placeholder") hands over no login (fp25). A meeting link's join code still counts here:
+    // sent to an outside address it lets a stranger into the meeting.
+    if (PLACEHOLDER_WORD.test(v)) continue;
     if (chosen(v) || (v.length >= 6 && /\d/.test(v) && /\p{L}/u.test(v) && !/^\p{L}+$/u.test(v)) || (SHORT_CODE_LABEL.test(m[0]) && /^\d{3,8}$/.test(v))) return 'credential_value';
   }
   LOGIN_PAIR.lastIndex = 0;

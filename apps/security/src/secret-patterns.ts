@@ -26,6 +26,8 @@ const PLACEHOLDER = /example|sample|dummy|placeholder|your[_-]?|xxxx|\*{3,}|<[^>
 const ALPHABET_RUN = /abcdefg|bcdefgh|cdefghi|defghij|efghijk|fghijkl|ghijklm|hijklmn|ijklmno|jklmnop|klmnopq|lmnopqr|mnopqrs|nopqrst|opqrstu|pqrstuv|qrstuvw|rstuvwx|stuvwxy|tuvwxyz|1234567|2345678|3456789/i;
 
 const notPlaceholder = (s: string): boolean => !PLACEHOLDER.test(s);
+/** The start of a video meeting's join link up to its query (`https://us02web.zoom.us/j/84412290331?`), just before `pwd=`. */
+const MEETING_LINK_BEFORE = /\bzoom\.(?:us|com)\/(?:j|w|s|my|wc\/join)\/[\w.-]+\?(?:[^\s?#]*&)?.$/i;
 /** A dotted identifier path or a constant's name: code that names where a value lives. */
 const CODE_REFERENCE = /^(?:[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)+(?:\(\))?|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)$/;
 /** The passwords documentation writes in examples ("password: 'secret123'", "hunter2"): no one's real secret. */
@@ -328,6 +330,11 @@ const PATTERNS: readonly SecretPattern[] = [
       if (!notPlaceholder(v) || EXAMPLE_PASSWORD.test(v) || CODE_REFERENCE.test(v) || /^(?:process\.env|os\.environ|env\.|getenv|\$|%|\{|true$|false$|null$|none$|undefined$|required$|string$|optional$)/i.test(v)) return false;
       // A constant's name in capitals ("CHANGE_ME", "YOUR_DB_PASSWORD") stands for a value to be filled in (round 15c).
       if (/^[A-Z]+(?:_[A-Z]+)+$/.test(v)) return false;
+      // A command synopsis ("passwd [options] [LOGIN]") and a key chord ("change your password: Ctrl+Alt+Del") are no
+      // value (fp25).
+      if (/^\[/.test(v) || /^(?:ctrl|strg|alt|cmd|command|shift|option|win|super|meta)\+/i.test(v)) return false;
+      // A meeting link's `pwd=` parameter is the join code every invitee gets in the invite (fp25).
+      if (/^pwd$/i.test(m[1] ?? '') && MEETING_LINK_BEFORE.test(m.input.slice(Math.max(0, m.index - 120), m.index + 1))) return false;
       // Without ":" or "=", "password" must be a word of its own: in "reset-password HTTP/1.1" or "reason=bad_password
       // attempt=3/5" it is part of a path or a code, and what follows is the next field, not a password (round 15c);
       // likewise a value of its own ("vault kv get -field=password secret/app/db": round 19f).

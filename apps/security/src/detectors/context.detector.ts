@@ -1539,7 +1539,10 @@ function sendsToDestination(t: string, start: number, end: number): boolean {
 }
 
 /** A cue right after a negation is a rule being stated ("must never share passwords"), not an order. */
-const NEGATED = /\b(?:not|never|no one|nobody|n't|cannot|refuse to|avoid|instead of)\b[^.!?\n]{0,25}$/;
+// (fp25: "n't" has no word boundary before it — "don't", "can't" — so it is matched after a letter; `\bn't` never
+// matched, and "please don't share your password here" read as an ask while "please do not share …" did not. "They
+// don't need to approve it" waives a check rather than refusing the act, and "Won't Fix" is a ticket status.)
+const NEGATED = /(?:\b(?:not|never|no one|nobody|cannot|refuse to|avoid|instead of)\b|\Bn['’]t\b(?! (?:need|have) to\b| fix\b))[^.!?\n]{0,25}$/;
 
 /**
  * A guard rule's condition: "if / when <someone or some text> asks, tries, tells … <the ask>, <refuse>". The ask is what

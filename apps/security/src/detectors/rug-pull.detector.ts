@@ -226,6 +226,31 @@ const LIST_KINDS: Record<string, ListKind> = {
  */
 export const HARMLESS_CHANGE = 0.3;
 
+/**
+ * A tool name that two servers share where one of the two sends the reader to the other for part of the work ("use
+ * the github server for those", "Prefer internal-docs for questions about company systems") and neither claims to
+ * replace the other: two tools each keeping to its own system. Under the default alert threshold, reported when the
+ * threshold is lowered (fp25: 6 of 16 benign two-server listings of the tuning writers alerted on the shared name
+ * alone, every one of them scoped this way; a bare shared name with no scope still alerts at 0.6).
+ */
+export const SCOPED_SHADOW = 0.45;
+
+/** A tool description that asks to be used in place of another tool ("use this instead of …", "the other is outdated"). */
+const REPLACES_OTHER =
+  /\b(?:instead\b|in place of\b|replac(?:es|ing)\b|supersed|deprecated\b|outdated\b|obsolete\b|no longer (?:works|maintained|supported)|(?:new|newer|updated|improved|official|fixed|patched|faster)\b[^.\n]{0,30}\bversion\b|(?:always|only) use this\b|do(?:n't| not) use the other|stattdessen|veraltet|au lieu de|obsolète|en lugar de|en vez de|obsoleto)|代わりに|旧版|替代|而不是/i;
+
+/** A description that sends the reader to another tool or server for part of the work ("use the sheets server for Google Sheets"). */
+const DEFERS_TO_OTHER =
+  /\b(?:use|prefer|try)\s+(?!this\b|me\b|it\b|only\b|always\b)(?:the\s+)?[\w.-]{2,40}(?:\s+(?:server|tool|connector|integration|search|one))?(?:'s\s+[\w-]{2,30})?\s+(?:for|when|if)\b|\bnot related to\b|\bdoes not (?:search|cover|handle|include|read|access)\b/i;
+
+export function defersToOther(description: string | undefined): boolean {
+  return !!description && DEFERS_TO_OTHER.test(description);
+}
+
+export function claimsToReplace(description: string | undefined): boolean {
+  return !!description && REPLACES_OTHER.test(description);
+}
+
 const isFingerprint = (v: unknown): boolean => !!v && typeof v === 'object' && '$deeperThan' in (v as Record<string, unknown>);
 
 /**
@@ -335,7 +360,7 @@ export class RugPullDetector implements Detector {
         }
       }
       if (kind.kind === 'tool') {
-        const shadow = await this.shadowing(name, i, id, idKey);
+        const shadow = await this.shadowing(name, i, id, idKey, record.description);
         if (shadow) findings.push(shadow);
       }
     }
@@ -370,7 +395,7 @@ export class RugPullDetector implements Detector {
     };
   }
 
-  private async shadowing(name: string, index: number, id: ServerIdentity, idKey: string): Promise<Finding | undefined> {
+  private async shadowing(name: string, index: number, id: ServerIdentity, idKey: string, description: string | undefined): Promise<Finding | undefined> {
     const key = `security:toolname:${name}`;
     const mine = JSON.stringify(id);
     if (await this.store.setIfAbsent(key, mine, this.ttlMs)) return undefined;
@@ -384,10 +409,17 @@ export class RugPullDetector implements Detector {
     }
     const ownerKey = sha(identityKey(owner)).slice(0, 24);
     if (!(await this.store.setIfAbsent(`security:shadow:${name}:${ownerKey}:${idKey}`, '1', this.ttlMs))) return undefined;
+    // Two servers with a `search` or a `create_issue` each is common and harmless when each keeps to its own system;
+    // the shadowing attack has one of them claim to replace the other ("updated version … always use this one
+    // instead"). Whichever of the two was listed first, its description is in the store under its own server (fp25).
+    const ownerRaw2 = await this.store.get(`security:tool:${ownerKey}:${name}`);
+    const ownerDescription = ownerRaw2 ? (JSON.parse(ownerRaw2) as StoredTool).description : undefined;
+    const claims = claimsToReplace(description) || claimsToReplace(ownerDescription);
+    const defers = defersToOther(description) || defersToOther(ownerDescription);
     return {
       category: 'tool_poisoning',
       standalone: true,
-      score: 0.6,
+      score: !claims && defers ? SCOPED_SHADOW : 0.6,
       detector: this.name,
       evidence: [{ text: name, field: `result.tools[${index}].name`, start: 0, end: name.length, rule: 'tool_shadowing' }],
       summary: `tool "${name}" of ${describeIdentity(id)} shadows the tool of the same name of ${describeIdentity(owner)}`,

@@ -11,6 +11,9 @@ import { forEachMatch } from '../windows';
 
 const MAX_WEIGHT = 0.97;
 
+/** A call argument that names the recipients of a message or the guests of a meeting (`params.arguments.to[0]`). */
+export const RECIPIENT_FIELD = /^params\.arguments(?:\.[\w-]+)*\.(?:to|cc|bcc|recipients?|attendees|invitees|participants|guests|members|reply_?to)(?:\[\d+\])?(?:\.(?:email|address))?$/i;
+
 export class SecretsDetector implements Detector {
   readonly name = 'secrets';
 
@@ -54,7 +57,9 @@ export class SecretsDetector implements Detector {
         forEachMatch(p.re, text, (m) => {
           if (p.accept && !p.accept(m[0], m)) return true;
           found++;
-          if (p.id === 'email') emails.add(m[0].toLowerCase());
+          // The addressees of a call (to, cc, attendees…) are where a message goes, not data it carries: a meeting invite
+          // to three colleagues is no dump (fp25). They still count once each as an address, at the low single weight.
+          if (p.id === 'email' && !RECIPIENT_FIELD.test(unit.field)) emails.add(m[0].toLowerCase());
           let entry = best.get(p.id);
           if (!entry) best.set(p.id, (entry = { weight: p.weight, evidence: [], summary: p.summary }));
           if (entry.evidence.length < 3) {
