@@ -73,9 +73,10 @@ const RULES_SUSPENDED = new RegExp(
     String.raw`\b(?:ignore|forget|disregard) (?:all (?:of )?)?(?:your (?:\w+ )?(?:rules|guidelines|restrictions|polic(?:y|ies))|the (?:content|safety) (?:polic(?:y|ies)|rules|guidelines))\b`,
     // Session 17 (jb25): the model's own safety machinery announced off, as an operator notice would ("the safety layer
     // has been temporarily disabled", "safety guidelines v4 are superseded", "policy layer … switched off", "safety
-    // layer: disabled", "content restrictions: none"). A layer, module or check of safety, content or moderation is the
-    // model's; an unqualified "the filter was removed" or "the policy on refunds is void" is not.
-    String.raw`\b(?:safety|content|moderation|policy|ethics?|guardrail|refusal|alignment) (?:layer|module|filters?|checks?|guidelines|restrictions|training)(?: v\d{1,3})? (?:has been|have been|is|are|was|were) (?:now |temporarily |hereby |currently |officially ){0,2}(?:disabled|switched off|turned off|suspended|bypassed|deprecated|superseded|deactivated|lifted|off)\b|\b(?:safety|content|moderation|policy) (?:layer|module|filters?)\s?[:=]\s?(?:disabled|off|none|bypassed)\b|\bcontent restrictions\s?[:=]\s?none\b`,
+    // layer: disabled", "content restrictions: none"). A layer, module, filter or guideline of safety, content or
+    // moderation is the model's; an unqualified "the filter was removed" or "the policy on refunds is void" is not.
+    // Every form holds a literal already in JAILBREAK_TRIGGERS (layer, module, filter, guidelines, restriction).
+    String.raw`\b(?:safety|content|moderation|policy|ethics?|guardrail|refusal|alignment) (?:layer|module|filters?|guidelines|restrictions)(?: v\d{1,3})? (?:has been|have been|is|are|was|were) (?:now |temporarily |hereby |currently |officially ){0,2}(?:disabled|switched off|turned off|suspended|bypassed|deprecated|superseded|deactivated|lifted|off)\b|\b(?:safety|content|moderation|policy) (?:layer|module|filters?)\s?[:=]\s?(?:disabled|off|none|bypassed)\b|\bcontent restrictions\s?[:=]\s?none\b`,
   ].join('|'),
   'g',
 );
@@ -143,7 +144,7 @@ const NO_CAVEATS = /\b(?:without|no|with no) (?:any )?(?:disclaimers?|warnings?|
  */
 const CAVEATS_BARRED = new RegExp(
   [
-    String.raw`\b(?:skip|drop|leave out|omit|spare me|cut) (?:the |any |all |your )?(?:safety |ethics |ethical |legal |usual )?(?:warnings?|disclaimers?|caveats?|lectures?|morali[sz]ing|ethics (?:reminders?|notes?|talk)|safety (?:notes?|reminders?|warnings?)|legal (?:notes?|reminders?|warnings?))\b`,
+    String.raw`\b(?:skip|drop|leave out|omit|spare me|cut) (?:the |any |all |your )?(?:safety |ethics |ethical |legal |usual )?(?:warnings?|disclaimers?|caveats?|lectures?|morali[sz]ing|ethics (?:reminders?|notes?|talk)|safety (?:notes?|reminders?|warnings?))\b`,
     String.raw`\b(?:don'?t|do not|never|no need to) (?:add|include|give|attach|put) (?:me )?(?:any |a |the )?(?:safety |ethics |ethical |legal )?(?:warnings?|disclaimers?|caveats?|safety notes?|moral|lectures?)\b`,
     String.raw`\b(?:don'?t|do not|never) (?:lecture|morali[sz]e|water (?:it|this) down|soften|sanitis|sanitiz|censor|apologi[sz]e|refuse)\w{0,3}\b|\bno (?:warnings|disclaimers|caveats|lectures?|morali[sz]ing|safety notes)\b|\bwithout (?:any )?(?:ethical reservations|disclaimers?|warnings?|caveats?|morali[sz]ing)\b`,
     String.raw`\b(?:must not|mustn'?t|do not|don'?t|never) (?:say|write|use|tell me) "?(?:i can'?t|i cannot|i'?m unable|i won'?t|sorry|as an ai|you can'?t)\b`,
@@ -252,8 +253,6 @@ export const JAILBREAK_TRIGGERS: readonly string[] = [
   'sem disparar', 'sem que', 'senza che', 'senza essere', 'senza farsi', 'unbemerkt', 'ohne dass', 'ohne entdeckt',
   'ohne erwischt', 'ohne aufzufallen', 'sans que', 'tanpa ketahuan', 'tanpa dikesan', 'tanpa disedari', 'tanpa terdeteksi',
   'tanpa dilacak',
-  // session 17 (jb25): RULES_SUSPENDED's operator-notice forms (CAVEATS_BARRED opens through REFUSAL_TRIGGERS)
-  'deprecated', 'superseded', 'suspended', 'moderation', 'alignment', 'content check',
 ];
 
 /**
@@ -276,8 +275,8 @@ export const REFUSAL_TRIGGERS: readonly string[] = [
   'kabhi', 'kbhi', 'kokhono', 'kakhono', 'mana mat', 'inkaar', 'inkar mat', 'koi ', 'kono ', 'menolak', 'amaran', 'abaikan',
   'sekatan', 'pembangun', 'tumanggi', 'tumatanggi', 'walang', 'odbija', 'upozorenja', 'ogranicenja', 'refuza', 'refuzi',
   'fara ', 'ilman', 'utan ', 'uten ', 'uden ', 'aldrig', 'aldri', 'bez ', 'brez ',
-  // session 17 (jb25): CAVEATS_BARRED's forms not opened above (barsCaveats, spoken text only)
-  'caveat', 'apologi', 'soften', 'sanitis', 'sanitiz', 'censor', 'skip the', 'skip any', 'skip all', 'skip your', 'leave out', 'spare me', 'omit',
+  // session 17 (jb25): CAVEATS_BARRED's words not opened above (barsCaveats, spoken text only)
+  'caveat', 'apologi', 'soften', 'sanitis', 'sanitiz', 'censor',
 ];
 
 /** True when the raw (lower-cased) text suppresses a refusal somewhere: the cheap first step of a text opened by REFUSAL_TRIGGERS only. */
