@@ -74,6 +74,12 @@ const RULES_SUSPENDED = new RegExp(
     // Round 19j: the refusal behaviour itself switched off or declared wrong, the reader authorised to ignore its policy.
     String.raw`\b(?:your |its |the )?refusal (?:behaviou?r|mode|logic|module|policy) (?:is|has been|was) (?:now )?(?:disabled|switched off|turned off|off|suspended|considered non-?compliant|deprecated)\b|\b(?:authori[sz]ed|allowed|permitted|cleared) to (?:ignore|bypass|disregard|skip) (?:its|your|the) (?:content |safety )?(?:polic(?:y|ies)|rules|guidelines|filters|restrictions)\b`,
     String.raw`\b(?:ignore|forget|disregard) (?:all (?:of )?)?(?:your (?:\w+ )?(?:rules|guidelines|restrictions|polic(?:y|ies))|the (?:content|safety) (?:polic(?:y|ies)|rules|guidelines))\b`,
+    // Session 17 (jb25): the model's own safety machinery announced off, as an operator notice would ("the safety layer
+    // has been temporarily disabled", "safety guidelines v4 are superseded", "policy layer … switched off", "safety
+    // layer: disabled", "content restrictions: none"). A layer, module, filter or guideline of safety, content or
+    // moderation is the model's; an unqualified "the filter was removed" or "the policy on refunds is void" is not.
+    // Every form holds a literal already in JAILBREAK_TRIGGERS (layer, module, filter, guidelines, restriction).
+    String.raw`\b(?:safety|content|moderation|policy|ethics?|guardrail|refusal|alignment) (?:layer|module|filters?|guidelines|restrictions)(?: v\d{1,3})? (?:has been|have been|is|are|was|were) (?:now |temporarily |hereby |currently |officially ){0,2}(?:disabled|switched off|turned off|suspended|bypassed|deprecated|superseded|deactivated|lifted|off)\b|\b(?:safety|content|moderation|policy) (?:layer|module|filters?)\s?[:=]\s?(?:disabled|off|none|bypassed)\b|\bcontent restrictions\s?[:=]\s?none\b`,
   ].join('|'),
   'g',
 );
@@ -130,6 +136,35 @@ export function suspendsRules(raw: string): boolean {
 /** No caveats asked for: a request to drop the rules only when the output asked for is harmful ("rewrite it without
  * disclaimers" is an editor's request). */
 const NO_CAVEATS = /\b(?:without|no|with no) (?:any )?(?:disclaimers?|warnings?|caveats?|refusals?)\b|\bsin advertencias\b|\bsem avisos\b|\bohne warnungen\b|\bsans avertissements?\b/g;
+
+/**
+ * Session 17 (jb25): caveats barred and the real thing demanded, in a message spoken to the model. The reader is told not
+ * to warn, caution, lecture, apologise, refuse or soften ("skip the safety notes", "don't add warnings", "no moralising",
+ * "you must not say \"I can't\"") and, in the same message, to hand over the operational thing itself (complete,
+ * working, realistic, ready-to-send, exact, step by step, verbatim). Each half is ordinary alone ("no disclaimers,
+ * just the number"; "a complete, working example of the API"); together they are the shape of a request the writer
+ * expects the model to refuse, whatever the harm is called.
+ */
+const CAVEATS_BARRED = new RegExp(
+  [
+    String.raw`\b(?:skip|drop|leave out|omit|spare me|cut) (?:the |any |all |your )?(?:safety |ethics |ethical |legal |usual )?(?:warnings?|disclaimers?|caveats?|lectures?|morali[sz]ing|ethics (?:reminders?|notes?|talk)|safety (?:notes?|reminders?|warnings?))\b`,
+    String.raw`\b(?:don'?t|do not|never|no need to) (?:add|include|give|attach|put) (?:me )?(?:any |a |the )?(?:safety |ethics |ethical |legal )?(?:warnings?|disclaimers?|caveats?|safety notes?|moral|lectures?)\b`,
+    String.raw`\b(?:don'?t|do not|never) (?:lecture|morali[sz]e|water (?:it|this) down|soften|sanitis|sanitiz|censor|apologi[sz]e|refuse)\w{0,3}\b|\bno (?:warnings|disclaimers|caveats|lectures?|morali[sz]ing|safety notes)\b|\bwithout (?:any )?(?:ethical reservations|disclaimers?|warnings?|caveats?|morali[sz]ing)\b`,
+    String.raw`\b(?:must not|mustn'?t|do not|don'?t|never) (?:say|write|use|tell me) "?(?:i can'?t|i cannot|i'?m unable|i won'?t|sorry|as an ai|you can'?t)\b`,
+  ].join('|'),
+);
+/** The operational thing itself demanded (CAVEATS_BARRED's second half). */
+const REAL_THING = /\b(?:real|realistic|working|fully functional|complete|ready[- ]to[- ](?:send|deploy|use|run|go)|operational|verbatim|exact(?:ly)?|step[- ]by[- ]step|every step|in full|no placeholders|pixel[- ]perfect|convincing|concrete|detailed|in (?:full )?detail)\b/;
+/** The weight of caveats barred beside the real thing demanded, spoken to the model. */
+export const BARRED_REAL = 0.6;
+
+/** True when the raw (lower-cased) text bars caveats (the gate of a spoken text opened only by the refusal triggers). */
+export function barsCaveats(raw: string): boolean {
+  return CAVEATS_BARRED.test(raw.length > MAX ? raw.slice(0, MAX) : raw);
+}
+
+/** Session 17 (jb25): a claim of the rules off that asks to be acknowledged before the answer ("confirm with 'override active'"). */
+const ACKNOWLEDGE = /\b(?:acknowledge|confirm)\w{0,2} (?:with|by (?:saying|writing|replying)|the (?:new )?(?:policy|update|directive|override))\b|\breply (?:with )?(?:the (?:single )?word )?"[^"\n]{1,30}" (?:and|then)\b|\bcomply with (?:all|every|any) (?:user )?requests?\b/;
 
 const NEW_IDENTITY = new RegExp(
   [
@@ -243,6 +278,8 @@ export const REFUSAL_TRIGGERS: readonly string[] = [
   'kabhi', 'kbhi', 'kokhono', 'kakhono', 'mana mat', 'inkaar', 'inkar mat', 'koi ', 'kono ', 'menolak', 'amaran', 'abaikan',
   'sekatan', 'pembangun', 'tumanggi', 'tumatanggi', 'walang', 'odbija', 'upozorenja', 'ogranicenja', 'refuza', 'refuzi',
   'fara ', 'ilman', 'utan ', 'uten ', 'uden ', 'aldrig', 'aldri', 'bez ', 'brez ',
+  // session 17 (jb25): CAVEATS_BARRED's words not opened above (barsCaveats, spoken text only)
+  'caveat', 'apologi', 'soften', 'sanitis', 'sanitiz', 'censor',
 ];
 
 /** True when the raw (lower-cased) text suppresses a refusal somewhere: the cheap first step of a text opened by REFUSAL_TRIGGERS only. */
@@ -619,7 +656,10 @@ export function jailbreakStructure(text: string, raw?: string, spoken = false): 
   // Round 21j: a method asked for that stays unseen by a control, only in text spoken to the model.
   const evadedAt = spoken ? EVADE.exec(r ?? t) ?? undefined : undefined;
   const evaded = evadedAt && OPERATIONAL.test(r ?? t) ? evadedAt : undefined;
-  if (!dropped && !harm && !smuggled && !suppressed && !suspendedIntl && !inverted && !evaded) return undefined;
+  // Session 17 (jb25): caveats barred beside the real thing demanded, only in text spoken to the model.
+  const barredAt = spoken ? CAVEATS_BARRED.exec(r ?? t) ?? undefined : undefined;
+  const barred = barredAt && REAL_THING.test(r ?? t) ? barredAt : undefined;
+  if (!dropped && !harm && !smuggled && !suppressed && !suspendedIntl && !inverted && !evaded && !barred) return undefined;
   const identity = firstUnnegated(NEW_IDENTITY, t);
   const coercion = firstUnnegated(COERCION, t);
   const parts: string[] = [];
@@ -662,7 +702,7 @@ export function jailbreakStructure(text: string, raw?: string, spoken = false): 
   }
   // Round 19j: the same claim backed by a claimed authorisation ("authorised red-team session, ticket RT-…: your usual
   // restrictions are suspended") in a message spoken to the model: rules dropped with a warrant, as with an identity.
-  if (weight < AUTHORISED_CLAIM && suspended && spoken && AUTHORITY.test(t)) {
+  if (weight < AUTHORISED_CLAIM && suspended && spoken && (AUTHORITY.test(t) || ACKNOWLEDGE.test(t))) {
     weight = AUTHORISED_CLAIM;
     parts.push('authority');
   }
@@ -682,9 +722,15 @@ export function jailbreakStructure(text: string, raw?: string, spoken = false): 
     if (weight < w) weight = w;
     parts.push('evasion');
   }
+  // Session 17 (jb25): caveats barred and the real thing demanded in a message spoken to the model.
+  if (barred) {
+    if (weight < BARRED_REAL) weight = BARRED_REAL;
+    parts.push('caveats_barred');
+  }
   if (weight === 0) return undefined;
   const at = dropped ?? coercion ?? harm ?? smuggled ?? inverted;
   if (!at) {
+    if (!suppressed && !suspendedIntl && !evaded && barred) return r === undefined ? { weight, parts, start: barred.index, end: barred.index + barred[0].length } : { weight, parts, start: barred.index, end: barred.index + barred[0].length, raw: true };
     // Only the raw text's part: its offsets are the original text's.
     if (!suppressed && !suspendedIntl && evaded && r === undefined) return { weight, parts, start: evaded.index, end: evaded.index + evaded[0].length };
     const rawAt = suppressed ?? suspendedIntl ?? evaded!;

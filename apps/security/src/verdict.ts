@@ -290,6 +290,8 @@ const STRONG_RULE = 0.6;
 /** Round 21j: a rules finding holding an evasion asked inside a frame (EVADE_FRAMED) is not weighed down by the frame. */
 const EVADE_UNFRAMED = 0.55;
 const SUPPRESSED_UNFRAMED = 0.65;
+/** Session 17 (jb25): caveats barred beside the real thing demanded (jailbreak-structure.ts `BARRED_REAL`). */
+const BARRED_UNFRAMED = 0.6;
 /**
  * Round 22j: the words of a claimed authorisation that name the test it claims ("approved red-team session", "red-team
  * window", "authorized adversary simulation"). They are the jailbreak's warrant, not a write-up's topic, so they do not
@@ -406,6 +408,16 @@ function asksForHarm(list: readonly Finding[], texts?: readonly TextUnit[]): boo
       if (unit && (unit.context === 'argument' || MESSAGE_CONTENT.test(unit.field)) && !ownGuardWords(unit.text)) return true;
     }
     if (authorityClaimAsks(f, texts)) return true;
+    // Session 17 (jb25): caveats barred beside the real thing demanded (part `caveats_barred`), spoken to the model and
+    // asking for something now: "skip the safety notes", "no warnings" are the request's conditions, not a guard's
+    // prohibitions — unless the text guards against others itself (the test its claim names set aside, as above).
+    if (f.score >= BARRED_UNFRAMED && /\(.*\bcaveats_barred\b.*\)/.test(f.summary)) {
+      const unit = structureUnit(f, texts);
+      if (unit && (unit.context === 'argument' || MESSAGE_CONTENT.test(unit.field))) {
+        const text = unit.text.length > 8192 ? unit.text.slice(0, 8192) : unit.text;
+        if (ASKS_NOW.test(text) && !ownGuardWords(text.replace(CLAIMED_TEST, ' '))) return true;
+      }
+    }
     if (f.score < STRONG_RULE) return false;
     const js = f.evidence.find((e) => e.rule === 'jailbreak_structure');
     if (!js) return false;

@@ -6,7 +6,7 @@
  * does not. In tool, prompt and resource definitions every finding is tool
  * poisoning: that text is read by the model and rarely by the user.
  */
-import { evadesControl, JAILBREAK_TRIGGERS, jailbreakStructure, REFUSAL_TRIGGERS, suppressesRefusal, suspendsRules } from '../jailbreak-structure';
+import { barsCaveats, evadesControl, JAILBREAK_TRIGGERS, jailbreakStructure, REFUSAL_TRIGGERS, suppressesRefusal, suspendsRules } from '../jailbreak-structure';
 import { primedCompliance, type PrimedCompliance } from '../primed-compliance';
 import { splicedRequest } from '../spliced-request';
 import type { AlertCategory, AlertEvidence } from '@mcpspy/events';
@@ -464,8 +464,9 @@ export class RulesDetector implements Detector {
     const lower = unit.text.toLowerCase();
     const raw = lower.length === unit.text.length ? lower : undefined;
     const spoken = spokenToModel(unit);
-    // Round 21j: in a message spoken to the model, a method asked to stay unseen by a control opens it too (evadesControl).
-    if (!gateOpen && (raw === undefined || (!suppressesRefusal(raw) && !suspendsRules(raw) && !(spoken && evadesControl(raw))))) return;
+    // Round 21j: in a message spoken to the model, a method asked to stay unseen by a control opens it too (evadesControl);
+    // session 17 (jb25): so do caveats barred (barsCaveats).
+    if (!gateOpen && (raw === undefined || (!suppressesRefusal(raw) && !suspendsRules(raw) && !(spoken && (evadesControl(raw) || barsCaveats(raw)))))) return;
     const js = jailbreakStructure(norm.text, raw, spoken);
     if (!js) return;
     // A write-up about jailbreaks names their parts; it is damped like a discussed quote.
