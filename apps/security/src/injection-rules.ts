@@ -54,7 +54,7 @@ export function claimedRefine(m: RegExpExecArray, text: string): number {
   const before = text.slice(Math.max(0, m.index - 60), m.index);
   const claim = /\b(?:claims?|claimed|claiming|pretends?|pretended|pretending|asserts?|insists?|alleges?)\b(?: that)?(?: (?:the |an? |its |their )?[\w-]{1,20}){0,3} (?:has|have|had|to have|is|are|to be|operates|runs)?\s{0,2}$/.exec(before);
   if (!claim) return 1;
-  return /\b(?:never|not|no|n't)\s{1,3}(?:\w+\s{1,3})?$/.test(before.slice(0, claim.index)) ? 0 : 0.4;
+  return /(?:\b(?:never|not|no)|\Bn['’]t)\s{1,3}(?:\w+\s{1,3})?$/.test(before.slice(0, claim.index)) ? 0 : 0.4;
 }
 
 /** What a guard keeps out of the chat: a credential of any kind. */
@@ -174,10 +174,10 @@ function sensitiveReadRefine(m: RegExpExecArray): number {
   return /\b(?:into|to|inside|in)\s+(?:your\s+|the\s+|a\s+(?:new\s+)?)?(?:local\s+)?[`'"]?$/.test(m[0].replace(/(?:~\/|\.)?[\w./-]*$/, '')) && /^(?:copy|paste|put|add|save|write|store|place)\b/.test(m[0]) ? 0.3 : 1;
 }
 
-/** "Must not share passwords ... report it to security@..." forbids the act it names. */
-function negatedRefine(m: RegExpExecArray, text: string): number {
+/** "Must not share passwords ... report it to security@..." forbids the act it names (also after "don't", "mustn't": session 17). */
+export function negatedRefine(m: RegExpExecArray, text: string): number {
   const before = text.slice(Math.max(0, m.index - 24), m.index);
-  return /\b(?:not|never|no one should|nobody should|n't)\s+(?:\w+\s+)?$/.test(before) ? 0.3 : 1;
+  return /(?:\b(?:not|never|no one should|nobody should)|\Bn['’]t)\s+(?:\w+\s+)?$/.test(before) ? 0.3 : 1;
 }
 
 const RULES: readonly InjectionRule[] = [

@@ -309,7 +309,7 @@ const WHOLE_CONVERSATION = String.raw`\b(?:entire|whole|full|complete|verbatim)\
 /** Secrets and identifiers (what a conversation-sourced field collects), in the writers' languages. */
 const CONVERSATION_SECRET = String.raw`(?:password|passcode|passphrase|\bpins?\b|\botp\b|one-time|verification code|\b2fa\b|\bmfa\b|backup codes?|api keys?|\btokens?\b|\bsecrets?\b|credentials?|private keys?|\bseed\b|recovery (?:phrase|code)|card numbers?|card details|account numbers?|\bcvv|\bcvc|\biban|\bssn\b|social security|passport|national id|id numbers?|e-?mail addresses|phone numbers|personal (?:data|details|information)|密码|口令|账号|账户|银行卡|身份证|验证码|手机号|邮箱|パスワード|暗証番号|口座番号|マイナンバー|社員番号|認証コード|カード番号|비밀번호|계좌|주민등록|인증번호|카드 ?번호|토큰|contraseña|tarjeta|número de cuenta|\bdni\b|\bnif\b|código de verificación|senha|cartão|\bcpf\b|passwort|passwörter|kennw(?:ort|örter)|kontonummer|mot de passe|numéro de carte|jeton|пароль|токен|номер карты|паспорт|hasło|hasła|pesel|şifre|parola|mật khẩu)`;
 /** A negation inside the match: "never print it in chat", "不会在对话中显示", "do not paste passwords in chat". */
-const CONVERSATION_NEGATED = /\b(?:not|never|no|nor|cannot|n't|without)\b|不会|不要|不得|禁止|しない|ません|않|없|nunca|jamais|nie\b|nicht|никогда|не /u;
+export const CONVERSATION_NEGATED = /\b(?:not|never|no|nor|cannot|without)\b|\Bn['’]t\b|不会|不要|不得|禁止|しない|ません|않|없|nunca|jamais|nie\b|nicht|никогда|не /u;
 /** The user giving it themselves ("the user must provide … in this conversation"), not the reader taking it. */
 const USER_GIVES = /\b(?:user|customer|caller|they)(?: must| should| will| can| has to| needs to| may)? (?:provide|enter|type|give|confirm|share|paste)s?\b/;
 /** The sentence before a match negates it ("never ask the user for their password in chat") or has the user give it. */
