@@ -412,8 +412,8 @@ export class RugPullDetector implements Detector {
     // Two servers with a `search` or a `create_issue` each is common and harmless when each keeps to its own system;
     // the shadowing attack has one of them claim to replace the other ("updated version … always use this one
     // instead"). Whichever of the two was listed first, its description is in the store under its own server (fp25).
-    const ownerRaw2 = await this.store.get(`security:tool:${ownerKey}:${name}`);
-    const ownerDescription = ownerRaw2 ? (JSON.parse(ownerRaw2) as StoredTool).description : undefined;
+    const ownerTool = await this.store.get(`security:tool:${ownerKey}:${name}`);
+    const ownerDescription = ownerTool ? (JSON.parse(ownerTool) as StoredTool).description : undefined;
     const claims = claimsToReplace(description) || claimsToReplace(ownerDescription);
     const defers = defersToOther(description) || defersToOther(ownerDescription);
     return {

@@ -296,10 +296,10 @@ export function spokenToModel(unit: TextUnit): boolean {
   return unit.context === 'argument' || (unit.context === 'result' && MESSAGE_CONTENT.test(unit.field));
 }
 
-/** Round 19j: what each primed-compliance part says in an alert (verdict.ts reads the first two as the jailbreak's device). */
 /** Weight of a spliced request (spliced-request.ts) in a message spoken to the model: alone it alerts. */
 const SPLICED_WEIGHT = 0.6;
 
+/** Round 19j: what each primed-compliance part says in an alert (verdict.ts reads the first two as the jailbreak's device). */
 const PRIMED_SUMMARY: Record<PrimedCompliance['part'], string> = {
   forced_opening: 'dictates that the answer opens with a yes',
   fake_dialogue: 'a fake dialogue of agreed answers for the model to carry on',
