@@ -6,6 +6,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { cpus, loadavg } from 'node:os';
 import { NoticeEvent } from '@mcpspy/events';
 import { Counters, MemoryStore, silentLogger } from '@mcpspy/runtime';
 import { OfflineWorker, SecurityEngine } from '../src';
@@ -28,6 +29,16 @@ async function maxLag<T>(work: () => Promise<T>): Promise<{ result: T; lagMs: nu
   } finally {
     clearInterval(iv);
   }
+}
+
+/**
+ * How much slower than an idle machine a free thread may be scheduled now: 1 up to two runnable tasks per core, then
+ * in proportion (load 20 on two cores gives 5). The bounds below are the held-thread figures of an idle machine
+ * times this, so the old code (3.7 s held on an idle machine, longer on a busy one) still fails them at any load,
+ * while a healthy thread that a busy scheduler delays does not.
+ */
+function loadScale(): number {
+  return Math.max(1, loadavg()[0]! / Math.max(1, cpus().length) / 2);
 }
 
 /** Shapes that made the old rules backtrack: long separator runs, a send verb before a run of blanks, a half JWT. */
@@ -72,10 +83,10 @@ describe('offline worker', () => {
       assert.ok(result.rest[150]!.some((a) => a.category === 'prompt_injection'), 'the attack among the normal messages is still found');
       assert.equal(result.rest.filter((a) => a.length > 0).length, 1);
       assert.equal(engine.counters.get('offline_budget_exceeded'), 0, 'bounded rules judge the hostile message within the budget');
-      // A loaded 2-core machine: generous, but the old rules held the thread for seconds here.
-      // Old code held it 3.7 s; a loaded 2-core machine delays a free thread by a few hundred ms.
-      assert.ok(lagMs < 1500, `the engine's thread was held ${lagMs.toFixed(0)} ms`);
-      assert.ok(wall < 10_000, `201 messages took ${wall.toFixed(0)} ms`);
+      // Old code held the thread 3.7 s here on an idle machine; a loaded one delays a free thread by a few hundred ms.
+      const scale = loadScale();
+      assert.ok(lagMs < 1500 * scale, `the engine's thread was held ${lagMs.toFixed(0)} ms (bound ${(1500 * scale).toFixed(0)} at load ${loadavg()[0]!.toFixed(1)})`);
+      assert.ok(wall < 10_000 * scale, `201 messages took ${wall.toFixed(0)} ms`);
     } finally {
       await engine.close();
     }
@@ -105,9 +116,10 @@ describe('offline worker', () => {
         [{ reason: 'analysis_budget_exceeded', stage: 'security', pid: 20, comm: 'server', stream: 's1', count: 1 }],
       );
       assert.equal(result.rest[150]![0]?.category, 'prompt_injection', 'the new worker judges the messages queued behind');
-      // Old code held it 3.7 s; a loaded 2-core machine delays a free thread by a few hundred ms.
-      assert.ok(lagMs < 1500, `the engine's thread was held ${lagMs.toFixed(0)} ms`);
-      assert.ok(wall < 8_000, `took ${wall.toFixed(0)} ms: the abandoned message held the queue for more than its budget`);
+      // Old code held it 3.7 s on an idle machine; a loaded one delays a free thread by a few hundred ms.
+      const scale = loadScale();
+      assert.ok(lagMs < 1500 * scale, `the engine's thread was held ${lagMs.toFixed(0)} ms (bound ${(1500 * scale).toFixed(0)} at load ${loadavg()[0]!.toFixed(1)})`);
+      assert.ok(wall < 8_000 * scale, `took ${wall.toFixed(0)} ms: the abandoned message held the queue for more than its budget`);
     } finally {
       await engine.close();
     }
