@@ -212,9 +212,11 @@ export class SecurityEngine {
     const cache = this.cache;
     if (!cache || input.texts.length === 0) return this.run([...this.offline, ...more], input);
     // First sight: judged without a key, not remembered (verdict-cache.ts seenBefore).
-    if (!cache.seenBefore(input)) return this.run([...this.offline, ...more], input);
+    // The fingerprint once: first sight, then the chain the entry is looked up and stored under.
+    const fp = cache.fingerprintOf(input);
+    if (!cache.seenBefore(input, fp)) return this.run([...this.offline, ...more], input);
     const key = cache.keyOf(this.cachePrefix, input);
-    const cached = cache.get(key);
+    const cached = cache.get(key, fp);
     const rest = more.length ? [...this.stateful, ...more] : this.stateful;
     if (cached) {
       const later = await this.run(rest, input);
@@ -228,7 +230,7 @@ export class SecurityEngine {
     let complete = true;
     for (let i = 0; i < settled.length; i++) {
       const r = settled[i]!;
-      if (i === this.pure.length && complete) cache.set(key, findings);
+      if (i === this.pure.length && complete) cache.set(key, findings, fp);
       if (r.status === 'fulfilled') {
         if (i < this.pure.length && isUnjudged(r.value)) complete = false;
         for (const f of r.value) findings.push(f);
@@ -237,7 +239,7 @@ export class SecurityEngine {
         this.counters.reject(this.logger, `${all[i]!.name}_errors`, (r.reason as Error)?.message ?? String(r.reason));
       }
     }
-    if (settled.length === this.pure.length && complete) cache.set(key, findings);
+    if (settled.length === this.pure.length && complete) cache.set(key, findings, fp);
     return findings;
   }
 

@@ -167,3 +167,58 @@ describe('verdict cache: LRU bounds, copies, counters', () => {
     assert.equal(c.get('k'), undefined);
   });
 });
+
+describe('verdict cache: entries by hash chain', () => {
+  test('keys under one hash: each lookup serves its own key, never a neighbour of its chain', () => {
+    const c = new VerdictCache({ maxEntries: 100 });
+    c.set('a', [finding('for a')], 7);
+    c.set('b', [], 7);
+    c.set('c', [finding('for c')], 7);
+    assert.deepEqual(c.get('a', 7), [finding('for a')]);
+    assert.deepEqual(c.get('b', 7), []);
+    assert.deepEqual(c.get('c', 7), [finding('for c')]);
+    assert.equal(c.get('d', 7), undefined, 'a key not stored under a busy hash');
+    assert.equal(c.get('a', 8), undefined, 'the hash picks the chain');
+    c.set('b', [finding('b again')], 7);
+    assert.equal(c.size, 3, 'a key set again replaces its entry');
+    assert.deepEqual(c.get('b', 7), [finding('b again')]);
+    assert.deepEqual(c.get('a', 7), [finding('for a')]);
+  });
+
+  test('eviction takes an entry out of the middle of its chain and leaves the rest', () => {
+    const c = new VerdictCache({ maxEntries: 3 });
+    for (const k of ['a', 'b', 'c']) c.set(k, [], 1);
+    assert.ok(c.get('a', 1)); // b is now the oldest, in the middle of the chain c -> b -> a
+    c.set('d', [], 2);
+    assert.equal(c.size, 3);
+    assert.equal(c.get('b', 1), undefined);
+    assert.ok(c.get('a', 1) && c.get('c', 1) && c.get('d', 2));
+    c.clear();
+    assert.equal(c.size, 0);
+    assert.equal(c.get('a', 1), undefined);
+  });
+
+  test(`a chain holds at most 4 entries: a fifth key under the same hash is judged, not kept`, () => {
+    const c = new VerdictCache({ maxEntries: 100 });
+    for (const k of ['a', 'b', 'c', 'd', 'e']) c.set(k, [], 9);
+    assert.equal(c.size, 4);
+    assert.equal(c.get('e', 9), undefined);
+    for (const k of ['a', 'b', 'c', 'd']) assert.ok(c.get(k, 9), k);
+    c.set('x', [], 10);
+    assert.ok(c.get('x', 10), 'another hash is not bounded by that chain');
+  });
+
+  test("the engine's hash: the input's fingerprint is the same for equal inputs, and finds what was stored under it", () => {
+    const c = new VerdictCache();
+    const prefix = VerdictCache.prefixFor('{}');
+    const a = input([unit('hello world')]);
+    const b = input([unit('hello world')]);
+    assert.equal(c.fingerprintOf(a), c.fingerprintOf(b));
+    assert.equal(c.seenBefore(a, c.fingerprintOf(a)), false);
+    assert.equal(c.seenBefore(b, c.fingerprintOf(b)), true);
+    c.set(c.keyOf(prefix, a), [finding('x')], c.fingerprintOf(a));
+    assert.deepEqual(c.get(c.keyOf(prefix, b), c.fingerprintOf(b)), [finding('x')]);
+    const other = input([unit('hello world!')]);
+    assert.equal(c.get(c.keyOf(prefix, other), c.fingerprintOf(other)), undefined);
+  });
+});
