@@ -209,8 +209,8 @@ export class ClassifierDetector implements Detector {
  * Session 18 (lang26): a user's own message to the model (a call's argument, a prompt's or sampling request's message:
  * `spokenToModel`) cannot carry an injection into data the model reads, and a tool definition lives elsewhere: there the
  * category head's injection or tool-poisoning reading names a request the model is asked to grant against its rules,
- * a jailbreak. The head reads the writers' English far better than the rest (on the tuning set it named 26 of the
- * non-English jailbreaks it saw an injection), so its fallback is where the kind goes wrong; leaks and outward sends
+ * a jailbreak. The head reads the writers' English far better than the rest (on the tuning set it named 25 of the
+ * non-English jailbreaks it saw an injection or a tool poisoning), so its fallback is where the kind goes wrong; leaks and outward sends
  * keep their names.
  */
 const SPOKEN_KIND: Partial<Record<Finding['category'], Finding['category']>> = { prompt_injection: 'jailbreak', tool_poisoning: 'jailbreak' };
