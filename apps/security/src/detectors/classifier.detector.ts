@@ -11,7 +11,7 @@ import { builtInCategoryHead, builtInClassifier, CategoryHead, categoryOf, Class
 import { builtInOrder, OrderModel, orderScore, orderStacked } from '../order';
 import { builtInSemantic, SemanticModel, semanticScore, stacked } from '../semantic';
 import { AnalysisInput, clip, Detector, Finding, TextUnit } from '../types';
-import { quotedSpans, readsLikeWriteUp } from './rules.detector';
+import { quotedSpans, readsLikeWriteUp, spokenToModel } from './rules.detector';
 import { roleWithWayOut } from '../injection-rules';
 import { normalizeForMatch } from '../normalize';
 import { builtInLeakHead, LeakBest, LeakHead, leakFinding } from '../leak-head';
@@ -147,6 +147,17 @@ export class ClassifierDetector implements Detector {
     return leak ? [...found, leak] : found;
   }
 
+  /** The kind a floating finding falls back on (verdict.ts prefers one another detector names). */
+  private kindOf(unit: TextUnit, prepared: string): Finding['category'] {
+    if (unit.context === 'definition') return 'tool_poisoning';
+    const named = this.categoryHead ? (categoryOf(this.categoryHead, prepared) as Finding['category']) : 'prompt_injection';
+    // A message that hands the model a document (a line closing on a colon, then a blank line: "translate the following:")
+    // can carry an injection inside it: there it is read as data, below.
+    if (spokenToModel(unit) && !HANDS_OVER_DOCUMENT.test(unit.text)) return SPOKEN_KIND[named] ?? named;
+    // In data the model reads (a result, a resource) a tool poisoning cannot live either: instructions there are an injection.
+    return named === 'tool_poisoning' ? 'prompt_injection' : named;
+  }
+
   private detectAttack(input: AnalysisInput, best: ReturnType<ClassifierDetector['best']>): Finding[] {
     if (!best.unit || (best.p < this.support && best.ngram < this.alone)) return [];
     // (best.p ≥ orderAlone implies best.p ≥ support: the combined p is checked above.)
@@ -182,7 +193,7 @@ export class ClassifierDetector implements Detector {
     return [
       {
         // Still floating: a category another detector names wins (verdict.ts); the head's is the fallback.
-        category: unit.context === 'definition' ? 'tool_poisoning' : this.categoryHead ? (categoryOf(this.categoryHead, prepared) as Finding['category']) : 'prompt_injection',
+        category: this.kindOf(unit, prepared),
         score: weight,
         detector: this.name,
         floating: true,
@@ -193,6 +204,19 @@ export class ClassifierDetector implements Detector {
     ];
   }
 }
+
+/**
+ * Session 18 (lang26): a user's own message to the model (a call's argument, a prompt's or sampling request's message:
+ * `spokenToModel`) cannot carry an injection into data the model reads, and a tool definition lives elsewhere: there the
+ * category head's injection or tool-poisoning reading names a request the model is asked to grant against its rules,
+ * a jailbreak. The head reads the writers' English far better than the rest (on the tuning set it named 25 of the
+ * non-English jailbreaks it saw an injection or a tool poisoning), so its fallback is where the kind goes wrong; leaks and outward sends
+ * keep their names.
+ */
+const SPOKEN_KIND: Partial<Record<Finding['category'], Finding['category']>> = { prompt_injection: 'jailbreak', tool_poisoning: 'jailbreak' };
+
+/** A line closing on a colon and a blank line after it: the message hands over a pasted document. */
+const HANDS_OVER_DOCUMENT = /[:\uff1a][ \t]*\r?\n[ \t]*\r?\n/;
 
 /** A base64 or hex attachment: base64 characters only, with a space or line break less than every 20 characters. */
 function isBlob(window: string): boolean {
