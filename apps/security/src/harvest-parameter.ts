@@ -14,7 +14,7 @@
  * ASCII), where the English order words cannot be read, counts with the source alone when the tool's name needs no
  * secret. Never throws on malformed input.
  */
-import { credentialPathRegex } from './credential-paths';
+import { credentialPathGates, credentialPathRegex } from './credential-paths';
 import { NEEDS_SECRET } from './secret-parameter';
 
 const MAX_TOOLS = 64;
@@ -34,6 +34,15 @@ const FETCH_ORDER =
 const FALLBACK =
   /\b(?:if|when) (?:not |un)?(?:set|provided|given|omitted|missing|absent|empty|none|specified)\b|\bdefaults? to\b|\bfalls? back\b|\b(?:the )?(?:server|tool|library|sdk|client|cli|plugin) (?:reads|uses|will (?:read|use)|loads|looks)\b|\bnever (?:paste|send|include|share|put)\b|\bdo not (?:paste|send|include|share|put)\b/;
 const NON_ASCII_LETTER = /[^\x00-\x7f]/;
+/** Literals one of which every source contains (lower case): the credential files' gates and the store words' stems. */
+const SOURCE_GATES: readonly string[] = [...new Set([...credentialPathGates({ dirs: true, sensitive: true }), 'environ', 'env var', 'printenv', 'process.env', 'cookie', 'browser profile', 'login data', 'saved password', 'keychain'])];
+/** The environment-variable name's tail, on the original case (the cheap half of SECRET_ENV_NAME). */
+const ENV_NAME_TAIL = /_(?:API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS|PAT)\b/;
+/** One pass: the literals case-blind; the name's tail is matched again on case in SECRET_ENV_NAME. */
+const MAY_SOURCE = new RegExp([...SOURCE_GATES.map((g) => g.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')), ENV_NAME_TAIL.source].join('|'), 'i');
+function maySource(desc: string): boolean {
+  return MAY_SOURCE.test(desc);
+}
 
 export interface HarvestParameter {
   tool: number;
@@ -90,7 +99,8 @@ export function harvestParameter(result: unknown): HarvestParameter | undefined 
       const dflt = value && typeof value === 'object' && typeof (value as { default?: unknown }).default === 'string' ? (value as { default: string }).default.slice(0, 300) : '';
       const defaultSource = dflt !== '' && CREDENTIAL_FILE.test(dflt.toLowerCase());
       // Cheap gate: a source needs an upper-case run with '_', "env", a path dot, a cookie, a keychain or "login data".
-      if (desc.length < 12 || (!defaultSource && !/_[A-Z]|env|\.|cookie|keychain|login data|saved pass/i.test(desc))) continue;
+      // Cheap gate: a source needs an environment key's name, a credential file's literal or a store word.
+      if (desc.length < 12 || (!defaultSource && !maySource(desc))) continue;
       for (const { s, at } of sentences(desc)) {
         const lower = s.toLowerCase();
         const src = sourceAt(s, lower) ?? (defaultSource ? ([0, 0] as [number, number]) : undefined);
