@@ -13,7 +13,7 @@
 const USER_SECRET =
   /(?:password|passwd|passwort|kennwort|contraseña|senha|mot de passe|hasło|haslo|losenord|lösenord|salasana|jelszó|jelszo|heslo|parola|lozinka|şifre|sifre|mật khẩu|mat_khau|пароль|비밀번호|パスワード|暗証番号|密码|口令|(?<![\p{L}\p{N}])pin(?![\p{L}\p{N}])|pin[-_ ]?(?:code|kod|koodi)|(?<![\p{L}\p{N}])otp(?![\p{L}\p{N}])|one[- ]time (?:code|password)|(?<![\p{L}\p{N}])2fa|two[- ]factor|mfa code|backup codes?|verification code|(?<![\p{L}\p{N}])cvv(?![\p{L}\p{N}])|(?<![\p{L}\p{N}])cvc(?![\p{L}\p{N}])|seed phrase|recovery phrase|mnemonic|private key|session[_ ]cookie|(?<![\p{L}\p{N}])cookies?(?![\p{L}\p{N}])|bank(?:ing)?[_ ]login|master password|bankid)/u;
 /** Tool names whose job may need a user's secret (sign-in, accounts, payment, keys, databases, devices, encryption). */
-const NEEDS_SECRET =
+export const NEEDS_SECRET =
   /(?:login|log in|sign[- ]?in|signin|auth|password|passwd|credential|account|user|member|connect|session|secret|vault|key|token|wallet|bank|pay|card|charge|checkout|ssh|sftp|ftp|database|db|sql|postgres|mysql|redis|smtp|imap|wifi|wi-fi|router|encrypt|decrypt|zip|pdf|unlock|lock|2fa|mfa|otp|totp|verify|identity|kyc|register|signup|sign up|reset|enrol|enroll|device|vpn|proxy|admin|port|item|1password|bitwarden|keepass)/i;
 
 const MAX_TOOLS = 64;

@@ -159,6 +159,71 @@ function payloadSentOut(findings: readonly Finding[], msg: McpMessageEvent, meth
   ];
 }
 
+/** A call's own arguments flagged at alert strength by the classifier (whatever kind its head named) or by the secrets
+ * check's e-mail pattern (several addresses in the data sent, not the recipient): the text a call sends. */
+const SENT_TEXT_DETECTORS: ReadonlySet<string> = new Set(['classifier', 'secrets']);
+const SENT_TEXT_CATEGORIES: ReadonlySet<string> = new Set(['prompt_injection', 'data_leak']);
+/** A flag that publishes what a call carries: `public: true`, `visibility: public`, `acl: public-read`. */
+const PUBLIC_FLAG = /(?:^|\.)(?:public|visibility|acl|privacy|access)$/i;
+const PUBLIC_VALUE = /^(?:true|public|public-read|public-read-write|anyone|everyone|unlisted)$/i;
+
+/**
+ * Session 18 (tp26): an outward call (mail, chat, webhook, HTTP, paste, calendar invite …) to a destination whose sent
+ * text the classifier flags at its stand-alone weight, or whose body carries several e-mail addresses, sends that text
+ * out: exfiltration as well. The classifier's head names an agent's outbound message body "data leak" or "injection"
+ * (it reads the words, not the call); on 81 tuning writers 49 exfiltration calls alerted only as data leaks and 24 only
+ * as injections. The first kind is kept (a message that exposes data stays a leak); this adds the send. Not when the
+ * flagged text is the address itself or a credential field, nor without a destination other than the flagged field
+ * (unless the tool or a flag publishes it).
+ */
+function flaggedTextSentOut(findings: readonly Finding[], msg: McpMessageEvent, method: string, texts?: readonly TextUnit[]): readonly Finding[] {
+  if (method !== 'tools/call' || msg.type !== 'request' || !texts || findings.some((f) => f.category === 'exfiltration' && f.score >= AGREE_AT)) return findings;
+  const flagged = findings.filter((f) => SENT_TEXT_DETECTORS.has(f.detector) && SENT_TEXT_CATEGORIES.has(f.category) && f.score >= AGREE_AT && !f.standalone);
+  if (flagged.length === 0) return findings;
+  const params = (msg.params ?? {}) as { name?: unknown };
+  const tool = typeof params.name === 'string' ? params.name : '';
+  if (!OUTWARD_TOOL.test(tool)) return findings;
+  const sentFields = new Set<string>();
+  let score = 0;
+  for (const f of flagged) {
+    const ev = f.evidence.filter((e) => {
+      if (!e.field.startsWith('params.arguments')) return false;
+      const path = e.field.slice('params.arguments'.length).replace(/#.*$/, '');
+      if (AUTH_FIELD.test(path) || RECIPIENT_FIELD.test(path)) return false;
+      return f.detector === 'classifier' ? e.rule === 'classifier' : e.rule === 'email';
+    });
+    // Addresses count only as several in the data (a contact list), never one.
+    if (f.detector === 'secrets' && ev.length < 2) continue;
+    if (ev.length === 0) continue;
+    for (const e of ev) sentFields.add(e.field.replace(/#.*$/, ''));
+    score = Math.max(score, f.score);
+  }
+  if (sentFields.size === 0) return findings;
+  const args = texts.filter((u) => u.context === 'argument');
+  const elsewhere = (u: TextUnit) => !sentFields.has(u.field.replace(/#.*$/, ''));
+  const published = PUBLIC_TOOL.test(tool) || args.some((u) => PUBLIC_FLAG.test(u.field) && PUBLIC_VALUE.test(u.text.trim())) || publicFlagIn(msg);
+  const dest =
+    args.find((u) => elsewhere(u) && DESTINATION.test(u.text.trim())) ??
+    args.find((u) => elsewhere(u) && RECIPIENT_FIELD.test(u.field) && u.text.trim().length >= 3) ??
+    (published ? args.find((u) => !elsewhere(u)) : undefined);
+  if (!dest) return findings;
+  return [
+    ...findings,
+    {
+      category: 'exfiltration',
+      score: Math.min(score, LEAK_SENT_OUT),
+      detector: 'rules',
+      evidence: [{ text: elsewhere(dest) ? clip(dest.text) : redact(dest.text.slice(0, 64)), field: dest.field, start: 0, end: Math.min(dest.text.length, 200), rule: 'flagged_text_sent_out' }],
+      summary: `outward call ${clip(tool)} sends text flagged as ${[...new Set(flagged.map((f) => f.category.replace(/_/g, ' ')))].join(' / ')} to a destination`,
+    },
+  ];
+}
+/** A boolean `public: true` among a call's arguments (not a text unit: booleans are not extracted). */
+function publicFlagIn(msg: McpMessageEvent): boolean {
+  const args = (msg.params as { arguments?: unknown } | undefined)?.arguments;
+  return !!args && typeof args === 'object' && (args as Record<string, unknown>).public === true;
+}
+
 /** A text finding on a changed definition's own text that would alert by itself makes the change risky (a weaker one may be about text the definition had before). */
 const FLAGS_CHANGE = AGREE_AT;
 
@@ -483,7 +548,7 @@ function loneWeakRule(group: readonly Finding[], all: readonly Finding[]): boole
   return !all.some((o) => o !== f && o.score >= CORROBORATES_AT);
 }
 /** Findings the verdict adds itself (a call's payload judged by shape): not a lone text rule. */
-const VERDICT_RULES: ReadonlySet<string> = new Set(['leak_sent_out', 'payload_sent_out', 'credential_to_address', 'personal_data_to_address', 'injection_names_destination']);
+const VERDICT_RULES: ReadonlySet<string> = new Set(['leak_sent_out', 'payload_sent_out', 'credential_to_address', 'personal_data_to_address', 'injection_names_destination', 'flagged_text_sent_out']);
 
 /**
  * `texts`, when given, are the texts the findings were read from: an injection or jailbreak verdict on a text that
@@ -492,7 +557,7 @@ const VERDICT_RULES: ReadonlySet<string> = new Set(['leak_sent_out', 'payload_se
 export function combineFindings(findings: readonly Finding[], msg: McpMessageEvent, method: string, threshold: number, now = new Date(), texts?: readonly TextUnit[]): SecurityAlertEvent[] {
   const alerts: SecurityAlertEvent[] = [];
   const groups: Finding[][] = [];
-  findings = regradeRugPulls(liftExfiltrationAsks(anchorFloating(payloadSentOut(leakSentOut(jailbreakInData(findings, texts), msg, method, texts), msg, method))));
+  findings = regradeRugPulls(liftExfiltrationAsks(flaggedTextSentOut(anchorFloating(payloadSentOut(leakSentOut(jailbreakInData(findings, texts), msg, method, texts), msg, method)), msg, method, texts)));
   for (const f of findings) if (f.standalone) groups.push([f]);
   for (const category of AlertCategories) {
     const list = findings.filter((f) => !f.standalone && f.category === category && f.score > 0);

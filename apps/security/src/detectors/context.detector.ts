@@ -31,6 +31,7 @@ import { credentialPathGates, credentialPathSource } from '../credential-paths';
 import { CONTACT_BEFORE, EXAMPLE_BEFORE, PLACEHOLDER_DOMAIN, PLACEHOLDER_LOCAL } from '../destinations';
 import { holds, requiredLiterals } from '../required-literals';
 import { secretParameterOffPurpose } from '../secret-parameter';
+import { harvestParameter } from '../harvest-parameter';
 
 interface Cue {
   id: string;
@@ -1579,6 +1580,8 @@ const LISTING_FIELD = /^result\.(?:tools|prompts|resources|resourceTemplates)\[/
 const FIXED_RECIPIENT = 0.5;
 /** Round 21t: a parameter asking for a user's secret in a tool whose name needs none. */
 const SECRET_PARAMETER = 0.5;
+/** A parameter whose description orders a secret (an environment key, a credential file, the environment's dump) fetched into it. */
+const HARVEST_PARAMETER = 0.5;
 
 /**
  * Round 18j: a side copy to an outside host. A listing says that what the tool handles is *also* sent, copied,
@@ -1800,13 +1803,19 @@ export class ContextDetector implements Detector {
         const unit: TextUnit = { field: sp.field, text: sp.text, context: 'definition', origin: 'plain' };
         hits.set('secret_parameter_off_purpose', { cue: undefined, id: 'secret_parameter_off_purpose', weight: SECRET_PARAMETER, category: 'exfiltration', unit, start: sp.start, end: sp.end, summary: "a tool asks for a user's secret its job does not need" });
       }
+      // Session 18 (tp26): a parameter whose description orders a secret fetched into it (harvest-parameter.ts).
+      const hp = harvestParameter(input.msg?.result);
+      if (hp) {
+        const unit: TextUnit = { field: hp.field, text: hp.text, context: 'definition', origin: 'plain' };
+        hits.set('harvest_parameter', { cue: undefined, id: 'harvest_parameter', weight: HARVEST_PARAMETER, category: 'exfiltration', unit, start: hp.start, end: hp.end, summary: 'a parameter\'s description orders a secret fetched into it' });
+      }
     }
     if (hits.size === 0) return [];
     const list = [...hits.values()];
     // An address inside a prompt (weighed 0.1 there) is the prompt's own voice, not an address from inside data.
     const speaks = (h: (typeof list)[number]) => h.cue?.kind === 'address' && (h.unit.context === 'definition' || h.weight >= 0.3);
     const addressed = list.some(speaks);
-    const asks = list.filter((h) => h.cue?.kind === 'act' || h.id === 'credential_paths_in_definition' || h.id === 'fixed_recipient_in_definition' || h.id === 'side_copy_to_host' || h.id === 'secret_parameter_off_purpose');
+    const asks = list.filter((h) => h.cue?.kind === 'act' || h.id === 'credential_paths_in_definition' || h.id === 'fixed_recipient_in_definition' || h.id === 'side_copy_to_host' || h.id === 'secret_parameter_off_purpose' || h.id === 'harvest_parameter');
     // One weak cue stays weak; addressed to the AI *and* asking it to act, or two different asks, make a strong one.
     let miss = 1;
     for (const h of list) miss *= 1 - h.weight;
