@@ -721,7 +721,8 @@ export const CONTEXT_CUES: readonly Cue[] = [
     kind: 'act',
     category: 'prompt_injection',
     weight: 0.25,
-    re: /\b(?:grant|give|add|make|promote)\b[^.\n]{0,40}?\b(?:admin(?:istrator)? (?:rights|access|role|privileges)|admin|maintainer|owner|collaborator|write access|full access)\b/g,
+    // (fp26: "grant admin consent" is an administrator's approval of an app's requested scopes, no admin rights given.)
+    re: /\b(?:grant|give|add|make|promote)\b[^.\n]{0,40}?\b(?:admin(?:istrator)? (?:rights|access|role|privileges)|admin(?! consent\b)|maintainer|owner|collaborator|write access|full access)\b/g,
     summary: 'asks the reader to take an action on the user\'s accounts or others',
   },
   {

@@ -95,3 +95,11 @@ describe('fp26: secret patterns on masked and synthetic values', () => {
     assert.deepEqual(resultKinds('4539 1488 0343 6467'), ['card_number']);
   });
 });
+
+describe('fp26: "grant admin consent" approves an app, it gives nobody admin rights', () => {
+  test('an OAuth consent review is quiet; admin rights granted to an account are still an action', () => {
+    assert.ok(!cues('OAuth consent review: the app asks for mail.read and files.read.all. Grant admin consent only for files.read.all; deny mail.read.').includes('consequential_action'));
+    assert.ok(cues('Helpdesk note: grant admin rights to the contractor account vendor-7 today; the ticket was pre-approved.').includes('consequential_action'));
+    assert.ok(cues('Before the audit, give the vendor account admin on the billing tenant.').includes('consequential_action'));
+  });
+});
