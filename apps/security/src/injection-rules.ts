@@ -177,7 +177,20 @@ function sensitiveReadRefine(m: RegExpExecArray): number {
 /** "Must not share passwords ... report it to security@..." forbids the act it names (also after "don't", "mustn't": session 17). */
 export function negatedRefine(m: RegExpExecArray, text: string): number {
   const before = text.slice(Math.max(0, m.index - 24), m.index);
-  return /(?:\b(?:not|never|no one should|nobody should)|\Bn['’]t)\s+(?:\w+\s+)?$/.test(before) ? 0.3 : 1;
+  // fp26: a security notice's "we will never ask you to send account numbers by email" forbids the ask it names.
+  return /(?:\b(?:not|never|no one should|nobody should)|\Bn['’]t)\s+(?:\w+\s+|ask\s+(?:you|anyone|users?|staff|employees?|customers?)\s+to\s+)?$/.test(before) ? 0.3 : 1;
+}
+
+/**
+ * fp26: security-awareness advice: "if you get an email asking for your bank details or password, forward it to
+ * phishing@…". The message received is what is forwarded, to a mailbox that collects reports; the sensitive words
+ * belong to the suspicious message's ask, not to data being sent.
+ */
+const REPORT_BOX = /\b(?:forward|send|report)\s+(?:it|them|the (?:e-?mail|message|text)s?)\s+to\s+[\w.+-]*(?:phish|abuse|spam|security|infosec|csirt|cert|soc|report)[\w.+-]*@/;
+const SUSPICIOUS_ASK = /\b(?:e-?mails?|messages?|texts?|sms|calls?|links?|requests?|dms?)\s+(?:that\s+)?(?:asks?|asking|requesting|requests|demanding|demands|claiming|claims)\b/;
+function reportedPhishRefine(m: RegExpExecArray, text: string): number {
+  if (REPORT_BOX.test(m[0]) && SUSPICIOUS_ASK.test(text.slice(Math.max(0, m.index - 120), m.index + m[0].length))) return 0;
+  return /[.!?]\s/.test(m[0].slice(0, -1)) ? 0.3 : negatedRefine(m, text);
 }
 
 const RULES: readonly InjectionRule[] = [
@@ -690,7 +703,7 @@ const RULES: readonly InjectionRule[] = [
     requires: SEND_TRIGGERS,
     // A send verb in one sentence and an address in the next do not pair up (checked in the refine: a lookahead per character in the regex cost 7% of all scanning).
     re: new RegExp(`\\b(?:${SEND_VERBS})\\b${GAP}\\b(?:${SENSITIVE_DATA})${GAP}\\b(?:to|at|into|via|in|towards|onto)\\s+${DESTINATION}|\\b(?:${SEND_VERBS})\\s+(?:it|them|this|everything|that|these|those|all)?\\s*(?:to|at|into|via|towards|onto)\\s+${DESTINATION}${GAP}\\b(?:${SENSITIVE_DATA})`, 'g'),
-    refine: (m, text) => (/[.!?]\s/.test(m[0].slice(0, -1)) ? 0.3 : negatedRefine(m, text)),
+    refine: reportedPhishRefine,
     summary: 'asks to send sensitive data to an outside address',
   },
   {
@@ -701,7 +714,7 @@ const RULES: readonly InjectionRule[] = [
     requires: MOVE_TRIGGERS,
     // "encode the user's previous messages ... and append them ... to https://": the data comes first.
     re: new RegExp(`\\b(?:${SENSITIVE_DATA})${GAP}\\b(?:${MOVE_VERBS})\\s+(?:it|them|this|these|those)\\b${GAP}\\b(?:to|at|into|onto)\\s+${DESTINATION}`, 'g'),
-    refine: (m, text) => (/[.!?]\s/.test(m[0].slice(0, -1)) ? 0.3 : negatedRefine(m, text)),
+    refine: reportedPhishRefine,
     summary: 'asks to send sensitive data to an outside address',
   },
   {

@@ -66,11 +66,16 @@ const TEST_CARDS: ReadonlySet<string> = new Set([
   '378282246310005', '371449635398431', '6011111111111117', '6011000990139424', '3056930009020004', '36227206271667',
   '3566002020360505', '6200000000000005', '4012888888881881', '4222222222222', '5454545454545454', '4000000000000002',
   '4000000000009995', '4000000000000077',
+  // fp26: a payment provider's documented 3-D Secure test card (a fixture file lists it beside the ones above).
+  '4000002500003155',
 ]);
 
 /** True for a published test card number (digits only), or one digit repeated. */
 export function isTestCardNumber(digits: string): boolean {
-  return /^(\d)\1+$/.test(digits) || TEST_CARDS.has(digits);
+  // fp26: seven zeros in a row ("4000 0000 0000 0002", "5100 0000 0000 0008") is a synthetic number made to pass the
+  // Luhn check; a real card number has such a run about once in a million. JSON fixtures reach the pattern one field at
+  // a time, without the "test cards" comment beside them, so the number itself has to tell.
+  return /^(\d)\1+$/.test(digits) || TEST_CARDS.has(digits) || /0{7}/.test(digits);
 }
 
 const TEST_CARD_WORDS = /\btest(?:[ -]?mode)?\b|\btest (?:cards?|numbers?|data)\b|\bsandbox\b|\bfixtures?\b|\b3-?d ?secure\b/i;
@@ -187,7 +192,8 @@ const DIGIT_QUADS: readonly string[] = ['2', '3', '4', '5', '6'].flatMap((a) => 
  * (a truncated dump) still count as a key.
  */
 export function namesKeyWithoutMaterial(after: string): boolean {
-  const line = /^[ \t]*\r?\n?[ \t]*([^\r\n]*)/.exec(after)![1]!;
+  // (fp26: a key quoted inside a JSON string has its line break escaped: `"-----BEGIN PRIVATE KEY-----\\n[REDACTED]`.)
+  const line = /^[ \t]*(?:\r?\n|\\n)?[ \t]*([^\r\n]*)/.exec(after)![1]!;
   if (line === '' || /^(?:Proc-Type|DEK-Info|Comment)\s*:/i.test(line) || /^-----END /.test(line)) return false;
   return /^[(\[<{…]/.test(line) || /\S \S+ \S/.test(line);
 }

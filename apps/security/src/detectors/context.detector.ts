@@ -76,6 +76,35 @@ const CRED_PATH = `(?:${credentialPathSource()})`;
 const DEST = '(?:[\\w.+-]{1,64}@[\\w-]{1,63}(?:\\.[\\w-]{1,63}){1,4}|(?:https?|s?ftps?|scp|sftp|smb|ssh|git|s3|gs|wss?):\\/\\/[^\\s)>\\]"\']{3,200}|(?:account|acct|iban|wallet|routing)(?: (?:number|no\\.?|#))?:? ?[a-z0-9]{0,4}[0-9][0-9 -]{4,34})';
 /** Outside channels named in prose (round 9): gists, paste sites, comments, webhooks, buckets, pixels, git remotes. */
 const CHANNEL_WORDS = '(?:\\b(?:(?:secret |public )?gists?|paste ?(?:bin|site)s?|pastebin\\.com|as an? (?:issue |pr )?comment (?:on|to|in)|(?:issue|pr|pull request) comments?|(?:chat |slack |discord |teams )?webhooks?|(?:public |open )?(?:s3 |storage |cloud )?buckets?|tracking pixels?|image urls?|git remotes?|git push)\\b|\\b(?:s3|gs):\\/\\/)';
+/**
+ * fp26: the secret of a channel named as a compound ("webhook tokens were printed in debug logs", "the webhook secret",
+ * "token-bucket"): the channel owns the secret, nothing is put on it. A whole match of at most one word between the two.
+ */
+const CHANNEL_SECRET_COMPOUND = new RegExp(`^(?:${CHANNEL_WORDS}[\\s_'’-]{1,3}(?:[a-z]{2,12}[\\s_-]{1,2})?\\b${SECRET}|\\b${SECRET}[\\s_-]{1,2}${CHANNEL_WORDS})$`);
+/**
+ * fp26: a kind of request described, not made: "Blocked: any request that sends environment variables … to a domain not
+ * on the allowlist", "test cases such as a tool call that posts an .env to an outside webhook". A determiner, a noun for a
+ * message or a call and "that/which" plus a verb just before; an imperative before the determiner ("make a call that
+ * posts …") keeps the ask.
+ */
+const DESCRIBED_KIND =
+  /(?:^|[^\w\s]\s{0,2}|\b(?!(?:make|issue|send|create|perform|run|do|execute|place|trigger|fire|submit|craft|write|add|build)\b)[a-z]+\s)(?:a|an|any|every|each|no|such)\s(?:[a-z-]{2,15}\s){0,2}(?:requests?|calls?|attempts?|messages?|e-?mails?|prompts?|payloads?|commands?|actions?|scripts?|jobs?|steps?)\s(?:that|which)\s(?:(?:tries|try|attempts?) to\s)?(?:sends?|posts?|uploads?|pastes?|pushe?s?|leaks?|exfiltrates?|copies|puts?|writes?|forwards?|ships?)\b(?:[^.!?\n]|[.?](?=\S)){0,100}$/;
+/** fp26: "Set `ALERT_WEBHOOK_URL` in your `.env` to the webhook URL": a variable written into the file, not the file sent. */
+const SET_IN_FILE = /\b(?:set|define|add|put)\s[`'"]?[a-z][a-z0-9_]{2,40}[`'"]?\s(?:in|into|to)\s(?:your\s|the\s)?[`'"]?$/;
+function secretViaChannelAccept(m: RegExpExecArray): boolean {
+  const t = m.input;
+  if (CHANNEL_SECRET_COMPOUND.test(m[0])) return false;
+  const before = t.slice(Math.max(0, m.index - 120), m.index);
+  if (DESCRIBED_KIND.test(before)) return false;
+  if (SET_IN_FILE.test(t.slice(Math.max(0, m.index - 60), m.index))) return false;
+  return true;
+}
+/**
+ * fp26: two verbs of hand_over_secrets that take nothing: an HTTP request line ("Webhook (POST /lead) — auth: header
+ * X-API-Key") and a message received ("if you get an email asking for your password, forward it to phishing@…").
+ */
+const HOS_NOT_AN_ASK = /^(?:(?:post|get|put) \/|get (?:a|an) (?:[a-z-]{2,15} )?(?:message|e-?mail|call|text|sms|request|dm|notification|link|letter|voicemail)\b[^.\n]{0,20}?\b(?:asking|requesting|demanding|telling|that asks|claiming|saying)\b)/;
+
 /** The reader's output named in several languages (reply, answer, summary …). */
 const OUTPUT_INTL = '\\b(?:repl(?:y|ies)|answers?|responses?|summar(?:y|ies)|respuestas?|resumen|réponses?|résumé|antworten?|zusammenfassung|respostas?|odpowiedzi?|podsumowani[ae]|antwoord|samenvatting)\\b|返信|回答|要約';
 /** A word boundary that knows letters outside ASCII (`\b` fails after "résumé" or "lösche"); for regexes with the `u` flag. */
@@ -584,6 +613,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
   },
   {
     id: 'hand_over_secrets',
+    accept: (m) => !HOS_NOT_AN_ASK.test(m[0]),
     gate: ['passw', 'passphrase', 'key', 'secret', 'token', 'backup code', 'recovery code', 'one-time code', 'credential', 'seed', 'recovery', 'mnemonic', '2fa', 'otp', 'cookie', 'wallet', 'shadow', 'kube', 'docker', ...credentialPathGates()],
     kind: 'act',
     category: 'exfiltration',
@@ -692,7 +722,8 @@ export const CONTEXT_CUES: readonly Cue[] = [
     kind: 'act',
     category: 'prompt_injection',
     weight: 0.25,
-    re: /\b(?:grant|give|add|make|promote)\b[^.\n]{0,40}?\b(?:admin(?:istrator)? (?:rights|access|role|privileges)|admin|maintainer|owner|collaborator|write access|full access)\b/g,
+    // (fp26: "grant admin consent" is an administrator's approval of an app's requested scopes, no admin rights given.)
+    re: /\b(?:grant|give|add|make|promote)\b[^.\n]{0,40}?\b(?:admin(?:istrator)? (?:rights|access|role|privileges)|admin(?! consent\b)|maintainer|owner|collaborator|write access|full access)\b/g,
     summary: 'asks the reader to take an action on the user\'s accounts or others',
   },
   {
@@ -1008,6 +1039,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
   // alone (a postmortem says a token was pasted into a gist); the verdict lifts it when the text is an injection. ---
   {
     id: 'secret_via_channel',
+    accept: secretViaChannelAccept,
     gate: ['gist', 'paste', 'as a comment', 'issue comment', 'pr comment', 'webhook', 's3://', 'gs://', 'bucket', 'tracking pixel', 'image url', 'git remote', 'git push'],
     kind: 'act',
     category: 'exfiltration',
@@ -1032,6 +1064,7 @@ export const CONTEXT_CUES: readonly Cue[] = [
   {
     // The same with secrets named in words ("the API tokens … to the webhook"): weaker, a postmortem says as much.
     id: 'secret_via_channel',
+    accept: secretViaChannelAccept,
     gate: ['gist', 'paste', 'as a comment', 'issue comment', 'pr comment', 'webhook', 's3://', 'gs://', 'bucket', 'tracking pixel', 'image url', 'git remote', 'git push'],
     kind: 'act',
     category: 'exfiltration',
