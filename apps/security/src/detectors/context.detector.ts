@@ -151,7 +151,7 @@ const READER_ROLE_GATES: readonly string[] = [
  * reported (round 15c: 24 benign texts on the tuning set and the corpus, 1 attack, a tool description caught by other
  * cues). Asks to run a command or take an action are not here: attacks put the command itself in quotes (14 of them).
  */
-const QUOTED_REQUESTS: ReadonlySet<string> = new Set(['hand_over_secrets', 'reveal_instructions', 'send_to_address', 'env_secret_asked', 'behind_the_users_back', 'replace_task']);
+const QUOTED_REQUESTS: ReadonlySet<string> = new Set(['hand_over_secrets', 'reveal_instructions', 'send_to_address', 'env_secret_asked', 'behind_the_users_back', 'replace_task', 'role_addressed_step']);
 
 /**
  * Round 16c: words for an automated reader, in the languages the writers used: AI, assistant, bot, automated … An
@@ -292,6 +292,46 @@ const STEP_READER = [
 const STEP_ACT = '(?:approve|close|forward|share|delete|reassign|move|mark|set|change|update|cancel|accept|pay|transfer|refund|send|post|grant|add|disable|remove|export|upload|e-?mail|issue|book|resend|decline|merge|push|commit|rotate|wire|schedule|reply|invite|assign|create|upgrade|apply|suppress|open|run|re-run|make|give|switch|append|omit|leave|hide|state|read|paste|print)';
 /** The act opens a clause: after a colon, a dash or a comma, or after must/should/needs to/please/then. */
 const STEP_LEAD = String.raw`(?:[:;,\u2014\u2013-]\s*|\b(?:must|should|needs?\s+to|is\s+to|please|then|and|first)\s+(?:(?:now|also|first|immediately)\s+)?)`;
+
+/**
+ * Session 18 (pi26): the text's processor named by its job in a label or a call, then an act on records, money, sharing
+ * or the answer in the same line: "Reconciliation bot: these are verified, unflag …", "PS to the audit software's
+ * summarizer: classify this finding …", "Automated checkout assistants: … Tick both boxes", "@card-bot when you
+ * regenerate the card, please change …" (a bot handle told to act while it does its own job: "@dependabot squash and
+ * merge" is a command to that bot, not a step slipped to the reader), "For whoever picks this up next (bots included):
+ * … revert …". The noun is a
+ * machine's (a bot, a summariser, an LLM), or an agent, assistant, tool or model said to be automated or AI; a person's
+ * role ("Support agents:", "Executive assistant:", "For whoever is on call:") is not, nor a bare speaker label ("Bot:").
+ * "Whoever" counts only when the text says it may be a machine ("(or whatever)", "human or agent", "(bots included)").
+ */
+const ROLE_MACHINE = String.raw`(?:ai|a\.i\.|automated|automatic|auto|autonomous|virtual|digital|browsing|llm|gpt|smart)`;
+const ROLE_NOUN_ANY = String.raw`(?:bots?|chatbots?|llms?|language models?|summari[sz]ers?|copilots?|note-?takers?|dialers?)`;
+const ROLE_NOUN_MOD = String.raw`(?:agents?|assistants?|tools?|models?|systems?)`;
+/** A word of the role's name: not a function word ("it's a coaching bot," describes, it does not call). */
+const ROLE_FUNC = String.raw`(?:it'?s|it|is|was|are|a|an|the|this|that|these|those|my|our|your|his|her|their|its|we|i|you|they|he|she|there|here|if|when|and|or|but|so|because|not|no|own|any|all|every|each|to|for|of|in|on|with|from|by|as|at)`;
+const ROLE_W = String.raw`(?!${ROLE_FUNC}\b)[a-z][\w'’.-]{0,20}`;
+const ROLE_NOUN = String.raw`(?:${ROLE_NOUN_ANY}|${ROLE_MACHINE}[\s-](?:${ROLE_W}[\s-]){0,2}?${ROLE_NOUN_MOD})`;
+/** "To the screening model:", "PS to the audit software's summarizer:" (a colon or a dash ends it; a model needs no "AI" here). */
+const ROLE_LED = String.raw`(?:(?:ps|p\.s\.|note|message|reminder|attention)\s+)?(?:to|for)\s+(?:(?:the|any|all|every|each|our|your)\s+)?(?:${ROLE_W}[\s-]){0,3}?(?:${ROLE_NOUN}|models?)`;
+/** "Reconciliation bot:", "Ops bot,", "AI assistant,", "ops-agent:" (a comma may end it: a call). */
+const ROLE_BARE = String.raw`(?:(?:${ROLE_W}[\s-]){1,3}?${ROLE_NOUN_ANY}|(?:${ROLE_W}[\s-]){0,2}?${ROLE_MACHINE}[\s-](?:${ROLE_W}[\s-]){0,2}?${ROLE_NOUN_MOD}|[a-z]{2,20}-(?:agent|bot|assistant))`;
+const ROLE_POST = String.raw`(?:\s+(?:that|which|who|helping|reading|processing|handling|summari[sz]ing|doing|fixing|triaging|reviewing|working|running)\b[^:\n]{0,70}?)?`;
+const ROLE_ACT = String.raw`(?:approve|close|forward|share|delete|reassign|move|mark|set|change|update|cancel|accept|pay|transfer|refund|send|post|grant|add|disable|remove|export|upload|e-?mail|issue|merge|push|commit|rotate|wire|reply|invite|assign|create|upgrade|apply|suppress|open|run|switch|append|omit|hide|paste|print|record|report|classify|tick|select|check|uncheck|reactivate|unflag|waive|ignore|skip|resolve|downgrade|drop|regenerate|file|submit|enter|fill|install|tell|say|state|dm|message|code|press|click|release|clear|revoke|enable|turn|toggle|rate|score|label|tag|flag|write|include|list|quote|respond|revert|flip|edit)`;
+/** Where a label starts (looked behind, so that the match opens on the label and a quote around it is seen as one). */
+const ROLE_START = String.raw`(?:^|(?<=(?:^|[^\w])["'“(\[|>]\s{0,3})|(?<=[.!?:;]\s{1,4})|(?<=<-\s{0,2})|(?<=\*\*\s{0,2}))`;
+/** A bare label is a chat turn's speaker when a greeting, thanks or the speaker's "I" follows ("support-bot: Sorry about that! …"). */
+const ROLE_NOT_A_TURN = String.raw`(?!\s{0,3}(?:i|i'm|i've|i'll|sorry|thanks|thank|hi|hello|hey|sure|welcome|glad|happy|we|we're|okay|ok|got it|no problem|you're welcome|great|good)\b)`;
+/** The act opens a clause within the same line, up to 200 characters on. */
+const ROLE_THEN_ACT = String.raw`[^\n]{0,200}?(?:[:;,.!?\u2014\u2013]\s{0,3}|\b(?:please|then|and|also|just|now|first|simply)\s+)${ROLE_ACT}\b`;
+/**
+ * Opened on the noun, the label checked behind it (a regex that opened on the label's first word was tried at every
+ * position of every text and cost ~300 µs per tuning text; the nouns' first letters fail fast).
+ */
+const ROLE_NOUN_AT = String.raw`(?:bots?|chatbots?|llms?|language models?|summari[sz]ers?|copilots?|note-?takers?|dialers?|agents?|assistants?|tools?|models?|systems?)`;
+const ROLE_ANYONE_AT = String.raw`\b(?:whoever|anyone|whichever)\b(?<=${ROLE_START}(?:(?:note|ps|message)\s+)?(?:(?:for|to)\s+)?(?:whoever|anyone|whichever))(?:[^:\n]{0,60}?(?:\(?or whatever\)?|\(?(?:bots?|agents?|automation) included\)?|,?\s+(?:human|person) or (?:agent|bot|ai|machine),?|\bautomat(?:ically|es|ed|ing)\b)[^:\n]{0,60}?|(?<=${ROLE_START}whoever)\s+automates\s+this\b[^:\n]{0,40}?)`;
+const ROLE_STEP = String.raw`(?:\b${ROLE_NOUN_AT}\b(?:(?<=${ROLE_START}${ROLE_LED})${ROLE_POST}\s{0,2}(?:[:\u2014\u2013]|\s-\s)|(?<=${ROLE_START}${ROLE_BARE})${ROLE_POST}\s{0,2}(?:[:,\u2014\u2013]|\s-\s)${ROLE_NOT_A_TURN})|${ROLE_ANYONE_AT}${ROLE_POST}\s{0,2}(?:[:\u2014\u2013]|\s-\s))\s{0,3}(?:${ROLE_ACT}\b|${ROLE_THEN_ACT})|(?<=^|[\s"'(])@[\w-]{0,20}(?:bot|agent|assistant)\b\s{1,3}(?:when|while|once|as|after|before)\s+you\b${ROLE_THEN_ACT}`;
+/** A cheap test before ROLE_STEP runs: a machine's noun, an automated agent, a bot handle, or "whoever" said to be a machine. */
+const ROLE_PRE = /\b(?:bots?|chatbots?|llms?|language models?|summari[sz]ers?|copilots?|note-?takers?|dialers?)\b|\b(?:ai|a\.i\.|automated|automatic|auto|autonomous|virtual|digital|browsing|llm|gpt|smart)[\s-][^\n]{0,44}?\b(?:agents?|assistants?|tools?|models?|systems?)\b|[a-z]-(?:agent|bot|assistant)\b|@[\w-]{0,20}(?:bot|agent|assistant)\b|\b(?:whoever|anyone|whichever)\b|\b(?:to|for)\s+(?:the\s+)?(?:[\w'-]+\s+){0,3}models?\b/;
 
 /** What a text needs before `hidden_step` runs: a target's mark (no `u` flag, no `g`: one fast scan). */
 const HIDDEN_STEP_PRE = /@[\w-]+\.|https?:\/\/|\d{8}|\d[\d .-]{7,}\d|[a-z]{2}\d{2} ?[a-z0-9]{4}|\d ?(?:€|eur|kr|sek|nok|dkk|kč|czk|ft|huf|lei|ron|rsd|din|usd|vnd|baht|rm|rp|php|zł|pln)\b|[€$£₱฿] ?\d|(?:rm|rp) ?\d/i;
@@ -1548,6 +1588,21 @@ export const CONTEXT_CUES: readonly Cue[] = [
     re: new RegExp(String.raw`(?:${STEP_READER})[^\n]{0,100}?${STEP_LEAD}${STEP_ACT}\b`, 'g'),
     accept: (m, src) => !quotedExampleNote(src, m.index, m.index + m[0].length),
     summary: 'a process step in data, for whoever processes this very text, changes records, money, sharing or the answer',
+  },
+  {
+    // Session 18 (pi26): the text's processor named by its job in a label or a call, then an act (ROLE_STEP). Data only.
+    id: 'role_addressed_step',
+    notInSampling: true,
+    notInDefinition: true,
+    notInPrompt: true,
+    gate: ['bot', 'llm', 'language model', 'summari', 'copilot', 'note-taker', 'notetaker', 'dialer', 'agent', 'assistant', 'tool', 'model', 'system', 'whoever', 'anyone', 'whichever'],
+    pre: ROLE_PRE,
+    kind: 'act',
+    category: 'prompt_injection',
+    weight: 0.5,
+    re: new RegExp(ROLE_STEP, 'gm'),
+    accept: (m, src) => !quotedExampleNote(src, m.index, m.index + m[0].length),
+    summary: 'a label or call in data names its automated processor by its job and asks it to act',
   },
 ];
 
