@@ -15,11 +15,8 @@
  * secret. Never throws on malformed input.
  */
 import { credentialPathGates, credentialPathRegex } from './credential-paths';
-import { NEEDS_SECRET } from './secret-parameter';
+import { NEEDS_SECRET, listedParameters } from './secret-parameter';
 
-const MAX_TOOLS = 64;
-const MAX_PROPERTIES = 48;
-const MAX_FIELD = 2000;
 
 /** An environment variable named for a secret (read on the original case): OPENAI_API_KEY, GITHUB_TOKEN, AWS_SECRET_ACCESS_KEY. */
 const SECRET_ENV_NAME = /\b[A-Z][A-Z0-9]{0,30}(?:_[A-Z0-9]{1,30}){0,5}_(?:API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS|PAT)\b/;
@@ -53,7 +50,7 @@ export interface HarvestParameter {
   end: number;
 }
 
-/** Sentences of a description (split on sentence ends and line breaks; bounded by MAX_FIELD). */
+/** Sentences of a description (split on sentence ends and line breaks; the description is already cut to 2,000 units by listedParameters). */
 function sentences(text: string): { s: string; at: number }[] {
   const out: { s: string; at: number }[] = [];
   let at = 0;
@@ -80,38 +77,29 @@ function sourceAt(sentence: string, lower: string): [number, number] | undefined
 
 /** The first parameter of a `tools/list` result whose description orders a secret fetched into it. */
 export function harvestParameter(result: unknown): HarvestParameter | undefined {
-  if (!result || typeof result !== 'object') return undefined;
-  const tools = (result as { tools?: unknown }).tools;
-  if (!Array.isArray(tools)) return undefined;
-  for (let i = 0; i < tools.length && i < MAX_TOOLS; i++) {
-    const tool = tools[i] as { name?: unknown; inputSchema?: unknown } | null;
-    if (!tool || typeof tool !== 'object') continue;
-    const schema = tool.inputSchema as { properties?: unknown } | null | undefined;
-    const props = schema && typeof schema === 'object' ? schema.properties : undefined;
-    if (!props || typeof props !== 'object' || Array.isArray(props)) continue;
-    const name = typeof tool.name === 'string' ? tool.name.slice(0, 200) : '';
-    let needsSecret: boolean | undefined;
-    let n = 0;
-    for (const [param, value] of Object.entries(props as Record<string, unknown>)) {
-      if (n++ >= MAX_PROPERTIES) break;
-      const desc = value && typeof value === 'object' && typeof (value as { description?: unknown }).description === 'string' ? (value as { description: string }).description.slice(0, MAX_FIELD) : '';
-      // A credential file as the field's default is the source the description's order refers to ("read it and send its contents").
-      const dflt = value && typeof value === 'object' && typeof (value as { default?: unknown }).default === 'string' ? (value as { default: string }).default.slice(0, 300) : '';
-      const defaultSource = dflt !== '' && CREDENTIAL_FILE.test(dflt.toLowerCase());
-      // Cheap gate: a source needs an upper-case run with '_', "env", a path dot, a cookie, a keychain or "login data".
-      // Cheap gate: a source needs an environment key's name, a credential file's literal or a store word.
-      if (desc.length < 12 || (!defaultSource && !maySource(desc))) continue;
-      for (const { s, at } of sentences(desc)) {
-        const lower = s.toLowerCase();
-        const src = sourceAt(s, lower) ?? (defaultSource ? ([0, 0] as [number, number]) : undefined);
-        if (!src || FALLBACK.test(lower)) continue;
-        let hit = FETCH_ORDER.test(lower);
-        if (!hit && NON_ASCII_LETTER.test(s)) hit = !(needsSecret ??= NEEDS_SECRET.test(name.replace(/_/g, ' ')));
-        if (!hit) continue;
-        const label = param.slice(0, 200);
-        const safe = /^[\w-]{1,64}$/.test(label) ? label : `[${n - 1}]`;
-        return { tool: i, parameter: label, text: desc, field: `result.tools[${i}].inputSchema.properties.${safe}.description`, start: at + src[0], end: at + src[1] };
+  // Per tool: whether its name needs a secret, read once and only for a description outside ASCII.
+  let needsTool = -1;
+  let needsSecret = false;
+  for (const { tool, toolName, parameter, value, description: desc, field } of listedParameters(result)) {
+    // A credential file as the field's default is the source the description's order refers to ("read it and send its contents").
+    const dflt = value && typeof value === 'object' && typeof (value as { default?: unknown }).default === 'string' ? (value as { default: string }).default.slice(0, 300) : '';
+    const defaultSource = dflt !== '' && CREDENTIAL_FILE.test(dflt.toLowerCase());
+    // Cheap gate: a source needs an environment key's name, a credential file's literal or a store word.
+    if (desc.length < 12 || (!defaultSource && !maySource(desc))) continue;
+    for (const { s, at } of sentences(desc)) {
+      const lower = s.toLowerCase();
+      const src = sourceAt(s, lower) ?? (defaultSource ? ([0, 0] as [number, number]) : undefined);
+      if (!src || FALLBACK.test(lower)) continue;
+      let hit = FETCH_ORDER.test(lower);
+      if (!hit && NON_ASCII_LETTER.test(s)) {
+        if (needsTool !== tool) {
+          needsTool = tool;
+          needsSecret = NEEDS_SECRET.test(toolName.replace(/_/g, ' '));
+        }
+        hit = !needsSecret;
       }
+      if (!hit) continue;
+      return { tool, parameter, text: desc, field: `${field}.description`, start: at + src[0], end: at + src[1] };
     }
   }
   return undefined;

@@ -20,6 +20,50 @@ const MAX_TOOLS = 64;
 const MAX_PROPERTIES = 48;
 const MAX_FIELD = 2000;
 
+/** One parameter of a listed tool, as `listedParameters` hands it out (names and description clipped). */
+export interface ListedParameter {
+  /** Index of the tool in `result.tools`. */
+  tool: number;
+  /** The tool's name, clipped to 200 units ('' when it has none). */
+  toolName: string;
+  /** The parameter's name, clipped to 200 units (hostile text: evidence only). */
+  parameter: string;
+  /** The parameter's schema (any value: check its shape before reading it). */
+  value: unknown;
+  /** Its description, clipped to MAX_FIELD, or ''. */
+  description: string;
+  /** The field path of the parameter (its name when it is a plain word, else its position). */
+  field: string;
+}
+
+/**
+ * Every parameter of a `tools/list` result, in order, bounded (MAX_TOOLS tools, MAX_PROPERTIES parameters each);
+ * anything not of the expected shape is skipped, so it never throws. `skipTool` (given the clipped tool name) leaves a
+ * whole tool out before its schema is read. Shared by the off-purpose secret check below and `harvest-parameter.ts`.
+ */
+export function* listedParameters(result: unknown, skipTool?: (toolName: string) => boolean): Generator<ListedParameter> {
+  if (!result || typeof result !== 'object') return;
+  const tools = (result as { tools?: unknown }).tools;
+  if (!Array.isArray(tools)) return;
+  for (let i = 0; i < tools.length && i < MAX_TOOLS; i++) {
+    const tool = tools[i] as { name?: unknown; inputSchema?: unknown } | null;
+    if (!tool || typeof tool !== 'object') continue;
+    const toolName = typeof tool.name === 'string' ? tool.name.slice(0, 200) : '';
+    if (skipTool?.(toolName)) continue;
+    const schema = tool.inputSchema as { properties?: unknown } | null | undefined;
+    const props = schema && typeof schema === 'object' ? schema.properties : undefined;
+    if (!props || typeof props !== 'object' || Array.isArray(props)) continue;
+    let n = 0;
+    for (const [param, value] of Object.entries(props as Record<string, unknown>)) {
+      if (n++ >= MAX_PROPERTIES) break;
+      const description = value && typeof value === 'object' && typeof (value as { description?: unknown }).description === 'string' ? (value as { description: string }).description.slice(0, MAX_FIELD) : '';
+      const parameter = param.slice(0, 200);
+      const safe = /^[\w-]{1,64}$/.test(parameter) ? parameter : `[${n - 1}]`;
+      yield { tool: i, toolName, parameter, value, description, field: `result.tools[${i}].inputSchema.properties.${safe}` };
+    }
+  }
+}
+
 export interface SecretParameter {
   /** Index of the tool in `result.tools`. */
   tool: number;
@@ -38,28 +82,11 @@ export interface SecretParameter {
  * Never throws on malformed input: anything that is not the expected shape is skipped.
  */
 export function secretParameterOffPurpose(result: unknown): SecretParameter | undefined {
-  if (!result || typeof result !== 'object') return undefined;
-  const tools = (result as { tools?: unknown }).tools;
-  if (!Array.isArray(tools)) return undefined;
-  for (let i = 0; i < tools.length && i < MAX_TOOLS; i++) {
-    const tool = tools[i] as { name?: unknown; inputSchema?: unknown } | null;
-    if (!tool || typeof tool !== 'object') continue;
-    const name = typeof tool.name === 'string' ? tool.name.slice(0, 200) : '';
-    if (NEEDS_SECRET.test(name.replace(/_/g, ' '))) continue;
-    const schema = tool.inputSchema as { properties?: unknown } | null | undefined;
-    const props = schema && typeof schema === 'object' ? schema.properties : undefined;
-    if (!props || typeof props !== 'object' || Array.isArray(props)) continue;
-    let n = 0;
-    for (const [param, value] of Object.entries(props as Record<string, unknown>)) {
-      if (n++ >= MAX_PROPERTIES) break;
-      const desc = value && typeof value === 'object' && typeof (value as { description?: unknown }).description === 'string' ? ((value as { description: string }).description).slice(0, MAX_FIELD) : '';
-      const label = param.slice(0, 200);
-      const text = desc ? `${label}: ${desc}` : label;
-      const m = USER_SECRET.exec(text.replace(/_/g, ' ').toLowerCase());
-      if (!m) continue;
-      const safe = /^[\w-]{1,64}$/.test(label) ? label : `[${n - 1}]`;
-      return { tool: i, parameter: label, text, field: `result.tools[${i}].inputSchema.properties.${safe}${desc ? '.description' : ''}`, start: m.index, end: m.index + m[0].length };
-    }
+  for (const p of listedParameters(result, (toolName) => NEEDS_SECRET.test(toolName.replace(/_/g, ' ')))) {
+    const text = p.description ? `${p.parameter}: ${p.description}` : p.parameter;
+    const m = USER_SECRET.exec(text.replace(/_/g, ' ').toLowerCase());
+    if (!m) continue;
+    return { tool: p.tool, parameter: p.parameter, text, field: `${p.field}${p.description ? '.description' : ''}`, start: m.index, end: m.index + m[0].length };
   }
   return undefined;
 }
