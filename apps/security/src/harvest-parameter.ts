@@ -15,7 +15,7 @@
  * secret. Never throws on malformed input.
  */
 import { credentialPathGates, credentialPathRegex } from './credential-paths';
-import { NEEDS_SECRET, listedParameters } from './secret-parameter';
+import { NEEDS_SECRET, listedParameters, type SecretParameter } from './secret-parameter';
 
 
 /** An environment variable named for a secret (read on the original case): OPENAI_API_KEY, GITHUB_TOKEN, AWS_SECRET_ACCESS_KEY. */
@@ -41,14 +41,8 @@ function maySource(desc: string): boolean {
   return MAY_SOURCE.test(desc);
 }
 
-export interface HarvestParameter {
-  tool: number;
-  parameter: string;
-  text: string;
-  field: string;
-  start: number;
-  end: number;
-}
+/** Where the harvesting parameter is: the same record the off-purpose secret check gives (the span is the source's). */
+export type HarvestParameter = SecretParameter;
 
 /** Sentences of a description (split on sentence ends and line breaks; the description is already cut to 2,000 units by listedParameters). */
 function sentences(text: string): { s: string; at: number }[] {
